@@ -1,0 +1,42 @@
+# Two commands do all set-up: `make run` and `make test`. Both are idempotent:
+# the venv is made once and reinstalled only when a requirements file changes.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+HOST   ?= 127.0.0.1
+PORT   ?= 8501
+
+.PHONY: run test sandbox system-deps
+
+run: $(VENV)/.runtime-installed
+	$(PY) -m streamlit run app.py --server.address $(HOST) --server.port $(PORT)
+
+test: $(VENV)/.dev-installed system-deps
+	$(PY) -m pytest
+
+sandbox: $(VENV)/.runtime-installed
+	$(PY) -m lib.sandbox --host $(HOST) --port 8600
+
+$(PY):
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime-installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.runtime-installed $@
+
+# Browser tests use Debian's Chromium; the store tests also run on a real PostgreSQL.
+# Installed only when missing, so the second run costs nothing.
+system-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi

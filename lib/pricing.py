@@ -1,0 +1,45 @@
+"""The one pricing table: what each call costs in credits (积分).
+
+The sandbox charges from this table and the app estimates from it, so the two always agree.
+The provider documents only the video prices; the others are stated defaults that an admin may
+override (the Usage page stores overrides; changed prices apply to new ledger rows only).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Endpoint names used by the client, the ledger, the sandbox and the Usage page.
+CHAT, IMAGES, VIDEO, UPLOAD, MODELS, BILLING = "chat", "images", "video", "upload", "models", "billing"
+ANY_MODEL = "*"
+
+
+@dataclass(frozen=True)
+class Price:
+    per_call: float = 0.0
+    per_1k_tokens: float = 0.0
+
+    def cost(self, tokens: int = 0) -> float:
+        return self.per_call + self.per_1k_tokens * tokens / 1000
+
+
+DEFAULT_PRICES: dict[tuple[str, str], Price] = {
+    (CHAT, ANY_MODEL): Price(per_call=1),
+    (IMAGES, ANY_MODEL): Price(per_call=10),
+    (VIDEO, "sora-2"): Price(per_call=15),
+    (VIDEO, "sora-2-pro"): Price(per_call=150),
+    (VIDEO, ANY_MODEL): Price(per_call=15),
+    (UPLOAD, ANY_MODEL): Price(),
+    (MODELS, ANY_MODEL): Price(),
+    (BILLING, ANY_MODEL): Price(),
+}
+
+
+def price_of(endpoint: str, model: str | None = None,
+             prices: dict[tuple[str, str], Price] = DEFAULT_PRICES) -> Price:
+    """The price of one call: the model's own row, else the endpoint's default, else free."""
+    return prices.get((endpoint, model or ANY_MODEL)) or prices.get((endpoint, ANY_MODEL)) or Price()
+
+
+def credits_for(endpoint: str, model: str | None = None, tokens: int = 0,
+                prices: dict[tuple[str, str], Price] = DEFAULT_PRICES) -> float:
+    return price_of(endpoint, model, prices).cost(tokens)
