@@ -60,9 +60,82 @@ _add({
 })
 
 # ---------------------------------------------------------------- common (app.py, lib/ui)
+_add({
+    "app.title": ("Reshi Playground", "Reshi 调试台"),
+    "app.language": ("Language", "语言"),
+    "app.single_user": ("Single-user mode: no login configured (user “local”).",
+                        "单用户模式：未配置登录（用户 “local”）。"),
+    "app.admin": ("admin", "管理员"),
+    "nav.chat": ("Chat", "对话"),
+    "nav.images": ("Images", "图片"),
+    "nav.video": ("Video", "视频"),
+    "nav.upload": ("Upload", "上传"),
+    "nav.usage": ("Usage", "用量"),
+    "common.retry": ("Retry", "重试"),
+    "auth.form": ("Log in", "登录"),
+    "auth.username": ("Username", "用户名"),
+    "auth.password": ("Password", "密码"),
+    "auth.login": ("Log in", "登录"),
+    "auth.logout": ("Log out", "退出登录"),
+    "auth.please_login": ("Log in with the account your administrator gave you.",
+                          "请使用管理员分配的账号登录。"),
+    "auth.bad_credentials": ("Wrong username or password.", "用户名或密码错误。"),
+    "auth.no_cookie_key": ("Login is configured but [auth] cookie_key in .streamlit/secrets.toml is missing or the "
+                           "library's default. Set a long random cookie_key to start.",
+                           "已配置登录，但 .streamlit/secrets.toml 中的 [auth] cookie_key 缺失或为库的默认值。"
+                           "请设置一个足够长的随机 cookie_key。"),
+    "conn.title": ("Connection", "连接"),
+    "conn.mode": ("API", "API"),
+    "conn.mode.sandbox": ("Sandbox (offline demo)", "沙盒（离线演示）"),
+    "conn.mode.reshi123": ("reshi123", "reshi123"),
+    "conn.mode.custom": ("Custom base URL", "自定义 Base URL"),
+    "conn.mode.preset": ("Preset by admin", "管理员预设"),
+    "conn.base_url": ("Base URL", "Base URL"),
+    "conn.api_key": ("API key", "API 密钥"),
+    "conn.api_key_help": ("Kept only in this browser session; never stored or logged.",
+                          "仅保存在当前浏览器会话中，不会被存储或记录。"),
+    "conn.upload_url": ("Upload URL (optional)", "上传地址（可选）"),
+    "conn.sandbox_note": ("A local twin of the API: no key or credits needed, nothing leaves this machine.",
+                          "本地的 API 仿真服务：无需密钥和积分，数据不会离开本机。"),
+    "conn.preset_note": ("Using {base_url} with a key set by your administrator.",
+                         "正在使用 {base_url}，密钥由管理员配置。"),
+    "conn.summary": ("{base_url} · key {masked}", "{base_url} · 密钥 {masked}"),
+    "conn.need_key": ("Paste an API key to connect.", "请粘贴 API 密钥以连接。"),
+    "conn.test": ("Test connection", "测试连接"),
+    "conn.ok": ("Connected: {count} models available.", "连接成功：可用模型 {count} 个。"),
+})
 
 
 # ---------------------------------------------------------------- chat (pages/chat.py)
+_add({
+    "chat.new_title": ("New chat", "新对话"),
+    "chat.new_chat": ("New chat", "新对话"),
+    "chat.conversations": ("Conversations", "对话列表"),
+    "chat.rename": ("Title", "标题"),
+    "chat.save": ("Save", "保存"),
+    "chat.delete": ("Delete", "删除"),
+    "chat.model": ("Model", "模型"),
+    "chat.refresh_models": ("Reload the model list from /models", "从 /models 重新加载模型列表"),
+    "chat.models_failed": ("Could not load the model list: {reason}", "无法加载模型列表：{reason}"),
+    "chat.settings": ("Settings", "参数"),
+    "chat.system_prompt": ("System prompt", "系统提示词"),
+    "chat.system_placeholder": ("You are a helpful assistant.", "你是一个乐于助人的助手。"),
+    "chat.stop_help": ("Stop sequences, one per line", "停止序列，每行一个"),
+    "chat.show_earlier": ("Show earlier messages ({count} more)", "显示更早的消息（还有 {count} 条）"),
+    "chat.empty_state": ("Ask anything. Replies stream in as they are written; the conversation is saved.",
+                         "随便问点什么。回复会实时流式显示，对话会自动保存。"),
+    "chat.placeholder": ("Message the model…", "给模型发消息…"),
+    "chat.empty_prompt": ("The message is empty: type something first.", "消息为空，请先输入内容。"),
+    "chat.huge_prompt": ("The message is too long (over 100,000 characters). Shorten it and send again.",
+                         "消息过长（超过 100,000 个字符）。请缩短后再发送。"),
+    "chat.retry": ("Retry", "重试"),
+    "chat.incomplete": ("This reply was cut short: what arrived is kept. Retry for a full reply.",
+                        "此回复未完整接收：已保留收到的部分。可重试以获得完整回复。"),
+    "chat.meta_ttft": ("first token {seconds:.2f} s", "首字 {seconds:.2f} 秒"),
+    "chat.meta_tps": ("{rate:.0f} tokens/s", "{rate:.0f} tokens/秒"),
+    "chat.meta_tokens": ("{count} tokens", "{count} tokens"),
+    "chat.meta_credits": ("{credits:g} credits", "{credits:g} 积分"),
+})
 
 
 # ---------------------------------------------------------------- images (pages/images.py)

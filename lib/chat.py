@@ -1,0 +1,106 @@
+"""Chat settings and history, turned into what the API is sent. No Streamlit here.
+
+A conversation's settings are a plain dict stored with it: the model, the system prompt, and
+each sampling parameter with an on/off switch, so that a parameter that is off is not sent at all.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lib.client import ChatStream
+
+HISTORY_PAGE = 50
+MAX_PROMPT_CHARS = 100_000
+TITLE_CHARS = 48
+DEFAULT_MODEL = "gpt-4o-mini"
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: float | int | str
+    low: float | int | None = None
+    high: float | int | None = None
+    step: float | int | None = None
+
+
+PARAMS = (
+    Param("temperature", 1.0, 0.0, 2.0, 0.05),
+    Param("top_p", 1.0, 0.0, 1.0, 0.01),
+    Param("max_tokens", 1024, 1, 32768, 1),
+    Param("presence_penalty", 0.0, -2.0, 2.0, 0.1),
+    Param("frequency_penalty", 0.0, -2.0, 2.0, 0.1),
+    Param("seed", 42, 0, 2**31 - 1, 1),
+    Param("stop", ""),
+)
+
+
+def default_settings(model: str = DEFAULT_MODEL) -> dict:
+    return {"model": model, "system": "",
+            "params": {p.name: {"on": False, "value": p.default} for p in PARAMS}}
+
+
+def merged_settings(saved: dict | None) -> dict:
+    """Saved settings over the defaults, so settings written by older versions still load."""
+    settings = default_settings()
+    saved = saved or {}
+    settings["model"] = saved.get("model") or settings["model"]
+    settings["system"] = saved.get("system") or ""
+    for name, value in (saved.get("params") or {}).items():
+        if name in settings["params"] and isinstance(value, dict):
+            settings["params"][name].update(value)
+    return settings
+
+
+def request_params(settings: dict) -> dict:
+    """Only the parameters switched on, in the types the API expects."""
+    sent = {}
+    for param in PARAMS:
+        entry = settings["params"][param.name]
+        if not entry["on"]:
+            continue
+        value = entry["value"]
+        if param.name == "stop":
+            stops = [s for s in str(value).split("\n") if s]
+            if stops:
+                sent["stop"] = stops
+        elif isinstance(param.default, int):
+            sent[param.name] = int(value)
+        else:
+            sent[param.name] = float(value)
+    return sent
+
+
+def api_messages(system: str, history: list) -> list[dict]:
+    """The message list for the API: the system prompt, then every kept turn.
+
+    A reply that failed outright is not part of the conversation the model sees; one that was
+    cut short is, since the user read it.
+    """
+    messages = [{"role": "system", "content": system}] if system.strip() else []
+    for message in history:
+        if message.role in ("user", "assistant") and not (message.meta or {}).get("failed"):
+            messages.append({"role": message.role, "content": message.content})
+    return messages
+
+
+def title_from(prompt: str) -> str:
+    line = " ".join(prompt.split())
+    return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1] + "…"
+
+
+def reply_meta(stream: ChatStream) -> dict:
+    """What is shown under a reply and kept with it."""
+    return {"model": stream.model, "ttft": stream.ttft, "tps": stream.tokens_per_second,
+            "tokens": stream.tokens, "prompt_tokens": stream.prompt_tokens,
+            "credits": stream.credits, "finish_reason": stream.finish_reason,
+            "request_id": stream.request_id}
+
+
+def prompt_problem(prompt: str | None) -> str | None:
+    """The i18n key of what is wrong with a prompt, or None when it can be sent."""
+    if prompt is None or not prompt.strip():
+        return "chat.empty_prompt"
+    if len(prompt) > MAX_PROMPT_CHARS:
+        return "chat.huge_prompt"
+    return None

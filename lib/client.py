@@ -1,0 +1,605 @@
+"""The one client for the reshi123 API: chat, models, images, videos, uploads, billing.
+
+Resource style, like openai-python: `client.chat.create(...)`, `client.chat.stream(...)`,
+`client.models.list()`, `client.images.generate(prompt)`, `client.videos.create(...)`,
+`client.videos.get(task_id)`, `client.uploads.upload_file(...)`, `client.billing.balance()`.
+
+Every failure is a typed error from `lib.errors`. GETs are retried with backoff on 429/502/503/504
+and dropped connections; paid POSTs never are, so a retry can never charge twice. Every call is
+reported to an optional `on_call` hook as a `CallRecord` (the app writes it to the usage ledger;
+this module knows nothing of Streamlit or the store). The API key is kept out of every repr,
+exception and log line.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Iterator
+from zoneinfo import ZoneInfo
+
+import httpx
+from httpx_sse import EventSource
+
+from lib import errors, imagetypes, pricing
+from lib.video_status import normalize_status, parse_progress
+
+DEFAULT_BASE_URL = "https://www.reshi123.com/api/v1"
+# The provider stamps `expire_at` without a zone; it is a Chinese service, so Beijing time.
+PROVIDER_TZ = ZoneInfo("Asia/Shanghai")
+VIDEO_MODELS = ("sora-2", "sora-2-pro")
+_NON_CHAT_MARKERS = ("sora", "dall-e", "imagen", "whisper", "tts", "embedding", "image")
+_RETRY_STATUSES = (429, 502, 503, 504)
+_BACKOFF_SECONDS = (0.5, 1.5)
+_MAX_RETRY_AFTER = 10.0
+
+
+def mask_key(key: str | None) -> str:
+    """`sk-...abcd`: enough to tell keys apart, never enough to use one."""
+    if not key:
+        return ""
+    return f"{key[:3]}...{key[-4:]}" if len(key) > 10 else "***"
+
+
+def derive_upload_url(base_url: str) -> str:
+    """The upload endpoint is not under /v1: `.../api/v1` -> `.../api/upload.php`."""
+    root = base_url.rstrip("/")
+    if root.endswith("/v1"):
+        root = root[: -len("/v1")]
+    return f"{root}/upload.php"
+
+
+def is_chat_model(model_id: str) -> bool:
+    lowered = model_id.lower()
+    return not any(marker in lowered for marker in _NON_CHAT_MARKERS)
+
+
+@dataclass
+class CallRecord:
+    """One API call, as the usage ledger stores it."""
+    endpoint: str
+    model: str | None = None
+    status: int | None = None
+    error_kind: str | None = None
+    latency_ms: float | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    credits: float = 0.0
+    request_id: str | None = None
+
+
+@dataclass
+class Model:
+    id: str
+    owned_by: str = ""
+    created: int | None = None
+
+
+@dataclass
+class ChatResult:
+    text: str
+    model: str
+    finish_reason: str | None
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    latency_s: float
+    request_id: str | None
+    credits: float
+    raw: dict
+
+
+@dataclass
+class ImageResult:
+    data: bytes
+    mime: str
+    credits: float
+    request_id: str | None
+    source_url: str | None = None
+
+
+@dataclass
+class VideoTask:
+    id: str
+    status: str
+    raw_status: str
+    progress: float | None = None
+    video_url: str | None = None
+    error: str | None = None
+    raw: dict = field(default_factory=dict)
+
+
+@dataclass
+class UploadResult:
+    url: str
+    filename: str
+    size: int
+    expire_at: datetime | None
+    message: str = ""
+
+
+@dataclass
+class Balance:
+    total: float
+    used: float
+
+    @property
+    def remaining(self) -> float:
+        return self.total - self.used
+
+
+class ReshiClient:
+    def __init__(self, base_url: str = DEFAULT_BASE_URL, api_key: str = "", *,
+                 upload_url: str | None = None, timeout: float = 60.0, connect_timeout: float = 10.0,
+                 max_retries: int = 2, on_call: Callable[[CallRecord], None] | None = None,
+                 prices: dict | None = None, transport: httpx.BaseTransport | None = None):
+        self.base_url = base_url.rstrip("/")
+        self.upload_url = upload_url or derive_upload_url(self.base_url)
+        self._api_key = api_key
+        self.max_retries = max_retries
+        self.on_call = on_call
+        self.prices = prices or pricing.DEFAULT_PRICES
+        self._http = httpx.Client(timeout=httpx.Timeout(timeout, connect=connect_timeout),
+                                  transport=transport, follow_redirects=True)
+        self.chat = Chat(self)
+        self.models = Models(self)
+        self.images = Images(self)
+        self.videos = Videos(self)
+        self.uploads = Uploads(self)
+        self.billing = Billing(self)
+
+    def __repr__(self) -> str:
+        return f"ReshiClient(base_url={self.base_url!r}, api_key={mask_key(self._api_key)!r})"
+
+    @property
+    def masked_key(self) -> str:
+        return mask_key(self._api_key)
+
+    @property
+    def key_fingerprint(self) -> str:
+        """A one-way tag of the key, for cache keys that must tell keys apart without holding one."""
+        return hashlib.sha256(self._api_key.encode()).hexdigest()[:16]
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> "ReshiClient":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ plumbing
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
+
+    def _scrub(self, text: str) -> str:
+        return text.replace(self._api_key, mask_key(self._api_key)) if self._api_key else text
+
+    def credits_for(self, endpoint: str, model: str | None = None, tokens: int = 0) -> float:
+        return pricing.credits_for(endpoint, model, tokens, self.prices)
+
+    def report(self, record: CallRecord) -> None:
+        """Hand a call to the ledger hook; a broken hook never breaks the call."""
+        if self.on_call is None:
+            return
+        try:
+            self.on_call(record)
+        except Exception:  # noqa: BLE001 - the ledger is best effort, the call already happened
+            pass
+
+    def _send(self, method: str, url: str, *, retry: bool, **kw) -> httpx.Response:
+        """One request with typed transport errors and, for safe calls only, retries."""
+        attempts = 1 + (self.max_retries if retry else 0)
+        for attempt in range(attempts):
+            try:
+                response = self._http.request(method, url, headers=self._headers(), **kw)
+            except httpx.TimeoutException as exc:
+                failure: errors.ReshiError = errors.ApiTimeoutError(self._scrub(str(exc)))
+            except httpx.TransportError as exc:
+                failure = errors.ApiConnectionError(self._scrub(str(exc)))
+            else:
+                if response.status_code not in _RETRY_STATUSES or attempt == attempts - 1:
+                    return response
+                failure = None
+            if attempt == attempts - 1:
+                raise failure
+            time.sleep(self._retry_delay(attempt, None if failure else response))
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _retry_delay(attempt: int, response: httpx.Response | None) -> float:
+        after = response.headers.get("retry-after") if response is not None else None
+        if after:
+            try:
+                return min(float(after), _MAX_RETRY_AFTER)
+            except ValueError:
+                pass
+        return _BACKOFF_SECONDS[min(attempt, len(_BACKOFF_SECONDS) - 1)]
+
+    def _raise_for_status(self, response: httpx.Response) -> None:
+        if response.status_code < 400:
+            return
+        retry_after = response.headers.get("retry-after")
+        extra = {}
+        if response.status_code == 429 and retry_after:
+            try:
+                extra["retry_after"] = float(retry_after)
+            except ValueError:
+                pass
+        raise errors.error_for_status(
+            response.status_code, self._scrub(errors.server_message_from(response.content)),
+            request_id=response.headers.get("x-request-id"), **extra)
+
+    def _json(self, response: httpx.Response) -> Any:
+        try:
+            return response.json()
+        except ValueError:
+            raise errors.MalformedResponseError(
+                self._scrub(errors.server_message_from(response.content[:500])),
+                status=response.status_code) from None
+
+    def call(self, method: str, url: str, *, endpoint: str, model: str | None = None,
+             retry: bool = False, charge: float = 0.0, **kw) -> tuple[Any, CallRecord]:
+        """Send, check, parse and report one JSON call. Returns the body and its ledger record."""
+        record = CallRecord(endpoint=endpoint, model=model)
+        started = time.perf_counter()
+        try:
+            response = self._send(method, url, retry=retry, **kw)
+            record.status = response.status_code
+            record.request_id = response.headers.get("x-request-id")
+            self._raise_for_status(response)
+            body = self._json(response)
+        except errors.ReshiError as exc:
+            record.error_kind = exc.kind
+            record.latency_ms = (time.perf_counter() - started) * 1000
+            self.report(record)
+            raise
+        record.latency_ms = (time.perf_counter() - started) * 1000
+        record.credits = charge
+        return body, record
+
+    def fetch_bytes(self, url: str, *, max_bytes: int = 200 * 1024 * 1024) -> bytes:
+        """Download media (a video or an image URL) on the server side, size-bounded.
+
+        No Authorization header: media URLs may point at other hosts, which must never see the key.
+        """
+        try:
+            with self._http.stream("GET", url) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    self._raise_for_status(response)
+                chunks, size = [], 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise errors.BadRequestError(f"file larger than {max_bytes} bytes")
+                    chunks.append(chunk)
+                return b"".join(chunks)
+        except httpx.TimeoutException as exc:
+            raise errors.ApiTimeoutError(str(exc)) from None
+        except httpx.TransportError as exc:
+            raise errors.ApiConnectionError(str(exc)) from None
+
+
+class _Resource:
+    def __init__(self, client: ReshiClient):
+        self._client = client
+
+
+class Models(_Resource):
+    def list(self) -> list[Model]:
+        c = self._client
+        body, record = c.call("GET", f"{c.base_url}/models", endpoint=pricing.MODELS, retry=True)
+        c.report(record)
+        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+            raise errors.MalformedResponseError("models: no 'data' list")
+        return [Model(id=str(m.get("id")), owned_by=str(m.get("owned_by") or ""), created=m.get("created"))
+                for m in body["data"] if isinstance(m, dict) and m.get("id")]
+
+
+def _chat_body(model: str, messages: list[dict], stream: bool, params: dict) -> dict:
+    body = {"model": model, "messages": messages, **{k: v for k, v in params.items() if v is not None}}
+    if stream:
+        body["stream"] = True
+    return body
+
+
+class Chat(_Resource):
+    def create(self, model: str, messages: list[dict], **params) -> ChatResult:
+        """A complete, non-streamed reply. `params` are sent as given (None values dropped)."""
+        c = self._client
+        started = time.perf_counter()
+        charge = c.credits_for(pricing.CHAT, model)
+        body, record = c.call("POST", f"{c.base_url}/chat/completions", endpoint=pricing.CHAT,
+                              model=model, charge=charge, json=_chat_body(model, messages, False, params))
+        try:
+            choice = body["choices"][0]
+            text = choice["message"].get("content") or ""
+        except (KeyError, IndexError, TypeError, AttributeError):
+            record.error_kind, record.credits = errors.MalformedResponseError.kind, 0.0
+            c.report(record)
+            raise errors.MalformedResponseError("chat: no choices[0].message") from None
+        usage = body.get("usage") or {}
+        record.prompt_tokens = usage.get("prompt_tokens")
+        record.completion_tokens = usage.get("completion_tokens")
+        record.request_id = record.request_id or body.get("id")
+        c.report(record)
+        return ChatResult(text=text, model=body.get("model") or model, finish_reason=choice.get("finish_reason"),
+                          prompt_tokens=record.prompt_tokens, completion_tokens=record.completion_tokens,
+                          latency_s=time.perf_counter() - started, request_id=record.request_id,
+                          credits=charge, raw=body)
+
+    def stream(self, model: str, messages: list[dict], *, include_usage: bool = True,
+               **params) -> "ChatStream":
+        """A streamed reply: iterate it for text deltas; then read usage and timing from it."""
+        if include_usage:
+            params.setdefault("stream_options", {"include_usage": True})
+        return ChatStream(self._client, model, _chat_body(model, messages, True, params))
+
+
+class ChatStream:
+    """Iterates text deltas of one streamed reply and keeps what a user needs to see after.
+
+    Raises `StreamCutError` (with the text received so far) when the stream ends before
+    `[DONE]`; `close()` stops it early (a user's "stop"), keeping what arrived.
+    """
+
+    def __init__(self, client: ReshiClient, model: str, body: dict):
+        self._client = client
+        self.model = model
+        self.request_body = body
+        self.text = ""
+        self.events: list[str] = []
+        self.finish_reason: str | None = None
+        self.prompt_tokens: int | None = None
+        self.completion_tokens: int | None = None
+        self.request_id: str | None = None
+        self.ttft: float | None = None
+        self.elapsed: float | None = None
+        self.credits = 0.0
+        self.done = False
+        self.stopped = False
+        self._deltas = 0
+        self._response: httpx.Response | None = None
+
+    @property
+    def tokens(self) -> int:
+        return self.completion_tokens if self.completion_tokens is not None else self._deltas
+
+    @property
+    def tokens_per_second(self) -> float | None:
+        if self.ttft is None or self.elapsed is None or self.elapsed <= self.ttft:
+            return None
+        return self.tokens / (self.elapsed - self.ttft)
+
+    def close(self) -> None:
+        self.stopped = True
+        if self._response is not None:
+            self._response.close()
+
+    def __iter__(self) -> Iterator[str]:
+        c = self._client
+        record = CallRecord(endpoint=pricing.CHAT, model=self.model)
+        started = time.perf_counter()
+        try:
+            yield from self._deltas_from_server(started, record)
+        except errors.ReshiError as exc:
+            record.error_kind = exc.kind
+            raise
+        finally:
+            self.elapsed = time.perf_counter() - started
+            record.latency_ms = self.elapsed * 1000
+            record.request_id = self.request_id
+            record.prompt_tokens, record.completion_tokens = self.prompt_tokens, self.completion_tokens
+            if self.done:
+                # Billed like the sandbox bills: a reply that never finished costs nothing.
+                record.credits = self.credits = c.credits_for(pricing.CHAT, self.model)
+            c.report(record)
+
+    def _deltas_from_server(self, started: float, record: CallRecord) -> Iterator[str]:
+        c = self._client
+        try:
+            with c._http.stream("POST", f"{c.base_url}/chat/completions", headers=c._headers(),
+                                json=self.request_body) as response:
+                self._response = response
+                record.status = response.status_code
+                self.request_id = response.headers.get("x-request-id")
+                if response.status_code >= 400:
+                    response.read()
+                    c._raise_for_status(response)
+                if "text/event-stream" not in response.headers.get("content-type", ""):
+                    yield from self._whole_reply(response, started)
+                    return
+                for sse in EventSource(response).iter_sse():
+                    if sse.data.strip() == "[DONE]":
+                        self.done = True
+                        return
+                    self.events.append(sse.data)
+                    delta = self._apply_chunk(sse.data)
+                    if delta:
+                        if self.ttft is None:
+                            self.ttft = time.perf_counter() - started
+                        self._deltas += 1
+                        self.text += delta
+                        yield delta
+        except httpx.TimeoutException as exc:
+            raise self._cut_or(errors.ApiTimeoutError(c._scrub(str(exc))))
+        except (httpx.TransportError, httpx.StreamError) as exc:
+            if self.stopped:
+                return
+            raise self._cut_or(errors.ApiConnectionError(c._scrub(str(exc))))
+        if not self.stopped:
+            raise errors.StreamCutError(self.text, status=record.status, request_id=self.request_id)
+
+    def _cut_or(self, error: errors.ReshiError) -> errors.ReshiError:
+        """Once text has arrived, any transport failure is a cut stream: the text is kept."""
+        if self.text:
+            return errors.StreamCutError(self.text, request_id=self.request_id)
+        return error
+
+    def _apply_chunk(self, data: str) -> str:
+        try:
+            chunk = json.loads(data)
+        except ValueError:
+            raise errors.MalformedResponseError(data[:200]) from None
+        if not isinstance(chunk, dict):
+            return ""
+        if isinstance(chunk.get("error"), dict):
+            raise errors.ServerError(str(chunk["error"].get("message", "")), request_id=self.request_id)
+        self.request_id = self.request_id or chunk.get("id")
+        usage = chunk.get("usage") or {}
+        if usage:
+            self.prompt_tokens = usage.get("prompt_tokens")
+            self.completion_tokens = usage.get("completion_tokens")
+        choices = chunk.get("choices") or []
+        if not choices:
+            return ""
+        self.finish_reason = choices[0].get("finish_reason") or self.finish_reason
+        return (choices[0].get("delta") or {}).get("content") or ""
+
+    def _whole_reply(self, response: httpx.Response, started: float) -> Iterator[str]:
+        """A server that ignored `stream: true` and sent one JSON completion: yield it whole."""
+        response.read()
+        body = self._client._json(response)
+        try:
+            text = body["choices"][0]["message"]["content"] or ""
+        except (KeyError, IndexError, TypeError):
+            raise errors.MalformedResponseError("chat: no choices[0].message") from None
+        usage = body.get("usage") or {}
+        self.prompt_tokens, self.completion_tokens = usage.get("prompt_tokens"), usage.get("completion_tokens")
+        self.ttft = time.perf_counter() - started
+        self.text, self.done = text, True
+        self._deltas = 1
+        yield text
+
+
+class Images(_Resource):
+    def generate(self, prompt: str) -> ImageResult:
+        """One Gemini image. The body may carry `b64_json` or a `url`; both give bytes."""
+        c = self._client
+        charge = c.credits_for(pricing.IMAGES)
+        body, record = c.call("POST", f"{c.base_url}/gemini/images", endpoint=pricing.IMAGES,
+                              charge=charge, json={"prompt": prompt})
+        try:
+            data, url = self._image_bytes(body)
+        except errors.ReshiError as exc:
+            record.error_kind = exc.kind
+            c.report(record)
+            raise
+        c.report(record)
+        return ImageResult(data=data, mime=imagetypes.mime_of(data), credits=charge,
+                           request_id=record.request_id, source_url=url)
+
+    def _image_bytes(self, body: Any) -> tuple[bytes, str | None]:
+        try:
+            item = body["data"][0]
+        except (KeyError, IndexError, TypeError):
+            raise errors.MalformedResponseError("images: no data[0] in the answer") from None
+        url = item.get("url") if isinstance(item, dict) else None
+        if isinstance(item, dict) and item.get("b64_json"):
+            try:
+                data = base64.b64decode(item["b64_json"], validate=False)
+            except ValueError:
+                raise errors.MalformedResponseError("images: b64_json is not base64") from None
+        elif url:
+            data = self._client.fetch_bytes(url, max_bytes=50 * 1024 * 1024)
+        else:
+            raise errors.MalformedResponseError("images: neither b64_json nor url")
+        if imagetypes.sniff(data) is None:
+            raise errors.MalformedResponseError("images: the answer is not a JPEG, PNG, GIF or WebP image")
+        return data, url
+
+
+def _video_task(body: Any) -> VideoTask:
+    if not isinstance(body, dict):
+        raise errors.MalformedResponseError("video: the answer is not an object")
+    task_id = body.get("id") or body.get("task_id") or (body.get("data") or {}).get("id")
+    if not task_id:
+        raise errors.MalformedResponseError("video: no task id in the answer")
+    raw_status = str(body.get("status") or "queued")
+    error = body.get("error")
+    if isinstance(error, dict):
+        error = error.get("message") or json.dumps(error, ensure_ascii=False)
+    return VideoTask(id=str(task_id), status=normalize_status(raw_status), raw_status=raw_status,
+                     progress=parse_progress(body.get("progress")),
+                     video_url=body.get("video_url") or body.get("url"),
+                     error=str(error) if error else None, raw=body)
+
+
+class Videos(_Resource):
+    def create(self, prompt: str, model: str = "sora-2", duration: int = 5,
+               aspect_ratio: str = "16:9") -> VideoTask:
+        c = self._client
+        charge = c.credits_for(pricing.VIDEO, model)
+        body, record = c.call("POST", f"{c.base_url}/videos/generations", endpoint=pricing.VIDEO,
+                              model=model, charge=charge,
+                              json={"prompt": prompt, "model": model, "duration": duration,
+                                    "aspect_ratio": aspect_ratio})
+        try:
+            task = _video_task(body)
+        except errors.ReshiError as exc:
+            record.error_kind, record.credits = exc.kind, 0.0
+            c.report(record)
+            raise
+        record.request_id = record.request_id or task.id
+        c.report(record)
+        return task
+
+    def get(self, task_id: str) -> VideoTask:
+        c = self._client
+        body, record = c.call("GET", f"{c.base_url}/videos/generations/{task_id}",
+                              endpoint=pricing.VIDEO, retry=True)
+        record.request_id = record.request_id or task_id
+        c.report(record)
+        return _video_task(body)
+
+
+def _parse_expiry(value: Any) -> datetime | None:
+    try:
+        return datetime.strptime(str(value), "%Y-%m-%d %H:%M:%S").replace(tzinfo=PROVIDER_TZ)
+    except ValueError:
+        return None
+
+
+class Uploads(_Resource):
+    def upload_file(self, data: bytes, filename: str) -> UploadResult:
+        mime = imagetypes.mime_of(data) or "application/octet-stream"
+        return self._upload(files={"image": (filename, data, mime)})
+
+    def upload_base64(self, image_base64: str, filename: str) -> UploadResult:
+        """`image_base64` is a data URL (`data:image/png;base64,...`) or raw base64."""
+        return self._upload(json={"image_base64": image_base64, "filename": filename})
+
+    def _upload(self, **kw) -> UploadResult:
+        c = self._client
+        body, record = c.call("POST", c.upload_url, endpoint=pricing.UPLOAD, **kw)
+        if not isinstance(body, dict) or not body.get("success") or not isinstance(body.get("data"), dict):
+            message = str(body.get("message", "")) if isinstance(body, dict) else ""
+            record.error_kind = errors.BadRequestError.kind
+            c.report(record)
+            raise errors.BadRequestError(c._scrub(message) or "upload refused", status=record.status)
+        c.report(record)
+        data = body["data"]
+        return UploadResult(url=str(data.get("url", "")), filename=str(data.get("filename", "")),
+                            size=int(data.get("size") or 0), expire_at=_parse_expiry(data.get("expire_at")),
+                            message=str(body.get("message", "")))
+
+
+class Billing(_Resource):
+    def balance(self) -> Balance | None:
+        """Credits granted and used, from the one-api billing endpoints; None when they don't answer."""
+        c = self._client
+        try:
+            subscription, record = c.call("GET", f"{c.base_url}/dashboard/billing/subscription",
+                                          endpoint=pricing.BILLING, retry=True)
+            c.report(record)
+            usage, record = c.call("GET", f"{c.base_url}/dashboard/billing/usage",
+                                   endpoint=pricing.BILLING, retry=True)
+            c.report(record)
+            return Balance(total=float(subscription["hard_limit_usd"]),
+                           used=float(usage["total_usage"]) / 100)
+        except (errors.ReshiError, KeyError, TypeError, ValueError):
+            return None

@@ -1,0 +1,29 @@
+"""Image types told from the bytes, never from a file name.
+
+The API accepts JPG, PNG, GIF and WebP; the same check guards the sandbox, the Upload page
+and chat attachments.
+"""
+from __future__ import annotations
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+_MAGIC = (
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"GIF87a", "gif"),
+    (b"GIF89a", "gif"),
+)
+MIME = {"jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp"}
+EXTENSION = {"jpeg": "jpg", "png": "png", "gif": "gif", "webp": "webp"}
+
+
+def sniff(data: bytes) -> str | None:
+    """'jpeg', 'png', 'gif' or 'webp' when the bytes start like one, else None."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    return next((kind for magic, kind in _MAGIC if data.startswith(magic)), None)
+
+
+def mime_of(data: bytes) -> str | None:
+    kind = sniff(data)
+    return MIME[kind] if kind else None

@@ -1,0 +1,579 @@
+"""The sandbox's HTTP surface: the reshi123 API under /api/v1, upload.php, served files under
+/files and the control API under /sandbox. See lib/sandbox/__init__.py for the contract.
+
+Every API handler runs the same steps in the same order: record the request, authenticate,
+read and validate the body, apply a queued fault or a prompt marker, check credits, do the
+work, charge. So a failed call never costs anything (video pays up front and is refunded).
+"""
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+import secrets
+from datetime import datetime, timedelta, timezone
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from lib import imagetypes, pricing
+from lib.sandbox import media, replies
+from lib.sandbox.state import FAULT_ENDPOINTS, FAULT_KINDS, SandboxState, Upload
+
+CHAT_MODELS = {
+    "gpt-4o-mini": "openai", "gpt-4o": "openai", "gemini-pro": "google",
+    "gemini-2.5-flash": "google", "deepseek-chat": "deepseek", "qwen-plus": "alibaba",
+    "claude-3-5-sonnet": "anthropic",
+}
+VIDEO_MODELS = {"sora-2": "openai", "sora-2-pro": "openai"}
+MODELS_CREATED = 1_700_000_000
+ASPECT_RATIOS = tuple(media.VIDEO_SIZES)
+MAX_DURATION = 20
+UPLOAD_LIFETIME = timedelta(days=3)
+SHANGHAI = timezone(timedelta(hours=8))   # Asia/Shanghai has no daylight saving time
+LOOPBACK = {"127.0.0.1", "::1", "localhost", "testclient"}
+MAX_LOGGED_CHARS = 200
+
+ERROR_TYPES = {400: ("invalid_request_error", "invalid_request"),
+               401: ("invalid_request_error", "invalid_api_key"),
+               402: ("insufficient_quota", "insufficient_credits"),
+               403: ("permission_error", "key_disabled"),
+               404: ("invalid_request_error", "not_found"),
+               413: ("invalid_request_error", "too_large"),
+               429: ("rate_limit_error", "rate_limit_exceeded"),
+               504: ("timeout_error", "gateway_timeout")}
+FAULT_MESSAGES = {"500": "The sandbox simulated an internal server error.",
+                  "502": "The sandbox simulated a bad gateway.",
+                  "503": "The sandbox simulated an overloaded upstream (service unavailable).",
+                  "429": "Too many requests: the sandbox simulated a rate limit. Retry after 1 second.",
+                  "timeout": "The sandbox simulated an upstream timeout."}
+HTML_PAGE = ("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway"
+             "</h1></center><hr><center>nginx (reshi sandbox)</center></body></html>")
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, headers: dict | None = None):
+        super().__init__(message)
+        self.status, self.message, self.headers = status, message, headers
+
+
+def _is_upload(request: Request) -> bool:
+    return request.url.path.endswith("/upload.php")
+
+
+def error_response(request: Request, status: int, message: str,
+                   headers: dict | None = None) -> JSONResponse:
+    """OpenAI-style for the API, upload.php's own `{"success": false}` shape for uploads."""
+    if _is_upload(request):
+        return JSONResponse({"success": False, "message": message}, status, headers=headers)
+    kind, code = ERROR_TYPES.get(status, ("server_error", "server_error"))
+    body = {"error": {"message": message, "type": kind, "code": code}}
+    return JSONResponse(body, status, headers=headers)
+
+
+async def _api_error_handler(request: Request, exc: ApiError) -> JSONResponse:
+    return error_response(request, exc.status, exc.message, exc.headers)
+
+
+class RequestIdMiddleware:
+    """Adds `x-request-id` to every response, as the real gateway does (plain ASGI, so
+    streamed responses are not buffered)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_id(message):
+            if message["type"] == "http.response.start":
+                request_id = "req_" + secrets.token_hex(12)
+                message["headers"] = list(message.get("headers", [])) + [
+                    (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+def _loggable(value):
+    """The request body for /sandbox/requests, with long strings (base64 images) shortened."""
+    if isinstance(value, str) and len(value) > MAX_LOGGED_CHARS:
+        return value[:MAX_LOGGED_CHARS] + f"…({len(value)} chars)"
+    if isinstance(value, dict):
+        return {k: _loggable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_loggable(v) for v in value]
+    return value
+
+
+def create_app(state: SandboxState, videos: media.VideoCache) -> FastAPI:
+    app = FastAPI(title="reshi123 sandbox", docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_exception_handler(ApiError, _api_error_handler)
+    app.add_middleware(RequestIdMiddleware)
+    api = _api_routes(state, videos)
+    app.include_router(api, prefix="/api/v1")
+    app.include_router(_upload_routes(state), prefix="/api")
+    app.include_router(_file_routes(state, videos), prefix="/files")
+    app.include_router(_control_routes(state), prefix="/sandbox")
+    return app
+
+
+# --- the steps every API handler shares -------------------------------------------------------
+
+_NOT_JSON = object()
+
+
+async def _json_body(request: Request):
+    """The parsed JSON body of a POST, or _NOT_JSON (multipart uploads are parsed later)."""
+    if request.method != "POST" or "multipart/" in request.headers.get("content-type", ""):
+        return _NOT_JSON
+    try:
+        return json.loads(await request.body())
+    except ValueError:
+        return _NOT_JSON
+
+
+class Api:
+    """The shared steps of an API handler, bound to one sandbox's state."""
+
+    def __init__(self, state: SandboxState):
+        self.state = state
+
+    async def begin(self, request: Request, endpoint: str):
+        """Record the call and authenticate. Returns (key, parsed JSON body or _NOT_JSON)."""
+        body = await _json_body(request)
+        self.state.record(request.method, request.url.path, endpoint,
+                          None if body is _NOT_JSON else _loggable(body))
+        return self.authenticate(request), body
+
+    def authenticate(self, request: Request) -> str:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise ApiError(401, "Missing API key: send the header 'Authorization: Bearer <your key>'.")
+        key = self.state.key(token)
+        if key is None:   # never echo the key back
+            raise ApiError(401, "Invalid API key: it is not known to this server.")
+        if key.disabled:
+            raise ApiError(403, "This API key has been disabled in the console.")
+        return token
+
+    def fault(self, endpoint: str, prompt: str = "") -> str | None:
+        """The queued fault for this endpoint, else the first fault marker in the prompt."""
+        kind = self.state.take_fault(endpoint)
+        if kind is None:
+            kind = next((k for k in FAULT_KINDS if f"[{k}]" in prompt), None)
+        return kind
+
+    async def fault_response(self, request: Request, kind: str) -> Response:
+        if kind == "timeout":
+            await asyncio.sleep(self.state.speed.hang_seconds)
+            return error_response(request, 504, FAULT_MESSAGES[kind])
+        if kind == "cut":
+            whole = json.dumps({"id": "cut_" + secrets.token_hex(6), "object": "partial",
+                                "data": [{"note": "the connection dropped in the middle of this body"}]})
+            return Response(whole[: len(whole) // 2], 200, media_type="application/json")
+        if kind == "badjson":
+            return Response("upstream said: OK <not json>", 200, media_type="application/json")
+        if kind == "html":
+            return Response(HTML_PAGE, 502, media_type="text/html")
+        headers = {"Retry-After": "1"} if kind == "429" else None
+        return error_response(request, int(kind), FAULT_MESSAGES[kind], headers)
+
+    def require_credits(self, key: str, amount: float) -> None:
+        if not self.state.can_pay(key, amount):
+            raise ApiError(402, f"Insufficient credits: this call costs {amount:g} credits.")
+
+
+def json_object(body) -> dict:
+    if body is _NOT_JSON or not isinstance(body, dict):
+        raise ApiError(400, "The request body must be a JSON object.")
+    return body
+
+
+def _origin(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+# --- /api/v1 ---------------------------------------------------------------------------------
+
+def _api_routes(state: SandboxState, videos: media.VideoCache) -> APIRouter:
+    router, api = APIRouter(), Api(state)
+
+    @router.get("/models")
+    async def models(request: Request):
+        await api.begin(request, pricing.MODELS)
+        if kind := api.fault(pricing.MODELS):
+            return await api.fault_response(request, kind)
+        owners = {**CHAT_MODELS, **VIDEO_MODELS}
+        data = [{"id": m, "object": "model", "created": MODELS_CREATED, "owned_by": o}
+                for m, o in owners.items()]
+        return {"object": "list", "data": data}
+
+    @router.get("/dashboard/billing/subscription")
+    async def subscription(request: Request):
+        key, _ = await api.begin(request, pricing.BILLING)
+        if kind := api.fault(pricing.BILLING):
+            return await api.fault_response(request, kind)
+        granted = state.key_info(key)["granted"]
+        return {"object": "billing_subscription", "has_payment_method": True,
+                "soft_limit_usd": granted, "hard_limit_usd": granted,
+                "system_hard_limit_usd": granted, "access_until": 0}
+
+    @router.get("/dashboard/billing/usage")
+    async def usage(request: Request):
+        key, _ = await api.begin(request, pricing.BILLING)
+        if kind := api.fault(pricing.BILLING):
+            return await api.fault_response(request, kind)
+        return {"object": "list", "total_usage": state.key_info(key)["spent"] * 100}
+
+    @router.post("/chat/completions")
+    async def chat(request: Request):
+        key, body = await api.begin(request, pricing.CHAT)
+        params = _chat_params(json_object(body))
+        prompt, _ = replies.last_user_content(params["messages"])
+        kind = api.fault(pricing.CHAT, prompt)
+        cut = kind == "cut"
+        if kind and not (cut and params["stream"]):
+            return await api.fault_response(request, kind)
+        cost = pricing.credits_for(pricing.CHAT, params["model"])
+        api.require_credits(key, cost)
+        reply = replies.compose(params["messages"], params["model"], params["max_tokens"],
+                                params["stop"], temperature=body.get("temperature"),
+                                top_p=body.get("top_p"))
+        chat_id, created = "chatcmpl-" + secrets.token_hex(12), int(state.now())
+        if params["stream"]:
+            chunks = _chat_chunks(state, key, cost, reply, chat_id, created, params, cut)
+            return StreamingResponse(chunks, media_type="text/event-stream",
+                                     headers={"Cache-Control": "no-cache"})
+        state.charge(key, cost)
+        return {"id": chat_id, "object": "chat.completion", "created": created,
+                "model": params["model"], "system_fingerprint": None,
+                "choices": [{"index": 0, "logprobs": None, "finish_reason": reply.finish_reason,
+                             "message": {"role": "assistant", "content": reply.text,
+                                         "refusal": None}}],
+                "usage": _usage(reply)}
+
+    @router.post("/gemini/images")
+    async def images(request: Request):
+        key, body = await api.begin(request, pricing.IMAGES)
+        prompt = json_object(body).get("prompt")
+        if not isinstance(prompt, str) or not prompt.strip():
+            raise ApiError(400, "prompt is required: a non-empty string describing the image.")
+        if kind := api.fault(pricing.IMAGES, prompt):
+            return await api.fault_response(request, kind)
+        cost = pricing.credits_for(pricing.IMAGES)
+        api.require_credits(key, cost)
+        if state.speed.image_delay > 0:
+            await asyncio.sleep(state.speed.image_delay)
+        jpeg = await run_in_threadpool(media.make_jpeg, prompt)
+        state.charge(key, cost)
+        return {"created": int(state.now()),
+                "data": [{"b64_json": base64.b64encode(jpeg).decode("ascii")}]}
+
+    @router.post("/videos/generations")
+    async def create_video(request: Request):
+        key, body = await api.begin(request, pricing.VIDEO)
+        params = _video_params(json_object(body))
+        if kind := api.fault(pricing.VIDEO, params["prompt"]):
+            return await api.fault_response(request, kind)
+        cost = pricing.credits_for(pricing.VIDEO, params["model"])
+        if not state.charge_if_possible(key, cost):
+            raise ApiError(402, f"Insufficient credits: a {params['model']} video costs {cost:g} credits.")
+        fails = "[fail]" in params["prompt"]
+        task = state.add_task(key=key, cost=cost, fails=fails, **params)
+        if not fails:   # start encoding now, so the file is ready by completion
+            videos.request(task.aspect_ratio, task.duration)
+        return _task_view(request, task, "queued", 0)
+
+    @router.get("/videos/generations/{task_id}")
+    async def video_status(request: Request, task_id: str):
+        key, _ = await api.begin(request, "video_status")
+        state.count_poll(task_id)
+        if kind := api.fault("video_status"):
+            return await api.fault_response(request, kind)
+        found = state.task_status(task_id, key)
+        if found is None:
+            raise ApiError(404, "No video task with this id for this API key.")
+        task, status, progress = found
+        if status == "completed":
+            await asyncio.wrap_future(videos.request(task.aspect_ratio, task.duration))
+        return _task_view(request, task, status, progress)
+
+    return router
+
+
+def _chat_params(body: dict) -> dict:
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        raise ApiError(400, "model is required, e.g. \"gemini-pro\".")
+    if model in VIDEO_MODELS:
+        raise ApiError(400, f"{model} is a video model, not a chat model: use POST /videos/generations.")
+    if model not in CHAT_MODELS:
+        raise ApiError(400, f"Unknown model '{model}'. Chat models: {', '.join(CHAT_MODELS)}.")
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise ApiError(400, "messages must be a non-empty array of {role, content} objects.")
+    if not all(isinstance(m, dict) and isinstance(m.get("role"), str) and "content" in m
+               for m in messages):
+        raise ApiError(400, "Each message needs a 'role' and a 'content'.")
+    max_tokens = body.get("max_tokens", body.get("max_completion_tokens"))
+    if max_tokens is not None and (type(max_tokens) is not int or max_tokens < 1):
+        raise ApiError(400, "max_tokens must be a positive integer.")
+    stream_options = body.get("stream_options") or {}
+    return {"model": model, "messages": messages, "stream": bool(body.get("stream")),
+            "max_tokens": max_tokens, "stop": body.get("stop"),
+            "include_usage": isinstance(stream_options, dict)
+            and bool(stream_options.get("include_usage"))}
+
+
+def _usage(reply: replies.Reply) -> dict:
+    completion = len(reply.tokens)
+    return {"prompt_tokens": reply.prompt_tokens, "completion_tokens": completion,
+            "total_tokens": reply.prompt_tokens + completion}
+
+
+async def _chat_chunks(state: SandboxState, key: str, cost: float, reply: replies.Reply,
+                       chat_id: str, created: int, params: dict, cut: bool):
+    """The SSE stream, in OpenAI's chunk format; a cut stream just stops halfway."""
+    def event(choices: list, **extra) -> str:
+        chunk = {"id": chat_id, "object": "chat.completion.chunk", "created": created,
+                 "model": params["model"], "system_fingerprint": None, "choices": choices}
+        if params["include_usage"]:
+            chunk["usage"] = None
+        chunk.update(extra)
+        return f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n"
+
+    def choice(delta: dict, finish: str | None = None) -> list:
+        return [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]
+
+    tokens = reply.tokens
+    rate = state.speed.token_rate
+    yield event(choice({"role": "assistant", "content": ""}))
+    for token in tokens[: len(tokens) // 2] if cut else tokens:
+        if rate > 0:
+            await asyncio.sleep(1 / rate)
+        yield event(choice({"content": token}))
+    if cut:
+        return
+    state.charge(key, cost)
+    yield event(choice({}, reply.finish_reason))
+    if params["include_usage"]:
+        yield event([], usage=_usage(reply))
+    yield "data: [DONE]\n\n"
+
+
+def _video_params(body: dict) -> dict:
+    prompt = body.get("prompt")
+    if not isinstance(prompt, str) or not prompt.strip():
+        raise ApiError(400, "prompt is required: a non-empty string describing the video.")
+    model = body.get("model", "sora-2")
+    if model not in VIDEO_MODELS:
+        raise ApiError(400, f"model must be one of: {', '.join(VIDEO_MODELS)}.")
+    duration = body.get("duration", 5)
+    if type(duration) is not int or not 1 <= duration <= MAX_DURATION:
+        raise ApiError(400, f"duration must be a whole number of seconds from 1 to {MAX_DURATION}.")
+    aspect_ratio = body.get("aspect_ratio", "16:9")
+    if aspect_ratio not in ASPECT_RATIOS:
+        raise ApiError(400, f"aspect_ratio must be one of: {', '.join(ASPECT_RATIOS)}.")
+    return {"prompt": prompt, "model": model, "duration": duration, "aspect_ratio": aspect_ratio}
+
+
+def _task_view(request: Request, task, status: str, progress: int) -> dict:
+    view = {"id": task.id, "object": "video.generation", "status": status, "model": task.model,
+            "prompt": task.prompt, "created_at": int(task.created_at), "progress": progress,
+            "duration": task.duration, "aspect_ratio": task.aspect_ratio}
+    if status == "completed":
+        view["video_url"] = f"{_origin(request)}/files/videos/{task.id}.mp4"
+    if status == "failed":
+        view["error"] = "Video generation failed: the sandbox was asked to fail this task ([fail])."
+    return view
+
+
+# --- /api/upload.php -------------------------------------------------------------------------
+
+def _decode_base64(text) -> bytes:
+    if not isinstance(text, str) or not text.strip():
+        raise ApiError(400, "image_base64 is required: a data URL or a base64 string.")
+    if text.startswith("data:"):
+        text = text.partition(",")[2]
+    try:
+        return base64.b64decode("".join(text.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise ApiError(400, "image_base64 is not valid base64.") from None
+
+
+async def _upload_bytes(request: Request, body) -> bytes:
+    if "multipart/form-data" in request.headers.get("content-type", ""):
+        form = await request.form(max_part_size=imagetypes.MAX_UPLOAD_BYTES + 1)
+        field = form.get("image")
+        if field is None or isinstance(field, str):
+            raise ApiError(400, "No file: send the image in the multipart field 'image'.")
+        return await field.read()
+    if body is _NOT_JSON:
+        raise ApiError(400, "Send multipart/form-data with field 'image', or JSON with 'image_base64'.")
+    return _decode_base64(json_object(body).get("image_base64"))
+
+
+def _upload_routes(state: SandboxState) -> APIRouter:
+    router, api = APIRouter(), Api(state)
+
+    @router.post("/upload.php")
+    async def upload(request: Request):
+        _, body = await api.begin(request, pricing.UPLOAD)
+        if kind := api.fault(pricing.UPLOAD):
+            return await api.fault_response(request, kind)
+        data = await _upload_bytes(request, body)
+        if not data:
+            raise ApiError(400, "The file is empty.")
+        if len(data) > imagetypes.MAX_UPLOAD_BYTES:
+            raise ApiError(413, "The file is larger than 10 MB.")
+        kind = imagetypes.sniff(data)
+        if kind is None:
+            raise ApiError(400, "Unsupported file type: only JPG, PNG, GIF and WebP images are accepted.")
+        name = f"{secrets.token_hex(8)}.{imagetypes.EXTENSION[kind]}"   # the client's file name is never a path
+        expires = state.now() + UPLOAD_LIFETIME.total_seconds()
+        state.add_upload(name, Upload(data, imagetypes.MIME[kind], expires))
+        expire_at = datetime.fromtimestamp(expires, SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+        return {"success": True, "message": "上传成功",
+                "data": {"url": f"{_origin(request)}/files/uploads/{name}", "filename": name,
+                         "size": len(data), "expire_at": expire_at}}
+
+    return router
+
+
+# --- /files ----------------------------------------------------------------------------------
+
+def _file_routes(state: SandboxState, videos: media.VideoCache) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/videos/{task_id}.mp4")
+    async def video_file(task_id: str):
+        task = state.task(task_id)
+        if task is None or task.fails:
+            return Response("Not Found", 404, media_type="text/plain")
+        path = await asyncio.wrap_future(videos.request(task.aspect_ratio, task.duration))
+        return FileResponse(path, media_type="video/mp4")
+
+    @router.get("/uploads/{name}")
+    async def upload_file(name: str):
+        upload = state.live_upload(name)
+        if upload is None:
+            return Response("Not Found (uploads are deleted after 3 days)", 404, media_type="text/plain")
+        return Response(upload.data, media_type=upload.content_type)
+
+    return router
+
+
+# --- /sandbox (control) ----------------------------------------------------------------------
+
+async def _control_body(request: Request) -> dict:
+    """Refuses non-loopback clients; returns the JSON body ({} when there is none)."""
+    if request.client is None or request.client.host not in LOOPBACK:
+        raise ApiError(403, "The sandbox control API answers loopback clients only.")
+    raw = await request.body()
+    try:
+        body = json.loads(raw) if raw else {}
+    except ValueError:
+        raise ApiError(400, "The request body must be JSON.") from None
+    return json_object(body)
+
+
+def _control_routes(state: SandboxState) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/health")
+    async def health():
+        return {"ok": True}
+
+    @router.post("/keys")
+    async def add_key(request: Request):
+        body = await _control_body(request)
+        credits = body.get("credits", 1000)
+        if not isinstance(credits, (int, float)) or credits < 0:
+            raise ApiError(400, "credits must be a number >= 0.")
+        return {"key": state.add_key(credits, body.get("key") or None)}
+
+    def key_route(key: str, disabled: bool | None) -> dict:
+        if disabled is not None and not state.set_disabled(key, disabled):
+            raise ApiError(404, "No such key.")
+        info = state.key_info(key)
+        if info is None:
+            raise ApiError(404, "No such key.")
+        return info
+
+    @router.get("/keys/{key}")
+    async def key_info(request: Request, key: str):
+        await _control_body(request)
+        return key_route(key, None)
+
+    @router.post("/keys/{key}/disable")
+    async def disable(request: Request, key: str):
+        await _control_body(request)
+        return key_route(key, True)
+
+    @router.post("/keys/{key}/enable")
+    async def enable(request: Request, key: str):
+        await _control_body(request)
+        return key_route(key, False)
+
+    @router.post("/speed")
+    async def speed(request: Request):
+        body = await _control_body(request)
+        for name in ("token_rate", "video_seconds", "image_delay", "hang_seconds"):
+            value = body.get(name)
+            if value is None:
+                continue
+            if not isinstance(value, (int, float)) or value < 0:
+                raise ApiError(400, f"{name} must be a number >= 0.")
+            setattr(state.speed, name, float(value))
+        return vars(state.speed)
+
+    @router.post("/faults")
+    async def faults(request: Request):
+        body = await _control_body(request)
+        endpoint, kind, count = body.get("endpoint"), str(body.get("kind")), body.get("count", 1)
+        if endpoint not in FAULT_ENDPOINTS:
+            raise ApiError(400, f"endpoint must be one of: {', '.join(FAULT_ENDPOINTS)}.")
+        if kind not in FAULT_KINDS:
+            raise ApiError(400, f"kind must be one of: {', '.join(FAULT_KINDS)}.")
+        if type(count) is not int or count < 1:
+            raise ApiError(400, "count must be a positive integer.")
+        state.queue_fault(endpoint, kind, count)
+        return {"queued": [list(f) for f in state.faults]}
+
+    @router.delete("/faults")
+    async def clear_faults(request: Request):
+        await _control_body(request)
+        state.clear_faults()
+        return {"queued": []}
+
+    @router.post("/clock")
+    async def clock(request: Request):
+        body = await _control_body(request)
+        seconds = body.get("advance_seconds", 0)
+        if not isinstance(seconds, (int, float)) or seconds < 0:
+            raise ApiError(400, "advance_seconds must be a number >= 0.")
+        state.advance_clock(seconds)
+        return {"now": state.now(), "offset": state.clock_offset}
+
+    @router.get("/stats")
+    async def stats(request: Request):
+        await _control_body(request)
+        return state.stats()
+
+    @router.post("/stats/reset")
+    async def reset_stats(request: Request):
+        await _control_body(request)
+        state.reset_stats()
+        return {"ok": True}
+
+    @router.get("/requests")
+    async def recent(request: Request, n: int = 20):
+        await _control_body(request)
+        return {"requests": state.recent(n)}
+
+    return router

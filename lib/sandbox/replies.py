@@ -1,0 +1,132 @@
+"""Deterministic chat replies: the same messages and parameters always give the same Markdown.
+
+A reply quotes what the user said, gives a short bulleted list, adds a fenced code block when
+the prompt asks for code, and is in Chinese when the last user message contains CJK text.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+from dataclasses import dataclass
+
+_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
+# A token is one CJK character or one word, each with the whitespace before it, so joining the
+# tokens gives the text back exactly and a stream shows words appearing with their spaces.
+_TOKEN = re.compile(rf"\s*[{_CJK}]|\s*[^\s{_CJK}]+|\s+$")
+_HAS_CJK = re.compile(rf"[{_CJK}]")
+CODE_WORDS = ("code", "python", "function", "script", "program", "javascript", "sql", "```",
+              "代码", "函数", "脚本", "程序", "编程")
+QUOTE_CHARS = 80
+
+BULLETS = {
+    "en": [
+        "This answer comes from the local sandbox, so it costs no real credits.",
+        "Replies are deterministic: the same messages give the same text.",
+        "Streaming sends one word per chunk, paced like a real model.",
+        "Add `[cut]`, `[500]` or `[429]` to a prompt to rehearse failures.",
+        "Markdown renders here: **bold**, *italics* and `inline code`.",
+        "Long conversations keep their history; every turn is sent again.",
+        "Switch the model in the sidebar to compare answers side by side.",
+        "Set `max_tokens` to see a reply stop early with `finish_reason: length`.",
+    ],
+    "zh": [
+        "这是本地沙盒的回答，不消耗真实积分。",
+        "回复是确定的：相同的消息总是得到相同的文字。",
+        "流式输出每个分块发送一个字,节奏与真实模型相近。",
+        "在提示里加入 `[cut]`、`[500]` 或 `[429]` 可以演练故障。",
+        "这里支持 Markdown：**粗体**、*斜体* 和 `行内代码`。",
+        "长对话会保留历史，每一轮都会重新发送。",
+        "在侧边栏切换模型，可以并排比较回答。",
+        "设置 `max_tokens` 可以看到回复提前结束，`finish_reason` 为 `length`。",
+    ],
+}
+
+SNIPPETS = [
+    'def greet(name: str) -> str:\n    """Say hello, sandbox style."""\n    return f"Hello, {name}!"\n\n'
+    'print(greet("world"))',
+    "def fibonacci(n: int) -> list[int]:\n    numbers = [0, 1]\n    while len(numbers) < n:\n"
+    "        numbers.append(numbers[-1] + numbers[-2])\n    return numbers[:n]\n\nprint(fibonacci(10))",
+    "from collections import Counter\n\ndef top_words(text: str, k: int = 3):\n"
+    "    return Counter(text.lower().split()).most_common(k)\n\nprint(top_words(\"a b a c a b\"))",
+]
+
+TEMPLATES = {
+    "en": {"said": 'You said: "{quote}"', "images": "I saw {n} image(s) in your message.",
+           "intro": "Here is a sandbox answer from **{model}**:", "code": "Here is some code:",
+           "end": "Ask me anything else — I will answer just as quickly."},
+    "zh": {"said": "你说：“{quote}”", "images": "我在你的消息里看到了 {n} 张图片。",
+           "intro": "这是来自 **{model}** 的沙盒回答：", "code": "下面是一段代码：",
+           "end": "还有什么想问的，尽管问我。"},
+}
+
+
+def tokenize(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+def content_text(content) -> tuple[str, int]:
+    """(text, image count) of a message's content: a string or a list of OpenAI content parts."""
+    if isinstance(content, str):
+        return content, 0
+    parts = content if isinstance(content, list) else []
+    texts = [p.get("text", "") for p in parts if isinstance(p, dict) and p.get("type") == "text"]
+    images = sum(1 for p in parts if isinstance(p, dict) and p.get("type") == "image_url")
+    return "\n".join(texts), images
+
+
+def last_user_content(messages: list[dict]) -> tuple[str, int]:
+    for message in reversed(messages):
+        if message.get("role") == "user":
+            return content_text(message.get("content"))
+    return "", 0
+
+
+@dataclass
+class Reply:
+    text: str
+    finish_reason: str
+    prompt_tokens: int
+
+    @property
+    def tokens(self) -> list[str]:
+        return tokenize(self.text)
+
+
+def compose(messages: list[dict], model: str, max_tokens: int | None = None,
+            stop: str | list[str] | None = None, **params) -> Reply:
+    """The reply to a chat request, cut at the first `stop` string and at `max_tokens`."""
+    seed = json.dumps([messages, model, params], sort_keys=True, ensure_ascii=False, default=str)
+    rng = random.Random(hashlib.sha256(seed.encode()).hexdigest())
+    text, images = last_user_content(messages)
+    full = _markdown(rng, text, images, model)
+    reply, finish = _apply_stop(full, stop), "stop"
+    tokens = tokenize(reply)
+    if max_tokens is not None and len(tokens) > max_tokens:
+        reply, finish = "".join(tokens[:max_tokens]), "length"
+    prompt_tokens = sum(len(tokenize(content_text(m.get("content"))[0])) + 4 for m in messages)
+    return Reply(reply, finish, prompt_tokens)
+
+
+def _markdown(rng: random.Random, text: str, images: int, model: str) -> str:
+    lang = "zh" if _HAS_CJK.search(text) else "en"
+    words = TEMPLATES[lang]
+    quote = " ".join(text.split()) or "…"
+    if len(quote) > QUOTE_CHARS:
+        quote = quote[:QUOTE_CHARS].rstrip() + "…"
+    blocks = [words["said"].format(quote=quote)]
+    if images:
+        blocks.append(words["images"].format(n=images))
+    bullets = rng.sample(BULLETS[lang], 3)
+    blocks.append(words["intro"].format(model=model) + "\n\n" + "\n".join(f"- {b}" for b in bullets))
+    if any(word in text.lower() for word in CODE_WORDS):
+        blocks.append(words["code"] + "\n\n```python\n" + rng.choice(SNIPPETS) + "\n```")
+    blocks.append(words["end"])
+    return "\n\n".join(blocks)
+
+
+def _apply_stop(text: str, stop: str | list[str] | None) -> str:
+    stops = [stop] if isinstance(stop, str) else [s for s in (stop or []) if isinstance(s, str)]
+    cuts = [text.find(s) for s in stops if s and s in text]
+    return text[:min(cuts)] if cuts else text

@@ -1,0 +1,225 @@
+"""The sandbox's whole memory: keys and credits, video tasks, uploads, queued faults, a virtual
+clock, speed settings and request statistics. One lock guards it all, because handlers run on
+the event loop, in the thread pool (images) and tests drive it through the control API at once.
+"""
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import Counter, deque
+from dataclasses import asdict, dataclass, field
+
+DEFAULT_KEY = "sk-sandbox"
+FAULT_ENDPOINTS = ("chat", "images", "video", "video_status", "upload", "models", "billing", "*")
+FAULT_KINDS = ("500", "502", "503", "429", "timeout", "cut", "badjson", "html")
+QUEUED_SHARE = 0.10   # a video task is "queued" for the first 10% of its time
+FAIL_AT = 0.50        # a "[fail]" task fails halfway through
+RECENT_REQUESTS = 200
+
+
+def _tidy(value):
+    """Whole credit amounts as ints, so JSON shows 985 rather than 985.0."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+@dataclass
+class Key:
+    granted: float
+    spent: float = 0.0
+    disabled: bool = False
+
+    @property
+    def credits(self) -> float:
+        return self.granted - self.spent
+
+
+@dataclass
+class Speed:
+    token_rate: float = 40.0      # chat stream tokens per second; 0 = no pacing
+    video_seconds: float = 15.0   # how long a video task takes, in virtual seconds
+    image_delay: float = 0.0      # extra seconds per image (benchmarks)
+    hang_seconds: float = 30.0    # how long a "timeout" fault hangs before its 504
+
+
+@dataclass
+class VideoTask:
+    id: str
+    key: str
+    model: str
+    prompt: str
+    duration: int
+    aspect_ratio: str
+    created_at: float
+    seconds: float      # the speed setting at creation, so later changes don't move it
+    cost: float
+    fails: bool
+    refunded: bool = False
+
+    def progress_at(self, now: float) -> tuple[str, int]:
+        """(status, progress 0-100) of the task at virtual time `now`."""
+        share = (now - self.created_at) / self.seconds if self.seconds > 0 else 1.0
+        if self.fails and share >= FAIL_AT:
+            return "failed", int((FAIL_AT - QUEUED_SHARE) / (1 - QUEUED_SHARE) * 100)
+        if share >= 1.0:
+            return "completed", 100
+        if share < QUEUED_SHARE:
+            return "queued", 0
+        return "in_progress", min(99, int((share - QUEUED_SHARE) / (1 - QUEUED_SHARE) * 100))
+
+
+@dataclass
+class Upload:
+    data: bytes
+    content_type: str
+    expires_at: float   # virtual time
+
+
+@dataclass
+class SandboxState:
+    speed: Speed = field(default_factory=Speed)
+
+    def __post_init__(self):
+        self.lock = threading.RLock()
+        self.keys: dict[str, Key] = {}
+        self.tasks: dict[str, VideoTask] = {}
+        self.uploads: dict[str, Upload] = {}
+        self.faults: list[list] = []          # [endpoint, kind, remaining]
+        self.clock_offset = 0.0
+        self.counts: Counter[str] = Counter()
+        self.polls: Counter[str] = Counter()
+        self.requests: deque[dict] = deque(maxlen=RECENT_REQUESTS)
+
+    # --- clock --------------------------------------------------------------------------
+    def now(self) -> float:
+        return time.time() + self.clock_offset
+
+    def advance_clock(self, seconds: float) -> None:
+        with self.lock:
+            self.clock_offset += seconds
+
+    # --- keys and credits ---------------------------------------------------------------
+    def add_key(self, credits: float, key: str | None = None) -> str:
+        key = key or "sk-sandbox-" + secrets.token_hex(12)
+        with self.lock:
+            self.keys[key] = Key(granted=float(credits))
+        return key
+
+    def key(self, key: str) -> Key | None:
+        with self.lock:
+            return self.keys.get(key)
+
+    def set_disabled(self, key: str, disabled: bool) -> bool:
+        with self.lock:
+            if key not in self.keys:
+                return False
+            self.keys[key].disabled = disabled
+            return True
+
+    def key_info(self, key: str) -> dict | None:
+        with self.lock:
+            found = self.keys.get(key)
+            if found is None:
+                return None
+            return {name: _tidy(value) for name, value in
+                    {"credits": found.credits, **asdict(found)}.items()}
+
+    def can_pay(self, key: str, amount: float) -> bool:
+        with self.lock:
+            return self.keys[key].credits >= amount
+
+    def charge(self, key: str, amount: float) -> None:
+        with self.lock:
+            self.keys[key].spent += amount
+
+    def charge_if_possible(self, key: str, amount: float) -> bool:
+        """Check and charge in one step (video tasks pay up front)."""
+        with self.lock:
+            if not self.can_pay(key, amount):
+                return False
+            self.charge(key, amount)
+            return True
+
+    # --- video tasks --------------------------------------------------------------------
+    def add_task(self, **fields) -> VideoTask:
+        task = VideoTask(id="video_" + secrets.token_hex(12), created_at=self.now(),
+                         seconds=self.speed.video_seconds, **fields)
+        with self.lock:
+            self.tasks[task.id] = task
+        return task
+
+    def task_status(self, task_id: str, key: str) -> tuple[VideoTask, str, int] | None:
+        """The task (only for the key that made it), its status and progress; refunds a
+        failed task's credits, exactly once."""
+        with self.lock:
+            task = self.tasks.get(task_id)
+            if task is None or task.key != key:
+                return None
+            status, progress = task.progress_at(self.now())
+            if status == "failed" and not task.refunded:
+                task.refunded = True
+                self.keys[task.key].spent -= task.cost
+            return task, status, progress
+
+    def task(self, task_id: str) -> VideoTask | None:
+        with self.lock:
+            return self.tasks.get(task_id)
+
+    # --- uploads ------------------------------------------------------------------------
+    def add_upload(self, name: str, upload: Upload) -> None:
+        with self.lock:
+            self.uploads[name] = upload
+
+    def live_upload(self, name: str) -> Upload | None:
+        with self.lock:
+            upload = self.uploads.get(name)
+            if upload is not None and upload.expires_at <= self.now():
+                del self.uploads[name]   # the provider deletes expired images
+                return None
+            return upload
+
+    # --- faults -------------------------------------------------------------------------
+    def queue_fault(self, endpoint: str, kind: str, count: int = 1) -> None:
+        with self.lock:
+            self.faults.append([endpoint, kind, count])
+
+    def clear_faults(self) -> None:
+        with self.lock:
+            self.faults.clear()
+
+    def take_fault(self, endpoint: str) -> str | None:
+        """The kind of the first queued fault matching `endpoint`, consuming one use."""
+        with self.lock:
+            for entry in self.faults:
+                if entry[0] in (endpoint, "*"):
+                    entry[2] -= 1
+                    if entry[2] <= 0:
+                        self.faults.remove(entry)
+                    return entry[1]
+            return None
+
+    # --- statistics ---------------------------------------------------------------------
+    def record(self, method: str, path: str, endpoint: str, body) -> None:
+        with self.lock:
+            self.counts[endpoint] += 1
+            self.requests.append({"method": method, "path": path, "endpoint": endpoint,
+                                  "body": body, "time": self.now()})
+
+    def count_poll(self, task_id: str) -> None:
+        with self.lock:
+            self.polls[task_id] += 1
+
+    def stats(self) -> dict:
+        with self.lock:
+            return {"endpoints": dict(self.counts), "video_polls": dict(self.polls),
+                    "total": sum(self.counts.values())}
+
+    def recent(self, n: int) -> list[dict]:
+        with self.lock:
+            return list(self.requests)[-n:] if n > 0 else []
+
+    def reset_stats(self) -> None:
+        with self.lock:
+            self.counts.clear()
+            self.polls.clear()
+            self.requests.clear()

@@ -1,0 +1,112 @@
+"""The connection panel: which API the session talks to, with which key, and the client for it.
+
+The API key lives only in this session's `st.session_state`; a key preset by an admin in
+secrets never reaches the browser at all.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import streamlit as st
+
+from lib import errors
+from lib.client import DEFAULT_BASE_URL, ReshiClient, derive_upload_url, mask_key
+from lib.sandbox.state import DEFAULT_KEY as SANDBOX_KEY
+from lib.ui.config import secret
+from lib.ui.resources import embedded_sandbox, get_store
+from lib.ui.session import current_lang, current_user, tr
+
+SANDBOX, RESHI, CUSTOM, PRESET = "sandbox", "reshi123", "custom", "preset"
+
+
+@dataclass(frozen=True)
+class Connection:
+    mode: str
+    base_url: str
+    upload_url: str
+    api_key: str
+
+    @property
+    def ready(self) -> bool:
+        return bool(self.base_url and self.api_key)
+
+
+def _modes() -> list[str]:
+    return ([PRESET] if secret("api", "api_key") else []) + [SANDBOX, RESHI, CUSTOM]
+
+
+def _sandbox_connection() -> Connection:
+    root = secret("sandbox", "root_url")
+    if not root:
+        root = embedded_sandbox().root_url
+    base = f"{root.rstrip('/')}/api/v1"
+    return Connection(SANDBOX, base, derive_upload_url(base), secret("sandbox", "api_key", SANDBOX_KEY))
+
+
+def current_connection() -> Connection:
+    mode = st.session_state.get("conn_mode") or _modes()[0]
+    if mode == SANDBOX:
+        return _sandbox_connection()
+    if mode == PRESET:
+        base = secret("api", "base_url", DEFAULT_BASE_URL)
+        return Connection(PRESET, base, secret("api", "upload_url") or derive_upload_url(base),
+                          secret("api", "api_key"))
+    base = DEFAULT_BASE_URL if mode == RESHI else (st.session_state.get("conn_base_url") or "").strip()
+    upload = (st.session_state.get("conn_upload_url") or "").strip() or (derive_upload_url(base) if base else "")
+    return Connection(mode, base, upload, (st.session_state.get("conn_api_key") or "").strip())
+
+
+def get_client() -> ReshiClient:
+    """The session's client for the current connection; every call lands in the user's ledger."""
+    conn, user = current_connection(), current_user()
+    signature = (conn, user)
+    cached = st.session_state.get("_client")
+    if cached is None or cached[0] != signature:
+        if cached is not None:
+            cached[1].close()
+        store = get_store()
+        client = ReshiClient(conn.base_url, conn.api_key, upload_url=conn.upload_url,
+                             timeout=float(secret("api", "timeout", 60)), prices=store.get_prices(),
+                             on_call=lambda record: store.add_usage(user, **asdict(record)))
+        st.session_state["_client"] = cached = (signature, client)
+    return cached[1]
+
+
+def render_connection_panel() -> None:
+    conn = current_connection()
+    with st.sidebar.expander(tr("conn.title"), expanded=not conn.ready, icon=":material/cable:"):
+        modes = _modes()
+        st.radio(tr("conn.mode"), modes, key="conn_mode", format_func=lambda m: tr(f"conn.mode.{m}"))
+        mode = st.session_state["conn_mode"]
+        if mode == CUSTOM:
+            st.text_input(tr("conn.base_url"), key="conn_base_url", placeholder="https://host/api/v1")
+        if mode in (RESHI, CUSTOM):
+            st.text_input(tr("conn.api_key"), key="conn_api_key", type="password",
+                          placeholder="sk-...", help=tr("conn.api_key_help"))
+            st.text_input(tr("conn.upload_url"), key="conn_upload_url",
+                          placeholder=derive_upload_url(current_connection().base_url or DEFAULT_BASE_URL))
+        conn = current_connection()
+        _describe(conn)
+        if st.button(tr("conn.test"), icon=":material/network_check:", use_container_width=True,
+                     disabled=not conn.ready):
+            _test_connection()
+
+
+def _describe(conn: Connection) -> None:
+    if conn.mode == SANDBOX:
+        st.caption(tr("conn.sandbox_note"))
+    if conn.mode == PRESET:
+        st.caption(tr("conn.preset_note", base_url=conn.base_url))
+    elif conn.base_url:
+        st.caption(tr("conn.summary", base_url=conn.base_url, masked=mask_key(conn.api_key) or "—"))
+    if not conn.api_key:
+        st.warning(tr("conn.need_key"), icon=":material/key:")
+
+
+def _test_connection() -> None:
+    try:
+        models = get_client().models.list()
+    except errors.ReshiError as exc:
+        st.error(exc.user_message(current_lang()), icon=":material/error:")
+        return
+    st.success(tr("conn.ok", count=len(models)), icon=":material/check_circle:")

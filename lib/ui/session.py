@@ -1,0 +1,40 @@
+"""Who and what this browser session is: language, user, role. Read by every page."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from lib.i18n import language_from_locale, t
+
+LOCAL_USER = "local"
+MAIN_SCRIPT = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+def current_lang() -> str:
+    """The session's language; the first visit follows the browser's locale."""
+    if "lang" not in st.session_state:
+        st.session_state["lang"] = language_from_locale(st.context.locale)
+    return st.session_state["lang"]
+
+
+def tr(key: str, **fields) -> str:
+    """`lib.i18n.t` in the session's language."""
+    return t(key, current_lang(), **fields)
+
+
+def current_user() -> str:
+    """The logged-in user, as settled by app.py in this session.
+
+    Because the project has a top-level `pages/` folder, Streamlit starts each process in its
+    legacy multipage mode until `st.navigation` has run once, and in that mode a first request
+    for `/chat` would run the page without app.py, skipping login. Such a run is sent back
+    through app.py here.
+    """
+    if "user" not in st.session_state:
+        st.switch_page(MAIN_SCRIPT)
+    return st.session_state["user"]
+
+
+def is_admin() -> bool:
+    return bool(st.session_state.get("is_admin"))

@@ -1,0 +1,175 @@
+"""The users file: who may log in, in the YAML layout streamlit-authenticator 0.4.x reads.
+
+    credentials:
+      usernames:
+        alice: {name: Alice, password: <bcrypt hash>, email: a@x, roles: [admin],
+                failed_login_attempts: 0, logged_in: false}
+
+Command line (the password never appears in argv or shell history):
+
+    python -m lib.users [--file PATH] add USERNAME --name "Full Name" [--admin] [--email E] --password-stdin
+    python -m lib.users [--file PATH] list
+    python -m lib.users [--file PATH] remove USERNAME
+
+The default file is `[auth] users_file` from .streamlit/secrets.toml, else data/users.yaml.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import tomllib
+from pathlib import Path
+
+import bcrypt
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+FALLBACK_USERS_FILE = PROJECT_ROOT / "data" / "users.yaml"
+ADMIN = "admin"
+
+
+def default_users_file() -> Path:
+    """`[auth] users_file` from secrets.toml (relative to the project root), else data/users.yaml."""
+    if SECRETS_FILE.exists():
+        with SECRETS_FILE.open("rb") as fh:
+            configured = tomllib.load(fh).get("auth", {}).get("users_file")
+        if configured:
+            return PROJECT_ROOT / configured  # an absolute path stays absolute
+    return FALLBACK_USERS_FILE
+
+
+def load_users(path: str | Path) -> dict:
+    """The whole file as a dict; an empty layout if the file does not exist yet."""
+    path = Path(path)
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+    data = data or {}
+    data.setdefault("credentials", {})
+    if not data["credentials"].get("usernames"):
+        data["credentials"]["usernames"] = {}
+    return data
+
+
+def save_users(path: str | Path, data: dict) -> None:
+    """Write atomically (temp file + rename) with mode 0600: the file holds password hashes."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:  # mkstemp already made it 0600
+            yaml.safe_dump(data, fh, sort_keys=False, allow_unicode=True)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def normalize_username(username: str) -> str:
+    """streamlit-authenticator lowercases usernames when it loads them, so store them lowercased."""
+    username = username.strip().lower()
+    if not username:
+        raise ValueError("username must not be empty")
+    return username
+
+
+def hash_password(password: str) -> str:
+    """A bcrypt hash, the same format as streamlit_authenticator.Hasher.hash."""
+    if not password:
+        raise ValueError("password must not be empty")
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
+
+
+def add_user(path: str | Path, username: str, name: str, password: str, *,
+             admin: bool = False, email: str | None = None, replace: bool = False) -> None:
+    """Add a user (or, with replace=True, overwrite one) and save the file."""
+    username = normalize_username(username)
+    data = load_users(path)
+    usernames = data["credentials"]["usernames"]
+    if username in usernames and not replace:
+        raise ValueError(f"user {username!r} already exists")
+    entry = {"name": name, "password": hash_password(password),
+             "roles": [ADMIN] if admin else [], "failed_login_attempts": 0, "logged_in": False}
+    if email:
+        entry["email"] = email
+    usernames[username] = entry
+    save_users(path, data)
+
+
+def remove_user(path: str | Path, username: str) -> None:
+    username = normalize_username(username)
+    data = load_users(path)
+    if data["credentials"]["usernames"].pop(username, None) is None:
+        raise ValueError(f"no user {username!r}")
+    save_users(path, data)
+
+
+def list_users(path: str | Path) -> list[dict]:
+    """username, name, email and roles of every user; never the hashes."""
+    usernames = load_users(path)["credentials"]["usernames"]
+    return [{"username": username, "name": entry.get("name", ""), "email": entry.get("email"),
+             "roles": list(entry.get("roles") or [])}
+            for username, entry in sorted(usernames.items())]
+
+
+def is_admin(users: dict, username: str | None) -> bool:
+    """Whether `username` has the admin role in a loaded users dict."""
+    if not username:
+        return False
+    entry = users.get("credentials", {}).get("usernames", {}).get(username.lower()) or {}
+    return ADMIN in (entry.get("roles") or [])
+
+
+# --- command line ---------------------------------------------------------------------------
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m lib.users", description="Manage the users file.")
+    parser.add_argument("--file", type=Path, default=None,
+                        help="users file (default: [auth] users_file in .streamlit/secrets.toml, "
+                             "else data/users.yaml)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    add = commands.add_parser("add", help="add a user; the password is read from stdin")
+    add.add_argument("username")
+    add.add_argument("--name", required=True)
+    add.add_argument("--email")
+    add.add_argument("--admin", action="store_true")
+    add.add_argument("--replace", action="store_true", help="overwrite an existing user")
+    add.add_argument("--password-stdin", action="store_true", required=True,
+                     help="read the password from stdin (required: never pass it as an argument)")
+    commands.add_parser("list", help="list users (never shows hashes)")
+    remove = commands.add_parser("remove", help="remove a user")
+    remove.add_argument("username")
+    return parser
+
+
+def _read_password(stream) -> str:
+    """The first line of stdin without its line ending (a trailing newline is not part of it)."""
+    return stream.readline().rstrip("\r\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    path = args.file or default_users_file()
+    try:
+        if args.command == "add":
+            add_user(path, args.username, args.name, _read_password(sys.stdin),
+                     admin=args.admin, email=args.email, replace=args.replace)
+            print(f"added {normalize_username(args.username)} to {path}")
+        elif args.command == "remove":
+            remove_user(path, args.username)
+            print(f"removed {normalize_username(args.username)} from {path}")
+        else:
+            for user in list_users(path):
+                print(f"{user['username']}\t{user['name']}\t{','.join(user['roles'])}")
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""Video task statuses as providers of this kind send them, normalised to four.
+
+API.md lists the strings seen in the wild; anything unknown is treated as still running (keep
+polling, show it verbatim), never as a crash.
+"""
+from __future__ import annotations
+
+import re
+
+QUEUED, RUNNING, COMPLETED, FAILED = "queued", "running", "completed", "failed"
+FINISHED = (COMPLETED, FAILED)
+
+_NORMAL = {
+    "queued": QUEUED, "pending": QUEUED, "submitted": QUEUED, "not_start": QUEUED,
+    "processing": RUNNING, "in_progress": RUNNING, "running": RUNNING, "generating": RUNNING,
+    "completed": COMPLETED, "succeeded": COMPLETED, "success": COMPLETED, "done": COMPLETED,
+    "failed": FAILED, "failure": FAILED, "error": FAILED, "cancelled": FAILED, "canceled": FAILED,
+}
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def normalize_status(raw: object) -> str:
+    """queued, running, completed or failed; unknown or missing means running."""
+    key = str(raw or "").strip().lower().replace("-", "_").replace(" ", "_")
+    return _NORMAL.get(key, RUNNING)
+
+
+def parse_progress(raw: object) -> float | None:
+    """Progress 0-100 from an int, a float, or a string such as '45%'; None when absent.
+
+    A fraction (0 < p <= 1 given as a float) is read as a share of one.
+    """
+    if raw is None or isinstance(raw, bool):
+        return None
+    if isinstance(raw, (int, float)):
+        value = float(raw) * (100 if isinstance(raw, float) and 0 < raw < 1 else 1)
+    else:
+        match = _NUMBER.search(str(raw))
+        if not match:
+            return None
+        value = float(match.group())
+    return max(0.0, min(100.0, value))

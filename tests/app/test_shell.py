@@ -1,0 +1,82 @@
+"""The app shell under AppTest: single-user mode, login, logout, roles, language, connection panel."""
+from __future__ import annotations
+
+from tests.fixtures.app import COOKIE_KEY, PASSWORDS, make_app
+
+
+def texts(at) -> str:
+    parts = [e.value for e in (*at.markdown, *at.caption, *at.info, *at.error, *at.warning, *at.success)]
+    parts += [e.value for e in at.sidebar.caption] + [e.value for e in at.sidebar.markdown]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_single_user_mode_needs_no_login_and_says_so(app_secrets):
+    at = make_app(app_secrets)
+    assert not at.exception
+    assert "Single-user mode" in texts(at)
+    assert at.chat_input, "the Chat page is the default page"
+
+
+def test_login_form_until_logged_in(login_secrets):
+    at = make_app(login_secrets)
+    assert not at.chat_input
+    assert "Log in with the account" in texts(at)
+    at.text_input[0].set_value("alice")
+    at.text_input[1].set_value("wrong")
+    at.button[0].click().run()
+    assert "Wrong username or password" in texts(at) and not at.chat_input
+    at.text_input[0].set_value("alice")
+    at.text_input[1].set_value(PASSWORDS["alice"])
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.chat_input and at.session_state["user"] == "alice"
+    assert "alice" in texts(at).lower() and not at.session_state["is_admin"]
+
+
+def test_admin_role_comes_from_users_file(login_secrets):
+    at = make_app(login_secrets, user="root")
+    assert at.session_state["is_admin"] is True
+
+
+def test_logout_returns_to_login_form(login_secrets):
+    at = make_app(login_secrets, user="alice")
+    assert at.chat_input
+    logout = next(b for b in at.button if b.label == "Log out")
+    logout.click().run()
+    assert not at.chat_input and "Log in with the account" in texts(at)
+
+
+def test_refuses_login_mode_with_library_default_cookie_key(login_secrets):
+    secrets = {**login_secrets, "auth": {**login_secrets["auth"], "cookie_key": "some_key"}}
+    at = make_app(secrets)
+    assert "cookie_key" in texts(at) and not at.chat_input and not at.text_input
+
+
+def test_language_switch_translates_and_is_remembered(app_secrets):
+    at = make_app(app_secrets)
+    switch = at.button_group(key="lang_switch")
+    switch.set_value("zh").run()
+    assert "单用户模式" in texts(at)
+    again = make_app(app_secrets)
+    assert "单用户模式" in texts(again), "a returning user keeps the chosen language"
+
+
+def test_connection_test_lists_models(app_secrets):
+    at = make_app(app_secrets)
+    next(b for b in at.sidebar.button if b.label == "Test connection").click().run()
+    assert any("Connected" in s.value for s in at.sidebar.success)
+
+
+def test_connection_test_shows_typed_error_for_bad_key(app_secrets):
+    at = make_app({**app_secrets, "sandbox": {**app_secrets["sandbox"], "api_key": "sk-wrong"}})
+    next(b for b in at.sidebar.button if b.label == "Test connection").click().run()
+    assert any("401" in e.value for e in at.sidebar.error)
+
+
+def test_api_key_typed_by_user_stays_masked(app_secrets):
+    at = make_app(app_secrets)
+    at.sidebar.radio[0].set_value("reshi123").run()
+    key_input = next(t for t in at.sidebar.text_input if t.label == "API key")
+    key_input.set_value("sk-typedbytheuser123456789abcdef").run()
+    shown = texts(at)
+    assert "sk-typedbytheuser123456789abcdef" not in shown and "sk-...cdef" in shown

@@ -1,0 +1,93 @@
+"""The control API and the sandbox's own helpers: keys, speed, stats, request log, start/stop."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import httpx
+
+from lib.sandbox import start_sandbox
+from lib.sandbox.replies import compose, tokenize
+
+
+def test_keys_can_be_named_inspected_and_toggled(sandbox):
+    key = sandbox.control.add_key(credits=42, key="sk-named-for-test")
+    assert key == "sk-named-for-test"
+    assert sandbox.control.key_info(key) == {"credits": 42, "granted": 42, "spent": 0, "disabled": False}
+    sandbox.control.disable_key(key)
+    assert sandbox.control.key_info(key)["disabled"] is True
+    sandbox.control.enable_key(key)
+    assert sandbox.control.key_info(key)["disabled"] is False
+    assert httpx.get(sandbox.root_url + "/sandbox/keys/sk-nobody").status_code == 404
+
+
+def test_speed_accepts_any_subset_and_rejects_nonsense(sandbox, sandbox_speed):
+    speed = sandbox_speed(video_seconds=7)
+    assert speed["video_seconds"] == 7 and speed["token_rate"] == 0
+    response = httpx.post(sandbox.root_url + "/sandbox/speed", json={"token_rate": -1})
+    assert response.status_code == 400
+
+
+def test_stats_and_request_log_never_hold_keys(sandbox, sandbox_http, api_key):
+    sandbox.control.reset_stats()
+    sandbox_http.get("/models")
+    sandbox_http.post("/chat/completions", json={"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]})
+    stats = sandbox.control.stats()
+    assert stats["endpoints"] == {"models": 1, "chat": 1} and stats["total"] == 2
+    log = sandbox.control.recent_requests(5)
+    assert [(r["method"], r["path"]) for r in log] == [
+        ("GET", "/api/v1/models"), ("POST", "/api/v1/chat/completions")]
+    assert log[1]["body"]["messages"][0]["content"] == "hi"
+    assert api_key not in json.dumps(log)
+    assert len(sandbox.control.recent_requests(1)) == 1
+    sandbox.control.reset_stats()
+    assert sandbox.control.stats()["total"] == 0 and sandbox.control.recent_requests(5) == []
+
+
+def test_long_bodies_are_shortened_in_the_log(sandbox, sandbox_http):
+    sandbox_http.post("/gemini/images", json={"prompt": "x" * 5000})
+    logged = sandbox.control.recent_requests(1)[0]["body"]["prompt"]
+    assert len(logged) < 300 and "5000 chars" in logged
+
+
+def test_two_sandboxes_are_independent_and_stop(sandbox):
+    other = start_sandbox(credits=3, keys=("sk-extra",), token_rate=0)
+    try:
+        assert other.root_url != sandbox.root_url
+        assert other.base_url == other.root_url + "/api/v1"
+        assert other.upload_url == other.root_url + "/api/upload.php"
+        assert other.control.key_info("sk-extra")["credits"] == 3
+        assert other.control.key_info("sk-sandbox")["credits"] == 3
+    finally:
+        other.stop()
+    try:
+        httpx.get(other.root_url + "/sandbox/health", timeout=1)
+        raise AssertionError("the stopped sandbox still answers")
+    except httpx.TransportError:
+        pass
+
+
+def test_command_line_prints_base_url_when_ready():
+    proc = subprocess.Popen([sys.executable, "-m", "lib.sandbox", "--port", "0", "--credits", "7",
+                             "--key", "sk-cli"], stdout=subprocess.PIPE, text=True)
+    try:
+        base_url = proc.stdout.readline().strip()
+        assert base_url.startswith("http://127.0.0.1:") and base_url.endswith("/api/v1")
+        response = httpx.get(base_url + "/dashboard/billing/subscription",
+                             headers={"Authorization": "Bearer sk-cli"})
+        assert response.json()["hard_limit_usd"] == 7
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_tokens_join_back_to_the_text():
+    for text in ["Hello, world!\n\n- a\n- b  ", "你好，世界 mixed 中文 text\n```python\n  x = 1\n```"]:
+        assert "".join(tokenize(text)) == text
+
+
+def test_replies_are_deterministic_per_input():
+    messages = [{"role": "user", "content": "hello"}]
+    assert compose(messages, "gpt-4o").text == compose(messages, "gpt-4o").text
+    assert compose(messages, "gpt-4o").text != compose(messages, "gemini-pro").text

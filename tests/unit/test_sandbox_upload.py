@@ -1,0 +1,110 @@
+"""upload.php: both ways in, every refusal, the served file and its 3-day expiry."""
+from __future__ import annotations
+
+import base64
+import io
+import re
+from datetime import datetime, timedelta, timezone
+
+import httpx
+import pytest
+from PIL import Image
+
+MAX = 10 * 1024 * 1024
+
+
+def png_bytes() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 90)).save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def upload(sandbox, api_key):
+    """`upload(files=..., json=...)` posts to upload.php with this test's key."""
+    def post(**kwargs) -> httpx.Response:
+        return httpx.post(sandbox.upload_url, headers={"Authorization": f"Bearer {api_key}"},
+                          timeout=30, **kwargs)
+    return post
+
+
+def refused(response: httpx.Response, status: int, words: str) -> None:
+    assert response.status_code == status
+    body = response.json()
+    assert body["success"] is False and words in body["message"]
+
+
+def test_multipart_upload_is_served_identically(upload):
+    data = png_bytes()
+    response = upload(files={"image": ("../../etc/pass wd?.png", data, "image/png")})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["success"] is True and body["message"] == "上传成功"
+    info = body["data"]
+    assert re.fullmatch(r"[0-9a-f]+\.png", info["filename"]) and info["size"] == len(data)
+    assert info["url"].endswith("/" + info["filename"])
+    served = httpx.get(info["url"])
+    assert served.content == data and served.headers["content-type"] == "image/png"
+
+
+def test_expire_at_is_three_days_later_in_shanghai_time(upload):
+    info = upload(files={"image": ("a.png", png_bytes())}).json()["data"]
+    expire = datetime.strptime(info["expire_at"], "%Y-%m-%d %H:%M:%S")
+    shanghai_now = datetime.now(timezone(timedelta(hours=8))).replace(tzinfo=None)
+    # The virtual clock may have been moved forward by other tests, never back.
+    assert expire - shanghai_now >= timedelta(days=3, seconds=-5)
+
+
+@pytest.mark.parametrize("encode", [
+    lambda data: "data:image/jpeg;base64," + base64.b64encode(data).decode(),
+    lambda data: base64.b64encode(data).decode(),
+])
+def test_base64_upload_both_forms(upload, encode):
+    jpeg = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(jpeg, "JPEG")
+    data = jpeg.getvalue()
+    info = upload(json={"image_base64": encode(data), "filename": "my_image.png"}).json()["data"]
+    assert info["filename"].endswith(".jpg") and info["size"] == len(data)
+    served = httpx.get(info["url"])
+    assert served.content == data and served.headers["content-type"] == "image/jpeg"
+
+
+def test_gif_and_webp_are_accepted(upload):
+    for fmt, ext in (("GIF", ".gif"), ("WEBP", ".webp")):
+        out = io.BytesIO()
+        Image.new("RGB", (8, 8)).save(out, fmt)
+        assert upload(files={"image": ("x", out.getvalue())}).json()["data"]["filename"].endswith(ext)
+
+
+def test_refusals(upload):
+    refused(upload(files={"image": ("empty.png", b"")}), 400, "empty")
+    refused(upload(files={"image": ("notes.png", b"just some text, not an image")}), 400, "Unsupported")
+    refused(upload(files={"image": ("big.png", b"\x89PNG\r\n\x1a\n" + b"\0" * (MAX - 7))}), 413, "10 MB")
+    refused(upload(json={"image_base64": "data:image/png;base64,@@not base64@@"}), 400, "base64")
+    refused(upload(json={"filename": "a.png"}), 400, "image_base64")
+    refused(upload(files={"other": ("a.png", png_bytes())}), 400, "'image'")
+    refused(upload(content=b"raw bytes"), 400, "multipart")
+
+
+def test_exactly_10_mb_is_accepted(upload):
+    response = upload(files={"image": ("big.png", b"\x89PNG\r\n\x1a\n" + b"\0" * (MAX - 8))})
+    assert response.status_code == 200 and response.json()["data"]["size"] == MAX
+
+
+def test_upload_needs_a_key(sandbox):
+    refused(httpx.post(sandbox.upload_url, files={"image": ("a.png", png_bytes())}), 401, "API key")
+    refused(httpx.post(sandbox.upload_url, files={"image": ("a.png", png_bytes())},
+                       headers={"Authorization": "Bearer sk-unknown"}), 401, "API key")
+
+
+def test_upload_expires_after_three_days(sandbox, upload):
+    url = upload(files={"image": ("a.png", png_bytes())}).json()["data"]["url"]
+    sandbox.control.advance_clock(3 * 24 * 3600 - 60)
+    assert httpx.get(url).status_code == 200
+    sandbox.control.advance_clock(61)
+    assert httpx.get(url).status_code == 404
+
+
+def test_upload_is_free(sandbox, upload, api_key):
+    upload(files={"image": ("a.png", png_bytes())})
+    assert sandbox.control.key_info(api_key)["spent"] == 0

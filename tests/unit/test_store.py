@@ -1,0 +1,315 @@
+"""lib.store on SQLite and on a real PostgreSQL (the `store` fixture runs each test on both)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pandas as pd
+import pytest
+
+from lib.pricing import ANY_MODEL, CHAT, DEFAULT_PRICES, IMAGES, VIDEO, Price
+from lib.store import Store, default_url
+
+A, B = "alice", "bob"
+
+
+def aware_utc(value: datetime) -> bool:
+    return value.tzinfo is not None and value.utcoffset() == timedelta(0)
+
+
+# --- conversations and messages -------------------------------------------------------------
+
+def test_conversation_lifecycle(store):
+    settings = {"model": "gpt-x", "system": "be brief", "params": {"temperature": 0.2}}
+    conv = store.create_conversation(A, "First", settings)
+    assert conv.title == "First" and conv.settings == settings and conv.user == A
+    assert aware_utc(conv.created_at) and aware_utc(conv.updated_at)
+    assert store.get_conversation(A, conv.id) == conv
+
+    assert store.rename_conversation(A, conv.id, "Renamed")
+    assert store.update_conversation_settings(A, conv.id, {"model": "other"})
+    got = store.get_conversation(A, conv.id)
+    assert (got.title, got.settings) == ("Renamed", {"model": "other"})
+    assert got.updated_at >= conv.updated_at
+
+
+def test_conversations_newest_updated_first(store):
+    first = store.create_conversation(A, "one", {})
+    second = store.create_conversation(A, "two", {})
+    assert [c.id for c in store.list_conversations(A)] == [second.id, first.id]
+    store.touch_conversation(A, first.id)
+    assert [c.id for c in store.list_conversations(A)] == [first.id, second.id]
+    store.add_message(A, second.id, "user", "hello")  # a new message bumps it too
+    assert [c.id for c in store.list_conversations(A)] == [second.id, first.id]
+
+
+def test_messages_add_update_delete_count(store):
+    conv = store.create_conversation(A, "chat", {})
+    user_msg = store.add_message(A, conv.id, "user", "hi")
+    reply = store.add_message(A, conv.id, "assistant", "", {"model": "m", "incomplete": True})
+    assert aware_utc(reply.created_at) and reply.meta["incomplete"] is True
+    assert store.update_message(A, reply.id, content="Hello!",
+                                meta={"model": "m", "ttft": 0.3, "tokens": 12, "credits": 1.0})
+    assert store.update_message(A, user_msg.id, content="hi there")
+    assert [(m.role, m.content) for m in store.list_messages(A, conv.id)] == [
+        ("user", "hi there"), ("assistant", "Hello!")]
+    assert store.list_messages(A, conv.id)[1].meta == {"model": "m", "ttft": 0.3, "tokens": 12,
+                                                       "credits": 1.0}
+    assert store.count_messages(A, conv.id) == 2
+    assert store.delete_message(A, user_msg.id)
+    assert store.count_messages(A, conv.id) == 1
+    assert not store.update_message(A, reply.id)  # nothing to change
+
+
+def test_last_n_messages_in_order(store):
+    conv = store.create_conversation(A, "long", {})
+    other = store.create_conversation(A, "other", {})
+    for i in range(30):
+        store.add_message(A, conv.id, "user" if i % 2 == 0 else "assistant", f"m{i}")
+        store.add_message(A, other.id, "user", f"x{i}")
+    assert [m.content for m in store.list_messages(A, conv.id, limit=5)] == [
+        "m25", "m26", "m27", "m28", "m29"]
+    assert len(store.list_messages(A, conv.id)) == 30
+    assert [m.content for m in store.list_messages(A, conv.id, limit=100)][:2] == ["m0", "m1"]
+
+
+def test_delete_conversation_deletes_its_messages(store):
+    conv = store.create_conversation(A, "bye", {})
+    keep = store.create_conversation(A, "keep", {})
+    store.add_message(A, conv.id, "user", "x")
+    store.add_message(A, keep.id, "user", "y")
+    assert store.delete_conversation(A, conv.id)
+    assert store.get_conversation(A, conv.id) is None
+    assert store.count_messages(A, conv.id) == 0
+    assert store.count_messages(A, keep.id) == 1
+    assert not store.delete_conversation(A, conv.id)
+
+
+# --- user isolation ---------------------------------------------------------------------------
+
+def test_user_b_sees_and_changes_nothing_of_user_a(store):
+    conv = store.create_conversation(A, "secret", {"model": "m"})
+    msg = store.add_message(A, conv.id, "user", "private")
+    img = store.add_media(A, data=b"png", mime="image/png", prompt="cat")
+    upload = store.add_upload(A, url="https://x/u.png")
+    store.add_video_task(A, "task-1", "a boat", "sora-2", 10, "16:9", 15)
+    store.add_usage(A, endpoint=CHAT, credits=1)
+    store.set_setting(A, "language", "zh")
+
+    # B reads nothing.
+    assert store.list_conversations(B) == []
+    assert store.get_conversation(B, conv.id) is None
+    assert store.list_messages(B, conv.id) == [] and store.count_messages(B, conv.id) == 0
+    assert store.list_media(B) == [] and store.get_media(B, img.id) is None
+    assert store.get_media_bytes(B, img.id) is None
+    assert store.list_uploads(B) == [] and store.get_upload(B, upload.id) is None
+    assert store.list_video_tasks(B, include_hidden=True) == []
+    assert store.unfinished_video_tasks(B) == [] and store.get_video_task(B, "task-1") is None
+    assert store.usage_between(B).empty
+    assert store.get_setting(B, "language") is None
+
+    # B changes nothing.
+    assert store.add_message(B, conv.id, "user", "intrusion") is None
+    assert not store.rename_conversation(B, conv.id, "pwned")
+    assert not store.update_conversation_settings(B, conv.id, {})
+    assert not store.touch_conversation(B, conv.id)
+    assert not store.update_message(B, msg.id, content="pwned")
+    assert not store.delete_message(B, msg.id)
+    assert not store.delete_media(B, img.id)
+    assert not store.delete_upload(B, upload.id)
+    assert store.update_video_task(B, "task-1", status="failed") is None
+    assert not store.hide_video_task(B, "task-1")
+    assert not store.delete_conversation(B, conv.id)
+
+    # A's data is intact.
+    assert store.get_conversation(A, conv.id).title == "secret"
+    assert [m.content for m in store.list_messages(A, conv.id)] == ["private"]
+    assert store.get_media_bytes(A, img.id) == b"png"
+    assert len(store.list_uploads(A)) == 1
+    task = store.get_video_task(A, "task-1")
+    assert task.status == "queued" and not task.hidden
+
+
+def test_same_task_id_for_two_users(store):
+    store.add_video_task(A, "shared", "p", "sora-2", 10, "16:9", 15)
+    store.add_video_task(B, "shared", "q", "sora-2", 10, "16:9", 15)
+    store.update_video_task(A, "shared", status="completed")
+    assert store.get_video_task(B, "shared").status == "queued"
+
+
+# --- settings, persistence --------------------------------------------------------------------
+
+def test_settings_upsert(store):
+    assert store.get_setting(A, "budget", default={"daily": 0}) == {"daily": 0}
+    store.set_setting(A, "budget", {"daily": 100, "monthly": 1000})
+    store.set_setting(A, "budget", {"daily": 50})
+    store.set_setting(A, "open_conversation", 7)
+    assert store.get_setting(A, "budget") == {"daily": 50}
+    assert store.get_setting(A, "open_conversation") == 7
+
+
+def test_data_persists_across_store_instances(store_url):
+    first = Store(store_url)
+    conv = first.create_conversation(A, "kept", {"model": "m"})
+    first.add_message(A, conv.id, "user", "still here")
+    first.set_setting(A, "language", "zh")
+    first.add_usage(A, endpoint=CHAT, credits=2)
+    first.dispose()
+
+    again = Store(store_url)  # create_all on an existing schema must be harmless
+    try:
+        assert again.get_conversation(A, conv.id).title == "kept"
+        assert [m.content for m in again.list_messages(A, conv.id)] == ["still here"]
+        assert again.get_setting(A, "language") == "zh"
+        assert again.usage_between(A)["credits"].tolist() == [2.0]
+    finally:
+        again.dispose()
+
+
+def test_default_url_is_sqlite_file_in_data():
+    url = default_url()
+    assert url.startswith("sqlite:///") and url.endswith("/data/playground.db")
+
+
+def test_naive_datetimes_are_refused(store):
+    with pytest.raises(Exception, match="naive"):
+        store.add_usage(A, endpoint=CHAT, ts=datetime(2024, 1, 1))
+
+
+# --- usage ledger -----------------------------------------------------------------------------
+
+def test_usage_ledger_with_refund_and_window(store):
+    t0 = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
+    store.add_usage(A, endpoint=VIDEO, model="sora-2", status=200, latency_ms=812.5, credits=15,
+                    request_id="req-1", ts=t0)
+    store.add_usage(A, endpoint=VIDEO, model="sora-2", error_kind="task_failed", credits=-15,
+                    ts=t0 + timedelta(hours=1))
+    store.add_usage(A, endpoint=CHAT, model="m", status=429, error_kind="rate_limit",
+                    prompt_tokens=10, completion_tokens=0, ts=t0 + timedelta(days=2))
+
+    frame = store.usage_between(A)
+    assert list(frame.columns) == [c.name for c in store.usage.c]
+    assert frame["credits"].tolist() == [15.0, -15.0, 0.0]
+    assert frame["credits"].sum() == 0  # the refund cancels the charge
+    assert str(frame["ts"].dt.tz) == "UTC"
+    assert frame["ts"].iloc[0] == pd.Timestamp(t0)
+    assert frame["status"].tolist()[0] == 200 and pd.isna(frame["status"].iloc[1])
+    assert frame["request_id"].iloc[0] == "req-1"
+
+    # start inclusive, end exclusive; any aware zone works.
+    plus8 = timezone(timedelta(hours=8))
+    window = store.usage_between(A, start=t0.astimezone(plus8), end=t0 + timedelta(hours=1))
+    assert window["credits"].tolist() == [15.0]
+    assert len(store.usage_between(A, start=t0 + timedelta(days=1))) == 1
+
+
+def test_usage_empty_frame_has_columns(store):
+    frame = store.usage_between(A)
+    assert frame.empty and "credits" in frame.columns and str(frame["ts"].dt.tz) == "UTC"
+
+
+def test_bulk_usage_rows_and_admin_view(store):
+    t0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    rows = [{"user": A if i % 3 else B, "endpoint": CHAT, "model": "m", "status": 200,
+             "credits": 1.0, "ts": t0 + timedelta(minutes=i)} for i in range(300)]
+    store.add_usage_rows(rows)
+    store.add_usage_rows([])
+    assert len(store.usage_between(A)) == 200
+    assert len(store.usage_between(B)) == 100
+    everyone = store.admin_usage_between()
+    assert len(everyone) == 300 and set(everyone["user"]) == {A, B}
+    assert len(store.admin_usage_between(start=t0 + timedelta(minutes=290))) == 10
+
+
+def test_usage_table_supports_group_by(store):
+    import sqlalchemy as sa
+    store.add_usage(A, endpoint=CHAT, credits=1)
+    store.add_usage(A, endpoint=CHAT, credits=2)
+    store.add_usage(B, endpoint=IMAGES, credits=10)
+    u = store.usage
+    with store.engine.connect() as conn:
+        totals = dict(conn.execute(sa.select(u.c.user, sa.func.sum(u.c.credits))
+                                   .group_by(u.c.user)).all())
+    assert totals == {A: 3.0, B: 10.0}
+
+
+# --- media and uploads ------------------------------------------------------------------------
+
+def test_media(store):
+    first = store.add_media(A, data=b"\x89PNG first", mime="image/png", prompt="cat", width=512,
+                            height=512, credits=10, meta={"model": "img-1"})
+    second = store.add_media(A, data=b"\xff\xd8 second", mime="image/jpeg", prompt="dog")
+    listed = store.list_media(A)
+    assert [m.id for m in listed] == [second.id, first.id]
+    assert not hasattr(listed[0], "data")  # the gallery never loads bytes
+    assert [m.id for m in store.list_media(A, limit=1)] == [second.id]
+    assert store.list_media(A, kind="video") == []
+    got = store.get_media(A, first.id)
+    assert (got.prompt, got.width, got.credits, got.meta) == ("cat", 512, 10.0, {"model": "img-1"})
+    assert aware_utc(got.created_at)
+    assert store.get_media_bytes(A, first.id) == b"\x89PNG first"
+    assert store.delete_media(A, first.id)
+    assert store.get_media(A, first.id) is None and store.get_media_bytes(A, first.id) is None
+
+
+def test_uploads(store):
+    expires = datetime(2030, 1, 1, tzinfo=timezone.utc)
+    first = store.add_upload(A, url="https://cdn/1.png", stored_filename="abc.png",
+                             original_filename="holiday.png", size=1234, mime="image/png",
+                             expire_at=expires, thumbnail=b"thumb")
+    second = store.add_upload(A, url="https://cdn/2.pdf", original_filename="doc.pdf")
+    assert [u.id for u in store.list_uploads(A)] == [second.id, first.id]
+    got = store.get_upload(A, first.id)
+    assert got.expire_at == expires and aware_utc(got.expire_at)
+    assert (got.thumbnail, got.size, got.original_filename) == (b"thumb", 1234, "holiday.png")
+    assert second.thumbnail is None and second.expire_at is None
+    assert store.delete_upload(A, first.id)
+    assert [u.id for u in store.list_uploads(A)] == [second.id]
+
+
+# --- video tasks ------------------------------------------------------------------------------
+
+def test_video_task_lifecycle(store):
+    task = store.add_video_task(A, "t1", "a boat", "sora-2", 10, "16:9", 15)
+    assert (task.status, task.refunded, task.hidden, task.poll_errors) == ("queued", False, False, 0)
+    assert task.finished_at is None and aware_utc(task.created_at)
+
+    polled = datetime.now(timezone.utc)
+    running = store.update_video_task(A, "t1", status="running", raw_status="IN_PROGRESS",
+                                      progress=40.0, last_polled_at=polled, poll_errors=1)
+    assert (running.status, running.raw_status, running.progress) == ("running", "IN_PROGRESS", 40.0)
+    assert running.last_polled_at == polled and running.finished_at is None
+    assert [t.task_id for t in store.unfinished_video_tasks(A)] == ["t1"]
+
+    done = store.update_video_task(A, "t1", status="failed", error="content policy", refunded=True)
+    assert done.finished_at is not None and aware_utc(done.finished_at) and done.refunded
+    assert store.unfinished_video_tasks(A) == []
+    with pytest.raises(ValueError):
+        store.update_video_task(A, "t1", status="exploded")
+    with pytest.raises(ValueError):
+        store.update_video_task(A, "t1", id=99)  # not a changeable field
+
+
+def test_video_tasks_list_and_hide(store):
+    for name in ("t1", "t2", "t3"):
+        store.add_video_task(A, name, "p", "sora-2-pro", 15, "9:16", 150)
+    assert [t.task_id for t in store.list_video_tasks(A)] == ["t3", "t2", "t1"]
+    assert store.hide_video_task(A, "t2")
+    assert [t.task_id for t in store.list_video_tasks(A)] == ["t3", "t1"]
+    assert len(store.list_video_tasks(A, include_hidden=True)) == 3
+    # Hidden but unfinished tasks are still polled, so a late failure is still refunded.
+    assert {t.task_id for t in store.unfinished_video_tasks(A)} == {"t1", "t2", "t3"}
+    assert store.update_video_task(A, "missing", status="running") is None
+
+
+# --- prices -----------------------------------------------------------------------------------
+
+def test_prices_overlay_defaults(store):
+    assert store.get_prices() == DEFAULT_PRICES
+    store.admin_set_price(CHAT, "big-model", per_call=2, per_1k_tokens=0.5)
+    store.admin_set_price(IMAGES, ANY_MODEL, per_call=8)
+    store.admin_set_price(IMAGES, ANY_MODEL, per_call=12)
+    table = store.get_prices()
+    assert table[(CHAT, "big-model")] == Price(2, 0.5)
+    assert table[(IMAGES, ANY_MODEL)] == Price(12, 0)
+    assert table[(VIDEO, "sora-2")] == DEFAULT_PRICES[(VIDEO, "sora-2")]
+    assert DEFAULT_PRICES[(IMAGES, ANY_MODEL)] == Price(per_call=10)  # defaults untouched

@@ -1,0 +1,105 @@
+"""lib.users: the CLI end to end, and that its file is what streamlit-authenticator expects."""
+from __future__ import annotations
+
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import bcrypt
+import pytest
+
+from lib import users
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def cli(users_file: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "lib.users", "--file", str(users_file), *args],
+                          input=stdin, capture_output=True, text=True, cwd=PROJECT_ROOT,
+                          timeout=60)
+
+
+def add(users_file: Path, username: str, password: str, *extra: str) -> subprocess.CompletedProcess:
+    return cli(users_file, "add", username, "--name", f"{username.title()} Example", *extra,
+               "--password-stdin", stdin=password + "\n")
+
+
+@pytest.fixture
+def users_file(tmp_path) -> Path:
+    return tmp_path / "sub" / "users.yaml"
+
+
+def test_add_list_remove(users_file):
+    assert add(users_file, "alice", "s3cret pass", "--admin", "--email", "a@example.com").returncode == 0
+    assert add(users_file, "bob", "hunter2").returncode == 0
+
+    listing = cli(users_file, "list")
+    assert listing.returncode == 0
+    assert listing.stdout.splitlines() == ["alice\tAlice Example\tadmin", "bob\tBob Example\t"]
+    assert "$2" not in listing.stdout  # never a hash
+
+    assert cli(users_file, "remove", "bob").returncode == 0
+    assert [u["username"] for u in users.list_users(users_file)] == ["alice"]
+    assert cli(users_file, "remove", "bob").returncode == 1
+
+
+def test_file_layout_hash_and_mode(users_file):
+    add(users_file, "alice", "s3cret pass", "--admin", "--email", "a@example.com")
+    data = users.load_users(users_file)
+    entry = data["credentials"]["usernames"]["alice"]
+    assert entry["name"] == "Alice Example"
+    assert entry["email"] == "a@example.com"
+    assert entry["roles"] == ["admin"]
+    # The trailing newline from stdin is not part of the password.
+    assert bcrypt.checkpw(b"s3cret pass", entry["password"].encode())
+    assert stat.S_IMODE(users_file.stat().st_mode) == 0o600
+    assert users.is_admin(data, "alice")
+    assert users.is_admin(data, "ALICE")
+    assert not users.is_admin(data, "nobody")
+    assert not users.is_admin(data, None)
+
+
+def test_refuses_empty_password_and_duplicates(users_file):
+    result = add(users_file, "alice", "")
+    assert result.returncode == 1 and "empty" in result.stderr
+    assert not users_file.exists()
+    assert add(users_file, "alice", "pw").returncode == 0
+    assert add(users_file, "Alice", "other").returncode == 1  # usernames are case-insensitive
+    assert cli(users_file, "add", "carol", "--name", "C").returncode != 0  # --password-stdin required
+
+
+def test_non_admin_has_no_roles(users_file):
+    add(users_file, "bob", "pw")
+    data = users.load_users(users_file)
+    assert data["credentials"]["usernames"]["bob"]["roles"] == []
+    assert not users.is_admin(data, "bob")
+
+
+def test_save_is_atomic_and_leaves_no_temp_files(users_file):
+    users.add_user(users_file, "alice", "Alice", "pw")
+    users.add_user(users_file, "bob", "Bob", "pw")
+    assert sorted(p.name for p in users_file.parent.iterdir()) == ["users.yaml"]
+
+
+def test_default_file_reads_secrets(tmp_path, monkeypatch):
+    monkeypatch.setattr(users, "SECRETS_FILE", tmp_path / "missing.toml")
+    assert users.default_users_file() == users.FALLBACK_USERS_FILE
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[auth]\nusers_file = "conf/people.yaml"\n')
+    monkeypatch.setattr(users, "SECRETS_FILE", secrets)
+    assert users.default_users_file() == users.PROJECT_ROOT / "conf" / "people.yaml"
+
+
+def test_streamlit_authenticator_accepts_the_file(users_file):
+    import streamlit_authenticator as stauth
+
+    add(users_file, "alice", "s3cret pass", "--admin")
+    data = users.load_users(users_file)
+    authenticator = stauth.Authenticate(data["credentials"], "playground_test",
+                                        "a-test-cookie-key-not-the-default", 1, auto_hash=False)
+    model = authenticator.authentication_controller.authentication_model
+    assert model.check_credentials("alice", "s3cret pass")
+    assert not model.check_credentials("alice", "wrong")
+    assert not model.check_credentials("mallory", "s3cret pass")
+    assert stauth.Hasher.is_hash(data["credentials"]["usernames"]["alice"]["password"])
