@@ -37,7 +37,10 @@ def authenticate() -> stauth.Authenticate | None:
     users = load_users(secret("auth", "users_file"))
     authenticator = stauth.Authenticate(
         users["credentials"], secret("auth", "cookie_name", COOKIE_NAME), cookie_key,
-        float(secret("auth", "cookie_expiry_days", 7)), auto_hash=False)
+        float(secret("auth", "cookie_expiry_days", 7)), auto_hash=False,
+        # The library sleeps before reading its cookie, for a cookie component; it reads the
+        # request's cookies, so the wait only slows every signed-out run.
+        login_sleep_time=0)
     if st.session_state.pop("logout_requested", False):
         # Logging out here rather than in the button's run lets the cookie manager, rendered
         # in this run, delete the cookie in the browser while the login form shows.
@@ -55,18 +58,34 @@ def request_logout() -> None:
 
 
 def _login_form(authenticator: stauth.Authenticate) -> None:
-    st.title(tr("app.title"))
-    fields = {"Form name": tr("auth.form"), "Username": tr("auth.username"),
-              "Password": tr("auth.password"), "Login": tr("auth.login")}
-    try:
-        authenticator.login(location="main", fields=fields)
-    except stauth.LoginError as exc:
-        st.error(str(exc))
-    status = st.session_state.get("authentication_status")
-    if status:
-        st.rerun()
-    if status is False:
+    """Sign in from the cookie if it is valid, else show the form; stop the run until signed in.
+
+    On success the form is cleared and the run goes on into the app, so the cookie manager's
+    component, rendered below the form, lives long enough to store the cookie in the browser.
+    """
+    authenticator.login(location="unrendered")
+    if st.session_state.get("authentication_status"):
+        return
+    form_area = st.empty()
+    with form_area.form("login_form"):
+        st.title(tr("app.title"))
+        st.subheader(tr("auth.form"))
+        username = st.text_input(tr("auth.username"), autocomplete="username")
+        password = st.text_input(tr("auth.password"), type="password", autocomplete="current-password")
+        submitted = st.form_submit_button(tr("auth.login"), type="primary")
+    if submitted and _check_password(authenticator, username, password):
+        form_area.empty()
+        authenticator.cookie_controller.set_cookie()
+        return
+    if submitted:
         st.error(tr("auth.bad_credentials"), icon=":material/error:")
     else:
         st.info(tr("auth.please_login"), icon=":material/login:")
     st.stop()
+
+
+def _check_password(authenticator: stauth.Authenticate, username: str, password: str) -> bool:
+    try:
+        return bool(authenticator.authentication_controller.login(username.strip(), password))
+    except stauth.LoginError:
+        return False

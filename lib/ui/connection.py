@@ -74,7 +74,9 @@ def get_client() -> ReshiClient:
 
 def render_connection_panel() -> None:
     conn = current_connection()
-    with st.sidebar.expander(tr("conn.title"), expanded=not conn.ready, icon=":material/cable:"):
+    # Open while a key is needed or being typed, so the panel does not fold away mid-edit.
+    expanded = not conn.ready or conn.mode in (RESHI, CUSTOM)
+    with st.sidebar.expander(tr("conn.title"), expanded=expanded, icon=":material/cable:"):
         modes = _modes()
         st.radio(tr("conn.mode"), modes, key="conn_mode", format_func=lambda m: tr(f"conn.mode.{m}"))
         mode = st.session_state["conn_mode"]

@@ -42,6 +42,8 @@ def _account(authenticator: stauth.Authenticate | None) -> None:
         st.caption(tr("app.single_user"))
         return
     name = st.session_state.get("user_name") or current_user()
-    col_name, col_logout = st.columns([3, 2], vertical_alignment="center")
-    col_name.markdown(f":material/person: **{name}**" + (f" · {tr('app.admin')}" if st.session_state.get("is_admin") else ""))
-    col_logout.button(tr("auth.logout"), key="logout_button", icon=":material/logout:", on_click=request_logout)
+    col_name, col_logout = st.columns([4, 1], vertical_alignment="center")
+    role = f" · {tr('app.admin')}" if st.session_state.get("is_admin") else ""
+    col_name.markdown(f":material/person: **{name}**{role}")
+    col_logout.button("", key="logout_button", icon=":material/logout:", help=tr("auth.logout"),
+                      on_click=request_logout)

@@ -43,7 +43,7 @@ def test_reply_is_streamed_stored_and_described(app_secrets):
     assert messages[0][1] == "Hello there" and messages[1][1] in chat_texts(at)
     meta = messages[1][2]
     assert meta["model"] == "gpt-4o-mini" and meta["tokens"] > 0 and meta["credits"] == 1
-    assert any("tokens" in c.value and "credits" in c.value for c in at.caption)
+    assert any("tokens" in c.value and "credits: 1" in c.value for c in at.caption)
 
 
 def test_parameters_are_sent_only_when_switched_on(app_secrets, sandbox):

@@ -41,8 +41,7 @@ def test_admin_role_comes_from_users_file(login_secrets):
 def test_logout_returns_to_login_form(login_secrets):
     at = make_app(login_secrets, user="alice")
     assert at.chat_input
-    logout = next(b for b in at.button if b.label == "Log out")
-    logout.click().run()
+    at.button(key="logout_button").click().run()
     assert not at.chat_input and "Log in with the account" in texts(at)
 
 

@@ -1,0 +1,40 @@
+"""Browser steps shared by the Playwright tests."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from lib.ui.auth import COOKIE_NAME
+from tests.fixtures.app import PASSWORDS
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+def wait_for_app(page: Page) -> None:
+    """Streamlit has finished its run when the status widget says nothing is running."""
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+
+
+def login(page: Page, app_url: str, user: str = "alice", path: str = "") -> None:
+    page.goto(f"{app_url}/{path}")
+    page.get_by_role("textbox", name="Username").fill(user)
+    page.get_by_role("textbox", name="Password").fill(PASSWORDS[user])
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_test_id("stSidebar")).to_contain_text(user.title(), timeout=30_000)
+    wait_for_app(page)
+    # The login cookie is written by a component's script just after the run; wait for it so
+    # a test's reload behaves like a person's, who never reloads within milliseconds.
+    for _ in range(100):
+        if any(c["name"] == COOKIE_NAME for c in page.context.cookies()):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the login cookie was never set")
+
+
+def screenshot(page: Page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

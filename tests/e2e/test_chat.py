@@ -1,0 +1,69 @@
+"""Chat in real Chromium against `streamlit run` and the sandbox: login, streaming, reload, cut."""
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.helpers import login, screenshot, wait_for_app
+
+
+def send(page: Page, text: str) -> None:
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill(text)
+    box.press("Enter")
+
+
+def test_login_chat_stream_and_reload_keeps_everything(page: Page, app_url, sandbox_speed):
+    sandbox_speed(token_rate=40)
+    login(page, app_url, "alice")
+    page.get_by_role("button", name="New chat").click()
+    wait_for_app(page)
+    send(page, "Hello from Chromium, give me a list")
+    reply = page.get_by_test_id("stChatMessage").nth(1)
+    expect(reply).to_be_visible(timeout=15_000)
+    first = reply.inner_text()
+    page.wait_for_timeout(400)
+    assert len(reply.inner_text()) > len(first), "the reply grows while it streams"
+    expect(page.get_by_text(re.compile(r"credits: \d+"))).to_be_visible(timeout=30_000)
+    wait_for_app(page)
+    screenshot(page, "chat-reply")
+
+    page.reload()
+    wait_for_app(page)
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("Alice")
+    expect(page.get_by_test_id("stChatMessage").first).to_contain_text("Hello from Chromium")
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(2)
+
+
+def test_refresh_on_a_page_keeps_login_and_page(page: Page, app_url):
+    login(page, app_url, "alice", path="chat")
+    page.goto(f"{app_url}/chat")
+    wait_for_app(page)
+    expect(page.get_by_test_id("stChatInputTextArea")).to_be_visible()
+    expect(page.get_by_role("textbox", name="Password")).to_have_count(0)
+
+
+def test_cut_stream_keeps_partial_reply_marked(page: Page, app_url, sandbox_speed):
+    sandbox_speed(token_rate=200)
+    login(page, app_url, "alice")
+    page.get_by_role("button", name="New chat").click()
+    wait_for_app(page)
+    send(page, "tell me a long story [cut]")
+    expect(page.get_by_text("This reply was cut short")).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(2)
+    expect(page.get_by_role("button", name="Retry")).to_be_visible()
+    screenshot(page, "chat-cut")
+
+
+def test_html_in_a_reply_is_shown_as_text(page: Page, app_url):
+    login(page, app_url, "alice")
+    page.get_by_role("button", name="New chat").click()
+    wait_for_app(page)
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    send(page, "echo <img src=x onerror=alert(7)> please")
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(2, timeout=30_000)
+    wait_for_app(page)
+    assert not dialogs
+    assert page.locator("[data-testid=stChatMessage] img[src=x]").count() == 0
