@@ -3,19 +3,28 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib.ui.auth import authenticate
+from lib.ui.auth import authenticate, signed_in
+from lib.ui.budget import render_budget_banner
 from lib.ui.session import tr
 from lib.ui.sidebar import remember_language, render_sidebar
 
 st.set_page_config(page_title="Reshi Playground", page_icon=":material/science:", layout="wide")
 
 authenticator = authenticate()
-remember_language()
+if signed_in():
+    remember_language()
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 PAGES = [
     st.Page(PAGES_DIR / "chat.py", title=tr("nav.chat"), icon=":material/chat:", url_path="chat", default=True),
+    st.Page(PAGES_DIR / "images.py", title=tr("nav.images"), icon=":material/image:", url_path="images"),
+    st.Page(PAGES_DIR / "video.py", title=tr("nav.video"), icon=":material/movie:", url_path="video"),
+    st.Page(PAGES_DIR / "upload.py", title=tr("nav.upload"), icon=":material/cloud_upload:", url_path="upload"),
+    st.Page(PAGES_DIR / "usage.py", title=tr("nav.usage"), icon=":material/query_stats:", url_path="usage"),
 ]
-page = st.navigation(PAGES)
+page = st.navigation(PAGES, position="sidebar" if signed_in() else "hidden")
+if not signed_in():
+    st.stop()
 render_sidebar(authenticator)
+render_budget_banner()
 page.run()

@@ -6,7 +6,9 @@ each sampling parameter with an on/off switch, so that a parameter that is off i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
+from lib import chat_attachments as attachments
 from lib.client import ChatStream
 
 HISTORY_PAGE = 50
@@ -35,9 +37,15 @@ PARAMS = (
 )
 
 
+MAX_COMPARE = 3
+
+
 def default_settings(model: str = DEFAULT_MODEL) -> dict:
+    """`compare_on`/`compare`: the models answering side by side; `variables`: the values last
+    filled in for the system prompt's `{{variables}}`."""
     return {"model": model, "system": "",
-            "params": {p.name: {"on": False, "value": p.default} for p in PARAMS}}
+            "params": {p.name: {"on": False, "value": p.default} for p in PARAMS},
+            "compare_on": False, "compare": [], "variables": {}}
 
 
 def merged_settings(saved: dict | None) -> dict:
@@ -49,7 +57,20 @@ def merged_settings(saved: dict | None) -> dict:
     for name, value in (saved.get("params") or {}).items():
         if name in settings["params"] and isinstance(value, dict):
             settings["params"][name].update(value)
+    settings["compare_on"] = bool(saved.get("compare_on"))
+    compare = saved.get("compare")
+    if isinstance(compare, list):
+        settings["compare"] = [str(m) for m in compare if isinstance(m, str)][:MAX_COMPARE]
+    variables = saved.get("variables")
+    if isinstance(variables, dict):
+        settings["variables"] = {str(k): str(v) for k, v in variables.items()}
     return settings
+
+
+def compare_models(settings: dict) -> list[str]:
+    """The models of a side-by-side send, or [] when the next send goes to one model."""
+    models = settings["compare"] if settings["compare_on"] else []
+    return models if len(models) >= 2 else []
 
 
 def request_params(settings: dict) -> dict:
@@ -71,17 +92,30 @@ def request_params(settings: dict) -> dict:
     return sent
 
 
-def api_messages(system: str, history: list) -> list[dict]:
+def api_messages(system: str, history: list, *, column: int = 0, now: datetime | None = None) -> list[dict]:
     """The message list for the API: the system prompt, then every kept turn.
 
     A reply that failed outright is not part of the conversation the model sees; one that was
-    cut short is, since the user read it.
+    cut short is, since the user read it. Of a side-by-side comparison, each column continues
+    its own answers (`column`); a one-model send continues the first column's. Images are sent
+    as `image_url` parts, except uploads past their expiry: the provider has deleted them.
     """
     messages = [{"role": "system", "content": system}] if system.strip() else []
     for message in history:
-        if message.role in ("user", "assistant") and not (message.meta or {}).get("failed"):
-            messages.append({"role": message.role, "content": message.content})
+        meta = message.meta or {}
+        if message.role not in ("user", "assistant") or meta.get("failed"):
+            continue
+        if "compare_group" in meta and meta.get("column", 0) != column:
+            continue
+        messages.append({"role": message.role, "content": _content(message.content, meta, now)})
     return messages
+
+
+def _content(text: str, meta: dict, now: datetime | None) -> str | list[dict]:
+    urls = attachments.sendable_urls(meta.get("attachments") or [], now or datetime.now(timezone.utc))
+    if not urls:
+        return text
+    return [{"type": "text", "text": text}, *({"type": "image_url", "image_url": {"url": u}} for u in urls)]
 
 
 def title_from(prompt: str) -> str:
@@ -94,7 +128,8 @@ def reply_meta(stream: ChatStream) -> dict:
     return {"model": stream.model, "ttft": stream.ttft, "tps": stream.tokens_per_second,
             "tokens": stream.tokens, "prompt_tokens": stream.prompt_tokens,
             "credits": stream.credits, "finish_reason": stream.finish_reason,
-            "request_id": stream.request_id}
+            "request_id": stream.request_id, "elapsed": stream.elapsed,
+            **({"stopped": True} if stream.stopped else {})}
 
 
 def prompt_problem(prompt: str | None) -> str | None:
@@ -104,3 +139,15 @@ def prompt_problem(prompt: str | None) -> str | None:
     if len(prompt) > MAX_PROMPT_CHARS:
         return "chat.huge_prompt"
     return None
+
+
+def group_turns(history: list) -> list[list]:
+    """Messages as shown: each alone, except a comparison's replies, which sit side by side."""
+    groups: list[list] = []
+    for message in history:
+        group_id = (message.meta or {}).get("compare_group")
+        if group_id is not None and groups and (groups[-1][0].meta or {}).get("compare_group") == group_id:
+            groups[-1].append(message)
+        else:
+            groups.append([message])
+    return groups

@@ -551,7 +551,7 @@ class Videos(_Resource):
     def get(self, task_id: str) -> VideoTask:
         c = self._client
         body, record = c.call("GET", f"{c.base_url}/videos/generations/{task_id}",
-                              endpoint=pricing.VIDEO, retry=True)
+                              endpoint=pricing.VIDEO_STATUS, retry=True)
         record.request_id = record.request_id or task_id
         c.report(record)
         return _video_task(body)

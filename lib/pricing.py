@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 # Endpoint names used by the client, the ledger, the sandbox and the Usage page.
 CHAT, IMAGES, VIDEO, UPLOAD, MODELS, BILLING = "chat", "images", "video", "upload", "models", "billing"
+VIDEO_STATUS = "video_status"  # polling a video task: free, and kept apart from the paid creates
 ANY_MODEL = "*"
 
 
@@ -31,6 +32,7 @@ DEFAULT_PRICES: dict[tuple[str, str], Price] = {
     (UPLOAD, ANY_MODEL): Price(),
     (MODELS, ANY_MODEL): Price(),
     (BILLING, ANY_MODEL): Price(),
+    (VIDEO_STATUS, ANY_MODEL): Price(),
 }
 
 

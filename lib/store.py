@@ -510,6 +510,16 @@ class Store:
     def delete_media(self, user: str, media_id: int) -> bool:
         return self._delete(media, *_mine(media, user, media_id))
 
+    def update_media_meta(self, user: str, media_id: int, meta: dict) -> bool:
+        """Replace the whole meta dict (e.g. to remember the link an image was uploaded to)."""
+        return self._update(media, dict(meta=meta), *_mine(media, user, media_id))
+
+    def count_media(self, user: str, kind: str = "image") -> int:
+        c = media.c
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(media).where(
+                c.user == user, c.kind == kind)).scalar_one()
+
     # -- uploads --
 
     def add_upload(self, user: str, *, url: str, stored_filename: str | None = None,
@@ -577,6 +587,12 @@ class Store:
     def hide_video_task(self, user: str, task_id: str) -> bool:
         return self._update(video_tasks, dict(hidden=True, updated_at=utcnow()),
                             *_task(user, task_id))
+
+    def claim_video_refund(self, user: str, task_id: str) -> bool:
+        """Mark the task refunded; True only for the one caller that flipped it, so two tabs
+        polling the same failed task record its refund once."""
+        return self._update(video_tasks, dict(refunded=True, updated_at=utcnow()),
+                            *_task(user, task_id), video_tasks.c.refunded.is_(False))
 
     # -- prices (global, not per user) --
 

@@ -1,15 +1,18 @@
-"""Chat: streaming replies, models from /models, parameters, and this user's conversations."""
+"""Chat: streaming replies from one model or 2-3 side by side, images, presets, View code,
+export and import, and this user's conversations."""
 import streamlit as st
 
-from lib import chat
+from lib import chat, chat_attachments
+from lib.ui.chat_send import process_pending, retry_if_asked, take_input
+from lib.ui.chat_tools import export_popover, import_popover, presets_popover, view_code_button
 from lib.ui.chat_view import (conversation_sidebar, model_ids, open_conversation_id, refresh_models,
-                              render_message, set_open_conversation, stream_reply)
+                              render_history, request_retry)
 from lib.ui.connection import get_client
 from lib.ui.resources import get_store
 from lib.ui.session import current_lang, current_user, tr
 
-store, user = get_store(), current_user()
-conversation_sidebar(store, user)
+store, user, client = get_store(), current_user(), get_client()
+conversation_sidebar(store, user, extra=lambda: import_popover(store, user))
 
 conv_id = open_conversation_id(store, user)
 conversation = store.get_conversation(user, conv_id) if conv_id else None
@@ -18,21 +21,43 @@ if settings_key not in st.session_state:
     st.session_state[settings_key] = chat.merged_settings(conversation.settings if conversation else None)
 settings = st.session_state[settings_key]
 widget = f"chat_{conv_id or 'new'}"
+kept_model = st.session_state.pop("chat_kept_model", None)
+if kept_model:  # one column of a comparison was kept: the conversation goes on with that model
+    settings.update(model=kept_model, compare_on=False)
+    st.session_state.pop(f"{widget}_model", None)
+    st.session_state.pop(f"{widget}_compare_on", None)
 
-# ---------------------------------------------------------------- header: model and settings
-col_title, col_model, col_refresh, col_settings = st.columns([4, 3, 0.6, 1.4], vertical_alignment="bottom")
+# ---------------------------------------------------------------- header: title and tools
+window = st.session_state.get("chat_window", chat.HISTORY_PAGE)
+history = store.list_messages(user, conv_id, limit=window) if conv_id else []
+col_title, col_presets, col_code, col_export = st.columns([4.4, 1.4, 1.5, 1.4], vertical_alignment="bottom")
 col_title.subheader(conversation.title if conversation else tr("chat.new_title"))
-models = model_ids(get_client())
+presets_popover(col_presets, store, user, settings, widget)
+view_code_button(col_code)
+export_popover(col_export, conversation, store.list_messages(user, conv_id) if conv_id else [])
+
+# ---------------------------------------------------------------- models and settings
+models = model_ids(client)
 if settings["model"] not in models:
     models = [settings["model"], *models]
-settings["model"] = col_model.selectbox(tr("chat.model"), models, index=models.index(settings["model"]),
-                                        key=f"{widget}_model")
+col_model, col_compare, col_refresh, col_settings = st.columns([5.4, 1.6, 0.6, 1.6], vertical_alignment="bottom")
+settings["compare_on"] = col_compare.toggle(tr("chat.compare"), value=settings["compare_on"],
+                                            key=f"{widget}_compare_on", help=tr("chat.compare_help"))
+if settings["compare_on"]:
+    chosen = settings["compare"] or [settings["model"]]
+    settings["compare"] = col_model.multiselect(
+        tr("chat.compare_models"), models, default=[m for m in chosen if m in models],
+        max_selections=chat.MAX_COMPARE, key=f"{widget}_compare", placeholder=tr("chat.compare_placeholder"))
+else:
+    settings["model"] = col_model.selectbox(tr("chat.model"), models, index=models.index(settings["model"]),
+                                            key=f"{widget}_model")
 if col_refresh.button("", icon=":material/refresh:", help=tr("chat.refresh_models"), key="chat_refresh_models"):
     refresh_models()
     st.rerun()
 with col_settings.popover(tr("chat.settings"), icon=":material/tune:", use_container_width=True):
     settings["system"] = st.text_area(tr("chat.system_prompt"), value=settings["system"],
-                                      placeholder=tr("chat.system_placeholder"), key=f"{widget}_system")
+                                      placeholder=tr("chat.system_placeholder"), key=f"{widget}_system",
+                                      help=tr("chat.system_help"))
     for param in chat.PARAMS:
         entry = settings["params"][param.name]
         on_col, value_col = st.columns([1.2, 3], vertical_alignment="center")
@@ -49,51 +74,31 @@ with col_settings.popover(tr("chat.settings"), icon=":material/tune:", use_conta
             entry["value"] = value_col.slider(param.name, param.low, param.high, float(entry["value"]),
                                               param.step, disabled=not entry["on"],
                                               key=f"{widget}_{param.name}", label_visibility="collapsed")
+if settings["compare_on"] and len(settings["compare"]) < 2:
+    st.caption(tr("chat.compare_pick_two"))
 if conversation and settings != conversation.settings:
     store.update_conversation_settings(user, conversation.id, settings)
 
 # ---------------------------------------------------------------- history
-window = st.session_state.get("chat_window", chat.HISTORY_PAGE)
 total = store.count_messages(user, conv_id) if conv_id else 0
 if total > window:
     if st.button(tr("chat.show_earlier", count=total - window), icon=":material/expand_less:"):
         st.session_state["chat_window"] = window + chat.HISTORY_PAGE
         st.rerun()
-history = store.list_messages(user, conv_id, limit=window) if conv_id else []
 if not history:
     st.info(tr("chat.empty_state"), icon=":material/forum:")
-for position, message in enumerate(history):
-    render_message(message, is_last=position == len(history) - 1)
+render_history(store, user, client, history)
 
 # ---------------------------------------------------------------- sending and streaming
 pending_error = st.session_state.get("chat_error")
 if pending_error and pending_error[0] == conv_id:
-    exc = pending_error[1]
-    st.error(exc.user_message(current_lang()), icon=":material/error:")
-last = history[-1] if history else None
-if last is not None and last.role == "user":
+    st.error(pending_error[1].user_message(current_lang()), icon=":material/error:")
+if history and history[-1].role == "user":
     if st.button(tr("chat.retry"), icon=":material/replay:", key="chat_retry_pending"):
-        st.session_state["chat_retry"] = True
+        request_retry([])
         st.rerun()
 
-prompt = st.chat_input(tr("chat.placeholder"), max_chars=chat.MAX_PROMPT_CHARS, submit_mode="disable",
-                       key="chat_input")
-if prompt is not None:
-    problem = chat.prompt_problem(prompt)
-    if problem:
-        st.warning(tr(problem), icon=":material/warning:")
-    else:
-        if conversation is None:
-            conversation = store.create_conversation(user, chat.title_from(prompt), settings)
-            st.session_state[f"chat_settings_{conversation.id}"] = settings
-            set_open_conversation(store, user, conversation.id)
-        with st.chat_message("user"):
-            st.markdown(prompt)
-        store.add_message(user, conversation.id, "user", prompt)
-        st.session_state.pop("chat_error", None)
-        stream_reply(store, user, get_client(), conversation.id, settings)
-        st.rerun()
-elif st.session_state.pop("chat_retry", False) and conversation is not None:
-    st.session_state.pop("chat_error", None)
-    stream_reply(store, user, get_client(), conversation.id, settings)
-    st.rerun()
+take_input(st.chat_input(tr("chat.placeholder"), max_chars=chat.MAX_PROMPT_CHARS, submit_mode="disable",
+                         accept_file="multiple", file_type=chat_attachments.FILE_TYPES, key="chat_input"))
+process_pending(store, user, client, conversation, settings)
+retry_if_asked(store, user, client, conversation, settings)

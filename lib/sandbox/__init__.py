@@ -40,7 +40,8 @@ Control API (no auth; loopback clients only)
 - `POST /sandbox/faults {"endpoint": chat|images|video|video_status|upload|models|billing|*,
   "kind": 500|502|503|429|timeout|cut|badjson|html, "count": N}`: the next N matching
   requests get that fault (same effects as the markers); `DELETE /sandbox/faults` clears them
-- `POST /sandbox/clock {"advance_seconds": N}`: moves the virtual clock forward
+- `POST /sandbox/clock {"advance_seconds": N}`: moves the virtual clock forward; `{"reset": true}`
+  puts it back to real time
 - `GET  /sandbox/stats` -> `{"endpoints": {endpoint: n}, "video_polls": {task_id: n}, "total"}`;
   `POST /sandbox/stats/reset`
 - `GET  /sandbox/requests?n=20` -> `{"requests": [{method, path, endpoint, body, time}]}`
@@ -109,6 +110,9 @@ class Control:
 
     def advance_clock(self, seconds: float) -> None:
         self._post("/clock", {"advance_seconds": seconds})
+
+    def reset_clock(self) -> None:
+        self._post("/clock", {"reset": True})
 
     def stats(self) -> dict:
         return self._get("/stats")

@@ -15,12 +15,14 @@ import secrets
 from datetime import datetime, timedelta, timezone
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from fastapi.responses import FileResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from lib import imagetypes, pricing
 from lib.sandbox import media, replies
-from lib.sandbox.state import FAULT_ENDPOINTS, FAULT_KINDS, SandboxState, Upload
+from lib.sandbox.control import control_routes
+from lib.sandbox.http import NOT_JSON, ApiError, api_error_handler, error_response, json_object
+from lib.sandbox.state import FAULT_KINDS, SandboxState, Upload
 
 CHAT_MODELS = {
     "gpt-4o-mini": "openai", "gpt-4o": "openai", "gemini-pro": "google",
@@ -33,17 +35,8 @@ ASPECT_RATIOS = tuple(media.VIDEO_SIZES)
 MAX_DURATION = 20
 UPLOAD_LIFETIME = timedelta(days=3)
 SHANGHAI = timezone(timedelta(hours=8))   # Asia/Shanghai has no daylight saving time
-LOOPBACK = {"127.0.0.1", "::1", "localhost", "testclient"}
 MAX_LOGGED_CHARS = 200
 
-ERROR_TYPES = {400: ("invalid_request_error", "invalid_request"),
-               401: ("invalid_request_error", "invalid_api_key"),
-               402: ("insufficient_quota", "insufficient_credits"),
-               403: ("permission_error", "key_disabled"),
-               404: ("invalid_request_error", "not_found"),
-               413: ("invalid_request_error", "too_large"),
-               429: ("rate_limit_error", "rate_limit_exceeded"),
-               504: ("timeout_error", "gateway_timeout")}
 FAULT_MESSAGES = {"500": "The sandbox simulated an internal server error.",
                   "502": "The sandbox simulated a bad gateway.",
                   "503": "The sandbox simulated an overloaded upstream (service unavailable).",
@@ -51,30 +44,6 @@ FAULT_MESSAGES = {"500": "The sandbox simulated an internal server error.",
                   "timeout": "The sandbox simulated an upstream timeout."}
 HTML_PAGE = ("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway"
              "</h1></center><hr><center>nginx (reshi sandbox)</center></body></html>")
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, message: str, headers: dict | None = None):
-        super().__init__(message)
-        self.status, self.message, self.headers = status, message, headers
-
-
-def _is_upload(request: Request) -> bool:
-    return request.url.path.endswith("/upload.php")
-
-
-def error_response(request: Request, status: int, message: str,
-                   headers: dict | None = None) -> JSONResponse:
-    """OpenAI-style for the API, upload.php's own `{"success": false}` shape for uploads."""
-    if _is_upload(request):
-        return JSONResponse({"success": False, "message": message}, status, headers=headers)
-    kind, code = ERROR_TYPES.get(status, ("server_error", "server_error"))
-    body = {"error": {"message": message, "type": kind, "code": code}}
-    return JSONResponse(body, status, headers=headers)
-
-
-async def _api_error_handler(request: Request, exc: ApiError) -> JSONResponse:
-    return error_response(request, exc.status, exc.message, exc.headers)
 
 
 class RequestIdMiddleware:
@@ -111,29 +80,26 @@ def _loggable(value):
 
 def create_app(state: SandboxState, videos: media.VideoCache) -> FastAPI:
     app = FastAPI(title="reshi123 sandbox", docs_url=None, redoc_url=None, openapi_url=None)
-    app.add_exception_handler(ApiError, _api_error_handler)
+    app.add_exception_handler(ApiError, api_error_handler)
     app.add_middleware(RequestIdMiddleware)
     api = _api_routes(state, videos)
     app.include_router(api, prefix="/api/v1")
     app.include_router(_upload_routes(state), prefix="/api")
     app.include_router(_file_routes(state, videos), prefix="/files")
-    app.include_router(_control_routes(state), prefix="/sandbox")
+    app.include_router(control_routes(state), prefix="/sandbox")
     return app
 
 
 # --- the steps every API handler shares -------------------------------------------------------
 
-_NOT_JSON = object()
-
-
 async def _json_body(request: Request):
-    """The parsed JSON body of a POST, or _NOT_JSON (multipart uploads are parsed later)."""
+    """The parsed JSON body of a POST, or NOT_JSON (multipart uploads are parsed later)."""
     if request.method != "POST" or "multipart/" in request.headers.get("content-type", ""):
-        return _NOT_JSON
+        return NOT_JSON
     try:
         return json.loads(await request.body())
     except ValueError:
-        return _NOT_JSON
+        return NOT_JSON
 
 
 class Api:
@@ -143,10 +109,10 @@ class Api:
         self.state = state
 
     async def begin(self, request: Request, endpoint: str):
-        """Record the call and authenticate. Returns (key, parsed JSON body or _NOT_JSON)."""
+        """Record the call and authenticate. Returns (key, parsed JSON body or NOT_JSON)."""
         body = await _json_body(request)
         self.state.record(request.method, request.url.path, endpoint,
-                          None if body is _NOT_JSON else _loggable(body))
+                          None if body is NOT_JSON else _loggable(body))
         return self.authenticate(request), body
 
     def authenticate(self, request: Request) -> str:
@@ -186,12 +152,6 @@ class Api:
     def require_credits(self, key: str, amount: float) -> None:
         if not self.state.can_pay(key, amount):
             raise ApiError(402, f"Insufficient credits: this call costs {amount:g} credits.")
-
-
-def json_object(body) -> dict:
-    if body is _NOT_JSON or not isinstance(body, dict):
-        raise ApiError(400, "The request body must be a JSON object.")
-    return body
 
 
 def _origin(request: Request) -> str:
@@ -413,7 +373,7 @@ async def _upload_bytes(request: Request, body) -> bytes:
         if field is None or isinstance(field, str):
             raise ApiError(400, "No file: send the image in the multipart field 'image'.")
         return await field.read()
-    if body is _NOT_JSON:
+    if body is NOT_JSON:
         raise ApiError(400, "Send multipart/form-data with field 'image', or JSON with 'image_base64'.")
     return _decode_base64(json_object(body).get("image_base64"))
 
@@ -464,116 +424,5 @@ def _file_routes(state: SandboxState, videos: media.VideoCache) -> APIRouter:
         if upload is None:
             return Response("Not Found (uploads are deleted after 3 days)", 404, media_type="text/plain")
         return Response(upload.data, media_type=upload.content_type)
-
-    return router
-
-
-# --- /sandbox (control) ----------------------------------------------------------------------
-
-async def _control_body(request: Request) -> dict:
-    """Refuses non-loopback clients; returns the JSON body ({} when there is none)."""
-    if request.client is None or request.client.host not in LOOPBACK:
-        raise ApiError(403, "The sandbox control API answers loopback clients only.")
-    raw = await request.body()
-    try:
-        body = json.loads(raw) if raw else {}
-    except ValueError:
-        raise ApiError(400, "The request body must be JSON.") from None
-    return json_object(body)
-
-
-def _control_routes(state: SandboxState) -> APIRouter:
-    router = APIRouter()
-
-    @router.get("/health")
-    async def health():
-        return {"ok": True}
-
-    @router.post("/keys")
-    async def add_key(request: Request):
-        body = await _control_body(request)
-        credits = body.get("credits", 1000)
-        if not isinstance(credits, (int, float)) or credits < 0:
-            raise ApiError(400, "credits must be a number >= 0.")
-        return {"key": state.add_key(credits, body.get("key") or None)}
-
-    def key_route(key: str, disabled: bool | None) -> dict:
-        if disabled is not None and not state.set_disabled(key, disabled):
-            raise ApiError(404, "No such key.")
-        info = state.key_info(key)
-        if info is None:
-            raise ApiError(404, "No such key.")
-        return info
-
-    @router.get("/keys/{key}")
-    async def key_info(request: Request, key: str):
-        await _control_body(request)
-        return key_route(key, None)
-
-    @router.post("/keys/{key}/disable")
-    async def disable(request: Request, key: str):
-        await _control_body(request)
-        return key_route(key, True)
-
-    @router.post("/keys/{key}/enable")
-    async def enable(request: Request, key: str):
-        await _control_body(request)
-        return key_route(key, False)
-
-    @router.post("/speed")
-    async def speed(request: Request):
-        body = await _control_body(request)
-        for name in ("token_rate", "video_seconds", "image_delay", "hang_seconds"):
-            value = body.get(name)
-            if value is None:
-                continue
-            if not isinstance(value, (int, float)) or value < 0:
-                raise ApiError(400, f"{name} must be a number >= 0.")
-            setattr(state.speed, name, float(value))
-        return vars(state.speed)
-
-    @router.post("/faults")
-    async def faults(request: Request):
-        body = await _control_body(request)
-        endpoint, kind, count = body.get("endpoint"), str(body.get("kind")), body.get("count", 1)
-        if endpoint not in FAULT_ENDPOINTS:
-            raise ApiError(400, f"endpoint must be one of: {', '.join(FAULT_ENDPOINTS)}.")
-        if kind not in FAULT_KINDS:
-            raise ApiError(400, f"kind must be one of: {', '.join(FAULT_KINDS)}.")
-        if type(count) is not int or count < 1:
-            raise ApiError(400, "count must be a positive integer.")
-        state.queue_fault(endpoint, kind, count)
-        return {"queued": [list(f) for f in state.faults]}
-
-    @router.delete("/faults")
-    async def clear_faults(request: Request):
-        await _control_body(request)
-        state.clear_faults()
-        return {"queued": []}
-
-    @router.post("/clock")
-    async def clock(request: Request):
-        body = await _control_body(request)
-        seconds = body.get("advance_seconds", 0)
-        if not isinstance(seconds, (int, float)) or seconds < 0:
-            raise ApiError(400, "advance_seconds must be a number >= 0.")
-        state.advance_clock(seconds)
-        return {"now": state.now(), "offset": state.clock_offset}
-
-    @router.get("/stats")
-    async def stats(request: Request):
-        await _control_body(request)
-        return state.stats()
-
-    @router.post("/stats/reset")
-    async def reset_stats(request: Request):
-        await _control_body(request)
-        state.reset_stats()
-        return {"ok": True}
-
-    @router.get("/requests")
-    async def recent(request: Request, n: int = 20):
-        await _control_body(request)
-        return {"requests": state.recent(n)}
 
     return router

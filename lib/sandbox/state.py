@@ -94,6 +94,10 @@ class SandboxState:
     def now(self) -> float:
         return time.time() + self.clock_offset
 
+    def reset_clock(self) -> None:
+        with self.lock:
+            self.clock_offset = 0.0
+
     def advance_clock(self, seconds: float) -> None:
         with self.lock:
             self.clock_offset += seconds

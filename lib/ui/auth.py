@@ -25,7 +25,9 @@ def login_required() -> bool:
 def authenticate() -> stauth.Authenticate | None:
     """Settle who the user is. Returns the authenticator (for logout), None in single-user mode.
 
-    Stops the script run (after showing the login form) while nobody is logged in.
+    While nobody is signed in this shows the login form and leaves `signed_in()` False; the
+    router still calls `st.navigation` (hidden) before stopping, so the page asked for in the
+    URL is the one shown after login.
     """
     if not login_required():
         st.session_state.update(user=LOCAL_USER, user_name=LOCAL_USER, is_admin=True)
@@ -45,27 +47,33 @@ def authenticate() -> stauth.Authenticate | None:
         # Logging out here rather than in the button's run lets the cookie manager, rendered
         # in this run, delete the cookie in the browser while the login form shows.
         authenticator.logout(location="unrendered")
-    if not st.session_state.get("authentication_status"):
-        _login_form(authenticator)
+    if not st.session_state.get("authentication_status") and not _login_form(authenticator):
+        for key in ("user", "user_name", "is_admin"):
+            st.session_state.pop(key, None)
+        return authenticator
     username = st.session_state["username"]
     st.session_state.update(user=username, user_name=st.session_state.get("name") or username,
                             is_admin=is_admin(users, username))
     return authenticator
 
 
+def signed_in() -> bool:
+    return "user" in st.session_state
+
+
 def request_logout() -> None:
     st.session_state["logout_requested"] = True
 
 
-def _login_form(authenticator: stauth.Authenticate) -> None:
-    """Sign in from the cookie if it is valid, else show the form; stop the run until signed in.
+def _login_form(authenticator: stauth.Authenticate) -> bool:
+    """Sign in from the cookie if it is valid, else show the form. True once signed in.
 
     On success the form is cleared and the run goes on into the app, so the cookie manager's
     component, rendered below the form, lives long enough to store the cookie in the browser.
     """
     authenticator.login(location="unrendered")
     if st.session_state.get("authentication_status"):
-        return
+        return True
     form_area = st.empty()
     with form_area.form("login_form"):
         st.title(tr("app.title"))
@@ -76,12 +84,12 @@ def _login_form(authenticator: stauth.Authenticate) -> None:
     if submitted and _check_password(authenticator, username, password):
         form_area.empty()
         authenticator.cookie_controller.set_cookie()
-        return
+        return True
     if submitted:
         st.error(tr("auth.bad_credentials"), icon=":material/error:")
     else:
         st.info(tr("auth.please_login"), icon=":material/login:")
-    st.stop()
+    return False
 
 
 def _check_password(authenticator: stauth.Authenticate, username: str, password: str) -> bool:

@@ -1,14 +1,26 @@
-"""The Chat page's building blocks: the conversation list, a message, a streamed reply."""
+"""The Chat page's building blocks: the conversation list, messages and their actions.
+
+Sending and streaming live in lib/ui/chat_send.py; View code, presets, export and import in
+lib/ui/chat_tools.py.
+"""
 from __future__ import annotations
+
+import base64
+from datetime import datetime, timezone
 
 import streamlit as st
 
-from lib import chat, errors
+from lib import chat, chat_attachments, compare, errors
 from lib.client import ReshiClient, is_chat_model
-from lib.store import Store
+from lib.store import Message, Store
+from lib.ui.media import fetch_media
 from lib.ui.session import current_lang, tr
+from lib.upload_checks import display_name, markdown_literal
 
 OPEN_SETTING = "chat.open_conversation"
+RETRY = "chat_retry"
+REPLACE = "chat_retry_replace"
+THUMB_WIDTH = 160
 
 
 def open_conversation_id(store: Store, user: str) -> int | None:
@@ -44,13 +56,16 @@ def refresh_models() -> None:
     _cached_model_ids.clear()
 
 
-def conversation_sidebar(store: Store, user: str) -> None:
+def conversation_sidebar(store: Store, user: str, extra=None) -> None:
+    """The list of conversations; `extra` draws more tools (import) under "New chat"."""
     with st.sidebar:
         st.divider()
         if st.button(tr("chat.new_chat"), icon=":material/add_comment:", use_container_width=True,
                      type="primary", key="chat_new"):
             set_open_conversation(store, user, None)
             st.rerun()
+        if extra:
+            extra()
         open_id = open_conversation_id(store, user)
         conversations = store.list_conversations(user)
         if conversations:
@@ -79,8 +94,8 @@ def _conversation_actions(store: Store, user: str, conversation) -> None:
             st.rerun()
 
 
-def _meta_line(meta: dict) -> str:
-    parts = [meta.get("model") or ""]
+def meta_line(meta: dict, *, with_model: bool = True) -> str:
+    parts = [meta.get("model") or ""] if with_model else []
     if meta.get("ttft") is not None:
         parts.append(tr("chat.meta_ttft", seconds=meta["ttft"]))
     if meta.get("tps"):
@@ -91,42 +106,127 @@ def _meta_line(meta: dict) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def render_message(message, *, is_last: bool) -> None:
+def request_retry(replace: list[int]) -> None:
+    """Ask the page to send the replies again, the listed messages removed first."""
+    st.session_state[REPLACE] = replace
+    st.session_state[RETRY] = True
+
+
+# ---------------------------------------------------------------- history
+
+def render_history(store: Store, user: str, client: ReshiClient, history: list[Message]) -> None:
+    """Every message with its actions; the last user message can be edited and sent again,
+    which replaces the replies after it."""
+    last_user = next((m for m in reversed(history) if m.role == "user"), None)
+    after_last_user = [m.id for m in history if last_user and m.id > last_user.id]
+    groups = chat.group_turns(history)
+    for position, group in enumerate(groups):
+        is_last = position == len(groups) - 1
+        if "compare_group" in (group[0].meta or {}):
+            _render_comparison(store, user, group, is_last=is_last)
+        else:
+            replaced = after_last_user if group[0] is last_user else None
+            render_message(store, user, client, group[0], is_last=is_last, editable_replacing=replaced)
+
+
+def render_message(store: Store, user: str, client: ReshiClient, message: Message, *, is_last: bool,
+                   editable_replacing: list[int] | None = None) -> None:
     """One stored message. Model text is Markdown with HTML off: tags show as text."""
     meta = message.meta or {}
     with st.chat_message(message.role):
         st.markdown(message.content)
-        if message.role != "assistant":
-            return
-        st.caption(_meta_line(meta))
-        if meta.get("incomplete"):
-            st.warning(tr("chat.incomplete"), icon=":material/content_cut:")
-            if is_last and st.button(tr("chat.retry"), icon=":material/replay:", key=f"chat_retry_{message.id}"):
-                st.session_state["chat_retry_replace"] = message.id
-                st.session_state["chat_retry"] = True
-                st.rerun()
+        if meta.get("attachments"):
+            attachment_strip(store, user, client, meta["attachments"])
+        if message.role == "assistant":
+            st.caption(meta_line(meta))
+            _reply_notes(meta, message.id, is_last)
+        _message_actions(store, user, message, is_last, editable_replacing)
 
 
-def stream_reply(store: Store, user: str, client: ReshiClient, conversation_id: int, settings: dict) -> None:
-    """Stream one reply to the conversation's last user message and keep whatever arrives.
+def _reply_notes(meta: dict, message_id: int, is_last: bool) -> None:
+    if meta.get("stopped"):
+        st.caption(tr("chat.stopped_note"))
+    elif meta.get("incomplete"):
+        st.warning(tr("chat.incomplete"), icon=":material/content_cut:")
+        if is_last and st.button(tr("chat.retry"), icon=":material/replay:", key=f"chat_retry_{message_id}"):
+            request_retry([message_id])
+            st.rerun()
 
-    A failure before any text leaves the user's message in place with the error and a retry;
-    a stream cut short is saved as an incomplete reply.
-    """
-    replaced = st.session_state.pop("chat_retry_replace", None)
-    if replaced is not None:
-        store.delete_message(user, replaced)
-    history = store.list_messages(user, conversation_id)
-    stream = client.chat.stream(settings["model"], chat.api_messages(settings["system"], history),
-                                **chat.request_params(settings))
+
+def _message_actions(store: Store, user: str, message: Message, is_last: bool,
+                     editable_replacing: list[int] | None) -> None:
+    row = st.container(horizontal=True, gap="small")
+    with row.popover(tr("chat.copy"), icon=":material/content_copy:", type="tertiary"):
+        st.caption(tr("chat.copy_help"))
+        st.code(message.content, language="markdown", wrap_lines=True)
+    if is_last and message.role == "assistant" and row.button(
+            tr("chat.regenerate"), icon=":material/autorenew:", type="tertiary",
+            key=f"chat_regenerate_{message.id}"):
+        request_retry([message.id])
+        st.rerun()
+    if editable_replacing is not None:
+        _edit_popover(store, user, message, row, editable_replacing)
+
+
+def _edit_popover(store: Store, user: str, message: Message, row, replacing: list[int]) -> None:
+    with row.popover(tr("chat.edit"), icon=":material/edit:", type="tertiary"):
+        text = st.text_area(tr("chat.edit_label"), value=message.content, key=f"chat_edit_text_{message.id}")
+        if st.button(tr("chat.edit_send"), icon=":material/send:", type="primary",
+                     key=f"chat_edit_send_{message.id}", disabled=chat.prompt_problem(text) is not None):
+            store.update_message(user, message.id, content=text)
+            request_retry(replacing)
+            st.rerun()
+
+
+def _render_comparison(store: Store, user: str, group: list[Message], *, is_last: bool) -> None:
     with st.chat_message("assistant"):
-        try:
-            st.write_stream(stream)
-        except errors.ReshiError as exc:
-            if stream.text:
-                store.add_message(user, conversation_id, "assistant", stream.text,
-                                  {**chat.reply_meta(stream), "incomplete": True, "error": exc.kind})
-            else:
-                st.session_state["chat_error"] = (conversation_id, exc)
-            return
-    store.add_message(user, conversation_id, "assistant", stream.text, chat.reply_meta(stream))
+        for column, message in zip(st.columns(len(group), border=True), group):
+            with column:
+                _comparison_column(store, user, group, message)
+        if is_last and st.button(tr("chat.regenerate"), icon=":material/autorenew:", type="tertiary",
+                                 key=f"chat_regenerate_{group[0].id}"):
+            request_retry([m.id for m in group])
+            st.rerun()
+
+
+def _comparison_column(store: Store, user: str, group: list[Message], message: Message) -> None:
+    meta = message.meta or {}
+    st.markdown(f"**{markdown_literal(meta.get('model') or '')}**")
+    if meta.get("failed"):
+        st.error(tr(f"error.{meta.get('error', 'error')}"), icon=":material/error:")
+        return
+    st.markdown(message.content)
+    st.caption(meta_line(meta, with_model=False))
+    if meta.get("stopped"):
+        st.caption(tr("chat.stopped_note"))
+    elif meta.get("incomplete"):
+        st.warning(tr("chat.incomplete_short"), icon=":material/content_cut:")
+    if st.button(tr("chat.keep"), icon=":material/check_circle:", key=f"chat_keep_{message.id}",
+                 help=tr("chat.keep_help")):
+        kept = compare.keep_answer(store, user, group, message.id)
+        st.session_state["chat_kept_model"] = (kept.meta or {}).get("model")
+        st.rerun()
+
+
+# ---------------------------------------------------------------- attachments
+
+def attachment_strip(store: Store, user: str, client: ReshiClient | None, attachments: list[dict]) -> None:
+    """Thumbnails of a message's images; an upload past its expiry says so instead."""
+    now = datetime.now(timezone.utc)
+    for column, attachment in zip(st.columns(max(len(attachments), 4)), attachments):
+        name = display_name(str(attachment.get("name") or ""))
+        image = None if chat_attachments.is_expired(attachment, now) else _image_bytes(store, user, client,
+                                                                                       attachment)
+        if image:
+            column.image(image, caption=name, width=THUMB_WIDTH)
+        else:
+            column.caption(f":material/hide_image: {markdown_literal(name)} · {tr('chat.image_expired')}")
+
+
+def _image_bytes(store: Store, user: str, client: ReshiClient | None, attachment: dict) -> bytes | None:
+    if attachment.get("data_url"):
+        return base64.b64decode(attachment["data_url"].partition(",")[2])
+    upload = store.get_upload(user, attachment["upload_id"]) if attachment.get("upload_id") else None
+    if upload is not None and upload.thumbnail:
+        return upload.thumbnail
+    return fetch_media(client, attachment["url"]) if client else None

@@ -14,7 +14,7 @@ from lib.client import DEFAULT_BASE_URL, ReshiClient, derive_upload_url, mask_ke
 from lib.sandbox.state import DEFAULT_KEY as SANDBOX_KEY
 from lib.ui.config import secret
 from lib.ui.resources import embedded_sandbox, get_store
-from lib.ui.session import current_lang, current_user, tr
+from lib.ui.session import current_lang, current_user, labels, tr
 
 SANDBOX, RESHI, CUSTOM, PRESET = "sandbox", "reshi123", "custom", "preset"
 
@@ -72,14 +72,24 @@ def get_client() -> ReshiClient:
     return cached[1]
 
 
+def reset_client() -> None:
+    """Drop the session's client, e.g. after the price table changed; the next call builds anew."""
+    cached = st.session_state.pop("_client", None)
+    if cached is not None:
+        cached[1].close()
+
+
 def render_connection_panel() -> None:
     conn = current_connection()
     # Open while a key is needed or being typed, so the panel does not fold away mid-edit.
     expanded = not conn.ready or conn.mode in (RESHI, CUSTOM)
     with st.sidebar.expander(tr("conn.title"), expanded=expanded, icon=":material/cable:"):
         modes = _modes()
-        st.radio(tr("conn.mode"), modes, key="conn_mode", format_func=lambda m: tr(f"conn.mode.{m}"))
-        mode = st.session_state["conn_mode"]
+        # Keyed per language: its labels are translated, and a widget whose option labels
+        # change under it loses its value.
+        mode = st.radio(tr("conn.mode"), modes, index=modes.index(conn.mode), key=f"conn_mode_{current_lang()}",
+                        format_func=labels("conn.mode."))
+        st.session_state["conn_mode"] = mode
         if mode == CUSTOM:
             st.text_input(tr("conn.base_url"), key="conn_base_url", placeholder="https://host/api/v1")
         if mode in (RESHI, CUSTOM):

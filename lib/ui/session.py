@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 import streamlit as st
 
@@ -21,6 +22,16 @@ def current_lang() -> str:
 def tr(key: str, **fields) -> str:
     """`lib.i18n.t` in the session's language."""
     return t(key, current_lang(), **fields)
+
+
+def labels(prefix: str) -> Callable[[object], str]:
+    """A `format_func` for options whose labels are i18n keys `prefix + option`.
+
+    The language is fixed when the widget is made: Streamlit may call a format_func again
+    outside the script run, where the session's language cannot be read.
+    """
+    lang = current_lang()
+    return lambda option: t(f"{prefix}{option}", lang)
 
 
 def current_user() -> str:

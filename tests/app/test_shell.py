@@ -1,7 +1,7 @@
 """The app shell under AppTest: single-user mode, login, logout, roles, language, connection panel."""
 from __future__ import annotations
 
-from tests.fixtures.app import COOKIE_KEY, PASSWORDS, make_app
+from tests.fixtures.app import PASSWORDS, make_app
 
 
 def texts(at) -> str:
@@ -56,6 +56,8 @@ def test_language_switch_translates_and_is_remembered(app_secrets):
     switch = at.button_group(key="lang_switch")
     switch.set_value("zh").run()
     assert "单用户模式" in texts(at)
+    at.sidebar.radio(key="conn_mode_zh").set_value("custom").run()
+    assert not at.exception and at.session_state["conn_mode"] == "custom"
     again = make_app(app_secrets)
     assert "单用户模式" in texts(again), "a returning user keeps the chosen language"
 
@@ -74,8 +76,15 @@ def test_connection_test_shows_typed_error_for_bad_key(app_secrets):
 
 def test_api_key_typed_by_user_stays_masked(app_secrets):
     at = make_app(app_secrets)
-    at.sidebar.radio[0].set_value("reshi123").run()
+    at.sidebar.radio(key="conn_mode_en").set_value("reshi123").run()
     key_input = next(t for t in at.sidebar.text_input if t.label == "API key")
     key_input.set_value("sk-typedbytheuser123456789abcdef").run()
     shown = texts(at)
     assert "sk-typedbytheuser123456789abcdef" not in shown and "sk-...cdef" in shown
+
+
+def test_no_configuration_at_all_uses_the_embedded_sandbox(tmp_path):
+    at = make_app({"store": {"url": f"sqlite:///{tmp_path / 'store.db'}"}})
+    assert at.sidebar.radio(key="conn_mode_en").value == "sandbox"
+    next(b for b in at.sidebar.button if b.label == "Test connection").click().run()
+    assert any("Connected" in s.value for s in at.sidebar.success)

@@ -19,6 +19,10 @@ def wait_for_app(page: Page) -> None:
 
 def login(page: Page, app_url: str, user: str = "alice", path: str = "") -> None:
     page.goto(f"{app_url}/{path}")
+    # The cookie manager reports in just after the first run, which reruns the script; typing
+    # before that rerun is over would be typing into a field about to be redrawn.
+    expect(page.get_by_role("textbox", name="Username")).to_be_visible(timeout=30_000)
+    wait_for_app(page)
     page.get_by_role("textbox", name="Username").fill(user)
     page.get_by_role("textbox", name="Password").fill(PASSWORDS[user])
     page.get_by_role("button", name="Log in").click()
@@ -34,7 +38,13 @@ def login(page: Page, app_url: str, user: str = "alice", path: str = "") -> None
 
 
 def screenshot(page: Page, name: str) -> Path:
+    """The whole page: Streamlit scrolls inside its main block, so the viewport is grown to fit."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    viewport = page.viewport_size
+    height = page.evaluate("document.querySelector('[data-testid=stMain]')?.scrollHeight || 0")
+    page.set_viewport_size({"width": viewport["width"], "height": max(viewport["height"], min(height, 4000))})
+    page.wait_for_timeout(300)
     page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(viewport)
     return path

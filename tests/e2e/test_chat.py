@@ -8,6 +8,12 @@ from playwright.sync_api import Page, expect
 from tests.e2e.helpers import login, screenshot, wait_for_app
 
 
+def start_new_chat(page: Page) -> None:
+    page.get_by_role("button", name="New chat").click()
+    expect(page.get_by_text("Ask anything")).to_be_visible()
+    wait_for_app(page)
+
+
 def send(page: Page, text: str) -> None:
     box = page.get_by_test_id("stChatInputTextArea")
     box.fill(text)
@@ -17,8 +23,7 @@ def send(page: Page, text: str) -> None:
 def test_login_chat_stream_and_reload_keeps_everything(page: Page, app_url, sandbox_speed):
     sandbox_speed(token_rate=40)
     login(page, app_url, "alice")
-    page.get_by_role("button", name="New chat").click()
-    wait_for_app(page)
+    start_new_chat(page)
     send(page, "Hello from Chromium, give me a list")
     reply = page.get_by_test_id("stChatMessage").nth(1)
     expect(reply).to_be_visible(timeout=15_000)
@@ -37,18 +42,20 @@ def test_login_chat_stream_and_reload_keeps_everything(page: Page, app_url, sand
 
 
 def test_refresh_on_a_page_keeps_login_and_page(page: Page, app_url):
-    login(page, app_url, "alice", path="chat")
-    page.goto(f"{app_url}/chat")
+    login(page, app_url, "alice", path="usage")
+    assert page.url.rstrip("/").endswith("/usage")
+    page.reload()
     wait_for_app(page)
-    expect(page.get_by_test_id("stChatInputTextArea")).to_be_visible()
     expect(page.get_by_role("textbox", name="Password")).to_have_count(0)
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("Alice")
+    assert page.url.rstrip("/").endswith("/usage")
+    expect(page.get_by_test_id("stChatInputTextArea")).to_have_count(0)
 
 
 def test_cut_stream_keeps_partial_reply_marked(page: Page, app_url, sandbox_speed):
     sandbox_speed(token_rate=200)
     login(page, app_url, "alice")
-    page.get_by_role("button", name="New chat").click()
-    wait_for_app(page)
+    start_new_chat(page)
     send(page, "tell me a long story [cut]")
     expect(page.get_by_text("This reply was cut short")).to_be_visible(timeout=30_000)
     expect(page.get_by_test_id("stChatMessage")).to_have_count(2)
@@ -58,8 +65,7 @@ def test_cut_stream_keeps_partial_reply_marked(page: Page, app_url, sandbox_spee
 
 def test_html_in_a_reply_is_shown_as_text(page: Page, app_url):
     login(page, app_url, "alice")
-    page.get_by_role("button", name="New chat").click()
-    wait_for_app(page)
+    start_new_chat(page)
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     send(page, "echo <img src=x onerror=alert(7)> please")

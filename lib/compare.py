@@ -1,0 +1,107 @@
+"""One prompt, 2-3 models, streaming at the same time. Streamlit-free.
+
+Each stream is read in its own worker thread, which puts its text deltas on the column's own
+queue; the caller (the script thread, the only one allowed to touch Streamlit elements) polls
+all queues and redraws every column together. So the total time is the slowest stream's, not
+the sum of all of them.
+"""
+from __future__ import annotations
+
+import queue
+import threading
+from dataclasses import dataclass, field
+
+from lib import errors
+from lib.client import ChatStream
+from lib.store import Message, Store
+
+_FINISHED = object()
+
+
+@dataclass
+class Column:
+    """One model's side of the comparison, as seen by the script thread."""
+    stream: ChatStream
+    text: str = ""
+    error: errors.ReshiError | None = None
+    finished: bool = False
+    inbox: queue.Queue = field(default_factory=queue.Queue)
+
+
+class ParallelStreams:
+    def __init__(self, streams: list[ChatStream]):
+        self.columns = [Column(stream) for stream in streams]
+        self._threads = [threading.Thread(target=self._read, args=(column,), daemon=True)
+                         for column in self.columns]
+
+    def start(self) -> "ParallelStreams":
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    @staticmethod
+    def _read(column: Column) -> None:
+        try:
+            for delta in column.stream:
+                column.inbox.put(delta)
+        except errors.ReshiError as exc:
+            column.inbox.put(exc)
+        except Exception as exc:  # noqa: BLE001 - a worker must always report back, never die silently
+            column.inbox.put(errors.ApiConnectionError(str(exc)))
+        finally:
+            column.inbox.put(_FINISHED)
+
+    def poll(self, wait: float = 0.05) -> bool:
+        """Take in what arrived on every queue; True while any column is still streaming."""
+        for column in self.columns:
+            self._drain(column, wait if column is self._first_busy() else 0)
+        return not self.finished
+
+    def _first_busy(self) -> Column | None:
+        return next((c for c in self.columns if not c.finished), None)
+
+    @staticmethod
+    def _drain(column: Column, wait: float) -> None:
+        while not column.finished:
+            try:
+                item = column.inbox.get(timeout=wait) if wait else column.inbox.get_nowait()
+            except queue.Empty:
+                return
+            wait = 0
+            if item is _FINISHED:
+                column.finished = True
+            elif isinstance(item, errors.ReshiError):
+                column.error = item
+            else:
+                column.text += item
+
+    @property
+    def finished(self) -> bool:
+        return all(c.finished for c in self.columns)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Close every stream still running (a user's "stop") and wait for the workers."""
+        for column in self.columns:
+            if not column.finished:
+                column.stream.close()
+        for thread in self._threads:
+            thread.join(timeout)
+        self.poll(wait=0)
+
+
+def column_meta(group_id: int, column: int) -> dict:
+    return {"compare_group": group_id, "column": column}
+
+
+def keep_answer(store: Store, user: str, group: list[Message], chosen_id: int) -> Message | None:
+    """One column's answer becomes the conversation's reply; the other columns' answers go."""
+    chosen = next((m for m in group if m.id == chosen_id), None)
+    if chosen is None:
+        return None
+    for message in group:
+        if message.id != chosen_id:
+            store.delete_message(user, message.id)
+    meta = {k: v for k, v in (chosen.meta or {}).items() if k not in ("compare_group", "column")}
+    store.update_message(user, chosen.id, meta=meta)
+    chosen.meta = meta
+    return chosen

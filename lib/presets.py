@@ -1,0 +1,97 @@
+"""Chat presets: a named system prompt, model and parameters, kept per user. Streamlit-free.
+
+Prompts may hold `{{variables}}`, filled in a small form before a message is sent. A few
+presets ship with the app; a user's own preset with the same name replaces the shipped one.
+"""
+from __future__ import annotations
+
+import copy
+import re
+
+from lib import chat
+from lib.store import Store
+
+SETTING = "chat.presets"
+MAX_NAME_CHARS = 60
+_VARIABLE = re.compile(r"\{\{\s*([\w\u4e00-\u9fff][\w\u4e00-\u9fff ]{0,39}?)\s*\}\}")
+
+
+def _shipped(name: str, system: str, **params) -> dict:
+    settings = chat.default_settings()
+    for param, value in params.items():
+        settings["params"][param] = {"on": True, "value": value}
+    return {"name": name, "model": settings["model"], "system": system, "params": settings["params"]}
+
+
+DEFAULTS = [
+    _shipped("Translator", "You are a professional translator. Translate everything the user writes into "
+             "{{language}}. Keep the meaning, tone and formatting; reply with the translation only.",
+             temperature=0.2),
+    _shipped("Code reviewer", "You are a meticulous senior {{language}} reviewer. Point out bugs, unclear "
+             "names and missing tests first, then style. Quote the lines you mean.", temperature=0.3),
+    _shipped("Summarizer", "Summarize what the user sends in at most {{count}} bullet points for "
+             "{{audience}}. Keep numbers and names exact.", temperature=0.3),
+    _shipped("Brainstorm", "You are a creative partner. Offer many varied, concrete ideas, then say which "
+             "three you would try first and why.", temperature=1.2),
+]
+
+
+def variables(*texts: str) -> list[str]:
+    """The distinct `{{variable}}` names in the texts, in order of first appearance."""
+    names: list[str] = []
+    for text in texts:
+        for match in _VARIABLE.finditer(text or ""):
+            if match.group(1) not in names:
+                names.append(match.group(1))
+    return names
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    """`text` with each known `{{variable}}` replaced by its value; unknown ones stay as typed."""
+    return _VARIABLE.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+def _own(store: Store, user: str) -> dict[str, dict]:
+    saved = store.get_setting(user, SETTING)
+    return saved if isinstance(saved, dict) else {}
+
+
+def list_presets(store: Store, user: str) -> list[dict]:
+    """The shipped presets (unless replaced), then the user's own, each marked `own` or not."""
+    own = _own(store, user)
+    shipped = [{**p, "own": False} for p in DEFAULTS if p["name"] not in own]
+    return shipped + [{**p, "own": True} for p in own.values()]
+
+
+def from_settings(name: str, settings: dict) -> dict:
+    return {"name": name, "model": settings["model"], "system": settings["system"],
+            "params": copy.deepcopy(settings["params"])}
+
+
+def name_problem(name: str) -> str | None:
+    """The i18n key of what is wrong with a preset name, or None."""
+    if not name.strip():
+        return "chat.preset_name_empty"
+    if len(name.strip()) > MAX_NAME_CHARS:
+        return "chat.preset_name_long"
+    return None
+
+
+def save(store: Store, user: str, preset: dict) -> None:
+    own = _own(store, user)
+    own[preset["name"].strip()] = {**preset, "name": preset["name"].strip()}
+    store.set_setting(user, SETTING, own)
+
+
+def delete(store: Store, user: str, name: str) -> bool:
+    own = _own(store, user)
+    if own.pop(name, None) is None:
+        return False
+    store.set_setting(user, SETTING, own)
+    return True
+
+
+def apply(preset: dict, settings: dict) -> dict:
+    """The settings with the preset's model, system prompt and parameters; the rest kept."""
+    return chat.merged_settings({**settings, "model": preset["model"], "system": preset["system"],
+                                 "params": copy.deepcopy(preset["params"])})

@@ -1,0 +1,126 @@
+"""The sandbox's control API under /sandbox: keys, speed, faults, clock and stats, for tests.
+
+It answers loopback clients only and needs no key. The contract is in lib/sandbox/__init__.py.
+"""
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Request
+
+from lib.sandbox.http import ApiError, json_object
+from lib.sandbox.state import FAULT_ENDPOINTS, FAULT_KINDS, SandboxState
+
+LOOPBACK = {"127.0.0.1", "::1", "localhost", "testclient"}
+
+
+async def _control_body(request: Request) -> dict:
+    """Refuses non-loopback clients; returns the JSON body ({} when there is none)."""
+    if request.client is None or request.client.host not in LOOPBACK:
+        raise ApiError(403, "The sandbox control API answers loopback clients only.")
+    raw = await request.body()
+    try:
+        body = json.loads(raw) if raw else {}
+    except ValueError:
+        raise ApiError(400, "The request body must be JSON.") from None
+    return json_object(body)
+
+
+def control_routes(state: SandboxState) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/health")
+    async def health():
+        return {"ok": True}
+
+    @router.post("/keys")
+    async def add_key(request: Request):
+        body = await _control_body(request)
+        credits = body.get("credits", 1000)
+        if not isinstance(credits, (int, float)) or credits < 0:
+            raise ApiError(400, "credits must be a number >= 0.")
+        return {"key": state.add_key(credits, body.get("key") or None)}
+
+    def key_route(key: str, disabled: bool | None) -> dict:
+        if disabled is not None and not state.set_disabled(key, disabled):
+            raise ApiError(404, "No such key.")
+        info = state.key_info(key)
+        if info is None:
+            raise ApiError(404, "No such key.")
+        return info
+
+    @router.get("/keys/{key}")
+    async def key_info(request: Request, key: str):
+        await _control_body(request)
+        return key_route(key, None)
+
+    @router.post("/keys/{key}/disable")
+    async def disable(request: Request, key: str):
+        await _control_body(request)
+        return key_route(key, True)
+
+    @router.post("/keys/{key}/enable")
+    async def enable(request: Request, key: str):
+        await _control_body(request)
+        return key_route(key, False)
+
+    @router.post("/speed")
+    async def speed(request: Request):
+        body = await _control_body(request)
+        for name in ("token_rate", "video_seconds", "image_delay", "hang_seconds"):
+            value = body.get(name)
+            if value is None:
+                continue
+            if not isinstance(value, (int, float)) or value < 0:
+                raise ApiError(400, f"{name} must be a number >= 0.")
+            setattr(state.speed, name, float(value))
+        return vars(state.speed)
+
+    @router.post("/faults")
+    async def faults(request: Request):
+        body = await _control_body(request)
+        endpoint, kind, count = body.get("endpoint"), str(body.get("kind")), body.get("count", 1)
+        if endpoint not in FAULT_ENDPOINTS:
+            raise ApiError(400, f"endpoint must be one of: {', '.join(FAULT_ENDPOINTS)}.")
+        if kind not in FAULT_KINDS:
+            raise ApiError(400, f"kind must be one of: {', '.join(FAULT_KINDS)}.")
+        if type(count) is not int or count < 1:
+            raise ApiError(400, "count must be a positive integer.")
+        state.queue_fault(endpoint, kind, count)
+        return {"queued": [list(f) for f in state.faults]}
+
+    @router.delete("/faults")
+    async def clear_faults(request: Request):
+        await _control_body(request)
+        state.clear_faults()
+        return {"queued": []}
+
+    @router.post("/clock")
+    async def clock(request: Request):
+        body = await _control_body(request)
+        if body.get("reset"):
+            state.reset_clock()
+            return {"now": state.now(), "offset": state.clock_offset}
+        seconds = body.get("advance_seconds", 0)
+        if not isinstance(seconds, (int, float)) or seconds < 0:
+            raise ApiError(400, "advance_seconds must be a number >= 0.")
+        state.advance_clock(seconds)
+        return {"now": state.now(), "offset": state.clock_offset}
+
+    @router.get("/stats")
+    async def stats(request: Request):
+        await _control_body(request)
+        return state.stats()
+
+    @router.post("/stats/reset")
+    async def reset_stats(request: Request):
+        await _control_body(request)
+        state.reset_stats()
+        return {"ok": True}
+
+    @router.get("/requests")
+    async def recent(request: Request, n: int = 20):
+        await _control_body(request)
+        return {"requests": state.recent(n)}
+
+    return router

@@ -1,0 +1,78 @@
+"""The credit budget in the UI: the banner on every page, the check before a paid call, and
+the limits form on the Usage page. Rules and sums live in lib/budget.py."""
+from __future__ import annotations
+
+import streamlit as st
+
+from lib import budget
+from lib.ui.resources import get_store
+from lib.ui.session import current_user, tr
+
+
+def _statuses() -> list[budget.PeriodStatus]:
+    return budget.statuses(get_store(), current_user(), st.context.timezone)
+
+
+def _fields(status: budget.PeriodStatus) -> dict:
+    return dict(spent=status.spent, limit=status.limit, percent=status.share * 100)
+
+
+def render_budget_banner() -> None:
+    """From 80% of a limit on, a warning at the top of the page; once it is reached, an error."""
+    status = budget.worst(_statuses())
+    if status is None:
+        return
+    text = tr(f"budget.{status.state}.{status.period}", **_fields(status))
+    if status.state == budget.EXCEEDED:
+        st.error(text, icon=":material/money_off:")
+    else:
+        st.warning(text, icon=":material/savings:")
+
+
+def confirm_within_budget(cost: float, key: str) -> bool:
+    """True when a call of `cost` credits fits every limit, or the user just confirmed it.
+
+    Otherwise shows what would be passed with a "Send anyway" button and returns False; the
+    caller keeps whatever the user typed, so nothing is lost while they decide.
+    """
+    confirmed = f"{key}_budget_confirmed"
+    if st.session_state.pop(confirmed, False):
+        return True
+    over = budget.would_exceed(get_store(), current_user(), cost, st.context.timezone)
+    if over is None:
+        return True
+    with st.container(border=True):
+        st.warning(tr(f"budget.confirm.{over.period}", cost=cost, **_fields(over)), icon=":material/savings:")
+        st.button(tr("budget.send_anyway"), key=f"{key}_budget_send", icon=":material/send:", type="primary",
+                  on_click=st.session_state.__setitem__, args=(confirmed, True))
+        st.caption(tr("budget.manage"))
+    return False
+
+
+def render_budget_settings() -> None:
+    """The Usage page's form: the two limits, and how much of each is used."""
+    store, user = get_store(), current_user()
+    limits = budget.get_limits(store, user)
+    spent = {s.period: s for s in _statuses()}
+    with st.form("budget_form", border=False):
+        st.caption(tr("budget.help"))
+        inputs = {}
+        for column, period, label in zip(st.columns(2), budget.PERIODS, ("budget.daily", "budget.monthly")):
+            inputs[period] = column.number_input(tr(label), min_value=0.0, step=10.0, format="%.2f",
+                                                 value=float(limits[period] or 0.0), key=f"budget_{period}")
+            _progress(column, spent.get(period), period)
+        if st.form_submit_button(tr("budget.save"), icon=":material/save:"):
+            for period, value in inputs.items():
+                budget.set_limit(store, user, period, value)
+            st.toast(tr("budget.saved"), icon=":material/check_circle:")
+            st.rerun()
+
+
+def _progress(column, status: budget.PeriodStatus | None, period: str) -> None:
+    label = tr(f"budget.period.{period}")
+    if status is None:
+        start, end = budget.period_range(period, st.context.timezone)
+        column.caption(tr("budget.no_limit", period=label,
+                          spent=budget.spent(get_store(), current_user(), start, end)))
+        return
+    column.progress(min(status.share, 1.0), text=tr("budget.progress", period=label, **_fields(status)))

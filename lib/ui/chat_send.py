@@ -1,0 +1,260 @@
+"""Sending on the Chat page: from what was typed (and attached) to the replies streaming in.
+
+A message waits in `st.session_state[PENDING]` until it can go: files refused by the checks,
+`{{variables}}` to fill, the budget, an upload that failed and may go inline instead. At each
+stop the user sees why, and nothing they typed or attached is lost meanwhile.
+
+Streams: one model through `st.write_stream`; 2-3 models through lib/compare.py, whose worker
+threads fill per-column queues that this (script) thread drains into placeholders. The Stop
+button shown while replies stream ends the script run; the `finally` blocks keep what arrived.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from lib import chat, chat_attachments, compare, errors, presets, uploads
+from lib.client import ChatStream, ReshiClient
+from lib.pricing import CHAT
+from lib.store import Conversation, Store
+from lib.ui.budget import confirm_within_budget
+from lib.ui.chat_view import REPLACE, RETRY, set_open_conversation
+from lib.ui.session import current_lang, tr
+from lib.upload_checks import check_image, display_name, markdown_literal
+
+PENDING = "chat_pending"
+LAST_CALLS = "chat_last_calls"
+_REDRAW_SECONDS = 0.05
+
+
+def take_input(value) -> None:
+    """A new submit (text, or text with files) replaces any message still waiting."""
+    if value is None:
+        return
+    text = value if isinstance(value, str) else value.text
+    files = [] if isinstance(value, str) else [(f.name, f.getvalue()) for f in value.files]
+    st.session_state[PENDING] = {"text": text or "", "files": files, "skip_refused": False,
+                                 "values": None, "inline": False}
+
+
+def _cancel_button(key: str) -> None:
+    st.button(tr("chat.cancel_send"), icon=":material/close:", key=key, type="tertiary",
+              on_click=st.session_state.pop, args=(PENDING, None))
+
+
+def _decision_button(label: str, icon: str, key: str, field: str, **kw) -> None:
+    """A choice about the waiting message, recorded before the next run (callbacks run first),
+    so that run already acts on it."""
+    st.button(label, icon=icon, key=key, type="primary", on_click=_decide, args=(field,), **kw)
+
+
+def _decide(field: str) -> None:
+    if PENDING in st.session_state:
+        st.session_state[PENDING][field] = True
+
+
+def process_pending(store: Store, user: str, client: ReshiClient, conversation: Conversation | None,
+                    settings: dict) -> None:
+    """Take the waiting message as far as it can go; send it when nothing stands in the way."""
+    pending = st.session_state.get(PENDING)
+    if pending is None:
+        return
+    if not pending["files"] and chat.prompt_problem(pending["text"]):
+        st.warning(tr(chat.prompt_problem(pending["text"])), icon=":material/warning:")
+        st.session_state.pop(PENDING)
+        return
+    checked = _checked_files(pending)
+    if checked is None or not _variables_filled(pending, settings):
+        return
+    text = presets.fill(pending["text"], pending["values"] or {})
+    _preview(text, checked)
+    models = chat.compare_models(settings) or [settings["model"]]
+    if not confirm_within_budget(sum(client.credits_for(CHAT, m) for m in models), key="chat_send"):
+        return
+    attachments = _attachments(store, user, client, checked, pending["inline"])
+    if attachments is None:
+        return
+    st.session_state.pop(PENDING)
+    if conversation is None:
+        conversation = store.create_conversation(user, chat.title_from(text or checked[0].name), settings)
+        st.session_state[f"chat_settings_{conversation.id}"] = settings
+        set_open_conversation(store, user, conversation.id)
+    store.add_message(user, conversation.id, "user", text, {"attachments": attachments} if attachments else None)
+    st.session_state.pop("chat_error", None)
+    send_replies(store, user, client, conversation.id, settings)
+    st.rerun()
+
+
+def _checked_files(pending: dict) -> list | None:
+    """The files that pass the Upload page's checks; None while the user decides about refused ones."""
+    results = [check_image(data, name) for name, data in pending["files"]]
+    refused = [c for c in results if not c.ok]
+    if refused and not pending["skip_refused"]:
+        with st.container(border=True):
+            for item in refused:
+                st.warning(tr("chat.file_refused", name=markdown_literal(display_name(item.name)),
+                              reason=item.reason(current_lang())), icon=":material/block:")
+            with st.container(horizontal=True):
+                if pending["text"].strip() or len(refused) < len(results):
+                    _decision_button(tr("chat.send_without"), ":material/send:", "chat_send_without", "skip_refused")
+                _cancel_button("chat_cancel_refused")
+        return None
+    return [c for c in results if c.ok]
+
+
+def _variables_filled(pending: dict, settings: dict) -> bool:
+    """`{{variables}}` in the message, or new ones in the system prompt, get a small form first."""
+    if pending["values"] is not None:
+        return True
+    in_text = presets.variables(pending["text"])
+    in_system = [v for v in presets.variables(settings["system"]) if not settings["variables"].get(v)]
+    if not in_text and not in_system:
+        pending["values"] = {}
+        return True
+    names = presets.variables(pending["text"], settings["system"])
+    with st.form("chat_variables_form", border=True):
+        st.markdown(tr("chat.variables_title"))
+        values = {name: st.text_input(name, value=settings["variables"].get(name, ""), key=f"chat_var_{name}")
+                  for name in names}
+        submitted = st.form_submit_button(tr("chat.variables_send"), icon=":material/send:", type="primary")
+    _cancel_button("chat_cancel_variables")
+    if not submitted:
+        return False
+    settings["variables"].update({k: v for k, v in values.items() if k in presets.variables(settings["system"])})
+    pending["values"] = values
+    return True
+
+
+def _preview(text: str, checked: list) -> None:
+    with st.chat_message("user"):
+        st.markdown(text)
+        for column, item in zip(st.columns(max(len(checked), 4)), checked):
+            column.image(item.data, caption=display_name(item.name), width=120)
+
+
+def _attachments(store: Store, user: str, client: ReshiClient, checked: list, inline: bool) -> list | None:
+    """Upload each image (or, if the user chose so after a failed upload, inline it); None on failure."""
+    try:
+        return [chat_attachments.inline(c) if inline else
+                chat_attachments.uploaded(uploads.send(client, store, user, c), c.name) for c in checked]
+    except errors.ReshiError as exc:
+        with st.container(border=True):
+            st.error(tr("chat.upload_failed", reason=exc.user_message(current_lang())), icon=":material/cloud_off:")
+            with st.container(horizontal=True):
+                _decision_button(tr("chat.send_inline"), ":material/data_object:", "chat_send_inline", "inline",
+                                 help=tr("chat.send_inline_help"))
+                _cancel_button("chat_cancel_upload")
+        return None
+
+
+def retry_if_asked(store: Store, user: str, client: ReshiClient, conversation: Conversation | None,
+                   settings: dict) -> None:
+    """Regenerate, edit-and-resend, and retry all end here: drop the old replies, send again."""
+    if not st.session_state.pop(RETRY, False) or conversation is None:
+        return
+    for message_id in st.session_state.pop(REPLACE, None) or []:
+        store.delete_message(user, message_id)
+    st.session_state.pop("chat_error", None)
+    send_replies(store, user, client, conversation.id, settings)
+    st.rerun()
+
+
+# ---------------------------------------------------------------- streaming
+
+def send_replies(store: Store, user: str, client: ReshiClient, conversation_id: int, settings: dict) -> None:
+    """Replies to the conversation's last user message: side by side when comparing, else one."""
+    system = presets.fill(settings["system"], settings["variables"])
+    history = store.list_messages(user, conversation_id)
+    params = chat.request_params(settings)
+    models = chat.compare_models(settings)
+    if not models:
+        stream = client.chat.stream(settings["model"], chat.api_messages(system, history), **params)
+        try:
+            stream_reply(store, user, conversation_id, stream)
+        finally:
+            _remember_calls(client.base_url, [stream])
+        return
+    streams = [client.chat.stream(model, chat.api_messages(system, history, column=i), **params)
+               for i, model in enumerate(models)]
+    try:
+        stream_comparison(store, user, conversation_id, history[-1].id, streams)
+    finally:
+        _remember_calls(client.base_url, streams)
+
+
+def _remember_calls(base_url: str, streams: list[ChatStream]) -> None:
+    """What View code shows: each request as sent, and the events that came back."""
+    st.session_state[LAST_CALLS] = [
+        {"model": s.model, "body": s.request_body, "events": list(s.events), "done": s.done,
+         "text": s.text, "base_url": base_url} for s in streams]
+
+
+def stream_reply(store: Store, user: str, conversation_id: int, stream: ChatStream) -> None:
+    """Stream one reply and keep whatever arrives.
+
+    A failure before any text leaves the user's message in place with the error and a retry;
+    a stream cut short is saved as an incomplete reply; a stopped one as stopped.
+    """
+    error: errors.ReshiError | None = None
+    try:
+        with st.chat_message("assistant"):
+            stop = _stop_button()
+            st.write_stream(stream)
+            stop.empty()
+    except errors.ReshiError as exc:
+        error = exc
+    finally:
+        if error is None and not stream.done:  # the user stopped it: keep what arrived
+            stream.close()
+        _save_reply(store, user, conversation_id, stream, error, {})
+    if error is not None and not stream.text:
+        st.session_state["chat_error"] = (conversation_id, error)
+
+
+def _save_reply(store: Store, user: str, conversation_id: int, stream: ChatStream,
+                error: errors.ReshiError | None, extra: dict) -> None:
+    """A reply that never got any text is not kept, except as a failed column of a comparison;
+    a single reply's failure is shown with a retry instead."""
+    if not stream.text and not stream.done and (error is None or not extra):
+        return
+    meta = {**chat.reply_meta(stream), **extra}
+    if error is not None:
+        meta.update(error=error.kind, **({"incomplete": True} if stream.text else {"failed": True}))
+    store.add_message(user, conversation_id, "assistant", stream.text, meta)
+
+
+def stream_comparison(store: Store, user: str, conversation_id: int, group_id: int,
+                      streams: list[ChatStream]) -> None:
+    """2-3 replies streaming at once, redrawn together; each saved as a column of the comparison."""
+    parallel = compare.ParallelStreams(streams).start()
+    try:
+        with st.chat_message("assistant"):
+            stop = _stop_button()
+            boxes = []
+            for column, stream in zip(st.columns(len(streams), border=True), streams):
+                column.markdown(f"**{markdown_literal(stream.model)}**")
+                boxes.append(column.empty())
+            shown = [""] * len(streams)
+            while parallel.poll(_REDRAW_SECONDS):
+                _redraw(parallel, boxes, shown, cursor="▌")
+            _redraw(parallel, boxes, shown, cursor="")
+            stop.empty()
+    finally:
+        parallel.stop()
+        for index, column in enumerate(parallel.columns):
+            _save_reply(store, user, conversation_id, column.stream, column.error,
+                        compare.column_meta(group_id, index))
+
+
+def _stop_button():
+    """Any click interrupts the running script at its next redraw; the `finally` blocks then keep
+    what arrived. (The chat input's own "stop" mode shows no stop button in this version.)"""
+    holder = st.empty()
+    holder.button(tr("chat.stop"), icon=":material/stop_circle:", key="chat_stop", type="secondary")
+    return holder
+
+
+def _redraw(parallel: compare.ParallelStreams, boxes: list, shown: list[str], cursor: str) -> None:
+    for index, column in enumerate(parallel.columns):
+        if column.text != shown[index] or not cursor:
+            boxes[index].markdown(column.text + cursor)
+            shown[index] = column.text

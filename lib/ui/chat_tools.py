@@ -1,0 +1,122 @@
+"""The Chat page's tools: View code, presets, export and import."""
+from __future__ import annotations
+
+import streamlit as st
+
+from lib import chat_io, code_export, presets
+from lib.store import Conversation, Store
+from lib.ui.chat_send import LAST_CALLS
+from lib.ui.chat_view import set_open_conversation
+from lib.ui.session import tr
+
+
+# ---------------------------------------------------------------- View code
+
+def _code_body() -> None:
+    calls = st.session_state.get(LAST_CALLS) or []
+    if not calls:
+        st.info(tr("chat.code_nothing"), icon=":material/code_off:")
+        return
+    call = calls[0]
+    if len(calls) > 1:
+        models = [c["model"] for c in calls]
+        call = calls[models.index(st.segmented_control(tr("chat.code_model"), models, default=models[0],
+                                                       key="chat_code_model") or models[0])]
+    st.caption(tr("chat.code_help", masked=code_export.MASKED_KEY))
+    body, base = call["body"], call["base_url"]
+    sdk, plain, shell, raw = st.tabs([tr("chat.code_openai"), tr("chat.code_requests"), "cURL", tr("chat.code_raw")])
+    sdk.code(code_export.python_openai(body, base), language="python")
+    plain.code(code_export.python_requests(body, base), language="python")
+    shell.code(code_export.curl(body, base), language="bash")
+    with raw:
+        st.markdown(f"**{tr('chat.code_request')}**")
+        st.code(code_export.request_json(body), language="json", height=260)
+        st.markdown(f"**{tr('chat.code_events', count=len(call['events']))}**")
+        st.code(code_export.raw_events(call["events"], call["done"]), language="text", height=260)
+
+
+def view_code_button(container) -> None:
+    if container.button(tr("chat.view_code"), icon=":material/code:", key="chat_view_code",
+                        use_container_width=True, disabled=not st.session_state.get(LAST_CALLS)):
+        st.dialog(tr("chat.code_title"), width="large")(_code_body)()
+
+
+# ---------------------------------------------------------------- presets
+
+def presets_popover(container, store: Store, user: str, settings: dict, widget: str) -> None:
+    """Apply a preset (shipped or own), save the current settings as one, delete an own one."""
+    with container.popover(tr("chat.presets"), icon=":material/bookmarks:", use_container_width=True):
+        available = presets.list_presets(store, user)
+        names = [p["name"] for p in available]
+        chosen = st.selectbox(tr("chat.preset_pick"), names, key="chat_preset_pick")
+        preset = available[names.index(chosen)]
+        st.caption(preset["system"] or tr("chat.preset_no_system"))
+        apply_col, delete_col = st.columns(2)
+        if apply_col.button(tr("chat.preset_apply"), icon=":material/download_done:", type="primary",
+                            key="chat_preset_apply", use_container_width=True):
+            _replace_settings(widget, presets.apply(preset, settings))
+            st.toast(tr("chat.preset_applied", name=preset["name"]), icon=":material/bookmark_added:")
+            st.rerun()
+        if preset["own"] and delete_col.button(tr("chat.delete"), icon=":material/delete:",
+                                               key="chat_preset_delete", use_container_width=True):
+            presets.delete(store, user, preset["name"])
+            st.rerun()
+        st.divider()
+        _save_preset_form(store, user, settings)
+
+
+def _save_preset_form(store: Store, user: str, settings: dict) -> None:
+    with st.form("chat_preset_form", border=False, clear_on_submit=True):
+        name = st.text_input(tr("chat.preset_name"), key="chat_preset_name", max_chars=presets.MAX_NAME_CHARS,
+                             placeholder=tr("chat.preset_name_placeholder"))
+        if st.form_submit_button(tr("chat.preset_save"), icon=":material/bookmark_add:"):
+            problem = presets.name_problem(name)
+            if problem:
+                st.warning(tr(problem), icon=":material/warning:")
+            else:
+                presets.save(store, user, presets.from_settings(name, settings))
+                st.toast(tr("chat.preset_saved", name=name.strip()), icon=":material/bookmark_added:")
+                st.rerun()
+
+
+def _replace_settings(widget: str, new: dict) -> None:
+    """Put new settings in place and forget the widgets' own state, so they show the new values."""
+    st.session_state[f"chat_settings_{widget.removeprefix('chat_')}"] = new
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"{widget}_")]:
+        del st.session_state[key]
+
+
+# ---------------------------------------------------------------- export and import
+
+def export_popover(container, conversation: Conversation | None, messages: list) -> None:
+    with container.popover(tr("chat.export"), icon=":material/ios_share:", use_container_width=True,
+                           disabled=conversation is None):
+        if conversation is None:
+            return
+        labels = {"user": tr("chat.role_user"), "assistant": tr("chat.role_assistant"),
+                  "system": tr("chat.system_prompt")}
+        stem = f"chat-{conversation.id}"
+        st.download_button(tr("chat.export_markdown"), chat_io.to_markdown(conversation, messages, labels),
+                           file_name=f"{stem}.md", mime="text/markdown", icon=":material/description:",
+                           key="chat_export_md", use_container_width=True, on_click="ignore")
+        st.download_button(tr("chat.export_json"), chat_io.to_json(conversation, messages),
+                           file_name=f"{stem}.json", mime="application/json", icon=":material/data_object:",
+                           key="chat_export_json", use_container_width=True, on_click="ignore")
+
+
+def import_popover(store: Store, user: str) -> None:
+    """A JSON export in: checked whole first; refused with the reason, or opened as a new chat."""
+    with st.popover(tr("chat.import"), icon=":material/upload_file:", use_container_width=True):
+        file = st.file_uploader(tr("chat.import_label"), type=["json"], key="chat_import_file")
+        if file is None or not st.button(tr("chat.import_go"), icon=":material/upload:", key="chat_import_go",
+                                         type="primary"):
+            return
+        try:
+            imported = chat_io.parse_import(file.getvalue())
+        except chat_io.ImportProblem as problem:
+            st.error(tr("chat.import_refused", reason=tr(problem.key, **problem.fields)), icon=":material/block:")
+            return
+        conversation = chat_io.import_into(store, user, imported)
+        set_open_conversation(store, user, conversation.id)
+        st.toast(tr("chat.imported", title=conversation.title), icon=":material/check_circle:")
+        st.rerun()

@@ -1,0 +1,167 @@
+"""The Images page's building blocks: the prompt form, a live batch, failures, the gallery."""
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+
+import streamlit as st
+
+from lib import errors, images
+from lib.client import ReshiClient
+from lib.store import Media, Store, utcnow
+from lib.ui.clock import local_time
+from lib.ui.feedback import show_error
+from lib.ui.session import current_lang, labels, tr
+from lib.upload_checks import check_image, expiry_text, is_expired, markdown_literal
+from lib.uploads import send
+
+PROMPT_KEY = "images_prompt"
+FAILURES_KEY = "images_failures"
+GALLERY_PAGE = 12
+GRID_COLUMNS = 3
+
+
+def _use_example() -> None:
+    """Copy the chosen example into the prompt box (a callback: it runs before the box is drawn)."""
+    number = st.session_state.get("images_example")
+    if number:
+        st.session_state[PROMPT_KEY] = tr(f"images.example.{number}")
+        st.session_state["images_example"] = None
+
+
+def _reuse_prompt(prompt: str) -> None:
+    st.session_state[PROMPT_KEY] = prompt
+
+
+def prompt_form(client: ReshiClient) -> tuple[str, int, bool]:
+    """Prompt, examples, count and estimate. Returns (prompt, count, generate clicked)."""
+    st.pills(tr("images.examples"), range(1, images.EXAMPLE_COUNT + 1), key="images_example",
+             format_func=labels("images.example."), on_change=_use_example)
+    prompt = st.text_area(tr("images.prompt"), key=PROMPT_KEY, placeholder=tr("images.prompt_placeholder"),
+                          max_chars=images.MAX_PROMPT_CHARS, height=100)
+    count_col, estimate_col, button_col = st.columns([2, 3, 1.2], vertical_alignment="bottom")
+    count = count_col.segmented_control(tr("images.count"), list(range(1, images.MAX_IMAGES + 1)),
+                                        default=1, required=True, key="images_count")
+    estimate_col.caption(tr("images.estimate", credits=images.estimate_credits(client, count), count=count,
+                            each=images.estimate_credits(client, 1)))
+    clicked = button_col.button(tr("images.generate"), type="primary", icon=":material/auto_awesome:",
+                                key="images_generate", width="stretch")
+    return prompt, count, clicked
+
+
+def generate_batch(store: Store, user: str, client: ReshiClient, prompt: str, count: int) -> None:
+    """Request `count` images at once, show each as it arrives, save it, then rerun to the gallery."""
+    st.session_state.pop(FAILURES_KEY, None)
+    failures: list[errors.ReshiError] = []
+    with st.status(tr("images.progress", count=count), expanded=True) as status:
+        bar = st.progress(0.0)
+        slots = [column.empty() for column in st.columns(count)]
+        for number, slot in enumerate(slots, 1):
+            slot.info(tr("images.waiting", number=number), icon=":material/hourglass_top:")
+        for done, (index, outcome) in enumerate(images.generate_concurrently(client, prompt, count), 1):
+            if isinstance(outcome, errors.ReshiError):
+                failures.append(outcome)
+                slots[index].error(outcome.explain(current_lang()), icon=":material/error:")
+            else:
+                images.save_image(store, user, prompt, outcome)
+                slots[index].image(outcome.data, width="stretch")
+            bar.progress(done / count, text=tr("images.progress_count", done=done, count=count))
+        status.update(label=tr("images.done", ok=count - len(failures), count=count),
+                      state="error" if failures else "complete", expanded=bool(failures))
+    if failures:
+        st.session_state[FAILURES_KEY] = (prompt, count, failures)
+    st.rerun()
+
+
+def show_failures(store: Store, user: str, client: ReshiClient) -> None:
+    """The last batch's failures, one message per kind, with a retry of the failed ones."""
+    pending = st.session_state.get(FAILURES_KEY)
+    if not pending:
+        return
+    prompt, count, failures = pending
+    st.warning(tr("images.failed_some", failed=len(failures), count=count), icon=":material/warning:")
+    retry = False
+    for position, exc in enumerate(images.distinct_errors(failures)):
+        retry = show_error(exc, retry_key=f"images_retry_{position}") or retry
+    if retry:
+        generate_batch(store, user, client, prompt, len(failures))
+
+
+def gallery(store: Store, user: str, client: ReshiClient) -> None:
+    st.subheader(tr("images.gallery"))
+    window = st.session_state.get("images_window", GALLERY_PAGE)
+    items = store.list_media(user, limit=window)
+    if not items:
+        st.info(tr("images.gallery_empty"), icon=":material/photo_library:")
+        return
+    columns = st.columns(GRID_COLUMNS)
+    for position, item in enumerate(items):
+        with columns[position % GRID_COLUMNS]:
+            _card(store, user, client, item)
+    more = store.count_media(user) - len(items)
+    if more > 0 and st.button(tr("images.show_more", count=more), icon=":material/expand_more:",
+                              key="images_show_more"):
+        st.session_state["images_window"] = window + GALLERY_PAGE
+        st.rerun()
+
+
+def _card(store: Store, user: str, client: ReshiClient, item: Media) -> None:
+    data = store.get_media_bytes(user, item.id)
+    with st.container(border=True, key=f"images_card_{item.id}"):
+        st.image(data, width="stretch")
+        st.markdown(markdown_literal(item.prompt))
+        meta = tr("images.meta", time=local_time(item.created_at), credits=item.credits)
+        if item.width and item.height:
+            meta += f" · {item.width}×{item.height}"
+        if item.meta.get("source_url"):
+            meta += " · " + tr("images.via_url")
+        st.caption(meta)
+        _actions(store, user, client, item, data)
+        _link(item)
+
+
+def _actions(store: Store, user: str, client: ReshiClient, item: Media, data: bytes) -> None:
+    """Icon buttons with tooltips: a gallery card is too narrow for four labels."""
+    with st.container(horizontal=True, gap="small"):
+        st.download_button("", data=data, file_name=images.download_name(item), mime=item.mime,
+                           icon=":material/download:", help=tr("images.download"),
+                           key=f"images_download_{item.id}", on_click="ignore")
+        st.button("", icon=":material/edit_note:", help=tr("images.reuse"), key=f"images_reuse_{item.id}",
+                  on_click=partial(_reuse_prompt, item.prompt))
+        link = st.button("", icon=":material/link:", help=tr("images.get_link"), key=f"images_link_{item.id}")
+        delete = st.button("", icon=":material/delete:", help=tr("images.delete"), key=f"images_delete_{item.id}")
+    if link:
+        _upload_for_link(store, user, client, item, data)
+    if delete:
+        store.delete_media(user, item.id)
+        st.toast(tr("images.deleted"), icon=":material/delete:")
+        st.rerun()
+
+
+def _upload_for_link(store: Store, user: str, client: ReshiClient, item: Media, data: bytes) -> None:
+    """Send the image through the upload endpoint; remember the link on the image."""
+    checked = check_image(data, images.download_name(item))
+    if not checked.ok:
+        st.error(checked.reason(current_lang()), icon=":material/error:")
+        return
+    try:
+        upload = send(client, store, user, checked)
+    except errors.ReshiError as exc:
+        show_error(exc)
+        return
+    item.meta.update(upload_url=upload.url,
+                     upload_expire_at=upload.expire_at.isoformat() if upload.expire_at else None)
+    store.update_media_meta(user, item.id, item.meta)
+
+
+def _link(item: Media) -> None:
+    """The link the image was uploaded to, with its countdown; only the countdown once expired."""
+    url = item.meta.get("upload_url")
+    if not url:
+        return
+    expire_at = item.meta.get("upload_expire_at")
+    expire_at = datetime.fromisoformat(expire_at) if expire_at else None
+    now = utcnow()
+    st.caption(tr("images.link", expiry=expiry_text(expire_at, now, current_lang())))
+    if not is_expired(expire_at, now):
+        st.code(url, language=None, wrap_lines=True)

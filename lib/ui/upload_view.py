@@ -1,0 +1,117 @@
+"""The Upload page's building blocks: the two ways in, the per-file report, the uploads list."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from lib import errors
+from lib.client import ReshiClient
+from lib.store import Store, Upload, utcnow
+from lib.ui.clock import local_time
+from lib.ui.feedback import show_error
+from lib.ui.session import current_lang, tr
+from lib.upload_checks import (Base64Problem, Checked, check_image, decode_base64, display_name,
+                               expiry_text, human_size, is_expired, markdown_literal)
+from lib.uploads import send
+
+REPORT_KEY = "upload_report"
+_LIST_REFRESH = "60s"  # the countdowns tick by the minute
+
+
+@dataclass
+class Outcome:
+    """What became of one file: uploaded, refused before sending (why), or failed at the API."""
+    checked: Checked
+    upload: Upload | None = None
+    error: errors.ReshiError | None = None
+
+
+def files_form(store: Store, user: str, client: ReshiClient) -> None:
+    generation = st.session_state.get("upload_files_generation", 0)
+    files = st.file_uploader(tr("upload.files_label"), accept_multiple_files=True,
+                             key=f"upload_files_{generation}")
+    if st.button(tr("upload.send_files"), type="primary", icon=":material/upload:", disabled=not files,
+                 key="upload_send_files"):
+        outcomes = [_process(store, user, client, check_image(f.getvalue(), f.name)) for f in files]
+        st.session_state[REPORT_KEY] = outcomes
+        if all(o.upload for o in outcomes):
+            # All went up: empty the drop zone. Otherwise keep it, so nothing refused is lost.
+            st.session_state["upload_files_generation"] = generation + 1
+            st.rerun()
+
+
+def base64_form(store: Store, user: str, client: ReshiClient) -> None:
+    text = st.text_area(tr("upload.b64_label"), key="upload_b64", placeholder=tr("upload.b64_placeholder"),
+                        height=120)
+    name = st.text_input(tr("upload.b64_name"), value="image.png", key="upload_b64_name")
+    if st.button(tr("upload.send_b64"), type="primary", icon=":material/upload:", key="upload_send_b64"):
+        try:
+            checked = check_image(decode_base64(text), name)
+        except Base64Problem as problem:
+            checked = Checked(name=name, data=b"", problem=problem.key)
+        st.session_state[REPORT_KEY] = [_process(store, user, client, checked, as_base64=True)]
+
+
+def _process(store: Store, user: str, client: ReshiClient, checked: Checked, *,
+             as_base64: bool = False) -> Outcome:
+    if not checked.ok:
+        return Outcome(checked)
+    try:
+        return Outcome(checked, upload=send(client, store, user, checked, as_base64=as_base64))
+    except errors.ReshiError as exc:
+        return Outcome(checked, error=exc)
+
+
+def report() -> None:
+    """One line per file of the last batch: uploaded, or why not."""
+    for position, outcome in enumerate(st.session_state.get(REPORT_KEY, [])):
+        name = markdown_literal(display_name(outcome.checked.name))
+        if outcome.upload:
+            st.success(tr("upload.sent", name=name), icon=":material/check_circle:")
+        elif outcome.error:
+            st.error(tr("upload.failed", name=name), icon=":material/cloud_off:")
+            show_error(outcome.error)
+        else:
+            st.error(tr("upload.refused", name=name, reason=outcome.checked.reason(current_lang())),
+                     icon=":material/block:")
+
+
+@st.fragment(run_every=_LIST_REFRESH)
+def uploads_list(store: Store, user: str) -> None:
+    st.subheader(tr("upload.list"))
+    uploads = store.list_uploads(user)
+    if not uploads:
+        st.info(tr("upload.list_empty"), icon=":material/cloud_upload:")
+    now = utcnow()
+    for upload in uploads:
+        _upload_card(store, user, upload, now)
+
+
+def _upload_card(store: Store, user: str, upload: Upload, now) -> None:
+    expired = is_expired(upload.expire_at, now)
+    with st.container(border=True, key=f"upload_card_{upload.id}"):
+        preview, details = st.columns([1, 4], vertical_alignment="center")
+        if upload.thumbnail and not expired:
+            preview.image(upload.thumbnail, width="stretch")
+        else:
+            preview.markdown(":material/hide_image:")
+        details.markdown(f"**{markdown_literal(display_name(upload.original_filename or ''))}**")
+        if expired:
+            details.warning(tr("upload.expired_note"), icon=":material/timer_off:")
+        else:
+            details.code(upload.url, language=None, wrap_lines=True)
+        details.caption(_details_line(upload, now))
+        if details.button(tr("upload.remove"), icon=":material/delete:", key=f"upload_remove_{upload.id}",
+                          type="tertiary"):
+            store.delete_upload(user, upload.id)
+            st.rerun(scope="fragment")
+
+
+def _details_line(upload: Upload, now) -> str:
+    countdown = expiry_text(upload.expire_at, now, current_lang())
+    expiry = (tr("upload.expires_on", date=local_time(upload.expire_at), countdown=countdown)
+              if upload.expire_at else countdown)
+    size = tr("upload.size_name", size=human_size(upload.size or 0),
+              stored=markdown_literal(upload.stored_filename or ""))
+    return f"{size} · {expiry}"

@@ -1,0 +1,116 @@
+"""The Usage page's Altair charts: each with a title and axes in the user's language.
+
+Inputs are the small frames of `lib.usage`; time buckets are naive local wall times, which the
+browser (in the same zone) draws as they are.
+"""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from lib import usage
+from lib.ui.session import tr
+
+HEIGHT = 280
+TIME_FORMAT = {usage.HOUR: "%m-%d %H:%M", usage.DAY: "%m-%d"}
+TIME_UNIT = {usage.HOUR: "yearmonthdatehours", usage.DAY: "yearmonthdate"}
+
+
+def endpoint_label(endpoint: str) -> str:
+    return tr(f"usage.endpoint.{endpoint}")
+
+
+def series_label(frame: pd.DataFrame) -> pd.Series:
+    """The model's name, or for calls without one, the endpoint's (e.g. "Upload")."""
+    return frame["model"].where(frame["model"] != usage.NO_MODEL, frame["endpoint"].map(endpoint_label))
+
+
+def _show(chart: alt.Chart, title_key: str) -> None:
+    st.altair_chart(chart.properties(title=tr(title_key), height=HEIGHT), width="stretch")
+
+
+def _time_x(scope: usage.Scope) -> alt.X:
+    """Local time buckets over the whole chosen range (a quiet range still spans its days)."""
+    bounds = usage.local_bounds(scope)
+    scale = alt.Scale(domain=[b.isoformat() for b in bounds]) if bounds else alt.Undefined
+    return alt.X("bucket:T", timeUnit=TIME_UNIT[scope.granularity], title=tr("usage.axis.time"), scale=scale,
+                 axis=alt.Axis(format=TIME_FORMAT[scope.granularity], labelAngle=-30,
+                               tickCount=scope.granularity, labelOverlap=True))
+
+
+def _time_tooltip(granularity: str) -> alt.Tooltip:
+    return alt.Tooltip("bucket:T", timeUnit=TIME_UNIT[granularity], title=tr("usage.axis.time"),
+                       format=TIME_FORMAT[granularity])
+
+
+def _stacked_over_time(data: pd.DataFrame, scope: usage.Scope, value: str, value_title: str,
+                       legend_title: str, number_format: str, title_key: str) -> None:
+    """Bars per local time bucket, stacked by `label`."""
+    chart = alt.Chart(data).mark_bar().encode(
+        x=_time_x(scope),
+        y=alt.Y(f"sum({value}):Q", title=value_title),
+        color=alt.Color("label:N", title=legend_title),
+        tooltip=[_time_tooltip(scope.granularity), alt.Tooltip("label:N", title=legend_title),
+                 alt.Tooltip(f"sum({value}):Q", title=value_title, format=number_format)])
+    _show(chart, title_key)
+
+
+def credits_over_time(frame: pd.DataFrame, scope: usage.Scope) -> None:
+    """One colour per model; refunds dip below zero."""
+    _stacked_over_time(frame.assign(label=series_label(frame)), scope, "credits", tr("usage.axis.credits"),
+                       tr("usage.axis.model"), ",.2f", "usage.chart.credits_over_time")
+
+
+def credits_by_endpoint(frame: pd.DataFrame) -> None:
+    data = frame.assign(label=frame["endpoint"].map(endpoint_label))
+    chart = alt.Chart(data).mark_bar().encode(
+        x=alt.X("label:N", sort=None, title=tr("usage.axis.endpoint"), axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("credits:Q", title=tr("usage.axis.credits")),
+        color=alt.Color("label:N", legend=None),
+        tooltip=[alt.Tooltip("label:N", title=tr("usage.axis.endpoint")),
+                 alt.Tooltip("credits:Q", title=tr("usage.axis.credits"), format=",.2f"),
+                 alt.Tooltip("calls:Q", title=tr("usage.axis.calls"), format=",")])
+    _show(chart, "usage.chart.credits_by_endpoint")
+
+
+def calls_by_model(frame: pd.DataFrame) -> None:
+    """Horizontal bars, most used model on top."""
+    chart = alt.Chart(frame.assign(label=series_label(frame))).mark_bar().encode(
+        y=alt.Y("label:N", sort="-x", title=tr("usage.axis.model")),
+        x=alt.X("calls:Q", title=tr("usage.axis.calls"), axis=alt.Axis(tickMinStep=1)),
+        tooltip=[alt.Tooltip("label:N", title=tr("usage.axis.model")),
+                 alt.Tooltip("calls:Q", title=tr("usage.axis.calls"), format=",")])
+    _show(chart, "usage.chart.calls_by_model")
+
+
+def latency(frame: pd.DataFrame) -> None:
+    """p50 and p95 side by side for each endpoint."""
+    data = frame.melt(id_vars="endpoint", var_name="percentile", value_name="ms")
+    data["label"] = data["endpoint"].map(endpoint_label)
+    chart = alt.Chart(data).mark_bar().encode(
+        x=alt.X("label:N", title=tr("usage.axis.endpoint"), axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("percentile:N"),
+        y=alt.Y("ms:Q", title=tr("usage.axis.latency")),
+        color=alt.Color("percentile:N", title=tr("usage.axis.percentile")),
+        tooltip=[alt.Tooltip("label:N", title=tr("usage.axis.endpoint")),
+                 alt.Tooltip("percentile:N", title=tr("usage.axis.percentile")),
+                 alt.Tooltip("ms:Q", title=tr("usage.axis.latency"), format=",.0f")])
+    _show(chart, "usage.chart.latency")
+
+
+def tokens_over_time(frame: pd.DataFrame, scope: usage.Scope) -> None:
+    """Prompt and completion tokens stacked."""
+    data = frame.assign(label=frame["kind"].map(lambda kind: tr(f"usage.tokens.{kind}")))
+    _stacked_over_time(data, scope, "tokens", tr("usage.axis.tokens"), tr("usage.axis.kind"), ",",
+                       "usage.chart.tokens_over_time")
+
+
+def credits_by_user(frame: pd.DataFrame) -> None:
+    chart = alt.Chart(frame).mark_bar().encode(
+        y=alt.Y("user:N", sort="-x", title=tr("usage.axis.user")),
+        x=alt.X("credits:Q", title=tr("usage.axis.credits")),
+        tooltip=[alt.Tooltip("user:N", title=tr("usage.axis.user")),
+                 alt.Tooltip("credits:Q", title=tr("usage.axis.credits"), format=",.2f"),
+                 alt.Tooltip("requests:Q", title=tr("usage.card.requests"), format=",")])
+    _show(chart, "usage.chart.by_user")

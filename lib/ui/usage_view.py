@@ -1,0 +1,246 @@
+"""The Usage page's building blocks: range and filter controls, cached data, cards, the calls
+table with its CSV export, and the admins' pricing editor. Aggregation lives in lib/usage.py."""
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+import pandas as pd
+import streamlit as st
+
+from lib import usage
+from lib.client import Balance
+from lib.pricing import Price
+from lib.store import Store
+from lib.ui.connection import get_client, reset_client
+from lib.ui.resources import get_store
+from lib.ui.session import current_user, is_admin, labels, tr
+from lib.ui.usage_charts import endpoint_label
+
+BALANCE_TTL_SECONDS = 60
+
+
+# --- controls --------------------------------------------------------------------------------
+
+def range_controls() -> usage.Scope:
+    """Preset or custom range and granularity, in the browser's zone; whose rows by role."""
+    tz = st.context.timezone or "UTC"
+    col_range, col_granularity = st.columns([3, 1.2], vertical_alignment="bottom")
+    preset = col_range.segmented_control(
+        tr("usage.range"), usage.PRESETS, default=usage.DAYS_30, required=True, key="usage_preset",
+        format_func=labels("usage.preset."))
+    custom = None
+    if preset == usage.CUSTOM:
+        today = datetime.now(usage.zone(tz)).date()
+        picked = col_range.date_input(tr("usage.custom_range"), value=(today, today), key="usage_custom",
+                                      width=300)
+        custom = (picked[0], picked[-1]) if picked else (today, today)  # mid-pick, only the first date
+    granularity = col_granularity.segmented_control(
+        tr("usage.granularity"), (usage.HOUR, usage.DAY), default=usage.DAY, required=True,
+        key="usage_granularity", format_func=labels("usage.granularity."))
+    start, end = usage.preset_range(preset, tz, custom=custom)
+    effective = usage.effective_granularity(granularity, start, end)
+    notes = [tr("usage.zone", zone=tz)]
+    if effective != granularity:
+        notes.append(tr("usage.hourly_fallback", days=usage.MAX_HOURLY_DAYS))
+    st.caption(" ".join(notes))
+    return usage.Scope(user=None if is_admin() else current_user(), start=start, end=end, tz=tz,
+                       granularity=effective)
+
+
+def filter_controls(cube: pd.DataFrame) -> usage.Filters:
+    """Multiselects in a popover; choices come from the range's own rows."""
+    chosen = {name: tuple(st.session_state.get(f"usage_filter_{name}") or ()) for name in
+              ("users", "models", "endpoints", "outcomes")}
+    active = sum(bool(v) for v in chosen.values())
+    label = tr("usage.filters_on", count=active) if active else tr("usage.filters")
+    with st.popover(label, icon=":material/filter_list:", width="stretch"):
+        if is_admin():
+            _multiselect("users", sorted(set(usage.options(cube, "user")) | set(chosen["users"])))
+        _multiselect("models", sorted(set(usage.options(cube, "model")) | set(chosen["models"])))
+        _multiselect("endpoints", list(usage.ENDPOINTS), endpoint_label)
+        _multiselect("outcomes", list(usage.OUTCOMES), lambda o: tr(f"usage.outcome.{o}"))
+    return usage.Filters(**{name: tuple(st.session_state.get(f"usage_filter_{name}") or ()) for name in chosen})
+
+
+def _multiselect(name: str, choices: list[str], label=str) -> None:
+    st.multiselect(tr(f"usage.filter.{name}"), choices, format_func=label, key=f"usage_filter_{name}",
+                   placeholder=tr("usage.filter.any"))
+
+
+# --- cached data ----------------------------------------------------------------------------
+# The cube and the latency histogram are sums, so a cached one is brought up to date by adding
+# the aggregate of only the rows newer than it (an id range: cheap however long the ledger).
+# Once in a while it is rebuilt whole, in case a row committed late with an older id.
+
+FULL_REBUILD_SECONDS = 300
+MAX_CACHED = 64
+
+
+@dataclass
+class _Cached:
+    version: int
+    built: float
+    frame: pd.DataFrame
+
+
+@st.cache_resource(show_spinner=False)
+def _aggregate_cache() -> tuple[OrderedDict, threading.Lock]:
+    return OrderedDict(), threading.Lock()
+
+
+def _up_to_date(key: tuple, version: int, compute: Callable[[int | None, int], pd.DataFrame],
+                keys: list[str]) -> pd.DataFrame:
+    """The aggregate for `key` as of ledger row `version`, from the cache where possible."""
+    cache, lock = _aggregate_cache()
+    with lock:
+        entry = cache.get(key)
+    now = time.monotonic()
+    if entry is not None and entry.version == version:
+        return entry.frame
+    if entry is not None and entry.version < version and now - entry.built < FULL_REBUILD_SECONDS:
+        entry = _Cached(version, entry.built, usage.add_up([entry.frame, compute(entry.version, version)], keys))
+    else:
+        entry = _Cached(version, now, compute(None, version))
+    with lock:
+        cache[key] = entry
+        cache.move_to_end(key)
+        while len(cache) > MAX_CACHED:
+            cache.popitem(last=False)
+    return entry.frame
+
+
+def load_cube(store: Store, scope: usage.Scope) -> pd.DataFrame:
+    return _up_to_date(("cube", store.url, scope), usage.ledger_version(store),
+                       lambda after, upto: usage.cube(store, scope, after, upto), usage.CUBE_KEYS)
+
+
+def load_latency(store: Store, scope: usage.Scope, filters: usage.Filters) -> pd.DataFrame:
+    histogram = _up_to_date(
+        ("latency", store.url, scope, filters), usage.ledger_version(store),
+        lambda after, upto: usage.latency_histogram(store, scope, filters, after, upto), usage.HISTOGRAM_KEYS)
+    return usage.percentiles(histogram)
+
+
+@st.cache_data(show_spinner=False, max_entries=MAX_CACHED)
+def _cached_calls(url: str, scope: usage.Scope, filters: usage.Filters, version: int) -> pd.DataFrame:
+    return usage.calls(get_store(), scope, filters)
+
+
+def load_calls(store: Store, scope: usage.Scope, filters: usage.Filters) -> pd.DataFrame:
+    return _cached_calls(store.url, scope, filters, usage.ledger_version(store))
+
+
+# --- cards -----------------------------------------------------------------------------------
+
+def _number(value: float) -> str:
+    """1,234 or 1,234.5: no trailing zeros on whole credits."""
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def render_cards(summary: usage.Summary, balance: Balance | None) -> None:
+    cols = st.columns(5)
+    cols[0].metric(tr("usage.card.credits"), _number(summary.credits), border=True,
+                   help=tr("usage.card.refunds", credits=summary.refunded) if summary.refunded else None)
+    cols[1].metric(tr("usage.card.requests"), f"{summary.requests:,}", border=True)
+    rate = summary.error_rate
+    cols[2].metric(tr("usage.card.error_rate"), "—" if rate is None else f"{rate:.1%}", border=True,
+                   help=tr("usage.card.errors", count=summary.errors))
+    cols[3].metric(tr("usage.card.tokens"), f"{summary.tokens:,}", border=True)
+    _balance_card(cols[4], balance)
+    ledger_note, server_note = st.columns([4, 1])
+    ledger_note.caption(":material/calculate: " + tr("usage.source.ledger"))
+    server_note.caption(":material/dns: " + tr("usage.source.server"))
+
+
+def server_balance() -> Balance | None:
+    """The server's balance, asked at most once a minute per session: each ask is two calls.
+
+    Ask before loading the ledger: the two calls land in it, and the table should show them.
+    """
+    client = get_client()
+    cached = st.session_state.get("usage_balance")
+    fresh = cached and cached[0] == client.key_fingerprint and time.monotonic() - cached[1] < BALANCE_TTL_SECONDS
+    if not fresh:
+        cached = (client.key_fingerprint, time.monotonic(), client.billing.balance())
+        st.session_state["usage_balance"] = cached
+    return cached[2]
+
+
+def _balance_card(column, balance: Balance | None) -> None:
+    if balance is None:
+        column.metric(tr("usage.card.balance"), tr("usage.card.balance_unavailable"), border=True)
+        return
+    column.metric(tr("usage.card.balance"), _number(balance.remaining), border=True,
+                  help=tr("usage.card.balance_detail", used=balance.used, total=balance.total))
+
+
+def refresh_balance_button() -> None:
+    if st.button(tr("usage.refresh_balance"), icon=":material/refresh:", key="usage_refresh_balance",
+                 type="tertiary"):
+        st.session_state.pop("usage_balance", None)
+
+
+# --- the calls table -------------------------------------------------------------------------
+
+def render_calls_table(store: Store, scope: usage.Scope, filters: usage.Filters, total: int) -> None:
+    st.subheader(tr("usage.table.title"))
+    rows = load_calls(store, scope, filters)
+    shown = len(rows)
+    st.caption(tr("usage.table.newest", shown=shown, total=total) if total > shown
+               else tr("usage.table.count", total=total))
+    display = rows.assign(endpoint=rows["endpoint"].map(endpoint_label),
+                          outcome=rows["outcome"].map(lambda o: tr(f"usage.outcome.{o}")),
+                          time=rows["time"].dt.tz_localize(None))
+    columns = [c for c in usage.CSV_COLUMNS if c != "user" or scope.user is None]
+    st.dataframe(display, hide_index=True, column_order=columns, key="usage_table", height=360,
+                 column_config=_column_config(columns))
+    stamp = pd.Timestamp.now(tz=scope.tz).strftime("%Y%m%d-%H%M")
+    st.download_button(tr("usage.export"), data=lambda: usage.calls_csv(store, scope, filters),
+                       file_name=f"usage-{stamp}.csv", mime="text/csv", icon=":material/download:",
+                       key="usage_export", help=tr("usage.export_help"), disabled=total == 0)
+
+
+def _column_config(columns: list[str]) -> dict:
+    config = {name: st.column_config.Column(tr(f"usage.col.{name}")) for name in columns}
+    config["time"] = st.column_config.DatetimeColumn(tr("usage.col.time"), format="YYYY-MM-DD HH:mm:ss")
+    config["latency_ms"] = st.column_config.NumberColumn(tr("usage.col.latency_ms"), format="%.0f")
+    config["credits"] = st.column_config.NumberColumn(tr("usage.col.credits"), format="%g")
+    return config
+
+
+# --- pricing (admins) ------------------------------------------------------------------------
+
+def render_price_editor(store: Store) -> None:
+    """Admins edit credits per call / per 1K tokens; new rows may add a model's own price."""
+    current = store.get_prices()
+    table = pd.DataFrame([{"endpoint": e, "model": m, "per_call": p.per_call, "per_1k_tokens": p.per_1k_tokens}
+                          for (e, m), p in sorted(current.items())])
+    st.caption(tr("usage.prices.help"))
+    edited = st.data_editor(table, hide_index=True, num_rows="add", key="usage_prices", column_config={
+        "endpoint": st.column_config.SelectboxColumn(tr("usage.prices.endpoint"), options=list(usage.ENDPOINTS),
+                                                     required=True),
+        "model": st.column_config.TextColumn(tr("usage.prices.model"), required=True),
+        "per_call": st.column_config.NumberColumn(tr("usage.prices.per_call"), min_value=0.0, required=True),
+        "per_1k_tokens": st.column_config.NumberColumn(tr("usage.prices.per_1k"), min_value=0.0, default=0.0)})
+    if st.button(tr("usage.prices.save"), icon=":material/save:", key="usage_prices_save"):
+        _save_prices(store, current, edited)
+
+
+def _save_prices(store: Store, current: dict[tuple[str, str], Price], edited: pd.DataFrame) -> None:
+    rows = edited.fillna({"per_1k_tokens": 0.0}).to_dict("records")
+    if any(not r["endpoint"] or not str(r["model"] or "").strip() or pd.isna(r["per_call"])
+           or r["per_call"] < 0 or r["per_1k_tokens"] < 0 for r in rows):
+        st.error(tr("usage.prices.invalid"), icon=":material/error:")
+        return
+    for r in rows:
+        key, price = (r["endpoint"], str(r["model"]).strip()), Price(float(r["per_call"]), float(r["per_1k_tokens"]))
+        if current.get(key) != price:
+            store.admin_set_price(*key, price.per_call, price.per_1k_tokens)
+    # This session's client priced calls with the old table: drop it so the next call uses the new one.
+    reset_client()
+    st.success(tr("usage.prices.saved"), icon=":material/check_circle:")

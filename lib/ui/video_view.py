@@ -1,0 +1,205 @@
+"""The Video page's building blocks: the form, the live (polled) tasks and the finished ones."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import streamlit as st
+
+from lib import errors, videos
+from lib.client import ReshiClient
+from lib.store import Store, VideoTask, utcnow
+from lib.ui.budget import confirm_within_budget
+from lib.ui.feedback import show_error
+from lib.ui.media import fetch_media
+from lib.ui.session import current_lang, labels, tr
+from lib.video_status import COMPLETED, FAILED, FINISHED, QUEUED, RUNNING, is_known_status
+
+FINISHED_PAGE = 6
+# How a finished card splits between the video and its details, by shape, so that a portrait
+# video is not drawn a screen tall.
+_VIDEO_SHARE = {"16:9": [3, 2], "1:1": [1, 1], "9:16": [1, 2]}
+_BADGES = {QUEUED: ("gray", ":material/schedule:"), RUNNING: ("blue", ":material/autorenew:"),
+           COMPLETED: ("green", ":material/check_circle:"), FAILED: ("red", ":material/error:")}
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~:$])")
+
+
+def _plain(text: str) -> str:
+    """Server or user text shown through a Markdown-rendering element, with Markdown defused."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+# --- the form ---------------------------------------------------------------------------------
+
+def render_form(store: Store, user: str, client: ReshiClient) -> None:
+    """Prompt, model, duration and shape; the price before sending; HD asks to confirm."""
+    if st.session_state.pop("video_reset_confirm", False):
+        st.session_state["video_confirm_hd"] = False
+    prompt = st.text_area(tr("video.prompt"), key="video_prompt", height=110, max_chars=videos.MAX_PROMPT_CHARS,
+                          placeholder=tr("video.prompt_placeholder"))
+    model = st.selectbox(tr("video.model"), videos.MODELS, key="video_model",
+                         format_func=labels("video.model."))
+    duration_col, ratio_col = st.columns([2, 3])
+    duration = duration_col.number_input(tr("video.duration"), videos.MIN_DURATION, videos.MAX_DURATION,
+                                         videos.DEFAULT_DURATION, step=1, key="video_duration")
+    ratio = ratio_col.selectbox(tr("video.aspect_ratio"), videos.ASPECT_RATIOS, key="video_ratio",
+                                format_func=labels("video.ratio."))
+    request = videos.VideoRequest(prompt or "", model, int(duration), ratio)
+    cost = videos.cost_of(client, model)
+    st.markdown(tr("video.cost", credits=cost))
+    st.caption(tr("video.cost_note"))
+    confirmed = not videos.needs_confirmation(model) or st.checkbox(
+        tr("video.confirm_hd", credits=cost), key="video_confirm_hd")
+    clicked = st.button(tr("video.generate"), type="primary", icon=":material/movie:", key="video_generate",
+                        disabled=not confirmed, use_container_width=True)
+    if not confirmed:
+        st.caption(tr("video.confirm_needed", credits=cost))
+    if (clicked or st.session_state.pop("video_retry_now", False)) and confirmed:
+        st.session_state["video_pending"] = request
+    pending = st.session_state.get("video_pending")
+    if pending == request and confirm_within_budget(cost, key="video"):
+        del st.session_state["video_pending"]
+        _submit(store, user, client, request)
+    _show_outcome(request)
+
+
+def _submit(store: Store, user: str, client: ReshiClient, request: videos.VideoRequest) -> None:
+    st.session_state.pop("video_error", None)
+    st.session_state.pop("video_notice", None)
+    problem = videos.request_problem(request)
+    if problem:
+        st.session_state["video_notice"] = (request, problem, "warning")
+        return
+    try:
+        with st.spinner(tr("video.creating")):
+            submission = videos.submit(store, user, client, request)
+    except errors.ReshiError as exc:
+        st.session_state["video_error"] = exc
+        return
+    notice = "video.duplicate" if submission.duplicate else "video.created"
+    st.session_state["video_notice"] = (request, notice, "info" if submission.duplicate else "success")
+    st.session_state["video_reset_confirm"] = True   # the next HD video needs its own confirmation
+
+
+def _show_outcome(request: videos.VideoRequest) -> None:
+    """The last submission's result, kept while the form still holds what was submitted."""
+    exc = st.session_state.get("video_error")
+    if exc is not None and show_error(exc, retry_key="video_retry"):
+        st.session_state["video_retry_now"] = True
+        st.rerun()
+    notice = st.session_state.get("video_notice")
+    if notice and notice[0] == request:
+        _, key, kind = notice
+        icon = {"success": ":material/check_circle:", "info": ":material/info:"}.get(kind, ":material/warning:")
+        getattr(st, kind)(tr(key), icon=icon)
+
+
+# --- the task lists ---------------------------------------------------------------------------
+
+def live_tasks(store: Store, user: str, client: ReshiClient) -> None:
+    """The polling fragment's body: poll the tasks that are due and draw the unfinished ones.
+
+    When a task finishes, the whole page reruns: the task moves to the finished list with its
+    video, and the fragment (with its timer) is only defined again while some task is unfinished.
+    """
+    now = utcnow()
+    outcome = videos.poll_due(store, user, client, now)
+    poll_errors = st.session_state.setdefault("video_poll_errors", {})
+    for task_id in outcome.polled:
+        poll_errors.pop(task_id, None)
+    poll_errors.update(outcome.errors)
+    if outcome.finished:
+        st.rerun()
+    tasks = [task for task in store.unfinished_video_tasks(user) if not task.hidden]
+    if tasks:
+        st.markdown(f"#### {tr('video.in_progress')}")
+    for task in tasks:
+        with st.container(border=True):
+            _card_header(store, user, task, now)
+            _live_body(task, now, poll_errors.get(task.task_id))
+
+
+def finished_tasks(store: Store, user: str, client: ReshiClient) -> None:
+    """Finished tasks, newest first, a page at a time."""
+    tasks = [task for task in store.list_video_tasks(user) if task.status in FINISHED]
+    if not tasks:
+        return
+    st.markdown(f"#### {tr('video.finished')}")
+    shown = st.session_state.get("video_shown", FINISHED_PAGE)
+    now = utcnow()
+    for task in tasks[:shown]:
+        with st.container(border=True):
+            _card_header(store, user, task, now)
+            _finished_body(task, client)
+    if len(tasks) > shown and st.button(tr("video.show_older", count=len(tasks) - shown), key="video_show_older",
+                                        icon=":material/expand_more:"):
+        st.session_state["video_shown"] = shown + FINISHED_PAGE
+        st.rerun()
+
+
+# --- one task ---------------------------------------------------------------------------------
+
+def _card_header(store: Store, user: str, task: VideoTask, now: datetime) -> None:
+    """Status badge, parameters and the remove button on one line; the prompt below."""
+    info_col, remove_col = st.columns([12, 1], vertical_alignment="center")
+    timing = (tr("video.took", time=videos.format_seconds(videos.elapsed_seconds(task, now)))
+              if task.status in FINISHED else "")
+    params = tr("video.params", model=task.model or "?", duration=task.duration or "?",
+                ratio=task.aspect_ratio or "?")
+    details = " · ".join(p for p in (params, timing) if p)
+    info_col.markdown(f"{_status_badge(task)} &nbsp; :gray[{details}]")
+    if remove_col.button("", icon=":material/close:", key=f"video_remove_{task.task_id}", help=tr("video.remove"),
+                         type="tertiary"):
+        store.hide_video_task(user, task.task_id)
+        st.rerun()
+    st.markdown(f"**{_plain(task.prompt)}**")
+
+
+def _status_badge(task: VideoTask) -> str:
+    """The normalised status as a Markdown badge; an unknown raw one is "running" here and quoted
+    in the card's body."""
+    color, icon = _BADGES[task.status]
+    return f":{color}-badge[{icon} {tr(f'video.status.{task.status}')}]"
+
+
+def _live_body(task: VideoTask, now: datetime, poll_error: errors.ReshiError | None) -> None:
+    parts = []
+    if task.progress is not None:
+        parts.append(tr("video.progress", percent=task.progress))
+    parts.append(tr("video.elapsed", time=videos.format_seconds(videos.elapsed_seconds(task, now))))
+    eta = videos.eta_seconds(task, now)
+    if eta is not None:
+        parts.append(tr("video.eta", time=videos.format_seconds(eta)))
+    st.progress(int(task.progress or 0), text=" · ".join(parts))
+    if task.raw_status and not is_known_status(task.raw_status):
+        st.caption(tr("video.unknown_status", raw=_plain(task.raw_status)))
+    if poll_error is not None:
+        st.warning(tr("video.poll_error", reason=poll_error.explain(current_lang()),
+                      seconds=videos.seconds_until_poll(task, utcnow())), icon=":material/sync_problem:")
+
+
+def _finished_body(task: VideoTask, client: ReshiClient) -> None:
+    if task.status == FAILED:
+        reason = tr("video.failed", reason=_plain(task.error)) if task.error else tr("video.failed_no_reason")
+        st.error(reason, icon=":material/error:")
+        if task.refunded:
+            st.caption(":material/undo: " + tr("video.refunded", credits=task.credits))
+        return
+    if not task.video_url:
+        st.warning(tr("video.no_url"), icon=":material/link_off:")
+        return
+    data = fetch_media(client, task.video_url)
+    video_col, info_col = st.columns(_VIDEO_SHARE.get(task.aspect_ratio, _VIDEO_SHARE["16:9"]))
+    with video_col:
+        if data is None:
+            st.warning(tr("video.gone"), icon=":material/link_off:")
+        else:
+            name = videos.download_name(task)
+            st.video(data, format=videos.mime_of(name))
+    with info_col:
+        if data is not None:
+            st.download_button(tr("video.download"), data, file_name=name, mime=videos.mime_of(name),
+                               icon=":material/download:", key=f"video_download_{task.task_id}",
+                               on_click="ignore", use_container_width=True)
+        st.caption(tr("video.url"))
+        st.code(task.video_url, language=None, wrap_lines=True)

@@ -1,0 +1,171 @@
+"""Everything the Upload page decides before and after a file goes up. Streamlit-free.
+
+Before: the real type from the bytes (never the name), the 10 MB limit, not empty, and Pillow
+must be able to read it; base64 input as a data URL or raw. A refusal is an i18n key plus its
+fields, so each file can say why. After: file names shown as given but harmless, the name sent
+to the API stripped of path parts, a thumbnail, and the expiry as a countdown.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from PIL import Image
+
+from lib import imagetypes
+from lib.i18n import t
+
+MAX_BYTES = imagetypes.MAX_UPLOAD_BYTES
+THUMBNAIL_PIXELS = 256
+MAX_NAME_CHARS = 255
+_SEND_NAME_STEM_CHARS = 100
+_UNSAFE_NAME_CHARS = re.compile(r"[^\w\-]+", re.UNICODE)
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+@dataclass
+class Checked:
+    """One candidate file: its name as the user gave it, its bytes, and why it is refused (if so)."""
+    name: str
+    data: bytes
+    kind: str | None = None
+    problem: str | None = None
+    fields: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+    @property
+    def mime(self) -> str:
+        return imagetypes.MIME[self.kind]
+
+    def reason(self, lang: str) -> str:
+        return t(self.problem, lang, **self.fields)
+
+
+def check_image(data: bytes, name: str) -> Checked:
+    """Checks cheapest first: a 50 MB file is refused on its size before anyone decodes it."""
+    checked = Checked(name=name, data=data, kind=imagetypes.sniff(data))
+    if not data:
+        checked.problem = "upload.refused_empty"
+    elif len(data) > MAX_BYTES:
+        checked.problem, checked.fields = "upload.refused_too_big", {"size": megabytes(len(data))}
+    elif checked.kind is None:
+        checked.problem = "upload.refused_type"
+    elif not _pillow_reads(data):
+        checked.problem = "upload.refused_unreadable"
+    return checked
+
+
+def _pillow_reads(data: bytes) -> bool:
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+    except Exception:  # noqa: BLE001 - Pillow raises many types for broken files; all mean "unreadable"
+        return False
+    return True
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f}"
+
+
+def human_size(size: int) -> str:
+    """'812 B', '12.3 KB', '1.2 MB' (the units read the same in Chinese)."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{megabytes(size)} MB"
+
+
+class Base64Problem(ValueError):
+    """Pasted text that is not a base64 image; `key` is the i18n explanation."""
+
+    def __init__(self, key: str):
+        self.key = key
+        super().__init__(key)
+
+
+def decode_base64(text: str) -> bytes:
+    """The bytes of a data URL (`data:image/png;base64,...`) or raw base64, whitespace ignored."""
+    payload = text.strip()
+    if payload.startswith("data:"):
+        header, comma, payload = payload.partition(",")
+        if not comma or not header.endswith(";base64"):
+            raise Base64Problem("upload.b64_bad_data_url")
+    payload = "".join(payload.split())
+    if not payload:
+        raise Base64Problem("upload.b64_empty")
+    payload = payload.replace("-", "+").replace("_", "/")  # URL-safe alphabet too
+    try:
+        return base64.b64decode(payload + "=" * (-len(payload) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        raise Base64Problem("upload.b64_invalid") from None
+
+
+def data_url(checked: Checked) -> str:
+    """What the API's base64 mode expects, with the type told by the bytes."""
+    return f"data:{checked.mime};base64,{base64.b64encode(checked.data).decode()}"
+
+
+def send_name(name: str, kind: str) -> str:
+    """The name sent to the API: no folders, no odd characters, the extension the bytes deserve.
+
+    `../../etc/passwd.png` -> `passwd.png`; `my photo 😀.PNG` -> `my_photo.png`; `照片.jpg` stays.
+    """
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    stem = base.rsplit(".", 1)[0] if "." in base.strip(".") else base
+    stem = _UNSAFE_NAME_CHARS.sub("_", stem).strip("_")[:_SEND_NAME_STEM_CHARS] or "image"
+    return f"{stem}.{imagetypes.EXTENSION[kind]}"
+
+
+def display_name(name: str) -> str:
+    """The name as given, minus what could garble a page (control characters), length-capped."""
+    shown = "".join("?" if unicodedata.category(ch) == "Cc" else ch for ch in name)
+    return shown if len(shown) <= MAX_NAME_CHARS else shown[:MAX_NAME_CHARS] + "…"
+
+
+def markdown_literal(text: str) -> str:
+    """`text` escaped so st.markdown shows it character for character."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def thumbnail(data: bytes) -> bytes | None:
+    """A small PNG preview kept with the upload record, so the list never refetches the file."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.thumbnail((THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))
+            out = io.BytesIO()
+            image.save(out, format="PNG")
+            return out.getvalue()
+    except (OSError, ValueError):
+        return None
+
+
+def is_expired(expire_at: datetime | None, now: datetime) -> bool:
+    return expire_at is not None and expire_at <= now
+
+
+def expiry_text(expire_at: datetime | None, now: datetime, lang: str) -> str:
+    """'expires in 2 days 23 h', 'expires in 5 h 12 min', 'expires in 3 min', 'expired'."""
+    if expire_at is None:
+        return t("upload.expiry_unknown", lang)
+    seconds = int((expire_at - now).total_seconds())
+    if seconds <= 0:
+        return t("upload.expired", lang)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = max(1, rest // 60) if not (days or hours) else rest // 60
+    if days:
+        key = "upload.expires_day" if days == 1 else "upload.expires_days"
+        return t(key, lang, days=days, hours=hours)
+    if hours:
+        return t("upload.expires_hours", lang, hours=hours, minutes=minutes)
+    return t("upload.expires_minutes", lang, minutes=minutes)

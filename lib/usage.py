@@ -1,0 +1,430 @@
+"""Where the credits went: the usage ledger, aggregated for the Usage page. No Streamlit here.
+
+The heavy lifting is one SQL GROUP BY over the chosen range (`cube`): rows per local time
+bucket, user, endpoint, model and outcome, with their calls, credits and tokens. It is small
+(days x users x models x 3) however long the ledger is, so the page's filters by user, model,
+endpoint and outcome and every chart are then cheap pandas work on it. Latency percentiles and
+the calls table need the rows themselves and get their own filtered queries.
+
+Time zones: buckets are local days or hours in the browser's zone, computed in SQL as
+(UTC epoch seconds + the zone's offset at that instant) // bucket width, with the offset as a
+CASE over the zone's transitions inside the range, so DST and half-hour zones bucket exactly.
+The SQL is portable: the only dialect-specific bits (epoch seconds, integer floor) are compiled
+per dialect below, for SQLite and PostgreSQL.
+
+What counts where: refunds are ledger rows with negative credits (a failed video); they lower
+the credits spent but are not requests. The free bookkeeping calls the app makes by itself
+(`models` for the model list, `billing` for the balance) are left out of the cards and charts,
+where they would only be noise, but the calls table and its CSV list them like any other call.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+from lib.pricing import BILLING, CHAT, IMAGES, MODELS, UPLOAD, VIDEO, VIDEO_STATUS
+from lib.store import Store
+
+TODAY, DAYS_7, DAYS_30, ALL, CUSTOM = "today", "7d", "30d", "all", "custom"
+PRESETS = (TODAY, DAYS_7, DAYS_30, ALL, CUSTOM)
+PRESET_DAYS = {TODAY: 1, DAYS_7: 7, DAYS_30: 30}
+HOUR, DAY = "hour", "day"
+BUCKET_SECONDS = {HOUR: 3600, DAY: 86400}
+MAX_HOURLY_DAYS = 31  # beyond this, hourly bars are too thin to read: the page falls back to days
+OK, ERROR, REFUND = "ok", "error", "refund"
+OUTCOMES = (OK, ERROR, REFUND)
+WORK_ENDPOINTS = (CHAT, IMAGES, VIDEO, UPLOAD)
+ENDPOINTS = WORK_ENDPOINTS + (VIDEO_STATUS, MODELS, BILLING)
+NO_MODEL = "—"  # calls without a model (uploads, image calls that name none): charts show the endpoint
+LATENCY_BUCKET_MS = 10
+TABLE_LIMIT = 1000
+CSV_COLUMNS = ("time", "user", "endpoint", "model", "outcome", "status", "error_kind", "latency_ms",
+               "prompt_tokens", "completion_tokens", "credits", "request_id")
+
+
+# --- ranges and zones -----------------------------------------------------------------------
+
+def zone(name: str | None) -> ZoneInfo:
+    """The browser's IANA zone (`st.context.timezone`), or UTC when it is missing or unknown."""
+    try:
+        return ZoneInfo(name) if name else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_midnight(day: date, tz: ZoneInfo) -> datetime:
+    """The first instant of `day` in `tz`, as aware UTC."""
+    return datetime.combine(day, time(), tzinfo=tz).astimezone(timezone.utc)
+
+
+def preset_range(preset: str, tz_name: str | None, now: datetime | None = None,
+                 custom: tuple[date, date] | None = None) -> tuple[datetime | None, datetime | None]:
+    """[start, end) in aware UTC for a preset, in whole local days ending with today.
+
+    "7d" is today and the six days before it; "all" is unbounded (None, None); "custom" is the
+    inclusive pair of local dates in `custom`.
+    """
+    tz = zone(tz_name)
+    today = (now or datetime.now(timezone.utc)).astimezone(tz).date()
+    if preset == ALL:
+        return None, None
+    if preset == CUSTOM:
+        first, last = sorted(custom or (today, today))
+    else:
+        first, last = today - timedelta(days=PRESET_DAYS[preset] - 1), today
+    return local_midnight(first, tz), local_midnight(last + timedelta(days=1), tz)
+
+
+def effective_granularity(requested: str, start: datetime | None, end: datetime | None) -> str:
+    """Hours only for ranges up to MAX_HOURLY_DAYS; longer (or unbounded) ranges use days."""
+    if requested == HOUR and start and end and end - start <= timedelta(days=MAX_HOURLY_DAYS):
+        return HOUR
+    return DAY
+
+
+def local_bounds(scope: "Scope") -> tuple[datetime, datetime] | None:
+    """The range as naive local wall times (the charts' time axis), or None when unbounded."""
+    if scope.start is None or scope.end is None:
+        return None
+    tz = zone(scope.tz)
+    return scope.start.astimezone(tz).replace(tzinfo=None), scope.end.astimezone(tz).replace(tzinfo=None)
+
+
+def zone_offsets(tz: ZoneInfo, start: datetime, end: datetime) -> tuple[int, list[tuple[datetime, int]]]:
+    """The zone's UTC offset (seconds) at `start`, and each (instant, new offset) change up to `end`.
+
+    Steps a day at a time and bisects to the second inside a day where the offset changed.
+    """
+    def offset(at: datetime) -> int:
+        return int(at.astimezone(tz).utcoffset().total_seconds())
+
+    first, changes = offset(start), []
+    cursor, current = start, first
+    while cursor < end:
+        step = min(cursor + timedelta(days=1), end)
+        if offset(step) != current:
+            low, high = cursor, step  # offset(low) == current != offset(high)
+            while high - low > timedelta(seconds=1):
+                middle = low + (high - low) / 2
+                low, high = (middle, high) if offset(middle) == current else (low, middle)
+            current = offset(high)
+            changes.append((high.replace(microsecond=0), current))
+        cursor = step
+    return first, changes
+
+
+# --- the two dialect-specific SQL pieces ------------------------------------------------------
+
+class _EpochSeconds(FunctionElement):
+    """Whole seconds since 1970 of an aware-UTC timestamp column."""
+    type = sa.BigInteger()
+    name = "epoch_seconds"
+    inherit_cache = True
+
+
+@compiles(_EpochSeconds, "sqlite")
+def _epoch_sqlite(element, compiler, **kw):  # the store keeps UTC text 'YYYY-MM-DD HH:MM:SS.ffffff'
+    return f"CAST(strftime('%s', {compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+@compiles(_EpochSeconds)
+def _epoch_default(element, compiler, **kw):  # PostgreSQL's timestamptz
+    return f"CAST(FLOOR(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})) AS BIGINT)"
+
+
+class _FloorInt(FunctionElement):
+    """floor(x) as an integer, for x >= 0 (SQLite may lack FLOOR; its CAST truncates)."""
+    type = sa.BigInteger()
+    name = "floor_int"
+    inherit_cache = True
+
+
+@compiles(_FloorInt, "sqlite")
+def _floor_sqlite(element, compiler, **kw):
+    return f"CAST({compiler.process(element.clauses, **kw)} AS INTEGER)"
+
+
+@compiles(_FloorInt)
+def _floor_default(element, compiler, **kw):
+    return f"CAST(FLOOR({compiler.process(element.clauses, **kw)}) AS BIGINT)"
+
+
+# --- what is asked ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose rows, which range and how to bucket them: what the SQL cube depends on."""
+    user: str | None  # None: every user's rows (admins only)
+    start: datetime | None
+    end: datetime | None
+    tz: str = "UTC"
+    granularity: str = DAY
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The page's narrowing choices; an empty tuple means "any"."""
+    users: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+    endpoints: tuple[str, ...] = ()
+    outcomes: tuple[str, ...] = ()
+
+
+def _outcome() -> ColumnElement:
+    c = Store.usage.c
+    return sa.case((c.credits < 0, REFUND), (c.error_kind.is_not(None), ERROR), else_=OK)
+
+
+def _scope_where(scope: Scope) -> list[ColumnElement]:
+    c = Store.usage.c
+    where = [] if scope.user is None else [c.user == scope.user]
+    if scope.start is not None:
+        where.append(c.ts >= scope.start)
+    if scope.end is not None:
+        where.append(c.ts < scope.end)
+    return where
+
+
+def _filter_where(filters: Filters) -> list[ColumnElement]:
+    c = Store.usage.c
+    pairs = ((c.user, filters.users), (c.model, filters.models), (c.endpoint, filters.endpoints),
+             (_outcome(), filters.outcomes))
+    return [column.in_(values) for column, values in pairs if values]
+
+
+def ledger_version(store: Store) -> int:
+    """The newest ledger row id: the ledger is append-only, so a cache keyed on it stays right."""
+    with store.engine.connect() as conn:
+        return conn.execute(sa.select(sa.func.max(Store.usage.c.id))).scalar() or 0
+
+
+def ledger_span(store: Store, scope: Scope) -> tuple[datetime | None, datetime | None]:
+    """The first and last timestamps in scope (cheap: both ends of the ts index)."""
+    c, where = Store.usage.c, _scope_where(scope)
+    # Two queries: SQLite answers a lone MIN or MAX from the index, but scans the table for both.
+    with store.engine.connect() as conn:
+        first = conn.execute(sa.select(sa.func.min(c.ts)).where(*where)).scalar()
+        last = conn.execute(sa.select(sa.func.max(c.ts)).where(*where)).scalar()
+    return first, last  # MIN/MAX keep the column's type, so these come back aware UTC
+
+
+def _id_where(after_id: int | None, upto_id: int | None) -> list[ColumnElement]:
+    """Rows with after_id < id <= upto_id: how a cached aggregate adds only the newer rows."""
+    c = Store.usage.c
+    return ([] if after_id is None else [c.id > after_id]) + ([] if upto_id is None else [c.id <= upto_id])
+
+
+def add_up(frames: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:
+    """Aggregates of disjoint row sets merged into one: every non-key column is a sum."""
+    filled = [f for f in frames if not f.empty]
+    if len(filled) < 2:
+        return filled[0] if filled else frames[0]  # an empty one still has its columns
+    return pd.concat(filled).groupby(keys, as_index=False, sort=False).sum()
+
+
+# --- the cube --------------------------------------------------------------------------------
+
+def _local_bucket(scope: Scope, span_start: datetime, span_end: datetime) -> ColumnElement:
+    """The local time bucket number of each row: (epoch + offset at ts) // width."""
+    c = Store.usage.c
+    first, changes = zone_offsets(zone(scope.tz), span_start, span_end)
+    offset = sa.literal(first, sa.Integer) if not changes else sa.case(
+        *[(c.ts < at, before) for at, before in
+          zip([at for at, _ in changes], [first] + [off for _, off in changes[:-1]])],
+        else_=changes[-1][1])
+    return _FloorInt((_EpochSeconds(c.ts) + offset) / BUCKET_SECONDS[scope.granularity])
+
+
+CUBE_COLUMNS = ["bucket", "user", "endpoint", "model", "outcome", "rows", "credits",
+                "prompt_tokens", "completion_tokens"]
+
+
+CUBE_KEYS = CUBE_COLUMNS[:5]
+
+
+def cube(store: Store, scope: Scope, after_id: int | None = None, upto_id: int | None = None) -> pd.DataFrame:
+    """Calls, credits and tokens per (local bucket start, user, endpoint, model, outcome).
+
+    `bucket` is the naive local wall time where the bucket starts. With after_id/upto_id, only
+    those rows (to add to an earlier cube with `add_up(frames, CUBE_KEYS)`).
+    """
+    first, last = ledger_span(store, scope)
+    if first is None:
+        return _typed_cube(pd.DataFrame(columns=CUBE_COLUMNS))
+    c = Store.usage.c
+    bucket = _local_bucket(scope, scope.start or first, scope.end or last + timedelta(seconds=1))
+    outcome = _outcome()
+    keys = [bucket.label("bucket"), c.user, c.endpoint, c.model, outcome.label("outcome")]
+    stmt = (sa.select(*keys, sa.func.count().label("rows"),
+                      sa.func.coalesce(sa.func.sum(c.credits), 0.0).label("credits"),
+                      sa.func.coalesce(sa.func.sum(c.prompt_tokens), 0).label("prompt_tokens"),
+                      sa.func.coalesce(sa.func.sum(c.completion_tokens), 0).label("completion_tokens"))
+            .where(*_scope_where(scope), *_id_where(after_id, upto_id)).group_by(*keys))
+    with store.engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(stmt).all(), columns=CUBE_COLUMNS)
+    frame["bucket"] = pd.to_datetime(frame["bucket"].astype("int64") * BUCKET_SECONDS[scope.granularity], unit="s")
+    return _typed_cube(frame)
+
+
+def _typed_cube(frame: pd.DataFrame) -> pd.DataFrame:
+    frame["bucket"] = pd.to_datetime(frame["bucket"])
+    frame["model"] = frame["model"].fillna(NO_MODEL).astype(str)
+    for name in ("rows", "prompt_tokens", "completion_tokens"):
+        frame[name] = frame[name].astype("int64")
+    frame["credits"] = frame["credits"].astype("float64")
+    return frame
+
+
+def apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """The cube narrowed by the page's filters (the same meaning as `_filter_where`)."""
+    keep = pd.Series(True, index=frame.index)
+    for column, values in (("user", filters.users), ("model", filters.models),
+                           ("endpoint", filters.endpoints), ("outcome", filters.outcomes)):
+        if values:
+            keep &= frame[column].isin(values)
+    return frame[keep]
+
+
+def work(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cube rows of the paid-API endpoints: what the cards and charts show."""
+    return frame[frame["endpoint"].isin(WORK_ENDPOINTS)]
+
+
+# --- cards and charts from the cube ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Summary:
+    credits: float
+    requests: int
+    errors: int
+    tokens: int
+    refunded: float = 0.0  # credits given back (positive), already netted out of `credits`
+
+    @property
+    def error_rate(self) -> float | None:
+        return self.errors / self.requests if self.requests else None
+
+
+def summarize(frame: pd.DataFrame) -> Summary:
+    rows = work(frame)
+    calls = rows[rows["outcome"] != REFUND]
+    return Summary(credits=round(float(rows["credits"].sum()), 6), requests=int(calls["rows"].sum()),
+                   errors=int(rows.loc[rows["outcome"] == ERROR, "rows"].sum()),
+                   tokens=int(rows["prompt_tokens"].sum() + rows["completion_tokens"].sum()),
+                   refunded=round(-float(rows.loc[rows["outcome"] == REFUND, "credits"].sum()), 6))
+
+
+def credits_over_time(frame: pd.DataFrame) -> pd.DataFrame:
+    """Net credits per (bucket, endpoint, model): refunds net out against the same model's spend."""
+    return work(frame).groupby(["bucket", "endpoint", "model"], as_index=False)["credits"].sum()
+
+
+def tokens_over_time(frame: pd.DataFrame) -> pd.DataFrame:
+    """Long format: bucket, kind ('prompt' | 'completion'), tokens."""
+    sums = work(frame).groupby("bucket", as_index=False)[["prompt_tokens", "completion_tokens"]].sum()
+    long = sums.melt(id_vars="bucket", var_name="kind", value_name="tokens")
+    long["kind"] = long["kind"].str.removesuffix("_tokens")
+    return long[long["tokens"] > 0].reset_index(drop=True)
+
+
+def credits_by_endpoint(frame: pd.DataFrame) -> pd.DataFrame:
+    rows = work(frame)
+    calls = rows[rows["outcome"] != REFUND].groupby("endpoint")["rows"].sum()
+    result = rows.groupby("endpoint", as_index=False)["credits"].sum()
+    result["calls"] = result["endpoint"].map(calls).fillna(0).astype("int64")
+    return result.sort_values("credits", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def calls_by_model(frame: pd.DataFrame) -> pd.DataFrame:
+    """Calls per (endpoint, model), most used first; refunds are not calls."""
+    rows = work(frame)
+    rows = rows[rows["outcome"] != REFUND]
+    result = rows.groupby(["endpoint", "model"], as_index=False)["rows"].sum().rename(columns={"rows": "calls"})
+    return result.sort_values(["calls", "model"], ascending=[False, True]).reset_index(drop=True)
+
+
+def by_user(frame: pd.DataFrame) -> pd.DataFrame:
+    """The per-user breakdown for admins: credits, requests, errors, tokens; biggest spender first."""
+    rows = work(frame).assign(
+        requests=lambda f: f["rows"].where(f["outcome"] != REFUND, 0),
+        errors=lambda f: f["rows"].where(f["outcome"] == ERROR, 0),
+        tokens=lambda f: f["prompt_tokens"] + f["completion_tokens"])
+    result = rows.groupby("user", as_index=False)[["credits", "requests", "errors", "tokens"]].sum()
+    return result.sort_values(["credits", "user"], ascending=[False, True]).reset_index(drop=True)
+
+
+def options(frame: pd.DataFrame, column: str) -> list[str]:
+    """The values present in the cube, for a filter's choices."""
+    return sorted(v for v in frame[column].unique() if v != NO_MODEL)
+
+
+# --- queries on the rows themselves ----------------------------------------------------------
+
+HISTOGRAM_KEYS = ["endpoint", "bucket"]
+
+
+def latency_histogram(store: Store, scope: Scope, filters: Filters, after_id: int | None = None,
+                      upto_id: int | None = None) -> pd.DataFrame:
+    """Calls per (endpoint, 10 ms latency bucket), built in SQL; adds up like the cube.
+
+    Refunds (bookkeeping rows, no call) and calls without a latency are left out.
+    """
+    c = Store.usage.c
+    bucket = _FloorInt(c.latency_ms / LATENCY_BUCKET_MS).label("bucket")
+    stmt = (sa.select(c.endpoint, bucket, sa.func.count().label("n"))
+            .where(*_scope_where(scope), *_filter_where(filters), *_id_where(after_id, upto_id),
+                   c.endpoint.in_(WORK_ENDPOINTS), c.latency_ms.is_not(None), c.latency_ms >= 0, c.credits >= 0)
+            .group_by(c.endpoint, bucket))
+    with store.engine.connect() as conn:
+        return pd.DataFrame(conn.execute(stmt).all(), columns=[*HISTOGRAM_KEYS, "n"])
+
+
+def percentiles(histogram: pd.DataFrame, quantiles: tuple[float, ...] = (0.5, 0.95)) -> pd.DataFrame:
+    """p50/p95 latency (ms) per endpoint from a histogram, nearest-rank."""
+    rows = [{"endpoint": endpoint, **{f"p{round(q * 100)}": _nearest_rank(group, q) for q in quantiles}}
+            for endpoint, group in histogram.groupby("endpoint")]
+    return pd.DataFrame(rows, columns=["endpoint", *[f"p{round(q * 100)}" for q in quantiles]])
+
+
+def _nearest_rank(histogram: pd.DataFrame, q: float) -> float:
+    ordered = histogram.sort_values("bucket")
+    rank = max(1, math.ceil(q * ordered["n"].sum()))
+    position = (ordered["n"].cumsum() >= rank).to_numpy().argmax()
+    return float(ordered["bucket"].iloc[position] * LATENCY_BUCKET_MS)
+
+
+def _calls_stmt(scope: Scope, filters: Filters) -> sa.Select:
+    c = Store.usage.c
+    return (sa.select(c.ts, c.user, c.endpoint, c.model, _outcome().label("outcome"), c.status,
+                      c.error_kind, c.latency_ms, c.prompt_tokens, c.completion_tokens, c.credits,
+                      c.request_id)
+            .where(*_scope_where(scope), *_filter_where(filters)).order_by(c.ts.desc(), c.id.desc()))
+
+
+def calls(store: Store, scope: Scope, filters: Filters, limit: int | None = TABLE_LIMIT) -> pd.DataFrame:
+    """The filtered calls, newest first, with `time` in the scope's zone (aware)."""
+    stmt = _calls_stmt(scope, filters)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    with store.engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(stmt).all(), columns=["ts", *CSV_COLUMNS[1:]])
+    frame.insert(0, "time", pd.to_datetime(frame.pop("ts"), utc=True).dt.tz_convert(zone(scope.tz)))
+    for name in ("status", "prompt_tokens", "completion_tokens"):
+        frame[name] = frame[name].astype("Int64")
+    for name in ("latency_ms", "credits"):
+        frame[name] = frame[name].astype("float64")
+    return frame
+
+
+def calls_csv(store: Store, scope: Scope, filters: Filters) -> bytes:
+    """Every filtered call (not only the table's first rows) as UTF-8 CSV, local ISO times."""
+    frame = calls(store, scope, filters, limit=None)
+    frame["time"] = frame["time"].map(lambda ts: ts.isoformat())
+    return frame.to_csv(index=False).encode("utf-8")

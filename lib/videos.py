@@ -1,0 +1,231 @@
+"""Sora video tasks, free of Streamlit: the form's checks, one task per submission, which tasks
+are due for a poll, what a poll changes in the store, the one refund of a failed task, and the
+times and file name the page shows.
+
+The page polls from one fragment that ticks every `TICK_SECONDS`; `poll_due` asks the API only
+about unfinished tasks whose interval has passed, so each task is polled at most once per
+interval however often the page runs (a reload, another tab, a widget click). The interval
+grows after poll errors and for tasks that have been running long.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.parse import urlparse
+
+from lib import errors, pricing
+from lib.client import VIDEO_MODELS, ReshiClient
+from lib.client import VideoTask as PolledTask
+from lib.store import Store, VideoTask, utcnow
+from lib.video_status import COMPLETED, FAILED, FINISHED
+
+MODELS = VIDEO_MODELS
+HD_MODELS = ("sora-2-pro",)           # ten times the price: the form asks to confirm
+ASPECT_RATIOS = ("16:9", "9:16", "1:1")
+DEFAULT_DURATION, MIN_DURATION, MAX_DURATION = 5, 1, 20
+MAX_PROMPT_CHARS = 4000
+
+TICK_SECONDS = 3.0                    # the fragment's run_every
+POLL_SECONDS = 3.0                    # a healthy, young task is polled this often
+POLL_SLACK_SECONDS = 0.5              # a tick arriving a little early still polls
+MAX_POLL_SECONDS = 60.0
+MAX_ERROR_DOUBLINGS = 5
+# A task running this long (seconds) is polled at most this often: long renders change slowly.
+SLOW_AFTER = ((600.0, 30.0), (120.0, 10.0))
+# An identical submission this soon after the last one is a double click, not a new task.
+DUPLICATE_WINDOW = timedelta(seconds=10)
+
+
+@dataclass(frozen=True)
+class VideoRequest:
+    prompt: str
+    model: str = MODELS[0]
+    duration: int = DEFAULT_DURATION
+    aspect_ratio: str = ASPECT_RATIOS[0]
+
+    def same_as(self, task: VideoTask) -> bool:
+        return (task.prompt, task.model, task.duration, task.aspect_ratio) == (
+            self.prompt, self.model, self.duration, self.aspect_ratio)
+
+
+@dataclass
+class Submission:
+    task: VideoTask
+    duplicate: bool          # True: a double click; `task` is the one the first click made
+
+
+@dataclass
+class PollOutcome:
+    polled: list[str] = field(default_factory=list)
+    finished: list[str] = field(default_factory=list)
+    errors: dict[str, errors.ReshiError] = field(default_factory=dict)
+
+
+# --- the form ---------------------------------------------------------------------------------
+
+def request_problem(request: VideoRequest) -> str | None:
+    """The i18n key of what is wrong with the form, or None when it can be sent."""
+    if not request.prompt.strip():
+        return "video.empty_prompt"
+    if len(request.prompt) > MAX_PROMPT_CHARS:
+        return "video.long_prompt"
+    return None
+
+
+def needs_confirmation(model: str) -> bool:
+    return model in HD_MODELS
+
+
+def cost_of(client: ReshiClient, model: str) -> float:
+    return client.credits_for(pricing.VIDEO, model)
+
+
+def recent_duplicate(tasks: list[VideoTask], request: VideoRequest, now: datetime) -> VideoTask | None:
+    """The task an identical submission made within DUPLICATE_WINDOW, if any.
+
+    Checked against the store, not the session, so it holds across tabs and reruns.
+    """
+    return next((t for t in tasks if request.same_as(t) and now - t.created_at < DUPLICATE_WINDOW), None)
+
+
+def submit(store: Store, user: str, client: ReshiClient, request: VideoRequest,
+           now: datetime | None = None) -> Submission:
+    """Create the task at the API and store it; a double click returns the first task instead.
+
+    API errors propagate (typed `lib.errors`); nothing is stored then.
+    """
+    now = now or utcnow()
+    duplicate = recent_duplicate(store.list_video_tasks(user), request, now)
+    if duplicate is not None:
+        return Submission(duplicate, duplicate=True)
+    created = client.videos.create(request.prompt, request.model, request.duration, request.aspect_ratio)
+    task = store.add_video_task(user, created.id, request.prompt, request.model, request.duration,
+                                request.aspect_ratio, credits=cost_of(client, request.model))
+    # The creation answer counts as the first poll: it may already carry a status.
+    return Submission(apply_poll(store, user, task, created, now), duplicate=False)
+
+
+# --- polling ----------------------------------------------------------------------------------
+
+def poll_interval(task: VideoTask, now: datetime) -> float:
+    """Seconds between polls: doubled per consecutive error, longer for long-running tasks."""
+    interval = POLL_SECONDS * 2 ** min(task.poll_errors, MAX_ERROR_DOUBLINGS)
+    age = (now - task.created_at).total_seconds()
+    for after, slower in SLOW_AFTER:
+        if age >= after:
+            interval = max(interval, slower)
+            break
+    return min(interval, MAX_POLL_SECONDS)
+
+
+def is_due(task: VideoTask, now: datetime) -> bool:
+    if task.status in FINISHED:
+        return False
+    if task.last_polled_at is None:
+        return True
+    waited = (now - task.last_polled_at).total_seconds()
+    return waited >= poll_interval(task, now) - POLL_SLACK_SECONDS
+
+
+def seconds_until_poll(task: VideoTask, now: datetime) -> float:
+    if task.last_polled_at is None:
+        return 0.0
+    waited = (now - task.last_polled_at).total_seconds()
+    return max(0.0, poll_interval(task, now) - waited)
+
+
+def poll_due(store: Store, user: str, client: ReshiClient, now: datetime | None = None) -> PollOutcome:
+    """Poll every unfinished task of the user that is due (hidden ones too: they may yet fail
+    and need their refund). Errors are per task: one failing poll never stops the others."""
+    now = now or utcnow()
+    outcome = PollOutcome()
+    for task in store.unfinished_video_tasks(user):
+        if not is_due(task, now):
+            continue
+        outcome.polled.append(task.task_id)
+        try:
+            polled = client.videos.get(task.task_id)
+        except errors.ReshiError as exc:
+            store.update_video_task(user, task.task_id, last_polled_at=now, poll_errors=task.poll_errors + 1)
+            outcome.errors[task.task_id] = exc
+            continue
+        if apply_poll(store, user, task, polled, now).status in FINISHED:
+            outcome.finished.append(task.task_id)
+    return outcome
+
+
+def apply_poll(store: Store, user: str, task: VideoTask, polled: PolledTask, now: datetime) -> VideoTask:
+    """Store what a poll said; a failed task gets its refund recorded (once)."""
+    fields = dict(status=polled.status, raw_status=polled.raw_status, last_polled_at=now, poll_errors=0)
+    if polled.progress is not None:
+        fields["progress"] = polled.progress
+    if polled.status == COMPLETED:
+        fields["progress"] = 100.0
+    if polled.video_url:
+        fields["video_url"] = polled.video_url
+    if polled.error:
+        fields["error"] = polled.error
+    updated = store.update_video_task(user, task.task_id, **fields) or task
+    if updated.status == FAILED and refund_once(store, user, updated):
+        updated = store.get_video_task(user, task.task_id) or updated
+    return updated
+
+
+def refund_once(store: Store, user: str, task: VideoTask) -> bool:
+    """Record a failed task's refund in the ledger, exactly once even across tabs.
+
+    The provider refunds a failed task's credits; the ledger's negative row mirrors that.
+    """
+    if task.refunded or not task.credits or not store.claim_video_refund(user, task.task_id):
+        return False
+    store.add_usage(user, endpoint=pricing.VIDEO, model=task.model, credits=-task.credits,
+                    request_id=task.task_id)
+    return True
+
+
+# --- what the page shows ----------------------------------------------------------------------
+
+def elapsed_seconds(task: VideoTask, now: datetime) -> float:
+    return max(0.0, ((task.finished_at or now) - task.created_at).total_seconds())
+
+
+def eta_seconds(task: VideoTask, now: datetime) -> float | None:
+    """Time left, extrapolated from progress so far; None until progress has moved."""
+    progress = task.progress or 0.0
+    if task.status in FINISHED or not 0 < progress < 100:
+        return None
+    return elapsed_seconds(task, now) * (100 - progress) / progress
+
+
+def format_seconds(seconds: float) -> str:
+    """`0:42`, `12:05`, `1:02:03`."""
+    whole = int(round(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+_UNSAFE = re.compile(r"[^\w]+")
+_NAME_CHARS = 40
+
+
+def download_name(task: VideoTask) -> str:
+    """`sora-2_16x9_5s_a-cat-in-a-garden_3f9a1c.mp4`: what, which shape, and unique."""
+    words = _UNSAFE.sub("-", task.prompt.lower()).strip("-")[:_NAME_CHARS].strip("-") or "video"
+    ratio = (task.aspect_ratio or "").replace(":", "x")
+    parts = [task.model or "video", ratio, f"{task.duration}s" if task.duration else "", words,
+             task.task_id[-6:]]
+    return "_".join(p for p in parts if p) + _extension(task.video_url)
+
+
+def _extension(url: str | None) -> str:
+    path = urlparse(url or "").path.lower()
+    for ext in (".mp4", ".webm", ".mov"):
+        if path.endswith(ext):
+            return ext
+    return ".mp4"
+
+
+def mime_of(name: str) -> str:
+    return {".webm": "video/webm", ".mov": "video/quicktime"}.get(name[name.rfind("."):], "video/mp4")

@@ -1,0 +1,28 @@
+"""Images: a prompt, 1 to 4 images generated at once, and this user's gallery."""
+import streamlit as st
+
+from lib import images
+from lib.ui.budget import confirm_within_budget
+from lib.ui.connection import get_client
+from lib.ui.gallery import gallery, generate_batch, prompt_form, show_failures
+from lib.ui.resources import get_store
+from lib.ui.session import current_user, tr
+
+store, user, client = get_store(), current_user(), get_client()
+
+st.title(tr("images.title"))
+st.caption(tr("images.intro"))
+prompt, count, clicked = prompt_form(client)
+if clicked:
+    problem = images.prompt_problem(prompt)
+    if problem:
+        st.warning(tr(problem), icon=":material/warning:")
+    else:
+        st.session_state["images_pending"] = (prompt, count)
+pending = st.session_state.get("images_pending")
+if pending and confirm_within_budget(images.estimate_credits(client, pending[1]), key="images"):
+    del st.session_state["images_pending"]
+    generate_batch(store, user, client, *pending)
+show_failures(store, user, client)
+st.divider()
+gallery(store, user, client)

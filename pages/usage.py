@@ -1,0 +1,71 @@
+"""Usage: where the credits went, in cards, charts and a table; the budget; admins' prices."""
+import streamlit as st
+
+from lib import usage
+from lib.ui import usage_charts as charts
+from lib.ui.budget import render_budget_settings
+from lib.ui.resources import get_store
+from lib.ui.session import is_admin, tr
+from lib.ui.usage_view import (filter_controls, load_cube, load_latency, range_controls, refresh_balance_button,
+                               render_calls_table, render_cards, render_price_editor, server_balance)
+
+store = get_store()
+balance = server_balance()
+title_col, refresh_col = st.columns([5, 1], vertical_alignment="bottom")
+title_col.title(tr("usage.title"))
+with refresh_col:
+    refresh_balance_button()
+st.caption(tr("usage.intro") + (" " + tr("usage.intro_admin") if is_admin() else ""))
+
+# ---------------------------------------------------------------- range, filters, cards
+controls_col, filters_col = st.columns([5, 1], vertical_alignment="bottom")
+with controls_col:
+    scope = range_controls()
+cube = load_cube(store, scope)
+with filters_col:
+    filters = filter_controls(cube)
+selected = usage.apply_filters(cube, filters)
+render_cards(usage.summarize(selected), balance)
+
+# ---------------------------------------------------------------- charts
+if usage.work(selected).empty:
+    st.info(tr("usage.empty"), icon=":material/query_stats:")
+else:
+    left, right = st.columns([3, 2])
+    with left:
+        charts.credits_over_time(usage.credits_over_time(selected), scope)
+    with right:
+        charts.credits_by_endpoint(usage.credits_by_endpoint(selected))
+    left, right = st.columns(2)
+    with left:
+        charts.calls_by_model(usage.calls_by_model(selected))
+    with right:
+        latency = load_latency(store, scope, filters)
+        if latency.empty:
+            st.caption(tr("usage.no_latency"))
+        else:
+            charts.latency(latency)
+    tokens = usage.tokens_over_time(selected)
+    if tokens.empty:
+        st.caption(tr("usage.no_tokens"))
+    else:
+        charts.tokens_over_time(tokens, scope)
+    if scope.user is None:
+        st.subheader(tr("usage.by_user"))
+        per_user = usage.by_user(selected)
+        left, right = st.columns([2, 3])
+        with left:
+            charts.credits_by_user(per_user)
+        right.dataframe(per_user, hide_index=True, width="stretch", column_config={
+            "user": tr("usage.col.user"), "credits": tr("usage.col.credits"),
+            "requests": tr("usage.card.requests"), "errors": tr("usage.outcome.error"),
+            "tokens": tr("usage.card.tokens")})
+    st.caption(":material/info: " + tr("usage.noise_note"))
+
+# ---------------------------------------------------------------- calls, budget, prices
+render_calls_table(store, scope, filters, total=int(selected["rows"].sum()))
+with st.expander(tr("budget.title"), icon=":material/savings:"):
+    render_budget_settings()
+if is_admin():
+    with st.expander(tr("usage.prices.title"), icon=":material/sell:"):
+        render_price_editor(store)

@@ -1,0 +1,260 @@
+"""The Chat page's extras under AppTest against the sandbox: compare, attachments, View code,
+presets and variables, regenerate/edit/copy, export and import."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import time
+from datetime import datetime, timedelta, timezone
+
+from lib import chat_io
+from lib.store import Store
+from tests.app.test_chat import chat_texts, last_request, send, stored_messages
+from tests.fixtures.app import make_app
+from tests.imagefiles import image_bytes
+
+MODELS = ["gpt-4o-mini", "gemini-pro", "deepseek-chat"]
+
+
+def store_of(secrets) -> Store:
+    return Store(secrets["store"]["url"])
+
+
+def compare_app(secrets, models=MODELS):
+    at = make_app(secrets)
+    at.toggle(key="chat_new_compare_on").set_value(True).run()
+    at.multiselect(key="chat_new_compare").set_value(models).run()
+    return at
+
+
+# ---------------------------------------------------------------- compare
+
+def test_three_models_stream_concurrently_and_are_saved_as_columns(app_secrets, sandbox_speed):
+    sandbox_speed(token_rate=40)
+    at = compare_app(app_secrets)
+    started = time.perf_counter()
+    send(at, "Compare yourselves please")
+    total = time.perf_counter() - started
+    replies = [m for m in stored_messages(app_secrets) if m[0] == "assistant"]
+    assert [r[2]["model"] for r in replies] == MODELS and [r[2]["column"] for r in replies] == [0, 1, 2]
+    elapsed = [r[2]["elapsed"] for r in replies]
+    print(f"\ncompare: total {total:.2f} s, slowest column {max(elapsed):.2f} s, sum {sum(elapsed):.2f} s")
+    assert total < sum(elapsed) * 0.75, "the three streams ran one after the other"
+    assert all(r[1] in chat_texts(at) for r in replies)
+    assert sum(1 for b in at.button if b.label == "Keep this answer") == 3
+
+
+def test_each_column_continues_its_own_answers_and_keep_picks_one(app_secrets, sandbox):
+    at = compare_app(app_secrets, MODELS[:2])
+    send(at, "first round")
+    send(at, "second round")
+    requests = [r for r in sandbox.control.recent_requests(4) if r["path"].endswith("/chat/completions")][-2:]
+    by_model = {r["body"]["model"]: r["body"]["messages"] for r in requests}
+    replies = [m for m in stored_messages(app_secrets) if m[0] == "assistant"]
+    for model in MODELS[:2]:  # the sandbox log shortens long strings: compare what it kept
+        logged = by_model[model][1]["content"].split("…(")[0]
+        assert model in logged and next(r[1] for r in replies if r[2]["model"] == model).startswith(logged)
+
+    keep = [b for b in at.button if b.key and b.key.startswith("chat_keep_")]
+    keep[-1].click().run()  # the second round's gemini-pro answer
+    assert not at.exception
+    last_two = stored_messages(app_secrets)[-2:]
+    assert last_two[0][:2] == ("user", "second round") and last_two[1][2]["model"] == "gemini-pro"
+    assert "compare_group" not in last_two[1][2]
+    conv_id = at.session_state["chat_open"]
+    assert at.selectbox(key=f"chat_{conv_id}_model").value == "gemini-pro"
+
+
+def test_a_failing_column_does_not_spoil_the_others(app_secrets, sandbox):
+    sandbox.control.queue_fault("chat", "500", count=1)
+    at = compare_app(app_secrets, MODELS[:2])
+    send(at, "one of you will fail")
+    replies = [m for m in stored_messages(app_secrets) if m[0] == "assistant"]
+    assert sorted(bool(r[2].get("failed")) for r in replies) == [False, True]
+    assert any("server error" in e.value for e in at.error)
+
+
+# ---------------------------------------------------------------- attachments
+
+def attach(at, text: str, *files):
+    for name, data in files:
+        at.chat_input[0].upload(name, data, "image/png")
+    return send(at, text)
+
+
+def test_attached_png_is_uploaded_and_sent_as_image_url(app_secrets, sandbox):
+    at = attach(make_app(app_secrets), "What is in this picture?", ("red.png", image_bytes()))
+    body = last_request(sandbox)
+    parts = body["messages"][-1]["content"]
+    assert parts[0] == {"type": "text", "text": "What is in this picture?"}
+    assert parts[1]["type"] == "image_url" and "/files/uploads/" in parts[1]["image_url"]["url"]
+    assert any("I saw 1 image(s)" in t for t in chat_texts(at))
+    user_meta = stored_messages(app_secrets)[0][2]
+    assert user_meta["attachments"][0]["name"] == "red.png" and user_meta["attachments"][0]["expire_at"]
+    assert at.get("image"), "the thumbnail shows in the message"
+
+
+def test_failed_upload_offers_inline_base64(app_secrets, sandbox):
+    sandbox.control.queue_fault("upload", "500", count=1)
+    at = attach(make_app(app_secrets), "inline me", ("pic.png", image_bytes()))
+    assert any("upload failed" in e.value for e in at.error)
+    assert stored_messages(app_secrets) == []
+    at.button(key="chat_send_inline").click().run()
+    url = last_request(sandbox)["messages"][-1]["content"][1]["image_url"]["url"]
+    assert url.startswith("data:image/png;base64,")
+    assert [m[0] for m in stored_messages(app_secrets)] == ["user", "assistant"]
+
+
+def test_a_file_that_is_not_an_image_is_refused_and_the_text_can_still_go(app_secrets, sandbox):
+    at = attach(make_app(app_secrets), "keep my words", ("fake.png", b"not an image at all"))
+    assert any("fake" in w.value and "not a JPG, PNG" in w.value for w in at.warning)
+    assert stored_messages(app_secrets) == []
+    at.button(key="chat_send_without").click().run()
+    assert stored_messages(app_secrets)[0][:2] == ("user", "keep my words")
+    assert last_request(sandbox)["messages"][-1]["content"] == "keep my words"
+
+
+def test_expired_upload_shows_as_expired_and_is_not_sent_again(app_secrets, sandbox):
+    store = store_of(app_secrets)
+    conv = store.create_conversation("local", "old pictures", None)
+    past = (datetime.now(timezone.utc) - timedelta(days=1)).isoformat()
+    store.add_message("local", conv.id, "user", "look", {"attachments": [
+        {"name": "old.png", "url": f"{sandbox.root_url}/files/uploads/gone.png", "expire_at": past}]})
+    store.set_setting("local", "chat.open_conversation", conv.id)
+    at = make_app(app_secrets)
+    assert any("expired" in c.value for c in at.caption)
+    at.button(key="chat_retry_pending").click().run()
+    assert last_request(sandbox)["messages"][-1]["content"] == "look"
+
+
+# ---------------------------------------------------------------- View code
+
+def view_code(at):
+    at.button(key="chat_view_code").click().run()
+    return [c.value for c in at.code]
+
+
+def test_view_code_shows_the_request_exactly_with_a_masked_key(app_secrets):
+    at = make_app(app_secrets)
+    at.toggle(key="chat_new_temperature_on").set_value(True).run()
+    send(at, "show me the code")
+    codes = view_code(at)
+    sdk, plain, shell = codes[-5], codes[-4], codes[-3]
+    assert "client.chat.completions.create(" in sdk and "temperature=1.0" in sdk
+    assert "requests.post(" in plain and shell.startswith("curl -sN ")
+    assert all("sk-..." in c for c in (sdk, plain, shell))
+    assert not any(app_secrets["sandbox"]["api_key"] in c for c in codes)
+    assert json.loads(codes[-2])["messages"][-1]["content"] == "show me the code"
+    assert codes[-1].startswith("data: {") and codes[-1].endswith("data: [DONE]")
+
+
+def _sse_text(output: str) -> str:
+    text = ""
+    for line in output.splitlines():
+        if line.startswith("data: {"):
+            for choice in json.loads(line[len("data: "):]).get("choices") or []:
+                text += (choice.get("delta") or {}).get("content") or ""
+    return text
+
+
+def test_curl_from_view_code_replays_to_the_same_reply(app_secrets):
+    at = send(make_app(app_secrets), "replay me with curl, 中文 and 'quotes'")
+    shell = view_code(at)[-3]
+    command = shell.replace("sk-...", app_secrets["sandbox"]["api_key"])
+    output = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=30).stdout
+    assert _sse_text(output) == stored_messages(app_secrets)[-1][1]
+
+
+def test_python_code_from_view_code_runs_and_gives_the_same_reply(app_secrets, tmp_path):
+    at = send(make_app(app_secrets), "replay me in python")
+    reply = stored_messages(app_secrets)[-1][1]
+    for code in view_code(at)[-5:-3]:
+        script = tmp_path / "replay.py"
+        script.write_text(code.replace("sk-...", app_secrets["sandbox"]["api_key"]))
+        run = subprocess.run([".venv/bin/python", str(script)], capture_output=True, text=True, timeout=60)
+        assert run.stdout == reply + "\n", run.stderr
+
+
+# ---------------------------------------------------------------- presets and variables
+
+def test_shipped_preset_fills_variables_in_a_form_before_sending(app_secrets, sandbox):
+    at = make_app(app_secrets)
+    at.selectbox(key="chat_preset_pick").set_value("Translator").run()
+    at.button(key="chat_preset_apply").click().run()
+    send(at, "Good morning")
+    assert stored_messages(app_secrets) == [], "nothing goes before the variables are filled"
+    at.text_input(key="chat_var_language").set_value("French")
+    next(b for b in at.get("form_submit_button") if b.label == "Send").click().run()
+    body = last_request(sandbox)
+    assert "into French." in body["messages"][0]["content"] and body["temperature"] == 0.2
+    send(at, "Good night")  # the value is remembered: no form the second time
+    assert "into French." in last_request(sandbox)["messages"][0]["content"]
+
+
+def test_saved_preset_is_per_user_and_applies_back(login_secrets):
+    at = make_app(login_secrets, user="alice")
+    at.text_area(key="chat_new_system").set_value("Talk like {{persona}}.").run()
+    at.toggle(key="chat_new_max_tokens_on").set_value(True).run()
+    at.text_input(key="chat_preset_name").set_value("Persona")
+    next(b for b in at.get("form_submit_button") if b.label == "Save preset").click().run()
+    assert "Persona" in at.selectbox(key="chat_preset_pick").options
+    assert "Persona" not in make_app(login_secrets, user="bob").selectbox(key="chat_preset_pick").options
+
+    fresh = make_app(login_secrets, user="alice")
+    fresh.selectbox(key="chat_preset_pick").set_value("Persona").run()
+    fresh.button(key="chat_preset_apply").click().run()
+    assert fresh.text_area(key="chat_new_system").value == "Talk like {{persona}}."
+    assert fresh.toggle(key="chat_new_max_tokens_on").value is True
+
+
+# ---------------------------------------------------------------- regenerate, edit, copy
+
+def test_regenerate_replaces_the_last_reply(app_secrets, sandbox):
+    at = send(make_app(app_secrets), "say it again")
+    first = store_of(app_secrets).list_messages("local", at.session_state["chat_open"])[-1]
+    sent = sandbox.control.stats()["endpoints"]["chat"]
+    at.button(key=f"chat_regenerate_{first.id}").click().run()
+    messages = store_of(app_secrets).list_messages("local", at.session_state["chat_open"])
+    assert [m.role for m in messages] == ["user", "assistant"] and messages[-1].created_at > first.created_at
+    assert sandbox.control.stats()["endpoints"]["chat"] == sent + 1
+
+
+def test_edit_last_user_message_and_resend(app_secrets, sandbox):
+    at = send(make_app(app_secrets), "typo in thsi")
+    user_id = store_of(app_secrets).list_messages("local", at.session_state["chat_open"])[0].id
+    at.text_area(key=f"chat_edit_text_{user_id}").set_value("typo in this")
+    at.button(key=f"chat_edit_send_{user_id}").click().run()
+    messages = stored_messages(app_secrets)
+    assert [m[:2][0] for m in messages] == ["user", "assistant"] and messages[0][1] == "typo in this"
+    assert last_request(sandbox)["messages"][-1]["content"] == "typo in this"
+    assert 'You said: "typo in this"' in messages[1][1]
+
+
+def test_copy_shows_the_message_in_a_copyable_code_box(app_secrets):
+    at = send(make_app(app_secrets), "copy me")
+    assert "copy me" in [c.value for c in at.code]
+
+
+# ---------------------------------------------------------------- export (import: tests/e2e)
+
+def test_export_json_then_import_gives_the_same_conversation(app_secrets):
+    at = send(make_app(app_secrets), "export me <b>bold</b>")
+    store = store_of(app_secrets)
+    conversation = store.get_conversation("local", at.session_state["chat_open"])
+    exported = chat_io.to_json(conversation, store.list_messages("local", conversation.id))
+    conversation = chat_io.import_into(store, "local", chat_io.parse_import(exported.encode()))
+    again = [(m.role, m.content) for m in store.list_messages("local", conversation.id)]
+    assert again == [(m[0], m[1]) for m in stored_messages(app_secrets)[:2]]
+
+
+def test_download_buttons_hold_markdown_and_json(app_secrets):
+    at = send(make_app(app_secrets), "download me")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Markdown (.md)", "JSON (.json, can be imported)"]
+
+
+def test_reply_meta_line_in_compare_column_has_no_duplicate_model(app_secrets):
+    at = compare_app(app_secrets, MODELS[:2])
+    send(at, "meta please")
+    assert any(re.match(r"first token .* credits: 1", c.value) for c in at.caption)

@@ -1,0 +1,172 @@
+"""The Usage page and the budget under AppTest, against the sandbox: empty and normal ledgers,
+admins and other users, the balance card, the banner and the confirmation before a chat call."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from lib import budget
+from lib.store import Store
+from tests.fixtures.app import make_app
+
+USAGE, CHAT = "pages/usage.py", "pages/chat.py"
+CHARTS = 5  # credits over time, by endpoint, calls per model, latency, tokens over time
+
+
+def ledger(secrets) -> Store:
+    return Store(secrets["store"]["url"])
+
+
+def seed(store: Store, user: str, *, chats=2, images=1, refund=False, hours_ago=1):
+    ts = datetime.now(timezone.utc) - timedelta(hours=hours_ago)
+    for _ in range(chats):
+        store.add_usage(user, endpoint="chat", model="gpt-4o-mini", credits=1, latency_ms=120, status=200,
+                        prompt_tokens=10, completion_tokens=30, ts=ts)
+    for _ in range(images):
+        store.add_usage(user, endpoint="images", model="gemini-image", credits=10, latency_ms=900, status=200, ts=ts)
+    if refund:
+        store.add_usage(user, endpoint="video", model="sora-2", credits=15, latency_ms=300, status=200, ts=ts)
+        store.add_usage(user, endpoint="video", model="sora-2", credits=-15, ts=ts)
+
+
+def cards(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def calls_table(at):
+    """The calls table's rows (the one frame with an outcome column)."""
+    return next(d.value for d in at.dataframe if "outcome" in d.value.columns)
+
+
+def charts(at) -> int:
+    return len(at.get("vega_lite_chart"))
+
+
+def texts(elements) -> str:
+    return " ".join(e.value for e in elements)
+
+
+def test_empty_ledger_shows_a_friendly_empty_state(app_secrets):
+    at = make_app(app_secrets, page=USAGE)
+    assert not at.exception and not at.error
+    assert "No calls in this range yet" in texts(at.info)
+    assert cards(at) == {"Credits spent": "0", "Requests": "0", "Error rate": "—", "Tokens": "0",
+                         "Balance": "1,000"}
+    assert charts(at) == 0
+    assert "Reported by the server" in texts(at.caption)
+    assert "Estimated from the local ledger and the pricing table" in texts(at.caption)
+
+
+def test_normal_ledger_cards_charts_table_and_filters(app_secrets):
+    seed(ledger(app_secrets), "local", chats=3, images=2, refund=True)
+    at = make_app(app_secrets, page=USAGE)
+    assert not at.exception
+    assert cards(at)["Credits spent"] == "23" and cards(at)["Requests"] == "6"
+    assert cards(at)["Tokens"] == "120" and cards(at)["Error rate"] == "0.0%"
+    assert charts(at) == CHARTS + 1  # single-user mode is admin of itself: credits per user too
+    table = calls_table(at)
+    assert {"Chat", "Images", "Video"} <= set(table["endpoint"]) and len(table) >= 7
+
+    at.multiselect(key="usage_filter_endpoints").set_value(["images"]).run()
+    assert cards(at)["Credits spent"] == "20" and cards(at)["Requests"] == "2"
+    assert set(calls_table(at)["endpoint"]) == {"Images"}
+
+    at.multiselect(key="usage_filter_endpoints").set_value([]).run()
+    at.multiselect(key="usage_filter_outcomes").set_value(["refund"]).run()
+    assert cards(at)["Credits spent"] == "-15" and cards(at)["Requests"] == "0"
+
+
+def test_range_presets_and_hourly_fallback(app_secrets):
+    store = ledger(app_secrets)
+    seed(store, "local", chats=1, images=0, hours_ago=24 * 20)  # 20 days ago
+    at = make_app(app_secrets, page=USAGE)
+    assert cards(at)["Credits spent"] == "1"
+    at.button_group(key="usage_preset").set_value("7d").run()
+    assert cards(at)["Credits spent"] == "0" and "No calls in this range yet" in texts(at.info)
+    at.button_group(key="usage_preset").set_value("all").run()
+    at.button_group(key="usage_granularity").set_value("hour").run()
+    assert cards(at)["Credits spent"] == "1" and "showing days" in texts(at.caption)
+
+
+def open_as(login_secrets, user: str):
+    """The Usage page for `user`, with alice (2 chats) and bob (1 chat, 3 images) in the ledger."""
+    store = ledger(login_secrets)
+    seed(store, "alice", chats=2, images=0)
+    seed(store, "bob", chats=1, images=3)
+    at = make_app(login_secrets, page=USAGE, user=user)
+    assert not at.exception
+    return at
+
+
+def test_non_admin_sees_only_their_own_usage(login_secrets):
+    at = open_as(login_secrets, "alice")
+    assert cards(at)["Credits spent"] == "2" and cards(at)["Requests"] == "2"
+    assert charts(at) == CHARTS
+    assert "usage_filter_users" not in [m.key for m in at.multiselect]
+    assert "Per user" not in texts(at.subheader)
+    assert "Pricing table (admin)" not in [e.label for e in at.expander]
+    assert set(calls_table(at)["user"]) == {"alice"}
+
+
+def test_admin_sees_everyone_with_a_per_user_breakdown(login_secrets):
+    at = open_as(login_secrets, "root")
+    assert cards(at)["Credits spent"] == "33" and cards(at)["Requests"] == "6"
+    assert charts(at) == CHARTS + 1 and "Per user" in texts(at.subheader)
+    per_user = at.dataframe[0].value
+    assert per_user.set_index("user")["credits"].to_dict() == {"bob": 31.0, "alice": 2.0}
+    assert "Pricing table (admin)" in [e.label for e in at.expander]
+
+    at.multiselect(key="usage_filter_users").set_value(["alice"]).run()
+    assert cards(at)["Credits spent"] == "2"
+    assert set(calls_table(at)["user"]) == {"alice"}
+
+
+def test_balance_unavailable_when_billing_does_not_answer(app_secrets, sandbox):
+    sandbox.control.queue_fault("billing", "html", count=10)
+    at = make_app(app_secrets, page=USAGE)
+    assert cards(at)["Balance"] == "balance unavailable"
+    sandbox.control.clear_faults()
+
+
+def test_chinese_labels(app_secrets):
+    seed(ledger(app_secrets), "local")
+    at = make_app(app_secrets, page=USAGE)
+    at.button_group(key="lang_switch").set_value("zh").run()
+    assert "消耗积分" in cards(at) and "由服务器报告" in texts(at.caption)
+
+
+def test_budget_form_stores_limits_and_banner_warns_then_errors(app_secrets):
+    store = ledger(app_secrets)
+    at = make_app(app_secrets, page=USAGE)
+    at.number_input(key="budget_day").set_value(10.0)
+    at.number_input(key="budget_month").set_value(1000.0)
+    at.button[[b.label for b in at.button].index("Save limits")].click().run()
+    assert budget.get_limits(store, "local") == {"day": 10.0, "month": 1000.0}
+    assert not at.warning
+
+    seed(store, "local", chats=8, images=0, hours_ago=0)
+    at.run()
+    assert "80% of your daily credit limit" in texts(at.warning)
+    seed(store, "local", chats=2, images=0, hours_ago=0)
+    at.run()
+    assert "Daily credit limit reached" in texts(at.error)
+
+
+def test_chat_asks_before_passing_the_budget_and_keeps_the_message(app_secrets, sandbox):
+    store = ledger(app_secrets)
+    budget.set_limit(store, "local", "day", 5)
+    seed(store, "local", chats=5, images=0, hours_ago=0)
+    at = make_app(app_secrets, page=CHAT)
+    sent_before = sandbox.control.stats()["endpoints"].get("chat", 0)
+
+    at.chat_input[0].set_value("over budget please").run()
+    assert "would take you past your daily limit" in texts(at.warning)
+    assert "over budget please" in texts(at.markdown)
+    assert sandbox.control.stats()["endpoints"].get("chat", 0) == sent_before
+    assert store.list_conversations("local") == []
+
+    at.run()  # the user looks elsewhere, then comes back: the message is still held
+    assert "over budget please" in texts(at.markdown)
+    at.button(key="chat_send_budget_send").click().run()
+    assert not at.exception
+    messages = [m.content for c in store.list_conversations("local") for m in store.list_messages("local", c.id)]
+    assert messages[0] == "over budget please" and len(messages) == 2

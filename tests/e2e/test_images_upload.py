@@ -1,0 +1,88 @@
+"""Images and Upload in real Chromium against `streamlit run` and the sandbox (user bob)."""
+from __future__ import annotations
+
+import base64
+import time
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import Page, expect
+
+from tests.e2e.helpers import login, screenshot, wait_for_app
+from tests.imagefiles import image_bytes, oversized_png
+
+
+def open_page(page: Page, app_url: str, path: str) -> None:
+    """Log in as bob, then open `path` (the login form lands on the default page).
+
+    The viewport is tall because Streamlit scrolls inside the page: screenshots show one screen.
+    """
+    page.set_viewport_size({"width": 1280, "height": 2000})
+    login(page, app_url, "bob")
+    page.goto(f"{app_url}/{path}")
+    wait_for_app(page)
+
+
+def cards(page: Page, text: str):
+    return page.locator("[class*='st-key-images_card_']").filter(has_text=text)
+
+
+def api_image(sandbox, e2e_dir: Path, prompt: str) -> bytes:
+    """The bytes the API itself answers for `prompt` (the sandbox draws them from the prompt)."""
+    key = (e2e_dir / "key").read_text()
+    body = httpx.post(f"{sandbox.base_url}/gemini/images", json={"prompt": prompt},
+                      headers={"Authorization": f"Bearer {key}"}, timeout=30).json()
+    return base64.b64decode(body["data"][0]["b64_json"])
+
+
+def test_generate_two_reload_and_download(page: Page, app_url, sandbox, sandbox_speed, e2e_dir, tmp_path):
+    sandbox_speed(image_delay=1.0)
+    prompt = f"e2e lighthouse at dusk {time.time_ns()}"
+    open_page(page, app_url, "images")
+    page.get_by_label("Prompt").fill(prompt)
+    page.locator(".st-key-images_count").get_by_text("2", exact=True).click()
+    expect(page.get_by_text("Estimated cost: 20 credits (2 × 10)")).to_be_visible()
+    page.get_by_role("button", name="Generate").click()
+    expect(page.get_by_text("Generating 2 image(s)…")).to_be_visible()
+    expect(page.get_by_text("Waiting for image 2…")).to_be_visible()
+    screenshot(page, "images-generating")
+    expect(cards(page, prompt)).to_have_count(2, timeout=30_000)
+    wait_for_app(page)
+    expect(cards(page, prompt).first.locator("img")).to_be_visible()
+    screenshot(page, "images-generated")
+
+    page.reload()
+    wait_for_app(page)
+    expect(cards(page, prompt)).to_have_count(2, timeout=30_000)
+    with page.expect_download() as download_info:
+        cards(page, prompt).first.get_by_test_id("stDownloadButton").locator("button").first.click()
+    download = download_info.value
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    assert download.suggested_filename.startswith("image-") and saved.suffix == ".jpg"
+    assert saved.read_bytes() == api_image(sandbox, e2e_dir, prompt)
+
+
+def test_upload_batch_refuses_bad_files_and_sends_the_good_one(page: Page, app_url, tmp_path):
+    stamp = time.time_ns()
+    good, huge, text = (tmp_path / f"good-{stamp}.png", tmp_path / f"huge-{stamp}.png",
+                        tmp_path / f"notes-{stamp}.png")
+    png = image_bytes(size=(64, 48), color=(30, 120, 200))
+    good.write_bytes(png)
+    huge.write_bytes(oversized_png())
+    text.write_text("these are meeting notes, not an image\n")
+    open_page(page, app_url, "upload")
+    page.locator("input[type=file]").set_input_files([good, huge, text])
+    expect(page.get_by_role("button", name=f"Remove {text.name}")).to_be_visible()
+    page.get_by_role("button", name="Upload", exact=True).click()
+    wait_for_app(page)
+    alerts = page.get_by_test_id("stAlert")
+    expect(alerts.filter(has_text=huge.name)).to_contain_text("11.0 MB and the limit is 10 MB")
+    expect(alerts.filter(has_text=text.name)).to_contain_text("not a JPG, PNG, GIF or WebP image")
+    expect(alerts.filter(has_text=good.name)).to_contain_text("uploaded")
+    card = page.locator("[class*='st-key-upload_card_']").filter(has_text=good.name)
+    expect(card).to_contain_text("expires in 2 days 23 h")
+    expect(card.locator("img")).to_be_visible()
+    screenshot(page, "upload-batch")
+    url = card.get_by_test_id("stCode").inner_text().strip()
+    assert page.request.get(url).body() == png

@@ -1,0 +1,97 @@
+"""Video in real Chromium against `streamlit run` and the sandbox: progress moves by itself, the
+video plays, a failed task shows its refund, and a reload mid-task resumes polling."""
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.helpers import login, screenshot, wait_for_app
+
+USER = "alice"
+PLAYABLE = "v => v.duration > 0 && v.readyState >= 2"
+
+
+def open_video_page(page: Page, app_url: str) -> None:
+    """Log in, then open /video (a first visit's deep link may land on the default page)."""
+    login(page, app_url, USER, path="video")
+    page.goto(f"{app_url}/video")
+    wait_for_app(page)
+
+
+def create(page: Page, prompt: str) -> None:
+    box = page.get_by_label("Prompt")
+    box.fill(prompt)
+    box.press("Control+Enter")      # commit the text before the click, as a user's blur would
+    wait_for_app(page)
+    page.get_by_role("button", name="Generate video").click()
+    expect(page.get_by_text("Video task created")).to_be_visible(timeout=15_000)
+
+
+def card(page: Page, prompt: str):
+    return page.get_by_test_id("stVerticalBlock").filter(has_text=prompt).last
+
+
+def progress_of(page: Page, prompt: str) -> int:
+    bar = card(page, prompt).get_by_role("progressbar")
+    return int(bar.get_attribute("aria-valuenow") or 0)
+
+
+def expect_playing_video(page: Page, prompt: str) -> None:
+    video = card(page, prompt).locator("video")
+    expect(video).to_have_count(1, timeout=30_000)
+    page.wait_for_function(f"() => [...document.querySelectorAll('video')].some({PLAYABLE})", timeout=20_000)
+    assert video.evaluate(f"({PLAYABLE})"), "the video has a duration and enough data to play"
+
+
+def status_requests(sandbox) -> int:
+    return sandbox.control.stats()["endpoints"].get("video_status", 0)
+
+
+def test_progress_moves_and_the_video_plays(page: Page, app_url, sandbox, sandbox_speed):
+    sandbox_speed(video_seconds=9)
+    open_video_page(page, app_url)
+    prompt = "e2e progress: a paper boat on a river"
+    create(page, prompt)
+    expect(card(page, prompt).get_by_role("progressbar")).to_be_visible(timeout=10_000)
+    expect(card(page, prompt)).to_contain_text("elapsed", timeout=10_000)
+    page.wait_for_function("() => [...document.querySelectorAll('[role=progressbar]')]"
+                           ".some(b => +b.getAttribute('aria-valuenow') > 0)", timeout=15_000)
+    first = progress_of(page, prompt)
+    expect(card(page, prompt)).to_contain_text("left", timeout=10_000)
+    screenshot(page, "video-progress")
+    page.wait_for_function(f"() => [...document.querySelectorAll('[role=progressbar]')]"
+                           f".some(b => +b.getAttribute('aria-valuenow') > {first})", timeout=15_000)
+    expect_playing_video(page, prompt)
+    done = card(page, prompt)
+    expect(done).to_contain_text("completed")
+    expect(done.get_by_role("button", name="Download")).to_be_visible()
+    expect(done).to_contain_text("/files/videos/")
+    wait_for_app(page)
+    screenshot(page, "video-completed")
+    before = status_requests(sandbox)
+    page.wait_for_timeout(3_500)
+    assert status_requests(sandbox) == before, "no polling once every task has finished"
+
+
+def test_failed_task_shows_the_failure_and_refund(page: Page, app_url, sandbox_speed):
+    sandbox_speed(video_seconds=4)
+    open_video_page(page, app_url)
+    prompt = "e2e failure: a storm that never ends [fail]"
+    create(page, prompt)
+    failed = card(page, prompt)
+    expect(failed).to_contain_text("Generation failed", timeout=20_000)
+    expect(failed).to_contain_text("15 credits for this video were refunded")
+    wait_for_app(page)
+    screenshot(page, "video-failed")
+
+
+def test_reload_mid_task_resumes_and_completes(page: Page, app_url, sandbox_speed):
+    sandbox_speed(video_seconds=6)
+    open_video_page(page, app_url)
+    prompt = "e2e reload: a lighthouse at night"
+    create(page, prompt)
+    expect(card(page, prompt).get_by_role("progressbar")).to_be_visible(timeout=10_000)
+    page.reload()
+    wait_for_app(page)
+    expect(card(page, prompt)).to_contain_text("running", timeout=10_000)
+    expect_playing_video(page, prompt)
+    expect(card(page, prompt)).to_contain_text("completed")

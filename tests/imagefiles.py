@@ -1,0 +1,17 @@
+"""Real image files made with Pillow, for the tests of the Images and Upload pages."""
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+
+def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (32, 24), color=(200, 40, 40)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format=fmt)
+    return out.getvalue()
+
+
+def oversized_png(total: int = 11 * 1024 * 1024) -> bytes:
+    """A real PNG header padded to `total` bytes: over the limit, so the size is what refuses it."""
+    return image_bytes() + b"\0" * (total - len(image_bytes()))

@@ -1,0 +1,250 @@
+"""lib.usage on hand-made ledgers with known answers, on SQLite and PostgreSQL (`store` fixture)."""
+from __future__ import annotations
+
+import io
+from datetime import date, datetime, timedelta, timezone
+
+import pandas as pd
+import pytest
+
+from lib import usage
+from lib.usage import Filters, Scope
+
+A, B = "alice", "bob"
+UTC = timezone.utc
+
+
+def at(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def add(store, user=A, *, ts, endpoint="chat", model="gpt-4o-mini", credits=1.0, **fields):
+    store.add_usage(user, endpoint=endpoint, model=model, credits=credits, ts=ts, **fields)
+
+
+def latency(store, scope: Scope, filters: Filters) -> pd.DataFrame:
+    return usage.percentiles(usage.latency_histogram(store, scope, filters))
+
+
+def buckets(frame: pd.DataFrame) -> dict[str, float]:
+    """{local bucket start: net credits} of the cards-and-charts rows."""
+    sums = usage.work(frame).groupby("bucket")["credits"].sum()
+    return {str(k): v for k, v in sums.items()}
+
+
+# --- ranges and zones ------------------------------------------------------------------------
+
+NOW = at(2024, 5, 1, 17, 0)  # 2024-05-02 01:00 in Shanghai, still 2024-05-01 in UTC
+
+
+def test_presets_are_whole_local_days_ending_today():
+    assert usage.preset_range("today", "UTC", NOW) == (at(2024, 5, 1), at(2024, 5, 2))
+    assert usage.preset_range("today", "Asia/Shanghai", NOW) == (at(2024, 5, 1, 16), at(2024, 5, 2, 16))
+    assert usage.preset_range("7d", "Asia/Shanghai", NOW) == (at(2024, 4, 25, 16), at(2024, 5, 2, 16))
+    assert usage.preset_range("30d", "UTC", NOW) == (at(2024, 4, 2), at(2024, 5, 2))
+    assert usage.preset_range("all", "UTC", NOW) == (None, None)
+
+
+def test_custom_range_is_inclusive_and_order_free():
+    picked = (date(2024, 3, 10), date(2024, 3, 8))
+    assert usage.preset_range("custom", "America/New_York", NOW, custom=picked) == (
+        at(2024, 3, 8, 5), at(2024, 3, 11, 4))  # New York moved to summer time on 10 March
+
+
+def test_unknown_or_missing_zone_falls_back_to_utc():
+    assert usage.zone("Mars/Olympus").key == "UTC" and usage.zone(None).key == "UTC"
+    assert usage.preset_range("today", "Not/AZone", NOW) == (at(2024, 5, 1), at(2024, 5, 2))
+
+
+def test_hours_only_for_ranges_up_to_a_month():
+    assert usage.effective_granularity("hour", at(2024, 5, 1), at(2024, 5, 8)) == "hour"
+    assert usage.effective_granularity("hour", at(2024, 1, 1), at(2024, 5, 1)) == "day"
+    assert usage.effective_granularity("hour", None, None) == "day"
+    assert usage.effective_granularity("day", at(2024, 5, 1), at(2024, 5, 2)) == "day"
+
+
+def test_zone_offsets_find_dst_changes_to_the_second():
+    first, changes = usage.zone_offsets(usage.zone("Europe/Paris"), at(2024, 3, 1), at(2024, 11, 1))
+    assert first == 3600
+    assert changes == [(at(2024, 3, 31, 1), 7200), (at(2024, 10, 27, 1), 3600)]
+
+
+# --- buckets in the user's zone --------------------------------------------------------------
+
+def test_days_follow_the_browser_zone(store):
+    add(store, ts=at(2024, 5, 1, 15, 0), credits=1)   # Shanghai: 1 May 23:00
+    add(store, ts=at(2024, 5, 1, 17, 0), credits=10)  # Shanghai: 2 May 01:00
+    utc = usage.cube(store, Scope(A, None, None, "UTC", usage.DAY))
+    shanghai = usage.cube(store, Scope(A, None, None, "Asia/Shanghai", usage.DAY))
+    assert buckets(utc) == {"2024-05-01 00:00:00": 11.0}
+    assert buckets(shanghai) == {"2024-05-01 00:00:00": 1.0, "2024-05-02 00:00:00": 10.0}
+
+
+def test_half_hour_zone_buckets_exactly(store):
+    add(store, ts=at(2024, 5, 1, 18, 29), credits=1)  # Kolkata (+5:30): 23:59
+    add(store, ts=at(2024, 5, 1, 18, 31), credits=2)  # Kolkata: 00:01 next day
+    frame = usage.cube(store, Scope(A, None, None, "Asia/Kolkata", usage.HOUR))
+    assert buckets(frame) == {"2024-05-01 23:00:00": 1.0, "2024-05-02 00:00:00": 2.0}
+
+
+def test_hours_across_a_dst_change(store):
+    for hour in range(4):  # 00:30..03:30 UTC on the night Paris skips 02:00-03:00
+        add(store, ts=at(2024, 3, 31, hour, 30), credits=hour + 1)
+    frame = usage.cube(store, Scope(A, at(2024, 3, 30), at(2024, 4, 1), "Europe/Paris", usage.HOUR))
+    assert buckets(frame) == {"2024-03-31 01:00:00": 1.0, "2024-03-31 03:00:00": 2.0,
+                              "2024-03-31 04:00:00": 3.0, "2024-03-31 05:00:00": 4.0}
+
+
+def test_range_is_start_inclusive_end_exclusive(store):
+    add(store, ts=at(2024, 5, 1), credits=1)
+    add(store, ts=at(2024, 5, 2), credits=10)
+    frame = usage.cube(store, Scope(A, at(2024, 5, 1), at(2024, 5, 2), "UTC"))
+    assert usage.summarize(frame).credits == 1.0
+
+
+def test_empty_ledger_gives_empty_frames(store):
+    frame = usage.cube(store, Scope(A, None, None, "Asia/Shanghai"))
+    assert frame.empty and list(frame.columns) == usage.CUBE_COLUMNS
+    summary = usage.summarize(frame)
+    assert (summary.credits, summary.requests, summary.error_rate) == (0.0, 0, None)
+    for chart in (usage.credits_over_time, usage.tokens_over_time, usage.credits_by_endpoint,
+                  usage.calls_by_model, usage.by_user):
+        assert chart(frame).empty
+    assert latency(store, Scope(A, None, None), Filters()).empty
+    assert usage.calls(store, Scope(A, None, None), Filters()).empty
+
+
+# --- what counts -----------------------------------------------------------------------------
+
+@pytest.fixture
+def ledger(store):
+    """Alice: 3 chats (one failed), 2 images, a video refunded, an upload, free bookkeeping calls.
+    Bob: one chat."""
+    day = at(2024, 5, 1, 9)
+    add(store, ts=day, model="gpt-4o", credits=1, latency_ms=100, prompt_tokens=10, completion_tokens=20)
+    add(store, ts=day, model="gpt-4o", credits=1, latency_ms=200, prompt_tokens=5, completion_tokens=5)
+    add(store, ts=day, model="gemini-pro", credits=0, latency_ms=300, status=500, error_kind="server")
+    add(store, ts=day, endpoint="images", model="gemini-image", credits=10, latency_ms=1000)
+    add(store, ts=day, endpoint="images", model="gemini-image", credits=10, latency_ms=2000)
+    add(store, ts=day, endpoint="video", model="sora-2", credits=15, latency_ms=400)
+    add(store, ts=day + timedelta(hours=1), endpoint="video", model="sora-2", credits=-15)
+    add(store, ts=day, endpoint="upload", model=None, credits=0, latency_ms=50)
+    add(store, ts=day, endpoint="models", model=None, credits=0, latency_ms=5)
+    add(store, ts=day, endpoint="billing", model=None, credits=0, latency_ms=5, status=500, error_kind="server")
+    add(store, B, ts=day, model="gpt-4o", credits=1, latency_ms=100, prompt_tokens=1, completion_tokens=1)
+    return store
+
+
+def alice(tz="UTC") -> Scope:
+    return Scope(A, at(2024, 5, 1), at(2024, 5, 2), tz)
+
+
+def test_cards_net_refunds_and_leave_out_bookkeeping_calls(ledger):
+    summary = usage.summarize(usage.cube(ledger, alice()))
+    assert summary.credits == 22.0  # 1 + 1 + 0 + 10 + 10 + 15 - 15 + 0
+    assert summary.refunded == 15.0
+    assert summary.requests == 7  # the refund is not a request; models/billing are left out
+    assert summary.errors == 1 and summary.error_rate == pytest.approx(1 / 7)
+    assert summary.tokens == 40
+
+
+def test_charts_from_the_cube(ledger):
+    frame = usage.cube(ledger, alice())
+    over_time = usage.credits_over_time(frame).set_index(["endpoint", "model"])["credits"].to_dict()
+    assert over_time == {("chat", "gpt-4o"): 2.0, ("chat", "gemini-pro"): 0.0, ("images", "gemini-image"): 20.0,
+                         ("video", "sora-2"): 0.0, ("upload", usage.NO_MODEL): 0.0}
+    by_endpoint = usage.credits_by_endpoint(frame)
+    assert by_endpoint.to_dict("records") == [
+        {"endpoint": "images", "credits": 20.0, "calls": 2}, {"endpoint": "chat", "credits": 2.0, "calls": 3},
+        {"endpoint": "upload", "credits": 0.0, "calls": 1}, {"endpoint": "video", "credits": 0.0, "calls": 1}]
+    assert usage.calls_by_model(frame).to_dict("records") == [
+        {"endpoint": "images", "model": "gemini-image", "calls": 2}, {"endpoint": "chat", "model": "gpt-4o", "calls": 2},
+        {"endpoint": "chat", "model": "gemini-pro", "calls": 1}, {"endpoint": "video", "model": "sora-2", "calls": 1},
+        {"endpoint": "upload", "model": usage.NO_MODEL, "calls": 1}]
+    tokens = usage.tokens_over_time(frame).set_index("kind")["tokens"].to_dict()
+    assert tokens == {"prompt": 15, "completion": 25}
+
+
+def test_filters_narrow_the_cube_like_the_sql(ledger):
+    frame = usage.cube(ledger, alice())
+    cases = [Filters(models=("gpt-4o",)), Filters(endpoints=("images", "video")),
+             Filters(outcomes=("refund",)), Filters(outcomes=("error",)),
+             Filters(models=("sora-2",), outcomes=("ok",))]
+    for filters in cases:
+        narrowed = usage.apply_filters(frame, filters)
+        rows = usage.calls(ledger, alice(), filters, limit=None)
+        assert narrowed["rows"].sum() == len(rows), filters
+        assert narrowed["credits"].sum() == pytest.approx(rows["credits"].sum()), filters
+    refunds = usage.summarize(usage.apply_filters(frame, Filters(outcomes=("refund",))))
+    assert (refunds.credits, refunds.requests) == (-15.0, 0)
+    errors = usage.calls(ledger, alice(), Filters(outcomes=("error",)), limit=None)
+    assert sorted(errors["endpoint"]) == ["billing", "chat"]  # the table keeps bookkeeping calls
+
+
+def test_latency_percentiles_nearest_rank(ledger):
+    frame = latency(ledger, alice(), Filters()).set_index("endpoint")
+    assert frame.loc["chat"].to_dict() == {"p50": 200.0, "p95": 300.0}
+    assert frame.loc["images"].to_dict() == {"p50": 1000.0, "p95": 2000.0}
+    assert "models" not in frame.index and "billing" not in frame.index
+    only_ok = latency(ledger, alice(), Filters(outcomes=("ok",))).set_index("endpoint")
+    assert only_ok.loc["chat"].to_dict() == {"p50": 100.0, "p95": 200.0}
+
+
+def test_users_see_their_own_rows_admins_everyone(ledger):
+    mine = usage.cube(ledger, alice())
+    assert set(mine["user"]) == {A}
+    everyone = usage.cube(ledger, Scope(None, at(2024, 5, 1), at(2024, 5, 2)))
+    per_user = usage.by_user(everyone).set_index("user")
+    assert per_user.loc[A, "credits"] == 22.0 and per_user.loc[B].to_dict() == {
+        "credits": 1.0, "requests": 1, "errors": 0, "tokens": 2}
+    bob_only = usage.apply_filters(everyone, Filters(users=(B,)))
+    assert usage.summarize(bob_only).credits == 1.0
+    assert set(usage.calls(ledger, Scope(None, None, None), Filters(users=(B,)))["user"]) == {B}
+
+
+def test_calls_table_is_newest_first_in_local_time(ledger):
+    rows = usage.calls(ledger, alice("Asia/Shanghai"), Filters(), limit=3)
+    assert len(rows) == 3
+    assert str(rows["time"].iloc[0]) == "2024-05-01 18:00:00+08:00"  # the refund, an hour after the rest
+    assert rows["outcome"].iloc[0] == "refund"
+
+
+def test_csv_export_has_exactly_the_filtered_rows(ledger):
+    filters = Filters(endpoints=("chat",))
+    csv = pd.read_csv(io.BytesIO(usage.calls_csv(ledger, alice("Asia/Shanghai"), filters)))
+    assert list(csv.columns) == list(usage.CSV_COLUMNS)
+    assert len(csv) == 3 and set(csv["endpoint"]) == {"chat"}
+    assert sorted(csv["outcome"]) == ["error", "ok", "ok"]
+    assert set(csv["time"]) == {"2024-05-01T17:00:00+08:00"}
+    assert csv["credits"].sum() == 2.0
+
+
+def test_adding_up_empty_aggregates_keeps_their_columns(store):
+    empty = usage.cube(store, Scope(A, None, None))
+    assert list(usage.add_up([empty, empty], usage.CUBE_KEYS).columns) == usage.CUBE_COLUMNS
+
+
+def test_ledger_version_moves_with_each_new_row(store):
+    assert usage.ledger_version(store) == 0
+    add(store, ts=at(2024, 5, 1))
+    first = usage.ledger_version(store)
+    add(store, ts=at(2024, 4, 1))
+    assert usage.ledger_version(store) > first
+
+
+def test_aggregates_add_up_incrementally(ledger):
+    """A cached cube plus the newer rows' cube equals the cube of everything."""
+    scope, filters = Scope(None, None, None, "Asia/Shanghai"), Filters()
+    version = usage.ledger_version(ledger)
+    old_cube, old_histogram = usage.cube(ledger, scope), usage.latency_histogram(ledger, scope, filters)
+    add(ledger, ts=at(2024, 5, 1, 9), model="gpt-4o", credits=1, latency_ms=700)
+    add(ledger, B, ts=at(2024, 6, 1), endpoint="images", model="gemini-image", credits=10, latency_ms=900)
+    newest = usage.ledger_version(ledger)
+    merged = usage.add_up([old_cube, usage.cube(ledger, scope, version, newest)], usage.CUBE_KEYS)
+    whole = usage.cube(ledger, scope)
+    order = usage.CUBE_KEYS
+    pd.testing.assert_frame_equal(merged.sort_values(order).reset_index(drop=True),
+                                  whole.sort_values(order).reset_index(drop=True), check_dtype=False)
+    histogram = usage.add_up([old_histogram, usage.latency_histogram(ledger, scope, filters, version, newest)],
+                             usage.HISTOGRAM_KEYS)
+    pd.testing.assert_frame_equal(usage.percentiles(histogram), latency(ledger, scope, filters))
