@@ -1,11 +1,9 @@
 """Reshi Playground: the router. Login first, then the shared sidebar, then the chosen page."""
-from pathlib import Path
-
 import streamlit as st
 
 from lib.ui.auth import authenticate, signed_in
 from lib.ui.budget import render_budget_banner
-from lib.ui.session import tr
+from lib.ui.session import PAGES_DIR, tr
 from lib.ui.sidebar import remember_language, render_sidebar
 
 st.set_page_config(page_title="Reshi Playground", page_icon=":material/science:", layout="wide")
@@ -14,7 +12,6 @@ authenticator = authenticate()
 if signed_in():
     remember_language()
 
-PAGES_DIR = Path(__file__).resolve().parent / "pages"
 PAGES = [
     st.Page(PAGES_DIR / "chat.py", title=tr("nav.chat"), icon=":material/chat:", url_path="chat", default=True),
     st.Page(PAGES_DIR / "images.py", title=tr("nav.images"), icon=":material/image:", url_path="images"),

@@ -112,6 +112,8 @@ _add({
 _add({
     "chat.new_title": ("New chat", "新对话"),
     "chat.new_chat": ("New chat", "新对话"),
+    "chat.draft_files": ("Attached to your next message:", "将随下一条消息发送："),
+    "chat.draft_clear": ("Remove", "移除"),
     "chat.conversations": ("Conversations", "对话列表"),
     "chat.rename": ("Title", "标题"),
     "chat.save": ("Save", "保存"),
@@ -253,6 +255,7 @@ _add({
     "images.meta": ("{time} · {credits:g} credits", "{time} · {credits:g} 积分"),
     "images.via_url": ("delivered as a URL", "以 URL 形式返回"),
     "images.download": ("Download", "下载"),
+    "images.use_in_chat": ("Use in chat: attach to a new chat message", "在对话中使用：附加到新对话消息"),
     "images.delete": ("Delete", "删除"),
     "images.deleted": ("Image deleted.", "图片已删除。"),
     "images.reuse": ("Reuse prompt", "复用提示词"),

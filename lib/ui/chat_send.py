@@ -22,16 +22,37 @@ from lib.ui.session import current_lang, tr
 from lib.upload_checks import check_image, display_name, markdown_literal
 
 PENDING = "chat_pending"
+DRAFT_FILES = "chat_draft_files"
 LAST_CALLS = "chat_last_calls"
 _REDRAW_SECONDS = 0.05
 
 
+def attach_to_next_message(name: str, data: bytes) -> None:
+    """Another page (the Images gallery) hands an image to the next message sent in Chat."""
+    st.session_state.setdefault(DRAFT_FILES, []).append((name, data))
+
+
+def render_draft_files() -> None:
+    """Images waiting for the next message, with a way to drop them."""
+    drafts = st.session_state.get(DRAFT_FILES)
+    if not drafts:
+        return
+    with st.container(border=True):
+        st.caption(tr("chat.draft_files"))
+        for column, (name, data) in zip(st.columns(max(len(drafts), 4)), drafts):
+            column.image(data, caption=display_name(name), width=120)
+        st.button(tr("chat.draft_clear"), icon=":material/close:", key="chat_draft_clear", type="tertiary",
+                  on_click=st.session_state.pop, args=(DRAFT_FILES, None))
+
+
 def take_input(value) -> None:
-    """A new submit (text, or text with files) replaces any message still waiting."""
+    """A new submit (text, or text with files) replaces any message still waiting; images handed
+    over by another page go with it."""
     if value is None:
         return
     text = value if isinstance(value, str) else value.text
     files = [] if isinstance(value, str) else [(f.name, f.getvalue()) for f in value.files]
+    files += st.session_state.pop(DRAFT_FILES, [])
     st.session_state[PENDING] = {"text": text or "", "files": files, "skip_refused": False,
                                  "values": None, "inline": False}
 

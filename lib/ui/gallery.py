@@ -9,9 +9,11 @@ import streamlit as st
 from lib import errors, images
 from lib.client import ReshiClient
 from lib.store import Media, Store, utcnow
+from lib.ui.chat_send import attach_to_next_message
+from lib.ui.chat_view import set_open_conversation
 from lib.ui.clock import local_time
 from lib.ui.feedback import show_error
-from lib.ui.session import current_lang, labels, tr
+from lib.ui.session import PAGES_DIR, current_lang, labels, tr
 from lib.upload_checks import check_image, expiry_text, is_expired, markdown_literal
 from lib.uploads import send
 
@@ -129,7 +131,13 @@ def _actions(store: Store, user: str, client: ReshiClient, item: Media, data: by
         st.button("", icon=":material/edit_note:", help=tr("images.reuse"), key=f"images_reuse_{item.id}",
                   on_click=partial(_reuse_prompt, item.prompt))
         link = st.button("", icon=":material/link:", help=tr("images.get_link"), key=f"images_link_{item.id}")
+        to_chat = st.button("", icon=":material/add_comment:", help=tr("images.use_in_chat"),
+                            key=f"images_chat_{item.id}")
         delete = st.button("", icon=":material/delete:", help=tr("images.delete"), key=f"images_delete_{item.id}")
+    if to_chat:
+        attach_to_next_message(images.download_name(item), data)
+        set_open_conversation(store, user, None)
+        st.switch_page(PAGES_DIR / "chat.py")
     if link:
         _upload_for_link(store, user, client, item, data)
     if delete:

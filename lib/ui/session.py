@@ -9,7 +9,9 @@ import streamlit as st
 from lib.i18n import language_from_locale, t
 
 LOCAL_USER = "local"
-MAIN_SCRIPT = str(Path(__file__).resolve().parents[2] / "app.py")
+ROOT = Path(__file__).resolve().parents[2]
+MAIN_SCRIPT = str(ROOT / "app.py")
+PAGES_DIR = ROOT / "pages"
 
 
 def current_lang() -> str:

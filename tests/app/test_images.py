@@ -160,3 +160,19 @@ def test_over_budget_asks_before_generating_and_keeps_the_prompt(app_secrets):
     assert at.text_area(key="images_prompt").value == "a budget-conscious fox"
     at.button(key="images_budget_send").click().run()
     assert len(store.list_media("local")) == 1
+
+
+def test_use_in_chat_attaches_the_image_to_the_next_message(app_secrets, sandbox):
+    at = generate(make_app(app_secrets, IMAGES), "a fox for the chat")
+    media_id = stored(app_secrets)[0].id
+    at.button(key=f"images_chat_{media_id}").click().run()
+    assert at.chat_input, "the Chat page opens"
+    assert any("next message" in c.value for c in at.caption)
+    # AppTest keeps its own page pointer; a browser's URL follows st.switch_page by itself.
+    at.switch_page("../../pages/chat.py")
+    at.chat_input[0].set_value("what is in this picture?").run()
+    body = next(r for r in reversed(sandbox.control.recent_requests(20))
+                if r["path"].endswith("/chat/completions"))["body"]
+    parts = body["messages"][-1]["content"]
+    assert [p["type"] for p in parts] == ["text", "image_url"]
+    assert "/files/uploads/" in parts[1]["image_url"]["url"]
