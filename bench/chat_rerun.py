@@ -16,7 +16,7 @@ from lib.store import Store
 from tests.fixtures.app import make_app
 
 SIZES = (10, 100, 1000)
-RUNS = 9
+ROUNDS = 41
 REPLY = "Here is a reply with a list:\n\n- one\n- two\n\n```python\nprint('hi')\n```"
 
 
@@ -33,24 +33,27 @@ def secrets_with_conversation(folder: Path, root_url: str, size: int) -> dict:
     return {"sandbox": {"root_url": root_url}, "store": {"url": url}}
 
 
-def rerun_seconds(secrets: dict) -> float:
-    at = make_app(secrets)
-    at.run()  # warm: models cached, connections open
-    times = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        at.run()
-        times.append(time.perf_counter() - started)
-    assert not at.exception, at.exception
-    return statistics.median(times)
+def median_reruns(apps: dict[int, object]) -> dict[int, float]:
+    """Rounds that rerun each size once, in turn, so load and drift touch every size alike."""
+    times: dict[int, list[float]] = {size: [] for size in apps}
+    for _ in range(ROUNDS):
+        for size, at in apps.items():
+            started = time.perf_counter()
+            at.run()
+            times[size].append(time.perf_counter() - started)
+            assert not at.exception, at.exception
+    return {size: statistics.median(values) for size, values in times.items()}
 
 
 def main() -> None:
     sandbox = start_sandbox(token_rate=0)
     with tempfile.TemporaryDirectory() as folder:
-        figures = {size: rerun_seconds(secrets_with_conversation(Path(folder), sandbox.root_url, size))
-                   for size in SIZES}
+        apps = {size: make_app(secrets_with_conversation(Path(folder), sandbox.root_url, size)) for size in SIZES}
+        for at in apps.values():
+            at.run()  # warm: models cached, connections open
+        figures = median_reruns(apps)
     base = figures[SIZES[0]]
+    print(f"median of {ROUNDS} interleaved rounds")
     for size, seconds in figures.items():
         print(f"{size:>5} messages: rerun {seconds * 1000:7.1f} ms   x{seconds / base:.2f} of the 10-message rerun")
     print(f"goal: 1,000 messages within 1.5x of 10 -> {'met' if figures[1000] <= 1.5 * base else 'NOT met'}")

@@ -34,7 +34,7 @@ col_title, col_presets, col_code, col_export = st.columns([4.4, 1.4, 1.5, 1.4], 
 col_title.subheader(conversation.title if conversation else tr("chat.new_title"))
 presets_popover(col_presets, store, user, settings, widget)
 view_code_button(col_code)
-export_popover(col_export, conversation, store.list_messages(user, conv_id) if conv_id else [])
+export_popover(col_export, conversation, lambda: store.list_messages(user, conv_id))
 
 # ---------------------------------------------------------------- models and settings
 models = model_ids(client)

@@ -1,6 +1,8 @@
 """The Chat page's tools: View code, presets, export and import."""
 from __future__ import annotations
 
+from typing import Callable
+
 import streamlit as st
 
 from lib import chat_io, code_export, presets
@@ -88,7 +90,9 @@ def _replace_settings(widget: str, new: dict) -> None:
 
 # ---------------------------------------------------------------- export and import
 
-def export_popover(container, conversation: Conversation | None, messages: list) -> None:
+def export_popover(container, conversation: Conversation | None, load_messages: Callable[[], list]) -> None:
+    """Markdown and JSON downloads, built only when clicked: a long conversation costs nothing
+    on the reruns where nobody exports it."""
     with container.popover(tr("chat.export"), icon=":material/ios_share:", use_container_width=True,
                            disabled=conversation is None):
         if conversation is None:
@@ -96,10 +100,10 @@ def export_popover(container, conversation: Conversation | None, messages: list)
         labels = {"user": tr("chat.role_user"), "assistant": tr("chat.role_assistant"),
                   "system": tr("chat.system_prompt")}
         stem = f"chat-{conversation.id}"
-        st.download_button(tr("chat.export_markdown"), chat_io.to_markdown(conversation, messages, labels),
+        st.download_button(tr("chat.export_markdown"), lambda: chat_io.to_markdown(conversation, load_messages(), labels),
                            file_name=f"{stem}.md", mime="text/markdown", icon=":material/description:",
                            key="chat_export_md", use_container_width=True, on_click="ignore")
-        st.download_button(tr("chat.export_json"), chat_io.to_json(conversation, messages),
+        st.download_button(tr("chat.export_json"), lambda: chat_io.to_json(conversation, load_messages()),
                            file_name=f"{stem}.json", mime="application/json", icon=":material/data_object:",
                            key="chat_export_json", use_container_width=True, on_click="ignore")
 

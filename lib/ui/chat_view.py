@@ -156,8 +156,7 @@ def _reply_notes(meta: dict, message_id: int, is_last: bool) -> None:
 def _message_actions(store: Store, user: str, message: Message, is_last: bool,
                      editable_replacing: list[int] | None) -> None:
     row = st.container(horizontal=True, gap="small")
-    with row.popover(tr("chat.copy"), icon=":material/content_copy:", type="tertiary"):
-        st.caption(tr("chat.copy_help"))
+    with row.popover(tr("chat.copy"), icon=":material/content_copy:", type="tertiary", help=tr("chat.copy_help")):
         st.code(message.content, language="markdown", wrap_lines=True)
     if is_last and message.role == "assistant" and row.button(
             tr("chat.regenerate"), icon=":material/autorenew:", type="tertiary",
