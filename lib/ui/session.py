@@ -5,12 +5,12 @@ from pathlib import Path
 from typing import Callable
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from lib.i18n import language_from_locale, t
 
 LOCAL_USER = "local"
 ROOT = Path(__file__).resolve().parents[2]
-MAIN_SCRIPT = str(ROOT / "app.py")
 PAGES_DIR = ROOT / "pages"
 
 
@@ -41,11 +41,12 @@ def current_user() -> str:
 
     Because the project has a top-level `pages/` folder, Streamlit starts each process in its
     legacy multipage mode until `st.navigation` has run once, and in that mode a first request
-    for `/chat` would run the page without app.py, skipping login. Such a run is sent back
-    through app.py here.
+    for `/chat` runs the page without app.py, skipping login. Such a run turns legacy mode off
+    (what `st.navigation` itself does) and starts again, now through app.py, for the same URL.
     """
     if "user" not in st.session_state:
-        st.switch_page(MAIN_SCRIPT)
+        PagesManager.uses_pages_directory = False
+        st.rerun()
     return st.session_state["user"]
 
 

@@ -37,6 +37,14 @@ def login(page: Page, app_url: str, user: str = "alice", path: str = "") -> None
     raise AssertionError("the login cookie was never set")
 
 
+def start_new_chat(page: Page) -> None:
+    """Click "New chat" and wait until the empty chat shows: typing earlier would land in the
+    conversation that was open."""
+    page.get_by_role("button", name="New chat").click()
+    expect(page.get_by_text("Ask anything")).to_be_visible()
+    wait_for_app(page)
+
+
 def screenshot(page: Page, name: str) -> Path:
     """The whole page: Streamlit scrolls inside its main block, so the viewport is grown to fit."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

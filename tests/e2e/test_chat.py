@@ -5,13 +5,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import login, screenshot, wait_for_app
-
-
-def start_new_chat(page: Page) -> None:
-    page.get_by_role("button", name="New chat").click()
-    expect(page.get_by_text("Ask anything")).to_be_visible()
-    wait_for_app(page)
+from tests.e2e.helpers import login, screenshot, start_new_chat, wait_for_app
 
 
 def send(page: Page, text: str) -> None:

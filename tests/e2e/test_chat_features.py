@@ -10,7 +10,7 @@ import uuid
 from playwright.sync_api import Page, expect
 
 from lib.store import Store
-from tests.e2e.helpers import login, screenshot, wait_for_app
+from tests.e2e.helpers import login, screenshot, start_new_chat, wait_for_app
 from tests.e2e.test_chat import send
 from tests.imagefiles import image_bytes
 
@@ -19,8 +19,7 @@ USER = "bob"
 
 def new_chat(page: Page, app_url: str) -> None:
     login(page, app_url, USER)
-    page.get_by_role("button", name="New chat").click()
-    wait_for_app(page)
+    start_new_chat(page)
 
 
 def e2e_store(e2e_dir) -> Store:

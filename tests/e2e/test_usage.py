@@ -8,7 +8,7 @@ import time
 import pandas as pd
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import login, screenshot, wait_for_app
+from tests.e2e.helpers import login, screenshot, start_new_chat, wait_for_app
 
 USER = "bob"
 CHARTS = 5  # a non-admin sees no per-user chart
@@ -34,9 +34,7 @@ def sandbox_credits(sandbox, e2e_dir) -> float:
 
 def chat_once(page: Page, app_url: str, text: str) -> None:
     goto(page, app_url, "")  # the default page lives at the root
-    page.get_by_role("button", name="New chat").click()
-    expect(page.get_by_text("Ask anything")).to_be_visible()
-    wait_for_app(page)
+    start_new_chat(page)
     box = page.get_by_test_id("stChatInputTextArea")
     box.fill(text)
     box.press("Enter")
