@@ -1,7 +1,8 @@
 """Chat extras in real Chromium against `streamlit run` and the sandbox: compare, View code and
-its cURL replayed, stop, an attached PNG, import of a malformed file."""
+its cURL replayed, stop, an attached or pasted PNG, import of a malformed file."""
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 import time
@@ -112,6 +113,29 @@ def test_attached_png_reaches_the_sandbox_as_image_url(page: Page, app_url, sand
     wait_for_app(page)
     expect(page.get_by_test_id("stChatMessage").first.get_by_role("img")).to_have_count(1)
     screenshot(page, "chat-attachment")
+
+
+PASTE_PNG = """([b64, name]) => {
+    const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+    const data = new DataTransfer();
+    data.items.add(new File([bytes], name, {type: "image/png"}));
+    const box = document.querySelector("[data-testid=stChatInputTextArea]");
+    box.focus();
+    box.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
+}"""
+
+
+def test_pasted_image_is_attached_and_sent(page: Page, app_url, sandbox):
+    new_chat(page, app_url)
+    page.evaluate(PASTE_PNG, [base64.b64encode(image_bytes(color=(20, 160, 60))).decode(), "pasted.png"])
+    expect(page.get_by_test_id("stChatInput").get_by_test_id("stFileChipImagePreview")).to_have_count(1)
+    page.wait_for_timeout(500)  # as with a picked file: the chip finishes uploading to the app first
+    prompt = f"Pasted {uuid.uuid4().hex[:6]}"
+    send(page, prompt)
+    expect(page.get_by_text("I saw 1 image(s) in your message.")).to_be_visible(timeout=30_000)
+    body = next(r["body"] for r in reversed(sandbox.control.recent_requests(20))
+                if r["path"].endswith("/chat/completions") and prompt in json.dumps(r["body"]))
+    assert body["messages"][-1]["content"][1]["type"] == "image_url"
 
 
 def test_import_of_a_malformed_file_changes_nothing(page: Page, app_url, e2e_dir):
