@@ -78,9 +78,9 @@ def test_api_key_typed_by_user_stays_masked(app_secrets):
     at = make_app(app_secrets)
     at.sidebar.radio(key="conn_mode_en").set_value("reshi123").run()
     key_input = next(t for t in at.sidebar.text_input if t.label == "API key")
-    key_input.set_value("sk-typedbytheuser123456789abcdef").run()
+    key_input.set_value("sk-test-typed-by-the-user-abcdef").run()
     shown = texts(at)
-    assert "sk-typedbytheuser123456789abcdef" not in shown and "sk-...cdef" in shown
+    assert "sk-test-typed-by-the-user-abcdef" not in shown and "sk-...cdef" in shown
 
 
 def test_no_configuration_at_all_uses_the_embedded_sandbox(tmp_path):

@@ -32,7 +32,7 @@ def test_derive_upload_url_strips_v1():
 
 
 def test_key_is_masked_in_repr_and_errors(sandbox):
-    secret = "sk-thisisaverysecretkeyvalue1234"
+    secret = "sk-test-very-secret-key-value-1234"
     client = ReshiClient(sandbox.base_url, secret)
     assert secret not in repr(client) and mask_key(secret) in repr(client)
     with pytest.raises(errors.AuthError) as caught:
@@ -210,7 +210,7 @@ def test_balance_is_none_when_server_does_not_answer(sandbox, api_key):
 
 
 def test_key_never_logged(sandbox, caplog):
-    secret = "sk-loggedkeyshouldnotappear99999"
+    secret = "sk-test-logged-key-should-not-appear-9999"
     caplog.set_level(logging.DEBUG)
     with ReshiClient(sandbox.base_url, secret, max_retries=0) as client:
         with pytest.raises(errors.AuthError):
