@@ -16,6 +16,7 @@ from lib.ui.session import LOCAL_USER, tr
 
 _LIBRARY_DEFAULT_KEYS = {"some_key", ""}
 COOKIE_NAME = "reshi_playground_auth"
+COOKIE_DUE = "login_cookie_due"
 
 
 def login_required() -> bool:
@@ -47,10 +48,16 @@ def authenticate() -> stauth.Authenticate | None:
         # Logging out here rather than in the button's run lets the cookie manager, rendered
         # in this run, delete the cookie in the browser while the login form shows.
         authenticator.logout(location="unrendered")
+        st.session_state.pop(COOKIE_DUE, None)
     if not st.session_state.get("authentication_status") and not _login_form(authenticator):
         for key in ("user", "user_name", "is_admin"):
             st.session_state.pop(key, None)
         return authenticator
+    if st.session_state.get(COOKIE_DUE):
+        # Rendered on every run of a session that signed in with the form: a rerun right after
+        # login can drop the cookie component before its script runs, and one dropped write
+        # would log the user out on their next refresh.
+        authenticator.cookie_controller.set_cookie()
     username = st.session_state["username"]
     st.session_state.update(user=username, user_name=st.session_state.get("name") or username,
                             is_admin=is_admin(users, username))
@@ -68,8 +75,8 @@ def request_logout() -> None:
 def _login_form(authenticator: stauth.Authenticate) -> bool:
     """Sign in from the cookie if it is valid, else show the form. True once signed in.
 
-    On success the form is cleared and the run goes on into the app, so the cookie manager's
-    component, rendered below the form, lives long enough to store the cookie in the browser.
+    On success the form is cleared and the run goes on into the app; `authenticate` then writes
+    the cookie through the cookie manager's component.
     """
     authenticator.login(location="unrendered")
     if st.session_state.get("authentication_status"):
@@ -83,7 +90,7 @@ def _login_form(authenticator: stauth.Authenticate) -> bool:
         submitted = st.form_submit_button(tr("auth.login"), type="primary")
     if submitted and _check_password(authenticator, username, password):
         form_area.empty()
-        authenticator.cookie_controller.set_cookie()
+        st.session_state[COOKIE_DUE] = True
         return True
     if submitted:
         st.error(tr("auth.bad_credentials"), icon=":material/error:")

@@ -67,3 +67,14 @@ def test_html_in_a_reply_is_shown_as_text(page: Page, app_url):
     wait_for_app(page)
     assert not dialogs
     assert page.locator("[data-testid=stChatMessage] img[src=x]").count() == 0
+
+
+def test_logout_survives_a_refresh(page: Page, app_url):
+    login(page, app_url, "alice")
+    page.get_by_test_id("stSidebar").get_by_role("button", name="logout").click()  # the icon's name
+    expect(page.get_by_role("textbox", name="Username")).to_be_visible(timeout=30_000)
+    wait_for_app(page)
+    page.reload()
+    expect(page.get_by_role("textbox", name="Username")).to_be_visible(timeout=30_000)
+    wait_for_app(page)
+    expect(page.get_by_test_id("stSidebar")).to_have_count(0)
