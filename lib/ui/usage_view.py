@@ -195,7 +195,11 @@ def render_calls_table(store: Store, scope: usage.Scope, filters: usage.Filters,
                else tr("usage.table.count", total=total))
     display = rows.assign(endpoint=rows["endpoint"].map(endpoint_label),
                           outcome=rows["outcome"].map(lambda o: tr(f"usage.outcome.{o}")),
-                          time=rows["time"].dt.tz_localize(None))
+                          time=rows["time"].dt.tz_localize(None),
+                          # Text columns read better blank than as Streamlit's grey "None"; the
+                          # number columns keep their nulls so they still sort as numbers.
+                          model=rows["model"].fillna(usage.NO_MODEL),
+                          error_kind=rows["error_kind"].fillna(""), request_id=rows["request_id"].fillna(""))
     columns = [c for c in usage.CSV_COLUMNS if c != "user" or scope.user is None]
     st.dataframe(display, hide_index=True, column_order=columns, key="usage_table", height=360,
                  column_config=_column_config(columns))
