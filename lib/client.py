@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from httpx_sse import EventSource
 
-from lib import errors, imagetypes, pricing
+from lib import errors, imagetypes, netguard, pricing
 from lib.video_status import normalize_status, parse_progress
 
 DEFAULT_BASE_URL = "https://www.reshi123.com/api/v1"
@@ -134,15 +134,23 @@ class ReshiClient:
     def __init__(self, base_url: str = DEFAULT_BASE_URL, api_key: str = "", *,
                  upload_url: str | None = None, timeout: float = 60.0, connect_timeout: float = 10.0,
                  max_retries: int = 2, on_call: Callable[[CallRecord], None] | None = None,
-                 prices: dict | None = None, transport: httpx.BaseTransport | None = None):
-        self.base_url = base_url.rstrip("/")
+                 prices: dict | None = None, transport: httpx.BaseTransport | None = None,
+                 policy: netguard.NetPolicy | None = None):
+        """`policy`: where this client may connect (see `lib.netguard`); without one it connects
+        anywhere, for callers whose URLs an admin or a test chose."""
+        self.base_url = netguard.without_query(base_url).rstrip("/")
         self.upload_url = upload_url or derive_upload_url(self.base_url)
         self._api_key = api_key
         self.max_retries = max_retries
         self.on_call = on_call
         self.prices = prices or pricing.DEFAULT_PRICES
+        self.policy = policy
+        if policy is not None:
+            transport = netguard.GuardedTransport(policy)
+        # With an explicit transport httpx ignores proxy variables, which would bypass the guard;
+        # trust_env=False says so, and keeps .netrc credentials out of requests too.
         self._http = httpx.Client(timeout=httpx.Timeout(timeout, connect=connect_timeout),
-                                  transport=transport, follow_redirects=True)
+                                  transport=transport, follow_redirects=True, trust_env=policy is None)
         self.chat = Chat(self)
         self.models = Models(self)
         self.images = Images(self)
@@ -261,10 +269,12 @@ class ReshiClient:
         record.credits = charge
         return body, record
 
-    def fetch_bytes(self, url: str, *, max_bytes: int = 200 * 1024 * 1024) -> bytes:
-        """Download media (a video or an image URL) on the server side, size-bounded.
+    def fetch_bytes(self, url: str, expect: str, *, max_bytes: int = 200 * 1024 * 1024) -> bytes:
+        """Download media (`expect` is "image" or "video") on the server side, size-bounded.
 
         No Authorization header: media URLs may point at other hosts, which must never see the key.
+        Redirects go through the same transport, so with a policy every hop is checked. The bytes
+        must be the kind expected: they go straight to st.image, st.video or a download button.
         """
         try:
             with self._http.stream("GET", url) as response:
@@ -277,11 +287,25 @@ class ReshiClient:
                     if size > max_bytes:
                         raise errors.BadRequestError(f"file larger than {max_bytes} bytes")
                     chunks.append(chunk)
-                return b"".join(chunks)
         except httpx.TimeoutException as exc:
             raise errors.ApiTimeoutError(str(exc)) from None
         except httpx.TransportError as exc:
             raise errors.ApiConnectionError(str(exc)) from None
+        data = b"".join(chunks)
+        if not _MEDIA_CHECKS[expect](data):
+            raise errors.MediaTypeError(f"not {expect} data")
+        return data
+
+
+def _is_video(data: bytes) -> bool:
+    """An MP4/MOV (an `ftyp` box first) or a WebM/Matroska (the EBML magic)."""
+    return data[4:8] == b"ftyp" or data.startswith(b"\x1a\x45\xdf\xa3")
+
+
+_MEDIA_CHECKS: dict[str, Callable[[bytes], bool]] = {
+    "image": lambda data: imagetypes.sniff(data) is not None,
+    "video": _is_video,
+}
 
 
 class _Resource:
@@ -505,7 +529,7 @@ class Images(_Resource):
             except ValueError:
                 raise errors.MalformedResponseError("images: b64_json is not base64") from None
         elif url:
-            data = self._client.fetch_bytes(url, max_bytes=50 * 1024 * 1024)
+            data = self._client.fetch_bytes(url, "image", max_bytes=50 * 1024 * 1024)
         else:
             raise errors.MalformedResponseError("images: neither b64_json nor url")
         if imagetypes.sniff(data) is None:

@@ -98,6 +98,30 @@ class StreamCutError(ReshiError):
         super().__init__(**kw)
 
 
+class RefusedAddressError(ReshiError):
+    """The network guard (`lib.netguard`) refused a destination; nothing was sent there.
+
+    `rule` names the rule that refused it (scheme, host, private) and picks the explanation;
+    `target` is the refused scheme or host, shown to the user.
+    """
+
+    kind = "refused_address"
+
+    def __init__(self, rule: str, *, target: str = ""):
+        self.rule, self.target = rule, target
+        super().__init__()
+        self.args = (f"{self.kind}: {rule} ({target})",)
+
+    def explain(self, lang: str = "en") -> str:
+        return t(f"error.refused_address.{self.rule}", lang, target=self.target)
+
+
+class MediaTypeError(ReshiError):
+    """Downloaded media whose bytes are not the image or video they were fetched as."""
+
+    kind = "media_type"
+
+
 _BY_STATUS: dict[int, type[ReshiError]] = {
     400: BadRequestError, 401: AuthError, 402: CreditsError, 403: KeyDisabledError,
     404: NotFoundError, 413: BadRequestError, 422: BadRequestError, 429: RateLimitError,

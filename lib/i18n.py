@@ -517,3 +517,25 @@ _add({
     "budget.send_anyway": ("Send anyway", "仍然发送"),
     "budget.manage": ("Change your limits on the Usage page.", "可在“用量”页面修改上限。"),
 })
+
+# Network guard
+_add({
+    "error.refused_address": ("This server refused to connect to that address. An admin can change the rules under "
+                              "[security] in its settings.",
+                              "本服务器拒绝连接该地址。管理员可在设置的 [security] 中修改规则。"),
+    "error.refused_address.scheme": ("Only http:// and https:// URLs are allowed; “{target}” is refused.",
+                                     "只允许 http:// 和 https:// 地址；“{target}” 已被拒绝。"),
+    "error.refused_address.private": ("{target} is a private, loopback, link-local, multicast or reserved address; "
+                                      "this server does not connect there. An admin can allow it under [security] "
+                                      "allow_private_networks.",
+                                      "{target} 是私有、回环、链路本地、组播或保留地址，本服务器不会连接。"
+                                      "管理员可在 [security] allow_private_networks 中允许它。"),
+    "error.refused_address.host": ("{target} is not in this server's list of allowed hosts. An admin can add it "
+                                   "under [security] allowed_hosts.",
+                                   "{target} 不在本服务器允许的主机列表中。管理员可在 [security] allowed_hosts 中添加。"),
+    "error.media_type": ("The server sent a file that is not the image or video it should be, so it is not shown.",
+                         "服务器发送的文件不是应有的图片或视频，因此不予显示。"),
+    "conn.custom_off": ("Custom base URLs and upload URLs are turned off for your account by the administrator "
+                        "([security] allow_custom_urls).",
+                        "管理员已为您的账号关闭自定义 Base URL 和上传地址（[security] allow_custom_urls）。"),
+})

@@ -228,4 +228,4 @@ def _image_bytes(store: Store, user: str, client: ReshiClient | None, attachment
     upload = store.get_upload(user, attachment["upload_id"]) if attachment.get("upload_id") else None
     if upload is not None and upload.thumbnail:
         return upload.thumbnail
-    return fetch_media(client, attachment["url"]) if client else None
+    return fetch_media(client, attachment["url"], "image") if client else None

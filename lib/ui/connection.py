@@ -9,12 +9,13 @@ from dataclasses import asdict, dataclass
 
 import streamlit as st
 
-from lib import errors
+from lib import errors, netguard
 from lib.client import DEFAULT_BASE_URL, ReshiClient, derive_upload_url, mask_key
 from lib.sandbox.state import DEFAULT_KEY as SANDBOX_KEY
+from lib.ui.auth import login_required
 from lib.ui.config import secret
 from lib.ui.resources import embedded_sandbox, get_store
-from lib.ui.session import current_lang, current_user, labels, tr
+from lib.ui.session import current_lang, current_user, is_admin, labels, tr
 
 SANDBOX, RESHI, CUSTOM, PRESET = "sandbox", "reshi123", "custom", "preset"
 
@@ -31,8 +32,28 @@ class Connection:
         return bool(self.base_url and self.api_key)
 
 
+def custom_urls_allowed() -> bool:
+    """Admins may always type URLs for the server to call; other users only when the admin says so.
+    In single-user mode the one user is the admin."""
+    return is_admin() or bool(secret("security", "allow_custom_urls", False))
+
+
 def _modes() -> list[str]:
-    return ([PRESET] if secret("api", "api_key") else []) + [SANDBOX, RESHI, CUSTOM]
+    preset = [PRESET] if secret("api", "api_key") else []
+    return preset + [SANDBOX, RESHI] + ([CUSTOM] if custom_urls_allowed() else [])
+
+
+def network_policy(conn: Connection) -> netguard.NetPolicy:
+    """The `[security]` rules for this connection; an admin-configured connection's own hosts are trusted.
+
+    Single-user mode runs on the user's own machine, where local model servers are common, so
+    loopback is allowed there unless the admin says otherwise.
+    """
+    default_networks = [] if login_required() else [str(network) for network in netguard.LOOPBACK]
+    policy = netguard.NetPolicy(
+        allowed_networks=netguard.networks(secret("security", "allow_private_networks", default_networks)),
+        allowed_hosts=tuple(secret("security", "allowed_hosts", ())))
+    return policy.trusting(conn.base_url, conn.upload_url) if conn.mode in (SANDBOX, PRESET) else policy
 
 
 def _sandbox_connection() -> Connection:
@@ -44,7 +65,9 @@ def _sandbox_connection() -> Connection:
 
 
 def current_connection() -> Connection:
-    mode = st.session_state.get("conn_mode") or _modes()[0]
+    modes = _modes()
+    mode = st.session_state.get("conn_mode")
+    mode = mode if mode in modes else modes[0]
     if mode == SANDBOX:
         return _sandbox_connection()
     if mode == PRESET:
@@ -52,7 +75,8 @@ def current_connection() -> Connection:
         return Connection(PRESET, base, secret("api", "upload_url") or derive_upload_url(base),
                           secret("api", "api_key"))
     base = DEFAULT_BASE_URL if mode == RESHI else (st.session_state.get("conn_base_url") or "").strip()
-    upload = (st.session_state.get("conn_upload_url") or "").strip() or (derive_upload_url(base) if base else "")
+    typed_upload = (st.session_state.get("conn_upload_url") or "").strip() if custom_urls_allowed() else ""
+    upload = typed_upload or (derive_upload_url(base) if base else "")
     return Connection(mode, base, upload, (st.session_state.get("conn_api_key") or "").strip())
 
 
@@ -67,6 +91,7 @@ def get_client() -> ReshiClient:
         store = get_store()
         client = ReshiClient(conn.base_url, conn.api_key, upload_url=conn.upload_url,
                              timeout=float(secret("api", "timeout", 60)), prices=store.get_prices(),
+                             policy=network_policy(conn),
                              on_call=lambda record: store.add_usage(user, **asdict(record)))
         st.session_state["_client"] = cached = (signature, client)
     return cached[1]
@@ -95,8 +120,11 @@ def render_connection_panel() -> None:
         if mode in (RESHI, CUSTOM):
             st.text_input(tr("conn.api_key"), key="conn_api_key", type="password",
                           placeholder="sk-...", help=tr("conn.api_key_help"))
-            st.text_input(tr("conn.upload_url"), key="conn_upload_url",
-                          placeholder=derive_upload_url(current_connection().base_url or DEFAULT_BASE_URL))
+            if custom_urls_allowed():
+                st.text_input(tr("conn.upload_url"), key="conn_upload_url",
+                              placeholder=derive_upload_url(current_connection().base_url or DEFAULT_BASE_URL))
+        if not custom_urls_allowed():
+            st.caption(tr("conn.custom_off"))
         conn = current_connection()
         _describe(conn)
         if st.button(tr("conn.test"), icon=":material/network_check:", use_container_width=True,

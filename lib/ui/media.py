@@ -9,19 +9,23 @@ import streamlit as st
 
 from lib import errors
 from lib.client import ReshiClient
+from lib.netguard import NetPolicy
 
 MAX_MEDIA_BYTES = 100 * 1024 * 1024
 _CACHE_ENTRIES = 64
 
 
 @st.cache_data(max_entries=_CACHE_ENTRIES, ttl=3600, show_spinner=False)
-def _download(url: str, _client: ReshiClient) -> bytes:
-    return _client.fetch_bytes(url, max_bytes=MAX_MEDIA_BYTES)
+def _download(url: str, expect: str, policy: NetPolicy | None, _client: ReshiClient) -> bytes:
+    # The policy is part of the cache key: bytes one connection was allowed to fetch must not
+    # reach a session whose rules would refuse that URL.
+    return _client.fetch_bytes(url, expect, max_bytes=MAX_MEDIA_BYTES)
 
 
-def fetch_media(client: ReshiClient, url: str) -> bytes | None:
-    """The bytes at `url`, or None when it no longer answers (expired, deleted, unreachable)."""
+def fetch_media(client: ReshiClient, url: str, expect: str) -> bytes | None:
+    """The bytes at `url` if they are the `expect`ed "image" or "video", or None when it no longer
+    answers (expired, deleted, unreachable) or its answer is refused."""
     try:
-        return _download(url, client)
+        return _download(url, expect, client.policy, client)
     except errors.ReshiError:
         return None

@@ -188,7 +188,7 @@ def _finished_body(task: VideoTask, client: ReshiClient) -> None:
     if not task.video_url:
         st.warning(tr("video.no_url"), icon=":material/link_off:")
         return
-    data = fetch_media(client, task.video_url)
+    data = fetch_media(client, task.video_url, "video")
     video_col, info_col = st.columns(_VIDEO_SHARE.get(task.aspect_ratio, _VIDEO_SHARE["16:9"]))
     with video_col:
         if data is None:

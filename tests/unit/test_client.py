@@ -167,7 +167,7 @@ def test_video_lifecycle_and_refund(client, sandbox, api_key):
     sandbox.control.advance_clock(60)
     done = client.videos.get(task.id)
     assert done.status == "completed" and done.progress == 100 and done.video_url
-    assert client.fetch_bytes(done.video_url)[4:8] == b"ftyp"
+    assert client.fetch_bytes(done.video_url, "video")[4:8] == b"ftyp"
     before = sandbox.control.key_info(api_key)["credits"]
     failing = client.videos.create("a storm [fail]", model="sora-2")
     sandbox.control.advance_clock(60)
@@ -185,7 +185,7 @@ def test_video_bad_parameters_are_400(client):
 def test_upload_file_and_base64(client):
     uploaded = client.uploads.upload_file(PNG_1PX, "../../etc/pass wd 图.png")
     assert uploaded.url and uploaded.size == len(PNG_1PX) and uploaded.expire_at is not None
-    assert client.fetch_bytes(uploaded.url) == PNG_1PX
+    assert client.fetch_bytes(uploaded.url, "image") == PNG_1PX
     data_url = "data:image/png;base64," + base64.b64encode(PNG_1PX).decode()
     assert client.uploads.upload_base64(data_url, "x.png").size == len(PNG_1PX)
 
