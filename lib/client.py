@@ -147,8 +147,8 @@ class ReshiClient:
         self.policy = policy
         if policy is not None:
             transport = netguard.GuardedTransport(policy)
-        # With an explicit transport httpx ignores proxy variables, which would bypass the guard;
-        # trust_env=False says so, and keeps .netrc credentials out of requests too.
+        # A proxy from the environment would connect in the guard's place. httpx already ignores
+        # proxy variables when given a transport; trust_env=False keeps it that way.
         self._http = httpx.Client(timeout=httpx.Timeout(timeout, connect=connect_timeout),
                                   transport=transport, follow_redirects=True, trust_env=policy is None)
         self.chat = Chat(self)

@@ -48,6 +48,12 @@ def without_query(url: str) -> str:
     return urlunsplit((scheme, netloc, path, "", ""))
 
 
+def check_scheme(scheme: str) -> None:
+    """Only http(s): httpx would refuse others too, but as a bare connection error."""
+    if scheme not in SCHEMES:
+        raise RefusedAddressError("scheme", target=scheme)
+
+
 def is_public(address: str) -> bool:
     ip = ip_address(address)
     if ip.version == 6 and ip.ipv4_mapped:
@@ -75,11 +81,6 @@ class NetPolicy:
 
     def is_trusted(self, host: str, port: int) -> bool:
         return (host.lower(), port) in self.trusted_origins
-
-    def check_url(self, url: str) -> None:
-        """Refuse what no connection may use: a scheme other than http(s)."""
-        if httpx.URL(url).scheme not in SCHEMES:
-            raise RefusedAddressError("scheme", target=url.partition(":")[0])
 
     def check_host(self, host: str) -> None:
         if self.allowed_hosts and not any(fnmatchcase(host.lower(), pattern.lower())
@@ -112,15 +113,17 @@ class _GuardedBackend(httpcore.SyncBackend):
         # is refused rather than trusted to be reached on its public one.
         for address in addresses:
             self.policy.check_address(host, address)
-        failure: Exception | None = None
-        for address in addresses:
+        for address in addresses[:-1]:
             try:
-                # An IP literal: no second lookup. TLS still verifies and sends SNI for `host`,
-                # which httpcore passes to start_tls separately.
-                return super().connect_tcp(address, port, timeout, local_address, socket_options)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                failure = exc
-        raise failure or httpcore.ConnectError(f"{host} resolved to no address")
+                return self._connect_ip(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout):
+                continue  # the host's next address may answer
+        return self._connect_ip(addresses[-1], port, timeout, local_address, socket_options)
+
+    def _connect_ip(self, address: str, *args) -> httpcore.NetworkStream:
+        # An IP literal: no second lookup that could answer differently. TLS still verifies and
+        # sends SNI for the host name, which httpcore hands to start_tls on its own.
+        return super().connect_tcp(address, *args)
 
 
 class GuardedTransport(httpx.HTTPTransport):
@@ -128,7 +131,6 @@ class GuardedTransport(httpx.HTTPTransport):
 
     def __init__(self, policy: NetPolicy):
         super().__init__()
-        self.policy = policy
         limits = httpx.Limits()
         # HTTPTransport has no parameter for httpcore's network backend, so the pool it built
         # is replaced by the same pool with the guarded backend.
@@ -138,5 +140,5 @@ class GuardedTransport(httpx.HTTPTransport):
             keepalive_expiry=limits.keepalive_expiry, network_backend=_GuardedBackend(policy))
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        self.policy.check_url(str(request.url))
+        check_scheme(request.url.scheme)
         return super().handle_request(request)

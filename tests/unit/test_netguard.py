@@ -1,61 +1,12 @@
-"""The network guard: a guarded client never reaches refused addresses, however the URL gets there.
-
-Canaries are tiny HTTP servers on loopback that count what reaches them: a refused destination
-must see zero requests, not merely an error afterwards.
-"""
+"""The network guard: a guarded client never reaches refused addresses, however the URL gets there."""
 from __future__ import annotations
-
-import base64
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from lib import errors
 from lib.client import ReshiClient
 from lib.netguard import LOOPBACK, NetPolicy, networks
-
-PNG_1PX = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
-
-
-class Canary:
-    """A loopback server that counts requests and answers each with `redirect_to` (302) or a PNG."""
-
-    def __init__(self, host: str = "127.0.0.1", redirect_to: str | None = None):
-        self.requests: list[str] = []
-        canary = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                canary.requests.append(f"{self.command} {self.path}")
-                self.send_response(302 if redirect_to else 200)
-                if redirect_to:
-                    self.send_header("Location", redirect_to)
-                self.send_header("Content-Length", "0" if redirect_to else str(len(PNG_1PX)))
-                self.end_headers()
-                if not redirect_to:
-                    self.wfile.write(PNG_1PX)
-
-            do_GET = do_POST = _answer
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer((host, 0), Handler)
-        self.url = f"http://{host}:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def canary():
-    running = Canary()
-    yield running
-    running.close()
+from tests.fixtures.canary import PNG_1PX, Canary
 
 
 def refusal(call) -> errors.RefusedAddressError:
