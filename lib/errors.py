@@ -7,10 +7,12 @@ carries the server's own message and explains itself to the user in English or C
 """
 from __future__ import annotations
 
+import html
 import json
 import re
 
 from lib.i18n import t
+from lib.jsonpaths import first
 
 
 class ReshiError(Exception):
@@ -87,6 +89,30 @@ class MalformedResponseError(ReshiError):
     retryable = True
 
 
+class TokenExpiredError(AuthError):
+    """401 because the key's own expiry date passed (new-api/one-api: "该令牌已过期")."""
+
+    kind = "token_expired"
+
+
+class TokenExhaustedError(AuthError):
+    """401 because the key's own quota is spent (new-api/one-api: "该令牌额度已用尽").
+
+    The account may still have credit: the fix is a new key or a higher key limit, not a top-up.
+    """
+
+    kind = "token_exhausted"
+
+
+class ContentFilteredError(ReshiError):
+    """The server accepted the prompt but returned nothing: a safety filter dropped the result.
+
+    Not retryable: the same prompt meets the same filter.
+    """
+
+    kind = "filtered"
+
+
 class StreamCutError(ReshiError):
     """The stream ended before `[DONE]`; `partial_text` is what arrived and must be kept."""
 
@@ -128,21 +154,28 @@ _BY_STATUS: dict[int, type[ReshiError]] = {
 }
 
 
+def class_for_status(status: int) -> type[ReshiError]:
+    """The error an HTTP status means when the body says nothing more precise."""
+    return _BY_STATUS.get(status) or (ServerError if status >= 500 else BadRequestError)
+
+
 def error_for_status(status: int, server_message: str, **kw) -> ReshiError:
-    cls = _BY_STATUS.get(status) or (ServerError if status >= 500 else BadRequestError)
-    return cls(server_message, status=status, **kw)
+    return class_for_status(status)(server_message, status=status, **kw)
 
 
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 MAX_MESSAGE_CHARS = 300
 
 
 def server_message_from(body: bytes | str) -> str:
     """The server's message from any error body the provider family sends.
 
-    OpenAI-style `{"error": {"message"}}`, a bare `{"message"}`, upload's
-    `{"success": false, "message"}`, `{"detail"}` or plain text/HTML (tags stripped).
+    OpenAI-style `{"error": {"message"}}` (or its `code`/`type` when the message is empty),
+    a flat `{"code", "message", "data": null}` (new-api task routes), a bare `{"message"}`,
+    upload's `{"success": false, "message"}`, `{"detail"}`, or plain text. An HTML page gives
+    its `<title>` alone: nginx repeats the status in the title, the heading and the footer.
     """
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     try:
@@ -150,11 +183,19 @@ def server_message_from(body: bytes | str) -> str:
     except ValueError:
         data = None
     if isinstance(data, dict):
-        error = data.get("error")
-        if isinstance(error, dict) and error.get("message"):
-            return str(error["message"])[:MAX_MESSAGE_CHARS]
-        for field in ("message", "detail", "error", "msg"):
-            if isinstance(data.get(field), str) and data[field]:
-                return data[field][:MAX_MESSAGE_CHARS]
-    plain = _SPACE.sub(" ", _TAG.sub(" ", text)).strip()
-    return plain[:MAX_MESSAGE_CHARS]
+        found = _json_message(data)
+        if found:
+            return found[:MAX_MESSAGE_CHARS]
+    title = _TITLE.search(text)
+    plain = title.group(1) if title and title.group(1).strip() else _TAG.sub(" ", text)
+    return _SPACE.sub(" ", html.unescape(plain)).strip()[:MAX_MESSAGE_CHARS]
+
+
+# Where a JSON error body keeps its words, best first; `error.code`/`error.type` only name the
+# failure, so they come last (new-api sends `{"error": {"message": "", "code": ...}}` at times).
+_MESSAGE_PATHS = (("error", "message"), ("message",), ("detail",), ("error",), ("msg",),
+                  ("error", "code"), ("error", "type"))
+
+
+def _json_message(data: dict) -> str:
+    return first(data, _MESSAGE_PATHS, lambda value: isinstance(value, str) and value != "")[1] or ""

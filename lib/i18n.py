@@ -539,3 +539,18 @@ _add({
                         "([security] allow_custom_urls).",
                         "管理员已为您的账号关闭自定义 Base URL 和上传地址（[security] allow_custom_urls）。"),
 })
+
+# Dialects
+_add({
+    "error.token_expired": ("This API key has expired. Create a new key in the provider's console and paste "
+                            "it in the sidebar under Connection.",
+                            "该 API 密钥已过期。请在服务商控制台创建新密钥，并粘贴到侧边栏“连接”中。"),
+    "error.token_exhausted": ("This API key has used up its own credit limit; the account may still have "
+                              "credits. Raise the key's limit in the provider's console or use another key.",
+                              "该 API 密钥自身的额度已用尽，账户可能仍有余额。请在服务商控制台提高该密钥的额度，"
+                              "或换用其他密钥。"),
+    "error.filtered": ("The server returned no result: its safety filter blocked it. Rephrase the prompt and try "
+                       "again.",
+                       "服务器未返回结果：内容被安全过滤器拦截。请修改提示词后重试。"),
+    "billing.unlimited": ("Unlimited", "无限额度"),
+})

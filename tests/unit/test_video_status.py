@@ -24,6 +24,22 @@ def test_every_api_md_status_is_normalised(raw, expected):
     assert is_known_status(raw)
 
 
+# The status table of issue 11 ("Speak every dialect of the relay family"), by meaning.
+ISSUE_11_STATUSES = {
+    QUEUED: "queued pending submitted not_start created starting preparing unknown",
+    RUNNING: "processing in_progress running generating",
+    COMPLETED: "completed complete success succeeded finished done",
+    FAILED: "failed failure fail error cancelled canceled expired",
+}
+
+
+@pytest.mark.parametrize("raw, expected", [(word, meaning) for meaning, words in ISSUE_11_STATUSES.items()
+                                           for word in words.split()])
+def test_every_relay_status_word_in_any_case(raw, expected):
+    assert normalize_status(raw) == normalize_status(raw.upper()) == expected
+    assert is_known_status(raw.title())
+
+
 @pytest.mark.parametrize("raw, expected", [
     ("COMPLETED", COMPLETED), ("  Succeeded ", COMPLETED), ("In Progress", RUNNING),
     ("in-progress", RUNNING), ("Canceled", FAILED),
@@ -41,6 +57,8 @@ def test_unknown_or_missing_status_is_running_and_flagged_unknown(raw):
 @pytest.mark.parametrize("raw, expected", [
     (45, 45.0), (0, 0.0), (100, 100.0), (45.5, 45.5), (0.45, 45.0), ("45%", 45.0), ("45", 45.0),
     (" 45.5 % ", 45.5), ("progress: 80%", 80.0), (150, 100.0), (-3, 0.0), ("120%", 100.0),
+    # A float up to 1.0 is a fraction, an int a percent: JSON `1.0` is done, `1` is 1%.
+    (1.0, 100.0), (1, 1.0), (0.0, 0.0), (1.5, 1.5), ("0.5", 50.0), ("1.0", 100.0), ("1", 1.0), ("0.5%", 0.5),
 ])
 def test_progress_from_int_float_or_string(raw, expected):
     assert parse_progress(raw) == pytest.approx(expected)

@@ -1,0 +1,317 @@
+"""The dialects of the relay family, read into one meaning: pure functions, no HTTP.
+
+The provider's own document (docs/API.md) is one dialect. Servers built on new-api or one-api,
+and OpenAI's own Sora video API, answer the same calls with other field names, other envelopes,
+other status words and other error codes. Each variant is one row in a table below; the first
+row that matches wins, so a table's order is its rule where dialects conflict. docs/API.md,
+"Dialects", is the same tables in prose.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, NamedTuple
+
+from lib import errors
+from lib.jsonpaths import Path, dig, first
+from lib.video_status import COMPLETED, QUEUED, parse_progress
+
+# ---------------------------------------------------------------------------------- envelopes
+
+# (field, values that mean success). {"code": "success", "data": ...} is new-api's task route
+# (TaskResponse); {"success": true, "data": ...} its management routes and this provider's upload.
+# Values are matched with their type: `0` and `False` are different answers.
+_ENVELOPES: tuple[tuple[str, tuple[Any, ...]], ...] = (
+    ("code", ("success", 0, "0", 200, "200")),
+    ("success", (True,)),
+)
+
+
+def unwrap_envelope(body: Any) -> Any:
+    """The payload inside a success envelope; a bare object (or anything else) as it came.
+
+    An envelope that says failure (`success: false`, or a `code` that is not a success value
+    with no `data`) raises the typed error its code and message name, whatever the HTTP status:
+    new-api answers some failures with 200.
+    """
+    if not isinstance(body, dict):
+        return body
+    for field, ok_values in _ENVELOPES:
+        if field not in body:
+            continue
+        if _is_one_of(body[field], ok_values):
+            return body["data"] if "data" in body else body
+        if body.get("data") is None and "message" in body:
+            raise _error_inside(body)
+    return body
+
+
+def _is_one_of(value: Any, accepted: tuple[Any, ...]) -> bool:
+    return any(type(value) is type(ok) and value == ok for ok in accepted)
+
+
+# ---------------------------------------------------------------------------------- video tasks
+
+# Where each field of a task lives, best first. The provider's own names lead, then OpenAI's
+# video object (`id`, `status`, `progress`, `error.message`), then new-api's task DTO
+# (`task_id`, `status` "SUCCESS", `progress` "100%", `fail_reason`).
+_ID_PATHS: tuple[Path, ...] = (("id",), ("task_id",), ("data", "id"), ("data", "task_id"), ("request_id",))
+_STATUS_PATHS: tuple[Path, ...] = (("status",), ("state",), ("task_status",))
+_PROGRESS_PATHS: tuple[Path, ...] = (("progress",),)
+# The documented `video_url` wins over every generic name; new-api's /v1/videos route puts the
+# file in `metadata.url`; OpenAI's Sora object has no URL at all (see video_content_url).
+_VIDEO_URL_PATHS: tuple[Path, ...] = (
+    ("video_url",), ("url",), ("result_url",), ("metadata", "url"), ("data", 0, "url"),
+    ("results", 0), ("results", 0, "url"), ("output",), ("output", 0), ("outputs", 0), ("outputs", 0, "url"),
+)
+_ERROR_PATHS: tuple[Path, ...] = (
+    ("error", "message"), ("error",), ("fail_reason",), ("failure_reason",), ("error_message",), ("error", "code"),
+)
+
+
+class TaskFields(NamedTuple):
+    id: str
+    raw_status: str
+    progress: float | None
+    video_url: str | None
+    error: str | None
+
+
+def task_from_body(body: Any) -> TaskFields:
+    """A video task's id, raw status, progress (0-100), video URL and failure reason.
+
+    With no status at all a task is `queued`, or `completed` when it already names its video.
+    Raises MalformedResponseError when no id can be found.
+    """
+    outer = unwrap_envelope(body)
+    if not isinstance(outer, dict):
+        raise errors.MalformedResponseError("video: the answer is not an object")
+    id_path, task_id = first(outer, _ID_PATHS, _is_id)
+    if id_path is None:
+        raise errors.MalformedResponseError("video: no task id in the answer")
+    # A task id found under `data` means the task itself is `data`: read the rest there too.
+    task = outer["data"] if id_path[0] == "data" else outer
+    video_url = first(task, _VIDEO_URL_PATHS, _is_http_url)[1]
+    raw_status = first(task, _STATUS_PATHS, _is_text)[1] or (COMPLETED if video_url else QUEUED)
+    progress = parse_progress(first(task, _PROGRESS_PATHS, _is_progress)[1])
+    return TaskFields(id=str(task_id), raw_status=str(raw_status), progress=progress,
+                      video_url=video_url, error=first(task, _ERROR_PATHS, _is_text)[1])
+
+
+def video_content_url(base_url: str, task_id: str) -> str:
+    """Where the bytes of a finished video are when the task names no URL.
+
+    OpenAI's Sora API (`GET /v1/videos/{id}/content`) and new-api's `/v1/videos` route serve the
+    file here, with the same Authorization as the API itself.
+    """
+    return f"{base_url.rstrip('/')}/videos/{task_id}/content"
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, (str, int)) and not isinstance(value, bool) and str(value) != ""
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str) and value.strip() != ""
+
+
+def _is_http_url(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(("https://", "http://"))
+
+
+def _is_progress(value: Any) -> bool:
+    return parse_progress(value) is not None
+
+
+# ---------------------------------------------------------------------------------- errors
+
+class _ErrorRule(NamedTuple):
+    statuses: tuple[int, ...]        # empty: any status
+    codes: tuple[str, ...]           # any of the body's codes (error.code, error.type, flat code)
+    markers: tuple[str, ...]         # or any of these in the server's message, case-insensitive
+    error: type[errors.ReshiError]
+
+
+# First match wins; no match falls back to the HTTP status (lib.errors.class_for_status).
+_ERROR_RULES: tuple[_ErrorRule, ...] = (
+    # new-api and one-api: 403 `insufficient_user_quota`, "用户额度不足" (the account is empty).
+    _ErrorRule((), ("insufficient_user_quota",), ("用户额度不足",), errors.CreditsError),
+    # OpenAI: 429 `insufficient_quota`, "You exceeded your current quota": waiting never helps.
+    _ErrorRule((429,), ("insufficient_quota",), (), errors.CreditsError),
+    # new-api and one-api token checks (ValidateUserToken) answer 401 with these words, and new-api's
+    # pre-charge 403 `pre_consume_token_quota_failed`: the key itself, not the account. Only on
+    # 401/403: a 5xx may relay an upstream's own "token expired", which is no fault of this key.
+    _ErrorRule((401, 403), (), ("令牌已过期", "token has expired", "token expired"), errors.TokenExpiredError),
+    _ErrorRule((401, 403), ("pre_consume_token_quota_failed",), ("令牌额度已用尽", "token quota exhausted"),
+               errors.TokenExhaustedError),
+    # OpenAI images: 400 `content_policy_violation` when the safety system refuses the prompt.
+    _ErrorRule((), ("content_policy_violation",), (), errors.ContentFilteredError),
+    # A 200 with an error inside: new-api/one-api billing routes report their own failures so.
+    _ErrorRule((200,), ("upstream_error", "new_api_error", "one_api_error"), (), errors.ServerError),
+)
+_CODE_PATHS: tuple[Path, ...] = (("error", "code"), ("error", "type"), ("code",))
+
+
+def error_kind_for(status: int, body: bytes | str) -> tuple[type[errors.ReshiError], str]:
+    """The typed error an answer means, from its status, its code and its message."""
+    message = errors.server_message_from(body)
+    codes = _codes_of(body)
+    lowered = message.lower()
+    for rule in _ERROR_RULES:
+        if rule.statuses and status not in rule.statuses:
+            continue
+        if codes.intersection(rule.codes) or any(marker.lower() in lowered for marker in rule.markers):
+            return rule.error, message
+    return errors.class_for_status(status), message
+
+
+def error_for(status: int, body: bytes | str, *, request_id: str | None = None,
+              retry_after: float | None = None, scrub: Callable[[str], str] = str) -> errors.ReshiError:
+    """The error instance for an answer; `scrub` cleans the server's words (the client masks keys)."""
+    cls, message = error_kind_for(status, body)
+    extra = {"retry_after": retry_after} if issubclass(cls, errors.RateLimitError) else {}
+    return cls(scrub(message), status=status, request_id=request_id, **extra)
+
+
+def _error_inside(body: dict) -> errors.ReshiError:
+    """The error a 200 answer carries in its body (a failure envelope, a billing `error`)."""
+    return error_for(200, json.dumps(body, ensure_ascii=False))
+
+
+RETRY_STATUSES = (429, 502, 503, 504)
+
+
+def should_retry(status: int, body: bytes | str) -> bool:
+    """Retry a safe call only on a passing failure: a 429 that means "no credit" is not one."""
+    return status in RETRY_STATUSES and error_kind_for(status, body)[0].retryable
+
+
+def _codes_of(body: bytes | str) -> set[str]:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return set()
+    found = (dig(data, path) for path in _CODE_PATHS)
+    return {str(code).lower() for code in found if isinstance(code, (str, int)) and not isinstance(code, bool)}
+
+
+# ---------------------------------------------------------------------------------- images
+
+_IMAGE_LIST_PATH: Path = ("data",)
+_IMAGE_B64_PATHS: tuple[Path, ...] = (("data", 0, "b64_json"), ("data", 0, "b64"))
+_IMAGE_URL_PATHS: tuple[Path, ...] = (("data", 0, "url"),)
+
+
+def image_from_body(body: Any) -> tuple[bytes | None, str | None]:
+    """The first image of an answer: its decoded bytes, or else its URL (one of the two is set).
+
+    `b64_json` carries no type (OpenAI's images API and the provider's Gemini route): the bytes
+    tell PNG from JPEG (lib.imagetypes), never a declared type. A `data:` prefix is dropped.
+    An empty `data` list is a safety filter's silence (OpenAI and Gemini relays drop filtered
+    images and answer 200): ContentFilteredError.
+    """
+    body = unwrap_envelope(body)
+    if dig(body, _IMAGE_LIST_PATH) == []:
+        raise errors.ContentFilteredError("images: the answer holds no image")
+    encoded = first(body, _IMAGE_B64_PATHS, _is_text)[1]
+    if encoded:
+        return _decode_base64(encoded), None
+    url = first(body, _IMAGE_URL_PATHS, _is_http_url)[1]
+    if url:
+        return None, url
+    raise errors.MalformedResponseError("images: neither b64_json nor url in data[0]")
+
+
+def _decode_base64(encoded: str) -> bytes:
+    payload = encoded.split(",", 1)[1] if encoded.startswith("data:") else encoded
+    try:
+        return base64.b64decode(payload, validate=False)
+    except (binascii.Error, ValueError):
+        raise errors.MalformedResponseError("images: b64_json is not base64") from None
+
+
+# ---------------------------------------------------------------------------------- billing
+
+# new-api and one-api write this figure for a key with unlimited quota (token.UnlimitedQuota).
+UNLIMITED_USD = 100_000_000
+# What `hard_limit_usd` counts: new-api sends remaining + used, one-api the remaining alone.
+HARD_LIMIT_IS_TOTAL, HARD_LIMIT_IS_REMAINING = "total", "remaining"
+
+
+@dataclass(frozen=True)
+class BillingFigures:
+    """A balance in the server's unit: `remaining` is math.inf when the key is unlimited."""
+    remaining: float
+    used: float
+    unlimited: bool = False
+
+    @property
+    def total(self) -> float:
+        return self.remaining + self.used
+
+
+def billing_from(subscription: Any, usage: Any, hard_limit_is: str = HARD_LIMIT_IS_TOTAL) -> BillingFigures:
+    """The balance from the legacy billing pair (`/dashboard/billing/subscription` and `/usage`).
+
+    `total_usage` is in cents of the unit in both new-api and one-api. The bodies cannot tell
+    which of the two meanings `hard_limit_usd` has, so `hard_limit_is` says (default: total,
+    as new-api and this provider's sandbox send it); a total smaller than what was used can
+    only be a remaining, and is read so. Either body carrying an `error` (new-api and one-api
+    answer their own failures with 200) raises that typed error; a missing figure raises
+    MalformedResponseError.
+    """
+    subscription, usage = (_billing_body(body) for body in (subscription, usage))
+    used = _figure(usage, "total_usage") / 100
+    hard_limit = _figure(subscription, "hard_limit_usd")
+    if hard_limit >= UNLIMITED_USD:
+        return BillingFigures(remaining=math.inf, used=used, unlimited=True)
+    as_total = hard_limit_is == HARD_LIMIT_IS_TOTAL and hard_limit >= used
+    return BillingFigures(remaining=hard_limit - used if as_total else hard_limit, used=used)
+
+
+def _billing_body(body: Any) -> dict:
+    body = unwrap_envelope(body)
+    if isinstance(body, dict) and body.get("error"):
+        raise _error_inside(body)
+    if not isinstance(body, dict):
+        raise errors.MalformedResponseError("billing: the answer is not an object")
+    return body
+
+
+def _figure(body: dict, field: str) -> float:
+    try:
+        value = float(body[field])
+    except (KeyError, TypeError, ValueError):
+        raise errors.MalformedResponseError(f"billing: no number in '{field}'") from None
+    if not math.isfinite(value):
+        raise errors.MalformedResponseError(f"billing: '{field}' is not a finite number")
+    return value
+
+
+# ---------------------------------------------------------------------------------- models
+
+# new-api lists, per model, the endpoints it serves (`supported_endpoint_types`). These serve chat.
+CHAT_ENDPOINT_TYPES = frozenset({"openai", "openai-response", "anthropic", "gemini"})
+# Owners whose models make only images, video or music, as relays label them in `owned_by`.
+MEDIA_OWNERS = frozenset({"midjourney", "mj", "suno", "kling", "jimeng", "vidu", "runway", "luma"})
+# With neither field, the model's name says what it is.
+NON_CHAT_NAME_MARKERS = ("sora", "dall-e", "imagen", "whisper", "tts", "embedding", "image", "veo")
+
+
+def is_chat_model(model: dict) -> bool:
+    """Whether a `/models` entry belongs in the chat picker: its endpoints, else its owner, else its name.
+
+    A model that lists its endpoints is chat when any of them is a chat endpoint, whatever its
+    name: the list keeps out models whose names carry no marker (new-api lists
+    `nano-banana-pro-preview` under image-generation, rerankers under jina-rerank).
+    """
+    endpoints = model.get("supported_endpoint_types")
+    if isinstance(endpoints, list) and endpoints:
+        return any(str(kind).lower() in CHAT_ENDPOINT_TYPES for kind in endpoints)
+    if str(model.get("owned_by") or "").lower() in MEDIA_OWNERS:
+        return False
+    name = str(model.get("id") or "").lower()
+    return not any(marker in name for marker in NON_CHAT_NAME_MARKERS)
