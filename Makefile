@@ -30,13 +30,15 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)
 	touch $(VENV)/.runtime-installed $@
 
 # Browser tests use Debian's Chromium (with a CJK font, so Chinese renders in screenshots);
-# the store tests also run on a real PostgreSQL.
+# the store tests also run on a real PostgreSQL; the replica test puts Debian's nginx in front
+# of two app processes (it runs its own nginx from a temp dir, not the system service).
 # Installed only when missing, so the second run costs nothing.
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	[ -d /usr/share/fonts/truetype/wqy ] || missing="$$missing fonts-wqy-zenhei"; \
 	command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

@@ -1,0 +1,293 @@
+"""How many people one `streamlit run` process serves: N real Chromium sessions (one browser
+context each, each in its own conversation) against one server, the sandbox paced like a model.
+
+For each N it prints
+- the server's CPU ms per interaction (a page switch, "New chat", a chat message), from the
+  streamlit process's utime+stime in /proc/PID/stat read around each batch, a batch being the
+  same interaction in every session at once;
+- the delay from the sandbox sending a reply's first token to the page showing it, median and
+  worst (the sandbox side is stamped by an ASGI wrapper when the chunk is handed to the socket;
+  the page side by a MutationObserver, at performance.timeOrigin + performance.now(); one
+  machine, so the wall clocks agree);
+- the process's RSS with the sessions open and after they close.
+Each figure is taken twice, each time on a fresh server: "before" with `--runner.postScriptGC
+true --server.fileWatcherType auto` (Streamlit's defaults) and "after" with the shipped
+.streamlit/config.toml.
+
+Run from the repo root: .venv/bin/python -m bench.concurrent_sessions [--sessions 1,4,8,16,32]
+                        [--rounds 3] [--token-rate 30]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import uvicorn
+from playwright.async_api import BrowserContext, Page, async_playwright, expect
+
+from lib.sandbox.app import create_app
+from lib.sandbox.media import VideoCache
+from lib.sandbox.state import DEFAULT_KEY, SandboxState, Speed
+from tests.fixtures.app import _free_port, _write_secrets, start_app_server, stop_app_server
+
+SESSIONS = (1, 4, 8, 16, 32)
+CONFIGS = {"before": ["--runner.postScriptGC", "true", "--server.fileWatcherType", "auto"],
+           "after": []}
+CHROMIUM = {"executable_path": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync"]}
+TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+WAIT_MS = 120_000   # 32 sessions on 2 shared cores are slow; a figure is better late than lost
+# The reply's first token is "You" (it begins `You said: "..."`): the page has shown it as soon
+# as a Markdown block in the assistant message starts with it (the Stop button's label is one
+# too, so the message's whole text would read "StopYou").
+WATCH_FIRST_TOKEN = """index => {
+  window.__firstTokenAt = null;
+  const shown = () => {
+    const reply = document.querySelectorAll('[data-testid=stChatMessage]')[index];
+    const texts = reply ? [...reply.querySelectorAll('[data-testid=stMarkdownContainer]')] : [];
+    return texts.some(text => text.textContent.trim().startsWith('You'));
+  };
+  const observer = new MutationObserver(() => {
+    if (shown()) { window.__firstTokenAt = performance.timeOrigin + performance.now(); observer.disconnect(); }
+  });
+  observer.observe(document.body, {childList: true, subtree: true, characterData: true});
+}"""
+
+
+# --- the sandbox, with the first token of every chat stream stamped ----------------------------
+
+class FirstTokenStamps:
+    """ASGI wrapper around the sandbox: the wall time at which each chat stream's first token
+    went to the socket, keyed by the prompt (the last user message)."""
+
+    def __init__(self, app):
+        self.app, self.sent_at = app, {}
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not scope["path"].endswith("/chat/completions"):
+            return await self.app(scope, receive, send)
+        body = bytearray()
+
+        async def receive_and_keep():
+            message = await receive()
+            body.extend(message.get("body", b""))
+            return message
+
+        async def send_and_stamp(message):
+            await send(message)
+            if message["type"] == "http.response.body" and _has_token(message.get("body", b"")):
+                self.sent_at.setdefault(_prompt(body), time.time())
+
+        await self.app(scope, receive_and_keep, send_and_stamp)
+
+
+def _has_token(chunk: bytes) -> bool:
+    events = [part[6:] for part in chunk.decode(errors="replace").split("\n\n") if part.startswith("data: {")]
+    return any(choice.get("delta", {}).get("content") for event in events for choice in json.loads(event)["choices"])
+
+
+def _prompt(body: bytes) -> str:
+    return json.loads(body)["messages"][-1]["content"]
+
+
+def start_stamped_sandbox(token_rate: float) -> tuple[str, FirstTokenStamps]:
+    state = SandboxState(Speed(token_rate, 15.0, 0.0, 30.0))
+    state.add_key(10_000_000, DEFAULT_KEY)
+    stamps = FirstTokenStamps(create_app(state, VideoCache()))
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(stamps, host="127.0.0.1", port=port, log_level="warning",
+                                           access_log=False, lifespan="off"))
+    threading.Thread(target=server.run, name="bench-sandbox", daemon=True).start()
+    root_url = f"http://127.0.0.1:{port}"
+    while True:
+        try:
+            httpx.get(root_url + "/sandbox/health", timeout=1)
+            return root_url, stamps
+        except httpx.TransportError:
+            time.sleep(0.05)
+
+
+# --- the streamlit process, seen from /proc ----------------------------------------------------
+
+def cpu_ms(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * TICK_MS   # utime, stime
+
+
+def rss_mb(pid: int) -> float:
+    line = next(x for x in Path(f"/proc/{pid}/status").read_text().splitlines() if x.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
+
+
+async def settle(pid: int, quiet_ms: float = 20, window_s: float = 0.3, limit_s: float = 15) -> None:
+    """Wait until the server is idle (under `quiet_ms` CPU in `window_s`), so that one batch's
+    trailing work is not counted in the next."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        before = cpu_ms(pid)
+        await asyncio.sleep(window_s)
+        if cpu_ms(pid) - before < quiet_ms:
+            return
+
+
+# --- one browser session -----------------------------------------------------------------------
+
+async def wait_for_run(page: Page) -> None:
+    await expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=WAIT_MS)
+
+
+async def send_message(page: Page, text: str, before: int) -> float | None:
+    """Send `text` in the open conversation of `before` messages; returns when the page showed
+    the reply's first token (epoch seconds), once the reply is complete."""
+    await page.evaluate(WATCH_FIRST_TOKEN, before + 1)
+    box = page.get_by_test_id("stChatInputTextArea")
+    await box.fill(text)
+    await box.press("Enter")
+    reply = page.get_by_test_id("stChatMessage").nth(before + 1)
+    await expect(reply).to_contain_text("credits", timeout=WAIT_MS)
+    await wait_for_run(page)
+    shown = await page.evaluate("window.__firstTokenAt")
+    return shown / 1000 if shown else None
+
+
+async def new_chat(page: Page) -> None:
+    await page.get_by_role("button", name="New chat").click()
+    await expect(page.get_by_test_id("stChatMessage")).to_have_count(0, timeout=WAIT_MS)
+    await expect(page.get_by_text("Ask anything")).to_be_visible(timeout=WAIT_MS)
+    await wait_for_run(page)
+
+
+async def switch_page(page: Page, name: str, shown_by: str) -> None:
+    await page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
+    await expect(page.locator(shown_by).first).to_be_visible(timeout=WAIT_MS)
+    await wait_for_run(page)
+
+
+async def open_session(context: BrowserContext, url: str, number: int) -> Page:
+    """A session with a conversation open, so "New chat" has something to close."""
+    page = await context.new_page()
+    await page.goto(url)
+    await expect(page.get_by_test_id("stChatInputTextArea")).to_be_visible(timeout=WAIT_MS)
+    await wait_for_run(page)
+    await send_message(page, f"bench session {number} warm-up", 0)
+    return page
+
+
+# --- one server, N sessions --------------------------------------------------------------------
+
+@dataclass
+class Figures:
+    cpu: dict[str, list[float]] = field(default_factory=lambda: {"page switch": [], "New chat": [], "message": []})
+    delays_ms: list[float] = field(default_factory=list)
+    rss_open_mb: float = 0.0
+    rss_closed_mb: float = 0.0
+
+
+async def batch(pid: int, figures: Figures, kind: str, steps) -> list:
+    """Run one step per session at once; the server CPU they cost, per session, goes to `kind`."""
+    await settle(pid)
+    started = cpu_ms(pid)
+    results = await asyncio.gather(*steps)
+    await settle(pid)
+    figures.cpu[kind].append((cpu_ms(pid) - started) / len(results))
+    return results
+
+
+async def one_round(pid: int, pages: list[Page], round_no: int, stamps: FirstTokenStamps, figures: Figures) -> None:
+    await batch(pid, figures, "New chat", [new_chat(p) for p in pages])
+    prompts = [f"bench session {i} round {round_no}: how are you?" for i in range(len(pages))]
+    shown = await batch(pid, figures, "message", [send_message(p, t, 0) for p, t in zip(pages, prompts)])
+    figures.delays_ms += [(at - stamps.sent_at[t]) * 1000 for at, t in zip(shown, prompts) if at and t in stamps.sent_at]
+    await batch(pid, figures, "page switch", [switch_page(p, "Images", ".st-key-images_prompt textarea") for p in pages])
+    await batch(pid, figures, "page switch", [switch_page(p, "Chat", "[data-testid=stChatInputTextArea]") for p in pages])
+
+
+async def measure(browser, folder: Path, flags: list[str], sessions: int, rounds: int,
+                  stamps: FirstTokenStamps) -> Figures:
+    url, process = start_app_server(folder, f"server-{sessions}-{len(flags)}.log", extra_args=flags)
+    stamps.sent_at.clear()   # every run sends the same prompts
+    figures = Figures()
+    try:
+        contexts = [await browser.new_context() for _ in range(sessions)]
+        pages = await asyncio.gather(*(open_session(c, url, i) for i, c in enumerate(contexts)))
+        for round_no in range(rounds):
+            await one_round(process.pid, pages, round_no, stamps, figures)
+        figures.rss_open_mb = rss_mb(process.pid)
+        for context in contexts:
+            await context.close()
+        await settle(process.pid)
+        figures.rss_closed_mb = rss_mb(process.pid)
+    finally:
+        stop_app_server(process)
+    return figures
+
+
+# --- report ------------------------------------------------------------------------------------
+
+def describe(figures: Figures) -> str:
+    cpu = "  ".join(f"{kind} {statistics.median(values):6.1f}" for kind, values in figures.cpu.items())
+    delays = figures.delays_ms
+    delay = (f"first token -> page: median {statistics.median(delays):6.1f} ms, worst {max(delays):6.1f} ms"
+             f" ({len(delays)} replies)") if delays else "first token -> page: not observed"
+    return (f"CPU ms per interaction: {cpu} | {delay} | "
+            f"RSS open {figures.rss_open_mb:5.0f} MB, after close {figures.rss_closed_mb:5.0f} MB")
+
+
+def ratios(before: Figures, after: Figures) -> str:
+    parts = [f"{kind} x{statistics.median(after.cpu[kind]) / statistics.median(before.cpu[kind]):.2f}"
+             for kind in before.cpu if statistics.median(before.cpu[kind]) > 0]
+    return "after/before CPU: " + "  ".join(parts)
+
+
+def secrets_folder(root: Path, sandbox_url: str, sessions: int, config: str) -> Path:
+    """Single-user mode on a fresh SQLite store: every server starts from nothing."""
+    folder = root / f"{config}-{sessions}"
+    folder.mkdir()
+    _write_secrets(folder / "secrets.toml", {
+        "sandbox": {"root_url": sandbox_url, "api_key": DEFAULT_KEY},
+        "store": {"url": f"sqlite:///{folder / 'store.db'}"}})
+    return folder
+
+
+async def run(session_counts: list[int], rounds: int, token_rate: float) -> None:
+    sandbox_url, stamps = start_stamped_sandbox(token_rate)
+    print(f"{os.cpu_count()} cores; sandbox paced at {token_rate:g} tokens/s; {rounds} rounds of "
+          "(New chat, a message, two page switches) per session; CPU figures are medians over batches.")
+    print("note: the Chromium tabs run on the same cores as the server, so figures at large N "
+          "include the browsers' contention; every session is the one local user, so the "
+          "sidebar's conversation list grows by one per session per round.")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(**CHROMIUM)
+        with tempfile.TemporaryDirectory(prefix="bench-sessions-") as root:
+            for sessions in session_counts:
+                results = {}
+                for config, flags in CONFIGS.items():
+                    folder = secrets_folder(Path(root), sandbox_url, sessions, config)
+                    results[config] = await measure(browser, folder, flags, sessions, rounds, stamps)
+                    print(f"N={sessions:>2} {config:>6}: {describe(results[config])}", flush=True)
+                print(f"N={sessions:>2} {ratios(results['before'], results['after'])}", flush=True)
+        await browser.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sessions", default=",".join(map(str, SESSIONS)),
+                        help="comma-separated session counts, e.g. 1,4")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--token-rate", type=float, default=30.0)
+    args = parser.parse_args()
+    asyncio.run(run([int(n) for n in args.sessions.split(",")], args.rounds, args.token_rate))
+
+
+if __name__ == "__main__":
+    main()
