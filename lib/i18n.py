@@ -517,3 +517,10 @@ _add({
     "budget.send_anyway": ("Send anyway", "仍然发送"),
     "budget.manage": ("Change your limits on the Usage page.", "可在“用量”页面修改上限。"),
 })
+
+
+# Video task binding
+_add({
+    "video.other_connection": ("Made on another connection: switch to it to follow this task.",
+                               "此任务是在另一个连接上创建的：切换到该连接即可继续跟踪。"),
+})
