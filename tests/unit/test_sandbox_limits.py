@@ -6,6 +6,7 @@ that waited for it would never answer, and the socket's timeout turns that into 
 """
 from __future__ import annotations
 
+import http.client
 import socket
 from urllib.parse import urlparse
 
@@ -19,14 +20,15 @@ NEVER_ANSWERED = 10   # seconds: only ends a test whose server waits for a body 
 
 
 def raw_post(url: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
-    """POST `body` under the given headers (Content-Length is the caller's), and return the
-    status and the first bytes of the answer as soon as one arrives."""
+    """POST `body` under the given headers (Content-Length is the caller's, whatever `body`
+    is), and return the answer's status and body."""
     parts = urlparse(url)
     head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
     with socket.create_connection((parts.hostname, parts.port), timeout=NEVER_ANSWERED) as sock:
         sock.sendall(f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n{head}\r\n".encode() + body)
-        answer = sock.recv(65536)
-    return int(answer.split(b" ", 2)[1]), answer
+        answer = http.client.HTTPResponse(sock)
+        answer.begin()
+        return answer.status, answer.read()
 
 
 def test_expired_uploads_leave_memory_at_the_next_upload(sandbox, api_key):
