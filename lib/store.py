@@ -634,8 +634,8 @@ def _add_missing_video_task_columns(engine: Engine) -> None:
     def present() -> set[str]:
         return {column["name"] for column in sa.inspect(engine).get_columns(video_tasks.name)}
 
-    quote = engine.dialect.identifier_preparer.quote
-    for column in [c for c in video_tasks.c if c.name not in present()]:
+    quote, existing = engine.dialect.identifier_preparer.quote, present()
+    for column in [c for c in video_tasks.c if c.name not in existing]:
         ddl = (f"ALTER TABLE {quote(video_tasks.name)} ADD COLUMN {quote(column.name)} "
                f"{column.type.compile(engine.dialect)}")
         try:

@@ -1,9 +1,10 @@
 """The sandbox's HTTP surface: the reshi123 API under /api/v1, upload.php, served files under
 /files and the control API under /sandbox. See lib/sandbox/__init__.py for the contract.
 
-Every API handler runs the same steps in the same order: authenticate (from the headers, so a
-caller without a key never gets its body read), record the request, read and validate the body, apply a queued fault or a prompt marker, check credits, do the
-work, charge. So a failed call never costs anything (video pays up front and is refunded).
+Every API handler runs the same steps in the same order: authenticate (from the headers alone,
+so a caller without a key never gets its body read), read the body and record the request,
+validate it, apply a queued fault or a prompt marker, check credits, do the work, charge. So a
+failed call never costs anything (video pays up front and is refunded).
 """
 from __future__ import annotations
 
