@@ -43,7 +43,7 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=0.5, help="sandbox seconds per image")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    sandbox = start_sandbox(credits=1_000_000, image_delay=args.delay)
+    sandbox = start_sandbox(credits=1_000_000, image_delay=args.delay, control=True)
     try:
         with ReshiClient(sandbox.base_url, sandbox.control.add_key(credits=1_000_000)) as client:
             _timed(client, concurrent=True)  # warm-up: connections, the sandbox's JPEG encoder

@@ -71,7 +71,7 @@ def main() -> int:
     parser.add_argument("--tasks", type=int, default=10)
     args = parser.parse_args()
 
-    sandbox = start_sandbox(token_rate=0, video_seconds=600)
+    sandbox = start_sandbox(token_rate=0, video_seconds=600, control=True)
     folder = tempfile.TemporaryDirectory()
     store = Store(f"sqlite:///{folder.name}/bench.db")
     key = sandbox.control.add_key(credits=100_000)

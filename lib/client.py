@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterator
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -574,7 +575,7 @@ class Videos(_Resource):
 
     def get(self, task_id: str) -> VideoTask:
         c = self._client
-        body, record = c.call("GET", f"{c.base_url}/videos/generations/{task_id}",
+        body, record = c.call("GET", f"{c.base_url}/videos/generations/{quote(task_id, safe='')}",
                               endpoint=pricing.VIDEO_STATUS, retry=True)
         record.request_id = record.request_id or task_id
         c.report(record)

@@ -554,3 +554,10 @@ _add({
                        "服务器未返回结果：内容被安全过滤器拦截。请修改提示词后重试。"),
     "billing.unlimited": ("Unlimited", "无限额度"),
 })
+
+
+# Video task binding
+_add({
+    "video.other_connection": ("Made on another connection: switch to it to follow this task.",
+                               "此任务是在另一个连接上创建的：切换到该连接即可继续跟踪。"),
+})

@@ -173,6 +173,9 @@ video_tasks = sa.Table(
     sa.Column("last_polled_at", UTCDateTime),
     sa.Column("poll_errors", sa.Integer, nullable=False, default=0),
     sa.Column("hidden", sa.Boolean, nullable=False, default=False),
+    # Which connection made the task (lib.videos.connection_fingerprint, never a key): it is
+    # polled on that one only. NULL in rows from before the column existed.
+    sa.Column("connection", sa.String(64)),
     sa.UniqueConstraint("user", "task_id", name="uq_video_tasks_user_task"),
 )
 
@@ -259,6 +262,7 @@ class VideoTask:
     last_polled_at: datetime | None
     poll_errors: int
     hidden: bool
+    connection: str | None
 
 
 def _columns_for(cls: type, table: sa.Table) -> list[sa.Column]:
@@ -286,6 +290,7 @@ class Store:
         self.url = url
         self.engine: Engine = _make_engine(url)
         metadata.create_all(self.engine)
+        _add_missing_video_task_columns(self.engine)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -544,12 +549,12 @@ class Store:
 
     def add_video_task(self, user: str, task_id: str, prompt: str, model: str | None,
                        duration: int | None, aspect_ratio: str | None,
-                       credits: float = 0.0) -> VideoTask:
+                       credits: float = 0.0, connection: str | None = None) -> VideoTask:
         now = utcnow()
         return self._insert(VideoTask, video_tasks, dict(
             user=user, task_id=task_id, prompt=prompt, model=model, duration=duration,
             aspect_ratio=aspect_ratio, credits=credits, status=QUEUED, created_at=now,
-            updated_at=now))
+            updated_at=now, connection=connection))
 
     def get_video_task(self, user: str, task_id: str) -> VideoTask | None:
         return self._one(VideoTask, video_tasks, *_task(user, task_id))
@@ -620,6 +625,25 @@ def _mine(table: sa.Table, user: str, row_id: int) -> tuple:
 
 def _task(user: str, task_id: str) -> tuple:
     return video_tasks.c.user == user, video_tasks.c.task_id == task_id
+
+
+def _add_missing_video_task_columns(engine: Engine) -> None:
+    """create_all makes missing tables but never adds columns, so a database from before a
+    nullable video_tasks column was added gets it here (NULL in its old rows). Two replicas
+    starting at once may race: losing the race is fine once the column is there."""
+    def present() -> set[str]:
+        return {column["name"] for column in sa.inspect(engine).get_columns(video_tasks.name)}
+
+    quote, existing = engine.dialect.identifier_preparer.quote, present()
+    for column in [c for c in video_tasks.c if c.name not in existing]:
+        ddl = (f"ALTER TABLE {quote(video_tasks.name)} ADD COLUMN {quote(column.name)} "
+               f"{column.type.compile(engine.dialect)}")
+        try:
+            with engine.begin() as conn:
+                conn.execute(sa.text(ddl))
+        except sa.exc.DBAPIError:
+            if column.name not in present():
+                raise
 
 
 def _make_engine(url: str) -> Engine:

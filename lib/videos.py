@@ -6,9 +6,14 @@ The page polls from one fragment that ticks every `TICK_SECONDS`; `poll_due` ask
 about unfinished tasks whose interval has passed, so each task is polled at most once per
 interval however often the page runs (a reload, another tab, a widget click). The interval
 grows after poll errors and for tasks that have been running long.
+
+A task is polled only on the connection that made it (base URL and key, by fingerprint): the
+server's task id means something to that server and key alone, and polling it elsewhere would
+send another connection's key, perhaps an admin's preset one, wherever that id leads.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -35,6 +40,9 @@ MAX_ERROR_DOUBLINGS = 5
 SLOW_AFTER = ((600.0, 30.0), (120.0, 10.0))
 # An identical submission this soon after the last one is a double click, not a new task.
 DUPLICATE_WINDOW = timedelta(seconds=10)
+# A server's task id is stored and sent back: printable ASCII without spaces, of sane length,
+# and not a dot segment ("." or ".."), which a URL would resolve even when quoted.
+_TASK_ID = re.compile(r"[!-~]{1,128}")
 
 
 @dataclass(frozen=True)
@@ -89,21 +97,42 @@ def recent_duplicate(tasks: list[VideoTask], request: VideoRequest, now: datetim
     return next((t for t in tasks if request.same_as(t) and now - t.created_at < DUPLICATE_WINDOW), None)
 
 
+def connection_fingerprint(client: ReshiClient) -> str:
+    """A one-way tag of the client's base URL and key, to tell connections apart in the store."""
+    return hashlib.sha256(f"{client.base_url}\n{client.key_fingerprint}".encode()).hexdigest()[:32]
+
+
+def on_connection(task: VideoTask, fingerprint: str) -> bool:
+    """Whether the task may be polled on this connection. A task stored before tasks carried
+    their connection (None) is polled on the current one, as it always was: its id is quoted, so
+    it cannot lead anywhere else, and the first answer binds it (`apply_poll`)."""
+    return task.connection in (None, fingerprint)
+
+
+def valid_task_id(task_id: str) -> bool:
+    return bool(_TASK_ID.fullmatch(task_id)) and task_id.strip(".") != ""
+
+
 def submit(store: Store, user: str, client: ReshiClient, request: VideoRequest,
            now: datetime | None = None) -> Submission:
-    """Create the task at the API and store it; a double click returns the first task instead.
+    """Create the task at the API and store it, bound to this connection; a double click returns
+    the first task instead.
 
-    API errors propagate (typed `lib.errors`); nothing is stored then.
+    API errors propagate (typed `lib.errors`); nothing is stored then, nor for a task id that
+    is not `valid_task_id` (MalformedResponseError).
     """
     now = now or utcnow()
     duplicate = recent_duplicate(store.list_video_tasks(user), request, now)
     if duplicate is not None:
         return Submission(duplicate, duplicate=True)
     created = client.videos.create(request.prompt, request.model, request.duration, request.aspect_ratio)
+    if not valid_task_id(created.id):
+        raise errors.MalformedResponseError("video: the task id is not printable ASCII of at most 128 characters")
     task = store.add_video_task(user, created.id, request.prompt, request.model, request.duration,
-                                request.aspect_ratio, credits=cost_of(client, request.model))
+                                request.aspect_ratio, credits=cost_of(client, request.model),
+                                connection=connection_fingerprint(client))
     # The creation answer counts as the first poll: it may already carry a status.
-    return Submission(apply_poll(store, user, task, created, now), duplicate=False)
+    return Submission(apply_poll(store, user, task, created, now, task.connection), duplicate=False)
 
 
 # --- polling ----------------------------------------------------------------------------------
@@ -136,12 +165,14 @@ def seconds_until_poll(task: VideoTask, now: datetime) -> float:
 
 
 def poll_due(store: Store, user: str, client: ReshiClient, now: datetime | None = None) -> PollOutcome:
-    """Poll every unfinished task of the user that is due (hidden ones too: they may yet fail
-    and need their refund). Errors are per task: one failing poll never stops the others."""
+    """Poll every unfinished task of the user made on this client's connection that is due
+    (hidden ones too: they may yet fail and need their refund). Errors are per task: one
+    failing poll never stops the others."""
     now = now or utcnow()
     outcome = PollOutcome()
+    fingerprint = connection_fingerprint(client)
     for task in store.unfinished_video_tasks(user):
-        if not is_due(task, now):
+        if not (on_connection(task, fingerprint) and is_due(task, now)):
             continue
         outcome.polled.append(task.task_id)
         try:
@@ -150,14 +181,17 @@ def poll_due(store: Store, user: str, client: ReshiClient, now: datetime | None 
             store.update_video_task(user, task.task_id, last_polled_at=now, poll_errors=task.poll_errors + 1)
             outcome.errors[task.task_id] = exc
             continue
-        if apply_poll(store, user, task, polled, now).status in FINISHED:
+        if apply_poll(store, user, task, polled, now, fingerprint).status in FINISHED:
             outcome.finished.append(task.task_id)
     return outcome
 
 
-def apply_poll(store: Store, user: str, task: VideoTask, polled: PolledTask, now: datetime) -> VideoTask:
-    """Store what a poll said; a failed task gets its refund recorded (once)."""
-    fields = dict(status=polled.status, raw_status=polled.raw_status, last_polled_at=now, poll_errors=0)
+def apply_poll(store: Store, user: str, task: VideoTask, polled: PolledTask, now: datetime,
+               fingerprint: str) -> VideoTask:
+    """Store what a poll on the connection `fingerprint` said; a failed task gets its refund
+    recorded (once). A task without a connection is bound to this one: its server knew it."""
+    fields = dict(status=polled.status, raw_status=polled.raw_status, last_polled_at=now, poll_errors=0,
+                  connection=task.connection or fingerprint)
     if polled.progress is not None:
         fields["progress"] = polled.progress
     if polled.status == COMPLETED:

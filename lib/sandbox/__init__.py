@@ -6,8 +6,8 @@ base URL and key. Start it alone with
     python -m lib.sandbox --host 127.0.0.1 --port 8600 [--credits N] [--key KEY ...]
                           [--video-seconds S] [--token-rate R]
 
-(it prints its base URL, `http://HOST:PORT/api/v1`, when ready), or in-process with
-`start_sandbox(...)`, which returns a `RunningSandbox`.
+(it prints its base URL, `http://HOST:PORT/api/v1`, when ready, then its control token), or
+in-process with `start_sandbox(...)`, which returns a `RunningSandbox`.
 
 API (same paths as the real one; `Authorization: Bearer KEY` on all of them)
 - `GET  /api/v1/models`, `POST /api/v1/chat/completions` (also `stream: true`, SSE),
@@ -32,7 +32,10 @@ Prompt markers (last user message for chat, `prompt` for images and video)
   `[fail]`: a video task fails halfway and is refunded. Markers act after authentication and
   before any charge, so a failed call costs nothing.
 
-Control API (no auth; loopback clients only)
+Control API (with `start_sandbox(control=True)` and from the command line; otherwise, as in the
+app's embedded sandbox, every /sandbox path is 404). Each call needs the header
+`X-Sandbox-Control: TOKEN`, a random token made at start (`RunningSandbox.control_token`, printed
+by the command line); none gets 401, another 403. `RunningSandbox.control` sends it.
 - `POST /sandbox/keys {"credits": N, "key": optional}` -> `{"key"}`
 - `GET  /sandbox/keys/{key}` -> `{"credits", "granted", "spent", "disabled"}`;
   `POST /sandbox/keys/{key}/disable`, `/enable`
@@ -48,10 +51,15 @@ Control API (no auth; loopback clients only)
   (bodies only, never headers, so never a key)
 - `GET  /sandbox/health`
 
+Request bodies over 32 MB get 413 before they are read (by Content-Length, or as soon as a
+chunked body passes the cap), and a call without a valid key gets its 401/403 before its body is
+read. Expired uploads are dropped from memory whenever a new file is uploaded.
+
 Keys are never logged (uvicorn's access log is off) nor echoed in any response.
 """
 from __future__ import annotations
 
+import secrets
 import socket
 import threading
 import time
@@ -60,6 +68,7 @@ import httpx
 import uvicorn
 
 from lib.sandbox.app import create_app
+from lib.sandbox.control import TOKEN_HEADER
 from lib.sandbox.media import VideoCache
 from lib.sandbox.state import DEFAULT_KEY, SandboxState, Speed
 
@@ -68,10 +77,11 @@ STARTUP_TIMEOUT = 15.0
 
 
 class Control:
-    """A small client for the control API (`/sandbox/...`)."""
+    """A small client for the control API (`/sandbox/...`), sending its token."""
 
-    def __init__(self, root_url: str):
-        self._http = httpx.Client(base_url=root_url + "/sandbox", timeout=10)
+    def __init__(self, root_url: str, token: str):
+        self._http = httpx.Client(base_url=root_url + "/sandbox", headers={TOKEN_HEADER: token},
+                                  timeout=10)
 
     def _post(self, path: str, body: dict | None = None) -> dict:
         response = self._http.post(path, json=body or {})
@@ -128,22 +138,25 @@ class Control:
 
 
 class RunningSandbox:
-    """A sandbox serving on a daemon thread; `stop()` shuts it down."""
+    """A sandbox serving on a daemon thread; `stop()` shuts it down. `control` and
+    `control_token` are None when it was started without the control API."""
 
     def __init__(self, server: uvicorn.Server, thread: threading.Thread, host: str, port: int,
-                 state: SandboxState):
+                 state: SandboxState, control_token: str | None):
         self._server, self._thread, self.state = server, thread, state
         self.root_url = f"http://{host}:{port}"
         self.base_url = self.root_url + "/api/v1"
         self.upload_url = self.root_url + "/api/upload.php"
-        self.control = Control(self.root_url)
+        self.control_token = control_token
+        self.control = Control(self.root_url, control_token) if control_token else None
 
     def wait(self) -> None:
         """Block until the server stops (Ctrl+C interrupts the wait)."""
         self._thread.join()
 
     def stop(self) -> None:
-        self.control.close()
+        if self.control:
+            self.control.close()
         self._server.should_exit = True
         self._thread.join(timeout=10)
 
@@ -151,9 +164,10 @@ class RunningSandbox:
 def start_sandbox(host: str = "127.0.0.1", port: int = 0, credits: float = 1000,
                   keys: tuple[str, ...] | list[str] = (), token_rate: float = 40.0,
                   video_seconds: float = 15.0, image_delay: float = 0.0,
-                  hang_seconds: float = 30.0) -> RunningSandbox:
+                  hang_seconds: float = 30.0, control: bool = False) -> RunningSandbox:
     """Serve a fresh sandbox on a pre-bound socket (port 0 = any free port); returns once it
-    answers."""
+    answers. `control=True` turns on the control API, with a new random token."""
+    control_token = secrets.token_urlsafe(32) if control else None
     state = SandboxState(Speed(token_rate, video_seconds, image_delay, hang_seconds))
     for key in (DEFAULT_KEY, *keys):
         state.add_key(credits, key)
@@ -163,7 +177,7 @@ def start_sandbox(host: str = "127.0.0.1", port: int = 0, credits: float = 1000,
                          socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
-    config = uvicorn.Config(create_app(state, VideoCache()), log_level="warning",
+    config = uvicorn.Config(create_app(state, VideoCache(), control_token), log_level="warning",
                             access_log=False, lifespan="off", timeout_graceful_shutdown=1)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
@@ -171,17 +185,18 @@ def start_sandbox(host: str = "127.0.0.1", port: int = 0, credits: float = 1000,
     thread.start()
     # A wildcard address is not one a client can dial; loopback reaches the same server.
     url_host = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, f"[{host}]" if ":" in host else host)
-    running = RunningSandbox(server, thread, url_host, sock.getsockname()[1], state)
-    _wait_until_up(running.root_url + "/sandbox/health", thread)
+    running = RunningSandbox(server, thread, url_host, sock.getsockname()[1], state, control_token)
+    _wait_until_up(running.root_url, thread)
     return running
 
 
 def _wait_until_up(url: str, thread: threading.Thread) -> None:
+    """Any HTTP answer (a 404 at the root) means the server is up."""
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline and thread.is_alive():
         try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
+            httpx.get(url, timeout=1)
+            return
         except httpx.TransportError:
             pass
         time.sleep(0.02)

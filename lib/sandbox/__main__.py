@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 from lib.sandbox import start_sandbox
+from lib.sandbox.control import TOKEN_HEADER
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -15,8 +16,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--token-rate", type=float, default=40.0, help="chat tokens/s; 0 = unlimited")
     args = parser.parse_args(argv)
     sandbox = start_sandbox(host=args.host, port=args.port, credits=args.credits, keys=args.key,
-                            token_rate=args.token_rate, video_seconds=args.video_seconds)
+                            token_rate=args.token_rate, video_seconds=args.video_seconds, control=True)
     print(sandbox.base_url, flush=True)
+    print(f"control API: send the header '{TOKEN_HEADER}: {sandbox.control_token}'", flush=True)
     try:
         sandbox.wait()
     except KeyboardInterrupt:

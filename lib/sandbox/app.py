@@ -1,9 +1,10 @@
 """The sandbox's HTTP surface: the reshi123 API under /api/v1, upload.php, served files under
 /files and the control API under /sandbox. See lib/sandbox/__init__.py for the contract.
 
-Every API handler runs the same steps in the same order: record the request, authenticate,
-read and validate the body, apply a queued fault or a prompt marker, check credits, do the
-work, charge. So a failed call never costs anything (video pays up front and is refunded).
+Every API handler runs the same steps in the same order: authenticate (from the headers alone,
+so a caller without a key never gets its body read), read the body and record the request,
+validate it, apply a queued fault or a prompt marker, check credits, do the work, charge. So a
+failed call never costs anything (video pays up front and is refunded).
 """
 from __future__ import annotations
 
@@ -36,6 +37,9 @@ MAX_DURATION = 20
 UPLOAD_LIFETIME = timedelta(days=3)
 SHANGHAI = timezone(timedelta(hours=8))   # Asia/Shanghai has no daylight saving time
 MAX_LOGGED_CHARS = 200
+# Room for a 10 MB image as base64 JSON, or a chat carrying a few, with a margin.
+MAX_BODY_BYTES = 32 * 1024 * 1024
+BODY_TOO_LARGE = f"The request body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB."
 
 FAULT_MESSAGES = {"500": "The sandbox simulated an internal server error.",
                   "502": "The sandbox simulated a bad gateway.",
@@ -67,6 +71,32 @@ class RequestIdMiddleware:
         await self.app(scope, receive, send_with_id)
 
 
+class BodyLimitMiddleware:
+    """Refuses a body over MAX_BODY_BYTES with 413: by its Content-Length before a byte of it is
+    read, and a chunked one as soon as what was read passes the cap."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        if int(dict(scope["headers"]).get(b"content-length", b"0")) > MAX_BODY_BYTES:
+            response = error_response(Request(scope), 413, BODY_TOO_LARGE)
+            return await response(scope, receive, send)
+        received = 0
+
+        async def capped_receive():
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > MAX_BODY_BYTES:
+                raise ApiError(413, BODY_TOO_LARGE)
+            return message
+
+        await self.app(scope, capped_receive, send)
+
+
 def _loggable(value):
     """The request body for /sandbox/requests, with long strings (base64 images) shortened."""
     if isinstance(value, str) and len(value) > MAX_LOGGED_CHARS:
@@ -78,15 +108,18 @@ def _loggable(value):
     return value
 
 
-def create_app(state: SandboxState, videos: media.VideoCache) -> FastAPI:
+def create_app(state: SandboxState, videos: media.VideoCache, control_token: str | None) -> FastAPI:
+    """The whole server; the control API only with a token (without one, /sandbox/* is 404)."""
     app = FastAPI(title="reshi123 sandbox", docs_url=None, redoc_url=None, openapi_url=None)
     app.add_exception_handler(ApiError, api_error_handler)
+    app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RequestIdMiddleware)
     api = _api_routes(state, videos)
     app.include_router(api, prefix="/api/v1")
     app.include_router(_upload_routes(state), prefix="/api")
     app.include_router(_file_routes(state, videos), prefix="/files")
-    app.include_router(control_routes(state), prefix="/sandbox")
+    if control_token:
+        app.include_router(control_routes(state, control_token), prefix="/sandbox")
     return app
 
 
@@ -109,11 +142,17 @@ class Api:
         self.state = state
 
     async def begin(self, request: Request, endpoint: str):
-        """Record the call and authenticate. Returns (key, parsed JSON body or NOT_JSON)."""
-        body = await _json_body(request)
-        self.state.record(request.method, request.url.path, endpoint,
-                          None if body is NOT_JSON else _loggable(body))
-        return self.authenticate(request), body
+        """Authenticate, then read the body, and record the call either way. Returns (key,
+        parsed JSON body or NOT_JSON). A caller without a valid key gets its 401 or 403 before
+        any of its body is read, so it cannot make the sandbox hold a large body."""
+        body = NOT_JSON
+        try:
+            key = self.authenticate(request)
+            body = await _json_body(request)
+        finally:
+            self.state.record(request.method, request.url.path, endpoint,
+                              None if body is NOT_JSON else _loggable(body))
+        return key, body
 
     def authenticate(self, request: Request) -> str:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")

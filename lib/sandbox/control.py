@@ -1,23 +1,36 @@
 """The sandbox's control API under /sandbox: keys, speed, faults, clock and stats, for tests.
 
-It answers loopback clients only and needs no key. The contract is in lib/sandbox/__init__.py.
+Every call needs the header `X-Sandbox-Control: <token>`, the random token the sandbox made at
+start. The client's address proves nothing: the app itself calls any base URL a user types, from
+loopback, and a proxy in front makes every client look local. The contract is in
+lib/sandbox/__init__.py.
 """
 from __future__ import annotations
 
+import hmac
 import json
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 
 from lib.sandbox.http import ApiError, json_object
 from lib.sandbox.state import FAULT_ENDPOINTS, FAULT_KINDS, SandboxState
 
-LOOPBACK = {"127.0.0.1", "::1", "localhost", "testclient"}
+TOKEN_HEADER = "X-Sandbox-Control"
+
+
+def _token_check(token: str):
+    """A dependency refusing calls without the token (401) or with another one (403)."""
+    def check(request: Request) -> None:
+        sent = request.headers.get(TOKEN_HEADER)
+        if not sent:
+            raise ApiError(401, f"The sandbox control API needs the header '{TOKEN_HEADER}: <token>'.")
+        if not hmac.compare_digest(sent.encode(), token.encode()):
+            raise ApiError(403, "Wrong sandbox control token.")
+    return check
 
 
 async def _control_body(request: Request) -> dict:
-    """Refuses non-loopback clients; returns the JSON body ({} when there is none)."""
-    if request.client is None or request.client.host not in LOOPBACK:
-        raise ApiError(403, "The sandbox control API answers loopback clients only.")
+    """The JSON body ({} when there is none)."""
     raw = await request.body()
     try:
         body = json.loads(raw) if raw else {}
@@ -26,8 +39,8 @@ async def _control_body(request: Request) -> dict:
     return json_object(body)
 
 
-def control_routes(state: SandboxState) -> APIRouter:
-    router = APIRouter()
+def control_routes(state: SandboxState, token: str) -> APIRouter:
+    router = APIRouter(dependencies=[Depends(_token_check(token))])
 
     @router.get("/health")
     async def health():
@@ -50,18 +63,15 @@ def control_routes(state: SandboxState) -> APIRouter:
         return info
 
     @router.get("/keys/{key}")
-    async def key_info(request: Request, key: str):
-        await _control_body(request)
+    async def key_info(key: str):
         return key_route(key, None)
 
     @router.post("/keys/{key}/disable")
-    async def disable(request: Request, key: str):
-        await _control_body(request)
+    async def disable(key: str):
         return key_route(key, True)
 
     @router.post("/keys/{key}/enable")
-    async def enable(request: Request, key: str):
-        await _control_body(request)
+    async def enable(key: str):
         return key_route(key, False)
 
     @router.post("/speed")
@@ -90,8 +100,7 @@ def control_routes(state: SandboxState) -> APIRouter:
         return {"queued": [list(f) for f in state.faults]}
 
     @router.delete("/faults")
-    async def clear_faults(request: Request):
-        await _control_body(request)
+    async def clear_faults():
         state.clear_faults()
         return {"queued": []}
 
@@ -108,19 +117,16 @@ def control_routes(state: SandboxState) -> APIRouter:
         return {"now": state.now(), "offset": state.clock_offset}
 
     @router.get("/stats")
-    async def stats(request: Request):
-        await _control_body(request)
+    async def stats():
         return state.stats()
 
     @router.post("/stats/reset")
-    async def reset_stats(request: Request):
-        await _control_body(request)
+    async def reset_stats():
         state.reset_stats()
         return {"ok": True}
 
     @router.get("/requests")
-    async def recent(request: Request, n: int = 20):
-        await _control_body(request)
+    async def recent(n: int = 20):
         return {"requests": state.recent(n)}
 
     return router

@@ -171,7 +171,12 @@ class SandboxState:
 
     # --- uploads ------------------------------------------------------------------------
     def add_upload(self, name: str, upload: Upload) -> None:
+        """Store a new upload, dropping the expired ones: nothing else would, as long as no one
+        asks for them, and the sandbox must not grow without bound."""
         with self.lock:
+            now = self.now()
+            for expired in [n for n, u in self.uploads.items() if u.expires_at <= now]:
+                del self.uploads[expired]
             self.uploads[name] = upload
 
     def live_upload(self, name: str) -> Upload | None:

@@ -97,7 +97,8 @@ def _show_outcome(request: videos.VideoRequest) -> None:
 # --- the task lists ---------------------------------------------------------------------------
 
 def live_tasks(store: Store, user: str, client: ReshiClient) -> None:
-    """The polling fragment's body: poll the tasks that are due and draw the unfinished ones.
+    """The polling fragment's body: poll the tasks that are due and draw the unfinished ones
+    (those of another connection are drawn, not polled, with a note saying so).
 
     When a task finishes, the whole page reruns: the task moves to the finished list with its
     video, and the fragment (with its timer) is only defined again while some task is unfinished.
@@ -113,10 +114,13 @@ def live_tasks(store: Store, user: str, client: ReshiClient) -> None:
     tasks = [task for task in store.unfinished_video_tasks(user) if not task.hidden]
     if tasks:
         st.markdown(f"#### {tr('video.in_progress')}")
+    fingerprint = videos.connection_fingerprint(client)
     for task in tasks:
         with st.container(border=True):
             _card_header(store, user, task, now)
             _live_body(task, now, poll_errors.get(task.task_id))
+            if not videos.on_connection(task, fingerprint):
+                st.caption(":material/link_off: " + tr("video.other_connection"))
 
 
 def finished_tasks(store: Store, user: str, client: ReshiClient) -> None:

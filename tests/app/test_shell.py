@@ -1,6 +1,8 @@
 """The app shell under AppTest: single-user mode, login, logout, roles, language, connection panel."""
 from __future__ import annotations
 
+import httpx
+
 from tests.fixtures.app import PASSWORDS, make_app
 
 
@@ -88,3 +90,7 @@ def test_no_configuration_at_all_uses_the_embedded_sandbox(tmp_path):
     assert at.sidebar.radio(key="conn_mode_en").value == "sandbox"
     next(b for b in at.sidebar.button if b.label == "Test connection").click().run()
     assert any("Connected" in s.value for s in at.sidebar.success)
+    # Its control API is off: a base URL typed into the app cannot reach it through the app.
+    root = at.session_state["_client"][1].base_url.removesuffix("/api/v1")
+    assert httpx.post(f"{root}/sandbox/keys/sk-sandbox/disable").status_code == 404
+    assert httpx.get(f"{root}/sandbox/health").status_code == 404

@@ -117,6 +117,22 @@ def test_task_goes_from_queued_to_a_playable_download(app_secrets, sandbox):
     assert at.code[0].value == task.video_url
 
 
+def test_a_task_is_followed_only_on_the_connection_that_made_it(app_secrets, sandbox):
+    at = generate(open_page(app_secrets), "a lighthouse")
+    [task] = store_of(app_secrets).list_video_tasks(USER)
+    made_on = at.secrets["sandbox"]
+    at.secrets["sandbox"] = {**made_on, "api_key": sandbox.control.add_key(credits=100)}
+    sandbox.control.reset_stats()
+    let_time_pass(app_secrets, sandbox)
+    at.run()
+    assert sandbox.control.stats()["video_polls"].get(task.task_id, 0) == 0
+    assert "made on another connection" in texts(at).lower() and "In progress" in texts(at)
+    at.secrets["sandbox"] = made_on
+    at.run()
+    assert sandbox.control.stats()["video_polls"][task.task_id] == 1
+    assert "another connection" not in texts(at) and "Finished" in texts(at)
+
+
 def test_failed_task_shows_the_reason_and_the_refund(app_secrets, sandbox):
     at = finish_and_reload(generate(open_page(app_secrets), "a storm [fail]"), sandbox)
     assert any("Generation failed" in e.value and "fail this task" in e.value for e in at.error)

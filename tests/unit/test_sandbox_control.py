@@ -6,12 +6,14 @@ import subprocess
 import sys
 
 import httpx
+import pytest
 
-from lib.sandbox import start_sandbox
+from lib.sandbox import DEFAULT_KEY, start_sandbox
+from lib.sandbox.control import TOKEN_HEADER
 from lib.sandbox.replies import compose, tokenize
 
 
-def test_keys_can_be_named_inspected_and_toggled(sandbox):
+def test_keys_can_be_named_inspected_and_toggled(sandbox, control_http):
     key = sandbox.control.add_key(credits=42, key="sk-named-for-test")
     assert key == "sk-named-for-test"
     assert sandbox.control.key_info(key) == {"credits": 42, "granted": 42, "spent": 0, "disabled": False}
@@ -19,13 +21,37 @@ def test_keys_can_be_named_inspected_and_toggled(sandbox):
     assert sandbox.control.key_info(key)["disabled"] is True
     sandbox.control.enable_key(key)
     assert sandbox.control.key_info(key)["disabled"] is False
-    assert httpx.get(sandbox.root_url + "/sandbox/keys/sk-nobody").status_code == 404
+    assert control_http.get("/keys/sk-nobody").status_code == 404
 
 
-def test_speed_accepts_any_subset_and_rejects_nonsense(sandbox, sandbox_speed):
+@pytest.mark.parametrize("headers, status", [({}, 401), ({TOKEN_HEADER: "not-the-token"}, 403)],
+                         ids=["no-token", "wrong-token"])
+def test_control_api_needs_the_token(sandbox, api_key, headers, status):
+    """From loopback too: the app itself calls any base URL a user types, from loopback."""
+    for method, path in [("POST", f"/keys/{api_key}/disable"), ("POST", "/keys"), ("GET", "/stats"),
+                         ("GET", f"/keys/{api_key}"), ("POST", "/clock"), ("GET", "/health")]:
+        response = httpx.request(method, f"{sandbox.root_url}/sandbox{path}", headers=headers, json={})
+        assert response.status_code == status, path
+    assert sandbox.control.key_info(api_key)["disabled"] is False
+
+
+def test_without_control_every_sandbox_path_is_404():
+    """As the app's embedded sandbox runs: not even the token (there is none) opens it."""
+    plain = start_sandbox(token_rate=0)
+    try:
+        assert plain.control is None and plain.control_token is None
+        for path in ("/keys/sk-sandbox/disable", "/keys", "/health"):
+            assert httpx.post(f"{plain.root_url}/sandbox{path}", json={}).status_code == 404
+        assert httpx.get(plain.base_url + "/models",
+                         headers={"Authorization": f"Bearer {DEFAULT_KEY}"}).status_code == 200
+    finally:
+        plain.stop()
+
+
+def test_speed_accepts_any_subset_and_rejects_nonsense(sandbox, sandbox_speed, control_http):
     speed = sandbox_speed(video_seconds=7)
     assert speed["video_seconds"] == 7 and speed["token_rate"] == 0
-    response = httpx.post(sandbox.root_url + "/sandbox/speed", json={"token_rate": -1})
+    response = control_http.post("/speed", json={"token_rate": -1})
     assert response.status_code == 400
 
 
@@ -52,7 +78,7 @@ def test_long_bodies_are_shortened_in_the_log(sandbox, sandbox_http):
 
 
 def test_two_sandboxes_are_independent_and_stop(sandbox):
-    other = start_sandbox(credits=3, keys=("sk-extra",), token_rate=0)
+    other = start_sandbox(credits=3, keys=("sk-extra",), token_rate=0, control=True)
     try:
         assert other.root_url != sandbox.root_url
         assert other.base_url == other.root_url + "/api/v1"
@@ -68,12 +94,17 @@ def test_two_sandboxes_are_independent_and_stop(sandbox):
         pass
 
 
-def test_command_line_prints_base_url_when_ready():
+def test_command_line_prints_base_url_and_control_token_but_no_key():
     proc = subprocess.Popen([sys.executable, "-m", "lib.sandbox", "--port", "0", "--credits", "7",
                              "--key", "sk-cli"], stdout=subprocess.PIPE, text=True)
     try:
         base_url = proc.stdout.readline().strip()
         assert base_url.startswith("http://127.0.0.1:") and base_url.endswith("/api/v1")
+        token_line = proc.stdout.readline()
+        assert "sk-cli" not in token_line and DEFAULT_KEY not in token_line
+        token = token_line.rstrip().rstrip("'").rpartition(" ")[2]
+        root = base_url.removesuffix("/api/v1")
+        assert httpx.get(root + "/sandbox/keys/sk-cli", headers={TOKEN_HEADER: token}).json()["granted"] == 7
         response = httpx.get(base_url + "/dashboard/billing/subscription",
                              headers={"Authorization": "Bearer sk-cli"})
         assert response.json()["hard_limit_usd"] == 7

@@ -100,10 +100,10 @@ def test_upload_faults_use_the_upload_error_shape(sandbox, api_key):
     assert response.json()["success"] is False and response.json()["message"]
 
 
-def test_bad_fault_requests_are_refused(sandbox):
+def test_bad_fault_requests_are_refused(sandbox, control_http):
     for body in ({"endpoint": "nope", "kind": "500"}, {"endpoint": "chat", "kind": "418"},
                  {"endpoint": "chat", "kind": "500", "count": 0}):
-        response = httpx.post(sandbox.root_url + "/sandbox/faults", json=body)
+        response = control_http.post("/faults", json=body)
         assert response.status_code == 400
     assert httpx.get(sandbox.base_url + "/models",
                      headers={"Authorization": "Bearer sk-sandbox"}).status_code == 200

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from lib.pricing import ANY_MODEL, CHAT, DEFAULT_PRICES, IMAGES, VIDEO, Price
 from lib.store import Store, default_url
@@ -161,6 +162,22 @@ def test_data_persists_across_store_instances(store_url):
         assert [m.content for m in again.list_messages(A, conv.id)] == ["still here"]
         assert again.get_setting(A, "language") == "zh"
         assert again.usage_between(A)["credits"].tolist() == [2.0]
+    finally:
+        again.dispose()
+
+
+def test_a_database_from_before_task_connections_gets_the_column(store_url):
+    first = Store(store_url)
+    first.add_video_task(A, "old", "made before", "sora-2", 5, "16:9", 15)
+    with first.engine.begin() as conn:   # the table as it was before the column existed
+        conn.execute(sa.text("ALTER TABLE video_tasks DROP COLUMN connection"))
+    first.dispose()
+
+    again = Store(store_url)
+    try:
+        assert again.get_video_task(A, "old").connection is None
+        assert again.add_video_task(A, "new", "p", "sora-2", 5, "16:9", connection="c0ffee").connection == "c0ffee"
+        Store(store_url).dispose()   # a second start finds the column and changes nothing
     finally:
         again.dispose()
 

@@ -136,7 +136,7 @@ def test_a_failed_task_is_refunded_once_in_the_ledger(store, client, sandbox):
     assert failed.status == FAILED and "[fail]" in failed.error and failed.refunded
     # Another tab saw the same failure: no second refund.
     polled = client.videos.get(task.task_id)
-    videos.apply_poll(store, USER, replace(failed, refunded=False), polled, utcnow())
+    videos.apply_poll(store, USER, replace(failed, refunded=False), polled, utcnow(), failed.connection)
     assert [c for c in ledger(store) if c] == [15.0, -15.0]
     assert sandbox.control.key_info(client._api_key)["spent"] == 0
 
