@@ -103,7 +103,7 @@ def _prompt(body: bytes) -> str:
 def start_stamped_sandbox(token_rate: float) -> tuple[str, FirstTokenStamps]:
     state = SandboxState(Speed(token_rate, 15.0, 0.0, 30.0))
     state.add_key(10_000_000, DEFAULT_KEY)
-    stamps = FirstTokenStamps(create_app(state, VideoCache()))
+    stamps = FirstTokenStamps(create_app(state, VideoCache(), control_token=None))
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(stamps, host="127.0.0.1", port=port, log_level="warning",
                                            access_log=False, lifespan="off"))
