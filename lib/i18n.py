@@ -517,3 +517,10 @@ _add({
     "budget.send_anyway": ("Send anyway", "仍然发送"),
     "budget.manage": ("Change your limits on the Usage page.", "可在“用量”页面修改上限。"),
 })
+
+# ---------------------------------------------------------------- Bounded reads
+_add({
+    "error.too_large": ("The API sent an answer far larger than expected, so it was not read. Retry; if it "
+                        "happens again, check that the base URL points at the API.",
+                        "API 返回的内容远超预期大小，因此未被读取。请重试；若仍出现，请检查 Base URL 是否指向该 API。"),
+})
