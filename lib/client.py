@@ -179,10 +179,10 @@ class ReshiClient:
     # needs) can change a bound without a constructor argument for each.
     max_json_bytes = 32 * _MB      # the largest answer is an image as b64_json inside JSON
     max_error_bytes = 64 * 1024    # the message shown needs 300 characters of it
-    max_stream_bytes = 16 * _MB    # a whole streamed reply, every event included
+    max_stream_bytes = 16 * _MB    # a whole streamed reply: 32k tokens at ~150 bytes an event is 5 MB
     max_sse_line_bytes = _MB       # one SSE line: one chunk of a reply
     max_image_bytes = 20 * _MB     # one image decoded from b64_json
-    deadline_seconds = 300.0       # a whole call, retries and reading included; fits a long reply
+    deadline_seconds = 900.0       # a whole call, retries and reading included: 32k tokens at 40/s fit
 
     def __init__(self, base_url: str = DEFAULT_BASE_URL, api_key: str = "", *,
                  upload_url: str | None = None, timeout: float = 60.0, connect_timeout: float = 10.0,
