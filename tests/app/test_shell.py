@@ -1,6 +1,8 @@
 """The app shell under AppTest: single-user mode, login, logout, roles, language, connection panel."""
 from __future__ import annotations
 
+import logging
+
 from tests.fixtures.app import PASSWORDS, make_app
 
 
@@ -88,3 +90,9 @@ def test_no_configuration_at_all_uses_the_embedded_sandbox(tmp_path):
     assert at.sidebar.radio(key="conn_mode_en").value == "sandbox"
     next(b for b in at.sidebar.button if b.label == "Test connection").click().run()
     assert any("Connected" in s.value for s in at.sidebar.success)
+
+
+def test_the_app_logs_each_api_call(app_secrets):
+    make_app(app_secrets)
+    logger = logging.getLogger("reshi.api")
+    assert logger.isEnabledFor(logging.INFO) and logger.handlers, "INFO lines of lib.client would be dropped"
