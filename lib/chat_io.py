@@ -1,7 +1,9 @@
 """A conversation out as Markdown or JSON, and a JSON export back in. Streamlit-free.
 
 An import is checked whole before anything is written: a file that is too big, not JSON, not
-our format, or holds a wrong type anywhere is refused with the reason and changes nothing.
+our format, or whose title or messages are not what we write is refused with the reason and
+changes nothing. Inside the settings and each message's meta, a value of the wrong type is left
+out and a number out of range is clamped; `Imported.adjusted` names them for a note to the user.
 Text may contain anything (HTML, scripts): it is kept as text and shown as Markdown with HTML
 off. Of the meta only known, plain fields come back; images come back as names only, so a
 file can never make the server fetch an address it chose.
@@ -9,6 +11,7 @@ file can never make the server fetch an address it chose.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 
 from lib import chat
@@ -19,10 +22,35 @@ VERSION = 1
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_MESSAGES = 5000
 MAX_TITLE_CHARS = 200
+MAX_LABEL_CHARS = 200   # a model id, a finish reason
+MAX_AMOUNT = 1e9        # seconds, tokens/s, credits, token counts: nothing real comes near
 ROLES = ("user", "assistant")
-_META_KEYS = ("model", "ttft", "tps", "tokens", "prompt_tokens", "credits", "finish_reason",
-              "incomplete", "stopped", "compare_group", "column")
-_SCALARS = (str, int, float, bool, type(None))
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _label(value) -> bool:
+    return isinstance(value, str) and len(value) <= MAX_LABEL_CHARS
+
+
+def _amount(value) -> bool:
+    return _is_number(value) and 0 <= value <= MAX_AMOUNT
+
+
+def _count(value) -> bool:
+    return isinstance(value, int) and _amount(value)
+
+
+def _flag(value) -> bool:
+    return isinstance(value, bool)
+
+
+_META_CHECKS = {"model": _label, "ttft": _amount, "tps": _amount, "tokens": _count, "prompt_tokens": _count,
+                "credits": _amount, "finish_reason": _label, "incomplete": _flag, "stopped": _flag,
+                "compare_group": _count, "column": lambda v: _count(v) and v < chat.MAX_COMPARE}
+_META_KEYS = tuple(_META_CHECKS)
 
 
 class ImportProblem(ValueError):
@@ -38,6 +66,7 @@ class Imported:
     title: str
     settings: dict
     messages: list[tuple[str, str, dict]] = field(default_factory=list)
+    adjusted: list[str] = field(default_factory=list)  # fields left out or clamped, as paths
 
 
 def _exported_meta(meta: dict) -> dict:
@@ -77,7 +106,7 @@ def parse_import(data: bytes) -> Imported:
         raise ImportProblem("chat.import_too_big", limit=MAX_IMPORT_BYTES // (1024 * 1024))
     try:
         doc = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nested thousands deep
         raise ImportProblem("chat.import_not_json") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ImportProblem("chat.import_wrong_format")
@@ -92,20 +121,61 @@ def parse_import(data: bytes) -> Imported:
         raise ImportProblem("chat.import_bad_field", field="messages")
     if len(messages) > MAX_MESSAGES:
         raise ImportProblem("chat.import_too_many", limit=MAX_MESSAGES)
-    return Imported(title=chat.title_from(title)[:MAX_TITLE_CHARS], settings=_settings(settings),
-                    messages=[_message(i, m) for i, m in enumerate(messages)])
+    adjusted: list[str] = []
+    return Imported(title=chat.title_from(title)[:MAX_TITLE_CHARS], settings=_settings(settings, adjusted),
+                    messages=[_message(i, m, adjusted) for i, m in enumerate(messages)], adjusted=adjusted)
 
 
-def _settings(saved: dict) -> dict:
-    if not isinstance(saved.get("system", ""), str) or not isinstance(saved.get("model", ""), str):
-        raise ImportProblem("chat.import_bad_field", field="settings")
-    try:
-        return chat.merged_settings(saved)
-    except (TypeError, ValueError, AttributeError):
-        raise ImportProblem("chat.import_bad_field", field="settings") from None
+def _settings(saved: dict, adjusted: list[str]) -> dict:
+    """The saved settings that hold what we write, over the defaults."""
+    checks = {"model": lambda v: _label(v) and bool(v.strip()), "system": lambda v: isinstance(v, str)
+              and len(v) <= chat.MAX_PROMPT_CHARS, "compare_on": _flag,
+              "compare": lambda v: isinstance(v, list) and all(_label(m) for m in v),
+              "variables": lambda v: isinstance(v, dict) and all(isinstance(x, str) and len(x) <= chat.MAX_PROMPT_CHARS
+                                                                 for x in v.values())}
+    kept = _checked(saved, checks, "settings", adjusted)
+    params = saved.get("params", {})
+    if not isinstance(params, dict):
+        adjusted.append("settings.params")
+        params = {}
+    kept["params"] = {p.name: _param(p, params[p.name], adjusted) for p in chat.PARAMS if p.name in params}
+    return chat.merged_settings(kept)
 
 
-def _message(index: int, item) -> tuple[str, str, dict]:
+def _param(param: chat.Param, entry, adjusted: list[str]) -> dict:
+    """A sampling parameter as the Chat page's widgets can show it: on/off, a value in range."""
+    where = f"settings.params.{param.name}"
+    if not isinstance(entry, dict):
+        adjusted.append(where)
+        entry = {}
+    on, value = entry.get("on", False), entry.get("value", param.default)
+    if not isinstance(on, bool):
+        adjusted.append(f"{where}.on")
+        on = False
+    if param.low is None:  # the stop sequences: text
+        valid = isinstance(value, str) and len(value) <= MAX_LABEL_CHARS
+        fixed = value if valid else param.default
+    else:
+        fixed = type(param.default)(min(max(value, param.low), param.high)) if _is_number(value) else param.default
+    if fixed != value:
+        adjusted.append(where)
+    return {"on": on, "value": fixed}
+
+
+def _checked(values: dict, checks: dict, where: str, adjusted: list[str]) -> dict:
+    """The values whose check passes; the others' paths go to `adjusted`. None means unknown, kept."""
+    kept = {}
+    for key, check in checks.items():
+        if key not in values:
+            continue
+        if values[key] is None or check(values[key]):
+            kept[key] = values[key]
+        else:
+            adjusted.append(f"{where}.{key}")
+    return kept
+
+
+def _message(index: int, item, adjusted: list[str]) -> tuple[str, str, dict]:
     where = f"messages[{index}]"
     if not isinstance(item, dict):
         raise ImportProblem("chat.import_bad_field", field=where)
@@ -116,12 +186,18 @@ def _message(index: int, item) -> tuple[str, str, dict]:
         raise ImportProblem("chat.import_bad_field", field=f"{where}.content")
     if not isinstance(meta, dict):
         raise ImportProblem("chat.import_bad_field", field=f"{where}.meta")
-    kept = {k: meta[k] for k in _META_KEYS if k in meta and isinstance(meta[k], _SCALARS)}
+    kept = _checked(meta, _META_CHECKS, f"{where}.meta", adjusted)
     attachments = meta.get("attachments") if isinstance(meta.get("attachments"), list) else []
     names = [a.get("name") for a in attachments if isinstance(a, dict)]
     if names:
         kept["attachments"] = [{"name": str(n)[:255]} for n in names]
     return role, content, kept
+
+
+def adjusted_summary(adjusted: list[str], shown: int = 5) -> str:
+    """The first few adjusted fields as code, for the note after an import."""
+    listed = ", ".join(f"`{path}`" for path in adjusted[:shown])
+    return listed + (f" (+{len(adjusted) - shown})" if len(adjusted) > shown else "")
 
 
 def import_into(store: Store, user: str, imported: Imported) -> Conversation:

@@ -8,22 +8,27 @@ Every failure is a typed error from `lib.errors`. GETs are retried with backoff 
 and dropped connections; paid POSTs never are, so a retry can never charge twice. Every call is
 reported to an optional `on_call` hook as a `CallRecord` (the app writes it to the usage ledger;
 this module knows nothing of Streamlit or the store). The API key is kept out of every repr,
-exception and log line.
+exception and log line. Every answer is read through the same bounds: a size cap per body,
+per SSE line and per stream, and a deadline per call (not only per read), so a hostile or broken
+server can neither fill memory nor hold a call forever.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
 import json
+import logging
+import math
 import time
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import httpx
-from httpx_sse import EventSource
+from httpx_sse import EventSource, ServerSentEvent
 
 from lib import errors, imagetypes, netguard, pricing
 from lib.video_status import normalize_status, parse_progress
@@ -36,6 +41,9 @@ _NON_CHAT_MARKERS = ("sora", "dall-e", "imagen", "whisper", "tts", "embedding", 
 _RETRY_STATUSES = (429, 502, 503, 504)
 _BACKOFF_SECONDS = (0.5, 1.5)
 _MAX_RETRY_AFTER = 10.0
+_MB = 1024 * 1024
+log = logging.getLogger("reshi.api")
+_LOGGED_BODY_CHARS = 2000
 
 
 def mask_key(key: str | None) -> str:
@@ -131,7 +139,52 @@ class Balance:
         return self.total - self.used
 
 
+class _Deadline:
+    """The most time one call may take, reading included. Per-read timeouts alone let a server
+    that sends a byte every few seconds hold a call forever."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self._ends = time.monotonic() + seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self._ends:
+            raise errors.ApiTimeoutError(f"no complete answer within {self.seconds:g} s")
+
+
+def _bounded(chunks: Iterable[bytes], deadline: _Deadline, max_bytes: float,
+             max_line: float = math.inf) -> Iterator[bytes]:
+    """`chunks` as they arrive, each checked against the deadline, the size cap and the longest
+    line so far. Counted after decompression, so a small gzip bomb cannot slip past."""
+    total = line = 0
+    for chunk in chunks:
+        deadline.check()
+        total += len(chunk)
+        last_break = max(chunk.rfind(b"\n"), chunk.rfind(b"\r"))
+        line = line + len(chunk) if last_break < 0 else len(chunk) - last_break - 1
+        if total > max_bytes:
+            raise errors.ResponseTooLargeError(f"answer larger than {max_bytes:.0f} bytes")
+        if line > max_line:
+            raise errors.ResponseTooLargeError(f"a line longer than {max_line:.0f} bytes")
+        yield chunk
+
+
+def _log_request(endpoint: str, body: Any) -> None:
+    """Prompts are the user's words: logged only at DEBUG, and shortened."""
+    if body is not None and log.isEnabledFor(logging.DEBUG):
+        log.debug("%s request %s", endpoint, json.dumps(body, ensure_ascii=False)[:_LOGGED_BODY_CHARS])
+
+
 class ReshiClient:
+    # What a server may send. Class attributes, so one client (a test, a deployment with other
+    # needs) can change a bound without a constructor argument for each.
+    max_json_bytes = 32 * _MB      # the largest answer is an image as b64_json inside JSON
+    max_error_bytes = 64 * 1024    # the message shown needs 300 characters of it
+    max_stream_bytes = 16 * _MB    # a whole streamed reply: 32k tokens at ~150 bytes an event is 5 MB
+    max_sse_line_bytes = _MB       # one SSE line: one chunk of a reply
+    max_image_bytes = 20 * _MB     # one image decoded from b64_json
+    deadline_seconds = 900.0       # a whole call, retries and reading included: 32k tokens at 40/s fit
+
     def __init__(self, base_url: str = DEFAULT_BASE_URL, api_key: str = "", *,
                  upload_url: str | None = None, timeout: float = 60.0, connect_timeout: float = 10.0,
                  max_retries: int = 2, on_call: Callable[[CallRecord], None] | None = None,
@@ -187,11 +240,28 @@ class ReshiClient:
     def _scrub(self, text: str) -> str:
         return text.replace(self._api_key, mask_key(self._api_key)) if self._api_key else text
 
+    @contextmanager
+    def _typed_errors(self) -> Iterator[None]:
+        """The one way failures leave a call: httpx's as typed errors, and every error's texts
+        with the key masked, since a server may echo it in any message."""
+        try:
+            yield
+        except httpx.TimeoutException as exc:
+            raise errors.ApiTimeoutError(str(exc)).redact(self._scrub) from None
+        except httpx.TransportError as exc:
+            raise errors.ApiConnectionError(str(exc)).redact(self._scrub) from None
+        except errors.ReshiError as exc:
+            raise exc.redact(self._scrub)
+
     def credits_for(self, endpoint: str, model: str | None = None, tokens: int = 0) -> float:
         return pricing.credits_for(endpoint, model, tokens, self.prices)
 
     def report(self, record: CallRecord) -> None:
-        """Hand a call to the ledger hook; a broken hook never breaks the call."""
+        """Log the call (one INFO line, never the key) and hand it to the ledger hook; a broken
+        hook never breaks the call."""
+        log.info("%s model=%s status=%s error=%s latency_ms=%.0f credits=%g request_id=%s",
+                 record.endpoint, record.model, record.status, record.error_kind, record.latency_ms or 0,
+                 record.credits, record.request_id)
         if self.on_call is None:
             return
         try:
@@ -199,23 +269,25 @@ class ReshiClient:
         except Exception:  # noqa: BLE001 - the ledger is best effort, the call already happened
             pass
 
-    def _send(self, method: str, url: str, *, retry: bool, **kw) -> httpx.Response:
-        """One request with typed transport errors and, for safe calls only, retries."""
+    def _send(self, method: str, url: str, *, retry: bool, deadline: _Deadline, **kw) -> httpx.Response:
+        """One request, for safe calls only with retries. The answer's body is not read yet: the
+        caller reads it through the bounds, and closes it."""
+        request = self._http.build_request(method, url, headers=self._headers(), **kw)
         attempts = 1 + (self.max_retries if retry else 0)
         for attempt in range(attempts):
+            last = attempt == attempts - 1
             try:
-                response = self._http.request(method, url, headers=self._headers(), **kw)
-            except httpx.TimeoutException as exc:
-                failure: errors.ReshiError = errors.ApiTimeoutError(self._scrub(str(exc)))
-            except httpx.TransportError as exc:
-                failure = errors.ApiConnectionError(self._scrub(str(exc)))
+                response = self._http.send(request, stream=True)
+            except httpx.TransportError:
+                if last:
+                    raise
+                response = None
             else:
-                if response.status_code not in _RETRY_STATUSES or attempt == attempts - 1:
+                if response.status_code not in _RETRY_STATUSES or last:
                     return response
-                failure = None
-            if attempt == attempts - 1:
-                raise failure
-            time.sleep(self._retry_delay(attempt, None if failure else response))
+                response.close()
+            time.sleep(self._retry_delay(attempt, response))
+            deadline.check()
         raise AssertionError("unreachable")
 
     @staticmethod
@@ -228,7 +300,7 @@ class ReshiClient:
                 pass
         return _BACKOFF_SECONDS[min(attempt, len(_BACKOFF_SECONDS) - 1)]
 
-    def _raise_for_status(self, response: httpx.Response) -> None:
+    def _raise_for_status(self, response: httpx.Response, deadline: _Deadline | None = None) -> None:
         if response.status_code < 400:
             return
         retry_after = response.headers.get("retry-after")
@@ -238,29 +310,42 @@ class ReshiClient:
                 extra["retry_after"] = float(retry_after)
             except ValueError:
                 pass
-        raise errors.error_for_status(
-            response.status_code, self._scrub(errors.server_message_from(response.content)),
-            request_id=response.headers.get("x-request-id"), **extra)
+        body = self._error_body(response, deadline or _Deadline(self.deadline_seconds))
+        raise errors.error_for_status(response.status_code, errors.server_message_from(body),
+                                      request_id=response.headers.get("x-request-id"), **extra)
 
-    def _json(self, response: httpx.Response) -> Any:
+    def _error_body(self, response: httpx.Response, deadline: _Deadline) -> bytes:
+        """The start of an error body: enough for its message, never a whole hostile page.
+        The status is the error, so a long body is cut rather than refused."""
+        body = bytearray()
+        for chunk in _bounded(response.iter_bytes(), deadline, math.inf):
+            body += chunk
+            if len(body) >= self.max_error_bytes:
+                break
+        return bytes(body[: self.max_error_bytes])
+
+    def _json(self, response: httpx.Response, deadline: _Deadline) -> Any:
+        body = b"".join(_bounded(response.iter_bytes(), deadline, self.max_json_bytes))
         try:
-            return response.json()
-        except ValueError:
-            raise errors.MalformedResponseError(
-                self._scrub(errors.server_message_from(response.content[:500])),
-                status=response.status_code) from None
+            return json.loads(body)
+        except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
+            raise errors.MalformedResponseError(errors.server_message_from(body[:500]),
+                                                status=response.status_code) from None
 
     def call(self, method: str, url: str, *, endpoint: str, model: str | None = None,
              retry: bool = False, charge: float = 0.0, **kw) -> tuple[Any, CallRecord]:
         """Send, check, parse and report one JSON call. Returns the body and its ledger record."""
         record = CallRecord(endpoint=endpoint, model=model)
+        deadline = _Deadline(self.deadline_seconds)
         started = time.perf_counter()
+        _log_request(endpoint, kw.get("json"))
         try:
-            response = self._send(method, url, retry=retry, **kw)
-            record.status = response.status_code
-            record.request_id = response.headers.get("x-request-id")
-            self._raise_for_status(response)
-            body = self._json(response)
+            with self._typed_errors(), closing(self._send(method, url, retry=retry, deadline=deadline,
+                                                          **kw)) as response:
+                record.status = response.status_code
+                record.request_id = response.headers.get("x-request-id")
+                self._raise_for_status(response, deadline)
+                body = self._json(response, deadline)
         except errors.ReshiError as exc:
             record.error_kind = exc.kind
             record.latency_ms = (time.perf_counter() - started) * 1000
@@ -270,29 +355,20 @@ class ReshiClient:
         record.credits = charge
         return body, record
 
-    def fetch_bytes(self, url: str, expect: str, *, max_bytes: int = 200 * 1024 * 1024) -> bytes:
-        """Download media (`expect` is "image" or "video") on the server side, size-bounded.
+    def fetch_bytes(self, url: str, expect: str, *, max_bytes: int = 200 * _MB,
+                    authorized: bool = False) -> bytes:
+        """Download media (`expect` is "image" or "video") on the server side, bounded like a call.
 
-        No Authorization header: media URLs may point at other hosts, which must never see the key.
-        Redirects go through the same transport, so with a policy every hop is checked. The bytes
-        must be the kind expected: they go straight to st.image, st.video or a download button.
+        No Authorization header unless `authorized` (a URL this client built under its own base
+        URL): media URLs may point at other hosts, which must never see the key. Redirects go
+        through the same transport, so with a policy every hop is checked. The bytes must be the
+        kind expected: they go straight to st.image, st.video or a download button.
         """
-        try:
-            with self._http.stream("GET", url) as response:
-                if response.status_code >= 400:
-                    response.read()
-                    self._raise_for_status(response)
-                chunks, size = [], 0
-                for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise errors.BadRequestError(f"file larger than {max_bytes} bytes")
-                    chunks.append(chunk)
-        except httpx.TimeoutException as exc:
-            raise errors.ApiTimeoutError(str(exc)) from None
-        except httpx.TransportError as exc:
-            raise errors.ApiConnectionError(str(exc)) from None
-        data = b"".join(chunks)
+        deadline = _Deadline(self.deadline_seconds)
+        headers = self._headers() if authorized else None
+        with self._typed_errors(), self._http.stream("GET", url, headers=headers) as response:
+            self._raise_for_status(response, deadline)
+            data = b"".join(_bounded(response.iter_bytes(), deadline, max_bytes))
         if not _MEDIA_CHECKS[expect](data):
             raise errors.MediaTypeError(f"not {expect} data")
         return data
@@ -409,8 +485,10 @@ class ChatStream:
         c = self._client
         record = CallRecord(endpoint=pricing.CHAT, model=self.model)
         started = time.perf_counter()
+        _log_request(pricing.CHAT, self.request_body)
         try:
-            yield from self._deltas_from_server(started, record)
+            with c._typed_errors():
+                yield from self._deltas_from_server(started, record)
         except errors.ReshiError as exc:
             record.error_kind = exc.kind
             raise
@@ -426,19 +504,18 @@ class ChatStream:
 
     def _deltas_from_server(self, started: float, record: CallRecord) -> Iterator[str]:
         c = self._client
+        deadline = _Deadline(c.deadline_seconds)
         try:
-            with c._http.stream("POST", f"{c.base_url}/chat/completions", headers=c._headers(),
-                                json=self.request_body) as response:
+            with closing(c._send("POST", f"{c.base_url}/chat/completions", retry=False, deadline=deadline,
+                                 json=self.request_body)) as response:
                 self._response = response
                 record.status = response.status_code
                 self.request_id = response.headers.get("x-request-id")
-                if response.status_code >= 400:
-                    response.read()
-                    c._raise_for_status(response)
+                c._raise_for_status(response, deadline)
                 if "text/event-stream" not in response.headers.get("content-type", ""):
-                    yield from self._whole_reply(response, started)
+                    yield from self._whole_reply(response, started, deadline)
                     return
-                for sse in EventSource(response).iter_sse():
+                for sse in self._events(response, deadline):
                     if sse.data.strip() == "[DONE]":
                         self.done = True
                         return
@@ -451,13 +528,22 @@ class ChatStream:
                         self.text += delta
                         yield delta
         except httpx.TimeoutException as exc:
-            raise self._cut_or(errors.ApiTimeoutError(c._scrub(str(exc))))
+            raise self._cut_or(errors.ApiTimeoutError(str(exc)))
         except (httpx.TransportError, httpx.StreamError) as exc:
             if self.stopped:
                 return
-            raise self._cut_or(errors.ApiConnectionError(c._scrub(str(exc))))
+            raise self._cut_or(errors.ApiConnectionError(str(exc)))
         if not self.stopped:
             raise errors.StreamCutError(self.text, status=record.status, request_id=self.request_id)
+
+    def _events(self, response: httpx.Response, deadline: _Deadline) -> Iterator[ServerSentEvent]:
+        """The SSE events, parsed by httpx-sse from the bytes as they pass the client's bounds
+        (the whole stream, each line, the deadline)."""
+        c = self._client
+        bounded = httpx.Response(response.status_code, headers={"content-type": response.headers["content-type"]},
+                                 content=_bounded(response.iter_bytes(), deadline, c.max_stream_bytes,
+                                                  c.max_sse_line_bytes))
+        return EventSource(bounded).iter_sse()
 
     def _cut_or(self, error: errors.ReshiError) -> errors.ReshiError:
         """Once text has arrived, any transport failure is a cut stream: the text is kept."""
@@ -473,7 +559,7 @@ class ChatStream:
         if not isinstance(chunk, dict):
             return ""
         if isinstance(chunk.get("error"), dict):
-            raise errors.ServerError(str(chunk["error"].get("message", "")), request_id=self.request_id)
+            raise errors.ServerError(errors.server_message_from(data), request_id=self.request_id)
         self.request_id = self.request_id or chunk.get("id")
         usage = chunk.get("usage") or {}
         if usage:
@@ -485,10 +571,9 @@ class ChatStream:
         self.finish_reason = choices[0].get("finish_reason") or self.finish_reason
         return (choices[0].get("delta") or {}).get("content") or ""
 
-    def _whole_reply(self, response: httpx.Response, started: float) -> Iterator[str]:
+    def _whole_reply(self, response: httpx.Response, started: float, deadline: _Deadline) -> Iterator[str]:
         """A server that ignored `stream: true` and sent one JSON completion: yield it whole."""
-        response.read()
-        body = self._client._json(response)
+        body = self._client._json(response, deadline)
         try:
             text = body["choices"][0]["message"]["content"] or ""
         except (KeyError, IndexError, TypeError):
@@ -525,10 +610,7 @@ class Images(_Resource):
             raise errors.MalformedResponseError("images: no data[0] in the answer") from None
         url = item.get("url") if isinstance(item, dict) else None
         if isinstance(item, dict) and item.get("b64_json"):
-            try:
-                data = base64.b64decode(item["b64_json"], validate=False)
-            except ValueError:
-                raise errors.MalformedResponseError("images: b64_json is not base64") from None
+            data = self._decoded(item["b64_json"])
         elif url:
             data = self._client.fetch_bytes(url, "image", max_bytes=50 * 1024 * 1024)
         else:
@@ -536,6 +618,18 @@ class Images(_Resource):
         if imagetypes.sniff(data) is None:
             raise errors.MalformedResponseError("images: the answer is not a JPEG, PNG, GIF or WebP image")
         return data, url
+
+    def _decoded(self, b64_json: Any) -> bytes:
+        """The image bytes, its size checked on the text before anything is decoded."""
+        if not isinstance(b64_json, str):
+            raise errors.MalformedResponseError("images: b64_json is not a string")
+        limit = self._client.max_image_bytes
+        if len(b64_json) > 4 * math.ceil(limit / 3):
+            raise errors.ResponseTooLargeError(f"images: b64_json image larger than {limit} bytes")
+        try:
+            return base64.b64decode(b64_json, validate=False)
+        except ValueError:
+            raise errors.MalformedResponseError("images: b64_json is not base64") from None
 
 
 def _video_task(body: Any) -> VideoTask:
@@ -602,10 +696,11 @@ class Uploads(_Resource):
         c = self._client
         body, record = c.call("POST", c.upload_url, endpoint=pricing.UPLOAD, **kw)
         if not isinstance(body, dict) or not body.get("success") or not isinstance(body.get("data"), dict):
-            message = str(body.get("message", "")) if isinstance(body, dict) else ""
+            message = str(body.get("message", ""))[:errors.MAX_MESSAGE_CHARS] if isinstance(body, dict) else ""
             record.error_kind = errors.BadRequestError.kind
             c.report(record)
-            raise errors.BadRequestError(c._scrub(message) or "upload refused", status=record.status)
+            with c._typed_errors():  # the refusal quotes the server, which may echo the key
+                raise errors.BadRequestError(message or "upload refused", status=record.status)
         c.report(record)
         data = body["data"]
         return UploadResult(url=str(data.get("url", "")), filename=str(data.get("filename", "")),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from typing import Callable
 
 from lib.i18n import t
 from lib.jsonpaths import first
@@ -27,6 +28,12 @@ class ReshiError(Exception):
         self.status = status
         self.request_id = request_id
         super().__init__(f"{self.kind} ({status})" + (f": {server_message}" if server_message else ""))
+
+    def redact(self, clean: Callable[[str], str]) -> "ReshiError":
+        """This error, with `clean` applied to every text it holds (the client masks its key so)."""
+        self.server_message = clean(self.server_message)
+        self.args = tuple(clean(arg) if isinstance(arg, str) else arg for arg in self.args)
+        return self
 
     def explain(self, lang: str = "en") -> str:
         """What happened and what to do, in the user's language."""
@@ -111,6 +118,12 @@ class ContentFilteredError(ReshiError):
     """
 
     kind = "filtered"
+
+
+class ResponseTooLargeError(ReshiError):
+    """The server sent more than the client reads (a body, a stream, one line, an image)."""
+
+    kind = "too_large"
 
 
 class StreamCutError(ReshiError):

@@ -561,3 +561,17 @@ _add({
     "video.other_connection": ("Made on another connection: switch to it to follow this task.",
                                "此任务是在另一个连接上创建的：切换到该连接即可继续跟踪。"),
 })
+
+# ---------------------------------------------------------------- Bounded reads
+_add({
+    "error.too_large": ("The API sent an answer far larger than expected, so it was not read. Retry; if it "
+                        "happens again, check that the base URL points at the API.",
+                        "API 返回的内容远超预期大小，因此未被读取。请重试；若仍出现，请检查 Base URL 是否指向该 API。"),
+    "upload.refused_pixels": ("the image has more than {megapixels} million pixels, too many to process safely "
+                              "(a small file can decode to gigabytes). Use a smaller image.",
+                              "图片超过 {megapixels} 百万像素，无法安全处理（很小的文件也可能解码出数 GB 数据）。"
+                              "请使用尺寸更小的图片。"),
+    "chat.import_adjusted": ("Imported with changes: these values had the wrong type or were out of range, so "
+                             "they were left out or set to the nearest allowed value: {fields}",
+                             "已导入，但有改动：以下值类型错误或超出范围，已被忽略或调整为最接近的允许值：{fields}"),
+})

@@ -54,7 +54,7 @@ def image_size(data: bytes) -> tuple[int | None, int | None]:
     try:
         with Image.open(io.BytesIO(data)) as image:
             return image.size
-    except (OSError, ValueError):  # Pillow's "cannot identify", truncated files
+    except (OSError, ValueError, Image.DecompressionBombError):  # "cannot identify", truncated, a bomb
         return None, None
 
 

@@ -5,7 +5,13 @@ and chat attachments.
 """
 from __future__ import annotations
 
+from PIL import Image
+
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# A few kilobytes of PNG can decode to gigabytes. Pillow refuses (DecompressionBombError) past
+# twice this bound on every Image.open in the app; the upload checks refuse past it outright.
+MAX_PIXELS = 50_000_000
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 _MAGIC = (
     (b"\xff\xd8\xff", "jpeg"),

@@ -1,7 +1,7 @@
 """Everything the Upload page decides before and after a file goes up. Streamlit-free.
 
-Before: the real type from the bytes (never the name), the 10 MB limit, not empty, and Pillow
-must be able to read it; base64 input as a data URL or raw. A refusal is an i18n key plus its
+Before: the real type from the bytes (never the name), the 10 MB limit, not empty, at most
+`imagetypes.MAX_PIXELS` (a decompression bomb is small on disk), and Pillow must be able to read it; base64 input as a data URL or raw. A refusal is an i18n key plus its
 fields, so each file can say why. After: file names shown as given but harmless, the name sent
 to the API stripped of path parts, a thumbnail, and the expiry as a countdown.
 """
@@ -58,18 +58,25 @@ def check_image(data: bytes, name: str) -> Checked:
         checked.problem, checked.fields = "upload.refused_too_big", {"size": megabytes(len(data))}
     elif checked.kind is None:
         checked.problem = "upload.refused_type"
-    elif not _pillow_reads(data):
-        checked.problem = "upload.refused_unreadable"
+    else:
+        checked.problem = _pillow_problem(data)
+        checked.fields = {"megapixels": imagetypes.MAX_PIXELS // 1_000_000}
     return checked
 
 
-def _pillow_reads(data: bytes) -> bool:
+def _pillow_problem(data: bytes) -> str | None:
+    """Why Pillow will not take the file, if it will not. The pixel count comes from the header,
+    so a decompression bomb is refused before anything is decoded."""
     try:
         with Image.open(io.BytesIO(data)) as image:
+            if image.width * image.height > imagetypes.MAX_PIXELS:
+                return "upload.refused_pixels"
             image.verify()
+    except Image.DecompressionBombError:
+        return "upload.refused_pixels"
     except Exception:  # noqa: BLE001 - Pillow raises many types for broken files; all mean "unreadable"
-        return False
-    return True
+        return "upload.refused_unreadable"
+    return None
 
 
 def megabytes(size: int) -> str:
@@ -145,7 +152,7 @@ def thumbnail(data: bytes) -> bytes | None:
             out = io.BytesIO()
             image.save(out, format="PNG")
             return out.getvalue()
-    except (OSError, ValueError):
+    except (OSError, ValueError, Image.DecompressionBombError):
         return None
 
 

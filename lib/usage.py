@@ -426,5 +426,17 @@ def calls(store: Store, scope: Scope, filters: Filters, limit: int | None = TABL
 def calls_csv(store: Store, scope: Scope, filters: Filters) -> bytes:
     """Every filtered call (not only the table's first rows) as UTF-8 CSV, local ISO times."""
     frame = calls(store, scope, filters, limit=None)
+    for name in frame.select_dtypes(include="object").columns:
+        frame[name] = frame[name].map(_inert)
     frame["time"] = frame["time"].map(lambda ts: ts.isoformat())
     return frame.to_csv(index=False).encode("utf-8")
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(cell):
+    """A text cell a spreadsheet would run as a formula (a model named `=HYPERLINK(...)` by a
+    server) starts with a quote instead, so it shows as written. Numbers (a refund's -15) are
+    not text and stay numbers."""
+    return "'" + cell if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS) else cell

@@ -11,6 +11,8 @@ from lib.ui.chat_send import LAST_CALLS
 from lib.ui.chat_view import set_open_conversation
 from lib.ui.session import tr
 
+IMPORT_ADJUSTED = "chat_import_adjusted"
+
 
 # ---------------------------------------------------------------- View code
 
@@ -109,7 +111,11 @@ def export_popover(container, conversation: Conversation | None, load_messages: 
 
 
 def import_popover(store: Store, user: str) -> None:
-    """A JSON export in: checked whole first; refused with the reason, or opened as a new chat."""
+    """A JSON export in: checked whole first; refused with the reason, or opened as a new chat
+    (with a note of the values that had to be left out or clamped, shown after the rerun)."""
+    adjusted = st.session_state.pop(IMPORT_ADJUSTED, None)
+    if adjusted:
+        st.warning(tr("chat.import_adjusted", fields=chat_io.adjusted_summary(adjusted)), icon=":material/rule:")
     with st.popover(tr("chat.import"), icon=":material/upload_file:", use_container_width=True):
         file = st.file_uploader(tr("chat.import_label"), type=["json"], key="chat_import_file")
         if file is None or not st.button(tr("chat.import_go"), icon=":material/upload:", key="chat_import_go",
@@ -122,5 +128,6 @@ def import_popover(store: Store, user: str) -> None:
             return
         conversation = chat_io.import_into(store, user, imported)
         set_open_conversation(store, user, conversation.id)
+        st.session_state[IMPORT_ADJUSTED] = imported.adjusted
         st.toast(tr("chat.imported", title=conversation.title), icon=":material/check_circle:")
         st.rerun()

@@ -5,7 +5,7 @@ secrets never reaches the browser at all.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import streamlit as st
 
@@ -25,7 +25,7 @@ class Connection:
     mode: str
     base_url: str
     upload_url: str
-    api_key: str
+    api_key: str = field(repr=False)
 
     @property
     def ready(self) -> bool:

@@ -1,7 +1,7 @@
 """The Upload page's building blocks: the two ways in, the per-file report, the uploads list."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import streamlit as st
 
@@ -55,12 +55,14 @@ def base64_form(store: Store, user: str, client: ReshiClient) -> None:
 
 def _process(store: Store, user: str, client: ReshiClient, checked: Checked, *,
              as_base64: bool = False) -> Outcome:
-    if not checked.ok:
-        return Outcome(checked)
-    try:
-        return Outcome(checked, upload=send(client, store, user, checked, as_base64=as_base64))
-    except errors.ReshiError as exc:
-        return Outcome(checked, error=exc)
+    upload = error = None
+    if checked.ok:
+        try:
+            upload = send(client, store, user, checked, as_base64=as_base64)
+        except errors.ReshiError as exc:
+            error = exc
+    # The report lives in session state: with the bytes it would hold every file sent this session.
+    return Outcome(replace(checked, data=b""), upload=upload, error=error)
 
 
 def report() -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import httpx
+import logging
 
 from tests.fixtures.app import PASSWORDS, make_app
 
@@ -94,3 +95,9 @@ def test_no_configuration_at_all_uses_the_embedded_sandbox(tmp_path):
     root = at.session_state["_client"][1].base_url.removesuffix("/api/v1")
     assert httpx.post(f"{root}/sandbox/keys/sk-sandbox/disable").status_code == 404
     assert httpx.get(f"{root}/sandbox/health").status_code == 404
+
+
+def test_the_app_logs_each_api_call(app_secrets):
+    make_app(app_secrets)
+    logger = logging.getLogger("reshi.api")
+    assert logger.isEnabledFor(logging.INFO) and logger.handlers, "INFO lines of lib.client would be dropped"

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import base64
 import io
+import tomllib
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from lib import upload_checks as uc
-from tests.imagefiles import image_bytes, oversized_png
+from lib import imagetypes, upload_checks as uc
+from tests.imagefiles import image_bytes, oversized_png, pixel_bomb
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -37,6 +39,22 @@ def test_each_refusal_has_its_reason(data, problem):
 
 def test_size_refusal_names_the_size():
     assert "11.0 MB" in uc.check_image(oversized_png(), "big.png").reason("en")
+
+
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
+@pytest.mark.parametrize("side", [8_000, 12_000], ids=["past the bound", "past Pillow's own refusal"])
+def test_a_decompression_bomb_is_refused_on_its_pixel_count(side):
+    checked = uc.check_image(pixel_bomb(side), "bomb.png")
+    assert checked.problem == "upload.refused_pixels" and "50 million pixels" in checked.reason("en")
+
+
+def test_streamlit_takes_no_bigger_file_than_the_checks_accept():
+    config = tomllib.loads((Path(__file__).parents[2] / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] * 1024 * 1024 == imagetypes.MAX_UPLOAD_BYTES
+
+
+def test_no_thumbnail_is_decoded_from_a_bomb():
+    assert uc.thumbnail(pixel_bomb()) is None
 
 
 def test_exactly_ten_megabytes_is_allowed_by_size():

@@ -1,6 +1,7 @@
 """lib.usage on hand-made ledgers with known answers, on SQLite and PostgreSQL (`store` fixture)."""
 from __future__ import annotations
 
+import csv
 import io
 from datetime import date, datetime, timedelta, timezone
 
@@ -217,6 +218,16 @@ def test_csv_export_has_exactly_the_filtered_rows(ledger):
     assert sorted(csv["outcome"]) == ["error", "ok", "ok"]
     assert set(csv["time"]) == {"2024-05-01T17:00:00+08:00"}
     assert csv["credits"].sum() == 2.0
+
+
+def test_csv_export_neutralises_formulas_in_text_cells_only(store):
+    add(store, ts=at(2024, 5, 1, 9), model='=HYPERLINK("http://evil.example","x")', request_id="@SUM(A1)",
+        error_kind="+cmd", credits=-15.0)
+    add(store, ts=at(2024, 5, 1, 8), model="-1+2", request_id="\tTAB")
+    rows = list(csv.DictReader(io.StringIO(usage.calls_csv(store, alice("UTC"), Filters()).decode())))
+    assert [r["model"] for r in rows] == ['\'=HYPERLINK("http://evil.example","x")', "'-1+2"]
+    assert (rows[0]["request_id"], rows[0]["error_kind"], rows[1]["request_id"]) == ("'@SUM(A1)", "'+cmd", "'\tTAB")
+    assert rows[0]["credits"] == "-15.0" and rows[0]["time"].startswith("2024-05-01T09:00")
 
 
 def test_adding_up_empty_aggregates_keeps_their_columns(store):
