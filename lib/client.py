@@ -30,15 +30,13 @@ from zoneinfo import ZoneInfo
 import httpx
 from httpx_sse import EventSource, ServerSentEvent
 
-from lib import errors, imagetypes, netguard, pricing
-from lib.video_status import normalize_status, parse_progress
+from lib import dialects, errors, imagetypes, netguard, pricing
+from lib.video_status import normalize_status
 
 DEFAULT_BASE_URL = "https://www.reshi123.com/api/v1"
 # The provider stamps `expire_at` without a zone; it is a Chinese service, so Beijing time.
 PROVIDER_TZ = ZoneInfo("Asia/Shanghai")
 VIDEO_MODELS = ("sora-2", "sora-2-pro")
-_NON_CHAT_MARKERS = ("sora", "dall-e", "imagen", "whisper", "tts", "embedding", "image")
-_RETRY_STATUSES = (429, 502, 503, 504)
 _BACKOFF_SECONDS = (0.5, 1.5)
 _MAX_RETRY_AFTER = 10.0
 _MB = 1024 * 1024
@@ -62,8 +60,16 @@ def derive_upload_url(base_url: str) -> str:
 
 
 def is_chat_model(model_id: str) -> bool:
-    lowered = model_id.lower()
-    return not any(marker in lowered for marker in _NON_CHAT_MARKERS)
+    """By name alone; a listed `Model` knows better (`Model.is_chat`)."""
+    return dialects.is_chat_model({"id": model_id})
+
+
+def _seconds(header: str | None) -> float | None:
+    """A Retry-After in seconds; None when absent or an HTTP date."""
+    try:
+        return float(header) if header else None
+    except ValueError:
+        return None
 
 
 @dataclass
@@ -85,6 +91,12 @@ class Model:
     id: str
     owned_by: str = ""
     created: int | None = None
+    endpoint_types: tuple[str, ...] = ()
+
+    @property
+    def is_chat(self) -> bool:
+        return dialects.is_chat_model({"id": self.id, "owned_by": self.owned_by,
+                                       "supported_endpoint_types": list(self.endpoint_types)})
 
 
 @dataclass
@@ -129,14 +141,7 @@ class UploadResult:
     message: str = ""
 
 
-@dataclass
-class Balance:
-    total: float
-    used: float
-
-    @property
-    def remaining(self) -> float:
-        return self.total - self.used
+Balance = dialects.BillingFigures  # remaining, used, unlimited, total
 
 
 class _Deadline:
@@ -283,36 +288,33 @@ class ReshiClient:
                     raise
                 response = None
             else:
-                if response.status_code not in _RETRY_STATUSES or last:
+                if response.status_code not in dialects.RETRY_STATUSES or last:
                     return response
+                body = self._error_body(response, deadline)
                 response.close()
+                if not dialects.should_retry(response.status_code, body):
+                    raise self._status_error(response, body)
             time.sleep(self._retry_delay(attempt, response))
             deadline.check()
         raise AssertionError("unreachable")
 
     @staticmethod
     def _retry_delay(attempt: int, response: httpx.Response | None) -> float:
-        after = response.headers.get("retry-after") if response is not None else None
-        if after:
-            try:
-                return min(float(after), _MAX_RETRY_AFTER)
-            except ValueError:
-                pass
+        after = _seconds(response.headers.get("retry-after")) if response is not None else None
+        if after is not None:
+            return min(after, _MAX_RETRY_AFTER)
         return _BACKOFF_SECONDS[min(attempt, len(_BACKOFF_SECONDS) - 1)]
 
     def _raise_for_status(self, response: httpx.Response, deadline: _Deadline | None = None) -> None:
         if response.status_code < 400:
             return
-        retry_after = response.headers.get("retry-after")
-        extra = {}
-        if response.status_code == 429 and retry_after:
-            try:
-                extra["retry_after"] = float(retry_after)
-            except ValueError:
-                pass
-        body = self._error_body(response, deadline or _Deadline(self.deadline_seconds))
-        raise errors.error_for_status(response.status_code, errors.server_message_from(body),
-                                      request_id=response.headers.get("x-request-id"), **extra)
+        raise self._status_error(response, self._error_body(response, deadline or _Deadline(self.deadline_seconds)))
+
+    @staticmethod
+    def _status_error(response: httpx.Response, body: bytes) -> errors.ReshiError:
+        """The typed error for a status, chosen with the body's code and message (lib.dialects)."""
+        return dialects.error_for(response.status_code, body, request_id=response.headers.get("x-request-id"),
+                                  retry_after=_seconds(response.headers.get("retry-after")))
 
     def _error_body(self, response: httpx.Response, deadline: _Deadline) -> bytes:
         """The start of an error body: enough for its message, never a whole hostile page.
@@ -397,7 +399,8 @@ class Models(_Resource):
         c.report(record)
         if not isinstance(body, dict) or not isinstance(body.get("data"), list):
             raise errors.MalformedResponseError("models: no 'data' list")
-        return [Model(id=str(m.get("id")), owned_by=str(m.get("owned_by") or ""), created=m.get("created"))
+        return [Model(id=str(m.get("id")), owned_by=str(m.get("owned_by") or ""), created=m.get("created"),
+                      endpoint_types=tuple(map(str, m.get("supported_endpoint_types") or ())))
                 for m in body["data"] if isinstance(m, dict) and m.get("id")]
 
 
@@ -604,48 +607,19 @@ class Images(_Resource):
                            request_id=record.request_id, source_url=url)
 
     def _image_bytes(self, body: Any) -> tuple[bytes, str | None]:
-        try:
-            item = body["data"][0]
-        except (KeyError, IndexError, TypeError):
-            raise errors.MalformedResponseError("images: no data[0] in the answer") from None
-        url = item.get("url") if isinstance(item, dict) else None
-        if isinstance(item, dict) and item.get("b64_json"):
-            data = self._decoded(item["b64_json"])
-        elif url:
-            data = self._client.fetch_bytes(url, "image", max_bytes=50 * 1024 * 1024)
-        else:
-            raise errors.MalformedResponseError("images: neither b64_json nor url")
+        data, url = dialects.image_from_body(body, self._client.max_image_bytes)
+        if data is None:
+            data = self._client.fetch_bytes(url, "image", max_bytes=50 * _MB)
         if imagetypes.sniff(data) is None:
             raise errors.MalformedResponseError("images: the answer is not a JPEG, PNG, GIF or WebP image")
         return data, url
 
-    def _decoded(self, b64_json: Any) -> bytes:
-        """The image bytes, its size checked on the text before anything is decoded."""
-        if not isinstance(b64_json, str):
-            raise errors.MalformedResponseError("images: b64_json is not a string")
-        limit = self._client.max_image_bytes
-        if len(b64_json) > 4 * math.ceil(limit / 3):
-            raise errors.ResponseTooLargeError(f"images: b64_json image larger than {limit} bytes")
-        try:
-            return base64.b64decode(b64_json, validate=False)
-        except ValueError:
-            raise errors.MalformedResponseError("images: b64_json is not base64") from None
-
 
 def _video_task(body: Any) -> VideoTask:
-    if not isinstance(body, dict):
-        raise errors.MalformedResponseError("video: the answer is not an object")
-    task_id = body.get("id") or body.get("task_id") or (body.get("data") or {}).get("id")
-    if not task_id:
-        raise errors.MalformedResponseError("video: no task id in the answer")
-    raw_status = str(body.get("status") or "queued")
-    error = body.get("error")
-    if isinstance(error, dict):
-        error = error.get("message") or json.dumps(error, ensure_ascii=False)
-    return VideoTask(id=str(task_id), status=normalize_status(raw_status), raw_status=raw_status,
-                     progress=parse_progress(body.get("progress")),
-                     video_url=body.get("video_url") or body.get("url"),
-                     error=str(error) if error else None, raw=body)
+    task = dialects.task_from_body(body)
+    return VideoTask(id=task.id, status=normalize_status(task.raw_status), raw_status=task.raw_status,
+                     progress=task.progress, video_url=task.video_url, error=task.error,
+                     raw=body if isinstance(body, dict) else {})
 
 
 class Videos(_Resource):
@@ -674,6 +648,13 @@ class Videos(_Resource):
         record.request_id = record.request_id or task_id
         c.report(record)
         return _video_task(body)
+
+    def content(self, task_id: str, *, max_bytes: int = 200 * _MB) -> bytes:
+        """The finished video's bytes when the task names no URL (OpenAI Sora, new-api /v1/videos):
+        under this client's own base URL, so the key may go with it."""
+        c = self._client
+        return c.fetch_bytes(dialects.video_content_url(c.base_url, task_id), "video", max_bytes=max_bytes,
+                             authorized=True)
 
 
 def _parse_expiry(value: Any) -> datetime | None:
@@ -719,7 +700,6 @@ class Billing(_Resource):
             usage, record = c.call("GET", f"{c.base_url}/dashboard/billing/usage",
                                    endpoint=pricing.BILLING, retry=True)
             c.report(record)
-            return Balance(total=float(subscription["hard_limit_usd"]),
-                           used=float(usage["total_usage"]) / 100)
-        except (errors.ReshiError, KeyError, TypeError, ValueError):
+            return dialects.billing_from(subscription, usage)
+        except errors.ReshiError:
             return None
