@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 import streamlit as st
 
 from lib import chat, chat_attachments, compare, errors
-from lib.client import ReshiClient, is_chat_model
+from lib.client import ReshiClient
 from lib.store import Message, Store
 from lib.ui.media import fetch_media
 from lib.ui.session import current_lang, tr
@@ -40,7 +40,7 @@ def set_open_conversation(store: Store, user: str, conversation_id: int | None) 
 
 @st.cache_data(ttl=600, show_spinner=False)
 def _cached_model_ids(base_url: str, key_fingerprint: str, _client: ReshiClient) -> list[str]:
-    return sorted(m.id for m in _client.models.list() if is_chat_model(m.id))
+    return sorted(m.id for m in _client.models.list() if m.is_chat)
 
 
 def model_ids(client: ReshiClient) -> list[str]:

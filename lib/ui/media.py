@@ -29,3 +29,15 @@ def fetch_media(client: ReshiClient, url: str, expect: str) -> bytes | None:
         return _download(url, expect, client.policy, client)
     except errors.ReshiError:
         return None
+
+
+@st.cache_data(max_entries=_CACHE_ENTRIES, ttl=3600, show_spinner=False)
+def _task_content(base_url: str, key_fingerprint: str, task_id: str, _client: ReshiClient) -> bytes:
+    # Keyed by connection: only the key that made a task may read its video.
+    return _client.videos.content(task_id, max_bytes=MAX_MEDIA_BYTES)
+
+
+def fetch_task_video(client: ReshiClient, task_id: str) -> bytes:
+    """A finished task's video from the API's own content route, for servers that name no URL
+    (OpenAI's Sora API, new-api's /v1/videos). Raises the typed error when it is not there."""
+    return _task_content(client.base_url, client.key_fingerprint, task_id, client)

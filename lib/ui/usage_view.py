@@ -175,6 +175,9 @@ def _balance_card(column, balance: Balance | None) -> None:
     if balance is None:
         column.metric(tr("usage.card.balance"), tr("usage.card.balance_unavailable"), border=True)
         return
+    if balance.unlimited:
+        column.metric(tr("usage.card.balance"), tr("billing.unlimited"), border=True)
+        return
     column.metric(tr("usage.card.balance"), _number(balance.remaining), border=True,
                   help=tr("usage.card.balance_detail", used=balance.used, total=balance.total))
 

@@ -11,7 +11,7 @@ from lib.client import ReshiClient
 from lib.store import Store, VideoTask, utcnow
 from lib.ui.budget import confirm_within_budget
 from lib.ui.feedback import show_error
-from lib.ui.media import fetch_media
+from lib.ui.media import fetch_media, fetch_task_video
 from lib.ui.session import current_lang, labels, tr
 from lib.video_status import COMPLETED, FAILED, FINISHED, QUEUED, RUNNING, is_known_status
 
@@ -189,10 +189,12 @@ def _finished_body(task: VideoTask, client: ReshiClient) -> None:
         if task.refunded:
             st.caption(":material/undo: " + tr("video.refunded", credits=task.credits))
         return
-    if not task.video_url:
-        st.warning(tr("video.no_url"), icon=":material/link_off:")
-        return
-    data = fetch_media(client, task.video_url, "video")
+    if task.video_url:
+        data = fetch_media(client, task.video_url, "video")
+    else:
+        data = _content_or_explain(task, client)
+        if data is None:
+            return
     video_col, info_col = st.columns(_VIDEO_SHARE.get(task.aspect_ratio, _VIDEO_SHARE["16:9"]))
     with video_col:
         if data is None:
@@ -205,5 +207,17 @@ def _finished_body(task: VideoTask, client: ReshiClient) -> None:
             st.download_button(tr("video.download"), data, file_name=name, mime=videos.mime_of(name),
                                icon=":material/download:", key=f"video_download_{task.task_id}",
                                on_click="ignore", use_container_width=True)
-        st.caption(tr("video.url"))
-        st.code(task.video_url, language=None, wrap_lines=True)
+        if task.video_url:
+            st.caption(tr("video.url"))
+            st.code(task.video_url, language=None, wrap_lines=True)
+
+
+def _content_or_explain(task: VideoTask, client: ReshiClient) -> bytes | None:
+    """No URL in the task: the video may be at the API's content route. When it is not, say
+    exactly what was asked and what came back, so the user can tell the provider."""
+    try:
+        return fetch_task_video(client, task.task_id)
+    except errors.ReshiError as exc:
+        st.warning(tr("video.no_url", status=_plain(task.raw_status or "?"), reason=exc.explain(current_lang())),
+                   icon=":material/link_off:")
+        return None

@@ -132,7 +132,7 @@ def test_timeout_is_explained(app_secrets, sandbox_speed):
     assert any("did not answer in time" in e.value for e in at.error)
 
 
-@pytest.mark.parametrize("case, expected", [("unknown", "401"), ("poor", "402"), ("disabled", "403")])
+@pytest.mark.parametrize("case, expected", [("unknown", "401"), ("poor", "credits ran out"), ("disabled", "403")])
 def test_key_errors_say_what_to_do(app_secrets, sandbox, case, expected):
     key = {"unknown": lambda: "sk-not-a-real-key", "poor": lambda: sandbox.control.add_key(credits=0),
            "disabled": lambda: _disabled_key(sandbox)}[case]()

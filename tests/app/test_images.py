@@ -133,7 +133,7 @@ def test_no_credits_402(app_secrets, sandbox):
     poor = sandbox.control.add_key(credits=5)
     secrets = {**app_secrets, "sandbox": {**app_secrets["sandbox"], "api_key": poor}}
     at = generate(make_app(secrets, IMAGES), "expensive fox")
-    assert "credits ran out (402)" in error_text(at)
+    assert "credits ran out" in error_text(at)
     assert at.text_area(key="images_prompt").value == "expensive fox"
 
 

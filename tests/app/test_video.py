@@ -227,7 +227,7 @@ def key_for(sandbox, case: str) -> str:
     return key
 
 
-@pytest.mark.parametrize("case, expected", [("unknown", "401"), ("poor", "402"), ("disabled", "403")])
+@pytest.mark.parametrize("case, expected", [("unknown", "401"), ("poor", "credits ran out"), ("disabled", "403")])
 def test_key_errors_say_what_to_do(app_secrets, sandbox, case, expected):
     secrets = {**app_secrets, "sandbox": {**app_secrets["sandbox"], "api_key": key_for(sandbox, case)}}
     at = generate(open_page(secrets), "my precious prompt")
