@@ -4,7 +4,7 @@ The official `openai` SDK and the provider's own samples run against it unchange
 base URL and key. Start it alone with
 
     python -m lib.sandbox --host 127.0.0.1 --port 8600 [--credits N] [--key KEY ...]
-                          [--video-seconds S] [--token-rate R]
+                          [--video-seconds S] [--token-rate R] [--dialect reshi|new-api|openai]
 
 (it prints its base URL, `http://HOST:PORT/api/v1`, when ready, then its control token), or
 in-process with `start_sandbox(...)`, which returns a `RunningSandbox`.
@@ -24,12 +24,17 @@ API (same paths as the real one; `Authorization: Bearer KEY` on all of them)
 - Uploads expire 3 days later (`expire_at` is Asia/Shanghai local time, UTC+8); the file is
   served at its `url` until then (virtual clock), 404 after.
 
+Dialects (lib/sandbox/dialects.py; README, "Dialects"): `reshi` (the default: the provider's
+document, as below), `new-api` and `openai` change the shapes, task words, progress form,
+envelopes, video routes and refusals; the timeline, prices, faults and markers stay the same.
+
 Prompt markers (last user message for chat, `prompt` for images and video)
 - `[500]` `[502]` `[503]`: that status with an OpenAI error body; `[429]`: 429 with
   `Retry-After: 1`; `[timeout]`: hangs `hang_seconds` (default 30) then 504; `[badjson]`: 200
   with a body that is not JSON; `[html]`: 502 with an HTML page; `[cut]`: a chat stream stops
   halfway without `finish_reason` or `[DONE]`, any other response is a body cut mid-JSON;
-  `[fail]`: a video task fails halfway and is refunded. Markers act after authentication and
+  `[fail]`: a video task fails halfway and is refunded; `[filtered]` (images): 200 with an
+  empty `data`, as a safety filter answers, and no charge. Markers act after authentication and
   before any charge, so a failed call costs nothing.
 
 Control API (with `start_sandbox(control=True)` and from the command line; otherwise, as in the
@@ -40,7 +45,8 @@ by the command line); none gets 401, another 403. `RunningSandbox.control` sends
 - `GET  /sandbox/keys/{key}` -> `{"credits", "granted", "spent", "disabled"}`;
   `POST /sandbox/keys/{key}/disable`, `/enable`
 - `POST /sandbox/speed {token_rate, video_seconds, image_delay, hang_seconds}` (any subset)
-- `POST /sandbox/faults {"endpoint": chat|images|video|video_status|upload|models|billing|*,
+- `POST /sandbox/dialect {"dialect": "reshi"|"new-api"|"openai"}`, `GET /sandbox/dialect`
+- `POST /sandbox/faults {"endpoint": chat|images|video|video_status|video_content|upload|models|billing|*,
   "kind": 500|502|503|429|timeout|cut|badjson|html, "count": N}`: the next N matching
   requests get that fault (same effects as the markers); `DELETE /sandbox/faults` clears them
 - `POST /sandbox/clock {"advance_seconds": N}`: moves the virtual clock forward; `{"reset": true}`
@@ -69,6 +75,7 @@ import uvicorn
 
 from lib.sandbox.app import create_app
 from lib.sandbox.control import TOKEN_HEADER
+from lib.sandbox.dialects import DEFAULT_DIALECT, DIALECTS
 from lib.sandbox.media import VideoCache
 from lib.sandbox.state import DEFAULT_KEY, SandboxState, Speed
 
@@ -110,6 +117,10 @@ class Control:
         given = {"token_rate": token_rate, "video_seconds": video_seconds,
                  "image_delay": image_delay, "hang_seconds": hang_seconds}
         return self._post("/speed", {k: v for k, v in given.items() if v is not None})
+
+    def set_dialect(self, dialect: str) -> None:
+        """Answer in `dialect` (a key of lib.sandbox.dialects.DIALECTS) from the next call on."""
+        self._post("/dialect", {"dialect": dialect})
 
     def queue_fault(self, endpoint: str, kind: str, count: int = 1) -> None:
         self._post("/faults", {"endpoint": endpoint, "kind": str(kind), "count": count})
@@ -164,11 +175,15 @@ class RunningSandbox:
 def start_sandbox(host: str = "127.0.0.1", port: int = 0, credits: float = 1000,
                   keys: tuple[str, ...] | list[str] = (), token_rate: float = 40.0,
                   video_seconds: float = 15.0, image_delay: float = 0.0,
-                  hang_seconds: float = 30.0, control: bool = False) -> RunningSandbox:
+                  hang_seconds: float = 30.0, control: bool = False,
+                  dialect: str = DEFAULT_DIALECT) -> RunningSandbox:
     """Serve a fresh sandbox on a pre-bound socket (port 0 = any free port); returns once it
-    answers. `control=True` turns on the control API, with a new random token."""
+    answers. `control=True` turns on the control API, with a new random token. `dialect` is
+    one of lib.sandbox.dialects.DIALECTS."""
+    if dialect not in DIALECTS:
+        raise ValueError(f"dialect must be one of: {', '.join(DIALECTS)}")
     control_token = secrets.token_urlsafe(32) if control else None
-    state = SandboxState(Speed(token_rate, video_seconds, image_delay, hang_seconds))
+    state = SandboxState(Speed(token_rate, video_seconds, image_delay, hang_seconds), dialect)
     for key in (DEFAULT_KEY, *keys):
         state.add_key(credits, key)
     # proto must be IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on such sockets, and

@@ -20,7 +20,7 @@ from fastapi.responses import FileResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from lib import imagetypes, pricing
-from lib.sandbox import media, replies
+from lib.sandbox import dialects, media, replies
 from lib.sandbox.control import control_routes
 from lib.sandbox.http import NOT_JSON, ApiError, api_error_handler, error_response, json_object
 from lib.sandbox.state import FAULT_KINDS, SandboxState, Upload
@@ -31,10 +31,18 @@ CHAT_MODELS = {
     "claude-3-5-sonnet": "anthropic",
 }
 VIDEO_MODELS = {"sora-2": "openai", "sora-2-pro": "openai"}
+# Listed only by dialects that list their image models (new-api): the model behind /gemini/images.
+IMAGE_MODELS = {"gemini-2.5-flash-image": "google"}
 MODELS_CREATED = 1_700_000_000
 ASPECT_RATIOS = tuple(media.VIDEO_SIZES)
 MAX_DURATION = 20
 UPLOAD_LIFETIME = timedelta(days=3)
+# OpenAI's image URLs are valid for 60 minutes.
+IMAGE_URL_LIFETIME = timedelta(hours=1)
+# OpenAI's Sora 2 sizes ("width x height") by model, and the aspect ratio each is rendered at.
+OPENAI_VIDEO_SIZES = {"1280x720": "16:9", "720x1280": "9:16", "1792x1024": "16:9", "1024x1792": "9:16"}
+PRO_ONLY_SIZES = ("1792x1024", "1024x1792")
+OPENAI_VIDEO_SECONDS = ("4", "8", "12")
 SHANGHAI = timezone(timedelta(hours=8))   # Asia/Shanghai has no daylight saving time
 MAX_LOGGED_CHARS = 200
 # Room for a 10 MB image as base64 JSON, or a chat carrying a few, with a margin.
@@ -46,6 +54,8 @@ FAULT_MESSAGES = {"500": "The sandbox simulated an internal server error.",
                   "503": "The sandbox simulated an overloaded upstream (service unavailable).",
                   "429": "Too many requests: the sandbox simulated a rate limit. Retry after 1 second.",
                   "timeout": "The sandbox simulated an upstream timeout."}
+# In an image prompt: answer 200 with an empty `data`, as a safety filter does (no charge).
+FILTERED_MARKER = "[filtered]"
 HTML_PAGE = ("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway"
              "</h1></center><hr><center>nginx (reshi sandbox)</center></body></html>")
 
@@ -141,6 +151,21 @@ class Api:
     def __init__(self, state: SandboxState):
         self.state = state
 
+    @property
+    def dialect(self) -> dialects.Dialect:
+        return dialects.DIALECTS[self.state.dialect]
+
+    def refusal(self, reason: str, **words) -> ApiError:
+        """The error the current dialect answers for `reason`, its message filled with `words`."""
+        refusal = self.dialect.refusals[reason]
+        return ApiError(refusal.status, refusal.message.format(**words), error_type=refusal.type,
+                        code=refusal.code)
+
+    def serve_only(self, request: Request, route: str) -> None:
+        """Refuses a video route the current dialect does not have, as an unknown URL."""
+        if route not in self.dialect.video_routes:
+            raise self.refusal(dialects.NO_ROUTE, method=request.method, path=request.url.path)
+
     async def begin(self, request: Request, endpoint: str):
         """Authenticate, then read the body, and record the call either way. Returns (key,
         parsed JSON body or NOT_JSON). A caller without a valid key gets its 401 or 403 before
@@ -158,12 +183,12 @@ class Api:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
-            raise ApiError(401, "Missing API key: send the header 'Authorization: Bearer <your key>'.")
+            raise self.refusal(dialects.MISSING_KEY)
         key = self.state.key(token)
         if key is None:   # never echo the key back
-            raise ApiError(401, "Invalid API key: it is not known to this server.")
+            raise self.refusal(dialects.UNKNOWN_KEY)
         if key.disabled:
-            raise ApiError(403, "This API key has been disabled in the console.")
+            raise self.refusal(dialects.DISABLED_KEY)
         return token
 
     def fault(self, endpoint: str, prompt: str = "") -> str | None:
@@ -190,7 +215,12 @@ class Api:
 
     def require_credits(self, key: str, amount: float) -> None:
         if not self.state.can_pay(key, amount):
-            raise ApiError(402, f"Insufficient credits: this call costs {amount:g} credits.")
+            raise self.refusal(dialects.OUT_OF_CREDIT, cost=amount)
+
+    def charge_up_front(self, key: str, amount: float) -> None:
+        """Video pays at creation: check and charge in one step."""
+        if not self.state.charge_if_possible(key, amount):
+            raise self.refusal(dialects.OUT_OF_CREDIT, cost=amount)
 
 
 def _origin(request: Request) -> str:
@@ -207,14 +237,21 @@ def _api_routes(state: SandboxState, videos: media.VideoCache) -> APIRouter:
         await api.begin(request, pricing.MODELS)
         if kind := api.fault(pricing.MODELS):
             return await api.fault_response(request, kind)
-        owners = {**CHAT_MODELS, **VIDEO_MODELS}
-        data = [{"id": m, "object": "model", "created": MODELS_CREATED, "owned_by": o}
-                for m, o in owners.items()]
-        return {"object": "list", "data": data}
+        dialect = api.dialect
+        kinds = {"chat": CHAT_MODELS, "video": VIDEO_MODELS, "image": IMAGE_MODELS if dialect.image_models else {}}
+        data = [{"id": m, "object": "model", "created": MODELS_CREATED, "owned_by": owner,
+                 **dialect.model_fields(kind, owner)}
+                for kind, models in kinds.items() for m, owner in models.items()]
+        return dialect.models_list(data)
+
+    def billing_begin(request: Request):
+        if not api.dialect.serves_billing:
+            raise api.refusal(dialects.NO_ROUTE, method=request.method, path=request.url.path)
+        return api.begin(request, pricing.BILLING)
 
     @router.get("/dashboard/billing/subscription")
     async def subscription(request: Request):
-        key, _ = await api.begin(request, pricing.BILLING)
+        key, _ = await billing_begin(request)
         if kind := api.fault(pricing.BILLING):
             return await api.fault_response(request, kind)
         granted = state.key_info(key)["granted"]
@@ -224,7 +261,7 @@ def _api_routes(state: SandboxState, videos: media.VideoCache) -> APIRouter:
 
     @router.get("/dashboard/billing/usage")
     async def usage(request: Request):
-        key, _ = await api.begin(request, pricing.BILLING)
+        key, _ = await billing_begin(request)
         if kind := api.fault(pricing.BILLING):
             return await api.fault_response(request, kind)
         return {"object": "list", "total_usage": state.key_info(key)["spent"] * 100}
@@ -264,43 +301,77 @@ def _api_routes(state: SandboxState, videos: media.VideoCache) -> APIRouter:
             raise ApiError(400, "prompt is required: a non-empty string describing the image.")
         if kind := api.fault(pricing.IMAGES, prompt):
             return await api.fault_response(request, kind)
+        if FILTERED_MARKER in prompt:   # a safety filter drops the image and still answers 200
+            return {"created": int(state.now()), "data": []}
         cost = pricing.credits_for(pricing.IMAGES)
         api.require_credits(key, cost)
         if state.speed.image_delay > 0:
             await asyncio.sleep(state.speed.image_delay)
-        jpeg = await run_in_threadpool(media.make_jpeg, prompt)
+        dialect = api.dialect
+        picture = await run_in_threadpool(media.make_image, prompt, dialect.image_format)
         state.charge(key, cost)
-        return {"created": int(state.now()),
-                "data": [{"b64_json": base64.b64encode(jpeg).decode("ascii")}]}
+        item = ({"url": _image_url(request, state, picture, dialect.image_format)} if dialect.image_as_url
+                else {"b64_json": base64.b64encode(picture).decode("ascii")})
+        return {"created": int(state.now()), "data": [item]}
 
-    @router.post("/videos/generations")
-    async def create_video(request: Request):
-        key, body = await api.begin(request, pricing.VIDEO)
-        params = _video_params(json_object(body))
+    async def start_task(request: Request, key: str, params: dict):
+        """The steps after reading a create call: fault or marker, charge, the task's first answer."""
         if kind := api.fault(pricing.VIDEO, params["prompt"]):
             return await api.fault_response(request, kind)
         cost = pricing.credits_for(pricing.VIDEO, params["model"])
-        if not state.charge_if_possible(key, cost):
-            raise ApiError(402, f"Insufficient credits: a {params['model']} video costs {cost:g} credits.")
+        api.charge_up_front(key, cost)
         fails = "[fail]" in params["prompt"]
         task = state.add_task(key=key, cost=cost, fails=fails, **params)
         if not fails:   # start encoding now, so the file is ready by completion
             videos.request(task.aspect_ratio, task.duration)
-        return _task_view(request, task, "queued", 0)
+        return api.dialect.task_answer(_task_facts(request, task, dialects.QUEUED, 0))
 
-    @router.get("/videos/generations/{task_id}")
-    async def video_status(request: Request, task_id: str):
+    async def task_answer(request: Request, task_id: str):
         key, _ = await api.begin(request, "video_status")
         state.count_poll(task_id)
         if kind := api.fault("video_status"):
             return await api.fault_response(request, kind)
-        found = state.task_status(task_id, key)
-        if found is None:
-            raise ApiError(404, "No video task with this id for this API key.")
-        task, status, progress = found
-        if status == "completed":
+        task, status, progress = _own_task(state, task_id, key)
+        if status == dialects.COMPLETED:
             await asyncio.wrap_future(videos.request(task.aspect_ratio, task.duration))
-        return _task_view(request, task, status, progress)
+        return api.dialect.task_answer(_task_facts(request, task, status, progress))
+
+    @router.post("/videos/generations")
+    async def create_video(request: Request):
+        api.serve_only(request, dialects.GENERATIONS)
+        key, body = await api.begin(request, pricing.VIDEO)
+        return await start_task(request, key, _video_params(json_object(body)))
+
+    @router.get("/videos/generations/{task_id}")
+    async def video_status(request: Request, task_id: str):
+        api.serve_only(request, dialects.GENERATIONS)
+        return await task_answer(request, task_id)
+
+    @router.post("/videos")
+    async def create_openai_video(request: Request):
+        """OpenAI's `POST /v1/videos`: the SDK sends multipart/form-data, curl samples JSON."""
+        api.serve_only(request, dialects.VIDEOS)
+        key, body = await api.begin(request, pricing.VIDEO)
+        fields = dict(await request.form()) if body is NOT_JSON else json_object(body)
+        return await start_task(request, key, _openai_video_params(fields))
+
+    @router.get("/videos/{task_id}")
+    async def openai_video_status(request: Request, task_id: str):
+        api.serve_only(request, dialects.VIDEOS)
+        return await task_answer(request, task_id)
+
+    @router.get("/videos/{task_id}/content")
+    async def video_content(request: Request, task_id: str):
+        """The MP4 itself, with the API key (OpenAI's Sora objects carry no URL)."""
+        api.serve_only(request, dialects.CONTENT)
+        key, _ = await api.begin(request, "video_content")
+        if kind := api.fault("video_content"):
+            return await api.fault_response(request, kind)
+        task, status, _ = _own_task(state, task_id, key)
+        if status != dialects.COMPLETED:
+            raise ApiError(404, f"The video is not ready: the task is {status}.")
+        path = await asyncio.wrap_future(videos.request(task.aspect_ratio, task.duration))
+        return FileResponse(path, media_type="video/mp4")
 
     return router
 
@@ -381,15 +452,50 @@ def _video_params(body: dict) -> dict:
     return {"prompt": prompt, "model": model, "duration": duration, "aspect_ratio": aspect_ratio}
 
 
-def _task_view(request: Request, task, status: str, progress: int) -> dict:
-    view = {"id": task.id, "object": "video.generation", "status": status, "model": task.model,
-            "prompt": task.prompt, "created_at": int(task.created_at), "progress": progress,
-            "duration": task.duration, "aspect_ratio": task.aspect_ratio}
-    if status == "completed":
-        view["video_url"] = f"{_origin(request)}/files/videos/{task.id}.mp4"
-    if status == "failed":
-        view["error"] = "Video generation failed: the sandbox was asked to fail this task ([fail])."
-    return view
+def _openai_video_params(fields: dict) -> dict:
+    """OpenAI's create fields: `seconds` "4", "8" or "12" (a string), `size` by model."""
+    prompt, model = fields.get("prompt"), fields.get("model", "sora-2")
+    if not isinstance(prompt, str) or not prompt.strip():
+        raise ApiError(400, "prompt is required: a non-empty string describing the video.")
+    if model not in VIDEO_MODELS:
+        raise ApiError(400, f"model must be one of: {', '.join(VIDEO_MODELS)}.")
+    seconds = fields.get("seconds", OPENAI_VIDEO_SECONDS[0])
+    if seconds not in OPENAI_VIDEO_SECONDS:
+        raise ApiError(400, f"seconds must be one of: {', '.join(OPENAI_VIDEO_SECONDS)} (a string).")
+    size = fields.get("size", "720x1280")
+    sizes = [s for s in OPENAI_VIDEO_SIZES if model == "sora-2-pro" or s not in PRO_ONLY_SIZES]
+    if size not in sizes:
+        raise ApiError(400, f"size must be one of: {', '.join(sizes)} for {model}.")
+    return {"prompt": prompt, "model": model, "duration": int(seconds),
+            "aspect_ratio": OPENAI_VIDEO_SIZES[size], "size": size}
+
+
+def _own_task(state: SandboxState, task_id: str, key: str):
+    """(task, status, progress) of a task of this key's; another key's is as unknown as none."""
+    found = state.task_status(task_id, key)
+    if found is None:
+        raise ApiError(404, "No video task with this id for this API key.")
+    return found
+
+
+def _task_facts(request: Request, task, status: str, progress: int) -> dialects.TaskFacts:
+    done = status == dialects.COMPLETED
+    width, height = media.VIDEO_SIZES[task.aspect_ratio]
+    return dialects.TaskFacts(
+        id=task.id, model=task.model, prompt=task.prompt, created_at=int(task.created_at),
+        duration=task.duration, aspect_ratio=task.aspect_ratio, size=task.size or f"{width}x{height}",
+        status=status, progress=progress, failed=status == dialects.FAILED,
+        video_url=f"{_origin(request)}/files/videos/{task.id}.mp4" if done else None,
+        completed_at=int(task.created_at + task.seconds) if done else None)
+
+
+def _image_url(request: Request, state: SandboxState, picture: bytes, image_format: str) -> str:
+    """Keeps a generated image for an hour and answers where it is served (OpenAI's `url`)."""
+    kind = imagetypes.sniff(picture)
+    name = f"{secrets.token_hex(8)}.{imagetypes.EXTENSION[kind]}"
+    expires = state.now() + IMAGE_URL_LIFETIME.total_seconds()
+    state.add_upload(name, Upload(picture, imagetypes.MIME[kind], expires))
+    return f"{_origin(request)}/files/images/{name}"
 
 
 # --- /api/upload.php -------------------------------------------------------------------------
@@ -458,10 +564,11 @@ def _file_routes(state: SandboxState, videos: media.VideoCache) -> APIRouter:
         return FileResponse(path, media_type="video/mp4")
 
     @router.get("/uploads/{name}")
+    @router.get("/images/{name}")   # generated images served by URL (the openai dialect)
     async def upload_file(name: str):
         upload = state.live_upload(name)
         if upload is None:
-            return Response("Not Found (uploads are deleted after 3 days)", 404, media_type="text/plain")
+            return Response("Not Found (files are deleted when they expire)", 404, media_type="text/plain")
         return Response(upload.data, media_type=upload.content_type)
 
     return router

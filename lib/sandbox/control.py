@@ -1,4 +1,4 @@
-"""The sandbox's control API under /sandbox: keys, speed, faults, clock and stats, for tests.
+"""The sandbox's control API under /sandbox: keys, speed, dialect, faults, clock and stats, for tests.
 
 Every call needs the header `X-Sandbox-Control: <token>`, the random token the sandbox made at
 start. The client's address proves nothing: the app itself calls any base URL a user types, from
@@ -12,6 +12,7 @@ import json
 
 from fastapi import APIRouter, Depends, Request
 
+from lib.sandbox.dialects import DIALECTS
 from lib.sandbox.http import ApiError, json_object
 from lib.sandbox.state import FAULT_ENDPOINTS, FAULT_KINDS, SandboxState
 
@@ -85,6 +86,18 @@ def control_routes(state: SandboxState, token: str) -> APIRouter:
                 raise ApiError(400, f"{name} must be a number >= 0.")
             setattr(state.speed, name, float(value))
         return vars(state.speed)
+
+    @router.get("/dialect")
+    async def dialect():
+        return {"dialect": state.dialect}
+
+    @router.post("/dialect")
+    async def set_dialect(request: Request):
+        name = (await _control_body(request)).get("dialect")
+        if name not in DIALECTS:
+            raise ApiError(400, f"dialect must be one of: {', '.join(DIALECTS)}.")
+        state.dialect = name
+        return {"dialect": name}
 
     @router.post("/faults")
     async def faults(request: Request):

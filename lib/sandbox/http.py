@@ -14,27 +14,34 @@ ERROR_TYPES = {400: ("invalid_request_error", "invalid_request"),
                504: ("timeout_error", "gateway_timeout")}
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, headers: dict | None = None):
+    """An error answer. `error_type` and `code` override ERROR_TYPES' pair for its status: a
+    dialect's refusals name their own (lib/sandbox/dialects.py)."""
+
+    def __init__(self, status: int, message: str, headers: dict | None = None,
+                 error_type: str | None = None, code: str | None = None):
         super().__init__(message)
         self.status, self.message, self.headers = status, message, headers
+        self.error_type, self.code = error_type, code
 
 
 def _is_upload(request: Request) -> bool:
     return request.url.path.endswith("/upload.php")
 
 
-def error_response(request: Request, status: int, message: str,
-                   headers: dict | None = None) -> JSONResponse:
-    """OpenAI-style for the API, upload.php's own `{"success": false}` shape for uploads."""
+def error_response(request: Request, status: int, message: str, headers: dict | None = None,
+                   words: tuple[str, str | None] | None = None) -> JSONResponse:
+    """OpenAI-style for the API, upload.php's own `{"success": false}` shape for uploads.
+    `words` is the (type, code) pair, by default the status's in ERROR_TYPES."""
     if _is_upload(request):
         return JSONResponse({"success": False, "message": message}, status, headers=headers)
-    kind, code = ERROR_TYPES.get(status, ("server_error", "server_error"))
+    kind, code = words or ERROR_TYPES.get(status, ("server_error", "server_error"))
     body = {"error": {"message": message, "type": kind, "code": code}}
     return JSONResponse(body, status, headers=headers)
 
 
 async def api_error_handler(request: Request, exc: ApiError) -> JSONResponse:
-    return error_response(request, exc.status, exc.message, exc.headers)
+    words = (exc.error_type, exc.code) if exc.error_type else None
+    return error_response(request, exc.status, exc.message, exc.headers, words)
 
 
 NOT_JSON = object()

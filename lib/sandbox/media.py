@@ -1,4 +1,4 @@
-"""Real media for the sandbox: a JPEG per image prompt and an H.264 MP4 per video shape.
+"""Real media for the sandbox: a JPEG or PNG per image prompt and an H.264 MP4 per video shape.
 
 Images are seeded from a hash of the prompt, so the same prompt gives the same picture and
 different prompts look visibly different. Videos depend only on (aspect ratio, duration), so
@@ -98,15 +98,19 @@ def _wrap(text: str, width: int) -> list[str]:
     return lines
 
 
-def make_jpeg(prompt: str, size: int = IMAGE_SIZE) -> bytes:
-    """A pretty, prompt-specific JPEG: a gradient, blurred shapes and the prompt as a caption."""
+IMAGE_SAVE_OPTIONS = {"JPEG": {"quality": 88}, "PNG": {"optimize": False}}
+
+
+def make_image(prompt: str, image_format: str = "JPEG", size: int = IMAGE_SIZE) -> bytes:
+    """A pretty, prompt-specific picture (JPEG or PNG): a gradient, blurred shapes and the
+    prompt as a caption. Dialects differ in the format they send (lib/sandbox/dialects.py)."""
     digest = hashlib.sha256(prompt.encode()).hexdigest()
     rng = random.Random(digest)
     image = _gradient(rng, size).convert("RGBA")
     image.alpha_composite(_soft_shapes(rng, size))
     _caption(image, prompt, digest[:8])
     out = io.BytesIO()
-    image.convert("RGB").save(out, "JPEG", quality=88)
+    image.convert("RGB").save(out, image_format, **IMAGE_SAVE_OPTIONS[image_format])
     return out.getvalue()
 
 

@@ -1,5 +1,5 @@
 """The sandbox's whole memory: keys and credits, video tasks, uploads, queued faults, a virtual
-clock, speed settings and request statistics. One lock guards it all, because handlers run on
+clock, speed settings, the dialect it speaks and request statistics. One lock guards it all, because handlers run on
 the event loop, in the thread pool (images) and tests drive it through the control API at once.
 """
 from __future__ import annotations
@@ -10,8 +10,11 @@ import time
 from collections import Counter, deque
 from dataclasses import asdict, dataclass, field
 
+from lib.sandbox.dialects import DEFAULT_DIALECT
+
 DEFAULT_KEY = "sk-sandbox"
-FAULT_ENDPOINTS = ("chat", "images", "video", "video_status", "upload", "models", "billing", "*")
+FAULT_ENDPOINTS = ("chat", "images", "video", "video_status", "video_content", "upload", "models",
+                   "billing", "*")
 FAULT_KINDS = ("500", "502", "503", "429", "timeout", "cut", "badjson", "html")
 QUEUED_SHARE = 0.10   # a video task is "queued" for the first 10% of its time
 FAIL_AT = 0.50        # a "[fail]" task fails halfway through
@@ -54,6 +57,7 @@ class VideoTask:
     seconds: float      # the speed setting at creation, so later changes don't move it
     cost: float
     fails: bool
+    size: str = ""      # OpenAI's `size` as asked ("1280x720"); empty for the other dialects
     refunded: bool = False
 
     def progress_at(self, now: float) -> tuple[str, int]:
@@ -78,6 +82,7 @@ class Upload:
 @dataclass
 class SandboxState:
     speed: Speed = field(default_factory=Speed)
+    dialect: str = DEFAULT_DIALECT   # a key of lib.sandbox.dialects.DIALECTS; the control API sets it
 
     def __post_init__(self):
         self.lock = threading.RLock()
