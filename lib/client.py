@@ -623,14 +623,20 @@ def _video_task(body: Any) -> VideoTask:
 
 
 class Videos(_Resource):
+    """Video tasks on whichever route the server has (lib.dialects.VIDEO_ROUTES): the first that
+    answers other than 404 is kept for this client's later calls."""
+
+    def __init__(self, client: ReshiClient):
+        super().__init__(client)
+        self._routes = dialects.VIDEO_ROUTES
+
     def create(self, prompt: str, model: str = "sora-2", duration: int = 5,
                aspect_ratio: str = "16:9") -> VideoTask:
         c = self._client
         charge = c.credits_for(pricing.VIDEO, model)
-        body, record = c.call("POST", f"{c.base_url}/videos/generations", endpoint=pricing.VIDEO,
-                              model=model, charge=charge,
-                              json={"prompt": prompt, "model": model, "duration": duration,
-                                    "aspect_ratio": aspect_ratio})
+        body, record = self._on_first_route(lambda route: c.call(
+            "POST", c.base_url + route.create, endpoint=pricing.VIDEO, model=model, charge=charge,
+            json=route.body(prompt, model, duration, aspect_ratio)))
         try:
             task = _video_task(body)
         except errors.ReshiError as exc:
@@ -643,11 +649,25 @@ class Videos(_Resource):
 
     def get(self, task_id: str) -> VideoTask:
         c = self._client
-        body, record = c.call("GET", f"{c.base_url}/videos/generations/{quote(task_id, safe='')}",
-                              endpoint=pricing.VIDEO_STATUS, retry=True)
+        path_id = quote(task_id, safe="")
+        body, record = self._on_first_route(lambda route: c.call(
+            "GET", c.base_url + route.status.format(id=path_id), endpoint=pricing.VIDEO_STATUS, retry=True))
         record.request_id = record.request_id or task_id
         c.report(record)
         return _video_task(body)
+
+    def _on_first_route(self, send: Callable[[dialects.VideoRoute], Any]) -> Any:
+        """A 404 from a route means the server lacks it (no charge is made): try the next one."""
+        for index, route in enumerate(self._routes):
+            try:
+                answer = send(route)
+            except errors.NotFoundError:
+                if index == len(self._routes) - 1:
+                    raise
+                continue
+            self._routes = self._routes[index:]
+            return answer
+        raise AssertionError("unreachable")
 
     def content(self, task_id: str, *, max_bytes: int = 200 * _MB) -> bytes:
         """The finished video's bytes when the task names no URL (OpenAI Sora, new-api /v1/videos):

@@ -102,6 +102,38 @@ def task_from_body(body: Any) -> TaskFields:
                       video_url=video_url, error=first(task, _ERROR_PATHS, _is_text)[1])
 
 
+class VideoRoute(NamedTuple):
+    """Where a dialect creates and polls video tasks, and the body it creates them with."""
+    create: str
+    status: str  # with {id}
+    body: Callable[[str, str, int, str], dict]
+
+
+def _generations_body(prompt: str, model: str, duration: int, aspect_ratio: str) -> dict:
+    return {"prompt": prompt, "model": model, "duration": duration, "aspect_ratio": aspect_ratio}
+
+
+# OpenAI's Sora 2 API takes `seconds` as one of three strings and `size` in pixels; it has no square.
+_OPENAI_SECONDS = (4, 8, 12)
+_OPENAI_SIZES = {"16:9": "1280x720", "9:16": "720x1280"}
+
+
+def _openai_videos_body(prompt: str, model: str, duration: int, aspect_ratio: str) -> dict:
+    if aspect_ratio not in _OPENAI_SIZES:
+        raise errors.BadRequestError(f"this server's video API (OpenAI's) has no {aspect_ratio} size: "
+                                     f"choose {' or '.join(_OPENAI_SIZES)}")
+    seconds = min(_OPENAI_SECONDS, key=lambda allowed: abs(allowed - duration))
+    return {"prompt": prompt, "model": model, "seconds": str(seconds), "size": _OPENAI_SIZES[aspect_ratio]}
+
+
+# Tried in order until one is not a 404: the provider's documented route (new-api serves it
+# too), then OpenAI's `/videos`, which has no `/videos/generations`.
+VIDEO_ROUTES: tuple[VideoRoute, ...] = (
+    VideoRoute("/videos/generations", "/videos/generations/{id}", _generations_body),
+    VideoRoute("/videos", "/videos/{id}", _openai_videos_body),
+)
+
+
 def video_content_url(base_url: str, task_id: str) -> str:
     """Where the bytes of a finished video are when the task names no URL.
 
