@@ -305,10 +305,11 @@ def _api_routes(state: SandboxState, videos: media.VideoCache) -> APIRouter:
             return {"created": int(state.now()), "data": []}
         cost = pricing.credits_for(pricing.IMAGES)
         api.require_credits(key, cost)
-        if state.speed.image_delay > 0:
-            await asyncio.sleep(state.speed.image_delay)
         dialect = api.dialect
-        picture = await run_in_threadpool(media.make_image, prompt, dialect.image_format)
+        with state.working_on(pricing.IMAGES):
+            if state.speed.image_delay > 0:
+                await asyncio.sleep(state.speed.image_delay)
+            picture = await run_in_threadpool(media.make_image, prompt, dialect.image_format)
         state.charge(key, cost)
         item = ({"url": _image_url(request, state, picture, dialect.image_format)} if dialect.image_as_url
                 else {"b64_json": base64.b64encode(picture).decode("ascii")})

@@ -7,8 +7,10 @@ from __future__ import annotations
 import secrets
 import threading
 import time
+from contextlib import contextmanager
 from collections import Counter, deque
 from dataclasses import asdict, dataclass, field
+from typing import Iterator
 
 from lib.sandbox.dialects import DEFAULT_DIALECT
 
@@ -93,6 +95,8 @@ class SandboxState:
         self.clock_offset = 0.0
         self.counts: Counter[str] = Counter()
         self.polls: Counter[str] = Counter()
+        self.in_flight: Counter[str] = Counter()
+        self.peak_in_flight: Counter[str] = Counter()
         self.requests: deque[dict] = deque(maxlen=RECENT_REQUESTS)
 
     # --- clock --------------------------------------------------------------------------
@@ -223,10 +227,23 @@ class SandboxState:
         with self.lock:
             self.polls[task_id] += 1
 
+    @contextmanager
+    def working_on(self, endpoint: str) -> Iterator[None]:
+        """Counts the requests of an endpoint being worked on at once: the peak shows whether a
+        client really sent them together, whatever the machine's speed."""
+        with self.lock:
+            self.in_flight[endpoint] += 1
+            self.peak_in_flight[endpoint] = max(self.peak_in_flight[endpoint], self.in_flight[endpoint])
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.in_flight[endpoint] -= 1
+
     def stats(self) -> dict:
         with self.lock:
             return {"endpoints": dict(self.counts), "video_polls": dict(self.polls),
-                    "total": sum(self.counts.values())}
+                    "peak_in_flight": dict(self.peak_in_flight), "total": sum(self.counts.values())}
 
     def recent(self, n: int) -> list[dict]:
         with self.lock:
@@ -236,4 +253,5 @@ class SandboxState:
         with self.lock:
             self.counts.clear()
             self.polls.clear()
+            self.peak_in_flight.clear()
             self.requests.clear()
