@@ -5,7 +5,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from lib.ui.auth import COOKIE_NAME
+from lib.auth import COOKIE_NAME
 from tests.fixtures.app import PASSWORDS
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
