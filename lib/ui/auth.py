@@ -51,10 +51,7 @@ def authenticate() -> stauth.Authenticate | None:
         return None
     authenticator = stauth.Authenticate(
         users["credentials"], settings.cookie_name, settings.cookie_key, settings.cookie_expiry_days,
-        auto_hash=False,
-        # The library sleeps before reading its cookie, for a cookie component; it reads the
-        # request's cookies, so the wait only slows every signed-out run.
-        login_sleep_time=0)
+        auto_hash=False)
     store, client = get_store(), _client(settings)
     if st.session_state.pop("logout_requested", False):
         _log_out(authenticator, store, client)
@@ -138,13 +135,14 @@ def _sign_in(authenticator: stauth.Authenticate, settings: AuthSettings, users: 
              client: str | None) -> bool:
     """Sign in from the cookie if it still counts, else show the form. True once signed in.
 
-    On success the form is cleared and the run goes on into the app; `authenticate` then writes
-    the cookie through the cookie manager's component.
+    A successful form login reruns the script, signed in: the form is not drawn in a
+    placeholder to be cleared, because a placeholder is redrawn empty on every run, and the
+    cookie manager's first report reruns the script just after the page loads, wiping what
+    someone had already typed.
     """
     if _restore_from_cookie(authenticator, settings, users, store, client):
         return True
-    form_area = st.empty()
-    with form_area.form("login_form"):
+    with st.form("login_form"):
         st.title(tr("app.title"))
         st.subheader(tr("auth.form"))
         username = st.text_input(tr("auth.username"), autocomplete="username")
@@ -157,8 +155,7 @@ def _sign_in(authenticator: stauth.Authenticate, settings: AuthSettings, users: 
     if refusal:
         st.error(refusal, icon=":material/error:")
         return False
-    form_area.empty()
-    return True
+    st.rerun()
 
 
 def _restore_from_cookie(authenticator: stauth.Authenticate, settings: AuthSettings, users: dict,
