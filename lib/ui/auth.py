@@ -29,7 +29,9 @@ from lib.ui.session import LOCAL_USER, tr
 
 COOKIE_DUE = "login_cookie_due"
 SIGNED_IN_AT = "signed_in_at"
-COOKIE_REFUSED = "login_cookie_refused"
+# The browser's login cookie no longer counts (logged out, or refused): not read again in this
+# session, and deleted by a component drawn at the same place on every run until the next login.
+COOKIE_STALE = "login_cookie_stale"
 
 if not log.handlers:  # Streamlit sets up only its own loggers; auth events belong in the server log
     _handler = logging.StreamHandler()
@@ -108,17 +110,13 @@ def _client(settings: AuthSettings) -> str | None:
 def _log_out(authenticator: stauth.Authenticate, store: Store, client: str | None) -> None:
     """Sign the user out everywhere: the record in the store, not the browser deleting its
     cookie (which a quick reload can beat), is what keeps the cookie from signing in again.
-
-    Done here rather than in the button's run so the cookie manager, rendered in this run,
-    deletes the cookie in the browser while the login form shows.
     """
     username = st.session_state.get("username")
     if not username:
         return
     store.sign_out_everywhere(username)
     log.info("logout user=%r client=%s", username, client)
-    authenticator.logout(location="unrendered")
-    st.session_state.pop(COOKIE_DUE, None)
+    _end_session(authenticator)
 
 
 def _end_if_revoked(authenticator: stauth.Authenticate, store: Store, users: dict, client: str | None) -> None:
@@ -127,8 +125,13 @@ def _end_if_revoked(authenticator: stauth.Authenticate, store: Store, users: dic
     reason = session_refusal(store, users["credentials"], username, st.session_state.get(SIGNED_IN_AT))
     if reason:
         log.info("session ended user=%r client=%s reason=%s", username, client, reason)
-        authenticator.logout(location="unrendered")
-        st.session_state.pop(COOKIE_DUE, None)
+        _end_session(authenticator)
+
+
+def _end_session(authenticator: stauth.Authenticate) -> None:
+    authenticator.authentication_controller.logout()
+    st.session_state.pop(COOKIE_DUE, None)
+    st.session_state[COOKIE_STALE] = True
 
 
 def _sign_in(authenticator: stauth.Authenticate, settings: AuthSettings, users: dict, store: Store,
@@ -142,6 +145,10 @@ def _sign_in(authenticator: stauth.Authenticate, settings: AuthSettings, users: 
     """
     if _restore_from_cookie(authenticator, settings, users, store, client):
         return True
+    if st.session_state.get(COOKIE_STALE):
+        # On every run, not once: a component drawn in one run only is often removed by the
+        # next before its script has run, and the elements after it would shift each time.
+        authenticator.cookie_controller.delete_cookie()
     with st.form("login_form"):
         st.title(tr("app.title"))
         st.subheader(tr("auth.form"))
@@ -160,16 +167,15 @@ def _sign_in(authenticator: stauth.Authenticate, settings: AuthSettings, users: 
 
 def _restore_from_cookie(authenticator: stauth.Authenticate, settings: AuthSettings, users: dict,
                          store: Store, client: str | None) -> bool:
-    # A session's cookies are those of its first request, so a refused cookie stays refused.
-    token = None if st.session_state.get(COOKIE_REFUSED) else authenticator.cookie_controller.get_cookie()
+    # A session's cookies are those of its first request, so a stale cookie stays stale.
+    token = None if st.session_state.get(COOKIE_STALE) else authenticator.cookie_controller.get_cookie()
     if not token:
         return False
     issued_at = cookie_issued_at(token, settings.cookie_expiry_days)
     reason = session_refusal(store, users["credentials"], token["username"], issued_at)
     if reason:
         log.warning("cookie rejected user=%r client=%s reason=%s", token["username"], client, reason)
-        st.session_state[COOKIE_REFUSED] = True
-        authenticator.cookie_controller.delete_cookie()
+        st.session_state[COOKIE_STALE] = True
         return False
     authenticator.authentication_controller.login(token=token)
     st.session_state[SIGNED_IN_AT] = issued_at
@@ -186,7 +192,7 @@ def _check_login(authenticator: stauth.Authenticate, settings: AuthSettings, use
     if _password_ok(authenticator, users, username, password):
         record_success(store, username, client)
         log.info("login ok user=%r client=%s", username, client)
-        st.session_state.update({SIGNED_IN_AT: utcnow(), COOKIE_DUE: True})
+        st.session_state.update({SIGNED_IN_AT: utcnow(), COOKIE_DUE: True, COOKIE_STALE: False})
         return None
     record_failure(store, username, client)
     log.warning("login failed user=%r client=%s", username, client)
