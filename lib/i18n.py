@@ -82,10 +82,11 @@ _add({
     "auth.please_login": ("Log in with the account your administrator gave you.",
                           "请使用管理员分配的账号登录。"),
     "auth.bad_credentials": ("Wrong username or password.", "用户名或密码错误。"),
-    "auth.no_cookie_key": ("Login is configured but [auth] cookie_key in .streamlit/secrets.toml is missing or the "
-                           "library's default. Set a long random cookie_key to start.",
-                           "已配置登录，但 .streamlit/secrets.toml 中的 [auth] cookie_key 缺失或为库的默认值。"
-                           "请设置一个足够长的随机 cookie_key。"),
+    "auth.no_cookie_key": ("Login is configured but [auth] cookie_key in .streamlit/secrets.toml is missing, "
+                           "shorter than {length} characters or a placeholder. Set a long random cookie_key "
+                           "to start.",
+                           "已配置登录，但 .streamlit/secrets.toml 中的 [auth] cookie_key 缺失、短于 {length} "
+                           "个字符或仍是示例占位值。请设置一个足够长的随机 cookie_key。"),
     "conn.title": ("Connection", "连接"),
     "conn.mode": ("API", "API"),
     "conn.mode.sandbox": ("Sandbox (offline demo)", "沙盒（离线演示）"),
@@ -576,4 +577,27 @@ _add({
     "chat.import_adjusted": ("Imported with changes: these values had the wrong type or were out of range, so "
                              "they were left out or set to the nearest allowed value: {fields}",
                              "已导入，但有改动：以下值类型错误或超出范围，已被忽略或调整为最接近的允许值：{fields}"),
+})
+
+# Login hardening
+_add({
+    "auth.secrets_broken": ("The app cannot start: .streamlit/secrets.toml could not be read. Fix the file and "
+                            "reload. ({error})",
+                            "应用无法启动：无法读取 .streamlit/secrets.toml。请修正该文件后刷新页面。（{error}）"),
+    "auth.no_users_file": ("The app cannot start: the [auth] section in .streamlit/secrets.toml has no users_file. "
+                           "Set it, or remove the [auth] section for single-user mode.",
+                           "应用无法启动：.streamlit/secrets.toml 的 [auth] 部分缺少 users_file。请设置它，"
+                           "或删除 [auth] 部分以使用单用户模式。"),
+    "auth.users_file_missing": ("The app cannot start: the users file {path} does not exist. Add a user with "
+                                "python -m lib.users add.",
+                                "应用无法启动：用户文件 {path} 不存在。请用 python -m lib.users add 添加用户。"),
+    "auth.users_file_broken": ("The app cannot start: the users file {path} could not be read ({error}).",
+                               "应用无法启动：无法读取用户文件 {path}（{error}）。"),
+    "auth.users_file_empty": ("The app cannot start: the users file {path} has no users. Add one with "
+                              "python -m lib.users add.",
+                              "应用无法启动：用户文件 {path} 中没有用户。请用 python -m lib.users add 添加。"),
+    "auth.bad_setting": ("The app cannot start: a setting in the [auth] section of .streamlit/secrets.toml is "
+                         "not valid ({error}).",
+                         "应用无法启动：.streamlit/secrets.toml 的 [auth] 部分有一项设置无效（{error}）。"),
+    "auth.locked": ("Too many attempts, try again in {minutes} min.", "尝试次数过多，请 {minutes} 分钟后再试。"),
 })

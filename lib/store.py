@@ -277,9 +277,80 @@ def _to(cls: type, row) -> Any:
 USAGE_INT_COLUMNS = ("status", "prompt_tokens", "completion_tokens")
 
 
+# --- login: sign-outs and failed attempts ---------------------------------------------------
+# Kept in the database, not the session, so a reload or another replica sees them too.
+
+sign_outs = sa.Table(
+    "sign_outs", metadata,
+    sa.Column("user", sa.String(255), primary_key=True),
+    # Every login cookie issued before this moment is refused.
+    sa.Column("signed_out_at", UTCDateTime, nullable=False),
+)
+
+login_failures = sa.Table(
+    "login_failures", metadata,
+    sa.Column("scope", sa.String(16), primary_key=True),  # "user" or "client"
+    sa.Column("subject", sa.String(255), primary_key=True),  # a username or a client address
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_failure_at", UTCDateTime, nullable=False),
+)
+
+
+@dataclass
+class LoginFailures:
+    failures: int
+    last_failure_at: datetime
+
+
+class _LoginRecords:
+    """The Store's login methods: "signed out everywhere" records and failed-login counters."""
+
+    engine: Engine
+
+    def sign_out_everywhere(self, user: str, at: datetime | None = None) -> None:
+        self._upsert(sign_outs, dict(user=user), dict(signed_out_at=at or utcnow()))
+
+    def signed_out_at(self, user: str) -> datetime | None:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sign_outs.c.signed_out_at).where(sign_outs.c.user == user)).scalar()
+
+    def record_login_failure(self, scope: str, subject: str, at: datetime | None = None) -> LoginFailures:
+        """Count one more failure, atomically, so concurrent failures on any replica all count."""
+        try:
+            return self._bump_login_failures(scope, subject, at or utcnow())
+        except IntegrityError:  # another writer inserted the first failure: the UPDATE now finds it
+            return self._bump_login_failures(scope, subject, at or utcnow())
+
+    def _bump_login_failures(self, scope: str, subject: str, at: datetime) -> LoginFailures:
+        where = _failures_of(scope, subject)
+        with self.engine.begin() as conn:
+            bumped = login_failures.update().where(*where).values(
+                failures=login_failures.c.failures + 1, last_failure_at=at)
+            if not conn.execute(bumped).rowcount:
+                conn.execute(login_failures.insert().values(
+                    scope=scope, subject=subject, failures=1, last_failure_at=at))
+            return _to(LoginFailures, conn.execute(_select_failures(*where)).one())
+
+    def get_login_failures(self, scope: str, subject: str) -> LoginFailures | None:
+        with self.engine.connect() as conn:
+            return _to(LoginFailures, conn.execute(_select_failures(*_failures_of(scope, subject))).first())
+
+    def clear_login_failures(self, scope: str, subject: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(login_failures.delete().where(*_failures_of(scope, subject)))
+
+
+def _failures_of(scope: str, subject: str) -> tuple:
+    return login_failures.c.scope == scope, login_failures.c.subject == subject
+
+
+def _select_failures(*where) -> sa.Select:
+    return sa.select(*_columns_for(LoginFailures, login_failures)).where(*where)
+
+
 # --- the store ------------------------------------------------------------------------------
 
-class Store:
+class Store(_LoginRecords):
     """All persistence. Thread-safe: each method runs in its own short transaction."""
 
     # Exposed so an aggregation module can run GROUP BY on them with `store.engine`.

@@ -12,6 +12,8 @@ Command line (the password never appears in argv or shell history):
     python -m lib.users [--file PATH] remove USERNAME
 
 The default file is `[auth] users_file` from .streamlit/secrets.toml, else data/users.yaml.
+Removing a user, or replacing one (a new password), also signs them out everywhere in the app's
+database (`[store] url`, or --store URL): their login cookies stop working at once.
 """
 from __future__ import annotations
 
@@ -25,20 +27,30 @@ from pathlib import Path
 import bcrypt
 import yaml
 
+from lib.store import Store, default_url
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 FALLBACK_USERS_FILE = PROJECT_ROOT / "data" / "users.yaml"
 ADMIN = "admin"
 
 
+def _configured(section: str, key: str) -> str | None:
+    if not SECRETS_FILE.exists():
+        return None
+    with SECRETS_FILE.open("rb") as fh:
+        return tomllib.load(fh).get(section, {}).get(key)
+
+
 def default_users_file() -> Path:
     """`[auth] users_file` from secrets.toml (relative to the project root), else data/users.yaml."""
-    if SECRETS_FILE.exists():
-        with SECRETS_FILE.open("rb") as fh:
-            configured = tomllib.load(fh).get("auth", {}).get("users_file")
-        if configured:
-            return PROJECT_ROOT / configured  # an absolute path stays absolute
-    return FALLBACK_USERS_FILE
+    configured = _configured("auth", "users_file")
+    return PROJECT_ROOT / configured if configured else FALLBACK_USERS_FILE  # absolute stays absolute
+
+
+def default_store_url() -> str:
+    """`[store] url` from secrets.toml, else the app's default database."""
+    return _configured("store", "url") or default_url()
 
 
 def load_users(path: str | Path) -> dict:
@@ -143,7 +155,18 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("list", help="list users (never shows hashes)")
     remove = commands.add_parser("remove", help="remove a user")
     remove.add_argument("username")
+    parser.add_argument("--store", default=None,
+                        help="the app's database, where sign-outs are recorded (default: [store] url "
+                             "in .streamlit/secrets.toml, else data/playground.db)")
     return parser
+
+
+def _sign_out_everywhere(store_url: str, username: str) -> None:
+    store = Store(store_url)
+    try:
+        store.sign_out_everywhere(normalize_username(username))
+    finally:
+        store.dispose()
 
 
 def _read_password(stream) -> str:
@@ -158,9 +181,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "add":
             add_user(path, args.username, args.name, _read_password(sys.stdin),
                      admin=args.admin, email=args.email, replace=args.replace)
+            if args.replace:  # a new password: sessions opened with the old one end
+                _sign_out_everywhere(args.store or default_store_url(), args.username)
             print(f"added {normalize_username(args.username)} to {path}")
         elif args.command == "remove":
             remove_user(path, args.username)
+            _sign_out_everywhere(args.store or default_store_url(), args.username)
             print(f"removed {normalize_username(args.username)} from {path}")
         else:
             for user in list_users(path):

@@ -1,26 +1,43 @@
 """Login, checked once in app.py before any page runs.
 
-With no users file configured the app is single-user: user `local`, no login, admin of itself.
+With no secrets file, or one without an [auth] section, the app is single-user: user `local`,
+no login, admin of itself. A secrets file that does not parse, or an [auth] section that is
+unusable, stops the app with a message: it never falls back to single-user mode.
+
 Otherwise streamlit-authenticator checks bcrypt passwords from the users file (handed over as a
 dict, because given a path it would rewrite the file) and keeps the user logged in across
-browser refreshes with a signed cookie, read back from the request on every run.
+browser refreshes with a signed cookie. The rules in `lib.auth` decide whether that cookie, and
+a live session, still count (user still in the users file, not signed out since) and how many
+wrong passwords are allowed.
 """
 from __future__ import annotations
+
+import logging
+from typing import NoReturn
 
 import streamlit as st
 import streamlit_authenticator as stauth
 
-from lib.users import is_admin, load_users
-from lib.ui.config import secret
+from lib.auth import (AuthConfigError, AuthSettings, auth_settings, burn_password_check, client_address,
+                      cookie_issued_at, load_credentials, lock_remaining, log, minutes_left, record_failure,
+                      record_success, session_refusal)
+from lib.store import Store, utcnow
+from lib.users import is_admin
+from lib.ui.config import secret_section, secrets_file_problem
+from lib.ui.resources import get_store
 from lib.ui.session import LOCAL_USER, tr
 
-_LIBRARY_DEFAULT_KEYS = {"some_key", ""}
-COOKIE_NAME = "reshi_playground_auth"
 COOKIE_DUE = "login_cookie_due"
+SIGNED_IN_AT = "signed_in_at"
+# The browser's login cookie no longer counts (logged out, or refused): not read again in this
+# session, and deleted by a component drawn at the same place on every run until the next login.
+COOKIE_STALE = "login_cookie_stale"
 
-
-def login_required() -> bool:
-    return bool(secret("auth", "users_file"))
+if not log.handlers:  # Streamlit sets up only its own loggers; auth events belong in the server log
+    _handler = logging.StreamHandler()
+    _handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(_handler)
+    log.setLevel(logging.INFO)
 
 
 def authenticate() -> stauth.Authenticate | None:
@@ -30,26 +47,20 @@ def authenticate() -> stauth.Authenticate | None:
     router still calls `st.navigation` (hidden) before stopping, so the page asked for in the
     URL is the one shown after login.
     """
-    if not login_required():
+    settings, users = _settings_or_stop()
+    if settings is None:
         st.session_state.update(user=LOCAL_USER, user_name=LOCAL_USER, is_admin=True)
         return None
-    cookie_key = str(secret("auth", "cookie_key", ""))
-    if cookie_key in _LIBRARY_DEFAULT_KEYS:
-        st.error(tr("auth.no_cookie_key"), icon=":material/lock:")
-        st.stop()
-    users = load_users(secret("auth", "users_file"))
     authenticator = stauth.Authenticate(
-        users["credentials"], secret("auth", "cookie_name", COOKIE_NAME), cookie_key,
-        float(secret("auth", "cookie_expiry_days", 7)), auto_hash=False,
-        # The library sleeps before reading its cookie, for a cookie component; it reads the
-        # request's cookies, so the wait only slows every signed-out run.
-        login_sleep_time=0)
+        users["credentials"], settings.cookie_name, settings.cookie_key, settings.cookie_expiry_days,
+        auto_hash=False)
+    store, client = get_store(), _client(settings)
     if st.session_state.pop("logout_requested", False):
-        # Logging out here rather than in the button's run lets the cookie manager, rendered
-        # in this run, delete the cookie in the browser while the login form shows.
-        authenticator.logout(location="unrendered")
-        st.session_state.pop(COOKIE_DUE, None)
-    if not st.session_state.get("authentication_status") and not _login_form(authenticator):
+        _log_out(authenticator, store, client)
+    elif st.session_state.get("authentication_status"):
+        _end_if_revoked(authenticator, store, users, client)
+    if not st.session_state.get("authentication_status") and not _sign_in(
+            authenticator, settings, users, store, client):
         for key in ("user", "user_name", "is_admin"):
             st.session_state.pop(key, None)
         return authenticator
@@ -72,35 +83,128 @@ def request_logout() -> None:
     st.session_state["logout_requested"] = True
 
 
-def _login_form(authenticator: stauth.Authenticate) -> bool:
-    """Sign in from the cookie if it is valid, else show the form. True once signed in.
+def _settings_or_stop() -> tuple[AuthSettings | None, dict | None]:
+    problem = secrets_file_problem()
+    if problem:
+        _stop(tr("auth.secrets_broken", error=problem))
+    try:
+        settings = auth_settings(secret_section("auth"))
+        return settings, load_credentials(settings.users_file) if settings else None
+    except AuthConfigError as exc:
+        _stop(tr(exc.key, **exc.fields))
 
-    On success the form is cleared and the run goes on into the app; `authenticate` then writes
-    the cookie through the cookie manager's component.
+
+def _stop(message: str) -> NoReturn:
+    st.error(message, icon=":material/lock:")
+    st.stop()
+
+
+def _client(settings: AuthSettings) -> str | None:
+    ip_address, forwarded_for = st.context.ip_address, st.context.headers.get("X-Forwarded-For")
+    # Under AppTest there is no client: both are mocks, so anything but text counts as unknown.
+    return client_address(ip_address if isinstance(ip_address, str) else None,
+                          forwarded_for if isinstance(forwarded_for, str) else None,
+                          settings.trust_x_forwarded_for)
+
+
+def _log_out(authenticator: stauth.Authenticate, store: Store, client: str | None) -> None:
+    """Sign the user out everywhere: the record in the store, not the browser deleting its
+    cookie (which a quick reload can beat), is what keeps the cookie from signing in again.
     """
-    authenticator.login(location="unrendered")
-    if st.session_state.get("authentication_status"):
+    username = st.session_state.get("username")
+    if not username:
+        return
+    store.sign_out_everywhere(username)
+    log.info("logout user=%r client=%s", username, client)
+    _end_session(authenticator)
+
+
+def _end_if_revoked(authenticator: stauth.Authenticate, store: Store, users: dict, client: str | None) -> None:
+    """A live session ends when its user is removed or signs out on another browser."""
+    username = st.session_state["username"]
+    reason = session_refusal(store, users["credentials"], username, st.session_state.get(SIGNED_IN_AT))
+    if reason:
+        log.info("session ended user=%r client=%s reason=%s", username, client, reason)
+        _end_session(authenticator)
+
+
+def _end_session(authenticator: stauth.Authenticate) -> None:
+    authenticator.authentication_controller.logout()
+    st.session_state.pop(COOKIE_DUE, None)
+    st.session_state[COOKIE_STALE] = True
+
+
+def _sign_in(authenticator: stauth.Authenticate, settings: AuthSettings, users: dict, store: Store,
+             client: str | None) -> bool:
+    """Sign in from the cookie if it still counts, else show the form. True once signed in.
+
+    A successful form login reruns the script, signed in: the form is not drawn in a
+    placeholder to be cleared, because a placeholder is redrawn empty on every run, and the
+    cookie manager's first report reruns the script just after the page loads, wiping what
+    someone had already typed.
+    """
+    if _restore_from_cookie(authenticator, settings, users, store, client):
         return True
-    form_area = st.empty()
-    with form_area.form("login_form"):
+    if st.session_state.get(COOKIE_STALE):
+        # On every run, not once: a component drawn in one run only is often removed by the
+        # next before its script has run, and the elements after it would shift each time.
+        authenticator.cookie_controller.delete_cookie()
+    with st.form("login_form"):
         st.title(tr("app.title"))
         st.subheader(tr("auth.form"))
         username = st.text_input(tr("auth.username"), autocomplete="username")
         password = st.text_input(tr("auth.password"), type="password", autocomplete="current-password")
         submitted = st.form_submit_button(tr("auth.login"), type="primary")
-    if submitted and _check_password(authenticator, username, password):
-        form_area.empty()
-        st.session_state[COOKIE_DUE] = True
-        return True
-    if submitted:
-        st.error(tr("auth.bad_credentials"), icon=":material/error:")
-    else:
+    if not submitted:
         st.info(tr("auth.please_login"), icon=":material/login:")
-    return False
+        return False
+    refusal = _check_login(authenticator, settings, users, store, client, username.strip().lower(), password)
+    if refusal:
+        st.error(refusal, icon=":material/error:")
+        return False
+    st.rerun()
 
 
-def _check_password(authenticator: stauth.Authenticate, username: str, password: str) -> bool:
+def _restore_from_cookie(authenticator: stauth.Authenticate, settings: AuthSettings, users: dict,
+                         store: Store, client: str | None) -> bool:
+    # A session's cookies are those of its first request, so a stale cookie stays stale.
+    token = None if st.session_state.get(COOKIE_STALE) else authenticator.cookie_controller.get_cookie()
+    if not token:
+        return False
+    issued_at = cookie_issued_at(token, settings.cookie_expiry_days)
+    reason = session_refusal(store, users["credentials"], token["username"], issued_at)
+    if reason:
+        log.warning("cookie rejected user=%r client=%s reason=%s", token["username"], client, reason)
+        st.session_state[COOKIE_STALE] = True
+        return False
+    authenticator.authentication_controller.login(token=token)
+    st.session_state[SIGNED_IN_AT] = issued_at
+    return True
+
+
+def _check_login(authenticator: stauth.Authenticate, settings: AuthSettings, users: dict, store: Store,
+                 client: str | None, username: str, password: str) -> str | None:
+    """Check a submitted login; None when it succeeded, else what to tell the user."""
+    remaining = lock_remaining(store, settings, username, client)
+    if remaining:
+        log.warning("login locked out user=%r client=%s", username, client)
+        return tr("auth.locked", minutes=minutes_left(remaining))
+    if _password_ok(authenticator, users, username, password):
+        record_success(store, username, client)
+        log.info("login ok user=%r client=%s", username, client)
+        st.session_state.update({SIGNED_IN_AT: utcnow(), COOKIE_DUE: True, COOKIE_STALE: False})
+        return None
+    record_failure(store, username, client)
+    log.warning("login failed user=%r client=%s", username, client)
+    remaining = lock_remaining(store, settings, username, client)  # this may have been the last try
+    return tr("auth.locked", minutes=minutes_left(remaining)) if remaining else tr("auth.bad_credentials")
+
+
+def _password_ok(authenticator: stauth.Authenticate, users: dict, username: str, password: str) -> bool:
+    if username not in users["credentials"]["usernames"]:
+        burn_password_check(password)  # so a wrong name answers as slowly as a wrong password
+        return False
     try:
-        return bool(authenticator.authentication_controller.login(username.strip(), password))
+        return bool(authenticator.authentication_controller.login(username, password))
     except stauth.LoginError:
         return False

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from lib.ui.auth import COOKIE_NAME
+from lib.auth import COOKIE_NAME
 from tests.fixtures.app import PASSWORDS
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
@@ -19,8 +19,8 @@ def wait_for_app(page: Page) -> None:
 
 def login(page: Page, app_url: str, user: str = "alice", path: str = "") -> None:
     page.goto(f"{app_url}/{path}")
-    # The cookie manager reports in just after the first run, which reruns the script; typing
-    # before that rerun is over would be typing into a field about to be redrawn.
+    # The cookie manager reports in just after the first run, which reruns the script; let that
+    # rerun finish so the test types into the page a person would see.
     expect(page.get_by_role("textbox", name="Username")).to_be_visible(timeout=30_000)
     wait_for_app(page)
     page.get_by_role("textbox", name="Username").fill(user)

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 from playwright.sync_api import Page, expect
 
+from lib.auth import COOKIE_NAME
 from tests.e2e.helpers import login, screenshot, start_new_chat, wait_for_app
 
 
@@ -69,12 +72,33 @@ def test_html_in_a_reply_is_shown_as_text(page: Page, app_url):
     assert page.locator("[data-testid=stChatMessage] img[src=x]").count() == 0
 
 
-def test_logout_survives_a_refresh(page: Page, app_url):
-    login(page, app_url, "alice")
-    page.get_by_test_id("stSidebar").get_by_role("button", name="logout").click()  # the icon's name
-    expect(page.get_by_role("textbox", name="Username")).to_be_visible(timeout=30_000)
-    wait_for_app(page)
+def signed_out(page: Page) -> None:
+    """After a reload: the login form, and no sidebar behind it."""
     page.reload()
     expect(page.get_by_role("textbox", name="Username")).to_be_visible(timeout=30_000)
     wait_for_app(page)
     expect(page.get_by_test_id("stSidebar")).to_have_count(0)
+
+
+def test_logout_survives_a_refresh_even_with_the_old_cookie(page: Page, app_url):
+    login(page, app_url, "alice")
+    cookie_before_logout = next(c for c in page.context.cookies() if c["name"] == COOKIE_NAME)
+    page.get_by_test_id("stSidebar").get_by_role("button", name="logout").click()  # the icon's name
+    expect(page.get_by_role("textbox", name="Username")).to_be_visible(timeout=30_000)
+    wait_for_app(page)
+    signed_out(page)
+    # The server refuses that cookie, whether or not the browser got round to deleting it: a
+    # copied cookie, put back, still signs no one in.
+    page.context.add_cookies([cookie_before_logout])
+    signed_out(page)
+
+
+def test_removing_a_user_ends_their_login_cookie(page: Page, app_url, e2e_dir):
+    login(page, app_url, "carol")
+    removed = subprocess.run(
+        [sys.executable, "-m", "lib.users", "--file", str(e2e_dir / "users.yaml"),
+         "--store", f"sqlite:///{e2e_dir / 'store.db'}", "remove", "carol"],
+        capture_output=True, text=True, timeout=60)
+    assert removed.returncode == 0, removed.stderr
+    assert any(c["name"] == COOKIE_NAME for c in page.context.cookies()), "the browser still has it"
+    signed_out(page)

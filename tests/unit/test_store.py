@@ -330,3 +330,35 @@ def test_prices_overlay_defaults(store):
     assert table[(IMAGES, ANY_MODEL)] == Price(12, 0)
     assert table[(VIDEO, "sora-2")] == DEFAULT_PRICES[(VIDEO, "sora-2")]
     assert DEFAULT_PRICES[(IMAGES, ANY_MODEL)] == Price(per_call=10)  # defaults untouched
+
+
+# --- login: sign-outs and failed attempts ---------------------------------------------------
+
+def test_sign_out_everywhere_is_remembered_per_user(store, store_url):
+    assert store.signed_out_at(A) is None
+    first = datetime(2026, 5, 1, 12, 0, 0, 123456, tzinfo=timezone.utc)
+    store.sign_out_everywhere(A, at=first)
+    store.sign_out_everywhere(A, at=first + timedelta(hours=1))  # a second logout moves it on
+    assert store.signed_out_at(A) == first + timedelta(hours=1)
+    assert store.signed_out_at(B) is None
+    other_replica = Store(store_url)  # another process on the same database sees it
+    assert other_replica.signed_out_at(A) == first + timedelta(hours=1)
+    other_replica.dispose()
+
+
+def test_login_failures_count_per_scope_and_subject_until_cleared(store, store_url):
+    at = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
+    assert store.get_login_failures("user", A) is None
+    for n in range(1, 4):
+        counted = store.record_login_failure("user", A, at=at + timedelta(seconds=n))
+        assert (counted.failures, counted.last_failure_at) == (n, at + timedelta(seconds=n))
+    store.record_login_failure("client", "203.0.113.9", at=at)
+    other_replica = Store(store_url)
+    assert other_replica.record_login_failure("user", A, at=at).failures == 4  # counts on, not from 1
+    other_replica.dispose()
+    assert store.get_login_failures("user", B) is None
+    assert store.get_login_failures("client", "203.0.113.9").failures == 1
+    store.clear_login_failures("user", A)
+    assert store.get_login_failures("user", A) is None
+    assert store.get_login_failures("client", "203.0.113.9").failures == 1
+

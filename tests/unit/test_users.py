@@ -10,12 +10,18 @@ import bcrypt
 import pytest
 
 from lib import users
+from lib.store import Store, utcnow
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
+def store_url(users_file: Path) -> str:
+    return f"sqlite:///{users_file.parent / 'store.db'}"
+
+
 def cli(users_file: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "lib.users", "--file", str(users_file), *args],
+    return subprocess.run([sys.executable, "-m", "lib.users", "--file", str(users_file),
+                           "--store", store_url(users_file), *args],
                           input=stdin, capture_output=True, text=True, cwd=PROJECT_ROOT,
                           timeout=60)
 
@@ -42,6 +48,18 @@ def test_add_list_remove(users_file):
     assert cli(users_file, "remove", "bob").returncode == 0
     assert [u["username"] for u in users.list_users(users_file)] == ["alice"]
     assert cli(users_file, "remove", "bob").returncode == 1
+
+
+def test_remove_and_new_password_sign_the_user_out_everywhere(users_file):
+    add(users_file, "alice", "first pass")
+    add(users_file, "bob", "hunter2")
+    before = utcnow()
+    assert cli(users_file, "remove", "alice").returncode == 0
+    assert add(users_file, "bob", "new pass", "--replace").returncode == 0
+    store = Store(store_url(users_file))
+    # A cookie issued before these moments no longer signs anyone in (lib.auth.session_refusal).
+    assert store.signed_out_at("alice") > before and store.signed_out_at("bob") > before
+    store.dispose()
 
 
 def test_file_layout_hash_and_mode(users_file):

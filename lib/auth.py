@@ -1,0 +1,176 @@
+"""Login rules that need no Streamlit: the [auth] settings, which login cookies still count,
+limits on password guessing, and the auth log.
+
+Logging out records "signed out everywhere" for the user in the store; a cookie issued before
+that moment is refused on every replica, whether or not the browser deleted it. Per-session
+revocation would need an id inside the cookie, which streamlit-authenticator does not put there.
+
+Failed logins are counted per username and per client address in the store. After
+`max_failed_logins` in a row the name (or address) is locked for `lockout_minutes`, doubling
+with each further failure; a successful login clears the counters. The lock is worked out
+from the stored count when checked, so a changed setting applies at once.
+
+Every auth event is one line on the `reshi.auth` logger, with username and client address,
+never a password or a cookie.
+"""
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import bcrypt
+import yaml
+
+from lib.store import LoginFailures, Store, utcnow
+from lib.users import PROJECT_ROOT, load_users
+
+log = logging.getLogger("reshi.auth")
+
+USER, CLIENT = "user", "client"
+COOKIE_NAME = "reshi_playground_auth"
+MIN_COOKIE_KEY_LENGTH = 32
+# The library's default and the placeholder in .streamlit/secrets.toml.example.
+PLACEHOLDER_COOKIE_KEYS = {"some_key", "change-me-to-a-long-random-string"}
+LONGEST_LOCKOUT = timedelta(days=1)
+# A bcrypt hash of no one's password, with the cost lib.users uses: checking an unknown
+# username against it takes as long as checking a real one.
+_DUMMY_HASH = b"$2b$12$NnBJ20xrfqcMY3l5i/lSl.pIUqzgekL8P65Pl2WfoDxeRAXu4bVLm"
+
+
+class AuthConfigError(Exception):
+    """A login setting the app must not start with; `key` names the i18n text."""
+
+    def __init__(self, key: str, **fields):
+        super().__init__(key)
+        self.key, self.fields = key, fields
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    users_file: Path
+    cookie_key: str
+    cookie_name: str
+    cookie_expiry_days: float
+    max_failed_logins: int
+    lockout: timedelta
+    trust_x_forwarded_for: bool
+
+
+def auth_settings(section: object) -> AuthSettings | None:
+    """The [auth] section checked; None when it is absent or empty (single-user mode)."""
+    if not section:
+        return None
+    if not isinstance(section, Mapping):
+        raise AuthConfigError("auth.bad_setting", error="[auth] must be a table")
+    if not section.get("users_file"):
+        raise AuthConfigError("auth.no_users_file")
+    cookie_key = str(section.get("cookie_key") or "")
+    if len(cookie_key) < MIN_COOKIE_KEY_LENGTH or cookie_key in PLACEHOLDER_COOKIE_KEYS:
+        raise AuthConfigError("auth.no_cookie_key", length=MIN_COOKIE_KEY_LENGTH)
+    try:
+        return AuthSettings(
+            users_file=PROJECT_ROOT / str(section["users_file"]),  # an absolute path stays absolute
+            cookie_key=cookie_key,
+            cookie_name=str(section.get("cookie_name", COOKIE_NAME)),
+            cookie_expiry_days=float(section.get("cookie_expiry_days", 7)),
+            max_failed_logins=int(section.get("max_failed_logins", 5)),
+            lockout=timedelta(minutes=float(section.get("lockout_minutes", 15))),
+            trust_x_forwarded_for=_boolean(section.get("trust_x_forwarded_for", False)))
+    except (TypeError, ValueError) as exc:
+        raise AuthConfigError("auth.bad_setting", error=str(exc)) from exc
+
+
+def _boolean(value: object) -> bool:
+    if not isinstance(value, bool):  # a quoted "false" would otherwise read as true
+        raise ValueError(f"expected true or false, got {value!r}")
+    return value
+
+
+def load_credentials(path: Path) -> dict:
+    """The users file's credentials; refuses a file that is missing, unreadable or has no users."""
+    if not path.is_file():
+        raise AuthConfigError("auth.users_file_missing", path=str(path))
+    try:
+        users = load_users(path)
+    except (OSError, yaml.YAMLError, AttributeError, TypeError) as exc:
+        raise AuthConfigError("auth.users_file_broken", path=str(path), error=type(exc).__name__) from exc
+    if not users["credentials"]["usernames"]:
+        raise AuthConfigError("auth.users_file_empty", path=str(path))
+    return users
+
+
+def client_address(ip_address: str | None, forwarded_for: str | None, trust_forwarded_for: bool) -> str | None:
+    """Who is knocking: the socket's address, or behind a trusted proxy the address that proxy
+    appended last to X-Forwarded-For (earlier entries are whatever the client claimed)."""
+    if trust_forwarded_for and forwarded_for:
+        return forwarded_for.split(",")[-1].strip() or None
+    return ip_address
+
+
+# --- cookies ----------------------------------------------------------------------------------
+
+def cookie_issued_at(token: Mapping, expiry_days: float) -> datetime:
+    """The library's cookie holds only `exp_date`, set to issue time + expiry days."""
+    return datetime.fromtimestamp(float(token["exp_date"]), timezone.utc) - timedelta(days=expiry_days)
+
+
+def session_refusal(store: Store, credentials: Mapping, username: str,
+                    signed_in_at: datetime | None) -> str | None:
+    """Why a session (from a cookie or a login form) no longer counts, or None if it does."""
+    if signed_in_at is None:
+        return "no sign-in time"
+    if username not in credentials["usernames"]:
+        return "user removed"
+    signed_out_at = store.signed_out_at(username)
+    if signed_out_at is not None and signed_in_at <= signed_out_at:
+        return "signed out"
+    return None
+
+
+# --- password guessing ------------------------------------------------------------------------
+
+def lock_remaining(store: Store, settings: AuthSettings, username: str, client: str | None,
+                   now: datetime | None = None) -> timedelta | None:
+    """How long logins for this username or from this client stay refused, if they are."""
+    now = now or utcnow()
+    remaining = [_remaining(store.get_login_failures(scope, subject), settings, now)
+                 for scope, subject in _subjects(username, client)]
+    return max((r for r in remaining if r), default=None)
+
+
+def record_failure(store: Store, username: str, client: str | None) -> None:
+    for scope, subject in _subjects(username, client):
+        store.record_login_failure(scope, subject)
+
+
+def record_success(store: Store, username: str, client: str | None) -> None:
+    for scope, subject in _subjects(username, client):
+        store.clear_login_failures(scope, subject)
+
+
+def burn_password_check(password: str) -> None:
+    """Spend what checking a real user's password costs, for a username that does not exist."""
+    bcrypt.checkpw(password.encode(), _DUMMY_HASH)
+
+
+def minutes_left(remaining: timedelta) -> int:
+    return max(1, math.ceil(remaining.total_seconds() / 60))
+
+
+def _subjects(username: str, client: str | None) -> list[tuple[str, str]]:
+    # Column width; an address unknown to Streamlit (a loopback client) is not limited by address.
+    subjects = [(USER, username[:255])]
+    return subjects + [(CLIENT, client[:255])] if client else subjects
+
+
+def _remaining(record: LoginFailures | None, settings: AuthSettings, now: datetime) -> timedelta | None:
+    if record is None or record.failures < settings.max_failed_logins:
+        return None
+    doublings = min(record.failures - settings.max_failed_logins, 16)  # 16 already passes a day
+    lockout = min(settings.lockout * 2 ** doublings, LONGEST_LOCKOUT)
+    remaining = record.last_failure_at + lockout - now
+    return remaining if remaining > timedelta(0) else None

@@ -1,0 +1,124 @@
+"""Login hardening under AppTest: attempt limits, refused settings, sessions that end."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit import config
+
+from lib.store import Store
+from lib.users import remove_user
+from tests.app.test_shell import texts
+from tests.fixtures.app import PASSWORDS, make_app
+
+TOO_MANY = "Too many attempts, try again in"
+
+
+def submit(at, username: str, password: str) -> None:
+    at.text_input[0].set_value(username)
+    at.text_input[1].set_value(password)
+    at.button[0].click().run()
+
+
+def fail_until_locked(at, username: str) -> None:
+    """Four wrong passwords are answered as wrong; the fifth locks the name (default limits)."""
+    for _ in range(4):
+        submit(at, username, "wrong")
+        assert "Wrong username or password" in texts(at)
+    submit(at, username, "wrong")
+    assert f"{TOO_MANY} 15 min" in texts(at)
+
+
+def test_five_wrong_passwords_lock_the_name_until_the_lock_expires(login_secrets):
+    at = make_app(login_secrets)
+    fail_until_locked(at, "alice")
+    submit(at, "alice", PASSWORDS["alice"])
+    assert TOO_MANY in texts(at) and not at.chat_input and "user" not in at.session_state
+
+    at.secrets["auth"] = {**login_secrets["auth"], "lockout_minutes": 0}  # the lock has run out
+    submit(at, "alice", PASSWORDS["alice"])
+    assert not at.exception and at.chat_input and at.session_state["user"] == "alice"
+
+
+def test_the_lock_holds_in_a_new_session(login_secrets):
+    at = make_app(login_secrets)
+    for _ in range(5):
+        submit(at, "alice", "wrong")
+    reloaded = make_app(login_secrets)  # a reload: nothing of the old session survives
+    submit(reloaded, "alice", PASSWORDS["alice"])
+    assert TOO_MANY in texts(reloaded) and not reloaded.chat_input
+
+
+def test_unknown_names_are_answered_and_locked_like_known_ones(login_secrets):
+    fail_until_locked(make_app(login_secrets), "nobody")
+
+
+def test_failed_login_is_logged_without_the_password(login_secrets, caplog):
+    at = make_app(login_secrets)
+    with caplog.at_level(logging.INFO, logger="reshi.auth"):
+        submit(at, "alice", "my-secret-guess-42")
+        submit(at, "alice", PASSWORDS["alice"])
+    lines = [r.getMessage() for r in caplog.records if r.name == "reshi.auth"]
+    assert any(line.startswith("login failed user='alice'") for line in lines)
+    assert any(line.startswith("login ok user='alice'") for line in lines)
+    assert "my-secret-guess-42" not in caplog.text and PASSWORDS["alice"] not in caplog.text
+
+
+# --- settings that must stop the app ----------------------------------------------------------
+
+@pytest.fixture
+def secrets_file(tmp_path):
+    """Point Streamlit at a secrets file of the test's making, as `streamlit run` would read it."""
+    path = tmp_path / "secrets.toml"
+    saved = config.get_option("secrets.files")
+    config.set_option("secrets.files", [str(path)])
+    st.secrets._reset()
+    yield path
+    config.set_option("secrets.files", saved)
+    st.secrets._reset()
+
+
+def stopped_with(at, text: str) -> bool:
+    return (not at.exception and any(text in e.value for e in at.error)
+            and not at.chat_input and not at.text_input and "user" not in at.session_state)
+
+
+def test_a_secrets_file_that_does_not_parse_stops_the_app(secrets_file: Path, users_file):
+    secrets_file.write_text(f'[auth]\nusers_file = "{users_file}"\ncookie_key = "unterminated\n')
+    at = make_app({})
+    assert stopped_with(at, "secrets.toml could not be read")
+    assert "line 3" in at.error[0].value  # says where
+
+
+def test_auth_without_a_users_file_stops_instead_of_making_everyone_admin(login_secrets, tmp_path):
+    no_file = {**login_secrets, "auth": {"cookie_key": login_secrets["auth"]["cookie_key"]}}
+    assert stopped_with(make_app(no_file), "has no users_file")
+    missing = {**login_secrets, "auth": {**login_secrets["auth"], "users_file": str(tmp_path / "gone.yaml")}}
+    assert stopped_with(make_app(missing), "does not exist")
+
+
+def test_short_cookie_key_is_refused(login_secrets):
+    secrets = {**login_secrets, "auth": {**login_secrets["auth"], "cookie_key": "x" * 31}}
+    assert stopped_with(make_app(secrets), "shorter than 32 characters")
+
+
+# --- live sessions ----------------------------------------------------------------------------
+
+def test_removing_a_user_ends_their_live_session(login_secrets, users_file):
+    at = make_app(login_secrets, user="alice")
+    assert at.chat_input
+    remove_user(users_file, "alice")
+    at.run()
+    assert not at.chat_input and "Log in with the account" in texts(at)
+
+
+def test_signing_out_on_another_browser_ends_this_session(login_secrets):
+    at = make_app(login_secrets, user="alice")
+    assert at.chat_input
+    other_browser = Store(login_secrets["store"]["url"])
+    other_browser.sign_out_everywhere("alice")
+    other_browser.dispose()
+    at.run()
+    assert not at.chat_input and "Log in with the account" in texts(at)

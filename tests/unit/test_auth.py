@@ -1,0 +1,136 @@
+"""lib.auth: the [auth] settings it refuses, which sessions still count, and the login limits,
+on a real store (SQLite and PostgreSQL)."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from lib import auth
+from lib.auth import AuthConfigError, auth_settings, client_address, lock_remaining, session_refusal
+from lib.users import add_user, hash_password, load_users
+
+GOOD_KEY = "k" * 32
+T0 = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
+
+
+def settings(**overrides) -> auth.AuthSettings:
+    return auth_settings({"users_file": "users.yaml", "cookie_key": GOOD_KEY, **overrides})
+
+
+def test_no_auth_section_or_an_empty_one_is_single_user_mode():
+    assert auth_settings({}) is None
+
+
+@pytest.mark.parametrize("section, key", [
+    ({"cookie_key": GOOD_KEY}, "auth.no_users_file"),
+    ({"users_file": "u.yaml"}, "auth.no_cookie_key"),
+    ({"users_file": "u.yaml", "cookie_key": "k" * 31}, "auth.no_cookie_key"),
+    ({"users_file": "u.yaml", "cookie_key": "change-me-to-a-long-random-string"}, "auth.no_cookie_key"),
+    ({"users_file": "u.yaml", "cookie_key": GOOD_KEY, "lockout_minutes": "soon"}, "auth.bad_setting"),
+])
+def test_unusable_auth_settings_are_refused(section, key):
+    with pytest.raises(AuthConfigError) as refused:
+        auth_settings(section)
+    assert refused.value.key == key
+
+
+def test_the_cookie_key_shown_in_the_example_file_is_refused():
+    example = (auth.PROJECT_ROOT / ".streamlit" / "secrets.toml.example").read_text()
+    placeholder = re.search(r'cookie_key = "([^"]+)"', example).group(1)
+    with pytest.raises(AuthConfigError, match="auth.no_cookie_key"):
+        auth_settings({"users_file": "u.yaml", "cookie_key": placeholder})
+
+
+def test_users_file_must_exist_parse_and_hold_users(tmp_path):
+    with pytest.raises(AuthConfigError, match="auth.users_file_missing"):
+        auth.load_credentials(tmp_path / "nope.yaml")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("credentials: [unclosed\n")
+    with pytest.raises(AuthConfigError, match="auth.users_file_broken"):
+        auth.load_credentials(broken)
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("credentials: {usernames: {}}\n")
+    with pytest.raises(AuthConfigError, match="auth.users_file_empty"):
+        auth.load_credentials(empty)
+
+
+def test_forwarded_for_is_used_only_when_trusted_and_only_its_last_hop():
+    assert client_address("10.0.0.5", "6.6.6.6, 203.0.113.7", trust_forwarded_for=False) == "10.0.0.5"
+    assert client_address("10.0.0.5", "6.6.6.6, 203.0.113.7", trust_forwarded_for=True) == "203.0.113.7"
+    assert client_address(None, None, trust_forwarded_for=True) is None
+
+
+def test_dummy_hash_costs_what_a_real_one_does():
+    cost = slice(0, 7)  # "$2b$12$": algorithm and rounds
+    assert auth._DUMMY_HASH.decode()[cost] == hash_password("anything")[cost]
+
+
+# --- sessions ---------------------------------------------------------------------------------
+
+def test_a_cookie_issued_before_sign_out_is_refused(store, tmp_path):
+    users_file = tmp_path / "users.yaml"
+    add_user(users_file, "alice", name="Alice", password="pw")
+    credentials = load_users(users_file)["credentials"]
+    token = {"username": "alice", "exp_date": (T0 + timedelta(days=7)).timestamp()}
+    issued = auth.cookie_issued_at(token, expiry_days=7)
+    assert issued == T0
+    assert session_refusal(store, credentials, "alice", issued) is None
+    store.sign_out_everywhere("alice", at=T0 + timedelta(seconds=1))
+    assert session_refusal(store, credentials, "alice", issued) == "signed out"
+    assert session_refusal(store, credentials, "alice", T0 + timedelta(seconds=2)) is None  # logged in again
+    assert session_refusal(store, credentials, "bob", issued) == "user removed"
+    assert session_refusal(store, credentials, "alice", None) == "no sign-in time"
+
+
+# --- password guessing ------------------------------------------------------------------------
+
+def fail(store, times: int, username: str = "alice", client: str | None = None, at: datetime = T0) -> None:
+    for _ in range(times):
+        store.record_login_failure(auth.USER, username, at=at)
+        if client:
+            store.record_login_failure(auth.CLIENT, client, at=at)
+
+
+def test_five_failures_lock_the_username_for_the_lockout(store):
+    policy = settings(max_failed_logins=5, lockout_minutes=15)
+    fail(store, 4)
+    assert lock_remaining(store, policy, "alice", None, now=T0) is None
+    fail(store, 1)
+    assert lock_remaining(store, policy, "alice", None, now=T0) == timedelta(minutes=15)
+    assert lock_remaining(store, policy, "alice", "198.51.100.1", now=T0 + timedelta(minutes=14)) \
+        == timedelta(minutes=1)
+    assert lock_remaining(store, policy, "alice", None, now=T0 + timedelta(minutes=15)) is None
+    assert lock_remaining(store, policy, "bob", None, now=T0) is None
+
+
+def test_each_failure_past_the_limit_doubles_the_lock_up_to_a_day(store):
+    policy = settings(max_failed_logins=5, lockout_minutes=15)
+    fail(store, 6)
+    assert lock_remaining(store, policy, "alice", None, now=T0) == timedelta(minutes=30)
+    fail(store, 100)
+    assert lock_remaining(store, policy, "alice", None, now=T0) == auth.LONGEST_LOCKOUT
+
+
+def test_a_client_trying_many_usernames_is_locked_for_every_username(store):
+    policy = settings(max_failed_logins=5, lockout_minutes=15)
+    for name in ("a", "b", "c", "d", "e"):
+        auth.record_failure(store, name, "203.0.113.7")
+    assert lock_remaining(store, policy, "alice", "203.0.113.7", now=T0) is not None
+    assert lock_remaining(store, policy, "alice", "198.51.100.1", now=T0) is None
+
+
+def test_success_clears_the_counters(store):
+    policy = settings(max_failed_logins=5)
+    auth.record_failure(store, "alice", "203.0.113.7")
+    auth.record_success(store, "alice", "203.0.113.7")
+    assert store.get_login_failures(auth.USER, "alice") is None
+    assert store.get_login_failures(auth.CLIENT, "203.0.113.7") is None
+    assert lock_remaining(store, policy, "alice", "203.0.113.7") is None
+
+
+def test_trusting_forwarded_for_takes_a_real_boolean():
+    assert settings(trust_x_forwarded_for=True).trust_x_forwarded_for is True
+    with pytest.raises(AuthConfigError, match="auth.bad_setting"):
+        settings(trust_x_forwarded_for="false")
