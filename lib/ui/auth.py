@@ -75,6 +75,11 @@ def authenticate() -> stauth.Authenticate | None:
     return authenticator
 
 
+def login_required() -> bool:
+    """Any [auth] setting turns login on; `authenticate` stops the app if they are unusable."""
+    return bool(secret_section("auth"))
+
+
 def signed_in() -> bool:
     return "user" in st.session_state
 
