@@ -20,16 +20,6 @@ REPLICA_COOKIE = "playground_replica"
 LOG_LINE = re.compile(r'"(?P<request>[^"]*)" (?P<status>\d+) replica_key=(?P<key>\S+) upstream=(?P<upstream>\S+)')
 
 
-def sign_in(page: Page, url: str) -> None:
-    """`login`, once more if the first submit was lost. On a loaded machine a fresh replica's
-    cookie component can report in after the page looked idle; its rerun swallows the click
-    and the form stays as it was, and a person would click again."""
-    try:
-        login(page, url, USER)
-    except AssertionError:
-        login(page, url, USER)
-
-
 def send_and_wait_for_reply(page: Page, text: str, messages_after: int) -> None:
     box = page.get_by_test_id("stChatInputTextArea")
     box.fill(text)
@@ -83,7 +73,7 @@ def test_what_one_replica_wrote_the_other_serves(browser: Browser, nginx_url, ng
     via_nginx, direct = browser.new_context(), browser.new_context()
     try:
         page_a = via_nginx.new_page()
-        sign_in(page_a, nginx_url)
+        login(page_a, nginx_url, USER)
         start_new_chat(page_a)
         send_and_wait_for_reply(page_a, f"{unique}: hello from replica A", messages_after=2)
         page_a.goto(f"{nginx_url}/video")
@@ -95,7 +85,7 @@ def test_what_one_replica_wrote_the_other_serves(browser: Browser, nginx_url, ng
         url_b = next(url for url in replica_urls if not url.endswith(upstream_a))
 
         page_b = direct.new_page()
-        sign_in(page_b, url_b)
+        login(page_b, url_b, USER)
         first_message = page_b.get_by_test_id("stChatMessage").first
         expect(first_message).to_contain_text(f"{unique}: hello from replica A", timeout=30_000)
         wait_for_app(page_b)
