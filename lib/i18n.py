@@ -538,6 +538,10 @@ _add({
                                    "{target} 不在本服务器允许的主机列表中。管理员可在 [security] allowed_hosts 中添加。"),
     "error.media_type": ("The server sent a file that is not the image or video it should be, so it is not shown.",
                          "服务器发送的文件不是应有的图片或视频，因此不予显示。"),
+    "conn.bad_security": ("The app cannot connect anywhere: [security] allow_private_networks in .streamlit/secrets.toml "
+                          "must be true, false or a list of networks such as [\"10.0.0.0/8\"]; it is {setting}.",
+                          "应用无法连接：.streamlit/secrets.toml 中的 [security] allow_private_networks 必须是 true、false "
+                          "或网络列表（如 [\"10.0.0.0/8\"]），当前为 {setting}。"),
     "conn.custom_off": ("Custom base URLs and upload URLs are turned off for your account by the administrator "
                         "([security] allow_custom_urls).",
                         "管理员已为您的账号关闭自定义 Base URL 和上传地址（[security] allow_custom_urls）。"),

@@ -50,9 +50,14 @@ def network_policy(conn: Connection) -> netguard.NetPolicy:
     loopback is allowed there unless the admin says otherwise.
     """
     default_networks = [] if login_required() else [str(network) for network in netguard.LOOPBACK]
-    policy = netguard.NetPolicy(
-        allowed_networks=netguard.networks(secret("security", "allow_private_networks", default_networks)),
-        allowed_hosts=tuple(secret("security", "allowed_hosts", ())))
+    setting = secret("security", "allow_private_networks", default_networks)
+    try:
+        policy = netguard.NetPolicy(allowed_networks=netguard.networks(setting),
+                                    allowed_hosts=tuple(secret("security", "allowed_hosts", ())))
+    except (TypeError, ValueError):
+        # A typo in a network must stop the app plainly, never be taken as "allow nothing" or "all".
+        st.error(tr("conn.bad_security", setting=str(setting)), icon=":material/lock:")
+        st.stop()
     return policy.trusting(conn.base_url, conn.upload_url) if conn.mode in (SANDBOX, PRESET) else policy
 
 

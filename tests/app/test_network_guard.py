@@ -54,3 +54,10 @@ def test_single_user_mode_refuses_loopback_when_the_admin_says_so(app_secrets, c
     _test_connection(at)
     assert any("allow_private_networks" in e.value for e in at.sidebar.error)
     assert canary.requests == []
+
+
+def test_a_mistyped_network_stops_the_app_with_a_message(app_secrets):
+    at = make_app({**app_secrets, "security": {"allow_private_networks": ["10.0.0.300/8"]}})
+    assert not at.exception
+    assert any("allow_private_networks" in e.value and "10.0.0.300/8" in e.value for e in at.error)
+    assert not at.chat_input
