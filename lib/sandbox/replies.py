@@ -19,6 +19,9 @@ _HAS_CJK = re.compile(rf"[{_CJK}]")
 CODE_WORDS = ("code", "python", "function", "script", "program", "javascript", "sql", "```",
               "代码", "函数", "脚本", "程序", "编程")
 QUOTE_CHARS = 80
+# A prompt asking for length gets hundreds of tokens, so Stop, scrolling and tokens/s can be shown.
+LONG_WORDS = ("long", "story", "essay", "detailed", "in depth", "长", "故事", "详细", "文章")
+LONG_PARAGRAPHS = 6
 
 BULLETS = {
     "en": [
@@ -51,6 +54,33 @@ SNIPPETS = [
     "from collections import Counter\n\ndef top_words(text: str, k: int = 3):\n"
     "    return Counter(text.lower().split()).most_common(k)\n\nprint(top_words(\"a b a c a b\"))",
 ]
+
+STORY = {
+    "en": [
+        "The lighthouse keeper counted the ships as the fog rolled in from the bay.",
+        "Every evening the same gull landed on the railing and waited for bread.",
+        "Far below, the harbour lights blinked on one by one like a slow answer.",
+        "Nobody in the village remembered when the bell had last rung at midnight.",
+        "She wrote each storm into a ledger, with the wind's direction and its mood.",
+        "The radio crackled with a voice from a trawler that had lost its way.",
+        "By morning the fog had gone, and the sea lay flat and silver to the horizon.",
+        "Children raced along the pier, daring each other to touch the cold water.",
+        "An old map in the cellar showed an island that no chart had named since.",
+        "The keeper decided, at last, to row out and see whether it was still there.",
+    ],
+    "zh": [
+        "灯塔看守人在雾气从海湾涌来时数着过往的船只。",
+        "每天傍晚，同一只海鸥都会落在栏杆上等着面包。",
+        "远处港口的灯一盏接一盏亮起，像一个缓慢的回答。",
+        "村里没有人记得那口钟上一次在午夜敲响是什么时候。",
+        "她把每一场风暴都记进账本，写下风向和它的脾气。",
+        "收音机里传来一艘迷航渔船断断续续的呼叫。",
+        "到了早上，雾散了，大海平静得像一面银色的镜子。",
+        "孩子们沿着码头奔跑，互相打赌谁敢去摸冰冷的海水。",
+        "地窖里的一张旧地图上画着一座后来再没有海图标注过的岛。",
+        "看守人终于决定划船出海，看看那座岛是否还在。",
+    ],
+}
 
 TEMPLATES = {
     "en": {"said": 'You said: "{quote}"', "images": "I saw {n} image(s) in your message.",
@@ -120,6 +150,8 @@ def _markdown(rng: random.Random, text: str, images: int, model: str) -> str:
         blocks.append(words["images"].format(n=images))
     bullets = rng.sample(BULLETS[lang], 3)
     blocks.append(words["intro"].format(model=model) + "\n\n" + "\n".join(f"- {b}" for b in bullets))
+    if any(word in text.lower() for word in LONG_WORDS):
+        blocks += [" ".join(rng.sample(STORY[lang], 4)) for _ in range(LONG_PARAGRAPHS)]
     if any(word in text.lower() for word in CODE_WORDS):
         blocks.append(words["code"] + "\n\n```python\n" + rng.choice(SNIPPETS) + "\n```")
     blocks.append(words["end"])
