@@ -3,15 +3,16 @@ export and import, and this user's conversations."""
 import streamlit as st
 
 from lib import chat, chat_attachments
-from lib.ui.chat_send import process_pending, render_draft_files, retry_if_asked, take_input
+from lib.ui.chat_send import process_pending, render_draft_files, retry_if_asked, settle_live_reply, take_input
 from lib.ui.chat_tools import export_popover, import_popover, presets_popover, view_code_button
 from lib.ui.chat_view import (conversation_sidebar, model_ids, open_conversation_id, refresh_models,
                               render_history, request_retry)
 from lib.ui.connection import get_client
 from lib.ui.resources import get_store
-from lib.ui.session import current_lang, current_user, tr
+from lib.ui.session import current_user, tr
 
 store, user, client = get_store(), current_user(), get_client()
+settle_live_reply()  # a click while replies streamed: they are stopped and saved before the history is read
 conversation_sidebar(store, user, extra=lambda: import_popover(store, user))
 
 conv_id = open_conversation_id(store, user)
@@ -90,9 +91,6 @@ if not history:
 render_history(store, user, client, history)
 
 # ---------------------------------------------------------------- sending and streaming
-pending_error = st.session_state.get("chat_error")
-if pending_error and pending_error[0] == conv_id:
-    st.error(pending_error[1].user_message(current_lang()), icon=":material/error:")
 if history and history[-1].role == "user":
     if st.button(tr("chat.retry"), icon=":material/replay:", key="chat_retry_pending"):
         request_retry([])
