@@ -26,7 +26,8 @@ kept_model = st.session_state.pop("chat_kept_model", None)
 if kept_model:  # one column of a comparison was kept: the conversation goes on with that model
     settings.update(model=kept_model, compare_on=False)
     st.session_state.pop(f"{widget}_model", None)
-    st.session_state.pop(f"{widget}_compare_on", None)
+    # Set, not forgotten: a forgotten toggle is redrawn from the browser's state, still on.
+    st.session_state[f"{widget}_compare_on"] = False
 
 # ---------------------------------------------------------------- header: title and tools
 window = st.session_state.get("chat_window", chat.HISTORY_PAGE)
@@ -34,7 +35,7 @@ history = store.list_messages(user, conv_id, limit=window) if conv_id else []
 col_title, col_presets, col_code, col_export = st.columns([4.4, 1.4, 1.5, 1.4], vertical_alignment="bottom")
 col_title.subheader(conversation.title if conversation else tr("chat.new_title"))
 presets_popover(col_presets, store, user, settings, widget)
-view_code_button(col_code)
+view_code_button(col_code, conv_id)
 export_popover(col_export, conversation, lambda: store.list_messages(user, conv_id))
 
 # ---------------------------------------------------------------- models and settings
@@ -59,22 +60,20 @@ with col_settings.popover(tr("chat.settings"), icon=":material/tune:", use_conta
     settings["system"] = st.text_area(tr("chat.system_prompt"), value=settings["system"],
                                       placeholder=tr("chat.system_placeholder"), key=f"{widget}_system",
                                       help=tr("chat.system_help"))
-    for param in chat.PARAMS:
+    for param in chat.PARAMS:  # each name on a line of its own: a column beside the value cut it short
         entry = settings["params"][param.name]
-        on_col, value_col = st.columns([1.2, 3], vertical_alignment="center")
-        entry["on"] = on_col.toggle(param.name, value=entry["on"], key=f"{widget}_{param.name}_on")
+        entry["on"] = st.toggle(param.name, value=entry["on"], key=f"{widget}_{param.name}_on")
+        if not entry["on"]:
+            continue
         if param.name == "stop":
-            entry["value"] = value_col.text_area(tr("chat.stop_help"), value=entry["value"], height=68,
-                                                 disabled=not entry["on"], key=f"{widget}_stop",
-                                                 label_visibility="collapsed")
+            entry["value"] = st.text_area(tr("chat.stop_help"), value=entry["value"], height=68,
+                                          key=f"{widget}_stop", label_visibility="collapsed")
         elif isinstance(param.default, int):
-            entry["value"] = value_col.number_input(param.name, param.low, param.high, int(entry["value"]),
-                                                    param.step, disabled=not entry["on"],
-                                                    key=f"{widget}_{param.name}", label_visibility="collapsed")
+            entry["value"] = st.number_input(param.name, param.low, param.high, int(entry["value"]), param.step,
+                                             key=f"{widget}_{param.name}", label_visibility="collapsed")
         else:
-            entry["value"] = value_col.slider(param.name, param.low, param.high, float(entry["value"]),
-                                              param.step, disabled=not entry["on"],
-                                              key=f"{widget}_{param.name}", label_visibility="collapsed")
+            entry["value"] = st.slider(param.name, param.low, param.high, float(entry["value"]), param.step,
+                                       key=f"{widget}_{param.name}", label_visibility="collapsed")
 if settings["compare_on"] and len(settings["compare"]) < 2:
     st.caption(tr("chat.compare_pick_two"))
 if conversation and settings != conversation.settings:

@@ -228,13 +228,14 @@ def send_replies(store: Store, user: str, client: ReshiClient, conversation_id: 
     try:
         stream_replies(store, user, conversation_id, history[-1].id if models else None, streams)
     finally:
-        _remember_calls(client.base_url, streams)
+        _remember_calls(conversation_id, client.base_url, streams)
         live.saved.set()
 
 
-def _remember_calls(base_url: str, streams: list[ChatStream]) -> None:
-    """What View code shows: each request as sent, and the events that came back."""
-    st.session_state[LAST_CALLS] = [
+def _remember_calls(conversation_id: int, base_url: str, streams: list[ChatStream]) -> None:
+    """What View code shows for this conversation: each request as sent, and the events that
+    came back. Kept per conversation, so a new chat never shows another chat's request."""
+    st.session_state.setdefault(LAST_CALLS, {})[conversation_id] = [
         {"model": s.model, "body": s.request_body, "events": list(s.events), "done": s.done,
          "text": s.text, "base_url": base_url} for s in streams]
 

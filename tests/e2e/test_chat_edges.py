@@ -2,6 +2,7 @@
 length cut-offs and following the reply while it streams."""
 from __future__ import annotations
 
+import json
 import uuid
 
 from playwright.sync_api import Page, expect
@@ -64,3 +65,68 @@ def test_stop_cancels_a_slow_call_and_records_it_as_stopped(page: Page, app_url,
     assert list(calls["error_kind"]) == ["stopped"] and calls.iloc[0]["latency_ms"] < 5_000
     expect(page.get_by_test_id("stChatMessage")).to_have_count(1)
     expect(page.get_by_role("button", name="Retry")).to_be_visible()
+
+
+def test_cancel_after_a_refused_file_puts_the_text_back(page: Page, app_url):
+    new_chat(page, app_url)
+    page.get_by_test_id("stChatInput").locator("input[type=file]").set_input_files(
+        files=[{"name": "fake.png", "mimeType": "image/png", "buffer": b"just some text, not a picture\n"}])
+    page.wait_for_timeout(500)  # the chip finishes uploading to the app first
+    send(page, "And this one?")
+    expect(page.get_by_text("fake.png")).to_be_visible(timeout=15_000)
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_test_id("stChatInputTextArea")).to_have_value("And this one?", timeout=15_000)
+    wait_for_app(page)
+    expect(page.get_by_test_id("stChatInputTextArea")).to_have_value("And this one?")
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(0)
+
+
+def sent_messages(sandbox, marker: str) -> list[dict]:
+    """The messages of the last chat request whose prompt holds `marker`."""
+    return next(r["body"]["messages"] for r in reversed(sandbox.control.recent_requests(30))
+                if r["path"].endswith("/chat/completions") and marker in json.dumps(r["body"]))
+
+
+def test_failed_turns_keep_their_errors_and_stay_out_of_the_context(page: Page, app_url, sandbox, sandbox_speed):
+    sandbox_speed(hang_seconds=1)
+    new_chat(page, app_url)
+    tag = uuid.uuid4().hex[:6]
+    errors = {"[500]": "server error", "[429]": "Too many requests", "[timeout]": "did not answer in time"}
+    for count, (marker, explained) in enumerate(errors.items(), start=1):
+        send(page, f"{tag} fails {marker}")
+        expect(page.get_by_test_id("stAlertContentError")).to_have_count(count, timeout=15_000)
+        expect(page.get_by_test_id("stAlertContentError").last).to_contain_text(explained)
+        wait_for_app(page)
+    expect(page.get_by_role("button", name="Retry")).to_have_count(1)
+    send(page, f"{tag} works")
+    expect(page.get_by_text("credits: 1")).to_be_visible(timeout=15_000)
+    wait_for_app(page)
+    assert [m["content"] for m in sent_messages(sandbox, f"{tag} works")] == [f"{tag} works"]
+
+    page.reload()
+    wait_for_app(page)
+    expect(page.get_by_test_id("stAlertContentError")).to_have_count(3)
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(8)
+
+
+def test_a_reply_cut_by_max_tokens_says_so_and_continues(page: Page, app_url, sandbox):
+    new_chat(page, app_url)
+    page.get_by_role("button", name="Settings").click()
+    page.get_by_text("max_tokens", exact=True).click()
+    wait_for_app(page)
+    page.get_by_role("spinbutton", name="max_tokens").fill("20")
+    page.get_by_role("spinbutton", name="max_tokens").press("Enter")
+    wait_for_app(page)
+    page.keyboard.press("Escape")
+    tag = uuid.uuid4().hex[:6]
+    send(page, f"{tag} tell me a long story about the sea and its ships")
+    note = page.get_by_text("The reply reached the max_tokens limit")
+    expect(note).to_be_visible(timeout=15_000)
+    wait_for_app(page)
+    page.get_by_test_id("stChatMessage").nth(1).get_by_role("button", name="Continue").click()
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(4, timeout=15_000)
+    wait_for_app(page)
+    sent = sent_messages(sandbox, "Continue from where you stopped.")
+    assert sent[-1] == {"role": "user", "content": "Continue from where you stopped."}
+    assert sent[-2]["role"] == "assistant" and sent[-2]["content"]
+    assert sent[-3]["content"].startswith(tag)
