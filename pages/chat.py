@@ -3,7 +3,8 @@ export and import, and this user's conversations."""
 import streamlit as st
 
 from lib import chat, chat_attachments
-from lib.ui.chat_send import process_pending, render_draft_files, retry_if_asked, settle_live_reply, take_input
+from lib.ui.chat_send import (follow_new_messages, process_pending, render_draft_files, retry_if_asked,
+                              settle_live_reply, take_input)
 from lib.ui.chat_tools import export_popover, import_popover, presets_popover, view_code_button
 from lib.ui.chat_view import (conversation_sidebar, model_ids, open_conversation_id, refresh_models,
                               render_history, request_retry)
@@ -96,6 +97,7 @@ if history and history[-1].role == "user":
         st.rerun()
 
 render_draft_files()
+follow_new_messages()
 take_input(st.chat_input(tr("chat.placeholder"), max_chars=chat.MAX_PROMPT_CHARS, submit_mode="disable",
                          accept_file="multiple", file_type=chat_attachments.FILE_TYPES, key="chat_input"))
 process_pending(store, user, client, conversation, settings)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import streamlit as st
 
@@ -30,6 +31,14 @@ LAST_CALLS = "chat_last_calls"
 LIVE = "chat_live"
 INPUT = "chat_input"
 _REDRAW_SECONDS = 0.05
+
+
+_FOLLOW_SCRIPT = (Path(__file__).parent / "chat_follow.js").read_text()
+
+
+def follow_new_messages() -> None:
+    """Keep the newest message in view while replies stream, unless the user scrolled up."""
+    st.html(f"<script>{_FOLLOW_SCRIPT}</script>", unsafe_allow_javascript=True)
 
 
 def attach_to_next_message(name: str, data: bytes) -> None:

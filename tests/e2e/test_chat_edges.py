@@ -130,3 +130,34 @@ def test_a_reply_cut_by_max_tokens_says_so_and_continues(page: Page, app_url, sa
     assert sent[-1] == {"role": "user", "content": "Continue from where you stopped."}
     assert sent[-2]["role"] == "assistant" and sent[-2]["content"]
     assert sent[-3]["content"].startswith(tag)
+
+
+AT_BOTTOM = """() => { const el = document.querySelector('.stMain');
+    return el.scrollHeight - el.scrollTop - el.clientHeight < 48; }"""
+STREAMING = "() => document.querySelector('.st-key-chat_stop') !== null"
+
+
+def test_the_page_follows_a_streaming_reply_until_the_user_scrolls_up(page: Page, app_url, sandbox_speed):
+    page.set_viewport_size({"width": 1000, "height": 600})
+    new_chat(page, app_url)
+    for n in range(2):  # enough history for the page to scroll
+        send(page, f"Filler {n} {uuid.uuid4().hex[:6]}")
+        expect(page.get_by_test_id("stChatMessage")).to_have_count(2 * n + 2, timeout=15_000)
+        wait_for_app(page)
+    sandbox_speed(token_rate=12)
+    send(page, f"Follow me {uuid.uuid4().hex[:6]}")
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(6, timeout=15_000)
+    page.wait_for_function(f"() => ({STREAMING})() && document.querySelector('.stMain')"
+                           ".scrollHeight > document.querySelector('.stMain').clientHeight + 200")
+    page.wait_for_timeout(1_000)  # the reply grows meanwhile
+    assert page.evaluate(STREAMING) and page.evaluate(AT_BOTTOM), "the newest words are in view"
+
+    page.mouse.move(500, 300)
+    page.mouse.wheel(0, -400)
+    page.wait_for_timeout(300)
+    top = page.evaluate("document.querySelector('.stMain').scrollTop")
+    page.wait_for_timeout(1_000)
+    assert page.evaluate(STREAMING), "the reply was still streaming"
+    assert not page.evaluate(AT_BOTTOM)
+    assert page.evaluate("document.querySelector('.stMain').scrollTop") == top, "left where it was"
+    wait_for_app(page)
