@@ -588,7 +588,7 @@ _add({
     "chat.continue_prompt": ("Continue from where you stopped.", "请从你停下的地方继续。"),
     "chat.finish_length": ("The reply reached the max_tokens limit and was cut off. Continue for the rest, or "
                            "raise max_tokens in Settings.",
-                           "回复达到 max_tokens 上限被截断。点击“继续”获取剩余内容，或在“设置”中调高 max_tokens。"),
+                           "回复达到 max_tokens 上限被截断。点击“继续”获取剩余内容，或在“参数”中调高 max_tokens。"),
     "chat.finish_content_filter": ("The provider's content filter ended this reply early.",
                                    "服务商的内容过滤器提前结束了这条回复。"),
     "usage.outcome.stopped": ("Stopped", "已停止"),

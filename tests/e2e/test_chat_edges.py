@@ -1,5 +1,5 @@
 """Chat's rough edges (issue 13) in real Chromium: stop, a refused file's cancel, failed turns,
-length cut-offs and following the reply while it streams."""
+length cut-offs, following the reply while it streams, Keep this answer; and screenshots."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ import uuid
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import login, start_new_chat, wait_for_app
+from tests.e2e.helpers import login, screenshot, start_new_chat, wait_for_app
 from tests.e2e.test_chat import send
 from tests.e2e.test_chat_features import e2e_store, last_messages
 
@@ -161,3 +161,66 @@ def test_the_page_follows_a_streaming_reply_until_the_user_scrolls_up(page: Page
     assert not page.evaluate(AT_BOTTOM)
     assert page.evaluate("document.querySelector('.stMain').scrollTop") == top, "left where it was"
     wait_for_app(page)
+
+
+def test_screenshots_of_the_chat_page_in_both_languages_and_sizes(page: Page, app_url):
+    """Not an assertion of looks: pictures for a person to check (artifacts/screenshots/)."""
+    page.set_viewport_size({"width": 1400, "height": 900})
+    login(page, app_url, "root")
+    start_new_chat(page)
+    page.get_by_role("button", name="Settings").click()
+    page.get_by_text("max_tokens", exact=True).click()
+    wait_for_app(page)
+    page.get_by_role("spinbutton", name="max_tokens").fill("20")
+    page.get_by_role("spinbutton", name="max_tokens").press("Enter")
+    wait_for_app(page)
+    page.keyboard.press("Escape")
+    send(page, "Tell me about the sea and its ships")
+    expect(page.get_by_text("The reply reached the max_tokens limit")).to_be_visible(timeout=15_000)
+    wait_for_app(page)
+    send(page, "And now fail [500]")
+    expect(page.get_by_test_id("stAlertContentError")).to_have_count(1, timeout=15_000)
+    wait_for_app(page)
+    screenshot(page, "chat-edges-en-1400")
+    open_settings_screenshot(page, "Settings", "chat-edges-settings-en")
+    switch_language(page, "简体中文")
+    screenshot(page, "chat-edges-zh-1400")
+    open_settings_screenshot(page, "参数", "chat-edges-settings-zh")
+    page.set_viewport_size({"width": 390, "height": 844})  # the sidebar folds away at this width
+    wait_for_app(page)
+    screenshot(page, "chat-edges-zh-390")
+    page.get_by_test_id("stExpandSidebarButton").click()
+    switch_language(page, "English")
+    page.get_by_test_id("stSidebarCollapseButton").get_by_role("button").click()
+    wait_for_app(page)
+    screenshot(page, "chat-edges-en-390")
+
+
+def switch_language(page: Page, name: str) -> None:
+    page.get_by_test_id("stSidebar").get_by_text(name, exact=True).click()
+    wait_for_app(page)
+
+
+def open_settings_screenshot(page: Page, label: str, name: str) -> None:
+    page.get_by_role("button", name=label).click()
+    wait_for_app(page)
+    screenshot(page, name)
+    page.keyboard.press("Escape")
+
+
+def test_keeping_an_answer_turns_compare_off(page: Page, app_url):
+    new_chat(page, app_url)
+    page.get_by_text("Compare", exact=True).click()
+    wait_for_app(page)
+    page.get_by_test_id("stMultiSelect").get_by_role("combobox").click()
+    page.get_by_role("option", name="gemini-pro", exact=True).click()
+    wait_for_app(page)
+    page.keyboard.press("Escape")
+    send(page, f"Pick one {uuid.uuid4().hex[:6]}")
+    expect(page.get_by_role("button", name="Keep this answer")).to_have_count(2, timeout=30_000)
+    wait_for_app(page)
+    page.get_by_role("button", name="Keep this answer").last.click()
+    expect(page.get_by_role("button", name="Keep this answer")).to_have_count(0, timeout=15_000)
+    wait_for_app(page)
+    expect(page.get_by_role("switch", name="Compare")).not_to_be_checked()
+    expect(page.get_by_role("combobox", name="Model")).to_have_value("gemini-pro")
