@@ -109,15 +109,19 @@ def test_failed_turns_keep_their_errors_and_stay_out_of_the_context(page: Page, 
     expect(page.get_by_test_id("stChatMessage")).to_have_count(8)
 
 
-def test_a_reply_cut_by_max_tokens_says_so_and_continues(page: Page, app_url, sandbox):
-    new_chat(page, app_url)
+def set_max_tokens(page: Page, limit: int) -> None:
     page.get_by_role("button", name="Settings").click()
     page.get_by_text("max_tokens", exact=True).click()
     wait_for_app(page)
-    page.get_by_role("spinbutton", name="max_tokens").fill("20")
+    page.get_by_role("spinbutton", name="max_tokens").fill(str(limit))
     page.get_by_role("spinbutton", name="max_tokens").press("Enter")
     wait_for_app(page)
     page.keyboard.press("Escape")
+
+
+def test_a_reply_cut_by_max_tokens_says_so_and_continues(page: Page, app_url, sandbox):
+    new_chat(page, app_url)
+    set_max_tokens(page, 20)
     tag = uuid.uuid4().hex[:6]
     send(page, f"{tag} tell me a long story about the sea and its ships")
     note = page.get_by_text("The reply reached the max_tokens limit")
@@ -168,13 +172,7 @@ def test_screenshots_of_the_chat_page_in_both_languages_and_sizes(page: Page, ap
     page.set_viewport_size({"width": 1400, "height": 900})
     login(page, app_url, "root")
     start_new_chat(page)
-    page.get_by_role("button", name="Settings").click()
-    page.get_by_text("max_tokens", exact=True).click()
-    wait_for_app(page)
-    page.get_by_role("spinbutton", name="max_tokens").fill("20")
-    page.get_by_role("spinbutton", name="max_tokens").press("Enter")
-    wait_for_app(page)
-    page.keyboard.press("Escape")
+    set_max_tokens(page, 20)
     send(page, "Tell me about the sea and its ships")
     expect(page.get_by_text("The reply reached the max_tokens limit")).to_be_visible(timeout=15_000)
     wait_for_app(page)
