@@ -38,6 +38,9 @@ PARAMS = (
 
 
 MAX_COMPARE = 3
+MAX_SERVER_MESSAGE_CHARS = 500  # the server's own words kept with a failed turn
+# Why a reply ended early, as the API says it; each gets a note under the reply and a Continue.
+UNFINISHED_REASONS = ("length", "content_filter")
 
 
 def default_settings(model: str = DEFAULT_MODEL) -> dict:
@@ -93,19 +96,22 @@ def request_params(settings: dict) -> dict:
 
 
 def api_messages(system: str, history: list, *, column: int = 0, now: datetime | None = None) -> list[dict]:
-    """The message list for the API: the system prompt, then every kept turn.
+    """The message list for the API: the system prompt, then every answered turn.
 
-    A reply that failed outright is not part of the conversation the model sees; one that was
-    cut short is, since the user read it. Of a side-by-side comparison, each column continues
-    its own answers (`column`); a one-model send continues the first column's. Images are sent
-    as `image_url` parts, except uploads past their expiry: the provider has deleted them.
+    A turn whose reply failed outright (or never came: the user stopped it before any text) is
+    not part of the conversation the model sees, its question included, until it is retried;
+    the last message, the one being sent, always is. A reply cut short is kept, since the user
+    read it. Of a side-by-side comparison, each column continues its own answers (`column`); a
+    one-model send continues the first column's. Images are sent as `image_url` parts, except
+    uploads past their expiry: the provider has deleted them.
     """
+    turns = [m for m in history if m.role in ("user", "assistant")
+             and (m.meta or {}).get("column", column) == column]
     messages = [{"role": "system", "content": system}] if system.strip() else []
-    for message in history:
+    for message, following in zip(turns, [*turns[1:], None]):
         meta = message.meta or {}
-        if message.role not in ("user", "assistant") or meta.get("failed"):
-            continue
-        if "compare_group" in meta and meta.get("column", 0) != column:
+        if meta.get("failed") or (message.role == "user" and following is not None
+                                  and (following.role == "user" or (following.meta or {}).get("failed"))):
             continue
         messages.append({"role": message.role, "content": _content(message.content, meta, now)})
     return messages

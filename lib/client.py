@@ -19,8 +19,10 @@ import hashlib
 import json
 import logging
 import math
+import socket
+import threading
 import time
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterable, Iterator
@@ -448,8 +450,12 @@ class ChatStream:
     """Iterates text deltas of one streamed reply and keeps what a user needs to see after.
 
     Raises `StreamCutError` (with the text received so far) when the stream ends before
-    `[DONE]`; `close()` stops it early (a user's "stop"), keeping what arrived.
+    `[DONE]`. `close()` stops it early (a user's "stop"), from any thread: the call is recorded
+    at once as `stopped` with the tokens that arrived, and its connection is shut down, which
+    ends a read blocked on it; whatever the server does after is ignored.
     """
+
+    STOPPED = "stopped"  # the ledger's error kind of a call the user stopped
 
     def __init__(self, client: ReshiClient, model: str, body: dict):
         self._client = client
@@ -467,7 +473,10 @@ class ChatStream:
         self.done = False
         self.stopped = False
         self._deltas = 0
-        self._response: httpx.Response | None = None
+        self._record = CallRecord(endpoint=pricing.CHAT, model=model)
+        self._started: float | None = None
+        self._reported = threading.Lock()  # held once the call is recorded: it is recorded once
+        self._network_stream = None
 
     @property
     def tokens(self) -> int:
@@ -479,39 +488,74 @@ class ChatStream:
             return None
         return self.tokens / (self.elapsed - self.ttft)
 
+    @property
+    def read_timeout(self) -> float | None:
+        """Seconds the server may stay silent before the call fails as a timeout."""
+        return self._client._http.timeout.read
+
+    @property
+    def waited(self) -> float:
+        """Seconds since the request was sent (0 before)."""
+        return time.perf_counter() - self._started if self._started is not None else 0.0
+
     def close(self) -> None:
+        if self.done or self.stopped:
+            return
         self.stopped = True
-        if self._response is not None:
-            self._response.close()
+        self._record.error_kind = self.STOPPED
+        self._report()
+        stream = self._network_stream
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if sock is not None:
+            with suppress(OSError):  # already closed by the server
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def _trace(self, event: str, info: dict) -> None:
+        """httpcore's trace hook: keeps the connection this call opens, so `close()` can shut it
+        down while the server has not answered yet (a reused connection is known once it has)."""
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            self._network_stream = info.get("return_value") or self._network_stream
 
     def __iter__(self) -> Iterator[str]:
-        c = self._client
-        record = CallRecord(endpoint=pricing.CHAT, model=self.model)
-        started = time.perf_counter()
+        self._started = time.perf_counter()
         _log_request(pricing.CHAT, self.request_body)
         try:
-            with c._typed_errors():
-                yield from self._deltas_from_server(started, record)
+            with self._client._typed_errors():
+                yield from self._deltas_from_server(self._started, self._record)
         except errors.ReshiError as exc:
-            record.error_kind = exc.kind
-            raise
+            if self.stopped:  # what the server did after a stop is no longer the user's concern
+                return
+            if isinstance(exc, errors.ServerError) and exc.status == 504:  # a gateway gave up waiting
+                exc = errors.ApiTimeoutError(exc.server_message, status=504, request_id=exc.request_id)
+            self._record.error_kind = exc.kind
+            raise exc
         finally:
-            self.elapsed = time.perf_counter() - started
-            record.latency_ms = self.elapsed * 1000
-            record.request_id = self.request_id
-            record.prompt_tokens, record.completion_tokens = self.prompt_tokens, self.completion_tokens
-            if self.done:
-                # Billed like the sandbox bills: a reply that never finished costs nothing.
-                record.credits = self.credits = c.credits_for(pricing.CHAT, self.model)
-            c.report(record)
+            self._report()
+
+    def _report(self) -> None:
+        """Record the call once: when it ends, or when it is stopped, whichever comes first."""
+        if not self._reported.acquire(blocking=False):
+            return
+        c, record = self._client, self._record
+        self.elapsed = self.waited
+        record.latency_ms = self.elapsed * 1000
+        record.request_id = self.request_id
+        record.prompt_tokens = self.prompt_tokens
+        record.completion_tokens = self.tokens if self.stopped else self.completion_tokens
+        if self.done:
+            # Billed like the sandbox bills: a reply that never finished costs nothing.
+            record.credits = self.credits = c.credits_for(pricing.CHAT, self.model)
+        c.report(record)
 
     def _deltas_from_server(self, started: float, record: CallRecord) -> Iterator[str]:
         c = self._client
         deadline = _Deadline(c.deadline_seconds)
         try:
             with closing(c._send("POST", f"{c.base_url}/chat/completions", retry=False, deadline=deadline,
-                                 json=self.request_body)) as response:
-                self._response = response
+                                 json=self.request_body, extensions={"trace": self._trace})) as response:
+                self._network_stream = response.extensions.get("network_stream") or self._network_stream
+                if self.stopped:
+                    return
                 record.status = response.status_code
                 self.request_id = response.headers.get("x-request-id")
                 c._raise_for_status(response, deadline)
@@ -520,7 +564,7 @@ class ChatStream:
                     return
                 for sse in self._events(response, deadline):
                     if sse.data.strip() == "[DONE]":
-                        self.done = True
+                        self.done = not self.stopped
                         return
                     self.events.append(sse.data)
                     delta = self._apply_chunk(sse.data)

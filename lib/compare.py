@@ -1,9 +1,10 @@
-"""One prompt, 2-3 models, streaming at the same time. Streamlit-free.
+"""One prompt, 1-3 models, streaming at the same time. Streamlit-free.
 
 Each stream is read in its own worker thread, which puts its text deltas on the column's own
 queue; the caller (the script thread, the only one allowed to touch Streamlit elements) polls
 all queues and redraws every column together. So the total time is the slowest stream's, not
-the sum of all of them.
+the sum of all of them; and the script thread is never stuck in a read, so it can count the
+seconds of a slow answer and notice a click at once.
 """
 from __future__ import annotations
 
@@ -79,8 +80,10 @@ class ParallelStreams:
     def finished(self) -> bool:
         return all(c.finished for c in self.columns)
 
-    def stop(self, timeout: float = 5.0) -> None:
-        """Close every stream still running (a user's "stop") and wait for the workers."""
+    def stop(self, timeout: float = 1.0) -> None:
+        """Close every stream still running (a user's "stop") and wait for the workers. A closed
+        stream ends at once; a worker still waiting for a server's first answer on a reused
+        connection may not, but it has no text to lose and its call is already recorded."""
         for column in self.columns:
             if not column.finished:
                 column.stream.close()

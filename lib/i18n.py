@@ -605,3 +605,19 @@ _add({
                          "应用无法启动：.streamlit/secrets.toml 的 [auth] 部分有一项设置无效（{error}）。"),
     "auth.locked": ("Too many attempts, try again in {minutes} min.", "尝试次数过多，请 {minutes} 分钟后再试。"),
 })
+
+# Chat rough edges
+_add({
+    "chat.waiting": ("Waiting for the model's first words (gives up after {timeout} s)…",
+                     "正在等待模型开始回复（{timeout} 秒后放弃）…"),
+    "chat.continue": ("Continue", "继续"),
+    "chat.continue_help": ("Ask the model to go on from where this reply ended",
+                           "让模型从这条回复结束的地方接着写"),
+    "chat.continue_prompt": ("Continue from where you stopped.", "请从你停下的地方继续。"),
+    "chat.finish_length": ("The reply reached the max_tokens limit and was cut off. Continue for the rest, or "
+                           "raise max_tokens in Settings.",
+                           "回复达到 max_tokens 上限被截断。点击“继续”获取剩余内容，或在“参数”中调高 max_tokens。"),
+    "chat.finish_content_filter": ("The provider's content filter ended this reply early.",
+                                   "服务商的内容过滤器提前结束了这条回复。"),
+    "usage.outcome.stopped": ("Stopped", "已停止"),
+})

@@ -39,7 +39,8 @@ HOUR, DAY = "hour", "day"
 BUCKET_SECONDS = {HOUR: 3600, DAY: 86400}
 MAX_HOURLY_DAYS = 31  # beyond this, hourly bars are too thin to read: the page falls back to days
 OK, ERROR, REFUND = "ok", "error", "refund"
-OUTCOMES = (OK, ERROR, REFUND)
+STOPPED = "stopped"  # the user stopped the call: neither a success nor the server's failure
+OUTCOMES = (OK, STOPPED, ERROR, REFUND)
 WORK_ENDPOINTS = (CHAT, IMAGES, VIDEO, UPLOAD)
 ENDPOINTS = WORK_ENDPOINTS + (VIDEO_STATUS, MODELS, BILLING)
 NO_MODEL = "—"  # calls without a model (uploads, image calls that name none): charts show the endpoint
@@ -179,7 +180,8 @@ class Filters:
 
 def _outcome() -> ColumnElement:
     c = Store.usage.c
-    return sa.case((c.credits < 0, REFUND), (c.error_kind.is_not(None), ERROR), else_=OK)
+    return sa.case((c.credits < 0, REFUND), (c.error_kind == STOPPED, STOPPED), (c.error_kind.is_not(None), ERROR),
+                   else_=OK)
 
 
 def _scope_where(scope: Scope) -> list[ColumnElement]:

@@ -3,15 +3,17 @@ export and import, and this user's conversations."""
 import streamlit as st
 
 from lib import chat, chat_attachments
-from lib.ui.chat_send import process_pending, render_draft_files, retry_if_asked, take_input
+from lib.ui.chat_send import (follow_new_messages, process_pending, render_draft_files, retry_if_asked,
+                              settle_live_reply, take_input)
 from lib.ui.chat_tools import export_popover, import_popover, presets_popover, view_code_button
 from lib.ui.chat_view import (conversation_sidebar, model_ids, open_conversation_id, refresh_models,
                               render_history, request_retry)
 from lib.ui.connection import get_client
 from lib.ui.resources import get_store
-from lib.ui.session import current_lang, current_user, tr
+from lib.ui.session import current_user, tr
 
 store, user, client = get_store(), current_user(), get_client()
+settle_live_reply()  # a click while replies streamed: they are stopped and saved before the history is read
 conversation_sidebar(store, user, extra=lambda: import_popover(store, user))
 
 conv_id = open_conversation_id(store, user)
@@ -25,7 +27,8 @@ kept_model = st.session_state.pop("chat_kept_model", None)
 if kept_model:  # one column of a comparison was kept: the conversation goes on with that model
     settings.update(model=kept_model, compare_on=False)
     st.session_state.pop(f"{widget}_model", None)
-    st.session_state.pop(f"{widget}_compare_on", None)
+    # Set, not forgotten: a forgotten toggle is redrawn from the browser's state, still on.
+    st.session_state[f"{widget}_compare_on"] = False
 
 # ---------------------------------------------------------------- header: title and tools
 window = st.session_state.get("chat_window", chat.HISTORY_PAGE)
@@ -33,7 +36,7 @@ history = store.list_messages(user, conv_id, limit=window) if conv_id else []
 col_title, col_presets, col_code, col_export = st.columns([4.4, 1.4, 1.5, 1.4], vertical_alignment="bottom")
 col_title.subheader(conversation.title if conversation else tr("chat.new_title"))
 presets_popover(col_presets, store, user, settings, widget)
-view_code_button(col_code)
+view_code_button(col_code, conv_id)
 export_popover(col_export, conversation, lambda: store.list_messages(user, conv_id))
 
 # ---------------------------------------------------------------- models and settings
@@ -58,22 +61,20 @@ with col_settings.popover(tr("chat.settings"), icon=":material/tune:", use_conta
     settings["system"] = st.text_area(tr("chat.system_prompt"), value=settings["system"],
                                       placeholder=tr("chat.system_placeholder"), key=f"{widget}_system",
                                       help=tr("chat.system_help"))
-    for param in chat.PARAMS:
+    for param in chat.PARAMS:  # each name on a line of its own: a column beside the value cut it short
         entry = settings["params"][param.name]
-        on_col, value_col = st.columns([1.2, 3], vertical_alignment="center")
-        entry["on"] = on_col.toggle(param.name, value=entry["on"], key=f"{widget}_{param.name}_on")
+        entry["on"] = st.toggle(param.name, value=entry["on"], key=f"{widget}_{param.name}_on")
+        if not entry["on"]:
+            continue
         if param.name == "stop":
-            entry["value"] = value_col.text_area(tr("chat.stop_help"), value=entry["value"], height=68,
-                                                 disabled=not entry["on"], key=f"{widget}_stop",
-                                                 label_visibility="collapsed")
+            entry["value"] = st.text_area(tr("chat.stop_help"), value=entry["value"], height=68,
+                                          key=f"{widget}_stop", label_visibility="collapsed")
         elif isinstance(param.default, int):
-            entry["value"] = value_col.number_input(param.name, param.low, param.high, int(entry["value"]),
-                                                    param.step, disabled=not entry["on"],
-                                                    key=f"{widget}_{param.name}", label_visibility="collapsed")
+            entry["value"] = st.number_input(param.name, param.low, param.high, int(entry["value"]), param.step,
+                                             key=f"{widget}_{param.name}", label_visibility="collapsed")
         else:
-            entry["value"] = value_col.slider(param.name, param.low, param.high, float(entry["value"]),
-                                              param.step, disabled=not entry["on"],
-                                              key=f"{widget}_{param.name}", label_visibility="collapsed")
+            entry["value"] = st.slider(param.name, param.low, param.high, float(entry["value"]), param.step,
+                                       key=f"{widget}_{param.name}", label_visibility="collapsed")
 if settings["compare_on"] and len(settings["compare"]) < 2:
     st.caption(tr("chat.compare_pick_two"))
 if conversation and settings != conversation.settings:
@@ -90,15 +91,13 @@ if not history:
 render_history(store, user, client, history)
 
 # ---------------------------------------------------------------- sending and streaming
-pending_error = st.session_state.get("chat_error")
-if pending_error and pending_error[0] == conv_id:
-    st.error(pending_error[1].user_message(current_lang()), icon=":material/error:")
 if history and history[-1].role == "user":
     if st.button(tr("chat.retry"), icon=":material/replay:", key="chat_retry_pending"):
         request_retry([])
         st.rerun()
 
 render_draft_files()
+follow_new_messages()
 take_input(st.chat_input(tr("chat.placeholder"), max_chars=chat.MAX_PROMPT_CHARS, submit_mode="disable",
                          accept_file="multiple", file_type=chat_attachments.FILE_TYPES, key="chat_input"))
 process_pending(store, user, client, conversation, settings)

@@ -10,6 +10,10 @@ button shown while replies stream ends the script run; the `finally` blocks keep
 """
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
 import streamlit as st
 
 from lib import chat, chat_attachments, compare, errors, presets, uploads
@@ -17,14 +21,24 @@ from lib.client import ChatStream, ReshiClient
 from lib.pricing import CHAT
 from lib.store import Conversation, Store
 from lib.ui.budget import confirm_within_budget
-from lib.ui.chat_view import REPLACE, RETRY, set_open_conversation
+from lib.ui.chat_view import CONTINUE, REPLACE, RETRY, set_open_conversation
 from lib.ui.session import current_lang, tr
 from lib.upload_checks import check_image, display_name, markdown_literal
 
 PENDING = "chat_pending"
 DRAFT_FILES = "chat_draft_files"
 LAST_CALLS = "chat_last_calls"
+LIVE = "chat_live"
+INPUT = "chat_input"
 _REDRAW_SECONDS = 0.05
+
+
+_FOLLOW_SCRIPT = (Path(__file__).parent / "chat_follow.js").read_text()
+
+
+def follow_new_messages() -> None:
+    """Keep the newest message in view while replies stream, unless the user scrolled up."""
+    st.html(f"<script>{_FOLLOW_SCRIPT}</script>", unsafe_allow_javascript=True)
 
 
 def attach_to_next_message(name: str, data: bytes) -> None:
@@ -47,7 +61,9 @@ def render_draft_files() -> None:
 
 def take_input(value) -> None:
     """A new submit (text, or text with files) replaces any message still waiting; images handed
-    over by another page go with it."""
+    over by another page go with it. "Continue" under a reply sends a message asking for more."""
+    if value is None and st.session_state.pop(CONTINUE, False):
+        value = tr("chat.continue_prompt")
     if value is None:
         return
     text = value if isinstance(value, str) else value.text
@@ -58,8 +74,15 @@ def take_input(value) -> None:
 
 
 def _cancel_button(key: str) -> None:
-    st.button(tr("chat.cancel_send"), icon=":material/close:", key=key, type="tertiary",
-              on_click=st.session_state.pop, args=(PENDING, None))
+    st.button(tr("chat.cancel_send"), icon=":material/close:", key=key, type="tertiary", on_click=_cancel)
+
+
+def _cancel() -> None:
+    """The message does not go, but its text goes back into the input: nothing typed is lost.
+    (A callback runs before the chat input is drawn, so the input shows it in this run.)"""
+    pending = st.session_state.pop(PENDING, None)
+    if pending and pending["text"]:
+        st.session_state[INPUT] = pending["text"]
 
 
 def _decision_button(label: str, icon: str, key: str, field: str, **kw) -> None:
@@ -100,7 +123,6 @@ def process_pending(store: Store, user: str, client: ReshiClient, conversation: 
         st.session_state[f"chat_settings_{conversation.id}"] = settings
         set_open_conversation(store, user, conversation.id)
     store.add_message(user, conversation.id, "user", text, {"attachments": attachments} if attachments else None)
-    st.session_state.pop("chat_error", None)
     send_replies(store, user, client, conversation.id, settings)
     st.rerun()
 
@@ -174,12 +196,34 @@ def retry_if_asked(store: Store, user: str, client: ReshiClient, conversation: C
         return
     for message_id in st.session_state.pop(REPLACE, None) or []:
         store.delete_message(user, message_id)
-    st.session_state.pop("chat_error", None)
     send_replies(store, user, client, conversation.id, settings)
     st.rerun()
 
 
 # ---------------------------------------------------------------- streaming
+
+@dataclass
+class LiveReply:
+    """The replies a script run is streaming, as the next run sees them.
+
+    A click while replies stream (Stop, or any other) makes Streamlit start the next run at once
+    in a new thread (`runner.fastReruns`) while the old run is only being told to stop: without
+    waiting, the next run would read the history before the old run's `finally` saved the reply.
+    """
+    streams: list[ChatStream]
+    saved: threading.Event = field(default_factory=threading.Event)
+
+
+def settle_live_reply(wait_seconds: float = 5.0) -> None:
+    """Stop the replies a previous run was streaming (their calls are recorded as stopped and
+    their connections closed) and wait until what arrived of them is saved."""
+    live = st.session_state.pop(LIVE, None)
+    if live is None:
+        return
+    for stream in live.streams:
+        stream.close()
+    live.saved.wait(wait_seconds)
+
 
 def send_replies(store: Store, user: str, client: ReshiClient, conversation_id: int, settings: dict) -> None:
     """Replies to the conversation's last user message: side by side when comparing, else one."""
@@ -187,74 +231,40 @@ def send_replies(store: Store, user: str, client: ReshiClient, conversation_id: 
     history = store.list_messages(user, conversation_id)
     params = chat.request_params(settings)
     models = chat.compare_models(settings)
-    if not models:
-        stream = client.chat.stream(settings["model"], chat.api_messages(system, history), **params)
-        try:
-            stream_reply(store, user, conversation_id, stream)
-        finally:
-            _remember_calls(client.base_url, [stream])
-        return
     streams = [client.chat.stream(model, chat.api_messages(system, history, column=i), **params)
-               for i, model in enumerate(models)]
+               for i, model in enumerate(models or [settings["model"]])]
+    live = st.session_state[LIVE] = LiveReply(streams)
     try:
-        stream_comparison(store, user, conversation_id, history[-1].id, streams)
+        stream_replies(store, user, conversation_id, history[-1].id if models else None, streams)
     finally:
-        _remember_calls(client.base_url, streams)
+        _remember_calls(conversation_id, client.base_url, streams)
+        live.saved.set()
 
 
-def _remember_calls(base_url: str, streams: list[ChatStream]) -> None:
-    """What View code shows: each request as sent, and the events that came back."""
-    st.session_state[LAST_CALLS] = [
+def _remember_calls(conversation_id: int, base_url: str, streams: list[ChatStream]) -> None:
+    """What View code shows for this conversation: each request as sent, and the events that
+    came back. Kept per conversation, so a new chat never shows another chat's request."""
+    st.session_state.setdefault(LAST_CALLS, {})[conversation_id] = [
         {"model": s.model, "body": s.request_body, "events": list(s.events), "done": s.done,
          "text": s.text, "base_url": base_url} for s in streams]
 
 
-def stream_reply(store: Store, user: str, conversation_id: int, stream: ChatStream) -> None:
-    """Stream one reply and keep whatever arrives.
+def stream_replies(store: Store, user: str, conversation_id: int, group_id: int | None,
+                   streams: list[ChatStream]) -> None:
+    """One reply, or 2-3 side by side (`group_id`: the user message they answer), read in worker
+    threads and redrawn together; whatever arrives is kept, also when the user stops them.
 
-    A failure before any text leaves the user's message in place with the error and a retry;
-    a stream cut short is saved as an incomplete reply; a stopped one as stopped.
+    Until the first words arrive, a spinner counts the seconds against the timeout.
     """
-    error: errors.ReshiError | None = None
-    try:
-        with st.chat_message("assistant"):
-            stop = _stop_button()
-            st.write_stream(stream)
-            stop.empty()
-    except errors.ReshiError as exc:
-        error = exc
-    finally:
-        if error is None and not stream.done:  # the user stopped it: keep what arrived
-            stream.close()
-        _save_reply(store, user, conversation_id, stream, error, {})
-    if error is not None and not stream.text:
-        st.session_state["chat_error"] = (conversation_id, error)
-
-
-def _save_reply(store: Store, user: str, conversation_id: int, stream: ChatStream,
-                error: errors.ReshiError | None, extra: dict) -> None:
-    """A reply that never got any text is not kept, except as a failed column of a comparison;
-    a single reply's failure is shown with a retry instead."""
-    if not stream.text and not stream.done and (error is None or not extra):
-        return
-    meta = {**chat.reply_meta(stream), **extra}
-    if error is not None:
-        meta.update(error=error.kind, **({"incomplete": True} if stream.text else {"failed": True}))
-    store.add_message(user, conversation_id, "assistant", stream.text, meta)
-
-
-def stream_comparison(store: Store, user: str, conversation_id: int, group_id: int,
-                      streams: list[ChatStream]) -> None:
-    """2-3 replies streaming at once, redrawn together; each saved as a column of the comparison."""
     parallel = compare.ParallelStreams(streams).start()
     try:
         with st.chat_message("assistant"):
             stop = _stop_button()
-            boxes = []
-            for column, stream in zip(st.columns(len(streams), border=True), streams):
-                column.markdown(f"**{markdown_literal(stream.model)}**")
-                boxes.append(column.empty())
+            boxes = _reply_boxes(streams, side_by_side=group_id is not None)
             shown = [""] * len(streams)
+            with st.spinner(tr("chat.waiting", timeout=round(streams[0].read_timeout or 0)), show_time=True):
+                while parallel.poll(_REDRAW_SECONDS) and not any(c.text for c in parallel.columns):
+                    pass
             while parallel.poll(_REDRAW_SECONDS):
                 _redraw(parallel, boxes, shown, cursor="▌")
             _redraw(parallel, boxes, shown, cursor="")
@@ -263,12 +273,37 @@ def stream_comparison(store: Store, user: str, conversation_id: int, group_id: i
         parallel.stop()
         for index, column in enumerate(parallel.columns):
             _save_reply(store, user, conversation_id, column.stream, column.error,
-                        compare.column_meta(group_id, index))
+                        {} if group_id is None else compare.column_meta(group_id, index))
+
+
+def _reply_boxes(streams: list[ChatStream], side_by_side: bool) -> list:
+    if not side_by_side:
+        return [st.empty()]
+    boxes = []
+    for column, stream in zip(st.columns(len(streams), border=True), streams):
+        column.markdown(f"**{markdown_literal(stream.model)}**")
+        boxes.append(column.empty())
+    return boxes
+
+
+def _save_reply(store: Store, user: str, conversation_id: int, stream: ChatStream,
+                error: errors.ReshiError | None, extra: dict) -> None:
+    """Every reply is kept with what arrived; one that failed before any text is kept as a
+    failed turn, which shows its error, offers a retry and is left out of the next context."""
+    if not stream.text and not stream.done and error is None:
+        return  # stopped before anything arrived: nothing to keep
+    meta = {**chat.reply_meta(stream), **extra}
+    if error is not None:
+        meta.update(error=error.kind, **({"incomplete": True} if stream.text else {"failed": True}))
+        if error.server_message:
+            meta["server_message"] = error.server_message[:chat.MAX_SERVER_MESSAGE_CHARS]
+    store.add_message(user, conversation_id, "assistant", stream.text, meta)
 
 
 def _stop_button():
-    """Any click interrupts the running script at its next redraw; the `finally` blocks then keep
-    what arrived. (The chat input's own "stop" mode shows no stop button in this version.)"""
+    """Any click starts the next run, which stops the replies (`settle_live_reply`); the
+    `finally` blocks here keep what arrived. (The chat input's own "stop" mode shows no stop
+    button in this version.)"""
     holder = st.empty()
     holder.button(tr("chat.stop"), icon=":material/stop_circle:", key="chat_stop", type="secondary")
     return holder

@@ -16,11 +16,11 @@ IMPORT_ADJUSTED = "chat_import_adjusted"
 
 # ---------------------------------------------------------------- View code
 
-def _code_body() -> None:
-    calls = st.session_state.get(LAST_CALLS) or []
-    if not calls:
-        st.info(tr("chat.code_nothing"), icon=":material/code_off:")
-        return
+def _last_calls(conversation_id: int | None) -> list[dict]:
+    return st.session_state.get(LAST_CALLS, {}).get(conversation_id) or []
+
+
+def _code_body(calls: list[dict]) -> None:
     call = calls[0]
     if len(calls) > 1:
         models = [c["model"] for c in calls]
@@ -39,10 +39,13 @@ def _code_body() -> None:
         st.code(code_export.raw_events(call["events"], call["done"]), language="text", height=260)
 
 
-def view_code_button(container) -> None:
+def view_code_button(container, conversation_id: int | None) -> None:
+    """The code of this conversation's last request; before there is one, the button says why not."""
+    calls = _last_calls(conversation_id)
     if container.button(tr("chat.view_code"), icon=":material/code:", key="chat_view_code",
-                        use_container_width=True, disabled=not st.session_state.get(LAST_CALLS)):
-        st.dialog(tr("chat.code_title"), width="large")(_code_body)()
+                        use_container_width=True, disabled=not calls,
+                        help=None if calls else tr("chat.code_nothing")):
+        st.dialog(tr("chat.code_title"), width="large")(_code_body)(calls)
 
 
 # ---------------------------------------------------------------- presets

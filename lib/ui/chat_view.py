@@ -19,6 +19,7 @@ from lib.upload_checks import display_name, markdown_literal
 
 OPEN_SETTING = "chat.open_conversation"
 RETRY = "chat_retry"
+CONTINUE = "chat_continue"
 REPLACE = "chat_retry_replace"
 THUMB_WIDTH = 160
 
@@ -34,7 +35,6 @@ def open_conversation_id(store: Store, user: str) -> int | None:
 def set_open_conversation(store: Store, user: str, conversation_id: int | None) -> None:
     st.session_state["chat_open"] = conversation_id
     st.session_state["chat_window"] = chat.HISTORY_PAGE
-    st.session_state.pop("chat_error", None)
     store.set_setting(user, OPEN_SETTING, conversation_id)
 
 
@@ -134,6 +134,9 @@ def render_message(store: Store, user: str, client: ReshiClient, message: Messag
     """One stored message. Model text is Markdown with HTML off: tags show as text."""
     meta = message.meta or {}
     with st.chat_message(message.role):
+        if meta.get("failed"):
+            _failed_reply(meta, message.id, is_last)
+            return
         st.markdown(message.content)
         if meta.get("attachments"):
             attachment_strip(store, user, client, meta["attachments"])
@@ -143,14 +146,38 @@ def render_message(store: Store, user: str, client: ReshiClient, message: Messag
         _message_actions(store, user, message, is_last, editable_replacing)
 
 
-def _reply_notes(meta: dict, message_id: int, is_last: bool) -> None:
+def failure_text(meta: dict) -> str:
+    """A failed reply's error, in the user's language, with the server's own words if it sent any."""
+    text = tr(f"error.{meta.get('error', 'error')}")
+    if meta.get("server_message"):
+        text += "\n\n" + tr("error.server_said", message=meta["server_message"])
+    return text
+
+
+def _failed_reply(meta: dict, message_id: int, is_last: bool) -> None:
+    """A turn whose reply failed keeps its error here, in place; only the last can be retried."""
+    st.error(failure_text(meta), icon=":material/error:")
+    if is_last and st.button(tr("chat.retry"), icon=":material/replay:", key=f"chat_retry_{message_id}"):
+        request_retry([message_id])
+        st.rerun()
+
+
+def _reply_notes(meta: dict, message_id: int, is_last: bool, compact: bool = False) -> None:
+    """Why a reply ended early, when it did (`compact`: in a comparison's narrow column)."""
+    reason = meta.get("finish_reason")
     if meta.get("stopped"):
         st.caption(tr("chat.stopped_note"))
     elif meta.get("incomplete"):
-        st.warning(tr("chat.incomplete"), icon=":material/content_cut:")
+        st.warning(tr("chat.incomplete_short" if compact else "chat.incomplete"), icon=":material/content_cut:")
         if is_last and st.button(tr("chat.retry"), icon=":material/replay:", key=f"chat_retry_{message_id}"):
             request_retry([message_id])
             st.rerun()
+    elif reason in chat.UNFINISHED_REASONS:
+        st.warning(tr(f"chat.finish_{reason}"), icon=":material/short_text:")
+
+
+def _continues(meta: dict) -> bool:
+    return bool(meta.get("stopped")) or meta.get("finish_reason") in chat.UNFINISHED_REASONS
 
 
 def _message_actions(store: Store, user: str, message: Message, is_last: bool,
@@ -163,6 +190,9 @@ def _message_actions(store: Store, user: str, message: Message, is_last: bool,
             key=f"chat_regenerate_{message.id}"):
         request_retry([message.id])
         st.rerun()
+    if is_last and message.role == "assistant" and _continues(message.meta or {}):
+        row.button(tr("chat.continue"), icon=":material/resume:", type="tertiary", key=f"chat_continue_{message.id}",
+                   help=tr("chat.continue_help"), on_click=st.session_state.__setitem__, args=(CONTINUE, True))
     if editable_replacing is not None:
         _edit_popover(store, user, message, row, editable_replacing)
 
@@ -192,14 +222,11 @@ def _comparison_column(store: Store, user: str, group: list[Message], message: M
     meta = message.meta or {}
     st.markdown(f"**{markdown_literal(meta.get('model') or '')}**")
     if meta.get("failed"):
-        st.error(tr(f"error.{meta.get('error', 'error')}"), icon=":material/error:")
+        st.error(failure_text(meta), icon=":material/error:")
         return
     st.markdown(message.content)
     st.caption(meta_line(meta, with_model=False))
-    if meta.get("stopped"):
-        st.caption(tr("chat.stopped_note"))
-    elif meta.get("incomplete"):
-        st.warning(tr("chat.incomplete_short"), icon=":material/content_cut:")
+    _reply_notes(meta, message.id, is_last=False, compact=True)
     if st.button(tr("chat.keep"), icon=":material/check_circle:", key=f"chat_keep_{message.id}",
                  help=tr("chat.keep_help")):
         kept = compare.keep_answer(store, user, group, message.id)

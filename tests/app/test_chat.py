@@ -113,7 +113,8 @@ def test_empty_prompt_gets_a_message_and_sends_nothing(app_secrets, sandbox):
 def test_server_errors_keep_the_message_and_offer_retry(app_secrets, marker, expected):
     at = send(make_app(app_secrets), f"please answer {marker}")
     assert any(expected in e.value for e in at.error)
-    assert stored_messages(app_secrets)[-1][:2] == ("user", f"please answer {marker}")
+    question, failed = stored_messages(app_secrets)[-2:]
+    assert question[:2] == ("user", f"please answer {marker}") and failed[2]["failed"] is True
     assert any(b.label == "Retry" for b in at.button)
 
 
@@ -139,7 +140,7 @@ def test_key_errors_say_what_to_do(app_secrets, sandbox, case, expected):
     secrets = {**app_secrets, "sandbox": {**app_secrets["sandbox"], "api_key": key}}
     at = send(make_app(secrets), "my precious words")
     assert any(expected in e.value for e in at.error)
-    assert stored_messages(secrets)[-1][:2] == ("user", "my precious words")
+    assert stored_messages(secrets)[-2][:2] == ("user", "my precious words")
 
 
 def _disabled_key(sandbox) -> str:

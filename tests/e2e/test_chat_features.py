@@ -1,5 +1,5 @@
 """Chat extras in real Chromium against `streamlit run` and the sandbox: compare, View code and
-its cURL replayed, stop, an attached or pasted PNG, import of a malformed file."""
+its cURL replayed, an attached or pasted PNG, import of a malformed file."""
 from __future__ import annotations
 
 import base64
@@ -79,23 +79,6 @@ def test_view_code_curl_replays_to_the_reply_shown(page: Page, app_url, e2e_dir)
     text = "".join((c.get("delta") or {}).get("content") or "" for line in output.splitlines()
                    if line.startswith("data: {") for c in json.loads(line[6:]).get("choices") or [])
     assert text == last_messages(e2e_dir, 1)[0].content
-
-
-def test_stop_keeps_the_part_that_arrived(page: Page, app_url, e2e_dir, sandbox_speed):
-    sandbox_speed(token_rate=8)
-    new_chat(page, app_url)
-    send(page, f"Stop me {uuid.uuid4().hex[:6]} please")
-    reply = page.get_by_test_id("stChatMessage").nth(1)
-    expect(reply).to_contain_text("You said", timeout=15_000)
-    page.get_by_role("button", name="Stop").click()
-    wait_for_app(page)
-    screenshot(page, "chat-stopped")
-    page.reload()
-    wait_for_app(page)
-    expect(page.get_by_text("Stopped: the part that arrived is kept.")).to_be_visible(timeout=15_000)
-    kept = last_messages(e2e_dir, 1)[0]
-    assert kept.role == "assistant" and kept.meta.get("stopped") and kept.content.startswith("You said")
-    assert kept.meta.get("finish_reason") is None
 
 
 def test_attached_png_reaches_the_sandbox_as_image_url(page: Page, app_url, sandbox):

@@ -1,0 +1,224 @@
+"""Chat's rough edges (issue 13) in real Chromium: stop, a refused file's cancel, failed turns,
+length cut-offs, following the reply while it streams, Keep this answer; and screenshots."""
+from __future__ import annotations
+
+import json
+import uuid
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.helpers import login, screenshot, start_new_chat, wait_for_app
+from tests.e2e.test_chat import send
+from tests.e2e.test_chat_features import e2e_store, last_messages
+
+USER = "bob"
+
+
+def stop_button(page: Page):
+    """The chat's own Stop, not the one in Streamlit's status widget."""
+    return page.locator(".st-key-chat_stop").get_by_role("button", name="Stop")
+
+
+def new_chat(page: Page, app_url: str) -> None:
+    login(page, app_url, USER)
+    start_new_chat(page)
+
+
+def test_stop_shows_the_kept_text_at_once(page: Page, app_url, e2e_dir, sandbox_speed):
+    # Slow tokens: the stopped run is between two of them when the next run starts.
+    sandbox_speed(token_rate=2)
+    new_chat(page, app_url)
+    send(page, f"Stop me {uuid.uuid4().hex[:6]} please")
+    reply = page.get_by_test_id("stChatMessage").nth(1)
+    expect(reply).to_contain_text("You said", timeout=15_000)
+    stop_button(page).click()
+    expect(reply).to_contain_text("Stopped: the part that arrived is kept.", timeout=15_000)
+    expect(reply).to_contain_text("You said")
+    expect(reply.get_by_role("button", name="Regenerate")).to_be_visible()
+    expect(reply.get_by_role("button", name="Continue")).to_be_visible()
+    expect(page.get_by_role("button", name="Retry")).to_have_count(0)
+    wait_for_app(page)
+    kept = last_messages(e2e_dir, 1)[0]
+    assert kept.meta.get("stopped") and kept.meta.get("finish_reason") is None
+    assert kept.content.startswith("You said") and reply.inner_text().count("You said") == 1
+    call = chat_calls(e2e_dir).iloc[-1]
+    assert call["error_kind"] == "stopped" and call["completion_tokens"] == kept.meta["tokens"] > 0
+
+
+def chat_calls(e2e_dir):
+    """The ledger's chat rows of the test user, oldest first."""
+    frame = e2e_store(e2e_dir).usage_between(USER)
+    return frame[frame["endpoint"] == "chat"].sort_values("id")
+
+
+def test_stop_cancels_a_slow_call_and_records_it_as_stopped(page: Page, app_url, e2e_dir, sandbox_speed):
+    sandbox_speed(hang_seconds=6)
+    new_chat(page, app_url)
+    calls_before = len(chat_calls(e2e_dir))
+    send(page, f"Slow one {uuid.uuid4().hex[:6]} [timeout]")
+    expect(page.get_by_text("Waiting for the model's first words")).to_be_visible(timeout=15_000)
+    stop_button(page).click()
+    expect(page.get_by_text("Waiting for the model's first words")).to_have_count(0, timeout=5_000)
+    wait_for_app(page)
+    page.wait_for_timeout(7_000)  # past the moment the server answers 504: nothing more is recorded
+    calls = chat_calls(e2e_dir).iloc[calls_before:]
+    assert list(calls["error_kind"]) == ["stopped"] and calls.iloc[0]["latency_ms"] < 5_000
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(1)
+    expect(page.get_by_role("button", name="Retry")).to_be_visible()
+
+
+def test_cancel_after_a_refused_file_puts_the_text_back(page: Page, app_url):
+    new_chat(page, app_url)
+    page.get_by_test_id("stChatInput").locator("input[type=file]").set_input_files(
+        files=[{"name": "fake.png", "mimeType": "image/png", "buffer": b"just some text, not a picture\n"}])
+    page.wait_for_timeout(500)  # the chip finishes uploading to the app first
+    send(page, "And this one?")
+    expect(page.get_by_text("fake.png")).to_be_visible(timeout=15_000)
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_test_id("stChatInputTextArea")).to_have_value("And this one?", timeout=15_000)
+    wait_for_app(page)
+    expect(page.get_by_test_id("stChatInputTextArea")).to_have_value("And this one?")
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(0)
+
+
+def sent_messages(sandbox, marker: str) -> list[dict]:
+    """The messages of the last chat request whose prompt holds `marker`."""
+    return next(r["body"]["messages"] for r in reversed(sandbox.control.recent_requests(30))
+                if r["path"].endswith("/chat/completions") and marker in json.dumps(r["body"]))
+
+
+def test_failed_turns_keep_their_errors_and_stay_out_of_the_context(page: Page, app_url, sandbox, sandbox_speed):
+    sandbox_speed(hang_seconds=1)
+    new_chat(page, app_url)
+    tag = uuid.uuid4().hex[:6]
+    errors = {"[500]": "server error", "[429]": "Too many requests", "[timeout]": "did not answer in time"}
+    for count, (marker, explained) in enumerate(errors.items(), start=1):
+        send(page, f"{tag} fails {marker}")
+        expect(page.get_by_test_id("stAlertContentError")).to_have_count(count, timeout=15_000)
+        expect(page.get_by_test_id("stAlertContentError").last).to_contain_text(explained)
+        wait_for_app(page)
+    expect(page.get_by_role("button", name="Retry")).to_have_count(1)
+    send(page, f"{tag} works")
+    expect(page.get_by_text("credits: 1")).to_be_visible(timeout=15_000)
+    wait_for_app(page)
+    assert [m["content"] for m in sent_messages(sandbox, f"{tag} works")] == [f"{tag} works"]
+
+    page.reload()
+    wait_for_app(page)
+    expect(page.get_by_test_id("stAlertContentError")).to_have_count(3)
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(8)
+
+
+def set_max_tokens(page: Page, limit: int) -> None:
+    page.get_by_role("button", name="Settings").click()
+    page.get_by_text("max_tokens", exact=True).click()
+    wait_for_app(page)
+    page.get_by_role("spinbutton", name="max_tokens").fill(str(limit))
+    page.get_by_role("spinbutton", name="max_tokens").press("Enter")
+    wait_for_app(page)
+    page.keyboard.press("Escape")
+
+
+def test_a_reply_cut_by_max_tokens_says_so_and_continues(page: Page, app_url, sandbox):
+    new_chat(page, app_url)
+    set_max_tokens(page, 20)
+    tag = uuid.uuid4().hex[:6]
+    send(page, f"{tag} tell me a long story about the sea and its ships")
+    note = page.get_by_text("The reply reached the max_tokens limit")
+    expect(note).to_be_visible(timeout=15_000)
+    wait_for_app(page)
+    page.get_by_test_id("stChatMessage").nth(1).get_by_role("button", name="Continue").click()
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(4, timeout=15_000)
+    wait_for_app(page)
+    sent = sent_messages(sandbox, "Continue from where you stopped.")
+    assert sent[-1] == {"role": "user", "content": "Continue from where you stopped."}
+    assert sent[-2]["role"] == "assistant" and sent[-2]["content"]
+    assert sent[-3]["content"].startswith(tag)
+
+
+AT_BOTTOM = """() => { const el = document.querySelector('.stMain');
+    return el.scrollHeight - el.scrollTop - el.clientHeight < 48; }"""
+STREAMING = "() => document.querySelector('.st-key-chat_stop') !== null"
+
+
+def test_the_page_follows_a_streaming_reply_until_the_user_scrolls_up(page: Page, app_url, sandbox_speed):
+    page.set_viewport_size({"width": 1000, "height": 600})
+    new_chat(page, app_url)
+    for n in range(2):  # enough history for the page to scroll
+        send(page, f"Filler {n} {uuid.uuid4().hex[:6]}")
+        expect(page.get_by_test_id("stChatMessage")).to_have_count(2 * n + 2, timeout=15_000)
+        wait_for_app(page)
+    sandbox_speed(token_rate=12)
+    send(page, f"Follow me {uuid.uuid4().hex[:6]}")
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(6, timeout=15_000)
+    page.wait_for_function(f"() => ({STREAMING})() && document.querySelector('.stMain')"
+                           ".scrollHeight > document.querySelector('.stMain').clientHeight + 200")
+    page.wait_for_timeout(1_000)  # the reply grows meanwhile
+    assert page.evaluate(STREAMING) and page.evaluate(AT_BOTTOM), "the newest words are in view"
+
+    page.mouse.move(500, 300)
+    page.mouse.wheel(0, -400)
+    page.wait_for_timeout(300)
+    top = page.evaluate("document.querySelector('.stMain').scrollTop")
+    page.wait_for_timeout(1_000)
+    assert page.evaluate(STREAMING), "the reply was still streaming"
+    assert not page.evaluate(AT_BOTTOM)
+    assert page.evaluate("document.querySelector('.stMain').scrollTop") == top, "left where it was"
+    wait_for_app(page)
+
+
+def test_screenshots_of_the_chat_page_in_both_languages_and_sizes(page: Page, app_url):
+    """Not an assertion of looks: pictures for a person to check (artifacts/screenshots/)."""
+    page.set_viewport_size({"width": 1400, "height": 900})
+    login(page, app_url, "root")
+    start_new_chat(page)
+    set_max_tokens(page, 20)
+    send(page, "Tell me about the sea and its ships")
+    expect(page.get_by_text("The reply reached the max_tokens limit")).to_be_visible(timeout=15_000)
+    wait_for_app(page)
+    send(page, "And now fail [500]")
+    expect(page.get_by_test_id("stAlertContentError")).to_have_count(1, timeout=15_000)
+    wait_for_app(page)
+    screenshot(page, "chat-edges-en-1400")
+    open_settings_screenshot(page, "Settings", "chat-edges-settings-en")
+    switch_language(page, "简体中文")
+    screenshot(page, "chat-edges-zh-1400")
+    open_settings_screenshot(page, "参数", "chat-edges-settings-zh")
+    page.set_viewport_size({"width": 390, "height": 844})  # the sidebar folds away at this width
+    wait_for_app(page)
+    screenshot(page, "chat-edges-zh-390")
+    page.get_by_test_id("stExpandSidebarButton").click()
+    switch_language(page, "English")
+    page.get_by_test_id("stSidebarCollapseButton").get_by_role("button").click()
+    wait_for_app(page)
+    screenshot(page, "chat-edges-en-390")
+
+
+def switch_language(page: Page, name: str) -> None:
+    page.get_by_test_id("stSidebar").get_by_text(name, exact=True).click()
+    wait_for_app(page)
+
+
+def open_settings_screenshot(page: Page, label: str, name: str) -> None:
+    page.get_by_role("button", name=label).click()
+    wait_for_app(page)
+    screenshot(page, name)
+    page.keyboard.press("Escape")
+
+
+def test_keeping_an_answer_turns_compare_off(page: Page, app_url):
+    new_chat(page, app_url)
+    page.get_by_text("Compare", exact=True).click()
+    wait_for_app(page)
+    page.get_by_test_id("stMultiSelect").get_by_role("combobox").click()
+    page.get_by_role("option", name="gemini-pro", exact=True).click()
+    wait_for_app(page)
+    page.keyboard.press("Escape")
+    send(page, f"Pick one {uuid.uuid4().hex[:6]}")
+    expect(page.get_by_role("button", name="Keep this answer")).to_have_count(2, timeout=30_000)
+    wait_for_app(page)
+    page.get_by_role("button", name="Keep this answer").last.click()
+    expect(page.get_by_role("button", name="Keep this answer")).to_have_count(0, timeout=15_000)
+    wait_for_app(page)
+    expect(page.get_by_role("switch", name="Compare")).not_to_be_checked()
+    expect(page.get_by_role("combobox", name="Model")).to_have_value("gemini-pro")
