@@ -64,7 +64,8 @@ def screenshot(page: Page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     viewport = page.viewport_size
-    height = page.evaluate("document.querySelector('[data-testid=stMain]')?.scrollHeight || 0")
+    height = page.evaluate("Math.max(...['stMain', 'stAppScrollToBottomContainer'].map(id =>"
+                           "  document.querySelector(`[data-testid=${id}]`)?.scrollHeight || 0))")
     page.set_viewport_size({"width": viewport["width"], "height": max(viewport["height"], min(height, 4000))})
     page.wait_for_timeout(300)
     page.screenshot(path=str(path), full_page=True)
