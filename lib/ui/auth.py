@@ -100,8 +100,15 @@ def _settings_or_stop() -> tuple[AuthSettings | None, dict | None]:
 
 
 def _stop(message: str) -> NoReturn:
+    # A navigation must be declared even now: without one Streamlit lists the pages/ folder in
+    # the sidebar, as if there were pages to go to.
+    st.navigation([st.Page(_nothing, title=tr("app.title"), url_path="stopped")], position="hidden")
     st.error(message, icon=":material/lock:")
     st.stop()
+
+
+def _nothing() -> None:
+    """The one page of an app that cannot start: the error above says why."""
 
 
 def _client(settings: AuthSettings) -> str | None:
