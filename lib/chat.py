@@ -45,10 +45,11 @@ UNFINISHED_REASONS = ("length", "content_filter")
 
 def default_settings(model: str = DEFAULT_MODEL) -> dict:
     """`compare_on`/`compare`: the models answering side by side; `variables`: the values last
-    filled in for the system prompt's `{{variables}}`."""
+    filled in for the system prompt's `{{variables}}`; `imported_sha256`: the hash of the file an
+    imported conversation came from, so the same file is not imported twice."""
     return {"model": model, "system": "",
             "params": {p.name: {"on": False, "value": p.default} for p in PARAMS},
-            "compare_on": False, "compare": [], "variables": {}}
+            "compare_on": False, "compare": [], "variables": {}, "imported_sha256": None}
 
 
 def merged_settings(saved: dict | None) -> dict:
@@ -67,6 +68,8 @@ def merged_settings(saved: dict | None) -> dict:
     variables = saved.get("variables")
     if isinstance(variables, dict):
         settings["variables"] = {str(k): str(v) for k, v in variables.items()}
+    if isinstance(saved.get("imported_sha256"), str):
+        settings["imported_sha256"] = saved["imported_sha256"]
     return settings
 
 

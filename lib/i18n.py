@@ -621,3 +621,10 @@ _add({
                                    "服务商的内容过滤器提前结束了这条回复。"),
     "usage.outcome.stopped": ("Stopped", "已停止"),
 })
+
+# Chat rough edges 2
+_add({
+    "chat.import_again": ("This file was imported before, as “{title}”: that conversation is open now, "
+                          "nothing was added.",
+                          "这个文件之前已导入为“{title}”：已打开该对话，没有重复添加。"),
+})

@@ -1,0 +1,53 @@
+"""Chat's rough edges, second round (issue 13) under AppTest against the sandbox: import
+confirmed and never duplicated, Cancel on the budget confirmation, presets and metrics in
+Chinese, answers kept as alternatives, edits of any question, deleting with Undo."""
+from __future__ import annotations
+
+from lib import chat_io
+from lib.store import Store
+from tests.app.test_chat import send
+from tests.fixtures.app import make_app
+
+
+def _store(secrets) -> Store:
+    return Store(secrets["store"]["url"])
+
+
+# ---------------------------------------------------------------- import
+
+def _exported_file(secrets, title: str) -> bytes:
+    store = _store(secrets)
+    conversation = store.create_conversation("local", title)
+    store.add_message("local", conversation.id, "user", "imported question")
+    data = chat_io.to_json(conversation, store.list_messages("local", conversation.id)).encode()
+    store.delete_conversation("local", conversation.id)
+    return data
+
+
+def _import(at, data: bytes):
+    uploader = next(u for u in at.get("file_uploader") if u.proto.id and "chat_import_file" in u.proto.id)
+    uploader.set_value(("chat.json", data, "application/json"))
+    at.run()
+    return at.button(key="chat_import_go").click().run()
+
+
+def test_import_opens_the_conversation_says_so_and_closes(app_secrets):
+    at = _import(make_app(app_secrets), _exported_file(app_secrets, "Trip notes"))
+    imported = _store(app_secrets).list_conversations("local")
+    assert [c.title for c in imported] == ["Trip notes"]
+    assert at.session_state["chat_open"] == imported[0].id
+    assert [t.value for t in at.toast] == ["Imported “Trip notes”."]
+    assert at.session_state["chat_import_popover"] is False
+    assert "imported question" in [m.markdown[0].value for m in at.chat_message]
+    assert not [b for b in at.button if b.key == "chat_import_go"]  # the uploader starts empty
+
+
+def test_importing_the_same_file_again_opens_the_first_import(app_secrets):
+    data = _exported_file(app_secrets, "Trip notes")
+    at = _import(make_app(app_secrets), data)
+    at.button(key="chat_new").click().run()
+    _import(at, data)
+    imported = _store(app_secrets).list_conversations("local")
+    assert len(imported) == 1
+    assert at.session_state["chat_open"] == imported[0].id
+    assert "imported before" in at.toast[0].value
