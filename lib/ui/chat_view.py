@@ -6,6 +6,7 @@ lib/ui/chat_tools.py.
 from __future__ import annotations
 
 import base64
+import json
 from datetime import datetime, timezone
 
 import streamlit as st
@@ -21,6 +22,7 @@ OPEN_SETTING = "chat.open_conversation"
 RETRY = "chat_retry"
 CONTINUE = "chat_continue"
 REPLACE = "chat_retry_replace"
+COPY = "chat_copy"  # the message whose Copy was clicked, and how many copies so far
 THUMB_WIDTH = 160
 
 
@@ -183,8 +185,9 @@ def _continues(meta: dict) -> bool:
 def _message_actions(store: Store, user: str, message: Message, is_last: bool,
                      editable_replacing: list[int] | None) -> None:
     row = st.container(horizontal=True, gap="small")
-    with row.popover(tr("chat.copy"), icon=":material/content_copy:", type="tertiary", help=tr("chat.copy_help")):
-        st.code(message.content, language="markdown", wrap_lines=True)
+    row.button(tr("chat.copy"), icon=":material/content_copy:", type="tertiary", key=f"chat_copy_{message.id}",
+               help=tr("chat.copy_help_markdown"), on_click=_ask_copy, args=(message.id,))
+    _copy_if_asked(message)
     if is_last and message.role == "assistant" and row.button(
             tr("chat.regenerate"), icon=":material/autorenew:", type="tertiary",
             key=f"chat_regenerate_{message.id}"):
@@ -195,6 +198,37 @@ def _message_actions(store: Store, user: str, message: Message, is_last: bool,
                    help=tr("chat.continue_help"), on_click=st.session_state.__setitem__, args=(CONTINUE, True))
     if editable_replacing is not None:
         _edit_popover(store, user, message, row, editable_replacing)
+
+
+def _ask_copy(message_id: int) -> None:
+    count = st.session_state.get(COPY, {}).get("count", 0) + 1
+    st.session_state[COPY] = {"id": message_id, "count": count}
+
+
+# Streamlit has no clipboard API: a script in the page writes it, in the run that follows the
+# click (Chromium lets a focused page write without a fresh gesture). The old way, a textarea and
+# execCommand, covers pages served over plain http, where navigator.clipboard does not exist.
+_COPY_SCRIPT = """<script>/* copy {count} */
+(async (text) => {{
+  try {{ await navigator.clipboard.writeText(text); }} catch (error) {{
+    const area = document.createElement("textarea");
+    area.value = text; document.body.appendChild(area); area.select();
+    document.execCommand("copy"); area.remove();
+  }}
+}})({text});
+</script>"""
+
+
+def _copy_if_asked(message: Message) -> None:
+    """Copy the message as Markdown if its Copy was just clicked. The count makes each copy's
+    script new, so a second click on the same message runs it again."""
+    asked = st.session_state.get(COPY)
+    if not asked or asked["id"] != message.id:
+        return
+    asked["id"] = None  # copied once; the count stays, for the next one
+    text = json.dumps(message.content).replace("<", "\\u003c")  # no "</script>" can end the script early
+    st.html(_COPY_SCRIPT.format(count=asked["count"], text=text), unsafe_allow_javascript=True)
+    st.toast(tr("chat.copied"), icon=":material/content_copy:")
 
 
 def _edit_popover(store: Store, user: str, message: Message, row, replacing: list[int]) -> None:
