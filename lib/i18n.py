@@ -629,4 +629,5 @@ _add({
                           "这个文件之前已导入为“{title}”：已打开该对话，没有重复添加。"),
     "chat.copy_help_markdown": ("Copy this message as Markdown", "将这条消息复制为 Markdown"),
     "chat.copied": ("Copied as Markdown.", "已复制为 Markdown。"),
+    "budget.cancel": ("Cancel", "取消"),
 })

@@ -3,9 +3,10 @@ confirmed and never duplicated, Cancel on the budget confirmation, presets and m
 Chinese, answers kept as alternatives, edits of any question, deleting with Undo."""
 from __future__ import annotations
 
-from lib import chat_io
+from lib import budget, chat_io
 from lib.store import Store
 from tests.app.test_chat import send
+from tests.app.test_images import IMAGES
 from tests.fixtures.app import make_app
 
 
@@ -51,3 +52,34 @@ def test_importing_the_same_file_again_opens_the_first_import(app_secrets):
     assert len(imported) == 1
     assert at.session_state["chat_open"] == imported[0].id
     assert "imported before" in at.toast[0].value
+
+
+# ---------------------------------------------------------------- budget: Cancel
+
+def _over_budget(secrets) -> Store:
+    store = _store(secrets)
+    budget.set_limit(store, "local", budget.DAY, 0.5)  # below any call's price
+    return store
+
+
+def test_cancel_on_the_budget_confirmation_keeps_the_chat_message_unsent(app_secrets, sandbox):
+    store = _over_budget(app_secrets)
+    at = make_app(app_secrets)
+    at.chat_input[0].set_value("too dear to send").run()
+    at.button(key="chat_send_budget_cancel").click().run()
+    assert not [b for b in at.button if b.key == "chat_send_budget_send"]
+    assert at.chat_input[0].proto.value == "too dear to send"  # back in the input, not lost
+    at.run()
+    assert store.list_conversations("local") == [] and not at.warning
+
+
+def test_cancel_on_the_budget_confirmation_keeps_the_image_prompt_ungenerated(app_secrets):
+    store = _over_budget(app_secrets)
+    at = make_app(app_secrets, IMAGES)
+    at.text_area(key="images_prompt").set_value("an expensive fox")
+    at.button(key="images_generate").click().run()
+    at.button(key="images_budget_cancel").click().run()
+    at.run()
+    assert not [b for b in at.button if b.key == "images_budget_send"]
+    assert at.text_area(key="images_prompt").value == "an expensive fox"
+    assert store.list_media("local") == []
