@@ -57,15 +57,16 @@ def presets_popover(container, store: Store, user: str, settings: dict, widget: 
     """Apply a preset (shipped or own), save the current settings as one, delete an own one."""
     with container.popover(tr("chat.presets"), icon=":material/bookmarks:", use_container_width=True):
         available = presets.list_presets(store, user)
-        names = [p["name"] for p in available]
-        chosen = st.selectbox(tr("chat.preset_pick"), names, key="chat_preset_pick")
+        shown = {p["name"]: _preset_label(p) for p in available}  # in this run's language
+        names = list(shown)
+        chosen = st.selectbox(tr("chat.preset_pick"), names, key="chat_preset_pick", format_func=shown.get)
         preset = available[names.index(chosen)]
         st.caption(preset["system"] or tr("chat.preset_no_system"))
         apply_col, delete_col = st.columns(2)
         if apply_col.button(tr("chat.preset_apply"), icon=":material/download_done:", type="primary",
                             key="chat_preset_apply", use_container_width=True):
             _replace_settings(widget, presets.apply(preset, settings))
-            st.toast(tr("chat.preset_applied", name=preset["name"]), icon=":material/bookmark_added:")
+            st.toast(tr("chat.preset_applied", name=shown[chosen]), icon=":material/bookmark_added:")
             st.rerun()
         if preset["own"] and delete_col.button(tr("chat.delete"), icon=":material/delete:",
                                                key="chat_preset_delete", use_container_width=True):
@@ -73,6 +74,11 @@ def presets_popover(container, store: Store, user: str, settings: dict, widget: 
             st.rerun()
         st.divider()
         _save_preset_form(store, user, settings)
+
+
+def _preset_label(preset: dict) -> str:
+    """A shipped preset's name in the user's language; an own one's as the user typed it."""
+    return tr(preset["label"]) if preset.get("label") else preset["name"]
 
 
 def _save_preset_form(store: Store, user: str, settings: dict) -> None:

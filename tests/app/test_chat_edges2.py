@@ -83,3 +83,15 @@ def test_cancel_on_the_budget_confirmation_keeps_the_image_prompt_ungenerated(ap
     assert not [b for b in at.button if b.key == "images_budget_send"]
     assert at.text_area(key="images_prompt").value == "an expensive fox"
     assert store.list_media("local") == []
+
+
+# ---------------------------------------------------------------- 简体中文
+
+def test_preset_names_and_the_metrics_line_are_translated(app_secrets):
+    at = make_app(app_secrets)
+    at.button_group(key="lang_switch").set_value("zh").run()
+    line = next(c.value for c in send(at, "你好").caption if c.value.startswith("gpt-"))  # model · … · credits
+    assert "个 Token" in line and "tokens" not in line
+    assert at.selectbox(key="chat_preset_pick").options[:4] == ["翻译", "代码审查", "摘要", "头脑风暴"]
+    at.button(key="chat_preset_apply").click().run()
+    assert [t.value for t in at.toast] == ["已应用预设“翻译”。"]
