@@ -22,6 +22,7 @@ OPEN_SETTING = "chat.open_conversation"
 RETRY = "chat_retry"
 CONTINUE = "chat_continue"
 REPLACE = "chat_retry_replace"
+KEEP = "chat_retry_keep"  # the reply whose answers are kept as versions when it is sent again
 COPY = "chat_copy"  # the message whose Copy was clicked, and how many copies so far
 THUMB_WIDTH = 160
 
@@ -108,9 +109,11 @@ def meta_line(meta: dict, *, with_model: bool = True) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def request_retry(replace: list[int]) -> None:
-    """Ask the page to send the replies again, the listed messages removed first."""
+def request_retry(replace: list[int], keep: int | None = None) -> None:
+    """Ask the page to send the replies again, the listed messages removed first; the answers of
+    the reply `keep` stay as versions of the new one."""
     st.session_state[REPLACE] = replace
+    st.session_state[KEEP] = keep
     st.session_state[RETRY] = True
 
 
@@ -136,6 +139,8 @@ def render_message(store: Store, user: str, client: ReshiClient, message: Messag
     """One stored message. Model text is Markdown with HTML off: tags show as text."""
     meta = message.meta or {}
     with st.chat_message(message.role):
+        if len(meta.get("versions") or []) > 1:
+            _version_switcher(store, user, message)
         if meta.get("failed"):
             _failed_reply(meta, message.id, is_last)
             return
@@ -146,6 +151,24 @@ def render_message(store: Store, user: str, client: ReshiClient, message: Messag
             st.caption(meta_line(meta))
             _reply_notes(meta, message.id, is_last)
         _message_actions(store, user, message, is_last, editable_replacing)
+
+
+def _version_switcher(store: Store, user: str, message: Message) -> None:
+    """‹ 2/3 ›: the answers this reply had before it was regenerated, one shown at a time."""
+    versions, shown = message.meta["versions"], message.meta.get("version", 0)
+    row = st.container(horizontal=True, gap="small", vertical_alignment="center")
+    switch = dict(store=store, user=user, message_id=message.id, versions=versions)
+    row.button("", icon=":material/chevron_left:", type="tertiary", key=f"chat_version_prev_{message.id}",
+               help=tr("chat.version_prev"), disabled=shown == 0, on_click=_show_version,
+               kwargs={**switch, "index": shown - 1})
+    row.caption(tr("chat.version_of", number=shown + 1, count=len(versions)))
+    row.button("", icon=":material/chevron_right:", type="tertiary", key=f"chat_version_next_{message.id}",
+               help=tr("chat.version_next"), disabled=shown == len(versions) - 1, on_click=_show_version,
+               kwargs={**switch, "index": shown + 1})
+
+
+def _show_version(store: Store, user: str, message_id: int, versions: list[dict], index: int) -> None:
+    store.update_message(user, message_id, *chat.showing(versions, index))
 
 
 def failure_text(meta: dict) -> str:
@@ -160,7 +183,7 @@ def _failed_reply(meta: dict, message_id: int, is_last: bool) -> None:
     """A turn whose reply failed keeps its error here, in place; only the last can be retried."""
     st.error(failure_text(meta), icon=":material/error:")
     if is_last and st.button(tr("chat.retry"), icon=":material/replay:", key=f"chat_retry_{message_id}"):
-        request_retry([message_id])
+        request_retry([message_id], keep=message_id)
         st.rerun()
 
 
@@ -172,7 +195,7 @@ def _reply_notes(meta: dict, message_id: int, is_last: bool, compact: bool = Fal
     elif meta.get("incomplete"):
         st.warning(tr("chat.incomplete_short" if compact else "chat.incomplete"), icon=":material/content_cut:")
         if is_last and st.button(tr("chat.retry"), icon=":material/replay:", key=f"chat_retry_{message_id}"):
-            request_retry([message_id])
+            request_retry([message_id], keep=message_id)
             st.rerun()
     elif reason in chat.UNFINISHED_REASONS:
         st.warning(tr(f"chat.finish_{reason}"), icon=":material/short_text:")
@@ -191,7 +214,7 @@ def _message_actions(store: Store, user: str, message: Message, is_last: bool,
     if is_last and message.role == "assistant" and row.button(
             tr("chat.regenerate"), icon=":material/autorenew:", type="tertiary",
             key=f"chat_regenerate_{message.id}"):
-        request_retry([message.id])
+        request_retry([message.id], keep=message.id)
         st.rerun()
     if is_last and message.role == "assistant" and _continues(message.meta or {}):
         row.button(tr("chat.continue"), icon=":material/resume:", type="tertiary", key=f"chat_continue_{message.id}",

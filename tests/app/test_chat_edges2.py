@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from lib import budget, chat_io
 from lib.store import Store
-from tests.app.test_chat import send
+from tests.app.test_chat import last_request, send
 from tests.app.test_images import IMAGES
 from tests.fixtures.app import make_app
 
@@ -95,3 +95,33 @@ def test_preset_names_and_the_metrics_line_are_translated(app_secrets):
     assert at.selectbox(key="chat_preset_pick").options[:4] == ["翻译", "代码审查", "摘要", "头脑风暴"]
     at.button(key="chat_preset_apply").click().run()
     assert [t.value for t in at.toast] == ["已应用预设“翻译”。"]
+
+
+# ---------------------------------------------------------------- versions, edits, delete
+
+def _messages(secrets):
+    store = _store(secrets)
+    return store.list_messages("local", store.list_conversations("local")[0].id)
+
+
+def test_regenerate_keeps_each_answer_behind_a_switcher(app_secrets, sandbox):
+    at = send(make_app(app_secrets), "tell me a story")
+    conversation_id = _messages(app_secrets)[-1].conversation_id
+    picker = at.selectbox(key=f"chat_{conversation_id}_model")
+    first = picker.value  # the sandbox answers the same question alike per model: each version has its own
+    others = [m for m in picker.options if m != first][:2]
+    for model in others:
+        at.selectbox(key=f"chat_{conversation_id}_model").set_value(model).run()
+        at.button(key=f"chat_regenerate_{_messages(app_secrets)[-1].id}").click().run()
+    reply = _messages(app_secrets)[-1]
+    assert len(_messages(app_secrets)) == 2 and [v["meta"]["model"] for v in reply.meta["versions"]] == [
+        first, *others]
+    assert "3/3" in [c.value for c in at.caption]
+    at.button(key=f"chat_version_prev_{reply.id}").click().run()
+    at.button(key=f"chat_version_prev_{reply.id}").click().run()
+    assert "1/3" in [c.value for c in at.caption] and at.button(key=f"chat_version_prev_{reply.id}").disabled
+    shown = _messages(app_secrets)[-1]
+    assert shown.meta["model"] == first and shown.content == reply.meta["versions"][0]["content"]
+    send(at, "and then?")
+    sent = last_request(sandbox)["messages"][1]["content"]
+    assert shown.content.startswith(sent.partition("…(")[0])  # the context is the answer shown
