@@ -630,6 +630,8 @@ _add({
     "chat.copy_help_markdown": ("Copy this message as Markdown", "将这条消息复制为 Markdown"),
     "chat.copied": ("Copied as Markdown.", "已复制为 Markdown。"),
     "budget.cancel": ("Cancel", "取消"),
+    "chat.edit_replaces": ("Sending replaces the {count} messages after this one with the new replies.",
+                           "发送后，这条之后的 {count} 条消息将被新的回复替换。"),
     "chat.version_of": ("{number}/{count}", "{number}/{count}"),
     "chat.version_prev": ("The previous answer", "上一个回答"),
     "chat.version_next": ("The next answer", "下一个回答"),

@@ -120,18 +120,17 @@ def request_retry(replace: list[int], keep: int | None = None) -> None:
 # ---------------------------------------------------------------- history
 
 def render_history(store: Store, user: str, client: ReshiClient, history: list[Message]) -> None:
-    """Every message with its actions; the last user message can be edited and sent again,
-    which replaces the replies after it."""
-    last_user = next((m for m in reversed(history) if m.role == "user"), None)
-    after_last_user = [m.id for m in history if last_user and m.id > last_user.id]
+    """Every message with its actions. Any question can be edited and sent again: the
+    conversation forks there, the messages after it replaced by the new replies."""
     groups = chat.group_turns(history)
     for position, group in enumerate(groups):
         is_last = position == len(groups) - 1
         if "compare_group" in (group[0].meta or {}):
             _render_comparison(store, user, group, is_last=is_last)
         else:
-            replaced = after_last_user if group[0] is last_user else None
-            render_message(store, user, client, group[0], is_last=is_last, editable_replacing=replaced)
+            message = group[0]
+            after = [m.id for m in history if m.id > message.id] if message.role == "user" else None
+            render_message(store, user, client, message, is_last=is_last, editable_replacing=after)
 
 
 def render_message(store: Store, user: str, client: ReshiClient, message: Message, *, is_last: bool,
@@ -257,6 +256,8 @@ def _copy_if_asked(message: Message) -> None:
 def _edit_popover(store: Store, user: str, message: Message, row, replacing: list[int]) -> None:
     with row.popover(tr("chat.edit"), icon=":material/edit:", type="tertiary"):
         text = st.text_area(tr("chat.edit_label"), value=message.content, key=f"chat_edit_text_{message.id}")
+        if len(replacing) > 1:  # more than this question's own reply: say what the fork drops
+            st.caption(tr("chat.edit_replaces", count=len(replacing)))
         if st.button(tr("chat.edit_send"), icon=":material/send:", type="primary",
                      key=f"chat_edit_send_{message.id}", disabled=chat.prompt_problem(text) is not None):
             store.update_message(user, message.id, content=text)

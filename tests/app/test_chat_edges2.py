@@ -125,3 +125,17 @@ def test_regenerate_keeps_each_answer_behind_a_switcher(app_secrets, sandbox):
     send(at, "and then?")
     sent = last_request(sandbox)["messages"][1]["content"]
     assert shown.content.startswith(sent.partition("…(")[0])  # the context is the answer shown
+
+
+def test_an_earlier_question_can_be_edited_and_the_conversation_forks_there(app_secrets, sandbox):
+    at = make_app(app_secrets)
+    for text in ("first questoin", "second question", "third question"):
+        send(at, text)
+    first = _messages(app_secrets)[0]
+    assert "Sending replaces the 5 messages after this one with the new replies." in [
+        c.value for c in at.caption]
+    at.text_area(key=f"chat_edit_text_{first.id}").set_value("first question")
+    at.button(key=f"chat_edit_send_{first.id}").click().run()
+    assert [(m.role, m.content[:26]) for m in _messages(app_secrets)] == [
+        ("user", "first question"), ("assistant", 'You said: "first question"')]
+    assert [m["content"] for m in last_request(sandbox)["messages"]] == ["first question"]
