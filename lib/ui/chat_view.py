@@ -23,6 +23,7 @@ RETRY = "chat_retry"
 CONTINUE = "chat_continue"
 REPLACE = "chat_retry_replace"
 KEEP = "chat_retry_keep"  # the reply whose answers are kept as versions when it is sent again
+DELETE_ASKED = "chat_delete_asked"  # the conversation whose Delete waits for its confirmation
 COPY = "chat_copy"  # the message whose Copy was clicked, and how many copies so far
 THUMB_WIDTH = 160
 
@@ -91,10 +92,26 @@ def _conversation_actions(store: Store, user: str, conversation) -> None:
                            disabled=not title.strip()):
             store.rename_conversation(user, conversation.id, title.strip())
             st.rerun()
-        if delete_col.button(tr("chat.delete"), icon=":material/delete:", key=f"chat_delete_{conversation.id}"):
-            store.delete_conversation(user, conversation.id)
-            set_open_conversation(store, user, None)
-            st.rerun()
+        delete_col.button(tr("chat.delete"), icon=":material/delete:", key=f"chat_delete_{conversation.id}",
+                          on_click=st.session_state.__setitem__, args=(DELETE_ASKED, conversation.id))
+        if st.session_state.get(DELETE_ASKED) == conversation.id:
+            _confirm_delete(store, user, conversation)
+
+
+def _confirm_delete(store: Store, user: str, conversation) -> None:
+    """A deleted conversation cannot come back: one click more, saying what goes."""
+    st.warning(tr("chat.delete_confirm", title=markdown_literal(conversation.title),
+                  count=store.count_messages(user, conversation.id)), icon=":material/delete_forever:")
+    row = st.container(horizontal=True, gap="small")
+    if row.button(tr("chat.delete_for_good"), icon=":material/delete_forever:", type="primary",
+                  key=f"chat_delete_confirm_{conversation.id}"):
+        st.session_state.pop(DELETE_ASKED)
+        store.delete_conversation(user, conversation.id)
+        set_open_conversation(store, user, None)
+        st.toast(tr("chat.deleted", title=conversation.title), icon=":material/delete:")
+        st.rerun()
+    row.button(tr("chat.cancel_send"), icon=":material/close:", key=f"chat_delete_cancel_{conversation.id}",
+               on_click=st.session_state.pop, args=(DELETE_ASKED, None))
 
 
 def meta_line(meta: dict, *, with_model: bool = True) -> str:

@@ -139,3 +139,17 @@ def test_an_earlier_question_can_be_edited_and_the_conversation_forks_there(app_
     assert [(m.role, m.content[:26]) for m in _messages(app_secrets)] == [
         ("user", "first question"), ("assistant", 'You said: "first question"')]
     assert [m["content"] for m in last_request(sandbox)["messages"]] == ["first question"]
+
+
+def test_deleting_a_conversation_asks_first(app_secrets):
+    at = send(make_app(app_secrets), "keep me, maybe")
+    conversation_id = at.session_state["chat_open"]
+    at.button(key=f"chat_delete_{conversation_id}").click().run()
+    assert "Delete “keep me, maybe” and its 2 messages? This cannot be undone." in [w.value for w in at.warning]
+    assert _store(app_secrets).get_conversation("local", conversation_id) is not None
+    at.button(key=f"chat_delete_cancel_{conversation_id}").click().run()
+    assert not at.warning and _store(app_secrets).get_conversation("local", conversation_id) is not None
+    at.button(key=f"chat_delete_{conversation_id}").click().run()
+    at.button(key=f"chat_delete_confirm_{conversation_id}").click().run()
+    assert _store(app_secrets).list_conversations("local") == [] and at.session_state["chat_open"] is None
+    assert [t.value for t in at.toast] == ["Deleted “keep me, maybe”."]
