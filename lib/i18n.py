@@ -145,7 +145,6 @@ _add({
     "chat.stopped_note": ("Stopped: the part that arrived is kept.", "已停止：已收到的部分已保存。"),
     "chat.incomplete_short": ("Cut short: the part that arrived is kept.", "回复被截断：已收到的部分已保存。"),
     "chat.copy": ("Copy", "复制"),
-    "chat.copy_help": ("Use the copy icon at the top right of the box.", "点击下方文本框右上角的复制图标。"),
     "chat.regenerate": ("Regenerate", "重新生成"),
     "chat.edit": ("Edit", "编辑"),
     "chat.edit_label": ("Your message", "你的消息"),

@@ -3,10 +3,15 @@ confirmed and never duplicated, Cancel on the budget confirmation, presets and m
 Chinese, answers kept as alternatives, edits of any question, deleting with Undo."""
 from __future__ import annotations
 
+import pytest
+
 from lib import budget, chat_io
 from lib.store import Store
 from tests.app.test_chat import last_request, send
 from tests.app.test_images import IMAGES
+from tests.app.test_images import generate as images_generate
+from tests.app.test_video import VIDEO
+from tests.app.test_video import generate as video_generate
 from tests.fixtures.app import make_app
 
 
@@ -73,16 +78,19 @@ def test_cancel_on_the_budget_confirmation_keeps_the_chat_message_unsent(app_sec
     assert store.list_conversations("local") == [] and not at.warning
 
 
-def test_cancel_on_the_budget_confirmation_keeps_the_image_prompt_ungenerated(app_secrets):
+@pytest.mark.parametrize("page, key, generate, made", [
+    (IMAGES, "images", images_generate, lambda store: store.list_media("local")),
+    (VIDEO, "video", video_generate, lambda store: store.list_video_tasks("local")),
+])
+def test_cancel_on_the_budget_confirmation_keeps_the_prompt_and_makes_nothing(app_secrets, page, key, generate,
+                                                                               made):
     store = _over_budget(app_secrets)
-    at = make_app(app_secrets, IMAGES)
-    at.text_area(key="images_prompt").set_value("an expensive fox")
-    at.button(key="images_generate").click().run()
-    at.button(key="images_budget_cancel").click().run()
+    at = generate(make_app(app_secrets, page), "an expensive fox")
+    at.button(key=f"{key}_budget_cancel").click().run()
     at.run()
-    assert not [b for b in at.button if b.key == "images_budget_send"]
-    assert at.text_area(key="images_prompt").value == "an expensive fox"
-    assert store.list_media("local") == []
+    assert not [b for b in at.button if b.key == f"{key}_budget_send"]
+    assert at.text_area(key=f"{key}_prompt").value == "an expensive fox"
+    assert made(store) == []
 
 
 # ---------------------------------------------------------------- 简体中文
