@@ -7,6 +7,7 @@ import pytest
 
 from lib import budget, chat_io
 from lib.store import Store
+from tests.app.test_bounded import import_file
 from tests.app.test_chat import last_request, send
 from tests.app.test_images import IMAGES
 from tests.app.test_images import generate as images_generate
@@ -30,15 +31,8 @@ def _exported_file(secrets, title: str) -> bytes:
     return data
 
 
-def _import(at, data: bytes):
-    uploader = next(u for u in at.get("file_uploader") if u.proto.id and "chat_import_file" in u.proto.id)
-    uploader.set_value(("chat.json", data, "application/json"))
-    at.run()
-    return at.button(key="chat_import_go").click().run()
-
-
 def test_import_opens_the_conversation_says_so_and_closes(app_secrets):
-    at = _import(make_app(app_secrets), _exported_file(app_secrets, "Trip notes"))
+    at = import_file(make_app(app_secrets), _exported_file(app_secrets, "Trip notes"))
     imported = _store(app_secrets).list_conversations("local")
     assert [c.title for c in imported] == ["Trip notes"]
     assert at.session_state["chat_open"] == imported[0].id
@@ -50,9 +44,9 @@ def test_import_opens_the_conversation_says_so_and_closes(app_secrets):
 
 def test_importing_the_same_file_again_opens_the_first_import(app_secrets):
     data = _exported_file(app_secrets, "Trip notes")
-    at = _import(make_app(app_secrets), data)
+    at = import_file(make_app(app_secrets), data)
     at.button(key="chat_new").click().run()
-    _import(at, data)
+    import_file(at, data)
     imported = _store(app_secrets).list_conversations("local")
     assert len(imported) == 1
     assert at.session_state["chat_open"] == imported[0].id
