@@ -45,10 +45,11 @@ UNFINISHED_REASONS = ("length", "content_filter")
 
 def default_settings(model: str = DEFAULT_MODEL) -> dict:
     """`compare_on`/`compare`: the models answering side by side; `variables`: the values last
-    filled in for the system prompt's `{{variables}}`."""
+    filled in for the system prompt's `{{variables}}`; `imported_sha256`: the hash of the file an
+    imported conversation came from, so the same file is not imported twice."""
     return {"model": model, "system": "",
             "params": {p.name: {"on": False, "value": p.default} for p in PARAMS},
-            "compare_on": False, "compare": [], "variables": {}}
+            "compare_on": False, "compare": [], "variables": {}, "imported_sha256": None}
 
 
 def merged_settings(saved: dict | None) -> dict:
@@ -67,6 +68,8 @@ def merged_settings(saved: dict | None) -> dict:
     variables = saved.get("variables")
     if isinstance(variables, dict):
         settings["variables"] = {str(k): str(v) for k, v in variables.items()}
+    if isinstance(saved.get("imported_sha256"), str):
+        settings["imported_sha256"] = saved["imported_sha256"]
     return settings
 
 
@@ -157,3 +160,29 @@ def group_turns(history: list) -> list[list]:
         else:
             groups.append([message])
     return groups
+
+
+# ---------------------------------------------------------------- a reply's versions
+
+def versions_of(message) -> list[dict]:
+    """A reply's answers so far, each {"content", "meta"}: the ones regenerated before it, and
+    itself. Failed answers are left out: they have nothing to go back to."""
+    meta = message.meta or {}
+    versions = meta.get("versions") or [{"content": message.content, "meta": meta}]
+    return [v for v in versions if not v["meta"].get("failed")]
+
+
+def showing(versions: list[dict], index: int) -> tuple[str, dict]:
+    """The content and meta of a reply showing `versions[index]` and carrying them all. The
+    message's own content is the one shown, so the context sent next follows what is on screen."""
+    chosen = versions[index]
+    return chosen["content"], {**chosen["meta"], "versions": versions, "version": index}
+
+
+def with_new_version(earlier: list[dict], content: str, meta: dict) -> tuple[str, dict]:
+    """A new answer added after the `earlier` ones, and shown."""
+    return showing([*earlier, {"content": content, "meta": _bare(meta)}], len(earlier))
+
+
+def _bare(meta: dict) -> dict:
+    return {k: v for k, v in meta.items() if k not in ("versions", "version")}

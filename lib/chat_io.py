@@ -10,6 +10,7 @@ file can never make the server fetch an address it chose.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from dataclasses import dataclass, field
@@ -200,8 +201,21 @@ def adjusted_summary(adjusted: list[str], shown: int = 5) -> str:
     return listed + (f" (+{len(adjusted) - shown})" if len(adjusted) > shown else "")
 
 
-def import_into(store: Store, user: str, imported: Imported) -> Conversation:
-    conversation = store.create_conversation(user, imported.title, imported.settings)
+def file_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def already_imported(store: Store, user: str, data: bytes) -> Conversation | None:
+    """The user's conversation imported from this very file, if they still have it."""
+    digest = file_hash(data)
+    return next((c for c in store.list_conversations(user)
+                 if (c.settings or {}).get("imported_sha256") == digest), None)
+
+
+def import_into(store: Store, user: str, imported: Imported, data: bytes | None = None) -> Conversation:
+    """A new conversation from `imported`; `data`, the file it came from, is remembered by its hash."""
+    settings = {**imported.settings, "imported_sha256": file_hash(data) if data is not None else None}
+    conversation = store.create_conversation(user, imported.title, settings)
     for role, content, meta in imported.messages:
         store.add_message(user, conversation.id, role, content, meta)
     return conversation

@@ -17,10 +17,13 @@ _VARIABLE = re.compile(r"\{\{\s*([\w\u4e00-\u9fff][\w\u4e00-\u9fff ]{0,39}?)\s*\
 
 
 def _shipped(name: str, system: str, **params) -> dict:
+    """A preset that ships with the app: `name` identifies it (an own preset of that name replaces
+    it), `label` is the i18n key of the name shown."""
     settings = chat.default_settings()
     for param, value in params.items():
         settings["params"][param] = {"on": True, "value": value}
-    return {"name": name, "model": settings["model"], "system": system, "params": settings["params"]}
+    return {"name": name, "label": f"chat.preset.{name.lower().replace(' ', '_')}", "model": settings["model"],
+            "system": system, "params": settings["params"]}
 
 
 DEFAULTS = [

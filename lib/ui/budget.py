@@ -2,6 +2,8 @@
 the limits form on the Usage page. Rules and sums live in lib/budget.py."""
 from __future__ import annotations
 
+from typing import Callable
+
 import streamlit as st
 
 from lib import budget
@@ -29,11 +31,13 @@ def render_budget_banner() -> None:
         st.warning(text, icon=":material/savings:")
 
 
-def confirm_within_budget(cost: float, key: str) -> bool:
+def confirm_within_budget(cost: float, key: str, on_cancel: Callable[[], None] | None = None) -> bool:
     """True when a call of `cost` credits fits every limit, or the user just confirmed it.
 
-    Otherwise shows what would be passed with a "Send anyway" button and returns False; the
-    caller keeps whatever the user typed, so nothing is lost while they decide.
+    Otherwise shows what would be passed with "Send anyway" and "Cancel" and returns False; the
+    caller keeps whatever the user typed, so nothing is lost while they decide. Cancel drops the
+    waiting call: `on_cancel`, or by default the caller's `st.session_state[f"{key}_pending"]`
+    (where Images and Video keep theirs; their prompts stay in their own widgets).
     """
     confirmed = f"{key}_budget_confirmed"
     if st.session_state.pop(confirmed, False):
@@ -43,8 +47,11 @@ def confirm_within_budget(cost: float, key: str) -> bool:
         return True
     with st.container(border=True):
         st.warning(tr(f"budget.confirm.{over.period}", cost=cost, **_fields(over)), icon=":material/savings:")
-        st.button(tr("budget.send_anyway"), key=f"{key}_budget_send", icon=":material/send:", type="primary",
-                  on_click=st.session_state.__setitem__, args=(confirmed, True))
+        with st.container(horizontal=True):
+            st.button(tr("budget.send_anyway"), key=f"{key}_budget_send", icon=":material/send:", type="primary",
+                      on_click=st.session_state.__setitem__, args=(confirmed, True))
+            st.button(tr("budget.cancel"), key=f"{key}_budget_cancel", icon=":material/close:",
+                      on_click=on_cancel or st.session_state.pop, args=() if on_cancel else (f"{key}_pending", None))
         st.caption(tr("budget.manage"))
     return False
 

@@ -21,7 +21,7 @@ from lib.client import ChatStream, ReshiClient
 from lib.pricing import CHAT
 from lib.store import Conversation, Store
 from lib.ui.budget import confirm_within_budget
-from lib.ui.chat_view import CONTINUE, REPLACE, RETRY, set_open_conversation
+from lib.ui.chat_view import CONTINUE, KEEP, REPLACE, RETRY, set_open_conversation
 from lib.ui.session import current_lang, tr
 from lib.upload_checks import check_image, display_name, markdown_literal
 
@@ -112,7 +112,7 @@ def process_pending(store: Store, user: str, client: ReshiClient, conversation: 
     text = presets.fill(pending["text"], pending["values"] or {})
     _preview(text, checked)
     models = chat.compare_models(settings) or [settings["model"]]
-    if not confirm_within_budget(sum(client.credits_for(CHAT, m) for m in models), key="chat_send"):
+    if not confirm_within_budget(sum(client.credits_for(CHAT, m) for m in models), key="chat_send", on_cancel=_cancel):
         return
     attachments = _attachments(store, user, client, checked, pending["inline"])
     if attachments is None:
@@ -194,10 +194,28 @@ def retry_if_asked(store: Store, user: str, client: ReshiClient, conversation: C
     """Regenerate, edit-and-resend, and retry all end here: drop the old replies, send again."""
     if not st.session_state.pop(RETRY, False) or conversation is None:
         return
+    earlier = _answers_of(store, user, conversation.id, st.session_state.pop(KEEP, None))
     for message_id in st.session_state.pop(REPLACE, None) or []:
         store.delete_message(user, message_id)
-    send_replies(store, user, client, conversation.id, settings)
+    send_replies(store, user, client, conversation.id, settings, earlier=earlier)
     st.rerun()
+
+
+def _answers_of(store: Store, user: str, conversation_id: int, reply_id: int | None) -> list[dict]:
+    """The answers a reply being sent again has had (it is the last message: only it regenerates)."""
+    last = store.list_messages(user, conversation_id, limit=1) if reply_id else []
+    return chat.versions_of(last[0]) if last and last[0].id == reply_id else []
+
+
+def _keep_earlier_answers(store: Store, user: str, conversation_id: int, question_id: int,
+                          earlier: list[dict]) -> None:
+    """The new answer is shown with the earlier ones behind ‹ ›; when none came (stopped at once),
+    the last earlier one is back: regenerating never loses an answer."""
+    last = store.list_messages(user, conversation_id, limit=1)[-1]
+    if last.id > question_id:
+        store.update_message(user, last.id, *chat.with_new_version(earlier, last.content, last.meta))
+    else:
+        store.add_message(user, conversation_id, "assistant", *chat.showing(earlier, len(earlier) - 1))
 
 
 # ---------------------------------------------------------------- streaming
@@ -225,8 +243,10 @@ def settle_live_reply(wait_seconds: float = 5.0) -> None:
     live.saved.wait(wait_seconds)
 
 
-def send_replies(store: Store, user: str, client: ReshiClient, conversation_id: int, settings: dict) -> None:
-    """Replies to the conversation's last user message: side by side when comparing, else one."""
+def send_replies(store: Store, user: str, client: ReshiClient, conversation_id: int, settings: dict,
+                 earlier: list[dict] | None = None) -> None:
+    """Replies to the conversation's last user message: side by side when comparing, else one
+    (which keeps the `earlier` answers to that message as its versions)."""
     system = presets.fill(settings["system"], settings["variables"])
     history = store.list_messages(user, conversation_id)
     params = chat.request_params(settings)
@@ -238,6 +258,8 @@ def send_replies(store: Store, user: str, client: ReshiClient, conversation_id: 
         stream_replies(store, user, conversation_id, history[-1].id if models else None, streams)
     finally:
         _remember_calls(conversation_id, client.base_url, streams)
+        if earlier and not models:  # before `saved`: the next run must see the versions
+            _keep_earlier_answers(store, user, conversation_id, history[-1].id, earlier)
         live.saved.set()
 
 

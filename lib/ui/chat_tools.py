@@ -12,6 +12,9 @@ from lib.ui.chat_view import set_open_conversation
 from lib.ui.session import tr
 
 IMPORT_ADJUSTED = "chat_import_adjusted"
+IMPORT_POPOVER = "chat_import_popover"
+IMPORT_UPLOADS = "chat_import_uploads"  # a new uploader key per import: it starts empty
+IMPORT_DONE = "chat_import_done"  # the toast for the run after an import
 
 
 # ---------------------------------------------------------------- View code
@@ -54,15 +57,16 @@ def presets_popover(container, store: Store, user: str, settings: dict, widget: 
     """Apply a preset (shipped or own), save the current settings as one, delete an own one."""
     with container.popover(tr("chat.presets"), icon=":material/bookmarks:", use_container_width=True):
         available = presets.list_presets(store, user)
-        names = [p["name"] for p in available]
-        chosen = st.selectbox(tr("chat.preset_pick"), names, key="chat_preset_pick")
+        shown = {p["name"]: _preset_label(p) for p in available}  # in this run's language
+        names = list(shown)
+        chosen = st.selectbox(tr("chat.preset_pick"), names, key="chat_preset_pick", format_func=shown.get)
         preset = available[names.index(chosen)]
         st.caption(preset["system"] or tr("chat.preset_no_system"))
         apply_col, delete_col = st.columns(2)
         if apply_col.button(tr("chat.preset_apply"), icon=":material/download_done:", type="primary",
                             key="chat_preset_apply", use_container_width=True):
             _replace_settings(widget, presets.apply(preset, settings))
-            st.toast(tr("chat.preset_applied", name=preset["name"]), icon=":material/bookmark_added:")
+            st.toast(tr("chat.preset_applied", name=shown[chosen]), icon=":material/bookmark_added:")
             st.rerun()
         if preset["own"] and delete_col.button(tr("chat.delete"), icon=":material/delete:",
                                                key="chat_preset_delete", use_container_width=True):
@@ -70,6 +74,11 @@ def presets_popover(container, store: Store, user: str, settings: dict, widget: 
             st.rerun()
         st.divider()
         _save_preset_form(store, user, settings)
+
+
+def _preset_label(preset: dict) -> str:
+    """A shipped preset's name in the user's language; an own one's as the user typed it."""
+    return tr(preset["label"]) if preset.get("label") else preset["name"]
 
 
 def _save_preset_form(store: Store, user: str, settings: dict) -> None:
@@ -115,22 +124,47 @@ def export_popover(container, conversation: Conversation | None, load_messages: 
 
 def import_popover(store: Store, user: str) -> None:
     """A JSON export in: checked whole first; refused with the reason, or opened as a new chat
-    (with a note of the values that had to be left out or clamped, shown after the rerun)."""
+    (with a note of the values that had to be left out or clamped, shown after the rerun).
+
+    After an import the popover closes and its uploader starts empty, so a second click cannot
+    import the same file again; a file imported before opens the conversation it made instead.
+    """
     adjusted = st.session_state.pop(IMPORT_ADJUSTED, None)
     if adjusted:
         st.warning(tr("chat.import_adjusted", fields=chat_io.adjusted_summary(adjusted)), icon=":material/rule:")
-    with st.popover(tr("chat.import"), icon=":material/upload_file:", use_container_width=True):
-        file = st.file_uploader(tr("chat.import_label"), type=["json"], key="chat_import_file")
+    done = st.session_state.pop(IMPORT_DONE, None)
+    if done:  # said in the run that shows the conversation, so the toast and the chat arrive together
+        st.toast(done["note"], icon=done["icon"])
+        st.session_state[IMPORT_POPOVER] = False  # set before the popover is drawn, it closes it
+    uploads = st.session_state.setdefault(IMPORT_UPLOADS, 0)
+    with st.popover(tr("chat.import"), icon=":material/upload_file:", use_container_width=True,
+                    key=IMPORT_POPOVER, on_change="rerun"):
+        file = st.file_uploader(tr("chat.import_label"), type=["json"], key=f"chat_import_file_{uploads}")
         if file is None or not st.button(tr("chat.import_go"), icon=":material/upload:", key="chat_import_go",
                                          type="primary"):
             return
-        try:
-            imported = chat_io.parse_import(file.getvalue())
-        except chat_io.ImportProblem as problem:
-            st.error(tr("chat.import_refused", reason=tr(problem.key, **problem.fields)), icon=":material/block:")
-            return
-        conversation = chat_io.import_into(store, user, imported)
-        set_open_conversation(store, user, conversation.id)
-        st.session_state[IMPORT_ADJUSTED] = imported.adjusted
-        st.toast(tr("chat.imported", title=conversation.title), icon=":material/check_circle:")
-        st.rerun()
+        _import(store, user, file.getvalue())
+
+
+def _import(store: Store, user: str, data: bytes) -> None:
+    earlier = chat_io.already_imported(store, user, data)
+    if earlier is not None:
+        _imported(store, user, earlier, tr("chat.import_again", title=earlier.title), ":material/info:")
+        return
+    try:
+        imported = chat_io.parse_import(data)
+    except chat_io.ImportProblem as problem:
+        st.error(tr("chat.import_refused", reason=tr(problem.key, **problem.fields)), icon=":material/block:")
+        return
+    conversation = chat_io.import_into(store, user, imported, data)
+    st.session_state[IMPORT_ADJUSTED] = imported.adjusted
+    _imported(store, user, conversation, tr("chat.imported", title=conversation.title),
+              ":material/check_circle:")
+
+
+def _imported(store: Store, user: str, conversation: Conversation, note: str, icon: str) -> None:
+    """Open the conversation, say so, and close the popover with a fresh, empty uploader."""
+    set_open_conversation(store, user, conversation.id)
+    st.session_state[IMPORT_UPLOADS] += 1
+    st.session_state[IMPORT_DONE] = {"note": note, "icon": icon}
+    st.rerun()

@@ -6,6 +6,7 @@ lib/ui/chat_tools.py.
 from __future__ import annotations
 
 import base64
+import json
 from datetime import datetime, timezone
 
 import streamlit as st
@@ -21,6 +22,9 @@ OPEN_SETTING = "chat.open_conversation"
 RETRY = "chat_retry"
 CONTINUE = "chat_continue"
 REPLACE = "chat_retry_replace"
+KEEP = "chat_retry_keep"  # the reply whose answers are kept as versions when it is sent again
+DELETE_ASKED = "chat_delete_asked"  # the conversation whose Delete waits for its confirmation
+COPY = "chat_copy"  # the message whose Copy was clicked, and how many copies so far
 THUMB_WIDTH = 160
 
 
@@ -88,10 +92,26 @@ def _conversation_actions(store: Store, user: str, conversation) -> None:
                            disabled=not title.strip()):
             store.rename_conversation(user, conversation.id, title.strip())
             st.rerun()
-        if delete_col.button(tr("chat.delete"), icon=":material/delete:", key=f"chat_delete_{conversation.id}"):
-            store.delete_conversation(user, conversation.id)
-            set_open_conversation(store, user, None)
-            st.rerun()
+        delete_col.button(tr("chat.delete"), icon=":material/delete:", key=f"chat_delete_{conversation.id}",
+                          on_click=st.session_state.__setitem__, args=(DELETE_ASKED, conversation.id))
+        if st.session_state.get(DELETE_ASKED) == conversation.id:
+            _confirm_delete(store, user, conversation)
+
+
+def _confirm_delete(store: Store, user: str, conversation) -> None:
+    """A deleted conversation cannot come back: one click more, saying what goes."""
+    st.warning(tr("chat.delete_confirm", title=markdown_literal(conversation.title),
+                  count=store.count_messages(user, conversation.id)), icon=":material/delete_forever:")
+    row = st.container(horizontal=True, gap="small")
+    if row.button(tr("chat.delete_for_good"), icon=":material/delete_forever:", type="primary",
+                  key=f"chat_delete_confirm_{conversation.id}"):
+        st.session_state.pop(DELETE_ASKED)
+        store.delete_conversation(user, conversation.id)
+        set_open_conversation(store, user, None)
+        st.toast(tr("chat.deleted", title=conversation.title), icon=":material/delete:")
+        st.rerun()
+    row.button(tr("chat.cancel_send"), icon=":material/close:", key=f"chat_delete_cancel_{conversation.id}",
+               on_click=st.session_state.pop, args=(DELETE_ASKED, None))
 
 
 def meta_line(meta: dict, *, with_model: bool = True) -> str:
@@ -106,27 +126,28 @@ def meta_line(meta: dict, *, with_model: bool = True) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def request_retry(replace: list[int]) -> None:
-    """Ask the page to send the replies again, the listed messages removed first."""
+def request_retry(replace: list[int], keep: int | None = None) -> None:
+    """Ask the page to send the replies again, the listed messages removed first; the answers of
+    the reply `keep` stay as versions of the new one."""
     st.session_state[REPLACE] = replace
+    st.session_state[KEEP] = keep
     st.session_state[RETRY] = True
 
 
 # ---------------------------------------------------------------- history
 
 def render_history(store: Store, user: str, client: ReshiClient, history: list[Message]) -> None:
-    """Every message with its actions; the last user message can be edited and sent again,
-    which replaces the replies after it."""
-    last_user = next((m for m in reversed(history) if m.role == "user"), None)
-    after_last_user = [m.id for m in history if last_user and m.id > last_user.id]
+    """Every message with its actions. Any question can be edited and sent again: the
+    conversation forks there, the messages after it replaced by the new replies."""
     groups = chat.group_turns(history)
     for position, group in enumerate(groups):
         is_last = position == len(groups) - 1
         if "compare_group" in (group[0].meta or {}):
             _render_comparison(store, user, group, is_last=is_last)
         else:
-            replaced = after_last_user if group[0] is last_user else None
-            render_message(store, user, client, group[0], is_last=is_last, editable_replacing=replaced)
+            message = group[0]
+            after = [m.id for m in history if m.id > message.id] if message.role == "user" else None
+            render_message(store, user, client, message, is_last=is_last, editable_replacing=after)
 
 
 def render_message(store: Store, user: str, client: ReshiClient, message: Message, *, is_last: bool,
@@ -134,6 +155,8 @@ def render_message(store: Store, user: str, client: ReshiClient, message: Messag
     """One stored message. Model text is Markdown with HTML off: tags show as text."""
     meta = message.meta or {}
     with st.chat_message(message.role):
+        if len(meta.get("versions") or []) > 1:
+            _version_switcher(store, user, message)
         if meta.get("failed"):
             _failed_reply(meta, message.id, is_last)
             return
@@ -144,6 +167,24 @@ def render_message(store: Store, user: str, client: ReshiClient, message: Messag
             st.caption(meta_line(meta))
             _reply_notes(meta, message.id, is_last)
         _message_actions(store, user, message, is_last, editable_replacing)
+
+
+def _version_switcher(store: Store, user: str, message: Message) -> None:
+    """‹ 2/3 ›: the answers this reply had before it was regenerated, one shown at a time."""
+    versions, shown = message.meta["versions"], message.meta.get("version", 0)
+    row = st.container(horizontal=True, gap="small", vertical_alignment="center")
+    switch = dict(store=store, user=user, message_id=message.id, versions=versions)
+    row.button("", icon=":material/chevron_left:", type="tertiary", key=f"chat_version_prev_{message.id}",
+               help=tr("chat.version_prev"), disabled=shown == 0, on_click=_show_version,
+               kwargs={**switch, "index": shown - 1})
+    row.caption(tr("chat.version_of", number=shown + 1, count=len(versions)))
+    row.button("", icon=":material/chevron_right:", type="tertiary", key=f"chat_version_next_{message.id}",
+               help=tr("chat.version_next"), disabled=shown == len(versions) - 1, on_click=_show_version,
+               kwargs={**switch, "index": shown + 1})
+
+
+def _show_version(store: Store, user: str, message_id: int, versions: list[dict], index: int) -> None:
+    store.update_message(user, message_id, *chat.showing(versions, index))
 
 
 def failure_text(meta: dict) -> str:
@@ -158,7 +199,7 @@ def _failed_reply(meta: dict, message_id: int, is_last: bool) -> None:
     """A turn whose reply failed keeps its error here, in place; only the last can be retried."""
     st.error(failure_text(meta), icon=":material/error:")
     if is_last and st.button(tr("chat.retry"), icon=":material/replay:", key=f"chat_retry_{message_id}"):
-        request_retry([message_id])
+        request_retry([message_id], keep=message_id)
         st.rerun()
 
 
@@ -170,7 +211,7 @@ def _reply_notes(meta: dict, message_id: int, is_last: bool, compact: bool = Fal
     elif meta.get("incomplete"):
         st.warning(tr("chat.incomplete_short" if compact else "chat.incomplete"), icon=":material/content_cut:")
         if is_last and st.button(tr("chat.retry"), icon=":material/replay:", key=f"chat_retry_{message_id}"):
-            request_retry([message_id])
+            request_retry([message_id], keep=message_id)
             st.rerun()
     elif reason in chat.UNFINISHED_REASONS:
         st.warning(tr(f"chat.finish_{reason}"), icon=":material/short_text:")
@@ -183,12 +224,13 @@ def _continues(meta: dict) -> bool:
 def _message_actions(store: Store, user: str, message: Message, is_last: bool,
                      editable_replacing: list[int] | None) -> None:
     row = st.container(horizontal=True, gap="small")
-    with row.popover(tr("chat.copy"), icon=":material/content_copy:", type="tertiary", help=tr("chat.copy_help")):
-        st.code(message.content, language="markdown", wrap_lines=True)
+    row.button(tr("chat.copy"), icon=":material/content_copy:", type="tertiary", key=f"chat_copy_{message.id}",
+               help=tr("chat.copy_help_markdown"), on_click=_ask_copy, args=(message.id,))
+    _copy_if_asked(message)
     if is_last and message.role == "assistant" and row.button(
             tr("chat.regenerate"), icon=":material/autorenew:", type="tertiary",
             key=f"chat_regenerate_{message.id}"):
-        request_retry([message.id])
+        request_retry([message.id], keep=message.id)
         st.rerun()
     if is_last and message.role == "assistant" and _continues(message.meta or {}):
         row.button(tr("chat.continue"), icon=":material/resume:", type="tertiary", key=f"chat_continue_{message.id}",
@@ -197,9 +239,42 @@ def _message_actions(store: Store, user: str, message: Message, is_last: bool,
         _edit_popover(store, user, message, row, editable_replacing)
 
 
+def _ask_copy(message_id: int) -> None:
+    count = st.session_state.get(COPY, {}).get("count", 0) + 1
+    st.session_state[COPY] = {"id": message_id, "count": count}
+
+
+# Streamlit has no clipboard API: a script in the page writes it, in the run that follows the
+# click (Chromium lets a focused page write without a fresh gesture). The old way, a textarea and
+# execCommand, covers pages served over plain http, where navigator.clipboard does not exist.
+_COPY_SCRIPT = """<script>/* copy {count} */
+(async (text) => {{
+  try {{ await navigator.clipboard.writeText(text); }} catch (error) {{
+    const area = document.createElement("textarea");
+    area.value = text; document.body.appendChild(area); area.select();
+    document.execCommand("copy"); area.remove();
+  }}
+}})({text});
+</script>"""
+
+
+def _copy_if_asked(message: Message) -> None:
+    """Copy the message as Markdown if its Copy was just clicked. The count makes each copy's
+    script new, so a second click on the same message runs it again."""
+    asked = st.session_state.get(COPY)
+    if not asked or asked["id"] != message.id:
+        return
+    asked["id"] = None  # copied once; the count stays, for the next one
+    text = json.dumps(message.content).replace("<", "\\u003c")  # no "</script>" can end the script early
+    st.html(_COPY_SCRIPT.format(count=asked["count"], text=text), unsafe_allow_javascript=True)
+    st.toast(tr("chat.copied"), icon=":material/content_copy:")
+
+
 def _edit_popover(store: Store, user: str, message: Message, row, replacing: list[int]) -> None:
     with row.popover(tr("chat.edit"), icon=":material/edit:", type="tertiary"):
         text = st.text_area(tr("chat.edit_label"), value=message.content, key=f"chat_edit_text_{message.id}")
+        if len(replacing) > 1:  # more than this question's own reply: say what the fork drops
+            st.caption(tr("chat.edit_replaces", count=len(replacing)))
         if st.button(tr("chat.edit_send"), icon=":material/send:", type="primary",
                      key=f"chat_edit_send_{message.id}", disabled=chat.prompt_problem(text) is not None):
             store.update_message(user, message.id, content=text)

@@ -46,7 +46,9 @@ HOSTILE_IMPORT = {
 
 
 def import_file(at, data: bytes):
-    at.file_uploader(key="chat_import_file").set_value(("hostile.json", data, "application/json")).run()
+    """Choose the file in the import popover's uploader (a new, empty one after each import)."""
+    uploader = f"chat_import_file_{at.session_state['chat_import_uploads']}"
+    at.file_uploader(key=uploader).set_value(("hostile.json", data, "application/json")).run()
     return at.button(key="chat_import_go").click().run()
 
 

@@ -85,7 +85,9 @@ def test_conversations_rename_delete_and_new(app_secrets):
     at.button(key="chat_new").click().run()
     send(at, "second conversation")
     assert len(store.list_conversations("local")) == 2
-    at.button(key=f"chat_delete_{at.session_state['chat_open']}").click().run()
+    second = at.session_state["chat_open"]
+    at.button(key=f"chat_delete_{second}").click().run()
+    at.button(key=f"chat_delete_confirm_{second}").click().run()
     assert [c.title for c in store.list_conversations("local")] == ["Renamed"]
 
 

@@ -231,9 +231,14 @@ def test_edit_last_user_message_and_resend(app_secrets, sandbox):
     assert 'You said: "typo in this"' in messages[1][1]
 
 
-def test_copy_shows_the_message_in_a_copyable_code_box(app_secrets):
-    at = send(make_app(app_secrets), "copy me")
-    assert "copy me" in [c.value for c in at.code]
+def test_copy_is_one_click_and_says_so(app_secrets):
+    """What lands on the clipboard is checked in Chromium (tests/e2e/test_chat_edges.py)."""
+    at = send(make_app(app_secrets), "copy me </script>")
+    question_copy = next(b for b in at.button if b.key and b.key.startswith("chat_copy_"))
+    question_copy.click().run()
+    assert [t.value for t in at.toast] == ["Copied as Markdown."]
+    script = next(h.proto.body for h in at.get("html") if "copy 1" in h.proto.body)
+    assert '"copy me \\u003c/script>"' in script
 
 
 # ---------------------------------------------------------------- export (import: tests/e2e)

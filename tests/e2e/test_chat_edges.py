@@ -1,8 +1,9 @@
 """Chat's rough edges (issue 13) in real Chromium: stop, a refused file's cancel, failed turns,
-length cut-offs, following the reply while it streams, Keep this answer; and screenshots."""
+length cut-offs, following the reply while it streams, Keep this answer, Copy; and screenshots."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
 from playwright.sync_api import Page, expect
@@ -222,3 +223,30 @@ def test_keeping_an_answer_turns_compare_off(page: Page, app_url):
     wait_for_app(page)
     expect(page.get_by_role("switch", name="Compare")).not_to_be_checked()
     expect(page.get_by_role("combobox", name="Model")).to_have_value("gemini-pro")
+
+
+
+def test_copy_puts_the_message_on_the_clipboard_as_markdown_in_one_click(page: Page, app_url, e2e_dir):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    new_chat(page, app_url)
+    send(page, "Copy me: **bold**, `code` and </script><b>tags</b>")
+    expect(page.get_by_text(re.compile(r"credits: \d+"))).to_be_visible(timeout=30_000)
+    wait_for_app(page)
+    messages = page.get_by_test_id("stChatMessage")
+    # The answer twice: a second click on the same message copies it again.
+    for index, stored in ((0, 0), (1, 1), (1, 1)):
+        page.evaluate("navigator.clipboard.writeText('')")
+        messages.nth(index).get_by_role("button", name="Copy").click()
+        expect(page.get_by_test_id("stToast").filter(has_text="Copied as Markdown").last).to_be_visible()
+        assert_clipboard_becomes(page, last_messages(e2e_dir, 2)[stored].content)
+
+
+def assert_clipboard_becomes(page: Page, expected: str, seconds: float = 10) -> None:
+    """The script writes the clipboard just after the run that shows the toast."""
+    copied = None
+    for _ in range(int(seconds * 10)):
+        copied = page.evaluate("navigator.clipboard.readText()")
+        if copied == expected:
+            return
+        page.wait_for_timeout(100)
+    assert copied == expected
