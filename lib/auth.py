@@ -23,6 +23,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import bcrypt
+import jwt
 import yaml
 
 from lib.store import LoginFailures, Store, utcnow
@@ -112,6 +113,27 @@ def client_address(ip_address: str | None, forwarded_for: str | None, trust_forw
 
 
 # --- cookies ----------------------------------------------------------------------------------
+
+def make_cookie_token(username: str, cookie_key: str, expiry_days: float, issued_at: datetime) -> str:
+    """The login cookie's value, in streamlit-authenticator's format (cookies it issued still
+    count): a HS256 JWT of the username and `exp_date`, the issue time plus the expiry days."""
+    exp_date = (issued_at + timedelta(days=expiry_days)).timestamp()
+    return jwt.encode({"username": username, "exp_date": exp_date}, cookie_key, algorithm="HS256")
+
+
+def read_cookie_token(value: str | None, cookie_key: str, now: datetime | None = None) -> dict | None:
+    """A login cookie's contents if it is signed with the key, well formed and not expired."""
+    if not value:
+        return None
+    try:
+        token = jwt.decode(value, cookie_key, algorithms=["HS256"])
+    except jwt.InvalidTokenError:
+        return None
+    if not (isinstance(token, dict) and isinstance(token.get("username"), str)
+            and isinstance(token.get("exp_date"), (int, float))):
+        return None
+    return token if token["exp_date"] > (now or utcnow()).timestamp() else None
+
 
 def cookie_issued_at(token: Mapping, expiry_days: float) -> datetime:
     """The library's cookie holds only `exp_date`, set to issue time + expiry days."""

@@ -4,33 +4,49 @@ With no secrets file, or one without an [auth] section, the app is single-user: 
 no login, admin of itself. A secrets file that does not parse, or an [auth] section that is
 unusable, stops the app with a message: it never falls back to single-user mode.
 
-Otherwise streamlit-authenticator checks bcrypt passwords from the users file (handed over as a
-dict, because given a path it would rewrite the file) and keeps the user logged in across
-browser refreshes with a signed cookie. The rules in `lib.auth` decide whether that cookie, and
-a live session, still count (user still in the users file, not signed out since) and how many
-wrong passwords are allowed.
+Otherwise streamlit-authenticator's AuthenticationController checks bcrypt passwords from the
+users file (handed over as a dict, because given a path it would rewrite the file), and a signed
+cookie keeps the user logged in across browser refreshes. The rules in `lib.auth` decide whether
+that cookie, and a live session, still count (user still in the users file, not signed out
+since) and how many wrong passwords are allowed.
+
+The cookie is read from the request (`st.context.cookies`) and written or deleted by a line of
+JavaScript in `st.html`, never by a custom component. The library's `Authenticate` draws
+extra_streamlit_components' CookieManager on every run, and that component sends the browser's
+cookies back once its frame has loaded, which reruns the script: a rerun requested while a run
+is in progress stops that run at its next Streamlit call and starts over with the newest widget
+states, in which a button's one-time trigger is already spent (Extra-Streamlit-Components issue
+58). A "Log in" click whose run had not reached the form when that report landed was lost: the
+form stayed, nothing was logged. The `st.html` script sends nothing back, so nothing but the
+user reruns the login page.
 """
 from __future__ import annotations
 
+import json
 import logging
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from typing import NoReturn
 
 import streamlit as st
 import streamlit_authenticator as stauth
+from streamlit_authenticator.controllers import AuthenticationController
 
 from lib.auth import (AuthConfigError, AuthSettings, auth_settings, burn_password_check, client_address,
-                      cookie_issued_at, load_credentials, lock_remaining, log, minutes_left, record_failure,
-                      record_success, session_refusal)
+                      cookie_issued_at, load_credentials, lock_remaining, log, make_cookie_token, minutes_left,
+                      read_cookie_token, record_failure, record_success, session_refusal)
 from lib.store import Store, utcnow
 from lib.users import is_admin
 from lib.ui.config import secret_section, secrets_file_problem
 from lib.ui.resources import get_store
 from lib.ui.session import LOCAL_USER, tr
 
+# The login cookie's value, written by a script drawn on every run of a session signed in with
+# the form (an element of one run only may be gone before the browser has run its script).
 COOKIE_DUE = "login_cookie_due"
 SIGNED_IN_AT = "signed_in_at"
 # The browser's login cookie no longer counts (logged out, or refused): not read again in this
-# session, and deleted by a component drawn at the same place on every run until the next login.
+# session, and deleted by a script drawn on every run until the next login.
 COOKIE_STALE = "login_cookie_stale"
 
 if not log.handlers:  # Streamlit sets up only its own loggers; auth events belong in the server log
@@ -40,8 +56,8 @@ if not log.handlers:  # Streamlit sets up only its own loggers; auth events belo
     log.setLevel(logging.INFO)
 
 
-def authenticate() -> stauth.Authenticate | None:
-    """Settle who the user is. Returns the authenticator (for logout), None in single-user mode.
+def authenticate() -> AuthenticationController | None:
+    """Settle who the user is. Returns the authenticator, None in single-user mode.
 
     While nobody is signed in this shows the login form and leaves `signed_in()` False; the
     router still calls `st.navigation` (hidden) before stopping, so the page asked for in the
@@ -51,9 +67,9 @@ def authenticate() -> stauth.Authenticate | None:
     if settings is None:
         st.session_state.update(user=LOCAL_USER, user_name=LOCAL_USER, is_admin=True)
         return None
-    authenticator = stauth.Authenticate(
-        users["credentials"], settings.cookie_name, settings.cookie_key, settings.cookie_expiry_days,
-        auto_hash=False)
+    # Not stauth.Authenticate: it draws the cookie manager component (see the module docstring).
+    authenticator = AuthenticationController(users["credentials"], auto_hash=False,
+                                             secret_key=settings.cookie_key)
     store, client = get_store(), _client(settings)
     if st.session_state.pop("logout_requested", False):
         _log_out(authenticator, store, client)
@@ -65,10 +81,10 @@ def authenticate() -> stauth.Authenticate | None:
             st.session_state.pop(key, None)
         return authenticator
     if st.session_state.get(COOKIE_DUE):
-        # Rendered on every run of a session that signed in with the form: a rerun right after
-        # login can drop the cookie component before its script runs, and one dropped write
-        # would log the user out on their next refresh.
-        authenticator.cookie_controller.set_cookie()
+        # On every run of a session that signed in with the form: one dropped write would log
+        # the user out on their next refresh.
+        _write_cookie(settings.cookie_name, st.session_state[COOKIE_DUE],
+                      st.session_state[SIGNED_IN_AT] + timedelta(days=settings.cookie_expiry_days))
     username = st.session_state["username"]
     st.session_state.update(user=username, user_name=st.session_state.get("name") or username,
                             is_admin=is_admin(users, username))
@@ -119,7 +135,7 @@ def _client(settings: AuthSettings) -> str | None:
                           settings.trust_x_forwarded_for)
 
 
-def _log_out(authenticator: stauth.Authenticate, store: Store, client: str | None) -> None:
+def _log_out(authenticator: AuthenticationController, store: Store, client: str | None) -> None:
     """Sign the user out everywhere: the record in the store, not the browser deleting its
     cookie (which a quick reload can beat), is what keeps the cookie from signing in again.
     """
@@ -131,7 +147,7 @@ def _log_out(authenticator: stauth.Authenticate, store: Store, client: str | Non
     _end_session(authenticator)
 
 
-def _end_if_revoked(authenticator: stauth.Authenticate, store: Store, users: dict, client: str | None) -> None:
+def _end_if_revoked(authenticator: AuthenticationController, store: Store, users: dict, client: str | None) -> None:
     """A live session ends when its user is removed or signs out on another browser."""
     username = st.session_state["username"]
     reason = session_refusal(store, users["credentials"], username, st.session_state.get(SIGNED_IN_AT))
@@ -140,27 +156,25 @@ def _end_if_revoked(authenticator: stauth.Authenticate, store: Store, users: dic
         _end_session(authenticator)
 
 
-def _end_session(authenticator: stauth.Authenticate) -> None:
-    authenticator.authentication_controller.logout()
+def _end_session(authenticator: AuthenticationController) -> None:
+    authenticator.logout()
     st.session_state.pop(COOKIE_DUE, None)
     st.session_state[COOKIE_STALE] = True
 
 
-def _sign_in(authenticator: stauth.Authenticate, settings: AuthSettings, users: dict, store: Store,
+def _sign_in(authenticator: AuthenticationController, settings: AuthSettings, users: dict, store: Store,
              client: str | None) -> bool:
     """Sign in from the cookie if it still counts, else show the form. True once signed in.
 
     A successful form login reruns the script, signed in: the form is not drawn in a
-    placeholder to be cleared, because a placeholder is redrawn empty on every run, and the
-    cookie manager's first report reruns the script just after the page loads, wiping what
-    someone had already typed.
+    placeholder to be cleared, because a placeholder is redrawn empty on every run.
     """
     if _restore_from_cookie(authenticator, settings, users, store, client):
         return True
     if st.session_state.get(COOKIE_STALE):
-        # On every run, not once: a component drawn in one run only is often removed by the
-        # next before its script has run, and the elements after it would shift each time.
-        authenticator.cookie_controller.delete_cookie()
+        # On every run, not once: an element drawn in one run only may be gone before the
+        # browser has run its script, and the elements after it would shift each time.
+        _write_cookie(settings.cookie_name, "", datetime.fromtimestamp(0, timezone.utc))
     with st.form("login_form"):
         st.title(tr("app.title"))
         st.subheader(tr("auth.form"))
@@ -177,10 +191,12 @@ def _sign_in(authenticator: stauth.Authenticate, settings: AuthSettings, users: 
     st.rerun()
 
 
-def _restore_from_cookie(authenticator: stauth.Authenticate, settings: AuthSettings, users: dict,
+def _restore_from_cookie(authenticator: AuthenticationController, settings: AuthSettings, users: dict,
                          store: Store, client: str | None) -> bool:
     # A session's cookies are those of its first request, so a stale cookie stays stale.
-    token = None if st.session_state.get(COOKIE_STALE) else authenticator.cookie_controller.get_cookie()
+    if st.session_state.get(COOKIE_STALE):
+        return False
+    token = read_cookie_token(st.context.cookies.get(settings.cookie_name), settings.cookie_key)
     if not token:
         return False
     issued_at = cookie_issued_at(token, settings.cookie_expiry_days)
@@ -189,12 +205,12 @@ def _restore_from_cookie(authenticator: stauth.Authenticate, settings: AuthSetti
         log.warning("cookie rejected user=%r client=%s reason=%s", token["username"], client, reason)
         st.session_state[COOKIE_STALE] = True
         return False
-    authenticator.authentication_controller.login(token=token)
+    authenticator.login(token=token)
     st.session_state[SIGNED_IN_AT] = issued_at
     return True
 
 
-def _check_login(authenticator: stauth.Authenticate, settings: AuthSettings, users: dict, store: Store,
+def _check_login(authenticator: AuthenticationController, settings: AuthSettings, users: dict, store: Store,
                  client: str | None, username: str, password: str) -> str | None:
     """Check a submitted login; None when it succeeded, else what to tell the user."""
     remaining = lock_remaining(store, settings, username, client)
@@ -204,7 +220,10 @@ def _check_login(authenticator: stauth.Authenticate, settings: AuthSettings, use
     if _password_ok(authenticator, users, username, password):
         record_success(store, username, client)
         log.info("login ok user=%r client=%s", username, client)
-        st.session_state.update({SIGNED_IN_AT: utcnow(), COOKIE_DUE: True, COOKIE_STALE: False})
+        now = utcnow()
+        cookie = (make_cookie_token(username, settings.cookie_key, settings.cookie_expiry_days, now)
+                  if settings.cookie_expiry_days else None)  # 0 days: no cookie, as in the library
+        st.session_state.update({SIGNED_IN_AT: now, COOKIE_DUE: cookie, COOKIE_STALE: False})
         return None
     record_failure(store, username, client)
     log.warning("login failed user=%r client=%s", username, client)
@@ -212,11 +231,20 @@ def _check_login(authenticator: stauth.Authenticate, settings: AuthSettings, use
     return tr("auth.locked", minutes=minutes_left(remaining)) if remaining else tr("auth.bad_credentials")
 
 
-def _password_ok(authenticator: stauth.Authenticate, users: dict, username: str, password: str) -> bool:
+def _password_ok(authenticator: AuthenticationController, users: dict, username: str, password: str) -> bool:
     if username not in users["credentials"]["usernames"]:
         burn_password_check(password)  # so a wrong name answers as slowly as a wrong password
         return False
     try:
-        return bool(authenticator.authentication_controller.login(username, password))
+        return bool(authenticator.login(username, password))
     except stauth.LoginError:
         return False
+
+
+def _write_cookie(name: str, value: str, expires: datetime) -> None:
+    """Set (or, with a past `expires`, delete) a cookie from a script in the page, as the
+    library's component did (path /, SameSite strict). Unlike that component it reports nothing
+    back, so it reruns nothing: it is drawn on the login page without costing anyone a click."""
+    cookie = f"{name}={value}; expires={format_datetime(expires.astimezone(timezone.utc), usegmt=True)}; path=/; SameSite=Strict"
+    literal = json.dumps(cookie).replace("<", "\\u003c")  # no "</script>" can end the script early
+    st.html(f"<script>document.cookie = {literal};</script>", unsafe_allow_javascript=True)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import streamlit as st
-import streamlit_authenticator as stauth
+from streamlit_authenticator.controllers import AuthenticationController
 
 from lib.i18n import LANGUAGES
 from lib.ui.auth import request_logout
@@ -20,7 +20,7 @@ def remember_language() -> None:
     current_lang()
 
 
-def render_sidebar(authenticator: stauth.Authenticate | None) -> None:
+def render_sidebar(authenticator: AuthenticationController | None) -> None:
     with st.sidebar:
         _language_switch()
         _account(authenticator)
@@ -37,7 +37,7 @@ def _language_switch() -> None:
         st.rerun()
 
 
-def _account(authenticator: stauth.Authenticate | None) -> None:
+def _account(authenticator: AuthenticationController | None) -> None:
     if authenticator is None:
         st.caption(tr("app.single_user"))
         return

@@ -2,16 +2,20 @@
 from __future__ import annotations
 
 import logging
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit import config
 
+from lib.auth import COOKIE_NAME, cookie_issued_at, read_cookie_token
 from lib.store import Store
+from lib.ui.auth import SIGNED_IN_AT
 from lib.users import remove_user
 from tests.app.test_shell import texts
-from tests.fixtures.app import PASSWORDS, make_app
+from tests.fixtures.app import COOKIE_KEY, PASSWORDS, make_app
 
 TOO_MANY = "Too many attempts, try again in"
 
@@ -122,3 +126,39 @@ def test_signing_out_on_another_browser_ends_this_session(login_secrets):
     other_browser.dispose()
     at.run()
     assert not at.chat_input and "Log in with the account" in texts(at)
+
+
+# --- the login cookie, and nothing that reruns the login page ---------------------------------
+
+def _cookie_scripts(at) -> list[str]:
+    return [h.proto.body for h in at.get("html") if COOKIE_NAME in h.proto.body]
+
+
+def test_nothing_on_the_login_page_reruns_it(login_secrets):
+    """A custom component reports back to the server, which reruns the script; a rerun landing
+    while a "Log in" click's run is on its way to the form stops that run, and the click is lost
+    (Extra-Streamlit-Components issue 58). The cookie is read from the request and written and
+    deleted by scripts that report nothing, so no component is drawn, signed out or in."""
+    at = make_app(login_secrets)
+    assert at.text_input and not at.get("component_instance") and not _cookie_scripts(at)
+    submit(at, "alice", PASSWORDS["alice"])
+    assert at.session_state["user"] == "alice" and not at.get("component_instance")
+    at.button(key="logout_button").click().run()
+    assert at.text_input and "user" not in at.session_state and not at.get("component_instance")
+
+
+def test_login_writes_the_cookie_and_logout_deletes_it(login_secrets):
+    at = make_app(login_secrets)
+    submit(at, "alice", PASSWORDS["alice"])
+    [script] = _cookie_scripts(at)
+    value = re.search(rf'{COOKIE_NAME}=([^;]*);', script).group(1)
+    token = read_cookie_token(value, COOKIE_KEY)
+    assert token["username"] == "alice" and "path=/" in script and "SameSite=Strict" in script
+    # Signed with the key, and dated by the login: a sign-out after it does not refuse it.
+    assert abs(cookie_issued_at(token, 7) - at.session_state[SIGNED_IN_AT]) < timedelta(seconds=1)
+    at.run()
+    assert _cookie_scripts(at) == [script]  # on every run: one write lost would log them out later
+
+    at.button(key="logout_button").click().run()
+    [script] = _cookie_scripts(at)
+    assert f"{COOKIE_NAME}=;" in script and "expires=Thu, 01 Jan 1970" in script and "path=/" in script

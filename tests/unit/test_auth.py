@@ -84,6 +84,24 @@ def test_a_cookie_issued_before_sign_out_is_refused(store, tmp_path):
     assert session_refusal(store, credentials, "alice", None) == "no sign-in time"
 
 
+def test_the_login_cookie_is_the_librarys_format_and_checked_on_reading():
+    value = auth.make_cookie_token("alice", GOOD_KEY, 7, issued_at=T0)
+    token = auth.read_cookie_token(value, GOOD_KEY, now=T0 + timedelta(days=6))
+    assert token["username"] == "alice" and auth.cookie_issued_at(token, expiry_days=7) == T0
+    # streamlit-authenticator's own cookie (HS256 JWT of username and exp_date) still reads.
+    import jwt
+    theirs = jwt.encode({"username": "bob", "exp_date": (T0 + timedelta(days=7)).timestamp()}, GOOD_KEY,
+                        algorithm="HS256")
+    assert auth.read_cookie_token(theirs, GOOD_KEY, now=T0)["username"] == "bob"
+    assert auth.read_cookie_token(value, GOOD_KEY, now=T0 + timedelta(days=7, seconds=1)) is None  # expired
+    assert auth.read_cookie_token(value, "x" * 32, now=T0) is None  # another key
+    assert auth.read_cookie_token(value[:-2], GOOD_KEY, now=T0) is None  # tampered
+    assert auth.read_cookie_token("not a token", GOOD_KEY, now=T0) is None
+    assert auth.read_cookie_token(None, GOOD_KEY, now=T0) is None
+    no_name = jwt.encode({"exp_date": (T0 + timedelta(days=7)).timestamp()}, GOOD_KEY, algorithm="HS256")
+    assert auth.read_cookie_token(no_name, GOOD_KEY, now=T0) is None
+
+
 # --- password guessing ------------------------------------------------------------------------
 
 def fail(store, times: int, username: str = "alice", client: str | None = None, at: datetime = T0) -> None:
