@@ -3,11 +3,12 @@
 Rules, running and sums live in lib/workbench.py."""
 from __future__ import annotations
 
+import re
+import threading
 import time
 from contextlib import closing
 from dataclasses import asdict
 
-import pandas as pd
 import streamlit as st
 
 from lib import chat, workbench
@@ -20,7 +21,7 @@ from lib.ui.resources import get_store
 from lib.ui.session import current_user, labels, tr
 
 DRAFT, VERSION, SHOWN, OPEN_NEXT, MESSAGES = "wb_draft", "wb_version", "wb_run_id", "wb_open_next", "wb_messages"
-CASES_VERSION = "wb_cases_version"
+CASES_VERSION, LIVE = "wb_cases_version", "wb_live"
 PENDING = "wb_pending"
 PAGE_SIZE = 20
 SAVE_EVERY_SECONDS = 2.0
@@ -59,7 +60,8 @@ def _open_selected() -> None:
     if run:
         spec = workbench.RunSpec.from_run(run)
         _replace_draft(system=spec.system, user=spec.user, models=spec.models, params=spec.params, pool=spec.pool,
-                       checks=[asdict(c) for c in spec.checks], cases=run["cases"], parent_id=run_id)
+                       checks=[{"id": i, **asdict(c)} for i, c in enumerate(spec.checks, start=1)],
+                       cases=run["cases"], parent_id=run_id)
 
 
 # ------------------------------------------------------------------ saved runs
@@ -186,19 +188,33 @@ def checks_editor() -> list[workbench.Check]:
     """Checks run on every reply; their values may hold the case's `{{variables}}`."""
     draft = _draft()
     with st.expander(tr("workbench.checks_title"), icon=":material/rule:", expanded=bool(draft["checks"])):
-        return _checks_table(draft)
+        for row in draft["checks"]:
+            _check_row(row)
+        st.button(tr("workbench.add_check"), key="wb_add_check", icon=":material/add:", on_click=_add_check)
+        st.caption(tr("workbench.checks_help"))
+    return workbench.checks_from(draft["checks"])
 
 
-def _checks_table(draft: dict) -> list[workbench.Check]:
-    edited = st.data_editor(
-        pd.DataFrame(draft["checks"], columns=["kind", "value"]), num_rows="dynamic", key=_key("checks"),
-        width="stretch", hide_index=True,
-        column_config={"kind": st.column_config.SelectboxColumn(
-                           tr("workbench.check_kind"), options=workbench.CHECK_KINDS, required=True,
-                           format_func=labels("workbench.check.")),
-                       "value": st.column_config.TextColumn(tr("workbench.check_value"))})
-    st.caption(tr("workbench.checks_help"))
-    return workbench.checks_from(edited.to_dict("records"))
+def _check_row(row: dict) -> None:
+    """One check: its kind, its text (none for "is valid JSON") and a remove button."""
+    kind_col, value_col, remove_col = st.columns([1.6, 3, 0.5], vertical_alignment="bottom")
+    row["kind"] = kind_col.selectbox(tr("workbench.check_kind"), workbench.CHECK_KINDS,
+                                     index=workbench.CHECK_KINDS.index(row["kind"]),
+                                     format_func=labels("workbench.check."), key=_key(f"check_kind_{row['id']}"))
+    row["value"] = value_col.text_input(tr("workbench.check_value"), value=row["value"],
+                                        disabled=row["kind"] == workbench.IS_JSON,
+                                        key=_key(f"check_value_{row['id']}"))
+    remove_col.button("", icon=":material/delete:", key=_key(f"check_remove_{row['id']}"),
+                      help=tr("workbench.remove_check"), on_click=_remove_check, args=(row["id"],))
+
+
+def _add_check() -> None:
+    checks = _draft()["checks"]
+    checks.append({"id": max((c["id"] for c in checks), default=0) + 1, "kind": workbench.CONTAINS, "value": ""})
+
+
+def _remove_check(check_id: int) -> None:
+    _draft()["checks"] = [c for c in _draft()["checks"] if c["id"] != check_id]
 
 
 # ------------------------------------------------------------------ starting a run
@@ -240,18 +256,21 @@ def start_pending(store: Store, user: str, client: ReshiClient) -> None:
 def _execute(store: Store, user: str, client: ReshiClient, spec: workbench.RunSpec, cases: list[dict]) -> None:
     """Run the grid in the pool, showing each cell the moment it finishes; save as it goes.
 
-    Stop (or leaving the page) ends the script run mid-loop: `finally` then saves what finished.
+    Stop (or leaving the page) ends this script run mid-loop and `finally` saves what finished.
+    Streamlit starts the next run without waiting for that `finally`, so everything the next run
+    needs is set before the loop, and Stop's callback saves the finished cells itself.
     """
     parent = store.get_workbench_run(user, _draft()["parent_id"]) if _draft()["parent_id"] else None
-    run = workbench.new_run(spec, cases)
-    run_id = store.add_workbench_run(user, run, version=workbench.next_version(parent, spec),
-                                     parent_id=parent and parent["id"])
+    run_id = store.add_workbench_run(user, workbench.new_run(spec, cases), parent_id=parent and parent["id"],
+                                     version=workbench.next_version(parent, spec))
     total, results, status, saved_at = len(cases) * len(spec.models), [], "stopped", time.monotonic()
+    st.session_state[LIVE] = {"run_id": run_id, "results": results, "stop": threading.Event()}
+    st.session_state[OPEN_NEXT] = st.session_state[SHOWN] = _draft()["parent_id"] = run_id
     progress = st.progress(0.0, text=tr("workbench.progress", done=0, total=total))
-    st.button(tr("workbench.stop"), key="wb_stop", icon=":material/stop_circle:")
+    st.button(tr("workbench.stop"), key="wb_stop", icon=":material/stop_circle:", on_click=_stop_live_run)
     slots = _grid_slots(cases[:PAGE_SIZE], spec.models, start=0)
     try:
-        with closing(workbench.run_cells(client, spec, cases)) as cells:
+        with closing(workbench.run_cells(client, spec, cases, st.session_state[LIVE]["stop"])) as cells:
             for cell in cells:
                 results.append(asdict(cell))
                 progress.progress(len(results) / total, text=tr("workbench.progress", done=len(results), total=total))
@@ -264,9 +283,15 @@ def _execute(store: Store, user: str, client: ReshiClient, spec: workbench.RunSp
         status = "done"
     finally:
         store.save_workbench_results(user, run_id, results, status)
-        st.session_state[OPEN_NEXT] = st.session_state[SHOWN] = run_id
-        _draft()["parent_id"] = run_id
+    st.session_state.pop(LIVE, None)  # finished: a late Stop has nothing to stop
     st.rerun()
+
+
+def _stop_live_run() -> None:
+    live = st.session_state.get(LIVE)
+    if live:
+        live["stop"].set()
+        get_store().save_workbench_results(current_user(), live["run_id"], list(live["results"]), "stopped")
 
 
 # ------------------------------------------------------------------ the results grid
@@ -283,6 +308,7 @@ def _grid_slots(cases: list[dict], models: list[str], start: int) -> dict:
         row[0].caption(_case_text(start + offset, case))
         for column, model in zip(row[1:], models):
             slots[(start + offset, model)] = column.empty()
+            slots[(start + offset, model)].caption(tr("workbench.cell_waiting", model=model))
     return slots
 
 
@@ -292,20 +318,29 @@ def _case_text(index: int, case: dict) -> str:
 
 
 def render_cell(cell: workbench.Cell, checks: list[workbench.Check]) -> None:
+    # The model is named in each cell: on a phone the columns stack under one header.
     if cell.status == workbench.FAILED:
         kind = f"workbench.kind.{cell.error_kind}"
+        st.caption(f"`{cell.model}`")
         st.error(tr("workbench.cell_failed", kind=tr(kind) if kind in STRINGS else cell.error_kind,
                     attempts=cell.attempts), icon=":material/error:")
     else:
-        st.caption(tr("workbench.cell_figures", latency=cell.latency_s or 0, tokens=cell.tokens or 0,
-                      credits=cell.credits)
-                   + (" · " + tr("workbench.retried", count=cell.attempts - 1) if cell.attempts > 1 else ""))
+        figures = tr("workbench.cell_figures", latency=cell.latency_s or 0, tokens=cell.tokens or 0,
+                     credits=cell.credits)
+        retried = " · " + tr("workbench.retried", count=cell.attempts - 1) if cell.attempts > 1 else ""
+        st.caption(f"`{cell.model}` · {figures}{retried}")
     for check, passed in zip(checks, cell.checks):
-        st.badge(check.label(), icon=":material/check:" if passed else ":material/close:",
+        label = tr(f"workbench.check.{check.kind}") + (f" {check.value}" if check.value else "")
+        st.badge(_literal(label), icon=":material/check:" if passed else ":material/close:",
                  color="green" if passed else "red")
     if cell.output:
-        with st.expander(_preview(cell.output)):
+        with st.expander(_literal(_preview(cell.output))):
             st.markdown(cell.output)
+
+
+def _literal(text: str) -> str:
+    """`text` shown as typed where Streamlit reads Markdown (a check's ```` ``` ```` or `*`)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~<>$:])", r"\\\1", text)
 
 
 def _preview(text: str, chars: int = 60) -> str:

@@ -28,11 +28,12 @@ def paste(at, text: str):
     return at.button(key="wb_use_pasted").click().run()
 
 
-def with_checks(at, checks: list[dict]):
-    """The checks table as a user fills it (AppTest cannot type into a data editor)."""
-    at.session_state["wb_draft"] = {**at.session_state["wb_draft"], "checks": checks}
-    at.session_state["wb_version"] = at.session_state["wb_version"] + 1 if "wb_version" in at.session_state else 1
-    return at.run()
+def with_checks(at, checks: list[tuple[str, str]]):
+    for index, (kind, value) in enumerate(checks):
+        at.button(key="wb_add_check").click().run()
+        [kind_box for kind_box in at.selectbox if kind_box.label == "Check"][index].set_value(kind).run()
+        [text for text in at.text_input if text.label == "Text or pattern"][index].set_value(value).run()
+    return at
 
 
 def run(at):
@@ -60,7 +61,7 @@ def test_paste_twenty_cases_run_on_two_models_with_checks(app_secrets):
     assert "Loaded 20 test cases into the table." in texts(at)
     by_label(at.multiselect, "Models (1–3)").set_value(["gpt-4o-mini", "gpt-4o"]).run()
     assert "Estimated cost: 40 credits (20 cases × 2 models)" in texts(at)
-    with_checks(at, [{"kind": "contains", "value": "{{topic}}"}, {"kind": "contains", "value": "```python"}])
+    with_checks(at, [("contains", "{{topic}}"), ("contains", "```python")])
     run(at)
     assert not at.exception
     saved = store_of(app_secrets).get_workbench_run("local", at.session_state["wb_run_id"])
