@@ -700,6 +700,8 @@ _add({
     "workbench.cells": ("Cells", "单元格"),
     "workbench.failed": ("Failed", "失败"),
     "workbench.pass_rate": ("Pass rate", "通过率"),
+    "workbench.pass_rate_help": ("Of the replies checked, the share that passed every check.",
+                                 "在已检查的回复中，全部检查都通过的比例。"),
     "workbench.median_latency": ("Median latency", "延迟中位数"),
     "workbench.credits": ("Credits", "积分"),
     "workbench.export_csv": ("CSV", "CSV"),

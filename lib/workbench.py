@@ -369,8 +369,7 @@ def totals(run: dict) -> pd.DataFrame:
     if cells.empty:
         return pd.DataFrame({"model": models, "cells": 0, "failed": 0, "pass_rate": float("nan"),
                              "median_latency_s": float("nan"), "credits": 0.0})
-    checked = cells["all_checks"].replace("", None)
-    cells = cells.assign(failed=cells["status"] == FAILED, passed=checked.map({"pass": 1.0, "fail": 0.0}))
+    cells = cells.assign(failed=cells["status"] == FAILED, passed=cells["all_checks"].map({"pass": 1.0, "fail": 0.0}))
     grouped = cells.groupby("model", sort=False).agg(
         cells=("status", "size"), failed=("failed", "sum"), pass_rate=("passed", "mean"),
         median_latency_s=("latency_s", "median"), credits=("credits", "sum"))
@@ -426,7 +425,8 @@ def changed_cells(before: dict, after: dict) -> list[ChangedCell]:
 
 def deltas(before: dict, after: dict) -> pd.DataFrame:
     """Per model of either run: pass rate and credits before and after, and their differences."""
-    merged = totals(before).merge(totals(after), on="model", how="outer", suffixes=("_before", "_after"))
+    merged = totals(after).merge(totals(before), on="model", how="outer", sort=False,
+                                 suffixes=("_after", "_before"))
     for name in ("pass_rate", "credits"):
         merged[f"{name}_delta"] = merged[f"{name}_after"].astype(float) - merged[f"{name}_before"].astype(float)
     return merged[["model", "pass_rate_before", "pass_rate_after", "pass_rate_delta",

@@ -9,6 +9,7 @@ import time
 from contextlib import closing
 from dataclasses import asdict
 
+import pandas as pd
 import streamlit as st
 
 from lib import chat, workbench
@@ -18,7 +19,7 @@ from lib.ui.budget import confirm_within_budget
 from lib.ui.chat_view import model_ids
 from lib.i18n import STRINGS
 from lib.ui.resources import get_store
-from lib.ui.session import current_user, labels, tr
+from lib.ui.session import current_lang, current_user, labels, tr
 
 DRAFT, VERSION, SHOWN, OPEN_NEXT, MESSAGES = "wb_draft", "wb_version", "wb_run_id", "wb_open_next", "wb_messages"
 CASES_VERSION, LIVE = "wb_cases_version", "wb_live"
@@ -200,7 +201,9 @@ def _check_row(row: dict) -> None:
     kind_col, value_col, remove_col = st.columns([1.6, 3, 0.5], vertical_alignment="bottom")
     row["kind"] = kind_col.selectbox(tr("workbench.check_kind"), workbench.CHECK_KINDS,
                                      index=workbench.CHECK_KINDS.index(row["kind"]),
-                                     format_func=labels("workbench.check."), key=_key(f"check_kind_{row['id']}"))
+                                     format_func=labels("workbench.check."),
+                                     # keyed per language: a selectbox keeps the option labels it was made with
+                                     key=_key(f"check_kind_{current_lang()}_{row['id']}"))
     row["value"] = value_col.text_input(tr("workbench.check_value"), value=row["value"],
                                         disabled=row["kind"] == workbench.IS_JSON,
                                         key=_key(f"check_value_{row['id']}"))
@@ -375,11 +378,17 @@ def _page_start(count: int, key: str) -> int:
 
 
 def _totals_table(run: dict) -> None:
-    st.dataframe(workbench.totals(run), hide_index=True, width="stretch", column_config={
+    shown = workbench.totals(run).assign(pass_rate=lambda f: f["pass_rate"].map(_percent))
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={
         "model": tr("workbench.model"), "cells": tr("workbench.cells"), "failed": tr("workbench.failed"),
-        "pass_rate": st.column_config.NumberColumn(tr("workbench.pass_rate"), format="percent"),
+        "pass_rate": st.column_config.TextColumn(tr("workbench.pass_rate"), help=tr("workbench.pass_rate_help")),
         "median_latency_s": st.column_config.NumberColumn(tr("workbench.median_latency"), format="%.2f s"),
         "credits": st.column_config.NumberColumn(tr("workbench.credits"), format="%g")})
+
+
+def _percent(share: float) -> str:
+    """A pass rate as shown; a dash when nothing was checked (no checks, or no reply)."""
+    return "—" if pd.isna(share) else f"{share:.0%}"
 
 
 def _exports(run: dict) -> None:
