@@ -40,10 +40,13 @@ def add_model(page: Page, name: str) -> None:
 
 
 def add_check(page: Page, value: str) -> None:
+    """Add a row and type into it once it shows (typing earlier would land in the row before)."""
+    values = page.get_by_label("Text or pattern")
+    rows = values.count()
     page.get_by_role("button", name="Add a check").click()
-    wait_for_app(page)
-    page.get_by_label("Text or pattern").last.fill(value)
-    page.get_by_label("Text or pattern").last.press("Enter")
+    expect(values).to_have_count(rows + 1)
+    values.nth(rows).fill(value)
+    values.nth(rows).press("Enter")
     wait_for_app(page)
 
 
@@ -108,6 +111,7 @@ def test_paste_run_two_models_export_rerun_compare(page: Page, app_url, sandbox_
 
     expect(page.get_by_text("finished", exact=True)).to_be_visible()
     expect(page.get_by_text("contains ```python").first).to_be_visible()
+    expect(page.get_by_text("contains {{topic}}").first).to_be_visible()
     rows = list(csv.DictReader(io.StringIO(download(page, "CSV").decode())))
     assert len(rows) == 40 and {r["model"] for r in rows} == {"gpt-4o-mini", "gpt-4o"}
     assert {r["contains: ```python"] for r in rows} == {"pass", "fail"}
