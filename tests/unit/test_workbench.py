@@ -247,3 +247,10 @@ def test_runs_are_saved_per_user(store):
     assert [r["id"] for r in listed] == [second, run_id] and listed[0]["parent_id"] == run_id
     assert "results" not in listed[0]
     assert not store.delete_workbench_run("bob", run_id) and store.delete_workbench_run("alice", run_id)
+
+
+def test_a_timeout_is_retried(sandbox, client, sandbox_speed):
+    sandbox_speed(hang_seconds=0.3)
+    sandbox.control.queue_fault("chat", "timeout", 1)
+    [only] = workbench.run_cells(client, spec(), cases(1))
+    assert only.status == "ok" and only.attempts == 2
