@@ -20,6 +20,7 @@ PAGES = [
     st.Page(PAGES_DIR / "images.py", title=tr("nav.images"), icon=":material/image:", url_path="images"),
     st.Page(PAGES_DIR / "video.py", title=tr("nav.video"), icon=":material/movie:", url_path="video"),
     st.Page(PAGES_DIR / "upload.py", title=tr("nav.upload"), icon=":material/cloud_upload:", url_path="upload"),
+    st.Page(PAGES_DIR / "workbench.py", title=tr("nav.workbench"), icon=":material/science:", url_path="workbench"),
     st.Page(PAGES_DIR / "usage.py", title=tr("nav.usage"), icon=":material/query_stats:", url_path="usage"),
 ]
 page = st.navigation(PAGES, position="sidebar" if signed_in() else "hidden")

@@ -1,0 +1,37 @@
+"""Workbench: one prompt template on many test cases and 1-3 models at once, with checks,
+saved runs, exports and a comparison of two runs."""
+from lib.ui.session import leave_legacy_multipage_mode
+
+leave_legacy_multipage_mode()  # a first request for this URL runs no app.py (and no login) yet
+
+import streamlit as st
+
+from lib import workbench
+from lib.ui.connection import get_client
+from lib.ui.resources import get_store
+from lib.ui.session import current_user, tr
+from lib.ui.workbench_view import (SHOWN, cases_editor, checks_editor, comparison, prompt_editor, results,
+                                   run_button, saved_runs_picker, start_pending)
+
+store, user, client = get_store(), current_user(), get_client()
+
+st.title(tr("workbench.title"))
+st.caption(tr("workbench.intro"))
+runs = saved_runs_picker(store, user)
+
+spec = prompt_editor(client)
+names = workbench.variables(spec.system, spec.user)
+st.markdown(f"**{tr('workbench.cases_title')}**")
+cases = cases_editor(names)
+spec.checks = checks_editor()
+run_button(client, spec, cases)
+start_pending(store, user, client)
+
+shown = store.get_workbench_run(user, st.session_state[SHOWN]) if st.session_state.get(SHOWN) else None
+if shown:
+    st.divider()
+    tab_results, tab_compare = st.tabs([tr("workbench.tab_results"), tr("workbench.tab_compare")])
+    with tab_results:
+        results(shown)
+    with tab_compare:
+        comparison(store, user, shown, runs)

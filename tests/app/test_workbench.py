@@ -1,0 +1,163 @@
+"""The Workbench page under AppTest against the sandbox: paste, run on two models, checks, faults,
+saved runs, re-run, comparison, budgets, both languages and each user's own runs."""
+from __future__ import annotations
+
+from lib import budget
+from lib.store import Store
+from tests.fixtures.app import make_app
+
+PAGE = "pages/workbench.py"
+TOPICS = ["tides", "python code", "rain", "sql function", "volcanoes"]
+
+
+def store_of(secrets) -> Store:
+    return Store(secrets["store"]["url"])
+
+
+def pasted_cases(count: int) -> str:
+    rows = [f"{TOPICS[i % len(TOPICS)]} {i}\treaders {i}" for i in range(count)]
+    return "topic\taudience\n" + "\n".join(rows)
+
+
+def by_label(widgets, label: str):
+    return next(w for w in widgets if w.label == label)
+
+
+def paste(at, text: str):
+    at.text_area(key="wb_paste").set_value(text)
+    return at.button(key="wb_use_pasted").click().run()
+
+
+def with_checks(at, checks: list[tuple[str, str]]):
+    for index, (kind, value) in enumerate(checks):
+        at.button(key="wb_add_check").click().run()
+        [kind_box for kind_box in at.selectbox if kind_box.label == "Check"][index].set_value(kind).run()
+        [text for text in at.text_input if text.label == "Text or pattern"][index].set_value(value).run()
+    return at
+
+
+def run(at):
+    return at.button(key="wb_run").click().run()
+
+
+def table_with(at, column: str):
+    """The shown table that has `column` (the data editors are dataframes too)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def texts(at) -> str:
+    parts = [e.value for e in (*at.markdown, *at.caption, *at.info, *at.error, *at.warning, *at.success)]
+    return "\n".join(str(p) for p in parts)
+
+
+def error_texts(at) -> str:
+    return "\n".join(e.value for e in at.error)
+
+
+def test_paste_twenty_cases_run_on_two_models_with_checks(app_secrets):
+    at = make_app(app_secrets, PAGE)
+    assert not at.exception
+    paste(at, pasted_cases(20))
+    assert "Loaded 20 test cases into the table." in texts(at)
+    by_label(at.multiselect, "Models (1–3)").set_value(["gpt-4o-mini", "gpt-4o"]).run()
+    assert "Estimated cost: 40 credits (20 cases × 2 models)" in texts(at)
+    with_checks(at, [("contains", "{{topic}}"), ("contains", "```python")])
+    run(at)
+    assert not at.exception
+    saved = store_of(app_secrets).get_workbench_run("local", at.session_state["wb_run_id"])
+    assert saved["status"] == "done" and len(saved["results"]) == 40 and len(saved["cases"]) == 20
+    assert all(cell["checks"][0] for cell in saved["results"])
+    code_checks = {cell["case"]: cell["checks"][1] for cell in saved["results"]}
+    assert code_checks[1] and code_checks[3] and not code_checks[0]  # "python code", "sql function" ask for code
+    shown = texts(at)
+    assert "**#20** topic: volcanoes 19 · audience: readers 19" in shown
+    assert shown.count("1 credits") == 40 and "finished" in shown
+    totals = table_with(at, "pass_rate")
+    assert list(totals["model"]) == ["gpt-4o-mini", "gpt-4o"] and list(totals["credits"]) == [20, 20]
+    assert list(totals["pass_rate"]) == ["40%", "40%"]
+    ledger = store_of(app_secrets).usage_between("local")
+    assert len(ledger[ledger["endpoint"] == "chat"]) == 40
+
+
+def test_a_csv_with_a_bad_row_is_refused_and_the_table_kept(app_secrets):
+    at = paste(make_app(app_secrets, PAGE), "topic,audience\nrain,kids\nsnow, ice,adults\n")
+    assert "Line 3 has 3 cells but the header has 2." in error_texts(at)
+    assert "Nothing was loaded; the table is as it was." in texts(at)
+    assert "Estimated cost: 2 credits (2 cases × 1 models)" in texts(at), "the two example cases stay"
+    paste(at, "topic\nrain\n")
+    assert "Missing columns for these variables: audience." in error_texts(at)
+
+
+def test_injected_429_and_500_are_retried_and_a_lasting_failure_shows_in_its_cell(app_secrets, sandbox):
+    at = paste(make_app(app_secrets, PAGE), "topic\taudience\ntides\tkids\nrain [503]\tkids\nsnow\tkids\n")
+    by_label(at.number_input, "At once").set_value(1).run()
+    sandbox.control.queue_fault("chat", "429", 1)
+    sandbox.control.queue_fault("chat", "500", 1)
+    run(at)
+    assert not at.exception
+    cells = {c["case"]: c for c in store_of(app_secrets).get_workbench_run("local", at.session_state["wb_run_id"])["results"]}
+    assert cells[1]["status"] == "failed" and cells[1]["attempts"] == 3
+    assert cells[0]["status"] == cells[2]["status"] == "ok"
+    assert "Failed: server error (5xx) (after 3 attempts). The other cells went on." in error_texts(at)
+    assert "after 2 retries" in texts(at) or "after 1 retries" in texts(at)
+
+
+def test_edit_prompt_rerun_and_compare(app_secrets):
+    at = paste(make_app(app_secrets, PAGE), pasted_cases(4))
+    run(at)
+    first = at.session_state["wb_run_id"]
+    by_label(at.text_area, "User message template").set_value("Explain {{topic}} to {{audience}} with python code.")
+    run(at)
+    assert not at.exception
+    second = at.session_state["wb_run_id"]
+    saved = store_of(app_secrets).get_workbench_run("local", second)
+    assert second != first and saved["parent_id"] == first and saved["version"] == 2
+    assert "Run #2 · prompt v2" in [h.value for h in at.subheader]
+    assert "4 outputs changed between the two runs." in texts(at)
+    deltas = table_with(at, "credits_delta")
+    assert list(deltas["credits_delta"]) == [0]
+    assert any(e.label == "Case 1 · gpt-4o-mini: changed" for e in at.expander)
+    assert any("+" in c.value and "-" in c.value for c in at.code if c.language == "diff")
+
+
+def test_opening_an_earlier_run_loads_its_prompt(app_secrets):
+    at = paste(make_app(app_secrets, PAGE), pasted_cases(2))
+    run(at)
+    by_label(at.text_area, "User message template").set_value("Other {{topic}} for {{audience}}")
+    run(at)
+    at.selectbox(key="wb_open").set_value(1).run()
+    assert not at.exception
+    assert by_label(at.text_area, "User message template").value == "Write one sentence about {{topic}} for {{audience}}."
+    assert "Run #1 · prompt v1" in [h.value for h in at.subheader]
+
+
+def test_past_the_budget_it_asks_first(app_secrets):
+    store = store_of(app_secrets)
+    budget.set_limit(store, "local", budget.DAY, 1)
+    at = run(make_app(app_secrets, PAGE))
+    assert any("Send anyway" == b.label for b in at.button)
+    assert store.list_workbench_runs("local") == []
+    next(b for b in at.button if b.label == "Send anyway").click().run()
+    assert not at.exception and len(store.list_workbench_runs("local")) == 1
+
+
+def test_chinese(app_secrets):
+    at = make_app(app_secrets, PAGE)
+    at.button_group(key="lang_switch").set_value("zh").run()
+    at.switch_page("../../" + PAGE).run()
+    run(at)
+    assert not at.exception
+    assert at.title[0].value == "提示词工作台"
+    assert "预计花费：2 积分（2 个用例 × 1 个模型）" in texts(at)
+    assert any(t.label == "结果" for t in at.tabs) and "已完成" in texts(at)
+
+
+def test_each_user_sees_only_their_own_runs(login_secrets):
+    alice = make_app(login_secrets, PAGE, user="alice")
+    run(alice)
+    assert store_of(login_secrets).list_workbench_runs("alice")
+    bob = make_app(login_secrets, PAGE, user="bob")
+    assert bob.selectbox(key="wb_open").options == ["New run (nothing opened)"]
+    bob.session_state["wb_run_id"] = alice.session_state["wb_run_id"]
+    bob.run()
+    assert not bob.subheader, "another user's run id shows nothing"
