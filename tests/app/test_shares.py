@@ -10,8 +10,12 @@ from streamlit.testing.v1 import AppTest
 from lib import shares
 from lib.store import Store, utcnow
 from tests.app.test_chat import send
+from tests.app.test_chat_features import compare_app
 from tests.app.test_isolation import page_text
+from tests.app.test_video import finish_and_reload, generate
+from tests.app.test_video import open_page as open_video_page
 from tests.fixtures.app import APPTEST_ENTRY, make_app
+from tests.imagefiles import image_bytes
 
 SHARED, PRIVATE = "sharedOtter4c1e", "privateBadger9d2f"
 
@@ -117,3 +121,55 @@ def test_only_the_owner_sees_and_revokes_a_share(login_secrets):
     as_alice.button(key=f"shares_revoke_{share.id}").click().run()
     assert "revoked" in page_text(as_alice) and not [b for b in as_alice.button if (b.key or "").startswith("shares_revoke")]
     assert "revoked by its owner" in page_text(open_link(login_secrets, token))
+
+
+def create_in_dialog(at, key: str):
+    at.button(key=key).click().run()
+    at.button(key=f"{key}_create").click().run()
+    assert not at.exception, at.exception
+    link = next(c.value for c in at.code if "share=" in c.value)
+    return re.search(r"share=([A-Za-z0-9_-]+)$", link).group(1)
+
+
+def test_an_image_shared_from_the_gallery_opens_with_its_bytes(app_secrets):
+    store = store_of(app_secrets)
+    data = image_bytes()
+    media = store.add_media("local", data=data, mime="image/png", prompt=f"{SHARED} image", width=4, height=4)
+    token = create_in_dialog(make_app(app_secrets, page="pages/images.py"), f"images_share_{media.id}")
+    store.delete_media("local", media.id)  # the share keeps its own copy
+    at = open_link(app_secrets, token)
+    assert f"{SHARED} image" in page_text(at) and len(at.image) == 1 and len(at.sidebar.children) == 0
+    [share] = store.list_shares("local")
+    assert share.kind == "image" and store.share_media(share.id) == data
+
+
+def test_a_finished_video_is_shared_with_its_bytes(app_secrets, sandbox):
+    at = generate(open_video_page(app_secrets), f"{SHARED} video", duration=2)
+    at = finish_and_reload(at, sandbox)
+    [task] = store_of(app_secrets).list_video_tasks("local")
+    token = create_in_dialog(at, f"video_{task.task_id}_share")
+    viewer = open_link(app_secrets, token)
+    assert f"{SHARED} video" in page_text(viewer) and len(viewer.get("video")) == 1
+    [share] = store_of(app_secrets).list_shares("local")
+    assert share.kind == "video" and store_of(app_secrets).share_media(share.id)[4:8] == b"ftyp"  # an MP4
+
+
+def test_the_latest_comparison_is_shared_and_reported(app_secrets):
+    at = compare_app(app_secrets, ["gpt-4o-mini", "gemini-pro"])
+    send(at, f"{SHARED} compare please")
+    assert [b for b in at.get("download_button") if b.proto.label == "Comparison report (HTML)"]
+    at.button(key="chat_share").click().run()
+    at.segmented_control(key="chat_share_what").set_value("comparison").run()
+    at.button(key="chat_share_create").click().run()
+    token = re.search(r"share=([A-Za-z0-9_-]+)$", next(c.value for c in at.code if "share=" in c.value)).group(1)
+    share = store_of(app_secrets).share_by_token_hash(shares.token_hash(token))
+    assert share.kind == "comparison" and [c["meta"]["model"] for c in share.payload["columns"]] == [
+        "gpt-4o-mini", "gemini-pro"]
+    text = page_text(open_link(app_secrets, token))
+    assert f"{SHARED} compare please" in text and "gpt-4o-mini" in text and "gemini-pro" in text
+
+
+def test_a_chat_without_comparison_offers_no_report(app_secrets):
+    at = make_app(app_secrets)
+    send(at, "just one model")
+    assert not [b for b in at.get("download_button") if b.proto.label == "Comparison report (HTML)"]
