@@ -8,7 +8,10 @@ import uuid
 
 from playwright.sync_api import Browser, Page, expect
 
+from lib import shares
+from lib.store import Store
 from tests.e2e.helpers import login, screenshot, start_new_chat, wait_for_app
+from tests.imagefiles import image_bytes
 
 PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1400, "height": 900}
 
@@ -87,3 +90,18 @@ def test_a_signed_out_phone_sees_the_shared_conversation_only_until_revoked(page
     expect(phone.get_by_text("This share link was revoked by its owner.")).to_be_visible()
     assert shared not in phone.locator("body").inner_text()
     screenshot(phone, "share-viewer-revoked")
+
+
+def test_a_share_link_as_a_new_servers_first_request_shows_only_the_viewer(page: Page, fresh_app_url, e2e_dir):
+    """Before any st.navigation a process is in legacy multipage mode, which lists pages/."""
+    store = Store(f"sqlite:///{e2e_dir / 'store.db'}")
+    media = store.add_media("bob", data=image_bytes(), mime="image/png", prompt="firstRequestHeron")
+    token, _ = shares.create_share(store, "bob", shares.image_snapshot(media, image_bytes()), "never")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{fresh_app_url}/?{shares.QUERY_PARAM}={token}")
+    expect(page.get_by_text("firstRequestHeron").first).to_be_visible(timeout=30_000)  # a new process warms up
+    wait_for_app(page)
+    expect(page.get_by_test_id("stImage")).to_have_count(1)
+    expect(page.get_by_test_id("stSidebar")).to_have_count(0)
+    expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
+    screenshot(page, "share-viewer-image-phone")
