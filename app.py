@@ -1,15 +1,21 @@
-"""Reshi Playground: the router. Login first, then the shared sidebar, then the chosen page."""
+"""Reshi Playground: the router. A share link gets its read-only viewer and nothing else;
+otherwise login first, then the shared sidebar, then the chosen page."""
 import streamlit as st
 
 from lib.ui.auth import authenticate, signed_in
 from lib.ui.budget import render_budget_banner
 from lib.ui.resources import log_api_calls
 from lib.ui.session import PAGES_DIR, leave_legacy_multipage_mode, tr
+from lib.ui.share_view import share_token, shared_view_page
 from lib.ui.sidebar import remember_language, render_sidebar
 
 leave_legacy_multipage_mode()  # a new process's first run, before any widget gets an id
 st.set_page_config(page_title="Reshi Playground", page_icon=":material/science:", layout="wide")
 log_api_calls()
+
+if share_token() is not None:  # a share link: its read-only viewer alone, signed out, no sidebar
+    st.navigation([shared_view_page()], position="hidden").run()
+    st.stop()
 
 authenticator = authenticate()
 if signed_in():
@@ -22,6 +28,7 @@ PAGES = [
     st.Page(PAGES_DIR / "upload.py", title=tr("nav.upload"), icon=":material/cloud_upload:", url_path="upload"),
     st.Page(PAGES_DIR / "workbench.py", title=tr("nav.workbench"), icon=":material/science:", url_path="workbench"),
     st.Page(PAGES_DIR / "usage.py", title=tr("nav.usage"), icon=":material/query_stats:", url_path="usage"),
+    st.Page(PAGES_DIR / "shares.py", title=tr("nav.shares"), icon=":material/share:", url_path="shares"),
 ]
 page = st.navigation(PAGES, position="sidebar" if signed_in() else "hidden")
 if not signed_in():

@@ -159,8 +159,8 @@ def lock_remaining(store: Store, settings: AuthSettings, username: str, client: 
                    now: datetime | None = None) -> timedelta | None:
     """How long logins for this username or from this client stay refused, if they are."""
     now = now or utcnow()
-    remaining = [_remaining(store.get_login_failures(scope, subject), settings, now)
-                 for scope, subject in _subjects(username, client)]
+    remaining = [lock_left(store.get_login_failures(scope, subject), settings.max_failed_logins,
+                           settings.lockout, now) for scope, subject in _subjects(username, client)]
     return max((r for r in remaining if r), default=None)
 
 
@@ -189,10 +189,12 @@ def _subjects(username: str, client: str | None) -> list[tuple[str, str]]:
     return subjects + [(CLIENT, client[:255])] if client else subjects
 
 
-def _remaining(record: LoginFailures | None, settings: AuthSettings, now: datetime) -> timedelta | None:
-    if record is None or record.failures < settings.max_failed_logins:
+def lock_left(record: LoginFailures | None, max_failures: int, lockout: timedelta,
+              now: datetime) -> timedelta | None:
+    """How long a subject with these failures stays locked (also used for share-link guessing)."""
+    if record is None or record.failures < max_failures:
         return None
-    doublings = min(record.failures - settings.max_failed_logins, 16)  # 16 already passes a day
-    lockout = min(settings.lockout * 2 ** doublings, LONGEST_LOCKOUT)
+    doublings = min(record.failures - max_failures, 16)  # 16 already passes a day
+    lockout = min(lockout * 2 ** doublings, LONGEST_LOCKOUT)
     remaining = record.last_failure_at + lockout - now
     return remaining if remaining > timedelta(0) else None

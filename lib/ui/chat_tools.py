@@ -5,11 +5,12 @@ from typing import Callable
 
 import streamlit as st
 
-from lib import chat_io, code_export, presets
+from lib import chat_io, code_export, presets, shares
 from lib.store import Conversation, Store
 from lib.ui.chat_send import LAST_CALLS
 from lib.ui.chat_view import set_open_conversation
 from lib.ui.session import tr
+from lib.ui.share_view import comparison_report_button, share_button
 
 IMPORT_ADJUSTED = "chat_import_adjusted"
 IMPORT_POPOVER = "chat_import_popover"
@@ -120,6 +121,9 @@ def export_popover(container, conversation: Conversation | None, load_messages: 
         st.download_button(tr("chat.export_json"), lambda: chat_io.to_json(conversation, load_messages()),
                            file_name=f"{stem}.json", mime="application/json", icon=":material/data_object:",
                            key="chat_export_json", use_container_width=True, on_click="ignore")
+        comparison_report_button(conversation, load_messages)
+        share_button(shares.CONVERSATION, lambda: shares.conversation_snapshot(conversation, load_messages()),
+                     "chat_share")
 
 
 def import_popover(store: Store, user: str) -> None:

@@ -13,6 +13,7 @@ import streamlit as st
 
 from lib import chat, chat_attachments, compare, errors
 from lib.client import ReshiClient
+from lib.shares import metrics_line
 from lib.store import Message, Store
 from lib.ui.media import fetch_media
 from lib.ui.session import current_lang, tr
@@ -115,15 +116,7 @@ def _confirm_delete(store: Store, user: str, conversation) -> None:
 
 
 def meta_line(meta: dict, *, with_model: bool = True) -> str:
-    parts = [meta.get("model") or ""] if with_model else []
-    if meta.get("ttft") is not None:
-        parts.append(tr("chat.meta_ttft", seconds=meta["ttft"]))
-    if meta.get("tps"):
-        parts.append(tr("chat.meta_tps", rate=meta["tps"]))
-    if meta.get("tokens") is not None:
-        parts.append(tr("chat.meta_tokens", count=meta["tokens"]))
-    parts.append(tr("chat.meta_credits", credits=meta.get("credits") or 0))
-    return " · ".join(p for p in parts if p)
+    return metrics_line(meta, current_lang(), with_model=with_model)
 
 
 def request_retry(replace: list[int], keep: int | None = None) -> None:

@@ -7,6 +7,7 @@ from functools import partial
 import streamlit as st
 
 from lib import errors, images
+from lib.shares import IMAGE, image_snapshot
 from lib.client import ReshiClient
 from lib.store import Media, Store, utcnow
 from lib.ui.chat_send import attach_to_next_message
@@ -14,6 +15,7 @@ from lib.ui.chat_view import set_open_conversation
 from lib.ui.clock import local_time
 from lib.ui.feedback import show_error
 from lib.ui.session import PAGES_DIR, current_lang, labels, tr
+from lib.ui.share_view import share_button
 from lib.upload_checks import check_image, expiry_text, is_expired, markdown_literal
 from lib.uploads import send
 
@@ -133,6 +135,7 @@ def _actions(store: Store, user: str, client: ReshiClient, item: Media, data: by
         link = st.button("", icon=":material/link:", help=tr("images.get_link"), key=f"images_link_{item.id}")
         to_chat = st.button("", icon=":material/add_comment:", help=tr("images.use_in_chat"),
                             key=f"images_chat_{item.id}")
+        share_button(IMAGE, lambda: image_snapshot(item, data), f"images_share_{item.id}", compact=True)
         delete = st.button("", icon=":material/delete:", help=tr("images.delete"), key=f"images_delete_{item.id}")
     if to_chat:
         attach_to_next_message(images.download_name(item), data)

@@ -7,12 +7,14 @@ from datetime import datetime
 import streamlit as st
 
 from lib import errors, videos
+from lib.shares import VIDEO, video_snapshot
 from lib.client import ReshiClient
 from lib.store import Store, VideoTask, utcnow
 from lib.ui.budget import confirm_within_budget
 from lib.ui.feedback import show_error
 from lib.ui.media import fetch_media, fetch_task_video
 from lib.ui.session import current_lang, labels, tr
+from lib.ui.share_view import share_button
 from lib.video_status import COMPLETED, FAILED, FINISHED, QUEUED, RUNNING, is_known_status
 
 FINISHED_PAGE = 6
@@ -207,6 +209,7 @@ def _finished_body(task: VideoTask, client: ReshiClient) -> None:
             st.download_button(tr("video.download"), data, file_name=name, mime=videos.mime_of(name),
                                icon=":material/download:", key=f"video_download_{task.task_id}",
                                on_click="ignore", use_container_width=True)
+            share_button(VIDEO, lambda: video_snapshot(task, data, videos.mime_of(name)), f"video_{task.task_id}_share")
         if task.video_url:
             st.caption(tr("video.url"))
             st.code(task.video_url, language=None, wrap_lines=True)

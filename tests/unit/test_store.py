@@ -362,3 +362,51 @@ def test_login_failures_count_per_scope_and_subject_until_cleared(store, store_u
     assert store.get_login_failures("user", A) is None
     assert store.get_login_failures("client", "203.0.113.9").failures == 1
 
+
+
+# --- shares ---------------------------------------------------------------------------------
+
+def _share(store, user=A, token_hash="a" * 64, **kwargs):
+    values = dict(token_hash=token_hash, kind="image", title="otter", note="n", payload={"prompt": "otter"},
+                  media=b"\xff\xd8bytes", media_mime="image/jpeg")
+    return store.add_share(user, **{**values, **kwargs})
+
+
+def test_share_lookup_by_token_hash_and_media(store):
+    share = _share(store, expires_at=utcnow_plus(days=1))
+    got = store.share_by_token_hash("a" * 64)
+    assert got == share and got.payload == {"prompt": "otter"} and got.views == 0 and got.revoked_at is None
+    assert aware_utc(got.created_at) and aware_utc(got.expires_at)
+    assert store.share_media(share.id) == b"\xff\xd8bytes"
+    assert store.share_by_token_hash("b" * 64) is None
+
+
+def test_share_token_hash_is_unique(store):
+    _share(store)
+    with pytest.raises(sa.exc.IntegrityError):
+        _share(store, user=B)
+
+
+def test_share_views_count_atomically(store):
+    share = _share(store)
+    for _ in range(3):
+        store.count_share_view(share.id)
+    assert store.share_by_token_hash("a" * 64).views == 3
+
+
+def test_only_the_owner_lists_and_revokes_a_share(store):
+    first, second = _share(store), _share(store, token_hash="c" * 64, expires_at=utcnow_plus(days=-1))
+    assert [s.id for s in store.list_shares(A)] == [second.id, first.id] and store.list_shares(B) == []
+    assert not hasattr(store.list_shares(A)[0], "payload")  # the list never loads the snapshots
+    assert store.list_shares(A)[0].expires_at < utcnow_plus(days=0)  # expired: still listed, as it was
+    assert not store.revoke_share(B, first.id)
+    assert store.share_by_token_hash("a" * 64).revoked_at is None
+    assert store.revoke_share(A, first.id)
+    revoked_at = store.share_by_token_hash("a" * 64).revoked_at
+    assert aware_utc(revoked_at)
+    assert not store.revoke_share(A, first.id)  # already revoked: the first moment stays
+    assert store.share_by_token_hash("a" * 64).revoked_at == revoked_at
+
+
+def utcnow_plus(**delta) -> datetime:
+    return datetime.now(timezone.utc) + timedelta(**delta)

@@ -1,0 +1,212 @@
+"""Read-only share links to a conversation, a comparison, an image or a video. Streamlit-free.
+
+A share is a snapshot: the messages, metrics and media bytes are copied into it when it is
+made, so later edits, deletions or a revoked upload link never change what the link shows.
+
+The link carries a random token (256 bits from `secrets`); the store keeps only its SHA-256,
+looks a share up by that hash and the match is confirmed with `hmac.compare_digest`. Guessing
+is limited like passwords: each unknown token counts a failure against the client's address
+(scope "share" in the login-failure records), and a client past the limit is refused before
+any lookup, for the same doubling lock-out as a login.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from lib import chat
+from lib.auth import LONGEST_LOCKOUT, lock_left
+from lib.i18n import t
+from lib.store import Conversation, Media, Message, Share, Store, VideoTask, utcnow
+
+CONVERSATION, COMPARISON, IMAGE, VIDEO = "conversation", "comparison", "image", "video"
+KINDS = (CONVERSATION, COMPARISON, IMAGE, VIDEO)
+EXPIRIES = {"1d": timedelta(days=1), "7d": timedelta(days=7), "never": None}
+DEFAULT_EXPIRY = "7d"
+LIVE, REVOKED, EXPIRED, MISSING, LOCKED = "live", "revoked", "expired", "missing", "locked"
+
+QUERY_PARAM = "share"
+TOKEN_BYTES = 32                      # 256 bits: the issue asks for at least 128
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{20,100}")
+LIMIT_SCOPE = "share"
+MAX_NOTE_CHARS = 500
+MAX_TITLE_CHARS = 200
+# What a shared reply shows under it; request ids, prompt tokens and the like stay private.
+SHARED_META = ("model", "ttft", "tps", "tokens", "credits", "incomplete", "stopped", "failed", "error",
+               "compare_group", "column")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    kind: str
+    title: str
+    payload: dict
+    media: bytes | None = None
+    media_mime: str | None = None
+
+
+@dataclass(frozen=True)
+class GuessLimit:
+    """Unknown tokens a client may try before it is locked out (the login's [auth] numbers)."""
+    max_failures: int = 5
+    lockout: timedelta = timedelta(minutes=15)
+
+
+@dataclass
+class Opened:
+    """What a share link leads to: `status` is LIVE, REVOKED, EXPIRED, MISSING or LOCKED."""
+    status: str
+    share: Share | None = None
+    wait: timedelta | None = field(default=None)
+
+
+# --- tokens and expiry ------------------------------------------------------------------------
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def expires_at(choice: str, now: datetime) -> datetime | None:
+    lifetime = EXPIRIES[choice]
+    return None if lifetime is None else now + lifetime
+
+
+def status_of(share: Share, now: datetime) -> str:
+    if share.revoked_at is not None:
+        return REVOKED
+    if share.expires_at is not None and share.expires_at <= now:
+        return EXPIRED
+    return LIVE
+
+
+def share_link(app_url: str | None, token: str) -> str:
+    """The app's own address with `?share=TOKEN`; a relative link when the address is unknown."""
+    parts = urlsplit(app_url or "")
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode({QUERY_PARAM: token}), ""))
+
+
+# --- snapshots ------------------------------------------------------------------------------
+
+def _shared_meta(meta: dict) -> dict:
+    kept = {key: meta[key] for key in SHARED_META if key in meta}
+    names = [str(a.get("name") or "") for a in meta.get("attachments") or [] if isinstance(a, dict)]
+    return {**kept, "attachments": names} if names else kept
+
+
+def conversation_snapshot(conversation: Conversation, messages: list[Message]) -> Snapshot:
+    settings = chat.merged_settings(conversation.settings)
+    entries = [{"role": m.role, "content": m.content, "meta": _shared_meta(m.meta or {})} for m in messages]
+    return Snapshot(CONVERSATION, conversation.title[:MAX_TITLE_CHARS],
+                    {"system": settings["system"], "params": chat.request_params(settings), "messages": entries})
+
+
+def turns(messages: list[dict]) -> list[list[dict]]:
+    """A snapshot's messages grouped as the Chat page shows them (a comparison's replies together)."""
+    grouped = chat.group_turns([SimpleNamespace(**m) for m in messages])
+    return [[vars(m) for m in group] for group in grouped]
+
+
+def comparison_snapshot(conversation: Snapshot) -> Snapshot | None:
+    """A conversation snapshot's latest comparison: prompt, system prompt, parameters, columns."""
+    groups = turns(conversation.payload["messages"])
+    position = next((i for i in range(len(groups) - 1, -1, -1) if "compare_group" in groups[i][0]["meta"]), None)
+    if position is None:
+        return None
+    prompt = next((g[0]["content"] for g in reversed(groups[:position]) if g[0]["role"] == "user"), "")
+    columns = [{"content": m["content"], "meta": m["meta"]} for m in groups[position]]
+    return Snapshot(COMPARISON, chat.title_from(prompt)[:MAX_TITLE_CHARS] or conversation.title,
+                    {"prompt": prompt, "system": conversation.payload["system"],
+                     "params": conversation.payload["params"], "columns": columns})
+
+
+def image_snapshot(item: Media, data: bytes) -> Snapshot:
+    return Snapshot(IMAGE, chat.title_from(item.prompt)[:MAX_TITLE_CHARS],
+                    {"prompt": item.prompt, "width": item.width, "height": item.height},
+                    media=bytes(data), media_mime=item.mime)
+
+
+def video_snapshot(task: VideoTask, data: bytes, mime: str) -> Snapshot:
+    return Snapshot(VIDEO, chat.title_from(task.prompt)[:MAX_TITLE_CHARS],
+                    {"prompt": task.prompt, "model": task.model, "duration": task.duration,
+                     "aspect_ratio": task.aspect_ratio}, media=bytes(data), media_mime=mime)
+
+
+# --- making, opening, revoking --------------------------------------------------------------
+
+def create_share(store: Store, user: str, snapshot: Snapshot, expiry: str, note: str = "",
+                 now: datetime | None = None) -> tuple[str, Share]:
+    """Store the snapshot; returns the token (shown once: only its hash is kept) and the share."""
+    token = new_token()
+    share = store.add_share(user, token_hash=token_hash(token), kind=snapshot.kind, title=snapshot.title,
+                            note=note.strip()[:MAX_NOTE_CHARS], payload=snapshot.payload, media=snapshot.media,
+                            media_mime=snapshot.media_mime, expires_at=expires_at(expiry, now or utcnow()))
+    return token, share
+
+
+def open_share(store: Store, token: str, client: str | None, limit: GuessLimit, *,
+               first_visit: bool = True, now: datetime | None = None) -> Opened:
+    """Look the token up for a viewer at `client` (None: unknown, not limited).
+
+    `first_visit` is False on a rerun of a page already shown for this token: it neither counts
+    another view nor another failure."""
+    now = now or utcnow()
+    wait = _lock(store, client, limit, now)
+    if wait:
+        return Opened(LOCKED, wait=wait)
+    share = _find(store, token)
+    if share is None:
+        if first_visit and client:
+            _record_miss(store, client, now)
+        return Opened(MISSING)
+    status = status_of(share, now)
+    if status == LIVE and first_visit:
+        store.count_share_view(share.id)
+    return Opened(status, share)
+
+
+def _find(store: Store, token: str) -> Share | None:
+    if not TOKEN_PATTERN.fullmatch(token or ""):
+        return None
+    digest = token_hash(token)
+    share = store.share_by_token_hash(digest)
+    return share if share is not None and hmac.compare_digest(share.token_hash, digest) else None
+
+
+def _lock(store: Store, client: str | None, limit: GuessLimit, now: datetime) -> timedelta | None:
+    if not client:
+        return None
+    return lock_left(store.get_login_failures(LIMIT_SCOPE, client[:255]), limit.max_failures, limit.lockout, now)
+
+
+def _record_miss(store: Store, client: str, now: datetime) -> None:
+    # A valid link must not reset the count (one real token would let a guesser start over),
+    # so instead a client quiet for the longest lock-out starts again from zero.
+    record = store.get_login_failures(LIMIT_SCOPE, client[:255])
+    if record is not None and now - record.last_failure_at > LONGEST_LOCKOUT:
+        store.clear_login_failures(LIMIT_SCOPE, client[:255])
+    store.record_login_failure(LIMIT_SCOPE, client[:255], at=now)
+
+
+# --- rendering data ---------------------------------------------------------------------------
+
+def metrics_line(meta: dict, lang: str, *, with_model: bool = True) -> str:
+    """A reply's model, time to first token, speed, tokens and credits in `lang`."""
+    parts = [meta.get("model") or ""] if with_model else []
+    if meta.get("ttft") is not None:
+        parts.append(t("chat.meta_ttft", lang, seconds=meta["ttft"]))
+    if meta.get("tps"):
+        parts.append(t("chat.meta_tps", lang, rate=meta["tps"]))
+    if meta.get("tokens") is not None:
+        parts.append(t("chat.meta_tokens", lang, count=meta["tokens"]))
+    parts.append(t("chat.meta_credits", lang, credits=meta.get("credits") or 0))
+    return " · ".join(p for p in parts if p)
