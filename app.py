@@ -3,12 +3,13 @@ import streamlit as st
 
 from lib.ui.auth import authenticate, signed_in
 from lib.ui.budget import render_budget_banner
-from lib.ui.resources import log_api_calls
+from lib.ui.resources import log_api_calls, release_closed_sessions
 from lib.ui.session import PAGES_DIR, tr
 from lib.ui.sidebar import remember_language, render_sidebar
 
 st.set_page_config(page_title="Reshi Playground", page_icon=":material/science:", layout="wide")
 log_api_calls()
+release_closed_sessions()
 
 authenticator = authenticate()
 if signed_in():
