@@ -4,7 +4,7 @@ import streamlit as st
 
 from lib.ui.auth import authenticate, signed_in
 from lib.ui.budget import render_budget_banner
-from lib.ui.resources import log_api_calls
+from lib.ui.resources import log_api_calls, release_closed_sessions
 from lib.ui.session import PAGES_DIR, leave_legacy_multipage_mode, tr
 from lib.ui.share_view import share_token, shared_view_page
 from lib.ui.sidebar import remember_language, render_sidebar
@@ -12,6 +12,7 @@ from lib.ui.sidebar import remember_language, render_sidebar
 leave_legacy_multipage_mode()  # a new process's first run, before any widget gets an id
 st.set_page_config(page_title="Reshi Playground", page_icon=":material/science:", layout="wide")
 log_api_calls()
+release_closed_sessions()
 
 if share_token() is not None:  # a share link: its read-only viewer alone, signed out, no sidebar
     st.navigation([shared_view_page()], position="hidden").run()

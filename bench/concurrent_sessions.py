@@ -9,13 +9,21 @@ For each N it prints
   worst (the sandbox side is stamped by an ASGI wrapper when the chunk is handed to the socket;
   the page side by a MutationObserver, at performance.timeOrigin + performance.now(); one
   machine, so the wall clocks agree);
+- the server's CPU ms per Usage page rerun (a range preset click) on a ledger of
+  `--usage-rows` rows (100,000 by default);
 - the process's RSS with the sessions open and after they close.
 Each figure is taken twice, each time on a fresh server: "before" with `--runner.postScriptGC
 true --server.fileWatcherType auto` (Streamlit's defaults) and "after" with the shipped
 .streamlit/config.toml.
 
+Then, with the shipped config only, "churn": `--churn-sessions` sessions (32) each open the
+Upload page and pick a 2 MB file, then all close, `--churn` times (3); the RSS after each
+close, once the sessions' reconnect window (server.disconnectedSessionTTL) has passed, must
+not grow round after round.
+
 Run from the repo root: .venv/bin/python -m bench.concurrent_sessions [--sessions 1,4,8,16,32]
-                        [--rounds 3] [--token-rate 30]
+                        [--rounds 3] [--token-rate 30] [--usage-rows 100000] [--churn 3]
+                        [--churn-sessions 32]
 """
 from __future__ import annotations
 
@@ -23,10 +31,12 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import statistics
 import tempfile
 import threading
 import time
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,10 +44,13 @@ import httpx
 import uvicorn
 from playwright.async_api import BrowserContext, Page, async_playwright, expect
 
+from bench.usage_page import fill
 from lib.sandbox.app import create_app
 from lib.sandbox.media import VideoCache
 from lib.sandbox.state import DEFAULT_KEY, SandboxState, Speed
-from tests.fixtures.app import _free_port, _write_secrets, start_app_server, stop_app_server
+from lib.store import Store
+from lib.ui.resources import SWEEP_SECONDS
+from tests.fixtures.app import ROOT, _free_port, _write_secrets, start_app_server, stop_app_server
 
 SESSIONS = (1, 4, 8, 16, 32)
 CONFIGS = {"before": ["--runner.postScriptGC", "true", "--server.fileWatcherType", "auto"],
@@ -173,10 +186,17 @@ async def switch_page(page: Page, name: str, shown_by: str) -> None:
     await wait_for_run(page)
 
 
+async def pick_preset(page: Page, label: str) -> None:
+    """A Usage range preset: a rerun of the page (its report part, where it is a fragment)."""
+    await page.locator(".st-key-usage_preset").get_by_text(label, exact=True).click()
+    await expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible(timeout=WAIT_MS)
+    await wait_for_run(page)
+
+
 async def open_session(context: BrowserContext, url: str, number: int) -> Page:
     """A session with a conversation open, so "New chat" has something to close."""
     page = await context.new_page()
-    await page.goto(url)
+    await page.goto(url, timeout=WAIT_MS)
     await expect(page.get_by_test_id("stChatInputTextArea")).to_be_visible(timeout=WAIT_MS)
     await wait_for_run(page)
     await send_message(page, f"bench session {number} warm-up", 0)
@@ -187,7 +207,8 @@ async def open_session(context: BrowserContext, url: str, number: int) -> Page:
 
 @dataclass
 class Figures:
-    cpu: dict[str, list[float]] = field(default_factory=lambda: {"page switch": [], "New chat": [], "message": []})
+    cpu: dict[str, list[float]] = field(default_factory=lambda: {"page switch": [], "New chat": [], "message": [],
+                                                                 "Usage rerun": []})
     delays_ms: list[float] = field(default_factory=list)
     rss_open_mb: float = 0.0
     rss_closed_mb: float = 0.0
@@ -210,6 +231,10 @@ async def one_round(pid: int, pages: list[Page], round_no: int, stamps: FirstTok
     figures.delays_ms += [(at - stamps.sent_at[t]) * 1000 for at, t in zip(shown, prompts) if at and t in stamps.sent_at]
     await batch(pid, figures, "page switch", [switch_page(p, "Images", ".st-key-images_prompt textarea") for p in pages])
     await batch(pid, figures, "page switch", [switch_page(p, "Chat", "[data-testid=stChatInputTextArea]") for p in pages])
+    await asyncio.gather(*(switch_page(p, "Usage", "[data-testid=stVegaLiteChart]") for p in pages))
+    for preset in ("7 days", "30 days"):
+        await batch(pid, figures, "Usage rerun", [pick_preset(p, preset) for p in pages])
+    await asyncio.gather(*(switch_page(p, "Chat", "[data-testid=stChatInputTextArea]") for p in pages))
 
 
 async def measure(browser, folder: Path, flags: list[str], sessions: int, rounds: int,
@@ -249,44 +274,96 @@ def ratios(before: Figures, after: Figures) -> str:
     return "after/before CPU: " + "  ".join(parts)
 
 
-def secrets_folder(root: Path, sandbox_url: str, sessions: int, config: str) -> Path:
-    """Single-user mode on a fresh SQLite store: every server starts from nothing."""
-    folder = root / f"{config}-{sessions}"
+def secrets_folder(root: Path, sandbox_url: str, name: str, ledger: Path) -> Path:
+    """Single-user mode on a fresh copy of the filled store: every server starts alike."""
+    folder = root / name
     folder.mkdir()
+    shutil.copy(ledger, folder / "store.db")
     _write_secrets(folder / "secrets.toml", {
         "sandbox": {"root_url": sandbox_url, "api_key": DEFAULT_KEY},
         "store": {"url": f"sqlite:///{folder / 'store.db'}"}})
     return folder
 
 
-async def run(session_counts: list[int], rounds: int, token_rate: float) -> None:
-    sandbox_url, stamps = start_stamped_sandbox(token_rate)
-    print(f"{os.cpu_count()} cores; sandbox paced at {token_rate:g} tokens/s; {rounds} rounds of "
-          "(New chat, a message, two page switches) per session; CPU figures are medians over batches.")
+def filled_ledger(root: Path, rows: int) -> Path:
+    path = root / "ledger.db"
+    store = Store(f"sqlite:///{path}")
+    fill(store, rows)
+    store.dispose()
+    return path
+
+
+# --- churn: sessions opened and closed, round after round ---------------------------------------
+
+async def upload_session(browser, url: str, picture: Path) -> BrowserContext:
+    """A tab on the Upload page with a file picked (held by the server, not yet sent)."""
+    context = await browser.new_context()
+    page = await context.new_page()
+    await page.goto(url + "/upload", timeout=WAIT_MS)
+    await page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(picture))
+    await expect(page.get_by_text(picture.name).first).to_be_visible(timeout=WAIT_MS)
+    await wait_for_run(page)
+    return context
+
+
+async def churn(browser, folder: Path, sessions: int, rounds: int) -> list[float]:
+    """RSS (MB) after each round of `sessions` tabs opened, then closed and let go."""
+    url, process = start_app_server(folder, "server-churn.log")
+    picture = folder / "picked.png"
+    picture.write_bytes(os.urandom(2_000_000))
+    server = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]
+    ttl = server.get("disconnectedSessionTTL", 120)  # Streamlit's default
+    after_close = []
+    try:
+        for _ in range(rounds):
+            contexts = await asyncio.gather(*(upload_session(browser, url, picture) for _ in range(sessions)))
+            for context in contexts:
+                await context.close()
+            await asyncio.sleep(ttl + 2 * min(SWEEP_SECONDS, max(ttl / 2, 1)) + 2)
+            await settle(process.pid)
+            after_close.append(rss_mb(process.pid))
+    finally:
+        stop_app_server(process)
+    return after_close
+
+
+async def run(args: argparse.Namespace) -> None:
+    sandbox_url, stamps = start_stamped_sandbox(args.token_rate)
+    print(f"{os.cpu_count()} cores; sandbox paced at {args.token_rate:g} tokens/s; {args.rounds} rounds of "
+          "(New chat, a message, two page switches, two Usage range clicks) per session; CPU figures "
+          f"are medians over batches; the ledger holds {args.usage_rows:,} rows.")
     print("note: the Chromium tabs run on the same cores as the server, so figures at large N "
           "include the browsers' contention; every session is the one local user, so the "
           "sidebar's conversation list grows by one per session per round.")
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(**CHROMIUM)
         with tempfile.TemporaryDirectory(prefix="bench-sessions-") as root:
-            for sessions in session_counts:
+            ledger = filled_ledger(Path(root), args.usage_rows)
+            for sessions in [int(n) for n in args.sessions.split(",") if n]:
                 results = {}
                 for config, flags in CONFIGS.items():
-                    folder = secrets_folder(Path(root), sandbox_url, sessions, config)
-                    results[config] = await measure(browser, folder, flags, sessions, rounds, stamps)
+                    folder = secrets_folder(Path(root), sandbox_url, f"{config}-{sessions}", ledger)
+                    results[config] = await measure(browser, folder, flags, sessions, args.rounds, stamps)
                     print(f"N={sessions:>2} {config:>6}: {describe(results[config])}", flush=True)
                 print(f"N={sessions:>2} {ratios(results['before'], results['after'])}", flush=True)
+            if args.churn:
+                folder = secrets_folder(Path(root), sandbox_url, "churn", ledger)
+                rss = await churn(browser, folder, args.churn_sessions, args.churn)
+                print(f"churn, {args.churn_sessions} sessions opened and closed {args.churn} times: RSS after "
+                      "each close " + ", ".join(f"{mb:.0f}" for mb in rss) + " MB", flush=True)
         await browser.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sessions", default=",".join(map(str, SESSIONS)),
-                        help="comma-separated session counts, e.g. 1,4")
+                        help="comma-separated session counts, e.g. 1,4; empty for churn only")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--token-rate", type=float, default=30.0)
-    args = parser.parse_args()
-    asyncio.run(run([int(n) for n in args.sessions.split(",")], args.rounds, args.token_rate))
+    parser.add_argument("--usage-rows", type=int, default=100_000)
+    parser.add_argument("--churn", type=int, default=3, help="rounds of open-and-close; 0 for none")
+    parser.add_argument("--churn-sessions", type=int, default=32)
+    asyncio.run(run(parser.parse_args()))
 
 
 if __name__ == "__main__":

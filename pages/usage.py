@@ -21,20 +21,26 @@ with refresh_col:
     refresh_balance_button()
 st.caption(tr("usage.intro") + (" " + tr("usage.intro_admin") if is_admin() else ""))
 
-# ---------------------------------------------------------------- range, filters, cards
-controls_col, filters_col = st.columns([5, 1], vertical_alignment="bottom")
-with controls_col:
-    scope = range_controls()
-cube = load_cube(store, scope)
-with filters_col:
-    filters = filter_controls(cube)
-selected = usage.apply_filters(cube, filters)
-render_cards(usage.summarize(selected), balance)
+# A range or filter click reruns only `report`: not the app's sidebar, the balance or the
+# budget and price editors below (bench/concurrent_sessions prints a Usage rerun's CPU).
+@st.fragment
+def report(balance) -> None:
+    controls_col, filters_col = st.columns([5, 1], vertical_alignment="bottom")
+    with controls_col:
+        scope = range_controls()
+    cube = load_cube(store, scope)
+    with filters_col:
+        filters = filter_controls(cube)
+    selected = usage.apply_filters(cube, filters)
+    render_cards(usage.summarize(selected), balance)
+    if usage.work(selected).empty:
+        st.info(tr("usage.empty"), icon=":material/query_stats:")
+    else:
+        chart_grid(scope, filters, selected)
+    render_calls_table(store, scope, filters, total=int(selected["rows"].sum()))
 
-# ---------------------------------------------------------------- charts
-if usage.work(selected).empty:
-    st.info(tr("usage.empty"), icon=":material/query_stats:")
-else:
+
+def chart_grid(scope: usage.Scope, filters: usage.Filters, selected) -> None:
     left, right = st.columns([3, 2])
     with left:
         charts.credits_over_time(usage.credits_over_time(selected), scope)
@@ -66,8 +72,8 @@ else:
             "tokens": tr("usage.card.tokens")})
     st.caption(":material/info: " + tr("usage.noise_note"))
 
-# ---------------------------------------------------------------- calls, budget, prices
-render_calls_table(store, scope, filters, total=int(selected["rows"].sum()))
+
+report(balance)
 with st.expander(tr("budget.title"), icon=":material/savings:"):
     render_budget_settings()
 if is_admin():

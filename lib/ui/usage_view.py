@@ -19,7 +19,7 @@ from lib.store import Store
 from lib.ui.connection import get_client, reset_client
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, is_admin, labels, tr
-from lib.ui.usage_charts import endpoint_label
+from lib.ui.usage_charts import endpoint_label, labelled
 
 BALANCE_TTL_SECONDS = 60
 
@@ -196,8 +196,8 @@ def render_calls_table(store: Store, scope: usage.Scope, filters: usage.Filters,
     shown = len(rows)
     st.caption(tr("usage.table.newest", shown=shown, total=total) if total > shown
                else tr("usage.table.count", total=total))
-    display = rows.assign(endpoint=rows["endpoint"].map(endpoint_label),
-                          outcome=rows["outcome"].map(lambda o: tr(f"usage.outcome.{o}")),
+    display = rows.assign(endpoint=labelled(rows["endpoint"], endpoint_label),
+                          outcome=labelled(rows["outcome"], lambda o: tr(f"usage.outcome.{o}")),
                           time=rows["time"].dt.tz_localize(None),
                           # Text columns read better blank than as Streamlit's grey "None"; the
                           # number columns keep their nulls so they still sort as numbers.
