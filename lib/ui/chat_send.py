@@ -11,6 +11,7 @@ button shown while replies stream ends the script run; the `finally` blocks keep
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,7 @@ LAST_CALLS = "chat_last_calls"
 LIVE = "chat_live"
 INPUT = "chat_input"
 _REDRAW_SECONDS = 0.05
+_MIN_REDRAW_INTERVAL = 0.1
 
 
 _FOLLOW_SCRIPT = (Path(__file__).parent / "chat_follow.js").read_text()
@@ -287,8 +289,13 @@ def stream_replies(store: Store, user: str, conversation_id: int, group_id: int 
             with st.spinner(tr("chat.waiting", timeout=round(streams[0].read_timeout or 0)), show_time=True):
                 while parallel.poll(_REDRAW_SECONDS) and not any(c.text for c in parallel.columns):
                     pass
+            drawn_at = 0.0
             while parallel.poll(_REDRAW_SECONDS):
-                _redraw(parallel, boxes, shown, cursor="▌")
+                # Each redraw is a websocket message the server serialises and sends: ten a second
+                # reads as live, where one per token costs the server most of a reply's CPU.
+                if time.monotonic() - drawn_at >= _MIN_REDRAW_INTERVAL:
+                    _redraw(parallel, boxes, shown, cursor="▌")
+                    drawn_at = time.monotonic()
             _redraw(parallel, boxes, shown, cursor="")
             stop.empty()
     finally:
