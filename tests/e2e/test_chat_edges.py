@@ -236,7 +236,7 @@ def test_copy_puts_the_message_on_the_clipboard_as_markdown_in_one_click(page: P
     # The answer twice: a second click on the same message copies it again.
     for index, stored in ((0, 0), (1, 1), (1, 1)):
         page.evaluate("navigator.clipboard.writeText('')")
-        messages.nth(index).get_by_role("button", name="Copy").click()
+        messages.nth(index).get_by_role("button", name="Copy", exact=True).click()
         expect(page.get_by_test_id("stToast").filter(has_text="Copied as Markdown").last).to_be_visible()
         assert_clipboard_becomes(page, last_messages(e2e_dir, 2)[stored].content)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import login, wait_for_app
+from tests.e2e.helpers import login, start_new_chat, wait_for_app
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,6 +30,7 @@ def test_typed_key_works_and_is_stored_nowhere(page: Page, app_url, sandbox, e2e
     expect(sidebar).to_contain_text(typed_key[:3] + "..." + typed_key[-4:])
     sidebar.get_by_role("button", name="Test connection").click()
     expect(sidebar.get_by_text("Connected")).to_be_visible(timeout=15_000)
+    start_new_chat(page)
     box = page.get_by_test_id("stChatInputTextArea")
     box.fill("a call with my own key")
     box.press("Enter")
