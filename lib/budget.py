@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-import sqlalchemy as sa
-
 from lib.store import Store
 from lib.usage import local_midnight, zone
 
@@ -73,11 +71,7 @@ def period_range(period: str, tz_name: str | None, now: datetime | None = None) 
 
 def spent(store: Store, user: str, start: datetime, end: datetime) -> float:
     """Net credits in the user's ledger between start and end (one indexed SUM)."""
-    c = Store.usage.c
-    with store.engine.connect() as conn:
-        total = conn.execute(sa.select(sa.func.sum(c.credits)).where(
-            c.user == user, c.ts >= start, c.ts < end)).scalar()
-    return round(float(total or 0.0), 6)
+    return round(store.usage_ledger(user).net_credits(start, end), 6)
 
 
 def statuses(store: Store, user: str, tz_name: str | None, now: datetime | None = None) -> list[PeriodStatus]:

@@ -6,11 +6,9 @@ bucket, user, endpoint, model and outcome, with their calls, credits and tokens.
 endpoint and outcome and every chart are then cheap pandas work on it. Latency percentiles and
 the calls table need the rows themselves and get their own filtered queries.
 
-Time zones: buckets are local days or hours in the browser's zone, computed in SQL as
-(UTC epoch seconds + the zone's offset at that instant) // bucket width, with the offset as a
-CASE over the zone's transitions inside the range, so DST and half-hour zones bucket exactly.
-The SQL is portable: the only dialect-specific bits (epoch seconds, integer floor) are compiled
-per dialect below, for SQLite and PostgreSQL.
+Time zones: buckets are local days or hours in the browser's zone. This module finds the
+zone's transitions inside the range; the store's ledger (lib.store.ledger, where the SQL lives)
+buckets each row by the offset in force at its instant, so DST and half-hour zones bucket exactly.
 
 What counts where: refunds are ledger rows with negative credits (a failed video); they lower
 the credits spent but are not requests. The free bookkeeping calls the app makes by itself
@@ -20,17 +18,14 @@ where they would only be noise, but the calls table and its CSV list them like a
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
-import sqlalchemy as sa
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from lib.pricing import BILLING, CHAT, IMAGES, MODELS, UPLOAD, VIDEO, VIDEO_STATUS
-from lib.store import Store
+from lib.store import CUBE_COLUMNS, ERROR, OUTCOMES, REFUND, Store, UsageLedger
 
 TODAY, DAYS_7, DAYS_30, ALL, CUSTOM = "today", "7d", "30d", "all", "custom"
 PRESETS = (TODAY, DAYS_7, DAYS_30, ALL, CUSTOM)
@@ -38,9 +33,6 @@ PRESET_DAYS = {TODAY: 1, DAYS_7: 7, DAYS_30: 30}
 HOUR, DAY = "hour", "day"
 BUCKET_SECONDS = {HOUR: 3600, DAY: 86400}
 MAX_HOURLY_DAYS = 31  # beyond this, hourly bars are too thin to read: the page falls back to days
-OK, ERROR, REFUND = "ok", "error", "refund"
-STOPPED = "stopped"  # the user stopped the call: neither a success nor the server's failure
-OUTCOMES = (OK, STOPPED, ERROR, REFUND)
 WORK_ENDPOINTS = (CHAT, IMAGES, VIDEO, UPLOAD)
 ENDPOINTS = WORK_ENDPOINTS + (VIDEO_STATUS, MODELS, BILLING)
 NO_MODEL = "—"  # calls without a model (uploads, image calls that name none): charts show the endpoint
@@ -121,42 +113,6 @@ def zone_offsets(tz: ZoneInfo, start: datetime, end: datetime) -> tuple[int, lis
     return first, changes
 
 
-# --- the two dialect-specific SQL pieces ------------------------------------------------------
-
-class _EpochSeconds(FunctionElement):
-    """Whole seconds since 1970 of an aware-UTC timestamp column."""
-    type = sa.BigInteger()
-    name = "epoch_seconds"
-    inherit_cache = True
-
-
-@compiles(_EpochSeconds, "sqlite")
-def _epoch_sqlite(element, compiler, **kw):  # the store keeps UTC text 'YYYY-MM-DD HH:MM:SS.ffffff'
-    return f"CAST(strftime('%s', {compiler.process(element.clauses, **kw)}) AS INTEGER)"
-
-
-@compiles(_EpochSeconds)
-def _epoch_default(element, compiler, **kw):  # PostgreSQL's timestamptz
-    return f"CAST(FLOOR(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})) AS BIGINT)"
-
-
-class _FloorInt(FunctionElement):
-    """floor(x) as an integer, for x >= 0 (SQLite may lack FLOOR; its CAST truncates)."""
-    type = sa.BigInteger()
-    name = "floor_int"
-    inherit_cache = True
-
-
-@compiles(_FloorInt, "sqlite")
-def _floor_sqlite(element, compiler, **kw):
-    return f"CAST({compiler.process(element.clauses, **kw)} AS INTEGER)"
-
-
-@compiles(_FloorInt)
-def _floor_default(element, compiler, **kw):
-    return f"CAST(FLOOR({compiler.process(element.clauses, **kw)}) AS BIGINT)"
-
-
 # --- what is asked ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -178,49 +134,19 @@ class Filters:
     outcomes: tuple[str, ...] = ()
 
 
-def _outcome() -> ColumnElement:
-    c = Store.usage.c
-    return sa.case((c.credits < 0, REFUND), (c.error_kind == STOPPED, STOPPED), (c.error_kind.is_not(None), ERROR),
-                   else_=OK)
-
-
-def _scope_where(scope: Scope) -> list[ColumnElement]:
-    c = Store.usage.c
-    where = [] if scope.user is None else [c.user == scope.user]
-    if scope.start is not None:
-        where.append(c.ts >= scope.start)
-    if scope.end is not None:
-        where.append(c.ts < scope.end)
-    return where
-
-
-def _filter_where(filters: Filters) -> list[ColumnElement]:
-    c = Store.usage.c
-    pairs = ((c.user, filters.users), (c.model, filters.models), (c.endpoint, filters.endpoints),
-             (_outcome(), filters.outcomes))
-    return [column.in_(values) for column, values in pairs if values]
+def _ledger(store: Store, scope: Scope) -> UsageLedger:
+    """The rows the scope may see: the user's own, or every user's for an admin's scope."""
+    return store.admin_usage_ledger() if scope.user is None else store.usage_ledger(scope.user)
 
 
 def ledger_version(store: Store) -> int:
     """The newest ledger row id: the ledger is append-only, so a cache keyed on it stays right."""
-    with store.engine.connect() as conn:
-        return conn.execute(sa.select(sa.func.max(Store.usage.c.id))).scalar() or 0
+    return store.ledger_version()
 
 
 def ledger_span(store: Store, scope: Scope) -> tuple[datetime | None, datetime | None]:
-    """The first and last timestamps in scope (cheap: both ends of the ts index)."""
-    c, where = Store.usage.c, _scope_where(scope)
-    # Two queries: SQLite answers a lone MIN or MAX from the index, but scans the table for both.
-    with store.engine.connect() as conn:
-        first = conn.execute(sa.select(sa.func.min(c.ts)).where(*where)).scalar()
-        last = conn.execute(sa.select(sa.func.max(c.ts)).where(*where)).scalar()
-    return first, last  # MIN/MAX keep the column's type, so these come back aware UTC
-
-
-def _id_where(after_id: int | None, upto_id: int | None) -> list[ColumnElement]:
-    """Rows with after_id < id <= upto_id: how a cached aggregate adds only the newer rows."""
-    c = Store.usage.c
-    return ([] if after_id is None else [c.id > after_id]) + ([] if upto_id is None else [c.id <= upto_id])
+    """The first and last timestamps in scope (aware UTC)."""
+    return _ledger(store, scope).span(scope.start, scope.end)
 
 
 def add_up(frames: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:
@@ -232,21 +158,6 @@ def add_up(frames: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:
 
 
 # --- the cube --------------------------------------------------------------------------------
-
-def _local_bucket(scope: Scope, span_start: datetime, span_end: datetime) -> ColumnElement:
-    """The local time bucket number of each row: (epoch + offset at ts) // width."""
-    c = Store.usage.c
-    first, changes = zone_offsets(zone(scope.tz), span_start, span_end)
-    offset = sa.literal(first, sa.Integer) if not changes else sa.case(
-        *[(c.ts < at, before) for at, before in
-          zip([at for at, _ in changes], [first] + [off for _, off in changes[:-1]])],
-        else_=changes[-1][1])
-    return _FloorInt((_EpochSeconds(c.ts) + offset) / BUCKET_SECONDS[scope.granularity])
-
-
-CUBE_COLUMNS = ["bucket", "user", "endpoint", "model", "outcome", "rows", "credits",
-                "prompt_tokens", "completion_tokens"]
-
 
 CUBE_KEYS = CUBE_COLUMNS[:5]
 
@@ -260,18 +171,11 @@ def cube(store: Store, scope: Scope, after_id: int | None = None, upto_id: int |
     first, last = ledger_span(store, scope)
     if first is None:
         return _typed_cube(pd.DataFrame(columns=CUBE_COLUMNS))
-    c = Store.usage.c
-    bucket = _local_bucket(scope, scope.start or first, scope.end or last + timedelta(seconds=1))
-    outcome = _outcome()
-    keys = [bucket.label("bucket"), c.user, c.endpoint, c.model, outcome.label("outcome")]
-    stmt = (sa.select(*keys, sa.func.count().label("rows"),
-                      sa.func.coalesce(sa.func.sum(c.credits), 0.0).label("credits"),
-                      sa.func.coalesce(sa.func.sum(c.prompt_tokens), 0).label("prompt_tokens"),
-                      sa.func.coalesce(sa.func.sum(c.completion_tokens), 0).label("completion_tokens"))
-            .where(*_scope_where(scope), *_id_where(after_id, upto_id)).group_by(*keys))
-    with store.engine.connect() as conn:
-        frame = pd.DataFrame(conn.execute(stmt).all(), columns=CUBE_COLUMNS)
-    frame["bucket"] = pd.to_datetime(frame["bucket"].astype("int64") * BUCKET_SECONDS[scope.granularity], unit="s")
+    width = BUCKET_SECONDS[scope.granularity]
+    offsets = zone_offsets(zone(scope.tz), scope.start or first, scope.end or last + timedelta(seconds=1))
+    frame = _ledger(store, scope).cube(scope.start, scope.end, bucket_seconds=width, offsets=offsets,
+                                       after_id=after_id, upto_id=upto_id)
+    frame["bucket"] = pd.to_datetime(frame["bucket"].astype("int64") * width, unit="s")
     return _typed_cube(frame)
 
 
@@ -285,7 +189,7 @@ def _typed_cube(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    """The cube narrowed by the page's filters (the same meaning as `_filter_where`)."""
+    """The cube narrowed by the page's filters (the same meaning as the ledger's SQL filters)."""
     keep = pd.Series(True, index=frame.index)
     for column, values in (("user", filters.users), ("model", filters.models),
                            ("endpoint", filters.endpoints), ("outcome", filters.outcomes)):
@@ -378,14 +282,9 @@ def latency_histogram(store: Store, scope: Scope, filters: Filters, after_id: in
 
     Refunds (bookkeeping rows, no call) and calls without a latency are left out.
     """
-    c = Store.usage.c
-    bucket = _FloorInt(c.latency_ms / LATENCY_BUCKET_MS).label("bucket")
-    stmt = (sa.select(c.endpoint, bucket, sa.func.count().label("n"))
-            .where(*_scope_where(scope), *_filter_where(filters), *_id_where(after_id, upto_id),
-                   c.endpoint.in_(WORK_ENDPOINTS), c.latency_ms.is_not(None), c.latency_ms >= 0, c.credits >= 0)
-            .group_by(c.endpoint, bucket))
-    with store.engine.connect() as conn:
-        return pd.DataFrame(conn.execute(stmt).all(), columns=[*HISTOGRAM_KEYS, "n"])
+    return _ledger(store, scope).latency_histogram(
+        scope.start, scope.end, bucket_ms=LATENCY_BUCKET_MS, among_endpoints=WORK_ENDPOINTS,
+        after_id=after_id, upto_id=upto_id, **asdict(filters))
 
 
 def percentiles(histogram: pd.DataFrame, quantiles: tuple[float, ...] = (0.5, 0.95)) -> pd.DataFrame:
@@ -402,26 +301,10 @@ def _nearest_rank(histogram: pd.DataFrame, q: float) -> float:
     return float(ordered["bucket"].iloc[position] * LATENCY_BUCKET_MS)
 
 
-def _calls_stmt(scope: Scope, filters: Filters) -> sa.Select:
-    c = Store.usage.c
-    return (sa.select(c.ts, c.user, c.endpoint, c.model, _outcome().label("outcome"), c.status,
-                      c.error_kind, c.latency_ms, c.prompt_tokens, c.completion_tokens, c.credits,
-                      c.request_id)
-            .where(*_scope_where(scope), *_filter_where(filters)).order_by(c.ts.desc(), c.id.desc()))
-
-
 def calls(store: Store, scope: Scope, filters: Filters, limit: int | None = TABLE_LIMIT) -> pd.DataFrame:
     """The filtered calls, newest first, with `time` in the scope's zone (aware)."""
-    stmt = _calls_stmt(scope, filters)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    with store.engine.connect() as conn:
-        frame = pd.DataFrame(conn.execute(stmt).all(), columns=["ts", *CSV_COLUMNS[1:]])
-    frame.insert(0, "time", pd.to_datetime(frame.pop("ts"), utc=True).dt.tz_convert(zone(scope.tz)))
-    for name in ("status", "prompt_tokens", "completion_tokens"):
-        frame[name] = frame[name].astype("Int64")
-    for name in ("latency_ms", "credits"):
-        frame[name] = frame[name].astype("float64")
+    frame = _ledger(store, scope).calls(scope.start, scope.end, limit=limit, **asdict(filters))
+    frame.insert(0, "time", frame.pop("ts").dt.tz_convert(zone(scope.tz)))
     return frame
 
 

@@ -43,7 +43,7 @@ def test_estimate_follows_the_count(app_secrets):
 def test_ledger_matches_what_the_sandbox_charged(app_secrets, sandbox, api_key):
     before = sandbox.control.key_info(api_key)["credits"]
     generate(make_app(app_secrets, IMAGES), "ledger check", 3)
-    ledger = Store(app_secrets["store"]["url"]).usage_between("local")
+    ledger = Store(app_secrets["store"]["url"]).usage_ledger("local").calls()
     rows = ledger[ledger.endpoint == "images"]
     assert len(rows) == 3 and list(rows.status) == [200] * 3
     assert rows.credits.sum() == before - sandbox.control.key_info(api_key)["credits"] == 30
@@ -89,7 +89,7 @@ def test_upload_for_a_link_shows_the_url_and_lists_the_upload(app_secrets, sandb
     assert [c.value for c in at.code] == [upload.url]
     assert upload.url.startswith(sandbox.root_url) and upload.size == len(store.get_media_bytes("local", media.id))
     assert any("expires in 2 days 23 h" in c.value for c in at.caption)
-    assert store.get_media("local", media.id).meta["upload_url"] == upload.url
+    assert store.list_media("local")[0].meta["upload_url"] == upload.url
 
 
 def test_empty_prompt_is_refused_without_a_call(app_secrets, sandbox):

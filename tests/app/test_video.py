@@ -137,10 +137,10 @@ def test_failed_task_shows_the_reason_and_the_refund(app_secrets, sandbox):
     at = finish_and_reload(generate(open_page(app_secrets), "a storm [fail]"), sandbox)
     assert any("Generation failed" in e.value and "fail this task" in e.value for e in at.error)
     assert "15 credits for this video were refunded" in texts(at)
-    credits = list(store_of(app_secrets).usage_between(USER)["credits"])
+    credits = list(store_of(app_secrets).usage_ledger(USER).calls()["credits"])[::-1]
     assert [c for c in credits if c] == [15.0, -15.0]
     at.run()
-    assert [c for c in store_of(app_secrets).usage_between(USER)["credits"] if c] == [15.0, -15.0]
+    assert [c for c in store_of(app_secrets).usage_ledger(USER).calls()["credits"][::-1] if c] == [15.0, -15.0]
 
 
 def test_tasks_survive_a_new_session_and_polling_resumes(app_secrets, sandbox):

@@ -75,7 +75,7 @@ def test_paste_twenty_cases_run_on_two_models_with_checks(app_secrets):
     totals = table_with(at, "pass_rate")
     assert list(totals["model"]) == ["gpt-4o-mini", "gpt-4o"] and list(totals["credits"]) == [20, 20]
     assert list(totals["pass_rate"]) == ["40%", "40%"]
-    ledger = store_of(app_secrets).usage_between("local")
+    ledger = store_of(app_secrets).usage_ledger("local").calls()
     assert len(ledger[ledger["endpoint"] == "chat"]) == 40
 
 

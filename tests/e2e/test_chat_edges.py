@@ -48,8 +48,8 @@ def test_stop_shows_the_kept_text_at_once(page: Page, app_url, e2e_dir, sandbox_
 
 def chat_calls(e2e_dir):
     """The ledger's chat rows of the test user, oldest first."""
-    frame = e2e_store(e2e_dir).usage_between(USER)
-    return frame[frame["endpoint"] == "chat"].sort_values("id")
+    frame = e2e_store(e2e_dir).usage_ledger(USER).calls().iloc[::-1]
+    return frame[frame["endpoint"] == "chat"]
 
 
 def test_stop_cancels_a_slow_call_and_records_it_as_stopped(page: Page, app_url, e2e_dir, sandbox_speed):

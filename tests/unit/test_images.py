@@ -82,4 +82,4 @@ def test_media_count_and_meta_are_per_user(store):
     assert store.count_media("ann") == 1 and store.count_media("ann", kind="video") == 0
     assert not store.update_media_meta("bob", mine.id, {"upload_url": "u"})
     assert store.update_media_meta("ann", mine.id, {"upload_url": "u"})
-    assert store.get_media("ann", mine.id).meta == {"upload_url": "u"}
+    assert [m.meta for m in store.list_media("ann")] == [{"upload_url": "u"}]

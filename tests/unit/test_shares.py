@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from lib import shares
 from lib.report import comparison_report
 from lib.store import Store
-from lib.store import shares as shares_table
+from lib.store.shares import shares as shares_table
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
 HOSTILE = '<script>alert(1)</script> <img src="https://evil.example/x.png"> [a](http://evil.example) ![i](https://e.x/i.png)'

@@ -37,7 +37,7 @@ def test_conversations_newest_updated_first(store):
     first = store.create_conversation(A, "one", {})
     second = store.create_conversation(A, "two", {})
     assert [c.id for c in store.list_conversations(A)] == [second.id, first.id]
-    store.touch_conversation(A, first.id)
+    store.rename_conversation(A, first.id, "one again")  # any change moves it to the top
     assert [c.id for c in store.list_conversations(A)] == [first.id, second.id]
     store.add_message(A, second.id, "user", "hello")  # a new message bumps it too
     assert [c.id for c in store.list_conversations(A)] == [second.id, first.id]
@@ -100,19 +100,18 @@ def test_user_b_sees_and_changes_nothing_of_user_a(store):
     assert store.list_conversations(B) == []
     assert store.get_conversation(B, conv.id) is None
     assert store.list_messages(B, conv.id) == [] and store.count_messages(B, conv.id) == 0
-    assert store.list_media(B) == [] and store.get_media(B, img.id) is None
+    assert store.list_media(B) == []
     assert store.get_media_bytes(B, img.id) is None
     assert store.list_uploads(B) == [] and store.get_upload(B, upload.id) is None
     assert store.list_video_tasks(B, include_hidden=True) == []
     assert store.unfinished_video_tasks(B) == [] and store.get_video_task(B, "task-1") is None
-    assert store.usage_between(B).empty
+    assert store.usage_ledger(B).calls().empty and store.usage_ledger(B).net_credits() == 0
     assert store.get_setting(B, "language") is None
 
     # B changes nothing.
     assert store.add_message(B, conv.id, "user", "intrusion") is None
     assert not store.rename_conversation(B, conv.id, "pwned")
     assert not store.update_conversation_settings(B, conv.id, {})
-    assert not store.touch_conversation(B, conv.id)
     assert not store.update_message(B, msg.id, content="pwned")
     assert not store.delete_message(B, msg.id)
     assert not store.delete_media(B, img.id)
@@ -161,7 +160,7 @@ def test_data_persists_across_store_instances(store_url):
         assert again.get_conversation(A, conv.id).title == "kept"
         assert [m.content for m in again.list_messages(A, conv.id)] == ["still here"]
         assert again.get_setting(A, "language") == "zh"
-        assert again.usage_between(A)["credits"].tolist() == [2.0]
+        assert again.usage_ledger(A).calls()["credits"].tolist() == [2.0]
     finally:
         again.dispose()
 
@@ -203,9 +202,11 @@ def test_usage_ledger_with_refund_and_window(store):
     store.add_usage(A, endpoint=CHAT, model="m", status=429, error_kind="rate_limit",
                     prompt_tokens=10, completion_tokens=0, ts=t0 + timedelta(days=2))
 
-    frame = store.usage_between(A)
-    assert list(frame.columns) == [c.name for c in store.usage.c]
+    frame = store.usage_ledger(A).calls().iloc[::-1]  # oldest first
+    assert list(frame.columns) == ["ts", "user", "endpoint", "model", "outcome", "status", "error_kind",
+                                   "latency_ms", "prompt_tokens", "completion_tokens", "credits", "request_id"]
     assert frame["credits"].tolist() == [15.0, -15.0, 0.0]
+    assert frame["outcome"].tolist() == ["ok", "refund", "error"]
     assert frame["credits"].sum() == 0  # the refund cancels the charge
     assert str(frame["ts"].dt.tz) == "UTC"
     assert frame["ts"].iloc[0] == pd.Timestamp(t0)
@@ -214,14 +215,16 @@ def test_usage_ledger_with_refund_and_window(store):
 
     # start inclusive, end exclusive; any aware zone works.
     plus8 = timezone(timedelta(hours=8))
-    window = store.usage_between(A, start=t0.astimezone(plus8), end=t0 + timedelta(hours=1))
+    window = store.usage_ledger(A).calls(start=t0.astimezone(plus8), end=t0 + timedelta(hours=1))
     assert window["credits"].tolist() == [15.0]
-    assert len(store.usage_between(A, start=t0 + timedelta(days=1))) == 1
+    assert len(store.usage_ledger(A).calls(start=t0 + timedelta(days=1))) == 1
+    assert store.usage_ledger(A).span() == (t0, t0 + timedelta(days=2))
 
 
 def test_usage_empty_frame_has_columns(store):
-    frame = store.usage_between(A)
+    frame = store.usage_ledger(A).calls()
     assert frame.empty and "credits" in frame.columns and str(frame["ts"].dt.tz) == "UTC"
+    assert str(frame["status"].dtype) == "Int64" and store.usage_ledger(A).span() == (None, None)
 
 
 def test_bulk_usage_rows_and_admin_view(store):
@@ -230,23 +233,22 @@ def test_bulk_usage_rows_and_admin_view(store):
              "credits": 1.0, "ts": t0 + timedelta(minutes=i)} for i in range(300)]
     store.add_usage_rows(rows)
     store.add_usage_rows([])
-    assert len(store.usage_between(A)) == 200
-    assert len(store.usage_between(B)) == 100
-    everyone = store.admin_usage_between()
+    assert len(store.usage_ledger(A).calls()) == 200
+    assert len(store.usage_ledger(B).calls()) == 100
+    everyone = store.admin_usage_ledger().calls()
     assert len(everyone) == 300 and set(everyone["user"]) == {A, B}
-    assert len(store.admin_usage_between(start=t0 + timedelta(minutes=290))) == 10
+    assert len(store.admin_usage_ledger().calls(start=t0 + timedelta(minutes=290))) == 10
+    assert len(store.usage_ledger(A).calls(limit=7)) == 7
 
 
-def test_usage_table_supports_group_by(store):
-    import sqlalchemy as sa
+def test_net_credits_per_user_and_for_admins(store):
     store.add_usage(A, endpoint=CHAT, credits=1)
     store.add_usage(A, endpoint=CHAT, credits=2)
     store.add_usage(B, endpoint=IMAGES, credits=10)
-    u = store.usage
-    with store.engine.connect() as conn:
-        totals = dict(conn.execute(sa.select(u.c.user, sa.func.sum(u.c.credits))
-                                   .group_by(u.c.user)).all())
-    assert totals == {A: 3.0, B: 10.0}
+    store.add_usage(B, endpoint=VIDEO, credits=-4)  # a refund counts back
+    assert (store.usage_ledger(A).net_credits(), store.usage_ledger(B).net_credits()) == (3.0, 6.0)
+    assert store.admin_usage_ledger().net_credits() == 9.0
+    assert store.ledger_version() > 0
 
 
 # --- media and uploads ------------------------------------------------------------------------
@@ -260,12 +262,12 @@ def test_media(store):
     assert not hasattr(listed[0], "data")  # the gallery never loads bytes
     assert [m.id for m in store.list_media(A, limit=1)] == [second.id]
     assert store.list_media(A, kind="video") == []
-    got = store.get_media(A, first.id)
+    got = listed[1]
     assert (got.prompt, got.width, got.credits, got.meta) == ("cat", 512, 10.0, {"model": "img-1"})
     assert aware_utc(got.created_at)
     assert store.get_media_bytes(A, first.id) == b"\x89PNG first"
     assert store.delete_media(A, first.id)
-    assert store.get_media(A, first.id) is None and store.get_media_bytes(A, first.id) is None
+    assert [m.id for m in store.list_media(A)] == [second.id] and store.get_media_bytes(A, first.id) is None
 
 
 def test_uploads(store):

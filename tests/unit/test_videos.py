@@ -33,7 +33,7 @@ def creations(sandbox) -> int:
 
 
 def ledger(store, user=USER) -> list[float]:
-    return list(store.usage_between(user)["credits"])
+    return list(store.usage_ledger(user).calls()["credits"])[::-1]
 
 
 # --- the form -----------------------------------------------------------------------------

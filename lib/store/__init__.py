@@ -1,0 +1,47 @@
+"""The playground's database: conversations, messages, settings, the usage ledger, media,
+uploads, video tasks, price overrides, login state, workbench runs and shares.
+
+One SQLAlchemy URL decides where it lives: by default a SQLite file under data/, but the same
+code runs on PostgreSQL (`postgresql+psycopg://...`), so nothing here may be SQLite-only SQL.
+Only the store runs SQL: everything else calls its methods.
+
+Every method that touches user data takes `user` first and filters by it, so one user can never
+read or change another's rows by guessing ids. Only `admin_*` methods read across users.
+Callers get dataclasses, dicts or DataFrames, never sessions or rows. All times are aware UTC.
+
+One module per aggregate, each holding its tables, the types it returns and its methods; the
+`Store` below puts them together. This module names the public surface.
+"""
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+
+from lib.store.conversations import Conversation, ConversationRecords, Message
+from lib.store.engine import default_url, open_engine
+from lib.store.ledger import CUBE_COLUMNS, ERROR, OK, OUTCOMES, REFUND, STOPPED, LedgerRecords, UsageLedger
+from lib.store.logins import LoginFailures, LoginRecords
+from lib.store.media import Media, MediaRecords, Upload
+from lib.store.settings import SettingRecords
+from lib.store.shares import Share, ShareInfo, ShareRecords
+from lib.store.tables import utcnow
+from lib.store.videos import VideoTask, VideoTaskRecords
+from lib.store.workbench import WorkbenchRuns
+
+__all__ = [
+    "Store", "default_url", "utcnow",
+    "Conversation", "Message", "Media", "Upload", "VideoTask",
+    "LoginFailures", "Share", "ShareInfo",
+    "UsageLedger", "CUBE_COLUMNS", "OK", "STOPPED", "ERROR", "REFUND", "OUTCOMES",
+]
+
+
+class Store(ConversationRecords, MediaRecords, VideoTaskRecords, LedgerRecords, SettingRecords,
+            LoginRecords, WorkbenchRuns, ShareRecords):
+    """All persistence. Thread-safe: each method runs in its own short transaction."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.engine: Engine = open_engine(url)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,132 @@
+"""Conversations and their messages."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from lib.store.rows import Rows, mine
+from lib.store.tables import created_column, id_column, metadata, updated_column, user_column, utcnow
+
+conversations = sa.Table(
+    "conversations", metadata, id_column(), user_column(),
+    sa.Column("title", sa.String(500), nullable=False, default=""),
+    sa.Column("settings", sa.JSON, nullable=False, default=dict),
+    created_column(),
+    updated_column(),
+    sa.Index("ix_conversations_user_updated", "user", "updated_at"),
+)
+
+messages = sa.Table(
+    "messages", metadata, id_column(),
+    sa.Column("conversation_id", sa.Integer,
+              sa.ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    user_column(),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("content", sa.Text, nullable=False, default=""),
+    sa.Column("meta", sa.JSON, nullable=False, default=dict),
+    created_column(),
+    # "the last N messages" is an index range scan backwards from the newest id.
+    sa.Index("ix_messages_conversation_id", "conversation_id", "id"),
+)
+
+
+@dataclass
+class Conversation:
+    id: int
+    user: str
+    title: str
+    settings: dict
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass
+class Message:
+    id: int
+    conversation_id: int
+    user: str
+    role: str
+    content: str
+    meta: dict
+    created_at: datetime
+
+
+class ConversationRecords(Rows):
+    """The Store's conversation and message methods."""
+
+    # -- conversations --
+
+    def create_conversation(self, user: str, title: str, settings: dict | None = None) -> Conversation:
+        now = utcnow()
+        return self._insert(Conversation, conversations, dict(
+            user=user, title=title, settings=settings or {}, created_at=now, updated_at=now))
+
+    def list_conversations(self, user: str) -> list[Conversation]:
+        """The user's conversations, most recently updated first."""
+        c = conversations.c
+        return self._many(Conversation, conversations, c.user == user,
+                          order_by=[c.updated_at.desc(), c.id.desc()])
+
+    def get_conversation(self, user: str, conversation_id: int) -> Conversation | None:
+        return self._one(Conversation, conversations, *mine(conversations, user, conversation_id))
+
+    def rename_conversation(self, user: str, conversation_id: int, title: str) -> bool:
+        return self._update(conversations, dict(title=title, updated_at=utcnow()),
+                            *mine(conversations, user, conversation_id))
+
+    def update_conversation_settings(self, user: str, conversation_id: int, settings: dict) -> bool:
+        return self._update(conversations, dict(settings=settings, updated_at=utcnow()),
+                            *mine(conversations, user, conversation_id))
+
+    def delete_conversation(self, user: str, conversation_id: int) -> bool:
+        """Delete the conversation and its messages (explicitly: SQLite may not cascade)."""
+        with self.engine.begin() as conn:
+            found = conn.execute(sa.select(conversations.c.id).where(
+                *mine(conversations, user, conversation_id))).first()
+            if found is None:
+                return False
+            conn.execute(messages.delete().where(messages.c.conversation_id == conversation_id))
+            conn.execute(conversations.delete().where(conversations.c.id == conversation_id))
+        return True
+
+    # -- messages --
+
+    def add_message(self, user: str, conversation_id: int, role: str, content: str,
+                    meta: dict | None = None) -> Message | None:
+        """Append a message and bump the conversation; None if the conversation is not the user's."""
+        now = utcnow()
+        with self.engine.begin() as conn:
+            bumped = conn.execute(conversations.update().where(
+                *mine(conversations, user, conversation_id)).values(updated_at=now)).rowcount
+            if not bumped:
+                return None
+            new_id = conn.execute(messages.insert().values(
+                conversation_id=conversation_id, user=user, role=role, content=content,
+                meta=meta or {}, created_at=now)).inserted_primary_key[0]
+        return self._one(Message, messages, messages.c.id == new_id)
+
+    def update_message(self, user: str, message_id: int, content: str | None = None,
+                       meta: dict | None = None) -> bool:
+        """Replace the content and/or the whole meta dict (e.g. while and after streaming)."""
+        values = {k: v for k, v in (("content", content), ("meta", meta)) if v is not None}
+        if not values:
+            return False
+        return self._update(messages, values, *mine(messages, user, message_id))
+
+    def delete_message(self, user: str, message_id: int) -> bool:
+        return self._delete(messages, *mine(messages, user, message_id))
+
+    def list_messages(self, user: str, conversation_id: int, limit: int | None = None) -> list[Message]:
+        """Messages in chronological order; with `limit`, only the last `limit` of them."""
+        c = messages.c
+        where = (c.user == user, c.conversation_id == conversation_id)
+        if limit is None:
+            return self._many(Message, messages, *where, order_by=[c.id])
+        # Newest first through the (conversation_id, id) index, then flip back to chronological.
+        return self._many(Message, messages, *where, order_by=[c.id.desc()], limit=limit)[::-1]
+
+    def count_messages(self, user: str, conversation_id: int) -> int:
+        c = messages.c
+        return self._count(messages, c.user == user, c.conversation_id == conversation_id)

@@ -1,0 +1,52 @@
+"""Settings: each user's own key/value settings, and the admin's price overrides (global)."""
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from lib.pricing import DEFAULT_PRICES, Price
+from lib.store.rows import Rows
+from lib.store.tables import metadata, updated_column, utcnow
+
+user_settings = sa.Table(
+    "user_settings", metadata,
+    sa.Column("user", sa.String(255), primary_key=True),
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("value", sa.JSON),
+)
+
+prices = sa.Table(
+    "prices", metadata,
+    sa.Column("endpoint", sa.String(64), primary_key=True),
+    sa.Column("model", sa.String(255), primary_key=True),
+    sa.Column("per_call", sa.Float, nullable=False, default=0.0),
+    sa.Column("per_1k_tokens", sa.Float, nullable=False, default=0.0),
+    updated_column(),
+)
+
+
+class SettingRecords(Rows):
+    """The Store's settings and price methods."""
+
+    def get_setting(self, user: str, key: str, default: Any = None) -> Any:
+        c = user_settings.c
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(c.value).where(c.user == user, c.key == key)).first()
+        return default if row is None else row.value
+
+    def set_setting(self, user: str, key: str, value: Any) -> None:
+        self._upsert(user_settings, dict(user=user, key=key), dict(value=value))
+
+    def get_prices(self) -> dict[tuple[str, str], Price]:
+        """lib.pricing.DEFAULT_PRICES with the admin's stored overrides on top."""
+        result = dict(DEFAULT_PRICES)
+        with self.engine.connect() as conn:
+            for row in conn.execute(sa.select(prices)):
+                result[(row.endpoint, row.model)] = Price(row.per_call, row.per_1k_tokens)
+        return result
+
+    def admin_set_price(self, endpoint: str, model: str, per_call: float,
+                        per_1k_tokens: float = 0.0) -> None:
+        self._upsert(prices, dict(endpoint=endpoint, model=model),
+                     dict(per_call=per_call, per_1k_tokens=per_1k_tokens, updated_at=utcnow()))
