@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from lib.store import Upload
+from lib.store import UploadRecord
 from lib.upload_checks import Checked, data_url
 
 FILE_TYPES = ["png", "jpg", "jpeg", "gif", "webp"]
 
 
-def uploaded(upload: Upload, name: str) -> dict:
+def uploaded(upload: UploadRecord, name: str) -> dict:
     return {"name": name, "url": upload.url, "upload_id": upload.id,
             "expire_at": upload.expire_at.isoformat() if upload.expire_at else None}
 

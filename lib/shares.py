@@ -23,7 +23,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from lib import chat
 from lib.auth import LONGEST_LOCKOUT, lock_left
 from lib.i18n import t
-from lib.store import Conversation, Media, Message, Share, Store, VideoTask, utcnow
+from lib.store import Conversation, Media, Message, Share, Store, VideoTaskRecord, utcnow
 
 CONVERSATION, COMPARISON, IMAGE, VIDEO = "conversation", "comparison", "image", "video"
 KINDS = (CONVERSATION, COMPARISON, IMAGE, VIDEO)
@@ -135,7 +135,7 @@ def image_snapshot(item: Media, data: bytes) -> Snapshot:
                     media=bytes(data), media_mime=item.mime)
 
 
-def video_snapshot(task: VideoTask, data: bytes, mime: str) -> Snapshot:
+def video_snapshot(task: VideoTaskRecord, data: bytes, mime: str) -> Snapshot:
     return Snapshot(VIDEO, chat.title_from(task.prompt)[:MAX_TITLE_CHARS],
                     {"prompt": task.prompt, "model": task.model, "duration": task.duration,
                      "aspect_ratio": task.aspect_ratio}, media=bytes(data), media_mime=mime)

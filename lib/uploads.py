@@ -6,12 +6,12 @@ Streamlit-free.
 from __future__ import annotations
 
 from lib.client import ReshiClient
-from lib.store import Store, Upload
+from lib.store import Store, UploadRecord
 from lib.upload_checks import Checked, data_url, send_name, thumbnail
 
 
 def send(client: ReshiClient, store: Store, user: str, checked: Checked, *,
-         as_base64: bool = False) -> Upload:
+         as_base64: bool = False) -> UploadRecord:
     """Upload one file that passed the checks; raises the client's typed errors."""
     name = send_name(checked.name, checked.kind)
     if as_base64:

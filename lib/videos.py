@@ -20,9 +20,8 @@ from datetime import datetime, timedelta
 from urllib.parse import urlparse
 
 from lib import errors, pricing
-from lib.client import VIDEO_MODELS, ReshiClient
-from lib.client import VideoTask as PolledTask
-from lib.store import Store, VideoTask, utcnow
+from lib.client import VIDEO_MODELS, ReshiClient, VideoTask
+from lib.store import Store, VideoTaskRecord, utcnow
 from lib.video_status import COMPLETED, FAILED, FINISHED
 
 MODELS = VIDEO_MODELS
@@ -52,14 +51,14 @@ class VideoRequest:
     duration: int = DEFAULT_DURATION
     aspect_ratio: str = ASPECT_RATIOS[0]
 
-    def same_as(self, task: VideoTask) -> bool:
+    def same_as(self, task: VideoTaskRecord) -> bool:
         return (task.prompt, task.model, task.duration, task.aspect_ratio) == (
             self.prompt, self.model, self.duration, self.aspect_ratio)
 
 
 @dataclass
 class Submission:
-    task: VideoTask
+    task: VideoTaskRecord
     duplicate: bool          # True: a double click; `task` is the one the first click made
 
 
@@ -89,7 +88,7 @@ def cost_of(client: ReshiClient, model: str) -> float:
     return client.credits_for(pricing.VIDEO, model)
 
 
-def recent_duplicate(tasks: list[VideoTask], request: VideoRequest, now: datetime) -> VideoTask | None:
+def recent_duplicate(tasks: list[VideoTaskRecord], request: VideoRequest, now: datetime) -> VideoTaskRecord | None:
     """The task an identical submission made within DUPLICATE_WINDOW, if any.
 
     Checked against the store, not the session, so it holds across tabs and reruns.
@@ -102,7 +101,7 @@ def connection_fingerprint(client: ReshiClient) -> str:
     return hashlib.sha256(f"{client.base_url}\n{client.key_fingerprint}".encode()).hexdigest()[:32]
 
 
-def on_connection(task: VideoTask, fingerprint: str) -> bool:
+def on_connection(task: VideoTaskRecord, fingerprint: str) -> bool:
     """Whether the task may be polled on this connection. A task stored before tasks carried
     their connection (None) is polled on the current one, as it always was: its id is quoted, so
     it cannot lead anywhere else, and the first answer binds it (`apply_poll`)."""
@@ -137,7 +136,7 @@ def submit(store: Store, user: str, client: ReshiClient, request: VideoRequest,
 
 # --- polling ----------------------------------------------------------------------------------
 
-def poll_interval(task: VideoTask, now: datetime) -> float:
+def poll_interval(task: VideoTaskRecord, now: datetime) -> float:
     """Seconds between polls: doubled per consecutive error, longer for long-running tasks."""
     interval = POLL_SECONDS * 2 ** min(task.poll_errors, MAX_ERROR_DOUBLINGS)
     age = (now - task.created_at).total_seconds()
@@ -148,7 +147,7 @@ def poll_interval(task: VideoTask, now: datetime) -> float:
     return min(interval, MAX_POLL_SECONDS)
 
 
-def is_due(task: VideoTask, now: datetime) -> bool:
+def is_due(task: VideoTaskRecord, now: datetime) -> bool:
     if task.status in FINISHED:
         return False
     if task.last_polled_at is None:
@@ -157,7 +156,7 @@ def is_due(task: VideoTask, now: datetime) -> bool:
     return waited >= poll_interval(task, now) - POLL_SLACK_SECONDS
 
 
-def seconds_until_poll(task: VideoTask, now: datetime) -> float:
+def seconds_until_poll(task: VideoTaskRecord, now: datetime) -> float:
     if task.last_polled_at is None:
         return 0.0
     waited = (now - task.last_polled_at).total_seconds()
@@ -186,8 +185,8 @@ def poll_due(store: Store, user: str, client: ReshiClient, now: datetime | None 
     return outcome
 
 
-def apply_poll(store: Store, user: str, task: VideoTask, polled: PolledTask, now: datetime,
-               fingerprint: str) -> VideoTask:
+def apply_poll(store: Store, user: str, task: VideoTaskRecord, polled: VideoTask, now: datetime,
+               fingerprint: str) -> VideoTaskRecord:
     """Store what a poll on the connection `fingerprint` said; a failed task gets its refund
     recorded (once). A task without a connection is bound to this one: its server knew it."""
     fields = dict(status=polled.status, raw_status=polled.raw_status, last_polled_at=now, poll_errors=0,
@@ -206,7 +205,7 @@ def apply_poll(store: Store, user: str, task: VideoTask, polled: PolledTask, now
     return updated
 
 
-def refund_once(store: Store, user: str, task: VideoTask) -> bool:
+def refund_once(store: Store, user: str, task: VideoTaskRecord) -> bool:
     """Record a failed task's refund in the ledger, exactly once even across tabs.
 
     The provider refunds a failed task's credits; the ledger's negative row mirrors that.
@@ -220,11 +219,11 @@ def refund_once(store: Store, user: str, task: VideoTask) -> bool:
 
 # --- what the page shows ----------------------------------------------------------------------
 
-def elapsed_seconds(task: VideoTask, now: datetime) -> float:
+def elapsed_seconds(task: VideoTaskRecord, now: datetime) -> float:
     return max(0.0, ((task.finished_at or now) - task.created_at).total_seconds())
 
 
-def eta_seconds(task: VideoTask, now: datetime) -> float | None:
+def eta_seconds(task: VideoTaskRecord, now: datetime) -> float | None:
     """Time left, extrapolated from progress so far; None until progress has moved."""
     progress = task.progress or 0.0
     if task.status in FINISHED or not 0 < progress < 100:
@@ -244,7 +243,7 @@ _UNSAFE = re.compile(r"[^\w]+")
 _NAME_CHARS = 40
 
 
-def download_name(task: VideoTask) -> str:
+def download_name(task: VideoTaskRecord) -> str:
     """`sora-2_16x9_5s_a-cat-in-a-garden_3f9a1c.mp4`: what, which shape, and unique."""
     words = _UNSAFE.sub("-", task.prompt.lower()).strip("-")[:_NAME_CHARS].strip("-") or "video"
     ratio = (task.aspect_ratio or "").replace(":", "x")

@@ -20,16 +20,16 @@ from lib.store.conversations import Conversation, ConversationRecords, Message
 from lib.store.engine import default_url, open_engine
 from lib.store.ledger import CUBE_COLUMNS, ERROR, OK, OUTCOMES, REFUND, STOPPED, LedgerRecords, UsageLedger
 from lib.store.logins import LoginFailures, LoginRecords
-from lib.store.media import Media, MediaRecords, Upload
+from lib.store.media import Media, MediaRecords, UploadRecord
 from lib.store.settings import SettingRecords
 from lib.store.shares import Share, ShareInfo, ShareRecords
 from lib.store.tables import utcnow
-from lib.store.videos import VideoTask, VideoTaskRecords
+from lib.store.videos import VideoTaskRecord, VideoTaskRecords
 from lib.store.workbench import WorkbenchRuns
 
 __all__ = [
     "Store", "default_url", "utcnow",
-    "Conversation", "Message", "Media", "Upload", "VideoTask",
+    "Conversation", "Message", "Media", "UploadRecord", "VideoTaskRecord",
     "LoginFailures", "Share", "ShareInfo",
     "UsageLedger", "CUBE_COLUMNS", "OK", "STOPPED", "ERROR", "REFUND", "OUTCOMES",
 ]

@@ -52,7 +52,8 @@ class Media:
 
 
 @dataclass
-class Upload:
+class UploadRecord:
+    """A file the user uploaded to the API's file host, as the store remembers it."""
     id: int
     user: str
     url: str
@@ -104,17 +105,17 @@ class MediaRecords(Rows):
     def add_upload(self, user: str, *, url: str, stored_filename: str | None = None,
                    original_filename: str | None = None, size: int | None = None,
                    mime: str | None = None, expire_at: datetime | None = None,
-                   thumbnail: bytes | None = None) -> Upload:
-        return self._insert(Upload, uploads, dict(
+                   thumbnail: bytes | None = None) -> UploadRecord:
+        return self._insert(UploadRecord, uploads, dict(
             user=user, url=url, stored_filename=stored_filename,
             original_filename=original_filename, size=size, mime=mime, expire_at=expire_at,
             thumbnail=thumbnail, created_at=utcnow()))
 
-    def list_uploads(self, user: str) -> list[Upload]:
-        return self._many(Upload, uploads, uploads.c.user == user, order_by=[uploads.c.id.desc()])
+    def list_uploads(self, user: str) -> list[UploadRecord]:
+        return self._many(UploadRecord, uploads, uploads.c.user == user, order_by=[uploads.c.id.desc()])
 
-    def get_upload(self, user: str, upload_id: int) -> Upload | None:
-        return self._one(Upload, uploads, *mine(uploads, user, upload_id))
+    def get_upload(self, user: str, upload_id: int) -> UploadRecord | None:
+        return self._one(UploadRecord, uploads, *mine(uploads, user, upload_id))
 
     def delete_upload(self, user: str, upload_id: int) -> bool:
         return self._delete(uploads, *mine(uploads, user, upload_id))

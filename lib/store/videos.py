@@ -43,7 +43,8 @@ _UPDATABLE = {c.name for c in video_tasks.c} - {"id", "user", "task_id", "update
 
 
 @dataclass
-class VideoTask:
+class VideoTaskRecord:
+    """A video task as the store keeps it (lib.client.VideoTask is what the API answers)."""
     id: int
     user: str
     task_id: str
@@ -76,17 +77,17 @@ class VideoTaskRecords(Rows):
 
     def add_video_task(self, user: str, task_id: str, prompt: str, model: str | None,
                        duration: int | None, aspect_ratio: str | None,
-                       credits: float = 0.0, connection: str | None = None) -> VideoTask:
+                       credits: float = 0.0, connection: str | None = None) -> VideoTaskRecord:
         now = utcnow()
-        return self._insert(VideoTask, video_tasks, dict(
+        return self._insert(VideoTaskRecord, video_tasks, dict(
             user=user, task_id=task_id, prompt=prompt, model=model, duration=duration,
             aspect_ratio=aspect_ratio, credits=credits, status=QUEUED, created_at=now,
             updated_at=now, connection=connection))
 
-    def get_video_task(self, user: str, task_id: str) -> VideoTask | None:
-        return self._one(VideoTask, video_tasks, *_task(user, task_id))
+    def get_video_task(self, user: str, task_id: str) -> VideoTaskRecord | None:
+        return self._one(VideoTaskRecord, video_tasks, *_task(user, task_id))
 
-    def update_video_task(self, user: str, task_id: str, **fields: Any) -> VideoTask | None:
+    def update_video_task(self, user: str, task_id: str, **fields: Any) -> VideoTaskRecord | None:
         """Change any task columns; sets updated_at, and finished_at when it first finishes."""
         unknown = set(fields) - _UPDATABLE
         if unknown:
@@ -105,15 +106,15 @@ class VideoTaskRecords(Rows):
                     .values(finished_at=now))
         return self.get_video_task(user, task_id)
 
-    def list_video_tasks(self, user: str, include_hidden: bool = False) -> list[VideoTask]:
+    def list_video_tasks(self, user: str, include_hidden: bool = False) -> list[VideoTaskRecord]:
         c = video_tasks.c
         where = [c.user == user] + ([] if include_hidden else [c.hidden.is_(False)])
-        return self._many(VideoTask, video_tasks, *where, order_by=[c.id.desc()])
+        return self._many(VideoTaskRecord, video_tasks, *where, order_by=[c.id.desc()])
 
-    def unfinished_video_tasks(self, user: str) -> list[VideoTask]:
+    def unfinished_video_tasks(self, user: str) -> list[VideoTaskRecord]:
         """Tasks still to poll, hidden ones included: a hidden task may yet fail and need a refund."""
         c = video_tasks.c
-        return self._many(VideoTask, video_tasks, c.user == user, c.status.not_in(FINISHED),
+        return self._many(VideoTaskRecord, video_tasks, c.user == user, c.status.not_in(FINISHED),
                           order_by=[c.id.desc()])
 
     def hide_video_task(self, user: str, task_id: str) -> bool:

@@ -7,7 +7,7 @@ import streamlit as st
 
 from lib import errors
 from lib.client import ReshiClient
-from lib.store import Store, Upload, utcnow
+from lib.store import Store, UploadRecord, utcnow
 from lib.ui.clock import local_time
 from lib.ui.feedback import show_error
 from lib.ui.session import current_lang, tr
@@ -23,7 +23,7 @@ _LIST_REFRESH = "60s"  # the countdowns tick by the minute
 class Outcome:
     """What became of one file: uploaded, refused before sending (why), or failed at the API."""
     checked: Checked
-    upload: Upload | None = None
+    upload: UploadRecord | None = None
     error: errors.ReshiError | None = None
 
 
@@ -90,7 +90,7 @@ def uploads_list(store: Store, user: str) -> None:
         _upload_card(store, user, upload, now)
 
 
-def _upload_card(store: Store, user: str, upload: Upload, now) -> None:
+def _upload_card(store: Store, user: str, upload: UploadRecord, now) -> None:
     expired = is_expired(upload.expire_at, now)
     with st.container(border=True, key=f"upload_card_{upload.id}"):
         preview, details = st.columns([1, 4], vertical_alignment="center")
@@ -110,7 +110,7 @@ def _upload_card(store: Store, user: str, upload: Upload, now) -> None:
             st.rerun(scope="fragment")
 
 
-def _details_line(upload: Upload, now) -> str:
+def _details_line(upload: UploadRecord, now) -> str:
     countdown = expiry_text(upload.expire_at, now, current_lang())
     expiry = (tr("upload.expires_on", date=local_time(upload.expire_at), countdown=countdown)
               if upload.expire_at else countdown)

@@ -9,7 +9,7 @@ import streamlit as st
 from lib import errors, videos
 from lib.shares import VIDEO, video_snapshot
 from lib.client import ReshiClient
-from lib.store import Store, VideoTask, utcnow
+from lib.store import Store, VideoTaskRecord, utcnow
 from lib.ui.budget import confirm_within_budget
 from lib.ui.feedback import show_error
 from lib.ui.media import fetch_media, fetch_task_video
@@ -145,7 +145,7 @@ def finished_tasks(store: Store, user: str, client: ReshiClient) -> None:
 
 # --- one task ---------------------------------------------------------------------------------
 
-def _card_header(store: Store, user: str, task: VideoTask, now: datetime) -> None:
+def _card_header(store: Store, user: str, task: VideoTaskRecord, now: datetime) -> None:
     """Status badge, parameters and the remove button on one line; the prompt below."""
     info_col, remove_col = st.columns([12, 1], vertical_alignment="center")
     timing = (tr("video.took", time=videos.format_seconds(videos.elapsed_seconds(task, now)))
@@ -161,14 +161,14 @@ def _card_header(store: Store, user: str, task: VideoTask, now: datetime) -> Non
     st.markdown(f"**{_plain(task.prompt)}**")
 
 
-def _status_badge(task: VideoTask) -> str:
+def _status_badge(task: VideoTaskRecord) -> str:
     """The normalised status as a Markdown badge; an unknown raw one is "running" here and quoted
     in the card's body."""
     color, icon = _BADGES[task.status]
     return f":{color}-badge[{icon} {tr(f'video.status.{task.status}')}]"
 
 
-def _live_body(task: VideoTask, now: datetime, poll_error: errors.ReshiError | None) -> None:
+def _live_body(task: VideoTaskRecord, now: datetime, poll_error: errors.ReshiError | None) -> None:
     parts = []
     if task.progress is not None:
         parts.append(tr("video.progress", percent=task.progress))
@@ -184,7 +184,7 @@ def _live_body(task: VideoTask, now: datetime, poll_error: errors.ReshiError | N
                       seconds=videos.seconds_until_poll(task, utcnow())), icon=":material/sync_problem:")
 
 
-def _finished_body(task: VideoTask, client: ReshiClient) -> None:
+def _finished_body(task: VideoTaskRecord, client: ReshiClient) -> None:
     if task.status == FAILED:
         reason = tr("video.failed", reason=_plain(task.error)) if task.error else tr("video.failed_no_reason")
         st.error(reason, icon=":material/error:")
@@ -215,7 +215,7 @@ def _finished_body(task: VideoTask, client: ReshiClient) -> None:
             st.code(task.video_url, language=None, wrap_lines=True)
 
 
-def _content_or_explain(task: VideoTask, client: ReshiClient) -> bytes | None:
+def _content_or_explain(task: VideoTaskRecord, client: ReshiClient) -> bytes | None:
     """No URL in the task: the video may be at the API's content route. When it is not, say
     exactly what was asked and what came back, so the user can tell the provider."""
     try:
