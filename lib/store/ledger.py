@@ -131,11 +131,12 @@ class UsageLedger:
         return where
 
     def _frame(self, stmt: sa.Select) -> pd.DataFrame:
+        """The rows as a DataFrame whose columns are the statement's labels."""
         with self._engine.connect() as conn:
-            result = conn.execute(stmt)
-            return pd.DataFrame(result.all(), columns=list(result.keys()))
+            return pd.DataFrame(conn.execute(stmt).all(), columns=list(stmt.selected_columns.keys()))
 
-    def span(self, start: datetime | None = None, end: datetime | None = None) -> tuple[datetime | None, datetime | None]:
+    def span(self, start: datetime | None = None,
+             end: datetime | None = None) -> tuple[datetime | None, datetime | None]:
         """The first and last timestamps in range (cheap: both ends of the ts index)."""
         ts, where = usage.c.ts, self._where(start, end)
         # Two queries: SQLite answers a lone MIN or MAX from the index, but scans the table for both.
@@ -163,7 +164,7 @@ class UsageLedger:
                           sa.func.coalesce(sa.func.sum(c.prompt_tokens), 0).label("prompt_tokens"),
                           sa.func.coalesce(sa.func.sum(c.completion_tokens), 0).label("completion_tokens"))
                 .where(*self._where(start, end, after_id, upto_id)).group_by(*keys))
-        return self._frame(stmt)
+        return self._frame(stmt)[CUBE_COLUMNS]  # a label that drifts from CUBE_COLUMNS fails here
 
     def latency_histogram(self, start: datetime | None, end: datetime | None, *, bucket_ms: float,
                           among_endpoints: tuple[str, ...], after_id: int | None = None,
