@@ -10,8 +10,9 @@ from lib import workbench
 from lib.ui.connection import get_client
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
-from lib.ui.workbench_view import (SHOWN, cases_editor, checks_editor, comparison, prompt_editor, results,
-                                   run_button, saved_runs_picker, start_pending)
+from lib.ui.workbench_editors import SHOWN, cases_editor, checks_editor, prompt_editor, saved_runs_picker
+from lib.ui.workbench_results import comparison, results
+from lib.ui.workbench_run import run_button, start_pending
 
 store, user, client = get_store(), current_user(), get_client()
 
