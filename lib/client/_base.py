@@ -163,6 +163,9 @@ class BaseClient:
             raise exc.redact(self._scrub)
 
     def credits_for(self, endpoint: str, model: str | None = None, tokens: int = 0) -> float:
+        """A call's price in this client's table. Before a reply its tokens are unknown, so the
+        budget checks call this without them: the per-call price only, an estimate that a chat
+        reply's per-1K-token price may exceed once the server has counted its tokens."""
         return pricing.credits_for(endpoint, model, tokens, self.prices)
 
     def report(self, record: CallRecord) -> None:

@@ -6,7 +6,7 @@ import socket
 import threading
 import time
 from contextlib import closing, suppress
-from typing import Iterator
+from typing import Any, Iterator
 
 import httpx
 from httpx_sse import EventSource, ServerSentEvent
@@ -14,6 +14,15 @@ from httpx_sse import EventSource, ServerSentEvent
 from lib import errors, pricing
 from lib.client._base import APIResource, BaseClient, _bounded, _Deadline, _log_request
 from lib.client.types import CallRecord, ChatResult
+
+
+def _reply_credits(client: BaseClient, model: str, prompt_tokens: Any, completion_tokens: Any) -> float:
+    """What a finished reply costs: the per-call price plus the per-1K-token price of the tokens
+    the server reported, prompt and completion together (the price table has one token price).
+    A count that is not a whole number >= 0 (a broken or hostile server) adds nothing."""
+    tokens = sum(n for n in (prompt_tokens, completion_tokens)
+                 if isinstance(n, int) and not isinstance(n, bool) and n > 0)
+    return client.credits_for(pricing.CHAT, model, tokens)
 
 
 def _chat_body(model: str, messages: list[dict], stream: bool, params: dict) -> dict:
@@ -28,9 +37,8 @@ class Chat(APIResource):
         """A complete, non-streamed reply. `params` are sent as given (None values dropped)."""
         c = self._client
         started = time.perf_counter()
-        charge = c.credits_for(pricing.CHAT, model)
         body, record = c.call("POST", f"{c.base_url}/chat/completions", endpoint=pricing.CHAT,
-                              model=model, charge=charge, json=_chat_body(model, messages, False, params))
+                              model=model, json=_chat_body(model, messages, False, params))
         try:
             choice = body["choices"][0]
             text = choice["message"].get("content") or ""
@@ -41,12 +49,13 @@ class Chat(APIResource):
         usage = body.get("usage") or {}
         record.prompt_tokens = usage.get("prompt_tokens")
         record.completion_tokens = usage.get("completion_tokens")
+        record.credits = _reply_credits(c, model, record.prompt_tokens, record.completion_tokens)
         record.request_id = record.request_id or body.get("id")
         c.report(record)
         return ChatResult(text=text, model=body.get("model") or model, finish_reason=choice.get("finish_reason"),
                           prompt_tokens=record.prompt_tokens, completion_tokens=record.completion_tokens,
                           latency_s=time.perf_counter() - started, request_id=record.request_id,
-                          credits=charge, raw=body)
+                          credits=record.credits, raw=body)
 
     def stream(self, model: str, messages: list[dict], *, include_usage: bool = True,
                **params) -> "ChatStream":
@@ -154,7 +163,8 @@ class ChatStream:
         record.completion_tokens = self.tokens if self.stopped else self.completion_tokens
         if self.done:
             # Billed like the sandbox bills: a reply that never finished costs nothing.
-            record.credits = self.credits = c.credits_for(pricing.CHAT, self.model)
+            record.credits = self.credits = _reply_credits(c, self.model, self.prompt_tokens,
+                                                           self.completion_tokens)
         c.report(record)
 
     def _deltas_from_server(self, started: float, record: CallRecord) -> Iterator[str]:

@@ -76,6 +76,7 @@ class Cell:
 
 
 def estimate_credits(client: ReshiClient, models: list[str], case_count: int) -> float:
+    """Per-call prices only: the replies' tokens (and their per-1K-token price) are not known yet."""
     return case_count * sum(client.credits_for(pricing.CHAT, model) for model in models)
 
 
