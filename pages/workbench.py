@@ -1,9 +1,5 @@
 """Workbench: one prompt template on many test cases and 1-3 models at once, with checks,
 saved runs, exports and a comparison of two runs."""
-from lib.ui.session import leave_legacy_multipage_mode
-
-leave_legacy_multipage_mode()  # a first request for this URL runs no app.py (and no login) yet
-
 import streamlit as st
 
 from lib import workbench
