@@ -5,7 +5,8 @@ import streamlit as st
 from lib.ui.auth import authenticate, signed_in
 from lib.ui.budget import render_budget_banner
 from lib.ui.resources import log_api_calls, release_closed_sessions
-from lib.ui.session import PAGES_DIR, leave_legacy_multipage_mode, tr
+from lib.ui.legacy_pages import leave_legacy_multipage_mode
+from lib.ui.session import PAGES_DIR, tr
 from lib.ui.share_view import share_token, shared_view_page
 from lib.ui.sidebar import remember_language, render_sidebar
 

@@ -1,9 +1,5 @@
 """Chat: streaming replies from one model or 2-3 side by side, images, presets, View code,
 export and import, and this user's conversations."""
-from lib.ui.session import leave_legacy_multipage_mode
-
-leave_legacy_multipage_mode()  # a first request for this URL runs no app.py (and no login) yet
-
 import streamlit as st
 
 from lib import chat, chat_attachments

@@ -1,8 +1,4 @@
 """Images: a prompt, 1 to 4 images generated at once, and this user's gallery."""
-from lib.ui.session import leave_legacy_multipage_mode
-
-leave_legacy_multipage_mode()  # a first request for this URL runs no app.py (and no login) yet
-
 import streamlit as st
 
 from lib import images

@@ -1,8 +1,4 @@
 """My shares: every read-only link this user made, with its views, and Revoke."""
-from lib.ui.session import leave_legacy_multipage_mode
-
-leave_legacy_multipage_mode()  # a first request for this URL runs no app.py (and no login) yet
-
 from lib.ui.resources import get_store
 from lib.ui.session import current_user
 from lib.ui.share_view import my_shares

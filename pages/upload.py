@@ -1,8 +1,4 @@
 """Upload: images as files (several at once) or base64, checked first, and this user's uploads."""
-from lib.ui.session import leave_legacy_multipage_mode
-
-leave_legacy_multipage_mode()  # a first request for this URL runs no app.py (and no login) yet
-
 import streamlit as st
 
 from lib.ui.connection import get_client

@@ -1,8 +1,4 @@
 """Usage: where the credits went, in cards, charts and a table; the budget; admins' prices."""
-from lib.ui.session import leave_legacy_multipage_mode
-
-leave_legacy_multipage_mode()  # a first request for this URL runs no app.py (and no login) yet
-
 import streamlit as st
 
 from lib import usage

@@ -1,8 +1,4 @@
 """Video: Sora tasks from a form, with live progress that survives a reload."""
-from lib.ui.session import leave_legacy_multipage_mode
-
-leave_legacy_multipage_mode()  # a first request for this URL runs no app.py (and no login) yet
-
 import streamlit as st
 
 from lib import videos

@@ -1,17 +1,14 @@
 """Workbench: one prompt template on many test cases and 1-3 models at once, with checks,
 saved runs, exports and a comparison of two runs."""
-from lib.ui.session import leave_legacy_multipage_mode
-
-leave_legacy_multipage_mode()  # a first request for this URL runs no app.py (and no login) yet
-
 import streamlit as st
 
 from lib import workbench
 from lib.ui.connection import get_client
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
-from lib.ui.workbench_view import (SHOWN, cases_editor, checks_editor, comparison, prompt_editor, results,
-                                   run_button, saved_runs_picker, start_pending)
+from lib.ui.workbench_editors import SHOWN, cases_editor, checks_editor, prompt_editor, saved_runs_picker
+from lib.ui.workbench_results import comparison, results
+from lib.ui.workbench_run import run_button, start_pending
 
 store, user, client = get_store(), current_user(), get_client()
 

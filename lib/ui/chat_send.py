@@ -114,6 +114,7 @@ def process_pending(store: Store, user: str, client: ReshiClient, conversation: 
     text = presets.fill(pending["text"], pending["values"] or {})
     _preview(text, checked)
     models = chat.compare_models(settings) or [settings["model"]]
+    # An estimate: the per-call price; the reply's tokens (per-1K-token price) are not known yet.
     if not confirm_within_budget(sum(client.credits_for(CHAT, m) for m in models), key="chat_send", on_cancel=_cancel):
         return
     attachments = _attachments(store, user, client, checked, pending["inline"])

@@ -5,9 +5,9 @@ from pathlib import Path
 from typing import Callable
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from lib.i18n import language_from_locale, t
+from lib.ui.legacy_pages import restart_through_app
 
 LOCAL_USER = "local"
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,29 +36,15 @@ def labels(prefix: str) -> Callable[[object], str]:
     return lambda option: t(f"{prefix}{option}", lang)
 
 
-def leave_legacy_multipage_mode() -> None:
-    """Because the project has a top-level `pages/` folder, Streamlit starts each process in its
-    legacy multipage mode until `st.navigation` has run once (a process-wide switch). In that
-    mode the first run executes app.py as a page named "app", so every widget app.py draws in
-    that run (the login form above all) gets an id made from that page's hash, unlike in every
-    later run: a click on the form of a new process's first page is matched to no widget in the
-    next run and is lost. So such a run turns legacy mode off (what `st.navigation` itself does)
-    and starts again before drawing anything, for the same URL.
-    """
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def current_user() -> str:
     """The logged-in user, as settled by app.py in this session.
 
-    In legacy multipage mode (see `leave_legacy_multipage_mode`) a first request for `/chat`
-    runs the page without app.py, skipping login: such a run starts again through app.py.
+    Every page asks for it before drawing anything: in legacy multipage mode (see
+    lib/ui/legacy_pages.py) a first request for `/chat` runs the page without app.py, skipping
+    login, and such a run starts again through app.py here.
     """
     if "user" not in st.session_state:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+        restart_through_app()
     return st.session_state["user"]
 
 

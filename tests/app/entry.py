@@ -2,6 +2,8 @@
 
 AppTest resets Streamlit's multipage mode before every run, and next to a `pages/` folder that
 puts reruns in legacy mode, which runs a page without app.py (no sidebar, no login check).
+The app's own way out of that mode is lib/ui/legacy_pages.py; AppTest cannot use it, since it
+resets the mode before every run.
 """
 import runpy
 from pathlib import Path

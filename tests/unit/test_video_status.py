@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from lib.client import _video_task
+from lib.client.videos import _video_task
 from lib.video_status import (COMPLETED, FAILED, QUEUED, RUNNING, is_known_status, normalize_status,
                               parse_progress)
 

@@ -1,0 +1,253 @@
+"""`client.chat`: a complete reply (`create`) or a streamed one (`stream`, a `ChatStream`)."""
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from contextlib import closing, suppress
+from typing import Any, Iterator
+
+import httpx
+from httpx_sse import EventSource, ServerSentEvent
+
+from lib import errors, pricing
+from lib.client._base import APIResource, BaseClient, _bounded, _Deadline, _log_request
+from lib.client.types import CallRecord, ChatResult
+
+
+def _reply_credits(client: BaseClient, model: str, prompt_tokens: Any, completion_tokens: Any) -> float:
+    """What a finished reply costs: the per-call price plus the per-1K-token price of the tokens
+    the server reported, prompt and completion together (the price table has one token price).
+    A count that is not a whole number >= 0 (a broken or hostile server) adds nothing."""
+    tokens = sum(n for n in (prompt_tokens, completion_tokens)
+                 if isinstance(n, int) and not isinstance(n, bool) and n > 0)
+    return client.credits_for(pricing.CHAT, model, tokens)
+
+
+def _chat_body(model: str, messages: list[dict], stream: bool, params: dict) -> dict:
+    body = {"model": model, "messages": messages, **{k: v for k, v in params.items() if v is not None}}
+    if stream:
+        body["stream"] = True
+    return body
+
+
+class Chat(APIResource):
+    def create(self, model: str, messages: list[dict], **params) -> ChatResult:
+        """A complete, non-streamed reply. `params` are sent as given (None values dropped)."""
+        c = self._client
+        started = time.perf_counter()
+        body, record = c.call("POST", f"{c.base_url}/chat/completions", endpoint=pricing.CHAT,
+                              model=model, json=_chat_body(model, messages, False, params))
+        try:
+            choice = body["choices"][0]
+            text = choice["message"].get("content") or ""
+        except (KeyError, IndexError, TypeError, AttributeError):
+            record.error_kind, record.credits = errors.MalformedResponseError.kind, 0.0
+            c.report(record)
+            raise errors.MalformedResponseError("chat: no choices[0].message") from None
+        usage = body.get("usage") or {}
+        record.prompt_tokens = usage.get("prompt_tokens")
+        record.completion_tokens = usage.get("completion_tokens")
+        record.credits = _reply_credits(c, model, record.prompt_tokens, record.completion_tokens)
+        record.request_id = record.request_id or body.get("id")
+        c.report(record)
+        return ChatResult(text=text, model=body.get("model") or model, finish_reason=choice.get("finish_reason"),
+                          prompt_tokens=record.prompt_tokens, completion_tokens=record.completion_tokens,
+                          latency_s=time.perf_counter() - started, request_id=record.request_id,
+                          credits=record.credits, raw=body)
+
+    def stream(self, model: str, messages: list[dict], *, include_usage: bool = True,
+               **params) -> "ChatStream":
+        """A streamed reply: iterate it for text deltas; then read usage and timing from it."""
+        if include_usage:
+            params.setdefault("stream_options", {"include_usage": True})
+        return ChatStream(self._client, model, _chat_body(model, messages, True, params))
+
+
+class ChatStream:
+    """Iterates text deltas of one streamed reply and keeps what a user needs to see after.
+
+    Raises `StreamCutError` (with the text received so far) when the stream ends before
+    `[DONE]`. `close()` stops it early (a user's "stop"), from any thread: the call is recorded
+    at once as `stopped` with the tokens that arrived, and its connection is shut down, which
+    ends a read blocked on it; whatever the server does after is ignored.
+    """
+
+    STOPPED = "stopped"  # the ledger's error kind of a call the user stopped
+
+    def __init__(self, client: BaseClient, model: str, body: dict):
+        self._client = client
+        self.model = model
+        self.request_body = body
+        self.text = ""
+        self.events: list[str] = []
+        self.finish_reason: str | None = None
+        self.prompt_tokens: int | None = None
+        self.completion_tokens: int | None = None
+        self.request_id: str | None = None
+        self.ttft: float | None = None
+        self.elapsed: float | None = None
+        self.credits = 0.0
+        self.done = False
+        self.stopped = False
+        self._deltas = 0
+        self._record = CallRecord(endpoint=pricing.CHAT, model=model)
+        self._started: float | None = None
+        self._reported = threading.Lock()  # held once the call is recorded: it is recorded once
+        self._network_stream = None
+
+    @property
+    def tokens(self) -> int:
+        return self.completion_tokens if self.completion_tokens is not None else self._deltas
+
+    @property
+    def tokens_per_second(self) -> float | None:
+        if self.ttft is None or self.elapsed is None or self.elapsed <= self.ttft:
+            return None
+        return self.tokens / (self.elapsed - self.ttft)
+
+    @property
+    def read_timeout(self) -> float | None:
+        """Seconds the server may stay silent before the call fails as a timeout."""
+        return self._client._http.timeout.read
+
+    @property
+    def waited(self) -> float:
+        """Seconds since the request was sent (0 before)."""
+        return time.perf_counter() - self._started if self._started is not None else 0.0
+
+    def close(self) -> None:
+        if self.done or self.stopped:
+            return
+        self.stopped = True
+        self._record.error_kind = self.STOPPED
+        self._report()
+        stream = self._network_stream
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if sock is not None:
+            with suppress(OSError):  # already closed by the server
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def _trace(self, event: str, info: dict) -> None:
+        """httpcore's trace hook: keeps the connection this call opens, so `close()` can shut it
+        down while the server has not answered yet (a reused connection is known once it has)."""
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            self._network_stream = info.get("return_value") or self._network_stream
+
+    def __iter__(self) -> Iterator[str]:
+        self._started = time.perf_counter()
+        _log_request(pricing.CHAT, self.request_body)
+        try:
+            with self._client._typed_errors():
+                yield from self._deltas_from_server(self._started, self._record)
+        except errors.ReshiError as exc:
+            if self.stopped:  # what the server did after a stop is no longer the user's concern
+                return
+            if isinstance(exc, errors.ServerError) and exc.status == 504:  # a gateway gave up waiting
+                exc = errors.ApiTimeoutError(exc.server_message, status=504, request_id=exc.request_id)
+            self._record.error_kind = exc.kind
+            raise exc
+        finally:
+            self._report()
+
+    def _report(self) -> None:
+        """Record the call once: when it ends, or when it is stopped, whichever comes first."""
+        if not self._reported.acquire(blocking=False):
+            return
+        c, record = self._client, self._record
+        self.elapsed = self.waited
+        record.latency_ms = self.elapsed * 1000
+        record.request_id = self.request_id
+        record.prompt_tokens = self.prompt_tokens
+        record.completion_tokens = self.tokens if self.stopped else self.completion_tokens
+        if self.done:
+            # Billed like the sandbox bills: a reply that never finished costs nothing.
+            record.credits = self.credits = _reply_credits(c, self.model, self.prompt_tokens,
+                                                           self.completion_tokens)
+        c.report(record)
+
+    def _deltas_from_server(self, started: float, record: CallRecord) -> Iterator[str]:
+        c = self._client
+        deadline = _Deadline(c.deadline_seconds)
+        try:
+            with closing(c._send("POST", f"{c.base_url}/chat/completions", retry=False, deadline=deadline,
+                                 json=self.request_body, extensions={"trace": self._trace})) as response:
+                self._network_stream = response.extensions.get("network_stream") or self._network_stream
+                if self.stopped:
+                    return
+                record.status = response.status_code
+                self.request_id = response.headers.get("x-request-id")
+                c._raise_for_status(response, deadline)
+                if "text/event-stream" not in response.headers.get("content-type", ""):
+                    yield from self._whole_reply(response, started, deadline)
+                    return
+                for sse in self._events(response, deadline):
+                    if sse.data.strip() == "[DONE]":
+                        self.done = not self.stopped
+                        return
+                    self.events.append(sse.data)
+                    delta = self._apply_chunk(sse.data)
+                    if delta:
+                        if self.ttft is None:
+                            self.ttft = time.perf_counter() - started
+                        self._deltas += 1
+                        self.text += delta
+                        yield delta
+        except httpx.TimeoutException as exc:
+            raise self._cut_or(errors.ApiTimeoutError(str(exc)))
+        except (httpx.TransportError, httpx.StreamError) as exc:
+            if self.stopped:
+                return
+            raise self._cut_or(errors.ApiConnectionError(str(exc)))
+        if not self.stopped:
+            raise errors.StreamCutError(self.text, status=record.status, request_id=self.request_id)
+
+    def _events(self, response: httpx.Response, deadline: _Deadline) -> Iterator[ServerSentEvent]:
+        """The SSE events, parsed by httpx-sse from the bytes as they pass the client's bounds
+        (the whole stream, each line, the deadline)."""
+        c = self._client
+        bounded = httpx.Response(response.status_code, headers={"content-type": response.headers["content-type"]},
+                                 content=_bounded(response.iter_bytes(), deadline, c.max_stream_bytes,
+                                                  c.max_sse_line_bytes))
+        return EventSource(bounded).iter_sse()
+
+    def _cut_or(self, error: errors.ReshiError) -> errors.ReshiError:
+        """Once text has arrived, any transport failure is a cut stream: the text is kept."""
+        if self.text:
+            return errors.StreamCutError(self.text, request_id=self.request_id)
+        return error
+
+    def _apply_chunk(self, data: str) -> str:
+        try:
+            chunk = json.loads(data)
+        except ValueError:
+            raise errors.MalformedResponseError(data[:200]) from None
+        if not isinstance(chunk, dict):
+            return ""
+        if isinstance(chunk.get("error"), dict):
+            raise errors.ServerError(errors.server_message_from(data), request_id=self.request_id)
+        self.request_id = self.request_id or chunk.get("id")
+        usage = chunk.get("usage") or {}
+        if usage:
+            self.prompt_tokens = usage.get("prompt_tokens")
+            self.completion_tokens = usage.get("completion_tokens")
+        choices = chunk.get("choices") or []
+        if not choices:
+            return ""
+        self.finish_reason = choices[0].get("finish_reason") or self.finish_reason
+        return (choices[0].get("delta") or {}).get("content") or ""
+
+    def _whole_reply(self, response: httpx.Response, started: float, deadline: _Deadline) -> Iterator[str]:
+        """A server that ignored `stream: true` and sent one JSON completion: yield it whole."""
+        body = self._client._json(response, deadline)
+        try:
+            text = body["choices"][0]["message"]["content"] or ""
+        except (KeyError, IndexError, TypeError):
+            raise errors.MalformedResponseError("chat: no choices[0].message") from None
+        usage = body.get("usage") or {}
+        self.prompt_tokens, self.completion_tokens = usage.get("prompt_tokens"), usage.get("completion_tokens")
+        self.ttft = time.perf_counter() - started
+        self.text, self.done = text, True
+        self._deltas = 1
+        yield text

@@ -1,0 +1,23 @@
+"""`client.models`: the models the server lists."""
+from __future__ import annotations
+
+from lib import dialects, errors, pricing
+from lib.client._base import APIResource
+from lib.client.types import Model
+
+
+def is_chat_model(model_id: str) -> bool:
+    """By name alone; a listed `Model` knows better (`Model.is_chat`)."""
+    return dialects.is_chat_model({"id": model_id})
+
+
+class Models(APIResource):
+    def list(self) -> list[Model]:
+        c = self._client
+        body, record = c.call("GET", f"{c.base_url}/models", endpoint=pricing.MODELS, retry=True)
+        c.report(record)
+        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+            raise errors.MalformedResponseError("models: no 'data' list")
+        return [Model(id=str(m.get("id")), owned_by=str(m.get("owned_by") or ""), created=m.get("created"),
+                      endpoint_types=tuple(map(str, m.get("supported_endpoint_types") or ())))
+                for m in body["data"] if isinstance(m, dict) and m.get("id")]

@@ -1,0 +1,79 @@
+"""What the client's calls return, and what each call reports to the ledger."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from lib import dialects
+
+
+@dataclass
+class CallRecord:
+    """One API call, as the usage ledger stores it."""
+    endpoint: str
+    model: str | None = None
+    status: int | None = None
+    error_kind: str | None = None
+    latency_ms: float | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    credits: float = 0.0
+    request_id: str | None = None
+
+
+@dataclass
+class Model:
+    id: str
+    owned_by: str = ""
+    created: int | None = None
+    endpoint_types: tuple[str, ...] = ()
+
+    @property
+    def is_chat(self) -> bool:
+        return dialects.is_chat_model({"id": self.id, "owned_by": self.owned_by,
+                                       "supported_endpoint_types": list(self.endpoint_types)})
+
+
+@dataclass
+class ChatResult:
+    text: str
+    model: str
+    finish_reason: str | None
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    latency_s: float
+    request_id: str | None
+    credits: float
+    raw: dict
+
+
+@dataclass
+class ImageResult:
+    data: bytes
+    mime: str
+    credits: float
+    request_id: str | None
+    source_url: str | None = None
+
+
+@dataclass
+class VideoTask:
+    id: str
+    status: str
+    raw_status: str
+    progress: float | None = None
+    video_url: str | None = None
+    error: str | None = None
+    raw: dict = field(default_factory=dict)
+
+
+@dataclass
+class UploadResult:
+    url: str
+    filename: str
+    size: int
+    expire_at: datetime | None
+    message: str = ""
+
+
+Balance = dialects.BillingFigures  # remaining, used, unlimited, total

@@ -1,0 +1,45 @@
+"""`client.uploads`: an image to the provider's upload endpoint (not under /v1), for a public URL."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from lib import errors, imagetypes, pricing
+from lib.client._base import APIResource
+from lib.client.types import UploadResult
+
+# The provider stamps `expire_at` without a zone; it is a Chinese service, so Beijing time.
+PROVIDER_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def _parse_expiry(value: Any) -> datetime | None:
+    try:
+        return datetime.strptime(str(value), "%Y-%m-%d %H:%M:%S").replace(tzinfo=PROVIDER_TZ)
+    except ValueError:
+        return None
+
+
+class Uploads(APIResource):
+    def upload_file(self, data: bytes, filename: str) -> UploadResult:
+        mime = imagetypes.mime_of(data) or "application/octet-stream"
+        return self._upload(files={"image": (filename, data, mime)})
+
+    def upload_base64(self, image_base64: str, filename: str) -> UploadResult:
+        """`image_base64` is a data URL (`data:image/png;base64,...`) or raw base64."""
+        return self._upload(json={"image_base64": image_base64, "filename": filename})
+
+    def _upload(self, **kw) -> UploadResult:
+        c = self._client
+        body, record = c.call("POST", c.upload_url, endpoint=pricing.UPLOAD, **kw)
+        if not isinstance(body, dict) or not body.get("success") or not isinstance(body.get("data"), dict):
+            message = str(body.get("message", ""))[:errors.MAX_MESSAGE_CHARS] if isinstance(body, dict) else ""
+            record.error_kind = errors.BadRequestError.kind
+            c.report(record)
+            with c._typed_errors():  # the refusal quotes the server, which may echo the key
+                raise errors.BadRequestError(message or "upload refused", status=record.status)
+        c.report(record)
+        data = body["data"]
+        return UploadResult(url=str(data.get("url", "")), filename=str(data.get("filename", "")),
+                            size=int(data.get("size") or 0), expire_at=_parse_expiry(data.get("expire_at")),
+                            message=str(body.get("message", "")))

@@ -1,0 +1,74 @@
+"""`client.videos`: create a video task, poll it, fetch its bytes, on whichever route the server has."""
+from __future__ import annotations
+
+from typing import Any, Callable
+from urllib.parse import quote
+
+from lib import dialects, errors, pricing
+from lib.client._base import MB, APIResource, BaseClient
+from lib.client.types import VideoTask
+from lib.video_status import normalize_status
+
+VIDEO_MODELS = ("sora-2", "sora-2-pro")
+
+
+def _video_task(body: Any) -> VideoTask:
+    task = dialects.task_from_body(body)
+    return VideoTask(id=task.id, status=normalize_status(task.raw_status), raw_status=task.raw_status,
+                     progress=task.progress, video_url=task.video_url, error=task.error,
+                     raw=body if isinstance(body, dict) else {})
+
+
+class Videos(APIResource):
+    """Video tasks on whichever route the server has (lib.dialects.VIDEO_ROUTES): the first that
+    answers other than 404 is kept for this client's later calls."""
+
+    def __init__(self, client: BaseClient):
+        super().__init__(client)
+        self._routes = dialects.VIDEO_ROUTES
+
+    def create(self, prompt: str, model: str = "sora-2", duration: int = 5,
+               aspect_ratio: str = "16:9") -> VideoTask:
+        c = self._client
+        charge = c.credits_for(pricing.VIDEO, model)
+        body, record = self._on_first_route(lambda route: c.call(
+            "POST", c.base_url + route.create, endpoint=pricing.VIDEO, model=model, charge=charge,
+            json=route.body(prompt, model, duration, aspect_ratio)))
+        try:
+            task = _video_task(body)
+        except errors.ReshiError as exc:
+            record.error_kind, record.credits = exc.kind, 0.0
+            c.report(record)
+            raise
+        record.request_id = record.request_id or task.id
+        c.report(record)
+        return task
+
+    def get(self, task_id: str) -> VideoTask:
+        c = self._client
+        path_id = quote(task_id, safe="")
+        body, record = self._on_first_route(lambda route: c.call(
+            "GET", c.base_url + route.status.format(id=path_id), endpoint=pricing.VIDEO_STATUS, retry=True))
+        record.request_id = record.request_id or task_id
+        c.report(record)
+        return _video_task(body)
+
+    def _on_first_route(self, send: Callable[[dialects.VideoRoute], Any]) -> Any:
+        """A 404 from a route means the server lacks it (no charge is made): try the next one."""
+        for index, route in enumerate(self._routes):
+            try:
+                answer = send(route)
+            except errors.NotFoundError:
+                if index == len(self._routes) - 1:
+                    raise
+                continue
+            self._routes = self._routes[index:]
+            return answer
+        raise AssertionError("unreachable")
+
+    def content(self, task_id: str, *, max_bytes: int = 200 * MB) -> bytes:
+        """The finished video's bytes when the task names no URL (OpenAI Sora, new-api /v1/videos):
+        under this client's own base URL, so the key may go with it."""
+        c = self._client
+        return c.fetch_bytes(dialects.video_content_url(c.base_url, task_id), "video", max_bytes=max_bytes,
+                             authorized=True)

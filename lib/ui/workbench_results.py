@@ -1,0 +1,156 @@
+"""The Workbench page's results: the grid of a run's cells (a page of cases at a time), totals
+per model, exports, and the comparison of two runs."""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import streamlit as st
+
+from lib import workbench
+from lib.i18n import STRINGS
+from lib.store import Store
+from lib.ui.session import tr
+from lib.ui.workbench_editors import run_label
+
+PAGE_SIZE = 20
+
+
+def grid_slots(cases: list[dict], models: list[str], start: int) -> dict:
+    """A row per case (its values, then one placeholder per model) under a header of models."""
+    header = st.columns([1.2, *[2] * len(models)])
+    header[0].markdown(f"**{tr('workbench.case')}**")
+    for column, model in zip(header[1:], models):
+        column.markdown(f"**`{model}`**")
+    slots = {}
+    for offset, case in enumerate(cases):
+        row = st.columns([1.2, *[2] * len(models)])
+        row[0].caption(_case_text(start + offset, case))
+        for column, model in zip(row[1:], models):
+            slots[(start + offset, model)] = column.empty()
+            slots[(start + offset, model)].caption(tr("workbench.cell_waiting", model=model))
+    return slots
+
+
+def _case_text(index: int, case: dict) -> str:
+    values = " · ".join(f"{name}: {value}" for name, value in case.items())
+    return f"**#{index + 1}** {values}"
+
+
+def render_cell(cell: workbench.Cell, checks: list[workbench.Check]) -> None:
+    # The model is named in each cell: on a phone the columns stack under one header.
+    if cell.status == workbench.FAILED:
+        kind = f"workbench.kind.{cell.error_kind}"
+        st.caption(f"`{cell.model}`")
+        st.error(tr("workbench.cell_failed", kind=tr(kind) if kind in STRINGS else cell.error_kind,
+                    attempts=cell.attempts), icon=":material/error:")
+    else:
+        figures = tr("workbench.cell_figures", latency=cell.latency_s or 0, tokens=cell.tokens or 0,
+                     credits=cell.credits)
+        retried = " · " + tr("workbench.retried", count=cell.attempts - 1) if cell.attempts > 1 else ""
+        st.caption(f"`{cell.model}` · {figures}{retried}")
+    for check, passed in zip(checks, cell.checks):
+        label = tr(f"workbench.check.{check.kind}") + (f" {check.value}" if check.value else "")
+        st.badge(_literal(label), icon=":material/check:" if passed else ":material/close:",
+                 color="green" if passed else "red")
+    if cell.output:
+        with st.expander(_literal(_preview(cell.output))):
+            st.markdown(cell.output)
+
+
+def _literal(text: str) -> str:
+    """`text` shown as typed where Streamlit reads Markdown (a check's ```` ``` ```` or `*`)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~<>$:])", r"\\\1", text)
+
+
+def _preview(text: str, chars: int = 60) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= chars else line[: chars - 1] + "…"
+
+
+def results(run: dict) -> None:
+    """The shown run: its grid (a page of cases at a time), totals per model and exports."""
+    st.subheader(tr("workbench.results_title", id=run["id"], version=run["version"]))
+    st.caption(tr(f"workbench.status.{run['status']}"))
+    _totals_table(run)
+    _exports(run)
+    cases, cells = run["cases"], workbench.grid(run)
+    start = _page_start(len(cases), f"wb_page_{run['id']}")
+    checks = workbench.RunSpec.from_run(run).checks
+    for (case, model), slot in grid_slots(cases[start:start + PAGE_SIZE], run["settings"]["models"], start).items():
+        cell = cells.get((case, model))
+        with slot.container(border=True):
+            if cell:
+                render_cell(cell, checks)
+            else:
+                st.caption(tr("workbench.cell_missing"))
+
+
+def _page_start(count: int, key: str) -> int:
+    if count <= PAGE_SIZE:
+        return 0
+    starts = list(range(0, count, PAGE_SIZE))
+    return st.selectbox(tr("workbench.page"), starts, key=key,
+                        format_func=lambda s: f"{s + 1}–{min(s + PAGE_SIZE, count)}")
+
+
+def _totals_table(run: dict) -> None:
+    shown = workbench.totals(run).assign(pass_rate=lambda f: f["pass_rate"].map(_percent))
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        "model": tr("workbench.model"), "cells": tr("workbench.cells"), "failed": tr("workbench.failed"),
+        "pass_rate": st.column_config.TextColumn(tr("workbench.pass_rate"), help=tr("workbench.pass_rate_help")),
+        "median_latency_s": st.column_config.NumberColumn(tr("workbench.median_latency"), format="%.2f s"),
+        "credits": st.column_config.NumberColumn(tr("workbench.credits"), format="%g")})
+
+
+def _percent(share: float) -> str:
+    """A pass rate as shown; a dash when nothing was checked (no checks, or no reply)."""
+    return "—" if pd.isna(share) else f"{share:.0%}"
+
+
+def _exports(run: dict) -> None:
+    col_csv, col_json, _ = st.columns([1, 1, 3])
+    col_csv.download_button(tr("workbench.export_csv"), workbench.to_csv(run), f"workbench-run-{run['id']}.csv",
+                            "text/csv", key="wb_export_csv", icon=":material/download:")
+    col_json.download_button(tr("workbench.export_json"), workbench.to_json(run),
+                             f"workbench-run-{run['id']}.json", "application/json", key="wb_export_json",
+                             icon=":material/data_object:")
+
+
+# ------------------------------------------------------------------ comparing two runs
+
+def comparison(store: Store, user: str, run: dict, runs: list[dict]) -> None:
+    others = [r for r in runs if r["id"] != run["id"]]
+    if not others:
+        st.info(tr("workbench.compare_none"), icon=":material/compare_arrows:")
+        return
+    ids = [r["id"] for r in others]
+    default = ids.index(run["parent_id"]) if run.get("parent_id") in ids else 0
+    labels = {r["id"]: run_label(r) for r in others}
+    other_id = st.selectbox(tr("workbench.compare_with"), ids, index=default, key=f"wb_compare_{run['id']}",
+                            format_func=labels.get)
+    before = store.get_workbench_run(user, other_id)
+    _prompts_side_by_side(before, run)
+    st.dataframe(workbench.deltas(before, run), hide_index=True, width="stretch", column_config={
+        "model": tr("workbench.model"),
+        **{f"pass_rate_{part}": st.column_config.NumberColumn(tr(f"workbench.pass_rate_{part}"), format="percent")
+           for part in ("before", "after", "delta")},
+        **{f"credits_{part}": st.column_config.NumberColumn(tr(f"workbench.credits_{part}"), format="%g")
+           for part in ("before", "after", "delta")}})
+    _changed_outputs(before, run)
+
+
+def _prompts_side_by_side(before: dict, after: dict) -> None:
+    for column, run in zip(st.columns(2), (before, after)):
+        column.markdown(f"**{tr('workbench.run_short', id=run['id'], version=run['version'])}**")
+        column.code(run["prompt"]["user"], language=None, wrap_lines=True)
+        if run["prompt"]["system"]:
+            column.code(run["prompt"]["system"], language=None, wrap_lines=True)
+
+
+def _changed_outputs(before: dict, after: dict) -> None:
+    changed = workbench.changed_cells(before, after)
+    st.caption(tr("workbench.changed_count", count=len(changed)))
+    for cell in changed[:PAGE_SIZE]:
+        with st.expander(tr("workbench.changed_cell", case=cell.case + 1, model=cell.model), expanded=False):
+            st.code(cell.diff(), language="diff", wrap_lines=True)
