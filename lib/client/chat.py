@@ -16,13 +16,20 @@ from lib.client._base import APIResource, BaseClient, _bounded, _Deadline, _log_
 from lib.client.types import CallRecord, ChatResult
 
 
-def _reply_credits(client: BaseClient, model: str, prompt_tokens: Any, completion_tokens: Any) -> float:
+def _token_counts(body: dict) -> tuple[int | None, int | None]:
+    """The prompt and completion tokens a reply's `usage` reports; anything that is not a whole
+    number >= 0 (a broken or hostile server: a list, a string, -5, true) counts as not reported."""
+    usage = body.get("usage")
+    if not isinstance(usage, dict):
+        return None, None
+    return tuple(n if isinstance(n, int) and not isinstance(n, bool) and n >= 0 else None
+                 for n in (usage.get("prompt_tokens"), usage.get("completion_tokens")))
+
+
+def _reply_credits(client: BaseClient, model: str, prompt_tokens: int | None, completion_tokens: int | None) -> float:
     """What a finished reply costs: the per-call price plus the per-1K-token price of the tokens
-    the server reported, prompt and completion together (the price table has one token price).
-    A count that is not a whole number >= 0 (a broken or hostile server) adds nothing."""
-    tokens = sum(n for n in (prompt_tokens, completion_tokens)
-                 if isinstance(n, int) and not isinstance(n, bool) and n > 0)
-    return client.credits_for(pricing.CHAT, model, tokens)
+    the server reported, prompt and completion together (the price table has one token price)."""
+    return client.credits_for(pricing.CHAT, model, (prompt_tokens or 0) + (completion_tokens or 0))
 
 
 def _chat_body(model: str, messages: list[dict], stream: bool, params: dict) -> dict:
@@ -42,13 +49,13 @@ class Chat(APIResource):
         try:
             choice = body["choices"][0]
             text = choice["message"].get("content") or ""
+            if not isinstance(text, str):
+                raise TypeError("content is not text")
         except (KeyError, IndexError, TypeError, AttributeError):
             record.error_kind, record.credits = errors.MalformedResponseError.kind, 0.0
             c.report(record)
             raise errors.MalformedResponseError("chat: no choices[0].message") from None
-        usage = body.get("usage") or {}
-        record.prompt_tokens = usage.get("prompt_tokens")
-        record.completion_tokens = usage.get("completion_tokens")
+        record.prompt_tokens, record.completion_tokens = _token_counts(body)
         record.credits = _reply_credits(c, model, record.prompt_tokens, record.completion_tokens)
         record.request_id = record.request_id or body.get("id")
         c.report(record)
@@ -228,15 +235,17 @@ class ChatStream:
         if isinstance(chunk.get("error"), dict):
             raise errors.ServerError(errors.server_message_from(data), request_id=self.request_id)
         self.request_id = self.request_id or chunk.get("id")
-        usage = chunk.get("usage") or {}
-        if usage:
-            self.prompt_tokens = usage.get("prompt_tokens")
-            self.completion_tokens = usage.get("completion_tokens")
-        choices = chunk.get("choices") or []
-        if not choices:
+        if chunk.get("usage"):
+            self.prompt_tokens, self.completion_tokens = _token_counts(chunk)
+        choices = chunk.get("choices")
+        first = choices[0] if isinstance(choices, list) and choices else None
+        if not isinstance(first, dict):
             return ""
-        self.finish_reason = choices[0].get("finish_reason") or self.finish_reason
-        return (choices[0].get("delta") or {}).get("content") or ""
+        finish_reason = first.get("finish_reason")
+        self.finish_reason = finish_reason if isinstance(finish_reason, str) else self.finish_reason
+        delta = first.get("delta")
+        content = delta.get("content") if isinstance(delta, dict) else None
+        return content if isinstance(content, str) else ""
 
     def _whole_reply(self, response: httpx.Response, started: float, deadline: _Deadline) -> Iterator[str]:
         """A server that ignored `stream: true` and sent one JSON completion: yield it whole."""
@@ -245,8 +254,7 @@ class ChatStream:
             text = body["choices"][0]["message"]["content"] or ""
         except (KeyError, IndexError, TypeError):
             raise errors.MalformedResponseError("chat: no choices[0].message") from None
-        usage = body.get("usage") or {}
-        self.prompt_tokens, self.completion_tokens = usage.get("prompt_tokens"), usage.get("completion_tokens")
+        self.prompt_tokens, self.completion_tokens = _token_counts(body)
         self.ttft = time.perf_counter() - started
         self.text, self.done = text, True
         self._deltas = 1

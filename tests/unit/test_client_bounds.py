@@ -205,3 +205,41 @@ def test_one_info_line_per_call_and_prompts_only_at_debug(sandbox, api_key, capl
     with ReshiClient(sandbox.base_url, api_key, timeout=5) as client:
         client.chat.create("gpt-4o-mini", [{"role": "user", "content": "secret plans"}])
     assert "secret plans" in caplog.text and api_key not in caplog.text
+
+
+# ---------------------------------------------------------------- shapes
+
+def answering(status: int, content_type: str, body: bytes):
+    def answer(h):
+        send_head(h, status, content_type, len(body))
+        h.wfile.write(body)
+    return answer
+
+
+ODD_USAGE = [["a list"], "many", {"prompt_tokens": "7", "completion_tokens": -5}, {"prompt_tokens": True}]
+
+
+@pytest.mark.parametrize("usage", ODD_USAGE)
+def test_odd_usage_in_a_reply_counts_as_no_tokens(usage):
+    body = json.dumps({"choices": [{"message": {"content": "hi"}, "finish_reason": "stop"}], "usage": usage})
+    with HostileServer(answering(200, "application/json", body.encode())) as server, client_for(server) as client:
+        result = client.chat.create("gpt-4o-mini", HELLO)
+    assert (result.text, result.prompt_tokens, result.completion_tokens) == ("hi", None, None)
+
+
+@pytest.mark.parametrize("usage", ODD_USAGE)
+def test_odd_shapes_in_a_stream_are_skipped_and_the_text_kept(usage):
+    events = sse(delta("Hel"), {"choices": "none"}, {"choices": [7]}, {"choices": [{"delta": ["x"]}]},
+                 {"choices": [{"delta": {"content": 5}, "finish_reason": {"odd": 1}}]}, delta("lo"),
+                 {"choices": [], "usage": usage}, "[DONE]")
+    with HostileServer(answering(200, "text/event-stream", events)) as server, client_for(server) as client:
+        stream = client.chat.stream("gpt-4o-mini", HELLO)
+        assert "".join(stream) == "Hello"
+    assert (stream.done, stream.prompt_tokens, stream.completion_tokens, stream.finish_reason) == (True, None, None, None)
+
+
+def test_a_reply_whose_content_is_not_text_is_malformed():
+    body = json.dumps({"choices": [{"message": {"content": {"html": "<b>"}}}]}).encode()
+    with HostileServer(answering(200, "application/json", body)) as server, client_for(server) as client:
+        with pytest.raises(errors.MalformedResponseError):
+            client.chat.create("gpt-4o-mini", HELLO)
