@@ -6,6 +6,8 @@ page of that name. A missing key or a missing language is a bug, caught by tests
 """
 from __future__ import annotations
 
+from typing import Callable, Iterable
+
 LANGUAGES = {"en": "English", "zh": "简体中文"}
 DEFAULT_LANGUAGE = "en"
 
@@ -19,6 +21,17 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **fields) -> str:
     entry = STRINGS[key]
     text = entry.get(lang) or entry[DEFAULT_LANGUAGE]
     return text.format(**fields) if fields else text
+
+
+# Keys built at run time, `family.value`: every value each family takes, declared next to where
+# the key is built (`key_family`), so tests/unit/test_i18n.py checks each one exists.
+KEY_FAMILIES: dict[str, tuple[str, ...]] = {}
+
+
+def key_family(family: str, values: Iterable[str]) -> Callable[[object], str]:
+    """Declare the keys `family.value` for `values`; returns what builds one from a value."""
+    KEY_FAMILIES[family] = tuple(str(value) for value in values)
+    return lambda value: f"{family}.{value}"
 
 
 STRINGS: dict[str, dict[str, str]] = {}

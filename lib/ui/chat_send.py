@@ -23,6 +23,7 @@ from lib.pricing import CHAT
 from lib.store import Conversation, Store
 from lib.ui.budget import confirm_within_budget
 from lib.ui.chat_view import CONTINUE, KEEP, REPLACE, RETRY, set_open_conversation
+from lib.ui.error_text import error_text
 from lib.ui.session import current_lang, tr
 from lib.upload_checks import check_image, display_name, markdown_literal
 
@@ -183,7 +184,7 @@ def _attachments(store: Store, user: str, client: ReshiClient, checked: list, in
                 chat_attachments.uploaded(uploads.send(client, store, user, c), c.name) for c in checked]
     except errors.ReshiError as exc:
         with st.container(border=True):
-            st.error(tr("chat.upload_failed", reason=exc.user_message(current_lang())), icon=":material/cloud_off:")
+            st.error(tr("chat.upload_failed", reason=error_text(exc, current_lang())), icon=":material/cloud_off:")
             with st.container(horizontal=True):
                 _decision_button(tr("chat.send_inline"), ":material/data_object:", "chat_send_inline", "inline",
                                  help=tr("chat.send_inline_help"))

@@ -15,6 +15,7 @@ from lib import chat, chat_attachments, compare, errors
 from lib.client import ReshiClient
 from lib.shares import metrics_line
 from lib.store import Message, Store
+from lib.ui.error_text import explain, recorded_error_text
 from lib.ui.media import fetch_media
 from lib.ui.session import current_lang, tr
 from lib.upload_checks import display_name, markdown_literal
@@ -53,7 +54,7 @@ def model_ids(client: ReshiClient) -> list[str]:
     try:
         return _cached_model_ids(client.base_url, client.key_fingerprint, client) or [chat.DEFAULT_MODEL]
     except errors.ReshiError as exc:
-        st.warning(tr("chat.models_failed", reason=exc.explain(current_lang())), icon=":material/warning:")
+        st.warning(tr("chat.models_failed", reason=explain(exc, current_lang())), icon=":material/warning:")
         return [chat.DEFAULT_MODEL]
 
 
@@ -182,10 +183,7 @@ def _show_version(store: Store, user: str, message_id: int, versions: list[dict]
 
 def failure_text(meta: dict) -> str:
     """A failed reply's error, in the user's language, with the server's own words if it sent any."""
-    text = tr(f"error.{meta.get('error', 'error')}")
-    if meta.get("server_message"):
-        text += "\n\n" + tr("error.server_said", message=meta["server_message"])
-    return text
+    return recorded_error_text(meta.get("error", "error"), meta.get("server_message", ""), current_lang())
 
 
 def _failed_reply(meta: dict, message_id: int, is_last: bool) -> None:

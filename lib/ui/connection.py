@@ -14,6 +14,7 @@ from lib.client import DEFAULT_BASE_URL, ReshiClient, derive_upload_url, mask_ke
 from lib.sandbox.state import DEFAULT_KEY as SANDBOX_KEY
 from lib.ui.auth import login_required
 from lib.ui.config import secret
+from lib.ui.error_text import error_text
 from lib.ui.resources import embedded_sandbox, get_store
 from lib.ui.session import current_lang, current_user, is_admin, labels, tr
 
@@ -152,6 +153,6 @@ def _test_connection() -> None:
     try:
         models = get_client().models.list()
     except errors.ReshiError as exc:
-        st.error(exc.user_message(current_lang()), icon=":material/error:")
+        st.error(error_text(exc, current_lang()), icon=":material/error:")
         return
     st.success(tr("conn.ok", count=len(models)), icon=":material/check_circle:")

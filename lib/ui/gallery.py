@@ -13,6 +13,7 @@ from lib.store import Media, Store, utcnow
 from lib.ui.chat_send import attach_to_next_message
 from lib.ui.chat_view import set_open_conversation
 from lib.ui.clock import local_time
+from lib.ui.error_text import explain
 from lib.ui.feedback import show_error
 from lib.ui.session import PAGES_DIR, current_lang, labels, tr
 from lib.ui.share_view import share_button
@@ -65,7 +66,7 @@ def generate_batch(store: Store, user: str, client: ReshiClient, prompt: str, co
         for done, (index, outcome) in enumerate(images.generate_concurrently(client, prompt, count), 1):
             if isinstance(outcome, errors.ReshiError):
                 failures.append(outcome)
-                slots[index].error(outcome.explain(current_lang()), icon=":material/error:")
+                slots[index].error(explain(outcome, current_lang()), icon=":material/error:")
             else:
                 images.save_image(store, user, prompt, outcome)
                 slots[index].image(outcome.data, width="stretch")

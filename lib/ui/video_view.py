@@ -11,6 +11,7 @@ from lib.shares import VIDEO, video_snapshot
 from lib.client import ReshiClient
 from lib.store import Store, VideoTask, utcnow
 from lib.ui.budget import confirm_within_budget
+from lib.ui.error_text import explain
 from lib.ui.feedback import show_error
 from lib.ui.media import fetch_media, fetch_task_video
 from lib.ui.session import current_lang, labels, tr
@@ -180,7 +181,7 @@ def _live_body(task: VideoTask, now: datetime, poll_error: errors.ReshiError | N
     if task.raw_status and not is_known_status(task.raw_status):
         st.caption(tr("video.unknown_status", raw=_plain(task.raw_status)))
     if poll_error is not None:
-        st.warning(tr("video.poll_error", reason=poll_error.explain(current_lang()),
+        st.warning(tr("video.poll_error", reason=explain(poll_error, current_lang()),
                       seconds=videos.seconds_until_poll(task, utcnow())), icon=":material/sync_problem:")
 
 
@@ -221,6 +222,6 @@ def _content_or_explain(task: VideoTask, client: ReshiClient) -> bytes | None:
     try:
         return fetch_task_video(client, task.task_id)
     except errors.ReshiError as exc:
-        st.warning(tr("video.no_url", status=_plain(task.raw_status or "?"), reason=exc.explain(current_lang())),
+        st.warning(tr("video.no_url", status=_plain(task.raw_status or "?"), reason=explain(exc, current_lang())),
                    icon=":material/link_off:")
         return None
