@@ -13,6 +13,7 @@ import streamlit as st
 
 from lib import chat, chat_attachments, compare, errors
 from lib.client import ReshiClient
+from lib.i18n import key_family
 from lib.shares import metrics_line
 from lib.store import Message, Store
 from lib.ui.error_text import explain, recorded_error_text
@@ -181,6 +182,9 @@ def _show_version(store: Store, user: str, message_id: int, versions: list[dict]
     store.update_message(user, message_id, *chat.showing(versions, index))
 
 
+FINISH_KEY = key_family("chat.finish", chat.UNFINISHED_REASONS)
+
+
 def failure_text(meta: dict) -> str:
     """A failed reply's error, in the user's language, with the server's own words if it sent any."""
     return recorded_error_text(meta.get("error", "error"), meta.get("server_message", ""), current_lang())
@@ -205,7 +209,7 @@ def _reply_notes(meta: dict, message_id: int, is_last: bool, compact: bool = Fal
             request_retry([message_id], keep=message_id)
             st.rerun()
     elif reason in chat.UNFINISHED_REASONS:
-        st.warning(tr(f"chat.finish_{reason}"), icon=":material/short_text:")
+        st.warning(tr(FINISH_KEY(reason)), icon=":material/short_text:")
 
 
 def _continues(meta: dict) -> bool:

@@ -1,10 +1,14 @@
-"""Times shown in the browser's own time zone (UTC when the browser does not say)."""
+"""Times shown in the browser's own time zone (UTC when the browser does not say), in the
+user's language."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
+
+from lib import formats
+from lib.ui.session import current_lang
 
 
 def browser_zone() -> ZoneInfo | timezone:
@@ -14,5 +18,6 @@ def browser_zone() -> ZoneInfo | timezone:
         return timezone.utc
 
 
-def local_time(moment: datetime) -> str:
-    return moment.astimezone(browser_zone()).strftime("%Y-%m-%d %H:%M")
+def local_time(moment: datetime, pattern: str = formats.DATE_TIME) -> str:
+    """`moment` on the browser's clock, as the CLDR `pattern` writes it."""
+    return formats.moment(moment, current_lang(), browser_zone(), pattern)

@@ -7,6 +7,7 @@ from functools import partial
 import streamlit as st
 
 from lib import errors, images
+from lib.i18n import key_family
 from lib.shares import IMAGE, image_snapshot
 from lib.client import ReshiClient
 from lib.store import Media, Store, utcnow
@@ -24,13 +25,14 @@ PROMPT_KEY = "images_prompt"
 FAILURES_KEY = "images_failures"
 GALLERY_PAGE = 12
 GRID_COLUMNS = 3
+EXAMPLE_KEY = key_family("images.example", range(1, images.EXAMPLE_COUNT + 1))
 
 
 def _use_example() -> None:
     """Copy the chosen example into the prompt box (a callback: it runs before the box is drawn)."""
     number = st.session_state.get("images_example")
     if number:
-        st.session_state[PROMPT_KEY] = tr(f"images.example.{number}")
+        st.session_state[PROMPT_KEY] = tr(EXAMPLE_KEY(number))
         st.session_state["images_example"] = None
 
 
@@ -41,7 +43,7 @@ def _reuse_prompt(prompt: str) -> None:
 def prompt_form(client: ReshiClient) -> tuple[str, int, bool]:
     """Prompt, examples, count and estimate. Returns (prompt, count, generate clicked)."""
     st.pills(tr("images.examples"), range(1, images.EXAMPLE_COUNT + 1), key="images_example",
-             format_func=labels("images.example."), on_change=_use_example)
+             format_func=labels(EXAMPLE_KEY), on_change=_use_example)
     prompt = st.text_area(tr("images.prompt"), key=PROMPT_KEY, placeholder=tr("images.prompt_placeholder"),
                           max_chars=images.MAX_PROMPT_CHARS, height=100)
     count_col, estimate_col, button_col = st.columns([2, 3, 1.2], vertical_alignment="bottom")

@@ -114,6 +114,6 @@ def _details_line(upload: Upload, now) -> str:
     countdown = expiry_text(upload.expire_at, now, current_lang())
     expiry = (tr("upload.expires_on", date=local_time(upload.expire_at), countdown=countdown)
               if upload.expire_at else countdown)
-    size = tr("upload.size_name", size=human_size(upload.size or 0),
+    size = tr("upload.size_name", size=human_size(upload.size or 0, current_lang()),
               stored=markdown_literal(upload.stored_filename or ""))
     return f"{size} · {expiry}"

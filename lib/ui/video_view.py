@@ -7,6 +7,7 @@ from datetime import datetime
 import streamlit as st
 
 from lib import errors, videos
+from lib.i18n import key_family
 from lib.shares import VIDEO, video_snapshot
 from lib.client import ReshiClient
 from lib.store import Store, VideoTask, utcnow
@@ -24,6 +25,7 @@ FINISHED_PAGE = 6
 _VIDEO_SHARE = {"16:9": [3, 2], "1:1": [1, 1], "9:16": [1, 2]}
 _BADGES = {QUEUED: ("gray", ":material/schedule:"), RUNNING: ("blue", ":material/autorenew:"),
            COMPLETED: ("green", ":material/check_circle:"), FAILED: ("red", ":material/error:")}
+STATUS_KEY = key_family("video.status", (QUEUED, RUNNING, COMPLETED, FAILED))
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~:$])")
 
 
@@ -41,12 +43,12 @@ def render_form(store: Store, user: str, client: ReshiClient) -> None:
     prompt = st.text_area(tr("video.prompt"), key="video_prompt", height=110, max_chars=videos.MAX_PROMPT_CHARS,
                           placeholder=tr("video.prompt_placeholder"))
     model = st.selectbox(tr("video.model"), videos.MODELS, key="video_model",
-                         format_func=labels("video.model."))
+                         format_func=labels(key_family("video.model", videos.MODELS)))
     duration_col, ratio_col = st.columns([2, 3])
     duration = duration_col.number_input(tr("video.duration"), videos.MIN_DURATION, videos.MAX_DURATION,
                                          videos.DEFAULT_DURATION, step=1, key="video_duration")
     ratio = ratio_col.selectbox(tr("video.aspect_ratio"), videos.ASPECT_RATIOS, key="video_ratio",
-                                format_func=labels("video.ratio."))
+                                format_func=labels(key_family("video.ratio", videos.ASPECT_RATIOS)))
     request = videos.VideoRequest(prompt or "", model, int(duration), ratio)
     cost = videos.cost_of(client, model)
     st.markdown(tr("video.cost", credits=cost))
@@ -166,7 +168,7 @@ def _status_badge(task: VideoTask) -> str:
     """The normalised status as a Markdown badge; an unknown raw one is "running" here and quoted
     in the card's body."""
     color, icon = _BADGES[task.status]
-    return f":{color}-badge[{icon} {tr(f'video.status.{task.status}')}]"
+    return f":{color}-badge[{icon} {tr(STATUS_KEY(task.status))}]"
 
 
 def _live_body(task: VideoTask, now: datetime, poll_error: errors.ReshiError | None) -> None:

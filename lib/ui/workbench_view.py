@@ -14,10 +14,11 @@ import streamlit as st
 
 from lib import chat, workbench
 from lib.client import ReshiClient
+from lib.i18n import key_family
 from lib.store import Store
 from lib.ui.budget import confirm_within_budget
 from lib.ui.chat_view import model_ids
-from lib.i18n import STRINGS
+from lib.ui.clock import local_time
 from lib.ui.resources import get_store
 from lib.ui.session import current_lang, current_user, labels, tr
 
@@ -26,6 +27,13 @@ CASES_VERSION, LIVE = "wb_cases_version", "wb_live"
 PENDING = "wb_pending"
 PAGE_SIZE = 20
 SAVE_EVERY_SECONDS = 2.0
+RUN_STATUS_KEY = key_family("workbench.status", ("running", "done", "stopped"))
+# The failures a cell names in a few words; any other kind is shown as it is.
+NAMED_CELL_KINDS = ("rate_limit", "server", "timeout", "connection", "stream_cut")
+CELL_KIND_KEY = key_family("workbench.kind", NAMED_CELL_KINDS)
+CHECK_KEY = key_family("workbench.check", workbench.CHECK_KINDS)
+DELTA_PARTS = ("before", "after", "delta")
+PASS_RATE_KEY, CREDITS_KEY = key_family("workbench.pass_rate", DELTA_PARTS), key_family("workbench.credits", DELTA_PARTS)
 EXAMPLE_USER = "Write one sentence about {{topic}} for {{audience}}."
 EXAMPLE_CASES = [{"topic": "tides", "audience": "children"}, {"topic": "python code review", "audience": "engineers"}]
 
@@ -68,8 +76,8 @@ def _open_selected() -> None:
 # ------------------------------------------------------------------ saved runs
 
 def run_label(run: dict) -> str:
-    when = run["created_at"].astimezone().strftime("%m-%d %H:%M")
-    status = tr(f"workbench.status.{run['status']}")
+    when = local_time(run["created_at"], "MM-dd HH:mm")
+    status = tr(RUN_STATUS_KEY(run["status"]))
     return tr("workbench.run_label", id=run["id"], version=run["version"], when=when, status=status,
               models=", ".join(run["settings"].get("models", [])), title=workbench.title_of(run))
 
@@ -201,7 +209,7 @@ def _check_row(row: dict) -> None:
     kind_col, value_col, remove_col = st.columns([1.6, 3, 0.5], vertical_alignment="bottom")
     row["kind"] = kind_col.selectbox(tr("workbench.check_kind"), workbench.CHECK_KINDS,
                                      index=workbench.CHECK_KINDS.index(row["kind"]),
-                                     format_func=labels("workbench.check."),
+                                     format_func=labels(CHECK_KEY),
                                      # keyed per language: a selectbox keeps the option labels it was made with
                                      key=_key(f"check_kind_{current_lang()}_{row['id']}"))
     row["value"] = value_col.text_input(tr("workbench.check_value"), value=row["value"],
@@ -323,9 +331,9 @@ def _case_text(index: int, case: dict) -> str:
 def render_cell(cell: workbench.Cell, checks: list[workbench.Check]) -> None:
     # The model is named in each cell: on a phone the columns stack under one header.
     if cell.status == workbench.FAILED:
-        kind = f"workbench.kind.{cell.error_kind}"
         st.caption(f"`{cell.model}`")
-        st.error(tr("workbench.cell_failed", kind=tr(kind) if kind in STRINGS else cell.error_kind,
+        st.error(tr("workbench.cell_failed", kind=tr(CELL_KIND_KEY(cell.error_kind))
+                    if cell.error_kind in NAMED_CELL_KINDS else cell.error_kind,
                     attempts=cell.attempts), icon=":material/error:")
     else:
         figures = tr("workbench.cell_figures", latency=cell.latency_s or 0, tokens=cell.tokens or 0,
@@ -333,7 +341,7 @@ def render_cell(cell: workbench.Cell, checks: list[workbench.Check]) -> None:
         retried = " · " + tr("workbench.retried", count=cell.attempts - 1) if cell.attempts > 1 else ""
         st.caption(f"`{cell.model}` · {figures}{retried}")
     for check, passed in zip(checks, cell.checks):
-        label = tr(f"workbench.check.{check.kind}") + (f" {check.value}" if check.value else "")
+        label = tr(CHECK_KEY(check.kind)) + (f" {check.value}" if check.value else "")
         st.badge(_literal(label), icon=":material/check:" if passed else ":material/close:",
                  color="green" if passed else "red")
     if cell.output:
@@ -354,7 +362,7 @@ def _preview(text: str, chars: int = 60) -> str:
 def results(run: dict) -> None:
     """The shown run: its grid (a page of cases at a time), totals per model and exports."""
     st.subheader(tr("workbench.results_title", id=run["id"], version=run["version"]))
-    st.caption(tr(f"workbench.status.{run['status']}"))
+    st.caption(tr(RUN_STATUS_KEY(run["status"])))
     _totals_table(run)
     _exports(run)
     cases, cells = run["cases"], workbench.grid(run)
@@ -416,10 +424,10 @@ def comparison(store: Store, user: str, run: dict, runs: list[dict]) -> None:
     _prompts_side_by_side(before, run)
     st.dataframe(workbench.deltas(before, run), hide_index=True, width="stretch", column_config={
         "model": tr("workbench.model"),
-        **{f"pass_rate_{part}": st.column_config.NumberColumn(tr(f"workbench.pass_rate_{part}"), format="percent")
-           for part in ("before", "after", "delta")},
-        **{f"credits_{part}": st.column_config.NumberColumn(tr(f"workbench.credits_{part}"), format="%g")
-           for part in ("before", "after", "delta")}})
+        **{f"pass_rate_{part}": st.column_config.NumberColumn(tr(PASS_RATE_KEY(part)), format="percent")
+           for part in DELTA_PARTS},
+        **{f"credits_{part}": st.column_config.NumberColumn(tr(CREDITS_KEY(part)), format="%g")
+           for part in DELTA_PARTS}})
     _changed_outputs(before, run)
 
 
