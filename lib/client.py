@@ -32,13 +32,12 @@ from zoneinfo import ZoneInfo
 import httpx
 from httpx_sse import EventSource, ServerSentEvent
 
-from lib import dialects, errors, imagetypes, netguard, pricing
+from lib import dialects, errors, imagetypes, netguard, pricing, video_options
 from lib.video_status import normalize_status
 
 DEFAULT_BASE_URL = "https://www.reshi123.com/api/v1"
 # The provider stamps `expire_at` without a zone; it is a Chinese service, so Beijing time.
 PROVIDER_TZ = ZoneInfo("Asia/Shanghai")
-VIDEO_MODELS = ("sora-2", "sora-2-pro")
 _BACKOFF_SECONDS = (0.5, 1.5)
 _MAX_RETRY_AFTER = 10.0
 _MB = 1024 * 1024
@@ -674,8 +673,9 @@ class Videos(_Resource):
         super().__init__(client)
         self._routes = dialects.VIDEO_ROUTES
 
-    def create(self, prompt: str, model: str = "sora-2", duration: int = 5,
-               aspect_ratio: str = "16:9") -> VideoTask:
+    def create(self, prompt: str, model: str = video_options.DEFAULT_MODEL,
+               duration: int = video_options.DEFAULT_DURATION,
+               aspect_ratio: str = video_options.DEFAULT_ASPECT_RATIO) -> VideoTask:
         c = self._client
         charge = c.credits_for(pricing.VIDEO, model)
         body, record = self._on_first_route(lambda route: c.call(

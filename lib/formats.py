@@ -1,4 +1,5 @@
-"""Numbers, dates and durations in the user's language, by Babel (CLDR), never by hand.
+"""Numbers, dates and durations in the user's language, by Babel (CLDR), never by hand; and the
+user's time zone.
 
 `lang` is a catalog language (`lib.i18n.LANGUAGES`); each maps to the CLDR locale whose
 conventions it follows.
@@ -6,6 +7,7 @@ conventions it follows.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_datetime, format_timedelta
 from babel.numbers import format_decimal, format_percent
@@ -13,6 +15,14 @@ from babel.numbers import format_decimal, format_percent
 LOCALES = {"en": "en_US", "zh": "zh_Hans_CN"}
 DATE_TIME = "yyyy-MM-dd HH:mm"  # one unambiguous form in every language
 _UNITS = (("day", 86400), ("hour", 3600), ("minute", 60))
+
+
+def zone(name: str | None) -> ZoneInfo:
+    """The browser's IANA zone (`st.context.timezone`), or UTC when it is missing or unknown."""
+    try:
+        return ZoneInfo(name) if name else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def locale_of(lang: str) -> str:

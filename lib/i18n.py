@@ -45,5 +45,5 @@ KEY_FAMILIES: dict[str, tuple[str, ...]] = {}
 
 def key_family(family: str, values: Iterable[object]) -> Callable[[object], str]:
     """Declare the keys `family.value` for `values`; returns what builds one from a value."""
-    KEY_FAMILIES[family] = tuple(str(value) for value in values)
+    KEY_FAMILIES[family] = tuple(dict.fromkeys((*KEY_FAMILIES.get(family, ()), *map(str, values))))
     return lambda value: f"{family}.{value}"

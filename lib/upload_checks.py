@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import binascii
 import io
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,13 +18,12 @@ from PIL import Image
 
 from lib import formats, imagetypes
 from lib.i18n import t
+from lib.safe_text import file_slug
 
 MAX_BYTES = imagetypes.MAX_UPLOAD_BYTES
 THUMBNAIL_PIXELS = 256
 MAX_NAME_CHARS = 255
 _SEND_NAME_STEM_CHARS = 100
-_UNSAFE_NAME_CHARS = re.compile(r"[^\w\-]+", re.UNICODE)
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
 @dataclass
@@ -129,7 +127,7 @@ def send_name(name: str, kind: str) -> str:
     """
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     stem = base.rsplit(".", 1)[0] if "." in base.strip(".") else base
-    stem = _UNSAFE_NAME_CHARS.sub("_", stem).strip("_")[:_SEND_NAME_STEM_CHARS] or "image"
+    stem = file_slug(stem, _SEND_NAME_STEM_CHARS, "_") or "image"
     return f"{stem}.{imagetypes.EXTENSION[kind]}"
 
 
@@ -137,11 +135,6 @@ def display_name(name: str) -> str:
     """The name as given, minus what could garble a page (control characters), length-capped."""
     shown = "".join("?" if unicodedata.category(ch) == "Cc" else ch for ch in name)
     return shown if len(shown) <= MAX_NAME_CHARS else shown[:MAX_NAME_CHARS] + "…"
-
-
-def markdown_literal(text: str) -> str:
-    """`text` escaped so st.markdown shows it character for character."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def thumbnail(data: bytes) -> bytes | None:

@@ -13,13 +13,16 @@ import streamlit as st
 
 from lib import chat, chat_attachments, compare, errors
 from lib.client import ReshiClient
+from lib.pricing import CHAT
+from lib.prompt_limits import prompt_problem
 from lib.i18n import key_family
 from lib.shares import metrics_line
 from lib.store import Message, Store
 from lib.ui.error_text import explain, recorded_error_text
 from lib.ui.media import fetch_media
 from lib.ui.session import current_lang, tr
-from lib.upload_checks import display_name, markdown_literal
+from lib.safe_text import markdown_literal
+from lib.upload_checks import display_name
 
 OPEN_SETTING = "chat.open_conversation"
 RETRY = "chat_retry"
@@ -271,7 +274,7 @@ def _edit_popover(store: Store, user: str, message: Message, row, replacing: lis
         if len(replacing) > 1:  # more than this question's own reply: say what the fork drops
             st.caption(tr("chat.edit_replaces", count=len(replacing)))
         if st.button(tr("chat.edit_send"), icon=":material/send:", type="primary",
-                     key=f"chat_edit_send_{message.id}", disabled=chat.prompt_problem(text) is not None):
+                     key=f"chat_edit_send_{message.id}", disabled=prompt_problem(CHAT, text) is not None):
             store.update_message(user, message.id, content=text)
             request_retry(replacing)
             st.rerun()
@@ -311,7 +314,7 @@ def attachment_strip(store: Store, user: str, client: ReshiClient | None, attach
     now = datetime.now(timezone.utc)
     for column, attachment in zip(st.columns(max(len(attachments), 4)), attachments):
         name = display_name(str(attachment.get("name") or ""))
-        image = None if chat_attachments.is_expired(attachment, now) else _image_bytes(store, user, client,
+        image = None if not chat_attachments.is_available(attachment, now) else _image_bytes(store, user, client,
                                                                                        attachment)
         if image:
             column.image(image, caption=name, width=THUMB_WIDTH)

@@ -2,8 +2,8 @@
 user's language."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
@@ -11,11 +11,8 @@ from lib import formats
 from lib.ui.session import current_lang
 
 
-def browser_zone() -> ZoneInfo | timezone:
-    try:
-        return ZoneInfo(st.context.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return timezone.utc
+def browser_zone() -> ZoneInfo:
+    return formats.zone(st.context.timezone)
 
 
 def local_time(moment: datetime, pattern: str = formats.DATE_TIME) -> str:

@@ -8,6 +8,8 @@ import streamlit as st
 
 from lib import errors, images
 from lib.i18n import key_family
+from lib.pricing import IMAGES
+from lib.prompt_limits import MAX_PROMPT_CHARS
 from lib.shares import IMAGE, image_snapshot
 from lib.client import ReshiClient
 from lib.store import Media, Store, utcnow
@@ -18,7 +20,8 @@ from lib.ui.error_text import explain
 from lib.ui.feedback import show_error
 from lib.ui.session import PAGES_DIR, current_lang, labels, tr
 from lib.ui.share_view import share_button
-from lib.upload_checks import check_image, expiry_text, is_expired, markdown_literal
+from lib.safe_text import markdown_literal
+from lib.upload_checks import check_image, expiry_text, is_expired
 from lib.uploads import send
 
 PROMPT_KEY = "images_prompt"
@@ -45,7 +48,7 @@ def prompt_form(client: ReshiClient) -> tuple[str, int, bool]:
     st.pills(tr("images.examples"), range(1, images.EXAMPLE_COUNT + 1), key="images_example",
              format_func=labels(EXAMPLE_KEY), on_change=_use_example)
     prompt = st.text_area(tr("images.prompt"), key=PROMPT_KEY, placeholder=tr("images.prompt_placeholder"),
-                          max_chars=images.MAX_PROMPT_CHARS, height=100)
+                          max_chars=MAX_PROMPT_CHARS[IMAGES], height=100)
     count_col, estimate_col, button_col = st.columns([2, 3, 1.2], vertical_alignment="bottom")
     count = count_col.segmented_control(tr("images.count"), list(range(1, images.MAX_IMAGES + 1)),
                                         default=1, required=True, key="images_count")

@@ -21,7 +21,7 @@ from lib.ui.clock import local_time
 from lib.ui.config import secret_section
 from lib.ui.resources import get_store
 from lib.ui.session import current_lang, current_user, labels, tr
-from lib.upload_checks import markdown_literal
+from lib.safe_text import markdown_literal
 
 KIND_KEY = key_family("share.kind", shares.KINDS)
 STATUS_KEY = key_family("shares.status", (shares.LIVE, shares.REVOKED, shares.EXPIRED))

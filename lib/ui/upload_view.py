@@ -9,10 +9,11 @@ from lib import errors
 from lib.client import ReshiClient
 from lib.store import Store, Upload, utcnow
 from lib.ui.clock import local_time
+from lib.safe_text import markdown_literal
 from lib.ui.feedback import show_error
 from lib.ui.session import current_lang, tr
 from lib.upload_checks import (Base64Problem, Checked, check_image, decode_base64, display_name,
-                               expiry_text, human_size, is_expired, markdown_literal)
+                               expiry_text, human_size, is_expired)
 from lib.uploads import send
 
 REPORT_KEY = "upload_report"

@@ -8,7 +8,7 @@ import httpx
 
 from lib.store import Store, utcnow
 from tests.fixtures.app import make_app
-from lib.upload_checks import markdown_literal as md
+from lib.safe_text import markdown_literal as md
 from tests.imagefiles import image_bytes, oversized_png
 
 UPLOAD = "pages/upload.py"

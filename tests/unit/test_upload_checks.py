@@ -114,10 +114,6 @@ def test_display_name_keeps_the_name_but_not_control_characters():
     assert len(uc.display_name("x" * 1000)) == uc.MAX_NAME_CHARS + 1
 
 
-def test_markdown_literal_escapes_markup():
-    assert uc.markdown_literal("**bold** [x](y) `c`") == r"\*\*bold\*\* \[x\]\(y\) \`c\`"
-
-
 def test_thumbnail_is_a_small_png():
     thumb = uc.thumbnail(image_bytes("JPEG", size=(1200, 600)))
     with Image.open(io.BytesIO(thumb)) as image:
