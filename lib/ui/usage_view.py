@@ -180,7 +180,7 @@ def _balance_card(column, balance: Balance | None) -> None:
     if balance.unlimited:
         column.metric(tr("usage.card.balance"), tr("billing.unlimited"), border=True)
         return
-    column.metric(tr("usage.card.balance"), _number(balance.remaining), border=True,
+    column.metric(tr("usage.card.balance"), formats.number(balance.remaining, current_lang()), border=True,
                   help=tr("usage.card.balance_detail", used=balance.used, total=balance.total))
 
 

@@ -5,9 +5,8 @@ from datetime import datetime
 
 import streamlit as st
 
-from lib import errors, video_options, videos
+from lib import errors, pricing, video_options, videos
 from lib.i18n import key_family
-from lib.pricing import VIDEO
 from lib.prompt_limits import MAX_PROMPT_CHARS
 from lib.shares import VIDEO, video_snapshot
 from lib.client import ReshiClient
@@ -34,7 +33,7 @@ def render_form(store: Store, user: str, client: ReshiClient) -> None:
     """Prompt, model, duration and shape; the price before sending; HD asks to confirm."""
     if st.session_state.pop("video_reset_confirm", False):
         st.session_state["video_confirm_hd"] = False
-    prompt = st.text_area(tr("video.prompt"), key="video_prompt", height=110, max_chars=MAX_PROMPT_CHARS[VIDEO],
+    prompt = st.text_area(tr("video.prompt"), key="video_prompt", height=110, max_chars=MAX_PROMPT_CHARS[pricing.VIDEO],
                           placeholder=tr("video.prompt_placeholder"))
     model = st.selectbox(tr("video.model"), video_options.MODELS, key="video_model",
                          format_func=labels(key_family("video.model", video_options.MODELS)))
