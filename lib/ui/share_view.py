@@ -12,8 +12,8 @@ from typing import Callable
 
 import streamlit as st
 
-from lib import chat, shares
-from lib.auth import AuthConfigError, auth_settings, client_address, minutes_left
+from lib import chat, formats, shares
+from lib.auth import AuthConfigError, auth_settings, client_address, wait_seconds
 from lib.i18n import LANGUAGES, key_family
 from lib.report import comparison_report, report_file_name
 from lib.store import Conversation, Message, Share, ShareInfo, Store, utcnow
@@ -92,7 +92,7 @@ def _closed(opened: shares.Opened) -> None:
     elif opened.status == shares.EXPIRED:
         st.warning(tr("share.expired", time=local_time(opened.share.expires_at)), icon=":material/timer_off:")
     elif opened.status == shares.LOCKED:
-        st.error(tr("share.locked", minutes=minutes_left(opened.wait)), icon=":material/lock:")
+        st.error(tr("share.locked", time=formats.duration(wait_seconds(opened.wait), current_lang())), icon=":material/lock:")
     else:
         st.error(tr("share.missing"), icon=":material/link_off:")
 
