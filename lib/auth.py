@@ -179,8 +179,9 @@ def burn_password_check(password: str) -> None:
     bcrypt.checkpw(password.encode(), _DUMMY_HASH)
 
 
-def minutes_left(remaining: timedelta) -> int:
-    return max(1, math.ceil(remaining.total_seconds() / 60))
+def wait_seconds(remaining: timedelta) -> int:
+    """How long to tell someone to wait: whole minutes, rounded up, at least one."""
+    return 60 * max(1, math.ceil(remaining.total_seconds() / 60))
 
 
 def _subjects(username: str, client: str | None) -> list[tuple[str, str]]:

@@ -12,7 +12,6 @@ from lib import chat_attachments as attachments
 from lib.client import ChatStream
 
 HISTORY_PAGE = 50
-MAX_PROMPT_CHARS = 100_000
 TITLE_CHARS = 48
 DEFAULT_MODEL = "gpt-4o-mini"
 
@@ -139,15 +138,6 @@ def reply_meta(stream: ChatStream) -> dict:
             "credits": stream.credits, "finish_reason": stream.finish_reason,
             "request_id": stream.request_id, "elapsed": stream.elapsed,
             **({"stopped": True} if stream.stopped else {})}
-
-
-def prompt_problem(prompt: str | None) -> str | None:
-    """The i18n key of what is wrong with a prompt, or None when it can be sent."""
-    if prompt is None or not prompt.strip():
-        return "chat.empty_prompt"
-    if len(prompt) > MAX_PROMPT_CHARS:
-        return "chat.huge_prompt"
-    return None
 
 
 def group_turns(history: list) -> list[list]:

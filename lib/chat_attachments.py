@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from lib.store import UploadRecord
-from lib.upload_checks import Checked, data_url
+from lib.upload_checks import Checked, data_url, is_expired
 
 FILE_TYPES = ["png", "jpg", "jpeg", "gif", "webp"]
 
@@ -31,14 +31,14 @@ def expire_at(attachment: dict) -> datetime | None:
         return None
 
 
-def is_expired(attachment: dict, now: datetime) -> bool:
+def is_available(attachment: dict, now: datetime) -> bool:
+    """Inline, or uploaded and not yet deleted by the provider."""
     if attachment.get("data_url"):
-        return False
-    when = expire_at(attachment)
-    return not attachment.get("url") or (when is not None and when <= now)
+        return True
+    return bool(attachment.get("url")) and not is_expired(expire_at(attachment), now)
 
 
 def sendable_urls(attachments: list[dict], now: datetime) -> list[str]:
     """What goes into `image_url` parts: inline data URLs, and uploads still alive."""
     return [a.get("data_url") or a["url"] for a in attachments
-            if isinstance(a, dict) and not is_expired(a, now)]
+            if isinstance(a, dict) and is_available(a, now)]

@@ -16,6 +16,8 @@ import math
 from dataclasses import dataclass, field
 
 from lib import chat
+from lib.pricing import CHAT
+from lib.prompt_limits import MAX_PROMPT_CHARS
 from lib.store import Conversation, Message, Store
 
 FORMAT = "reshi-playground/conversation"
@@ -130,9 +132,9 @@ def parse_import(data: bytes) -> Imported:
 def _settings(saved: dict, adjusted: list[str]) -> dict:
     """The saved settings that hold what we write, over the defaults."""
     checks = {"model": lambda v: _label(v) and bool(v.strip()), "system": lambda v: isinstance(v, str)
-              and len(v) <= chat.MAX_PROMPT_CHARS, "compare_on": _flag,
+              and len(v) <= MAX_PROMPT_CHARS[CHAT], "compare_on": _flag,
               "compare": lambda v: isinstance(v, list) and all(_label(m) for m in v),
-              "variables": lambda v: isinstance(v, dict) and all(isinstance(x, str) and len(x) <= chat.MAX_PROMPT_CHARS
+              "variables": lambda v: isinstance(v, dict) and all(isinstance(x, str) and len(x) <= MAX_PROMPT_CHARS[CHAT]
                                                                  for x in v.values())}
     kept = _checked(saved, checks, "settings", adjusted)
     params = saved.get("params", {})
@@ -183,7 +185,7 @@ def _message(index: int, item, adjusted: list[str]) -> tuple[str, str, dict]:
     role, content, meta = item.get("role"), item.get("content"), item.get("meta", {})
     if role not in ROLES:
         raise ImportProblem("chat.import_bad_field", field=f"{where}.role")
-    if not isinstance(content, str) or len(content) > chat.MAX_PROMPT_CHARS:
+    if not isinstance(content, str) or len(content) > MAX_PROMPT_CHARS[CHAT]:
         raise ImportProblem("chat.import_bad_field", field=f"{where}.content")
     if not isinstance(meta, dict):
         raise ImportProblem("chat.import_bad_field", field=f"{where}.meta")

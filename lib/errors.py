@@ -2,8 +2,8 @@
 
 Modelled on openai-python: one class per HTTP status, plus the failures that never reach a
 status (timeouts, refused connections, bodies that are not JSON, streams cut short). Each error
-carries the server's own message and explains itself to the user in English or Chinese through
-`lib.i18n`. No error ever holds the API key: the client scrubs messages before raising.
+carries data only (its kind, status, the server's own message, ...); `lib.ui.error_text` turns it
+into the user's words. No error ever holds the API key: the client scrubs messages before raising.
 """
 from __future__ import annotations
 
@@ -12,12 +12,11 @@ import json
 import re
 from typing import Callable
 
-from lib.i18n import t
 from lib.jsonpaths import first
 
 
 class ReshiError(Exception):
-    """Base of all API errors. `kind` names the i18n text and the ledger's error column."""
+    """Base of all API errors. `kind` names the catalog text and the ledger's error column."""
 
     kind = "error"
     retryable = False
@@ -34,17 +33,6 @@ class ReshiError(Exception):
         self.server_message = clean(self.server_message)
         self.args = tuple(clean(arg) if isinstance(arg, str) else arg for arg in self.args)
         return self
-
-    def explain(self, lang: str = "en") -> str:
-        """What happened and what to do, in the user's language."""
-        return t(f"error.{self.kind}", lang)
-
-    def user_message(self, lang: str = "en") -> str:
-        """The explanation, followed by the server's own words when it sent any."""
-        text = self.explain(lang)
-        if self.server_message:
-            text += "\n\n" + t("error.server_said", lang, message=self.server_message)
-        return text
 
 
 class BadRequestError(ReshiError):
@@ -140,7 +128,7 @@ class StreamCutError(ReshiError):
 class RefusedAddressError(ReshiError):
     """The network guard (`lib.netguard`) refused a destination; nothing was sent there.
 
-    `rule` names the rule that refused it (scheme, host, private) and picks the explanation;
+    `rule` names the rule that refused it (one of REFUSAL_RULES) and picks the explanation;
     `target` is the refused scheme or host, shown to the user.
     """
 
@@ -151,15 +139,22 @@ class RefusedAddressError(ReshiError):
         super().__init__()
         self.args = (f"{self.kind}: {rule} ({target})",)
 
-    def explain(self, lang: str = "en") -> str:
-        return t(f"error.refused_address.{self.rule}", lang, target=self.target)
-
 
 class MediaTypeError(ReshiError):
     """Downloaded media whose bytes are not the image or video they were fetched as."""
 
     kind = "media_type"
 
+
+REFUSAL_RULES = ("scheme", "host", "private")
+
+
+def _kinds(cls: type[ReshiError]) -> tuple[str, ...]:
+    return (cls.kind, *(kind for sub in cls.__subclasses__() for kind in _kinds(sub)))
+
+
+# Every kind an error can have: the catalog has a text for each (tests/unit/test_i18n.py).
+KINDS = tuple(dict.fromkeys(_kinds(ReshiError)))
 
 _BY_STATUS: dict[int, type[ReshiError]] = {
     400: BadRequestError, 401: AuthError, 402: CreditsError, 403: KeyDisabledError,

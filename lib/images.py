@@ -8,7 +8,6 @@ the moment it arrives. Streamlit-free.
 from __future__ import annotations
 
 import io
-import re
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Iterator
 
@@ -16,26 +15,16 @@ from PIL import Image
 
 from lib import errors, imagetypes, pricing
 from lib.client import ImageResult, ReshiClient
+from lib.safe_text import file_slug
 from lib.store import Media, Store
 
 MAX_IMAGES = 4
-MAX_PROMPT_CHARS = 4000
 EXAMPLE_COUNT = 4  # i18n keys images.example.1 .. images.example.4
-_SLUG_CHARS = re.compile(r"[^\w]+", re.UNICODE)
 _SLUG_LENGTH = 40
 
 
 def estimate_credits(client: ReshiClient, count: int) -> float:
     return client.credits_for(pricing.IMAGES) * count
-
-
-def prompt_problem(prompt: str) -> str | None:
-    """The i18n key explaining why `prompt` cannot be sent, or None when it can."""
-    if not prompt.strip():
-        return "images.empty_prompt"
-    if len(prompt) > MAX_PROMPT_CHARS:
-        return "images.huge_prompt"
-    return None
 
 
 def generate_concurrently(client: ReshiClient, prompt: str,
@@ -70,7 +59,7 @@ def download_name(media: Media) -> str:
     """`image-20250101-120000-a-red-fox.jpg`: sortable, tells images apart, extension from the bytes."""
     kind = next((k for k, mime in imagetypes.MIME.items() if mime == media.mime), None)
     extension = imagetypes.EXTENSION.get(kind, "bin")
-    slug = _SLUG_CHARS.sub("-", media.prompt.lower()).strip("-_")[:_SLUG_LENGTH].strip("-_")
+    slug = file_slug(media.prompt.lower(), _SLUG_LENGTH)
     stamp = media.created_at.strftime("%Y%m%d-%H%M%S")
     return f"image-{stamp}{'-' + slug if slug else ''}.{extension}"
 

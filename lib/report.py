@@ -6,13 +6,17 @@ are no scripts, fonts or images, so it opens the same offline, in a mail client 
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import jinja2
 
-from lib.i18n import t
+from lib import formats
+from lib.i18n import key_family, t
 from lib.shares import Snapshot, metrics_line
+
+LABELS = ("heading", "prompt", "system", "params", "no_params", "generated", "failed")  # the template's labels
+LABEL_KEY = key_family("report", LABELS)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
@@ -25,12 +29,11 @@ def comparison_report(snapshot: Snapshot, lang: str, generated_at: datetime) -> 
     columns = [{"model": c["meta"].get("model") or "?", "text": c["content"],
                 "failed": bool(c["meta"].get("failed")),
                 "metrics": metrics_line(c["meta"], lang, with_model=False)} for c in payload["columns"]]
-    labels = {key: t(f"report.{key}", lang) for key in ("heading", "prompt", "system", "params", "no_params",
-                                                        "generated", "failed")}
+    labels = {part: t(LABEL_KEY(part), lang) for part in LABELS}
     return _ENV.get_template("compare_report.html.j2").render(
         lang="zh-CN" if lang == "zh" else "en", title=snapshot.title, labels=labels, prompt=payload["prompt"],
         system=payload["system"], params=payload["params"], columns=columns,
-        generated_at=generated_at.strftime("%Y-%m-%d %H:%M UTC"))
+        generated_at=formats.moment(generated_at, lang, timezone.utc, f"{formats.DATE_TIME} 'UTC'"))
 
 
 def report_file_name(conversation_id: int) -> str:

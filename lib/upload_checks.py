@@ -10,22 +10,20 @@ from __future__ import annotations
 import base64
 import binascii
 import io
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from PIL import Image
 
-from lib import imagetypes
+from lib import formats, imagetypes
 from lib.i18n import t
+from lib.safe_text import file_slug
 
 MAX_BYTES = imagetypes.MAX_UPLOAD_BYTES
 THUMBNAIL_PIXELS = 256
 MAX_NAME_CHARS = 255
 _SEND_NAME_STEM_CHARS = 100
-_UNSAFE_NAME_CHARS = re.compile(r"[^\w\-]+", re.UNICODE)
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
 @dataclass
@@ -79,17 +77,17 @@ def _pillow_problem(data: bytes) -> str | None:
     return None
 
 
-def megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f}"
+def megabytes(size: int, lang: str = "en") -> str:
+    return formats.number(size / 1024 / 1024, lang, digits=1, fixed=True)
 
 
-def human_size(size: int) -> str:
+def human_size(size: int, lang: str = "en") -> str:
     """'812 B', '12.3 KB', '1.2 MB' (the units read the same in Chinese)."""
     if size < 1024:
         return f"{size} B"
     if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{megabytes(size)} MB"
+        return f"{formats.number(size / 1024, lang, digits=1, fixed=True)} KB"
+    return f"{megabytes(size, lang)} MB"
 
 
 class Base64Problem(ValueError):
@@ -129,7 +127,7 @@ def send_name(name: str, kind: str) -> str:
     """
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     stem = base.rsplit(".", 1)[0] if "." in base.strip(".") else base
-    stem = _UNSAFE_NAME_CHARS.sub("_", stem).strip("_")[:_SEND_NAME_STEM_CHARS] or "image"
+    stem = file_slug(stem, _SEND_NAME_STEM_CHARS, "_") or "image"
     return f"{stem}.{imagetypes.EXTENSION[kind]}"
 
 
@@ -137,11 +135,6 @@ def display_name(name: str) -> str:
     """The name as given, minus what could garble a page (control characters), length-capped."""
     shown = "".join("?" if unicodedata.category(ch) == "Cc" else ch for ch in name)
     return shown if len(shown) <= MAX_NAME_CHARS else shown[:MAX_NAME_CHARS] + "…"
-
-
-def markdown_literal(text: str) -> str:
-    """`text` escaped so st.markdown shows it character for character."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def thumbnail(data: bytes) -> bytes | None:
@@ -161,18 +154,10 @@ def is_expired(expire_at: datetime | None, now: datetime) -> bool:
 
 
 def expiry_text(expire_at: datetime | None, now: datetime, lang: str) -> str:
-    """'expires in 2 days 23 h', 'expires in 5 h 12 min', 'expires in 3 min', 'expired'."""
+    """'expires in 2 days 23 hr', 'expires in 5 hr 12 min', 'expires in 1 min', 'expired'."""
     if expire_at is None:
         return t("upload.expiry_unknown", lang)
-    seconds = int((expire_at - now).total_seconds())
+    seconds = (expire_at - now).total_seconds()
     if seconds <= 0:
         return t("upload.expired", lang)
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = max(1, rest // 60) if not (days or hours) else rest // 60
-    if days:
-        key = "upload.expires_day" if days == 1 else "upload.expires_days"
-        return t(key, lang, days=days, hours=hours)
-    if hours:
-        return t("upload.expires_hours", lang, hours=hours, minutes=minutes)
-    return t("upload.expires_minutes", lang, minutes=minutes)
+    return t("upload.expires_in", lang, time=formats.duration(seconds, lang))

@@ -20,10 +20,11 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from lib.formats import zone
 from lib.pricing import BILLING, CHAT, IMAGES, MODELS, UPLOAD, VIDEO, VIDEO_STATUS
 from lib.store import CUBE_COLUMNS, ERROR, OUTCOMES, REFUND, Store, UsageLedger
 
@@ -43,14 +44,6 @@ CSV_COLUMNS = ("time", "user", "endpoint", "model", "outcome", "status", "error_
 
 
 # --- ranges and zones -----------------------------------------------------------------------
-
-def zone(name: str | None) -> ZoneInfo:
-    """The browser's IANA zone (`st.context.timezone`), or UTC when it is missing or unknown."""
-    try:
-        return ZoneInfo(name) if name else ZoneInfo("UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
 
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:
     """The first instant of `day` in `tz`, as aware UTC."""

@@ -19,16 +19,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlparse
 
-from lib import errors, pricing
-from lib.client import VIDEO_MODELS, ReshiClient, VideoTask
+from lib import errors, pricing, video_options
+from lib.client import ReshiClient, VideoTask
+from lib.prompt_limits import prompt_problem
+from lib.safe_text import file_slug
 from lib.store import Store, VideoTaskRecord, utcnow
 from lib.video_status import COMPLETED, FAILED, FINISHED
 
-MODELS = VIDEO_MODELS
-HD_MODELS = ("sora-2-pro",)           # ten times the price: the form asks to confirm
-ASPECT_RATIOS = ("16:9", "9:16", "1:1")
-DEFAULT_DURATION, MIN_DURATION, MAX_DURATION = 5, 1, 20
-MAX_PROMPT_CHARS = 4000
 
 TICK_SECONDS = 3.0                    # the fragment's run_every
 POLL_SECONDS = 3.0                    # a healthy, young task is polled this often
@@ -47,9 +44,9 @@ _TASK_ID = re.compile(r"[!-~]{1,128}")
 @dataclass(frozen=True)
 class VideoRequest:
     prompt: str
-    model: str = MODELS[0]
-    duration: int = DEFAULT_DURATION
-    aspect_ratio: str = ASPECT_RATIOS[0]
+    model: str = video_options.DEFAULT_MODEL
+    duration: int = video_options.DEFAULT_DURATION
+    aspect_ratio: str = video_options.DEFAULT_ASPECT_RATIO
 
     def same_as(self, task: VideoTaskRecord) -> bool:
         return (task.prompt, task.model, task.duration, task.aspect_ratio) == (
@@ -73,15 +70,11 @@ class PollOutcome:
 
 def request_problem(request: VideoRequest) -> str | None:
     """The i18n key of what is wrong with the form, or None when it can be sent."""
-    if not request.prompt.strip():
-        return "video.empty_prompt"
-    if len(request.prompt) > MAX_PROMPT_CHARS:
-        return "video.long_prompt"
-    return None
+    return prompt_problem(pricing.VIDEO, request.prompt)
 
 
 def needs_confirmation(model: str) -> bool:
-    return model in HD_MODELS
+    return model in video_options.HD_MODELS
 
 
 def cost_of(client: ReshiClient, model: str) -> float:
@@ -239,13 +232,12 @@ def format_seconds(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-_UNSAFE = re.compile(r"[^\w]+")
 _NAME_CHARS = 40
 
 
 def download_name(task: VideoTaskRecord) -> str:
     """`sora-2_16x9_5s_a-cat-in-a-garden_3f9a1c.mp4`: what, which shape, and unique."""
-    words = _UNSAFE.sub("-", task.prompt.lower()).strip("-")[:_NAME_CHARS].strip("-") or "video"
+    words = file_slug(task.prompt.lower(), _NAME_CHARS) or "video"
     ratio = (task.aspect_ratio or "").replace(":", "x")
     parts = [task.model or "video", ratio, f"{task.duration}s" if task.duration else "", words,
              task.task_id[-6:]]

@@ -3,6 +3,8 @@ export and import, and this user's conversations."""
 import streamlit as st
 
 from lib import chat, chat_attachments
+from lib.pricing import CHAT
+from lib.prompt_limits import MAX_PROMPT_CHARS
 from lib.ui.chat_send import (follow_new_messages, process_pending, render_draft_files, retry_if_asked,
                               settle_live_reply, take_input)
 from lib.ui.chat_tools import export_popover, import_popover, presets_popover, view_code_button
@@ -98,7 +100,7 @@ if history and history[-1].role == "user":
 
 render_draft_files()
 follow_new_messages()
-take_input(st.chat_input(tr("chat.placeholder"), max_chars=chat.MAX_PROMPT_CHARS, submit_mode="disable",
+take_input(st.chat_input(tr("chat.placeholder"), max_chars=MAX_PROMPT_CHARS[CHAT], submit_mode="disable",
                          accept_file="multiple", file_type=chat_attachments.FILE_TYPES, key="chat_input"))
 process_pending(store, user, client, conversation, settings)
 retry_if_asked(store, user, client, conversation, settings)

@@ -2,6 +2,8 @@
 import streamlit as st
 
 from lib import images
+from lib.pricing import IMAGES
+from lib.prompt_limits import prompt_problem
 from lib.ui.budget import confirm_within_budget
 from lib.ui.connection import get_client
 from lib.ui.gallery import gallery, generate_batch, prompt_form, show_failures
@@ -14,7 +16,7 @@ st.title(tr("images.title"))
 st.caption(tr("images.intro"))
 prompt, count, clicked = prompt_form(client)
 if clicked:
-    problem = images.prompt_problem(prompt)
+    problem = prompt_problem(IMAGES, prompt)
     if problem:
         st.warning(tr(problem), icon=":material/warning:")
     else:

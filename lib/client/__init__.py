@@ -15,8 +15,7 @@ from lib.client._client import DEFAULT_BASE_URL, ReshiClient
 from lib.client.chat import ChatStream
 from lib.client.models import is_chat_model
 from lib.client.types import Balance, CallRecord, ChatResult, ImageResult, Model, UploadResult, VideoTask
-from lib.client.videos import VIDEO_MODELS
 
 __all__ = ["Balance", "CallRecord", "ChatResult", "ChatStream", "DEFAULT_BASE_URL", "ImageResult", "Model",
-           "ReshiClient", "UploadResult", "VIDEO_MODELS", "VideoTask", "derive_upload_url", "is_chat_model",
+           "ReshiClient", "UploadResult", "VideoTask", "derive_upload_url", "is_chat_model",
            "mask_key"]

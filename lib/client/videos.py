@@ -4,13 +4,10 @@ from __future__ import annotations
 from typing import Any, Callable
 from urllib.parse import quote
 
-from lib import dialects, errors, pricing
+from lib import dialects, errors, pricing, video_options
 from lib.client._base import MB, APIResource, BaseClient
 from lib.client.types import VideoTask
 from lib.video_status import normalize_status
-
-VIDEO_MODELS = ("sora-2", "sora-2-pro")
-
 
 def _video_task(body: Any) -> VideoTask:
     task = dialects.task_from_body(body)
@@ -27,8 +24,9 @@ class Videos(APIResource):
         super().__init__(client)
         self._routes = dialects.VIDEO_ROUTES
 
-    def create(self, prompt: str, model: str = "sora-2", duration: int = 5,
-               aspect_ratio: str = "16:9") -> VideoTask:
+    def create(self, prompt: str, model: str = video_options.DEFAULT_MODEL,
+               duration: int = video_options.DEFAULT_DURATION,
+               aspect_ratio: str = video_options.DEFAULT_ASPECT_RATIO) -> VideoTask:
         c = self._client
         charge = c.credits_for(pricing.VIDEO, model)
         body, record = self._on_first_route(lambda route: c.call(

@@ -34,7 +34,8 @@ Prompt markers (last user message for chat, `prompt` for images and video)
   with a body that is not JSON; `[html]`: 502 with an HTML page; `[cut]`: a chat stream stops
   halfway without `finish_reason` or `[DONE]`, any other response is a body cut mid-JSON;
   `[fail]`: a video task fails halfway and is refunded; `[filtered]` (images): 200 with an
-  empty `data`, as a safety filter answers, and no charge. Markers act after authentication and
+  empty `data`, as a safety filter answers, and no charge; `[echo_key]`: 401 whose message
+  quotes the request's `Authorization` header back, as a careless gateway does. Markers act after authentication and
   before any charge, so a failed call costs nothing.
 
 Control API (with `start_sandbox(control=True)` and from the command line; otherwise, as in the
@@ -47,7 +48,7 @@ by the command line); none gets 401, another 403. `RunningSandbox.control` sends
 - `POST /sandbox/speed {token_rate, video_seconds, image_delay, hang_seconds}` (any subset)
 - `POST /sandbox/dialect {"dialect": "reshi"|"new-api"|"openai"}`, `GET /sandbox/dialect`
 - `POST /sandbox/faults {"endpoint": chat|images|video|video_status|video_content|upload|models|billing|*,
-  "kind": 500|502|503|429|timeout|cut|badjson|html, "count": N}`: the next N matching
+  "kind": 500|502|503|429|timeout|cut|badjson|html|echo_key, "count": N}`: the next N matching
   requests get that fault (same effects as the markers); `DELETE /sandbox/faults` clears them
 - `POST /sandbox/clock {"advance_seconds": N}`: moves the virtual clock forward; `{"reset": true}`
   puts it back to real time

@@ -210,6 +210,8 @@ class Api:
             return Response("upstream said: OK <not json>", 200, media_type="application/json")
         if kind == "html":
             return Response(HTML_PAGE, 502, media_type="text/html")
+        if kind == "echo_key":  # as careless gateways do: the credential quoted back in the refusal
+            return error_response(request, 401, f"Invalid token: {request.headers.get('authorization', '')}")
         headers = {"Retry-After": "1"} if kind == "429" else None
         return error_response(request, int(kind), FAULT_MESSAGES[kind], headers)
 

@@ -17,7 +17,7 @@ from lib.sandbox.dialects import DEFAULT_DIALECT
 DEFAULT_KEY = "sk-sandbox"
 FAULT_ENDPOINTS = ("chat", "images", "video", "video_status", "video_content", "upload", "models",
                    "billing", "*")
-FAULT_KINDS = ("500", "502", "503", "429", "timeout", "cut", "badjson", "html")
+FAULT_KINDS = ("500", "502", "503", "429", "timeout", "cut", "badjson", "html", "echo_key")
 QUEUED_SHARE = 0.10   # a video task is "queued" for the first 10% of its time
 FAIL_AT = 0.50        # a "[fail]" task fails halfway through
 RECENT_REQUESTS = 200

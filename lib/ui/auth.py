@@ -32,14 +32,15 @@ import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.controllers import AuthenticationController
 
+from lib import formats
 from lib.auth import (AuthConfigError, AuthSettings, auth_settings, burn_password_check, client_address,
-                      cookie_issued_at, load_credentials, lock_remaining, log, make_cookie_token, minutes_left,
+                      cookie_issued_at, load_credentials, lock_remaining, log, make_cookie_token, wait_seconds,
                       read_cookie_token, record_failure, record_success, session_refusal)
 from lib.store import Store, utcnow
 from lib.users import is_admin
 from lib.ui.config import secret_section, secrets_file_problem
 from lib.ui.resources import get_store
-from lib.ui.session import LOCAL_USER, tr
+from lib.ui.session import LOCAL_USER, current_lang, tr
 
 # The login cookie's value, written by a script drawn on every run of a session signed in with
 # the form (an element of one run only may be gone before the browser has run its script).
@@ -216,7 +217,7 @@ def _check_login(authenticator: AuthenticationController, settings: AuthSettings
     remaining = lock_remaining(store, settings, username, client)
     if remaining:
         log.warning("login locked out user=%r client=%s", username, client)
-        return tr("auth.locked", minutes=minutes_left(remaining))
+        return tr("auth.locked", time=formats.duration(wait_seconds(remaining), current_lang()))
     if _password_ok(authenticator, users, username, password):
         record_success(store, username, client)
         log.info("login ok user=%r client=%s", username, client)
@@ -228,7 +229,7 @@ def _check_login(authenticator: AuthenticationController, settings: AuthSettings
     record_failure(store, username, client)
     log.warning("login failed user=%r client=%s", username, client)
     remaining = lock_remaining(store, settings, username, client)  # this may have been the last try
-    return tr("auth.locked", minutes=minutes_left(remaining)) if remaining else tr("auth.bad_credentials")
+    return tr("auth.locked", time=formats.duration(wait_seconds(remaining), current_lang())) if remaining else tr("auth.bad_credentials")
 
 
 def _password_ok(authenticator: AuthenticationController, users: dict, username: str, password: str) -> bool:

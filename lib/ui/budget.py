@@ -7,8 +7,15 @@ from typing import Callable
 import streamlit as st
 
 from lib import budget
+from lib.i18n import key_family
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
+
+# A banner is shown for a period that is near (WARN) or past (EXCEEDED) its limit, never when OK.
+BANNER_KEY = key_family("budget", [f"{state}.{period}" for state in (budget.WARN, budget.EXCEEDED)
+                                   for period in budget.PERIODS])
+CONFIRM_KEY = key_family("budget.confirm", budget.PERIODS)
+PERIOD_KEY = key_family("budget.period", budget.PERIODS)
 
 
 def _statuses() -> list[budget.PeriodStatus]:
@@ -24,7 +31,7 @@ def render_budget_banner() -> None:
     status = budget.worst(_statuses())
     if status is None:
         return
-    text = tr(f"budget.{status.state}.{status.period}", **_fields(status))
+    text = tr(BANNER_KEY(f"{status.state}.{status.period}"), **_fields(status))
     if status.state == budget.EXCEEDED:
         st.error(text, icon=":material/money_off:")
     else:
@@ -46,7 +53,7 @@ def confirm_within_budget(cost: float, key: str, on_cancel: Callable[[], None] |
     if over is None:
         return True
     with st.container(border=True):
-        st.warning(tr(f"budget.confirm.{over.period}", cost=cost, **_fields(over)), icon=":material/savings:")
+        st.warning(tr(CONFIRM_KEY(over.period), cost=cost, **_fields(over)), icon=":material/savings:")
         with st.container(horizontal=True):
             st.button(tr("budget.send_anyway"), key=f"{key}_budget_send", icon=":material/send:", type="primary",
                       on_click=st.session_state.__setitem__, args=(confirmed, True))
@@ -76,7 +83,7 @@ def render_budget_settings() -> None:
 
 
 def _progress(column, status: budget.PeriodStatus | None, period: str) -> None:
-    label = tr(f"budget.period.{period}")
+    label = tr(PERIOD_KEY(period))
     if status is None:
         start, end = budget.period_range(period, st.context.timezone)
         column.caption(tr("budget.no_limit", period=label,

@@ -20,11 +20,14 @@ import streamlit as st
 from lib import chat, chat_attachments, compare, errors, presets, uploads
 from lib.client import ChatStream, ReshiClient
 from lib.pricing import CHAT
+from lib.prompt_limits import prompt_problem
 from lib.store import Conversation, Store
 from lib.ui.budget import confirm_within_budget
 from lib.ui.chat_view import CONTINUE, KEEP, REPLACE, RETRY, set_open_conversation
+from lib.ui.error_text import error_text
 from lib.ui.session import current_lang, tr
-from lib.upload_checks import check_image, display_name, markdown_literal
+from lib.safe_text import markdown_literal
+from lib.upload_checks import check_image, display_name
 
 PENDING = "chat_pending"
 DRAFT_FILES = "chat_draft_files"
@@ -104,8 +107,8 @@ def process_pending(store: Store, user: str, client: ReshiClient, conversation: 
     pending = st.session_state.get(PENDING)
     if pending is None:
         return
-    if not pending["files"] and chat.prompt_problem(pending["text"]):
-        st.warning(tr(chat.prompt_problem(pending["text"])), icon=":material/warning:")
+    if not pending["files"] and prompt_problem(CHAT, pending["text"]):
+        st.warning(tr(prompt_problem(CHAT, pending["text"])), icon=":material/warning:")
         st.session_state.pop(PENDING)
         return
     checked = _checked_files(pending)
@@ -184,7 +187,7 @@ def _attachments(store: Store, user: str, client: ReshiClient, checked: list, in
                 chat_attachments.uploaded(uploads.send(client, store, user, c), c.name) for c in checked]
     except errors.ReshiError as exc:
         with st.container(border=True):
-            st.error(tr("chat.upload_failed", reason=exc.user_message(current_lang())), icon=":material/cloud_off:")
+            st.error(tr("chat.upload_failed", reason=error_text(exc, current_lang())), icon=":material/cloud_off:")
             with st.container(horizontal=True):
                 _decision_button(tr("chat.send_inline"), ":material/data_object:", "chat_send_inline", "inline",
                                  help=tr("chat.send_inline_help"))

@@ -13,11 +13,16 @@ import streamlit as st
 
 from lib import chat, chat_attachments, compare, errors
 from lib.client import ReshiClient
+from lib.pricing import CHAT
+from lib.prompt_limits import prompt_problem
+from lib.i18n import key_family
 from lib.shares import metrics_line
 from lib.store import Message, Store
+from lib.ui.error_text import explain, recorded_error_text
 from lib.ui.media import fetch_media
 from lib.ui.session import current_lang, tr
-from lib.upload_checks import display_name, markdown_literal
+from lib.safe_text import markdown_literal
+from lib.upload_checks import display_name
 
 OPEN_SETTING = "chat.open_conversation"
 RETRY = "chat_retry"
@@ -53,7 +58,7 @@ def model_ids(client: ReshiClient) -> list[str]:
     try:
         return _cached_model_ids(client.base_url, client.key_fingerprint, client) or [chat.DEFAULT_MODEL]
     except errors.ReshiError as exc:
-        st.warning(tr("chat.models_failed", reason=exc.explain(current_lang())), icon=":material/warning:")
+        st.warning(tr("chat.models_failed", reason=explain(exc, current_lang())), icon=":material/warning:")
         return [chat.DEFAULT_MODEL]
 
 
@@ -180,12 +185,12 @@ def _show_version(store: Store, user: str, message_id: int, versions: list[dict]
     store.update_message(user, message_id, *chat.showing(versions, index))
 
 
+FINISH_KEY = key_family("chat.finish", chat.UNFINISHED_REASONS)
+
+
 def failure_text(meta: dict) -> str:
     """A failed reply's error, in the user's language, with the server's own words if it sent any."""
-    text = tr(f"error.{meta.get('error', 'error')}")
-    if meta.get("server_message"):
-        text += "\n\n" + tr("error.server_said", message=meta["server_message"])
-    return text
+    return recorded_error_text(meta.get("error", "error"), meta.get("server_message", ""), current_lang())
 
 
 def _failed_reply(meta: dict, message_id: int, is_last: bool) -> None:
@@ -207,7 +212,7 @@ def _reply_notes(meta: dict, message_id: int, is_last: bool, compact: bool = Fal
             request_retry([message_id], keep=message_id)
             st.rerun()
     elif reason in chat.UNFINISHED_REASONS:
-        st.warning(tr(f"chat.finish_{reason}"), icon=":material/short_text:")
+        st.warning(tr(FINISH_KEY(reason)), icon=":material/short_text:")
 
 
 def _continues(meta: dict) -> bool:
@@ -269,7 +274,7 @@ def _edit_popover(store: Store, user: str, message: Message, row, replacing: lis
         if len(replacing) > 1:  # more than this question's own reply: say what the fork drops
             st.caption(tr("chat.edit_replaces", count=len(replacing)))
         if st.button(tr("chat.edit_send"), icon=":material/send:", type="primary",
-                     key=f"chat_edit_send_{message.id}", disabled=chat.prompt_problem(text) is not None):
+                     key=f"chat_edit_send_{message.id}", disabled=prompt_problem(CHAT, text) is not None):
             store.update_message(user, message.id, content=text)
             request_retry(replacing)
             st.rerun()
@@ -309,7 +314,7 @@ def attachment_strip(store: Store, user: str, client: ReshiClient | None, attach
     now = datetime.now(timezone.utc)
     for column, attachment in zip(st.columns(max(len(attachments), 4)), attachments):
         name = display_name(str(attachment.get("name") or ""))
-        image = None if chat_attachments.is_expired(attachment, now) else _image_bytes(store, user, client,
+        image = None if not chat_attachments.is_available(attachment, now) else _image_bytes(store, user, client,
                                                                                        attachment)
         if image:
             column.image(image, caption=name, width=THUMB_WIDTH)

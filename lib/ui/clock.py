@@ -1,18 +1,20 @@
-"""Times shown in the browser's own time zone (UTC when the browser does not say)."""
+"""Times shown in the browser's own time zone (UTC when the browser does not say), in the
+user's language."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-
-def browser_zone() -> ZoneInfo | timezone:
-    try:
-        return ZoneInfo(st.context.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return timezone.utc
+from lib import formats
+from lib.ui.session import current_lang
 
 
-def local_time(moment: datetime) -> str:
-    return moment.astimezone(browser_zone()).strftime("%Y-%m-%d %H:%M")
+def browser_zone() -> ZoneInfo:
+    return formats.zone(st.context.timezone)
+
+
+def local_time(moment: datetime, pattern: str = formats.DATE_TIME) -> str:
+    """`moment` on the browser's clock, as the CLDR `pattern` writes it."""
+    return formats.moment(moment, current_lang(), browser_zone(), pattern)

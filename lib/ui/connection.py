@@ -11,9 +11,11 @@ import streamlit as st
 
 from lib import errors, netguard
 from lib.client import DEFAULT_BASE_URL, ReshiClient, derive_upload_url, mask_key
+from lib.i18n import key_family
 from lib.sandbox.state import DEFAULT_KEY as SANDBOX_KEY
 from lib.ui.auth import login_required
 from lib.ui.config import secret
+from lib.ui.error_text import error_text
 from lib.ui.resources import embedded_sandbox, get_store
 from lib.ui.session import current_lang, current_user, is_admin, labels, tr
 
@@ -118,7 +120,7 @@ def render_connection_panel() -> None:
         # Keyed per language: its labels are translated, and a widget whose option labels
         # change under it loses its value.
         mode = st.radio(tr("conn.mode"), modes, index=modes.index(conn.mode), key=f"conn_mode_{current_lang()}",
-                        format_func=labels("conn.mode."))
+                        format_func=labels(key_family("conn.mode", (PRESET, SANDBOX, RESHI, CUSTOM))))
         st.session_state["conn_mode"] = mode
         if mode == CUSTOM:
             st.text_input(tr("conn.base_url"), key="conn_base_url", placeholder="https://host/api/v1")
@@ -152,6 +154,6 @@ def _test_connection() -> None:
     try:
         models = get_client().models.list()
     except errors.ReshiError as exc:
-        st.error(exc.user_message(current_lang()), icon=":material/error:")
+        st.error(error_text(exc, current_lang()), icon=":material/error:")
         return
     st.success(tr("conn.ok", count=len(models)), icon=":material/check_circle:")

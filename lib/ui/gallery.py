@@ -7,29 +7,35 @@ from functools import partial
 import streamlit as st
 
 from lib import errors, images
+from lib.i18n import key_family
+from lib.pricing import IMAGES
+from lib.prompt_limits import MAX_PROMPT_CHARS
 from lib.shares import IMAGE, image_snapshot
 from lib.client import ReshiClient
 from lib.store import Media, Store, utcnow
 from lib.ui.chat_send import attach_to_next_message
 from lib.ui.chat_view import set_open_conversation
 from lib.ui.clock import local_time
+from lib.ui.error_text import explain
 from lib.ui.feedback import show_error
 from lib.ui.session import PAGES_DIR, current_lang, labels, tr
 from lib.ui.share_view import share_button
-from lib.upload_checks import check_image, expiry_text, is_expired, markdown_literal
+from lib.safe_text import markdown_literal
+from lib.upload_checks import check_image, expiry_text, is_expired
 from lib.uploads import send
 
 PROMPT_KEY = "images_prompt"
 FAILURES_KEY = "images_failures"
 GALLERY_PAGE = 12
 GRID_COLUMNS = 3
+EXAMPLE_KEY = key_family("images.example", range(1, images.EXAMPLE_COUNT + 1))
 
 
 def _use_example() -> None:
     """Copy the chosen example into the prompt box (a callback: it runs before the box is drawn)."""
     number = st.session_state.get("images_example")
     if number:
-        st.session_state[PROMPT_KEY] = tr(f"images.example.{number}")
+        st.session_state[PROMPT_KEY] = tr(EXAMPLE_KEY(number))
         st.session_state["images_example"] = None
 
 
@@ -40,9 +46,9 @@ def _reuse_prompt(prompt: str) -> None:
 def prompt_form(client: ReshiClient) -> tuple[str, int, bool]:
     """Prompt, examples, count and estimate. Returns (prompt, count, generate clicked)."""
     st.pills(tr("images.examples"), range(1, images.EXAMPLE_COUNT + 1), key="images_example",
-             format_func=labels("images.example."), on_change=_use_example)
+             format_func=labels(EXAMPLE_KEY), on_change=_use_example)
     prompt = st.text_area(tr("images.prompt"), key=PROMPT_KEY, placeholder=tr("images.prompt_placeholder"),
-                          max_chars=images.MAX_PROMPT_CHARS, height=100)
+                          max_chars=MAX_PROMPT_CHARS[IMAGES], height=100)
     count_col, estimate_col, button_col = st.columns([2, 3, 1.2], vertical_alignment="bottom")
     count = count_col.segmented_control(tr("images.count"), list(range(1, images.MAX_IMAGES + 1)),
                                         default=1, required=True, key="images_count")
@@ -65,7 +71,7 @@ def generate_batch(store: Store, user: str, client: ReshiClient, prompt: str, co
         for done, (index, outcome) in enumerate(images.generate_concurrently(client, prompt, count), 1):
             if isinstance(outcome, errors.ReshiError):
                 failures.append(outcome)
-                slots[index].error(outcome.explain(current_lang()), icon=":material/error:")
+                slots[index].error(explain(outcome, current_lang()), icon=":material/error:")
             else:
                 images.save_image(store, user, prompt, outcome)
                 slots[index].image(outcome.data, width="stretch")

@@ -26,14 +26,14 @@ def tr(key: str, **fields) -> str:
     return t(key, current_lang(), **fields)
 
 
-def labels(prefix: str) -> Callable[[object], str]:
-    """A `format_func` for options whose labels are i18n keys `prefix + option`.
+def labels(key: Callable[[object], str]) -> Callable[[object], str]:
+    """A `format_func` for options whose labels are the catalog keys `key(option)` (a `key_family`).
 
     The language is fixed when the widget is made: Streamlit may call a format_func again
     outside the script run, where the session's language cannot be read.
     """
     lang = current_lang()
-    return lambda option: t(f"{prefix}{option}", lang)
+    return lambda option: t(key(option), lang)
 
 
 def current_user() -> str:

@@ -12,17 +12,19 @@ from typing import Callable
 
 import streamlit as st
 
-from lib import chat, shares
-from lib.auth import AuthConfigError, auth_settings, client_address, minutes_left
-from lib.i18n import LANGUAGES
+from lib import chat, formats, shares
+from lib.auth import AuthConfigError, auth_settings, client_address, wait_seconds
+from lib.i18n import LANGUAGES, key_family
 from lib.report import comparison_report, report_file_name
 from lib.store import Conversation, Message, Share, ShareInfo, Store, utcnow
 from lib.ui.clock import local_time
 from lib.ui.config import secret_section
 from lib.ui.resources import get_store
 from lib.ui.session import current_lang, current_user, labels, tr
-from lib.upload_checks import markdown_literal
+from lib.safe_text import markdown_literal
 
+KIND_KEY = key_family("share.kind", shares.KINDS)
+STATUS_KEY = key_family("shares.status", (shares.LIVE, shares.REVOKED, shares.EXPIRED))
 SEEN = "share_tokens_seen"  # tokens this session has opened: a rerun is not another view
 
 
@@ -51,8 +53,8 @@ def _render_shared_view() -> None:
         _closed(opened)
         return
     share = opened.share
-    st.subheader(markdown_literal(share.title) or tr(f"share.kind.{share.kind}"))
-    st.caption(" · ".join((tr(f"share.kind.{share.kind}"), tr("share.shared_on", time=local_time(share.created_at)),
+    st.subheader(markdown_literal(share.title) or tr(KIND_KEY(share.kind)))
+    st.caption(" · ".join((tr(KIND_KEY(share.kind)), tr("share.shared_on", time=local_time(share.created_at)),
                            _expiry_text(share))))
     if share.note:
         st.info(markdown_literal(share.note), icon=":material/sticky_note_2:")
@@ -90,7 +92,7 @@ def _closed(opened: shares.Opened) -> None:
     elif opened.status == shares.EXPIRED:
         st.warning(tr("share.expired", time=local_time(opened.share.expires_at)), icon=":material/timer_off:")
     elif opened.status == shares.LOCKED:
-        st.error(tr("share.locked", minutes=minutes_left(opened.wait)), icon=":material/lock:")
+        st.error(tr("share.locked", time=formats.duration(wait_seconds(opened.wait), current_lang())), icon=":material/lock:")
     else:
         st.error(tr("share.missing"), icon=":material/link_off:")
 
@@ -201,10 +203,10 @@ def _share_dialog(kind: str, snapshot_builder: Callable[[], shares.Snapshot | No
     comparison = shares.comparison_snapshot(snapshot) if kind == shares.CONVERSATION else None
     if comparison is not None:
         what = st.segmented_control(tr("share.what"), [shares.CONVERSATION, shares.COMPARISON],
-                                    format_func=labels("share.what."), default=shares.CONVERSATION,
+                                    format_func=labels(key_family("share.what", (shares.CONVERSATION, shares.COMPARISON))), default=shares.CONVERSATION,
                                     required=True, key=f"{key}_what")
         snapshot = comparison if what == shares.COMPARISON else snapshot
-    expiry = st.segmented_control(tr("share.expiry"), list(shares.EXPIRIES), format_func=labels("share.expiry."),
+    expiry = st.segmented_control(tr("share.expiry"), list(shares.EXPIRIES), format_func=labels(key_family("share.expiry", shares.EXPIRIES)),
                                   default=shares.DEFAULT_EXPIRY, required=True, key=f"{key}_expiry")
     note = st.text_area(tr("share.note"), max_chars=shares.MAX_NOTE_CHARS, placeholder=tr("share.note_placeholder"),
                         key=f"{key}_note", height=80)
@@ -258,10 +260,10 @@ def my_shares(store: Store, user: str) -> None:
 def _share_row(store: Store, user: str, share: ShareInfo, status: str) -> None:
     with st.container(border=True, key=f"shares_item_{share.id}"):
         text_col, action_col = st.columns([5, 1], vertical_alignment="center")
-        text_col.markdown(f"**{markdown_literal(share.title) or tr(f'share.kind.{share.kind}')}**")
+        text_col.markdown(f"**{markdown_literal(share.title) or tr(KIND_KEY(share.kind))}**")
         text_col.caption(" · ".join((
-            tr(f"share.kind.{share.kind}"), tr("share.shared_on", time=local_time(share.created_at)),
-            _expiry_text(share), tr("shares.views", count=share.views), tr(f"shares.status.{status}"))))
+            tr(KIND_KEY(share.kind)), tr("share.shared_on", time=local_time(share.created_at)),
+            _expiry_text(share), tr("shares.views", count=share.views), tr(STATUS_KEY(status)))))
         if share.note:
             text_col.caption(markdown_literal(share.note))
         if status == shares.LIVE and action_col.button(tr("shares.revoke"), icon=":material/link_off:",

@@ -9,10 +9,11 @@ from lib import errors
 from lib.client import ReshiClient
 from lib.store import Store, UploadRecord, utcnow
 from lib.ui.clock import local_time
+from lib.safe_text import markdown_literal
 from lib.ui.feedback import show_error
 from lib.ui.session import current_lang, tr
 from lib.upload_checks import (Base64Problem, Checked, check_image, decode_base64, display_name,
-                               expiry_text, human_size, is_expired, markdown_literal)
+                               expiry_text, human_size, is_expired)
 from lib.uploads import send
 
 REPORT_KEY = "upload_report"
@@ -114,6 +115,6 @@ def _details_line(upload: UploadRecord, now) -> str:
     countdown = expiry_text(upload.expire_at, now, current_lang())
     expiry = (tr("upload.expires_on", date=local_time(upload.expire_at), countdown=countdown)
               if upload.expire_at else countdown)
-    size = tr("upload.size_name", size=human_size(upload.size or 0),
+    size = tr("upload.size_name", size=human_size(upload.size or 0, current_lang()),
               stored=markdown_literal(upload.stored_filename or ""))
     return f"{size} · {expiry}"

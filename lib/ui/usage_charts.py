@@ -13,15 +13,19 @@ import pandas as pd
 import streamlit as st
 
 from lib import usage
+from lib.i18n import key_family
 from lib.ui.session import tr
 
 HEIGHT = 280
 TIME_FORMAT = {usage.HOUR: "%m-%d %H:%M", usage.DAY: "%m-%d"}
 TIME_UNIT = {usage.HOUR: "yearmonthdatehours", usage.DAY: "yearmonthdate"}
 
+ENDPOINT_KEY = key_family("usage.endpoint", usage.ENDPOINTS)
+TOKENS_KEY = key_family("usage.tokens", ("prompt", "completion"))  # usage.token_frame's kinds
+
 
 def endpoint_label(endpoint: str) -> str:
-    return tr(f"usage.endpoint.{endpoint}")
+    return tr(ENDPOINT_KEY(endpoint))
 
 
 def labelled(column: pd.Series, label: Callable[[str], str]) -> pd.Series:
@@ -111,7 +115,7 @@ def latency(frame: pd.DataFrame) -> None:
 
 def tokens_over_time(frame: pd.DataFrame, scope: usage.Scope) -> None:
     """Prompt and completion tokens stacked."""
-    data = frame.assign(label=labelled(frame["kind"], lambda kind: tr(f"usage.tokens.{kind}")))
+    data = frame.assign(label=labelled(frame["kind"], lambda kind: tr(TOKENS_KEY(kind))))
     _stacked_over_time(data, scope, "tokens", tr("usage.axis.tokens"), tr("usage.axis.kind"), ",",
                        "usage.chart.tokens_over_time")
 

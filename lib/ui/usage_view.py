@@ -12,13 +12,14 @@ from typing import Callable
 import pandas as pd
 import streamlit as st
 
-from lib import usage
+from lib import formats, usage
 from lib.client import Balance
+from lib.i18n import key_family
 from lib.pricing import Price
 from lib.store import Store
 from lib.ui.connection import get_client, reset_client
 from lib.ui.resources import get_store
-from lib.ui.session import current_user, is_admin, labels, tr
+from lib.ui.session import current_lang, current_user, is_admin, labels, tr
 from lib.ui.usage_charts import endpoint_label, labelled
 
 BALANCE_TTL_SECONDS = 60
@@ -26,13 +27,19 @@ BALANCE_TTL_SECONDS = 60
 
 # --- controls --------------------------------------------------------------------------------
 
+GRANULARITIES = (usage.HOUR, usage.DAY)
+OUTCOME_KEY = key_family("usage.outcome", usage.OUTCOMES)
+FILTER_KEY = key_family("usage.filter", ("users", "models", "endpoints", "outcomes"))
+COLUMN_KEY = key_family("usage.col", usage.CSV_COLUMNS)
+
+
 def range_controls() -> usage.Scope:
     """Preset or custom range and granularity, in the browser's zone; whose rows by role."""
     tz = st.context.timezone or "UTC"
     col_range, col_granularity = st.columns([3, 1.2], vertical_alignment="bottom")
     preset = col_range.segmented_control(
         tr("usage.range"), usage.PRESETS, default=usage.DAYS_30, required=True, key="usage_preset",
-        format_func=labels("usage.preset."))
+        format_func=labels(key_family("usage.preset", usage.PRESETS)))
     custom = None
     if preset == usage.CUSTOM:
         today = datetime.now(usage.zone(tz)).date()
@@ -40,8 +47,8 @@ def range_controls() -> usage.Scope:
                                       width=300)
         custom = (picked[0], picked[-1]) if picked else (today, today)  # mid-pick, only the first date
     granularity = col_granularity.segmented_control(
-        tr("usage.granularity"), (usage.HOUR, usage.DAY), default=usage.DAY, required=True,
-        key="usage_granularity", format_func=labels("usage.granularity."))
+        tr("usage.granularity"), GRANULARITIES, default=usage.DAY, required=True,
+        key="usage_granularity", format_func=labels(key_family("usage.granularity", GRANULARITIES)))
     start, end = usage.preset_range(preset, tz, custom=custom)
     effective = usage.effective_granularity(granularity, start, end)
     notes = [tr("usage.zone", zone=tz)]
@@ -63,12 +70,12 @@ def filter_controls(cube: pd.DataFrame) -> usage.Filters:
             _multiselect("users", sorted(set(usage.options(cube, "user")) | set(chosen["users"])))
         _multiselect("models", sorted(set(usage.options(cube, "model")) | set(chosen["models"])))
         _multiselect("endpoints", list(usage.ENDPOINTS), endpoint_label)
-        _multiselect("outcomes", list(usage.OUTCOMES), lambda o: tr(f"usage.outcome.{o}"))
+        _multiselect("outcomes", list(usage.OUTCOMES), lambda o: tr(OUTCOME_KEY(o)))
     return usage.Filters(**{name: tuple(st.session_state.get(f"usage_filter_{name}") or ()) for name in chosen})
 
 
 def _multiselect(name: str, choices: list[str], label=str) -> None:
-    st.multiselect(tr(f"usage.filter.{name}"), choices, format_func=label, key=f"usage_filter_{name}",
+    st.multiselect(tr(FILTER_KEY(name)), choices, format_func=label, key=f"usage_filter_{name}",
                    placeholder=tr("usage.filter.any"))
 
 
@@ -137,20 +144,15 @@ def load_calls(store: Store, scope: usage.Scope, filters: usage.Filters) -> pd.D
 
 # --- cards -----------------------------------------------------------------------------------
 
-def _number(value: float) -> str:
-    """1,234 or 1,234.5: no trailing zeros on whole credits."""
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
 def render_cards(summary: usage.Summary, balance: Balance | None) -> None:
-    cols = st.columns(5)
-    cols[0].metric(tr("usage.card.credits"), _number(summary.credits), border=True,
+    cols, lang = st.columns(5), current_lang()
+    cols[0].metric(tr("usage.card.credits"), formats.number(summary.credits, lang), border=True,
                    help=tr("usage.card.refunds", credits=summary.refunded) if summary.refunded else None)
-    cols[1].metric(tr("usage.card.requests"), f"{summary.requests:,}", border=True)
+    cols[1].metric(tr("usage.card.requests"), formats.number(summary.requests, lang), border=True)
     rate = summary.error_rate
-    cols[2].metric(tr("usage.card.error_rate"), "—" if rate is None else f"{rate:.1%}", border=True,
+    cols[2].metric(tr("usage.card.error_rate"), "—" if rate is None else formats.percent(rate, lang), border=True,
                    help=tr("usage.card.errors", count=summary.errors))
-    cols[3].metric(tr("usage.card.tokens"), f"{summary.tokens:,}", border=True)
+    cols[3].metric(tr("usage.card.tokens"), formats.number(summary.tokens, lang), border=True)
     _balance_card(cols[4], balance)
     ledger_note, server_note = st.columns([4, 1])
     ledger_note.caption(":material/calculate: " + tr("usage.source.ledger"))
@@ -178,7 +180,7 @@ def _balance_card(column, balance: Balance | None) -> None:
     if balance.unlimited:
         column.metric(tr("usage.card.balance"), tr("billing.unlimited"), border=True)
         return
-    column.metric(tr("usage.card.balance"), _number(balance.remaining), border=True,
+    column.metric(tr("usage.card.balance"), formats.number(balance.remaining, current_lang()), border=True,
                   help=tr("usage.card.balance_detail", used=balance.used, total=balance.total))
 
 
@@ -197,7 +199,7 @@ def render_calls_table(store: Store, scope: usage.Scope, filters: usage.Filters,
     st.caption(tr("usage.table.newest", shown=shown, total=total) if total > shown
                else tr("usage.table.count", total=total))
     display = rows.assign(endpoint=labelled(rows["endpoint"], endpoint_label),
-                          outcome=labelled(rows["outcome"], lambda o: tr(f"usage.outcome.{o}")),
+                          outcome=labelled(rows["outcome"], lambda o: tr(OUTCOME_KEY(o))),
                           time=rows["time"].dt.tz_localize(None),
                           # Text columns read better blank than as Streamlit's grey "None"; the
                           # number columns keep their nulls so they still sort as numbers.
@@ -213,7 +215,7 @@ def render_calls_table(store: Store, scope: usage.Scope, filters: usage.Filters,
 
 
 def _column_config(columns: list[str]) -> dict:
-    config = {name: st.column_config.Column(tr(f"usage.col.{name}")) for name in columns}
+    config = {name: st.column_config.Column(tr(COLUMN_KEY(name))) for name in columns}
     config["time"] = st.column_config.DatetimeColumn(tr("usage.col.time"), format="YYYY-MM-DD HH:mm:ss")
     config["latency_ms"] = st.column_config.NumberColumn(tr("usage.col.latency_ms"), format="%.0f")
     config["credits"] = st.column_config.NumberColumn(tr("usage.col.credits"), format="%g")

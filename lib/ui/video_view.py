@@ -1,19 +1,22 @@
 """The Video page's building blocks: the form, the live (polled) tasks and the finished ones."""
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 import streamlit as st
 
-from lib import errors, videos
+from lib import errors, pricing, video_options, videos
+from lib.i18n import key_family
+from lib.prompt_limits import MAX_PROMPT_CHARS
 from lib.shares import VIDEO, video_snapshot
 from lib.client import ReshiClient
 from lib.store import Store, VideoTaskRecord, utcnow
 from lib.ui.budget import confirm_within_budget
+from lib.ui.error_text import explain
 from lib.ui.feedback import show_error
 from lib.ui.media import fetch_media, fetch_task_video
 from lib.ui.session import current_lang, labels, tr
+from lib.safe_text import markdown_literal
 from lib.ui.share_view import share_button
 from lib.video_status import COMPLETED, FAILED, FINISHED, QUEUED, RUNNING, is_known_status
 
@@ -23,29 +26,22 @@ FINISHED_PAGE = 6
 _VIDEO_SHARE = {"16:9": [3, 2], "1:1": [1, 1], "9:16": [1, 2]}
 _BADGES = {QUEUED: ("gray", ":material/schedule:"), RUNNING: ("blue", ":material/autorenew:"),
            COMPLETED: ("green", ":material/check_circle:"), FAILED: ("red", ":material/error:")}
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~:$])")
-
-
-def _plain(text: str) -> str:
-    """Server or user text shown through a Markdown-rendering element, with Markdown defused."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-
-
+STATUS_KEY = key_family("video.status", (QUEUED, RUNNING, COMPLETED, FAILED))
 # --- the form ---------------------------------------------------------------------------------
 
 def render_form(store: Store, user: str, client: ReshiClient) -> None:
     """Prompt, model, duration and shape; the price before sending; HD asks to confirm."""
     if st.session_state.pop("video_reset_confirm", False):
         st.session_state["video_confirm_hd"] = False
-    prompt = st.text_area(tr("video.prompt"), key="video_prompt", height=110, max_chars=videos.MAX_PROMPT_CHARS,
+    prompt = st.text_area(tr("video.prompt"), key="video_prompt", height=110, max_chars=MAX_PROMPT_CHARS[pricing.VIDEO],
                           placeholder=tr("video.prompt_placeholder"))
-    model = st.selectbox(tr("video.model"), videos.MODELS, key="video_model",
-                         format_func=labels("video.model."))
+    model = st.selectbox(tr("video.model"), video_options.MODELS, key="video_model",
+                         format_func=labels(key_family("video.model", video_options.MODELS)))
     duration_col, ratio_col = st.columns([2, 3])
-    duration = duration_col.number_input(tr("video.duration"), videos.MIN_DURATION, videos.MAX_DURATION,
-                                         videos.DEFAULT_DURATION, step=1, key="video_duration")
-    ratio = ratio_col.selectbox(tr("video.aspect_ratio"), videos.ASPECT_RATIOS, key="video_ratio",
-                                format_func=labels("video.ratio."))
+    duration = duration_col.number_input(tr("video.duration"), video_options.MIN_DURATION, video_options.MAX_DURATION,
+                                         video_options.DEFAULT_DURATION, step=1, key="video_duration")
+    ratio = ratio_col.selectbox(tr("video.aspect_ratio"), video_options.ASPECT_RATIOS, key="video_ratio",
+                                format_func=labels(key_family("video.ratio", video_options.ASPECT_RATIOS)))
     request = videos.VideoRequest(prompt or "", model, int(duration), ratio)
     cost = videos.cost_of(client, model)
     st.markdown(tr("video.cost", credits=cost))
@@ -158,14 +154,14 @@ def _card_header(store: Store, user: str, task: VideoTaskRecord, now: datetime) 
                          type="tertiary"):
         store.hide_video_task(user, task.task_id)
         st.rerun()
-    st.markdown(f"**{_plain(task.prompt)}**")
+    st.markdown(f"**{markdown_literal(task.prompt)}**")
 
 
 def _status_badge(task: VideoTaskRecord) -> str:
     """The normalised status as a Markdown badge; an unknown raw one is "running" here and quoted
     in the card's body."""
     color, icon = _BADGES[task.status]
-    return f":{color}-badge[{icon} {tr(f'video.status.{task.status}')}]"
+    return f":{color}-badge[{icon} {tr(STATUS_KEY(task.status))}]"
 
 
 def _live_body(task: VideoTaskRecord, now: datetime, poll_error: errors.ReshiError | None) -> None:
@@ -178,15 +174,15 @@ def _live_body(task: VideoTaskRecord, now: datetime, poll_error: errors.ReshiErr
         parts.append(tr("video.eta", time=videos.format_seconds(eta)))
     st.progress(int(task.progress or 0), text=" · ".join(parts))
     if task.raw_status and not is_known_status(task.raw_status):
-        st.caption(tr("video.unknown_status", raw=_plain(task.raw_status)))
+        st.caption(tr("video.unknown_status", raw=markdown_literal(task.raw_status)))
     if poll_error is not None:
-        st.warning(tr("video.poll_error", reason=poll_error.explain(current_lang()),
+        st.warning(tr("video.poll_error", reason=explain(poll_error, current_lang()),
                       seconds=videos.seconds_until_poll(task, utcnow())), icon=":material/sync_problem:")
 
 
 def _finished_body(task: VideoTaskRecord, client: ReshiClient) -> None:
     if task.status == FAILED:
-        reason = tr("video.failed", reason=_plain(task.error)) if task.error else tr("video.failed_no_reason")
+        reason = tr("video.failed", reason=markdown_literal(task.error)) if task.error else tr("video.failed_no_reason")
         st.error(reason, icon=":material/error:")
         if task.refunded:
             st.caption(":material/undo: " + tr("video.refunded", credits=task.credits))
@@ -221,6 +217,6 @@ def _content_or_explain(task: VideoTaskRecord, client: ReshiClient) -> bytes | N
     try:
         return fetch_task_video(client, task.task_id)
     except errors.ReshiError as exc:
-        st.warning(tr("video.no_url", status=_plain(task.raw_status or "?"), reason=exc.explain(current_lang())),
+        st.warning(tr("video.no_url", status=markdown_literal(task.raw_status or "?"), reason=explain(exc, current_lang())),
                    icon=":material/link_off:")
         return None

@@ -10,13 +10,17 @@ import streamlit as st
 
 from lib import chat, workbench
 from lib.client import ReshiClient
+from lib.i18n import key_family
 from lib.store import Store
 from lib.ui.chat_view import model_ids
+from lib.ui.clock import local_time
 from lib.ui.resources import get_store
 from lib.ui.session import current_lang, current_user, labels, tr
 
 DRAFT, VERSION, SHOWN, OPEN_NEXT, MESSAGES = "wb_draft", "wb_version", "wb_run_id", "wb_open_next", "wb_messages"
 CASES_VERSION = "wb_cases_version"
+RUN_STATUS_KEY = key_family("workbench.status", ("running", "done", "stopped"))
+CHECK_KEY = key_family("workbench.check", workbench.CHECK_KINDS)
 EXAMPLE_USER = "Write one sentence about {{topic}} for {{audience}}."
 EXAMPLE_CASES = [{"topic": "tides", "audience": "children"}, {"topic": "python code review", "audience": "engineers"}]
 
@@ -59,8 +63,8 @@ def _open_selected() -> None:
 # ------------------------------------------------------------------ saved runs
 
 def run_label(run: dict) -> str:
-    when = run["created_at"].astimezone().strftime("%m-%d %H:%M")
-    status = tr(f"workbench.status.{run['status']}")
+    when = local_time(run["created_at"], "MM-dd HH:mm")
+    status = tr(RUN_STATUS_KEY(run["status"]))
     return tr("workbench.run_label", id=run["id"], version=run["version"], when=when, status=status,
               models=", ".join(run["settings"].get("models", [])), title=workbench.title_of(run))
 
@@ -192,7 +196,7 @@ def _check_row(row: dict) -> None:
     kind_col, value_col, remove_col = st.columns([1.6, 3, 0.5], vertical_alignment="bottom")
     row["kind"] = kind_col.selectbox(tr("workbench.check_kind"), workbench.CHECK_KINDS,
                                      index=workbench.CHECK_KINDS.index(row["kind"]),
-                                     format_func=labels("workbench.check."),
+                                     format_func=labels(CHECK_KEY),
                                      # keyed per language: a selectbox keeps the option labels it was made with
                                      key=_key(f"check_kind_{current_lang()}_{row['id']}"))
     row["value"] = value_col.text_input(tr("workbench.check_value"), value=row["value"],

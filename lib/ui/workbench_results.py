@@ -8,12 +8,17 @@ import pandas as pd
 import streamlit as st
 
 from lib import workbench
-from lib.i18n import STRINGS
+from lib.i18n import key_family
 from lib.store import Store
 from lib.ui.session import tr
-from lib.ui.workbench_editors import run_label
+from lib.ui.workbench_editors import CHECK_KEY, RUN_STATUS_KEY, run_label
 
 PAGE_SIZE = 20
+# The failures a cell names in a few words; any other kind is shown as it is.
+NAMED_CELL_KINDS = ("rate_limit", "server", "timeout", "connection", "stream_cut")
+CELL_KIND_KEY = key_family("workbench.kind", NAMED_CELL_KINDS)
+DELTA_PARTS = ("before", "after", "delta")
+PASS_RATE_KEY, CREDITS_KEY = key_family("workbench.pass_rate", DELTA_PARTS), key_family("workbench.credits", DELTA_PARTS)
 
 
 def grid_slots(cases: list[dict], models: list[str], start: int) -> dict:
@@ -40,9 +45,9 @@ def _case_text(index: int, case: dict) -> str:
 def render_cell(cell: workbench.Cell, checks: list[workbench.Check]) -> None:
     # The model is named in each cell: on a phone the columns stack under one header.
     if cell.status == workbench.FAILED:
-        kind = f"workbench.kind.{cell.error_kind}"
         st.caption(f"`{cell.model}`")
-        st.error(tr("workbench.cell_failed", kind=tr(kind) if kind in STRINGS else cell.error_kind,
+        st.error(tr("workbench.cell_failed", kind=tr(CELL_KIND_KEY(cell.error_kind))
+                    if cell.error_kind in NAMED_CELL_KINDS else cell.error_kind,
                     attempts=cell.attempts), icon=":material/error:")
     else:
         figures = tr("workbench.cell_figures", latency=cell.latency_s or 0, tokens=cell.tokens or 0,
@@ -50,7 +55,7 @@ def render_cell(cell: workbench.Cell, checks: list[workbench.Check]) -> None:
         retried = " · " + tr("workbench.retried", count=cell.attempts - 1) if cell.attempts > 1 else ""
         st.caption(f"`{cell.model}` · {figures}{retried}")
     for check, passed in zip(checks, cell.checks):
-        label = tr(f"workbench.check.{check.kind}") + (f" {check.value}" if check.value else "")
+        label = tr(CHECK_KEY(check.kind)) + (f" {check.value}" if check.value else "")
         st.badge(_literal(label), icon=":material/check:" if passed else ":material/close:",
                  color="green" if passed else "red")
     if cell.output:
@@ -71,7 +76,7 @@ def _preview(text: str, chars: int = 60) -> str:
 def results(run: dict) -> None:
     """The shown run: its grid (a page of cases at a time), totals per model and exports."""
     st.subheader(tr("workbench.results_title", id=run["id"], version=run["version"]))
-    st.caption(tr(f"workbench.status.{run['status']}"))
+    st.caption(tr(RUN_STATUS_KEY(run["status"])))
     _totals_table(run)
     _exports(run)
     cases, cells = run["cases"], workbench.grid(run)
@@ -133,10 +138,10 @@ def comparison(store: Store, user: str, run: dict, runs: list[dict]) -> None:
     _prompts_side_by_side(before, run)
     st.dataframe(workbench.deltas(before, run), hide_index=True, width="stretch", column_config={
         "model": tr("workbench.model"),
-        **{f"pass_rate_{part}": st.column_config.NumberColumn(tr(f"workbench.pass_rate_{part}"), format="percent")
-           for part in ("before", "after", "delta")},
-        **{f"credits_{part}": st.column_config.NumberColumn(tr(f"workbench.credits_{part}"), format="%g")
-           for part in ("before", "after", "delta")}})
+        **{f"pass_rate_{part}": st.column_config.NumberColumn(tr(PASS_RATE_KEY(part)), format="percent")
+           for part in DELTA_PARTS},
+        **{f"credits_{part}": st.column_config.NumberColumn(tr(CREDITS_KEY(part)), format="%g")
+           for part in DELTA_PARTS}})
     _changed_outputs(before, run)
 
 

@@ -88,7 +88,7 @@ def test_upload_for_a_link_shows_the_url_and_lists_the_upload(app_secrets, sandb
     upload = store.list_uploads("local")[0]
     assert [c.value for c in at.code] == [upload.url]
     assert upload.url.startswith(sandbox.root_url) and upload.size == len(store.get_media_bytes("local", media.id))
-    assert any("expires in 2 days 23 h" in c.value for c in at.caption)
+    assert any("expires in 2 days 23 hr" in c.value for c in at.caption)
     assert store.list_media("local")[0].meta["upload_url"] == upload.url
 
 

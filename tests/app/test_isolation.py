@@ -30,8 +30,8 @@ def alice_data(login_secrets):
     return store
 
 
-def page_text(at) -> str:
-    """Everything the main area shows, every nested element's content included."""
+def area_text(area) -> str:
+    """Everything an area shows, every nested element's content included."""
     def walk(node):
         children = getattr(node, "children", None)
         if children is None:
@@ -40,7 +40,12 @@ def page_text(at) -> str:
             yield str(getattr(node, "proto", ""))
             for child in children.values():
                 yield from walk(child)
-    return "\n".join(walk(at.main))
+    return "\n".join(walk(area))
+
+
+def page_text(at) -> str:
+    """The main area and the sidebar (where the Chat page lists conversation titles)."""
+    return area_text(at.main) + "\n" + area_text(at.sidebar)
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -49,3 +54,12 @@ def test_a_page_shows_alice_her_data_and_bob_nothing_of_it(login_secrets, alice_
     assert not as_alice.exception and MARK in page_text(as_alice)
     as_bob = make_app(login_secrets, page=page, user="bob")
     assert not as_bob.exception and MARK not in page_text(as_bob)
+
+
+def test_the_sidebar_lists_alice_her_conversations_and_bob_none_of_them(login_secrets, alice_data):
+    bobs = alice_data.create_conversation("bob", "bobs own chat", None)
+    as_alice = make_app(login_secrets, page="pages/chat.py", user="alice")
+    assert f"{MARK} conversation" in area_text(as_alice.sidebar), "the walk reaches the titles"
+    as_bob = make_app(login_secrets, page="pages/chat.py", user="bob")
+    sidebar = area_text(as_bob.sidebar)
+    assert bobs.title in sidebar and MARK not in sidebar

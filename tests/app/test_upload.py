@@ -8,7 +8,7 @@ import httpx
 
 from lib.store import Store, utcnow
 from tests.fixtures.app import make_app
-from lib.upload_checks import markdown_literal as md
+from lib.safe_text import markdown_literal as md
 from tests.imagefiles import image_bytes, oversized_png
 
 UPLOAD = "pages/upload.py"
@@ -60,7 +60,7 @@ def test_uploaded_file_shows_link_size_and_countdown(app_secrets):
     assert upload.size == len(png) and upload.mime == "image/png" and upload.thumbnail
     assert upload.url in messages(at.code)
     captions = " ".join(messages(at.caption))
-    assert f"{len(png)} B" in captions and "expires in 2 days 23 h" in captions
+    assert f"{len(png)} B" in captions and "expires in 2 days 23 hr" in captions
     assert upload.expire_at.strftime("%Y-%m-%d") in captions
     assert len(at.image) == 1
     assert not at.file_uploader[0].value, "a batch that all went up empties the drop zone"

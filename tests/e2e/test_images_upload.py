@@ -83,7 +83,7 @@ def test_upload_batch_refuses_bad_files_and_sends_the_good_one(page: Page, app_u
     expect(alerts.filter(has_text=text.name)).to_contain_text("not a JPG, PNG, GIF or WebP image")
     expect(alerts.filter(has_text=good.name)).to_contain_text("uploaded")
     card = page.locator("[class*='st-key-upload_card_']").filter(has_text=good.name)
-    expect(card).to_contain_text("expires in 2 days 23 h")
+    expect(card).to_contain_text("expires in 2 days 23 hr")
     expect(card.locator("img")).to_be_visible()
     screenshot(page, "upload-batch")
     url = card.get_by_test_id("stCode").inner_text().strip()

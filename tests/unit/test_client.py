@@ -10,6 +10,7 @@ from PIL import Image
 
 from lib import errors
 from lib.client import CallRecord, ReshiClient, derive_upload_url, is_chat_model, mask_key
+from lib.ui.error_text import error_text, explain
 
 PNG_1PX = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
@@ -31,13 +32,17 @@ def test_derive_upload_url_strips_v1():
     assert derive_upload_url("http://h:1/api/v1/") == "http://h:1/api/upload.php"
 
 
-def test_key_is_masked_in_repr_and_errors(sandbox):
-    secret = "sk-test-very-secret-key-value-1234"
-    client = ReshiClient(sandbox.base_url, secret)
-    assert secret not in repr(client) and mask_key(secret) in repr(client)
+def test_key_is_masked_in_repr_and_errors(sandbox, api_key):
+    """The sandbox quotes the Authorization header back in its refusal: the client must mask it."""
+    client = ReshiClient(sandbox.base_url, api_key)
+    assert api_key not in repr(client) and mask_key(api_key) in repr(client)
+    sandbox.control.queue_fault("models", "echo_key")
     with pytest.raises(errors.AuthError) as caught:
         client.models.list()
-    assert secret not in str(caught.value) and secret not in caught.value.user_message("en")
+    error = caught.value
+    assert f"Bearer {mask_key(api_key)}" in error.server_message, "the key came back, masked"
+    for text in (str(error), repr(error), error.server_message, error_text(error, "en"), error_text(error, "zh")):
+        assert api_key not in text
 
 
 def test_models_list_and_chat_filter(client, calls):
@@ -133,8 +138,8 @@ def test_auth_credits_and_disabled_keys(sandbox):
 def test_each_error_explains_itself_in_both_languages():
     for status in (400, 401, 402, 403, 404, 429, 500, 503):
         err = errors.error_for_status(status, "server words")
-        assert err.explain("en") != err.explain("zh")
-        assert "server words" in err.user_message("zh")
+        assert explain(err, "en") != explain(err, "zh")
+        assert "server words" in error_text(err, "zh")
 
 
 def test_get_retries_on_queued_503_but_post_never_does(client, sandbox, calls):

@@ -10,6 +10,7 @@ import pytest
 
 from lib import errors
 from lib.client import ReshiClient
+from lib.ui.error_text import error_text, explain
 from tests.hostile import HostileServer, bearer_key, send_head, send_in_pieces
 
 MB = 1024 * 1024
@@ -51,7 +52,7 @@ def read_in_part(status: int, body: bytes, error: type[errors.ReshiError]) -> er
 
 def test_a_50_mb_json_answer_is_refused_without_reading_it_all():
     refused = read_in_part(200, b'{"data": [{"id": "' + b"a" * (50 * MB) + b'"}]}', errors.ResponseTooLargeError)
-    assert "larger than expected" in refused.explain("en") and "大小" in refused.explain("zh")
+    assert "larger than expected" in explain(refused, "en") and "大小" in explain(refused, "zh")
 
 
 def test_a_huge_error_body_gives_the_status_error_from_its_start_only():
@@ -161,7 +162,7 @@ ECHO_PATHS = {
 
 
 def assert_no_key(exc: errors.ReshiError, log_text: str) -> None:
-    for text in (str(exc), repr(exc), exc.server_message, exc.user_message("en"), exc.user_message("zh"), log_text):
+    for text in (str(exc), repr(exc), exc.server_message, error_text(exc, "en"), error_text(exc, "zh"), log_text):
         assert KEY not in text
 
 

@@ -17,6 +17,7 @@ from lib import dialects, errors
 from lib.dialects import BillingFigures, TaskFields
 from lib.sandbox.app import HTML_PAGE
 from lib.video_status import COMPLETED, FAILED, QUEUED, RUNNING, normalize_status
+from lib.ui.error_text import error_text, explain
 from tests.imagefiles import image_bytes
 
 MP4 = "https://cdn.example.com/v/abc.mp4"
@@ -299,9 +300,9 @@ def test_server_message_from_every_body_shape(body, expected):
 @pytest.mark.parametrize("cls", [errors.TokenExpiredError, errors.TokenExhaustedError, errors.ContentFilteredError])
 def test_new_errors_explain_themselves_in_both_languages(cls):
     error = cls("server words")
-    assert error.explain("en") != error.explain("zh")
-    assert error.explain("en") != errors.ReshiError().explain("en"), "its own text, not the generic one"
-    assert "server words" in error.user_message("zh") and not error.retryable
+    assert explain(error, "en") != explain(error, "zh")
+    assert explain(error, "en") != explain(errors.ReshiError(), "en"), "its own text, not the generic one"
+    assert "server words" in error_text(error, "zh") and not error.retryable
 
 
 def test_token_errors_are_auth_errors():

@@ -1,33 +1,73 @@
-"""Every UI string exists in both languages, with the same fields, and every key used exists."""
+"""Every catalog has the same keys with the same {fields}, and every key the code uses exists:
+literal keys, and the keys built at run time, which are declared as `key_family`s."""
 from __future__ import annotations
 
+import ast
+import importlib
+import pkgutil
 import re
 import string
 from pathlib import Path
 
-from lib.i18n import LANGUAGES, STRINGS, language_from_locale, t
+import lib
+from lib.i18n import CATALOGS, DEFAULT_LANGUAGE, KEY_FAMILIES, LANGUAGES, has_text, language_from_locale, t
 
 ROOT = Path(__file__).resolve().parents[2]
-KEY_USE = re.compile(r"""\b(?:tr|t)\(\s*f?["']([a-z_]+\.[a-z0-9_.]+)["']""")
+KEY_SHAPE = re.compile(r"[a-z_]+(?:\.[a-z0-9_]+)+")
+AREAS = {key.split(".")[0] for key in CATALOGS[DEFAULT_LANGUAGE]}
+NOT_KEYS = {"chat.open_conversation"}  # a setting's name (lib/ui/chat_view.py), shaped like a key
 
 
 def fields(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
-def test_every_string_has_both_languages_with_the_same_fields():
-    for key, entry in STRINGS.items():
-        assert set(entry) == set(LANGUAGES), key
-        assert all(entry.values()), key
-        assert fields(entry["en"]) == fields(entry["zh"]), key
+def sources() -> list[Path]:
+    return [ROOT / "app.py", *ROOT.glob("pages/*.py"),
+            *(path for path in ROOT.glob("lib/**/*.py") if "sandbox" not in path.parts)]
 
 
-def test_every_key_used_in_the_code_exists():
-    sources = [*ROOT.glob("app.py"), *ROOT.glob("pages/*.py"), *ROOT.glob("lib/**/*.py")]
-    used = {key for path in sources for key in KEY_USE.findall(path.read_text(encoding="utf-8"))}
-    assert used, "the pattern finds the keys"
-    missing = sorted(key for key in used if key not in STRINGS and not key.endswith("."))
+def is_key_family_call(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and getattr(node.func, "id", None) == "key_family"
+
+
+def test_every_catalog_has_the_same_keys_and_fields():
+    english = CATALOGS[DEFAULT_LANGUAGE]
+    for lang in LANGUAGES:
+        catalog = CATALOGS[lang]
+        assert set(catalog) == set(english), (lang, set(catalog) ^ set(english))
+        for key, text in catalog.items():
+            assert isinstance(text, str) and text, (lang, key)
+            assert fields(text) == fields(english[key]), (lang, key)
+
+
+def test_every_key_family_exists_in_full():
+    for name in (module.name for module in pkgutil.walk_packages(lib.__path__, "lib.")):
+        if not name.startswith("lib.sandbox"):
+            importlib.import_module(name)  # each module declares its families when imported
+    assert {"error", "video.status", "usage.outcome", "budget"} <= set(KEY_FAMILIES), "the families are found"
+    missing = [f"{family}.{value}" for family, values in KEY_FAMILIES.items() for value in values
+               if not has_text(f"{family}.{value}")]
     assert not missing
+
+
+def test_every_literal_key_in_the_code_exists_and_none_is_built_by_hand():
+    used, built = set(), []
+    for path in sources():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        family_names = {id(call.args[0]) for call in ast.walk(tree) if is_key_family_call(call) and call.args}
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Constant) and isinstance(node.value, str) and KEY_SHAPE.fullmatch(node.value)
+                    and node.value.split(".")[0] in AREAS and not node.value.endswith(".py")
+                    and id(node) not in family_names):
+                used.add(node.value)
+            head = node.values[0] if isinstance(node, ast.JoinedStr) and node.values else None
+            if isinstance(head, ast.Constant) and re.match(r"[a-z_]+\.", head.value) \
+                    and head.value.split(".")[0] in AREAS:
+                built.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert len(used) > 300, "the scan finds the keys"
+    assert not sorted(key for key in used - NOT_KEYS if not has_text(key))
+    assert not built, "a key built at run time is declared with lib.i18n.key_family"
 
 
 def test_locale_picks_the_language():

@@ -7,6 +7,8 @@ import pytest
 
 from lib import errors, images
 from lib.client import ReshiClient
+from lib.pricing import IMAGES
+from lib.prompt_limits import MAX_PROMPT_CHARS, prompt_problem
 from lib.store import Media
 
 
@@ -51,9 +53,9 @@ def test_saved_image_keeps_bytes_size_and_cost(client, store):
 
 def test_estimate_and_prompt_problems(client):
     assert images.estimate_credits(client, 3) == 30
-    assert images.prompt_problem("  \n") == "images.empty_prompt"
-    assert images.prompt_problem("x" * (images.MAX_PROMPT_CHARS + 1)) == "images.huge_prompt"
-    assert images.prompt_problem("a fox") is None
+    assert prompt_problem(IMAGES, "  \n") == "images.empty_prompt"
+    assert prompt_problem(IMAGES, "x" * (MAX_PROMPT_CHARS[IMAGES] + 1)) == "images.huge_prompt"
+    assert prompt_problem(IMAGES, "a fox") is None
 
 
 def _media(prompt: str, mime: str = "image/jpeg") -> Media:

@@ -6,6 +6,7 @@ import pytest
 from lib import errors
 from lib.client import ReshiClient
 from lib.netguard import LOOPBACK, NetPolicy, networks
+from lib.ui.error_text import error_text
 from tests.fixtures.canary import PNG_1PX, Canary
 
 
@@ -97,7 +98,7 @@ def test_redirect_to_another_scheme_is_refused():
 def test_non_http_base_url_is_refused_by_name():
     with ReshiClient("ftp://files.example.com/api/v1", "sk-fake", policy=NetPolicy(), max_retries=0) as client:
         refused = refusal(client.models.list)
-    assert refused.rule == "scheme" and "ftp" in refused.user_message("en")
+    assert refused.rule == "scheme" and "ftp" in error_text(refused, "en")
 
 
 def test_query_in_base_url_cannot_smuggle_a_path(sandbox, api_key):
@@ -125,6 +126,6 @@ def test_media_must_be_the_kind_expected(sandbox, api_key):
 
 def test_refusal_names_the_rule_in_both_languages():
     refused = errors.RefusedAddressError("private", target="169.254.169.254")
-    english, chinese = refused.user_message("en"), refused.user_message("zh")
+    english, chinese = error_text(refused, "en"), error_text(refused, "zh")
     assert "169.254.169.254" in english and "allow_private_networks" in english
     assert "169.254.169.254" in chinese and "[security]" in chinese and "服务器消息" not in chinese

@@ -25,13 +25,16 @@ def assert_fault(response: httpx.Response, kind: str) -> None:
     elif kind == "html":
         assert response.status_code == 502 and response.headers["content-type"].startswith("text/html")
         assert "<h1>502 Bad Gateway</h1>" in response.text
+    elif kind == "echo_key":
+        authorization = response.request.headers["authorization"]
+        assert response.status_code == 401 and authorization in response.json()["error"]["message"]
     else:   # cut and badjson: a 200 whose body is not JSON
         assert response.status_code == 200
         with pytest.raises(ValueError):
             json.loads(response.text)
 
 
-KINDS = ["500", "502", "503", "429", "timeout", "cut", "badjson", "html"]
+KINDS = ["500", "502", "503", "429", "timeout", "cut", "badjson", "html", "echo_key"]
 
 
 @pytest.fixture

@@ -114,10 +114,6 @@ def test_display_name_keeps_the_name_but_not_control_characters():
     assert len(uc.display_name("x" * 1000)) == uc.MAX_NAME_CHARS + 1
 
 
-def test_markdown_literal_escapes_markup():
-    assert uc.markdown_literal("**bold** [x](y) `c`") == r"\*\*bold\*\* \[x\]\(y\) \`c\`"
-
-
 def test_thumbnail_is_a_small_png():
     thumb = uc.thumbnail(image_bytes("JPEG", size=(1200, 600)))
     with Image.open(io.BytesIO(thumb)) as image:
@@ -126,10 +122,11 @@ def test_thumbnail_is_a_small_png():
 
 
 @pytest.mark.parametrize("left, en, zh", [
-    (timedelta(days=2, hours=23, minutes=59), "expires in 2 days 23 h", "2 天 23 小时后过期"),
-    (timedelta(days=1, hours=2), "expires in 1 day 2 h", "1 天 2 小时后过期"),
-    (timedelta(hours=5, minutes=12, seconds=30), "expires in 5 h 12 min", "5 小时 12 分钟后过期"),
-    (timedelta(seconds=20), "expires in 1 min", "1 分钟后过期"),
+    (timedelta(days=2, hours=23, minutes=59), "expires in 2 days 23 hr", "2天 23小时后过期"),
+    (timedelta(days=1, hours=2), "expires in 1 day 2 hr", "1天 2小时后过期"),
+    (timedelta(days=3, minutes=5), "expires in 3 days", "3天后过期"),
+    (timedelta(hours=5, minutes=12, seconds=30), "expires in 5 hr 12 min", "5小时 12分钟后过期"),
+    (timedelta(seconds=20), "expires in 1 min", "1分钟后过期"),
     (timedelta(0), "expired", "已过期"),
     (timedelta(days=-1), "expired", "已过期"),
 ])
@@ -145,3 +142,4 @@ def test_unknown_expiry_is_not_expired():
 
 def test_human_size():
     assert [uc.human_size(n) for n in (812, 12_600, 3 * 1024 * 1024)] == ["812 B", "12.3 KB", "3.0 MB"]
+    assert uc.human_size(2000 * 1024 * 1024, "zh") == "2,000.0 MB"

@@ -39,7 +39,7 @@ def ledger(store, user=USER) -> list[float]:
 # --- the form -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("prompt, problem", [("", "video.empty_prompt"), ("   \n", "video.empty_prompt"),
-                                             ("x" * 4001, "video.long_prompt"), ("a cat", None)])
+                                             ("x" * 4001, "video.huge_prompt"), ("a cat", None)])
 def test_request_problems(prompt, problem):
     assert videos.request_problem(request(prompt)) == problem
 

@@ -1,0 +1,36 @@
+"""The one place an API error becomes words for the user.
+
+`lib.errors` carries only data (kind, status, server message, rule, target); this module picks
+the catalog text for it in the user's language, the way openai-python keeps presentation out
+of its exceptions.
+"""
+from __future__ import annotations
+
+from lib import errors
+from lib.i18n import key_family, t
+
+# Every `kind` an error (or a ledger row's error column) can hold, and every network-guard rule.
+ERROR_KEY = key_family("error", errors.KINDS)
+REFUSED_KEY = key_family("error.refused_address", errors.REFUSAL_RULES)
+
+
+def explain(error: errors.ReshiError, lang: str) -> str:
+    """What happened and what to do, without the server's words (for a short inline reason)."""
+    if isinstance(error, errors.RefusedAddressError):
+        return t(REFUSED_KEY(error.rule), lang, target=error.target)
+    return t(ERROR_KEY(error.kind), lang)
+
+
+def error_text(error: errors.ReshiError, lang: str) -> str:
+    """The explanation, followed by the server's own words when it sent any."""
+    return _with_server_words(explain(error, lang), error.server_message, lang)
+
+
+def recorded_error_text(kind: str, server_message: str, lang: str) -> str:
+    """`error_text` for an error kept as its kind and server message (a failed chat reply)."""
+    known = kind if kind in errors.KINDS else errors.ReshiError.kind
+    return _with_server_words(t(ERROR_KEY(known), lang), server_message, lang)
+
+
+def _with_server_words(text: str, server_message: str, lang: str) -> str:
+    return text + ("\n\n" + t("error.server_said", lang, message=server_message) if server_message else "")
