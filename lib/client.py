@@ -131,6 +131,7 @@ class VideoTask:
     progress: float | None = None
     video_url: str | None = None
     error: str | None = None
+    took_seconds: float | None = None   # the server's own finished - submitted, when it says
     raw: dict = field(default_factory=dict)
 
 
@@ -663,7 +664,7 @@ def _video_task(body: Any) -> VideoTask:
     task = dialects.task_from_body(body)
     return VideoTask(id=task.id, status=normalize_status(task.raw_status), raw_status=task.raw_status,
                      progress=task.progress, video_url=task.video_url, error=task.error,
-                     raw=body if isinstance(body, dict) else {})
+                     took_seconds=task.took_seconds, raw=body if isinstance(body, dict) else {})
 
 
 class Videos(_Resource):
