@@ -335,13 +335,8 @@ _add({
     "video.empty_prompt": ("The prompt is empty: describe the video first.", "提示词为空，请先描述视频内容。"),
     "video.long_prompt": ("The prompt is too long (over 4,000 characters). Shorten it and try again.",
                           "提示词过长（超过 4,000 个字符）。请缩短后重试。"),
-    "video.created": ("Video task created: watch its progress below.", "视频任务已创建，可在下方查看进度。"),
-    "video.duplicate": ("That exact video was just submitted: it is the task below, not a second one.",
-                        "刚刚已提交过完全相同的视频：就是下方的任务，不会重复创建。"),
     "video.in_progress": ("In progress", "进行中"),
     "video.finished": ("Finished", "已结束"),
-    "video.empty_state": ("No videos yet. Describe one above and press “Generate video”.",
-                          "还没有视频。在上方描述一个视频，然后点击“生成视频”。"),
     "video.status.queued": ("queued", "排队中"),
     "video.status.running": ("running", "生成中"),
     "video.status.completed": ("completed", "已完成"),
@@ -823,4 +818,25 @@ _add({
     "report.no_params": ("None set: each model's defaults.", "未设置：使用各模型默认值。"),
     "report.generated": ("Generated", "生成于"),
     "report.failed": ("This model's reply failed.", "该模型的回复失败了。"),
+})
+
+
+# ---------------------------------------------------------------- video: kept copies, retry, undo
+# The page puts the form beside the list on a wide screen and above it on a phone, so the copy
+# names the list instead of saying "below" or "above".
+_add({
+    "video.created": ("Video task created: follow its progress in the video list.",
+                      "视频任务已创建，可在视频列表中查看进度。"),
+    "video.duplicate": ("That exact video was just submitted: it is the newest task in the list, not a second one.",
+                        "刚刚已提交过完全相同的视频：就是列表中最新的任务，不会重复创建。"),
+    "video.empty_state": ("No videos yet. Describe one in the form and press “Generate video”.",
+                          "还没有视频。在表单中描述一个视频，然后点击“生成视频”。"),
+    "video.kept": ("Saved in the playground: plays after the provider's link expires.",
+                   "已保存在本站：服务商的链接过期后仍可播放。"),
+    "video.keeping": ("Saving a copy of the video…", "正在保存视频副本…"),
+    "video.retry": ("Retry · {credits:g} credits", "重试 · {credits:g} 积分"),
+    "video.retry_help": ("Send the same prompt and settings again as a new task.",
+                         "以相同的提示词和设置重新提交一个新任务。"),
+    "video.removed": ("Removed “{prompt}” from the list.", "已从列表中移除“{prompt}”。"),
+    "video.undo": ("Undo", "撤销"),
 })

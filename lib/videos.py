@@ -93,6 +93,15 @@ def request_problem(request: VideoRequest) -> str | None:
     return None
 
 
+def retry_request(task: VideoTask) -> VideoRequest | None:
+    """A task's settings as a new request, when the form could send them (a task stored by an
+    older version may hold a model or shape the form no longer offers)."""
+    request = VideoRequest(task.prompt, task.model or "", task.duration or 0, task.aspect_ratio or "")
+    valid = (request.model in MODELS and request.aspect_ratio in ASPECT_RATIOS
+             and MIN_DURATION <= request.duration <= MAX_DURATION and request_problem(request) is None)
+    return request if valid else None
+
+
 def needs_confirmation(model: str) -> bool:
     return model in HD_MODELS
 
@@ -102,11 +111,13 @@ def cost_of(client: ReshiClient, model: str) -> float:
 
 
 def recent_duplicate(tasks: list[VideoTask], request: VideoRequest, now: datetime) -> VideoTask | None:
-    """The task an identical submission made within DUPLICATE_WINDOW, if any.
+    """The task an identical submission made within DUPLICATE_WINDOW, if any; one that already
+    failed is none (sending it again is a retry, not a double click).
 
     Checked against the store, not the session, so it holds across tabs and reruns.
     """
-    return next((t for t in tasks if request.same_as(t) and now - t.created_at < DUPLICATE_WINDOW), None)
+    return next((t for t in tasks if request.same_as(t) and t.status != FAILED
+                 and now - t.created_at < DUPLICATE_WINDOW), None)
 
 
 def connection_fingerprint(client: ReshiClient) -> str:

@@ -179,6 +179,17 @@ def test_one_user_cannot_hide_or_poll_anothers_tasks(store, client):
     assert [t.task_id for t in store.list_video_tasks(USER)] == [task.task_id]
 
 
+def test_retry_is_the_failed_tasks_settings_when_the_form_could_send_them(store):
+    task = stored(store, prompt="a storm", model="sora-2-pro", duration=7, aspect_ratio="9:16", status=FAILED)
+    assert videos.retry_request(task) == videos.VideoRequest("a storm", "sora-2-pro", 7, "9:16")
+    for changed in (dict(model="sora-9"), dict(aspect_ratio="4:3"), dict(duration=None), dict(duration=99),
+                    dict(prompt=" ")):
+        assert videos.retry_request(replace(task, **changed)) is None, changed
+    # A failed task is no double click: the same request right after it is a new task.
+    assert videos.recent_duplicate([task], videos.retry_request(task), task.created_at) is None
+    assert videos.recent_duplicate([replace(task, status=QUEUED)], videos.retry_request(task), task.created_at)
+
+
 # --- our own copy ---------------------------------------------------------------------------
 
 def finished(store, client, sandbox, prompt="a paper boat") -> videos.VideoTask:
