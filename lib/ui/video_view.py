@@ -166,15 +166,16 @@ def finished_tasks(store: Store, user: str, client: ReshiClient) -> None:
 
 def _card_header(store: Store, user: str, task: VideoTask, now: datetime) -> None:
     """Status badge, parameters and the remove button on one line; the prompt below."""
-    info_col, remove_col = st.columns([12, 1], vertical_alignment="center")
+    # A horizontal row, not columns: columns stack on a phone and put the button on a line of its own.
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
     timing = (tr("video.took", time=videos.format_seconds(videos.elapsed_seconds(task, now)))
               if task.status in FINISHED else "")
     params = tr("video.params", model=task.model or "?", duration=task.duration or "?",
                 ratio=task.aspect_ratio or "?")
     details = " · ".join(p for p in (params, timing) if p)
-    info_col.markdown(f"{_status_badge(task)} &nbsp; :gray[{details}]")
-    if remove_col.button("", icon=":material/close:", key=f"video_remove_{task.task_id}", help=tr("video.remove"),
-                         type="tertiary"):
+    row.markdown(f"{_status_badge(task)} &nbsp; :gray[{details}]", width="stretch")
+    if row.button("", icon=":material/close:", key=f"video_remove_{task.task_id}", help=tr("video.remove"),
+                  type="tertiary"):
         store.hide_video_task(user, task.task_id)
         st.session_state["video_removed"] = (task.task_id, task.prompt)
         st.rerun()
@@ -270,7 +271,7 @@ def _kept_or_explain(store: Store, user: str, task: VideoTask, client: ReshiClie
                 st.warning(tr("video.gone"), icon=":material/link_off:")
                 _provider_url(task)
             else:
-                st.warning(tr("video.no_url", status=_plain(task.raw_status or "?"), reason=exc.explain(current_lang())),
-                           icon=":material/link_off:")
+                st.warning(tr("video.no_url", status=_plain(task.raw_status or "?"),
+                              reason=exc.explain(current_lang())), icon=":material/link_off:")
             return None
     return kept_video(store, user, task)
