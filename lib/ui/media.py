@@ -16,6 +16,7 @@ from lib.store import Store, VideoTask
 
 MAX_MEDIA_BYTES = 100 * 1024 * 1024
 _CACHE_ENTRIES = 64
+KEPT_VIDEOS_IN_MEMORY = 8   # per process, shared by its sessions (README, "Kept videos")
 
 
 @st.cache_data(max_entries=_CACHE_ENTRIES, ttl=3600, show_spinner=False)
@@ -34,7 +35,7 @@ def fetch_media(client: ReshiClient, url: str, expect: str) -> bytes | None:
         return None
 
 
-@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
+@st.cache_resource(max_entries=KEPT_VIDEOS_IN_MEMORY, ttl=3600, show_spinner=False)
 def _kept_video(store_url: str, user: str, task_id: str, media_id: int, _store: Store) -> bytes | None:
     # Keyed by the media row too, which is written once: the bytes for one key never change.
     return _store.task_video_bytes(user, task_id)
