@@ -107,8 +107,8 @@ def kept_task(e2e_dir, prompt: str):
     return task
 
 
-def test_a_finished_video_plays_from_our_copy_after_the_providers_file_is_gone(page: Page, app_url, sandbox,
-                                                                                 sandbox_speed, e2e_dir):
+def test_a_finished_video_plays_from_our_copy_after_the_providers_file_is_gone(page: Page, app_url, fresh_app_url,
+                                                                                 sandbox, sandbox_speed, e2e_dir):
     sandbox_speed(video_seconds=3)
     open_video_page(page, app_url)
     prompt = f"e2e kept: a kite over the sea {uuid.uuid4().hex[:6]}"
@@ -120,11 +120,13 @@ def test_a_finished_video_plays_from_our_copy_after_the_providers_file_is_gone(p
     assert task.video_media_id is not None and task.poster_media_id is not None
     sandbox.control.delete_video(task.task_id)
     assert httpx.get(task.video_url).status_code == 404
-    page.reload()
+    # Another replica, or this one restarted: nothing of the first process's caches, only the
+    # database (the login cookie is the host's, so the same browser is still signed in).
+    page.goto(f"{fresh_app_url}/video")
     wait_for_app(page)
     expect_playing_video(page, prompt)
     source = card(page, prompt).locator("video").get_attribute("src")
-    assert source.startswith(("/media/", f"{app_url}/media/")), source     # served by the app, not the provider
+    assert source.startswith(("/media/", f"{fresh_app_url}/media/")), source   # served by the app, not the provider
     expect(card(page, prompt)).to_contain_text("plays after the provider's link expires")
     page.wait_for_timeout(4_000)
     expect(card(page, prompt)).to_contain_text(re.compile(r"took 0:0[3-8]")), "took does not grow"
