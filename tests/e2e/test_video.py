@@ -6,10 +6,11 @@ import re
 import uuid
 
 import httpx
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from lib.store import Store
 from tests.e2e.helpers import login, screenshot, switch_language, switch_language_on_phone, wait_for_app
+from tests.e2e.test_shares import PHONE, open_signed_out
 
 USER = "alice"
 PLAYABLE = "v => v.duration > 0 && v.readyState >= 2"
@@ -107,8 +108,9 @@ def kept_task(e2e_dir, prompt: str):
     return task
 
 
-def test_a_finished_video_plays_from_our_copy_after_the_providers_file_is_gone(page: Page, app_url, fresh_app_url,
-                                                                                 sandbox, sandbox_speed, e2e_dir):
+def test_a_finished_video_plays_from_our_copy_after_the_providers_file_is_gone(page: Page, browser: Browser, app_url,
+                                                                                 fresh_app_url, sandbox, sandbox_speed,
+                                                                                 e2e_dir):
     sandbox_speed(video_seconds=3)
     open_video_page(page, app_url)
     prompt = f"e2e kept: a kite over the sea {uuid.uuid4().hex[:6]}"
@@ -130,6 +132,18 @@ def test_a_finished_video_plays_from_our_copy_after_the_providers_file_is_gone(p
     expect(card(page, prompt)).to_contain_text("plays after the provider's link expires")
     page.wait_for_timeout(4_000)
     expect(card(page, prompt)).to_contain_text(re.compile(r"took 0:0[3-8]")), "took does not grow"
+    # Its share link, opened signed out on a phone, plays the same kept copy.
+    card(page, prompt).get_by_role("button", name="Share", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Share a read-only link")
+    dialog.get_by_role("button", name="Create link").click()
+    expect(dialog.get_by_test_id("stCode")).to_contain_text("share=", timeout=15_000)
+    viewer = open_signed_out(browser, dialog.get_by_test_id("stCode").inner_text().strip(), PHONE)
+    expect(viewer.locator("video")).to_have_count(1, timeout=20_000)
+    viewer.wait_for_function(PLAYABLE, arg=viewer.locator("video").element_handle(), timeout=20_000)
+    expect(viewer.get_by_test_id("stHeading")).to_contain_text(prompt)
+    expect(viewer.get_by_text("Page not found")).to_have_count(0)   # the link carries /video
+    screenshot(viewer, "video-share-after-expiry-390")
+    viewer.context.close()
 
 
 def shown_cards(page: Page, prompt: str):
