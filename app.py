@@ -7,7 +7,7 @@ from lib.ui.budget import render_budget_banner
 from lib.ui.resources import log_api_calls, release_closed_sessions
 from lib.ui.legacy_pages import leave_legacy_multipage_mode
 from lib.ui.session import PAGES_DIR, tr
-from lib.ui.share_view import share_token, shared_view_page
+from lib.ui.share_view import share_token, shared_view_pages
 from lib.ui.sidebar import remember_language, render_sidebar
 
 leave_legacy_multipage_mode()  # a new process's first run, before any widget gets an id
@@ -15,24 +15,29 @@ st.set_page_config(page_title="Reshi Playground", page_icon=":material/science:"
 log_api_calls()
 release_closed_sessions()
 
+
+def app_pages() -> list[st.Page]:
+    """The pages, titled in the session's language (call after the language is known)."""
+    return [
+        st.Page(PAGES_DIR / "chat.py", title=tr("nav.chat"), icon=":material/chat:", url_path="chat", default=True),
+        st.Page(PAGES_DIR / "images.py", title=tr("nav.images"), icon=":material/image:", url_path="images"),
+        st.Page(PAGES_DIR / "video.py", title=tr("nav.video"), icon=":material/movie:", url_path="video"),
+        st.Page(PAGES_DIR / "upload.py", title=tr("nav.upload"), icon=":material/cloud_upload:", url_path="upload"),
+        st.Page(PAGES_DIR / "workbench.py", title=tr("nav.workbench"), icon=":material/science:", url_path="workbench"),
+        st.Page(PAGES_DIR / "usage.py", title=tr("nav.usage"), icon=":material/query_stats:", url_path="usage"),
+        st.Page(PAGES_DIR / "shares.py", title=tr("nav.shares"), icon=":material/share:", url_path="shares"),
+    ]
+
+
 if share_token() is not None:  # a share link: its read-only viewer alone, signed out, no sidebar
-    st.navigation([shared_view_page()], position="hidden").run()
+    st.navigation(shared_view_pages([p.url_path for p in app_pages()]), position="hidden").run()
     st.stop()
 
 authenticator = authenticate()
 if signed_in():
     remember_language()
 
-PAGES = [
-    st.Page(PAGES_DIR / "chat.py", title=tr("nav.chat"), icon=":material/chat:", url_path="chat", default=True),
-    st.Page(PAGES_DIR / "images.py", title=tr("nav.images"), icon=":material/image:", url_path="images"),
-    st.Page(PAGES_DIR / "video.py", title=tr("nav.video"), icon=":material/movie:", url_path="video"),
-    st.Page(PAGES_DIR / "upload.py", title=tr("nav.upload"), icon=":material/cloud_upload:", url_path="upload"),
-    st.Page(PAGES_DIR / "workbench.py", title=tr("nav.workbench"), icon=":material/science:", url_path="workbench"),
-    st.Page(PAGES_DIR / "usage.py", title=tr("nav.usage"), icon=":material/query_stats:", url_path="usage"),
-    st.Page(PAGES_DIR / "shares.py", title=tr("nav.shares"), icon=":material/share:", url_path="shares"),
-]
-page = st.navigation(PAGES, position="sidebar" if signed_in() else "hidden")
+page = st.navigation(app_pages(), position="sidebar" if signed_in() else "hidden")
 if not signed_in():
     st.stop()
 render_sidebar(authenticator)

@@ -68,6 +68,11 @@ _VIDEO_URL_PATHS: tuple[Path, ...] = (
     ("video_url",), ("url",), ("result_url",), ("metadata", "url"), ("data", 0, "url"),
     ("results", 0), ("results", 0, "url"), ("output",), ("output", 0), ("outputs", 0), ("outputs", 0, "url"),
 )
+# When the server took the task and when it finished it, in Unix seconds: OpenAI's video object
+# (`created_at`, `completed_at`), new-api's task DTO (`submit_time`, `finish_time`, 0 until done).
+_SUBMITTED_PATHS: tuple[Path, ...] = (("created_at",), ("submit_time",))
+_FINISHED_PATHS: tuple[Path, ...] = (("completed_at",), ("finish_time",), ("finished_at",))
+_LONGEST_TASK_SECONDS = 7 * 24 * 3600   # a longer "took" is a wrong clock, not a task
 _ERROR_PATHS: tuple[Path, ...] = (
     ("error", "message"), ("error",), ("fail_reason",), ("failure_reason",), ("error_message",), ("error", "code"),
 )
@@ -79,6 +84,7 @@ class TaskFields(NamedTuple):
     progress: float | None
     video_url: str | None
     error: str | None
+    took_seconds: float | None = None   # finished - submitted, by the server's own clock
 
 
 def task_from_body(body: Any) -> TaskFields:
@@ -99,7 +105,18 @@ def task_from_body(body: Any) -> TaskFields:
     raw_status = first(task, _STATUS_PATHS, _is_text)[1] or (COMPLETED if video_url else QUEUED)
     progress = parse_progress(first(task, _PROGRESS_PATHS, _is_progress)[1])
     return TaskFields(id=str(task_id), raw_status=str(raw_status), progress=progress,
-                      video_url=video_url, error=first(task, _ERROR_PATHS, _is_text)[1])
+                      video_url=video_url, error=first(task, _ERROR_PATHS, _is_text)[1],
+                      took_seconds=_took_seconds(task))
+
+
+def _took_seconds(task: dict) -> float | None:
+    """How long the server says the task ran, when it sends both of its times (both on its own
+    clock, so ours may differ); None without them or when they make no sense."""
+    submitted = first(task, _SUBMITTED_PATHS, _is_unix_time)[1]
+    finished = first(task, _FINISHED_PATHS, _is_unix_time)[1]
+    if submitted is None or finished is None or not 0 <= finished - submitted <= _LONGEST_TASK_SECONDS:
+        return None
+    return float(finished - submitted)
 
 
 class VideoRoute(NamedTuple):
@@ -153,6 +170,11 @@ def _is_text(value: Any) -> bool:
 
 def _is_http_url(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(("https://", "http://"))
+
+
+def _is_unix_time(value: Any) -> bool:
+    """Seconds since 1970 as a number; 0 (new-api's "not yet") and other types are not a time."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
 
 
 def _is_progress(value: Any) -> bool:

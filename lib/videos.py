@@ -2,6 +2,10 @@
 are due for a poll, what a poll changes in the store, the one refund of a failed task, and the
 times and file name the page shows.
 
+A completed task's video is downloaded once (bounded, and checked to be a video by its bytes)
+and kept in the store with a poster frame (`keep_video`): the page plays our copy, which outlives
+the provider's URL.
+
 The page polls from one fragment that ticks every `TICK_SECONDS`; `poll_due` asks the API only
 about unfinished tasks whose interval has passed, so each task is polled at most once per
 interval however often the page runs (a reload, another tab, a widget click). The interval
@@ -14,10 +18,14 @@ send another connection's key, perhaps an admin's preset one, wherever that id l
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlparse
+
+import av
+from PIL import Image
 
 from lib import errors, pricing, video_options
 from lib.client import ReshiClient, VideoTask
@@ -26,6 +34,9 @@ from lib.safe_text import file_slug
 from lib.store import Store, VideoTaskRecord, utcnow
 from lib.video_status import COMPLETED, FAILED, FINISHED
 
+MAX_VIDEO_BYTES = 100 * 1024 * 1024   # a 20 s sora-2-pro video is far smaller; more is no video of ours
+POSTER_MAX_PACKETS = 300              # packets read looking for a first decodable frame
+POSTER_MAX_SIDE = 1280
 
 TICK_SECONDS = 3.0                    # the fragment's run_every
 POLL_SECONDS = 3.0                    # a healthy, young task is polled this often
@@ -64,6 +75,7 @@ class PollOutcome:
     polled: list[str] = field(default_factory=list)
     finished: list[str] = field(default_factory=list)
     errors: dict[str, errors.ReshiError] = field(default_factory=dict)
+    not_kept: dict[str, errors.ReshiError] = field(default_factory=dict)   # finished, video not downloaded
 
 
 # --- the form ---------------------------------------------------------------------------------
@@ -71,6 +83,15 @@ class PollOutcome:
 def request_problem(request: VideoRequest) -> str | None:
     """The i18n key of what is wrong with the form, or None when it can be sent."""
     return prompt_problem(pricing.VIDEO, request.prompt)
+
+
+def retry_request(task: VideoTaskRecord) -> VideoRequest | None:
+    """A task's settings as a new request, when the form could send them (a task stored by an
+    older version may hold a model or shape the form no longer offers)."""
+    request = VideoRequest(task.prompt, task.model or "", task.duration or 0, task.aspect_ratio or "")
+    valid = (request.model in video_options.MODELS and request.aspect_ratio in video_options.ASPECT_RATIOS
+             and video_options.MIN_DURATION <= request.duration <= video_options.MAX_DURATION and request_problem(request) is None)
+    return request if valid else None
 
 
 def needs_confirmation(model: str) -> bool:
@@ -82,11 +103,13 @@ def cost_of(client: ReshiClient, model: str) -> float:
 
 
 def recent_duplicate(tasks: list[VideoTaskRecord], request: VideoRequest, now: datetime) -> VideoTaskRecord | None:
-    """The task an identical submission made within DUPLICATE_WINDOW, if any.
+    """The task an identical submission made within DUPLICATE_WINDOW, if any; one that already
+    failed is none (sending it again is a retry, not a double click).
 
     Checked against the store, not the session, so it holds across tabs and reruns.
     """
-    return next((t for t in tasks if request.same_as(t) and now - t.created_at < DUPLICATE_WINDOW), None)
+    return next((t for t in tasks if request.same_as(t) and t.status != FAILED
+                 and now - t.created_at < DUPLICATE_WINDOW), None)
 
 
 def connection_fingerprint(client: ReshiClient) -> str:
@@ -173,8 +196,14 @@ def poll_due(store: Store, user: str, client: ReshiClient, now: datetime | None 
             store.update_video_task(user, task.task_id, last_polled_at=now, poll_errors=task.poll_errors + 1)
             outcome.errors[task.task_id] = exc
             continue
-        if apply_poll(store, user, task, polled, now, fingerprint).status in FINISHED:
+        updated = apply_poll(store, user, task, polled, now, fingerprint)
+        if updated.status in FINISHED:
             outcome.finished.append(task.task_id)
+        if updated.status == COMPLETED:
+            try:
+                keep_video(store, user, client, updated)
+            except errors.ReshiError as exc:   # the page tries again when it shows the task
+                outcome.not_kept[task.task_id] = exc
     return outcome
 
 
@@ -192,6 +221,9 @@ def apply_poll(store: Store, user: str, task: VideoTaskRecord, polled: VideoTask
         fields["video_url"] = polled.video_url
     if polled.error:
         fields["error"] = polled.error
+    if polled.status in FINISHED and polled.took_seconds is not None:
+        # The server's own times: right even when no page polled while the task finished.
+        fields["finished_at"] = task.created_at + timedelta(seconds=polled.took_seconds)
     updated = store.update_video_task(user, task.task_id, **fields) or task
     if updated.status == FAILED and refund_once(store, user, updated):
         updated = store.get_video_task(user, task.task_id) or updated
@@ -210,10 +242,55 @@ def refund_once(store: Store, user: str, task: VideoTaskRecord) -> bool:
     return True
 
 
+# --- our own copy of the video ---------------------------------------------------------------
+
+def keep_video(store: Store, user: str, client: ReshiClient, task: VideoTaskRecord) -> bool:
+    """Download a completed task's video once, into the store with its poster frame. True when
+    a copy is (now) kept; raises the typed error of a download that failed or was refused.
+
+    The file comes from the task's URL (without the key: it may be another host), or, when the
+    task names none, from the API's content route of the connection that made it."""
+    if task.video_media_id is not None:
+        return True
+    if task.status != COMPLETED:
+        return False
+    if task.video_url:
+        data = client.fetch_bytes(task.video_url, "video", max_bytes=MAX_VIDEO_BYTES)
+    else:
+        data = client.videos.content(task.task_id, max_bytes=MAX_VIDEO_BYTES)
+    store.keep_task_video(user, task.task_id, data, mime_of(download_name(task)), poster=poster_frame(data))
+    return True
+
+
+def poster_frame(data: bytes) -> bytes | None:
+    """The first decodable frame as a JPEG, or None when the bytes hold none (within
+    POSTER_MAX_PACKETS packets: hostile files must not keep the decoder busy)."""
+    try:
+        with av.open(io.BytesIO(data)) as container:
+            stream = container.streams.video[0]
+            for number, packet in enumerate(container.demux(stream)):
+                if number >= POSTER_MAX_PACKETS:
+                    return None
+                for frame in packet.decode():
+                    return _jpeg(frame.to_image())
+    except (av.FFmpegError, IndexError, ValueError, OSError):
+        return None
+    return None
+
+
+def _jpeg(image: Image.Image) -> bytes:
+    image.thumbnail((POSTER_MAX_SIDE, POSTER_MAX_SIDE))
+    out = io.BytesIO()
+    image.convert("RGB").save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
 # --- what the page shows ----------------------------------------------------------------------
 
 def elapsed_seconds(task: VideoTaskRecord, now: datetime) -> float:
-    return max(0.0, ((task.finished_at or now) - task.created_at).total_seconds())
+    """Running: so far. Finished: until it finished (never until now: "took" must not grow)."""
+    end = task.finished_at or (task.updated_at if task.status in FINISHED else now)
+    return max(0.0, (end - task.created_at).total_seconds())
 
 
 def eta_seconds(task: VideoTaskRecord, now: datetime) -> float | None:

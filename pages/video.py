@@ -5,7 +5,7 @@ from lib import videos
 from lib.ui.connection import get_client
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
-from lib.ui.video_view import finished_tasks, live_tasks, render_form
+from lib.ui.video_view import finished_tasks, live_tasks, removal_notice, render_form
 
 store, user = get_store(), current_user()
 
@@ -22,6 +22,7 @@ with form_col:
     st.caption(tr("video.intro"))
     render_form(store, user, get_client())
 with list_col:
+    removal_notice(store, user)
     if store.unfinished_video_tasks(user):
         live_section()
     if not store.list_video_tasks(user):

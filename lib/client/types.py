@@ -64,6 +64,7 @@ class VideoTask:
     progress: float | None = None
     video_url: str | None = None
     error: str | None = None
+    took_seconds: float | None = None   # the server's own finished - submitted, when it says
     raw: dict = field(default_factory=dict)
 
 

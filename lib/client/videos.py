@@ -13,7 +13,7 @@ def _video_task(body: Any) -> VideoTask:
     task = dialects.task_from_body(body)
     return VideoTask(id=task.id, status=normalize_status(task.raw_status), raw_status=task.raw_status,
                      progress=task.progress, video_url=task.video_url, error=task.error,
-                     raw=body if isinstance(body, dict) else {})
+                     took_seconds=task.took_seconds, raw=body if isinstance(body, dict) else {})
 
 
 class Videos(APIResource):

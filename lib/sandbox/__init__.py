@@ -52,6 +52,8 @@ by the command line); none gets 401, another 403. `RunningSandbox.control` sends
   requests get that fault (same effects as the markers); `DELETE /sandbox/faults` clears them
 - `POST /sandbox/clock {"advance_seconds": N}`: moves the virtual clock forward; `{"reset": true}`
   puts it back to real time
+- `DELETE /sandbox/videos/{task_id}`: the finished video's file is gone, as when a provider
+  expires it: its URL and the content route answer 404 from then on (the task still answers)
 - `GET  /sandbox/stats` -> `{"endpoints": {endpoint: n}, "video_polls": {task_id: n}, "total"}`;
   `POST /sandbox/stats/reset`
 - `GET  /sandbox/requests?n=20` -> `{"requests": [{method, path, endpoint, body, time}]}`
@@ -135,6 +137,10 @@ class Control:
 
     def reset_clock(self) -> None:
         self._post("/clock", {"reset": True})
+
+    def delete_video(self, task_id: str) -> None:
+        """The task's video file is gone, as a provider's expired one is."""
+        self._http.delete(f"/videos/{task_id}").raise_for_status()
 
     def stats(self) -> dict:
         return self._get("/stats")

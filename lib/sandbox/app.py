@@ -373,6 +373,8 @@ def _api_routes(state: SandboxState, videos: media.VideoCache) -> APIRouter:
         task, status, _ = _own_task(state, task_id, key)
         if status != dialects.COMPLETED:
             raise ApiError(404, f"The video is not ready: the task is {status}.")
+        if task.file_deleted:
+            raise ApiError(404, "The video has expired and was deleted.")
         path = await asyncio.wrap_future(videos.request(task.aspect_ratio, task.duration))
         return FileResponse(path, media_type="video/mp4")
 
@@ -561,7 +563,7 @@ def _file_routes(state: SandboxState, videos: media.VideoCache) -> APIRouter:
     @router.get("/videos/{task_id}.mp4")
     async def video_file(task_id: str):
         task = state.task(task_id)
-        if task is None or task.fails:
+        if task is None or task.fails or task.file_deleted:
             return Response("Not Found", 404, media_type="text/plain")
         path = await asyncio.wrap_future(videos.request(task.aspect_ratio, task.duration))
         return FileResponse(path, media_type="video/mp4")

@@ -129,6 +129,12 @@ def control_routes(state: SandboxState, token: str) -> APIRouter:
         state.advance_clock(seconds)
         return {"now": state.now(), "offset": state.clock_offset}
 
+    @router.delete("/videos/{task_id}")
+    async def delete_video(task_id: str):
+        if not state.delete_video_file(task_id):
+            raise ApiError(404, "No such video task.")
+        return {"deleted": task_id}
+
     @router.get("/stats")
     async def stats():
         return state.stats()

@@ -61,6 +61,7 @@ class VideoTask:
     fails: bool
     size: str = ""      # OpenAI's `size` as asked ("1280x720"); empty for the other dialects
     refunded: bool = False
+    file_deleted: bool = False   # the control API deleted its video, as a provider expires one
 
     def progress_at(self, now: float) -> tuple[str, int]:
         """(status, progress 0-100) of the task at virtual time `now`."""
@@ -177,6 +178,14 @@ class SandboxState:
     def task(self, task_id: str) -> VideoTask | None:
         with self.lock:
             return self.tasks.get(task_id)
+
+    def delete_video_file(self, task_id: str) -> bool:
+        with self.lock:
+            task = self.tasks.get(task_id)
+            if task is None:
+                return False
+            task.file_deleted = True
+            return True
 
     # --- uploads ------------------------------------------------------------------------
     def add_upload(self, name: str, upload: Upload) -> None:

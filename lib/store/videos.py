@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from lib.store.media import media
 from lib.store.rows import Rows
 from lib.store.tables import UTCDateTime, created_column, id_column, metadata, updated_column, user_column, utcnow
 from lib.video_status import COMPLETED, FAILED, FINISHED, QUEUED, RUNNING
@@ -36,6 +37,10 @@ video_tasks = sa.Table(
     # Which connection made the task (lib.videos.connection_fingerprint, never a key): it is
     # polled on that one only. NULL in rows from before the column existed.
     sa.Column("connection", sa.String(64)),
+    # Our own copy of the finished video and its poster frame, as rows of `media` (NULL until
+    # kept): the provider's URL expires, the copy does not.
+    sa.Column("video_media_id", sa.Integer),
+    sa.Column("poster_media_id", sa.Integer),
     sa.UniqueConstraint("user", "task_id", name="uq_video_tasks_user_task"),
 )
 
@@ -66,6 +71,8 @@ class VideoTaskRecord:
     poll_errors: int
     hidden: bool
     connection: str | None
+    video_media_id: int | None
+    poster_media_id: int | None
 
 
 def _task(user: str, task_id: str) -> tuple:
@@ -117,12 +124,53 @@ class VideoTaskRecords(Rows):
         return self._many(VideoTaskRecord, video_tasks, c.user == user, c.status.not_in(FINISHED),
                           order_by=[c.id.desc()])
 
-    def hide_video_task(self, user: str, task_id: str) -> bool:
-        return self._update(video_tasks, dict(hidden=True, updated_at=utcnow()),
+    def hide_video_task(self, user: str, task_id: str, hidden: bool = True) -> bool:
+        """Take the task off the list (or, with `hidden=False`, put it back: the undo)."""
+        return self._update(video_tasks, dict(hidden=hidden, updated_at=utcnow()),
                             *_task(user, task_id))
+
+    # The one place video bytes are written and read: moving them to object storage means
+    # changing these two methods (store the object's key in `media` instead of the bytes).
+
+    def keep_task_video(self, user: str, task_id: str, video: bytes, mime: str,
+                        poster: bytes | None = None) -> bool:
+        """Store the finished task's video (and its JPEG poster frame) as media rows of the
+        user. Once per task: True for the one caller that stored it; another tab or replica
+        that downloaded it at the same moment stores nothing (its rows are rolled back)."""
+        task = self.get_video_task(user, task_id)
+        if task is None or task.video_media_id is not None:
+            return False
+        now, prompt = utcnow(), task.prompt
+        try:
+            with self.engine.begin() as conn:
+                video_id = conn.execute(media.insert().values(
+                    user=user, kind="video", prompt=prompt, data=video, mime=mime, meta={"task_id": task_id},
+                    created_at=now)).inserted_primary_key[0]
+                poster_id = None if poster is None else conn.execute(media.insert().values(
+                    user=user, kind="video_poster", prompt=prompt, data=poster, mime="image/jpeg",
+                    meta={"task_id": task_id}, created_at=now)).inserted_primary_key[0]
+                claimed = conn.execute(video_tasks.update().where(
+                    *_task(user, task_id), video_tasks.c.video_media_id.is_(None)).values(
+                    video_media_id=video_id, poster_media_id=poster_id, updated_at=now)).rowcount
+                if not claimed:
+                    raise _AlreadyKept
+        except _AlreadyKept:
+            return False
+        return True
+
+    def task_video_bytes(self, user: str, task_id: str) -> bytes | None:
+        """The kept video of the user's task, or None when none is kept."""
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(media.c.data).join_from(
+                video_tasks, media, media.c.id == video_tasks.c.video_media_id).where(
+                *_task(user, task_id), media.c.user == user)).scalar_one_or_none()
 
     def claim_video_refund(self, user: str, task_id: str) -> bool:
         """Mark the task refunded; True only for the one caller that flipped it, so two tabs
         polling the same failed task record its refund once."""
         return self._update(video_tasks, dict(refunded=True, updated_at=utcnow()),
                             *_task(user, task_id), video_tasks.c.refunded.is_(False))
+
+
+class _AlreadyKept(Exception):
+    """Raised inside keep_task_video's transaction to roll back a copy another caller beat."""

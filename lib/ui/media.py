@@ -1,7 +1,9 @@
 """Media (images, videos) fetched by the app server and handed to the browser as bytes.
 
 The browser never reaches the API host itself: in sandbox mode that host is the server's own
-loopback, which a remote browser cannot reach. Downloads are cached and size-bounded.
+loopback, which a remote browser cannot reach. Downloads are cached and size-bounded. A kept
+video is read from the store once per process and shared by every session showing it (its
+media row never changes), not kept in any session's state.
 """
 from __future__ import annotations
 
@@ -10,9 +12,11 @@ import streamlit as st
 from lib import errors
 from lib.client import ReshiClient
 from lib.netguard import NetPolicy
+from lib.store import Store, VideoTaskRecord
 
 MAX_MEDIA_BYTES = 100 * 1024 * 1024
 _CACHE_ENTRIES = 64
+KEPT_VIDEOS_IN_MEMORY = 8   # per process, shared by its sessions (README, "Kept videos")
 
 
 @st.cache_data(max_entries=_CACHE_ENTRIES, ttl=3600, show_spinner=False)
@@ -31,13 +35,14 @@ def fetch_media(client: ReshiClient, url: str, expect: str) -> bytes | None:
         return None
 
 
-@st.cache_data(max_entries=_CACHE_ENTRIES, ttl=3600, show_spinner=False)
-def _task_content(base_url: str, key_fingerprint: str, task_id: str, _client: ReshiClient) -> bytes:
-    # Keyed by connection: only the key that made a task may read its video.
-    return _client.videos.content(task_id, max_bytes=MAX_MEDIA_BYTES)
+@st.cache_resource(max_entries=KEPT_VIDEOS_IN_MEMORY, ttl=3600, show_spinner=False)
+def _kept_video(store_url: str, user: str, task_id: str, media_id: int, _store: Store) -> bytes | None:
+    # Keyed by the media row too, which is written once: the bytes for one key never change.
+    return _store.task_video_bytes(user, task_id)
 
 
-def fetch_task_video(client: ReshiClient, task_id: str) -> bytes:
-    """A finished task's video from the API's own content route, for servers that name no URL
-    (OpenAI's Sora API, new-api's /v1/videos). Raises the typed error when it is not there."""
-    return _task_content(client.base_url, client.key_fingerprint, task_id, client)
+def kept_video(store: Store, user: str, task: VideoTaskRecord) -> bytes | None:
+    """The task's video from our own store, or None when no copy is kept."""
+    if task.video_media_id is None:
+        return None
+    return _kept_video(store.url, user, task.task_id, task.video_media_id, store)

@@ -33,10 +33,14 @@ def share_token() -> str | None:
     return st.query_params.get(shares.QUERY_PARAM)
 
 
-def shared_view_page() -> st.Page:
-    """The viewer as the only page of a share link's session, so no navigation is drawn."""
-    return st.Page(_render_shared_view, title=tr("share.viewer_caption"), icon=":material/visibility:",
-                   url_path="shared", default=True)
+def shared_view_pages(page_paths: list[str]) -> list[st.Page]:
+    """The viewer as the only page of a share link's session, so no navigation is drawn. A link
+    made on a page carries that page's path (`/video?share=...`): the viewer answers there too
+    instead of Streamlit's "Page not found"."""
+    def viewer(url_path: str, default: bool = False) -> st.Page:
+        return st.Page(_render_shared_view, title=tr("share.viewer_caption"), icon=":material/visibility:",
+                       url_path=url_path, default=default)
+    return [viewer("shared", default=True), *(viewer(path) for path in page_paths if path)]
 
 
 # --- the viewer -------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The Video page's building blocks: the form, the live (polled) tasks and the finished ones."""
+"""The Video page's building blocks: the form, the live (polled) tasks and the finished ones,
+which play our own kept copy of each video, a failed one's Retry and a removal's Undo."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -14,7 +15,7 @@ from lib.store import Store, VideoTaskRecord, utcnow
 from lib.ui.budget import confirm_within_budget
 from lib.ui.error_text import explain
 from lib.ui.feedback import show_error
-from lib.ui.media import fetch_media, fetch_task_video
+from lib.ui.media import kept_video
 from lib.ui.session import current_lang, labels, tr
 from lib.safe_text import markdown_literal
 from lib.ui.share_view import share_button
@@ -121,6 +122,24 @@ def live_tasks(store: Store, user: str, client: ReshiClient) -> None:
                 st.caption(":material/link_off: " + tr("video.other_connection"))
 
 
+def removal_notice(store: Store, user: str) -> None:
+    """The last removal, with Undo, until the next one or until the page is left."""
+    removed = st.session_state.get("video_removed")
+    if removed is None:
+        return
+    task_id, prompt = removed
+    with st.container(border=True, horizontal=True, vertical_alignment="center", key="video_removed_notice"):
+        st.markdown(":material/delete: " + tr("video.removed", prompt=markdown_literal(_shorten(prompt))))
+        if st.button(tr("video.undo"), icon=":material/undo:", key="video_undo", type="tertiary"):
+            store.hide_video_task(user, task_id, hidden=False)
+            del st.session_state["video_removed"]
+            st.rerun()
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
 def finished_tasks(store: Store, user: str, client: ReshiClient) -> None:
     """Finished tasks, newest first, a page at a time."""
     tasks = [task for task in store.list_video_tasks(user) if task.status in FINISHED]
@@ -132,7 +151,7 @@ def finished_tasks(store: Store, user: str, client: ReshiClient) -> None:
     for task in tasks[:shown]:
         with st.container(border=True):
             _card_header(store, user, task, now)
-            _finished_body(task, client)
+            _finished_body(store, user, task, client)
     if len(tasks) > shown and st.button(tr("video.show_older", count=len(tasks) - shown), key="video_show_older",
                                         icon=":material/expand_more:"):
         st.session_state["video_shown"] = shown + FINISHED_PAGE
@@ -143,16 +162,18 @@ def finished_tasks(store: Store, user: str, client: ReshiClient) -> None:
 
 def _card_header(store: Store, user: str, task: VideoTaskRecord, now: datetime) -> None:
     """Status badge, parameters and the remove button on one line; the prompt below."""
-    info_col, remove_col = st.columns([12, 1], vertical_alignment="center")
+    # A horizontal row, not columns: columns stack on a phone and put the button on a line of its own.
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
     timing = (tr("video.took", time=videos.format_seconds(videos.elapsed_seconds(task, now)))
               if task.status in FINISHED else "")
     params = tr("video.params", model=task.model or "?", duration=task.duration or "?",
                 ratio=task.aspect_ratio or "?")
     details = " · ".join(p for p in (params, timing) if p)
-    info_col.markdown(f"{_status_badge(task)} &nbsp; :gray[{details}]")
-    if remove_col.button("", icon=":material/close:", key=f"video_remove_{task.task_id}", help=tr("video.remove"),
-                         type="tertiary"):
+    row.markdown(f"{_status_badge(task)} &nbsp; :gray[{details}]", width="stretch")
+    if row.button("", icon=":material/close:", key=f"video_remove_{task.task_id}", help=tr("video.remove"),
+                  type="tertiary"):
         store.hide_video_task(user, task.task_id)
+        st.session_state["video_removed"] = (task.task_id, task.prompt)
         st.rerun()
     st.markdown(f"**{markdown_literal(task.prompt)}**")
 
@@ -180,43 +201,73 @@ def _live_body(task: VideoTaskRecord, now: datetime, poll_error: errors.ReshiErr
                       seconds=videos.seconds_until_poll(task, utcnow())), icon=":material/sync_problem:")
 
 
-def _finished_body(task: VideoTaskRecord, client: ReshiClient) -> None:
+def _finished_body(store: Store, user: str, task: VideoTaskRecord, client: ReshiClient) -> None:
     if task.status == FAILED:
-        reason = tr("video.failed", reason=markdown_literal(task.error)) if task.error else tr("video.failed_no_reason")
-        st.error(reason, icon=":material/error:")
-        if task.refunded:
-            st.caption(":material/undo: " + tr("video.refunded", credits=task.credits))
+        _failed_body(task, client)
         return
-    if task.video_url:
-        data = fetch_media(client, task.video_url, "video")
-    else:
-        data = _content_or_explain(task, client)
-        if data is None:
-            return
+    data = _kept_or_explain(store, user, task, client)
+    if data is None:
+        return
+    name = videos.download_name(task)
     video_col, info_col = st.columns(_VIDEO_SHARE.get(task.aspect_ratio, _VIDEO_SHARE["16:9"]))
     with video_col:
-        if data is None:
-            st.warning(tr("video.gone"), icon=":material/link_off:")
-        else:
-            name = videos.download_name(task)
-            st.video(data, format=videos.mime_of(name))
+        st.video(data, format=videos.mime_of(name))
     with info_col:
-        if data is not None:
-            st.download_button(tr("video.download"), data, file_name=name, mime=videos.mime_of(name),
-                               icon=":material/download:", key=f"video_download_{task.task_id}",
-                               on_click="ignore", use_container_width=True)
-            share_button(VIDEO, lambda: video_snapshot(task, data, videos.mime_of(name)), f"video_{task.task_id}_share")
-        if task.video_url:
-            st.caption(tr("video.url"))
-            st.code(task.video_url, language=None, wrap_lines=True)
+        st.download_button(tr("video.download"), data, file_name=name, mime=videos.mime_of(name),
+                           icon=":material/download:", key=f"video_download_{task.task_id}",
+                           on_click="ignore", use_container_width=True)
+        share_button(VIDEO, lambda: video_snapshot(task, data, videos.mime_of(name)), f"video_{task.task_id}_share")
+        st.caption(":material/inventory_2: " + tr("video.kept"))
+        _provider_url(task)
 
 
-def _content_or_explain(task: VideoTaskRecord, client: ReshiClient) -> bytes | None:
-    """No URL in the task: the video may be at the API's content route. When it is not, say
-    exactly what was asked and what came back, so the user can tell the provider."""
-    try:
-        return fetch_task_video(client, task.task_id)
-    except errors.ReshiError as exc:
-        st.warning(tr("video.no_url", status=markdown_literal(task.raw_status or "?"), reason=explain(exc, current_lang())),
-                   icon=":material/link_off:")
-        return None
+def _provider_url(task: VideoTaskRecord) -> None:
+    if task.video_url:
+        st.caption(tr("video.url"))
+        st.code(task.video_url, language=None, wrap_lines=True)
+
+
+def _failed_body(task: VideoTaskRecord, client: ReshiClient) -> None:
+    """The reason, the refund, and Retry: the same settings as a new task, through the form's
+    own checks (price, HD confirmation, budget, double click)."""
+    reason = tr("video.failed", reason=markdown_literal(task.error)) if task.error else tr("video.failed_no_reason")
+    st.error(reason, icon=":material/error:")
+    if task.refunded:
+        st.caption(":material/undo: " + tr("video.refunded", credits=task.credits))
+    retry = videos.retry_request(task)
+    if retry is not None:
+        st.button(tr("video.retry", credits=videos.cost_of(client, retry.model)), icon=":material/replay:",
+                  key=f"video_retry_{task.task_id}", help=tr("video.retry_help"), on_click=_retry, args=(retry,))
+
+
+def _retry(request: videos.VideoRequest) -> None:
+    """Puts the failed task's settings in the form and sends them, as one click on Generate
+    with the HD box ticked (the button named the price)."""
+    st.session_state.update(video_prompt=request.prompt, video_model=request.model,
+                            video_duration=request.duration, video_ratio=request.aspect_ratio,
+                            video_confirm_hd=True, video_pending=request)
+
+
+def _kept_or_explain(store: Store, user: str, task: VideoTaskRecord, client: ReshiClient) -> bytes | None:
+    """Our copy of the video, downloaded now for a task finished before copies were kept (or
+    whose download failed at the poll). One try per session: a file that is gone stays gone.
+    When there is none, say what was asked and what came back, so the user can tell the provider."""
+    if task.video_media_id is None:
+        tried = st.session_state.setdefault("video_keep_failed", {})
+        if task.task_id not in tried:
+            try:
+                with st.spinner(tr("video.keeping")):
+                    videos.keep_video(store, user, client, task)
+                task = store.get_video_task(user, task.task_id) or task
+            except errors.ReshiError as exc:
+                tried[task.task_id] = exc
+        exc = tried.get(task.task_id)
+        if exc is not None:
+            if task.video_url:
+                st.warning(tr("video.gone"), icon=":material/link_off:")
+                _provider_url(task)
+            else:
+                st.warning(tr("video.no_url", status=markdown_literal(task.raw_status or "?"),
+                              reason=explain(exc, current_lang())), icon=":material/link_off:")
+            return None
+    return kept_video(store, user, task)

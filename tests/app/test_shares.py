@@ -12,7 +12,7 @@ from lib.store import Store, utcnow
 from tests.app.test_chat import send
 from tests.app.test_chat_features import compare_app
 from tests.app.test_isolation import page_text
-from tests.app.test_video import finish_and_reload, generate
+from tests.app.test_video import finish_and_reload, generate, kept_task
 from tests.app.test_video import open_page as open_video_page
 from tests.fixtures.app import APPTEST_ENTRY, make_app
 from tests.imagefiles import image_bytes
@@ -152,6 +152,15 @@ def test_a_finished_video_is_shared_with_its_bytes(app_secrets, sandbox):
     assert f"{SHARED} video" in page_text(viewer) and len(viewer.get("video")) == 1
     [share] = store_of(app_secrets).list_shares("local")
     assert share.kind == "video" and store_of(app_secrets).share_media(share.id)[4:8] == b"ftyp"  # an MP4
+
+
+def test_a_video_shared_after_its_providers_file_is_gone_holds_the_kept_copy(app_secrets, sandbox):
+    _, task = kept_task(app_secrets, sandbox, f"{SHARED} kept video", duration=1)
+    token = create_in_dialog(open_video_page(app_secrets), f"video_{task.task_id}_share")
+    store = store_of(app_secrets)
+    [share] = store.list_shares("local")
+    assert store.share_media(share.id) == store.task_video_bytes("local", task.task_id)
+    assert len(open_link(app_secrets, token).get("video")) == 1
 
 
 def test_the_latest_comparison_is_shared_and_reported(app_secrets):

@@ -9,7 +9,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import streamlit as st
 
+from lib import budget, errors
+from lib.client import ReshiClient
 from lib.store import Store, utcnow
 from tests.fixtures.app import make_app
 
@@ -117,6 +120,98 @@ def test_task_goes_from_queued_to_a_playable_download(app_secrets, sandbox):
     assert at.code[0].value == task.video_url
 
 
+def kept_task(secrets, sandbox, prompt: str, **choices):
+    """A task made and finished on the page (its poll keeps the video), then its provider's
+    file deleted; returns the reloaded page and the task."""
+    at = finish_and_reload(generate(open_page(secrets), prompt, **choices), sandbox)
+    [task] = store_of(secrets).list_video_tasks(USER)
+    sandbox.control.delete_video(task.task_id)
+    st.cache_data.clear()   # no download cached in this process may stand in for the kept copy
+    return at, task
+
+
+def test_a_completed_video_still_plays_after_the_providers_copy_is_gone(app_secrets, sandbox):
+    _, task = kept_task(app_secrets, sandbox, "a kite over the sea", duration=2)
+    with pytest.raises(errors.NotFoundError):
+        ReshiClient(sandbox.base_url).fetch_bytes(task.video_url, "video")
+    store = store_of(app_secrets)
+    assert store.get_media_bytes(USER, task.poster_media_id)[:3] == b"\xff\xd8\xff", "a JPEG poster is stored"
+    again = open_page(app_secrets)                      # a new session, after the URL died
+    assert len(again.get("video")) == 1 and not again.warning
+    assert "plays after the provider's link expires" in texts(again)
+    assert again.get("download_button")[0].proto.label == "Download"
+
+
+def test_a_task_finished_before_copies_were_kept_is_kept_on_its_next_view(app_secrets, sandbox):
+    at = finish_and_reload(generate(open_page(app_secrets), "an old film", duration=1), sandbox)
+    store = store_of(app_secrets)
+    [task] = store.list_video_tasks(USER)
+    with store.engine.begin() as conn:    # as a task of an older version: no copy
+        conn.execute(store.media.delete())
+    store.update_video_task(USER, task.task_id, video_media_id=None, poster_media_id=None)
+    again = open_page(app_secrets)
+    assert len(again.get("video")) == 1
+    assert store.task_video_bytes(USER, task.task_id)[4:8] == b"ftyp"
+
+
+def test_an_old_task_whose_file_is_gone_says_so_once(app_secrets, sandbox):
+    at, task = kept_task(app_secrets, sandbox, "an older film", duration=1)
+    store = store_of(app_secrets)
+    store.update_video_task(USER, task.task_id, video_media_id=None, poster_media_id=None)
+    again = open_page(app_secrets)
+    assert any("no longer answers" in w.value for w in again.warning) and not again.get("video")
+    sandbox.control.reset_stats()
+    again.run()
+    assert any("no longer answers" in w.value for w in again.warning)
+
+
+@pytest.mark.parametrize("lang, took", [("en", "took 0:03"), ("zh", "耗时 0:03")])
+def test_took_is_how_long_the_task_ran_not_until_the_page_looked(app_secrets, sandbox, sandbox_dialect, lang, took):
+    sandbox_dialect("new-api")
+    at = open_page(app_secrets)
+    at.button_group(key="lang_switch").set_value(lang).run()
+    at = generate(at, "a slow sunrise")
+    [task] = store_of(app_secrets).list_video_tasks(USER)   # made four minutes ago; nobody looked since
+    store_of(app_secrets).update_video_task(USER, task.task_id, created_at=utcnow() - timedelta(minutes=4))
+    at = finish_and_reload(at, sandbox, 240)
+    assert took in texts(at)
+
+
+def test_a_failed_task_is_retried_with_its_settings_in_one_click(app_secrets, sandbox):
+    at = finish_and_reload(generate(open_page(app_secrets), "a storm [fail]", duration=7, ratio="9:16 portrait"),
+                           sandbox)
+    at.text_area(key="video_prompt").set_value("something else").run()
+    [failed] = store_of(app_secrets).list_video_tasks(USER)
+    retry = at.button(key=f"video_retry_{failed.task_id}")
+    assert retry.label == "Retry · 15 credits"
+    retry.click().run()
+    newest, old = store_of(app_secrets).list_video_tasks(USER)
+    assert (newest.prompt, newest.model, newest.duration, newest.aspect_ratio) == ("a storm [fail]", "sora-2", 7, "9:16")
+    assert old.task_id == failed.task_id and "Video task created" in texts(at)
+    assert at.text_area(key="video_prompt").value == "a storm [fail]"
+    at.button(key=f"video_retry_{failed.task_id}").click().run()
+    assert len(store_of(app_secrets).list_video_tasks(USER)) == 2, "a second click is a double click"
+    assert sandbox.control.key_info(app_secrets["sandbox"]["api_key"])["spent"] == 15 + 15 - 15
+
+
+def test_retry_of_an_hd_task_goes_through_the_budget_check(app_secrets, sandbox):
+    at = open_page(app_secrets)
+    at.text_area(key="video_prompt").set_value("a castle [fail]")
+    at.selectbox(key="video_model").set_value("sora-2-pro").run()
+    at.checkbox(key="video_confirm_hd").check().run()
+    at.button(key="video_generate").click().run()
+    at = finish_and_reload(at, sandbox)
+    [failed] = store_of(app_secrets).list_video_tasks(USER)
+    budget.set_limit(store_of(app_secrets), USER, budget.DAY, 100)   # 150 spent and refunded: 0 + 150 > 100
+    retry = at.button(key=f"video_retry_{failed.task_id}")
+    assert retry.label == "Retry · 150 credits"
+    retry.click().run()
+    assert len(store_of(app_secrets).list_video_tasks(USER)) == 1, "over the budget: it asks first"
+    at.button(key="video_budget_send").click().run()
+    newest = store_of(app_secrets).list_video_tasks(USER)[0]
+    assert (newest.prompt, newest.model) == ("a castle [fail]", "sora-2-pro")
+
+
 def test_a_task_is_followed_only_on_the_connection_that_made_it(app_secrets, sandbox):
     at = generate(open_page(app_secrets), "a lighthouse")
     [task] = store_of(app_secrets).list_video_tasks(USER)
@@ -150,14 +245,23 @@ def test_tasks_survive_a_new_session_and_polling_resumes(app_secrets, sandbox):
     assert "still there after reload" in texts(again) and "completed" in texts(again)
 
 
-def test_newest_first_and_removing_hides_only_that_task(app_secrets, sandbox):
+def card_prompts(at) -> list[str]:
+    return [m.value for m in at.markdown if "video**" in m.value]
+
+
+def test_newest_first_and_removing_hides_only_that_task_until_undone(app_secrets, sandbox):
     at = generate(open_page(app_secrets), "older video")
     generate(at, "newer video")
-    prompts = [m.value for m in at.markdown if "video**" in m.value]
-    assert prompts == ["**newer video**", "**older video**"]
+    assert card_prompts(at) == ["**newer video**", "**older video**"]
     older = store_of(app_secrets).list_video_tasks(USER)[-1]
     at.button(key=f"video_remove_{older.task_id}").click().run()
-    assert "older video" not in texts(at) and "newer video" in texts(at)
+    assert card_prompts(at) == ["**newer video**"]
+    assert "Removed “older video” from the list." in texts(at)
+    at.run()
+    assert card_prompts(at) == ["**newer video**"], "removed stays removed"
+    at.button(key="video_undo").click().run()
+    assert card_prompts(at) == ["**newer video**", "**older video**"]
+    assert "Removed" not in texts(at)
 
 
 def test_another_users_tasks_are_not_shown(login_secrets):

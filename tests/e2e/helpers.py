@@ -47,6 +47,19 @@ def start_new_chat(page: Page) -> None:
     wait_for_app(page)
 
 
+def switch_language(page: Page, name: str) -> None:
+    page.get_by_test_id("stSidebar").get_by_text(name, exact=True).click()
+    wait_for_app(page)
+
+
+def switch_language_on_phone(page: Page, name: str) -> None:
+    """At phone width the sidebar is folded: open it, switch, fold it again."""
+    page.get_by_test_id("stExpandSidebarButton").click()
+    switch_language(page, name)
+    page.get_by_test_id("stSidebarCollapseButton").get_by_role("button").click()
+    wait_for_app(page)
+
+
 def screenshot(page: Page, name: str) -> Path:
     """The whole page: Streamlit scrolls inside its main block, so the viewport is grown to fit."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

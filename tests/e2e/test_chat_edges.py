@@ -8,7 +8,7 @@ import uuid
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import login, screenshot, start_new_chat, wait_for_app
+from tests.e2e.helpers import login, screenshot, start_new_chat, switch_language, switch_language_on_phone, wait_for_app
 from tests.e2e.test_chat import send
 from tests.e2e.test_chat_features import e2e_store, last_messages
 
@@ -180,16 +180,8 @@ def test_screenshots_of_the_chat_page_in_both_languages_and_sizes(page: Page, ap
     page.set_viewport_size({"width": 390, "height": 844})  # the sidebar folds away at this width
     wait_for_app(page)
     screenshot(page, "chat-edges-zh-390")
-    page.get_by_test_id("stExpandSidebarButton").click()
-    switch_language(page, "English")
-    page.get_by_test_id("stSidebarCollapseButton").get_by_role("button").click()
-    wait_for_app(page)
+    switch_language_on_phone(page, "English")
     screenshot(page, "chat-edges-en-390")
-
-
-def switch_language(page: Page, name: str) -> None:
-    page.get_by_test_id("stSidebar").get_by_text(name, exact=True).click()
-    wait_for_app(page)
 
 
 def open_settings_screenshot(page: Page, label: str, name: str) -> None:

@@ -2,9 +2,15 @@
 video plays, a failed task shows its refund, and a reload mid-task resumes polling."""
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+import re
+import uuid
 
-from tests.e2e.helpers import login, screenshot, wait_for_app
+import httpx
+from playwright.sync_api import Browser, Page, expect
+
+from lib.store import Store
+from tests.e2e.helpers import login, screenshot, switch_language, switch_language_on_phone, wait_for_app
+from tests.e2e.test_shares import PHONE, open_signed_out
 
 USER = "alice"
 PLAYABLE = "v => v.duration > 0 && v.readyState >= 2"
@@ -95,3 +101,96 @@ def test_reload_mid_task_resumes_and_completes(page: Page, app_url, sandbox_spee
     expect(card(page, prompt)).to_contain_text("running", timeout=10_000)
     expect_playing_video(page, prompt)
     expect(card(page, prompt)).to_contain_text("completed")
+
+
+def kept_task(e2e_dir, prompt: str):
+    [task] = [t for t in Store(f"sqlite:///{e2e_dir / 'store.db'}").list_video_tasks(USER) if t.prompt == prompt]
+    return task
+
+
+def test_a_finished_video_plays_from_our_copy_after_the_providers_file_is_gone(page: Page, browser: Browser, app_url,
+                                                                                 fresh_app_url, sandbox, sandbox_speed,
+                                                                                 e2e_dir):
+    sandbox_speed(video_seconds=3)
+    open_video_page(page, app_url)
+    prompt = f"e2e kept: a kite over the sea {uuid.uuid4().hex[:6]}"
+    create(page, prompt)
+    expect_playing_video(page, prompt)
+    # Took is until the first poll that saw it finished (3 s plus at most a tick), not until now.
+    expect(card(page, prompt)).to_contain_text(re.compile(r"took 0:0[3-8]"))
+    task = kept_task(e2e_dir, prompt)
+    assert task.video_media_id is not None and task.poster_media_id is not None
+    sandbox.control.delete_video(task.task_id)
+    assert httpx.get(task.video_url).status_code == 404
+    # Another replica, or this one restarted: nothing of the first process's caches, only the
+    # database (the login cookie is the host's, so the same browser is still signed in).
+    page.goto(f"{fresh_app_url}/video")
+    wait_for_app(page)
+    expect_playing_video(page, prompt)
+    source = card(page, prompt).locator("video").get_attribute("src")
+    assert source.startswith(("/media/", f"{fresh_app_url}/media/")), source   # served by the app, not the provider
+    expect(card(page, prompt)).to_contain_text("plays after the provider's link expires")
+    page.wait_for_timeout(4_000)
+    expect(card(page, prompt)).to_contain_text(re.compile(r"took 0:0[3-8]")), "took does not grow"
+    # Its share link, opened signed out on a phone, plays the same kept copy.
+    card(page, prompt).get_by_role("button", name="Share", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Share a read-only link")
+    dialog.get_by_role("button", name="Create link").click()
+    expect(dialog.get_by_test_id("stCode")).to_contain_text("share=", timeout=15_000)
+    viewer = open_signed_out(browser, dialog.get_by_test_id("stCode").inner_text().strip(), PHONE)
+    expect(viewer.locator("video")).to_have_count(1, timeout=20_000)
+    viewer.wait_for_function(PLAYABLE, arg=viewer.locator("video").element_handle(), timeout=20_000)
+    expect(viewer.get_by_test_id("stHeading")).to_contain_text(prompt)
+    expect(viewer.get_by_text("Page not found")).to_have_count(0)   # the link carries /video
+    screenshot(viewer, "video-share-after-expiry-390")
+    viewer.context.close()
+
+
+def shown_cards(page: Page, prompt: str):
+    """The cards' bold prompts reading `prompt` (the form's text box holds it too)."""
+    return page.locator("strong").filter(has_text=prompt).filter(visible=True)
+
+
+def test_a_failed_task_is_retried_in_one_click_and_a_removal_undone(page: Page, app_url, sandbox_speed, e2e_dir):
+    sandbox_speed(video_seconds=2)
+    open_video_page(page, app_url)
+    prompt = f"e2e retry: a storm {uuid.uuid4().hex[:6]} [fail]"
+    create(page, prompt)
+    failed = card(page, prompt)
+    expect(failed).to_contain_text("Generation failed", timeout=20_000)
+    wait_for_app(page)
+    failed.get_by_role("button", name="Retry · 15 credits").click()
+    expect(page.get_by_text("Video task created")).to_be_visible(timeout=15_000)
+    expect(shown_cards(page, prompt)).to_have_count(2, timeout=15_000)
+    wait_for_app(page)
+    first = min((t for t in Store(f"sqlite:///{e2e_dir / 'store.db'}").list_video_tasks(USER) if t.prompt == prompt),
+                key=lambda t: t.id)
+    # The button with a tooltip is drawn twice inside its keyed container; the first is the one shown.
+    page.locator(f".st-key-video_remove_{first.task_id} button").first.click()
+    expect(page.get_by_text("from the list.")).to_be_visible(timeout=10_000)
+    expect(shown_cards(page, prompt)).to_have_count(1)
+    page.get_by_role("button", name="Undo").click()
+    expect(shown_cards(page, prompt)).to_have_count(2, timeout=10_000)
+    expect(page.get_by_text("from the list.")).to_have_count(0)
+
+
+def test_screenshots_of_the_video_page_in_both_languages_and_sizes(page: Page, app_url, sandbox_speed):
+    """Pictures for a person to check (artifacts/screenshots/), with the words that must show."""
+    sandbox_speed(video_seconds=2)
+    page.set_viewport_size({"width": 1400, "height": 900})
+    open_video_page(page, app_url)
+    prompt = f"e2e pictures: a red fox in fresh snow {uuid.uuid4().hex[:6]}"
+    create(page, prompt)
+    expect_playing_video(page, prompt)
+    wait_for_app(page)
+    screenshot(page, "video-en-1400")
+    switch_language(page, "简体中文")
+    expect(card(page, prompt)).to_contain_text("已保存在本站")
+    expect(card(page, prompt)).to_contain_text("耗时")
+    screenshot(page, "video-zh-1400")
+    page.set_viewport_size({"width": 390, "height": 844})
+    wait_for_app(page)
+    screenshot(page, "video-zh-390")
+    switch_language_on_phone(page, "English")
+    expect(card(page, prompt)).to_contain_text("plays after the provider's link expires")
+    screenshot(page, "video-en-390")

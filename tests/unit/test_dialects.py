@@ -76,7 +76,7 @@ TASK_BODIES = {
         {"id": SORA_ID, "object": "video", "created_at": 1758941485, "completed_at": 1758941600,
          "status": "completed", "model": "sora-2", "progress": 100, "seconds": "8", "size": "1280x720",
          "expires_at": 1759027885},
-        TaskFields(SORA_ID, "completed", 100.0, None, None)),
+        TaskFields(SORA_ID, "completed", 100.0, None, None, took_seconds=115.0)),
     "openai sora failed": (
         {"id": SORA_ID, "object": "video", "status": "failed", "progress": 0,
          "error": {"code": "moderation_blocked", "message": "Your request was blocked by our moderation system."}},
@@ -90,6 +90,21 @@ TASK_BODIES = {
 @pytest.mark.parametrize("body, expected", TASK_BODIES.values(), ids=TASK_BODIES.keys())
 def test_task_fields_from_each_dialect(body, expected):
     assert dialects.task_from_body(body) == expected
+
+
+@pytest.mark.parametrize("times, took", [
+    ({"submit_time": 1758941485, "finish_time": 1758941500}, 15.0),      # new-api, done
+    ({"submit_time": 1758941485, "finish_time": 0}, None),               # new-api, not yet
+    ({"created_at": 1758941485, "completed_at": None}, None),            # OpenAI, not yet
+    ({"created_at": 1758941485.5, "finished_at": 1758941490}, 4.5),
+    ({"created_at": 1758941485, "completed_at": 1758941000}, None),      # finished before it began
+    ({"created_at": 1758941485, "completed_at": 1758941485 + 30 * 86400}, None),   # a month: a bad clock
+    ({"created_at": "2025-09-27", "completed_at": 1758941600}, None),
+    ({"created_at": True, "completed_at": 1758941600}, None),
+    ({"completed_at": 1758941600}, None),
+])
+def test_how_long_the_server_says_a_task_took(times, took):
+    assert dialects.task_from_body({"id": "t1", "status": "completed", **times}).took_seconds == took
 
 
 @pytest.mark.parametrize("body, expected", [

@@ -108,3 +108,23 @@ def test_video_file_is_a_playable_mp4(sandbox, sandbox_http, tmp_path, aspect_ra
         assert container.duration / av.time_base == pytest.approx(duration, abs=0.2)
     partial = httpx.get(url, headers={"Range": "bytes=0-99"})
     assert partial.status_code == 206 and partial.content == response.content[:100]
+
+
+def test_a_deleted_video_is_gone_from_its_url_and_the_content_route(sandbox, sandbox_http, sandbox_dialect):
+    task = create(sandbox_http).json()
+    sandbox_dialect("openai")
+    made = sandbox_http.post("/videos", json={"prompt": "a fading film", "seconds": "4"}).json()
+    sandbox.control.advance_clock(DONE)
+    content = f"/videos/{made['id']}/content"
+    assert sandbox_http.get(content).status_code == 200
+    sandbox_dialect("reshi")
+    url = status(sandbox_http, task["id"])["video_url"]
+    assert httpx.get(url).status_code == 200
+    for task_id in (task["id"], made["id"]):
+        sandbox.control.delete_video(task_id)
+    assert httpx.get(url).status_code == 404
+    assert status(sandbox_http, task["id"])["status"] == "completed", "the task itself still answers"
+    sandbox_dialect("openai")
+    assert sandbox_http.get(content).status_code == 404
+    with pytest.raises(httpx.HTTPStatusError):
+        sandbox.control.delete_video("video_unknown")

@@ -169,12 +169,15 @@ def test_a_database_from_before_task_connections_gets_the_column(store_url):
     first = Store(store_url)
     first.add_video_task(A, "old", "made before", "sora-2", 5, "16:9", 15)
     with first.engine.begin() as conn:   # the table as it was before the column existed
-        conn.execute(sa.text("ALTER TABLE video_tasks DROP COLUMN connection"))
+        for column in ("connection", "video_media_id", "poster_media_id"):
+            conn.execute(sa.text(f"ALTER TABLE video_tasks DROP COLUMN {column}"))
     first.dispose()
 
     again = Store(store_url)
     try:
-        assert again.get_video_task(A, "old").connection is None
+        old = again.get_video_task(A, "old")
+        assert (old.connection, old.video_media_id) == (None, None)
+        assert again.keep_task_video(A, "old", b"video", "video/mp4")
         assert again.add_video_task(A, "new", "p", "sora-2", 5, "16:9", connection="c0ffee").connection == "c0ffee"
         Store(store_url).dispose()   # a second start finds the column and changes nothing
     finally:
@@ -318,6 +321,41 @@ def test_video_tasks_list_and_hide(store):
     # Hidden but unfinished tasks are still polled, so a late failure is still refunded.
     assert {t.task_id for t in store.unfinished_video_tasks(A)} == {"t1", "t2", "t3"}
     assert store.update_video_task(A, "missing", status="running") is None
+
+
+def test_undo_puts_a_hidden_task_back(store):
+    store.add_video_task(A, "t1", "p", "sora-2", 5, "16:9", 15)
+    assert store.hide_video_task(A, "t1")
+    assert not store.hide_video_task(B, "t1", hidden=False), "not bob's to put back"
+    assert store.list_video_tasks(A) == []
+    assert store.hide_video_task(A, "t1", hidden=False)
+    assert [t.task_id for t in store.list_video_tasks(A)] == ["t1"]
+
+
+def test_a_task_video_is_kept_once_for_its_owner_only(store):
+    store.add_video_task(A, "t1", "a boat", "sora-2", 5, "16:9", 15)
+    store.add_video_task(B, "t1", "bob's boat", "sora-2", 5, "16:9", 15)
+    assert store.task_video_bytes(A, "t1") is None
+    assert store.keep_task_video(A, "t1", b"first video", "video/mp4", poster=b"jpeg")
+    # A second tab or replica that downloaded it too keeps nothing: no second copy, no orphan.
+    assert not store.keep_task_video(A, "t1", b"second video", "video/mp4", poster=b"jpeg2")
+    assert store.task_video_bytes(A, "t1") == b"first video"
+    task = store.get_video_task(A, "t1")
+    assert store.get_media_bytes(A, task.poster_media_id) == b"jpeg"
+    assert store.get_media(A, task.video_media_id).kind == "video"
+    assert store.count_media(A, "video") == 1 and store.count_media(A, "video_poster") == 1
+    assert store.count_media(A) == 0, "kept videos are not in the image gallery"
+    assert store.task_video_bytes(B, "t1") is None, "bob's task of the same id has none"
+    assert not store.keep_task_video(B, "missing", b"x", "video/mp4")
+
+
+def test_a_keep_that_lost_the_race_rolls_its_rows_back(store, monkeypatch):
+    store.add_video_task(A, "t1", "a boat", "sora-2", 5, "16:9", 15)
+    seen_before_the_other = store.get_video_task(A, "t1")
+    store.update_video_task(A, "t1", video_media_id=12345)   # another replica claimed it meanwhile
+    monkeypatch.setattr(store, "get_video_task", lambda *_: seen_before_the_other)
+    assert not store.keep_task_video(A, "t1", b"late copy", "video/mp4", poster=b"jpeg")
+    assert store.count_media(A, "video") == 0 and store.count_media(A, "video_poster") == 0
 
 
 # --- prices -----------------------------------------------------------------------------------

@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict, replace
 from datetime import timedelta
 
-import pytest
+import io
 
-from lib import videos
+import pytest
+from PIL import Image
+
+from lib import errors, videos
 from lib.client import ReshiClient
+from lib.sandbox.media import VIDEO_SIZES
 from lib.store import utcnow
 from lib.video_status import COMPLETED, FAILED, QUEUED, RUNNING
 
@@ -125,6 +129,9 @@ def test_polling_follows_a_task_to_completion(store, client, sandbox):
     assert (done.status, done.progress, done.finished_at is not None) == (COMPLETED, 100, True)
     assert done.video_url.endswith(f"{task.task_id}.mp4")
     assert videos.poll_due(store, USER, client, later + timedelta(minutes=5)).polled == []
+    # The poll that saw it finished kept a copy, with its poster frame.
+    assert store.task_video_bytes(USER, task.task_id)[4:8] == b"ftyp"
+    assert store.get_media_bytes(USER, done.poster_media_id).startswith(b"\xff\xd8\xff")
 
 
 def test_a_failed_task_is_refunded_once_in_the_ledger(store, client, sandbox):
@@ -172,6 +179,82 @@ def test_one_user_cannot_hide_or_poll_anothers_tasks(store, client):
     assert [t.task_id for t in store.list_video_tasks(USER)] == [task.task_id]
 
 
+def test_retry_is_the_failed_tasks_settings_when_the_form_could_send_them(store):
+    task = stored(store, prompt="a storm", model="sora-2-pro", duration=7, aspect_ratio="9:16", status=FAILED)
+    assert videos.retry_request(task) == videos.VideoRequest("a storm", "sora-2-pro", 7, "9:16")
+    for changed in (dict(model="sora-9"), dict(aspect_ratio="4:3"), dict(duration=None), dict(duration=99),
+                    dict(prompt=" ")):
+        assert videos.retry_request(replace(task, **changed)) is None, changed
+    # A failed task is no double click: the same request right after it is a new task.
+    assert videos.recent_duplicate([task], videos.retry_request(task), task.created_at) is None
+    assert videos.recent_duplicate([replace(task, status=QUEUED)], videos.retry_request(task), task.created_at)
+
+
+# --- our own copy ---------------------------------------------------------------------------
+
+def finished(store, client, sandbox, prompt="a paper boat") -> videos.VideoTask:
+    task = videos.submit(store, USER, client, request(prompt)).task
+    sandbox.control.advance_clock(DONE)
+    videos.poll_due(store, USER, client, utcnow() + timedelta(seconds=5))
+    return store.get_video_task(USER, task.task_id)
+
+
+def test_the_kept_copy_outlives_the_providers_file(store, client, sandbox):
+    task = finished(store, client, sandbox)
+    kept = store.task_video_bytes(USER, task.task_id)
+    sandbox.control.delete_video(task.task_id)
+    with pytest.raises(errors.NotFoundError):
+        client.fetch_bytes(task.video_url, "video")
+    sandbox.control.reset_stats()
+    assert videos.keep_video(store, USER, client, task)
+    assert store.task_video_bytes(USER, task.task_id) == kept
+    assert sandbox.control.stats()["endpoints"] == {}, "a kept video is never downloaded again"
+
+
+def test_a_task_without_a_url_is_kept_from_the_content_route(store, client, sandbox, sandbox_dialect):
+    sandbox_dialect("openai")
+    task = finished(store, client, sandbox)
+    assert task.video_url is None and store.task_video_bytes(USER, task.task_id)[4:8] == b"ftyp"
+
+
+def test_a_refused_download_keeps_nothing_and_says_why(store, client, sandbox, sandbox_dialect):
+    sandbox_dialect("openai")
+    sandbox.control.queue_fault("video_content", "html")
+    task = videos.submit(store, USER, client, request()).task
+    sandbox.control.advance_clock(DONE)
+    outcome = videos.poll_due(store, USER, client, utcnow() + timedelta(seconds=5))
+    assert outcome.finished == [task.task_id] and task.task_id in outcome.not_kept
+    assert store.get_video_task(USER, task.task_id).video_media_id is None
+    assert videos.keep_video(store, USER, client, store.get_video_task(USER, task.task_id)), "kept on a later try"
+
+
+def test_an_unfinished_task_is_not_downloaded(store, client, sandbox):
+    task = videos.submit(store, USER, client, request()).task
+    assert not videos.keep_video(store, USER, client, task)
+    assert store.task_video_bytes(USER, task.task_id) is None
+
+
+def test_the_poster_is_the_first_frame_and_junk_has_none(store, client, sandbox):
+    task = finished(store, client, sandbox)
+    poster = videos.poster_frame(store.task_video_bytes(USER, task.task_id))
+    with Image.open(io.BytesIO(poster)) as image:
+        assert image.format == "JPEG" and image.size == VIDEO_SIZES["16:9"]
+    for junk in (b"", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 500, b"\x1a\x45\xdf\xa3" + bytes(range(256)) * 20):
+        assert videos.poster_frame(junk) is None
+
+
+@pytest.mark.parametrize("dialect", ["new-api", "openai"])
+def test_took_is_the_servers_time_when_no_page_looked_as_it_finished(store, client, sandbox, sandbox_dialect,
+                                                                       dialect):
+    sandbox_dialect(dialect)
+    task = videos.submit(store, USER, client, request()).task
+    sandbox.control.advance_clock(300)
+    videos.poll_due(store, USER, client, utcnow() + timedelta(minutes=5))   # the page opens 5 minutes later
+    done = store.get_video_task(USER, task.task_id)
+    assert done.status == COMPLETED
+    assert videos.elapsed_seconds(done, utcnow() + timedelta(hours=1)) == pytest.approx(3, abs=1)
+
+
 # --- what the page shows ------------------------------------------------------------------
 
 def test_elapsed_and_time_left_once_progress_moves(store):
@@ -184,6 +267,9 @@ def test_elapsed_and_time_left_once_progress_moves(store):
     finished = replace(task, status=COMPLETED, progress=100.0, finished_at=now - timedelta(seconds=10))
     assert videos.eta_seconds(finished, now) is None
     assert videos.elapsed_seconds(finished, now + timedelta(hours=1)) == pytest.approx(20)
+    # A finished task stored without its end time ends at its last change, never "now".
+    unknown_end = replace(finished, finished_at=None, updated_at=now - timedelta(seconds=5))
+    assert videos.elapsed_seconds(unknown_end, now + timedelta(hours=1)) == pytest.approx(25)
 
 
 @pytest.mark.parametrize("seconds, text", [(0, "0:00"), (42.4, "0:42"), (725, "12:05"), (3723, "1:02:03")])
