@@ -274,11 +274,11 @@ _add({
     "upload.tab_files": ("Files", "文件"),
     "upload.tab_base64": ("Base64", "Base64"),
     "upload.files_label": ("Drop images here (several at once) or browse", "将图片拖到此处（可多选）或点击选择"),
-    "upload.send_files": ("Upload", "上传"),
+    "upload.send_files": ("Upload the chosen files", "上传所选文件"),
     "upload.b64_label": ("Data URL or raw base64", "Data URL 或纯 base64 文本"),
     "upload.b64_placeholder": ("data:image/png;base64,iVBORw0KGgo…", "data:image/png;base64,iVBORw0KGgo…"),
     "upload.b64_name": ("File name", "文件名"),
-    "upload.send_b64": ("Upload", "上传"),
+    "upload.send_b64": ("Upload the decoded image", "上传解码后的图片"),
     "upload.refused": ("**{name}** was not sent: {reason}", "**{name}** 未上传：{reason}"),
     "upload.refused_empty": ("the file is empty.", "文件为空。"),
     "upload.refused_too_big": ("it is {size} MB and the limit is 10 MB.", "文件大小为 {size} MB，超过 10 MB 的上限。"),
@@ -723,7 +723,7 @@ _add({
     "workbench.progress": ("{done} of {total} cells finished", "已完成 {done} / {total} 个单元格"),
     "workbench.case": ("Case", "用例"),
     "workbench.cell_figures": ("{latency:.2f} s · {tokens} tokens · {credits:g} credits",
-                               "{latency:.2f} 秒 · {tokens} tokens · {credits:g} 积分"),
+                               "{latency:.2f} 秒 · {tokens} 个 Token · {credits:g} 积分"),
     "workbench.retried": ("after {count} retries", "重试 {count} 次后成功"),
     "workbench.cell_failed": ("Failed: {kind} (after {attempts} attempts). The other cells went on.",
                               "失败：{kind}（共尝试 {attempts} 次）。其他单元格照常运行。"),
@@ -823,4 +823,11 @@ _add({
     "report.no_params": ("None set: each model's defaults.", "未设置：使用各模型默认值。"),
     "report.generated": ("Generated", "生成于"),
     "report.failed": ("This model's reply failed.", "该模型的回复失败了。"),
+})
+
+# Rough edges: Upload, Usage, Images, the login page
+_add({
+    "upload.picker_browse": ("Browse files", "选择文件"),
+    "upload.picker_note": ("JPG, PNG, GIF or WebP · at most {limit} MB per file",
+                           "JPG、PNG、GIF 或 WebP · 每个文件不超过 {limit} MB"),
 })

@@ -80,15 +80,16 @@ def _pillow_problem(data: bytes) -> str | None:
 
 
 def megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f}"
+    """Decimal megabytes with one decimal, as the file picker shows them (imagetypes.MB)."""
+    return f"{size / imagetypes.MB:.1f}"
 
 
 def human_size(size: int) -> str:
-    """'812 B', '12.3 KB', '1.2 MB' (the units read the same in Chinese)."""
-    if size < 1024:
+    """'812 B', '12.6 KB', '1.2 MB' in the picker's decimal units (the units read the same in Chinese)."""
+    if size < 1000:
         return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
+    if size < imagetypes.MB:
+        return f"{size / 1000:.1f} KB"
     return f"{megabytes(size)} MB"
 
 
