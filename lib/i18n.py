@@ -830,4 +830,12 @@ _add({
     "upload.picker_browse": ("Browse files", "选择文件"),
     "upload.picker_note": ("JPG, PNG, GIF or WebP · at most {limit} MB per file",
                            "JPG、PNG、GIF 或 WebP · 每个文件不超过 {limit} MB"),
+    "usage.balance_shared": ("The balance is that of a key shared by everyone on this deployment: it falls with "
+                             "every user's spending, not only yours.",
+                             "余额属于本部署所有人共用的密钥：它随每位用户的消耗而减少，而不仅是你的。"),
+    "usage.balance_embedded": ("This is the built-in sandbox: it starts again at {credits:,} credits each time the "
+                               "app restarts, while the ledger keeps every call, so “Credits spent” can be more "
+                               "than the balance shows used.",
+                               "当前连接的是内置沙盒：应用每次重启后它都会重新从 {credits:,} 积分开始，而用量记录会保留所有调用，"
+                               "因此“消耗积分”可能多于余额中显示的已用额度。"),
 })

@@ -15,6 +15,7 @@ from typing import Iterator
 from lib.sandbox.dialects import DEFAULT_DIALECT
 
 DEFAULT_KEY = "sk-sandbox"
+DEFAULT_CREDITS = 1000   # each key's credits when a sandbox starts: kept in memory only
 FAULT_ENDPOINTS = ("chat", "images", "video", "video_status", "video_content", "upload", "models",
                    "billing", "*")
 FAULT_KINDS = ("500", "502", "503", "429", "timeout", "cut", "badjson", "html")
