@@ -34,6 +34,13 @@ def test_two_images_are_generated_saved_and_shown(app_secrets):
     assert at.text_area(key="images_prompt").value == "two red foxes"
 
 
+def test_a_batch_of_four_shows_four_different_images(app_secrets):
+    at = generate(make_app(app_secrets, IMAGES), "four takes of a harbour", 4)
+    store = Store(app_secrets["store"]["url"])
+    pictures = {store.get_media_bytes("local", m.id) for m in stored(app_secrets)}
+    assert len(pictures) == 4 and len(at.image) == 4
+
+
 def test_estimate_follows_the_count(app_secrets):
     at = make_app(app_secrets, IMAGES)
     at.segmented_control(key="images_count").set_value(3).run()
@@ -62,8 +69,13 @@ def test_reuse_prompt_fills_the_prompt_box(app_secrets):
     at = generate(make_app(app_secrets, IMAGES), "reuse me")
     at.text_area(key="images_prompt").set_value("something else").run()
     media_id = stored(app_secrets)[0].id
+    assert not [h for h in at.get("html") if "scrollIntoView" in h.proto.body]
     at.button(key=f"images_reuse_{media_id}").click().run()
     assert at.text_area(key="images_prompt").value == "reuse me"
+    scripts = [h.proto.body for h in at.get("html") if "scrollIntoView" in h.proto.body]
+    assert len(scripts) == 1 and ".st-key-images_prompt textarea" in scripts[0], "the box is brought into view"
+    at.run()
+    assert not [h for h in at.get("html") if "scrollIntoView" in h.proto.body], "once, not on every run"
 
 
 def test_example_prompt_fills_the_prompt_box(app_secrets):
