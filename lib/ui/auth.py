@@ -177,8 +177,7 @@ def _sign_in(authenticator: AuthenticationController, settings: AuthSettings, us
         # On every run, not once: an element drawn in one run only may be gone before the
         # browser has run its script, and the elements after it would shift each time.
         _write_cookie(settings.cookie_name, "", datetime.fromtimestamp(0, timezone.utc))
-    _, switch = st.columns([3, 2])
-    with switch:
+    with st.container(horizontal=True, horizontal_alignment="right"):  # above the form's top right corner
         if language_picker("login_lang"):
             st.session_state[PICKED_AT_LOGIN] = True
             st.rerun()

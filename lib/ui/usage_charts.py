@@ -20,6 +20,8 @@ HEIGHT = 280
 TIME_FORMAT = {usage.HOUR: "%m-%d %H:%M", usage.DAY: "%m-%d"}
 TIME_UNIT = {usage.HOUR: "yearmonthdatehours", usage.DAY: "yearmonthdate"}
 # Vega's "tableau10": told apart by most eyes. Which series gets which is `stable_colours`' rule.
+# Vega cuts legend and axis labels at 160 px: "claude-sonnet-4-5-20250…". Model names are shown whole.
+LABEL_LIMIT = 320
 PALETTE = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6",
            "#9d755d", "#bab0ac")
 
@@ -67,7 +69,7 @@ def _colour(data: pd.DataFrame, title: str | None = None, legend: bool = True) -
     pairs = data[["key", "label"]].drop_duplicates("key")
     colours = stable_colours(pairs["key"])
     scale = alt.Scale(domain=list(pairs["label"]), range=[colours[k] for k in pairs["key"]])
-    return alt.Color("label:N", title=title, scale=scale, legend=alt.Undefined if legend else None)
+    return alt.Color("label:N", title=title, scale=scale, legend=alt.Legend(labelLimit=LABEL_LIMIT) if legend else None)
 
 
 def _show(chart: alt.Chart, title_key: str) -> None:
@@ -121,7 +123,7 @@ def credits_by_endpoint(frame: pd.DataFrame) -> None:
 def calls_by_model(frame: pd.DataFrame) -> None:
     """Horizontal bars, most used model on top."""
     chart = alt.Chart(frame.assign(label=series_label(frame))).mark_bar().encode(
-        y=alt.Y("label:N", sort="-x", title=tr("usage.axis.model")),
+        y=alt.Y("label:N", sort="-x", title=tr("usage.axis.model"), axis=alt.Axis(labelLimit=LABEL_LIMIT)),
         x=alt.X("calls:Q", title=tr("usage.axis.calls"), axis=alt.Axis(tickMinStep=1)),
         tooltip=[alt.Tooltip("label:N", title=tr("usage.axis.model")),
                  alt.Tooltip("calls:Q", title=tr("usage.axis.calls"), format=",")])

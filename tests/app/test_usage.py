@@ -211,6 +211,10 @@ def test_calls_table_shows_whole_model_names_and_no_none(app_secrets):
     assert table.proto.placeholder == "—", "an upload's empty token cells read —, not None"
     model = json.loads(table.proto.columns)["model"]
     assert model["width"] >= 8 * len("claude-sonnet-4-5-20250929")
+    specs = [json.loads(c.proto.spec)["encoding"] for c in at.get("vega_lite_chart")]
+    legend = next(e["color"]["legend"] for e in specs if e.get("color", {}).get("legend"))
+    axis = next(e["y"]["axis"] for e in specs if e["y"].get("title") == "Model")
+    assert legend["labelLimit"] >= 250 and axis["labelLimit"] >= 250, "charts show the whole names too"
 
 
 def test_a_shared_key_balance_says_so_in_login_mode(login_secrets, app_secrets):
