@@ -827,7 +827,9 @@ _add({
 
 # Rough edges: Upload, Usage, Images, the login page
 _add({
-    "upload.picker_browse": ("Browse files", "选择文件"),
+    "picker.browse": ("Browse files", "选择文件"),
+    "picker.note_import": ("JSON exported from this app · at most {limit} MB", "本应用导出的 JSON · 不超过 {limit} MB"),
+    "picker.note_cases": ("CSV or JSONL · at most {limit} MB", "CSV 或 JSONL · 不超过 {limit} MB"),
     "upload.picker_note": ("JPG, PNG, GIF or WebP · at most {limit} MB per file",
                            "JPG、PNG、GIF 或 WebP · 每个文件不超过 {limit} MB"),
     "usage.balance_shared": ("The balance is that of a key shared by everyone on this deployment: it falls with "

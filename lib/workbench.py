@@ -31,6 +31,7 @@ from lib.usage import _inert as spreadsheet_safe  # the usage CSV's formula guar
 
 MAX_MODELS = 3
 MAX_CASES = 1000
+MAX_FILE_MB = 10  # a test-case file, in the picker's decimal MB (lib/imagetypes.MB)
 DEFAULT_POOL = 4
 MAX_POOL = 16
 MAX_ATTEMPTS = 3

@@ -129,3 +129,17 @@ def test_a_users_saved_language_wins_over_the_login_pages_default(login_secrets)
     at.button_group(key="lang_switch").set_value("en").run()
     at.run()
     assert at.session_state["lang"] == "en", "the sidebar's switch is not undone by the saved language"
+
+
+def picker_styles(at) -> str:
+    return " ".join(h.proto.body for h in at.get("html") if "stFileUploaderDropzone" in h.proto.body)
+
+
+def test_every_file_picker_speaks_the_users_language_and_states_its_limit(app_secrets):
+    at = make_app(app_secrets)  # the Chat page: its Import picker
+    at.button_group(key="lang_switch").set_value("zh").run()
+    assert "选择文件" in picker_styles(at) and "本应用导出的 JSON · 不超过 5 MB" in picker_styles(at)
+    assert at.file_uploader[0].proto.max_upload_size_mb == 5
+    at.switch_page("../../pages/workbench.py").run()
+    assert "CSV 或 JSONL · 不超过 10 MB" in picker_styles(at)
+    assert at.file_uploader(key="wb_file").proto.max_upload_size_mb == 10
