@@ -117,10 +117,12 @@ def gallery(store: Store, user: str, client: ReshiClient) -> None:
     if not items:
         st.info(tr("images.gallery_empty"), icon=":material/photo_library:")
         return
-    columns = st.columns(GRID_COLUMNS)
-    for position, item in enumerate(items):
-        with columns[position % GRID_COLUMNS]:
-            _card(store, user, client, item)
+    # Row by row: a phone stacks columns one under another, and three tall columns read as
+    # images 1, 4, 7, 2, 5, … instead of newest first.
+    for start in range(0, len(items), GRID_COLUMNS):
+        for column, item in zip(st.columns(GRID_COLUMNS), items[start:start + GRID_COLUMNS]):
+            with column:
+                _card(store, user, client, item)
     more = store.count_media(user) - len(items)
     if more > 0 and st.button(tr("images.show_more", count=more), icon=":material/expand_more:",
                               key="images_show_more"):

@@ -6,6 +6,7 @@ import pytest
 from lib import budget
 from lib.store import Store
 from tests.fixtures.app import make_app
+from tests.imagefiles import image_bytes
 
 IMAGES = "pages/images.py"
 
@@ -39,6 +40,16 @@ def test_a_batch_of_four_shows_four_different_images(app_secrets):
     store = Store(app_secrets["store"]["url"])
     pictures = {store.get_media_bytes("local", m.id) for m in stored(app_secrets)}
     assert len(pictures) == 4 and len(at.image) == 4
+
+
+def test_the_gallery_reads_newest_first_also_when_its_columns_stack(app_secrets):
+    """A phone stacks a row's columns: the cards must come in order in the page, not column by column."""
+    store = Store(app_secrets["store"]["url"])
+    for number in range(5):
+        store.add_media("local", data=image_bytes(), mime="image/png", prompt=f"picture number {number}")
+    at = make_app(app_secrets, IMAGES)
+    shown = [m.value for m in at.markdown if m.value.startswith("picture number")]
+    assert shown == [f"picture number {n}" for n in (4, 3, 2, 1, 0)]
 
 
 def test_estimate_follows_the_count(app_secrets):
