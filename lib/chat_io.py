@@ -15,14 +15,15 @@ import json
 import math
 from dataclasses import dataclass, field
 
-from lib import chat
+from lib import chat, imagetypes
 from lib.pricing import CHAT
 from lib.prompt_limits import MAX_PROMPT_CHARS
 from lib.store import Conversation, Message, Store
 
 FORMAT = "reshi-playground/conversation"
 VERSION = 1
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_IMPORT_MB = 5
+MAX_IMPORT_BYTES = MAX_IMPORT_MB * imagetypes.MB  # decimal MB, as the file picker counts them
 MAX_MESSAGES = 5000
 MAX_TITLE_CHARS = 200
 MAX_LABEL_CHARS = 200   # a model id, a finish reason
@@ -106,7 +107,7 @@ def to_markdown(conversation: Conversation, messages: list[Message], labels: dic
 
 def parse_import(data: bytes) -> Imported:
     if len(data) > MAX_IMPORT_BYTES:
-        raise ImportProblem("chat.import_too_big", limit=MAX_IMPORT_BYTES // (1024 * 1024))
+        raise ImportProblem("chat.import_too_big", limit=MAX_IMPORT_MB)
     try:
         doc = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nested thousands deep

@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from PIL import Image
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# Decimal megabytes, as Streamlit's file picker counts, shows and enforces sizes (except on
+# Windows): a picked file of 12.0MB is refused here as 12.0 MB, never as "11.4 MB". The API's
+# "at most 10 MB" read this way is also within 10 MiB; the Streamlit server's own cap
+# (server.maxUploadSize, in MiB) is a little above it, so our refusal is the one users see.
+MB = 1000 * 1000
+MAX_UPLOAD_MB = 10
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * MB
 # A few kilobytes of PNG can decode to gigabytes. Pillow refuses (DecompressionBombError) past
 # twice this bound on every Image.open in the app; the upload checks refuse past it outright.
 MAX_PIXELS = 50_000_000

@@ -78,15 +78,16 @@ def _pillow_problem(data: bytes) -> str | None:
 
 
 def megabytes(size: int, lang: str = "en") -> str:
-    return formats.number(size / 1024 / 1024, lang, digits=1, fixed=True)
+    """Decimal megabytes with one decimal, as the file picker shows them (imagetypes.MB)."""
+    return formats.number(size / imagetypes.MB, lang, digits=1, fixed=True)
 
 
 def human_size(size: int, lang: str = "en") -> str:
-    """'812 B', '12.3 KB', '1.2 MB' (the units read the same in Chinese)."""
-    if size < 1024:
+    """'812 B', '12.6 KB', '1.2 MB' in the picker's decimal units (the units read the same in Chinese)."""
+    if size < 1000:
         return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{formats.number(size / 1024, lang, digits=1, fixed=True)} KB"
+    if size < imagetypes.MB:
+        return f"{formats.number(size / 1000, lang, digits=1, fixed=True)} KB"
     return f"{megabytes(size, lang)} MB"
 
 

@@ -301,12 +301,19 @@ def calls(store: Store, scope: Scope, filters: Filters, limit: int | None = TABL
     return frame
 
 
+CSV_CREDIT_DECIMALS = 6
+
+
 def calls_csv(store: Store, scope: Scope, filters: Filters) -> bytes:
     """Every filtered call (not only the table's first rows) as UTF-8 CSV, local ISO times."""
     frame = calls(store, scope, filters, limit=None)
     for name in frame.select_dtypes(include="object").columns:
         frame[name] = frame[name].map(_inert)
     frame["time"] = frame["time"].map(lambda ts: ts.isoformat())
+    # Whole milliseconds, and credits to a millionth (prices per 1K tokens make fractions):
+    # the raw floats read 1234.5678901234567 in a spreadsheet.
+    frame["latency_ms"] = frame["latency_ms"].round().astype("Int64")
+    frame["credits"] = frame["credits"].round(CSV_CREDIT_DECIMALS)
     return frame.to_csv(index=False).encode("utf-8")
 
 

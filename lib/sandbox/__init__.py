@@ -80,7 +80,7 @@ from lib.sandbox.app import create_app
 from lib.sandbox.control import TOKEN_HEADER
 from lib.sandbox.dialects import DEFAULT_DIALECT, DIALECTS
 from lib.sandbox.media import VideoCache
-from lib.sandbox.state import DEFAULT_KEY, SandboxState, Speed
+from lib.sandbox.state import DEFAULT_CREDITS, DEFAULT_KEY, SandboxState, Speed
 
 __all__ = ["DEFAULT_KEY", "Control", "RunningSandbox", "start_sandbox"]
 STARTUP_TIMEOUT = 15.0
@@ -179,7 +179,7 @@ class RunningSandbox:
         self._thread.join(timeout=10)
 
 
-def start_sandbox(host: str = "127.0.0.1", port: int = 0, credits: float = 1000,
+def start_sandbox(host: str = "127.0.0.1", port: int = 0, credits: float = DEFAULT_CREDITS,
                   keys: tuple[str, ...] | list[str] = (), token_rate: float = 40.0,
                   video_seconds: float = 15.0, image_delay: float = 0.0,
                   hang_seconds: float = 30.0, control: bool = False,

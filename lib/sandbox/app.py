@@ -311,7 +311,8 @@ def _api_routes(state: SandboxState, videos: media.VideoCache) -> APIRouter:
         with state.working_on(pricing.IMAGES):
             if state.speed.image_delay > 0:
                 await asyncio.sleep(state.speed.image_delay)
-            picture = await run_in_threadpool(media.make_image, prompt, dialect.image_format)
+            variant = state.next_image_variant(key, prompt)
+            picture = await run_in_threadpool(media.make_image, prompt, dialect.image_format, variant=variant)
         state.charge(key, cost)
         item = ({"url": _image_url(request, state, picture, dialect.image_format)} if dialect.image_as_url
                 else {"b64_json": base64.b64encode(picture).decode("ascii")})

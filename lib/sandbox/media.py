@@ -1,7 +1,8 @@
 """Real media for the sandbox: a JPEG or PNG per image prompt and an H.264 MP4 per video shape.
 
 Images are seeded from a hash of the prompt, so the same prompt gives the same picture and
-different prompts look visibly different. Videos depend only on (aspect ratio, duration), so
+different prompts look visibly different; a prompt's variants (state.IMAGE_VARIANTS) share its
+gradient and differ in their shapes. Videos depend only on (aspect ratio, duration), so
 each shape is encoded once into a temp dir shared by every sandbox on this machine and then
 served from disk: polling and downloading cost no CPU.
 """
@@ -101,14 +102,15 @@ def _wrap(text: str, width: int) -> list[str]:
 IMAGE_SAVE_OPTIONS = {"JPEG": {"quality": 88}, "PNG": {"optimize": False}}
 
 
-def make_image(prompt: str, image_format: str = "JPEG", size: int = IMAGE_SIZE) -> bytes:
+def make_image(prompt: str, image_format: str = "JPEG", size: int = IMAGE_SIZE, variant: int = 0) -> bytes:
     """A pretty, prompt-specific picture (JPEG or PNG): a gradient, blurred shapes and the
-    prompt as a caption. Dialects differ in the format they send (lib/sandbox/dialects.py)."""
+    prompt as a caption. Dialects differ in the format they send (lib/sandbox/dialects.py).
+    Variants of a prompt share its colours and differ in their shapes, as takes of one prompt."""
     digest = hashlib.sha256(prompt.encode()).hexdigest()
-    rng = random.Random(digest)
-    image = _gradient(rng, size).convert("RGBA")
-    image.alpha_composite(_soft_shapes(rng, size))
-    _caption(image, prompt, digest[:8])
+    image = _gradient(random.Random(digest), size).convert("RGBA")
+    take = digest if variant == 0 else hashlib.sha256(f"{digest}:{variant}".encode()).hexdigest()
+    image.alpha_composite(_soft_shapes(random.Random(take), size))
+    _caption(image, prompt, take[:8])
     out = io.BytesIO()
     image.convert("RGB").save(out, image_format, **IMAGE_SAVE_OPTIONS[image_format])
     return out.getvalue()

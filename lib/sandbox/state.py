@@ -8,19 +8,25 @@ import secrets
 import threading
 import time
 from contextlib import contextmanager
-from collections import Counter, deque
+from collections import Counter, OrderedDict, deque
 from dataclasses import asdict, dataclass, field
 from typing import Iterator
 
 from lib.sandbox.dialects import DEFAULT_DIALECT
 
 DEFAULT_KEY = "sk-sandbox"
+DEFAULT_CREDITS = 1000   # each key's credits when a sandbox starts: kept in memory only
 FAULT_ENDPOINTS = ("chat", "images", "video", "video_status", "video_content", "upload", "models",
                    "billing", "*")
 FAULT_KINDS = ("500", "502", "503", "429", "timeout", "cut", "badjson", "html", "echo_key")
 QUEUED_SHARE = 0.10   # a video task is "queued" for the first 10% of its time
 FAIL_AT = 0.50        # a "[fail]" task fails halfway through
 RECENT_REQUESTS = 200
+# A real image model draws anew each time. The sandbox draws the n-th request for a prompt (per
+# key) as variant n mod IMAGE_VARIANTS: the four images of a batch differ (four is the Images
+# page's most), and the same prompt and variant always give the same bytes.
+IMAGE_VARIANTS = 4
+IMAGE_PROMPTS_REMEMBERED = 10_000
 
 
 def _tidy(value):
@@ -99,6 +105,7 @@ class SandboxState:
         self.in_flight: Counter[str] = Counter()
         self.peak_in_flight: Counter[str] = Counter()
         self.requests: deque[dict] = deque(maxlen=RECENT_REQUESTS)
+        self.image_requests: OrderedDict[tuple[str, str], int] = OrderedDict()
 
     # --- clock --------------------------------------------------------------------------
     def now(self) -> float:
@@ -153,6 +160,16 @@ class SandboxState:
                 return False
             self.charge(key, amount)
             return True
+
+    def next_image_variant(self, key: str, prompt: str) -> int:
+        """Which variant of `prompt` this key's request gets (IMAGE_VARIANTS); the least recently
+        asked prompts are forgotten past IMAGE_PROMPTS_REMEMBERED."""
+        with self.lock:
+            asked = self.image_requests.pop((key, prompt), 0)
+            self.image_requests[(key, prompt)] = asked + 1
+            if len(self.image_requests) > IMAGE_PROMPTS_REMEMBERED:
+                self.image_requests.popitem(last=False)
+            return asked % IMAGE_VARIANTS
 
     # --- video tasks --------------------------------------------------------------------
     def add_task(self, **fields) -> VideoTask:

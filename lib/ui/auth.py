@@ -40,7 +40,7 @@ from lib.store import Store, utcnow
 from lib.users import is_admin
 from lib.ui.config import secret_section, secrets_file_problem
 from lib.ui.resources import get_store
-from lib.ui.session import LOCAL_USER, current_lang, tr
+from lib.ui.session import LOCAL_USER, current_lang, language_picker, tr
 
 # The login cookie's value, written by a script drawn on every run of a session signed in with
 # the form (an element of one run only may be gone before the browser has run its script).
@@ -49,6 +49,8 @@ SIGNED_IN_AT = "signed_in_at"
 # The browser's login cookie no longer counts (logged out, or refused): not read again in this
 # session, and deleted by a script drawn on every run until the next login.
 COOKIE_STALE = "login_cookie_stale"
+# The language was picked on the login page: it is the user's from then on (lib/ui/sidebar).
+PICKED_AT_LOGIN = "lang_picked_at_login"
 
 if not log.handlers:  # Streamlit sets up only its own loggers; auth events belong in the server log
     _handler = logging.StreamHandler()
@@ -176,6 +178,10 @@ def _sign_in(authenticator: AuthenticationController, settings: AuthSettings, us
         # On every run, not once: an element drawn in one run only may be gone before the
         # browser has run its script, and the elements after it would shift each time.
         _write_cookie(settings.cookie_name, "", datetime.fromtimestamp(0, timezone.utc))
+    with st.container(horizontal=True, horizontal_alignment="right"):  # above the form's top right corner
+        if language_picker("login_lang"):
+            st.session_state[PICKED_AT_LOGIN] = True
+            st.rerun()
     with st.form("login_form"):
         st.title(tr("app.title"))
         st.subheader(tr("auth.form"))

@@ -9,6 +9,7 @@ from lib import chat_io, code_export, presets, shares
 from lib.store import Conversation, Store
 from lib.ui.chat_send import LAST_CALLS
 from lib.ui.chat_view import set_open_conversation
+from lib.ui.picker import file_picker
 from lib.ui.session import tr
 from lib.ui.share_view import comparison_report_button, share_button
 
@@ -143,7 +144,9 @@ def import_popover(store: Store, user: str) -> None:
     uploads = st.session_state.setdefault(IMPORT_UPLOADS, 0)
     with st.popover(tr("chat.import"), icon=":material/upload_file:", use_container_width=True,
                     key=IMPORT_POPOVER, on_change="rerun"):
-        file = st.file_uploader(tr("chat.import_label"), type=["json"], key=f"chat_import_file_{uploads}")
+        file = file_picker(tr("chat.import_label"), box="chat_import_picker", button=tr("picker.browse"),
+                           note=tr("picker.note_import", limit=chat_io.MAX_IMPORT_MB), max_mb=chat_io.MAX_IMPORT_MB,
+                           type=["json"], key=f"chat_import_file_{uploads}")
         if file is None or not st.button(tr("chat.import_go"), icon=":material/upload:", key="chat_import_go",
                                          type="primary"):
             return

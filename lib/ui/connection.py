@@ -71,6 +71,17 @@ def _sandbox_connection() -> Connection:
     return Connection(SANDBOX, base, derive_upload_url(base), secret("sandbox", "api_key", SANDBOX_KEY))
 
 
+def key_is_shared(conn: Connection) -> bool:
+    """In login mode the sandbox's and the admin's preset key come from secrets: every user of
+    the deployment spends from the same key."""
+    return login_required() and conn.mode in (SANDBOX, PRESET)
+
+
+def on_embedded_sandbox(conn: Connection) -> bool:
+    """The app's own sandbox (no [sandbox] root_url): its credits start afresh with the process."""
+    return conn.mode == SANDBOX and not secret("sandbox", "root_url")
+
+
 def current_connection() -> Connection:
     modes = _modes()
     mode = st.session_state.get("conn_mode")

@@ -41,6 +41,22 @@ def _use_example() -> None:
 
 def _reuse_prompt(prompt: str) -> None:
     st.session_state[PROMPT_KEY] = prompt
+    st.session_state[_FOCUS_PROMPT] = st.session_state.get(_FOCUS_COUNT, 0) + 1
+    st.session_state[_FOCUS_COUNT] = st.session_state[_FOCUS_PROMPT]
+
+
+# The gallery is below the fold (on a phone, far below): a prompt put back into the box is
+# brought into view and focused, so the user sees it and can edit it at once. The script is
+# numbered: the same element drawn again in the next run would not run again.
+_FOCUS_PROMPT, _FOCUS_COUNT = "images_focus_prompt", "images_focus_count"
+_FOCUS_SCRIPT = """<script>
+(() => {{  // reuse {number}
+  const box = document.querySelector('.st-key-images_prompt textarea');
+  if (!box) return;
+  box.scrollIntoView({{block: 'center'}});
+  box.focus({{preventScroll: true}});
+}})();
+</script>"""
 
 
 def prompt_form(client: ReshiClient) -> tuple[str, int, bool]:
@@ -49,6 +65,9 @@ def prompt_form(client: ReshiClient) -> tuple[str, int, bool]:
              format_func=labels(EXAMPLE_KEY), on_change=_use_example)
     prompt = st.text_area(tr("images.prompt"), key=PROMPT_KEY, placeholder=tr("images.prompt_placeholder"),
                           max_chars=MAX_PROMPT_CHARS[IMAGES], height=100)
+    number = st.session_state.pop(_FOCUS_PROMPT, None)
+    if number:
+        st.html(_FOCUS_SCRIPT.format(number=number), unsafe_allow_javascript=True)
     count_col, estimate_col, button_col = st.columns([2, 3, 1.2], vertical_alignment="bottom")
     count = count_col.segmented_control(tr("images.count"), list(range(1, images.MAX_IMAGES + 1)),
                                         default=1, required=True, key="images_count")
@@ -104,10 +123,12 @@ def gallery(store: Store, user: str, client: ReshiClient) -> None:
     if not items:
         st.info(tr("images.gallery_empty"), icon=":material/photo_library:")
         return
-    columns = st.columns(GRID_COLUMNS)
-    for position, item in enumerate(items):
-        with columns[position % GRID_COLUMNS]:
-            _card(store, user, client, item)
+    # Row by row: a phone stacks columns one under another, and three tall columns read as
+    # images 1, 4, 7, 2, 5, … instead of newest first.
+    for start in range(0, len(items), GRID_COLUMNS):
+        for column, item in zip(st.columns(GRID_COLUMNS), items[start:start + GRID_COLUMNS]):
+            with column:
+                _card(store, user, client, item)
     more = store.count_media(user) - len(items)
     if more > 0 and st.button(tr("images.show_more", count=more), icon=":material/expand_more:",
                               key="images_show_more"):

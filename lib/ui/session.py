@@ -6,7 +6,7 @@ from typing import Callable
 
 import streamlit as st
 
-from lib.i18n import language_from_locale, t
+from lib.i18n import LANGUAGES, language_from_locale, t
 from lib.ui.legacy_pages import restart_through_app
 
 LOCAL_USER = "local"
@@ -19,6 +19,18 @@ def current_lang() -> str:
     if "lang" not in st.session_state:
         st.session_state["lang"] = language_from_locale(st.context.locale)
     return st.session_state["lang"]
+
+
+def language_picker(key: str) -> str | None:
+    """The English / 简体中文 switch. Returns the language just picked (already the session's),
+    else None; the caller saves it where it belongs and reruns."""
+    lang = current_lang()
+    choice = st.segmented_control(t("app.language", lang), list(LANGUAGES), format_func=LANGUAGES.get,
+                                  default=lang, key=key, label_visibility="collapsed")
+    if choice and choice != lang:
+        st.session_state["lang"] = choice
+        return choice
+    return None
 
 
 def tr(key: str, **fields) -> str:

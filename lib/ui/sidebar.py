@@ -5,19 +5,26 @@ import streamlit as st
 from streamlit_authenticator.controllers import AuthenticationController
 
 from lib.i18n import LANGUAGES
-from lib.ui.auth import request_logout
+from lib.ui.auth import PICKED_AT_LOGIN, request_logout
 from lib.ui.connection import render_connection_panel
 from lib.ui.resources import get_store
-from lib.ui.session import current_lang, current_user, tr
+from lib.ui.session import current_lang, current_user, language_picker, tr
+
+_LANGUAGE_SETTLED = "lang_settled_for"
 
 
 def remember_language() -> None:
-    """A returning user gets the language they chose last time, not the browser's."""
-    if "lang" not in st.session_state:
-        saved = get_store().get_setting(current_user(), "lang")
+    """Once per signed-in user and session: a language picked on the login page carries into
+    the session and is saved as the user's; otherwise the user gets the language they chose last
+    time, not the one the login page took from the browser."""
+    user = current_user()
+    if st.session_state.pop(PICKED_AT_LOGIN, False):
+        get_store().set_setting(user, "lang", current_lang())
+    elif st.session_state.get(_LANGUAGE_SETTLED) != user:
+        saved = get_store().get_setting(user, "lang")
         if saved in LANGUAGES:
             st.session_state["lang"] = saved
-    current_lang()
+    st.session_state[_LANGUAGE_SETTLED] = user
 
 
 def render_sidebar(authenticator: AuthenticationController | None) -> None:
@@ -28,11 +35,8 @@ def render_sidebar(authenticator: AuthenticationController | None) -> None:
 
 
 def _language_switch() -> None:
-    lang = current_lang()
-    choice = st.segmented_control(tr("app.language"), list(LANGUAGES), format_func=LANGUAGES.get,
-                                  default=lang, key="lang_switch", label_visibility="collapsed")
-    if choice and choice != lang:
-        st.session_state["lang"] = choice
+    choice = language_picker("lang_switch")
+    if choice:
         get_store().set_setting(current_user(), "lang", choice)
         st.rerun()
 

@@ -5,18 +5,21 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
-from lib import errors
+from lib import errors, imagetypes
 from lib.client import ReshiClient
 from lib.store import Store, UploadRecord, utcnow
 from lib.ui.clock import local_time
 from lib.safe_text import markdown_literal
 from lib.ui.feedback import show_error
+from lib.ui.picker import file_picker
 from lib.ui.session import current_lang, tr
 from lib.upload_checks import (Base64Problem, Checked, check_image, decode_base64, display_name,
                                expiry_text, human_size, is_expired)
 from lib.uploads import send
 
 REPORT_KEY = "upload_report"
+_GENERATION = "upload_files_generation"
+_SENT_IDS = "upload_sent_ids"  # files of the current picker that went up
 _LIST_REFRESH = "60s"  # the countdowns tick by the minute
 
 
@@ -29,16 +32,26 @@ class Outcome:
 
 
 def files_form(store: Store, user: str, client: ReshiClient) -> None:
-    generation = st.session_state.get("upload_files_generation", 0)
-    files = st.file_uploader(tr("upload.files_label"), accept_multiple_files=True,
-                             key=f"upload_files_{generation}")
-    if st.button(tr("upload.send_files"), type="primary", icon=":material/upload:", disabled=not files,
+    generation = st.session_state.get(_GENERATION, 0)
+    files = file_picker(tr("upload.files_label"), box="upload_picker", button=tr("picker.browse"),
+                        note=tr("upload.picker_note", limit=imagetypes.MAX_UPLOAD_MB), max_mb=imagetypes.MAX_UPLOAD_MB,
+                        accept_multiple_files=True, key=f"upload_files_{generation}")
+    sent = st.session_state.setdefault(_SENT_IDS, set())
+    waiting = [f for f in files or () if f.file_id not in sent]
+    if st.button(tr("upload.send_files"), type="primary", icon=":material/upload:", disabled=not waiting,
                  key="upload_send_files"):
-        outcomes = [_process(store, user, client, check_image(f.getvalue(), f.name)) for f in files]
+        outcomes = [_process(store, user, client, check_image(f.getvalue(), f.name)) for f in waiting]
         st.session_state[REPORT_KEY] = outcomes
-        if all(o.upload for o in outcomes):
-            # All went up: empty the drop zone. Otherwise keep it, so nothing refused is lost.
-            st.session_state["upload_files_generation"] = generation + 1
+        if any(o.error for o in outcomes):
+            # An API failure may pass on a retry: the picker keeps the batch, and a second click
+            # sends only what has not gone up yet.
+            sent.update(f.file_id for f, o in zip(waiting, outcomes) if o.upload)
+        else:
+            # Every file went up or was refused for what it is (sending it again changes nothing):
+            # a new key empties the picker, so a second click cannot upload them twice. The report
+            # above the list still says what became of each.
+            st.session_state[_GENERATION] = generation + 1
+            sent.clear()
             st.rerun()
 
 

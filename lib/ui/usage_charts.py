@@ -5,7 +5,8 @@ browser (in the same zone) draws as they are.
 """
 from __future__ import annotations
 
-from typing import Callable
+import hashlib
+from typing import Callable, Iterable
 
 import altair as alt
 import numpy as np
@@ -19,6 +20,11 @@ from lib.ui.session import tr
 HEIGHT = 280
 TIME_FORMAT = {usage.HOUR: "%m-%d %H:%M", usage.DAY: "%m-%d"}
 TIME_UNIT = {usage.HOUR: "yearmonthdatehours", usage.DAY: "yearmonthdate"}
+# Vega's "tableau10": told apart by most eyes. Which series gets which is `stable_colours`' rule.
+# Vega cuts legend and axis labels at 160 px: "claude-sonnet-4-5-20250…". Model names are shown whole.
+LABEL_LIMIT = 320
+PALETTE = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6",
+           "#9d755d", "#bab0ac")
 
 ENDPOINT_KEY = key_family("usage.endpoint", usage.ENDPOINTS)
 TOKENS_KEY = key_family("usage.tokens", ("prompt", "completion"))  # usage.token_frame's kinds
@@ -38,6 +44,36 @@ def labelled(column: pd.Series, label: Callable[[str], str]) -> pd.Series:
 def series_label(frame: pd.DataFrame) -> pd.Series:
     """The model's name, or for calls without one, the endpoint's (e.g. "Upload")."""
     return frame["model"].where(frame["model"] != usage.NO_MODEL, labelled(frame["endpoint"], endpoint_label))
+
+
+def series_key(frame: pd.DataFrame) -> pd.Series:
+    """What a series is, in no language: the model, or for calls without one, the endpoint."""
+    return frame["model"].where(frame["model"] != usage.NO_MODEL, frame["endpoint"])
+
+
+def stable_colours(keys: Iterable[str]) -> dict[str, str]:
+    """A colour per key that comes from the key itself (a hash into PALETTE), so a model or an
+    endpoint keeps its colour in every language, range and session; Vega's default gives colours
+    in the order of the translated labels. A key whose colour another key has taken moves on to
+    the next free one, keys in sorted order, so one chart never shows two series in one colour
+    while colours are left."""
+    taken: set[str] = set()
+    colours = {}
+    for key in sorted(set(keys)):
+        start = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big")
+        free = [PALETTE[(start + step) % len(PALETTE)] for step in range(len(PALETTE))]
+        colour = next((c for c in free if c not in taken), free[0])
+        taken.add(colour)
+        colours[key] = colour
+    return colours
+
+
+def _colour(data: pd.DataFrame, title: str | None = None, legend: bool = True) -> alt.Color:
+    """Colour by the `label` column, each label in the stable colour of its `key`."""
+    pairs = data[["key", "label"]].drop_duplicates("key")
+    colours = stable_colours(pairs["key"])
+    scale = alt.Scale(domain=list(pairs["label"]), range=[colours[k] for k in pairs["key"]])
+    return alt.Color("label:N", title=title, scale=scale, legend=alt.Legend(labelLimit=LABEL_LIMIT) if legend else None)
 
 
 def _show(chart: alt.Chart, title_key: str) -> None:
@@ -64,7 +100,7 @@ def _stacked_over_time(data: pd.DataFrame, scope: usage.Scope, value: str, value
     chart = alt.Chart(data).mark_bar().encode(
         x=_time_x(scope),
         y=alt.Y(f"sum({value}):Q", title=value_title),
-        color=alt.Color("label:N", title=legend_title),
+        color=_colour(data, legend_title),
         tooltip=[_time_tooltip(scope.granularity), alt.Tooltip("label:N", title=legend_title),
                  alt.Tooltip(f"sum({value}):Q", title=value_title, format=number_format)])
     _show(chart, title_key)
@@ -72,16 +108,16 @@ def _stacked_over_time(data: pd.DataFrame, scope: usage.Scope, value: str, value
 
 def credits_over_time(frame: pd.DataFrame, scope: usage.Scope) -> None:
     """One colour per model; refunds dip below zero."""
-    _stacked_over_time(frame.assign(label=series_label(frame)), scope, "credits", tr("usage.axis.credits"),
+    _stacked_over_time(frame.assign(key=series_key(frame), label=series_label(frame)), scope, "credits", tr("usage.axis.credits"),
                        tr("usage.axis.model"), ",.2f", "usage.chart.credits_over_time")
 
 
 def credits_by_endpoint(frame: pd.DataFrame) -> None:
-    data = frame.assign(label=labelled(frame["endpoint"], endpoint_label))
+    data = frame.assign(key=frame["endpoint"], label=labelled(frame["endpoint"], endpoint_label))
     chart = alt.Chart(data).mark_bar().encode(
         x=alt.X("label:N", sort=None, title=tr("usage.axis.endpoint"), axis=alt.Axis(labelAngle=0)),
         y=alt.Y("credits:Q", title=tr("usage.axis.credits")),
-        color=alt.Color("label:N", legend=None),
+        color=_colour(data, legend=False),
         tooltip=[alt.Tooltip("label:N", title=tr("usage.axis.endpoint")),
                  alt.Tooltip("credits:Q", title=tr("usage.axis.credits"), format=",.2f"),
                  alt.Tooltip("calls:Q", title=tr("usage.axis.calls"), format=",")])
@@ -91,7 +127,7 @@ def credits_by_endpoint(frame: pd.DataFrame) -> None:
 def calls_by_model(frame: pd.DataFrame) -> None:
     """Horizontal bars, most used model on top."""
     chart = alt.Chart(frame.assign(label=series_label(frame))).mark_bar().encode(
-        y=alt.Y("label:N", sort="-x", title=tr("usage.axis.model")),
+        y=alt.Y("label:N", sort="-x", title=tr("usage.axis.model"), axis=alt.Axis(labelLimit=LABEL_LIMIT)),
         x=alt.X("calls:Q", title=tr("usage.axis.calls"), axis=alt.Axis(tickMinStep=1)),
         tooltip=[alt.Tooltip("label:N", title=tr("usage.axis.model")),
                  alt.Tooltip("calls:Q", title=tr("usage.axis.calls"), format=",")])
@@ -115,7 +151,7 @@ def latency(frame: pd.DataFrame) -> None:
 
 def tokens_over_time(frame: pd.DataFrame, scope: usage.Scope) -> None:
     """Prompt and completion tokens stacked."""
-    data = frame.assign(label=labelled(frame["kind"], lambda kind: tr(TOKENS_KEY(kind))))
+    data = frame.assign(key=frame["kind"], label=labelled(frame["kind"], lambda kind: tr(TOKENS_KEY(kind))))
     _stacked_over_time(data, scope, "tokens", tr("usage.axis.tokens"), tr("usage.axis.kind"), ",",
                        "usage.chart.tokens_over_time")
 

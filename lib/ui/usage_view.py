@@ -17,7 +17,8 @@ from lib.client import Balance
 from lib.i18n import key_family
 from lib.pricing import Price
 from lib.store import Store
-from lib.ui.connection import get_client, reset_client
+from lib.sandbox.state import DEFAULT_CREDITS as SANDBOX_CREDITS
+from lib.ui.connection import current_connection, get_client, key_is_shared, on_embedded_sandbox, reset_client
 from lib.ui.resources import get_store
 from lib.ui.session import current_lang, current_user, is_admin, labels, tr
 from lib.ui.usage_charts import endpoint_label, labelled
@@ -157,6 +158,19 @@ def render_cards(summary: usage.Summary, balance: Balance | None) -> None:
     ledger_note, server_note = st.columns([4, 1])
     ledger_note.caption(":material/calculate: " + tr("usage.source.ledger"))
     server_note.caption(":material/dns: " + tr("usage.source.server"))
+    for icon, note in _balance_notes():
+        st.caption(f"{icon} {note}")
+
+
+def _balance_notes() -> list[tuple[str, str]]:
+    """Why the balance may not match this user's spending: a key others spend too, and a sandbox
+    that forgets its credits on restart while the ledger keeps every call."""
+    conn, notes = current_connection(), []
+    if key_is_shared(conn):
+        notes.append((":material/group:", tr("usage.balance_shared")))
+    if on_embedded_sandbox(conn):
+        notes.append((":material/restart_alt:", tr("usage.balance_embedded", credits=SANDBOX_CREDITS)))
+    return notes
 
 
 def server_balance() -> Balance | None:
@@ -207,15 +221,18 @@ def render_calls_table(store: Store, scope: usage.Scope, filters: usage.Filters,
                           error_kind=rows["error_kind"].fillna(""), request_id=rows["request_id"].fillna(""))
     columns = [c for c in usage.CSV_COLUMNS if c != "user" or scope.user is None]
     st.dataframe(display, hide_index=True, column_order=columns, key="usage_table", height=360,
-                 column_config=_column_config(columns))
+                 column_config=_column_config(columns, display["model"]), placeholder="—")
     stamp = pd.Timestamp.now(tz=scope.tz).strftime("%Y%m%d-%H%M")
     st.download_button(tr("usage.export"), data=lambda: usage.calls_csv(store, scope, filters),
                        file_name=f"usage-{stamp}.csv", mime="text/csv", icon=":material/download:",
                        key="usage_export", help=tr("usage.export_help"), disabled=total == 0)
 
 
-def _column_config(columns: list[str]) -> dict:
+def _column_config(columns: list[str], models: pd.Series) -> dict:
     config = {name: st.column_config.Column(tr(COLUMN_KEY(name))) for name in columns}
+    # Wide enough for the longest model name shown: sized from the first rows, "claude-…" was cut.
+    longest = int(models.str.len().max()) if len(models) else 0
+    config["model"] = st.column_config.TextColumn(tr("usage.col.model"), width=min(420, max(120, 8 * longest + 32)))
     config["time"] = st.column_config.DatetimeColumn(tr("usage.col.time"), format="YYYY-MM-DD HH:mm:ss")
     config["latency_ms"] = st.column_config.NumberColumn(tr("usage.col.latency_ms"), format="%.0f")
     config["credits"] = st.column_config.NumberColumn(tr("usage.col.credits"), format="%g")

@@ -14,6 +14,7 @@ from lib.i18n import key_family
 from lib.store import Store
 from lib.ui.chat_view import model_ids
 from lib.ui.clock import local_time
+from lib.ui.picker import file_picker
 from lib.ui.resources import get_store
 from lib.ui.session import current_lang, current_user, labels, tr
 
@@ -136,8 +137,10 @@ def cases_editor(names: list[str]) -> list[dict]:
         st.button(tr("workbench.use_pasted"), key="wb_use_pasted", icon=":material/content_paste:",
                   on_click=_load_pasted, args=(names,))
     with tab_file:
-        st.file_uploader(tr("workbench.file"), type=["csv", "jsonl"], key="wb_file", help=tr("workbench.file_help"),
-                         on_change=_load_uploaded, args=(names,))
+        file_picker(tr("workbench.file"), box="wb_file_picker", button=tr("picker.browse"),
+                    note=tr("picker.note_cases", limit=workbench.MAX_FILE_MB), max_mb=workbench.MAX_FILE_MB,
+                    type=["csv", "jsonl"], key="wb_file", help=tr("workbench.file_help"),
+                    on_change=_load_uploaded, args=(names,))
     _show_load_messages()
     with tab_table:
         edited = st.data_editor(workbench.table_for(draft["cases"], names), num_rows="dynamic", hide_index=False,

@@ -5,7 +5,7 @@ A run is the grid cases x models, each cell one streamed chat call. Where things
 typed, pasted or loaded from a file; `running.py` the run itself (pool, retries, stop);
 `results.py` a run as data (tables, totals, exports, versions, comparing two runs).
 """
-from lib.workbench.cases import MAX_CASES, CasesLoad, cases_from_table, load_file, load_text, table_for
+from lib.workbench.cases import MAX_CASES, MAX_FILE_MB, CasesLoad, cases_from_table, load_file, load_text, table_for
 from lib.workbench.prompt import (CHECK_KINDS, CONTAINS, IS_JSON, NOT_CONTAINS, REGEX, Check, check_problem,
                                   checks_from, messages_for, variables)
 from lib.workbench.results import (ChangedCell, cells_of, changed_cells, deltas, frame, grid, new_run,
@@ -14,7 +14,7 @@ from lib.workbench.running import (BACKOFF_SECONDS, DEFAULT_POOL, FAILED, MAX_AT
                                    OK, Cell, RunSpec, estimate_credits, run_cells)
 
 __all__ = ["BACKOFF_SECONDS", "CHECK_KINDS", "CONTAINS", "Cell", "CasesLoad", "ChangedCell", "Check",
-           "DEFAULT_POOL", "FAILED", "IS_JSON", "MAX_ATTEMPTS", "MAX_CASES", "MAX_MODELS", "MAX_POOL",
+           "DEFAULT_POOL", "FAILED", "IS_JSON", "MAX_ATTEMPTS", "MAX_CASES", "MAX_FILE_MB", "MAX_MODELS", "MAX_POOL",
            "NOT_CONTAINS", "OK", "REGEX", "RunSpec", "cases_from_table", "cells_of", "changed_cells",
            "check_problem", "checks_from", "deltas", "estimate_credits", "frame", "grid", "load_file",
            "load_text", "messages_for", "new_run", "next_version", "run_cells", "table_for", "title_of",

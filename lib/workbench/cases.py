@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 MAX_CASES = 1000
+MAX_FILE_MB = 10  # a test-case file, in the picker's decimal MB (lib/imagetypes.MB)
 
 
 @dataclass

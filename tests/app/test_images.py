@@ -6,6 +6,7 @@ import pytest
 from lib import budget
 from lib.store import Store
 from tests.fixtures.app import make_app
+from tests.imagefiles import image_bytes
 
 IMAGES = "pages/images.py"
 
@@ -32,6 +33,23 @@ def test_two_images_are_generated_saved_and_shown(app_secrets):
     assert all(m.width == 768 and m.credits == 10 for m in media)
     assert len(at.image) == 2
     assert at.text_area(key="images_prompt").value == "two red foxes"
+
+
+def test_a_batch_of_four_shows_four_different_images(app_secrets):
+    at = generate(make_app(app_secrets, IMAGES), "four takes of a harbour", 4)
+    store = Store(app_secrets["store"]["url"])
+    pictures = {store.get_media_bytes("local", m.id) for m in stored(app_secrets)}
+    assert len(pictures) == 4 and len(at.image) == 4
+
+
+def test_the_gallery_reads_newest_first_also_when_its_columns_stack(app_secrets):
+    """A phone stacks a row's columns: the cards must come in order in the page, not column by column."""
+    store = Store(app_secrets["store"]["url"])
+    for number in range(5):
+        store.add_media("local", data=image_bytes(), mime="image/png", prompt=f"picture number {number}")
+    at = make_app(app_secrets, IMAGES)
+    shown = [m.value for m in at.markdown if m.value.startswith("picture number")]
+    assert shown == [f"picture number {n}" for n in (4, 3, 2, 1, 0)]
 
 
 def test_estimate_follows_the_count(app_secrets):
@@ -62,8 +80,13 @@ def test_reuse_prompt_fills_the_prompt_box(app_secrets):
     at = generate(make_app(app_secrets, IMAGES), "reuse me")
     at.text_area(key="images_prompt").set_value("something else").run()
     media_id = stored(app_secrets)[0].id
+    assert not [h for h in at.get("html") if "scrollIntoView" in h.proto.body]
     at.button(key=f"images_reuse_{media_id}").click().run()
     assert at.text_area(key="images_prompt").value == "reuse me"
+    scripts = [h.proto.body for h in at.get("html") if "scrollIntoView" in h.proto.body]
+    assert len(scripts) == 1 and ".st-key-images_prompt textarea" in scripts[0], "the box is brought into view"
+    at.run()
+    assert not [h for h in at.get("html") if "scrollIntoView" in h.proto.body], "once, not on every run"
 
 
 def test_example_prompt_fills_the_prompt_box(app_secrets):

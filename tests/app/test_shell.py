@@ -6,6 +6,7 @@ import logging
 import httpx
 import pytest
 
+from lib.store import Store
 from tests.fixtures.app import PASSWORDS, make_app
 
 
@@ -109,3 +110,44 @@ def test_the_app_logs_each_api_call(app_secrets):
     make_app(app_secrets)
     logger = logging.getLogger("reshi.api")
     assert logger.isEnabledFor(logging.INFO) and logger.handlers, "INFO lines of lib.client would be dropped"
+
+
+def log_in(at, user: str) -> None:
+    at.text_input[0].set_value(user)
+    at.text_input[1].set_value(PASSWORDS[user])
+    at.button[0].click().run()
+
+
+def test_the_login_page_has_a_language_switch_that_carries_into_the_session(login_secrets):
+    at = make_app(login_secrets)
+    at.button_group(key="login_lang").set_value("zh").run()
+    assert [t.label for t in at.text_input] == ["用户名", "密码"]
+    log_in(at, "alice")
+    assert not at.exception and at.session_state["user"] == "alice"
+    assert at.session_state["lang"] == "zh" and "退出登录" == at.button(key="logout_button").help
+    assert Store(login_secrets["store"]["url"]).get_setting("alice", "lang") == "zh", "remembered for next time"
+
+
+def test_a_users_saved_language_wins_over_the_login_pages_default(login_secrets):
+    Store(login_secrets["store"]["url"]).set_setting("bob", "lang", "zh")
+    at = make_app(login_secrets)
+    assert [t.label for t in at.text_input] == ["Username", "Password"]  # the browser's language
+    log_in(at, "bob")
+    assert at.session_state["lang"] == "zh"
+    at.button_group(key="lang_switch").set_value("en").run()
+    at.run()
+    assert at.session_state["lang"] == "en", "the sidebar's switch is not undone by the saved language"
+
+
+def picker_styles(at) -> str:
+    return " ".join(h.proto.body for h in at.get("html") if "stFileUploaderDropzone" in h.proto.body)
+
+
+def test_every_file_picker_speaks_the_users_language_and_states_its_limit(app_secrets):
+    at = make_app(app_secrets)  # the Chat page: its Import picker
+    at.button_group(key="lang_switch").set_value("zh").run()
+    assert "选择文件" in picker_styles(at) and "本应用导出的 JSON · 不超过 5 MB" in picker_styles(at)
+    assert at.file_uploader[0].proto.max_upload_size_mb == 5
+    at.switch_page("../../pages/workbench.py").run()
+    assert "CSV 或 JSONL · 不超过 10 MB" in picker_styles(at)
+    assert at.file_uploader(key="wb_file").proto.max_upload_size_mb == 10

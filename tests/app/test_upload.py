@@ -41,7 +41,7 @@ def test_a_batch_refuses_each_bad_file_with_its_reason_and_sends_the_good_one(ap
         ("empty.png", b""), ("broken.png", png[:40]), ("program.png", b"MZ\x90\x00" + b"\0" * 64)])
     assert not at.exception
     errors = messages(at.error)
-    assert any(md("huge.png") in e and "11.0 MB" in e and "10 MB" in e for e in errors)
+    assert any(md("huge.png") in e and "11.5 MB" in e and "10 MB" in e for e in errors)  # 11 MiB, in the picker's MB
     assert any(md("notes.png") in e and "not a JPG, PNG, GIF or WebP" in e for e in errors)
     assert any(md("program.png") in e and "not a JPG, PNG, GIF or WebP" in e for e in errors)
     assert any(md("empty.png") in e and "empty" in e for e in errors)
@@ -50,7 +50,8 @@ def test_a_batch_refuses_each_bad_file_with_its_reason_and_sends_the_good_one(ap
     stored = uploads(app_secrets)
     assert [u.original_filename for u in stored] == ["good.png"]
     assert httpx.get(stored[0].url).content == png
-    assert at.file_uploader[0].value, "refused files stay in the drop zone"
+    assert not at.file_uploader[0].value, "sending them again would change nothing: the picker is emptied"
+    assert at.button(key="upload_send_files").disabled
 
 
 def test_uploaded_file_shows_link_size_and_countdown(app_secrets):
@@ -133,3 +134,35 @@ def test_list_is_per_user_and_remove_forgets_an_upload(login_secrets):
     upload_id = uploads(login_secrets, "alice")[0].id
     at.button(key=f"upload_remove_{upload_id}").click().run()
     assert uploads(login_secrets, "alice") == []
+
+
+def test_a_second_click_cannot_upload_the_same_files_again(app_secrets, sandbox):
+    at = upload_files(make_app(app_secrets, UPLOAD), [("once.png", image_bytes())])
+    assert not at.file_uploader[0].value and at.button(key="upload_send_files").disabled
+    assert [u.original_filename for u in uploads(app_secrets)] == ["once.png"]
+    assert any(md("once.png") in s and "uploaded" in s for s in messages(at.success)), "the result stays shown"
+
+
+def test_after_an_api_failure_a_retry_sends_only_the_files_not_yet_up(app_secrets, sandbox):
+    sandbox.control.queue_fault("upload", "500", count=1)
+    at = upload_files(make_app(app_secrets, UPLOAD), [("first.png", image_bytes()),
+                                                      ("second.png", image_bytes(color=(1, 2, 3)))])
+    assert len(uploads(app_secrets)) == 1 and len(at.file_uploader[0].value) == 2
+    at.button(key="upload_send_files").click().run()
+    assert sorted(u.original_filename for u in uploads(app_secrets)) == ["first.png", "second.png"]
+    assert not at.file_uploader[0].value
+
+
+def test_the_two_upload_buttons_say_what_each_sends(app_secrets):
+    at = make_app(app_secrets, UPLOAD)
+    files, b64 = at.button(key="upload_send_files").label, at.button(key="upload_send_b64").label
+    assert files != b64 and "files" in files and "image" in b64
+
+
+def test_the_picker_states_the_checked_limit_in_the_users_language(app_secrets):
+    at = make_app(app_secrets, UPLOAD)
+    assert at.file_uploader[0].proto.max_upload_size_mb == 10
+    at.button_group(key="lang_switch").set_value("zh").run()
+    style = " ".join(h.proto.body for h in at.get("html"))
+    assert "选择文件" in style and "每个文件不超过 10 MB" in style
+    assert at.button(key="upload_send_files").label == "上传所选文件"

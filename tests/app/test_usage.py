@@ -2,6 +2,7 @@
 admins and other users, the balance card, the banner and the confirmation before a chat call."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 from lib import budget
@@ -170,3 +171,62 @@ def test_chat_asks_before_passing_the_budget_and_keeps_the_message(app_secrets, 
     assert not at.exception
     messages = [m.content for c in store.list_conversations("local") for m in store.list_messages("local", c.id)]
     assert messages[0] == "over budget please" and len(messages) == 2
+
+
+# --- rough edges: shared balances, the table, stable colours -----------------------------------
+
+def seed_models(store: Store, user: str = "local") -> None:
+    ts = datetime.now(timezone.utc) - timedelta(hours=1)
+    for model in ("claude-sonnet-4-5-20250929", "deepseek-chat", "gpt-4o-mini"):
+        store.add_usage(user, endpoint="chat", model=model, credits=1, latency_ms=100.25, status=200,
+                        prompt_tokens=10, completion_tokens=20, ts=ts)
+    store.add_usage(user, endpoint="video", model="sora-2-pro", credits=150, latency_ms=300, status=200, ts=ts)
+    store.add_usage(user, endpoint="upload", model=None, credits=0, latency_ms=50, status=200, ts=ts)
+
+
+def colour_of(at) -> dict[str, str]:
+    """{legend label: colour} over the charts whose colours have a fixed domain."""
+    colours = {}
+    for chart in at.get("vega_lite_chart"):
+        scale = json.loads(chart.proto.spec).get("encoding", {}).get("color", {}).get("scale", {})
+        colours.update(zip(scale.get("domain", []), scale.get("range", [])))
+    return colours
+
+
+def test_a_model_and_an_endpoint_keep_their_colour_in_both_languages(app_secrets):
+    seed_models(ledger(app_secrets))
+    at = make_app(app_secrets, page=USAGE)
+    english = colour_of(at)
+    at.button_group(key="lang_switch").set_value("zh").run()
+    chinese = colour_of(at)
+    assert english["sora-2-pro"] == chinese["sora-2-pro"]
+    assert english["Upload"] == chinese["上传"] and english["Video"] == chinese["视频"]
+    assert english["Prompt"] == chinese["输入"] and english["Completion"] == chinese["输出"]
+
+
+def test_calls_table_shows_whole_model_names_and_no_none(app_secrets):
+    seed_models(ledger(app_secrets))
+    at = make_app(app_secrets, page=USAGE)
+    table = next(d for d in at.dataframe if "outcome" in d.value.columns)
+    assert table.proto.placeholder == "—", "an upload's empty token cells read —, not None"
+    model = json.loads(table.proto.columns)["model"]
+    assert model["width"] >= 8 * len("claude-sonnet-4-5-20250929")
+    specs = [json.loads(c.proto.spec)["encoding"] for c in at.get("vega_lite_chart")]
+    legend = next(e["color"]["legend"] for e in specs if e.get("color", {}).get("legend"))
+    axis = next(e["y"]["axis"] for e in specs if e["y"].get("title") == "Model")
+    assert legend["labelLimit"] >= 250 and axis["labelLimit"] >= 250, "charts show the whole names too"
+
+
+def test_a_shared_key_balance_says_so_in_login_mode(login_secrets, app_secrets):
+    shared = make_app(login_secrets, page=USAGE, user="alice")
+    assert "shared by everyone" in texts(shared.caption)
+    own = make_app(app_secrets, page=USAGE)  # single-user mode: the key is nobody else's
+    assert "shared by everyone" not in texts(own.caption)
+
+
+def test_the_embedded_sandbox_says_its_credits_start_again_after_a_restart(app_secrets):
+    at = make_app({"store": app_secrets["store"]}, page=USAGE)  # no [sandbox] root_url: the built-in one
+    assert not at.exception
+    assert "starts again at 1,000 credits each time the app restarts" in texts(at.caption)
+    at.button_group(key="lang_switch").set_value("zh").run()
+    assert "重新从 1,000 积分开始" in texts(at.caption)

@@ -150,6 +150,7 @@ def test_chinese(app_secrets):
     assert at.title[0].value == "提示词工作台"
     assert "预计花费：2 积分（2 个用例 × 1 个模型）" in texts(at)
     assert any(t.label == "结果" for t in at.tabs) and "已完成" in texts(at)
+    assert "个 Token" in texts(at) and "tokens" not in texts(at)
 
 
 def test_each_user_sees_only_their_own_runs(login_secrets):

@@ -24,8 +24,12 @@ def login(page: Page, app_url: str, user: str = "alice", path: str = "") -> None
     _submit_login(page, user)
     expect(page.get_by_test_id("stSidebar")).to_contain_text(user.title(), timeout=30_000)
     wait_for_app(page)
-    # The login cookie is written by a script in the page just after the run; wait for it so
-    # a test's reload behaves like a person's, who never reloads within milliseconds.
+    wait_for_login_cookie(page)
+
+
+def wait_for_login_cookie(page: Page) -> None:
+    """The login cookie is written by a script in the page just after the run; wait for it so
+    a test's reload behaves like a person's, who never reloads within milliseconds."""
     for _ in range(100):
         if any(c["name"] == COOKIE_NAME for c in page.context.cookies()):
             return

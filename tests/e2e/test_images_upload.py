@@ -27,12 +27,13 @@ def cards(page: Page, text: str):
     return page.locator("[class*='st-key-images_card_']").filter(has_text=text)
 
 
-def api_image(sandbox, e2e_dir: Path, prompt: str) -> bytes:
-    """The bytes the API itself answers for `prompt` (the sandbox draws them from the prompt)."""
+def api_images(sandbox, e2e_dir: Path, prompt: str) -> set[bytes]:
+    """Every image the API itself answers for `prompt`: the sandbox draws it from the prompt, the
+    n-th request of it as variant n mod 4, so four requests give all four."""
     key = (e2e_dir / "key").read_text()
-    body = httpx.post(f"{sandbox.base_url}/gemini/images", json={"prompt": prompt},
-                      headers={"Authorization": f"Bearer {key}"}, timeout=30).json()
-    return base64.b64decode(body["data"][0]["b64_json"])
+    bodies = [httpx.post(f"{sandbox.base_url}/gemini/images", json={"prompt": prompt},
+                         headers={"Authorization": f"Bearer {key}"}, timeout=30).json() for _ in range(4)]
+    return {base64.b64decode(body["data"][0]["b64_json"]) for body in bodies}
 
 
 def test_generate_two_reload_and_download(page: Page, app_url, sandbox, sandbox_speed, e2e_dir, tmp_path):
@@ -60,7 +61,30 @@ def test_generate_two_reload_and_download(page: Page, app_url, sandbox, sandbox_
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
     assert download.suggested_filename.startswith("image-") and saved.suffix == ".jpg"
-    assert saved.read_bytes() == api_image(sandbox, e2e_dir, prompt)
+    shown = [page.request.get(img.get_attribute("src")).body() for img in cards(page, prompt).locator("img").all()]
+    assert len(set(shown)) == 2, "a batch shows different images, as a real model draws them"
+    assert saved.read_bytes() in shown and set(shown) <= api_images(sandbox, e2e_dir, prompt)
+
+
+def test_reuse_prompt_brings_the_prompt_box_into_view_on_a_phone(page: Page, app_url):
+    prompt = f"e2e reuse me {time.time_ns()}"
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, app_url, "bob")
+    page.goto(f"{app_url}/images")
+    wait_for_app(page)
+    box = page.locator(".st-key-images_prompt textarea")
+    box.fill(prompt)
+    page.get_by_role("button", name="Generate").click()
+    expect(cards(page, prompt)).to_have_count(1, timeout=30_000)
+    wait_for_app(page)
+    box.fill("something else")
+    reuse = cards(page, prompt).locator("[class*='st-key-images_reuse_'] button:visible")
+    reuse.scroll_into_view_if_needed()
+    expect(box).not_to_be_in_viewport()  # the gallery is below the fold
+    reuse.click()
+    expect(box).to_have_value(prompt)
+    expect(box).to_be_in_viewport()
+    expect(box).to_be_focused()
 
 
 def test_upload_batch_refuses_bad_files_and_sends_the_good_one(page: Page, app_url, tmp_path):
@@ -72,11 +96,19 @@ def test_upload_batch_refuses_bad_files_and_sends_the_good_one(page: Page, app_u
     huge.write_bytes(oversized_png())
     text.write_text("these are meeting notes, not an image\n")
     open_page(page, app_url, "upload")
+    picker = page.get_by_test_id("stFileUploader")
+    # The drop zone states the limit the app checks, in the page's units, not Streamlit's 200MB.
+    assert pseudo_text(page, "[data-testid=stFileUploaderDropzoneInstructions] > div") == \
+        "JPG, PNG, GIF or WebP · at most 10 MB per file"
+    expect(picker).not_to_contain_text("per file", use_inner_text=True)
     page.locator("input[type=file]").set_input_files([good, huge, text])
     expect(page.get_by_role("button", name=f"Remove {text.name}")).to_be_visible()
-    # The picker itself refuses a file over server.maxUploadSize: its bytes never reach the app.
-    expect(page.get_by_test_id("stFileUploader")).to_contain_text("File must be 10.0MB or smaller")
-    page.get_by_role("button", name="Upload", exact=True).click()
+    # The picker itself refuses a file over the limit: its bytes never reach the app. Its size
+    # (11.5MB) is in the same decimal MB as the app's own messages.
+    expect(picker).to_contain_text("File must be 10.0MB or smaller")
+    expect(picker).to_contain_text("11.5MB")
+    send = page.get_by_role("button", name="Upload the chosen files")
+    send.click()
     wait_for_app(page)
     alerts = page.get_by_test_id("stAlert")
     expect(alerts.filter(has_text=huge.name)).to_have_count(0)
@@ -85,6 +117,31 @@ def test_upload_batch_refuses_bad_files_and_sends_the_good_one(page: Page, app_u
     card = page.locator("[class*='st-key-upload_card_']").filter(has_text=good.name)
     expect(card).to_contain_text("expires in 2 days 23 hr")
     expect(card.locator("img")).to_be_visible()
+    # The files left the picker: a second click cannot send them again; the report stays.
+    expect(page.get_by_role("button", name=f"Remove {good.name}")).to_have_count(0)
+    expect(send).to_be_disabled()
+    expect(alerts.filter(has_text=good.name)).to_contain_text("uploaded")
     screenshot(page, "upload-batch")
     url = card.get_by_test_id("stCode").inner_text().strip()
     assert page.request.get(url).body() == png
+
+
+def test_upload_picker_speaks_chinese(page: Page, app_url):
+    open_page(page, app_url, "upload")
+    page.get_by_test_id("stSidebar").get_by_text("简体中文", exact=True).click()
+    wait_for_app(page)
+    try:
+        expect(page.get_by_role("button", name="上传所选文件")).to_be_visible()
+        expect(page.get_by_role("button", name="上传解码后的图片", include_hidden=True)).to_have_count(1)
+        assert pseudo_text(page, "[data-testid=stFileUploaderDropzone] button [data-testid=stMarkdownContainer]") == "选择文件"
+        assert pseudo_text(page, "[data-testid=stFileUploaderDropzoneInstructions] > div") == \
+            "JPG、PNG、GIF 或 WebP · 每个文件不超过 10 MB"
+        expect(page.get_by_test_id("stFileUploaderDropzone")).not_to_contain_text("Upload", use_inner_text=True)
+    finally:
+        page.get_by_test_id("stSidebar").get_by_text("English", exact=True).click()
+        wait_for_app(page)
+
+
+def pseudo_text(page: Page, selector: str) -> str:
+    """The text CSS puts after `selector` (::after), unquoted."""
+    return page.locator(selector).first.evaluate("el => getComputedStyle(el, '::after').content").strip('"')

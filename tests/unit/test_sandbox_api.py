@@ -209,6 +209,20 @@ def test_image_is_a_prompt_specific_jpeg(sandbox, sandbox_http, api_key):
     assert sandbox.control.key_info(api_key)["spent"] == 20
 
 
+def test_a_batch_of_four_for_one_prompt_gives_four_different_images(sandbox, sandbox_http):
+    """As a real model draws anew each time; the n-th request is variant n mod 4, so the same
+    prompt and variant are the same bytes (what a test can compare with what the app shows)."""
+    def image(http) -> bytes:
+        return base64.b64decode(http.post("/gemini/images", json={"prompt": "four foxes"}).json()["data"][0]["b64_json"])
+
+    batch = [image(sandbox_http) for _ in range(4)]
+    assert len(set(batch)) == 4
+    assert image(sandbox_http) == batch[0]
+    other_key = sandbox.control.add_key(credits=100)
+    with httpx.Client(base_url=sandbox.base_url, headers={"Authorization": f"Bearer {other_key}"}) as other:
+        assert image(other) == batch[0], "another key's first request is variant 0 too"
+
+
 def test_image_empty_prompt_is_400(sandbox, sandbox_http, api_key):
     for body in ({"prompt": ""}, {"prompt": "   "}, {}):
         response = sandbox_http.post("/gemini/images", json=body)

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from PIL import Image
 
-MAX = 10 * 1024 * 1024
+from lib.imagetypes import MAX_UPLOAD_BYTES as MAX  # the API's "10 MB", read as decimal MB
 
 
 def png_bytes() -> bytes:

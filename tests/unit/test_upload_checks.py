@@ -38,7 +38,12 @@ def test_each_refusal_has_its_reason(data, problem):
 
 
 def test_size_refusal_names_the_size():
-    assert "11.0 MB" in uc.check_image(oversized_png(), "big.png").reason("en")
+    assert "11.5 MB" in uc.check_image(oversized_png(), "big.png").reason("en")  # 11 MiB in decimal MB
+
+
+def test_sizes_are_in_the_pickers_decimal_megabytes():
+    """Streamlit's picker calls 12,000,000 bytes 12.0MB: the refusal must say the same figure."""
+    assert "12.0 MB" in uc.check_image(oversized_png(12_000_000), "big.png").reason("en")
 
 
 @pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
@@ -50,7 +55,10 @@ def test_a_decompression_bomb_is_refused_on_its_pixel_count(side):
 
 def test_streamlit_takes_no_bigger_file_than_the_checks_accept():
     config = tomllib.loads((Path(__file__).parents[2] / ".streamlit" / "config.toml").read_text())
-    assert config["server"]["maxUploadSize"] * 1024 * 1024 == imagetypes.MAX_UPLOAD_BYTES
+    # maxUploadSize is in MiB: the server's cap is at or above what the checks accept, so a file
+    # refused for its size is refused by the checks, with the app's own message.
+    assert config["server"]["maxUploadSize"] * 1024 * 1024 >= imagetypes.MAX_UPLOAD_BYTES
+    assert config["server"]["maxUploadSize"] == imagetypes.MAX_UPLOAD_MB
 
 
 def test_no_thumbnail_is_decoded_from_a_bomb():
@@ -141,5 +149,5 @@ def test_unknown_expiry_is_not_expired():
 
 
 def test_human_size():
-    assert [uc.human_size(n) for n in (812, 12_600, 3 * 1024 * 1024)] == ["812 B", "12.3 KB", "3.0 MB"]
-    assert uc.human_size(2000 * 1024 * 1024, "zh") == "2,000.0 MB"
+    assert [uc.human_size(n) for n in (812, 12_600, 3_000_000, 12_000_000)] == ["812 B", "12.6 KB", "3.0 MB", "12.0 MB"]
+    assert uc.human_size(2_000_000_000, "zh") == "2,000.0 MB"

@@ -230,6 +230,12 @@ def test_csv_export_neutralises_formulas_in_text_cells_only(store):
     assert rows[0]["credits"] == "-15.0" and rows[0]["time"].startswith("2024-05-01T09:00")
 
 
+def test_csv_export_rounds_latency_to_whole_ms_and_credits_to_a_millionth(store):
+    add(store, ts=at(2024, 5, 1, 9), latency_ms=1234.5678901234567, credits=0.1 + 0.2, prompt_tokens=None)
+    row = next(csv.DictReader(io.StringIO(usage.calls_csv(store, alice("UTC"), Filters()).decode())))
+    assert (row["latency_ms"], row["credits"], row["prompt_tokens"]) == ("1235", "0.3", "")
+
+
 def test_adding_up_empty_aggregates_keeps_their_columns(store):
     empty = usage.cube(store, Scope(A, None, None))
     assert list(usage.add_up([empty, empty], usage.CUBE_KEYS).columns) == usage.CUBE_COLUMNS
