@@ -824,3 +824,23 @@ _add({
     "report.generated": ("Generated", "生成于"),
     "report.failed": ("This model's reply failed.", "该模型的回复失败了。"),
 })
+
+# ---------------------------------------------------------------- presentation mode (lib/ui/present_view.py)
+_add({
+    "present.toggle": ("Present", "演示"),
+    "present.help": ("Show it full-width in large type, one turn at a time, for a projector. "
+                     "← → step through the turns, Esc leaves.",
+                     "以大字号全宽展示，每次一轮，适合投影。← → 切换轮次，Esc 退出。"),
+    "present.title": ("Presentation", "演示"),
+    "present.prev": ("Previous turn (←)", "上一轮（←）"),
+    "present.next": ("Next turn (→)", "下一轮（→）"),
+    "present.position": ("{number} / {count}", "{number} / {count}"),
+    "present.exit": ("Exit presentation", "退出演示"),
+    "present.empty": ("Nothing to present yet: this conversation has no messages.",
+                      "暂无可演示的内容：这个对话还没有消息。"),
+    "present.no_reply": ("No reply to this message.", "这条消息没有回复。"),
+    "present.latency": ("Latency", "耗时"),
+    "present.seconds": ("{seconds:.1f} s", "{seconds:.1f} 秒"),
+    "present.speed": ("Speed", "速度"),
+    "present.credits": ("Credits", "积分"),
+})
