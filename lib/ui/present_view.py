@@ -58,10 +58,9 @@ def present_toggle(container, *, disabled: bool) -> None:
 
 
 def _toggled() -> None:
-    """Switched on, it is set off again at once: the next run shows the presentation instead of
-    the page, and the page after it must not find the switch still on."""
+    """Switched on, the next run presents instead of drawing the page; the switch itself is not
+    drawn then, so its state is dropped and it is off again after the presentation."""
     if st.session_state.get(TOGGLE):
-        st.session_state[TOGGLE] = False
         start_presenting()
 
 

@@ -87,6 +87,7 @@ def test_the_toggle_presents_and_the_keys_step_and_leave(page: Page, app_url, e2
     wait_for_app(page)
     expect(page).not_to_have_url(re.compile("present"))
     expect(page.get_by_test_id("stSidebar")).to_be_visible()
+    expect(page.get_by_role("checkbox", name="Present")).not_to_be_checked()
     expect(page.get_by_test_id("stChatMessage")).to_have_count(4)  # both questions, the reply, the comparison
 
 
