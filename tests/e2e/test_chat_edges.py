@@ -142,16 +142,22 @@ AT_BOTTOM = """() => { const el = document.querySelector('.stMain');
 STREAMING = "() => document.querySelector('.st-key-chat_stop') !== null"
 
 
-def test_the_page_follows_a_streaming_reply(page: Page, app_url, sandbox_speed):
+def stream_below_history(page: Page, app_url: str, prompt: str) -> None:
+    """A new chat with enough history for the page to scroll, then `prompt` sent (streaming at
+    the pace the caller set)."""
     page.set_viewport_size({"width": 1000, "height": 600})
     new_chat(page, app_url)
-    for n in range(2):  # enough history for the page to scroll
+    for n in range(2):
         send(page, f"Filler {n} {uuid.uuid4().hex[:6]}")
         expect(page.get_by_test_id("stChatMessage")).to_have_count(2 * n + 2, timeout=15_000)
         wait_for_app(page)
-    sandbox_speed(token_rate=12)
-    send(page, f"Follow me {uuid.uuid4().hex[:6]}")
+    send(page, f"{prompt} {uuid.uuid4().hex[:6]}")
     expect(page.get_by_test_id("stChatMessage")).to_have_count(6, timeout=15_000)
+
+
+def test_the_page_follows_a_streaming_reply(page: Page, app_url, sandbox_speed):
+    sandbox_speed(token_rate=12)
+    stream_below_history(page, app_url, "Follow me")
     page.wait_for_function(f"() => ({STREAMING})() && document.querySelector('.stMain')"
                            ".scrollHeight > document.querySelector('.stMain').clientHeight + 200")
     page.wait_for_timeout(1_000)  # the reply grows meanwhile
@@ -180,15 +186,8 @@ def wait_for_more_words(page: Page, chars: int = 150) -> None:
 
 
 def test_scrolling_up_stops_the_follow_and_scrolling_to_the_bottom_resumes_it(page: Page, app_url, sandbox_speed):
-    page.set_viewport_size({"width": 1000, "height": 600})
-    new_chat(page, app_url)
-    for n in range(2):  # enough history for the page to scroll
-        send(page, f"Filler {n} {uuid.uuid4().hex[:6]}")
-        expect(page.get_by_test_id("stChatMessage")).to_have_count(2 * n + 2, timeout=15_000)
-        wait_for_app(page)
     sandbox_speed(token_rate=15)  # a long story: about 400 tokens, half a minute
-    send(page, f"Tell me a long story {uuid.uuid4().hex[:6]}")
-    expect(page.get_by_test_id("stChatMessage")).to_have_count(6, timeout=15_000)
+    stream_below_history(page, app_url, "Tell me a long story")
     page.wait_for_function(f"() => ({STREAMING})() && ({AT_BOTTOM})() && document.querySelector('.stMain')"
                            ".scrollHeight > document.querySelector('.stMain').clientHeight + 300")
 
