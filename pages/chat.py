@@ -38,7 +38,7 @@ if kept_model:  # one column of a comparison was kept: the conversation goes on 
 # ---------------------------------------------------------------- header: title and tools
 window = st.session_state.get("chat_window", chat.HISTORY_PAGE)
 history = store.list_messages(user, conv_id, limit=window) if conv_id else []
-col_title, col_present, col_presets, col_code, col_export = st.columns([4.0, 1.2, 1.4, 1.5, 1.4],
+col_title, col_present, col_presets, col_code, col_export = st.columns([4.0, 1.4, 1.4, 1.5, 1.4],
                                                                       vertical_alignment="bottom")
 col_title.subheader(conversation.title if conversation else tr("chat.new_title"))
 present_toggle(col_present, disabled=conversation is None)

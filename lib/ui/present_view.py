@@ -18,14 +18,17 @@ from lib.ui.session import current_user, tr
 from lib.upload_checks import markdown_literal
 
 TOGGLE = "chat_present"
-# Large type for a room, smaller on a phone; the toolbar (menu, deploy) hidden for the audience.
+# Large type for a room, smaller on a phone; the toolbar (menu, deploy) hidden for the audience,
+# and the sidebar: after the Chat page's run, Streamlit's frontend sometimes keeps drawing it
+# (empty) though this run put nothing in it.
 _STYLE = """<style>
-header[data-testid="stHeader"] { display: none; }
+header[data-testid="stHeader"], section[data-testid="stSidebar"] { display: none; }
 .stMain .block-container { max-width: 100%; padding: 1.25rem 3rem 3rem; }
 .stMain [data-testid="stMarkdownContainer"] { font-size: 1.55rem; line-height: 1.5; }
 .stMain [data-testid="stMarkdownContainer"] code { font-size: 0.9em; }
 .stMain [data-testid="stCaptionContainer"] { font-size: 1.05rem; }
-.st-key-present_question [data-testid="stMarkdownContainer"] { font-size: 1.9rem; font-weight: 600; }
+.st-key-present_question [data-testid="stMarkdownContainer"] { font-size: 1.9rem; }
+.st-key-present_question p { font-weight: 600; }
 .stMain [class*="st-key-present_figures"] [data-testid="stMarkdownContainer"] { font-size: 1.15rem; }
 .st-key-present_bar [data-testid="stMarkdownContainer"] { font-size: 1.2rem; }
 @media (max-width: 640px) {
