@@ -1,9 +1,11 @@
 """Reshi Playground: the router. A share link gets its read-only viewer and nothing else;
-otherwise login first, then the shared sidebar, then the chosen page."""
+otherwise login first, then presentation mode (`?present=1`) alone, or the shared sidebar and
+the chosen page."""
 import streamlit as st
 
 from lib.ui.auth import authenticate, signed_in
 from lib.ui.budget import render_budget_banner
+from lib.ui.present_view import presentation_page, presenting
 from lib.ui.resources import log_api_calls, release_closed_sessions
 from lib.ui.legacy_pages import leave_legacy_multipage_mode
 from lib.ui.session import PAGES_DIR, tr
@@ -37,9 +39,14 @@ authenticator = authenticate()
 if signed_in():
     remember_language()
 
-page = st.navigation(app_pages(), position="sidebar" if signed_in() else "hidden")
+PAGES = app_pages()
+# No st.stop() between these: a stopped run leaves the previous run's sidebar on the screen.
 if not signed_in():
-    st.stop()
-render_sidebar(authenticator)
-render_budget_banner()
-page.run()
+    st.navigation(PAGES, position="hidden")
+elif presenting():  # for a projector: the open conversation alone, no sidebar, no settings
+    st.navigation([presentation_page()], position="hidden").run()
+else:
+    page = st.navigation(PAGES, position="sidebar")
+    render_sidebar(authenticator)
+    render_budget_banner()
+    page.run()

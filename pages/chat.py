@@ -11,6 +11,7 @@ from lib.ui.chat_tools import export_popover, import_popover, presets_popover, v
 from lib.ui.chat_view import (conversation_sidebar, model_ids, open_conversation_id, refresh_models,
                               render_history, request_retry)
 from lib.ui.connection import get_client
+from lib.ui.present_view import present_toggle
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
 
@@ -35,8 +36,10 @@ if kept_model:  # one column of a comparison was kept: the conversation goes on 
 # ---------------------------------------------------------------- header: title and tools
 window = st.session_state.get("chat_window", chat.HISTORY_PAGE)
 history = store.list_messages(user, conv_id, limit=window) if conv_id else []
-col_title, col_presets, col_code, col_export = st.columns([4.4, 1.4, 1.5, 1.4], vertical_alignment="bottom")
+col_title, col_present, col_presets, col_code, col_export = st.columns([4.0, 1.4, 1.4, 1.5, 1.4],
+                                                                      vertical_alignment="bottom")
 col_title.subheader(conversation.title if conversation else tr("chat.new_title"))
+present_toggle(col_present, disabled=conversation is None)
 presets_popover(col_presets, store, user, settings, widget)
 view_code_button(col_code, conv_id)
 export_popover(col_export, conversation, lambda: store.list_messages(user, conv_id))

@@ -163,7 +163,7 @@ def render_message(store: Store, user: str, client: ReshiClient, message: Messag
             attachment_strip(store, user, client, meta["attachments"])
         if message.role == "assistant":
             st.caption(meta_line(meta))
-            _reply_notes(meta, message.id, is_last)
+            reply_notes(meta, message.id, is_last)
         _message_actions(store, user, message, is_last, editable_replacing)
 
 
@@ -201,7 +201,7 @@ def _failed_reply(meta: dict, message_id: int, is_last: bool) -> None:
         st.rerun()
 
 
-def _reply_notes(meta: dict, message_id: int, is_last: bool, compact: bool = False) -> None:
+def reply_notes(meta: dict, message_id: int, is_last: bool, compact: bool = False) -> None:
     """Why a reply ended early, when it did (`compact`: in a comparison's narrow column)."""
     reason = meta.get("finish_reason")
     if meta.get("stopped"):
@@ -299,7 +299,7 @@ def _comparison_column(store: Store, user: str, group: list[Message], message: M
         return
     st.markdown(message.content)
     st.caption(meta_line(meta, with_model=False))
-    _reply_notes(meta, message.id, is_last=False, compact=True)
+    reply_notes(meta, message.id, is_last=False, compact=True)
     if st.button(tr("chat.keep"), icon=":material/check_circle:", key=f"chat_keep_{message.id}",
                  help=tr("chat.keep_help")):
         kept = compare.keep_answer(store, user, group, message.id)

@@ -15,10 +15,12 @@ import streamlit as st
 from lib import chat, formats, shares
 from lib.auth import AuthConfigError, auth_settings, client_address, wait_seconds
 from lib.i18n import LANGUAGES, key_family
+from lib.presentation import comparison_slides, slides_of
 from lib.report import comparison_report, report_file_name
 from lib.store import Conversation, Message, Share, ShareInfo, Store, utcnow
 from lib.ui.clock import local_time
 from lib.ui.config import secret_section
+from lib.ui.present_view import presenting, show_slides, start_presenting
 from lib.ui.resources import get_store
 from lib.ui.session import current_lang, current_user, labels, tr
 from lib.safe_text import markdown_literal
@@ -46,22 +48,28 @@ def shared_view_pages(page_paths: list[str]) -> list[st.Page]:
 # --- the viewer -------------------------------------------------------------------------------
 
 def _render_shared_view() -> None:
-    _language_switch()
     token = share_token() or ""
     seen = st.session_state.setdefault(SEEN, set())
     limit, client = _guess_limit_and_client()
     opened = shares.open_share(get_store(), token, client, limit, first_visit=token not in seen)
     seen.add(token)
+    share = opened.share
+    if opened.status == shares.LIVE and share.kind in _SLIDES and presenting():
+        show_slides(share.title or tr(KIND_KEY(share.kind)), _SLIDES[share.kind](share.payload))
+        return
+    _language_switch()
     st.caption(":material/visibility: " + tr("share.viewer_caption"))
     if opened.status != shares.LIVE:
         _closed(opened)
         return
-    share = opened.share
     st.subheader(markdown_literal(share.title) or tr(KIND_KEY(share.kind)))
     st.caption(" · ".join((tr(KIND_KEY(share.kind)), tr("share.shared_on", time=local_time(share.created_at)),
                            _expiry_text(share))))
     if share.note:
         st.info(markdown_literal(share.note), icon=":material/sticky_note_2:")
+    if share.kind in _SLIDES:
+        st.button(tr("present.toggle"), icon=":material/slideshow:", key="share_present", help=tr("present.help"),
+                  on_click=start_presenting)
     _BODIES[share.kind](share)
 
 
@@ -174,6 +182,8 @@ def _prompt(prompt: str) -> None:
 
 _BODIES = {shares.CONVERSATION: _show_conversation, shares.COMPARISON: _show_comparison,
            shares.IMAGE: _show_image, shares.VIDEO: _show_video}
+# What a shared conversation or comparison is as slides, in presentation mode.
+_SLIDES = {shares.CONVERSATION: lambda payload: slides_of(payload["messages"]), shares.COMPARISON: comparison_slides}
 
 
 # --- the Share button and dialog ------------------------------------------------------------
