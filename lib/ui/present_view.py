@@ -15,7 +15,7 @@ from lib.ui.chat_send import settle_live_reply
 from lib.ui.chat_view import failure_text, open_conversation_id, reply_notes
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
-from lib.upload_checks import markdown_literal
+from lib.safe_text import markdown_literal
 
 TOGGLE = "chat_present"
 # Large type for a room, smaller on a phone; the toolbar (menu, deploy) hidden for the audience,
