@@ -88,7 +88,11 @@ def test_attached_png_reaches_the_sandbox_as_image_url(page: Page, app_url, sand
     prompt = f"Picture {uuid.uuid4().hex[:6]}"
     page.wait_for_timeout(500)
     send(page, prompt)
-    expect(page.get_by_text("I saw 1 image(s) in your message.")).to_be_visible(timeout=30_000)
+    # Exactly one reply once the run after the stream has redrawn the history (a stricter wait
+    # than "visible", which fails while that run briefly shows the streamed copy beside it).
+    expect(page.get_by_text("I saw 1 image(s) in your message.")).to_have_count(1, timeout=30_000)
+    wait_for_app(page)
+    expect(page.get_by_text("I saw 1 image(s) in your message.")).to_have_count(1)
     body = next(r["body"] for r in reversed(sandbox.control.recent_requests(20))
                 if r["path"].endswith("/chat/completions") and prompt in json.dumps(r["body"]))
     parts = body["messages"][-1]["content"]
@@ -110,12 +114,17 @@ PASTE_PNG = """([b64, name]) => {
 
 def test_pasted_image_is_attached_and_sent(page: Page, app_url, sandbox):
     new_chat(page, app_url)
+    expect(page.get_by_test_id("stChatInputTextArea")).to_be_editable()  # the paste goes to it
     page.evaluate(PASTE_PNG, [base64.b64encode(image_bytes(color=(20, 160, 60))).decode(), "pasted.png"])
     expect(page.get_by_test_id("stChatInput").get_by_test_id("stFileChipImagePreview")).to_have_count(1)
     page.wait_for_timeout(500)  # as with a picked file: the chip finishes uploading to the app first
     prompt = f"Pasted {uuid.uuid4().hex[:6]}"
     send(page, prompt)
-    expect(page.get_by_text("I saw 1 image(s) in your message.")).to_be_visible(timeout=30_000)
+    # Exactly one reply once the run after the stream has redrawn the history (a stricter wait
+    # than "visible", which fails while that run briefly shows the streamed copy beside it).
+    expect(page.get_by_text("I saw 1 image(s) in your message.")).to_have_count(1, timeout=30_000)
+    wait_for_app(page)
+    expect(page.get_by_text("I saw 1 image(s) in your message.")).to_have_count(1)
     body = next(r["body"] for r in reversed(sandbox.control.recent_requests(20))
                 if r["path"].endswith("/chat/completions") and prompt in json.dumps(r["body"]))
     assert body["messages"][-1]["content"][1]["type"] == "image_url"
