@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from lib.store import Store
@@ -38,6 +39,16 @@ def shoot(page: Page, name: str) -> None:
     wait_for_app(page)
 
 
+@pytest.fixture
+def root_language_kept(e2e_dir):
+    """Picking a language on the login page saves it as root's: put back what root had, or the
+    browser tests after this one would sign root in to Chinese pages."""
+    store = Store(f"sqlite:///{e2e_dir / 'store.db'}")
+    before = store.get_setting("root", "lang")
+    yield
+    store.set_setting("root", "lang", before)
+
+
 def log_in_in(page: Page, app_url: str, lang: str) -> None:
     page.goto(app_url)
     expect(page.locator("input[type=password]")).to_be_visible(timeout=30_000)
@@ -59,7 +70,7 @@ def open_page(page: Page, app_url: str, path: str) -> None:
     wait_for_app(page)
 
 
-def test_screenshots_of_login_upload_usage_and_images(browser: Browser, app_url, e2e_dir, tmp_path):
+def test_screenshots_of_login_upload_usage_and_images(browser: Browser, app_url, e2e_dir, tmp_path, root_language_kept):
     seed_usage(e2e_dir)
     for lang in LANGUAGES:
         context = browser.new_context(viewport=DESKTOP)
