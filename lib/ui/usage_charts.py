@@ -77,7 +77,13 @@ def _colour(data: pd.DataFrame, title: str | None = None, legend: bool = True) -
 
 
 def _show(chart: alt.Chart, title_key: str) -> None:
-    st.altair_chart(chart.properties(title=tr(title_key), height=HEIGHT), width="stretch")
+    """The chart as its Vega-Lite spec, unvalidated: `st.altair_chart` checks every spec against
+    Altair's JSON schema under a lock that all sessions share, a fifth of a Usage rerun's server
+    CPU; these charts are fixed shapes over our own columns (bench/concurrent_sessions). The
+    "config" dropped is Altair's default theme's, which `st.altair_chart` drops too."""
+    spec = chart.properties(title=tr(title_key), height=HEIGHT).to_dict(validate=False)
+    spec.pop("config", None)
+    st.vega_lite_chart(spec, width="stretch")
 
 
 def _time_x(scope: usage.Scope) -> alt.X:
