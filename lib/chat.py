@@ -78,6 +78,15 @@ def compare_models(settings: dict) -> list[str]:
     return models if len(models) >= 2 else []
 
 
+def reply_models(settings: dict) -> list[str]:
+    """The models the next send asks: the comparison's, or the one model."""
+    return compare_models(settings) or [settings["model"]]
+
+
+def reply_count(settings: dict) -> int:
+    return len(reply_models(settings))
+
+
 def request_params(settings: dict) -> dict:
     """Only the parameters switched on, in the types the API expects."""
     sent = {}

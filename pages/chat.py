@@ -5,11 +5,11 @@ import streamlit as st
 from lib import chat, chat_attachments
 from lib.pricing import CHAT
 from lib.prompt_limits import MAX_PROMPT_CHARS
-from lib.ui.chat_send import (follow_new_messages, process_pending, render_draft_files, retry_if_asked,
-                              settle_live_reply, take_input)
+from lib.ui.chat_send import (finish_sending, follow_new_messages, process_pending, render_draft_files,
+                              settle_live_reply, start_sending, take_input)
 from lib.ui.chat_tools import export_popover, import_popover, presets_popover, view_code_button
-from lib.ui.chat_view import (conversation_sidebar, model_ids, open_conversation_id, refresh_models,
-                              render_history, request_retry)
+from lib.ui.chat_view import (conversation_settings, conversation_sidebar, keep_setting, model_ids,
+                              refresh_models, render_history, request_retry)
 from lib.ui.connection import get_client
 from lib.ui.present_view import present_toggle
 from lib.ui.resources import get_store
@@ -17,15 +17,16 @@ from lib.ui.session import current_user, tr
 
 store, user, client = get_store(), current_user(), get_client()
 settle_live_reply()  # a click while replies streamed: they are stopped and saved before the history is read
-conversation_sidebar(store, user, extra=lambda: import_popover(store, user))
-
-conv_id = open_conversation_id(store, user)
-conversation = store.get_conversation(user, conv_id) if conv_id else None
-settings_key = f"chat_settings_{conv_id or 'new'}"
-if settings_key not in st.session_state:
-    st.session_state[settings_key] = chat.merged_settings(conversation.settings if conversation else None)
-settings = st.session_state[settings_key]
+conversation, settings = conversation_settings(store, user)
+# A message that can go is stored before anything is drawn: the page shows it, in its (maybe
+# new) conversation, and its replies stream at the bottom. Settings widgets write through
+# on_change, so one changed in the same run as the send is already in `settings`.
+outgoing = start_sending(store, user, client, conversation, settings)
+if outgoing and conversation is None:
+    conversation, settings = conversation_settings(store, user)
+conv_id = conversation.id if conversation else None
 widget = f"chat_{conv_id or 'new'}"
+conversation_sidebar(store, user, extra=lambda: import_popover(store, user))
 kept_model = st.session_state.pop("chat_kept_model", None)
 if kept_model:  # one column of a comparison was kept: the conversation goes on with that model
     settings.update(model=kept_model, compare_on=False)
@@ -41,8 +42,6 @@ col_title, col_present, col_presets, col_code, col_export = st.columns([4.0, 1.4
 col_title.subheader(conversation.title if conversation else tr("chat.new_title"))
 present_toggle(col_present, disabled=conversation is None)
 presets_popover(col_presets, store, user, settings, widget)
-view_code_button(col_code, conv_id)
-export_popover(col_export, conversation, lambda: store.list_messages(user, conv_id))
 
 # ---------------------------------------------------------------- models and settings
 models = model_ids(client)
@@ -50,36 +49,40 @@ if settings["model"] not in models:
     models = [settings["model"], *models]
 col_model, col_compare, col_refresh, col_settings = st.columns([5.4, 1.6, 0.6, 1.6], vertical_alignment="bottom")
 settings["compare_on"] = col_compare.toggle(tr("chat.compare"), value=settings["compare_on"],
-                                            key=f"{widget}_compare_on", help=tr("chat.compare_help"))
+                                            key=f"{widget}_compare_on", help=tr("chat.compare_help"),
+                                            on_change=keep_setting, args=(settings, "compare_on", f"{widget}_compare_on"))
 if settings["compare_on"]:
     chosen = settings["compare"] or [settings["model"]]
     settings["compare"] = col_model.multiselect(
         tr("chat.compare_models"), models, default=[m for m in chosen if m in models],
-        max_selections=chat.MAX_COMPARE, key=f"{widget}_compare", placeholder=tr("chat.compare_placeholder"))
+        max_selections=chat.MAX_COMPARE, key=f"{widget}_compare", placeholder=tr("chat.compare_placeholder"),
+        on_change=keep_setting, args=(settings, "compare", f"{widget}_compare"))
 else:
     settings["model"] = col_model.selectbox(tr("chat.model"), models, index=models.index(settings["model"]),
-                                            key=f"{widget}_model")
+                                            key=f"{widget}_model", on_change=keep_setting,
+                                            args=(settings, "model", f"{widget}_model"))
 if col_refresh.button("", icon=":material/refresh:", help=tr("chat.refresh_models"), key="chat_refresh_models"):
     refresh_models()
     st.rerun()
 with col_settings.popover(tr("chat.settings"), icon=":material/tune:", use_container_width=True):
     settings["system"] = st.text_area(tr("chat.system_prompt"), value=settings["system"],
                                       placeholder=tr("chat.system_placeholder"), key=f"{widget}_system",
-                                      help=tr("chat.system_help"))
+                                      help=tr("chat.system_help"), on_change=keep_setting,
+                                      args=(settings, "system", f"{widget}_system"))
     for param in chat.PARAMS:  # each name on a line of its own: a column beside the value cut it short
         entry = settings["params"][param.name]
-        entry["on"] = st.toggle(param.name, value=entry["on"], key=f"{widget}_{param.name}_on")
+        on_key, value_key = f"{widget}_{param.name}_on", f"{widget}_{param.name}"
+        entry["on"] = st.toggle(param.name, value=entry["on"], key=on_key, on_change=keep_setting,
+                                args=(entry, "on", on_key))
         if not entry["on"]:
             continue
+        keep = dict(key=value_key, label_visibility="collapsed", on_change=keep_setting, args=(entry, "value", value_key))
         if param.name == "stop":
-            entry["value"] = st.text_area(tr("chat.stop_help"), value=entry["value"], height=68,
-                                          key=f"{widget}_stop", label_visibility="collapsed")
+            entry["value"] = st.text_area(tr("chat.stop_help"), value=entry["value"], height=68, **keep)
         elif isinstance(param.default, int):
-            entry["value"] = st.number_input(param.name, param.low, param.high, int(entry["value"]), param.step,
-                                             key=f"{widget}_{param.name}", label_visibility="collapsed")
+            entry["value"] = st.number_input(param.name, param.low, param.high, int(entry["value"]), param.step, **keep)
         else:
-            entry["value"] = st.slider(param.name, param.low, param.high, float(entry["value"]), param.step,
-                                       key=f"{widget}_{param.name}", label_visibility="collapsed")
+            entry["value"] = st.slider(param.name, param.low, param.high, float(entry["value"]), param.step, **keep)
 if settings["compare_on"] and len(settings["compare"]) < 2:
     st.caption(tr("chat.compare_pick_two"))
 if conversation and settings != conversation.settings:
@@ -93,17 +96,19 @@ if total > window:
         st.rerun()
 if not history:
     st.info(tr("chat.empty_state"), icon=":material/forum:")
-render_history(store, user, client, history)
+render_history(store, user, client, history, coming=chat.reply_count(settings) if outgoing else 0)
 
 # ---------------------------------------------------------------- sending and streaming
-if history and history[-1].role == "user":
-    if st.button(tr("chat.retry"), icon=":material/replay:", key="chat_retry_pending"):
-        request_retry([])
-        st.rerun()
+if history and history[-1].role == "user" and outgoing is None:  # a question left without its reply
+    st.button(tr("chat.retry"), icon=":material/replay:", key="chat_retry_pending", on_click=request_retry, args=([],))
 
 render_draft_files()
 follow_new_messages()
-take_input(st.chat_input(tr("chat.placeholder"), max_chars=MAX_PROMPT_CHARS[CHAT], submit_mode="disable",
-                         accept_file="multiple", file_type=chat_attachments.FILE_TYPES, key="chat_input"))
-process_pending(store, user, client, conversation, settings)
-retry_if_asked(store, user, client, conversation, settings)
+st.chat_input(tr("chat.placeholder"), max_chars=MAX_PROMPT_CHARS[CHAT], submit_mode="disable", accept_file="multiple",
+              file_type=chat_attachments.FILE_TYPES, key="chat_input", on_submit=take_input)
+process_pending(store, user, client, settings)
+finish_sending(store, user, client, settings, outgoing)
+# Drawn last, into their places in the header: what they offer (the request just made, a
+# comparison to report) includes the replies that streamed in this run.
+view_code_button(col_code, conv_id)
+export_popover(col_export, conversation, lambda: store.list_messages(user, conv_id))

@@ -63,11 +63,14 @@ class ConversationRecords(Rows):
         return self._insert(Conversation, conversations, dict(
             user=user, title=title, settings=settings or {}, created_at=now, updated_at=now))
 
-    def list_conversations(self, user: str) -> list[Conversation]:
-        """The user's conversations, most recently updated first."""
+    def list_conversations(self, user: str, limit: int | None = None) -> list[Conversation]:
+        """The user's conversations, most recently updated first (with `limit`, that many)."""
         c = conversations.c
         return self._many(Conversation, conversations, c.user == user,
-                          order_by=[c.updated_at.desc(), c.id.desc()])
+                          order_by=[c.updated_at.desc(), c.id.desc()], limit=limit)
+
+    def count_conversations(self, user: str) -> int:
+        return self._count(conversations, conversations.c.user == user)
 
     def get_conversation(self, user: str, conversation_id: int) -> Conversation | None:
         return self._one(Conversation, conversations, *mine(conversations, user, conversation_id))

@@ -46,21 +46,32 @@ def confirm_within_budget(cost: float, key: str, on_cancel: Callable[[], None] |
     waiting call: `on_cancel`, or by default the caller's `st.session_state[f"{key}_pending"]`
     (where Images and Video keep theirs; their prompts stay in their own widgets).
     """
-    confirmed = f"{key}_budget_confirmed"
-    if st.session_state.pop(confirmed, False):
+    if within_budget(cost, key):
         return True
+    ask_to_exceed_budget(cost, key, on_cancel)
+    return False
+
+
+def within_budget(cost: float, key: str) -> bool:
+    """True when a call of `cost` credits fits every limit, or the user just confirmed it (a
+    confirmation is used up by the call it was for)."""
+    return st.session_state.pop(f"{key}_budget_confirmed", False) or \
+        budget.would_exceed(get_store(), current_user(), cost, st.context.timezone) is None
+
+
+def ask_to_exceed_budget(cost: float, key: str, on_cancel: Callable[[], None] | None = None) -> None:
+    """The limit a call of `cost` would pass, with "Send anyway" (it goes in the next run) and "Cancel"."""
     over = budget.would_exceed(get_store(), current_user(), cost, st.context.timezone)
     if over is None:
-        return True
+        return
     with st.container(border=True):
         st.warning(tr(CONFIRM_KEY(over.period), cost=cost, **_fields(over)), icon=":material/savings:")
         with st.container(horizontal=True):
             st.button(tr("budget.send_anyway"), key=f"{key}_budget_send", icon=":material/send:", type="primary",
-                      on_click=st.session_state.__setitem__, args=(confirmed, True))
+                      on_click=st.session_state.__setitem__, args=(f"{key}_budget_confirmed", True))
             st.button(tr("budget.cancel"), key=f"{key}_budget_cancel", icon=":material/close:",
                       on_click=on_cancel or st.session_state.pop, args=() if on_cancel else (f"{key}_pending", None))
         st.caption(tr("budget.manage"))
-    return False
 
 
 def render_budget_settings() -> None:

@@ -2,7 +2,14 @@
 
 A message waits in `st.session_state[PENDING]` until it can go: files refused by the checks,
 `{{variables}}` to fill, the budget, an upload that failed and may go inline instead. At each
-stop the user sees why, and nothing they typed or attached is lost meanwhile.
+stop the user sees why (`process_pending`, drawn where the replies will be), and nothing they
+typed or attached is lost meanwhile.
+
+A message that can go is put in the store before the page draws anything (`start_sending`,
+at the top of the page), so the page draws it, its conversation and its title in place; the
+replies then stream at the bottom (`finish_sending`) and are drawn there with their actions.
+One script run per message: no rerun after the stream redraws the page a second time
+(bench/concurrent_sessions). Regenerate, edit and retry go the same way.
 
 Streams: one model through `st.write_stream`; 2-3 models through lib/compare.py, whose worker
 threads fill per-column queues that this (script) thread drains into placeholders. The Stop
@@ -22,8 +29,8 @@ from lib.client import ChatStream, ReshiClient
 from lib.pricing import CHAT
 from lib.prompt_limits import prompt_problem
 from lib.store import Conversation, Store
-from lib.ui.budget import confirm_within_budget
-from lib.ui.chat_view import CONTINUE, KEEP, REPLACE, RETRY, set_open_conversation
+from lib.ui.budget import ask_to_exceed_budget, within_budget
+from lib.ui.chat_view import CONTINUE, KEEP, REPLACE, RETRY, render_history, set_open_conversation
 from lib.ui.error_text import error_text
 from lib.ui.session import current_lang, tr
 from lib.safe_text import markdown_literal
@@ -34,6 +41,7 @@ DRAFT_FILES = "chat_draft_files"
 LAST_CALLS = "chat_last_calls"
 LIVE = "chat_live"
 INPUT = "chat_input"
+BUDGET_KEY = "chat_send"
 _REDRAW_SECONDS = 0.05
 _MIN_REDRAW_INTERVAL = 0.1
 
@@ -64,18 +72,21 @@ def render_draft_files() -> None:
                   on_click=st.session_state.pop, args=(DRAFT_FILES, None))
 
 
-def take_input(value) -> None:
-    """A new submit (text, or text with files) replaces any message still waiting; images handed
-    over by another page go with it. "Continue" under a reply sends a message asking for more."""
-    if value is None and st.session_state.pop(CONTINUE, False):
-        value = tr("chat.continue_prompt")
+def take_input() -> None:
+    """The chat input's `on_submit`: before the run, so the top of the page can already send it.
+    A new submit (text, or text with files) replaces any message still waiting; images handed
+    over by another page go with it."""
+    value = st.session_state.get(INPUT)
     if value is None:
         return
     text = value if isinstance(value, str) else value.text
     files = [] if isinstance(value, str) else [(f.name, f.getvalue()) for f in value.files]
-    files += st.session_state.pop(DRAFT_FILES, [])
-    st.session_state[PENDING] = {"text": text or "", "files": files, "skip_refused": False,
-                                 "values": None, "inline": False}
+    _wait(text or "", files + st.session_state.pop(DRAFT_FILES, []))
+
+
+def _wait(text: str, files: list) -> None:
+    st.session_state[PENDING] = {"text": text, "files": files, "skip_refused": False, "values": None,
+                                 "inline": False, "budget_ok": False, "attachments": None}
 
 
 def _cancel_button(key: str) -> None:
@@ -101,9 +112,71 @@ def _decide(field: str) -> None:
         st.session_state[PENDING][field] = True
 
 
-def process_pending(store: Store, user: str, client: ReshiClient, conversation: Conversation | None,
-                    settings: dict) -> None:
-    """Take the waiting message as far as it can go; send it when nothing stands in the way."""
+@dataclass
+class Outgoing:
+    """What `start_sending` put in the store for `finish_sending` to answer: the conversation,
+    and the earlier answers of a reply being regenerated (kept as versions of the new one)."""
+    conversation_id: int
+    earlier: list[dict]
+
+
+def start_sending(store: Store, user: str, client: ReshiClient, conversation: Conversation | None,
+                  settings: dict) -> Outgoing | None:
+    """Before the page draws: a retry drops the replies it replaces; a waiting message that
+    nothing stands in the way of goes into the store (in a new conversation if none is open).
+    The page then draws them in place, and `finish_sending` streams the replies at its bottom."""
+    if st.session_state.pop(CONTINUE, False):
+        _wait(tr("chat.continue_prompt"), [])
+    if conversation is not None and st.session_state.pop(RETRY, False):
+        earlier = _answers_of(store, user, conversation.id, st.session_state.pop(KEEP, None))
+        for message_id in st.session_state.pop(REPLACE, None) or []:
+            store.delete_message(user, message_id)
+        return Outgoing(conversation.id, earlier)
+    pending = st.session_state.get(PENDING)
+    if pending is None or not _clear_to_send(pending, settings, client):
+        return None
+    st.session_state.pop(PENDING)
+    text = presets.fill(pending["text"], pending["values"])
+    if conversation is None:
+        conversation = store.create_conversation(user, chat.title_from(text or pending["checked"][0].name), settings)
+        st.session_state[f"chat_settings_{conversation.id}"] = settings
+        set_open_conversation(store, user, conversation.id)
+    attachments = pending["attachments"]
+    store.add_message(user, conversation.id, "user", text, {"attachments": attachments} if attachments else None)
+    return Outgoing(conversation.id, [])
+
+
+def _clear_to_send(pending: dict, settings: dict, client: ReshiClient) -> bool:
+    """Nothing to ask the user and nothing to upload: each check that passes is noted in
+    `pending`, so a later run does not ask again. What stops it is drawn by `process_pending`."""
+    if not pending["files"] and prompt_problem(CHAT, pending["text"]):
+        return False
+    if "checked" not in pending:  # decoded once, not on every run while the user decides
+        pending["checked"] = [check_image(data, name) for name, data in pending["files"]]
+    if any(not c.ok for c in pending["checked"]) and not pending["skip_refused"]:
+        return False
+    if pending["values"] is None and not _needs_variables(pending, settings):
+        pending["values"] = {}
+    if pending["values"] is None:
+        return False
+    if not pending["budget_ok"]:
+        pending["budget_ok"] = within_budget(_estimate(client, settings), BUDGET_KEY)
+    if not pending["budget_ok"]:
+        return False
+    ok = [c for c in pending["checked"] if c.ok]
+    if pending["attachments"] is None and (pending["inline"] or not ok):
+        pending["attachments"] = [chat_attachments.inline(c) for c in ok]
+    return pending["attachments"] is not None
+
+
+def _estimate(client: ReshiClient, settings: dict) -> float:
+    """The per-call price of each model asked; the reply's tokens (per-1K-token price) are not known yet."""
+    return sum(client.credits_for(CHAT, m) for m in chat.reply_models(settings))
+
+
+def process_pending(store: Store, user: str, client: ReshiClient, settings: dict) -> None:
+    """Where the replies will be: what the waiting message waits for (the user's decision, or
+    its upload, which happens here under its preview and then sends it)."""
     pending = st.session_state.get(PENDING)
     if pending is None:
         return
@@ -111,66 +184,63 @@ def process_pending(store: Store, user: str, client: ReshiClient, conversation: 
         st.warning(tr(prompt_problem(CHAT, pending["text"])), icon=":material/warning:")
         st.session_state.pop(PENDING)
         return
-    checked = _checked_files(pending)
-    if checked is None or not _variables_filled(pending, settings):
+    if not _refused_files_decided(pending) or not _variables_filled(pending, settings):
         return
-    text = presets.fill(pending["text"], pending["values"] or {})
-    _preview(text, checked)
-    models = chat.compare_models(settings) or [settings["model"]]
-    # An estimate: the per-call price; the reply's tokens (per-1K-token price) are not known yet.
-    if not confirm_within_budget(sum(client.credits_for(CHAT, m) for m in models), key="chat_send", on_cancel=_cancel):
+    ok = [c for c in pending["checked"] if c.ok]
+    _preview(presets.fill(pending["text"], pending["values"]), ok)
+    if not pending["budget_ok"]:
+        ask_to_exceed_budget(_estimate(client, settings), BUDGET_KEY, on_cancel=_cancel)
         return
-    attachments = _attachments(store, user, client, checked, pending["inline"])
-    if attachments is None:
-        return
-    st.session_state.pop(PENDING)
-    if conversation is None:
-        conversation = store.create_conversation(user, chat.title_from(text or checked[0].name), settings)
-        st.session_state[f"chat_settings_{conversation.id}"] = settings
-        set_open_conversation(store, user, conversation.id)
-    store.add_message(user, conversation.id, "user", text, {"attachments": attachments} if attachments else None)
-    send_replies(store, user, client, conversation.id, settings)
-    st.rerun()
+    attachments = _uploaded(store, user, client, ok)
+    if attachments is not None:
+        pending["attachments"] = attachments
+        st.rerun()  # the next run's start_sending sends it
 
 
-def _checked_files(pending: dict) -> list | None:
-    """The files that pass the Upload page's checks; None while the user decides about refused ones."""
-    results = [check_image(data, name) for name, data in pending["files"]]
-    refused = [c for c in results if not c.ok]
-    if refused and not pending["skip_refused"]:
-        with st.container(border=True):
-            for item in refused:
-                st.warning(tr("chat.file_refused", name=markdown_literal(display_name(item.name)),
-                              reason=item.reason(current_lang())), icon=":material/block:")
-            with st.container(horizontal=True):
-                if pending["text"].strip() or len(refused) < len(results):
-                    _decision_button(tr("chat.send_without"), ":material/send:", "chat_send_without", "skip_refused")
-                _cancel_button("chat_cancel_refused")
-        return None
-    return [c for c in results if c.ok]
+def _refused_files_decided(pending: dict) -> bool:
+    """False, with the refused files and a choice, while the user has not chosen to send without them."""
+    refused = [c for c in pending["checked"] if not c.ok]
+    if not refused or pending["skip_refused"]:
+        return True
+    with st.container(border=True):
+        for item in refused:
+            st.warning(tr("chat.file_refused", name=markdown_literal(display_name(item.name)),
+                          reason=item.reason(current_lang())), icon=":material/block:")
+        with st.container(horizontal=True):
+            if pending["text"].strip() or len(refused) < len(pending["checked"]):
+                _decision_button(tr("chat.send_without"), ":material/send:", "chat_send_without", "skip_refused")
+            _cancel_button("chat_cancel_refused")
+    return False
+
+
+def _needs_variables(pending: dict, settings: dict) -> bool:
+    """`{{variables}}` in the message, or new ones in the system prompt."""
+    return bool(presets.variables(pending["text"]) or
+                [v for v in presets.variables(settings["system"]) if not settings["variables"].get(v)])
 
 
 def _variables_filled(pending: dict, settings: dict) -> bool:
-    """`{{variables}}` in the message, or new ones in the system prompt, get a small form first."""
+    """A small form for the message's `{{variables}}`; its Send fills them before the next run."""
     if pending["values"] is not None:
-        return True
-    in_text = presets.variables(pending["text"])
-    in_system = [v for v in presets.variables(settings["system"]) if not settings["variables"].get(v)]
-    if not in_text and not in_system:
-        pending["values"] = {}
         return True
     names = presets.variables(pending["text"], settings["system"])
     with st.form("chat_variables_form", border=True):
         st.markdown(tr("chat.variables_title"))
-        values = {name: st.text_input(name, value=settings["variables"].get(name, ""), key=f"chat_var_{name}")
-                  for name in names}
-        submitted = st.form_submit_button(tr("chat.variables_send"), icon=":material/send:", type="primary")
+        for name in names:
+            st.text_input(name, value=settings["variables"].get(name, ""), key=f"chat_var_{name}")
+        st.form_submit_button(tr("chat.variables_send"), icon=":material/send:", type="primary",
+                              on_click=_fill_variables, args=(names, settings))
     _cancel_button("chat_cancel_variables")
-    if not submitted:
-        return False
+    return False
+
+
+def _fill_variables(names: list[str], settings: dict) -> None:
+    pending = st.session_state.get(PENDING)
+    if pending is None:
+        return
+    values = {name: st.session_state.get(f"chat_var_{name}", "") for name in names}
     settings["variables"].update({k: v for k, v in values.items() if k in presets.variables(settings["system"])})
     pending["values"] = values
-    return True
 
 
 def _preview(text: str, checked: list) -> None:
@@ -180,11 +250,10 @@ def _preview(text: str, checked: list) -> None:
             column.image(item.data, caption=display_name(item.name), width=120)
 
 
-def _attachments(store: Store, user: str, client: ReshiClient, checked: list, inline: bool) -> list | None:
-    """Upload each image (or, if the user chose so after a failed upload, inline it); None on failure."""
+def _uploaded(store: Store, user: str, client: ReshiClient, checked: list) -> list | None:
+    """Upload each image; on failure None, with the choice to send them inline instead."""
     try:
-        return [chat_attachments.inline(c) if inline else
-                chat_attachments.uploaded(uploads.send(client, store, user, c), c.name) for c in checked]
+        return [chat_attachments.uploaded(uploads.send(client, store, user, c), c.name) for c in checked]
     except errors.ReshiError as exc:
         with st.container(border=True):
             st.error(tr("chat.upload_failed", reason=error_text(exc, current_lang())), icon=":material/cloud_off:")
@@ -193,18 +262,6 @@ def _attachments(store: Store, user: str, client: ReshiClient, checked: list, in
                                  help=tr("chat.send_inline_help"))
                 _cancel_button("chat_cancel_upload")
         return None
-
-
-def retry_if_asked(store: Store, user: str, client: ReshiClient, conversation: Conversation | None,
-                   settings: dict) -> None:
-    """Regenerate, edit-and-resend, and retry all end here: drop the old replies, send again."""
-    if not st.session_state.pop(RETRY, False) or conversation is None:
-        return
-    earlier = _answers_of(store, user, conversation.id, st.session_state.pop(KEEP, None))
-    for message_id in st.session_state.pop(REPLACE, None) or []:
-        store.delete_message(user, message_id)
-    send_replies(store, user, client, conversation.id, settings, earlier=earlier)
-    st.rerun()
 
 
 def _answers_of(store: Store, user: str, conversation_id: int, reply_id: int | None) -> list[dict]:
@@ -249,16 +306,30 @@ def settle_live_reply(wait_seconds: float = 5.0) -> None:
     live.saved.wait(wait_seconds)
 
 
+def finish_sending(store: Store, user: str, client: ReshiClient, settings: dict, outgoing: Outgoing | None) -> None:
+    """The replies to what `start_sending` stored: streamed into a slot, which then shows them
+    as the history does, with their actions (no second run of the page to draw them)."""
+    if outgoing is None:
+        return
+    slot = st.empty()
+    with slot.container():
+        question_id, count = send_replies(store, user, client, outgoing.conversation_id, settings, outgoing.earlier)
+    replies = [m for m in store.list_messages(user, outgoing.conversation_id, limit=count) if m.id > question_id]
+    with slot.container():
+        render_history(store, user, client, replies)
+
+
 def send_replies(store: Store, user: str, client: ReshiClient, conversation_id: int, settings: dict,
-                 earlier: list[dict] | None = None) -> None:
+                 earlier: list[dict]) -> tuple[int, int]:
     """Replies to the conversation's last user message: side by side when comparing, else one
-    (which keeps the `earlier` answers to that message as its versions)."""
+    (which keeps the `earlier` answers to that message as its versions). Returns that message's
+    id and how many replies were asked for."""
     system = presets.fill(settings["system"], settings["variables"])
     history = store.list_messages(user, conversation_id)
     params = chat.request_params(settings)
     models = chat.compare_models(settings)
     streams = [client.chat.stream(model, chat.api_messages(system, history, column=i), **params)
-               for i, model in enumerate(models or [settings["model"]])]
+               for i, model in enumerate(chat.reply_models(settings))]
     live = st.session_state[LIVE] = LiveReply(streams)
     try:
         stream_replies(store, user, conversation_id, history[-1].id if models else None, streams)
@@ -267,6 +338,7 @@ def send_replies(store: Store, user: str, client: ReshiClient, conversation_id: 
         if earlier and not models:  # before `saved`: the next run must see the versions
             _keep_earlier_answers(store, user, conversation_id, history[-1].id, earlier)
         live.saved.set()
+    return history[-1].id, len(streams)
 
 
 def _remember_calls(conversation_id: int, base_url: str, streams: list[ChatStream]) -> None:

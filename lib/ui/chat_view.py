@@ -17,7 +17,7 @@ from lib.pricing import CHAT
 from lib.prompt_limits import prompt_problem
 from lib.i18n import key_family
 from lib.shares import metrics_line
-from lib.store import Message, Store
+from lib.store import Conversation, Message, Store
 from lib.ui.error_text import explain, recorded_error_text
 from lib.ui.media import fetch_media
 from lib.ui.session import current_lang, tr
@@ -32,6 +32,8 @@ KEEP = "chat_retry_keep"  # the reply whose answers are kept as versions when it
 DELETE_ASKED = "chat_delete_asked"  # the conversation whose Delete waits for its confirmation
 COPY = "chat_copy"  # the message whose Copy was clicked, and how many copies so far
 THUMB_WIDTH = 160
+LIST_SIZE = "chat_list_size"  # how many conversations the sidebar lists
+LIST_PAGE = 20
 
 
 def open_conversation_id(store: Store, user: str) -> int | None:
@@ -40,6 +42,22 @@ def open_conversation_id(store: Store, user: str) -> int | None:
         saved = store.get_setting(user, OPEN_SETTING)
         st.session_state["chat_open"] = saved if saved and store.get_conversation(user, saved) else None
     return st.session_state["chat_open"]
+
+
+def conversation_settings(store: Store, user: str) -> tuple[Conversation | None, dict]:
+    """The open conversation (None for a new chat) and its settings, kept in this session from
+    the first run that opened it (saved with the conversation when they change)."""
+    conv_id = open_conversation_id(store, user)
+    conversation = store.get_conversation(user, conv_id) if conv_id else None
+    key = f"chat_settings_{conv_id or 'new'}"
+    if key not in st.session_state:
+        st.session_state[key] = chat.merged_settings(conversation.settings if conversation else None)
+    return conversation, st.session_state[key]
+
+
+def keep_setting(settings: dict, field: str, widget_key: str) -> None:
+    """A settings widget's on_change: its new value is in `settings` before the page runs."""
+    settings[field] = st.session_state[widget_key]
 
 
 def set_open_conversation(store: Store, user: str, conversation_id: int | None) -> None:
@@ -77,7 +95,11 @@ def conversation_sidebar(store: Store, user: str, extra=None) -> None:
         if extra:
             extra()
         open_id = open_conversation_id(store, user)
-        conversations = store.list_conversations(user)
+        shown = st.session_state.get(LIST_SIZE, LIST_PAGE)
+        conversations = store.list_conversations(user, limit=shown)
+        hidden = store.count_conversations(user) - shown if len(conversations) == shown else 0
+        if open_id and all(c.id != open_id for c in conversations):  # an older one, opened last time
+            conversations.insert(0, store.get_conversation(user, open_id))
         if conversations:
             st.caption(tr("chat.conversations"))
         for conversation in conversations:
@@ -88,6 +110,19 @@ def conversation_sidebar(store: Store, user: str, extra=None) -> None:
                            type="tertiary"):
                 set_open_conversation(store, user, conversation.id)
                 st.rerun()
+        _more_conversations(hidden)
+
+
+def _more_conversations(hidden: int) -> None:
+    """The list shows the most recent; the rest a page at a time (every button is drawn, and
+    sent to the browser, on every run of the Chat page)."""
+    if hidden > 0:
+        st.button(tr("chat.more_conversations", count=min(hidden, LIST_PAGE)), icon=":material/expand_more:",
+                  type="tertiary", key="chat_more_conversations", on_click=_show_more_conversations)
+
+
+def _show_more_conversations() -> None:
+    st.session_state[LIST_SIZE] = st.session_state.get(LIST_SIZE, LIST_PAGE) + LIST_PAGE
 
 
 def _conversation_actions(store: Store, user: str, conversation) -> None:
@@ -134,9 +169,10 @@ def request_retry(replace: list[int], keep: int | None = None) -> None:
 
 # ---------------------------------------------------------------- history
 
-def render_history(store: Store, user: str, client: ReshiClient, history: list[Message]) -> None:
+def render_history(store: Store, user: str, client: ReshiClient, history: list[Message], coming: int = 0) -> None:
     """Every message with its actions. Any question can be edited and sent again: the
-    conversation forks there, the messages after it replaced by the new replies."""
+    conversation forks there, the messages after it replaced by the new replies (`coming`:
+    replies this run is about to stream, counted among them)."""
     groups = chat.group_turns(history)
     for position, group in enumerate(groups):
         is_last = position == len(groups) - 1
@@ -144,12 +180,12 @@ def render_history(store: Store, user: str, client: ReshiClient, history: list[M
             _render_comparison(store, user, group, is_last=is_last)
         else:
             message = group[0]
-            after = [m.id for m in history if m.id > message.id] if message.role == "user" else None
+            after = sum(m.id > message.id for m in history) + coming if message.role == "user" else None
             render_message(store, user, client, message, is_last=is_last, editable_replacing=after)
 
 
 def render_message(store: Store, user: str, client: ReshiClient, message: Message, *, is_last: bool,
-                   editable_replacing: list[int] | None = None) -> None:
+                   editable_replacing: int | None = None) -> None:
     """One stored message. Model text is Markdown with HTML off: tags show as text."""
     meta = message.meta or {}
     with st.chat_message(message.role):
@@ -196,9 +232,15 @@ def failure_text(meta: dict) -> str:
 def _failed_reply(meta: dict, message_id: int, is_last: bool) -> None:
     """A turn whose reply failed keeps its error here, in place; only the last can be retried."""
     st.error(failure_text(meta), icon=":material/error:")
-    if is_last and st.button(tr("chat.retry"), icon=":material/replay:", key=f"chat_retry_{message_id}"):
-        request_retry([message_id], keep=message_id)
-        st.rerun()
+    if is_last:
+        _retry_button(message_id)
+
+
+def _retry_button(message_id: int) -> None:
+    """Send the reply again; it is kept as a version of the new one (callbacks run before the
+    page, so the run the click starts already sends)."""
+    st.button(tr("chat.retry"), icon=":material/replay:", key=f"chat_retry_{message_id}",
+              on_click=request_retry, args=([message_id],), kwargs={"keep": message_id})
 
 
 def reply_notes(meta: dict, message_id: int, is_last: bool, compact: bool = False) -> None:
@@ -208,9 +250,8 @@ def reply_notes(meta: dict, message_id: int, is_last: bool, compact: bool = Fals
         st.caption(tr("chat.stopped_note"))
     elif meta.get("incomplete"):
         st.warning(tr("chat.incomplete_short" if compact else "chat.incomplete"), icon=":material/content_cut:")
-        if is_last and st.button(tr("chat.retry"), icon=":material/replay:", key=f"chat_retry_{message_id}"):
-            request_retry([message_id], keep=message_id)
-            st.rerun()
+        if is_last:
+            _retry_button(message_id)
     elif reason in chat.UNFINISHED_REASONS:
         st.warning(tr(FINISH_KEY(reason)), icon=":material/short_text:")
 
@@ -220,16 +261,15 @@ def _continues(meta: dict) -> bool:
 
 
 def _message_actions(store: Store, user: str, message: Message, is_last: bool,
-                     editable_replacing: list[int] | None) -> None:
+                     editable_replacing: int | None) -> None:
     row = st.container(horizontal=True, gap="small")
     row.button(tr("chat.copy"), icon=":material/content_copy:", type="tertiary", key=f"chat_copy_{message.id}",
                help=tr("chat.copy_help_markdown"), on_click=_ask_copy, args=(message.id,))
     _copy_if_asked(message)
-    if is_last and message.role == "assistant" and row.button(
-            tr("chat.regenerate"), icon=":material/autorenew:", type="tertiary",
-            key=f"chat_regenerate_{message.id}"):
-        request_retry([message.id], keep=message.id)
-        st.rerun()
+    if is_last and message.role == "assistant":
+        row.button(tr("chat.regenerate"), icon=":material/autorenew:", type="tertiary",
+                   key=f"chat_regenerate_{message.id}", on_click=request_retry, args=([message.id],),
+                   kwargs={"keep": message.id})
     if is_last and message.role == "assistant" and _continues(message.meta or {}):
         row.button(tr("chat.continue"), icon=":material/resume:", type="tertiary", key=f"chat_continue_{message.id}",
                    help=tr("chat.continue_help"), on_click=st.session_state.__setitem__, args=(CONTINUE, True))
@@ -268,16 +308,21 @@ def _copy_if_asked(message: Message) -> None:
     st.toast(tr("chat.copied"), icon=":material/content_copy:")
 
 
-def _edit_popover(store: Store, user: str, message: Message, row, replacing: list[int]) -> None:
+def _edit_popover(store: Store, user: str, message: Message, row, replacing: int) -> None:
     with row.popover(tr("chat.edit"), icon=":material/edit:", type="tertiary"):
         text = st.text_area(tr("chat.edit_label"), value=message.content, key=f"chat_edit_text_{message.id}")
-        if len(replacing) > 1:  # more than this question's own reply: say what the fork drops
-            st.caption(tr("chat.edit_replaces", count=len(replacing)))
-        if st.button(tr("chat.edit_send"), icon=":material/send:", type="primary",
-                     key=f"chat_edit_send_{message.id}", disabled=prompt_problem(CHAT, text) is not None):
-            store.update_message(user, message.id, content=text)
-            request_retry(replacing)
-            st.rerun()
+        if replacing > 1:  # more than this question's own reply: say what the fork drops
+            st.caption(tr("chat.edit_replaces", count=replacing))
+        st.button(tr("chat.edit_send"), icon=":material/send:", type="primary", key=f"chat_edit_send_{message.id}",
+                  disabled=prompt_problem(CHAT, text) is not None, on_click=_send_edit, args=(store, user, message))
+
+
+def _send_edit(store: Store, user: str, message: Message) -> None:
+    """The question takes the edited text; every message after it (as stored now, not as drawn)
+    is replaced by the new replies."""
+    store.update_message(user, message.id, content=st.session_state[f"chat_edit_text_{message.id}"])
+    later = store.list_messages(user, message.conversation_id)
+    request_retry([m.id for m in later if m.id > message.id])
 
 
 def _render_comparison(store: Store, user: str, group: list[Message], *, is_last: bool) -> None:
@@ -285,10 +330,9 @@ def _render_comparison(store: Store, user: str, group: list[Message], *, is_last
         for column, message in zip(st.columns(len(group), border=True), group):
             with column:
                 _comparison_column(store, user, group, message)
-        if is_last and st.button(tr("chat.regenerate"), icon=":material/autorenew:", type="tertiary",
-                                 key=f"chat_regenerate_{group[0].id}"):
-            request_retry([m.id for m in group])
-            st.rerun()
+        if is_last:
+            st.button(tr("chat.regenerate"), icon=":material/autorenew:", type="tertiary",
+                      key=f"chat_regenerate_{group[0].id}", on_click=request_retry, args=([m.id for m in group],))
 
 
 def _comparison_column(store: Store, user: str, group: list[Message], message: Message) -> None:

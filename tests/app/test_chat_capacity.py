@@ -1,0 +1,42 @@
+"""What keeps a Chat run small (issue 12) under AppTest: the sidebar lists the recent
+conversations a page at a time, and a sent message is drawn in the run that sends it."""
+from __future__ import annotations
+
+from lib.store import Store
+from tests.app.test_chat import send
+from tests.fixtures.app import make_app
+
+OPEN_SETTING = "chat.open_conversation"
+
+
+def popovers(at) -> list[str]:
+    return [p.proto.popover.label for p in at.sidebar.get("popover")]
+
+
+def listed(at) -> list[str]:
+    return [b.label for b in at.sidebar.button if (b.key or "").startswith("chat_open_")]
+
+
+def test_the_sidebar_lists_twenty_conversations_then_more_on_request(app_secrets):
+    store = Store(app_secrets["store"]["url"])
+    made = [store.create_conversation("local", f"chat {i:02}") for i in range(25)]
+    store.set_setting("local", OPEN_SETTING, made[0].id)  # the oldest, open since last time
+    at = make_app(app_secrets)
+    assert len(listed(at)) == 20 and "chat 24" in listed(at) and "chat 04" not in listed(at)
+    assert popovers(at)[-1] == "chat 00", "the open one is listed too, with its actions"
+    more = at.sidebar.button(key="chat_more_conversations")
+    assert more.label == "Show 5 more"
+    more.click().run()
+    assert len(listed(at)) == 24 and "chat 01" in listed(at)
+    assert not [b for b in at.sidebar.button if b.key == "chat_more_conversations"]
+
+
+def test_a_first_message_is_drawn_with_its_conversation_in_the_run_that_sends_it(app_secrets):
+    at = send(make_app(app_secrets), "hello in one run")
+    store = Store(app_secrets["store"]["url"])
+    reply = store.list_messages("local", store.list_conversations("local")[0].id)[-1]
+    assert at.subheader[0].value == "hello in one run" and popovers(at)[-1] == "hello in one run"
+    replies = [m for m in at.chat_message if m.name == "assistant"]
+    assert len(replies) == 1 and "credits" in " ".join(c.value for c in replies[0].caption)
+    assert at.button(key=f"chat_regenerate_{reply.id}").label == "Regenerate"
+    assert at.button(key="chat_view_code").disabled is False
