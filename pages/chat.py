@@ -22,10 +22,13 @@ conversation, settings = conversation_settings(store, user)
 # new) conversation, and its replies stream at the bottom. Settings widgets write through
 # on_change, so one changed in the same run as the send is already in `settings`.
 outgoing = start_sending(store, user, client, conversation, settings)
+# Widget keys of the conversation open when the run began: a first message keeps the new chat's
+# widgets on the screen (each bound to the new conversation's settings through on_change)
+# instead of replacing them all while its reply starts; the next run moves to the new keys.
+widget = f"chat_{conversation.id if conversation else 'new'}"
 if outgoing and conversation is None:
     conversation, settings = conversation_settings(store, user)
 conv_id = conversation.id if conversation else None
-widget = f"chat_{conv_id or 'new'}"
 conversation_sidebar(store, user, extra=lambda: import_popover(store, user))
 kept_model = st.session_state.pop("chat_kept_model", None)
 if kept_model:  # one column of a comparison was kept: the conversation goes on with that model
@@ -37,6 +40,8 @@ if kept_model:  # one column of a comparison was kept: the conversation goes on 
 # ---------------------------------------------------------------- header: title and tools
 window = st.session_state.get("chat_window", chat.HISTORY_PAGE)
 history = store.list_messages(user, conv_id, limit=window) if conv_id else []
+if outgoing:
+    history = outgoing.shown(history)
 col_title, col_present, col_presets, col_code, col_export = st.columns([4.0, 1.4, 1.4, 1.5, 1.4],
                                                                       vertical_alignment="bottom")
 col_title.subheader(conversation.title if conversation else tr("chat.new_title"))
@@ -106,7 +111,8 @@ render_draft_files()
 follow_new_messages()
 st.chat_input(tr("chat.placeholder"), max_chars=MAX_PROMPT_CHARS[CHAT], submit_mode="disable", accept_file="multiple",
               file_type=chat_attachments.FILE_TYPES, key="chat_input", on_submit=take_input)
-process_pending(store, user, client, settings)
+if outgoing is None:  # a message waits: what for (a retry streaming meanwhile goes first)
+    process_pending(store, user, client, settings)
 finish_sending(store, user, client, settings, outgoing)
 # Drawn last, into their places in the header: what they offer (the request just made, a
 # comparison to report) includes the replies that streamed in this run.

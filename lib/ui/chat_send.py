@@ -17,9 +17,10 @@ button shown while replies stream ends the script run; the `finally` blocks keep
 """
 from __future__ import annotations
 
+import copy
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import streamlit as st
@@ -28,9 +29,9 @@ from lib import chat, chat_attachments, compare, errors, presets, uploads
 from lib.client import ChatStream, ReshiClient
 from lib.pricing import CHAT
 from lib.prompt_limits import prompt_problem
-from lib.store import Conversation, Store
+from lib.store import Conversation, Message, Store
 from lib.ui.budget import ask_to_exceed_budget, within_budget
-from lib.ui.chat_view import CONTINUE, KEEP, REPLACE, RETRY, render_history, set_open_conversation
+from lib.ui.chat_view import CONTINUE, EDIT, KEEP, REPLACE, RETRY, render_history, set_open_conversation
 from lib.ui.error_text import error_text
 from lib.ui.session import current_lang, tr
 from lib.safe_text import markdown_literal
@@ -114,24 +115,38 @@ def _decide(field: str) -> None:
 
 @dataclass
 class Outgoing:
-    """What `start_sending` put in the store for `finish_sending` to answer: the conversation,
-    and the earlier answers of a reply being regenerated (kept as versions of the new one)."""
+    """What `finish_sending` answers: the conversation's last question, once the messages it
+    replaces are gone and an edited question has its new text (both done just before the
+    replies are asked for: a click while the page draws stops the run, and then nothing is
+    lost); `earlier`: the answers of a reply being regenerated, kept as versions of the new one."""
     conversation_id: int
-    earlier: list[dict]
+    earlier: list[dict] = field(default_factory=list)
+    replacing: list[int] = field(default_factory=list)
+    edit: tuple[int, str] | None = None
+
+    def shown(self, history: list[Message]) -> list[Message]:
+        """The history as it will be when the replies come."""
+        return [replace(m, content=self.edit[1]) if self.edit and m.id == self.edit[0] else m
+                for m in history if m.id not in self.replacing]
+
+    def apply(self, store: Store, user: str) -> None:
+        if self.edit:
+            store.update_message(user, self.edit[0], content=self.edit[1])
+        for message_id in self.replacing:
+            store.delete_message(user, message_id)
 
 
 def start_sending(store: Store, user: str, client: ReshiClient, conversation: Conversation | None,
                   settings: dict) -> Outgoing | None:
-    """Before the page draws: a retry drops the replies it replaces; a waiting message that
-    nothing stands in the way of goes into the store (in a new conversation if none is open).
-    The page then draws them in place, and `finish_sending` streams the replies at its bottom."""
+    """Before the page draws: an edit or a retry to send again, or a waiting message that
+    nothing stands in the way of, which goes into the store (in a new conversation if none is
+    open). The page then draws them in place, and `finish_sending` streams the replies at its
+    bottom."""
     if st.session_state.pop(CONTINUE, False):
         _wait(tr("chat.continue_prompt"), [])
-    if conversation is not None and st.session_state.pop(RETRY, False):
-        earlier = _answers_of(store, user, conversation.id, st.session_state.pop(KEEP, None))
-        for message_id in st.session_state.pop(REPLACE, None) or []:
-            store.delete_message(user, message_id)
-        return Outgoing(conversation.id, earlier)
+    again = _edit_or_retry(store, user, conversation)
+    if again is not None:
+        return again
     pending = st.session_state.get(PENDING)
     if pending is None or not _clear_to_send(pending, settings, client):
         return None
@@ -140,10 +155,30 @@ def start_sending(store: Store, user: str, client: ReshiClient, conversation: Co
     if conversation is None:
         conversation = store.create_conversation(user, chat.title_from(text or pending["checked"][0].name), settings)
         st.session_state[f"chat_settings_{conversation.id}"] = settings
+        st.session_state["chat_settings_new"] = copy.deepcopy(settings)  # the next new chat's, its own
         set_open_conversation(store, user, conversation.id)
     attachments = pending["attachments"]
     store.add_message(user, conversation.id, "user", text, {"attachments": attachments} if attachments else None)
     return Outgoing(conversation.id, [])
+
+
+def _edit_or_retry(store: Store, user: str, conversation: Conversation | None) -> Outgoing | None:
+    """Regenerate, Retry, or an edited question (the messages after it are replaced). Either
+    request is dropped when no conversation is open, or the question is not in the open one."""
+    edit, retry = st.session_state.pop(EDIT, None), st.session_state.pop(RETRY, False)
+    replacing, keep = st.session_state.pop(REPLACE, None) or [], st.session_state.pop(KEEP, None)
+    if conversation is None or not (edit or retry):
+        return None
+    if edit is None:
+        return Outgoing(conversation.id, _answers_of(store, user, conversation.id, keep), replacing)
+    question_id, text = edit
+    ids = [m.id for m in store.list_messages(user, conversation.id)]
+    if question_id not in ids:
+        return None
+    if prompt_problem(CHAT, text):
+        st.toast(tr(prompt_problem(CHAT, text)), icon=":material/warning:")
+        return None
+    return Outgoing(conversation.id, replacing=[i for i in ids if i > question_id], edit=(question_id, text))
 
 
 def _clear_to_send(pending: dict, settings: dict, client: ReshiClient) -> bool:
@@ -311,6 +346,7 @@ def finish_sending(store: Store, user: str, client: ReshiClient, settings: dict,
     as the history does, with their actions (no second run of the page to draw them)."""
     if outgoing is None:
         return
+    outgoing.apply(store, user)
     slot = st.empty()
     with slot.container():
         question_id, count = send_replies(store, user, client, outgoing.conversation_id, settings, outgoing.earlier)

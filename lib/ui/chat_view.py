@@ -28,6 +28,7 @@ OPEN_SETTING = "chat.open_conversation"
 RETRY = "chat_retry"
 CONTINUE = "chat_continue"
 REPLACE = "chat_retry_replace"
+EDIT = "chat_edit"  # (question id, its new text): the conversation forks there
 KEEP = "chat_retry_keep"  # the reply whose answers are kept as versions when it is sent again
 DELETE_ASKED = "chat_delete_asked"  # the conversation whose Delete waits for its confirmation
 COPY = "chat_copy"  # the message whose Copy was clicked, and how many copies so far
@@ -98,8 +99,11 @@ def conversation_sidebar(store: Store, user: str, extra=None) -> None:
         shown = st.session_state.get(LIST_SIZE, LIST_PAGE)
         conversations = store.list_conversations(user, limit=shown)
         hidden = store.count_conversations(user) - shown if len(conversations) == shown else 0
-        if open_id and all(c.id != open_id for c in conversations):  # an older one, opened last time
-            conversations.insert(0, store.get_conversation(user, open_id))
+        opened = store.get_conversation(user, open_id) if open_id and all(c.id != open_id for c in conversations) \
+            else None
+        if opened:  # an older one, opened last time: listed first, and no longer among the hidden
+            conversations.insert(0, opened)
+            hidden -= 1
         if conversations:
             st.caption(tr("chat.conversations"))
         for conversation in conversations:
@@ -314,15 +318,12 @@ def _edit_popover(store: Store, user: str, message: Message, row, replacing: int
         if replacing > 1:  # more than this question's own reply: say what the fork drops
             st.caption(tr("chat.edit_replaces", count=replacing))
         st.button(tr("chat.edit_send"), icon=":material/send:", type="primary", key=f"chat_edit_send_{message.id}",
-                  disabled=prompt_problem(CHAT, text) is not None, on_click=_send_edit, args=(store, user, message))
+                  disabled=prompt_problem(CHAT, text) is not None, on_click=_ask_edit, args=(message.id,))
 
 
-def _send_edit(store: Store, user: str, message: Message) -> None:
-    """The question takes the edited text; every message after it (as stored now, not as drawn)
-    is replaced by the new replies."""
-    store.update_message(user, message.id, content=st.session_state[f"chat_edit_text_{message.id}"])
-    later = store.list_messages(user, message.conversation_id)
-    request_retry([m.id for m in later if m.id > message.id])
+def _ask_edit(message_id: int) -> None:
+    """Recorded only: the page applies it after any reply still streaming has been saved."""
+    st.session_state[EDIT] = (message_id, st.session_state[f"chat_edit_text_{message_id}"])
 
 
 def _render_comparison(store: Store, user: str, group: list[Message], *, is_last: bool) -> None:

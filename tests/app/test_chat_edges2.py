@@ -106,14 +106,19 @@ def _messages(secrets):
     return store.list_messages("local", store.list_conversations("local")[0].id)
 
 
+def model_picker(at):
+    """The model picker, under the new chat's key in the run that sent a first message and
+    under the conversation's from the next run on."""
+    return next(box for box in at.selectbox if box.label == "Model")
+
+
 def test_regenerate_keeps_each_answer_behind_a_switcher(app_secrets, sandbox):
     at = send(make_app(app_secrets), "tell me a story")
-    conversation_id = _messages(app_secrets)[-1].conversation_id
-    picker = at.selectbox(key=f"chat_{conversation_id}_model")
+    picker = model_picker(at)
     first = picker.value  # the sandbox answers the same question alike per model: each version has its own
     others = [m for m in picker.options if m != first][:2]
     for model in others:
-        at.selectbox(key=f"chat_{conversation_id}_model").set_value(model).run()
+        model_picker(at).set_value(model).run()
         at.button(key=f"chat_regenerate_{_messages(app_secrets)[-1].id}").click().run()
     reply = _messages(app_secrets)[-1]
     assert len(_messages(app_secrets)) == 2 and [v["meta"]["model"] for v in reply.meta["versions"]] == [
