@@ -59,6 +59,7 @@ CHROMIUM = {"executable_path": "/usr/bin/chromium",
             "args": ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync"]}
 TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+OPENING_AT_ONCE = 8  # tabs loading at the same time (see open_session)
 WAIT_MS = 120_000   # 32 sessions on 2 shared cores are slow; a figure is better late than lost
 # The reply's first token is "You" (it begins `You said: "..."`): the page has shown it as soon
 # as a Markdown block in the assistant message starts with it (the Stop button's label is one
@@ -193,13 +194,16 @@ async def pick_preset(page: Page, label: str) -> None:
     await wait_for_run(page)
 
 
-async def open_session(context: BrowserContext, url: str, number: int) -> Page:
-    """A session with a conversation open, so "New chat" has something to close."""
-    page = await context.new_page()
-    await page.goto(url, timeout=WAIT_MS)
-    await expect(page.get_by_test_id("stChatInputTextArea")).to_be_visible(timeout=WAIT_MS)
-    await wait_for_run(page)
-    await send_message(page, f"bench session {number} warm-up", 0)
+async def open_session(context: BrowserContext, url: str, number: int, opening: asyncio.Semaphore) -> Page:
+    """A session with a conversation open, so "New chat" has something to close. Sessions open
+    a few at a time (`opening`): 32 Chromium tabs loading at once on 2 cores time out in the
+    browsers; the interactions measured then run in all of them at once."""
+    async with opening:
+        page = await context.new_page()
+        await page.goto(url, timeout=WAIT_MS)
+        await expect(page.get_by_test_id("stChatInputTextArea")).to_be_visible(timeout=WAIT_MS)
+        await wait_for_run(page)
+        await send_message(page, f"bench session {number} warm-up", 0)
     return page
 
 
@@ -244,7 +248,8 @@ async def measure(browser, folder: Path, flags: list[str], sessions: int, rounds
     figures = Figures()
     try:
         contexts = [await browser.new_context() for _ in range(sessions)]
-        pages = await asyncio.gather(*(open_session(c, url, i) for i, c in enumerate(contexts)))
+        opening = asyncio.Semaphore(OPENING_AT_ONCE)
+        pages = await asyncio.gather(*(open_session(c, url, i, opening) for i, c in enumerate(contexts)))
         for round_no in range(rounds):
             await one_round(process.pid, pages, round_no, stamps, figures)
         figures.rss_open_mb = rss_mb(process.pid)
@@ -297,7 +302,7 @@ def filled_ledger(root: Path, rows: int) -> Path:
 
 async def upload_session(browser, url: str, picture: Path, opening: asyncio.Semaphore) -> BrowserContext:
     """A tab on the Upload page with a file picked (held by the server, not yet sent). Tabs open
-    a few at a time (`opening`): 32 at once on 2 cores time out in Chromium, not in the server."""
+    a few at a time (`opening`), as in `open_session`."""
     context = await browser.new_context()
     async with opening:
         page = await context.new_page()
@@ -322,7 +327,7 @@ async def churn(browser, folder: Path, sessions: int, rounds: int) -> list[float
     after_close = []
     try:
         for _ in range(rounds):
-            opening = asyncio.Semaphore(8)
+            opening = asyncio.Semaphore(OPENING_AT_ONCE)
             contexts = await asyncio.gather(*(upload_session(browser, url, picture, opening) for _ in range(sessions)))
             for context in contexts:
                 await context.close()
@@ -353,10 +358,12 @@ async def run(args: argparse.Namespace) -> None:
                     folder = secrets_folder(Path(root), sandbox_url, f"{config}-{sessions}", ledger)
                     try:
                         results[config] = await measure(browser, folder, flags, sessions, args.rounds, stamps)
-                    except AssertionError:  # a page that never showed: the machine, not a figure
-                        print(f"N={sessions:>2} {config:>6}: not measured: {sessions} sessions did not all open "
-                              f"within {WAIT_MS // 1000} s (the browsers share the server's cores)", flush=True)
-                        break
+                    except AssertionError as exc:  # a page that never showed: the machine, not a figure
+                        step = str(exc).splitlines()[0][:120]
+                        print(f"N={sessions:>2} {config:>6}: not measured: with {sessions} sessions a page did not "
+                              f"show within {WAIT_MS // 1000} s (the browsers share the server's cores): {step}",
+                              flush=True)
+                        continue
                     print(f"N={sessions:>2} {config:>6}: {describe(results[config])}", flush=True)
                 if len(results) == len(CONFIGS) == len(configs):
                     print(f"N={sessions:>2} {ratios(results['before'], results['after'])}", flush=True)
