@@ -83,10 +83,6 @@ def reply_models(settings: dict) -> list[str]:
     return compare_models(settings) or [settings["model"]]
 
 
-def reply_count(settings: dict) -> int:
-    return len(reply_models(settings))
-
-
 def request_params(settings: dict) -> dict:
     """Only the parameters switched on, in the types the API expects."""
     sent = {}

@@ -101,7 +101,7 @@ if total > window:
         st.rerun()
 if not history:
     st.info(tr("chat.empty_state"), icon=":material/forum:")
-render_history(store, user, client, history, coming=chat.reply_count(settings) if outgoing else 0)
+render_history(store, user, client, history, coming=len(chat.reply_models(settings)) if outgoing else 0)
 
 # ---------------------------------------------------------------- sending and streaming
 if history and history[-1].role == "user" and outgoing is None:  # a question left without its reply

@@ -31,7 +31,8 @@ from lib.pricing import CHAT
 from lib.prompt_limits import prompt_problem
 from lib.store import Conversation, Message, Store
 from lib.ui.budget import ask_to_exceed_budget, within_budget
-from lib.ui.chat_view import CONTINUE, EDIT, KEEP, REPLACE, RETRY, render_history, set_open_conversation
+from lib.ui.chat_view import (CONTINUE, EDIT, KEEP, REPLACE, RETRY, render_history, set_open_conversation,
+                              settings_key)
 from lib.ui.error_text import error_text
 from lib.ui.session import current_lang, tr
 from lib.safe_text import markdown_literal
@@ -154,8 +155,8 @@ def start_sending(store: Store, user: str, client: ReshiClient, conversation: Co
     text = presets.fill(pending["text"], pending["values"])
     if conversation is None:
         conversation = store.create_conversation(user, chat.title_from(text or pending["checked"][0].name), settings)
-        st.session_state[f"chat_settings_{conversation.id}"] = settings
-        st.session_state["chat_settings_new"] = copy.deepcopy(settings)  # the next new chat's, its own
+        st.session_state[settings_key(conversation.id)] = settings
+        st.session_state[settings_key(None)] = copy.deepcopy(settings)  # the next new chat's, its own
         set_open_conversation(store, user, conversation.id)
     attachments = pending["attachments"]
     store.add_message(user, conversation.id, "user", text, {"attachments": attachments} if attachments else None)

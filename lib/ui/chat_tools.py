@@ -67,7 +67,7 @@ def presets_popover(container, store: Store, user: str, settings: dict, widget: 
         apply_col, delete_col = st.columns(2)
         if apply_col.button(tr("chat.preset_apply"), icon=":material/download_done:", type="primary",
                             key="chat_preset_apply", use_container_width=True):
-            _replace_settings(widget, presets.apply(preset, settings))
+            _replace_settings(widget, settings, presets.apply(preset, settings))
             st.toast(tr("chat.preset_applied", name=shown[chosen]), icon=":material/bookmark_added:")
             st.rerun()
         if preset["own"] and delete_col.button(tr("chat.delete"), icon=":material/delete:",
@@ -97,9 +97,11 @@ def _save_preset_form(store: Store, user: str, settings: dict) -> None:
                 st.rerun()
 
 
-def _replace_settings(widget: str, new: dict) -> None:
-    """Put new settings in place and forget the widgets' own state, so they show the new values."""
-    st.session_state[f"chat_settings_{widget.removeprefix('chat_')}"] = new
+def _replace_settings(widget: str, settings: dict, new: dict) -> None:
+    """Put new settings in place (in the session's own dict) and forget the widgets' own state,
+    so they show the new values."""
+    settings.clear()
+    settings.update(new)
     for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"{widget}_")]:
         del st.session_state[key]
 

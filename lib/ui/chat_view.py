@@ -45,12 +45,17 @@ def open_conversation_id(store: Store, user: str) -> int | None:
     return st.session_state["chat_open"]
 
 
+def settings_key(conversation_id: int | None) -> str:
+    """Where this session keeps a conversation's settings (None: a new chat's)."""
+    return f"chat_settings_{conversation_id or 'new'}"
+
+
 def conversation_settings(store: Store, user: str) -> tuple[Conversation | None, dict]:
     """The open conversation (None for a new chat) and its settings, kept in this session from
     the first run that opened it (saved with the conversation when they change)."""
     conv_id = open_conversation_id(store, user)
     conversation = store.get_conversation(user, conv_id) if conv_id else None
-    key = f"chat_settings_{conv_id or 'new'}"
+    key = settings_key(conv_id)
     if key not in st.session_state:
         st.session_state[key] = chat.merged_settings(conversation.settings if conversation else None)
     return conversation, st.session_state[key]
