@@ -1,6 +1,7 @@
 """Browser steps shared by the Playwright tests."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -9,6 +10,9 @@ from lib.auth import COOKIE_NAME
 from tests.fixtures.app import PASSWORDS
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+# A reply is complete once its meta line shows what it cost ("credits: 1"); one of the sandbox's
+# tips says "credits" too, so the bare word matches while that reply still streams.
+REPLY_DONE = re.compile(r"credits: \d")
 
 
 def wait_for_app(page: Page) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.helpers import login, start_new_chat, wait_for_app
+from tests.e2e.helpers import REPLY_DONE, login, start_new_chat, wait_for_app
 from tests.e2e.test_video import card, create, expect_playing_video
 
 USER = "alice"
@@ -25,7 +25,7 @@ def send_and_wait_for_reply(page: Page, text: str, messages_after: int) -> None:
     box.fill(text)
     box.press("Enter")
     reply = page.get_by_test_id("stChatMessage").nth(messages_after - 1)
-    expect(reply).to_contain_text("credits", timeout=30_000)
+    expect(reply).to_contain_text(REPLY_DONE, timeout=30_000)
     wait_for_app(page)
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 from playwright.sync_api import Page, expect
 
 from lib import usage
-from tests.e2e.helpers import login, screenshot, start_new_chat, wait_for_app
+from tests.e2e.helpers import REPLY_DONE, login, screenshot, start_new_chat, wait_for_app
 
 USER = "bob"
 CHARTS = 5  # a non-admin sees no per-user chart
@@ -39,7 +39,7 @@ def chat_once(page: Page, app_url: str, text: str) -> None:
     box = page.get_by_test_id("stChatInputTextArea")
     box.fill(text)
     box.press("Enter")
-    expect(page.get_by_test_id("stChatMessage").nth(1)).to_contain_text("credits", timeout=30_000)
+    expect(page.get_by_test_id("stChatMessage").nth(1)).to_contain_text(REPLY_DONE, timeout=30_000)
     wait_for_app(page)
 
 
