@@ -2,13 +2,13 @@
 context each, each in its own conversation) against one server, the sandbox paced like a model.
 
 For each N it prints
-- the server's CPU ms per interaction (a page switch, "New chat", a chat message), from the
-  streamlit process's utime+stime in /proc/PID/stat read around each batch, a batch being the
-  same interaction in every session at once;
+- the server's CPU ms per interaction (a page switch, "New chat", a conversation's first
+  message, its next message), from the streamlit process's utime+stime in /proc/PID/stat read
+  around each batch, a batch being the same interaction in every session at once;
 - the delay from the sandbox sending a reply's first token to the page showing it, median and
-  worst (the sandbox side is stamped by an ASGI wrapper when the chunk is handed to the socket;
-  the page side by a MutationObserver, at performance.timeOrigin + performance.now(); one
-  machine, so the wall clocks agree);
+  worst, for first and next messages (the sandbox side is stamped by an ASGI wrapper when the
+  chunk is handed to the socket; the page side by a MutationObserver, at
+  performance.timeOrigin + performance.now(); one machine, so the wall clocks agree);
 - the server's CPU ms per Usage page rerun (a range preset click) on a ledger of
   `--usage-rows` rows (100,000 by default);
 - the process's RSS with the sessions open and after they close.
@@ -50,6 +50,7 @@ from lib.sandbox.media import VideoCache
 from lib.sandbox.state import DEFAULT_KEY, SandboxState, Speed
 from lib.store import Store
 from lib.ui.resources import SWEEP_SECONDS
+from tests.e2e.helpers import REPLY_DONE
 from tests.fixtures.app import ROOT, _free_port, _write_secrets, start_app_server, stop_app_server
 
 SESSIONS = (1, 4, 8, 16, 32)
@@ -168,7 +169,7 @@ async def send_message(page: Page, text: str, before: int) -> float | None:
     await box.fill(text)
     await box.press("Enter")
     reply = page.get_by_test_id("stChatMessage").nth(before + 1)
-    await expect(reply).to_contain_text("credits", timeout=WAIT_MS)
+    await expect(reply).to_contain_text(REPLY_DONE, timeout=WAIT_MS)
     await wait_for_run(page)
     shown = await page.evaluate("window.__firstTokenAt")
     return shown / 1000 if shown else None
@@ -211,9 +212,9 @@ async def open_session(context: BrowserContext, url: str, number: int, opening: 
 
 @dataclass
 class Figures:
-    cpu: dict[str, list[float]] = field(default_factory=lambda: {"page switch": [], "New chat": [], "message": [],
-                                                                 "Usage rerun": []})
-    delays_ms: list[float] = field(default_factory=list)
+    cpu: dict[str, list[float]] = field(default_factory=lambda: {kind: [] for kind in (
+        "page switch", "New chat", "first message", "next message", "Usage rerun")})
+    delays_ms: dict[str, list[float]] = field(default_factory=lambda: {"first message": [], "next message": []})
     rss_open_mb: float = 0.0
     rss_closed_mb: float = 0.0
 
@@ -230,9 +231,11 @@ async def batch(pid: int, figures: Figures, kind: str, steps) -> list:
 
 async def one_round(pid: int, pages: list[Page], round_no: int, stamps: FirstTokenStamps, figures: Figures) -> None:
     await batch(pid, figures, "New chat", [new_chat(p) for p in pages])
-    prompts = [f"bench session {i} round {round_no}: how are you?" for i in range(len(pages))]
-    shown = await batch(pid, figures, "message", [send_message(p, t, 0) for p, t in zip(pages, prompts)])
-    figures.delays_ms += [(at - stamps.sent_at[t]) * 1000 for at, t in zip(shown, prompts) if at and t in stamps.sent_at]
+    for kind, before in (("first message", 0), ("next message", 2)):
+        prompts = [f"bench session {i} round {round_no}, {kind}: how are you?" for i in range(len(pages))]
+        shown = await batch(pid, figures, kind, [send_message(p, t, before) for p, t in zip(pages, prompts)])
+        figures.delays_ms[kind] += [(at - stamps.sent_at[t]) * 1000 for at, t in zip(shown, prompts)
+                                    if at and t in stamps.sent_at]
     await batch(pid, figures, "page switch", [switch_page(p, "Images", ".st-key-images_prompt textarea") for p in pages])
     await batch(pid, figures, "page switch", [switch_page(p, "Chat", "[data-testid=stChatInputTextArea]") for p in pages])
     await asyncio.gather(*(switch_page(p, "Usage", "[data-testid=stVegaLiteChart]") for p in pages))
@@ -266,10 +269,9 @@ async def measure(browser, folder: Path, flags: list[str], sessions: int, rounds
 
 def describe(figures: Figures) -> str:
     cpu = "  ".join(f"{kind} {statistics.median(values):6.1f}" for kind, values in figures.cpu.items())
-    delays = figures.delays_ms
-    delay = (f"first token -> page: median {statistics.median(delays):6.1f} ms, worst {max(delays):6.1f} ms"
-             f" ({len(delays)} replies)") if delays else "first token -> page: not observed"
-    return (f"CPU ms per interaction: {cpu} | {delay} | "
+    delay = "; ".join(f"{kind} median {statistics.median(d):6.1f} ms, worst {max(d):6.1f} ms ({len(d)} replies)"
+                      if d else f"{kind} not observed" for kind, d in figures.delays_ms.items())
+    return (f"CPU ms per interaction: {cpu} | first token -> page: {delay} | "
             f"RSS open {figures.rss_open_mb:5.0f} MB, after close {figures.rss_closed_mb:5.0f} MB")
 
 
@@ -342,7 +344,7 @@ async def churn(browser, folder: Path, sessions: int, rounds: int) -> list[float
 async def run(args: argparse.Namespace) -> None:
     sandbox_url, stamps = start_stamped_sandbox(args.token_rate)
     print(f"{os.cpu_count()} cores; sandbox paced at {args.token_rate:g} tokens/s; {args.rounds} rounds of "
-          "(New chat, a message, two page switches, two Usage range clicks) per session; CPU figures "
+          "(New chat, two messages, two page switches, two Usage range clicks) per session; CPU figures "
           f"are medians over batches; the ledger holds {args.usage_rows:,} rows.")
     print("note: the Chromium tabs run on the same cores as the server, so figures at large N "
           "include the browsers' contention; every session is the one local user, so the "

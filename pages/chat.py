@@ -10,6 +10,7 @@ from lib.ui.chat_send import (finish_sending, follow_new_messages, process_pendi
 from lib.ui.chat_tools import export_popover, import_popover, presets_popover, view_code_button
 from lib.ui.chat_view import (conversation_settings, conversation_sidebar, keep_setting, model_ids,
                               refresh_models, render_history, request_retry)
+from lib.ui.auth import still_signed_in
 from lib.ui.connection import get_client
 from lib.ui.present_view import present_toggle
 from lib.ui.resources import get_store
@@ -18,17 +19,7 @@ from lib.ui.session import current_user, tr
 store, user, client = get_store(), current_user(), get_client()
 settle_live_reply()  # a click while replies streamed: they are stopped and saved before the history is read
 conversation, settings = conversation_settings(store, user)
-# A message that can go is stored before anything is drawn: the page shows it, in its (maybe
-# new) conversation, and its replies stream at the bottom. Settings widgets write through
-# on_change, so one changed in the same run as the send is already in `settings`.
-outgoing = start_sending(store, user, client, conversation, settings)
-# Widget keys of the conversation open when the run began: a first message keeps the new chat's
-# widgets on the screen (each bound to the new conversation's settings through on_change)
-# instead of replacing them all while its reply starts; the next run moves to the new keys.
 widget = f"chat_{conversation.id if conversation else 'new'}"
-if outgoing and conversation is None:
-    conversation, settings = conversation_settings(store, user)
-conv_id = conversation.id if conversation else None
 conversation_sidebar(store, user, extra=lambda: import_popover(store, user))
 kept_model = st.session_state.pop("chat_kept_model", None)
 if kept_model:  # one column of a comparison was kept: the conversation goes on with that model
@@ -38,10 +29,6 @@ if kept_model:  # one column of a comparison was kept: the conversation goes on 
     st.session_state[f"{widget}_compare_on"] = False
 
 # ---------------------------------------------------------------- header: title and tools
-window = st.session_state.get("chat_window", chat.HISTORY_PAGE)
-history = store.list_messages(user, conv_id, limit=window) if conv_id else []
-if outgoing:
-    history = outgoing.shown(history)
 col_title, col_present, col_presets, col_code, col_export = st.columns([4.0, 1.4, 1.4, 1.5, 1.4],
                                                                       vertical_alignment="bottom")
 col_title.subheader(conversation.title if conversation else tr("chat.new_title"))
@@ -93,28 +80,48 @@ if settings["compare_on"] and len(settings["compare"]) < 2:
 if conversation and settings != conversation.settings:
     store.update_conversation_settings(user, conversation.id, settings)
 
-# ---------------------------------------------------------------- history
-total = store.count_messages(user, conv_id) if conv_id else 0
-if total > window:
-    if st.button(tr("chat.show_earlier", count=total - window), icon=":material/expand_less:"):
-        st.session_state["chat_window"] = window + chat.HISTORY_PAGE
+# ---------------------------------------------------------------- the conversation
+@st.fragment
+def conversation_part() -> None:
+    """The history, the chat input and the replies: a message reruns this part alone, so the
+    first words of a reply are not queued behind a redraw of the whole page (issue 12). What
+    else a message changes (a new conversation's title and place in the sidebar, the budget
+    banner) is redrawn by a run of the whole page once the replies are in (`finish_sending`).
+    The page's other widgets run the whole page, which calls this part again."""
+    if not still_signed_in():  # a run of this part alone skips the router's checks
         st.rerun()
-if not history:
-    st.info(tr("chat.empty_state"), icon=":material/forum:")
-render_history(store, user, client, history, coming=len(chat.reply_models(settings)) if outgoing else 0)
+    settle_live_reply()
+    conversation, settings = conversation_settings(store, user)
+    outgoing = start_sending(store, user, client, conversation, settings)
+    if outgoing and conversation is None:
+        conversation, settings = conversation_settings(store, user)
+    conv_id = conversation.id if conversation else None
+    window = st.session_state.get("chat_window", chat.HISTORY_PAGE)
+    history = store.list_messages(user, conv_id, limit=window) if conv_id else []
+    if outgoing:
+        history = outgoing.shown(history)
+    total = store.count_messages(user, conv_id) if conv_id else 0
+    if total > window:
+        st.button(tr("chat.show_earlier", count=total - window), icon=":material/expand_less:",
+                  on_click=st.session_state.__setitem__, args=("chat_window", window + chat.HISTORY_PAGE))
+    if not history:
+        st.info(tr("chat.empty_state"), icon=":material/forum:")
+    render_history(store, user, client, history, coming=len(chat.reply_models(settings)) if outgoing else 0)
+    if history and history[-1].role == "user" and outgoing is None:  # a question left without its reply
+        st.button(tr("chat.retry"), icon=":material/replay:", key="chat_retry_pending", on_click=request_retry,
+                  args=([],))
+    render_draft_files()
+    follow_new_messages()
+    st.bottom.chat_input(tr("chat.placeholder"), max_chars=MAX_PROMPT_CHARS[CHAT], submit_mode="disable",
+                         accept_file="multiple", file_type=chat_attachments.FILE_TYPES, key="chat_input",
+                         on_submit=take_input)
+    if outgoing is None:  # a message waits: what for (a retry streaming meanwhile goes first)
+        process_pending(store, user, client, settings)
+    finish_sending(store, user, client, settings, outgoing)
+    # Into their places in the header: what they offer (the request just made, a comparison to
+    # report) includes the replies that streamed in this run.
+    view_code_button(col_code, conv_id)
+    export_popover(col_export, conversation, lambda: store.list_messages(user, conv_id))
 
-# ---------------------------------------------------------------- sending and streaming
-if history and history[-1].role == "user" and outgoing is None:  # a question left without its reply
-    st.button(tr("chat.retry"), icon=":material/replay:", key="chat_retry_pending", on_click=request_retry, args=([],))
 
-render_draft_files()
-follow_new_messages()
-st.chat_input(tr("chat.placeholder"), max_chars=MAX_PROMPT_CHARS[CHAT], submit_mode="disable", accept_file="multiple",
-              file_type=chat_attachments.FILE_TYPES, key="chat_input", on_submit=take_input)
-if outgoing is None:  # a message waits: what for (a retry streaming meanwhile goes first)
-    process_pending(store, user, client, settings)
-finish_sending(store, user, client, settings, outgoing)
-# Drawn last, into their places in the header: what they offer (the request just made, a
-# comparison to report) includes the replies that streamed in this run.
-view_code_button(col_code, conv_id)
-export_popover(col_export, conversation, lambda: store.list_messages(user, conv_id))
+conversation_part()

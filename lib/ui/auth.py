@@ -103,6 +103,17 @@ def signed_in() -> bool:
     return "user" in st.session_state
 
 
+def still_signed_in() -> bool:
+    """For a run of a page's fragment alone, which skips the router: False once this session no
+    longer counts (its user removed, or signed out on another browser), which a run of the whole
+    app then ends."""
+    settings, users = _settings_or_stop()
+    if settings is None:
+        return True
+    return "username" in st.session_state and session_refusal(
+        get_store(), users["credentials"], st.session_state["username"], st.session_state.get(SIGNED_IN_AT)) is None
+
+
 def request_logout() -> None:
     st.session_state["logout_requested"] = True
 

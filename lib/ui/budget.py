@@ -16,6 +16,7 @@ BANNER_KEY = key_family("budget", [f"{state}.{period}" for state in (budget.WARN
                                    for period in budget.PERIODS])
 CONFIRM_KEY = key_family("budget.confirm", budget.PERIODS)
 PERIOD_KEY = key_family("budget.period", budget.PERIODS)
+BANNER_SHOWN = "budget_banner_shown"  # (state, period) of the banner drawn last, or None
 
 
 def _statuses() -> list[budget.PeriodStatus]:
@@ -29,6 +30,7 @@ def _fields(status: budget.PeriodStatus) -> dict:
 def render_budget_banner() -> None:
     """From 80% of a limit on, a warning at the top of the page; once it is reached, an error."""
     status = budget.worst(_statuses())
+    st.session_state[BANNER_SHOWN] = _banner(status)
     if status is None:
         return
     text = tr(BANNER_KEY(f"{status.state}.{status.period}"), **_fields(status))
@@ -36,6 +38,16 @@ def render_budget_banner() -> None:
         st.error(text, icon=":material/money_off:")
     else:
         st.warning(text, icon=":material/savings:")
+
+
+def _banner(status: budget.PeriodStatus | None) -> tuple[str, str] | None:
+    return (status.state, status.period) if status else None
+
+
+def banner_out_of_date() -> bool:
+    """After a call made in a run of part of a page: does the banner drawn last say otherwise
+    than it would now (a limit neared or reached by that call)?"""
+    return _banner(budget.worst(_statuses())) != st.session_state.get(BANNER_SHOWN)
 
 
 def confirm_within_budget(cost: float, key: str, on_cancel: Callable[[], None] | None = None) -> bool:

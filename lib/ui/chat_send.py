@@ -5,11 +5,13 @@ A message waits in `st.session_state[PENDING]` until it can go: files refused by
 stop the user sees why (`process_pending`, drawn where the replies will be), and nothing they
 typed or attached is lost meanwhile.
 
-A message that can go is put in the store before the page draws anything (`start_sending`,
-at the top of the page), so the page draws it, its conversation and its title in place; the
-replies then stream at the bottom (`finish_sending`) and are drawn there with their actions.
-One script run per message: no rerun after the stream redraws the page a second time
-(bench/concurrent_sessions). Regenerate, edit and retry go the same way.
+The chat input, the history and the replies are a fragment of the page (`pages/chat.py`), so
+a message reruns that part alone. A message that can go is put in the store before the part
+draws anything (`start_sending`), so it is drawn in place; the replies then stream at the
+bottom (`finish_sending`) and are drawn there with their actions. What else a message changes
+(a new conversation's title and place in the sidebar, the budget banner) is drawn by one run
+of the whole page afterwards (bench/concurrent_sessions). Regenerate, edit and retry go the
+same way.
 
 Streams: one model through `st.write_stream`; 2-3 models through lib/compare.py, whose worker
 threads fill per-column queues that this (script) thread drains into placeholders. The Stop
@@ -24,15 +26,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
 
 from lib import chat, chat_attachments, compare, errors, presets, uploads
 from lib.client import ChatStream, ReshiClient
 from lib.pricing import CHAT
 from lib.prompt_limits import prompt_problem
 from lib.store import Conversation, Message, Store
-from lib.ui.budget import ask_to_exceed_budget, within_budget
-from lib.ui.chat_view import (CONTINUE, EDIT, KEEP, REPLACE, RETRY, render_history, set_open_conversation,
-                              settings_key)
+from lib.ui.budget import ask_to_exceed_budget, banner_out_of_date, within_budget
+from lib.ui.chat_view import (CONTINUE, EDIT, KEEP, LISTED, REPLACE, RETRY, render_history,
+                              set_open_conversation, settings_key)
 from lib.ui.error_text import error_text
 from lib.ui.session import current_lang, tr
 from lib.safe_text import markdown_literal
@@ -354,6 +358,10 @@ def finish_sending(store: Store, user: str, client: ReshiClient, settings: dict,
     replies = [m for m in store.list_messages(user, outgoing.conversation_id, limit=count) if m.id > question_id]
     with slot.container():
         render_history(store, user, client, replies)
+    if outgoing.conversation_id not in st.session_state.get(LISTED, []) or banner_out_of_date():
+        # A new conversation gets its title and its place in the sidebar; a limit neared or reached
+        # gets its banner. (A listed one keeps its place until the next run of the whole page.)
+        st.rerun()
 
 
 def send_replies(store: Store, user: str, client: ReshiClient, conversation_id: int, settings: dict,
@@ -401,9 +409,10 @@ def stream_replies(store: Store, user: str, conversation_id: int, group_id: int 
             shown = [""] * len(streams)
             with st.spinner(tr("chat.waiting", timeout=round(streams[0].read_timeout or 0)), show_time=True):
                 while parallel.poll(_REDRAW_SECONDS) and not any(c.text for c in parallel.columns):
-                    pass
+                    _stop_if_clicked(parallel)
             drawn_at = 0.0
             while parallel.poll(_REDRAW_SECONDS):
+                _stop_if_clicked(parallel)
                 # Each redraw is a websocket message the server serialises and sends: ten a second
                 # reads as live, where one per token costs the server most of a reply's CPU.
                 if time.monotonic() - drawn_at >= _MIN_REDRAW_INTERVAL:
@@ -416,6 +425,17 @@ def stream_replies(store: Store, user: str, conversation_id: int, group_id: int 
         for index, column in enumerate(parallel.columns):
             _save_reply(store, user, conversation_id, column.stream, column.error,
                         {} if group_id is None else compare.column_meta(group_id, index))
+
+
+def _stop_if_clicked(parallel: compare.ParallelStreams) -> None:
+    """A click on the conversation part (Stop, Regenerate, ...) while its replies stream: the
+    replies stop, and that part's next run does what was asked. Streamlit stops a run of the
+    whole page for any click, but queues a fragment's run behind the run in progress, and has
+    no public way to ask whether one waits: this reads the request it keeps for the script."""
+    ctx = get_script_run_ctx()
+    requests = ctx.script_requests if ctx else None
+    if requests is not None and requests._state == ScriptRequestType.RERUN:
+        parallel.stop()
 
 
 def _reply_boxes(streams: list[ChatStream], side_by_side: bool) -> list:
@@ -443,9 +463,9 @@ def _save_reply(store: Store, user: str, conversation_id: int, stream: ChatStrea
 
 
 def _stop_button():
-    """Any click starts the next run, which stops the replies (`settle_live_reply`); the
-    `finally` blocks here keep what arrived. (The chat input's own "stop" mode shows no stop
-    button in this version.)"""
+    """Any click stops the replies (`_stop_if_clicked`, or a run of the whole page, which stops
+    this one: `settle_live_reply`); the `finally` blocks here keep what arrived. (The chat
+    input's own "stop" mode ends the run without drawing what was kept.)"""
     holder = st.empty()
     holder.button(tr("chat.stop"), icon=":material/stop_circle:", key="chat_stop", type="secondary")
     return holder

@@ -35,6 +35,7 @@ COPY = "chat_copy"  # the message whose Copy was clicked, and how many copies so
 THUMB_WIDTH = 160
 LIST_SIZE = "chat_list_size"  # how many conversations the sidebar lists
 LIST_PAGE = 20
+LISTED = "chat_listed"  # the ids of the conversations the sidebar drew last
 
 
 def open_conversation_id(store: Store, user: str) -> int | None:
@@ -109,6 +110,7 @@ def conversation_sidebar(store: Store, user: str, extra=None) -> None:
         if opened:  # an older one, opened last time: listed first, and no longer among the hidden
             conversations.insert(0, opened)
             hidden -= 1
+        st.session_state[LISTED] = [c.id for c in conversations]
         if conversations:
             st.caption(tr("chat.conversations"))
         for conversation in conversations:

@@ -3,6 +3,7 @@ conversations a page at a time, a sent message is drawn in the run that sends it
 that run applies at its top (an edit, the open conversation) is checked there."""
 from __future__ import annotations
 
+from lib import budget
 from lib.store import Store
 from tests.app.test_chat import send
 from tests.fixtures.app import make_app
@@ -61,3 +62,13 @@ def test_a_conversation_deleted_in_another_tab_leaves_a_new_chat(app_secrets):
     at.run()
     assert not at.exception
     assert at.subheader[0].value == "New chat" and not listed(at)
+
+
+def test_a_message_that_nears_the_limit_shows_the_banner_at_once(app_secrets):
+    """The banner is drawn before the page; a message sent in an open conversation (a run of
+    the conversation part alone, in a browser) runs the whole page again when it changes it."""
+    at = send(make_app(app_secrets), "one credit")
+    store = Store(app_secrets["store"]["url"])
+    budget.set_limit(store, "local", budget.DAY, 2.2)
+    at = send(at, "one credit more")  # 2 of 2.2 used
+    assert [w.value for w in at.warning] == ["You have used 91% of your daily credit limit (2.00 of 2.20)."]

@@ -1,0 +1,66 @@
+"""A message reruns only the conversation part of the Chat page (issue 12), in Chromium: what
+the browser asks the server to run, and what the user sees after it."""
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+from streamlit.proto.BackMsg_pb2 import BackMsg
+
+from lib.store import Store
+from tests.e2e.helpers import REPLY_DONE, login, start_new_chat, wait_for_app
+from tests.e2e.test_chat import send
+
+
+def runs_asked(page: Page) -> list[str]:
+    """Each run the page asks the server for, as it is sent: the fragment's id, or "page" for
+    a run of the whole page."""
+    asked: list[str] = []
+
+    def on_websocket(ws) -> None:
+        def on_frame(payload) -> None:
+            message = BackMsg.FromString(payload) if isinstance(payload, bytes) else None
+            if message is not None and message.WhichOneof("type") == "rerun_script":
+                asked.append(message.rerun_script.fragment_id or "page")
+        ws.on("framesent", on_frame)
+
+    page.on("websocket", on_websocket)
+    return asked
+
+
+def send_and_wait(page: Page, text: str, reply_index: int) -> None:
+    send(page, text)
+    expect(page.get_by_test_id("stChatMessage").nth(reply_index)).to_contain_text(REPLY_DONE, timeout=30_000)
+    wait_for_app(page)
+
+
+def test_a_message_reruns_the_conversation_alone_and_a_new_one_gets_its_title(page: Page, app_url):
+    asked = runs_asked(page)
+    login(page, app_url, "bob")
+    start_new_chat(page)
+    asked.clear()
+    send_and_wait(page, "Fragment first words", 1)
+    sidebar = page.get_by_test_id("stSidebar")
+    # The new conversation's title, in the header and the sidebar: the whole page ran after it.
+    expect(page.get_by_role("heading", name="Fragment first words")).to_be_visible()
+    expect(sidebar.get_by_role("button", name="Fragment first words")).to_be_visible()
+
+    asked.clear()
+    send_and_wait(page, "Fragment second words", 3)
+    assert len(asked) == 1 and asked[0] != "page", f"one run, of the conversation part alone: {asked}"
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(4)
+    expect(page.get_by_test_id("stChatMessage").nth(2)).to_contain_text("Fragment second words")
+    expect(sidebar.get_by_role("button", name="Fragment first words")).to_be_visible()
+
+
+def test_a_session_signed_out_elsewhere_sends_nothing_more(page: Page, app_url, e2e_dir):
+    """A run of the conversation part alone skips the router's checks: it makes its own."""
+    login(page, app_url, "bob")
+    start_new_chat(page)
+    send_and_wait(page, "Fragment before signing out", 1)
+    store = Store(f"sqlite:///{e2e_dir / 'store.db'}")
+    store.sign_out_everywhere("bob")  # as "Log out" in another browser does
+    send(page, "Fragment after signing out")
+    expect(page.get_by_role("textbox", name="Username")).to_be_visible(timeout=30_000)
+    wait_for_app(page)
+    sent = [m.content for c in store.list_conversations("bob") for m in store.list_messages("bob", c.id)]
+    assert "Fragment before signing out" in sent and "Fragment after signing out" not in sent
+    store.dispose()
