@@ -51,6 +51,9 @@ SIGNED_IN_AT = "signed_in_at"
 COOKIE_STALE = "login_cookie_stale"
 # The language was picked on the login page: it is the user's from then on (lib/ui/sidebar).
 PICKED_AT_LOGIN = "lang_picked_at_login"
+# streamlit-authenticator's own keys, ours for the cookie, and the language.
+_KEPT_AFTER_SIGN_OUT = {"authentication_status", "username", "name", "email", "roles", "logout", "password_hint",
+                        COOKIE_STALE, PICKED_AT_LOGIN, "lang"}
 
 if not log.handlers:  # Streamlit sets up only its own loggers; auth events belong in the server log
     _handler = logging.StreamHandler()
@@ -171,8 +174,12 @@ def _end_if_revoked(authenticator: AuthenticationController, store: Store, users
 
 
 def _end_session(authenticator: AuthenticationController) -> None:
+    """Signed out: of what the session held, only the sign-in machinery and the language stay.
+    The rest (a message waiting to go, a new chat's system prompt, View code's requests) was the
+    user's, and whoever signs in next on this tab must not get it."""
     authenticator.logout()
-    st.session_state.pop(COOKIE_DUE, None)
+    for key in [key for key in st.session_state if key not in _KEPT_AFTER_SIGN_OUT]:
+        del st.session_state[key]
     st.session_state[COOKIE_STALE] = True
 
 

@@ -162,3 +162,13 @@ def test_login_writes_the_cookie_and_logout_deletes_it(login_secrets):
     at.button(key="logout_button").click().run()
     [script] = _cookie_scripts(at)
     assert f"{COOKIE_NAME}=;" in script and "expires=Thu, 01 Jan 1970" in script and "path=/" in script
+
+
+def test_the_next_user_on_a_tab_gets_nothing_of_the_last_ones_session(login_secrets):
+    at = make_app(login_secrets, user="alice")
+    at.text_area(key="chat_new_system").set_value("Alice's secret instructions").run()
+    at.button(key="logout_button").click().run()
+    submit(at, "bob", PASSWORDS["bob"])
+    assert at.session_state["user"] == "bob"
+    assert at.text_area(key="chat_new_system").value == "", "a new chat starts from the defaults"
+    assert not [k for k in at.session_state if "Alice" in str(at.session_state[k])]
