@@ -95,10 +95,9 @@ def conversation_sidebar(store: Store, user: str, extra=None) -> None:
     """The list of conversations; `extra` draws more tools (import) under "New chat"."""
     with st.sidebar:
         st.divider()
-        if st.button(tr("chat.new_chat"), icon=":material/add_comment:", use_container_width=True,
-                     type="primary", key="chat_new"):
-            set_open_conversation(store, user, None)
-            st.rerun()
+        # Callbacks, run before the page: one run draws the conversation asked for.
+        st.button(tr("chat.new_chat"), icon=":material/add_comment:", use_container_width=True, type="primary",
+                  key="chat_new", on_click=set_open_conversation, args=(store, user, None))
         if extra:
             extra()
         open_id = open_conversation_id(store, user)
@@ -117,10 +116,9 @@ def conversation_sidebar(store: Store, user: str, extra=None) -> None:
             is_open = conversation.id == open_id
             if is_open:
                 _conversation_actions(store, user, conversation)
-            elif st.button(conversation.title, key=f"chat_open_{conversation.id}", use_container_width=True,
-                           type="tertiary"):
-                set_open_conversation(store, user, conversation.id)
-                st.rerun()
+            else:
+                st.button(conversation.title, key=f"chat_open_{conversation.id}", use_container_width=True,
+                          type="tertiary", on_click=set_open_conversation, args=(store, user, conversation.id))
         _more_conversations(hidden)
 
 
