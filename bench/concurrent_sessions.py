@@ -11,7 +11,9 @@ For each N it prints
   performance.timeOrigin + performance.now(); one machine, so the wall clocks agree);
 - the server's CPU ms per Usage page rerun (a range preset click) on a ledger of
   `--usage-rows` rows (100,000 by default);
-- the process's RSS with the sessions open and after they close.
+- the process's RSS with the sessions open and after they close;
+- the Chromium processes' CPU ms per interaction, as the server's: what the browsers take of the
+  same two cores while the first tokens wait to be shown.
 Each figure is taken twice, each time on a fresh server: "before" with `--runner.postScriptGC
 true --server.fileWatcherType auto` (Streamlit's defaults) and "after" with the shipped
 .streamlit/config.toml.
@@ -139,6 +141,18 @@ def cpu_ms(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) * TICK_MS   # utime, stime
 
 
+def browsers_cpu_ms() -> float:
+    """CPU of every Chromium process on the machine (only the benchmark's browser runs here)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().startswith("chrom"):
+                total += cpu_ms(int(entry.name))
+        except (FileNotFoundError, ProcessLookupError):  # a renderer that just ended
+            continue
+    return total
+
+
 def rss_mb(pid: int) -> float:
     line = next(x for x in Path(f"/proc/{pid}/status").read_text().splitlines() if x.startswith("VmRSS:"))
     return int(line.split()[1]) / 1024
@@ -215,6 +229,7 @@ class Figures:
     cpu: dict[str, list[float]] = field(default_factory=lambda: {kind: [] for kind in (
         "page switch", "New chat", "first message", "next message", "Usage rerun")})
     delays_ms: dict[str, list[float]] = field(default_factory=lambda: {"first message": [], "next message": []})
+    browsers: dict[str, list[float]] = field(default_factory=dict)  # the browsers' CPU, as `cpu`
     rss_open_mb: float = 0.0
     rss_closed_mb: float = 0.0
 
@@ -222,10 +237,11 @@ class Figures:
 async def batch(pid: int, figures: Figures, kind: str, steps) -> list:
     """Run one step per session at once; the server CPU they cost, per session, goes to `kind`."""
     await settle(pid)
-    started = cpu_ms(pid)
+    started, browsers_started = cpu_ms(pid), browsers_cpu_ms()
     results = await asyncio.gather(*steps)
     await settle(pid)
     figures.cpu[kind].append((cpu_ms(pid) - started) / len(results))
+    figures.browsers.setdefault(kind, []).append((browsers_cpu_ms() - browsers_started) / len(results))
     return results
 
 
@@ -271,7 +287,9 @@ def describe(figures: Figures) -> str:
     cpu = "  ".join(f"{kind} {statistics.median(values):6.1f}" for kind, values in figures.cpu.items())
     delay = "; ".join(f"{kind} median {statistics.median(d):6.1f} ms, worst {max(d):6.1f} ms ({len(d)} replies)"
                       if d else f"{kind} not observed" for kind, d in figures.delays_ms.items())
-    return (f"CPU ms per interaction: {cpu} | first token -> page: {delay} | "
+    browsers = "  ".join(f"{kind} {statistics.median(values):6.1f}" for kind, values in figures.browsers.items())
+    return (f"CPU ms per interaction: {cpu} | the browsers' CPU ms per interaction: {browsers} | "
+            f"first token -> page: {delay} | "
             f"RSS open {figures.rss_open_mb:5.0f} MB, after close {figures.rss_closed_mb:5.0f} MB")
 
 

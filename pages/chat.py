@@ -10,7 +10,7 @@ from lib.ui.chat_send import (finish_sending, follow_new_messages, process_pendi
 from lib.ui.chat_tools import export_popover, import_popover, presets_popover, view_code_button
 from lib.ui.chat_view import (conversation_settings, conversation_sidebar, keep_setting, model_ids,
                               refresh_models, render_history, request_retry)
-from lib.ui.auth import still_signed_in
+from lib.ui.auth import leave_if_signed_out
 from lib.ui.connection import get_client
 from lib.ui.present_view import present_toggle
 from lib.ui.resources import get_store
@@ -77,8 +77,6 @@ with col_settings.popover(tr("chat.settings"), icon=":material/tune:", use_conta
             entry["value"] = st.slider(param.name, param.low, param.high, float(entry["value"]), param.step, **keep)
 if settings["compare_on"] and len(settings["compare"]) < 2:
     st.caption(tr("chat.compare_pick_two"))
-if conversation and settings != conversation.settings:
-    store.update_conversation_settings(user, conversation.id, settings)
 
 # ---------------------------------------------------------------- the conversation
 @st.fragment
@@ -87,11 +85,21 @@ def conversation_part() -> None:
     first words of a reply are not queued behind a redraw of the whole page (issue 12). What
     else a message changes (a new conversation's title and place in the sidebar, the budget
     banner) is redrawn by a run of the whole page once the replies are in (`finish_sending`).
-    The page's other widgets run the whole page, which calls this part again."""
-    if not still_signed_in():  # a run of this part alone skips the router's checks
-        st.rerun()
+    The page's other widgets run the whole page, which calls this part again.
+
+    A run of this part alone skips the router and the code above: it takes the session's user
+    and client anew, and first reserves its places outside itself (a run of the whole page that
+    stopped before writing them would leave the next run of this part nowhere to write)."""
+    code_slot, export_slot = col_code.empty(), col_export.empty()
+    st.bottom.chat_input(tr("chat.placeholder"), max_chars=MAX_PROMPT_CHARS[CHAT], submit_mode="disable",
+                         accept_file="multiple", file_type=chat_attachments.FILE_TYPES, key="chat_input",
+                         on_submit=take_input)
+    leave_if_signed_out()
+    store, user, client = get_store(), current_user(), get_client()
     settle_live_reply()
     conversation, settings = conversation_settings(store, user)
+    if conversation and settings != conversation.settings:  # changed by the page, or by `{{variables}}` filled here
+        store.update_conversation_settings(user, conversation.id, settings)
     outgoing = start_sending(store, user, client, conversation, settings)
     if outgoing and conversation is None:
         conversation, settings = conversation_settings(store, user)
@@ -112,16 +120,13 @@ def conversation_part() -> None:
                   args=([],))
     render_draft_files()
     follow_new_messages()
-    st.bottom.chat_input(tr("chat.placeholder"), max_chars=MAX_PROMPT_CHARS[CHAT], submit_mode="disable",
-                         accept_file="multiple", file_type=chat_attachments.FILE_TYPES, key="chat_input",
-                         on_submit=take_input)
     if outgoing is None:  # a message waits: what for (a retry streaming meanwhile goes first)
         process_pending(store, user, client, settings)
     finish_sending(store, user, client, settings, outgoing)
-    # Into their places in the header: what they offer (the request just made, a comparison to
-    # report) includes the replies that streamed in this run.
-    view_code_button(col_code, conv_id)
-    export_popover(col_export, conversation, lambda: store.list_messages(user, conv_id))
+    # What they offer (the request just made, a comparison to report) includes the replies that
+    # streamed in this run.
+    view_code_button(code_slot, conv_id)
+    export_popover(export_slot, conversation, lambda: store.list_messages(user, conv_id))
 
 
 conversation_part()

@@ -5,6 +5,7 @@ from lib import usage
 from lib.ui import usage_charts as charts
 from lib.ui.budget import render_budget_settings
 from lib.ui.resources import get_store
+from lib.ui.auth import leave_if_signed_out
 from lib.ui.session import is_admin, tr
 from lib.ui.usage_view import (filter_controls, load_cube, load_latency, range_controls, refresh_balance_button,
                                render_calls_table, render_cards, render_price_editor, server_balance)
@@ -21,6 +22,7 @@ st.caption(tr("usage.intro") + (" " + tr("usage.intro_admin") if is_admin() else
 # budget and price editors below (bench/concurrent_sessions prints a Usage rerun's CPU).
 @st.fragment
 def report(balance) -> None:
+    leave_if_signed_out()
     controls_col, filters_col = st.columns([5, 1], vertical_alignment="bottom")
     with controls_col:
         scope = range_controls()

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from lib import videos
+from lib.ui.auth import leave_if_signed_out
 from lib.ui.connection import get_client
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
@@ -13,6 +14,7 @@ store, user = get_store(), current_user()
 @st.fragment(run_every=videos.TICK_SECONDS)
 def live_section() -> None:
     """The page's one timer: defined only while a task is unfinished, so it stops with the last."""
+    leave_if_signed_out()
     live_tasks(store, user, get_client())
 
 

@@ -106,15 +106,16 @@ def signed_in() -> bool:
     return "user" in st.session_state
 
 
-def still_signed_in() -> bool:
-    """For a run of a page's fragment alone, which skips the router: False once this session no
-    longer counts (its user removed, or signed out on another browser), which a run of the whole
-    app then ends."""
+def leave_if_signed_out() -> None:
+    """First thing in every fragment: a run of a fragment alone skips the router, and so its
+    check that the session still counts (its user removed, or signed out on another browser).
+    A session that no longer does runs the whole app, which ends it."""
     settings, users = _settings_or_stop()
     if settings is None:
-        return True
-    return "username" in st.session_state and session_refusal(
-        get_store(), users["credentials"], st.session_state["username"], st.session_state.get(SIGNED_IN_AT)) is None
+        return
+    if "username" not in st.session_state or session_refusal(
+            get_store(), users["credentials"], st.session_state["username"], st.session_state.get(SIGNED_IN_AT)):
+        st.rerun()
 
 
 def request_logout() -> None:

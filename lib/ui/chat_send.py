@@ -234,7 +234,14 @@ def process_pending(store: Store, user: str, client: ReshiClient, settings: dict
     attachments = _uploaded(store, user, client, ok)
     if attachments is not None:
         pending["attachments"] = attachments
-        st.rerun()  # the next run's start_sending sends it
+        _run_again()  # the next run's start_sending sends it
+
+
+def _run_again() -> None:
+    """Rerun the conversation part alone when it is running alone (Streamlit refuses
+    `scope="fragment"` during a run of the whole page, which then runs again instead)."""
+    ctx = get_script_run_ctx()
+    st.rerun(scope="fragment" if ctx and ctx.fragment_ids_this_run else "app")
 
 
 def _refused_files_decided(pending: dict) -> bool:

@@ -10,6 +10,7 @@ from lib.store import Conversation, Store
 from lib.ui.chat_send import LAST_CALLS
 from lib.ui.chat_view import set_open_conversation
 from lib.ui.picker import file_picker
+from lib.ui.auth import leave_if_signed_out
 from lib.ui.session import tr
 from lib.ui.share_view import comparison_report_button, share_button
 
@@ -26,6 +27,7 @@ def _last_calls(conversation_id: int | None) -> list[dict]:
 
 
 def _code_body(calls: list[dict]) -> None:
+    leave_if_signed_out()
     call = calls[0]
     if len(calls) > 1:
         models = [c["model"] for c in calls]

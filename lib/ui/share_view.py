@@ -22,6 +22,7 @@ from lib.ui.clock import local_time
 from lib.ui.config import secret_section
 from lib.ui.present_view import presenting, show_slides, start_presenting
 from lib.ui.resources import get_store
+from lib.ui.auth import leave_if_signed_out
 from lib.ui.session import current_lang, current_user, labels, tr
 from lib.safe_text import markdown_literal
 
@@ -210,6 +211,7 @@ def _close_dialog(key: str) -> None:
 
 
 def _share_dialog(kind: str, snapshot_builder: Callable[[], shares.Snapshot | None], key: str) -> None:
+    leave_if_signed_out()
     snapshot = snapshot_builder()
     if snapshot is None:
         st.info(tr("share.nothing"), icon=":material/info:")

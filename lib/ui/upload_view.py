@@ -12,6 +12,7 @@ from lib.ui.clock import local_time
 from lib.safe_text import markdown_literal
 from lib.ui.feedback import show_error
 from lib.ui.picker import file_picker
+from lib.ui.auth import leave_if_signed_out
 from lib.ui.session import current_lang, tr
 from lib.upload_checks import (Base64Problem, Checked, check_image, decode_base64, display_name,
                                expiry_text, human_size, is_expired)
@@ -95,6 +96,7 @@ def report() -> None:
 
 @st.fragment(run_every=_LIST_REFRESH)
 def uploads_list(store: Store, user: str) -> None:
+    leave_if_signed_out()
     st.subheader(tr("upload.list"))
     uploads = store.list_uploads(user)
     if not uploads:
