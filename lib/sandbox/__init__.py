@@ -90,8 +90,11 @@ class Control:
     """A small client for the control API (`/sandbox/...`), sending its token."""
 
     def __init__(self, root_url: str, token: str):
+        # A connection per call: uvicorn closes one idle for 5 s, and a call reusing it at that
+        # moment fails with "Server disconnected without sending a response" (a test's teardown
+        # resetting the clock after a 5-second test did).
         self._http = httpx.Client(base_url=root_url + "/sandbox", headers={TOKEN_HEADER: token},
-                                  timeout=10)
+                                  timeout=10, limits=httpx.Limits(max_keepalive_connections=0))
 
     def _post(self, path: str, body: dict | None = None) -> dict:
         response = self._http.post(path, json=body or {})

@@ -64,3 +64,25 @@ def test_a_session_signed_out_elsewhere_sends_nothing_more(page: Page, app_url, 
     sent = [m.content for c in store.list_conversations("bob") for m in store.list_messages("bob", c.id)]
     assert "Fragment before signing out" in sent and "Fragment after signing out" not in sent
     store.dispose()
+
+
+def test_variables_filled_for_a_message_are_kept_with_the_conversation(page: Page, app_url, e2e_dir):
+    """They are filled in the conversation part, whose run alone must save them."""
+    login(page, app_url, "bob")
+    start_new_chat(page)
+    send_and_wait(page, "Fragment variables first", 1)
+    page.get_by_role("button", name="Settings").click()
+    system = page.get_by_role("textbox", name="System prompt")
+    system.fill("You talk to {{who}}.")
+    system.press("Tab")
+    wait_for_app(page)
+    page.keyboard.press("Escape")
+    send(page, "Fragment variables second")
+    page.get_by_role("textbox", name="who").fill("Ann")
+    page.get_by_test_id("stBaseButton-primaryFormSubmit").click()
+    expect(page.get_by_test_id("stChatMessage").nth(3)).to_contain_text(REPLY_DONE, timeout=30_000)
+    wait_for_app(page)
+    store = Store(f"sqlite:///{e2e_dir / 'store.db'}")
+    [conversation] = [c for c in store.list_conversations("bob") if c.title == "Fragment variables first"]
+    assert conversation.settings["variables"] == {"who": "Ann"}
+    store.dispose()
