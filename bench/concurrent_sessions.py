@@ -4,7 +4,8 @@ context each, each in its own conversation) against one server, the sandbox pace
 For each N it prints
 - the server's CPU ms per interaction (a page switch, "New chat", a conversation's first
   message, its next message), from the streamlit process's utime+stime in /proc/PID/stat read
-  around each batch, a batch being the same interaction in every session at once;
+  around each batch, a batch being the same interaction in every session at once, started
+  once the server and the browsers are idle;
 - the delay from the sandbox sending a reply's first token to the page showing it, median and
   worst, for first and next messages (the sandbox side is stamped by an ASGI wrapper when the
   chunk is handed to the socket; the page side by a MutationObserver, at
@@ -161,11 +162,21 @@ def rss_mb(pid: int) -> float:
 async def settle(pid: int, quiet_ms: float = 20, window_s: float = 0.3, limit_s: float = 15) -> None:
     """Wait until the server is idle (under `quiet_ms` CPU in `window_s`), so that one batch's
     trailing work is not counted in the next."""
+    await _quiet(lambda: cpu_ms(pid), quiet_ms, window_s, limit_s)
+
+
+async def settle_browsers(quiet_ms: float = 30, window_s: float = 0.3, limit_s: float = 15) -> None:
+    """Wait until the browsers are idle too: tabs still drawing the last batch's pages would
+    take the cores from the next batch's first tokens."""
+    await _quiet(browsers_cpu_ms, quiet_ms, window_s, limit_s)
+
+
+async def _quiet(used_ms, quiet_ms: float, window_s: float, limit_s: float) -> None:
     deadline = time.monotonic() + limit_s
     while time.monotonic() < deadline:
-        before = cpu_ms(pid)
+        before = used_ms()
         await asyncio.sleep(window_s)
-        if cpu_ms(pid) - before < quiet_ms:
+        if used_ms() - before < quiet_ms:
             return
 
 
@@ -235,8 +246,10 @@ class Figures:
 
 
 async def batch(pid: int, figures: Figures, kind: str, steps) -> list:
-    """Run one step per session at once; the server CPU they cost, per session, goes to `kind`."""
+    """Run one step per session at once, on a quiet machine; the server CPU they cost, per
+    session, goes to `kind`."""
     await settle(pid)
+    await settle_browsers()
     started, browsers_started = cpu_ms(pid), browsers_cpu_ms()
     results = await asyncio.gather(*steps)
     await settle(pid)
