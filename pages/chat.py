@@ -29,7 +29,8 @@ if kept_model:  # one column of a comparison was kept: the conversation goes on 
     st.session_state[f"{widget}_compare_on"] = False
 
 # ---------------------------------------------------------------- header: title and tools
-col_title, col_present, col_presets, col_code, col_export = st.columns([4.0, 1.4, 1.4, 1.5, 1.4],
+# Wide enough for "Present" and "Presets" beside a long title at 1280 px (a long title wraps).
+col_title, col_present, col_presets, col_code, col_export = st.columns([3.0, 1.8, 1.8, 1.6, 1.5],
                                                                       vertical_alignment="bottom")
 col_title.subheader(conversation.title if conversation else tr("chat.new_title"))
 present_toggle(col_present, disabled=conversation is None)
