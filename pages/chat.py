@@ -17,7 +17,6 @@ from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
 
 store, user, client = get_store(), current_user(), get_client()
-settle_live_reply()  # a click while replies streamed: they are stopped and saved before the history is read
 conversation, settings = conversation_settings(store, user)
 widget = f"chat_{conversation.id if conversation else 'new'}"
 conversation_sidebar(store, user, extra=lambda: import_popover(store, user))
@@ -97,7 +96,7 @@ def conversation_part() -> None:
                          on_submit=take_input)
     leave_if_signed_out()
     store, user, client = get_store(), current_user(), get_client()
-    settle_live_reply()
+    settle_live_reply()  # a click while replies streamed: they are stopped and saved before the history is read
     conversation, settings = conversation_settings(store, user)
     if conversation and settings != conversation.settings:  # changed by the page, or by `{{variables}}` filled here
         store.update_conversation_settings(user, conversation.id, settings)

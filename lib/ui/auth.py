@@ -40,7 +40,7 @@ from lib.store import Store, utcnow
 from lib.users import is_admin
 from lib.ui.config import secret_section, secrets_file_problem
 from lib.ui.resources import get_store
-from lib.ui.session import LOCAL_USER, current_lang, language_picker, tr
+from lib.ui.session import LOCAL_USER, current_lang, fragment_running_alone, language_picker, tr
 
 # The login cookie's value, written by a script drawn on every run of a session signed in with
 # the form (an element of one run only may be gone before the browser has run its script).
@@ -109,12 +109,12 @@ def signed_in() -> bool:
 def leave_if_signed_out() -> None:
     """First thing in every fragment: a run of a fragment alone skips the router, and so its
     check that the session still counts (its user removed, or signed out on another browser).
-    A session that no longer does runs the whole app, which ends it."""
-    settings, users = _settings_or_stop()
-    if settings is None:
+    A session that no longer does runs the whole app, which ends it. (In a run of the whole app
+    the router has just checked.)"""
+    if not fragment_running_alone():
         return
-    if "username" not in st.session_state or session_refusal(
-            get_store(), users["credentials"], st.session_state["username"], st.session_state.get(SIGNED_IN_AT)):
+    settings, users = _settings_or_stop()
+    if settings is not None and ("username" not in st.session_state or _refusal(get_store(), users)):
         st.rerun()
 
 
@@ -168,10 +168,16 @@ def _log_out(authenticator: AuthenticationController, store: Store, client: str 
 def _end_if_revoked(authenticator: AuthenticationController, store: Store, users: dict, client: str | None) -> None:
     """A live session ends when its user is removed or signs out on another browser."""
     username = st.session_state["username"]
-    reason = session_refusal(store, users["credentials"], username, st.session_state.get(SIGNED_IN_AT))
+    reason = _refusal(store, users)
     if reason:
         log.info("session ended user=%r client=%s reason=%s", username, client, reason)
         _end_session(authenticator)
+
+
+def _refusal(store: Store, users: dict) -> str | None:
+    """Why this signed-in session no longer counts, or None."""
+    return session_refusal(store, users["credentials"], st.session_state["username"],
+                           st.session_state.get(SIGNED_IN_AT))
 
 
 def _end_session(authenticator: AuthenticationController) -> None:

@@ -38,7 +38,7 @@ from lib.ui.budget import ask_to_exceed_budget, banner_out_of_date, within_budge
 from lib.ui.chat_view import (CONTINUE, EDIT, KEEP, LISTED, REPLACE, RETRY, render_history,
                               set_open_conversation, settings_key)
 from lib.ui.error_text import error_text
-from lib.ui.session import current_lang, tr
+from lib.ui.session import current_lang, fragment_running_alone, tr
 from lib.safe_text import markdown_literal
 from lib.upload_checks import check_image, display_name
 
@@ -240,8 +240,7 @@ def process_pending(store: Store, user: str, client: ReshiClient, settings: dict
 def _run_again() -> None:
     """Rerun the conversation part alone when it is running alone (Streamlit refuses
     `scope="fragment"` during a run of the whole page, which then runs again instead)."""
-    ctx = get_script_run_ctx()
-    st.rerun(scope="fragment" if ctx and ctx.fragment_ids_this_run else "app")
+    st.rerun(scope="fragment" if fragment_running_alone() else "app")
 
 
 def _refused_files_decided(pending: dict) -> bool:

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Callable
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lib.i18n import LANGUAGES, language_from_locale, t
 from lib.ui.legacy_pages import restart_through_app
@@ -12,6 +13,12 @@ from lib.ui.legacy_pages import restart_through_app
 LOCAL_USER = "local"
 ROOT = Path(__file__).resolve().parents[2]
 PAGES_DIR = ROOT / "pages"
+
+
+def fragment_running_alone() -> bool:
+    """This run is of a fragment alone (a click in it, its timer), not of the whole app."""
+    ctx = get_script_run_ctx()
+    return bool(ctx and ctx.fragment_ids_this_run)
 
 
 def current_lang() -> str:
