@@ -1,4 +1,5 @@
-"""Every user-facing string, one catalog per language: lib/locales/<lang>.toml.
+"""Every user-facing string, one catalog per language: lib/locales/<lang>.toml, plus one file
+per feature in lib/locales/<lang>/*.toml (so features added side by side do not edit one file).
 
 Pages never show a literal: they call `t(key, lang, **fields)` (or `lib.ui.session.tr`, which
 fills in the session's language). A language is one more TOML file and one more entry in
@@ -17,8 +18,15 @@ LOCALES_DIR = Path(__file__).with_name("locales")
 
 
 def _load(lang: str) -> dict[str, str]:
-    with open(LOCALES_DIR / f"{lang}.toml", "rb") as file:
-        return tomllib.load(file)
+    catalog: dict[str, str] = {}
+    for path in (LOCALES_DIR / f"{lang}.toml", *sorted((LOCALES_DIR / lang).glob("*.toml"))):
+        with open(path, "rb") as file:
+            part = tomllib.load(file)
+        clash = catalog.keys() & part.keys()
+        if clash:
+            raise ValueError(f"{path.name}: keys already in the {lang} catalog: {sorted(clash)}")
+        catalog.update(part)
+    return catalog
 
 
 CATALOGS: dict[str, dict[str, str]] = {lang: _load(lang) for lang in LANGUAGES}

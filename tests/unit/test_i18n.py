@@ -10,6 +10,7 @@ import string
 from pathlib import Path
 
 import lib
+import pytest
 from lib.i18n import CATALOGS, DEFAULT_LANGUAGE, KEY_FAMILIES, LANGUAGES, has_text, language_from_locale, t
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,3 +75,15 @@ def test_locale_picks_the_language():
     assert language_from_locale("zh-CN") == "zh" and language_from_locale("en-US") == "en"
     assert language_from_locale(None) == "en"
     assert t("nav.chat", "zh") == "对话"
+
+
+def test_a_key_in_two_catalog_files_is_refused(tmp_path, monkeypatch):
+    import lib.i18n as i18n
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en.toml").write_text('"a.one" = "One"\n', encoding="utf-8")
+    (tmp_path / "en" / "feature.toml").write_text('"a.two" = "Two"\n', encoding="utf-8")
+    monkeypatch.setattr(i18n, "LOCALES_DIR", tmp_path)
+    assert i18n._load("en") == {"a.one": "One", "a.two": "Two"}
+    (tmp_path / "en" / "other.toml").write_text('"a.one" = "Again"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="a.one"):
+        i18n._load("en")
