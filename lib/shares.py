@@ -15,9 +15,11 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import SimpleNamespace
+from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from lib import chat
@@ -160,13 +162,13 @@ def open_share(store: Store, token: str, client: str | None, limit: GuessLimit, 
     `first_visit` is False on a rerun of a page already shown for this token: it neither counts
     another view nor another failure."""
     now = now or utcnow()
-    wait = _lock(store, client, limit, now)
+    wait = guess_lock(store, client, limit, now)
     if wait:
         return Opened(LOCKED, wait=wait)
     share = _find(store, token)
     if share is None:
         if first_visit and client:
-            _record_miss(store, client, now)
+            record_wrong_guess(store, client, now)
         return Opened(MISSING)
     status = status_of(share, now)
     if status == LIVE and first_visit:
@@ -175,26 +177,33 @@ def open_share(store: Store, token: str, client: str | None, limit: GuessLimit, 
 
 
 def _find(store: Store, token: str) -> Share | None:
+    return find_by_token(token, store.share_by_token_hash)
+
+
+def find_by_token(token: str, lookup: Callable[[str], Any]) -> Any:
+    """What `lookup` finds by the token's hash (a share, a ballot), confirmed in constant time."""
     if not TOKEN_PATTERN.fullmatch(token or ""):
         return None
     digest = token_hash(token)
-    share = store.share_by_token_hash(digest)
-    return share if share is not None and hmac.compare_digest(share.token_hash, digest) else None
+    found = lookup(digest)
+    return found if found is not None and hmac.compare_digest(found.token_hash, digest) else None
 
 
-def _lock(store: Store, client: str | None, limit: GuessLimit, now: datetime) -> timedelta | None:
+def guess_lock(store: Store, client: str | None, limit: GuessLimit, now: datetime,
+               scope: str = LIMIT_SCOPE) -> timedelta | None:
+    """How long `client` is still locked out for guessing links of `scope` (None: not locked)."""
     if not client:
         return None
-    return lock_left(store.get_login_failures(LIMIT_SCOPE, client[:255]), limit.max_failures, limit.lockout, now)
+    return lock_left(store.get_login_failures(scope, client[:255]), limit.max_failures, limit.lockout, now)
 
 
-def _record_miss(store: Store, client: str, now: datetime) -> None:
+def record_wrong_guess(store: Store, client: str, now: datetime, scope: str = LIMIT_SCOPE) -> None:
     # A valid link must not reset the count (one real token would let a guesser start over),
     # so instead a client quiet for the longest lock-out starts again from zero.
-    record = store.get_login_failures(LIMIT_SCOPE, client[:255])
+    record = store.get_login_failures(scope, client[:255])
     if record is not None and now - record.last_failure_at > LONGEST_LOCKOUT:
-        store.clear_login_failures(LIMIT_SCOPE, client[:255])
-    store.record_login_failure(LIMIT_SCOPE, client[:255], at=now)
+        store.clear_login_failures(scope, client[:255])
+    store.record_login_failure(scope, client[:255], at=now)
 
 
 # --- rendering data ---------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """The playground's database: conversations, messages, settings, the usage ledger, media,
-uploads, video tasks, price overrides, login state, workbench runs and shares.
+uploads, video tasks, price overrides, login state, workbench runs, shares, votes and ballots.
 
 One SQLAlchemy URL decides where it lives: by default a SQLite file under data/, but the same
 code runs on PostgreSQL (`postgresql+psycopg://...`), so nothing here may be SQLite-only SQL.
@@ -25,18 +25,19 @@ from lib.store.settings import SettingRecords
 from lib.store.shares import Share, ShareInfo, ShareRecords
 from lib.store.tables import utcnow
 from lib.store.videos import VideoTaskRecord, VideoTaskRecords
+from lib.store.votes import Ballot, TeamVote, VoteRecord, VoteRecords
 from lib.store.workbench import WorkbenchRuns
 
 __all__ = [
     "Store", "default_url", "utcnow",
     "Conversation", "Message", "Media", "UploadRecord", "VideoTaskRecord",
-    "LoginFailures", "Share", "ShareInfo",
+    "LoginFailures", "Share", "ShareInfo", "Ballot", "TeamVote", "VoteRecord",
     "UsageLedger", "CUBE_COLUMNS", "OK", "STOPPED", "ERROR", "REFUND", "OUTCOMES",
 ]
 
 
 class Store(ConversationRecords, MediaRecords, VideoTaskRecords, LedgerRecords, SettingRecords,
-            LoginRecords, WorkbenchRuns, ShareRecords):
+            LoginRecords, WorkbenchRuns, ShareRecords, VoteRecords):
     """All persistence. Thread-safe: each method runs in its own short transaction."""
 
     def __init__(self, url: str):
