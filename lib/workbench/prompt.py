@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from lib import presets
+from lib.user_patterns import MAX_PATTERN_CHARS, UserPatternError, compile_user_pattern, user_pattern_found
 
 CONTAINS, NOT_CONTAINS, REGEX, IS_JSON = "contains", "not_contains", "regex", "json"
 CHECK_KINDS = (CONTAINS, NOT_CONTAINS, REGEX, IS_JSON)
@@ -41,7 +42,10 @@ class Check:
         if self.kind == NOT_CONTAINS:
             return wanted not in text
         if self.kind == REGEX:
-            return re.search(wanted, text) is not None
+            try:
+                return user_pattern_found(wanted, text)
+            except UserPatternError:  # a case's values made the pattern invalid: it cannot pass
+                return False
         return _is_json(text)
 
 
@@ -68,8 +72,10 @@ def checks_from(rows: list[dict]) -> list[Check]:
 def check_problem(check: Check) -> tuple[str, dict] | None:
     """(i18n key, fields) of what is wrong with a check, or None."""
     if check.kind == REGEX:
+        if len(check.value) > MAX_PATTERN_CHARS:
+            return "workbench.regex_too_long", {"max": MAX_PATTERN_CHARS}
         try:
-            re.compile(check.value)
-        except re.error as exc:
-            return "workbench.bad_regex", {"pattern": check.value, "error": str(exc)}
+            compile_user_pattern(check.value)
+        except UserPatternError as exc:
+            return "workbench.bad_regex", {"pattern": check.value, "error": exc.reason}
     return None
