@@ -72,6 +72,7 @@ import secrets
 import socket
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import uvicorn
@@ -186,14 +187,15 @@ def start_sandbox(host: str = "127.0.0.1", port: int = 0, credits: float = DEFAU
                   keys: tuple[str, ...] | list[str] = (), token_rate: float = 40.0,
                   video_seconds: float = 15.0, image_delay: float = 0.0,
                   hang_seconds: float = 30.0, control: bool = False,
-                  dialect: str = DEFAULT_DIALECT) -> RunningSandbox:
+                  dialect: str = DEFAULT_DIALECT, files_dir: Path | None = None) -> RunningSandbox:
     """Serve a fresh sandbox on a pre-bound socket (port 0 = any free port); returns once it
     answers. `control=True` turns on the control API, with a new random token. `dialect` is
-    one of lib.sandbox.dialects.DIALECTS."""
+    one of lib.sandbox.dialects.DIALECTS. `files_dir` keeps uploads and generated images on disk
+    too, so a sandbox started again on the same port still serves the links it gave out."""
     if dialect not in DIALECTS:
         raise ValueError(f"dialect must be one of: {', '.join(DIALECTS)}")
     control_token = secrets.token_urlsafe(32) if control else None
-    state = SandboxState(Speed(token_rate, video_seconds, image_delay, hang_seconds), dialect)
+    state = SandboxState(Speed(token_rate, video_seconds, image_delay, hang_seconds), dialect, files_dir)
     for key in (DEFAULT_KEY, *keys):
         state.add_key(credits, key)
     # proto must be IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on such sockets, and
@@ -201,7 +203,12 @@ def start_sandbox(host: str = "127.0.0.1", port: int = 0, credits: float = DEFAU
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM,
                          socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+        sock.listen()  # now: a second process binding the same port fails here, not in uvicorn
+    except OSError:
+        sock.close()
+        raise
     config = uvicorn.Config(create_app(state, VideoCache(), control_token), log_level="warning",
                             access_log=False, lifespan="off", timeout_graceful_shutdown=1)
     server = uvicorn.Server(config)

@@ -4,12 +4,15 @@ the event loop, in the thread pool (images) and tests drive it through the contr
 """
 from __future__ import annotations
 
+import json
+import re
 import secrets
 import threading
 import time
 from contextlib import contextmanager
 from collections import Counter, OrderedDict, deque
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Iterator
 
 from lib.sandbox.dialects import DEFAULT_DIALECT
@@ -27,6 +30,7 @@ RECENT_REQUESTS = 200
 # page's most), and the same prompt and variant always give the same bytes.
 IMAGE_VARIANTS = 4
 IMAGE_PROMPTS_REMEMBERED = 10_000
+_FILE_NAME = re.compile(r"[0-9a-f]{16}\.[a-z]{3,4}")   # what the sandbox names an upload or an image
 
 
 def _tidy(value):
@@ -92,6 +96,7 @@ class Upload:
 class SandboxState:
     speed: Speed = field(default_factory=Speed)
     dialect: str = DEFAULT_DIALECT   # a key of lib.sandbox.dialects.DIALECTS; the control API sets it
+    files_dir: Path | None = None   # uploads and generated images kept here too, across restarts
 
     def __post_init__(self):
         self.lock = threading.RLock()
@@ -212,15 +217,38 @@ class SandboxState:
             now = self.now()
             for expired in [n for n, u in self.uploads.items() if u.expires_at <= now]:
                 del self.uploads[expired]
+                self._forget_file(expired)
             self.uploads[name] = upload
+            if self.files_dir is not None:
+                self.files_dir.mkdir(parents=True, exist_ok=True)
+                (self.files_dir / name).write_bytes(upload.data)
+                (self.files_dir / f"{name}.json").write_text(
+                    json.dumps({"content_type": upload.content_type, "expires_at": upload.expires_at}))
 
     def live_upload(self, name: str) -> Upload | None:
         with self.lock:
-            upload = self.uploads.get(name)
+            upload = self.uploads.get(name) or self._kept_file(name)
             if upload is not None and upload.expires_at <= self.now():
-                del self.uploads[name]   # the provider deletes expired images
+                self.uploads.pop(name, None)   # the provider deletes expired images
+                self._forget_file(name)
                 return None
             return upload
+
+    def _kept_file(self, name: str) -> Upload | None:
+        """An upload kept by an earlier run of this sandbox (`name` is one the sandbox made: hex
+        and an extension, never a path)."""
+        if self.files_dir is None or not _FILE_NAME.fullmatch(name):
+            return None
+        try:
+            facts = json.loads((self.files_dir / f"{name}.json").read_text())
+            return Upload((self.files_dir / name).read_bytes(), facts["content_type"], float(facts["expires_at"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def _forget_file(self, name: str) -> None:
+        if self.files_dir is not None and _FILE_NAME.fullmatch(name):
+            for path in (self.files_dir / name, self.files_dir / f"{name}.json"):
+                path.unlink(missing_ok=True)
 
     # --- faults -------------------------------------------------------------------------
     def queue_fault(self, endpoint: str, kind: str, count: int = 1) -> None:

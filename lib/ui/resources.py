@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from pathlib import Path
 
 import streamlit as st
 from streamlit.runtime import Runtime
@@ -11,15 +12,33 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lib.sandbox import RunningSandbox, start_sandbox
 from lib.store import Store, default_url
+from lib.store.engine import PROJECT_ROOT
 from lib.ui.config import secret
 
 SWEEP_SECONDS = 30
 
 
+EMBEDDED_SANDBOX_PORT = 8765
+_log = logging.getLogger("reshi.app")
+
+
+def sandbox_files_dir() -> Path:
+    """Where the embedded sandbox keeps its uploads and images (data/ is git-ignored)."""
+    return Path(secret("sandbox", "files_dir") or PROJECT_ROOT / "data" / "sandbox-files")
+
+
 @st.cache_resource(show_spinner=False)
 def embedded_sandbox() -> RunningSandbox:
-    """The offline demo API: one per process, on a free loopback port."""
-    return start_sandbox()
+    """The offline demo API: one per process, on a loopback port that stays the same across
+    restarts (`[sandbox] port`, 8765 by default), so the links it gave out (uploads, images,
+    videos, View code's base URL) still point at it; on any free port when that one is taken."""
+    port = int(secret("sandbox", "port", EMBEDDED_SANDBOX_PORT))
+    try:
+        return start_sandbox(port=port, files_dir=sandbox_files_dir())
+    except OSError:
+        _log.warning("port %s is taken: the embedded sandbox uses a free port, so its links change "
+                     "at the next restart", port)
+        return start_sandbox(files_dir=sandbox_files_dir())
 
 
 @st.cache_resource(show_spinner=False)

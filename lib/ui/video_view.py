@@ -49,9 +49,12 @@ def render_form(store: Store, user: str, client: ReshiClient) -> None:
     st.caption(tr("video.cost_note"))
     confirmed = not videos.needs_confirmation(model) or st.checkbox(
         tr("video.confirm_hd", credits=cost), key="video_confirm_hd")
+    made = _made_and_unfinished(store, user, request)
     clicked = st.button(tr("video.generate"), type="primary", icon=":material/movie:", key="video_generate",
-                        disabled=not confirmed, use_container_width=True)
-    if not confirmed:
+                        disabled=not confirmed or made, use_container_width=True)
+    if made:
+        st.caption(tr("video.made_wait"))
+    elif not confirmed:
         st.caption(tr("video.confirm_needed", credits=cost))
     if (clicked or st.session_state.pop("video_retry_now", False)) and confirmed:
         st.session_state["video_pending"] = request
@@ -59,7 +62,19 @@ def render_form(store: Store, user: str, client: ReshiClient) -> None:
     if pending == request and confirm_within_budget(cost, key="video"):
         del st.session_state["video_pending"]
         _submit(store, user, client, request)
-    _show_outcome(request)
+    _show_outcome(store, user, request)
+
+
+def _made_and_unfinished(store: Store, user: str, request: videos.VideoRequest) -> bool:
+    """The form still holds what made a task that is not finished yet: its button rests, so a
+    second click cannot pay for a second task (a changed prompt or setting arms it again)."""
+    notice = st.session_state.get("video_notice")
+    return bool(notice and notice[0] == request and notice[3] and _unfinished(store, user, notice[3]))
+
+
+def _unfinished(store: Store, user: str, task_id: str) -> bool:
+    task = store.get_video_task(user, task_id)
+    return task is not None and task.status not in FINISHED
 
 
 def _submit(store: Store, user: str, client: ReshiClient, request: videos.VideoRequest) -> None:
@@ -67,7 +82,7 @@ def _submit(store: Store, user: str, client: ReshiClient, request: videos.VideoR
     st.session_state.pop("video_notice", None)
     problem = videos.request_problem(request)
     if problem:
-        st.session_state["video_notice"] = (request, problem, "warning")
+        st.session_state["video_notice"] = (request, problem, "warning", None)
         return
     try:
         with st.spinner(tr("video.creating")):
@@ -76,19 +91,22 @@ def _submit(store: Store, user: str, client: ReshiClient, request: videos.VideoR
         st.session_state["video_error"] = exc
         return
     notice = "video.duplicate" if submission.duplicate else "video.created"
-    st.session_state["video_notice"] = (request, notice, "info" if submission.duplicate else "success")
+    st.session_state["video_notice"] = (request, notice, "info" if submission.duplicate else "success",
+                                        submission.task.task_id)
     st.session_state["video_reset_confirm"] = True   # the next HD video needs its own confirmation
+    st.rerun()  # the button rests from now on (it was drawn armed in this run)
 
 
-def _show_outcome(request: videos.VideoRequest) -> None:
-    """The last submission's result, kept while the form still holds what was submitted."""
+def _show_outcome(store: Store, user: str, request: videos.VideoRequest) -> None:
+    """The last submission's result, kept while the form still holds what was submitted and,
+    for a task made, until that task finishes (it then shows in the finished list)."""
     exc = st.session_state.get("video_error")
     if exc is not None and show_error(exc, retry_key="video_retry"):
         st.session_state["video_retry_now"] = True
         st.rerun()
     notice = st.session_state.get("video_notice")
-    if notice and notice[0] == request:
-        _, key, kind = notice
+    if notice and notice[0] == request and (notice[3] is None or _unfinished(store, user, notice[3])):
+        _, key, kind, _ = notice
         icon = {"success": ":material/check_circle:", "info": ":material/info:"}.get(kind, ":material/warning:")
         getattr(st, kind)(tr(key), icon=icon)
 

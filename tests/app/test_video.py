@@ -90,10 +90,21 @@ def test_hd_asks_for_confirmation_and_charges_150(app_secrets, sandbox):
 
 def test_a_double_click_creates_one_task(app_secrets, sandbox):
     at = generate(open_page(app_secrets), "double trouble")
-    at.button(key="video_generate").click().run()
+    assert at.button(key="video_generate").disabled, "the button rests while its video is made"
+    assert "being made" in texts(at) and "Video task created" in texts(at)
     assert len(store_of(app_secrets).list_video_tasks(USER)) == 1
-    assert "just submitted" in texts(at)
     assert sandbox.control.key_info(app_secrets["sandbox"]["api_key"])["spent"] == 15
+    at.text_area(key="video_prompt").set_value("double trouble, again").run()
+    assert not at.button(key="video_generate").disabled, "another prompt arms it again"
+    assert "Video task created" not in texts(at)
+
+
+def test_the_created_note_goes_and_the_button_is_armed_once_the_video_is_done(app_secrets, sandbox):
+    at = generate(open_page(app_secrets), "a short one")
+    at = finish_and_reload(at, sandbox)
+    assert "completed" in texts(at)
+    assert "Video task created" not in texts(at) and "being made" not in texts(at)
+    assert not at.button(key="video_generate").disabled
 
 
 def test_empty_prompt_is_refused_without_a_call(app_secrets, sandbox):

@@ -108,3 +108,24 @@ def test_upload_expires_after_three_days(sandbox, upload):
 def test_upload_is_free(sandbox, upload, api_key):
     upload(files={"image": ("a.png", png_bytes())})
     assert sandbox.control.key_info(api_key)["spent"] == 0
+
+
+def test_a_sandbox_started_again_on_its_port_still_serves_the_links_it_gave(tmp_path):
+    """The app's embedded sandbox keeps one port and its files across restarts (issue 31, item 6)."""
+    from lib.sandbox import start_sandbox
+    from lib.sandbox.state import DEFAULT_KEY
+    first = start_sandbox(files_dir=tmp_path)
+    port = int(first.root_url.rsplit(":", 1)[1])
+    data = png_bytes()
+    answer = httpx.post(first.upload_url, headers={"Authorization": f"Bearer {DEFAULT_KEY}"},
+                        files={"image": ("a.png", data, "image/png")}, timeout=30).json()
+    with pytest.raises(OSError):
+        start_sandbox(port=port)   # taken: the caller falls back to a free port
+    first.stop()
+    again = start_sandbox(port=port, files_dir=tmp_path)
+    try:
+        served = httpx.get(answer["data"]["url"], timeout=10)
+        assert served.status_code == 200 and served.content == data
+        assert httpx.get(answer["data"]["url"].replace(".png", "0.png"), timeout=10).status_code == 404
+    finally:
+        again.stop()
