@@ -11,9 +11,10 @@ from typing import Any, Iterator
 import httpx
 from httpx_sse import EventSource, ServerSentEvent
 
-from lib import errors, pricing
+from lib import dialects, errors, pricing
 from lib.client._base import APIResource, BaseClient, _bounded, _Deadline, _log_request
-from lib.client.types import CallRecord, ChatResult
+from lib.client.tool_calls import ToolCallAssembler
+from lib.client.types import CallRecord, ChatResult, ToolCall
 
 
 def _token_counts(body: dict) -> tuple[int | None, int | None]:
@@ -51,6 +52,8 @@ class Chat(APIResource):
             text = choice["message"].get("content") or ""
             if not isinstance(text, str):
                 raise TypeError("content is not text")
+            calls = ToolCallAssembler()
+            calls.add(choice["message"])
         except (KeyError, IndexError, TypeError, AttributeError):
             record.error_kind, record.credits = errors.MalformedResponseError.kind, 0.0
             c.report(record)
@@ -59,10 +62,11 @@ class Chat(APIResource):
         record.credits = _reply_credits(c, model, record.prompt_tokens, record.completion_tokens)
         record.request_id = record.request_id or body.get("id")
         c.report(record)
-        return ChatResult(text=text, model=body.get("model") or model, finish_reason=choice.get("finish_reason"),
+        return ChatResult(text=text, model=body.get("model") or model,
+                          finish_reason=dialects.finish_reason_with_calls(choice.get("finish_reason"), bool(calls)),
                           prompt_tokens=record.prompt_tokens, completion_tokens=record.completion_tokens,
                           latency_s=time.perf_counter() - started, request_id=record.request_id,
-                          credits=record.credits, raw=body)
+                          credits=record.credits, raw=body, tool_calls=calls.finish())
 
     def stream(self, model: str, messages: list[dict], *, include_usage: bool = True,
                **params) -> "ChatStream":
@@ -103,6 +107,12 @@ class ChatStream:
         self._started: float | None = None
         self._reported = threading.Lock()  # held once the call is recorded: it is recorded once
         self._network_stream = None
+        self._tool_calls = ToolCallAssembler()
+
+    @property
+    def tool_calls(self) -> list[ToolCall]:
+        """The function calls of the reply, assembled from its fragments (so far, while it streams)."""
+        return self._tool_calls.finish()
 
     @property
     def tokens(self) -> int:
@@ -241,9 +251,12 @@ class ChatStream:
         first = choices[0] if isinstance(choices, list) and choices else None
         if not isinstance(first, dict):
             return ""
-        finish_reason = first.get("finish_reason")
-        self.finish_reason = finish_reason if isinstance(finish_reason, str) else self.finish_reason
         delta = first.get("delta")
+        if isinstance(delta, dict) and self._tool_calls.add(delta) and self.ttft is None:
+            self.ttft = self.waited
+        finish_reason = first.get("finish_reason")
+        if isinstance(finish_reason, str):
+            self.finish_reason = dialects.finish_reason_with_calls(finish_reason, bool(self._tool_calls))
         content = delta.get("content") if isinstance(delta, dict) else None
         return content if isinstance(content, str) else ""
 
@@ -252,6 +265,7 @@ class ChatStream:
         body = self._client._json(response, deadline)
         try:
             text = body["choices"][0]["message"]["content"] or ""
+            self._tool_calls.add(body["choices"][0]["message"])
         except (KeyError, IndexError, TypeError):
             raise errors.MalformedResponseError("chat: no choices[0].message") from None
         self.prompt_tokens, self.completion_tokens = _token_counts(body)

@@ -1,8 +1,10 @@
 """What the client's calls return, and what each call reports to the ledger."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from lib import dialects
 
@@ -45,6 +47,40 @@ class ChatResult:
     request_id: str | None
     credits: float
     raw: dict
+    tool_calls: list["ToolCall"] = field(default_factory=list)
+
+
+_NOT_JSON = object()
+
+
+@dataclass
+class ToolCall:
+    """One function call of a reply: `arguments` as the text that arrived; `parsed` that text
+    as JSON (`arguments_ok` False when it is not JSON); `id_made` when the server sent no id."""
+    index: int
+    id: str | None = None
+    name: str = ""
+    arguments: str = ""
+    id_made: bool = False
+
+    def _parse(self) -> Any:
+        try:
+            return json.loads(self.arguments) if self.arguments.strip() else {}
+        except ValueError:
+            return _NOT_JSON
+
+    @property
+    def arguments_ok(self) -> bool:
+        return self._parse() is not _NOT_JSON
+
+    @property
+    def parsed(self) -> Any:
+        value = self._parse()
+        return None if value is _NOT_JSON else value
+
+    def as_message(self) -> dict:
+        """The call as an assistant message's `tool_calls` entry."""
+        return {"id": self.id, "type": "function", "function": {"name": self.name, "arguments": self.arguments}}
 
 
 @dataclass

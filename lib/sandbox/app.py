@@ -20,7 +20,7 @@ from fastapi.responses import FileResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from lib import imagetypes, pricing
-from lib.sandbox import dialects, media, replies
+from lib.sandbox import dialects, media, replies, tool_calls
 from lib.sandbox.control import control_routes
 from lib.sandbox.http import NOT_JSON, ApiError, api_error_handler, error_response, json_object
 from lib.sandbox.state import FAULT_KINDS, SandboxState, Upload
@@ -283,6 +283,7 @@ def _api_routes(state: SandboxState, videos: media.VideoCache) -> APIRouter:
                                 params["stop"], temperature=body.get("temperature"),
                                 top_p=body.get("top_p"))
         chat_id, created = "chatcmpl-" + secrets.token_hex(12), int(state.now())
+        reply = _with_tool_calls(reply, body, chat_id, api.dialect)
         if params["stream"]:
             chunks = _chat_chunks(state, key, cost, reply, chat_id, created, params, cut)
             return StreamingResponse(chunks, media_type="text/event-stream",
@@ -291,8 +292,9 @@ def _api_routes(state: SandboxState, videos: media.VideoCache) -> APIRouter:
         return {"id": chat_id, "object": "chat.completion", "created": created,
                 "model": params["model"], "system_fingerprint": None,
                 "choices": [{"index": 0, "logprobs": None, "finish_reason": reply.finish_reason,
-                             "message": {"role": "assistant", "content": reply.text,
-                                         "refusal": None}}],
+                             "message": {"role": "assistant", "content": reply.text or None,
+                                         "refusal": None,
+                                         **({"tool_calls": reply.tool_calls} if reply.tool_calls else {})}}],
                 "usage": _usage(reply)}
 
     @router.post("/gemini/images")
@@ -393,9 +395,12 @@ def _chat_params(body: dict) -> dict:
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         raise ApiError(400, "messages must be a non-empty array of {role, content} objects.")
-    if not all(isinstance(m, dict) and isinstance(m.get("role"), str) and "content" in m
+    if not all(isinstance(m, dict) and isinstance(m.get("role"), str) and ("content" in m or m.get("tool_calls"))
                for m in messages):
         raise ApiError(400, "Each message needs a 'role' and a 'content'.")
+    problem = tool_calls.request_problem(body)
+    if problem:
+        raise ApiError(400, problem)
     max_tokens = body.get("max_tokens", body.get("max_completion_tokens"))
     if max_tokens is not None and (type(max_tokens) is not int or max_tokens < 1):
         raise ApiError(400, "max_tokens must be a positive integer.")
@@ -404,6 +409,19 @@ def _chat_params(body: dict) -> dict:
             "max_tokens": max_tokens, "stop": body.get("stop"),
             "include_usage": isinstance(stream_options, dict)
             and bool(stream_options.get("include_usage"))}
+
+
+def _with_tool_calls(reply: replies.Reply, body: dict, chat_id: str, dialect: dialects.Dialect) -> replies.Reply:
+    """The reply as tool calls when the request's tools are named (lib/sandbox/tool_calls.py),
+    in the dialect's shape; else the text reply as it is."""
+    calls = tool_calls.plan(body["messages"], body.get("tools"), body.get("tool_choice", "auto"),
+                            body.get("parallel_tool_calls", True))
+    if not calls:
+        return reply
+    ids = [tool_calls.call_id(chat_id, index) for index in range(len(calls))]
+    return replies.Reply("", dialect.tool_finish_reason, reply.prompt_tokens,
+                         tool_deltas=dialect.tool_call_deltas(calls, ids),
+                         tool_calls=dialect.tool_calls_message(calls, ids))
 
 
 def _usage(reply: replies.Reply) -> dict:
@@ -426,13 +444,13 @@ async def _chat_chunks(state: SandboxState, key: str, cost: float, reply: replie
     def choice(delta: dict, finish: str | None = None) -> list:
         return [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]
 
-    tokens = reply.tokens
+    deltas = reply.deltas()
     rate = state.speed.token_rate
-    yield event(choice({"role": "assistant", "content": ""}))
-    for token in tokens[: len(tokens) // 2] if cut else tokens:
+    yield event(choice({"role": "assistant", "content": "" if not reply.tool_deltas else None}))
+    for delta in deltas[: len(deltas) // 2] if cut else deltas:
         if rate > 0:
             await asyncio.sleep(1 / rate)
-        yield event(choice({"content": token}))
+        yield event(choice(delta))
     if cut:
         return
     state.charge(key, cost)

@@ -9,6 +9,8 @@ tested against real HTTP answers:
 - `new-api`: the Go relay most such services run on (QuantumNous/new-api): task answers in its
   `{"code": "success", "data": …}` envelope, UPPER-case task words, `"45%"` progress, the file
   in `metadata.url`, `supported_endpoint_types` on models, 403 `insufficient_user_quota`.
+  Its tool calls come as one chunk each, `arguments` an object (not a JSON string), no call
+  ids, and `finish_reason: "stop"` (as relays of Gemini-style upstreams send them).
 - `openai`: OpenAI's own Sora 2 API: `POST /videos` with `seconds` and `size`, a `video` object
   with no URL (the bytes at `GET /videos/{id}/content`), 429 `insufficient_quota`, image URLs,
   and no legacy billing routes.
@@ -34,6 +36,11 @@ CONTENT = "content"           # GET /videos/{id}/content: the MP4 bytes (OpenAI;
 # Why an answer is refused: each dialect says it with its own status, words and codes.
 MISSING_KEY, UNKNOWN_KEY, DISABLED_KEY = "missing_key", "unknown_key", "disabled_key"
 OUT_OF_CREDIT, NO_ROUTE = "out_of_credit", "no_route"
+
+
+# How a dialect's tool calls carry their arguments: JSON text in fragments, or one object.
+ARGUMENTS_TEXT, ARGUMENTS_OBJECT = "text", "object"
+ARGUMENT_PIECE_CHARS = 8   # text arguments stream in pieces this long, as real servers split them
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,39 @@ class Dialect:
     image_models: bool                           # whether /models lists the image model too
     serves_billing: bool
     refusals: Mapping[str, Refusal]
+    tool_arguments: str = ARGUMENTS_TEXT         # ARGUMENTS_TEXT or ARGUMENTS_OBJECT
+    tool_call_ids: bool = True                   # whether each call carries an id
+    tool_finish_reason: str = "tool_calls"       # the finish_reason of a reply that calls tools
+
+    def tool_call_deltas(self, calls: list, ids: list[str]) -> list[dict]:
+        """The stream's deltas for `calls` (lib/sandbox/tool_calls.PlannedCall): the first of each
+        call names it; text arguments follow in pieces, an object comes whole."""
+        deltas = []
+        for index, (call, call_id) in enumerate(zip(calls, ids)):
+            whole = self.tool_arguments == ARGUMENTS_OBJECT and not isinstance(call.arguments, str)
+            head = self._tool_call(index, call, call_id, call.arguments if whole else "")
+            deltas.append({"tool_calls": [head]})
+            text = "" if whole else call.arguments_text()
+            deltas += [{"tool_calls": [{"index": index, "function": {"arguments": text[i:i + ARGUMENT_PIECE_CHARS]}}]}
+                       for i in range(0, len(text), ARGUMENT_PIECE_CHARS)]
+        return deltas
+
+    def tool_calls_message(self, calls: list, ids: list[str]) -> list[dict]:
+        """`message.tool_calls` of a complete (not streamed) reply."""
+        return [{k: v for k, v in self._tool_call(index, call, call_id, self._arguments(call)).items() if k != "index"}
+                for index, (call, call_id) in enumerate(zip(calls, ids))]
+
+    def _arguments(self, call) -> Any:
+        if self.tool_arguments == ARGUMENTS_OBJECT and not isinstance(call.arguments, str):
+            return call.arguments
+        return call.arguments_text()
+
+    def _tool_call(self, index: int, call, call_id: str, arguments: Any) -> dict:
+        entry = {"index": index, "id": call_id, "type": "function",
+                 "function": {"name": call.name, "arguments": arguments}}
+        if not self.tool_call_ids:
+            del entry["id"]
+        return entry
 
     def task_answer(self, facts: TaskFacts) -> Any:
         """The whole answer about a task (create and poll alike), in this dialect."""
@@ -212,7 +252,8 @@ DIALECTS: Mapping[str, Dialect] = MappingProxyType({dialect.name: dialect for di
             progress=_percent_string, task_shape=_new_api_task, envelope=_code_success,
             models_list=_new_api_list, video_routes=frozenset({GENERATIONS, CONTENT}),
             image_format="PNG", image_as_url=False, model_fields=_new_api_model_fields,
-            image_models=True, serves_billing=True, refusals=MappingProxyType(_NEW_API_REFUSALS)),
+            image_models=True, serves_billing=True, refusals=MappingProxyType(_NEW_API_REFUSALS),
+            tool_arguments=ARGUMENTS_OBJECT, tool_call_ids=False, tool_finish_reason="stop"),
     # OpenAI retired the legacy billing routes for API keys: they are unknown URLs there.
     Dialect(name="openai", status_words=_SAME_WORDS, progress=int, task_shape=_openai_video,
             envelope=_bare, models_list=_openai_list, video_routes=frozenset({VIDEOS, CONTENT}),

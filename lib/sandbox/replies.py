@@ -9,7 +9,9 @@ import hashlib
 import json
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from lib.sandbox import tool_calls
 
 _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
 # A token is one CJK character or one word, each with the whitespace before it, so joining the
@@ -115,13 +117,24 @@ def last_user_content(messages: list[dict]) -> tuple[str, int]:
 
 @dataclass
 class Reply:
+    """`tool_deltas` and `tool_calls` (the dialect's shapes) when the reply calls tools."""
     text: str
     finish_reason: str
     prompt_tokens: int
+    tool_deltas: list[dict] = field(default_factory=list)
+    tool_calls: list[dict] = field(default_factory=list)
 
     @property
     def tokens(self) -> list[str]:
-        return tokenize(self.text)
+        return tokenize(self.text) or [piece for d in self.tool_deltas for piece in _pieces(d)]
+
+    def deltas(self) -> list[dict]:
+        """What the stream sends after its first chunk, one delta per chunk."""
+        return self.tool_deltas or [{"content": token} for token in self.tokens]
+
+
+def _pieces(delta: dict) -> list[str]:
+    return [json.dumps(call.get("function"), ensure_ascii=False) for call in delta.get("tool_calls", [])]
 
 
 def compose(messages: list[dict], model: str, max_tokens: int | None = None,
@@ -130,7 +143,7 @@ def compose(messages: list[dict], model: str, max_tokens: int | None = None,
     seed = json.dumps([messages, model, params], sort_keys=True, ensure_ascii=False, default=str)
     rng = random.Random(hashlib.sha256(seed.encode()).hexdigest())
     text, images = last_user_content(messages)
-    full = _markdown(rng, text, images, model)
+    full = tool_calls.results_answer(messages) or _markdown(rng, text, images, model)
     reply, finish = _apply_stop(full, stop), "stop"
     tokens = tokenize(reply)
     if max_tokens is not None and len(tokens) > max_tokens:
