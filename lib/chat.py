@@ -43,12 +43,13 @@ UNFINISHED_REASONS = ("length", "content_filter")
 
 
 def default_settings(model: str = DEFAULT_MODEL) -> dict:
-    """`compare_on`/`compare`: the models answering side by side; `variables`: the values last
+    """`compare_on`/`compare`: the models answering side by side (`blind`: as "Model A/B/C" until
+    the user votes); `variables`: the values last
     filled in for the system prompt's `{{variables}}`; `imported_sha256`: the hash of the file an
     imported conversation came from, so the same file is not imported twice."""
     return {"model": model, "system": "",
             "params": {p.name: {"on": False, "value": p.default} for p in PARAMS},
-            "compare_on": False, "compare": [], "variables": {}, "imported_sha256": None}
+            "compare_on": False, "compare": [], "blind": False, "variables": {}, "imported_sha256": None}
 
 
 def merged_settings(saved: dict | None) -> dict:
@@ -61,6 +62,7 @@ def merged_settings(saved: dict | None) -> dict:
         if name in settings["params"] and isinstance(value, dict):
             settings["params"][name].update(value)
     settings["compare_on"] = bool(saved.get("compare_on"))
+    settings["blind"] = bool(saved.get("blind"))
     compare = saved.get("compare")
     if isinstance(compare, list):
         settings["compare"] = [str(m) for m in compare if isinstance(m, str)][:MAX_COMPARE]

@@ -79,6 +79,20 @@ def is_valid(models: tuple[str, ...] | list[str], outcome: str) -> bool:
     return outcome in (TIE, BAD) or (outcome in LETTERS and LETTERS.index(outcome) < len(models))
 
 
+def blind_slots(count: int, rng: random.Random | None = None) -> list[int]:
+    """Where each column of a blind comparison is shown: a fresh shuffle for every turn."""
+    return (rng or random.SystemRandom()).sample(range(count), count)
+
+
+def compare_subject(question_id: int) -> str:
+    """What a comparison vote judges: the answers to one question (its message id)."""
+    return f"compare:{question_id}"
+
+
+def reply_subject(message_id: int) -> str:
+    return f"reply:{message_id}"
+
+
 def games(vote: Vote) -> list[tuple[str, str, float]]:
     """The pairwise games a vote stands for: (model, other, model's score 1, 0.5 or 0)."""
     if vote.outcome in THUMBS or not is_valid(vote.models, vote.outcome):

@@ -15,6 +15,7 @@ from lib.ui.connection import get_client
 from lib.ui.present_view import present_toggle
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
+from lib.ui.vote_view import blind_toggle
 
 store, user, client = get_store(), current_user(), get_client()
 conversation, settings = conversation_settings(store, user)
@@ -44,6 +45,7 @@ settings["compare_on"] = col_compare.toggle(tr("chat.compare"), value=settings["
                                             key=f"{widget}_compare_on", help=tr("chat.compare_help"),
                                             on_change=keep_setting, args=(settings, "compare_on", f"{widget}_compare_on"))
 if settings["compare_on"]:
+    blind_toggle(col_compare, settings, widget, keep_setting)
     chosen = settings["compare"] or [settings["model"]]
     settings["compare"] = col_model.multiselect(
         tr("chat.compare_models"), models, default=[m for m in chosen if m in models],

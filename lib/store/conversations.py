@@ -121,6 +121,9 @@ class ConversationRecords(Rows):
     def delete_message(self, user: str, message_id: int) -> bool:
         return self._delete(messages, *mine(messages, user, message_id))
 
+    def get_message(self, user: str, message_id: int) -> Message | None:
+        return self._one(Message, messages, *mine(messages, user, message_id))
+
     def list_messages(self, user: str, conversation_id: int, limit: int | None = None) -> list[Message]:
         """Messages in chronological order; with `limit`, only the last `limit` of them."""
         c = messages.c

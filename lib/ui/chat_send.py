@@ -29,7 +29,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
 
-from lib import chat, chat_attachments, compare, errors, presets, uploads
+from lib import chat, chat_attachments, compare, errors, presets, uploads, votes
 from lib.client import ChatStream, ReshiClient
 from lib.pricing import CHAT
 from lib.prompt_limits import prompt_problem
@@ -39,6 +39,7 @@ from lib.ui.chat_view import (CONTINUE, EDIT, KEEP, LISTED, REPLACE, RETRY, rend
                               set_open_conversation, settings_key)
 from lib.ui.error_text import error_text
 from lib.ui.session import current_lang, fragment_running_alone, tr
+from lib.ui.vote_view import blind_meta, blind_reply_boxes
 from lib.safe_text import markdown_literal
 from lib.upload_checks import check_image, display_name
 
@@ -382,8 +383,9 @@ def send_replies(store: Store, user: str, client: ReshiClient, conversation_id: 
     streams = [client.chat.stream(model, chat.api_messages(system, history, column=i), **params)
                for i, model in enumerate(chat.reply_models(settings))]
     live = st.session_state[LIVE] = LiveReply(streams)
+    slots = votes.blind_slots(len(streams)) if models and settings.get("blind") else None
     try:
-        stream_replies(store, user, conversation_id, history[-1].id if models else None, streams)
+        stream_replies(store, user, conversation_id, history[-1].id if models else None, streams, slots)
     finally:
         _remember_calls(conversation_id, client.base_url, streams)
         if earlier and not models:  # before `saved`: the next run must see the versions
@@ -401,9 +403,10 @@ def _remember_calls(conversation_id: int, base_url: str, streams: list[ChatStrea
 
 
 def stream_replies(store: Store, user: str, conversation_id: int, group_id: int | None,
-                   streams: list[ChatStream]) -> None:
+                   streams: list[ChatStream], blind_slots: list[int] | None = None) -> None:
     """One reply, or 2-3 side by side (`group_id`: the user message they answer), read in worker
     threads and redrawn together; whatever arrives is kept, also when the user stops them.
+    A blind comparison (`blind_slots`: where each column is shown) streams as "Model A/B/C".
 
     Until the first words arrive, a spinner counts the seconds against the timeout.
     """
@@ -411,7 +414,8 @@ def stream_replies(store: Store, user: str, conversation_id: int, group_id: int 
     try:
         with st.chat_message("assistant"):
             stop = _stop_button()
-            boxes = _reply_boxes(streams, side_by_side=group_id is not None)
+            boxes = (blind_reply_boxes(blind_slots) if blind_slots
+                     else _reply_boxes(streams, side_by_side=group_id is not None))
             shown = [""] * len(streams)
             with st.spinner(tr("chat.waiting", timeout=round(streams[0].read_timeout or 0)), show_time=True):
                 while parallel.poll(_REDRAW_SECONDS) and not any(c.text for c in parallel.columns):
@@ -430,7 +434,8 @@ def stream_replies(store: Store, user: str, conversation_id: int, group_id: int 
         parallel.stop()
         for index, column in enumerate(parallel.columns):
             _save_reply(store, user, conversation_id, column.stream, column.error,
-                        {} if group_id is None else compare.column_meta(group_id, index))
+                        {} if group_id is None else {**compare.column_meta(group_id, index),
+                                                     **blind_meta(blind_slots, index)})
 
 
 def _stop_if_clicked(parallel: compare.ParallelStreams) -> None:

@@ -20,6 +20,7 @@ from lib.shares import metrics_line
 from lib.store import Conversation, Message, Store
 from lib.ui.error_text import explain, recorded_error_text
 from lib.ui.media import fetch_media
+from lib.ui import vote_view
 from lib.ui.session import current_lang, tr
 from lib.safe_text import markdown_literal
 from lib.upload_checks import display_name
@@ -275,6 +276,8 @@ def _message_actions(store: Store, user: str, message: Message, is_last: bool,
     row.button(tr("chat.copy"), icon=":material/content_copy:", type="tertiary", key=f"chat_copy_{message.id}",
                help=tr("chat.copy_help_markdown"), on_click=_ask_copy, args=(message.id,))
     _copy_if_asked(message)
+    if message.role == "assistant":
+        vote_view.thumb_buttons(store, user, message, row)
     if is_last and message.role == "assistant":
         row.button(tr("chat.regenerate"), icon=":material/autorenew:", type="tertiary",
                    key=f"chat_regenerate_{message.id}", on_click=request_retry, args=([message.id],),
@@ -332,24 +335,32 @@ def _ask_edit(message_id: int) -> None:
 
 
 def _render_comparison(store: Store, user: str, group: list[Message], *, is_last: bool) -> None:
+    """Side by side; a blind comparison in its shuffled order, names hidden until the vote."""
+    shown = vote_view.shown_order(group)
     with st.chat_message("assistant"):
-        for column, message in zip(st.columns(len(group), border=True), group):
+        for number, (column, message) in enumerate(zip(st.columns(len(shown), border=True), shown)):
             with column:
-                _comparison_column(store, user, group, message)
+                _comparison_column(store, user, group, message, vote_view.column_heading(message, number, group))
+        if vote_view.hidden(group):
+            vote_view.vote_buttons(store, user, shown)
+        elif vote_view.is_blind(group):
+            vote_view.verdict_note(shown)
         if is_last:
             st.button(tr("chat.regenerate"), icon=":material/autorenew:", type="tertiary",
                       key=f"chat_regenerate_{group[0].id}", on_click=request_retry, args=([m.id for m in group],))
 
 
-def _comparison_column(store: Store, user: str, group: list[Message], message: Message) -> None:
+def _comparison_column(store: Store, user: str, group: list[Message], message: Message, heading: str) -> None:
     meta = message.meta or {}
-    st.markdown(f"**{markdown_literal(meta.get('model') or '')}**")
+    st.markdown(f"**{markdown_literal(heading)}**")
     if meta.get("failed"):
         st.error(failure_text(meta), icon=":material/error:")
         return
     st.markdown(message.content)
-    st.caption(meta_line(meta, with_model=False))
     reply_notes(meta, message.id, is_last=False, compact=True)
+    if vote_view.hidden(group):  # no price or figure may tell the models apart before the vote
+        return
+    st.caption(meta_line(meta, with_model=False))
     if st.button(tr("chat.keep"), icon=":material/check_circle:", key=f"chat_keep_{message.id}",
                  help=tr("chat.keep_help")):
         kept = compare.keep_answer(store, user, group, message.id)
