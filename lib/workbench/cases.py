@@ -47,7 +47,10 @@ def load_text(text: str, names: list[str], delimiter: str | None = None) -> Case
         return CasesLoad(refusals=[("workbench.refused_empty", {})])
     delimiter = delimiter or ("\t" if "\t" in lines.splitlines()[0] else ",")
     reader = csv.reader(io.StringIO(lines), delimiter=delimiter)
-    rows = [(reader.line_num, row) for row in reader]
+    try:
+        rows = [(reader.line_num, row) for row in reader]
+    except csv.Error as exc:  # a cell past csv.field_size_limit(), a NUL byte
+        return CasesLoad(refusals=[("workbench.refused_csv", {"line": reader.line_num, "error": str(exc)})])
     header = [cell.strip() for cell in rows[0][1]]
     if not set(names) & set(header) and len(header) == len(names):
         header = list(names)  # no header line: the columns are the variables, in order
@@ -62,22 +65,22 @@ def load_text(text: str, names: list[str], delimiter: str | None = None) -> Case
 
 
 def _load_jsonl(text: str, names: list[str]) -> CasesLoad:
-    records, refusals, keys = [], [], []
+    records, refusals, keys = [], [], {}  # keys: a dict, ordered, so each is found in O(1)
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested thousands deep
             record = None
         if not isinstance(record, dict):
             refusals.append(("workbench.refused_jsonl_line", {"line": number}))
             continue
-        keys += [k for k in record if k not in keys]
+        keys.update(dict.fromkeys(record))
         records.append((number, {k: "" if v is None else str(v) for k, v in record.items()}))
     if refusals:
         return CasesLoad(refusals=refusals[:5])
-    return _cases_from(records, keys, names)
+    return _cases_from(records, list(keys), names)
 
 
 def _cases_from(records: list[tuple[int, dict]], columns: list[str], names: list[str]) -> CasesLoad:
@@ -89,10 +92,10 @@ def _cases_from(records: list[tuple[int, dict]], columns: list[str], names: list
         return load
     extra = [c for c in columns if c not in names]
     if extra:
-        load.notes.append(("workbench.note_extra_columns", {"columns": ", ".join(extra)}))
-    empty = [line for line, record in records if not any(str(record.get(n, "")).strip() for n in names)]
+        load.notes.append(("workbench.note_extra_columns", {"columns": ", ".join(extra[:20])}))
+    empty = {line for line, record in records if not any(str(record.get(n, "")).strip() for n in names)}
     if empty:
-        load.notes.append(("workbench.note_empty_rows", {"lines": ", ".join(map(str, empty[:10]))}))
+        load.notes.append(("workbench.note_empty_rows", {"lines": ", ".join(map(str, sorted(empty)[:10]))}))
     load.cases = [{n: record.get(n, "") for n in names} for line, record in records if line not in empty]
     if len(load.cases) > MAX_CASES:
         load.refusals.append(("workbench.refused_too_many", {"count": len(load.cases), "limit": MAX_CASES}))

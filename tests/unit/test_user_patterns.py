@@ -35,3 +35,16 @@ def test_only_the_first_part_of_a_huge_reply_is_searched():
     text = "a" * MAX_TEXT_CHARS + "needle"
     assert Check("regex", "needle").passes(text, {}) is False
     assert Check("regex", "needle").passes(text[-100:], {}) is True
+
+
+# ------------------------------------------------------------------ test-case files
+
+def test_a_jsonl_line_nested_thousands_deep_is_refused_with_its_line():
+    load = workbench.load_file(b'{"topic": "tides"}\n' + b"[" * 100_000 + b"\n", "cases.jsonl", ["topic"])
+    assert load.refusals == [("workbench.refused_jsonl_line", {"line": 2})] and not load.cases
+
+
+def test_a_csv_cell_past_the_csv_field_limit_is_refused_with_its_line():
+    load = workbench.load_file(b'topic\ntides\n"' + b"a" * 200_000 + b'"\n', "cases.csv", ["topic"])
+    assert [key for key, _ in load.refusals] == ["workbench.refused_csv"]
+    assert load.refusals[0][1]["line"] == 3
