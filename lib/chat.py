@@ -147,6 +147,26 @@ def reply_meta(stream: ChatStream) -> dict:
             **({"stopped": True} if stream.stopped else {})}
 
 
+_ADDED_UP = ("tokens", "credits", "elapsed")
+
+
+def continued(content: str, meta: dict, more: str, more_meta: dict) -> tuple[str, dict]:
+    """A cut reply extended in place by its continuation: one text, one meta line (tokens,
+    credits and time added up; how the continuation ended is how the reply ends now). A reply
+    with versions keeps the extended text as the version shown."""
+    merged = {**{k: v for k, v in meta.items() if k not in ("stopped", "incomplete", "error", "server_message")},
+              **{k: v for k, v in more_meta.items() if k not in ("ttft", "prompt_tokens")}}
+    for name in _ADDED_UP:
+        if meta.get(name) is not None or more_meta.get(name) is not None:
+            merged[name] = (meta.get(name) or 0) + (more_meta.get(name) or 0)
+    text = content + more
+    if merged.get("versions"):
+        shown = merged.get("version", 0)
+        merged["versions"] = [{"content": text, "meta": _bare(merged)} if i == shown else v
+                              for i, v in enumerate(merged["versions"])]
+    return text, merged
+
+
 def group_turns(history: list) -> list[list]:
     """Messages as shown: each alone, except a comparison's replies, which sit side by side."""
     groups: list[list] = []

@@ -5,8 +5,8 @@ import streamlit as st
 from lib import chat, chat_attachments
 from lib.pricing import CHAT
 from lib.prompt_limits import MAX_PROMPT_CHARS
-from lib.ui.chat_send import (finish_sending, follow_new_messages, process_pending, render_draft_files,
-                              settle_live_reply, start_sending, take_input)
+from lib.ui.chat_send import (finish_sending, follow_new_messages, planned_calls, process_pending,
+                              render_draft_files, settle_live_reply, start_sending, take_input)
 from lib.ui.chat_tools import export_popover, import_popover, presets_popover, view_code_button
 from lib.ui.chat_view import (conversation_settings, conversation_sidebar, keep_setting, model_ids,
                               refresh_models, render_history, request_retry)
@@ -127,7 +127,8 @@ def conversation_part() -> None:
     finish_sending(store, user, client, settings, outgoing)
     # What they offer (the request just made, a comparison to report) includes the replies that
     # streamed in this run.
-    view_code_button(code_slot, conv_id)
+    view_code_button(code_slot, conv_id, lambda next_message: planned_calls(
+        client, settings, store.list_messages(user, conv_id), next_message))
     export_popover(export_slot, conversation, lambda: store.list_messages(user, conv_id))
 
 

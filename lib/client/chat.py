@@ -71,9 +71,14 @@ class Chat(APIResource):
     def stream(self, model: str, messages: list[dict], *, include_usage: bool = True,
                **params) -> "ChatStream":
         """A streamed reply: iterate it for text deltas; then read usage and timing from it."""
+        return ChatStream(self._client, model, self.stream_body(model, messages, include_usage=include_usage,
+                                                                **params))
+
+    def stream_body(self, model: str, messages: list[dict], *, include_usage: bool = True, **params) -> dict:
+        """The body `stream` sends for these arguments, without sending anything (View code)."""
         if include_usage:
             params.setdefault("stream_options", {"include_usage": True})
-        return ChatStream(self._client, model, _chat_body(model, messages, True, params))
+        return _chat_body(model, messages, True, params)
 
 
 class ChatStream:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import copy
 import threading
 import time
+from datetime import datetime, timezone
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -129,11 +130,12 @@ class Outgoing:
     earlier: list[dict] = field(default_factory=list)
     replacing: list[int] = field(default_factory=list)
     edit: tuple[int, str] | None = None
+    continuing: int | None = None  # a cut reply to extend in place (drawn by the stream, not the history)
 
     def shown(self, history: list[Message]) -> list[Message]:
         """The history as it will be when the replies come."""
         return [replace(m, content=self.edit[1]) if self.edit and m.id == self.edit[0] else m
-                for m in history if m.id not in self.replacing]
+                for m in history if m.id not in self.replacing and m.id != self.continuing]
 
     def apply(self, store: Store, user: str) -> None:
         if self.edit:
@@ -148,8 +150,9 @@ def start_sending(store: Store, user: str, client: ReshiClient, conversation: Co
     nothing stands in the way of, which goes into the store (in a new conversation if none is
     open). The page then draws them in place, and `finish_sending` streams the replies at its
     bottom."""
-    if st.session_state.pop(CONTINUE, False):
-        _wait(tr("chat.continue_prompt"), [])
+    continuing = st.session_state.pop(CONTINUE, None)
+    if continuing and conversation is not None:
+        return Outgoing(conversation.id, continuing=continuing)
     again = _edit_or_retry(store, user, conversation)
     if again is not None:
         return again
@@ -361,7 +364,12 @@ def finish_sending(store: Store, user: str, client: ReshiClient, settings: dict,
     outgoing.apply(store, user)
     slot = st.empty()
     with slot.container():
-        question_id, count = send_replies(store, user, client, outgoing.conversation_id, settings, outgoing.earlier)
+        if outgoing.continuing:
+            question_id, count = continue_reply(store, user, client, outgoing.conversation_id, settings,
+                                                outgoing.continuing)
+        else:
+            question_id, count = send_replies(store, user, client, outgoing.conversation_id, settings,
+                                              outgoing.earlier)
     replies = [m for m in store.list_messages(user, outgoing.conversation_id, limit=count) if m.id > question_id]
     with slot.container():
         render_history(store, user, client, replies)
@@ -376,12 +384,10 @@ def send_replies(store: Store, user: str, client: ReshiClient, conversation_id: 
     """Replies to the conversation's last user message: side by side when comparing, else one
     (which keeps the `earlier` answers to that message as its versions). Returns that message's
     id and how many replies were asked for."""
-    system = presets.fill(settings["system"], settings["variables"])
     history = store.list_messages(user, conversation_id)
-    params = chat.request_params(settings)
     models = chat.compare_models(settings)
-    streams = [client.chat.stream(model, chat.api_messages(system, history, column=i), **params)
-               for i, model in enumerate(chat.reply_models(settings))]
+    params = chat.request_params(settings)
+    streams = [client.chat.stream(model, messages, **params) for model, messages in _requests(settings, history)]
     live = st.session_state[LIVE] = LiveReply(streams)
     slots = votes.blind_slots(len(streams)) if models and settings.get("blind") else None
     try:
@@ -394,6 +400,46 @@ def send_replies(store: Store, user: str, client: ReshiClient, conversation_id: 
     return history[-1].id, len(streams)
 
 
+def continue_reply(store: Store, user: str, client: ReshiClient, conversation_id: int, settings: dict,
+                   reply_id: int) -> tuple[int, int]:
+    """The last reply, cut short or stopped, goes on where it ended: the model gets the
+    conversation with that reply and an instruction to continue, which is not kept, and what it
+    says is added to the same message, drawn in its place. Returns what `send_replies` does."""
+    history = store.list_messages(user, conversation_id)
+    reply = history[-1] if history and history[-1].id == reply_id and history[-1].role == "assistant" else None
+    if reply is None:  # no longer the last reply (another tab went on): nothing to extend
+        return reply_id - 1, 1
+    system = presets.fill(settings["system"], settings["variables"])
+    messages = [*chat.api_messages(system, history), {"role": "user", "content": tr("chat.continue_prompt")}]
+    stream = client.chat.stream((reply.meta or {}).get("model") or settings["model"], messages,
+                                **chat.request_params(settings))
+    live = st.session_state[LIVE] = LiveReply([stream])
+    try:
+        stream_replies(store, user, conversation_id, None, [stream], extending=reply)
+    finally:
+        _remember_calls(conversation_id, client.base_url, [stream])
+        live.saved.set()
+    return reply_id - 1, 1
+
+
+def _requests(settings: dict, history: list[Message]) -> list[tuple[str, list[dict]]]:
+    """(model, messages) of each reply a send asks for, after `history`."""
+    system = presets.fill(settings["system"], settings["variables"])
+    return [(model, chat.api_messages(system, history, column=i)) for i, model in enumerate(chat.reply_models(settings))]
+
+
+def planned_calls(client: ReshiClient, settings: dict, history: list[Message], next_message: str) -> list[dict]:
+    """What View code shows for a conversation this session has not sent in (reopened after a
+    reload, a new tab or a restart): the requests its next message would make, built from the
+    stored history with `next_message` standing for the text not typed yet; no events."""
+    last_id = history[-1].id if history else 0
+    following = [*history, Message(last_id + 1, 0, "", "user", next_message, {}, datetime.now(timezone.utc))]
+    params = chat.request_params(settings)
+    return [{"model": model, "body": client.chat.stream_body(model, messages, **params), "events": None,
+             "done": False, "text": "", "base_url": client.base_url}
+            for model, messages in _requests(settings, following)]
+
+
 def _remember_calls(conversation_id: int, base_url: str, streams: list[ChatStream]) -> None:
     """What View code shows for this conversation: each request as sent, and the events that
     came back. Kept per conversation, so a new chat never shows another chat's request."""
@@ -403,10 +449,12 @@ def _remember_calls(conversation_id: int, base_url: str, streams: list[ChatStrea
 
 
 def stream_replies(store: Store, user: str, conversation_id: int, group_id: int | None,
-                   streams: list[ChatStream], blind_slots: list[int] | None = None) -> None:
+                   streams: list[ChatStream], blind_slots: list[int] | None = None,
+                   extending: Message | None = None) -> None:
     """One reply, or 2-3 side by side (`group_id`: the user message they answer), read in worker
     threads and redrawn together; whatever arrives is kept, also when the user stops them.
     A blind comparison (`blind_slots`: where each column is shown) streams as "Model A/B/C".
+    `extending`: the reply one stream continues, drawn before what arrives and saved with it.
 
     Until the first words arrive, a spinner counts the seconds against the timeout.
     """
@@ -417,6 +465,9 @@ def stream_replies(store: Store, user: str, conversation_id: int, group_id: int 
             boxes = (blind_reply_boxes(blind_slots) if blind_slots
                      else _reply_boxes(streams, side_by_side=group_id is not None))
             shown = [""] * len(streams)
+            prefix = extending.content if extending else ""
+            if prefix:
+                boxes[0].markdown(prefix)
             with st.spinner(tr("chat.waiting", timeout=round(streams[0].read_timeout or 0)), show_time=True):
                 while parallel.poll(_REDRAW_SECONDS) and not any(c.text for c in parallel.columns):
                     _stop_if_clicked(parallel)
@@ -426,16 +477,19 @@ def stream_replies(store: Store, user: str, conversation_id: int, group_id: int 
                 # Each redraw is a websocket message the server serialises and sends: ten a second
                 # reads as live, where one per token costs the server most of a reply's CPU.
                 if time.monotonic() - drawn_at >= _MIN_REDRAW_INTERVAL:
-                    _redraw(parallel, boxes, shown, cursor="▌")
+                    _redraw(parallel, boxes, shown, cursor="▌", prefix=prefix)
                     drawn_at = time.monotonic()
-            _redraw(parallel, boxes, shown, cursor="")
+            _redraw(parallel, boxes, shown, cursor="", prefix=prefix)
             stop.empty()
     finally:
         parallel.stop()
         for index, column in enumerate(parallel.columns):
-            _save_reply(store, user, conversation_id, column.stream, column.error,
-                        {} if group_id is None else {**compare.column_meta(group_id, index),
-                                                     **blind_meta(blind_slots, index)})
+            if extending is not None:
+                _save_continuation(store, user, extending, column.stream, column.error)
+            else:
+                _save_reply(store, user, conversation_id, column.stream, column.error,
+                            {} if group_id is None else {**compare.column_meta(group_id, index),
+                                                         **blind_meta(blind_slots, index)})
 
 
 def _stop_if_clicked(parallel: compare.ParallelStreams) -> None:
@@ -473,6 +527,21 @@ def _save_reply(store: Store, user: str, conversation_id: int, stream: ChatStrea
     store.add_message(user, conversation_id, "assistant", stream.text, meta)
 
 
+def _save_continuation(store: Store, user: str, reply: Message, stream: ChatStream,
+                       error: errors.ReshiError | None) -> None:
+    """What a continuation brought is added to the reply it continues; one that failed before
+    any text leaves the reply as it was and says why."""
+    if error is not None and not stream.text:
+        st.toast(tr("chat.continue_failed", reason=error_text(error, current_lang())), icon=":material/error:")
+        return
+    if not stream.text and not stream.done:
+        return  # stopped before anything arrived
+    meta = chat.reply_meta(stream)
+    if error is not None:
+        meta.update(error=error.kind, incomplete=True)
+    store.update_message(user, reply.id, *chat.continued(reply.content, reply.meta or {}, stream.text, meta))
+
+
 def _stop_button():
     """Any click stops the replies (`_stop_if_clicked`, or a run of the whole page, which stops
     this one: `settle_live_reply`); the `finally` blocks here keep what arrived. (The chat
@@ -482,8 +551,8 @@ def _stop_button():
     return holder
 
 
-def _redraw(parallel: compare.ParallelStreams, boxes: list, shown: list[str], cursor: str) -> None:
+def _redraw(parallel: compare.ParallelStreams, boxes: list, shown: list[str], cursor: str, prefix: str = "") -> None:
     for index, column in enumerate(parallel.columns):
         if column.text != shown[index] or not cursor:
-            boxes[index].markdown(column.text + cursor)
+            boxes[index].markdown(prefix + column.text + cursor)
             shown[index] = column.text

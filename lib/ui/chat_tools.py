@@ -28,12 +28,13 @@ def _last_calls(conversation_id: int | None) -> list[dict]:
 
 def _code_body(calls: list[dict]) -> None:
     leave_if_signed_out()
+    planned = calls[0]["events"] is None
     call = calls[0]
     if len(calls) > 1:
         models = [c["model"] for c in calls]
         call = calls[models.index(st.segmented_control(tr("chat.code_model"), models, default=models[0],
                                                        key="chat_code_model") or models[0])]
-    st.caption(tr("chat.code_help", masked=code_export.MASKED_KEY))
+    st.caption(tr("chat.code_planned" if planned else "chat.code_help", masked=code_export.MASKED_KEY))
     body, base = call["body"], call["base_url"]
     sdk, plain, shell, raw = st.tabs([tr("chat.code_openai"), tr("chat.code_requests"), "cURL", tr("chat.code_raw")])
     sdk.code(code_export.python_openai(body, base), language="python")
@@ -42,17 +43,22 @@ def _code_body(calls: list[dict]) -> None:
     with raw:
         st.markdown(f"**{tr('chat.code_request')}**")
         st.code(code_export.request_json(body), language="json", height=260)
+        if planned:
+            st.caption(tr("chat.code_no_events"))
+            return
         st.markdown(f"**{tr('chat.code_events', count=len(call['events']))}**")
         st.code(code_export.raw_events(call["events"], call["done"]), language="text", height=260)
 
 
-def view_code_button(container, conversation_id: int | None) -> None:
-    """The code of this conversation's last request; before there is one, the button says why not."""
+def view_code_button(container, conversation_id: int | None, planned: Callable[[str], list[dict]]) -> None:
+    """The code of this conversation's last request in this session; for a conversation reopened
+    (a reload, a new tab, a restart), the requests its next message would make (`planned`, given
+    the words that stand for that message). A new chat has nothing to show yet and says so."""
     calls = _last_calls(conversation_id)
     if container.button(tr("chat.view_code"), icon=":material/code:", key="chat_view_code",
-                        use_container_width=True, disabled=not calls,
-                        help=None if calls else tr("chat.code_nothing")):
-        st.dialog(tr("chat.code_title"), width="large")(_code_body)(calls)
+                        use_container_width=True, disabled=conversation_id is None,
+                        help=tr("chat.code_nothing") if conversation_id is None else None):
+        st.dialog(tr("chat.code_title"), width="large")(_code_body)(calls or planned(tr("chat.code_next_message")))
 
 
 # ---------------------------------------------------------------- presets

@@ -27,7 +27,7 @@ from lib.upload_checks import display_name
 
 OPEN_SETTING = "chat.open_conversation"
 RETRY = "chat_retry"
-CONTINUE = "chat_continue"
+CONTINUE = "chat_continue"  # the cut reply whose Continue was clicked: it is extended in place
 REPLACE = "chat_retry_replace"
 EDIT = "chat_edit"  # (question id, its new text): the conversation forks there
 KEEP = "chat_retry_keep"  # the reply whose answers are kept as versions when it is sent again
@@ -284,7 +284,7 @@ def _message_actions(store: Store, user: str, message: Message, is_last: bool,
                    kwargs={"keep": message.id})
     if is_last and message.role == "assistant" and _continues(message.meta or {}):
         row.button(tr("chat.continue"), icon=":material/resume:", type="tertiary", key=f"chat_continue_{message.id}",
-                   help=tr("chat.continue_help"), on_click=st.session_state.__setitem__, args=(CONTINUE, True))
+                   help=tr("chat.continue_help"), on_click=st.session_state.__setitem__, args=(CONTINUE, message.id))
     if editable_replacing is not None:
         _edit_popover(store, user, message, row, editable_replacing)
 

@@ -263,3 +263,19 @@ def test_reply_meta_line_in_compare_column_has_no_duplicate_model(app_secrets):
     at = compare_app(app_secrets, MODELS[:2])
     send(at, "meta please")
     assert any(re.match(r"first token .* credits: 1", c.value) for c in at.caption)
+
+
+def test_view_code_of_a_reopened_conversation_shows_its_next_request(app_secrets):
+    """After a reload (a new session) the conversation is full: View code shows what its next
+    message would send, from the stored history, and says there are no events yet (issue 31)."""
+    at = make_app(app_secrets)
+    at.toggle(key="chat_new_temperature_on").set_value(True).run()
+    send(at, "remember me")
+    reopened = make_app(app_secrets)
+    assert reopened.button(key="chat_view_code").disabled is False
+    codes = view_code(reopened)
+    body = json.loads(codes[-1])
+    assert [m["content"] for m in body["messages"]][-3:-1] == ["remember me", stored_messages(app_secrets)[-1][1]]
+    assert body["messages"][-1] == {"role": "user", "content": "(your next message)"}
+    assert body["temperature"] == 1.0 and body["stream"] is True
+    assert any("this session has not sent in it yet" in c.value for c in reopened.caption)

@@ -128,13 +128,26 @@ def test_a_reply_cut_by_max_tokens_says_so_and_continues(page: Page, app_url, sa
     note = page.get_by_text("The reply reached the max_tokens limit")
     expect(note).to_be_visible(timeout=15_000)
     wait_for_app(page)
-    page.get_by_test_id("stChatMessage").nth(1).get_by_role("button", name="Continue").click()
-    expect(page.get_by_test_id("stChatMessage")).to_have_count(4, timeout=15_000)
+    reply = page.get_by_test_id("stChatMessage").nth(1)
+    before = reply.get_by_test_id("stMarkdownContainer").first.inner_text()
+    reply.get_by_role("button", name="Continue").click()
+    # Extended in place (issue 31): no visible "continue" message, no second bubble; the reply
+    # grows and keeps its actions.
+    expect(page.get_by_text("credits: 2")).to_be_visible(timeout=15_000)
     wait_for_app(page)
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(2)
+    expect(page.get_by_text("Continue from where you stopped.", exact=True)).to_have_count(0)
+    after = page.get_by_test_id("stChatMessage").nth(1).get_by_test_id("stMarkdownContainer").first.inner_text()
+    assert after.startswith(before.strip()) and len(after) > len(before)
+    expect(page.get_by_test_id("stChatMessage").nth(1).get_by_role("button", name="Regenerate")).to_be_visible()
     sent = sent_messages(sandbox, "Continue from where you stopped.")
     assert sent[-1] == {"role": "user", "content": "Continue from where you stopped."}
     assert sent[-2]["role"] == "assistant" and sent[-2]["content"]
     assert sent[-3]["content"].startswith(tag)
+    page.reload()
+    wait_for_app(page)
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(2)
+    expect(page.get_by_text("credits: 2")).to_be_visible()
 
 
 AT_BOTTOM = """() => { const el = document.querySelector('.stMain');

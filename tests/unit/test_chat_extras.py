@@ -193,3 +193,18 @@ def test_stop_keeps_what_arrived(sandbox, api_key):
         sandbox.control.set_speed(token_rate=0)
     column = parallel.columns[0]
     assert column.finished and column.error is None and column.stream.stopped and column.text
+
+
+def test_a_continuation_extends_the_cut_reply_and_adds_up_its_costs():
+    from lib.chat import continued, showing
+    meta = {"model": "m", "tokens": 20, "credits": 1, "elapsed": 2.0, "ttft": 0.5, "finish_reason": "length"}
+    text, merged = continued("Once upon", meta, " a time.", {"model": "m", "tokens": 3, "credits": 1,
+                                                            "elapsed": 0.5, "ttft": 0.2, "finish_reason": "stop"})
+    assert text == "Once upon a time."
+    assert (merged["tokens"], merged["credits"], merged["elapsed"], merged["ttft"]) == (23, 2, 2.5, 0.5)
+    assert merged["finish_reason"] == "stop" and "stopped" not in merged
+    _, stopped = continued("a", {**meta, "stopped": True}, "b", {"stopped": True})
+    assert stopped["stopped"] is True
+    versions = [{"content": "old", "meta": {}}, {"content": "Once upon", "meta": meta}]
+    text, merged = continued(*showing(versions, 1), " a time.", {"tokens": 3})
+    assert merged["versions"][1]["content"] == "Once upon a time." and merged["versions"][0]["content"] == "old"
