@@ -144,7 +144,10 @@ def reply_meta(stream: ChatStream) -> dict:
             "tokens": stream.tokens, "prompt_tokens": stream.prompt_tokens,
             "credits": stream.credits, "finish_reason": stream.finish_reason,
             "request_id": stream.request_id, "elapsed": stream.elapsed,
-            **({"stopped": True} if stream.stopped else {})}
+            **({"stopped": True} if stream.stopped else {}),
+            **({"thinking": stream.thinking.strip(), "thinking_seconds": stream.thinking_seconds}
+               if stream.thinking.strip() else {}),
+            **({"reasoning_tokens": stream.reasoning_tokens} if stream.reasoning_tokens else {})}
 
 
 _ADDED_UP = ("tokens", "credits", "elapsed")

@@ -1,7 +1,7 @@
 """One prompt, 1-3 models, streaming at the same time. Streamlit-free.
 
-Each stream is read in its own worker thread, which puts its text deltas on the column's own
-queue; the caller (the script thread, the only one allowed to touch Streamlit elements) polls
+Each stream is read in its own worker thread, which puts its pieces (thinking or answer) on the
+column's own queue; the caller (the script thread, the only one allowed to touch Streamlit elements) polls
 all queues and redraws every column together. So the total time is the slowest stream's, not
 the sum of all of them; and the script thread is never stuck in a read, so it can count the
 seconds of a slow answer and notice a click at once.
@@ -12,8 +12,8 @@ import queue
 import threading
 from dataclasses import dataclass, field
 
-from lib import errors
-from lib.client import ChatStream
+from lib import dialects, errors
+from lib.client import ChatStream, StreamPart
 from lib.store import Message, Store
 
 _FINISHED = object()
@@ -24,6 +24,7 @@ class Column:
     """One model's side of the comparison, as seen by the script thread."""
     stream: ChatStream
     text: str = ""
+    thinking: str = ""
     error: errors.ReshiError | None = None
     finished: bool = False
     inbox: queue.Queue = field(default_factory=queue.Queue)
@@ -43,8 +44,8 @@ class ParallelStreams:
     @staticmethod
     def _read(column: Column) -> None:
         try:
-            for delta in column.stream:
-                column.inbox.put(delta)
+            for part in column.stream.parts():
+                column.inbox.put(part)
         except errors.ReshiError as exc:
             column.inbox.put(exc)
         except Exception as exc:  # noqa: BLE001 - a worker must always report back, never die silently
@@ -73,8 +74,10 @@ class ParallelStreams:
                 column.finished = True
             elif isinstance(item, errors.ReshiError):
                 column.error = item
-            else:
-                column.text += item
+            elif isinstance(item, StreamPart) and item.kind == dialects.THINKING:
+                column.thinking += item.text
+            elif isinstance(item, StreamPart):
+                column.text += item.text
 
     @property
     def finished(self) -> bool:

@@ -14,7 +14,7 @@ from httpx_sse import EventSource, ServerSentEvent
 from lib import dialects, errors, pricing
 from lib.client._base import APIResource, BaseClient, _bounded, _Deadline, _log_request
 from lib.client.tool_calls import ToolCallAssembler
-from lib.client.types import CallRecord, ChatResult, ToolCall
+from lib.client.types import CallRecord, ChatResult, StreamPart, ToolCall
 
 
 def _token_counts(body: dict) -> tuple[int | None, int | None]:
@@ -33,6 +33,18 @@ def _reply_credits(client: BaseClient, model: str, prompt_tokens: int | None, co
     return client.credits_for(pricing.CHAT, model, (prompt_tokens or 0) + (completion_tokens or 0))
 
 
+def _whole_message(message: dict) -> tuple[str, str]:
+    """(thinking, answer) of a whole reply's message, read by the same rows as a stream's deltas."""
+    content = message.get("content")
+    if content is not None and not isinstance(content, str):
+        raise TypeError("content is not text")
+    parts = [(kind, text) for kind, text in dialects.delta_texts({**message, "content": None})]
+    inline = dialects.InlineThinking()
+    parts += inline.feed(content or "") + inline.flush()
+    return tuple("".join(text for kind, text in parts if kind == wanted)  # type: ignore[return-value]
+                 for wanted in (dialects.THINKING, dialects.ANSWER))
+
+
 def _chat_body(model: str, messages: list[dict], stream: bool, params: dict) -> dict:
     body = {"model": model, "messages": messages, **{k: v for k, v in params.items() if v is not None}}
     if stream:
@@ -49,9 +61,7 @@ class Chat(APIResource):
                               model=model, json=_chat_body(model, messages, False, params))
         try:
             choice = body["choices"][0]
-            text = choice["message"].get("content") or ""
-            if not isinstance(text, str):
-                raise TypeError("content is not text")
+            thinking, text = _whole_message(choice["message"])
             calls = ToolCallAssembler()
             calls.add(choice["message"])
         except (KeyError, IndexError, TypeError, AttributeError):
@@ -66,7 +76,8 @@ class Chat(APIResource):
                           finish_reason=dialects.finish_reason_with_calls(choice.get("finish_reason"), bool(calls)),
                           prompt_tokens=record.prompt_tokens, completion_tokens=record.completion_tokens,
                           latency_s=time.perf_counter() - started, request_id=record.request_id,
-                          credits=record.credits, raw=body, tool_calls=calls.finish())
+                          credits=record.credits, raw=body, tool_calls=calls.finish(), thinking=thinking,
+                          reasoning_tokens=dialects.reasoning_tokens(body))
 
     def stream(self, model: str, messages: list[dict], *, include_usage: bool = True,
                **params) -> "ChatStream":
@@ -84,6 +95,9 @@ class Chat(APIResource):
 class ChatStream:
     """Iterates text deltas of one streamed reply and keeps what a user needs to see after.
 
+    Iterating gives the answer's text; `parts()` gives every piece with its kind (the model's
+    thinking, then its answer: `StreamPart`), read by the rows of `lib/dialects.py`.
+
     Raises `StreamCutError` (with the text received so far) when the stream ends before
     `[DONE]`. `close()` stops it early (a user's "stop"), from any thread: the call is recorded
     at once as `stopped` with the tokens that arrived, and its connection is shut down, which
@@ -97,6 +111,10 @@ class ChatStream:
         self.model = model
         self.request_body = body
         self.text = ""
+        self.thinking = ""
+        self.reasoning_tokens: int | None = None
+        self.thinking_seconds: float | None = None   # from the request to the last thinking
+        self.first_thinking: float | None = None     # seconds to the first thinking token
         self.events: list[str] = []
         self.finish_reason: str | None = None
         self.prompt_tokens: int | None = None
@@ -158,6 +176,10 @@ class ChatStream:
             self._network_stream = info.get("return_value") or self._network_stream
 
     def __iter__(self) -> Iterator[str]:
+        return (part.text for part in self.parts() if part.kind == dialects.ANSWER)
+
+    def parts(self) -> Iterator[StreamPart]:
+        """Every piece of the reply as it arrives, thinking and answer apart."""
         self._started = time.perf_counter()
         _log_request(pricing.CHAT, self.request_body)
         try:
@@ -189,9 +211,26 @@ class ChatStream:
                                                            self.completion_tokens)
         c.report(record)
 
-    def _deltas_from_server(self, started: float, record: CallRecord) -> Iterator[str]:
+    def _taken(self, pieces: list[tuple[str, str]], started: float) -> Iterator[StreamPart]:
+        """Each piece kept (the answer in `text`, the thinking in `thinking`) and timed."""
+        for kind, text in pieces:
+            if not text:
+                continue
+            now = time.perf_counter() - started
+            if kind == dialects.THINKING:
+                self.first_thinking = now if self.first_thinking is None else self.first_thinking
+                self.thinking_seconds = now
+                self.thinking += text
+            else:
+                self.ttft = now if self.ttft is None else self.ttft
+                self.text += text
+            self._deltas += 1
+            yield StreamPart(kind, text)
+
+    def _deltas_from_server(self, started: float, record: CallRecord) -> Iterator[StreamPart]:
         c = self._client
         deadline = _Deadline(c.deadline_seconds)
+        inline = dialects.InlineThinking()
         try:
             with closing(c._send("POST", f"{c.base_url}/chat/completions", retry=False, deadline=deadline,
                                  json=self.request_body, extensions={"trace": self._trace})) as response:
@@ -206,16 +245,11 @@ class ChatStream:
                     return
                 for sse in self._events(response, deadline):
                     if sse.data.strip() == "[DONE]":
+                        yield from self._taken(inline.flush(), started)
                         self.done = not self.stopped
                         return
                     self.events.append(sse.data)
-                    delta = self._apply_chunk(sse.data)
-                    if delta:
-                        if self.ttft is None:
-                            self.ttft = time.perf_counter() - started
-                        self._deltas += 1
-                        self.text += delta
-                        yield delta
+                    yield from self._taken(self._apply_chunk(sse.data, inline), started)
         except httpx.TimeoutException as exc:
             raise self._cut_or(errors.ApiTimeoutError(str(exc)))
         except (httpx.TransportError, httpx.StreamError) as exc:
@@ -240,41 +274,44 @@ class ChatStream:
             return errors.StreamCutError(self.text, request_id=self.request_id)
         return error
 
-    def _apply_chunk(self, data: str) -> str:
+    def _apply_chunk(self, data: str, inline: dialects.InlineThinking) -> list[tuple[str, str]]:
         try:
             chunk = json.loads(data)
         except ValueError:
             raise errors.MalformedResponseError(data[:200]) from None
         if not isinstance(chunk, dict):
-            return ""
+            return []
         if isinstance(chunk.get("error"), dict):
             raise errors.ServerError(errors.server_message_from(data), request_id=self.request_id)
         self.request_id = self.request_id or chunk.get("id")
         if chunk.get("usage"):
             self.prompt_tokens, self.completion_tokens = _token_counts(chunk)
+            self.reasoning_tokens = dialects.reasoning_tokens(chunk)
         choices = chunk.get("choices")
         first = choices[0] if isinstance(choices, list) and choices else None
         if not isinstance(first, dict):
-            return ""
+            return []
         delta = first.get("delta")
         if isinstance(delta, dict) and self._tool_calls.add(delta) and self.ttft is None:
             self.ttft = self.waited
         finish_reason = first.get("finish_reason")
         if isinstance(finish_reason, str):
             self.finish_reason = dialects.finish_reason_with_calls(finish_reason, bool(self._tool_calls))
-        content = delta.get("content") if isinstance(delta, dict) else None
-        return content if isinstance(content, str) else ""
+        pieces = []
+        for kind, text in dialects.delta_texts(delta):
+            pieces += inline.feed(text) if kind == dialects.ANSWER else [(kind, text)]
+        return pieces
 
-    def _whole_reply(self, response: httpx.Response, started: float, deadline: _Deadline) -> Iterator[str]:
+    def _whole_reply(self, response: httpx.Response, started: float, deadline: _Deadline) -> Iterator[StreamPart]:
         """A server that ignored `stream: true` and sent one JSON completion: yield it whole."""
         body = self._client._json(response, deadline)
         try:
-            text = body["choices"][0]["message"]["content"] or ""
+            thinking, text = _whole_message(body["choices"][0]["message"])
             self._tool_calls.add(body["choices"][0]["message"])
-        except (KeyError, IndexError, TypeError):
+        except (KeyError, IndexError, TypeError, AttributeError):
             raise errors.MalformedResponseError("chat: no choices[0].message") from None
         self.prompt_tokens, self.completion_tokens = _token_counts(body)
-        self.ttft = time.perf_counter() - started
-        self.text, self.done = text, True
-        self._deltas = 1
-        yield text
+        self.reasoning_tokens = dialects.reasoning_tokens(body)
+        yield from self._taken([(dialects.THINKING, thinking), (dialects.ANSWER, text)], started)
+        self.ttft = self.ttft if self.ttft is not None else time.perf_counter() - started
+        self.done = True

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from lib import dialects
 
@@ -48,6 +48,8 @@ class ChatResult:
     credits: float
     raw: dict
     tool_calls: list["ToolCall"] = field(default_factory=list)
+    thinking: str = ""
+    reasoning_tokens: int | None = None
 
 
 _NOT_JSON = object()
@@ -81,6 +83,12 @@ class ToolCall:
     def as_message(self) -> dict:
         """The call as an assistant message's `tool_calls` entry."""
         return {"id": self.id, "type": "function", "function": {"name": self.name, "arguments": self.arguments}}
+
+
+class StreamPart(NamedTuple):
+    """A piece of a streamed reply: `kind` is lib.dialects.THINKING or ANSWER."""
+    kind: str
+    text: str
 
 
 @dataclass

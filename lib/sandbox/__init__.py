@@ -31,7 +31,8 @@ envelopes, video routes and refusals; the timeline, prices, faults and markers s
 Prompt markers (last user message for chat, `prompt` for images and video)
 - `[500]` `[502]` `[503]`: that status with an OpenAI error body; `[429]`: 429 with
   `Retry-After: 1`; `[timeout]`: hangs `hang_seconds` (default 30) then 504; `[badjson]`: 200
-  with a body that is not JSON; `[html]`: 502 with an HTML page; `[cut]`: a chat stream stops
+  with a body that is not JSON (a chat asking for JSON gets JSON that breaks its schema instead;
+  `[notjson]`: text that is not JSON); `[html]`: 502 with an HTML page; `[cut]`: a chat stream stops
   halfway without `finish_reason` or `[DONE]`, any other response is a body cut mid-JSON;
   `[fail]`: a video task fails halfway and is refunded; `[filtered]` (images): 200 with an
   empty `data`, as a safety filter answers, and no charge; `[echo_key]`: 401 whose message
@@ -46,7 +47,8 @@ by the command line); none gets 401, another 403. `RunningSandbox.control` sends
 - `GET  /sandbox/keys/{key}` -> `{"credits", "granted", "spent", "disabled"}`;
   `POST /sandbox/keys/{key}/disable`, `/enable`
 - `POST /sandbox/speed {token_rate, video_seconds, image_delay, hang_seconds}` (any subset)
-- `POST /sandbox/dialect {"dialect": "reshi"|"new-api"|"openai"}`, `GET /sandbox/dialect`
+- `POST /sandbox/dialect {"dialect": "reshi"|"new-api"|"openai", "reasoning": optional
+  "reasoning_content"|"reasoning"|"think_tag"}`, `GET /sandbox/dialect`
 - `POST /sandbox/faults {"endpoint": chat|images|video|video_status|video_content|upload|models|billing|*,
   "kind": 500|502|503|429|timeout|cut|badjson|html|echo_key, "count": N}`: the next N matching
   requests get that fault (same effects as the markers); `DELETE /sandbox/faults` clears them
@@ -125,9 +127,10 @@ class Control:
                  "image_delay": image_delay, "hang_seconds": hang_seconds}
         return self._post("/speed", {k: v for k, v in given.items() if v is not None})
 
-    def set_dialect(self, dialect: str) -> None:
-        """Answer in `dialect` (a key of lib.sandbox.dialects.DIALECTS) from the next call on."""
-        self._post("/dialect", {"dialect": dialect})
+    def set_dialect(self, dialect: str, reasoning: str | None = None) -> None:
+        """Answer in `dialect` (a key of lib.sandbox.dialects.DIALECTS) from the next call on,
+        with thinking in `reasoning` (one of REASONING_SHAPES; None: the dialect's own)."""
+        self._post("/dialect", {"dialect": dialect, "reasoning": reasoning})
 
     def queue_fault(self, endpoint: str, kind: str, count: int = 1) -> None:
         self._post("/faults", {"endpoint": endpoint, "kind": str(kind), "count": count})

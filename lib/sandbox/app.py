@@ -29,7 +29,12 @@ CHAT_MODELS = {
     "gpt-4o-mini": "openai", "gpt-4o": "openai", "gemini-pro": "google",
     "gemini-2.5-flash": "google", "deepseek-chat": "deepseek", "qwen-plus": "alibaba",
     "claude-3-5-sonnet": "anthropic",
+    "deepseek-reasoner": "deepseek", "o4-mini": "openai", "gemini-2.5-pro": "google",
 }
+# Models that think before they answer (`reasoning_effort`; the others ignore it, as relays do).
+REASONING_MODELS = ("deepseek-reasoner", "o4-mini", "gemini-2.5-pro")
+REASONING_EFFORTS = ("minimal", "low", "medium", "high")
+RESPONSE_FORMAT_TYPES = ("text", "json_object", "json_schema")
 VIDEO_MODELS = {"sora-2": "openai", "sora-2-pro": "openai"}
 # Listed only by dialects that list their image models (new-api): the model behind /gemini/images.
 IMAGE_MODELS = {"gemini-2.5-flash-image": "google"}
@@ -273,6 +278,8 @@ def _api_routes(state: SandboxState, videos: media.VideoCache) -> APIRouter:
         key, body = await api.begin(request, pricing.CHAT)
         params = _chat_params(json_object(body))
         prompt, _ = replies.last_user_content(params["messages"])
+        if replies.wants_json(params["response_format"]):   # `[badjson]` then breaks the JSON asked for
+            prompt = prompt.replace(replies.BAD_JSON_MARKER, "")
         kind = api.fault(pricing.CHAT, prompt)
         cut = kind == "cut"
         if kind and not (cut and params["stream"]):
@@ -281,19 +288,22 @@ def _api_routes(state: SandboxState, videos: media.VideoCache) -> APIRouter:
         api.require_credits(key, cost)
         reply = replies.compose(params["messages"], params["model"], params["max_tokens"],
                                 params["stop"], temperature=body.get("temperature"),
-                                top_p=body.get("top_p"))
+                                top_p=body.get("top_p"), effort=params["effort"],
+                                response_format=params["response_format"])
+        shape = state.reasoning_shape or api.dialect.reasoning_shape
         chat_id, created = "chatcmpl-" + secrets.token_hex(12), int(state.now())
         reply = _with_tool_calls(reply, body, chat_id, api.dialect)
         if params["stream"]:
-            chunks = _chat_chunks(state, key, cost, reply, chat_id, created, params, cut)
+            chunks = _chat_chunks(state, key, cost, reply, chat_id, created, params, cut, shape)
             return StreamingResponse(chunks, media_type="text/event-stream",
                                      headers={"Cache-Control": "no-cache"})
         state.charge(key, cost)
         return {"id": chat_id, "object": "chat.completion", "created": created,
                 "model": params["model"], "system_fingerprint": None,
-                "choices": [{"index": 0, "logprobs": None, "finish_reason": reply.finish_reason,
-                             "message": {"role": "assistant", "content": reply.text or None,
-                                         "refusal": None,
+                "choices": [{"index": 0, "finish_reason": reply.finish_reason,
+                             "logprobs": _logprobs(replies.tokenize(reply.text), params, replies.language_of(reply.text)),
+                             "message": {"role": "assistant", "refusal": None,
+                                         **dialects.thinking_message(shape, reply.thinking, reply.text),
                                          **({"tool_calls": reply.tool_calls} if reply.tool_calls else {})}}],
                 "usage": _usage(reply)}
 
@@ -405,10 +415,59 @@ def _chat_params(body: dict) -> dict:
     if max_tokens is not None and (type(max_tokens) is not int or max_tokens < 1):
         raise ApiError(400, "max_tokens must be a positive integer.")
     stream_options = body.get("stream_options") or {}
+    _check_types(body)
+    effort = body.get("reasoning_effort")
     return {"model": model, "messages": messages, "stream": bool(body.get("stream")),
             "max_tokens": max_tokens, "stop": body.get("stop"),
             "include_usage": isinstance(stream_options, dict)
-            and bool(stream_options.get("include_usage"))}
+            and bool(stream_options.get("include_usage")),
+            "effort": (effort or replies.DEFAULT_EFFORT) if model in REASONING_MODELS else None,
+            "response_format": body.get("response_format"),
+            "top_logprobs": body.get("top_logprobs") or 0 if body.get("logprobs") else None}
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_int(value) -> bool:
+    return type(value) is int
+
+
+# The optional parameters the sandbox reads or knows, each with its check and the reason it
+# refuses; any other key is ignored, as OpenAI-compatible servers do.
+_PARAM_CHECKS = {
+    "temperature": (lambda v: _is_number(v) and 0 <= v <= 2, "a number from 0 to 2"),
+    "top_p": (lambda v: _is_number(v) and 0 <= v <= 1, "a number from 0 to 1"),
+    "presence_penalty": (lambda v: _is_number(v) and -2 <= v <= 2, "a number from -2 to 2"),
+    "frequency_penalty": (lambda v: _is_number(v) and -2 <= v <= 2, "a number from -2 to 2"),
+    "seed": (_is_int, "an integer"),
+    "n": (lambda v: _is_int(v) and v >= 1, "an integer >= 1"),
+    "stop": (lambda v: isinstance(v, str) or (isinstance(v, list) and all(isinstance(s, str) for s in v)),
+             "a string or an array of strings"),
+    "stream_options": (lambda v: isinstance(v, dict), "an object"),
+    "logprobs": (lambda v: isinstance(v, bool), "a boolean"),
+    "top_logprobs": (lambda v: _is_int(v) and 0 <= v <= replies.MAX_TOP_LOGPROBS,
+                     f"an integer from 0 to {replies.MAX_TOP_LOGPROBS}"),
+    "reasoning_effort": (lambda v: v in REASONING_EFFORTS, "one of: " + ", ".join(REASONING_EFFORTS)),
+    "response_format": (lambda v: isinstance(v, dict) and v.get("type") in RESPONSE_FORMAT_TYPES and (
+        v.get("type") != "json_schema" or (isinstance(v.get("json_schema"), dict)
+                                           and isinstance(v["json_schema"].get("schema", {}), dict)
+                                           and isinstance(v["json_schema"].get("name"), str))),
+                        'an object: {"type": "text"}, {"type": "json_object"} or {"type": "json_schema", '
+                        '"json_schema": {"name", "schema"}}'),
+}
+
+
+def _check_types(body: dict) -> None:
+    """400 for a known parameter of the wrong type or range (null is "not sent")."""
+    for name, (valid, expected) in _PARAM_CHECKS.items():
+        value = body.get(name)
+        if value is not None and not valid(value):
+            raise ApiError(400, f"Invalid type for '{name}': expected {expected}, got {json.dumps(value)[:80]}.",
+                           code="invalid_type")
+    if body.get("top_logprobs") is not None and not body.get("logprobs"):
+        raise ApiError(400, "top_logprobs needs logprobs: true.")
 
 
 def _with_tool_calls(reply: replies.Reply, body: dict, chat_id: str, dialect: dialects.Dialect) -> replies.Reply:
@@ -419,20 +478,32 @@ def _with_tool_calls(reply: replies.Reply, body: dict, chat_id: str, dialect: di
     if not calls:
         return reply
     ids = [tool_calls.call_id(chat_id, index) for index in range(len(calls))]
-    return replies.Reply("", dialect.tool_finish_reason, reply.prompt_tokens,
+    return replies.Reply("", dialect.tool_finish_reason, reply.prompt_tokens, thinking=reply.thinking,
                          tool_deltas=dialect.tool_call_deltas(calls, ids),
                          tool_calls=dialect.tool_calls_message(calls, ids))
 
 
 def _usage(reply: replies.Reply) -> dict:
-    completion = len(reply.tokens)
-    return {"prompt_tokens": reply.prompt_tokens, "completion_tokens": completion,
-            "total_tokens": reply.prompt_tokens + completion}
+    thinking = len(replies.tokenize(reply.thinking))
+    completion = len(reply.tokens) + thinking
+    usage = {"prompt_tokens": reply.prompt_tokens, "completion_tokens": completion,
+             "total_tokens": reply.prompt_tokens + completion}
+    if reply.thinking:
+        usage["completion_tokens_details"] = {"reasoning_tokens": thinking}
+    return usage
+
+
+def _logprobs(tokens: list[str], params: dict, lang: str) -> dict | None:
+    """OpenAI's `logprobs` object for these answer tokens, when they were asked for."""
+    if params["top_logprobs"] is None:
+        return None
+    return {"content": [replies.token_logprobs(t, params["top_logprobs"], lang) for t in tokens], "refusal": None}
 
 
 async def _chat_chunks(state: SandboxState, key: str, cost: float, reply: replies.Reply,
-                       chat_id: str, created: int, params: dict, cut: bool):
-    """The SSE stream, in OpenAI's chunk format; a cut stream just stops halfway."""
+                       chat_id: str, created: int, params: dict, cut: bool, shape: str):
+    """The SSE stream, in OpenAI's chunk format: the thinking first (in `shape`), then the
+    answer, each token with its logprobs when asked; a cut stream just stops halfway."""
     def event(choices: list, **extra) -> str:
         chunk = {"id": chat_id, "object": "chat.completion.chunk", "created": created,
                  "model": params["model"], "system_fingerprint": None, "choices": choices}
@@ -441,16 +512,18 @@ async def _chat_chunks(state: SandboxState, key: str, cost: float, reply: replie
         chunk.update(extra)
         return f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n"
 
-    def choice(delta: dict, finish: str | None = None) -> list:
-        return [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]
+    def choice(delta: dict, finish: str | None = None, logprobs: dict | None = None) -> list:
+        return [{"index": 0, "delta": delta, "logprobs": logprobs, "finish_reason": finish}]
 
-    deltas = reply.deltas()
+    lang = replies.language_of(reply.text)
+    deltas = [(d, None) for d in dialects.thinking_deltas(shape, replies.tokenize(reply.thinking))]
+    deltas += [(d, _logprobs([d["content"]], params, lang) if "content" in d else None) for d in reply.deltas()]
     rate = state.speed.token_rate
     yield event(choice({"role": "assistant", "content": "" if not reply.tool_deltas else None}))
-    for delta in deltas[: len(deltas) // 2] if cut else deltas:
+    for delta, logprobs in deltas[: len(deltas) // 2] if cut else deltas:
         if rate > 0:
             await asyncio.sleep(1 / rate)
-        yield event(choice(delta))
+        yield event(choice(delta, logprobs=logprobs))
     if cut:
         return
     state.charge(key, cost)

@@ -12,7 +12,7 @@ import json
 
 from fastapi import APIRouter, Depends, Request
 
-from lib.sandbox.dialects import DIALECTS
+from lib.sandbox.dialects import DIALECTS, REASONING_SHAPES
 from lib.sandbox.http import ApiError, json_object
 from lib.sandbox.state import FAULT_ENDPOINTS, FAULT_KINDS, SandboxState
 
@@ -87,17 +87,25 @@ def control_routes(state: SandboxState, token: str) -> APIRouter:
             setattr(state.speed, name, float(value))
         return vars(state.speed)
 
+    def dialect_view() -> dict:
+        return {"dialect": state.dialect,
+                "reasoning": state.reasoning_shape or DIALECTS[state.dialect].reasoning_shape}
+
     @router.get("/dialect")
     async def dialect():
-        return {"dialect": state.dialect}
+        return dialect_view()
 
     @router.post("/dialect")
     async def set_dialect(request: Request):
-        name = (await _control_body(request)).get("dialect")
+        """The dialect, and where thinking goes (`reasoning`; left out: the dialect's own)."""
+        body = await _control_body(request)
+        name, shape = body.get("dialect"), body.get("reasoning")
         if name not in DIALECTS:
             raise ApiError(400, f"dialect must be one of: {', '.join(DIALECTS)}.")
-        state.dialect = name
-        return {"dialect": name}
+        if shape is not None and shape not in REASONING_SHAPES:
+            raise ApiError(400, f"reasoning must be one of: {', '.join(REASONING_SHAPES)}.")
+        state.dialect, state.reasoning_shape = name, shape
+        return dialect_view()
 
     @router.post("/faults")
     async def faults(request: Request):

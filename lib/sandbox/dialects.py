@@ -17,6 +17,11 @@ tested against real HTTP answers:
 
 Every dialect keeps the sandbox's `/api/v1` prefix, its timeline, prices, faults and markers:
 only the words and shapes change.
+
+A reasoning model's thinking streams first, in the dialect's field (`reasoning_shape`):
+`reasoning_content` (new-api, DeepSeek, this provider), `reasoning` (OpenRouter, vLLM) or inline
+`<think>…</think>` at the start of the content (a model served raw). The control API can set the
+shape apart from the dialect, so each one the client reads is tested over HTTP.
 """
 from __future__ import annotations
 
@@ -32,6 +37,11 @@ FAILED_MESSAGE = "Video generation failed: the sandbox was asked to fail this ta
 GENERATIONS = "generations"   # POST /videos/generations, GET /videos/generations/{id} (the document)
 VIDEOS = "videos"             # POST /videos, GET /videos/{id} (OpenAI's Sora 2 API)
 CONTENT = "content"           # GET /videos/{id}/content: the MP4 bytes (OpenAI; new-api proxies it)
+
+# Where a reasoning model's thinking goes in a chunk's delta (or a whole reply's message).
+REASONING_CONTENT, REASONING, THINK_TAG = "reasoning_content", "reasoning", "think_tag"
+REASONING_SHAPES = (REASONING_CONTENT, REASONING, THINK_TAG)
+THINK_OPEN, THINK_CLOSE = "<think>\n", "\n</think>\n\n"
 
 # Why an answer is refused: each dialect says it with its own status, words and codes.
 MISSING_KEY, UNKNOWN_KEY, DISABLED_KEY = "missing_key", "unknown_key", "disabled_key"
@@ -88,6 +98,8 @@ class Dialect:
     tool_arguments: str = ARGUMENTS_TEXT         # ARGUMENTS_TEXT or ARGUMENTS_OBJECT
     tool_call_ids: bool = True                   # whether each call carries an id
     tool_finish_reason: str = "tool_calls"       # the finish_reason of a reply that calls tools
+
+    reasoning_shape: str = REASONING_CONTENT
 
     def tool_call_deltas(self, calls: list, ids: list[str]) -> list[dict]:
         """The stream's deltas for `calls` (lib/sandbox/tool_calls.PlannedCall): the first of each
@@ -258,6 +270,22 @@ DIALECTS: Mapping[str, Dialect] = MappingProxyType({dialect.name: dialect for di
     Dialect(name="openai", status_words=_SAME_WORDS, progress=int, task_shape=_openai_video,
             envelope=_bare, models_list=_openai_list, video_routes=frozenset({VIDEOS, CONTENT}),
             image_format="PNG", image_as_url=True, model_fields=_no_fields, image_models=False,
-            serves_billing=False, refusals=MappingProxyType(_OPENAI_REFUSALS)),
+            serves_billing=False, refusals=MappingProxyType(_OPENAI_REFUSALS), reasoning_shape=REASONING),
 )})
 DEFAULT_DIALECT = "reshi"
+
+
+def thinking_deltas(shape: str, tokens: list[str]) -> list[dict]:
+    """The deltas that stream a reply's thinking, one token each, in `shape`."""
+    if shape == THINK_TAG and tokens:
+        return [{"content": text} for text in [THINK_OPEN, *tokens, THINK_CLOSE]]
+    return [{shape: token} for token in tokens]
+
+
+def thinking_message(shape: str, thinking: str, answer: str) -> dict:
+    """A whole reply's message with its thinking in `shape`."""
+    if not thinking:
+        return {"content": answer or None}
+    if shape == THINK_TAG:
+        return {"content": THINK_OPEN + thinking + THINK_CLOSE + answer}
+    return {shape: thinking, "content": answer or None}

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import random
 import re
 from dataclasses import dataclass, field
 
-from lib.sandbox import tool_calls
+from lib.sandbox import schema_answers, tool_calls
 
 _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
 # A token is one CJK character or one word, each with the whitespace before it, so joining the
@@ -94,6 +95,33 @@ TEMPLATES = {
 }
 
 
+# A reasoning model thinks first: a few sentences, more for a higher `reasoning_effort`.
+THINKING_SENTENCES = {"minimal": 1, "low": 2, "medium": 4, "high": 7}
+DEFAULT_EFFORT = "medium"
+THINKING = {
+    "en": {"start": 'The user wrote: "{quote}". Let me work out what they need.',
+           "steps": ["First, I restate the question in my own words.",
+                     "The last message matters most; the earlier turns give context.",
+                     "A short answer with three points will be easiest to read.",
+                     "I should check whether code or an example would help.",
+                     "Let me make sure nothing in the answer contradicts the question.",
+                     "Markdown will make the structure clear.",
+                     "One more check of the wording, then I answer."]},
+    "zh": {"start": "用户写道：“{quote}”。我来想想他们需要什么。",
+           "steps": ["首先，我用自己的话复述这个问题。", "最后一条消息最重要，前面的对话提供背景。",
+                     "三点简短的回答最容易读。", "我要看看代码或例子是否有帮助。",
+                     "确认回答里没有和问题矛盾的地方。", "用 Markdown 能让结构更清楚。",
+                     "再检查一遍措辞，然后回答。"]},
+}
+# Markers for replies asked in JSON: `[badjson]` a JSON answer that breaks the schema (with a
+# schema; with `json_object`, text that is not JSON), `[notjson]` text that is not JSON at all.
+BAD_JSON_MARKER, NOT_JSON_MARKER = "[badjson]", "[notjson]"
+NOT_JSON_TEXT = "Sure! Here is the JSON you asked for:\n\n{answer: sandbox, valid: false"
+MAX_TOP_LOGPROBS = 20
+ALTERNATIVES = {"en": (" the", " a", " and", " to", " it", " this", ".", ",", " is", " of", " in", " we"),
+                "zh": ("的", "是", "了", "在", "我", "这", "，", "。", "有", "和", "个", "你")}
+
+
 def tokenize(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
@@ -123,6 +151,7 @@ class Reply:
     prompt_tokens: int
     tool_deltas: list[dict] = field(default_factory=list)
     tool_calls: list[dict] = field(default_factory=list)
+    thinking: str = ""
 
     @property
     def tokens(self) -> list[str]:
@@ -138,18 +167,72 @@ def _pieces(delta: dict) -> list[str]:
 
 
 def compose(messages: list[dict], model: str, max_tokens: int | None = None,
-            stop: str | list[str] | None = None, **params) -> Reply:
-    """The reply to a chat request, cut at the first `stop` string and at `max_tokens`."""
+            stop: str | list[str] | None = None, *, effort: str | None = None,
+            response_format: dict | None = None, **params) -> Reply:
+    """The reply to a chat request, cut at the first `stop` string and at `max_tokens`.
+    `effort` (a reasoning model's): it thinks first, longer for a higher effort. A
+    `response_format` asking for JSON gets JSON (valid for its schema, unless a marker says not)."""
     seed = json.dumps([messages, model, params], sort_keys=True, ensure_ascii=False, default=str)
     rng = random.Random(hashlib.sha256(seed.encode()).hexdigest())
     text, images = last_user_content(messages)
-    full = tool_calls.results_answer(messages) or _markdown(rng, text, images, model)
+    full = tool_calls.results_answer(messages) or (_json_answer(rng, text, response_format) if response_format else None)
+    full = full or _markdown(rng, text, images, model)
     reply, finish = _apply_stop(full, stop), "stop"
     tokens = tokenize(reply)
     if max_tokens is not None and len(tokens) > max_tokens:
         reply, finish = "".join(tokens[:max_tokens]), "length"
     prompt_tokens = sum(len(tokenize(content_text(m.get("content"))[0])) + 4 for m in messages)
-    return Reply(reply, finish, prompt_tokens)
+    return Reply(reply, finish, prompt_tokens, _thinking(rng, text, effort) if effort else "")
+
+
+def _thinking(rng: random.Random, text: str, effort: str) -> str:
+    words = THINKING["zh" if _HAS_CJK.search(text) else "en"]
+    quote = " ".join(text.split())[:QUOTE_CHARS] or "…"
+    steps = words["steps"][:THINKING_SENTENCES.get(effort, THINKING_SENTENCES[DEFAULT_EFFORT])]
+    return " ".join([words["start"].format(quote=quote), *steps])
+
+
+def wants_json(response_format: dict | None) -> bool:
+    return isinstance(response_format, dict) and response_format.get("type") in ("json_object", "json_schema")
+
+
+def _json_answer(rng: random.Random, text: str, response_format: dict) -> str | None:
+    """The JSON a `response_format` asks for; None for `text` (a Markdown answer)."""
+    if not wants_json(response_format):
+        return None
+    kind = response_format.get("type")
+    schema = (response_format.get("json_schema") or {}).get("schema") if kind == "json_schema" else None
+    if NOT_JSON_MARKER in text or (BAD_JSON_MARKER in text and schema is None):
+        return NOT_JSON_TEXT
+    if schema is None:
+        quote = " ".join(text.split())[:QUOTE_CHARS]
+        return schema_answers.answer_text({"answer": rng.choice(schema_answers.WORDS), "you_said": quote})
+    make = schema_answers.broken_for if BAD_JSON_MARKER in text else schema_answers.instance_for
+    return schema_answers.answer_text(make(schema, rng))
+
+
+def token_logprobs(token: str, top: int, lang: str = "en") -> dict:
+    """OpenAI's logprobs entry for one token: its log probability and `top` alternatives (itself
+    among them, most likely first), the same every time for the same token."""
+    digest = hashlib.sha256(token.encode()).digest()
+    chosen = 0.3 + 0.69 * digest[0] / 255   # p of the token itself
+    rest, entries = 1 - chosen, [(token, chosen)]
+    for index, alternative in enumerate(a for a in ALTERNATIVES[lang] if a != token):
+        if len(entries) >= top:
+            break
+        share = rest * (0.5 + digest[index + 1] / 1020)
+        rest -= share
+        entries.append((alternative, share))
+    entries.sort(key=lambda e: -e[1])
+
+    def entry(text: str, p: float) -> dict:
+        return {"token": text, "logprob": round(math.log(p), 5), "bytes": list(text.encode())}
+
+    return {**entry(token, chosen), "top_logprobs": [entry(t, p) for t, p in entries[:top]]}
+
+
+def language_of(text: str) -> str:
+    return "zh" if _HAS_CJK.search(text) else "en"
 
 
 def _markdown(rng: random.Random, text: str, images: int, model: str) -> str:

@@ -97,6 +97,7 @@ class SandboxState:
     speed: Speed = field(default_factory=Speed)
     dialect: str = DEFAULT_DIALECT   # a key of lib.sandbox.dialects.DIALECTS; the control API sets it
     files_dir: Path | None = None   # uploads and generated images kept here too, across restarts
+    reasoning_shape: str | None = None   # where thinking goes; None: the dialect's own
 
     def __post_init__(self):
         self.lock = threading.RLock()

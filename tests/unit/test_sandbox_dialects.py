@@ -290,10 +290,14 @@ def test_openai_sdk_chats_in_every_dialect(sandbox, api_key, dialect):
 
 def test_control_api_sets_reads_and_checks_the_dialect(sandbox, control_http, sandbox_dialect):
     sandbox_dialect("new-api")
-    assert control_http.get("/dialect").json() == {"dialect": "new-api"}
+    assert control_http.get("/dialect").json() == {"dialect": "new-api", "reasoning": "reasoning_content"}
     refused = control_http.post("/dialect", json={"dialect": "one-api"})
     assert refused.status_code == 400 and "reshi, new-api, openai" in refused.json()["error"]["message"]
-    assert control_http.get("/dialect").json() == {"dialect": "new-api"}
+    refused = control_http.post("/dialect", json={"dialect": "reshi", "reasoning": "thoughts"})
+    assert refused.status_code == 400 and "think_tag" in refused.json()["error"]["message"]
+    assert control_http.get("/dialect").json() == {"dialect": "new-api", "reasoning": "reasoning_content"}
+    sandbox_dialect("new-api", "think_tag")
+    assert control_http.get("/dialect").json() == {"dialect": "new-api", "reasoning": "think_tag"}
     assert httpx.post(sandbox.root_url + "/sandbox/dialect", json={"dialect": "openai"}).status_code == 401
 
 
