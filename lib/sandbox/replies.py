@@ -182,7 +182,7 @@ def compose(messages: list[dict], model: str, max_tokens: int | None = None,
     if max_tokens is not None and len(tokens) > max_tokens:
         reply, finish = "".join(tokens[:max_tokens]), "length"
     prompt_tokens = sum(len(tokenize(content_text(m.get("content"))[0])) + 4 for m in messages)
-    return Reply(reply, finish, prompt_tokens, _thinking(rng, text, effort) if effort else "")
+    return Reply(reply, finish, prompt_tokens, thinking=_thinking(rng, text, effort) if effort else "")
 
 
 def _thinking(rng: random.Random, text: str, effort: str) -> str:
