@@ -15,9 +15,10 @@ import json
 import math
 from dataclasses import dataclass, field
 
-from lib import chat, imagetypes
+from lib import chat, imagetypes, presets
 from lib.pricing import CHAT
 from lib.prompt_limits import MAX_PROMPT_CHARS
+from lib.safe_text import file_slug
 from lib.store import Conversation, Message, Store
 
 FORMAT = "reshi-playground/conversation"
@@ -51,7 +52,12 @@ def _flag(value) -> bool:
     return isinstance(value, bool)
 
 
-_META_CHECKS = {"model": _label, "ttft": _amount, "tps": _amount, "tokens": _count, "prompt_tokens": _count,
+def _variables(value) -> bool:
+    return isinstance(value, dict) and all(_label(k) and isinstance(v, str) and len(v) <= MAX_PROMPT_CHARS[CHAT]
+                                           for k, v in value.items())
+
+
+_META_CHECKS = {"variables": _variables, "model": _label, "ttft": _amount, "tps": _amount, "tokens": _count, "prompt_tokens": _count,
                 "credits": _amount, "finish_reason": _label, "incomplete": _flag, "stopped": _flag,
                 "compare_group": _count, "column": lambda v: _count(v) and v < chat.MAX_COMPARE}
 _META_KEYS = tuple(_META_CHECKS)
@@ -92,7 +98,8 @@ def to_json(conversation: Conversation, messages: list[Message]) -> str:
 def to_markdown(conversation: Conversation, messages: list[Message], labels: dict[str, str]) -> str:
     """`labels` names the roles in the reader's language ({"user": "You", "assistant": ...})."""
     lines = [f"# {conversation.title}", ""]
-    system = (conversation.settings or {}).get("system")
+    settings = conversation.settings or {}
+    system = presets.fill(settings.get("system") or "", settings.get("variables") or {})
     if system:
         lines += [f"> **{labels['system']}:** {system}", ""]
     for message in messages:
@@ -102,7 +109,15 @@ def to_markdown(conversation: Conversation, messages: list[Message], labels: dic
             who += f" · {meta['model']}"
         lines += [f"## {who}", "", message.content, ""]
         lines += [f"- 🖼 {a.get('name', '')}" for a in meta.get("attachments") or []]
+        if meta.get("variables"):
+            lines += [f"- {labels.get('variables', '{{ }}')}: {presets.variables_line(meta['variables'])}"]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def export_stem(conversation: Conversation) -> str:
+    """`chat-20250101-a-plan-for-the-trip`: the title and the date, as image downloads are named."""
+    slug = file_slug(conversation.title.lower(), 40)
+    return f"chat-{conversation.updated_at.strftime('%Y%m%d')}{'-' + slug if slug else ''}"
 
 
 def parse_import(data: bytes) -> Imported:

@@ -57,6 +57,17 @@ def fill(text: str, values: dict[str, str]) -> str:
     return _VARIABLE.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
+def values_used(message: str, system: str, values: dict[str, str]) -> dict[str, str]:
+    """The `{{variables}}` a message was sent with (its own and its system prompt's), as kept
+    with the message and shown under it: what was filled in leaves a trace."""
+    return {name: values[name] for name in variables(message, system) if name in values}
+
+
+def variables_line(values: dict[str, str]) -> str:
+    """`language = French · count = 3`: a message's values on one line."""
+    return " · ".join(f"{name} = {value}" for name, value in values.items())
+
+
 def _own(store: Store, user: str) -> dict[str, dict]:
     saved = store.get_setting(user, SETTING)
     return saved if isinstance(saved, dict) else {}

@@ -167,7 +167,9 @@ def start_sending(store: Store, user: str, client: ReshiClient, conversation: Co
         st.session_state[settings_key(None)] = copy.deepcopy(settings)  # the next new chat's, its own
         set_open_conversation(store, user, conversation.id)
     attachments = pending["attachments"]
-    store.add_message(user, conversation.id, "user", text, {"attachments": attachments} if attachments else None)
+    used = presets.values_used(pending["text"], settings["system"], {**settings["variables"], **pending["values"]})
+    meta = {**({"attachments": attachments} if attachments else {}), **({"variables": used} if used else {})}
+    store.add_message(user, conversation.id, "user", text, meta or None)
     return Outgoing(conversation.id, [])
 
 
@@ -274,6 +276,8 @@ def _variables_filled(pending: dict, settings: dict) -> bool:
     if pending["values"] is not None:
         return True
     names = presets.variables(pending["text"], settings["system"])
+    if pending["text"].strip():  # what was typed stays in sight while its values are asked for
+        _preview(pending["text"], [c for c in pending["checked"] if c.ok])
     with st.form("chat_variables_form", border=True):
         st.markdown(tr("chat.variables_title"))
         for name in names:

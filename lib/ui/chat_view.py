@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 import streamlit as st
 
-from lib import chat, chat_attachments, compare, errors
+from lib import chat, chat_attachments, compare, errors, presets
 from lib.client import ReshiClient
 from lib.pricing import CHAT
 from lib.prompt_limits import prompt_problem
@@ -207,6 +207,9 @@ def render_message(store: Store, user: str, client: ReshiClient, message: Messag
         st.markdown(message.content)
         if meta.get("attachments"):
             attachment_strip(store, user, client, meta["attachments"])
+        if meta.get("variables"):
+            st.caption(":material/data_object: " + tr("chat.variables_used",
+                                                      values=markdown_literal(presets.variables_line(meta["variables"]))))
         if message.role == "assistant":
             st.caption(meta_line(meta))
             reply_notes(meta, message.id, is_last)

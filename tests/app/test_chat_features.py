@@ -184,12 +184,26 @@ def test_shipped_preset_fills_variables_in_a_form_before_sending(app_secrets, sa
     at.button(key="chat_preset_apply").click().run()
     send(at, "Good morning")
     assert stored_messages(app_secrets) == [], "nothing goes before the variables are filled"
+    assert any(m.value == "Good morning" for m in at.markdown), "the typed message stays in sight"
     at.text_input(key="chat_var_language").set_value("French")
     next(b for b in at.get("form_submit_button") if b.label == "Send").click().run()
     body = last_request(sandbox)
     assert "into French." in body["messages"][0]["content"] and body["temperature"] == 0.2
     send(at, "Good night")  # the value is remembered: no form the second time
     assert "into French." in last_request(sandbox)["messages"][0]["content"]
+    # The values each message went with are kept, shown under it, and exported (issue 31).
+    questions = [m for m in store_of(app_secrets).list_messages("local", at.session_state["chat_open"])
+                 if m.role == "user"]
+    assert [q.meta["variables"] for q in questions] == [{"language": "French"}] * 2
+    assert sum("Sent with language = French" in c.value for c in at.caption) == 2
+    conversation = store_of(app_secrets).get_conversation("local", at.session_state["chat_open"])
+    markdown = chat_io.to_markdown(conversation, questions, {"user": "You", "assistant": "AI", "system": "System",
+                                                             "variables": "Variables"})
+    assert "into French." in markdown and "{{language}}" not in markdown
+    assert "- Variables: language = French" in markdown
+    assert chat_io.export_stem(conversation).endswith("-good-morning")
+    again = chat_io.parse_import(chat_io.to_json(conversation, questions).encode())
+    assert again.messages[0][2]["variables"] == {"language": "French"}
 
 
 def test_saved_preset_is_per_user_and_applies_back(login_secrets):
