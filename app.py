@@ -26,6 +26,8 @@ def app_pages() -> list[st.Page]:
         st.Page(PAGES_DIR / "video.py", title=tr("nav.video"), icon=":material/movie:", url_path="video"),
         st.Page(PAGES_DIR / "upload.py", title=tr("nav.upload"), icon=":material/cloud_upload:", url_path="upload"),
         st.Page(PAGES_DIR / "workbench.py", title=tr("nav.workbench"), icon=":material/science:", url_path="workbench"),
+        st.Page(PAGES_DIR / "leaderboard.py", title=tr("nav.leaderboard"), icon=":material/leaderboard:",
+                url_path="leaderboard"),
         st.Page(PAGES_DIR / "usage.py", title=tr("nav.usage"), icon=":material/query_stats:", url_path="usage"),
         st.Page(PAGES_DIR / "shares.py", title=tr("nav.shares"), icon=":material/share:", url_path="shares"),
     ]

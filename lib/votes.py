@@ -17,7 +17,7 @@ import math
 import random
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from itertools import combinations
 
 from lib.usage import _inert as spreadsheet_safe  # the usage CSV's formula guard, shared
@@ -220,3 +220,32 @@ def to_csv(rows: list[dict], columns: tuple[str, ...]) -> str:
 
 def matches_prompt(vote: Vote, text: str) -> bool:
     return not text.strip() or text.strip().casefold() in vote.prompt.casefold()
+
+
+def from_record(record) -> Vote:
+    """A stored vote (or a teammate's, without voter and prompt) as the leaderboard reads it."""
+    return Vote(tuple(record.models), record.outcome, voter=getattr(record, "voter", ""), source=record.source,
+                prompt=getattr(record, "prompt", ""), created_at=record.created_at)
+
+
+@dataclass(frozen=True)
+class VoteFilter:
+    """What the leaderboard counts: a date range (inclusive, UTC dates), prompt text, sources
+    and voters (empty: all)."""
+    start: date | None = None
+    end: date | None = None
+    prompt: str = ""
+    sources: tuple[str, ...] = ()
+    voters: tuple[str, ...] = ()
+
+    def keeps(self, vote: Vote) -> bool:
+        day = vote.created_at.date() if vote.created_at else None
+        return ((self.start is None or (day is not None and day >= self.start))
+                and (self.end is None or (day is not None and day <= self.end))
+                and (not self.sources or vote.source in self.sources)
+                and (not self.voters or vote.voter in self.voters)
+                and matches_prompt(vote, self.prompt))
+
+
+def filtered(all_votes: list[Vote], rule: VoteFilter) -> list[Vote]:
+    return [v for v in all_votes if rule.keeps(v)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from lib.store import Store
 from tests.app.test_chat import send, stored_messages
 from tests.app.test_chat_features import MODELS, compare_app
+from tests.fixtures.app import make_app
 
 
 def headings(at) -> list[str]:
@@ -59,7 +60,6 @@ def test_not_blind_comparison_shows_names_at_once(app_secrets):
 
 
 def test_thumb_on_a_reply_is_stored_and_taken_back(app_secrets):
-    from tests.fixtures.app import make_app
     at = make_app(app_secrets)
     send(at, "Rate me")
     reply_id = next(m for m in Store(app_secrets["store"]["url"]).list_messages(
@@ -72,3 +72,61 @@ def test_thumb_on_a_reply_is_stored_and_taken_back(app_secrets):
     assert [v.outcome for v in store.list_votes("local")] == ["down"]
     at.button(key=f"chat_thumb_down_{reply_id}").click().run()
     assert store.list_votes("local") == [] and "thumb" not in stored_messages(app_secrets)[-1][2]
+
+
+# ---------------------------------------------------------------- the leaderboard
+
+BOARD = "pages/leaderboard.py"
+
+
+def seed_votes(secrets) -> Store:
+    store = Store(secrets["store"]["url"])
+    for i in range(3):
+        store.add_vote("alice", voter="alice", source="user", subject=f"compare:{i}", models=["gpt-4o-mini", "gemini-pro"],
+                       outcome="A", prompt=f"alice secret prompt {i}")
+    store.add_vote("bob", voter="bob", source="user", subject="compare:9", models=["gemini-pro", "gpt-4o-mini"],
+                   outcome="A", prompt="bob private question")
+    store.add_vote("alice", voter="browser:abc", source="audience", subject="ballot:1",
+                   models=["gpt-4o-mini", "gemini-pro"], outcome="tie", prompt="alice on stage")
+    return store
+
+
+def test_user_sees_team_totals_without_teammates_prompts(login_secrets):
+    seed_votes(login_secrets)
+    at = make_app(login_secrets, page=BOARD, user="bob")
+    assert not at.exception
+    standings = at.dataframe[0].value
+    assert list(standings["model"]) == ["gpt-4o-mini", "gemini-pro"]
+    assert list(standings["votes"]) == [5, 5] and list(standings["wins"]) == [3, 1]
+    assert [m.value for m in at.metric] == ["5", "1", "5"]     # counted, bob's own, the team's
+    assert len(at.dataframe) == 1                               # no table of teammates' votes
+    assert at.text_input(key="board_prompt_team").disabled
+    assert "alice secret" not in str(at.get("download_button"))
+
+    at.segmented_control(key="board_scope").set_value("mine").run()
+    mine = at.dataframe[1].value
+    assert list(mine["prompt"]) == ["bob private question"] and set(mine["voter"]) == {"bob"}
+    at.text_input(key="board_prompt_mine").set_value("nothing like it").run()
+    assert at.info and "No votes yet" in at.info[0].value
+
+
+def test_admin_sees_every_vote_and_filters_by_prompt_and_source(login_secrets):
+    seed_votes(login_secrets)
+    at = make_app(login_secrets, page=BOARD, user="root")
+    assert not at.exception
+    every = at.dataframe[1].value
+    assert len(every) == 5 and {"alice", "bob", "browser:abc"} <= set(every["voter"])
+    at.text_input(key="board_prompt_team").set_value("SECRET").run()
+    assert len(at.dataframe[1].value) == 3
+    at.text_input(key="board_prompt_team").set_value("").run()
+    at.multiselect(key="board_sources").set_value(["audience"]).run()
+    only = at.dataframe[1].value
+    assert list(only["voter"]) == ["browser:abc"] and list(only["outcome"]) == ["Tie"]
+
+
+def test_leaderboard_speaks_chinese(login_secrets):
+    seed_votes(login_secrets)
+    at = make_app(login_secrets, page=BOARD, user="alice")
+    at.button_group(key="lang_switch").set_value("zh").run()
+    assert not at.exception and at.title[0].value == "排行榜"
+    assert at.dataframe[0].value.shape[0] == 2 and "团队总票数" in [m.label for m in at.metric]
