@@ -6,7 +6,7 @@ import streamlit as st
 from lib.ui.auth import authenticate, signed_in
 from lib.ui.budget import render_budget_banner
 from lib.ui.present_view import presentation_page, presenting
-from lib.ui.resources import log_api_calls, release_closed_sessions
+from lib.ui.resources import log_api_calls, open_store_or_stop, release_closed_sessions
 from lib.ui.legacy_pages import leave_legacy_multipage_mode
 from lib.ui.session import PAGES_DIR, tr
 from lib.ui.share_view import share_token, shared_view_pages
@@ -16,6 +16,7 @@ leave_legacy_multipage_mode()  # a new process's first run, before any widget ge
 st.set_page_config(page_title="Reshi Playground", page_icon=":material/science:", layout="wide")
 log_api_calls()
 release_closed_sessions()
+open_store_or_stop()
 
 
 def app_pages() -> list[st.Page]:

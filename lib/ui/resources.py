@@ -13,7 +13,9 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from lib.sandbox import RunningSandbox, start_sandbox
 from lib.store import Store, default_url
 from lib.store.engine import PROJECT_ROOT
+from lib.store.schema import SchemaTooNewError
 from lib.ui.config import secret
+from lib.ui.session import tr
 
 SWEEP_SECONDS = 30
 
@@ -48,6 +50,17 @@ def _store(url: str) -> Store:
 
 def get_store() -> Store:
     return _store(secret("store", "url") or default_url())
+
+
+def open_store_or_stop() -> None:
+    """Opens the store (migrating it) before any page runs; a database this release must not
+    touch stops the run with a message instead of a traceback."""
+    try:
+        get_store()
+    except SchemaTooNewError as exc:
+        logging.getLogger("reshi.store").error("refused to open the database: %s", exc)
+        st.error(tr("store.too_new", found=exc.found, head=exc.head), icon=":material/database:")
+        st.stop()
 
 
 @st.cache_resource(show_spinner=False)
