@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from lib import chat_attachments as attachments
+from lib import chat_attachments as attachments, tools
 from lib.client import ChatStream
 
 HISTORY_PAGE = 50
@@ -49,7 +49,8 @@ def default_settings(model: str = DEFAULT_MODEL) -> dict:
     imported conversation came from, so the same file is not imported twice."""
     return {"model": model, "system": "",
             "params": {p.name: {"on": False, "value": p.default} for p in PARAMS},
-            "compare_on": False, "compare": [], "blind": False, "variables": {}, "imported_sha256": None}
+            "compare_on": False, "compare": [], "blind": False, "variables": {}, "imported_sha256": None,
+            **tools.default_settings()}
 
 
 def merged_settings(saved: dict | None) -> dict:
@@ -71,6 +72,7 @@ def merged_settings(saved: dict | None) -> dict:
         settings["variables"] = {str(k): str(v) for k, v in variables.items()}
     if isinstance(saved.get("imported_sha256"), str):
         settings["imported_sha256"] = saved["imported_sha256"]
+    settings.update(tools.merged(saved))
     return settings
 
 
@@ -101,6 +103,7 @@ def request_params(settings: dict) -> dict:
             sent[param.name] = int(value)
         else:
             sent[param.name] = float(value)
+    sent.update(tools.request_fields(settings))
     return sent
 
 
@@ -114,15 +117,17 @@ def api_messages(system: str, history: list, *, column: int = 0, now: datetime |
     one-model send continues the first column's. Images are sent as `image_url` parts, except
     uploads past their expiry: the provider has deleted them.
     """
-    turns = [m for m in history if m.role in ("user", "assistant")
+    turns = [m for m in history if m.role in ("user", "assistant", "tool")
              and (m.meta or {}).get("column", column) == column]
     messages = [{"role": "system", "content": system}] if system.strip() else []
+    answered = {(m.meta or {}).get("tool_call_id") for m in turns if m.role == "tool"}
     for message, following in zip(turns, [*turns[1:], None]):
         meta = message.meta or {}
         if meta.get("failed") or (message.role == "user" and following is not None
                                   and (following.role == "user" or (following.meta or {}).get("failed"))):
             continue
         messages.append({"role": message.role, "content": _content(message.content, meta, now)})
+        tools.with_call_fields(messages, meta, answered)
     return messages
 
 
@@ -147,7 +152,8 @@ def reply_meta(stream: ChatStream) -> dict:
             **({"stopped": True} if stream.stopped else {}),
             **({"thinking": stream.thinking.strip(), "thinking_seconds": stream.thinking_seconds}
                if stream.thinking.strip() else {}),
-            **({"reasoning_tokens": stream.reasoning_tokens} if stream.reasoning_tokens else {})}
+            **({"reasoning_tokens": stream.reasoning_tokens} if stream.reasoning_tokens else {}),
+            **({"tool_calls": [c.as_message() for c in stream.tool_calls]} if stream.tool_calls else {})}
 
 
 _ADDED_UP = ("tokens", "credits", "elapsed")

@@ -23,6 +23,7 @@ MAX_SCHEMA_CHARS = 20_000
 DEFAULT_STEPS = 5
 MAX_STEPS = 20
 CHOICES = ("auto", "none", "required")   # or the name of one tool
+BLANK_PARAMETERS = '{\n  "type": "object",\n  "properties": {},\n  "required": []\n}'
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}")
 
 PROBLEMS = ("name", "duplicate", "schema_json", "schema_type", "schema_invalid", "schema_long")
@@ -256,3 +257,34 @@ def result_text(typed: str) -> str:
         return json.dumps(json.loads(typed), ensure_ascii=False)
     except ValueError:
         return typed
+
+
+# ---------------------------------------------------------------- the message list
+
+def with_call_fields(messages: list[dict], meta: dict, answered: set) -> None:
+    """The last message, as the API wants a tool call and its result. An assistant's calls go
+    only when every one has its result (the API refuses calls left unanswered: a user who typed
+    a new question instead is sent the reply's text alone, or nothing when it had none); a
+    result goes with the id of the call it answers, and only after that call."""
+    message = messages[-1]
+    calls = meta.get("tool_calls") if message["role"] == "assistant" else None
+    if calls and all(call.get("id") in answered for call in calls):
+        message.update(content=message["content"] or None, tool_calls=calls)
+    elif calls and not message["content"]:
+        messages.pop()
+    elif message["role"] == "tool":
+        before = next((m for m in reversed(messages[:-1]) if m["role"] != "tool"), {})
+        if meta.get("tool_call_id") in {call.get("id") for call in before.get("tool_calls") or []}:
+            message["tool_call_id"] = meta["tool_call_id"]
+        else:
+            messages.pop()
+
+
+def chain_steps(roles: list[str], calls: list[bool]) -> int:
+    """How many replies since the last user message called tools: the steps of the chain."""
+    steps = 0
+    for role, called in zip(reversed(roles), reversed(calls)):
+        if role == "user":
+            break
+        steps += role == "assistant" and called
+    return steps

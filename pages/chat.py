@@ -7,6 +7,7 @@ from lib.pricing import CHAT
 from lib.prompt_limits import MAX_PROMPT_CHARS
 from lib.ui.chat_send import (finish_sending, follow_new_messages, planned_calls, process_pending,
                               render_draft_files, settle_live_reply, start_sending, take_input)
+from lib.ui.chat_tool_calls import tools_button
 from lib.ui.chat_tools import export_popover, import_popover, presets_popover, view_code_button
 from lib.ui.chat_view import (conversation_settings, conversation_sidebar, keep_setting, model_ids,
                               refresh_models, render_history, request_retry)
@@ -40,7 +41,8 @@ presets_popover(col_presets, store, user, settings, widget)
 models = model_ids(client)
 if settings["model"] not in models:
     models = [settings["model"], *models]
-col_model, col_compare, col_refresh, col_settings = st.columns([5.4, 1.6, 0.6, 1.6], vertical_alignment="bottom")
+col_model, col_compare, col_refresh, col_settings, col_tools = st.columns([4.6, 1.6, 0.6, 1.6, 1.6],
+                                                                        vertical_alignment="bottom")
 settings["compare_on"] = col_compare.toggle(tr("chat.compare"), value=settings["compare_on"],
                                             key=f"{widget}_compare_on", help=tr("chat.compare_help"),
                                             on_change=keep_setting, args=(settings, "compare_on", f"{widget}_compare_on"))
@@ -77,6 +79,8 @@ with col_settings.popover(tr("chat.settings"), icon=":material/tune:", use_conta
             entry["value"] = st.number_input(param.name, param.low, param.high, int(entry["value"]), param.step, **keep)
         else:
             entry["value"] = st.slider(param.name, param.low, param.high, float(entry["value"]), param.step, **keep)
+tools_button(col_tools, settings, widget,
+             save=lambda: conversation and store.update_conversation_settings(user, conversation.id, settings))
 if settings["compare_on"] and len(settings["compare"]) < 2:
     st.caption(tr("chat.compare_pick_two"))
 

@@ -134,8 +134,9 @@ class ChatStream:
 
     @property
     def tool_calls(self) -> list[ToolCall]:
-        """The function calls of the reply, assembled from its fragments (so far, while it streams)."""
-        return self._tool_calls.finish()
+        """The function calls of the reply, assembled from its fragments: so far while it streams;
+        once it has ended (done, stopped or failed), each with an id."""
+        return self._tool_calls.finish() if self._reported.locked() else self._tool_calls.calls
 
     @property
     def tokens(self) -> int:

@@ -81,7 +81,7 @@
 
   new MutationObserver(() => {
     const el = main();
-    const now = document.querySelector('.st-key-chat_stop') !== null;
+    const now = document.querySelector('[class*="st-key-chat_stop"]') !== null;
     if (now && !streaming) {  // a new reply: follow it, whatever happened before
       pinned = true;
       goingDown = false;

@@ -36,6 +36,7 @@ from lib.pricing import CHAT
 from lib.prompt_limits import prompt_problem
 from lib.store import Conversation, Message, Store
 from lib.ui.budget import ask_to_exceed_budget, banner_out_of_date, within_budget
+from lib.ui.chat_tool_calls import answered_by_mocks, streaming_calls
 from lib.ui.chat_view import (CONTINUE, EDIT, KEEP, LISTED, REPLACE, RETRY, render_history,
                               set_open_conversation, settings_key)
 from lib.ui.error_text import error_text
@@ -374,6 +375,10 @@ def finish_sending(store: Store, user: str, client: ReshiClient, settings: dict,
         else:
             question_id, count = send_replies(store, user, client, outgoing.conversation_id, settings,
                                               outgoing.earlier)
+        step = 0
+        while results := answered_by_mocks(store, user, outgoing.conversation_id, settings):  # a chain, step by step
+            step += 1
+            count += results + send_replies(store, user, client, outgoing.conversation_id, settings, [], step)[1]
     replies = [m for m in store.list_messages(user, outgoing.conversation_id, limit=count) if m.id > question_id]
     with slot.container():
         render_history(store, user, client, replies)
@@ -384,7 +389,7 @@ def finish_sending(store: Store, user: str, client: ReshiClient, settings: dict,
 
 
 def send_replies(store: Store, user: str, client: ReshiClient, conversation_id: int, settings: dict,
-                 earlier: list[dict]) -> tuple[int, int]:
+                 earlier: list[dict], step: int = 0) -> tuple[int, int]:
     """Replies to the conversation's last user message: side by side when comparing, else one
     (which keeps the `earlier` answers to that message as its versions). Returns that message's
     id and how many replies were asked for."""
@@ -395,7 +400,7 @@ def send_replies(store: Store, user: str, client: ReshiClient, conversation_id: 
     live = st.session_state[LIVE] = LiveReply(streams)
     slots = votes.blind_slots(len(streams)) if models and settings.get("blind") else None
     try:
-        stream_replies(store, user, conversation_id, history[-1].id if models else None, streams, slots)
+        stream_replies(store, user, conversation_id, history[-1].id if models else None, streams, slots, step=step)
     finally:
         _remember_calls(conversation_id, client.base_url, streams)
         if earlier and not models:  # before `saved`: the next run must see the versions
@@ -454,7 +459,7 @@ def _remember_calls(conversation_id: int, base_url: str, streams: list[ChatStrea
 
 def stream_replies(store: Store, user: str, conversation_id: int, group_id: int | None,
                    streams: list[ChatStream], blind_slots: list[int] | None = None,
-                   extending: Message | None = None) -> None:
+                   extending: Message | None = None, step: int = 0) -> None:
     """One reply, or 2-3 side by side (`group_id`: the user message they answer), read in worker
     threads and redrawn together; whatever arrives is kept, also when the user stops them.
     A blind comparison (`blind_slots`: where each column is shown) streams as "Model A/B/C".
@@ -465,7 +470,7 @@ def stream_replies(store: Store, user: str, conversation_id: int, group_id: int 
     parallel = compare.ParallelStreams(streams).start()
     try:
         with st.chat_message("assistant"):
-            stop = _stop_button()
+            stop = _stop_button(step)
             boxes = (blind_reply_boxes(blind_slots) if blind_slots
                      else _reply_boxes(streams, side_by_side=group_id is not None))
             shown = [""] * len(streams)
@@ -473,7 +478,7 @@ def stream_replies(store: Store, user: str, conversation_id: int, group_id: int 
             if prefix:
                 boxes[0].markdown(prefix)
             with st.spinner(tr("chat.waiting", timeout=round(streams[0].read_timeout or 0)), show_time=True):
-                while parallel.poll(_REDRAW_SECONDS) and not any(c.text for c in parallel.columns):
+                while parallel.poll(_REDRAW_SECONDS) and not any(c.text or c.stream.tool_calls for c in parallel.columns):
                     _stop_if_clicked(parallel)
             drawn_at = 0.0
             while parallel.poll(_REDRAW_SECONDS):
@@ -546,17 +551,20 @@ def _save_continuation(store: Store, user: str, reply: Message, stream: ChatStre
     store.update_message(user, reply.id, *chat.continued(reply.content, reply.meta or {}, stream.text, meta))
 
 
-def _stop_button():
+def _stop_button(step: int = 0):
     """Any click stops the replies (`_stop_if_clicked`, or a run of the whole page, which stops
     this one: `settle_live_reply`); the `finally` blocks here keep what arrived. (The chat
     input's own "stop" mode ends the run without drawing what was kept.)"""
     holder = st.empty()
-    holder.button(tr("chat.stop"), icon=":material/stop_circle:", key="chat_stop", type="secondary")
+    # A chain's later steps stream in the same run: each its own key (chat_follow.js matches them all).
+    holder.button(tr("chat.stop"), icon=":material/stop_circle:", key=f"chat_stop_{step}" if step else "chat_stop",
+                  type="secondary")
     return holder
 
 
 def _redraw(parallel: compare.ParallelStreams, boxes: list, shown: list[str], cursor: str, prefix: str = "") -> None:
     for index, column in enumerate(parallel.columns):
-        if column.text != shown[index] or not cursor:
-            boxes[index].markdown(prefix + column.text + cursor)
-            shown[index] = column.text
+        drawn = prefix + column.text + cursor + streaming_calls(column.stream)
+        if drawn != shown[index] or not cursor:
+            boxes[index].markdown(drawn)
+            shown[index] = drawn

@@ -18,6 +18,7 @@ from lib.prompt_limits import prompt_problem
 from lib.i18n import key_family
 from lib.shares import metrics_line
 from lib.store import Conversation, Message, Store
+from lib.ui.chat_tool_calls import call_cards, results_of
 from lib.ui.error_text import explain, recorded_error_text
 from lib.ui.media import fetch_media
 from lib.ui import vote_view
@@ -183,7 +184,8 @@ def render_history(store: Store, user: str, client: ReshiClient, history: list[M
     """Every message with its actions. Any question can be edited and sent again: the
     conversation forks there, the messages after it replaced by the new replies (`coming`:
     replies this run is about to stream, counted among them)."""
-    groups = chat.group_turns(history)
+    groups = chat.group_turns([m for m in history if m.role != "tool"])  # results are drawn in their calls' cards
+    results = results_of(history)
     for position, group in enumerate(groups):
         is_last = position == len(groups) - 1
         if "compare_group" in (group[0].meta or {}):
@@ -191,12 +193,15 @@ def render_history(store: Store, user: str, client: ReshiClient, history: list[M
         else:
             message = group[0]
             after = sum(m.id > message.id for m in history) + coming if message.role == "user" else None
-            render_message(store, user, client, message, is_last=is_last, editable_replacing=after)
+            render_message(store, user, client, message, is_last=is_last, editable_replacing=after,
+                           results=results, open_calls=is_last and not coming)
 
 
 def render_message(store: Store, user: str, client: ReshiClient, message: Message, *, is_last: bool,
-                   editable_replacing: int | None = None) -> None:
-    """One stored message. Model text is Markdown with HTML off: tags show as text."""
+                   editable_replacing: int | None = None, results: dict | None = None,
+                   open_calls: bool = False) -> None:
+    """One stored message. Model text is Markdown with HTML off: tags show as text. A reply's
+    tool calls are cards, with their `results` (the last reply's still open to answer)."""
     meta = message.meta or {}
     with st.chat_message(message.role):
         if len(meta.get("versions") or []) > 1:
@@ -210,10 +215,16 @@ def render_message(store: Store, user: str, client: ReshiClient, message: Messag
         if meta.get("variables"):
             st.caption(":material/data_object: " + tr("chat.variables_used",
                                                       values=markdown_literal(presets.variables_line(meta["variables"]))))
+        if meta.get("tool_calls"):
+            call_cards(store, user, message, _tools_of_open_conversation(), results or {}, open_calls, request_retry)
         if message.role == "assistant":
             st.caption(meta_line(meta))
             reply_notes(meta, message.id, is_last)
         _message_actions(store, user, message, is_last, editable_replacing)
+
+
+def _tools_of_open_conversation() -> list[dict]:
+    return st.session_state.get(settings_key(st.session_state.get("chat_open")), {}).get("tools") or []
 
 
 def _version_switcher(store: Store, user: str, message: Message) -> None:

@@ -193,3 +193,22 @@ def test_merged_drops_wrong_types():
     merged = tools.merged({"tools": [{"name": 3}, "x"], "auto_steps": 999, "auto_mock": "yes"})
     assert merged["tools"] == [{"name": "3", "description": "", "parameters": "", "mock": ""}]
     assert merged["auto_steps"] == tools.MAX_STEPS and merged["auto_mock"] is False
+
+
+def test_the_message_list_pairs_calls_with_their_results():
+    from lib import chat
+    from lib.store import Message
+
+    def message(i, role, content="", **meta):
+        return Message(i, 1, "u", role, content, meta, None)
+    calls = [{"id": "a", "type": "function", "function": {"name": "f", "arguments": "{}"}},
+             {"id": "b", "type": "function", "function": {"name": "f", "arguments": "{}"}}]
+    history = [message(1, "user", "q"), message(2, "assistant", "", tool_calls=calls),
+               message(3, "tool", "1", tool_call_id="a"), message(4, "tool", "2", tool_call_id="b"),
+               message(5, "assistant", "done")]
+    sent = chat.api_messages("", history)
+    assert sent[1] == {"role": "assistant", "content": None, "tool_calls": calls}
+    assert [m.get("tool_call_id") for m in sent[2:4]] == ["a", "b"] and sent[4]["content"] == "done"
+    # calls left unanswered (the user asked something else) are not sent: the API refuses them
+    unanswered = [*history[:3], message(6, "user", "next")]
+    assert [m["role"] for m in chat.api_messages("", unanswered)] == ["user", "user"]

@@ -1,0 +1,98 @@
+"""Function calling on the Chat page under AppTest, against the sandbox: tools defined in the
+Tools dialog, calls drawn as cards, results typed or mocked, Continue, the automatic chain."""
+from __future__ import annotations
+
+from lib.store import Store
+from tests.app.test_chat import last_request, send, stored_messages
+from tests.fixtures.app import make_app
+
+CHAT = "pages/chat.py"
+
+
+def open_tools(at):
+    """AppTest runs the whole page after a click in the dialog, which then is closed (in a
+    browser the dialog reruns alone and stays open): open it again."""
+    return at.button(key="chat_tools_open").click().run()
+
+
+def with_weather_tool(at):
+    open_tools(at).button(key="chat_new_tools_add").click().run()   # the first example: the weather lookup
+    return at
+
+
+def card_keys(at, prefix="chat_tool_result_") -> list[str]:
+    return [t.key for t in at.text_area if t.key and t.key.startswith(prefix)]
+
+
+def test_two_cities_two_cards_one_typed_one_mocked_then_the_answer(app_secrets, sandbox):
+    at = send(with_weather_tool(make_app(app_secrets)), "What's the weather in Paris and Tokyo?")
+    assert not at.exception
+    assert [t["function"]["name"] for t in last_request(sandbox)["tools"]] == ["get_weather"]
+    keys = card_keys(at)
+    assert len(keys) == 2
+    codes = [c.value for c in at.code]
+    assert any('"city": "Paris"' in c for c in codes) and any('"city": "Tokyo"' in c for c in codes)
+    at.text_area(key=keys[0]).set_value("18 C and cloudy").run()
+    at.button(key=f"{keys[1]}_mock").click().run()
+    assert '"city": "Tokyo"' in at.text_area(key=keys[1]).value
+    continue_key = next(b.key for b in at.button if b.key and b.key.startswith("chat_tools_continue_"))
+    at.button(key=continue_key).click().run()
+    assert not at.exception
+    sent = last_request(sandbox)["messages"]
+    assert [m["role"] for m in sent] == ["user", "assistant", "tool", "tool"]
+    assert sent[2]["content"] == "18 C and cloudy" and '"Tokyo"' in sent[3]["content"]
+    stored = stored_messages(app_secrets)
+    assert [m[0] for m in stored] == ["user", "assistant", "tool", "tool", "assistant"]
+    assert "18 C and cloudy" in stored[-1][1] and any("18 C and cloudy" in m.value for m in at.markdown)
+    assert not card_keys(at)   # answered: no more boxes
+
+
+def test_continue_with_a_result_left_empty_says_so_and_keeps_what_was_typed(app_secrets):
+    at = send(with_weather_tool(make_app(app_secrets)), "Weather in Paris and Rome")
+    keys = card_keys(at)
+    at.text_area(key=keys[0]).set_value("sunny").run()
+    continue_key = next(b.key for b in at.button if b.key and b.key.startswith("chat_tools_continue_"))
+    at.button(key=continue_key).click().run()
+    assert [m[0] for m in stored_messages(app_secrets)] == ["user", "assistant"]
+    assert at.text_area(key=keys[0]).value == "sunny"
+    assert any("every call needs one" in e.value for e in at.error)
+
+
+def test_automatic_mocks_run_the_chain_to_the_answer(app_secrets):
+    at = with_weather_tool(make_app(app_secrets))
+    open_tools(at).toggle(key="chat_new_tools_auto_mock").set_value(True).run()
+    send(at, "Weather in Paris please")
+    roles = [m[0] for m in stored_messages(app_secrets)]
+    assert roles == ["user", "assistant", "tool", "assistant"]
+    assert "sunny" in stored_messages(app_secrets)[-1][1]
+
+
+def test_a_chain_that_does_not_end_stops_at_the_step_limit(app_secrets):
+    at = with_weather_tool(make_app(app_secrets))
+    open_tools(at).toggle(key="chat_new_tools_auto_mock").set_value(True).run()
+    open_tools(at).number_input(key="chat_new_tools_auto_steps").set_value(2).run()
+    send(at, "Weather in Paris [tool-loop]")
+    roles = [m[0] for m in stored_messages(app_secrets)]
+    assert roles == ["user", "assistant", "tool", "assistant", "tool", "assistant"]
+    assert stored_messages(app_secrets)[-1][2]["chain_limit"] == 2
+    assert any("2 automatic steps" in w.value for w in at.warning)
+
+
+def test_bad_tools_are_explained_and_kept_but_not_sent(app_secrets, sandbox):
+    at = with_weather_tool(make_app(app_secrets))
+    open_tools(at).button(key="chat_new_tools_add").click().run()          # a second get_weather: same name
+    open_tools(at).text_area(key="chat_new_tool1_parameters").set_value('{"type": "object",').run()
+    warnings = [w.value for w in open_tools(at).warning]
+    assert any("already named" in w for w in warnings) and any("not JSON" in w for w in warnings)
+    send(at, "Weather in Paris")
+    assert len(last_request(sandbox)["tools"]) == 1
+    assert at.session_state["chat_settings_new"]["tools"][1]["parameters"] == '{"type": "object",' or \
+        Store(app_secrets["store"]["url"]).list_conversations("local")[0].settings["tools"][1]["parameters"] == \
+        '{"type": "object",'
+
+
+def test_arguments_that_are_not_json_or_a_tool_that_does_not_exist(app_secrets):
+    at = send(with_weather_tool(make_app(app_secrets)), "Weather in Paris [tool-bad-args]")
+    assert any("not valid JSON" in e.value for e in at.error)
+    at = send(at, "hello [tool:launch_rocket]")
+    assert any("not one of your tools" in w.value for w in at.warning)
