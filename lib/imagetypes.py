@@ -14,6 +14,11 @@ from PIL import Image
 MB = 1000 * 1000
 MAX_UPLOAD_MB = 10
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * MB
+# What the image pickers (and server.maxUploadSize) take: above the API's limit, so that a file
+# of 12 MB reaches the checks and is reported with its reason in the user's language; the
+# browser's own refusal, in Streamlit's English and only as a hover text, is left for the
+# absurd (issue 31). A picked file is held in memory until the tab closes, so not unbounded.
+PICKER_CEILING_MB = 50
 # A few kilobytes of PNG can decode to gigabytes. Pillow refuses (DecompressionBombError) past
 # twice this bound on every Image.open in the app; the upload checks refuse past it outright.
 MAX_PIXELS = 50_000_000

@@ -35,7 +35,7 @@ class Outcome:
 def files_form(store: Store, user: str, client: ReshiClient) -> None:
     generation = st.session_state.get(_GENERATION, 0)
     files = file_picker(tr("upload.files_label"), box="upload_picker", button=tr("picker.browse"),
-                        note=tr("upload.picker_note", limit=imagetypes.MAX_UPLOAD_MB), max_mb=imagetypes.MAX_UPLOAD_MB,
+                        note=tr("upload.picker_note", limit=imagetypes.MAX_UPLOAD_MB), max_mb=imagetypes.PICKER_CEILING_MB,
                         accept_multiple_files=True, key=f"upload_files_{generation}")
     sent = st.session_state.setdefault(_SENT_IDS, set())
     waiting = [f for f in files or () if f.file_id not in sent]

@@ -161,7 +161,7 @@ def test_the_two_upload_buttons_say_what_each_sends(app_secrets):
 
 def test_the_picker_states_the_checked_limit_in_the_users_language(app_secrets):
     at = make_app(app_secrets, UPLOAD)
-    assert at.file_uploader[0].proto.max_upload_size_mb == 10
+    assert at.file_uploader[0].proto.max_upload_size_mb == 50, "a file over 10 MB reaches the checks"
     at.button_group(key="lang_switch").set_value("zh").run()
     style = " ".join(h.proto.body for h in at.get("html"))
     assert "选择文件" in style and "每个文件不超过 10 MB" in style
