@@ -11,6 +11,7 @@ from dataclasses import dataclass
 # Endpoint names used by the client, the ledger, the sandbox and the Usage page.
 CHAT, IMAGES, VIDEO, UPLOAD, MODELS, BILLING = "chat", "images", "video", "upload", "models", "billing"
 VIDEO_STATUS = "video_status"  # polling a video task: free, and kept apart from the paid creates
+JUDGE = "judge"  # a Workbench judge's chat call: priced as chat, kept apart in the ledger
 ANY_MODEL = "*"
 
 

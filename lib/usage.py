@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from lib.formats import zone
-from lib.pricing import BILLING, CHAT, IMAGES, MODELS, UPLOAD, VIDEO, VIDEO_STATUS
+from lib.pricing import BILLING, CHAT, IMAGES, JUDGE, MODELS, UPLOAD, VIDEO, VIDEO_STATUS
 from lib.store import CUBE_COLUMNS, ERROR, OUTCOMES, REFUND, Store, UsageLedger
 
 TODAY, DAYS_7, DAYS_30, ALL, CUSTOM = "today", "7d", "30d", "all", "custom"
@@ -34,7 +34,7 @@ PRESET_DAYS = {TODAY: 1, DAYS_7: 7, DAYS_30: 30}
 HOUR, DAY = "hour", "day"
 BUCKET_SECONDS = {HOUR: 3600, DAY: 86400}
 MAX_HOURLY_DAYS = 31  # beyond this, hourly bars are too thin to read: the page falls back to days
-WORK_ENDPOINTS = (CHAT, IMAGES, VIDEO, UPLOAD)
+WORK_ENDPOINTS = (CHAT, JUDGE, IMAGES, VIDEO, UPLOAD)
 ENDPOINTS = WORK_ENDPOINTS + (VIDEO_STATUS, MODELS, BILLING)
 NO_MODEL = "—"  # calls without a model (uploads, image calls that name none): charts show the endpoint
 LATENCY_BUCKET_MS = 10

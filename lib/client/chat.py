@@ -53,11 +53,13 @@ def _chat_body(model: str, messages: list[dict], stream: bool, params: dict) -> 
 
 
 class Chat(APIResource):
-    def create(self, model: str, messages: list[dict], **params) -> ChatResult:
-        """A complete, non-streamed reply. `params` are sent as given (None values dropped)."""
+    def create(self, model: str, messages: list[dict], *, source: str = pricing.CHAT, **params) -> ChatResult:
+        """A complete, non-streamed reply. `params` are sent as given (None values dropped).
+        `source` is the ledger's endpoint for the call (a Workbench judge's is `pricing.JUDGE`);
+        the price is chat's either way."""
         c = self._client
         started = time.perf_counter()
-        body, record = c.call("POST", f"{c.base_url}/chat/completions", endpoint=pricing.CHAT,
+        body, record = c.call("POST", f"{c.base_url}/chat/completions", endpoint=source,
                               model=model, json=_chat_body(model, messages, False, params))
         try:
             choice = body["choices"][0]

@@ -31,7 +31,9 @@ BULLETS = {
         "This answer comes from the local sandbox, so it costs no real credits.",
         "Replies are deterministic: the same messages give the same text.",
         "Streaming sends one word per chunk, paced like a real model.",
-        "Add `[cut]`, `[500]` or `[429]` to a prompt to rehearse failures.",
+        # The fault markers are named, not written: a reply quoted in a later prompt (a Workbench
+        # judge's rubric) must not trigger them.
+        "Put cut, 500 or 429 in square brackets in a prompt to rehearse failures.",
         "Markdown renders here: **bold**, *italics* and `inline code`.",
         "Long conversations keep their history; every turn is sent again.",
         "Switch the model in the sidebar to compare answers side by side.",
@@ -41,7 +43,7 @@ BULLETS = {
         "这是本地沙盒的回答，不消耗真实积分。",
         "回复是确定的：相同的消息总是得到相同的文字。",
         "流式输出每个分块发送一个字,节奏与真实模型相近。",
-        "在提示里加入 `[cut]`、`[500]` 或 `[429]` 可以演练故障。",
+        "在提示里用方括号写上 cut、500 或 429，可以演练故障。",
         "这里支持 Markdown：**粗体**、*斜体* 和 `行内代码`。",
         "长对话会保留历史，每一轮都会重新发送。",
         "在侧边栏切换模型，可以并排比较回答。",

@@ -8,7 +8,7 @@ from dataclasses import asdict
 
 import streamlit as st
 
-from lib import chat, workbench
+from lib import chat, extra_params, structured, workbench
 from lib.client import ReshiClient
 from lib.i18n import key_family
 from lib.store import Store
@@ -22,7 +22,11 @@ DRAFT, VERSION, SHOWN, OPEN_NEXT, MESSAGES = "wb_draft", "wb_version", "wb_run_i
 CASES_VERSION = "wb_cases_version"
 RUN_STATUS_KEY = key_family("workbench.status", ("running", "done", "stopped"))
 CHECK_KEY = key_family("workbench.check", workbench.CHECK_KINDS)
+REASONING_KEY = key_family("workbench.reasoning", workbench.REASONING_EFFORTS)
+FORMAT_KEY = key_family("workbench.format", structured.RESPONSE_FORMATS)
 EXAMPLE_USER = "Write one sentence about {{topic}} for {{audience}}."
+JUDGE_EXAMPLE = "Is this reply accurate, kind and easy for {{audience}} to follow?\n\nReply:\n{{output}}"
+VALUE_LABEL_KEY = key_family("workbench.value_label", ("text", "reference", "credits", "seconds", "characters"))
 EXAMPLE_CASES = [{"topic": "tides", "audience": "children"}, {"topic": "python code review", "audience": "engineers"}]
 
 
@@ -32,8 +36,20 @@ def session_draft() -> dict:
     if DRAFT not in st.session_state:
         st.session_state[DRAFT] = {"system": "", "user": EXAMPLE_USER, "models": [chat.DEFAULT_MODEL],
                                    "params": chat.default_settings()["params"], "pool": workbench.DEFAULT_POOL,
-                                   "checks": [], "cases": EXAMPLE_CASES, "parent_id": None}
+                                   "checks": [], "cases": EXAMPLE_CASES, "parent_id": None, **_run_options()}
     return st.session_state[DRAFT]
+
+
+def _run_options(spec: workbench.RunSpec | None = None) -> dict:
+    """The draft's per-run options: repeats, reasoning effort, response format and extra
+    parameters (kept as typed, so a refused text is shown again, not lost)."""
+    spec = spec or workbench.RunSpec("", "", [], {})
+    response_format = spec.response_format or {}
+    schema = response_format.get("json_schema", {}).get("schema")
+    return {"repeat": spec.repeat, "reasoning": spec.reasoning,
+            "format": response_format.get("type", structured.TEXT),
+            "schema": structured.pretty(schema) if schema else "",
+            "extra_text": structured.pretty(spec.extra) if spec.extra else ""}
 
 
 def _key(name: str) -> str:
@@ -58,7 +74,7 @@ def _open_selected() -> None:
         spec = workbench.RunSpec.from_run(run)
         _replace_draft(system=spec.system, user=spec.user, models=spec.models, params=spec.params, pool=spec.pool,
                        checks=[{"id": i, **asdict(c)} for i, c in enumerate(spec.checks, start=1)],
-                       cases=run["cases"], parent_id=run_id)
+                       cases=run["cases"], parent_id=run_id, **_run_options(spec))
 
 
 # ------------------------------------------------------------------ saved runs
@@ -90,15 +106,56 @@ def prompt_editor(client: ReshiClient) -> workbench.RunSpec:
                                            key=_key("system"), placeholder=tr("workbench.system_placeholder"))
     draft["user"] = col_user.text_area(tr("workbench.user"), value=draft["user"], height=120, key=_key("user"),
                                        help=tr("workbench.user_help"))
-    col_models, col_pool, col_params = st.columns([4, 1.2, 1.4], vertical_alignment="bottom")
+    col_models, col_repeat, col_pool, col_params = st.columns([4, 1.2, 1.2, 1.4], vertical_alignment="bottom")
     options = list(dict.fromkeys([*model_ids(client), *draft["models"]]))
     draft["models"] = col_models.multiselect(tr("workbench.models"), options, default=draft["models"],
                                              max_selections=workbench.MAX_MODELS, key=_key("models"))
+    draft["repeat"] = col_repeat.number_input(tr("workbench.repeat"), 1, workbench.MAX_REPEAT, int(draft["repeat"]),
+                                              key=_key("repeat"), help=tr("workbench.repeat_help"))
     draft["pool"] = col_pool.number_input(tr("workbench.pool"), 1, workbench.MAX_POOL, int(draft["pool"]),
                                           key=_key("pool"), help=tr("workbench.pool_help"))
     with col_params.popover(tr("chat.settings"), icon=":material/tune:", width="stretch"):
         _param_inputs(draft["params"])
-    return workbench.RunSpec(draft["system"], draft["user"], draft["models"], draft["params"], pool=draft["pool"])
+        _run_option_inputs(draft)
+    return workbench.RunSpec(draft["system"], draft["user"], draft["models"], draft["params"], pool=draft["pool"],
+                             repeat=int(draft["repeat"]), reasoning=draft["reasoning"],
+                             response_format=structured.response_format(draft["format"], draft["schema"]),
+                             extra=extra_params.parse_extra(draft["extra_text"]).values)
+
+
+def run_option_problems() -> list[tuple[str, dict]]:
+    """What keeps the draft's response format or extra parameters from being sent."""
+    draft, found = session_draft(), []
+    if draft["format"] == structured.JSON_SCHEMA:
+        problem = structured.schema_problem(draft["schema"])
+        if problem:
+            found.append(("workbench.bad_response_schema", {"where": _where(problem), "error": problem.reason}))
+    problem = extra_params.parse_extra(draft["extra_text"]).problem
+    if problem:
+        found.append(("workbench.bad_extra", {"where": _where(problem), "error": problem.reason}))
+    return found
+
+
+def _where(problem: structured.Problem) -> str:
+    return f"{problem.line}:{problem.column}" if problem.line else problem.path
+
+
+def _run_option_inputs(draft: dict) -> None:
+    """Reasoning effort, response format (with its schema) and extra parameters, per run."""
+    st.divider()
+    draft["reasoning"] = st.selectbox(tr("workbench.reasoning"), workbench.REASONING_EFFORTS,
+                                      index=workbench.REASONING_EFFORTS.index(draft["reasoning"]),
+                                      format_func=labels(REASONING_KEY), key=_key(f"reasoning_{current_lang()}"))
+    draft["format"] = st.selectbox(tr("workbench.response_format"), structured.RESPONSE_FORMATS,
+                                   index=structured.RESPONSE_FORMATS.index(draft["format"]),
+                                   format_func=labels(FORMAT_KEY), key=_key(f"format_{current_lang()}"))
+    if draft["format"] == structured.JSON_SCHEMA:
+        draft["schema"] = st.text_area(tr("workbench.response_schema"), value=draft["schema"], height=140,
+                                       key=_key("schema"), placeholder='{"type": "object", ...}')
+    draft["extra_text"] = st.text_area(tr("workbench.extra"), value=draft["extra_text"], height=80,
+                                       key=_key("extra"), placeholder='{"top_k": 40}', help=tr("workbench.extra_help"))
+    for key, fields in run_option_problems():
+        st.error(tr(key, **fields), icon=":material/block:")
 
 
 def _param_inputs(params: dict) -> None:
@@ -195,23 +252,51 @@ def checks_editor() -> list[workbench.Check]:
 
 
 def _check_row(row: dict) -> None:
-    """One check: its kind, its text (none for "is valid JSON") and a remove button."""
-    kind_col, value_col, remove_col = st.columns([1.6, 3, 0.5], vertical_alignment="bottom")
+    """One check: its kind, must or should, its text (a judge: rubric, model and threshold) and
+    a remove button."""
+    kind_col, must_col, value_col, remove_col = st.columns([1.6, 1, 3, 0.5], vertical_alignment="bottom")
     row["kind"] = kind_col.selectbox(tr("workbench.check_kind"), workbench.CHECK_KINDS,
                                      index=workbench.CHECK_KINDS.index(row["kind"]),
                                      format_func=labels(CHECK_KEY),
                                      # keyed per language: a selectbox keeps the option labels it was made with
                                      key=_key(f"check_kind_{current_lang()}_{row['id']}"))
-    row["value"] = value_col.text_input(tr("workbench.check_value"), value=row["value"],
-                                        disabled=row["kind"] == workbench.IS_JSON,
-                                        key=_key(f"check_value_{row['id']}"))
+    row["must"] = must_col.toggle(tr("workbench.must"), value=row.get("must", True), key=_key(f"check_must_{row['id']}"),
+                                  help=tr("workbench.must_help"))
+    kind = row["kind"]
+    if kind == workbench.JSON_SCHEMA:
+        row["value"] = value_col.text_area(tr("workbench.check_schema"), value=row["value"], height=100,
+                                           key=_key(f"check_value_{row['id']}"), placeholder='{"type": "object"}')
+    elif kind != workbench.JUDGE:
+        row["value"] = value_col.text_input(tr(VALUE_LABEL_KEY(_value_label(kind))), value=row["value"],
+                                            disabled=kind == workbench.IS_JSON, key=_key(f"check_value_{row['id']}"))
     remove_col.button("", icon=":material/delete:", key=_key(f"check_remove_{row['id']}"),
                       help=tr("workbench.remove_check"), on_click=_remove_check, args=(row["id"],))
+    if kind == workbench.JUDGE:
+        _judge_inputs(row)
+    if kind in workbench.THRESHOLD_KINDS:
+        row["threshold"] = st.slider(tr("workbench.threshold"), 0.0, 1.0, float(row.get("threshold", 0.7)), 0.05,
+                                     key=_key(f"check_threshold_{row['id']}"), help=tr("workbench.threshold_help"))
+
+
+def _value_label(kind: str) -> str:
+    return {workbench.SIMILAR: "reference", workbench.MAX_CREDITS: "credits", workbench.MAX_SECONDS: "seconds",
+            workbench.MIN_LENGTH: "characters", workbench.MAX_LENGTH: "characters"}.get(kind, "text")
+
+
+def _judge_inputs(row: dict) -> None:
+    row["rubric"] = st.text_area(tr("workbench.rubric"), value=row.get("rubric") or JUDGE_EXAMPLE, height=100,
+                                 key=_key(f"check_rubric_{row['id']}"), help=tr("workbench.rubric_help"))
+    options = list(dict.fromkeys([*session_draft()["models"], row.get("model") or chat.DEFAULT_MODEL,
+                                  chat.DEFAULT_MODEL]))
+    row["model"] = st.selectbox(tr("workbench.judge_model"), options, index=options.index(row.get("model") or
+                                                                                         chat.DEFAULT_MODEL),
+                                key=_key(f"check_judge_model_{row['id']}"), accept_new_options=True)
 
 
 def _add_check() -> None:
     checks = session_draft()["checks"]
-    checks.append({"id": max((c["id"] for c in checks), default=0) + 1, "kind": workbench.CONTAINS, "value": ""})
+    checks.append({"id": max((c["id"] for c in checks), default=0) + 1, "kind": workbench.CONTAINS, "value": "",
+                   "must": True, "rubric": "", "model": "", "threshold": 0.7})
 
 
 def _remove_check(check_id: int) -> None:

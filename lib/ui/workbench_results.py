@@ -19,6 +19,8 @@ NAMED_CELL_KINDS = ("rate_limit", "server", "timeout", "connection", "stream_cut
 CELL_KIND_KEY = key_family("workbench.kind", NAMED_CELL_KINDS)
 DELTA_PARTS = ("before", "after", "delta")
 PASS_RATE_KEY, CREDITS_KEY = key_family("workbench.pass_rate", DELTA_PARTS), key_family("workbench.credits", DELTA_PARTS)
+JUDGE_PROBLEM_KEY = key_family("workbench.problem", workbench.judge.PROBLEMS)
+LONG_VALUE_KINDS = (workbench.JSON_SCHEMA,)  # a value too long for a badge
 
 
 def grid_slots(cases: list[dict], models: list[str], start: int) -> dict:
@@ -42,6 +44,21 @@ def _case_text(index: int, case: dict) -> str:
     return f"**#{index + 1}** {values}"
 
 
+def render_repeats(cells: list[workbench.Cell], checks: list[workbench.Check]) -> None:
+    """A case on a model: how many of its repeats passed, then the first repeat in full and the
+    others folded away."""
+    if len(cells) > 1:
+        checked = [c.passed for c in cells if c.passed is not None]
+        if checked:
+            st.markdown(tr("workbench.repeats_passed", passed=sum(checked), total=len(cells)))
+    render_cell(cells[0], checks)
+    if len(cells) > 1:
+        with st.expander(tr("workbench.other_repeats", count=len(cells) - 1)):
+            for cell in cells[1:]:
+                st.caption(tr("workbench.repeat_number", number=cell.repeat + 1))
+                render_cell(cell, checks)
+
+
 def render_cell(cell: workbench.Cell, checks: list[workbench.Check]) -> None:
     # The model is named in each cell: on a phone the columns stack under one header.
     if cell.status == workbench.FAILED:
@@ -54,13 +71,37 @@ def render_cell(cell: workbench.Cell, checks: list[workbench.Check]) -> None:
                      credits=cell.credits)
         retried = " · " + tr("workbench.retried", count=cell.attempts - 1) if cell.attempts > 1 else ""
         st.caption(f"`{cell.model}` · {figures}{retried}")
-    for check, passed in zip(checks, cell.checks):
-        label = tr(CHECK_KEY(check.kind)) + (f" {check.value}" if check.value else "")
-        st.badge(_literal(label), icon=":material/check:" if passed else ":material/close:",
-                 color="green" if passed else "red")
+    if cell.reused:
+        st.badge(tr("workbench.reused", credits=cell.saved_credits), icon=":material/recycling:", color="blue")
+    for index, (check, passed) in enumerate(zip(checks, cell.checks)):
+        _check_badge(check, passed, _at(cell.scores, index))
+        reason = _reason(_at(cell.problems, index), _at(cell.reasons, index))
+        if reason and (check.kind == workbench.JUDGE or not passed):
+            st.caption(_literal(reason))
     if cell.output:
         with st.expander(_literal(_preview(cell.output))):
             st.markdown(cell.output)
+
+
+def _check_badge(check: workbench.Check, passed: bool, score: float | None) -> None:
+    label = tr(CHECK_KEY(check.kind)) + (f" {check.value}" if check.value and check.kind not in LONG_VALUE_KINDS else "")
+    if score is not None:
+        label += f" · {score:.2f}"
+    if not check.must:
+        label = tr("workbench.should_label", label=label)
+    color = "green" if passed else ("red" if check.must else "orange")
+    st.badge(_literal(label), icon=":material/check:" if passed else ":material/close:", color=color)
+
+
+def _at(values: list, index: int):
+    return values[index] if index < len(values) else None
+
+
+def _reason(problem: str | None, reason: str | None) -> str:
+    """A check's reason as shown: the judge's own words, or what stopped the judge."""
+    if problem:
+        return tr(JUDGE_PROBLEM_KEY(problem), detail=reason or "")
+    return reason or ""
 
 
 def _literal(text: str) -> str:
@@ -79,14 +120,14 @@ def results(run: dict) -> None:
     st.caption(tr(RUN_STATUS_KEY(run["status"])))
     _totals_table(run)
     _exports(run)
-    cases, cells = run["cases"], workbench.grid(run)
+    cases, groups = run["cases"], workbench.repeats_of(run)
     start = _page_start(len(cases), f"wb_page_{run['id']}")
     checks = workbench.RunSpec.from_run(run).checks
     for (case, model), slot in grid_slots(cases[start:start + PAGE_SIZE], run["settings"]["models"], start).items():
-        cell = cells.get((case, model))
+        cells = groups.get((case, model))
         with slot.container(border=True):
-            if cell:
-                render_cell(cell, checks)
+            if cells:
+                render_repeats(cells, checks)
             else:
                 st.caption(tr("workbench.cell_missing"))
 
@@ -100,12 +141,30 @@ def _page_start(count: int, key: str) -> int:
 
 
 def _totals_table(run: dict) -> None:
-    shown = workbench.totals(run).assign(pass_rate=lambda f: f["pass_rate"].map(_percent))
+    totals = workbench.totals(run)
+    shown = pd.DataFrame({
+        "model": totals["model"], "cells": totals["cells"], "failed": totals["failed"],
+        "pass_rate": [_percent(rate) for rate in totals["pass_rate"]],
+        "interval": [_interval(low, high) for low, high in zip(totals["pass_low"], totals["pass_high"])],
+        "consistency": [_percent(share) for share in totals["consistency"]],
+        "should_score": [_percent(score) for score in totals["should_score"]],
+        "median_latency_s": totals["median_latency_s"], "credits": totals["credits"],
+        "judge_credits": totals["judge_credits"], "saved_credits": totals["saved_credits"]})
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
         "model": tr("workbench.model"), "cells": tr("workbench.cells"), "failed": tr("workbench.failed"),
         "pass_rate": st.column_config.TextColumn(tr("workbench.pass_rate"), help=tr("workbench.pass_rate_help")),
+        "interval": st.column_config.TextColumn(tr("workbench.interval"), help=tr("workbench.interval_help")),
+        "consistency": st.column_config.TextColumn(tr("workbench.consistency"), help=tr("workbench.consistency_help")),
+        "should_score": st.column_config.TextColumn(tr("workbench.should_score"),
+                                                    help=tr("workbench.should_score_help")),
         "median_latency_s": st.column_config.NumberColumn(tr("workbench.median_latency"), format="%.2f s"),
-        "credits": st.column_config.NumberColumn(tr("workbench.credits"), format="%g")})
+        "credits": st.column_config.NumberColumn(tr("workbench.credits"), format="%g"),
+        "judge_credits": st.column_config.NumberColumn(tr("workbench.judge_credits"), format="%g"),
+        "saved_credits": st.column_config.NumberColumn(tr("workbench.saved_credits"), format="%g")})
+
+
+def _interval(low: float, high: float) -> str:
+    return "—" if pd.isna(low) else f"{low:.0%}–{high:.0%}"
 
 
 def _percent(share: float) -> str:

@@ -1,21 +1,132 @@
-"""The workbench: one prompt template tried on many test cases and 1-3 models at once. No Streamlit.
+"""The workbench: one prompt template tried on many test cases and 1-3 models at once, each cell
+repeated 1-10 times and held to checks (string, schema, similarity, cost, time, length, or judged
+by a model). No Streamlit. The page and the command line (`python -m lib.workbench`) share it.
 
-A run is the grid cases x models, each cell one streamed chat call. Where things live:
-`prompt.py` the template filled per case and the checks on each reply; `cases.py` test cases
-typed, pasted or loaded from a file; `running.py` the run itself (pool, retries, stop);
-`results.py` a run as data (tables, totals, exports, versions, comparing two runs).
+Where things live: `prompt.py` the template filled per case and the checks on each reply;
+`judge.py` checks judged by a model; `cases.py`
+test cases typed, pasted or loaded from a file; `running.py` the run itself (pool, retries,
+stop, reuse of unchanged cells); `stats.py` intervals and consistency; `results.py` a run as
+data (tables, totals, exports, versions, comparing two runs); `suite.py` a run as a TOML suite
+file; `cli.py` the command line.
 """
-from lib.workbench.cases import MAX_CASES, MAX_FILE_MB, CasesLoad, cases_from_table, load_file, load_text, table_for
-from lib.workbench.prompt import (CHECK_KINDS, CONTAINS, IS_JSON, NOT_CONTAINS, REGEX, Check, check_problem,
-                                  checks_from, messages_for, variables)
-from lib.workbench.results import (ChangedCell, cells_of, changed_cells, deltas, frame, grid, new_run,
-                                   next_version, title_of, to_csv, to_json, totals)
-from lib.workbench.running import (BACKOFF_SECONDS, DEFAULT_POOL, FAILED, MAX_ATTEMPTS, MAX_MODELS, MAX_POOL,
-                                   OK, Cell, RunSpec, estimate_credits, run_cells)
+from lib.workbench.cases import (
+                                  MAX_CASES,
+                                  MAX_FILE_MB,
+                                  CasesLoad,
+                                  cases_from_table,
+                                  load_file,
+                                  load_text,
+                                  table_for,
+)
+from lib.workbench.judge import MemoryJudgeCache
+from lib.workbench.prompt import (
+                                  CHECK_KINDS,
+                                  CONTAINS,
+                                  IS_JSON,
+                                  JSON_SCHEMA,
+                                  JUDGE,
+                                  MAX_CREDITS,
+                                  MAX_LENGTH,
+                                  MAX_SECONDS,
+                                  MIN_LENGTH,
+                                  NO_VALUE_KINDS,
+                                  NOT_CONTAINS,
+                                  NUMBER_KINDS,
+                                  REGEX,
+                                  SIMILAR,
+                                  THRESHOLD_KINDS,
+                                  Check,
+                                  check_problem,
+                                  checks_from,
+                                  messages_for,
+                                  variables,
+)
+from lib.workbench.results import (
+                                  ChangedCell,
+                                  cells_of,
+                                  changed_cells,
+                                  deltas,
+                                  frame,
+                                  grid,
+                                  new_run,
+                                  next_version,
+                                  repeats_of,
+                                  title_of,
+                                  to_csv,
+                                  to_json,
+                                  totals,
+)
+from lib.workbench.running import (
+                                  BACKOFF_SECONDS,
+                                  DEFAULT_POOL,
+                                  FAILED,
+                                  MAX_ATTEMPTS,
+                                  MAX_MODELS,
+                                  MAX_POOL,
+                                  MAX_REPEAT,
+                                  OK,
+                                  REASONING_EFFORTS,
+                                  Cell,
+                                  RunSpec,
+                                  estimate_credits,
+                                  plan,
+                                  run_cells,
+)
 
-__all__ = ["BACKOFF_SECONDS", "CHECK_KINDS", "CONTAINS", "Cell", "CasesLoad", "ChangedCell", "Check",
-           "DEFAULT_POOL", "FAILED", "IS_JSON", "MAX_ATTEMPTS", "MAX_CASES", "MAX_FILE_MB", "MAX_MODELS", "MAX_POOL",
-           "NOT_CONTAINS", "OK", "REGEX", "RunSpec", "cases_from_table", "cells_of", "changed_cells",
-           "check_problem", "checks_from", "deltas", "estimate_credits", "frame", "grid", "load_file",
-           "load_text", "messages_for", "new_run", "next_version", "run_cells", "table_for", "title_of",
-           "to_csv", "to_json", "totals", "variables"]
+__all__ = [
+                                  "BACKOFF_SECONDS",
+                                  "CHECK_KINDS",
+                                  "CONTAINS",
+                                  "DEFAULT_POOL",
+                                  "FAILED",
+                                  "IS_JSON",
+                                  "JSON_SCHEMA",
+                                  "JUDGE",
+                                  "MAX_ATTEMPTS",
+                                  "MAX_CASES",
+                                  "MAX_CREDITS",
+                                  "MAX_FILE_MB",
+                                  "MAX_LENGTH",
+                                  "MAX_MODELS",
+                                  "MAX_POOL",
+                                  "MAX_REPEAT",
+                                  "MAX_SECONDS",
+                                  "MIN_LENGTH",
+                                  "NOT_CONTAINS",
+                                  "NO_VALUE_KINDS",
+                                  "NUMBER_KINDS",
+                                  "OK",
+                                  "REASONING_EFFORTS",
+                                  "REGEX",
+                                  "SIMILAR",
+                                  "THRESHOLD_KINDS",
+                                  "CasesLoad",
+                                  "Cell",
+                                  "ChangedCell",
+                                  "Check",
+                                  "MemoryJudgeCache",
+                                  "RunSpec",
+                                  "cases_from_table",
+                                  "cells_of",
+                                  "changed_cells",
+                                  "check_problem",
+                                  "checks_from",
+                                  "deltas",
+                                  "estimate_credits",
+                                  "frame",
+                                  "grid",
+                                  "load_file",
+                                  "load_text",
+                                  "messages_for",
+                                  "new_run",
+                                  "next_version",
+                                  "plan",
+                                  "repeats_of",
+                                  "run_cells",
+                                  "table_for",
+                                  "title_of",
+                                  "to_csv",
+                                  "to_json",
+                                  "totals",
+                                  "variables",
+]

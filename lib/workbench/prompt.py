@@ -1,19 +1,35 @@
 """The prompt template, filled per test case, and the checks every reply is held to.
 
 A check's value may use the case's `{{variables}}` too, so each case is checked against its own
-values.
+values. A check is a must (a failed one fails the cell) or a should (it counts in the cell's
+score). Every kind but "judged by a model" is decided here from the reply alone; the judge's
+call is in `judge.py`.
 """
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
-from lib import presets
-from lib.user_patterns import MAX_PATTERN_CHARS, UserPatternError, compile_user_pattern, user_pattern_found
+from rapidfuzz import fuzz
+
+from lib import presets, structured
+from lib.user_patterns import (
+    MAX_PATTERN_CHARS,
+    UserPatternError,
+    compile_user_pattern,
+    user_pattern_found,
+)
 
 CONTAINS, NOT_CONTAINS, REGEX, IS_JSON = "contains", "not_contains", "regex", "json"
-CHECK_KINDS = (CONTAINS, NOT_CONTAINS, REGEX, IS_JSON)
+JSON_SCHEMA, JUDGE, SIMILAR = "json_schema", "judge", "similar"
+MAX_CREDITS, MAX_SECONDS, MIN_LENGTH, MAX_LENGTH = "max_credits", "max_seconds", "min_length", "max_length"
+CHECK_KINDS = (CONTAINS, NOT_CONTAINS, REGEX, IS_JSON, JSON_SCHEMA, JUDGE, SIMILAR,
+               MAX_CREDITS, MAX_SECONDS, MIN_LENGTH, MAX_LENGTH)
+NUMBER_KINDS = (MAX_CREDITS, MAX_SECONDS, MIN_LENGTH, MAX_LENGTH)  # the value is a number
+THRESHOLD_KINDS = (JUDGE, SIMILAR)  # pass at a score of at least `threshold` (0-1)
+NO_VALUE_KINDS = (IS_JSON, JUDGE)  # the value box is not used (a judge has its rubric)
+DEFAULT_THRESHOLD = 0.7
+OUTPUT = "output"  # the rubric's `{{output}}`: the reply being judged
 
 
 def variables(system: str, user: str) -> list[str]:
@@ -28,32 +44,91 @@ def messages_for(system: str, user: str, case: dict) -> list[dict]:
 
 
 @dataclass(frozen=True)
+class Reply:
+    """What a check looks at: the text, and what the call cost and took."""
+    text: str
+    credits: float = 0.0
+    latency_s: float | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One check on one reply: passed or not, a 0-1 score where the kind has one, and why.
+    `problem` names why no verdict could be had (a judge that failed or answered nonsense)."""
+    passed: bool
+    score: float | None = None
+    reason: str = ""
+    problem: str = ""
+
+
+@dataclass(frozen=True)
 class Check:
     kind: str
     value: str = ""
+    must: bool = True
+    rubric: str = ""      # a judge's instructions, with {{variables}} and {{output}}
+    model: str = ""       # a judge's model
+    threshold: float = DEFAULT_THRESHOLD
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Check":
+        """A stored check; older runs stored only kind and value."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
 
     def label(self) -> str:
+        if self.kind == JUDGE:
+            return f"{self.kind}: {self.model} ≥ {self.threshold:g}"
+        if self.kind == SIMILAR:
+            return f"{self.kind}: {self.value} ≥ {self.threshold:g}"
         return f"{self.kind}: {self.value}" if self.kind != IS_JSON else self.kind
 
     def passes(self, text: str, case: dict) -> bool:
+        return self.verdict(Reply(text), case).passed
+
+    def verdict(self, reply: Reply, case: dict) -> Verdict:
+        """Every kind but JUDGE (see `judge.py`), decided from the reply alone."""
         wanted = presets.fill(self.value, case)
+        text = reply.text
         if self.kind == CONTAINS:
-            return wanted in text
+            return Verdict(wanted in text)
         if self.kind == NOT_CONTAINS:
-            return wanted not in text
+            return Verdict(wanted not in text)
         if self.kind == REGEX:
             try:
-                return user_pattern_found(wanted, text)
+                return Verdict(user_pattern_found(wanted, text))
             except UserPatternError:  # a case's values made the pattern invalid: it cannot pass
-                return False
-        return _is_json(text)
+                return Verdict(False)
+        if self.kind == IS_JSON:
+            return Verdict(_is_json(text))
+        if self.kind == JSON_SCHEMA:
+            failure = structured.first_failure(text, json.loads(self.value))  # a schema is not a template
+            return Verdict(failure is None, reason=_where(failure) + f": {failure.reason}" if failure else "")
+        if self.kind == SIMILAR:
+            score = round(fuzz.ratio(text.strip(), wanted.strip()) / 100, 3)
+            return Verdict(score >= self.threshold, score)
+        return _bound(self.kind, float(wanted), reply)
+
+
+def _where(problem: structured.Problem) -> str:
+    """Where a schema or a reply went wrong: a line and column of text that is not JSON, else a path."""
+    return f"line {problem.line}, column {problem.column}" if problem.line else problem.path
+
+
+def _bound(kind: str, limit: float, reply: Reply) -> Verdict:
+    """The number checks: what was measured against the limit."""
+    measured = {MAX_CREDITS: reply.credits, MAX_SECONDS: reply.latency_s, MIN_LENGTH: len(reply.text),
+                MAX_LENGTH: len(reply.text)}[kind]
+    if measured is None:
+        return Verdict(False, reason="not measured")
+    passed = measured >= limit if kind == MIN_LENGTH else measured <= limit
+    return Verdict(passed, reason=f"{measured:g}")
 
 
 def _is_json(text: str) -> bool:
     """The whole reply is JSON, or one fenced ```json block of it is (models often fence it)."""
-    fenced = re.fullmatch(r"\s*```(?:json)?\s*\n(.*)\n```\s*", text, re.DOTALL)
     try:
-        json.loads(fenced.group(1) if fenced else text)
+        json.loads(structured.unfenced(text))
     except ValueError:
         return False
     return True
@@ -64,8 +139,13 @@ def checks_from(rows: list[dict]) -> list[Check]:
     found = []
     for row in rows:
         kind, value = row.get("kind"), str(row.get("value") or "")
-        if kind in CHECK_KINDS and (value or kind == IS_JSON):
-            found.append(Check(kind, value))
+        if kind not in CHECK_KINDS or not (value or kind in NO_VALUE_KINDS):
+            continue
+        if kind == JUDGE and not str(row.get("rubric") or "").strip():
+            continue
+        found.append(Check(kind, value, must=bool(row.get("must", True)), rubric=str(row.get("rubric") or ""),
+                           model=str(row.get("model") or ""),
+                           threshold=float(row.get("threshold", DEFAULT_THRESHOLD))))
     return found
 
 
@@ -78,4 +158,21 @@ def check_problem(check: Check) -> tuple[str, dict] | None:
             compile_user_pattern(check.value)
         except UserPatternError as exc:
             return "workbench.bad_regex", {"pattern": check.value, "error": exc.reason}
+    if check.kind == JSON_SCHEMA:
+        problem = structured.schema_problem(check.value)
+        if problem:
+            return "workbench.bad_schema", {"where": _where(problem), "error": problem.reason}
+    if check.kind in NUMBER_KINDS:
+        try:
+            if float(check.value) < 0:
+                raise ValueError
+        except ValueError:
+            return "workbench.bad_number", {"value": check.value}
+    if check.kind in THRESHOLD_KINDS and not 0 <= check.threshold <= 1:
+        return "workbench.bad_threshold", {"value": check.threshold}
+    if check.kind == JUDGE:
+        if OUTPUT not in presets.variables(check.rubric):
+            return "workbench.rubric_without_output", {}
+        if not check.model.strip():
+            return "workbench.judge_without_model", {}
     return None

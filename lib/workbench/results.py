@@ -11,7 +11,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from lib.usage import _inert as spreadsheet_safe  # the usage CSV's formula guard, shared
+from lib.usage import (
+    _inert as spreadsheet_safe,  # the usage CSV's formula guard, shared
+)
+from lib.workbench import stats
 from lib.workbench.prompt import Check
 from lib.workbench.running import FAILED, Cell, RunSpec
 
@@ -22,48 +25,82 @@ def new_run(spec: RunSpec, cases: list[dict]) -> dict:
 
 
 def cells_of(run: dict) -> list[Cell]:
-    return [Cell(**cell) for cell in run.get("results", [])]
+    return [Cell.from_dict(cell) for cell in run.get("results", [])]
 
 
-def grid(run: dict) -> dict[tuple[int, str], Cell]:
-    return {(cell.case, cell.model): cell for cell in cells_of(run)}
+def grid(run: dict) -> dict[tuple[int, str, int], Cell]:
+    """The run's cells by (case, model, repeat)."""
+    return {(cell.case, cell.model, cell.repeat): cell for cell in cells_of(run)}
+
+
+def repeats_of(run: dict) -> dict[tuple[int, str], list[Cell]]:
+    """Each case on each model: its repeats' cells, in repeat order."""
+    found: dict[tuple[int, str], list[Cell]] = {}
+    for cell in sorted(cells_of(run), key=lambda c: c.repeat):
+        found.setdefault((cell.case, cell.model), []).append(cell)
+    return found
 
 
 def _ordered(run: dict) -> list[Cell]:
-    """The run's cells by case, then in the order its models were picked."""
+    """The run's cells by case, then in the order its models were picked, then by repeat."""
     models = run["settings"]["models"]
-    return sorted(cells_of(run), key=lambda c: (c.case, models.index(c.model) if c.model in models else len(models)))
+    return sorted(cells_of(run), key=lambda c: (c.case, models.index(c.model) if c.model in models else len(models),
+                                                c.repeat))
 
 
 def frame(run: dict) -> pd.DataFrame:
-    """One row per finished cell, with the case's values, one column per check and whether
-    all of them passed."""
-    labels = [Check(**c).label() for c in run["settings"].get("checks", [])]
+    """One row per finished cell, with the case's values, one column per check (and the score
+    and reason of those that give one) and whether every must-check passed."""
+    checks = [Check.from_dict(c) for c in run["settings"].get("checks", [])]
     rows = []
     for cell in _ordered(run):
-        row = {"case": cell.case + 1, **run["cases"][cell.case], "model": cell.model, "status": cell.status,
-               "output": cell.output, "latency_s": cell.latency_s, "tokens": cell.tokens, "credits": cell.credits,
-               "attempts": cell.attempts, "error": cell.error_kind or ""}
-        row.update({label: ("pass" if ok else "fail") for label, ok in zip(labels, cell.checks)})
+        row = {"case": cell.case + 1, **run["cases"][cell.case], "model": cell.model, "repeat": cell.repeat + 1,
+               "status": cell.status, "output": cell.output, "latency_s": cell.latency_s, "tokens": cell.tokens,
+               "credits": cell.credits, "judge_credits": cell.judge_credits, "reused": cell.reused,
+               "saved_credits": cell.saved_credits, "attempts": cell.attempts, "error": cell.error_kind or ""}
+        for index, (check, ok) in enumerate(zip(checks, cell.checks)):
+            label = check.label()
+            row[label] = "pass" if ok else "fail"
+            if index < len(cell.scores) and cell.scores[index] is not None:
+                row[f"{label} · score"] = cell.scores[index]
+            if index < len(cell.reasons) and (cell.reasons[index] or cell.problems[index]):
+                row[f"{label} · reason"] = " ".join(filter(None, (cell.problems[index], cell.reasons[index])))
         row["all_checks"] = {True: "pass", False: "fail", None: ""}[cell.passed]
+        row["should_score"] = cell.score
         rows.append(row)
     return pd.DataFrame(rows)
 
 
 def totals(run: dict) -> pd.DataFrame:
-    """Per model: cells done, failures, pass rate (of the cells checked, those whose every check
-    passed), median latency and credits. Models without finished cells still get a row."""
+    """Per model: cells done, failures, pass rate (of the cells checked, those whose every
+    must-check passed) with its 95% interval, how often repeats agreed, the should-checks'
+    mean score, median latency, credits (the replies', the judges', and those reused cells
+    saved). Models without finished cells still get a row."""
     models = run["settings"]["models"]
-    cells = frame(run)
-    if cells.empty:
-        return pd.DataFrame({"model": models, "cells": 0, "failed": 0, "pass_rate": float("nan"),
-                             "median_latency_s": float("nan"), "credits": 0.0})
-    cells = cells.assign(failed=cells["status"] == FAILED, passed=cells["all_checks"].map({"pass": 1.0, "fail": 0.0}))
-    grouped = cells.groupby("model", sort=False).agg(
-        cells=("status", "size"), failed=("failed", "sum"), pass_rate=("passed", "mean"),
-        median_latency_s=("latency_s", "median"), credits=("credits", "sum"))
-    return (grouped.reindex(models).fillna({"cells": 0, "failed": 0, "credits": 0.0})
-            .astype({"cells": int, "failed": int}).rename_axis("model").reset_index())
+    by_model: dict[str, list[Cell]] = {model: [] for model in models}
+    for cell in cells_of(run):
+        by_model.setdefault(cell.model, []).append(cell)
+    rows = []
+    for model, cells in by_model.items():
+        checked = [c.passed for c in cells if c.passed is not None]
+        interval = stats.wilson(sum(checked), len(checked))
+        scores = [c.score for c in cells if c.score is not None]
+        latencies = pd.Series([c.latency_s for c in cells if c.latency_s is not None], dtype=float)
+        rows.append({"model": model, "cells": len(cells), "failed": sum(c.status == FAILED for c in cells),
+                     "pass_rate": sum(checked) / len(checked) if checked else float("nan"),
+                     "pass_low": interval[0] if interval else float("nan"),
+                     "pass_high": interval[1] if interval else float("nan"),
+                     "consistency": _or_nan(stats.consistency(((c.case, c.passed) for c in cells
+                                                               if c.passed is not None))),
+                     "should_score": sum(scores) / len(scores) if scores else float("nan"),
+                     "median_latency_s": latencies.median() if len(latencies) else float("nan"),
+                     "credits": sum(c.credits for c in cells), "judge_credits": sum(c.judge_credits for c in cells),
+                     "saved_credits": sum(c.saved_credits for c in cells)})
+    return pd.DataFrame(rows)
+
+
+def _or_nan(value: float | None) -> float:
+    return float("nan") if value is None else value
 
 
 def to_csv(run: dict) -> bytes:
@@ -96,6 +133,7 @@ class ChangedCell:
     model: str
     before: str
     after: str
+    repeat: int = 0
 
     def diff(self) -> str:
         """A unified text diff of the two outputs (line by line, as a reviewer reads it)."""
@@ -104,9 +142,9 @@ class ChangedCell:
 
 
 def changed_cells(before: dict, after: dict) -> list[ChangedCell]:
-    """The cells present in both runs (same case number, same model) whose outputs differ."""
+    """The cells present in both runs (same case number, model and repeat) whose outputs differ."""
     old, new = grid(before), grid(after)
-    return [ChangedCell(key[0], key[1], old[key].output, new[key].output)
+    return [ChangedCell(key[0], key[1], old[key].output, new[key].output, key[2])
             for key in sorted(old.keys() & new.keys()) if old[key].output != new[key].output]
 
 

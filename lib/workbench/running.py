@@ -1,25 +1,31 @@
-"""Running the grid cases x models: each cell one streamed chat call, in a bounded thread pool.
+"""Running the grid cases x models x repeats: each cell one streamed chat call, in a bounded
+thread pool, then held to the run's checks (a judge's through `judge.py`).
 
 Each cell goes through the session's client (so it lands in the usage ledger like any other
 call, and the sandbox paces it like any other reply); cells are handed back as they finish.
 Failures that happen before the server produced anything (429, 5xx, timeouts, dropped
 connections) are retried with backoff, since such a call was not charged; a failure after text
-arrived is kept as it is.
+arrived is kept as it is. A re-run hands in its parent's cells: a cell whose prompt, model,
+parameters, case and repeat are unchanged (the same `cell_key`) is reused, not sent again.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Iterator
 
 from lib import chat, errors, pricing
 from lib.client import ReshiClient
-from lib.workbench.prompt import Check, messages_for
+from lib.workbench import judge
+from lib.workbench.prompt import JUDGE, Check, Reply, Verdict, messages_for
 
 MAX_MODELS = 3
 DEFAULT_POOL = 4
 MAX_POOL = 16
+MAX_REPEAT = 10
 MAX_ATTEMPTS = 3
 BACKOFF_SECONDS = (0.5, 1.0, 2.0)
 MAX_WAIT_SECONDS = 10.0
@@ -27,34 +33,55 @@ MAX_WAIT_SECONDS = 10.0
 # charged and sending again is safe. A stream cut after text arrived (possibly charged) is not.
 SAFE_TO_RETRY = (errors.RateLimitError, errors.ServerError, errors.ApiTimeoutError, errors.ApiConnectionError)
 OK, FAILED = "ok", "failed"
+REASONING_EFFORTS = ("off", "minimal", "low", "medium", "high")
 
 
 @dataclass
 class RunSpec:
     """What a run sends: the templates, the models, the chat parameters (as the Chat page keeps
-    them), the checks and the pool size."""
+    them), the per-run reasoning effort, response format and extra parameters, the checks, how
+    many times each cell is repeated and the pool size."""
     system: str
     user: str
     models: list[str]
     params: dict
     checks: list[Check] = field(default_factory=list)
     pool: int = DEFAULT_POOL
+    repeat: int = 1
+    reasoning: str = "off"
+    response_format: dict | None = None
+    extra: dict = field(default_factory=dict)
 
     def settings(self) -> dict:
-        return {"models": self.models, "params": self.params, "pool": self.pool,
+        return {"models": self.models, "params": self.params, "pool": self.pool, "repeat": self.repeat,
+                "reasoning": self.reasoning, "response_format": self.response_format, "extra": self.extra,
                 "checks": [asdict(c) for c in self.checks]}
 
     @classmethod
     def from_run(cls, run: dict) -> "RunSpec":
         settings = run["settings"]
         return cls(system=run["prompt"]["system"], user=run["prompt"]["user"], models=list(settings["models"]),
-                   params=settings["params"], checks=[Check(**c) for c in settings.get("checks", [])],
-                   pool=int(settings.get("pool", DEFAULT_POOL)))
+                   params=settings["params"], checks=[Check.from_dict(c) for c in settings.get("checks", [])],
+                   pool=int(settings.get("pool", DEFAULT_POOL)), repeat=int(settings.get("repeat", 1)),
+                   reasoning=settings.get("reasoning", "off"), response_format=settings.get("response_format"),
+                   extra=settings.get("extra") or {})
+
+    def request_params(self) -> dict:
+        """What goes in each request besides the model and messages."""
+        params = chat.request_params({"params": self.params})
+        if self.reasoning != "off":
+            params["reasoning_effort"] = self.reasoning
+        if self.response_format:
+            params["response_format"] = self.response_format
+        return {**params, **self.extra}
 
 
 @dataclass
 class Cell:
-    """One case on one model, as shown, exported and stored."""
+    """One case on one model (one repeat of it), as shown, exported and stored. `checks` holds
+    each check's pass, `scores`/`reasons`/`problems` what it said; `passed` is whether every
+    must-check passed, `score` the share of should-checks that did. A reused cell cost nothing
+    this time: `saved_credits` is what it cost when it ran."""
     case: int
     model: str
     status: str
@@ -66,33 +93,78 @@ class Cell:
     credits: float = 0.0
     attempts: int = 1
     checks: list[bool] = field(default_factory=list)
+    repeat: int = 0
+    scores: list[float | None] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    passed: bool | None = None
+    score: float | None = None
+    judge_credits: float = 0.0
+    key: str = ""
+    reused: bool = False
+    saved_credits: float = 0.0
 
-    @property
-    def passed(self) -> bool | None:
-        """All checks passed; None when there were no checks or no reply to check."""
-        if self.status != OK or not self.checks:
-            return None
-        return all(self.checks)
+    @classmethod
+    def from_dict(cls, data: dict) -> "Cell":
+        """A stored cell; one from before must/should checks passed when all its checks did."""
+        names = {f.name for f in fields(cls)}
+        cell = cls(**{k: v for k, v in data.items() if k in names})
+        if cell.passed is None and cell.status == OK and cell.checks:
+            cell.passed = all(cell.checks)
+        return cell
 
 
-def estimate_credits(client: ReshiClient, models: list[str], case_count: int) -> float:
-    """Per-call prices only: the replies' tokens (and their per-1K-token price) are not known yet."""
-    return case_count * sum(client.credits_for(pricing.CHAT, model) for model in models)
+def cell_key(spec: RunSpec, model: str, case: dict, repeat: int) -> str:
+    """What makes a cell's reply: a cell with the same key need not be sent again."""
+    sent = [spec.system, spec.user, model, spec.request_params(), case, repeat]
+    return hashlib.sha256(json.dumps(sent, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
-def run_cells(client: ReshiClient, spec: RunSpec, cases: list[dict],
-              stop: threading.Event | None = None) -> Iterator[Cell]:
+@dataclass(frozen=True)
+class PlannedCell:
+    index: int
+    case: dict
+    model: str
+    repeat: int
+    key: str
+    reuse: Cell | None = None
+
+
+def plan(spec: RunSpec, cases: list[dict], earlier: list[Cell] = ()) -> list[PlannedCell]:
+    """Every cell of the grid, each with the earlier run's cell it may reuse (same key, a reply)."""
+    reusable = {cell.key: cell for cell in earlier if cell.key and cell.status == OK}
+    planned = []
+    for index, case in enumerate(cases):
+        for repeat in range(spec.repeat):
+            for model in spec.models:
+                key = cell_key(spec, model, case, repeat)
+                planned.append(PlannedCell(index, case, model, repeat, key, reusable.get(key)))
+    return planned
+
+
+def estimate_credits(client: ReshiClient, spec: RunSpec, cells: list[PlannedCell]) -> float:
+    """Per-call prices only (the replies' tokens are not known yet): each cell sent, and each
+    judged check's call (at most: a cached verdict is free)."""
+    judges = [check.model for check in spec.checks if check.kind == JUDGE]
+    per_judged_cell = sum(client.credits_for(pricing.CHAT, model) for model in judges)
+    sent = sum(client.credits_for(pricing.CHAT, cell.model) for cell in cells if cell.reuse is None)
+    return sent + per_judged_cell * len(cells)
+
+
+def run_cells(client: ReshiClient, spec: RunSpec, cases: list[dict], stop: threading.Event | None = None, *,
+              earlier: list[Cell] = (), judge_cache: judge.JudgeCache | None = None) -> Iterator[Cell]:
     """Every cell of the grid, each yielded the moment it finishes, `spec.pool` at a time.
 
     Closing the generator (the page's Stop, or its script run ending) stops the run: cells not
     started never start, replies being streamed are closed, and what finished was yielded.
     """
     stop = stop or threading.Event()
+    cache = judge_cache or judge.MemoryJudgeCache()
     streams: set = set()
     pool = ThreadPoolExecutor(max_workers=max(1, min(spec.pool, MAX_POOL)), thread_name_prefix="workbench")
     try:
-        futures = [pool.submit(_run_cell, client, spec, index, case, model, stop, streams)
-                   for index, case in enumerate(cases) for model in spec.models]
+        futures = [pool.submit(_run_cell, client, spec, planned, stop, streams, cache)
+                   for planned in plan(spec, cases, earlier)]
         for future in as_completed(futures):
             cell = future.result()
             if cell is not None:
@@ -104,34 +176,73 @@ def run_cells(client: ReshiClient, spec: RunSpec, cases: list[dict],
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _run_cell(client: ReshiClient, spec: RunSpec, index: int, case: dict, model: str,
-              stop: threading.Event, streams: set) -> Cell | None:
-    """One cell, retried while safe; None when the run was stopped before it finished."""
-    params = chat.request_params({"params": spec.params})
-    messages = messages_for(spec.system, spec.user, case)
+def _run_cell(client: ReshiClient, spec: RunSpec, planned: PlannedCell, stop: threading.Event, streams: set,
+              cache: judge.JudgeCache) -> Cell | None:
+    if stop.is_set():
+        return None
+    if planned.reuse is not None:
+        earlier = planned.reuse
+        cell = Cell(case=planned.index, model=planned.model, status=OK, output=earlier.output,
+                    latency_s=earlier.latency_s, tokens=earlier.tokens, repeat=planned.repeat, key=planned.key,
+                    reused=True, saved_credits=earlier.credits or earlier.saved_credits)
+        reply = Reply(earlier.output, earlier.credits or earlier.saved_credits, earlier.latency_s)
+    else:
+        cell = _send(client, spec, planned, stop, streams)
+        if cell is None or cell.status != OK:
+            return cell
+        reply = Reply(cell.output, cell.credits, cell.latency_s)
+    return _checked(cell, client, spec, planned.case, reply, cache)
+
+
+def _send(client: ReshiClient, spec: RunSpec, planned: PlannedCell, stop: threading.Event,
+          streams: set) -> Cell | None:
+    """One call, retried while safe; None when the run was stopped before it finished."""
+    messages = messages_for(spec.system, spec.user, planned.case)
     for attempt in range(1, MAX_ATTEMPTS + 1):
         if stop.is_set():
             return None
-        stream = client.chat.stream(model, messages, **params)
+        stream = client.chat.stream(planned.model, messages, **spec.request_params())
         streams.add(stream)
         try:
             for _ in stream:
                 pass
         except SAFE_TO_RETRY as exc:
             if attempt == MAX_ATTEMPTS:
-                return _failed(index, model, exc, attempt)
+                return _failed(planned, exc, attempt)
             stop.wait(_backoff(attempt, exc))
             continue
         except errors.ReshiError as exc:
-            return _failed(index, model, exc, attempt, output=getattr(exc, "text", "") or stream.text)
+            return _failed(planned, exc, attempt, output=getattr(exc, "text", "") or stream.text)
         finally:
             streams.discard(stream)
         if stream.stopped:
             return None
-        return Cell(case=index, model=model, status=OK, output=stream.text, latency_s=stream.elapsed,
-                    tokens=stream.tokens, credits=stream.credits, attempts=attempt,
-                    checks=[check.passes(stream.text, case) for check in spec.checks])
+        return Cell(case=planned.index, model=planned.model, status=OK, output=stream.text,
+                    latency_s=stream.elapsed, tokens=stream.tokens, credits=stream.credits, attempts=attempt,
+                    repeat=planned.repeat, key=planned.key)
     return None
+
+
+def _checked(cell: Cell, client: ReshiClient, spec: RunSpec, case: dict, reply: Reply,
+             cache: judge.JudgeCache) -> Cell:
+    """The cell with each check's verdict, whether its musts passed and its shoulds' score."""
+    verdicts: list[Verdict] = []
+    for check in spec.checks:
+        if check.kind == JUDGE:
+            verdict, credits = judge.judge(client, check, case, reply.text, cache)
+            cell.judge_credits += credits
+        else:
+            verdict = check.verdict(reply, case)
+        verdicts.append(verdict)
+    cell.checks = [v.passed for v in verdicts]
+    cell.scores = [v.score for v in verdicts]
+    cell.reasons = [v.reason for v in verdicts]
+    cell.problems = [v.problem for v in verdicts]
+    musts = [v.passed for v, check in zip(verdicts, spec.checks) if check.must]
+    shoulds = [v.passed for v, check in zip(verdicts, spec.checks) if not check.must]
+    cell.passed = all(musts) if verdicts else None
+    cell.score = sum(shoulds) / len(shoulds) if shoulds else None
+    return cell
 
 
 def _backoff(attempt: int, exc: errors.ReshiError) -> float:
@@ -142,6 +253,6 @@ def _backoff(attempt: int, exc: errors.ReshiError) -> float:
     return BACKOFF_SECONDS[min(attempt - 1, len(BACKOFF_SECONDS) - 1)]
 
 
-def _failed(index: int, model: str, exc: errors.ReshiError, attempts: int, output: str = "") -> Cell:
-    return Cell(case=index, model=model, status=FAILED, output=output, error_kind=exc.kind,
-                error_message=exc.server_message, attempts=attempts)
+def _failed(planned: PlannedCell, exc: errors.ReshiError, attempts: int, output: str = "") -> Cell:
+    return Cell(case=planned.index, model=planned.model, status=FAILED, output=output, error_kind=exc.kind,
+                error_message=exc.server_message, attempts=attempts, repeat=planned.repeat, key=planned.key)

@@ -60,7 +60,7 @@ def test_paste_twenty_cases_run_on_two_models_with_checks(app_secrets):
     paste(at, pasted_cases(20))
     assert "Loaded 20 test cases into the table." in texts(at)
     by_label(at.multiselect, "Models (1–3)").set_value(["gpt-4o-mini", "gpt-4o"]).run()
-    assert "Estimated cost: 40 credits (20 cases × 2 models)" in texts(at)
+    assert "Estimated cost: at most 40 credits (20 cases × 2 models × 1 repeats, 0 judged checks)" in texts(at)
     with_checks(at, [("contains", "{{topic}}"), ("contains", "```python")])
     run(at)
     assert not at.exception
@@ -83,7 +83,7 @@ def test_a_csv_with_a_bad_row_is_refused_and_the_table_kept(app_secrets):
     at = paste(make_app(app_secrets, PAGE), "topic,audience\nrain,kids\nsnow, ice,adults\n")
     assert "Line 3 has 3 cells but the header has 2." in error_texts(at)
     assert "Nothing was loaded; the table is as it was." in texts(at)
-    assert "Estimated cost: 2 credits (2 cases × 1 models)" in texts(at), "the two example cases stay"
+    assert "Estimated cost: at most 2 credits (2 cases × 1 models × 1 repeats, 0 judged checks)" in texts(at), "the two example cases stay"
     paste(at, "topic\nrain\n")
     assert "Missing columns for these variables: audience." in error_texts(at)
 
@@ -148,7 +148,9 @@ def test_chinese(app_secrets):
     run(at)
     assert not at.exception
     assert at.title[0].value == "提示词工作台"
-    assert "预计花费：2 积分（2 个用例 × 1 个模型）" in texts(at)
+    # The finished run is the opened one: running it again would reuse both cells.
+    assert "预计花费：最多 0 积分（2 个用例 × 1 个模型 × 1 次重复，0 个评判检查）" in texts(at)
+    assert "2 格中有 2 格将从已打开的运行中复用。" in texts(at)
     assert any(t.label == "结果" for t in at.tabs) and "已完成" in texts(at)
     assert "个 Token" in texts(at) and "tokens" not in texts(at)
 
