@@ -14,9 +14,7 @@ from lib.workbench.prompt import Reply
 
 SCHEMA = json.dumps({"type": "object", "properties": {"items": {"type": "array", "items": {"type": "number"}}},
                      "required": ["items"]})
-# The sandbox quotes the user's message back: a rubric holding a JSON verdict gets that verdict
-# back inside prose, which is what the judge's parse fallback must read.
-RUBRIC = '{"score": 0.8, "pass": true, "reason": "clear"} Grade {{output}} for {{topic}}.'
+RUBRIC = "Grade {{output}} for {{topic}}: is it right for children?"
 
 
 @pytest.fixture
@@ -93,27 +91,36 @@ def test_the_rubric_is_filled_once():
     assert user["content"] == "Topic {{output}}; reply says {{topic}}"
 
 
-def test_judged_checks_score_cache_and_go_to_the_ledger_as_their_own_source(client):
-    check = Check("judge", rubric=RUBRIC, model="gpt-4o", threshold=0.7, must=False)
+def test_judged_checks_score_cache_and_go_to_the_ledger_as_their_own_source(client, sandbox):
+    # The sandbox answers structured output with JSON generated from the verdict's schema:
+    # deterministic for the same request, different for different replies.
+    check = Check("judge", rubric=RUBRIC, model="gpt-4o", threshold=0.5, must=False)
     run = spec([check], repeat=2)
     cache = workbench.MemoryJudgeCache()
     cells = list(workbench.run_cells(client, run, CASES, judge_cache=cache))
-    assert len(cells) == 6 and all(c.scores == [0.8] and c.reasons == ["clear"] for c in cells), [(c.scores, c.reasons, c.problems) for c in cells]
-    assert all(c.score == 1.0 and c.passed is True for c in cells)
+    assert len(cells) == 6 and all(0 <= c.scores[0] <= 1 and c.reasons[0] and not c.problems[0] for c in cells)
+    assert all(c.checks == [c.scores[0] >= 0.5] and c.score == float(c.checks[0]) for c in cells)
+    assert all(c.passed is True for c in cells)  # a should-check never fails the cell
+    by_case = {}
+    for c in cells:
+        by_case.setdefault(c.case, set()).add(c.scores[0])
+    assert all(len(scores) == 1 for scores in by_case.values())  # repeats of one reply: one verdict
     judged = [r for r in client.calls if r.endpoint == pricing.JUDGE]
     # Repeats of a case give the sandbox's same reply: judged once per case, then cached.
     assert len(judged) == 3 and all(r.model == "gpt-4o" and r.credits > 0 for r in judged)
     assert sum(c.judge_credits for c in cells) == pytest.approx(sum(r.credits for r in judged))
+    sent = [r["body"] for r in sandbox.control.recent_requests(10) if r["body"].get("model") == "gpt-4o"]
+    assert sent and all(body["response_format"] == judge.RESPONSE_FORMAT for body in sent)
     again = list(workbench.run_cells(client, run, CASES, judge_cache=cache))
     assert sum(c.judge_credits for c in again) == 0
     assert len([r for r in client.calls if r.endpoint == pricing.JUDGE]) == 3
 
 
 def test_a_judge_that_answers_nonsense_fails_the_check_with_that_reason(client):
-    check = Check("judge", rubric="Rate {{output}}", model="gpt-4o")
+    check = Check("judge", rubric="[notjson] Rate {{output}}", model="gpt-4o")  # the sandbox answers no JSON
     [cell] = workbench.run_cells(client, spec([check]), CASES[:1])
-    assert cell.checks == [False] and cell.problems == [judge.NONSENSE] and cell.passed is False, cell.reasons
-    assert cell.output and cell.reasons[0]  # the reply and the judge's words are kept
+    assert cell.checks == [False] and cell.problems == [judge.NONSENSE] and cell.passed is False
+    assert cell.output and cell.reasons[0].startswith("Sure!")  # the reply and the judge's words are kept
 
 
 def test_a_failed_judge_call_is_named_and_the_reply_kept(client):
