@@ -5,10 +5,17 @@ Logging out records "signed out everywhere" for the user in the store; a cookie 
 that moment is refused on every replica, whether or not the browser deleted it. Per-session
 revocation would need an id inside the cookie, which streamlit-authenticator does not put there.
 
-Failed logins are counted per username and per client address in the store. After
-`max_failed_logins` in a row the name (or address) is locked for `lockout_minutes`, doubling
-with each further failure; a successful login clears the counters. The lock is worked out
-from the stored count when checked, so a changed setting applies at once.
+Failed logins are counted in the store per (username, client address) and per client address,
+never per username alone: a lock on a name would let anyone who knows it lock its owner out.
+A (username, client) pair that keeps failing is slowed down: past `FREE_TRIES` failures its next
+try is answered only 1, 2, 4 ... `LONGEST_SLOW_DOWN` seconds after its last failure, and then
+checked as usual, so a right password still signs in. A client address with `max_failed_logins`
+failures (for any usernames) is locked for `lockout_minutes`, doubling with each further
+failure. A successful login clears its pair and its address. The lock is worked out from the
+stored count when checked, so a changed setting applies at once. Where the app cannot see
+client addresses (every connection from this host, e.g. a proxy here, without
+`trust_x_forwarded_for`) there is no lock, only the slow-down, and `address_blind_warning` says
+so in the log.
 
 Every auth event is one line on the `reshi.auth` logger, with username and client address,
 never a password or a cookie.
@@ -31,7 +38,9 @@ from lib.users import PROJECT_ROOT, load_users
 
 log = logging.getLogger("reshi.auth")
 
-USER, CLIENT = "user", "client"
+PAIR, CLIENT = "pair", "client"
+FREE_TRIES = 3
+LONGEST_SLOW_DOWN = timedelta(seconds=16)
 COOKIE_NAME = "reshi_playground_auth"
 MIN_COOKIE_KEY_LENGTH = 32
 # The library's default and the placeholder in .streamlit/secrets.toml.example.
@@ -155,13 +164,22 @@ def session_refusal(store: Store, credentials: Mapping, username: str,
 
 # --- password guessing ------------------------------------------------------------------------
 
-def lock_remaining(store: Store, settings: AuthSettings, username: str, client: str | None,
+def lock_remaining(store: Store, settings: AuthSettings, client: str | None,
                    now: datetime | None = None) -> timedelta | None:
-    """How long logins for this username or from this client stay refused, if they are."""
-    now = now or utcnow()
-    remaining = [lock_left(store.get_login_failures(scope, subject), settings.max_failed_logins,
-                           settings.lockout, now) for scope, subject in _subjects(username, client)]
-    return max((r for r in remaining if r), default=None)
+    """How long logins from this client address stay refused, if they are (never for an unknown one)."""
+    if not client:
+        return None
+    return lock_left(store.get_login_failures(CLIENT, client[:255]), settings.max_failed_logins,
+                     settings.lockout, now or utcnow())
+
+
+def slow_down_left(store: Store, username: str, client: str | None, now: datetime | None = None) -> timedelta:
+    """How long this (username, client) pair's next try must wait before it is checked."""
+    record = store.get_login_failures(PAIR, _pair(username, client))
+    if record is None or record.failures < FREE_TRIES:
+        return timedelta(0)
+    delay = min(timedelta(seconds=2 ** min(record.failures - FREE_TRIES, 16)), LONGEST_SLOW_DOWN)
+    return max(record.last_failure_at + delay - (now or utcnow()), timedelta(0))
 
 
 def record_failure(store: Store, username: str, client: str | None) -> None:
@@ -174,6 +192,14 @@ def record_success(store: Store, username: str, client: str | None) -> None:
         store.clear_login_failures(scope, subject)
 
 
+def address_blind_warning(trust_forwarded_for: bool) -> str:
+    """The log's words when a login comes in with no client address to tell clients apart by."""
+    why = ("X-Forwarded-For is trusted but the proxy did not send it" if trust_forwarded_for
+           else "connections come from this host (a proxy here?) and [auth] trust_x_forwarded_for is off")
+    return (f"client addresses cannot be seen: {why}; failed logins are slowed per username and no "
+            "address is locked. Behind a proxy that sets X-Forwarded-For, set trust_x_forwarded_for = true.")
+
+
 def burn_password_check(password: str) -> None:
     """Spend what checking a real user's password costs, for a username that does not exist."""
     bcrypt.checkpw(password.encode(), _DUMMY_HASH)
@@ -184,9 +210,13 @@ def wait_seconds(remaining: timedelta) -> int:
     return 60 * max(1, math.ceil(remaining.total_seconds() / 60))
 
 
+def _pair(username: str, client: str | None) -> str:
+    return f"{client or '-'} {username}"[:255]  # column width; an address has no space, so no clash
+
+
 def _subjects(username: str, client: str | None) -> list[tuple[str, str]]:
-    # Column width; an address unknown to Streamlit (a loopback client) is not limited by address.
-    subjects = [(USER, username[:255])]
+    # An address unknown to Streamlit (a loopback client) is not limited by address.
+    subjects = [(PAIR, _pair(username, client))]
     return subjects + [(CLIENT, client[:255])] if client else subjects
 
 

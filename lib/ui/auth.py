@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+import time
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from typing import NoReturn
@@ -33,9 +35,10 @@ import streamlit_authenticator as stauth
 from streamlit_authenticator.controllers import AuthenticationController
 
 from lib import formats
-from lib.auth import (AuthConfigError, AuthSettings, auth_settings, burn_password_check, client_address,
-                      cookie_issued_at, load_credentials, lock_remaining, log, make_cookie_token, wait_seconds,
-                      read_cookie_token, record_failure, record_success, session_refusal)
+from lib.auth import (AuthConfigError, AuthSettings, address_blind_warning, auth_settings, burn_password_check,
+                      client_address, cookie_issued_at, load_credentials, lock_remaining, log, make_cookie_token,
+                      read_cookie_token, record_failure, record_success, session_refusal, slow_down_left,
+                      wait_seconds)
 from lib.store import Store, utcnow
 from lib.users import is_admin
 from lib.ui.config import secret_section, secrets_file_problem
@@ -54,6 +57,8 @@ PICKED_AT_LOGIN = "lang_picked_at_login"
 # streamlit-authenticator's own keys, ours for the cookie, and the language.
 _KEPT_AFTER_SIGN_OUT = {"authentication_status", "username", "name", "email", "roles", "logout", "password_hint",
                         COOKIE_STALE, PICKED_AT_LOGIN, "lang"}
+
+_ADDRESS_BLIND_WARNED = threading.Event()
 
 if not log.handlers:  # Streamlit sets up only its own loggers; auth events belong in the server log
     _handler = logging.StreamHandler()
@@ -148,9 +153,13 @@ def _nothing() -> None:
 def _client(settings: AuthSettings) -> str | None:
     ip_address, forwarded_for = st.context.ip_address, st.context.headers.get("X-Forwarded-For")
     # Under AppTest there is no client: both are mocks, so anything but text counts as unknown.
-    return client_address(ip_address if isinstance(ip_address, str) else None,
-                          forwarded_for if isinstance(forwarded_for, str) else None,
-                          settings.trust_x_forwarded_for)
+    client = client_address(ip_address if isinstance(ip_address, str) else None,
+                            forwarded_for if isinstance(forwarded_for, str) else None,
+                            settings.trust_x_forwarded_for)
+    if client is None and not _ADDRESS_BLIND_WARNED.is_set():
+        _ADDRESS_BLIND_WARNED.set()  # once per process: the set-up, not each visitor, is at fault
+        log.warning(address_blind_warning(settings.trust_x_forwarded_for))
+    return client
 
 
 def _log_out(authenticator: AuthenticationController, store: Store, client: str | None) -> None:
@@ -245,10 +254,15 @@ def _restore_from_cookie(authenticator: AuthenticationController, settings: Auth
 def _check_login(authenticator: AuthenticationController, settings: AuthSettings, users: dict, store: Store,
                  client: str | None, username: str, password: str) -> str | None:
     """Check a submitted login; None when it succeeded, else what to tell the user."""
-    remaining = lock_remaining(store, settings, username, client)
+    remaining = lock_remaining(store, settings, client)
     if remaining:
         log.warning("login locked out user=%r client=%s", username, client)
         return tr("auth.locked", time=formats.duration(wait_seconds(remaining), current_lang()))
+    slow_down = slow_down_left(store, username, client)
+    if slow_down:  # answered later, never refused: someone else's failures cannot keep this user out
+        log.warning("login slowed down user=%r client=%s seconds=%.1f", username, client, slow_down.total_seconds())
+        with st.spinner(tr("auth.slowed_down")):
+            time.sleep(slow_down.total_seconds())
     if _password_ok(authenticator, users, username, password):
         record_success(store, username, client)
         log.info("login ok user=%r client=%s", username, client)
@@ -259,7 +273,7 @@ def _check_login(authenticator: AuthenticationController, settings: AuthSettings
         return None
     record_failure(store, username, client)
     log.warning("login failed user=%r client=%s", username, client)
-    remaining = lock_remaining(store, settings, username, client)  # this may have been the last try
+    remaining = lock_remaining(store, settings, client)  # this may have been the last try
     return tr("auth.locked", time=formats.duration(wait_seconds(remaining), current_lang())) if remaining else tr("auth.bad_credentials")
 
 

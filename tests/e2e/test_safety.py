@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 import threading
 import time
+from pathlib import Path
 
 import httpx
-from playwright.sync_api import Page, expect
+import pytest
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.helpers import wait_for_app
+from tests.fixtures.app import PASSWORDS, start_app_server, stop_app_server, write_login_app
 from tests.e2e.test_workbench import add_check, open_workbench, paste_cases
 
 # Exponential for a backtracking engine on any reply without "QQQ": Python's `re` held the GIL
@@ -65,3 +68,53 @@ def test_hostile_regex_check_does_not_hold_the_server(page: Page, app_url):
         expect(page.get_by_text(f"matches regex {HOSTILE_PATTERN}").first).to_be_visible()
     assert health.answers and not health.failures, health.failures
     assert health.slowest < 1.0, f"the health check took {health.slowest:.2f} s"
+
+
+@pytest.fixture(scope="module")
+def proxied_app(tmp_path_factory, sandbox) -> tuple[str, Path]:
+    """The app as behind nginx: it trusts X-Forwarded-For, which each test's browser sets itself.
+    Its URL and its log."""
+    folder = tmp_path_factory.mktemp("proxied")
+    write_login_app(folder, sandbox, f"sqlite:///{folder / 'store.db'}", trust_x_forwarded_for=True)
+    url, process = start_app_server(folder, "server.log")
+    yield url, folder / "server.log"
+    stop_app_server(process)
+
+
+def browser_from(browser: Browser, address: str) -> Page:
+    """A browser of its own (cookies included) whose requests the "proxy" says come from `address`."""
+    return browser.new_context(extra_http_headers={"X-Forwarded-For": address}).new_page()
+
+
+def submit_login(page: Page, log: Path, user: str, password: str) -> None:
+    """Submit the form and wait until the server has logged the attempt (a wrong password's
+    answer looks the same each time, so the page cannot tell one try from the next)."""
+    answered = re.compile(rf"login (ok|failed|locked out) user={user!r}")
+    attempts = len(answered.findall(log.read_text()))
+    page.get_by_role("textbox", name="Username").fill(user)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    for _ in range(300):
+        if len(answered.findall(log.read_text())) > attempts:
+            break
+        page.wait_for_timeout(100)
+    wait_for_app(page)
+
+
+def test_root_signs_in_after_an_outsiders_wrong_passwords(browser: Browser, proxied_app):
+    url, log = proxied_app
+    outsider = browser_from(browser, "203.0.113.66")
+    outsider.goto(url)
+    for guess in range(6):
+        submit_login(outsider, log, "root", f"guess-{guess}")
+    locked = outsider.get_by_text(re.compile("Too many attempts, try again in"))
+    expect(locked).to_be_visible()
+    submit_login(outsider, log, "root", PASSWORDS["root"])  # the outsider's address stays locked
+    expect(locked).to_be_visible()
+    assert "user='root' client=203.0.113.66" in log.read_text()
+
+    root = browser_from(browser, "198.51.100.7")
+    root.goto(url)
+    submit_login(root, log, "root", PASSWORDS["root"])
+    expect(root.get_by_test_id("stSidebar")).to_contain_text("Root", timeout=30_000)
+    assert "login ok user='root' client=198.51.100.7" in log.read_text()

@@ -8,11 +8,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from lib import auth
-from lib.auth import AuthConfigError, auth_settings, client_address, lock_remaining, session_refusal
+from lib.auth import (AuthConfigError, auth_settings, client_address, lock_remaining, session_refusal,
+                      slow_down_left)
 from lib.users import add_user, hash_password, load_users
 
 GOOD_KEY = "k" * 32
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
+OUTSIDER, OWNER = "203.0.113.7", "198.51.100.1"
 
 
 def settings(**overrides) -> auth.AuthSettings:
@@ -106,46 +108,73 @@ def test_the_login_cookie_is_the_librarys_format_and_checked_on_reading():
 
 def fail(store, times: int, username: str = "alice", client: str | None = None, at: datetime = T0) -> None:
     for _ in range(times):
-        store.record_login_failure(auth.USER, username, at=at)
+        store.record_login_failure(auth.PAIR, f"{client or '-'} {username}", at=at)
         if client:
             store.record_login_failure(auth.CLIENT, client, at=at)
 
 
-def test_five_failures_lock_the_username_for_the_lockout(store):
+def test_five_failures_lock_the_client_address_for_the_lockout(store):
     policy = settings(max_failed_logins=5, lockout_minutes=15)
-    fail(store, 4)
-    assert lock_remaining(store, policy, "alice", None, now=T0) is None
-    fail(store, 1)
-    assert lock_remaining(store, policy, "alice", None, now=T0) == timedelta(minutes=15)
-    assert lock_remaining(store, policy, "alice", "198.51.100.1", now=T0 + timedelta(minutes=14)) \
-        == timedelta(minutes=1)
-    assert lock_remaining(store, policy, "alice", None, now=T0 + timedelta(minutes=15)) is None
-    assert lock_remaining(store, policy, "bob", None, now=T0) is None
+    fail(store, 4, client=OUTSIDER)
+    assert lock_remaining(store, policy, OUTSIDER, now=T0) is None
+    fail(store, 1, client=OUTSIDER)
+    assert lock_remaining(store, policy, OUTSIDER, now=T0) == timedelta(minutes=15)
+    assert lock_remaining(store, policy, OUTSIDER, now=T0 + timedelta(minutes=14)) == timedelta(minutes=1)
+    assert lock_remaining(store, policy, OUTSIDER, now=T0 + timedelta(minutes=15)) is None
+
+
+def test_no_name_is_ever_locked_or_slowed_for_another_client(store):
+    """An outsider's wrong passwords for root neither lock nor slow root's own browser."""
+    fail(store, 50, username="root", client=OUTSIDER)
+    assert lock_remaining(store, settings(), OWNER, now=T0) is None
+    assert slow_down_left(store, "root", OWNER, now=T0) == timedelta(0)
+    assert slow_down_left(store, "root", OUTSIDER, now=T0) == auth.LONGEST_SLOW_DOWN
+
+
+def test_unknown_clients_are_never_locked(store):
+    fail(store, 50, username="root")
+    assert lock_remaining(store, settings(), None, now=T0) is None
+
+
+def test_a_failing_pair_waits_longer_after_each_failure_up_to_a_bound(store):
+    waits = []
+    for _ in range(10):
+        fail(store, 1, client=OUTSIDER)
+        waits.append(slow_down_left(store, "alice", OUTSIDER, now=T0).total_seconds())
+    assert waits == [0, 0, 1, 2, 4, 8, 16, 16, 16, 16]
+    assert slow_down_left(store, "alice", OUTSIDER, now=T0 + timedelta(seconds=10)) == timedelta(seconds=6)
+    assert slow_down_left(store, "alice", OUTSIDER, now=T0 + timedelta(seconds=16)) == timedelta(0)
 
 
 def test_each_failure_past_the_limit_doubles_the_lock_up_to_a_day(store):
     policy = settings(max_failed_logins=5, lockout_minutes=15)
-    fail(store, 6)
-    assert lock_remaining(store, policy, "alice", None, now=T0) == timedelta(minutes=30)
-    fail(store, 100)
-    assert lock_remaining(store, policy, "alice", None, now=T0) == auth.LONGEST_LOCKOUT
+    fail(store, 6, client=OUTSIDER)
+    assert lock_remaining(store, policy, OUTSIDER, now=T0) == timedelta(minutes=30)
+    fail(store, 100, client=OUTSIDER)
+    assert lock_remaining(store, policy, OUTSIDER, now=T0) == auth.LONGEST_LOCKOUT
 
 
 def test_a_client_trying_many_usernames_is_locked_for_every_username(store):
     policy = settings(max_failed_logins=5, lockout_minutes=15)
     for name in ("a", "b", "c", "d", "e"):
-        auth.record_failure(store, name, "203.0.113.7")
-    assert lock_remaining(store, policy, "alice", "203.0.113.7", now=T0) is not None
-    assert lock_remaining(store, policy, "alice", "198.51.100.1", now=T0) is None
+        auth.record_failure(store, name, OUTSIDER)
+    assert lock_remaining(store, policy, OUTSIDER) is not None
+    assert lock_remaining(store, policy, OWNER) is None
 
 
 def test_success_clears_the_counters(store):
     policy = settings(max_failed_logins=5)
-    auth.record_failure(store, "alice", "203.0.113.7")
-    auth.record_success(store, "alice", "203.0.113.7")
-    assert store.get_login_failures(auth.USER, "alice") is None
-    assert store.get_login_failures(auth.CLIENT, "203.0.113.7") is None
-    assert lock_remaining(store, policy, "alice", "203.0.113.7") is None
+    for _ in range(4):
+        auth.record_failure(store, "alice", OUTSIDER)
+    auth.record_success(store, "alice", OUTSIDER)
+    assert store.get_login_failures(auth.CLIENT, OUTSIDER) is None
+    assert slow_down_left(store, "alice", OUTSIDER) == timedelta(0)
+    assert lock_remaining(store, policy, OUTSIDER) is None
+
+
+def test_the_log_says_why_addresses_cannot_be_seen():
+    assert "trust_x_forwarded_for is off" in auth.address_blind_warning(False)
+    assert "did not send it" in auth.address_blind_warning(True)
 
 
 def test_trusting_forwarded_for_takes_a_real_boolean():
