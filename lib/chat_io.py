@@ -15,7 +15,7 @@ import json
 import math
 from dataclasses import dataclass, field
 
-from lib import chat, imagetypes, presets
+from lib import chat, imagetypes, presets, tools
 from lib.pricing import CHAT
 from lib.prompt_limits import MAX_PROMPT_CHARS
 from lib.safe_text import file_slug
@@ -29,7 +29,7 @@ MAX_MESSAGES = 5000
 MAX_TITLE_CHARS = 200
 MAX_LABEL_CHARS = 200   # a model id, a finish reason
 MAX_AMOUNT = 1e9        # seconds, tokens/s, credits, token counts: nothing real comes near
-ROLES = ("user", "assistant")
+ROLES = ("user", "assistant", "tool")
 
 
 def _is_number(value) -> bool:
@@ -59,7 +59,8 @@ def _variables(value) -> bool:
 
 _META_CHECKS = {"variables": _variables, "model": _label, "ttft": _amount, "tps": _amount, "tokens": _count, "prompt_tokens": _count,
                 "credits": _amount, "finish_reason": _label, "incomplete": _flag, "stopped": _flag,
-                "compare_group": _count, "column": lambda v: _count(v) and v < chat.MAX_COMPARE}
+                "compare_group": _count, "column": lambda v: _count(v) and v < chat.MAX_COMPARE,
+                "tool_calls": tools.stored_calls_ok, "tool_call_id": _label, "name": _label, "chain_limit": _count}
 _META_KEYS = tuple(_META_CHECKS)
 
 
@@ -107,7 +108,10 @@ def to_markdown(conversation: Conversation, messages: list[Message], labels: dic
         who = labels[message.role] if message.role in labels else message.role
         if meta.get("model") and message.role == "assistant":
             who += f" · {meta['model']}"
+        if meta.get("name") and message.role == "tool":
+            who += f" · {meta['name']}"
         lines += [f"## {who}", "", message.content, ""]
+        lines += tools.calls_markdown(meta.get("tool_calls") or [])
         lines += [f"- 🖼 {a.get('name', '')}" for a in meta.get("attachments") or []]
         if meta.get("variables"):
             lines += [f"- {labels.get('variables', '{{ }}')}: {presets.variables_line(meta['variables'])}"]
@@ -153,6 +157,7 @@ def _settings(saved: dict, adjusted: list[str]) -> dict:
               "variables": lambda v: isinstance(v, dict) and all(isinstance(x, str) and len(x) <= MAX_PROMPT_CHARS[CHAT]
                                                                  for x in v.values())}
     kept = _checked(saved, checks, "settings", adjusted)
+    kept.update(tools.merged(saved))   # wrong types dropped; a broken schema stays, flagged in Tools
     params = saved.get("params", {})
     if not isinstance(params, dict):
         adjusted.append("settings.params")

@@ -7,7 +7,9 @@ share's snapshot (dicts with the same keys), so a shared link presents like its 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from lib import tools
 
 QUERY_PARAM = "present"   # `?present=1`: the open conversation (or a share link's) as slides
 SLIDE_PARAM = "slide"     # `&slide=N`, 1-based: a projector reloaded mid-talk stays on its slide
@@ -16,8 +18,10 @@ MAX_SLIDE_DIGITS = 6
 
 @dataclass(frozen=True)
 class Reply:
+    """`calls`: the tool calls of the reply's chain, with their results, shown before its text."""
     content: str
     meta: dict
+    calls: tuple[tools.CallStep, ...] = ()
 
     @property
     def model(self) -> str:
@@ -48,19 +52,32 @@ def _attachment_names(meta: dict) -> tuple[str, ...]:
 
 
 def slides_of(messages: list) -> list[Slide]:
-    """Each user message opens a slide; the assistant messages after it are its replies."""
+    """Each user message opens a slide; the assistant messages after it are its replies. A
+    chain of tool calls is one reply: its calls and their results, then its last text."""
     slides: list[Slide] = []
     for message in messages:
         role, content, meta = _fields(message)
         if role == "user":
             slides.append(Slide(content, _attachment_names(meta), ()))
         elif role == "assistant":
-            reply = Reply(content, meta)
-            if slides:
-                slides[-1] = Slide(slides[-1].question, slides[-1].attachments, (*slides[-1].replies, reply))
+            reply = Reply(content, meta, tools.call_steps(meta.get("tool_calls") or [], {}))
+            if slides and slides[-1].replies and slides[-1].replies[-1].calls and "compare_group" not in meta:
+                before = slides[-1].replies[-1]
+                _set_last_reply(slides, Reply("\n\n".join(t for t in (before.content, content) if t), meta,
+                                              before.calls + reply.calls))
+            elif slides:
+                slides[-1] = replace(slides[-1], replies=(*slides[-1].replies, reply))
             else:
                 slides.append(Slide(None, (), (reply,)))
+        elif role == "tool" and slides and slides[-1].replies:
+            before = slides[-1].replies[-1]
+            calls = tuple(replace(c, result=content) if c.id == meta.get("tool_call_id") else c for c in before.calls)
+            _set_last_reply(slides, replace(before, calls=calls))
     return slides
+
+
+def _set_last_reply(slides: list[Slide], reply: Reply) -> None:
+    slides[-1] = replace(slides[-1], replies=(*slides[-1].replies[:-1], reply))
 
 
 def comparison_slides(payload: dict) -> list[Slide]:

@@ -167,6 +167,11 @@ def to_openai(tools: list[dict]) -> list[dict]:
             for t in valid_tools(tools)]
 
 
+def names(openai_tools: Any) -> list[str]:
+    """The function names of an OpenAI `tools` array (as a share's parameters keep it)."""
+    return [str(t.get("function", {}).get("name")) for t in openai_tools or [] if isinstance(t, dict)]
+
+
 def request_fields(settings: dict) -> dict:
     """`tools`, `tool_choice` and `parallel_tool_calls` for a request; {} without tools."""
     tools = to_openai(settings.get("tools") or [])
@@ -288,3 +293,39 @@ def chain_steps(roles: list[str], calls: list[bool]) -> int:
             break
         steps += role == "assistant" and called
     return steps
+
+
+# ---------------------------------------------------------------- stored calls, as files carry them
+
+MAX_ARGUMENTS_CHARS = 100_000
+
+
+def stored_calls_ok(value: Any) -> bool:
+    """Whether an imported message's `tool_calls` are what a reply stores: a list of
+    {"id", "type": "function", "function": {"name", "arguments" (text)}}."""
+    return isinstance(value, list) and len(value) <= MAX_TOOLS and all(
+        isinstance(c, dict) and isinstance(c.get("id"), str) and len(c["id"]) <= 200
+        and isinstance(c.get("function"), dict) and isinstance(c["function"].get("name"), str)
+        and len(c["function"]["name"]) <= 200 and isinstance(c["function"].get("arguments"), str)
+        and len(c["function"]["arguments"]) <= MAX_ARGUMENTS_CHARS for c in value)
+
+
+def calls_markdown(calls: list[dict]) -> list[str]:
+    """A reply's calls as Markdown lines: `name(arguments)`, one a line."""
+    return [f"- 🔧 `{c['function']['name']}({c['function'].get('arguments') or ''})`" for c in calls]
+
+
+@dataclass(frozen=True)
+class CallStep:
+    """A call as read-only views show it (share links, presentation mode): `result` None until
+    answered."""
+    id: str
+    name: str
+    arguments: str
+    result: str | None = None
+
+
+def call_steps(calls: list[dict], results: dict) -> tuple[CallStep, ...]:
+    """A reply's stored calls with their results (`results`: tool_call_id -> content)."""
+    return tuple(CallStep(str(c.get("id")), c["function"]["name"], c["function"].get("arguments") or "",
+                          results.get(c.get("id"))) for c in calls)

@@ -297,3 +297,25 @@ def answered_by_mocks(store: Store, user: str, conversation_id: int, settings: d
         content = tools.fill_mock(tool["mock"], {} if arguments is _NOT_JSON else arguments)
         _add_result(store, user, last, call, tools.result_text(content))
     return len(mocks)
+
+
+# ---------------------------------------------------------------- read-only (shares, presentation)
+
+def read_only_calls(steps: tuple[tools.CallStep, ...]) -> None:
+    """A chain's calls and their results, as a share link or a slide shows them."""
+    for step in steps:
+        with st.container(border=True):
+            st.markdown(f":material/function: {tr('tools.call_title', name=markdown_literal(step.name))}")
+            parsed = _parsed(step.arguments)
+            st.code(step.arguments or " " if parsed is _NOT_JSON else json.dumps(parsed, indent=2, ensure_ascii=False),
+                    language="json")
+            if step.result is not None:
+                st.caption(tr("tools.result_sent"))
+                st.code(step.result or " ", language="json" if _parsed(step.result) is not _NOT_JSON else "text")
+            else:
+                st.caption(tr("tools.result_none"))
+
+
+def shared_results(messages: list[dict]) -> dict[str, str]:
+    """tool_call_id -> result, of a share snapshot's messages."""
+    return {m["meta"].get("tool_call_id"): m["content"] for m in messages if m["role"] == "tool"}

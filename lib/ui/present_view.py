@@ -12,6 +12,7 @@ import streamlit as st
 from lib import presentation
 from lib.presentation import QUERY_PARAM, SLIDE_PARAM, Reply, Slide
 from lib.ui.chat_send import settle_live_reply
+from lib.ui.chat_tool_calls import read_only_calls
 from lib.ui.chat_view import failure_text, open_conversation_id, reply_notes
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
@@ -134,6 +135,7 @@ def _reply(reply: Reply, number: int) -> None:
     if reply.meta.get("failed"):
         st.error(failure_text(reply.meta), icon=":material/error:")
         return
+    read_only_calls(reply.calls)
     st.markdown(reply.content)
     _figures(reply.meta, number)
     reply_notes(reply.meta, 0, is_last=False, compact=True)

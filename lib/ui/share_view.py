@@ -12,7 +12,7 @@ from typing import Callable
 
 import streamlit as st
 
-from lib import chat, formats, shares
+from lib import chat, formats, shares, tools
 from lib.auth import AuthConfigError, auth_settings, client_address, wait_seconds
 from lib.i18n import LANGUAGES, key_family
 from lib.presentation import comparison_slides, slides_of
@@ -20,6 +20,7 @@ from lib.report import comparison_report, report_file_name
 from lib.store import Conversation, Message, Share, ShareInfo, Store, utcnow
 from lib.ui.clock import local_time
 from lib.ui.config import secret_section
+from lib.ui.chat_tool_calls import read_only_calls, shared_results
 from lib.ui.present_view import presenting, show_slides, start_presenting
 from lib.ui.resources import get_store
 from lib.ui.auth import leave_if_signed_out
@@ -118,11 +119,12 @@ def _expiry_text(share: ShareInfo) -> str:
 
 def _show_conversation(share: Share) -> None:
     _setup(share.payload)
-    for group in shares.turns(share.payload["messages"]):
+    results = shared_results(share.payload["messages"])
+    for group in shares.turns([m for m in share.payload["messages"] if m["role"] != "tool"]):
         if "compare_group" in group[0]["meta"]:
             _columns(group)
         else:
-            _message(group[0])
+            _message(group[0], results)
 
 
 def _show_comparison(share: Share) -> None:
@@ -133,18 +135,22 @@ def _show_comparison(share: Share) -> None:
 
 def _setup(payload: dict) -> None:
     """The system prompt and the parameters the replies were made with."""
-    params = ", ".join(f"`{name}={value}`" for name, value in payload["params"].items()) or tr("share.no_params")
+    params = ", ".join(f"`{name}={value}`" if name != "tools" else f"`tools=[{', '.join(tools.names(value))}]`"
+                       for name, value in payload["params"].items()) or tr("share.no_params")
     st.caption(f"{tr('share.params')}: {params}")
     if payload["system"]:
         with st.expander(tr("chat.system_prompt"), icon=":material/settings:"):
             st.markdown(markdown_literal(payload["system"]))
 
 
-def _message(message: dict) -> None:
-    """As on the Chat page: Markdown with HTML off, so tags in model text show as text."""
+def _message(message: dict, results: dict | None = None) -> None:
+    """As on the Chat page: Markdown with HTML off, so tags in model text show as text; a
+    reply's tool calls with their `results`."""
     meta = message["meta"]
     with st.chat_message(message["role"]):
         st.markdown(message["content"])
+        if meta.get("tool_calls"):
+            read_only_calls(tools.call_steps(meta["tool_calls"], results or {}))
         for name in meta.get("attachments") or []:
             st.caption(":material/image: " + tr("share.attachment", name=markdown_literal(name)))
         if message["role"] == "assistant":

@@ -8,7 +8,7 @@ import httpx
 import openai
 import pytest
 
-from lib import dialects, tools
+from lib import chat, dialects, tools
 from lib.client import ReshiClient
 from lib.sandbox import tool_calls as sandbox_calls
 
@@ -212,3 +212,60 @@ def test_the_message_list_pairs_calls_with_their_results():
     # calls left unanswered (the user asked something else) are not sent: the API refuses them
     unanswered = [*history[:3], message(6, "user", "next")]
     assert [m["role"] for m in chat.api_messages("", unanswered)] == ["user", "user"]
+
+
+# ---------------------------------------------------------------- everywhere a conversation goes
+
+CALLS = [{"id": "call_a", "type": "function", "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}},
+         {"id": "call_b", "type": "function", "function": {"name": "get_weather", "arguments": '{"city": "Tokyo"}'}}]
+
+
+def _chain(store, user="ann"):
+    conversation = store.create_conversation(user, "Weather", {**tools.default_settings(),
+                                                               "tools": [tools.STARTERS["weather"]]})
+    store.add_message(user, conversation.id, "user", "Weather in Paris and Tokyo?")
+    store.add_message(user, conversation.id, "assistant", "", {"model": "gpt-4o-mini", "tool_calls": CALLS})
+    store.add_message(user, conversation.id, "tool", "18 C", {"tool_call_id": "call_a", "name": "get_weather"})
+    store.add_message(user, conversation.id, "tool", '{"t": 25}', {"tool_call_id": "call_b", "name": "get_weather"})
+    store.add_message(user, conversation.id, "assistant", "Paris 18 C, Tokyo 25 C", {"model": "gpt-4o-mini"})
+    return store.get_conversation(user, conversation.id), store.list_messages(user, conversation.id)
+
+
+def test_export_and_import_keep_the_calls_results_and_tools(store):
+    from lib import chat_io
+    conversation, messages = _chain(store)
+    data = chat_io.to_json(conversation, messages).encode()
+    imported = chat_io.parse_import(data)
+    assert [(r, m.get("tool_calls"), m.get("tool_call_id")) for r, _, m in imported.messages] == [
+        ("user", None, None), ("assistant", CALLS, None), ("tool", None, "call_a"), ("tool", None, "call_b"),
+        ("assistant", None, None)]
+    assert imported.settings["tools"] == [tools.STARTERS["weather"]] and not imported.adjusted
+    again = chat_io.import_into(store, "bob", imported)
+    sent = chat.api_messages("", store.list_messages("bob", again.id))
+    assert [m["role"] for m in sent] == ["user", "assistant", "tool", "tool", "assistant"]
+    markdown = chat_io.to_markdown(conversation, messages, {"user": "You", "assistant": "AI", "system": "S",
+                                                            "tool": "Tool result"})
+    assert '`get_weather({"city": "Paris"})`' in markdown and "## Tool result · get_weather" in markdown
+
+
+def test_an_imported_call_that_is_not_what_we_store_is_left_out(store):
+    from lib import chat_io
+    conversation, messages = _chain(store)
+    doc = json.loads(chat_io.to_json(conversation, messages))
+    doc["messages"][1]["meta"]["tool_calls"] = [{"id": 1, "function": "rm -rf"}]
+    imported = chat_io.parse_import(json.dumps(doc).encode())
+    assert "tool_calls" not in imported.messages[1][2] and imported.adjusted == ["messages[1].meta.tool_calls"]
+
+
+def test_share_snapshot_and_slides_show_the_chain_as_one_reply(store):
+    from lib import presentation, shares
+    conversation, messages = _chain(store)
+    snapshot = shares.conversation_snapshot(conversation, messages)
+    assert tools.names(snapshot.payload["params"]["tools"]) == ["get_weather"]
+    assert snapshot.payload["messages"][1]["meta"]["tool_calls"] == CALLS
+    for source in (messages, snapshot.payload["messages"]):
+        slides = presentation.slides_of(source)
+        assert len(slides) == 1 and len(slides[0].replies) == 1 and not slides[0].is_comparison
+        reply = slides[0].replies[0]
+        assert reply.content == "Paris 18 C, Tokyo 25 C"
+        assert [(c.name, c.result) for c in reply.calls] == [("get_weather", "18 C"), ("get_weather", '{"t": 25}')]
