@@ -42,7 +42,7 @@ from lib.ui.chat_view import (CONTINUE, EDIT, KEEP, LISTED, REPLACE, RETRY, rend
 from lib.ui.error_text import error_text
 from lib.ui.session import current_lang, fragment_running_alone, tr
 from lib.ui.vote_view import blind_meta, blind_reply_boxes
-from lib.safe_text import markdown_literal
+from lib.safe_text import images_as_links, markdown_literal
 from lib.upload_checks import check_image, display_name
 
 PENDING = "chat_pending"
@@ -300,7 +300,7 @@ def _fill_variables(names: list[str], settings: dict) -> None:
 
 def _preview(text: str, checked: list) -> None:
     with st.chat_message("user"):
-        st.markdown(text)
+        st.markdown(images_as_links(text))
         for column, item in zip(st.columns(max(len(checked), 4)), checked):
             column.image(item.data, caption=display_name(item.name), width=120)
 
@@ -476,7 +476,7 @@ def stream_replies(store: Store, user: str, conversation_id: int, group_id: int 
             shown = [""] * len(streams)
             prefix = extending.content if extending else ""
             if prefix:
-                boxes[0].markdown(prefix)
+                boxes[0].markdown(images_as_links(prefix))
             with st.spinner(tr("chat.waiting", timeout=round(streams[0].read_timeout or 0)), show_time=True):
                 while parallel.poll(_REDRAW_SECONDS) and not any(c.text or c.stream.tool_calls for c in parallel.columns):
                     _stop_if_clicked(parallel)
@@ -566,5 +566,5 @@ def _redraw(parallel: compare.ParallelStreams, boxes: list, shown: list[str], cu
     for index, column in enumerate(parallel.columns):
         drawn = prefix + column.text + cursor + streaming_calls(column.stream)
         if drawn != shown[index] or not cursor:
-            boxes[index].markdown(drawn)
+            boxes[index].markdown(images_as_links(drawn))
             shown[index] = drawn

@@ -23,7 +23,7 @@ from lib.ui.error_text import explain, recorded_error_text
 from lib.ui.media import fetch_media
 from lib.ui import vote_view
 from lib.ui.session import current_lang, tr
-from lib.safe_text import markdown_literal
+from lib.safe_text import images_as_links, markdown_literal
 from lib.upload_checks import display_name
 
 OPEN_SETTING = "chat.open_conversation"
@@ -209,7 +209,7 @@ def render_message(store: Store, user: str, client: ReshiClient, message: Messag
         if meta.get("failed"):
             _failed_reply(meta, message.id, is_last)
             return
-        st.markdown(message.content)
+        st.markdown(images_as_links(message.content))
         if meta.get("attachments"):
             attachment_strip(store, user, client, meta["attachments"])
         if meta.get("variables"):
@@ -370,7 +370,7 @@ def _comparison_column(store: Store, user: str, group: list[Message], message: M
     if meta.get("failed"):
         st.error(failure_text(meta), icon=":material/error:")
         return
-    st.markdown(message.content)
+    st.markdown(images_as_links(message.content))
     reply_notes(meta, message.id, is_last=False, compact=True)
     if vote_view.hidden(group):  # no price or figure may tell the models apart before the vote
         return

@@ -16,7 +16,7 @@ from lib.ui.chat_tool_calls import read_only_calls
 from lib.ui.chat_view import failure_text, open_conversation_id, reply_notes
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
-from lib.safe_text import markdown_literal
+from lib.safe_text import images_as_links, markdown_literal
 
 TOGGLE = "chat_present"
 # Large type for a room, smaller on a phone; the toolbar (menu, deploy) hidden for the audience,
@@ -113,7 +113,7 @@ def _bar(title: str, index: int, count: int) -> None:
 def _slide(slide: Slide) -> None:
     if slide.question is not None:
         with st.chat_message("user"), st.container(key="present_question"):
-            st.markdown(slide.question)
+            st.markdown(images_as_links(slide.question))
             if slide.attachments:
                 st.caption(" · ".join(":material/image: " + markdown_literal(n) for n in slide.attachments))
     if not slide.replies:
@@ -136,7 +136,7 @@ def _reply(reply: Reply, number: int) -> None:
         st.error(failure_text(reply.meta), icon=":material/error:")
         return
     read_only_calls(reply.calls)
-    st.markdown(reply.content)
+    st.markdown(images_as_links(reply.content))
     _figures(reply.meta, number)
     reply_notes(reply.meta, 0, is_last=False, compact=True)
 

@@ -25,7 +25,7 @@ from lib.ui.present_view import presenting, show_slides, start_presenting
 from lib.ui.resources import get_store
 from lib.ui.auth import leave_if_signed_out
 from lib.ui.session import current_lang, current_user, labels, tr
-from lib.safe_text import markdown_literal
+from lib.safe_text import images_as_links, markdown_literal
 
 KIND_KEY = key_family("share.kind", shares.KINDS)
 STATUS_KEY = key_family("shares.status", (shares.LIVE, shares.REVOKED, shares.EXPIRED))
@@ -148,7 +148,7 @@ def _message(message: dict, results: dict | None = None) -> None:
     reply's tool calls with their `results`."""
     meta = message["meta"]
     with st.chat_message(message["role"]):
-        st.markdown(message["content"])
+        st.markdown(images_as_links(message["content"]))
         if meta.get("tool_calls"):
             read_only_calls(tools.call_steps(meta["tool_calls"], results or {}))
         for name in meta.get("attachments") or []:
@@ -165,7 +165,7 @@ def _columns(replies: list[dict]) -> None:
                 if reply["meta"].get("failed"):
                     st.error(tr("report.failed"), icon=":material/error:")
                     continue
-                st.markdown(reply["content"])
+                st.markdown(images_as_links(reply["content"]))
                 st.caption(shares.metrics_line(reply["meta"], current_lang(), with_model=False))
 
 

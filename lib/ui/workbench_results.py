@@ -9,6 +9,7 @@ import streamlit as st
 
 from lib import workbench
 from lib.i18n import key_family
+from lib.safe_text import images_as_links
 from lib.store import Store
 from lib.ui.session import tr
 from lib.ui.workbench_editors import CHECK_KEY, RUN_STATUS_KEY, run_label
@@ -80,7 +81,7 @@ def render_cell(cell: workbench.Cell, checks: list[workbench.Check]) -> None:
             st.caption(_literal(reason))
     if cell.output:
         with st.expander(_literal(_preview(cell.output))):
-            st.markdown(cell.output)
+            st.markdown(images_as_links(cell.output))
 
 
 def _check_badge(check: workbench.Check, passed: bool, score: float | None) -> None:

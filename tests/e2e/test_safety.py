@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.helpers import wait_for_app
+from tests.e2e.helpers import login, screenshot, wait_for_app
+from tests.e2e.test_shares import DESKTOP, PHONE, chat, open_signed_out, share_open_conversation
 from tests.fixtures.app import PASSWORDS, start_app_server, stop_app_server, write_login_app
 from tests.e2e.test_workbench import add_check, open_workbench, paste_cases
 
@@ -118,3 +120,22 @@ def test_root_signs_in_after_an_outsiders_wrong_passwords(browser: Browser, prox
     submit_login(root, log, "root", PASSWORDS["root"])
     expect(root.get_by_test_id("stSidebar")).to_contain_text("Root", timeout=30_000)
     assert "login ok user='root' client=198.51.100.7" in log.read_text()
+
+
+def test_images_in_shared_markdown_load_nothing_from_their_host(page: Page, browser: Browser, app_url, canary):
+    """A Markdown image is a link: in the chat, the share view and presentation mode, a viewer's
+    browser never asks the host the sharer chose for anything."""
+    question = f"sharedPixel {uuid.uuid4().hex[:6]} ![tracker]({canary.url}/pixel.png) what is this?"
+    login(page, app_url, "alice")
+    chat(page, question)
+    link = share_open_conversation(page)
+    viewers = [open_signed_out(browser, link, DESKTOP), open_signed_out(browser, link + "&present=1", PHONE)]
+    for shown in (page, *viewers):
+        message = shown.get_by_test_id("stChatMessage").first
+        expect(message).to_contain_text("tracker")
+        expect(message.get_by_role("link", name="tracker")).to_have_attribute("href", f"{canary.url}/pixel.png")
+        expect(message.locator("img")).to_have_count(0)
+    screenshot(viewers[1], "share-image-as-link-390")
+    assert canary.requests == []
+    for viewer in viewers:
+        viewer.context.close()
