@@ -35,7 +35,8 @@ def tools_button(container, settings: dict, widget: str, save: Callable[[], None
     label = tr("tools.button_count", count=count) if count else tr("tools.button")
     if container.button(label, icon=":material/build:", key="chat_tools_open", use_container_width=True,
                         help=tr("tools.button_help")):
-        st.dialog(tr("tools.title"), width="large")(_editor)(settings, widget, save)
+        # Closed, the page runs again: the button counts the tools, the cards see their mocks.
+        st.dialog(tr("tools.title"), width="large", on_dismiss="rerun")(_editor)(settings, widget, save)
 
 
 def _editor(settings: dict, widget: str, save: Callable[[], None]) -> None:

@@ -1,0 +1,146 @@
+"""Function calling in real Chromium against `streamlit run` and the sandbox: a weather tool
+defined in the Tools dialog, two cities asked at once, two calls streamed in, one answered by
+hand and one with its mock, Continue, the final answer; reload, export and import; the same
+against a server whose arguments come as objects (the new-api dialect); screenshots."""
+from __future__ import annotations
+
+import json
+import uuid
+
+from playwright.sync_api import Page, expect
+
+from lib.store import Store
+from tests.e2e.helpers import (REPLY_DONE, login, screenshot, start_new_chat, switch_language,
+                               switch_language_on_phone, wait_for_app)
+from tests.e2e.test_chat import send
+
+USER = "carol"
+
+
+def store_of(e2e_dir) -> Store:
+    return Store(f"sqlite:///{e2e_dir / 'store.db'}")
+
+
+def add_weather_tool(page: Page, tools_button: str = "Tools", add: str = "Add example", close: bool = True) -> None:
+    page.get_by_role("button", name=tools_button, exact=True).click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("button", name=add).click()
+    expect(dialog.locator("input[value='get_weather']")).to_have_count(1)
+    wait_for_app(page)
+    if close:
+        page.keyboard.press("Escape")
+        expect(page.get_by_role("dialog")).to_have_count(0)
+
+
+def cards(page: Page):
+    return page.get_by_text("Call to get_weather")
+
+
+def wait_for_cards(page: Page, count: int, continue_label: str = "Continue") -> None:
+    """The calls have streamed in and the page has run again for the new conversation: its
+    Continue shows under the cards (the streamed copy has none)."""
+    expect(page.get_by_role("button", name=continue_label)).to_be_visible(timeout=30_000)
+    wait_for_app(page)
+    expect(cards(page)).to_have_count(count)
+
+
+def test_two_cities_one_by_hand_one_by_mock_then_reload_export_import(page: Page, app_url, e2e_dir, sandbox_speed):
+    sandbox_speed(token_rate=40)
+    page.set_viewport_size({"width": 1400, "height": 900})
+    login(page, app_url, USER)
+    start_new_chat(page)
+    add_weather_tool(page)
+    expect(page.get_by_role("button", name="Tools (1)")).to_be_visible()
+    tag = uuid.uuid4().hex[:6]
+    send(page, f"What's the weather in Paris and Tokyo? ({tag})")
+    wait_for_cards(page, 2)
+    expect(page.get_by_text('"city": "Paris"')).to_be_visible()
+    expect(page.get_by_text('"city": "Tokyo"')).to_be_visible()
+    results = page.get_by_label("Result", exact=True)
+    results.nth(0).fill("18 C and cloudy in Paris")
+    results.nth(0).press("Control+Enter")
+    wait_for_app(page)
+    page.get_by_role("button", name="Use mock").nth(1).click()
+    wait_for_app(page)
+    expect(results.nth(1)).to_have_value('{"city": "Tokyo", "temperature": 21, "unit": "celsius", "conditions": "sunny"}')
+    screenshot(page, "chat-tool-calls-cards")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("Here is what the tools returned:")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(REPLY_DONE)).to_have_count(2, timeout=30_000)   # the calls' reply, and the answer
+    wait_for_app(page)
+    expect(page.get_by_text("Result sent")).to_have_count(2)
+    expect(page.get_by_text("18 C and cloudy in Paris").first).to_be_visible()
+    screenshot(page, "chat-tool-calls-answered")
+    store = store_of(e2e_dir)
+    conversation = store.list_conversations(USER)[0]
+    roles = [m.role for m in store.list_messages(USER, conversation.id)]
+    assert roles == ["user", "assistant", "tool", "tool", "assistant"]
+
+    page.reload()
+    wait_for_app(page)
+    expect(page.get_by_text("Result sent")).to_have_count(2, timeout=30_000)
+    expect(page.get_by_text("Here is what the tools returned:")).to_be_visible()
+
+    page.get_by_role("button", name="Export").click()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="JSON (.json, can be imported)").click()
+    exported = info.value.path().read_bytes()
+    assert json.loads(exported)["settings"]["tools"][0]["name"] == "get_weather"
+    page.keyboard.press("Escape")
+    store.delete_conversation(USER, conversation.id)   # the same file imports once per conversation
+    page.reload()
+    wait_for_app(page)
+    page.get_by_role("button", name="Import").click()
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+        files=[{"name": "weather.json", "mimeType": "application/json", "buffer": exported}])
+    page.get_by_role("button", name="Import this conversation").click()
+    expect(page.get_by_text("Result sent")).to_have_count(2, timeout=30_000)
+    expect(page.get_by_role("button", name="Tools (1)")).to_be_visible()
+    imported = store.list_conversations(USER)[0]
+    assert [m.role for m in store.list_messages(USER, imported.id)] == roles
+
+
+def test_arguments_as_objects_in_the_new_api_dialect_and_mocks_in_chinese(page: Page, app_url, e2e_dir,
+                                                                         sandbox_dialect):
+    sandbox_dialect("new-api")
+    page.set_viewport_size({"width": 1400, "height": 900})
+    login(page, app_url, USER)
+    switch_language(page, "简体中文")
+    try:
+        page.get_by_role("button", name="新对话").click()
+        wait_for_app(page)
+        add_weather_tool(page, "工具", "添加示例", close=False)
+        page.get_by_role("dialog").get_by_text("自动用模拟结果回答").click()
+        wait_for_app(page)
+        screenshot(page, "chat-tool-calls-dialog-zh")
+        page.keyboard.press("Escape")
+        send(page, f"北京和上海的天气怎么样？{uuid.uuid4().hex[:4]}")
+        expect(page.get_by_text("工具返回的结果如下：")).to_be_visible(timeout=30_000)
+        wait_for_app(page)
+        expect(page.get_by_text("已发送的结果")).to_have_count(2)
+        screenshot(page, "chat-tool-calls-zh")
+        store = store_of(e2e_dir)
+        conversation = store.list_conversations(USER)[0]
+        messages = store.list_messages(USER, conversation.id)
+        calls = messages[1].meta["tool_calls"]
+        assert [json.loads(c["function"]["arguments"])["city"] for c in calls] == ["北京", "上海"]
+        assert all(c["id"].startswith("call_") for c in calls)   # new-api sends none: made by the client
+        assert [m.meta.get("tool_call_id") for m in messages[2:4]] == [c["id"] for c in calls]
+    finally:
+        switch_language(page, "English")
+
+
+def test_phone_width_cards(page: Page, app_url):
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, app_url, USER)
+    page.get_by_test_id("stExpandSidebarButton").click()
+    start_new_chat(page)
+    page.get_by_test_id("stSidebarCollapseButton").get_by_role("button").click()
+    add_weather_tool(page)
+    send(page, "Weather in Paris and Rome?")
+    wait_for_cards(page, 2)
+    screenshot(page, "chat-tool-calls-phone")
+    switch_language_on_phone(page, "简体中文")
+    expect(page.get_by_text("调用 get_weather")).to_have_count(2)
+    screenshot(page, "chat-tool-calls-phone-zh")
+    switch_language_on_phone(page, "English")
