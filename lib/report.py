@@ -23,6 +23,11 @@ _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=
                           undefined=jinja2.StrictUndefined)
 
 
+def render(template: str, **values) -> str:
+    """One of `lib/templates/` rendered (autoescaped): every report's one way to HTML."""
+    return _ENV.get_template(template).render(**values)
+
+
 def comparison_report(snapshot: Snapshot, lang: str, generated_at: datetime) -> str:
     """`snapshot` from `lib.shares.comparison_snapshot`; every label in `lang`."""
     payload = snapshot.payload

@@ -3,10 +3,17 @@ saved runs, exports and a comparison of two runs."""
 import streamlit as st
 
 from lib import workbench
+from lib.ui.chat_view import model_ids
 from lib.ui.connection import get_client
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
-from lib.ui.workbench_editors import SHOWN, cases_editor, checks_editor, prompt_editor, saved_runs_picker
+from lib.ui.workbench_editors import (
+    SHOWN,
+    cases_editor,
+    checks_editor,
+    prompt_editor,
+    saved_runs_picker,
+)
 from lib.ui.workbench_results import comparison, results
 from lib.ui.workbench_run import run_button, start_pending
 
@@ -20,7 +27,7 @@ spec = prompt_editor(client)
 names = workbench.variables(spec.system, spec.user)
 st.markdown(f"**{tr('workbench.cases_title')}**")
 cases = cases_editor(names)
-spec.checks = checks_editor()
+spec.checks = checks_editor(model_ids(client))
 run_button(client, spec, cases)
 start_pending(store, user, client)
 

@@ -17,9 +17,11 @@ from lib.ui.clock import local_time
 from lib.ui.picker import file_picker
 from lib.ui.resources import get_store
 from lib.ui.session import current_lang, current_user, labels, tr
+from lib.workbench import suite
 
 DRAFT, VERSION, SHOWN, OPEN_NEXT, MESSAGES = "wb_draft", "wb_version", "wb_run_id", "wb_open_next", "wb_messages"
 CASES_VERSION = "wb_cases_version"
+SUITE_VERSION, SUITE_ERROR, SUITE_MB = "wb_suite_version", "wb_suite_error", 5
 RUN_STATUS_KEY = key_family("workbench.status", ("running", "done", "stopped"))
 CHECK_KEY = key_family("workbench.check", workbench.CHECK_KINDS)
 REASONING_KEY = key_family("workbench.reasoning", workbench.REASONING_EFFORTS)
@@ -92,9 +94,36 @@ def saved_runs_picker(store: Store, user: str) -> list[dict]:
     if OPEN_NEXT in st.session_state:  # a run just finished: show it as the open one
         st.session_state["wb_open"] = st.session_state.pop(OPEN_NEXT)
     labels = {run["id"]: run_label(run) for run in runs}
-    st.selectbox(tr("workbench.saved_runs"), [None, *labels], key="wb_open", on_change=_open_selected,
-                 format_func=lambda run_id: labels.get(run_id, tr("workbench.new_run")))
+    col_runs, col_suite = st.columns([4, 1.3], vertical_alignment="bottom")
+    col_runs.selectbox(tr("workbench.saved_runs"), [None, *labels], key="wb_open", on_change=_open_selected,
+                       format_func=lambda run_id: labels.get(run_id, tr("workbench.new_run")))
+    with col_suite.popover(tr("workbench.open_suite"), icon=":material/upload_file:", width="stretch"):
+        file_picker(tr("workbench.suite_file"), box="wb_suite_picker", button=tr("picker.browse"),
+                    note=tr("workbench.suite_note", limit=SUITE_MB), max_mb=SUITE_MB, type=["toml"],
+                    key=f"wb_suite_{st.session_state.get(SUITE_VERSION, 0)}", on_change=_open_suite,
+                    help=tr("workbench.suite_help"))
+    if SUITE_ERROR in st.session_state:
+        st.error(tr("workbench.suite_refused", reason=st.session_state[SUITE_ERROR]), icon=":material/block:")
     return runs
+
+
+def _open_suite() -> None:
+    """A suite file was picked: its prompt, settings, checks and cases fill the editors (a new
+    run, not a re-run of the opened one); a refused suite changes nothing and says why."""
+    uploaded = st.session_state.get(f"wb_suite_{st.session_state.get(SUITE_VERSION, 0)}")
+    st.session_state.pop(SUITE_ERROR, None)
+    if uploaded is None:
+        return
+    try:
+        spec, cases, _ = suite.parse(uploaded.getvalue(), uploaded.name)
+    except suite.SuiteError as exc:
+        st.session_state[SUITE_ERROR] = str(exc)
+        return
+    st.session_state[SUITE_VERSION] = st.session_state.get(SUITE_VERSION, 0) + 1  # empties the picker
+    st.session_state[SHOWN] = st.session_state["wb_open"] = None
+    _replace_draft(system=spec.system, user=spec.user, models=spec.models, params=spec.params, pool=spec.pool,
+                   checks=[{"id": i, **asdict(c)} for i, c in enumerate(spec.checks, start=1)],
+                   cases=cases, live_cases=cases, case_names=None, parent_id=None, **_run_options(spec))
 
 
 # ------------------------------------------------------------------ the prompt and settings
@@ -240,18 +269,19 @@ def _show_load_messages() -> None:
 
 # ------------------------------------------------------------------ checks
 
-def checks_editor() -> list[workbench.Check]:
-    """Checks run on every reply; their values may hold the case's `{{variables}}`."""
+def checks_editor(models: list[str]) -> list[workbench.Check]:
+    """Checks run on every reply; their values may hold the case's `{{variables}}`. `models`:
+    the chat models a judge may be."""
     draft = session_draft()
     with st.expander(tr("workbench.checks_title"), icon=":material/rule:", expanded=bool(draft["checks"])):
         for row in draft["checks"]:
-            _check_row(row)
+            _check_row(row, models)
         st.button(tr("workbench.add_check"), key="wb_add_check", icon=":material/add:", on_click=_add_check)
         st.caption(tr("workbench.checks_help"))
     return workbench.checks_from(draft["checks"])
 
 
-def _check_row(row: dict) -> None:
+def _check_row(row: dict, models: list[str]) -> None:
     """One check: its kind, must or should, its text (a judge: rubric, model and threshold) and
     a remove button."""
     kind_col, must_col, value_col, remove_col = st.columns([1.6, 1, 3, 0.5], vertical_alignment="bottom")
@@ -272,7 +302,7 @@ def _check_row(row: dict) -> None:
     remove_col.button("", icon=":material/delete:", key=_key(f"check_remove_{row['id']}"),
                       help=tr("workbench.remove_check"), on_click=_remove_check, args=(row["id"],))
     if kind == workbench.JUDGE:
-        _judge_inputs(row)
+        _judge_inputs(row, models)
     if kind in workbench.THRESHOLD_KINDS:
         row["threshold"] = st.slider(tr("workbench.threshold"), 0.0, 1.0, float(row.get("threshold", 0.7)), 0.05,
                                      key=_key(f"check_threshold_{row['id']}"), help=tr("workbench.threshold_help"))
@@ -283,11 +313,10 @@ def _value_label(kind: str) -> str:
             workbench.MIN_LENGTH: "characters", workbench.MAX_LENGTH: "characters"}.get(kind, "text")
 
 
-def _judge_inputs(row: dict) -> None:
+def _judge_inputs(row: dict, models: list[str]) -> None:
     row["rubric"] = st.text_area(tr("workbench.rubric"), value=row.get("rubric") or JUDGE_EXAMPLE, height=100,
                                  key=_key(f"check_rubric_{row['id']}"), help=tr("workbench.rubric_help"))
-    options = list(dict.fromkeys([*session_draft()["models"], row.get("model") or chat.DEFAULT_MODEL,
-                                  chat.DEFAULT_MODEL]))
+    options = list(dict.fromkeys([row.get("model") or chat.DEFAULT_MODEL, *models]))
     row["model"] = st.selectbox(tr("workbench.judge_model"), options, index=options.index(row.get("model") or
                                                                                          chat.DEFAULT_MODEL),
                                 key=_key(f"check_judge_model_{row['id']}"), accept_new_options=True)

@@ -11,8 +11,9 @@ from lib import workbench
 from lib.i18n import key_family
 from lib.safe_text import images_as_links
 from lib.store import Store
-from lib.ui.session import tr
+from lib.ui.session import current_lang, tr
 from lib.ui.workbench_editors import CHECK_KEY, RUN_STATUS_KEY, run_label
+from lib.workbench import reports, suite
 
 PAGE_SIZE = 20
 # The failures a cell names in a few words; any other kind is shown as it is.
@@ -145,10 +146,10 @@ def _totals_table(run: dict) -> None:
     totals = workbench.totals(run)
     shown = pd.DataFrame({
         "model": totals["model"], "cells": totals["cells"], "failed": totals["failed"],
-        "pass_rate": [_percent(rate) for rate in totals["pass_rate"]],
-        "interval": [_interval(low, high) for low, high in zip(totals["pass_low"], totals["pass_high"])],
-        "consistency": [_percent(share) for share in totals["consistency"]],
-        "should_score": [_percent(score) for score in totals["should_score"]],
+        "pass_rate": [reports.percent(rate) for rate in totals["pass_rate"]],
+        "interval": [reports.interval(low, high) for low, high in zip(totals["pass_low"], totals["pass_high"])],
+        "consistency": [reports.percent(share) for share in totals["consistency"]],
+        "should_score": [reports.percent(score) for score in totals["should_score"]],
         "median_latency_s": totals["median_latency_s"], "credits": totals["credits"],
         "judge_credits": totals["judge_credits"], "saved_credits": totals["saved_credits"]})
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
@@ -164,22 +165,21 @@ def _totals_table(run: dict) -> None:
         "saved_credits": st.column_config.NumberColumn(tr("workbench.saved_credits"), format="%g")})
 
 
-def _interval(low: float, high: float) -> str:
-    return "—" if pd.isna(low) else f"{low:.0%}–{high:.0%}"
-
-
-def _percent(share: float) -> str:
-    """A pass rate as shown; a dash when nothing was checked (no checks, or no reply)."""
-    return "—" if pd.isna(share) else f"{share:.0%}"
-
-
 def _exports(run: dict) -> None:
-    col_csv, col_json, _ = st.columns([1, 1, 3])
+    col_csv, col_json, col_suite, col_html, _ = st.columns([1, 1, 1.6, 1.4, 1])
     col_csv.download_button(tr("workbench.export_csv"), workbench.to_csv(run), f"workbench-run-{run['id']}.csv",
                             "text/csv", key="wb_export_csv", icon=":material/download:")
     col_json.download_button(tr("workbench.export_json"), workbench.to_json(run),
                              f"workbench-run-{run['id']}.json", "application/json", key="wb_export_json",
                              icon=":material/data_object:")
+    name = tr("workbench.suite_name", id=run["id"], title=workbench.title_of(run))
+    col_suite.download_button(tr("workbench.download_suite"),
+                              suite.dump(workbench.RunSpec.from_run(run), run["cases"], name).encode("utf-8"),
+                              f"workbench-run-{run['id']}.toml", "application/toml", key="wb_export_suite",
+                              icon=":material/terminal:", help=tr("workbench.download_suite_help"))
+    col_html.download_button(tr("workbench.export_html"), reports.html_report(run, name, current_lang()),
+                             f"workbench-run-{run['id']}.html", "text/html", key="wb_export_html",
+                             icon=":material/description:")
 
 
 # ------------------------------------------------------------------ comparing two runs

@@ -1,0 +1,102 @@
+"""The Workbench's evaluation features under AppTest against the sandbox: a judged check with
+repeats (scores, reasons, intervals, consistency, judge credits in the ledger as their own
+endpoint), a must/should mix, reuse on a re-run and the switch that forces a full one, a bad
+rubric refused, per-run settings reaching the server, and Chinese."""
+from __future__ import annotations
+
+from tests.app.test_workbench import (
+    PAGE,
+    by_label,
+    error_texts,
+    paste,
+    pasted_cases,
+    run,
+    store_of,
+    table_with,
+    texts,
+)
+from tests.fixtures.app import make_app
+
+
+def add_judge(at, rubric: str = "Is this clear for {{audience}}? {{output}}", threshold: float = 0.5):
+    at.button(key="wb_add_check").click().run()
+    [box for box in at.selectbox if box.label == "Check"][-1].set_value("judge").run()
+    by_label(at.text_area, "Rubric").set_value(rubric).run()
+    by_label(at.selectbox, "Judge model").set_value("gpt-4o").run()
+    by_label(at.slider, "Pass at a score of at least").set_value(threshold).run()
+    return at
+
+
+def saved_run(at, app_secrets) -> dict:
+    return store_of(app_secrets).get_workbench_run("local", at.session_state["wb_run_id"])
+
+
+def test_a_judged_check_with_repeats_shows_scores_intervals_and_consistency(app_secrets):
+    at = paste(make_app(app_secrets, PAGE), pasted_cases(3))
+    by_label(at.multiselect, "Models (1–3)").set_value(["gpt-4o-mini", "gpt-4o"]).run()
+    by_label(at.number_input, "Repeats").set_value(3).run()
+    add_judge(at)
+    assert "at most 36 credits (3 cases × 2 models × 3 repeats, 1 judged checks)" in texts(at)
+    run(at)
+    assert not at.exception
+    saved = saved_run(at, app_secrets)
+    assert len(saved["results"]) == 18 and all(c["scores"][0] is not None and c["reasons"][0] for c in saved["results"])
+    totals = table_with(at, "interval")
+    assert list(totals["consistency"]) == ["100%", "100%"]  # the sandbox answers each repeat the same
+    assert all("–" in value for value in totals["interval"])
+    assert "**3 of 3** repeats passed" in texts(at) or "**0 of 3** repeats passed" in texts(at)
+    reasons = {c["reasons"][0] for c in saved["results"]}
+    assert any(reason in texts(at) for reason in reasons)  # the judge's reason is in the cell
+    ledger = store_of(app_secrets).usage_ledger("local").calls()
+    judged = ledger[ledger["endpoint"] == "judge"]
+    assert len(judged) == 6 and judged["credits"].sum() == sum(totals["judge_credits"])
+
+
+def test_a_rerun_reuses_unchanged_cells_and_the_switch_runs_them_again(app_secrets):
+    at = paste(make_app(app_secrets, PAGE), pasted_cases(3))
+    run(at)
+    assert "3 of 3 cells will be reused from the opened run." in texts(at)
+    run(at)
+    again = saved_run(at, app_secrets)
+    assert all(c["reused"] and c["credits"] == 0 and c["saved_credits"] == 1 for c in again["results"])
+    assert "reused · saved 1 credits" in texts(at)
+    by_label(at.text_area, "User message template").set_value("Write one line about {{topic}} for {{audience}}.")
+    at.run()
+    assert "3 of 3 cells will be reused" not in texts(at)
+    run(at)
+    assert not any(c["reused"] for c in saved_run(at, app_secrets)["results"])
+    at.toggle(key="wb_full_rerun").set_value(True).run()
+    run(at)
+    assert not any(c["reused"] for c in saved_run(at, app_secrets)["results"])
+    ledger = store_of(app_secrets).usage_ledger("local").calls()
+    assert len(ledger[ledger["endpoint"] == "chat"]) == 9  # the reusing run sent nothing
+
+
+def test_a_rubric_without_output_is_refused(app_secrets):
+    at = add_judge(make_app(app_secrets, PAGE), rubric="Is it clear?")
+    run(at)
+    assert "A judge's rubric must contain {{output}}, where the reply goes." in texts(at)
+    assert store_of(app_secrets).list_workbench_runs("local") == []
+
+
+def test_per_run_settings_reach_the_server_and_bad_extra_is_refused(app_secrets, sandbox):
+    at = make_app(app_secrets, PAGE)
+    by_label(at.selectbox, "Reasoning effort").set_value("low").run()
+    by_label(at.text_area, "Extra parameters (JSON object)").set_value('{"model": "x"}').run()
+    run(at)
+    assert "The extra parameters are refused ($): model." in error_texts(at)
+    by_label(at.text_area, "Extra parameters (JSON object)").set_value('{"top_k": 7}').run()
+    run(at)
+    assert not at.exception
+    bodies = [r["body"] for r in sandbox.control.recent_requests(10) if r["endpoint"] == "chat"][-2:]  # this run's
+    assert bodies and all(b.get("reasoning_effort") == "low" and b.get("top_k") == 7 for b in bodies), bodies
+
+
+def test_chinese_labels(app_secrets):
+    at = make_app(app_secrets, PAGE)
+    at.button_group(key="lang_switch").set_value("zh").run()
+    at.switch_page("../../" + PAGE).run()
+    at.button(key="wb_add_check").click().run()
+    [box for box in at.selectbox if box.label == "检查"][-1].set_value("judge").run()
+    assert not at.exception
+    assert any(t.label == "评分标准" for t in at.text_area) and any(n.label == "重复次数" for n in at.number_input)
