@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from lib import chat_attachments as attachments, tools
+from lib import chat_attachments as attachments, chat_options, tools
 from lib.client import ChatStream
 
 HISTORY_PAGE = 50
@@ -50,7 +50,7 @@ def default_settings(model: str = DEFAULT_MODEL) -> dict:
     return {"model": model, "system": "",
             "params": {p.name: {"on": False, "value": p.default} for p in PARAMS},
             "compare_on": False, "compare": [], "blind": False, "variables": {}, "imported_sha256": None,
-            **tools.default_settings()}
+            **tools.default_settings(), **chat_options.default_options()}
 
 
 def merged_settings(saved: dict | None) -> dict:
@@ -63,6 +63,7 @@ def merged_settings(saved: dict | None) -> dict:
         if name in settings["params"] and isinstance(value, dict):
             settings["params"][name].update(value)
     settings["compare_on"] = bool(saved.get("compare_on"))
+    settings.update(chat_options.merged_options(saved))
     settings["blind"] = bool(saved.get("blind"))
     compare = saved.get("compare")
     if isinstance(compare, list):
@@ -88,7 +89,8 @@ def reply_models(settings: dict) -> list[str]:
 
 
 def request_params(settings: dict) -> dict:
-    """Only the parameters switched on, in the types the API expects."""
+    """Only the parameters switched on, in the types the API expects, then the model-feature
+    options switched on (lib/chat_options.py) and the extra parameters over them all."""
     sent = {}
     for param in PARAMS:
         entry = settings["params"][param.name]
@@ -104,7 +106,7 @@ def request_params(settings: dict) -> dict:
         else:
             sent[param.name] = float(value)
     sent.update(tools.request_fields(settings))
-    return sent
+    return chat_options.with_extra({**sent, **chat_options.request_options(settings)}, settings)
 
 
 def api_messages(system: str, history: list, *, column: int = 0, now: datetime | None = None) -> list[dict]:
@@ -153,7 +155,8 @@ def reply_meta(stream: ChatStream) -> dict:
             **({"thinking": stream.thinking.strip(), "thinking_seconds": stream.thinking_seconds}
                if stream.thinking.strip() else {}),
             **({"reasoning_tokens": stream.reasoning_tokens} if stream.reasoning_tokens else {}),
-            **({"tool_calls": [c.as_message() for c in stream.tool_calls]} if stream.tool_calls else {})}
+            **({"tool_calls": [c.as_message() for c in stream.tool_calls]} if stream.tool_calls else {}),
+            **chat_options.reply_extras(stream)}
 
 
 _ADDED_UP = ("tokens", "credits", "elapsed")

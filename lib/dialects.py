@@ -476,6 +476,25 @@ def delta_texts(delta: Any) -> list[tuple[str, str]]:
     return list(found.items())
 
 
+# Where a choice carries its tokens' probabilities (OpenAI's shape, which relays pass through).
+LOGPROBS_PATHS: tuple[Path, ...] = (("logprobs", "content"),)
+MAX_ALTERNATIVES = 20
+
+
+def token_logprobs(choice: Any) -> list[list]:
+    """A choice's token probabilities, compact: [token, logprob, [[alternative, logprob], ...]]
+    for each token; entries that are not OpenAI-shaped are left out."""
+    entries = first(choice, LOGPROBS_PATHS, lambda v: isinstance(v, list))[1] or []
+    return [[e["token"], e["logprob"], [[a["token"], a["logprob"]] for a in (e.get("top_logprobs") or [])[:MAX_ALTERNATIVES]
+                                        if _is_logprob_entry(a)]]
+            for e in entries if _is_logprob_entry(e)]
+
+
+def _is_logprob_entry(entry: Any) -> bool:
+    return (isinstance(entry, dict) and isinstance(entry.get("token"), str) and isinstance(entry.get("logprob"), (int, float))
+            and not isinstance(entry.get("logprob"), bool) and math.isfinite(entry["logprob"]) and entry["logprob"] <= 0)
+
+
 def reasoning_tokens(body: Any) -> int | None:
     """The thinking tokens a reply's usage reports, when it does, as a whole number >= 0."""
     value = first(body, REASONING_TOKEN_PATHS, lambda n: isinstance(n, int) and not isinstance(n, bool) and n >= 0)[1]

@@ -217,5 +217,7 @@ def metrics_line(meta: dict, lang: str, *, with_model: bool = True) -> str:
         parts.append(t("chat.meta_tps", lang, rate=meta["tps"]))
     if meta.get("tokens") is not None:
         parts.append(t("chat.meta_tokens", lang, count=meta["tokens"]))
+    if meta.get("reasoning_tokens"):
+        parts.append(t("thinking.meta", lang, count=meta["reasoning_tokens"]))
     parts.append(t("chat.meta_credits", lang, credits=meta.get("credits") or 0))
     return " · ".join(p for p in parts if p)

@@ -114,6 +114,7 @@ class ChatStream:
         self.request_body = body
         self.text = ""
         self.thinking = ""
+        self.logprobs: list[list] = []   # [token, logprob, [[alternative, logprob], ...]] per answer token
         self.reasoning_tokens: int | None = None
         self.thinking_seconds: float | None = None   # from the request to the last thinking
         self.first_thinking: float | None = None     # seconds to the first thinking token
@@ -300,6 +301,7 @@ class ChatStream:
         finish_reason = first.get("finish_reason")
         if isinstance(finish_reason, str):
             self.finish_reason = dialects.finish_reason_with_calls(finish_reason, bool(self._tool_calls))
+        self.logprobs += dialects.token_logprobs(first)
         pieces = []
         for kind, text in dialects.delta_texts(delta):
             pieces += inline.feed(text) if kind == dialects.ANSWER else [(kind, text)]
@@ -311,6 +313,7 @@ class ChatStream:
         try:
             thinking, text = _whole_message(body["choices"][0]["message"])
             self._tool_calls.add(body["choices"][0]["message"])
+            self.logprobs = dialects.token_logprobs(body["choices"][0])
         except (KeyError, IndexError, TypeError, AttributeError):
             raise errors.MalformedResponseError("chat: no choices[0].message") from None
         self.prompt_tokens, self.completion_tokens = _token_counts(body)
