@@ -13,6 +13,7 @@ from lib.ui.chat_view import (conversation_settings, conversation_sidebar, keep_
                               refresh_models, render_history, request_retry)
 from lib.ui.auth import leave_if_signed_out
 from lib.ui.connection import get_client
+from lib.ui.model_features import settings_section
 from lib.ui.present_view import present_toggle
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
@@ -79,6 +80,7 @@ with col_settings.popover(tr("chat.settings"), icon=":material/tune:", use_conta
             entry["value"] = st.number_input(param.name, param.low, param.high, int(entry["value"]), param.step, **keep)
         else:
             entry["value"] = st.slider(param.name, param.low, param.high, float(entry["value"]), param.step, **keep)
+    settings_section(settings, widget)
 tools_button(col_tools, settings, widget,
              save=lambda: conversation and store.update_conversation_settings(user, conversation.id, settings))
 if settings["compare_on"] and len(settings["compare"]) < 2:

@@ -40,6 +40,7 @@ from lib.ui.chat_tool_calls import answered_by_mocks, streaming_calls
 from lib.ui.chat_view import (CONTINUE, EDIT, KEEP, LISTED, REPLACE, RETRY, render_history,
                               set_open_conversation, settings_key)
 from lib.ui.error_text import error_text
+from lib.ui.model_features import blocked_text, thinking_block
 from lib.ui.session import current_lang, fragment_running_alone, tr
 from lib.ui.vote_view import blind_meta, blind_reply_boxes
 from lib.safe_text import images_as_links, markdown_literal
@@ -198,6 +199,8 @@ def _clear_to_send(pending: dict, settings: dict, client: ReshiClient) -> bool:
     `pending`, so a later run does not ask again. What stops it is drawn by `process_pending`."""
     if not pending["files"] and prompt_problem(CHAT, pending["text"]):
         return False
+    if blocked_text(settings):  # a schema or extra parameters to fix first: the message waits
+        return False
     if "checked" not in pending:  # decoded once, not on every run while the user decides
         pending["checked"] = [check_image(data, name) for name, data in pending["files"]]
     if any(not c.ok for c in pending["checked"]) and not pending["skip_refused"]:
@@ -230,6 +233,12 @@ def process_pending(store: Store, user: str, client: ReshiClient, settings: dict
     if not pending["files"] and prompt_problem(CHAT, pending["text"]):
         st.warning(tr(prompt_problem(CHAT, pending["text"])), icon=":material/warning:")
         st.session_state.pop(PENDING)
+        return
+    blocked = blocked_text(settings)
+    if blocked:
+        _preview(pending["text"], [])
+        st.warning(blocked, icon=":material/data_object:")
+        _cancel_button("chat_cancel_blocked")
         return
     if not _refused_files_decided(pending) or not _variables_filled(pending, settings):
         return
@@ -478,7 +487,8 @@ def stream_replies(store: Store, user: str, conversation_id: int, group_id: int 
             if prefix:
                 boxes[0].markdown(images_as_links(prefix))
             with st.spinner(tr("chat.waiting", timeout=round(streams[0].read_timeout or 0)), show_time=True):
-                while parallel.poll(_REDRAW_SECONDS) and not any(c.text or c.stream.tool_calls for c in parallel.columns):
+                while parallel.poll(_REDRAW_SECONDS) and not any(c.text or c.thinking or c.stream.tool_calls
+                                                                 for c in parallel.columns):
                     _stop_if_clicked(parallel)
             drawn_at = 0.0
             while parallel.poll(_REDRAW_SECONDS):
@@ -562,9 +572,19 @@ def _stop_button(step: int = 0):
     return holder
 
 
-def _redraw(parallel: compare.ParallelStreams, boxes: list, shown: list[str], cursor: str, prefix: str = "") -> None:
+def _redraw(parallel: compare.ParallelStreams, boxes: list, shown: list, cursor: str, prefix: str = "") -> None:
+    """Each column's text so far; a reasoning model's thinking above it, open while it thinks
+    and folded away once the answer starts."""
     for index, column in enumerate(parallel.columns):
         drawn = prefix + column.text + cursor + streaming_calls(column.stream)
-        if drawn != shown[index] or not cursor:
+        if (column.thinking, drawn) == shown[index] and cursor:
+            continue
+        shown[index] = (column.thinking, drawn)
+        if not column.thinking:
             boxes[index].markdown(images_as_links(drawn))
-            shown[index] = drawn
+            continue
+        with boxes[index].container():
+            answering = bool(column.text or column.stream.tool_calls)
+            thinking_block(column.thinking + ("" if answering or not cursor else cursor),
+                           column.stream.thinking_seconds, live=bool(cursor) and not answering)
+            st.markdown(images_as_links(drawn if answering else prefix))

@@ -21,6 +21,7 @@ from lib.store import Conversation, Message, Store
 from lib.ui.chat_tool_calls import call_cards, results_of
 from lib.ui.error_text import explain, recorded_error_text
 from lib.ui.media import fetch_media
+from lib.ui.model_features import reply_body, thinking_block
 from lib.ui import vote_view
 from lib.ui.session import current_lang, tr
 from lib.safe_text import images_as_links, markdown_literal
@@ -209,7 +210,8 @@ def render_message(store: Store, user: str, client: ReshiClient, message: Messag
         if meta.get("failed"):
             _failed_reply(meta, message.id, is_last)
             return
-        st.markdown(images_as_links(message.content))
+        thinking_block(meta.get("thinking") or "", meta.get("thinking_seconds"))
+        reply_body(message.content, meta, key=f"chat_body_{message.id}")
         if meta.get("attachments"):
             attachment_strip(store, user, client, meta["attachments"])
         if meta.get("variables"):
@@ -370,7 +372,8 @@ def _comparison_column(store: Store, user: str, group: list[Message], message: M
     if meta.get("failed"):
         st.error(failure_text(meta), icon=":material/error:")
         return
-    st.markdown(images_as_links(message.content))
+    thinking_block(meta.get("thinking") or "", meta.get("thinking_seconds"))
+    reply_body(message.content, meta, key=f"chat_body_{message.id}")
     reply_notes(meta, message.id, is_last=False, compact=True)
     if vote_view.hidden(group):  # no price or figure may tell the models apart before the vote
         return

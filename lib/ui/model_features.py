@@ -16,7 +16,7 @@ import streamlit as st
 
 from lib import chat_options, extra_params, structured
 from lib.i18n import key_family
-from lib.safe_text import markdown_literal
+from lib.safe_text import images_as_links, markdown_literal
 from lib.ui.session import tr
 
 EFFORT_KEY = key_family("features.effort", chat_options.EFFORTS)
@@ -153,7 +153,7 @@ def thinking_block(thinking: str, seconds: float | None, *, live: bool = False) 
         return
     label = tr("thinking.live") if live else thinking_seconds_label(seconds)
     with st.expander(label, expanded=live, icon=":material/psychology:"):
-        st.markdown(thinking)
+        st.markdown(images_as_links(thinking))
 
 
 def reply_body(content: str, meta: dict, key: str) -> None:
@@ -165,7 +165,7 @@ def reply_body(content: str, meta: dict, key: str) -> None:
     elif meta.get("logprobs") and st.toggle(tr("probs.show"), value=True, key=f"{key}_probs"):
         probabilities(meta["logprobs"])
     else:
-        st.markdown(content)
+        st.markdown(images_as_links(content))
 
 
 def _structured_reply(content: str, checked: dict, key: str) -> None:
