@@ -10,7 +10,9 @@ connections, so every hop is checked the same way.
 """
 from __future__ import annotations
 
+import functools
 import socket
+import ssl
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
@@ -126,16 +128,24 @@ class _GuardedBackend(httpcore.SyncBackend):
         return super().connect_tcp(address, *args)
 
 
+@functools.cache
+def shared_ssl_context() -> ssl.SSLContext:
+    """One verifying TLS context for the process: loading the CA bundle costs about 25 ms of CPU,
+    which every new tab's client paid twice. A context is safe to share between connections."""
+    return httpx.create_ssl_context()
+
+
 class GuardedTransport(httpx.HTTPTransport):
     """httpx's own transport whose connection pool connects through the policy's backend."""
 
     def __init__(self, policy: NetPolicy):
-        super().__init__()
+        context = shared_ssl_context()
+        super().__init__(verify=context)
         limits = httpx.Limits()
         # HTTPTransport has no parameter for httpcore's network backend, so the pool it built
         # is replaced by the same pool with the guarded backend.
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(), max_connections=limits.max_connections,
+            ssl_context=context, max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry, network_backend=_GuardedBackend(policy))
 

@@ -129,3 +129,12 @@ def test_refusal_names_the_rule_in_both_languages():
     english, chinese = error_text(refused, "en"), error_text(refused, "zh")
     assert "169.254.169.254" in english and "allow_private_networks" in english
     assert "169.254.169.254" in chinese and "[security]" in chinese and "服务器消息" not in chinese
+
+
+def test_every_guarded_client_shares_one_tls_context():
+    # Each tab builds a client; loading the CA bundle once per process instead of twice per tab.
+    first = ReshiClient("https://api.example.com/v1", "sk-test", policy=NetPolicy())
+    second = ReshiClient("https://other.example.com/v1", "sk-test", policy=NetPolicy())
+    contexts = {id(client._http._transport._pool._ssl_context) for client in (first, second)}
+    assert len(contexts) == 1
+    assert first._http._transport._pool._ssl_context.verify_mode.name == "CERT_REQUIRED"
