@@ -5,6 +5,7 @@ each sampling parameter with an on/off switch, so that a parameter that is off i
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -14,6 +15,14 @@ from lib.client import ChatStream
 HISTORY_PAGE = 50
 TITLE_CHARS = 48
 DEFAULT_MODEL = "gpt-4o-mini"
+# What a model id looks like across the relay family ("gpt-4o-mini", "Qwen/Qwen2.5-72B-Instruct",
+# "meta-llama/llama-3.1-8b:free", "models/gemini-2.5-pro"): no spaces, no control characters.
+MODEL_NAME = re.compile(r"\w[\w.:/@+-]{0,199}")
+
+
+def is_model_name(value: object) -> bool:
+    return isinstance(value, str) and MODEL_NAME.fullmatch(value) is not None
+
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,7 @@ def _variables(value) -> bool:
                                            for k, v in value.items())
 
 
-_META_CHECKS = {"variables": _variables, "model": _label, "ttft": _amount, "tps": _amount, "tokens": _count, "prompt_tokens": _count,
+_META_CHECKS = {"variables": _variables, "model": chat.is_model_name, "ttft": _amount, "tps": _amount, "tokens": _count, "prompt_tokens": _count,
                 "credits": _amount, "finish_reason": _label, "incomplete": _flag, "stopped": _flag,
                 "compare_group": _count, "column": lambda v: _count(v) and v < chat.MAX_COMPARE,
                 "tool_calls": tools.stored_calls_ok, "tool_call_id": _label, "name": _label, "chain_limit": _count}
@@ -151,9 +151,9 @@ def parse_import(data: bytes) -> Imported:
 
 def _settings(saved: dict, adjusted: list[str]) -> dict:
     """The saved settings that hold what we write, over the defaults."""
-    checks = {"model": lambda v: _label(v) and bool(v.strip()), "system": lambda v: isinstance(v, str)
+    checks = {"model": chat.is_model_name, "system": lambda v: isinstance(v, str)
               and len(v) <= MAX_PROMPT_CHARS[CHAT], "compare_on": _flag,
-              "compare": lambda v: isinstance(v, list) and all(_label(m) for m in v),
+              "compare": lambda v: isinstance(v, list) and all(map(chat.is_model_name, v)),
               "variables": lambda v: isinstance(v, dict) and all(isinstance(x, str) and len(x) <= MAX_PROMPT_CHARS[CHAT]
                                                                  for x in v.values())}
     kept = _checked(saved, checks, "settings", adjusted)

@@ -72,3 +72,13 @@ def _inline_images_as_links(text: str) -> str:
                 position = starts[following] + len(token)
     out.append(text[position:])
     return "".join(out)
+
+
+# C0 and C1 controls (newlines included), and the invisible marks that reorder or hide text.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+
+
+def without_controls(text: str | None) -> str | None:
+    """`text` without control characters, for a one-line field (a ledger column, a log value):
+    a model name holding a newline must not start a line of its own anywhere."""
+    return text if text is None else _CONTROL.sub("", text)

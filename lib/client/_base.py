@@ -171,7 +171,8 @@ class BaseClient:
     def report(self, record: CallRecord) -> None:
         """Log the call (one INFO line, never the key) and hand it to the ledger hook; a broken
         hook never breaks the call."""
-        log.info("%s model=%s status=%s error=%s latency_ms=%.0f credits=%g request_id=%s",
+        # Quoted (repr): a model name or request id holding a newline cannot start a forged line.
+        log.info("%s model=%r status=%s error=%s latency_ms=%.0f credits=%g request_id=%r",
                  record.endpoint, record.model, record.status, record.error_kind, record.latency_ms or 0,
                  record.credits, record.request_id)
         if self.on_call is None:

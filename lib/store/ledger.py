@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
+from lib.safe_text import without_controls
 from lib.store.rows import Rows
 from lib.store.tables import UTCDateTime, id_column, metadata, user_column, utcnow
 
@@ -207,12 +208,15 @@ class LedgerRecords(Rows):
                   latency_ms: float | None = None, prompt_tokens: int | None = None,
                   completion_tokens: int | None = None, credits: float = 0.0,
                   request_id: str | None = None, ts: datetime | None = None) -> int:
-        """Record one call (credits < 0 records a refund). Returns the ledger row id."""
+        """Record one call (credits < 0 records a refund). Returns the ledger row id. Its text
+        columns (a model name the user typed or imported, a server's request id) lose their
+        control characters: a ledger row is one line wherever it is shown or exported."""
         with self.engine.begin() as conn:
             return conn.execute(usage.insert().values(
-                user=user, ts=ts or utcnow(), endpoint=endpoint, model=model, status=status,
-                error_kind=error_kind, latency_ms=latency_ms, prompt_tokens=prompt_tokens,
-                completion_tokens=completion_tokens, credits=credits, request_id=request_id,
+                user=user, ts=ts or utcnow(), endpoint=without_controls(endpoint), model=without_controls(model),
+                status=status, error_kind=without_controls(error_kind), latency_ms=latency_ms,
+                prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, credits=credits,
+                request_id=without_controls(request_id),
             )).inserted_primary_key[0]
 
     def add_usage_rows(self, rows: list[dict]) -> None:

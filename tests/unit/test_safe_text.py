@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from lib.safe_text import IMAGE_MARK, file_slug, images_as_links, markdown_literal
+from lib.safe_text import IMAGE_MARK, file_slug, images_as_links, markdown_literal, without_controls
 
 
 def test_markdown_literal_escapes_markup():
@@ -47,3 +47,9 @@ def test_image_rewriting_is_linear_in_backtick_runs():
     """Runs of every length with no closing run: each is looked up, not searched for."""
     text = " ".join("`" * n for n in range(1, 3000)) + " ![img](u)"
     assert images_as_links(text).endswith(f"{IMAGE_MARK}[img](u)")
+
+
+def test_one_line_fields_lose_control_characters():
+
+    assert without_controls("gpt-4o\n2026 INFO forged\r\x1b[31m\u202eevil\x00") == "gpt-4o2026 INFO forged[31mevil"
+    assert without_controls("通义千问-max/v2:free") == "通义千问-max/v2:free" and without_controls(None) is None

@@ -226,7 +226,8 @@ def test_csv_export_neutralises_formulas_in_text_cells_only(store):
     add(store, ts=at(2024, 5, 1, 8), model="-1+2", request_id="\tTAB")
     rows = list(csv.DictReader(io.StringIO(usage.calls_csv(store, alice("UTC"), Filters()).decode())))
     assert [r["model"] for r in rows] == ['\'=HYPERLINK("http://evil.example","x")', "'-1+2"]
-    assert (rows[0]["request_id"], rows[0]["error_kind"], rows[1]["request_id"]) == ("'@SUM(A1)", "'+cmd", "'\tTAB")
+    # The ledger keeps no control characters (lib.safe_text.without_controls): the tab is gone before any export.
+    assert (rows[0]["request_id"], rows[0]["error_kind"], rows[1]["request_id"]) == ("'@SUM(A1)", "'+cmd", "TAB")
     assert rows[0]["credits"] == "-15.0" and rows[0]["time"].startswith("2024-05-01T09:00")
 
 
