@@ -15,7 +15,7 @@ import json
 import math
 from dataclasses import dataclass, field
 
-from lib import chat, imagetypes, presets, tools
+from lib import chat, chat_options, imagetypes, presets, structured, tools
 from lib.pricing import CHAT
 from lib.prompt_limits import MAX_PROMPT_CHARS
 from lib.safe_text import file_slug
@@ -60,7 +60,10 @@ def _variables(value) -> bool:
 _META_CHECKS = {"variables": _variables, "model": chat.is_model_name, "ttft": _amount, "tps": _amount, "tokens": _count, "prompt_tokens": _count,
                 "credits": _amount, "finish_reason": _label, "incomplete": _flag, "stopped": _flag,
                 "compare_group": _count, "column": lambda v: _count(v) and v < chat.MAX_COMPARE,
-                "tool_calls": tools.stored_calls_ok, "tool_call_id": _label, "name": _label, "chain_limit": _count}
+                "tool_calls": tools.stored_calls_ok, "tool_call_id": _label, "name": _label, "chain_limit": _count,
+                "thinking": lambda v: isinstance(v, str) and len(v) <= chat_options.MAX_THINKING_CHARS,
+                "thinking_seconds": _amount, "reasoning_tokens": _count, "structured": structured.stored_check_ok,
+                "logprobs": chat_options.stored_logprobs_ok}
 _META_KEYS = tuple(_META_CHECKS)
 
 
@@ -110,7 +113,11 @@ def to_markdown(conversation: Conversation, messages: list[Message], labels: dic
             who += f" · {meta['model']}"
         if meta.get("name") and message.role == "tool":
             who += f" · {meta['name']}"
-        lines += [f"## {who}", "", message.content, ""]
+        lines += [f"## {who}", ""]
+        if meta.get("thinking"):   # folded, as on the page: GitHub and most viewers open it on a click
+            lines += [f"<details><summary>{labels.get('thinking', 'Thinking')}</summary>", "", meta["thinking"], "",
+                      "</details>", ""]
+        lines += [message.content, ""]
         lines += tools.calls_markdown(meta.get("tool_calls") or [])
         lines += [f"- 🖼 {a.get('name', '')}" for a in meta.get("attachments") or []]
         if meta.get("variables"):
@@ -158,6 +165,7 @@ def _settings(saved: dict, adjusted: list[str]) -> dict:
                                                                  for x in v.values())}
     kept = _checked(saved, checks, "settings", adjusted)
     kept.update(tools.merged(saved))   # wrong types dropped; a broken schema stays, flagged in Tools
+    kept.update(chat_options.merged_options(saved))   # the same: a refused schema or extra stays, with its reason
     params = saved.get("params", {})
     if not isinstance(params, dict):
         adjusted.append("settings.params")

@@ -73,6 +73,20 @@ def options_problem(settings: dict) -> tuple[str, structured.Problem] | None:
     return ("extra", refused) if refused else None
 
 
+MAX_THINKING_CHARS = 200_000
+
+
+def stored_logprobs_ok(value: Any) -> bool:
+    """Whether stored token probabilities have the compact shape `lib.dialects.token_logprobs`
+    writes (an imported file may hold anything)."""
+    def pair_ok(pair: Any) -> bool:
+        return (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)
+                and isinstance(pair[1], (int, float)) and not isinstance(pair[1], bool) and pair[1] <= 0)
+    return isinstance(value, list) and all(
+        isinstance(e, list) and len(e) == 3 and pair_ok(e[:2]) and isinstance(e[2], list)
+        and len(e[2]) <= MAX_TOP_LOGPROBS and all(pair_ok(a) for a in e[2]) for e in value)
+
+
 def _sent_schema(body: dict) -> tuple[bool, dict | None]:
     """Whether a request asked for JSON, and the schema it sent."""
     response_format = body.get("response_format")

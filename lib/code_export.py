@@ -18,8 +18,23 @@ def _py(value, indent: int) -> str:
     return text.replace("\n", "\n" + " " * indent)
 
 
+# The keyword arguments `client.chat.completions.create` takes (openai-python 1.x); any other key
+# of a body (extra parameters: `top_k`, a provider's own) goes in `extra_body`, which the SDK
+# merges into the JSON it sends, so the code sends the same body.
+SDK_CHAT_ARGUMENTS = frozenset((
+    "model", "messages", "audio", "frequency_penalty", "function_call", "functions", "logit_bias", "logprobs",
+    "max_completion_tokens", "max_tokens", "metadata", "modalities", "n", "parallel_tool_calls", "prediction",
+    "presence_penalty", "prompt_cache_key", "reasoning_effort", "response_format", "safety_identifier", "seed",
+    "service_tier", "stop", "store", "stream", "stream_options", "temperature", "tool_choice", "tools",
+    "top_logprobs", "top_p", "user", "verbosity", "web_search_options"))
+
+
 def _kwargs(body: dict) -> str:
-    return "".join(f"    {name}={_py(value, 4)},\n" for name, value in body.items())
+    known = {name: value for name, value in body.items() if name in SDK_CHAT_ARGUMENTS}
+    extra = {name: value for name, value in body.items() if name not in SDK_CHAT_ARGUMENTS}
+    if extra:
+        known["extra_body"] = extra
+    return "".join(f"    {name}={_py(value, 4)},\n" for name, value in known.items())
 
 
 def python_openai(body: dict, base_url: str) -> str:

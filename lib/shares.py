@@ -41,7 +41,8 @@ MAX_NOTE_CHARS = 500
 MAX_TITLE_CHARS = 200
 # What a shared reply shows under it; request ids, prompt tokens and the like stay private.
 SHARED_META = ("model", "ttft", "elapsed", "tps", "tokens", "credits", "incomplete", "stopped", "failed", "error",
-               "compare_group", "column", "tool_calls", "tool_call_id", "name")
+               "compare_group", "column", "tool_calls", "tool_call_id", "name", "thinking", "thinking_seconds",
+               "reasoning_tokens", "structured", "logprobs")
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ _SCHEMA_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")   # OpenAI's rule for json_s
 # A reply in a Markdown fence (```json ... ```), as models wrap JSON when not held to a format.
 _FENCE = re.compile(r"^\s*```[A-Za-z]*\s*\n(?P<body>.*?)\n?```\s*$", re.DOTALL)
 ROOT = "$"
+MAX_STORED_PROBLEMS = 50
 
 # What the reasons are about, for the UI's words: the text is not JSON; the JSON is not a
 # schema; the reply does not match the schema.
@@ -123,8 +124,8 @@ class ReplyCheck:
         return self.kind == MATCHES
 
     def as_meta(self) -> dict:
-        """What is stored with the reply (JSON-safe)."""
-        return {"kind": self.kind, "problems": [vars(p) for p in self.problems]}
+        """What is stored with the reply (JSON-safe; the first MAX_STORED_PROBLEMS problems)."""
+        return {"kind": self.kind, "problems": [vars(p) for p in self.problems[:MAX_STORED_PROBLEMS]]}
 
 
 def unfenced(text: str) -> str:
@@ -150,6 +151,19 @@ def check_reply(text: str, schema: dict | None) -> ReplyCheck:
     ordered = [first, *(e for e in errors if e is not first)]
     return ReplyCheck(MISMATCH, value, [Problem(MISMATCH, e.message, path=json_path(e.absolute_path))
                                         for e in ordered])
+
+
+def stored_check_ok(value: Any) -> bool:
+    """Whether a reply's stored check (`ReplyCheck.as_meta`, plus the schema sent) has the shape
+    this module writes: an imported file may hold anything."""
+    if not isinstance(value, dict) or value.get("kind") not in (MATCHES, NOT_JSON, MISMATCH):
+        return False
+    problems = value.get("problems")
+    fields = {"kind": str, "reason": str, "path": str, "line": (int, type(None)), "column": (int, type(None))}
+    return (isinstance(problems, list) and len(problems) <= MAX_STORED_PROBLEMS
+            and all(isinstance(p, dict) and set(p) <= set(fields) and all(isinstance(p.get(k), t) for k, t in fields.items())
+                    for p in problems)
+            and isinstance(value.get("schema", {}), dict))
 
 
 def first_failure(text: str, schema: dict | None) -> Problem | None:

@@ -125,7 +125,7 @@ def export_popover(container, conversation: Conversation | None, load_messages: 
             return
         labels = {"user": tr("chat.role_user"), "assistant": tr("chat.role_assistant"),
                   "system": tr("chat.system_prompt"), "variables": tr("chat.variables_label"),
-                  "tool": tr("tools.role_tool")}
+                  "tool": tr("tools.role_tool"), "thinking": tr("export.thinking")}
         stem = chat_io.export_stem(conversation)
         st.download_button(tr("chat.export_markdown"), lambda: chat_io.to_markdown(conversation, load_messages(), labels),
                            file_name=f"{stem}.md", mime="text/markdown", icon=":material/description:",

@@ -146,13 +146,13 @@ def thinking_seconds_label(seconds: float | None) -> str:
     return tr("thinking.done", seconds=max(1, round(seconds))) if seconds else tr("thinking.done_short")
 
 
-def thinking_block(thinking: str, seconds: float | None, *, live: bool = False) -> None:
+def thinking_block(thinking: str, seconds: float | None, *, live: bool = False, opened: bool = False) -> None:
     """The model's thinking above its answer: open while it thinks ("Thinking…"), then folded
-    away under "Thought for N s", reopenable."""
+    away under "Thought for N s", reopenable (`opened`: shown open, as on a slide)."""
     if not thinking:
         return
     label = tr("thinking.live") if live else thinking_seconds_label(seconds)
-    with st.expander(label, expanded=live, icon=":material/psychology:"):
+    with st.expander(label, expanded=live or opened, icon=":material/psychology:"):
         st.markdown(images_as_links(thinking))
 
 

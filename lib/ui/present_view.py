@@ -14,11 +14,13 @@ from lib.presentation import QUERY_PARAM, SLIDE_PARAM, Reply, Slide
 from lib.ui.chat_send import settle_live_reply
 from lib.ui.chat_tool_calls import read_only_calls
 from lib.ui.chat_view import failure_text, open_conversation_id, reply_notes
+from lib.ui.model_features import reply_body, thinking_block
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
 from lib.safe_text import images_as_links, markdown_literal
 
 TOGGLE = "chat_present"
+THINKING_TOGGLE = "present_thinking"   # whether slides show the models' thinking
 # Large type for a room, smaller on a phone; the toolbar (menu, deploy) hidden for the audience,
 # and the sidebar: after the Chat page's run, Streamlit's frontend sometimes keeps drawing it
 # (empty) though this run put nothing in it.
@@ -86,7 +88,7 @@ def _present_open_conversation() -> None:
 def show_slides(title: str, slides: list[Slide]) -> None:
     st.html(_STYLE)
     index = presentation.slide_index(st.query_params.get(SLIDE_PARAM), len(slides))
-    _bar(title, index, len(slides))
+    _bar(title, index, len(slides), any(r.meta.get("thinking") for s in slides for r in s.replies))
     if not slides:
         st.info(tr("present.empty"), icon=":material/slideshow:")
         return
@@ -97,8 +99,9 @@ def _go_to(index: int) -> None:
     st.query_params[SLIDE_PARAM] = str(index + 1)
 
 
-def _bar(title: str, index: int, count: int) -> None:
-    """The title, where the talk is, and the keys: ← → step, Esc leaves."""
+def _bar(title: str, index: int, count: int, thinking: bool) -> None:
+    """The title, where the talk is, and the keys: ← → step, Esc leaves; when a model thought,
+    a switch to show its thinking on the slides or not."""
     with st.container(horizontal=True, vertical_alignment="center", key="present_bar"):
         st.markdown(f"**{markdown_literal(title)}**", width="stretch")
         st.button("", icon=":material/chevron_left:", key="present_prev", help=tr("present.prev"),
@@ -106,6 +109,8 @@ def _bar(title: str, index: int, count: int) -> None:
         st.markdown(tr("present.position", number=index + 1 if count else 0, count=count), width="content")
         st.button("", icon=":material/chevron_right:", key="present_next", help=tr("present.next"),
                   disabled=index >= count - 1, on_click=_go_to, args=(index + 1,), shortcut="Right")
+        if thinking:
+            st.toggle(tr("present.thinking"), value=st.session_state.get(THINKING_TOGGLE, True), key=THINKING_TOGGLE)
         st.button(tr("present.exit"), icon=":material/close_fullscreen:", key="present_exit",
                   on_click=stop_presenting, shortcut="Esc")
 
@@ -135,8 +140,10 @@ def _reply(reply: Reply, number: int) -> None:
     if reply.meta.get("failed"):
         st.error(failure_text(reply.meta), icon=":material/error:")
         return
+    if st.session_state.get(THINKING_TOGGLE, True):
+        thinking_block(reply.meta.get("thinking") or "", reply.meta.get("thinking_seconds"), opened=True)
     read_only_calls(reply.calls)
-    st.markdown(images_as_links(reply.content))
+    reply_body(reply.content, reply.meta, f"present_reply_{number}")
     _figures(reply.meta, number)
     reply_notes(reply.meta, 0, is_last=False, compact=True)
 

@@ -21,11 +21,12 @@ from lib.store import Conversation, Message, Share, ShareInfo, Store, utcnow
 from lib.ui.clock import local_time
 from lib.ui.config import secret_section
 from lib.ui.chat_tool_calls import read_only_calls, shared_results
+from lib.ui.model_features import reply_body, thinking_block
 from lib.ui.present_view import presenting, show_slides, start_presenting
 from lib.ui.resources import get_store
 from lib.ui.auth import leave_if_signed_out
 from lib.ui.session import current_lang, current_user, labels, tr
-from lib.safe_text import images_as_links, markdown_literal
+from lib.safe_text import markdown_literal
 
 KIND_KEY = key_family("share.kind", shares.KINDS)
 STATUS_KEY = key_family("shares.status", (shares.LIVE, shares.REVOKED, shares.EXPIRED))
@@ -120,17 +121,17 @@ def _expiry_text(share: ShareInfo) -> str:
 def _show_conversation(share: Share) -> None:
     _setup(share.payload)
     results = shared_results(share.payload["messages"])
-    for group in shares.turns([m for m in share.payload["messages"] if m["role"] != "tool"]):
+    for position, group in enumerate(shares.turns([m for m in share.payload["messages"] if m["role"] != "tool"])):
         if "compare_group" in group[0]["meta"]:
-            _columns(group)
+            _columns(group, f"share_{position}")
         else:
-            _message(group[0], results)
+            _message(group[0], results, f"share_{position}")
 
 
 def _show_comparison(share: Share) -> None:
     _setup(share.payload)
     _message({"role": "user", "content": share.payload["prompt"], "meta": {}})
-    _columns(share.payload["columns"])
+    _columns(share.payload["columns"], "share_columns")
 
 
 def _setup(payload: dict) -> None:
@@ -143,12 +144,13 @@ def _setup(payload: dict) -> None:
             st.markdown(markdown_literal(payload["system"]))
 
 
-def _message(message: dict, results: dict | None = None) -> None:
+def _message(message: dict, results: dict | None = None, key: str = "share_prompt") -> None:
     """As on the Chat page: Markdown with HTML off, so tags in model text show as text; a
-    reply's tool calls with their `results`."""
+    reply's thinking folded above it, its JSON checked, its tool calls with their `results`."""
     meta = message["meta"]
     with st.chat_message(message["role"]):
-        st.markdown(images_as_links(message["content"]))
+        thinking_block(meta.get("thinking") or "", meta.get("thinking_seconds"))
+        reply_body(message["content"], meta, key)
         if meta.get("tool_calls"):
             read_only_calls(tools.call_steps(meta["tool_calls"], results or {}))
         for name in meta.get("attachments") or []:
@@ -157,15 +159,16 @@ def _message(message: dict, results: dict | None = None) -> None:
             st.caption(shares.metrics_line(meta, current_lang()))
 
 
-def _columns(replies: list[dict]) -> None:
+def _columns(replies: list[dict], key: str) -> None:
     with st.chat_message("assistant"):
-        for column, reply in zip(st.columns(len(replies), border=True), replies):
+        for index, (column, reply) in enumerate(zip(st.columns(len(replies), border=True), replies)):
             with column:
                 st.markdown(f"**{markdown_literal(reply['meta'].get('model') or '?')}**")
                 if reply["meta"].get("failed"):
                     st.error(tr("report.failed"), icon=":material/error:")
                     continue
-                st.markdown(images_as_links(reply["content"]))
+                thinking_block(reply["meta"].get("thinking") or "", reply["meta"].get("thinking_seconds"))
+                reply_body(reply["content"], reply["meta"], f"{key}_{index}")
                 st.caption(shares.metrics_line(reply["meta"], current_lang(), with_model=False))
 
 

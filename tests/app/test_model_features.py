@@ -116,3 +116,29 @@ def test_probabilities_are_asked_for_and_shade_the_reply(app_secrets, sandbox):
     assert all(len(entry[2]) == 3 for entry in meta["logprobs"])
     shaded = [h for h in at.get("html") if 'class="tok"' in h.proto.body]
     assert shaded and "tabindex" in shaded[0].proto.body
+
+
+# --- a share link and presentation mode -----------------------------------------------------
+
+def test_thinking_and_checked_json_reach_a_share_link_and_the_slides(app_secrets, sandbox):
+    from lib import shares
+    from tests.app.test_presentation import present
+    from tests.app.test_shares import open_link, store_of
+    at = json_schema_chat(app_secrets, json.dumps(SCHEMA))
+    at.selectbox(key="chat_new_model").set_value("o4-mini").run()
+    send(at, "a city, please")
+    store = store_of(app_secrets)
+    conversation = store.list_conversations("local")[0]
+    token, _ = shares.create_share(store, "local", shares.conversation_snapshot(
+        conversation, store.list_messages("local", conversation.id)), expiry="7d")
+    viewer = open_link(app_secrets, token)
+    assert not viewer.exception
+    assert any(e.label.startswith("Thought for") for e in viewer.expander)
+    assert any("Matches the schema" in m.value for m in viewer.markdown)
+    assert any("reasoning tokens" in c.value for c in viewer.caption)
+    present(at)
+    assert at.toggle(key="present_thinking").value is True
+    assert any(e.label.startswith("Thought for") for e in at.expander)
+    at.toggle(key="present_thinking").set_value(False).run()
+    assert not any(e.label.startswith("Thought for") for e in at.expander)
+    assert any("Matches the schema" in m.value for m in at.markdown)

@@ -165,3 +165,17 @@ def test_unknown_keys_are_ignored(sandbox_http):
 def test_the_reasoning_models_are_listed(sandbox_http):
     ids = {m["id"] for m in sandbox_http.get("/models").json()["data"]}
     assert {"deepseek-reasoner", "o4-mini", "gemini-2.5-pro"} <= ids
+
+
+# --- View code: extra parameters in the SDK's extra_body ------------------------------------
+
+def test_view_codes_sdk_call_sends_the_same_body_extra_keys_in_extra_body(sandbox, api_key, capsys):
+    from lib import code_export
+    body = {"model": "o4-mini", "messages": HELLO, "reasoning_effort": "low", "top_k": 40,
+            "x_vendor": {"safe": True}, "response_format": SCHEMA_FORMAT, "logprobs": True, "top_logprobs": 2}
+    code = code_export.python_openai(body, sandbox.base_url)
+    assert "extra_body={'top_k': 40, 'x_vendor': {'safe': True}}" in code
+    exec(compile(code.replace(code_export.MASKED_KEY, api_key), "view-code", "exec"), {})   # noqa: S102
+    sent = [r for r in sandbox.control.recent_requests(5) if r["endpoint"] == "chat"][-1]["body"]
+    assert {k: sent[k] for k in body} == body
+    assert structured.check_reply(capsys.readouterr().out.strip(), SCHEMA).ok

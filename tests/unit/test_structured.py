@@ -106,3 +106,40 @@ def test_extra_parameters_are_merged_over_the_settings():
     assert extra_params.parse_extra("   ").problem is None
     merged = extra_params.merged({"temperature": 1.0, "n": 1}, '{"n": 2, "top_k": 40, "x_vendor": {"a": 1}}')
     assert merged == {"temperature": 1.0, "n": 2, "top_k": 40, "x_vendor": {"a": 1}}
+
+
+# --- exported and imported with the conversation ------------------------------------------
+
+def test_thinking_checks_and_probabilities_survive_an_export_and_import(store):
+    from lib import chat, chat_io
+    settings = {**chat.default_settings(), "reasoning_effort": "high", "response_format": "json_schema",
+                "schema": json.dumps(PERSON), "logprobs": True, "top_logprobs": 3, "extra": '{"top_k": 4}'}
+    conversation = store.create_conversation("alice", "Features", settings)
+    store.add_message("alice", conversation.id, "user", "who?")
+    check = structured.check_reply('{"name": "Ada"}', PERSON).as_meta()
+    meta = {"model": "o4-mini", "thinking": "Let me *think*.", "thinking_seconds": 2.5, "reasoning_tokens": 12,
+            "structured": {**check, "schema": PERSON}, "logprobs": [["{", -0.1, [["{", -0.1], ["x", -2.5]]]]}
+    store.add_message("alice", conversation.id, "assistant", '{"name": "Ada"}', meta)
+    messages = store.list_messages("alice", conversation.id)
+    again = chat_io.import_into(store, "alice", chat_io.parse_import(chat_io.to_json(conversation, messages).encode()))
+    assert store.list_messages("alice", again.id)[-1].meta == meta
+    kept = store.get_conversation("alice", again.id).settings
+    assert {k: kept[k] for k in ("reasoning_effort", "schema", "logprobs", "top_logprobs", "extra")} == \
+        {k: settings[k] for k in ("reasoning_effort", "schema", "logprobs", "top_logprobs", "extra")}
+    markdown = chat_io.to_markdown(conversation, messages, {"user": "You", "assistant": "AI", "system": "S",
+                                                            "thinking": "Thinking"})
+    assert "<details><summary>Thinking</summary>\n\nLet me *think*.\n\n</details>\n\n{\"name\": \"Ada\"}" in markdown
+
+
+@pytest.mark.parametrize("meta", [
+    {"structured": {"kind": "matches", "problems": [{"reason": {"x": 1}}]}},
+    {"structured": {"kind": "evil", "problems": []}},
+    {"logprobs": [["a", 0.5, []]]}, {"logprobs": [["a", -0.5, [["b", "x"]]]]}, {"thinking": 5},
+    {"reasoning_tokens": -1},
+])
+def test_an_import_leaves_out_feature_meta_of_the_wrong_shape(meta):
+    from lib import chat_io
+    doc = {"format": chat_io.FORMAT, "version": 1, "title": "t", "settings": {},
+           "messages": [{"role": "assistant", "content": "x", "meta": {"model": "m", **meta}}]}
+    imported = chat_io.parse_import(json.dumps(doc).encode())
+    assert imported.messages[0][2] == {"model": "m"} and imported.adjusted
