@@ -1,9 +1,11 @@
-"""Reshi Playground: the router. A share link gets its read-only viewer and nothing else;
+"""Reshi Playground: the router. A share link gets its read-only viewer and nothing else, a
+ballot link its audience vote and nothing else;
 otherwise login first, then presentation mode (`?present=1`) alone, or the shared sidebar and
 the chosen page."""
 import streamlit as st
 
 from lib.ui.auth import authenticate, signed_in
+from lib.ui.ballot_view import ballot_page, ballot_token
 from lib.ui.budget import render_budget_banner
 from lib.ui.present_view import presentation_page, presenting
 from lib.ui.resources import log_api_calls, open_store_or_stop, release_closed_sessions
@@ -33,6 +35,10 @@ def app_pages() -> list[st.Page]:
         st.Page(PAGES_DIR / "shares.py", title=tr("nav.shares"), icon=":material/share:", url_path="shares"),
     ]
 
+
+if ballot_token() is not None:  # an audience ballot: the phone's ballot alone, signed out, no sidebar
+    st.navigation([ballot_page()], position="hidden").run()
+    st.stop()
 
 if share_token() is not None:  # a share link: its read-only viewer alone, signed out, no sidebar
     st.navigation(shared_view_pages([p.url_path for p in app_pages()]), position="hidden").run()

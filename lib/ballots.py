@@ -29,6 +29,7 @@ QUERY_PARAM = "ballot"
 LIMIT_SCOPE = "ballot"
 BROWSER_COOKIE = "reshi_ballot_browser"
 BROWSER_ID_PATTERN = shares.TOKEN_PATTERN
+TOKEN_BYTES = 16   # 128 bits, as short as a link typed from a projector can safely be: 22 characters
 DURATIONS = {"2m": timedelta(minutes=2), "5m": timedelta(minutes=5), "15m": timedelta(minutes=15)}
 DEFAULT_DURATION = "5m"
 ANSWER_META = ("model", "credits", "elapsed", "tps", "tokens", "failed")   # what Reveal shows
@@ -113,7 +114,7 @@ def open_ballot(store: Store, user: str, slide: Slide, subject: str, duration: s
                 now: datetime | None = None, rng: random.Random | None = None) -> tuple[str, Ballot]:
     """A new ballot on a comparison slide; returns its token (only the hash is kept) and it."""
     now = now or utcnow()
-    token = shares.new_token()
+    token = secrets.token_urlsafe(TOKEN_BYTES)
     ballot = store.add_ballot(user, token_hash=shares.token_hash(token), subject=subject,
                               prompt=(slide.question or "")[:votes.MAX_PROMPT_CHARS],
                               answers=ballot_answers(slide, rng or random.SystemRandom()),

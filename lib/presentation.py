@@ -33,6 +33,7 @@ class Slide:
     question: str | None          # None: replies with no question before them (an imported file's)
     attachments: tuple[str, ...]  # the names of the question's images
     replies: tuple[Reply, ...]
+    question_id: int | None = None  # the stored question's message id (a share's has none)
 
     @property
     def is_comparison(self) -> bool:
@@ -58,7 +59,7 @@ def slides_of(messages: list) -> list[Slide]:
     for message in messages:
         role, content, meta = _fields(message)
         if role == "user":
-            slides.append(Slide(content, _attachment_names(meta), ()))
+            slides.append(Slide(content, _attachment_names(meta), (), getattr(message, "id", None)))
         elif role == "assistant":
             reply = Reply(content, meta, tools.call_steps(meta.get("tool_calls") or [], {}))
             if slides and slides[-1].replies and slides[-1].replies[-1].calls and "compare_group" not in meta:

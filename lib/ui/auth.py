@@ -94,7 +94,7 @@ def authenticate() -> AuthenticationController | None:
     if st.session_state.get(COOKIE_DUE):
         # On every run of a session that signed in with the form: one dropped write would log
         # the user out on their next refresh.
-        _write_cookie(settings.cookie_name, st.session_state[COOKIE_DUE],
+        write_cookie(settings.cookie_name, st.session_state[COOKIE_DUE],
                       st.session_state[SIGNED_IN_AT] + timedelta(days=settings.cookie_expiry_days))
     username = st.session_state["username"]
     st.session_state.update(user=username, user_name=st.session_state.get("name") or username,
@@ -211,7 +211,7 @@ def _sign_in(authenticator: AuthenticationController, settings: AuthSettings, us
     if st.session_state.get(COOKIE_STALE):
         # On every run, not once: an element drawn in one run only may be gone before the
         # browser has run its script, and the elements after it would shift each time.
-        _write_cookie(settings.cookie_name, "", datetime.fromtimestamp(0, timezone.utc))
+        write_cookie(settings.cookie_name, "", datetime.fromtimestamp(0, timezone.utc))
     with st.container(horizontal=True, horizontal_alignment="right"):  # above the form's top right corner
         if language_picker("login_lang"):
             st.session_state[PICKED_AT_LOGIN] = True
@@ -287,7 +287,7 @@ def _password_ok(authenticator: AuthenticationController, users: dict, username:
         return False
 
 
-def _write_cookie(name: str, value: str, expires: datetime) -> None:
+def write_cookie(name: str, value: str, expires: datetime) -> None:
     """Set (or, with a past `expires`, delete) a cookie from a script in the page, as the
     library's component did (path /, SameSite strict). Unlike that component it reports nothing
     back, so it reruns nothing: it is drawn on the login page without costing anyone a click."""

@@ -11,6 +11,7 @@ import streamlit as st
 
 from lib import presentation
 from lib.presentation import QUERY_PARAM, SLIDE_PARAM, Reply, Slide
+from lib.ui.ballot_view import close_presenter_ballots, comparison_slide, presenter_panel
 from lib.ui.chat_send import settle_live_reply
 from lib.ui.chat_tool_calls import read_only_calls
 from lib.ui.chat_view import failure_text, open_conversation_id, reply_notes
@@ -53,6 +54,7 @@ def start_presenting() -> None:
 
 
 def stop_presenting() -> None:
+    close_presenter_ballots()
     for name in (QUERY_PARAM, SLIDE_PARAM):
         st.query_params.pop(name, None)
 
@@ -82,20 +84,24 @@ def _present_open_conversation() -> None:
     conversation_id = open_conversation_id(store, user)
     conversation = store.get_conversation(user, conversation_id) if conversation_id else None
     messages = store.list_messages(user, conversation.id) if conversation else []
-    show_slides(conversation.title if conversation else tr("chat.new_title"), presentation.slides_of(messages))
+    show_slides(conversation.title if conversation else tr("chat.new_title"), presentation.slides_of(messages),
+                with_ballots=True)
 
 
-def show_slides(title: str, slides: list[Slide]) -> None:
+def show_slides(title: str, slides: list[Slide], *, with_ballots: bool = False) -> None:
+    """`with_ballots`: the owner's presentation, where a comparison slide can open an audience
+    vote (a share link's presentation cannot)."""
     st.html(_STYLE)
     index = presentation.slide_index(st.query_params.get(SLIDE_PARAM), len(slides))
     _bar(title, index, len(slides), any(r.meta.get("thinking") for s in slides for r in s.replies))
     if not slides:
         st.info(tr("present.empty"), icon=":material/slideshow:")
         return
-    _slide(slides[index])
+    _slide(slides[index], with_ballots)
 
 
 def _go_to(index: int) -> None:
+    close_presenter_ballots()  # an audience vote closes with its slide
     st.query_params[SLIDE_PARAM] = str(index + 1)
 
 
@@ -115,7 +121,7 @@ def _bar(title: str, index: int, count: int, thinking: bool) -> None:
                   on_click=stop_presenting, shortcut="Esc")
 
 
-def _slide(slide: Slide) -> None:
+def _slide(slide: Slide, with_ballots: bool = False) -> None:
     if slide.question is not None:
         with st.chat_message("user"), st.container(key="present_question"):
             st.markdown(images_as_links(slide.question))
@@ -124,6 +130,15 @@ def _slide(slide: Slide) -> None:
     if not slide.replies:
         st.caption(tr("present.no_reply"))
         return
+    if with_ballots and slide.is_comparison:
+        if not comparison_slide(slide, _reply):
+            _replies(slide)
+        presenter_panel(slide)
+        return
+    _replies(slide)
+
+
+def _replies(slide: Slide) -> None:
     with st.chat_message("assistant"):
         if not slide.is_comparison:
             _reply(slide.replies[0], 0)

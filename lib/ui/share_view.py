@@ -53,14 +53,14 @@ def shared_view_pages(page_paths: list[str]) -> list[st.Page]:
 def _render_shared_view() -> None:
     token = share_token() or ""
     seen = st.session_state.setdefault(SEEN, set())
-    limit, client = _guess_limit_and_client()
+    limit, client = guess_limit_and_client()
     opened = shares.open_share(get_store(), token, client, limit, first_visit=token not in seen)
     seen.add(token)
     share = opened.share
     if opened.status == shares.LIVE and share.kind in _SLIDES and presenting():
         show_slides(share.title or tr(KIND_KEY(share.kind)), _SLIDES[share.kind](share.payload))
         return
-    _language_switch()
+    language_switch()
     st.caption(":material/visibility: " + tr("share.viewer_caption"))
     if opened.status != shares.LIVE:
         _closed(opened)
@@ -76,7 +76,7 @@ def _render_shared_view() -> None:
     _BODIES[share.kind](share)
 
 
-def _language_switch() -> None:
+def language_switch() -> None:
     """The viewer's own switch: it changes this browser session only (no one is signed in)."""
     lang = current_lang()
     with st.container(horizontal=True, horizontal_alignment="right"):
@@ -87,7 +87,7 @@ def _language_switch() -> None:
         st.rerun()
 
 
-def _guess_limit_and_client() -> tuple[shares.GuessLimit, str | None]:
+def guess_limit_and_client() -> tuple[shares.GuessLimit, str | None]:
     """The login's limits and client address rules; defaults in single-user mode."""
     try:
         settings = auth_settings(secret_section("auth"))
