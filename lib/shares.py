@@ -11,8 +11,10 @@ any lookup, for the same doubling lock-out as a login.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+import io
 import re
 import secrets
 from collections.abc import Callable
@@ -21,6 +23,8 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from PIL import Image
 
 from lib import chat
 from lib.auth import LONGEST_LOCKOUT, lock_left
@@ -40,6 +44,9 @@ LIMIT_SCOPE = "share"
 MAX_NOTE_CHARS = 500
 MAX_TITLE_CHARS = 200
 # What a shared reply shows under it; request ids, prompt tokens and the like stay private.
+SHARED_IMAGE_SIDE = 1280             # a shared conversation's images: copies this size at most
+MAX_SHARED_IMAGES = 20
+SHARED_IMAGE_PREFIXES = ("data:image/jpeg;base64,", "data:image/png;base64,")
 SHARED_META = ("model", "ttft", "elapsed", "tps", "tokens", "credits", "incomplete", "stopped", "failed", "error",
                "compare_group", "column", "tool_calls", "tool_call_id", "name", "thinking", "thinking_seconds",
                "reasoning_tokens", "structured", "logprobs")
@@ -100,15 +107,64 @@ def share_link(app_url: str | None, token: str) -> str:
 
 # --- snapshots ------------------------------------------------------------------------------
 
-def _shared_meta(meta: dict) -> dict:
+def _shared_meta(meta: dict, image_of: Callable[[dict], bytes | None]) -> dict:
     kept = {key: meta[key] for key in SHARED_META if key in meta}
-    names = [str(a.get("name") or "") for a in meta.get("attachments") or [] if isinstance(a, dict)]
-    return {**kept, "attachments": names} if names else kept
+    attachments = [_shared_attachment(a, image_of) for a in meta.get("attachments") or [] if isinstance(a, dict)]
+    return {**kept, "attachments": attachments} if attachments else kept
 
 
-def conversation_snapshot(conversation: Conversation, messages: list[Message]) -> Snapshot:
+def _shared_attachment(attachment: dict, image_of: Callable[[dict], bytes | None]) -> str | dict:
+    """A copy of the image (its name only when it can no longer be read)."""
+    name = str(attachment.get("name") or "")
+    data = image_of(attachment)
+    image = shared_image(data) if data else None
+    return {"name": name, "image": image} if image else name
+
+
+def shared_image(data: bytes) -> str | None:
+    """An image as a share keeps it: at most SHARED_IMAGE_SIDE px a side, a JPEG (a PNG when
+    it has transparency), as a data URL; None for bytes that are not an image."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.thumbnail((SHARED_IMAGE_SIDE, SHARED_IMAGE_SIDE))
+            clear = image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info)
+            out, kind = io.BytesIO(), "png" if clear else "jpeg"
+            image.convert("RGBA" if clear else "RGB").save(out, format=kind.upper())
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+    return f"data:image/{kind};base64,{base64.b64encode(out.getvalue()).decode()}"
+
+
+def shared_image_bytes(entry: object) -> bytes | None:
+    """The bytes of an image a share kept (`shared_image`), or None for a name alone."""
+    if not isinstance(entry, dict) or not str(entry.get("image") or "").startswith(SHARED_IMAGE_PREFIXES):
+        return None
+    try:
+        return base64.b64decode(entry["image"].partition(",")[2], validate=True)
+    except ValueError:
+        return None
+
+
+def _limited(image_of: Callable[[dict], bytes | None] | None) -> Callable[[dict], bytes | None]:
+    """At most MAX_SHARED_IMAGES images copied into one share; the rest keep their names."""
+    copied = 0
+
+    def read(attachment: dict) -> bytes | None:
+        nonlocal copied
+        if image_of is None or copied >= MAX_SHARED_IMAGES:
+            return None
+        data = image_of(attachment)
+        copied += bool(data)
+        return data
+    return read
+
+
+def conversation_snapshot(conversation: Conversation, messages: list[Message],
+                          image_of: Callable[[dict], bytes | None] | None = None) -> Snapshot:
+    """`image_of`: an attachment's image bytes (None when gone), copied into the share."""
     settings = chat.merged_settings(conversation.settings)
-    entries = [{"role": m.role, "content": m.content, "meta": _shared_meta(m.meta or {})} for m in messages]
+    read = _limited(image_of)
+    entries = [{"role": m.role, "content": m.content, "meta": _shared_meta(m.meta or {}, read)} for m in messages]
     return Snapshot(CONVERSATION, conversation.title[:MAX_TITLE_CHARS],
                     {"system": settings["system"], "params": chat.request_params(settings), "messages": entries})
 

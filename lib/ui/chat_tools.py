@@ -8,7 +8,7 @@ import streamlit as st
 from lib import chat_io, code_export, presets, shares
 from lib.store import Conversation, Store
 from lib.ui.chat_send import LAST_CALLS
-from lib.ui.chat_view import set_open_conversation
+from lib.ui.chat_view import attachment_image, set_open_conversation
 from lib.ui.picker import file_picker
 from lib.ui.auth import leave_if_signed_out
 from lib.ui.session import tr
@@ -134,7 +134,8 @@ def export_popover(container, conversation: Conversation | None, load_messages: 
                            file_name=f"{stem}.json", mime="application/json", icon=":material/data_object:",
                            key="chat_export_json", use_container_width=True, on_click="ignore")
         comparison_report_button(conversation, load_messages)
-        share_button(shares.CONVERSATION, lambda: shares.conversation_snapshot(conversation, load_messages()),
+        share_button(shares.CONVERSATION,
+                     lambda: shares.conversation_snapshot(conversation, load_messages(), attachment_image),
                      "chat_share")
 
 

@@ -20,10 +20,12 @@ from lib.shares import metrics_line
 from lib.store import Conversation, Message, Store
 from lib.ui.chat_tool_calls import call_cards, results_of
 from lib.ui.error_text import explain, recorded_error_text
+from lib.ui.connection import get_client
 from lib.ui.media import fetch_media
+from lib.ui.resources import get_store
 from lib.ui.model_features import reply_body, thinking_block
 from lib.ui import vote_view
-from lib.ui.session import current_lang, tr
+from lib.ui.session import current_lang, current_user, tr
 from lib.safe_text import images_as_links, markdown_literal
 from lib.upload_checks import display_name
 
@@ -398,6 +400,16 @@ def attachment_strip(store: Store, user: str, client: ReshiClient | None, attach
             column.image(image, caption=name, width=THUMB_WIDTH)
         else:
             column.caption(f":material/hide_image: {markdown_literal(name)} · {tr('chat.image_expired')}")
+
+
+def attachment_image(attachment: dict) -> bytes | None:
+    """An attachment's image at its best, for a copy (a share): inline, the upload itself while
+    the provider keeps it, else its thumbnail; None when none is left."""
+    if chat_attachments.is_available(attachment, datetime.now(timezone.utc)) and attachment.get("url"):
+        full = fetch_media(get_client(), attachment["url"], "image")
+        if full:
+            return full
+    return _image_bytes(get_store(), current_user(), None, attachment)
 
 
 def _image_bytes(store: Store, user: str, client: ReshiClient | None, attachment: dict) -> bytes | None:

@@ -153,10 +153,20 @@ def _message(message: dict, results: dict | None = None, key: str = "share_promp
         reply_body(message["content"], meta, key)
         if meta.get("tool_calls"):
             read_only_calls(tools.call_steps(meta["tool_calls"], results or {}))
-        for name in meta.get("attachments") or []:
-            st.caption(":material/image: " + tr("share.attachment", name=markdown_literal(name)))
+        _attachments(meta.get("attachments") or [])
         if message["role"] == "assistant":
             st.caption(shares.metrics_line(meta, current_lang()))
+
+
+def _attachments(entries: list) -> None:
+    """The images copied into the share, side by side; one whose copy failed by its name."""
+    for column, entry in zip(st.columns(max(len(entries), 3)), entries):
+        name = entry.get("name", "") if isinstance(entry, dict) else str(entry)
+        image = shares.shared_image_bytes(entry)
+        if image:
+            column.image(image, caption=name or None, width="stretch")
+        else:
+            column.caption(":material/image: " + tr("share.attachment", name=markdown_literal(name)))
 
 
 def _columns(replies: list[dict], key: str) -> None:

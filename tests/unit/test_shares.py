@@ -3,6 +3,7 @@ guessing limit, and an HTML report that escapes model text and asks for nothing 
 from __future__ import annotations
 
 import base64
+import io
 import math
 from collections import Counter
 from datetime import datetime, timedelta, timezone
@@ -10,11 +11,13 @@ from html.parser import HTMLParser
 
 import pytest
 import sqlalchemy as sa
+from PIL import Image
 
 from lib import shares
 from lib.report import comparison_report
 from lib.store import Store
 from lib.store.shares import shares as shares_table
+from tests.imagefiles import image_bytes
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
 HOSTILE = '<script>alert(1)</script> <img src="https://evil.example/x.png"> [a](http://evil.example) ![i](https://e.x/i.png)'
@@ -211,3 +214,29 @@ def test_report_shows_columns_side_by_side_with_metrics_prompt_and_parameters(st
         assert expected in html
     chinese = report_of(store, "plain answer", "zh")
     assert 'lang="zh-CN"' in chinese and "模型对比" in chinese and "首字 0.25 秒" in chinese
+
+
+def test_a_conversation_share_copies_its_images_bounded(store):
+    conversation = store.create_conversation("alice", "pictures", {})
+    attachments = [{"name": "big.png", "upload_id": 1}, {"name": "gone.png", "upload_id": 2},
+                   {"name": "junk.png", "upload_id": 3}]
+    store.add_message("alice", conversation.id, "user", "look", {"attachments": attachments})
+    stored = {1: image_bytes("PNG", (3000, 1500)), 3: b"not an image"}
+    snapshot = shares.conversation_snapshot(conversation, store.list_messages("alice", conversation.id),
+                                            lambda a: stored.get(a["upload_id"]))
+    big, gone, junk = snapshot.payload["messages"][0]["meta"]["attachments"]
+    assert gone == "gone.png" and junk == "junk.png"          # unreadable: the name alone
+    copy = Image.open(io.BytesIO(shares.shared_image_bytes(big)))
+    assert big["name"] == "big.png" and copy.format == "JPEG" and copy.size == (shares.SHARED_IMAGE_SIDE, 640)
+    assert shares.shared_image_bytes({"image": "data:text/html;base64,PHA+"}) is None   # only our own copies
+    assert shares.shared_image_bytes("name.png") is None
+
+
+def test_a_share_copies_at_most_so_many_images(store):
+    conversation = store.create_conversation("alice", "many", {})
+    many = [{"name": f"{i}.png", "upload_id": i} for i in range(shares.MAX_SHARED_IMAGES + 3)]
+    store.add_message("alice", conversation.id, "user", "lots", {"attachments": many})
+    snapshot = shares.conversation_snapshot(conversation, store.list_messages("alice", conversation.id),
+                                            lambda a: image_bytes())
+    kept = snapshot.payload["messages"][0]["meta"]["attachments"]
+    assert sum(isinstance(a, dict) for a in kept) == shares.MAX_SHARED_IMAGES and kept[-1] == f"{len(many) - 1}.png"
