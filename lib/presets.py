@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 import re
 
-from lib import chat
+from lib import chat, tools
 from lib.store import Store
 
 SETTING = "chat.presets"
@@ -82,7 +82,7 @@ def list_presets(store: Store, user: str) -> list[dict]:
 
 def from_settings(name: str, settings: dict) -> dict:
     return {"name": name, "model": settings["model"], "system": settings["system"],
-            "params": copy.deepcopy(settings["params"])}
+            "params": copy.deepcopy(settings["params"]), **tools.settings_of(settings)}
 
 
 def name_problem(name: str) -> str | None:
@@ -109,6 +109,7 @@ def delete(store: Store, user: str, name: str) -> bool:
 
 
 def apply(preset: dict, settings: dict) -> dict:
-    """The settings with the preset's model, system prompt and parameters; the rest kept."""
+    """The settings with the preset's model, system prompt, parameters and tools (a preset saved
+    without tools keeps the conversation's); the rest kept."""
     return chat.merged_settings({**settings, "model": preset["model"], "system": preset["system"],
-                                 "params": copy.deepcopy(preset["params"])})
+                                 "params": copy.deepcopy(preset["params"]), **tools.settings_of(preset)})

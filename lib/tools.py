@@ -8,6 +8,7 @@ A tool in the settings is a plain dict, kept as typed so nothing is lost while i
 """
 from __future__ import annotations
 
+import copy
 import json
 import re
 from dataclasses import dataclass
@@ -70,6 +71,11 @@ def starter(key: str, lang: str) -> dict:
 def default_settings() -> dict:
     return {"tools": [], "tool_choice": "auto", "parallel_tool_calls": True,
             "auto_mock": False, "auto_steps": DEFAULT_STEPS}
+
+
+def settings_of(settings: dict) -> dict:
+    """The tool settings alone (a copy), as a preset keeps them."""
+    return copy.deepcopy({key: settings[key] for key in default_settings() if key in settings})
 
 
 def merged(saved: dict) -> dict:
@@ -285,14 +291,42 @@ def with_call_fields(messages: list[dict], meta: dict, answered: set) -> None:
             messages.pop()
 
 
-def chain_steps(roles: list[str], calls: list[bool]) -> int:
-    """How many replies since the last user message called tools: the steps of the chain."""
-    steps = 0
-    for role, called in zip(reversed(roles), reversed(calls)):
-        if role == "user":
-            break
-        steps += role == "assistant" and called
-    return steps
+def _after_last_question(history: list) -> list:
+    last_user = max((i for i, m in enumerate(history) if m.role == "user"), default=-1)
+    return history[last_user + 1:]
+
+
+def latest_replies(history: list) -> dict[int, Any]:
+    """column -> the latest reply since the last user message (one column without Compare)."""
+    return {(m.meta or {}).get("column", 0): m for m in _after_last_question(history) if m.role == "assistant"}
+
+
+def open_reply_ids(history: list, sending: bool = False) -> set[int]:
+    """The replies whose calls can still be answered (or, all answered, sent again): each
+    column's latest, when it called tools. While replies are `sending`, one whose results all
+    went is being answered, and is not open."""
+    answered = {(m.meta or {}).get("tool_call_id") for m in history if m.role == "tool"}
+    return {m.id for m in latest_replies(history).values() if (m.meta or {}).get("tool_calls")
+            and not (sending and all(c.get("id") in answered for c in m.meta["tool_calls"]))}
+
+
+def continuing_columns(history: list, count: int) -> list[int]:
+    """Which of `count` columns a send asks: every one after a question; after tool results,
+    those whose latest reply has all its results (a column that answered in text is done, and
+    one whose calls still wait goes on when they are answered)."""
+    if not history or history[-1].role != "tool":
+        return list(range(count))
+    answered = {(m.meta or {}).get("tool_call_id") for m in history if m.role == "tool"}
+    latest = latest_replies(history)
+    return [column for column in range(count) if column in latest
+            and (latest[column].meta or {}).get("tool_calls")
+            and all(call.get("id") in answered for call in latest[column].meta["tool_calls"])]
+
+
+def chain_steps(history: list, column: int = 0) -> int:
+    """How many replies of the column since the last user message called tools: its chain's steps."""
+    return sum(1 for m in _after_last_question(history) if m.role == "assistant"
+               and (m.meta or {}).get("column", 0) == column and (m.meta or {}).get("tool_calls"))
 
 
 # ---------------------------------------------------------------- stored calls, as files carry them

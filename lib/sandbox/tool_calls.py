@@ -207,7 +207,7 @@ def _object(schema: dict, name: str, clause: str) -> dict:
 
 
 def _string(schema: dict, name: str, clause: str) -> str:
-    expression = _expression(clause) if re.search(r"expr|formula|math|calc", name, re.I) else None
+    expression = _expression(clause) if re.search(r"expr|formula|math|calc", name, re.IGNORECASE) else None
     text = expression or _entity(clause) or " ".join(clause.split())[:60] or name or "x"
     low, high = schema.get("minLength", 0), schema.get("maxLength")
     text = text.ljust(low, "x") if isinstance(low, int) else text
@@ -315,8 +315,7 @@ def _tool_messages_problem(messages: list) -> str | None:
             continue
         if message.get("role") == "assistant":
             asked = {c.get("id") for c in message.get("tool_calls") or [] if isinstance(c, dict)}
-        elif message.get("role") == "tool":
-            if message.get("tool_call_id") not in asked:
-                return ("messages with role 'tool' must be a response to a preceding message with "
-                        "'tool_calls' (no call has the id in tool_call_id).")
+        elif message.get("role") == "tool" and message.get("tool_call_id") not in asked:
+            return ("messages with role 'tool' must be a response to a preceding message with "
+                    "'tool_calls' (no call has the id in tool_call_id).")
     return None

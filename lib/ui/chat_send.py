@@ -30,7 +30,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
 
-from lib import chat, chat_attachments, compare, errors, presets, uploads, votes
+from lib import chat, chat_attachments, compare, errors, presets, tools, uploads, votes
 from lib.client import ChatStream, ReshiClient
 from lib.pricing import CHAT
 from lib.prompt_limits import prompt_problem
@@ -405,11 +405,16 @@ def send_replies(store: Store, user: str, client: ReshiClient, conversation_id: 
     history = store.list_messages(user, conversation_id)
     models = chat.compare_models(settings)
     params = chat.request_params(settings)
-    streams = [client.chat.stream(model, messages, **params) for model, messages in _requests(settings, history)]
+    requests = _requests(settings, history)
+    columns = tools.continuing_columns(history, len(requests))  # after tool results: the chains that go on
+    if not columns:
+        return history[-1].id, 0
+    streams = [client.chat.stream(*requests[column], **params) for column in columns]
     live = st.session_state[LIVE] = LiveReply(streams)
     slots = votes.blind_slots(len(streams)) if models and settings.get("blind") else None
     try:
-        stream_replies(store, user, conversation_id, history[-1].id if models else None, streams, slots, step=step)
+        stream_replies(store, user, conversation_id, history[-1].id if models else None, streams, slots, step=step,
+                       columns=columns)
     finally:
         _remember_calls(conversation_id, client.base_url, streams)
         if earlier and not models:  # before `saved`: the next run must see the versions
@@ -468,10 +473,12 @@ def _remember_calls(conversation_id: int, base_url: str, streams: list[ChatStrea
 
 def stream_replies(store: Store, user: str, conversation_id: int, group_id: int | None,
                    streams: list[ChatStream], blind_slots: list[int] | None = None,
-                   extending: Message | None = None, step: int = 0) -> None:
+                   extending: Message | None = None, step: int = 0, columns: list[int] | None = None) -> None:
     """One reply, or 2-3 side by side (`group_id`: the user message they answer), read in worker
     threads and redrawn together; whatever arrives is kept, also when the user stops them.
     A blind comparison (`blind_slots`: where each column is shown) streams as "Model A/B/C".
+    `columns`: the comparison's columns the streams answer (after tool results, only those whose
+    chain goes on), so each keeps its place.
     `extending`: the reply one stream continues, drawn before what arrives and saved with it.
 
     Until the first words arrive, a spinner counts the seconds against the timeout.
@@ -506,8 +513,9 @@ def stream_replies(store: Store, user: str, conversation_id: int, group_id: int 
             if extending is not None:
                 _save_continuation(store, user, extending, column.stream, column.error)
             else:
+                place = columns[index] if columns else index
                 _save_reply(store, user, conversation_id, column.stream, column.error,
-                            {} if group_id is None else {**compare.column_meta(group_id, index),
+                            {} if group_id is None else {**compare.column_meta(group_id, place),
                                                          **blind_meta(blind_slots, index)})
 
 

@@ -274,30 +274,32 @@ def _add_result(store: Store, user: str, message: Message, call: dict, content: 
 # ---------------------------------------------------------------- answered with mocks
 
 def answered_by_mocks(store: Store, user: str, conversation_id: int, settings: dict) -> int:
-    """With "answer with mocks automatically" on: the last reply's calls get their tools' mock
-    results, and how many were added (not 0) says to ask for the next reply. 0 when the reply called nothing, was
-    stopped, calls a tool that has no mock, or the chain reached its step limit (noted on the
-    reply, and shown under it)."""
+    """With "answer with mocks automatically" on: the calls of each column's latest reply get
+    their tools' mock results, and how many were added (not 0) says to ask for the next replies.
+    A reply is left to the user when it was stopped or cut, calls a tool that has no mock, or
+    its chain reached the step limit (noted on the reply, and shown under it)."""
     if not settings.get("auto_mock"):
         return 0
     history = store.list_messages(user, conversation_id)
-    last = history[-1] if history else None
-    if last is None or last.role != "assistant" or not last.meta.get("tool_calls") or last.meta.get("stopped") \
-            or last.meta.get("incomplete"):
-        return 0
-    steps = tools.chain_steps([m.role for m in history], [bool(m.meta.get("tool_calls")) for m in history])
-    listed = settings["tools"]
-    mocks = [tools.find(listed, c["function"]["name"]) for c in last.meta["tool_calls"]]
-    if steps > settings["auto_steps"]:
-        store.update_message(user, last.id, meta={**last.meta, "chain_limit": settings["auto_steps"]})
-        return 0
-    if not all(tool and tool["mock"].strip() for tool in mocks):
-        return 0
-    for call, tool in zip(last.meta["tool_calls"], mocks):
-        arguments = _parsed(call["function"].get("arguments") or "")
-        content = tools.fill_mock(tool["mock"], {} if arguments is _NOT_JSON else arguments)
-        _add_result(store, user, last, call, tools.result_text(content))
-    return len(mocks)
+    answered = set(results_of(history))
+    added = 0
+    for reply in tools.latest_replies(history).values():
+        calls = reply.meta.get("tool_calls") or []
+        if not calls or reply.meta.get("stopped") or reply.meta.get("incomplete") \
+                or any(c.get("id") in answered for c in calls):
+            continue
+        if tools.chain_steps(history, reply.meta.get("column", 0)) > settings["auto_steps"]:
+            store.update_message(user, reply.id, meta={**reply.meta, "chain_limit": settings["auto_steps"]})
+            continue
+        mocks = [tools.find(settings["tools"], c["function"]["name"]) for c in calls]
+        if not all(tool and tool["mock"].strip() for tool in mocks):
+            continue
+        for call, tool in zip(calls, mocks):
+            arguments = _parsed(call["function"].get("arguments") or "")
+            _add_result(store, user, reply, call,
+                        tools.result_text(tools.fill_mock(tool["mock"], {} if arguments is _NOT_JSON else arguments)))
+        added += len(calls)
+    return added
 
 
 # ---------------------------------------------------------------- read-only (shares, presentation)

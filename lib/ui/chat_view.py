@@ -19,6 +19,7 @@ from lib.i18n import key_family
 from lib.shares import metrics_line
 from lib.store import Conversation, Message, Store
 from lib.ui.chat_tool_calls import call_cards, results_of
+from lib.tools import open_reply_ids
 from lib.ui.error_text import explain, recorded_error_text
 from lib.ui.connection import get_client
 from lib.ui.media import fetch_media
@@ -188,16 +189,16 @@ def render_history(store: Store, user: str, client: ReshiClient, history: list[M
     conversation forks there, the messages after it replaced by the new replies (`coming`:
     replies this run is about to stream, counted among them)."""
     groups = chat.group_turns([m for m in history if m.role != "tool"])  # results are drawn in their calls' cards
-    results = results_of(history)
+    results, open_ids = results_of(history), open_reply_ids(history, sending=bool(coming))
     for position, group in enumerate(groups):
         is_last = position == len(groups) - 1
         if "compare_group" in (group[0].meta or {}):
-            _render_comparison(store, user, group, is_last=is_last)
+            _render_comparison(store, user, group, is_last=is_last, calls=(results, open_ids))
         else:
             message = group[0]
             after = sum(m.id > message.id for m in history) + coming if message.role == "user" else None
             render_message(store, user, client, message, is_last=is_last, editable_replacing=after,
-                           results=results, open_calls=is_last and not coming)
+                           results=results, open_calls=message.id in open_ids)
 
 
 def render_message(store: Store, user: str, client: ReshiClient, message: Message, *, is_last: bool,
@@ -352,13 +353,16 @@ def _ask_edit(message_id: int) -> None:
     st.session_state[EDIT] = (message_id, st.session_state[f"chat_edit_text_{message_id}"])
 
 
-def _render_comparison(store: Store, user: str, group: list[Message], *, is_last: bool) -> None:
-    """Side by side; a blind comparison in its shuffled order, names hidden until the vote."""
+def _render_comparison(store: Store, user: str, group: list[Message], *, is_last: bool,
+                       calls: tuple[dict, set] = ({}, set())) -> None:
+    """Side by side; a blind comparison in its shuffled order, names hidden until the vote.
+    `calls`: the tool results, and the replies whose calls are still open (each column its chain)."""
     shown = vote_view.shown_order(group)
     with st.chat_message("assistant"):
         for number, (column, message) in enumerate(zip(st.columns(len(shown), border=True), shown)):
             with column:
-                _comparison_column(store, user, group, message, vote_view.column_heading(message, number, group))
+                _comparison_column(store, user, group, message, vote_view.column_heading(message, number, group),
+                                   calls)
         if vote_view.hidden(group):
             vote_view.vote_buttons(store, user, shown)
         elif vote_view.is_blind(group):
@@ -368,7 +372,8 @@ def _render_comparison(store: Store, user: str, group: list[Message], *, is_last
                       key=f"chat_regenerate_{group[0].id}", on_click=request_retry, args=([m.id for m in group],))
 
 
-def _comparison_column(store: Store, user: str, group: list[Message], message: Message, heading: str) -> None:
+def _comparison_column(store: Store, user: str, group: list[Message], message: Message, heading: str,
+                       calls: tuple[dict, set]) -> None:
     meta = message.meta or {}
     st.markdown(f"**{markdown_literal(heading)}**")
     if meta.get("failed"):
@@ -376,6 +381,9 @@ def _comparison_column(store: Store, user: str, group: list[Message], message: M
         return
     thinking_block(meta.get("thinking") or "", meta.get("thinking_seconds"))
     reply_body(message.content, meta, key=f"chat_body_{message.id}")
+    if meta.get("tool_calls"):
+        results, open_ids = calls
+        call_cards(store, user, message, _tools_of_open_conversation(), results, message.id in open_ids, request_retry)
     reply_notes(meta, message.id, is_last=False, compact=True)
     if vote_view.hidden(group):  # no price or figure may tell the models apart before the vote
         return

@@ -96,3 +96,43 @@ def test_arguments_that_are_not_json_or_a_tool_that_does_not_exist(app_secrets):
     assert any("not valid JSON" in e.value for e in at.error)
     at = send(at, "hello [tool:launch_rocket]")
     assert any("not one of your tools" in w.value for w in at.warning)
+
+
+def compare_two(at):
+    at.toggle(key="chat_new_compare_on").set_value(True).run()
+    at.multiselect(key="chat_new_compare").set_value(["gpt-4o-mini", "gemini-pro"]).run()
+    return at
+
+
+def test_in_compare_each_model_runs_its_own_chain(app_secrets, sandbox):
+    at = send(compare_two(with_weather_tool(make_app(app_secrets))), "Weather in Paris")
+    assert not at.exception
+    keys = card_keys(at)
+    assert len(keys) == 2                                    # one call in each column
+    at.button(key=f"{keys[0]}_mock").click().run()
+    continue_keys = [b.key for b in at.button if b.key and b.key.startswith("chat_tools_continue_")]
+    at.button(key=continue_keys[0]).click().run()
+    assert not at.exception
+    stored = stored_messages(app_secrets)
+    assert [(m[0], m[2].get("column")) for m in stored] == [
+        ("user", None), ("assistant", 0), ("assistant", 1), ("tool", 0), ("assistant", 0)]
+    assert last_request(sandbox)["model"] == "gpt-4o-mini"   # only the first column's chain went on
+    keys = card_keys(at)
+    assert len(keys) == 1                                    # the second column's call still waits
+    at.text_area(key=keys[0]).set_value("windy").run()
+    continue_key = next(b.key for b in at.button if b.key and b.key.startswith("chat_tools_continue_"))
+    at.button(key=continue_key).click().run()
+    stored = stored_messages(app_secrets)
+    assert [(m[0], m[2].get("column")) for m in stored][-2:] == [("tool", 1), ("assistant", 1)]
+    assert "windy" in stored[-1][1] and last_request(sandbox)["model"] == "gemini-pro"
+    assert [m["role"] for m in last_request(sandbox)["messages"]] == ["user", "assistant", "tool"]
+
+
+def test_in_compare_mocks_run_every_column_to_its_answer(app_secrets):
+    at = compare_two(with_weather_tool(make_app(app_secrets)))
+    open_tools(at).toggle(key="chat_new_tools_auto_mock").set_value(True).run()
+    send(at, "Weather in Paris")
+    assert not at.exception
+    columns = [(m[0], m[2].get("column")) for m in stored_messages(app_secrets)]
+    assert columns == [("user", None), ("assistant", 0), ("assistant", 1), ("tool", 0), ("tool", 1),
+                       ("assistant", 0), ("assistant", 1)]

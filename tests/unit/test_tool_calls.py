@@ -269,3 +269,14 @@ def test_share_snapshot_and_slides_show_the_chain_as_one_reply(store):
         reply = slides[0].replies[0]
         assert reply.content == "Paris 18 C, Tokyo 25 C"
         assert [(c.name, c.result) for c in reply.calls] == [("get_weather", "18 C"), ("get_weather", '{"t": 25}')]
+
+
+def test_a_preset_keeps_the_tools_and_gives_them_back(store):
+    from lib import presets
+    settings = {**chat.default_settings(), "tools": [tools.STARTERS["calculator"]], "tool_choice": "required"}
+    presets.save(store, "ann", presets.from_settings("calc", settings))
+    saved = next(p for p in presets.list_presets(store, "ann") if p["name"] == "calc")
+    applied = presets.apply(saved, chat.default_settings())
+    assert applied["tools"] == [tools.STARTERS["calculator"]] and applied["tool_choice"] == "required"
+    shipped = next(p for p in presets.list_presets(store, "ann") if not p["own"])
+    assert presets.apply(shipped, settings)["tools"] == settings["tools"]   # a preset without tools keeps them
