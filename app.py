@@ -13,6 +13,7 @@ from lib.ui.legacy_pages import leave_legacy_multipage_mode
 from lib.ui.session import PAGES_DIR, tr
 from lib.ui.share_view import share_token, shared_view_pages
 from lib.ui.sidebar import remember_language, render_sidebar
+from lib.ui.store_status import render_store_notices
 
 leave_legacy_multipage_mode()  # a new process's first run, before any widget gets an id
 st.set_page_config(page_title="Reshi Playground", page_icon=":material/science:", layout="wide")
@@ -58,4 +59,5 @@ else:
     page = st.navigation(PAGES, position="sidebar")
     render_sidebar(authenticator)
     render_budget_banner()
+    render_store_notices()
     page.run()

@@ -12,6 +12,7 @@ import sys
 import sqlalchemy as sa
 
 from lib.store.engine import make_engine
+from lib.store.failures import described
 from lib.store.schema import SchemaTooNewError, new_revision, schema_state, upgrade
 from lib.users import default_store_url
 
@@ -93,14 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return FAILED
     except sa.exc.SQLAlchemyError as exc:
-        print(f"error: the database failed: {_first_line(exc)}", file=sys.stderr)
+        print(f"error: the database failed: {described(exc)}", file=sys.stderr)
         return FAILED
-
-
-def _first_line(exc: Exception) -> str:
-    """The driver's own words, without SQLAlchemy's SQL, parameters and links."""
-    original = getattr(exc, "orig", None) or exc
-    return str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__
 
 
 if __name__ == "__main__":

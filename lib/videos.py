@@ -237,8 +237,8 @@ def refund_once(store: Store, user: str, task: VideoTaskRecord) -> bool:
     """
     if task.refunded or not task.credits or not store.claim_video_refund(user, task.task_id):
         return False
-    store.add_usage(user, endpoint=pricing.VIDEO, model=task.model, credits=-task.credits,
-                    request_id=task.task_id)
+    store.record_usage(user, endpoint=pricing.VIDEO, model=task.model, credits=-task.credits,
+                       request_id=task.task_id)
     return True
 
 

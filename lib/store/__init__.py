@@ -17,11 +17,12 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 
 from lib.store.conversations import Conversation, ConversationRecords, Message
-from lib.store.engine import default_url, open_engine
+from lib.store.engine import PROJECT_ROOT, default_url, open_engine
 from lib.store.ledger import CUBE_COLUMNS, ERROR, OK, OUTCOMES, REFUND, STOPPED, LedgerRecords, UsageLedger
 from lib.store.logins import LoginFailures, LoginRecords
 from lib.store.media import Media, MediaRecords, UploadRecord
 from lib.store.settings import SettingRecords
+from lib.store.spill import UsageSpill, spill_path
 from lib.store.shares import Share, ShareInfo, ShareRecords
 from lib.store.tables import utcnow
 from lib.store.videos import VideoTaskRecord, VideoTaskRecords
@@ -43,6 +44,8 @@ class Store(ConversationRecords, MediaRecords, VideoTaskRecords, LedgerRecords, 
     def __init__(self, url: str):
         self.url = url
         self.engine: Engine = open_engine(url)
+        self.spill = UsageSpill(spill_path(url, PROJECT_ROOT / "data"))
+        self.replay_spilled_usage()  # what a database that failed last time did not take
 
     def dispose(self) -> None:
         self.engine.dispose()

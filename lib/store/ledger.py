@@ -13,6 +13,9 @@ are compiled per dialect below, for SQLite and PostgreSQL.
 """
 from __future__ import annotations
 
+import json
+import logging
+import time
 from datetime import datetime
 
 import pandas as pd
@@ -22,7 +25,9 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from lib.safe_text import without_controls
+from lib.store.failures import described
 from lib.store.rows import Rows
+from lib.store.spill import UsageSpill
 from lib.store.tables import UTCDateTime, id_column, metadata, user_column, utcnow
 
 usage = sa.Table(
@@ -200,8 +205,75 @@ class UsageLedger:
         return frame
 
 
+RETRY_SECONDS = 0.5  # before the one retry of a ledger write (SQLite has waited 5 s for a lock already)
+INTERRUPTED = "interrupted"  # the error kind of a streaming call's row while it streams
+log = logging.getLogger("reshi.store")
+
+
 class LedgerRecords(Rows):
     """The Store's ledger methods: writing rows, and the views to read them through."""
+
+    spill: UsageSpill  # set by Store
+
+    def record_usage(self, user: str, **fields) -> bool:
+        """`add_usage` for a call that has happened: retried once, then kept in the spill file
+        (lib/store/spill.py) and logged at ERROR. True when the row is in the database."""
+        row = {"user": user, **fields, "ts": fields.get("ts") or utcnow()}
+        for attempt in range(2):
+            try:
+                self.add_usage(**row)
+                break
+            except sa.exc.DBAPIError as exc:
+                failure = exc
+                if not attempt:
+                    time.sleep(RETRY_SECONDS)
+        else:
+            self._spill(row, failure)
+            return False
+        if self.spill.exists():  # the database takes rows again: the kept ones go in too
+            self.replay_spilled_usage()
+        return True
+
+    def _spill(self, row: dict, failure: Exception) -> None:
+        try:
+            self.spill.append(row)
+        except OSError as exc:  # the disk is full too: this line is all that is left of the row
+            log.error("ledger row lost: the database failed (%s) and so did the spill file (%s): %s",
+                      described(failure), exc, json.dumps(row, default=str))
+            return
+        log.error("ledger write failed (%s): the row is kept in %s until the database takes it",
+                  described(failure), self.spill.path)
+
+    def replay_spilled_usage(self) -> int:
+        """Write the spilled rows that are not in the ledger yet; how many were written. A
+        database that still fails leaves the file as it is (logged)."""
+        try:
+            with self.spill.draining() as rows, self.engine.begin() as conn:
+                written = 0
+                for row in rows:
+                    same = [usage.c[name] == row.get(name) if row.get(name) is not None else usage.c[name].is_(None)
+                            for name in ("user", "ts", "endpoint", "request_id", "credits")]
+                    if conn.execute(sa.select(usage.c.id).where(*same).limit(1)).first() is None:
+                        conn.execute(usage.insert().values(**row))
+                        written += 1
+        except (sa.exc.DBAPIError, OSError) as exc:
+            log.warning("spilled ledger rows not written yet: %s", described(exc))
+            return 0
+        if written:
+            log.info("wrote %d spilled ledger rows from %s", written, self.spill.path)
+        return written
+
+    def spilled_usage(self, user: str) -> int:
+        """How many of `user`'s ledger rows wait in the spill file."""
+        return len(self.spill.rows(user))
+
+    def update_usage(self, user: str, row_id: int, **fields) -> bool:
+        """A streaming call's row as it goes on (lib/reply_saving.py)."""
+        return self._update(usage, fields, usage.c.id == row_id, usage.c.user == user)
+
+    def delete_usage(self, user: str, row_id: int) -> bool:
+        """A streaming call's provisional row, once the client has recorded the call itself."""
+        return self._delete(usage, usage.c.id == row_id, usage.c.user == user)
 
     def add_usage(self, user: str, *, endpoint: str, model: str | None = None,
                   status: int | None = None, error_kind: str | None = None,

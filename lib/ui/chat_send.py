@@ -34,6 +34,7 @@ from lib import chat, chat_attachments, compare, errors, presets, tools, uploads
 from lib.client import ChatStream, ReshiClient
 from lib.pricing import CHAT
 from lib.prompt_limits import prompt_problem
+from lib.reply_saving import ReplySaver
 from lib.store import Conversation, Message, Store
 from lib.ui.budget import ask_to_exceed_budget, banner_out_of_date, within_budget
 from lib.ui.chat_tool_calls import answered_by_mocks, streaming_calls
@@ -483,6 +484,11 @@ def stream_replies(store: Store, user: str, conversation_id: int, group_id: int 
 
     Until the first words arrive, a spinner counts the seconds against the timeout.
     """
+    extras = [{} if group_id is None else {**compare.column_meta(group_id, columns[index] if columns else index),
+                                           **blind_meta(blind_slots, index)}
+              for index in range(len(streams))]
+    # A continuation is written into its reply when it ends; new replies are saved as they arrive.
+    saver = None if extending is not None else ReplySaver(store, user, conversation_id, streams, extras)
     parallel = compare.ParallelStreams(streams).start()
     try:
         with st.chat_message("assistant"):
@@ -500,6 +506,8 @@ def stream_replies(store: Store, user: str, conversation_id: int, group_id: int 
             drawn_at = 0.0
             while parallel.poll(_REDRAW_SECONDS):
                 _stop_if_clicked(parallel)
+                if saver is not None:
+                    saver.maybe_save()
                 # Each redraw is a websocket message the server serialises and sends: ten a second
                 # reads as live, where one per token costs the server most of a reply's CPU.
                 if time.monotonic() - drawn_at >= _MIN_REDRAW_INTERVAL:
@@ -513,10 +521,7 @@ def stream_replies(store: Store, user: str, conversation_id: int, group_id: int 
             if extending is not None:
                 _save_continuation(store, user, extending, column.stream, column.error)
             else:
-                place = columns[index] if columns else index
-                _save_reply(store, user, conversation_id, column.stream, column.error,
-                            {} if group_id is None else {**compare.column_meta(group_id, place),
-                                                         **blind_meta(blind_slots, index)})
+                saver.finish(index, column.stream, column.error)
 
 
 def _stop_if_clicked(parallel: compare.ParallelStreams) -> None:
@@ -538,20 +543,6 @@ def _reply_boxes(streams: list[ChatStream], side_by_side: bool) -> list:
         column.markdown(f"**{markdown_literal(stream.model)}**")
         boxes.append(column.empty())
     return boxes
-
-
-def _save_reply(store: Store, user: str, conversation_id: int, stream: ChatStream,
-                error: errors.ReshiError | None, extra: dict) -> None:
-    """Every reply is kept with what arrived; one that failed before any text is kept as a
-    failed turn, which shows its error, offers a retry and is left out of the next context."""
-    if not stream.text and not stream.done and error is None:
-        return  # stopped before anything arrived: nothing to keep
-    meta = {**chat.reply_meta(stream), **extra}
-    if error is not None:
-        meta.update(error=error.kind, **({"incomplete": True} if stream.text else {"failed": True}))
-        if error.server_message:
-            meta["server_message"] = error.server_message[:chat.MAX_SERVER_MESSAGE_CHARS]
-    store.add_message(user, conversation_id, "assistant", stream.text, meta)
 
 
 def _save_continuation(store: Store, user: str, reply: Message, stream: ChatStream,

@@ -18,6 +18,7 @@ from lib.prompt_limits import prompt_problem
 from lib.i18n import key_family
 from lib.shares import metrics_line
 from lib.store import Conversation, Message, Store
+from lib.store.ledger import INTERRUPTED
 from lib.ui.chat_tool_calls import call_cards, results_of
 from lib.tools import open_reply_ids
 from lib.ui.error_text import explain, recorded_error_text
@@ -277,6 +278,10 @@ def reply_notes(meta: dict, message_id: int, is_last: bool, compact: bool = Fals
     reason = meta.get("finish_reason")
     if meta.get("stopped"):
         st.caption(tr("chat.stopped_note"))
+    elif meta.get(INTERRUPTED):  # the server stopped while it streamed (lib/reply_saving.py)
+        st.warning(tr("store.reply_interrupted"), icon=":material/power_off:")
+        if is_last:
+            _retry_button(message_id)
     elif meta.get("incomplete"):
         st.warning(tr("chat.incomplete_short" if compact else "chat.incomplete"), icon=":material/content_cut:")
         if is_last:
@@ -286,7 +291,7 @@ def reply_notes(meta: dict, message_id: int, is_last: bool, compact: bool = Fals
 
 
 def _continues(meta: dict) -> bool:
-    return bool(meta.get("stopped")) or meta.get("finish_reason") in chat.UNFINISHED_REASONS
+    return bool(meta.get("stopped") or meta.get(INTERRUPTED)) or meta.get("finish_reason") in chat.UNFINISHED_REASONS
 
 
 def _message_actions(store: Store, user: str, message: Message, is_last: bool,

@@ -5,7 +5,7 @@ secrets never reaches the browser at all.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import streamlit as st
 
@@ -18,6 +18,7 @@ from lib.ui.config import secret
 from lib.ui.error_text import error_text
 from lib.ui.resources import embedded_sandbox, get_store
 from lib.ui.session import current_lang, current_user, is_admin, labels, tr
+from lib.ui.store_status import record_call
 
 SANDBOX, RESHI, CUSTOM, PRESET = "sandbox", "reshi123", "custom", "preset"
 
@@ -110,7 +111,7 @@ def get_client() -> ReshiClient:
         client = ReshiClient(conn.base_url, conn.api_key, upload_url=conn.upload_url,
                              timeout=float(secret("api", "timeout", 60)), prices=store.get_prices(),
                              policy=network_policy(conn),
-                             on_call=lambda record: store.add_usage(user, **asdict(record)))
+                             on_call=lambda record: record_call(store, user, record))
         st.session_state["_client"] = cached = (signature, client)
     return cached[1]
 
