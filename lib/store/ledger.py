@@ -269,7 +269,8 @@ class LedgerRecords(Rows):
 
     def update_usage(self, user: str, row_id: int, **fields) -> bool:
         """A streaming call's row as it goes on (lib/reply_saving.py)."""
-        return self._update(usage, fields, usage.c.id == row_id, usage.c.user == user)
+        clean = {name: without_controls(value) if isinstance(value, str) else value for name, value in fields.items()}
+        return self._update(usage, clean, usage.c.id == row_id, usage.c.user == user)
 
     def delete_usage(self, user: str, row_id: int) -> bool:
         """A streaming call's provisional row, once the client has recorded the call itself."""
