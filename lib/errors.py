@@ -146,7 +146,7 @@ class MediaTypeError(ReshiError):
     kind = "media_type"
 
 
-REFUSAL_RULES = ("scheme", "host", "private")
+REFUSAL_RULES = ("scheme", "host", "private", "invalid")
 
 
 def _kinds(cls: type[ReshiError]) -> tuple[str, ...]:

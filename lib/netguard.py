@@ -15,7 +15,7 @@ import socket
 import ssl
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
-from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
 from typing import Iterable
 from urllib.parse import urlsplit, urlunsplit
 
@@ -46,7 +46,10 @@ def origin(url: str) -> tuple[str, int]:
 def without_query(url: str) -> str:
     """The URL with any `?query` or `#fragment` dropped: paths are appended to a base URL, and
     a `?` at its end would turn them into a query, sending the request to the base's own path."""
-    scheme, netloc, path, _, _ = urlsplit(url)
+    try:
+        scheme, netloc, path, _, _ = urlsplit(url)
+    except ValueError:  # `http://[::1`: left as typed, for check_url to refuse when it is used
+        return url
     return urlunsplit((scheme, netloc, path, "", ""))
 
 
@@ -56,10 +59,51 @@ def check_scheme(scheme: str) -> None:
         raise RefusedAddressError("scheme", target=scheme)
 
 
+def check_url(url: str) -> httpx.URL:
+    """`url` as the transport will see it; an address no parser agrees on (`http://0177.0.0.1/`,
+    octal to some, refused by others; `http://[::1`) is refused, not left to raise deep inside."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError):  # the standard library's urlsplit raises ValueError
+        raise RefusedAddressError("invalid", target=url[:200]) from None
+    check_scheme(parsed.scheme)
+    if not parsed.host:
+        raise RefusedAddressError("invalid", target=url[:200])
+    return parsed
+
+
+NAT64 = (ip_network("64:ff9b::/96"), ip_network("64:ff9b:1::/48"))
+
+
+def embedded_ipv4(ip: IPv4Address | IPv6Address) -> IPv4Address | None:
+    """The IPv4 address an IPv6 one carries and is routed to: mapped (`::ffff:a.b.c.d`),
+    compatible (`::a.b.c.d`), NAT64 (`64:ff9b::a.b.c.d`), 6to4 (`2002:AABB:CCDD::`) or Teredo
+    (the client's, obfuscated in the last 32 bits)."""
+    if ip.version == 4:
+        return None
+    if ip.ipv4_mapped or ip.sixtofour:
+        return ip.ipv4_mapped or ip.sixtofour
+    if ip.teredo:
+        return ip.teredo[1]
+    if int(ip) >> 32 == 0 and int(ip) > 1 or any(ip in network for network in NAT64):
+        return IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def is_public(address: str) -> bool:
+    """A global address, and so is any IPv4 address it embeds: `64:ff9b::10.0.0.1` or
+    `2002:a00:1::` would reach the server's own network through a translator. The deprecated
+    compatible form (`::a.b.c.d`) has no use left and is never public."""
     ip = ip_address(address)
-    if ip.version == 6 and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if ip.version == 4:
+        return _is_global(ip)
+    inner = embedded_ipv4(ip)
+    if inner is not None and (not _is_global(inner) or int(ip) >> 32 == 0):
+        return False
+    return _is_global(inner if ip.ipv4_mapped else ip)
+
+
+def _is_global(ip: IPv4Address | IPv6Address) -> bool:
     # `is_global` counts multicast as global; no API lives on a multicast address.
     return ip.is_global and not ip.is_multicast
 

@@ -159,6 +159,8 @@ class BaseClient:
             raise errors.ApiTimeoutError(str(exc)).redact(self._scrub) from None
         except httpx.TransportError as exc:
             raise errors.ApiConnectionError(str(exc)).redact(self._scrub) from None
+        except httpx.InvalidURL:  # a redirect's Location no parser agrees on
+            raise errors.RefusedAddressError("invalid", target="redirect") from None
         except errors.ReshiError as exc:
             raise exc.redact(self._scrub)
 
@@ -185,6 +187,7 @@ class BaseClient:
     def _send(self, method: str, url: str, *, retry: bool, deadline: _Deadline, **kw) -> httpx.Response:
         """One request, for safe calls only with retries. The answer's body is not read yet: the
         caller reads it through the bounds, and closes it."""
+        netguard.check_url(url)
         request = self._http.build_request(method, url, headers=self._headers(), **kw)
         attempts = 1 + (self.max_retries if retry else 0)
         for attempt in range(attempts):
@@ -276,6 +279,7 @@ class BaseClient:
         """
         deadline = _Deadline(self.deadline_seconds)
         headers = self._headers() if authorized else None
+        netguard.check_url(url)
         with self._typed_errors(), self._http.stream("GET", url, headers=headers) as response:
             self._raise_for_status(response, deadline)
             data = b"".join(_bounded(response.iter_bytes(), deadline, max_bytes))

@@ -289,8 +289,11 @@ def _password_ok(authenticator: AuthenticationController, users: dict, username:
 
 def write_cookie(name: str, value: str, expires: datetime) -> None:
     """Set (or, with a past `expires`, delete) a cookie from a script in the page, as the
-    library's component did (path /, SameSite strict). Unlike that component it reports nothing
+    library's component did (path /, SameSite strict; Secure over https). Unlike that component it reports nothing
     back, so it reruns nothing: it is drawn on the login page without costing anyone a click."""
     cookie = f"{name}={value}; expires={format_datetime(expires.astimezone(timezone.utc), usegmt=True)}; path=/; SameSite=Strict"
     literal = json.dumps(cookie).replace("<", "\\u003c")  # no "</script>" can end the script early
-    st.html(f"<script>document.cookie = {literal};</script>", unsafe_allow_javascript=True)
+    # Secure whenever the page came over https (the browser knows, however many proxies are in
+    # between), so the cookie never travels in clear. It cannot be HttpOnly: a script sets it.
+    st.html(f"<script>document.cookie = {literal} + (location.protocol === 'https:' ? '; Secure' : '');</script>",
+            unsafe_allow_javascript=True)

@@ -146,6 +146,7 @@ def test_login_writes_the_cookie_and_logout_deletes_it(login_secrets):
     value = re.search(rf'{COOKIE_NAME}=([^;]*);', script).group(1)
     token = read_cookie_token(value, COOKIE_KEY)
     assert token["username"] == "alice" and "path=/" in script and "SameSite=Strict" in script
+    assert "(location.protocol === 'https:' ? '; Secure' : '')" in script  # Secure when served over https
     # Signed with the key, and dated by the login: a sign-out after it does not refuse it.
     assert abs(cookie_issued_at(token, 7) - at.session_state[SIGNED_IN_AT]) < timedelta(seconds=1)
     at.run()

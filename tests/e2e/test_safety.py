@@ -139,3 +139,11 @@ def test_images_in_shared_markdown_load_nothing_from_their_host(page: Page, brow
     assert canary.requests == []
     for viewer in viewers:
         viewer.context.close()
+
+
+def test_nginx_keeps_streamlits_metrics_from_visitors(nginx_url, replica_urls):
+    with httpx.Client(timeout=10) as client:
+        assert client.get(f"{nginx_url}/_stcore/health").status_code == 200
+        assert client.get(f"{replica_urls[0]}/_stcore/metrics").status_code == 200  # the operator's, direct
+        for path in ("/_stcore/metrics", "/_stcore/metrics?x=1", "/_stcore/metrics/"):
+            assert client.get(f"{nginx_url}{path}").status_code == 404
