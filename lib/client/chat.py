@@ -71,6 +71,7 @@ class Chat(APIResource):
             c.report(record)
             raise errors.MalformedResponseError("chat: no choices[0].message") from None
         record.prompt_tokens, record.completion_tokens = _token_counts(body)
+        record.reasoning_tokens = dialects.reasoning_tokens(body)
         record.credits = _reply_credits(c, model, record.prompt_tokens, record.completion_tokens)
         record.request_id = record.request_id or body.get("id")
         c.report(record)
@@ -209,6 +210,7 @@ class ChatStream:
         record.request_id = self.request_id
         record.prompt_tokens = self.prompt_tokens
         record.completion_tokens = self.tokens if self.stopped else self.completion_tokens
+        record.reasoning_tokens = self.reasoning_tokens
         if self.done:
             # Billed like the sandbox bills: a reply that never finished costs nothing.
             record.credits = self.credits = _reply_credits(c, self.model, self.prompt_tokens,

@@ -21,6 +21,7 @@ class CallRecord:
     completion_tokens: int | None = None
     credits: float = 0.0
     request_id: str | None = None
+    reasoning_tokens: int | None = None   # of completion_tokens, a reasoning model's thinking
 
 
 @dataclass

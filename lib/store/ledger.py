@@ -40,6 +40,7 @@ usage = sa.Table(
     sa.Column("latency_ms", sa.Float),
     sa.Column("prompt_tokens", sa.Integer),
     sa.Column("completion_tokens", sa.Integer),
+    sa.Column("reasoning_tokens", sa.Integer),   # of completion_tokens, a reasoning model's thinking
     sa.Column("credits", sa.Float, nullable=False, default=0.0),
     sa.Column("request_id", sa.String(255)),
     sa.Index("ix_usage_user_ts", "user", "ts"),
@@ -51,7 +52,7 @@ STOPPED = "stopped"  # the user stopped the call: neither a success nor the serv
 OUTCOMES = (OK, STOPPED, ERROR, REFUND)
 CUBE_COLUMNS = ["bucket", "user", "endpoint", "model", "outcome", "rows", "credits",
                 "prompt_tokens", "completion_tokens"]
-_INT_COLUMNS = ("status", "prompt_tokens", "completion_tokens")
+_INT_COLUMNS = ("status", "prompt_tokens", "completion_tokens", "reasoning_tokens")
 
 
 # --- the two dialect-specific SQL pieces ------------------------------------------------------
@@ -191,8 +192,8 @@ class UsageLedger:
         """The calls in range, newest first, each with its outcome; `ts` aware UTC."""
         c = usage.c
         stmt = (sa.select(c.ts, c.user, c.endpoint, c.model, _outcome().label("outcome"), c.status,
-                          c.error_kind, c.latency_ms, c.prompt_tokens, c.completion_tokens, c.credits,
-                          c.request_id)
+                          c.error_kind, c.latency_ms, c.prompt_tokens, c.completion_tokens, c.reasoning_tokens,
+                          c.credits, c.request_id)
                 .where(*self._where(start, end), *_filter_where(**filters)).order_by(c.ts.desc(), c.id.desc())
                 .limit(limit))
         frame = self._frame(stmt)
@@ -280,7 +281,8 @@ class LedgerRecords(Rows):
                   status: int | None = None, error_kind: str | None = None,
                   latency_ms: float | None = None, prompt_tokens: int | None = None,
                   completion_tokens: int | None = None, credits: float = 0.0,
-                  request_id: str | None = None, ts: datetime | None = None) -> int:
+                  request_id: str | None = None, ts: datetime | None = None,
+                  reasoning_tokens: int | None = None) -> int:
         """Record one call (credits < 0 records a refund). Returns the ledger row id. Its text
         columns (a model name the user typed or imported, a server's request id) lose their
         control characters: a ledger row is one line wherever it is shown or exported."""
@@ -289,7 +291,7 @@ class LedgerRecords(Rows):
                 user=user, ts=ts or utcnow(), endpoint=without_controls(endpoint), model=without_controls(model),
                 status=status, error_kind=without_controls(error_kind), latency_ms=latency_ms,
                 prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, credits=credits,
-                request_id=without_controls(request_id),
+                request_id=without_controls(request_id), reasoning_tokens=reasoning_tokens,
             )).inserted_primary_key[0]
 
     def add_usage_rows(self, rows: list[dict]) -> None:

@@ -31,6 +31,9 @@ def test_reasoning_effort_is_sent_only_when_on_and_the_thinking_is_kept_apart(ap
     _, content, meta = stored_messages(app_secrets)[-1]
     assert meta["thinking"].startswith('The user wrote: "second"') and "The user wrote" not in content
     assert meta["reasoning_tokens"] > 0
+    from lib.store import Store
+    ledger = Store(app_secrets["store"]["url"]).usage_ledger("local").calls()
+    assert ledger["reasoning_tokens"].iloc[0] == meta["reasoning_tokens"]   # newest first
     assert any(e.label.startswith("Thought for") for e in at.expander)
     assert any("reasoning tokens" in c.value for c in at.caption)
 

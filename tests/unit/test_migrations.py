@@ -66,6 +66,10 @@ def test_revisions_are_one_numbered_chain():
     assert head_revision() == numbers[-1]
 
 
+# Columns that revisions after the baseline add: a database from before migrations lacks them.
+COLUMNS_ADDED_BY_LATER_REVISIONS = (("usage", "reasoning_tokens"),)
+
+
 def make_pre_migration_database(url: str) -> None:
     """A database as `create_all` of an older release left it: no alembic_version, no shares
     table yet, video_tasks without the columns added by hand later; one row in it."""
@@ -75,6 +79,8 @@ def make_pre_migration_database(url: str) -> None:
         with engine.begin() as conn:
             for column in VIDEO_TASK_COLUMNS_ADDED_LATER:
                 conn.execute(sa.text(f"ALTER TABLE video_tasks DROP COLUMN {column}"))
+            for table, column in COLUMNS_ADDED_BY_LATER_REVISIONS:   # today's models have them; that release did not
+                conn.execute(sa.text(f"ALTER TABLE {table} DROP COLUMN {column}"))
             conn.execute(sa.text(
                 "INSERT INTO video_tasks (\"user\", task_id, prompt, model, duration, aspect_ratio, status, "
                 "credits, refunded, poll_errors, hidden, created_at, updated_at) VALUES ('alice', 'old', "
