@@ -13,7 +13,7 @@ from lib.ui.legacy_pages import leave_legacy_multipage_mode
 from lib.ui.session import PAGES_DIR, tr
 from lib.ui.share_view import share_token, shared_view_pages
 from lib.ui.sidebar import remember_language, render_sidebar
-from lib.ui.store_status import render_store_notices
+from lib.ui.store_status import render_store_notices, store_errors_as_messages
 
 leave_legacy_multipage_mode()  # a new process's first run, before any widget gets an id
 st.set_page_config(page_title="Reshi Playground", page_icon=":material/science:", layout="wide")
@@ -57,7 +57,8 @@ elif presenting():  # for a projector: the open conversation alone, no sidebar, 
     st.navigation([presentation_page()], position="hidden").run()
 else:
     page = st.navigation(PAGES, position="sidebar")
-    render_sidebar(authenticator)
-    render_budget_banner()
-    render_store_notices()
-    page.run()
+    with store_errors_as_messages():
+        render_sidebar(authenticator)
+        render_budget_banner()
+        render_store_notices()
+        page.run()

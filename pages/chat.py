@@ -5,7 +5,7 @@ import streamlit as st
 from lib import chat, chat_attachments
 from lib.pricing import CHAT
 from lib.prompt_limits import MAX_PROMPT_CHARS
-from lib.ui.chat_send import (finish_sending, follow_new_messages, planned_calls, process_pending,
+from lib.ui.chat_send import (INPUT, PENDING, finish_sending, follow_new_messages, planned_calls, process_pending,
                               render_draft_files, settle_live_reply, start_sending, take_input)
 from lib.ui.chat_tool_calls import tools_button
 from lib.ui.chat_tools import export_popover, import_popover, presets_popover, view_code_button
@@ -17,6 +17,7 @@ from lib.ui.model_features import settings_section
 from lib.ui.present_view import present_toggle
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
+from lib.ui.store_status import restore_typed_text, show_store_error, store_errors_as_messages
 from lib.ui.vote_view import blind_toggle
 
 store, user, client = get_store(), current_user(), get_client()
@@ -88,6 +89,7 @@ if settings["compare_on"] and len(settings["compare"]) < 2:
 
 # ---------------------------------------------------------------- the conversation
 @st.fragment
+@store_errors_as_messages(pending_key=PENDING)
 def conversation_part() -> None:
     """The history, the chat input and the replies: a message reruns this part alone, so the
     first words of a reply are not queued behind a redraw of the whole page (issue 12). What
@@ -99,6 +101,8 @@ def conversation_part() -> None:
     and client anew, and first reserves its places outside itself (a run of the whole page that
     stopped before writing them would leave the next run of this part nowhere to write)."""
     code_slot, export_slot = col_code.empty(), col_export.empty()
+    restore_typed_text(INPUT)
+    show_store_error()
     st.bottom.chat_input(tr("chat.placeholder"), max_chars=MAX_PROMPT_CHARS[CHAT], submit_mode="disable",
                          accept_file="multiple", file_type=chat_attachments.FILE_TYPES, key="chat_input",
                          on_submit=take_input)

@@ -28,8 +28,8 @@ def spill_path(url: str, data_dir: Path) -> Path | None:
     """Where `url`'s spilled rows go; None for an in-memory database (nothing outlives it)."""
     parsed = sa.engine.make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        database = parsed.database
-        if not database or database == ":memory:" or database.startswith("file:"):
+        database = (parsed.database or "").removeprefix("file:")  # a URI: file:/path?mode=ro
+        if not database or database == ":memory:" or parsed.query.get("mode") == "memory":
             return None
         return Path(database + SUFFIX)
     name = "".join(ch if ch.isalnum() else "-" for ch in f"{parsed.host}-{parsed.port}-{parsed.database}")

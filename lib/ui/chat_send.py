@@ -162,7 +162,6 @@ def start_sending(store: Store, user: str, client: ReshiClient, conversation: Co
     pending = st.session_state.get(PENDING)
     if pending is None or not _clear_to_send(pending, settings, client):
         return None
-    st.session_state.pop(PENDING)
     text = presets.fill(pending["text"], pending["values"])
     if conversation is None:
         conversation = store.create_conversation(user, chat.title_from(text or pending["checked"][0].name), settings)
@@ -173,6 +172,7 @@ def start_sending(store: Store, user: str, client: ReshiClient, conversation: Co
     used = presets.values_used(pending["text"], settings["system"], {**settings["variables"], **pending["values"]})
     meta = {**({"attachments": attachments} if attachments else {}), **({"variables": used} if used else {})}
     store.add_message(user, conversation.id, "user", text, meta or None)
+    st.session_state.pop(PENDING)  # only now: a database that failed leaves it to go back into the input
     return Outgoing(conversation.id, [])
 
 

@@ -1,27 +1,69 @@
 """What the user is told about the database itself: a ledger row kept aside while the database
-would not take it (lib/store/spill.py)."""
+would not take it (lib/store/spill.py), and a database that fails (locked, read-only, full,
+unreachable) as a message in their language, what they typed kept."""
 from __future__ import annotations
 
+import contextlib
+import logging
 from dataclasses import asdict
 
+import sqlalchemy as sa
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lib.client.types import CallRecord
-from lib.store import Store
+from lib.i18n import key_family
+from lib.store import Store, failures
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
 
 
 def record_call(store: Store, user: str, record: CallRecord) -> None:
-    """The client's ledger hook: a row the database did not take is kept (and logged) by the
-    store; the user hears of it at once when the call ran in their script's thread, and from
-    the banner on every page until it is written."""
-    if not store.record_usage(user, **asdict(record)) and get_script_run_ctx() is not None:
-        st.toast(tr("store.ledger_kept"), icon=":material/database:")
+    """The client's ledger hook. A row the database did not take is kept (and logged) by the
+    store, and the banner tells the user until it is written. (No element here: the hook also
+    runs inside cached functions and in worker threads.)"""
+    store.record_usage(user, **asdict(record))
 
 
 def render_store_notices() -> None:
     waiting = get_store().spilled_usage(current_user())
     if waiting:
         st.warning(tr("store.ledger_waiting", count=waiting), icon=":material/database:")
+
+
+# --- a database that fails: a message in the user's language, never a traceback ----------------
+
+STORE_ERROR, INPUT_BACK, RETRIED = "_store_error", "_store_input_back", "_store_retried"
+FAILED_KEY = key_family("store.failed", failures.KINDS)
+log = logging.getLogger("reshi.store")
+
+
+@contextlib.contextmanager
+def store_errors_as_messages(pending_key: str | None = None):
+    """Runs a page (or a fragment: it skips the router) so that a database failure is a message.
+    With `pending_key`, the session key of a message waiting to be sent: its text goes back into
+    the input (`restore_typed_text`) by one more run, which shows the message there."""
+    try:
+        yield
+    except sa.exc.SQLAlchemyError as exc:
+        kind = failures.kind_of(exc)
+        log.error("database failed (%s): %s", kind, failures.described(exc))
+        pending = st.session_state.pop(pending_key, None) if pending_key else None
+        if pending and pending.get("text") and not st.session_state.pop(RETRIED, False):
+            st.session_state[INPUT_BACK], st.session_state[STORE_ERROR] = pending["text"], kind
+            st.session_state[RETRIED] = True  # once: a run that fails again shows the message itself
+            st.rerun()
+        show_store_error(kind)
+
+
+def show_store_error(kind: str | None = None) -> None:
+    """The message for `kind`, or for the failure a previous run left to show."""
+    kind = kind or st.session_state.pop(STORE_ERROR, None)
+    if kind:
+        st.error(tr(FAILED_KEY(kind)), icon=":material/database:")
+
+
+def restore_typed_text(input_key: str) -> None:
+    """Call before drawing the input: text a failed send could not keep goes back into it."""
+    if INPUT_BACK in st.session_state:
+        st.session_state[input_key] = st.session_state.pop(INPUT_BACK)
+        st.session_state.pop(RETRIED, None)

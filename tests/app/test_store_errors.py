@@ -33,3 +33,28 @@ def test_the_message_in_chinese(app_secrets):
     at.run()
     assert not at.exception
     assert "此数据库最近由更新版本的 Reshi Playground 打开（结构版本 9999" in at.error[0].value
+
+
+def test_a_read_only_database_keeps_the_typed_text_and_the_call_then_recovers(app_secrets):
+    writable = app_secrets["store"]["url"]
+    Store(writable).dispose()
+    path = sa.engine.make_url(writable).database
+    read_only = {**app_secrets, "store": {"url": f"sqlite:///file:{path}?mode=ro&uri=true"}}
+    at = make_app(read_only)
+    at.chat_input[0].set_value("Hello there").run()
+    assert not at.exception
+    assert "The database is read-only just now" in at.error[0].value
+    assert at.chat_input[0].value == "Hello there", "what the user typed is back in the input"
+    assert any("Usage records of yours waiting to be written: 1" in w.value for w in at.warning), \
+        "the model list's call, kept aside, is announced"
+
+    at.secrets["store"] = {"url": writable}  # the operator makes the database writable again
+    at.chat_input[0].set_value("Hello there").run()
+    assert not at.exception and not at.error
+    store = Store(writable)
+    conversation = store.list_conversations("local")[0]
+    assert [m.role for m in store.list_messages("local", conversation.id)] == ["user", "assistant"]
+    assert store.list_messages("local", conversation.id)[0].content == "Hello there"
+    endpoints = store.usage_ledger("local").calls()["endpoint"].tolist()
+    assert endpoints.count("models") >= 1 and "chat" in endpoints, "the kept row was written"
+    assert store.spilled_usage("local") == 0
