@@ -96,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     except sa.exc.SQLAlchemyError as exc:
         print(f"error: the database failed: {described(exc)}", file=sys.stderr)
         return FAILED
+    except OSError as exc:  # a file that cannot be opened or written
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return FAILED
 
 
 if __name__ == "__main__":

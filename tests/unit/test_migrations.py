@@ -156,7 +156,7 @@ def test_upgrade_is_a_single_read_when_up_to_date(store_url):
     (["migrate", "--help"], 0, "--check"),
     (["migrate", "--store", "nope://x"], 2, "error: not a database URL"),
     (["frobnicate"], 2, "invalid choice"),
-    (["migrate", "--store", "sqlite:////no/such/dir/x.db"], 1, "error: the database failed: unable to open database file"),
+    (["migrate", "--store", "sqlite:////no/such/dir/x.db"], 1, "error: No such file or directory: /no/such/dir/x.db"),
 ])
 def test_admin_command_line(args, code, words):
     result = admin(*args)
