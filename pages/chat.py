@@ -14,6 +14,7 @@ from lib.ui.chat_view import (conversation_settings, conversation_sidebar, keep_
 from lib.ui.auth import leave_if_signed_out
 from lib.ui.connection import get_client
 from lib.ui.model_features import settings_section
+from lib.ui.phone_layout import phone_chat_layout
 from lib.ui.present_view import present_toggle
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
@@ -24,6 +25,7 @@ store, user, client = get_store(), current_user(), get_client()
 conversation, settings = conversation_settings(store, user)
 widget = f"chat_{conversation.id if conversation else 'new'}"
 conversation_sidebar(store, user, extra=lambda: import_popover(store, user))
+phone_chat_layout()
 kept_model = st.session_state.pop("chat_kept_model", None)
 if kept_model:  # one column of a comparison was kept: the conversation goes on with that model
     settings.update(model=kept_model, compare_on=False)

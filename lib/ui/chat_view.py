@@ -26,6 +26,7 @@ from lib.ui.connection import get_client
 from lib.ui.media import fetch_media
 from lib.ui.resources import get_store
 from lib.ui.model_features import reply_body, thinking_block
+from lib.ui.phone_layout import fold_sidebar_on_phone
 from lib.ui import vote_view
 from lib.ui.session import current_lang, current_user, tr
 from lib.safe_text import images_as_links, markdown_literal
@@ -104,7 +105,7 @@ def conversation_sidebar(store: Store, user: str, extra=None) -> None:
         st.divider()
         # Callbacks, run before the page: one run draws the conversation asked for.
         st.button(tr("chat.new_chat"), icon=":material/add_comment:", use_container_width=True, type="primary",
-                  key="chat_new", on_click=set_open_conversation, args=(store, user, None))
+                  key="chat_new", on_click=_open_from_sidebar, args=(store, user, None))
         if extra:
             extra()
         open_id = open_conversation_id(store, user)
@@ -125,8 +126,14 @@ def conversation_sidebar(store: Store, user: str, extra=None) -> None:
                 _conversation_actions(store, user, conversation)
             else:
                 st.button(conversation.title, key=f"chat_open_{conversation.id}", use_container_width=True,
-                          type="tertiary", on_click=set_open_conversation, args=(store, user, conversation.id))
+                          type="tertiary", on_click=_open_from_sidebar, args=(store, user, conversation.id))
         _more_conversations(hidden)
+
+
+def _open_from_sidebar(store: Store, user: str, conversation_id: int | None) -> None:
+    """A new chat or a listed conversation: opened, and on a phone the sidebar folds over it."""
+    set_open_conversation(store, user, conversation_id)
+    fold_sidebar_on_phone()
 
 
 def _more_conversations(hidden: int) -> None:

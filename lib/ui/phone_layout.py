@@ -1,0 +1,78 @@
+"""The Chat page on a phone (390 px wide): the header's actions in one row of icons under the
+title, the model and its settings in one row, so the conversation starts in the first screen;
+and the sidebar folded after "New chat" or a conversation is opened from it, and after a page
+change, as it is when a page opens.
+
+Streamlit stacks columns below 640 px and keeps a sidebar open until it is folded by hand: the
+layout is a style for narrow screens only (the wide page is untouched), and the folding is a
+script drawn once after such a click, which clicks the sidebar's own fold button when the
+screen is narrow (Streamlit's frontend overlays the sidebar there).
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+FOLD = "phone_fold_sidebar"   # set by a click in the sidebar: the next run folds it on a phone
+LAST_PAGE = "phone_last_page"
+NARROW_PX = 640               # Streamlit's own breakpoint for stacking columns
+OVERLAY_PX = 768              # below this the sidebar covers the page
+
+# Rows are found by a widget they hold (its key's class): the header holds the Present switch,
+# the settings row the model list's refresh button. A button's words are hidden from sight
+# only: a screen reader (and a test) still reads its name.
+_STYLE = f"""<style>
+@media (max-width: {NARROW_PX}px) {{
+  .stMain [data-testid="stHorizontalBlock"]:has(.st-key-chat_present) {{
+    flex-flow: row wrap; gap: 0.5rem 0.4rem !important; align-items: center; }}
+  .stMain [data-testid="stHorizontalBlock"]:has(.st-key-chat_present) > [data-testid="stColumn"] {{
+    width: auto !important; flex: 0 0 auto !important; min-width: 0 !important; }}
+  .stMain [data-testid="stHorizontalBlock"]:has(.st-key-chat_present) > [data-testid="stColumn"]:first-child {{
+    flex: 1 0 100% !important; margin-bottom: 0.3rem; }}
+  .stMain [data-testid="stHorizontalBlock"]:has(.st-key-chat_present) h3 {{
+    font-size: 1.2rem; padding: 0.25rem 0 0; margin: 0; line-height: 1.3; }}
+  .stMain [data-testid="stHorizontalBlock"]:has(.st-key-chat_present) button [data-testid="stMarkdownContainer"],
+  .stMain [data-testid="stHorizontalBlock"]:has(.st-key-chat_refresh_models) button [data-testid="stMarkdownContainer"] {{
+    position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }}
+  .stMain [data-testid="stHorizontalBlock"]:has(.st-key-chat_present) button,
+  .stMain [data-testid="stHorizontalBlock"]:has(.st-key-chat_refresh_models) button {{
+    min-height: 2.25rem; padding: 0.25rem 0.6rem; width: auto; }}
+  .stMain [data-testid="stHorizontalBlock"]:has(.st-key-chat_refresh_models) {{
+    flex-flow: row wrap; gap: 0.5rem 0.4rem !important; align-items: center; }}
+  .stMain [data-testid="stHorizontalBlock"]:has(.st-key-chat_refresh_models) > [data-testid="stColumn"] {{
+    width: auto !important; flex: 0 0 auto !important; min-width: 0 !important; }}
+  .stMain [data-testid="stHorizontalBlock"]:has(.st-key-chat_refresh_models) > [data-testid="stColumn"]:first-child {{
+    flex: 1 0 100% !important; }}
+}}
+</style>"""
+
+_FOLD_SCRIPT = """<script>/* fold COUNT */
+(() => {
+  const page = window.frameElement ? window.parent : window;
+  if (!page.matchMedia("(max-width: OVERLAYpx)").matches) return;
+  const fold = page.document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+  if (fold) fold.click();
+})();
+</script>"""
+
+
+def fold_sidebar_on_phone() -> None:
+    """For a callback of a sidebar click: the run it starts folds the sidebar on a phone."""
+    st.session_state[FOLD] = st.session_state.get(FOLD, 0) + 1
+
+
+def phone_chat_layout() -> None:
+    """The Chat page's narrow-screen style."""
+    st.html(_STYLE)
+
+
+def fold_sidebar_when_asked(url_path: str) -> None:
+    """In the sidebar, on every run of a signed-in page (app.py): after a page change, or a
+    click that asked for it, a script folds the sidebar if the screen is a phone's."""
+    if st.session_state.get(LAST_PAGE, url_path) != url_path:
+        fold_sidebar_on_phone()
+    st.session_state[LAST_PAGE] = url_path
+    count = st.session_state.get(FOLD)
+    if count and st.session_state.get(f"{FOLD}_done") != count:
+        st.session_state[f"{FOLD}_done"] = count
+        script = _FOLD_SCRIPT.replace("COUNT", str(count)).replace("OVERLAY", str(OVERLAY_PX - 0.02))
+        st.sidebar.html(script, unsafe_allow_javascript=True)

@@ -1,0 +1,77 @@
+"""The Chat page on a phone (390x844) in real Chromium: the header's actions in one row under
+the title, the conversation starting in the first screen, the sidebar folded when a page opens,
+after "New chat", after a conversation is picked and after a page change; the wide page keeps
+its layout. Screenshots at 390x844 and 1400x900 in English and Chinese."""
+from __future__ import annotations
+
+import uuid
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.helpers import SCREENSHOTS, login, screenshot, switch_language_on_phone, wait_for_app
+from tests.e2e.test_shares import DESKTOP, PHONE, chat
+
+
+def folded(page: Page) -> None:
+    """The sidebar is folded: only its expand button shows, the page is not covered."""
+    expect(page.get_by_test_id("stExpandSidebarButton")).to_be_visible()
+    expect(page.get_by_role("button", name="New chat")).not_to_be_in_viewport()
+
+
+def unfold(page: Page) -> None:
+    page.get_by_test_id("stExpandSidebarButton").click()
+    expect(page.get_by_role("button", name="New chat")).to_be_in_viewport()
+
+
+def tops(page: Page, *names: str) -> list[float]:
+    return [page.get_by_role("button", name=name).first.bounding_box()["y"] for name in names]
+
+
+def test_chat_fits_a_phone_and_the_sidebar_folds(page: Page, app_url):
+    page.set_viewport_size(DESKTOP)
+    login(page, app_url, "bob")
+    question = f"Phone otters {uuid.uuid4().hex[:6]}"
+    chat(page, question)
+    page.set_viewport_size(PHONE)
+    page.goto(app_url)
+    wait_for_app(page)
+    folded(page)                                             # a page opens with the sidebar folded
+    message = page.get_by_test_id("stChatMessage").first
+    expect(message).to_contain_text(question)
+    assert message.bounding_box()["y"] < PHONE["height"] * 0.6, "the conversation starts in the first screen"
+    header = tops(page, "Presets", "View code", "Export")
+    assert max(header) - min(header) < 4, f"the header's actions in one row: {header}"
+    settings = tops(page, "Settings", "Tools")
+    assert max(settings) - min(settings) < 4
+    page.screenshot(path=str(SCREENSHOTS / "chat-phone-first-screen-en-390.png"))   # what a phone shows first
+    screenshot(page, "chat-phone-en-390")
+
+    unfold(page)
+    page.get_by_role("button", name="New chat").click()
+    expect(page.get_by_text("Ask anything")).to_be_visible()
+    folded(page)                                             # after New chat
+    unfold(page)
+    page.get_by_test_id("stSidebar").get_by_role("button", name=question).click()
+    expect(page.get_by_test_id("stChatMessage").first).to_contain_text(question)
+    folded(page)                                             # after picking a conversation
+    unfold(page)
+    page.get_by_test_id("stSidebarNavLink").filter(has_text="Usage").click()
+    expect(page.get_by_role("heading", name="Usage")).to_be_visible()
+    folded(page)                                             # after a page change
+
+    page.goto(app_url)
+    wait_for_app(page)
+    switch_language_on_phone(page, "简体中文")
+    expect(page.get_by_test_id("stChatMessage").first).to_contain_text(question)
+    zh_header = tops(page, "预设", "查看代码", "导出")
+    assert max(zh_header) - min(zh_header) < 4
+    screenshot(page, "chat-phone-zh-390")
+    page.set_viewport_size(DESKTOP)
+    page.get_by_test_id("stExpandSidebarButton").click()   # folded on the phone, it stays so when widened
+    wait_for_app(page)
+    screenshot(page, "chat-desktop-zh-1400")
+    page.get_by_test_id("stSidebar").get_by_text("English", exact=True).click()
+    wait_for_app(page)
+    wide = tops(page, "Presets", "View code", "Export")
+    assert max(wide) - min(wide) < 4
+    screenshot(page, "chat-desktop-en-1400")
