@@ -40,7 +40,7 @@ class ReplySaver:
         if self._clock() - self._saved_at < SAVE_EVERY_SECONDS:
             return
         self._saved_at = self._clock()
-        arrived = [len(s.text) + len(s.thinking) for s in self._streams]
+        arrived = [len(s.text) + len(s.thinking) + sum(len(c.arguments) for c in s.tool_calls) for s in self._streams]
         if not any(arrived) or arrived == self._saved:
             return
         try:
@@ -64,13 +64,13 @@ class ReplySaver:
             self._store.update_usage(self._user, self._usage_ids[index], **call)
 
     def finish(self, index: int, stream: ChatStream, error: errors.ReshiError | None) -> None:
-        """Keep the reply as it ended. One stopped before anything arrived is not kept; one that
+        """Keep the reply as it ended. One stopped before anything arrived (text or tool calls) is not kept; one that
         failed before any text is kept as a failed turn, which shows its error, offers a retry
         and is left out of the next context."""
         message_id, usage_id = self._message_ids[index], self._usage_ids[index]
         if usage_id is not None:
             self._store.delete_usage(self._user, usage_id)  # the client has recorded the call
-        if not stream.text and not stream.done and error is None:
+        if not stream.text and not stream.tool_calls and not stream.done and error is None:
             if message_id is not None:
                 self._store.delete_message(self._user, message_id)
             return

@@ -144,3 +144,26 @@ def test_phone_width_cards(page: Page, app_url):
     expect(page.get_by_text("调用 get_weather")).to_have_count(2)
     screenshot(page, "chat-tool-calls-phone-zh")
     switch_language_on_phone(page, "English")
+
+
+def test_stop_ends_a_chain_of_automatic_steps_keeping_what_arrived(page: Page, app_url, e2e_dir, sandbox_speed):
+    sandbox_speed(token_rate=0.5)   # a step streams for seconds: Stop is clicked while the second one does
+    login(page, app_url, USER)
+    start_new_chat(page)
+    add_weather_tool(page, close=False)
+    page.get_by_role("dialog").get_by_text("Answer with mocks automatically").click()
+    wait_for_app(page)
+    page.keyboard.press("Escape")
+    send(page, f"Weather in Paris [tool-loop] {uuid.uuid4().hex[:4]}")
+    second_step = page.locator(".st-key-chat_stop_1").get_by_role("button", name="Stop")
+    expect(second_step).to_be_visible(timeout=30_000)
+    second_step.click()
+    # The chain stops there, and Continue offers to go on by hand: with the step's partial calls
+    # to answer, or, when nothing of it had arrived, with the results already sent.
+    expect(page.get_by_role("button", name="Continue")).to_be_visible(timeout=30_000)
+    wait_for_app(page)
+    store = store_of(e2e_dir)
+    messages = store.list_messages(USER, store.list_conversations(USER)[0].id)
+    assert [m.role for m in messages][:3] == ["user", "assistant", "tool"]
+    assert len(messages) <= 4 and not any("chain_limit" in m.meta for m in messages)   # no step after the stop
+    assert len(messages) == 3 or messages[-1].meta.get("stopped")
