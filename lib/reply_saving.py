@@ -64,9 +64,9 @@ class ReplySaver:
             self._store.update_usage(self._user, self._usage_ids[index], **call)
 
     def finish(self, index: int, stream: ChatStream, error: errors.ReshiError | None) -> None:
-        """Keep the reply as it ended. One stopped before anything arrived (text or tool calls) is not kept; one that
-        failed before any text is kept as a failed turn, which shows its error, offers a retry
-        and is left out of the next context."""
+        """Keep the reply as it ended. One stopped before anything arrived (text or a tool call)
+        is not kept; one that failed before any text is kept as a failed turn, which shows its
+        error, offers a retry and is left out of the next context."""
         message_id, usage_id = self._message_ids[index], self._usage_ids[index]
         if usage_id is not None:
             self._store.delete_usage(self._user, usage_id)  # the client has recorded the call
