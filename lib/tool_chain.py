@@ -1,0 +1,136 @@
+"""Function calling without a person: a chain of calls answered with the tools' mock results,
+and the checks a run holds it to ("calls the tool X", "the arguments of X match"). No
+Streamlit; for the Workbench (one chain per cell) and anything else that runs unattended.
+
+`run_chain` asks, answers each call with its tool's mock (a call to a tool that is not
+defined, or has no mock, gets an error result the model can read), and asks again, until the
+model answers in text or `max_steps` replies have called tools. Every step is one chat call,
+so each lands in the ledger on its own row.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from jsonschema import Draft202012Validator, SchemaError
+
+from lib import tools
+from lib.client import ReshiClient, ToolCall
+
+SCHEMA_KEYS = ("type", "properties", "$schema", "required", "items", "enum", "anyOf", "oneOf", "allOf")
+
+
+@dataclass
+class Chain:
+    """What a chain did: its calls (in order, each {"name", "arguments" (text), "parsed"}), the
+    final text, and whether it stopped at the step limit or was stopped."""
+    calls: list[dict] = field(default_factory=list)
+    text: str = ""
+    steps: int = 0
+    reached_limit: bool = False
+    stopped: bool = False
+    credits: float = 0.0
+    tokens: int = 0
+    messages: list[dict] = field(default_factory=list)
+
+
+def mock_result(settings_tools: list[dict], call: ToolCall) -> str:
+    """A call's result from its tool's mock, or an error the model can read."""
+    tool = tools.find(settings_tools, call.name)
+    if tool is None:
+        return json.dumps({"error": f"no tool named {call.name}"})
+    if not tool["mock"].strip():
+        return json.dumps({"error": f"{call.name} has no mock result"})
+    return tools.result_text(tools.fill_mock(tool["mock"], call.parsed if call.arguments_ok else {}))
+
+
+def run_chain(client: ReshiClient, model: str, messages: list[dict], settings: dict, params: dict | None = None,
+              max_steps: int = tools.DEFAULT_STEPS, stop: threading.Event | None = None) -> Chain:
+    """The chain for `messages` with the tools of `settings` (the Chat page's shape: `tools`,
+    `tool_choice`, `parallel_tool_calls`); errors of a call are raised as the client raises them."""
+    chain, sent = Chain(), list(messages)
+    request = {**(params or {}), **tools.request_fields(settings)}
+    while True:
+        if stop is not None and stop.is_set():
+            chain.stopped = True
+            break
+        stream = client.chat.stream(model, sent, **request)
+        for _ in stream:
+            pass
+        chain.credits, chain.tokens = chain.credits + stream.credits, chain.tokens + stream.tokens
+        calls = stream.tool_calls
+        if not calls:
+            chain.text = stream.text
+            break
+        chain.steps += 1
+        chain.calls += [{"name": c.name, "arguments": c.arguments, "parsed": c.parsed} for c in calls]
+        if chain.steps >= max_steps:
+            chain.reached_limit = True
+            break
+        sent += [{"role": "assistant", "content": stream.text or None, "tool_calls": [c.as_message() for c in calls]},
+                 *({"role": "tool", "tool_call_id": c.id, "content": mock_result(settings["tools"], c)} for c in calls)]
+    chain.messages = sent
+    return chain
+
+
+# ---------------------------------------------------------------- the checks
+
+def calls_tool(chain: Chain, name: str) -> tuple[bool, str]:
+    """(passed, why not): whether any step called `name`."""
+    if any(call["name"] == name for call in chain.calls):
+        return True, ""
+    called = ", ".join(dict.fromkeys(c["name"] for c in chain.calls)) or "no tool"
+    return False, f"{name} was not called (called: {called})"
+
+
+def arguments_match(chain: Chain, name: str, expected: str) -> tuple[bool, str]:
+    """(passed, why not): whether some call of `name` has arguments that hold the `expected`
+    JSON: a JSON Schema they are valid for, or else a subset of them (every key and value of
+    `expected` found in them, nested objects alike)."""
+    try:
+        wanted = json.loads(expected)
+    except ValueError as exc:
+        return False, f"the expected arguments are not JSON ({exc.msg})"
+    own = [c for c in chain.calls if c["name"] == name]
+    if not own:
+        return calls_tool(chain, name)
+    reasons = []
+    for call in own:
+        if call["parsed"] is None:
+            reasons.append(f"arguments of {name} are not JSON: {call['arguments'][:80]}")
+            continue
+        reason = _schema_reason(wanted, call["parsed"]) if _is_schema(wanted) else _subset_reason(wanted, call["parsed"])
+        if reason is None:
+            return True, ""
+        reasons.append(reason)
+    return False, "; ".join(reasons)
+
+
+def _is_schema(value: Any) -> bool:
+    return isinstance(value, dict) and any(key in value for key in SCHEMA_KEYS)
+
+
+def _schema_reason(schema: dict, arguments: Any) -> str | None:
+    try:
+        errors = sorted(Draft202012Validator(schema).iter_errors(arguments), key=lambda e: list(map(str, e.path)))
+    except SchemaError as exc:
+        return f"the expected schema is not valid: {exc.message}"
+    return f"{tools.json_path(errors[0].absolute_path)}: {errors[0].message}" if errors else None
+
+
+def _subset_reason(wanted: Any, found: Any, path: tuple = ()) -> str | None:
+    if isinstance(wanted, dict):
+        if not isinstance(found, dict):
+            return f"{tools.json_path(path)} is not an object"
+        for key, value in wanted.items():
+            if key not in found:
+                return f"{tools.json_path((*path, key))} is missing"
+            reason = _subset_reason(value, found[key], (*path, key))
+            if reason:
+                return reason
+        return None
+    if wanted != found:
+        return f"{tools.json_path(path)} is {json.dumps(found, ensure_ascii=False)}, not {json.dumps(wanted, ensure_ascii=False)}"
+    return None
