@@ -15,7 +15,13 @@ from lib.ui.workbench_editors import (
     saved_runs_picker,
 )
 from lib.ui.workbench_results import comparison, results
-from lib.ui.workbench_run import run_button, start_pending
+from lib.ui.workbench_run import (
+    is_live,
+    live_run,
+    resume_button,
+    run_button,
+    start_pending,
+)
 
 store, user, client = get_store(), current_user(), get_client()
 
@@ -36,6 +42,10 @@ if shown:
     st.divider()
     tab_results, tab_compare = st.tabs([tr("workbench.tab_results"), tr("workbench.tab_compare")])
     with tab_results:
-        results(shown)
+        if is_live(shown["id"]):
+            live_run(shown)
+        else:
+            resume_button(shown)
+            results(shown)
     with tab_compare:
         comparison(store, user, shown, runs)

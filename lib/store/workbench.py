@@ -40,6 +40,29 @@ class WorkbenchRuns(Rows):
         return self._update(workbench_runs, dict(results=results, status=status, updated_at=utcnow()),
                             *mine(workbench_runs, user, run_id))
 
+    def touch_workbench_run(self, user: str, run_id: int) -> bool:
+        """The run is still going on here: its lease (`updated_at`) renewed."""
+        return self._update(workbench_runs, dict(updated_at=utcnow()), *mine(workbench_runs, user, run_id),
+                            workbench_runs.c.status == "running")
+
+    def admin_stale_workbench_runs(self, stale_before) -> list[dict]:
+        """Every user's runs still "running" whose lease ran out before `stale_before`: their
+        process died. Only the app's restart (lib/ui) reads across users, to resume them."""
+        stmt = (sa.select(*(workbench_runs.c[name] for name in ("id", "user", "updated_at", "settings")))
+                .where(workbench_runs.c.status == "running", workbench_runs.c.updated_at < stale_before)
+                .order_by(workbench_runs.c.id))
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(stmt)]
+
+    def claim_workbench_run(self, user: str, run_id: int, seen_updated_at) -> bool:
+        """Take a dead process's run: true for one claimant only (the lease it saw is renewed)."""
+        return self._update(workbench_runs, dict(updated_at=utcnow()), *mine(workbench_runs, user, run_id),
+                            workbench_runs.c.status == "running", workbench_runs.c.updated_at == seen_updated_at)
+
+    def mark_workbench_run(self, user: str, run_id: int, status: str) -> bool:
+        return self._update(workbench_runs, dict(status=status, updated_at=utcnow()),
+                            *mine(workbench_runs, user, run_id))
+
     def get_workbench_run(self, user: str, run_id: int) -> dict | None:
         """The whole run as a dict (prompt, settings, cases, results and the columns), or None."""
         with self.engine.connect() as conn:
@@ -47,8 +70,11 @@ class WorkbenchRuns(Rows):
         return dict(row._mapping) if row else None
 
     def list_workbench_runs(self, user: str, limit: int = 100) -> list[dict]:
-        """The user's runs, newest first, without their cases and results (they can be large)."""
-        stmt = (sa.select(*(workbench_runs.c[name] for name in _RUN_SUMMARY))
+        """The user's runs, newest first, without their cases and results (they can be large):
+        `cells_done` counts the results, `case_count` the cases."""
+        stmt = (sa.select(*(workbench_runs.c[name] for name in _RUN_SUMMARY),
+                          sa.func.json_array_length(workbench_runs.c.results).label("cells_done"),
+                          sa.func.json_array_length(workbench_runs.c.cases).label("case_count"))
                 .where(workbench_runs.c.user == user).order_by(workbench_runs.c.id.desc()).limit(limit))
         with self.engine.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(stmt)]

@@ -21,6 +21,7 @@ from lib.ui.session import current_lang, current_user, is_admin, labels, tr
 from lib.ui.store_status import record_call
 
 SANDBOX, RESHI, CUSTOM, PRESET = "sandbox", "reshi123", "custom", "preset"
+RESUMABLE_MODES = (SANDBOX, PRESET)  # the key comes from the app's secrets, not a session
 
 
 @dataclass(frozen=True)
@@ -83,16 +84,20 @@ def on_embedded_sandbox(conn: Connection) -> bool:
     return conn.mode == SANDBOX and not secret("sandbox", "root_url")
 
 
+def connection_for(mode: str) -> Connection:
+    """The connection of a mode whose key is the app's own (`RESUMABLE_MODES`)."""
+    if mode == SANDBOX:
+        return _sandbox_connection()
+    base = secret("api", "base_url", DEFAULT_BASE_URL)
+    return Connection(PRESET, base, secret("api", "upload_url") or derive_upload_url(base), secret("api", "api_key"))
+
+
 def current_connection() -> Connection:
     modes = _modes()
     mode = st.session_state.get("conn_mode")
     mode = mode if mode in modes else modes[0]
-    if mode == SANDBOX:
-        return _sandbox_connection()
-    if mode == PRESET:
-        base = secret("api", "base_url", DEFAULT_BASE_URL)
-        return Connection(PRESET, base, secret("api", "upload_url") or derive_upload_url(base),
-                          secret("api", "api_key"))
+    if mode in RESUMABLE_MODES:
+        return connection_for(mode)
     base = DEFAULT_BASE_URL if mode == RESHI else (st.session_state.get("conn_base_url") or "").strip()
     typed_upload = (st.session_state.get("conn_upload_url") or "").strip() if custom_urls_allowed() else ""
     upload = typed_upload or (derive_upload_url(base) if base else "")
@@ -107,13 +112,17 @@ def get_client() -> ReshiClient:
     if cached is None or cached[0] != signature:
         if cached is not None:
             cached[1].close()
-        store = get_store()
-        client = ReshiClient(conn.base_url, conn.api_key, upload_url=conn.upload_url,
-                             timeout=float(secret("api", "timeout", 60)), prices=store.get_prices(),
-                             policy=network_policy(conn),
-                             on_call=lambda record: record_call(store, user, record))
-        st.session_state["_client"] = cached = (signature, client)
+        st.session_state["_client"] = cached = (signature, connection_client(conn, user))
     return cached[1]
+
+
+def connection_client(conn: Connection, user: str) -> ReshiClient:
+    """A new client on `conn` whose every call lands in `user`'s ledger (the session's, or a
+    background run's own, which outlives the session)."""
+    store = get_store()
+    return ReshiClient(conn.base_url, conn.api_key, upload_url=conn.upload_url,
+                       timeout=float(secret("api", "timeout", 60)), prices=store.get_prices(),
+                       policy=network_policy(conn), on_call=lambda record: record_call(store, user, record))
 
 
 def reset_client() -> None:

@@ -22,7 +22,7 @@ from lib.workbench import suite
 DRAFT, VERSION, SHOWN, OPEN_NEXT, MESSAGES = "wb_draft", "wb_version", "wb_run_id", "wb_open_next", "wb_messages"
 CASES_VERSION = "wb_cases_version"
 SUITE_VERSION, SUITE_ERROR, SUITE_MB = "wb_suite_version", "wb_suite_error", 5
-RUN_STATUS_KEY = key_family("workbench.status", ("running", "done", "stopped"))
+RUN_STATUS_KEY = key_family("workbench.status", ("running", "done", "stopped", "interrupted"))
 CHECK_KEY = key_family("workbench.check", workbench.CHECK_KINDS)
 REASONING_KEY = key_family("workbench.reasoning", workbench.REASONING_EFFORTS)
 FORMAT_KEY = key_family("workbench.format", structured.RESPONSE_FORMATS)
@@ -84,6 +84,9 @@ def _open_selected() -> None:
 def run_label(run: dict) -> str:
     when = local_time(run["created_at"], "MM-dd HH:mm")
     status = tr(RUN_STATUS_KEY(run["status"]))
+    total = (run.get("case_count") or 0) * len(run["settings"].get("models", [])) * run["settings"].get("repeat", 1)
+    if run["status"] != "done" and total and run.get("cells_done") is not None:
+        status += " · " + tr("workbench.run_progress", done=run["cells_done"], total=total)
     return tr("workbench.run_label", id=run["id"], version=run["version"], when=when, status=status,
               models=", ".join(run["settings"].get("models", [])), title=workbench.title_of(run))
 

@@ -1,11 +1,9 @@
-"""The Workbench page's run: the estimate and Run button, the budget confirmation, then the grid
-run live (each cell shown the moment it finishes, saved as it goes) until done or stopped."""
+"""The Workbench page's run: the estimate and Run button, the budget confirmation, then the run
+handed to the process's background runs (lib/workbench/background.py), shown live while it goes
+on, resumed after a restart."""
 from __future__ import annotations
 
-import threading
-import time
-from contextlib import closing
-from dataclasses import asdict
+from datetime import datetime, timedelta, timezone
 
 import streamlit as st
 
@@ -13,6 +11,12 @@ from lib import workbench
 from lib.client import ReshiClient
 from lib.store import Store
 from lib.ui.budget import confirm_within_budget
+from lib.ui.connection import (
+    RESUMABLE_MODES,
+    connection_client,
+    connection_for,
+    current_connection,
+)
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
 from lib.ui.workbench_editors import (
@@ -21,10 +25,11 @@ from lib.ui.workbench_editors import (
     run_option_problems,
     session_draft,
 )
-from lib.ui.workbench_results import PAGE_SIZE, grid_slots, render_repeats
+from lib.ui.workbench_results import results
+from lib.workbench.background import INTERRUPTED, STALE_SECONDS, BackgroundRuns
 
-PENDING, LIVE, FULL_RERUN = "wb_pending", "wb_live", "wb_full_rerun"
-SAVE_EVERY_SECONDS = 2.0
+PENDING, FULL_RERUN = "wb_pending", "wb_full_rerun"
+LIVE_REFRESH_SECONDS = 1.0
 
 
 def run_button(client: ReshiClient, spec: workbench.RunSpec, cases: list[dict]) -> None:
@@ -71,43 +76,91 @@ def start_pending(store: Store, user: str, client: ReshiClient) -> None:
 
 
 def _execute(store: Store, user: str, client: ReshiClient, spec: workbench.RunSpec, cases: list[dict]) -> None:
-    """Run the grid in the pool, showing each cell the moment it finishes; save as it goes.
-
-    Stop (or leaving the page) ends this script run mid-loop and `finally` saves what finished.
-    Streamlit starts the next run without waiting for that `finally`, so everything the next run
-    needs is set before the loop, and Stop's callback saves the finished cells itself.
-    """
+    """Save the run and hand it to the process's background runs: it goes on when this tab
+    closes. The page then shows it live (`live_run`) and, once finished, as saved."""
     parent_id = session_draft()["parent_id"]
     parent = store.get_workbench_run(user, parent_id) if parent_id else None
     earlier = _earlier_cells()
-    run_id = store.add_workbench_run(user, workbench.new_run(spec, cases), parent_id=parent and parent["id"],
+    conn = current_connection()
+    record = workbench.new_run(spec, cases)
+    if conn.mode in RESUMABLE_MODES:  # its key is the app's, so a restart can resume it alone
+        record["settings"]["connection"] = conn.mode
+    run_id = store.add_workbench_run(user, record, parent_id=parent and parent["id"],
                                      version=workbench.next_version(parent, spec))
-    total, results, status, saved_at = len(cases) * len(spec.models) * spec.repeat, [], "stopped", time.monotonic()
-    st.session_state[LIVE] = {"run_id": run_id, "results": results, "stop": threading.Event()}
+    run_client = connection_client(conn, user)
+    background_runs().start(user, run_id, run_client, spec, cases, earlier=earlier, judge_cache=judge_cache(),
+                            on_end=run_client.close)
     st.session_state[OPEN_NEXT] = st.session_state[SHOWN] = session_draft()["parent_id"] = run_id
-    progress = st.progress(0.0, text=tr("workbench.progress", done=0, total=total))
-    st.button(tr("workbench.stop"), key="wb_stop", icon=":material/stop_circle:", on_click=_stop_live_run)
-    slots, shown = grid_slots(cases[:PAGE_SIZE], spec.models, start=0), {}
-    try:
-        with closing(workbench.run_cells(client, spec, cases, st.session_state[LIVE]["stop"], earlier=earlier,
-                                         judge_cache=judge_cache())) as cells:
-            for cell in cells:
-                results.append(asdict(cell))
-                progress.progress(len(results) / total, text=tr("workbench.progress", done=len(results), total=total))
-                if (cell.case, cell.model) in slots:
-                    group = shown.setdefault((cell.case, cell.model), [])
-                    group.append(cell)
-                    group.sort(key=lambda c: c.repeat)
-                    with slots[(cell.case, cell.model)].container(border=True):
-                        render_repeats(group, spec.checks)
-                if time.monotonic() - saved_at > SAVE_EVERY_SECONDS:
-                    store.save_workbench_results(user, run_id, results, "running")
-                    saved_at = time.monotonic()
-        status = "done"
-    finally:
-        store.save_workbench_results(user, run_id, results, status)
-    st.session_state.pop(LIVE, None)  # finished: a late Stop has nothing to stop
     st.rerun()
+
+
+def is_live(run_id: int) -> bool:
+    return background_runs().live(run_id) is not None
+
+
+@st.fragment(run_every=LIVE_REFRESH_SECONDS)
+def live_run(run: dict) -> None:
+    """A run going on in the background: its progress, Stop, and the cells finished so far,
+    redrawn every second; the whole page runs again once it has finished."""
+    live = background_runs().live(run["id"])
+    if live is None:
+        st.rerun(scope="app")
+    st.progress(live.done / max(live.total, 1), text=tr("workbench.progress", done=live.done, total=live.total))
+    st.button(tr("workbench.stop"), key="wb_stop", icon=":material/stop_circle:", on_click=_stop_live_run,
+              args=(run["id"],))
+    results({**run, "results": list(live.results), "status": "running"})
+
+
+def _stop_live_run(run_id: int) -> None:
+    background_runs().stop(current_user(), run_id)
+
+
+def background_runs() -> BackgroundRuns:
+    """The process's background runs (one per store); made once, it resumes the runs a dead
+    process left."""
+    store = get_store()
+    return _background_runs(store, store_id=id(store))
+
+
+@st.cache_resource(show_spinner=False)
+def _background_runs(_store: Store, store_id: int) -> BackgroundRuns:
+    runs = BackgroundRuns(_store)
+    resume_left_runs(runs)
+    return runs
+
+
+def resume_left_runs(runs: BackgroundRuns) -> None:
+    """Runs still "running" whose process died: resumed when their key is the app's own (the
+    sandbox, the admin's preset); others are marked interrupted, for their user to resume."""
+    store = runs.store
+    stale = datetime.now(timezone.utc) - timedelta(seconds=STALE_SECONDS)
+    for row in store.admin_stale_workbench_runs(stale):
+        user, run_id = row["user"], row["id"]
+        if not store.claim_workbench_run(user, run_id, row["updated_at"]):
+            continue  # another replica took it
+        mode = row["settings"].get("connection")
+        if mode not in RESUMABLE_MODES:
+            store.mark_workbench_run(user, run_id, INTERRUPTED)
+            continue
+        resume(runs, user, store.get_workbench_run(user, run_id), connection_client(connection_for(mode), user))
+
+
+def resume(runs: BackgroundRuns, user: str, run: dict, client: ReshiClient) -> None:
+    """Go on with a run's unfinished cells (its finished ones are kept, not sent again)."""
+    runs.store.mark_workbench_run(user, run["id"], "running")
+    runs.start(user, run["id"], client, workbench.RunSpec.from_run(run), run["cases"], judge_cache=judge_cache(),
+               finished=run["results"], on_end=client.close)
+
+
+def resume_button(run: dict) -> None:
+    """An interrupted run (its process died and its key was the user's): go on with this session's key."""
+    if run["status"] != INTERRUPTED or is_live(run["id"]):
+        return
+    st.warning(tr("workbench.interrupted"), icon=":material/pause_circle:")
+    if st.button(tr("workbench.resume"), key="wb_resume", icon=":material/play_arrow:"):
+        user = current_user()
+        resume(background_runs(), user, run, connection_client(current_connection(), user))
+        st.rerun()
 
 
 def _earlier_cells() -> list[workbench.Cell]:
@@ -123,10 +176,3 @@ def _earlier_cells() -> list[workbench.Cell]:
 def judge_cache() -> workbench.MemoryJudgeCache:
     """Verdicts of judged checks, one cache per process: a re-run pays a judgement once."""
     return workbench.MemoryJudgeCache()
-
-
-def _stop_live_run() -> None:
-    live = st.session_state.get(LIVE)
-    if live:
-        live["stop"].set()
-        get_store().save_workbench_results(current_user(), live["run_id"], list(live["results"]), "stopped")

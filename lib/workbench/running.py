@@ -152,19 +152,25 @@ def estimate_credits(client: ReshiClient, spec: RunSpec, cells: list[PlannedCell
 
 
 def run_cells(client: ReshiClient, spec: RunSpec, cases: list[dict], stop: threading.Event | None = None, *,
-              earlier: list[Cell] = (), judge_cache: judge.JudgeCache | None = None) -> Iterator[Cell]:
-    """Every cell of the grid, each yielded the moment it finishes, `spec.pool` at a time.
+              earlier: list[Cell] = (), judge_cache: judge.JudgeCache | None = None, gate=None, user: str = "",
+              skip: set[tuple[int, str, int]] = frozenset()) -> Iterator[Cell]:
+    """Every cell of the grid but those in `skip` ((case, model, repeat) already done), each
+    yielded the moment it finishes, `spec.pool` at a time, each holding a slot of `gate` (a
+    `background.FairGate`, for `user`) while it works.
 
-    Closing the generator (the page's Stop, or its script run ending) stops the run: cells not
-    started never start, replies being streamed are closed, and what finished was yielded.
+    Setting `stop` or closing the generator (the page's Stop, or its script run ending) stops
+    the run: cells not started never start, replies being streamed are closed, and what
+    finished was yielded.
     """
     stop = stop or threading.Event()
     cache = judge_cache or judge.MemoryJudgeCache()
     streams: set = set()
     pool = ThreadPoolExecutor(max_workers=max(1, min(spec.pool, MAX_POOL)), thread_name_prefix="workbench")
+    work = [planned for planned in plan(spec, cases, earlier) if (planned.index, planned.model, planned.repeat)
+            not in skip]
     try:
-        futures = [pool.submit(_run_cell, client, spec, planned, stop, streams, cache)
-                   for planned in plan(spec, cases, earlier)]
+        futures = [pool.submit(_gated, gate, user, _run_cell, client, spec, planned, stop, streams, cache)
+                   for planned in work]
         for future in as_completed(futures):
             cell = future.result()
             if cell is not None:
@@ -174,6 +180,13 @@ def run_cells(client: ReshiClient, spec: RunSpec, cases: list[dict], stop: threa
         for stream in list(streams):
             stream.close()
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _gated(gate, user: str, work, *args) -> Cell | None:
+    if gate is None:
+        return work(*args)
+    with gate.slot(user):
+        return work(*args)
 
 
 def _run_cell(client: ReshiClient, spec: RunSpec, planned: PlannedCell, stop: threading.Event, streams: set,
@@ -205,7 +218,8 @@ def _send(client: ReshiClient, spec: RunSpec, planned: PlannedCell, stop: thread
         streams.add(stream)
         try:
             for _ in stream:
-                pass
+                if stop.is_set():  # a Stop from another thread: end this reply now
+                    stream.close()
         except SAFE_TO_RETRY as exc:
             if attempt == MAX_ATTEMPTS:
                 return _failed(planned, exc, attempt)

@@ -2,6 +2,8 @@
 saved runs, re-run, comparison, budgets, both languages and each user's own runs."""
 from __future__ import annotations
 
+import time
+
 from lib import budget
 from lib.store import Store
 from tests.fixtures.app import make_app
@@ -37,7 +39,22 @@ def with_checks(at, checks: list[tuple[str, str]]):
 
 
 def run(at):
-    return at.button(key="wb_run").click().run()
+    """Run, then wait for the run (it goes on in the background) and show the page after it."""
+    before = at.session_state["wb_run_id"] if "wb_run_id" in at.session_state else None
+    at.button(key="wb_run").click().run()
+    run_id = at.session_state["wb_run_id"] if "wb_run_id" in at.session_state else None
+    if run_id is not None and run_id != before:
+        wait_for_run(at, run_id, at.session_state["username"] if "username" in at.session_state else "local")
+        at.run()
+    return at
+
+
+def wait_for_run(at, run_id: int, user: str = "local") -> None:
+    """Until the run's row says it is no longer running (its background thread saved it)."""
+    store, deadline = Store(at.secrets["store"]["url"]), time.monotonic() + 120
+    while store.get_workbench_run(user, run_id)["status"] == "running":
+        assert time.monotonic() < deadline, f"run {run_id} did not finish"
+        time.sleep(0.05)
 
 
 def table_with(at, column: str):
@@ -95,7 +112,9 @@ def test_injected_429_and_500_are_retried_and_a_lasting_failure_shows_in_its_cel
     sandbox.control.queue_fault("chat", "500", 1)
     run(at)
     assert not at.exception
-    cells = {c["case"]: c for c in store_of(app_secrets).get_workbench_run("local", at.session_state["wb_run_id"])["results"]}
+    saved = store_of(app_secrets).get_workbench_run("local", at.session_state["wb_run_id"])
+    cells = {c["case"]: c for c in saved["results"]}
+    assert len(cells) == 3, (saved["status"], saved["results"])
     assert cells[1]["status"] == "failed" and cells[1]["attempts"] == 3
     assert cells[0]["status"] == cells[2]["status"] == "ok"
     assert "Failed: server error (5xx) (after 3 attempts). The other cells went on." in error_texts(at)

@@ -1,0 +1,104 @@
+"""Runs that outlive their tab: the background thread saves every cell and the status, a stop
+ends it, a resumed run sends only its unfinished cells, a dead process's run is claimed once,
+the run list counts finished cells (SQLite and PostgreSQL), and the fair gate bounds and shares."""
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from lib import chat, workbench
+from lib.client import ReshiClient
+from lib.workbench.background import DONE, STOPPED, BackgroundRuns, FairGate
+
+CASES = [{"topic": f"topic {i}"} for i in range(6)]
+
+
+def spec(repeat: int = 1, pool: int = 4) -> workbench.RunSpec:
+    return workbench.RunSpec("", "Tell kids about {{topic}}.", ["gpt-4o-mini"], chat.default_settings()["params"],
+                             pool=pool, repeat=repeat)
+
+
+@pytest.fixture
+def client(sandbox, api_key):
+    with ReshiClient(sandbox.base_url, api_key) as made:
+        yield made
+
+
+def test_a_run_goes_on_alone_and_is_saved_done(store, client):
+    run_id = store.add_workbench_run("alice", workbench.new_run(spec(2), CASES))
+    runs = BackgroundRuns(store)
+    live = runs.start("alice", run_id, client, spec(2), CASES)
+    assert live.finished.wait(60)
+    saved = store.get_workbench_run("alice", run_id)
+    assert saved["status"] == DONE and len(saved["results"]) == 12 and runs.live(run_id) is None
+    [listed] = store.list_workbench_runs("alice")
+    assert listed["cells_done"] == 12 and listed["case_count"] == 6
+
+
+def test_stop_ends_the_run_and_keeps_what_finished(store, client, sandbox_speed):
+    sandbox_speed(token_rate=20)
+    run_id = store.add_workbench_run("alice", workbench.new_run(spec(pool=1), CASES))
+    runs = BackgroundRuns(store)
+    live = runs.start("alice", run_id, client, spec(pool=1), CASES)
+    assert not runs.stop("bob", run_id), "only the run's user stops it"
+    while live.done < 1:
+        time.sleep(0.05)
+    assert runs.stop("alice", run_id) and live.finished.wait(30)
+    saved = store.get_workbench_run("alice", run_id)
+    assert saved["status"] == STOPPED and 1 <= len(saved["results"]) < 6
+
+
+def test_a_resumed_run_sends_only_its_unfinished_cells(store, client, sandbox):
+    run_id = store.add_workbench_run("alice", workbench.new_run(spec(), CASES))
+    first = list(workbench.run_cells(client, spec(), CASES[:2]))
+    finished = [c.__dict__ for c in first]
+    sandbox.control.reset_stats()
+    live = BackgroundRuns(store).start("alice", run_id, client, spec(), CASES, finished=finished)
+    assert live.finished.wait(60)
+    saved = store.get_workbench_run("alice", run_id)
+    assert saved["status"] == DONE and sorted(c["case"] for c in saved["results"]) == list(range(6))
+    assert sandbox.control.stats()["endpoints"]["chat"] == 4
+
+
+def test_a_dead_process_run_is_claimed_once(store):
+    run_id = store.add_workbench_run("alice", workbench.new_run(spec(), CASES))
+    later = datetime.now(timezone.utc) + timedelta(seconds=1)
+    [stale] = store.admin_stale_workbench_runs(later)
+    assert stale["id"] == run_id and stale["user"] == "alice"
+    assert store.claim_workbench_run("alice", run_id, stale["updated_at"])
+    assert not store.claim_workbench_run("alice", run_id, stale["updated_at"]), "a second replica loses"
+    assert not store.claim_workbench_run("bob", run_id, stale["updated_at"])
+    store.mark_workbench_run("alice", run_id, "done")
+    assert store.admin_stale_workbench_runs(later + timedelta(seconds=5)) == []
+
+
+def test_the_gate_bounds_cells_in_flight_and_shares_them_between_users():
+    gate, peak, order = FairGate(2), [], []
+    lock, release = threading.Lock(), threading.Event()
+
+    def work(user: str):
+        with gate.slot(user):
+            with lock:
+                order.append(user)
+                peak.append(sum(gate.held().values()))
+            release.wait(5)
+
+    threads = [threading.Thread(target=work, args=("alice",)) for _ in range(6)]
+    for thread in threads[:2]:
+        thread.start()
+    while sum(gate.held().values()) < 2:
+        time.sleep(0.01)
+    for thread in threads[2:]:
+        thread.start()
+    bob = threading.Thread(target=work, args=("bob",))
+    bob.start()
+    while sum(1 for _ in gate._waiting.elements()) < 5:
+        time.sleep(0.01)
+    release.set()
+    for thread in [*threads, bob]:
+        thread.join(5)
+    assert max(peak) == 2
+    assert order.index("bob") <= 3, f"bob waited behind alice's queue: {order}"
