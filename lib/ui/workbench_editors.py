@@ -4,6 +4,7 @@ Running a run is in lib/ui/workbench_run.py, showing one in lib/ui/workbench_res
 rules, running and sums live in lib/workbench/."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict
 
 import streamlit as st
@@ -19,7 +20,7 @@ from lib.ui.resources import get_store
 from lib.ui.session import current_lang, current_user, labels, tr
 from lib.workbench import suite
 
-DRAFT, VERSION, SHOWN, OPEN_NEXT, MESSAGES = "wb_draft", "wb_version", "wb_run_id", "wb_open_next", "wb_messages"
+DRAFT, VERSION, SHOWN, MESSAGES = "wb_draft", "wb_version", "wb_run_id", "wb_messages"
 CASES_VERSION = "wb_cases_version"
 SUITE_VERSION, SUITE_ERROR, SUITE_MB = "wb_suite_version", "wb_suite_error", 5
 RUN_STATUS_KEY = key_family("workbench.status", ("running", "done", "stopped", "interrupted"))
@@ -64,9 +65,9 @@ def _replace_draft(**values) -> None:
     st.session_state[VERSION] = st.session_state.get(VERSION, 0) + 1
 
 
-def _open_selected() -> None:
+def _open_selected(key: str) -> None:
     """A saved run was picked: show it, and load its prompt, settings and cases for a re-run."""
-    run_id = st.session_state["wb_open"]
+    run_id = st.session_state[key]
     st.session_state[SHOWN] = run_id
     st.session_state.pop(MESSAGES, None)
     if run_id is None:
@@ -84,9 +85,6 @@ def _open_selected() -> None:
 def run_label(run: dict) -> str:
     when = local_time(run["created_at"], "MM-dd HH:mm")
     status = tr(RUN_STATUS_KEY(run["status"]))
-    total = (run.get("case_count") or 0) * len(run["settings"].get("models", [])) * run["settings"].get("repeat", 1)
-    if run["status"] != "done" and total and run.get("cells_done") is not None:
-        status += " · " + tr("workbench.run_progress", done=run["cells_done"], total=total)
     return tr("workbench.run_label", id=run["id"], version=run["version"], when=when, status=status,
               models=", ".join(run["settings"].get("models", [])), title=workbench.title_of(run))
 
@@ -94,20 +92,38 @@ def run_label(run: dict) -> str:
 def saved_runs_picker(store: Store, user: str) -> list[dict]:
     """The selectbox of this user's runs; picking one opens it. Returns the runs listed."""
     runs = store.list_workbench_runs(user)
-    if OPEN_NEXT in st.session_state:  # a run just finished: show it as the open one
-        st.session_state["wb_open"] = st.session_state.pop(OPEN_NEXT)
     labels = {run["id"]: run_label(run) for run in runs}
+    options = [None, *labels]
+    shown = st.session_state.get(SHOWN)
+    # The browser keeps a selectbox's labels while its key stays: a key per set of labels (a run
+    # finished, another language) makes a new one, showing the open run (never a reset to none).
+    key = "wb_open_" + hashlib.sha1(repr([current_lang(), *labels.items()]).encode()).hexdigest()[:12]
     col_runs, col_suite = st.columns([4, 1.3], vertical_alignment="bottom")
-    col_runs.selectbox(tr("workbench.saved_runs"), [None, *labels], key="wb_open", on_change=_open_selected,
+    col_runs.selectbox(tr("workbench.saved_runs"), options, index=options.index(shown) if shown in options else 0,
+                       key=key, on_change=_open_selected, args=(key,),
                        format_func=lambda run_id: labels.get(run_id, tr("workbench.new_run")))
     with col_suite.popover(tr("workbench.open_suite"), icon=":material/upload_file:", width="stretch"):
         file_picker(tr("workbench.suite_file"), box="wb_suite_picker", button=tr("picker.browse"),
                     note=tr("workbench.suite_note", limit=SUITE_MB), max_mb=SUITE_MB, type=["toml"],
                     key=f"wb_suite_{st.session_state.get(SUITE_VERSION, 0)}", on_change=_open_suite,
                     help=tr("workbench.suite_help"))
+    _progress_of_unfinished(runs)
     if SUITE_ERROR in st.session_state:
         st.error(tr("workbench.suite_refused", reason=st.session_state[SUITE_ERROR]), icon=":material/block:")
     return runs
+
+
+def _progress_of_unfinished(runs: list[dict]) -> None:
+    """The runs going on (here or in another tab) or interrupted, with how far each has got. Not
+    in the picker's labels: a selectbox whose labels change is a new widget to the browser."""
+    parts = []
+    for run in runs:
+        total = (run.get("case_count") or 0) * len(run["settings"].get("models", [])) * run["settings"].get("repeat", 1)
+        if run["status"] in ("running", "interrupted") and total:
+            parts.append(tr("workbench.run_progress", id=run["id"], status=tr(RUN_STATUS_KEY(run["status"])),
+                            done=run.get("cells_done") or 0, total=total))
+    if parts:
+        st.caption(" · ".join(parts))
 
 
 def _open_suite() -> None:
@@ -123,7 +139,7 @@ def _open_suite() -> None:
         st.session_state[SUITE_ERROR] = str(exc)
         return
     st.session_state[SUITE_VERSION] = st.session_state.get(SUITE_VERSION, 0) + 1  # empties the picker
-    st.session_state[SHOWN] = st.session_state["wb_open"] = None
+    st.session_state[SHOWN] = None
     _replace_draft(system=spec.system, user=spec.user, models=spec.models, params=spec.params, pool=spec.pool,
                    checks=[{"id": i, **asdict(c)} for i, c in enumerate(spec.checks, start=1)],
                    cases=cases, live_cases=cases, case_names=None, parent_id=None, **_run_options(spec))

@@ -116,12 +116,14 @@ def _preview(text: str, chars: int = 60) -> str:
     return line if len(line) <= chars else line[: chars - 1] + "…"
 
 
-def results(run: dict) -> None:
-    """The shown run: its grid (a page of cases at a time), totals per model and exports."""
+def results(run: dict, live: bool = False) -> None:
+    """The shown run: its grid (a page of cases at a time), totals per model and exports (not
+    while it is `live`: its cells are still coming)."""
     st.subheader(tr("workbench.results_title", id=run["id"], version=run["version"]))
     st.caption(tr(RUN_STATUS_KEY(run["status"])))
     _totals_table(run)
-    _exports(run)
+    if not live:
+        _exports(run)
     cases, groups = run["cases"], workbench.repeats_of(run)
     start = _page_start(len(cases), f"wb_page_{run['id']}")
     checks = workbench.RunSpec.from_run(run).checks
@@ -168,17 +170,17 @@ def _totals_table(run: dict) -> None:
 def _exports(run: dict) -> None:
     col_csv, col_json, col_suite, col_html, _ = st.columns([1, 1, 1.6, 1.4, 1])
     col_csv.download_button(tr("workbench.export_csv"), workbench.to_csv(run), f"workbench-run-{run['id']}.csv",
-                            "text/csv", key="wb_export_csv", icon=":material/download:")
+                            "text/csv", key="wb_export_csv", on_click="ignore", icon=":material/download:")
     col_json.download_button(tr("workbench.export_json"), workbench.to_json(run),
-                             f"workbench-run-{run['id']}.json", "application/json", key="wb_export_json",
+                             f"workbench-run-{run['id']}.json", "application/json", key="wb_export_json", on_click="ignore",
                              icon=":material/data_object:")
     name = tr("workbench.suite_name", id=run["id"], title=workbench.title_of(run))
     col_suite.download_button(tr("workbench.download_suite"),
                               suite.dump(workbench.RunSpec.from_run(run), run["cases"], name).encode("utf-8"),
-                              f"workbench-run-{run['id']}.toml", "application/toml", key="wb_export_suite",
+                              f"workbench-run-{run['id']}.toml", "application/toml", key="wb_export_suite", on_click="ignore",
                               icon=":material/terminal:", help=tr("workbench.download_suite_help"))
     col_html.download_button(tr("workbench.export_html"), reports.html_report(run, name, current_lang()),
-                             f"workbench-run-{run['id']}.html", "text/html", key="wb_export_html",
+                             f"workbench-run-{run['id']}.html", "text/html", key="wb_export_html", on_click="ignore",
                              icon=":material/description:")
 
 

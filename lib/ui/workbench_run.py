@@ -20,7 +20,6 @@ from lib.ui.connection import (
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
 from lib.ui.workbench_editors import (
-    OPEN_NEXT,
     SHOWN,
     run_option_problems,
     session_draft,
@@ -90,7 +89,7 @@ def _execute(store: Store, user: str, client: ReshiClient, spec: workbench.RunSp
     run_client = connection_client(conn, user)
     background_runs().start(user, run_id, run_client, spec, cases, earlier=earlier, judge_cache=judge_cache(),
                             on_end=run_client.close)
-    st.session_state[OPEN_NEXT] = st.session_state[SHOWN] = session_draft()["parent_id"] = run_id
+    st.session_state[SHOWN] = session_draft()["parent_id"] = run_id
     st.rerun()
 
 
@@ -108,7 +107,7 @@ def live_run(run: dict) -> None:
     st.progress(live.done / max(live.total, 1), text=tr("workbench.progress", done=live.done, total=live.total))
     st.button(tr("workbench.stop"), key="wb_stop", icon=":material/stop_circle:", on_click=_stop_live_run,
               args=(run["id"],))
-    results({**run, "results": list(live.results), "status": "running"})
+    results({**run, "results": list(live.results), "status": "running"}, live=True)
 
 
 def _stop_live_run(run_id: int) -> None:

@@ -144,7 +144,7 @@ def test_opening_an_earlier_run_loads_its_prompt(app_secrets):
     run(at)
     by_label(at.text_area, "User message template").set_value("Other {{topic}} for {{audience}}")
     run(at)
-    at.selectbox(key="wb_open").set_value(1).run()
+    by_label(at.selectbox, "Saved runs").set_value(1).run()
     assert not at.exception
     assert by_label(at.text_area, "User message template").value == "Write one sentence about {{topic}} for {{audience}}."
     assert "Run #1 · prompt v1" in [h.value for h in at.subheader]
@@ -179,7 +179,7 @@ def test_each_user_sees_only_their_own_runs(login_secrets):
     run(alice)
     assert store_of(login_secrets).list_workbench_runs("alice")
     bob = make_app(login_secrets, PAGE, user="bob")
-    assert bob.selectbox(key="wb_open").options == ["New run (nothing opened)"]
+    assert by_label(bob.selectbox, "Saved runs").options == ["New run (nothing opened)"]
     bob.session_state["wb_run_id"] = alice.session_state["wb_run_id"]
     bob.run()
     assert not bob.subheader, "another user's run id shows nothing"

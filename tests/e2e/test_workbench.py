@@ -61,6 +61,7 @@ def run_and_wait(page: Page, version: int = 1) -> None:
     """Run, and wait for the results of the new run (the prompt's `version`)."""
     page.get_by_role("button", name="Run", exact=True).click()
     expect(page.get_by_text(re.compile(rf"Run #\d+ · prompt v{version}"))).to_be_visible(timeout=90_000)
+    expect(page.get_by_text("finished", exact=True)).to_be_visible(timeout=90_000)  # it ran in the background
     wait_for_app(page)
 
 
