@@ -1,5 +1,5 @@
-"""Operators' commands for the app's database: `python -m lib.admin migrate` and, for developers,
-`python -m lib.admin revision MESSAGE`.
+"""Operators' commands for the app's database: `python -m lib.admin migrate`, `backup FILE`,
+`restore FILE`, `copy --to URL` and, for developers, `python -m lib.admin revision MESSAGE`.
 
 Exit codes: 0 done, 1 the database could not be brought up to date (or --check found it
 behind), 2 bad input (arguments, a URL that names no database). Errors are one plain line.
@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import sqlalchemy as sa
 
+from lib.store.backup import TransferError, backup, copy_database, restore
 from lib.store.engine import make_engine
 from lib.store.failures import described
 from lib.store.schema import SchemaTooNewError, new_revision, schema_state, upgrade
@@ -20,30 +22,49 @@ OK, FAILED, BAD_INPUT = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m lib.admin", description="Look after Reshi Playground's database.")
+    parser = argparse.ArgumentParser(prog="python -m lib.admin",
+                                     description="Look after Reshi Playground's database.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    migrate = commands.add_parser(
-        "migrate", help="bring the database to this release's schema (the app also does it at start)",
-        description="Bring the database to this release's schema. Safe to run while other "
-                    "processes start: one migrates, the others wait. A database from a newer "
-                    "release is refused, never changed.")
-    migrate.add_argument("--check", action="store_true",
-                         help="change nothing; exit 1 if the database needs upgrading")
-    _store_option(migrate)
-    revision = commands.add_parser(
-        "revision", help="(developers) write the next numbered migration from the models' changes",
-        description="Write lib/store/migrations/versions/NNNN_<message>.py with what the models "
-                    "changed since the last revision (autogenerate against a scratch database). "
-                    "Read and trim it before committing: see docs/ARCHITECTURE.md.")
+    migrate = _command(
+        commands, "migrate", "bring the database to this release's schema (the app also does it at start)",
+        "Bring the database to this release's schema. Safe to run while other processes start: one "
+        "migrates, the others wait. A database from a newer release is refused, never changed.")
+    migrate.add_argument("--check", action="store_true", help="change nothing; exit 1 if the database needs upgrading")
+    backup = _command(
+        commands, "backup", "copy the whole database into a new SQLite file, while the app runs",
+        "A consistent copy of every row in a new SQLite file: SQLite's online backup (what is still "
+        "in the WAL included), or PostgreSQL read in one snapshot. Any backup restores into SQLite or PostgreSQL.")
+    backup.add_argument("file", type=Path, help="the new backup file (must not exist)")
+    restore = _command(
+        commands, "restore", "put a backup's rows into the database",
+        "Copy every row of a backup file into the database, brought to this release's schema first "
+        "(an older release's backup is upgraded). A database that has rows is refused unless "
+        "--replace. Stop the app first, or its users see the rows change.")
+    restore.add_argument("file", type=Path, help="a file made by `backup`")
+    restore.add_argument("--replace", action="store_true", help="delete the database's rows first")
+    copy = _command(
+        commands, "copy", "copy every row to another, empty database (SQLite to PostgreSQL or back)",
+        "Copy every row of the database to another one, made or brought to this release's schema; "
+        "sequences are set past the copied ids and the row counts of every table are compared. "
+        "Then point [store] url at the new database.")
+    copy.add_argument("--to", required=True, metavar="URL", help="SQLAlchemy URL of the empty target")
+    revision = _command(
+        commands, "revision", "(developers) write the next numbered migration from the models' changes",
+        "Write lib/store/migrations/versions/NNNN_<message>.py with what the models changed since "
+        "the last revision (autogenerate against a scratch database). Read and trim it before "
+        "committing: see docs/ARCHITECTURE.md.", store=False)
     revision.add_argument("message", help='what the change is, e.g. "usage source column"')
     return parser
 
 
-def _store_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--store", metavar="URL", default=None,
-                        help="SQLAlchemy URL of the database (default: [store] url in "
-                             ".streamlit/secrets.toml, else data/playground.db)")
+def _command(commands, name: str, summary: str, description: str, store: bool = True) -> argparse.ArgumentParser:
+    """A subcommand; `store`: it takes --store URL."""
+    parser = commands.add_parser(name, help=summary, description=description)
+    if store:
+        parser.add_argument("--store", metavar="URL", default=None,
+                            help="SQLAlchemy URL of the database (default: [store] url in "
+                                 ".streamlit/secrets.toml, else data/playground.db)")
+    return parser
 
 
 def shown(url: str) -> str:
@@ -80,9 +101,43 @@ def migrate(url: str, check: bool) -> int:
         engine.dispose()
 
 
+def _transfer(args: argparse.Namespace) -> int:
+    url = args.store or default_store_url()
+    for given in (url, getattr(args, "to", None)):
+        if given:
+            _open(given).dispose()  # a URL that names no database is bad input
+    if args.command == "backup" and args.file.exists():
+        raise BadInput(f"{args.file} exists already: name a new file")
+    if args.command == "restore" and not args.file.is_file():
+        raise BadInput(f"no backup file at {args.file}")
+    progress = _progress if sys.stderr.isatty() else None
+    if args.command == "backup":
+        counts = backup(url, args.file, progress)
+        done = f"backed up {shown(url)} to {args.file}"
+    elif args.command == "restore":
+        counts = restore(args.file, url, args.replace, progress)
+        done = f"restored {args.file} into {shown(url)}"
+    else:
+        counts = copy_database(url, args.to, on_table=progress)
+        done = f"copied {shown(url)} to {shown(args.to)}"
+    if progress:
+        print(file=sys.stderr)
+    print(f"{done}: {sum(counts.values())} rows in {len(counts)} tables, every count checked")
+    for name, count in sorted(counts.items()):
+        print(f"  {name:<16} {count:>9}")
+    return OK
+
+
+def _progress(table: str, rows: int) -> None:
+    """One line on the terminal, rewritten as each table is done."""
+    print(f"\r\033[K  copied {table}: {rows} rows", end="", file=sys.stderr, flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if args.command in ("backup", "restore", "copy"):
+            return _transfer(args)
         if args.command == "revision":
             print(f"wrote {new_revision(args.message)}")
             return OK
@@ -90,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     except BadInput as exc:
         print(f"error: {exc}", file=sys.stderr)
         return BAD_INPUT
-    except SchemaTooNewError as exc:
+    except (SchemaTooNewError, TransferError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return FAILED
     except sa.exc.SQLAlchemyError as exc:
