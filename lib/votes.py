@@ -35,6 +35,7 @@ BOOTSTRAP_ROUNDS = 200
 PRIOR_GAMES = 0.5      # a virtual tie against every other model: an unbeaten model stays finite
 MAX_ITERATIONS, TOLERANCE = 500, 1e-9
 MAX_PROMPT_CHARS = 2000
+MIN_VOTES_FOR_INTERVAL = 5
 
 
 @dataclass(frozen=True)
@@ -177,13 +178,16 @@ def standings(votes: list[Vote], rounds: int = BOOTSTRAP_ROUNDS) -> list[Standin
                 counts[model]["ties"] += 1
     rated = ratings_with_intervals(votes, rounds)
     rows = [Standing(m, c["votes"], c["wins"], c["losses"], c["ties"], c[UP], c[DOWN],
-                     *(rated.get(m) or (None, None, None))) for m, c in counts.items()]
+                     *_shown_rating(rated.get(m), c["votes"])) for m, c in counts.items()]
     return sorted(rows, key=lambda r: (r.rating is None, -(r.rating or 0), r.model))
 
 
-def wins_in(vote: Vote) -> int:
-    """How many games the vote's winner won (a 3-way A-better is two games won)."""
-    return sum(1 for _, _, s in games(vote) if s == 1.0)
+def _shown_rating(rated: tuple[float, float, float] | None, compared: int) -> tuple:
+    """A rating, and its interval once the model has MIN_VOTES_FOR_INTERVAL comparisons: from
+    fewer, every resample is nearly the same few votes and the interval says nothing."""
+    if rated is None:
+        return None, None, None
+    return rated if compared >= MIN_VOTES_FOR_INTERVAL else (rated[0], None, None)
 
 
 STANDING_COLUMNS = ("model", "votes", "wins", "losses", "ties", "win_rate", "rating", "low", "high",

@@ -100,8 +100,8 @@ def standings_table(board: list[votes.Standing]) -> None:
         "wins": st.column_config.NumberColumn(tr("board.col.wins")),
         "losses": st.column_config.NumberColumn(tr("board.col.losses")),
         "ties": st.column_config.NumberColumn(tr("board.col.ties"), help=tr("board.ties_help")),
-        "thumbs_up": st.column_config.NumberColumn("👍"),
-        "thumbs_down": st.column_config.NumberColumn("👎"),
+        "thumbs_up": st.column_config.NumberColumn(tr("board.col.thumbs_up")),
+        "thumbs_down": st.column_config.NumberColumn(tr("board.col.thumbs_down")),
     })
 
 
@@ -113,8 +113,8 @@ def _interval(standing: votes.Standing) -> str:
 
 def ratings_chart(board: list[votes.Standing]) -> None:
     """Each rated model's rating as a dot on its 95% interval."""
-    rated = pd.DataFrame([{"model": s.model, "rating": s.rating, "low": s.low, "high": s.high}
-                          for s in board if s.rating is not None])
+    rated = pd.DataFrame([{"model": s.model, "rating": s.rating, "low": s.low if s.low is not None else s.rating,
+                           "high": s.high if s.high is not None else s.rating} for s in board if s.rating is not None])
     if len(rated) < 2:
         return
     order = list(rated["model"])

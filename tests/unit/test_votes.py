@@ -68,6 +68,9 @@ def test_standings_count_wins_ties_and_thumbs():
     x = board["x"]
     assert (x.votes, x.wins, x.losses, x.ties, x.thumbs_up, x.thumbs_down) == (3, 1, 0, 2, 1, 1)
     assert x.win_rate == pytest.approx(1 / 3)
+    assert x.rating is not None and x.low is None and x.high is None   # 3 comparisons: no interval yet
+    many = votes.standings(comparisons("x", "y", 4) + comparisons("y", "x", 1), rounds=10)
+    assert all(s.low is not None and s.low <= s.rating <= s.high for s in many)
     assert board["z"].rating is None and board["z"].win_rate is None and board["z"].thumbs_up == 1
 
 
