@@ -168,6 +168,22 @@ def reply_meta(stream: ChatStream) -> dict:
             **chat_options.reply_extras(stream)}
 
 
+DATE_GROUPS = ("today", "yesterday", "week", "older")
+LONG_MESSAGE_CHARS, LONG_MESSAGE_LINES = 1500, 25
+
+
+def date_group(moment: datetime, now: datetime) -> str:
+    """Where a conversation last changed, as the sidebar groups them (both times in the user's
+    zone): today, yesterday, the last 7 days, or older."""
+    days = (now.date() - moment.date()).days
+    return "today" if days <= 0 else "yesterday" if days == 1 else "week" if days < 7 else "older"
+
+
+def is_long(text: str) -> bool:
+    """A message long enough to be shown folded (a pasted document)."""
+    return len(text) > LONG_MESSAGE_CHARS or text.count("\n") >= LONG_MESSAGE_LINES
+
+
 _ADDED_UP = ("tokens", "credits", "elapsed")
 
 

@@ -12,13 +12,15 @@ import tomllib
 from pathlib import Path
 from typing import Callable, Iterable
 
+from babel import Locale
+
 LANGUAGES = {"en": "English", "zh": "简体中文"}
 DEFAULT_LANGUAGE = "en"
 LOCALES_DIR = Path(__file__).with_name("locales")
 
 
-def _load(lang: str) -> dict[str, str]:
-    catalog: dict[str, str] = {}
+def _load(lang: str) -> dict[str, str | dict[str, str]]:
+    catalog: dict[str, str | dict[str, str]] = {}
     for path in (LOCALES_DIR / f"{lang}.toml", *sorted((LOCALES_DIR / lang).glob("*.toml"))):
         with open(path, "rb") as file:
             part = tomllib.load(file)
@@ -29,7 +31,7 @@ def _load(lang: str) -> dict[str, str]:
     return catalog
 
 
-CATALOGS: dict[str, dict[str, str]] = {lang: _load(lang) for lang in LANGUAGES}
+CATALOGS: dict[str, dict[str, str | dict[str, str]]] = {lang: _load(lang) for lang in LANGUAGES}
 
 
 def language_from_locale(locale: str | None) -> str:
@@ -39,7 +41,25 @@ def language_from_locale(locale: str | None) -> str:
 
 def t(key: str, lang: str = DEFAULT_LANGUAGE, **fields) -> str:
     text = CATALOGS.get(lang, {}).get(key) or CATALOGS[DEFAULT_LANGUAGE][key]
+    if isinstance(text, dict):
+        text = plural_form(text, lang, fields)
     return text.format(**fields) if fields else text
+
+
+def plural_form(forms: dict[str, str], lang: str, fields: dict) -> str:
+    """A text with plural forms is a table in the catalog, one entry per CLDR plural category
+    of the language ("one", "few", ..., and always "other"), picked by Babel's plural rules from
+    the number in the field `by` names (`count` when it is absent):
+    `"chat.meta_tokens" = { one = "{count} token", other = "{count} tokens" }`. A language with
+    one form (Chinese) keeps a plain string."""
+    number = fields.get(forms.get("by", "count"))
+    category = Locale.parse(lang).plural_form(abs(number)) if isinstance(number, (int, float)) else "other"
+    return forms.get(category) or forms["other"]
+
+
+def text_forms(text: str | dict[str, str]) -> list[str]:
+    """The texts a catalog entry holds: itself, or each of its plural forms."""
+    return [form for name, form in text.items() if name != "by"] if isinstance(text, dict) else [text]
 
 
 def has_text(key: str) -> bool:

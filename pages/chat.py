@@ -10,7 +10,7 @@ from lib.ui.chat_send import (INPUT, PENDING, finish_sending, follow_new_message
 from lib.ui.chat_tool_calls import tools_button
 from lib.ui.chat_tools import export_popover, import_popover, presets_popover, view_code_button
 from lib.ui.chat_view import (conversation_settings, conversation_sidebar, keep_setting, model_ids,
-                              refresh_models, render_history, request_retry)
+                              refresh_models, render_history, request_retry, title_heading)
 from lib.ui.auth import leave_if_signed_out
 from lib.ui.connection import get_client
 from lib.ui.model_features import settings_section
@@ -37,7 +37,7 @@ if kept_model:  # one column of a comparison was kept: the conversation goes on 
 # Wide enough for "Present" and "Presets" beside a long title at 1280 px (a long title wraps).
 col_title, col_present, col_presets, col_code, col_export = st.columns([3.0, 1.8, 1.8, 1.6, 1.5],
                                                                       vertical_alignment="bottom")
-col_title.subheader(conversation.title if conversation else tr("chat.new_title"))
+title_heading(col_title, conversation.title if conversation else tr("chat.new_title"))
 present_toggle(col_present, disabled=conversation is None)
 presets_popover(col_presets, store, user, settings, widget)
 

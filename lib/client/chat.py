@@ -211,11 +211,18 @@ class ChatStream:
         record.prompt_tokens = self.prompt_tokens
         record.completion_tokens = self.tokens if self.stopped else self.completion_tokens
         record.reasoning_tokens = self.reasoning_tokens
-        if self.done:
-            # Billed like the sandbox bills: a reply that never finished costs nothing.
+        if self.done or self.answering:
+            # Billed as providers (and the sandbox) bill: a call the server started answering is
+            # charged, also when the user stopped it or the stream broke; one that failed before
+            # its first token costs nothing. Unfinished, the tokens are those that arrived.
             record.credits = self.credits = _reply_credits(c, self.model, self.prompt_tokens,
-                                                           self.completion_tokens)
+                                                           self.completion_tokens if self.done else self.tokens)
         c.report(record)
+
+    @property
+    def answering(self) -> bool:
+        """The server has started answering: a piece of text, thinking or a tool call arrived."""
+        return self._deltas > 0 or self.ttft is not None
 
     def _taken(self, pieces: list[tuple[str, str]], started: float) -> Iterator[StreamPart]:
         """Each piece kept (the answer in `text`, the thinking in `thinking`) and timed."""

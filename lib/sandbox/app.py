@@ -520,13 +520,18 @@ async def _chat_chunks(state: SandboxState, key: str, cost: float, reply: replie
     deltas += [(d, _logprobs([d["content"]], params, lang) if "content" in d else None) for d in reply.deltas()]
     rate = state.speed.token_rate
     yield event(choice({"role": "assistant", "content": "" if not reply.tool_deltas else None}))
+    charged = False
     for delta, logprobs in deltas[: len(deltas) // 2] if cut else deltas:
         if rate > 0:
             await asyncio.sleep(1 / rate)
+        if not charged:  # as providers bill: a call started answering is paid, stopped or cut after
+            state.charge(key, cost)
+            charged = True
         yield event(choice(delta, logprobs=logprobs))
     if cut:
         return
-    state.charge(key, cost)
+    if not charged:
+        state.charge(key, cost)
     yield event(choice({}, reply.finish_reason))
     if params["include_usage"]:
         yield event([], usage=_usage(reply))

@@ -24,10 +24,12 @@ import threading
 import time
 from datetime import datetime, timezone
 from dataclasses import dataclass, field, replace
+from typing import Callable
 from pathlib import Path
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
 
 from lib import chat, chat_attachments, compare, errors, presets, tools, uploads, votes
@@ -55,6 +57,7 @@ INPUT = "chat_input"
 BUDGET_KEY = "chat_send"
 _REDRAW_SECONDS = 0.05
 _MIN_REDRAW_INTERVAL = 0.1
+_UNSEEN: list[threading.Thread] = []  # replies finishing after their page was left (tests join them)
 
 
 _FOLLOW_SCRIPT = (Path(__file__).parent / "chat_follow.js").read_text()
@@ -413,14 +416,16 @@ def send_replies(store: Store, user: str, client: ReshiClient, conversation_id: 
     streams = [client.chat.stream(*requests[column], **params) for column in columns]
     live = st.session_state[LIVE] = LiveReply(streams)
     slots = votes.blind_slots(len(streams)) if models and settings.get("blind") else None
-    try:
-        stream_replies(store, user, conversation_id, history[-1].id if models else None, streams, slots, step=step,
-                       columns=columns)
-    finally:
-        _remember_calls(conversation_id, client.base_url, streams)
+
+    def after() -> None:
         if earlier and not models:  # before `saved`: the next run must see the versions
             _keep_earlier_answers(store, user, conversation_id, history[-1].id, earlier)
         live.saved.set()
+    try:
+        stream_replies(store, user, conversation_id, history[-1].id if models else None, streams, slots, step=step,
+                       columns=columns, after=after)
+    finally:
+        _remember_calls(conversation_id, client.base_url, streams)
     return history[-1].id, len(streams)
 
 
@@ -439,10 +444,9 @@ def continue_reply(store: Store, user: str, client: ReshiClient, conversation_id
                                 **chat.request_params(settings))
     live = st.session_state[LIVE] = LiveReply([stream])
     try:
-        stream_replies(store, user, conversation_id, None, [stream], extending=reply)
+        stream_replies(store, user, conversation_id, None, [stream], extending=reply, after=live.saved.set)
     finally:
         _remember_calls(conversation_id, client.base_url, [stream])
-        live.saved.set()
     return reply_id - 1, 1
 
 
@@ -474,13 +478,16 @@ def _remember_calls(conversation_id: int, base_url: str, streams: list[ChatStrea
 
 def stream_replies(store: Store, user: str, conversation_id: int, group_id: int | None,
                    streams: list[ChatStream], blind_slots: list[int] | None = None,
-                   extending: Message | None = None, step: int = 0, columns: list[int] | None = None) -> None:
+                   extending: Message | None = None, step: int = 0, columns: list[int] | None = None,
+                   after: Callable[[], None] = lambda: None) -> None:
     """One reply, or 2-3 side by side (`group_id`: the user message they answer), read in worker
     threads and redrawn together; whatever arrives is kept, also when the user stops them.
     A blind comparison (`blind_slots`: where each column is shown) streams as "Model A/B/C".
     `columns`: the comparison's columns the streams answer (after tool results, only those whose
     chain goes on), so each keeps its place.
     `extending`: the reply one stream continues, drawn before what arrives and saved with it.
+    `after` runs once the replies are saved: at once, or when they end if the user went to
+    another page meanwhile (they are finished unseen, `_finish_unseen`).
 
     Until the first words arrive, a spinner counts the seconds against the timeout.
     """
@@ -490,6 +497,7 @@ def stream_replies(store: Store, user: str, conversation_id: int, group_id: int 
     # A continuation is written into its reply when it ends; new replies are saved as they arrive.
     saver = None if extending is not None else ReplySaver(store, user, conversation_id, streams, extras)
     parallel = compare.ParallelStreams(streams).start()
+    leaving = False
     try:
         with st.chat_message("assistant"):
             stop = _stop_button(step)
@@ -502,10 +510,12 @@ def stream_replies(store: Store, user: str, conversation_id: int, group_id: int 
             with st.spinner(tr("chat.waiting", timeout=round(streams[0].read_timeout or 0)), show_time=True):
                 while parallel.poll(_REDRAW_SECONDS) and not any(c.text or c.thinking or c.stream.tool_calls
                                                                  for c in parallel.columns):
-                    _stop_if_clicked(parallel)
+                    if _stop_if_clicked(parallel):
+                        st.empty()  # a point where Streamlit ends this run for the page asked
             drawn_at = 0.0
             while parallel.poll(_REDRAW_SECONDS):
-                _stop_if_clicked(parallel)
+                if _stop_if_clicked(parallel):
+                    st.empty()
                 if saver is not None:
                     saver.maybe_save()
                 # Each redraw is a websocket message the server serialises and sends: ten a second
@@ -515,24 +525,67 @@ def stream_replies(store: Store, user: str, conversation_id: int, group_id: int 
                     drawn_at = time.monotonic()
             _redraw(parallel, boxes, shown, cursor="", prefix=prefix)
             stop.empty()
+    except RerunException as rerun:
+        leaving = _leaves_page(rerun.rerun_data)
+        raise
+    except StopException:
+        # A click that runs the whole app (a page in the sidebar, most often): Streamlit stops
+        # this run and starts the next at once (runner.fastReruns), not saying where to. The
+        # replies go on; if the next run is the Chat page again, it stops them
+        # (`settle_live_reply`), as any click there does.
+        leaving = True
+        raise
     finally:
-        parallel.stop()
-        for index, column in enumerate(parallel.columns):
-            if extending is not None:
-                _save_continuation(store, user, extending, column.stream, column.error)
-            else:
-                saver.finish(index, column.stream, column.error)
+        def save_then() -> None:
+            for index, column in enumerate(parallel.columns):
+                if extending is not None:
+                    _save_continuation(store, user, extending, column.stream, column.error)
+                else:
+                    saver.finish(index, column.stream, column.error)
+            after()
+        if leaving:
+            _finish_unseen(parallel, saver, save_then)
+        else:
+            parallel.stop()
+            save_then()
 
 
-def _stop_if_clicked(parallel: compare.ParallelStreams) -> None:
+def _leaves_page(rerun_data) -> bool:
+    """The run asked for next shows another page (a link in the sidebar), not this one."""
+    ctx = get_script_run_ctx()
+    target = getattr(rerun_data, "page_script_hash", "")
+    return bool(ctx and target and target != ctx.page_script_hash)
+
+
+def _finish_unseen(parallel: compare.ParallelStreams, saver: ReplySaver | None, save: Callable[[], None]) -> None:
+    """The user went to another page while replies streamed (or closed the session): they
+    finish in a thread of their own and are saved when they end, as if the user had stayed (the
+    reply is paid for either way). Coming back to Chat before then stops them
+    (`settle_live_reply`), keeping what arrived."""
+    def finish() -> None:
+        while parallel.poll(0.2):
+            if saver is not None:
+                saver.maybe_save()
+        save()
+    thread = threading.Thread(target=finish, name="chat-reply-unseen", daemon=True)
+    thread.start()
+    _UNSEEN.append(thread)
+
+
+def _stop_if_clicked(parallel: compare.ParallelStreams) -> bool:
     """A click on the conversation part (Stop, Regenerate, ...) while its replies stream: the
     replies stop, and that part's next run does what was asked. Streamlit stops a run of the
     whole page for any click, but queues a fragment's run behind the run in progress, and has
-    no public way to ask whether one waits: this reads the request it keeps for the script."""
+    no public way to ask whether one waits: this reads the request it keeps for the script.
+    True when the click leads to another page: the replies go on (`_finish_unseen`)."""
     ctx = get_script_run_ctx()
     requests = ctx.script_requests if ctx else None
-    if requests is not None and requests._state == ScriptRequestType.RERUN:
-        parallel.stop()
+    if requests is None or requests._state != ScriptRequestType.RERUN:
+        return False
+    if _leaves_page(requests._rerun_data):
+        return True
+    parallel.stop()
+    return False
 
 
 def _reply_boxes(streams: list[ChatStream], side_by_side: bool) -> list:
@@ -550,7 +603,9 @@ def _save_continuation(store: Store, user: str, reply: Message, stream: ChatStre
     """What a continuation brought is added to the reply it continues; one that failed before
     any text leaves the reply as it was and says why."""
     if error is not None and not stream.text:
-        st.toast(tr("chat.continue_failed", reason=error_text(error, current_lang())), icon=":material/error:")
+        if get_script_run_ctx() is not None:  # not when it ended unseen, on another page
+            st.toast(tr("chat.continue_failed", reason=error_text(error, current_lang())),
+                     icon=":material/error:")
         return
     if not stream.text and not stream.done:
         return  # stopped before anything arrived

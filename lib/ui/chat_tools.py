@@ -175,6 +175,8 @@ def _import(store: Store, user: str, data: bytes) -> None:
     except chat_io.ImportProblem as problem:
         st.error(tr("chat.import_refused", reason=tr(problem.key, **problem.fields)), icon=":material/block:")
         return
+    # Told apart from the conversation it was exported from, in the list and in search.
+    imported.title = tr("chat.imported_title", title=imported.title)
     conversation = chat_io.import_into(store, user, imported, data)
     st.session_state[IMPORT_ADJUSTED] = imported.adjusted
     _imported(store, user, conversation, tr("chat.imported", title=conversation.title),

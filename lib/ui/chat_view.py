@@ -28,6 +28,7 @@ from lib.ui.resources import get_store
 from lib.ui.model_features import reply_body, thinking_block
 from lib.ui.phone_layout import fold_sidebar_on_phone
 from lib.ui import vote_view
+from lib.ui.clock import browser_zone
 from lib.ui.session import current_lang, current_user, tr
 from lib.safe_text import images_as_links, markdown_literal
 from lib.upload_checks import display_name
@@ -118,15 +119,20 @@ def conversation_sidebar(store: Store, user: str, extra=None) -> None:
             conversations.insert(0, opened)
             hidden -= 1
         st.session_state[LISTED] = [c.id for c in conversations]
-        if conversations:
-            st.caption(tr("chat.conversations"))
-        for conversation in conversations:
-            is_open = conversation.id == open_id
-            if is_open:
-                _conversation_actions(store, user, conversation)
-            else:
-                st.button(conversation.title, key=f"chat_open_{conversation.id}", use_container_width=True,
-                          type="tertiary", on_click=_open_from_sidebar, args=(store, user, conversation.id))
+        st.html(_LIST_STYLE)
+        with st.container(key="chat_list"):
+            zone = browser_zone()
+            now, shown_group = datetime.now(zone), None
+            for conversation in conversations:
+                group = chat.date_group(conversation.updated_at.astimezone(zone), now)
+                if group != shown_group:  # Today, Yesterday, Last 7 days, Older: newest first
+                    st.caption(tr(DATE_GROUP_KEY(group)))
+                    shown_group = group
+                if conversation.id == open_id:
+                    _conversation_actions(store, user, conversation)
+                else:
+                    st.button(conversation.title, key=f"chat_open_{conversation.id}", use_container_width=True,
+                              type="tertiary", on_click=_open_from_sidebar, args=(store, user, conversation.id))
         _more_conversations(hidden)
 
 
@@ -134,6 +140,17 @@ def _open_from_sidebar(store: Store, user: str, conversation_id: int | None) -> 
     """A new chat or a listed conversation: opened, and on a phone the sidebar folds over it."""
     set_open_conversation(store, user, conversation_id)
     fold_sidebar_on_phone()
+
+
+DATE_GROUP_KEY = key_family("chat.group", chat.DATE_GROUPS)
+# The list reads down the left edge, as a list does (Streamlit centres a button's label), and a
+# long title ends in "…" on one line, in the list and in the page's header (`title_heading`).
+_LIST_STYLE = """<style>
+.st-key-chat_list button { justify-content: flex-start; text-align: left; }
+.st-key-chat_list button p { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.st-key-chat_list button > div { min-width: 0; }
+.stMain [data-testid="stHeadingWithActionElements"] h3 { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+</style>"""
 
 
 def _more_conversations(hidden: int) -> None:
@@ -222,7 +239,10 @@ def render_message(store: Store, user: str, client: ReshiClient, message: Messag
             _failed_reply(meta, message.id, is_last)
             return
         thinking_block(meta.get("thinking") or "", meta.get("thinking_seconds"))
-        reply_body(message.content, meta, key=f"chat_body_{message.id}")
+        if message.role == "user" and chat.is_long(message.content):
+            _folded(message)
+        else:
+            reply_body(message.content, meta, key=f"chat_body_{message.id}")
         if meta.get("attachments"):
             attachment_strip(store, user, client, meta["attachments"])
         if meta.get("variables"):
@@ -238,6 +258,22 @@ def render_message(store: Store, user: str, client: ReshiClient, message: Messag
 
 def _tools_of_open_conversation() -> list[dict]:
     return st.session_state.get(settings_key(st.session_state.get("chat_open")), {}).get("tools") or []
+
+
+def title_heading(container, title: str) -> None:
+    """The conversation's title on one line beside the header's buttons, cut with "…" when
+    long (it wrapped to three lines at 1400 px); the whole title is its tooltip."""
+    container.subheader(title, help=title if len(title) > 30 else None, anchor=False)
+
+
+def _folded(message: Message) -> None:
+    """A long question (a pasted document) folded under its first line, so the replies around
+    it stay in reach; one click shows it whole."""
+    first = next((line.strip() for line in message.content.splitlines() if line.strip()), "")
+    label = tr("chat.long_message", start=markdown_literal(first[:80] + ("…" if len(first) > 80 else "")),
+               lines=len(message.content.splitlines()))
+    with st.expander(label, expanded=False, icon=":material/article:"):
+        st.markdown(message.content)
 
 
 def _version_switcher(store: Store, user: str, message: Message) -> None:

@@ -175,6 +175,6 @@ def _test_connection() -> None:
     try:
         models = get_client().models.list()
     except errors.ReshiError as exc:
-        st.error(error_text(exc, current_lang()), icon=":material/error:")
+        st.error(error_text(exc, current_lang(), admin=is_admin() or not login_required()), icon=":material/error:")
         return
     st.success(tr("conn.ok", count=len(models)), icon=":material/check_circle:")

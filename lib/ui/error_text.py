@@ -14,16 +14,23 @@ ERROR_KEY = key_family("error", errors.KINDS)
 REFUSED_KEY = key_family("error.refused_address", errors.REFUSAL_RULES)
 
 
-def explain(error: errors.ReshiError, lang: str) -> str:
-    """What happened and what to do, without the server's words (for a short inline reason)."""
+# The secrets setting behind each network-guard rule: named to whoever can change it only.
+REFUSAL_SETTINGS = {"scheme": "[security]", "host": "[security] allowed_hosts",
+                    "private": "[security] allow_private_networks"}
+
+
+def explain(error: errors.ReshiError, lang: str, *, admin: bool = False) -> str:
+    """What happened and what to do, without the server's words (for a short inline reason).
+    An admin is also told which setting decides a refused address; others are not shown config."""
     if isinstance(error, errors.RefusedAddressError):
-        return t(REFUSED_KEY(error.rule), lang, target=error.target)
+        text = t(REFUSED_KEY(error.rule), lang, target=error.target)
+        return text + " " + t("error.refused_setting", lang, setting=REFUSAL_SETTINGS[error.rule]) if admin else text
     return t(ERROR_KEY(error.kind), lang)
 
 
-def error_text(error: errors.ReshiError, lang: str) -> str:
+def error_text(error: errors.ReshiError, lang: str, *, admin: bool = False) -> str:
     """The explanation, followed by the server's own words when it sent any."""
-    return _with_server_words(explain(error, lang), error.server_message, lang)
+    return _with_server_words(explain(error, lang, admin=admin), error.server_message, lang)
 
 
 def recorded_error_text(kind: str, server_message: str, lang: str) -> str:

@@ -35,7 +35,10 @@ header[data-testid="stHeader"], section[data-testid="stSidebar"] { display: none
 .st-key-present_question p { font-weight: 600; }
 .stMain [class*="st-key-present_figures"] [data-testid="stMarkdownContainer"] { font-size: 1.15rem; }
 .st-key-present_bar [data-testid="stMarkdownContainer"] { font-size: 1.2rem; }
+/* Code blocks set their own small size: on a projector they read like the text around them. */
+.stMain pre, .stMain pre code, .stMain [data-testid="stCode"] code { font-size: 1.3rem !important; line-height: 1.45; }
 @media (max-width: 640px) {
+  .stMain pre, .stMain pre code, .stMain [data-testid="stCode"] code { font-size: 0.95rem !important; }
   .stMain .block-container { padding: 0.75rem 0.9rem 2rem; }
   .stMain [data-testid="stMarkdownContainer"] { font-size: 1.12rem; }
   .st-key-present_question [data-testid="stMarkdownContainer"] { font-size: 1.3rem; }

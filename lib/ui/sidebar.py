@@ -46,8 +46,9 @@ def _account(authenticator: AuthenticationController | None) -> None:
         st.caption(tr("app.single_user"))
         return
     name = st.session_state.get("user_name") or current_user()
-    col_name, col_logout = st.columns([4, 1], vertical_alignment="center")
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
     role = f" · {tr('app.admin')}" if st.session_state.get("is_admin") else ""
-    col_name.markdown(f":material/person: **{name}**{role}")
-    col_logout.button("", key="logout_button", icon=":material/logout:", help=tr("auth.logout"),
-                      on_click=request_logout)
+    row.markdown(f":material/person: **{name}**{role}", width="stretch")
+    # Labelled: an icon alone was not found (issue 31).
+    row.button(tr("auth.logout"), key="logout_button", icon=":material/logout:", type="tertiary",
+               help=tr("auth.logout"), on_click=request_logout)

@@ -248,7 +248,7 @@ def cases_editor(names: list[str]) -> list[dict]:
                     on_change=_load_uploaded, args=(names,))
     _show_load_messages()
     with tab_table:
-        edited = st.data_editor(workbench.table_for(draft["cases"], names), num_rows="dynamic", hide_index=False,
+        edited = st.data_editor(workbench.table_for(draft["cases"], names), num_rows="dynamic", hide_index=True,
                                 key=_key(f"cases{st.session_state.get(CASES_VERSION, 0)}_" + "|".join(names)), width="stretch",
                                 column_config={n: st.column_config.TextColumn(n) for n in names})
         st.caption(tr("workbench.table_help", limit=workbench.MAX_CASES))

@@ -34,9 +34,10 @@ def _exported_file(secrets, title: str) -> bytes:
 def test_import_opens_the_conversation_says_so_and_closes(app_secrets):
     at = import_file(make_app(app_secrets), _exported_file(app_secrets, "Trip notes"))
     imported = _store(app_secrets).list_conversations("local")
-    assert [c.title for c in imported] == ["Trip notes"]
+    # Told apart from its original (issue 31).
+    assert [c.title for c in imported] == ["Trip notes (imported)"]
     assert at.session_state["chat_open"] == imported[0].id
-    assert [t.value for t in at.toast] == ["Imported “Trip notes”."]
+    assert [t.value for t in at.toast] == ["Imported “Trip notes (imported)”."]
     assert at.session_state["chat_import_popover"] is False
     assert "imported question" in [m.markdown[0].value for m in at.chat_message]
     assert not [b for b in at.button if b.key == "chat_import_go"]  # the uploader starts empty

@@ -293,3 +293,22 @@ def test_view_code_of_a_reopened_conversation_shows_its_next_request(app_secrets
     assert body["messages"][-1] == {"role": "user", "content": "(your next message)"}
     assert body["temperature"] == 1.0 and body["stream"] is True
     assert any("this session has not sent in it yet" in c.value for c in reopened.caption)
+
+
+def test_the_sidebar_groups_conversations_by_date_and_folds_a_long_question(app_secrets):
+    store = store_of(app_secrets)
+    now = datetime.now(timezone.utc)
+    for title, days in (("old plan", 30), ("last week", 3), ("yesterday's", 1)):
+        conversation = store.create_conversation("local", title, None)
+        store.rename_conversation("local", conversation.id, title)
+        with store.engine.begin() as connection:  # as if last changed that long ago
+            from lib.store.conversations import conversations
+            connection.execute(conversations.update().where(conversations.c.id == conversation.id)
+                               .values(updated_at=now - timedelta(days=days)))
+    long_question = "Here is the document:\n" + "a line of it\n" * 40
+    at = send(make_app(app_secrets), long_question)
+    captions = [c.value for c in at.sidebar.caption]
+    assert [c for c in captions if c in ("Today", "Yesterday", "Last 7 days", "Older")] == \
+        ["Today", "Yesterday", "Last 7 days", "Older"]
+    [folded] = [e for e in at.expander if "Here is the document" in e.label]
+    assert "41 lines" in folded.label and folded.proto.expanded is False

@@ -133,7 +133,7 @@ def test_api_failures_are_explained_and_keep_the_prompt(app_secrets, marker, exp
     prompt = f"a fox {marker}"
     at = generate(make_app(app_secrets, IMAGES), prompt, 2)
     assert not at.exception
-    assert expected in error_text(at) and "2 of 2 image(s) failed" in at.warning[0].value
+    assert expected in error_text(at) and "2 of 2 images failed" in at.warning[0].value
     assert at.text_area(key="images_prompt").value == prompt
     assert stored(app_secrets) == []
 
@@ -169,7 +169,7 @@ def test_disabled_key_403(app_secrets, sandbox, api_key):
 def test_partial_failure_keeps_the_good_image_and_retries_the_failed_one(app_secrets, sandbox):
     sandbox.control.queue_fault("images", "500", count=1)
     at = generate(make_app(app_secrets, IMAGES), "half works", 2)
-    assert len(stored(app_secrets)) == 1 and "1 of 2 image(s) failed" in at.warning[0].value
+    assert len(stored(app_secrets)) == 1 and "1 of 2 images failed" in at.warning[0].value
     at.button(key="images_retry_0").click().run()
     assert len(stored(app_secrets)) == 2 and not at.warning and not at.error
 

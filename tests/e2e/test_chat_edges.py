@@ -44,6 +44,9 @@ def test_stop_shows_the_kept_text_at_once(page: Page, app_url, e2e_dir, sandbox_
     assert kept.content.startswith("You said") and reply.inner_text().count("You said") == 1
     call = chat_calls(e2e_dir).iloc[-1]
     assert call["error_kind"] == "stopped" and call["completion_tokens"] == kept.meta["tokens"] > 0
+    # Billed as the provider bills a call it started answering (issue 31), and shown so.
+    assert call["credits"] == kept.meta["credits"] == 1
+    expect(reply).to_contain_text("credits: 1")
 
 
 def chat_calls(e2e_dir):

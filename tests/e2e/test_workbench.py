@@ -103,7 +103,7 @@ def test_paste_run_two_models_export_rerun_compare(page: Page, app_url, sandbox_
     page.get_by_role("button", name="Run", exact=True).click()
     progress = page.get_by_text(re.compile(r"\d+ of 40 cells finished"))
     expect(progress).to_be_visible(timeout=30_000)
-    expect(page.get_by_text(re.compile(r"tokens · 1 credits")).first).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(re.compile(r"tokens: \d+ · credits: 1")).first).to_be_visible(timeout=30_000)
     assert "40 of 40" not in progress.inner_text(), "cells appear while others still run"
     screenshot(page, "workbench-running")
     expect(page.get_by_text(re.compile(r"Run #\d+ · prompt v1"))).to_be_visible(timeout=90_000)
@@ -166,9 +166,9 @@ def test_stop_keeps_the_cells_that_finished(page: Page, app_url, sandbox_speed):
     wait_for_app(page)
     sandbox_speed(token_rate=40)
     page.get_by_role("button", name="Run", exact=True).click()
-    expect(page.get_by_text(re.compile(r"tokens · 1 credits")).first).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(re.compile(r"tokens: \d+ · credits: 1")).first).to_be_visible(timeout=30_000)
     page.get_by_role("button", name="Stop").click()
     expect(page.get_by_text("stopped: the cells that finished are kept")).to_be_visible(timeout=30_000)
     sandbox_speed(token_rate=0)
     expect(page.get_by_text("Not run (the run was stopped first).").first).to_be_visible()
-    assert page.get_by_text(re.compile(r"tokens · 1 credits")).count() >= 1
+    assert page.get_by_text(re.compile(r"tokens: \d+ · credits: 1")).count() >= 1

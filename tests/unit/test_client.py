@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import logging
 
@@ -221,3 +222,26 @@ def test_key_never_logged(sandbox, caplog):
         with pytest.raises(errors.AuthError):
             client.chat.create("gpt-4o-mini", [{"role": "user", "content": "hi"}])
     assert secret not in caplog.text
+
+
+@pytest.mark.parametrize("how", ["stopped", "cut"])
+def test_a_call_started_answering_is_billed_as_the_sandbox_bills_it(client, calls, sandbox, api_key, how):
+    """Providers charge a call once they start answering, stopped or broken after (issue 31)."""
+    before = sandbox.control.key_info(api_key)["spent"]
+    stream = client.chat.stream("gpt-4o-mini", [{"role": "user", "content": f"a long story {'[cut]' * (how == 'cut')}"}])
+    with contextlib.suppress(errors.StreamCutError):
+        for _ in stream:
+            if how == "stopped":
+                stream.close()
+    assert calls[-1].error_kind == ("stopped" if how == "stopped" else "stream_cut")
+    assert calls[-1].credits == stream.credits == 1
+    # The sandbox charged before it sent the first token, so before the client could stop.
+    assert sandbox.control.key_info(api_key)["spent"] == before + 1
+
+
+def test_a_call_stopped_before_its_first_token_costs_nothing(client, calls, sandbox, api_key):
+    before = sandbox.control.key_info(api_key)["spent"]
+    stream = client.chat.stream("gpt-4o-mini", [{"role": "user", "content": "never mind"}])
+    stream.close()
+    assert calls[-1].error_kind == "stopped" and calls[-1].credits == 0
+    assert sandbox.control.key_info(api_key)["spent"] == before

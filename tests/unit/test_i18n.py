@@ -11,7 +11,8 @@ from pathlib import Path
 
 import lib
 import pytest
-from lib.i18n import CATALOGS, DEFAULT_LANGUAGE, KEY_FAMILIES, LANGUAGES, has_text, language_from_locale, t
+from lib.i18n import (CATALOGS, DEFAULT_LANGUAGE, KEY_FAMILIES, LANGUAGES, has_text, language_from_locale, t,
+                      text_forms)
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY_SHAPE = re.compile(r"[a-z_]+(?:\.[a-z0-9_]+)+")
@@ -38,8 +39,24 @@ def test_every_catalog_has_the_same_keys_and_fields():
         catalog = CATALOGS[lang]
         assert set(catalog) == set(english), (lang, set(catalog) ^ set(english))
         for key, text in catalog.items():
-            assert isinstance(text, str) and text, (lang, key)
-            assert fields(text) == fields(english[key]), (lang, key)
+            forms = text_forms(text)
+            assert forms and all(isinstance(form, str) and form for form in forms), (lang, key)
+            assert not isinstance(text, dict) or "other" in text, (lang, key)
+            # A plural form may leave its number out ("the message" for one).
+            assert entry_fields(text) == entry_fields(english[key]), (lang, key)
+            assert all(fields(form) <= entry_fields(english[key]) for form in forms), (lang, key)
+
+
+def entry_fields(text) -> set[str]:
+    return set().union(*(fields(form) for form in text_forms(text)))
+
+
+@pytest.mark.parametrize("lang, count, expected", [("en", 1, "1 token"), ("en", 0, "0 tokens"),
+                                                   ("en", 21, "21 tokens"), ("zh", 1, "1 个 Token")])
+def test_plural_forms_follow_the_languages_rules(lang, count, expected):
+    assert t("chat.meta_tokens", lang, count=count) == expected
+    assert t("video.refunded", "en", credits=1) == "The 1 credit for this video was refunded."
+    assert t("video.refunded", "en", credits=1.5).startswith("The 1.5 credits")
 
 
 def test_every_key_family_exists_in_full():

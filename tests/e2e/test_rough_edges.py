@@ -1,0 +1,135 @@
+"""Issue 31, rough edges (third pass), where the user met them: in Chromium against `streamlit run`
+and the sandbox. Leaving Chat while a reply streams, View code of a reopened conversation, the
+Video button after a click, a file over 10 MB in Chinese."""
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.helpers import REPLY_DONE, screenshot, switch_language, wait_for_app
+from tests.e2e.test_chat import send
+from tests.e2e.test_chat_edges import chat_calls, new_chat
+from tests.e2e.test_chat_features import last_messages
+from tests.e2e.test_images_upload import open_page
+from tests.e2e.test_video import open_video_page
+from tests.imagefiles import oversized_png
+
+
+def wait_until(condition, seconds: float = 30) -> None:
+    """Poll what is stored (not the page) until `condition()` holds."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never held"
+        time.sleep(0.2)
+
+
+def nav(page: Page, name: str) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
+
+
+def test_leaving_chat_while_a_reply_streams_lets_it_finish_and_keeps_it(page: Page, app_url, e2e_dir,
+                                                                       sandbox_speed):
+    sandbox_speed(token_rate=8)
+    new_chat(page, app_url)
+    tag = uuid.uuid4().hex[:6]
+    send(page, f"Carry on without me {tag}")
+    reply = page.get_by_test_id("stChatMessage").nth(1)
+    expect(reply).to_contain_text("You said", timeout=15_000)
+    nav(page, "Images")
+    expect(page.get_by_role("heading", name="Images", exact=True)).to_be_visible(timeout=15_000)
+    wait_for_app(page)
+
+    def finished() -> bool:
+        last = last_messages(e2e_dir, 1)[0]
+        return last.role == "assistant" and last.meta.get("finish_reason") == "stop"
+    wait_until(finished)  # while the user is on another page
+    kept = last_messages(e2e_dir, 2)
+    assert kept[0].content == f"Carry on without me {tag}" and not kept[1].meta.get("stopped")
+    call = chat_calls(e2e_dir).iloc[-1]
+    assert call["error_kind"] in (None, "") or call["error_kind"] != call["error_kind"]  # None or NaN
+    nav(page, "Chat")
+    expect(page.get_by_test_id("stChatMessage").nth(1)).to_contain_text(REPLY_DONE, timeout=15_000)
+    expect(page.get_by_text("Stopped: the part that arrived is kept.")).to_have_count(0)
+    assert page.get_by_test_id("stChatMessage").nth(1).inner_text().count("You said") == 1
+
+
+def test_view_code_of_a_reopened_conversation_shows_its_next_request(page: Page, app_url):
+    new_chat(page, app_url)
+    tag = uuid.uuid4().hex[:6]
+    send(page, f"Keep me for later {tag}")
+    expect(page.get_by_text(REPLY_DONE)).to_be_visible(timeout=15_000)
+    wait_for_app(page)
+    page.reload()  # a new session: it has sent nothing in this conversation
+    wait_for_app(page)
+    button = page.get_by_role("button", name="View code")
+    expect(button).to_be_enabled()
+    button.click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("The request your next message would send")
+    dialog.get_by_role("tab", name="Raw").click()
+    body = json.loads(dialog.locator("[data-testid=stCode]:visible").first.inner_text())
+    assert body["messages"][-3]["content"] == f"Keep me for later {tag}"
+    assert body["messages"][-1] == {"role": "user", "content": "(your next message)"}
+    expect(dialog).to_contain_text("No stream events here")
+    screenshot(page, "rough-view-code-reopened-en-1400")
+
+
+def test_the_video_button_rests_while_its_video_is_made(page: Page, app_url, sandbox_speed):
+    sandbox_speed(video_seconds=6)
+    open_video_page(page, app_url)
+    box = page.get_by_label("Prompt")
+    box.fill(f"a lighthouse at dusk {uuid.uuid4().hex[:6]}")
+    box.press("Control+Enter")
+    wait_for_app(page)
+    generate = page.get_by_role("button", name="Generate video")
+    generate.click()
+    expect(page.get_by_text("Video task created")).to_be_visible(timeout=15_000)
+    expect(generate).to_be_disabled()
+    expect(page.get_by_text("This video is being made")).to_be_visible()
+    screenshot(page, "rough-video-made-en-1400")
+    expect(page.locator("video")).not_to_have_count(0, timeout=30_000)
+    expect(page.get_by_text("Video task created")).to_have_count(0, timeout=15_000)
+    expect(generate).to_be_enabled()
+
+
+def test_a_file_over_10_mb_is_reported_in_chinese(page: Page, app_url, tmp_path):
+    huge = tmp_path / f"大图-{time.time_ns()}.png"
+    huge.write_bytes(oversized_png())
+    open_page(page, app_url, "upload")
+    switch_language(page, "简体中文")
+    try:
+        page.locator("input[type=file]").set_input_files([huge])
+        expect(page.get_by_role("button", name=f"Remove {huge.name}")).to_be_visible()
+        page.get_by_role("button", name="上传所选文件").click()
+        wait_for_app(page)
+        alert = page.get_by_test_id("stAlert").filter(has_text=huge.name)
+        expect(alert).to_contain_text("文件大小为 11.5 MB，超过 10 MB 的上限")
+        screenshot(page, "rough-upload-too-big-zh-1400")
+    finally:
+        switch_language(page, "English")
+
+
+def test_code_blocks_are_large_on_a_projector(page: Page, app_url, e2e_dir):
+    from lib.ui.chat_view import OPEN_SETTING
+    from tests.e2e.test_chat_features import e2e_store
+    from tests.e2e.test_shares import DESKTOP
+    store = e2e_store(e2e_dir)
+    question = f"Show code {uuid.uuid4().hex[:6]}"
+    conversation = store.create_conversation("root", question, {})
+    store.add_message("root", conversation.id, "user", question)
+    store.add_message("root", conversation.id, "assistant", "Here:\n\n```python\nprint('hello, room')\n```\n",
+                      {"model": "gpt-4o-mini", "credits": 1})
+    store.set_setting("root", OPEN_SETTING, conversation.id)
+    page.set_viewport_size(DESKTOP)
+    from tests.e2e.helpers import login
+    login(page, app_url, "root", path="?present=1")
+    page.goto(f"{app_url}/?present=1&slide=1")
+    wait_for_app(page)
+    code = page.locator(".stMain pre code").first
+    expect(code).to_contain_text("hello, room", timeout=15_000)
+    size = float(code.evaluate("el => getComputedStyle(el).fontSize").removesuffix("px"))
+    assert size >= 20, f"code is {size}px on a projector"
+    screenshot(page, "rough-present-code-en-1400")
