@@ -125,7 +125,7 @@ def test_code_blocks_are_large_on_a_projector(page: Page, app_url, e2e_dir):
     store.set_setting("root", OPEN_SETTING, conversation.id)
     page.set_viewport_size(DESKTOP)
     from tests.e2e.helpers import login
-    login(page, app_url, "root", path="?present=1")
+    login(page, app_url, "root")
     page.goto(f"{app_url}/?present=1&slide=1")
     wait_for_app(page)
     code = page.locator(".stMain pre code").first
