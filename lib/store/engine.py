@@ -48,7 +48,7 @@ def _create_private(path: str | None) -> None:
         return
     try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except OSError:  # it exists; or its folder does not, which SQLite reports in its own words
+    except FileExistsError:
         pass
 
 
