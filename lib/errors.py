@@ -140,6 +140,18 @@ class RefusedAddressError(ReshiError):
         self.args = (f"{self.kind}: {rule} ({target})",)
 
 
+class QuotaExceededError(ReshiError):
+    """The admin's daily or monthly quota for this user on the preset connection is used up; the
+    call was not sent. `period` is "day" or "month"; `limit` and `used` are credits."""
+
+    kind = "quota_exceeded"
+
+    def __init__(self, period: str, *, limit: float, used: float):
+        self.period, self.limit, self.used = period, limit, used
+        super().__init__()
+        self.args = (f"{self.kind}: {period} limit {limit:g}, used {used:g}",)
+
+
 class MediaTypeError(ReshiError):
     """Downloaded media whose bytes are not the image or video they were fetched as."""
 

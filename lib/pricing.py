@@ -12,6 +12,13 @@ from dataclasses import dataclass
 CHAT, IMAGES, VIDEO, UPLOAD, MODELS, BILLING = "chat", "images", "video", "upload", "models", "billing"
 VIDEO_STATUS = "video_status"  # polling a video task: free, and kept apart from the paid creates
 JUDGE = "judge"  # a Workbench judge's chat call: priced as chat, kept apart in the ledger
+# The ledger's `source` of a call, by its endpoint: looking up the balance or the model list is
+# "balance" (the account's own calls), polling a video is "video".
+_SOURCE_OF_ENDPOINT = {BILLING: "balance", MODELS: "balance", VIDEO_STATUS: "video"}
+
+
+def source_of(endpoint: str) -> str:
+    return _SOURCE_OF_ENDPOINT.get(endpoint, endpoint)
 ANY_MODEL = "*"
 
 

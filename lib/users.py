@@ -10,6 +10,7 @@ Command line (the password never appears in argv or shell history):
     python -m lib.users [--file PATH] add USERNAME --name "Full Name" [--admin] [--email E] --password-stdin
     python -m lib.users [--file PATH] list
     python -m lib.users [--file PATH] remove USERNAME
+    python -m lib.users [--file PATH] quota (USERNAME | --default) --daily N --monthly N   (0: no limit)
 
 The default file is `[auth] users_file` from .streamlit/secrets.toml, else data/users.yaml.
 Removing a user, or replacing one (a new password), also signs them out everywhere in the app's
@@ -28,6 +29,7 @@ import bcrypt
 import yaml
 
 from lib.store import Store, default_url
+from lib.store.settings import QUOTA_DEFAULT
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
@@ -86,6 +88,8 @@ def normalize_username(username: str) -> str:
     username = username.strip().lower()
     if not username:
         raise ValueError("username must not be empty")
+    if username == "*":
+        raise ValueError("'*' is reserved (everyone's default quota)")
     return username
 
 
@@ -155,6 +159,12 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("list", help="list users (never shows hashes)")
     remove = commands.add_parser("remove", help="remove a user")
     remove.add_argument("username")
+    quota = commands.add_parser(
+        "quota", help="set a user's daily and monthly credit quota on the admin's preset connection")
+    quota.add_argument("username", nargs="?", help="the user (or --default for everyone without their own)")
+    quota.add_argument("--default", action="store_true", help="the quota of every user who has none of their own")
+    quota.add_argument("--daily", type=float, default=0.0, help="credits per UTC day (0: no limit)")
+    quota.add_argument("--monthly", type=float, default=0.0, help="credits per UTC month (0: no limit)")
     parser.add_argument("--store", default=None,
                         help="the app's database, where sign-outs are recorded (default: [store] url "
                              "in .streamlit/secrets.toml, else data/playground.db)")
@@ -167,6 +177,26 @@ def _sign_out_everywhere(store_url: str, username: str) -> None:
         store.sign_out_everywhere(normalize_username(username))
     finally:
         store.dispose()
+
+
+def _set_quota(args, path: Path) -> int:
+    if bool(args.username) == args.default or args.daily < 0 or args.monthly < 0:
+        print("error: name one user or --default, with --daily and --monthly of 0 or more", file=sys.stderr)
+        return 2
+    who = QUOTA_DEFAULT if args.default else normalize_username(args.username)
+    if not args.default and who not in {user["username"] for user in list_users(path)}:
+        print(f"error: no user {who!r} in {path}", file=sys.stderr)
+        return 2
+    store = Store(args.store or default_store_url())
+    try:
+        store.admin_set_quota(who, args.daily, args.monthly)
+    finally:
+        store.dispose()
+    limits = f"{args.daily:g} a day, {args.monthly:g} a month (0: no limit)"
+    removed = "none" if args.default else "removed (everyone's default applies, if one is set)"
+    print(f"quota for {'everyone without their own' if args.default else who}: "
+          + (limits if args.daily or args.monthly else removed))
+    return 0
 
 
 def _read_password(stream) -> str:
@@ -188,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
             remove_user(path, args.username)
             _sign_out_everywhere(args.store or default_store_url(), args.username)
             print(f"removed {normalize_username(args.username)} from {path}")
+        elif args.command == "quota":
+            return _set_quota(args, path)
         else:
             for user in list_users(path):
                 print(f"{user['username']}\t{user['name']}\t{','.join(user['roles'])}")

@@ -104,9 +104,13 @@ class BaseClient:
                  upload_url: str | None = None, timeout: float = 60.0, connect_timeout: float = 10.0,
                  max_retries: int = 2, on_call: Callable[[CallRecord], None] | None = None,
                  prices: dict | None = None, transport: httpx.BaseTransport | None = None,
-                 policy: netguard.NetPolicy | None = None):
+                 policy: netguard.NetPolicy | None = None, connection: str | None = None,
+                 before_paid_call: Callable[[str, str | None], None] | None = None):
         """`policy`: where this client may connect (see `lib.netguard`); without one it connects
-        anywhere, for callers whose URLs an admin or a test chose."""
+        anywhere, for callers whose URLs an admin or a test chose. `connection` labels this
+        client's ledger rows ("preset", "sandbox", a host; never a key). `before_paid_call`
+        (endpoint, model) runs before every POST and may refuse it by raising a ReshiError
+        (the admin's quotas, lib/quotas.py); the refusal is recorded like any failed call."""
         self.base_url = netguard.without_query(base_url).rstrip("/")
         self.upload_url = upload_url or derive_upload_url(self.base_url)
         self._api_key = api_key
@@ -114,6 +118,8 @@ class BaseClient:
         self.on_call = on_call
         self.prices = prices or pricing.DEFAULT_PRICES
         self.policy = policy
+        self.connection = connection
+        self.before_paid_call = before_paid_call
         if policy is not None:
             transport = netguard.GuardedTransport(policy)
         # A proxy from the environment would connect in the guard's place. httpx already ignores
@@ -164,6 +170,11 @@ class BaseClient:
         except errors.ReshiError as exc:
             raise exc.redact(self._scrub)
 
+    def check_paid_call(self, endpoint: str, model: str | None) -> None:
+        """Raise whatever `before_paid_call` refuses this call with; nothing is sent then."""
+        if self.before_paid_call is not None:
+            self.before_paid_call(endpoint, model)
+
     def credits_for(self, endpoint: str, model: str | None = None, tokens: int = 0) -> float:
         """A call's price in this client's table. Before a reply its tokens are unknown, so the
         budget checks call this without them: the per-call price only, an estimate that a chat
@@ -173,6 +184,8 @@ class BaseClient:
     def report(self, record: CallRecord) -> None:
         """Log the call (one INFO line, never the key) and hand it to the ledger hook; a broken
         hook never breaks the call."""
+        record.source = record.source or pricing.source_of(record.endpoint)
+        record.connection = record.connection or self.connection
         # Quoted (repr): a model name or request id holding a newline cannot start a forged line.
         log.info("%s model=%r status=%s error=%s latency_ms=%.0f credits=%g request_id=%r",
                  record.endpoint, record.model, record.status, record.error_kind, record.latency_ms or 0,
@@ -253,6 +266,8 @@ class BaseClient:
         started = time.perf_counter()
         _log_request(endpoint, kw.get("json"))
         try:
+            if method == "POST":
+                self.check_paid_call(endpoint, model)
             with self._typed_errors(), closing(self._send(method, url, retry=retry, deadline=deadline,
                                                           **kw)) as response:
                 record.status = response.status_code

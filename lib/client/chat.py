@@ -245,6 +245,7 @@ class ChatStream:
         deadline = _Deadline(c.deadline_seconds)
         inline = dialects.InlineThinking()
         try:
+            c.check_paid_call(pricing.CHAT, self.model)
             with closing(c._send("POST", f"{c.base_url}/chat/completions", retry=False, deadline=deadline,
                                  json=self.request_body, extensions={"trace": self._trace})) as response:
                 self._network_stream = response.extensions.get("network_stream") or self._network_stream

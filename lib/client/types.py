@@ -22,6 +22,8 @@ class CallRecord:
     credits: float = 0.0
     request_id: str | None = None
     reasoning_tokens: int | None = None   # of completion_tokens, a reasoning model's thinking
+    source: str | None = None       # filled by BaseClient.report: lib.pricing.source_of(endpoint)
+    connection: str | None = None   # the client's connection label ("preset", "sandbox", a host)
 
 
 @dataclass

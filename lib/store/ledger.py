@@ -43,6 +43,10 @@ usage = sa.Table(
     sa.Column("reasoning_tokens", sa.Integer),   # of completion_tokens, a reasoning model's thinking
     sa.Column("credits", sa.Float, nullable=False, default=0.0),
     sa.Column("request_id", sa.String(255)),
+    # What made the call (chat, judge, images, video, upload, balance) and on which connection
+    # ("preset", "sandbox", or a custom server's host; never a key): quotas count the preset's.
+    sa.Column("source", sa.String(16)),
+    sa.Column("connection", sa.String(255)),
     sa.Index("ix_usage_user_ts", "user", "ts"),
     sa.Index("ix_usage_ts", "ts"),
 )
@@ -193,7 +197,7 @@ class UsageLedger:
         c = usage.c
         stmt = (sa.select(c.ts, c.user, c.endpoint, c.model, _outcome().label("outcome"), c.status,
                           c.error_kind, c.latency_ms, c.prompt_tokens, c.completion_tokens, c.reasoning_tokens,
-                          c.credits, c.request_id)
+                          c.credits, c.request_id, c.source, c.connection)
                 .where(*self._where(start, end), *_filter_where(**filters)).order_by(c.ts.desc(), c.id.desc())
                 .limit(limit))
         frame = self._frame(stmt)
@@ -264,6 +268,13 @@ class LedgerRecords(Rows):
             log.info("wrote %d spilled ledger rows from %s", written, self.spill.path)
         return written
 
+    def connection_spend(self, user: str, connection: str, since: datetime) -> float:
+        """Credits `user` spent on `connection` since `since`, refunds counted back (a quota's use)."""
+        c = usage.c
+        with self.engine.connect() as conn:
+            return float(conn.execute(sa.select(sa.func.sum(c.credits)).where(
+                c.user == user, c.connection == connection, c.ts >= since)).scalar() or 0.0)
+
     def spilled_usage(self, user: str) -> int:
         """How many of `user`'s ledger rows wait in the spill file."""
         return len(self.spill.rows(user))
@@ -282,7 +293,8 @@ class LedgerRecords(Rows):
                   latency_ms: float | None = None, prompt_tokens: int | None = None,
                   completion_tokens: int | None = None, credits: float = 0.0,
                   request_id: str | None = None, ts: datetime | None = None,
-                  reasoning_tokens: int | None = None) -> int:
+                  reasoning_tokens: int | None = None, source: str | None = None,
+                  connection: str | None = None) -> int:
         """Record one call (credits < 0 records a refund). Returns the ledger row id. Its text
         columns (a model name the user typed or imported, a server's request id) lose their
         control characters: a ledger row is one line wherever it is shown or exported."""
@@ -292,6 +304,7 @@ class LedgerRecords(Rows):
                 status=status, error_kind=without_controls(error_kind), latency_ms=latency_ms,
                 prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, credits=credits,
                 request_id=without_controls(request_id), reasoning_tokens=reasoning_tokens,
+                source=source, connection=without_controls(connection),
             )).inserted_primary_key[0]
 
     def add_usage_rows(self, rows: list[dict]) -> None:

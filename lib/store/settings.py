@@ -26,6 +26,10 @@ prices = sa.Table(
 )
 
 
+QUOTA_KEY = "admin_quota"  # a user's own settings never use this key: only admin_set_quota writes it
+QUOTA_DEFAULT = "*"  # not a username (lib.users allows no "*")
+
+
 class SettingRecords(Rows):
     """The Store's settings and price methods."""
 
@@ -37,6 +41,18 @@ class SettingRecords(Rows):
 
     def set_setting(self, user: str, key: str, value: Any) -> None:
         self._upsert(user_settings, dict(user=user, key=key), dict(value=value))
+
+    def get_quota(self, user: str) -> dict | None:
+        """The admin's quota for `user` ({"daily": N, "monthly": N}, 0 for none), or None when
+        none is set for them. The default for everyone is the row of user QUOTA_DEFAULT."""
+        return self.get_setting(user, QUOTA_KEY)
+
+    def admin_set_quota(self, user: str, daily: float, monthly: float) -> None:
+        """Set `user`'s quota (QUOTA_DEFAULT: everyone's default); both 0 removes it."""
+        if daily or monthly:
+            self.set_setting(user, QUOTA_KEY, {"daily": daily, "monthly": monthly})
+        else:
+            self._delete(user_settings, user_settings.c.user == user, user_settings.c.key == QUOTA_KEY)
 
     def get_prices(self) -> dict[tuple[str, str], Price]:
         """lib.pricing.DEFAULT_PRICES with the admin's stored overrides on top."""

@@ -6,10 +6,11 @@ secrets never reaches the browser at all.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import streamlit as st
 
-from lib import errors, netguard
+from lib import errors, formats, netguard, quotas
 from lib.client import DEFAULT_BASE_URL, ReshiClient, derive_upload_url, mask_key
 from lib.i18n import key_family
 from lib.sandbox.state import DEFAULT_KEY as SANDBOX_KEY
@@ -118,11 +119,27 @@ def get_client() -> ReshiClient:
 
 def connection_client(conn: Connection, user: str) -> ReshiClient:
     """A new client on `conn` whose every call lands in `user`'s ledger (the session's, or a
-    background run's own, which outlives the session)."""
+    background run's own, which outlives the session); on the preset connection (the admin's
+    key) every paid call is checked against the admin's quotas first (lib/quotas.py)."""
     store = get_store()
-    return ReshiClient(conn.base_url, conn.api_key, upload_url=conn.upload_url,
-                       timeout=float(secret("api", "timeout", 60)), prices=store.get_prices(),
-                       policy=network_policy(conn), on_call=lambda record: record_call(store, user, record))
+    client = ReshiClient(conn.base_url, conn.api_key, upload_url=conn.upload_url,
+                         timeout=float(secret("api", "timeout", 60)), prices=store.get_prices(),
+                         policy=network_policy(conn), connection=connection_label(conn),
+                         on_call=lambda record: record_call(store, user, record))
+    if conn.mode == PRESET:
+        client.before_paid_call = lambda endpoint, model: quotas.check_quota(
+            store, user, client.credits_for(endpoint, model))
+    return client
+
+
+def connection_label(conn: Connection) -> str:
+    """The ledger's name for a connection: its mode for the admin's ones, else the host (never a key)."""
+    if conn.mode in (PRESET, SANDBOX):
+        return quotas.PRESET if conn.mode == PRESET else SANDBOX
+    try:
+        return urlsplit(conn.base_url).hostname or "?"
+    except ValueError:  # not a URL: its calls are refused by the guard anyway
+        return "?"
 
 
 def reset_client() -> None:
@@ -155,9 +172,22 @@ def render_connection_panel() -> None:
             st.caption(tr("conn.custom_off"))
         conn = current_connection()
         _describe(conn)
+        if conn.mode == PRESET:
+            _quota_left()
         if st.button(tr("conn.test"), icon=":material/network_check:", use_container_width=True,
                      disabled=not conn.ready):
             _test_connection()
+
+
+def _quota_left() -> None:
+    """What the admin's quota leaves this user on the preset connection, today and this month."""
+    use = quotas.quota_use(get_store(), current_user())
+    if use is None:
+        return
+    parts = [tr(key, left=formats.number(use.left(period), current_lang()), limit=formats.number(limit, current_lang()))
+             for key, period, limit in (("quota.left_day", quotas.DAY, use.daily),
+                                        ("quota.left_month", quotas.MONTH, use.monthly)) if limit]
+    st.caption(":material/data_usage: " + " · ".join(parts))
 
 
 def _describe(conn: Connection) -> None:

@@ -6,7 +6,7 @@ of its exceptions.
 """
 from __future__ import annotations
 
-from lib import errors
+from lib import errors, formats
 from lib.i18n import key_family, t
 
 # Every `kind` an error (or a ledger row's error column) can hold, and every network-guard rule.
@@ -24,7 +24,11 @@ def explain(error: errors.ReshiError, lang: str, *, admin: bool = False) -> str:
     An admin is also told which setting decides a refused address; others are not shown config."""
     if isinstance(error, errors.RefusedAddressError):
         text = t(REFUSED_KEY(error.rule), lang, target=error.target)
-        return text + " " + t("error.refused_setting", lang, setting=REFUSAL_SETTINGS[error.rule]) if admin else text
+        setting = REFUSAL_SETTINGS.get(error.rule)  # an unreadable URL ("invalid") has none to change
+        return text + " " + t("error.refused_setting", lang, setting=setting) if admin and setting else text
+    if isinstance(error, errors.QuotaExceededError):
+        key = "quota.exceeded_day" if error.period == "day" else "quota.exceeded_month"
+        return t(key, lang, limit=formats.number(error.limit, lang), used=formats.number(error.used, lang))
     return t(ERROR_KEY(error.kind), lang)
 
 

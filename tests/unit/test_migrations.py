@@ -67,7 +67,7 @@ def test_revisions_are_one_numbered_chain():
 
 
 # Columns that revisions after the baseline add: a database from before migrations lacks them.
-COLUMNS_ADDED_BY_LATER_REVISIONS = (("usage", "reasoning_tokens"),)
+COLUMNS_ADDED_BY_LATER_REVISIONS = (("usage", "reasoning_tokens"), ("usage", "source"), ("usage", "connection"))
 
 
 def make_pre_migration_database(url: str) -> None:

@@ -1,0 +1,59 @@
+"""The admin's quotas: how many credits a user may spend per day and per month (UTC) on the
+admin's preset connection, where the key is the admin's.
+
+A quota is set per user, or once for everyone (the default, for users without their own); 0
+means no limit. It is checked before every paid call on that connection (the client's
+`before_paid_call`), against what the ledger holds for the period plus the call's price: a
+call that would pass the limit is refused, not sent. Users' own keys are theirs: no quota.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from lib.errors import QuotaExceededError
+from lib.store import Store, utcnow
+from lib.store.settings import QUOTA_DEFAULT
+
+PRESET = "preset"  # the ledger's connection label of the admin's preset connection
+DAY, MONTH = "day", "month"
+
+
+@dataclass(frozen=True)
+class QuotaUse:
+    """A user's limits (0: none) and what they spent on the preset connection this day and month."""
+    daily: float
+    monthly: float
+    today: float
+    this_month: float
+
+    def refusal(self, price: float) -> QuotaExceededError | None:
+        """Why a call of `price` credits may not be sent now, or None."""
+        for period, limit, used in ((DAY, self.daily, self.today), (MONTH, self.monthly, self.this_month)):
+            if limit and used + price > limit:
+                return QuotaExceededError(period, limit=limit, used=used)
+        return None
+
+    def left(self, period: str) -> float:
+        limit, used = (self.daily, self.today) if period == DAY else (self.monthly, self.this_month)
+        return max(limit - used, 0.0)
+
+
+def quota_use(store: Store, user: str, now: datetime | None = None) -> QuotaUse | None:
+    """`user`'s quota and its use, or None when neither they nor everyone has one."""
+    quota = store.get_quota(user) or store.get_quota(QUOTA_DEFAULT)
+    if not quota:
+        return None
+    now = (now or utcnow()).astimezone(timezone.utc)
+    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return QuotaUse(daily=float(quota.get("daily") or 0), monthly=float(quota.get("monthly") or 0),
+                    today=store.connection_spend(user, PRESET, day_start),
+                    this_month=store.connection_spend(user, PRESET, day_start.replace(day=1)))
+
+
+def check_quota(store: Store, user: str, price: float, now: datetime | None = None) -> None:
+    """Raise QuotaExceededError when a call of `price` credits would pass `user`'s quota."""
+    use = quota_use(store, user, now)
+    refusal = use.refusal(price) if use else None
+    if refusal is not None:
+        raise refusal

@@ -1,0 +1,46 @@
+"""The admin's quotas on the preset connection: a user sees what is left, and a call past it is
+refused with the reason before anything is sent; the user's own key is not limited."""
+from __future__ import annotations
+
+from lib.store import Store
+from lib.store.settings import QUOTA_DEFAULT
+from tests.app.test_chat import send
+from tests.fixtures.app import make_app
+
+
+def preset_app(login_secrets, sandbox, key: str, user: str = "alice"):
+    secrets = {**login_secrets, "api": {"base_url": sandbox.base_url, "api_key": key}}
+    at = make_app(secrets, user=user)
+    at.sidebar.radio(key="conn_mode_en").set_value("preset").run()
+    return at
+
+
+def chat_requests(sandbox) -> int:
+    return sum(r["path"].endswith("/chat/completions") for r in sandbox.control.recent_requests(50))
+
+
+def test_a_call_past_the_daily_quota_is_refused_before_it_is_sent(login_secrets, sandbox, api_key):
+    store = Store(login_secrets["store"]["url"])
+    store.admin_set_quota("alice", daily=1.5, monthly=0)
+    at = preset_app(login_secrets, sandbox, api_key)
+    assert any("1.5 of 1.5 credits left today" in c.value for c in at.sidebar.caption)
+    send(at, "first question")
+    sent = chat_requests(sandbox)
+    assert any("0.5 of 1.5 credits left today" in c.value for c in at.sidebar.caption)
+
+    send(at, "second question")
+    assert not at.exception
+    assert any("quota for the preset connection is used up" in m.value for m in [*at.markdown, *at.error])
+    assert chat_requests(sandbox) == sent  # nothing was sent
+    calls = store.usage_ledger("alice").calls()
+    assert list(calls["connection"].dropna().unique()) == ["preset"]
+    assert "quota_exceeded" in set(calls["error_kind"].dropna()) and calls["credits"].sum() == 1
+
+
+def test_everyones_default_applies_to_users_without_their_own(login_secrets, sandbox, api_key):
+    store = Store(login_secrets["store"]["url"])
+    store.admin_set_quota(QUOTA_DEFAULT, daily=0, monthly=0.5)
+    at = preset_app(login_secrets, sandbox, api_key, user="bob")
+    assert any("0.5 of 0.5 credits left this month" in c.value for c in at.sidebar.caption)
+    send(at, "anything")
+    assert any("quota for the preset connection is used up" in m.value for m in [*at.markdown, *at.error])
