@@ -45,6 +45,9 @@ def test_two_cities_two_cards_one_typed_one_mocked_then_the_answer(app_secrets, 
     assert [m[0] for m in stored] == ["user", "assistant", "tool", "tool", "assistant"]
     assert "18 C and cloudy" in stored[-1][1] and any("18 C and cloudy" in m.value for m in at.markdown)
     assert not card_keys(at)   # answered: no more boxes
+    viewed = next(iter(at.session_state["chat_last_calls"].values()))[0]["body"]   # what View code shows
+    assert viewed["tools"][0]["function"]["name"] == "get_weather"
+    assert [m["role"] for m in viewed["messages"]] == ["user", "assistant", "tool", "tool"]
 
 
 def test_continue_with_a_result_left_empty_says_so_and_keeps_what_was_typed(app_secrets):
@@ -65,6 +68,8 @@ def test_automatic_mocks_run_the_chain_to_the_answer(app_secrets):
     roles = [m[0] for m in stored_messages(app_secrets)]
     assert roles == ["user", "assistant", "tool", "assistant"]
     assert "sunny" in stored_messages(app_secrets)[-1][1]
+    calls = Store(app_secrets["store"]["url"]).usage_ledger("local").calls()
+    assert len(calls[calls["endpoint"] == "chat"]) == 2   # one ledger row per call of the chain
 
 
 def test_a_chain_that_does_not_end_stops_at_the_step_limit(app_secrets):
@@ -136,3 +141,18 @@ def test_in_compare_mocks_run_every_column_to_its_answer(app_secrets):
     columns = [(m[0], m[2].get("column")) for m in stored_messages(app_secrets)]
     assert columns == [("user", None), ("assistant", 0), ("assistant", 1), ("tool", 0), ("tool", 1),
                        ("assistant", 0), ("assistant", 1)]
+
+
+def test_tools_import_refuses_what_is_not_a_tools_array_and_takes_one(app_secrets, sandbox):
+    def paste_and_import(at, text):
+        """Typed and clicked in one run: in a browser the dialog stays open between the two."""
+        open_tools(at).text_area(key="chat_tools_import_text").set_value(text)
+        at.button(key="chat_new_tools_import").click().run()
+        return open_tools(at)
+    at = paste_and_import(make_app(app_secrets), '[{"function": {}}]')
+    assert any("$[0] is not a function tool" in e.value for e in at.error)
+    exported = '[{"type": "function", "function": {"name": "lookup_order", "parameters": {"type": "object"}}}]'
+    at = paste_and_import(at, exported)
+    assert any("1 tool(s) imported" in s.value for s in at.success)
+    send(at, "Where is my order? [tool:lookup_order]")
+    assert [t["function"]["name"] for t in last_request(sandbox)["tools"]] == ["lookup_order"]
