@@ -3,8 +3,9 @@ code and short link, the live count, Reveal, Close) and the phone's ballot page 
 which app.py routes to before any login, with nothing else of the owner's on it.
 
 The rules (tokens, one vote per browser, the flood limit, refusals) are lib/ballots.py. The
-presenter's session keeps each open ballot's token (only its hash is stored), so the QR code is
-shown by the tab that opened the vote; leaving the slide or the presentation closes it.
+presenter's URL keeps the open ballot's token (only its hash is stored), so the QR code is shown
+by the tab that opened the vote, after a reload too; leaving the slide or the presentation
+closes it.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typing import Callable
 import segno
 import streamlit as st
 
-from lib import ballots, formats, votes
+from lib import ballots, formats, shares, votes
 from lib.auth import wait_seconds
 from lib.ballots import BallotState, Refusal
 from lib.i18n import key_family
@@ -27,7 +28,9 @@ from lib.ui.auth import write_cookie
 from lib.ui.resources import get_store
 from lib.ui.session import current_lang, current_user, labels, tr
 
-PRESENTER_BALLOTS = "present_ballots"   # {subject: (ballot id, token)} opened by this tab
+# The presenter's URL keeps the open vote's token (`&vote=`), so a reloaded projector shows its
+# QR code again; the token is on the screen anyway, and only its hash is stored.
+VOTE_PARAM = "vote"
 BROWSER_ID = "ballot_browser_id"        # the phone's id, as read from (or written to) its cookie
 SEEN = "ballot_tokens_seen"             # a rerun of a shown ballot counts no second wrong guess
 LIVE_SECONDS = 2                        # how often the projector's count and the phone's wait refresh
@@ -105,7 +108,7 @@ def _open(slide: Slide) -> None:
     close_presenter_ballots()  # one vote at a time: any other slide's closes
     token, ballot = ballots.open_ballot(store, user, slide, ballots.subject_of(slide.question_id),
                                         st.session_state.get("ballot_duration") or ballots.DEFAULT_DURATION)
-    st.session_state.setdefault(PRESENTER_BALLOTS, {})[ballot.subject] = (ballot.id, token)
+    st.query_params[VOTE_PARAM] = token
 
 
 @st.fragment(run_every=timedelta(seconds=LIVE_SECONDS))
@@ -116,7 +119,7 @@ def _live_panel(ballot_id: int) -> None:
     if ballot is None:
         return
     state, count = ballots.state_of(ballot, utcnow()), sum(store.ballot_tally(ballot.id).values())
-    token = st.session_state.get(PRESENTER_BALLOTS, {}).get(ballot.subject, (None, None))[1]
+    token = _presenter_token(ballot)
     with st.container(horizontal=True, vertical_alignment="center", key="ballot_panel", gap="large"):
         if state is BallotState.OPEN and token:
             link = ballots.ballot_link(st.context.url, token)
@@ -154,13 +157,20 @@ def _reveal(ballot_id: int) -> None:
     st.rerun(scope="app")  # the slide above the panel redraws with the names
 
 
+def _presenter_token(ballot: Ballot) -> str | None:
+    """The token in the presenter's URL, if it is this ballot's."""
+    token = st.query_params.get(VOTE_PARAM)
+    found = shares.find_by_token(token or "", lambda digest: ballot if digest == ballot.token_hash else None)
+    return token if found is not None else None
+
+
 def close_presenter_ballots() -> None:
-    """Leaving a slide or the presentation closes the votes this tab opened."""
-    opened = st.session_state.pop(PRESENTER_BALLOTS, {})
-    if opened:
-        store, user = get_store(), current_user()
-        for ballot_id, _ in opened.values():
-            store.close_ballot(user, ballot_id)
+    """Leaving a slide or the presentation closes the vote this tab opened."""
+    token = st.query_params.pop(VOTE_PARAM, None)
+    store = get_store()
+    ballot = shares.find_by_token(token or "", store.ballot_by_token_hash)
+    if ballot is not None:
+        store.close_ballot(current_user(), ballot.id)  # the owner's only: a pasted link closes nothing
 
 
 def qr_png(link: str) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from lib import ballots
+from lib import ballots, shares
 from lib.store import Store
 from tests.app.test_chat import send
 from tests.app.test_chat_features import MODELS, compare_app
@@ -37,8 +37,9 @@ def presenting_comparison(secrets, turns=1):
 def open_vote(at) -> tuple[int, str]:
     at.button(key="ballot_open").click().run()
     assert not at.exception
-    (ballot_id, token), = at.session_state["present_ballots"].values()
-    return ballot_id, token
+    token = at.query_params["vote"][0] if isinstance(at.query_params["vote"], list) else at.query_params["vote"]
+    ballot = Store(at.secrets["store"]["url"]).ballot_by_token_hash(shares.token_hash(token))
+    return ballot.id, token
 
 
 def headings(at) -> list[str]:
@@ -113,3 +114,20 @@ def test_ballot_page_speaks_the_phones_language(app_secrets):
     voter = phone(app_secrets, token)
     voter.segmented_control(key="share_lang").set_value("zh").run()
     assert [b.label for b in voter.button] == ["A 更好", "B 更好", "平局", "都不好"]
+
+
+def test_a_reloaded_projector_shows_the_qr_code_again(app_secrets):
+    at = presenting_comparison(app_secrets)
+    _, token = open_vote(at)
+    reloaded = AppTest.from_file(APPTEST_ENTRY, default_timeout=30)
+    reloaded.secrets.update(app_secrets)
+    for name, value in (("present", "1"), ("vote", token)):
+        reloaded.query_params[name] = value
+    reloaded.run()
+    assert not reloaded.exception and any(token in c.value for c in reloaded.code)
+    forged = AppTest.from_file(APPTEST_ENTRY, default_timeout=30)
+    forged.secrets.update(app_secrets)
+    for name, value in (("present", "1"), ("vote", "B" * 22)):
+        forged.query_params[name] = value
+    forged.run()
+    assert not forged.code and any("tab that opened it" in c.value for c in forged.caption)
