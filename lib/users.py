@@ -31,6 +31,8 @@ import yaml
 from lib.store import Store, default_url
 from lib.store.settings import QUOTA_DEFAULT
 
+LOCAL_USER = "local"  # who everything belongs to in single-user mode (no login configured)
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 FALLBACK_USERS_FILE = PROJECT_ROOT / "data" / "users.yaml"
@@ -154,6 +156,9 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--email")
     add.add_argument("--admin", action="store_true")
     add.add_argument("--replace", action="store_true", help="overwrite an existing user")
+    add.add_argument("--adopt-local", action="store_true",
+                     help='give the new user everything made in single-user mode (user "local"): '
+                          "conversations, images, uploads, videos, workbench runs, shares, votes and usage")
     add.add_argument("--password-stdin", action="store_true", required=True,
                      help="read the password from stdin (required: never pass it as an argument)")
     commands.add_parser("list", help="list users (never shows hashes)")
@@ -199,6 +204,15 @@ def _set_quota(args, path: Path) -> int:
     return 0
 
 
+def adopt_local(store_url: str, username: str) -> dict[str, int]:
+    """What single-user mode made (user "local") becomes `username`'s; rows moved per table."""
+    store = Store(store_url)
+    try:
+        return store.adopt_user_data(LOCAL_USER, username)
+    finally:
+        store.dispose()
+
+
 def _read_password(stream) -> str:
     """The first line of stdin without its line ending (a trailing newline is not part of it)."""
     return stream.readline().rstrip("\r\n")
@@ -214,6 +228,10 @@ def main(argv: list[str] | None = None) -> int:
             if args.replace:  # a new password: sessions opened with the old one end
                 _sign_out_everywhere(args.store or default_store_url(), args.username)
             print(f"added {normalize_username(args.username)} to {path}")
+            if args.adopt_local:
+                moved = adopt_local(args.store or default_store_url(), normalize_username(args.username))
+                print(f"gave {normalize_username(args.username)} user local's rows: "
+                      + (", ".join(f"{table} {count}" for table, count in sorted(moved.items())) or "none"))
         elif args.command == "remove":
             remove_user(path, args.username)
             _sign_out_everywhere(args.store or default_store_url(), args.username)

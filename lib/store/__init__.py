@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
+from lib.store.adoption import Adoption
 from lib.store.conversations import Conversation, ConversationRecords, Message
 from lib.store.engine import PROJECT_ROOT, default_url, open_engine
 from lib.store.ledger import CUBE_COLUMNS, ERROR, OK, OUTCOMES, REFUND, STOPPED, LedgerRecords, UsageLedger
@@ -38,7 +39,7 @@ __all__ = [
 
 
 class Store(ConversationRecords, MediaRecords, VideoTaskRecords, LedgerRecords, SettingRecords,
-            LoginRecords, WorkbenchRuns, ShareRecords, VoteRecords):
+            LoginRecords, WorkbenchRuns, ShareRecords, VoteRecords, Adoption):
     """All persistence. Thread-safe: each method runs in its own short transaction."""
 
     def __init__(self, url: str):

@@ -40,10 +40,10 @@ from lib.auth import (AuthConfigError, AuthSettings, address_blind_warning, auth
                       read_cookie_token, record_failure, record_success, session_refusal, slow_down_left,
                       wait_seconds)
 from lib.store import Store, utcnow
-from lib.users import is_admin
+from lib.users import LOCAL_USER, is_admin
 from lib.ui.config import secret_section, secrets_file_problem
 from lib.ui.resources import get_store
-from lib.ui.session import LOCAL_USER, current_lang, fragment_running_alone, language_picker, tr
+from lib.ui.session import current_lang, fragment_running_alone, language_picker, tr
 
 # The login cookie's value, written by a script drawn on every run of a session signed in with
 # the form (an element of one run only may be gone before the browser has run its script).

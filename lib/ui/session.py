@@ -10,7 +10,6 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from lib.i18n import LANGUAGES, language_from_locale, t
 from lib.ui.legacy_pages import restart_through_app
 
-LOCAL_USER = "local"
 ROOT = Path(__file__).resolve().parents[2]
 PAGES_DIR = ROOT / "pages"
 

@@ -121,3 +121,33 @@ def test_streamlit_authenticator_accepts_the_file(users_file):
     assert not model.check_credentials("alice", "wrong")
     assert not model.check_credentials("mallory", "s3cret pass")
     assert stauth.Hasher.is_hash(data["credentials"]["usernames"]["alice"]["password"])
+
+
+def test_add_adopt_local_gives_single_user_work_to_the_new_account(tmp_path, store_url, monkeypatch, capsys):
+    """Turning on login: the first admin takes over what was made as user "local"."""
+    import io
+
+    from lib.store import Store
+    from lib.users import main
+    from tests.fixtures.releases import release_database
+
+    url = release_database("r3-2026-12-07-last-before-migrations", store_url)
+    store = Store(url)
+    store.set_setting("ann", "lang", "zh")  # ann's own setting wins over local's
+    before = {t: len(getattr(store, f)("local")) for t, f in (("conversations", "list_conversations"),
+                                                               ("media", "list_media"), ("uploads", "list_uploads"))}
+    monkeypatch.setattr("sys.stdin", io.StringIO("ann-pass-123\n"))
+    assert main(["--file", str(tmp_path / "users.yaml"), "--store", url, "add", "Ann", "--name", "Ann",
+                 "--admin", "--password-stdin", "--adopt-local"]) == 0
+    out = capsys.readouterr().out
+    assert "gave ann user local's rows: " in out and "conversations 2" in out and "usage 7" in out
+    try:
+        assert [c.title for c in store.list_conversations("ann")] == ["Haiku (local)", "Lisbon day trip (local)"]
+        assert store.list_conversations("local") == [] and len(store.list_media("ann")) == before["media"]
+        assert len(store.list_uploads("ann")) == before["uploads"] and store.get_video_task("ann", "task-local-done")
+        assert store.list_workbench_runs("ann") and store.list_shares("ann") and store.list_votes("ann")
+        assert store.usage_ledger("ann").net_credits() == Store(url).usage_ledger("ann").net_credits() > 0
+        assert store.get_setting("ann", "lang") == "zh" and store.get_setting("local", "lang") == "en"
+        assert store.usage_ledger("alice").calls().shape[0] == 7, "other users' rows stay theirs"
+    finally:
+        store.dispose()
