@@ -7,6 +7,7 @@ import streamlit as st
 from lib.ui.auth import authenticate, signed_in
 from lib.ui.ballot_view import ballot_page, ballot_token
 from lib.ui.budget import render_budget_banner
+from lib.ui.connection import render_quota_banner
 from lib.ui.phone_layout import fold_sidebar_when_asked
 from lib.ui.present_view import presentation_page, presenting
 from lib.ui.resources import log_api_calls, open_store_or_stop, release_closed_sessions
@@ -62,5 +63,6 @@ else:
         render_sidebar(authenticator)
         fold_sidebar_when_asked(page.url_path)
         render_budget_banner()
+        render_quota_banner()
         render_store_notices()
         page.run()

@@ -17,6 +17,7 @@ from lib.store.settings import QUOTA_DEFAULT
 
 PRESET = "preset"  # the ledger's connection label of the admin's preset connection
 DAY, MONTH = "day", "month"
+WARN_SHARE = 0.8  # from 80% of a quota on, a banner says so (as budgets do, lib/budget.py)
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,12 @@ class QuotaUse:
             if limit and used + price > limit:
                 return QuotaExceededError(period, limit=limit, used=used)
         return None
+
+    def nearest_limit(self) -> tuple[str, float, float, float] | None:
+        """(period, share used, used, limit) of the limit most used, or None without limits."""
+        found = [(period, used / limit, used, limit) for period, limit, used in
+                 ((DAY, self.daily, self.today), (MONTH, self.monthly, self.this_month)) if limit]
+        return max(found, key=lambda item: item[1], default=None)
 
     def left(self, period: str) -> float:
         limit, used = (self.daily, self.today) if period == DAY else (self.monthly, self.this_month)

@@ -172,11 +172,33 @@ def render_connection_panel() -> None:
             st.caption(tr("conn.custom_off"))
         conn = current_connection()
         _describe(conn)
-        if conn.mode == PRESET:
-            _quota_left()
         if st.button(tr("conn.test"), icon=":material/network_check:", use_container_width=True,
                      disabled=not conn.ready):
             _test_connection()
+    if conn.mode == PRESET:  # outside the panel, which is folded on this connection
+        with st.sidebar:
+            _quota_left()
+
+
+def render_quota_banner() -> None:
+    """From 80% of the admin's quota on the preset connection, a warning on every page; at 100%,
+    an error (paid calls are refused then)."""
+    if current_connection().mode != PRESET:
+        return
+    use = quotas.quota_use(get_store(), current_user())
+    nearest = use.nearest_limit() if use else None
+    if nearest is None or nearest[1] < quotas.WARN_SHARE:
+        return
+    period, share, used, limit = nearest
+    lang = current_lang()
+    fields = dict(percent=formats.number(share * 100, lang, digits=0), used=formats.number(used, lang),
+                  limit=formats.number(limit, lang))
+    if share >= 1:
+        st.error(tr("quota.full_day" if period == quotas.DAY else "quota.full_month", **fields),
+                 icon=":material/block:")
+    else:
+        st.warning(tr("quota.near_day" if period == quotas.DAY else "quota.near_month", **fields),
+                   icon=":material/data_usage:")
 
 
 def _quota_left() -> None:

@@ -44,3 +44,16 @@ def test_everyones_default_applies_to_users_without_their_own(login_secrets, san
     assert any("0.5 of 0.5 credits left this month" in c.value for c in at.sidebar.caption)
     send(at, "anything")
     assert any("quota for the preset connection is used up" in m.value for m in [*at.markdown, *at.error])
+
+
+def test_a_banner_warns_from_80_percent_and_says_when_the_quota_is_used_up(login_secrets, sandbox, api_key):
+    store = Store(login_secrets["store"]["url"])
+    store.admin_set_quota("alice", daily=1.2, monthly=0)
+    at = preset_app(login_secrets, sandbox, api_key)
+    assert not at.warning and not at.error
+    send(at, "first question")
+    at.run()
+    assert any("83% of today's quota" in w.value for w in at.warning)
+    store.admin_set_quota("alice", daily=1, monthly=0)
+    at.run()
+    assert any("Today's quota on the preset connection is used up (1 of 1 credits)" in e.value for e in at.error)

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from lib.store import Store
 from tests.e2e.helpers import login, screenshot, wait_for_app
 from tests.e2e.test_shares import DESKTOP, PHONE, chat, open_signed_out, share_open_conversation
 from tests.fixtures.app import PASSWORDS, start_app_server, stop_app_server, write_login_app
@@ -147,3 +148,46 @@ def test_nginx_keeps_streamlits_metrics_from_visitors(nginx_url, replica_urls):
         assert client.get(f"{replica_urls[0]}/_stcore/metrics").status_code == 200  # the operator's, direct
         for path in ("/_stcore/metrics", "/_stcore/metrics?x=1", "/_stcore/metrics/"):
             assert client.get(f"{nginx_url}{path}").status_code == 404
+
+
+@pytest.fixture(scope="module")
+def preset_app(tmp_path_factory, sandbox) -> tuple[str, Path]:
+    """The app with the admin's preset key (a fresh sandbox key); its URL and its database."""
+    folder = tmp_path_factory.mktemp("preset")
+    write_login_app(folder, sandbox, f"sqlite:///{folder / 'store.db'}")
+    key = sandbox.control.add_key(credits=1_000)
+    with open(folder / "secrets.toml", "a") as secrets:
+        secrets.write(f'[api]\nbase_url = "{sandbox.base_url}"\napi_key = "{key}"\n')
+    url, process = start_app_server(folder, "server.log")
+    yield url, folder / "store.db"
+    stop_app_server(process)
+
+
+def test_a_users_quota_stops_their_calls_with_a_clear_message(page: Page, preset_app, sandbox):
+    url, database = preset_app
+    Store(f"sqlite:///{database}").admin_set_quota("alice", daily=1.2, monthly=0)
+    page.set_viewport_size(DESKTOP)
+    login(page, url, "alice")  # the admin's preset connection is the first one
+    expect(page.get_by_text("1.2 of 1.2 credits left today")).to_be_visible()
+    chat(page, "first question on the admin's key")
+    before = len(sandbox.control.recent_requests(200))
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill("second question")
+    box.press("Enter")
+    expect(page.get_by_text(re.compile("quota for the preset connection is used up"))).to_be_visible(timeout=30_000)
+    wait_for_app(page)
+    assert not [r for r in sandbox.control.recent_requests(200)[before:] if r["path"].endswith("/chat/completions")]
+    page.reload()
+    wait_for_app(page)
+    expect(page.get_by_text(re.compile("83% of today's quota"))).to_be_visible()
+    screenshot(page, "quota-refused-en-1400")
+    page.set_viewport_size(PHONE)
+    wait_for_app(page)
+    screenshot(page, "quota-refused-en-390")
+    page.set_viewport_size(DESKTOP)
+    page.get_by_test_id("stSidebar").get_by_text("简体中文", exact=True).click()
+    wait_for_app(page)
+    expect(page.get_by_text(re.compile("今天剩余 0.2 / 1.2 积分"))).to_be_visible()
+    screenshot(page, "quota-refused-zh-1400")
+    page.get_by_test_id("stSidebar").get_by_text("English", exact=True).click()
+    wait_for_app(page)
