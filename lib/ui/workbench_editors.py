@@ -77,7 +77,9 @@ def _open_selected(key: str) -> None:
         spec = workbench.RunSpec.from_run(run)
         _replace_draft(system=spec.system, user=spec.user, models=spec.models, params=spec.params, pool=spec.pool,
                        checks=[{"id": i, **asdict(c)} for i, c in enumerate(spec.checks, start=1)],
-                       cases=run["cases"], parent_id=run_id, **_run_options(spec))
+                       # the run's own cases, also when its variables differ from the draft's
+                       cases=run["cases"], live_cases=run["cases"], case_names=None, parent_id=run_id,
+                       **_run_options(spec))
 
 
 # ------------------------------------------------------------------ saved runs
