@@ -167,3 +167,34 @@ def test_stop_ends_a_chain_of_automatic_steps_keeping_what_arrived(page: Page, a
     assert [m.role for m in messages][:3] == ["user", "assistant", "tool"]
     assert len(messages) <= 4 and not any("chain_limit" in m.meta for m in messages)   # no step after the stop
     assert len(messages) == 3 or messages[-1].meta.get("stopped")
+
+
+def test_a_shared_and_presented_chain_shows_its_calls_and_results(page: Page, browser, app_url, e2e_dir):
+    from lib.ui.chat_view import OPEN_SETTING
+    from tests.e2e.test_shares import DESKTOP, PHONE, open_signed_out, share_open_conversation
+    store = store_of(e2e_dir)
+    calls = [{"id": f"call_{c}", "type": "function", "function": {"name": "get_weather", "arguments": f'{{"city": "{c}"}}'}}
+             for c in ("Paris", "Tokyo")]
+    conversation = store.create_conversation(USER, f"Two cities {uuid.uuid4().hex[:4]}", {})
+    store.add_message(USER, conversation.id, "user", "Weather in Paris and Tokyo?")
+    store.add_message(USER, conversation.id, "assistant", "", {"model": "gpt-4o-mini", "tool_calls": calls})
+    for call, result in zip(calls, ("18 C", "25 C")):
+        store.add_message(USER, conversation.id, "tool", result, {"tool_call_id": call["id"], "name": "get_weather"})
+    store.add_message(USER, conversation.id, "assistant", "Paris has 18 C and Tokyo 25 C.", {"model": "gpt-4o-mini"})
+    store.set_setting(USER, OPEN_SETTING, conversation.id)
+    page.set_viewport_size(DESKTOP)
+    login(page, app_url, USER)
+    expect(page.get_by_text("Result sent")).to_have_count(2, timeout=30_000)
+    link = share_open_conversation(page)
+    for viewport, name in ((PHONE, "phone"), (DESKTOP, "desktop")):
+        viewer = open_signed_out(browser, link, viewport)
+        expect(viewer.get_by_text("Call to get_weather")).to_have_count(2, timeout=30_000)
+        expect(viewer.get_by_text("Result sent")).to_have_count(2)
+        expect(viewer.get_by_text("Paris has 18 C and Tokyo 25 C.")).to_be_visible()
+        screenshot(viewer, f"chat-tool-calls-shared-{name}")
+        viewer.goto(link + "&present=1")
+        wait_for_app(viewer)
+        expect(viewer.get_by_text("Call to get_weather")).to_have_count(2, timeout=30_000)
+        expect(viewer.get_by_text("Paris has 18 C and Tokyo 25 C.")).to_be_visible()
+        screenshot(viewer, f"chat-tool-calls-presented-{name}")
+        viewer.context.close()
