@@ -31,6 +31,7 @@ def app_pages() -> list[st.Page]:
         st.Page(PAGES_DIR / "images.py", title=tr("nav.images"), icon=":material/image:", url_path="images"),
         st.Page(PAGES_DIR / "video.py", title=tr("nav.video"), icon=":material/movie:", url_path="video"),
         st.Page(PAGES_DIR / "upload.py", title=tr("nav.upload"), icon=":material/cloud_upload:", url_path="upload"),
+        st.Page(PAGES_DIR / "prompts.py", title=tr("nav.prompts"), icon=":material/library_books:", url_path="prompts"),
         st.Page(PAGES_DIR / "workbench.py", title=tr("nav.workbench"), icon=":material/science:", url_path="workbench"),
         st.Page(PAGES_DIR / "leaderboard.py", title=tr("nav.leaderboard"), icon=":material/leaderboard:",
                 url_path="leaderboard"),

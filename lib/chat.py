@@ -55,11 +55,12 @@ def default_settings(model: str = DEFAULT_MODEL) -> dict:
     """`compare_on`/`compare`: the models answering side by side (`blind`: as "Model A/B/C" until
     the user votes); `variables`: the values last
     filled in for the system prompt's `{{variables}}`; `imported_sha256`: the hash of the file an
-    imported conversation came from, so the same file is not imported twice."""
+    imported conversation came from, so the same file is not imported twice; `prompt`: the prompt
+    version the conversation was opened with (`lib.prompts.reference`), or None."""
     return {"model": model, "system": "",
             "params": {p.name: {"on": False, "value": p.default} for p in PARAMS},
             "compare_on": False, "compare": [], "blind": False, "variables": {}, "imported_sha256": None,
-            **tools.default_settings(), **chat_options.default_options()}
+            "prompt": None, **tools.default_settings(), **chat_options.default_options()}
 
 
 def merged_settings(saved: dict | None) -> dict:
@@ -83,6 +84,8 @@ def merged_settings(saved: dict | None) -> dict:
     if isinstance(saved.get("imported_sha256"), str):
         settings["imported_sha256"] = saved["imported_sha256"]
     settings.update(tools.merged(saved))
+    if isinstance(saved.get("prompt"), dict):
+        settings["prompt"] = saved["prompt"]
     return settings
 
 

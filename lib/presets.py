@@ -1,18 +1,13 @@
-"""Chat presets: a named system prompt, model and parameters, kept per user. Streamlit-free.
-
-Prompts may hold `{{variables}}`, filled in a small form before a message is sent. A few
-presets ship with the app; a user's own preset with the same name replaces the shipped one.
+"""The `{{variables}}` syntax every template shares (Chat, the prompt library, the Workbench),
+and the presets that shipped with the app before the prompt library (lib/prompts.py) replaced
+presets: the upgrade carries them, and each user's own, over as prompts. Streamlit-free.
 """
 from __future__ import annotations
 
-import copy
 import re
 
-from lib import chat, tools
-from lib.store import Store
+from lib import chat
 
-SETTING = "chat.presets"
-MAX_NAME_CHARS = 60
 _VARIABLE = re.compile(r"\{\{\s*([\w\u4e00-\u9fff][\w\u4e00-\u9fff ]{0,39}?)\s*\}\}")
 
 
@@ -66,50 +61,3 @@ def values_used(message: str, system: str, values: dict[str, str]) -> dict[str, 
 def variables_line(values: dict[str, str]) -> str:
     """`language = French · count = 3`: a message's values on one line."""
     return " · ".join(f"{name} = {value}" for name, value in values.items())
-
-
-def _own(store: Store, user: str) -> dict[str, dict]:
-    saved = store.get_setting(user, SETTING)
-    return saved if isinstance(saved, dict) else {}
-
-
-def list_presets(store: Store, user: str) -> list[dict]:
-    """The shipped presets (unless replaced), then the user's own, each marked `own` or not."""
-    own = _own(store, user)
-    shipped = [{**p, "own": False} for p in DEFAULTS if p["name"] not in own]
-    return shipped + [{**p, "own": True} for p in own.values()]
-
-
-def from_settings(name: str, settings: dict) -> dict:
-    return {"name": name, "model": settings["model"], "system": settings["system"],
-            "params": copy.deepcopy(settings["params"]), **tools.settings_of(settings)}
-
-
-def name_problem(name: str) -> str | None:
-    """The i18n key of what is wrong with a preset name, or None."""
-    if not name.strip():
-        return "chat.preset_name_empty"
-    if len(name.strip()) > MAX_NAME_CHARS:
-        return "chat.preset_name_long"
-    return None
-
-
-def save(store: Store, user: str, preset: dict) -> None:
-    own = _own(store, user)
-    own[preset["name"].strip()] = {**preset, "name": preset["name"].strip()}
-    store.set_setting(user, SETTING, own)
-
-
-def delete(store: Store, user: str, name: str) -> bool:
-    own = _own(store, user)
-    if own.pop(name, None) is None:
-        return False
-    store.set_setting(user, SETTING, own)
-    return True
-
-
-def apply(preset: dict, settings: dict) -> dict:
-    """The settings with the preset's model, system prompt, parameters and tools (a preset saved
-    without tools keeps the conversation's); the rest kept."""
-    return chat.merged_settings({**settings, "model": preset["model"], "system": preset["system"],
-                                 "params": copy.deepcopy(preset["params"]), **tools.settings_of(preset)})

@@ -1,4 +1,4 @@
-"""Chat: streaming replies from one model or 2-3 side by side, images, presets, View code,
+"""Chat: streaming replies from one model or 2-3 side by side, images, prompts, View code,
 export and import, and this user's conversations."""
 import streamlit as st
 
@@ -6,22 +6,24 @@ from lib import chat, chat_attachments
 from lib.pricing import CHAT
 from lib.prompt_limits import MAX_PROMPT_CHARS
 from lib.ui.chat_send import (INPUT, PENDING, finish_sending, follow_new_messages, planned_calls, process_pending,
-                              render_draft_files, settle_live_reply, start_sending, take_input)
+                              queue_message, render_draft_files, settle_live_reply, start_sending, take_input)
 from lib.ui.chat_tool_calls import tools_button
-from lib.ui.chat_tools import export_popover, import_popover, presets_popover, view_code_button
+from lib.ui.chat_tools import export_popover, import_popover, view_code_button
 from lib.ui.chat_view import (conversation_settings, conversation_sidebar, keep_setting, model_ids,
-                              refresh_models, render_history, request_retry, title_heading)
+                              refresh_models, render_history, request_retry, set_open_conversation, title_heading)
 from lib.ui.auth import leave_if_signed_out
 from lib.ui.connection import get_client
 from lib.ui.model_features import settings_section
 from lib.ui.phone_layout import phone_chat_layout
 from lib.ui.present_view import present_toggle
+from lib.ui.prompt_use import prompt_caption, prompt_message_button, prompts_popover, take_opened_prompt
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
 from lib.ui.store_status import restore_typed_text, show_store_error, store_errors_as_messages
 from lib.ui.vote_view import blind_toggle
 
 store, user, client = get_store(), current_user(), get_client()
+take_opened_prompt(store, user, lambda: set_open_conversation(store, user, None))
 conversation, settings = conversation_settings(store, user)
 widget = f"chat_{conversation.id if conversation else 'new'}"
 conversation_sidebar(store, user, extra=lambda: import_popover(store, user))
@@ -34,12 +36,13 @@ if kept_model:  # one column of a comparison was kept: the conversation goes on 
     st.session_state[f"{widget}_compare_on"] = False
 
 # ---------------------------------------------------------------- header: title and tools
-# Wide enough for "Present" and "Presets" beside a long title at 1280 px (a long title wraps).
-col_title, col_present, col_presets, col_code, col_export = st.columns([3.0, 1.8, 1.8, 1.6, 1.5],
+# Wide enough for "Present" and "Prompts" beside a long title at 1280 px (a long title wraps).
+col_title, col_present, col_prompts, col_code, col_export = st.columns([3.0, 1.8, 1.8, 1.6, 1.5],
                                                                       vertical_alignment="bottom")
 title_heading(col_title, conversation.title if conversation else tr("chat.new_title"))
+prompt_caption(col_title, settings)
 present_toggle(col_present, disabled=conversation is None)
-presets_popover(col_presets, store, user, settings, widget)
+prompts_popover(col_prompts, store, user, settings, widget)
 
 # ---------------------------------------------------------------- models and settings
 models = model_ids(client)
@@ -88,6 +91,7 @@ tools_button(col_tools, settings, widget,
              save=lambda: conversation and store.update_conversation_settings(user, conversation.id, settings))
 if settings["compare_on"] and len(settings["compare"]) < 2:
     st.caption(tr("chat.compare_pick_two"))
+prompt_message_button(settings, queue_message)
 
 # ---------------------------------------------------------------- the conversation
 @st.fragment

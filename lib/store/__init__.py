@@ -1,5 +1,6 @@
 """The playground's database: conversations, messages, settings, the usage ledger, media,
-uploads, video tasks, price overrides, login state, workbench runs, shares, votes and ballots.
+uploads, video tasks, price overrides, login state, workbench runs, shares, votes and ballots, and the prompt
+library.
 
 One SQLAlchemy URL decides where it lives: by default a SQLite file under data/, but the same
 code runs on PostgreSQL (`postgresql+psycopg://...`), so nothing here may be SQLite-only SQL.
@@ -22,6 +23,7 @@ from lib.store.engine import PROJECT_ROOT, default_url, open_engine
 from lib.store.ledger import CUBE_COLUMNS, ERROR, OK, OUTCOMES, REFUND, STOPPED, LedgerRecords, UsageLedger
 from lib.store.logins import LoginFailures, LoginRecords
 from lib.store.media import Media, MediaRecords, UploadRecord
+from lib.store.prompts import DuplicatePromptName, Prompt, PromptRecords, PromptVersion, StalePrompt
 from lib.store.settings import SettingRecords
 from lib.store.spill import UsageSpill, spill_path
 from lib.store.shares import Share, ShareInfo, ShareRecords
@@ -34,12 +36,13 @@ __all__ = [
     "Store", "default_url", "utcnow",
     "Conversation", "Message", "Media", "UploadRecord", "VideoTaskRecord",
     "LoginFailures", "Share", "ShareInfo", "Ballot", "TeamVote", "VoteRecord",
+    "Prompt", "PromptVersion", "StalePrompt", "DuplicatePromptName",
     "UsageLedger", "CUBE_COLUMNS", "OK", "STOPPED", "ERROR", "REFUND", "OUTCOMES",
 ]
 
 
 class Store(ConversationRecords, MediaRecords, VideoTaskRecords, LedgerRecords, SettingRecords,
-            LoginRecords, WorkbenchRuns, ShareRecords, VoteRecords, Adoption):
+            LoginRecords, WorkbenchRuns, ShareRecords, VoteRecords, PromptRecords, Adoption):
     """All persistence. Thread-safe: each method runs in its own short transaction."""
 
     def __init__(self, url: str):

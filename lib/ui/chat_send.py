@@ -32,7 +32,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
 
-from lib import chat, chat_attachments, compare, errors, presets, tools, uploads, votes
+from lib import chat, chat_attachments, compare, errors, presets, prompts, tools, uploads, votes
 from lib.client import ChatStream, ReshiClient
 from lib.pricing import CHAT
 from lib.prompt_limits import prompt_problem
@@ -44,6 +44,7 @@ from lib.ui.chat_view import (CONTINUE, EDIT, KEEP, LISTED, REPLACE, RETRY, rend
                               set_open_conversation, settings_key)
 from lib.ui.error_text import error_text
 from lib.ui.model_features import blocked_text, thinking_block
+from lib.ui.prompt_use import variable_input
 from lib.ui.session import current_lang, fragment_running_alone, tr
 from lib.ui.vote_view import blind_meta, blind_reply_boxes
 from lib.safe_text import images_as_links, markdown_literal
@@ -96,6 +97,11 @@ def take_input() -> None:
     text = value if isinstance(value, str) else value.text
     files = [] if isinstance(value, str) else [(f.name, f.getvalue()) for f in value.files]
     _wait(text or "", files + st.session_state.pop(DRAFT_FILES, []))
+
+
+def queue_message(text: str) -> None:
+    """A callback: `text` goes as if typed in the chat input (the prompt's own message)."""
+    _wait(text, [])
 
 
 def _wait(text: str, files: list) -> None:
@@ -295,7 +301,7 @@ def _variables_filled(pending: dict, settings: dict) -> bool:
     with st.form("chat_variables_form", border=True):
         st.markdown(tr("chat.variables_title"))
         for name in names:
-            st.text_input(name, value=settings["variables"].get(name, ""), key=f"chat_var_{name}")
+            variable_input(name, settings, settings["variables"].get(name, ""), key=f"chat_var_{name}")
         st.form_submit_button(tr("chat.variables_send"), icon=":material/send:", type="primary",
                               on_click=_fill_variables, args=(names, settings))
     _cancel_button("chat_cancel_variables")
@@ -307,7 +313,7 @@ def _fill_variables(names: list[str], settings: dict) -> None:
     if pending is None:
         return
     values = {name: st.session_state.get(f"chat_var_{name}", "") for name in names}
-    settings["variables"].update({k: v for k, v in values.items() if k in presets.variables(settings["system"])})
+    settings["variables"].update({k: v for k, v in values.items() if k in prompts.kept_variables(settings)})
     pending["values"] = values
 
 

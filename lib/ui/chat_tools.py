@@ -1,11 +1,11 @@
-"""The Chat page's tools: View code, presets, export and import."""
+"""The Chat page's tools: View code, export and import (its Prompts popover is lib/ui/prompt_use.py)."""
 from __future__ import annotations
 
 from typing import Callable
 
 import streamlit as st
 
-from lib import chat_io, code_export, presets, shares
+from lib import chat_io, code_export, shares
 from lib.store import Conversation, Store
 from lib.ui.chat_send import LAST_CALLS
 from lib.ui.chat_view import attachment_image, set_open_conversation
@@ -59,59 +59,6 @@ def view_code_button(container, conversation_id: int | None, planned: Callable[[
                         use_container_width=True, disabled=conversation_id is None,
                         help=tr("chat.code_nothing") if conversation_id is None else None):
         st.dialog(tr("chat.code_title"), width="large")(_code_body)(calls or planned(tr("chat.code_next_message")))
-
-
-# ---------------------------------------------------------------- presets
-
-def presets_popover(container, store: Store, user: str, settings: dict, widget: str) -> None:
-    """Apply a preset (shipped or own), save the current settings as one, delete an own one."""
-    with container.popover(tr("chat.presets"), icon=":material/bookmarks:", use_container_width=True):
-        available = presets.list_presets(store, user)
-        shown = {p["name"]: _preset_label(p) for p in available}  # in this run's language
-        names = list(shown)
-        chosen = st.selectbox(tr("chat.preset_pick"), names, key="chat_preset_pick", format_func=shown.get)
-        preset = available[names.index(chosen)]
-        st.caption(preset["system"] or tr("chat.preset_no_system"))
-        apply_col, delete_col = st.columns(2)
-        if apply_col.button(tr("chat.preset_apply"), icon=":material/download_done:", type="primary",
-                            key="chat_preset_apply", use_container_width=True):
-            _replace_settings(widget, settings, presets.apply(preset, settings))
-            st.toast(tr("chat.preset_applied", name=shown[chosen]), icon=":material/bookmark_added:")
-            st.rerun()
-        if preset["own"] and delete_col.button(tr("chat.delete"), icon=":material/delete:",
-                                               key="chat_preset_delete", use_container_width=True):
-            presets.delete(store, user, preset["name"])
-            st.rerun()
-        st.divider()
-        _save_preset_form(store, user, settings)
-
-
-def _preset_label(preset: dict) -> str:
-    """A shipped preset's name in the user's language; an own one's as the user typed it."""
-    return tr(preset["label"]) if preset.get("label") else preset["name"]
-
-
-def _save_preset_form(store: Store, user: str, settings: dict) -> None:
-    with st.form("chat_preset_form", border=False, clear_on_submit=True):
-        name = st.text_input(tr("chat.preset_name"), key="chat_preset_name", max_chars=presets.MAX_NAME_CHARS,
-                             placeholder=tr("chat.preset_name_placeholder"))
-        if st.form_submit_button(tr("chat.preset_save"), icon=":material/bookmark_add:"):
-            problem = presets.name_problem(name)
-            if problem:
-                st.warning(tr(problem), icon=":material/warning:")
-            else:
-                presets.save(store, user, presets.from_settings(name, settings))
-                st.toast(tr("chat.preset_saved", name=name.strip()), icon=":material/bookmark_added:")
-                st.rerun()
-
-
-def _replace_settings(widget: str, settings: dict, new: dict) -> None:
-    """Put new settings in place (in the session's own dict) and forget the widgets' own state,
-    so they show the new values."""
-    settings.clear()
-    settings.update(new)
-    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"{widget}_")]:
-        del st.session_state[key]
 
 
 # ---------------------------------------------------------------- export and import

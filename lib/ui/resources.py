@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from lib import prompts
 from lib.sandbox import RunningSandbox, start_sandbox
 from lib.store import Store, default_url
 from lib.store.engine import PROJECT_ROOT
@@ -45,7 +46,9 @@ def embedded_sandbox() -> RunningSandbox:
 
 @st.cache_resource(show_spinner=False)
 def _store(url: str) -> Store:
-    return Store(url)
+    store = Store(url)
+    store.carry_over_presets(prompts.carried_presets)
+    return store
 
 
 def get_store() -> Store:

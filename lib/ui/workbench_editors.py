@@ -9,7 +9,7 @@ from dataclasses import asdict
 
 import streamlit as st
 
-from lib import chat, extra_params, structured, workbench
+from lib import chat, extra_params, prompts, structured, workbench
 from lib.client import ReshiClient
 from lib.i18n import key_family
 from lib.store import Store
@@ -82,13 +82,24 @@ def _open_selected(key: str) -> None:
                        **_run_options(spec))
 
 
+def load_prompt_draft(prompt_ref: dict, **values) -> None:
+    """A prompt version opened from the Prompts page ("Test in the Workbench"): a new run's draft
+    with its templates, model, parameters and cases; runs made from it record `prompt_ref`."""
+    st.session_state[SHOWN] = st.session_state["wb_open"] = None
+    st.session_state.pop(MESSAGES, None)
+    session_draft()
+    _replace_draft(**values, checks=[], parent_id=None, prompt_ref=prompt_ref)
+
+
 # ------------------------------------------------------------------ saved runs
 
 def run_label(run: dict) -> str:
     when = local_time(run["created_at"], "MM-dd HH:mm")
     status = tr(RUN_STATUS_KEY(run["status"]))
-    return tr("workbench.run_label", id=run["id"], version=run["version"], when=when, status=status,
-              models=", ".join(run["settings"].get("models", [])), title=workbench.title_of(run))
+    label = tr("workbench.run_label", id=run["id"], version=run["version"], when=when, status=status,
+               models=", ".join(run["settings"].get("models", [])), title=workbench.title_of(run))
+    source = run["settings"].get("prompt")
+    return f"{label} · {prompts.version_label(source)}" if source else label
 
 
 def saved_runs_picker(store: Store, user: str) -> list[dict]:

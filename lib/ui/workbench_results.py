@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from lib import workbench
+from lib import prompts, workbench
 from lib.i18n import key_family
 from lib.safe_text import images_as_links
 from lib.store import Store
@@ -192,7 +192,8 @@ def comparison(store: Store, user: str, run: dict, runs: list[dict]) -> None:
         st.info(tr("workbench.compare_none"), icon=":material/compare_arrows:")
         return
     ids = [r["id"] for r in others]
-    default = ids.index(run["parent_id"]) if run.get("parent_id") in ids else 0
+    earlier = prompts.previous_version_run(run, others)  # a prompt's run: the previous version's
+    default = ids.index(earlier) if earlier else ids.index(run["parent_id"]) if run.get("parent_id") in ids else 0
     labels = {r["id"]: run_label(r) for r in others}
     other_id = st.selectbox(tr("workbench.compare_with"), ids, index=default, key=f"wb_compare_{run['id']}",
                             format_func=labels.get)

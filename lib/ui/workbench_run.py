@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import streamlit as st
 
-from lib import workbench
+from lib import prompts, workbench
 from lib.client import ReshiClient
 from lib.store import Store
 from lib.ui.budget import confirm_within_budget
@@ -82,6 +82,7 @@ def _execute(store: Store, user: str, client: ReshiClient, spec: workbench.RunSp
     earlier = _earlier_cells()
     conn = current_connection()
     record = workbench.new_run(spec, cases)
+    record["settings"]["prompt"] = prompts.source_of_run(session_draft().get("prompt_ref"), spec.system, spec.user)
     if conn.mode in RESUMABLE_MODES:  # its key is the app's, so a restart can resume it alone
         record["settings"]["connection"] = conn.mode
     run_id = store.add_workbench_run(user, record, parent_id=parent and parent["id"],

@@ -1,5 +1,5 @@
 """Chat's rough edges, second round (issue 13) under AppTest against the sandbox: import
-confirmed and never duplicated, Cancel on the budget confirmation, presets and metrics in
+confirmed and never duplicated, Cancel on the budget confirmation, shipped prompts and metrics in
 Chinese, answers kept as alternatives, edits of any question, deleting with Undo."""
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from tests.app.test_images import IMAGES
 from tests.app.test_images import generate as images_generate
 from tests.app.test_video import VIDEO
 from tests.app.test_video import generate as video_generate
+from tests.app.test_chat_features import use_prompt
 from tests.fixtures.app import make_app
 
 
@@ -90,14 +91,15 @@ def test_cancel_on_the_budget_confirmation_keeps_the_prompt_and_makes_nothing(ap
 
 # ---------------------------------------------------------------- 简体中文
 
-def test_preset_names_and_the_metrics_line_are_translated(app_secrets):
+def test_shipped_prompt_names_and_the_metrics_line_are_translated(app_secrets):
     at = make_app(app_secrets)
     at.button_group(key="lang_switch").set_value("zh").run()
     line = next(c.value for c in send(at, "你好").caption if c.value.startswith("gpt-"))  # model · … · credits
     assert "个 Token" in line and "tokens" not in line
-    assert at.selectbox(key="chat_preset_pick").options[:4] == ["翻译", "代码审查", "摘要", "头脑风暴"]
-    at.button(key="chat_preset_apply").click().run()
-    assert [t.value for t in at.toast] == ["已应用预设“翻译”。"]
+    assert at.selectbox(key="chat_prompt_pick_zh").options[:4] == ["★ 头脑风暴 · v1", "★ 代码审查 · v1", "★ 摘要 · v1",
+                                                                  "★ 翻译 · v1"]
+    use_prompt(at, "Translator", "zh")
+    assert [t.value for t in at.toast] == ["正在使用 翻译 v1。"]
 
 
 # ---------------------------------------------------------------- versions, edits, delete

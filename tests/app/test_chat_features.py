@@ -1,5 +1,5 @@
 """The Chat page's extras under AppTest against the sandbox: compare, attachments, View code,
-presets and variables, regenerate/edit/copy, export and import."""
+prompts and variables, regenerate/edit/copy, export and import."""
 from __future__ import annotations
 
 import json
@@ -176,12 +176,19 @@ def test_python_code_from_view_code_runs_and_gives_the_same_reply(app_secrets, t
         assert run.stdout == reply + "\n", run.stderr
 
 
-# ---------------------------------------------------------------- presets and variables
+# ---------------------------------------------------------------- prompts and variables
 
-def test_shipped_preset_fills_variables_in_a_form_before_sending(app_secrets, sandbox):
-    at = make_app(app_secrets)
-    at.selectbox(key="chat_preset_pick").set_value("Translator").run()
-    at.button(key="chat_preset_apply").click().run()
+def use_prompt(at, name: str, lang: str = "en"):
+    """Pick a prompt in the Chat page's Prompts popover by its stored name, and use its current version."""
+    user = at.session_state["user"]
+    prompt_id = next(p.id for p, _ in Store(at.secrets["store"]["url"]).list_prompts(user) if p.name == name)
+    at.selectbox(key=f"chat_prompt_pick_{lang}").set_value(prompt_id).run()
+    return at.button(key="chat_prompt_use").click().run()
+
+
+def test_a_shipped_prompt_fills_variables_in_a_form_before_sending(app_secrets, sandbox):
+    at = use_prompt(make_app(app_secrets), "Translator")
+    assert any(c.value.endswith("Translator v1") for c in at.caption), "the chat says which prompt version it uses"
     send(at, "Good morning")
     assert stored_messages(app_secrets) == [], "nothing goes before the variables are filled"
     assert any(m.value == "Good morning" for m in at.markdown), "the typed message stays in sight"
@@ -204,22 +211,37 @@ def test_shipped_preset_fills_variables_in_a_form_before_sending(app_secrets, sa
     assert chat_io.export_stem(conversation).endswith("-good-morning")
     again = chat_io.parse_import(chat_io.to_json(conversation, questions).encode())
     assert again.messages[0][2]["variables"] == {"language": "French"}
+    settings = store_of(app_secrets).list_conversations("local")[0].settings
+    assert settings["variables"] == {"language": "French"} and settings["prompt"]["version"] == 1
 
 
-def test_saved_preset_is_per_user_and_applies_back(login_secrets):
+def test_chat_settings_saved_as_a_prompt_are_private_and_apply_back(login_secrets):
     at = make_app(login_secrets, user="alice")
     at.text_area(key="chat_new_system").set_value("Talk like {{persona}}.").run()
     at.toggle(key="chat_new_max_tokens_on").set_value(True).run()
-    at.text_input(key="chat_preset_name").set_value("Persona")
-    next(b for b in at.get("form_submit_button") if b.label == "Save preset").click().run()
-    assert "Persona" in at.selectbox(key="chat_preset_pick").options
-    assert "Persona" not in make_app(login_secrets, user="bob").selectbox(key="chat_preset_pick").options
+    at.text_input(key="chat_prompt_name").set_value("Persona")
+    next(b for b in at.get("form_submit_button") if b.label == "Create").click().run()
+    assert any("Persona" in o for o in at.selectbox(key="chat_prompt_pick_en").options)
+    assert not any("Persona" in o for o in make_app(login_secrets, user="bob").selectbox(key="chat_prompt_pick_en").options)
 
-    fresh = make_app(login_secrets, user="alice")
-    fresh.selectbox(key="chat_preset_pick").set_value("Persona").run()
-    fresh.button(key="chat_preset_apply").click().run()
+    fresh = use_prompt(make_app(login_secrets, user="alice"), "Persona")
     assert fresh.text_area(key="chat_new_system").value == "Talk like {{persona}}."
     assert fresh.toggle(key="chat_new_max_tokens_on").value is True
+
+
+def test_a_choice_variable_is_a_choice_list_in_the_chat_form(app_secrets, sandbox):
+    from lib import prompts
+    store = store_of(app_secrets)
+    content = prompts.new_content(system="Answer in {{tone}}.")
+    content["variables"] = [prompts.variable("tone", prompts.CHOICE, "a formal tone", "How it sounds",
+                                             ["a formal tone", "pirate speak"])]
+    store.create_prompt("local", "Tone", content)
+    at = use_prompt(make_app(app_secrets), "Tone")
+    at.session_state["chat_settings_new"]["variables"] = {}  # no value yet: the form asks
+    send(at, "hello")
+    at.selectbox(key="chat_var_tone").set_value("pirate speak")
+    next(b for b in at.get("form_submit_button") if b.label == "Send").click().run()
+    assert "Answer in pirate speak." in last_request(sandbox)["messages"][0]["content"]
 
 
 # ---------------------------------------------------------------- regenerate, edit, copy

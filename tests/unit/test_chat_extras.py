@@ -1,4 +1,4 @@
-"""Streamlit-free parts of the Chat extras: code export, presets, import checks, compare, attachments."""
+"""Streamlit-free parts of the Chat extras: code export, {{variables}}, import checks, compare, attachments."""
 from __future__ import annotations
 
 import json
@@ -44,7 +44,7 @@ def test_raw_events_end_with_done_only_when_it_came():
     assert code_export.raw_events(['{"a":1}'], False) == 'data: {"a":1}'
 
 
-# ---------------------------------------------------------------- presets
+# ---------------------------------------------------------------- {{variables}}
 
 def test_variables_are_found_and_filled():
     text = "Translate into {{language}} for {{ audience }}; {{language}} again, {{未知}} stays"
@@ -52,29 +52,6 @@ def test_variables_are_found_and_filled():
     assert presets.fill(text, {"language": "French", "audience": "kids"}) == \
         "Translate into French for kids; French again, {{未知}} stays"
     assert presets.variables("no {braces} here {{}}") == []
-
-
-def test_presets_are_per_user_and_own_replaces_shipped(store):
-    settings = chat.default_settings()
-    settings["system"] = "Be {{tone}}."
-    presets.save(store, "alice", presets.from_settings("Translator", settings))
-    alice = {p["name"]: p for p in presets.list_presets(store, "alice")}
-    assert alice["Translator"]["own"] and alice["Translator"]["system"] == "Be {{tone}}."
-    bob = {p["name"]: p for p in presets.list_presets(store, "bob")}
-    assert not bob["Translator"]["own"] and "translator" in bob["Translator"]["system"]
-    assert presets.delete(store, "alice", "Translator") and not presets.delete(store, "alice", "Translator")
-
-
-def test_apply_sets_model_system_and_params():
-    applied = presets.apply(presets.DEFAULTS[0], chat.default_settings("gemini-pro"))
-    assert applied["params"]["temperature"] == {"on": True, "value": 0.2}
-    assert applied["system"] == presets.DEFAULTS[0]["system"] and applied["model"] == presets.DEFAULTS[0]["model"]
-
-
-@pytest.mark.parametrize("name, problem", [("", "chat.preset_name_empty"), ("x" * 61, "chat.preset_name_long"),
-                                           ("ok", None)])
-def test_preset_names(name, problem):
-    assert presets.name_problem(name) == problem
 
 
 # ---------------------------------------------------------------- import and export

@@ -1,0 +1,364 @@
+"""The team prompt library: what a prompt holds, its checks, diffs, and export/import. No Streamlit.
+
+A prompt is a name and a list of versions; each version's `content` is a plain dict:
+
+- `system`, `user`: the two templates, with `{{variables}}` (the presets' syntax, `lib.presets`);
+- `variables`: the declared ones, each {"name", "kind" (short/long/choice), "default",
+  "description", "choices"};
+- `settings`: the Chat page's settings dict as it was (model, params, and whatever settings other
+  features add to it: reasoning, response format, tools...), minus what belongs to one
+  conversation (`CONVERSATION_ONLY`), so a setting added later carries over without a change here;
+- `tags`, and `cases`: the test cases "Test in the Workbench" opens (one dict of values each).
+
+Storage, versions, sharing and the stale-save refusal live in `lib/store/prompts.py`.
+"""
+from __future__ import annotations
+
+import copy
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from lib import chat, presets
+
+SHORT, LONG, CHOICE = "short", "long", "choice"
+VARIABLE_KINDS = (SHORT, LONG, CHOICE)
+MAX_NAME_CHARS = 80
+MAX_NOTE_CHARS = 200
+MAX_TAGS, MAX_TAG_CHARS = 12, 32
+MAX_CASES = 200
+MAX_IMPORT_BYTES = 2_000_000
+FORMAT, FORMAT_VERSION = "reshi-prompt", 1
+# Settings that belong to one conversation, not to the prompt it started from.
+CONVERSATION_ONLY = ("system", "compare_on", "compare", "blind", "variables", "imported_sha256", "prompt")
+_VARIABLE_NAME = re.compile(r"[\w\u4e00-\u9fff][\w\u4e00-\u9fff ]{0,39}")
+_TEXT_FIELDS = ("system", "user")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong, as a catalog key and its fields."""
+    key: str
+    fields: dict = field(default_factory=dict)
+
+
+class ImportProblem(Exception):
+    def __init__(self, key: str, **fields):
+        super().__init__(key)
+        self.key, self.fields = key, fields
+
+
+# ---------------------------------------------------------------- content
+
+def variable(name: str, kind: str = SHORT, default: str = "", description: str = "",
+             choices: list[str] | None = None) -> dict:
+    return {"name": name, "kind": kind, "default": default, "description": description, "choices": choices or []}
+
+
+def prompt_settings(settings: dict) -> dict:
+    """The conversation's settings a prompt keeps: all of them but the conversation's own."""
+    return {k: copy.deepcopy(v) for k, v in settings.items() if k not in CONVERSATION_ONLY}
+
+
+def new_content(settings: dict | None = None, system: str = "", user: str = "") -> dict:
+    """A version's content from a conversation's settings (the Chat page's), its variables declared."""
+    content = {"system": system, "user": user, "variables": [],
+               "settings": prompt_settings(settings or chat.default_settings()), "tags": [], "cases": []}
+    return with_declared_variables(content)
+
+
+def with_declared_variables(content: dict) -> dict:
+    """The content with every variable its templates use declared (short text, no default); the
+    declarations already there kept."""
+    declared = {v["name"] for v in content["variables"]}
+    added = [variable(name) for name in used_variables(content) if name not in declared]
+    return {**content, "variables": [*content["variables"], *added]}
+
+
+def used_variables(content: dict) -> list[str]:
+    return presets.variables(*(content.get(f) or "" for f in _TEXT_FIELDS))
+
+
+def from_preset(preset: dict) -> dict:
+    """A preset (shipped or a user's own) as a prompt version's content."""
+    settings = chat.merged_settings({"model": preset.get("model"), "params": preset.get("params")})
+    return new_content(settings, system=str(preset.get("system") or ""))
+
+
+def carried_presets(saved: dict[str, dict]) -> list[dict]:
+    """The presets as prompts, for the upgrade that brings the library: the shipped ones shared
+    and recommended, owned by no one (""); each user's own (`saved`: user -> their presets by
+    name) private to them. Each {"owner", "name", "content", "shared", "recommended"}."""
+    items = [{"owner": "", "name": p["name"], "content": from_preset(p), "shared": True, "recommended": True}
+             for p in presets.DEFAULTS]
+    for owner, own in saved.items():
+        items += [{"owner": owner, "name": str(name)[:MAX_NAME_CHARS], "content": from_preset(p), "shared": False,
+                   "recommended": False} for name, p in (own or {}).items() if isinstance(p, dict)]
+    return items
+
+
+def shipped_label(prompt_owner: str, name: str) -> str | None:
+    """The catalog key of a shipped prompt's name (shown in the user's language), or None."""
+    return next((p["label"] for p in presets.DEFAULTS if not prompt_owner and p["name"] == name), None)
+
+
+def parse_tags(text: str) -> list[str]:
+    """Tags typed as one line, separated by commas: trimmed, lower-cased, each once, in order."""
+    return list(dict.fromkeys(t.strip().lower() for t in re.split(r"[,，]", text) if t.strip()))
+
+
+def parse_choices(text: str) -> list[str]:
+    return list(dict.fromkeys(c.strip() for c in text.split("\n") if c.strip()))
+
+
+# ---------------------------------------------------------------- checks
+
+def name_problem(name: str) -> Problem | None:
+    if not name.strip():
+        return Problem("prompts.name_empty")
+    if len(name.strip()) > MAX_NAME_CHARS:
+        return Problem("prompts.name_long", {"limit": MAX_NAME_CHARS})
+    return None
+
+
+def problems(content: dict) -> list[Problem]:
+    """Everything wrong with a version's content; a version with problems is not saved."""
+    found: list[Problem] = []
+    declared: list[str] = []
+    for spec in content["variables"]:
+        name = spec["name"]
+        if not _VARIABLE_NAME.fullmatch(name or ""):
+            found.append(Problem("prompts.bad_variable_name", {"name": name}))
+        elif name in declared:
+            found.append(Problem("prompts.duplicate_variable", {"name": name}))
+        declared.append(name)
+        if spec["kind"] == CHOICE and not spec["choices"]:
+            found.append(Problem("prompts.no_choices", {"name": name}))
+        elif spec["kind"] == CHOICE and spec["default"] and spec["default"] not in spec["choices"]:
+            found.append(Problem("prompts.default_not_a_choice", {"name": name, "default": spec["default"]}))
+    used = used_variables(content)
+    found += [Problem("prompts.undeclared_variable", {"name": n}) for n in used if n not in declared]
+    found += [Problem("prompts.unused_variable", {"name": n}) for n in declared if n and n not in used]
+    if len(content["tags"]) > MAX_TAGS:
+        found.append(Problem("prompts.too_many_tags", {"limit": MAX_TAGS}))
+    found += [Problem("prompts.long_tag", {"tag": t, "limit": MAX_TAG_CHARS})
+              for t in content["tags"] if len(t) > MAX_TAG_CHARS]
+    if not any((content.get(f) or "").strip() for f in _TEXT_FIELDS):
+        found.append(Problem("prompts.empty_templates"))
+    return found
+
+
+def unknown_values(content: dict, values: dict) -> list[str]:
+    """Values given for variables the prompt does not declare (an old conversation's, a typo)."""
+    declared = {v["name"] for v in content["variables"]}
+    return [name for name in values if name not in declared]
+
+
+# ---------------------------------------------------------------- use
+
+def values_for(content: dict, given: dict | None = None) -> dict[str, str]:
+    """Each declared variable's value: the one given, else its default."""
+    given = given or {}
+    return {v["name"]: str(given.get(v["name"]) or v["default"]) for v in content["variables"]}
+
+
+def kept_variables(settings: dict) -> list[str]:
+    """The variables whose values a conversation keeps: its system prompt's, and those its prompt declares."""
+    declared = [v["name"] for v in ((settings.get("prompt") or {}).get("variables") or [])]
+    return list(dict.fromkeys([*presets.variables(settings["system"]), *declared]))
+
+
+def rendered(content: dict, values: dict) -> tuple[str, str]:
+    """The system and user templates filled with `values` (defaults for the ones left out)."""
+    filled = values_for(content, values)
+    return presets.fill(content["system"], filled), presets.fill(content["user"], filled)
+
+
+def reference(prompt_id: int, name: str, number: int, content: dict) -> dict:
+    """What a conversation (or a Workbench run) records of the prompt version it uses."""
+    return {"id": prompt_id, "name": name, "version": number, "system": content["system"],
+            "user": content["user"], "variables": copy.deepcopy(content["variables"])}
+
+
+def version_label(ref: dict | None) -> str:
+    """"Support triage v4" ("Support triage v4*" when a Workbench run changed its templates)."""
+    return f"{ref['name']} v{ref['version']}{'*' if ref.get('edited') else ''}" if ref else ""
+
+
+def applied(settings: dict, ref: dict, content: dict) -> dict:
+    """A conversation's settings once a prompt version is opened in it: the prompt's model,
+    parameters and system template, its variables at their defaults (values already typed for
+    the same names kept), the conversation's own settings (comparison, import) untouched."""
+    kept = {k: v for k, v in (settings.get("variables") or {}).items()
+            if k in {spec["name"] for spec in content["variables"]} and v}
+    return chat.merged_settings({**settings, **copy.deepcopy(content["settings"]), "system": content["system"],
+                                 "variables": values_for(content, kept), "prompt": ref})
+
+
+def source_of_run(ref: dict | None, system: str, user: str) -> dict | None:
+    """What a Workbench run records of the prompt version it was opened from: the reference,
+    marked `edited` when the templates run are no longer the version's."""
+    if not ref:
+        return None
+    return {k: ref[k] for k in ("id", "name", "version")} | {
+        "edited": (system, user) != (ref.get("system"), ref.get("user"))}
+
+
+def previous_version_run(run: dict, others: list[dict]) -> int | None:
+    """The newest of `others` run from an earlier version of the same prompt as `run`, or None."""
+    source = (run.get("settings") or {}).get("prompt")
+    if not source:
+        return None
+    earlier = [r for r in others if ((r.get("settings") or {}).get("prompt") or {}).get("id") == source["id"]
+               and r["settings"]["prompt"]["version"] < source["version"]]
+    return max(earlier, key=lambda r: (r["settings"]["prompt"]["version"], r["id"]))["id"] if earlier else None
+
+
+# ---------------------------------------------------------------- search
+
+def matches(query: str, name: str, content: dict) -> bool:
+    """Every word of the query is in the name, a template, a tag or a variable's description."""
+    haystack = " ".join([name, content["system"], content["user"], *content["tags"],
+                         *(v["description"] for v in content["variables"])]).casefold()
+    return all(word in haystack for word in query.casefold().split())
+
+
+# ---------------------------------------------------------------- diffs
+
+EQUAL, CHANGED, ADDED, REMOVED = "equal", "changed", "added", "removed"
+
+
+def text_diff(old: str, new: str) -> list[tuple[str, str, str]]:
+    """Side by side, a row per line: (kind, old line, new line)."""
+    a, b = old.splitlines(), new.splitlines()
+    rows: list[tuple[str, str, str]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        left, right = a[i1:i2], b[j1:j2]
+        if tag == "equal":
+            rows += [(EQUAL, x, y) for x, y in zip(left, right)]
+            continue
+        for index in range(max(len(left), len(right))):
+            x = left[index] if index < len(left) else None
+            y = right[index] if index < len(right) else None
+            kind = CHANGED if x is not None and y is not None else (REMOVED if y is None else ADDED)
+            rows.append((kind, x or "", y or ""))
+    return rows
+
+
+def _flat(value, path: str = "") -> dict[str, object]:
+    if isinstance(value, dict) and value:
+        out: dict[str, object] = {}
+        for key, inner in value.items():
+            out.update(_flat(inner, f"{path}.{key}" if path else str(key)))
+        return out
+    return {path: value}
+
+
+def _comparable(content: dict) -> dict:
+    return {"settings": content["settings"], "tags": ", ".join(content["tags"]),
+            "variables": {v["name"]: {k: v[k] for k in ("kind", "default", "description", "choices")}
+                          for v in content["variables"]},
+            "cases": len(content.get("cases") or [])}
+
+
+def settings_diff(old: dict, new: dict) -> list[tuple[str, object, object]]:
+    """(setting, old value, new value) for each setting, variable or tag that differs."""
+    a, b = _flat(_comparable(old)), _flat(_comparable(new))
+    return [(key, a.get(key), b.get(key)) for key in dict.fromkeys([*a, *b]) if a.get(key) != b.get(key)]
+
+
+def changed_parts(old: dict, new: dict) -> list[str]:
+    """What differs between two contents, by name: "system", "user", then each setting."""
+    return [f for f in _TEXT_FIELDS if old.get(f) != new.get(f)] + [key for key, _, _ in settings_diff(old, new)]
+
+
+# ---------------------------------------------------------------- export and import
+
+@dataclass
+class Imported:
+    name: str
+    versions: list[dict]  # each {"number", "user", "note", "created_at", "content"}
+    pinned_version: int | None
+
+
+def to_json(name: str, pinned_version: int | None, versions: list) -> str:
+    """A prompt with its whole history (versions from the store, oldest first)."""
+    return json.dumps({
+        "format": FORMAT, "version": FORMAT_VERSION, "name": name, "pinned_version": pinned_version,
+        "versions": [{"number": v.number, "user": v.user, "note": v.note, "created_at": v.created_at.isoformat(),
+                      "content": v.content} for v in versions],
+    }, ensure_ascii=False, indent=2)
+
+
+def parse_import(data: bytes) -> Imported:
+    """An exported prompt, checked whole: ImportProblem says what makes it not one."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ImportProblem("prompts.import_too_big", limit=MAX_IMPORT_BYTES // 1_000_000)
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise ImportProblem("prompts.import_not_json") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise ImportProblem("prompts.import_not_prompt")
+    if doc.get("version") != FORMAT_VERSION:
+        raise ImportProblem("prompts.import_bad_version", version=str(doc.get("version")))
+    name, versions = doc.get("name"), doc.get("versions")
+    if not isinstance(name, str) or name_problem(name):
+        raise ImportProblem("prompts.import_bad_field", field="name")
+    if not isinstance(versions, list) or not versions:
+        raise ImportProblem("prompts.import_bad_field", field="versions")
+    checked = [_imported_version(index, item) for index, item in enumerate(versions, start=1)]
+    pinned = doc.get("pinned_version")
+    if pinned is not None and (not isinstance(pinned, int) or not 1 <= pinned <= len(checked)):
+        raise ImportProblem("prompts.import_bad_field", field="pinned_version")
+    return Imported(name=name.strip(), versions=checked, pinned_version=pinned)
+
+
+def _imported_version(number: int, item) -> dict:
+    where = f"versions[{number - 1}]"
+    if not isinstance(item, dict) or not isinstance(item.get("content"), dict):
+        raise ImportProblem("prompts.import_bad_field", field=where)
+    content = _content(item["content"], where)
+    for problem in problems(content):
+        raise ImportProblem("prompts.import_bad_version_content", number=number,
+                            reason_key=problem.key, **problem.fields)
+    created = item.get("created_at")
+    try:
+        created_at = datetime.fromisoformat(created) if isinstance(created, str) else None
+    except ValueError:
+        created_at = None
+    return {"number": number, "user": str(item.get("user") or ""), "note": str(item.get("note") or "")[:MAX_NOTE_CHARS],
+            "created_at": created_at if created_at and created_at.tzinfo else None, "content": content}
+
+
+def _content(raw: dict, where: str) -> dict:
+    """The content's fields in their types, or ImportProblem naming the one that is not."""
+    def text(key: str) -> str:
+        value = raw.get(key, "")
+        if not isinstance(value, str):
+            raise ImportProblem("prompts.import_bad_field", field=f"{where}.{key}")
+        return value
+
+    variables, settings, tags, cases = (raw.get("variables", []), raw.get("settings", {}), raw.get("tags", []),
+                                        raw.get("cases", []))
+    if not isinstance(variables, list) or not all(isinstance(v, dict) for v in variables):
+        raise ImportProblem("prompts.import_bad_field", field=f"{where}.variables")
+    if not isinstance(settings, dict):
+        raise ImportProblem("prompts.import_bad_field", field=f"{where}.settings")
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise ImportProblem("prompts.import_bad_field", field=f"{where}.tags")
+    if not isinstance(cases, list) or len(cases) > MAX_CASES or not all(isinstance(c, dict) for c in cases):
+        raise ImportProblem("prompts.import_bad_field", field=f"{where}.cases")
+    specs = []
+    for spec in variables:
+        kind = spec.get("kind", SHORT)
+        choices = spec.get("choices", [])
+        if kind not in VARIABLE_KINDS or not isinstance(choices, list):
+            raise ImportProblem("prompts.import_bad_field", field=f"{where}.variables")
+        specs.append(variable(str(spec.get("name") or ""), kind, str(spec.get("default") or ""),
+                              str(spec.get("description") or ""), [str(c) for c in choices]))
+    return {"system": text("system"), "user": text("user"), "variables": specs,
+            "settings": prompt_settings({**settings, **chat.merged_settings(settings)}), "tags": tags,
+            "cases": [{str(k): str(v) for k, v in case.items()} for case in cases]}
