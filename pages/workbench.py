@@ -7,12 +7,14 @@ from lib.ui.chat_view import model_ids
 from lib.ui.connection import get_client
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
+from lib.ui.prompt_use import workbench_source_caption
 from lib.ui.workbench_editors import (
     SHOWN,
     cases_editor,
     checks_editor,
     prompt_editor,
     saved_runs_picker,
+    session_draft,
 )
 from lib.ui.workbench_results import comparison, results
 from lib.ui.workbench_run import (
@@ -29,6 +31,7 @@ st.title(tr("workbench.title"))
 st.caption(tr("workbench.intro"))
 runs = saved_runs_picker(store, user)
 
+workbench_source_caption(session_draft())
 spec = prompt_editor(client)
 names = workbench.variables(spec.system, spec.user)
 st.markdown(f"**{tr('workbench.cases_title')}**")

@@ -197,6 +197,13 @@ def variable_input(name: str, settings: dict, value: str, key: str) -> None:
 
 # ---------------------------------------------------------------- Workbench
 
+def workbench_source_caption(draft: dict) -> None:
+    """"From the prompt Support triage v3" over the Workbench's editors, while its draft is one."""
+    ref = draft.get("prompt_ref")
+    if ref:
+        st.caption(tr("prompts.workbench_source", label=markdown_literal(prompts.version_label(ref))))
+
+
 def open_in_workbench(prompt: Prompt, version: PromptVersion) -> None:
     """A Workbench draft with this version's templates, model, parameters and saved test cases
     (or one case of the defaults); the runs made from it record the version."""

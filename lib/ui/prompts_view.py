@@ -25,6 +25,8 @@ from lib.ui.session import current_lang, labels, tr
 OPEN = "prompts_open"  # the id of the prompt shown
 SEARCH = "prompts_search"
 NOTICE = "prompts_notice"  # a toast said in the next run (after a st.rerun)
+NEW_POPOVER, IMPORT_POPOVER = "prompts_new_popover", "prompts_import_popover"
+POPOVERS = (NEW_POPOVER, IMPORT_POPOVER)
 KIND_KEY = key_family("prompts.kind", prompts.VARIABLE_KINDS)
 _DIFF_COLOURS = {prompts.CHANGED: "#fff4ce", prompts.ADDED: "#dff6dd", prompts.REMOVED: "#fde7e9"}
 
@@ -33,6 +35,8 @@ def prompts_page(store: Store, user: str, client: ReshiClient, admin: bool) -> N
     notice = st.session_state.pop(NOTICE, None)
     if notice:
         st.toast(notice, icon=":material/check_circle:")
+        for popover in POPOVERS:  # what was done in one is done: set before they are drawn, it closes them
+            st.session_state[popover] = False
     st.title(tr("prompts.title"))
     st.caption(tr("prompts.intro"))
     entries = store.list_prompts(user)
@@ -82,7 +86,8 @@ def _prompt_list(found: list[tuple[Prompt, PromptVersion]], user: str, any_promp
 
 
 def _new_prompt_popover(container, store: Store, user: str) -> None:
-    with container.popover(tr("prompts.new"), icon=":material/add:", use_container_width=True):
+    with container.popover(tr("prompts.new"), icon=":material/add:", use_container_width=True, key=NEW_POPOVER,
+                           on_change="rerun"):
         with st.form("prompts_new_form", border=False, clear_on_submit=True):
             name = st.text_input(tr("prompts.name"), max_chars=prompts.MAX_NAME_CHARS, key="prompts_new_name")
             system = st.text_area(tr("prompts.system"), key="prompts_new_system", height=120)
@@ -107,7 +112,8 @@ def _create(store: Store, user: str, name: str, content: dict) -> None:
 
 def _import_popover(container, store: Store, user: str) -> None:
     uploads = st.session_state.setdefault("prompts_import_n", 0)
-    with container.popover(tr("prompts.import"), icon=":material/upload_file:", use_container_width=True):
+    with container.popover(tr("prompts.import"), icon=":material/upload_file:", use_container_width=True,
+                           key=IMPORT_POPOVER, on_change="rerun"):
         file = file_picker(tr("prompts.import_label"), box="prompts_import_picker", button=tr("picker.browse"),
                            note=tr("prompts.import_note"), max_mb=prompts.MAX_IMPORT_BYTES // 1_000_000,
                            type=["json"], key=f"prompts_import_file_{uploads}")
@@ -150,7 +156,8 @@ def _prompt_detail(store: Store, user: str, client: ReshiClient, admin: bool, pr
     actions = st.container(horizontal=True, gap="small")
     if actions.button(tr("prompts.open_in_chat"), icon=":material/chat:", key="prompts_to_chat", type="primary"):
         open_in_chat(prompt, current)
-    if actions.button(tr("prompts.test_in_workbench"), icon=":material/science:", key="prompts_to_workbench"):
+    if actions.button(tr("prompts.test_in_workbench", number=prompt.head_version), icon=":material/science:",
+                      key="prompts_to_workbench", help=tr("prompts.test_in_workbench_help")):
         open_in_workbench(prompt, by_number[prompt.head_version])
     actions.download_button(tr("prompts.export"), lambda: prompts.to_json(prompt.name, prompt.pinned_version, versions),
                             file_name=f"prompt-{prompt.id}.json", mime="application/json",
@@ -239,6 +246,7 @@ def _editor(store: Store, user: str, client: ReshiClient, admin: bool, prompt: P
     tags = st.text_input(tr("prompts.tags"), value=", ".join(start["tags"]), key=key("tags"),
                          placeholder=tr("prompts.tags_placeholder"))
     names = [str(n) for n in table["name"].fillna("") if str(n).strip()]
+    st.markdown(f"**{tr('prompts.cases')}**")
     cases = st.data_editor(pd.DataFrame(start.get("cases") or [], columns=names), num_rows="dynamic",
                            hide_index=True, use_container_width=True, key=key(f"cases_{'_'.join(names)}"))
     st.caption(tr("prompts.cases_note"))
@@ -370,6 +378,8 @@ def _history(store: Store, user: str, admin: bool, prompt: Prompt, versions: lis
     row = st.container(horizontal=True, gap="small")
     if row.button(tr("prompts.open_version_in_chat", number=chosen), icon=":material/chat:", key="prompts_hist_chat"):
         open_in_chat(prompt, version)
+    if row.button(tr("prompts.test_in_workbench", number=chosen), icon=":material/science:", key="prompts_hist_wb"):
+        open_in_workbench(prompt, version)
     if editable:
         if row.button(tr("prompts.pin", number=chosen), icon=":material/push_pin:", key="prompts_pin",
                       disabled=prompt.pinned_version == chosen):
@@ -411,9 +421,11 @@ def _compare(versions: list[PromptVersion]) -> None:
         return
     numbers = [v.number for v in versions]
     left_col, right_col = st.columns(2)
-    left = left_col.selectbox(tr("prompts.compare_left"), numbers, index=len(numbers) - 2, key="prompts_cmp_left",
+    # keyed by the prompt and its newest version: a new version is compared with the one before it
+    key = f"prompts_cmp_{versions[0].prompt_id}_{len(numbers)}"
+    left = left_col.selectbox(tr("prompts.compare_left"), numbers, index=len(numbers) - 2, key=f"{key}_left",
                               format_func=lambda n: f"v{n}")
-    right = right_col.selectbox(tr("prompts.compare_right"), numbers, index=len(numbers) - 1, key="prompts_cmp_right",
+    right = right_col.selectbox(tr("prompts.compare_right"), numbers, index=len(numbers) - 1, key=f"{key}_right",
                                 format_func=lambda n: f"v{n}")
     old, new = versions[left - 1].content, versions[right - 1].content
     for field, label in (("system", tr("prompts.system")), ("user", tr("prompts.user"))):

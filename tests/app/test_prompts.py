@@ -61,8 +61,7 @@ def test_save_versions_pin_restore_and_compare(login_secrets):
     assert [(v.number, v.note) for v in versions] == [(1, "First version"), (2, "kinder"), (3, "shorter")]
     assert "“Support triage” v3 saved." in [t.value for t in at.toast]
 
-    at.selectbox(key="prompts_cmp_left").set_value(1)
-    at.selectbox(key="prompts_cmp_right").set_value(3).run()
+    at.selectbox(key=f"prompts_cmp_{prompt.id}_3_left").set_value(1).run()
     diff = "".join(h.proto.body for h in at.get("html"))
     assert "Triage {{ticket}}." in diff and "kindly, in one line." in diff
 
