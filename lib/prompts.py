@@ -81,27 +81,15 @@ def used_variables(content: dict) -> list[str]:
     return presets.variables(*(content.get(f) or "" for f in _TEXT_FIELDS))
 
 
-def from_preset(preset: dict) -> dict:
-    """A preset (shipped or a user's own) as a prompt version's content."""
-    settings = chat.merged_settings({"model": preset.get("model"), "params": preset.get("params")})
-    return new_content(settings, system=str(preset.get("system") or ""))
-
-
-def carried_presets(saved: dict[str, dict]) -> list[dict]:
-    """The presets as prompts, for the upgrade that brings the library: the shipped ones shared
-    and recommended, owned by no one (""); each user's own (`saved`: user -> their presets by
-    name) private to them. Each {"owner", "name", "content", "shared", "recommended"}."""
-    items = [{"owner": "", "name": p["name"], "content": from_preset(p), "shared": True, "recommended": True}
-             for p in presets.DEFAULTS]
-    for owner, own in saved.items():
-        items += [{"owner": owner, "name": str(name)[:MAX_NAME_CHARS], "content": from_preset(p), "shared": False,
-                   "recommended": False} for name, p in (own or {}).items() if isinstance(p, dict)]
-    return items
+# The names of the prompts carried over from the presets that shipped (migration 0002), shown in
+# the user's language.
+SHIPPED_LABELS = {"Translator": "chat.preset.translator", "Code reviewer": "chat.preset.code_reviewer",
+                  "Summarizer": "chat.preset.summarizer", "Brainstorm": "chat.preset.brainstorm"}
 
 
 def shipped_label(prompt_owner: str, name: str) -> str | None:
-    """The catalog key of a shipped prompt's name (shown in the user's language), or None."""
-    return next((p["label"] for p in presets.DEFAULTS if not prompt_owner and p["name"] == name), None)
+    """The catalog key of a shipped prompt's name, or None."""
+    return SHIPPED_LABELS.get(name) if not prompt_owner else None
 
 
 def parse_tags(text: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""The prompt library: prompts and their versions.
+"""The prompt library: prompts and their versions (migration 0002 made them, carrying the presets over).
 
 A prompt belongs to its owner (`user`); a shared one is seen and used by everyone, and edited
 by its owner and the admins. Every save is a new version numbered after the version the editor
@@ -16,11 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from lib.store.rows import Rows
-from lib.store.settings import user_settings
 from lib.store.tables import UTCDateTime, created_column, id_column, metadata, updated_column, user_column, utcnow
 
-PRESETS_SETTING = "chat.presets"  # where the Chat page kept a user's presets before the library
-CARRIED_MARK = "library.presets_carried_over"  # a setting of no user (""): the presets were carried over
 
 prompts = sa.Table(
     "prompts", metadata, id_column(), user_column(),
@@ -211,19 +208,6 @@ class PromptRecords(Rows):
             conn.execute(prompts.delete().where(prompts.c.id == prompt_id))
         return True
 
-    def carry_over_presets(self, as_prompts) -> int:
-        """Once per database: the presets as prompts (`as_prompts`: `lib.prompts.carried_presets`,
-        given each user's saved presets). Until the schema has migrations, the store's opener
-        calls this; the library's migration does the same with the same two functions."""
-        with self.engine.begin() as conn:
-            done = conn.execute(sa.select(user_settings.c.key).where(
-                user_settings.c.user == "", user_settings.c.key == CARRIED_MARK)).first()
-            if done:
-                return 0
-            added = insert_carried_prompts(conn, as_prompts(saved_presets(conn)))
-            conn.execute(user_settings.insert().values(user="", key=CARRIED_MARK, value=True))
-        return added
-
     def admin_recommend_prompt(self, prompt_id: int, recommended: bool) -> bool:
         """Admins mark a shared prompt as recommended (listed first, with a badge)."""
         return self._update(prompts, dict(recommended=recommended), prompts.c.id == prompt_id,
@@ -269,30 +253,3 @@ def _naming(name: str):
         yield
     except IntegrityError:
         raise DuplicatePromptName(name) from None
-
-
-# ---------------------------------------------------------------- the upgrade from presets
-
-def saved_presets(conn) -> dict[str, dict]:
-    """Each user's own presets as the Chat page kept them (user settings "chat.presets")."""
-    c = user_settings.c
-    rows = conn.execute(sa.select(c.user, c.value).where(c.key == PRESETS_SETTING)).all()
-    return {row.user: row.value for row in rows if isinstance(row.value, dict)}
-
-
-def insert_carried_prompts(conn, items: list[dict], note: str = "Carried over from presets") -> int:
-    """Add each item (`lib.prompts.carried_presets`) as a prompt with one version, unless its
-    owner already has a prompt of that name (an upgrade run twice adds nothing). The count added."""
-    now, added = utcnow(), 0
-    for item in items:
-        p = prompts.c
-        if conn.execute(sa.select(p.id).where(p.user == item["owner"],
-                                              sa.func.lower(p.name) == item["name"].lower())).first():
-            continue
-        prompt_id = conn.execute(prompts.insert().values(
-            user=item["owner"], name=item["name"], shared=item["shared"], recommended=item["recommended"],
-            pinned_version=None, head_version=1, created_at=now, updated_at=now)).inserted_primary_key[0]
-        conn.execute(prompt_versions.insert().values(prompt_id=prompt_id, number=1, user=item["owner"], note=note,
-                                                     content=item["content"], created_at=now))
-        added += 1
-    return added

@@ -229,9 +229,12 @@ def _editor(store: Store, user: str, client: ReshiClient, admin: bool, prompt: P
     user_text = st.text_area(tr("prompts.user"), value=start["user"], height=90, key=key("user"),
                              help=tr("prompts.user_help"))
     st.markdown(f"**{tr('prompts.variables')}**")
-    used = prompts.presets.variables(system, user_text)
-    declared = list(start["variables"]) + [prompts.variable(n) for n in used
-                                           if n not in {v["name"] for v in start["variables"]}]
+    used = prompts.used_variables({"system": system, "user": user_text})
+    # What the tables held last run: a new {{variable}} in a template makes a new table, which
+    # starts from them, so descriptions and cases typed before are kept.
+    kept = st.session_state.get(key("kept"), {"variables": start["variables"], "cases": start.get("cases") or []})
+    declared = list(kept["variables"]) + [prompts.variable(n) for n in used
+                                          if n not in {v["name"] for v in kept["variables"]}]
     table = st.data_editor(_variables_frame(declared), num_rows="dynamic", hide_index=True, use_container_width=True,
                            key=key(f"variables_{'_'.join(used)}"), column_config={
                                "name": st.column_config.TextColumn(tr("prompts.var_name"), required=True),
@@ -247,11 +250,12 @@ def _editor(store: Store, user: str, client: ReshiClient, admin: bool, prompt: P
                          placeholder=tr("prompts.tags_placeholder"))
     names = [str(n) for n in table["name"].fillna("") if str(n).strip()]
     st.markdown(f"**{tr('prompts.cases')}**")
-    cases = st.data_editor(pd.DataFrame(start.get("cases") or [], columns=names), num_rows="dynamic",
+    cases = st.data_editor(pd.DataFrame(kept["cases"], columns=names), num_rows="dynamic",
                            hide_index=True, use_container_width=True, key=key(f"cases_{'_'.join(names)}"))
     st.caption(tr("prompts.cases_note"))
     content = {"system": system, "user": user_text, "variables": _specs_from(table), "settings": settings,
                "tags": prompts.parse_tags(tags), "cases": _cases_from(cases, names)}
+    st.session_state[key("kept")] = {"variables": content["variables"], "cases": content["cases"]}
     problems = prompts.problems(content) or ([p] if (p := prompts.name_problem(name)) else [])
     for problem in problems:
         st.warning(tr(problem.key, **problem.fields), icon=":material/warning:")

@@ -10,7 +10,6 @@ import streamlit as st
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from lib import prompts
 from lib.sandbox import RunningSandbox, start_sandbox
 from lib.store import Store, default_url
 from lib.store.engine import PROJECT_ROOT
@@ -46,9 +45,7 @@ def embedded_sandbox() -> RunningSandbox:
 
 @st.cache_resource(show_spinner=False)
 def _store(url: str) -> Store:
-    store = Store(url)
-    store.carry_over_presets(prompts.carried_presets)
-    return store
+    return Store(url)
 
 
 def get_store() -> Store:

@@ -19,6 +19,7 @@ from lib.store.tables import metadata
 
 A = "alice"
 VIDEO_TASK_COLUMNS_ADDED_LATER = ("connection", "video_media_id", "poster_media_id")
+TABLES_OF_LATER_REVISIONS = ("prompts", "prompt_versions")  # 0002: no release before migrations had them
 
 
 def revision_of(url: str) -> str | None:
@@ -75,7 +76,8 @@ def make_pre_migration_database(url: str) -> None:
     table yet, video_tasks without the columns added by hand later; one row in it."""
     engine = make_engine(url)
     try:
-        metadata.create_all(engine, tables=[t for t in metadata.sorted_tables if t.name != "shares"])
+        metadata.create_all(engine, tables=[t for t in metadata.sorted_tables
+                                            if t.name not in ("shares", *TABLES_OF_LATER_REVISIONS)])
         with engine.begin() as conn:
             for column in VIDEO_TASK_COLUMNS_ADDED_LATER:
                 conn.execute(sa.text(f"ALTER TABLE video_tasks DROP COLUMN {column}"))

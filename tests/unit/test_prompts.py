@@ -8,10 +8,20 @@ from types import SimpleNamespace
 
 import pytest
 
-from lib import chat, presets, prompts
-from lib.store import DuplicatePromptName, StalePrompt
+from alembic import command
+import sqlalchemy as sa
+
+from lib import chat, prompts
+from lib.store import DuplicatePromptName, StalePrompt, Store
+from lib.store.engine import make_engine
+from lib.store.schema import alembic_config
 
 A, B, ADMIN = "alice", "bob", "root"
+
+
+def listed(store, user: str) -> list:
+    """The prompts `user` can use, without the ones shipped with the app (every database has those)."""
+    return [(p, v) for p, v in store.list_prompts(user) if p.user]
 
 
 def content(system="Triage {{ticket}} for {{team}}.", user="", **extra) -> dict:
@@ -99,14 +109,6 @@ def test_settings_diff_names_what_changed():
     assert prompts.changed_parts(old, new)[0] == "settings.model"
 
 
-def test_presets_become_prompt_contents_with_their_variables_declared():
-    shipped = presets.DEFAULTS[2]  # the summarizer: {{count}} and {{audience}}
-    c = prompts.from_preset(shipped)
-    assert c["system"] == shipped["system"] and prompts.problems(c) == []
-    assert [v["name"] for v in c["variables"]] == ["count", "audience"]
-    assert c["settings"]["params"]["temperature"] == {"on": True, "value": 0.3}
-
-
 # ---------------------------------------------------------------- export and import
 
 def _exported(c=None) -> bytes:
@@ -171,11 +173,11 @@ def test_a_save_on_a_stale_version_is_refused_with_what_was_saved_since(store):
 
 def test_private_prompts_are_their_owners_and_shared_ones_everyones_to_use_not_edit(store):
     prompt = store.create_prompt(A, "Triage", content())
-    assert store.list_prompts(B) == [] and store.get_prompt(B, prompt.id) is None
+    assert listed(store, B) == [] and store.get_prompt(B, prompt.id) is None
     assert store.prompt_versions(B, prompt.id) == []
     assert store.save_prompt_version(B, prompt.id, content(), 1) is None
     assert store.share_prompt(A, prompt.id, True)
-    assert [p.name for p, _ in store.list_prompts(B)] == ["Triage"]
+    assert [p.name for p, _ in listed(store, B)] == ["Triage"]
     assert store.save_prompt_version(B, prompt.id, content(), 1) is None
     assert not store.pin_prompt_version(B, prompt.id, 1) and not store.delete_prompt(B, prompt.id)
     assert not store.share_prompt(B, prompt.id, False)
@@ -201,7 +203,7 @@ def test_only_admins_recommend_and_only_shared_prompts(store):
     other = store.create_prompt(A, "Another", content())
     store.share_prompt(A, other.id, True)
     assert store.admin_recommend_prompt(prompt.id, True)
-    assert [(p.name, p.recommended) for p, _ in store.list_prompts(B)] == [("Triage", True), ("Another", False)]
+    assert [(p.name, p.recommended) for p, _ in listed(store, B)] == [("Triage", True), ("Another", False)]
 
 
 def test_import_keeps_the_history(store):
@@ -213,16 +215,37 @@ def test_import_keeps_the_history(store):
         store.import_prompt(B, imported.name, imported.versions, None)
 
 
-def test_presets_are_carried_over_once_shipped_ones_shared_and_own_ones_private(store):
-    settings = chat.default_settings()
-    store.set_setting(A, "chat.presets", {"Persona": {"name": "Persona", "model": "m-2", "system": "Be {{tone}}.",
-                                                      "params": settings["params"]}})
-    assert store.carry_over_presets(prompts.carried_presets) == len(presets.DEFAULTS) + 1
-    assert store.carry_over_presets(prompts.carried_presets) == 0
-    bobs = {p.name: (p, v) for p, v in store.list_prompts(B)}
-    assert set(bobs) == {p["name"] for p in presets.DEFAULTS}
-    assert all(p.shared and p.recommended and p.user == "" for p, _ in bobs.values())
-    alices = {p.name: (p, v) for p, v in store.list_prompts(A)}
-    persona, version = alices["Persona"]
-    assert not persona.shared and version.content["settings"]["model"] == "m-2"
-    assert [v["name"] for v in version.content["variables"]] == ["tone"]
+def _database_before_the_library(url: str, presets_of: dict[str, dict]) -> None:
+    """A database at revision 0001 (before the library) whose users saved presets."""
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(conn), "0001")
+            for user, own in presets_of.items():
+                conn.execute(sa.text('INSERT INTO user_settings ("user", key, value) VALUES (:u, :k, :v)'),
+                             {"u": user, "k": "chat.presets", "v": json.dumps(own)})
+    finally:
+        engine.dispose()
+
+
+def test_the_upgrade_carries_presets_over_shipped_ones_shared_and_own_ones_private(store_url):
+    params = chat.default_settings()["params"] | {"max_tokens": {"on": True, "value": 99}}
+    _database_before_the_library(store_url, {A: {
+        "Persona": {"name": "Persona", "model": "m-2", "system": "Be {{tone}}.", "params": params},
+        "Translator": {"name": "Translator", "model": "m-3", "system": "Mine", "params": {}}}})
+    store = Store(store_url)  # opening it upgrades it
+    try:
+        shipped = {p.name: (p, v) for p, v in store.list_prompts(B)}
+        assert set(shipped) == {"Translator", "Code reviewer", "Summarizer", "Brainstorm"}
+        assert all(p.shared and p.recommended and p.user == "" for p, _ in shipped.values())
+        summarizer = shipped["Summarizer"][1].content
+        assert [v["name"] for v in summarizer["variables"]] == ["count", "audience"] and prompts.problems(summarizer) == []
+        assert summarizer["settings"]["params"]["temperature"] == {"on": True, "value": 0.3}
+        alices = [(p.name, p.user, p.shared, v.content["settings"]["model"]) for p, v in store.list_prompts(A)]
+        assert ("Persona", A, False, "m-2") in alices and ("Translator", A, False, "m-3") in alices
+        persona = next(v for p, v in store.list_prompts(A) if p.name == "Persona")
+        assert persona.content["settings"]["params"]["max_tokens"] == {"on": True, "value": 99}
+        assert persona.note == "Carried over from presets" and prompts.problems(persona.content) == []
+        assert chat.merged_settings(persona.content["settings"])["model"] == "m-2"
+    finally:
+        store.dispose()
