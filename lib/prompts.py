@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from lib import chat, presets
+from lib import chat, presets, tools
 
 SHORT, LONG, CHOICE = "short", "long", "choice"
 VARIABLE_KINDS = (SHORT, LONG, CHOICE)
@@ -81,7 +81,7 @@ def used_variables(content: dict) -> list[str]:
     return presets.variables(*(content.get(f) or "" for f in _TEXT_FIELDS))
 
 
-# The names of the prompts carried over from the presets that shipped (migration 0002), shown in
+# The names of the prompts carried over from the presets that shipped (migration 0003), shown in
 # the user's language.
 SHIPPED_LABELS = {"Translator": "chat.preset.translator", "Code reviewer": "chat.preset.code_reviewer",
                   "Summarizer": "chat.preset.summarizer", "Brainstorm": "chat.preset.brainstorm"}
@@ -178,10 +178,14 @@ def version_label(ref: dict | None) -> str:
 def applied(settings: dict, ref: dict, content: dict) -> dict:
     """A conversation's settings once a prompt version is opened in it: the prompt's model,
     parameters and system template, its variables at their defaults (values already typed for
-    the same names kept), the conversation's own settings (comparison, import) untouched."""
+    the same names kept), the conversation's own settings (comparison, import) untouched, and its
+    tools too when the prompt has none."""
     kept = {k: v for k, v in (settings.get("variables") or {}).items()
             if k in {spec["name"] for spec in content["variables"]} and v}
-    return chat.merged_settings({**settings, **copy.deepcopy(content["settings"]), "system": content["system"],
+    own = copy.deepcopy(content["settings"])
+    if not own.get("tools"):  # a prompt without tools keeps the conversation's
+        own = {k: v for k, v in own.items() if k not in tools.default_settings()}
+    return chat.merged_settings({**settings, **own, "system": content["system"],
                                  "variables": values_for(content, kept), "prompt": ref})
 
 

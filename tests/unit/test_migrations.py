@@ -19,7 +19,6 @@ from lib.store.tables import metadata
 
 A = "alice"
 VIDEO_TASK_COLUMNS_ADDED_LATER = ("connection", "video_media_id", "poster_media_id")
-TABLES_OF_LATER_REVISIONS = ("prompts", "prompt_versions")  # 0002: no release before migrations had them
 
 
 def revision_of(url: str) -> str | None:
@@ -69,6 +68,8 @@ def test_revisions_are_one_numbered_chain():
 
 # Columns that revisions after the baseline add: a database from before migrations lacks them.
 COLUMNS_ADDED_BY_LATER_REVISIONS = (("usage", "reasoning_tokens"), ("usage", "source"), ("usage", "connection"))
+# Tables that revisions after the baseline add (0004, the prompt library).
+TABLES_OF_LATER_REVISIONS = ("prompts", "prompt_versions")
 
 
 def make_pre_migration_database(url: str) -> None:

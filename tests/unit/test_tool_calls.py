@@ -271,12 +271,12 @@ def test_share_snapshot_and_slides_show_the_chain_as_one_reply(store):
         assert [(c.name, c.result) for c in reply.calls] == [("get_weather", "18 C"), ("get_weather", '{"t": 25}')]
 
 
-def test_a_preset_keeps_the_tools_and_gives_them_back(store):
-    from lib import presets
+def test_a_prompt_keeps_the_tools_and_gives_them_back():
+    from lib import prompts
     settings = {**chat.default_settings(), "tools": [tools.STARTERS["calculator"]], "tool_choice": "required"}
-    presets.save(store, "ann", presets.from_settings("calc", settings))
-    saved = next(p for p in presets.list_presets(store, "ann") if p["name"] == "calc")
-    applied = presets.apply(saved, chat.default_settings())
+    content = prompts.new_content(settings, system="Use the calculator.")
+    ref = prompts.reference(1, "calc", 1, content)
+    applied = prompts.applied(chat.default_settings(), ref, content)
     assert applied["tools"] == [tools.STARTERS["calculator"]] and applied["tool_choice"] == "required"
-    shipped = next(p for p in presets.list_presets(store, "ann") if not p["own"])
-    assert presets.apply(shipped, settings)["tools"] == settings["tools"]   # a preset without tools keeps them
+    without = prompts.new_content(chat.default_settings(), system="No tools here.")
+    assert prompts.applied(settings, ref, without)["tools"] == settings["tools"]  # a prompt without tools keeps them
