@@ -39,7 +39,7 @@ def test_chat_fits_a_phone_and_the_sidebar_folds(page: Page, app_url):
     message = page.get_by_test_id("stChatMessage").first
     expect(message).to_contain_text(question)
     assert message.bounding_box()["y"] < PHONE["height"] * 0.6, "the conversation starts in the first screen"
-    header = tops(page, "Presets", "View code", "Export")
+    header = tops(page, "Prompts", "View code", "Export")
     assert max(header) - min(header) < 4, f"the header's actions in one row: {header}"
     settings = tops(page, "Settings", "Tools")
     assert max(settings) - min(settings) < 4
@@ -63,7 +63,7 @@ def test_chat_fits_a_phone_and_the_sidebar_folds(page: Page, app_url):
     wait_for_app(page)
     switch_language_on_phone(page, "简体中文")
     expect(page.get_by_test_id("stChatMessage").first).to_contain_text(question)
-    zh_header = tops(page, "预设", "查看代码", "导出")
+    zh_header = tops(page, "提示词", "查看代码", "导出")
     assert max(zh_header) - min(zh_header) < 4
     screenshot(page, "chat-phone-zh-390")
     page.set_viewport_size(DESKTOP)
@@ -72,6 +72,6 @@ def test_chat_fits_a_phone_and_the_sidebar_folds(page: Page, app_url):
     screenshot(page, "chat-desktop-zh-1400")
     page.get_by_test_id("stSidebar").get_by_text("English", exact=True).click()
     wait_for_app(page)
-    wide = tops(page, "Presets", "View code", "Export")
+    wide = tops(page, "Prompts", "View code", "Export")
     assert max(wide) - min(wide) < 4
     screenshot(page, "chat-desktop-en-1400")
