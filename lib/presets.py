@@ -1,6 +1,6 @@
 """The `{{variables}}` syntax every template shares (Chat, the prompt library, the Workbench).
 Streamlit-free. (Presets themselves are gone: the prompt library, lib/prompts.py, replaced them,
-and migration 0003 carried them over.)
+and migration 0004 carried them over.)
 """
 from __future__ import annotations
 

@@ -81,7 +81,7 @@ def used_variables(content: dict) -> list[str]:
     return presets.variables(*(content.get(f) or "" for f in _TEXT_FIELDS))
 
 
-# The names of the prompts carried over from the presets that shipped (migration 0003), shown in
+# The names of the prompts carried over from the presets that shipped (migration 0004), shown in
 # the user's language.
 SHIPPED_LABELS = {"Translator": "chat.preset.translator", "Code reviewer": "chat.preset.code_reviewer",
                   "Summarizer": "chat.preset.summarizer", "Brainstorm": "chat.preset.brainstorm"}

@@ -1,4 +1,4 @@
-"""The prompt library: prompts and their versions (migration 0003 made them, carrying the presets over).
+"""The prompt library: prompts and their versions (migration 0004 made them, carrying the presets over).
 
 A prompt belongs to its owner (`user`); a shared one is seen and used by everyone, and edited
 by its owner and the admins. Every save is a new version numbered after the version the editor

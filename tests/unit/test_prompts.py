@@ -216,11 +216,11 @@ def test_import_keeps_the_history(store):
 
 
 def _database_before_the_library(url: str, presets_of: dict[str, dict]) -> None:
-    """A database at revision 0002 (before the library) whose users saved presets."""
+    """A database at revision 0003 (before the library) whose users saved presets."""
     engine = make_engine(url)
     try:
         with engine.begin() as conn:
-            command.upgrade(alembic_config(conn), "0002")
+            command.upgrade(alembic_config(conn), "0003")
             for user, own in presets_of.items():
                 conn.execute(sa.text('INSERT INTO user_settings ("user", key, value) VALUES (:u, :k, :v)'),
                              {"u": user, "k": "chat.presets", "v": json.dumps(own)})

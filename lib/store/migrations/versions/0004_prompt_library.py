@@ -5,8 +5,8 @@ presets (their "chat.presets" setting) become private prompts of theirs, one ver
 What a version holds is written here as this release wrote it, with the shipped presets as they
 shipped: a revision keeps doing what it did, whatever the app's code becomes.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-07 03:17:52.157055
 """
 import re
@@ -16,8 +16,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0003'
-down_revision = '0002'
+revision = '0004'
+down_revision = '0003'
 
 
 def upgrade() -> None:
