@@ -7,6 +7,7 @@ from lib.ui.budget import render_budget_settings
 from lib.ui.resources import get_store
 from lib.ui.auth import leave_if_signed_out
 from lib.ui.session import is_admin, tr
+from lib.ui.store_status import adopt_local_panel
 from lib.ui.usage_view import (filter_controls, load_cube, load_latency, range_controls, refresh_balance_button,
                                render_calls_table, render_cards, render_price_editor, server_balance)
 
@@ -77,3 +78,4 @@ with st.expander(tr("budget.title"), icon=":material/savings:"):
 if is_admin():
     with st.expander(tr("usage.prices.title"), icon=":material/sell:"):
         render_price_editor(store)
+    adopt_local_panel(store)

@@ -31,6 +31,17 @@ class Adoption(Rows):
         return {name: count for name, count in moved.items() if count}
 
 
+    def count_user_rows(self, user: str) -> dict[str, int]:
+        """How many rows of each table (that has any) belong to `user`."""
+        found = {}
+        with self.engine.connect() as conn:
+            for table in metadata.sorted_tables:
+                if "user" in table.c and table.name not in NOT_MOVED:
+                    found[table.name] = conn.execute(
+                        sa.select(sa.func.count()).select_from(table).where(table.c.user == user)).scalar_one()
+        return {name: count for name, count in found.items() if count}
+
+
 def _unique_keys(table: sa.Table):
     """Each unique key (the primary key too) that includes `user`, with an alias to look up a
     row of the new owner under it."""

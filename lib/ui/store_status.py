@@ -15,6 +15,7 @@ from lib.i18n import key_family
 from lib.store import Store, failures
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
+from lib.users import LOCAL_USER
 
 
 def record_call(store: Store, user: str, record: CallRecord) -> None:
@@ -67,3 +68,25 @@ def restore_typed_text(input_key: str) -> None:
     if INPUT_BACK in st.session_state:
         st.session_state[input_key] = st.session_state.pop(INPUT_BACK)
         st.session_state.pop(RETRIED, None)
+
+
+# --- an admin takes over single-user mode's work ----------------------------------------------
+
+def adopt_local_panel(store: Store) -> None:
+    """For an admin in login mode while user "local" still owns rows: what they are, and a
+    button that makes them the admin's (`lib.users add --adopt-local` does it from a shell)."""
+    if current_user() == LOCAL_USER:
+        return
+    rows = store.count_user_rows(LOCAL_USER)
+    if not rows:
+        return
+    with st.expander(tr("store.adopt.title"), icon=":material/move_item:"):
+        st.caption(tr("store.adopt.intro", rows=sum(rows.values()), conversations=rows.get("conversations", 0),
+                      calls=rows.get("usage", 0)))
+        st.button(tr("store.adopt.button"), icon=":material/move_item:", key="store_adopt_local",
+                  on_click=_adopt_local, args=(store,))
+
+
+def _adopt_local(store: Store) -> None:
+    moved = store.adopt_user_data(LOCAL_USER, current_user())
+    st.toast(tr("store.adopt.done", rows=sum(moved.values())), icon=":material/check_circle:")

@@ -58,3 +58,21 @@ def test_a_read_only_database_keeps_the_typed_text_and_the_call_then_recovers(ap
     endpoints = store.usage_ledger("local").calls()["endpoint"].tolist()
     assert endpoints.count("models") >= 1 and "chat" in endpoints, "the kept row was written"
     assert store.spilled_usage("local") == 0
+
+
+def test_an_admin_takes_over_single_user_work_on_the_usage_page(login_secrets):
+    store = Store(login_secrets["store"]["url"])
+    conversation = store.create_conversation("local", "made before login", {})
+    store.add_message("local", conversation.id, "user", "hello")
+    store.add_usage("local", endpoint="chat", credits=2)
+    assert not any(e.label == "Work from single-user mode (admin)"
+                   for e in make_app(login_secrets, "pages/usage.py", user="alice").expander), "admins only"
+
+    at = make_app(login_secrets, "pages/usage.py", user="root")
+    assert any(e.label == "Work from single-user mode (admin)" for e in at.expander)
+    assert any("3 rows (conversations: 1, ledger rows: 1)" in c.value for c in at.caption)
+    at.button(key="store_adopt_local").click().run()
+    assert not at.exception
+    assert [c.title for c in store.list_conversations("root")] == ["made before login"]
+    assert store.count_user_rows("local") == {}
+    assert not any(e.label == "Work from single-user mode (admin)" for e in at.expander)
