@@ -9,7 +9,8 @@ from playwright.sync_api import Page, expect
 
 from lib.store import Store
 from lib.store.ledger import INTERRUPTED
-from tests.e2e.helpers import login, screenshot, start_new_chat, wait_for_app
+from tests.e2e.helpers import (login, screenshot, start_new_chat, switch_language, switch_language_on_phone,
+                               wait_for_app)
 from tests.e2e.test_chat import send
 from tests.fixtures.app import start_app_server, stop_app_server, write_login_app
 
@@ -61,7 +62,17 @@ def test_kill_9_mid_reply_keeps_the_partial_reply_and_its_ledger_row(page: Page,
         expect(page.get_by_text("This reply was cut off")).to_be_visible(timeout=15_000)
         expect(page.get_by_test_id("stChatMessage").nth(1)).to_contain_text(reply.content[:40])
         expect(page.get_by_role("button", name="Continue")).to_be_visible()
-        screenshot(page, "chat-interrupted-by-a-crash")
+        page.keyboard.press("Escape")  # the sidebar click may have opened the conversation's menu
+        page.set_viewport_size({"width": 1400, "height": 900})
+        screenshot(page, "chat-interrupted-by-a-crash-1400")
+        switch_language(page, "简体中文")
+        expect(page.get_by_text("此回复被中断")).to_be_visible()
+        screenshot(page, "chat-interrupted-by-a-crash-1400-zh")
+        page.set_viewport_size({"width": 390, "height": 844})
+        wait_for_app(page)
+        screenshot(page, "chat-interrupted-by-a-crash-390-zh")
+        switch_language_on_phone(page, "English")
+        screenshot(page, "chat-interrupted-by-a-crash-390")
     finally:
         stop_app_server(server)
         store.dispose()
