@@ -188,7 +188,9 @@ def version_view(version: PromptVersion) -> None:
         st.markdown(f"**{tr('prompts.user')}**")
         st.code(content["user"], language=None, wrap_lines=True)
     if content["variables"]:
-        st.dataframe(_variables_frame(content["variables"]), hide_index=True, use_container_width=True)
+        shown = _variables_frame(content["variables"])
+        shown["kind"] = shown["kind"].map(lambda kind: tr(KIND_KEY(kind)) if kind in prompts.VARIABLE_KINDS else kind)
+        st.dataframe(shown, hide_index=True, use_container_width=True, column_config=_variable_columns())
     st.caption(tr("prompts.settings_line", model=content["settings"].get("model", ""),
                   params=", ".join(chat.request_params(chat.merged_settings(content["settings"]))) or "—"))
 
@@ -237,14 +239,11 @@ def _editor(store: Store, user: str, client: ReshiClient, admin: bool, prompt: P
                                           if n not in {v["name"] for v in kept["variables"]}]
     table = st.data_editor(_variables_frame(declared), num_rows="dynamic", hide_index=True, use_container_width=True,
                            key=key(f"variables_{'_'.join(used)}"), column_config={
+                               **_variable_columns(),
                                "name": st.column_config.TextColumn(tr("prompts.var_name"), required=True),
                                "kind": st.column_config.SelectboxColumn(
                                    tr("prompts.var_kind"), options=list(prompts.VARIABLE_KINDS), required=True,
-                                   default=prompts.SHORT, format_func=labels(KIND_KEY)),
-                               "default": st.column_config.TextColumn(tr("prompts.var_default")),
-                               "description": st.column_config.TextColumn(tr("prompts.var_description")),
-                               "choices": st.column_config.TextColumn(tr("prompts.var_choices"),
-                                                                      help=tr("prompts.var_choices_help"))})
+                                   default=prompts.SHORT, format_func=labels(KIND_KEY))})
     settings = _settings_editor(client, start["settings"], key)
     tags = st.text_input(tr("prompts.tags"), value=", ".join(start["tags"]), key=key("tags"),
                          placeholder=tr("prompts.tags_placeholder"))
@@ -300,6 +299,12 @@ def _param_value(param: chat.Param, text) -> float | int | str:
     except (TypeError, ValueError):
         return param.default
     return min(max(number, param.low), param.high)
+
+
+def _variable_columns() -> dict:
+    return {"name": tr("prompts.var_name"), "kind": tr("prompts.var_kind"), "default": tr("prompts.var_default"),
+            "description": tr("prompts.var_description"),
+            "choices": st.column_config.TextColumn(tr("prompts.var_choices"), help=tr("prompts.var_choices_help"))}
 
 
 def _specs_from(table: pd.DataFrame) -> list[dict]:

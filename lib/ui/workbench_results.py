@@ -9,7 +9,7 @@ import streamlit as st
 
 from lib import prompts, workbench
 from lib.i18n import key_family
-from lib.safe_text import images_as_links
+from lib.safe_text import images_as_links, markdown_literal
 from lib.store import Store
 from lib.ui.session import current_lang, tr
 from lib.ui.workbench_editors import CHECK_KEY, RUN_STATUS_KEY, run_label
@@ -210,7 +210,9 @@ def comparison(store: Store, user: str, run: dict, runs: list[dict]) -> None:
 
 def _prompts_side_by_side(before: dict, after: dict) -> None:
     for column, run in zip(st.columns(2), (before, after)):
-        column.markdown(f"**{tr('workbench.run_short', id=run['id'], version=run['version'])}**")
+        source = prompts.version_label(run["settings"].get("prompt"))  # the library's version, if from there
+        column.markdown(f"**{tr('workbench.run_short', id=run['id'], version=run['version'])}**"
+                        + (f" · {markdown_literal(source)}" if source else ""))
         column.code(run["prompt"]["user"], language=None, wrap_lines=True)
         if run["prompt"]["system"]:
             column.code(run["prompt"]["system"], language=None, wrap_lines=True)
