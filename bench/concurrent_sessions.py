@@ -24,9 +24,18 @@ Upload page and pick a 2 MB file, then all close, `--churn` times (3); the RSS a
 close, once the sessions' reconnect window (server.disconnectedSessionTTL) has passed, must
 not grow round after round.
 
+`--reference` (issue 30) measures only the Chat page side by side with bench/minimal_chatbot.py
+(the simplest Streamlit chat app, the floor Streamlit itself sets), each on a fresh server with
+the shipped config, and prints every figure as a ratio to the minimal chatbot's: page load to a
+usable chat input and the server CPU of a new tab, the CPU per first and next message and the
+first token (server sent -> in the page) at 1 session, then at `sessions` sending at once and the
+RSS with them open, then a next message in a conversation of 200 earlier messages against one
+of 2. `--quick` makes it a smoke run (1 tab, 2 sessions, 20 earlier messages).
+
 Run from the repo root: .venv/bin/python -m bench.concurrent_sessions [--sessions 1,4,8,16,32]
                         [--rounds 3] [--configs before,after] [--token-rate 30]
                         [--usage-rows 100000] [--churn 3] [--churn-sessions 32]
+                        [--reference [--quick]]
 """
 from __future__ import annotations
 
@@ -52,9 +61,18 @@ from lib.sandbox.app import create_app
 from lib.sandbox.media import VideoCache
 from lib.sandbox.state import DEFAULT_KEY, SandboxState, Speed
 from lib.store import Store
+from lib.ui.chat_view import OPEN_SETTING
 from lib.ui.resources import SWEEP_SECONDS
+from lib.users import LOCAL_USER
 from tests.e2e.helpers import REPLY_DONE
-from tests.fixtures.app import ROOT, _free_port, _write_secrets, start_app_server, stop_app_server
+from tests.fixtures.app import (
+    APP,
+    ROOT,
+    _free_port,
+    _write_secrets,
+    start_app_server,
+    stop_app_server,
+)
 
 SESSIONS = (1, 4, 8, 16, 32)
 CONFIGS = {"before": ["--runner.postScriptGC", "true", "--server.fileWatcherType", "auto"],
@@ -66,12 +84,15 @@ TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
 OPENING_AT_ONCE = 8  # tabs loading at the same time (see open_session)
 WAIT_MS = 120_000   # 32 sessions on 2 shared cores are slow; a figure is better late than lost
 # The reply's first token is "You" (it begins `You said: "..."`): the page has shown it as soon
-# as a Markdown block in the assistant message starts with it (the Stop button's label is one
-# too, so the message's whole text would read "StopYou").
-WATCH_FIRST_TOKEN = """index => {
+# as a Markdown block in the message after the prompt's starts with it (the Stop button's label
+# is one too, so the message's whole text would read "StopYou"). The reply is found after its
+# prompt, not by its index: a long conversation shows only its last messages.
+WATCH_FIRST_TOKEN = """prompt => {
   window.__firstTokenAt = null;
   const shown = () => {
-    const reply = document.querySelectorAll('[data-testid=stChatMessage]')[index];
+    const messages = [...document.querySelectorAll('[data-testid=stChatMessage]')];
+    const asked = messages.findIndex(message => message.textContent.includes(prompt));
+    const reply = asked >= 0 ? messages[asked + 1] : null;
     const texts = reply ? [...reply.querySelectorAll('[data-testid=stMarkdownContainer]')] : [];
     return texts.some(text => text.textContent.trim().startsWith('You'));
   };
@@ -143,15 +164,32 @@ def cpu_ms(pid: int) -> float:
 
 
 def browsers_cpu_ms() -> float:
-    """CPU of every Chromium process on the machine (only the benchmark's browser runs here)."""
-    total = 0.0
+    """CPU of the benchmark's own Chromium processes (those under this process: other browsers
+    on the machine are not its figures)."""
+    parents, names = {}, {}
     for entry in Path("/proc").iterdir():
         try:
-            if entry.name.isdigit() and (entry / "comm").read_text().startswith("chrom"):
-                total += cpu_ms(int(entry.name))
-        except (FileNotFoundError, ProcessLookupError):  # a renderer that just ended
+            if entry.name.isdigit():
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                names[int(entry.name)] = (entry / "comm").read_text()
+        except (FileNotFoundError, ProcessLookupError):  # a process that just ended
             continue
+    total = 0.0
+    for pid, name in names.items():
+        if name.startswith("chrom") and _descends_from(pid, os.getpid(), parents):
+            try:
+                total += cpu_ms(pid)
+            except (FileNotFoundError, ProcessLookupError):
+                continue
     return total
+
+
+def _descends_from(pid: int, ancestor: int, parents: dict[int, int]) -> bool:
+    while pid > 1:
+        pid = parents.get(pid, 0)
+        if pid == ancestor:
+            return True
+    return False
 
 
 def rss_mb(pid: int) -> float:
@@ -186,18 +224,17 @@ async def wait_for_run(page: Page) -> None:
     await expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=WAIT_MS)
 
 
-async def send_message(page: Page, text: str, before: int) -> float | None:
-    """Send `text` in the open conversation of `before` messages; returns when the page showed
-    the reply's first token (epoch seconds), once the reply is complete."""
-    await page.evaluate(WATCH_FIRST_TOKEN, before + 1)
+async def send_message(page: Page, text: str, done=REPLY_DONE) -> float:
+    """Send `text` in the open conversation; returns when the page showed the reply's first
+    token (epoch seconds), once the reply is complete (its last message shows `done`)."""
+    await page.evaluate(WATCH_FIRST_TOKEN, text)
     box = page.get_by_test_id("stChatInputTextArea")
     await box.fill(text)
     await box.press("Enter")
-    reply = page.get_by_test_id("stChatMessage").nth(before + 1)
-    await expect(reply).to_contain_text(REPLY_DONE, timeout=WAIT_MS)
+    await page.wait_for_function("window.__firstTokenAt !== null", timeout=WAIT_MS)
+    await expect(page.get_by_test_id("stChatMessage").last).to_contain_text(done, timeout=WAIT_MS)
     await wait_for_run(page)
-    shown = await page.evaluate("window.__firstTokenAt")
-    return shown / 1000 if shown else None
+    return await page.evaluate("window.__firstTokenAt") / 1000
 
 
 async def new_chat(page: Page) -> None:
@@ -229,7 +266,7 @@ async def open_session(context: BrowserContext, url: str, number: int, opening: 
         await page.goto(url, timeout=WAIT_MS)
         await expect(page.get_by_test_id("stChatInputTextArea")).to_be_visible(timeout=WAIT_MS)
         await wait_for_run(page)
-        await send_message(page, f"bench session {number} warm-up", 0)
+        await send_message(page, f"bench session {number} warm-up")
     return page
 
 
@@ -260,9 +297,9 @@ async def batch(pid: int, figures: Figures, kind: str, steps) -> list:
 
 async def one_round(pid: int, pages: list[Page], round_no: int, stamps: FirstTokenStamps, figures: Figures) -> None:
     await batch(pid, figures, "New chat", [new_chat(p) for p in pages])
-    for kind, before in (("first message", 0), ("next message", 2)):
+    for kind in ("first message", "next message"):
         prompts = [f"bench session {i} round {round_no}, {kind}: how are you?" for i in range(len(pages))]
-        shown = await batch(pid, figures, kind, [send_message(p, t, before) for p, t in zip(pages, prompts)])
+        shown = await batch(pid, figures, kind, [send_message(p, t) for p, t in zip(pages, prompts)])
         figures.delays_ms[kind] += [(at - stamps.sent_at[t]) * 1000 for at, t in zip(shown, prompts)
                                     if at and t in stamps.sent_at]
     await batch(pid, figures, "page switch", [switch_page(p, "Images", ".st-key-images_prompt textarea") for p in pages])
@@ -372,17 +409,188 @@ async def churn(browser, folder: Path, sessions: int, rounds: int) -> list[float
     return after_close
 
 
+# --- side by side with the minimal chatbot (issue 30) ------------------------------------------
+
+MINIMAL_CHATBOT = str(ROOT / "bench" / "minimal_chatbot.py")
+# The sandbox's last sentence: the minimal chatbot has no meta line to say a reply is complete.
+MINIMAL_DONE = "answer just as quickly"
+SHORT = 2  # earlier messages of the short conversation; the long one's are --long (200)
+
+
+@dataclass
+class Plan:
+    loads: int = 3        # new tabs opened one at a time (page load, a tab's CPU)
+    messages: int = 3     # messages sent in each of them (the first, then next ones)
+    sessions: int = 8     # tabs sending at once
+    long: int = 200       # earlier messages of the long conversation
+    repeats: int = 3      # next messages sent in a long and a short conversation each
+
+
+QUICK = Plan(loads=1, messages=2, sessions=2, long=20, repeats=1)
+
+
+@dataclass
+class Contender:
+    """One of the apps measured: its script, what shows its reply complete, and (this app's)
+    the store holding its conversations, opened in a new tab through the setting that keeps
+    the open one."""
+    name: str
+    script: str
+    done: object
+    store: Store | None = None
+    conversations: dict[int, int] = field(default_factory=dict)   # earlier messages -> conversation id
+
+    async def open_tab(self, browser, url: str, earlier: int = 0) -> Page:
+        """A new tab with a conversation of `earlier` messages (a new one for 0), usable."""
+        query = ""
+        if self.store is not None:
+            self.store.set_setting(LOCAL_USER, OPEN_SETTING, self.conversations.get(earlier))
+        elif earlier:
+            query = f"?history={earlier}"
+        page = await (await browser.new_context()).new_page()
+        await page.goto(url + query, timeout=WAIT_MS)
+        await expect(page.get_by_test_id("stChatInputTextArea")).to_be_editable(timeout=WAIT_MS)
+        await wait_for_run(page)
+        return page
+
+
+def app_contender(folder: Path, long: int) -> Contender:
+    """This app, its store holding a conversation of SHORT and one of `long` messages."""
+    store = Store(f"sqlite:///{folder / 'store.db'}")
+    contender = Contender("this app", APP, REPLY_DONE, store)
+    for earlier in (SHORT, long):
+        conversation = store.create_conversation(LOCAL_USER, f"{earlier} earlier messages")
+        for number in range(earlier):
+            role = "user" if number % 2 == 0 else "assistant"
+            store.add_message(LOCAL_USER, conversation.id, role,
+                              f"Earlier {'question' if role == 'user' else 'answer'} {number}: the keeper rowed "
+                              "out at dawn, and the fog lifted over a sea as calm as a silver mirror.")
+        contender.conversations[earlier] = conversation.id
+    return contender
+
+
+async def timed_message(pid: int, page: Page, prompt: str, contender: Contender,
+                        stamps: FirstTokenStamps) -> tuple[float, float | None]:
+    """(server CPU ms, first token server sent -> in the page ms) of one message, sent alone on
+    a quiet server and browser."""
+    await settle(pid)
+    await settle_browsers()
+    started = cpu_ms(pid)
+    shown = await send_message(page, prompt, contender.done)
+    await settle(pid)
+    sent = stamps.sent_at.get(prompt)
+    return cpu_ms(pid) - started, (shown - sent) * 1000 if sent else None
+
+
+async def measure_contender(browser, folder: Path, contender: Contender, plan: Plan,
+                            stamps: FirstTokenStamps) -> dict[str, list[float]]:
+    url, process = start_app_server(folder, f"server-{contender.name.replace(' ', '-')}.log",
+                                    script=contender.script)
+    pid, figures = process.pid, {}
+
+    def note(figure: str, value: float | None) -> None:
+        if value is not None:
+            figures.setdefault(figure, []).append(value)
+    try:
+        page = await contender.open_tab(browser, url)   # warm-up: imports and caches, not counted
+        await send_message(page, f"{contender.name} warm-up", contender.done)
+        await page.context.close()
+        for tab in range(plan.loads):
+            await settle(pid)
+            await settle_browsers()
+            started_cpu, started = cpu_ms(pid), time.monotonic()
+            page = await contender.open_tab(browser, url)
+            note("page load s", time.monotonic() - started)
+            await settle(pid)
+            note("new tab CPU ms", cpu_ms(pid) - started_cpu)
+            for number in range(plan.messages):
+                kind = "first message" if number == 0 else "next message"
+                cpu, delay = await timed_message(pid, page, f"{contender.name} tab {tab} message {number}: how are you?",
+                                                 contender, stamps)
+                note(f"{kind} CPU ms", cpu)
+                note("first token ms, 1 session", delay)
+            await page.context.close()
+        pages = [await contender.open_tab(browser, url) for _ in range(plan.sessions)]
+        await settle(pid)
+        await settle_browsers()
+        prompts = [f"{contender.name} session {n} of {plan.sessions}: how are you?" for n in range(plan.sessions)]
+        shown = await asyncio.gather(*(send_message(p, t, contender.done) for p, t in zip(pages, prompts)))
+        for at, prompt in zip(shown, prompts):
+            note(f"first token ms, {plan.sessions} sessions", (at - stamps.sent_at[prompt]) * 1000
+                 if prompt in stamps.sent_at else None)
+        await settle(pid)
+        note(f"RSS MB, {plan.sessions} sessions open", rss_mb(pid))
+        for page in pages:
+            await page.context.close()
+        for repeat in range(plan.repeats):
+            for earlier in (SHORT, plan.long):
+                page = await contender.open_tab(browser, url, earlier)
+                cpu, delay = await timed_message(
+                    pid, page, f"{contender.name} after {earlier} messages, {repeat}: how are you?", contender, stamps)
+                note(f"after {earlier}: next message CPU ms", cpu)
+                note(f"after {earlier}: first token ms", delay)
+                await page.context.close()
+    finally:
+        stop_app_server(process)
+    return figures
+
+
+def side_by_side_table(minimal: dict[str, list[float]], app: dict[str, list[float]], plan: Plan) -> str:
+    """Every figure, both apps' medians and this app's as a ratio to the minimal chatbot's;
+    the long conversation also as a ratio to the short one's, in each app."""
+    def median(figures: dict, name: str) -> float:
+        return statistics.median(figures[name]) if figures.get(name) else float("nan")
+    rows = [f"{'figure (medians)':<46} {'minimal':>9} {'this app':>9} {'ratio':>7}"]
+    names = [n for n in app if n in minimal]
+    for name in names:
+        rows.append(f"{name:<46} {median(minimal, name):9.1f} {median(app, name):9.1f} "
+                    f"{median(app, name) / median(minimal, name):6.2f}x")
+    crowd = f"first token ms, {plan.sessions} sessions"
+    if app.get(crowd) and minimal.get(crowd):
+        rows.append(f"{'  (worst of ' + str(plan.sessions) + ' sessions)':<46} {max(minimal[crowd]):9.1f} "
+                    f"{max(app[crowd]):9.1f} {max(app[crowd]) / max(minimal[crowd]):6.2f}x")
+    for figure in ("first token ms", "next message CPU ms"):
+        long, short = f"after {plan.long}: {figure}", f"after {SHORT}: {figure}"
+        rows.append(f"{figure + f', {plan.long} vs {SHORT} earlier messages':<46} "
+                    + " ".join(f"{median(f, long) / median(f, short):8.2f}x" for f in (minimal, app)))
+    return "\n".join(rows)
+
+
+async def reference_run(browser, root: Path, sandbox_url: str, stamps: FirstTokenStamps, plan: Plan) -> None:
+    empty = Store(f"sqlite:///{root / 'empty.db'}")
+    empty.dispose()
+    results = {}
+    for name in ("minimal", "app"):
+        folder = secrets_folder(root, sandbox_url, f"reference-{name}", root / "empty.db")
+        contender = (Contender("minimal chatbot", MINIMAL_CHATBOT, MINIMAL_DONE) if name == "minimal"
+                     else app_contender(folder, plan.long))
+        results[name] = await measure_contender(browser, folder, contender, plan, stamps)
+        if contender.store is not None:
+            contender.store.dispose()
+        print(f"{contender.name}: measured", flush=True)
+    print(side_by_side_table(results["minimal"], results["app"], plan), flush=True)
+
+
 async def run(args: argparse.Namespace) -> None:
     sandbox_url, stamps = start_stamped_sandbox(args.token_rate)
-    print(f"{os.cpu_count()} cores; sandbox paced at {args.token_rate:g} tokens/s; {args.rounds} rounds of "
-          "(New chat, two messages, two page switches, two Usage range clicks) per session; CPU figures "
-          f"are medians over batches; the ledger holds {args.usage_rows:,} rows.")
-    print("note: the Chromium tabs run on the same cores as the server, so figures at large N "
-          "include the browsers' contention; every session is the one local user, so the "
-          "sidebar's conversation list grows by one per session per round.")
+    if args.reference:
+        print(f"{os.cpu_count()} cores; sandbox paced at {args.token_rate:g} tokens/s; the Chat page against "
+              "bench/minimal_chatbot.py, one after the other on fresh servers; medians; the browsers share "
+              "the cores, and so does whatever else the machine runs: compare ratios, not absolute figures.")
+    else:
+        print(f"{os.cpu_count()} cores; sandbox paced at {args.token_rate:g} tokens/s; {args.rounds} rounds of "
+              "(New chat, two messages, two page switches, two Usage range clicks) per session; CPU figures "
+              f"are medians over batches; the ledger holds {args.usage_rows:,} rows.")
+        print("note: the Chromium tabs run on the same cores as the server, so figures at large N "
+              "include the browsers' contention; every session is the one local user, so the "
+              "sidebar's conversation list grows by one per session per round.")
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(**CHROMIUM)
         with tempfile.TemporaryDirectory(prefix="bench-sessions-") as root:
+            if args.reference:
+                await reference_run(browser, Path(root), sandbox_url, stamps, QUICK if args.quick else Plan())
+                await browser.close()
+                return
             ledger = filled_ledger(Path(root), args.usage_rows)
             configs = {name: CONFIGS[name] for name in args.configs.split(",")}
             for sessions in [int(n) for n in args.sessions.split(",") if n]:
@@ -418,6 +626,10 @@ def main() -> None:
     parser.add_argument("--usage-rows", type=int, default=100_000)
     parser.add_argument("--churn", type=int, default=3, help="rounds of open-and-close; 0 for none")
     parser.add_argument("--churn-sessions", type=int, default=32)
+    parser.add_argument("--reference", action="store_true",
+                        help="only the Chat page side by side with bench/minimal_chatbot.py (issue 30)")
+    parser.add_argument("--quick", action="store_true",
+                        help="with --reference: one tab, 2 sessions, 20 earlier messages (a smoke run)")
     asyncio.run(run(parser.parse_args()))
 
 
