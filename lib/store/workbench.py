@@ -6,7 +6,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from lib.store.rows import Rows, mine
-from lib.store.tables import created_column, id_column, metadata, updated_column, user_column, utcnow
+from lib.store.tables import (
+    created_column,
+    id_column,
+    metadata,
+    updated_column,
+    user_column,
+    utcnow,
+)
 
 workbench_runs = sa.Table(
     "workbench_runs", metadata, id_column(), user_column(),
@@ -21,6 +28,20 @@ workbench_runs = sa.Table(
     updated_column(),
     sa.Index("ix_workbench_runs_user_id", "user", "id"),
 )
+# A person's rating of one cell of a run: thumbs up (1) or down (-1) and a note. One per cell,
+# changed in place; kept apart from the run's JSON, which a background run rewrites as it goes.
+workbench_ratings = sa.Table(
+    "workbench_ratings", metadata, id_column(), user_column(),
+    sa.Column("run_id", sa.Integer, nullable=False),
+    sa.Column("case_index", sa.Integer, nullable=False),
+    sa.Column("model", sa.String(255), nullable=False),
+    sa.Column("repeat", sa.Integer, nullable=False, default=0),
+    sa.Column("thumb", sa.Integer, nullable=False, default=0),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    updated_column(),
+    sa.UniqueConstraint("user", "run_id", "case_index", "model", "repeat", name="uq_workbench_ratings_cell"),
+)
+MAX_NOTE_CHARS = 2000
 _RUN_SUMMARY = ("id", "version", "parent_id", "status", "prompt", "settings", "created_at", "updated_at")
 
 
@@ -80,4 +101,32 @@ class WorkbenchRuns(Rows):
             return [dict(row._mapping) for row in conn.execute(stmt)]
 
     def delete_workbench_run(self, user: str, run_id: int) -> bool:
+        with self.engine.begin() as conn:
+            conn.execute(workbench_ratings.delete().where(workbench_ratings.c.user == user,
+                                                          workbench_ratings.c.run_id == run_id))
         return self._delete(workbench_runs, *mine(workbench_runs, user, run_id))
+
+    def rate_workbench_cell(self, user: str, run_id: int, case: int, model: str, repeat: int, thumb: int,
+                            note: str) -> bool:
+        """Save (or change) the user's rating of a cell of their run; False when the run is not theirs."""
+        if self.get_workbench_run(user, run_id) is None:
+            return False
+        key = dict(user=user, run_id=run_id, case_index=case, model=model, repeat=repeat)
+        values = dict(thumb=max(-1, min(1, int(thumb))), note=note[:MAX_NOTE_CHARS], updated_at=utcnow())
+        where = [workbench_ratings.c[name] == value for name, value in key.items()]
+        with self.engine.begin() as conn:
+            if conn.execute(workbench_ratings.update().where(*where).values(**values)).rowcount == 0:
+                try:
+                    with conn.begin_nested():
+                        conn.execute(workbench_ratings.insert().values(**key, **values))
+                except sa.exc.IntegrityError:  # rated at the same moment elsewhere: change that one
+                    conn.execute(workbench_ratings.update().where(*where).values(**values))
+        return True
+
+    def workbench_ratings(self, user: str, run_id: int) -> dict[tuple[int, str, int], dict]:
+        """The user's ratings of a run's cells, by (case, model, repeat): {"thumb", "note"}."""
+        stmt = sa.select(workbench_ratings).where(workbench_ratings.c.user == user,
+                                                  workbench_ratings.c.run_id == run_id)
+        with self.engine.connect() as conn:
+            return {(r.case_index, r.model, r.repeat): {"thumb": r.thumb, "note": r.note}
+                    for r in conn.execute(stmt)}

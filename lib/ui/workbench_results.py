@@ -11,7 +11,8 @@ from lib import prompts, workbench
 from lib.i18n import key_family
 from lib.safe_text import images_as_links, markdown_literal
 from lib.store import Store
-from lib.ui.session import current_lang, tr
+from lib.ui.resources import get_store
+from lib.ui.session import current_lang, current_user, tr
 from lib.ui.workbench_editors import CHECK_KEY, RUN_STATUS_KEY, run_label
 from lib.workbench import reports, suite
 
@@ -46,22 +47,23 @@ def _case_text(index: int, case: dict) -> str:
     return f"**#{index + 1}** {values}"
 
 
-def render_repeats(cells: list[workbench.Cell], checks: list[workbench.Check]) -> None:
+def render_repeats(cells: list[workbench.Cell], checks: list[workbench.Check], run_id: int | None = None) -> None:
     """A case on a model: how many of its repeats passed, then the first repeat in full and the
     others folded away."""
     if len(cells) > 1:
         checked = [c.passed for c in cells if c.passed is not None]
         if checked:
             st.markdown(tr("workbench.repeats_passed", passed=sum(checked), total=len(cells)))
-    render_cell(cells[0], checks)
+    render_cell(cells[0], checks, run_id)
     if len(cells) > 1:
         with st.expander(tr("workbench.other_repeats", count=len(cells) - 1)):
             for cell in cells[1:]:
                 st.caption(tr("workbench.repeat_number", number=cell.repeat + 1))
-                render_cell(cell, checks)
+                render_cell(cell, checks, run_id)
 
 
-def render_cell(cell: workbench.Cell, checks: list[workbench.Check]) -> None:
+def render_cell(cell: workbench.Cell, checks: list[workbench.Check], run_id: int | None = None) -> None:
+    """One cell; with `run_id` (a finished run), its thumbs and note too."""
     # The model is named in each cell: on a phone the columns stack under one header.
     if cell.status == workbench.FAILED:
         st.caption(f"`{cell.model}`")
@@ -80,9 +82,33 @@ def render_cell(cell: workbench.Cell, checks: list[workbench.Check]) -> None:
         reason = _reason(_at(cell.problems, index), _at(cell.reasons, index))
         if reason and (check.kind == workbench.JUDGE or not passed):
             st.caption(_literal(reason))
+    if run_id is not None and cell.status == workbench.OK:
+        _rating(run_id, cell)
     if cell.output:
         with st.expander(_literal(_preview(cell.output))):
             st.markdown(images_as_links(cell.output))
+
+
+def _rating(run_id: int, cell: workbench.Cell) -> None:
+    """Thumbs up or down and a note, saved the moment they change."""
+    key = f"wb_rate_{run_id}_{cell.case}_{cell.model}_{cell.repeat}"
+    thumbs_col, note_col = st.columns([1, 2], vertical_alignment="center")
+    with thumbs_col:
+        st.feedback("thumbs", key=f"{key}_thumb", default={1: 1, -1: 0}.get(cell.rating),
+                    on_change=_save_rating, args=(run_id, cell, key))
+    with note_col.popover(tr("workbench.note_button") if not cell.note else tr("workbench.note_edit"),
+                          icon=":material/edit_note:"):
+        st.text_area(tr("workbench.note"), value=cell.note, key=f"{key}_note", max_chars=2000,
+                     on_change=_save_rating, args=(run_id, cell, key))
+    if cell.note:
+        st.caption(_literal(cell.note))
+
+
+def _save_rating(run_id: int, cell: workbench.Cell, key: str) -> None:
+    thumb = st.session_state.get(f"{key}_thumb")
+    note = st.session_state.get(f"{key}_note", cell.note)
+    get_store().rate_workbench_cell(current_user(), run_id, cell.case, cell.model, cell.repeat,
+                                    {1: 1, 0: -1}.get(thumb, 0), note or "")
 
 
 def _check_badge(check: workbench.Check, passed: bool, score: float | None) -> None:
@@ -118,7 +144,9 @@ def _preview(text: str, chars: int = 60) -> str:
 
 def results(run: dict, live: bool = False) -> None:
     """The shown run: its grid (a page of cases at a time), totals per model and exports (not
-    while it is `live`: its cells are still coming)."""
+    while it is `live`: its cells are still coming, and cannot be rated yet)."""
+    if not live:
+        run = workbench.with_ratings(run, get_store().workbench_ratings(current_user(), run["id"]))
     st.subheader(tr("workbench.results_title", id=run["id"], version=run["version"]))
     st.caption(tr(RUN_STATUS_KEY(run["status"])))
     _totals_table(run)
@@ -131,7 +159,7 @@ def results(run: dict, live: bool = False) -> None:
         cells = groups.get((case, model))
         with slot.container(border=True):
             if cells:
-                render_repeats(cells, checks)
+                render_repeats(cells, checks, None if live else run["id"])
             else:
                 st.caption(tr("workbench.cell_missing"))
 
@@ -153,7 +181,8 @@ def _totals_table(run: dict) -> None:
         "consistency": [reports.percent(share) for share in totals["consistency"]],
         "should_score": [reports.percent(score) for score in totals["should_score"]],
         "median_latency_s": totals["median_latency_s"], "credits": totals["credits"],
-        "judge_credits": totals["judge_credits"], "saved_credits": totals["saved_credits"]})
+        "judge_credits": totals["judge_credits"], "saved_credits": totals["saved_credits"],
+        "thumbs": [f"👍 {up} · 👎 {down}" for up, down in zip(totals["thumbs_up"], totals["thumbs_down"])]})
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
         "model": tr("workbench.model"), "cells": tr("workbench.cells"), "failed": tr("workbench.failed"),
         "pass_rate": st.column_config.TextColumn(tr("workbench.pass_rate"), help=tr("workbench.pass_rate_help")),
@@ -164,7 +193,8 @@ def _totals_table(run: dict) -> None:
         "median_latency_s": st.column_config.NumberColumn(tr("workbench.median_latency"), format="%.2f s"),
         "credits": st.column_config.NumberColumn(tr("workbench.credits"), format="%g"),
         "judge_credits": st.column_config.NumberColumn(tr("workbench.judge_credits"), format="%g"),
-        "saved_credits": st.column_config.NumberColumn(tr("workbench.saved_credits"), format="%g")})
+        "saved_credits": st.column_config.NumberColumn(tr("workbench.saved_credits"), format="%g"),
+        "thumbs": st.column_config.TextColumn(tr("workbench.ratings"), help=tr("workbench.ratings_help"))})
 
 
 def _exports(run: dict) -> None:

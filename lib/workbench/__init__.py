@@ -55,6 +55,7 @@ from lib.workbench.results import (
                                   to_csv,
                                   to_json,
                                   totals,
+                                  with_ratings,
 )
 from lib.workbench.running import (
                                   BACKOFF_SECONDS,
@@ -129,4 +130,5 @@ __all__ = [
                                   "to_json",
                                   "totals",
                                   "variables",
+                                  "with_ratings",
 ]

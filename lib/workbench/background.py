@@ -138,9 +138,11 @@ class BackgroundRuns:
                         saved_at = time.monotonic()
             status = DONE if live.done == live.total else STOPPED
         finally:
-            self.store.save_workbench_results(live.user, run_id, list(live.results), status)
-            with self._lock:
-                self._live.pop(run_id, None)
+            with self._lock:  # saved and no longer live at once: a page sees one or the other
+                try:
+                    self.store.save_workbench_results(live.user, run_id, list(live.results), status)
+                finally:
+                    self._live.pop(run_id, None)
             live.finished.set()
             if on_end is not None:
                 on_end()

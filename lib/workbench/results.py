@@ -28,6 +28,16 @@ def cells_of(run: dict) -> list[Cell]:
     return [Cell.from_dict(cell) for cell in run.get("results", [])]
 
 
+def with_ratings(run: dict, ratings: dict[tuple[int, str, int], dict]) -> dict:
+    """The run with a person's ratings (`Store.workbench_ratings`) in its cells, to show,
+    count and export."""
+    results = []
+    for cell in run.get("results", []):
+        rated = ratings.get((cell["case"], cell["model"], cell.get("repeat", 0)), {})
+        results.append({**cell, "rating": rated.get("thumb", 0), "note": rated.get("note", "")})
+    return {**run, "results": results}
+
+
 def grid(run: dict) -> dict[tuple[int, str, int], Cell]:
     """The run's cells by (case, model, repeat)."""
     return {(cell.case, cell.model, cell.repeat): cell for cell in cells_of(run)}
@@ -67,6 +77,8 @@ def frame(run: dict) -> pd.DataFrame:
                 row[f"{label} · reason"] = " ".join(filter(None, (cell.problems[index], cell.reasons[index])))
         row["all_checks"] = {True: "pass", False: "fail", None: ""}[cell.passed]
         row["should_score"] = cell.score
+        row["rating"] = {1: "up", -1: "down", 0: ""}[cell.rating]
+        row["note"] = cell.note
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -75,7 +87,7 @@ def totals(run: dict) -> pd.DataFrame:
     """Per model: cells done, failures, pass rate (of the cells checked, those whose every
     must-check passed) with its 95% interval, how often repeats agreed, the should-checks'
     mean score, median latency, credits (the replies', the judges', and those reused cells
-    saved). Models without finished cells still get a row."""
+    saved) and people's thumbs up and down. Models without finished cells still get a row."""
     models = run["settings"]["models"]
     by_model: dict[str, list[Cell]] = {model: [] for model in models}
     for cell in cells_of(run):
@@ -95,7 +107,8 @@ def totals(run: dict) -> pd.DataFrame:
                      "should_score": sum(scores) / len(scores) if scores else float("nan"),
                      "median_latency_s": latencies.median() if len(latencies) else float("nan"),
                      "credits": sum(c.credits for c in cells), "judge_credits": sum(c.judge_credits for c in cells),
-                     "saved_credits": sum(c.saved_credits for c in cells)})
+                     "saved_credits": sum(c.saved_credits for c in cells),
+                     "thumbs_up": sum(c.rating > 0 for c in cells), "thumbs_down": sum(c.rating < 0 for c in cells)})
     return pd.DataFrame(rows)
 
 

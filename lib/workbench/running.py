@@ -81,7 +81,8 @@ class Cell:
     """One case on one model (one repeat of it), as shown, exported and stored. `checks` holds
     each check's pass, `scores`/`reasons`/`problems` what it said; `passed` is whether every
     must-check passed, `score` the share of should-checks that did. A reused cell cost nothing
-    this time: `saved_credits` is what it cost when it ran."""
+    this time: `saved_credits` is what it cost when it ran. `rating` and `note` are a person's
+    (`results.with_ratings`)."""
     case: int
     model: str
     status: str
@@ -103,6 +104,8 @@ class Cell:
     key: str = ""
     reused: bool = False
     saved_credits: float = 0.0
+    rating: int = 0   # a person's thumbs: 1 up, -1 down (kept in the store, merged in to show)
+    note: str = ""
 
     @classmethod
     def from_dict(cls, data: dict) -> "Cell":

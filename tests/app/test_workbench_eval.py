@@ -27,6 +27,10 @@ def add_judge(at, rubric: str = "Is this clear for {{audience}}? {{output}}", th
     return at
 
 
+def thumbs(at, key: str):
+    return next(f for f in at.get("feedback") if f.key == key)
+
+
 def saved_run(at, app_secrets) -> dict:
     return store_of(app_secrets).get_workbench_run("local", at.session_state["wb_run_id"])
 
@@ -100,3 +104,18 @@ def test_chinese_labels(app_secrets):
     [box for box in at.selectbox if box.label == "检查"][-1].set_value("judge").run()
     assert not at.exception
     assert any(t.label == "评分标准" for t in at.text_area) and any(n.label == "重复次数" for n in at.number_input)
+
+
+def test_thumbs_and_a_note_are_saved_counted_and_exported(app_secrets):
+    at = paste(make_app(app_secrets, PAGE), pasted_cases(2))
+    run(at)
+    run_id = at.session_state["wb_run_id"]
+    thumbs(at, f"wb_rate_{run_id}_0_gpt-4o-mini_0_thumb").set_value(1).run()
+    thumbs(at, f"wb_rate_{run_id}_1_gpt-4o-mini_0_thumb").set_value(0).run()
+    at.text_area(key=f"wb_rate_{run_id}_0_gpt-4o-mini_0_note").set_value("clear and short").run()
+    assert not at.exception
+    ratings = store_of(app_secrets).workbench_ratings("local", run_id)
+    assert ratings == {(0, "gpt-4o-mini", 0): {"thumb": 1, "note": "clear and short"},
+                       (1, "gpt-4o-mini", 0): {"thumb": -1, "note": ""}}
+    assert table_with(at, "thumbs")["thumbs"].tolist() == ["👍 1 · 👎 1"]
+    assert "clear and short" in texts(at)

@@ -14,7 +14,13 @@ import sqlalchemy as sa
 
 from lib.store import Store
 from lib.store.engine import PROJECT_ROOT, make_engine
-from lib.store.schema import MIGRATIONS_DIR, SchemaTooNewError, differences, head_revision, upgrade
+from lib.store.schema import (
+    MIGRATIONS_DIR,
+    SchemaTooNewError,
+    differences,
+    head_revision,
+    upgrade,
+)
 from lib.store.tables import metadata
 
 A = "alice"
@@ -68,8 +74,8 @@ def test_revisions_are_one_numbered_chain():
 
 # Columns that revisions after the baseline add: a database from before migrations lacks them.
 COLUMNS_ADDED_BY_LATER_REVISIONS = (("usage", "reasoning_tokens"), ("usage", "source"), ("usage", "connection"))
-# Tables that revisions after the baseline add (0004, the prompt library).
-TABLES_OF_LATER_REVISIONS = ("prompts", "prompt_versions")
+# Tables that revisions after the baseline add (0004, the prompt library; 0005, Workbench ratings).
+TABLES_OF_LATER_REVISIONS = ("prompts", "prompt_versions", "workbench_ratings")
 
 
 def make_pre_migration_database(url: str) -> None:

@@ -102,3 +102,22 @@ def test_the_gate_bounds_cells_in_flight_and_shares_them_between_users():
         thread.join(5)
     assert max(peak) == 2
     assert order.index("bob") <= 3, f"bob waited behind alice's queue: {order}"
+
+
+def test_ratings_are_saved_per_user_counted_and_exported(store):
+    run = workbench.new_run(spec(), CASES[:2])
+    run["results"] = [workbench.Cell(case=i, model="gpt-4o-mini", status="ok", output="x").__dict__ for i in range(2)]
+    run_id = store.add_workbench_run("alice", run)
+    assert store.rate_workbench_cell("alice", run_id, 0, "gpt-4o-mini", 0, 1, "clear")
+    assert store.rate_workbench_cell("alice", run_id, 1, "gpt-4o-mini", 0, -1, "")
+    assert store.rate_workbench_cell("alice", run_id, 1, "gpt-4o-mini", 0, -1, "too long")  # changed in place
+    assert not store.rate_workbench_cell("bob", run_id, 0, "gpt-4o-mini", 0, 1, "not mine")
+    assert store.workbench_ratings("bob", run_id) == {}
+    ratings = store.workbench_ratings("alice", run_id)
+    assert ratings == {(0, "gpt-4o-mini", 0): {"thumb": 1, "note": "clear"},
+                       (1, "gpt-4o-mini", 0): {"thumb": -1, "note": "too long"}}
+    rated = workbench.with_ratings(store.get_workbench_run("alice", run_id), ratings)
+    totals = workbench.totals(rated).set_index("model")
+    assert totals.loc["gpt-4o-mini", "thumbs_up"] == 1 and totals.loc["gpt-4o-mini", "thumbs_down"] == 1
+    assert "too long" in workbench.to_csv(rated).decode() and ",down," in workbench.to_csv(rated).decode()
+    assert store.delete_workbench_run("alice", run_id) and store.workbench_ratings("alice", run_id) == {}
