@@ -4,6 +4,7 @@ import streamlit as st
 from lib import usage
 from lib.ui import usage_charts as charts
 from lib.ui.budget import render_budget_settings
+from lib.ui.quota_view import render_quota_editor
 from lib.ui.resources import get_store
 from lib.ui.auth import leave_if_signed_out
 from lib.ui.session import is_admin, tr
@@ -79,3 +80,5 @@ if is_admin():
     with st.expander(tr("usage.prices.title"), icon=":material/sell:"):
         render_price_editor(store)
     adopt_local_panel(store)
+    with st.expander(tr("quota.title"), icon=":material/data_usage:"):
+        render_quota_editor(store)

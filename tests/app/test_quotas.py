@@ -57,3 +57,16 @@ def test_a_banner_warns_from_80_percent_and_says_when_the_quota_is_used_up(login
     store.admin_set_quota("alice", daily=1, monthly=0)
     at.run()
     assert any("Today's quota on the preset connection is used up (1 of 1 credits)" in e.value for e in at.error)
+
+
+def test_admins_see_each_users_quota_and_use_on_the_usage_page(login_secrets, sandbox, api_key):
+    store = Store(login_secrets["store"]["url"])
+    store.admin_set_quota("alice", daily=3, monthly=30)
+    send(preset_app(login_secrets, sandbox, api_key), "one call on the preset key")
+    at = make_app(login_secrets, "pages/usage.py", user="root")
+    assert not at.exception
+    assert any("Credits each user may spend on your preset key" in c.value for c in at.caption)
+    [table] = [frame.value for frame in at.dataframe if "daily" in frame.value.columns]
+    rows = table.set_index("user")
+    assert (rows.loc["alice", "daily"], rows.loc["alice", "monthly"], rows.loc["alice", "today"]) == (3, 30, 1)
+    assert rows.loc["Everyone (default)", "daily"] == 0 and set(rows.index) >= {"bob", "root"}

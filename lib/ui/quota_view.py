@@ -1,0 +1,45 @@
+"""The admins' quota editor on the Usage page: each user's daily and monthly credits on the
+preset connection, everyone's default, and what each has used against them (lib/quotas.py)."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from lib import quotas
+from lib.auth import auth_settings
+from lib.store import Store
+from lib.store.settings import QUOTA_DEFAULT
+from lib.ui.config import secret_section
+from lib.users import list_users
+from lib.ui.session import tr
+
+
+def render_quota_editor(store: Store) -> None:
+    """One row per user and one for everyone's default; 0 is no limit. Only in login mode."""
+    settings = auth_settings(secret_section("auth"))
+    if settings is None:
+        st.caption(tr("quota.editor_single_user"))
+        return
+    users = [QUOTA_DEFAULT] + [user["username"] for user in list_users(settings.users_file)]
+    table = pd.DataFrame([_row(store, user) for user in users])
+    st.caption(tr("quota.editor_help"))
+    edited = st.data_editor(table, hide_index=True, key="quota_editor", disabled=["user", "today", "month"],
+                            column_config={
+                                "user": tr("usage.col.user"),
+                                "daily": st.column_config.NumberColumn(tr("quota.col_daily"), min_value=0.0),
+                                "monthly": st.column_config.NumberColumn(tr("quota.col_monthly"), min_value=0.0),
+                                "today": tr("quota.col_today"), "month": tr("quota.col_month")})
+    if st.button(tr("quota.save"), icon=":material/save:", key="quota_save"):
+        for before, after in zip(table.to_dict("records"), edited.fillna(0.0).to_dict("records")):
+            if (before["daily"], before["monthly"]) != (after["daily"], after["monthly"]):
+                user = QUOTA_DEFAULT if after["user"] == tr("quota.everyone") else after["user"]
+                store.admin_set_quota(user, float(after["daily"]), float(after["monthly"]))
+        st.success(tr("quota.saved"), icon=":material/check_circle:")
+
+
+def _row(store: Store, user: str) -> dict:
+    own = store.get_quota(user) or {}
+    use = quotas.quota_use(store, user) if user != QUOTA_DEFAULT else None
+    return {"user": tr("quota.everyone") if user == QUOTA_DEFAULT else user,
+            "daily": float(own.get("daily") or 0), "monthly": float(own.get("monthly") or 0),
+            "today": use.today if use else None, "month": use.this_month if use else None}
