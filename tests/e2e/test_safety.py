@@ -170,6 +170,10 @@ def test_a_users_quota_stops_their_calls_with_a_clear_message(page: Page, preset
     login(page, url, "alice")  # the admin's preset connection is the first one
     expect(page.get_by_text("1.2 of 1.2 credits left today")).to_be_visible()
     chat(page, "first question on the admin's key")
+    # The new conversation runs the whole page once more (sidebar included): typing before it
+    # has drawn would be lost with the old chat input.
+    expect(page.get_by_text("0.2 of 1.2 credits left today")).to_be_visible()
+    wait_for_app(page)
     before = len(sandbox.control.recent_requests(200))
     box = page.get_by_test_id("stChatInputTextArea")
     box.fill("second question")
