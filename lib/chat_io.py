@@ -243,6 +243,19 @@ def already_imported(store: Store, user: str, data: bytes) -> Conversation | Non
                  if (c.settings or {}).get("imported_sha256") == digest), None)
 
 
+def fork_at(store: Store, user: str, conversation: Conversation, message_id: int, title: str) -> Conversation | None:
+    """A new conversation holding `conversation` up to and including `message_id`, with its
+    settings: a branch to try another way from any point, the original left as it is. None when
+    the message is not in that conversation (deleted in another tab)."""
+    messages = store.list_messages(user, conversation.id)
+    if all(m.id != message_id for m in messages):
+        return None
+    fork = store.create_conversation(user, title, {**(conversation.settings or {}), "imported_sha256": None})
+    for message in (m for m in messages if m.id <= message_id):
+        store.add_message(user, fork.id, message.role, message.content, message.meta)
+    return fork
+
+
 def import_into(store: Store, user: str, imported: Imported, data: bytes | None = None) -> Conversation:
     """A new conversation from `imported`; `data`, the file it came from, is remembered by its hash."""
     settings = {**imported.settings, "imported_sha256": file_hash(data) if data is not None else None}

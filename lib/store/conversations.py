@@ -69,6 +69,26 @@ class ConversationRecords(Rows):
         return self._many(Conversation, conversations, c.user == user,
                           order_by=[c.updated_at.desc(), c.id.desc()], limit=limit)
 
+    def search_conversations(self, user: str, text: str, limit: int = 20) -> list[tuple[Conversation, str]]:
+        """The user's conversations whose title or any message holds `text` (case-insensitive,
+        taken literally: no wildcards), most recent first, each with the first message that
+        matched ("" when only the title did)."""
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        c, m = conversations.c, messages.c
+        hit = sa.select(m.conversation_id, sa.func.min(m.id).label("first")).where(
+            m.user == user, m.content.ilike(pattern, escape="\\")).group_by(m.conversation_id).subquery()
+        stmt = (sa.select(c.id, hit.c.first).select_from(conversations.outerjoin(hit, hit.c.conversation_id == c.id))
+                .where(c.user == user, sa.or_(c.title.ilike(pattern, escape="\\"), hit.c.first.isnot(None)))
+                .order_by(c.updated_at.desc(), c.id.desc()).limit(limit))
+        with self.engine.connect() as conn:
+            found = list(conn.execute(stmt))
+            firsts = [row.first for row in found if row.first]
+            contents = dict(conn.execute(sa.select(m.id, m.content).where(m.user == user, m.id.in_(firsts))).tuples().all()) \
+                if firsts else {}
+        by_id = {conversation.id: conversation for conversation in
+                 self._many(Conversation, conversations, c.user == user, c.id.in_([row.id for row in found]))}
+        return [(by_id[row.id], contents.get(row.first, "")) for row in found if row.id in by_id]
+
     def count_conversations(self, user: str) -> int:
         return self._count(conversations, conversations.c.user == user)
 

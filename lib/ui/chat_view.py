@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 import streamlit as st
 
-from lib import chat, chat_attachments, compare, errors, presets
+from lib import chat, chat_attachments, chat_io, compare, errors, presets
 from lib.client import ReshiClient
 from lib.pricing import CHAT
 from lib.prompt_limits import prompt_problem
@@ -343,6 +343,8 @@ def _message_actions(store: Store, user: str, message: Message, is_last: bool,
     row.button(tr("chat.copy"), icon=":material/content_copy:", type="tertiary", key=f"chat_copy_{message.id}",
                help=tr("chat.copy_help_markdown"), on_click=_ask_copy, args=(message.id,))
     _copy_if_asked(message)
+    row.button(tr("chat.fork"), icon=":material/call_split:", type="tertiary", key=f"chat_fork_{message.id}",
+               help=tr("chat.fork_help"), on_click=_fork, args=(store, user, message))
     if message.role == "assistant":
         vote_view.thumb_buttons(store, user, message, row)
     if is_last and message.role == "assistant":
@@ -354,6 +356,16 @@ def _message_actions(store: Store, user: str, message: Message, is_last: bool,
                    help=tr("chat.continue_help"), on_click=st.session_state.__setitem__, args=(CONTINUE, message.id))
     if editable_replacing is not None:
         _edit_popover(store, user, message, row, editable_replacing)
+
+
+def _fork(store: Store, user: str, message: Message) -> None:
+    """A new conversation from the start up to this message, opened (the original stays)."""
+    original = store.get_conversation(user, message.conversation_id)
+    fork = chat_io.fork_at(store, user, original, message.id, tr("chat.fork_title", title=original.title)) \
+        if original else None
+    if fork is not None:
+        set_open_conversation(store, user, fork.id)
+        st.toast(tr("chat.forked", title=fork.title), icon=":material/call_split:")
 
 
 def _ask_copy(message_id: int) -> None:

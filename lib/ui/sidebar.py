@@ -6,6 +6,7 @@ from streamlit_authenticator.controllers import AuthenticationController
 
 from lib.i18n import LANGUAGES
 from lib.ui.auth import PICKED_AT_LOGIN, request_logout
+from lib.ui.search_view import go_where_search_chose, keyboard_shortcuts, search_button
 from lib.ui.connection import render_connection_panel
 from lib.ui.resources import get_store
 from lib.ui.session import current_lang, current_user, language_picker, tr
@@ -28,9 +29,12 @@ def remember_language() -> None:
 
 
 def render_sidebar(authenticator: AuthenticationController | None) -> None:
+    go_where_search_chose()
     with st.sidebar:
         _language_switch()
         _account(authenticator)
+        search_button()
+        keyboard_shortcuts()
     render_connection_panel()
 
 

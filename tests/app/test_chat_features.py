@@ -334,3 +334,21 @@ def test_the_sidebar_groups_conversations_by_date_and_folds_a_long_question(app_
         ["Today", "Yesterday", "Last 7 days", "Older"]
     [folded] = [e for e in at.expander if "Here is the document" in e.label]
     assert "41 lines" in folded.label and folded.proto.expanded is False
+
+
+def test_fork_from_any_message_opens_a_new_conversation_up_to_it(app_secrets, sandbox):
+    at = send(make_app(app_secrets), "first question")
+    send(at, "second question")
+    store = store_of(app_secrets)
+    original = at.session_state["chat_open"]
+    first_reply = store.list_messages("local", original)[1]
+    at.button(key=f"chat_fork_{first_reply.id}").click().run()
+    fork = at.session_state["chat_open"]
+    assert fork != original
+    assert [m.content for m in store.list_messages("local", fork)] == \
+        [m.content for m in store.list_messages("local", original)[:2]]
+    assert store.get_conversation("local", fork).title == "first question (fork)"
+    assert len(store.list_messages("local", original)) == 4, "the original stays as it was"
+    send(at, "another way")
+    sent = [m["content"] for m in last_request(sandbox)["messages"]]
+    assert len(sent) == 3 and sent[0] == "first question" and sent[-1] == "another way"

@@ -30,6 +30,16 @@ def nav(page: Page, name: str) -> None:
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
 
 
+def chat_with_one_reply(page: Page, app_url: str, words: str) -> str:
+    """A new chat where `words` and a tag were sent and answered; returns the message sent."""
+    new_chat(page, app_url)
+    message = f"{words} {uuid.uuid4().hex[:8]}"
+    send(page, message)
+    expect(page.get_by_text(REPLY_DONE)).to_be_visible(timeout=15_000)
+    wait_for_app(page)
+    return message
+
+
 def test_leaving_chat_while_a_reply_streams_lets_it_finish_and_keeps_it(page: Page, app_url, e2e_dir,
                                                                        sandbox_speed):
     sandbox_speed(token_rate=8)
@@ -57,11 +67,7 @@ def test_leaving_chat_while_a_reply_streams_lets_it_finish_and_keeps_it(page: Pa
 
 
 def test_view_code_of_a_reopened_conversation_shows_its_next_request(page: Page, app_url):
-    new_chat(page, app_url)
-    tag = uuid.uuid4().hex[:6]
-    send(page, f"Keep me for later {tag}")
-    expect(page.get_by_text(REPLY_DONE)).to_be_visible(timeout=15_000)
-    wait_for_app(page)
+    sent = chat_with_one_reply(page, app_url, "Keep me for later")
     page.reload()  # a new session: it has sent nothing in this conversation
     wait_for_app(page)
     button = page.get_by_role("button", name="View code")
@@ -71,7 +77,7 @@ def test_view_code_of_a_reopened_conversation_shows_its_next_request(page: Page,
     expect(dialog).to_contain_text("The request your next message would send")
     dialog.get_by_role("tab", name="Raw").click()
     body = json.loads(dialog.locator("[data-testid=stCode]:visible").first.inner_text())
-    assert body["messages"][-3]["content"] == f"Keep me for later {tag}"
+    assert body["messages"][-3]["content"] == sent
     assert body["messages"][-1] == {"role": "user", "content": "(your next message)"}
     expect(dialog).to_contain_text("No stream events here")
     screenshot(page, "rough-view-code-reopened-en-1400")
@@ -133,3 +139,54 @@ def test_code_blocks_are_large_on_a_projector(page: Page, app_url, e2e_dir):
     size = float(code.evaluate("el => getComputedStyle(el).fontSize").removesuffix("px"))
     assert size >= 20, f"code is {size}px on a projector"
     screenshot(page, "rough-present-code-en-1400")
+
+
+def test_search_on_ctrl_k_finds_a_message_and_opens_its_conversation(page: Page, app_url):
+    sent = chat_with_one_reply(page, app_url, "Remember the pelican")
+    page.get_by_role("button", name="New chat").click()
+    expect(page.get_by_text("Ask anything")).to_be_visible()
+    wait_for_app(page)
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.keyboard.press("Control+k")
+    dialog = page.get_by_role("dialog")
+    box = dialog.get_by_role("textbox", name="Search your conversations")
+    expect(box).to_be_visible(timeout=15_000)
+    box.fill(sent.split()[-1])
+    box.press("Enter")
+    result = dialog.get_by_role("button", name=sent)
+    expect(result).to_be_visible(timeout=15_000)
+    screenshot(page, "rough-search-en-1400")
+    result.click()
+    expect(page.get_by_test_id("stChatMessage").first).to_contain_text(sent, timeout=15_000)
+
+
+def test_keyboard_shortcuts_and_their_overlay(page: Page, app_url):
+    new_chat(page, app_url)
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.keyboard.press("Shift+?")
+    overlay = page.locator("#reshi-shortcuts")
+    expect(overlay).to_contain_text("Keyboard shortcuts")
+    expect(overlay).to_contain_text("New chat")
+    screenshot(page, "rough-shortcuts-en-1400")
+    page.keyboard.press("Escape")
+    expect(overlay).to_have_count(0)
+    page.keyboard.press("/")
+    expect(page.get_by_test_id("stChatInputTextArea")).to_be_focused()
+    switch_language(page, "简体中文")
+    try:
+        page.evaluate("document.activeElement && document.activeElement.blur()")
+        page.keyboard.press("Shift+?")
+        expect(overlay).to_contain_text("键盘快捷键")
+        screenshot(page, "rough-shortcuts-zh-1400")
+        page.keyboard.press("Escape")
+    finally:
+        switch_language(page, "English")
+
+
+def test_fork_from_a_message_opens_a_branch(page: Page, app_url, e2e_dir):
+    sent = chat_with_one_reply(page, app_url, "Branch here")
+    page.get_by_test_id("stChatMessage").nth(1).get_by_role("button", name="Fork").click()
+    expect(page.get_by_role("heading", name=f"{sent} (fork)")).to_be_visible(timeout=15_000)
+    wait_for_app(page)
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(2)
+    screenshot(page, "rough-fork-en-1400")
