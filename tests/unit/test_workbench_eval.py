@@ -109,7 +109,7 @@ def test_judged_checks_score_cache_and_go_to_the_ledger_as_their_own_source(clie
     # Repeats of a case give the sandbox's same reply: judged once per case, then cached.
     assert len(judged) == 3 and all(r.model == "gpt-4o" and r.credits > 0 for r in judged)
     assert sum(c.judge_credits for c in cells) == pytest.approx(sum(r.credits for r in judged))
-    sent = [r["body"] for r in sandbox.control.recent_requests(10) if r["body"].get("model") == "gpt-4o"]
+    sent = [r["body"] for r in sandbox.control.recent_requests(10) if r["endpoint"] == "chat" and r["body"]["model"] == "gpt-4o"]
     assert sent and all(body["response_format"] == judge.RESPONSE_FORMAT for body in sent)
     again = list(workbench.run_cells(client, run, CASES, judge_cache=cache))
     assert sum(c.judge_credits for c in again) == 0
