@@ -15,7 +15,7 @@ import json
 import math
 from dataclasses import dataclass, field
 
-from lib import chat, chat_options, imagetypes, presets, structured, tools
+from lib import chat, chat_options, imagetypes, presets, prompts, structured, tools
 from lib.pricing import CHAT
 from lib.prompt_limits import MAX_PROMPT_CHARS
 from lib.safe_text import file_slug
@@ -162,7 +162,8 @@ def _settings(saved: dict, adjusted: list[str]) -> dict:
               and len(v) <= MAX_PROMPT_CHARS[CHAT], "compare_on": _flag,
               "compare": lambda v: isinstance(v, list) and all(map(chat.is_model_name, v)),
               "variables": lambda v: isinstance(v, dict) and all(isinstance(x, str) and len(x) <= MAX_PROMPT_CHARS[CHAT]
-                                                                 for x in v.values())}
+                                                                 for x in v.values()),
+              "prompt": lambda v: v is None or prompts.is_reference(v)}
     kept = _checked(saved, checks, "settings", adjusted)
     kept.update(tools.merged(saved))   # wrong types dropped; a broken schema stays, flagged in Tools
     kept.update(chat_options.merged_options(saved))   # the same: a refused schema or extra stays, with its reason

@@ -170,6 +170,16 @@ def reference(prompt_id: int, name: str, number: int, content: dict) -> dict:
             "user": content["user"], "variables": copy.deepcopy(content["variables"])}
 
 
+def is_reference(value) -> bool:
+    """`value` has the shape `reference` writes (a conversation's record, e.g. from an imported file)."""
+    return (isinstance(value, dict) and isinstance(value.get("id"), int) and isinstance(value.get("version"), int)
+            and isinstance(value.get("name"), str) and len(value["name"]) <= MAX_NAME_CHARS
+            and all(isinstance(value.get(f, ""), str) for f in _TEXT_FIELDS)
+            and isinstance(value.get("variables", []), list)
+            and all(isinstance(v, dict) and isinstance(v.get("name"), str) and v.get("kind") in VARIABLE_KINDS
+                    and all(isinstance(c, str) for c in v.get("choices", [])) for v in value.get("variables", [])))
+
+
 def version_label(ref: dict | None) -> str:
     """"Support triage v4" ("Support triage v4*" when a Workbench run changed its templates)."""
     return f"{ref['name']} v{ref['version']}{'*' if ref.get('edited') else ''}" if ref else ""

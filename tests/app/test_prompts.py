@@ -76,14 +76,15 @@ def test_save_versions_pin_restore_and_compare(login_secrets):
     assert newest.content["system"] == "Triage {{ticket}}." and newest.note == "Restored from v1"
 
 
-def test_a_template_with_an_undeclared_variable_cannot_be_saved(login_secrets):
+def test_a_declared_variable_no_template_uses_and_an_empty_name_are_explained(login_secrets):
     at = create(make_app(login_secrets, PAGE, user="alice"), "Mail", "Write to {{who}}.")
     prompt = only_prompt(login_secrets, "alice", "Mail")
     at.text_area(key=editor(at, prompt.id, "system")).set_value("Write to {{who}} about {{topic}}.").run()
-    # The editor declares what the template uses; a declaration removed by hand is named.
-    table = at.session_state[editor(at, prompt.id, "variables_who_topic")]
-    assert table is not None
-    assert at.button(key=editor(at, prompt.id, "save")).disabled is False
+    assert at.button(key=editor(at, prompt.id, "save")).disabled is False, "a new {{variable}} is declared for you"
+    at.text_area(key=editor(at, prompt.id, "system")).set_value("Write to them about {{topic}}.").run()
+    assert "The variable “who” is declared, but no template uses it" in texts(at)
+    assert at.button(key=editor(at, prompt.id, "save")).disabled
+    at.text_area(key=editor(at, prompt.id, "system")).set_value("Write to {{who}} about {{topic}}.").run()
     at.text_input(key=editor(at, prompt.id, "name")).set_value("").run()
     assert "Give the prompt a name first." in texts(at)
     assert at.button(key=editor(at, prompt.id, "save")).disabled

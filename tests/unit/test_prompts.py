@@ -249,3 +249,16 @@ def test_the_upgrade_carries_presets_over_shipped_ones_shared_and_own_ones_priva
         assert chat.merged_settings(persona.content["settings"])["model"] == "m-2"
     finally:
         store.dispose()
+
+
+def test_a_conversation_export_keeps_its_prompt_version_and_values_and_the_import_checks_them():
+    from lib import chat_io
+    ref = prompts.reference(3, "Support triage", 2, content())
+    now = datetime.now(timezone.utc)
+    conversation = SimpleNamespace(id=1, title="t", created_at=now, updated_at=now, settings={**chat.default_settings(), "prompt": ref,
+                                                               "variables": {"ticket": "#9"}})
+    messages = [SimpleNamespace(id=1, conversation_id=1, user=A, role="user", content="hi", meta={}, created_at=now)]
+    back = chat_io.parse_import(chat_io.to_json(conversation, messages).encode()).settings
+    assert prompts.version_label(back["prompt"]) == "Support triage v2" and back["variables"] == {"ticket": "#9"}
+    conversation.settings["prompt"] = {"id": "3; DROP", "name": "x", "version": 2}
+    assert chat_io.parse_import(chat_io.to_json(conversation, messages).encode()).settings["prompt"] is None
