@@ -519,16 +519,19 @@ def stream_replies(store: Store, user: str, conversation_id: int, group_id: int 
                     if _stop_if_clicked(parallel):
                         st.empty()  # a point where Streamlit ends this run for the page asked
             drawn_at = 0.0
-            while parallel.poll(_REDRAW_SECONDS):
-                if _stop_if_clicked(parallel):
-                    st.empty()
-                if saver is not None:
-                    saver.maybe_save()
+            while not parallel.finished:
+                # Drawn before waiting for more, so the first words show the moment they arrive.
                 # Each redraw is a websocket message the server serialises and sends: ten a second
                 # reads as live, where one per token costs the server most of a reply's CPU.
                 if time.monotonic() - drawn_at >= _MIN_REDRAW_INTERVAL:
                     _redraw(parallel, boxes, shown, cursor="▌", prefix=prefix)
                     drawn_at = time.monotonic()
+                if not parallel.poll(_REDRAW_SECONDS):
+                    break
+                if _stop_if_clicked(parallel):
+                    st.empty()
+                if saver is not None:
+                    saver.maybe_save()
             _redraw(parallel, boxes, shown, cursor="", prefix=prefix)
             stop.empty()
     except RerunException as rerun:
