@@ -5,12 +5,12 @@ secrets never reaches the browser at all.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 import streamlit as st
 
-from lib import errors, formats, netguard, quotas
+from lib import alerts, errors, formats, netguard, quotas
 from lib.client import DEFAULT_BASE_URL, ReshiClient, derive_upload_url, mask_key
 from lib.i18n import key_family
 from lib.sandbox.state import DEFAULT_KEY as SANDBOX_KEY
@@ -121,14 +121,21 @@ def connection_client(conn: Connection, user: str) -> ReshiClient:
     """A new client on `conn` whose every call lands in `user`'s ledger (the session's, or a
     background run's own, which outlives the session); on the preset connection (the admin's
     key) every paid call is checked against the admin's quotas first (lib/quotas.py)."""
-    store = get_store()
+    store, policy = get_store(), network_policy(conn)
     client = ReshiClient(conn.base_url, conn.api_key, upload_url=conn.upload_url,
                          timeout=float(secret("api", "timeout", 60)), prices=store.get_prices(),
-                         policy=network_policy(conn), connection=connection_label(conn),
+                         policy=policy, connection=connection_label(conn),
                          on_call=lambda record: record_call(store, user, record))
     if conn.mode == PRESET:
         client.before_paid_call = lambda endpoint, model: quotas.check_quota(
             store, user, client.credits_for(endpoint, model))
+        webhook, webhook_policy = secret("alerts", "webhook_url"), replace(policy, trusted_origins=frozenset())
+
+        def record_and_alert(record) -> None:
+            record_call(store, user, record)
+            if record.credits:
+                alerts.alert_after_paid_call(store, user, webhook, webhook_policy)
+        client.on_call = record_and_alert
     return client
 
 

@@ -2,10 +2,14 @@
 refused with the reason before anything is sent; the user's own key is not limited."""
 from __future__ import annotations
 
+import json
+import time
+
 from lib.store import Store
 from lib.store.settings import QUOTA_DEFAULT
 from tests.app.test_chat import send
 from tests.fixtures.app import make_app
+from tests.unit.test_alerts import Hook
 
 
 def preset_app(login_secrets, sandbox, key: str, user: str = "alice"):
@@ -70,3 +74,21 @@ def test_admins_see_each_users_quota_and_use_on_the_usage_page(login_secrets, sa
     rows = table.set_index("user")
     assert (rows.loc["alice", "daily"], rows.loc["alice", "monthly"], rows.loc["alice", "today"]) == (3, 30, 1)
     assert rows.loc["Everyone (default)", "daily"] == 0 and set(rows.index) >= {"bob", "root"}
+
+
+def test_reaching_80_percent_posts_one_alert_to_the_admins_webhook(login_secrets, sandbox, api_key):
+    hook = Hook(failures=0)
+    store = Store(login_secrets["store"]["url"])
+    store.admin_set_quota("alice", daily=1.2, monthly=0)
+    secrets = {**login_secrets, "alerts": {"webhook_url": hook.url},
+               "security": {"allow_private_networks": ["127.0.0.0/8"]}}
+    at = preset_app(secrets, sandbox, api_key)
+    send(at, "first question")
+    for _ in range(100):  # the alert goes from a background thread
+        if hook.bodies:
+            break
+        time.sleep(0.05)
+    [body] = hook.bodies
+    assert (body["user"], body["threshold_percent"], body["used"], body["limit"]) == ("alice", 80, 1, 1.2)
+    assert api_key not in json.dumps(hook.headers) + json.dumps(body)
+    hook.server.shutdown()
