@@ -10,7 +10,8 @@ from lib.ui.chat_send import (INPUT, PENDING, finish_sending, follow_new_message
 from lib.ui.chat_tool_calls import tools_button
 from lib.ui.chat_tools import export_popover, import_popover, view_code_button
 from lib.ui.chat_view import (conversation_settings, conversation_sidebar, keep_setting, model_ids,
-                              refresh_models, render_history, request_retry, set_open_conversation, title_heading)
+                              refresh_models, render_history, request_retry, set_open_conversation,
+                              system_edited, system_prompt_strip, title_heading)
 from lib.ui.auth import leave_if_signed_out
 from lib.ui.connection import get_client
 from lib.ui.model_features import settings_section
@@ -70,8 +71,8 @@ if col_refresh.button("", icon=":material/refresh:", help=tr("chat.refresh_model
 with col_settings.popover(tr("chat.settings"), icon=":material/tune:", use_container_width=True):
     settings["system"] = st.text_area(tr("chat.system_prompt"), value=settings["system"],
                                       placeholder=tr("chat.system_placeholder"), key=f"{widget}_system",
-                                      help=tr("chat.system_help"), on_change=keep_setting,
-                                      args=(settings, "system", f"{widget}_system"))
+                                      help=tr("chat.system_help"), on_change=system_edited,
+                                      args=(settings, f"{widget}_system", f"{widget}_system_strip"))
     for param in chat.PARAMS:  # each name on a line of its own: a column beside the value cut it short
         entry = settings["params"][param.name]
         on_key, value_key = f"{widget}_{param.name}_on", f"{widget}_{param.name}"
@@ -92,6 +93,7 @@ tools_button(col_tools, settings, widget,
 if settings["compare_on"] and len(settings["compare"]) < 2:
     st.caption(tr("chat.compare_pick_two"))
 prompt_message_button(settings, queue_message)
+system_prompt_strip(settings, widget)
 
 # ---------------------------------------------------------------- the conversation
 @st.fragment

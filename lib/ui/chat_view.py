@@ -266,6 +266,27 @@ def title_heading(container, title: str) -> None:
     container.subheader(title, help=title if len(title) > 30 else None, anchor=False)
 
 
+def system_prompt_strip(settings: dict, widget: str) -> None:
+    """The system prompt in force, above the conversation (it was visible only inside
+    Settings), with a popover to edit it there; both editors write the same setting, and each
+    redraws from it when the other changed it."""
+    if not settings["system"].strip():
+        return
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small", key="chat_system_strip")
+    first = " ".join(settings["system"].split())
+    row.caption(":material/psychology: " + tr("chat.system_active", prompt=markdown_literal(
+        first[:140] + ("…" if len(first) > 140 else ""))), width="stretch")
+    with row.popover(tr("chat.system_edit"), icon=":material/edit:", type="tertiary"):
+        here, there = f"{widget}_system_strip", f"{widget}_system"
+        st.text_area(tr("chat.system_prompt"), value=settings["system"], key=here, height=160,
+                     on_change=system_edited, args=(settings, here, there))
+
+
+def system_edited(settings: dict, changed: str, other: str) -> None:
+    settings["system"] = st.session_state[changed]
+    st.session_state.pop(other, None)
+
+
 def _folded(message: Message) -> None:
     """A long question (a pasted document) folded under its first line, so the replies around
     it stay in reach; one click shows it whole."""

@@ -55,7 +55,7 @@ def _conversations(store: Store, user: str, query: str) -> int:
     for conversation, text in hits:
         st.button(conversation.title, key=f"search_chat_{conversation.id}", icon=":material/chat:", type="tertiary",
                   on_click=_open_conversation, args=(store, user, conversation.id))
-        if text:
+        if text and " ".join(text.split()) != conversation.title:
             st.caption(markdown_literal(snippet(text, query)))
     return len(hits)
 

@@ -352,3 +352,14 @@ def test_fork_from_any_message_opens_a_new_conversation_up_to_it(app_secrets, sa
     send(at, "another way")
     sent = [m["content"] for m in last_request(sandbox)["messages"]]
     assert len(sent) == 3 and sent[0] == "first question" and sent[-1] == "another way"
+
+
+def test_the_system_prompt_in_force_shows_above_the_conversation_and_edits_there(app_secrets, sandbox):
+    at = make_app(app_secrets)
+    assert not [c for c in at.caption if c.value.startswith(":material/psychology:")]
+    at.text_area(key="chat_new_system").set_value("Answer like a pirate.").run()
+    assert any("System prompt: Answer like a pirate" in c.value for c in at.caption)
+    at.text_area(key="chat_new_system_strip").set_value("Answer like a poet.").run()
+    assert at.text_area(key="chat_new_system").value == "Answer like a poet.", "the other editor follows"
+    send(at, "hello")
+    assert last_request(sandbox)["messages"][0] == {"role": "system", "content": "Answer like a poet."}

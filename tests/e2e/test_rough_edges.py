@@ -190,3 +190,42 @@ def test_fork_from_a_message_opens_a_branch(page: Page, app_url, e2e_dir):
     wait_for_app(page)
     expect(page.get_by_test_id("stChatMessage")).to_have_count(2)
     screenshot(page, "rough-fork-en-1400")
+
+
+def test_screens_of_this_pass_in_both_languages_at_both_sizes(page: Page, app_url, e2e_dir):
+    """The Chat page with a folded long question, a message's {{variables}}, the date groups,
+    Log out labelled and Search; at 1400x900 and 390x844, English and Chinese."""
+    from lib.ui.chat_view import OPEN_SETTING
+    from tests.e2e.helpers import login, switch_language_on_phone
+    from tests.e2e.test_chat_features import e2e_store
+    from tests.e2e.test_shares import DESKTOP, PHONE
+    store = e2e_store(e2e_dir)
+    conversation = store.create_conversation("alice", "A very long conversation title that would wrap beside the "
+                                             "header's buttons", {})
+    store.add_message("alice", conversation.id, "user", "Please review this document:\n" + "A line of it.\n" * 40)
+    store.add_message("alice", conversation.id, "assistant", "It reads well.", {"model": "gpt-4o-mini", "credits": 1,
+                                                                             "tokens": 1})
+    store.add_message("alice", conversation.id, "user", "Translate: good morning", {"variables": {"language": "French"}})
+    store.add_message("alice", conversation.id, "assistant", "Bonjour", {"model": "gpt-4o-mini", "credits": 1,
+                                                                      "tokens": 2})
+    store.set_setting("alice", OPEN_SETTING, conversation.id)
+    page.set_viewport_size(DESKTOP)
+    login(page, app_url, "alice")
+    expect(page.get_by_text("Sent with language = French")).to_be_visible(timeout=15_000)
+    expect(page.get_by_test_id("stSidebar").get_by_text("Today")).to_be_visible()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    screenshot(page, "rough-chat-en-1400")
+    switch_language(page, "简体中文")
+    try:
+        expect(page.get_by_text("发送时的变量：language = French")).to_be_visible()
+        screenshot(page, "rough-chat-zh-1400")
+        page.set_viewport_size(PHONE)
+        wait_for_app(page)
+        screenshot(page, "rough-chat-zh-390")
+        switch_language_on_phone(page, "English")
+        screenshot(page, "rough-chat-en-390")
+    finally:
+        page.set_viewport_size(DESKTOP)
+        wait_for_app(page)
+        if page.get_by_test_id("stSidebar").get_by_text("English", exact=True).is_visible():
+            switch_language(page, "English")
