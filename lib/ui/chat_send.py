@@ -646,8 +646,9 @@ def _redraw(parallel: compare.ParallelStreams, boxes: list, shown: list, cursor:
         if not column.thinking:
             boxes[index].markdown(images_as_links(drawn))
             continue
+        answering = bool(column.text or column.stream.tool_calls)
         with boxes[index].container():
-            answering = bool(column.text or column.stream.tool_calls)
             thinking_block(column.thinking + ("" if answering or not cursor else cursor),
                            column.stream.thinking_seconds, live=bool(cursor) and not answering)
-            st.markdown(images_as_links(drawn if answering else prefix))
+            if answering or prefix:
+                st.markdown(images_as_links(drawn if answering else prefix))

@@ -145,3 +145,17 @@ def test_thinking_and_checked_json_reach_a_share_link_and_the_slides(app_secrets
     at.toggle(key="present_thinking").set_value(False).run()
     assert not any(e.label.startswith("Thought for") for e in at.expander)
     assert any("Matches the schema" in m.value for m in at.markdown)
+
+
+def test_compare_keeps_each_columns_thinking_and_checks_each_columns_json(app_secrets):
+    from tests.app.test_chat_features import compare_app
+    at = compare_app(app_secrets, ["deepseek-reasoner", "gpt-4o-mini"])
+    at.segmented_control(key="chat_new_format").set_value("json_schema").run()
+    at.text_area(key="chat_new_schema").set_value(json.dumps(SCHEMA)).run()
+    send(at, "two cities")
+    replies = stored_messages(app_secrets)[-2:]
+    assert [m[2]["model"] for m in replies] == ["deepseek-reasoner", "gpt-4o-mini"]
+    assert replies[0][2]["thinking"] and "thinking" not in replies[1][2]
+    assert [m[2]["structured"]["kind"] for m in replies] == ["matches", "matches"]
+    assert sum(e.label.startswith("Thought for") for e in at.expander) == 1
+    assert sum("Matches the schema" in m.value for m in at.markdown) == 2

@@ -4,12 +4,14 @@ parameters reach the server and View code; all of it survives a reload."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from lib.store import Store
+from lib.structured import STARTER_SCHEMAS
 from tests.e2e.helpers import (
     REPLY_DONE,
     login,
@@ -21,6 +23,20 @@ from tests.e2e.helpers import (
 from tests.e2e.test_chat import send
 
 USER = "bob"
+
+
+def sign_in(page: Page, app_url: str) -> None:
+    """Signed in, in English: a test in Chinese leaves the user's language so."""
+    login(page, app_url, USER)
+    switch_language(page, "English")
+
+
+def settings_of_a_new_chat(page: Page, app_url: str, sandbox_speed):
+    """A new chat with its Settings open, the sandbox answering at once."""
+    sandbox_speed(token_rate=0)
+    sign_in(page, app_url)
+    start_new_chat(page)
+    return open_settings(page)
 
 
 def e2e_store(e2e_dir) -> Store:
@@ -49,6 +65,15 @@ def pick_model(page: Page, name: str) -> None:
     wait_for_app(page)
 
 
+def pick_starter(body, label: str, name: str) -> None:
+    """Typed into the select and chosen with Enter: a dropdown low in the popover may have no
+    room to draw its options."""
+    box = body.get_by_test_id("stSelectbox").filter(has_text=label).get_by_role("combobox")
+    box.click()
+    box.fill(name)
+    box.press("Enter")
+
+
 def reply_message(page: Page):
     return page.get_by_test_id("stChatMessage").last
 
@@ -58,7 +83,7 @@ def test_thinking_streams_then_folds_away_and_survives_a_reload(page: Page, app_
                                                                sandbox_dialect, shape):
     sandbox_dialect("reshi", shape)
     sandbox_speed(token_rate=25)
-    login(page, app_url, USER)
+    sign_in(page, app_url)
     start_new_chat(page)
     pick_model(page, "deepseek-reasoner")
     body = open_settings(page)
@@ -89,7 +114,7 @@ def test_thinking_streams_then_folds_away_and_survives_a_reload(page: Page, app_
 
 def test_the_thinking_is_never_sent_back(page: Page, app_url, sandbox, sandbox_speed):
     sandbox_speed(token_rate=0)
-    login(page, app_url, USER)
+    sign_in(page, app_url)
     start_new_chat(page)
     pick_model(page, "o4-mini")
     send(page, "first question")
@@ -104,7 +129,7 @@ def test_the_thinking_is_never_sent_back(page: Page, app_url, sandbox, sandbox_s
 
 def test_thinking_in_chinese_on_a_phone(page: Page, app_url, sandbox_speed):
     sandbox_speed(token_rate=0)
-    login(page, app_url, USER)
+    sign_in(page, app_url)
     start_new_chat(page)
     page.set_viewport_size({"width": 390, "height": 844})
     wait_for_app(page)
@@ -119,3 +144,102 @@ def test_thinking_in_chinese_on_a_phone(page: Page, app_url, sandbox_speed):
     expect(reply_message(page).get_by_test_id("stExpander").filter(has_text="思考了")).to_be_visible(timeout=30_000)
     expect(reply_message(page)).to_contain_text("推理词元", timeout=30_000)
     screenshot(page, "chat-thinking-zh-390")
+
+
+def test_a_schema_reply_is_checked_and_a_broken_one_names_its_path(page: Page, app_url, e2e_dir, sandbox_speed):
+    body = settings_of_a_new_chat(page, app_url, sandbox_speed)
+    body.get_by_text("JSON schema", exact=True).click()
+    wait_for_app(page)
+    pick_starter(body, "Start from", "Sentiment")
+    wait_for_app(page)
+    expect(body.get_by_text("A valid JSON Schema.")).to_be_visible()
+    schema_box = body.get_by_role("textbox", name="JSON Schema")
+    expect(schema_box).to_have_value(re.compile('"sentiment"'))
+    schema_box.fill('{\n  "type": "object",\n  "required": [,]\n}')
+    schema_box.press("Control+Enter")
+    expect(body.get_by_text("Line 3, column 16: not JSON")).to_be_visible()
+    schema_box.fill(json.dumps(STARTER_SCHEMAS["sentiment"], indent=2))
+    schema_box.press("Control+Enter")
+    expect(body.get_by_text("A valid JSON Schema.")).to_be_visible()
+    close_popover(page)
+    send(page, "I love this product")
+    reply = reply_message(page)
+    expect(reply.get_by_text("Matches the schema")).to_be_visible(timeout=30_000)
+    expect(reply.get_by_test_id("stCode")).to_contain_text('"sentiment"')
+    send(page, "meh [badjson]")
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(4, timeout=30_000)
+    reply = reply_message(page)
+    expect(reply.get_by_text("Does not match the schema")).to_be_visible(timeout=30_000)
+    expect(reply).to_contain_text("'sentiment' is a required property")
+    reply.get_by_text("Raw text").click()
+    wait_for_app(page)
+    expect(reply.get_by_test_id("stCode")).to_contain_text('"confidence"')
+    screenshot(page, "chat-schema-1400")
+    assert last_reply(e2e_dir).meta["structured"]["problems"][0]["path"] == "$"
+    page.reload()
+    wait_for_app(page)
+    expect(reply_message(page).get_by_text("Does not match the schema")).to_be_visible(timeout=15_000)
+
+
+def test_probabilities_shade_a_reply_with_alternatives_on_hover(page: Page, app_url, sandbox_speed):
+    body = settings_of_a_new_chat(page, app_url, sandbox_speed)
+    body.get_by_text("Show probabilities").click()
+    wait_for_app(page)
+    close_popover(page)
+    send(page, "probabilities please")
+    tokens = reply_message(page).locator(".tok")
+    expect(tokens.first).to_be_visible(timeout=30_000)
+    assert tokens.count() > 20
+    first = tokens.first
+    first.hover()
+    expect(first.locator(".alts")).to_be_visible()
+    expect(first.locator(".alts")).to_contain_text("%")
+    screenshot(page, "chat-probabilities-1400")
+
+
+def test_extra_parameters_reach_the_server_and_view_code(page: Page, app_url, sandbox, sandbox_speed):
+    body = settings_of_a_new_chat(page, app_url, sandbox_speed)
+    extra = body.get_by_role("textbox", name="Extra parameters (JSON)")
+    extra.fill('{"stream": false}')
+    extra.press("Control+Enter")
+    expect(body.get_by_text("cannot be overridden: stream")).to_be_visible()
+    extra.fill('{"top_k": 7, "x_vendor": {"safe": true}}')
+    extra.press("Control+Enter")
+    expect(body.get_by_text("Sent with every request")).to_be_visible()
+    close_popover(page)
+    send(page, "extras please")
+    expect(reply_message(page)).to_contain_text(REPLY_DONE, timeout=30_000)
+    sent = [r for r in sandbox.control.recent_requests(5) if r["endpoint"] == "chat"][-1]["body"]
+    assert sent["top_k"] == 7 and sent["x_vendor"] == {"safe": True} and sent["stream"] is True
+    page.get_by_role("button", name="View code").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("extra_body={'top_k': 7, 'x_vendor': {'safe': True}}")
+    dialog.get_by_role("tab", name="cURL").click()
+    expect(dialog.get_by_test_id("stCode").filter(has_text="curl -sN")).to_contain_text('"top_k": 7')
+    page.keyboard.press("Escape")
+    page.reload()
+    wait_for_app(page)
+    body = open_settings(page)
+    expect(body.get_by_role("textbox", name="Extra parameters (JSON)")).to_have_value(re.compile('"top_k": 7'))
+
+
+def test_model_features_settings_in_chinese_on_a_phone(page: Page, app_url, sandbox_speed):
+    sandbox_speed(token_rate=0)
+    sign_in(page, app_url)
+    start_new_chat(page)
+    switch_language(page, "简体中文")
+    page.set_viewport_size({"width": 390, "height": 844})
+    wait_for_app(page)
+    page.get_by_role("button", name="参数").click()
+    body = page.get_by_test_id("stPopoverBody")
+    body.get_by_text("JSON 模式", exact=True).click()
+    wait_for_app(page)
+    pick_starter(body, "从模板开始", "情感分析")
+    wait_for_app(page)
+    expect(body.get_by_text("有效的 JSON Schema。")).to_be_visible()
+    body.get_by_text("JSON 模式", exact=True).scroll_into_view_if_needed()
+    screenshot(page, "chat-features-settings-zh-390")
+    close_popover(page)
+    send(page, "我喜欢这个产品")
+    expect(reply_message(page).get_by_text("符合模式")).to_be_visible(timeout=30_000)
+    screenshot(page, "chat-schema-zh-390")
