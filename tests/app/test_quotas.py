@@ -34,7 +34,7 @@ def test_a_call_past_the_daily_quota_is_refused_before_it_is_sent(login_secrets,
 
     send(at, "second question")
     assert not at.exception
-    assert any("quota for the preset connection is used up" in m.value for m in [*at.markdown, *at.error])
+    assert any("would pass your admin's quota for the preset connection" in m.value for m in [*at.markdown, *at.error])
     assert chat_requests(sandbox) == sent  # nothing was sent
     calls = store.usage_ledger("alice").calls()
     assert list(calls["connection"].dropna().unique()) == ["preset"]
@@ -47,7 +47,7 @@ def test_everyones_default_applies_to_users_without_their_own(login_secrets, san
     at = preset_app(login_secrets, sandbox, api_key, user="bob")
     assert any("0.5 of 0.5 credits left this month" in c.value for c in at.sidebar.caption)
     send(at, "anything")
-    assert any("quota for the preset connection is used up" in m.value for m in [*at.markdown, *at.error])
+    assert any("would pass your admin's quota for the preset connection" in m.value for m in [*at.markdown, *at.error])
 
 
 def test_a_banner_warns_from_80_percent_and_says_when_the_quota_is_used_up(login_secrets, sandbox, api_key):

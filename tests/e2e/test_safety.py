@@ -178,7 +178,7 @@ def test_a_users_quota_stops_their_calls_with_a_clear_message(page: Page, preset
     box = page.get_by_test_id("stChatInputTextArea")
     box.fill("second question")
     box.press("Enter")
-    expect(page.get_by_text(re.compile("quota for the preset connection is used up"))).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(re.compile("would pass your admin's quota for the preset connection"))).to_be_visible(timeout=30_000)
     wait_for_app(page)
     assert not [r for r in sandbox.control.recent_requests(200)[before:] if r["path"].endswith("/chat/completions")]
     page.reload()
