@@ -13,6 +13,7 @@ past the copied ids and compare the row counts of every table on both sides.
 from __future__ import annotations
 
 import contextlib
+import functools
 import shutil
 import sqlite3
 import tempfile
@@ -54,6 +55,7 @@ def backup(url: str, file: Path, on_table: Progress | None = None) -> dict[str, 
         with _engine(f"sqlite:///{file}") as target, _engine(url) as source:
             upgrade(source)
             upgrade(target)
+            _empty(target)  # a new database's own rows (shipped prompts): the source's replace them
             _copy_checked(source.execution_options(isolation_level="REPEATABLE READ"), target, on_table)
     with _engine(f"sqlite:///{file}") as written:
         return row_counts(written)
@@ -85,12 +87,21 @@ def copy_database(source_url: str, target_url: str, replace: bool = False,
     with _snapshot(source_url) as source, _engine(target_url) as target:
         upgrade(target)
         present = {name: count for name, count in row_counts(target).items() if count}
-        if present and not replace:
+        if present and present != _new_database_rows() and not replace:
             raise TransferError(f"the target already has rows ({_listed(present)}); copy into an empty "
                                 "database, or restore with --replace to replace them")
-        if present:
+        if present:  # its rows, or only what a new database starts with (shipped prompts): the source's replace them
             _empty(target)
         return _copy_checked(source, target, on_table)
+
+
+@functools.cache
+def _new_database_rows() -> dict[str, int]:
+    """The rows a new database starts with (revisions may add some, such as shipped prompts)."""
+    with tempfile.TemporaryDirectory(prefix="playground-new-") as scratch, \
+            _engine(f"sqlite:///{scratch}/new.db") as new:
+        upgrade(new)
+        return {name: count for name, count in row_counts(new).items() if count}
 
 
 @contextlib.contextmanager
