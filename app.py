@@ -8,6 +8,7 @@ from lib.ui.auth import authenticate, signed_in
 from lib.ui.ballot_view import ballot_page, ballot_token
 from lib.ui.budget import render_budget_banner
 from lib.ui.connection import render_quota_banner
+from lib.ui.feedback import show_carried_toasts
 from lib.ui.phone_layout import fold_sidebar_when_asked
 from lib.ui.present_view import presentation_page, presenting
 from lib.ui.resources import log_api_calls, open_store_or_stop, release_closed_sessions
@@ -61,6 +62,7 @@ elif presenting():  # for a projector: the open conversation alone, no sidebar, 
 else:
     page = st.navigation(PAGES, position="sidebar")
     with store_errors_as_messages():
+        show_carried_toasts()
         render_sidebar(authenticator)
         fold_sidebar_when_asked(page.url_path)
         render_budget_banner()

@@ -28,6 +28,7 @@ from lib.ui.resources import get_store
 from lib.ui.model_features import reply_body, thinking_block
 from lib.ui.phone_layout import fold_sidebar_on_phone
 from lib.ui import vote_view
+from lib.ui.feedback import toast_after_rerun
 from lib.ui.clock import browser_zone
 from lib.ui.session import current_lang, current_user, tr
 from lib.safe_text import images_as_links, markdown_literal
@@ -189,7 +190,7 @@ def _confirm_delete(store: Store, user: str, conversation) -> None:
         st.session_state.pop(DELETE_ASKED)
         store.delete_conversation(user, conversation.id)
         set_open_conversation(store, user, None)
-        st.toast(tr("chat.deleted", title=conversation.title), icon=":material/delete:")
+        toast_after_rerun(tr("chat.deleted", title=conversation.title), ":material/delete:")
         st.rerun()
     row.button(tr("chat.cancel_send"), icon=":material/close:", key=f"chat_delete_cancel_{conversation.id}",
                on_click=st.session_state.pop, args=(DELETE_ASKED, None))

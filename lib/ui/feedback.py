@@ -9,6 +9,22 @@ from lib.ui.error_text import error_text
 from lib.ui.session import current_lang, tr
 
 
+_CARRIED_TOASTS = "feedback_carried_toasts"
+
+
+def toast_after_rerun(text: str, icon: str) -> None:
+    """A toast for an action that ends in `st.rerun()`: shown by the run that follows. A toast
+    sent by the interrupted run sits in the event container at the place the next run's first
+    style-only `st.html` takes, which replaces it before it shows."""
+    st.session_state.setdefault(_CARRIED_TOASTS, []).append((text, icon))
+
+
+def show_carried_toasts() -> None:
+    """In the router, on every run of a signed-in page: the toasts the last run left."""
+    for text, icon in st.session_state.pop(_CARRIED_TOASTS, []):
+        st.toast(text, icon=icon)
+
+
 def show_error(exc: errors.ReshiError, *, retry_key: str | None = None) -> bool:
     """Show `exc` inline. With `retry_key`, a retryable error gets a Retry button: True when clicked."""
     st.error(error_text(exc, current_lang()), icon=":material/error:")
