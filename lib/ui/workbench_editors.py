@@ -79,13 +79,21 @@ def _open_selected(key: str) -> None:
                        checks=[{"id": i, **asdict(c)} for i, c in enumerate(spec.checks, start=1)],
                        # the run's own cases, also when its variables differ from the draft's
                        cases=run["cases"], live_cases=run["cases"], case_names=None, parent_id=run_id,
-                       **_run_options(spec))
+                       prompt_ref=_prompt_ref_of(run, spec), **_run_options(spec))
+
+
+def _prompt_ref_of(run: dict, spec: workbench.RunSpec) -> dict | None:
+    """A run from a library version (not edited): its re-runs record that version too."""
+    source = run["settings"].get("prompt")
+    if not source or source.get("edited"):
+        return None
+    return {**source, "system": spec.system, "user": spec.user}
 
 
 def load_prompt_draft(prompt_ref: dict, **values) -> None:
     """A prompt version opened from the Prompts page ("Test in the Workbench"): a new run's draft
     with its templates, model, parameters and cases; runs made from it record `prompt_ref`."""
-    st.session_state[SHOWN] = st.session_state["wb_open"] = None
+    st.session_state[SHOWN] = None
     st.session_state.pop(MESSAGES, None)
     session_draft()
     _replace_draft(**values, checks=[], parent_id=None, prompt_ref=prompt_ref)
