@@ -40,7 +40,8 @@ NO_MODEL = "—"  # calls without a model (uploads, image calls that name none):
 LATENCY_BUCKET_MS = 10
 TABLE_LIMIT = 1000
 CSV_COLUMNS = ("time", "user", "endpoint", "model", "outcome", "status", "error_kind", "latency_ms",
-               "prompt_tokens", "completion_tokens", "reasoning_tokens", "credits", "request_id")
+               "prompt_tokens", "completion_tokens", "reasoning_tokens", "credits", "request_id", "source",
+               "connection")
 
 
 # --- ranges and zones -----------------------------------------------------------------------

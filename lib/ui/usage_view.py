@@ -218,7 +218,8 @@ def render_calls_table(store: Store, scope: usage.Scope, filters: usage.Filters,
                           # Text columns read better blank than as Streamlit's grey "None"; the
                           # number columns keep their nulls so they still sort as numbers.
                           model=rows["model"].fillna(usage.NO_MODEL),
-                          error_kind=rows["error_kind"].fillna(""), request_id=rows["request_id"].fillna(""))
+                          error_kind=rows["error_kind"].fillna(""), request_id=rows["request_id"].fillna(""),
+                          source=rows["source"].fillna(""), connection=rows["connection"].fillna(""))
     columns = [c for c in usage.CSV_COLUMNS if c != "user" or scope.user is None]
     st.dataframe(display, hide_index=True, column_order=columns, key="usage_table", height=360,
                  column_config=_column_config(columns, display["model"]), placeholder="—")

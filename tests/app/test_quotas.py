@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 
+from lib import usage
 from lib.store import Store
 from lib.store.settings import QUOTA_DEFAULT
 from tests.app.test_chat import send
@@ -38,6 +39,9 @@ def test_a_call_past_the_daily_quota_is_refused_before_it_is_sent(login_secrets,
     assert chat_requests(sandbox) == sent  # nothing was sent
     calls = store.usage_ledger("alice").calls()
     assert list(calls["connection"].dropna().unique()) == ["preset"]
+    assert set(calls.loc[calls["endpoint"] == "chat", "source"]) == {"chat"}
+    header = usage.calls_csv(store, usage.Scope(user="alice", start=None, end=None, tz="UTC"), usage.Filters())
+    assert header.decode().splitlines()[0].endswith("request_id,source,connection")
     assert "quota_exceeded" in set(calls["error_kind"].dropna()) and calls["credits"].sum() == 1
 
 
