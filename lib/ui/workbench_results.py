@@ -182,7 +182,7 @@ def _totals_table(run: dict) -> None:
         "should_score": [reports.percent(score) for score in totals["should_score"]],
         "median_latency_s": totals["median_latency_s"], "credits": totals["credits"],
         "judge_credits": totals["judge_credits"], "saved_credits": totals["saved_credits"],
-        "thumbs": [f"👍 {up} · 👎 {down}" for up, down in zip(totals["thumbs_up"], totals["thumbs_down"])]})
+        "thumbs_up": totals["thumbs_up"], "thumbs_down": totals["thumbs_down"]})
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
         "model": tr("workbench.model"), "cells": tr("workbench.cells"), "failed": tr("workbench.failed"),
         "pass_rate": st.column_config.TextColumn(tr("workbench.pass_rate"), help=tr("workbench.pass_rate_help")),
@@ -194,7 +194,8 @@ def _totals_table(run: dict) -> None:
         "credits": st.column_config.NumberColumn(tr("workbench.credits"), format="%g"),
         "judge_credits": st.column_config.NumberColumn(tr("workbench.judge_credits"), format="%g"),
         "saved_credits": st.column_config.NumberColumn(tr("workbench.saved_credits"), format="%g"),
-        "thumbs": st.column_config.TextColumn(tr("workbench.ratings"), help=tr("workbench.ratings_help"))})
+        "thumbs_up": st.column_config.NumberColumn(tr("workbench.thumbs_up"), help=tr("workbench.ratings_help")),
+        "thumbs_down": st.column_config.NumberColumn(tr("workbench.thumbs_down"), help=tr("workbench.ratings_help"))})
 
 
 def _exports(run: dict) -> None:

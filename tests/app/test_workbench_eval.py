@@ -117,5 +117,6 @@ def test_thumbs_and_a_note_are_saved_counted_and_exported(app_secrets):
     ratings = store_of(app_secrets).workbench_ratings("local", run_id)
     assert ratings == {(0, "gpt-4o-mini", 0): {"thumb": 1, "note": "clear and short"},
                        (1, "gpt-4o-mini", 0): {"thumb": -1, "note": ""}}
-    assert table_with(at, "thumbs")["thumbs"].tolist() == ["👍 1 · 👎 1"]
+    shown = table_with(at, "thumbs_up")
+    assert (shown["thumbs_up"].tolist(), shown["thumbs_down"].tolist()) == ([1], [1])
     assert "clear and short" in texts(at)
