@@ -8,7 +8,7 @@ from lib.ui.quota_view import render_quota_editor
 from lib.ui.resources import get_store
 from lib.ui.auth import leave_if_signed_out
 from lib.ui.session import is_admin, tr
-from lib.ui.store_status import adopt_local_panel
+from lib.ui.store_status import adopt_local_panel, store_errors_as_messages
 from lib.ui.usage_view import (filter_controls, load_cube, load_latency, range_controls, refresh_balance_button,
                                render_calls_table, render_cards, render_price_editor, server_balance)
 
@@ -23,6 +23,7 @@ st.caption(tr("usage.intro") + (" " + tr("usage.intro_admin") if is_admin() else
 # A range or filter click reruns only `report`: not the app's sidebar, the balance or the
 # budget and price editors below (bench/concurrent_sessions prints a Usage rerun's CPU).
 @st.fragment
+@store_errors_as_messages()
 def report(balance) -> None:
     leave_if_signed_out()
     controls_col, filters_col = st.columns([5, 1], vertical_alignment="bottom")

@@ -6,12 +6,14 @@ from lib.ui.auth import leave_if_signed_out
 from lib.ui.connection import get_client
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
+from lib.ui.store_status import store_errors_as_messages
 from lib.ui.video_view import finished_tasks, live_tasks, removal_notice, render_form
 
 store, user = get_store(), current_user()
 
 
 @st.fragment(run_every=videos.TICK_SECONDS)
+@store_errors_as_messages()
 def live_section() -> None:
     """The page's one timer: defined only while a task is unfinished, so it stops with the last."""
     leave_if_signed_out()

@@ -13,6 +13,7 @@ from lib.safe_text import markdown_literal
 from lib.ui.feedback import show_error
 from lib.ui.picker import file_picker
 from lib.ui.auth import leave_if_signed_out
+from lib.ui.store_status import store_errors_as_messages
 from lib.ui.session import current_lang, tr
 from lib.upload_checks import (Base64Problem, Checked, check_image, decode_base64, display_name,
                                expiry_text, human_size, is_expired)
@@ -95,6 +96,7 @@ def report() -> None:
 
 
 @st.fragment(run_every=_LIST_REFRESH)
+@store_errors_as_messages()
 def uploads_list(store: Store, user: str) -> None:
     leave_if_signed_out()
     st.subheader(tr("upload.list"))
