@@ -152,28 +152,45 @@ def _card(store: Store, user: str, client: ReshiClient, item: Media) -> None:
 
 
 def _actions(store: Store, user: str, client: ReshiClient, item: Media, data: bytes) -> None:
-    """Icon buttons with tooltips: a gallery card is too narrow for four labels."""
-    with st.container(horizontal=True, gap="small"):
-        st.download_button("", data=data, file_name=images.download_name(item), mime=item.mime,
-                           icon=":material/download:", help=tr("images.download"),
-                           key=f"images_download_{item.id}", on_click="ignore")
-        st.button("", icon=":material/edit_note:", help=tr("images.reuse"), key=f"images_reuse_{item.id}",
-                  on_click=partial(_reuse_prompt, item.prompt))
-        link = st.button("", icon=":material/link:", help=tr("images.get_link"), key=f"images_link_{item.id}")
-        to_chat = st.button("", icon=":material/add_comment:", help=tr("images.use_in_chat"),
-                            key=f"images_chat_{item.id}")
-        share_button(IMAGE, lambda: image_snapshot(item, data), f"images_share_{item.id}", compact=True)
-        delete = st.button("", icon=":material/delete:", help=tr("images.delete"), key=f"images_delete_{item.id}")
+    """Download, a labelled menu of the rest, and Delete apart, asked twice (six icons in a row,
+    Delete beside Share and alike, were guessed at; issue 31)."""
+    row = st.container(horizontal=True, gap="small", vertical_alignment="center")
+    row.download_button(tr("images.download"), data=data, file_name=images.download_name(item), mime=item.mime,
+                        icon=":material/download:", key=f"images_download_{item.id}", on_click="ignore")
+    with row.popover(tr("images.more"), icon=":material/more_horiz:"):
+        st.button(tr("images.reuse"), icon=":material/edit_note:", key=f"images_reuse_{item.id}",
+                  on_click=partial(_reuse_prompt, item.prompt), use_container_width=True)
+        link = st.button(tr("images.get_link"), icon=":material/link:", key=f"images_link_{item.id}",
+                         use_container_width=True)
+        to_chat = st.button(tr("images.to_chat"), icon=":material/add_comment:", help=tr("images.use_in_chat"),
+                            key=f"images_chat_{item.id}", use_container_width=True)
+        share_button(IMAGE, lambda: image_snapshot(item, data), f"images_share_{item.id}")
+    row.button(tr("images.delete"), icon=":material/delete:", type="tertiary", key=f"images_delete_{item.id}",
+               on_click=st.session_state.__setitem__, args=(DELETE_ASKED, item.id))
+    if st.session_state.get(DELETE_ASKED) == item.id:
+        _confirm_delete(store, user, item)
     if to_chat:
         attach_to_next_message(images.download_name(item), data)
         set_open_conversation(store, user, None)
         st.switch_page(PAGES_DIR / "chat.py")
     if link:
         _upload_for_link(store, user, client, item, data)
-    if delete:
+
+
+DELETE_ASKED = "images_delete_asked"
+
+
+def _confirm_delete(store: Store, user: str, item: Media) -> None:
+    st.warning(tr("images.delete_confirm"), icon=":material/delete_forever:")
+    row = st.container(horizontal=True, gap="small")
+    if row.button(tr("images.delete_for_good"), icon=":material/delete_forever:", type="primary",
+                  key=f"images_delete_confirm_{item.id}"):
+        st.session_state.pop(DELETE_ASKED, None)
         store.delete_media(user, item.id)
         st.toast(tr("images.deleted"), icon=":material/delete:")
         st.rerun()
+    row.button(tr("chat.cancel_send"), icon=":material/close:", key=f"images_delete_cancel_{item.id}",
+               on_click=st.session_state.pop, args=(DELETE_ASKED, None))
 
 
 def _upload_for_link(store: Store, user: str, client: ReshiClient, item: Media, data: bytes) -> None:

@@ -99,6 +99,12 @@ def test_delete_removes_the_image(app_secrets):
     at = generate(make_app(app_secrets, IMAGES), "delete me")
     media_id = stored(app_secrets)[0].id
     at.button(key=f"images_delete_{media_id}").click().run()
+    assert len(stored(app_secrets)) == 1, "asked first (issue 31)"
+    assert any("cannot be undone" in w.value for w in at.warning)
+    at.button(key=f"images_delete_cancel_{media_id}").click().run()
+    assert len(stored(app_secrets)) == 1 and not at.warning
+    at.button(key=f"images_delete_{media_id}").click().run()
+    at.button(key=f"images_delete_confirm_{media_id}").click().run()
     assert stored(app_secrets) == [] and len(at.image) == 0
     assert any("No images yet" in i.value for i in at.info)
 

@@ -229,3 +229,39 @@ def test_screens_of_this_pass_in_both_languages_at_both_sizes(page: Page, app_ur
         wait_for_app(page)
         if page.get_by_test_id("stSidebar").get_by_text("English", exact=True).is_visible():
             switch_language(page, "English")
+
+
+def test_an_image_card_has_a_labelled_menu_and_delete_asks_first(page: Page, app_url):
+    from tests.e2e.helpers import login
+    from tests.e2e.test_images_upload import cards
+    from tests.e2e.test_shares import DESKTOP, PHONE
+    prompt = f"a labelled menu {uuid.uuid4().hex[:6]}"
+    page.set_viewport_size(DESKTOP)
+    login(page, app_url, "bob")
+    page.goto(f"{app_url}/images")
+    wait_for_app(page)
+    page.locator(".st-key-images_prompt textarea").fill(prompt)
+    page.get_by_role("button", name="Generate").click()
+    card = cards(page, prompt)
+    expect(card).to_have_count(1, timeout=30_000)
+    wait_for_app(page)
+    card.get_by_role("button", name="More").click()
+    for label in ("Reuse prompt", "Upload to get a link", "Use in chat", "Share"):
+        expect(page.get_by_role("button", name=label, exact=True).last).to_be_visible()
+    screenshot(page, "rough-image-menu-en-1400")
+    page.keyboard.press("Escape")
+    card.get_by_role("button", name="Delete").click()
+    expect(cards(page, prompt)).to_contain_text("Delete this image? It cannot be undone.")
+    screenshot(page, "rough-image-delete-en-1400")
+    cards(page, prompt).get_by_role("button", name="Cancel").click()
+    wait_for_app(page)
+    switch_language(page, "简体中文")
+    try:
+        page.set_viewport_size(PHONE)
+        wait_for_app(page)
+        expect(cards(page, prompt).get_by_role("button", name="更多")).to_be_visible()
+        screenshot(page, "rough-image-card-zh-390")
+    finally:
+        page.set_viewport_size(DESKTOP)
+        wait_for_app(page)
+        switch_language(page, "English")
