@@ -41,6 +41,7 @@ REPLACE = "chat_retry_replace"
 EDIT = "chat_edit"  # (question id, its new text): the conversation forks there
 KEEP = "chat_retry_keep"  # the reply whose answers are kept as versions when it is sent again
 DELETE_ASKED = "chat_delete_asked"  # the conversation whose Delete waits for its confirmation
+FORKED = "chat_forked"  # the title of the conversation a Fork just made
 COPY = "chat_copy"  # the message whose Copy was clicked, and how many copies so far
 THUMB_WIDTH = 160
 LIST_SIZE = "chat_list_size"  # how many conversations the sidebar lists
@@ -214,6 +215,10 @@ def render_history(store: Store, user: str, client: ReshiClient, history: list[M
     """Every message with its actions. Any question can be edited and sent again: the
     conversation forks there, the messages after it replaced by the new replies (`coming`:
     replies this run is about to stream, counted among them)."""
+    forked = st.session_state.pop(FORKED, None)
+    if forked:  # a new conversation: its title and place in the sidebar need the whole page
+        st.toast(tr("chat.forked", title=forked), icon=":material/call_split:")
+        st.rerun()
     groups = chat.group_turns([m for m in history if m.role != "tool"])  # results are drawn in their calls' cards
     results, open_ids = results_of(history), open_reply_ids(history, sending=bool(coming))
     for position, group in enumerate(groups):
@@ -387,7 +392,7 @@ def _fork(store: Store, user: str, message: Message) -> None:
         if original else None
     if fork is not None:
         set_open_conversation(store, user, fork.id)
-        st.toast(tr("chat.forked", title=fork.title), icon=":material/call_split:")
+        st.session_state[FORKED] = fork.title  # the part that ran the click runs the whole page
 
 
 def _ask_copy(message_id: int) -> None:

@@ -154,7 +154,7 @@ def test_bad_csv_row_then_faults_are_retried_per_cell(page: Page, app_url, sandb
     sandbox.control.queue_fault("chat", "500", 1)
     run_and_wait(page)
     expect(page.get_by_text("Failed: server error (5xx) (after 3 attempts). The other cells went on.")).to_be_visible()
-    expect(page.get_by_text(re.compile(r"after [12] retries")).first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"after (1 retry|2 retries)")).first).to_be_visible()
     screenshot(page, "workbench-faults")
 
 
