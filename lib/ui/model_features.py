@@ -152,7 +152,7 @@ def thinking_block(thinking: str, seconds: float | None, *, live: bool = False, 
     if not thinking:
         return
     label = tr("thinking.live") if live else thinking_seconds_label(seconds)
-    with st.expander(label, expanded=live or opened, icon=":material/psychology:"):
+    with st.expander(label, expanded=live or opened, icon=None if live else ":material/psychology:"):
         st.markdown(images_as_links(thinking))
 
 
