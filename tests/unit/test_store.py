@@ -189,7 +189,7 @@ def test_usage_ledger_with_refund_and_window(store):
     frame = store.usage_ledger(A).calls().iloc[::-1]  # oldest first
     assert list(frame.columns) == ["ts", "user", "endpoint", "model", "outcome", "status", "error_kind",
                                    "latency_ms", "prompt_tokens", "completion_tokens", "reasoning_tokens", "credits",
-                                   "request_id"]
+                                   "request_id", "source", "connection"]
     assert frame["credits"].tolist() == [15.0, -15.0, 0.0]
     assert frame["outcome"].tolist() == ["ok", "refund", "error"]
     assert frame["credits"].sum() == 0  # the refund cancels the charge
