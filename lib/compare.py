@@ -35,41 +35,45 @@ class ParallelStreams:
         self.columns = [Column(stream) for stream in streams]
         self._threads = [threading.Thread(target=self._read, args=(column,), daemon=True)
                          for column in self.columns]
+        self._arrived = threading.Event()  # set by any worker: the script thread wakes for any column
 
     def start(self) -> "ParallelStreams":
         for thread in self._threads:
             thread.start()
         return self
 
-    @staticmethod
-    def _read(column: Column) -> None:
+    def _read(self, column: Column) -> None:
         try:
             for part in column.stream.parts():
-                column.inbox.put(part)
+                self._tell(column, part)
         except errors.ReshiError as exc:
-            column.inbox.put(exc)
+            self._tell(column, exc)
         except Exception as exc:  # noqa: BLE001 - a worker must always report back, never die silently
-            column.inbox.put(errors.ApiConnectionError(str(exc)))
+            self._tell(column, errors.ApiConnectionError(str(exc)))
         finally:
-            column.inbox.put(_FINISHED)
+            self._tell(column, _FINISHED)
+
+    def _tell(self, column: Column, item) -> None:
+        column.inbox.put(item)
+        self._arrived.set()
 
     def poll(self, wait: float = 0.05) -> bool:
-        """Take in what arrived on every queue; True while any column is still streaming."""
+        """Take in what arrived on every queue, waiting up to `wait` for something to arrive on
+        any of them (a comparison's first words may come from any column); True while any
+        column is still streaming."""
+        if not self.finished and self._arrived.wait(wait):
+            self._arrived.clear()  # before draining: what arrives after is found by the next poll
         for column in self.columns:
-            self._drain(column, wait if column is self._first_busy() else 0)
+            self._drain(column)
         return not self.finished
 
-    def _first_busy(self) -> Column | None:
-        return next((c for c in self.columns if not c.finished), None)
-
     @staticmethod
-    def _drain(column: Column, wait: float) -> None:
+    def _drain(column: Column) -> None:
         while not column.finished:
             try:
-                item = column.inbox.get(timeout=wait) if wait else column.inbox.get_nowait()
+                item = column.inbox.get_nowait()
             except queue.Empty:
                 return
-            wait = 0
             if item is _FINISHED:
                 column.finished = True
             elif isinstance(item, errors.ReshiError):
