@@ -10,6 +10,7 @@ from lib import budget
 from lib.i18n import key_family
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
+from lib.ui.feedback import toast_after_rerun
 
 # A banner is shown for a period that is near (WARN) or past (EXCEEDED) its limit, never when OK.
 BANNER_KEY = key_family("budget", [f"{state}.{period}" for state in (budget.WARN, budget.EXCEEDED)
@@ -101,7 +102,7 @@ def render_budget_settings() -> None:
         if st.form_submit_button(tr("budget.save"), icon=":material/save:"):
             for period, value in inputs.items():
                 budget.set_limit(store, user, period, value)
-            st.toast(tr("budget.saved"), icon=":material/check_circle:")
+            toast_after_rerun(tr("budget.saved"), ":material/check_circle:")
             st.rerun()
 
 

@@ -14,6 +14,7 @@ from lib.store import DuplicatePromptName, Prompt, PromptVersion, StalePrompt, S
 from lib.ui.chat_view import settings_key
 from lib.ui.session import PAGES_DIR, current_lang, is_admin, tr
 from lib.ui.workbench_editors import load_prompt_draft
+from lib.ui.feedback import toast_after_rerun
 
 OPENING = "prompt_opening"  # a prompt version on its way to the Chat page: (prompt id, version number)
 SHIPPED_OWNER = ""  # the owner of the prompts carried over from the shipped presets
@@ -120,7 +121,7 @@ def _use_a_prompt(store: Store, user: str, settings: dict, widget: str,
         settings.clear()
         settings.update(new)
         _forget_widgets(f"{widget}_")
-        st.toast(tr("prompts.opened", label=prompts.version_label(new["prompt"])), icon=":material/bookmark_added:")
+        toast_after_rerun(tr("prompts.opened", label=prompts.version_label(new["prompt"])), ":material/bookmark_added:")
         st.rerun()
 
 
@@ -162,7 +163,7 @@ def _save_version(store: Store, user: str, settings: dict, prompt: Prompt, conte
         return
     if saved:
         settings["prompt"] = reference_of(prompt, saved)
-        st.toast(tr("prompts.saved", name=prompt.name, number=saved.number), icon=":material/save:")
+        toast_after_rerun(tr("prompts.saved", name=prompt.name, number=saved.number), ":material/save:")
         st.rerun()
 
 
@@ -177,7 +178,7 @@ def _create_from_chat(store: Store, user: str, settings: dict, name: str, conten
         st.warning(tr("prompts.duplicate_name", name=name), icon=":material/warning:")
         return
     settings["prompt"] = reference_of(prompt, store.get_prompt_version(user, prompt.id, 1))
-    st.toast(tr("prompts.created", name=name), icon=":material/bookmark_added:")
+    toast_after_rerun(tr("prompts.created", name=name), ":material/bookmark_added:")
     st.rerun()
 
 

@@ -26,6 +26,7 @@ from lib.ui.present_view import presenting, show_slides, start_presenting
 from lib.ui.resources import get_store
 from lib.ui.auth import leave_if_signed_out
 from lib.ui.session import current_lang, current_user, labels, tr
+from lib.ui.feedback import toast_after_rerun
 from lib.safe_text import markdown_literal
 
 KIND_KEY = key_family("share.kind", shares.KINDS)
@@ -308,6 +309,6 @@ def _share_row(store: Store, user: str, share: ShareInfo, status: str) -> None:
 
 def _revoke(store: Store, user: str, share_id: int) -> None:
     if store.revoke_share(user, share_id):
-        st.toast(tr("shares.revoked_toast"), icon=":material/link_off:")
+        toast_after_rerun(tr("shares.revoked_toast"), ":material/link_off:")
         st.rerun()
     st.error(tr("shares.not_revoked"), icon=":material/error:")
