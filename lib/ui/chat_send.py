@@ -58,7 +58,6 @@ INPUT = "chat_input"
 BUDGET_KEY = "chat_send"
 _REDRAW_SECONDS = 0.05
 _MIN_REDRAW_INTERVAL = 0.1
-_UNSEEN: list[threading.Thread] = []  # replies finishing after their page was left (tests join them)
 
 
 _FOLLOW_SCRIPT = (Path(__file__).parent / "chat_follow.js").read_text()
@@ -576,9 +575,7 @@ def _finish_unseen(parallel: compare.ParallelStreams, saver: ReplySaver | None, 
             if saver is not None:
                 saver.maybe_save()
         save()
-    thread = threading.Thread(target=finish, name="chat-reply-unseen", daemon=True)
-    thread.start()
-    _UNSEEN.append(thread)
+    threading.Thread(target=finish, name="chat-reply-unseen", daemon=True).start()
 
 
 def _stop_if_clicked(parallel: compare.ParallelStreams) -> bool:
