@@ -17,7 +17,7 @@ from lib.ui.chat_send import attach_to_next_message
 from lib.ui.chat_view import set_open_conversation
 from lib.ui.clock import local_time
 from lib.ui.error_text import explain
-from lib.ui.feedback import show_error
+from lib.ui.feedback import show_error, toast_after_rerun
 from lib.ui.session import PAGES_DIR, current_lang, labels, tr
 from lib.ui.share_view import share_button
 from lib.safe_text import markdown_literal
@@ -187,7 +187,7 @@ def _confirm_delete(store: Store, user: str, item: Media) -> None:
                   key=f"images_delete_confirm_{item.id}"):
         st.session_state.pop(DELETE_ASKED, None)
         store.delete_media(user, item.id)
-        st.toast(tr("images.deleted"), icon=":material/delete:")
+        toast_after_rerun(tr("images.deleted"), ":material/delete:")
         st.rerun()
     row.button(tr("chat.cancel_send"), icon=":material/close:", key=f"images_delete_cancel_{item.id}",
                on_click=st.session_state.pop, args=(DELETE_ASKED, None))
