@@ -34,7 +34,7 @@ from lib.sandbox import start_sandbox  # noqa: E402
 from lib.store import Store  # noqa: E402
 from tests.fixtures.app import make_app  # noqa: E402
 
-USAGE = "pages/usage.py"
+USAGE = "app_pages/usage.py"
 CHUNK = 50_000
 ENDPOINTS = np.array(["chat", "chat", "chat", "images", "video", "upload", "models", "billing"])
 MODELS = {"chat": ["gpt-4o-mini", "gpt-4o", "gemini-pro", "deepseek-chat"], "images": ["gemini-image"],

@@ -139,8 +139,8 @@ def _settings_or_stop() -> tuple[AuthSettings | None, dict | None]:
 
 
 def _stop(message: str) -> NoReturn:
-    # A navigation must be declared even now: without one Streamlit lists the pages/ folder in
-    # the sidebar, as if there were pages to go to.
+    # Every run declares a navigation, this one a hidden page of nothing, so no page of the app
+    # is routed to while the app is stopped.
     st.navigation([st.Page(_nothing, title=tr("app.title"), url_path="stopped")], position="hidden")
     st.error(message, icon=":material/lock:")
     st.stop()

@@ -5,7 +5,7 @@ A message waits in `st.session_state[PENDING]` until it can go: files refused by
 stop the user sees why (`process_pending`, drawn where the replies will be), and nothing they
 typed or attached is lost meanwhile.
 
-The chat input, the history and the replies are a fragment of the page (`pages/chat.py`), so
+The chat input, the history and the replies are a fragment of the page (`app_pages/chat.py`), so
 a message reruns that part alone. A message that can go is put in the store before the part
 draws anything (`start_sending`), so it is drawn in place; the replies then stream at the
 bottom (`finish_sending`) and are drawn there with their actions. What else a message changes

@@ -8,10 +8,9 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lib.i18n import LANGUAGES, language_from_locale, t
-from lib.ui.legacy_pages import restart_through_app
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES_DIR = ROOT / "pages"
+PAGES_DIR = ROOT / "app_pages"  # not `pages/`: that name turns on Streamlit's legacy multipage routing
 
 
 def fragment_running_alone() -> bool:
@@ -55,14 +54,10 @@ def labels(key: Callable[[object], str]) -> Callable[[object], str]:
 
 
 def current_user() -> str:
-    """The logged-in user, as settled by app.py in this session.
-
-    Every page asks for it before drawing anything: in legacy multipage mode (see
-    lib/ui/legacy_pages.py) a first request for `/chat` runs the page without app.py, skipping
-    login, and such a run starts again through app.py here.
-    """
+    """The logged-in user, as settled by app.py in this session (pages run only through app.py,
+    which stops before any page while signed out; a run without one starts again there)."""
     if "user" not in st.session_state:
-        restart_through_app()
+        st.rerun()
     return st.session_state["user"]
 
 

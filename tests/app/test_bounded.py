@@ -58,7 +58,7 @@ def test_a_hostile_import_is_cleaned_with_a_note_and_the_chat_works(app_secrets,
     notes = [w.value for w in at.warning if "Imported with changes" in w.value]
     assert notes and "`settings.system`" in notes[0] and "`settings.params.temperature`" in notes[0]
     assert notes[0].endswith("(+10)"), "15 values were adjusted; the first five are named"
-    assert at.subheader[0].value == "Hostile"
+    assert at.subheader[0].value == "Hostile (imported)"  # an import is told apart from its original
     assert any(m.value == "hello there" for m in at.markdown)
 
     send(at, "and now?")

@@ -6,7 +6,7 @@ import pytest
 from lib.store import Store
 from tests.fixtures.app import make_app
 
-CHAT = "pages/chat.py"
+CHAT = "app_pages/chat.py"
 
 
 def send(at, text: str):

@@ -6,7 +6,7 @@ from lib.store import Store
 from tests.app.test_chat import last_request, send, stored_messages
 from tests.fixtures.app import make_app
 
-CHAT = "pages/chat.py"
+CHAT = "app_pages/chat.py"
 
 
 def open_tools(at):

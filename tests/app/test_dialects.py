@@ -20,7 +20,7 @@ def dialect(request, sandbox_dialect) -> str:
 
 
 def test_chat_replies_and_lists_chat_models_only(app_secrets, dialect):
-    at = make_app(app_secrets, "pages/chat.py")
+    at = make_app(app_secrets, "app_pages/chat.py")
     options = at.selectbox(key="chat_new_model").options
     assert "gpt-4o-mini" in options and not [o for o in options if "sora" in o or "image" in o]
     at.chat_input[0].set_value("hello there").run()
@@ -29,7 +29,7 @@ def test_chat_replies_and_lists_chat_models_only(app_secrets, dialect):
 
 
 def test_images_are_shown(app_secrets, dialect):
-    at = make_app(app_secrets, "pages/images.py")
+    at = make_app(app_secrets, "app_pages/images.py")
     at.text_area(key="images_prompt").set_value("a red fox")
     at.button(key="images_generate").click().run()
     assert not at.exception and not at.error
@@ -37,21 +37,21 @@ def test_images_are_shown(app_secrets, dialect):
 
 
 def test_a_filtered_image_says_the_safety_filter_dropped_it(app_secrets, dialect):
-    at = make_app(app_secrets, "pages/images.py")
+    at = make_app(app_secrets, "app_pages/images.py")
     at.text_area(key="images_prompt").set_value("a red fox [filtered]")
     at.button(key="images_generate").click().run()
     assert any("safety filter" in e.value for e in at.error)
 
 
 def test_a_video_plays_when_done(app_secrets, sandbox, dialect):
-    at = finish_and_reload(generate_video(make_app(app_secrets, "pages/video.py"), "a fox at dawn"), sandbox)
+    at = finish_and_reload(generate_video(make_app(app_secrets, "app_pages/video.py"), "a fox at dawn"), sandbox)
     assert "Finished" in texts(at), texts(at)
     assert len(at.get("video")) == 1
 
 
 def test_out_of_credit_is_explained_as_credits(app_secrets, sandbox, dialect):
     poor = {**app_secrets, "sandbox": {**app_secrets["sandbox"], "api_key": sandbox.control.add_key(credits=0)}}
-    at = make_app(poor, "pages/images.py")
+    at = make_app(poor, "app_pages/images.py")
     at.text_area(key="images_prompt").set_value("a red fox")
     at.button(key="images_generate").click().run()
     assert any("credits ran out" in e.value for e in at.error), [e.value for e in at.error]
@@ -59,13 +59,13 @@ def test_out_of_credit_is_explained_as_credits(app_secrets, sandbox, dialect):
 
 
 def test_upload_gives_a_link(app_secrets, dialect):
-    at = upload_files(make_app(app_secrets, "pages/upload.py"), [("fox.png", image_bytes("PNG"))])
+    at = upload_files(make_app(app_secrets, "app_pages/upload.py"), [("fox.png", image_bytes("PNG"))])
     assert not at.exception and not at.error
     assert Store(app_secrets["store"]["url"]).list_uploads("local")
 
 
 def test_usage_shows_the_balance_or_says_it_is_unavailable(app_secrets, dialect):
-    at = make_app(app_secrets, "pages/usage.py")
+    at = make_app(app_secrets, "app_pages/usage.py")
     assert not at.exception
     balance = [m for m in at.metric if m.label == "Balance"][0].value
     assert ("unavailable" in balance.lower()) == (dialect == "openai"), balance

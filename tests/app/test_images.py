@@ -8,7 +8,7 @@ from lib.store import Store
 from tests.fixtures.app import make_app
 from tests.imagefiles import image_bytes
 
-IMAGES = "pages/images.py"
+IMAGES = "app_pages/images.py"
 
 
 def generate(at, prompt: str, count: int = 1):
@@ -198,7 +198,7 @@ def test_use_in_chat_attaches_the_image_to_the_next_message(app_secrets, sandbox
     assert at.chat_input, "the Chat page opens"
     assert any("next message" in c.value for c in at.caption)
     # AppTest keeps its own page pointer; a browser's URL follows st.switch_page by itself.
-    at.switch_page("../../pages/chat.py")
+    at.switch_page("app_pages/chat.py")
     at.chat_input[0].set_value("what is in this picture?").run()
     body = next(r for r in reversed(sandbox.control.recent_requests(20))
                 if r["path"].endswith("/chat/completions"))["body"]

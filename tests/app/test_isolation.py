@@ -10,7 +10,7 @@ from tests.fixtures.app import make_app
 from tests.imagefiles import image_bytes
 
 MARK = "alicePrivate7f3a"
-PAGES = ["pages/chat.py", "pages/images.py", "pages/video.py", "pages/upload.py", "pages/usage.py"]
+PAGES = ["app_pages/chat.py", "app_pages/images.py", "app_pages/video.py", "app_pages/upload.py", "app_pages/usage.py"]
 
 
 @pytest.fixture
@@ -58,8 +58,8 @@ def test_a_page_shows_alice_her_data_and_bob_nothing_of_it(login_secrets, alice_
 
 def test_the_sidebar_lists_alice_her_conversations_and_bob_none_of_them(login_secrets, alice_data):
     bobs = alice_data.create_conversation("bob", "bobs own chat", None)
-    as_alice = make_app(login_secrets, page="pages/chat.py", user="alice")
+    as_alice = make_app(login_secrets, page="app_pages/chat.py", user="alice")
     assert f"{MARK} conversation" in area_text(as_alice.sidebar), "the walk reaches the titles"
-    as_bob = make_app(login_secrets, page="pages/chat.py", user="bob")
+    as_bob = make_app(login_secrets, page="app_pages/chat.py", user="bob")
     sidebar = area_text(as_bob.sidebar)
     assert bobs.title in sidebar and MARK not in sidebar

@@ -10,7 +10,7 @@ from lib.store import Store
 from tests.app.test_chat import send
 from tests.fixtures.app import make_app
 
-PAGE = "pages/prompts.py"
+PAGE = "app_pages/prompts.py"
 
 
 def store_of(secrets) -> Store:
@@ -162,7 +162,7 @@ def test_open_in_chat_records_the_version_on_the_conversation(login_secrets, san
     at = create(make_app(login_secrets, PAGE, user="alice"), "Triage", "Triage carefully.")
     at.button(key="prompts_to_chat").click().run()
     assert "Triage v1" in "\n".join(c.value for c in at.caption)
-    at.switch_page("../../pages/chat.py").run()  # AppTest's own page follows st.switch_page only for one run
+    at.switch_page("app_pages/chat.py").run()  # AppTest's own page follows st.switch_page only for one run
     assert "Triage v1" in "\n".join(c.value for c in at.caption)
     send(at, "ticket: printer on fire")
     conversation = store_of(login_secrets).list_conversations("alice")[0]
@@ -179,7 +179,7 @@ def test_test_in_the_workbench_opens_a_run_with_the_saved_cases(login_secrets, s
     prompt = only_prompt(login_secrets, "alice", "Summary")
     at.button(key=f"prompts_pick_{prompt.id}").click().run()
     at.button(key="prompts_to_workbench").click().run()
-    at.switch_page("../../pages/workbench.py").run()
+    at.switch_page("app_pages/workbench.py").run()
     assert at.session_state["wb_draft"]["cases"] == content["cases"]
     assert at.text_area(key="wb1_user").value == "Summarize {{topic}}."
     at.button(key="wb_run").click().run()

@@ -71,7 +71,7 @@ def test_admins_see_each_users_quota_and_use_on_the_usage_page(login_secrets, sa
     store = Store(login_secrets["store"]["url"])
     store.admin_set_quota("alice", daily=3, monthly=30)
     send(preset_app(login_secrets, sandbox, api_key), "one call on the preset key")
-    at = make_app(login_secrets, "pages/usage.py", user="root")
+    at = make_app(login_secrets, "app_pages/usage.py", user="root")
     assert not at.exception
     assert any("Credits each user may spend on your preset key" in c.value for c in at.caption)
     [table] = [frame.value for frame in at.dataframe if "daily" in frame.value.columns]

@@ -112,11 +112,11 @@ def test_unknown_revoked_and_expired_links_say_so(login_secrets):
 
 def test_only_the_owner_sees_and_revokes_a_share(login_secrets):
     token, store = alice_shares_a_conversation(login_secrets)
-    as_bob = make_app(login_secrets, page="pages/shares.py", user="bob")
+    as_bob = make_app(login_secrets, page="app_pages/shares.py", user="bob")
     assert SHARED not in page_text(as_bob) and not [b for b in as_bob.button if (b.key or "").startswith("shares_revoke")]
     [share] = store.list_shares("alice")
     assert not store.revoke_share("bob", share.id)
-    as_alice = make_app(login_secrets, page="pages/shares.py", user="alice")
+    as_alice = make_app(login_secrets, page="app_pages/shares.py", user="alice")
     assert f"{SHARED} title" in page_text(as_alice)
     as_alice.button(key=f"shares_revoke_{share.id}").click().run()
     assert "revoked" in page_text(as_alice) and not [b for b in as_alice.button if (b.key or "").startswith("shares_revoke")]
@@ -135,7 +135,7 @@ def test_an_image_shared_from_the_gallery_opens_with_its_bytes(app_secrets):
     store = store_of(app_secrets)
     data = image_bytes()
     media = store.add_media("local", data=data, mime="image/png", prompt=f"{SHARED} image", width=4, height=4)
-    token = create_in_dialog(make_app(app_secrets, page="pages/images.py"), f"images_share_{media.id}")
+    token = create_in_dialog(make_app(app_secrets, page="app_pages/images.py"), f"images_share_{media.id}")
     store.delete_media("local", media.id)  # the share keeps its own copy
     at = open_link(app_secrets, token)
     assert f"{SHARED} image" in page_text(at) and len(at.image) == 1 and len(at.sidebar.children) == 0

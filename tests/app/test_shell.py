@@ -148,6 +148,6 @@ def test_every_file_picker_speaks_the_users_language_and_states_its_limit(app_se
     at.button_group(key="lang_switch").set_value("zh").run()
     assert "选择文件" in picker_styles(at) and "本应用导出的 JSON · 不超过 5 MB" in picker_styles(at)
     assert at.file_uploader[0].proto.max_upload_size_mb == 5
-    at.switch_page("../../pages/workbench.py").run()
+    at.switch_page("app_pages/workbench.py").run()
     assert "CSV 或 JSONL · 不超过 10 MB" in picker_styles(at)
     assert at.file_uploader(key="wb_file").proto.max_upload_size_mb == 10

@@ -66,9 +66,9 @@ def test_an_admin_takes_over_single_user_work_on_the_usage_page(login_secrets):
     store.add_message("local", conversation.id, "user", "hello")
     store.add_usage("local", endpoint="chat", credits=2)
     assert not any(e.label == "Work from single-user mode (admin)"
-                   for e in make_app(login_secrets, "pages/usage.py", user="alice").expander), "admins only"
+                   for e in make_app(login_secrets, "app_pages/usage.py", user="alice").expander), "admins only"
 
-    at = make_app(login_secrets, "pages/usage.py", user="root")
+    at = make_app(login_secrets, "app_pages/usage.py", user="root")
     assert any(e.label == "Work from single-user mode (admin)" for e in at.expander)
     assert any("3 rows (conversations: 1, ledger rows: 1)" in c.value for c in at.caption)
     at.button(key="store_adopt_local").click().run()

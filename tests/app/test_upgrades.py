@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from tests.fixtures.app import APPTEST_ENTRY
 from tests.fixtures.releases import RELEASES, release_database, release_info
 
-PAGES_DIR = "../../pages"
+PAGES_DIR = "app_pages"
 
 
 def shown(at) -> str:

@@ -11,7 +11,7 @@ from tests.fixtures.app import make_app
 from lib.safe_text import markdown_literal as md
 from tests.imagefiles import image_bytes, oversized_png
 
-UPLOAD = "pages/upload.py"
+UPLOAD = "app_pages/upload.py"
 ODD_NAMES = ["../../etc/passwd.png", "my holiday photo.png", "照片.png", "party 🎉.png"]
 
 

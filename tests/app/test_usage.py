@@ -9,7 +9,7 @@ from lib import budget
 from lib.store import Store
 from tests.fixtures.app import make_app
 
-USAGE, CHAT = "pages/usage.py", "pages/chat.py"
+USAGE, CHAT = "app_pages/usage.py", "app_pages/chat.py"
 CHARTS = 5  # credits over time, by endpoint, calls per model, latency, tokens over time
 
 

@@ -16,7 +16,7 @@ from lib.client import ReshiClient
 from lib.store import Store, utcnow
 from tests.fixtures.app import make_app
 
-VIDEO = "pages/video.py"
+VIDEO = "app_pages/video.py"
 USER = "local"
 DONE = 3.5   # the test sandbox finishes a task in 3 virtual seconds
 

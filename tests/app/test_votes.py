@@ -76,7 +76,7 @@ def test_thumb_on_a_reply_is_stored_and_taken_back(app_secrets):
 
 # ---------------------------------------------------------------- the leaderboard
 
-BOARD = "pages/leaderboard.py"
+BOARD = "app_pages/leaderboard.py"
 
 
 def seed_votes(secrets) -> Store:

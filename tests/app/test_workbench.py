@@ -8,7 +8,7 @@ from lib import budget
 from lib.store import Store
 from tests.fixtures.app import make_app
 
-PAGE = "pages/workbench.py"
+PAGE = "app_pages/workbench.py"
 TOPICS = ["tides", "python code", "rain", "sql function", "volcanoes"]
 
 
@@ -163,7 +163,7 @@ def test_past_the_budget_it_asks_first(app_secrets):
 def test_chinese(app_secrets):
     at = make_app(app_secrets, PAGE)
     at.button_group(key="lang_switch").set_value("zh").run()
-    at.switch_page("../../" + PAGE).run()
+    at.switch_page(PAGE).run()
     run(at)
     assert not at.exception
     assert at.title[0].value == "提示词工作台"

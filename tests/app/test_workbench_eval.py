@@ -99,7 +99,7 @@ def test_per_run_settings_reach_the_server_and_bad_extra_is_refused(app_secrets,
 def test_chinese_labels(app_secrets):
     at = make_app(app_secrets, PAGE)
     at.button_group(key="lang_switch").set_value("zh").run()
-    at.switch_page("../../" + PAGE).run()
+    at.switch_page(PAGE).run()
     at.button(key="wb_add_check").click().run()
     [box for box in at.selectbox if box.label == "检查"][-1].set_value("judge").run()
     assert not at.exception

@@ -83,7 +83,7 @@ def signed_out(page: Page) -> None:
 def test_logout_survives_a_refresh_even_with_the_old_cookie(page: Page, app_url):
     login(page, app_url, "alice")
     cookie_before_logout = next(c for c in page.context.cookies() if c["name"] == COOKIE_NAME)
-    page.get_by_test_id("stSidebar").get_by_role("button", name="logout").click()  # the icon's name
+    page.get_by_test_id("stSidebar").get_by_role("button", name="Log out").click()
     expect(page.get_by_role("textbox", name="Username")).to_be_visible(timeout=30_000)
     wait_for_app(page)
     signed_out(page)

@@ -14,7 +14,7 @@ from tests.e2e.helpers import (REPLY_DONE, login, screenshot, start_new_chat, sw
                                switch_language_on_phone, wait_for_app)
 from tests.e2e.test_chat import send
 
-USER = "carol"
+USER = "dave"
 
 
 def store_of(e2e_dir) -> Store:

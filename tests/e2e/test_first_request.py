@@ -1,7 +1,7 @@
 """The first request a new server process gets may be a deep link (a bookmark, a reload after a
-restart). With a top-level pages/ folder Streamlit starts in its legacy multipage mode, which
-would run that page without app.py: no login. The login form must show instead, and after
-login the page asked for."""
+restart). The pages live in app_pages/, not pages/, which would start Streamlit in its legacy
+multipage mode and run that page without app.py: no login. The login form must show instead,
+and after login the page asked for."""
 from __future__ import annotations
 
 from playwright.sync_api import Page, expect

@@ -44,7 +44,7 @@ def test_generate_two_reload_and_download(page: Page, app_url, sandbox, sandbox_
     page.locator(".st-key-images_count").get_by_text("2", exact=True).click()
     expect(page.get_by_text("Estimated cost: 20 credits (2 × 10)")).to_be_visible()
     page.get_by_role("button", name="Generate").click()
-    expect(page.get_by_text("Generating 2 image(s)…")).to_be_visible()
+    expect(page.get_by_text("Generating 2 images…")).to_be_visible()
     expect(page.get_by_text("Waiting for image 2…")).to_be_visible()
     screenshot(page, "images-generating")
     expect(cards(page, prompt)).to_have_count(2, timeout=30_000)

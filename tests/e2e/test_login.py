@@ -40,9 +40,8 @@ def test_only_the_person_reruns_the_login_page(page: Page, app_url):
 
 
 def test_first_login_on_a_new_process_takes_one_click(page: Page, fresh_app_url):
-    """A new process's first run is in Streamlit's legacy multipage mode (the `pages/` folder),
-    where widgets get other ids than in every later run: the form of that run must not be the
-    one a person clicks."""
+    """A new process's first run must give the form's widgets the ids of every later run (in
+    Streamlit's legacy multipage mode, which a `pages/` folder turns on, they differed)."""
     page.goto(fresh_app_url)
     expect(page.get_by_role("textbox", name="Username")).to_be_visible(timeout=30_000)
     wait_for_app(page)
@@ -54,7 +53,7 @@ def test_first_login_on_a_new_process_takes_one_click(page: Page, fresh_app_url)
 
 def test_logout_deletes_the_login_cookie(page: Page, app_url):
     login(page, app_url, "alice")
-    page.get_by_test_id("stSidebar").get_by_role("button", name="logout").click()
+    page.get_by_test_id("stSidebar").get_by_role("button", name="Log out").click()
     expect(page.get_by_role("textbox", name="Username")).to_be_visible(timeout=30_000)
     wait_for_app(page)
     for _ in range(100):

@@ -93,7 +93,7 @@ def test_a_signed_out_phone_sees_the_shared_conversation_only_until_revoked(page
 
 
 def test_a_share_link_as_a_new_servers_first_request_shows_only_the_viewer(page: Page, fresh_app_url, e2e_dir):
-    """Before any st.navigation a process is in legacy multipage mode, which lists pages/."""
+    """A share link as a new process's first request shows the viewer alone, no page list."""
     store = Store(f"sqlite:///{e2e_dir / 'store.db'}")
     media = store.add_media("bob", data=image_bytes(), mime="image/png", prompt="firstRequestHeron")
     token, _ = shares.create_share(store, "bob", shares.image_snapshot(media, image_bytes()), "never")

@@ -27,7 +27,7 @@ def fields(text: str) -> set[str]:
 
 
 def sources() -> list[Path]:
-    return [ROOT / "app.py", *ROOT.glob("pages/*.py"),
+    return [ROOT / "app.py", *ROOT.glob("app_pages/*.py"),
             *(path for path in ROOT.glob("lib/**/*.py") if "sandbox" not in path.parts)]
 
 
