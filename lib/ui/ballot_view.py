@@ -27,6 +27,7 @@ from lib.store import Ballot, Store, utcnow
 from lib.ui.auth import write_cookie
 from lib.ui.resources import get_store
 from lib.ui.session import current_lang, current_user, labels, tr
+from lib.ui.store_status import store_errors_as_messages
 
 # The presenter's URL keeps the open vote's token (`&vote=`), so a reloaded projector shows its
 # QR code again; the token is on the screen anyway, and only its hash is stored.
@@ -112,6 +113,7 @@ def _open(slide: Slide) -> None:
 
 
 @st.fragment(run_every=timedelta(seconds=LIVE_SECONDS))
+@store_errors_as_messages()
 def _live_panel(ballot_id: int) -> None:
     """The QR code, the link, the count (live) and Reveal; a count only, no split, until the reveal."""
     store, user = get_store(), current_user()
@@ -235,6 +237,7 @@ def _ballot(ballot: Ballot, address: str | None) -> None:
 
 
 @st.fragment(run_every=timedelta(seconds=LIVE_SECONDS * 2))
+@store_errors_as_messages()
 def _phone_status(ballot_id: int, token_hash: str, browser: str, address: str | None) -> None:
     """The vote buttons while the ballot is open and this browser has not voted; else what
     happened, and once the presenter reveals, which model wrote which answer."""

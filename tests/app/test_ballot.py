@@ -131,3 +131,15 @@ def test_a_reloaded_projector_shows_the_qr_code_again(app_secrets):
         forged.query_params[name] = value
     forged.run()
     assert not forged.code and any("tab that opened it" in c.value for c in forged.caption)
+
+
+def test_a_database_failure_on_a_phone_is_a_message_not_a_traceback(app_secrets):
+    at = presenting_comparison(app_secrets)
+    _, token = open_vote(at)
+    voter = phone(app_secrets, token)
+    engine = Store(app_secrets["store"]["url"]).engine
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE votes")   # the phone's vote check now fails in the database
+    voter.run()
+    assert not voter.exception
+    assert any("database" in e.value.lower() for e in voter.error)
