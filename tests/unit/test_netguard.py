@@ -126,9 +126,11 @@ def test_media_must_be_the_kind_expected(sandbox, api_key):
 
 def test_refusal_names_the_rule_in_both_languages():
     refused = errors.RefusedAddressError("private", target="169.254.169.254")
-    english, chinese = error_text(refused, "en"), error_text(refused, "zh")
+    english, chinese = error_text(refused, "en", admin=True), error_text(refused, "zh", admin=True)
     assert "169.254.169.254" in english and "allow_private_networks" in english
     assert "169.254.169.254" in chinese and "[security]" in chinese and "服务器消息" not in chinese
+    user = error_text(refused, "en")   # an ordinary user is not shown the operator's settings
+    assert "169.254.169.254" in user and "[security]" not in user
 
 
 def test_every_guarded_client_shares_one_tls_context():
