@@ -2,10 +2,12 @@
 saved runs, exports and a comparison of two runs."""
 import streamlit as st
 
-from lib import workbench
+from lib import shares, workbench
+from lib.workbench import sharing
 from lib.ui.chat_view import model_ids
 from lib.ui.connection import get_client
 from lib.ui.resources import get_store
+from lib.ui.share_view import share_button
 from lib.ui.session import current_user, tr
 from lib.ui.prompt_use import workbench_source_caption
 from lib.ui.workbench_editors import (
@@ -49,6 +51,10 @@ if shown:
             live_run(shown)
         else:
             resume_button(shown)
-            results(shown)
+            results(shown, share=lambda rated: share_button(
+                shares.WORKBENCH_RUN, lambda: sharing.run_snapshot(rated), key="wb_share_run"))
     with tab_compare:
-        comparison(store, user, shown, runs)
+        before = comparison(store, user, shown, runs)
+        if before is not None:
+            share_button(shares.WORKBENCH_COMPARISON, lambda: sharing.comparison_snapshot(before, shown),
+                         key="wb_share_comparison")

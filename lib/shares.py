@@ -32,7 +32,9 @@ from lib.i18n import t
 from lib.store import Conversation, Media, Message, Share, Store, VideoTaskRecord, utcnow
 
 CONVERSATION, COMPARISON, IMAGE, VIDEO = "conversation", "comparison", "image", "video"
-KINDS = (CONVERSATION, COMPARISON, IMAGE, VIDEO)
+# A Workbench run, and two runs compared (their snapshots: lib/workbench/sharing.py).
+WORKBENCH_RUN, WORKBENCH_COMPARISON = "workbench_run", "workbench_comparison"
+KINDS = (CONVERSATION, COMPARISON, IMAGE, VIDEO, WORKBENCH_RUN, WORKBENCH_COMPARISON)
 EXPIRIES = {"1d": timedelta(days=1), "7d": timedelta(days=7), "never": None}
 DEFAULT_EXPIRY = "7d"
 LIVE, REVOKED, EXPIRED, MISSING, LOCKED = "live", "revoked", "expired", "missing", "locked"

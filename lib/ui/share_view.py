@@ -27,7 +27,9 @@ from lib.ui.resources import get_store
 from lib.ui.auth import leave_if_signed_out
 from lib.ui.session import current_lang, current_user, labels, tr
 from lib.ui.feedback import toast_after_rerun
+from lib.ui.workbench_results import compared, read_only_run
 from lib.safe_text import markdown_literal
+from lib.workbench import sharing as workbench_sharing
 
 KIND_KEY = key_family("share.kind", shares.KINDS)
 STATUS_KEY = key_family("shares.status", (shares.LIVE, shares.REVOKED, shares.EXPIRED))
@@ -202,9 +204,12 @@ def _prompt(prompt: str) -> None:
 
 
 _BODIES = {shares.CONVERSATION: _show_conversation, shares.COMPARISON: _show_comparison,
-           shares.IMAGE: _show_image, shares.VIDEO: _show_video}
-# What a shared conversation or comparison is as slides, in presentation mode.
-_SLIDES = {shares.CONVERSATION: lambda payload: slides_of(payload["messages"]), shares.COMPARISON: comparison_slides}
+           shares.IMAGE: _show_image, shares.VIDEO: _show_video,
+           shares.WORKBENCH_RUN: lambda share: read_only_run(share.payload["run"]),
+           shares.WORKBENCH_COMPARISON: lambda share: compared(share.payload["before"], share.payload["after"])}
+# What a shared conversation, comparison or Workbench run is as slides, in presentation mode.
+_SLIDES = {shares.CONVERSATION: lambda payload: slides_of(payload["messages"]), shares.COMPARISON: comparison_slides,
+           shares.WORKBENCH_RUN: lambda payload: workbench_sharing.run_slides(payload, current_lang())}
 
 
 # --- the Share button and dialog ------------------------------------------------------------

@@ -3,6 +3,7 @@ per model, exports, and the comparison of two runs."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -142,16 +143,39 @@ def _preview(text: str, chars: int = 60) -> str:
     return line if len(line) <= chars else line[: chars - 1] + "…"
 
 
-def results(run: dict, live: bool = False) -> None:
+def results(run: dict, live: bool = False, share: Callable[[dict], None] | None = None) -> None:
     """The shown run: its grid (a page of cases at a time), totals per model and exports (not
-    while it is `live`: its cells are still coming, and cannot be rated yet)."""
+    while it is `live`: its cells are still coming, and cannot be rated yet); `share` draws the
+    Share button beside the exports, given the run with its ratings."""
     if not live:
         run = workbench.with_ratings(run, get_store().workbench_ratings(current_user(), run["id"]))
     st.subheader(tr("workbench.results_title", id=run["id"], version=run["version"]))
     st.caption(tr(RUN_STATUS_KEY(run["status"])))
     _totals_table(run)
     if not live:
-        _exports(run)
+        _exports(run, share)
+    cell_grid(run, rated=not live)
+
+
+def read_only_run(run: dict) -> None:
+    """A run as its share link shows it, read-only: what was asked, the totals, every cell."""
+    _prompt_and_checks(run)
+    _totals_table(run)
+    cell_grid(run, rated=False)
+
+
+def _prompt_and_checks(run: dict) -> None:
+    st.code(run["prompt"]["user"], language=None, wrap_lines=True)
+    if run["prompt"]["system"]:
+        with st.expander(tr("chat.system_prompt"), icon=":material/settings:"):
+            st.code(run["prompt"]["system"], language=None, wrap_lines=True)
+    checks = workbench.RunSpec.from_run(run).checks
+    st.caption(tr("workbench.shared_setup", models=", ".join(run["settings"]["models"]),
+                  repeats=run["settings"].get("repeat", 1), checks=len(checks)))
+
+
+def cell_grid(run: dict, rated: bool) -> None:
+    """The run's cells, a page of cases at a time; `rated`: with their thumbs and notes."""
     cases, groups = run["cases"], workbench.repeats_of(run)
     start = _page_start(len(cases), f"wb_page_{run['id']}")
     checks = workbench.RunSpec.from_run(run).checks
@@ -159,7 +183,7 @@ def results(run: dict, live: bool = False) -> None:
         cells = groups.get((case, model))
         with slot.container(border=True):
             if cells:
-                render_repeats(cells, checks, None if live else run["id"])
+                render_repeats(cells, checks, run["id"] if rated else None)
             else:
                 st.caption(tr("workbench.cell_missing"))
 
@@ -198,8 +222,8 @@ def _totals_table(run: dict) -> None:
         "thumbs_down": st.column_config.NumberColumn(tr("workbench.thumbs_down"), help=tr("workbench.ratings_help"))})
 
 
-def _exports(run: dict) -> None:
-    col_csv, col_json, col_suite, col_html, _ = st.columns([1, 1, 1.6, 1.4, 1])
+def _exports(run: dict, share: Callable[[dict], None] | None) -> None:
+    col_csv, col_json, col_suite, col_html, col_share = st.columns([1, 1, 1.6, 1.4, 1])
     col_csv.download_button(tr("workbench.export_csv"), workbench.to_csv(run), f"workbench-run-{run['id']}.csv",
                             "text/csv", key="wb_export_csv", on_click="ignore", icon=":material/download:")
     col_json.download_button(tr("workbench.export_json"), workbench.to_json(run),
@@ -213,15 +237,19 @@ def _exports(run: dict) -> None:
     col_html.download_button(tr("workbench.export_html"), reports.html_report(run, name, current_lang()),
                              f"workbench-run-{run['id']}.html", "text/html", key="wb_export_html", on_click="ignore",
                              icon=":material/description:")
+    if share is not None:
+        with col_share:
+            share(run)
 
 
 # ------------------------------------------------------------------ comparing two runs
 
-def comparison(store: Store, user: str, run: dict, runs: list[dict]) -> None:
+def comparison(store: Store, user: str, run: dict, runs: list[dict]) -> dict | None:
+    """The Compare tab: `run` against another of `runs` (picked); returns the other run."""
     others = [r for r in runs if r["id"] != run["id"]]
     if not others:
         st.info(tr("workbench.compare_none"), icon=":material/compare_arrows:")
-        return
+        return None
     ids = [r["id"] for r in others]
     earlier = prompts.previous_version_run(run, others)  # a prompt's run: the previous version's
     default = ids.index(earlier) if earlier else ids.index(run["parent_id"]) if run.get("parent_id") in ids else 0
@@ -229,6 +257,12 @@ def comparison(store: Store, user: str, run: dict, runs: list[dict]) -> None:
     other_id = st.selectbox(tr("workbench.compare_with"), ids, index=default, key=f"wb_compare_{run['id']}",
                             format_func=labels.get)
     before = store.get_workbench_run(user, other_id)
+    compared(before, run)
+    return before
+
+
+def compared(before: dict, run: dict) -> None:
+    """Two runs side by side: prompts, pass rates and credits per model, changed outputs."""
     _prompts_side_by_side(before, run)
     st.dataframe(workbench.deltas(before, run), hide_index=True, width="stretch", column_config={
         "model": tr("workbench.model"),
