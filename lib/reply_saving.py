@@ -4,8 +4,9 @@ Every SAVE_EVERY_SECONDS while replies stream, what has arrived is written: the 
 (all columns of a comparison at once, in column order), marked `incomplete` and `interrupted`,
 and for each call a provisional ledger row (error kind `interrupted`, the tokens so far). If the
 process dies (kill -9, a crash, a restart), that is what stays: the partial reply, shown as
-interrupted, and its call in the ledger. When the replies end normally, `finish` writes each
-reply as it ended and drops the provisional row, the client having recorded the call itself.
+interrupted, and its call in the ledger. The client's record of the call replaces the
+provisional row in one transaction (`CallRecord.replaces`), so a call is one row at every
+moment; `finish` writes each reply as it ended.
 """
 from __future__ import annotations
 
@@ -54,22 +55,25 @@ class ReplySaver:
         meta = {**chat.reply_meta(stream), **self._extras[index], "incomplete": True, INTERRUPTED: True}
         call = dict(prompt_tokens=stream.prompt_tokens, completion_tokens=stream.tokens,
                     latency_ms=stream.waited * 1000, request_id=stream.request_id)
-        if self._message_ids[index] is None:  # the call first: a crash between the two keeps it
+        if self._usage_ids[index] is None:  # the call first: a crash before the message keeps it
             self._usage_ids[index] = self._store.add_usage(self._user, endpoint=pricing.CHAT, model=stream.model,
                                                            error_kind=INTERRUPTED, **call)
+            stream.provisional_row = self._usage_ids[index]  # the call's own record takes its place
+        else:
+            self._store.update_provisional_usage(self._user, self._usage_ids[index], **call)
+        if self._message_ids[index] is None:
             message = self._store.add_message(self._user, self._conversation_id, "assistant", stream.text, meta)
             self._message_ids[index] = message.id if message else None
         else:
             self._store.update_message(self._user, self._message_ids[index], content=stream.text, meta=meta)
-            self._store.update_usage(self._user, self._usage_ids[index], **call)
 
     def finish(self, index: int, stream: ChatStream, error: errors.ReshiError | None) -> None:
         """Keep the reply as it ended. One stopped before anything arrived (text or a tool call)
         is not kept; one that failed before any text is kept as a failed turn, which shows its
         error, offers a retry and is left out of the next context."""
         message_id, usage_id = self._message_ids[index], self._usage_ids[index]
-        if usage_id is not None:
-            self._store.delete_usage(self._user, usage_id)  # the client has recorded the call
+        if usage_id is not None:  # unless the call's record replaced it (it was recorded before the row was)
+            self._store.delete_provisional_usage(self._user, usage_id)
         if not stream.text and not stream.tool_calls and not stream.done and error is None:
             if message_id is not None:
                 self._store.delete_message(self._user, message_id)

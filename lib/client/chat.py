@@ -124,6 +124,7 @@ class ChatStream:
         self.prompt_tokens: int | None = None
         self.completion_tokens: int | None = None
         self.request_id: str | None = None
+        self.provisional_row: int | None = None  # the ledger row kept while it streams, replaced by its record
         self.ttft: float | None = None
         self.elapsed: float | None = None
         self.credits = 0.0
@@ -211,6 +212,7 @@ class ChatStream:
         record.prompt_tokens = self.prompt_tokens
         record.completion_tokens = self.tokens if self.stopped else self.completion_tokens
         record.reasoning_tokens = self.reasoning_tokens
+        record.replaces = self.provisional_row
         if self.done or self.answering:
             # Billed as providers (and the sandbox) bill: a call the server started answering is
             # charged, also when the user stopped it or the stream broke; one that failed before

@@ -24,6 +24,7 @@ class CallRecord:
     reasoning_tokens: int | None = None   # of completion_tokens, a reasoning model's thinking
     source: str | None = None       # filled by BaseClient.report: lib.pricing.source_of(endpoint)
     connection: str | None = None   # the client's connection label ("preset", "sandbox", a host)
+    replaces: int | None = None     # a streaming call's provisional ledger row (lib/reply_saving.py)
 
 
 @dataclass

@@ -215,6 +215,27 @@ INTERRUPTED = "interrupted"  # the error kind of a streaming call's row while it
 log = logging.getLogger("reshi.store")
 
 
+def _provisional(user: str, row_id: int) -> tuple:
+    c = usage.c
+    return c.id == row_id, c.user == user, c.error_kind == INTERRUPTED
+
+
+def _write_usage(conn: sa.Connection, row: dict) -> int:
+    """Write one call's row; its id. Its text columns (a model name the user typed or imported,
+    a server's request id) lose their control characters: a ledger row is one line wherever it is
+    shown or exported. A row that `replaces` a streaming call's provisional row (CallRecord) takes
+    its place in the same transaction, so the call stays one row whenever the process dies. It is
+    a new row (a new id), so what is cached on the newest id (`ledger_version`) is read again."""
+    row = {name: without_controls(value) if name in _TEXT_COLUMNS else value for name, value in row.items()}
+    provisional = row.pop("replaces", None)
+    if provisional is not None:
+        conn.execute(usage.delete().where(*_provisional(row["user"], provisional)))
+    return conn.execute(usage.insert().values(**row)).inserted_primary_key[0]
+
+
+_TEXT_COLUMNS = ("endpoint", "model", "error_kind", "request_id", "connection")
+
+
 class LedgerRecords(Rows):
     """The Store's ledger methods: writing rows, and the views to read them through."""
 
@@ -259,7 +280,7 @@ class LedgerRecords(Rows):
                     same = [usage.c[name] == row.get(name) if row.get(name) is not None else usage.c[name].is_(None)
                             for name in ("user", "ts", "endpoint", "request_id", "credits")]
                     if conn.execute(sa.select(usage.c.id).where(*same).limit(1)).first() is None:
-                        conn.execute(usage.insert().values(**row))
+                        _write_usage(conn, row)
                         written += 1
         except (sa.exc.DBAPIError, OSError) as exc:
             log.warning("spilled ledger rows not written yet: %s", described(exc))
@@ -279,14 +300,15 @@ class LedgerRecords(Rows):
         """How many of `user`'s ledger rows wait in the spill file."""
         return len(self.spill.rows(user))
 
-    def update_usage(self, user: str, row_id: int, **fields) -> bool:
-        """A streaming call's row as it goes on (lib/reply_saving.py)."""
+    def update_provisional_usage(self, user: str, row_id: int, **fields) -> bool:
+        """A streaming call's provisional row as the call goes on (lib/reply_saving.py); a row
+        the call's own record has replaced already is left as it is."""
         clean = {name: without_controls(value) if isinstance(value, str) else value for name, value in fields.items()}
-        return self._update(usage, clean, usage.c.id == row_id, usage.c.user == user)
+        return self._update(usage, clean, *_provisional(user, row_id))
 
-    def delete_usage(self, user: str, row_id: int) -> bool:
-        """A streaming call's provisional row, once the client has recorded the call itself."""
-        return self._delete(usage, usage.c.id == row_id, usage.c.user == user)
+    def delete_provisional_usage(self, user: str, row_id: int) -> bool:
+        """A streaming call's provisional row, when the call's own record did not replace it."""
+        return self._delete(usage, *_provisional(user, row_id))
 
     def add_usage(self, user: str, *, endpoint: str, model: str | None = None,
                   status: int | None = None, error_kind: str | None = None,
@@ -294,18 +316,14 @@ class LedgerRecords(Rows):
                   completion_tokens: int | None = None, credits: float = 0.0,
                   request_id: str | None = None, ts: datetime | None = None,
                   reasoning_tokens: int | None = None, source: str | None = None,
-                  connection: str | None = None) -> int:
-        """Record one call (credits < 0 records a refund). Returns the ledger row id. Its text
-        columns (a model name the user typed or imported, a server's request id) lose their
-        control characters: a ledger row is one line wherever it is shown or exported."""
+                  connection: str | None = None, replaces: int | None = None) -> int:
+        """Record one call (credits < 0 records a refund). Returns the ledger row id."""
         with self.engine.begin() as conn:
-            return conn.execute(usage.insert().values(
-                user=user, ts=ts or utcnow(), endpoint=without_controls(endpoint), model=without_controls(model),
-                status=status, error_kind=without_controls(error_kind), latency_ms=latency_ms,
-                prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, credits=credits,
-                request_id=without_controls(request_id), reasoning_tokens=reasoning_tokens,
-                source=source, connection=without_controls(connection),
-            )).inserted_primary_key[0]
+            return _write_usage(conn, dict(
+                user=user, ts=ts or utcnow(), endpoint=endpoint, model=model, status=status, error_kind=error_kind,
+                latency_ms=latency_ms, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
+                credits=credits, request_id=request_id, reasoning_tokens=reasoning_tokens, source=source,
+                connection=connection, replaces=replaces))
 
     def add_usage_rows(self, rows: list[dict]) -> None:
         """Bulk insert (benchmarks, tests). Each dict names its user; missing columns default."""

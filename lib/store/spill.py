@@ -54,6 +54,7 @@ class UsageSpill:
         if self.path is None:
             raise OSError("an in-memory database has nowhere to keep rows")
         line = json.dumps({k: v.isoformat() if isinstance(v, datetime) else v for k, v in row.items()})
+        self.path.parent.mkdir(parents=True, exist_ok=True)  # data/ of a fresh PostgreSQL install
         with self._locked("a") as file:
             file.write(line + "\n")
             file.flush()

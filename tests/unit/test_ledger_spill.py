@@ -91,8 +91,9 @@ def test_a_replay_cut_short_writes_nothing_twice(store, store_url):
     assert credits_of(store) == [2.0]
 
 
-def test_a_row_neither_database_nor_disk_takes_is_in_the_log(store, store_url, caplog, tmp_path):
-    store.spill.path = tmp_path / "no-such-dir" / "spill.jsonl"  # the spill cannot be written either
+def test_a_row_neither_database_nor_disk_takes_is_in_the_log(store, store_url, caplog, tmp_path, monkeypatch):
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setattr(store.spill, "path", tmp_path / "a-file" / "spill.jsonl")  # the spill cannot be written either
     with refusing_writes(store, store_url), caplog.at_level(logging.ERROR, "reshi.store"):
         assert not store.record_usage(A, endpoint="chat", credits=7, request_id="last-words")
     assert "ledger row lost" in caplog.text and '"request_id": "last-words"' in caplog.text and '"credits": 7' in caplog.text
@@ -103,3 +104,14 @@ def _no_spill_left(store):
     yield
     if store.spill.path is not None:
         store.spill.path.unlink(missing_ok=True)
+
+
+def test_a_kept_record_of_a_streaming_call_replaces_its_provisional_row(store, store_url):
+    """A streaming reply's call (lib/reply_saving.py) kept in the spill file still takes the place
+    of its provisional row when it is written: the call is one row."""
+    provisional = store.add_usage(A, endpoint="chat", error_kind="interrupted", completion_tokens=3)
+    with refusing_writes(store, store_url):
+        assert not store.record_usage(A, endpoint="chat", credits=2, completion_tokens=9, replaces=provisional)
+    assert store.record_usage(A, endpoint="chat", credits=5, request_id="works")
+    calls = store.usage_ledger(A).calls()
+    assert sorted(zip(calls["credits"], calls["error_kind"].fillna(""))) == [(2.0, ""), (5.0, "")]

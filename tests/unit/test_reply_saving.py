@@ -96,3 +96,30 @@ def test_comparison_columns_are_saved_in_column_order(store, client):
         saver.finish(index, stream, None)
     assert [m.content for m in store.list_messages(A, conversation.id)] == [s.text for s in streams]
     assert [row[0] for row in ledger(store)] == [None, None]
+
+
+def test_the_call_is_one_row_at_every_moment(store, client):
+    """The client's record replaces the provisional row in one transaction: a process that dies
+    after the call is recorded and before `finish` leaves the call once, as it ended."""
+    conversation, stream, words, saver, clock = two_words_in(store, client)
+    clock.tick()
+    saver.maybe_save()
+    for _ in words:
+        pass
+    assert ledger(store) == [[None, stream.completion_tokens, stream.credits]]  # what a kill -9 now leaves
+    clock.tick()
+    saver.maybe_save()  # a checkpoint after the record leaves it as it is
+    saver.finish(0, stream, None)
+    assert ledger(store) == [[None, stream.completion_tokens, stream.credits]]
+
+
+def test_a_reply_whose_conversation_is_gone_keeps_one_provisional_row(store, client):
+    """A checkpoint that could not store the message (its conversation deleted meanwhile, or the
+    database failing between the two writes) keeps updating its one provisional row."""
+    conversation, stream, words, saver, clock = two_words_in(store, client)
+    store.delete_conversation(A, conversation.id)
+    for _ in range(3):
+        next(words)
+        clock.tick()
+        saver.maybe_save()
+    assert ledger(store) == [[INTERRUPTED, stream.tokens, 0.0]]
