@@ -9,8 +9,9 @@ from lib.ui.resources import get_store
 from lib.ui.auth import leave_if_signed_out
 from lib.ui.session import is_admin, tr
 from lib.ui.store_status import adopt_local_panel, store_errors_as_messages
-from lib.ui.usage_view import (filter_controls, load_cube, load_latency, range_controls, refresh_balance_button,
-                               render_calls_table, render_cards, render_price_editor, server_balance)
+from lib.ui.usage_view import (breakdown_control, filter_controls, load_cube, load_latency, range_controls,
+                               refresh_balance_button, render_calls_table, render_cards, render_price_editor,
+                               server_balance)
 
 store = get_store()
 balance = server_balance()
@@ -42,11 +43,12 @@ def report(balance) -> None:
 
 
 def chart_grid(scope: usage.Scope, filters: usage.Filters, selected) -> None:
+    by = breakdown_control()
     left, right = st.columns([3, 2])
     with left:
-        charts.credits_over_time(usage.credits_over_time(selected), scope)
+        charts.credits_over_time(usage.credits_over_time(selected, by), scope, by)
     with right:
-        charts.credits_by_endpoint(usage.credits_by_endpoint(selected))
+        charts.credits_by(usage.credits_by(selected, by), by)
     left, right = st.columns(2)
     with left:
         charts.calls_by_model(usage.calls_by_model(selected))

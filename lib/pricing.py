@@ -12,13 +12,17 @@ from dataclasses import dataclass
 CHAT, IMAGES, VIDEO, UPLOAD, MODELS, BILLING = "chat", "images", "video", "upload", "models", "billing"
 VIDEO_STATUS = "video_status"  # polling a video task: free, and kept apart from the paid creates
 JUDGE = "judge"  # a Workbench judge's chat call: priced as chat, kept apart in the ledger
-# The ledger's `source` of a call, by its endpoint: looking up the balance or the model list is
-# "balance" (the account's own calls), polling a video is "video".
-_SOURCE_OF_ENDPOINT = {BILLING: "balance", MODELS: "balance", VIDEO_STATUS: "video"}
+# The ledger's `source`: what in the app made a call. By default it follows the endpoint
+# (looking up the balance or the model list is "balance", the account's own calls; polling a
+# video is "video"); a chat call says whether the Chat page (one reply or a comparison) or a
+# Workbench run made it (`client.chat.stream(..., origin=...)`).
+COMPARE, WORKBENCH, BALANCE = "compare", "workbench", "balance"
+SOURCES = (CHAT, COMPARE, WORKBENCH, JUDGE, IMAGES, VIDEO, UPLOAD, BALANCE)
+SOURCE_OF_ENDPOINT = {BILLING: BALANCE, MODELS: BALANCE, VIDEO_STATUS: VIDEO}
 
 
 def source_of(endpoint: str) -> str:
-    return _SOURCE_OF_ENDPOINT.get(endpoint, endpoint)
+    return SOURCE_OF_ENDPOINT.get(endpoint, endpoint)
 ANY_MODEL = "*"
 
 

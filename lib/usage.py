@@ -1,9 +1,10 @@
 """Where the credits went: the usage ledger, aggregated for the Usage page. No Streamlit here.
 
 The heavy lifting is one SQL GROUP BY over the chosen range (`cube`): rows per local time
-bucket, user, endpoint, model and outcome, with their calls, credits and tokens. It is small
-(days x users x models x 3) however long the ledger is, so the page's filters by user, model,
-endpoint and outcome and every chart are then cheap pandas work on it. Latency percentiles and
+bucket, user, endpoint, model, outcome, source (what in the app made the call: chat, compare,
+workbench, judge, images, video, upload, balance) and connection (preset, sandbox or a custom
+host), with their calls, credits and tokens. It is small (days x users x models x a few) however
+long the ledger is, so the page's filters and every chart are then cheap pandas work on it. Latency percentiles and
 the calls table need the rows themselves and get their own filtered queries.
 
 Time zones: buckets are local days or hours in the browser's zone. This module finds the
@@ -25,8 +26,8 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from lib.formats import zone
-from lib.pricing import BILLING, CHAT, IMAGES, JUDGE, MODELS, UPLOAD, VIDEO, VIDEO_STATUS
-from lib.store import CUBE_COLUMNS, ERROR, OUTCOMES, REFUND, Store, UsageLedger
+from lib.pricing import BILLING, CHAT, IMAGES, JUDGE, MODELS, SOURCES, UPLOAD, VIDEO, VIDEO_STATUS
+from lib.store import CUBE_COLUMNS, CUBE_KEY_COUNT, ERROR, NO_CONNECTION, OUTCOMES, REFUND, Store, UsageLedger
 
 TODAY, DAYS_7, DAYS_30, ALL, CUSTOM = "today", "7d", "30d", "all", "custom"
 PRESETS = (TODAY, DAYS_7, DAYS_30, ALL, CUSTOM)
@@ -36,7 +37,10 @@ BUCKET_SECONDS = {HOUR: 3600, DAY: 86400}
 MAX_HOURLY_DAYS = 31  # beyond this, hourly bars are too thin to read: the page falls back to days
 WORK_ENDPOINTS = (CHAT, JUDGE, IMAGES, VIDEO, UPLOAD)
 ENDPOINTS = WORK_ENDPOINTS + (VIDEO_STATUS, MODELS, BILLING)
-NO_MODEL = "—"  # calls without a model (uploads, image calls that name none): charts show the endpoint
+NO_MODEL = "—"  # calls without a model (uploads, image calls that name none): charts name their endpoint
+# What the credit charts may be broken down by (the page's choice); each is a cube column.
+MODEL, ENDPOINT, SOURCE, CONNECTION = "model", "endpoint", "source", "connection"
+BREAKDOWNS = (MODEL, ENDPOINT, SOURCE, CONNECTION)
 LATENCY_BUCKET_MS = 10
 TABLE_LIMIT = 1000
 CSV_COLUMNS = ("time", "user", "endpoint", "model", "outcome", "status", "error_kind", "latency_ms",
@@ -126,6 +130,8 @@ class Filters:
     models: tuple[str, ...] = ()
     endpoints: tuple[str, ...] = ()
     outcomes: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    connections: tuple[str, ...] = ()
 
 
 def _ledger(store: Store, scope: Scope) -> UsageLedger:
@@ -153,11 +159,12 @@ def add_up(frames: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:
 
 # --- the cube --------------------------------------------------------------------------------
 
-CUBE_KEYS = CUBE_COLUMNS[:5]
+CUBE_KEYS = CUBE_COLUMNS[:CUBE_KEY_COUNT]
 
 
 def cube(store: Store, scope: Scope, after_id: int | None = None, upto_id: int | None = None) -> pd.DataFrame:
-    """Calls, credits and tokens per (local bucket start, user, endpoint, model, outcome).
+    """Calls, credits and tokens per (local bucket start, user, endpoint, model, outcome, source,
+    connection).
 
     `bucket` is the naive local wall time where the bucket starts. With after_id/upto_id, only
     those rows (to add to an earlier cube with `add_up(frames, CUBE_KEYS)`).
@@ -176,6 +183,8 @@ def cube(store: Store, scope: Scope, after_id: int | None = None, upto_id: int |
 def _typed_cube(frame: pd.DataFrame) -> pd.DataFrame:
     frame["bucket"] = pd.to_datetime(frame["bucket"])
     frame["model"] = frame["model"].fillna(NO_MODEL).astype(str)
+    frame["connection"] = frame["connection"].fillna(NO_CONNECTION).astype(str)
+    frame["source"] = frame["source"].astype(str)
     for name in ("rows", "prompt_tokens", "completion_tokens"):
         frame[name] = frame[name].astype("int64")
     frame["credits"] = frame["credits"].astype("float64")
@@ -186,7 +195,8 @@ def apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """The cube narrowed by the page's filters (the same meaning as the ledger's SQL filters)."""
     keep = pd.Series(True, index=frame.index)
     for column, values in (("user", filters.users), ("model", filters.models),
-                           ("endpoint", filters.endpoints), ("outcome", filters.outcomes)):
+                           ("endpoint", filters.endpoints), ("outcome", filters.outcomes),
+                           ("source", filters.sources), ("connection", filters.connections)):
         if values:
             keep &= frame[column].isin(values)
     return frame[keep]
@@ -221,9 +231,24 @@ def summarize(frame: pd.DataFrame) -> Summary:
                    refunded=round(-float(rows.loc[rows["outcome"] == REFUND, "credits"].sum()), 6))
 
 
-def credits_over_time(frame: pd.DataFrame) -> pd.DataFrame:
-    """Net credits per (bucket, endpoint, model): refunds net out against the same model's spend."""
-    return work(frame).groupby(["bucket", "endpoint", "model"], as_index=False)["credits"].sum()
+def series_columns(by: str) -> list[str]:
+    """The cube columns that tell one series of a breakdown from another: by model, a call
+    without one is its endpoint's (an upload is not lumped with an image call that named none)."""
+    return ["endpoint", MODEL] if by == MODEL else [by]
+
+
+def credits_over_time(frame: pd.DataFrame, by: str = MODEL) -> pd.DataFrame:
+    """Net credits per bucket and series of `by`: refunds net out against the same series' spend."""
+    return work(frame).groupby(["bucket", *series_columns(by)], as_index=False)["credits"].sum()
+
+
+def credits_by(frame: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Net credits and calls (refunds are not calls) per series of `by`, biggest first."""
+    rows, keys = work(frame), series_columns(by)
+    rows = rows.assign(calls=rows["rows"].where(rows["outcome"] != REFUND, 0))
+    result = rows.groupby(keys, as_index=False)[["credits", "calls"]].sum()
+    result["calls"] = result["calls"].astype("int64")
+    return result.sort_values(["credits", *keys], ascending=[False] + [True] * len(keys)).reset_index(drop=True)
 
 
 def tokens_over_time(frame: pd.DataFrame) -> pd.DataFrame:
@@ -232,14 +257,6 @@ def tokens_over_time(frame: pd.DataFrame) -> pd.DataFrame:
     long = sums.melt(id_vars="bucket", var_name="kind", value_name="tokens")
     long["kind"] = long["kind"].str.removesuffix("_tokens")
     return long[long["tokens"] > 0].reset_index(drop=True)
-
-
-def credits_by_endpoint(frame: pd.DataFrame) -> pd.DataFrame:
-    rows = work(frame)
-    calls = rows[rows["outcome"] != REFUND].groupby("endpoint")["rows"].sum()
-    result = rows.groupby("endpoint", as_index=False)["credits"].sum()
-    result["calls"] = result["endpoint"].map(calls).fillna(0).astype("int64")
-    return result.sort_values("credits", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def calls_by_model(frame: pd.DataFrame) -> pd.DataFrame:
@@ -261,8 +278,11 @@ def by_user(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def options(frame: pd.DataFrame, column: str) -> list[str]:
-    """The values present in the cube, for a filter's choices."""
-    return sorted(v for v in frame[column].unique() if v != NO_MODEL)
+    """The values present in the cube, for a filter's choices (sources in their fixed order)."""
+    present = set(frame[column].unique()) - {NO_MODEL}
+    if column == SOURCE:
+        return [s for s in SOURCES if s in present] + sorted(present - set(SOURCES))
+    return sorted(present)
 
 
 # --- queries on the rows themselves ----------------------------------------------------------

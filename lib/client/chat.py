@@ -83,10 +83,12 @@ class Chat(APIResource):
                           reasoning_tokens=dialects.reasoning_tokens(body))
 
     def stream(self, model: str, messages: list[dict], *, include_usage: bool = True,
-               **params) -> "ChatStream":
-        """A streamed reply: iterate it for text deltas; then read usage and timing from it."""
+               origin: str | None = None, **params) -> "ChatStream":
+        """A streamed reply: iterate it for text deltas; then read usage and timing from it.
+        `origin` is the ledger's source of the call (`pricing.COMPARE`, `pricing.WORKBENCH`;
+        default chat); it is not sent."""
         return ChatStream(self._client, model, self.stream_body(model, messages, include_usage=include_usage,
-                                                                **params))
+                                                                **params), origin=origin)
 
     def stream_body(self, model: str, messages: list[dict], *, include_usage: bool = True, **params) -> dict:
         """The body `stream` sends for these arguments, without sending anything (View code)."""
@@ -109,7 +111,7 @@ class ChatStream:
 
     STOPPED = "stopped"  # the ledger's error kind of a call the user stopped
 
-    def __init__(self, client: BaseClient, model: str, body: dict):
+    def __init__(self, client: BaseClient, model: str, body: dict, origin: str | None = None):
         self._client = client
         self.model = model
         self.request_body = body
@@ -131,7 +133,7 @@ class ChatStream:
         self.done = False
         self.stopped = False
         self._deltas = 0
-        self._record = CallRecord(endpoint=pricing.CHAT, model=model)
+        self._record = CallRecord(endpoint=pricing.CHAT, model=model, source=origin)
         self._started: float | None = None
         self._reported = threading.Lock()  # held once the call is recorded: it is recorded once
         self._network_stream = None

@@ -22,7 +22,7 @@ class CallRecord:
     credits: float = 0.0
     request_id: str | None = None
     reasoning_tokens: int | None = None   # of completion_tokens, a reasoning model's thinking
-    source: str | None = None       # filled by BaseClient.report: lib.pricing.source_of(endpoint)
+    source: str | None = None       # what made the call; else BaseClient.report fills pricing.source_of(endpoint)
     connection: str | None = None   # the client's connection label ("preset", "sandbox", a host)
     replaces: int | None = None     # a streaming call's provisional ledger row (lib/reply_saving.py)
 

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from lib.store.adoption import Adoption
 from lib.store.conversations import Conversation, ConversationRecords, Message
 from lib.store.engine import PROJECT_ROOT, default_url, open_engine
-from lib.store.ledger import CUBE_COLUMNS, ERROR, OK, OUTCOMES, REFUND, STOPPED, LedgerRecords, UsageLedger
+from lib.store.ledger import CUBE_COLUMNS, CUBE_KEY_COUNT, NO_CONNECTION, ERROR, OK, OUTCOMES, REFUND, STOPPED, LedgerRecords, UsageLedger
 from lib.store.logins import LoginFailures, LoginRecords
 from lib.store.media import Media, MediaRecords, UploadRecord
 from lib.store.prompts import DuplicatePromptName, Prompt, PromptRecords, PromptVersion, StalePrompt
@@ -37,7 +37,7 @@ __all__ = [
     "Conversation", "Message", "Media", "UploadRecord", "VideoTaskRecord",
     "LoginFailures", "Share", "ShareInfo", "Ballot", "TeamVote", "VoteRecord",
     "Prompt", "PromptVersion", "StalePrompt", "DuplicatePromptName",
-    "UsageLedger", "CUBE_COLUMNS", "OK", "STOPPED", "ERROR", "REFUND", "OUTCOMES",
+    "UsageLedger", "CUBE_COLUMNS", "CUBE_KEY_COUNT", "NO_CONNECTION", "OK", "STOPPED", "ERROR", "REFUND", "OUTCOMES",
 ]
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
+from lib.pricing import SOURCE_OF_ENDPOINT
 from lib.safe_text import without_controls
 from lib.store.failures import described
 from lib.store.rows import Rows
@@ -54,8 +55,10 @@ usage = sa.Table(
 OK, ERROR, REFUND = "ok", "error", "refund"
 STOPPED = "stopped"  # the user stopped the call: neither a success nor the server's failure
 OUTCOMES = (OK, STOPPED, ERROR, REFUND)
-CUBE_COLUMNS = ["bucket", "user", "endpoint", "model", "outcome", "rows", "credits",
+CUBE_COLUMNS = ["bucket", "user", "endpoint", "model", "outcome", "source", "connection", "rows", "credits",
                 "prompt_tokens", "completion_tokens"]
+CUBE_KEY_COUNT = 7  # the leading columns the cube is grouped by
+NO_CONNECTION = ""  # rows written before the ledger recorded connections
 _INT_COLUMNS = ("status", "prompt_tokens", "completion_tokens", "reasoning_tokens")
 
 
@@ -103,11 +106,24 @@ def _outcome() -> ColumnElement:
                    else_=OK)
 
 
+def _source() -> ColumnElement:
+    """What made the call; a row written without one (before revision 0003, or by a bulk insert)
+    gets its endpoint's, by the same rule as `pricing.source_of`."""
+    c = usage.c
+    return sa.func.coalesce(c.source, sa.case(SOURCE_OF_ENDPOINT, value=c.endpoint, else_=c.endpoint))
+
+
+def _connection() -> ColumnElement:
+    return sa.func.coalesce(usage.c.connection, NO_CONNECTION)
+
+
 def _filter_where(users: tuple[str, ...] = (), models: tuple[str, ...] = (), endpoints: tuple[str, ...] = (),
-                  outcomes: tuple[str, ...] = ()) -> list[ColumnElement]:
+                  outcomes: tuple[str, ...] = (), sources: tuple[str, ...] = (),
+                  connections: tuple[str, ...] = ()) -> list[ColumnElement]:
     """The Usage page's narrowing choices; an empty tuple means "any"."""
     c = usage.c
-    pairs = ((c.user, users), (c.model, models), (c.endpoint, endpoints), (_outcome(), outcomes))
+    pairs = ((c.user, users), (c.model, models), (c.endpoint, endpoints), (_outcome(), outcomes),
+             (_source(), sources), (_connection(), connections))
     return [column.in_(values) for column, values in pairs if values]
 
 
@@ -165,11 +181,12 @@ class UsageLedger:
     def cube(self, start: datetime | None, end: datetime | None, *, bucket_seconds: int,
              offsets: tuple[int, list[tuple[datetime, int]]], after_id: int | None = None,
              upto_id: int | None = None) -> pd.DataFrame:
-        """Calls, credits and tokens per (local bucket number, user, endpoint, model, outcome):
+        """Calls, credits and tokens per (local bucket number, user, endpoint, model, outcome,
+        source, connection):
         CUBE_COLUMNS, with `bucket` the whole number of bucket widths since the local epoch."""
         c = usage.c
         keys = [_local_bucket(offsets, bucket_seconds).label("bucket"), c.user, c.endpoint, c.model,
-                _outcome().label("outcome")]
+                _outcome().label("outcome"), _source().label("source"), _connection().label("connection")]
         stmt = (sa.select(*keys, sa.func.count().label("rows"),
                           sa.func.coalesce(sa.func.sum(c.credits), 0.0).label("credits"),
                           sa.func.coalesce(sa.func.sum(c.prompt_tokens), 0).label("prompt_tokens"),
@@ -197,7 +214,7 @@ class UsageLedger:
         c = usage.c
         stmt = (sa.select(c.ts, c.user, c.endpoint, c.model, _outcome().label("outcome"), c.status,
                           c.error_kind, c.latency_ms, c.prompt_tokens, c.completion_tokens, c.reasoning_tokens,
-                          c.credits, c.request_id, c.source, c.connection)
+                          c.credits, c.request_id, _source().label("source"), c.connection)
                 .where(*self._where(start, end), *_filter_where(**filters)).order_by(c.ts.desc(), c.id.desc())
                 .limit(limit))
         frame = self._frame(stmt)

@@ -34,7 +34,7 @@ from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestTy
 
 from lib import chat, chat_attachments, compare, errors, presets, prompts, tools, uploads, votes
 from lib.client import ChatStream, ReshiClient
-from lib.pricing import CHAT
+from lib.pricing import CHAT, COMPARE
 from lib.prompt_limits import prompt_problem
 from lib.reply_saving import ReplySaver
 from lib.store import Conversation, Message, Store
@@ -418,7 +418,8 @@ def send_replies(store: Store, user: str, client: ReshiClient, conversation_id: 
     columns = tools.continuing_columns(history, len(requests))  # after tool results: the chains that go on
     if not columns:
         return history[-1].id, 0
-    streams = [client.chat.stream(*requests[column], **params) for column in columns]
+    origin = COMPARE if models else CHAT  # the ledger tells a comparison from a chat
+    streams = [client.chat.stream(*requests[column], origin=origin, **params) for column in columns]
     live = st.session_state[LIVE] = LiveReply(streams)
     slots = votes.blind_slots(len(streams)) if models and settings.get("blind") else None
 

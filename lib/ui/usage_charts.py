@@ -15,6 +15,10 @@ import streamlit as st
 
 from lib import usage
 from lib.i18n import key_family
+from lib.pricing import SOURCES
+from lib.quotas import PRESET
+from lib.store import NO_CONNECTION
+from lib.ui.connection import SANDBOX
 from lib.ui.session import tr
 
 HEIGHT = 280
@@ -27,11 +31,25 @@ PALETTE = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b
            "#9d755d", "#bab0ac")
 
 ENDPOINT_KEY = key_family("usage.endpoint", usage.ENDPOINTS)
+SOURCE_KEY = key_family("usage.made_by", SOURCES)
+BREAKDOWN_KEY = key_family("usage.breakdown", usage.BREAKDOWNS)
+CREDITS_BY_KEY = key_family("usage.chart.credits_by", usage.BREAKDOWNS)
 TOKENS_KEY = key_family("usage.tokens", ("prompt", "completion"))  # usage.token_frame's kinds
+CONNECTION_KEYS = {PRESET: "usage.connection.preset", SANDBOX: "usage.connection.sandbox",
+                   NO_CONNECTION: "usage.connection.unknown"}  # any other is a custom server's host
 
 
 def endpoint_label(endpoint: str) -> str:
     return tr(ENDPOINT_KEY(endpoint))
+
+
+def source_label(source: str) -> str:
+    return tr(SOURCE_KEY(source)) if source in SOURCES else source
+
+
+def connection_label(connection: str) -> str:
+    key = CONNECTION_KEYS.get(connection)
+    return tr(key) if key else connection
 
 
 def labelled(column: pd.Series, label: Callable[[str], str]) -> pd.Series:
@@ -41,14 +59,21 @@ def labelled(column: pd.Series, label: Callable[[str], str]) -> pd.Series:
     return pd.Series(np.array([label(v) for v in values], dtype=object)[codes], index=column.index, dtype=object)
 
 
-def series_label(frame: pd.DataFrame) -> pd.Series:
-    """The model's name, or for calls without one, the endpoint's (e.g. "Upload")."""
-    return frame["model"].where(frame["model"] != usage.NO_MODEL, labelled(frame["endpoint"], endpoint_label))
+def series_label(frame: pd.DataFrame, by: str = usage.MODEL) -> pd.Series:
+    """A series of breakdown `by` as shown. By model, calls without one say so with their
+    endpoint ("Upload (no model)"): an endpoint is not a model."""
+    if by == usage.MODEL:
+        no_model = labelled(frame["endpoint"], lambda e: tr("usage.no_model", endpoint=endpoint_label(e)))
+        return frame["model"].where(frame["model"] != usage.NO_MODEL, no_model)
+    return labelled(frame[by], {usage.ENDPOINT: endpoint_label, usage.SOURCE: source_label,
+                                usage.CONNECTION: connection_label}[by])
 
 
-def series_key(frame: pd.DataFrame) -> pd.Series:
+def series_key(frame: pd.DataFrame, by: str = usage.MODEL) -> pd.Series:
     """What a series is, in no language: the model, or for calls without one, the endpoint."""
-    return frame["model"].where(frame["model"] != usage.NO_MODEL, frame["endpoint"])
+    if by == usage.MODEL:
+        return frame["model"].where(frame["model"] != usage.NO_MODEL, frame["endpoint"])
+    return frame[by]
 
 
 def stable_colours(keys: Iterable[str]) -> dict[str, str]:
@@ -112,22 +137,25 @@ def _stacked_over_time(data: pd.DataFrame, scope: usage.Scope, value: str, value
     _show(chart, title_key)
 
 
-def credits_over_time(frame: pd.DataFrame, scope: usage.Scope) -> None:
-    """One colour per model; refunds dip below zero."""
-    _stacked_over_time(frame.assign(key=series_key(frame), label=series_label(frame)), scope, "credits", tr("usage.axis.credits"),
-                       tr("usage.axis.model"), ",.2f", "usage.chart.credits_over_time")
+def credits_over_time(frame: pd.DataFrame, scope: usage.Scope, by: str = usage.MODEL) -> None:
+    """One colour per series of `by`; refunds dip below zero."""
+    data = frame.assign(key=series_key(frame, by), label=series_label(frame, by))
+    _stacked_over_time(data, scope, "credits", tr("usage.axis.credits"), tr(BREAKDOWN_KEY(by)), ",.2f",
+                       "usage.chart.credits_over_time")
 
 
-def credits_by_endpoint(frame: pd.DataFrame) -> None:
-    data = frame.assign(key=frame["endpoint"], label=labelled(frame["endpoint"], endpoint_label))
+def credits_by(frame: pd.DataFrame, by: str) -> None:
+    """Horizontal bars, biggest first: long model names and hosts stay readable on a phone."""
+    data = frame.assign(key=series_key(frame, by), label=series_label(frame, by))
+    title = tr(BREAKDOWN_KEY(by))
     chart = alt.Chart(data).mark_bar().encode(
-        x=alt.X("label:N", sort=None, title=tr("usage.axis.endpoint"), axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("credits:Q", title=tr("usage.axis.credits")),
+        y=alt.Y("label:N", sort=None, title=title, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
+        x=alt.X("credits:Q", title=tr("usage.axis.credits")),
         color=_colour(data, legend=False),
-        tooltip=[alt.Tooltip("label:N", title=tr("usage.axis.endpoint")),
+        tooltip=[alt.Tooltip("label:N", title=title),
                  alt.Tooltip("credits:Q", title=tr("usage.axis.credits"), format=",.2f"),
                  alt.Tooltip("calls:Q", title=tr("usage.axis.calls"), format=",")])
-    _show(chart, "usage.chart.credits_by_endpoint")
+    _show(chart, CREDITS_BY_KEY(by))
 
 
 def calls_by_model(frame: pd.DataFrame) -> None:

@@ -16,12 +16,12 @@ from lib import formats, usage
 from lib.client import Balance
 from lib.i18n import key_family
 from lib.pricing import Price
-from lib.store import Store
+from lib.store import NO_CONNECTION, Store
 from lib.sandbox.state import DEFAULT_CREDITS as SANDBOX_CREDITS
 from lib.ui.connection import current_connection, get_client, key_is_shared, on_embedded_sandbox, reset_client
 from lib.ui.resources import get_store
 from lib.ui.session import current_lang, current_user, is_admin, labels, tr
-from lib.ui.usage_charts import endpoint_label, labelled
+from lib.ui.usage_charts import BREAKDOWN_KEY, connection_label, endpoint_label, labelled, source_label
 
 BALANCE_TTL_SECONDS = 60
 
@@ -30,7 +30,8 @@ BALANCE_TTL_SECONDS = 60
 
 GRANULARITIES = (usage.HOUR, usage.DAY)
 OUTCOME_KEY = key_family("usage.outcome", usage.OUTCOMES)
-FILTER_KEY = key_family("usage.filter", ("users", "models", "endpoints", "outcomes"))
+FILTERS = ("users", "models", "endpoints", "outcomes", "sources", "connections")
+FILTER_KEY = key_family("usage.filter", FILTERS)
 COLUMN_KEY = key_family("usage.col", usage.CSV_COLUMNS)
 
 
@@ -62,17 +63,26 @@ def range_controls() -> usage.Scope:
 
 def filter_controls(cube: pd.DataFrame) -> usage.Filters:
     """Multiselects in a popover; choices come from the range's own rows."""
-    chosen = {name: tuple(st.session_state.get(f"usage_filter_{name}") or ()) for name in
-              ("users", "models", "endpoints", "outcomes")}
+    chosen = {name: tuple(st.session_state.get(f"usage_filter_{name}") or ()) for name in FILTERS}
     active = sum(bool(v) for v in chosen.values())
     label = tr("usage.filters_on", count=active) if active else tr("usage.filters")
     with st.popover(label, icon=":material/filter_list:", width="stretch"):
         if is_admin():
             _multiselect("users", sorted(set(usage.options(cube, "user")) | set(chosen["users"])))
         _multiselect("models", sorted(set(usage.options(cube, "model")) | set(chosen["models"])))
+        _multiselect("sources", list(dict.fromkeys([*usage.options(cube, usage.SOURCE), *chosen["sources"]])),
+                     source_label)
+        _multiselect("connections", sorted(set(usage.options(cube, usage.CONNECTION)) | set(chosen["connections"])),
+                     connection_label)
         _multiselect("endpoints", list(usage.ENDPOINTS), endpoint_label)
         _multiselect("outcomes", list(usage.OUTCOMES), lambda o: tr(OUTCOME_KEY(o)))
     return usage.Filters(**{name: tuple(st.session_state.get(f"usage_filter_{name}") or ()) for name in chosen})
+
+
+def breakdown_control() -> str:
+    """What the credit charts are broken down by: model, endpoint, source or connection."""
+    return st.segmented_control(tr("usage.breakdown"), usage.BREAKDOWNS, default=usage.MODEL, required=True,
+                                key="usage_breakdown", format_func=labels(BREAKDOWN_KEY))
 
 
 def _multiselect(name: str, choices: list[str], label=str) -> None:
@@ -206,12 +216,25 @@ def refresh_balance_button() -> None:
 
 # --- the calls table -------------------------------------------------------------------------
 
+# The calls table's columns at first: what fits beside the sidebar at 1400 px. The others are a
+# click away (the "Columns" picker), and the CSV has them all.
+TABLE_COLUMNS = ("time", "user", "source", "model", "outcome", "credits", "latency_ms", "connection")
+
+
 def render_calls_table(store: Store, scope: usage.Scope, filters: usage.Filters, total: int) -> None:
-    st.subheader(tr("usage.table.title"))
+    title_col, columns_col = st.columns([4, 1], vertical_alignment="bottom")
+    title_col.subheader(tr("usage.table.title"))
+    available = [c for c in usage.CSV_COLUMNS if c != "user" or scope.user is None]
+    with columns_col.popover(tr("usage.table.columns"), icon=":material/view_column:", width="stretch"):
+        picked = st.pills(tr("usage.table.columns"), available, selection_mode="multi", key="usage_columns",
+                          default=[c for c in TABLE_COLUMNS if c in available], label_visibility="collapsed",
+                          format_func=lambda name: tr(COLUMN_KEY(name)))
+    columns = [c for c in available if c in picked] or available[:1]
     rows = load_calls(store, scope, filters)
     shown = len(rows)
-    st.caption(tr("usage.table.newest", shown=shown, total=total) if total > shown
-               else tr("usage.table.count", total=total))
+    count = (tr("usage.table.newest", shown=shown, total=total) if total > shown
+             else tr("usage.table.count", total=total))
+    st.caption(count + " " + tr("usage.table.columns_hint", shown=len(columns), total=len(available)))
     display = rows.assign(endpoint=labelled(rows["endpoint"], endpoint_label),
                           outcome=labelled(rows["outcome"], lambda o: tr(OUTCOME_KEY(o))),
                           time=rows["time"].dt.tz_localize(None),
@@ -219,8 +242,8 @@ def render_calls_table(store: Store, scope: usage.Scope, filters: usage.Filters,
                           # number columns keep their nulls so they still sort as numbers.
                           model=rows["model"].fillna(usage.NO_MODEL),
                           error_kind=rows["error_kind"].fillna(""), request_id=rows["request_id"].fillna(""),
-                          source=rows["source"].fillna(""), connection=rows["connection"].fillna(""))
-    columns = [c for c in usage.CSV_COLUMNS if c != "user" or scope.user is None]
+                          source=labelled(rows["source"], source_label),
+                          connection=labelled(rows["connection"].fillna(NO_CONNECTION), connection_label))
     st.dataframe(display, hide_index=True, column_order=columns, key="usage_table", height=360,
                  column_config=_column_config(columns, display["model"]), placeholder="—")
     stamp = pd.Timestamp.now(tz=scope.tz).strftime("%Y%m%d-%H%M")

@@ -18,12 +18,12 @@ from lib.ui.clock import local_time
 from lib.ui.picker import file_picker
 from lib.ui.resources import get_store
 from lib.ui.session import current_lang, current_user, labels, tr
-from lib.workbench import suite
+from lib.workbench import background, suite
 
 DRAFT, VERSION, SHOWN, MESSAGES = "wb_draft", "wb_version", "wb_run_id", "wb_messages"
 CASES_VERSION = "wb_cases_version"
 SUITE_VERSION, SUITE_ERROR, SUITE_MB = "wb_suite_version", "wb_suite_error", 5
-RUN_STATUS_KEY = key_family("workbench.status", ("running", "done", "stopped", "interrupted"))
+RUN_STATUS_KEY = key_family("workbench.status", background.STATUSES)
 CHECK_KEY = key_family("workbench.check", workbench.CHECK_KINDS)
 REASONING_KEY = key_family("workbench.reasoning", workbench.REASONING_EFFORTS)
 FORMAT_KEY = key_family("workbench.format", structured.RESPONSE_FORMATS)

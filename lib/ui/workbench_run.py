@@ -25,7 +25,7 @@ from lib.ui.workbench_editors import (
     session_draft,
 )
 from lib.ui.workbench_results import results
-from lib.workbench.background import INTERRUPTED, STALE_SECONDS, BackgroundRuns
+from lib.workbench.background import INTERRUPTED, QUOTA, STALE_SECONDS, BackgroundRuns
 
 PENDING, FULL_RERUN = "wb_pending", "wb_full_rerun"
 LIVE_REFRESH_SECONDS = 1.0
@@ -152,11 +152,19 @@ def resume(runs: BackgroundRuns, user: str, run: dict, client: ReshiClient) -> N
                finished=run["results"], on_end=client.close)
 
 
+# Runs that ended before their last cell and may go on: why, said above their results.
+UNFINISHED_NOTES = {INTERRUPTED: ("workbench.interrupted", ":material/pause_circle:"),
+                    QUOTA: ("workbench.quota_stopped", ":material/data_usage:")}
+
+
 def resume_button(run: dict) -> None:
-    """An interrupted run (its process died and its key was the user's): go on with this session's key."""
-    if run["status"] != INTERRUPTED or is_live(run["id"]):
+    """A run that ended early, its finished cells kept: interrupted (its process died and its
+    key was the user's) or stopped by the admin's quota. Go on with this session's key."""
+    note = UNFINISHED_NOTES.get(run["status"])
+    if note is None or is_live(run["id"]):
         return
-    st.warning(tr("workbench.interrupted"), icon=":material/pause_circle:")
+    total = len(run["cases"]) * len(run["settings"]["models"]) * int(run["settings"].get("repeat", 1))
+    st.warning(tr(note[0], done=len(run["results"]), total=total), icon=note[1])
     if st.button(tr("workbench.resume"), key="wb_resume", icon=":material/play_arrow:"):
         user = current_user()
         resume(background_runs(), user, run, connection_client(current_connection(), user))

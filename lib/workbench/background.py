@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 
 from lib.client import ReshiClient
 from lib.workbench.judge import JudgeCache
-from lib.workbench.running import Cell, RunSpec, run_cells
+from lib.workbench.running import Cell, QuotaReached, RunSpec, run_cells
 
 log = logging.getLogger("reshi.workbench")
 DEFAULT_SLOTS = 8
@@ -33,6 +33,8 @@ SAVE_EVERY_SECONDS = 2.0
 HEARTBEAT_SECONDS = 10.0
 STALE_SECONDS = 45.0
 RUNNING, DONE, STOPPED, INTERRUPTED = "running", "done", "stopped", "interrupted"
+QUOTA = "quota"  # stopped as a whole by the admin's quota (running.QuotaReached)
+STATUSES = (RUNNING, DONE, STOPPED, INTERRUPTED, QUOTA)
 
 
 class FairGate:
@@ -137,6 +139,8 @@ class BackgroundRuns:
                         self.store.save_workbench_results(live.user, run_id, list(live.results), RUNNING)
                         saved_at = time.monotonic()
             status = DONE if live.done == live.total else STOPPED
+        except QuotaReached:
+            status = QUOTA
         finally:
             with self._lock:  # saved and no longer live at once: a page sees one or the other
                 try:

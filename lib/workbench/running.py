@@ -33,6 +33,29 @@ MAX_WAIT_SECONDS = 10.0
 # charged and sending again is safe. A stream cut after text arrived (possibly charged) is not.
 SAFE_TO_RETRY = (errors.RateLimitError, errors.ServerError, errors.ApiTimeoutError, errors.ApiConnectionError)
 OK, FAILED = "ok", "failed"
+
+
+class QuotaReached(Exception):
+    """A run ended early because the admin's quota refused a call: the cells in flight finished
+    and were yielded, no new cell was started, and the refused one was never sent (0 credits),
+    so running the rest later costs nothing twice. `refusal` is the client's refusal (None when
+    only a judge call was refused: its cell kept its reply, with the judge's check failed)."""
+
+    def __init__(self, refusal: errors.QuotaExceededError | None):
+        super().__init__(refusal.args[0] if refusal else errors.QuotaExceededError.kind)
+        self.refusal = refusal
+
+
+class _Quota:
+    """A run's first quota refusal, seen by every cell thread: once set, no new cell starts."""
+
+    def __init__(self) -> None:
+        self.reached = threading.Event()
+        self.refusal: errors.QuotaExceededError | None = None
+
+    def reach(self, refusal: errors.QuotaExceededError | None = None) -> None:
+        self.refusal = self.refusal or refusal
+        self.reached.set()
 REASONING_EFFORTS = ("off", "minimal", "low", "medium", "high")
 
 
@@ -164,20 +187,27 @@ def run_cells(client: ReshiClient, spec: RunSpec, cases: list[dict], stop: threa
     Setting `stop` or closing the generator (the page's Stop, or its script run ending) stops
     the run: cells not started never start, replies being streamed are closed, and what
     finished was yielded.
+
+    A call refused by the admin's quota ends the run as a whole: no cell starts after it, the
+    replies already streaming finish (they are paid for) and are yielded, and then `QuotaReached`
+    is raised.
     """
     stop = stop or threading.Event()
     cache = judge_cache or judge.MemoryJudgeCache()
     streams: set = set()
+    quota = _Quota()
     pool = ThreadPoolExecutor(max_workers=max(1, min(spec.pool, MAX_POOL)), thread_name_prefix="workbench")
     work = [planned for planned in plan(spec, cases, earlier) if (planned.index, planned.model, planned.repeat)
             not in skip]
     try:
-        futures = [pool.submit(_gated, gate, user, _run_cell, client, spec, planned, stop, streams, cache)
+        futures = [pool.submit(_gated, gate, user, _run_cell, client, spec, planned, stop, streams, cache, quota)
                    for planned in work]
         for future in as_completed(futures):
             cell = future.result()
             if cell is not None:
                 yield cell
+        if quota.reached.is_set():
+            raise QuotaReached(quota.refusal)
     finally:
         stop.set()
         for stream in list(streams):
@@ -193,8 +223,8 @@ def _gated(gate, user: str, work, *args) -> Cell | None:
 
 
 def _run_cell(client: ReshiClient, spec: RunSpec, planned: PlannedCell, stop: threading.Event, streams: set,
-              cache: judge.JudgeCache) -> Cell | None:
-    if stop.is_set():
+              cache: judge.JudgeCache, quota: _Quota) -> Cell | None:
+    if stop.is_set() or quota.reached.is_set():
         return None
     if planned.reuse is not None:
         earlier = planned.reuse
@@ -203,21 +233,24 @@ def _run_cell(client: ReshiClient, spec: RunSpec, planned: PlannedCell, stop: th
                     reused=True, saved_credits=earlier.credits or earlier.saved_credits)
         reply = Reply(earlier.output, earlier.credits or earlier.saved_credits, earlier.latency_s)
     else:
-        cell = _send(client, spec, planned, stop, streams)
+        cell = _send(client, spec, planned, stop, streams, quota)
         if cell is None or cell.status != OK:
             return cell
         reply = Reply(cell.output, cell.credits, cell.latency_s)
-    return _checked(cell, client, spec, planned.case, reply, cache)
+    cell = _checked(cell, client, spec, planned.case, reply, cache)
+    if errors.QuotaExceededError.kind in cell.reasons:  # a judge was refused: the reply is kept, nothing new starts
+        quota.reach()
+    return cell
 
 
 def _send(client: ReshiClient, spec: RunSpec, planned: PlannedCell, stop: threading.Event,
-          streams: set) -> Cell | None:
+          streams: set, quota: _Quota) -> Cell | None:
     """One call, retried while safe; None when the run was stopped before it finished."""
     messages = messages_for(spec.system, spec.user, planned.case)
     for attempt in range(1, MAX_ATTEMPTS + 1):
         if stop.is_set():
             return None
-        stream = client.chat.stream(planned.model, messages, **spec.request_params())
+        stream = client.chat.stream(planned.model, messages, origin=pricing.WORKBENCH, **spec.request_params())
         streams.add(stream)
         try:
             for _ in stream:
@@ -228,6 +261,9 @@ def _send(client: ReshiClient, spec: RunSpec, planned: PlannedCell, stop: thread
                 return _failed(planned, exc, attempt)
             stop.wait(_backoff(attempt, exc))
             continue
+        except errors.QuotaExceededError as exc:  # not sent: the cell stays to run once there is quota
+            quota.reach(exc)
+            return None
         except errors.ReshiError as exc:
             return _failed(planned, exc, attempt, output=getattr(exc, "text", "") or stream.text)
         finally:

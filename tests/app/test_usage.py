@@ -200,8 +200,13 @@ def test_a_model_and_an_endpoint_keep_their_colour_in_both_languages(app_secrets
     at.button_group(key="lang_switch").set_value("zh").run()
     chinese = colour_of(at)
     assert english["sora-2-pro"] == chinese["sora-2-pro"]
-    assert english["Upload"] == chinese["上传"] and english["Video"] == chinese["视频"]
+    assert english["Upload (no model)"] == chinese["上传（无模型）"], "an endpoint is not shown as a model"
+    assert "Upload" not in english and "上传" not in chinese
     assert english["Prompt"] == chinese["输入"] and english["Completion"] == chinese["输出"]
+    at.button_group(key="usage_breakdown").set_value("endpoint").run()
+    by_endpoint = colour_of(at)
+    at.button_group(key="lang_switch").set_value("en").run()
+    assert colour_of(at)["Video"] == by_endpoint["视频"] and colour_of(at)["Upload"] == by_endpoint["上传"]
 
 
 def test_calls_table_shows_whole_model_names_and_no_none(app_secrets):

@@ -78,3 +78,21 @@ def test_token_counts_that_are_not_counts_add_nothing():
                                                       prices=prices, on_call=calls.append) as client:
         reply = client.chat.create("gpt-4o-mini", HELLO)
     assert reply.text == "hi" and reply.credits == calls[-1].credits == PER_CALL
+
+
+def test_the_ledger_says_what_made_each_chat_call(sandbox, api_key, store):
+    """Chat, a comparison, a Workbench cell and its judge are all chat calls; the ledger's
+    source tells them apart for the Usage page."""
+    with ledger_client(sandbox.base_url, api_key, store) as client:
+        for origin in (None, pricing.COMPARE, pricing.WORKBENCH):
+            assert "".join(client.chat.stream("gpt-4o-mini", HELLO, origin=origin))
+        client.chat.create("gpt-4o-mini", HELLO, source=pricing.JUDGE)
+    assert sorted(row["source"] for row in shown_calls(store)) == ["chat", "compare", "judge", "workbench"]
+
+
+def test_a_balance_lookup_is_one_ledger_row(sandbox, api_key, store):
+    """The balance needs two requests; the Usage page showed them as two identical calls."""
+    with ledger_client(sandbox.base_url, api_key, store) as client:
+        assert client.billing.balance() is not None
+    [row] = shown_calls(store)
+    assert (row["endpoint"], row["source"], row["outcome"]) == (pricing.BILLING, "balance", "ok")

@@ -108,8 +108,8 @@ def test_empty_ledger_gives_empty_frames(store):
     assert frame.empty and list(frame.columns) == usage.CUBE_COLUMNS
     summary = usage.summarize(frame)
     assert (summary.credits, summary.requests, summary.error_rate) == (0.0, 0, None)
-    for chart in (usage.credits_over_time, usage.tokens_over_time, usage.credits_by_endpoint,
-                  usage.calls_by_model, usage.by_user):
+    for chart in (usage.credits_over_time, usage.tokens_over_time, usage.calls_by_model, usage.by_user,
+                  *[lambda f, by=by: usage.credits_by(f, by) for by in usage.BREAKDOWNS]):
         assert chart(frame).empty
     assert latency(store, Scope(A, None, None), Filters()).empty
     assert usage.calls(store, Scope(A, None, None), Filters()).empty
@@ -154,7 +154,7 @@ def test_charts_from_the_cube(ledger):
     over_time = usage.credits_over_time(frame).set_index(["endpoint", "model"])["credits"].to_dict()
     assert over_time == {("chat", "gpt-4o"): 2.0, ("chat", "gemini-pro"): 0.0, ("images", "gemini-image"): 20.0,
                          ("video", "sora-2"): 0.0, ("upload", usage.NO_MODEL): 0.0}
-    by_endpoint = usage.credits_by_endpoint(frame)
+    by_endpoint = usage.credits_by(frame, usage.ENDPOINT)
     assert by_endpoint.to_dict("records") == [
         {"endpoint": "images", "credits": 20.0, "calls": 2}, {"endpoint": "chat", "credits": 2.0, "calls": 3},
         {"endpoint": "upload", "credits": 0.0, "calls": 1}, {"endpoint": "video", "credits": 0.0, "calls": 1}]
@@ -164,6 +164,36 @@ def test_charts_from_the_cube(ledger):
         {"endpoint": "upload", "model": usage.NO_MODEL, "calls": 1}]
     tokens = usage.tokens_over_time(frame).set_index("kind")["tokens"].to_dict()
     assert tokens == {"prompt": 15, "completion": 25}
+
+
+def test_sources_and_connections_break_down_filter_and_list_the_calls(store):
+    """Each row's source and connection, in the cube, its filters (the same in pandas and SQL) and
+    the calls; a row written without a source (before revision 0003) has its endpoint's."""
+    day = at(2024, 5, 1, 9)
+    add(store, ts=day, credits=1, source="chat", connection="preset")
+    add(store, ts=day, credits=2, source="compare", connection="preset")
+    add(store, ts=day, credits=2, source="compare", connection="preset")
+    add(store, ts=day, credits=4, source="workbench", connection="api.example.com")
+    add(store, ts=day, endpoint="judge", credits=1, source="judge", connection="sandbox")
+    add(store, ts=day, endpoint="billing", model=None, credits=0)  # an old row: no source, no connection
+    frame = usage.cube(store, alice())
+    by_source = usage.credits_by(frame, usage.SOURCE).set_index("source")
+    assert by_source["credits"].to_dict() == {"compare": 4.0, "workbench": 4.0, "chat": 1.0, "judge": 1.0}
+    assert by_source["calls"].to_dict() == {"compare": 2, "workbench": 1, "chat": 1, "judge": 1}
+    by_connection = usage.credits_by(frame, usage.CONNECTION).set_index("connection")["credits"].to_dict()
+    assert by_connection == {"preset": 5.0, "api.example.com": 4.0, "sandbox": 1.0}
+    assert usage.options(frame, usage.SOURCE) == ["chat", "compare", "workbench", "judge", "balance"]
+    assert usage.options(frame, usage.CONNECTION) == ["", "api.example.com", "preset", "sandbox"]
+    over_time = usage.credits_over_time(frame, usage.SOURCE).set_index("source")["credits"].to_dict()
+    assert over_time == {"chat": 1.0, "compare": 4.0, "workbench": 4.0, "judge": 1.0}
+    for filters in (Filters(sources=("compare", "judge")), Filters(connections=("preset",)),
+                    Filters(sources=("balance",)), Filters(connections=("",)),
+                    Filters(sources=("compare",), connections=("sandbox",))):
+        picked = usage.apply_filters(frame, filters)
+        rows = usage.calls(store, alice(), filters, limit=None)
+        assert int(picked["rows"].sum()) == len(rows), filters
+        assert set(rows["source"]) <= set(filters.sources or rows["source"]), filters
+    assert usage.calls(store, alice(), Filters(sources=("balance",)))["source"].tolist() == ["balance"]
 
 
 def test_filters_narrow_the_cube_like_the_sql(ledger):

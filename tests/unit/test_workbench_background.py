@@ -9,9 +9,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from lib import chat, workbench
+from dataclasses import asdict
+
+from lib import chat, pricing, quotas, workbench
 from lib.client import ReshiClient
-from lib.workbench.background import DONE, STOPPED, BackgroundRuns, FairGate
+from lib.workbench.background import DONE, QUOTA, STOPPED, BackgroundRuns, FairGate
 
 CASES = [{"topic": f"topic {i}"} for i in range(6)]
 
@@ -49,6 +51,27 @@ def test_stop_ends_the_run_and_keeps_what_finished(store, client, sandbox_speed)
     assert runs.stop("alice", run_id) and live.finished.wait(30)
     saved = store.get_workbench_run("alice", run_id)
     assert saved["status"] == STOPPED and 1 <= len(saved["results"]) < 6
+
+
+def test_a_run_stops_as_a_whole_at_the_quota_keeping_what_finished(store, sandbox, api_key):
+    """The admin's daily quota of 3 credits on the preset connection: a run of 6 one-credit cells
+    sends 3, is saved "quota" with those 3 kept, and the refused call was never sent."""
+    store.admin_set_quota("alice", 3, 0)
+    client = ReshiClient(sandbox.base_url, api_key, connection=quotas.PRESET,
+                         on_call=lambda record: store.add_usage("alice", **asdict(record)))
+    client.before_paid_call = lambda endpoint, model: quotas.check_quota(store, "alice",
+                                                                          client.credits_for(endpoint, model))
+    sandbox.control.reset_stats()
+    run_id = store.add_workbench_run("alice", workbench.new_run(spec(pool=1), CASES))
+    live = BackgroundRuns(store).start("alice", run_id, client, spec(pool=1), CASES, on_end=client.close)
+    assert live.finished.wait(60)
+    saved = store.get_workbench_run("alice", run_id)
+    assert saved["status"] == QUOTA, "the run did not stop as a whole at the quota"
+    assert len(saved["results"]) == 3 and all(c["status"] == "ok" and c["credits"] == 1 for c in saved["results"])
+    assert sandbox.control.stats()["endpoints"]["chat"] == 3, "a call past the quota reached the server"
+    rows = store.usage_ledger("alice").calls()
+    assert set(rows["source"]) == {pricing.WORKBENCH} and set(rows["connection"]) == {quotas.PRESET}
+    assert rows["error_kind"].tolist().count("quota_exceeded") == 1, "one refusal recorded, then nothing started"
 
 
 def test_a_resumed_run_sends_only_its_unfinished_cells(store, client, sandbox):
