@@ -524,7 +524,7 @@ def stream_replies(store: Store, user: str, conversation_id: int, group_id: int 
                 # Each redraw is a websocket message the server serialises and sends: ten a second
                 # reads as live, where one per token costs the server most of a reply's CPU.
                 if time.monotonic() - drawn_at >= _MIN_REDRAW_INTERVAL:
-                    _redraw(parallel, boxes, shown, cursor="▌", prefix=prefix)
+                    _redraw(parallel, boxes, shown, cursor="▌", prefix=prefix, blind=bool(blind_slots))
                     drawn_at = time.monotonic()
                 if not parallel.poll(_REDRAW_SECONDS):
                     break
@@ -532,7 +532,7 @@ def stream_replies(store: Store, user: str, conversation_id: int, group_id: int 
                     st.empty()
                 if saver is not None:
                     saver.maybe_save()
-            _redraw(parallel, boxes, shown, cursor="", prefix=prefix)
+            _redraw(parallel, boxes, shown, cursor="", prefix=prefix, blind=bool(blind_slots))
             stop.empty()
     except RerunException as rerun:
         leaving = _leaves_page(rerun.rerun_data)
@@ -633,20 +633,23 @@ def _stop_button(step: int = 0):
     return holder
 
 
-def _redraw(parallel: compare.ParallelStreams, boxes: list, shown: list, cursor: str, prefix: str = "") -> None:
+def _redraw(parallel: compare.ParallelStreams, boxes: list, shown: list, cursor: str, prefix: str = "",
+            blind: bool = False) -> None:
     """Each column's text so far; a reasoning model's thinking above it, open while it thinks
-    and folded away once the answer starts."""
+    and folded away once the answer starts. A blind comparison shows no thinking before the vote
+    (it would tell a reasoning model)."""
     for index, column in enumerate(parallel.columns):
         drawn = prefix + column.text + cursor + streaming_calls(column.stream)
-        if (column.thinking, drawn) == shown[index] and cursor:
+        thinking = "" if blind else column.thinking
+        if (thinking, drawn) == shown[index] and cursor:
             continue
-        shown[index] = (column.thinking, drawn)
-        if not column.thinking:
+        shown[index] = (thinking, drawn)
+        if not thinking:
             boxes[index].markdown(images_as_links(drawn))
             continue
         answering = bool(column.text or column.stream.tool_calls)
         with boxes[index].container():
-            thinking_block(column.thinking + ("" if answering or not cursor else cursor),
+            thinking_block(thinking + ("" if answering or not cursor else cursor),
                            column.stream.thinking_seconds, live=bool(cursor) and not answering)
             if answering or prefix:
                 st.markdown(images_as_links(drawn if answering else prefix))

@@ -466,7 +466,8 @@ def _comparison_column(store: Store, user: str, group: list[Message], message: M
     if meta.get("failed"):
         st.error(failure_text(meta), icon=":material/error:")
         return
-    thinking_block(meta.get("thinking") or "", meta.get("thinking_seconds"))
+    if not vote_view.hidden(group):  # a thinking block would tell a reasoning model before the vote
+        thinking_block(meta.get("thinking") or "", meta.get("thinking_seconds"))
     reply_body(message.content, meta, key=f"chat_body_{message.id}")
     if meta.get("tool_calls"):
         results, open_ids = calls

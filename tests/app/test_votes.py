@@ -130,3 +130,19 @@ def test_leaderboard_speaks_chinese(login_secrets):
     at.button_group(key="lang_switch").set_value("zh").run()
     assert not at.exception and at.title[0].value == "排行榜"
     assert at.dataframe[0].value.shape[0] == 2 and "团队总票数" in [m.label for m in at.metric]
+
+
+def test_blind_columns_show_no_thinking_until_the_vote(app_secrets):
+    """A thinking block would tell the reasoning model apart: it stays hidden, and comes with
+    the names once the vote is cast."""
+    at = blind_app(app_secrets, ["deepseek-reasoner", "gpt-4o-mini"])
+    send(at, "Which is the better plan?")
+    assert not at.exception
+    replies = [m for m in stored_messages(app_secrets) if m[0] == "assistant"]
+    [thinking] = [r[2]["thinking"] for r in replies if r[2].get("thinking")]   # stored all the same
+    assert not [e for e in at.expander if e.label.startswith(("Thought", "Thinking"))]
+    assert not any(thinking[:40] in m.value for m in at.markdown)
+
+    next(b for b in at.button if b.label == "A is better").click().run()
+    assert sum(e.label.startswith("Thought") for e in at.expander) == 1
+    assert any(thinking[:40] in m.value for m in at.markdown)

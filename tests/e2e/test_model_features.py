@@ -243,3 +243,28 @@ def test_model_features_settings_in_chinese_on_a_phone(page: Page, app_url, sand
     send(page, "我喜欢这个产品")
     expect(reply_message(page).get_by_text("符合模式")).to_be_visible(timeout=30_000)
     screenshot(page, "chat-schema-zh-390")
+
+
+def test_blind_columns_hide_the_thinking_until_the_vote(page: Page, app_url, sandbox_speed):
+    """A "Thinking…" block, live or folded, would tell the reasoning model in a blind comparison."""
+    from tests.e2e.test_votes import turn_on_blind_compare
+    sandbox_speed(token_rate=25)
+    sign_in(page, app_url)
+    start_new_chat(page)
+    pick_model(page, "deepseek-reasoner")
+    body = open_settings(page)
+    body.get_by_text("High", exact=True).click()   # long thinking: the other model answers meanwhile
+    wait_for_app(page)
+    close_popover(page)
+    turn_on_blind_compare(page)
+    send(page, f"Which plan is better? {uuid.uuid4().hex[:6]}")
+    replies = reply_message(page)
+    expect(replies.get_by_text("You said").first).to_be_visible(timeout=30_000)   # gpt-4o-mini's answer
+    expect(replies.get_by_role("button", name="Stop")).to_be_visible()            # the reasoner still thinks
+    expect(replies.get_by_test_id("stExpander")).to_have_count(0)
+    expect(replies.get_by_text("The user wrote")).to_have_count(0)
+    vote = page.get_by_role("button", name="A is better")
+    expect(vote).to_be_visible(timeout=60_000)
+    expect(replies.get_by_test_id("stExpander")).to_have_count(0)
+    vote.click()
+    expect(replies.get_by_test_id("stExpander").filter(has_text="Thought for")).to_have_count(1, timeout=15_000)
