@@ -164,7 +164,8 @@ def reply_meta(stream: ChatStream) -> dict:
             "credits": stream.credits, "finish_reason": stream.finish_reason,
             "request_id": stream.request_id, "elapsed": stream.elapsed,
             **({"stopped": True} if stream.stopped else {}),
-            **({"thinking": stream.thinking.strip(), "thinking_seconds": stream.thinking_seconds}
+            **({"thinking": stream.thinking.strip(), "thinking_seconds": stream.thinking_seconds,
+                "first_thinking": stream.first_thinking}
                if stream.thinking.strip() else {}),
             **({"reasoning_tokens": stream.reasoning_tokens} if stream.reasoning_tokens else {}),
             **({"tool_calls": [c.as_message() for c in stream.tool_calls]} if stream.tool_calls else {}),

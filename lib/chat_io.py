@@ -62,7 +62,7 @@ _META_CHECKS = {"variables": _variables, "model": chat.is_model_name, "ttft": _a
                 "compare_group": _count, "column": lambda v: _count(v) and v < chat.MAX_COMPARE,
                 "tool_calls": tools.stored_calls_ok, "tool_call_id": _label, "name": _label, "chain_limit": _count,
                 "thinking": lambda v: isinstance(v, str) and len(v) <= chat_options.MAX_THINKING_CHARS,
-                "thinking_seconds": _amount, "reasoning_tokens": _count, "structured": structured.stored_check_ok,
+                "thinking_seconds": _amount, "first_thinking": _amount, "reasoning_tokens": _count, "structured": structured.stored_check_ok,
                 "logprobs": chat_options.stored_logprobs_ok}
 _META_KEYS = tuple(_META_CHECKS)
 

@@ -50,7 +50,7 @@ SHARED_IMAGE_SIDE = 1280             # a shared conversation's images: copies th
 MAX_SHARED_IMAGES = 20
 SHARED_IMAGE_PREFIXES = ("data:image/jpeg;base64,", "data:image/png;base64,")
 SHARED_META = ("model", "ttft", "elapsed", "tps", "tokens", "credits", "incomplete", "stopped", "failed", "error",
-               "compare_group", "column", "tool_calls", "tool_call_id", "name", "thinking", "thinking_seconds",
+               "compare_group", "column", "tool_calls", "tool_call_id", "name", "thinking", "thinking_seconds", "first_thinking",
                "reasoning_tokens", "structured", "logprobs")
 
 
@@ -268,10 +268,14 @@ def record_wrong_guess(store: Store, client: str, now: datetime, scope: str = LI
 # --- rendering data ---------------------------------------------------------------------------
 
 def metrics_line(meta: dict, lang: str, *, with_model: bool = True) -> str:
-    """A reply's model, time to first token, speed, tokens and credits in `lang`."""
+    """A reply's model, time to first token (a reasoning model's: to its first thinking and its
+    first answer token), speed, tokens and credits in `lang`."""
     parts = [meta.get("model") or ""] if with_model else []
+    thought = meta.get("first_thinking") is not None
+    if thought:
+        parts.append(t("thinking.meta_first", lang, seconds=meta["first_thinking"]))
     if meta.get("ttft") is not None:
-        parts.append(t("chat.meta_ttft", lang, seconds=meta["ttft"]))
+        parts.append(t("thinking.meta_answer" if thought else "chat.meta_ttft", lang, seconds=meta["ttft"]))
     if meta.get("tps"):
         parts.append(t("chat.meta_tps", lang, rate=meta["tps"]))
     if meta.get("tokens") is not None:

@@ -35,7 +35,10 @@ def test_reasoning_effort_is_sent_only_when_on_and_the_thinking_is_kept_apart(ap
     ledger = Store(app_secrets["store"]["url"]).usage_ledger("local").calls()
     assert ledger["reasoning_tokens"].iloc[0] == meta["reasoning_tokens"]   # newest first
     assert any(e.label.startswith("Thought for") for e in at.expander)
-    assert any("reasoning tokens" in c.value for c in at.caption)
+    metrics = [c.value for c in at.caption if "reasoning tokens" in c.value][-1]
+    assert 0 <= meta["first_thinking"] <= meta["ttft"]
+    assert f"first thought {meta['first_thinking']:.2f} s" in metrics and \
+        f"first answer token {meta['ttft']:.2f} s" in metrics   # each first token, not the answer's alone
 
 
 def test_a_schema_is_checked_as_typed_with_line_and_reason(app_secrets):
@@ -138,7 +141,7 @@ def test_thinking_and_checked_json_reach_a_share_link_and_the_slides(app_secrets
     assert not viewer.exception
     assert any(e.label.startswith("Thought for") for e in viewer.expander)
     assert any("Matches the schema" in m.value for m in viewer.markdown)
-    assert any("reasoning tokens" in c.value for c in viewer.caption)
+    assert any("reasoning tokens" in c.value and "first thought" in c.value for c in viewer.caption)
     present(at)
     assert at.toggle(key="present_thinking").value is True
     assert any(e.label.startswith("Thought for") for e in at.expander)
