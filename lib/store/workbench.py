@@ -41,6 +41,17 @@ workbench_ratings = sa.Table(
     updated_column(),
     sa.UniqueConstraint("user", "run_id", "case_index", "model", "repeat", name="uq_workbench_ratings_cell"),
 )
+# A judged check's verdict, kept per user by its cache key (the SHA-256 of the rubric filled with
+# the case, the output and the judge model: lib/workbench/judge.py), so a re-run, another check
+# or another process (a restart, a replica) pays for a judgement once.
+workbench_judgements = sa.Table(
+    "workbench_judgements", metadata, id_column(), user_column(),
+    sa.Column("cache_key", sa.String(64), nullable=False),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False, default=""),
+    created_column(),
+    sa.UniqueConstraint("user", "cache_key", name="uq_workbench_judgements_user_cache_key"),
+)
 MAX_NOTE_CHARS = 2000
 _RUN_SUMMARY = ("id", "version", "parent_id", "status", "prompt", "settings", "created_at", "updated_at")
 
@@ -130,3 +141,20 @@ class WorkbenchRuns(Rows):
         with self.engine.connect() as conn:
             return {(r.case_index, r.model, r.repeat): {"thumb": r.thumb, "note": r.note}
                     for r in conn.execute(stmt)}
+
+    def workbench_judgement(self, user: str, cache_key: str) -> dict | None:
+        """A verdict the user's judge gave before: {"score", "reason"}, or None."""
+        stmt = sa.select(workbench_judgements.c.score, workbench_judgements.c.reason).where(
+            workbench_judgements.c.user == user, workbench_judgements.c.cache_key == cache_key)
+        with self.engine.connect() as conn:
+            row = conn.execute(stmt).first()
+        return {"score": row.score, "reason": row.reason} if row else None
+
+    def save_workbench_judgement(self, user: str, cache_key: str, score: float, reason: str) -> None:
+        """Keep a verdict; one saved at the same moment elsewhere (a replica) is kept instead."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(workbench_judgements.insert().values(
+                    user=user, cache_key=cache_key, score=score, reason=reason, created_at=utcnow()))
+        except sa.exc.IntegrityError:
+            pass

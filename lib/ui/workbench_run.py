@@ -88,8 +88,7 @@ def _execute(store: Store, user: str, client: ReshiClient, spec: workbench.RunSp
     run_id = store.add_workbench_run(user, record, parent_id=parent and parent["id"],
                                      version=workbench.next_version(parent, spec))
     run_client = connection_client(conn, user)
-    background_runs().start(user, run_id, run_client, spec, cases, earlier=earlier, judge_cache=judge_cache(),
-                            on_end=run_client.close)
+    background_runs().start(user, run_id, run_client, spec, cases, earlier=earlier, on_end=run_client.close)
     st.session_state[SHOWN] = session_draft()["parent_id"] = run_id
     st.rerun()
 
@@ -148,8 +147,8 @@ def resume_left_runs(runs: BackgroundRuns) -> None:
 def resume(runs: BackgroundRuns, user: str, run: dict, client: ReshiClient) -> None:
     """Go on with a run's unfinished cells (its finished ones are kept, not sent again)."""
     runs.store.mark_workbench_run(user, run["id"], "running")
-    runs.start(user, run["id"], client, workbench.RunSpec.from_run(run), run["cases"], judge_cache=judge_cache(),
-               finished=run["results"], on_end=client.close)
+    runs.start(user, run["id"], client, workbench.RunSpec.from_run(run), run["cases"], finished=run["results"],
+               on_end=client.close)
 
 
 # Runs that ended before their last cell and may go on: why, said above their results.
@@ -178,9 +177,3 @@ def _earlier_cells() -> list[workbench.Cell]:
         return []
     parent = get_store().get_workbench_run(current_user(), parent_id)
     return workbench.cells_of(parent) if parent else []
-
-
-@st.cache_resource(show_spinner=False)
-def judge_cache() -> workbench.MemoryJudgeCache:
-    """Verdicts of judged checks, one cache per process: a re-run pays a judgement once."""
-    return workbench.MemoryJudgeCache()

@@ -24,7 +24,7 @@ from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
 
 from lib.client import ReshiClient
-from lib.workbench.judge import JudgeCache
+from lib.workbench.judge import JudgeCache, StoreJudgeCache
 from lib.workbench.running import Cell, QuotaReached, RunSpec, run_cells
 
 log = logging.getLogger("reshi.workbench")
@@ -105,13 +105,15 @@ class BackgroundRuns:
               on_end: Callable[[], None] | None = None) -> LiveRun:
         """Run `run_id`'s cells in a thread of its own; `finished`: cells already done (a resumed
         run), which are kept and not sent again. `on_end` runs when the thread ends (closing a
-        client made for the run)."""
+        client made for the run). Judged checks' verdicts are the user's in the store unless
+        `judge_cache` says otherwise."""
         total = len(cases) * len(spec.models) * spec.repeat
         live = LiveRun(user, total, list(finished))
         with self._lock:
             self._live[run_id] = live
         thread = threading.Thread(target=self._drive, name=f"workbench-run-{run_id}", daemon=True,
-                                  args=(run_id, live, client, spec, cases, list(earlier), judge_cache, on_end))
+                                  args=(run_id, live, client, spec, cases, list(earlier),
+                                        judge_cache or StoreJudgeCache(self.store, user), on_end))
         thread.start()
         return live
 

@@ -46,7 +46,7 @@ class JudgeCache(Protocol):
 
 
 class MemoryJudgeCache:
-    """A cache for one process (the command line, tests)."""
+    """A cache for one process (the command line, which has no database)."""
 
     def __init__(self):
         self._verdicts: dict[str, dict] = {}
@@ -59,6 +59,19 @@ class MemoryJudgeCache:
     def put(self, key: str, verdict: dict) -> None:
         with self._lock:
             self._verdicts[key] = verdict
+
+
+class StoreJudgeCache:
+    """The user's verdicts in the store: they outlive the process (a restart, another replica)."""
+
+    def __init__(self, store, user: str):
+        self.store, self.user = store, user
+
+    def get(self, key: str) -> dict | None:
+        return self.store.workbench_judgement(self.user, key)
+
+    def put(self, key: str, verdict: dict) -> None:
+        self.store.save_workbench_judgement(self.user, key, verdict["score"], verdict["reason"])
 
 
 def judge_messages(check: Check, case: dict, output: str) -> list[dict]:

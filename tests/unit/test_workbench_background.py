@@ -13,6 +13,8 @@ from dataclasses import asdict
 
 from lib import chat, pricing, quotas, workbench
 from lib.client import ReshiClient
+from lib.store import Store
+from lib.workbench import judge
 from lib.workbench.background import DONE, QUOTA, STOPPED, BackgroundRuns, FairGate
 
 CASES = [{"topic": f"topic {i}"} for i in range(6)]
@@ -84,6 +86,28 @@ def test_a_resumed_run_sends_only_its_unfinished_cells(store, client, sandbox):
     saved = store.get_workbench_run("alice", run_id)
     assert saved["status"] == DONE and sorted(c["case"] for c in saved["results"]) == list(range(6))
     assert sandbox.control.stats()["endpoints"]["chat"] == 4
+
+
+def test_judged_verdicts_are_kept_in_the_store_per_user(store, store_url, client, sandbox):
+    judged = spec()
+    judged.checks = [workbench.Check("judge", rubric="Is {{output}} clear?", model="gpt-4o")]
+
+    def judge_calls(user: str, runs: BackgroundRuns) -> int:
+        sandbox.control.reset_stats()
+        run_id = store.add_workbench_run(user, workbench.new_run(judged, CASES[:3]))
+        assert runs.start(user, run_id, client, judged, CASES[:3]).finished.wait(60)
+        assert all(c["scores"][0] is not None for c in store.get_workbench_run(user, run_id)["results"])
+        return sum(r["body"]["model"] == "gpt-4o" for r in sandbox.control.recent_requests(20)
+                   if r["endpoint"] == "chat")
+
+    assert judge_calls("alice", BackgroundRuns(store)) == 3
+    # Another process (a restart, a replica) on the same database: the verdicts are there.
+    assert judge_calls("alice", BackgroundRuns(Store(store_url))) == 0
+    assert judge_calls("bob", BackgroundRuns(store)) == 3, "one user's verdicts are not another's"
+    key = judge.cache_key(judged.checks[0], CASES[0], "x")
+    store.save_workbench_judgement("alice", key, 0.5, "first")
+    store.save_workbench_judgement("alice", key, 0.9, "saved elsewhere at the same moment")
+    assert store.workbench_judgement("alice", key) == {"score": 0.5, "reason": "first"}
 
 
 def test_a_dead_process_run_is_claimed_once(store):
