@@ -17,6 +17,7 @@ from lib.ui.workbench_editors import (
     prompt_editor,
     saved_runs_picker,
     session_draft,
+    tools_section,
 )
 from lib.ui.workbench_results import comparison, results
 from lib.ui.workbench_run import (
@@ -35,6 +36,7 @@ runs = saved_runs_picker(store, user)
 
 workbench_source_caption(session_draft())
 spec = prompt_editor(client)
+spec.tools = tools_section()
 names = workbench.variables(spec.system, spec.user)
 st.markdown(f"**{tr('workbench.cases_title')}**")
 cases = cases_editor(names)

@@ -5,20 +5,23 @@ Streamlit; for the Workbench (one chain per cell) and anything else that runs un
 `run_chain` asks, answers each call with its tool's mock (a call to a tool that is not
 defined, or has no mock, gets an error result the model can read), and asks again, until the
 model answers in text or `max_steps` replies have called tools. Every step is one chat call,
-so each lands in the ledger on its own row.
+so each lands in the ledger on its own row. The checks say why they failed as a problem code
+(`TOOL_PROBLEMS`, which the page words in the user's language) and a detail (names, a path).
 """
 from __future__ import annotations
 
 import json
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from jsonschema import Draft202012Validator, SchemaError
 
 from lib import tools
-from lib.client import ReshiClient, ToolCall
+from lib.client import ChatStream, ReshiClient, ToolCall
 
+NOT_CALLED, ARGUMENTS_DIFFER, ARGUMENTS_NOT_JSON = "tool_not_called", "tool_arguments_differ", "tool_arguments_not_json"
+TOOL_PROBLEMS = (NOT_CALLED, ARGUMENTS_DIFFER, ARGUMENTS_NOT_JSON)
 SCHEMA_KEYS = ("type", "properties", "$schema", "required", "items", "enum", "anyOf", "oneOf", "allOf")
 
 
@@ -33,6 +36,7 @@ class Chain:
     stopped: bool = False
     credits: float = 0.0
     tokens: int = 0
+    seconds: float = 0.0
     messages: list[dict] = field(default_factory=list)
 
 
@@ -46,20 +50,25 @@ def mock_result(settings_tools: list[dict], call: ToolCall) -> str:
     return tools.result_text(tools.fill_mock(tool["mock"], call.parsed if call.arguments_ok else {}))
 
 
+Ask = Callable[[list[dict], dict], ChatStream]  # (messages, request fields) -> a reply streamed to its end
+
+
 def run_chain(client: ReshiClient, model: str, messages: list[dict], settings: dict, params: dict | None = None,
-              max_steps: int = tools.DEFAULT_STEPS, stop: threading.Event | None = None) -> Chain:
+              max_steps: int = tools.DEFAULT_STEPS, stop: threading.Event | None = None,
+              ask: Ask | None = None) -> Chain:
     """The chain for `messages` with the tools of `settings` (the Chat page's shape: `tools`,
-    `tool_choice`, `parallel_tool_calls`); errors of a call are raised as the client raises them."""
+    `tool_choice`, `parallel_tool_calls`); errors of a call are raised as the client raises them.
+    `ask` sends one step (the Workbench's retries and Stop); by default it is streamed as is."""
     chain, sent = Chain(), list(messages)
     request = {**(params or {}), **tools.request_fields(settings)}
+    ask = ask or (lambda step_messages, fields: _drained(client.chat.stream(model, step_messages, **fields)))
     while True:
         if stop is not None and stop.is_set():
             chain.stopped = True
             break
-        stream = client.chat.stream(model, sent, **request)
-        for _ in stream:
-            pass
-        chain.credits, chain.tokens = chain.credits + stream.credits, chain.tokens + stream.tokens
+        stream = ask(sent, request)
+        chain.credits, chain.tokens = chain.credits + stream.credits, chain.tokens + (stream.tokens or 0)
+        chain.seconds += stream.elapsed or 0.0
         calls = stream.tool_calls
         if not calls:
             chain.text = stream.text
@@ -75,37 +84,50 @@ def run_chain(client: ReshiClient, model: str, messages: list[dict], settings: d
     return chain
 
 
+def _drained(stream: ChatStream) -> ChatStream:
+    for _ in stream:
+        pass
+    return stream
+
+
 # ---------------------------------------------------------------- the checks
 
-def calls_tool(chain: Chain, name: str) -> tuple[bool, str]:
-    """(passed, why not): whether any step called `name`."""
-    if any(call["name"] == name for call in chain.calls):
-        return True, ""
-    called = ", ".join(dict.fromkeys(c["name"] for c in chain.calls)) or "no tool"
-    return False, f"{name} was not called (called: {called})"
+@dataclass(frozen=True)
+class CallCheck:
+    """A check's verdict on a chain's calls: `problem` (in TOOL_PROBLEMS) and `detail` say why not."""
+    passed: bool
+    problem: str = ""
+    detail: str = ""
 
 
-def arguments_match(chain: Chain, name: str, expected: str) -> tuple[bool, str]:
-    """(passed, why not): whether some call of `name` has arguments that hold the `expected`
-    JSON: a JSON Schema they are valid for, or else a subset of them (every key and value of
-    `expected` found in them, nested objects alike)."""
+def calls_tool(calls: list[dict], name: str) -> CallCheck:
+    """Whether any step called `name`; if not, the detail names what was called ("-": nothing)."""
+    if any(call["name"] == name for call in calls):
+        return CallCheck(True)
+    return CallCheck(False, NOT_CALLED, ", ".join(dict.fromkeys(c["name"] for c in calls)) or "-")
+
+
+def arguments_match(calls: list[dict], name: str, expected: str) -> CallCheck:
+    """Whether some call of `name` has arguments that hold the `expected` JSON: a JSON Schema
+    they are valid for, or else a subset of them (every key and value of `expected` found in
+    them, nested objects alike). The detail is the first call's first difference."""
     try:
         wanted = json.loads(expected)
     except ValueError as exc:
-        return False, f"the expected arguments are not JSON ({exc.msg})"
-    own = [c for c in chain.calls if c["name"] == name]
+        return CallCheck(False, ARGUMENTS_DIFFER, f"expected: {exc.msg}")
+    own = [c for c in calls if c["name"] == name]
     if not own:
-        return calls_tool(chain, name)
-    reasons = []
+        return calls_tool(calls, name)
+    found = []
     for call in own:
         if call["parsed"] is None:
-            reasons.append(f"arguments of {name} are not JSON: {call['arguments'][:80]}")
+            found.append(CallCheck(False, ARGUMENTS_NOT_JSON, call["arguments"][:80]))
             continue
         reason = _schema_reason(wanted, call["parsed"]) if _is_schema(wanted) else _subset_reason(wanted, call["parsed"])
         if reason is None:
-            return True, ""
-        reasons.append(reason)
-    return False, "; ".join(reasons)
+            return CallCheck(True)
+        found.append(CallCheck(False, ARGUMENTS_DIFFER, reason))
+    return found[0]
 
 
 def _is_schema(value: Any) -> bool:
@@ -116,21 +138,21 @@ def _schema_reason(schema: dict, arguments: Any) -> str | None:
     try:
         errors = sorted(Draft202012Validator(schema).iter_errors(arguments), key=lambda e: list(map(str, e.path)))
     except SchemaError as exc:
-        return f"the expected schema is not valid: {exc.message}"
+        return f"schema: {exc.message}"
     return f"{tools.json_path(errors[0].absolute_path)}: {errors[0].message}" if errors else None
 
 
 def _subset_reason(wanted: Any, found: Any, path: tuple = ()) -> str | None:
     if isinstance(wanted, dict):
         if not isinstance(found, dict):
-            return f"{tools.json_path(path)} is not an object"
+            return f"{tools.json_path(path)}: {json.dumps(found, ensure_ascii=False)[:80]} ≠ {{…}}"
         for key, value in wanted.items():
             if key not in found:
-                return f"{tools.json_path((*path, key))} is missing"
+                return f"{tools.json_path((*path, key))}: ∅"
             reason = _subset_reason(value, found[key], (*path, key))
             if reason:
                 return reason
         return None
     if wanted != found:
-        return f"{tools.json_path(path)} is {json.dumps(found, ensure_ascii=False)}, not {json.dumps(wanted, ensure_ascii=False)}"
+        return f"{tools.json_path(path)}: {json.dumps(found, ensure_ascii=False)[:80]} ≠ {json.dumps(wanted, ensure_ascii=False)[:80]}"
     return None

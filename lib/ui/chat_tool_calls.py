@@ -1,5 +1,5 @@
 """Function calling on the Chat page: the Tools dialog (the conversation's tools, tool_choice,
-parallel calls, mocks), each call of a reply drawn as a card (its arguments checked against
+parallel calls, mocks; its body, `tools_editor`, is the Workbench's tools too), each call of a reply drawn as a card (its arguments checked against
 the schema, a result typed or mocked), Continue, and the chain answered with mocks.
 
 The logic is lib/tools.py; what is stored: an assistant reply's `meta["tool_calls"]` (as the
@@ -13,16 +13,17 @@ from typing import Callable
 import streamlit as st
 
 from lib import tools
-from lib.i18n import key_family
+from lib.i18n import key_family, t
 from lib.client import ChatStream
 from lib.store import Message, Store
 from lib.safe_text import markdown_literal
 from lib.ui.auth import leave_if_signed_out
-from lib.ui.session import current_lang, tr
+from lib.ui.session import current_lang, labels, tr
 
 RESULT_KEY = "chat_tool_result_{message}_{call}"
 MISSING = "chat_tool_missing"        # message id -> the calls Continue found without a result
-IMPORT_TEXT = "chat_tools_import_text"
+IMPORT_TEXT = "{widget}_tools_import_text"
+KEPT_IMPORT_TEXT = "tools_import_kept_{widget}"   # the import box's text while its dialog is closed
 EXPORT_FILE = "openai-tools.json"
 _CHOICE_KEY = key_family("tools.choice", tools.CHOICES)
 
@@ -36,12 +37,19 @@ def tools_button(container, settings: dict, widget: str, save: Callable[[], None
     if container.button(label, icon=":material/build:", key="chat_tools_open", use_container_width=True,
                         help=tr("tools.button_help")):
         # Closed, the page runs again: the button counts the tools, the cards see their mocks.
-        st.dialog(tr("tools.title"), width="large", on_dismiss="rerun")(_editor)(settings, widget, save)
+        st.dialog(tr("tools.title"), width="large", on_dismiss="rerun")(_dialog)(settings, widget, save)
 
 
-def _editor(settings: dict, widget: str, save: Callable[[], None]) -> None:
+def _dialog(settings: dict, widget: str, save: Callable[[], None]) -> None:
     leave_if_signed_out()
     st.caption(tr("tools.intro"))
+    tools_editor(settings, widget, save)
+
+
+def tools_editor(settings: dict, widget: str, save: Callable[[], None], unattended: bool = False) -> None:
+    """The tools of `settings`, edited in place (`save` after each change): each tool with its
+    schema and mock, examples, tool_choice, parallel calls, import and export. `unattended` (the
+    Workbench): every call is answered by its mock, so only the step limit is asked."""
     listed = settings["tools"]
     problems = tools.problems(listed)
     for index, tool in enumerate(listed):
@@ -51,7 +59,7 @@ def _editor(settings: dict, widget: str, save: Callable[[], None]) -> None:
     _add_row(settings, widget, save)
     if listed:
         st.divider()
-        _choices(settings, widget, save)
+        _choices(settings, widget, save, unattended)
     with st.expander(tr("tools.import_export"), icon=":material/swap_vert:"):
         _import_export(settings, widget, save)
 
@@ -98,8 +106,9 @@ def _remove(settings: dict, index: int, widget: str, save) -> None:
 def _add_row(settings: dict, widget: str, save) -> None:
     row = st.container(horizontal=True, vertical_alignment="bottom")
     with row:
-        starter = st.selectbox(tr("tools.starter_pick"), list(tools.STARTERS), key=f"{widget}_tools_starter",
-                               format_func=lambda key: tr(tools.STARTER_KEY(key)))
+        # keyed per language: a selectbox keeps the option labels it was made with
+        starter = st.selectbox(tr("tools.starter_pick"), list(tools.STARTERS), key=f"{widget}_tools_starter_{current_lang()}",
+                               format_func=labels(tools.STARTER_KEY))
         st.button(tr("tools.add_starter"), icon=":material/add:", key=f"{widget}_tools_add",
                   on_click=_add, args=(settings, widget, save, starter))
         st.button(tr("tools.add_blank"), icon=":material/add_box:", key=f"{widget}_tools_blank",
@@ -115,26 +124,33 @@ def _add(settings: dict, widget: str, save, starter: str | None) -> None:
     save()
 
 
-def _choices(settings: dict, widget: str, save) -> None:
+def _choices(settings: dict, widget: str, save, unattended: bool) -> None:
     names = [t["name"].strip() for t in tools.valid_tools(settings["tools"])]
     options = [*tools.CHOICES, *names]
     if settings["tool_choice"] not in options:
         st.caption(tr("tools.choice_gone", name=markdown_literal(settings["tool_choice"])))
         settings["tool_choice"] = "auto"
-    key = f"{widget}_tool_choice"
+    key = f"{widget}_tool_choice_{current_lang()}"   # (its labels are in the language)
     left, right = st.columns(2)
     left.selectbox(tr("tools.choice"), options, index=options.index(settings["tool_choice"]), key=key,
-                   format_func=lambda o: tr(_CHOICE_KEY(o)) if o in tools.CHOICES else tr("tools.choice_named", name=o),
+                   format_func=_choice_label(current_lang()),
                    on_change=_keep, args=(settings, "tool_choice", key, save))
-    for field, label, explained in (("parallel_tool_calls", "tools.parallel", "tools.parallel_help"),
-                                    ("auto_mock", "tools.auto_mock", "tools.auto_mock_help")):
+    toggles = (("parallel_tool_calls", "tools.parallel", "tools.parallel_help"),
+               *(() if unattended else (("auto_mock", "tools.auto_mock", "tools.auto_mock_help"),)))
+    for field, label, explained in toggles:
         key = f"{widget}_tools_{field}"
         right.toggle(tr(label), value=settings[field], key=key, help=tr(explained),
                      on_change=_keep, args=(settings, field, key, save))
-    if settings["auto_mock"]:
+    if settings["auto_mock"] or unattended:
         key = f"{widget}_tools_auto_steps"
-        right.number_input(tr("tools.auto_steps"), 1, tools.MAX_STEPS, settings["auto_steps"], key=key,
+        right.number_input(tr("tools.cell_steps" if unattended else "tools.auto_steps"), 1, tools.MAX_STEPS,
+                           settings["auto_steps"], key=key, help=tr("tools.cell_steps_help") if unattended else None,
                            on_change=_keep, args=(settings, "auto_steps", key, save))
+
+
+def _choice_label(lang: str) -> Callable[[str], str]:
+    """The language is fixed when the widget is made (see `labels`)."""
+    return lambda o: t(_CHOICE_KEY(o), lang) if o in tools.CHOICES else t("tools.choice_named", lang, name=o)
 
 
 def _import_export(settings: dict, widget: str, save) -> None:
@@ -142,7 +158,10 @@ def _import_export(settings: dict, widget: str, save) -> None:
     st.download_button(tr("tools.export"), exported, file_name=EXPORT_FILE, mime="application/json",
                        icon=":material/download:", key=f"{widget}_tools_export", on_click="ignore",
                        disabled=not settings["tools"])
-    st.text_area(tr("tools.import_label"), key=IMPORT_TEXT, height=120, placeholder='[{"type": "function", ...}]')
+    # A widget not drawn loses its state: the dialog closed, the text lives on in a kept copy.
+    key, kept = IMPORT_TEXT.format(widget=widget), KEPT_IMPORT_TEXT.format(widget=widget)
+    st.text_area(tr("tools.import_label"), value=st.session_state.get(kept, ""), key=key, height=120,
+                 placeholder='[{"type": "function", ...}]', on_change=_keep_import_text, args=(key, kept))
     st.button(tr("tools.import_go"), icon=":material/upload:", key=f"{widget}_tools_import",
               on_click=_import, args=(settings, widget, save))
     note = st.session_state.pop("chat_tools_import_note", None)
@@ -150,11 +169,16 @@ def _import_export(settings: dict, widget: str, save) -> None:
         (st.success if note[0] else st.error)(note[1], icon=":material/info:")
 
 
+def _keep_import_text(key: str, kept: str) -> None:
+    st.session_state[kept] = st.session_state[key]
+
+
 def _import(settings: dict, widget: str, save) -> None:
     """Imported tools replace those of the same name and join the others; a refused text stays
     in the box, with the reason."""
+    key, kept = IMPORT_TEXT.format(widget=widget), KEPT_IMPORT_TEXT.format(widget=widget)
     try:
-        imported = tools.import_json(st.session_state.get(IMPORT_TEXT, ""))
+        imported = tools.import_json(st.session_state.get(key, ""))
     except tools.ImportProblem as problem:
         st.session_state["chat_tools_import_note"] = (False, tr("tools.import_refused",
                                                                 reason=tr(problem.key, **problem.fields)))
@@ -162,7 +186,8 @@ def _import(settings: dict, widget: str, save) -> None:
     names = {t["name"] for t in imported}
     settings["tools"] = [t for t in settings["tools"] if t["name"] not in names][:tools.MAX_TOOLS - len(imported)]
     settings["tools"] += imported
-    st.session_state[IMPORT_TEXT] = ""
+    st.session_state.pop(key, None)   # the box is drawn empty again
+    st.session_state[kept] = ""
     st.session_state["chat_tools_import_note"] = (True, tr("tools.imported", count=len(imported)))
     _forget_widgets(widget)
     save()

@@ -9,10 +9,11 @@ from dataclasses import asdict
 
 import streamlit as st
 
-from lib import chat, extra_params, prompts, structured, workbench
+from lib import chat, extra_params, prompts, structured, tools, workbench
 from lib.client import ReshiClient
 from lib.i18n import key_family
 from lib.store import Store
+from lib.ui.chat_tool_calls import tools_editor
 from lib.ui.chat_view import model_ids
 from lib.ui.clock import local_time
 from lib.ui.picker import file_picker
@@ -29,7 +30,8 @@ REASONING_KEY = key_family("workbench.reasoning", workbench.REASONING_EFFORTS)
 FORMAT_KEY = key_family("workbench.format", structured.RESPONSE_FORMATS)
 EXAMPLE_USER = "Write one sentence about {{topic}} for {{audience}}."
 JUDGE_EXAMPLE = "Is this reply accurate, kind and easy for {{audience}} to follow?\n\nReply:\n{{output}}"
-VALUE_LABEL_KEY = key_family("workbench.value_label", ("text", "reference", "credits", "seconds", "characters"))
+VALUE_LABEL_KEY = key_family("workbench.value_label", ("text", "reference", "credits", "seconds", "characters",
+                                                       "tool"))
 EXAMPLE_CASES = [{"topic": "tides", "audience": "children"}, {"topic": "python code review", "audience": "engineers"}]
 
 
@@ -40,19 +42,21 @@ def session_draft() -> dict:
         st.session_state[DRAFT] = {"system": "", "user": EXAMPLE_USER, "models": [chat.DEFAULT_MODEL],
                                    "params": chat.default_settings()["params"], "pool": workbench.DEFAULT_POOL,
                                    "checks": [], "cases": EXAMPLE_CASES, "parent_id": None, **_run_options()}
+    st.session_state[DRAFT].setdefault("tools", tools.default_settings())  # a draft made before tools
     return st.session_state[DRAFT]
 
 
 def _run_options(spec: workbench.RunSpec | None = None) -> dict:
-    """The draft's per-run options: repeats, reasoning effort, response format and extra
-    parameters (kept as typed, so a refused text is shown again, not lost)."""
+    """The draft's per-run options: repeats, reasoning effort, response format, extra
+    parameters (kept as typed, so a refused text is shown again, not lost) and tools."""
     spec = spec or workbench.RunSpec("", "", [], {})
     response_format = spec.response_format or {}
     schema = response_format.get("json_schema", {}).get("schema")
     return {"repeat": spec.repeat, "reasoning": spec.reasoning,
             "format": response_format.get("type", structured.TEXT),
             "schema": structured.pretty(schema) if schema else "",
-            "extra_text": structured.pretty(spec.extra) if spec.extra else ""}
+            "extra_text": structured.pretty(spec.extra) if spec.extra else "",
+            "tools": tools.merged(spec.tools or {})}
 
 
 def _key(name: str) -> str:
@@ -202,7 +206,27 @@ def run_option_problems() -> list[tuple[str, dict]]:
     problem = extra_params.parse_extra(draft["extra_text"]).problem
     if problem:
         found.append(("workbench.bad_extra", {"where": _where(problem), "error": problem.reason}))
+    broken = {p.index for p in tools.problems(draft["tools"]["tools"])}
+    if broken:
+        found.append(("workbench.tools_broken", {"numbers": ", ".join(str(i + 1) for i in sorted(broken))}))
+    if not tools.request_fields(draft["tools"]) and any(c["kind"] in workbench.TOOL_KINDS for c in draft["checks"]):
+        found.append(("workbench.tool_check_without_tools", {}))
     return found
+
+
+# ------------------------------------------------------------------ tools
+
+def tools_section() -> dict | None:
+    """The run's tools and their mock results: each cell's calls are answered by the mocks, up
+    to the step limit. Returns the tool settings (None without tools)."""
+    draft = session_draft()
+    settings = draft["tools"]
+    count = len(settings["tools"])
+    title = tr("workbench.tools_title_count", count=count) if count else tr("workbench.tools_title")
+    with st.expander(title, icon=":material/build:", expanded=bool(count)):
+        st.caption(tr("workbench.tools_intro"))
+        tools_editor(settings, _key("wbtools"), lambda: None, unattended=True)
+    return settings if tools.request_fields(settings) else None
 
 
 def _where(problem: structured.Problem) -> str:
@@ -336,6 +360,13 @@ def _check_row(row: dict, models: list[str]) -> None:
     if kind == workbench.JSON_SCHEMA:
         row["value"] = value_col.text_area(tr("workbench.check_schema"), value=row["value"], height=100,
                                            key=_key(f"check_value_{row['id']}"), placeholder='{"type": "object"}')
+    elif kind in workbench.TOOL_KINDS:
+        names = [t["name"].strip() for t in tools.valid_tools(session_draft()["tools"]["tools"])]
+        options = list(dict.fromkeys([*names, *([row["value"]] if row["value"] else [])]))
+        row["value"] = value_col.selectbox(tr(VALUE_LABEL_KEY("tool")), options,
+                                           index=options.index(row["value"]) if row["value"] in options else None,
+                                           key=_key(f"check_tool_{row['id']}"), accept_new_options=True,
+                                           placeholder=tr("workbench.tool_placeholder")) or ""
     elif kind != workbench.JUDGE:
         row["value"] = value_col.text_input(tr(VALUE_LABEL_KEY(_value_label(kind))), value=row["value"],
                                             disabled=kind == workbench.IS_JSON, key=_key(f"check_value_{row['id']}"))
@@ -343,6 +374,10 @@ def _check_row(row: dict, models: list[str]) -> None:
                       help=tr("workbench.remove_check"), on_click=_remove_check, args=(row["id"],))
     if kind == workbench.JUDGE:
         _judge_inputs(row, models)
+    if kind == workbench.TOOL_ARGUMENTS:
+        row["arguments"] = st.text_area(tr("workbench.tool_arguments"), value=row.get("arguments", ""), height=80,
+                                        key=_key(f"check_arguments_{row['id']}"), placeholder='{"city": "{{city}}"}',
+                                        help=tr("workbench.tool_arguments_help"))
     if kind in workbench.THRESHOLD_KINDS:
         row["threshold"] = st.slider(tr("workbench.threshold"), 0.0, 1.0, float(row.get("threshold", 0.7)), 0.05,
                                      key=_key(f"check_threshold_{row['id']}"), help=tr("workbench.threshold_help"))
@@ -365,7 +400,7 @@ def _judge_inputs(row: dict, models: list[str]) -> None:
 def _add_check() -> None:
     checks = session_draft()["checks"]
     checks.append({"id": max((c["id"] for c in checks), default=0) + 1, "kind": workbench.CONTAINS, "value": "",
-                   "must": True, "rubric": "", "model": "", "threshold": 0.7})
+                   "must": True, "rubric": "", "model": "", "threshold": 0.7, "arguments": ""})
 
 
 def _remove_check(check_id: int) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from lib import prompts, workbench
+from lib import prompts, tool_chain, workbench
 from lib.i18n import key_family
 from lib.safe_text import images_as_links, markdown_literal
 from lib.store import Store
@@ -23,7 +23,7 @@ NAMED_CELL_KINDS = ("rate_limit", "server", "timeout", "connection", "stream_cut
 CELL_KIND_KEY = key_family("workbench.kind", NAMED_CELL_KINDS)
 DELTA_PARTS = ("before", "after", "delta")
 PASS_RATE_KEY, CREDITS_KEY = key_family("workbench.pass_rate", DELTA_PARTS), key_family("workbench.credits", DELTA_PARTS)
-JUDGE_PROBLEM_KEY = key_family("workbench.problem", workbench.judge.PROBLEMS)
+JUDGE_PROBLEM_KEY = key_family("workbench.problem", (*workbench.judge.PROBLEMS, *tool_chain.TOOL_PROBLEMS))
 LONG_VALUE_KINDS = (workbench.JSON_SCHEMA,)  # a value too long for a badge
 
 
@@ -78,6 +78,7 @@ def render_cell(cell: workbench.Cell, checks: list[workbench.Check], run_id: int
         st.caption(f"`{cell.model}` · {figures}{retried}")
     if cell.reused:
         st.badge(tr("workbench.reused", credits=cell.saved_credits), icon=":material/recycling:", color="blue")
+    _tool_calls(cell)
     for index, (check, passed) in enumerate(zip(checks, cell.checks)):
         _check_badge(check, passed, _at(cell.scores, index))
         reason = _reason(_at(cell.problems, index), _at(cell.reasons, index))
@@ -88,6 +89,17 @@ def render_cell(cell: workbench.Cell, checks: list[workbench.Check], run_id: int
     if cell.output:
         with st.expander(_literal(_preview(cell.output))):
             st.markdown(images_as_links(cell.output))
+
+
+def _tool_calls(cell: workbench.Cell) -> None:
+    """A chain's calls, each with its arguments, and its step limit when it was reached."""
+    if not cell.tool_calls:
+        return
+    lines = [f":material/function: **{_literal(call['name'])}** {_literal(_preview(call['arguments'], 80))}"
+             for call in cell.tool_calls]
+    st.caption(tr("workbench.tool_steps", count=cell.steps) + "  \n" + "  \n".join(lines))
+    if cell.reached_limit:
+        st.warning(tr("workbench.tool_limit", count=cell.steps), icon=":material/block:")
 
 
 def _rating(run_id: int, cell: workbench.Cell) -> None:

@@ -20,6 +20,7 @@ from lib.workbench.cases import (
 )
 from lib.workbench.judge import MemoryJudgeCache
 from lib.workbench.prompt import (
+                                  CALLS_TOOL,
                                   CHECK_KINDS,
                                   CONTAINS,
                                   IS_JSON,
@@ -35,6 +36,8 @@ from lib.workbench.prompt import (
                                   REGEX,
                                   SIMILAR,
                                   THRESHOLD_KINDS,
+                                  TOOL_ARGUMENTS,
+                                  TOOL_KINDS,
                                   Check,
                                   check_problem,
                                   checks_from,
@@ -76,6 +79,7 @@ from lib.workbench.running import (
 
 __all__ = [
                                   "BACKOFF_SECONDS",
+                                  "CALLS_TOOL",
                                   "CHECK_KINDS",
                                   "CONTAINS",
                                   "DEFAULT_POOL",
@@ -101,6 +105,8 @@ __all__ = [
                                   "REGEX",
                                   "SIMILAR",
                                   "THRESHOLD_KINDS",
+                                  "TOOL_ARGUMENTS",
+                                  "TOOL_KINDS",
                                   "CasesLoad",
                                   "Cell",
                                   "ChangedCell",

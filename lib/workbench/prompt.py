@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 
 from rapidfuzz import fuzz
 
-from lib import presets, structured
+from lib import presets, structured, tool_chain
 from lib.user_patterns import (
     MAX_PATTERN_CHARS,
     UserPatternError,
@@ -23,8 +23,10 @@ from lib.user_patterns import (
 CONTAINS, NOT_CONTAINS, REGEX, IS_JSON = "contains", "not_contains", "regex", "json"
 JSON_SCHEMA, JUDGE, SIMILAR = "json_schema", "judge", "similar"
 MAX_CREDITS, MAX_SECONDS, MIN_LENGTH, MAX_LENGTH = "max_credits", "max_seconds", "min_length", "max_length"
+CALLS_TOOL, TOOL_ARGUMENTS = "calls_tool", "tool_arguments"  # on a run with tools: its chain's calls
 CHECK_KINDS = (CONTAINS, NOT_CONTAINS, REGEX, IS_JSON, JSON_SCHEMA, JUDGE, SIMILAR,
-               MAX_CREDITS, MAX_SECONDS, MIN_LENGTH, MAX_LENGTH)
+               MAX_CREDITS, MAX_SECONDS, MIN_LENGTH, MAX_LENGTH, CALLS_TOOL, TOOL_ARGUMENTS)
+TOOL_KINDS = (CALLS_TOOL, TOOL_ARGUMENTS)  # the value is a tool's name
 NUMBER_KINDS = (MAX_CREDITS, MAX_SECONDS, MIN_LENGTH, MAX_LENGTH)  # the value is a number
 THRESHOLD_KINDS = (JUDGE, SIMILAR)  # pass at a score of at least `threshold` (0-1)
 NO_VALUE_KINDS = (IS_JSON, JUDGE)  # the value box is not used (a judge has its rubric)
@@ -45,16 +47,19 @@ def messages_for(system: str, user: str, case: dict) -> list[dict]:
 
 @dataclass(frozen=True)
 class Reply:
-    """What a check looks at: the text, and what the call cost and took."""
+    """What a check looks at: the text, what the call cost and took, and (a run with tools)
+    the calls its chain made, each {"name", "arguments", "parsed"}."""
     text: str
     credits: float = 0.0
     latency_s: float | None = None
+    calls: tuple = ()
 
 
 @dataclass(frozen=True)
 class Verdict:
     """One check on one reply: passed or not, a 0-1 score where the kind has one, and why.
-    `problem` names why no verdict could be had (a judge that failed or answered nonsense)."""
+    `problem` names why no verdict could be had (a judge that failed or answered nonsense), or
+    why a check on tool calls failed (`tool_chain.TOOL_PROBLEMS`, with `reason` its detail)."""
     passed: bool
     score: float | None = None
     reason: str = ""
@@ -69,6 +74,7 @@ class Check:
     rubric: str = ""      # a judge's instructions, with {{variables}} and {{output}}
     model: str = ""       # a judge's model
     threshold: float = DEFAULT_THRESHOLD
+    arguments: str = ""   # "the arguments of a tool match": a JSON subset or a JSON Schema
 
     @classmethod
     def from_dict(cls, data: dict) -> "Check":
@@ -81,6 +87,8 @@ class Check:
             return f"{self.kind}: {self.model} ≥ {self.threshold:g}"
         if self.kind == SIMILAR:
             return f"{self.kind}: {self.value} ≥ {self.threshold:g}"
+        if self.kind == TOOL_ARGUMENTS:
+            return f"{self.kind}: {self.value} {self.arguments}"
         return f"{self.kind}: {self.value}" if self.kind != IS_JSON else self.kind
 
     def passes(self, text: str, case: dict) -> bool:
@@ -104,10 +112,19 @@ class Check:
         if self.kind == JSON_SCHEMA:
             failure = structured.first_failure(text, json.loads(self.value))  # a schema is not a template
             return Verdict(failure is None, reason=_where(failure) + f": {failure.reason}" if failure else "")
+        if self.kind == CALLS_TOOL:
+            return _call_verdict(tool_chain.calls_tool(list(reply.calls), wanted.strip()))
+        if self.kind == TOOL_ARGUMENTS:
+            expected = presets.fill(self.arguments, case)
+            return _call_verdict(tool_chain.arguments_match(list(reply.calls), wanted.strip(), expected))
         if self.kind == SIMILAR:
             score = round(fuzz.ratio(text.strip(), wanted.strip()) / 100, 3)
             return Verdict(score >= self.threshold, score)
         return _bound(self.kind, float(wanted), reply)
+
+
+def _call_verdict(found: tool_chain.CallCheck) -> Verdict:
+    return Verdict(found.passed, reason=found.detail, problem=found.problem)
 
 
 def _where(problem: structured.Problem) -> str:
@@ -145,7 +162,8 @@ def checks_from(rows: list[dict]) -> list[Check]:
             continue
         found.append(Check(kind, value, must=bool(row.get("must", True)), rubric=str(row.get("rubric") or ""),
                            model=str(row.get("model") or ""),
-                           threshold=float(row.get("threshold", DEFAULT_THRESHOLD))))
+                           threshold=float(row.get("threshold", DEFAULT_THRESHOLD)),
+                           arguments=str(row.get("arguments") or "")))
     return found
 
 
@@ -168,6 +186,11 @@ def check_problem(check: Check) -> tuple[str, dict] | None:
                 raise ValueError
         except ValueError:
             return "workbench.bad_number", {"value": check.value}
+    if check.kind == TOOL_ARGUMENTS:
+        try:
+            json.loads(check.arguments)
+        except ValueError as exc:
+            return "workbench.bad_tool_arguments", {"error": f"{exc.msg} ({exc.lineno}:{exc.colno})"}
     if check.kind in THRESHOLD_KINDS and not 0 <= check.threshold <= 1:
         return "workbench.bad_threshold", {"value": check.threshold}
     if check.kind == JUDGE:

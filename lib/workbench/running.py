@@ -17,8 +17,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, fields
 from typing import Iterator
 
-from lib import chat, errors, pricing
-from lib.client import ReshiClient
+from lib import chat, errors, pricing, tool_chain, tools
+from lib.client import ChatStream, ReshiClient
 from lib.workbench import judge
 from lib.workbench.prompt import JUDGE, Check, Reply, Verdict, messages_for
 
@@ -62,8 +62,9 @@ REASONING_EFFORTS = ("off", "minimal", "low", "medium", "high")
 @dataclass
 class RunSpec:
     """What a run sends: the templates, the models, the chat parameters (as the Chat page keeps
-    them), the per-run reasoning effort, response format and extra parameters, the checks, how
-    many times each cell is repeated and the pool size."""
+    them), the per-run reasoning effort, response format and extra parameters, the tools (the
+    Chat page's tool settings: each cell then runs a chain answered by the mocks, up to
+    `auto_steps` steps), the checks, how many times each cell is repeated and the pool size."""
     system: str
     user: str
     models: list[str]
@@ -74,11 +75,18 @@ class RunSpec:
     reasoning: str = "off"
     response_format: dict | None = None
     extra: dict = field(default_factory=dict)
+    tools: dict | None = None
 
     def settings(self) -> dict:
         return {"models": self.models, "params": self.params, "pool": self.pool, "repeat": self.repeat,
                 "reasoning": self.reasoning, "response_format": self.response_format, "extra": self.extra,
-                "checks": [asdict(c) for c in self.checks]}
+                "checks": [asdict(c) for c in self.checks], **({"tools": self.tools} if self.uses_tools() else {})}
+
+    def uses_tools(self) -> bool:
+        return bool(self.tools and tools.request_fields(self.tools))
+
+    def max_steps(self) -> int:
+        return int((self.tools or {}).get("auto_steps", tools.DEFAULT_STEPS))
 
     @classmethod
     def from_run(cls, run: dict) -> "RunSpec":
@@ -87,7 +95,8 @@ class RunSpec:
                    params=settings["params"], checks=[Check.from_dict(c) for c in settings.get("checks", [])],
                    pool=int(settings.get("pool", DEFAULT_POOL)), repeat=int(settings.get("repeat", 1)),
                    reasoning=settings.get("reasoning", "off"), response_format=settings.get("response_format"),
-                   extra=settings.get("extra") or {})
+                   extra=settings.get("extra") or {},
+                   tools=tools.merged(settings["tools"]) if isinstance(settings.get("tools"), dict) else None)
 
     def request_params(self) -> dict:
         """What goes in each request besides the model and messages."""
@@ -105,7 +114,9 @@ class Cell:
     each check's pass, `scores`/`reasons`/`problems` what it said; `passed` is whether every
     must-check passed, `score` the share of should-checks that did. A reused cell cost nothing
     this time: `saved_credits` is what it cost when it ran. `rating` and `note` are a person's
-    (`results.with_ratings`)."""
+    (`results.with_ratings`). With tools, `tool_calls` are the chain's calls ({"name",
+    "arguments", "parsed"}), `steps` its replies that called tools, `reached_limit` whether it
+    stopped at the run's step limit; `output` is its final text."""
     case: int
     model: str
     status: str
@@ -129,6 +140,9 @@ class Cell:
     saved_credits: float = 0.0
     rating: int = 0   # a person's thumbs: 1 up, -1 down (kept in the store, merged in to show)
     note: str = ""
+    tool_calls: list[dict] = field(default_factory=list)
+    steps: int = 0
+    reached_limit: bool = False
 
     @classmethod
     def from_dict(cls, data: dict) -> "Cell":
@@ -143,6 +157,9 @@ class Cell:
 def cell_key(spec: RunSpec, model: str, case: dict, repeat: int) -> str:
     """What makes a cell's reply: a cell with the same key need not be sent again."""
     sent = [spec.system, spec.user, model, spec.request_params(), case, repeat]
+    if spec.uses_tools():  # (only then: the keys of runs without tools stay as they were)
+        sent.append({**tools.request_fields(spec.tools), "mocks": [t["mock"] for t in spec.tools["tools"]],
+                     "steps": spec.max_steps()})
     return hashlib.sha256(json.dumps(sent, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
@@ -169,11 +186,13 @@ def plan(spec: RunSpec, cases: list[dict], earlier: list[Cell] = ()) -> list[Pla
 
 
 def estimate_credits(client: ReshiClient, spec: RunSpec, cells: list[PlannedCell]) -> float:
-    """Per-call prices only (the replies' tokens are not known yet): each cell sent, and each
+    """Per-call prices only (the replies' tokens are not known yet): each cell sent (with tools,
+    two calls: one that calls a tool and the answer; a longer chain costs more), and each
     judged check's call (at most: a cached verdict is free)."""
     judges = [check.model for check in spec.checks if check.kind == JUDGE]
     per_judged_cell = sum(client.credits_for(pricing.CHAT, model) for model in judges)
-    sent = sum(client.credits_for(pricing.CHAT, cell.model) for cell in cells if cell.reuse is None)
+    calls = 2 if spec.uses_tools() else 1
+    sent = calls * sum(client.credits_for(pricing.CHAT, cell.model) for cell in cells if cell.reuse is None)
     return sent + per_judged_cell * len(cells)
 
 
@@ -230,27 +249,71 @@ def _run_cell(client: ReshiClient, spec: RunSpec, planned: PlannedCell, stop: th
         earlier = planned.reuse
         cell = Cell(case=planned.index, model=planned.model, status=OK, output=earlier.output,
                     latency_s=earlier.latency_s, tokens=earlier.tokens, repeat=planned.repeat, key=planned.key,
-                    reused=True, saved_credits=earlier.credits or earlier.saved_credits)
-        reply = Reply(earlier.output, earlier.credits or earlier.saved_credits, earlier.latency_s)
+                    reused=True, saved_credits=earlier.credits or earlier.saved_credits,
+                    tool_calls=earlier.tool_calls, steps=earlier.steps, reached_limit=earlier.reached_limit)
+        reply = Reply(earlier.output, earlier.credits or earlier.saved_credits, earlier.latency_s,
+                      tuple(earlier.tool_calls))
     else:
         cell = _send(client, spec, planned, stop, streams, quota)
         if cell is None or cell.status != OK:
             return cell
-        reply = Reply(cell.output, cell.credits, cell.latency_s)
+        reply = Reply(cell.output, cell.credits, cell.latency_s, tuple(cell.tool_calls))
     cell = _checked(cell, client, spec, planned.case, reply, cache)
     if errors.QuotaExceededError.kind in cell.reasons:  # a judge was refused: the reply is kept, nothing new starts
         quota.reach()
     return cell
 
 
+class _Stopped(Exception):
+    """The run was stopped while this cell was being sent."""
+
+
+class _Failed(Exception):
+    def __init__(self, error: errors.ReshiError, attempts: int, output: str = "") -> None:
+        super().__init__(error.kind)
+        self.error, self.attempts, self.output = error, attempts, output
+
+
 def _send(client: ReshiClient, spec: RunSpec, planned: PlannedCell, stop: threading.Event,
           streams: set, quota: _Quota) -> Cell | None:
-    """One call, retried while safe; None when the run was stopped before it finished."""
+    """The cell's reply (with tools: its chain, each step answered by the mocks); None when the
+    run was stopped (or the quota reached) before it finished."""
     messages = messages_for(spec.system, spec.user, planned.case)
+    attempts = [1]
+
+    def ask(sent: list[dict], request: dict) -> ChatStream:
+        stream, attempt = _streamed(client, planned.model, sent, request, stop, streams, quota)
+        attempts[0] = max(attempts[0], attempt)
+        return stream
+
+    cell = Cell(case=planned.index, model=planned.model, status=OK, repeat=planned.repeat, key=planned.key)
+    try:
+        if spec.uses_tools():
+            chain = tool_chain.run_chain(client, planned.model, messages, spec.tools, spec.request_params(),
+                                         max_steps=spec.max_steps(), stop=stop, ask=ask)
+            if chain.stopped:
+                return None
+            cell.output, cell.latency_s, cell.tokens, cell.credits = chain.text, chain.seconds, chain.tokens, chain.credits
+            cell.tool_calls, cell.steps, cell.reached_limit = chain.calls, chain.steps, chain.reached_limit
+        else:
+            stream = ask(messages, spec.request_params())
+            cell.output, cell.latency_s, cell.tokens, cell.credits = stream.text, stream.elapsed, stream.tokens, stream.credits
+    except _Stopped:
+        return None
+    except _Failed as failure:
+        return _failed(planned, failure.error, failure.attempts, output=failure.output)
+    cell.attempts = attempts[0]
+    return cell
+
+
+def _streamed(client: ReshiClient, model: str, messages: list[dict], request: dict, stop: threading.Event,
+              streams: set, quota: _Quota) -> tuple[ChatStream, int]:
+    """One reply streamed to its end, retried while safe: (the stream, its attempts). Raises
+    _Stopped or _Failed."""
     for attempt in range(1, MAX_ATTEMPTS + 1):
         if stop.is_set():
-            return None
-        stream = client.chat.stream(planned.model, messages, origin=pricing.WORKBENCH, **spec.request_params())
+            raise _Stopped
+        stream = client.chat.stream(model, messages, origin=pricing.WORKBENCH, **request)
         streams.add(stream)
         try:
             for _ in stream:
@@ -258,22 +321,20 @@ def _send(client: ReshiClient, spec: RunSpec, planned: PlannedCell, stop: thread
                     stream.close()
         except SAFE_TO_RETRY as exc:
             if attempt == MAX_ATTEMPTS:
-                return _failed(planned, exc, attempt)
+                raise _Failed(exc, attempt) from None
             stop.wait(_backoff(attempt, exc))
             continue
         except errors.QuotaExceededError as exc:  # not sent: the cell stays to run once there is quota
             quota.reach(exc)
-            return None
+            raise _Stopped from None
         except errors.ReshiError as exc:
-            return _failed(planned, exc, attempt, output=getattr(exc, "text", "") or stream.text)
+            raise _Failed(exc, attempt, getattr(exc, "text", "") or stream.text) from None
         finally:
             streams.discard(stream)
         if stream.stopped:
-            return None
-        return Cell(case=planned.index, model=planned.model, status=OK, output=stream.text,
-                    latency_s=stream.elapsed, tokens=stream.tokens, credits=stream.credits, attempts=attempt,
-                    repeat=planned.repeat, key=planned.key)
-    return None
+            raise _Stopped
+        return stream, attempt
+    raise _Stopped
 
 
 def _checked(cell: Cell, client: ReshiClient, spec: RunSpec, case: dict, reply: Reply,

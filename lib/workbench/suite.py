@@ -21,6 +21,19 @@
     model = "gpt-4o"                         # min_length, max_length
     threshold = 0.7
     must = false                             # a should-check: counts in a score, fails nothing
+    [[tools]]                                # optional: each cell runs a chain answered by the mocks
+    name = "get_weather"
+    description = "Get the current weather for a city."
+    parameters = { type = "object", properties = { city = { type = "string" } } }
+    mock = '{"city": "{{city}}", "temperature": 21}'
+    [tool_settings]                          # optional: choice auto, none, required or a tool's name
+    choice = "auto"
+    parallel_calls = true
+    max_steps = 5
+    [[checks]]
+    kind = "tool_arguments"                  # or calls_tool (value: the tool's name)
+    value = "get_weather"
+    arguments = { city = "{{city}}" }        # a JSON subset of the arguments, or a JSON Schema
 
 Validation is strict: an unknown key anywhere is refused and named, as is a bad value, a check
 that cannot run (`check_problem`) or a cases file that is missing or does not fit the prompt's
@@ -36,7 +49,7 @@ from typing import Annotated, Any, Literal
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from lib import chat, extra_params, structured
+from lib import chat, extra_params, structured, tools
 from lib.i18n import t
 from lib.workbench.cases import load_file
 from lib.workbench.prompt import (
@@ -55,6 +68,7 @@ from lib.workbench.running import (
     RunSpec,
 )
 
+MAX_TOOLS = tools.MAX_TOOLS  # (a suite's `tools` key hides the module in its model)
 PARAM_NAMES = tuple(p.name for p in chat.PARAMS)
 MAX_SUITE_BYTES = 5 * 1024 * 1024
 
@@ -86,6 +100,20 @@ class _Check(_Strict):
     rubric: str = ""
     model: str = ""
     threshold: Annotated[float, Field(ge=0, le=1)] = DEFAULT_THRESHOLD
+    arguments: str | dict = ""
+
+
+class _Tool(_Strict):
+    name: str
+    description: str = ""
+    parameters: str | dict = ""
+    mock: str = ""
+
+
+class _ToolSettings(_Strict):
+    choice: str = "auto"
+    parallel_calls: bool = True
+    max_steps: Annotated[int, Field(ge=1, le=tools.MAX_STEPS)] = tools.DEFAULT_STEPS
 
 
 class _Suite(_Strict):
@@ -101,6 +129,8 @@ class _Suite(_Strict):
     cases: list[dict[str, str | int | float | bool]] = []
     cases_file: str = ""
     checks: list[_Check] = []
+    tools: Annotated[list[_Tool], Field(max_length=MAX_TOOLS)] = []
+    tool_settings: _ToolSettings | None = None
 
     @field_validator("params")
     @classmethod
@@ -172,12 +202,38 @@ def _spec(suite: _Suite, source: str) -> RunSpec:
             raise SuiteError(f"{source}: checks[{index}] ({check.kind}): {t(problem[0], 'en', **problem[1])}")
     return RunSpec(suite.prompt.system, suite.prompt.user, suite.models, params, checks, pool=suite.pool,
                    repeat=suite.repeat, reasoning=suite.reasoning_effort,
-                   response_format=_response_format(suite.response_format, source), extra=extra.values)
+                   response_format=_response_format(suite.response_format, source), extra=extra.values,
+                   tools=_tools(suite, source))
 
 
 def _check(check: _Check) -> Check:
     value = json.dumps(check.value) if isinstance(check.value, dict) else str(check.value)
-    return Check(check.kind, value, must=check.must, rubric=check.rubric, model=check.model, threshold=check.threshold)
+    return Check(check.kind, value, must=check.must, rubric=check.rubric, model=check.model, threshold=check.threshold,
+                 arguments=_json_text(check.arguments))
+
+
+def _json_text(value: str | dict) -> str:
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value
+
+
+def _tools(suite: _Suite, source: str) -> dict | None:
+    """The suite's tools as the page keeps them; a tool the API would refuse is named."""
+    if not suite.tools:
+        if suite.tool_settings or any(check.kind in ("calls_tool", "tool_arguments") for check in suite.checks):
+            raise SuiteError(f"{source}: tool_settings and checks on tool calls need [[tools]]")
+        return None
+    listed = [{"name": tool.name, "description": tool.description, "parameters": _json_text(tool.parameters),
+               "mock": tool.mock} for tool in suite.tools]
+    for problem in tools.problems(listed):
+        reason = t(tools.PROBLEM_KEY(problem.code), "en", number=problem.index + 1, detail=problem.detail)
+        raise SuiteError(f"{source}: tools[{problem.index}]: {reason}")
+    wanted = suite.tool_settings or _ToolSettings()
+    names = [tool["name"] for tool in listed]
+    if wanted.choice not in (*tools.CHOICES, *names):
+        raise SuiteError(f"{source}: tool_settings.choice: {wanted.choice!r} is none of auto, none, required "
+                         "or a tool's name")
+    return {**tools.default_settings(), "tools": listed, "tool_choice": wanted.choice,
+            "parallel_tool_calls": wanted.parallel_calls, "auto_steps": wanted.max_steps}
 
 
 def _response_format(wanted: _Format | None, source: str) -> dict | None:
@@ -243,6 +299,12 @@ def dump(spec: RunSpec, cases: list[dict], name: str = "") -> str:
                                         "strict": form["json_schema"].get("strict", True)}
     if spec.extra:
         body["extra"] = spec.extra
+    if spec.uses_tools():
+        body["tools"] = [{key: _parsed(tool[key]) if key == "parameters" else tool[key]
+                          for key in ("name", "description", "parameters", "mock") if tool[key]}
+                         for tool in tools.valid_tools(spec.tools["tools"])]
+        body["tool_settings"] = {"choice": spec.tools["tool_choice"],
+                                 "parallel_calls": spec.tools["parallel_tool_calls"], "max_steps": spec.max_steps()}
     body["checks"] = [_check_table(check) for check in spec.checks]
     body["cases"] = [case for case in cases if case]
     return tomli_w.dumps({k: v for k, v in body.items() if v != []})
@@ -258,4 +320,21 @@ def _check_table(check: Check) -> dict:
         table |= {"rubric": check.rubric, "model": check.model}
     if check.kind in ("judge", "similar"):
         table["threshold"] = check.threshold
+    if check.arguments:
+        table["arguments"] = _parsed(check.arguments)
     return table
+
+
+def _parsed(text: str) -> Any:
+    """JSON text as a TOML table where it is an object (easier to read), else as it is."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text
+    if not isinstance(value, dict):
+        return text
+    try:
+        tomli_w.dumps(value)
+    except (TypeError, ValueError):   # a null, which TOML has no word for
+        return text
+    return value

@@ -146,7 +146,7 @@ def test_in_compare_mocks_run_every_column_to_its_answer(app_secrets):
 def test_tools_import_refuses_what_is_not_a_tools_array_and_takes_one(app_secrets, sandbox):
     def paste_and_import(at, text):
         """Typed and clicked in one run: in a browser the dialog stays open between the two."""
-        open_tools(at).text_area(key="chat_tools_import_text").set_value(text)
+        open_tools(at).text_area(key="chat_new_tools_import_text").set_value(text)
         at.button(key="chat_new_tools_import").click().run()
         return open_tools(at)
     at = paste_and_import(make_app(app_secrets), '[{"function": {}}]')
@@ -156,3 +156,12 @@ def test_tools_import_refuses_what_is_not_a_tools_array_and_takes_one(app_secret
     assert any("1 tool(s) imported" in s.value for s in at.success)
     send(at, "Where is my order? [tool:lookup_order]")
     assert [t["function"]["name"] for t in last_request(sandbox)["tools"]] == ["lookup_order"]
+
+
+def test_import_text_pasted_but_not_imported_is_still_there_when_the_dialog_opens_again(app_secrets):
+    text = '[{"type": "function", "function": {"name": "lookup_order"'
+    at = open_tools(make_app(app_secrets))
+    at.text_area(key="chat_new_tools_import_text").set_value(text).run()
+    at.run()   # the dialog closed: its widgets are not drawn, Streamlit drops their state
+    assert not [a for a in at.text_area if a.key == "chat_new_tools_import_text"]
+    assert open_tools(at).text_area(key="chat_new_tools_import_text").value == text

@@ -24,21 +24,28 @@ def test_ten_cases_each_call_the_weather_tool_with_their_city_and_end_in_text(cl
     for city in CITIES:
         chain = tool_chain.run_chain(client, "gpt-4o-mini", [{"role": "user", "content": f"Weather in {city}?"}],
                                      SETTINGS)
-        assert tool_chain.calls_tool(chain, "get_weather") == (True, "")
-        assert tool_chain.arguments_match(chain, "get_weather", json.dumps({"city": city})) == (True, "")
+        assert tool_chain.calls_tool(chain.calls, "get_weather").passed
+        assert tool_chain.arguments_match(chain.calls, "get_weather", json.dumps({"city": city})).passed
         assert chain.steps == 1 and city in chain.text and not chain.reached_limit
         assert [m["role"] for m in chain.messages] == ["user", "assistant", "tool"]
 
 
 def test_the_checks_name_each_failure(client):
     chain = tool_chain.run_chain(client, "gpt-4o-mini", [{"role": "user", "content": "Weather in Oslo?"}], SETTINGS)
-    assert tool_chain.calls_tool(chain, "calculator") == (False, "calculator was not called (called: get_weather)")
-    passed, reason = tool_chain.arguments_match(chain, "get_weather", '{"city": "Paris"}')
-    assert not passed and reason == '$.city is "Oslo", not "Paris"'
-    passed, reason = tool_chain.arguments_match(chain, "get_weather", '{"type": "object", "required": ["unit"]}')
-    assert not passed and "'unit' is a required property" in reason
-    assert tool_chain.arguments_match(chain, "get_weather", '{"type": "object", "required": ["city"]}') == (True, "")
-    assert tool_chain.arguments_match(chain, "get_weather", "{")[0] is False
+    calls = chain.calls
+    assert tool_chain.calls_tool(calls, "calculator") == tool_chain.CallCheck(False, tool_chain.NOT_CALLED, "get_weather")
+    assert tool_chain.calls_tool([], "calculator").detail == "-"
+    assert tool_chain.arguments_match(calls, "get_weather", '{"city": "Paris"}') == tool_chain.CallCheck(
+        False, tool_chain.ARGUMENTS_DIFFER, '$.city: "Oslo" ≠ "Paris"')
+    assert tool_chain.arguments_match(calls, "get_weather", '{"city": "Oslo", "unit": "kelvin"}').detail == "$.unit: ∅"
+    found = tool_chain.arguments_match(calls, "get_weather", '{"type": "object", "required": ["unit"]}')
+    assert not found.passed and "'unit' is a required property" in found.detail
+    assert tool_chain.arguments_match(calls, "get_weather", '{"type": "object", "required": ["city"]}').passed
+    assert not tool_chain.arguments_match(calls, "get_weather", "{").passed
+    assert tool_chain.arguments_match(calls, "calculator", "{}").problem == tool_chain.NOT_CALLED
+    broken = [{"name": "get_weather", "arguments": "{city", "parsed": None}]
+    assert tool_chain.arguments_match(broken, "get_weather", "{}") == tool_chain.CallCheck(
+        False, tool_chain.ARGUMENTS_NOT_JSON, "{city")
 
 
 def test_a_chain_that_does_not_end_stops_at_its_limit_and_each_step_is_a_ledger_row(sandbox, api_key):

@@ -1,0 +1,92 @@
+"""The Workbench with tools under AppTest against the sandbox (issue 26): a weather tool and its
+mock, ten cases, "calls the tool" and "the arguments match" checks, each failure named in its
+cell; broken tools and a tool check without tools are refused before anything is sent."""
+from __future__ import annotations
+
+from tests.app.test_chat import last_request
+from tests.app.test_workbench import PAGE, by_label, paste, run, store_of, texts
+from tests.fixtures.app import make_app
+
+CITIES = ["Paris", "Tokyo", "Lima", "Oslo", "Cairo", "Quito", "Hanoi", "Dakar", "Perth", "Riga"]
+
+
+def weather_page(app_secrets):
+    """The Workbench asking about {{city}}, ten cities pasted, the weather example tool added."""
+    at = make_app(app_secrets, PAGE)
+    at.text_area(key="wb0_user").set_value("What is the weather in {{city}}?").run()
+    paste(at, "city\n" + "\n".join(CITIES))
+    return at.button(key="wb0_wbtools_tools_add").click().run()   # the first example: the weather lookup
+
+
+def add_tool_check(at, kind: str, tool: str, arguments: str = ""):
+    at.button(key="wb_add_check").click().run()
+    check_id = max(int(b.key.rsplit("_", 1)[1]) for b in at.button if b.key and b.key.startswith("wb0_check_remove_"))
+    next(b for b in at.selectbox if b.key.startswith("wb0_check_kind_") and b.key.endswith(f"_{check_id}")).set_value(kind).run()
+    by_key(at.selectbox, f"wb0_check_tool_{check_id}").set_value(tool).run()
+    if arguments:
+        at.text_area(key=f"wb0_check_arguments_{check_id}").set_value(arguments).run()
+    return at
+
+
+def by_key(widgets, key: str):
+    return next(w for w in widgets if w.key == key)
+
+
+def badges(at) -> list[str]:
+    return [str(b.proto.body) for b in at.get("badge")] if at.get("badge") else []
+
+
+def test_ten_cases_with_a_tool_call_it_with_their_city_and_pass_both_checks(app_secrets, sandbox):
+    at = weather_page(app_secrets)
+    add_tool_check(at, "calls_tool", "get_weather")
+    add_tool_check(at, "tool_arguments", "get_weather", '{"city": "{{city}}"}')
+    assert not at.exception
+    assert "Tools and mock results (1 tool)" in [e.label for e in at.expander]
+    assert "Estimated cost: at most 20 credits" in texts(at)   # a call and its answer per cell
+    run(at)
+    assert not at.exception
+    saved = store_of(app_secrets).get_workbench_run("local", at.session_state["wb_run_id"])
+    assert saved["settings"]["tools"]["tools"][0]["name"] == "get_weather"
+    assert len(saved["results"]) == 10 and all(c["passed"] and c["checks"] == [True, True] for c in saved["results"])
+    assert {c["tool_calls"][0]["parsed"]["city"] for c in saved["results"]} == set(CITIES)
+    assert texts(at).count("1 step called tools:") == 10 and "get_weather" in texts(at)
+    sent = last_request(sandbox)
+    assert [t["function"]["name"] for t in sent["tools"]] == ["get_weather"]
+    assert [m["role"] for m in sent["messages"]] == ["user", "assistant", "tool"]
+
+
+def test_each_failure_is_named_in_its_cell(app_secrets):
+    at = weather_page(app_secrets)
+    at.selectbox(key="wb0_wbtools_tools_starter_en").set_value("calculator").run()
+    at.button(key="wb0_wbtools_tools_add").click().run()
+    add_tool_check(at, "calls_tool", "calculator")
+    add_tool_check(at, "tool_arguments", "get_weather", '{"city": "Berlin"}')
+    paste(at, "city\nOslo")
+    run(at)
+    assert not at.exception
+    shown = texts(at)   # (as Markdown: escaped so it shows as written)
+    assert "Not called\\. The model called\\: get\\_weather" in shown
+    assert 'The arguments differ\\: \\$\\.city\\: "Oslo" ≠ "Berlin"' in shown
+
+
+def test_broken_tools_and_a_tool_check_without_tools_are_refused_before_sending(app_secrets, sandbox):
+    at = make_app(app_secrets, PAGE)
+    add_tool_check(at, "calls_tool", "get_weather")
+    sent = sandbox.control.recent_requests(50)
+    at.button(key="wb_run").click().run()
+    assert any("needs at least one tool" in w.value for w in at.warning)
+    at.button(key="wb0_wbtools_tools_blank").click().run()   # a blank tool: no name
+    at.button(key="wb_run").click().run()
+    assert any(w.value.startswith("Tools 1:") for w in at.warning)
+    assert sandbox.control.recent_requests(50) == sent and "wb_run_id" not in at.session_state
+
+
+def test_chinese_labels(app_secrets):
+    at = make_app(app_secrets, PAGE)
+    at.button_group(key="lang_switch").set_value("zh").run()
+    at.switch_page(PAGE).run()
+    at.button(key="wb0_wbtools_tools_add").click().run()
+    add_tool_check(at, "calls_tool", "get_weather")
+    assert not at.exception
+    assert "工具与模拟结果（1 个工具）" in [e.label for e in at.expander]
+    assert by_label(at.number_input, "每格步数上限").value == 5

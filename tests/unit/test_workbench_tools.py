@@ -1,0 +1,153 @@
+"""The Workbench with tools (issue 26): each cell runs a chain answered by the tools' mocks,
+against the sandbox over HTTP in two dialects, held to "calls the tool" and "the arguments
+match" checks over ten cases; reused cells keep their calls; a step fault is retried."""
+from __future__ import annotations
+
+import pytest
+
+from lib import chat, tools, workbench
+from lib.client import ReshiClient
+from lib.workbench import Check, RunSpec
+
+CITIES = ["Paris", "Tokyo", "Lima", "Oslo", "Cairo", "Quito", "Hanoi", "Dakar", "Perth", "Riga"]
+TOOLS = {**tools.default_settings(), "tools": [tools.STARTERS["weather"], tools.STARTERS["calculator"]]}
+PARAMS = chat.default_settings()["params"]
+CHECKS = [Check(workbench.CALLS_TOOL, "get_weather"),
+          Check(workbench.TOOL_ARGUMENTS, "get_weather", arguments='{"city": "{{city}}"}'),
+          Check(workbench.CALLS_TOOL, "calculator", must=False),
+          Check(workbench.CONTAINS, "{{city}}")]
+
+
+def spec(checks=CHECKS, tool_settings=TOOLS) -> RunSpec:
+    return RunSpec("", "What is the weather in {{city}}?", ["gpt-4o-mini"], PARAMS, list(checks), pool=4,
+                   tools=tool_settings)
+
+
+@pytest.fixture(params=("reshi", "new-api"))
+def client(request, sandbox, api_key, sandbox_dialect):
+    sandbox_dialect(request.param)   # new-api: arguments as objects, no ids, finish "stop"
+    with ReshiClient(sandbox.base_url, api_key, timeout=10) as opened:
+        yield opened
+
+
+def test_ten_cases_call_the_tool_with_their_city_and_end_in_the_mocked_answer(client):
+    cells = sorted(workbench.run_cells(client, spec(), [{"city": c} for c in CITIES]), key=lambda c: c.case)
+    assert len(cells) == 10
+    for city, cell in zip(CITIES, cells):
+        assert cell.status == workbench.OK and cell.steps == 1 and not cell.reached_limit
+        assert [c["name"] for c in cell.tool_calls] == ["get_weather"]
+        assert cell.tool_calls[0]["parsed"]["city"] == city
+        assert city in cell.output and "21" in cell.output   # the answer quotes the mock's result
+        assert cell.checks == [True, True, False, True] and cell.passed is True and cell.score == 0.0
+        assert cell.problems[2] == "tool_not_called" and cell.reasons[2] == "get_weather"
+        assert cell.credits == 2   # two calls: the one that called the tool and the answer
+
+
+def test_each_failure_is_named_in_its_cell(client):
+    wrong = [Check(workbench.TOOL_ARGUMENTS, "get_weather", arguments='{"city": "Berlin"}'),
+             Check(workbench.TOOL_ARGUMENTS, "get_weather",
+                   arguments='{"type": "object", "required": ["city", "unit"]}'),
+             Check(workbench.CALLS_TOOL, "search_documents")]
+    (cell,) = workbench.run_cells(client, spec(wrong), [{"city": "Oslo"}])
+    assert cell.checks == [False, False, False] and cell.passed is False
+    assert cell.problems == ["tool_arguments_differ", "tool_arguments_differ", "tool_not_called"]
+    assert cell.reasons[0] == '$.city: "Oslo" ≠ "Berlin"'
+    assert "'unit' is a required property" in cell.reasons[1]
+    assert cell.reasons[2] == "get_weather"
+
+
+def test_a_chain_that_does_not_end_stops_at_the_runs_step_limit(sandbox, api_key):
+    rows = []
+    looping = RunSpec("", "Weather in {{city}} [tool-loop]", ["gpt-4o-mini"], PARAMS, [],
+                      tools={**TOOLS, "auto_steps": 3})
+    with ReshiClient(sandbox.base_url, api_key, timeout=10, on_call=rows.append) as client:
+        (cell,) = workbench.run_cells(client, looping, [{"city": "Oslo"}])
+    assert cell.status == workbench.OK and cell.reached_limit and cell.steps == 3 and len(cell.tool_calls) == 3
+    assert len(rows) == 3 and cell.credits == sum(r.credits for r in rows)   # one ledger row per step
+
+
+def test_a_failed_step_is_retried_and_the_cell_counts_its_attempts(sandbox, api_key):
+    sandbox.control.queue_fault("chat", "500", 1)
+    with ReshiClient(sandbox.base_url, api_key, timeout=10) as client:
+        (cell,) = workbench.run_cells(client, spec(CHECKS[:2]), [{"city": "Lima"}])
+    assert cell.status == workbench.OK and cell.attempts == 2 and cell.checks == [True, True]
+
+
+def test_a_rerun_reuses_cells_with_their_calls_and_a_mock_edit_sends_them_again(sandbox, api_key):
+    cases = [{"city": "Paris"}, {"city": "Tokyo"}]
+    with ReshiClient(sandbox.base_url, api_key, timeout=10) as client:
+        first = list(workbench.run_cells(client, spec(), cases))
+        again = list(workbench.run_cells(client, spec(), cases, earlier=first))
+        assert all(c.reused and c.tool_calls and c.checks[:2] == [True, True] for c in again)
+        edited = {**TOOLS, "tools": [{**TOOLS["tools"][0], "mock": '{"temperature": 5}'}, TOOLS["tools"][1]]}
+        sent = list(workbench.run_cells(client, spec(tool_settings=edited), cases, earlier=first))
+    assert not any(c.reused for c in sent)
+
+
+def test_a_run_keeps_its_tools_and_checks_and_refuses_expected_arguments_that_are_not_json():
+    run = workbench.new_run(spec(), [{"city": "Paris"}])
+    again = RunSpec.from_run(run)
+    assert again.tools["tools"][0]["name"] == "get_weather" and again.max_steps() == tools.DEFAULT_STEPS
+    assert again.checks[1].arguments == '{"city": "{{city}}"}'
+    assert workbench.check_problem(Check(workbench.TOOL_ARGUMENTS, "get_weather", arguments="{city"))[0] \
+        == "workbench.bad_tool_arguments"
+    plain = RunSpec("", "hi", ["gpt-4o-mini"], PARAMS)
+    assert "tools" not in plain.settings() and not RunSpec.from_run(workbench.new_run(plain, [{}])).uses_tools()
+
+
+# ------------------------------------------------------------------ tools in a suite file (the command line)
+
+TOOL_SUITE = '''
+models = ["gpt-4o-mini"]
+[prompt]
+user = "What is the weather in {{city}}?"
+[[cases]]
+city = "Paris"
+[[cases]]
+city = "Tokyo"
+[[tools]]
+name = "get_weather"
+description = "Get the current weather for a city."
+parameters = { type = "object", properties = { city = { type = "string" } }, required = ["city"] }
+mock = '{"city": "{{city}}", "temperature": 21}'
+[tool_settings]
+max_steps = 3
+[[checks]]
+kind = "calls_tool"
+value = "get_weather"
+[[checks]]
+kind = "tool_arguments"
+value = "get_weather"
+arguments = { city = "{{city}}" }
+'''
+
+
+def test_a_suite_with_tools_runs_in_the_command_and_reads_back_the_same(tmp_path, sandbox, api_key, monkeypatch,
+                                                                          capsys):
+    from lib.workbench import cli, suite
+    path = tmp_path / "tools.toml"
+    path.write_text(TOOL_SUITE, encoding="utf-8")
+    monkeypatch.setenv("TEST_KEY", api_key)
+    code = cli.main(["run", str(path), "--base-url", sandbox.base_url, "--key-env", "TEST_KEY"])
+    assert code == 0 and "All must-checks passed." in capsys.readouterr().out
+    spec, cases, _ = suite.parse(TOOL_SUITE.encode(), "tools.toml")
+    assert spec.max_steps() == 3 and spec.checks[1].arguments == '{"city": "{{city}}"}'
+    again, again_cases, _ = suite.parse(suite.dump(spec, cases).encode(), "again.toml")
+    assert tools.request_fields(again.tools) == tools.request_fields(spec.tools) and again.max_steps() == 3
+    assert again.checks == spec.checks and again_cases == cases
+    assert workbench.plan(again, cases)[0].key == workbench.plan(spec, cases)[0].key
+
+
+@pytest.mark.parametrize("change, reason", [
+    (("name = \"get_weather\"", "name = \"get weather\""), "tools[0]: Tool 1: the name must be"),
+    (("kind = \"calls_tool\"", "kind = \"calls_tool\"\nmust = 3"), "checks[0].must"),
+    (("max_steps = 3", "max_steps = 3\nchoice = \"launch\""), "tool_settings.choice: 'launch'"),
+    (("arguments = { city = \"{{city}}\" }", "arguments = \"{city\""), "expected arguments are not JSON"),
+])
+def test_bad_tools_in_a_suite_are_refused_with_where(change, reason):
+    from lib.workbench import suite
+    with pytest.raises(suite.SuiteError, match=reason.replace("[", r"\[").replace("]", r"\]")):
+        suite.parse(TOOL_SUITE.replace(*change).encode(), "bad.toml")
+    without_tools = TOOL_SUITE.split("[[tools]]")[0] + "[[checks]]\nkind = \"calls_tool\"\nvalue = \"x\"\n"
+    with pytest.raises(suite.SuiteError, match="need \\[\\[tools\\]\\]"):
+        suite.parse(without_tools.encode(), "bad.toml")
