@@ -1,18 +1,22 @@
 """A server killed with SIGKILL while a reply streams, then started again: the reply that had
-arrived is there, marked as cut off, with its call in the ledger (lib/reply_saving.py)."""
+arrived is there, marked as cut off, with its call in the ledger (lib/reply_saving.py). A backup
+taken while a reply streams (`python -m lib.admin backup`) holds the reply as far as it had come
+with its call, restores complete, and the reply goes on meanwhile."""
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
 import time
 
 from playwright.sync_api import Page, expect
 
 from lib.store import Store
 from lib.store.ledger import INTERRUPTED
-from tests.e2e.helpers import (login, screenshot, start_new_chat, switch_language, switch_language_on_phone,
+from tests.e2e.helpers import (REPLY_DONE, login, screenshot, start_new_chat, switch_language, switch_language_on_phone,
                                wait_for_app)
 from tests.e2e.test_chat import send
-from tests.fixtures.app import start_app_server, stop_app_server, write_login_app
+from tests.fixtures.app import ROOT, start_app_server, stop_app_server, write_login_app
 
 QUESTION = "Tell me a long story about the tides of the north sea"
 
@@ -76,3 +80,62 @@ def test_kill_9_mid_reply_keeps_the_partial_reply_and_its_ledger_row(page: Page,
     finally:
         stop_app_server(server)
         store.dispose()
+
+
+def admin(*args: str) -> None:
+    """`python -m lib.admin ...` as an operator runs it beside the app."""
+    done = subprocess.run([sys.executable, "-m", "lib.admin", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def chat_calls(store: Store):
+    calls = store.usage_ledger("alice").calls()
+    return calls[calls["endpoint"] == "chat"]
+
+
+def test_a_backup_taken_while_a_reply_streams_restores_complete(page: Page, sandbox, sandbox_speed, tmp_path):
+    sandbox_speed(token_rate=12)  # a reply of many seconds
+    live_url, backup = f"sqlite:///{tmp_path / 'store.db'}", tmp_path / "backup.db"
+    folder = write_login_app(tmp_path, sandbox, live_url)
+    live = Store(live_url)
+    url, server = start_app_server(folder, "server.log")
+    try:
+        login(page, url, "alice")
+        start_new_chat(page)
+        send(page, QUESTION)
+        saved_partial_reply(live)
+        admin("backup", str(backup), "--store", live_url)
+        reply = page.get_by_test_id("stChatMessage").nth(1)
+        expect(reply).to_contain_text(REPLY_DONE, timeout=60_000)   # the reply went on to its end
+        expect(page.get_by_text("This reply was cut off")).to_have_count(0)
+    finally:
+        stop_app_server(server)
+    conversation = live.list_conversations("alice")[0]
+    final = live.list_messages("alice", conversation.id)[-1]
+    assert INTERRUPTED not in final.meta and chat_calls(live)["error_kind"].isna().all()
+
+    restored_url = f"sqlite:///{tmp_path / 'restored.db'}"
+    admin("restore", str(backup), "--store", restored_url)
+    restored = Store(restored_url)
+    try:
+        [question, partial] = restored.list_messages("alice", conversation.id)
+        assert question.content == QUESTION and partial.meta[INTERRUPTED]
+        assert partial.content and final.content.startswith(partial.content) and len(partial.content) < len(final.content)
+        [call] = chat_calls(restored).to_dict("records")   # the reply's call, as far as it had come
+        assert call["error_kind"] == INTERRUPTED and 0 < call["completion_tokens"] <= final.meta["tokens"]
+    finally:
+        restored.dispose()
+        live.dispose()
+
+    (tmp_path / "restored").mkdir()
+    url, server = start_app_server(write_login_app(tmp_path / "restored", sandbox, restored_url), "server.log")
+    try:
+        page.goto(url)  # the login cookie outlives the server (cookies ignore the port)
+        expect(page.get_by_test_id("stSidebar")).to_contain_text("Alice", timeout=30_000)
+        page.get_by_test_id("stSidebar").get_by_role("button", name=conversation.title).click()
+        wait_for_app(page)
+        expect(page.get_by_text("This reply was cut off")).to_be_visible(timeout=15_000)
+        expect(page.get_by_test_id("stChatMessage").nth(1)).to_contain_text(partial.content[:40])
+    finally:
+        stop_app_server(server)
