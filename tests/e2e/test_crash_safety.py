@@ -34,6 +34,16 @@ def saved_partial_reply(store: Store, timeout: float = 30):
     raise AssertionError("no partial reply was saved while the reply streamed")
 
 
+def sees_the_cut_off_reply(page: Page, url: str, title: str, content: str) -> None:
+    """alice, back on a started server, opens the conversation and sees its reply marked cut off."""
+    page.goto(url)  # the login cookie outlives the server (cookies ignore the port)
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("Alice", timeout=30_000)
+    page.get_by_test_id("stSidebar").get_by_role("button", name=title).click()
+    wait_for_app(page)
+    expect(page.get_by_text("This reply was cut off")).to_be_visible(timeout=15_000)
+    expect(page.get_by_test_id("stChatMessage").nth(1)).to_contain_text(content[:40])
+
+
 def test_kill_9_mid_reply_keeps_the_partial_reply_and_its_ledger_row(page: Page, sandbox, sandbox_speed, tmp_path):
     sandbox_speed(token_rate=12)  # a reply of many seconds
     folder = write_login_app(tmp_path, sandbox, f"sqlite:///{tmp_path / 'store.db'}")
@@ -59,12 +69,7 @@ def test_kill_9_mid_reply_keeps_the_partial_reply_and_its_ledger_row(page: Page,
 
     url, server = start_app_server(folder, "server-after.log")
     try:
-        page.goto(url)  # the login cookie outlives the server (cookies ignore the port)
-        expect(page.get_by_test_id("stSidebar")).to_contain_text("Alice", timeout=30_000)
-        page.get_by_test_id("stSidebar").get_by_role("button", name=conversation.title).click()
-        wait_for_app(page)
-        expect(page.get_by_text("This reply was cut off")).to_be_visible(timeout=15_000)
-        expect(page.get_by_test_id("stChatMessage").nth(1)).to_contain_text(reply.content[:40])
+        sees_the_cut_off_reply(page, url, conversation.title, reply.content)
         expect(page.get_by_role("button", name="Continue")).to_be_visible()
         page.keyboard.press("Escape")  # the sidebar click may have opened the conversation's menu
         page.set_viewport_size({"width": 1400, "height": 900})
@@ -131,11 +136,6 @@ def test_a_backup_taken_while_a_reply_streams_restores_complete(page: Page, sand
     (tmp_path / "restored").mkdir()
     url, server = start_app_server(write_login_app(tmp_path / "restored", sandbox, restored_url), "server.log")
     try:
-        page.goto(url)  # the login cookie outlives the server (cookies ignore the port)
-        expect(page.get_by_test_id("stSidebar")).to_contain_text("Alice", timeout=30_000)
-        page.get_by_test_id("stSidebar").get_by_role("button", name=conversation.title).click()
-        wait_for_app(page)
-        expect(page.get_by_text("This reply was cut off")).to_be_visible(timeout=15_000)
-        expect(page.get_by_test_id("stChatMessage").nth(1)).to_contain_text(partial.content[:40])
+        sees_the_cut_off_reply(page, url, conversation.title, partial.content)
     finally:
         stop_app_server(server)
