@@ -48,9 +48,14 @@ DEFAULT_PRICES: dict[tuple[str, str], Price] = {
 }
 
 
+# Endpoints the ledger keeps apart that are priced as another: a judge's call is a chat call.
+PRICED_AS = {JUDGE: CHAT}
+
+
 def price_of(endpoint: str, model: str | None = None,
              prices: dict[tuple[str, str], Price] = DEFAULT_PRICES) -> Price:
     """The price of one call: the model's own row, else the endpoint's default, else free."""
+    endpoint = PRICED_AS.get(endpoint, endpoint)
     return prices.get((endpoint, model or ANY_MODEL)) or prices.get((endpoint, ANY_MODEL)) or Price()
 
 

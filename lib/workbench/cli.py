@@ -1,11 +1,12 @@
 """`python -m lib.workbench run SUITE.toml`: a suite run in CI, on the page's own engine.
 
     python -m lib.workbench run SUITE.toml [--sandbox | --base-url URL --key-env VAR]
-                                           [--junit FILE] [--json FILE] [--html FILE]
+                                           [--max-credits N] [--junit FILE] [--json FILE] [--html FILE]
 
 Exit codes: 0 every must-check passed; 1 a check (or a cell's call) failed; 2 a bad suite,
-bad arguments or a server that cannot be used (with the reason, in plain English, no
-traceback). On a terminal a progress bar goes to stderr; the summary table goes to stdout.
+bad arguments, a server that cannot be used, or the run's budget (`--max-credits`) refusing
+it or stopping it (with the reason, in plain English, no traceback; what finished is still
+reported and written). On a terminal a progress bar goes to stderr; the summary table goes to stdout.
 The API key is read from the environment variable named by --key-env and never printed.
 """
 from __future__ import annotations
@@ -20,13 +21,13 @@ from pathlib import Path
 from typing import TextIO
 
 from lib import errors
-from lib.client import ReshiClient
+from lib.client import CallRecord, ReshiClient
 from lib.sandbox import start_sandbox
 from lib.workbench import reports, suite
 from lib.workbench.judge import MemoryJudgeCache
 from lib.workbench.prompt import Check
 from lib.workbench.results import new_run, to_json
-from lib.workbench.running import Cell, RunSpec, run_cells
+from lib.workbench.running import Cell, QuotaReached, RunSpec, estimate_credits, plan, run_cells
 
 OK, CHECK_FAILED, BAD_INPUT = 0, 1, 2
 DEFAULT_KEY_ENV = "RESHI_API_KEY"
@@ -41,25 +42,27 @@ def main(argv: list[str] | None = None) -> int:
         spec, cases, name = suite.load(args.suite)
     except suite.SuiteError as exc:
         return _refuse(str(exc))
-    sandbox = None
+    sandbox, cap = None, SpendCap(args.max_credits)
     try:
         if args.sandbox:
             sandbox = start_sandbox(credits=SANDBOX_CREDITS, token_rate=0.0)
             print("Using the built-in sandbox: deterministic answers, no real credits.", file=sys.stderr)
-            client = ReshiClient(sandbox.base_url, "sk-sandbox")
+            client = ReshiClient(sandbox.base_url, "sk-sandbox", on_call=cap.record, before_paid_call=cap.check)
         else:
             key = os.environ.get(args.key_env, "")
             if not key:
                 return _refuse(f"the environment variable {args.key_env} holds no API key "
                                "(set it, name another with --key-env, or use --sandbox)")
-            client = ReshiClient(args.base_url, key)
+            client = ReshiClient(args.base_url, key, on_call=cap.record, before_paid_call=cap.check)
+        cap.client = client
         with client:
-            problem = _connection_problem(client)
+            problem = _connection_problem(client) or cap.refusal(estimate_credits(client, spec, plan(spec, cases)))
             if problem:
                 return _refuse(problem)
-            run = _run(client, spec, cases)
+            run, stopped = _run(client, spec, cases)
         _write_outputs(args, run, name)
-        return _report(run, name)
+        verdict = _report(run, name)
+        return _refuse(stopped) if stopped else verdict
     finally:
         if sandbox is not None:
             sandbox.stop()
@@ -72,17 +75,65 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run a suite",
                               description="Run a suite's prompt on its cases and models, check every reply, "
                                           "print a summary. Exit 0: every must-check passed; 1: one failed; "
-                                          "2: bad suite, arguments or connection.")
+                                          "2: bad suite, arguments, connection or budget.")
     run.add_argument("suite", type=Path, metavar="SUITE.toml", help="the suite file")
     server = run.add_mutually_exclusive_group(required=True)
     server.add_argument("--sandbox", action="store_true", help="run against the built-in sandbox (deterministic)")
     server.add_argument("--base-url", metavar="URL", help="the API's base URL, e.g. https://host/api/v1")
     run.add_argument("--key-env", metavar="VAR", default=DEFAULT_KEY_ENV,
                      help=f"environment variable holding the API key (default {DEFAULT_KEY_ENV})")
+    run.add_argument("--max-credits", type=_credits, metavar="N",
+                     help="the run's budget: refuse a suite whose estimate is above N credits, and stop "
+                          "before a call would take the run's spend past N (exit 2)")
     run.add_argument("--junit", type=Path, metavar="FILE", help="write JUnit XML (for CI)")
     run.add_argument("--json", type=Path, metavar="FILE", help="write the whole run as JSON")
     run.add_argument("--html", type=Path, metavar="FILE", help="write a self-contained HTML report")
     return parser
+
+
+def _credits(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of credits above 0")
+    return value
+
+
+class SpendCap:
+    """`--max-credits`: the run's own budget, kept by the client's hooks. A paid call whose
+    price would take what was spent, plus the calls still under way, past the limit is refused
+    before it is sent (a `QuotaExceededError`, so `run_cells` stops the whole run: no cell
+    starts after it and the replies under way finish). No limit: nothing is refused."""
+
+    def __init__(self, limit: float | None):
+        self.limit, self.spent, self.under_way = limit, 0.0, 0.0
+        self.client: ReshiClient | None = None
+        self._lock = threading.Lock()
+
+    def refusal(self, estimate: float) -> str | None:
+        """Why the suite is refused before it starts: its estimate is over the limit."""
+        if self.limit is None or estimate <= self.limit:
+            return None
+        return (f"the suite may cost up to {estimate:g} credits, more than --max-credits {self.limit:g} "
+                "(run fewer cases, models or repeats, or raise the limit)")
+
+    def check(self, endpoint: str, model: str | None) -> None:
+        if self.limit is None:
+            return
+        price = self.client.credits_for(endpoint, model)
+        with self._lock:
+            if self.spent + self.under_way + price > self.limit:
+                raise errors.QuotaExceededError("run", limit=self.limit, used=self.spent)
+            self.under_way += price
+
+    def record(self, record: CallRecord) -> None:
+        if self.limit is None or record.error_kind == errors.QuotaExceededError.kind:
+            return  # a refused call was never counted as under way
+        with self._lock:
+            self.under_way -= self.client.credits_for(record.endpoint, record.model)
+            self.spent += record.credits or 0
 
 
 def _refuse(reason: str) -> int:
@@ -100,12 +151,13 @@ def _connection_problem(client: ReshiClient) -> str | None:
     return None
 
 
-def _run(client: ReshiClient, spec: RunSpec, cases: list[dict]) -> dict:
-    """Every cell, with a progress bar on a terminal; Ctrl-C keeps what finished."""
+def _run(client: ReshiClient, spec: RunSpec, cases: list[dict]) -> tuple[dict, str | None]:
+    """Every cell, with a progress bar on a terminal; Ctrl-C keeps what finished. Returns the
+    run and, when the budget stopped it, why."""
     run = new_run(spec, cases)
     total = len(cases) * len(spec.models) * spec.repeat
     bar = _Progress(total, sys.stderr)
-    stop = threading.Event()
+    stop, stopped = threading.Event(), None
     try:
         with closing(run_cells(client, spec, cases, stop, judge_cache=MemoryJudgeCache())) as cells:
             for cell in cells:
@@ -113,8 +165,13 @@ def _run(client: ReshiClient, spec: RunSpec, cases: list[dict]) -> dict:
                 bar.update(len(run["results"]), failed=reports.failed(cell))
     except KeyboardInterrupt:
         print(f"\nStopped: {len(run['results'])} of {total} cells finished.", file=sys.stderr)
+    except QuotaReached as reached:
+        refusal = reached.refusal
+        stopped = (f"stopped at the budget: the next call would take the run past --max-credits {refusal.limit:g} "
+                   f"({refusal.used:g} credits spent); {len(run['results'])} of {total} cells finished"
+                   if refusal else f"stopped at the budget; {len(run['results'])} of {total} cells finished")
     bar.done()
-    return run
+    return run, stopped
 
 
 class _Progress:

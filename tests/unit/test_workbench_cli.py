@@ -130,6 +130,39 @@ def test_a_server_that_cannot_be_used_exits_2(tmp_path, sandbox, monkeypatch, ca
     assert "TEST_KEY holds no API key" in capsys.readouterr().err
 
 
+def test_a_suite_over_its_budget_is_refused_before_any_call(tmp_path, sandbox, api_key, monkeypatch, capsys):
+    path = good_suite(tmp_path)
+    sandbox.control.reset_stats()
+    assert run_cli(tmp_path, sandbox, api_key, monkeypatch, str(path), "--max-credits", "3") == 2
+    err = capsys.readouterr().err
+    assert "error: the suite may cost up to" in err and "more than --max-credits 3" in err
+    assert "chat" not in sandbox.control.stats()["endpoints"]
+
+
+def test_the_budget_stops_a_run_whose_replies_cost_more_than_estimated(tmp_path, sandbox, api_key, monkeypatch,
+                                                                        capsys):
+    # The estimate counts per-call prices only; a long reply's tokens can cost more. The limit
+    # holds anyway: no call starts that could take the run's spend past it.
+    monkeypatch.setattr(cli, "estimate_credits", lambda *args: 0.0)
+    path, junit = good_suite(tmp_path), tmp_path / "r.xml"
+    before = sandbox.control.key_info(api_key)["credits"]
+    code = run_cli(tmp_path, sandbox, api_key, monkeypatch, str(path), "--max-credits", "4", "--junit", str(junit))
+    captured = capsys.readouterr()
+    assert code == 2 and "error: stopped at the budget: the next call would take the run past --max-credits 4" \
+        in captured.err
+    finished = int(captured.out.split(": ")[1].split(" cells")[0])
+    assert 0 < finished < 8 and f"{finished} of 8 cells finished" in captured.err
+    assert sum(int(s.get("tests")) for s in ET.parse(junit).getroot()) == finished  # what finished is written
+    assert before - sandbox.control.key_info(api_key)["credits"] <= 4
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "lots", "inf"])
+def test_a_bad_budget_is_refused(tmp_path, value, capsys):
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["run", str(good_suite(tmp_path)), "--sandbox", "--max-credits", value])
+    assert exited.value.code == 2 and "is not a number of credits above 0" in capsys.readouterr().err
+
+
 def test_the_command_runs_as_a_module_with_help_and_exit_codes(tmp_path):
     helped = subprocess.run([sys.executable, "-m", "lib.workbench", "run", "--help"], cwd=ROOT,
                             capture_output=True, text=True, timeout=60)
