@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             run, stopped = _run(client, spec, cases)
         _write_outputs(args, run, name)
         verdict = _report(run, name)
-        return _refuse(stopped) if stopped else verdict
+        return _refuse(cap.stopped(stopped)) if stopped else verdict
     finally:
         if sandbox is not None:
             sandbox.stop()
@@ -119,6 +119,10 @@ class SpendCap:
         return (f"the suite may cost up to {estimate:g} credits, more than --max-credits {self.limit:g} "
                 "(run fewer cases, models or repeats, or raise the limit)")
 
+    def stopped(self, progress: str) -> str:
+        return (f"stopped at the budget: the next call would take the run past --max-credits {self.limit:g} "
+                f"({self.spent:g} credits spent); {progress}")
+
     def check(self, endpoint: str, model: str | None) -> None:
         if self.limit is None:
             return
@@ -153,7 +157,7 @@ def _connection_problem(client: ReshiClient) -> str | None:
 
 def _run(client: ReshiClient, spec: RunSpec, cases: list[dict]) -> tuple[dict, str | None]:
     """Every cell, with a progress bar on a terminal; Ctrl-C keeps what finished. Returns the
-    run and, when the budget stopped it, why."""
+    run and, when the budget stopped it, how far it got."""
     run = new_run(spec, cases)
     total = len(cases) * len(spec.models) * spec.repeat
     bar = _Progress(total, sys.stderr)
@@ -165,11 +169,8 @@ def _run(client: ReshiClient, spec: RunSpec, cases: list[dict]) -> tuple[dict, s
                 bar.update(len(run["results"]), failed=reports.failed(cell))
     except KeyboardInterrupt:
         print(f"\nStopped: {len(run['results'])} of {total} cells finished.", file=sys.stderr)
-    except QuotaReached as reached:
-        refusal = reached.refusal
-        stopped = (f"stopped at the budget: the next call would take the run past --max-credits {refusal.limit:g} "
-                   f"({refusal.used:g} credits spent); {len(run['results'])} of {total} cells finished"
-                   if refusal else f"stopped at the budget; {len(run['results'])} of {total} cells finished")
+    except QuotaReached:
+        stopped = f"{len(run['results'])} of {total} cells finished"
     bar.done()
     return run, stopped
 
