@@ -268,3 +268,45 @@ def test_blind_columns_hide_the_thinking_until_the_vote(page: Page, app_url, san
     expect(replies.get_by_test_id("stExpander")).to_have_count(0)
     vote.click()
     expect(replies.get_by_test_id("stExpander").filter(has_text="Thought for")).to_have_count(1, timeout=15_000)
+
+
+def settled(page: Page) -> None:
+    """The page keeps its height for two frames: an expander that opens grows as it animates, and
+    a screenshot sized before the end cuts the page short."""
+    page.wait_for_function("""() => new Promise(done => {
+        const main = document.querySelector('[data-testid=stMain]'), before = main.scrollHeight;
+        requestAnimationFrame(() => requestAnimationFrame(() => done(main.scrollHeight === before)));
+    })""")
+
+
+def test_thinking_in_a_share_link_and_on_its_slides(page: Page, browser, app_url, sandbox_speed):
+    """A signed-out viewer sees the reply's thinking folded (and opens it), in English and Chinese,
+    on a desktop and a phone; its slides show it opened, and the switch hides it."""
+    from tests.e2e.test_shares import DESKTOP, PHONE, open_signed_out, share_open_conversation
+    sandbox_speed(token_rate=0)
+    sign_in(page, app_url)
+    start_new_chat(page)
+    pick_model(page, "deepseek-reasoner")
+    send(page, f"Should we plant oaks or birches? {uuid.uuid4().hex[:6]}")
+    expect(reply_message(page)).to_contain_text(REPLY_DONE, timeout=30_000)
+    wait_for_app(page)
+    link = share_open_conversation(page)
+    words = {"en-US": ("Thought for", "Show thinking", "en"), "zh-CN": ("思考了", "显示思考过程", "zh")}
+    for locale, (folded, switch, lang) in words.items():
+        for viewport, size in ((DESKTOP, 1400), (PHONE, 390)):
+            viewer = open_signed_out(browser, link, viewport, locale=locale)
+            thinking = viewer.get_by_test_id("stExpander").filter(has_text=folded)
+            expect(thinking).to_have_count(1, timeout=15_000)
+            expect(thinking.get_by_text("The user wrote")).to_be_hidden()
+            thinking.get_by_text(folded).click()
+            expect(thinking.get_by_text("The user wrote")).to_be_visible()
+            settled(viewer)
+            screenshot(viewer, f"share-thinking-{lang}-{size}")
+            viewer.goto(link + "&present=1")
+            wait_for_app(viewer)
+            slide_thinking = viewer.get_by_test_id("stExpander").filter(has_text=folded)
+            expect(slide_thinking.get_by_text("The user wrote")).to_be_visible(timeout=15_000)   # opened on slides
+            screenshot(viewer, f"present-thinking-{lang}-{size}")
+            viewer.get_by_text(switch, exact=True).click()
+            expect(slide_thinking).to_have_count(0, timeout=15_000)
+            viewer.context.close()
