@@ -236,14 +236,6 @@ def _error_inside(body: dict) -> errors.ReshiError:
     return error_for(200, json.dumps(body, ensure_ascii=False))
 
 
-RETRY_STATUSES = (429, 502, 503, 504)
-
-
-def should_retry(status: int, body: bytes | str) -> bool:
-    """Retry a safe call only on a passing failure: a 429 that means "no credit" is not one."""
-    return status in RETRY_STATUSES and error_kind_for(status, body)[0].retryable
-
-
 def _codes_of(body: bytes | str) -> set[str]:
     try:
         data = json.loads(body)

@@ -19,7 +19,6 @@ class ReshiError(Exception):
     """Base of all API errors. `kind` names the catalog text and the ledger's error column."""
 
     kind = "error"
-    retryable = False
 
     def __init__(self, server_message: str = "", *, status: int | None = None,
                  request_id: str | None = None):
@@ -57,7 +56,6 @@ class NotFoundError(ReshiError):
 
 class RateLimitError(ReshiError):
     kind = "rate_limit"
-    retryable = True
 
     def __init__(self, server_message: str = "", *, retry_after: float | None = None, **kw):
         self.retry_after = retry_after
@@ -66,22 +64,18 @@ class RateLimitError(ReshiError):
 
 class ServerError(ReshiError):
     kind = "server"
-    retryable = True
 
 
 class ApiTimeoutError(ReshiError):
     kind = "timeout"
-    retryable = True
 
 
 class ApiConnectionError(ReshiError):
     kind = "connection"
-    retryable = True
 
 
 class MalformedResponseError(ReshiError):
     kind = "malformed"
-    retryable = True
 
 
 class TokenExpiredError(AuthError):
@@ -102,7 +96,7 @@ class TokenExhaustedError(AuthError):
 class ContentFilteredError(ReshiError):
     """The server accepted the prompt but returned nothing: a safety filter dropped the result.
 
-    Not retryable: the same prompt meets the same filter.
+    Not worth retrying: the same prompt meets the same filter.
     """
 
     kind = "filtered"
@@ -118,7 +112,6 @@ class StreamCutError(ReshiError):
     """The stream ended before `[DONE]`; `partial_text` is what arrived and must be kept."""
 
     kind = "stream_cut"
-    retryable = True
 
     def __init__(self, partial_text: str = "", **kw):
         self.partial_text = partial_text

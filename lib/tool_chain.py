@@ -58,7 +58,7 @@ def run_chain(client: ReshiClient, model: str, messages: list[dict], settings: d
               ask: Ask | None = None) -> Chain:
     """The chain for `messages` with the tools of `settings` (the Chat page's shape: `tools`,
     `tool_choice`, `parallel_tool_calls`); errors of a call are raised as the client raises them.
-    `ask` sends one step (the Workbench's retries and Stop); by default it is streamed as is."""
+    `ask` sends one step (the Workbench's: the client's retries, and Stop); by default it is streamed as is."""
     chain, sent = Chain(), list(messages)
     request = {**(params or {}), **tools.request_fields(settings)}
     ask = ask or (lambda step_messages, fields: _drained(client.chat.stream(model, step_messages, **fields)))

@@ -1,12 +1,15 @@
-"""The plumbing of every call, in one place: the httpx client, sending with retries, the bounds
-on what a server may send (a size cap per body, per SSE line and per stream, and a deadline per
-call, not only per read), the status-to-typed-error mapping, key masking and the ledger hook.
+"""The plumbing of every call, in one place: the httpx client, sending with the one retry policy
+(`lib/client/retries.py`), the bounds on what a server may send (a size cap per body, per SSE
+line and per stream, and a deadline per call, not only per read), the status-to-typed-error
+mapping, key masking, and finishing each call: one `Call` per call, reported once.
 
-GETs are retried with backoff on 429/502/503/504 and dropped connections; paid POSTs never are,
-so a retry can never charge twice. Every call is reported to an optional `on_call` hook as a
-`CallRecord` (the app writes it to the usage ledger; this package knows nothing of Streamlit or
-the store). The API key is kept out of every repr, exception and log line. The resources
-(`chat.py`, `images.py`, ...) build requests and read answers; they never touch httpx's errors.
+Every call, success or failure, is reported once to an optional `on_call` hook as a `CallRecord`
+(the app writes it to the usage ledger; this package knows nothing of Streamlit or the store),
+by `Call.finish`. One rule for what a call costs: nothing until the resource reads a usable
+answer (then its price), so a refusal, a failure and an answer that cannot be read cost 0; a
+stream cut or stopped after it started answering keeps what arrived (as providers bill). The API
+key is kept out of every repr, exception and log line. The resources (`chat.py`, `images.py`,
+...) build requests and read answers into typed results; they never touch httpx's errors.
 """
 from __future__ import annotations
 
@@ -14,18 +17,19 @@ import hashlib
 import json
 import logging
 import math
+import threading
 import time
 from contextlib import closing, contextmanager
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 import httpx
 
 from lib import dialects, errors, imagetypes, netguard, pricing
+from lib.client import retries
 from lib.client.types import CallRecord
 
-_BACKOFF_SECONDS = (0.5, 1.5)
-_MAX_RETRY_AFTER = 10.0
 MB = 1024 * 1024
+T = TypeVar("T")
 log = logging.getLogger("reshi.api")
 _LOGGED_BODY_CHARS = 2000
 
@@ -44,15 +48,7 @@ def derive_upload_url(base_url: str) -> str:
     return f"{root}/upload.php"
 
 
-def _seconds(header: str | None) -> float | None:
-    """A Retry-After in seconds; None when absent or an HTTP date."""
-    try:
-        return float(header) if header else None
-    except ValueError:
-        return None
-
-
-class _Deadline:
+class Deadline:
     """The most time one call may take, reading included. Per-read timeouts alone let a server
     that sends a byte every few seconds hold a call forever."""
 
@@ -65,7 +61,7 @@ class _Deadline:
             raise errors.ApiTimeoutError(f"no complete answer within {self.seconds:g} s")
 
 
-def _bounded(chunks: Iterable[bytes], deadline: _Deadline, max_bytes: float,
+def bounded(chunks: Iterable[bytes], deadline: Deadline, max_bytes: float,
              max_line: float = math.inf) -> Iterator[bytes]:
     """`chunks` as they arrive, each checked against the deadline, the size cap and the longest
     line so far. Counted after decompression, so a small gzip bomb cannot slip past."""
@@ -82,10 +78,78 @@ def _bounded(chunks: Iterable[bytes], deadline: _Deadline, max_bytes: float,
         yield chunk
 
 
-def _log_request(endpoint: str, body: Any) -> None:
+def log_request(endpoint: str, body: Any) -> None:
     """Prompts are the user's words: logged only at DEBUG, and shortened."""
     if body is not None and log.isEnabledFor(logging.DEBUG):
         log.debug("%s request %s", endpoint, json.dumps(body, ensure_ascii=False)[:_LOGGED_BODY_CHARS])
+
+
+class Call:
+    """One call from its first attempt to its report: the ledger record it fills, its deadline,
+    its attempts, and its end. `finish` reports it once, whichever thread gets there first (a
+    stream ends, fails, or is stopped by a person)."""
+
+    def __init__(self, client: "BaseClient", endpoint: str, model: str | None):
+        self.record = CallRecord(endpoint=endpoint, model=model)
+        self.deadline = Deadline(client.deadline_seconds)
+        self.attempts = 0
+        self._client = client
+        self._started = time.perf_counter()
+        self._finished = threading.Lock()   # held once reported
+        self._stopped = threading.Event()
+
+    def restart_clock(self) -> None:
+        """Time the call from now (a stream is timed from its first read, not from its making)."""
+        self._started = time.perf_counter()
+        self.deadline = Deadline(self._client.deadline_seconds)
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self._started
+
+    @property
+    def finished(self) -> bool:
+        return self._finished.locked()
+
+    def answered(self, response: httpx.Response) -> None:
+        self.record.status = response.status_code
+        self.record.request_id = response.headers.get("x-request-id") or self.record.request_id
+
+    def stop(self) -> None:
+        """A person stopped the call: a pause between attempts ends now, and no attempt follows."""
+        self._stopped.set()
+
+    def pause(self, seconds: float) -> bool:
+        """Wait before the next attempt; True when the call was stopped meanwhile."""
+        return self._stopped.wait(seconds)
+
+    def fail(self, error: errors.ReshiError) -> None:
+        self.record.error_kind = error.kind
+
+    def finish(self, fill: Callable[[CallRecord], None] | None = None) -> bool:
+        """Report the call: the first time only (False after). `fill` completes the record
+        first, under the same guard."""
+        if not self._finished.acquire(blocking=False):
+            return False
+        if fill is not None:
+            fill(self.record)
+        if self.record.latency_ms is None:
+            self.record.latency_ms = self.elapsed * 1000
+        self._client.report(self.record)
+        return True
+
+    @contextmanager
+    def finishing(self) -> Iterator["Call"]:
+        """Around the work of a call: any failure leaves as a typed error, scrubbed of the key,
+        and recorded; the call is reported once at the end, success or failure."""
+        try:
+            with self._client.typed_errors():
+                yield self
+        except errors.ReshiError as exc:
+            self.fail(exc)
+            raise
+        finally:
+            self.finish()
 
 
 class BaseClient:
@@ -114,7 +178,7 @@ class BaseClient:
         self.base_url = netguard.without_query(base_url).rstrip("/")
         self.upload_url = upload_url or derive_upload_url(self.base_url)
         self._api_key = api_key
-        self.max_retries = max_retries
+        self.retry_policy = retries.RetryPolicy(max_retries=max_retries)
         self.on_call = on_call
         self.prices = prices or pricing.DEFAULT_PRICES
         self.policy = policy
@@ -155,8 +219,13 @@ class BaseClient:
     def _scrub(self, text: str) -> str:
         return text.replace(self._api_key, mask_key(self._api_key)) if self._api_key else text
 
+    @property
+    def read_timeout(self) -> float | None:
+        """Seconds a server may stay silent before a call fails as a timeout."""
+        return self._http.timeout.read
+
     @contextmanager
-    def _typed_errors(self) -> Iterator[None]:
+    def typed_errors(self) -> Iterator[None]:
         """The one way failures leave a call: httpx's as typed errors, and every error's texts
         with the key masked, since a server may echo it in any message."""
         try:
@@ -181,9 +250,13 @@ class BaseClient:
         reply's per-1K-token price may exceed once the server has counted its tokens."""
         return pricing.credits_for(endpoint, model, tokens, self.prices)
 
+    def start_call(self, endpoint: str, model: str | None = None) -> "Call":
+        """A call about to be made; `Call.finish` reports it (once)."""
+        return Call(self, endpoint, model)
+
     def report(self, record: CallRecord) -> None:
-        """Log the call (one INFO line, never the key) and hand it to the ledger hook; a broken
-        hook never breaks the call."""
+        """Log a finished call (one INFO line, never the key) and hand it to the ledger hook; a
+        broken hook never breaks the call. Called by `Call.finish` only."""
         record.source = record.source or pricing.source_of(record.endpoint)
         record.connection = record.connection or self.connection
         # Quoted (repr): a model name or request id holding a newline cannot start a forged line.
@@ -197,91 +270,84 @@ class BaseClient:
         except Exception:  # noqa: BLE001 - the ledger is best effort, the call already happened
             pass
 
-    def _send(self, method: str, url: str, *, retry: bool, deadline: _Deadline, **kw) -> httpx.Response:
-        """One request, for safe calls only with retries. The answer's body is not read yet: the
+    def send(self, method: str, url: str, *, call: "Call", retry: bool = False, **kw) -> httpx.Response:
+        """One request, sent again by the retry policy when `retry` and the failure is transient.
+        The answer's status and request id go into `call`'s record; its body is not read yet: the
         caller reads it through the bounds, and closes it."""
         netguard.check_url(url)
+        if method == "POST":
+            self.check_paid_call(call.record.endpoint, call.record.model)
         request = self._http.build_request(method, url, headers=self._headers(), **kw)
-        attempts = 1 + (self.max_retries if retry else 0)
-        for attempt in range(attempts):
-            last = attempt == attempts - 1
+        policy = self.retry_policy
+        while True:
+            call.attempts += 1
+            last = not retry or call.attempts >= policy.max_attempts
             try:
                 response = self._http.send(request, stream=True)
-            except httpx.TransportError:
+            except httpx.TransportError as exc:
                 if last:
                     raise
+                failure: Exception = exc
                 response = None
             else:
-                if response.status_code not in dialects.RETRY_STATUSES or last:
+                call.answered(response)
+                if last or response.status_code not in retries.RETRY_STATUSES:
                     return response
-                body = self._error_body(response, deadline)
+                failure = self._status_error(response, self._error_body(response, call.deadline))
                 response.close()
-                if not dialects.should_retry(response.status_code, body):
-                    raise self._status_error(response, body)
-            time.sleep(self._retry_delay(attempt, response))
-            deadline.check()
-        raise AssertionError("unreachable")
+                if not retries.is_transient(failure):
+                    raise failure
+            if call.pause(policy.delay(call.attempts - 1, response)):
+                raise failure  # stopped while waiting: the last failure is the call's
+            call.deadline.check()
 
-    @staticmethod
-    def _retry_delay(attempt: int, response: httpx.Response | None) -> float:
-        after = _seconds(response.headers.get("retry-after")) if response is not None else None
-        if after is not None:
-            return min(after, _MAX_RETRY_AFTER)
-        return _BACKOFF_SECONDS[min(attempt, len(_BACKOFF_SECONDS) - 1)]
-
-    def _raise_for_status(self, response: httpx.Response, deadline: _Deadline | None = None) -> None:
+    def raise_for_status(self, response: httpx.Response, deadline: Deadline) -> None:
         if response.status_code < 400:
             return
-        raise self._status_error(response, self._error_body(response, deadline or _Deadline(self.deadline_seconds)))
+        raise self._status_error(response, self._error_body(response, deadline))
 
     @staticmethod
     def _status_error(response: httpx.Response, body: bytes) -> errors.ReshiError:
         """The typed error for a status, chosen with the body's code and message (lib.dialects)."""
         return dialects.error_for(response.status_code, body, request_id=response.headers.get("x-request-id"),
-                                  retry_after=_seconds(response.headers.get("retry-after")))
+                                  retry_after=retries.retry_after(response.headers.get("retry-after")))
 
-    def _error_body(self, response: httpx.Response, deadline: _Deadline) -> bytes:
+    def _error_body(self, response: httpx.Response, deadline: Deadline) -> bytes:
         """The start of an error body: enough for its message, never a whole hostile page.
         The status is the error, so a long body is cut rather than refused."""
         body = bytearray()
-        for chunk in _bounded(response.iter_bytes(), deadline, math.inf):
+        for chunk in bounded(response.iter_bytes(), deadline, math.inf):
             body += chunk
             if len(body) >= self.max_error_bytes:
                 break
         return bytes(body[: self.max_error_bytes])
 
-    def _json(self, response: httpx.Response, deadline: _Deadline) -> Any:
-        body = b"".join(_bounded(response.iter_bytes(), deadline, self.max_json_bytes))
+    def read_json(self, response: httpx.Response, deadline: Deadline) -> Any:
+        body = b"".join(bounded(response.iter_bytes(), deadline, self.max_json_bytes))
         try:
             return json.loads(body)
         except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
             raise errors.MalformedResponseError(errors.server_message_from(body[:500]),
                                                 status=response.status_code) from None
 
-    def call(self, method: str, url: str, *, endpoint: str, model: str | None = None,
-             retry: bool = False, charge: float = 0.0, **kw) -> tuple[Any, CallRecord]:
-        """Send, check, parse and report one JSON call. Returns the body and its ledger record."""
-        record = CallRecord(endpoint=endpoint, model=model)
-        deadline = _Deadline(self.deadline_seconds)
-        started = time.perf_counter()
-        _log_request(endpoint, kw.get("json"))
-        try:
-            if method == "POST":
-                self.check_paid_call(endpoint, model)
-            with self._typed_errors(), closing(self._send(method, url, retry=retry, deadline=deadline,
-                                                          **kw)) as response:
-                record.status = response.status_code
-                record.request_id = response.headers.get("x-request-id")
-                self._raise_for_status(response, deadline)
-                body = self._json(response, deadline)
-        except errors.ReshiError as exc:
-            record.error_kind = exc.kind
-            record.latency_ms = (time.perf_counter() - started) * 1000
-            self.report(record)
-            raise
-        record.latency_ms = (time.perf_counter() - started) * 1000
-        record.credits = charge
-        return body, record
+    def call(self, method: str, url: str, *, endpoint: str, read: Callable[[Any, Call], T],
+             model: str | None = None, retry: bool = False, **kw) -> T:
+        """Send, check and parse one JSON call, and report it once, success or failure.
+
+        `read(body, call)` turns the parsed answer into the resource's typed result; it sets
+        `call.record.credits` once the answer is usable (a failure it raises, such as an answer
+        missing its fields, is recorded like any other, at no charge)."""
+        call = self.start_call(endpoint, model)
+        with call.finishing():
+            return read(self.request_json(method, url, call=call, retry=retry, **kw), call)
+
+    def request_json(self, method: str, url: str, *, call: Call, retry: bool = False, **kw) -> Any:
+        """One request of `call` (a call may make several: a balance is two), its status checked
+        and its JSON body parsed; run inside `call.finishing()`."""
+        log_request(call.record.endpoint, kw.get("json"))
+        with closing(self.send(method, url, call=call, retry=retry, **kw)) as response:
+            self.raise_for_status(response, call.deadline)
+            return self.read_json(response, call.deadline)
 
     def fetch_bytes(self, url: str, expect: str, *, max_bytes: int = 200 * MB,
                     authorized: bool = False) -> bytes:
@@ -292,12 +358,12 @@ class BaseClient:
         through the same transport, so with a policy every hop is checked. The bytes must be the
         kind expected: they go straight to st.image, st.video or a download button.
         """
-        deadline = _Deadline(self.deadline_seconds)
+        deadline = Deadline(self.deadline_seconds)
         headers = self._headers() if authorized else None
         netguard.check_url(url)
-        with self._typed_errors(), self._http.stream("GET", url, headers=headers) as response:
-            self._raise_for_status(response, deadline)
-            data = b"".join(_bounded(response.iter_bytes(), deadline, max_bytes))
+        with self.typed_errors(), self._http.stream("GET", url, headers=headers) as response:
+            self.raise_for_status(response, deadline)
+            data = b"".join(bounded(response.iter_bytes(), deadline, max_bytes))
         if not _MEDIA_CHECKS[expect](data):
             raise errors.MediaTypeError(f"not {expect} data")
         return data

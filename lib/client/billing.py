@@ -11,20 +11,11 @@ class Billing(APIResource):
         """Credits granted and used, from the one-api billing endpoints (two requests, one ledger
         row); None when they don't answer."""
         c = self._client
+        call = c.start_call(pricing.BILLING)
         try:
-            subscription, record = c.call("GET", f"{c.base_url}/dashboard/billing/subscription",
-                                          endpoint=pricing.BILLING, retry=True)
-            usage, second = c.call("GET", f"{c.base_url}/dashboard/billing/usage",
-                                   endpoint=pricing.BILLING, retry=True)
-        except errors.ReshiError:  # the failed request is in the ledger (`call` reported it)
+            with call.finishing():   # one lookup, one ledger row: two rows a view read as a double call
+                subscription, usage = (c.request_json("GET", f"{c.base_url}/dashboard/billing/{part}", call=call,
+                                                      retry=True) for part in ("subscription", "usage"))
+                return dialects.billing_from(subscription, usage)
+        except errors.ReshiError:   # in the ledger with its kind
             return None
-        # One lookup, one ledger row: two identical "balance" rows a view read as a double call.
-        record.latency_ms = (record.latency_ms or 0) + (second.latency_ms or 0)
-        record.request_id = record.request_id or second.request_id
-        try:
-            return dialects.billing_from(subscription, usage)
-        except errors.ReshiError as exc:  # a 200 carrying an error, or no figures
-            record.error_kind = exc.kind
-            return None
-        finally:
-            c.report(record)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import time
 from contextlib import closing, suppress
 from typing import Any, Iterator
@@ -12,7 +11,7 @@ import httpx
 from httpx_sse import EventSource, ServerSentEvent
 
 from lib import dialects, errors, pricing
-from lib.client._base import APIResource, BaseClient, _bounded, _Deadline, _log_request
+from lib.client._base import APIResource, BaseClient, Call, Deadline, bounded, log_request
 from lib.client.tool_calls import ToolCallAssembler
 from lib.client.types import CallRecord, ChatResult, StreamPart, ToolCall
 
@@ -58,37 +57,39 @@ class Chat(APIResource):
         `source` is the ledger's endpoint for the call (a Workbench judge's is `pricing.JUDGE`);
         the price is chat's either way."""
         c = self._client
-        started = time.perf_counter()
-        body, record = c.call("POST", f"{c.base_url}/chat/completions", endpoint=source,
-                              model=model, json=_chat_body(model, messages, False, params))
+        return c.call("POST", f"{c.base_url}/chat/completions", endpoint=source, model=model,
+                      json=_chat_body(model, messages, False, params),
+                      read=lambda body, call: self._result(model, body, call))
+
+    def _result(self, model: str, body: Any, call: Call) -> ChatResult:
         try:
             choice = body["choices"][0]
             thinking, text = _whole_message(choice["message"])
             calls = ToolCallAssembler()
             calls.add(choice["message"])
         except (KeyError, IndexError, TypeError, AttributeError):
-            record.error_kind, record.credits = errors.MalformedResponseError.kind, 0.0
-            c.report(record)
             raise errors.MalformedResponseError("chat: no choices[0].message") from None
+        record = call.record
         record.prompt_tokens, record.completion_tokens = _token_counts(body)
         record.reasoning_tokens = dialects.reasoning_tokens(body)
-        record.credits = _reply_credits(c, model, record.prompt_tokens, record.completion_tokens)
+        record.credits = _reply_credits(self._client, model, record.prompt_tokens, record.completion_tokens)
         record.request_id = record.request_id or body.get("id")
-        c.report(record)
         return ChatResult(text=text, model=body.get("model") or model,
                           finish_reason=dialects.finish_reason_with_calls(choice.get("finish_reason"), bool(calls)),
                           prompt_tokens=record.prompt_tokens, completion_tokens=record.completion_tokens,
-                          latency_s=time.perf_counter() - started, request_id=record.request_id,
+                          latency_s=call.elapsed, request_id=record.request_id,
                           credits=record.credits, raw=body, tool_calls=calls.finish(), thinking=thinking,
-                          reasoning_tokens=dialects.reasoning_tokens(body))
+                          reasoning_tokens=record.reasoning_tokens)
 
     def stream(self, model: str, messages: list[dict], *, include_usage: bool = True,
-               origin: str | None = None, **params) -> "ChatStream":
+               origin: str | None = None, retry: bool = False, **params) -> "ChatStream":
         """A streamed reply: iterate it for text deltas; then read usage and timing from it.
         `origin` is the ledger's source of the call (`pricing.COMPARE`, `pricing.WORKBENCH`;
-        default chat); it is not sent."""
+        default chat); it is not sent. `retry`: send it again after a failure that charged
+        nothing, by the client's retry policy (the Workbench's cells; the Chat page lets the
+        person retry instead)."""
         return ChatStream(self._client, model, self.stream_body(model, messages, include_usage=include_usage,
-                                                                **params), origin=origin)
+                                                                **params), origin=origin, retry=retry)
 
     def stream_body(self, model: str, messages: list[dict], *, include_usage: bool = True, **params) -> dict:
         """The body `stream` sends for these arguments, without sending anything (View code)."""
@@ -111,8 +112,10 @@ class ChatStream:
 
     STOPPED = "stopped"  # the ledger's error kind of a call the user stopped
 
-    def __init__(self, client: BaseClient, model: str, body: dict, origin: str | None = None):
+    def __init__(self, client: BaseClient, model: str, body: dict, origin: str | None = None, *,
+                 retry: bool = False):
         self._client = client
+        self._retry = retry
         self.model = model
         self.request_body = body
         self.text = ""
@@ -133,9 +136,9 @@ class ChatStream:
         self.done = False
         self.stopped = False
         self._deltas = 0
-        self._record = CallRecord(endpoint=pricing.CHAT, model=model, source=origin)
+        self._call = client.start_call(pricing.CHAT, model)   # reported once: ended, failed or stopped
+        self._call.record.source = origin
         self._started: float | None = None
-        self._reported = threading.Lock()  # held once the call is recorded: it is recorded once
         self._network_stream = None
         self._tool_calls = ToolCallAssembler()
 
@@ -143,7 +146,7 @@ class ChatStream:
     def tool_calls(self) -> list[ToolCall]:
         """The function calls of the reply, assembled from its fragments: so far while it streams;
         once it has ended (done, stopped or failed), each with an id."""
-        return self._tool_calls.finish() if self._reported.locked() else self._tool_calls.calls
+        return self._tool_calls.finish() if self._call.finished else self._tool_calls.calls
 
     @property
     def tokens(self) -> int:
@@ -158,7 +161,12 @@ class ChatStream:
     @property
     def read_timeout(self) -> float | None:
         """Seconds the server may stay silent before the call fails as a timeout."""
-        return self._client._http.timeout.read
+        return self._client.read_timeout
+
+    @property
+    def attempts(self) -> int:
+        """How many times the request was sent (more than once only with `retry`)."""
+        return self._call.attempts
 
     @property
     def waited(self) -> float:
@@ -169,7 +177,7 @@ class ChatStream:
         if self.done or self.stopped:
             return
         self.stopped = True
-        self._record.error_kind = self.STOPPED
+        self._call.stop()
         self._report()
         stream = self._network_stream
         sock = stream.get_extra_info("socket") if stream is not None else None
@@ -189,26 +197,30 @@ class ChatStream:
     def parts(self) -> Iterator[StreamPart]:
         """Every piece of the reply as it arrives, thinking and answer apart."""
         self._started = time.perf_counter()
-        _log_request(pricing.CHAT, self.request_body)
+        self._call.restart_clock()
+        log_request(pricing.CHAT, self.request_body)
         try:
-            with self._client._typed_errors():
-                yield from self._deltas_from_server(self._started, self._record)
+            with self._client.typed_errors():
+                yield from self._deltas_from_server(self._started)
         except errors.ReshiError as exc:
             if self.stopped:  # what the server did after a stop is no longer the user's concern
                 return
             if isinstance(exc, errors.ServerError) and exc.status == 504:  # a gateway gave up waiting
                 exc = errors.ApiTimeoutError(exc.server_message, status=504, request_id=exc.request_id)
-            self._record.error_kind = exc.kind
+            self._call.fail(exc)
             raise exc
         finally:
             self._report()
 
     def _report(self) -> None:
         """Record the call once: when it ends, or when it is stopped, whichever comes first."""
-        if not self._reported.acquire(blocking=False):
-            return
-        c, record = self._client, self._record
+        self._call.finish(self._fill)
+
+    def _fill(self, record: CallRecord) -> None:
+        """The record as the stream ended: its tokens, and its price by the one billing rule."""
         self.elapsed = self.waited
+        if self.stopped:
+            record.error_kind = self.STOPPED
         record.latency_ms = self.elapsed * 1000
         record.request_id = self.request_id
         record.prompt_tokens = self.prompt_tokens
@@ -219,9 +231,8 @@ class ChatStream:
             # Billed as providers (and the sandbox) bill: a call the server started answering is
             # charged, also when the user stopped it or the stream broke; one that failed before
             # its first token costs nothing. Unfinished, the tokens are those that arrived.
-            record.credits = self.credits = _reply_credits(c, self.model, self.prompt_tokens,
+            record.credits = self.credits = _reply_credits(self._client, self.model, self.prompt_tokens,
                                                            self.completion_tokens if self.done else self.tokens)
-        c.report(record)
 
     @property
     def answering(self) -> bool:
@@ -244,20 +255,18 @@ class ChatStream:
             self._deltas += 1
             yield StreamPart(kind, text)
 
-    def _deltas_from_server(self, started: float, record: CallRecord) -> Iterator[StreamPart]:
-        c = self._client
-        deadline = _Deadline(c.deadline_seconds)
+    def _deltas_from_server(self, started: float) -> Iterator[StreamPart]:
+        c, call = self._client, self._call
+        deadline = call.deadline
         inline = dialects.InlineThinking()
         try:
-            c.check_paid_call(pricing.CHAT, self.model)
-            with closing(c._send("POST", f"{c.base_url}/chat/completions", retry=False, deadline=deadline,
-                                 json=self.request_body, extensions={"trace": self._trace})) as response:
+            with closing(c.send("POST", f"{c.base_url}/chat/completions", call=call, retry=self._retry,
+                                json=self.request_body, extensions={"trace": self._trace})) as response:
                 self._network_stream = response.extensions.get("network_stream") or self._network_stream
                 if self.stopped:
                     return
-                record.status = response.status_code
                 self.request_id = response.headers.get("x-request-id")
-                c._raise_for_status(response, deadline)
+                c.raise_for_status(response, deadline)
                 if "text/event-stream" not in response.headers.get("content-type", ""):
                     yield from self._whole_reply(response, started, deadline)
                     return
@@ -275,16 +284,16 @@ class ChatStream:
                 return
             raise self._cut_or(errors.ApiConnectionError(str(exc)))
         if not self.stopped:
-            raise errors.StreamCutError(self.text, status=record.status, request_id=self.request_id)
+            raise errors.StreamCutError(self.text, status=call.record.status, request_id=self.request_id)
 
-    def _events(self, response: httpx.Response, deadline: _Deadline) -> Iterator[ServerSentEvent]:
+    def _events(self, response: httpx.Response, deadline: Deadline) -> Iterator[ServerSentEvent]:
         """The SSE events, parsed by httpx-sse from the bytes as they pass the client's bounds
         (the whole stream, each line, the deadline)."""
         c = self._client
-        bounded = httpx.Response(response.status_code, headers={"content-type": response.headers["content-type"]},
-                                 content=_bounded(response.iter_bytes(), deadline, c.max_stream_bytes,
+        checked = httpx.Response(response.status_code, headers={"content-type": response.headers["content-type"]},
+                                 content=bounded(response.iter_bytes(), deadline, c.max_stream_bytes,
                                                   c.max_sse_line_bytes))
-        return EventSource(bounded).iter_sse()
+        return EventSource(checked).iter_sse()
 
     def _cut_or(self, error: errors.ReshiError) -> errors.ReshiError:
         """Once text has arrived, any transport failure is a cut stream: the text is kept."""
@@ -321,9 +330,9 @@ class ChatStream:
             pieces += inline.feed(text) if kind == dialects.ANSWER else [(kind, text)]
         return pieces
 
-    def _whole_reply(self, response: httpx.Response, started: float, deadline: _Deadline) -> Iterator[StreamPart]:
+    def _whole_reply(self, response: httpx.Response, started: float, deadline: Deadline) -> Iterator[StreamPart]:
         """A server that ignored `stream: true` and sent one JSON completion: yield it whole."""
-        body = self._client._json(response, deadline)
+        body = self._client.read_json(response, deadline)
         try:
             thinking, text = _whole_message(body["choices"][0]["message"])
             self._tool_calls.add(body["choices"][0]["message"])

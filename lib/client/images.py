@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from lib import dialects, errors, imagetypes, pricing
-from lib.client._base import MB, APIResource
+from lib.client._base import MB, APIResource, Call
 from lib.client.types import ImageResult
 
 
@@ -12,23 +12,18 @@ class Images(APIResource):
     def generate(self, prompt: str) -> ImageResult:
         """One Gemini image. The body may carry `b64_json` or a `url`; both give bytes."""
         c = self._client
-        charge = c.credits_for(pricing.IMAGES)
-        body, record = c.call("POST", f"{c.base_url}/gemini/images", endpoint=pricing.IMAGES,
-                              charge=charge, json={"prompt": prompt})
-        try:
-            data, url = self._image_bytes(body)
-        except errors.ReshiError as exc:
-            record.error_kind = exc.kind
-            c.report(record)
-            raise
-        c.report(record)
-        return ImageResult(data=data, mime=imagetypes.mime_of(data), credits=charge,
-                           request_id=record.request_id, source_url=url)
+        return c.call("POST", f"{c.base_url}/gemini/images", endpoint=pricing.IMAGES,
+                      json={"prompt": prompt}, read=self._result)
 
-    def _image_bytes(self, body: Any) -> tuple[bytes, str | None]:
-        data, url = dialects.image_from_body(body, self._client.max_image_bytes)
-        if data is None:
-            data = self._client.fetch_bytes(url, "image", max_bytes=50 * MB)
-        if imagetypes.sniff(data) is None:
+    def _result(self, body: Any, call: Call) -> ImageResult:
+        """The image of an answer. Charged once the answer names an image (the server charged
+        then), even if fetching its URL fails after; not when the answer names none."""
+        c = self._client
+        data, url = dialects.image_from_body(body, c.max_image_bytes)
+        if data is not None and imagetypes.sniff(data) is None:
             raise errors.MalformedResponseError("images: the answer is not a JPEG, PNG, GIF or WebP image")
-        return data, url
+        call.record.credits = c.credits_for(pricing.IMAGES)
+        if data is None:
+            data = c.fetch_bytes(url, "image", max_bytes=50 * MB)   # checked as an image there
+        return ImageResult(data=data, mime=imagetypes.mime_of(data), credits=call.record.credits,
+                           request_id=call.record.request_id, source_url=url)

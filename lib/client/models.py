@@ -1,8 +1,10 @@
 """`client.models`: the models the server lists."""
 from __future__ import annotations
 
+from typing import Any
+
 from lib import dialects, errors, pricing
-from lib.client._base import APIResource
+from lib.client._base import APIResource, Call
 from lib.client.types import Model
 
 
@@ -11,13 +13,15 @@ def is_chat_model(model_id: str) -> bool:
     return dialects.is_chat_model({"id": model_id})
 
 
+def _models(body: Any, call: Call) -> list[Model]:
+    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+        raise errors.MalformedResponseError("models: no 'data' list")
+    return [Model(id=str(m.get("id")), owned_by=str(m.get("owned_by") or ""), created=m.get("created"),
+                  endpoint_types=tuple(map(str, m.get("supported_endpoint_types") or ())))
+            for m in body["data"] if isinstance(m, dict) and m.get("id")]
+
+
 class Models(APIResource):
     def list(self) -> list[Model]:
         c = self._client
-        body, record = c.call("GET", f"{c.base_url}/models", endpoint=pricing.MODELS, retry=True)
-        c.report(record)
-        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-            raise errors.MalformedResponseError("models: no 'data' list")
-        return [Model(id=str(m.get("id")), owned_by=str(m.get("owned_by") or ""), created=m.get("created"),
-                      endpoint_types=tuple(map(str, m.get("supported_endpoint_types") or ())))
-                for m in body["data"] if isinstance(m, dict) and m.get("id")]
+        return c.call("GET", f"{c.base_url}/models", endpoint=pricing.MODELS, retry=True, read=_models)

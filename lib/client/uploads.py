@@ -6,7 +6,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from lib import errors, imagetypes, pricing
-from lib.client._base import APIResource
+from lib.client._base import APIResource, Call
 from lib.client.types import UploadResult
 
 # The provider stamps `expire_at` without a zone; it is a Chinese service, so Beijing time.
@@ -31,15 +31,20 @@ class Uploads(APIResource):
 
     def _upload(self, **kw) -> UploadResult:
         c = self._client
-        body, record = c.call("POST", c.upload_url, endpoint=pricing.UPLOAD, **kw)
-        if not isinstance(body, dict) or not body.get("success") or not isinstance(body.get("data"), dict):
-            message = str(body.get("message", ""))[:errors.MAX_MESSAGE_CHARS] if isinstance(body, dict) else ""
-            record.error_kind = errors.BadRequestError.kind
-            c.report(record)
-            with c._typed_errors():  # the refusal quotes the server, which may echo the key
-                raise errors.BadRequestError(message or "upload refused", status=record.status)
-        c.report(record)
-        data = body["data"]
-        return UploadResult(url=str(data.get("url", "")), filename=str(data.get("filename", "")),
-                            size=int(data.get("size") or 0), expire_at=_parse_expiry(data.get("expire_at")),
-                            message=str(body.get("message", "")))
+        return c.call("POST", c.upload_url, endpoint=pricing.UPLOAD, read=_uploaded, **kw)
+
+
+def _uploaded(body: Any, call: Call) -> UploadResult:
+    """The upload's answer; `success: false` is a refusal in the server's words (scrubbed of the
+    key by the client, since the server may echo it)."""
+    if not isinstance(body, dict) or "success" not in body:
+        raise errors.MalformedResponseError("upload: no 'success' in the answer")
+    if not body["success"]:
+        message = str(body.get("message", ""))[:errors.MAX_MESSAGE_CHARS]
+        raise errors.BadRequestError(message or "upload refused", status=call.record.status)
+    if not isinstance(body.get("data"), dict):
+        raise errors.MalformedResponseError("upload: no 'data' in the answer")
+    data = body["data"]
+    return UploadResult(url=str(data.get("url", "")), filename=str(data.get("filename", "")),
+                        size=int(data.get("size") or 0), expire_at=_parse_expiry(data.get("expire_at")),
+                        message=str(body.get("message", "")))

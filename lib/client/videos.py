@@ -5,7 +5,7 @@ from typing import Any, Callable
 from urllib.parse import quote
 
 from lib import dialects, errors, pricing, video_options
-from lib.client._base import MB, APIResource, BaseClient
+from lib.client._base import MB, APIResource, BaseClient, Call
 from lib.client.types import VideoTask
 from lib.video_status import normalize_status
 
@@ -28,28 +28,28 @@ class Videos(APIResource):
                duration: int = video_options.DEFAULT_DURATION,
                aspect_ratio: str = video_options.DEFAULT_ASPECT_RATIO) -> VideoTask:
         c = self._client
-        charge = c.credits_for(pricing.VIDEO, model)
-        body, record = self._on_first_route(lambda route: c.call(
-            "POST", c.base_url + route.create, endpoint=pricing.VIDEO, model=model, charge=charge,
-            json=route.body(prompt, model, duration, aspect_ratio)))
-        try:
+
+        def read(body: Any, call: Call) -> VideoTask:
             task = _video_task(body)
-        except errors.ReshiError as exc:
-            record.error_kind, record.credits = exc.kind, 0.0
-            c.report(record)
-            raise
-        record.request_id = record.request_id or task.id
-        c.report(record)
-        return task
+            call.record.credits = c.credits_for(pricing.VIDEO, model)   # paid at creation
+            call.record.request_id = call.record.request_id or task.id
+            return task
+
+        return self._on_first_route(lambda route: c.call(
+            "POST", c.base_url + route.create, endpoint=pricing.VIDEO, model=model, read=read,
+            json=route.body(prompt, model, duration, aspect_ratio)))
 
     def get(self, task_id: str) -> VideoTask:
         c = self._client
+
+        def read(body: Any, call: Call) -> VideoTask:
+            call.record.request_id = call.record.request_id or task_id
+            return _video_task(body)
+
         path_id = quote(task_id, safe="")
-        body, record = self._on_first_route(lambda route: c.call(
-            "GET", c.base_url + route.status.format(id=path_id), endpoint=pricing.VIDEO_STATUS, retry=True))
-        record.request_id = record.request_id or task_id
-        c.report(record)
-        return _video_task(body)
+        return self._on_first_route(lambda route: c.call(
+            "GET", c.base_url + route.status.format(id=path_id), endpoint=pricing.VIDEO_STATUS, retry=True,
+            read=read))
 
     def _on_first_route(self, send: Callable[[dialects.VideoRoute], Any]) -> Any:
         """A 404 from a route means the server lacks it (no charge is made): try the next one."""

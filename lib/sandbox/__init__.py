@@ -32,7 +32,8 @@ Prompt markers (last user message for chat, `prompt` for images and video)
 - `[500]` `[502]` `[503]`: that status with an OpenAI error body; `[429]`: 429 with
   `Retry-After: 1`; `[timeout]`: hangs `hang_seconds` (default 30) then 504; `[badjson]`: 200
   with a body that is not JSON (a chat asking for JSON gets JSON that breaks its schema instead;
-  `[notjson]`: text that is not JSON); `[html]`: 502 with an HTML page; `[cut]`: a chat stream stops
+  `[notjson]`: text that is not JSON); `[badshape]`: 200 with JSON holding none of the fields
+  any answer has; `[html]`: 502 with an HTML page; `[cut]`: a chat stream stops
   halfway without `finish_reason` or `[DONE]`, any other response is a body cut mid-JSON;
   `[fail]`: a video task fails halfway and is refunded; `[filtered]` (images): 200 with an
   empty `data`, as a safety filter answers, and no charge; `[echo_key]`: 401 whose message
@@ -50,7 +51,7 @@ by the command line); none gets 401, another 403. `RunningSandbox.control` sends
 - `POST /sandbox/dialect {"dialect": "reshi"|"new-api"|"openai", "reasoning": optional
   "reasoning_content"|"reasoning"|"think_tag"}`, `GET /sandbox/dialect`
 - `POST /sandbox/faults {"endpoint": chat|images|video|video_status|video_content|upload|models|billing|*,
-  "kind": 500|502|503|429|timeout|cut|badjson|html|echo_key, "count": N}`: the next N matching
+  "kind": 500|502|503|429|timeout|cut|badjson|badshape|html|echo_key, "count": N}`: the next N matching
   requests get that fault (same effects as the markers); `DELETE /sandbox/faults` clears them
 - `POST /sandbox/clock {"advance_seconds": N}`: moves the virtual clock forward; `{"reset": true}`
   puts it back to real time

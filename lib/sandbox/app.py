@@ -213,6 +213,8 @@ class Api:
             return Response(whole[: len(whole) // 2], 200, media_type="application/json")
         if kind == "badjson":
             return Response("upstream said: OK <not json>", 200, media_type="application/json")
+        if kind == "badshape":   # JSON, but none of the fields an answer of any endpoint has
+            return {"object": "unexpected", "note": "a gateway answered in a shape of its own"}
         if kind == "html":
             return Response(HTML_PAGE, 502, media_type="text/html")
         if kind == "echo_key":  # as careless gateways do: the credential quoted back in the refusal

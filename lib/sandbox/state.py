@@ -21,7 +21,7 @@ DEFAULT_KEY = "sk-sandbox"
 DEFAULT_CREDITS = 1000   # each key's credits when a sandbox starts: kept in memory only
 FAULT_ENDPOINTS = ("chat", "images", "video", "video_status", "video_content", "upload", "models",
                    "billing", "*")
-FAULT_KINDS = ("500", "502", "503", "429", "timeout", "cut", "badjson", "html", "echo_key")
+FAULT_KINDS = ("500", "502", "503", "429", "timeout", "cut", "badjson", "badshape", "html", "echo_key")
 QUEUED_SHARE = 0.10   # a video task is "queued" for the first 10% of its time
 FAIL_AT = 0.50        # a "[fail]" task fails halfway through
 RECENT_REQUESTS = 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import errors
+from lib.client import retries
 from lib.ui.error_text import error_text
 from lib.ui.session import current_lang, tr
 
@@ -26,10 +27,11 @@ def show_carried_toasts() -> None:
 
 
 def show_error(exc: errors.ReshiError, *, retry_key: str | None = None) -> bool:
-    """Show `exc` inline. With `retry_key`, a retryable error gets a Retry button: True when clicked."""
+    """Show `exc` inline. With `retry_key`, an error worth retrying (`lib.client.retries`) gets a
+    Retry button: True when clicked."""
     st.error(error_text(exc, current_lang()), icon=":material/error:")
     if isinstance(exc, (errors.AuthError, errors.KeyDisabledError)):
         st.caption(tr("feedback.open_connection"))
-    if retry_key and exc.retryable:
+    if retry_key and retries.worth_retrying(exc):
         return st.button(tr("common.retry"), icon=":material/replay:", key=retry_key)
     return False

@@ -61,10 +61,8 @@ from lib.workbench.results import (
                                   with_ratings,
 )
 from lib.workbench.running import (
-                                  BACKOFF_SECONDS,
                                   DEFAULT_POOL,
                                   FAILED,
-                                  MAX_ATTEMPTS,
                                   MAX_MODELS,
                                   MAX_POOL,
                                   MAX_REPEAT,
@@ -78,7 +76,6 @@ from lib.workbench.running import (
 )
 
 __all__ = [
-                                  "BACKOFF_SECONDS",
                                   "CALLS_TOOL",
                                   "CHECK_KINDS",
                                   "CONTAINS",
@@ -87,7 +84,6 @@ __all__ = [
                                   "IS_JSON",
                                   "JSON_SCHEMA",
                                   "JUDGE",
-                                  "MAX_ATTEMPTS",
                                   "MAX_CASES",
                                   "MAX_CREDITS",
                                   "MAX_FILE_MB",

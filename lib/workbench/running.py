@@ -3,10 +3,10 @@ thread pool, then held to the run's checks (a judge's through `judge.py`).
 
 Each cell goes through the session's client (so it lands in the usage ledger like any other
 call, and the sandbox paces it like any other reply); cells are handed back as they finish.
-Failures that happen before the server produced anything (429, 5xx, timeouts, dropped
-connections) are retried with backoff, since such a call was not charged; a failure after text
-arrived is kept as it is. A re-run hands in its parent's cells: a cell whose prompt, model,
-parameters, case and repeat are unchanged (the same `cell_key`) is reused, not sent again.
+Failures that charged nothing (429, 5xx, dropped connections) are sent again by the client's
+one retry policy (`lib/client/retries.py`); a failure after text arrived is kept as it is. A
+re-run hands in its parent's cells: a cell whose prompt, model, parameters, case and repeat are
+unchanged (the same `cell_key`) is reused, not sent again.
 """
 from __future__ import annotations
 
@@ -26,12 +26,6 @@ MAX_MODELS = 3
 DEFAULT_POOL = 4
 MAX_POOL = 16
 MAX_REPEAT = 10
-MAX_ATTEMPTS = 3
-BACKOFF_SECONDS = (0.5, 1.0, 2.0)
-MAX_WAIT_SECONDS = 10.0
-# Failures that leave no reply behind: the server refused or never answered, so nothing was
-# charged and sending again is safe. A stream cut after text arrived (possibly charged) is not.
-SAFE_TO_RETRY = (errors.RateLimitError, errors.ServerError, errors.ApiTimeoutError, errors.ApiConnectionError)
 OK, FAILED = "ok", "failed"
 
 
@@ -308,33 +302,27 @@ def _send(client: ReshiClient, spec: RunSpec, planned: PlannedCell, stop: thread
 
 def _streamed(client: ReshiClient, model: str, messages: list[dict], request: dict, stop: threading.Event,
               streams: set, quota: _Quota) -> tuple[ChatStream, int]:
-    """One reply streamed to its end, retried while safe: (the stream, its attempts). Raises
-    _Stopped or _Failed."""
-    for attempt in range(1, MAX_ATTEMPTS + 1):
-        if stop.is_set():
-            raise _Stopped
-        stream = client.chat.stream(model, messages, origin=pricing.WORKBENCH, **request)
-        streams.add(stream)
-        try:
-            for _ in stream:
-                if stop.is_set():  # a Stop from another thread: end this reply now
-                    stream.close()
-        except SAFE_TO_RETRY as exc:
-            if attempt == MAX_ATTEMPTS:
-                raise _Failed(exc, attempt) from None
-            stop.wait(_backoff(attempt, exc))
-            continue
-        except errors.QuotaExceededError as exc:  # not sent: the cell stays to run once there is quota
-            quota.reach(exc)
-            raise _Stopped from None
-        except errors.ReshiError as exc:
-            raise _Failed(exc, attempt, getattr(exc, "text", "") or stream.text) from None
-        finally:
-            streams.discard(stream)
-        if stream.stopped:
-            raise _Stopped
-        return stream, attempt
-    raise _Stopped
+    """One reply streamed to its end, sent again by the client's retry policy after a failure
+    that charged nothing: (the stream, its attempts). Raises _Stopped or _Failed."""
+    if stop.is_set():
+        raise _Stopped
+    stream = client.chat.stream(model, messages, retry=True, origin=pricing.WORKBENCH, **request)
+    streams.add(stream)
+    try:
+        for _ in stream:
+            if stop.is_set():  # a Stop from another thread: end this reply now
+                stream.close()
+    except errors.QuotaExceededError as exc:  # not sent: the cell stays to run once there is quota
+        quota.reach(exc)
+        raise _Stopped from None
+    except errors.ReshiError as exc:
+        partial = exc.partial_text if isinstance(exc, errors.StreamCutError) else ""
+        raise _Failed(exc, stream.attempts, partial or stream.text) from None
+    finally:
+        streams.discard(stream)
+    if stream.stopped:
+        raise _Stopped
+    return stream, stream.attempts
 
 
 def _checked(cell: Cell, client: ReshiClient, spec: RunSpec, case: dict, reply: Reply,
@@ -357,14 +345,6 @@ def _checked(cell: Cell, client: ReshiClient, spec: RunSpec, case: dict, reply: 
     cell.passed = all(musts) if verdicts else None
     cell.score = sum(shoulds) / len(shoulds) if shoulds else None
     return cell
-
-
-def _backoff(attempt: int, exc: errors.ReshiError) -> float:
-    """The server's Retry-After when it sent one, else a growing pause."""
-    after = getattr(exc, "retry_after", None)
-    if after is not None:
-        return min(float(after), MAX_WAIT_SECONDS)
-    return BACKOFF_SECONDS[min(attempt - 1, len(BACKOFF_SECONDS) - 1)]
 
 
 def _failed(planned: PlannedCell, exc: errors.ReshiError, attempts: int, output: str = "") -> Cell:

@@ -13,6 +13,7 @@ import streamlit as st
 
 from lib import budget, errors
 from lib.client import ReshiClient
+from lib.client.retries import RetryPolicy
 from lib.store import Store, utcnow
 from tests.fixtures.app import make_app
 
@@ -306,7 +307,7 @@ def test_a_video_url_that_no_longer_answers_says_so(app_secrets, sandbox):
 
 def test_a_poll_error_shows_on_the_task_and_polling_goes_on(app_secrets, sandbox):
     at = generate(open_page(app_secrets), "flaky polling")
-    sandbox.control.queue_fault("video_status", "500")
+    sandbox.control.queue_fault("video_status", "500", RetryPolicy().max_attempts)   # each attempt of one poll
     at = finish_and_reload(at, sandbox, 0)
     assert any("Could not check this task" in w.value and "server error" in w.value for w in at.warning)
     at = finish_and_reload(at, sandbox)

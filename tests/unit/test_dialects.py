@@ -14,6 +14,7 @@ import math
 import pytest
 
 from lib import dialects, errors
+from lib.client import retries
 from lib.dialects import BillingFigures, TaskFields
 from lib.sandbox.app import HTML_PAGE
 from lib.video_status import COMPLETED, FAILED, QUEUED, RUNNING, normalize_status
@@ -276,25 +277,13 @@ def test_token_words_from_a_server_error_are_not_about_this_key():
     assert dialects.error_kind_for(500, as_bytes({"error": {"message": "该令牌已过期"}}))[0] is errors.ServerError
 
 
-@pytest.mark.parametrize("status, body, retry", [
-    (429, {"error": {"message": "Rate limit reached", "code": "rate_limit_exceeded"}}, True),
-    (429, {"error": {"message": "You exceeded your current quota", "code": "insufficient_quota"}}, False),
-    (503, {"error": {"message": "overloaded"}}, True),
-    (502, HTML_PAGE, True),
-    (500, {"error": {"message": "boom"}}, False),
-    (402, {"error": {"message": "insufficient credits"}}, False),
-])
-def test_only_passing_failures_are_retried(status, body, retry):
-    assert dialects.should_retry(status, as_bytes(body)) is retry
-
-
 def test_error_for_builds_the_instance_with_its_extras():
     rate = dialects.error_for(429, b'{"error":{"message":"slow down sk-secret"}}', request_id="req_1",
                               retry_after=2.0, scrub=lambda text: text.replace("sk-secret", "sk-...cret"))
     assert isinstance(rate, errors.RateLimitError) and rate.retry_after == 2.0
     assert (rate.status, rate.request_id, rate.server_message) == (429, "req_1", "slow down sk-...cret")
     credits = dialects.error_for(429, b'{"error":{"code":"insufficient_quota","message":"quota"}}', retry_after=2.0)
-    assert isinstance(credits, errors.CreditsError) and not credits.retryable
+    assert isinstance(credits, errors.CreditsError) and not retries.is_transient(credits)
 
 
 @pytest.mark.parametrize("body, expected", [
@@ -317,7 +306,7 @@ def test_new_errors_explain_themselves_in_both_languages(cls):
     error = cls("server words")
     assert explain(error, "en") != explain(error, "zh")
     assert explain(error, "en") != explain(errors.ReshiError(), "en"), "its own text, not the generic one"
-    assert "server words" in error_text(error, "zh") and not error.retryable
+    assert "server words" in error_text(error, "zh") and not retries.worth_retrying(error)
 
 
 def test_token_errors_are_auth_errors():

@@ -28,13 +28,15 @@ def assert_fault(response: httpx.Response, kind: str) -> None:
     elif kind == "echo_key":
         authorization = response.request.headers["authorization"]
         assert response.status_code == 401 and authorization in response.json()["error"]["message"]
+    elif kind == "badshape":
+        assert response.status_code == 200 and response.json()["object"] == "unexpected"
     else:   # cut and badjson: a 200 whose body is not JSON
         assert response.status_code == 200
         with pytest.raises(ValueError):
             json.loads(response.text)
 
 
-KINDS = ["500", "502", "503", "429", "timeout", "cut", "badjson", "html", "echo_key"]
+KINDS = ["500", "502", "503", "429", "timeout", "cut", "badjson", "badshape", "html", "echo_key"]
 
 
 @pytest.fixture

@@ -151,7 +151,8 @@ def test_a_failed_task_is_refunded_once_in_the_ledger(store, client, sandbox):
 def test_a_poll_error_is_kept_on_the_task_backs_off_and_polling_goes_on(store, client, sandbox):
     first = videos.submit(store, USER, client, request("first")).task
     second = videos.submit(store, USER, client, request("second")).task
-    sandbox.control.queue_fault("video_status", "500")   # a 500 is not retried: the first poll gets it
+    # as many 500s as the client tries a poll: the first poll fails, the second is not touched
+    sandbox.control.queue_fault("video_status", "500", client.retry_policy.max_attempts)
     now = utcnow() + timedelta(seconds=3)
     outcome = videos.poll_due(store, USER, client, now)
     assert set(outcome.polled) == {first.task_id, second.task_id}

@@ -153,10 +153,10 @@ def test_429_and_500_are_retried_and_a_lasting_failure_stays_in_its_cell(sandbox
     two = {(c.case, c.model): c for c in workbench.run_cells(client, spec(pool=1), cases(2))}
     assert all(c.status == "ok" for c in two.values())
     assert sum(c.attempts for c in two.values()) == 4  # two faults, each answered by one retry
-    sandbox.control.queue_fault("chat", "503", workbench.MAX_ATTEMPTS)
+    sandbox.control.queue_fault("chat", "503", client.retry_policy.max_attempts)
     three = {c.case: c for c in workbench.run_cells(client, spec(pool=1), cases(3))}
     assert three[0].status == "failed" and three[0].error_kind == "server"
-    assert three[0].attempts == workbench.MAX_ATTEMPTS and three[0].credits == 0
+    assert three[0].attempts == client.retry_policy.max_attempts and three[0].credits == 0
     assert three[1].status == three[2].status == "ok"
 
 
@@ -164,9 +164,10 @@ def test_prompt_markers_fail_only_their_own_case(client):
     rows = [{"topic": "tides [500]", "audience": "kids"}, {"topic": "rain", "audience": "kids"}]
     started = time.monotonic()
     cells = {c.case: c for c in workbench.run_cells(client, spec(), rows)}
-    assert cells[0].status == "failed" and cells[0].attempts == workbench.MAX_ATTEMPTS
+    policy = client.retry_policy
+    assert cells[0].status == "failed" and cells[0].attempts == policy.max_attempts
     assert cells[1].status == "ok"
-    assert time.monotonic() - started >= sum(workbench.BACKOFF_SECONDS[:workbench.MAX_ATTEMPTS - 1])
+    assert time.monotonic() - started >= sum(policy.backoff_seconds[:policy.max_retries])
 
 
 def test_stopping_keeps_what_finished_and_starts_nothing_more(sandbox, client, sandbox_speed):
