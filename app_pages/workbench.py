@@ -19,6 +19,7 @@ from lib.ui.workbench_editors import (
     session_draft,
     tools_section,
 )
+from lib.ui.workbench_choice import which_model
 from lib.ui.workbench_results import comparison, results
 from lib.ui.workbench_run import (
     is_live,
@@ -47,7 +48,8 @@ start_pending(store, user, client)
 shown = store.get_workbench_run(user, st.session_state[SHOWN]) if st.session_state.get(SHOWN) else None
 if shown:
     st.divider()
-    tab_results, tab_compare = st.tabs([tr("workbench.tab_results"), tr("workbench.tab_compare")])
+    tab_results, tab_compare, tab_choice = st.tabs([tr("workbench.tab_results"), tr("workbench.tab_compare"),
+                                                    tr("workbench.tab_choice")])
     with tab_results:
         if is_live(shown["id"]):
             live_run(shown)
@@ -60,3 +62,5 @@ if shown:
         if before is not None:
             share_button(shares.WORKBENCH_COMPARISON, lambda: sharing.comparison_snapshot(before, shown),
                          key="wb_share_comparison")
+    with tab_choice:
+        which_model(shown, store, user, client)

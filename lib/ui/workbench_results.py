@@ -14,6 +14,7 @@ from lib.safe_text import images_as_links, markdown_literal
 from lib.store import Store
 from lib.ui.resources import get_store
 from lib.ui.session import current_lang, current_user, tr
+from lib.ui.workbench_choice import which_model
 from lib.ui.workbench_editors import CHECK_KEY, RUN_STATUS_KEY, run_label
 from lib.workbench import reports, suite
 
@@ -170,9 +171,12 @@ def results(run: dict, live: bool = False, share: Callable[[dict], None] | None 
 
 
 def read_only_run(run: dict) -> None:
-    """A run as its share link shows it, read-only: what was asked, the totals, every cell."""
+    """A run as its share link shows it, read-only: what was asked, the totals, which model to
+    use, every cell."""
     _prompt_and_checks(run)
     _totals_table(run)
+    with st.expander(tr("workbench.tab_choice"), icon=":material/insights:"):
+        which_model(run)
     cell_grid(run, rated=False)
 
 
