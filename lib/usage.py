@@ -88,6 +88,21 @@ def local_bounds(scope: "Scope") -> tuple[datetime, datetime] | None:
     return scope.start.astimezone(tz).replace(tzinfo=None), scope.end.astimezone(tz).replace(tzinfo=None)
 
 
+MIN_CHART_BUCKETS = 7
+
+
+def chart_bounds(scope: "Scope", first: datetime | None, last: datetime | None) -> tuple[datetime, datetime] | None:
+    """The charts' time axis (naive local): the range, but not its quiet start beyond the last
+    MIN_CHART_BUCKETS buckets: 30 days of which only today had calls read as one hairline at
+    the right edge. An unbounded range spans its calls. None when there is nothing to span."""
+    bounds = local_bounds(scope)
+    if first is None or pd.isna(first):
+        return bounds
+    width = timedelta(seconds=BUCKET_SECONDS[scope.granularity])
+    start, end = bounds or (datetime.min, last + width)
+    return max(start, min(first, end - MIN_CHART_BUCKETS * width)), end
+
+
 def zone_offsets(tz: ZoneInfo, start: datetime, end: datetime) -> tuple[int, list[tuple[datetime, int]]]:
     """The zone's UTC offset (seconds) at `start`, and each (instant, new offset) change up to `end`.
 

@@ -23,7 +23,6 @@ from lib.ui.session import tr
 
 HEIGHT = 280
 TIME_FORMAT = {usage.HOUR: "%m-%d %H:%M", usage.DAY: "%m-%d"}
-TIME_UNIT = {usage.HOUR: "yearmonthdatehours", usage.DAY: "yearmonthdate"}
 # Vega's "tableau10": told apart by most eyes. Which series gets which is `stable_colours`' rule.
 # Vega cuts legend and axis labels at 160 px: "claude-sonnet-4-5-20250…". Model names are shown whole.
 LABEL_LIMIT = 320
@@ -111,25 +110,26 @@ def _show(chart: alt.Chart, title_key: str) -> None:
     st.vega_lite_chart(spec, width="stretch")
 
 
-def _time_x(scope: usage.Scope) -> alt.X:
-    """Local time buckets over the whole chosen range (a quiet range still spans its days)."""
-    bounds = usage.local_bounds(scope)
+def _time_x(scope: usage.Scope, data: pd.DataFrame) -> alt.X:
+    """Local time buckets over the chart's span (`usage.chart_bounds`); each bar fills its bucket
+    (x to x2), so a day reads as a day, not as a hairline."""
+    bounds = usage.chart_bounds(scope, data["bucket"].min(), data["bucket"].max())
     scale = alt.Scale(domain=[b.isoformat() for b in bounds]) if bounds else alt.Undefined
-    return alt.X("bucket:T", timeUnit=TIME_UNIT[scope.granularity], title=tr("usage.axis.time"), scale=scale,
+    return alt.X("bucket:T", title=tr("usage.axis.time"), scale=scale,
                  axis=alt.Axis(format=TIME_FORMAT[scope.granularity], labelAngle=-30,
                                tickCount=scope.granularity, labelOverlap=True))
 
 
 def _time_tooltip(granularity: str) -> alt.Tooltip:
-    return alt.Tooltip("bucket:T", timeUnit=TIME_UNIT[granularity], title=tr("usage.axis.time"),
-                       format=TIME_FORMAT[granularity])
+    return alt.Tooltip("bucket:T", title=tr("usage.axis.time"), format=TIME_FORMAT[granularity])
 
 
 def _stacked_over_time(data: pd.DataFrame, scope: usage.Scope, value: str, value_title: str,
                        legend_title: str, number_format: str, title_key: str) -> None:
     """Bars per local time bucket, stacked by `label`."""
-    chart = alt.Chart(data).mark_bar().encode(
-        x=_time_x(scope),
+    data = data.assign(bucket_end=data["bucket"] + pd.Timedelta(seconds=usage.BUCKET_SECONDS[scope.granularity]))
+    chart = alt.Chart(data).mark_bar(xOffset=1, x2Offset=-1).encode(
+        x=_time_x(scope, data), x2="bucket_end:T",
         y=alt.Y(f"sum({value}):Q", title=value_title),
         color=_colour(data, legend_title),
         tooltip=[_time_tooltip(scope.granularity), alt.Tooltip("label:N", title=legend_title),

@@ -224,7 +224,9 @@ TABLE_COLUMNS = ("time", "user", "source", "model", "outcome", "credits", "laten
 def render_calls_table(store: Store, scope: usage.Scope, filters: usage.Filters, total: int) -> None:
     title_col, columns_col = st.columns([4, 1], vertical_alignment="bottom")
     title_col.subheader(tr("usage.table.title"))
-    available = [c for c in usage.CSV_COLUMNS if c != "user" or scope.user is None]
+    # The first columns first, then the others in the CSV's order.
+    available = [c for c in (*TABLE_COLUMNS, *usage.CSV_COLUMNS) if c != "user" or scope.user is None]
+    available = list(dict.fromkeys(available))
     with columns_col.popover(tr("usage.table.columns"), icon=":material/view_column:", width="stretch"):
         picked = st.pills(tr("usage.table.columns"), available, selection_mode="multi", key="usage_columns",
                           default=[c for c in TABLE_COLUMNS if c in available], label_visibility="collapsed",
@@ -234,7 +236,7 @@ def render_calls_table(store: Store, scope: usage.Scope, filters: usage.Filters,
     shown = len(rows)
     count = (tr("usage.table.newest", shown=shown, total=total) if total > shown
              else tr("usage.table.count", total=total))
-    st.caption(count + " " + tr("usage.table.columns_hint", shown=len(columns), total=len(available)))
+    st.caption(count + " · " + tr("usage.table.columns_hint", shown=len(columns), total=len(available)))
     display = rows.assign(endpoint=labelled(rows["endpoint"], endpoint_label),
                           outcome=labelled(rows["outcome"], lambda o: tr(OUTCOME_KEY(o))),
                           time=rows["time"].dt.tz_localize(None),

@@ -296,3 +296,17 @@ def test_aggregates_add_up_incrementally(ledger):
     histogram = usage.add_up([old_histogram, usage.latency_histogram(ledger, scope, filters, version, newest)],
                              usage.HISTOGRAM_KEYS)
     pd.testing.assert_frame_equal(usage.percentiles(histogram), latency(ledger, scope, filters))
+
+
+def test_the_charts_time_axis_leaves_out_a_long_quiet_start():
+    """30 days of which only today had calls was one hairline at the right edge: the axis keeps
+    the last MIN_CHART_BUCKETS buckets at least, and the whole range from the first call on."""
+    now = datetime(2024, 5, 31, 12, tzinfo=timezone.utc)
+    scope = Scope(A, *usage.preset_range(usage.DAYS_30, "UTC", now=now), "UTC")
+    today, end = datetime(2024, 5, 31), datetime(2024, 6, 1)
+    assert usage.chart_bounds(scope, today, today) == (datetime(2024, 5, 25), end)
+    assert usage.chart_bounds(scope, datetime(2024, 5, 10), today) == (datetime(2024, 5, 10), end)
+    assert usage.chart_bounds(scope, datetime(2024, 4, 1), today) == (datetime(2024, 5, 2), end)  # the range's start
+    assert usage.chart_bounds(scope, None, None) == (datetime(2024, 5, 2), end)
+    unbounded = Scope(A, None, None, "UTC")
+    assert usage.chart_bounds(unbounded, today, today) == (datetime(2024, 5, 25), end)
