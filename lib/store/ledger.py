@@ -280,8 +280,9 @@ class LedgerRecords(Rows):
     def _spill(self, row: dict, failure: Exception) -> None:
         try:
             self.spill.append(row)
-        except OSError as exc:  # the disk is full too: this line is all that is left of the row
-            log.error("ledger row lost: the database failed (%s) and so did the spill file (%s): %s",
+        except OSError as exc:  # the disk is full too: held in memory, and this line its only trace on disk
+            log.error("ledger row held in memory only: the database failed (%s) and so did the spill file (%s); "
+                      "it is written when the database takes rows again, lost if the process ends first: %s",
                       described(failure), exc, json.dumps(row, default=str))
             return
         log.error("ledger write failed (%s): the row is kept in %s until the database takes it",

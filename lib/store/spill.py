@@ -7,7 +7,9 @@ The rows are written to the database at the next start and after the next ledger
 succeeds; a row already there (same user, time, endpoint, request id and credits) is not
 written twice, so a replay cut short is simply done again.
 
-The file sits beside a SQLite database (`<database>.usage-spill.jsonl`), else in data/.
+The file sits beside a SQLite database (`<database>.usage-spill.jsonl`), else in data/. When
+the file cannot be written either (the disk of a full SQLite database is full too), the process
+holds the row in memory until the database takes rows again.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import contextlib
 import fcntl
 import json
 import os
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Iterator
@@ -39,6 +42,11 @@ def spill_path(url: str, data_dir: Path) -> Path | None:
 class UsageSpill:
     def __init__(self, path: Path | None):
         self.path = path
+        # Rows the file would not take either (the disk of a full SQLite database is full too):
+        # this process holds them until the database takes them; the ERROR line logged for each
+        # is their only trace should the process end first.
+        self._held: list[dict] = []
+        self._held_lock = threading.Lock()
 
     @contextlib.contextmanager
     def _locked(self, mode: str) -> Iterator:
@@ -50,7 +58,16 @@ class UsageSpill:
                 fcntl.flock(file, fcntl.LOCK_UN)
 
     def append(self, row: dict) -> None:
-        """Keep `row` durably; raises OSError when even that fails (a full disk)."""
+        """Keep `row` durably; when even that fails (a full disk), it is held in memory and the
+        OSError raised for the caller to log."""
+        try:
+            self._write(row)
+        except OSError:
+            with self._held_lock:
+                self._held.append(dict(row))
+            raise
+
+    def _write(self, row: dict) -> None:
         if self.path is None:
             raise OSError("an in-memory database has nowhere to keep rows")
         line = json.dumps({k: v.isoformat() if isinstance(v, datetime) else v for k, v in row.items()})
@@ -61,30 +78,41 @@ class UsageSpill:
             os.fsync(file.fileno())
 
     def exists(self) -> bool:
+        return bool(self._held) or self._file_exists()
+
+    def _file_exists(self) -> bool:
         return self.path is not None and self.path.exists()
 
     def rows(self, user: str | None = None) -> list[dict]:
-        if not self.exists():
-            return []
-        with self._locked("r") as file:
-            found = [_parsed(line) for line in file if line.strip()]
+        found = list(self._held)
+        if self._file_exists():
+            with self._locked("r") as file:
+                found += [_parsed(line) for line in file if line.strip()]
         return [row for row in found if row is not None and (user is None or row["user"] == user)]
 
     @contextlib.contextmanager
     def draining(self) -> Iterator[list[dict]]:
-        """The spilled rows, under the file's lock; the file is removed when the block ends
-        without an error (the caller wrote them all), else kept as it was."""
-        if not self.exists():
-            yield []
+        """The kept rows (the file's under its lock, and those held in memory); the file is
+        removed and the held rows let go when the block ends without an error (the caller wrote
+        them all), else all are kept as they were."""
+        with self._held_lock:
+            held = list(self._held)
+        if not self._file_exists():
+            yield held
+            self._let_go(held)
             return
         with self._locked("r+") as file:
-            rows = [row for row in map(_parsed, file) if row is not None]
-            yield rows
+            yield held + [row for row in map(_parsed, file) if row is not None]
             file.truncate(0)
             os.fsync(file.fileno())
+        self._let_go(held)
         with contextlib.suppress(FileNotFoundError):
             if self.path.stat().st_size == 0:
                 self.path.unlink()
+
+    def _let_go(self, written: list[dict]) -> None:
+        with self._held_lock:
+            del self._held[:len(written)]  # rows held meanwhile stay
 
 
 def _parsed(line: str) -> dict | None:

@@ -91,12 +91,17 @@ def test_a_replay_cut_short_writes_nothing_twice(store, store_url):
     assert credits_of(store) == [2.0]
 
 
-def test_a_row_neither_database_nor_disk_takes_is_in_the_log(store, store_url, caplog, tmp_path, monkeypatch):
+def test_a_row_neither_database_nor_disk_takes_is_logged_held_and_written_later(store, store_url, caplog, tmp_path,
+                                                                                 monkeypatch):
     (tmp_path / "a-file").write_text("")
     monkeypatch.setattr(store.spill, "path", tmp_path / "a-file" / "spill.jsonl")  # the spill cannot be written either
     with refusing_writes(store, store_url), caplog.at_level(logging.ERROR, "reshi.store"):
         assert not store.record_usage(A, endpoint="chat", credits=7, request_id="last-words")
-    assert "ledger row lost" in caplog.text and '"request_id": "last-words"' in caplog.text and '"credits": 7' in caplog.text
+        assert store.spilled_usage(A) == 1   # the user is told it waits
+    assert "ledger row held in memory only" in caplog.text
+    assert '"request_id": "last-words"' in caplog.text and '"credits": 7' in caplog.text
+    assert store.record_usage(A, endpoint="chat", credits=5, request_id="works")
+    assert sorted(credits_of(store)) == [5.0, 7.0] and store.spilled_usage(A) == 0
 
 
 @pytest.fixture(autouse=True)
