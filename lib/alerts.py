@@ -1,7 +1,9 @@
-"""Alerts when a user reaches 80% and 100% of the admin's quota on the preset connection.
+"""Alerts when a user reaches 80% and 100% of the admin's quota on the preset connection, or of
+their own credit budget (lib/budget.py, any connection).
 
-The banner is `render_quota_banner` (lib/ui/connection.py). When the admin sets `[alerts]
-webhook_url`, each threshold crossed also sends one POST of JSON there, once per user, period
+The banners are `render_quota_banner` (lib/ui/connection.py) and `render_budget_banner`
+(lib/ui/budget.py). When the admin sets `[alerts] webhook_url`, each threshold crossed also
+sends one POST of JSON there (`"event": "quota"` or `"budget"`), once per user, kind, period
 and threshold: through the network guard (the `[security]` rules; the URL is not trusted for
 being the admin's), retried on a failed connection, 429 or 5xx, in a background thread so the
 user's call never waits for it. The body names the user and the numbers, never a key, and the
@@ -16,7 +18,8 @@ from datetime import datetime
 
 import httpx
 
-from lib import netguard, quotas
+from lib import budget, netguard, quotas
+from lib.formats import zone
 from lib.errors import RefusedAddressError
 from lib.store import Store, utcnow
 
@@ -24,6 +27,7 @@ log = logging.getLogger("reshi.alerts")
 
 LEVELS = (0.8, 1.0)
 SENT_KEY = "quota_alerts_sent"  # the user's setting: which (period start, threshold) were sent
+BUDGET_SENT_KEY = "budget_alerts_sent"  # the same for their own budget
 ATTEMPTS = 3
 BACKOFF_SECONDS = (0.5, 1.0, 2.0)
 
@@ -36,16 +40,42 @@ def due_alert(store: Store, user: str, now: datetime | None = None) -> dict | No
     if nearest is None:
         return None
     period, share, used, limit = nearest
+    start = now.strftime("%Y-%m-%d" if period == quotas.DAY else "%Y-%m")
+    level = _newly_reached(store, user, SENT_KEY, period, start, share)
+    if level is None:
+        return None
+    return {"event": "quota", "user": user, "period": period, "period_start": start,
+            "threshold_percent": round(level * 100), "used": used, "limit": limit, "at": now.isoformat()}
+
+
+def due_budget_alert(store: Store, user: str, tz_name: str | None, now: datetime | None = None) -> dict | None:
+    """The webhook body for the highest threshold of `user`'s own budget newly reached (their
+    day and month in their time zone), or None; marks it sent."""
+    now = now or utcnow()
+    status = max(budget.statuses(store, user, tz_name, now), key=lambda s: s.share, default=None)
+    if status is None:
+        return None
+    start = budget.period_range(status.period, tz_name, now)[0].astimezone(zone(tz_name))
+    start_text = start.strftime("%Y-%m-%d" if status.period == budget.DAY else "%Y-%m")
+    level = _newly_reached(store, user, BUDGET_SENT_KEY, status.period, start_text, status.share)
+    if level is None:
+        return None
+    return {"event": "budget", "user": user, "period": status.period, "period_start": start_text,
+            "time_zone": tz_name or "UTC", "threshold_percent": round(level * 100), "used": status.spent,
+            "limit": status.limit, "at": now.isoformat()}
+
+
+def _newly_reached(store: Store, user: str, sent_key: str, period: str, start: str, share: float) -> float | None:
+    """The highest of LEVELS that `share` reaches and that was not sent for this period yet
+    (then remembered as sent), or None."""
     level = max((level for level in LEVELS if share >= level), default=None)
     if level is None:
         return None
-    start = now.strftime("%Y-%m-%d" if period == quotas.DAY else "%Y-%m")
-    sent = store.get_setting(user, SENT_KEY) or {}
+    sent = store.get_setting(user, sent_key) or {}
     if sent.get(period) == start and sent.get(f"{period}_level", 0) >= level:
         return None
-    store.set_setting(user, SENT_KEY, {**sent, period: start, f"{period}_level": level})
-    return {"event": "quota", "user": user, "period": period, "period_start": start,
-            "threshold_percent": round(level * 100), "used": used, "limit": limit, "at": now.isoformat()}
+    store.set_setting(user, sent_key, {**sent, period: start, f"{period}_level": level})
+    return level
 
 
 def send_webhook(url: str, body: dict, policy: netguard.NetPolicy, sleep=time.sleep) -> bool:
@@ -72,11 +102,13 @@ def send_webhook(url: str, body: dict, policy: netguard.NetPolicy, sleep=time.sl
     return False
 
 
-def alert_after_paid_call(store: Store, user: str, url: str | None, policy: netguard.NetPolicy) -> None:
-    """After a call on the preset connection: send the alert it made due, if a webhook is set."""
+def alert_after_paid_call(store: Store, user: str, url: str | None, policy: netguard.NetPolicy, *,
+                          quota: bool = True, tz_name: str | None = None) -> None:
+    """After a paid call: send the alerts it made due (the quota's when it was on the preset
+    connection, the user's own budget's on any), if a webhook is set."""
     if not url:
         return
-    body = due_alert(store, user)
-    if body is not None:
+    bodies = [due_alert(store, user) if quota else None, due_budget_alert(store, user, tz_name)]
+    for body in filter(None, bodies):
         threading.Thread(target=send_webhook, args=(url, body, policy), daemon=True,
-                         name="quota-alert").start()
+                         name=f"{body['event']}-alert").start()

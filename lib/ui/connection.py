@@ -120,7 +120,9 @@ def get_client() -> ReshiClient:
 def connection_client(conn: Connection, user: str) -> ReshiClient:
     """A new client on `conn` whose every call lands in `user`'s ledger (the session's, or a
     background run's own, which outlives the session); on the preset connection (the admin's
-    key) every paid call is checked against the admin's quotas first (lib/quotas.py)."""
+    key) every paid call is checked against the admin's quotas first (lib/quotas.py). With the
+    admin's `[alerts] webhook_url`, a paid call that reaches 80% or 100% of a quota or of the
+    user's budget (in the browser's time zone, as the banner counts it) posts an alert."""
     store, policy = get_store(), network_policy(conn)
     client = ReshiClient(conn.base_url, conn.api_key, upload_url=conn.upload_url,
                          timeout=float(secret("api", "timeout", 60)), prices=store.get_prices(),
@@ -129,12 +131,15 @@ def connection_client(conn: Connection, user: str) -> ReshiClient:
     if conn.mode == PRESET:
         client.before_paid_call = lambda endpoint, model: quotas.check_quota(
             store, user, client.credits_for(endpoint, model))
-        webhook, webhook_policy = secret("alerts", "webhook_url"), replace(policy, trusted_origins=frozenset())
+    webhook = secret("alerts", "webhook_url")
+    if webhook:  # the admin's alerts: a quota's on the preset connection, the user's budget's on any
+        webhook_policy, tz = replace(policy, trusted_origins=frozenset()), st.context.timezone
 
         def record_and_alert(record) -> None:
             record_call(store, user, record)
             if record.credits:
-                alerts.alert_after_paid_call(store, user, webhook, webhook_policy)
+                alerts.alert_after_paid_call(store, user, webhook, webhook_policy, quota=conn.mode == PRESET,
+                                             tz_name=tz)
         client.on_call = record_and_alert
     return client
 

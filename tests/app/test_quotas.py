@@ -96,3 +96,26 @@ def test_reaching_80_percent_posts_one_alert_to_the_admins_webhook(login_secrets
     assert (body["user"], body["threshold_percent"], body["used"], body["limit"]) == ("alice", 80, 1, 1.2)
     assert api_key not in json.dumps(hook.headers) + json.dumps(body)
     hook.server.shutdown()
+
+
+def test_a_workbench_run_stops_as_a_whole_at_the_quota_and_says_so(login_secrets, sandbox, api_key):
+    """Five one-credit cells against a daily quota of 3: three are sent and kept, the run stops
+    with a message naming what was kept, and the cells left can be resumed later."""
+    from tests.app.test_workbench import PAGE, paste, pasted_cases, run
+    store = Store(login_secrets["store"]["url"])
+    store.admin_set_quota("alice", daily=3, monthly=0)
+    at = preset_app(login_secrets, sandbox, api_key)
+    at.switch_page(PAGE).run()
+    next(n for n in at.number_input if n.label == "At once").set_value(1).run()  # one at a time: three fit
+    before = chat_requests(sandbox)
+    run(paste(at, pasted_cases(5)))
+    assert not at.exception
+    warning = " ".join(w.value for w in at.warning)
+    assert "stopped as a whole when your admin's quota on the preset connection was reached" in warning
+    assert "3 of 5 cells finished and are kept" in warning
+    assert any(b.label == "Resume the unfinished cells" for b in at.button)
+    assert chat_requests(sandbox) - before == 3, "a cell past the quota reached the server"
+    [saved] = store.list_workbench_runs("alice")
+    assert saved["status"] == "quota" and saved["cells_done"] == 3
+    at.button_group(key="lang_switch").set_value("zh").run()
+    assert "此次运行已整体停止" in " ".join(w.value for w in at.warning)

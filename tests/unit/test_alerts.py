@@ -6,7 +6,7 @@ import threading
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from lib import alerts, netguard
+from lib import alerts, budget, netguard
 
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
 LOOPBACK_OK = netguard.NetPolicy(allowed_networks=netguard.LOOPBACK)
@@ -64,3 +64,32 @@ def test_the_webhook_is_retried_and_never_carries_a_key():
 def test_the_webhook_goes_through_the_network_guard(canary):
     assert not alerts.send_webhook(canary.url + "/hook", {"user": "alice"}, netguard.NetPolicy(), sleep=lambda s: None)
     assert canary.requests == []
+
+
+def test_a_users_own_budget_alerts_once_per_threshold_in_their_time_zone(store):
+    """A budget is the user's own, on any connection, counted in their local day."""
+    budget.set_limit(store, "alice", budget.DAY, 10)
+    late = datetime(2026, 5, 1, 17, 30, tzinfo=timezone.utc)  # already 2 May in Shanghai
+    store.add_usage("alice", endpoint="chat", credits=8, connection="api.example.com", ts=late)
+    body = alerts.due_budget_alert(store, "alice", "Asia/Shanghai", late)
+    assert (body["event"], body["period"], body["period_start"], body["threshold_percent"]) == \
+        ("budget", "day", "2026-05-02", 80)
+    assert (body["used"], body["limit"]) == (8, 10) and "key" not in json.dumps(body).lower()
+    assert alerts.due_budget_alert(store, "alice", "Asia/Shanghai", late) is None  # sent already
+    store.add_usage("alice", endpoint="images", credits=2, connection="sandbox", ts=late)
+    assert alerts.due_budget_alert(store, "alice", "Asia/Shanghai", late)["threshold_percent"] == 100
+    assert alerts.due_alert(store, "alice", late) is None, "no quota: no quota alert"
+    assert alerts.due_budget_alert(store, "bob", "Asia/Shanghai", late) is None  # bob has no budget
+
+
+def test_a_budget_alert_reaches_the_webhook_after_the_call_that_crossed_it(store):
+    hook = Hook(failures=0)
+    budget.set_limit(store, "alice", budget.MONTH, 5)
+    store.add_usage("alice", endpoint="chat", credits=5, connection="sandbox")
+    alerts.alert_after_paid_call(store, "alice", hook.url, LOOPBACK_OK, quota=False, tz_name="UTC")
+    for _ in range(100):
+        if hook.bodies:
+            break
+        threading.Event().wait(0.05)
+    assert [(b["event"], b["period"], b["threshold_percent"]) for b in hook.bodies] == [("budget", "month", 100)]
+    hook.server.shutdown()
