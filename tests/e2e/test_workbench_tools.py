@@ -1,0 +1,114 @@
+"""The Workbench with tools in real Chromium against `streamlit run` and the sandbox (user dave,
+the function-calling tests' own): the weather and calculator example tools and their mocks, ten cities, the checks
+"calls the tool" and "arguments of the tool match", each cell's calls and verdicts; a failing
+check named in its cell; both languages at desktop and phone sizes."""
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.helpers import login, screenshot, wait_for_app
+from tests.e2e.test_workbench import (
+    DESKTOP,
+    PHONE,
+    paste_cases,
+    run_and_wait,
+    set_template,
+    switch_language,
+)
+
+USER = "dave"
+CITIES = ["Paris", "Tokyo", "Lima", "Oslo", "Cairo", "Quito", "Hanoi", "Dakar", "Perth", "Riga"]
+
+
+def open_workbench(page: Page, app_url: str) -> None:
+    page.set_viewport_size(DESKTOP)
+    login(page, app_url, USER)
+    page.goto(f"{app_url}/workbench")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Workbench")).to_be_visible()
+
+
+def tool_boxes(page: Page):
+    return page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("Tool", exact=True))
+
+
+def type_tool(page: Page, name: str) -> None:
+    """The last check's tool, typed into its box."""
+    box = tool_boxes(page).last
+    box.get_by_role("combobox").click()
+    page.keyboard.type(name)
+    page.keyboard.press("Enter")
+    wait_for_app(page)
+    expect(box).to_match_aria_snapshot(f'- combobox "Tool": {name}')
+
+
+def add_tool_check(page: Page, kind: str, tool: str) -> None:
+    kinds = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("Check", exact=True))
+    rows, tools = kinds.count(), tool_boxes(page).count()
+    page.get_by_role("button", name="Add a check").click()
+    expect(kinds).to_have_count(rows + 1)
+    wait_for_app(page)
+    kinds.last.get_by_role("combobox").click()
+    page.keyboard.type(kind)   # the list is long: filter it to this kind
+    page.keyboard.press("Enter")
+    wait_for_app(page)
+    expect(kinds.last).to_match_aria_snapshot(f'- combobox "Check": {kind}')
+    expect(tool_boxes(page)).to_have_count(tools + 1)   # the row is drawn again with its tool box
+    type_tool(page, tool)
+
+
+def test_ten_cities_each_call_the_weather_tool_checked_in_both_languages(page: Page, app_url):
+    open_workbench(page, app_url)
+    set_template(page, "What is the weather in {{city}}?")
+    paste_cases(page, "city\n" + "\n".join(CITIES))
+    page.get_by_text("Tools and mock results", exact=True).click()
+    add = page.get_by_role("button", name="Add example")
+    expect(add).to_be_visible()
+    add.click()
+    wait_for_app(page)
+    expect(page.locator("input[value='get_weather']")).to_have_count(1)
+    wait_for_app(page)
+    example = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("Example", exact=True))
+    example.get_by_role("combobox").click()
+    page.keyboard.type("Calcul")
+    page.keyboard.press("Enter")
+    wait_for_app(page)
+    expect(example).to_match_aria_snapshot('- combobox "Example": Calculator')
+    add.click()
+    expect(page.locator("input[value='calculator']")).to_have_count(1)
+    wait_for_app(page)
+    expect(page.get_by_text("Tools and mock results (2 tools)")).to_be_visible()
+    expect(page.get_by_role("spinbutton", name="Steps per cell")).to_have_value("5")
+    page.get_by_text("Checks on every reply").click()
+    add_tool_check(page, "calls the tool", "get_weather")
+    add_tool_check(page, "arguments of the tool match", "get_weather")
+    arguments = page.get_by_role("textbox", name="Expected arguments (a JSON subset, or a JSON Schema)")
+    arguments.fill('{"city": "{{city}}"}')
+    arguments.press("Control+Enter")
+    wait_for_app(page)
+    add_tool_check(page, "calls the tool", "calculator")   # not called: it fails, named in each cell
+    expect(page.get_by_text("10 cases × 1 models × 1 repeats")).to_be_visible()
+    run_and_wait(page)
+
+    expect(page.get_by_text("1 step called tools:")).to_have_count(10)
+    for city in ("Paris", "Riga"):
+        expect(page.get_by_text(f'{{"city": "{city}"', exact=False).first).to_be_visible()
+    expect(page.get_by_text("calls the tool get_weather")).to_have_count(10)
+    expect(page.get_by_text("arguments of the tool match get_weather")).to_have_count(10)
+    expect(page.get_by_text("Not called. The model called: get_weather")).to_have_count(10)
+    screenshot(page, "workbench-tools-desktop")
+    page.set_viewport_size(PHONE)
+    wait_for_app(page)
+    screenshot(page, "workbench-tools-phone")
+    page.set_viewport_size(DESKTOP)
+
+    switch_language(page, "简体中文")
+    expect(page.get_by_text("工具与模拟结果（2 个工具）")).to_be_visible()
+    expect(page.get_by_text("1 步调用了工具：")).to_have_count(10)
+    expect(page.get_by_text("未调用。模型调用的是：get_weather")).to_have_count(10)
+    screenshot(page, "workbench-tools-zh-desktop")
+    page.set_viewport_size(PHONE)
+    wait_for_app(page)
+    screenshot(page, "workbench-tools-zh-phone")
+    page.set_viewport_size(DESKTOP)
+    switch_language(page, "English")
