@@ -101,18 +101,16 @@ SHORTCUTS = (("Ctrl/⌘ K", "search.key_search"), ("Ctrl/⌘ Shift O", "search.k
              ("/", "search.key_focus"), ("Esc", "search.key_stop"), ("?", "search.key_help"))
 
 # Attached once per page load (the flag), with the labels of the session's language updated on
-# every run. Keys typed into a field are the field's own, except Ctrl/⌘ K and Esc.
+# every run; an overlay already open is redrawn in the new language (a run that switched it may
+# land after the overlay opened). Keys typed into a field are the field's own, except Ctrl/⌘ K
+# and Esc.
 _SHORTCUT_SCRIPT = """<script>
 window.reshiShortcuts = %s;
 if (!window.reshiShortcutsOn) {
   window.reshiShortcutsOn = true;
   const click = (key) => { const b = document.querySelector(`.st-key-${key} button`); if (b) { b.click(); return true; } return false; };
-  const overlay = () => {
-    let box = document.getElementById("reshi-shortcuts");
-    if (box) { box.remove(); return; }
-    box = document.createElement("div"); box.id = "reshi-shortcuts"; box.setAttribute("role", "dialog");
+  window.reshiShortcutsDraw = (box) => {
     box.setAttribute("aria-label", window.reshiShortcuts.title);
-    box.style.cssText = "position:fixed;inset:0;z-index:1000100;display:flex;align-items:center;justify-content:center;background:rgba(0,0,0,.45)";
     const card = document.createElement("div");
     card.style.cssText = "background:var(--st-background-color,#fff);color:inherit;border-radius:12px;padding:20px 24px;min-width:280px;max-width:92vw;box-shadow:0 8px 30px rgba(0,0,0,.3);font:15px/1.6 sans-serif";
     const head = document.createElement("h3"); head.textContent = window.reshiShortcuts.title; head.style.margin = "0 0 8px";
@@ -123,7 +121,14 @@ if (!window.reshiShortcutsOn) {
       const l = document.createElement("span"); l.textContent = label;
       row.append(l, k); card.appendChild(row);
     }
-    box.appendChild(card); box.addEventListener("click", () => box.remove());
+    box.replaceChildren(card);
+  };
+  const overlay = () => {
+    let box = document.getElementById("reshi-shortcuts");
+    if (box) { box.remove(); return; }
+    box = document.createElement("div"); box.id = "reshi-shortcuts"; box.setAttribute("role", "dialog");
+    box.style.cssText = "position:fixed;inset:0;z-index:1000100;display:flex;align-items:center;justify-content:center;background:rgba(0,0,0,.45)";
+    window.reshiShortcutsDraw(box); box.addEventListener("click", () => box.remove());
     document.body.appendChild(box);
   };
   document.addEventListener("keydown", (event) => {
@@ -136,6 +141,9 @@ if (!window.reshiShortcutsOn) {
     else if (event.key === "/") { const input = document.querySelector("[data-testid=stChatInputTextArea]"); if (input) { event.preventDefault(); input.focus(); } }
     else if (event.key === "?") { event.preventDefault(); overlay(); }
   });
+} else {
+  const open = document.getElementById("reshi-shortcuts");
+  if (open) window.reshiShortcutsDraw(open);
 }
 </script>"""
 

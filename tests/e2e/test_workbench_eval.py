@@ -10,7 +10,6 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.helpers import screenshot, wait_for_app
@@ -42,8 +41,6 @@ def add_judge(page: Page) -> None:
     wait_for_app(page)
 
 
-@pytest.mark.skip(reason="fails after the other browser tests, passes alone (likely the user's saved Workbench "
-                         "draft left by test_workbench); see the closing note of 2026-12-07")
 def test_judged_repeats_ratings_and_the_suite_in_ci(page: Page, app_url, tmp_path):
     open_workbench(page, app_url)
     paste_cases(page, CASES)
