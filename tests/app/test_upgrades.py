@@ -1,11 +1,18 @@
 """Every page opens on a database made by each earlier release (tests/fixtures/releases/),
-upgraded at start, on SQLite and PostgreSQL, and shows that release's data."""
+upgraded at start, on SQLite and PostgreSQL, and shows that release's data; and on the last
+release's database moved to the other backend (`lib.admin copy`)."""
 from __future__ import annotations
+
+import contextlib
+import uuid
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib.store import Store
+from lib.store.backup import copy_database
 from tests.fixtures.app import APPTEST_ENTRY
+from tests.fixtures.postgres import _admin
 from tests.fixtures.releases import RELEASES, release_database, release_info
 
 PAGES_DIR = "app_pages"
@@ -34,8 +41,41 @@ def opened(secrets: dict, page: str | None = None, query: dict | None = None) ->
 
 @pytest.mark.parametrize("release", RELEASES)
 def test_every_page_shows_an_upgraded_release(release, store_url, sandbox, api_key):
-    secrets = {"sandbox": {"root_url": sandbox.root_url, "api_key": api_key},
-               "store": {"url": release_database(release, store_url)}}
+    every_page_shows(release, release_database(release, store_url), sandbox, api_key)
+
+
+def test_every_page_works_on_a_database_moved_to_the_other_backend(store_url, sandbox, api_key, tmp_path, request):
+    """`python -m lib.admin copy --to`: the last release's SQLite file moved to PostgreSQL, or a
+    PostgreSQL database moved to a SQLite file; every page shows its data there."""
+    release = RELEASES[-1]
+    if store_url.startswith("sqlite"):
+        with new_postgresql_database(request.getfixturevalue("postgres_url")) as source:
+            copy_database(release_database(release, source), store_url)
+    else:
+        copy_database(release_database(release, f"sqlite:///{tmp_path / 'release.db'}"), store_url)
+    every_page_shows(release, store_url, sandbox, api_key)
+    at = opened({"sandbox": {"root_url": sandbox.root_url, "api_key": api_key}, "store": {"url": store_url}})
+    at.chat_input[0].set_value("Written after the move").run()   # new rows: the sequences were set past the copied ids
+    assert not at.exception and not at.error
+    store = Store(store_url)
+    try:
+        assert [c.title for c in store.list_conversations("local")][0] == "Written after the move"
+    finally:
+        store.dispose()
+
+
+@contextlib.contextmanager
+def new_postgresql_database(server_url: str):
+    name = f"moved_{uuid.uuid4().hex[:8]}"
+    _admin(server_url, f'CREATE DATABASE "{name}"')
+    try:
+        yield server_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def every_page_shows(release: str, url: str, sandbox, api_key) -> None:
+    secrets = {"sandbox": {"root_url": sandbox.root_url, "api_key": api_key}, "store": {"url": url}}
     info = release_info(release)
 
     chat = shown(opened(secrets))
