@@ -198,3 +198,52 @@ def test_a_shared_and_presented_chain_shows_its_calls_and_results(page: Page, br
         expect(viewer.get_by_text("Paris has 18 C and Tokyo 25 C.")).to_be_visible()
         screenshot(viewer, f"chat-tool-calls-presented-{name}")
         viewer.context.close()
+
+
+def test_in_compare_each_model_runs_its_own_chain(page: Page, app_url, e2e_dir):
+    """Two models, two cities: each column shows its own two calls; the first column is answered
+    with mocks and goes on alone, the second by hand afterwards; each keeps its column."""
+    page.set_viewport_size({"width": 1400, "height": 900})
+    login(page, app_url, USER)
+    start_new_chat(page)
+    add_weather_tool(page)
+    page.get_by_text("Compare", exact=True).click()
+    wait_for_app(page)
+    page.get_by_test_id("stMultiSelect").get_by_role("combobox").click()
+    page.get_by_role("option", name="gemini-pro", exact=True).click()
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+    send(page, f"What's the weather in Paris and Tokyo? ({uuid.uuid4().hex[:6]})")
+    expect(page.get_by_role("button", name="Continue")).to_have_count(2, timeout=30_000)   # one per column
+    wait_for_app(page)
+    expect(cards(page)).to_have_count(4)
+    store = store_of(e2e_dir)
+    conversation = store.list_conversations(USER)[0]
+    first, second = [m for m in store.list_messages(USER, conversation.id) if m.role == "assistant"]
+    assert [first.meta["model"], second.meta["model"]] == ["gpt-4o-mini", "gemini-pro"]
+    screenshot(page, "chat-tool-calls-compare")
+
+    for index in range(2):
+        page.locator(f".st-key-chat_tool_result_{first.id}_{first.meta['tool_calls'][index]['id']}_mock") \
+            .get_by_role("button").click()
+        wait_for_app(page)
+    page.locator(f".st-key-chat_tools_continue_{first.id}").get_by_role("button").click()
+    expect(page.get_by_text("Here is what the tools returned:")).to_have_count(1, timeout=30_000)
+    wait_for_app(page)
+    expect(page.get_by_role("button", name="Continue")).to_have_count(1)   # the second column still waits
+    results = page.get_by_label("Result", exact=True)
+    expect(results).to_have_count(2)
+    for index, text in enumerate(("rain in Paris", "snow in Tokyo")):
+        results.nth(index).fill(text)
+        results.nth(index).press("Control+Enter")
+        wait_for_app(page)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("Here is what the tools returned:")).to_have_count(2, timeout=30_000)
+    wait_for_app(page)
+    expect(page.get_by_text("snow in Tokyo").first).to_be_visible()
+    screenshot(page, "chat-tool-calls-compare-answered")
+    stored = store.list_messages(USER, conversation.id)
+    assert [(m.role, m.meta.get("column")) for m in stored] == [
+        ("user", None), ("assistant", 0), ("assistant", 1), ("tool", 0), ("tool", 0), ("assistant", 0),
+        ("tool", 1), ("tool", 1), ("assistant", 1)]
+    assert stored[-1].meta["model"] == "gemini-pro" and "snow in Tokyo" in stored[-1].content
