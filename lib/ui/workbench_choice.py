@@ -11,6 +11,7 @@ from lib import pricing
 from lib.client import ReshiClient
 from lib.store import Store, utcnow
 from lib.ui.session import tr
+from lib.ui.usage_charts import stable_colours
 from lib.workbench import choice, reports
 
 CHART_HEIGHT = 260
@@ -42,29 +43,31 @@ def which_model(run: dict, store: Store | None = None, user: str = "", client: R
 
 
 def _chart(data: pd.DataFrame, x: str, x_title: str, title_key: str) -> None:
-    """Pass rate (with its 95% interval as a bar) against `x`; the picked model a larger star."""
-    base = alt.Chart(data).encode(x=alt.X(f"{x}:Q", title=x_title, scale=alt.Scale(zero=True, nice=True)))
-    rate = alt.Y("pass_rate:Q", title=tr("workbench.pass_rate"), axis=alt.Axis(format="%"),
-                 scale=alt.Scale(domain=[0, 1]))
-    interval = base.mark_rule(strokeWidth=2, opacity=0.45).encode(y=alt.Y("pass_low:Q", scale=alt.Scale(domain=[0, 1])),
-                                                                  y2="pass_high:Q", color=_colour())
-    dots = base.mark_point(filled=True, opacity=1).encode(
-        y=rate, color=_colour(),
+    """Pass rate (with its 95% interval as a bar) against `x`, a colour per model named in the
+    legend; the picked model a larger diamond, drawn last so a model on the same spot shows."""
+    top = float(data[x].max()) if data[x].notna().any() else 0.0
+    x_axis = alt.X(f"{x}:Q", title=x_title, scale=alt.Scale(domain=[0, top * 1.25 or 1], nice=True))
+    colours = stable_colours(data["model"])  # each model in its colour of the Usage page
+    base = alt.Chart(data).encode(x=x_axis, color=alt.Color(
+        "model:N", title=None, scale=alt.Scale(domain=list(colours), range=list(colours.values())),
+        legend=alt.Legend(orient="bottom", direction="horizontal", labelLimit=240)))
+    interval = base.mark_rule(strokeWidth=3, opacity=0.4).encode(
+        y=alt.Y("pass_low:Q", scale=alt.Scale(domain=[0, 1])), y2="pass_high:Q")
+    dots = base.mark_point(filled=True, opacity=1, stroke="#262730", strokeWidth=0).encode(
+        y=alt.Y("pass_rate:Q", title=tr("workbench.pass_rate"), axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1])),
         shape=alt.condition("datum.picked", alt.value("diamond"), alt.value("circle")),
-        size=alt.condition("datum.picked", alt.value(260), alt.value(110)),
+        size=alt.condition("datum.picked", alt.value(320), alt.value(120)),
+        strokeWidth=alt.condition("datum.picked", alt.value(1.5), alt.value(0)),
+        order=alt.Order("picked:N"),
         tooltip=[alt.Tooltip("model:N", title=tr("workbench.model")),
                  alt.Tooltip("pass_rate:Q", title=tr("workbench.pass_rate"), format=".0%"),
                  alt.Tooltip("interval:N", title=tr("workbench.interval")),
                  alt.Tooltip("credits_per_call:Q", title=tr("workbench.choice_credits_axis"), format=".3g"),
                  alt.Tooltip("median_latency_s:Q", title=tr("workbench.choice_latency_axis"), format=".2f")])
-    names = base.mark_text(align="left", dx=9, dy=-9, fontSize=12).encode(y=rate, text="model:N")
-    spec = (interval + dots + names).properties(title=tr(title_key), height=CHART_HEIGHT).to_dict(validate=False)
+    spec = (interval + dots).properties(title=tr(title_key)).to_dict(validate=False)
     spec.pop("config", None)  # Altair's default theme's, which st.altair_chart drops too
-    st.vega_lite_chart(spec, width="stretch")
-
-
-def _colour() -> alt.Color:
-    return alt.Color("model:N", legend=None)
+    st.vega_lite_chart(spec, width="stretch", height=CHART_HEIGHT)
 
 
 def _history(store: Store, user: str, client: ReshiClient, models: list[str]) -> None:

@@ -7,6 +7,8 @@ see stays out: which connection ran it and the prompt library's reference.
 """
 from __future__ import annotations
 
+import pandas as pd
+
 from lib.i18n import t
 from lib.presentation import Reply, Slide
 from lib.safe_text import markdown_literal
@@ -50,11 +52,12 @@ def _totals_slide(run: dict, lang: str) -> Slide:
     for row in totals(run).itertuples():
         lines = [t("workbench.slide_pass_rate", lang, rate=percent(row.pass_rate),
                    interval=interval(row.pass_low, row.pass_high)),
-                 t("workbench.slide_consistency", lang, share=percent(row.consistency)),
+                 t("workbench.slide_consistency", lang, share=percent(row.consistency))
+                 if pd.notna(row.consistency) else "",  # no case was repeated
                  t("workbench.slide_failed", lang, failed=row.failed, cells=row.cells)]
-        latency = None if row.median_latency_s != row.median_latency_s else float(row.median_latency_s)
-        replies.append(Reply("\n\n".join(lines), {"model": row.model, "credits": row.credits + row.judge_credits,
-                                                  "elapsed": latency}))
+        latency = float(row.median_latency_s) if pd.notna(row.median_latency_s) else None
+        replies.append(Reply("\n\n".join(filter(None, lines)),
+                             {"model": row.model, "credits": row.credits + row.judge_credits, "elapsed": latency}))
     question = t("workbench.slide_totals", lang, prompt=markdown_literal(title_of(run, 200)))
     return Slide(question, (), tuple(replies))
 
@@ -81,7 +84,8 @@ def _case_reply(model: str, cells: list, checks: list[Check], lang: str) -> Repl
     cell = next((c for c in cells if failed(c)), cells[0])
     passed = sum(not failed(c) for c in cells)
     verdict = t("workbench.slide_repeats", lang, passed=passed, total=len(cells)) if len(cells) > 1 else ""
-    reasons = [f"- ✗ {markdown_literal(reason)}" for reason in failing_checks(cell, checks)]
-    head = "\n".join(filter(None, [verdict and f"**{verdict}**", *reasons])) or t("workbench.slide_passed", lang)
+    reasons = [f"- :red[:material/close:] {markdown_literal(reason)}" for reason in failing_checks(cell, checks)]
+    head = ("\n".join(filter(None, [verdict and f"**{verdict}**", *reasons]))
+            or f":green[:material/check:] {t('workbench.slide_passed', lang)}")
     return Reply(f"{head}\n\n---\n\n{cell.output}", {"model": model, "credits": cell.credits,
                                                       "elapsed": cell.latency_s})

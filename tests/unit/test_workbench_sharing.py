@@ -76,9 +76,9 @@ def test_the_slides_are_the_totals_then_the_failing_cases():
     # Case 1 alone failed (on gpt-4o, first repeat); its markup is shown as typed.
     assert len(failing) == 1 and failing[0].question.startswith("**#2** topic: rain \\*now\\*")
     failed_reply, passed_reply = failing[0].replies
-    assert "1 of 2 repeats passed" in failed_reply.content and "✗ contains\\: tide" in failed_reply.content
+    assert "1 of 2 repeats passed" in failed_reply.content and ":material/close:] contains\\: tide" in failed_reply.content
     assert failed_reply.content.endswith("rain falls")
-    assert "2 of 2 repeats passed" in passed_reply.content and "✗" not in passed_reply.content
+    assert "2 of 2 repeats passed" in passed_reply.content and "close" not in passed_reply.content
 
 
 def test_the_slides_speak_the_viewers_language():

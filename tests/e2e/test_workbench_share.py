@@ -1,0 +1,121 @@
+"""A Workbench run in real Chromium (user alice, whose runs no other browser test makes): the tab
+that started it closes mid-run and a new tab finds it finished (every cell stored); the "Which
+model" tab; the run's share link opened signed out on a phone and a desktop, in English and
+Chinese, and presented as slides. Screenshots at 1400x900 and 390x844."""
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from lib.store import Store
+from tests.e2e.helpers import login, screenshot, switch_language, wait_for_app
+from tests.e2e.test_shares import open_signed_out
+from tests.e2e.test_workbench import DESKTOP, PHONE, add_check, add_model, paste_cases
+
+USER = "alice"
+CASES = "topic\taudience\ntides\tkids\nrain\tadults\nsnow\tkids\n"
+
+
+def open_workbench(page: Page, app_url: str) -> None:
+    page.goto(f"{app_url}/workbench")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Workbench")).to_be_visible()
+
+
+def test_a_run_outlives_its_tab_then_is_shared_to_a_phone_and_presented(page: Page, context: BrowserContext,
+                                                                         browser: Browser, app_url, e2e_dir,
+                                                                         sandbox_speed):
+    page.set_viewport_size(DESKTOP)
+    login(page, app_url, USER)
+    open_workbench(page, app_url)
+    paste_cases(page, CASES)
+    add_model(page, "gpt-4o")
+    page.get_by_text("Checks on every reply").click()
+    add_check(page, "tides")
+    sandbox_speed(token_rate=25)  # a few seconds a reply: the tab closes while cells are still coming
+    store = Store(f"sqlite:///{e2e_dir / 'store.db'}")
+    try:
+        page.get_by_role("button", name="Run", exact=True).click()
+        expect(page.get_by_text(re.compile(r"[0-5] of 6 cells finished"))).to_be_visible(timeout=30_000)
+        [run] = [r for r in store.list_workbench_runs(USER) if r["status"] == "running"]
+        page.close()  # the tab that started the run is gone; the run is not
+
+        tab = context.new_page()
+        tab.set_viewport_size(DESKTOP)
+        open_workbench(tab, app_url)
+        assert store.get_workbench_run(USER, run["id"])["status"] == "running", "still going when reopened"
+        expect(tab.get_by_text(re.compile(rf"#{run['id']} \w+: \d/6 cells"))).to_be_visible()  # its progress
+        tab.get_by_test_id("stSelectbox").filter(has_text="Saved runs").get_by_role("combobox").click()
+        tab.get_by_role("option", name=re.compile(rf"^#{run['id']} · v1 ")).click()
+        expect(tab.get_by_text("finished", exact=True)).to_be_visible(timeout=90_000)
+        saved = store.get_workbench_run(USER, run["id"])
+        assert saved["status"] == "done" and len(saved["results"]) == 6
+    finally:
+        store.dispose()
+        sandbox_speed(token_rate=0)
+    wait_for_app(tab)
+    expect(tab.get_by_text(re.compile(r"tokens: \d+ · credits: 1")).first).to_be_visible()
+
+    tab.get_by_role("tab", name="Which model").click()
+    expect(tab.get_by_text(re.compile(r"Cheapest within 5 points of the best: .*gpt-4o"))).to_be_visible()
+    expect(tab.get_by_test_id("stVegaLiteChart")).to_have_count(2)
+    screenshot(tab, "workbench-which-model-desktop")
+    tab.set_viewport_size(PHONE)
+    wait_for_app(tab)
+    screenshot(tab, "workbench-which-model-phone")
+    tab.set_viewport_size(DESKTOP)
+    wait_for_app(tab)
+
+    tab.get_by_role("tab", name="Results").click()
+    tab.get_by_role("button", name="Share", exact=True).click()
+    dialog = tab.get_by_role("dialog", name="Share a read-only link")
+    dialog.get_by_role("button", name="Create link").click()
+    link = dialog.get_by_test_id("stCode")
+    expect(link).to_contain_text("share=", timeout=15_000)
+    link = link.inner_text().strip()
+
+    phone = open_signed_out(browser, link, PHONE)
+    expect(phone.get_by_text("Workbench run", exact=False).first).to_be_visible()
+    expect(phone.get_by_text("Models: gpt-4o-mini, gpt-4o · repeats: 1 · checks: 1")).to_be_visible()
+    expect(phone.get_by_text(re.compile(r"#2 topic: rain")).first).to_be_visible()
+    expect(phone.get_by_role("textbox", name="Username")).to_have_count(0)
+    expect(phone.get_by_test_id("stSidebar")).to_have_count(0)
+    assert "sk-" not in phone.locator("body").inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scrolling
+    screenshot(phone, "workbench-share-phone")
+    phone.get_by_role("button", name="Present").click()
+    expect(phone.get_by_text(re.compile(r"Totals per model"))).to_be_visible()
+    screenshot(phone, "workbench-share-slides-phone")
+
+    desktop = open_signed_out(browser, link, DESKTOP)
+    expect(desktop.get_by_text("Models: gpt-4o-mini, gpt-4o · repeats: 1 · checks: 1")).to_be_visible()
+    screenshot(desktop, "workbench-share-desktop")
+    desktop.get_by_role("button", name="Present").click()
+    expect(desktop.get_by_text(re.compile(r"Pass rate 33%")).first).to_be_visible()
+    screenshot(desktop, "workbench-share-slides-desktop")
+    desktop.keyboard.press("ArrowRight")
+    expect(desktop.get_by_text("#2 topic: rain · audience: adults")).to_be_visible()
+    screenshot(desktop, "workbench-share-slide-failing-desktop")
+
+    chinese = open_signed_out(browser, link, PHONE, locale="zh-CN")
+    expect(chinese.get_by_text("模型：gpt-4o-mini, gpt-4o · 重复：1 次 · 检查：1 项")).to_be_visible()
+    screenshot(chinese, "workbench-share-phone-zh")
+    chinese_desktop = open_signed_out(browser, link, DESKTOP, locale="zh-CN")
+    expect(chinese_desktop.get_by_text("模型：gpt-4o-mini, gpt-4o · 重复：1 次 · 检查：1 项")).to_be_visible()
+    screenshot(chinese_desktop, "workbench-share-desktop-zh")
+    chinese_desktop.get_by_role("button", name="演示").click()
+    expect(chinese_desktop.get_by_text(re.compile("各模型汇总"))).to_be_visible()
+    screenshot(chinese_desktop, "workbench-share-slides-desktop-zh")
+
+    tab.keyboard.press("Escape")  # the Share dialog
+    expect(dialog).to_have_count(0)
+    switch_language(tab, "简体中文")
+    tab.get_by_role("tab", name="选哪个模型").click()
+    expect(tab.get_by_text(re.compile(r"与最佳相差 5 个百分点以内最便宜的是"))).to_be_visible()
+    screenshot(tab, "workbench-which-model-desktop-zh")
+    tab.set_viewport_size(PHONE)
+    wait_for_app(tab)
+    screenshot(tab, "workbench-which-model-phone-zh")
+    tab.set_viewport_size(DESKTOP)
+    switch_language(tab, "English")
