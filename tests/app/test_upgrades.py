@@ -3,16 +3,13 @@ upgraded at start, on SQLite and PostgreSQL, and shows that release's data; and 
 release's database moved to the other backend (`lib.admin copy`)."""
 from __future__ import annotations
 
-import contextlib
-import uuid
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.store import Store
 from lib.store.backup import copy_database
 from tests.fixtures.app import APPTEST_ENTRY
-from tests.fixtures.postgres import _admin
+from tests.fixtures.postgres import new_database
 from tests.fixtures.releases import RELEASES, release_database, release_info
 
 PAGES_DIR = "app_pages"
@@ -49,7 +46,7 @@ def test_every_page_works_on_a_database_moved_to_the_other_backend(store_url, sa
     PostgreSQL database moved to a SQLite file; every page shows its data there."""
     release = RELEASES[-1]
     if store_url.startswith("sqlite"):
-        with new_postgresql_database(request.getfixturevalue("postgres_url")) as source:
+        with new_database(request.getfixturevalue("postgres_url")) as source:
             copy_database(release_database(release, source), store_url)
     else:
         copy_database(release_database(release, f"sqlite:///{tmp_path / 'release.db'}"), store_url)
@@ -62,16 +59,6 @@ def test_every_page_works_on_a_database_moved_to_the_other_backend(store_url, sa
         assert [c.title for c in store.list_conversations("local")][0] == "Written after the move"
     finally:
         store.dispose()
-
-
-@contextlib.contextmanager
-def new_postgresql_database(server_url: str):
-    name = f"moved_{uuid.uuid4().hex[:8]}"
-    _admin(server_url, f'CREATE DATABASE "{name}"')
-    try:
-        yield server_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def every_page_shows(release: str, url: str, sandbox, api_key) -> None:
