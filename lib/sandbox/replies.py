@@ -89,10 +89,10 @@ STORY = {
 
 TEMPLATES = {
     "en": {"said": 'You said: "{quote}"', "images": "I saw {n} image(s) in your message.",
-           "intro": "Here is a sandbox answer from **{model}**:", "code": "Here is some code:",
+           "intro": "Here is a sandbox answer:", "code": "Here is some code:",
            "end": "Ask me anything else — I will answer just as quickly."},
     "zh": {"said": "你说：“{quote}”", "images": "我在你的消息里看到了 {n} 张图片。",
-           "intro": "这是来自 **{model}** 的沙盒回答：", "code": "下面是一段代码：",
+           "intro": "这是一个沙盒回答：", "code": "下面是一段代码：",
            "end": "还有什么想问的，尽管问我。"},
 }
 
@@ -178,7 +178,7 @@ def compose(messages: list[dict], model: str, max_tokens: int | None = None,
     rng = random.Random(hashlib.sha256(seed.encode()).hexdigest())
     text, images = last_user_content(messages)
     full = tool_calls.results_answer(messages) or (_json_answer(rng, text, response_format) if response_format else None)
-    full = full or _markdown(rng, text, images, model)
+    full = full or _markdown(rng, text, images)
     reply, finish = _apply_stop(full, stop), "stop"
     tokens = tokenize(reply)
     if max_tokens is not None and len(tokens) > max_tokens:
@@ -237,7 +237,9 @@ def language_of(text: str) -> str:
     return "zh" if _HAS_CJK.search(text) else "en"
 
 
-def _markdown(rng: random.Random, text: str, images: int, model: str) -> str:
+def _markdown(rng: random.Random, text: str, images: int) -> str:
+    """The text never names its model (a blind comparison would give it away); the model is in
+    the seed, so each model still answers in its own words."""
     lang = "zh" if _HAS_CJK.search(text) else "en"
     words = TEMPLATES[lang]
     quote = " ".join(text.split()) or "…"
@@ -247,7 +249,7 @@ def _markdown(rng: random.Random, text: str, images: int, model: str) -> str:
     if images:
         blocks.append(words["images"].format(n=images))
     bullets = rng.sample(BULLETS[lang], 3)
-    blocks.append(words["intro"].format(model=model) + "\n\n" + "\n".join(f"- {b}" for b in bullets))
+    blocks.append(words["intro"] + "\n\n" + "\n".join(f"- {b}" for b in bullets))
     if any(word in text.lower() for word in LONG_WORDS):
         blocks += [" ".join(rng.sample(STORY[lang], 4)) for _ in range(LONG_PARAGRAPHS)]
     if any(word in text.lower() for word in CODE_WORDS):

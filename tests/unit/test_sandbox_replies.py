@@ -13,3 +13,13 @@ def test_long_prompts_get_hundreds_of_tokens(prompt):
 
 def test_short_prompts_stay_short():
     assert len(compose([{"role": "user", "content": "hello"}], "gpt-4o-mini").tokens) < 100
+
+
+@pytest.mark.parametrize("prompt", ["compare these", "比较一下"])
+def test_a_reply_does_not_name_its_model_but_each_model_answers_alike_every_time(prompt):
+    """A blind comparison against the sandbox must not give the models away in their text."""
+    models = ["gpt-4o-mini", "gemini-pro", "gpt-4o"]
+    texts = [compose([{"role": "user", "content": prompt}], model).text for model in models]
+    assert not [m for m in models if any(m in text for text in texts)]
+    assert texts == [compose([{"role": "user", "content": prompt}], model).text for model in models]
+    assert len(set(texts)) > 1
