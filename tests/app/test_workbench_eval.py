@@ -120,3 +120,25 @@ def test_thumbs_and_a_note_are_saved_counted_and_exported(app_secrets):
     shown = table_with(at, "thumbs_up")
     assert (shown["thumbs_up"].tolist(), shown["thumbs_down"].tolist()) == ([1], [1])
     assert "clear and short" in texts(at)
+
+
+def test_a_json_schema_run_checks_each_reply_and_names_the_first_failing_path(app_secrets, sandbox):
+    """Per-run response format with a schema (sent as json_schema), and the check "matches the
+    JSON schema": the sandbox's valid answer passes; a case asking for [badjson] fails, its cell
+    naming the first failing path and the reason."""
+    schema = '{"type": "object", "properties": {"city": {"type": "string"}, "population": {"type": "integer"}},' \
+             ' "required": ["city", "population"]}'
+    at = paste(make_app(app_secrets, PAGE), "topic\taudience\nLisbon\tvisitors\nPorto [badjson]\tvisitors")
+    by_label(at.selectbox, "Response format").set_value("json_schema").run()
+    by_label(at.text_area, "Schema the replies must follow").set_value(schema).run()
+    at.button(key="wb_add_check").click().run()
+    [box for box in at.selectbox if box.label == "Check"][-1].set_value("json_schema").run()
+    by_label(at.text_area, "JSON schema").set_value(schema).run()
+    run(at)
+    assert not at.exception
+    body = [r["body"] for r in sandbox.control.recent_requests(10) if r["endpoint"] == "chat"][-1]
+    assert body["response_format"]["type"] == "json_schema"
+    assert body["response_format"]["json_schema"]["schema"]["required"] == ["city", "population"]
+    saved = saved_run(at, app_secrets)
+    assert [cell["checks"][0] for cell in sorted(saved["results"], key=lambda c: c["case"])] == [True, False]
+    assert "$: 'city' is a required property" in texts(at).replace("\\", "")   # Markdown-escaped in the cell
