@@ -9,9 +9,9 @@ from lib.ui.resources import get_store
 from lib.ui.auth import leave_if_signed_out
 from lib.ui.session import is_admin, tr
 from lib.ui.store_status import adopt_local_panel, store_errors_as_messages
-from lib.ui.usage_view import (breakdown_control, filter_controls, load_cube, load_latency, range_controls,
-                               refresh_balance_button, render_calls_table, render_cards, render_price_editor,
-                               server_balance)
+from lib.ui.usage_view import (breakdown_control, filter_controls, load_cube, load_latency, per_user_table,
+                               range_controls, refresh_balance_button, render_calls_table, render_cards,
+                               render_price_editor, server_balance)
 
 store = get_store()
 balance = server_balance()
@@ -66,13 +66,11 @@ def chart_grid(scope: usage.Scope, filters: usage.Filters, selected) -> None:
     if scope.user is None:
         st.subheader(tr("usage.by_user"))
         per_user = usage.by_user(selected)
-        left, right = st.columns([2, 3])
+        left, right = st.columns([1, 2])  # the table has the quota columns too
         with left:
             charts.credits_by_user(per_user)
-        right.dataframe(per_user, hide_index=True, width="stretch", column_config={
-            "user": tr("usage.col.user"), "credits": tr("usage.col.credits"),
-            "requests": tr("usage.card.requests"), "errors": tr("usage.outcome.error"),
-            "tokens": tr("usage.card.tokens")})
+        with right:
+            per_user_table(store, per_user)
     st.caption(":material/info: " + tr("usage.noise_note"))
 
 

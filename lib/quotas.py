@@ -64,3 +64,15 @@ def check_quota(store: Store, user: str, price: float, now: datetime | None = No
     refusal = use.refusal(price) if use else None
     if refusal is not None:
         raise refusal
+
+
+def shares_used(store: Store, users: list[str], now: datetime | None = None) -> dict[str, tuple[float | None, float | None]]:
+    """Per user, the share of their daily and monthly quota used (None where there is no limit);
+    users with no quota at all are left out. For the admins' per-user table."""
+    found = {}
+    for user in users:
+        use = quota_use(store, user, now)
+        if use is not None:
+            found[user] = (use.today / use.daily if use.daily else None,
+                           use.this_month / use.monthly if use.monthly else None)
+    return found

@@ -12,7 +12,7 @@ from typing import Callable
 import pandas as pd
 import streamlit as st
 
-from lib import formats, usage
+from lib import formats, quotas, usage
 from lib.client import Balance
 from lib.i18n import key_family
 from lib.pricing import Price
@@ -212,6 +212,25 @@ def refresh_balance_button() -> None:
     if st.button(tr("usage.refresh_balance"), icon=":material/refresh:", key="usage_refresh_balance",
                  type="tertiary"):
         st.session_state.pop("usage_balance", None)
+
+
+# --- per user (admins) -----------------------------------------------------------------------
+
+def per_user_table(store: Store, per_user: pd.DataFrame) -> None:
+    """Each user's spending in the range, and, where the admin set a quota, how much of today's
+    and this month's quota on the preset connection they have used."""
+    shares = quotas.shares_used(store, per_user["user"].tolist())
+    table = per_user.assign(quota_day=per_user["user"].map(lambda u: shares.get(u, (None, None))[0]),
+                            quota_month=per_user["user"].map(lambda u: shares.get(u, (None, None))[1]))
+    config = {"user": tr("usage.col.user"), "credits": tr("usage.col.credits"),
+              "requests": tr("usage.card.requests"), "errors": tr("usage.outcome.error"),
+              "tokens": tr("usage.card.tokens")}
+    if shares:
+        config |= {name: st.column_config.ProgressColumn(tr(key), min_value=0.0, max_value=1.0, format="percent",
+                                                         help=tr("usage.quota_help"))
+                   for name, key in (("quota_day", "usage.quota_day"), ("quota_month", "usage.quota_month"))}
+    st.dataframe(table, hide_index=True, width="stretch", column_config=config,
+                 column_order=[*config] if shares else [*per_user.columns])
 
 
 # --- the calls table -------------------------------------------------------------------------

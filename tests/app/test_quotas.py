@@ -78,6 +78,11 @@ def test_admins_see_each_users_quota_and_use_on_the_usage_page(login_secrets, sa
     rows = table.set_index("user")
     assert (rows.loc["alice", "daily"], rows.loc["alice", "monthly"], rows.loc["alice", "today"]) == (3, 30, 1)
     assert rows.loc["Everyone (default)", "daily"] == 0 and set(rows.index) >= {"bob", "root"}
+    # The per-user breakdown shows each user's use against their quota, whatever the range.
+    [per_user] = [frame for frame in at.dataframe if "quota_day" in frame.value.columns]
+    shares = per_user.value.set_index("user")
+    assert (shares.loc["alice", "quota_day"], shares.loc["alice", "quota_month"]) == (1 / 3, 1 / 30)
+    assert json.loads(per_user.proto.columns)["quota_day"]["label"] == "Quota used today"
 
 
 def test_reaching_80_percent_posts_one_alert_to_the_admins_webhook(login_secrets, sandbox, api_key):

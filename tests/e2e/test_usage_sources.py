@@ -40,6 +40,7 @@ def usage_app(tmp_path_factory, sandbox) -> tuple[str, Path]:
                         completion_tokens=60 if endpoint == "chat" else None)
     store.add_usage("bob", endpoint="chat", model="gpt-4o-mini", source="chat", connection="preset", credits=1,
                     status=200, latency_ms=200, ts=now, prompt_tokens=5, completion_tokens=9)
+    store.admin_set_quota("alice", 10, 100)  # her preset spend today is 5: half of it
     store.dispose()
     yield url, folder
     stop_app_server(process)
@@ -67,6 +68,7 @@ def test_an_admin_breaks_credits_down_and_filters_by_source(page: Page, usage_ap
     page.locator(".st-key-usage_breakdown").get_by_text("Source", exact=True).click()
     wait_for_app(page)
     expect(page.get_by_text("Credits by source")).to_be_visible()
+    expect(page.locator("th", has_text="Quota used today")).to_have_count(1)  # the grid draws on a canvas
     screenshot(page, "usage-sources-en-1400")
 
     page.get_by_role("button", name="Filters").click()
