@@ -291,14 +291,14 @@ def with_call_fields(messages: list[dict], meta: dict, answered: set) -> None:
             messages.pop()
 
 
-def _after_last_question(history: list) -> list:
+def after_last_question(history: list) -> list:
     last_user = max((i for i, m in enumerate(history) if m.role == "user"), default=-1)
     return history[last_user + 1:]
 
 
 def latest_replies(history: list) -> dict[int, Any]:
     """column -> the latest reply since the last user message (one column without Compare)."""
-    return {(m.meta or {}).get("column", 0): m for m in _after_last_question(history) if m.role == "assistant"}
+    return {(m.meta or {}).get("column", 0): m for m in after_last_question(history) if m.role == "assistant"}
 
 
 def open_reply_ids(history: list, sending: bool = False) -> set[int]:
@@ -325,7 +325,7 @@ def continuing_columns(history: list, count: int) -> list[int]:
 
 def chain_steps(history: list, column: int = 0) -> int:
     """How many replies of the column since the last user message called tools: its chain's steps."""
-    return sum(1 for m in _after_last_question(history) if m.role == "assistant"
+    return sum(1 for m in after_last_question(history) if m.role == "assistant"
                and (m.meta or {}).get("column", 0) == column and (m.meta or {}).get("tool_calls"))
 
 

@@ -85,6 +85,23 @@ def blind_slots(count: int, rng: random.Random | None = None) -> list[int]:
     return (rng or random.SystemRandom()).sample(range(count), count)
 
 
+def continued_slots(latest: dict, columns: list[int]) -> list[int]:
+    """A blind chain going on after tool results (`latest`: column -> its latest reply): each
+    column keeps the slot, so the letter, it had when the question was asked."""
+    return [(latest[column].meta or {}).get("blind_slot", column) for column in columns]
+
+
+def turn_comparisons(groups: list[list], position: int) -> list[list]:
+    """The comparison groups of the turn (a question and what answers it) that `groups[position]`
+    is in: with tools, each step of the chains is a group of its own."""
+    start, end = position, position
+    while start > 0 and groups[start - 1][0].role != "user":
+        start -= 1
+    while end + 1 < len(groups) and groups[end + 1][0].role != "user":
+        end += 1
+    return [group for group in groups[start:end + 1] if "compare_group" in (group[0].meta or {})]
+
+
 def compare_subject(question_id: int) -> str:
     """What a comparison vote judges: the answers to one question (its message id)."""
     return f"compare:{question_id}"

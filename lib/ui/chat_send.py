@@ -32,7 +32,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
 
-from lib import chat, chat_attachments, compare, errors, presets, prompts, tools, uploads, votes
+from lib import chat, chat_attachments, compare, errors, presets, prompts, tools, uploads
 from lib.client import ChatStream, ReshiClient
 from lib.pricing import CHAT, COMPARE
 from lib.prompt_limits import prompt_problem
@@ -46,7 +46,7 @@ from lib.ui.error_text import error_text
 from lib.ui.model_features import blocked_text, thinking_block
 from lib.ui.prompt_use import variable_input
 from lib.ui.session import current_lang, fragment_running_alone, tr
-from lib.ui.vote_view import blind_meta, blind_reply_boxes
+from lib.ui.vote_view import blind_meta, blind_reply_boxes, blind_slots_for
 from lib.safe_text import images_as_links, markdown_literal
 from lib.upload_checks import check_image, display_name
 
@@ -399,11 +399,20 @@ def finish_sending(store: Store, user: str, client: ReshiClient, settings: dict,
             count += results + send_replies(store, user, client, outgoing.conversation_id, settings, [], step)[1]
     replies = [m for m in store.list_messages(user, outgoing.conversation_id, limit=count) if m.id > question_id]
     with slot.container():
-        render_history(store, user, client, replies)
+        render_history(store, user, client, replies, before=_blind_turn_before(store, user, replies, question_id))
     if outgoing.conversation_id not in st.session_state.get(LISTED, []) or banner_out_of_date():
         # A new conversation gets its title and its place in the sidebar; a limit neared or reached
         # gets its banner. (A listed one keeps its place until the next run of the whole page.)
         st.rerun()
+
+
+def _blind_turn_before(store: Store, user: str, replies: list[Message], question_id: int) -> list[Message]:
+    """A blind comparison's turn on the page before these replies (its chains' earlier steps):
+    where the vote goes depends on them."""
+    if not any((m.meta or {}).get("blind") for m in replies):
+        return []
+    earlier = [m for m in store.list_messages(user, replies[0].conversation_id) if m.id <= question_id]
+    return tools.after_last_question(earlier)
 
 
 def send_replies(store: Store, user: str, client: ReshiClient, conversation_id: int, settings: dict,
@@ -421,7 +430,7 @@ def send_replies(store: Store, user: str, client: ReshiClient, conversation_id: 
     origin = COMPARE if models else CHAT  # the ledger tells a comparison from a chat
     streams = [client.chat.stream(*requests[column], origin=origin, **params) for column in columns]
     live = st.session_state[LIVE] = LiveReply(streams)
-    slots = votes.blind_slots(len(streams)) if models and settings.get("blind") else None
+    slots = blind_slots_for(history, columns, len(streams)) if models and settings.get("blind") else None
 
     def after() -> None:
         if earlier and not models:  # before `saved`: the next run must see the versions

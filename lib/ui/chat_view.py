@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 import streamlit as st
 
-from lib import chat, chat_attachments, chat_io, compare, errors, presets
+from lib import chat, chat_attachments, chat_io, compare, errors, presets, votes
 from lib.client import ReshiClient
 from lib.pricing import CHAT
 from lib.prompt_limits import prompt_problem
@@ -211,20 +211,30 @@ def request_retry(replace: list[int], keep: int | None = None) -> None:
 
 # ---------------------------------------------------------------- history
 
-def render_history(store: Store, user: str, client: ReshiClient, history: list[Message], coming: int = 0) -> None:
+def render_history(store: Store, user: str, client: ReshiClient, history: list[Message], coming: int = 0,
+                   before: list[Message] = ()) -> None:
     """Every message with its actions. Any question can be edited and sent again: the
     conversation forks there, the messages after it replaced by the new replies (`coming`:
-    replies this run is about to stream, counted among them)."""
+    replies this run is about to stream, counted among them). `before`: the messages of the
+    turn already on the page (a chain's earlier steps), not drawn, but read for the calls'
+    results and for whether the turn's chains go on."""
     forked = st.session_state.pop(FORKED, None)
     if forked:  # a new conversation: its title and place in the sidebar need the whole page
         st.toast(tr("chat.forked", title=forked), icon=":material/call_split:")
         st.rerun()
     groups = chat.group_turns([m for m in history if m.role != "tool"])  # results are drawn in their calls' cards
-    results, open_ids = results_of(history), open_reply_ids(history, sending=bool(coming))
+    known = [*before, *history]
+    every_group = chat.group_turns([m for m in known if m.role != "tool"])
+    skipped = len(every_group) - len(groups)   # the groups of `before`
+    results, open_ids = results_of(known), open_reply_ids(known, sending=bool(coming))
     for position, group in enumerate(groups):
         is_last = position == len(groups) - 1
         if "compare_group" in (group[0].meta or {}):
-            _render_comparison(store, user, group, is_last=is_last, calls=(results, open_ids))
+            turn = votes.turn_comparisons(every_group, skipped + position)
+            going_on = (coming and all(g[0].role != "user" for g in groups[position:])) or \
+                any(m.id in open_ids for step in turn for m in step)
+            _render_comparison(store, user, group, is_last=is_last, calls=(results, open_ids), turn=turn,
+                               turn_going_on=bool(going_on))
         else:
             message = group[0]
             after = sum(m.id > message.id for m in history) + coming if message.role == "user" else None
@@ -441,19 +451,25 @@ def _ask_edit(message_id: int) -> None:
 
 
 def _render_comparison(store: Store, user: str, group: list[Message], *, is_last: bool,
-                       calls: tuple[dict, set] = ({}, set())) -> None:
+                       calls: tuple[dict, set] = ({}, set()), turn: list[list[Message]] = (),
+                       turn_going_on: bool = False) -> None:
     """Side by side; a blind comparison in its shuffled order, names hidden until the vote.
-    `calls`: the tool results, and the replies whose calls are still open (each column its chain)."""
+    `calls`: the tool results, and the replies whose calls are still open (each column its chain).
+    `turn`: the comparison groups answering the same question (a chain's steps), voted on once
+    under the last, when no chain of it goes on."""
     shown = vote_view.shown_order(group)
+    turn = turn or [group]
     with st.chat_message("assistant"):
         for number, (column, message) in enumerate(zip(st.columns(len(shown), border=True), shown)):
             with column:
                 _comparison_column(store, user, group, message, vote_view.column_heading(message, number, group),
                                    calls)
-        if vote_view.hidden(group):
-            vote_view.vote_buttons(store, user, shown)
-        elif vote_view.is_blind(group):
-            vote_view.verdict_note(shown)
+        turn_ends_here = turn[-1][0].id == group[0].id
+        if turn_ends_here and vote_view.hidden(group) and not turn_going_on:
+            vote_view.vote_buttons(store, user, vote_view.shown_order(turn[0]),
+                                   revealing=[m.id for step in turn[1:] for m in step])
+        elif turn_ends_here and vote_view.is_blind(group) and not vote_view.hidden(group):
+            vote_view.verdict_note(vote_view.shown_order(turn[0]))
         if is_last:
             st.button(tr("chat.regenerate"), icon=":material/autorenew:", type="tertiary",
                       key=f"chat_regenerate_{group[0].id}", on_click=request_retry, args=([m.id for m in group],))

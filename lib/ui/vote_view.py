@@ -7,12 +7,16 @@ The vote is a row in the store (`lib/store/votes.py`, one per comparison: a seco
 another tab counts nothing) and its outcome is copied into each reply's meta as `verdict`, so
 drawing the history needs no query; a verdict there reveals names and figures. A thumb is kept
 the same way (`thumb`), and clicking it again takes it back.
+
+With tools, each step of the chains is a group of its own after the question's: a column keeps
+its letter (`blind_slot`) through its chain, and the turn is voted on once, under its last
+step when no chain goes on; the vote is on the question's group and reveals every step.
 """
 from __future__ import annotations
 
 import streamlit as st
 
-from lib import votes
+from lib import tools, votes
 from lib.i18n import key_family
 from lib.store import Message, Store
 from lib.ui.session import tr
@@ -22,6 +26,14 @@ BLIND_TOGGLE_KEY = "blind"
 VERDICT_KEY = key_family("vote.verdict", votes.COMPARISON_OUTCOMES)
 OUTCOME_KEY = key_family("vote.outcome", votes.COMPARISON_OUTCOMES)
 THUMB_KEY = key_family("vote.thumb", votes.THUMBS)
+
+
+def blind_slots_for(history: list[Message], columns: list[int], count: int) -> list[int]:
+    """Where each stream of a blind send is shown: a fresh shuffle for a question, the columns'
+    own slots for a chain going on after tool results."""
+    if history and history[-1].role == "tool":
+        return votes.continued_slots(tools.latest_replies(history), columns)
+    return votes.blind_slots(count)
 
 
 def blind_toggle(container, settings: dict, widget: str, keep_setting) -> None:
@@ -40,11 +52,13 @@ def blind_meta(slots: list[int] | None, index: int) -> dict:
 
 def blind_reply_boxes(slots: list[int]) -> list:
     """The streaming columns of a blind comparison, headed by letters in shuffled order: the
-    box of stream `i` sits in column `slots[i]`."""
+    box of stream `i` sits under the letter of `slots[i]` (the columns of a chain's later step,
+    only those that go on, in their letters' order)."""
+    order = sorted(slots)
     columns = st.columns(len(slots), border=True)
-    for number, column in enumerate(columns):
-        column.markdown(f"**{tr('vote.model_letter', letter=votes.letter(number))}**")
-    return [columns[slot].empty() for slot in slots]
+    for slot, column in zip(order, columns):
+        column.markdown(f"**{tr('vote.model_letter', letter=votes.letter(slot))}**")
+    return [columns[order.index(slot)].empty() for slot in slots]
 
 
 # ---------------------------------------------------------------- a stored comparison
@@ -70,12 +84,13 @@ def column_heading(message: Message, number: int, group: list[Message]) -> str:
     model = str((message.meta or {}).get("model") or "")
     if not is_blind(group):
         return model
-    letter = tr("vote.model_letter", letter=votes.letter(number))
+    letter = tr("vote.model_letter", letter=votes.letter((message.meta or {}).get("blind_slot", number)))
     return letter if hidden(group) else f"{letter} · {model}"
 
 
-def vote_buttons(store: Store, user: str, shown: list[Message]) -> None:
-    """A better, B better (C better), tie, all bad: the vote that reveals the names."""
+def vote_buttons(store: Store, user: str, shown: list[Message], revealing: list[int] = ()) -> None:
+    """A better, B better (C better), tie, all bad: the vote that reveals the names (of
+    `shown`, the question's group, and of the `revealing` replies, its chains' later steps)."""
     group_id = (shown[0].meta or {}).get("compare_group")
     outcomes = (*votes.LETTERS[:len(shown)], votes.TIE, votes.BAD)
     st.caption(tr("vote.ask"))
@@ -83,7 +98,7 @@ def vote_buttons(store: Store, user: str, shown: list[Message]) -> None:
         for outcome in outcomes:
             st.button(tr(OUTCOME_KEY(outcome)), key=f"blind_vote_{group_id}_{outcome}",
                       icon=":material/how_to_vote:" if outcome in votes.LETTERS else None,
-                      on_click=_cast_blind_vote, args=(store, user, [m.id for m in shown], outcome))
+                      on_click=_cast_blind_vote, args=(store, user, [m.id for m in shown], outcome, list(revealing)))
 
 
 def verdict_note(shown: list[Message]) -> None:
@@ -93,7 +108,7 @@ def verdict_note(shown: list[Message]) -> None:
         st.caption(":material/how_to_vote: " + tr(VERDICT_KEY(verdict)))
 
 
-def _cast_blind_vote(store: Store, user: str, shown_ids: list[int], outcome: str) -> None:
+def _cast_blind_vote(store: Store, user: str, shown_ids: list[int], outcome: str, revealing: list[int] = ()) -> None:
     by_id = {m.id: m for m in _messages(store, user, shown_ids)}
     shown = [by_id[i] for i in shown_ids if i in by_id]
     if len(shown) != len(shown_ids):
@@ -104,7 +119,7 @@ def _cast_blind_vote(store: Store, user: str, shown_ids: list[int], outcome: str
                             models=[str((m.meta or {}).get("model") or "") for m in shown], outcome=outcome,
                             prompt=_question(store, user, shown[0].conversation_id, group_id))
     verdict = (stored or store.vote_on(user, subject)).outcome  # voted in another tab: that vote stands
-    for message in shown:
+    for message in [*shown, *_messages(store, user, [i for i in revealing if i not in shown_ids])]:
         store.update_message(user, message.id, meta={**(message.meta or {}), VERDICT: verdict})
     st.toast(tr("vote.revealed"), icon=":material/visibility:")
 

@@ -165,3 +165,35 @@ def test_import_text_pasted_but_not_imported_is_still_there_when_the_dialog_open
     at.run()   # the dialog closed: its widgets are not drawn, Streamlit drops their state
     assert not [a for a in at.text_area if a.key == "chat_new_tools_import_text"]
     assert open_tools(at).text_area(key="chat_new_tools_import_text").value == text
+
+
+def test_blind_compare_keeps_each_columns_letter_through_its_chain_and_votes_once_at_the_end(app_secrets):
+    from tests.app.test_votes import headings
+    at = compare_two(with_weather_tool(make_app(app_secrets)))
+    at.toggle(key="chat_new_blind").set_value(True).run()
+    send(at, "Weather in Paris")
+    assert headings(at)[-2:] == ["**Model A**", "**Model B**"]
+    assert not [b for b in at.button if b.label == "A is better"]     # the chains are not done: no vote yet
+    store = Store(app_secrets["store"]["url"])
+    replies = store.list_messages("local", store.list_conversations("local")[0].id)
+    first = {m.meta["blind_slot"]: m for m in replies if m.role == "assistant"}
+    by_slot = {slot: next(k for k in card_keys(at) if k.startswith(f"chat_tool_result_{m.id}_"))
+               for slot, m in first.items()}
+
+    at.button(key=f"{by_slot[1]}_mock").click().run()                 # B's chain goes on alone
+    at.button(key=f"chat_tools_continue_{first[1].id}").click().run()
+    assert not at.exception
+    assert headings(at)[-1] == "**Model B**"                          # its letter, not the first of a new shuffle
+    assert not [b for b in at.button if b.label == "A is better"]     # A's chain still waits
+    assert not any(model in h for h in headings(at) for model in ("gpt-4o-mini", "gemini-pro"))
+
+    at.button(key=f"{by_slot[0]}_mock").click().run()
+    at.button(key=f"chat_tools_continue_{first[0].id}").click().run()
+    assert headings(at)[-1] == "**Model A**"
+    assert len([b for b in at.button if b.label == "A is better"]) == 1   # one vote, under the last step
+    next(b for b in at.button if b.label == "A is better").click().run()
+    assert not at.exception
+    models = {slot: m.meta["model"] for slot, m in first.items()}
+    assert [(v.models, v.outcome) for v in store.list_votes("local")] == [([models[0], models[1]], "A")]
+    assert headings(at)[-4:] == [f"**Model A · {models[0]}**", f"**Model B · {models[1]}**",
+                                 f"**Model B · {models[1]}**", f"**Model A · {models[0]}**"]
