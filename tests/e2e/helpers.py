@@ -68,6 +68,23 @@ def switch_language_on_phone(page: Page, name: str) -> None:
     wait_for_app(page)
 
 
+def exported_json(page: Page) -> bytes:
+    """The open conversation's JSON export, as the Export menu downloads it."""
+    page.get_by_role("button", name="Export").click()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="JSON (.json, can be imported)").click()
+    page.keyboard.press("Escape")
+    return info.value.path().read_bytes()
+
+
+def import_conversation(page: Page, name: str, data: bytes) -> None:
+    """A conversation file imported from the Import dialog."""
+    page.get_by_role("button", name="Import").click()
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+        files=[{"name": name, "mimeType": "application/json", "buffer": data}])
+    page.get_by_role("button", name="Import this conversation").click()
+
+
 def screenshot(page: Page, name: str) -> Path:
     """The whole page: Streamlit scrolls inside its main block, so the viewport is grown to fit."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -10,8 +10,8 @@ import uuid
 from playwright.sync_api import Page, expect
 
 from lib.store import Store
-from tests.e2e.helpers import (REPLY_DONE, login, screenshot, start_new_chat, switch_language,
-                               switch_language_on_phone, wait_for_app)
+from tests.e2e.helpers import (REPLY_DONE, exported_json, import_conversation, login, screenshot, start_new_chat,
+                               switch_language, switch_language_on_phone, wait_for_app)
 from tests.e2e.test_chat import send
 
 USER = "dave"
@@ -81,19 +81,12 @@ def test_two_cities_one_by_hand_one_by_mock_then_reload_export_import(page: Page
     expect(page.get_by_text("Result sent")).to_have_count(2, timeout=30_000)
     expect(page.get_by_text("Here is what the tools returned:")).to_be_visible()
 
-    page.get_by_role("button", name="Export").click()
-    with page.expect_download() as info:
-        page.get_by_role("button", name="JSON (.json, can be imported)").click()
-    exported = info.value.path().read_bytes()
+    exported = exported_json(page)
     assert json.loads(exported)["settings"]["tools"][0]["name"] == "get_weather"
-    page.keyboard.press("Escape")
     store.delete_conversation(USER, conversation.id)   # the same file imports once per conversation
     page.reload()
     wait_for_app(page)
-    page.get_by_role("button", name="Import").click()
-    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
-        files=[{"name": "weather.json", "mimeType": "application/json", "buffer": exported}])
-    page.get_by_role("button", name="Import this conversation").click()
+    import_conversation(page, "weather.json", exported)
     expect(page.get_by_text("Result sent")).to_have_count(2, timeout=30_000)
     expect(page.get_by_role("button", name="Tools (1)")).to_be_visible()
     imported = store.list_conversations(USER)[0]

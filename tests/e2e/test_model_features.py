@@ -14,6 +14,8 @@ from lib.store import Store
 from lib.structured import STARTER_SCHEMAS
 from tests.e2e.helpers import (
     REPLY_DONE,
+    exported_json,
+    import_conversation,
     login,
     screenshot,
     start_new_chat,
@@ -310,3 +312,43 @@ def test_thinking_in_a_share_link_and_on_its_slides(page: Page, browser, app_url
             viewer.get_by_text(switch, exact=True).click()
             expect(slide_thinking).to_have_count(0, timeout=15_000)
             viewer.context.close()
+
+
+def test_thinking_checked_json_probabilities_and_extra_parameters_survive_an_export_and_import(
+        page: Page, app_url, e2e_dir, sandbox_speed):
+    body = settings_of_a_new_chat(page, app_url, sandbox_speed)
+    body.get_by_text("JSON schema", exact=True).click()
+    wait_for_app(page)
+    pick_starter(body, "Start from", "Sentiment")
+    wait_for_app(page)
+    extra = body.get_by_role("textbox", name="Extra parameters (JSON)")
+    extra.fill('{"top_k": 7}')
+    extra.press("Control+Enter")
+    expect(body.get_by_text("Sent with every request")).to_be_visible()
+    close_popover(page)
+    pick_model(page, "o4-mini")
+    send(page, f"I love this product {uuid.uuid4().hex[:6]}")
+    expect(reply_message(page).get_by_text("Matches the schema")).to_be_visible(timeout=30_000)
+    body = open_settings(page)
+    body.get_by_text("Text", exact=True).click()
+    wait_for_app(page)
+    body.get_by_text("Show probabilities").click()
+    wait_for_app(page)
+    close_popover(page)
+    send(page, "and with probabilities?")
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(4, timeout=30_000)
+    expect(reply_message(page).locator(".tok").first).to_be_visible(timeout=30_000)
+
+    exported = exported_json(page)
+    store = e2e_store(e2e_dir)
+    store.delete_conversation(USER, store.list_conversations(USER)[0].id)   # a file imports once per conversation
+    page.reload()
+    wait_for_app(page)
+    import_conversation(page, "features.json", exported)
+    replies = page.get_by_test_id("stChatMessage")
+    expect(replies.nth(1).get_by_test_id("stExpander").filter(has_text="Thought for")).to_be_visible(timeout=30_000)
+    expect(replies.nth(1).get_by_text("Matches the schema")).to_be_visible()
+    expect(replies.nth(3).locator(".tok").first).to_be_visible()
+    expect(replies.nth(3).get_by_test_id("stExpander").filter(has_text="Thought for")).to_be_visible()
+    body = open_settings(page)
+    expect(body.get_by_role("textbox", name="Extra parameters (JSON)")).to_have_value(re.compile('"top_k": 7'))
