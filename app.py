@@ -7,6 +7,7 @@ import streamlit as st
 from lib.ui.auth import authenticate, signed_in
 from lib.ui.ballot_view import ballot_page, ballot_token
 from lib.ui.budget import render_budget_banner
+from lib.ui.config import settings_or_stop
 from lib.ui.connection import render_quota_banner
 from lib.ui.feedback import show_carried_toasts
 from lib.ui.phone_layout import fold_sidebar_when_asked
@@ -18,6 +19,7 @@ from lib.ui.sidebar import remember_language, render_sidebar
 from lib.ui.store_status import render_store_notices, store_errors_as_messages
 
 st.set_page_config(page_title="Reshi Playground", page_icon=":material/science:", layout="wide")
+settings_or_stop()  # secrets.toml checked before anything reads it: a bad key stops every page and link
 log_api_calls()
 release_closed_sessions()
 open_store_or_stop()

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from lib import settings
 from lib.store.backup import TransferError, backup, copy_database, restore
 from lib.store.engine import make_engine
 from lib.store.failures import described
 from lib.store.schema import SchemaTooNewError, new_revision, schema_state, upgrade
-from lib.users import default_store_url
+from lib.users import SECRETS_FILE, default_store_url
 
 OK, FAILED, BAD_INPUT = 0, 1, 2
 
@@ -145,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     except BadInput as exc:
         print(f"error: {exc}", file=sys.stderr)
         return BAD_INPUT
+    except settings.SettingsError as exc:   # [store] url read from a bad secrets.toml
+        return settings.print_problems(exc, SECRETS_FILE)
     except (SchemaTooNewError, TransferError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return FAILED

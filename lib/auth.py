@@ -1,5 +1,5 @@
-"""Login rules that need no Streamlit: the [auth] settings, which login cookies still count,
-limits on password guessing, and the auth log.
+"""Login rules that need no Streamlit: the users file, which login cookies still count, limits
+on password guessing, and the auth log. The [auth] settings are `lib.settings.AuthSettings`.
 
 Logging out records "signed out everywhere" for the user in the store; a cookie issued before
 that moment is refused on every replica, whether or not the browser deleted it. Per-session
@@ -25,7 +25,6 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -33,18 +32,15 @@ import bcrypt
 import jwt
 import yaml
 
+from lib.settings import COOKIE_NAME, AuthSettings  # noqa: F401 - COOKIE_NAME: the login cookie's, for its readers
 from lib.store import LoginFailures, Store, utcnow
-from lib.users import PROJECT_ROOT, load_users
+from lib.users import load_users
 
 log = logging.getLogger("reshi.auth")
 
 PAIR, CLIENT = "pair", "client"
 FREE_TRIES = 3
 LONGEST_SLOW_DOWN = timedelta(seconds=16)
-COOKIE_NAME = "reshi_playground_auth"
-MIN_COOKIE_KEY_LENGTH = 32
-# The library's default and the placeholder in .streamlit/secrets.toml.example.
-PLACEHOLDER_COOKIE_KEYS = {"some_key", "change-me-to-a-long-random-string"}
 LONGEST_LOCKOUT = timedelta(days=1)
 # A bcrypt hash of no one's password, with the cost lib.users uses: checking an unknown
 # username against it takes as long as checking a real one.
@@ -52,52 +48,11 @@ _DUMMY_HASH = b"$2b$12$NnBJ20xrfqcMY3l5i/lSl.pIUqzgekL8P65Pl2WfoDxeRAXu4bVLm"
 
 
 class AuthConfigError(Exception):
-    """A login setting the app must not start with; `key` names the i18n text."""
+    """A users file the app must not start with; `key` names the i18n text."""
 
     def __init__(self, key: str, **fields):
         super().__init__(key)
         self.key, self.fields = key, fields
-
-
-@dataclass(frozen=True)
-class AuthSettings:
-    users_file: Path
-    cookie_key: str
-    cookie_name: str
-    cookie_expiry_days: float
-    max_failed_logins: int
-    lockout: timedelta
-    trust_x_forwarded_for: bool
-
-
-def auth_settings(section: object) -> AuthSettings | None:
-    """The [auth] section checked; None when it is absent or empty (single-user mode)."""
-    if not section:
-        return None
-    if not isinstance(section, Mapping):
-        raise AuthConfigError("auth.bad_setting", error="[auth] must be a table")
-    if not section.get("users_file"):
-        raise AuthConfigError("auth.no_users_file")
-    cookie_key = str(section.get("cookie_key") or "")
-    if len(cookie_key) < MIN_COOKIE_KEY_LENGTH or cookie_key in PLACEHOLDER_COOKIE_KEYS:
-        raise AuthConfigError("auth.no_cookie_key", length=MIN_COOKIE_KEY_LENGTH)
-    try:
-        return AuthSettings(
-            users_file=PROJECT_ROOT / str(section["users_file"]),  # an absolute path stays absolute
-            cookie_key=cookie_key,
-            cookie_name=str(section.get("cookie_name", COOKIE_NAME)),
-            cookie_expiry_days=float(section.get("cookie_expiry_days", 7)),
-            max_failed_logins=int(section.get("max_failed_logins", 5)),
-            lockout=timedelta(minutes=float(section.get("lockout_minutes", 15))),
-            trust_x_forwarded_for=_boolean(section.get("trust_x_forwarded_for", False)))
-    except (TypeError, ValueError) as exc:
-        raise AuthConfigError("auth.bad_setting", error=str(exc)) from exc
-
-
-def _boolean(value: object) -> bool:
-    if not isinstance(value, bool):  # a quoted "false" would otherwise read as true
-        raise ValueError(f"expected true or false, got {value!r}")
-    return value
 
 
 def load_credentials(path: Path) -> dict:

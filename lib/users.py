@@ -22,39 +22,32 @@ import argparse
 import os
 import sys
 import tempfile
-import tomllib
 from pathlib import Path
 
 import bcrypt
 import yaml
 
+from lib import settings
+from lib.settings import PROJECT_ROOT, SECRETS_FILE
 from lib.store import Store, default_url
 from lib.store.settings import QUOTA_DEFAULT
 
 LOCAL_USER = "local"  # who everything belongs to in single-user mode (no login configured)
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 FALLBACK_USERS_FILE = PROJECT_ROOT / "data" / "users.yaml"
 ADMIN = "admin"
 
 
-def _configured(section: str, key: str) -> str | None:
-    if not SECRETS_FILE.exists():
-        return None
-    with SECRETS_FILE.open("rb") as fh:
-        return tomllib.load(fh).get(section, {}).get(key)
-
-
 def default_users_file() -> Path:
-    """`[auth] users_file` from secrets.toml (relative to the project root), else data/users.yaml."""
-    configured = _configured("auth", "users_file")
-    return PROJECT_ROOT / configured if configured else FALLBACK_USERS_FILE  # absolute stays absolute
+    """`[auth] users_file` from secrets.toml (relative to the project root), else data/users.yaml.
+    Raises SettingsError when the file holds a bad setting."""
+    auth = settings.from_file(SECRETS_FILE).auth
+    return auth.users_file if auth else FALLBACK_USERS_FILE
 
 
 def default_store_url() -> str:
     """`[store] url` from secrets.toml, else the app's default database."""
-    return _configured("store", "url") or default_url()
+    return settings.from_file(SECRETS_FILE).store.url or default_url()
 
 
 def load_users(path: str | Path) -> dict:
@@ -220,7 +213,10 @@ def _read_password(stream) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    path = args.file or default_users_file()
+    try:
+        path = args.file or default_users_file()
+    except settings.SettingsError as exc:
+        return settings.print_problems(exc, SECRETS_FILE)
     try:
         if args.command == "add":
             add_user(path, args.username, args.name, _read_password(sys.stdin),

@@ -28,20 +28,20 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
-from typing import NoReturn
 
 import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.controllers import AuthenticationController
 
 from lib import formats
-from lib.auth import (AuthConfigError, AuthSettings, address_blind_warning, auth_settings, burn_password_check,
+from lib.auth import (AuthConfigError, address_blind_warning, burn_password_check,
                       client_address, cookie_issued_at, load_credentials, lock_remaining, log, make_cookie_token,
                       read_cookie_token, record_failure, record_success, session_refusal, slow_down_left,
                       wait_seconds)
 from lib.store import Store, utcnow
 from lib.users import LOCAL_USER, is_admin
-from lib.ui.config import secret_section, secrets_file_problem
+from lib.settings import AuthSettings
+from lib.ui.config import app_settings, settings_or_stop, stop_app
 from lib.ui.resources import get_store
 from lib.ui.session import current_lang, fragment_running_alone, language_picker, tr
 
@@ -104,7 +104,7 @@ def authenticate() -> AuthenticationController | None:
 
 def login_required() -> bool:
     """Any [auth] setting turns login on; `authenticate` stops the app if they are unusable."""
-    return bool(secret_section("auth"))
+    return app_settings().auth is not None
 
 
 def signed_in() -> bool:
@@ -128,26 +128,11 @@ def request_logout() -> None:
 
 
 def _settings_or_stop() -> tuple[AuthSettings | None, dict | None]:
-    problem = secrets_file_problem()
-    if problem:
-        _stop(tr("auth.secrets_broken", error=problem))
+    settings = settings_or_stop().auth
     try:
-        settings = auth_settings(secret_section("auth"))
         return settings, load_credentials(settings.users_file) if settings else None
     except AuthConfigError as exc:
-        _stop(tr(exc.key, **exc.fields))
-
-
-def _stop(message: str) -> NoReturn:
-    # Every run declares a navigation, this one a hidden page of nothing, so no page of the app
-    # is routed to while the app is stopped.
-    st.navigation([st.Page(_nothing, title=tr("app.title"), url_path="stopped")], position="hidden")
-    st.error(message, icon=":material/lock:")
-    st.stop()
-
-
-def _nothing() -> None:
-    """The one page of an app that cannot start: the error above says why."""
+        stop_app(tr(exc.key, **exc.fields))
 
 
 def _client(settings: AuthSettings) -> str | None:

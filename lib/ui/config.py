@@ -1,11 +1,17 @@
-"""Settings from `.streamlit/secrets.toml`. A missing file means defaults; a broken one is an error."""
+"""Settings from `.streamlit/secrets.toml`, read through the one model of `lib/settings.py`.
+A missing file means defaults; a file that does not parse, or a bad value in it, stops the app
+with the reason (every bad key named) before any page runs: `settings_or_stop`, first thing in
+`app.py`. Everything else reads `app_settings()`, typed."""
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from typing import NoReturn
 
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
+
+from lib import settings
+from lib.settings import Settings, SettingsError
+from lib.ui.session import current_lang, tr
 
 _NO_SECRETS_FILE = "no-secrets-found"
 
@@ -22,16 +28,34 @@ def secrets_file_problem() -> str | None:
     return None
 
 
-def secret_section(section: str) -> Any:
-    """The section as a dict; {} when it or the file is absent; a non-table value as it is."""
+def app_settings() -> Settings:
+    """The settings, checked (once per content of the file). Raises SettingsError, which
+    `settings_or_stop` has shown at the start of the run already."""
     try:
-        value = st.secrets[section]
-    except (KeyError, FileNotFoundError):
-        return {}
-    return value.to_dict() if isinstance(value, Mapping) else value
+        data = st.secrets.to_dict()
+    except StreamlitSecretNotFoundError:  # no file: the defaults (a broken one stopped the run)
+        data = {}
+    return settings.parse(data)
 
 
-def secret(section: str, key: str, default: Any = None) -> Any:
-    values = secret_section(section)
-    value = values.get(key) if isinstance(values, dict) else None
-    return value if value not in ("", None) else default
+def settings_or_stop() -> Settings:
+    problem = secrets_file_problem()
+    if problem:
+        stop_app(tr("auth.secrets_broken", error=problem))
+    try:
+        return app_settings()
+    except SettingsError as exc:
+        lines = exc.lines(current_lang(), code=lambda where: f"`{where}`")
+        stop_app(tr("config.invalid", count=len(lines)) + "\n\n" + "\n".join(f"- {line}" for line in lines))
+
+
+def stop_app(message: str) -> NoReturn:
+    """The app cannot start: `message` alone. Every run declares a navigation, this one a hidden
+    page of nothing, so no page of the app is routed to while the app is stopped."""
+    st.navigation([st.Page(_nothing, title=tr("app.title"), url_path="stopped")], position="hidden")
+    st.error(message, icon=":material/lock:")
+    st.stop()
+
+
+def _nothing() -> None:
+    """The one page of an app that cannot start: the error above says why."""

@@ -15,7 +15,7 @@ from lib.client import DEFAULT_BASE_URL, ReshiClient, derive_upload_url, mask_ke
 from lib.i18n import key_family
 from lib.sandbox.state import DEFAULT_KEY as SANDBOX_KEY
 from lib.ui.auth import login_required
-from lib.ui.config import secret
+from lib.ui.config import app_settings
 from lib.ui.error_text import error_text
 from lib.ui.resources import embedded_sandbox, get_store
 from lib.ui.session import current_lang, current_user, is_admin, labels, tr
@@ -40,11 +40,11 @@ class Connection:
 def custom_urls_allowed() -> bool:
     """Admins may always type URLs for the server to call; other users only when the admin says so.
     In single-user mode the one user is the admin."""
-    return is_admin() or bool(secret("security", "allow_custom_urls", False))
+    return is_admin() or app_settings().security.allow_custom_urls
 
 
 def _modes() -> list[str]:
-    preset = [PRESET] if secret("api", "api_key") else []
+    preset = [PRESET] if app_settings().api.api_key else []
     return preset + [SANDBOX, RESHI] + ([CUSTOM] if custom_urls_allowed() else [])
 
 
@@ -54,24 +54,20 @@ def network_policy(conn: Connection) -> netguard.NetPolicy:
     Single-user mode runs on the user's own machine, where local model servers are common, so
     loopback is allowed there unless the admin says otherwise.
     """
-    default_networks = [] if login_required() else [str(network) for network in netguard.LOOPBACK]
-    setting = secret("security", "allow_private_networks", default_networks)
-    try:
-        policy = netguard.NetPolicy(allowed_networks=netguard.networks(setting),
-                                    allowed_hosts=tuple(secret("security", "allowed_hosts", ())))
-    except (TypeError, ValueError):
-        # A typo in a network must stop the app plainly, never be taken as "allow nothing" or "all".
-        st.error(tr("conn.bad_security", setting=str(setting)), icon=":material/lock:")
-        st.stop()
+    security = app_settings().security   # a typo in a network stopped the app at its start
+    networks = security.allow_private_networks
+    if networks is None:
+        networks = () if login_required() else tuple(netguard.LOOPBACK)
+    policy = netguard.NetPolicy(allowed_networks=networks, allowed_hosts=security.allowed_hosts)
     return policy.trusting(conn.base_url, conn.upload_url) if conn.mode in (SANDBOX, PRESET) else policy
 
 
 def _sandbox_connection() -> Connection:
-    root = secret("sandbox", "root_url")
+    root = app_settings().sandbox.root_url
     if not root:
         root = embedded_sandbox().root_url
     base = f"{root.rstrip('/')}/api/v1"
-    return Connection(SANDBOX, base, derive_upload_url(base), secret("sandbox", "api_key", SANDBOX_KEY))
+    return Connection(SANDBOX, base, derive_upload_url(base), app_settings().sandbox.api_key or SANDBOX_KEY)
 
 
 def key_is_shared(conn: Connection) -> bool:
@@ -82,15 +78,16 @@ def key_is_shared(conn: Connection) -> bool:
 
 def on_embedded_sandbox(conn: Connection) -> bool:
     """The app's own sandbox (no [sandbox] root_url): its credits start afresh with the process."""
-    return conn.mode == SANDBOX and not secret("sandbox", "root_url")
+    return conn.mode == SANDBOX and not app_settings().sandbox.root_url
 
 
 def connection_for(mode: str) -> Connection:
     """The connection of a mode whose key is the app's own (`RESUMABLE_MODES`)."""
     if mode == SANDBOX:
         return _sandbox_connection()
-    base = secret("api", "base_url", DEFAULT_BASE_URL)
-    return Connection(PRESET, base, secret("api", "upload_url") or derive_upload_url(base), secret("api", "api_key"))
+    api = app_settings().api
+    base = api.base_url or DEFAULT_BASE_URL
+    return Connection(PRESET, base, api.upload_url or derive_upload_url(base), api.api_key or "")
 
 
 def current_connection() -> Connection:
@@ -125,13 +122,13 @@ def connection_client(conn: Connection, user: str) -> ReshiClient:
     user's budget (in the browser's time zone, as the banner counts it) posts an alert."""
     store, policy = get_store(), network_policy(conn)
     client = ReshiClient(conn.base_url, conn.api_key, upload_url=conn.upload_url,
-                         timeout=float(secret("api", "timeout", 60)), prices=store.get_prices(),
+                         timeout=app_settings().api.timeout, prices=store.get_prices(),
                          policy=policy, connection=connection_label(conn),
                          on_call=lambda record: record_call(store, user, record))
     if conn.mode == PRESET:
         client.before_paid_call = lambda endpoint, model: quotas.check_quota(
             store, user, client.credits_for(endpoint, model))
-    webhook = secret("alerts", "webhook_url")
+    webhook = app_settings().alerts.webhook_url
     if webhook:  # the admin's alerts: a quota's on the preset connection, the user's budget's on any
         webhook_policy, tz = replace(policy, trusted_origins=frozenset()), st.context.timezone
 

@@ -6,17 +6,16 @@ import pandas as pd
 import streamlit as st
 
 from lib import quotas
-from lib.auth import auth_settings
 from lib.store import Store
 from lib.store.settings import QUOTA_DEFAULT
-from lib.ui.config import secret_section
+from lib.ui.config import app_settings
 from lib.users import list_users
 from lib.ui.session import tr
 
 
 def render_quota_editor(store: Store) -> None:
     """One row per user and one for everyone's default; 0 is no limit. Only in login mode."""
-    settings = auth_settings(secret_section("auth"))
+    settings = app_settings().auth
     if settings is None:
         st.caption(tr("quota.editor_single_user"))
         return

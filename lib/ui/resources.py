@@ -14,19 +14,17 @@ from lib.sandbox import RunningSandbox, start_sandbox
 from lib.store import Store, default_url
 from lib.store.engine import PROJECT_ROOT
 from lib.store.schema import SchemaTooNewError
-from lib.ui.config import secret
+from lib.ui.config import app_settings
 from lib.ui.session import tr
 
 SWEEP_SECONDS = 30
 
-
-EMBEDDED_SANDBOX_PORT = 8765
 _log = logging.getLogger("reshi.app")
 
 
 def sandbox_files_dir() -> Path:
     """Where the embedded sandbox keeps its uploads and images (data/ is git-ignored)."""
-    return Path(secret("sandbox", "files_dir") or PROJECT_ROOT / "data" / "sandbox-files")
+    return PROJECT_ROOT / (app_settings().sandbox.files_dir or Path("data") / "sandbox-files")
 
 
 @st.cache_resource(show_spinner=False)
@@ -34,7 +32,7 @@ def embedded_sandbox() -> RunningSandbox:
     """The offline demo API: one per process, on a loopback port that stays the same across
     restarts (`[sandbox] port`, 8765 by default), so the links it gave out (uploads, images,
     videos, View code's base URL) still point at it; on any free port when that one is taken."""
-    port = int(secret("sandbox", "port", EMBEDDED_SANDBOX_PORT))
+    port = app_settings().sandbox.port
     try:
         return start_sandbox(port=port, files_dir=sandbox_files_dir())
     except OSError:
@@ -49,7 +47,7 @@ def _store(url: str) -> Store:
 
 
 def get_store() -> Store:
-    return _store(secret("store", "url") or default_url())
+    return _store(app_settings().store.url or default_url())
 
 
 def open_store_or_stop() -> None:

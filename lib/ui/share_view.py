@@ -13,13 +13,13 @@ from typing import Callable
 import streamlit as st
 
 from lib import chat, formats, shares, tools
-from lib.auth import AuthConfigError, auth_settings, client_address, wait_seconds
+from lib.auth import client_address, wait_seconds
 from lib.i18n import LANGUAGES, key_family
 from lib.presentation import comparison_slides, slides_of
 from lib.report import comparison_report, report_file_name
 from lib.store import Conversation, Message, Share, ShareInfo, Store, utcnow
 from lib.ui.clock import local_time
-from lib.ui.config import secret_section
+from lib.ui.config import app_settings
 from lib.ui.chat_tool_calls import read_only_calls, shared_results
 from lib.ui.model_features import reply_body, thinking_block
 from lib.ui.present_view import presenting, show_slides, start_presenting
@@ -92,10 +92,7 @@ def language_switch() -> None:
 
 def guess_limit_and_client() -> tuple[shares.GuessLimit, str | None]:
     """The login's limits and client address rules; defaults in single-user mode."""
-    try:
-        settings = auth_settings(secret_section("auth"))
-    except AuthConfigError:
-        settings = None
+    settings = app_settings().auth
     limit = shares.GuessLimit(settings.max_failed_logins, settings.lockout) if settings else shares.GuessLimit()
     ip_address, forwarded_for = st.context.ip_address, st.context.headers.get("X-Forwarded-For")
     # Under AppTest there is no client: both are mocks, so anything but text counts as unknown.

@@ -90,7 +90,7 @@ def test_a_secrets_file_that_does_not_parse_stops_the_app(secrets_file: Path, us
 
 def test_auth_without_a_users_file_stops_instead_of_making_everyone_admin(login_secrets, tmp_path):
     no_file = {**login_secrets, "auth": {"cookie_key": login_secrets["auth"]["cookie_key"]}}
-    assert stopped_with(make_app(no_file), "has no users_file")
+    assert stopped_with(make_app(no_file), "`[auth] users_file`: missing")
     missing = {**login_secrets, "auth": {**login_secrets["auth"], "users_file": str(tmp_path / "gone.yaml")}}
     assert stopped_with(make_app(missing), "does not exist")
 

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from lib import auth
-from lib.auth import (AuthConfigError, auth_settings, client_address, lock_remaining, session_refusal,
-                      slow_down_left)
+from lib.auth import AuthConfigError, client_address, lock_remaining, session_refusal, slow_down_left
+from lib.settings import PROJECT_ROOT, AuthSettings, SettingsError, parse
 from lib.users import add_user, hash_password, load_users
 
 GOOD_KEY = "k" * 32
@@ -17,31 +17,38 @@ T0 = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
 OUTSIDER, OWNER = "203.0.113.7", "198.51.100.1"
 
 
-def settings(**overrides) -> auth.AuthSettings:
+def auth_settings(section: dict) -> AuthSettings | None:
+    return parse({"auth": section}).auth
+
+
+def settings(**overrides) -> AuthSettings:
     return auth_settings({"users_file": "users.yaml", "cookie_key": GOOD_KEY, **overrides})
 
 
 def test_no_auth_section_or_an_empty_one_is_single_user_mode():
     assert auth_settings({}) is None
+    assert auth_settings({"users_file": "", "cookie_key": ""}) is None
 
 
-@pytest.mark.parametrize("section, key", [
-    ({"cookie_key": GOOD_KEY}, "auth.no_users_file"),
-    ({"users_file": "u.yaml"}, "auth.no_cookie_key"),
-    ({"users_file": "u.yaml", "cookie_key": "k" * 31}, "auth.no_cookie_key"),
-    ({"users_file": "u.yaml", "cookie_key": "change-me-to-a-long-random-string"}, "auth.no_cookie_key"),
-    ({"users_file": "u.yaml", "cookie_key": GOOD_KEY, "lockout_minutes": "soon"}, "auth.bad_setting"),
+@pytest.mark.parametrize("section, where, problem", [
+    ({"cookie_key": GOOD_KEY}, "[auth] users_file", "config.problem.missing"),
+    ({"users_file": "u.yaml"}, "[auth] cookie_key", "config.problem.missing"),
+    ({"users_file": "u.yaml", "cookie_key": "k" * 31}, "[auth] cookie_key", "config.problem.cookie_key_weak"),
+    ({"users_file": "u.yaml", "cookie_key": "change-me-to-a-long-random-string"}, "[auth] cookie_key",
+     "config.problem.cookie_key_weak"),
+    ({"users_file": "u.yaml", "cookie_key": GOOD_KEY, "lockout_minutes": "soon"}, "[auth] lockout_minutes",
+     "config.problem.not_number"),
 ])
-def test_unusable_auth_settings_are_refused(section, key):
-    with pytest.raises(AuthConfigError) as refused:
+def test_unusable_auth_settings_are_refused(section, where, problem):
+    with pytest.raises(SettingsError) as refused:
         auth_settings(section)
-    assert refused.value.key == key
+    assert [(p.where, p.key) for p in refused.value.problems] == [(where, problem)]
 
 
 def test_the_cookie_key_shown_in_the_example_file_is_refused():
-    example = (auth.PROJECT_ROOT / ".streamlit" / "secrets.toml.example").read_text()
+    example = (PROJECT_ROOT / ".streamlit" / "secrets.toml.example").read_text()
     placeholder = re.search(r'cookie_key = "([^"]+)"', example).group(1)
-    with pytest.raises(AuthConfigError, match="auth.no_cookie_key"):
+    with pytest.raises(SettingsError, match="cookie_key_weak"):
         auth_settings({"users_file": "u.yaml", "cookie_key": placeholder})
 
 
@@ -179,5 +186,5 @@ def test_the_log_says_why_addresses_cannot_be_seen():
 
 def test_trusting_forwarded_for_takes_a_real_boolean():
     assert settings(trust_x_forwarded_for=True).trust_x_forwarded_for is True
-    with pytest.raises(AuthConfigError, match="auth.bad_setting"):
+    with pytest.raises(SettingsError, match="config.problem.not_bool"):
         settings(trust_x_forwarded_for="false")

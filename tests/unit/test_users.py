@@ -104,9 +104,19 @@ def test_default_file_reads_secrets(tmp_path, monkeypatch):
     monkeypatch.setattr(users, "SECRETS_FILE", tmp_path / "missing.toml")
     assert users.default_users_file() == users.FALLBACK_USERS_FILE
     secrets = tmp_path / "secrets.toml"
-    secrets.write_text('[auth]\nusers_file = "conf/people.yaml"\n')
+    secrets.write_text(f'[auth]\nusers_file = "conf/people.yaml"\ncookie_key = "{"k" * 32}"\n')
     monkeypatch.setattr(users, "SECRETS_FILE", secrets)
     assert users.default_users_file() == users.PROJECT_ROOT / "conf" / "people.yaml"
+
+
+def test_a_bad_settings_file_is_bad_input_naming_each_key(tmp_path, monkeypatch, capsys):
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[auth]\nusers_file = "u.yaml"\ncookie_key = "short"\n[api]\ntimout = 5\n')
+    monkeypatch.setattr(users, "SECRETS_FILE", secrets)
+    assert users.main(["list"]) == 2
+    err = capsys.readouterr().err
+    assert "[auth] cookie_key: shorter than 32 characters" in err and "[api] timout: not a setting" in err
+    assert "Traceback" not in err
 
 
 def test_streamlit_authenticator_accepts_the_file(users_file):
