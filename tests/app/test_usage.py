@@ -235,3 +235,27 @@ def test_the_embedded_sandbox_says_its_credits_start_again_after_a_restart(app_s
     assert "starts again at 1,000 credits each time the app restarts" in texts(at.caption)
     at.button_group(key="lang_switch").set_value("zh").run()
     assert "重新从 1,000 积分开始" in texts(at.caption)
+
+
+def test_credits_by_source_and_connection_with_their_filters(app_secrets):
+    store, ts = ledger(app_secrets), datetime.now(timezone.utc) - timedelta(hours=1)
+    for source, connection, credits in (("chat", "preset", 1), ("compare", "preset", 2), ("compare", "preset", 2),
+                                        ("workbench", "api.example.com", 4)):
+        store.add_usage("local", endpoint="chat", model="gpt-4o-mini", credits=credits, source=source,
+                        connection=connection, status=200, latency_ms=100, ts=ts)
+    at = make_app(app_secrets, page=USAGE)
+    at.button_group(key="usage_breakdown").set_value("source").run()
+    titles = [json.loads(c.proto.spec).get("title") for c in at.get("vega_lite_chart")]
+    assert "Credits by source" in titles
+    assert {"Chat", "Compare", "Workbench"} <= set(colour_of(at))
+    at.button_group(key="usage_breakdown").set_value("connection").run()
+    assert {"Preset (admin's key)", "api.example.com"} <= set(colour_of(at))
+
+    at.multiselect(key="usage_filter_sources").set_value(["compare"]).run()
+    assert cards(at)["Credits spent"] == "4" and cards(at)["Requests"] == "2"
+    assert set(calls_table(at)["source"]) == {"Compare"}
+    at.multiselect(key="usage_filter_sources").set_value([]).run()
+    at.multiselect(key="usage_filter_connections").set_value(["api.example.com"]).run()
+    assert cards(at)["Credits spent"] == "4" and set(calls_table(at)["connection"]) == {"api.example.com"}
+    at.button_group(key="lang_switch").set_value("zh").run()
+    assert "各连接积分消耗" in [json.loads(c.proto.spec).get("title") for c in at.get("vega_lite_chart")]
