@@ -240,3 +240,54 @@ def test_in_compare_each_model_runs_its_own_chain(page: Page, app_url, e2e_dir):
         ("user", None), ("assistant", 0), ("assistant", 1), ("tool", 0), ("tool", 0), ("assistant", 0),
         ("tool", 1), ("tool", 1), ("assistant", 1)]
     assert stored[-1].meta["model"] == "gemini-pro" and "snow in Tokyo" in stored[-1].content
+
+
+def test_blind_compare_with_mocks_keeps_letters_and_votes_once(page: Page, app_url, e2e_dir):
+    """Blind, two models, answered with mocks automatically: two steps of Model A and Model B,
+    one vote under the last, which reveals both steps; English and Chinese, desktop and phone."""
+    page.set_viewport_size({"width": 1400, "height": 900})
+    login(page, app_url, USER)
+    start_new_chat(page)
+    add_weather_tool(page, close=False)
+    page.get_by_role("dialog").get_by_text("Answer with mocks automatically").click()
+    wait_for_app(page)
+    page.keyboard.press("Escape")
+    page.get_by_text("Compare", exact=True).click()
+    wait_for_app(page)
+    page.get_by_test_id("stMultiSelect").get_by_role("combobox").click()
+    page.get_by_role("option", name="gemini-pro", exact=True).click()
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+    page.get_by_text("Blind", exact=True).click()
+    wait_for_app(page)
+    send(page, f"Weather in Paris? ({uuid.uuid4().hex[:6]})")
+    vote = page.get_by_role("button", name="A is better")
+    expect(vote).to_have_count(1, timeout=30_000)   # one vote for the turn, under its last step
+    wait_for_app(page)
+    expect(page.get_by_text("Model A", exact=True)).to_have_count(2)
+    expect(page.get_by_text("Model B", exact=True)).to_have_count(2)
+    expect(page.get_by_test_id("stChatMessage").filter(has_text="gemini-pro")).to_have_count(0)   # no name shows
+    screenshot(page, "chat-tool-calls-blind")
+    store = store_of(e2e_dir)
+    replies = [m for m in store.list_messages(USER, store.list_conversations(USER)[0].id) if m.role == "assistant"]
+    slots = [(m.meta["column"], m.meta["blind_slot"]) for m in replies]
+    assert len(slots) == 4 and dict(slots[:2]) == dict(slots[2:])   # each column keeps its slot (its letter)
+    vote.click()
+    expect(page.get_by_text("You voted: A is better")).to_be_visible(timeout=30_000)
+    wait_for_app(page)
+    expect(page.get_by_text("Model A ·", exact=False)).to_have_count(2)
+    screenshot(page, "chat-tool-calls-blind-voted")
+    page.set_viewport_size({"width": 390, "height": 844})
+    wait_for_app(page)
+    screenshot(page, "chat-tool-calls-blind-phone")
+    page.set_viewport_size({"width": 1400, "height": 900})
+    switch_language(page, "简体中文")
+    try:
+        expect(page.get_by_text("模型 A ·", exact=False)).to_have_count(2)
+        screenshot(page, "chat-tool-calls-blind-zh")
+        page.set_viewport_size({"width": 390, "height": 844})
+        wait_for_app(page)
+        screenshot(page, "chat-tool-calls-blind-phone-zh")
+    finally:
+        page.set_viewport_size({"width": 1400, "height": 900})
+        switch_language(page, "English")
