@@ -22,6 +22,7 @@ from lib.ui.workbench_editors import (
 from lib.ui.workbench_choice import which_model
 from lib.ui.workbench_results import comparison, results
 from lib.ui.workbench_run import (
+    awaiting_resume,
     is_live,
     live_run,
     resume_button,
@@ -53,6 +54,9 @@ if shown:
     with tab_results:
         if is_live(shown["id"]):
             live_run(shown)
+        elif shown["status"] == "running":  # the process that ran it stopped: it is resumed soon
+            awaiting_resume(shown)
+            results(shown, live=True)
         else:
             resume_button(shown)
             results(shown, share=lambda rated: share_button(

@@ -167,7 +167,7 @@ def results(run: dict, live: bool = False, share: Callable[[dict], None] | None 
     _totals_table(run)
     if not live:
         _exports(run, share)
-    cell_grid(run, rated=not live)
+    cell_grid(run, rated=not live, waiting=live)
 
 
 def read_only_run(run: dict) -> None:
@@ -190,8 +190,9 @@ def _prompt_and_checks(run: dict) -> None:
                   repeats=run["settings"].get("repeat", 1), checks=len(checks)))
 
 
-def cell_grid(run: dict, rated: bool) -> None:
-    """The run's cells, a page of cases at a time; `rated`: with their thumbs and notes."""
+def cell_grid(run: dict, rated: bool, waiting: bool = False) -> None:
+    """The run's cells, a page of cases at a time; `rated`: with their thumbs and notes;
+    `waiting`: cells not finished yet are still to come (else they were never run)."""
     cases, groups = run["cases"], workbench.repeats_of(run)
     start = _page_start(len(cases), f"wb_page_{run['id']}")
     checks = workbench.RunSpec.from_run(run).checks
@@ -201,7 +202,7 @@ def cell_grid(run: dict, rated: bool) -> None:
             if cells:
                 render_repeats(cells, checks, run["id"] if rated else None)
             else:
-                st.caption(tr("workbench.cell_missing"))
+                st.caption(tr("workbench.cell_waiting", model=model) if waiting else tr("workbench.cell_missing"))
 
 
 def _page_start(count: int, key: str) -> int:

@@ -29,6 +29,7 @@ from lib.workbench.background import INTERRUPTED, QUOTA, STALE_SECONDS, Backgrou
 
 PENDING, FULL_RERUN = "wb_pending", "wb_full_rerun"
 LIVE_REFRESH_SECONDS = 1.0
+AWAITING_REFRESH_SECONDS = 5.0
 
 
 def run_button(client: ReshiClient, spec: workbench.RunSpec, cases: list[dict]) -> None:
@@ -110,15 +111,29 @@ def live_run(run: dict) -> None:
     results({**run, "results": list(live.results), "status": "running"}, live=True)
 
 
+@st.fragment(run_every=AWAITING_REFRESH_SECONDS)
+def awaiting_resume(run: dict) -> None:
+    """A run the store says is running but no thread of this process runs: the process that ran
+    it stopped (a restart). It is resumed once its lease runs out, by the first process to look
+    (`background_runs`); the whole page runs again when it is live here or no longer running."""
+    if is_live(run["id"]) or get_store().get_workbench_run(current_user(), run["id"])["status"] != "running":
+        st.rerun(scope="app")
+    st.info(tr("workbench.awaiting_resume", seconds=int(STALE_SECONDS)), icon=":material/hourglass_top:")
+
+
 def _stop_live_run(run_id: int) -> None:
     background_runs().stop(current_user(), run_id)
 
 
 def background_runs() -> BackgroundRuns:
     """The process's background runs (one per store); made once, it resumes the runs a dead
-    process left."""
+    process left, and looks for them again every few seconds of use (a restart quicker than
+    their lease finds them still leased)."""
     store = get_store()
-    return _background_runs(store, store_id=id(store))
+    runs = _background_runs(store, store_id=id(store))
+    if runs.time_to_look_for_left_runs():
+        resume_left_runs(runs)
+    return runs
 
 
 @st.cache_resource(show_spinner=False)

@@ -97,6 +97,7 @@ class BackgroundRuns:
         self.store, self.gate = store, FairGate(slots)
         self._live: dict[int, LiveRun] = {}
         self._lock = threading.Lock()
+        self._looked_for_left_runs = time.monotonic()
         self._heartbeat = threading.Thread(target=self._beat, name="workbench-heartbeat", daemon=True)
         self._heartbeat.start()
 
@@ -116,6 +117,17 @@ class BackgroundRuns:
                                         judge_cache or StoreJudgeCache(self.store, user), on_end))
         thread.start()
         return live
+
+    def time_to_look_for_left_runs(self) -> bool:
+        """True at most once per HEARTBEAT_SECONDS (the first time: that long after this was
+        made). A process that restarted sooner than STALE_SECONDS found its dead predecessor's
+        runs still leased; they must be looked for again once the lease has run out."""
+        with self._lock:
+            now = time.monotonic()
+            if now - self._looked_for_left_runs < HEARTBEAT_SECONDS:
+                return False
+            self._looked_for_left_runs = now
+            return True
 
     def live(self, run_id: int) -> LiveRun | None:
         with self._lock:

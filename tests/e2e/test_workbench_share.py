@@ -1,10 +1,13 @@
 """A Workbench run in real Chromium (user alice, whose runs no other browser test makes): the tab
 that started it closes mid-run and a new tab finds it finished (every cell stored); the "Which
 model" tab; the run's share link opened signed out on a phone and a desktop, in English and
-Chinese, and presented as slides. Screenshots at 1400x900 and 390x844."""
+Chinese, and presented as slides; a server killed mid-run and started again at once resumes the
+run's unfinished cells by itself. Screenshots at 1400x900 and 390x844."""
 from __future__ import annotations
 
 import re
+import signal
+import time
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
@@ -12,6 +15,7 @@ from lib.store import Store
 from tests.e2e.helpers import login, screenshot, switch_language, wait_for_app
 from tests.e2e.test_shares import open_signed_out
 from tests.e2e.test_workbench import DESKTOP, PHONE, add_check, add_model, paste_cases
+from tests.fixtures.app import start_app_server, stop_app_server, write_login_app
 
 USER = "alice"
 CASES = "topic\taudience\ntides\tkids\nrain\tadults\nsnow\tkids\n"
@@ -20,7 +24,8 @@ CASES = "topic\taudience\ntides\tkids\nrain\tadults\nsnow\tkids\n"
 def open_workbench(page: Page, app_url: str) -> None:
     page.goto(f"{app_url}/workbench")
     wait_for_app(page)
-    expect(page.get_by_role("heading", name="Workbench")).to_be_visible()
+    # A server's first page imports the app (seconds on a loaded machine).
+    expect(page.get_by_role("heading", name="Workbench")).to_be_visible(timeout=30_000)
 
 
 def test_a_run_outlives_its_tab_then_is_shared_to_a_phone_and_presented(page: Page, context: BrowserContext,
@@ -33,7 +38,7 @@ def test_a_run_outlives_its_tab_then_is_shared_to_a_phone_and_presented(page: Pa
     add_model(page, "gpt-4o")
     page.get_by_text("Checks on every reply").click()
     add_check(page, "tides")
-    sandbox_speed(token_rate=25)  # a few seconds a reply: the tab closes while cells are still coming
+    sandbox_speed(token_rate=10)  # several seconds a reply: the tab closes while cells are still coming
     store = Store(f"sqlite:///{e2e_dir / 'store.db'}")
     try:
         page.get_by_role("button", name="Run", exact=True).click()
@@ -119,3 +124,55 @@ def test_a_run_outlives_its_tab_then_is_shared_to_a_phone_and_presented(page: Pa
     screenshot(tab, "workbench-which-model-phone-zh")
     tab.set_viewport_size(DESKTOP)
     switch_language(tab, "English")
+
+
+def test_a_run_cut_by_a_restart_goes_on_by_itself(page: Page, sandbox, sandbox_speed, tmp_path):
+    """The server is killed mid-run and started again at once (sooner than the run's lease runs
+    out): the page says the run will go on, and it does, without sending a finished cell again."""
+    folder = write_login_app(tmp_path, sandbox, f"sqlite:///{tmp_path / 'store.db'}")
+    store = Store(f"sqlite:///{tmp_path / 'store.db'}")
+    url, server = start_app_server(folder, "server.log")
+    sandbox_speed(token_rate=20)  # a few seconds a reply, one cell at a time
+    try:
+        page.set_viewport_size(DESKTOP)
+        login(page, url, USER)
+        open_workbench(page, url)
+        paste_cases(page, CASES)
+        at_once = page.get_by_role("spinbutton", name="At once")
+        at_once.fill("1")
+        at_once.press("Enter")
+        wait_for_app(page)
+        page.get_by_role("button", name="Run", exact=True).click()
+        expect(page.get_by_text("1 of 3 cells finished")).to_be_visible(timeout=30_000)
+        [run] = store.list_workbench_runs(USER)
+        deadline = time.monotonic() + 10
+        while not store.get_workbench_run(USER, run["id"])["results"]:  # saved every 2 s
+            assert time.monotonic() < deadline, "no finished cell was saved"
+            time.sleep(0.2)
+        server.send_signal(signal.SIGKILL)
+        server.wait(timeout=10)
+    finally:
+        if server.poll() is None:
+            server.kill()
+    kept = store.get_workbench_run(USER, run["id"])
+    assert kept["status"] == "running" and 1 <= len(kept["results"]) < 3
+
+    url, server = start_app_server(folder, "server-after.log")
+    try:
+        open_workbench(page, url)  # the login cookie outlives the server (cookies ignore the port)
+        page.get_by_test_id("stSelectbox").filter(has_text="Saved runs").get_by_role("combobox").click()
+        page.get_by_role("option", name=re.compile(rf"^#{run['id']} · v1 ")).click()
+        waiting = page.get_by_text("The app restarted while this run was going on.")
+        expect(waiting).to_be_visible()
+        screenshot(page, "workbench-awaiting-resume-desktop")
+        expect(page.get_by_text("finished", exact=True)).to_be_visible(timeout=120_000)
+        expect(waiting).to_have_count(0)
+        done = store.get_workbench_run(USER, run["id"])
+        assert done["status"] == "done"
+        assert sorted((c["case"], c["model"]) for c in done["results"]) == [(0, "gpt-4o-mini"), (1, "gpt-4o-mini"),
+                                                                           (2, "gpt-4o-mini")]
+        assert [c for c in done["results"] if c["case"] == kept["results"][0]["case"]] == kept["results"][:1]
+    finally:
+        sandbox_speed(token_rate=0)
+        stop_app_server(server)
+        store.dispose()
