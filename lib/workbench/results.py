@@ -59,8 +59,9 @@ def _ordered(run: dict) -> list[Cell]:
 
 
 def frame(run: dict) -> pd.DataFrame:
-    """One row per finished cell, with the case's values, one column per check (and the score
-    and reason of those that give one) and whether every must-check passed."""
+    """One row per finished cell, with the case's values (with tools, the calls its chain made),
+    one column per check (and the score and reason of those that give one) and whether every
+    must-check passed."""
     checks = [Check.from_dict(c) for c in run["settings"].get("checks", [])]
     rows = []
     for cell in _ordered(run):
@@ -68,6 +69,9 @@ def frame(run: dict) -> pd.DataFrame:
                "status": cell.status, "output": cell.output, "latency_s": cell.latency_s, "tokens": cell.tokens,
                "credits": cell.credits, "judge_credits": cell.judge_credits, "reused": cell.reused,
                "saved_credits": cell.saved_credits, "attempts": cell.attempts, "error": cell.error_kind or ""}
+        if run["settings"].get("tools"):   # a run with tools: its chain's calls, in order
+            row |= {"tool_calls": "; ".join(f"{call['name']}({call['arguments']})" for call in cell.tool_calls),
+                    "tool_steps": cell.steps, "step_limit_reached": cell.reached_limit}
         for index, (check, ok) in enumerate(zip(checks, cell.checks)):
             label = check.label()
             row[label] = "pass" if ok else "fail"

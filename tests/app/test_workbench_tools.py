@@ -3,6 +3,7 @@ mock, ten cases, "calls the tool" and "the arguments match" checks, each failure
 cell; broken tools and a tool check without tools are refused before anything is sent."""
 from __future__ import annotations
 
+from lib import workbench
 from tests.app.test_chat import last_request
 from tests.app.test_workbench import PAGE, by_label, paste, run, store_of, texts
 from tests.fixtures.app import make_app
@@ -90,3 +91,17 @@ def test_chinese_labels(app_secrets):
     assert not at.exception
     assert "工具与模拟结果（1 个工具）" in [e.label for e in at.expander]
     assert by_label(at.number_input, "每格步数上限").value == 5
+
+
+def test_a_chain_that_does_not_end_shows_its_step_limit_and_the_csv_lists_the_calls(app_secrets):
+    at = weather_page(app_secrets)
+    at.text_area(key="wb0_user").set_value("What is the weather in {{city}}? [tool-loop]").run()
+    at.number_input(key="wb0_wbtools_tools_auto_steps").set_value(2).run()
+    paste(at, "city\nOslo")
+    run(at)
+    assert not at.exception
+    assert [w.value for w in at.warning] == ["Stopped at the step limit (2 steps): the model still asked for tools."]
+    saved = store_of(app_secrets).get_workbench_run("local", at.session_state["wb_run_id"])
+    (row,) = workbench.frame(saved).to_dict("records")
+    assert row["tool_calls"] == 'get_weather({"city": "Oslo"}); get_weather({"city": "Oslo"})'
+    assert row["tool_steps"] == 2 and row["step_limit_reached"]
