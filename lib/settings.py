@@ -119,7 +119,8 @@ class SecuritySettings(_Section):
                 return netguard.networks(value)
             except ValueError:
                 pass
-        raise PydanticCustomError("networks", "must be true, false or a list of networks", {"value": str(value)})
+        raise PydanticCustomError("networks", "must be true, false or a list of networks",
+                                  {"value": json.dumps(value, ensure_ascii=False, default=str)})   # as TOML writes it
 
 
 class Settings(BaseModel):
