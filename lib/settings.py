@@ -23,7 +23,7 @@ from typing import Any, Callable, NamedTuple
 
 from pydantic import (BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, StrictBool, ValidationError,
                       field_validator, model_validator)
-from pydantic_core import PydanticCustomError
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from lib import netguard
 from lib.i18n import key_family, t
@@ -183,7 +183,7 @@ def _where(loc: tuple) -> str:
     return f"[{section}] {key}" if key else f"[{section}]"
 
 
-def _problem(error: dict) -> Problem:
+def _problem(error: ErrorDetails) -> Problem:
     name = _PROBLEM_OF_TYPE.get(error["type"], "other")
     fields = {"limit" if k in ("gt", "ge", "le") else k: format(v, "g") if isinstance(v, (int, float)) else str(v)
               for k, v in (error.get("ctx") or {}).items() if k in _LIMITS}

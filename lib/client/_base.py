@@ -282,13 +282,13 @@ class BaseClient:
         while True:
             call.attempts += 1
             last = not retry or call.attempts >= policy.max_attempts
+            refused: httpx.Response | None = None   # the answer that asked to be retried, if any
             try:
                 response = self._http.send(request, stream=True)
             except httpx.TransportError as exc:
                 if last:
                     raise
                 failure: Exception = exc
-                response = None
             else:
                 call.answered(response)
                 if last or response.status_code not in retries.RETRY_STATUSES:
@@ -297,7 +297,8 @@ class BaseClient:
                 response.close()
                 if not retries.is_transient(failure):
                     raise failure
-            if call.pause(policy.delay(call.attempts - 1, response)):
+                refused = response
+            if call.pause(policy.delay(call.attempts - 1, refused)):
                 raise failure  # stopped while waiting: the last failure is the call's
             call.deadline.check()
 
