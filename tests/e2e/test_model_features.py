@@ -70,7 +70,7 @@ def pick_model(page: Page, name: str) -> None:
 def pick_starter(body, label: str, name: str) -> None:
     """Typed into the select and chosen with Enter: a dropdown low in the popover may have no
     room to draw its options."""
-    box = body.get_by_test_id("stSelectbox").filter(has_text=label).get_by_role("combobox")
+    box = body.get_by_test_id("stSelectbox").filter(has_text=label).last.get_by_role("combobox")
     box.click()
     box.fill(name)
     box.press("Enter")
@@ -352,3 +352,44 @@ def test_thinking_checked_json_probabilities_and_extra_parameters_survive_an_exp
     expect(replies.nth(3).get_by_test_id("stExpander").filter(has_text="Thought for")).to_be_visible()
     body = open_settings(page)
     expect(body.get_by_role("textbox", name="Extra parameters (JSON)")).to_have_value(re.compile('"top_k": 7'))
+
+
+def choose(page: Page, label: str, option: str) -> None:
+    """Pick `option` in the (last) selectbox labelled `label`, typed and chosen with Enter (pick_starter)."""
+    pick_starter(page, label, option)
+    wait_for_app(page)
+
+
+def typed(box, text: str) -> None:
+    box.fill(text)
+    box.press("Control+Enter")   # a text area sends its value on Ctrl+Enter or on blur
+
+
+def test_a_workbench_run_with_a_schema_names_the_first_failing_path(page: Page, app_url, sandbox):
+    """The Workbench's per-run response format and its "matches the JSON schema" check, in
+    Chromium: the valid reply's cell passes, a [badjson] case's cell names the path and reason."""
+    from tests.e2e.test_workbench import DESKTOP, PHONE, paste_cases, run_and_wait
+    schema = json.dumps({"type": "object", "properties": {"city": {"type": "string"},
+                                                          "population": {"type": "integer"}},
+                         "required": ["city", "population"]})
+    page.set_viewport_size(DESKTOP)
+    login(page, app_url, "dave")   # a user of its own: the Workbench keeps each user's draft
+    page.goto(f"{app_url}/workbench")
+    wait_for_app(page)
+    paste_cases(page, "topic\taudience\nLisbon\tvisitors\nPorto [badjson]\tvisitors")
+    body = open_settings(page)
+    choose(page, "Response format", "JSON schema")
+    typed(body.get_by_role("textbox", name="Schema the replies must follow"), schema)
+    close_popover(page)
+    page.get_by_text("Checks on every reply").click()
+    page.get_by_role("button", name="Add a check").click()
+    choose(page, "Check", "matches the JSON schema")
+    typed(page.get_by_role("textbox", name="JSON schema", exact=True), schema)
+    run_and_wait(page)
+    expect(page.get_by_text("$: 'city' is a required property")).to_be_visible(timeout=30_000)
+    sent = [r for r in sandbox.control.recent_requests(10) if r["endpoint"] == "chat"][-1]["body"]
+    assert sent["response_format"]["json_schema"]["schema"]["required"] == ["city", "population"]
+    screenshot(page, "workbench-schema-check-en-1400")
+    page.set_viewport_size(PHONE)
+    wait_for_app(page)
+    screenshot(page, "workbench-schema-check-en-390")
