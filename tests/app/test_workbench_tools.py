@@ -3,6 +3,8 @@ mock, ten cases, "calls the tool" and "the arguments match" checks, each failure
 cell; broken tools and a tool check without tools are refused before anything is sent."""
 from __future__ import annotations
 
+import pytest
+
 from lib import workbench
 from tests.app.test_chat import last_request
 from tests.app.test_workbench import PAGE, by_label, paste, run, store_of, texts
@@ -37,7 +39,10 @@ def badges(at) -> list[str]:
     return [str(b.proto.body) for b in at.get("badge")] if at.get("badge") else []
 
 
-def test_ten_cases_with_a_tool_call_it_with_their_city_and_pass_both_checks(app_secrets, sandbox):
+@pytest.mark.parametrize("dialect", ["reshi", "new-api"])   # new-api: arguments as objects, no ids
+def test_ten_cases_with_a_tool_call_it_with_their_city_and_pass_both_checks(app_secrets, sandbox, sandbox_dialect,
+                                                                             dialect):
+    sandbox_dialect(dialect)
     at = weather_page(app_secrets)
     add_tool_check(at, "calls_tool", "get_weather")
     add_tool_check(at, "tool_arguments", "get_weather", '{"city": "{{city}}"}')
