@@ -399,17 +399,17 @@ def finish_sending(store: Store, user: str, client: ReshiClient, settings: dict,
             count += results + send_replies(store, user, client, outgoing.conversation_id, settings, [], step)[1]
     replies = [m for m in store.list_messages(user, outgoing.conversation_id, limit=count) if m.id > question_id]
     with slot.container():
-        render_history(store, user, client, replies, before=_blind_turn_before(store, user, replies, question_id))
+        render_history(store, user, client, replies, before=_turn_before(store, user, replies, question_id))
     if outgoing.conversation_id not in st.session_state.get(LISTED, []) or banner_out_of_date():
         # A new conversation gets its title and its place in the sidebar; a limit neared or reached
         # gets its banner. (A listed one keeps its place until the next run of the whole page.)
         st.rerun()
 
 
-def _blind_turn_before(store: Store, user: str, replies: list[Message], question_id: int) -> list[Message]:
-    """A blind comparison's turn on the page before these replies (its chains' earlier steps):
-    where the vote goes depends on them."""
-    if not any((m.meta or {}).get("blind") for m in replies):
+def _turn_before(store: Store, user: str, replies: list[Message], question_id: int) -> list[Message]:
+    """A comparison's turn on the page before these replies (its chains' earlier steps): the
+    columns a later step is laid out in, and where a blind vote goes, depend on them."""
+    if not any("compare_group" in (m.meta or {}) for m in replies):
         return []
     earlier = [m for m in store.list_messages(user, replies[0].conversation_id) if m.id <= question_id]
     return tools.after_last_question(earlier)

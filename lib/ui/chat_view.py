@@ -233,8 +233,9 @@ def render_history(store: Store, user: str, client: ReshiClient, history: list[M
             turn = votes.turn_comparisons(every_group, skipped + position)
             going_on = (coming and all(g[0].role != "user" for g in groups[position:])) or \
                 any(m.id in open_ids for step in turn for m in step)
-            _render_comparison(store, user, group, is_last=is_last, calls=(results, open_ids), turn=turn,
-                               turn_going_on=bool(going_on))
+            # (replies `coming` in this run are drawn after it: it is no longer the last, e.g. a chain's step)
+            _render_comparison(store, user, group, is_last=is_last and not coming, calls=(results, open_ids),
+                               turn=turn, turn_going_on=bool(going_on))
         else:
             message = group[0]
             after = sum(m.id > message.id for m in history) + coming if message.role == "user" else None
@@ -457,11 +458,14 @@ def _render_comparison(store: Store, user: str, group: list[Message], *, is_last
     `calls`: the tool results, and the replies whose calls are still open (each column its chain).
     `turn`: the comparison groups answering the same question (a chain's steps), voted on once
     under the last, when no chain of it goes on."""
-    shown = vote_view.shown_order(group)
     turn = turn or [group]
+    shown = _in_turn_columns(vote_view.shown_order(group), vote_view.shown_order(turn[0]))
     with st.chat_message("assistant"):
         for number, (column, message) in enumerate(zip(st.columns(len(shown), border=True), shown)):
             with column:
+                if message is None:   # this column's chain is not at this step
+                    st.caption(tr("tools.column_not_here"))
+                    continue
                 _comparison_column(store, user, group, message, vote_view.column_heading(message, number, group),
                                    calls)
         turn_ends_here = turn[-1][0].id == group[0].id
@@ -473,6 +477,19 @@ def _render_comparison(store: Store, user: str, group: list[Message], *, is_last
         if is_last:
             st.button(tr("chat.regenerate"), icon=":material/autorenew:", type="tertiary",
                       key=f"chat_regenerate_{group[0].id}", on_click=request_retry, args=([m.id for m in group],))
+
+
+def _in_turn_columns(shown: list[Message], first: list[Message]) -> list[Message | None]:
+    """A chain's later step where only some columns went on: each reply in its column's place
+    (the turn's first step has them all), None where a column has nothing at this step."""
+    if len(shown) >= len(first):
+        return shown
+    place = {_column_of(m): m for m in shown}
+    return [place.get(_column_of(m)) for m in first]
+
+
+def _column_of(message: Message) -> int:
+    return (message.meta or {}).get("column", 0)
 
 
 def _comparison_column(store: Store, user: str, group: list[Message], message: Message, heading: str,

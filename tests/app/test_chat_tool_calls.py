@@ -122,6 +122,8 @@ def test_in_compare_each_model_runs_its_own_chain(app_secrets, sandbox):
     assert [(m[0], m[2].get("column")) for m in stored] == [
         ("user", None), ("assistant", 0), ("assistant", 1), ("tool", 0), ("assistant", 0)]
     assert last_request(sandbox)["model"] == "gpt-4o-mini"   # only the first column's chain went on
+    # drawn in its column's place, beside the second column's empty place
+    assert [c.value for c in at.caption].count("No reply at this step: this model's chain ended or waits at another step.") == 1
     keys = card_keys(at)
     assert len(keys) == 1                                    # the second column's call still waits
     at.text_area(key=keys[0]).set_value("windy").run()

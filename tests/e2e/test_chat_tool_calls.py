@@ -5,6 +5,7 @@ against a server whose arguments come as objects (the new-api dialect); screensh
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
 from playwright.sync_api import Page, expect
@@ -216,9 +217,10 @@ def test_in_compare_each_model_runs_its_own_chain(page: Page, app_url, e2e_dir):
     assert [first.meta["model"], second.meta["model"]] == ["gpt-4o-mini", "gemini-pro"]
     screenshot(page, "chat-tool-calls-compare")
 
-    for index in range(2):
-        page.locator(f".st-key-chat_tool_result_{first.id}_{first.meta['tool_calls'][index]['id']}_mock") \
-            .get_by_role("button").click()
+    for call in first.meta["tool_calls"]:
+        key = f"chat_tool_result_{first.id}_{call['id']}"
+        page.locator(f".st-key-{key}_mock").get_by_role("button").click()
+        expect(page.locator(f".st-key-{key} textarea")).to_have_value(re.compile('"temperature": 21'))
         wait_for_app(page)
     page.locator(f".st-key-chat_tools_continue_{first.id}").get_by_role("button").click()
     expect(page.get_by_text("Here is what the tools returned:")).to_have_count(1, timeout=30_000)
