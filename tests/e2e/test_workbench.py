@@ -71,7 +71,8 @@ def twenty_cases() -> str:
 
 def download(page: Page, name: str) -> bytes:
     with page.expect_download() as info:
-        page.get_by_test_id("stDownloadButton").filter(has_text=name).locator("button").click()
+        # By its exact name: the Tools popover has a "Download openai-tools JSON" button too.
+        page.get_by_test_id("stDownloadButton").get_by_role("button", name=name, exact=True).click()
     return open(info.value.path(), "rb").read()
 
 

@@ -71,7 +71,9 @@ def test_judged_repeats_ratings_and_the_suite_in_ci(page: Page, app_url, tmp_pat
     assert done.returncode == 1 and "FAIL case" in done.stdout, done.stdout + done.stderr
     suites = ET.parse(tmp_path / "junit.xml").getroot()
     assert [s.get("tests") for s in suites] == ["9", "9"]
-    assert [s.get("failures") for s in suites] == ["6", "3"]  # the page's 33% and 67% pass rates
+    # The page's judge (its default, gpt-4o-mini at 0.7) scores the sandbox's replies the same
+    # way every time: 3 of 9 pass on gpt-4o-mini, none on gpt-4o (the page's 33% and 0%).
+    assert [s.get("failures") for s in suites] == ["6", "9"]
 
     page.set_viewport_size(PHONE)
     wait_for_app(page)
