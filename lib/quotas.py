@@ -5,11 +5,19 @@ A quota is set per user, or once for everyone (the default, for users without th
 means no limit. It is checked before every paid call on that connection (the client's
 `before_paid_call`), against what the ledger holds for the period plus the call's price: a
 call that would pass the limit is refused, not sent. Users' own keys are theirs: no quota.
+
+Calls in flight count too: a call that passed the check holds its price (`InFlight`) until the
+ledger has its row (`settling`), so cells sent at once by a Workbench run, or two tabs, cannot
+together pass the quota. This is per process (each replica holds its own calls in flight).
 """
 from __future__ import annotations
 
+import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Iterator
 
 from lib.errors import QuotaExceededError
 from lib.store import Store, utcnow
@@ -58,12 +66,61 @@ def quota_use(store: Store, user: str, now: datetime | None = None) -> QuotaUse 
                     this_month=store.connection_spend(user, PRESET, day_start.replace(day=1)))
 
 
-def check_quota(store: Store, user: str, price: float, now: datetime | None = None) -> None:
-    """Raise QuotaExceededError when a call of `price` credits would pass `user`'s quota."""
-    use = quota_use(store, user, now)
-    refusal = use.refusal(price) if use else None
-    if refusal is not None:
-        raise refusal
+class InFlight:
+    """The prices of calls that passed the quota check and are not in the ledger yet, per user of
+    a database. One that never reports (a stream abandoned unread) is let go after HELD_SECONDS,
+    the client's longest call."""
+
+    HELD_SECONDS = 900.0
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()  # held from a check to its reservation: two calls cannot both fit
+        self._held: dict[tuple[str, str], list[tuple[float, float]]] = {}
+
+    def total(self, user: tuple[str, str]) -> float:
+        """Credits held for `user` (call with `lock` held)."""
+        oldest = time.monotonic() - self.HELD_SECONDS
+        held = self._held[user] = [(at, price) for at, price in self._held.get(user, []) if at > oldest]
+        return sum(price for _, price in held)
+
+    def hold(self, user: tuple[str, str], price: float) -> None:
+        self._held.setdefault(user, []).append((time.monotonic(), price))
+
+    @contextmanager
+    def settling(self, user: tuple[str, str], price: float) -> Iterator[None]:
+        """Write the call's ledger row inside: the price stops being held as the row lands, with
+        no check in between (which would count the call twice, or not at all)."""
+        with self.lock:
+            try:
+                yield
+            finally:
+                held = self._held.get(user, [])
+                match = next((i for i, (_, held_price) in enumerate(held) if held_price == price), None)
+                if match is not None:
+                    held.pop(match)
+
+
+IN_FLIGHT = InFlight()
+
+
+def check_quota(store: Store, user: str, price: float, now: datetime | None = None,
+                in_flight: InFlight = IN_FLIGHT) -> None:
+    """Raise QuotaExceededError when a call of `price` credits, with the calls still in flight,
+    would pass `user`'s quota; otherwise hold its price until `settled`."""
+    with in_flight.lock:
+        use = quota_use(store, user, now)
+        if use is None:
+            return
+        pending = in_flight.total((store.url, user))
+        refusal = QuotaUse(use.daily, use.monthly, use.today + pending, use.this_month + pending).refusal(price)
+        if refusal is not None:
+            raise refusal
+        in_flight.hold((store.url, user), price)
+
+
+def settling(store: Store, user: str, price: float, in_flight: InFlight = IN_FLIGHT):
+    """Around writing the ledger row of a call that passed `check_quota`: its price is held no more."""
+    return in_flight.settling((store.url, user), price)
 
 
 def shares_used(store: Store, users: list[str], now: datetime | None = None) -> dict[str, tuple[float | None, float | None]]:

@@ -128,12 +128,22 @@ def connection_client(conn: Connection, user: str) -> ReshiClient:
     if conn.mode == PRESET:
         client.before_paid_call = lambda endpoint, model: quotas.check_quota(
             store, user, client.credits_for(endpoint, model))
+
+        def record_and_settle(record) -> None:
+            if record.error_kind == errors.QuotaExceededError.kind:  # a refused call held nothing
+                record_call(store, user, record)
+                return
+            with quotas.settling(store, user, client.credits_for(record.endpoint, record.model)):
+                record_call(store, user, record)
+        client.on_call = record_and_settle
     webhook = app_settings().alerts.webhook_url
     if webhook:  # the admin's alerts: a quota's on the preset connection, the user's budget's on any
         webhook_policy, tz = replace(policy, trusted_origins=frozenset()), st.context.timezone
 
+        record_first = client.on_call
+
         def record_and_alert(record) -> None:
-            record_call(store, user, record)
+            record_first(record)
             if record.credits:
                 alerts.alert_after_paid_call(store, user, webhook, webhook_policy, quota=conn.mode == PRESET,
                                              tz_name=tz)
