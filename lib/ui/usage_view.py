@@ -155,7 +155,29 @@ def load_calls(store: Store, scope: usage.Scope, filters: usage.Filters) -> pd.D
 
 # --- cards -----------------------------------------------------------------------------------
 
+# Below Streamlit's 640 px breakpoint its columns stack: five cards one per row filled a phone's
+# first two screens. There they go two to a row (the fifth, the balance, across).
+_CARDS_STYLE = """<style>
+@media (max-width: 640px) {
+  .st-key-usage_cards [data-testid="stHorizontalBlock"] { flex-flow: row wrap; gap: 0.5rem !important; }
+  .st-key-usage_cards [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {
+    flex: 1 1 calc(50% - 0.5rem) !important; min-width: calc(50% - 0.5rem) !important; }
+}
+</style>"""
+
+
 def render_cards(summary: usage.Summary, balance: Balance | None) -> None:
+    st.html(_CARDS_STYLE)
+    with st.container(key="usage_cards"):
+        _cards(summary, balance)
+    ledger_note, server_note = st.columns([4, 1])
+    ledger_note.caption(":material/calculate: " + tr("usage.source.ledger"))
+    server_note.caption(":material/dns: " + tr("usage.source.server"))
+    for icon, note in _balance_notes():
+        st.caption(f"{icon} {note}")
+
+
+def _cards(summary: usage.Summary, balance: Balance | None) -> None:
     cols, lang = st.columns(5), current_lang()
     cols[0].metric(tr("usage.card.credits"), formats.number(summary.credits, lang), border=True,
                    help=tr("usage.card.refunds", credits=summary.refunded) if summary.refunded else None)
@@ -165,11 +187,6 @@ def render_cards(summary: usage.Summary, balance: Balance | None) -> None:
                    help=tr("usage.card.errors", count=summary.errors))
     cols[3].metric(tr("usage.card.tokens"), formats.number(summary.tokens, lang), border=True)
     _balance_card(cols[4], balance)
-    ledger_note, server_note = st.columns([4, 1])
-    ledger_note.caption(":material/calculate: " + tr("usage.source.ledger"))
-    server_note.caption(":material/dns: " + tr("usage.source.server"))
-    for icon, note in _balance_notes():
-        st.caption(f"{icon} {note}")
 
 
 def _balance_notes() -> list[tuple[str, str]]:

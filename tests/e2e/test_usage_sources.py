@@ -84,6 +84,8 @@ def test_an_admin_breaks_credits_down_and_filters_by_source(page: Page, usage_ap
 
     page.set_viewport_size(PHONE)
     wait_for_app(page)
+    first, second = (m.bounding_box() for m in page.get_by_test_id("stMetric").all()[:2])
+    assert abs(first["y"] - second["y"]) < 2 and second["x"] > first["x"], "the cards go two to a row on a phone"
     screenshot(page, "usage-sources-en-390")
     switch_language_on_phone(page, "简体中文")
     expect(page.get_by_text("各来源积分消耗")).to_be_visible()
