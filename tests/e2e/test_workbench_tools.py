@@ -103,6 +103,9 @@ def test_ten_cities_each_call_the_weather_tool_checked_in_both_languages(page: P
     page.set_viewport_size(DESKTOP)
 
     switch_language(page, "简体中文")
+    # the whole page runs again in Chinese (ten cells of results: slow on a loaded machine)
+    expect(page.get_by_role("heading", name="提示词工作台")).to_be_visible(timeout=30_000)
+    wait_for_app(page)
     expect(page.get_by_text("工具与模拟结果（2 个工具）")).to_be_visible()
     expect(page.get_by_text("1 步调用了工具：")).to_have_count(10)
     expect(page.get_by_text("未调用。模型调用的是：get_weather")).to_have_count(10)
