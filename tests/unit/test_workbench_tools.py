@@ -3,6 +3,8 @@ against the sandbox over HTTP in two dialects, held to "calls the tool" and "the
 match" checks over ten cases; reused cells keep their calls; a step fault is retried."""
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from lib import chat, tools, workbench
@@ -151,3 +153,15 @@ def test_bad_tools_in_a_suite_are_refused_with_where(change, reason):
     without_tools = TOOL_SUITE.split("[[tools]]")[0] + "[[checks]]\nkind = \"calls_tool\"\nvalue = \"x\"\n"
     with pytest.raises(suite.SuiteError, match="need \\[\\[tools\\]\\]"):
         suite.parse(without_tools.encode(), "bad.toml")
+
+
+def test_stop_between_steps_ends_the_chain_and_sends_nothing_more(sandbox, api_key):
+    stop, rows = threading.Event(), []
+
+    def recorded(row) -> None:   # Stop pressed the moment the first step was paid for
+        rows.append(row)
+        stop.set()
+    looping = RunSpec("", "Weather in {{city}} [tool-loop]", ["gpt-4o-mini"], PARAMS, [], tools=TOOLS)
+    with ReshiClient(sandbox.base_url, api_key, timeout=10, on_call=recorded) as client:
+        cells = list(workbench.run_cells(client, looping, [{"city": "Oslo"}], stop))
+    assert cells == [] and len(rows) == 1   # an unfinished chain is no cell; no second step was sent
