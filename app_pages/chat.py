@@ -15,7 +15,7 @@ from lib.ui.chat_view import (conversation_settings, conversation_sidebar, keep_
 from lib.ui.auth import leave_if_signed_out
 from lib.ui.connection import get_client
 from lib.ui.model_features import settings_section
-from lib.ui.phone_layout import phone_chat_layout
+from lib.ui.phone_layout import header_menu_button, phone_chat_layout
 from lib.ui.present_view import present_toggle
 from lib.ui.prompt_use import prompt_caption, prompt_message_button, prompts_popover, take_opened_prompt
 from lib.ui.resources import get_store
@@ -38,12 +38,14 @@ if kept_model:  # one column of a comparison was kept: the conversation goes on 
 
 # ---------------------------------------------------------------- header: title and tools
 # Wide enough for "Present" and "Prompts" beside a long title at 1280 px (a long title wraps).
-col_title, col_present, col_prompts, col_code, col_export = st.columns([3.0, 1.8, 1.8, 1.6, 1.5],
-                                                                      vertical_alignment="bottom")
+# The last column, the phone's menu button, is hidden on a wide screen (lib/ui/phone_layout.py).
+col_title, col_present, col_prompts, col_code, col_export, col_menu = st.columns(
+    [3.0, 1.8, 1.8, 1.6, 1.5, 0.01], vertical_alignment="bottom")
 title_heading(col_title, conversation.title if conversation else tr("chat.new_title"))
 prompt_caption(col_title, settings)
 present_toggle(col_present, disabled=conversation is None)
 prompts_popover(col_prompts, store, user, settings, widget)
+header_menu_button(col_menu)
 
 # ---------------------------------------------------------------- models and settings
 models = model_ids(client)

@@ -1,4 +1,4 @@
-"""The Chat page on a phone (390x844) in real Chromium: the header's actions in one row under
+"""The Chat page on a phone (390x844) in real Chromium: the header's actions in one menu beside
 the title, the conversation starting in the first screen, the sidebar folded when a page opens,
 after "New chat", after a conversation is picked and after a page change; the wide page keeps
 its layout. Screenshots at 390x844 and 1400x900 in English and Chinese."""
@@ -35,6 +35,27 @@ def tops(page: Page, *names: str) -> list[float]:
     return [page.get_by_role("button", name=name).first.bounding_box()["y"] for name in names]
 
 
+def header_menu(page: Page, menu: str, *actions: str) -> None:
+    """On a phone the header is the title and one menu button: the actions show, as a list
+    under it, only while the menu is open; a second click closes it."""
+    heading = page.locator(".stMain h3").first
+    button = page.get_by_role("button", name=menu)
+    assert abs(button.bounding_box()["y"] + button.bounding_box()["height"] / 2
+               - heading.bounding_box()["y"] - heading.bounding_box()["height"] / 2) < 16, "the menu beside the title"
+    for action in actions:
+        expect(page.get_by_role("button", name=action)).to_be_hidden()
+    button.click()
+    for action in actions:
+        expect(page.get_by_role("button", name=action)).to_be_visible()
+    listed = tops(page, *actions)
+    assert listed == sorted(listed) and min(b - a for a, b in zip(listed, listed[1:])) > 20, f"a list: {listed}"
+
+
+def close_menu(page: Page, menu: str, action: str) -> None:
+    page.get_by_role("button", name=menu).click()
+    expect(page.get_by_role("button", name=action)).to_be_hidden()
+
+
 def long_conversation_list(e2e_dir, user: str) -> None:
     """Dozens of conversations, as anyone has after a while (and as the other browser tests
     leave): the sidebar scrolls, which a short list never shows."""
@@ -60,12 +81,19 @@ def test_chat_fits_a_phone_and_the_sidebar_folds(page: Page, app_url, e2e_dir):
     message = page.get_by_test_id("stChatMessage").first
     expect(message).to_contain_text(question)
     assert message.bounding_box()["y"] < PHONE["height"] * 0.6, "the conversation starts in the first screen"
-    header = tops(page, "Prompts", "View code", "Export")
-    assert max(header) - min(header) < 4, f"the header's actions in one row: {header}"
+    expect(page.get_by_role("button", name="Menu")).to_be_visible()
     settings = tops(page, "Settings", "Tools")
     assert max(settings) - min(settings) < 4
     page.screenshot(path=str(SCREENSHOTS / "chat-phone-first-screen-en-390.png"))   # what a phone shows first
     screenshot(page, "chat-phone-en-390")
+    header_menu(page, "Menu", "Prompts", "View code", "Export")
+    expect(page.get_by_text("Present", exact=True)).to_be_visible()
+    screenshot(page, "chat-phone-menu-en-390")
+    page.get_by_role("button", name="View code").click()      # an action works from the menu
+    expect(page.get_by_role("dialog")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    close_menu(page, "Menu", "View code")
 
     unfold(page)
     page.get_by_role("button", name="New chat").click()
@@ -84,9 +112,9 @@ def test_chat_fits_a_phone_and_the_sidebar_folds(page: Page, app_url, e2e_dir):
     wait_for_app(page)
     switch_language_on_phone(page, "简体中文")
     expect(page.get_by_test_id("stChatMessage").first).to_contain_text(question)
-    zh_header = tops(page, "提示词", "查看代码", "导出")
-    assert max(zh_header) - min(zh_header) < 4
     screenshot(page, "chat-phone-zh-390")
+    header_menu(page, "菜单", "提示词", "查看代码", "导出")
+    screenshot(page, "chat-phone-menu-zh-390")
     page.set_viewport_size(DESKTOP)
     page.get_by_test_id("stExpandSidebarButton").click()   # folded on the phone, it stays so when widened
     wait_for_app(page)
@@ -95,4 +123,5 @@ def test_chat_fits_a_phone_and_the_sidebar_folds(page: Page, app_url, e2e_dir):
     wait_for_app(page)
     wide = tops(page, "Prompts", "View code", "Export")
     assert max(wide) - min(wide) < 4
+    expect(page.get_by_role("button", name="Menu")).to_be_hidden()   # the wide page has its row, no menu
     screenshot(page, "chat-desktop-en-1400")
