@@ -7,7 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from lib.store.rows import Rows, mine
-from lib.store.tables import created_column, id_column, metadata, updated_column, user_column, utcnow
+from lib.store.tables import (UTCDateTime, created_column, id_column, metadata, updated_column, user_column,
+                              utcnow)
 
 conversations = sa.Table(
     "conversations", metadata, id_column(), user_column(),
@@ -15,6 +16,7 @@ conversations = sa.Table(
     sa.Column("settings", sa.JSON, nullable=False, default=dict),
     created_column(),
     updated_column(),
+    sa.Column("pinned_at", UTCDateTime),  # set: pinned to the top of the user's list, latest pin first
     sa.Index("ix_conversations_user_updated", "user", "updated_at"),
 )
 
@@ -40,6 +42,7 @@ class Conversation:
     settings: dict
     created_at: datetime
     updated_at: datetime
+    pinned_at: datetime | None = None
 
 
 @dataclass
@@ -64,10 +67,12 @@ class ConversationRecords(Rows):
             user=user, title=title, settings=settings or {}, created_at=now, updated_at=now))
 
     def list_conversations(self, user: str, limit: int | None = None) -> list[Conversation]:
-        """The user's conversations, most recently updated first (with `limit`, that many)."""
+        """The user's conversations: the pinned ones first (the latest pin first), then the
+        others most recently updated first (with `limit`, that many)."""
         c = conversations.c
         return self._many(Conversation, conversations, c.user == user,
-                          order_by=[c.updated_at.desc(), c.id.desc()], limit=limit)
+                          order_by=[c.pinned_at.is_(None), c.pinned_at.desc(), c.updated_at.desc(), c.id.desc()],
+                          limit=limit)
 
     def search_conversations(self, user: str, text: str, limit: int = 20) -> list[tuple[Conversation, str]]:
         """The user's conversations whose title or any message holds `text` (case-insensitive,
@@ -97,6 +102,11 @@ class ConversationRecords(Rows):
 
     def rename_conversation(self, user: str, conversation_id: int, title: str) -> bool:
         return self._update(conversations, dict(title=title, updated_at=utcnow()),
+                            *mine(conversations, user, conversation_id))
+
+    def pin_conversation(self, user: str, conversation_id: int, pinned: bool) -> bool:
+        """Pinned to the top of the list, or back in its place by date (its date is not touched)."""
+        return self._update(conversations, dict(pinned_at=utcnow() if pinned else None),
                             *mine(conversations, user, conversation_id))
 
     def update_conversation_settings(self, user: str, conversation_id: int, settings: dict) -> bool:

@@ -117,8 +117,9 @@ def conversation_sidebar(store: Store, user: str, extra=None) -> None:
         hidden = store.count_conversations(user) - shown if len(conversations) == shown else 0
         opened = store.get_conversation(user, open_id) if open_id and all(c.id != open_id for c in conversations) \
             else None
-        if opened:  # an older one, opened last time: listed first, and no longer among the hidden
+        if opened:  # an older one, opened last time: listed first (after the pinned), no longer hidden
             conversations.insert(0, opened)
+            conversations.sort(key=lambda c: c.pinned_at is None)
             hidden -= 1
         st.session_state[LISTED] = [c.id for c in conversations]
         st.html(_LIST_STYLE)
@@ -126,14 +127,16 @@ def conversation_sidebar(store: Store, user: str, extra=None) -> None:
             zone = browser_zone()
             now, shown_group = datetime.now(zone), None
             for conversation in conversations:
-                group = chat.date_group(conversation.updated_at.astimezone(zone), now)
-                if group != shown_group:  # Today, Yesterday, Last 7 days, Older: newest first
-                    st.caption(tr(DATE_GROUP_KEY(group)))
+                # Pinned first; then Today, Yesterday, Last 7 days, Older: newest first
+                group = PINNED if conversation.pinned_at else chat.date_group(conversation.updated_at.astimezone(zone), now)
+                if group != shown_group:
+                    st.caption(tr("chat.group_pinned" if group == PINNED else DATE_GROUP_KEY(group)))
                     shown_group = group
                 if conversation.id == open_id:
                     _conversation_actions(store, user, conversation)
                 else:
                     st.button(conversation.title, key=f"chat_open_{conversation.id}", use_container_width=True,
+                              icon=":material/keep:" if conversation.pinned_at else None,
                               type="tertiary", on_click=_open_from_sidebar, args=(store, user, conversation.id))
         _more_conversations(hidden)
 
@@ -145,6 +148,7 @@ def _open_from_sidebar(store: Store, user: str, conversation_id: int | None) -> 
 
 
 DATE_GROUP_KEY = key_family("chat.group", chat.DATE_GROUPS)
+PINNED = "pinned"
 # The list reads down the left edge, as a list does (Streamlit centres a button's label), and a
 # long title ends in "…" on one line, in the list and in the page's header (`title_heading`).
 _LIST_STYLE = """<style>
@@ -168,7 +172,12 @@ def _show_more_conversations() -> None:
 
 
 def _conversation_actions(store: Store, user: str, conversation) -> None:
-    with st.popover(conversation.title, icon=":material/chat_bubble:", use_container_width=True):
+    pinned = conversation.pinned_at is not None
+    with st.popover(conversation.title, icon=":material/keep:" if pinned else ":material/chat_bubble:",
+                    use_container_width=True):
+        st.button(tr("chat.unpin" if pinned else "chat.pin"), icon=":material/keep_off:" if pinned else ":material/keep:",
+                  key=f"chat_pin_{conversation.id}", help=None if pinned else tr("chat.pin_help"),
+                  use_container_width=True, on_click=store.pin_conversation, args=(user, conversation.id, not pinned))
         title = st.text_input(tr("chat.rename"), value=conversation.title, key=f"chat_title_{conversation.id}")
         save_col, delete_col = st.columns(2)
         if save_col.button(tr("chat.save"), icon=":material/save:", key=f"chat_rename_{conversation.id}",

@@ -363,3 +363,25 @@ def test_the_system_prompt_in_force_shows_above_the_conversation_and_edits_there
     assert at.text_area(key="chat_new_system").value == "Answer like a poet.", "the other editor follows"
     send(at, "hello")
     assert last_request(sandbox)["messages"][0] == {"role": "system", "content": "Answer like a poet."}
+
+
+def test_a_pinned_conversation_stays_at_the_top_of_the_list_until_unpinned(app_secrets):
+    store = store_of(app_secrets)
+    old = store.create_conversation("local", "quarterly plan", None)
+    store.add_message("local", old.id, "user", "plan")
+    at = send(make_app(app_secrets), "a newer question")       # opens the new one, listed first
+    at.button(key=f"chat_open_{old.id}").click().run()
+    at.button(key=f"chat_pin_{old.id}").click().run()
+    assert store.get_conversation("local", old.id).pinned_at is not None
+    send(at.button(key="chat_new").click().run(), "newest question")   # newer, yet below the pin
+    assert [c.title for c in store.list_conversations("local")][0] == "quarterly plan"
+    captions = [c.value for c in at.sidebar.caption]
+    assert captions.index("Pinned") < captions.index("Today")
+    listed = [b.label for b in at.sidebar.button if b.key and b.key.startswith("chat_open_")]
+    assert listed[0] == "quarterly plan"
+    at.button(key=f"chat_open_{old.id}").click().run()
+    at.button(key=f"chat_pin_{old.id}").click().run()            # unpinned: back in its place by date
+    assert store.get_conversation("local", old.id).pinned_at is None
+    assert "Pinned" not in [c.value for c in at.sidebar.caption]
+    listed = store.list_conversations("local")
+    assert [c.updated_at for c in listed] == sorted((c.updated_at for c in listed), reverse=True)
