@@ -73,7 +73,8 @@ def test_revisions_are_one_numbered_chain():
 
 
 # Columns that revisions after the baseline add: a database from before migrations lacks them.
-COLUMNS_ADDED_BY_LATER_REVISIONS = (("usage", "reasoning_tokens"), ("usage", "source"), ("usage", "connection"))
+COLUMNS_ADDED_BY_LATER_REVISIONS = (("usage", "reasoning_tokens"), ("usage", "source"), ("usage", "connection"),
+                                    ("conversations", "pinned_at"))
 # Tables that revisions after the baseline add (0004, the prompt library; 0005, Workbench ratings).
 TABLES_OF_LATER_REVISIONS = ("prompts", "prompt_versions", "workbench_ratings", "workbench_judgements")
 
