@@ -52,9 +52,10 @@ def test_each_column_continues_its_own_answers_and_keep_picks_one(app_secrets, s
     requests = [r for r in sandbox.control.recent_requests(4) if r["path"].endswith("/chat/completions")][-2:]
     by_model = {r["body"]["model"]: r["body"]["messages"] for r in requests}
     replies = [m for m in stored_messages(app_secrets) if m[0] == "assistant"]
-    for model in MODELS[:2]:  # the sandbox log shortens long strings: compare what it kept
+    first_reply = {model: next(r[1] for r in replies if r[2]["model"] == model) for model in MODELS[:2]}
+    for model, other in (MODELS[:2], MODELS[1::-1]):  # the sandbox log shortens long strings: compare what it kept
         logged = by_model[model][1]["content"].split("…(")[0]
-        assert model in logged and next(r[1] for r in replies if r[2]["model"] == model).startswith(logged)
+        assert first_reply[model].startswith(logged) and not first_reply[other].startswith(logged)
 
     keep = [b for b in at.button if b.key and b.key.startswith("chat_keep_")]
     keep[-1].click().run()  # the second round's gemini-pro answer
