@@ -273,11 +273,12 @@ def _send(client: ReshiClient, spec: RunSpec, planned: PlannedCell, stop: thread
     """The cell's reply (with tools: its chain, each step answered by the mocks); None when the
     run was stopped (or the quota reached) before it finished."""
     messages = messages_for(spec.system, spec.user, planned.case)
-    attempts = [1]
+    attempts, paid = [1], [0.0]
 
     def ask(sent: list[dict], request: dict) -> ChatStream:
         stream, attempt = _streamed(client, planned.model, sent, request, stop, streams, quota)
         attempts[0] = max(attempts[0], attempt)
+        paid[0] += stream.credits
         return stream
 
     cell = Cell(case=planned.index, model=planned.model, status=OK, repeat=planned.repeat, key=planned.key)
@@ -294,8 +295,10 @@ def _send(client: ReshiClient, spec: RunSpec, planned: PlannedCell, stop: thread
             cell.output, cell.latency_s, cell.tokens, cell.credits = stream.text, stream.elapsed, stream.tokens, stream.credits
     except _Stopped:
         return None
-    except _Failed as failure:
-        return _failed(planned, failure.error, failure.attempts, output=failure.output)
+    except _Failed as failure:   # (with tools, the chain's steps before it were paid: they count in the cell)
+        failed = _failed(planned, failure.error, failure.attempts, output=failure.output)
+        failed.credits = paid[0]
+        return failed
     cell.attempts = attempts[0]
     return cell
 

@@ -165,3 +165,16 @@ def test_stop_between_steps_ends_the_chain_and_sends_nothing_more(sandbox, api_k
     with ReshiClient(sandbox.base_url, api_key, timeout=10, on_call=recorded) as client:
         cells = list(workbench.run_cells(client, looping, [{"city": "Oslo"}], stop))
     assert cells == [] and len(rows) == 1   # an unfinished chain is no cell; no second step was sent
+
+
+def test_a_step_that_fails_after_paid_steps_keeps_their_credits_in_the_failed_cell(sandbox, api_key):
+    rows = []
+
+    def recorded(row) -> None:   # the first step is paid; the stream of the next one is cut
+        rows.append(row)
+        if len(rows) == 1:
+            sandbox.control.queue_fault("chat", "cut", 1)
+    with ReshiClient(sandbox.base_url, api_key, timeout=10, on_call=recorded) as client:
+        (cell,) = workbench.run_cells(client, spec(CHECKS[:1]), [{"city": "Oslo"}])
+    assert cell.status == workbench.FAILED and cell.error_kind == "stream_cut"
+    assert cell.credits == rows[0].credits > 0
