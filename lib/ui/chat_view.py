@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from datetime import datetime, timezone
 
+import sqlalchemy as sa
 import streamlit as st
 
 from lib import chat, chat_attachments, chat_io, compare, errors, presets, votes
@@ -18,6 +20,7 @@ from lib.prompt_limits import prompt_problem
 from lib.i18n import key_family
 from lib.shares import metrics_line
 from lib.store import Conversation, Message, Store
+from lib.store.failures import described
 from lib.store.ledger import INTERRUPTED
 from lib.ui.chat_tool_calls import call_cards, results_of
 from lib.tools import open_reply_ids
@@ -34,6 +37,7 @@ from lib.ui.session import current_lang, current_user, tr
 from lib.safe_text import images_as_links, markdown_literal
 from lib.upload_checks import display_name
 
+log = logging.getLogger("reshi.store")
 OPEN_SETTING = "chat.open_conversation"
 RETRY = "chat_retry"
 CONTINUE = "chat_continue"  # the cut reply whose Continue was clicked: it is extended in place
@@ -79,9 +83,14 @@ def keep_setting(settings: dict, field: str, widget_key: str) -> None:
 
 
 def set_open_conversation(store: Store, user: str, conversation_id: int | None) -> None:
+    """Open it in this session, and remember it for the next one: a convenience, so a database
+    that takes no writes just now (full, read-only) leaves the page working (logged)."""
     st.session_state["chat_open"] = conversation_id
     st.session_state["chat_window"] = chat.HISTORY_PAGE
-    store.set_setting(user, OPEN_SETTING, conversation_id)
+    try:
+        store.set_setting(user, OPEN_SETTING, conversation_id)
+    except sa.exc.DBAPIError as exc:
+        log.warning("the open conversation is not remembered: %s", described(exc))
 
 
 @st.cache_data(ttl=600, show_spinner=False)

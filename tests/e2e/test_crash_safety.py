@@ -139,3 +139,36 @@ def test_a_backup_taken_while_a_reply_streams_restores_complete(page: Page, sand
         sees_the_cut_off_reply(page, url, conversation.title, partial.content)
     finally:
         stop_app_server(server)
+
+
+def test_a_full_disk_gives_a_message_keeps_the_typed_text_and_recovers(page: Page, sandbox, sandbox_speed, tmp_path):
+    """The database's disk fills up while the app runs (a real 2 MB tmpfs: root only, skipped
+    elsewhere): a new chat still opens, sending says why it cannot be saved, the text stays in
+    the box, and once the operator frees space the same text is sent."""
+    from tests.app.test_store_errors import filled, small_disk
+    sandbox_speed(token_rate=0)
+    with small_disk(tmp_path) as disk:
+        url = f"sqlite:///{disk / 'store.db'}"
+        server_url, server = start_app_server(write_login_app(tmp_path, sandbox, url), "server.log")
+        try:
+            login(page, server_url, "alice")
+            filler = filled(disk)
+            start_new_chat(page)   # remembering the open chat fails: the page still works
+            send(page, "Hello from a full disk")
+            expect(page.get_by_text("The database's disk is full")).to_be_visible(timeout=15_000)
+            box = page.get_by_test_id("stChatInputTextArea")
+            expect(box).to_have_value("Hello from a full disk")
+            screenshot(page, "store-full-disk-1400")
+            filler.unlink()   # the operator frees some space
+            box.press("Enter")
+            expect(page.get_by_test_id("stChatMessage").nth(1)).to_contain_text(REPLY_DONE, timeout=30_000)
+            expect(page.get_by_text("The database's disk is full")).to_have_count(0)
+        finally:
+            stop_app_server(server)
+        store = Store(url)
+        try:
+            [conversation] = store.list_conversations("alice")
+            assert [m.content for m in store.list_messages("alice", conversation.id)][0] == "Hello from a full disk"
+            assert "chat" in store.usage_ledger("alice").calls()["endpoint"].tolist()
+        finally:
+            store.dispose()
