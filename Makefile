@@ -6,13 +6,18 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8501
 
-.PHONY: run test sandbox system-deps
+.PHONY: run test lint sandbox system-deps
 
 run: $(VENV)/.runtime-installed
 	$(PY) -m streamlit run app.py --server.address $(HOST) --server.port $(PORT)
 
-test: $(VENV)/.dev-installed system-deps
+test: lint system-deps
 	$(PY) -m pytest
+
+# Lint and type-check (pyproject.toml holds both tools' settings). `ruff format --check`
+# joins once the tree has had its formatting pass.
+lint: $(VENV)/.dev-installed
+	$(PY) -m ruff check .
 
 sandbox: $(VENV)/.runtime-installed
 	$(PY) -m lib.sandbox --host $(HOST) --port 8600

@@ -5,14 +5,35 @@ import streamlit as st
 from lib import chat, chat_attachments
 from lib.pricing import CHAT
 from lib.prompt_limits import MAX_PROMPT_CHARS
-from lib.ui.chat_send import (INPUT, PENDING, finish_sending, follow_new_messages, planned_calls, process_pending,
-                              queue_message, render_draft_files, settle_live_reply, start_sending, take_input)
+from lib.ui.auth import leave_if_signed_out
+from lib.ui.chat_send import (
+    INPUT,
+    PENDING,
+    finish_sending,
+    follow_new_messages,
+    planned_calls,
+    process_pending,
+    queue_message,
+    render_draft_files,
+    settle_live_reply,
+    start_sending,
+    take_input,
+)
 from lib.ui.chat_tool_calls import tools_button
 from lib.ui.chat_tools import export_popover, import_popover, view_code_button
-from lib.ui.chat_view import (conversation_settings, conversation_sidebar, keep_setting, model_ids,
-                              refresh_models, render_history, request_retry, set_open_conversation,
-                              system_edited, system_prompt_strip, title_heading)
-from lib.ui.auth import leave_if_signed_out
+from lib.ui.chat_view import (
+    conversation_settings,
+    conversation_sidebar,
+    keep_setting,
+    model_ids,
+    refresh_models,
+    render_history,
+    request_retry,
+    set_open_conversation,
+    system_edited,
+    system_prompt_strip,
+    title_heading,
+)
 from lib.ui.connection import get_client
 from lib.ui.model_features import settings_section
 from lib.ui.phone_layout import header_menu_button, phone_chat_layout

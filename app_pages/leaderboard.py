@@ -3,8 +3,18 @@ from blind comparisons, thumbs and audience ballots; filters; CSV export."""
 import streamlit as st
 
 from lib import votes
-from lib.ui.leaderboard_view import (MINE, cards, exports, filter_controls, load_votes, ratings_chart,
-                                     scope_control, standings_of, standings_table, votes_table)
+from lib.ui.leaderboard_view import (
+    MINE,
+    cards,
+    exports,
+    filter_controls,
+    load_votes,
+    ratings_chart,
+    scope_control,
+    standings_of,
+    standings_table,
+    votes_table,
+)
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, is_admin, tr
 

@@ -3,15 +3,25 @@ import streamlit as st
 
 from lib import usage
 from lib.ui import usage_charts as charts
+from lib.ui.auth import leave_if_signed_out
 from lib.ui.budget import render_budget_settings
 from lib.ui.quota_view import render_quota_editor
 from lib.ui.resources import get_store
-from lib.ui.auth import leave_if_signed_out
 from lib.ui.session import is_admin, tr
 from lib.ui.store_status import adopt_local_panel, store_errors_as_messages
-from lib.ui.usage_view import (breakdown_control, filter_controls, load_cube, load_latency, per_user_table,
-                               range_controls, refresh_balance_button, render_calls_table, render_cards,
-                               render_price_editor, server_balance)
+from lib.ui.usage_view import (
+    breakdown_control,
+    filter_controls,
+    load_cube,
+    load_latency,
+    per_user_table,
+    range_controls,
+    refresh_balance_button,
+    render_calls_table,
+    render_cards,
+    render_price_editor,
+    server_balance,
+)
 
 store = get_store()
 balance = server_balance()

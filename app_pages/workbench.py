@@ -3,13 +3,13 @@ saved runs, exports and a comparison of two runs."""
 import streamlit as st
 
 from lib import shares, workbench
-from lib.workbench import sharing
 from lib.ui.chat_view import model_ids
 from lib.ui.connection import get_client
-from lib.ui.resources import get_store
-from lib.ui.share_view import share_button
-from lib.ui.session import current_user, tr
 from lib.ui.prompt_use import workbench_source_caption
+from lib.ui.resources import get_store
+from lib.ui.session import current_user, tr
+from lib.ui.share_view import share_button
+from lib.ui.workbench_choice import which_model
 from lib.ui.workbench_editors import (
     SHOWN,
     cases_editor,
@@ -19,7 +19,6 @@ from lib.ui.workbench_editors import (
     session_draft,
     tools_section,
 )
-from lib.ui.workbench_choice import which_model
 from lib.ui.workbench_results import comparison, results
 from lib.ui.workbench_run import (
     awaiting_resume,
@@ -29,6 +28,7 @@ from lib.ui.workbench_run import (
     run_button,
     start_pending,
 )
+from lib.workbench import sharing
 
 store, user, client = get_store(), current_user(), get_client()
 

@@ -17,9 +17,9 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a file: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lib import images  # noqa: E402
-from lib.client import ReshiClient  # noqa: E402
-from lib.sandbox import start_sandbox  # noqa: E402
+from lib import images
+from lib.client import ReshiClient
+from lib.sandbox import start_sandbox
 
 COUNT = 4
 GOAL = 0.35

@@ -22,7 +22,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +46,7 @@ USERS = np.array(["local", "local", "alice", "bob"])
 def fill(store: Store, rows: int, seed: int = 7) -> None:
     """Bulk insert with the DBAPI's executemany in chunks (the store's own text format for ts)."""
     rng = np.random.default_rng(seed)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     start = now - timedelta(days=90)
     insert = ('INSERT INTO usage ("user", ts, endpoint, model, status, error_kind, latency_ms, '
               "prompt_tokens, completion_tokens, credits, request_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
@@ -104,7 +104,7 @@ def bench(size: int, runs: int, sandbox) -> dict[str, float]:
             store.add_usage("local", endpoint="chat", model="gpt-4o-mini", credits=1.0)
             at.run()
 
-        def toggle_filter(state={"on": False}):
+        def toggle_filter(state={"on": False}):  # noqa: B006 - the default is the toggle's memory
             state["on"] = not state["on"]
             at.multiselect(key="usage_filter_endpoints").set_value(["images"] if state["on"] else []).run()
 

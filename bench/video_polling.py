@@ -24,12 +24,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from streamlit.testing.v1 import AppTest
 
-from lib import videos  # noqa: E402
-from lib.client import ReshiClient  # noqa: E402
-from lib.sandbox import start_sandbox  # noqa: E402
-from lib.store import Store  # noqa: E402
+from lib import videos
+from lib.client import ReshiClient
+from lib.sandbox import start_sandbox
+from lib.store import Store
 
 USER = "bench"
 GOAL_PER_MINUTE = 20

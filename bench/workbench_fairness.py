@@ -20,11 +20,11 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a file: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lib import chat, workbench  # noqa: E402
-from lib.client import ReshiClient  # noqa: E402
-from lib.sandbox import start_sandbox  # noqa: E402
-from lib.store import Store  # noqa: E402
-from lib.workbench.background import DEFAULT_SLOTS, BackgroundRuns  # noqa: E402
+from lib import chat, workbench
+from lib.client import ReshiClient
+from lib.sandbox import start_sandbox
+from lib.store import Store
+from lib.workbench.background import DEFAULT_SLOTS, BackgroundRuns
 
 MODELS = ["gpt-4o-mini", "gpt-4o"]
 CELLS = 1000

@@ -19,8 +19,8 @@ from datetime import datetime
 import httpx
 
 from lib import budget, netguard, quotas
-from lib.formats import zone
 from lib.errors import RefusedAddressError
+from lib.formats import zone
 from lib.store import Store, utcnow
 
 log = logging.getLogger("reshi.alerts")

@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import bcrypt
@@ -101,7 +101,7 @@ def read_cookie_token(value: str | None, cookie_key: str, now: datetime | None =
 
 def cookie_issued_at(token: Mapping, expiry_days: float) -> datetime:
     """The library's cookie holds only `exp_date`, set to issue time + expiry days."""
-    return datetime.fromtimestamp(float(token["exp_date"]), timezone.utc) - timedelta(days=expiry_days)
+    return datetime.fromtimestamp(float(token["exp_date"]), UTC) - timedelta(days=expiry_days)
 
 
 def session_refusal(store: Store, credentials: Mapping, username: str,

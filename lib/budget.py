@@ -7,7 +7,7 @@ starts at the user's own midnight, from the browser's time zone.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from lib.store import Store
 from lib.usage import local_midnight, zone
@@ -61,7 +61,7 @@ def _as_limit(value) -> float | None:
 def period_range(period: str, tz_name: str | None, now: datetime | None = None) -> tuple[datetime, datetime]:
     """[start, end) in aware UTC of the current local day or month."""
     tz = zone(tz_name)
-    today = (now or datetime.now(timezone.utc)).astimezone(tz).date()
+    today = (now or datetime.now(UTC)).astimezone(tz).date()
     if period == DAY:
         return local_midnight(today, tz), local_midnight(today + timedelta(days=1), tz)
     first = today.replace(day=1)

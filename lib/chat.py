@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from lib import chat_attachments as attachments, chat_options, tools
+from lib import chat_attachments as attachments
+from lib import chat_options, tools
 from lib.client import ChatStream
 
 HISTORY_PAGE = 50
@@ -146,7 +147,7 @@ def api_messages(system: str, history: list, *, column: int = 0, now: datetime |
 
 
 def _content(text: str, meta: dict, now: datetime | None) -> str | list[dict]:
-    urls = attachments.sendable_urls(meta.get("attachments") or [], now or datetime.now(timezone.utc))
+    urls = attachments.sendable_urls(meta.get("attachments") or [], now or datetime.now(UTC))
     if not urls:
         return text
     return [{"type": "text", "text": text}, *({"type": "image_url", "image_url": {"url": u}} for u in urls)]

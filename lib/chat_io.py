@@ -108,7 +108,7 @@ def to_markdown(conversation: Conversation, messages: list[Message], labels: dic
         lines += [f"> **{labels['system']}:** {system}", ""]
     for message in messages:
         meta = message.meta or {}
-        who = labels[message.role] if message.role in labels else message.role
+        who = labels.get(message.role, message.role)
         if meta.get("model") and message.role == "assistant":
             who += f" · {meta['model']}"
         if meta.get("name") and message.role == "tool":

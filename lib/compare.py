@@ -37,7 +37,7 @@ class ParallelStreams:
                          for column in self.columns]
         self._arrived = threading.Event()  # set by any worker: the script thread wakes for any column
 
-    def start(self) -> "ParallelStreams":
+    def start(self) -> ParallelStreams:
         for thread in self._threads:
             thread.start()
         return self

@@ -12,8 +12,9 @@ import base64
 import binascii
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from lib import errors
@@ -44,7 +45,7 @@ def unwrap_envelope(body: Any) -> Any:
         if field not in body:
             continue
         if _is_one_of(body[field], ok_values):
-            return body["data"] if "data" in body else body
+            return body.get("data", body)
         if body.get("data") is None and "message" in body:
             raise _error_inside(body)
     return body
@@ -489,8 +490,7 @@ def _is_logprob_entry(entry: Any) -> bool:
 
 def reasoning_tokens(body: Any) -> int | None:
     """The thinking tokens a reply's usage reports, when it does, as a whole number >= 0."""
-    value = first(body, REASONING_TOKEN_PATHS, lambda n: isinstance(n, int) and not isinstance(n, bool) and n >= 0)[1]
-    return value
+    return first(body, REASONING_TOKEN_PATHS, lambda n: isinstance(n, int) and not isinstance(n, bool) and n >= 0)[1]
 
 
 class InlineThinking:

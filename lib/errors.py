@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from lib.jsonpaths import first
 
@@ -27,7 +27,7 @@ class ReshiError(Exception):
         self.request_id = request_id
         super().__init__(f"{self.kind} ({status})" + (f": {server_message}" if server_message else ""))
 
-    def redact(self, clean: Callable[[str], str]) -> "ReshiError":
+    def redact(self, clean: Callable[[str], str]) -> ReshiError:
         """This error, with `clean` applied to every text it holds (the client masks its key so)."""
         self.server_message = clean(self.server_message)
         self.args = tuple(clean(arg) if isinstance(arg, str) else arg for arg in self.args)

@@ -9,8 +9,8 @@ that every key the code uses (keys built at run time included, see `key_family`)
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 from babel import Locale
 

@@ -8,8 +8,8 @@ the moment it arrives. Streamlit-free.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from typing import Iterator
 
 from PIL import Image
 

@@ -6,7 +6,8 @@ first that holds something usable.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 Path = tuple[str | int, ...]
 

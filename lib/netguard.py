@@ -13,10 +13,10 @@ from __future__ import annotations
 import functools
 import socket
 import ssl
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
-from typing import Iterable
 from urllib.parse import urlsplit, urlunsplit
 
 import httpcore
@@ -85,7 +85,7 @@ def embedded_ipv4(ip: IPv4Address | IPv6Address) -> IPv4Address | None:
         return ip.ipv4_mapped or ip.sixtofour
     if ip.teredo:
         return ip.teredo[1]
-    if int(ip) >> 32 == 0 and int(ip) > 1 or any(ip in network for network in NAT64):
+    if (int(ip) >> 32 == 0 and int(ip) > 1) or any(ip in network for network in NAT64):
         return IPv4Address(int(ip) & 0xFFFFFFFF)
     return None
 
@@ -122,7 +122,7 @@ class NetPolicy:
     allowed_hosts: tuple[str, ...] = ()
     trusted_origins: frozenset[tuple[str, int]] = frozenset()
 
-    def trusting(self, *urls: str) -> "NetPolicy":
+    def trusting(self, *urls: str) -> NetPolicy:
         return replace(self, trusted_origins=self.trusted_origins | {origin(url) for url in urls if url})
 
     def is_trusted(self, host: str, port: int) -> bool:

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Iterator
+from datetime import UTC, datetime, timezone
 
 from lib.errors import QuotaExceededError
 from lib.store import Store, utcnow
@@ -59,7 +59,7 @@ def quota_use(store: Store, user: str, now: datetime | None = None) -> QuotaUse 
     quota = store.get_quota(user) or store.get_quota(QUOTA_DEFAULT)
     if not quota:
         return None
-    now = (now or utcnow()).astimezone(timezone.utc)
+    now = (now or utcnow()).astimezone(UTC)
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     return QuotaUse(daily=float(quota.get("daily") or 0), monthly=float(quota.get("monthly") or 0),
                     today=store.connection_spend(user, PRESET, day_start),

@@ -6,7 +6,7 @@ are no scripts, fonts or images, so it opens the same offline, in a mail client 
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import jinja2
@@ -38,7 +38,7 @@ def comparison_report(snapshot: Snapshot, lang: str, generated_at: datetime) -> 
     return _ENV.get_template("compare_report.html.j2").render(
         lang="zh-CN" if lang == "zh" else "en", title=snapshot.title, labels=labels, prompt=payload["prompt"],
         system=payload["system"], params=payload["params"], columns=columns,
-        generated_at=formats.moment(generated_at, lang, timezone.utc, f"{formats.DATE_TIME} 'UTC'"))
+        generated_at=formats.moment(generated_at, lang, UTC, f"{formats.DATE_TIME} 'UTC'"))
 
 
 def report_file_name(conversation_id: int) -> str:

@@ -15,14 +15,24 @@ from __future__ import annotations
 import json
 import sys
 import tomllib
+from collections.abc import Callable
 from datetime import timedelta
 from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
-from pydantic import (BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, StrictBool, ValidationError,
-                      field_validator, model_validator)
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveFloat,
+    PositiveInt,
+    StrictBool,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from lib import netguard

@@ -20,14 +20,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from lib.formats import zone
 from lib.pricing import BILLING, CHAT, IMAGES, JUDGE, MODELS, SOURCES, UPLOAD, VIDEO, VIDEO_STATUS
-from lib.store import CUBE_COLUMNS, CUBE_KEY_COUNT, ERROR, NO_CONNECTION, OUTCOMES, REFUND, Store, UsageLedger
+from lib.store import CUBE_COLUMNS, CUBE_KEY_COUNT, ERROR, NO_CONNECTION, REFUND, Store, UsageLedger
+from lib.store import OUTCOMES as OUTCOMES  # the usage page lists them; explicit re-export
 
 TODAY, DAYS_7, DAYS_30, ALL, CUSTOM = "today", "7d", "30d", "all", "custom"
 PRESETS = (TODAY, DAYS_7, DAYS_30, ALL, CUSTOM)
@@ -52,7 +53,7 @@ CSV_COLUMNS = ("time", "user", "endpoint", "model", "outcome", "status", "error_
 
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:
     """The first instant of `day` in `tz`, as aware UTC."""
-    return datetime.combine(day, time(), tzinfo=tz).astimezone(timezone.utc)
+    return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
 
 
 def preset_range(preset: str, tz_name: str | None, now: datetime | None = None,
@@ -63,7 +64,7 @@ def preset_range(preset: str, tz_name: str | None, now: datetime | None = None,
     inclusive pair of local dates in `custom`.
     """
     tz = zone(tz_name)
-    today = (now or datetime.now(timezone.utc)).astimezone(tz).date()
+    today = (now or datetime.now(UTC)).astimezone(tz).date()
     if preset == ALL:
         return None, None
     if preset == CUSTOM:
@@ -80,7 +81,7 @@ def effective_granularity(requested: str, start: datetime | None, end: datetime 
     return DAY
 
 
-def local_bounds(scope: "Scope") -> tuple[datetime, datetime] | None:
+def local_bounds(scope: Scope) -> tuple[datetime, datetime] | None:
     """The range as naive local wall times (the charts' time axis), or None when unbounded."""
     if scope.start is None or scope.end is None:
         return None
@@ -91,7 +92,7 @@ def local_bounds(scope: "Scope") -> tuple[datetime, datetime] | None:
 MIN_CHART_BUCKETS = 7
 
 
-def chart_bounds(scope: "Scope", first: datetime | None, last: datetime | None) -> tuple[datetime, datetime] | None:
+def chart_bounds(scope: Scope, first: datetime | None, last: datetime | None) -> tuple[datetime, datetime] | None:
     """The charts' time axis (naive local): the range, but not its quiet start beyond the last
     MIN_CHART_BUCKETS buckets: 30 days of which only today had calls read as one hairline at
     the right edge. An unbounded range spans its calls. None when there is nothing to span."""

@@ -137,7 +137,7 @@ def bradley_terry(game_list: list[tuple[str, str, float]], models: list[str]) ->
         for x, y in ((a, b), (b, a)):
             played[x, y] += PRIOR_GAMES
             score[x] += PRIOR_GAMES / 2
-    strength = {m: 1.0 for m in models}
+    strength = dict.fromkeys(models, 1.0)
     for _ in range(MAX_ITERATIONS):
         new = {}
         for m in models:

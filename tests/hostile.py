@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 
 Answer = Callable[[BaseHTTPRequestHandler], None]
 
@@ -52,7 +52,7 @@ class HostileServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/api/v1"
 
-    def __enter__(self) -> "HostileServer":
+    def __enter__(self) -> HostileServer:
         self._thread.start()
         return self
 

@@ -14,8 +14,17 @@ from lib.client._base import derive_upload_url, mask_key
 from lib.client._client import DEFAULT_BASE_URL, ReshiClient
 from lib.client.chat import ChatStream
 from lib.client.models import is_chat_model
-from lib.client.types import (Balance, CallRecord, ChatResult, ImageResult, Model, StreamPart, ToolCall, UploadResult,
-                              VideoTask)
+from lib.client.types import (
+                              Balance,
+                              CallRecord,
+                              ChatResult,
+                              ImageResult,
+                              Model,
+                              StreamPart,
+                              ToolCall,
+                              UploadResult,
+                              VideoTask,
+)
 
 __all__ = ["Balance", "CallRecord", "ChatResult", "ChatStream", "DEFAULT_BASE_URL", "ImageResult", "Model",
            "ReshiClient", "StreamPart", "ToolCall", "UploadResult", "VideoTask", "derive_upload_url", "is_chat_model",

@@ -19,8 +19,9 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
-from typing import Any, Callable, Iterable, Iterator, TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
@@ -89,7 +90,7 @@ class Call:
     its attempts, and its end. `finish` reports it once, whichever thread gets there first (a
     stream ends, fails, or is stopped by a person)."""
 
-    def __init__(self, client: "BaseClient", endpoint: str, model: str | None):
+    def __init__(self, client: BaseClient, endpoint: str, model: str | None):
         self.record = CallRecord(endpoint=endpoint, model=model)
         self.deadline = Deadline(client.deadline_seconds)
         self.attempts = 0
@@ -139,7 +140,7 @@ class Call:
         return True
 
     @contextmanager
-    def finishing(self) -> Iterator["Call"]:
+    def finishing(self) -> Iterator[Call]:
         """Around the work of a call: any failure leaves as a typed error, scrubbed of the key,
         and recorded; the call is reported once at the end, success or failure."""
         try:
@@ -237,7 +238,7 @@ class BaseClient:
         except httpx.InvalidURL:  # a redirect's Location no parser agrees on
             raise errors.RefusedAddressError("invalid", target="redirect") from None
         except errors.ReshiError as exc:
-            raise exc.redact(self._scrub)
+            raise exc.redact(self._scrub) from None
 
     def check_paid_call(self, endpoint: str, model: str | None) -> None:
         """Raise whatever `before_paid_call` refuses this call with; nothing is sent then."""
@@ -250,7 +251,7 @@ class BaseClient:
         reply's per-1K-token price may exceed once the server has counted its tokens."""
         return pricing.credits_for(endpoint, model, tokens, self.prices)
 
-    def start_call(self, endpoint: str, model: str | None = None) -> "Call":
+    def start_call(self, endpoint: str, model: str | None = None) -> Call:
         """A call about to be made; `Call.finish` reports it (once)."""
         return Call(self, endpoint, model)
 
@@ -270,7 +271,7 @@ class BaseClient:
         except Exception:  # noqa: BLE001 - the ledger is best effort, the call already happened
             pass
 
-    def send(self, method: str, url: str, *, call: "Call", retry: bool = False, **kw) -> httpx.Response:
+    def send(self, method: str, url: str, *, call: Call, retry: bool = False, **kw) -> httpx.Response:
         """One request, sent again by the retry policy when `retry` and the failure is transient.
         The answer's status and request id go into `call`'s record; its body is not read yet: the
         caller reads it through the bounds, and closes it."""

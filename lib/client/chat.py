@@ -4,8 +4,9 @@ from __future__ import annotations
 import json
 import socket
 import time
+from collections.abc import Iterator
 from contextlib import closing, suppress
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 from httpx_sse import EventSource, ServerSentEvent
@@ -82,7 +83,7 @@ class Chat(APIResource):
                           reasoning_tokens=record.reasoning_tokens)
 
     def stream(self, model: str, messages: list[dict], *, include_usage: bool = True,
-               origin: str | None = None, retry: bool = False, **params) -> "ChatStream":
+               origin: str | None = None, retry: bool = False, **params) -> ChatStream:
         """A streamed reply: iterate it for text deltas; then read usage and timing from it.
         `origin` is the ledger's source of the call (`pricing.COMPARE`, `pricing.WORKBENCH`;
         default chat); it is not sent. `retry`: send it again after a failure that charged
@@ -278,11 +279,11 @@ class ChatStream:
                     self.events.append(sse.data)
                     yield from self._taken(self._apply_chunk(sse.data, inline), started)
         except httpx.TimeoutException as exc:
-            raise self._cut_or(errors.ApiTimeoutError(str(exc)))
+            raise self._cut_or(errors.ApiTimeoutError(str(exc))) from exc
         except (httpx.TransportError, httpx.StreamError) as exc:
             if self.stopped:
                 return
-            raise self._cut_or(errors.ApiConnectionError(str(exc)))
+            raise self._cut_or(errors.ApiConnectionError(str(exc))) from exc
         if not self.stopped:
             raise errors.StreamCutError(self.text, status=call.record.status, request_id=self.request_id)
 

@@ -51,7 +51,7 @@ class ChatResult:
     request_id: str | None
     credits: float
     raw: dict
-    tool_calls: list["ToolCall"] = field(default_factory=list)
+    tool_calls: list[ToolCall] = field(default_factory=list)
     thinking: str = ""
     reasoning_tokens: int | None = None
 

@@ -1,13 +1,15 @@
 """`client.videos`: create a video task, poll it, fetch its bytes, on whichever route the server has."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote
 
 from lib import dialects, errors, pricing, video_options
 from lib.client._base import MB, APIResource, BaseClient, Call
 from lib.client.types import VideoTask
 from lib.video_status import normalize_status
+
 
 def _video_task(body: Any) -> VideoTask:
     task = dialects.task_from_body(body)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+
 from lib.sandbox import start_sandbox
 from lib.sandbox.control import TOKEN_HEADER
 from lib.sandbox.dialects import DEFAULT_DIALECT, DIALECTS

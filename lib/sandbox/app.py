@@ -456,8 +456,8 @@ _PARAM_CHECKS = {
         v.get("type") != "json_schema" or (isinstance(v.get("json_schema"), dict)
                                            and isinstance(v["json_schema"].get("schema", {}), dict)
                                            and isinstance(v["json_schema"].get("name"), str))),
-                        'an object: {"type": "text"}, {"type": "json_object"} or {"type": "json_schema", '
-                        '"json_schema": {"name", "schema"}}'),
+                        ('an object: {"type": "text"}, {"type": "json_object"} or {"type": "json_schema", '
+                        '"json_schema": {"name", "schema"}}')),
 }
 
 

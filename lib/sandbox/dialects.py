@@ -25,9 +25,10 @@ shape apart from the dialect, so each one the client reads is tested over HTTP.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import Any, Callable, Mapping
+from typing import Any
 
 # The sandbox's own task words (VideoTask.progress_at), which each dialect translates.
 QUEUED, IN_PROGRESS, COMPLETED, FAILED = "queued", "in_progress", "completed", "failed"

@@ -52,12 +52,12 @@ BULLETS = {
 }
 
 SNIPPETS = [
-    'def greet(name: str) -> str:\n    """Say hello, sandbox style."""\n    return f"Hello, {name}!"\n\n'
-    'print(greet("world"))',
-    "def fibonacci(n: int) -> list[int]:\n    numbers = [0, 1]\n    while len(numbers) < n:\n"
-    "        numbers.append(numbers[-1] + numbers[-2])\n    return numbers[:n]\n\nprint(fibonacci(10))",
-    "from collections import Counter\n\ndef top_words(text: str, k: int = 3):\n"
-    "    return Counter(text.lower().split()).most_common(k)\n\nprint(top_words(\"a b a c a b\"))",
+    ('def greet(name: str) -> str:\n    """Say hello, sandbox style."""\n    return f"Hello, {name}!"\n\n'
+    'print(greet("world"))'),
+    ("def fibonacci(n: int) -> list[int]:\n    numbers = [0, 1]\n    while len(numbers) < n:\n"
+    "        numbers.append(numbers[-1] + numbers[-2])\n    return numbers[:n]\n\nprint(fibonacci(10))"),
+    ("from collections import Counter\n\ndef top_words(text: str, k: int = 3):\n"
+    "    return Counter(text.lower().split()).most_common(k)\n\nprint(top_words(\"a b a c a b\"))"),
 ]
 
 STORY = {

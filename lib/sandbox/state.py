@@ -9,11 +9,11 @@ import re
 import secrets
 import threading
 import time
-from contextlib import contextmanager
 from collections import Counter, OrderedDict, deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from lib.sandbox.dialects import DEFAULT_DIALECT
 

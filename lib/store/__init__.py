@@ -20,13 +20,24 @@ from sqlalchemy.engine import Engine
 from lib.store.adoption import Adoption
 from lib.store.conversations import Conversation, ConversationRecords, Message
 from lib.store.engine import PROJECT_ROOT, default_url, open_engine
-from lib.store.ledger import CUBE_COLUMNS, CUBE_KEY_COUNT, NO_CONNECTION, ERROR, OK, OUTCOMES, REFUND, STOPPED, LedgerRecords, UsageLedger
+from lib.store.ledger import (
+    CUBE_COLUMNS,
+    CUBE_KEY_COUNT,
+    ERROR,
+    NO_CONNECTION,
+    OK,
+    OUTCOMES,
+    REFUND,
+    STOPPED,
+    LedgerRecords,
+    UsageLedger,
+)
 from lib.store.logins import LoginFailures, LoginRecords
 from lib.store.media import Media, MediaRecords, UploadRecord
 from lib.store.prompts import DuplicatePromptName, Prompt, PromptRecords, PromptVersion, StalePrompt
 from lib.store.settings import SettingRecords
-from lib.store.spill import UsageSpill, spill_path
 from lib.store.shares import Share, ShareInfo, ShareRecords
+from lib.store.spill import UsageSpill, spill_path
 from lib.store.tables import utcnow
 from lib.store.videos import VideoTaskRecord, VideoTaskRecords
 from lib.store.votes import Ballot, TeamVote, VoteRecord, VoteRecords

@@ -18,7 +18,6 @@ from sqlalchemy.exc import IntegrityError
 from lib.store.rows import Rows
 from lib.store.tables import UTCDateTime, created_column, id_column, metadata, updated_column, user_column, utcnow
 
-
 prompts = sa.Table(
     "prompts", metadata, id_column(), user_column(),
     sa.Column("name", sa.String(255), nullable=False),

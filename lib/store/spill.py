@@ -18,9 +18,9 @@ import fcntl
 import json
 import os
 import threading
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
 
 import sqlalchemy as sa
 

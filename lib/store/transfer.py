@@ -7,8 +7,8 @@ ids afterwards (without that, every later insert collides with a copied row).
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -65,7 +65,7 @@ def _insert(writing: Connection, table: sa.Table, rows: list[dict]) -> int:
 def _utc(value):
     """The store keeps UTC: SQLite hands it back naive, PostgreSQL in the session's zone."""
     if isinstance(value, datetime):
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     return value
 
 

@@ -150,7 +150,7 @@ class VoteRecords(Rows):
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(votes.c.outcome, sa.func.count()).where(votes.c.ballot_id == ballot_id)
                                 .group_by(votes.c.outcome))
-            return {outcome: count for outcome, count in rows}
+            return dict(rows)
 
     # -- ballots --
 

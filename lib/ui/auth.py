@@ -26,7 +26,7 @@ import json
 import logging
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import streamlit as st
@@ -34,16 +34,29 @@ import streamlit_authenticator as stauth
 from streamlit_authenticator.controllers import AuthenticationController
 
 from lib import formats
-from lib.auth import (AuthConfigError, address_blind_warning, burn_password_check,
-                      client_address, cookie_issued_at, load_credentials, lock_remaining, log, make_cookie_token,
-                      read_cookie_token, record_failure, record_success, session_refusal, slow_down_left,
-                      wait_seconds)
-from lib.store import Store, utcnow
-from lib.users import LOCAL_USER, is_admin
+from lib.auth import (
+    AuthConfigError,
+    address_blind_warning,
+    burn_password_check,
+    client_address,
+    cookie_issued_at,
+    load_credentials,
+    lock_remaining,
+    log,
+    make_cookie_token,
+    read_cookie_token,
+    record_failure,
+    record_success,
+    session_refusal,
+    slow_down_left,
+    wait_seconds,
+)
 from lib.settings import AuthSettings
+from lib.store import Store, utcnow
 from lib.ui.config import app_settings, settings_or_stop, stop_app
 from lib.ui.resources import get_store
 from lib.ui.session import current_lang, fragment_running_alone, language_picker, tr
+from lib.users import LOCAL_USER, is_admin
 
 # The login cookie's value, written by a script drawn on every run of a session signed in with
 # the form (an element of one run only may be gone before the browser has run its script).
@@ -196,7 +209,7 @@ def _sign_in(authenticator: AuthenticationController, settings: AuthSettings, us
     if st.session_state.get(COOKIE_STALE):
         # On every run, not once: an element drawn in one run only may be gone before the
         # browser has run its script, and the elements after it would shift each time.
-        write_cookie(settings.cookie_name, "", datetime.fromtimestamp(0, timezone.utc))
+        write_cookie(settings.cookie_name, "", datetime.fromtimestamp(0, UTC))
     with st.container(horizontal=True, horizontal_alignment="right"):  # above the form's top right corner
         if language_picker("login_lang"):
             st.session_state[PICKED_AT_LOGIN] = True
@@ -276,7 +289,7 @@ def write_cookie(name: str, value: str, expires: datetime) -> None:
     """Set (or, with a past `expires`, delete) a cookie from a script in the page, as the
     library's component did (path /, SameSite strict; Secure over https). Unlike that component it reports nothing
     back, so it reruns nothing: it is drawn on the login page without costing anyone a click."""
-    cookie = f"{name}={value}; expires={format_datetime(expires.astimezone(timezone.utc), usegmt=True)}; path=/; SameSite=Strict"
+    cookie = f"{name}={value}; expires={format_datetime(expires.astimezone(UTC), usegmt=True)}; path=/; SameSite=Strict"
     literal = json.dumps(cookie).replace("<", "\\u003c")  # no "</script>" can end the script early
     # Secure whenever the page came over https (the browser knows, however many proxies are in
     # between), so the cookie never travels in clear. It cannot be HttpOnly: a script sets it.

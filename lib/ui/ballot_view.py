@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import io
 import math
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import segno
 import streamlit as st
@@ -107,7 +107,7 @@ def _opener(slide: Slide) -> None:
 def _open(slide: Slide) -> None:
     store, user = get_store(), current_user()
     close_presenter_ballots()  # one vote at a time: any other slide's closes
-    token, ballot = ballots.open_ballot(store, user, slide, ballots.subject_of(slide.question_id),
+    token, _ballot = ballots.open_ballot(store, user, slide, ballots.subject_of(slide.question_id),
                                         st.session_state.get("ballot_duration") or ballots.DEFAULT_DURATION)
     st.query_params[VOTE_PARAM] = token
 
@@ -220,7 +220,7 @@ def _browser_id() -> str:
         st.session_state[BROWSER_ID] = from_cookie if known else ballots.new_browser_id()
         if not known:
             write_cookie(ballots.BROWSER_COOKIE, st.session_state[BROWSER_ID],
-                         datetime.now(timezone.utc) + timedelta(days=365))
+                         datetime.now(UTC) + timedelta(days=365))
     return st.session_state[BROWSER_ID]
 
 

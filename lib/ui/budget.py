@@ -2,15 +2,15 @@
 the limits form on the Usage page. Rules and sums live in lib/budget.py."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import streamlit as st
 
 from lib import budget
 from lib.i18n import key_family
+from lib.ui.feedback import toast_after_rerun
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
-from lib.ui.feedback import toast_after_rerun
 
 # A banner is shown for a period that is near (WARN) or past (EXCEEDED) its limit, never when OK.
 BANNER_KEY = key_family("budget", [f"{state}.{period}" for state in (budget.WARN, budget.EXCEEDED)

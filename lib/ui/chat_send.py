@@ -22,9 +22,9 @@ from __future__ import annotations
 import copy
 import threading
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import streamlit as st
@@ -37,17 +37,26 @@ from lib.client import ChatStream, ReshiClient
 from lib.pricing import CHAT, COMPARE
 from lib.prompt_limits import prompt_problem
 from lib.reply_saving import ReplySaver
+from lib.safe_text import images_as_links, markdown_literal
 from lib.store import Conversation, Message, Store
 from lib.ui.budget import ask_to_exceed_budget, banner_out_of_date, within_budget
 from lib.ui.chat_tool_calls import answered_by_mocks, streaming_calls
-from lib.ui.chat_view import (CONTINUE, EDIT, KEEP, LISTED, REPLACE, RETRY, render_history,
-                              set_open_conversation, settings_key)
+from lib.ui.chat_view import (
+    CONTINUE,
+    EDIT,
+    KEEP,
+    LISTED,
+    REPLACE,
+    RETRY,
+    render_history,
+    set_open_conversation,
+    settings_key,
+)
 from lib.ui.error_text import error_text
 from lib.ui.model_features import blocked_text, thinking_block
 from lib.ui.prompt_use import variable_input
 from lib.ui.session import current_lang, fragment_running_alone, tr
 from lib.ui.vote_view import blind_meta, blind_reply_boxes, blind_slots_for
-from lib.safe_text import images_as_links, markdown_literal
 from lib.upload_checks import check_image, display_name
 
 PENDING = "chat_pending"
@@ -476,7 +485,7 @@ def planned_calls(client: ReshiClient, settings: dict, history: list[Message], n
     reload, a new tab or a restart): the requests its next message would make, built from the
     stored history with `next_message` standing for the text not typed yet; no events."""
     last_id = history[-1].id if history else 0
-    following = [*history, Message(last_id + 1, 0, "", "user", next_message, {}, datetime.now(timezone.utc))]
+    following = [*history, Message(last_id + 1, 0, "", "user", next_message, {}, datetime.now(UTC))]
     params = chat.request_params(settings)
     return [{"model": model, "body": client.chat.stream_body(model, messages, **params), "events": None,
              "done": False, "text": "", "base_url": client.base_url}

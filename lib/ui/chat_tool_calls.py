@@ -8,15 +8,15 @@ API sent them) and one `tool` message per result, `meta["tool_call_id"]` naming 
 from __future__ import annotations
 
 import json
-from typing import Callable
+from collections.abc import Callable
 
 import streamlit as st
 
 from lib import tools
-from lib.i18n import key_family, t
 from lib.client import ChatStream
-from lib.store import Message, Store
+from lib.i18n import key_family, t
 from lib.safe_text import markdown_literal
+from lib.store import Message, Store
 from lib.ui.auth import leave_if_signed_out
 from lib.ui.session import current_lang, labels, tr
 

@@ -1,16 +1,16 @@
 """The Chat page's tools: View code, export and import (its Prompts popover is lib/ui/prompt_use.py)."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import streamlit as st
 
 from lib import chat_io, code_export, shares
 from lib.store import Conversation, Store
+from lib.ui.auth import leave_if_signed_out
 from lib.ui.chat_send import LAST_CALLS
 from lib.ui.chat_view import attachment_image, set_open_conversation
 from lib.ui.picker import file_picker
-from lib.ui.auth import leave_if_signed_out
 from lib.ui.session import tr
 from lib.ui.share_view import comparison_report_button, share_button
 

@@ -8,33 +8,33 @@ from __future__ import annotations
 import base64
 import json
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 import streamlit as st
 
 from lib import chat, chat_attachments, chat_io, compare, errors, presets, votes
 from lib.client import ReshiClient
+from lib.i18n import key_family
 from lib.pricing import CHAT
 from lib.prompt_limits import prompt_problem
-from lib.i18n import key_family
+from lib.safe_text import markdown_literal
 from lib.shares import metrics_line
 from lib.store import Conversation, Message, Store
 from lib.store.failures import described
 from lib.store.ledger import INTERRUPTED
-from lib.ui.chat_tool_calls import call_cards, results_of
 from lib.tools import open_reply_ids
-from lib.ui.error_text import explain, recorded_error_text
+from lib.ui import vote_view
+from lib.ui.chat_tool_calls import call_cards, results_of
+from lib.ui.clock import browser_zone
 from lib.ui.connection import get_client
+from lib.ui.error_text import explain, recorded_error_text
+from lib.ui.feedback import toast_after_rerun
 from lib.ui.media import fetch_media
-from lib.ui.resources import get_store
 from lib.ui.model_features import reply_body, thinking_block
 from lib.ui.phone_layout import fold_sidebar_on_phone
-from lib.ui import vote_view
-from lib.ui.feedback import toast_after_rerun
-from lib.ui.clock import browser_zone
+from lib.ui.resources import get_store
 from lib.ui.session import current_lang, current_user, tr
-from lib.safe_text import images_as_links, markdown_literal
 from lib.upload_checks import display_name
 
 log = logging.getLogger("reshi.store")
@@ -538,7 +538,7 @@ def _comparison_column(store: Store, user: str, group: list[Message], message: M
 
 def attachment_strip(store: Store, user: str, client: ReshiClient | None, attachments: list[dict]) -> None:
     """Thumbnails of a message's images; an upload past its expiry says so instead."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for column, attachment in zip(st.columns(max(len(attachments), 4)), attachments):
         name = display_name(str(attachment.get("name") or ""))
         image = None if not chat_attachments.is_available(attachment, now) else _image_bytes(store, user, client,
@@ -552,7 +552,7 @@ def attachment_strip(store: Store, user: str, client: ReshiClient | None, attach
 def attachment_image(attachment: dict) -> bytes | None:
     """An attachment's image at its best, for a copy (a share): inline, the upload itself while
     the provider keeps it, else its thumbnail; None when none is left."""
-    if chat_attachments.is_available(attachment, datetime.now(timezone.utc)) and attachment.get("url"):
+    if chat_attachments.is_available(attachment, datetime.now(UTC)) and attachment.get("url"):
         full = fetch_media(get_client(), attachment["url"], "image")
         if full:
             return full

@@ -9,7 +9,6 @@ from lib.client import retries
 from lib.ui.error_text import error_text
 from lib.ui.session import current_lang, tr
 
-
 _CARRIED_TOASTS = "feedback_carried_toasts"
 
 

@@ -7,11 +7,12 @@ from functools import partial
 import streamlit as st
 
 from lib import errors, images
+from lib.client import ReshiClient
 from lib.i18n import key_family
 from lib.pricing import IMAGES
 from lib.prompt_limits import MAX_PROMPT_CHARS
+from lib.safe_text import markdown_literal
 from lib.shares import IMAGE, image_snapshot
-from lib.client import ReshiClient
 from lib.store import Media, Store, utcnow
 from lib.ui.chat_send import attach_to_next_message
 from lib.ui.chat_view import set_open_conversation
@@ -20,7 +21,6 @@ from lib.ui.error_text import explain
 from lib.ui.feedback import show_error, toast_after_rerun
 from lib.ui.session import PAGES_DIR, current_lang, labels, tr
 from lib.ui.share_view import share_button
-from lib.safe_text import markdown_literal
 from lib.upload_checks import check_image, expiry_text, is_expired
 from lib.uploads import send
 

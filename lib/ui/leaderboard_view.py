@@ -7,7 +7,7 @@ the prompt and voter filters apply to their own votes (admins: to everyone's).
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import altair as alt
 import pandas as pd
@@ -41,7 +41,7 @@ def scope_control() -> str:
 def filter_controls(all_votes: list[votes.Vote], scope: str) -> votes.VoteFilter:
     """Dates, sources, prompt and (admins, or one's own ballots) voters; a teammate's prompt is
     never searched for a user who is not an admin."""
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     first = min((v.created_at.date() for v in all_votes if v.created_at), default=today)
     detailed = scope == MINE or is_admin()
     dates_col, sources_col, prompt_col = st.columns([2, 2, 3], vertical_alignment="bottom")
@@ -145,7 +145,7 @@ def votes_table(selected: list[votes.Vote], show_voters: bool) -> None:
 
 
 def exports(board: list[votes.Standing], selected: list[votes.Vote], with_votes: bool) -> None:
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     with st.container(horizontal=True):
         st.download_button(tr("board.export"), icon=":material/download:", key="board_export",
                            data=votes.to_csv([votes.standing_row(s) for s in board], votes.STANDING_COLUMNS),

@@ -11,6 +11,7 @@ import streamlit as st
 
 from lib import presentation
 from lib.presentation import QUERY_PARAM, SLIDE_PARAM, Reply, Slide
+from lib.safe_text import images_as_links, markdown_literal
 from lib.ui.ballot_view import close_presenter_ballots, comparison_slide, presenter_panel
 from lib.ui.chat_send import settle_live_reply
 from lib.ui.chat_tool_calls import read_only_calls
@@ -18,7 +19,6 @@ from lib.ui.chat_view import failure_text, open_conversation_id, reply_notes
 from lib.ui.model_features import reply_body, thinking_block
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
-from lib.safe_text import images_as_links, markdown_literal
 
 TOGGLE = "chat_present"
 THINKING_TOGGLE = "present_thinking"   # whether slides show the models' thinking

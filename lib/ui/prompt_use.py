@@ -12,9 +12,9 @@ from lib import chat, prompts
 from lib.safe_text import markdown_literal
 from lib.store import DuplicatePromptName, Prompt, PromptVersion, StalePrompt, Store
 from lib.ui.chat_view import settings_key
+from lib.ui.feedback import toast_after_rerun
 from lib.ui.session import PAGES_DIR, current_lang, is_admin, tr
 from lib.ui.workbench_editors import load_prompt_draft
-from lib.ui.feedback import toast_after_rerun
 
 OPENING = "prompt_opening"  # a prompt version on its way to the Chat page: (prompt id, version number)
 SHIPPED_OWNER = ""  # the owner of the prompts carried over from the shipped presets

@@ -9,8 +9,8 @@ from lib import quotas
 from lib.store import Store
 from lib.store.settings import QUOTA_DEFAULT
 from lib.ui.config import app_settings
-from lib.users import list_users
 from lib.ui.session import tr
+from lib.users import list_users
 
 
 def render_quota_editor(store: Store) -> None:

@@ -7,12 +7,12 @@ import json
 
 import streamlit as st
 
+from lib.safe_text import markdown_literal
 from lib.store import Store
 from lib.ui.auth import leave_if_signed_out
 from lib.ui.chat_view import set_open_conversation
 from lib.ui.resources import get_store
 from lib.ui.session import PAGES_DIR, current_user, tr
-from lib.safe_text import markdown_literal
 
 RESULTS = 8  # of each kind
 MIN_CHARS = 2

@@ -1,8 +1,8 @@
 """Who and what this browser session is: language, user, role. Read by every page."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx

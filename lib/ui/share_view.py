@@ -7,8 +7,8 @@ read from the owner's other rows, and no connection (so no key or base URL) is e
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
-from typing import Callable
 
 import streamlit as st
 
@@ -17,18 +17,18 @@ from lib.auth import client_address, wait_seconds
 from lib.i18n import LANGUAGES, key_family
 from lib.presentation import comparison_slides, slides_of
 from lib.report import comparison_report, report_file_name
+from lib.safe_text import markdown_literal
 from lib.store import Conversation, Message, Share, ShareInfo, Store, utcnow
+from lib.ui.auth import leave_if_signed_out
+from lib.ui.chat_tool_calls import read_only_calls, shared_results
 from lib.ui.clock import local_time
 from lib.ui.config import app_settings
-from lib.ui.chat_tool_calls import read_only_calls, shared_results
+from lib.ui.feedback import toast_after_rerun
 from lib.ui.model_features import reply_body, thinking_block
 from lib.ui.present_view import presenting, show_slides, start_presenting
 from lib.ui.resources import get_store
-from lib.ui.auth import leave_if_signed_out
 from lib.ui.session import current_lang, current_user, labels, tr
-from lib.ui.feedback import toast_after_rerun
 from lib.ui.workbench_results import compared, read_only_run
-from lib.safe_text import markdown_literal
 from lib.workbench import sharing as workbench_sharing
 
 KIND_KEY = key_family("share.kind", shares.KINDS)

@@ -6,9 +6,9 @@ from streamlit_authenticator.controllers import AuthenticationController
 
 from lib.i18n import LANGUAGES
 from lib.ui.auth import PICKED_AT_LOGIN, request_logout
-from lib.ui.search_view import go_where_search_chose, keyboard_shortcuts, search_button
 from lib.ui.connection import render_connection_panel
 from lib.ui.resources import get_store
+from lib.ui.search_view import go_where_search_chose, keyboard_shortcuts, search_button
 from lib.ui.session import current_lang, current_user, language_picker, tr
 
 _LANGUAGE_SETTLED = "lang_settled_for"

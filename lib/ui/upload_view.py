@@ -7,16 +7,24 @@ import streamlit as st
 
 from lib import errors, imagetypes
 from lib.client import ReshiClient
-from lib.store import Store, UploadRecord, utcnow
-from lib.ui.clock import local_time
 from lib.safe_text import markdown_literal
+from lib.store import Store, UploadRecord, utcnow
+from lib.ui.auth import leave_if_signed_out
+from lib.ui.clock import local_time
 from lib.ui.feedback import show_error
 from lib.ui.picker import file_picker
-from lib.ui.auth import leave_if_signed_out
-from lib.ui.store_status import store_errors_as_messages
 from lib.ui.session import current_lang, tr
-from lib.upload_checks import (Base64Problem, Checked, check_image, decode_base64, display_name,
-                               expiry_text, human_size, is_expired)
+from lib.ui.store_status import store_errors_as_messages
+from lib.upload_checks import (
+    Base64Problem,
+    Checked,
+    check_image,
+    decode_base64,
+    display_name,
+    expiry_text,
+    human_size,
+    is_expired,
+)
 from lib.uploads import send
 
 REPORT_KEY = "upload_report"
@@ -83,7 +91,7 @@ def _process(store: Store, user: str, client: ReshiClient, checked: Checked, *,
 
 def report() -> None:
     """One line per file of the last batch: uploaded, or why not."""
-    for position, outcome in enumerate(st.session_state.get(REPORT_KEY, [])):
+    for outcome in st.session_state.get(REPORT_KEY, []):
         name = markdown_literal(display_name(outcome.checked.name))
         if outcome.upload:
             st.success(tr("upload.sent", name=name), icon=":material/check_circle:")

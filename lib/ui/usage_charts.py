@@ -6,7 +6,7 @@ browser (in the same zone) draws as they are.
 from __future__ import annotations
 
 import hashlib
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import altair as alt
 import numpy as np

@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 import pandas as pd
 import streamlit as st
@@ -16,8 +16,8 @@ from lib import formats, quotas, usage
 from lib.client import Balance
 from lib.i18n import key_family
 from lib.pricing import Price
-from lib.store import NO_CONNECTION, Store
 from lib.sandbox.state import DEFAULT_CREDITS as SANDBOX_CREDITS
+from lib.store import NO_CONNECTION, Store
 from lib.ui.connection import current_connection, get_client, key_is_shared, on_embedded_sandbox, reset_client
 from lib.ui.resources import get_store
 from lib.ui.session import current_lang, current_user, is_admin, labels, tr

@@ -7,17 +7,17 @@ from datetime import datetime
 import streamlit as st
 
 from lib import errors, pricing, video_options, videos
+from lib.client import ReshiClient
 from lib.i18n import key_family
 from lib.prompt_limits import MAX_PROMPT_CHARS
+from lib.safe_text import markdown_literal
 from lib.shares import VIDEO, video_snapshot
-from lib.client import ReshiClient
 from lib.store import Store, VideoTaskRecord, utcnow
 from lib.ui.budget import confirm_within_budget
 from lib.ui.error_text import explain
 from lib.ui.feedback import show_error
 from lib.ui.media import kept_video
 from lib.ui.session import current_lang, labels, tr
-from lib.safe_text import markdown_literal
 from lib.ui.share_view import share_button
 from lib.video_status import COMPLETED, FAILED, FINISHED, QUEUED, RUNNING, is_known_status
 

@@ -153,7 +153,7 @@ def _thumb(store: Store, user: str, message_id: int, outcome: str) -> None:
 
 def _messages(store: Store, user: str, ids: list[int]) -> list[Message]:
     """The user's messages of these ids that still exist (another tab may have deleted some)."""
-    return [m for m in map(lambda i: store.get_message(user, i), ids) if m is not None]
+    return [m for m in (store.get_message(user, i) for i in ids) if m is not None]
 
 
 def _question(store: Store, user: str, conversation_id: int, before_id: int) -> str:

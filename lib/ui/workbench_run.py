@@ -3,7 +3,7 @@ handed to the process's background runs (lib/workbench/background.py), shown liv
 on, resumed after a restart."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 
@@ -147,7 +147,7 @@ def resume_left_runs(runs: BackgroundRuns) -> None:
     """Runs still "running" whose process died: resumed when their key is the app's own (the
     sandbox, the admin's preset); others are marked interrupted, for their user to resume."""
     store = runs.store
-    stale = datetime.now(timezone.utc) - timedelta(seconds=STALE_SECONDS)
+    stale = datetime.now(UTC) - timedelta(seconds=STALE_SECONDS)
     for row in store.admin_stale_workbench_runs(stale):
         user, run_id = row["user"], row["id"]
         if not store.claim_workbench_run(user, run_id, row["updated_at"]):

@@ -14,8 +14,9 @@ import hashlib
 import json
 import re
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator, Protocol
+from typing import Protocol
 
 from lib import errors, presets, pricing, structured
 from lib.client import ReshiClient

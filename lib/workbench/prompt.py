@@ -77,7 +77,7 @@ class Check:
     arguments: str = ""   # "the arguments of a tool match": a JSON subset or a JSON Schema
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Check":
+    def from_dict(cls, data: dict) -> Check:
         """A stored check; older runs stored only kind and value."""
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 
@@ -111,9 +111,9 @@ def html_report(run: dict, name: str, lang: str = "en", generated_at: datetime |
                      "median_latency": "—" if pd.isna(r.median_latency_s) else f"{r.median_latency_s:.2f} s"}
                     for r in totals(run).itertuples()]
     labels = {part: t(LABEL_KEY(part), lang) for part in LABELS}
-    when = generated_at or datetime.now(timezone.utc)
+    when = generated_at or datetime.now(UTC)
     return render(
         "workbench_report.html.j2", lang="zh-CN" if lang == "zh" else "en", title=name, labels=labels, prompt=run["prompt"],
         models=run["settings"]["models"], checks=[c.label() for c in checks], totals=model_totals,
         failing=[r for r in rows if r["failed"]], rows=rows,
-        generated_at=formats.moment(when, lang, timezone.utc, f"{formats.DATE_TIME} 'UTC'"))
+        generated_at=formats.moment(when, lang, UTC, f"{formats.DATE_TIME} 'UTC'"))

@@ -106,8 +106,8 @@ def totals(run: dict) -> pd.DataFrame:
                      "pass_rate": sum(checked) / len(checked) if checked else float("nan"),
                      "pass_low": interval[0] if interval else float("nan"),
                      "pass_high": interval[1] if interval else float("nan"),
-                     "consistency": _or_nan(stats.consistency(((c.case, c.passed) for c in cells
-                                                               if c.passed is not None))),
+                     "consistency": _or_nan(stats.consistency((c.case, c.passed) for c in cells
+                                                               if c.passed is not None)),
                      "should_score": sum(scores) / len(scores) if scores else float("nan"),
                      "median_latency_s": latencies.median() if len(latencies) else float("nan"),
                      "credits": sum(c.credits for c in cells), "judge_credits": sum(c.judge_credits for c in cells),

@@ -13,9 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, fields
-from typing import Iterator
 
 from lib import chat, errors, pricing, tool_chain, tools
 from lib.client import ChatStream, ReshiClient
@@ -83,7 +83,7 @@ class RunSpec:
         return int((self.tools or {}).get("auto_steps", tools.DEFAULT_STEPS))
 
     @classmethod
-    def from_run(cls, run: dict) -> "RunSpec":
+    def from_run(cls, run: dict) -> RunSpec:
         settings = run["settings"]
         return cls(system=run["prompt"]["system"], user=run["prompt"]["user"], models=list(settings["models"]),
                    params=settings["params"], checks=[Check.from_dict(c) for c in settings.get("checks", [])],
@@ -139,7 +139,7 @@ class Cell:
     reached_limit: bool = False
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Cell":
+    def from_dict(cls, data: dict) -> Cell:
         """A stored cell; one from before must/should checks passed when all its checks did."""
         names = {f.name for f in fields(cls)}
         cell = cls(**{k: v for k, v in data.items() if k in names})

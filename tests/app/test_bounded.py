@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from lib import chat_io
-from lib.ui.connection import Connection
 from lib.safe_text import markdown_literal as md
+from lib.ui.connection import Connection
 from tests.app.test_chat import last_request, send
 from tests.app.test_upload import UPLOAD, upload_files
 from tests.fixtures.app import make_app

@@ -9,11 +9,11 @@ from lib import budget, chat_io
 from lib.store import Store
 from tests.app.test_bounded import import_file
 from tests.app.test_chat import last_request, send
+from tests.app.test_chat_features import use_prompt
 from tests.app.test_images import IMAGES
 from tests.app.test_images import generate as images_generate
 from tests.app.test_video import VIDEO
 from tests.app.test_video import generate as video_generate
-from tests.app.test_chat_features import use_prompt
 from tests.fixtures.app import make_app
 
 

@@ -6,7 +6,7 @@ import json
 import re
 import subprocess
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from lib import chat_io
 from lib.store import Store
@@ -119,7 +119,7 @@ def test_a_file_that_is_not_an_image_is_refused_and_the_text_can_still_go(app_se
 def test_expired_upload_shows_as_expired_and_is_not_sent_again(app_secrets, sandbox):
     store = store_of(app_secrets)
     conv = store.create_conversation("local", "old pictures", None)
-    past = (datetime.now(timezone.utc) - timedelta(days=1)).isoformat()
+    past = (datetime.now(UTC) - timedelta(days=1)).isoformat()
     store.add_message("local", conv.id, "user", "look", {"attachments": [
         {"name": "old.png", "url": f"{sandbox.root_url}/files/uploads/gone.png", "expire_at": past}]})
     store.set_setting("local", "chat.open_conversation", conv.id)
@@ -320,7 +320,7 @@ def test_view_code_of_a_reopened_conversation_shows_its_next_request(app_secrets
 
 def test_the_sidebar_groups_conversations_by_date_and_folds_a_long_question(app_secrets):
     store = store_of(app_secrets)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for title, days in (("old plan", 30), ("last week", 3), ("yesterday's", 1)):
         conversation = store.create_conversation("local", title, None)
         store.rename_conversation("local", conversation.id, title)

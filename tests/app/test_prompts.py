@@ -3,8 +3,6 @@ pin, restore, diff, sharing and who may edit, recommending, import/export, searc
 version in Chat and the Workbench."""
 from __future__ import annotations
 
-import json
-
 from lib import prompts
 from lib.store import Store
 from tests.app.test_chat import send
@@ -30,7 +28,7 @@ def create(at, name: str, system: str):
 
 
 def editor(at, prompt_id: int, field: str):
-    gen = at.session_state[f"prompts_gen_{prompt_id}"] if f"prompts_gen_{prompt_id}" in at.session_state else 0
+    gen = at.session_state.get(f"prompts_gen_{prompt_id}", 0)
     return f"prompts_{prompt_id}_g{gen}_{field}"
 
 

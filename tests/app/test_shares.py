@@ -80,7 +80,7 @@ def test_link_works_in_single_user_mode_and_counts_one_view_per_session(app_secr
     store = store_of(app_secrets)
     conversation = store.create_conversation("local", "otters", {})
     store.add_message("local", conversation.id, "user", f"{SHARED} hello")
-    token, share = shares.create_share(store, "local", shares.conversation_snapshot(
+    token, _share = shares.create_share(store, "local", shares.conversation_snapshot(
         conversation, store.list_messages("local", conversation.id)), "never")
     at = open_link(app_secrets, token)
     assert f"{SHARED} hello" in page_text(at) and len(at.sidebar.children) == 0

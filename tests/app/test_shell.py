@@ -124,7 +124,7 @@ def test_the_login_page_has_a_language_switch_that_carries_into_the_session(logi
     assert [t.label for t in at.text_input] == ["用户名", "密码"]
     log_in(at, "alice")
     assert not at.exception and at.session_state["user"] == "alice"
-    assert at.session_state["lang"] == "zh" and "退出登录" == at.button(key="logout_button").help
+    assert at.session_state["lang"] == "zh" and at.button(key="logout_button").help == "退出登录"
     assert Store(login_secrets["store"]["url"]).get_setting("alice", "lang") == "zh", "remembered for next time"
 
 

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-
-from lib.store import Store
 from streamlit.testing.v1 import AppTest
 
+from lib.store import Store
 from tests.fixtures.app import APPTEST_ENTRY, make_app
 
 

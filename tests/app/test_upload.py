@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import httpx
 
+from lib.safe_text import markdown_literal as md
 from lib.store import Store, utcnow
 from tests.fixtures.app import make_app
-from lib.safe_text import markdown_literal as md
 from tests.imagefiles import image_bytes, oversized_png
 
 UPLOAD = "app_pages/upload.py"

@@ -3,7 +3,7 @@ admins and other users, the balance card, the banner and the confirmation before
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from lib import budget
 from lib.store import Store
@@ -18,7 +18,7 @@ def ledger(secrets) -> Store:
 
 
 def seed(store: Store, user: str, *, chats=2, images=1, refund=False, hours_ago=1):
-    ts = datetime.now(timezone.utc) - timedelta(hours=hours_ago)
+    ts = datetime.now(UTC) - timedelta(hours=hours_ago)
     for _ in range(chats):
         store.add_usage(user, endpoint="chat", model="gpt-4o-mini", credits=1, latency_ms=120, status=200,
                         prompt_tokens=10, completion_tokens=30, ts=ts)
@@ -176,7 +176,7 @@ def test_chat_asks_before_passing_the_budget_and_keeps_the_message(app_secrets, 
 # --- rough edges: shared balances, the table, stable colours -----------------------------------
 
 def seed_models(store: Store, user: str = "local") -> None:
-    ts = datetime.now(timezone.utc) - timedelta(hours=1)
+    ts = datetime.now(UTC) - timedelta(hours=1)
     for model in ("claude-sonnet-4-5-20250929", "deepseek-chat", "gpt-4o-mini"):
         store.add_usage(user, endpoint="chat", model=model, credits=1, latency_ms=100.25, status=200,
                         prompt_tokens=10, completion_tokens=20, ts=ts)
@@ -238,7 +238,7 @@ def test_the_embedded_sandbox_says_its_credits_start_again_after_a_restart(app_s
 
 
 def test_credits_by_source_and_connection_with_their_filters(app_secrets):
-    store, ts = ledger(app_secrets), datetime.now(timezone.utc) - timedelta(hours=1)
+    store, ts = ledger(app_secrets), datetime.now(UTC) - timedelta(hours=1)
     for source, connection, credits in (("chat", "preset", 1), ("compare", "preset", 2), ("compare", "preset", 2),
                                         ("workbench", "api.example.com", 4)):
         store.add_usage("local", endpoint="chat", model="gpt-4o-mini", credits=credits, source=source,

@@ -155,7 +155,7 @@ def test_a_completed_video_still_plays_after_the_providers_copy_is_gone(app_secr
 
 
 def test_a_task_finished_before_copies_were_kept_is_kept_on_its_next_view(app_secrets, sandbox):
-    at = finish_and_reload(generate(open_page(app_secrets), "an old film", duration=1), sandbox)
+    finish_and_reload(generate(open_page(app_secrets), "an old film", duration=1), sandbox)
     store = store_of(app_secrets)
     [task] = store.list_video_tasks(USER)
     for kind in ("video", "video_poster"):    # as a task of an older version: no copy
@@ -168,7 +168,7 @@ def test_a_task_finished_before_copies_were_kept_is_kept_on_its_next_view(app_se
 
 
 def test_an_old_task_whose_file_is_gone_says_so_once(app_secrets, sandbox):
-    at, task = kept_task(app_secrets, sandbox, "an older film", duration=1)
+    _at, task = kept_task(app_secrets, sandbox, "an older film", duration=1)
     store = store_of(app_secrets)
     store.update_video_task(USER, task.task_id, video_media_id=None, poster_media_id=None)
     again = open_page(app_secrets)

@@ -40,11 +40,11 @@ def with_checks(at, checks: list[tuple[str, str]]):
 
 def run(at):
     """Run, then wait for the run (it goes on in the background) and show the page after it."""
-    before = at.session_state["wb_run_id"] if "wb_run_id" in at.session_state else None
+    before = at.session_state.get("wb_run_id", None)
     at.button(key="wb_run").click().run()
-    run_id = at.session_state["wb_run_id"] if "wb_run_id" in at.session_state else None
+    run_id = at.session_state.get("wb_run_id", None)
     if run_id is not None and run_id != before:
-        wait_for_run(at, run_id, at.session_state["username"] if "username" in at.session_state else "local")
+        wait_for_run(at, run_id, at.session_state.get("username", "local"))
         at.run()
     return at
 
@@ -154,7 +154,7 @@ def test_past_the_budget_it_asks_first(app_secrets):
     store = store_of(app_secrets)
     budget.set_limit(store, "local", budget.DAY, 1)
     at = run(make_app(app_secrets, PAGE))
-    assert any("Send anyway" == b.label for b in at.button)
+    assert any(b.label == "Send anyway" for b in at.button)
     assert store.list_workbench_runs("local") == []
     next(b for b in at.button if b.label == "Send anyway").click().run()
     assert not at.exception and len(store.list_workbench_runs("local")) == 1

@@ -11,8 +11,17 @@ import uuid
 from playwright.sync_api import Page, expect
 
 from lib.store import Store
-from tests.e2e.helpers import (REPLY_DONE, exported_json, import_conversation, login, screenshot, start_new_chat,
-                               switch_language, switch_language_on_phone, wait_for_app)
+from tests.e2e.helpers import (
+    REPLY_DONE,
+    exported_json,
+    import_conversation,
+    login,
+    screenshot,
+    start_new_chat,
+    switch_language,
+    switch_language_on_phone,
+    wait_for_app,
+)
 from tests.e2e.test_chat import send
 
 USER = "dave"

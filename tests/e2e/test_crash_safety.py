@@ -13,8 +13,15 @@ from playwright.sync_api import Page, expect
 
 from lib.store import Store
 from lib.store.ledger import INTERRUPTED
-from tests.e2e.helpers import (REPLY_DONE, login, screenshot, start_new_chat, switch_language, switch_language_on_phone,
-                               wait_for_app)
+from tests.e2e.helpers import (
+    REPLY_DONE,
+    login,
+    screenshot,
+    start_new_chat,
+    switch_language,
+    switch_language_on_phone,
+    wait_for_app,
+)
 from tests.e2e.test_chat import send
 from tests.fixtures.app import ROOT, start_app_server, stop_app_server, write_login_app
 

@@ -4,7 +4,7 @@ to check. Each language is picked on the login page, which is what carries it in
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -22,7 +22,7 @@ PROMPTS = {"en": "A lighthouse on a cliff at dusk", "zh": "黄昏时悬崖上的
 def seed_usage(e2e_dir) -> None:
     """A day of varied calls for root, so the Usage charts and table have something to show."""
     store = Store(f"sqlite:///{e2e_dir / 'store.db'}")
-    ts = datetime.now(timezone.utc) - timedelta(hours=2)
+    ts = datetime.now(UTC) - timedelta(hours=2)
     for model, credits in (("claude-sonnet-4-5-20250929", 2.5), ("deepseek-chat", 0.5), ("gpt-4o-mini", 1)):
         store.add_usage("root", endpoint="chat", model=model, credits=credits, latency_ms=812.3456, status=200,
                         prompt_tokens=120, completion_tokens=480, ts=ts)

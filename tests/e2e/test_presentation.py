@@ -9,9 +9,9 @@ import uuid
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.helpers import login, screenshot, start_new_chat, wait_for_app
 from lib import compare
 from lib.ui.chat_view import OPEN_SETTING
+from tests.e2e.helpers import login, screenshot, wait_for_app
 from tests.e2e.test_chat import send
 from tests.e2e.test_chat_features import e2e_store
 from tests.e2e.test_shares import DESKTOP, PHONE, chat, open_signed_out, share_open_conversation

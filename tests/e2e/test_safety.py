@@ -15,8 +15,8 @@ from playwright.sync_api import Browser, Page, expect
 from lib.store import Store
 from tests.e2e.helpers import login, screenshot, wait_for_app
 from tests.e2e.test_shares import DESKTOP, PHONE, chat, open_signed_out, share_open_conversation
-from tests.fixtures.app import PASSWORDS, start_app_server, stop_app_server, write_login_app
 from tests.e2e.test_workbench import add_check, open_workbench, paste_cases
+from tests.fixtures.app import PASSWORDS, start_app_server, stop_app_server, write_login_app
 
 # Exponential for a backtracking engine on any reply without "QQQ": Python's `re` held the GIL
 # on it until the process was killed.
@@ -35,7 +35,7 @@ class HealthWatch:
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
 
-    def __enter__(self) -> "HealthWatch":
+    def __enter__(self) -> HealthWatch:
         self._thread.start()
         return self
 

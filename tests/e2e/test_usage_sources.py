@@ -5,7 +5,7 @@ the calls table says it has more columns, and one view asks the balance once. Sc
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -32,7 +32,7 @@ def usage_app(tmp_path_factory, sandbox) -> tuple[str, Path]:
     write_login_app(folder, sandbox, f"sqlite:///{folder / 'store.db'}")
     url, process = start_app_server(folder, "server.log")
     store = Store(f"sqlite:///{folder / 'store.db'}")
-    now = datetime.now(timezone.utc) - timedelta(minutes=5)
+    now = datetime.now(UTC) - timedelta(minutes=5)
     for days, source, endpoint, model, connection, credits in ALICE:
         store.add_usage("alice", endpoint=endpoint, model=model, source=source, connection=connection,
                         credits=credits, status=200, latency_ms=300 + 40 * days, ts=now - timedelta(days=days),

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from lib import alerts, budget, netguard
 
-T0 = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 LOOPBACK_OK = netguard.NetPolicy(allowed_networks=netguard.LOOPBACK)
 
 
@@ -69,7 +69,7 @@ def test_the_webhook_goes_through_the_network_guard(canary):
 def test_a_users_own_budget_alerts_once_per_threshold_in_their_time_zone(store):
     """A budget is the user's own, on any connection, counted in their local day."""
     budget.set_limit(store, "alice", budget.DAY, 10)
-    late = datetime(2026, 5, 1, 17, 30, tzinfo=timezone.utc)  # already 2 May in Shanghai
+    late = datetime(2026, 5, 1, 17, 30, tzinfo=UTC)  # already 2 May in Shanghai
     store.add_usage("alice", endpoint="chat", credits=8, connection="api.example.com", ts=late)
     body = alerts.due_budget_alert(store, "alice", "Asia/Shanghai", late)
     assert (body["event"], body["period"], body["period_start"], body["threshold_percent"]) == \

@@ -3,7 +3,7 @@ on a real store (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,7 +13,7 @@ from lib.settings import PROJECT_ROOT, AuthSettings, SettingsError, parse
 from lib.users import add_user, hash_password, load_users
 
 GOOD_KEY = "k" * 32
-T0 = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 OUTSIDER, OWNER = "203.0.113.7", "198.51.100.1"
 
 
@@ -53,15 +53,15 @@ def test_the_cookie_key_shown_in_the_example_file_is_refused():
 
 
 def test_users_file_must_exist_parse_and_hold_users(tmp_path):
-    with pytest.raises(AuthConfigError, match="auth.users_file_missing"):
+    with pytest.raises(AuthConfigError, match=r"auth\.users_file_missing"):
         auth.load_credentials(tmp_path / "nope.yaml")
     broken = tmp_path / "broken.yaml"
     broken.write_text("credentials: [unclosed\n")
-    with pytest.raises(AuthConfigError, match="auth.users_file_broken"):
+    with pytest.raises(AuthConfigError, match=r"auth\.users_file_broken"):
         auth.load_credentials(broken)
     empty = tmp_path / "empty.yaml"
     empty.write_text("credentials: {usernames: {}}\n")
-    with pytest.raises(AuthConfigError, match="auth.users_file_empty"):
+    with pytest.raises(AuthConfigError, match=r"auth\.users_file_empty"):
         auth.load_credentials(empty)
 
 
@@ -186,5 +186,5 @@ def test_the_log_says_why_addresses_cannot_be_seen():
 
 def test_trusting_forwarded_for_takes_a_real_boolean():
     assert settings(trust_x_forwarded_for=True).trust_x_forwarded_for is True
-    with pytest.raises(SettingsError, match="config.problem.not_bool"):
+    with pytest.raises(SettingsError, match=r"config\.problem\.not_bool"):
         settings(trust_x_forwarded_for="false")

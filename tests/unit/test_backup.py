@@ -8,13 +8,10 @@ import subprocess
 import sys
 import threading
 
-import sqlalchemy as sa
-
 from lib.store import Store
 from lib.store.backup import backup, copy_database, restore
-from lib.store.engine import PROJECT_ROOT
+from lib.store.engine import PROJECT_ROOT, make_engine
 from lib.store.transfer import row_counts
-from lib.store.engine import make_engine
 from tests.fixtures.releases import release_database
 from tests.unit.test_upgrades import every_row
 

@@ -1,12 +1,12 @@
 """lib.budget: limits in user settings, spending from the ledger, states and the pre-call check."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from lib import budget
 
 A, B = "alice", "bob"
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2024, 5, 20, 12, 0, tzinfo=UTC)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -89,7 +89,7 @@ def test_import_keeps_text_as_text_and_only_plain_known_meta():
                 "meta": {"attachments": [{"name": "a.png", "url": "http://169.254.169.254/"}], "evil": {"x": 1},
                          "model": {"nested": True}, "tokens": 3}}]
     imported = chat_io.parse_import(exported(hostile))
-    role, content, meta = imported.messages[0]
+    _role, content, meta = imported.messages[0]
     assert content == "<img src=x onerror=alert(1)>"
     assert meta == {"tokens": 3, "attachments": [{"name": "a.png"}]}
 
@@ -109,7 +109,7 @@ def test_export_round_trip_and_markdown(store):
 # ---------------------------------------------------------------- attachments and history
 
 def test_expired_uploads_are_not_sent_inline_ones_always_are():
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     attachments = [{"name": "old", "url": "http://x/old.png", "expire_at": (now - timedelta(seconds=1)).isoformat()},
                    {"name": "new", "url": "http://x/new.png", "expire_at": (now + timedelta(days=2)).isoformat()},
                    {"name": "inline", "data_url": "data:image/png;base64,AAAA"}, {"name": "imported"}]

@@ -1,14 +1,14 @@
 """Numbers, times and waits in the user's language (Babel), and the browser's zone."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from lib import formats
 from lib.auth import wait_seconds
 
-NOON_UTC = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
+NOON_UTC = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 
 
 def test_numbers_and_shares():

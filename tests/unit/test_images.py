@@ -1,7 +1,7 @@
 """lib.images against the sandbox: concurrent generation, arrival order, errors, saving, names."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -60,7 +60,7 @@ def test_estimate_and_prompt_problems(client):
 
 def _media(prompt: str, mime: str = "image/jpeg") -> Media:
     return Media(id=1, user="u", kind="image", prompt=prompt, mime=mime, width=1, height=1, credits=10,
-                 meta={}, created_at=datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc))
+                 meta={}, created_at=datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC))
 
 
 @pytest.mark.parametrize("prompt, mime, name", [

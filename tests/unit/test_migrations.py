@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -95,7 +95,7 @@ def make_pre_migration_database(url: str) -> None:
                 "INSERT INTO video_tasks (\"user\", task_id, prompt, model, duration, aspect_ratio, status, "
                 "credits, refunded, poll_errors, hidden, created_at, updated_at) VALUES ('alice', 'old', "
                 "'made before', 'sora-2', 5, '16:9', 'queued', 15, false, 0, false, :now, :now)"),
-                {"now": datetime.now(timezone.utc)})
+                {"now": datetime.now(UTC)})
     finally:
         engine.dispose()
 

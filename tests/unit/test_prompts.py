@@ -3,13 +3,12 @@ and PostgreSQL through the `store` fixture)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
-
-from alembic import command
 import sqlalchemy as sa
+from alembic import command
 
 from lib import chat, prompts
 from lib.store import DuplicatePromptName, StalePrompt, Store
@@ -112,7 +111,7 @@ def test_settings_diff_names_what_changed():
 # ---------------------------------------------------------------- export and import
 
 def _exported(c=None) -> bytes:
-    versions = [SimpleNamespace(number=1, user=A, note="first", created_at=datetime.now(timezone.utc),
+    versions = [SimpleNamespace(number=1, user=A, note="first", created_at=datetime.now(UTC),
                                 content=c or content())]
     return prompts.to_json("Triage", 1, versions).encode()
 
@@ -254,7 +253,7 @@ def test_the_upgrade_carries_presets_over_shipped_ones_shared_and_own_ones_priva
 def test_a_conversation_export_keeps_its_prompt_version_and_values_and_the_import_checks_them():
     from lib import chat_io
     ref = prompts.reference(3, "Support triage", 2, content())
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     conversation = SimpleNamespace(id=1, title="t", created_at=now, updated_at=now, settings={**chat.default_settings(), "prompt": ref,
                                                                "variables": {"ticket": "#9"}})
     messages = [SimpleNamespace(id=1, conversation_id=1, user=A, role="user", content="hi", meta={}, created_at=now)]

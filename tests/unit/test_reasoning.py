@@ -175,7 +175,7 @@ def test_view_codes_sdk_call_sends_the_same_body_extra_keys_in_extra_body(sandbo
             "x_vendor": {"safe": True}, "response_format": SCHEMA_FORMAT, "logprobs": True, "top_logprobs": 2}
     code = code_export.python_openai(body, sandbox.base_url)
     assert "extra_body={'top_k': 40, 'x_vendor': {'safe': True}}" in code
-    exec(compile(code.replace(code_export.MASKED_KEY, api_key), "view-code", "exec"), {})   # noqa: S102
+    exec(compile(code.replace(code_export.MASKED_KEY, api_key), "view-code", "exec"), {})
     sent = [r for r in sandbox.control.recent_requests(5) if r["endpoint"] == "chat"][-1]["body"]
     assert {k: sent[k] for k in body} == body
     assert structured.check_reply(capsys.readouterr().out.strip(), SCHEMA).ok

@@ -67,7 +67,7 @@ def test_a_checkpoint_keeps_the_partial_reply_and_its_call(store, client):
 
 
 def test_a_stop_keeps_what_arrived_as_stopped(store, client):
-    conversation, stream, words, saver, clock = two_words_in(store, client)
+    conversation, stream, _words, saver, clock = two_words_in(store, client)
     clock.tick()
     saver.maybe_save()
     stream.close()
@@ -101,7 +101,7 @@ def test_comparison_columns_are_saved_in_column_order(store, client):
 def test_the_call_is_one_row_at_every_moment(store, client):
     """The client's record replaces the provisional row in one transaction: a process that dies
     after the call is recorded and before `finish` leaves the call once, as it ended."""
-    conversation, stream, words, saver, clock = two_words_in(store, client)
+    _conversation, stream, words, saver, clock = two_words_in(store, client)
     clock.tick()
     saver.maybe_save()
     for _ in words:

@@ -6,7 +6,7 @@ import base64
 import io
 import math
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -19,7 +19,7 @@ from lib.store import Store
 from lib.store.shares import shares as shares_table
 from tests.imagefiles import image_bytes
 
-NOW = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 HOSTILE = '<script>alert(1)</script> <img src="https://evil.example/x.png"> [a](http://evil.example) ![i](https://e.x/i.png)'
 
 

@@ -1,7 +1,7 @@
 """lib.store on SQLite and on a real PostgreSQL (the `store` fixture runs each test on both)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pandas as pd
 import pytest
@@ -178,7 +178,7 @@ def test_naive_datetimes_are_refused(store):
 # --- usage ledger -----------------------------------------------------------------------------
 
 def test_usage_ledger_with_refund_and_window(store):
-    t0 = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
+    t0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
     store.add_usage(A, endpoint=VIDEO, model="sora-2", status=200, latency_ms=812.5, credits=15,
                     request_id="req-1", ts=t0)
     store.add_usage(A, endpoint=VIDEO, model="sora-2", error_kind="task_failed", credits=-15,
@@ -213,7 +213,7 @@ def test_usage_empty_frame_has_columns(store):
 
 
 def test_bulk_usage_rows_and_admin_view(store):
-    t0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    t0 = datetime(2024, 1, 1, tzinfo=UTC)
     rows = [{"user": A if i % 3 else B, "endpoint": CHAT, "model": "m", "status": 200,
              "credits": 1.0, "ts": t0 + timedelta(minutes=i)} for i in range(300)]
     store.add_usage_rows(rows)
@@ -256,7 +256,7 @@ def test_media(store):
 
 
 def test_uploads(store):
-    expires = datetime(2030, 1, 1, tzinfo=timezone.utc)
+    expires = datetime(2030, 1, 1, tzinfo=UTC)
     first = store.add_upload(A, url="https://cdn/1.png", stored_filename="abc.png",
                              original_filename="holiday.png", size=1234, mime="image/png",
                              expire_at=expires, thumbnail=b"thumb")
@@ -277,7 +277,7 @@ def test_video_task_lifecycle(store):
     assert (task.status, task.refunded, task.hidden, task.poll_errors) == ("queued", False, False, 0)
     assert task.finished_at is None and aware_utc(task.created_at)
 
-    polled = datetime.now(timezone.utc)
+    polled = datetime.now(UTC)
     running = store.update_video_task(A, "t1", status="running", raw_status="IN_PROGRESS",
                                       progress=40.0, last_polled_at=polled, poll_errors=1)
     assert (running.status, running.raw_status, running.progress) == ("running", "IN_PROGRESS", 40.0)
@@ -358,7 +358,7 @@ def test_prices_overlay_defaults(store):
 
 def test_sign_out_everywhere_is_remembered_per_user(store, store_url):
     assert store.signed_out_at(A) is None
-    first = datetime(2026, 5, 1, 12, 0, 0, 123456, tzinfo=timezone.utc)
+    first = datetime(2026, 5, 1, 12, 0, 0, 123456, tzinfo=UTC)
     store.sign_out_everywhere(A, at=first)
     store.sign_out_everywhere(A, at=first + timedelta(hours=1))  # a second logout moves it on
     assert store.signed_out_at(A) == first + timedelta(hours=1)
@@ -369,7 +369,7 @@ def test_sign_out_everywhere_is_remembered_per_user(store, store_url):
 
 
 def test_login_failures_count_per_scope_and_subject_until_cleared(store, store_url):
-    at = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
+    at = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
     assert store.get_login_failures("user", A) is None
     for n in range(1, 4):
         counted = store.record_login_failure("user", A, at=at + timedelta(seconds=n))
@@ -431,4 +431,4 @@ def test_only_the_owner_lists_and_revokes_a_share(store):
 
 
 def utcnow_plus(**delta) -> datetime:
-    return datetime.now(timezone.utc) + timedelta(**delta)
+    return datetime.now(UTC) + timedelta(**delta)

@@ -4,16 +4,17 @@ from __future__ import annotations
 import base64
 import io
 import tomllib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from lib import imagetypes, upload_checks as uc
+from lib import imagetypes
+from lib import upload_checks as uc
 from tests.imagefiles import image_bytes, oversized_png, pixel_bomb
 
-NOW = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("fmt, kind", [("PNG", "png"), ("JPEG", "jpeg"), ("GIF", "gif"), ("WEBP", "webp")])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -12,7 +12,7 @@ from lib import usage
 from lib.usage import Filters, Scope
 
 A, B = "alice", "bob"
-UTC = timezone.utc
+UTC = UTC
 
 
 def at(*args) -> datetime:
@@ -301,7 +301,7 @@ def test_aggregates_add_up_incrementally(ledger):
 def test_the_charts_time_axis_leaves_out_a_long_quiet_start():
     """30 days of which only today had calls was one hairline at the right edge: the axis keeps
     the last MIN_CHART_BUCKETS buckets at least, and the whole range from the first call on."""
-    now = datetime(2024, 5, 31, 12, tzinfo=timezone.utc)
+    now = datetime(2024, 5, 31, 12, tzinfo=UTC)
     scope = Scope(A, *usage.preset_range(usage.DAYS_30, "UTC", now=now), "UTC")
     today, end = datetime(2024, 5, 31), datetime(2024, 6, 1)
     assert usage.chart_bounds(scope, today, today) == (datetime(2024, 5, 25), end)

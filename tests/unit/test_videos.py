@@ -2,10 +2,9 @@
 its interval with backoff, a poll stored, the refund recorded once, and what the page shows."""
 from __future__ import annotations
 
+import io
 from dataclasses import asdict, replace
 from datetime import timedelta
-
-import io
 
 import pytest
 from PIL import Image

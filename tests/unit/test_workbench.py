@@ -69,7 +69,7 @@ def test_bad_regex_is_explained_and_empty_check_rows_are_ignored():
 # ------------------------------------------------------------------ loading cases
 
 def test_csv_with_header_in_any_order_and_extra_columns():
-    load = workbench.load_file("audience,topic,notes\nkids,tides,x\n,,\nadults,rain,y\n".encode(), "c.csv", NAMES)
+    load = workbench.load_file(b"audience,topic,notes\nkids,tides,x\n,,\nadults,rain,y\n", "c.csv", NAMES)
     assert not load.refusals
     assert load.cases == [{"topic": "tides", "audience": "kids"}, {"topic": "rain", "audience": "adults"}]
     assert ("workbench.note_extra_columns", {"columns": "notes"}) in load.notes
@@ -187,7 +187,7 @@ def test_stopping_keeps_what_finished_and_starts_nothing_more(sandbox, client, s
 
 # ------------------------------------------------------------------ results, exports, comparison
 
-def run_with(results: list[workbench.Cell], checks=(Check("contains", "x"),)) -> dict:
+def run_with(results: list[workbench.Cell], checks=(Check("contains", "x"),)) -> dict:  # noqa: B008 - a frozen Check
     run = workbench.new_run(spec(("a", "b"), checks), [{"topic": "=1+1", "audience": "k"}, {"topic": "t", "audience": "k"}])
     run["results"] = [cell.__dict__ for cell in results]
     return run

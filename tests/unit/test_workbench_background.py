@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
 
 import pytest
-
-from dataclasses import asdict
 
 from lib import chat, pricing, quotas, workbench
 from lib.client import ReshiClient
@@ -124,7 +123,7 @@ def test_judged_verdicts_are_kept_in_the_store_per_user(store, store_url, client
 
 def test_a_dead_process_run_is_claimed_once(store):
     run_id = store.add_workbench_run("alice", workbench.new_run(spec(), CASES))
-    later = datetime.now(timezone.utc) + timedelta(seconds=1)
+    later = datetime.now(UTC) + timedelta(seconds=1)
     [stale] = store.admin_stale_workbench_runs(later)
     assert stale["id"] == run_id and stale["user"] == "alice"
     assert store.claim_workbench_run("alice", run_id, stale["updated_at"])

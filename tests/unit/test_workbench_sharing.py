@@ -87,11 +87,11 @@ def test_the_slides_speak_the_viewers_language():
 
 
 def test_a_run_without_failures_is_one_slide():
-    run = run_record({key: "tide" for key in OUTPUTS})
+    run = run_record(dict.fromkeys(OUTPUTS, "tide"))
     assert len(sharing.run_slides({"run": run}, "en")) == 1
 
 
 def test_failing_slides_stop_at_the_limit(monkeypatch):
     monkeypatch.setattr(sharing, "MAX_FAILING_SLIDES", 1)
-    run = run_record({key: "no" for key in OUTPUTS})
+    run = run_record(dict.fromkeys(OUTPUTS, "no"))
     assert len(sharing.run_slides({"run": run}, "en")) == 2

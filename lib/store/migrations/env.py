@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from alembic import context
 
+import lib.store  # noqa: F401  (every aggregate's tables join `metadata` on import)
 from lib.store.schema import render_item
 from lib.store.tables import metadata
-
-import lib.store  # noqa: F401  (every aggregate's tables join `metadata` on import)
 
 connection = context.config.attributes["connection"]
 context.configure(
