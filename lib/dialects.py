@@ -110,7 +110,7 @@ def task_from_body(body: Any) -> TaskFields:
                       took_seconds=_took_seconds(task))
 
 
-def _took_seconds(task: dict) -> float | None:
+def _took_seconds(task: dict[str, Any]) -> float | None:
     """How long the server says the task ran, when it sends both of its times (both on its own
     clock, so ours may differ); None without them or when they make no sense."""
     submitted = first(task, _SUBMITTED_PATHS, _is_unix_time)[1]
@@ -124,10 +124,10 @@ class VideoRoute(NamedTuple):
     """Where a dialect creates and polls video tasks, and the body it creates them with."""
     create: str
     status: str  # with {id}
-    body: Callable[[str, str, int, str], dict]
+    body: Callable[[str, str, int, str], dict[str, Any]]
 
 
-def _generations_body(prompt: str, model: str, duration: int, aspect_ratio: str) -> dict:
+def _generations_body(prompt: str, model: str, duration: int, aspect_ratio: str) -> dict[str, Any]:
     return {"prompt": prompt, "model": model, "duration": duration, "aspect_ratio": aspect_ratio}
 
 
@@ -136,7 +136,7 @@ _OPENAI_SECONDS = (4, 8, 12)
 _OPENAI_SIZES = {"16:9": "1280x720", "9:16": "720x1280"}
 
 
-def _openai_videos_body(prompt: str, model: str, duration: int, aspect_ratio: str) -> dict:
+def _openai_videos_body(prompt: str, model: str, duration: int, aspect_ratio: str) -> dict[str, Any]:
     if aspect_ratio not in _OPENAI_SIZES:
         raise errors.BadRequestError(f"this server's video API (OpenAI's) has no {aspect_ratio} size: "
                                      f"choose {' or '.join(_OPENAI_SIZES)}")
@@ -232,7 +232,7 @@ def error_for(status: int, body: bytes | str, *, request_id: str | None = None,
     return cls(scrub(message), status=status, request_id=request_id, **extra)
 
 
-def _error_inside(body: dict) -> errors.ReshiError:
+def _error_inside(body: dict[str, Any]) -> errors.ReshiError:
     """The error a 200 answer carries in its body (a failure envelope, a billing `error`)."""
     return error_for(200, json.dumps(body, ensure_ascii=False))
 
@@ -323,7 +323,7 @@ def billing_from(subscription: Any, usage: Any, hard_limit_is: str = HARD_LIMIT_
     return BillingFigures(remaining=hard_limit - used if as_total else hard_limit, used=used)
 
 
-def _billing_body(body: Any) -> dict:
+def _billing_body(body: Any) -> dict[str, Any]:
     body = unwrap_envelope(body)
     if isinstance(body, dict) and body.get("error"):
         raise _error_inside(body)
@@ -332,7 +332,7 @@ def _billing_body(body: Any) -> dict:
     return body
 
 
-def _figure(body: dict, field: str) -> float:
+def _figure(body: dict[str, Any], field: str) -> float:
     try:
         value = float(body[field])
     except (KeyError, TypeError, ValueError):
@@ -352,7 +352,7 @@ MEDIA_OWNERS = frozenset({"midjourney", "mj", "suno", "kling", "jimeng", "vidu",
 NON_CHAT_NAME_MARKERS = ("sora", "dall-e", "imagen", "whisper", "tts", "embedding", "image", "veo")
 
 
-def is_chat_model(model: dict) -> bool:
+def is_chat_model(model: dict[str, Any]) -> bool:
     """Whether a `/models` entry belongs in the chat picker: its endpoints, else its owner, else its name.
 
     A model that lists its endpoints is chat when any of them is a chat endpoint, whatever its
@@ -372,7 +372,7 @@ def is_chat_model(model: dict) -> bool:
 
 class ToolCallPiece(NamedTuple):
     """One fragment of a streamed (or one whole) tool call, in one meaning whatever the server."""
-    index: int
+    index: int  # type: ignore[assignment]  # a field named like tuple.index: the wire's own name
     id: str | None
     name: str | None
     arguments: str          # text to append, or the whole arguments when `whole`
@@ -419,7 +419,7 @@ def _tool_call_piece(entry: Any, position: int, is_list: bool) -> ToolCallPiece 
 def _arguments_text(value: Any) -> tuple[str, bool]:
     for form, whole in _ARGUMENT_FORMS:
         if isinstance(value, form):
-            return (json.dumps(value, ensure_ascii=False) if whole else value), whole
+            return (json.dumps(value, ensure_ascii=False) if whole else str(value)), whole
     return "", False
 
 
@@ -474,7 +474,7 @@ LOGPROBS_PATHS: tuple[Path, ...] = (("logprobs", "content"),)
 MAX_ALTERNATIVES = 20
 
 
-def token_logprobs(choice: Any) -> list[list]:
+def token_logprobs(choice: Any) -> list[list[Any]]:
     """A choice's token probabilities, compact: [token, logprob, [[alternative, logprob], ...]]
     for each token; entries that are not OpenAI-shaped are left out."""
     entries = first(choice, LOGPROBS_PATHS, lambda v: isinstance(v, list))[1] or []
@@ -490,7 +490,8 @@ def _is_logprob_entry(entry: Any) -> bool:
 
 def reasoning_tokens(body: Any) -> int | None:
     """The thinking tokens a reply's usage reports, when it does, as a whole number >= 0."""
-    return first(body, REASONING_TOKEN_PATHS, lambda n: isinstance(n, int) and not isinstance(n, bool) and n >= 0)[1]
+    tokens = first(body, REASONING_TOKEN_PATHS, lambda n: isinstance(n, int) and not isinstance(n, bool) and n >= 0)[1]
+    return tokens if isinstance(tokens, int) else None
 
 
 class InlineThinking:
@@ -522,13 +523,15 @@ class InlineThinking:
         return self._inside()
 
     def _inside(self) -> list[tuple[str, str]]:
-        end = self._held.find(self._closing)
+        closing = self._closing
+        assert closing is not None   # only called inside thinking
+        end = self._held.find(closing)
         if end < 0:
             # Keep back what could be the start of the closing tag; the rest is thinking.
-            keep = next((n for n in range(len(self._closing) - 1, 0, -1) if self._held.endswith(self._closing[:n])), 0)
+            keep = next((n for n in range(len(closing) - 1, 0, -1) if self._held.endswith(closing[:n])), 0)
             thought, self._held = self._held[:len(self._held) - keep], self._held[len(self._held) - keep:]
             return [(THINKING, thought)] if thought else []
-        thought, rest = self._held[:end], self._held[end + len(self._closing):].lstrip("\n")
+        thought, rest = self._held[:end], self._held[end + len(closing):].lstrip("\n")
         self._held, self._closing = "", None
         return [(kind, text) for kind, text in ((THINKING, thought), (ANSWER, rest)) if text]
 

@@ -303,7 +303,7 @@ def eta_seconds(task: VideoTaskRecord, now: datetime) -> float | None:
 
 def format_seconds(seconds: float) -> str:
     """`0:42`, `12:05`, `1:02:03`."""
-    whole = round(seconds)
+    whole = int(round(seconds))  # noqa: RUF046 - seconds may be a numpy float
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

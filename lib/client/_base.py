@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 import httpx
 
@@ -168,7 +168,7 @@ class BaseClient:
     def __init__(self, base_url: str, api_key: str = "", *,
                  upload_url: str | None = None, timeout: float = 60.0, connect_timeout: float = 10.0,
                  max_retries: int = 2, on_call: Callable[[CallRecord], None] | None = None,
-                 prices: dict | None = None, transport: httpx.BaseTransport | None = None,
+                 prices: dict[tuple[str, str], pricing.Price] | None = None, transport: httpx.BaseTransport | None = None,
                  policy: netguard.NetPolicy | None = None, connection: str | None = None,
                  before_paid_call: Callable[[str, str | None], None] | None = None):
         """`policy`: where this client may connect (see `lib.netguard`); without one it connects
@@ -207,10 +207,10 @@ class BaseClient:
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # ------------------------------------------------------------------ plumbing
@@ -271,7 +271,7 @@ class BaseClient:
         except Exception:  # noqa: BLE001 - the ledger is best effort, the call already happened
             pass
 
-    def send(self, method: str, url: str, *, call: Call, retry: bool = False, **kw) -> httpx.Response:
+    def send(self, method: str, url: str, *, call: Call, retry: bool = False, **kw: Any) -> httpx.Response:
         """One request, sent again by the retry policy when `retry` and the failure is transient.
         The answer's status and request id go into `call`'s record; its body is not read yet: the
         caller reads it through the bounds, and closes it."""
@@ -333,7 +333,7 @@ class BaseClient:
                                                 status=response.status_code) from None
 
     def call(self, method: str, url: str, *, endpoint: str, read: Callable[[Any, Call], T],
-             model: str | None = None, retry: bool = False, **kw) -> T:
+             model: str | None = None, retry: bool = False, **kw: Any) -> T:
         """Send, check and parse one JSON call, and report it once, success or failure.
 
         `read(body, call)` turns the parsed answer into the resource's typed result; it sets
@@ -343,7 +343,7 @@ class BaseClient:
         with call.finishing():
             return read(self.request_json(method, url, call=call, retry=retry, **kw), call)
 
-    def request_json(self, method: str, url: str, *, call: Call, retry: bool = False, **kw) -> Any:
+    def request_json(self, method: str, url: str, *, call: Call, retry: bool = False, **kw: Any) -> Any:
         """One request of `call` (a call may make several: a balance is two), its status checked
         and its JSON body parsed; run inside `call.finishing()`."""
         log_request(call.record.endpoint, kw.get("json"))

@@ -17,14 +17,15 @@ from lib.client.tool_calls import ToolCallAssembler
 from lib.client.types import CallRecord, ChatResult, StreamPart, ToolCall
 
 
-def _token_counts(body: dict) -> tuple[int | None, int | None]:
+def _token_counts(body: dict[str, Any]) -> tuple[int | None, int | None]:
     """The prompt and completion tokens a reply's `usage` reports; anything that is not a whole
     number >= 0 (a broken or hostile server: a list, a string, -5, true) counts as not reported."""
     usage = body.get("usage")
     if not isinstance(usage, dict):
         return None, None
-    return tuple(n if isinstance(n, int) and not isinstance(n, bool) and n >= 0 else None
-                 for n in (usage.get("prompt_tokens"), usage.get("completion_tokens")))
+    prompt, completion = (n if isinstance(n, int) and not isinstance(n, bool) and n >= 0 else None
+                          for n in (usage.get("prompt_tokens"), usage.get("completion_tokens")))
+    return prompt, completion
 
 
 def _reply_credits(client: BaseClient, model: str, prompt_tokens: int | None, completion_tokens: int | None) -> float:
@@ -33,7 +34,7 @@ def _reply_credits(client: BaseClient, model: str, prompt_tokens: int | None, co
     return client.credits_for(pricing.CHAT, model, (prompt_tokens or 0) + (completion_tokens or 0))
 
 
-def _whole_message(message: dict) -> tuple[str, str]:
+def _whole_message(message: dict[str, Any]) -> tuple[str, str]:
     """(thinking, answer) of a whole reply's message, read by the same rows as a stream's deltas."""
     content = message.get("content")
     if content is not None and not isinstance(content, str):
@@ -41,11 +42,12 @@ def _whole_message(message: dict) -> tuple[str, str]:
     parts = [(kind, text) for kind, text in dialects.delta_texts({**message, "content": None})]
     inline = dialects.InlineThinking()
     parts += inline.feed(content or "") + inline.flush()
-    return tuple("".join(text for kind, text in parts if kind == wanted)  # type: ignore[return-value]
-                 for wanted in (dialects.THINKING, dialects.ANSWER))
+    thinking, answer = ("".join(text for kind, text in parts if kind == wanted)
+                        for wanted in (dialects.THINKING, dialects.ANSWER))
+    return thinking, answer
 
 
-def _chat_body(model: str, messages: list[dict], stream: bool, params: dict) -> dict:
+def _chat_body(model: str, messages: list[dict[str, Any]], stream: bool, params: dict[str, Any]) -> dict[str, Any]:
     body = {"model": model, "messages": messages, **{k: v for k, v in params.items() if v is not None}}
     if stream:
         body["stream"] = True
@@ -53,7 +55,7 @@ def _chat_body(model: str, messages: list[dict], stream: bool, params: dict) -> 
 
 
 class Chat(APIResource):
-    def create(self, model: str, messages: list[dict], *, source: str = pricing.CHAT, **params) -> ChatResult:
+    def create(self, model: str, messages: list[dict[str, Any]], *, source: str = pricing.CHAT, **params: Any) -> ChatResult:
         """A complete, non-streamed reply. `params` are sent as given (None values dropped).
         `source` is the ledger's endpoint for the call (a Workbench judge's is `pricing.JUDGE`);
         the price is chat's either way."""
@@ -82,8 +84,8 @@ class Chat(APIResource):
                           credits=record.credits, raw=body, tool_calls=calls.finish(), thinking=thinking,
                           reasoning_tokens=record.reasoning_tokens)
 
-    def stream(self, model: str, messages: list[dict], *, include_usage: bool = True,
-               origin: str | None = None, retry: bool = False, **params) -> ChatStream:
+    def stream(self, model: str, messages: list[dict[str, Any]], *, include_usage: bool = True,
+               origin: str | None = None, retry: bool = False, **params: Any) -> ChatStream:
         """A streamed reply: iterate it for text deltas; then read usage and timing from it.
         `origin` is the ledger's source of the call (`pricing.COMPARE`, `pricing.WORKBENCH`;
         default chat); it is not sent. `retry`: send it again after a failure that charged
@@ -92,7 +94,7 @@ class Chat(APIResource):
         return ChatStream(self._client, model, self.stream_body(model, messages, include_usage=include_usage,
                                                                 **params), origin=origin, retry=retry)
 
-    def stream_body(self, model: str, messages: list[dict], *, include_usage: bool = True, **params) -> dict:
+    def stream_body(self, model: str, messages: list[dict[str, Any]], *, include_usage: bool = True, **params: Any) -> dict[str, Any]:
         """The body `stream` sends for these arguments, without sending anything (View code)."""
         if include_usage:
             params.setdefault("stream_options", {"include_usage": True})
@@ -113,7 +115,7 @@ class ChatStream:
 
     STOPPED = "stopped"  # the ledger's error kind of a call the user stopped
 
-    def __init__(self, client: BaseClient, model: str, body: dict, origin: str | None = None, *,
+    def __init__(self, client: BaseClient, model: str, body: dict[str, Any], origin: str | None = None, *,
                  retry: bool = False):
         self._client = client
         self._retry = retry
@@ -121,7 +123,7 @@ class ChatStream:
         self.request_body = body
         self.text = ""
         self.thinking = ""
-        self.logprobs: list[list] = []   # [token, logprob, [[alternative, logprob], ...]] per answer token
+        self.logprobs: list[list[Any]] = []   # [token, logprob, [[alternative, logprob], ...]] per answer token
         self.reasoning_tokens: int | None = None
         self.thinking_seconds: float | None = None   # from the request to the last thinking
         self.first_thinking: float | None = None     # seconds to the first thinking token
@@ -186,7 +188,7 @@ class ChatStream:
             with suppress(OSError):  # already closed by the server
                 sock.shutdown(socket.SHUT_RDWR)
 
-    def _trace(self, event: str, info: dict) -> None:
+    def _trace(self, event: str, info: dict[str, Any]) -> None:
         """httpcore's trace hook: keeps the connection this call opens, so `close()` can shut it
         down while the server has not answered yet (a reused connection is known once it has)."""
         if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):

@@ -24,6 +24,10 @@ class Images(APIResource):
             raise errors.MalformedResponseError("images: the answer is not a JPEG, PNG, GIF or WebP image")
         call.record.credits = c.credits_for(pricing.IMAGES)
         if data is None:
+            assert url is not None   # image_from_body gives one of the two
             data = c.fetch_bytes(url, "image", max_bytes=50 * MB)   # checked as an image there
-        return ImageResult(data=data, mime=imagetypes.mime_of(data), credits=call.record.credits,
+        mime = imagetypes.mime_of(data)
+        if mime is None:   # neither branch lets one through: both checked the bytes above
+            raise errors.MalformedResponseError("images: the answer is not a JPEG, PNG, GIF or WebP image")
+        return ImageResult(data=data, mime=mime, credits=call.record.credits,
                            request_id=call.record.request_id, source_url=url)

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import secrets
 import threading
+from typing import Any
 
 from lib import dialects
 from lib.client.types import ToolCall
 
 
 class ToolCallAssembler:
-    def __init__(self):
+    def __init__(self) -> None:
         self._calls: dict[int, ToolCall] = {}
         self._lock = threading.Lock()   # read by the page's thread while a worker adds to it
 
-    def add(self, holder: dict) -> bool:
+    def add(self, holder: dict[str, Any]) -> bool:
         """Take in the fragments of one delta (or a complete message); True if it had any."""
         pieces = dialects.tool_call_pieces(holder)
         with self._lock:

@@ -50,7 +50,7 @@ class ChatResult:
     latency_s: float
     request_id: str | None
     credits: float
-    raw: dict
+    raw: dict[str, Any]
     tool_calls: list[ToolCall] = field(default_factory=list)
     thinking: str = ""
     reasoning_tokens: int | None = None
@@ -84,7 +84,7 @@ class ToolCall:
         value = self._parse()
         return None if value is _NOT_JSON else value
 
-    def as_message(self) -> dict:
+    def as_message(self) -> dict[str, Any]:
         """The call as an assistant message's `tool_calls` entry."""
         return {"id": self.id, "type": "function", "function": {"name": self.name, "arguments": self.arguments}}
 
@@ -113,7 +113,7 @@ class VideoTask:
     video_url: str | None = None
     error: str | None = None
     took_seconds: float | None = None   # the server's own finished - submitted, when it says
-    raw: dict = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

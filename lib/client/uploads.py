@@ -29,7 +29,7 @@ class Uploads(APIResource):
         """`image_base64` is a data URL (`data:image/png;base64,...`) or raw base64."""
         return self._upload(json={"image_base64": image_base64, "filename": filename})
 
-    def _upload(self, **kw) -> UploadResult:
+    def _upload(self, **kw: Any) -> UploadResult:
         c = self._client
         return c.call("POST", c.upload_url, endpoint=pricing.UPLOAD, read=_uploaded, **kw)
 

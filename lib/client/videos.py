@@ -53,7 +53,7 @@ class Videos(APIResource):
             "GET", c.base_url + route.status.format(id=path_id), endpoint=pricing.VIDEO_STATUS, retry=True,
             read=read))
 
-    def _on_first_route(self, send: Callable[[dialects.VideoRoute], Any]) -> Any:
+    def _on_first_route(self, send: Callable[[dialects.VideoRoute], VideoTask]) -> VideoTask:
         """A 404 from a route means the server lacks it (no charge is made): try the next one."""
         for index, route in enumerate(self._routes):
             try:

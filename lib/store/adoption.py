@@ -46,4 +46,4 @@ def _unique_keys(table: sa.Table):
     """Each unique key (the primary key too) that includes `user`, with an alias to look up a
     row of the new owner under it."""
     keys = [table.primary_key.columns] + [c.columns for c in table.constraints if isinstance(c, sa.UniqueConstraint)]
-    return [(list(key), table.alias()) for key in keys if "user" in key and len(key) > 1]
+    return [(list(key), table.alias()) for key in keys if "user" in key.keys() and len(key) > 1]  # noqa: SIM118 - a ColumnCollection

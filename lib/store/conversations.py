@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -39,7 +40,7 @@ class Conversation:
     id: int
     user: str
     title: str
-    settings: dict
+    settings: dict[str, Any]
     created_at: datetime
     updated_at: datetime
     pinned_at: datetime | None = None
@@ -52,7 +53,7 @@ class Message:
     user: str
     role: str
     content: str
-    meta: dict
+    meta: dict[str, Any]
     created_at: datetime
 
 
@@ -61,7 +62,7 @@ class ConversationRecords(Rows):
 
     # -- conversations --
 
-    def create_conversation(self, user: str, title: str, settings: dict | None = None) -> Conversation:
+    def create_conversation(self, user: str, title: str, settings: dict[str, Any] | None = None) -> Conversation:
         now = utcnow()
         return self._insert(Conversation, conversations, dict(
             user=user, title=title, settings=settings or {}, created_at=now, updated_at=now))
@@ -109,7 +110,7 @@ class ConversationRecords(Rows):
         return self._update(conversations, dict(pinned_at=utcnow() if pinned else None),
                             *mine(conversations, user, conversation_id))
 
-    def update_conversation_settings(self, user: str, conversation_id: int, settings: dict) -> bool:
+    def update_conversation_settings(self, user: str, conversation_id: int, settings: dict[str, Any]) -> bool:
         return self._update(conversations, dict(settings=settings, updated_at=utcnow()),
                             *mine(conversations, user, conversation_id))
 
@@ -127,7 +128,7 @@ class ConversationRecords(Rows):
     # -- messages --
 
     def add_message(self, user: str, conversation_id: int, role: str, content: str,
-                    meta: dict | None = None) -> Message | None:
+                    meta: dict[str, Any] | None = None) -> Message | None:
         """Append a message and bump the conversation; None if the conversation is not the user's."""
         now = utcnow()
         with self.engine.begin() as conn:
@@ -141,7 +142,7 @@ class ConversationRecords(Rows):
         return self._one(Message, messages, messages.c.id == new_id)
 
     def update_message(self, user: str, message_id: int, content: str | None = None,
-                       meta: dict | None = None) -> bool:
+                       meta: dict[str, Any] | None = None) -> bool:
         """Replace the content and/or the whole meta dict (e.g. while and after streaming)."""
         values = {k: v for k, v in (("content", content), ("meta", meta)) if v is not None}
         if not values:

@@ -17,6 +17,7 @@ import json
 import logging
 import time
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -237,7 +238,7 @@ def _provisional(user: str, row_id: int) -> tuple:
     return c.id == row_id, c.user == user, c.error_kind == INTERRUPTED
 
 
-def _write_usage(conn: sa.Connection, row: dict) -> int:
+def _write_usage(conn: sa.Connection, row: dict[str, Any]) -> int:
     """Write one call's row; its id. Its text columns (a model name the user typed or imported,
     a server's request id) lose their control characters: a ledger row is one line wherever it is
     shown or exported. A row that `replaces` a streaming call's provisional row (CallRecord) takes
@@ -277,7 +278,7 @@ class LedgerRecords(Rows):
             self.replay_spilled_usage()
         return True
 
-    def _spill(self, row: dict, failure: Exception) -> None:
+    def _spill(self, row: dict[str, Any], failure: Exception) -> None:
         try:
             self.spill.append(row)
         except OSError as exc:  # the disk is full too: held in memory, and this line its only trace on disk
@@ -343,7 +344,7 @@ class LedgerRecords(Rows):
                 credits=credits, request_id=request_id, reasoning_tokens=reasoning_tokens, source=source,
                 connection=connection, replaces=replaces))
 
-    def add_usage_rows(self, rows: list[dict]) -> None:
+    def add_usage_rows(self, rows: list[dict[str, Any]]) -> None:
         """Bulk insert (benchmarks, tests). Each dict names its user; missing columns default."""
         if not rows:
             return

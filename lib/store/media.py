@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -47,7 +48,7 @@ class Media:
     width: int | None
     height: int | None
     credits: float
-    meta: dict
+    meta: dict[str, Any]
     created_at: datetime
 
 
@@ -73,7 +74,7 @@ class MediaRecords(Rows):
 
     def add_media(self, user: str, *, data: bytes, mime: str, prompt: str = "",
                   kind: str = "image", width: int | None = None, height: int | None = None,
-                  credits: float = 0.0, meta: dict | None = None) -> Media:
+                  credits: float = 0.0, meta: dict[str, Any] | None = None) -> Media:
         return self._insert(Media, media, dict(
             user=user, kind=kind, prompt=prompt, data=data, mime=mime, width=width, height=height,
             credits=credits, meta=meta or {}, created_at=utcnow()))
@@ -92,7 +93,7 @@ class MediaRecords(Rows):
     def delete_media(self, user: str, media_id: int) -> bool:
         return self._delete(media, *mine(media, user, media_id))
 
-    def update_media_meta(self, user: str, media_id: int, meta: dict) -> bool:
+    def update_media_meta(self, user: str, media_id: int, meta: dict[str, Any]) -> bool:
         """Replace the whole meta dict (e.g. to remember the link an image was uploaded to)."""
         return self._update(media, dict(meta=meta), *mine(media, user, media_id))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -66,7 +67,7 @@ class PromptVersion:
     number: int
     user: str
     note: str
-    content: dict
+    content: dict[str, Any]
     created_at: datetime
 
 
@@ -127,7 +128,7 @@ class PromptRecords(Rows):
 
     # -- writing --
 
-    def create_prompt(self, user: str, name: str, content: dict, note: str = "", *,
+    def create_prompt(self, user: str, name: str, content: dict[str, Any], note: str = "", *,
                       shared: bool = False) -> Prompt:
         """A new prompt with `content` as its version 1; DuplicatePromptName if the user already
         has one of that name (or, shared, if a shared one has it)."""
@@ -142,7 +143,7 @@ class PromptRecords(Rows):
                     prompt_id=prompt_id, number=1, user=user, note=note, content=content, created_at=now))
         return self._one(Prompt, prompts, prompts.c.id == prompt_id)
 
-    def save_prompt_version(self, user: str, prompt_id: int, content: dict, base_version: int, note: str = "",
+    def save_prompt_version(self, user: str, prompt_id: int, content: dict[str, Any], base_version: int, note: str = "",
                             *, admin: bool = False) -> PromptVersion | None:
         """A new version after `base_version` (the one the editor started from); None if the
         user may not edit the prompt; StalePrompt if a version was saved after `base_version`."""
@@ -212,7 +213,7 @@ class PromptRecords(Rows):
         return self._update(prompts, dict(recommended=recommended), prompts.c.id == prompt_id,
                             prompts.c.shared.is_(True))
 
-    def import_prompt(self, user: str, name: str, versions: list[dict], pinned_version: int | None) -> Prompt:
+    def import_prompt(self, user: str, name: str, versions: list[dict[str, Any]], pinned_version: int | None) -> Prompt:
         """A prompt with a whole history (from `lib.prompts.parse_import`), private to `user`;
         each version keeps who saved it and when, where the file says."""
         now = utcnow()

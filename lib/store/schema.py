@@ -18,6 +18,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
@@ -149,7 +150,7 @@ def _sqlite_file_lock(database: str | None) -> Iterator[None]:
             fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
-def differences(connection: Connection) -> list:
+def differences(connection: Connection) -> list[Any]:
     """What the database's schema lacks or has beyond the models (empty when they agree)."""
     context = MigrationContext.configure(connection, opts={"compare_type": True})
     return compare_metadata(context, metadata)

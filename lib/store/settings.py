@@ -42,7 +42,7 @@ class SettingRecords(Rows):
     def set_setting(self, user: str, key: str, value: Any) -> None:
         self._upsert(user_settings, dict(user=user, key=key), dict(value=value))
 
-    def get_quota(self, user: str) -> dict | None:
+    def get_quota(self, user: str) -> dict[str, Any] | None:
         """The admin's quota for `user` ({"daily": N, "monthly": N}, 0 for none), or None when
         none is set for them. The default for everyone is the row of user QUOTA_DEFAULT."""
         return self.get_setting(user, QUOTA_KEY)

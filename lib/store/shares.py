@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -49,13 +50,13 @@ class ShareInfo:
 
 @dataclass
 class Share(ShareInfo):
-    payload: dict
+    payload: dict[str, Any]
 
 
 class ShareRecords(Rows):
     """The Store's share methods."""
 
-    def add_share(self, user: str, *, token_hash: str, kind: str, title: str, note: str, payload: dict,
+    def add_share(self, user: str, *, token_hash: str, kind: str, title: str, note: str, payload: dict[str, Any],
                   media: bytes | None = None, media_mime: str | None = None,
                   expires_at: datetime | None = None) -> Share:
         return self._insert(Share, shares, dict(

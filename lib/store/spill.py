@@ -21,6 +21,7 @@ import threading
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -45,7 +46,7 @@ class UsageSpill:
         # Rows the file would not take either (the disk of a full SQLite database is full too):
         # this process holds them until the database takes them; the ERROR line logged for each
         # is their only trace should the process end first.
-        self._held: list[dict] = []
+        self._held: list[dict[str, Any]] = []
         self._held_lock = threading.Lock()
 
     @contextlib.contextmanager
@@ -57,7 +58,7 @@ class UsageSpill:
             finally:
                 fcntl.flock(file, fcntl.LOCK_UN)
 
-    def append(self, row: dict) -> None:
+    def append(self, row: dict[str, Any]) -> None:
         """Keep `row` durably; when even that fails (a full disk), it is held in memory and the
         OSError raised for the caller to log."""
         try:
@@ -67,7 +68,7 @@ class UsageSpill:
                 self._held.append(dict(row))
             raise
 
-    def _write(self, row: dict) -> None:
+    def _write(self, row: dict[str, Any]) -> None:
         if self.path is None:
             raise OSError("an in-memory database has nowhere to keep rows")
         line = json.dumps({k: v.isoformat() if isinstance(v, datetime) else v for k, v in row.items()})
@@ -83,7 +84,7 @@ class UsageSpill:
     def _file_exists(self) -> bool:
         return self.path is not None and self.path.exists()
 
-    def rows(self, user: str | None = None) -> list[dict]:
+    def rows(self, user: str | None = None) -> list[dict[str, Any]]:
         found = list(self._held)
         if self._file_exists():
             with self._locked("r") as file:
@@ -91,7 +92,7 @@ class UsageSpill:
         return [row for row in found if row is not None and (user is None or row["user"] == user)]
 
     @contextlib.contextmanager
-    def draining(self) -> Iterator[list[dict]]:
+    def draining(self) -> Iterator[list[dict[str, Any]]]:
         """The kept rows (the file's under its lock, and those held in memory); the file is
         removed and the held rows let go when the block ends without an error (the caller wrote
         them all), else all are kept as they were."""
@@ -110,12 +111,12 @@ class UsageSpill:
             if self.path.stat().st_size == 0:
                 self.path.unlink()
 
-    def _let_go(self, written: list[dict]) -> None:
+    def _let_go(self, written: list[dict[str, Any]]) -> None:
         with self._held_lock:
             del self._held[:len(written)]  # rows held meanwhile stay
 
 
-def _parsed(line: str) -> dict | None:
+def _parsed(line: str) -> dict[str, Any] | None:
     """One spilled row, its time aware again; a torn last line (a crash mid-write) is skipped."""
     try:
         row = json.loads(line)

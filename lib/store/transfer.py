@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -56,7 +57,7 @@ def _copy_table(reading: Connection, writing: Connection, source: sa.Table, targ
     return count + _insert(writing, target, batch)
 
 
-def _insert(writing: Connection, table: sa.Table, rows: list[dict]) -> int:
+def _insert(writing: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> int:
     if rows:
         writing.execute(table.insert(), rows)
     return len(rows)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -65,7 +66,7 @@ class VoteRecord:
     voter: str
     source: str
     subject: str
-    models: list
+    models: list[Any]
     outcome: str
     prompt: str
     ballot_id: int | None
@@ -76,7 +77,7 @@ class VoteRecord:
 class TeamVote:
     """What anyone may see of a teammate's vote: no voter, no prompt."""
     source: str
-    models: list
+    models: list[Any]
     outcome: str
     created_at: datetime
 
@@ -88,7 +89,7 @@ class Ballot:
     token_hash: str
     subject: str
     prompt: str
-    answers: list
+    answers: list[Any]
     closes_at: datetime
     closed_at: datetime | None
     revealed_at: datetime | None
@@ -150,11 +151,11 @@ class VoteRecords(Rows):
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(votes.c.outcome, sa.func.count()).where(votes.c.ballot_id == ballot_id)
                                 .group_by(votes.c.outcome))
-            return dict(rows)
+            return {outcome: count for outcome, count in rows}  # noqa: C416 - SQLAlchemy rows, not pairs
 
     # -- ballots --
 
-    def add_ballot(self, user: str, *, token_hash: str, subject: str, prompt: str, answers: list[dict],
+    def add_ballot(self, user: str, *, token_hash: str, subject: str, prompt: str, answers: list[dict[str, Any]],
                    closes_at: datetime) -> Ballot:
         return self._insert(Ballot, ballots, dict(
             user=user, token_hash=token_hash, subject=subject, prompt=prompt, answers=answers,

@@ -3,6 +3,8 @@ results), so a run made by an older version still opens; only what lists and fil
 its own column."""
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from lib.store.rows import Rows, mine
@@ -59,7 +61,7 @@ _RUN_SUMMARY = ("id", "version", "parent_id", "status", "prompt", "settings", "c
 class WorkbenchRuns(Rows):
     """The Store's workbench methods."""
 
-    def add_workbench_run(self, user: str, run: dict, *, version: int = 1, parent_id: int | None = None,
+    def add_workbench_run(self, user: str, run: dict[str, Any], *, version: int = 1, parent_id: int | None = None,
                           status: str = "running") -> int:
         now = utcnow()
         with self.engine.begin() as conn:
@@ -68,7 +70,7 @@ class WorkbenchRuns(Rows):
                 settings=run["settings"], cases=run["cases"], results=run.get("results", []),
                 created_at=now, updated_at=now)).inserted_primary_key[0]
 
-    def save_workbench_results(self, user: str, run_id: int, results: list[dict], status: str) -> bool:
+    def save_workbench_results(self, user: str, run_id: int, results: list[dict[str, Any]], status: str) -> bool:
         return self._update(workbench_runs, dict(results=results, status=status, updated_at=utcnow()),
                             *mine(workbench_runs, user, run_id))
 
@@ -77,7 +79,7 @@ class WorkbenchRuns(Rows):
         return self._update(workbench_runs, dict(updated_at=utcnow()), *mine(workbench_runs, user, run_id),
                             workbench_runs.c.status == "running")
 
-    def admin_stale_workbench_runs(self, stale_before) -> list[dict]:
+    def admin_stale_workbench_runs(self, stale_before) -> list[dict[str, Any]]:
         """Every user's runs still "running" whose lease ran out before `stale_before`: their
         process died. Only the app's restart (lib/ui) reads across users, to resume them."""
         stmt = (sa.select(*(workbench_runs.c[name] for name in ("id", "user", "updated_at", "settings")))
@@ -95,13 +97,13 @@ class WorkbenchRuns(Rows):
         return self._update(workbench_runs, dict(status=status, updated_at=utcnow()),
                             *mine(workbench_runs, user, run_id))
 
-    def get_workbench_run(self, user: str, run_id: int) -> dict | None:
+    def get_workbench_run(self, user: str, run_id: int) -> dict[str, Any] | None:
         """The whole run as a dict (prompt, settings, cases, results and the columns), or None."""
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(workbench_runs).where(*mine(workbench_runs, user, run_id))).first()
         return dict(row._mapping) if row else None
 
-    def list_workbench_runs(self, user: str, limit: int = 100) -> list[dict]:
+    def list_workbench_runs(self, user: str, limit: int = 100) -> list[dict[str, Any]]:
         """The user's runs, newest first, without their cases and results (they can be large):
         `cells_done` counts the results, `case_count` the cases."""
         stmt = (sa.select(*(workbench_runs.c[name] for name in _RUN_SUMMARY),
@@ -134,7 +136,7 @@ class WorkbenchRuns(Rows):
                     conn.execute(workbench_ratings.update().where(*where).values(**values))
         return True
 
-    def workbench_ratings(self, user: str, run_id: int) -> dict[tuple[int, str, int], dict]:
+    def workbench_ratings(self, user: str, run_id: int) -> dict[tuple[int, str, int], dict[str, Any]]:
         """The user's ratings of a run's cells, by (case, model, repeat): {"thumb", "note"}."""
         stmt = sa.select(workbench_ratings).where(workbench_ratings.c.user == user,
                                                   workbench_ratings.c.run_id == run_id)
@@ -142,7 +144,7 @@ class WorkbenchRuns(Rows):
             return {(r.case_index, r.model, r.repeat): {"thumb": r.thumb, "note": r.note}
                     for r in conn.execute(stmt)}
 
-    def workbench_judgement(self, user: str, cache_key: str) -> dict | None:
+    def workbench_judgement(self, user: str, cache_key: str) -> dict[str, Any] | None:
         """A verdict the user's judge gave before: {"score", "reason"}, or None."""
         stmt = sa.select(workbench_judgements.c.score, workbench_judgements.c.reason).where(
             workbench_judgements.c.user == user, workbench_judgements.c.cache_key == cache_key)

@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from lib.client import ReshiClient
 from lib.workbench.judge import JudgeCache, StoreJudgeCache
@@ -81,7 +82,7 @@ class LiveRun:
     """What the page shows of a run going on in this process."""
     user: str
     total: int
-    results: list[dict] = field(default_factory=list)
+    results: list[dict[str, Any]] = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
     finished: threading.Event = field(default_factory=threading.Event)
 
@@ -101,8 +102,8 @@ class BackgroundRuns:
         self._heartbeat = threading.Thread(target=self._beat, name="workbench-heartbeat", daemon=True)
         self._heartbeat.start()
 
-    def start(self, user: str, run_id: int, client: ReshiClient, spec: RunSpec, cases: list[dict], *,
-              earlier: list[Cell] = (), judge_cache: JudgeCache | None = None, finished: list[dict] = (),
+    def start(self, user: str, run_id: int, client: ReshiClient, spec: RunSpec, cases: list[dict[str, Any]], *,
+              earlier: list[Cell] = (), judge_cache: JudgeCache | None = None, finished: list[dict[str, Any]] = (),
               on_end: Callable[[], None] | None = None) -> LiveRun:
         """Run `run_id`'s cells in a thread of its own; `finished`: cells already done (a resumed
         run), which are kept and not sent again. `on_end` runs when the thread ends (closing a
@@ -140,7 +141,7 @@ class BackgroundRuns:
         live.stop.set()
         return True
 
-    def _drive(self, run_id: int, live: LiveRun, client: ReshiClient, spec: RunSpec, cases: list[dict],
+    def _drive(self, run_id: int, live: LiveRun, client: ReshiClient, spec: RunSpec, cases: list[dict[str, Any]],
                earlier: list[Cell], judge_cache: JudgeCache | None, on_end: Callable[[], None] | None) -> None:
         skip = {(c["case"], c["model"], c.get("repeat", 0)) for c in live.results}
         status, saved_at = STOPPED, time.monotonic()

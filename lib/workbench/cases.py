@@ -9,6 +9,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -20,9 +21,9 @@ MAX_FILE_MB = 10  # a test-case file, in the picker's decimal MB (lib/imagetypes
 class CasesLoad:
     """Loaded cases, or the reasons they were refused (i18n key and fields); `notes` are kept
     rows' remarks (empty rows dropped, extra columns ignored)."""
-    cases: list[dict] = field(default_factory=list)
-    refusals: list[tuple[str, dict]] = field(default_factory=list)
-    notes: list[tuple[str, dict]] = field(default_factory=list)
+    cases: list[dict[str, Any]] = field(default_factory=list)
+    refusals: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
 def load_file(data: bytes, filename: str, names: list[str]) -> CasesLoad:
@@ -83,7 +84,7 @@ def _load_jsonl(text: str, names: list[str]) -> CasesLoad:
     return _cases_from(records, list(keys), names)
 
 
-def _cases_from(records: list[tuple[int, dict]], columns: list[str], names: list[str]) -> CasesLoad:
+def _cases_from(records: list[tuple[int, dict[str, Any]]], columns: list[str], names: list[str]) -> CasesLoad:
     """The checks every source shares: the columns, the empty rows, the size."""
     load = CasesLoad()
     missing = [n for n in names if n not in columns]
@@ -105,12 +106,12 @@ def _cases_from(records: list[tuple[int, dict]], columns: list[str], names: list
     return load
 
 
-def cases_from_table(frame: pd.DataFrame, names: list[str]) -> list[dict]:
+def cases_from_table(frame: pd.DataFrame, names: list[str]) -> list[dict[str, Any]]:
     """The rows typed in the table, empty ones left out, as strings."""
     frame = frame.reindex(columns=names).fillna("").astype(str)
     return [row for row in frame.to_dict("records") if any(v.strip() for v in row.values())]
 
 
-def table_for(cases: list[dict], names: list[str]) -> pd.DataFrame:
+def table_for(cases: list[dict[str, Any]], names: list[str]) -> pd.DataFrame:
     """The editable table of `cases`, one text column per variable."""
     return pd.DataFrame(cases, columns=names, dtype=str).reindex(columns=names).fillna("")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 import pandas as pd
 
@@ -19,7 +20,7 @@ DEFAULT_DISTANCE = 0.05   # "as good as the best" means a pass rate at most 5 po
 CHAT_SOURCES = (pricing.CHAT, pricing.COMPARE)
 
 
-def model_points(run: dict) -> pd.DataFrame:
+def model_points(run: dict[str, Any]) -> pd.DataFrame:
     """One row per model that has checked cells: pass rate and its interval, credits per call
     (the replies' own, not the judges'), median latency."""
     found = totals(run)

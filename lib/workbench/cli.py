@@ -18,7 +18,7 @@ import threading
 from contextlib import closing
 from dataclasses import asdict
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from lib import errors
 from lib.client import CallRecord, ReshiClient
@@ -155,7 +155,7 @@ def _connection_problem(client: ReshiClient) -> str | None:
     return None
 
 
-def _run(client: ReshiClient, spec: RunSpec, cases: list[dict]) -> tuple[dict, str | None]:
+def _run(client: ReshiClient, spec: RunSpec, cases: list[dict[str, Any]]) -> tuple[dict[str, Any], str | None]:
     """Every cell, with a progress bar on a terminal; Ctrl-C keeps what finished. Returns the
     run and, when the budget stopped it, how far it got."""
     run = new_run(spec, cases)
@@ -195,7 +195,7 @@ class _Progress:
             self.out.write("\n")
 
 
-def _write_outputs(args: argparse.Namespace, run: dict, name: str) -> None:
+def _write_outputs(args: argparse.Namespace, run: dict[str, Any], name: str) -> None:
     outputs = {args.junit: lambda: reports.junit_xml(run, name), args.json: lambda: to_json(run),
                args.html: lambda: reports.html_report(run, name).encode("utf-8")}
     for path, render in outputs.items():
@@ -207,7 +207,7 @@ def _write_outputs(args: argparse.Namespace, run: dict, name: str) -> None:
             print(f"error: cannot write {path} ({exc.strerror})", file=sys.stderr)
 
 
-def _report(run: dict, name: str) -> int:
+def _report(run: dict[str, Any], name: str) -> int:
     cells = [Cell.from_dict(c) for c in run["results"]]
     checks = [Check.from_dict(c) for c in run["settings"]["checks"]]
     print(f"{name}: {len(cells)} cells")

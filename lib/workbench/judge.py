@@ -16,7 +16,7 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Protocol
+from typing import Any, Protocol
 
 from lib import errors, presets, pricing, structured
 from lib.client import ReshiClient
@@ -41,23 +41,23 @@ MAX_REASON_CHARS = 500
 class JudgeCache(Protocol):
     """Where verdicts are kept: `{"score", "reason"}` by key (the store's table, or memory)."""
 
-    def get(self, key: str) -> dict | None: ...
+    def get(self, key: str) -> dict[str, Any] | None: ...
 
-    def put(self, key: str, verdict: dict) -> None: ...
+    def put(self, key: str, verdict: dict[str, Any]) -> None: ...
 
 
 class MemoryJudgeCache:
     """A cache for one process (the command line, which has no database)."""
 
     def __init__(self):
-        self._verdicts: dict[str, dict] = {}
+        self._verdicts: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> dict | None:
+    def get(self, key: str) -> dict[str, Any] | None:
         with self._lock:
             return self._verdicts.get(key)
 
-    def put(self, key: str, verdict: dict) -> None:
+    def put(self, key: str, verdict: dict[str, Any]) -> None:
         with self._lock:
             self._verdicts[key] = verdict
 
@@ -68,20 +68,20 @@ class StoreJudgeCache:
     def __init__(self, store, user: str):
         self.store, self.user = store, user
 
-    def get(self, key: str) -> dict | None:
+    def get(self, key: str) -> dict[str, Any] | None:
         return self.store.workbench_judgement(self.user, key)
 
-    def put(self, key: str, verdict: dict) -> None:
+    def put(self, key: str, verdict: dict[str, Any]) -> None:
         self.store.save_workbench_judgement(self.user, key, verdict["score"], verdict["reason"])
 
 
-def judge_messages(check: Check, case: dict, output: str) -> list[dict]:
+def judge_messages(check: Check, case: dict[str, Any], output: str) -> list[dict[str, Any]]:
     # One pass over the rubric: a {{...}} inside the output or a case value is not filled again.
     rubric = presets.fill(check.rubric, {**case, OUTPUT: output})
     return [{"role": "system", "content": INSTRUCTIONS}, {"role": "user", "content": rubric}]
 
 
-def cache_key(check: Check, case: dict, output: str) -> str:
+def cache_key(check: Check, case: dict[str, Any], output: str) -> str:
     rubric = presets.fill(check.rubric, {k: v for k, v in case.items() if k != OUTPUT})
     return hashlib.sha256(json.dumps([rubric, output, check.model], ensure_ascii=False).encode()).hexdigest()
 
@@ -101,7 +101,7 @@ def parse_verdict(text: str) -> tuple[float, str] | None:
     return float(score), (reason if isinstance(reason, str) else "")[:MAX_REASON_CHARS]
 
 
-def _json_object(text: str) -> dict | None:
+def _json_object(text: str) -> dict[str, Any] | None:
     try:
         value = json.loads(text)
     except (ValueError, RecursionError):
@@ -109,7 +109,7 @@ def _json_object(text: str) -> dict | None:
     return value if isinstance(value, dict) else None
 
 
-def _first_object_in(text: str) -> dict | None:
+def _first_object_in(text: str) -> dict[str, Any] | None:
     """The first JSON object inside prose ("Sure! {...} Hope this helps")."""
     decoder = json.JSONDecoder()
     for start in (m.start() for m in re.finditer(r"\{", text)):
@@ -128,7 +128,7 @@ class _KeyLocks:
     instead of paying for its own."""
 
     def __init__(self):
-        self._locks: dict[str, list] = {}  # key -> [lock, holders]
+        self._locks: dict[str, list[Any]] = {}  # key -> [lock, holders]
         self._guard = threading.Lock()
 
     @contextmanager
@@ -149,14 +149,14 @@ class _KeyLocks:
 _asking = _KeyLocks()
 
 
-def judge(client: ReshiClient, check: Check, case: dict, output: str, cache: JudgeCache) -> tuple[Verdict, float]:
+def judge(client: ReshiClient, check: Check, case: dict[str, Any], output: str, cache: JudgeCache) -> tuple[Verdict, float]:
     """The check's verdict on `output`, and the credits its judge call cost (0 when cached)."""
     key = cache_key(check, case, output)
     with _asking.held(key):
         return _judge_once(client, check, case, output, cache, key)
 
 
-def _judge_once(client: ReshiClient, check: Check, case: dict, output: str, cache: JudgeCache,
+def _judge_once(client: ReshiClient, check: Check, case: dict[str, Any], output: str, cache: JudgeCache,
                 key: str) -> tuple[Verdict, float]:
     cached = cache.get(key)
     if cached is not None:
@@ -173,7 +173,7 @@ def _judge_once(client: ReshiClient, check: Check, case: dict, output: str, cach
     return _verdict(check, *parsed), result.credits
 
 
-def _ask(client: ReshiClient, model: str, messages: list[dict]):
+def _ask(client: ReshiClient, model: str, messages: list[dict[str, Any]]):
     """Structured output first; a server that refuses it (400) is asked for plain JSON."""
     try:
         return client.chat.create(model, messages, source=pricing.JUDGE, temperature=0,

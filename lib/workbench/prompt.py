@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, fields
+from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -39,7 +40,7 @@ def variables(system: str, user: str) -> list[str]:
     return presets.variables(system, user)
 
 
-def messages_for(system: str, user: str, case: dict) -> list[dict]:
+def messages_for(system: str, user: str, case: dict[str, Any]) -> list[dict[str, Any]]:
     filled_system = presets.fill(system, case)
     messages = [{"role": "system", "content": filled_system}] if filled_system.strip() else []
     return messages + [{"role": "user", "content": presets.fill(user, case)}]
@@ -77,7 +78,7 @@ class Check:
     arguments: str = ""   # "the arguments of a tool match": a JSON subset or a JSON Schema
 
     @classmethod
-    def from_dict(cls, data: dict) -> Check:
+    def from_dict(cls, data: dict[str, Any]) -> Check:
         """A stored check; older runs stored only kind and value."""
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
@@ -91,10 +92,10 @@ class Check:
             return f"{self.kind}: {self.value} {self.arguments}"
         return f"{self.kind}: {self.value}" if self.kind != IS_JSON else self.kind
 
-    def passes(self, text: str, case: dict) -> bool:
+    def passes(self, text: str, case: dict[str, Any]) -> bool:
         return self.verdict(Reply(text), case).passed
 
-    def verdict(self, reply: Reply, case: dict) -> Verdict:
+    def verdict(self, reply: Reply, case: dict[str, Any]) -> Verdict:
         """Every kind but JUDGE (see `judge.py`), decided from the reply alone."""
         wanted = presets.fill(self.value, case)
         text = reply.text
@@ -151,7 +152,7 @@ def _is_json(text: str) -> bool:
     return True
 
 
-def checks_from(rows: list[dict]) -> list[Check]:
+def checks_from(rows: list[dict[str, Any]]) -> list[Check]:
     """The checks a user filled in, without the empty rows a table always has."""
     found = []
     for row in rows:
@@ -167,7 +168,7 @@ def checks_from(rows: list[dict]) -> list[Check]:
     return found
 
 
-def check_problem(check: Check) -> tuple[str, dict] | None:
+def check_problem(check: Check) -> tuple[str, dict[str, Any]] | None:
     """(i18n key, fields) of what is wrong with a check, or None."""
     if check.kind == REGEX:
         if len(check.value) > MAX_PATTERN_CHARS:

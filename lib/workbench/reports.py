@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
+from typing import Any
 
 import pandas as pd
 
@@ -44,7 +45,7 @@ def failed(cell: Cell) -> bool:
     return cell.status == FAILED or cell.passed is False
 
 
-def junit_xml(run: dict, name: str) -> bytes:
+def junit_xml(run: dict[str, Any], name: str) -> bytes:
     """One test suite per model, one test case per case and repeat; a failure names the
     must-checks that failed and why; should-checks that failed go in system-out."""
     checks = [Check.from_dict(c) for c in run["settings"].get("checks", [])]
@@ -71,13 +72,13 @@ def junit_xml(run: dict, name: str) -> bytes:
     return ET.tostring(suites, encoding="utf-8", xml_declaration=True)
 
 
-def _case_name(run: dict, cell: Cell) -> str:
+def _case_name(run: dict[str, Any], cell: Cell) -> str:
     values = ", ".join(f"{k}={v}" for k, v in run["cases"][cell.case].items())
     repeat = f" · repeat {cell.repeat + 1}" if run["settings"].get("repeat", 1) > 1 else ""
     return f"case {cell.case + 1}{repeat}" + (f" ({values[:80]})" if values else "")
 
 
-def summary_table(run: dict) -> str:
+def summary_table(run: dict[str, Any]) -> str:
     """Totals per model as aligned plain text."""
     rows = [("model", "cells", "failed", "pass rate", "95% interval", "consistency", "credits", "judge")]
     for row in totals(run).itertuples():
@@ -98,7 +99,7 @@ def interval(low: float, high: float) -> str:
     return "—" if pd.isna(low) else f"{low:.0%}–{high:.0%}"
 
 
-def html_report(run: dict, name: str, lang: str = "en", generated_at: datetime | None = None) -> str:
+def html_report(run: dict[str, Any], name: str, lang: str = "en", generated_at: datetime | None = None) -> str:
     """The run as one HTML file: what was asked, totals per model, the failing cases, every cell."""
     checks = [Check.from_dict(c) for c in run["settings"].get("checks", [])]
     cells = sorted(cells_of(run), key=lambda c: (c.case, c.model, c.repeat))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -19,16 +20,16 @@ from lib.workbench.prompt import Check
 from lib.workbench.running import FAILED, Cell, RunSpec
 
 
-def new_run(spec: RunSpec, cases: list[dict]) -> dict:
+def new_run(spec: RunSpec, cases: list[dict[str, Any]]) -> dict[str, Any]:
     return {"prompt": {"system": spec.system, "user": spec.user}, "settings": spec.settings(),
             "cases": cases, "results": []}
 
 
-def cells_of(run: dict) -> list[Cell]:
+def cells_of(run: dict[str, Any]) -> list[Cell]:
     return [Cell.from_dict(cell) for cell in run.get("results", [])]
 
 
-def with_ratings(run: dict, ratings: dict[tuple[int, str, int], dict]) -> dict:
+def with_ratings(run: dict[str, Any], ratings: dict[tuple[int, str, int], dict[str, Any]]) -> dict[str, Any]:
     """The run with a person's ratings (`Store.workbench_ratings`) in its cells, to show,
     count and export."""
     results = []
@@ -38,12 +39,12 @@ def with_ratings(run: dict, ratings: dict[tuple[int, str, int], dict]) -> dict:
     return {**run, "results": results}
 
 
-def grid(run: dict) -> dict[tuple[int, str, int], Cell]:
+def grid(run: dict[str, Any]) -> dict[tuple[int, str, int], Cell]:
     """The run's cells by (case, model, repeat)."""
     return {(cell.case, cell.model, cell.repeat): cell for cell in cells_of(run)}
 
 
-def repeats_of(run: dict) -> dict[tuple[int, str], list[Cell]]:
+def repeats_of(run: dict[str, Any]) -> dict[tuple[int, str], list[Cell]]:
     """Each case on each model: its repeats' cells, in repeat order."""
     found: dict[tuple[int, str], list[Cell]] = {}
     for cell in sorted(cells_of(run), key=lambda c: c.repeat):
@@ -51,14 +52,14 @@ def repeats_of(run: dict) -> dict[tuple[int, str], list[Cell]]:
     return found
 
 
-def _ordered(run: dict) -> list[Cell]:
+def _ordered(run: dict[str, Any]) -> list[Cell]:
     """The run's cells by case, then in the order its models were picked, then by repeat."""
     models = run["settings"]["models"]
     return sorted(cells_of(run), key=lambda c: (c.case, models.index(c.model) if c.model in models else len(models),
                                                 c.repeat))
 
 
-def frame(run: dict) -> pd.DataFrame:
+def frame(run: dict[str, Any]) -> pd.DataFrame:
     """One row per finished cell, with the case's values (with tools, the calls its chain made),
     one column per check (and the score and reason of those that give one) and whether every
     must-check passed."""
@@ -87,7 +88,7 @@ def frame(run: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def totals(run: dict) -> pd.DataFrame:
+def totals(run: dict[str, Any]) -> pd.DataFrame:
     """Per model: cells done, failures, pass rate (of the cells checked, those whose every
     must-check passed) with its 95% interval, how often repeats agreed, the should-checks'
     mean score, median latency, credits (the replies', the judges', and those reused cells
@@ -120,7 +121,7 @@ def _or_nan(value: float | None) -> float:
     return float("nan") if value is None else value
 
 
-def to_csv(run: dict) -> bytes:
+def to_csv(run: dict[str, Any]) -> bytes:
     """Every cell as CSV; text a spreadsheet would run as a formula is made inert."""
     cells = frame(run)
     for name in cells.select_dtypes(include="object").columns:
@@ -128,7 +129,7 @@ def to_csv(run: dict) -> bytes:
     return cells.to_csv(index=False).encode("utf-8")
 
 
-def to_json(run: dict) -> bytes:
+def to_json(run: dict[str, Any]) -> bytes:
     keep = ("id", "version", "parent_id", "status", "prompt", "settings", "cases", "results")
     body = {k: run[k] for k in keep if k in run}
     if run.get("created_at") is not None:
@@ -136,7 +137,7 @@ def to_json(run: dict) -> bytes:
     return json.dumps(body, ensure_ascii=False, indent=2).encode("utf-8")
 
 
-def next_version(parent: dict | None, spec: RunSpec) -> int:
+def next_version(parent: dict[str, Any] | None, spec: RunSpec) -> int:
     """A prompt's version: 1 for a new one; a re-run keeps its parent's unless the prompt changed."""
     if parent is None:
         return 1
@@ -158,14 +159,14 @@ class ChangedCell:
                                               "before", "after", lineterm=""))
 
 
-def changed_cells(before: dict, after: dict) -> list[ChangedCell]:
+def changed_cells(before: dict[str, Any], after: dict[str, Any]) -> list[ChangedCell]:
     """The cells present in both runs (same case number, model and repeat) whose outputs differ."""
     old, new = grid(before), grid(after)
     return [ChangedCell(key[0], key[1], old[key].output, new[key].output, key[2])
             for key in sorted(old.keys() & new.keys()) if old[key].output != new[key].output]
 
 
-def deltas(before: dict, after: dict) -> pd.DataFrame:
+def deltas(before: dict[str, Any], after: dict[str, Any]) -> pd.DataFrame:
     """Per model of either run: pass rate and credits before and after, and their differences."""
     merged = totals(after).merge(totals(before), on="model", how="outer", sort=False,
                                  suffixes=("_after", "_before"))
@@ -175,7 +176,7 @@ def deltas(before: dict, after: dict) -> pd.DataFrame:
                    "credits_before", "credits_after", "credits_delta"]]
 
 
-def title_of(run: dict, chars: int = 40) -> str:
+def title_of(run: dict[str, Any], chars: int = 40) -> str:
     line = " ".join(run["prompt"]["user"].split())
     return line if len(line) <= chars else line[: chars - 1] + "…"
 

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
 from lib import chat, errors, pricing, tool_chain, tools
 from lib.client import ChatStream, ReshiClient
@@ -62,16 +63,16 @@ class RunSpec:
     system: str
     user: str
     models: list[str]
-    params: dict
+    params: dict[str, Any]
     checks: list[Check] = field(default_factory=list)
     pool: int = DEFAULT_POOL
     repeat: int = 1
     reasoning: str = "off"
-    response_format: dict | None = None
-    extra: dict = field(default_factory=dict)
-    tools: dict | None = None
+    response_format: dict[str, Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    tools: dict[str, Any] | None = None
 
-    def settings(self) -> dict:
+    def settings(self) -> dict[str, Any]:
         return {"models": self.models, "params": self.params, "pool": self.pool, "repeat": self.repeat,
                 "reasoning": self.reasoning, "response_format": self.response_format, "extra": self.extra,
                 "checks": [asdict(c) for c in self.checks], **({"tools": self.tools} if self.uses_tools() else {})}
@@ -83,7 +84,7 @@ class RunSpec:
         return int((self.tools or {}).get("auto_steps", tools.DEFAULT_STEPS))
 
     @classmethod
-    def from_run(cls, run: dict) -> RunSpec:
+    def from_run(cls, run: dict[str, Any]) -> RunSpec:
         settings = run["settings"]
         return cls(system=run["prompt"]["system"], user=run["prompt"]["user"], models=list(settings["models"]),
                    params=settings["params"], checks=[Check.from_dict(c) for c in settings.get("checks", [])],
@@ -92,7 +93,7 @@ class RunSpec:
                    extra=settings.get("extra") or {},
                    tools=tools.merged(settings["tools"]) if isinstance(settings.get("tools"), dict) else None)
 
-    def request_params(self) -> dict:
+    def request_params(self) -> dict[str, Any]:
         """What goes in each request besides the model and messages."""
         params = chat.request_params({"params": self.params})
         if self.reasoning != "off":
@@ -134,12 +135,12 @@ class Cell:
     saved_credits: float = 0.0
     rating: int = 0   # a person's thumbs: 1 up, -1 down (kept in the store, merged in to show)
     note: str = ""
-    tool_calls: list[dict] = field(default_factory=list)
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
     steps: int = 0
     reached_limit: bool = False
 
     @classmethod
-    def from_dict(cls, data: dict) -> Cell:
+    def from_dict(cls, data: dict[str, Any]) -> Cell:
         """A stored cell; one from before must/should checks passed when all its checks did."""
         names = {f.name for f in fields(cls)}
         cell = cls(**{k: v for k, v in data.items() if k in names})
@@ -148,7 +149,7 @@ class Cell:
         return cell
 
 
-def cell_key(spec: RunSpec, model: str, case: dict, repeat: int) -> str:
+def cell_key(spec: RunSpec, model: str, case: dict[str, Any], repeat: int) -> str:
     """What makes a cell's reply: a cell with the same key need not be sent again."""
     sent = [spec.system, spec.user, model, spec.request_params(), case, repeat]
     if spec.uses_tools():  # (only then: the keys of runs without tools stay as they were)
@@ -160,14 +161,14 @@ def cell_key(spec: RunSpec, model: str, case: dict, repeat: int) -> str:
 @dataclass(frozen=True)
 class PlannedCell:
     index: int
-    case: dict
+    case: dict[str, Any]
     model: str
     repeat: int
     key: str
     reuse: Cell | None = None
 
 
-def plan(spec: RunSpec, cases: list[dict], earlier: list[Cell] = ()) -> list[PlannedCell]:
+def plan(spec: RunSpec, cases: list[dict[str, Any]], earlier: list[Cell] = ()) -> list[PlannedCell]:
     """Every cell of the grid, each with the earlier run's cell it may reuse (same key, a reply)."""
     reusable = {cell.key: cell for cell in earlier if cell.key and cell.status == OK}
     planned = []
@@ -190,7 +191,7 @@ def estimate_credits(client: ReshiClient, spec: RunSpec, cells: list[PlannedCell
     return sent + per_judged_cell * len(cells)
 
 
-def run_cells(client: ReshiClient, spec: RunSpec, cases: list[dict], stop: threading.Event | None = None, *,
+def run_cells(client: ReshiClient, spec: RunSpec, cases: list[dict[str, Any]], stop: threading.Event | None = None, *,
               earlier: list[Cell] = (), judge_cache: judge.JudgeCache | None = None, gate=None, user: str = "",
               skip: set[tuple[int, str, int]] = frozenset()) -> Iterator[Cell]:
     """Every cell of the grid but those in `skip` ((case, model, repeat) already done), each
@@ -275,7 +276,7 @@ def _send(client: ReshiClient, spec: RunSpec, planned: PlannedCell, stop: thread
     messages = messages_for(spec.system, spec.user, planned.case)
     attempts, paid = [1], [0.0]
 
-    def ask(sent: list[dict], request: dict) -> ChatStream:
+    def ask(sent: list[dict[str, Any]], request: dict[str, Any]) -> ChatStream:
         stream, attempt = _streamed(client, planned.model, sent, request, stop, streams, quota)
         attempts[0] = max(attempts[0], attempt)
         paid[0] += stream.credits
@@ -303,7 +304,7 @@ def _send(client: ReshiClient, spec: RunSpec, planned: PlannedCell, stop: thread
     return cell
 
 
-def _streamed(client: ReshiClient, model: str, messages: list[dict], request: dict, stop: threading.Event,
+def _streamed(client: ReshiClient, model: str, messages: list[dict[str, Any]], request: dict[str, Any], stop: threading.Event,
               streams: set, quota: _Quota) -> tuple[ChatStream, int]:
     """One reply streamed to its end, sent again by the client's retry policy after a failure
     that charged nothing: (the stream, its attempts). Raises _Stopped or _Failed."""
@@ -328,7 +329,7 @@ def _streamed(client: ReshiClient, model: str, messages: list[dict], request: di
     return stream, stream.attempts
 
 
-def _checked(cell: Cell, client: ReshiClient, spec: RunSpec, case: dict, reply: Reply,
+def _checked(cell: Cell, client: ReshiClient, spec: RunSpec, case: dict[str, Any], reply: Reply,
              cache: judge.JudgeCache) -> Cell:
     """The cell with each check's verdict, whether its musts passed and its shoulds' score."""
     verdicts: list[Verdict] = []

@@ -7,6 +7,8 @@ see stays out: which connection ran it and the prompt library's reference.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from lib.i18n import t
@@ -22,32 +24,32 @@ PRIVATE_SETTINGS = ("connection", "prompt")
 MAX_FAILING_SLIDES = 30
 
 
-def shared_run(run: dict) -> dict:
+def shared_run(run: dict[str, Any]) -> dict[str, Any]:
     """The parts of a run a share keeps."""
     kept = {key: run[key] for key in SHARED_KEYS if key in run}
     kept["settings"] = {k: v for k, v in run["settings"].items() if k not in PRIVATE_SETTINGS}
     return kept
 
 
-def run_snapshot(run: dict) -> Snapshot:
+def run_snapshot(run: dict[str, Any]) -> Snapshot:
     """`run` with its ratings merged (`with_ratings`), as a share of kind WORKBENCH_RUN."""
     return Snapshot(WORKBENCH_RUN, title_of(run, MAX_TITLE_CHARS), {"run": shared_run(run)})
 
 
-def comparison_snapshot(before: dict, after: dict) -> Snapshot:
+def comparison_snapshot(before: dict[str, Any], after: dict[str, Any]) -> Snapshot:
     """Two runs as the Compare tab shows them: prompts, pass rates and credits, changed outputs."""
     return Snapshot(WORKBENCH_COMPARISON, title_of(after, MAX_TITLE_CHARS),
                     {"before": shared_run(before), "after": shared_run(after)})
 
 
-def run_slides(payload: dict, lang: str) -> list[Slide]:
+def run_slides(payload: dict[str, Any], lang: str) -> list[Slide]:
     """A shared run as slides: the prompt over each model's totals, then one slide per failing
     case (at most MAX_FAILING_SLIDES) with each model's reply and the checks it failed."""
     run = payload["run"]
     return [_totals_slide(run, lang), *_failing_slides(run, lang)]
 
 
-def _totals_slide(run: dict, lang: str) -> Slide:
+def _totals_slide(run: dict[str, Any], lang: str) -> Slide:
     replies = []
     for row in totals(run).itertuples():
         lines = [t("workbench.slide_pass_rate", lang, rate=percent(row.pass_rate),
@@ -62,7 +64,7 @@ def _totals_slide(run: dict, lang: str) -> Slide:
     return Slide(question, (), tuple(replies))
 
 
-def _failing_slides(run: dict, lang: str) -> list[Slide]:
+def _failing_slides(run: dict[str, Any], lang: str) -> list[Slide]:
     checks = [Check.from_dict(c) for c in run["settings"].get("checks", [])]
     groups = repeats_of(run)
     slides = []
@@ -79,7 +81,7 @@ def _failing_slides(run: dict, lang: str) -> list[Slide]:
     return slides
 
 
-def _case_reply(model: str, cells: list, checks: list[Check], lang: str) -> Reply:
+def _case_reply(model: str, cells: list[Any], checks: list[Check], lang: str) -> Reply:
     """A case on a model: its first failing repeat (else its first), what it failed, its reply."""
     cell = next((c for c in cells if failed(c)), cells[0])
     passed = sum(not failed(c) for c in cells)

@@ -88,25 +88,25 @@ class _Prompt(_Strict):
 
 class _Format(_Strict):
     type: Literal["text", "json_object", "json_schema"]
-    schema_: dict | str | None = Field(default=None, alias="schema")
+    schema_: dict[str, Any] | str | None = Field(default=None, alias="schema")
     name: str = structured.DEFAULT_SCHEMA_NAME
     strict: bool = True
 
 
 class _Check(_Strict):
     kind: Literal[CHECK_KINDS]  # type: ignore[valid-type]
-    value: str | int | float | dict = ""
+    value: str | int | float | dict[str, Any] = ""
     must: bool = True
     rubric: str = ""
     model: str = ""
     threshold: Annotated[float, Field(ge=0, le=1)] = DEFAULT_THRESHOLD
-    arguments: str | dict = ""
+    arguments: str | dict[str, Any] = ""
 
 
 class _Tool(_Strict):
     name: str
     description: str = ""
-    parameters: str | dict = ""
+    parameters: str | dict[str, Any] = ""
     mock: str = ""
 
 
@@ -134,14 +134,14 @@ class _Suite(_Strict):
 
     @field_validator("params")
     @classmethod
-    def _known_params(cls, params: dict) -> dict:
+    def _known_params(cls, params: dict[str, Any]) -> dict[str, Any]:
         unknown = [name for name in params if name not in PARAM_NAMES]
         if unknown:
             raise ValueError(f"unknown parameter {', '.join(map(repr, unknown))} (known: {', '.join(PARAM_NAMES)})")
         return params
 
 
-def load(path: Path) -> tuple[RunSpec, list[dict], str]:
+def load(path: Path) -> tuple[RunSpec, list[dict[str, Any]], str]:
     """(what to run, the cases, the suite's name) from a suite file; SuiteError when it cannot run."""
     try:
         data = path.read_bytes()
@@ -153,7 +153,7 @@ def load(path: Path) -> tuple[RunSpec, list[dict], str]:
     return spec, cases, name or path.stem
 
 
-def parse(data: bytes, source: str, base_dir: Path | None = None) -> tuple[RunSpec, list[dict], str]:
+def parse(data: bytes, source: str, base_dir: Path | None = None) -> tuple[RunSpec, list[dict[str, Any]], str]:
     """A suite's bytes read and checked; `base_dir` is where a cases_file is looked for (None:
     a suite opened in the browser, which must hold its cases)."""
     try:
@@ -172,7 +172,7 @@ def parse(data: bytes, source: str, base_dir: Path | None = None) -> tuple[RunSp
     return spec, cases, suite.name
 
 
-def _plain(error: dict) -> str:
+def _plain(error: dict[str, Any]) -> str:
     """One pydantic error as a person reads it: where (`checks[2].rubrik`) and what is wrong."""
     where = "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in error["loc"]).lstrip(".")
     where = where.replace(".schema_", ".schema")
@@ -212,11 +212,11 @@ def _check(check: _Check) -> Check:
                  arguments=_json_text(check.arguments))
 
 
-def _json_text(value: str | dict) -> str:
+def _json_text(value: str | dict[str, Any]) -> str:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value
 
 
-def _tools(suite: _Suite, source: str) -> dict | None:
+def _tools(suite: _Suite, source: str) -> dict[str, Any] | None:
     """The suite's tools as the page keeps them; a tool the API would refuse is named."""
     if not suite.tools:
         if suite.tool_settings or any(check.kind in ("calls_tool", "tool_arguments") for check in suite.checks):
@@ -236,7 +236,7 @@ def _tools(suite: _Suite, source: str) -> dict | None:
             "parallel_tool_calls": wanted.parallel_calls, "auto_steps": wanted.max_steps}
 
 
-def _response_format(wanted: _Format | None, source: str) -> dict | None:
+def _response_format(wanted: _Format | None, source: str) -> dict[str, Any] | None:
     if wanted is None:
         return None
     schema = wanted.schema_ if isinstance(wanted.schema_, str) else json.dumps(wanted.schema_ or {})
@@ -248,7 +248,7 @@ def _response_format(wanted: _Format | None, source: str) -> dict | None:
     return structured.response_format(wanted.type, schema, wanted.name, wanted.strict)
 
 
-def _cases(suite: _Suite, names: list[str], source: str, base_dir: Path | None) -> list[dict]:
+def _cases(suite: _Suite, names: list[str], source: str, base_dir: Path | None) -> list[dict[str, Any]]:
     if suite.cases and suite.cases_file:
         raise SuiteError(f"{source}: give cases as [[cases]] or cases_file, not both")
     if suite.cases_file:
@@ -261,7 +261,7 @@ def _cases(suite: _Suite, names: list[str], source: str, base_dir: Path | None) 
     return cases or [{}]
 
 
-def _cases_from_file(name: str, names: list[str], source: str, base_dir: Path | None) -> list[dict]:
+def _cases_from_file(name: str, names: list[str], source: str, base_dir: Path | None) -> list[dict[str, Any]]:
     if base_dir is None:
         raise SuiteError(f"{source}: cases_file {name!r} is not beside a suite opened here; "
                          "put the cases in the suite as [[cases]]")
@@ -279,7 +279,7 @@ def _cases_from_file(name: str, names: list[str], source: str, base_dir: Path | 
     return loaded.cases
 
 
-def dump(spec: RunSpec, cases: list[dict], name: str = "") -> str:
+def dump(spec: RunSpec, cases: list[dict[str, Any]], name: str = "") -> str:
     """A suite file that runs `spec` on `cases` (the page's "Download as suite")."""
     body: dict[str, Any] = {"name": name} if name else {}
     body |= {"models": spec.models, "repeat": spec.repeat,
@@ -310,7 +310,7 @@ def dump(spec: RunSpec, cases: list[dict], name: str = "") -> str:
     return tomli_w.dumps({k: v for k, v in body.items() if v != []})
 
 
-def _check_table(check: Check) -> dict:
+def _check_table(check: Check) -> dict[str, Any]:
     table: dict[str, Any] = {"kind": check.kind}
     if check.value:
         table["value"] = check.value

@@ -9,6 +9,7 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-07 03:17:52.157055
 """
+from typing import Any
 import re
 from datetime import datetime, timezone
 
@@ -67,7 +68,7 @@ _SHIPPED = [
 _NOTE = "Carried over from presets"
 
 
-def _content(model, system: str, params) -> dict:
+def _content(model, system: str, params) -> dict[str, Any]:
     """A version's content: the preset's system prompt with its {{variables}} declared (short
     text, no default), its model and parameters."""
     names = list(dict.fromkeys(_VARIABLE.findall(system)))
