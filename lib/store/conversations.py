@@ -8,8 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from lib.store.rows import Rows, mine
-from lib.store.tables import (UTCDateTime, created_column, id_column, metadata, updated_column, user_column,
-                              utcnow)
+from lib.store.tables import UTCDateTime, created_column, id_column, metadata, updated_column, user_column, utcnow
 
 conversations = sa.Table(
     "conversations", metadata, id_column(), user_column(),

@@ -4,6 +4,7 @@ after "New chat", after a conversation is picked and after a page change; the wi
 its layout. Screenshots at 390x844 and 1400x900 in English and Chinese."""
 from __future__ import annotations
 
+import itertools
 import uuid
 
 from playwright.sync_api import Page, expect
@@ -48,7 +49,7 @@ def header_menu(page: Page, menu: str, *actions: str) -> None:
     for action in actions:
         expect(page.get_by_role("button", name=action)).to_be_visible()
     listed = tops(page, *actions)
-    assert listed == sorted(listed) and min(b - a for a, b in zip(listed, listed[1:])) > 20, f"a list: {listed}"
+    assert listed == sorted(listed) and min(b - a for a, b in itertools.pairwise(listed)) > 20, f"a list: {listed}"
 
 
 def close_menu(page: Page, menu: str, action: str) -> None:
