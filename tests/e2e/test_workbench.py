@@ -17,9 +17,9 @@ TOPICS = ["tides", "python code", "rain", "sql function", "volcanoes"]
 DESKTOP, PHONE = {"width": 1400, "height": 900}, {"width": 390, "height": 844}
 
 
-def open_workbench(page: Page, app_url: str) -> None:
+def open_workbench(page: Page, app_url: str, user: str = USER) -> None:
     page.set_viewport_size(DESKTOP)
-    login(page, app_url, USER)
+    login(page, app_url, user)
     page.goto(f"{app_url}/workbench")
     wait_for_app(page)
     expect(page.get_by_role("heading", name="Workbench")).to_be_visible()

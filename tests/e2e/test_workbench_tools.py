@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import login, screenshot, wait_for_app
+from tests.e2e.helpers import screenshot, wait_for_app
 from tests.e2e.test_workbench import (
     DESKTOP,
     PHONE,
+    open_workbench,
     paste_cases,
     run_and_wait,
     set_template,
@@ -18,14 +19,6 @@ from tests.e2e.test_workbench import (
 
 USER = "dave"
 CITIES = ["Paris", "Tokyo", "Lima", "Oslo", "Cairo", "Quito", "Hanoi", "Dakar", "Perth", "Riga"]
-
-
-def open_workbench(page: Page, app_url: str) -> None:
-    page.set_viewport_size(DESKTOP)
-    login(page, app_url, USER)
-    page.goto(f"{app_url}/workbench")
-    wait_for_app(page)
-    expect(page.get_by_role("heading", name="Workbench")).to_be_visible()
 
 
 def tool_boxes(page: Page):
@@ -58,7 +51,7 @@ def add_tool_check(page: Page, kind: str, tool: str) -> None:
 
 
 def test_ten_cities_each_call_the_weather_tool_checked_in_both_languages(page: Page, app_url):
-    open_workbench(page, app_url)
+    open_workbench(page, app_url, USER)
     set_template(page, "What is the weather in {{city}}?")
     paste_cases(page, "city\n" + "\n".join(CITIES))
     page.get_by_text("Tools and mock results", exact=True).click()
