@@ -18,6 +18,7 @@ test: lint system-deps
 # joins once the tree has had its formatting pass.
 lint: $(VENV)/.dev-installed
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 sandbox: $(VENV)/.runtime-installed
 	$(PY) -m lib.sandbox --host $(HOST) --port 8600
