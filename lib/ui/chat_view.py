@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import base64
 import json
-import logging
 from datetime import UTC, datetime
 
-import sqlalchemy as sa
 import streamlit as st
 
 from lib import chat, chat_attachments, chat_io, compare, errors, presets, votes
@@ -21,7 +19,6 @@ from lib.prompt_limits import prompt_problem
 from lib.safe_text import markdown_literal
 from lib.shares import metrics_line
 from lib.store import Conversation, Message, Store
-from lib.store.failures import described
 from lib.store.ledger import INTERRUPTED
 from lib.tools import open_reply_ids
 from lib.ui import vote_view
@@ -35,9 +32,9 @@ from lib.ui.model_features import reply_body, thinking_block
 from lib.ui.phone_layout import fold_sidebar_on_phone
 from lib.ui.resources import get_store
 from lib.ui.session import current_lang, current_user, tr
+from lib.ui.store_status import remember_setting
 from lib.upload_checks import display_name
 
-log = logging.getLogger("reshi.store")
 OPEN_SETTING = "chat.open_conversation"
 RETRY = "chat_retry"
 CONTINUE = "chat_continue"  # the cut reply whose Continue was clicked: it is extended in place
@@ -83,14 +80,10 @@ def keep_setting(settings: dict, field: str, widget_key: str) -> None:
 
 
 def set_open_conversation(store: Store, user: str, conversation_id: int | None) -> None:
-    """Open it in this session, and remember it for the next one: a convenience, so a database
-    that takes no writes just now (full, read-only) leaves the page working (logged)."""
+    """Open it in this session, and remember it for the next one."""
     st.session_state["chat_open"] = conversation_id
     st.session_state["chat_window"] = chat.HISTORY_PAGE
-    try:
-        store.set_setting(user, OPEN_SETTING, conversation_id)
-    except sa.exc.DBAPIError as exc:
-        log.warning("the open conversation is not remembered: %s", described(exc))
+    remember_setting(store, user, OPEN_SETTING, conversation_id)
 
 
 @st.cache_data(ttl=600, show_spinner=False)

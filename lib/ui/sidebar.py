@@ -10,6 +10,7 @@ from lib.ui.connection import render_connection_panel
 from lib.ui.resources import get_store
 from lib.ui.search_view import go_where_search_chose, keyboard_shortcuts, search_button
 from lib.ui.session import current_lang, current_user, language_picker, tr
+from lib.ui.store_status import remember_setting
 
 _LANGUAGE_SETTLED = "lang_settled_for"
 
@@ -20,7 +21,7 @@ def remember_language() -> None:
     time, not the one the login page took from the browser."""
     user = current_user()
     if st.session_state.pop(PICKED_AT_LOGIN, False):
-        get_store().set_setting(user, "lang", current_lang())
+        remember_setting(get_store(), user, "lang", current_lang())
     elif st.session_state.get(_LANGUAGE_SETTLED) != user:
         saved = get_store().get_setting(user, "lang")
         if saved in LANGUAGES:
@@ -41,7 +42,7 @@ def render_sidebar(authenticator: AuthenticationController | None) -> None:
 def _language_switch() -> None:
     choice = language_picker("lang_switch")
     if choice:
-        get_store().set_setting(current_user(), "lang", choice)
+        remember_setting(get_store(), current_user(), "lang", choice)
         st.rerun()
 
 

@@ -25,6 +25,16 @@ def record_call(store: Store, user: str, record: CallRecord) -> None:
     store.record_usage(user, **asdict(record))
 
 
+def remember_setting(store: Store, user: str, name: str, value) -> None:
+    """Save a setting kept for the user's next session (the open conversation, the language): a
+    convenience, so a database that takes no writes just now (full, read-only) is logged and
+    the page goes on working."""
+    try:
+        store.set_setting(user, name, value)
+    except sa.exc.DBAPIError as exc:
+        log.warning("setting %r not saved: %s", name, failures.described(exc))
+
+
 def render_store_notices() -> None:
     waiting = get_store().spilled_usage(current_user())
     if waiting:

@@ -166,6 +166,15 @@ def test_a_full_disk_gives_a_message_keeps_the_typed_text_and_recovers(page: Pag
             box = page.get_by_test_id("stChatInputTextArea")
             expect(box).to_have_value("Hello from a full disk")
             screenshot(page, "store-full-disk-1400")
+            switch_language(page, "简体中文")   # saving the choice fails: the session switches all the same
+            expect(page.get_by_role("heading", name="新对话")).to_be_visible(timeout=15_000)
+            expect(box).to_have_value("Hello from a full disk")
+            page.set_viewport_size({"width": 390, "height": 844})
+            wait_for_app(page)
+            screenshot(page, "store-full-disk-390-zh")
+            page.set_viewport_size({"width": 1400, "height": 900})
+            wait_for_app(page)
+            switch_language(page, "English")
             filler.unlink()   # the operator frees some space
             box.press("Enter")
             expect(page.get_by_test_id("stChatMessage").nth(1)).to_contain_text(REPLY_DONE, timeout=30_000)
