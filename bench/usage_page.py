@@ -96,7 +96,7 @@ def bench(size: int, runs: int, sandbox) -> dict[str, float]:
         fill_seconds = timed(lambda: fill(store, size))
         secrets = {"sandbox": {"root_url": sandbox.root_url, "api_key": "sk-sandbox"}, "store": {"url": url}}
         at = make_app(secrets, timeout=300)
-        first_open = timed(lambda: at.switch_page(f"../../{USAGE}").run())
+        first_open = timed(lambda: at.switch_page(USAGE).run())
         assert not at.exception, at.exception
         at.run()  # warm-up
 
