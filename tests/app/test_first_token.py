@@ -22,8 +22,8 @@ def steps(monkeypatch) -> list[tuple[str, str]]:
         taken.append(("poll", self.columns[0].text))
         return going
 
-    def recorded_redraw(parallel, boxes, shown, cursor, prefix=""):
-        redraw(parallel, boxes, shown, cursor, prefix)
+    def recorded_redraw(parallel, boxes, shown, cursor, **options):
+        redraw(parallel, boxes, shown, cursor, **options)
         taken.append(("draw", parallel.columns[0].text))
 
     monkeypatch.setattr(compare.ParallelStreams, "poll", recorded_poll)

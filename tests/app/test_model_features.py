@@ -52,10 +52,10 @@ def test_a_schema_is_checked_as_typed_with_line_and_reason(app_secrets):
 
 def test_a_message_waits_while_the_schema_is_broken_and_nothing_is_lost(app_secrets, sandbox):
     at = json_schema_chat(app_secrets, '{"type": "objekt"}')
-    before = len(sandbox.control.recent_requests(50))
+    before = sandbox.control.stats()["total"]
     send(at, "the capital of France")
     assert any(w.value.startswith("Not sent: the JSON schema has a problem") for w in at.warning)
-    assert len(sandbox.control.recent_requests(50)) == before and not stored_messages(app_secrets)
+    assert sandbox.control.stats()["total"] == before and not stored_messages(app_secrets)
     at.text_area(key="chat_new_schema").set_value(json.dumps(SCHEMA)).run()
     assert [m[1] for m in stored_messages(app_secrets)][0] == "the capital of France"
 
@@ -98,10 +98,10 @@ def test_extra_parameters_reach_the_server_or_are_refused_with_the_reason(app_se
     assert any("cannot be overridden: model" in e.value for e in at.error)
     at.text_area(key="chat_new_extra").set_value("[1, 2]").run()
     assert any("must be a JSON object" in e.value and "array" in e.value for e in at.error)
-    before = len(sandbox.control.recent_requests(50))
+    before = sandbox.control.stats()["total"]
     send(at, "with extras")
     assert any("Not sent: the extra parameters are refused" in w.value for w in at.warning)
-    assert len(sandbox.control.recent_requests(50)) == before
+    assert sandbox.control.stats()["total"] == before
     at.text_area(key="chat_new_extra").set_value('{"top_k": 3, "n": 1, "x_vendor": {"a": 1}}').run()
     body = last_request(sandbox)
     assert body["top_k"] == 3 and body["x_vendor"] == {"a": 1} and body["model"] == "gpt-4o-mini"

@@ -2,6 +2,8 @@
 figures until the vote, which is stored and reveals them; thumbs on a single reply."""
 from __future__ import annotations
 
+import random
+
 from lib.store import Store
 from tests.app.test_chat import send, stored_messages
 from tests.app.test_chat_features import MODELS, compare_app
@@ -42,14 +44,16 @@ def test_blind_comparison_hides_models_until_the_vote_reveals_them(app_secrets):
     assert not [b for b in at.button if b.label == "B is better"]          # voted once: no second vote
 
 
-def test_blind_order_is_shuffled_per_turn(app_secrets):
+def test_blind_order_is_shuffled_per_turn(app_secrets, monkeypatch):
+    seeded = random.Random(1)   # the app's own source is SystemRandom: 1 in 128 to see one order
+    monkeypatch.setattr(random, "SystemRandom", lambda: seeded)
     at = blind_app(app_secrets, MODELS[:2])
     orders = set()
     for turn in range(8):
         send(at, f"turn {turn}")
         replies = [m for m in stored_messages(app_secrets) if m[0] == "assistant"][-2:]
         orders.add(tuple(r[2]["model"] for r in sorted(replies, key=lambda r: r[2]["blind_slot"])))
-    assert len(orders) == 2   # both orders seen in 8 turns (1 in 128 to fail by chance)
+    assert len(orders) == 2   # a fresh shuffle each turn, not one order kept for the conversation
 
 
 def test_not_blind_comparison_shows_names_at_once(app_secrets):
