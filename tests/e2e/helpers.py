@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from lib.auth import COOKIE_NAME
 from tests.fixtures.app import PASSWORDS
@@ -52,6 +52,29 @@ def start_new_chat(page: Page) -> None:
     conversation that was open."""
     page.get_by_role("button", name="New chat").click()
     expect(page.get_by_text("Ask anything")).to_be_visible()
+    wait_for_app(page)
+
+
+def open_expander(page: Page, title: str) -> None:
+    """Open the expander whose title starts with `title` (a click on an open one would close it)
+    and wait for its half-second opening animation to end: meanwhile it clips and scrolls its
+    content, and any scroll closes a list opened inside it."""
+    expander = page.get_by_test_id("stExpander").filter(has=page.locator("summary", has_text=title)).first
+    details = expander.locator(":scope > details")   # not those of expanders inside it
+    if details.get_attribute("open") is None:
+        details.locator(":scope > summary").click()
+    expect(details).to_have_attribute("open", "")
+    details.evaluate("d => Promise.all(d.getAnimations({subtree: true}).map(a => a.finished))")
+
+
+def choose(page: Page, box: Locator, option: str) -> None:
+    """Pick `option` in the selectbox `box`: typing filters a long list (whose options are drawn
+    only as they scroll into view), and the option is clicked: Enter on a filtered list picks
+    nothing. Waits until the box shows the choice and the run it started has ended."""
+    box.get_by_role("combobox").click()
+    page.keyboard.type(option)
+    page.get_by_role("option", name=option, exact=True).click()
+    expect(box.get_by_role("combobox")).to_have_value(option)
     wait_for_app(page)
 
 

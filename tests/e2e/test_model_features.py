@@ -17,6 +17,7 @@ from tests.e2e.helpers import (
     exported_json,
     import_conversation,
     login,
+    open_expander,
     screenshot,
     start_new_chat,
     switch_language,
@@ -381,7 +382,7 @@ def test_a_workbench_run_with_a_schema_names_the_first_failing_path(page: Page, 
     choose(page, "Response format", "JSON schema")
     typed(body.get_by_role("textbox", name="Schema the replies must follow"), schema)
     close_popover(page)
-    page.get_by_text("Checks on every reply").click()
+    open_expander(page, "Checks on every reply")
     page.get_by_role("button", name="Add a check").click()
     choose(page, "Check", "matches the JSON schema")
     typed(page.get_by_role("textbox", name="JSON schema", exact=True), schema)

@@ -10,7 +10,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import login, screenshot, wait_for_app
+from tests.e2e.helpers import login, open_expander, screenshot, wait_for_app
 
 USER = "bob"
 TOPICS = ["tides", "python code", "rain", "sql function", "volcanoes"]
@@ -95,7 +95,7 @@ def test_paste_run_two_models_export_rerun_compare(page: Page, app_url, sandbox_
     paste_cases(page, twenty_cases())
     expect(page.get_by_text("Loaded 20 test cases into the table.")).to_be_visible()
     add_model(page, "gpt-4o")
-    page.get_by_text("Checks on every reply").click()
+    open_expander(page, "Checks on every reply")
     add_check(page, "{{topic}}")
     add_check(page, "```python")
     expect(page.get_by_text("Estimated cost: at most 40 credits (20 cases × 2 models × 1 repeats, 0 judged checks)")).to_be_visible()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import screenshot, wait_for_app
+from tests.e2e.helpers import choose, open_expander, screenshot, wait_for_app
 from tests.e2e.test_workbench import (
     DESKTOP,
     PHONE,
@@ -27,13 +27,12 @@ CASES = "topic\taudience\ntides\tkids\nrain\tadults\nsnow\tkids\n"
 
 
 def add_judge(page: Page) -> None:
-    kinds = page.get_by_test_id("stSelectbox").filter(has_text="Check")
+    kinds = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("Check", exact=True))
+    rows = kinds.count()
     page.get_by_role("button", name="Add a check").click()
+    expect(kinds).to_have_count(rows + 1)
     wait_for_app(page)
-    kinds.last.get_by_role("combobox").click()
-    page.keyboard.type("judged")  # the list is long: filter it
-    page.get_by_role("option", name="judged by a model").click()
-    wait_for_app(page)
+    choose(page, kinds.last, "judged by a model")
     rubric = page.get_by_role("textbox", name="Rubric")
     expect(rubric).to_be_visible()
     rubric.fill("Would {{audience}} understand this? {{output}}")
@@ -49,7 +48,7 @@ def test_judged_repeats_ratings_and_the_suite_in_ci(page: Page, app_url, tmp_pat
     repeats.fill("3")
     repeats.press("Enter")
     wait_for_app(page)
-    page.get_by_text("Checks on every reply").click()
+    open_expander(page, "Checks on every reply")
     add_judge(page)
     expect(page.get_by_text("3 cases × 2 models × 3 repeats, 1 judged checks")).to_be_visible()
     run_and_wait(page)

@@ -12,7 +12,7 @@ import time
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from lib.store import Store
-from tests.e2e.helpers import login, screenshot, switch_language, wait_for_app
+from tests.e2e.helpers import login, open_expander, screenshot, switch_language, wait_for_app
 from tests.e2e.test_shares import open_signed_out
 from tests.e2e.test_workbench import DESKTOP, PHONE, add_check, add_model, paste_cases
 from tests.fixtures.app import start_app_server, stop_app_server, write_login_app
@@ -36,7 +36,7 @@ def test_a_run_outlives_its_tab_then_is_shared_to_a_phone_and_presented(page: Pa
     open_workbench(page, app_url)
     paste_cases(page, CASES)
     add_model(page, "gpt-4o")
-    page.get_by_text("Checks on every reply").click()
+    open_expander(page, "Checks on every reply")
     add_check(page, "tides")
     sandbox_speed(token_rate=10)  # several seconds a reply: the tab closes while cells are still coming
     store = Store(f"sqlite:///{e2e_dir / 'store.db'}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import screenshot, wait_for_app
+from tests.e2e.helpers import choose, open_expander, screenshot, wait_for_app
 from tests.e2e.test_workbench import (
     DESKTOP,
     PHONE,
@@ -26,13 +26,8 @@ def tool_boxes(page: Page):
 
 
 def type_tool(page: Page, name: str) -> None:
-    """The last check's tool, typed into its box."""
-    box = tool_boxes(page).last
-    box.get_by_role("combobox").click()
-    page.keyboard.type(name)
-    page.keyboard.press("Enter")
-    wait_for_app(page)
-    expect(box).to_match_aria_snapshot(f'- combobox "Tool": {name}')
+    """The last check's tool, chosen in its box."""
+    choose(page, tool_boxes(page).last, name)
 
 
 def add_tool_check(page: Page, kind: str, tool: str) -> None:
@@ -41,11 +36,7 @@ def add_tool_check(page: Page, kind: str, tool: str) -> None:
     page.get_by_role("button", name="Add a check").click()
     expect(kinds).to_have_count(rows + 1)
     wait_for_app(page)
-    kinds.last.get_by_role("combobox").click()
-    page.keyboard.type(kind)   # the list is long: filter it to this kind
-    page.keyboard.press("Enter")
-    wait_for_app(page)
-    expect(kinds.last).to_match_aria_snapshot(f'- combobox "Check": {kind}')
+    choose(page, kinds.last, kind)
     expect(tool_boxes(page)).to_have_count(tools + 1)   # the row is drawn again with its tool box
     type_tool(page, tool)
 
@@ -54,7 +45,7 @@ def test_ten_cities_each_call_the_weather_tool_checked_in_both_languages(page: P
     open_workbench(page, app_url, USER)
     set_template(page, "What is the weather in {{city}}?")
     paste_cases(page, "city\n" + "\n".join(CITIES))
-    page.get_by_text("Tools and mock results", exact=True).click()
+    open_expander(page, "Tools and mock results")
     add = page.get_by_role("button", name="Add example")
     expect(add).to_be_visible()
     add.click()
@@ -62,17 +53,13 @@ def test_ten_cities_each_call_the_weather_tool_checked_in_both_languages(page: P
     expect(page.locator("input[value='get_weather']")).to_have_count(1)
     wait_for_app(page)
     example = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("Example", exact=True))
-    example.get_by_role("combobox").click()
-    page.keyboard.type("Calcul")
-    page.keyboard.press("Enter")
-    wait_for_app(page)
-    expect(example).to_match_aria_snapshot('- combobox "Example": Calculator')
+    choose(page, example, "Calculator")
     add.click()
     expect(page.locator("input[value='calculator']")).to_have_count(1)
     wait_for_app(page)
     expect(page.get_by_text("Tools and mock results (2 tools)")).to_be_visible()
     expect(page.get_by_role("spinbutton", name="Steps per cell")).to_have_value("5")
-    page.get_by_text("Checks on every reply").click()
+    open_expander(page, "Checks on every reply")
     add_tool_check(page, "calls the tool", "get_weather")
     add_tool_check(page, "arguments of the tool match", "get_weather")
     arguments = page.get_by_role("textbox", name="Expected arguments (a JSON subset, or a JSON Schema)")
