@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from lib import prompts, tool_chain, workbench
+from lib import prompts, workbench
 from lib.i18n import key_family
 from lib.safe_text import images_as_links, markdown_literal
 from lib.store import Store
@@ -17,6 +17,7 @@ from lib.ui.session import current_lang, current_user, tr
 from lib.ui.workbench_choice import which_model
 from lib.ui.workbench_editors import CHECK_KEY, RUN_STATUS_KEY, run_label
 from lib.workbench import reports, suite
+from lib.workbench.results import problem_text
 
 PAGE_SIZE = 20
 # The failures a cell names in a few words; any other kind is shown as it is.
@@ -24,7 +25,6 @@ NAMED_CELL_KINDS = ("rate_limit", "server", "timeout", "connection", "stream_cut
 CELL_KIND_KEY = key_family("workbench.kind", NAMED_CELL_KINDS)
 DELTA_PARTS = ("before", "after", "delta")
 PASS_RATE_KEY, CREDITS_KEY = key_family("workbench.pass_rate", DELTA_PARTS), key_family("workbench.credits", DELTA_PARTS)
-JUDGE_PROBLEM_KEY = key_family("workbench.problem", (*workbench.judge.PROBLEMS, *tool_chain.TOOL_PROBLEMS))
 LONG_VALUE_KINDS = (workbench.JSON_SCHEMA,)  # a value too long for a badge
 
 
@@ -82,7 +82,7 @@ def render_cell(cell: workbench.Cell, checks: list[workbench.Check], run_id: int
     _tool_calls(cell)
     for index, (check, passed) in enumerate(zip(checks, cell.checks)):
         _check_badge(check, passed, _at(cell.scores, index))
-        reason = _reason(_at(cell.problems, index), _at(cell.reasons, index))
+        reason = problem_text(_at(cell.problems, index), _at(cell.reasons, index), current_lang())
         if reason and (check.kind == workbench.JUDGE or not passed):
             st.caption(_literal(reason))
     if run_id is not None and cell.status == workbench.OK:
@@ -139,11 +139,6 @@ def _at(values: list, index: int):
     return values[index] if index < len(values) else None
 
 
-def _reason(problem: str | None, reason: str | None) -> str:
-    """A check's reason as shown: the judge's own words, or what stopped the judge."""
-    if problem:
-        return tr(JUDGE_PROBLEM_KEY(problem), detail=reason or "")
-    return reason or ""
 
 
 def _literal(text: str) -> str:

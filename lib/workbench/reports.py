@@ -15,7 +15,7 @@ from lib import formats
 from lib.i18n import key_family, t
 from lib.report import render
 from lib.workbench.prompt import Check
-from lib.workbench.results import cells_of, totals
+from lib.workbench.results import cells_of, problem_text, totals
 from lib.workbench.running import FAILED, Cell
 
 LABELS = ("heading", "prompt", "system", "models", "totals", "failing", "no_failing", "cells", "generated",
@@ -24,20 +24,23 @@ LABELS = ("heading", "prompt", "system", "models", "totals", "failing", "no_fail
 LABEL_KEY = key_family("workbench.report", LABELS)
 
 
-def failing_checks(cell: Cell, checks: list[Check], musts_only: bool = True) -> list[str]:
+def failing_checks(cell: Cell, checks: list[Check], musts_only: bool = True, lang: str = "en") -> list[str]:
     """The checks a cell failed, each with its reason: `contains: x`, `judge: gpt-4o ≥ 0.7 (0.40: vague)`."""
     found = []
     for index, (check, passed) in enumerate(zip(checks, cell.checks)):
         if passed or (musts_only and not check.must):
             continue
         details = [f"{cell.scores[index]:.2f}" if index < len(cell.scores) and cell.scores[index] is not None else "",
-                   cell.problems[index] if index < len(cell.problems) else "",
-                   cell.reasons[index] if index < len(cell.reasons) else ""]
+                   problem_text(_at(cell.problems, index), _at(cell.reasons, index), lang)]
         detail = ": ".join(d for d in details if d)
         found.append(check.label() + (f" ({detail})" if detail else ""))
     if cell.status == FAILED:
         found.insert(0, f"the call failed: {cell.error_kind}" + (f" ({cell.error_message})" if cell.error_message else ""))
     return found
+
+
+def _at(values: list, index: int):
+    return values[index] if index < len(values) else None
 
 
 def failed(cell: Cell) -> bool:
@@ -104,7 +107,7 @@ def html_report(run: dict[str, Any], name: str, lang: str = "en", generated_at: 
     checks = [Check.from_dict(c) for c in run["settings"].get("checks", [])]
     cells = sorted(cells_of(run), key=lambda c: (c.case, c.model, c.repeat))
     rows = [{"case": c.case + 1, "values": run["cases"][c.case], "model": c.model, "repeat": c.repeat + 1,
-             "output": c.output, "failed": failed(c), "reasons": failing_checks(c, checks, musts_only=False)}
+             "output": c.output, "failed": failed(c), "reasons": failing_checks(c, checks, musts_only=False, lang=lang)}
             for c in cells]
     model_totals = [{"model": r.model, "cells": r.cells, "failed": r.failed, "pass_rate": percent(r.pass_rate),
                      "interval": interval(r.pass_low, r.pass_high), "consistency": percent(r.consistency),

@@ -12,12 +12,23 @@ from typing import Any
 
 import pandas as pd
 
+from lib import tool_chain
+from lib.i18n import key_family, t
 from lib.usage import (
     _inert as spreadsheet_safe,  # the usage CSV's formula guard, shared
 )
-from lib.workbench import stats
+from lib.workbench import judge, stats
 from lib.workbench.prompt import Check
 from lib.workbench.running import FAILED, Cell, RunSpec
+
+# Why a check could not pass, as a code (what stopped the judge, how a tool call differed)
+PROBLEM_KEY = key_family("workbench.problem", (*judge.PROBLEMS, *tool_chain.TOOL_PROBLEMS))
+
+
+def problem_text(problem: str | None, reason: str | None, lang: str = "en") -> str:
+    """A check's reason as people read it: its problem in words with the detail, else the
+    judge's own words."""
+    return t(PROBLEM_KEY(problem), lang, detail=reason or "") if problem else reason or ""
 
 
 def new_run(spec: RunSpec, cases: list[dict[str, Any]]) -> dict[str, Any]:
@@ -79,7 +90,7 @@ def frame(run: dict[str, Any]) -> pd.DataFrame:
             if index < len(cell.scores) and cell.scores[index] is not None:
                 row[f"{label} · score"] = cell.scores[index]
             if index < len(cell.reasons) and (cell.reasons[index] or cell.problems[index]):
-                row[f"{label} · reason"] = " ".join(filter(None, (cell.problems[index], cell.reasons[index])))
+                row[f"{label} · reason"] = problem_text(cell.problems[index], cell.reasons[index])
         row["all_checks"] = {True: "pass", False: "fail", None: ""}[cell.passed]
         row["should_score"] = cell.score
         row["rating"] = {1: "up", -1: "down", 0: ""}[cell.rating]

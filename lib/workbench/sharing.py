@@ -86,7 +86,7 @@ def _case_reply(model: str, cells: list[Any], checks: list[Check], lang: str) ->
     cell = next((c for c in cells if failed(c)), cells[0])
     passed = sum(not failed(c) for c in cells)
     verdict = t("workbench.slide_repeats", lang, passed=passed, total=len(cells)) if len(cells) > 1 else ""
-    reasons = [f"- :red[:material/close:] {markdown_literal(reason)}" for reason in failing_checks(cell, checks)]
+    reasons = [f"- :red[:material/close:] {markdown_literal(reason)}" for reason in failing_checks(cell, checks, lang=lang)]
     head = ("\n".join(filter(None, [verdict and f"**{verdict}**", *reasons]))
             or f":green[:material/check:] {t('workbench.slide_passed', lang)}")
     return Reply(f"{head}\n\n---\n\n{cell.output}", {"model": model, "credits": cell.credits,

@@ -4,12 +4,13 @@ match" checks over ten cases; reused cells keep their calls; a step fault is ret
 from __future__ import annotations
 
 import threading
+from dataclasses import asdict
 
 import pytest
 
 from lib import chat, tools, workbench
 from lib.client import ReshiClient
-from lib.workbench import Check, RunSpec
+from lib.workbench import Check, RunSpec, reports
 
 CITIES = ["Paris", "Tokyo", "Lima", "Oslo", "Cairo", "Quito", "Hanoi", "Dakar", "Perth", "Riga"]
 TOOLS = {**tools.default_settings(), "tools": [tools.STARTERS["weather"], tools.STARTERS["calculator"]]}
@@ -56,6 +57,11 @@ def test_each_failure_is_named_in_its_cell(client):
     assert cell.reasons[0] == '$.city: "Oslo" ≠ "Berlin"'
     assert "'unit' is a required property" in cell.reasons[1]
     assert cell.reasons[2] == "get_weather"
+    # Reports and slides say it in words, in the reader's language, as the page does.
+    assert reports.failing_checks(cell, wrong)[2] == "calls_tool: search_documents (Not called. The model called: get_weather)"
+    assert "未调用。模型调用的是：get_weather" in reports.failing_checks(cell, wrong, lang="zh")[2]
+    junit = reports.junit_xml(workbench.new_run(spec(wrong), [{"city": "Oslo"}]) | {"results": [asdict(cell)]}, "tools")
+    assert b"The arguments differ: $.city: &quot;Oslo&quot;" in junit and b"tool_not_called" not in junit
 
 
 def test_a_chain_that_does_not_end_stops_at_the_runs_step_limit(sandbox, api_key):
