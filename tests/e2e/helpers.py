@@ -55,6 +55,13 @@ def start_new_chat(page: Page) -> None:
     wait_for_app(page)
 
 
+def wait_for_new_title(page: Page, title: str) -> None:
+    """A new conversation's first reply runs the whole page once more, to list it in the sidebar
+    by its title: wait for that run, or a click meanwhile lands on what it draws again."""
+    expect(page.get_by_test_id("stSidebar").get_by_role("button", name=title)).to_be_visible(timeout=30_000)
+    wait_for_app(page)
+
+
 def open_expander(page: Page, title: str) -> None:
     """Open the expander whose title starts with `title` (a click on an open one would close it)
     and wait for its half-second opening animation to end: meanwhile it clips and scrolls its

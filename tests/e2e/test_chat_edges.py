@@ -8,7 +8,15 @@ import uuid
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import login, screenshot, start_new_chat, switch_language, switch_language_on_phone, wait_for_app
+from tests.e2e.helpers import (
+    login,
+    screenshot,
+    start_new_chat,
+    switch_language,
+    switch_language_on_phone,
+    wait_for_app,
+    wait_for_new_title,
+)
 from tests.e2e.test_chat import send
 from tests.e2e.test_chat_features import e2e_store, last_messages
 
@@ -268,9 +276,10 @@ def test_keeping_an_answer_turns_compare_off(page: Page, app_url):
     page.get_by_role("option", name="gemini-pro", exact=True).click()
     wait_for_app(page)
     page.keyboard.press("Escape")
-    send(page, f"Pick one {uuid.uuid4().hex[:6]}")
+    question = f"Pick one {uuid.uuid4().hex[:6]}"
+    send(page, question)
     expect(page.get_by_role("button", name="Keep this answer")).to_have_count(2, timeout=30_000)
-    wait_for_app(page)
+    wait_for_new_title(page, question)
     page.get_by_role("button", name="Keep this answer").last.click()
     expect(page.get_by_role("button", name="Keep this answer")).to_have_count(0, timeout=15_000)
     wait_for_app(page)

@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from lib.store import Store
-from tests.e2e.helpers import REPLY_DONE, login, start_new_chat, wait_for_app
+from tests.e2e.helpers import REPLY_DONE, login, start_new_chat, wait_for_app, wait_for_new_title
 from tests.e2e.test_chat import send
 
 
@@ -71,6 +71,7 @@ def test_variables_filled_for_a_message_are_kept_with_the_conversation(page: Pag
     login(page, app_url, "bob")
     start_new_chat(page)
     send_and_wait(page, "Fragment variables first", 1)
+    wait_for_new_title(page, "Fragment variables first")  # else Settings is drawn again as it is typed in
     page.get_by_role("button", name="Settings").click()
     system = page.get_by_role("textbox", name="System prompt")
     system.fill("You talk to {{who}}.")
