@@ -9,16 +9,14 @@ from lib.ui.auth import leave_if_signed_out
 from lib.ui.chat_send import (
     INPUT,
     PENDING,
-    finish_sending,
     follow_new_messages,
-    planned_calls,
     process_pending,
     queue_message,
     render_draft_files,
-    settle_live_reply,
     start_sending,
     take_input,
 )
+from lib.ui.chat_stream import finish_sending, planned_calls, settle_live_reply
 from lib.ui.chat_tool_calls import tools_button
 from lib.ui.chat_tools import export_popover, import_popover, view_code_button
 from lib.ui.chat_view import (

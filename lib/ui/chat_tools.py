@@ -8,7 +8,7 @@ import streamlit as st
 from lib import chat_io, code_export, shares
 from lib.store import Conversation, Store
 from lib.ui.auth import leave_if_signed_out
-from lib.ui.chat_send import LAST_CALLS
+from lib.ui.chat_stream import LAST_CALLS
 from lib.ui.chat_view import attachment_image, set_open_conversation
 from lib.ui.picker import file_picker
 from lib.ui.session import tr

@@ -1,6 +1,6 @@
 """The Chat page's building blocks: the conversation list, messages and their actions.
 
-Sending and streaming live in lib/ui/chat_send.py; View code, presets, export and import in
+Sending lives in lib/ui/chat_send.py, streaming in lib/ui/chat_stream.py; View code, presets, export and import in
 lib/ui/chat_tools.py.
 """
 from __future__ import annotations

@@ -13,7 +13,7 @@ from lib import presentation
 from lib.presentation import QUERY_PARAM, SLIDE_PARAM, Reply, Slide
 from lib.safe_text import images_as_links, markdown_literal
 from lib.ui.ballot_view import close_presenter_ballots, comparison_slide, presenter_panel
-from lib.ui.chat_send import settle_live_reply
+from lib.ui.chat_stream import settle_live_reply
 from lib.ui.chat_tool_calls import read_only_calls
 from lib.ui.chat_view import failure_text, open_conversation_id, reply_notes
 from lib.ui.model_features import reply_body, thinking_block
