@@ -181,12 +181,12 @@ def plan(spec: RunSpec, cases: list[dict[str, Any]], earlier: list[Cell] = ()) -
 
 
 def estimate_credits(client: ReshiClient, spec: RunSpec, cells: list[PlannedCell]) -> float:
-    """Per-call prices only (the replies' tokens are not known yet): each cell sent (with tools,
-    two calls: one that calls a tool and the answer; a longer chain costs more), and each
-    judged check's call (at most: a cached verdict is free)."""
+    """At most, at per-call prices (the replies' tokens are not known yet): each cell sent (with
+    tools, as many calls as the step limit: a chain that calls a tool once and answers makes
+    two), and each judged check's call (a cached verdict is free)."""
     judges = [check.model for check in spec.checks if check.kind == JUDGE]
     per_judged_cell = sum(client.credits_for(pricing.CHAT, model) for model in judges)
-    calls = 2 if spec.uses_tools() else 1
+    calls = spec.max_steps() if spec.uses_tools() else 1
     sent = calls * sum(client.credits_for(pricing.CHAT, cell.model) for cell in cells if cell.reuse is None)
     return sent + per_judged_cell * len(cells)
 

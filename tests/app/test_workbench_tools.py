@@ -48,7 +48,9 @@ def test_ten_cases_with_a_tool_call_it_with_their_city_and_pass_both_checks(app_
     add_tool_check(at, "tool_arguments", "get_weather", '{"city": "{{city}}"}')
     assert not at.exception
     assert "Tools and mock results (1 tool)" in [e.label for e in at.expander]
-    assert "Estimated cost: at most 20 credits" in texts(at)   # a call and its answer per cell
+    # At most the step limit's calls per cell (most chains make two: a tool call and the answer).
+    assert "Estimated cost: at most 50 credits" in texts(at)
+    assert "counts as its step limit, 5 calls" in texts(at)
     run(at)
     assert not at.exception
     saved = store_of(app_secrets).get_workbench_run("local", at.session_state["wb_run_id"])
