@@ -1,22 +1,14 @@
-"""After the browser tests (this file runs last), no API key is in the database, in data/ or in
-the server log, including a key typed into the sidebar by a user."""
+"""A key typed into the sidebar works and is shown masked only. That it is written nowhere (the
+database, data/, the server log) is checked once every browser test has ended, by the e2e_dir
+fixture, whatever order the files run in."""
 from __future__ import annotations
-
-from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
 from tests.e2e.helpers import login, start_new_chat, wait_for_app
 
-ROOT = Path(__file__).resolve().parents[2]
 
-
-def files_containing(secret: str, paths: list[Path]) -> list[str]:
-    needle = secret.encode()
-    return [str(p) for p in paths if p.is_file() and needle in p.read_bytes()]
-
-
-def test_typed_key_works_and_is_stored_nowhere(page: Page, app_url, sandbox, e2e_dir):
+def test_typed_key_works_and_is_shown_masked(page: Page, app_url, sandbox):
     typed_key = sandbox.control.add_key(credits=50)
     login(page, app_url, "root")
     sidebar = page.get_by_test_id("stSidebar")
@@ -37,9 +29,4 @@ def test_typed_key_works_and_is_stored_nowhere(page: Page, app_url, sandbox, e2e
     expect(page.get_by_test_id("stChatMessage")).to_have_count(2, timeout=30_000)
     wait_for_app(page)
     assert sandbox.control.key_info(typed_key)["spent"] == 1
-
-    keys = [typed_key, (e2e_dir / "key").read_text()]
-    places = [*e2e_dir.glob("store.db*"), e2e_dir / "server.log", *(ROOT / "data").rglob("*")]
-    for key in keys:
-        assert not files_containing(key, places)
     assert typed_key not in page.locator("body").inner_text(), "shown masked only"
