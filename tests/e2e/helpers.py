@@ -7,6 +7,7 @@ from pathlib import Path
 from playwright.sync_api import Locator, Page, expect
 
 from lib.auth import COOKIE_NAME
+from lib.chat import title_from
 from tests.fixtures.app import PASSWORDS
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
@@ -55,10 +56,13 @@ def start_new_chat(page: Page) -> None:
     wait_for_app(page)
 
 
-def wait_for_new_title(page: Page, title: str) -> None:
-    """A new conversation's first reply runs the whole page once more, to list it in the sidebar
-    by its title: wait for that run, or a click meanwhile lands on what it draws again."""
-    expect(page.get_by_test_id("stSidebar").get_by_role("button", name=title)).to_be_visible(timeout=30_000)
+def wait_for_new_title(page: Page, message: str) -> None:
+    """A new conversation's first reply (to `message`) runs the whole page once more, to list it
+    in the sidebar by its title: wait for that run. Meanwhile a click lands on what it draws
+    again, and the reply shows twice (the streamed one fades out as the run ends)."""
+    # The title's start: the sidebar draws titles as Markdown (and off screen on a phone).
+    title = page.get_by_test_id("stSidebar").get_by_role("button", name=title_from(message)[:20])
+    expect(title).to_be_attached(timeout=30_000)
     wait_for_app(page)
 
 

@@ -8,7 +8,7 @@ import sys
 from playwright.sync_api import Page, expect
 
 from lib.auth import COOKIE_NAME
-from tests.e2e.helpers import login, screenshot, start_new_chat, wait_for_app
+from tests.e2e.helpers import login, screenshot, start_new_chat, wait_for_app, wait_for_new_title
 
 
 def send(page: Page, text: str) -> None:
@@ -27,8 +27,8 @@ def test_login_chat_stream_and_reload_keeps_everything(page: Page, app_url, sand
     first = reply.inner_text()
     page.wait_for_timeout(400)
     assert len(reply.inner_text()) > len(first), "the reply grows while it streams"
-    expect(page.get_by_text(re.compile(r"credits: \d+"))).to_be_visible(timeout=30_000)
-    wait_for_app(page)
+    wait_for_new_title(page, "Hello from Chromium, give me a list")
+    expect(page.get_by_text(re.compile(r"credits: \d+"))).to_be_visible()
     screenshot(page, "chat-reply")
 
     page.reload()

@@ -292,8 +292,8 @@ def test_copy_puts_the_message_on_the_clipboard_as_markdown_in_one_click(page: P
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     new_chat(page, app_url)
     send(page, "Copy me: **bold**, `code` and </script><b>tags</b>")
-    expect(page.get_by_text(re.compile(r"credits: \d+"))).to_be_visible(timeout=30_000)
-    wait_for_app(page)
+    wait_for_new_title(page, "Copy me:")   # the title is drawn as Markdown
+    expect(page.get_by_text(re.compile(r"credits: \d+"))).to_be_visible()
     messages = page.get_by_test_id("stChatMessage")
     # The answer twice: a second click on the same message copies it again.
     for index, stored in ((0, 0), (1, 1), (1, 1)):

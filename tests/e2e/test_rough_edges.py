@@ -9,7 +9,7 @@ import uuid
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import REPLY_DONE, screenshot, switch_language, wait_for_app
+from tests.e2e.helpers import REPLY_DONE, screenshot, switch_language, wait_for_app, wait_for_new_title
 from tests.e2e.test_chat import send
 from tests.e2e.test_chat_edges import chat_calls, new_chat
 from tests.e2e.test_chat_features import last_messages
@@ -35,8 +35,8 @@ def chat_with_one_reply(page: Page, app_url: str, words: str) -> str:
     new_chat(page, app_url)
     message = f"{words} {uuid.uuid4().hex[:8]}"
     send(page, message)
-    expect(page.get_by_text(REPLY_DONE)).to_be_visible(timeout=15_000)
-    wait_for_app(page)
+    wait_for_new_title(page, message)
+    expect(page.get_by_text(REPLY_DONE)).to_be_visible()
     return message
 
 

@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from lib import shares
 from lib.store import Store
-from tests.e2e.helpers import login, screenshot, start_new_chat, wait_for_app
+from tests.e2e.helpers import login, screenshot, start_new_chat, wait_for_app, wait_for_new_title
 from tests.imagefiles import image_bytes
 
 PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1400, "height": 900}
@@ -21,8 +21,8 @@ def chat(page: Page, text: str) -> None:
     box = page.get_by_test_id("stChatInputTextArea")
     box.fill(text)
     box.press("Enter")
-    expect(page.get_by_text(re.compile(r"credits: \d+"))).to_be_visible(timeout=30_000)
-    wait_for_app(page)
+    wait_for_new_title(page, text)
+    expect(page.get_by_text(re.compile(r"credits: \d+"))).to_be_visible()
 
 
 def share_open_conversation(page: Page) -> str:
