@@ -66,6 +66,14 @@ def wait_for_new_title(page: Page, message: str) -> None:
     wait_for_app(page)
 
 
+def wait_for_uploaded_chips(page: Page, count: int) -> None:
+    """The chat input's files, each uploaded to the app (its chip's spinner gone): a message
+    sent while one still uploads goes without it."""
+    chat_input = page.get_by_test_id("stChatInput")
+    expect(chat_input.get_by_test_id("stFileChip")).to_have_count(count)
+    expect(chat_input.get_by_test_id("stFileChipIconSpinner")).to_have_count(0)
+
+
 def open_expander(page: Page, title: str) -> None:
     """Open the expander whose title starts with `title` (a click on an open one would close it)
     and wait for its half-second opening animation to end: meanwhile it clips and scrolls its
@@ -113,7 +121,7 @@ def exported_json(page: Page) -> bytes:
 
 def import_conversation(page: Page, name: str, data: bytes) -> None:
     """A conversation file imported from the Import dialog."""
-    page.get_by_role("button", name="Import").click()
+    page.get_by_role("button", name="Import", exact=True).click()
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
         files=[{"name": name, "mimeType": "application/json", "buffer": data}])
     page.get_by_role("button", name="Import this conversation").click()

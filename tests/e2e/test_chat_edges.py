@@ -16,6 +16,7 @@ from tests.e2e.helpers import (
     switch_language_on_phone,
     wait_for_app,
     wait_for_new_title,
+    wait_for_uploaded_chips,
 )
 from tests.e2e.test_chat import send
 from tests.e2e.test_chat_features import e2e_store, last_messages
@@ -83,7 +84,7 @@ def test_cancel_after_a_refused_file_puts_the_text_back(page: Page, app_url):
     new_chat(page, app_url)
     page.get_by_test_id("stChatInput").locator("input[type=file]").set_input_files(
         files=[{"name": "fake.png", "mimeType": "image/png", "buffer": b"just some text, not a picture\n"}])
-    page.wait_for_timeout(500)  # the chip finishes uploading to the app first
+    wait_for_uploaded_chips(page, 1)
     send(page, "And this one?")
     expect(page.get_by_text("fake.png")).to_be_visible(timeout=15_000)
     page.get_by_role("button", name="Cancel").click()
@@ -272,10 +273,13 @@ def test_keeping_an_answer_turns_compare_off(page: Page, app_url):
     new_chat(page, app_url)
     page.get_by_text("Compare", exact=True).click()
     wait_for_app(page)
-    page.get_by_test_id("stMultiSelect").get_by_role("combobox").click()
+    chosen = page.get_by_test_id("stMultiSelect")
+    chosen.get_by_role("combobox").click()
     page.get_by_role("option", name="gemini-pro", exact=True).click()
     wait_for_app(page)
     page.keyboard.press("Escape")
+    expect(chosen).to_contain_text("gemini-pro")   # two models: the send is a comparison
+    expect(chosen).to_contain_text("gpt-4o-mini")
     question = f"Pick one {uuid.uuid4().hex[:6]}"
     send(page, question)
     expect(page.get_by_role("button", name="Keep this answer")).to_have_count(2, timeout=30_000)

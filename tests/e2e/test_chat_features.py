@@ -11,7 +11,7 @@ import uuid
 from playwright.sync_api import Page, expect
 
 from lib.store import Store
-from tests.e2e.helpers import login, screenshot, start_new_chat, wait_for_app
+from tests.e2e.helpers import login, screenshot, start_new_chat, wait_for_app, wait_for_uploaded_chips
 from tests.e2e.test_chat import send
 from tests.imagefiles import image_bytes
 
@@ -86,7 +86,7 @@ def test_attached_png_reaches_the_sandbox_as_image_url(page: Page, app_url, sand
     page.get_by_test_id("stChatInput").locator("input[type=file]").set_input_files(
         files=[{"name": "square.png", "mimeType": "image/png", "buffer": image_bytes()}])
     prompt = f"Picture {uuid.uuid4().hex[:6]}"
-    page.wait_for_timeout(500)
+    wait_for_uploaded_chips(page, 1)
     send(page, prompt)
     # Exactly one reply once the run after the stream has redrawn the history (a stricter wait
     # than "visible", which fails while that run briefly shows the streamed copy beside it).
@@ -117,7 +117,7 @@ def test_pasted_image_is_attached_and_sent(page: Page, app_url, sandbox):
     expect(page.get_by_test_id("stChatInputTextArea")).to_be_editable()  # the paste goes to it
     page.evaluate(PASTE_PNG, [base64.b64encode(image_bytes(color=(20, 160, 60))).decode(), "pasted.png"])
     expect(page.get_by_test_id("stChatInput").get_by_test_id("stFileChipImagePreview")).to_have_count(1)
-    page.wait_for_timeout(500)  # as with a picked file: the chip finishes uploading to the app first
+    wait_for_uploaded_chips(page, 1)
     prompt = f"Pasted {uuid.uuid4().hex[:6]}"
     send(page, prompt)
     # Exactly one reply once the run after the stream has redrawn the history (a stricter wait
@@ -133,7 +133,7 @@ def test_pasted_image_is_attached_and_sent(page: Page, app_url, sandbox):
 def test_import_of_a_malformed_file_changes_nothing(page: Page, app_url, e2e_dir):
     login(page, app_url, USER)
     before = [c.id for c in e2e_store(e2e_dir).list_conversations(USER)]
-    page.get_by_role("button", name="Import").click()
+    page.get_by_role("button", name="Import", exact=True).click()
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
         files=[{"name": "evil.json", "mimeType": "application/json",
                 "buffer": json.dumps({"format": "reshi-playground/conversation", "version": 1, "title": "x",
