@@ -16,10 +16,18 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 REPLY_DONE = re.compile(r"credits: \d")
 
 
+# The app root's script state while a run is asked for or going on (the status widget shows
+# only once a run has lasted a moment; the attribute follows every run).
+RUNNING_STATES = re.compile(r"^(running|rerunRequested|stopRequested)$")
+
+
 def wait_for_app(page: Page) -> None:
-    """Streamlit has finished its run when the status widget says nothing is running."""
+    """Streamlit has finished its run: the status widget and the app root say nothing runs (a
+    run's leftover elements, such as a streamed reply the run drew again, go when it ends)."""
     page.wait_for_load_state("networkidle")
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+    expect(page.get_by_test_id("stApp")).not_to_have_attribute("data-test-script-state", RUNNING_STATES,
+                                                               timeout=30_000)
 
 
 def login(page: Page, app_url: str, user: str = "alice", path: str = "") -> None:
