@@ -17,7 +17,7 @@ from lib.ui.session import current_lang, current_user, tr
 from lib.ui.workbench_choice import which_model
 from lib.ui.workbench_editors import CHECK_KEY, RUN_STATUS_KEY, run_label
 from lib.workbench import reports, suite
-from lib.workbench.results import problem_text
+from lib.workbench.results import problem_text, value_at
 
 PAGE_SIZE = 20
 # The failures a cell names in a few words; any other kind is shown as it is.
@@ -81,8 +81,8 @@ def render_cell(cell: workbench.Cell, checks: list[workbench.Check], run_id: int
         st.badge(tr("workbench.reused", credits=cell.saved_credits), icon=":material/recycling:", color="blue")
     _tool_calls(cell)
     for index, (check, passed) in enumerate(zip(checks, cell.checks)):
-        _check_badge(check, passed, _at(cell.scores, index))
-        reason = problem_text(_at(cell.problems, index), _at(cell.reasons, index), current_lang())
+        _check_badge(check, passed, value_at(cell.scores, index))
+        reason = problem_text(value_at(cell.problems, index), value_at(cell.reasons, index), current_lang())
         if reason and (check.kind == workbench.JUDGE or not passed):
             st.caption(_literal(reason))
     if run_id is not None and cell.status == workbench.OK:
@@ -134,9 +134,6 @@ def _check_badge(check: workbench.Check, passed: bool, score: float | None) -> N
     color = "green" if passed else ("red" if check.must else "orange")
     st.badge(_literal(label), icon=":material/check:" if passed else ":material/close:", color=color)
 
-
-def _at(values: list, index: int):
-    return values[index] if index < len(values) else None
 
 
 

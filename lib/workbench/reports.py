@@ -15,7 +15,7 @@ from lib import formats
 from lib.i18n import key_family, t
 from lib.report import render
 from lib.workbench.prompt import Check
-from lib.workbench.results import cells_of, problem_text, totals
+from lib.workbench.results import cells_of, problem_text, totals, value_at
 from lib.workbench.running import FAILED, Cell
 
 LABELS = ("heading", "prompt", "system", "models", "totals", "failing", "no_failing", "cells", "generated",
@@ -31,16 +31,12 @@ def failing_checks(cell: Cell, checks: list[Check], musts_only: bool = True, lan
         if passed or (musts_only and not check.must):
             continue
         details = [f"{cell.scores[index]:.2f}" if index < len(cell.scores) and cell.scores[index] is not None else "",
-                   problem_text(_at(cell.problems, index), _at(cell.reasons, index), lang)]
+                   problem_text(value_at(cell.problems, index), value_at(cell.reasons, index), lang)]
         detail = ": ".join(d for d in details if d)
         found.append(check.label() + (f" ({detail})" if detail else ""))
     if cell.status == FAILED:
         found.insert(0, f"the call failed: {cell.error_kind}" + (f" ({cell.error_message})" if cell.error_message else ""))
     return found
-
-
-def _at(values: list, index: int):
-    return values[index] if index < len(values) else None
 
 
 def failed(cell: Cell) -> bool:

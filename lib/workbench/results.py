@@ -25,6 +25,11 @@ from lib.workbench.running import FAILED, Cell, RunSpec
 PROBLEM_KEY = key_family("workbench.problem", (*judge.PROBLEMS, *tool_chain.TOOL_PROBLEMS))
 
 
+def value_at(values: list, index: int) -> Any:
+    """A cell's per-check value (score, reason, problem), None for a check added after it ran."""
+    return values[index] if index < len(values) else None
+
+
 def problem_text(problem: str | None, reason: str | None, lang: str = "en") -> str:
     """A check's reason as people read it: its problem in words with the detail, else the
     judge's own words."""
