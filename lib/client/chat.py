@@ -105,7 +105,7 @@ class ChatStream:
     """Iterates text deltas of one streamed reply and keeps what a user needs to see after.
 
     Iterating gives the answer's text; `parts()` gives every piece with its kind (the model's
-    thinking, then its answer: `StreamPart`), read by the rows of `lib/dialects.py`.
+    thinking, then its answer: `StreamPart`), read by the rows of `lib/dialects/streams.py`.
 
     Raises `StreamCutError` (with the text received so far) when the stream ends before
     `[DONE]`. `close()` stops it early (a user's "stop"), from any thread: the call is recorded

@@ -1,7 +1,7 @@
 """Tool calls assembled from a stream's fragments (or read from one complete reply).
 
 Servers send a call's pieces over many chunks, several calls side by side by `index`; what
-each server's pieces look like is read by `lib/dialects.py` (`tool_call_pieces`), so this only
+each server's pieces look like is read by `lib/dialects/tool_calls.py` (`tool_call_pieces`), so this only
 puts them together: an id and a name once, the arguments' text appended, or replaced when a
 server sends them whole.
 """

@@ -1,6 +1,6 @@
 """Deterministic function calling: which tools the sandbox's model calls, with which arguments,
 and what it says once the results are back. Pure functions; the dialect shapes them
-(lib/sandbox/dialects.py) and lib/sandbox/app.py streams them.
+(lib/sandbox/dialects.py) and lib/sandbox/routes/chat.py streams them.
 
 When a request carries `tools`, the last user message is cut into clauses ("weather in Paris
 and Tokyo" is two); a clause that names a tool (its name, a word of its name or of its
