@@ -2,33 +2,27 @@
 
 Rules (what a prompt holds, checks, diffs, the file format) are in lib/prompts.py; who may do
 what, versions and the stale-save refusal in lib/store/prompts.py; opening a prompt in Chat or
-the Workbench in lib/ui/prompt_use.py.
+the Workbench in lib/ui/prompt_use.py. The editor is lib/ui/prompts_editor.py, the History and
+Compare tabs lib/ui/prompts_history.py.
 """
 from __future__ import annotations
 
-import html
-
-import pandas as pd
 import streamlit as st
 
-from lib import chat, prompts
+from lib import prompts
 from lib.client import ReshiClient
-from lib.i18n import key_family
 from lib.safe_text import markdown_literal
-from lib.store import DuplicatePromptName, Prompt, PromptVersion, StalePrompt, Store
-from lib.ui.chat_view import model_ids
-from lib.ui.clock import local_time
+from lib.store import DuplicatePromptName, Prompt, PromptVersion, Store
 from lib.ui.picker import file_picker
 from lib.ui.prompt_use import display_name, open_in_chat, open_in_workbench, owner_label
-from lib.ui.session import current_lang, labels, tr
+from lib.ui.prompts_editor import NOTICE, editor, say_next_run, version_view
+from lib.ui.prompts_history import compare, history
+from lib.ui.session import tr
 
 OPEN = "prompts_open"  # the id of the prompt shown
 SEARCH = "prompts_search"
-NOTICE = "prompts_notice"  # a toast said in the next run (after a st.rerun)
 NEW_POPOVER, IMPORT_POPOVER = "prompts_new_popover", "prompts_import_popover"
 POPOVERS = (NEW_POPOVER, IMPORT_POPOVER)
-KIND_KEY = key_family("prompts.kind", prompts.VARIABLE_KINDS)
-_DIFF_COLOURS = {prompts.CHANGED: "#fff4ce", prompts.ADDED: "#dff6dd", prompts.REMOVED: "#fde7e9"}
 
 
 def prompts_page(store: Store, user: str, client: ReshiClient, admin: bool) -> None:
@@ -54,11 +48,6 @@ def prompts_page(store: Store, user: str, client: ReshiClient, admin: bool) -> N
             st.info(tr("prompts.pick_one"), icon=":material/bookmarks:")
         else:
             _prompt_detail(store, user, client, admin, opened)
-
-
-def _say_next_run(text: str) -> None:
-    st.session_state[NOTICE] = text
-    st.rerun()
 
 
 # ---------------------------------------------------------------- the list
@@ -107,7 +96,7 @@ def _create(store: Store, user: str, name: str, content: dict) -> None:
         st.warning(tr("prompts.duplicate_name", name=name.strip()), icon=":material/warning:")
         return
     st.session_state[OPEN] = prompt.id
-    _say_next_run(tr("prompts.created", name=prompt.name))
+    say_next_run(tr("prompts.created", name=prompt.name))
 
 
 def _import_popover(container, store: Store, user: str) -> None:
@@ -132,7 +121,7 @@ def _import_popover(container, store: Store, user: str) -> None:
             return
         st.session_state["prompts_import_n"] += 1
         st.session_state[OPEN] = prompt.id
-        _say_next_run(tr("prompts.imported", name=prompt.name, count=prompt.head_version))
+        say_next_run(tr("prompts.imported", name=prompt.name, count=prompt.head_version))
 
 
 def _import_reason(problem: prompts.ImportProblem) -> str:
@@ -167,303 +156,16 @@ def _prompt_detail(store: Store, user: str, client: ReshiClient, admin: bool, pr
         tr("prompts.tab_compare"), tr("prompts.tab_team")])
     with edit_tab:
         if editable:
-            _editor(store, user, client, admin, prompt, by_number)
+            editor(store, user, client, admin, prompt, by_number)
         else:
             st.info(tr("prompts.read_only", owner=owner_label(prompt, user)), icon=":material/lock:")
             version_view(current)
     with history_tab:
-        _history(store, user, admin, prompt, versions, editable)
+        history(store, user, admin, prompt, versions, editable)
     with compare_tab:
-        _compare(versions)
+        compare(versions)
     with team_tab:
         _team(store, user, admin, prompt, editable)
-
-
-def version_view(version: PromptVersion) -> None:
-    """One version, read only: its templates, variables and settings."""
-    content = version.content
-    st.markdown(f"**{tr('prompts.system')}**")
-    st.code(content["system"] or " ", language=None, wrap_lines=True)
-    if content["user"]:
-        st.markdown(f"**{tr('prompts.user')}**")
-        st.code(content["user"], language=None, wrap_lines=True)
-    if content["variables"]:
-        shown = _variables_frame(content["variables"])
-        shown["kind"] = shown["kind"].map(lambda kind: tr(KIND_KEY(kind)) if kind in prompts.VARIABLE_KINDS else kind)
-        st.dataframe(shown, hide_index=True, use_container_width=True, column_config=_variable_columns())
-    st.caption(tr("prompts.settings_line", model=content["settings"].get("model", ""),
-                  params=", ".join(chat.request_params(chat.merged_settings(content["settings"]))) or "—"))
-
-
-# ---------------------------------------------------------------- the editor
-
-def _editor_key(prompt_id: int, name: str) -> str:
-    """Widget keys of the editor: a new generation (after a save, or on "load the newest")
-    starts them afresh; a refused save keeps them, so nothing typed is lost."""
-    return f"prompts_{prompt_id}_g{st.session_state.get(f'prompts_gen_{prompt_id}', 0)}_{name}"
-
-
-def _base_key(prompt_id: int) -> str:
-    return f"prompts_base_{prompt_id}"
-
-
-def _reload(prompt_id: int, base: int) -> None:
-    st.session_state[_base_key(prompt_id)] = base
-    st.session_state[f"prompts_gen_{prompt_id}"] = st.session_state.get(f"prompts_gen_{prompt_id}", 0) + 1
-    st.session_state.pop(f"prompts_stale_{prompt_id}", None)
-
-
-def _variables_frame(specs: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame([{**s, "choices": "\n".join(s["choices"])} for s in specs],
-                        columns=["name", "kind", "default", "description", "choices"])
-
-
-def _editor(store: Store, user: str, client: ReshiClient, admin: bool, prompt: Prompt,
-            by_number: dict[int, PromptVersion]) -> None:
-    base = st.session_state.setdefault(_base_key(prompt.id), prompt.head_version)
-    start = by_number[base].content
-    key = lambda name: _editor_key(prompt.id, name)  # noqa: E731
-    if base != prompt.head_version:
-        st.caption(tr("prompts.editing_from", number=base, newest=prompt.head_version))
-    name = st.text_input(tr("prompts.name"), value=prompt.name, max_chars=prompts.MAX_NAME_CHARS, key=key("name"))
-    system = st.text_area(tr("prompts.system"), value=start["system"], height=160, key=key("system"),
-                          help=tr("prompts.variables_help"))
-    user_text = st.text_area(tr("prompts.user"), value=start["user"], height=90, key=key("user"),
-                             help=tr("prompts.user_help"))
-    st.markdown(f"**{tr('prompts.variables')}**")
-    used = prompts.used_variables({"system": system, "user": user_text})
-    # What the tables held last run: a new {{variable}} in a template makes a new table, which
-    # starts from them, so descriptions and cases typed before are kept.
-    kept = st.session_state.get(key("kept"), {"variables": start["variables"], "cases": start.get("cases") or []})
-    declared = list(kept["variables"]) + [prompts.variable(n) for n in used
-                                          if n not in {v["name"] for v in kept["variables"]}]
-    table = st.data_editor(_variables_frame(declared), num_rows="dynamic", hide_index=True, use_container_width=True,
-                           key=key(f"variables_{'_'.join(used)}"), column_config={
-                               **_variable_columns(),
-                               "name": st.column_config.TextColumn(tr("prompts.var_name"), required=True),
-                               "kind": st.column_config.SelectboxColumn(
-                                   tr("prompts.var_kind"), options=list(prompts.VARIABLE_KINDS), required=True,
-                                   default=prompts.SHORT, format_func=labels(KIND_KEY))})
-    settings = _settings_editor(client, start["settings"], key)
-    tags = st.text_input(tr("prompts.tags"), value=", ".join(start["tags"]), key=key("tags"),
-                         placeholder=tr("prompts.tags_placeholder"))
-    names = [str(n) for n in table["name"].fillna("") if str(n).strip()]
-    st.markdown(f"**{tr('prompts.cases')}**")
-    cases = st.data_editor(pd.DataFrame(kept["cases"], columns=names), num_rows="dynamic",
-                           hide_index=True, use_container_width=True, key=key(f"cases_{'_'.join(names)}"))
-    st.caption(tr("prompts.cases_note"))
-    content = {"system": system, "user": user_text, "variables": _specs_from(table), "settings": settings,
-               "tags": prompts.parse_tags(tags), "cases": _cases_from(cases, names)}
-    st.session_state[key("kept")] = {"variables": content["variables"], "cases": content["cases"]}
-    problems = prompts.problems(content) or ([p] if (p := prompts.name_problem(name)) else [])
-    for problem in problems:
-        st.warning(tr(problem.key, **problem.fields), icon=":material/warning:")
-    note_col, save_col = st.columns([4, 1.3], vertical_alignment="bottom")
-    note = note_col.text_input(tr("prompts.note"), max_chars=prompts.MAX_NOTE_CHARS, key=key("note"),
-                               placeholder=tr("prompts.note_placeholder"))
-    if save_col.button(tr("prompts.save", number=base + 1), icon=":material/save:", type="primary",
-                       key=key("save"), disabled=bool(problems), use_container_width=True):
-        _save(store, user, admin, prompt, name.strip(), content, base, note.strip())
-    _stale_notice(store, user, prompt, base, content)
-
-
-def _settings_editor(client: ReshiClient, saved: dict, key) -> dict:
-    """The model and the Chat page's parameters; settings other features keep are carried over as
-    they are (shown, not edited here: the Chat page edits them)."""
-    settings = chat.merged_settings(saved)
-    models = model_ids(client)
-    if settings["model"] not in models:
-        models = [settings["model"], *models]
-    model = st.selectbox(tr("prompts.model"), models, index=models.index(settings["model"]), key=key("model"))
-    rows = pd.DataFrame([{"param": p.name, "on": settings["params"][p.name]["on"],
-                          "value": str(settings["params"][p.name]["value"])} for p in chat.PARAMS])
-    edited = st.data_editor(rows, hide_index=True, use_container_width=True, key=key("params"), disabled=["param"],
-                            column_config={"param": tr("prompts.param"), "on": st.column_config.CheckboxColumn(
-                                tr("prompts.param_on")), "value": tr("prompts.param_value")})
-    params = {}
-    for param, row in zip(chat.PARAMS, edited.to_dict("records")):
-        params[param.name] = {"on": bool(row["on"]), "value": _param_value(param, row["value"])}
-    others = {k: v for k, v in saved.items() if k not in ("model", "params")}
-    if others:
-        with st.expander(tr("prompts.other_settings")):
-            st.json(others)
-    return {**saved, "model": model, "params": params}
-
-
-def _param_value(param: chat.Param, text) -> float | int | str:
-    """The typed value, kept within the parameter's range; what is not a number keeps the default."""
-    if isinstance(param.default, str):
-        return str(text or "")
-    try:
-        number = type(param.default)(float(text))
-    except (TypeError, ValueError):
-        return param.default
-    return min(max(number, param.low), param.high)
-
-
-def _variable_columns() -> dict:
-    return {"name": tr("prompts.var_name"), "kind": tr("prompts.var_kind"), "default": tr("prompts.var_default"),
-            "description": tr("prompts.var_description"),
-            "choices": st.column_config.TextColumn(tr("prompts.var_choices"), help=tr("prompts.var_choices_help"))}
-
-
-def _specs_from(table: pd.DataFrame) -> list[dict]:
-    specs = []
-    for row in table.fillna("").to_dict("records"):
-        if not str(row["name"]).strip():
-            continue
-        kind = row["kind"] if row["kind"] in prompts.VARIABLE_KINDS else prompts.SHORT
-        specs.append(prompts.variable(str(row["name"]).strip(), kind, str(row["default"]), str(row["description"]),
-                                      prompts.parse_choices(str(row["choices"])) if kind == prompts.CHOICE else []))
-    return specs
-
-
-def _cases_from(table: pd.DataFrame, names: list[str]) -> list[dict]:
-    rows = table.fillna("").to_dict("records")
-    return [{n: str(row.get(n, "")) for n in names} for row in rows if any(str(v).strip() for v in row.values())]
-
-
-def _save(store: Store, user: str, admin: bool, prompt: Prompt, name: str, content: dict, base: int,
-          note: str) -> None:
-    try:
-        if name != prompt.name:
-            store.rename_prompt(user, prompt.id, name, admin=admin)
-        saved = store.save_prompt_version(user, prompt.id, content, base, note, admin=admin)
-    except DuplicatePromptName:
-        st.warning(tr("prompts.duplicate_name", name=name), icon=":material/warning:")
-        return
-    except StalePrompt as stale:
-        st.session_state[f"prompts_stale_{prompt.id}"] = [v.number for v in stale.since]
-        return
-    if saved is None:
-        st.error(tr("prompts.not_yours"), icon=":material/block:")
-        return
-    _reload(prompt.id, saved.number)
-    _say_next_run(tr("prompts.saved", name=name, number=saved.number))
-
-
-def _stale_notice(store: Store, user: str, prompt: Prompt, base: int, draft: dict) -> None:
-    """A save refused because others saved since `base`: who saved what, what differs from the
-    draft, and two ways on (the draft stays in the editor either way until one is chosen)."""
-    since = st.session_state.get(f"prompts_stale_{prompt.id}")
-    if not since:
-        return
-    newest = store.get_prompt_version(user, prompt.id, max(since))
-    lines = [tr("prompts.stale_version", number=v.number, user=v.user, when=local_time(v.created_at),
-                note=markdown_literal(v.note) or "—")
-             for v in (store.get_prompt_version(user, prompt.id, n) for n in since) if v]
-    changed = prompts.changed_parts(draft, newest.content)
-    st.error("\n\n".join([tr("prompts.stale", base=base, count=len(since)), *lines,
-                          tr("prompts.stale_changed", parts=", ".join(changed) or "—")]), icon=":material/sync_problem:")
-    keep_col, load_col = st.columns(2)
-    keep_col.button(tr("prompts.stale_keep_mine", number=newest.number + 1), icon=":material/save_as:",
-                    key=f"prompts_stale_keep_{prompt.id}", use_container_width=True,
-                    on_click=_rebase_draft, args=(prompt.id, newest.number))
-    load_col.button(tr("prompts.stale_load", number=newest.number), icon=":material/sync:",
-                    key=f"prompts_stale_load_{prompt.id}", use_container_width=True,
-                    on_click=_reload, args=(prompt.id, newest.number))
-
-
-def _rebase_draft(prompt_id: int, newest: int) -> None:
-    """Keep the draft as typed, to be saved after the newest version (the user has seen what changed)."""
-    st.session_state[_base_key(prompt_id)] = newest
-    st.session_state.pop(f"prompts_stale_{prompt_id}", None)
-
-
-# ---------------------------------------------------------------- history
-
-def _history(store: Store, user: str, admin: bool, prompt: Prompt, versions: list[PromptVersion],
-             editable: bool) -> None:
-    rows = [{"version": f"v{v.number}", "by": v.user or tr("prompts.shipped_owner"), "when": local_time(v.created_at),
-             "note": v.note, "": _marker(prompt, v.number)} for v in reversed(versions)]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True, column_config={
-        "version": tr("prompts.col_version"), "by": tr("prompts.col_by"), "when": tr("prompts.col_when"),
-        "note": tr("prompts.col_note"), "": tr("prompts.col_state")})
-    numbers = [v.number for v in reversed(versions)]
-    shown = {n: f"v{n} · {_marker(prompt, n) or versions[n - 1].note}" for n in numbers}  # in this run's language
-    chosen = st.selectbox(tr("prompts.pick_version"), numbers, key=f"prompts_history_pick_{prompt.id}_{current_lang()}",
-                          format_func=shown.get)
-    version = versions[chosen - 1]
-    row = st.container(horizontal=True, gap="small")
-    if row.button(tr("prompts.open_version_in_chat", number=chosen), icon=":material/chat:", key="prompts_hist_chat"):
-        open_in_chat(prompt, version)
-    if row.button(tr("prompts.test_in_workbench", number=chosen), icon=":material/science:", key="prompts_hist_wb"):
-        open_in_workbench(prompt, version)
-    if editable:
-        if row.button(tr("prompts.pin", number=chosen), icon=":material/push_pin:", key="prompts_pin",
-                      disabled=prompt.pinned_version == chosen):
-            store.pin_prompt_version(user, prompt.id, chosen, admin=admin)
-            _say_next_run(tr("prompts.pinned", number=chosen))
-        if prompt.pinned_version and row.button(tr("prompts.unpin"), icon=":material/push_pin:", key="prompts_unpin"):
-            store.pin_prompt_version(user, prompt.id, None, admin=admin)
-            _say_next_run(tr("prompts.unpinned"))
-        if row.button(tr("prompts.restore", number=chosen), icon=":material/history:", key="prompts_restore",
-                      disabled=chosen == prompt.head_version):
-            _restore(store, user, admin, prompt, version)
-    with st.expander(tr("prompts.version_content", number=chosen)):
-        version_view(version)
-
-
-def _marker(prompt: Prompt, number: int) -> str:
-    if number == prompt.pinned_version:
-        return tr("prompts.marker_pinned")
-    return tr("prompts.marker_current") if number == prompt.current_version else ""
-
-
-def _restore(store: Store, user: str, admin: bool, prompt: Prompt, version: PromptVersion) -> None:
-    try:
-        saved = store.save_prompt_version(user, prompt.id, version.content, prompt.head_version,
-                                          tr("prompts.restored_note", number=version.number), admin=admin)
-    except StalePrompt:
-        st.warning(tr("prompts.restore_stale"), icon=":material/sync_problem:")
-        return
-    if saved:
-        _reload(prompt.id, saved.number)
-        _say_next_run(tr("prompts.restored", number=version.number, new=saved.number))
-
-
-# ---------------------------------------------------------------- compare two versions
-
-def _compare(versions: list[PromptVersion]) -> None:
-    if len(versions) < 2:
-        st.caption(tr("prompts.compare_one"))
-        return
-    numbers = [v.number for v in versions]
-    left_col, right_col = st.columns(2)
-    # keyed by the prompt and its newest version: a new version is compared with the one before it
-    key = f"prompts_cmp_{versions[0].prompt_id}_{len(numbers)}"
-    left = left_col.selectbox(tr("prompts.compare_left"), numbers, index=len(numbers) - 2, key=f"{key}_left",
-                              format_func=lambda n: f"v{n}")
-    right = right_col.selectbox(tr("prompts.compare_right"), numbers, index=len(numbers) - 1, key=f"{key}_right",
-                                format_func=lambda n: f"v{n}")
-    old, new = versions[left - 1].content, versions[right - 1].content
-    for field, label in (("system", tr("prompts.system")), ("user", tr("prompts.user"))):
-        st.markdown(f"**{label}**")
-        if old[field] == new[field]:
-            st.caption(tr("prompts.no_change"))
-        else:
-            st.html(diff_table(prompts.text_diff(old[field], new[field]), f"v{left}", f"v{right}"))
-    st.markdown(f"**{tr('prompts.settings_changes')}**")
-    changes = prompts.settings_diff(old, new)
-    if not changes:
-        st.caption(tr("prompts.no_change"))
-        return
-    st.dataframe(pd.DataFrame([{"setting": k, f"v{left}": _shown(a), f"v{right}": _shown(b)} for k, a, b in changes]),
-                 hide_index=True, use_container_width=True, column_config={"setting": tr("prompts.col_setting")})
-
-
-def _shown(value) -> str:
-    return "—" if value is None else str(value)
-
-
-def diff_table(rows: list[tuple[str, str, str]], left: str, right: str) -> str:
-    """Two columns of lines, changed ones tinted; every line escaped (it is the user's text)."""
-    cells = "".join(
-        f"<tr style='background:{_DIFF_COLOURS.get(kind, 'transparent')}'>"
-        f"<td>{html.escape(a)}</td><td>{html.escape(b)}</td></tr>" for kind, a, b in rows)
-    return ("<table style='width:100%;table-layout:fixed;border-collapse:collapse;font-family:monospace;"
-            "font-size:0.85rem;white-space:pre-wrap;word-break:break-word'>"
-            f"<tr><th style='text-align:left'>{left}</th><th style='text-align:left'>{right}</th></tr>{cells}</table>")
 
 
 # ---------------------------------------------------------------- team: sharing, recommending, deleting
@@ -479,7 +181,7 @@ def _team(store: Store, user: str, admin: bool, prompt: Prompt, editable: bool) 
         except DuplicatePromptName:
             st.warning(tr("prompts.duplicate_shared", name=prompt.name), icon=":material/warning:")
             return
-        _say_next_run(tr("prompts.now_shared" if shared else "prompts.now_private", name=prompt.name))
+        say_next_run(tr("prompts.now_shared" if shared else "prompts.now_private", name=prompt.name))
     if admin:
         recommended = st.toggle(tr("prompts.recommend_toggle"), value=prompt.recommended, disabled=not prompt.shared,
                                 key=f"prompts_recommend_{prompt.id}", help=tr("prompts.recommend_help"))
@@ -496,4 +198,4 @@ def _team(store: Store, user: str, admin: bool, prompt: Prompt, editable: bool) 
                          key=f"prompts_delete_go_{prompt.id}"):
                 store.delete_prompt(user, prompt.id, admin=admin)
                 st.session_state.pop(OPEN, None)
-                _say_next_run(tr("prompts.deleted", name=prompt.name))
+                say_next_run(tr("prompts.deleted", name=prompt.name))
