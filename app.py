@@ -63,7 +63,7 @@ else:
     page = st.navigation(PAGES, position="sidebar")
     with store_errors_as_messages():
         show_carried_toasts()
-        render_sidebar(authenticator)
+        render_sidebar(authenticator, [p.url_path for p in PAGES])
         fold_sidebar_when_asked(page.url_path)
         render_budget_banner()
         render_quota_banner()

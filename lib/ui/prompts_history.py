@@ -14,7 +14,9 @@ from lib.ui.prompt_use import open_in_chat, open_in_workbench
 from lib.ui.prompts_editor import reload_editor, say_next_run, version_view
 from lib.ui.session import current_lang, tr
 
-_DIFF_COLOURS = {prompts.CHANGED: "#fff4ce", prompts.ADDED: "#dff6dd", prompts.REMOVED: "#fde7e9"}
+# Tints, not colours: the text keeps the theme's colour and stays readable, light or dark.
+_DIFF_COLOURS = {prompts.CHANGED: "rgba(240, 190, 0, .22)", prompts.ADDED: "rgba(40, 170, 70, .22)",
+                 prompts.REMOVED: "rgba(230, 60, 80, .22)"}
 
 
 def history(store: Store, user: str, admin: bool, prompt: Prompt, versions: list[PromptVersion],

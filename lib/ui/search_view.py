@@ -112,7 +112,9 @@ if (!window.reshiShortcutsOn) {
   window.reshiShortcutsDraw = (box) => {
     box.setAttribute("aria-label", window.reshiShortcuts.title);
     const card = document.createElement("div");
-    card.style.cssText = "background:var(--st-background-color,#fff);color:inherit;border-radius:12px;padding:20px 24px;min-width:280px;max-width:92vw;box-shadow:0 8px 30px rgba(0,0,0,.3);font:15px/1.6 sans-serif";
+    card.style.cssText = "border-radius:12px;padding:20px 24px;min-width:280px;max-width:92vw;box-shadow:0 8px 30px rgba(0,0,0,.3);font:15px/1.6 sans-serif";
+    const app = getComputedStyle(document.querySelector("[data-testid=stApp]") || document.body);
+    card.style.background = app.backgroundColor; card.style.color = app.color;  // the theme shown, light or dark
     const head = document.createElement("h3"); head.textContent = window.reshiShortcuts.title; head.style.margin = "0 0 8px";
     card.appendChild(head);
     for (const [keys, label] of window.reshiShortcuts.rows) {

@@ -1,4 +1,4 @@
-"""The sidebar every page shares: language, who is logged in, and the connection panel."""
+"""The sidebar every page shares: language, theme, who is logged in, and the connection panel."""
 from __future__ import annotations
 
 import streamlit as st
@@ -11,6 +11,7 @@ from lib.ui.resources import get_store
 from lib.ui.search_view import go_where_search_chose, keyboard_shortcuts, search_button
 from lib.ui.session import current_lang, current_user, language_picker, tr
 from lib.ui.store_status import remember_setting
+from lib.ui.theme import theme_switch
 
 _LANGUAGE_SETTLED = "lang_settled_for"
 
@@ -29,10 +30,11 @@ def remember_language() -> None:
     st.session_state[_LANGUAGE_SETTLED] = user
 
 
-def render_sidebar(authenticator: AuthenticationController | None) -> None:
+def render_sidebar(authenticator: AuthenticationController | None, page_paths: list[str]) -> None:
     go_where_search_chose()
     with st.sidebar:
         _language_switch()
+        theme_switch(page_paths)
         _account(authenticator)
         search_button()
         keyboard_shortcuts()

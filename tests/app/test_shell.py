@@ -139,6 +139,24 @@ def test_a_users_saved_language_wins_over_the_login_pages_default(login_secrets)
     assert at.session_state["lang"] == "en", "the sidebar's switch is not undone by the saved language"
 
 
+def theme_in_page(at) -> str:
+    """The theme the page's script asks the browser for ("System", "Light" or "Dark")."""
+    scripts = [h.proto.body for h in at.get("html") if "stActiveTheme" in h.proto.body]
+    assert len(scripts) == 1
+    return scripts[0].split("const want = ")[1].split(",")[0].strip('"')
+
+
+def test_a_theme_picked_is_the_users_in_their_next_session(login_secrets):
+    at = make_app(login_secrets, user="alice")
+    assert theme_in_page(at) == "System"
+    at.button_group(key="theme_switch").set_value("dark").run()
+    assert theme_in_page(at) == "Dark"
+    assert Store(login_secrets["store"]["url"]).get_setting("alice", "theme") == "dark"
+    again = make_app(login_secrets, user="alice")
+    assert again.button_group(key="theme_switch").value == "dark" and theme_in_page(again) == "Dark"
+    assert theme_in_page(make_app(login_secrets, user="bob")) == "System", "alice's theme is hers alone"
+
+
 def picker_styles(at) -> str:
     return " ".join(h.proto.body for h in at.get("html") if "stFileUploaderDropzone" in h.proto.body)
 

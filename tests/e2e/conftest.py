@@ -11,7 +11,7 @@ from tests.fixtures.app import PASSWORDS
 def saved_languages_cleared(request):
     """A test that picks Chinese saves it as its user's language; a test that failed before
     switching back left every later test of that user signed in to Chinese pages. Each browser
-    test on the shared server starts with no saved language, so it opens in English."""
+    test on the shared server starts with no saved language (nor theme), so it opens in English."""
     if "app_url" not in request.fixturenames:
         yield
         return
@@ -19,6 +19,7 @@ def saved_languages_cleared(request):
     try:
         for user in PASSWORDS:
             store.set_setting(user, "lang", None)
+            store.set_setting(user, "theme", None)
     finally:
         store.dispose()
     yield

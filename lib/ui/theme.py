@@ -1,0 +1,78 @@
+"""Light, dark or the system's: each user's choice, kept with their settings (`theme`) and
+applied in every browser they sign in from.
+
+Streamlit has no per-session theme API. `.streamlit/config.toml` defines a light and a dark
+theme ([theme.light], [theme.dark]), so the browser may show either; which one is its own
+choice, kept in localStorage under `stActiveTheme-<path the page was loaded at>-v2` as "System",
+"Light" or "Dark" and read once, when the page loads. So a script in the page writes the user's
+choice under every page's key and, when the page shows the other theme (a browser new to the
+user, a choice just made), reloads it once. Pinned by e2e `test_theme`.
+"""
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from lib.i18n import key_family
+from lib.ui.resources import get_store
+from lib.ui.session import current_user, labels, tr
+from lib.ui.store_status import remember_setting
+
+THEMES = ("system", "light", "dark")
+SETTING = "theme"
+THEME_KEY = key_family("theme", THEMES)
+_SETTLED = "theme_settled_for"
+
+# `%(want)s` is what Streamlit's frontend keeps ("System", "Light", "Dark"), `%(pages)s` the
+# pages' URL paths. The app's base path is the page's path without a page's name at its end.
+# The theme shown is read from the app's background. A reload is tried once per choice in a tab
+# (sessionStorage), so a browser that keeps nothing (storage off) is never reloaded in a loop;
+# it waits a turn, so a login cookie written by the same run is set first.
+_SCRIPT = """<script>
+(() => {
+  const want = %(want)s, pages = %(pages)s;
+  let base = window.location.pathname.replace(/\\/+$/, "");
+  if (pages.includes(base.slice(base.lastIndexOf("/") + 1))) base = base.slice(0, base.lastIndexOf("/"));
+  try {
+    for (const page of ["", ...pages]) localStorage.setItem(`stActiveTheme-${base}/${page}-v2`, JSON.stringify(want));
+    if (base) localStorage.setItem(`stActiveTheme-${base}-v2`, JSON.stringify(want));
+  } catch (error) { return; }
+  const app = document.querySelector("[data-testid=stApp]");
+  if (!app) return;
+  const [r, g, b] = getComputedStyle(app).backgroundColor.match(/\\d+/g).map(Number);
+  const shownDark = 0.299 * r + 0.587 * g + 0.114 * b < 128;
+  const dark = want === "Dark" || (want === "System" && window.matchMedia("(prefers-color-scheme: dark)").matches);
+  if (dark === shownDark) { sessionStorage.removeItem("reshiThemeReload"); return; }
+  if (sessionStorage.getItem("reshiThemeReload") === want) return;
+  sessionStorage.setItem("reshiThemeReload", want);
+  setTimeout(() => window.location.reload(), 0);
+})();
+</script>"""
+
+
+def chosen_theme() -> str:
+    """The signed-in user's theme, read from the store once per session and user."""
+    user = current_user()
+    if st.session_state.get(_SETTLED) != user:
+        saved = get_store().get_setting(user, SETTING)
+        st.session_state[SETTING] = saved if saved in THEMES else "system"
+        st.session_state[_SETTLED] = user
+    return st.session_state[SETTING]
+
+
+def theme_switch(page_paths: list[str]) -> None:
+    """System / Light / Dark in the sidebar; a pick is saved as the user's and shown at once."""
+    theme = chosen_theme()
+    # Words, no icons: with them the three did not fit on one line of the sidebar.
+    choice = st.segmented_control(tr("theme.label"), THEMES, default=theme, key="theme_switch", required=True,
+                                  format_func=labels(THEME_KEY), label_visibility="collapsed")
+    if choice and choice != theme:
+        st.session_state[SETTING] = theme = choice
+        remember_setting(get_store(), current_user(), SETTING, choice)
+    apply_theme(theme, page_paths)
+
+
+def apply_theme(theme: str, page_paths: list[str]) -> None:
+    st.html(_SCRIPT % {"want": json.dumps(theme.title()), "pages": json.dumps([p for p in page_paths if p])},
+            unsafe_allow_javascript=True)
