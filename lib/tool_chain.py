@@ -29,7 +29,9 @@ SCHEMA_KEYS = ("type", "properties", "$schema", "required", "items", "enum", "an
 @dataclass
 class Chain:
     """What a chain did: its calls (in order, each {"name", "arguments" (text), "parsed"}), the
-    final text, and whether it stopped at the step limit or was stopped."""
+    final text, and whether it stopped at the step limit or was stopped. `step_messages` are
+    the assistant and tool messages of its steps answered so far (after the prompt): a chain
+    that ended early goes on from them."""
     calls: list[dict] = field(default_factory=list)
     text: str = ""
     steps: int = 0
@@ -38,7 +40,7 @@ class Chain:
     credits: float = 0.0
     tokens: int = 0
     seconds: float = 0.0
-    messages: list[dict] = field(default_factory=list)
+    step_messages: list[dict] = field(default_factory=list)
 
 
 def mock_result(settings_tools: list[dict], call: ToolCall) -> str:
@@ -56,18 +58,20 @@ Ask = Callable[[list[dict], dict], ChatStream]  # (messages, request fields) -> 
 
 def run_chain(client: ReshiClient, model: str, messages: list[dict], settings: dict, params: dict | None = None,
               max_steps: int = tools.DEFAULT_STEPS, stop: threading.Event | None = None,
-              ask: Ask | None = None) -> Chain:
+              ask: Ask | None = None, chain: Chain | None = None) -> Chain:
     """The chain for `messages` with the tools of `settings` (the Chat page's shape: `tools`,
     `tool_choice`, `parallel_tool_calls`); errors of a call are raised as the client raises them.
-    `ask` sends one step (the Workbench's: the client's retries, and Stop); by default it is streamed as is."""
-    chain, sent = Chain(), list(messages)
+    `ask` sends one step (the Workbench's: the client's retries, and Stop); by default it is streamed as is.
+    `chain` is filled in place (so when a step raises, it holds the steps before); given with
+    steps already (an earlier, unfinished run of the chain), it goes on after them."""
+    chain = chain if chain is not None else Chain()
     request = {**(params or {}), **tools.request_fields(settings)}
     ask = ask or (lambda step_messages, fields: _drained(client.chat.stream(model, step_messages, **fields)))
     while True:
         if stop is not None and stop.is_set():
             chain.stopped = True
             break
-        stream = ask(sent, request)
+        stream = ask([*messages, *chain.step_messages], request)
         chain.credits, chain.tokens = chain.credits + stream.credits, chain.tokens + (stream.tokens or 0)
         chain.seconds += stream.elapsed or 0.0
         calls = stream.tool_calls
@@ -79,9 +83,9 @@ def run_chain(client: ReshiClient, model: str, messages: list[dict], settings: d
         if chain.steps >= max_steps:
             chain.reached_limit = True
             break
-        sent += [{"role": "assistant", "content": stream.text or None, "tool_calls": [c.as_message() for c in calls]},
-                 *({"role": "tool", "tool_call_id": c.id, "content": mock_result(settings["tools"], c)} for c in calls)]
-    chain.messages = sent
+        chain.step_messages += [
+            {"role": "assistant", "content": stream.text or None, "tool_calls": [c.as_message() for c in calls]},
+            *({"role": "tool", "tool_call_id": c.id, "content": mock_result(settings["tools"], c)} for c in calls)]
     return chain
 
 

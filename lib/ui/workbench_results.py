@@ -79,6 +79,9 @@ def render_cell(cell: workbench.Cell, checks: list[workbench.Check], run_id: int
         st.caption(f"`{cell.model}` · {figures}{retried}")
     if cell.reused:
         st.badge(tr("workbench.reused", credits=cell.saved_credits), icon=":material/recycling:", color="blue")
+    if cell.continued_steps:
+        st.badge(tr("workbench.continued", count=cell.continued_steps), icon=":material/redo:", color="blue")
+    _unfinished(cell)
     _tool_calls(cell)
     for index, (check, passed) in enumerate(zip(checks, cell.checks)):
         _check_badge(check, passed, value_at(cell.scores, index))
@@ -90,6 +93,17 @@ def render_cell(cell: workbench.Cell, checks: list[workbench.Check], run_id: int
     if cell.output:
         with st.expander(_literal(_preview(cell.output))):
             st.markdown(images_as_links(cell.output))
+
+
+def _unfinished(cell: workbench.Cell) -> None:
+    """Why a cell ended before its reply with something paid, what was kept, and what sending it
+    again does (goes on after its paid steps, or starts again)."""
+    goes_on = tr("workbench.goes_on", count=cell.steps) if cell.steps else tr("workbench.starts_over")
+    if cell.status == workbench.PARTIAL:
+        st.warning(f"{reports.unfinished_text(cell, current_lang())} {goes_on}", icon=":material/pause_circle:")
+    elif cell.status == workbench.FAILED and cell.credits:
+        st.caption(tr("workbench.failed_paid", credits=cell.credits)
+                   + (" " + tr("workbench.failed_goes_on", count=cell.steps) if cell.steps else ""))
 
 
 def _tool_calls(cell: workbench.Cell) -> None:

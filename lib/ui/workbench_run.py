@@ -180,7 +180,8 @@ def resume_button(run: dict) -> None:
     if note is None or is_live(run["id"]):
         return
     total = len(run["cases"]) * len(run["settings"]["models"]) * int(run["settings"].get("repeat", 1))
-    st.warning(tr(note[0], done=len(run["results"]), total=total), icon=note[1])
+    done = sum(cell["status"] != workbench.PARTIAL for cell in run["results"])
+    st.warning(tr(note[0], done=done, total=total), icon=note[1])
     if st.button(tr("workbench.resume"), key="wb_resume", icon=":material/play_arrow:"):
         user = current_user()
         resume(background_runs(), user, run, connection_client(current_connection(), user))

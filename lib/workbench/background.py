@@ -26,7 +26,7 @@ from typing import Any
 
 from lib.client import ReshiClient
 from lib.workbench.judge import JudgeCache, StoreJudgeCache
-from lib.workbench.running import Cell, QuotaReached, RunSpec, run_cells
+from lib.workbench.running import PARTIAL, Cell, QuotaReached, RunSpec, run_cells
 
 log = logging.getLogger("reshi.workbench")
 DEFAULT_SLOTS = 8
@@ -88,7 +88,8 @@ class LiveRun:
 
     @property
     def done(self) -> int:
-        return len(self.results)
+        """Cells finished (an unfinished one, kept for what it paid, is not)."""
+        return sum(cell["status"] != PARTIAL for cell in self.results)
 
 
 class BackgroundRuns:
@@ -106,7 +107,8 @@ class BackgroundRuns:
               earlier: list[Cell] = (), judge_cache: JudgeCache | None = None, finished: list[dict[str, Any]] = (),
               on_end: Callable[[], None] | None = None) -> LiveRun:
         """Run `run_id`'s cells in a thread of its own; `finished`: cells already done (a resumed
-        run), which are kept and not sent again. `on_end` runs when the thread ends (closing a
+        run), which are kept and not sent again, but for unfinished ones, which go on from what
+        they paid and take their place. `on_end` runs when the thread ends (closing a
         client made for the run). Judged checks' verdicts are the user's in the store unless
         `judge_cache` says otherwise."""
         total = len(cases) * len(spec.models) * spec.repeat
@@ -143,13 +145,20 @@ class BackgroundRuns:
 
     def _drive(self, run_id: int, live: LiveRun, client: ReshiClient, spec: RunSpec, cases: list[dict[str, Any]],
                earlier: list[Cell], judge_cache: JudgeCache | None, on_end: Callable[[], None] | None) -> None:
-        skip = {(c["case"], c["model"], c.get("repeat", 0)) for c in live.results}
+        at = {(c["case"], c["model"], c.get("repeat", 0)): i for i, c in enumerate(live.results)}
+        unfinished = [Cell.from_dict(c) for c in live.results if c["status"] == PARTIAL]
+        skip = {slot for slot, i in at.items() if live.results[i]["status"] != PARTIAL}
         status, saved_at = STOPPED, time.monotonic()
         try:
             with closing(run_cells(client, spec, cases, live.stop, earlier=earlier, judge_cache=judge_cache,
-                                   gate=self.gate, user=live.user, skip=skip)) as cells:
+                                   gate=self.gate, user=live.user, skip=skip, unfinished=unfinished)) as cells:
                 for cell in cells:
-                    live.results.append(asdict(cell))
+                    slot = (cell.case, cell.model, cell.repeat)
+                    if slot in at:   # an unfinished cell that went on
+                        live.results[at[slot]] = asdict(cell)
+                    else:
+                        at[slot] = len(live.results)
+                        live.results.append(asdict(cell))
                     if time.monotonic() - saved_at > SAVE_EVERY_SECONDS:
                         self.store.save_workbench_results(live.user, run_id, list(live.results), RUNNING)
                         saved_at = time.monotonic()

@@ -16,12 +16,13 @@ from lib.i18n import key_family, t
 from lib.report import render
 from lib.workbench.prompt import Check
 from lib.workbench.results import cells_of, problem_text, totals, value_at
-from lib.workbench.running import FAILED, Cell
+from lib.workbench.running import ENDED_QUOTA, ENDED_STOPPED, FAILED, OK, PARTIAL, Cell
 
 LABELS = ("heading", "prompt", "system", "models", "totals", "failing", "no_failing", "cells", "generated",
           "case", "model", "repeat", "output", "checks", "pass_rate", "interval", "consistency", "credits",
           "judge_credits", "median_latency", "failed_cells")
 LABEL_KEY = key_family("workbench.report", LABELS)
+UNFINISHED_KEY = key_family("workbench.unfinished", (ENDED_STOPPED, ENDED_QUOTA))
 
 
 def failing_checks(cell: Cell, checks: list[Check], musts_only: bool = True, lang: str = "en") -> list[str]:
@@ -36,12 +37,19 @@ def failing_checks(cell: Cell, checks: list[Check], musts_only: bool = True, lan
         found.append(check.label() + (f" ({detail})" if detail else ""))
     if cell.status == FAILED:
         found.insert(0, f"the call failed: {cell.error_kind}" + (f" ({cell.error_message})" if cell.error_message else ""))
+    if cell.status == PARTIAL:
+        found.insert(0, unfinished_text(cell, lang))
     return found
 
 
+def unfinished_text(cell: Cell, lang: str = "en") -> str:
+    """Why a PARTIAL cell did not finish, and what of it was paid and kept."""
+    return t(UNFINISHED_KEY(cell.ended), lang, credits=cell.credits)
+
+
 def failed(cell: Cell) -> bool:
-    """A cell that fails a run: its call failed, or a must-check did not pass."""
-    return cell.status == FAILED or cell.passed is False
+    """A cell that fails a run: its call failed or did not finish, or a must-check did not pass."""
+    return cell.status != OK or cell.passed is False
 
 
 def junit_xml(run: dict[str, Any], name: str) -> bytes:

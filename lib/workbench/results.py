@@ -85,7 +85,7 @@ def frame(run: dict[str, Any]) -> pd.DataFrame:
         row = {"case": cell.case + 1, **run["cases"][cell.case], "model": cell.model, "repeat": cell.repeat + 1,
                "status": cell.status, "output": cell.output, "latency_s": cell.latency_s, "tokens": cell.tokens,
                "credits": cell.credits, "judge_credits": cell.judge_credits, "reused": cell.reused,
-               "saved_credits": cell.saved_credits, "attempts": cell.attempts, "error": cell.error_kind or ""}
+               "saved_credits": cell.saved_credits, "attempts": cell.attempts, "error": cell.error_kind or cell.ended}
         if run["settings"].get("tools"):   # a run with tools: its chain's calls, in order
             row |= {"tool_calls": "; ".join(f"{call['name']}({call['arguments']})" for call in cell.tool_calls),
                     "tool_steps": cell.steps, "step_limit_reached": cell.reached_limit}

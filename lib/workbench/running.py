@@ -7,11 +7,19 @@ Failures that charged nothing (429, 5xx, dropped connections) are sent again by 
 one retry policy (`lib/client/retries.py`); a failure after text arrived is kept as it is. A
 re-run hands in its parent's cells: a cell whose prompt, model, parameters, case and repeat are
 unchanged (the same `cell_key`) is reused, not sent again.
+
+Nothing paid for is dropped. A cell ended by Stop or the quota after something of it was paid
+is kept as PARTIAL (`ended` says why), with what was paid: its credits, and with tools the calls
+of the steps that were answered and their messages (`chain`). A cell that failed keeps them too.
+Such a cell goes on from its paid steps when it is sent again: when its run is resumed (the
+credits stay this run's) or re-run with the same key (they count as saved). A reply cut short
+without tools cannot go on, so it is sent again whole. Each such cell writes a log line.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -27,7 +35,9 @@ MAX_MODELS = 3
 DEFAULT_POOL = 4
 MAX_POOL = 16
 MAX_REPEAT = 10
-OK, FAILED = "ok", "failed"
+OK, FAILED, PARTIAL = "ok", "failed", "partial"
+ENDED_STOPPED, ENDED_QUOTA = "stopped", "quota"   # why a PARTIAL cell ended
+log = logging.getLogger("reshi.workbench")
 
 
 class QuotaReached(Exception):
@@ -111,7 +121,10 @@ class Cell:
     this time: `saved_credits` is what it cost when it ran. `rating` and `note` are a person's
     (`results.with_ratings`). With tools, `tool_calls` are the chain's calls ({"name",
     "arguments", "parsed"}), `steps` its replies that called tools, `reached_limit` whether it
-    stopped at the run's step limit; `output` is its final text."""
+    stopped at the run's step limit; `output` is its final text. A PARTIAL cell ended early with
+    something paid (`ended`: ENDED_STOPPED or ENDED_QUOTA); it and a failed one keep in `chain`
+    the messages of their paid steps, to go on from; `continued_steps` are the steps a cell took
+    over from such a cell."""
     case: int
     model: str
     status: str
@@ -138,6 +151,9 @@ class Cell:
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
     steps: int = 0
     reached_limit: bool = False
+    ended: str = ""
+    chain: list[dict[str, Any]] = field(default_factory=list)
+    continued_steps: int = 0
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Cell:
@@ -166,17 +182,26 @@ class PlannedCell:
     repeat: int
     key: str
     reuse: Cell | None = None
+    resumes: Cell | None = None   # an unfinished cell this one goes on from
+    own: bool = False             # ... of this run (resumed): its credits are this run's
 
 
-def plan(spec: RunSpec, cases: list[dict[str, Any]], earlier: list[Cell] = ()) -> list[PlannedCell]:
-    """Every cell of the grid, each with the earlier run's cell it may reuse (same key, a reply)."""
+def plan(spec: RunSpec, cases: list[dict[str, Any]], earlier: list[Cell] = (),
+         unfinished: list[Cell] = ()) -> list[PlannedCell]:
+    """Every cell of the grid, each with the earlier run's cell it may reuse (same key, a reply),
+    else the unfinished cell it goes on from: this run's own (`unfinished`: PARTIAL cells of a
+    resumed run) or the earlier run's chain that ended with paid steps."""
     reusable = {cell.key: cell for cell in earlier if cell.key and cell.status == OK}
+    chains = {cell.key: cell for cell in earlier if cell.key and cell.status != OK and cell.chain}
+    own = {cell.key: cell for cell in unfinished if cell.key}
     planned = []
     for index, case in enumerate(cases):
         for repeat in range(spec.repeat):
             for model in spec.models:
                 key = cell_key(spec, model, case, repeat)
-                planned.append(PlannedCell(index, case, model, repeat, key, reusable.get(key)))
+                reuse = reusable.get(key)
+                resumes = None if reuse else own.get(key) or chains.get(key)
+                planned.append(PlannedCell(index, case, model, repeat, key, reuse, resumes, key in own))
     return planned
 
 
@@ -193,10 +218,11 @@ def estimate_credits(client: ReshiClient, spec: RunSpec, cells: list[PlannedCell
 
 def run_cells(client: ReshiClient, spec: RunSpec, cases: list[dict[str, Any]], stop: threading.Event | None = None, *,
               earlier: list[Cell] = (), judge_cache: judge.JudgeCache | None = None, gate=None, user: str = "",
-              skip: set[tuple[int, str, int]] = frozenset()) -> Iterator[Cell]:
+              skip: set[tuple[int, str, int]] = frozenset(), unfinished: list[Cell] = ()) -> Iterator[Cell]:
     """Every cell of the grid but those in `skip` ((case, model, repeat) already done), each
     yielded the moment it finishes, `spec.pool` at a time, each holding a slot of `gate` (a
-    `background.FairGate`, for `user`) while it works.
+    `background.FairGate`, for `user`) while it works. `unfinished`: the run's own PARTIAL
+    cells (a resumed run), each sent again going on from what it paid, yielded in its place.
 
     Setting `stop` or closing the generator (the page's Stop, or its script run ending) stops
     the run: cells not started never start, replies being streamed are closed, and what
@@ -211,8 +237,8 @@ def run_cells(client: ReshiClient, spec: RunSpec, cases: list[dict[str, Any]], s
     streams: set = set()
     quota = _Quota()
     pool = ThreadPoolExecutor(max_workers=max(1, min(spec.pool, MAX_POOL)), thread_name_prefix="workbench")
-    work = [planned for planned in plan(spec, cases, earlier) if (planned.index, planned.model, planned.repeat)
-            not in skip]
+    work = [planned for planned in plan(spec, cases, earlier, unfinished)
+            if (planned.index, planned.model, planned.repeat) not in skip]
     try:
         futures = [pool.submit(_gated, gate, user, _run_cell, client, spec, planned, stop, streams, cache, quota)
                    for planned in work]
@@ -260,47 +286,80 @@ def _run_cell(client: ReshiClient, spec: RunSpec, planned: PlannedCell, stop: th
 
 
 class _Stopped(Exception):
-    """The run was stopped while this cell was being sent."""
+    """The run was stopped (`why`: ENDED_STOPPED, or ENDED_QUOTA when the quota refused the
+    call) while this cell was being sent; `credits` and `text`: what the stopped reply paid and said."""
+
+    def __init__(self, why: str = ENDED_STOPPED, credits: float = 0.0, text: str = "") -> None:
+        super().__init__(why)
+        self.why, self.credits, self.text = why, credits, text
 
 
 class _Failed(Exception):
-    def __init__(self, error: errors.ReshiError, attempts: int, output: str = "") -> None:
+    def __init__(self, error: errors.ReshiError, attempts: int, output: str = "", credits: float = 0.0) -> None:
         super().__init__(error.kind)
-        self.error, self.attempts, self.output = error, attempts, output
+        self.error, self.attempts, self.output, self.credits = error, attempts, output, credits
 
 
 def _send(client: ReshiClient, spec: RunSpec, planned: PlannedCell, stop: threading.Event,
           streams: set, quota: _Quota) -> Cell | None:
-    """The cell's reply (with tools: its chain, each step answered by the mocks); None when the
-    run was stopped (or the quota reached) before it finished."""
+    """The cell's reply (with tools: its chain, each step answered by the mocks, going on after
+    the paid steps of `planned.resumes`). None when the run was stopped (or the quota reached)
+    before anything of it was paid; after that, the cell is kept with what was paid (`_kept`)."""
     messages = messages_for(spec.system, spec.user, planned.case)
-    attempts, paid = [1], [0.0]
+    attempts, paid = [1], [0.0]   # (paid: every reply's credits, also one stopped or cut midway)
 
     def ask(sent: list[dict[str, Any]], request: dict[str, Any]) -> ChatStream:
-        stream, attempt = _streamed(client, planned.model, sent, request, stop, streams, quota)
+        try:
+            stream, attempt = _streamed(client, planned.model, sent, request, stop, streams, quota)
+        except (_Stopped, _Failed) as ended:
+            paid[0] += ended.credits
+            raise
         attempts[0] = max(attempts[0], attempt)
         paid[0] += stream.credits
         return stream
 
+    prior = planned.resumes
+    chain = tool_chain.Chain(calls=list(prior.tool_calls), steps=prior.steps, step_messages=list(prior.chain)) \
+        if prior is not None else tool_chain.Chain()
     cell = Cell(case=planned.index, model=planned.model, status=OK, repeat=planned.repeat, key=planned.key)
     try:
         if spec.uses_tools():
-            chain = tool_chain.run_chain(client, planned.model, messages, spec.tools, spec.request_params(),
-                                         max_steps=spec.max_steps(), stop=stop, ask=ask)
+            tool_chain.run_chain(client, planned.model, messages, spec.tools, spec.request_params(),
+                                 max_steps=spec.max_steps(), stop=stop, ask=ask, chain=chain)
             if chain.stopped:
-                return None
-            cell.output, cell.latency_s, cell.tokens, cell.credits = chain.text, chain.seconds, chain.tokens, chain.credits
-            cell.tool_calls, cell.steps, cell.reached_limit = chain.calls, chain.steps, chain.reached_limit
+                raise _Stopped
+            cell.output, cell.latency_s, cell.tokens = chain.text, chain.seconds, chain.tokens
+            cell.reached_limit = chain.reached_limit
         else:
             stream = ask(messages, spec.request_params())
-            cell.output, cell.latency_s, cell.tokens, cell.credits = stream.text, stream.elapsed, stream.tokens, stream.credits
-    except _Stopped:
-        return None
-    except _Failed as failure:   # (with tools, the chain's steps before it were paid: they count in the cell)
-        failed = _failed(planned, failure.error, failure.attempts, output=failure.output)
-        failed.credits = paid[0]
-        return failed
-    cell.attempts = attempts[0]
+            cell.output, cell.latency_s, cell.tokens = stream.text, stream.elapsed, stream.tokens
+    except _Stopped as stopped:
+        if not paid[0]:
+            return None   # nothing of it paid: as if never started (a resumed run keeps its earlier cell)
+        cell.status, cell.ended, cell.output = PARTIAL, stopped.why, stopped.text
+        cell.latency_s, cell.tokens = chain.seconds or None, chain.tokens or None
+    except _Failed as failure:
+        cell = _failed(planned, failure.error, failure.attempts, output=failure.output)
+    cell.attempts = max(cell.attempts, attempts[0])
+    return _kept(cell, chain, paid[0], planned)
+
+
+def _kept(cell: Cell, chain: tool_chain.Chain, paid: float, planned: PlannedCell) -> Cell:
+    """The cell with its chain's calls and what it paid (with what the cell it went on from paid:
+    this run's when resumed, saved when re-run); an unfinished or failed one keeps its paid
+    steps to go on from, and is logged."""
+    prior = planned.resumes
+    cell.tool_calls, cell.steps = chain.calls, chain.steps
+    cell.credits = paid + (prior.credits if prior is not None and planned.own else 0.0)
+    if prior is not None:
+        cell.continued_steps = prior.steps
+        cell.saved_credits = 0.0 if planned.own else prior.credits
+    if cell.status != OK:
+        cell.chain = chain.step_messages
+        if cell.credits:
+            log.warning("workbench cell (case %d, %s, repeat %d) %s after %d paid step(s): %.4g credits kept "
+                        "in the cell", cell.case + 1, cell.model, cell.repeat + 1, cell.ended or cell.error_kind,
+                        cell.steps, cell.credits)
     return cell
 
 
@@ -309,7 +368,7 @@ def _streamed(client: ReshiClient, model: str, messages: list[dict[str, Any]], r
     """One reply streamed to its end, sent again by the client's retry policy after a failure
     that charged nothing: (the stream, its attempts). Raises _Stopped or _Failed."""
     if stop.is_set():
-        raise _Stopped
+        raise _Stopped()
     stream = client.chat.stream(model, messages, retry=True, origin=pricing.WORKBENCH, **request)
     streams.add(stream)
     try:
@@ -318,14 +377,14 @@ def _streamed(client: ReshiClient, model: str, messages: list[dict[str, Any]], r
                 stream.close()
     except errors.QuotaExceededError as exc:  # not sent: the cell stays to run once there is quota
         quota.reach(exc)
-        raise _Stopped from None
+        raise _Stopped(ENDED_QUOTA) from None
     except errors.ReshiError as exc:
         partial = exc.partial_text if isinstance(exc, errors.StreamCutError) else ""
-        raise _Failed(exc, stream.attempts, partial or stream.text) from None
+        raise _Failed(exc, stream.attempts, partial or stream.text, stream.credits) from None
     finally:
         streams.discard(stream)
     if stream.stopped:
-        raise _Stopped
+        raise _Stopped(ENDED_STOPPED, stream.credits, stream.text)
     return stream, stream.attempts
 
 

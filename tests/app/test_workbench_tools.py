@@ -112,3 +112,51 @@ def test_a_chain_that_does_not_end_shows_its_step_limit_and_the_csv_lists_the_ca
     (row,) = workbench.frame(saved).to_dict("records")
     assert row["tool_calls"] == 'get_weather({"city": "Oslo"}); get_weather({"city": "Oslo"})'
     assert row["tool_steps"] == 2 and row["step_limit_reached"]
+
+
+def stopped_run(app_secrets, sandbox, api_key) -> int:
+    """A run stopped right after the first step of its one chain was paid for, as the page's
+    Stop leaves it: saved "stopped" with that cell kept unfinished."""
+    import threading
+    from dataclasses import asdict
+
+    from lib import chat, tools
+    from lib.client import ReshiClient
+    stop = threading.Event()
+    looping = workbench.RunSpec("", "What is the weather in {{city}}? [tool-loop]", ["gpt-4o-mini"],
+                                chat.default_settings()["params"],
+                                tools={**tools.default_settings(), "tools": [tools.STARTERS["weather"]], "auto_steps": 3})
+    with ReshiClient(sandbox.base_url, api_key, timeout=10, on_call=lambda row: stop.set()) as client:
+        (cell,) = workbench.run_cells(client, looping, [{"city": "Oslo"}], stop)
+    store = store_of(app_secrets)
+    run_id = store.add_workbench_run("local", workbench.new_run(looping, [{"city": "Oslo"}]))
+    store.save_workbench_results("local", run_id, [asdict(cell)], "stopped")
+    return run_id
+
+
+@pytest.mark.parametrize("lang, kept, goes_on, went_on", [
+    ("en", "Not finished: the run was stopped during this cell. What it paid is kept here (1 credits).",
+     "Resuming or re-running goes on after its 1 paid step: it is not paid twice.", "went on after 1 step paid before"),
+    ("zh", "未完成：运行在这一格进行中被停止。已付费的部分保留在这里（1 积分）。",
+     "继续或重新运行时，会从已付费的 1 步之后接着进行，不会重复付费。", "接着之前已付费的 1 步继续"),
+], ids=["en", "zh"])
+def test_a_stopped_chain_shows_its_paid_step_and_a_rerun_goes_on_after_it(app_secrets, sandbox, api_key,
+                                                                          lang, kept, goes_on, went_on):
+    run_id = stopped_run(app_secrets, sandbox, api_key)
+    at = make_app(app_secrets, PAGE)
+    if lang == "zh":
+        at.button_group(key="lang_switch").set_value("zh").run()
+        at.switch_page(PAGE).run()
+    next(b for b in at.selectbox if b.key.startswith("wb_open_")).set_value(run_id).run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == [f"{kept} {goes_on}"]
+    assert "get\\_weather" in texts(at)   # the paid step's call
+    sandbox.control.reset_stats()
+    run(at)
+    assert not at.exception
+    assert sandbox.control.stats()["endpoints"]["chat"] == 2, "the paid step was sent again"
+    saved = store_of(app_secrets).get_workbench_run("local", at.session_state["wb_run_id"])
+    (cell,) = saved["results"]
+    assert saved["parent_id"] == run_id and cell["status"] == "ok" and cell["steps"] == 3
+    assert cell["saved_credits"] == 1 and cell["credits"] == 2
+    assert went_on in texts(at)

@@ -27,7 +27,7 @@ def test_ten_cases_each_call_the_weather_tool_with_their_city_and_end_in_text(cl
         assert tool_chain.calls_tool(chain.calls, "get_weather").passed
         assert tool_chain.arguments_match(chain.calls, "get_weather", json.dumps({"city": city})).passed
         assert chain.steps == 1 and city in chain.text and not chain.reached_limit
-        assert [m["role"] for m in chain.messages] == ["user", "assistant", "tool"]
+        assert [m["role"] for m in chain.step_messages] == ["assistant", "tool"]
 
 
 def test_the_checks_name_each_failure(client):

@@ -8,9 +8,11 @@ from dataclasses import asdict
 
 import pytest
 
-from lib import chat, tools, workbench
+from lib import chat, errors, tools, workbench
 from lib.client import ReshiClient
+from lib.store import Store
 from lib.workbench import Check, RunSpec, reports
+from lib.workbench.background import DONE, QUOTA, BackgroundRuns
 
 CITIES = ["Paris", "Tokyo", "Lima", "Oslo", "Cairo", "Quito", "Hanoi", "Dakar", "Perth", "Riga"]
 TOOLS = {**tools.default_settings(), "tools": [tools.STARTERS["weather"], tools.STARTERS["calculator"]]}
@@ -161,16 +163,63 @@ def test_bad_tools_in_a_suite_are_refused_with_where(change, reason):
         suite.parse(without_tools.encode(), "bad.toml")
 
 
-def test_stop_between_steps_ends_the_chain_and_sends_nothing_more(sandbox, api_key):
+LOOPING = RunSpec("", "Weather in {{city}} [tool-loop]", ["gpt-4o-mini"], PARAMS, [],
+                  tools={**TOOLS, "auto_steps": 3})
+
+
+def test_stop_between_steps_keeps_the_paid_step_and_a_rerun_goes_on_after_it(sandbox, api_key, caplog):
     stop, rows = threading.Event(), []
 
     def recorded(row) -> None:   # Stop pressed the moment the first step was paid for
         rows.append(row)
         stop.set()
-    looping = RunSpec("", "Weather in {{city}} [tool-loop]", ["gpt-4o-mini"], PARAMS, [], tools=TOOLS)
     with ReshiClient(sandbox.base_url, api_key, timeout=10, on_call=recorded) as client:
-        cells = list(workbench.run_cells(client, looping, [{"city": "Oslo"}], stop))
-    assert cells == [] and len(rows) == 1   # an unfinished chain is no cell; no second step was sent
+        (cell,) = workbench.run_cells(client, LOOPING, [{"city": "Oslo"}], stop)
+    assert len(rows) == 1, "a step was sent after Stop"
+    assert cell.status == workbench.PARTIAL and cell.ended == "stopped" and cell.passed is None
+    assert cell.steps == 1 and [c["parsed"]["city"] for c in cell.tool_calls] == ["Oslo"]
+    assert cell.credits == rows[0].credits > 0, "the paid step's credits are not in the cell"
+    assert [m["role"] for m in cell.chain] == ["assistant", "tool"]
+    assert "stopped after 1 paid step(s)" in caplog.text
+    # A re-run (its parent's cells handed in) goes on after the paid step: steps 2 and 3 only.
+    sandbox.control.reset_stats()
+    again, rows = [], []
+    with ReshiClient(sandbox.base_url, api_key, timeout=10, on_call=rows.append) as client:
+        (again,) = workbench.run_cells(client, LOOPING, [{"city": "Oslo"}], earlier=[cell])
+    assert len(rows) == 2 and sandbox.control.stats()["endpoints"]["chat"] == 2
+    first = next(r for r in sandbox.control.recent_requests(10) if r["endpoint"] == "chat")
+    assert [m["role"] for m in first["body"]["messages"]] == ["user", "assistant", "tool"]
+    assert again.status == workbench.OK and again.steps == 3 and again.reached_limit and len(again.tool_calls) == 3
+    assert again.continued_steps == 1 and again.saved_credits == cell.credits
+    assert again.credits == sum(r.credits for r in rows) and not again.chain
+
+
+def test_the_quota_refusing_a_later_step_keeps_the_paid_one_and_a_resume_goes_on(tmp_path, sandbox, api_key, caplog):
+    store, refuse = Store(f"sqlite:///{tmp_path / 'store.db'}"), [False]   # (the run's store: both backends elsewhere)
+
+    def quota(endpoint, model) -> None:   # the admin's quota: the first step passes, the next is refused
+        if refuse[0]:
+            raise errors.QuotaExceededError("day", limit=1, used=1)
+        refuse[0] = True
+    run = spec(CHECKS[:1])
+    run_id = store.add_workbench_run("alice", workbench.new_run(run, [{"city": "Oslo"}]))
+    with ReshiClient(sandbox.base_url, api_key, timeout=10, before_paid_call=quota) as client:
+        assert BackgroundRuns(store).start("alice", run_id, client, run, [{"city": "Oslo"}]).finished.wait(30)
+    saved = store.get_workbench_run("alice", run_id)
+    (kept,) = saved["results"]
+    assert saved["status"] == QUOTA and kept["status"] == workbench.PARTIAL and kept["ended"] == "quota"
+    assert kept["steps"] == 1 and kept["credits"] == 1 and kept["tool_calls"][0]["name"] == "get_weather"
+    assert "quota after 1 paid step(s)" in caplog.text
+    # Resumed once the quota allows: only the answer is sent; the cell takes its place, both steps its credits.
+    sandbox.control.reset_stats()
+    with ReshiClient(sandbox.base_url, api_key, timeout=10) as client:
+        live = BackgroundRuns(store).start("alice", run_id, client, run, [{"city": "Oslo"}], finished=saved["results"])
+        assert live.finished.wait(30)
+    assert sandbox.control.stats()["endpoints"]["chat"] == 1
+    saved = store.get_workbench_run("alice", run_id)
+    (done,) = saved["results"]
+    assert saved["status"] == DONE and done["status"] == workbench.OK and done["passed"] is True
+    assert done["credits"] == 2 and done["steps"] == 1 and "Oslo" in done["output"]
 
 
 def test_a_step_that_fails_after_paid_steps_keeps_their_credits_in_the_failed_cell(sandbox, api_key):
@@ -183,4 +232,6 @@ def test_a_step_that_fails_after_paid_steps_keeps_their_credits_in_the_failed_ce
     with ReshiClient(sandbox.base_url, api_key, timeout=10, on_call=recorded) as client:
         (cell,) = workbench.run_cells(client, spec(CHECKS[:1]), [{"city": "Oslo"}])
     assert cell.status == workbench.FAILED and cell.error_kind == "stream_cut"
-    assert cell.credits == rows[0].credits > 0
+    assert cell.credits == rows[0].credits + rows[1].credits > rows[0].credits > 0   # the cut step's tokens too
+    assert cell.steps == 1 and cell.tool_calls[0]["name"] == "get_weather", "the paid step's calls were dropped"
+    assert [m["role"] for m in cell.chain] == ["assistant", "tool"]
