@@ -157,8 +157,14 @@ def _literal(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|~<>$:])", r"\\\1", text)
 
 
+# Markdown's marks that a one-line label would show as typed: list marks, headings and quotes at
+# a line's start, bold and code marks anywhere.
+_MARKS = re.compile(r"^[ \t]{0,3}(?:[-*+][ \t]+|\d{1,9}[.)][ \t]+|#{1,6}[ \t]+|>[ \t]?)|\*\*|`+", re.MULTILINE)
+
+
 def _preview(text: str, chars: int = 60) -> str:
-    line = " ".join(text.split())
+    """The start of `text` on one line, without its Markdown marks (shown escaped, as typed)."""
+    line = " ".join(_MARKS.sub("", text).split())
     return line if len(line) <= chars else line[: chars - 1] + "…"
 
 

@@ -41,7 +41,7 @@ def run_button(client: ReshiClient, spec: workbench.RunSpec, cases: list[dict]) 
     cost = workbench.estimate_credits(client, spec, planned)
     st.caption(tr("workbench.estimate_eval", credits=cost, cases=len(cases), models=len(spec.models),
                   repeats=spec.repeat, judges=sum(c.kind == workbench.JUDGE for c in spec.checks)))
-    if spec.uses_tools():
+    if spec.uses_tools() and reused < len(planned):   # (only for the cells that are sent)
         st.caption(tr("workbench.estimate_tools", steps=spec.max_steps()))
     if session_draft()["parent_id"]:
         st.toggle(tr("workbench.full_rerun"), key=FULL_RERUN, help=tr("workbench.full_rerun_help"))

@@ -58,6 +58,12 @@ def test_ten_cases_with_a_tool_call_it_with_their_city_and_pass_both_checks(app_
     assert len(saved["results"]) == 10 and all(c["passed"] and c["checks"] == [True, True] for c in saved["results"])
     assert {c["tool_calls"][0]["parsed"]["city"] for c in saved["results"]} == set(CITIES)
     assert texts(at).count("1 step called tools:") == 10 and "get_weather" in texts(at)
+    # Each reply's label reads as text, not as Markdown's marks ("- **get_weather**: ...").
+    answers = [e.label for e in at.expander if e.label.startswith("Here is what")]
+    assert len(answers) == 10 and all(a.startswith("Here is what the tools returned\\: get\\_weather\\: \\{")
+                                      for a in answers), answers[:1]
+    # Opened again, every cell would be reused: nothing is sent, so no word on what tools cost.
+    assert "Estimated cost: at most 0 credits" in texts(at) and "counts as its step limit" not in texts(at)
     sent = last_request(sandbox)
     assert [t["function"]["name"] for t in sent["tools"]] == ["get_weather"]
     assert [m["role"] for m in sent["messages"]] == ["user", "assistant", "tool"]
