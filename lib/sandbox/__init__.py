@@ -47,7 +47,8 @@ by the command line); none gets 401, another 403. `RunningSandbox.control` sends
 - `POST /sandbox/keys {"credits": N, "key": optional}` -> `{"key"}`
 - `GET  /sandbox/keys/{key}` -> `{"credits", "granted", "spent", "disabled"}`;
   `POST /sandbox/keys/{key}/disable`, `/enable`
-- `POST /sandbox/speed {token_rate, video_seconds, image_delay, hang_seconds}` (any subset)
+- `POST /sandbox/speed {token_rate, video_seconds, image_delay, hang_seconds}` (any subset; a
+  token rate also paces the rest of the streams already going)
 - `POST /sandbox/dialect {"dialect": "reshi"|"new-api"|"openai", "reasoning": optional
   "reasoning_content"|"reasoning"|"think_tag"}`, `GET /sandbox/dialect`
 - `POST /sandbox/faults {"endpoint": chat|images|video|video_status|video_content|upload|models|billing|*,

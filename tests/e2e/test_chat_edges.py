@@ -188,6 +188,7 @@ def test_the_page_follows_a_streaming_reply(page: Page, app_url, sandbox_speed):
     page.wait_for_timeout(1_000)  # the reply grows meanwhile
     assert page.evaluate(STREAMING) and page.evaluate(AT_BOTTOM), "the newest words are in view"
 
+    sandbox_speed(token_rate=0)  # the rest of the reply at once: nothing more is looked at
     wait_for_app(page)
 
 

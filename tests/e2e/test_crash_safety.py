@@ -118,6 +118,7 @@ def test_a_backup_taken_while_a_reply_streams_restores_complete(page: Page, sand
         send(page, QUESTION)
         saved_partial_reply(live)
         admin("backup", str(backup), "--store", live_url)
+        sandbox_speed(token_rate=0)  # the rest of the reply at once: the backup has been taken
         reply = page.get_by_test_id("stChatMessage").nth(1)
         expect(reply).to_contain_text(REPLY_DONE, timeout=60_000)   # the reply went on to its end
         expect(page.get_by_text("This reply was cut off")).to_have_count(0)

@@ -55,6 +55,19 @@ def test_speed_accepts_any_subset_and_rejects_nonsense(sandbox, sandbox_speed, c
     assert response.status_code == 400
 
 
+def test_a_speed_set_mid_stream_paces_the_rest_of_it(sandbox, sandbox_speed, sandbox_http):
+    """Browser tests speed up a long reply once they have seen what they wait for. At 0.01
+    tokens/s the rest of this reply (about 400 tokens) would take 13 minutes, past the test's
+    time limit: it ends in time only if the new speed applies."""
+    sandbox_speed(token_rate=0.5)
+    body = {"model": "gpt-4o-mini", "stream": True, "messages": [{"role": "user", "content": "Tell me a long story"}]}
+    with sandbox_http.stream("POST", "/chat/completions", json=body, timeout=600) as response:
+        lines = response.iter_lines()
+        assert next(line for line in lines if line.startswith("data: "))   # the role, before any pacing
+        sandbox_speed(token_rate=0)
+        assert [line for line in lines if line.startswith("data: ")][-1] == "data: [DONE]"
+
+
 def test_stats_and_request_log_never_hold_keys(sandbox, sandbox_http, api_key):
     sandbox.control.reset_stats()
     sandbox_http.get("/models")

@@ -185,10 +185,10 @@ async def _chat_chunks(state: SandboxState, key: str, cost: float, reply: replie
     lang = replies.language_of(reply.text)
     deltas: list[tuple[dict, dict | None]] = [(d, None) for d in dialects.thinking_deltas(shape, replies.tokenize(reply.thinking))]
     deltas += [(d, _logprobs([d["content"]], params, lang) if "content" in d else None) for d in reply.deltas()]
-    rate = state.speed.token_rate
     yield event(choice({"role": "assistant", "content": "" if not reply.tool_deltas else None}))
     charged = False
     for delta, logprobs in deltas[: len(deltas) // 2] if cut else deltas:
+        rate = state.speed.token_rate  # read per token: a speed set mid-stream applies to the rest of it
         if rate > 0:
             await asyncio.sleep(1 / rate)
         if not charged:  # as providers bill: a call started answering is paid, stopped or cut after
