@@ -135,6 +135,10 @@ def import_conversation(page: Page, name: str, data: bytes) -> None:
     page.get_by_role("button", name="Import this conversation").click()
 
 
+# Resolves after two animation frames: whatever a resize set off has been laid out and painted.
+NEXT_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
 def screenshot(page: Page, name: str) -> Path:
     """The whole page: Streamlit scrolls inside its main block, so the viewport is grown to fit."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -143,7 +147,7 @@ def screenshot(page: Page, name: str) -> Path:
     height = page.evaluate("Math.max(...['stMain', 'stAppScrollToBottomContainer'].map(id =>"
                            "  document.querySelector(`[data-testid=${id}]`)?.scrollHeight || 0))")
     page.set_viewport_size({"width": viewport["width"], "height": max(viewport["height"], min(height, 4000))})
-    page.wait_for_timeout(300)
+    page.evaluate(NEXT_FRAMES)   # laid out again at the new size
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(viewport)
     return path

@@ -25,8 +25,8 @@ def test_login_chat_stream_and_reload_keeps_everything(page: Page, app_url, sand
     reply = page.get_by_test_id("stChatMessage").nth(1)
     expect(reply).to_be_visible(timeout=15_000)
     first = reply.inner_text()
-    page.wait_for_timeout(400)
-    assert len(reply.inner_text()) > len(first), "the reply grows while it streams"
+    # The reply grows while it streams: more words come after the first ones shown.
+    page.wait_for_function("([el, n]) => el.innerText.length > n", arg=[reply.element_handle(), len(first)])
     wait_for_new_title(page, "Hello from Chromium, give me a list")
     expect(page.get_by_text(re.compile(r"credits: \d+"))).to_be_visible()
     screenshot(page, "chat-reply")
