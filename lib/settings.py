@@ -35,7 +35,6 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
-from lib import netguard
 from lib.i18n import key_family, t
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -125,6 +124,10 @@ class SecuritySettings(_Section):
         if value is None:
             return None
         if isinstance(value, bool) or (isinstance(value, (list, tuple)) and all(isinstance(c, str) for c in value)):
+            # Imported here: netguard brings httpx, which the command-line tools reading this
+            # file (lib.users, lib.admin) need only for this key (`import lib.users` under 0.5 s).
+            from lib import netguard
+
             try:
                 return netguard.networks(value)
             except ValueError:

@@ -22,15 +22,19 @@ import argparse
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import bcrypt
 import yaml
 
 from lib import settings
 from lib.settings import PROJECT_ROOT, SECRETS_FILE
-from lib.store import Store, default_url
-from lib.store.settings import QUOTA_DEFAULT
+
+if TYPE_CHECKING:
+    from lib.store import Store
 
 LOCAL_USER = "local"  # who everything belongs to in single-user mode (no login configured)
 
@@ -47,6 +51,8 @@ def default_users_file() -> Path:
 
 def default_store_url() -> str:
     """`[store] url` from secrets.toml, else the app's default database."""
+    from lib.store import default_url  # see _store: only the commands that write the database need it
+
     return settings.from_file(SECRETS_FILE).store.url or default_url()
 
 
@@ -169,27 +175,37 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _sign_out_everywhere(store_url: str, username: str) -> None:
-    store = Store(store_url)
+@contextmanager
+def _store(url: str) -> Iterator[Store]:
+    """The app's database for one command. Imported here, not at the top: the store brings
+    SQLAlchemy, Alembic and pandas (about a second), which reading the users file (the login,
+    `list`) never needs."""
+    from lib.store import Store
+
+    store = Store(url)
     try:
-        store.sign_out_everywhere(normalize_username(username))
+        yield store
     finally:
         store.dispose()
+
+
+def _sign_out_everywhere(store_url: str, username: str) -> None:
+    with _store(store_url) as store:
+        store.sign_out_everywhere(normalize_username(username))
 
 
 def _set_quota(args, path: Path) -> int:
     if bool(args.username) == args.default or args.daily < 0 or args.monthly < 0:
         print("error: name one user or --default, with --daily and --monthly of 0 or more", file=sys.stderr)
         return 2
+    from lib.store.settings import QUOTA_DEFAULT
+
     who = QUOTA_DEFAULT if args.default else normalize_username(args.username)
     if not args.default and who not in {user["username"] for user in list_users(path)}:
         print(f"error: no user {who!r} in {path}", file=sys.stderr)
         return 2
-    store = Store(args.store or default_store_url())
-    try:
+    with _store(args.store or default_store_url()) as store:
         store.admin_set_quota(who, args.daily, args.monthly)
-    finally:
-        store.dispose()
     limits = f"{args.daily:g} a day, {args.monthly:g} a month (0: no limit)"
     removed = "none" if args.default else "removed (everyone's default applies, if one is set)"
     print(f"quota for {'everyone without their own' if args.default else who}: "
@@ -199,11 +215,8 @@ def _set_quota(args, path: Path) -> int:
 
 def adopt_local(store_url: str, username: str) -> dict[str, int]:
     """What single-user mode made (user "local") becomes `username`'s; rows moved per table."""
-    store = Store(store_url)
-    try:
+    with _store(store_url) as store:
         return store.adopt_user_data(LOCAL_USER, username)
-    finally:
-        store.dispose()
 
 
 def _read_password(stream) -> str:

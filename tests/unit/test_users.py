@@ -161,3 +161,13 @@ def test_add_adopt_local_gives_single_user_work_to_the_new_account(tmp_path, sto
         assert store.usage_ledger("alice").calls().shape[0] == 7, "other users' rows stay theirs"
     finally:
         store.dispose()
+
+
+def test_reading_the_users_file_loads_no_database_or_http_library():
+    """`import lib.users` (the login, `list`) stays light: the store (SQLAlchemy, Alembic, pandas)
+    is imported by the commands that write the database, httpx by the one setting that needs it."""
+    heavy = ("pandas", "sqlalchemy", "alembic", "httpx", "lib.store")
+    script = f"import sys, lib.users; print(' '.join(m for m in {heavy!r} if m in sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=PROJECT_ROOT,
+                            timeout=60, check=True)
+    assert loaded.stdout.split() == []
