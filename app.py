@@ -17,12 +17,14 @@ from lib.ui.session import PAGES_DIR, tr
 from lib.ui.share_view import share_token, shared_view_pages
 from lib.ui.sidebar import remember_language, render_sidebar
 from lib.ui.store_status import render_store_notices, store_errors_as_messages
+from lib.ui.workbench_run import background_runs
 
 st.set_page_config(page_title="Reshi Playground", page_icon=":material/science:", layout="wide")
 settings_or_stop()  # secrets.toml checked before anything reads it: a bad key stops every page and link
 log_api_calls()
 release_closed_sessions()
 open_store_or_stop()
+background_runs()  # whoever comes first after a restart, the Workbench's left runs go on
 
 
 def app_pages() -> list[st.Page]:

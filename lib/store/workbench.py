@@ -3,6 +3,7 @@ results), so a run made by an older version still opens; only what lists and fil
 its own column."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -55,6 +56,7 @@ workbench_judgements = sa.Table(
     sa.UniqueConstraint("user", "cache_key", name="uq_workbench_judgements_user_cache_key"),
 )
 MAX_NOTE_CHARS = 2000
+RELEASED_AT = datetime(2000, 1, 1, tzinfo=UTC)  # a given-up lease: older than any lease can last
 _RUN_SUMMARY = ("id", "version", "parent_id", "status", "prompt", "settings", "created_at", "updated_at")
 
 
@@ -77,6 +79,12 @@ class WorkbenchRuns(Rows):
     def touch_workbench_run(self, user: str, run_id: int) -> bool:
         """The run is still going on here: its lease (`updated_at`) renewed."""
         return self._update(workbench_runs, dict(updated_at=utcnow()), *mine(workbench_runs, user, run_id),
+                            workbench_runs.c.status == "running")
+
+    def release_workbench_run(self, user: str, run_id: int) -> bool:
+        """Its process stops cleanly: the lease given up (`updated_at` set long past), so the
+        next process to look resumes the run at once."""
+        return self._update(workbench_runs, dict(updated_at=RELEASED_AT), *mine(workbench_runs, user, run_id),
                             workbench_runs.c.status == "running")
 
     def admin_stale_workbench_runs(self, stale_before) -> list[dict[str, Any]]:

@@ -206,7 +206,8 @@ _BODIES = {shares.CONVERSATION: _show_conversation, shares.COMPARISON: _show_com
            shares.WORKBENCH_COMPARISON: lambda share: compared(share.payload["before"], share.payload["after"])}
 # What a shared conversation, comparison or Workbench run is as slides, in presentation mode.
 _SLIDES = {shares.CONVERSATION: lambda payload: slides_of(payload["messages"]), shares.COMPARISON: comparison_slides,
-           shares.WORKBENCH_RUN: lambda payload: workbench_sharing.run_slides(payload, current_lang())}
+           shares.WORKBENCH_RUN: lambda payload: workbench_sharing.run_slides(payload, current_lang()),
+           shares.WORKBENCH_COMPARISON: lambda payload: workbench_sharing.comparison_slides(payload, current_lang())}
 
 
 # --- the Share button and dialog ------------------------------------------------------------

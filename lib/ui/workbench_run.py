@@ -3,7 +3,8 @@ handed to the process's background runs (lib/workbench/background.py), shown liv
 on, resumed after a restart."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import threading
+from typing import Any
 
 import streamlit as st
 
@@ -116,8 +117,9 @@ def live_run(run: dict) -> None:
 @st.fragment(run_every=AWAITING_REFRESH_SECONDS)
 def awaiting_resume(run: dict) -> None:
     """A run the store says is running but no thread of this process runs: the process that ran
-    it stopped (a restart). It is resumed once its lease runs out, by the first process to look
-    (`background_runs`); the whole page runs again when it is live here or no longer running."""
+    it stopped (a restart). It is resumed once its lease runs out (at once after a clean
+    shutdown), by the first process to look (`BackgroundRuns.look_for_left_runs`); the whole page
+    runs again when it is live here or no longer running."""
     if is_live(run["id"]) or get_store().get_workbench_run(current_user(), run["id"])["status"] != "running":
         st.rerun(scope="app")
     st.info(tr("workbench.awaiting_resume", seconds=int(STALE_SECONDS)), icon=":material/hourglass_top:")
@@ -128,44 +130,28 @@ def _stop_live_run(run_id: int) -> None:
 
 
 def background_runs() -> BackgroundRuns:
-    """The process's background runs (one per store); made once, it resumes the runs a dead
-    process left, and looks for them again every few seconds of use (a restart quicker than
-    their lease finds them still leased)."""
+    """The process's background runs (one per store). The router calls this on every page and
+    share link, so the first visit after a restart starts them: from then on they look for the
+    runs a stopped process left by themselves, whether or not anyone opens the Workbench."""
     store = get_store()
-    runs = _background_runs(store, store_id=id(store))
-    if runs.time_to_look_for_left_runs():
-        resume_left_runs(runs)
-    return runs
+    return _background_runs(store, store_id=id(store))
 
 
 @st.cache_resource(show_spinner=False)
 def _background_runs(_store: Store, store_id: int) -> BackgroundRuns:
-    runs = BackgroundRuns(_store)
-    resume_left_runs(runs)
+    runs = BackgroundRuns(_store, client_for=_app_key_client)
+    # A clean shutdown (SIGTERM) hands its runs on at once. Python joins the runs' worker threads
+    # (concurrent.futures) before `atexit` handlers; its hook for "before those joins" is
+    # threading's internal `_register_atexit` (ARCHITECTURE, pinned by the restart browser test).
+    threading._register_atexit(runs.release)
     return runs
 
 
-def resume_left_runs(runs: BackgroundRuns) -> None:
-    """Runs still "running" whose process died: resumed when their key is the app's own (the
-    sandbox, the admin's preset); others are marked interrupted, for their user to resume."""
-    store = runs.store
-    stale = datetime.now(UTC) - timedelta(seconds=STALE_SECONDS)
-    for row in store.admin_stale_workbench_runs(stale):
-        user, run_id = row["user"], row["id"]
-        if not store.claim_workbench_run(user, run_id, row["updated_at"]):
-            continue  # another replica took it
-        mode = row["settings"].get("connection")
-        if mode not in RESUMABLE_MODES:
-            store.mark_workbench_run(user, run_id, INTERRUPTED)
-            continue
-        resume(runs, user, store.get_workbench_run(user, run_id), connection_client(connection_for(mode), user))
-
-
-def resume(runs: BackgroundRuns, user: str, run: dict, client: ReshiClient) -> None:
-    """Go on with a run's unfinished cells (its finished ones are kept, not sent again)."""
-    runs.store.mark_workbench_run(user, run["id"], "running")
-    runs.start(user, run["id"], client, workbench.RunSpec.from_run(run), run["cases"], finished=run["results"],
-               on_end=client.close)
+def _app_key_client(user: str, settings: dict[str, Any]) -> ReshiClient | None:
+    """A left run's client when its key is the app's own (the sandbox, the admin's preset);
+    None for a user's own key, which was never stored."""
+    mode = settings.get("connection")
+    return connection_client(connection_for(mode), user) if mode in RESUMABLE_MODES else None
 
 
 # Runs that ended before their last cell and may go on: why, said above their results.
@@ -184,7 +170,7 @@ def resume_button(run: dict) -> None:
     st.warning(tr(note[0], done=done, total=total), icon=note[1])
     if st.button(tr("workbench.resume"), key="wb_resume", icon=":material/play_arrow:"):
         user = current_user()
-        resume(background_runs(), user, run, connection_client(current_connection(), user))
+        background_runs().resume(user, run, connection_client(current_connection(), user))
         st.rerun()
 
 

@@ -12,6 +12,10 @@ queued behind the first's).
 A run's row is its lease: a live run touches `updated_at` at least every `HEARTBEAT_SECONDS`.
 A row still "running" but untouched for `STALE_SECONDS` belongs to a process that died; it is
 claimed (compare-and-set on `updated_at`, so one replica wins) and its unfinished cells resumed.
+Given `client_for` (the app's: a client for a run whose key is the app's own), the process looks
+for such runs when it starts and on every heartbeat, whether or not anyone uses the Workbench.
+A clean shutdown (`release`) saves its runs and gives their leases up, so the next process to
+look resumes them at once instead of after `STALE_SECONDS`.
 """
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lib.client import ReshiClient
@@ -85,6 +90,7 @@ class LiveRun:
     results: list[dict[str, Any]] = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
     finished: threading.Event = field(default_factory=threading.Event)
+    released: bool = False  # given up at shutdown: its thread saves nothing more
 
     @property
     def done(self) -> int:
@@ -92,14 +98,22 @@ class LiveRun:
         return sum(cell["status"] != PARTIAL for cell in self.results)
 
 
-class BackgroundRuns:
-    """The process's runs. `store` is the app's Store (its workbench methods)."""
+# A left run's client: one on the run's connection (its `settings`) when its key is the app's
+# own, else None (the user's key was never stored: the run waits for them to resume it).
+ClientFor = Callable[[str, dict[str, Any]], ReshiClient | None]
 
-    def __init__(self, store, slots: int = DEFAULT_SLOTS):
+
+class BackgroundRuns:
+    """The process's runs. `store` is the app's Store (its workbench methods); with `client_for`,
+    the runs other processes left are looked for at once and on every heartbeat, and resumed."""
+
+    def __init__(self, store, slots: int = DEFAULT_SLOTS, *, client_for: ClientFor | None = None,
+                 heartbeat_seconds: float = HEARTBEAT_SECONDS, stale_seconds: float = STALE_SECONDS):
         self.store, self.gate = store, FairGate(slots)
+        self.client_for, self.heartbeat_seconds, self.stale_seconds = client_for, heartbeat_seconds, stale_seconds
         self._live: dict[int, LiveRun] = {}
         self._lock = threading.Lock()
-        self._looked_for_left_runs = time.monotonic()
+        self._closed = threading.Event()  # released: no more beats, no more left runs taken
         self._heartbeat = threading.Thread(target=self._beat, name="workbench-heartbeat", daemon=True)
         self._heartbeat.start()
 
@@ -121,16 +135,47 @@ class BackgroundRuns:
         thread.start()
         return live
 
-    def time_to_look_for_left_runs(self) -> bool:
-        """True at most once per HEARTBEAT_SECONDS (the first time: that long after this was
-        made). A process that restarted sooner than STALE_SECONDS found its dead predecessor's
-        runs still leased; they must be looked for again once the lease has run out."""
+    def resume(self, user: str, run: dict[str, Any], client: ReshiClient) -> LiveRun:
+        """Go on with a run's unfinished cells (its finished ones are kept, not sent again)."""
+        self.store.mark_workbench_run(user, run["id"], RUNNING)
+        return self.start(user, run["id"], client, RunSpec.from_run(run), run["cases"], finished=run["results"],
+                          on_end=client.close)
+
+    def look_for_left_runs(self) -> None:
+        """Runs still "running" whose lease ran out (their process died) or was given up (a clean
+        shutdown): each claimed (one replica wins), then resumed when `client_for` gives it a
+        client, else marked interrupted for its user to resume."""
+        if self.client_for is None or self._closed.is_set():
+            return
+        stale = datetime.now(UTC) - timedelta(seconds=self.stale_seconds)
+        for row in self.store.admin_stale_workbench_runs(stale):
+            user, run_id = row["user"], row["id"]
+            if not self.store.claim_workbench_run(user, run_id, row["updated_at"]):
+                continue  # another replica took it
+            client = self.client_for(user, row["settings"])
+            if client is None:
+                self.store.mark_workbench_run(user, run_id, INTERRUPTED)
+                continue
+            log.info("workbench run %s of %s: resumed after its process stopped", run_id, user)
+            self.resume(user, self.store.get_workbench_run(user, run_id), client)
+
+    def release(self) -> None:
+        """A clean shutdown: every live run's finished cells saved, still "running", and its lease
+        given up, so the next process resumes it at once. Its thread stops and saves nothing
+        more; cells in flight now are sent again by the next process. This process takes no
+        more left runs."""
+        self._closed.set()
         with self._lock:
-            now = time.monotonic()
-            if now - self._looked_for_left_runs < HEARTBEAT_SECONDS:
-                return False
-            self._looked_for_left_runs = now
-            return True
+            released, self._live = self._live, {}
+            for run_id, live in released.items():
+                live.released = True
+                live.stop.set()
+                self.store.save_workbench_results(live.user, run_id, list(live.results), RUNNING)
+                self.store.release_workbench_run(live.user, run_id)
+        if released:
+            # A warning: the cells in flight were paid for and will be sent again.
+            log.warning("workbench: %d run(s) left for the next process to resume: %s", len(released),
+                     ", ".join(f"#{run_id} ({live.done}/{live.total} cells)" for run_id, live in released.items()))
 
     def live(self, run_id: int) -> LiveRun | None:
         with self._lock:
@@ -160,7 +205,9 @@ class BackgroundRuns:
                         at[slot] = len(live.results)
                         live.results.append(asdict(cell))
                     if time.monotonic() - saved_at > SAVE_EVERY_SECONDS:
-                        self.store.save_workbench_results(live.user, run_id, list(live.results), RUNNING)
+                        with self._lock:  # not after `release` gave the lease up
+                            if not live.released:
+                                self.store.save_workbench_results(live.user, run_id, list(live.results), RUNNING)
                         saved_at = time.monotonic()
             status = DONE if live.done == live.total else STOPPED
         except QuotaReached:
@@ -168,7 +215,8 @@ class BackgroundRuns:
         finally:
             with self._lock:  # saved and no longer live at once: a page sees one or the other
                 try:
-                    self.store.save_workbench_results(live.user, run_id, list(live.results), status)
+                    if not live.released:
+                        self.store.save_workbench_results(live.user, run_id, list(live.results), status)
                 finally:
                     self._live.pop(run_id, None)
             live.finished.set()
@@ -176,9 +224,15 @@ class BackgroundRuns:
                 on_end()
 
     def _beat(self) -> None:
-        """Touch every live run's row, so no other process takes it for a dead one."""
-        while True:
-            time.sleep(HEARTBEAT_SECONDS)
+        """Look for runs other processes left (at once, then on every beat) and touch every
+        live run's row, so no other process takes it for a dead one."""
+        while not self._closed.is_set():
+            try:
+                self.look_for_left_runs()
+            except Exception:  # the store away for a moment: the next beat looks again
+                log.warning("workbench: left runs not looked for", exc_info=True)
+            if self._closed.wait(self.heartbeat_seconds):
+                return
             with self._lock:
                 live = [(run_id, run.user) for run_id, run in self._live.items()]
             for run_id, user in live:

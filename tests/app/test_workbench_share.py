@@ -46,8 +46,9 @@ def test_a_shared_run_opens_read_only_signed_out_and_presents(app_secrets):
     assert "**#1** topic: tides 0" in texts(viewer) and "contains\\: python" in texts(viewer)
 
 
-def test_two_runs_compared_are_shared_from_the_compare_tab(app_secrets):
+def test_two_runs_compared_are_shared_from_the_compare_tab_and_present(app_secrets):
     at = paste(make_app(app_secrets, PAGE), pasted_cases(2))
+    with_checks(at, [("contains", "python")])
     run(at)
     by_label(at.text_area, "User message template").set_value("Write one line about {{topic}} for {{audience}}.")
     run(at)
@@ -58,6 +59,14 @@ def test_two_runs_compared_are_shared_from_the_compare_tab(app_secrets):
     assert {c.value for c in viewer.code} >= {"Write one sentence about {{topic}} for {{audience}}.",
                                               "Write one line about {{topic}} for {{audience}}."}
     assert "credits_delta" in table_with(viewer, "credits_delta").columns
+
+    viewer.button(key="share_present").click().run()
+    slide = texts(viewer)
+    assert not viewer.exception and "Run #1 (prompt v1) against Run #2 (prompt v2): totals per model" in slide
+    assert "Pass rate moved **+0** points" in slide and "1 / 2" in slide
+    viewer.button(key="present_next").click().run()
+    slide = texts(viewer)  # "tides 0" has no "python" in either run
+    assert "**#1** topic: tides 0" in slide and "Still failing" in slide and "contains\\: python" in slide
 
 
 def test_chinese_viewer(app_secrets):

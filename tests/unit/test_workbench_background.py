@@ -14,7 +14,7 @@ from lib import chat, pricing, quotas, workbench
 from lib.client import ReshiClient
 from lib.store import Store
 from lib.workbench import judge
-from lib.workbench.background import DONE, QUOTA, STOPPED, BackgroundRuns, FairGate
+from lib.workbench.background import DONE, INTERRUPTED, QUOTA, STOPPED, BackgroundRuns, FairGate
 
 CASES = [{"topic": f"topic {i}"} for i in range(6)]
 
@@ -179,3 +179,75 @@ def test_ratings_are_saved_per_user_counted_and_exported(store):
     assert totals.loc["gpt-4o-mini", "thumbs_up"] == 1 and totals.loc["gpt-4o-mini", "thumbs_down"] == 1
     assert "too long" in workbench.to_csv(rated).decode() and ",down," in workbench.to_csv(rated).decode()
     assert store.delete_workbench_run("alice", run_id) and store.workbench_ratings("alice", run_id) == {}
+
+
+def left_run(store, client, finished: int = 2) -> int:
+    """A run a process left "running" with `finished` cells done, on the sandbox's key."""
+    record = workbench.new_run(spec(), CASES)
+    record["settings"]["connection"] = "sandbox"
+    run_id = store.add_workbench_run("alice", record)
+    done = [asdict(c) for c in workbench.run_cells(client, spec(), CASES[:finished])]
+    store.save_workbench_results("alice", run_id, done, "running")
+    return run_id
+
+
+def test_a_dead_process_run_is_resumed_by_the_watcher_once_its_lease_runs_out(store, sandbox, api_key, client):
+    """No page asks: the process's own heartbeat looks for left runs, and takes one only once its
+    lease (short here) has run out; a run on a user's own key is marked interrupted instead."""
+    run_id = left_run(store, client)
+    own_key = store.add_workbench_run("bob", workbench.new_run(spec(), CASES))
+    sandbox.control.reset_stats()
+    clients = []
+
+    def client_for(user: str, settings: dict):
+        if settings.get("connection") != "sandbox":
+            return None
+        clients.append(ReshiClient(sandbox.base_url, api_key))
+        return clients[-1]
+
+    started = time.monotonic()
+    runs = BackgroundRuns(store, client_for=client_for, heartbeat_seconds=0.1, stale_seconds=1.0)
+    deadline = started + 30
+    while store.get_workbench_run("alice", run_id)["status"] != DONE:
+        assert time.monotonic() < deadline, "the left run was not resumed"
+        time.sleep(0.05)
+    assert time.monotonic() - started >= 0.9, "taken while its lease was still fresh"
+    assert sorted(c["case"] for c in store.get_workbench_run("alice", run_id)["results"]) == list(range(6))
+    assert sandbox.control.stats()["endpoints"]["chat"] == 4, "the finished cells are not sent again"
+    assert store.get_workbench_run("bob", own_key)["status"] == INTERRUPTED
+    assert runs.live(run_id) is None and len(clients) == 1
+    runs.release()
+
+
+def test_a_clean_shutdown_gives_its_runs_to_the_next_process_at_once(store, store_url, sandbox, api_key, client,
+                                                                    sandbox_speed):
+    record = workbench.new_run(spec(pool=1), CASES)
+    record["settings"]["connection"] = "sandbox"
+    run_id = store.add_workbench_run("alice", record)
+    sandbox_speed(token_rate=200)
+    stopping = BackgroundRuns(store)
+    live = stopping.start("alice", run_id, client, spec(pool=1), CASES)
+    deadline = time.monotonic() + 30
+    while live.done < 2:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    stopping.release()
+    assert live.finished.wait(30)
+    kept = store.get_workbench_run("alice", run_id)
+    assert kept["status"] == "running" and 2 <= len(kept["results"]) < 6, "its thread saved nothing after"
+    assert stopping.live(run_id) is None
+    sandbox_speed(token_rate=0)
+    sandbox.control.reset_stats()
+
+    # The next process (its own store, as after a restart) looks at once, lease or not.
+    next_store = Store(store_url)
+    with ReshiClient(sandbox.base_url, api_key) as next_client:
+        restarted = BackgroundRuns(next_store, client_for=lambda user, settings: next_client, heartbeat_seconds=60)
+        deadline = time.monotonic() + 30
+        while store.get_workbench_run("alice", run_id)["status"] != DONE:
+            assert time.monotonic() < deadline, "the released run was not resumed at once"
+            time.sleep(0.05)
+        restarted.release()
+    next_store.dispose()
+    assert sorted(c["case"] for c in store.get_workbench_run("alice", run_id)["results"]) == list(range(6))
+    assert sandbox.control.stats()["endpoints"]["chat"] == 6 - len(kept["results"])

@@ -95,3 +95,48 @@ def test_failing_slides_stop_at_the_limit(monkeypatch):
     monkeypatch.setattr(sharing, "MAX_FAILING_SLIDES", 1)
     run = run_record(dict.fromkeys(OUTPUTS, "no"))
     assert len(sharing.run_slides({"run": run}, "en")) == 2
+
+
+def compared_runs() -> tuple[dict, dict]:
+    """Case 1 on gpt-4o got better, case 0 on gpt-4o-mini got worse, case 1 on gpt-4o-mini fails in both."""
+    before = run_record({**OUTPUTS, (1, "gpt-4o-mini", 0): "rain"})
+    after = run_record({**OUTPUTS, (1, "gpt-4o", 0): "a tide", (0, "gpt-4o-mini", 1): "sea *level*",
+                        (1, "gpt-4o-mini", 1): "drizzle"})
+    before["id"], after["id"], before["version"], after["version"] = 4, 5, 1, 2
+    return before, after
+
+
+def test_two_runs_compared_present_their_totals_side_by_side_then_the_changed_cases():
+    before, after = compared_runs()
+    totals, *cases = sharing.comparison_slides(sharing.comparison_snapshot(before, after).payload, "en")
+    assert totals.question == "Run #4 (prompt v1) against Run #5 (prompt v2): totals per model"
+    assert [r.model for r in totals.replies] == ["Run #4 (prompt v1)", "Run #5 (prompt v2)"]
+    earlier, later = (r.content for r in totals.replies)
+    assert earlier.startswith("> Explain \\{\\{topic\\}\\}\\.") and "**gpt\\-4o**  \nPass rate **75%**" in earlier
+    assert "moved" not in earlier
+    # gpt-4o 75% -> 100%, gpt-4o-mini 75% -> 50%
+    assert "Pass rate **100%**" in later and "Pass rate moved **+25** points" in later
+    assert "Pass rate moved **-25** points" in later
+    assert totals.replies[1].meta["credits"] == 12.0
+    # Worse first (case 0 on the mini model), then the case with a model better and one still failing.
+    assert [c.question.split()[0] for c in cases] == ["**#1**", "**#2**"]
+    [worse] = cases[0].replies
+    assert worse.model == "gpt-4o-mini" and worse.content.startswith(":red[:material/trending_down: **Got worse**]")
+    assert ":gray[Run #4 (prompt v1)]  \n**2 of 2 repeats passed**" in worse.content
+    assert "**1 of 2 repeats passed**\n- :red[:material/close:] contains\\: tide" in worse.content
+    assert worse.content.endswith("sea *level*")  # the reply is the model's Markdown
+    assert [(r.model, r.content.split("\n")[0]) for r in cases[1].replies] == [
+        ("gpt-4o", ":green[:material/trending_up: **Got better**]"),
+        ("gpt-4o-mini", ":orange[:material/close: **Still failing**]")]
+
+
+def test_a_comparison_without_changes_or_failures_is_one_slide_and_speaks_chinese():
+    run = run_record(dict.fromkeys(OUTPUTS, "tide"))
+    slides = sharing.comparison_slides({"before": run, "after": run}, "zh")
+    assert len(slides) == 1 and slides[0].question.endswith("各模型汇总") and "通过率" in slides[0].replies[0].content
+
+
+def test_comparison_slides_stop_at_the_limit(monkeypatch):
+    monkeypatch.setattr(sharing, "MAX_FAILING_SLIDES", 1)
+    before, after = compared_runs()
+    assert len(sharing.comparison_slides({"before": before, "after": after}, "en")) == 2
