@@ -40,10 +40,28 @@ def tools_button(container, settings: dict, widget: str, save: Callable[[], None
         st.dialog(tr("tools.title"), width="large", on_dismiss="rerun")(_dialog)(settings, widget, save)
 
 
+# A text box sends its text when it loses focus, and Escape closes a dialog without taking the
+# focus away: what was typed last (a schema's edit, an import pasted) was lost. In this dialog,
+# Escape first takes the focus from the box, so its text is sent before the dialog closes.
+_SEND_BOX_ON_ESCAPE = """<span data-reshi-send-on-escape></span><script>
+(() => {
+  if (window.reshiSendOnEscape) return;
+  window.reshiSendOnEscape = true;
+  window.addEventListener('keydown', (event) => {
+    const box = document.activeElement;
+    if (event.key !== 'Escape' || !box || !['TEXTAREA', 'INPUT'].includes(box.tagName)) return;
+    const dialog = box.closest('[role="dialog"]');
+    if (dialog && dialog.querySelector('[data-reshi-send-on-escape]')) box.blur();
+  }, true);
+})();
+</script>"""
+
+
 def _dialog(settings: dict, widget: str, save: Callable[[], None]) -> None:
     leave_if_signed_out()
     st.caption(tr("tools.intro"))
     tools_editor(settings, widget, save)
+    st.html(_SEND_BOX_ON_ESCAPE, unsafe_allow_javascript=True)   # (last: its empty row's gap at the end)
 
 
 def tools_editor(settings: dict, widget: str, save: Callable[[], None], unattended: bool = False) -> None:

@@ -16,6 +16,7 @@ from tests.e2e.helpers import (
     exported_json,
     import_conversation,
     login,
+    open_expander,
     screenshot,
     start_new_chat,
     switch_language,
@@ -302,3 +303,32 @@ def test_blind_compare_with_mocks_keeps_letters_and_votes_once(page: Page, app_u
     finally:
         page.set_viewport_size({"width": 1400, "height": 900})
         switch_language(page, "English")
+
+
+def test_import_text_pasted_but_not_imported_survives_closing_the_dialog(page: Page, app_url):
+    """Pasted, then the dialog closed at once (Escape, the box never left): the text is there
+    when the dialog opens again."""
+    page.set_viewport_size({"width": 1400, "height": 900})
+    login(page, app_url, USER)
+    start_new_chat(page)
+    text = '[{"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"}}}]'
+    for close in ("Escape", "the X"):
+        page.get_by_role("button", name="Tools", exact=True).click()
+        open_expander(page, "Import or export")
+        box = page.get_by_role("dialog").get_by_label("Paste an OpenAI tools array")
+        box.fill(text if close == "Escape" else text.replace("lookup", "search"))
+        if close == "Escape":
+            page.keyboard.press("Escape")
+        else:
+            page.get_by_role("dialog").get_by_label("Close").click()
+        expect(page.get_by_role("dialog")).to_have_count(0)
+        wait_for_app(page)
+        page.get_by_role("button", name="Tools", exact=True).click()
+        open_expander(page, "Import or export")
+        expect(page.get_by_role("dialog").get_by_label("Paste an OpenAI tools array")).to_have_value(
+            text if close == "Escape" else text.replace("lookup", "search"))
+        if close == "Escape":
+            screenshot(page, "chat-tools-dialog-import-kept")
+        page.keyboard.press("Escape")
+        expect(page.get_by_role("dialog")).to_have_count(0)
+        wait_for_app(page)
