@@ -37,7 +37,9 @@ Prompt markers (last user message for chat, `prompt` for images and video)
   halfway without `finish_reason` or `[DONE]`, any other response is a body cut mid-JSON;
   `[fail]`: a video task fails halfway and is refunded; `[filtered]` (images): 200 with an
   empty `data`, as a safety filter answers, and no charge; `[echo_key]`: 401 whose message
-  quotes the request's `Authorization` header back, as a careless gateway does. Markers act after authentication and
+  quotes the request's `Authorization` header back, as a careless gateway does; `[no_schema]`: a
+  chat asking for structured output (`response_format` JSON) gets 400, as a server without it
+  answers (any other request is answered). Markers act after authentication and
   before any charge, so a failed call costs nothing.
 
 Control API (with `start_sandbox(control=True)` and from the command line; otherwise, as in the
@@ -52,8 +54,9 @@ by the command line); none gets 401, another 403. `RunningSandbox.control` sends
 - `POST /sandbox/dialect {"dialect": "reshi"|"new-api"|"openai", "reasoning": optional
   "reasoning_content"|"reasoning"|"think_tag"}`, `GET /sandbox/dialect`
 - `POST /sandbox/faults {"endpoint": chat|images|video|video_status|video_content|upload|models|billing|*,
-  "kind": 500|502|503|429|timeout|cut|badjson|badshape|html|echo_key, "count": N}`: the next N matching
-  requests get that fault (same effects as the markers); `DELETE /sandbox/faults` clears them
+  "kind": 500|502|503|429|timeout|cut|badjson|badshape|html|echo_key|no_schema, "count": N}`: the next N
+  matching requests get that fault (same effects as the markers; `no_schema` waits for a chat
+  asking for structured output); `DELETE /sandbox/faults` clears them
 - `POST /sandbox/clock {"advance_seconds": N}`: moves the virtual clock forward; `{"reset": true}`
   puts it back to real time
 - `DELETE /sandbox/videos/{task_id}`: the finished video's file is gone, as when a provider

@@ -21,7 +21,8 @@ DEFAULT_KEY = "sk-sandbox"
 DEFAULT_CREDITS = 1000   # each key's credits when a sandbox starts: kept in memory only
 FAULT_ENDPOINTS = ("chat", "images", "video", "video_status", "video_content", "upload", "models",
                    "billing", "*")
-FAULT_KINDS = ("500", "502", "503", "429", "timeout", "cut", "badjson", "badshape", "html", "echo_key")
+FAULT_KINDS = ("500", "502", "503", "429", "timeout", "cut", "badjson", "badshape", "html", "echo_key", "no_schema")
+NO_SCHEMA = "no_schema"  # only for a chat asking for structured output: refused, as servers without it do
 QUEUED_SHARE = 0.10   # a video task is "queued" for the first 10% of its time
 FAIL_AT = 0.50        # a "[fail]" task fails halfway through
 RECENT_REQUESTS = 200
@@ -260,11 +261,12 @@ class SandboxState:
         with self.lock:
             self.faults.clear()
 
-    def take_fault(self, endpoint: str) -> str | None:
-        """The kind of the first queued fault matching `endpoint`, consuming one use."""
+    def take_fault(self, endpoint: str, structured: bool = False) -> str | None:
+        """The kind of the first queued fault matching `endpoint`, consuming one use; a
+        NO_SCHEMA fault matches only a request asking for `structured` output (it waits for one)."""
         with self.lock:
             for entry in self.faults:
-                if entry[0] in (endpoint, "*"):
+                if entry[0] in (endpoint, "*") and (entry[1] != NO_SCHEMA or structured):
                     entry[2] -= 1
                     if entry[2] <= 0:
                         self.faults.remove(entry)

@@ -15,7 +15,7 @@ from fastapi.responses import Response
 
 from lib.sandbox import dialects
 from lib.sandbox.http import NOT_JSON, ApiError, error_response
-from lib.sandbox.state import FAULT_KINDS, SandboxState
+from lib.sandbox.state import FAULT_KINDS, NO_SCHEMA, SandboxState
 
 MAX_LOGGED_CHARS = 200
 FAULT_MESSAGES = {"500": "The sandbox simulated an internal server error.",
@@ -95,11 +95,12 @@ class Api:
             raise self.refusal(dialects.DISABLED_KEY)
         return token
 
-    def fault(self, endpoint: str, prompt: str = "") -> str | None:
-        """The queued fault for this endpoint, else the first fault marker in the prompt."""
-        kind = self.state.take_fault(endpoint)
+    def fault(self, endpoint: str, prompt: str = "", structured: bool = False) -> str | None:
+        """The queued fault for this endpoint, else the first fault marker in the prompt;
+        `structured`: the request asks for structured output (NO_SCHEMA refuses only those)."""
+        kind = self.state.take_fault(endpoint, structured)
         if kind is None:
-            kind = next((k for k in FAULT_KINDS if f"[{k}]" in prompt), None)
+            kind = next((k for k in FAULT_KINDS if f"[{k}]" in prompt and (k != NO_SCHEMA or structured)), None)
         return kind
 
     async def fault_response(self, request: Request, kind: str) -> Response | dict[str, str]:
@@ -116,6 +117,9 @@ class Api:
             return {"object": "unexpected", "note": "a gateway answered in a shape of its own"}
         if kind == "html":
             return Response(HTML_PAGE, 502, media_type="text/html")
+        if kind == NO_SCHEMA:   # as a server without structured output refuses it
+            return error_response(request, 400, "response_format is not supported by this model: "
+                                  "ask for JSON in the prompt instead.")
         if kind == "echo_key":  # as careless gateways do: the credential quoted back in the refusal
             return error_response(request, 401, f"Invalid token: {request.headers.get('authorization', '')}")
         headers = {"Retry-After": "1"} if kind == "429" else None

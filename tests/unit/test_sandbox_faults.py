@@ -120,3 +120,22 @@ def test_queued_faults_can_be_cleared(sandbox, sandbox_http):
     sandbox.control.queue_fault("models", "500", count=5)
     sandbox.control.clear_faults()
     assert sandbox_http.get("/models").status_code == 200
+
+
+SCHEMA_FORMAT = {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "object"}}}
+
+
+def test_no_schema_refuses_only_a_chat_asking_for_structured_output(sandbox, sandbox_http, api_key):
+    """As a server without structured output: 400 for `response_format` JSON, costing nothing; the
+    same chat without it is answered. Queued, it waits for such a chat (a plain one passes)."""
+    refused = chat(sandbox_http, messages=user("grade this [no_schema]"), response_format=SCHEMA_FORMAT)
+    assert refused.status_code == 400 and "response_format is not supported" in refused.json()["error"]["message"]
+    assert sandbox.control.key_info(api_key)["spent"] == 0
+    assert chat(sandbox_http, messages=user("grade this [no_schema]")).status_code == 200
+    assert chat(sandbox_http, messages=user("grade this [no_schema]"), response_format={"type": "text"}).status_code == 200
+
+    sandbox.control.queue_fault("chat", "no_schema")
+    assert chat(sandbox_http, messages=user("plain")).status_code == 200
+    assert sandbox_http.get("/models").status_code == 200
+    assert chat(sandbox_http, messages=user("json"), response_format={"type": "json_object"}).status_code == 400
+    assert chat(sandbox_http, messages=user("json"), response_format={"type": "json_object"}).status_code == 200

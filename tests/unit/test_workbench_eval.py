@@ -200,3 +200,21 @@ def test_old_runs_still_open():
            "results": [{"case": 0, "model": "m", "status": "ok", "output": "x", "checks": [False]}]}
     assert RunSpec.from_run(old).checks == [Check("contains", "x")] and RunSpec.from_run(old).repeat == 1
     assert workbench.totals(old).loc[0, "pass_rate"] == 0.0
+
+
+def test_a_judge_on_a_server_without_structured_output_is_asked_again_for_plain_json(client, sandbox):
+    """The sandbox refuses `response_format` once (400, as a server without structured output
+    does); the judge asks again without it and reads the JSON object out of the prose reply (the
+    sandbox's reply quotes the prompt, where this rubric wrote the verdict)."""
+    check = Check("judge", rubric='Say {"score": 0.8, "pass": true, "reason": "fits"} about: {{output}}',
+                  model="gpt-4o", threshold=0.5)
+    sandbox.control.queue_fault("chat", "no_schema")
+    sandbox.control.reset_stats()
+    [cell] = workbench.run_cells(client, spec([check]), CASES[:1], judge_cache=judge.MemoryJudgeCache())
+    assert cell.checks == [True] and cell.scores == [0.8] and cell.reasons == ["fits"] and not cell.problems[0]
+    judged = [r for r in client.calls if r.endpoint == pricing.JUDGE]
+    assert [r.status for r in judged] == [400, 200]
+    assert cell.judge_credits == judged[1].credits > 0, "the refused call cost nothing"
+    sent = [r["body"] for r in sandbox.control.recent_requests(10)
+            if r["endpoint"] == "chat" and r["body"]["messages"][0]["content"] == judge.INSTRUCTIONS][-2:]
+    assert [body.get("response_format") for body in sent] == [judge.RESPONSE_FORMAT, None]

@@ -30,7 +30,7 @@ def routes(api: Api) -> APIRouter:
         prompt, _ = replies.last_user_content(params["messages"])
         if replies.wants_json(params["response_format"]):   # `[badjson]` then breaks the JSON asked for
             prompt = prompt.replace(replies.BAD_JSON_MARKER, "")
-        kind = api.fault(pricing.CHAT, prompt)
+        kind = api.fault(pricing.CHAT, prompt, structured=replies.wants_json(params["response_format"]))
         cut = kind == "cut"
         if kind and not (cut and params["stream"]):
             return await api.fault_response(request, kind)
