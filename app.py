@@ -27,10 +27,18 @@ open_store_or_stop()
 background_runs()  # whoever comes first after a restart, the Workbench's left runs go on
 
 
+def _to_chat() -> None:
+    st.switch_page(PAGES_DIR / "chat.py")
+
+
 def app_pages() -> list[st.Page]:
-    """The pages, titled in the session's language (call after the language is known)."""
+    """The pages, titled in the session's language (call after the language is known). Chat is
+    the default page, at the app's root; `/chat` (typed, bookmarked) leads there, where it would
+    run the root with Streamlit's "Page not found" over it (a default page's own path is not
+    its address: the name "home" only keeps the two pages' ids apart)."""
     return [
-        st.Page(PAGES_DIR / "chat.py", title=tr("nav.chat"), icon=":material/chat:", url_path="chat", default=True),
+        st.Page(PAGES_DIR / "chat.py", title=tr("nav.chat"), icon=":material/chat:", url_path="home", default=True),
+        st.Page(_to_chat, title=tr("nav.chat"), url_path="chat", visibility="hidden"),
         st.Page(PAGES_DIR / "images.py", title=tr("nav.images"), icon=":material/image:", url_path="images"),
         st.Page(PAGES_DIR / "video.py", title=tr("nav.video"), icon=":material/movie:", url_path="video"),
         st.Page(PAGES_DIR / "upload.py", title=tr("nav.upload"), icon=":material/cloud_upload:", url_path="upload"),

@@ -32,6 +32,7 @@ RECENT_REQUESTS = 200
 IMAGE_VARIANTS = 4
 IMAGE_PROMPTS_REMEMBERED = 10_000
 _FILE_NAME = re.compile(r"[0-9a-f]{16}\.[a-z]{3,4}")   # what the sandbox names an upload or an image
+_TASK_ID = re.compile(r"video_[0-9a-f]{24}")   # what it names a video task
 
 
 def _tidy(value):
@@ -97,7 +98,7 @@ class Upload:
 class SandboxState:
     speed: Speed = field(default_factory=Speed)
     dialect: str = DEFAULT_DIALECT   # a key of lib.sandbox.dialects.DIALECTS; the control API sets it
-    files_dir: Path | None = None   # uploads and generated images kept here too, across restarts
+    files_dir: Path | None = None   # uploads, generated images and videos' tasks kept here too, across restarts
     reasoning_shape: str | None = None   # where thinking goes; None: the dialect's own
 
     def __post_init__(self):
@@ -184,6 +185,7 @@ class SandboxState:
                          seconds=self.speed.video_seconds, **fields)
         with self.lock:
             self.tasks[task.id] = task
+            self._keep_task(task)
         return task
 
     def task_status(self, task_id: str, key: str) -> tuple[VideoTask, str, int] | None:
@@ -200,8 +202,10 @@ class SandboxState:
             return task, status, progress
 
     def task(self, task_id: str) -> VideoTask | None:
+        """A task of this run, or one an earlier run kept (its video's link, served without a
+        key, outlives a restart; its status, asked with the key, does not)."""
         with self.lock:
-            return self.tasks.get(task_id)
+            return self.tasks.get(task_id) or self._kept_task(task_id)
 
     def delete_video_file(self, task_id: str) -> bool:
         with self.lock:
@@ -209,7 +213,27 @@ class SandboxState:
             if task is None:
                 return False
             task.file_deleted = True
+            self._keep_task(task)
             return True
+
+    def _task_file(self, task_id: str) -> Path | None:
+        if self.files_dir is None or not _TASK_ID.fullmatch(task_id):
+            return None
+        return self.files_dir / "videos" / f"{task_id}.json"
+
+    def _keep_task(self, task: VideoTask) -> None:
+        """The task's facts on disk, without its key: no key is ever written to a file."""
+        path = self._task_file(task.id)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps({**asdict(task), "key": ""}))
+
+    def _kept_task(self, task_id: str) -> VideoTask | None:
+        path = self._task_file(task_id)
+        try:
+            return None if path is None else VideoTask(**json.loads(path.read_text()))
+        except (OSError, ValueError, TypeError):
+            return None
 
     # --- uploads ------------------------------------------------------------------------
     def add_upload(self, name: str, upload: Upload) -> None:

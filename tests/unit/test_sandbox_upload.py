@@ -111,14 +111,21 @@ def test_upload_is_free(sandbox, upload, api_key):
 
 
 def test_a_sandbox_started_again_on_its_port_still_serves_the_links_it_gave(tmp_path):
-    """The app's embedded sandbox keeps one port and its files across restarts (issue 31, item 6)."""
+    """The app's embedded sandbox keeps one port and its files across restarts (issue 31, item 6):
+    uploads, images and videos (a task's facts, never its key)."""
     from lib.sandbox import start_sandbox
     from lib.sandbox.state import DEFAULT_KEY
-    first = start_sandbox(files_dir=tmp_path)
+    first = start_sandbox(files_dir=tmp_path, video_seconds=0)
     port = int(first.root_url.rsplit(":", 1)[1])
     data = png_bytes()
     answer = httpx.post(first.upload_url, headers={"Authorization": f"Bearer {DEFAULT_KEY}"},
                         files={"image": ("a.png", data, "image/png")}, timeout=30).json()
+    api = httpx.Client(base_url=first.base_url, headers={"Authorization": f"Bearer {DEFAULT_KEY}"}, timeout=60)
+    task = api.post("/videos/generations", json={"prompt": "a cat", "duration": 1}).json()
+    video_url = api.get(f"/videos/generations/{task['id']}").json()["video_url"]
+    mp4 = httpx.get(video_url, timeout=60).content
+    assert mp4[4:8] == b"ftyp"
+    assert not [f for f in tmp_path.rglob("*") if f.is_file() and DEFAULT_KEY.encode() in f.read_bytes()]
     with pytest.raises(OSError):
         start_sandbox(port=port)   # taken: the caller falls back to a free port
     first.stop()
@@ -127,5 +134,7 @@ def test_a_sandbox_started_again_on_its_port_still_serves_the_links_it_gave(tmp_
         served = httpx.get(answer["data"]["url"], timeout=10)
         assert served.status_code == 200 and served.content == data
         assert httpx.get(answer["data"]["url"].replace(".png", "0.png"), timeout=10).status_code == 404
+        assert httpx.get(video_url, timeout=60).content == mp4, "a video's link outlives the restart too"
+        assert httpx.get(video_url.replace(task["id"], "video_" + "0" * 24), timeout=10).status_code == 404
     finally:
         again.stop()
