@@ -267,3 +267,29 @@ def test_an_image_card_has_a_labelled_menu_and_delete_asks_first(page: Page, app
         page.set_viewport_size(DESKTOP)
         wait_for_app(page)
         switch_language(page, "English")
+
+
+def test_a_pinned_conversation_stays_first_under_pinned(page: Page, app_url, e2e_dir):
+    from lib.ui.chat_view import OPEN_SETTING
+    from tests.e2e.helpers import login
+    from tests.e2e.test_chat_features import e2e_store
+    store, tag = e2e_store(e2e_dir), uuid.uuid4().hex[:6]
+    plan = store.create_conversation("alice", f"Quarterly plan {tag}", {})
+    newer = store.create_conversation("alice", f"Newer question {tag}", {})
+    for conversation in (plan, newer):
+        store.add_message("alice", conversation.id, "user", conversation.title)
+    store.set_setting("alice", OPEN_SETTING, plan.id)
+    try:
+        login(page, app_url, "alice")
+        sidebar = page.get_by_test_id("stSidebar")
+        sidebar.get_by_role("button", name=plan.title).click()   # the open one's menu
+        page.get_by_role("button", name="Pin to the top").click()
+        wait_for_app(page)
+        expect(sidebar.get_by_text("Pinned", exact=True)).to_be_visible()
+        sidebar.get_by_role("button", name=newer.title).click()   # opening a newer one keeps the pin first
+        wait_for_app(page)
+        listed = sidebar.inner_text()
+        assert listed.index("Pinned") < listed.index(plan.title) < listed.index("Today") < listed.index(newer.title)
+        assert store.get_conversation("alice", plan.id).pinned_at is not None
+    finally:
+        store.pin_conversation("alice", plan.id, False)
