@@ -20,10 +20,13 @@ from lib.ui.chat_stream import finish_sending, planned_calls, settle_live_reply
 from lib.ui.chat_tool_calls import tools_button
 from lib.ui.chat_tools import export_popover, import_popover, view_code_button
 from lib.ui.chat_view import (
+    RECENT_LIMIT,
     conversation_settings,
     conversation_sidebar,
+    earlier_history,
     keep_setting,
     model_ids,
+    recent_history,
     refresh_models,
     render_history,
     request_retry,
@@ -117,11 +120,17 @@ prompt_message_button(settings, queue_message)
 system_prompt_strip(settings, widget)
 
 # ---------------------------------------------------------------- the conversation
+with store_errors_as_messages():
+    settle_live_reply()  # a click while replies streamed: what arrived is saved before the history is read
+    earlier_history(store, user, client, conversation)
+
+
 @st.fragment
 @store_errors_as_messages(pending_key=PENDING)
 def conversation_part() -> None:
-    """The history, the chat input and the replies: a message reruns this part alone, so the
-    first words of a reply are not queued behind a redraw of the whole page (issue 12). What
+    """The last turns, the chat input and the replies: a message reruns this part alone, so the
+    first words of a reply are not queued behind a redraw of the whole page (issue 12), nor of the
+    history above (`earlier_history`, issue 30). What
     else a message changes (a new conversation's title and place in the sidebar, the budget
     banner) is redrawn by a run of the whole page once the replies are in (`finish_sending`).
     The page's other widgets run the whole page, which calls this part again.
@@ -145,15 +154,10 @@ def conversation_part() -> None:
     if outgoing and conversation is None:
         conversation, settings = conversation_settings(store, user)
     conv_id = conversation.id if conversation else None
-    window = st.session_state.get("chat_window", chat.HISTORY_PAGE)
-    history = store.list_messages(user, conv_id, limit=window) if conv_id else []
+    history, no_messages = recent_history(store, user, conv_id)
     if outgoing:
         history = outgoing.shown(history)
-    total = store.count_messages(user, conv_id) if conv_id else 0
-    if total > window:
-        st.button(tr("chat.show_earlier", count=total - window), icon=":material/expand_less:",
-                  on_click=st.session_state.__setitem__, args=("chat_window", window + chat.HISTORY_PAGE))
-    if not history:
+    if no_messages and not history:
         st.info(tr("chat.empty_state"), icon=":material/forum:")
     render_history(store, user, client, history, coming=len(chat.reply_models(settings)) if outgoing else 0)
     if history and history[-1].role == "user" and outgoing is None:  # a question left without its reply
@@ -164,6 +168,8 @@ def conversation_part() -> None:
     if outgoing is None:  # a message waits: what for (a retry streaming meanwhile goes first)
         process_pending(store, user, client, settings)
     finish_sending(store, user, client, settings, outgoing)
+    if outgoing and len(history) >= RECENT_LIMIT:  # a run of the whole page takes them over
+        st.rerun()
     # What they offer (the request just made, a comparison to report) includes the replies that
     # streamed in this run.
     view_code_button(code_slot, conv_id, lambda next_message: planned_calls(

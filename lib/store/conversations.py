@@ -154,10 +154,12 @@ class ConversationRecords(Rows):
     def get_message(self, user: str, message_id: int) -> Message | None:
         return self._one(Message, messages, *mine(messages, user, message_id))
 
-    def list_messages(self, user: str, conversation_id: int, limit: int | None = None) -> list[Message]:
-        """Messages in chronological order; with `limit`, only the last `limit` of them."""
+    def list_messages(self, user: str, conversation_id: int, limit: int | None = None,
+                      since: int | None = None) -> list[Message]:
+        """Messages in chronological order; with `limit`, only the last `limit` of them; with
+        `since`, only those from the message of that id on."""
         c = messages.c
-        where = (c.user == user, c.conversation_id == conversation_id)
+        where = (c.user == user, c.conversation_id == conversation_id, *(() if since is None else (c.id >= since,)))
         if limit is None:
             return self._many(Message, messages, *where, order_by=[c.id])
         # Newest first through the (conversation_id, id) index, then flip back to chronological.

@@ -5,8 +5,9 @@ A message waits in `st.session_state[PENDING]` until it can go: files refused by
 stop the user sees why (`process_pending`, drawn where the replies will be), and nothing they
 typed or attached is lost meanwhile.
 
-The chat input, the history and the replies are a fragment of the page (`app_pages/chat.py`), so
-a message reruns that part alone. A message that can go is put in the store before the part
+The chat input, the last turns and the replies are a fragment of the page (`app_pages/chat.py`;
+the history before them is the whole page's, lib/ui/chat_view.py `earlier_history`), so a message
+reruns that part alone. A message that can go is put in the store before the part
 draws anything (`start_sending`), so it is drawn in place; the replies then stream at the
 bottom (lib/ui/chat_stream.py `finish_sending`) and are drawn there with their actions. What
 else a message changes (a new conversation's title and place in the sidebar, the budget
@@ -34,10 +35,12 @@ from lib.ui.chat_view import (
     KEEP,
     REPLACE,
     RETRY,
+    reopen_edit,
     set_open_conversation,
     settings_key,
 )
 from lib.ui.error_text import error_text
+from lib.ui.feedback import toast_after_rerun
 from lib.ui.model_features import blocked_text
 from lib.ui.prompt_use import variable_input
 from lib.ui.session import current_lang, fragment_running_alone, tr
@@ -182,14 +185,19 @@ def _edit_or_retry(store: Store, user: str, conversation: Conversation | None) -
         return None
     if edit is None:
         return Outgoing(conversation.id, _answers_of(store, user, conversation.id, keep), replacing)
-    question_id, text = edit
+    question_id, text, told = edit
     ids = [m.id for m in store.list_messages(user, conversation.id)]
     if question_id not in ids:
         return None
     if problem := prompt_problem(CHAT, text):
         st.toast(tr(problem), icon=":material/warning:")
         return None
-    return Outgoing(conversation.id, replacing=[i for i in ids if i > question_id], edit=(question_id, text))
+    replacing = [i for i in ids if i > question_id]
+    if len(replacing) > told:  # messages came since its dialog counted them (another tab went on)
+        reopen_edit(question_id, text)
+        toast_after_rerun(tr("chat.edit_grew", count=len(replacing)), ":material/warning:")
+        st.rerun()
+    return Outgoing(conversation.id, replacing=replacing, edit=(question_id, text))
 
 
 def _clear_to_send(pending: dict, settings: dict, client: ReshiClient) -> bool:

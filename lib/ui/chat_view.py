@@ -39,11 +39,14 @@ OPEN_SETTING = "chat.open_conversation"
 RETRY = "chat_retry"
 CONTINUE = "chat_continue"  # the cut reply whose Continue was clicked: it is extended in place
 REPLACE = "chat_retry_replace"
-EDIT = "chat_edit"  # (question id, its new text): the conversation forks there
+EDIT = "chat_edit"  # (question id, its new text, how many messages it was said to replace): the conversation forks there
+EDITING = "chat_editing"  # the question whose Edit was clicked: its dialog opens
+EDIT_DRAFT = "chat_edit_draft"  # {question id: text} its dialog opens with again (`reopen_edit`)
 KEEP = "chat_retry_keep"  # the reply whose answers are kept as versions when it is sent again
 DELETE_ASKED = "chat_delete_asked"  # the conversation whose Delete waits for its confirmation
 FORKED = "chat_forked"  # the title of the conversation a Fork just made
 COPY = "chat_copy"  # the message whose Copy was clicked, and how many copies so far
+WINDOW = "chat_window"  # how many of the conversation's last messages the page shows
 THUMB_WIDTH = 160
 LIST_SIZE = "chat_list_size"  # how many conversations the sidebar lists
 LIST_PAGE = 20
@@ -82,7 +85,7 @@ def keep_setting(settings: dict, field: str, widget_key: str) -> None:
 def set_open_conversation(store: Store, user: str, conversation_id: int | None) -> None:
     """Open it in this session, and remember it for the next one."""
     st.session_state["chat_open"] = conversation_id
-    st.session_state["chat_window"] = chat.HISTORY_PAGE
+    st.session_state[WINDOW] = chat.HISTORY_PAGE
     remember_setting(store, user, OPEN_SETTING, conversation_id)
 
 
@@ -223,23 +226,24 @@ def request_retry(replace: list[int], keep: int | None = None) -> None:
 # ---------------------------------------------------------------- history
 
 def render_history(store: Store, user: str, client: ReshiClient, history: list[Message], coming: int = 0,
-                   before: list[Message] = ()) -> None:
+                   before: list[Message] = (), after: list[Message] = ()) -> None:
     """Every message with its actions. Any question can be edited and sent again: the
     conversation forks there, the messages after it replaced by the new replies (`coming`:
-    replies this run is about to stream, counted among them). `before`: the messages of the
+    replies this run is about to stream, drawn after these). `before`: the messages of the
     turn already on the page (a chain's earlier steps), not drawn, but read for the calls'
-    results and for whether the turn's chains go on."""
+    results and for whether the turn's chains go on. `after`: the messages drawn below these
+    by another part of the page (none of these is then the last)."""
     forked = st.session_state.pop(FORKED, None)
     if forked:  # a new conversation: its title and place in the sidebar need the whole page
         st.toast(tr("chat.forked", title=forked), icon=":material/call_split:")
         st.rerun()
     groups = chat.group_turns([m for m in history if m.role != "tool"])  # results are drawn in their calls' cards
-    known = [*before, *history]
+    known = [*before, *history, *after]
     every_group = chat.group_turns([m for m in known if m.role != "tool"])
     skipped = len(every_group) - len(groups)   # the groups of `before`
     results, open_ids = results_of(known), open_reply_ids(known, sending=bool(coming))
     for position, group in enumerate(groups):
-        is_last = position == len(groups) - 1
+        is_last = position == len(groups) - 1 and not after
         if "compare_group" in (group[0].meta or {}):
             turn = votes.turn_comparisons(every_group, skipped + position)
             going_on = (coming and all(g[0].role != "user" for g in groups[position:])) or \
@@ -249,14 +253,62 @@ def render_history(store: Store, user: str, client: ReshiClient, history: list[M
                                turn=turn, turn_going_on=bool(going_on))
         else:
             message = group[0]
-            after = sum(m.id > message.id for m in history) + coming if message.role == "user" else None
-            render_message(store, user, client, message, is_last=is_last, editable_replacing=after,
-                           results=results, open_calls=message.id in open_ids)
+            render_message(store, user, client, message, is_last=is_last, results=results,
+                           open_calls=message.id in open_ids)
+
+
+# The page's whole run draws the history up to the last question (`earlier_history`), which no
+# message sent from the chat input changes, and the conversation part, which a message reruns
+# alone, draws from there on (`recent_history`): a message redraws the turns since the page's
+# last run, not the whole window, so its cost does not grow with the conversation (issue 30).
+# Everything that depends on the last message (Regenerate, Continue, Retry, open tool calls, a
+# turn's vote) is in the last turn, drawn by the conversation part.
+PAGE_DREW = "chat_page_drew"  # (conversation id, the first message id left to the conversation part)
+RECENT_LIMIT = 20  # messages the conversation part draws before a run of the whole page takes them over
+
+
+def earlier_history(store: Store, user: str, client: ReshiClient, conversation: Conversation | None) -> None:
+    """In a run of the whole page: "Show earlier", and the window's messages before its last
+    question (before a question being edited, when one is: the messages from it on change)."""
+    if conversation is None:
+        st.session_state[PAGE_DREW] = (None, 0)
+        return
+    window = st.session_state.get(WINDOW, chat.HISTORY_PAGE)
+    history = store.list_messages(user, conversation.id, limit=window)
+    _show_earlier(store, user, conversation.id, window)
+    edited = (st.session_state.get(EDIT) or (None,))[0]
+    split = min(max((i for i, m in enumerate(history) if m.role == "user"), default=0),
+                next((i for i, m in enumerate(history) if m.id == edited), len(history)))
+    st.session_state[PAGE_DREW] = (conversation.id, history[split].id if split < len(history) else 0)
+    render_history(store, user, client, history[:split], after=history[split:])
+
+
+def recent_history(store: Store, user: str, conversation_id: int | None) -> tuple[list[Message], bool]:
+    """In the conversation part: the messages from where the page's run left off (the whole
+    window when that run drew another conversation: a new one, created by this part's run), and
+    whether the conversation has none at all."""
+    if conversation_id is None:
+        return [], True
+    drawn_for, since = st.session_state.get(PAGE_DREW) or (None, 0)
+    if drawn_for == conversation_id:
+        recent = store.list_messages(user, conversation_id, since=since)
+        return recent, not recent and store.count_messages(user, conversation_id) == 0
+    window = st.session_state.get(WINDOW, chat.HISTORY_PAGE)
+    _show_earlier(store, user, conversation_id, window)
+    recent = store.list_messages(user, conversation_id, limit=window)
+    return recent, not recent
+
+
+def _show_earlier(store: Store, user: str, conversation_id: int, window: int) -> None:
+    total = store.count_messages(user, conversation_id)
+    if total > window:
+        st.button(tr("chat.show_earlier", count=total - window), icon=":material/expand_less:",
+                  key="chat_show_earlier", on_click=st.session_state.__setitem__,
+                  args=(WINDOW, window + chat.HISTORY_PAGE))
 
 
 def render_message(store: Store, user: str, client: ReshiClient, message: Message, *, is_last: bool,
-                   editable_replacing: int | None = None, results: dict | None = None,
-                   open_calls: bool = False) -> None:
+                   results: dict | None = None, open_calls: bool = False) -> None:
     """One stored message. Model text is Markdown with HTML off: tags show as text. A reply's
     tool calls are cards, with their `results` (the last reply's still open to answer)."""
     meta = message.meta or {}
@@ -281,7 +333,7 @@ def render_message(store: Store, user: str, client: ReshiClient, message: Messag
         if message.role == "assistant":
             st.caption(meta_line(meta))
             reply_notes(meta, message.id, is_last)
-        _message_actions(store, user, message, is_last, editable_replacing)
+        _message_actions(store, user, message, is_last)
 
 
 def _tools_of_open_conversation() -> list[dict]:
@@ -386,8 +438,7 @@ def _continues(meta: dict) -> bool:
     return bool(meta.get("stopped") or meta.get(INTERRUPTED)) or meta.get("finish_reason") in chat.UNFINISHED_REASONS
 
 
-def _message_actions(store: Store, user: str, message: Message, is_last: bool,
-                     editable_replacing: int | None) -> None:
+def _message_actions(store: Store, user: str, message: Message, is_last: bool) -> None:
     row = st.container(horizontal=True, gap="small")
     row.button(tr("chat.copy"), icon=":material/content_copy:", type="tertiary", key=f"chat_copy_{message.id}",
                help=tr("chat.copy_help_markdown"), on_click=_ask_copy, args=(message.id,))
@@ -403,8 +454,8 @@ def _message_actions(store: Store, user: str, message: Message, is_last: bool,
     if is_last and message.role == "assistant" and _continues(message.meta or {}):
         row.button(tr("chat.continue"), icon=":material/resume:", type="tertiary", key=f"chat_continue_{message.id}",
                    help=tr("chat.continue_help"), on_click=st.session_state.__setitem__, args=(CONTINUE, message.id))
-    if editable_replacing is not None:
-        _edit_popover(store, user, message, row, editable_replacing)
+    if message.role == "user":
+        _edit_button(store, user, message, row)
 
 
 def _fork(store: Store, user: str, message: Message) -> None:
@@ -448,18 +499,38 @@ def _copy_if_asked(message: Message) -> None:
     st.toast(tr("chat.copied"), icon=":material/content_copy:")
 
 
-def _edit_popover(store: Store, user: str, message: Message, row, replacing: int) -> None:
-    with row.popover(tr("chat.edit"), icon=":material/edit:", type="tertiary"):
-        text = st.text_area(tr("chat.edit_label"), value=message.content, key=f"chat_edit_text_{message.id}")
-        if replacing > 1:  # more than this question's own reply: say what the fork drops
-            st.caption(tr("chat.edit_replaces", count=replacing))
-        st.button(tr("chat.edit_send"), icon=":material/send:", type="primary", key=f"chat_edit_send_{message.id}",
-                  disabled=prompt_problem(CHAT, text) is not None, on_click=_ask_edit, args=(message.id,))
+def _edit_button(store: Store, user: str, message: Message, row) -> None:
+    """Edit opens a dialog, drawn by the run the click starts: what sending replaces is counted
+    then (the history above the last question is drawn once per run of the whole page, and the
+    conversation may have gone on since), and the page does not carry an editor for every question."""
+    row.button(tr("chat.edit"), icon=":material/edit:", type="tertiary", key=f"chat_edit_{message.id}",
+               on_click=st.session_state.__setitem__, args=(EDITING, message.id))
+    if st.session_state.get(EDITING) == message.id:
+        del st.session_state[EDITING]
+        st.dialog(tr("chat.edit"), width="large")(_edit_body)(store, user, message)
 
 
-def _ask_edit(message_id: int) -> None:
-    """Recorded only: the page applies it after any reply still streaming has been saved."""
-    st.session_state[EDIT] = (message_id, st.session_state[f"chat_edit_text_{message_id}"])
+def _edit_body(store: Store, user: str, message: Message) -> None:
+    draft = (st.session_state.pop(EDIT_DRAFT, None) or {}).get(message.id, message.content)
+    text = st.text_area(tr("chat.edit_label"), value=draft, key=f"chat_edit_text_{message.id}", height=200)
+    replacing = len(store.list_messages(user, message.conversation_id, since=message.id + 1))
+    if replacing > 1:  # more than this question's own reply: say what the fork drops
+        st.caption(tr("chat.edit_replaces", count=replacing))
+    if st.button(tr("chat.edit_send"), icon=":material/send:", type="primary", key=f"chat_edit_send_{message.id}",
+                 disabled=prompt_problem(CHAT, text) is not None, on_click=_ask_edit, args=(message.id, replacing)):
+        st.rerun()  # the dialog closes, and the page sends it
+
+
+def reopen_edit(message_id: int, text: str) -> None:
+    """The question's dialog opens again in the next run, with the text it was sent with."""
+    st.session_state[EDITING] = message_id
+    st.session_state[EDIT_DRAFT] = {message_id: text}
+
+
+def _ask_edit(message_id: int, replacing: int) -> None:
+    """Recorded only: the page applies it after any reply still streaming has been saved.
+    `replacing`: how many messages the user was told it replaces (`chat_send`'s check)."""
+    st.session_state[EDIT] = (message_id, st.session_state[f"chat_edit_text_{message_id}"], replacing)
 
 
 def _render_comparison(store: Store, user: str, group: list[Message], *, is_last: bool,

@@ -48,6 +48,7 @@ def test_an_edit_to_an_empty_question_is_refused_and_changes_nothing(app_secrets
     at = send(make_app(app_secrets), "a question to keep")
     store = Store(app_secrets["store"]["url"])
     question = store.list_messages("local", store.list_conversations("local")[0].id)[0]
+    at.button(key=f"chat_edit_{question.id}").click().run()
     at.text_area(key=f"chat_edit_text_{question.id}").set_value("   ")
     at.button(key=f"chat_edit_send_{question.id}").click().run()  # as a click raced the disabling
     assert [(m.role, m.content[:18]) for m in store.list_messages("local", question.conversation_id)] == [

@@ -142,6 +142,7 @@ def test_an_earlier_question_can_be_edited_and_the_conversation_forks_there(app_
     for text in ("first questoin", "second question", "third question"):
         send(at, text)
     first = _messages(app_secrets)[0]
+    at.button(key=f"chat_edit_{first.id}").click().run()
     assert "Sending replaces the 5 messages after this one with the new replies." in [
         c.value for c in at.caption]
     at.text_area(key=f"chat_edit_text_{first.id}").set_value("first question")
@@ -149,6 +150,30 @@ def test_an_earlier_question_can_be_edited_and_the_conversation_forks_there(app_
     assert [(m.role, m.content[:26]) for m in _messages(app_secrets)] == [
         ("user", "first question"), ("assistant", 'You said: "first question"')]
     assert [m["content"] for m in last_request(sandbox)["messages"]] == ["first question"]
+
+
+def test_an_edit_that_would_replace_more_than_it_said_is_asked_again(app_secrets, sandbox):
+    """Its dialog counted them when it opened: messages added since (another tab went on) are
+    not replaced unannounced; it opens again with the count and the text."""
+    at = make_app(app_secrets)
+    for text in ("first question", "second question"):
+        send(at, text)
+    first, *_ = messages = _messages(app_secrets)
+    at.button(key=f"chat_edit_{first.id}").click().run()
+    assert "Sending replaces the 3 messages after this one with the new replies." in [c.value for c in at.caption]
+    store = _store(app_secrets)  # another tab goes on meanwhile
+    store.add_message("local", first.conversation_id, "user", "third question")
+    store.add_message("local", first.conversation_id, "assistant", "third answer")
+    at.text_area(key=f"chat_edit_text_{first.id}").set_value("first question, edited")
+    at.button(key=f"chat_edit_send_{first.id}").click().run()
+    grew = "Messages came after this question since: sending now replaces the 5 messages after it. Check, then send again."
+    assert [t.value for t in at.toast] == [grew]
+    assert len(_messages(app_secrets)) == len(messages) + 2
+    assert "Sending replaces the 5 messages after this one with the new replies." in [c.value for c in at.caption]
+    assert at.text_area(key=f"chat_edit_text_{first.id}").value == "first question, edited"
+    at.button(key=f"chat_edit_send_{first.id}").click().run()
+    question, reply = _messages(app_secrets)
+    assert question.content == "first question, edited" and reply.content.startswith('You said: "first question, edited"')
 
 
 def test_deleting_a_conversation_asks_first(app_secrets):

@@ -260,6 +260,7 @@ def test_regenerate_replaces_the_last_reply(app_secrets, sandbox):
 def test_edit_last_user_message_and_resend(app_secrets, sandbox):
     at = send(make_app(app_secrets), "typo in thsi")
     user_id = store_of(app_secrets).list_messages("local", at.session_state["chat_open"])[0].id
+    at.button(key=f"chat_edit_{user_id}").click().run()
     at.text_area(key=f"chat_edit_text_{user_id}").set_value("typo in this")
     at.button(key=f"chat_edit_send_{user_id}").click().run()
     messages = stored_messages(app_secrets)

@@ -6,6 +6,7 @@ from playwright.sync_api import Page, expect
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from lib.store import Store
+from lib.ui.chat_view import OPEN_SETTING
 from tests.e2e.helpers import REPLY_DONE, login, start_new_chat, wait_for_app, wait_for_new_title
 from tests.e2e.test_chat import send
 
@@ -24,6 +25,17 @@ def runs_asked(page: Page) -> list[str]:
 
     page.on("websocket", on_websocket)
     return asked
+
+
+def frames_received(page: Page) -> list[bytes]:
+    """Each message the server sends the page, as sent (a delta carries its text as it is)."""
+    frames: list[bytes] = []
+
+    def on_websocket(ws) -> None:
+        ws.on("framereceived", lambda payload: frames.append(payload if isinstance(payload, bytes) else b""))
+
+    page.on("websocket", on_websocket)
+    return frames
 
 
 def send_and_wait(page: Page, text: str, reply_index: int) -> None:
@@ -87,3 +99,27 @@ def test_variables_filled_for_a_message_are_kept_with_the_conversation(page: Pag
     [conversation] = [c for c in store.list_conversations("bob") if c.title == "Fragment variables first"]
     assert conversation.settings["variables"] == {"who": "Ann"}
     store.dispose()
+
+
+def test_a_message_in_a_long_conversation_does_not_send_its_history_again(page: Page, app_url, e2e_dir):
+    """The turns before the last question were drawn by the page's run and stay on the page;
+    a message's run sends only what comes from the last question on (issue 30)."""
+    store = Store(f"sqlite:///{e2e_dir / 'store.db'}")
+    conversation = store.create_conversation("bob", "Fragment long history", None)
+    for number in range(30):
+        store.add_message("bob", conversation.id, "user" if number % 2 == 0 else "assistant",
+                          f"History line {number:02d}")
+    store.set_setting("bob", OPEN_SETTING, conversation.id)
+    store.dispose()
+    frames = frames_received(page)
+    login(page, app_url, "bob")
+    messages = page.get_by_test_id("stChatMessage")
+    expect(messages).to_have_count(30)
+    frames.clear()
+    send_and_wait(page, "Fragment after a long history", 31)
+    sent = b"".join(frames)
+    assert b"Fragment after a long history" in sent and b"History line 28" in sent  # the last turn, and the new
+    assert not [n for n in range(28) if f"History line {n:02d}".encode() in sent], "earlier turns sent again"
+    expect(messages).to_have_count(32)
+    expect(messages.first).to_contain_text("History line 00")
+    expect(messages.nth(29)).to_contain_text("History line 29")
