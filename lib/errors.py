@@ -135,12 +135,13 @@ class RefusedAddressError(ReshiError):
 
 class QuotaExceededError(ReshiError):
     """The admin's daily or monthly quota for this user on the preset connection is used up; the
-    call was not sent. `period` is "day" or "month"; `limit` and `used` are credits."""
+    call was not sent. `period` is "day" or "month"; `limit`, `used` (calls under way included)
+    and `price` (the most the call may cost) are credits."""
 
     kind = "quota_exceeded"
 
-    def __init__(self, period: str, *, limit: float, used: float):
-        self.period, self.limit, self.used = period, limit, used
+    def __init__(self, period: str, *, limit: float, used: float, price: float = 0.0):
+        self.period, self.limit, self.used, self.price = period, limit, used, price
         super().__init__()
         self.args = (f"{self.kind}: {period} limit {limit:g}, used {used:g}",)
 

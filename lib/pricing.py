@@ -6,7 +6,9 @@ override (the Usage page stores overrides; changed prices apply to new ledger ro
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import Any
 
 # Endpoint names used by the client, the ledger, the sandbox and the Usage page.
 CHAT, IMAGES, VIDEO, UPLOAD, MODELS, BILLING = "chat", "images", "video", "upload", "models", "billing"
@@ -62,3 +64,37 @@ def price_of(endpoint: str, model: str | None = None,
 def credits_for(endpoint: str, model: str | None = None, tokens: int = 0,
                 prices: dict[tuple[str, str], Price] = DEFAULT_PRICES) -> float:
     return price_of(endpoint, model, prices).cost(tokens)
+
+
+# The most tokens a chat request is held for before it is sent (lib/quotas.py), where its price
+# has a per-1K-token part: its reply's `max_tokens` (else this), and its prompt at most one token
+# per UTF-8 byte of its text (a tokenizer's tokens are whole bytes or more), each image, audio
+# or file part of a message at most MEDIA_PART_TOKENS.
+REPLY_TOKENS_CEILING = 8192
+MEDIA_PART_TOKENS = 2500
+MEDIA_PARTS = ("image_url", "input_image", "input_audio", "file", "video_url")
+
+
+def tokens_ceiling(body: dict[str, Any] | None) -> int:
+    """The most tokens, prompt and reply together, a chat request with this body may be billed
+    for; 0 for a body that is not a chat request."""
+    if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
+        return 0
+    media = 0
+
+    def text_only(value: Any) -> Any:
+        nonlocal media
+        if isinstance(value, dict) and value.get("type") in MEDIA_PARTS:
+            media += 1
+            return None
+        if isinstance(value, dict):
+            return {key: text_only(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [text_only(item) for item in value]
+        return value
+
+    prompt = len(json.dumps(text_only(body), ensure_ascii=False).encode())
+    reply = next((body[key] for key in ("max_completion_tokens", "max_tokens")
+                  if type(body.get(key)) is int and body[key] > 0), REPLY_TOKENS_CEILING)
+    choices = body.get("n") if type(body.get("n")) is int and body["n"] > 1 else 1
+    return prompt + media * MEDIA_PART_TOKENS + reply * choices

@@ -6,18 +6,18 @@ means no limit. It is checked before every paid call on that connection (the cli
 `before_paid_call`), against what the ledger holds for the period plus the call's price: a
 call that would pass the limit is refused, not sent. Users' own keys are theirs: no quota.
 
-Calls in flight count too: a call that passed the check holds its price (`InFlight`) until the
-ledger has its row (`settling`), so cells sent at once by a Workbench run, or two tabs, cannot
-together pass the quota. This is per process (each replica holds its own calls in flight).
+Calls under way count too: a call that passes the check holds the most it may cost (the
+client's `most_credits_for`: a chat reply priced per 1K tokens is held for its `max_tokens`,
+or `pricing.REPLY_TOKENS_CEILING` without one) in the database, in the check's own transaction
+under a lock per user that every replica shares (lib/store/holds.py), until its ledger row,
+at its real price, takes the hold's place. So cells sent at once by a Workbench run, or two
+tabs on two replicas, cannot together pass the quota. A hold whose process died before its
+call reported counts until HELD_SECONDS have passed.
 """
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from lib.errors import QuotaExceededError
 from lib.store import Store, utcnow
@@ -40,7 +40,7 @@ class QuotaUse:
         """Why a call of `price` credits may not be sent now, or None."""
         for period, limit, used in ((DAY, self.daily, self.today), (MONTH, self.monthly, self.this_month)):
             if limit and used + price > limit:
-                return QuotaExceededError(period, limit=limit, used=used)
+                return QuotaExceededError(period, limit=limit, used=used, price=price)
         return None
 
     def nearest_limit(self) -> tuple[str, float, float, float] | None:
@@ -54,73 +54,45 @@ class QuotaUse:
         return max(limit - used, 0.0)
 
 
+def _limits(store: Store, user: str) -> tuple[float, float] | None:
+    """`user`'s (daily, monthly) limits, their own or everyone's, or None when neither is set."""
+    quota = store.get_quota(user) or store.get_quota(QUOTA_DEFAULT)
+    return (float(quota.get("daily") or 0), float(quota.get("monthly") or 0)) if quota else None
+
+
+def _period_starts(now: datetime) -> tuple[datetime, datetime]:
+    day_start = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return day_start, day_start.replace(day=1)
+
+
 def quota_use(store: Store, user: str, now: datetime | None = None) -> QuotaUse | None:
     """`user`'s quota and its use, or None when neither they nor everyone has one."""
-    quota = store.get_quota(user) or store.get_quota(QUOTA_DEFAULT)
-    if not quota:
+    limits = _limits(store, user)
+    if limits is None:
         return None
-    now = (now or utcnow()).astimezone(UTC)
-    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    return QuotaUse(daily=float(quota.get("daily") or 0), monthly=float(quota.get("monthly") or 0),
-                    today=store.connection_spend(user, PRESET, day_start),
-                    this_month=store.connection_spend(user, PRESET, day_start.replace(day=1)))
+    day_start, month_start = _period_starts(now or utcnow())
+    return QuotaUse(*limits, today=store.connection_spend(user, PRESET, day_start),
+                    this_month=store.connection_spend(user, PRESET, month_start))
 
 
-class InFlight:
-    """The prices of calls that passed the quota check and are not in the ledger yet, per user of
-    a database. One that never reports (a stream abandoned unread) is let go after HELD_SECONDS,
-    the client's longest call."""
-
-    HELD_SECONDS = 900.0
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()  # held from a check to its reservation: two calls cannot both fit
-        self._held: dict[tuple[str, str], list[tuple[float, float]]] = {}
-
-    def total(self, user: tuple[str, str]) -> float:
-        """Credits held for `user` (call with `lock` held)."""
-        oldest = time.monotonic() - self.HELD_SECONDS
-        held = self._held[user] = [(at, price) for at, price in self._held.get(user, []) if at > oldest]
-        return sum(price for _, price in held)
-
-    def hold(self, user: tuple[str, str], price: float) -> None:
-        self._held.setdefault(user, []).append((time.monotonic(), price))
-
-    @contextmanager
-    def settling(self, user: tuple[str, str], price: float) -> Iterator[None]:
-        """Write the call's ledger row inside: the price stops being held as the row lands, with
-        no check in between (which would count the call twice, or not at all)."""
-        with self.lock:
-            try:
-                yield
-            finally:
-                held = self._held.get(user, [])
-                match = next((i for i, (_, held_price) in enumerate(held) if held_price == price), None)
-                if match is not None:
-                    held.pop(match)
+HELD_SECONDS = 960.0  # the client's longest call (BaseClient.deadline_seconds) and a minute more
 
 
-IN_FLIGHT = InFlight()
-
-
-def check_quota(store: Store, user: str, price: float, now: datetime | None = None,
-                in_flight: InFlight = IN_FLIGHT) -> None:
-    """Raise QuotaExceededError when a call of `price` credits, with the calls still in flight,
-    would pass `user`'s quota; otherwise hold its price until `settled`."""
-    with in_flight.lock:
-        use = quota_use(store, user, now)
-        if use is None:
-            return
-        pending = in_flight.total((store.url, user))
-        refusal = QuotaUse(use.daily, use.monthly, use.today + pending, use.this_month + pending).refusal(price)
+def check_quota(store: Store, user: str, price: float, now: datetime | None = None) -> int | None:
+    """Raise QuotaExceededError when a call of up to `price` credits, with the ledger's spend and
+    every call under way, would pass `user`'s quota; otherwise hold `price` until the call's
+    ledger row is written, and return the hold's id (for its `CallRecord.hold`). None when
+    the user has no quota (nothing is held)."""
+    limits = _limits(store, user)
+    if limits is None:
+        return None
+    now = now or utcnow()
+    with store.quota_holding(user, now) as holding:
+        today, this_month = holding.spent_and_held(PRESET, _period_starts(now))
+        refusal = QuotaUse(*limits, today, this_month).refusal(price)
         if refusal is not None:
             raise refusal
-        in_flight.hold((store.url, user), price)
-
-
-def settling(store: Store, user: str, price: float, in_flight: InFlight = IN_FLIGHT):
-    """Around writing the ledger row of a call that passed `check_quota`: its price is held no more."""
-    return in_flight.settling((store.url, user), price)
+        return holding.hold(price, now + timedelta(seconds=HELD_SECONDS))
 
 
 def shares_used(store: Store, users: list[str], now: datetime | None = None) -> dict[str, tuple[float | None, float | None]]:

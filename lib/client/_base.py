@@ -170,12 +170,14 @@ class BaseClient:
                  max_retries: int = 2, on_call: Callable[[CallRecord], None] | None = None,
                  prices: dict[tuple[str, str], pricing.Price] | None = None, transport: httpx.BaseTransport | None = None,
                  policy: netguard.NetPolicy | None = None, connection: str | None = None,
-                 before_paid_call: Callable[[str, str | None], None] | None = None):
+                 before_paid_call: Callable[[str, str | None, float], int | None] | None = None):
         """`policy`: where this client may connect (see `lib.netguard`); without one it connects
         anywhere, for callers whose URLs an admin or a test chose. `connection` labels this
         client's ledger rows ("preset", "sandbox", a host; never a key). `before_paid_call`
-        (endpoint, model) runs before every POST and may refuse it by raising a ReshiError
-        (the admin's quotas, lib/quotas.py); the refusal is recorded like any failed call."""
+        (endpoint, model, the most the call may cost) runs before every POST and may refuse it
+        by raising a ReshiError (the admin's quotas, lib/quotas.py; the refusal is recorded like
+        any failed call), or hold what it may cost: what it returns goes into the call's
+        `CallRecord.hold`, for the ledger hook to release."""
         self.base_url = netguard.without_query(base_url).rstrip("/")
         self.upload_url = upload_url or derive_upload_url(self.base_url)
         self._api_key = api_key
@@ -240,16 +242,26 @@ class BaseClient:
         except errors.ReshiError as exc:
             raise exc.redact(self._scrub) from None
 
-    def check_paid_call(self, endpoint: str, model: str | None) -> None:
-        """Raise whatever `before_paid_call` refuses this call with; nothing is sent then."""
+    def check_paid_call(self, call: Call, body: Any) -> None:
+        """Raise whatever `before_paid_call` refuses this call with (nothing is sent then), or
+        keep what it held for the call in its record."""
         if self.before_paid_call is not None:
-            self.before_paid_call(endpoint, model)
+            record = call.record
+            record.hold = self.before_paid_call(record.endpoint, record.model,
+                                                self.most_credits_for(record.endpoint, record.model, body))
 
     def credits_for(self, endpoint: str, model: str | None = None, tokens: int = 0) -> float:
         """A call's price in this client's table. Before a reply its tokens are unknown, so the
         budget checks call this without them: the per-call price only, an estimate that a chat
         reply's per-1K-token price may exceed once the server has counted its tokens."""
         return pricing.credits_for(endpoint, model, tokens, self.prices)
+
+    def most_credits_for(self, endpoint: str, model: str | None, body: Any = None) -> float:
+        """The most a call with this request body may cost, known before it is sent: its per-call
+        price, plus a price per 1K tokens times the most tokens the body may be billed for
+        (`pricing.tokens_ceiling`: its `max_tokens`, its prompt's bytes). What quotas hold."""
+        price = pricing.price_of(endpoint, model, self.prices)
+        return price.cost(pricing.tokens_ceiling(body) if price.per_1k_tokens else 0)
 
     def start_call(self, endpoint: str, model: str | None = None) -> Call:
         """A call about to be made; `Call.finish` reports it (once)."""
@@ -277,7 +289,7 @@ class BaseClient:
         caller reads it through the bounds, and closes it."""
         netguard.check_url(url)
         if method == "POST":
-            self.check_paid_call(call.record.endpoint, call.record.model)
+            self.check_paid_call(call, kw.get("json"))
         request = self._http.build_request(method, url, headers=self._headers(), **kw)
         policy = self.retry_policy
         while True:

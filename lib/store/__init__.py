@@ -1,5 +1,5 @@
 """The playground's database: conversations, messages, settings, the usage ledger, media,
-uploads, video tasks, price overrides, login state, workbench runs, shares, votes and ballots, and the prompt
+uploads, video tasks, price overrides, quota holds, login state, workbench runs, shares, votes and ballots, and the prompt
 library.
 
 One SQLAlchemy URL decides where it lives: by default a SQLite file under data/, but the same
@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from lib.store.adoption import Adoption
 from lib.store.conversations import Conversation, ConversationRecords, Message
 from lib.store.engine import PROJECT_ROOT, default_url, open_engine
+from lib.store.holds import Holding, QuotaHolds
 from lib.store.ledger import (
     CUBE_COLUMNS,
     CUBE_KEY_COUNT,
@@ -46,14 +47,14 @@ from lib.store.workbench import WorkbenchRuns
 __all__ = [
     "Store", "default_url", "utcnow",
     "Conversation", "Message", "Media", "UploadRecord", "VideoTaskRecord",
-    "LoginFailures", "Share", "ShareInfo", "Ballot", "TeamVote", "VoteRecord",
+    "LoginFailures", "Holding", "Share", "ShareInfo", "Ballot", "TeamVote", "VoteRecord",
     "Prompt", "PromptVersion", "StalePrompt", "DuplicatePromptName",
     "UsageLedger", "CUBE_COLUMNS", "CUBE_KEY_COUNT", "NO_CONNECTION", "OK", "STOPPED", "ERROR", "REFUND", "OUTCOMES",
 ]
 
 
-class Store(ConversationRecords, MediaRecords, VideoTaskRecords, LedgerRecords, SettingRecords,
-            LoginRecords, WorkbenchRuns, ShareRecords, VoteRecords, PromptRecords, Adoption):
+class Store(ConversationRecords, MediaRecords, VideoTaskRecords, LedgerRecords, QuotaHolds,
+            SettingRecords, LoginRecords, WorkbenchRuns, ShareRecords, VoteRecords, PromptRecords, Adoption):
     """All persistence. Thread-safe: each method runs in its own short transaction."""
 
     def __init__(self, url: str):

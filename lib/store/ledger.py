@@ -53,6 +53,15 @@ usage = sa.Table(
     sa.Index("ix_usage_ts", "ts"),
 )
 
+# Credits held by paid calls under way on the preset connection, until their ledger row is
+# written (lib/store/holds.py takes them, `_write_usage` releases them with the row).
+quota_holds = sa.Table(
+    "quota_holds", metadata, id_column(), user_column(),
+    sa.Column("credits", sa.Float, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Index("ix_quota_holds_user", "user"),
+)
+
 OK, ERROR, REFUND = "ok", "error", "refund"
 STOPPED = "stopped"  # the user stopped the call: neither a success nor the server's failure
 OUTCOMES = (OK, STOPPED, ERROR, REFUND)
@@ -245,9 +254,11 @@ def _write_usage(conn: sa.Connection, row: dict[str, Any]) -> int:
     its place in the same transaction, so the call stays one row whenever the process dies. It is
     a new row (a new id), so what is cached on the newest id (`ledger_version`) is read again."""
     row = {name: without_controls(value) if name in _TEXT_COLUMNS else value for name, value in row.items()}
-    provisional = row.pop("replaces", None)
+    provisional, hold = row.pop("replaces", None), row.pop("hold", None)
     if provisional is not None:
         conn.execute(usage.delete().where(*_provisional(row["user"], provisional)))
+    if hold is not None:  # the call's price is spent now, no longer held (lib/store/holds.py)
+        conn.execute(quota_holds.delete().where(quota_holds.c.id == hold, quota_holds.c.user == row["user"]))
     return conn.execute(usage.insert().values(**row)).inserted_primary_key[0]
 
 
@@ -335,14 +346,15 @@ class LedgerRecords(Rows):
                   completion_tokens: int | None = None, credits: float = 0.0,
                   request_id: str | None = None, ts: datetime | None = None,
                   reasoning_tokens: int | None = None, source: str | None = None,
-                  connection: str | None = None, replaces: int | None = None) -> int:
-        """Record one call (credits < 0 records a refund). Returns the ledger row id."""
+                  connection: str | None = None, replaces: int | None = None, hold: int | None = None) -> int:
+        """Record one call (credits < 0 records a refund), releasing its quota `hold`. Returns the
+        ledger row id."""
         with self.engine.begin() as conn:
             return _write_usage(conn, dict(
                 user=user, ts=ts or utcnow(), endpoint=endpoint, model=model, status=status, error_kind=error_kind,
                 latency_ms=latency_ms, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
                 credits=credits, request_id=request_id, reasoning_tokens=reasoning_tokens, source=source,
-                connection=connection, replaces=replaces))
+                connection=connection, replaces=replaces, hold=hold))
 
     def add_usage_rows(self, rows: list[dict[str, Any]]) -> None:
         """Bulk insert (benchmarks, tests). Each dict names its user; missing columns default."""

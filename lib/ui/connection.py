@@ -125,17 +125,8 @@ def connection_client(conn: Connection, user: str) -> ReshiClient:
                          timeout=app_settings().api.timeout, prices=store.get_prices(),
                          policy=policy, connection=connection_label(conn),
                          on_call=lambda record: record_call(store, user, record))
-    if conn.mode == PRESET:
-        client.before_paid_call = lambda endpoint, model: quotas.check_quota(
-            store, user, client.credits_for(endpoint, model))
-
-        def record_and_settle(record) -> None:
-            if record.error_kind == errors.QuotaExceededError.kind:  # a refused call held nothing
-                record_call(store, user, record)
-                return
-            with quotas.settling(store, user, client.credits_for(record.endpoint, record.model)):
-                record_call(store, user, record)
-        client.on_call = record_and_settle
+    if conn.mode == PRESET:  # each call holds what it may cost until its ledger row lands
+        client.before_paid_call = lambda _endpoint, _model, most: quotas.check_quota(store, user, most)
     webhook = app_settings().alerts.webhook_url
     if webhook:  # the admin's alerts: a quota's on the preset connection, the user's budget's on any
         webhook_policy, tz = replace(policy, trusted_origins=frozenset()), st.context.timezone

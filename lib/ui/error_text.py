@@ -28,7 +28,8 @@ def explain(error: errors.ReshiError, lang: str, *, admin: bool = False) -> str:
         return text + " " + t("error.refused_setting", lang, setting=setting) if admin and setting else text
     if isinstance(error, errors.QuotaExceededError):
         key = "quota.exceeded_day" if error.period == "day" else "quota.exceeded_month"
-        return t(key, lang, limit=formats.number(error.limit, lang), used=formats.number(error.used, lang))
+        return t(key, lang, limit=formats.number(error.limit, lang), used=formats.number(error.used, lang),
+                 price=formats.number(error.price, lang))
     return t(ERROR_KEY(error.kind), lang)
 
 

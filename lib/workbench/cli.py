@@ -12,6 +12,7 @@ The API key is read from the environment variable named by --key-env and never p
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import sys
 import threading
@@ -54,7 +55,6 @@ def main(argv: list[str] | None = None) -> int:
                 return _refuse(f"the environment variable {args.key_env} holds no API key "
                                "(set it, name another with --key-env, or use --sandbox)")
             client = ReshiClient(args.base_url, key, on_call=cap.record, before_paid_call=cap.check)
-        cap.client = client
         with client:
             problem = _connection_problem(client) or cap.refusal(estimate_credits(client, spec, plan(spec, cases)))
             if problem:
@@ -108,8 +108,9 @@ class SpendCap:
     starts after it and the replies under way finish). No limit: nothing is refused."""
 
     def __init__(self, limit: float | None):
-        self.limit, self.spent, self.under_way = limit, 0.0, 0.0
-        self.client: ReshiClient | None = None
+        self.limit, self.spent = limit, 0.0
+        self._under_way: dict[int, float] = {}  # the most each call under way may cost, by its hold
+        self._holds = itertools.count(1)
         self._lock = threading.Lock()
 
     def refusal(self, estimate: float) -> str | None:
@@ -123,20 +124,22 @@ class SpendCap:
         return (f"stopped at the budget: the next call would take the run past --max-credits {self.limit:g} "
                 f"({self.spent:g} credits spent); {progress}")
 
-    def check(self, endpoint: str, model: str | None) -> None:
+    def check(self, endpoint: str, model: str | None, most: float) -> int | None:
+        """The client's `before_paid_call`: refuse, or hold the most the call may cost."""
         if self.limit is None:
-            return
-        price = self.client.credits_for(endpoint, model)
+            return None
         with self._lock:
-            if self.spent + self.under_way + price > self.limit:
-                raise errors.QuotaExceededError("run", limit=self.limit, used=self.spent)
-            self.under_way += price
+            if self.spent + sum(self._under_way.values()) + most > self.limit:
+                raise errors.QuotaExceededError("run", limit=self.limit, used=self.spent, price=most)
+            hold = next(self._holds)
+            self._under_way[hold] = most
+            return hold
 
     def record(self, record: CallRecord) -> None:
-        if self.limit is None or record.error_kind == errors.QuotaExceededError.kind:
-            return  # a refused call was never counted as under way
+        if self.limit is None:
+            return
         with self._lock:
-            self.under_way -= self.client.credits_for(record.endpoint, record.model)
+            self._under_way.pop(record.hold, None)  # a refused call held nothing
             self.spent += record.credits or 0
 
 

@@ -76,7 +76,7 @@ def test_revisions_are_one_numbered_chain():
 COLUMNS_ADDED_BY_LATER_REVISIONS = (("usage", "reasoning_tokens"), ("usage", "source"), ("usage", "connection"),
                                     ("conversations", "pinned_at"))
 # Tables that revisions after the baseline add (0004, the prompt library; 0005, Workbench ratings).
-TABLES_OF_LATER_REVISIONS = ("prompts", "prompt_versions", "workbench_ratings", "workbench_judgements")
+TABLES_OF_LATER_REVISIONS = ("prompts", "prompt_versions", "workbench_ratings", "workbench_judgements", "quota_holds")
 
 
 def make_pre_migration_database(url: str) -> None:
