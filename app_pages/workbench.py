@@ -15,10 +15,10 @@ from lib.ui.workbench_editors import (
     cases_editor,
     checks_editor,
     prompt_editor,
-    saved_runs_picker,
     session_draft,
     tools_section,
 )
+from lib.ui.workbench_open import saved_runs_picker
 from lib.ui.workbench_results import comparison, results
 from lib.ui.workbench_run import (
     awaiting_resume,

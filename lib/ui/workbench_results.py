@@ -15,7 +15,8 @@ from lib.store import Store
 from lib.ui.resources import get_store
 from lib.ui.session import current_lang, current_user, tr
 from lib.ui.workbench_choice import which_model
-from lib.ui.workbench_editors import CHECK_KEY, RUN_STATUS_KEY, run_label
+from lib.ui.workbench_editors import CHECK_KEY
+from lib.ui.workbench_open import RUN_STATUS_KEY, run_label
 from lib.workbench import reports, suite
 from lib.workbench.results import problem_text, value_at
 
