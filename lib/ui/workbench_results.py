@@ -99,12 +99,13 @@ def render_cell(cell: workbench.Cell, checks: list[workbench.Check], run_id: int
 def _unfinished(cell: workbench.Cell) -> None:
     """Why a cell ended before its reply with something paid, what was kept, and what sending it
     again does (goes on after its paid steps, or starts again)."""
-    goes_on = tr("workbench.goes_on", count=cell.steps) if cell.steps else tr("workbench.starts_over")
     if cell.status == workbench.PARTIAL:
-        st.warning(f"{reports.unfinished_text(cell, current_lang())} {goes_on}", icon=":material/pause_circle:")
+        goes_on = tr("workbench.goes_on", count=cell.steps) if cell.steps else tr("workbench.starts_over")
+        st.warning(tr("workbench.then", first=reports.unfinished_text(cell, current_lang()), then=goes_on),
+                   icon=":material/pause_circle:")
     elif cell.status == workbench.FAILED and cell.credits:
-        st.caption(tr("workbench.failed_paid", credits=cell.credits)
-                   + (" " + tr("workbench.failed_goes_on", count=cell.steps) if cell.steps else ""))
+        goes_on = tr("workbench.failed_goes_on", count=cell.steps) if cell.steps else ""
+        st.caption(tr("workbench.then", first=tr("workbench.failed_paid", credits=cell.credits), then=goes_on).strip())
 
 
 def _tool_calls(cell: workbench.Cell) -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from lib import workbench
 from tests.app.test_chat import last_request
-from tests.app.test_workbench import PAGE, by_label, paste, run, store_of, texts
+from tests.app.test_workbench import PAGE, by_label, error_texts, paste, run, store_of, texts
 from tests.fixtures.app import make_app
 
 CITIES = ["Paris", "Tokyo", "Lima", "Oslo", "Cairo", "Quito", "Hanoi", "Dakar", "Perth", "Riga"]
@@ -120,42 +120,53 @@ def test_a_chain_that_does_not_end_shows_its_step_limit_and_the_csv_lists_the_ca
     assert row["tool_steps"] == 2 and row["step_limit_reached"]
 
 
-def stopped_run(app_secrets, sandbox, api_key) -> int:
-    """A run stopped right after the first step of its one chain was paid for, as the page's
-    Stop leaves it: saved "stopped" with that cell kept unfinished."""
+def ended_run(app_secrets, sandbox, api_key, how: str = "stopped") -> int:
+    """A run whose one chain ended right after its first step was paid for: "stopped" as the
+    page's Stop leaves it (saved "stopped", the cell unfinished), or "cut" (the next step's
+    stream broken: the cell failed)."""
     import threading
     from dataclasses import asdict
 
     from lib import chat, tools
     from lib.client import ReshiClient
     stop = threading.Event()
+
+    def paid(row) -> None:   # the first step's ledger row: it was paid for
+        if how == "cut" and not stop.is_set():
+            sandbox.control.queue_fault("chat", "cut", 1)
+        stop.set()
     looping = workbench.RunSpec("", "What is the weather in {{city}}? [tool-loop]", ["gpt-4o-mini"],
                                 chat.default_settings()["params"],
                                 tools={**tools.default_settings(), "tools": [tools.STARTERS["weather"]], "auto_steps": 3})
-    with ReshiClient(sandbox.base_url, api_key, timeout=10, on_call=lambda row: stop.set()) as client:
-        (cell,) = workbench.run_cells(client, looping, [{"city": "Oslo"}], stop)
+    with ReshiClient(sandbox.base_url, api_key, timeout=10, on_call=paid) as client:
+        (cell,) = workbench.run_cells(client, looping, [{"city": "Oslo"}], stop if how == "stopped" else None)
     store = store_of(app_secrets)
     run_id = store.add_workbench_run("local", workbench.new_run(looping, [{"city": "Oslo"}]))
-    store.save_workbench_results("local", run_id, [asdict(cell)], "stopped")
+    store.save_workbench_results("local", run_id, [asdict(cell)], how if how == "stopped" else "done")
     return run_id
 
 
-@pytest.mark.parametrize("lang, kept, goes_on, went_on", [
-    ("en", "Not finished: the run was stopped during this cell. What it paid is kept here (1 credits).",
-     "Resuming or re-running goes on after its 1 paid step: it is not paid twice.", "went on after 1 step paid before"),
-    ("zh", "未完成：运行在这一格进行中被停止。已付费的部分保留在这里（1 积分）。",
-     "继续或重新运行时，会从已付费的 1 步之后接着进行，不会重复付费。", "接着之前已付费的 1 步继续"),
+def open_run(at, run_id: int):
+    return next(b for b in at.selectbox if b.key.startswith("wb_open_")).set_value(run_id).run()
+
+
+@pytest.mark.parametrize("lang, kept, went_on", [
+    ("en", ("Not finished: the run was stopped during this cell. What it paid is kept here (1 credits). "
+            "Resuming or re-running goes on after its 1 paid step: it is not paid twice."),
+     "went on after 1 step paid before"),
+    ("zh", ("未完成：运行在这一格进行中被停止。已付费的部分保留在这里（1 积分）。"
+            "继续或重新运行时，会从已付费的 1 步之后接着进行，不会重复付费。"), "接着之前已付费的 1 步继续"),
 ], ids=["en", "zh"])
 def test_a_stopped_chain_shows_its_paid_step_and_a_rerun_goes_on_after_it(app_secrets, sandbox, api_key,
-                                                                          lang, kept, goes_on, went_on):
-    run_id = stopped_run(app_secrets, sandbox, api_key)
+                                                                          lang, kept, went_on):
+    run_id = ended_run(app_secrets, sandbox, api_key)
     at = make_app(app_secrets, PAGE)
     if lang == "zh":
         at.button_group(key="lang_switch").set_value("zh").run()
         at.switch_page(PAGE).run()
-    next(b for b in at.selectbox if b.key.startswith("wb_open_")).set_value(run_id).run()
+    open_run(at, run_id)
     assert not at.exception
-    assert [w.value for w in at.warning] == [f"{kept} {goes_on}"]
+    assert [w.value for w in at.warning] == [kept]
     assert "get\\_weather" in texts(at)   # the paid step's call
     sandbox.control.reset_stats()
     run(at)
@@ -166,3 +177,13 @@ def test_a_stopped_chain_shows_its_paid_step_and_a_rerun_goes_on_after_it(app_se
     assert saved["parent_id"] == run_id and cell["status"] == "ok" and cell["steps"] == 3
     assert cell["saved_credits"] == 1 and cell["credits"] == 2
     assert went_on in texts(at)
+
+
+def test_a_chain_cut_after_a_paid_step_shows_what_it_kept(app_secrets, sandbox, api_key):
+    run_id = ended_run(app_secrets, sandbox, api_key, "cut")
+    at = open_run(make_app(app_secrets, PAGE), run_id)
+    assert not at.exception
+    assert error_texts(at).startswith("Failed: ")
+    (kept,) = [c.value for c in at.caption if c.value.startswith("What this cell paid before the error")]
+    assert kept.endswith("credits). A re-run goes on after its 1 paid step: it is not paid twice.")
+    assert "get\\_weather" in texts(at)   # the paid step's call

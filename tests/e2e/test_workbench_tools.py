@@ -4,12 +4,16 @@ the function-calling tests' own): the weather and calculator example tools and t
 check named in its cell; both languages at desktop and phone sizes."""
 from __future__ import annotations
 
+import re
+import time
+
 from playwright.sync_api import Page, expect
 
 from tests.e2e.helpers import choose, open_expander, screenshot, wait_for_app
 from tests.e2e.test_workbench import (
     DESKTOP,
     PHONE,
+    both_sizes,
     open_workbench,
     paste_cases,
     run_and_wait,
@@ -95,3 +99,36 @@ def test_ten_cities_each_call_the_weather_tool_checked_in_both_languages(page: P
     screenshot(page, "workbench-tools-zh-phone")
     page.set_viewport_size(DESKTOP)
     switch_language(page, "English")
+
+
+def test_a_chain_stopped_midway_keeps_its_paid_step_and_a_rerun_goes_on(page: Page, app_url, sandbox, sandbox_speed):
+    open_workbench(page, app_url, USER)
+    set_template(page, "What is the weather in {{city}}? [tool-loop]")   # a chain that never ends
+    paste_cases(page, "city\nOslo")
+    open_expander(page, "Tools and mock results")
+    page.get_by_role("button", name="Add example").click()
+    expect(page.locator("input[value='get_weather']")).to_have_count(1)
+    wait_for_app(page)
+    sandbox_speed(token_rate=1)   # a step of a few tokens takes seconds: Stop comes during the second
+    sandbox.control.reset_stats()
+    page.get_by_role("button", name="Run", exact=True).click()
+    deadline = time.monotonic() + 30
+    while sandbox.control.stats()["endpoints"].get("chat", 0) < 2:   # the first step paid, the second asked
+        assert time.monotonic() < deadline, "the chain's second step was never sent"
+        time.sleep(0.05)
+    page.get_by_role("button", name="Stop").click()
+    kept = page.get_by_text("Not finished: the run was stopped during this cell.", exact=False)
+    expect(kept).to_be_visible(timeout=30_000)
+    sandbox_speed(token_rate=0)
+    wait_for_app(page)
+    expect(page.get_by_text(re.compile(r"Resuming or re-running goes on after its \d+ paid steps?"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^\d+ steps? called tools:"))).to_be_visible()
+    both_sizes(page, "workbench-tools-stopped")
+    switch_language(page, "简体中文")
+    expect(page.get_by_text("未完成：运行在这一格进行中被停止。", exact=False)).to_be_visible(timeout=30_000)
+    both_sizes(page, "workbench-tools-stopped-zh")
+    switch_language(page, "English")
+    run_and_wait(page)
+    expect(page.get_by_text(re.compile(r"went on after \d+ steps? paid before"))).to_be_visible()
+    expect(page.get_by_text("Stopped at the step limit (5 steps): the model still asked for tools.")).to_be_visible()
+    screenshot(page, "workbench-tools-went-on")
