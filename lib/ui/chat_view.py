@@ -159,7 +159,7 @@ PINNED = "pinned"
 _LIST_STYLE = """<style>
 .st-key-chat_list button { justify-content: flex-start; text-align: left; }
 .st-key-chat_list button p { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-.st-key-chat_list button > div { min-width: 0; }
+.st-key-chat_list button > div { min-width: 0; justify-content: flex-start; }
 .stMain [data-testid="stHeadingWithActionElements"] h3 { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 </style>"""
 

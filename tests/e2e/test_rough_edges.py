@@ -286,7 +286,10 @@ def test_a_pinned_conversation_stays_first_under_pinned(page: Page, app_url, e2e
         page.get_by_role("button", name="Pin to the top").click()
         wait_for_app(page)
         expect(sidebar.get_by_text("Pinned", exact=True)).to_be_visible()
-        sidebar.get_by_role("button", name=newer.title).click()   # opening a newer one keeps the pin first
+        listed_newer = sidebar.get_by_role("button", name=newer.title)
+        # Titles are left-aligned in the list (item 17), not centred in their button.
+        assert listed_newer.locator("p").bounding_box()["x"] - listed_newer.bounding_box()["x"] < 16
+        listed_newer.click()   # opening a newer one keeps the pin first
         wait_for_app(page)
         listed = sidebar.inner_text()
         assert listed.index("Pinned") < listed.index(plan.title) < listed.index("Today") < listed.index(newer.title)
