@@ -58,7 +58,8 @@ def view_code_button(container, conversation_id: int | None, planned: Callable[[
     if container.button(tr("chat.view_code"), icon=":material/code:", key="chat_view_code",
                         use_container_width=True, disabled=conversation_id is None,
                         help=tr("chat.code_nothing") if conversation_id is None else None):
-        st.dialog(tr("chat.code_title"), width="large")(_code_body)(calls or planned(tr("chat.code_next_message")))
+        title = tr("chat.code_title" if calls else "chat.code_title_next")
+        st.dialog(title, width="large")(_code_body)(calls or planned(tr("chat.code_next_message")))
 
 
 # ---------------------------------------------------------------- export and import

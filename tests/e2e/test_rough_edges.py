@@ -74,6 +74,7 @@ def test_view_code_of_a_reopened_conversation_shows_its_next_request(page: Page,
     expect(button).to_be_enabled()
     button.click()
     dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("heading", name="The next request as code")).to_be_visible()
     expect(dialog).to_contain_text("The request your next message would send")
     dialog.get_by_role("tab", name="Raw").click()
     body = json.loads(dialog.locator("[data-testid=stCode]:visible").first.inner_text())
