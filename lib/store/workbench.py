@@ -3,6 +3,7 @@ results), so a run made by an older version still opens; only what lists and fil
 its own column."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,6 +57,7 @@ workbench_judgements = sa.Table(
     sa.UniqueConstraint("user", "cache_key", name="uq_workbench_judgements_user_cache_key"),
 )
 MAX_NOTE_CHARS = 2000
+KEYS_PER_QUERY = 500  # within every database's limit of bound parameters
 RELEASED_AT = datetime(2000, 1, 1, tzinfo=UTC)  # a given-up lease: older than any lease can last
 _RUN_SUMMARY = ("id", "version", "parent_id", "status", "prompt", "settings", "created_at", "updated_at")
 
@@ -159,6 +161,16 @@ class WorkbenchRuns(Rows):
         with self.engine.connect() as conn:
             row = conn.execute(stmt).first()
         return {"score": row.score, "reason": row.reason} if row else None
+
+    def workbench_judged(self, user: str, cache_keys: Collection[str]) -> set[str]:
+        """Those of `cache_keys` the user's judge gave a verdict for (a few queries, not one a key)."""
+        keys, found = list(cache_keys), set()
+        with self.engine.connect() as conn:
+            for start in range(0, len(keys), KEYS_PER_QUERY):
+                found.update(conn.execute(sa.select(workbench_judgements.c.cache_key).where(
+                    workbench_judgements.c.user == user,
+                    workbench_judgements.c.cache_key.in_(keys[start:start + KEYS_PER_QUERY]))).scalars())
+        return found
 
     def save_workbench_judgement(self, user: str, cache_key: str, score: float, reason: str) -> None:
         """Keep a verdict; one saved at the same moment elsewhere (a replica) is kept instead."""

@@ -27,6 +27,7 @@ from lib.ui.workbench_editors import (
 )
 from lib.ui.workbench_results import results
 from lib.workbench.background import INTERRUPTED, QUOTA, STALE_SECONDS, BackgroundRuns
+from lib.workbench.judge import StoreJudgeCache
 
 PENDING, FULL_RERUN = "wb_pending", "wb_full_rerun"
 LIVE_REFRESH_SECONDS = 1.0
@@ -39,7 +40,7 @@ def run_button(client: ReshiClient, spec: workbench.RunSpec, cases: list[dict]) 
     full re-run switch is on."""
     planned = workbench.plan(spec, cases, _earlier_cells())
     reused = sum(cell.reuse is not None for cell in planned)
-    cost = workbench.estimate_credits(client, spec, planned)
+    cost = workbench.estimate_credits(client, spec, planned, _verdicts())
     st.caption(tr("workbench.estimate_eval", credits=cost, cases=len(cases), models=len(spec.models),
                   repeats=spec.repeat, judges=sum(c.kind == workbench.JUDGE for c in spec.checks)))
     if spec.uses_tools() and reused < len(planned):   # (only for the cells that are sent)
@@ -73,7 +74,7 @@ def start_pending(store: Store, user: str, client: ReshiClient) -> None:
         return
     spec, cases = pending
     planned = workbench.plan(spec, cases, _earlier_cells())
-    if confirm_within_budget(workbench.estimate_credits(client, spec, planned), key="workbench"):
+    if confirm_within_budget(workbench.estimate_credits(client, spec, planned, _verdicts()), key="workbench"):
         del st.session_state[PENDING]
         _execute(store, user, client, spec, cases)
 
@@ -172,6 +173,11 @@ def resume_button(run: dict) -> None:
         user = current_user()
         background_runs().resume(user, run, connection_client(current_connection(), user))
         st.rerun()
+
+
+def _verdicts() -> StoreJudgeCache:
+    """The user's judged verdicts, as a run of theirs uses them (`BackgroundRuns.start`)."""
+    return StoreJudgeCache(get_store(), current_user())
 
 
 def _earlier_cells() -> list[workbench.Cell]:

@@ -14,7 +14,7 @@ import hashlib
 import json
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
 
@@ -45,6 +45,10 @@ class JudgeCache(Protocol):
 
     def put(self, key: str, verdict: dict[str, Any]) -> None: ...
 
+    def known(self, keys: Collection[str]) -> set[str]:
+        """Those of `keys` that have a verdict (for the estimate: asking them again is free)."""
+        ...
+
 
 class MemoryJudgeCache:
     """A cache for one process (the command line, which has no database)."""
@@ -61,6 +65,10 @@ class MemoryJudgeCache:
         with self._lock:
             self._verdicts[key] = verdict
 
+    def known(self, keys: Collection[str]) -> set[str]:
+        with self._lock:
+            return set(keys) & self._verdicts.keys()
+
 
 class StoreJudgeCache:
     """The user's verdicts in the store: they outlive the process (a restart, another replica)."""
@@ -73,6 +81,9 @@ class StoreJudgeCache:
 
     def put(self, key: str, verdict: dict[str, Any]) -> None:
         self.store.save_workbench_judgement(self.user, key, verdict["score"], verdict["reason"])
+
+    def known(self, keys: Collection[str]) -> set[str]:
+        return self.store.workbench_judged(self.user, keys)
 
 
 def judge_messages(check: Check, case: dict[str, Any], output: str) -> list[dict[str, Any]]:

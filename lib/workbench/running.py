@@ -205,15 +205,20 @@ def plan(spec: RunSpec, cases: list[dict[str, Any]], earlier: list[Cell] = (),
     return planned
 
 
-def estimate_credits(client: ReshiClient, spec: RunSpec, cells: list[PlannedCell]) -> float:
+def estimate_credits(client: ReshiClient, spec: RunSpec, cells: list[PlannedCell],
+                     verdicts: judge.JudgeCache | None = None) -> float:
     """At most, at per-call prices (the replies' tokens are not known yet): each cell sent (with
     tools, as many calls as the step limit: a chain that calls a tool once and answers makes
-    two), and each judged check's call (a cached verdict is free)."""
-    judges = [check.model for check in spec.checks if check.kind == JUDGE]
-    per_judged_cell = sum(client.credits_for(pricing.CHAT, model) for model in judges)
+    two), and each judged check's call but on a reused reply whose verdict `verdicts` holds
+    (a cached verdict is free; a new reply's cannot be known yet)."""
     calls = spec.max_steps() if spec.uses_tools() else 1
     sent = calls * sum(client.credits_for(pricing.CHAT, cell.model) for cell in cells if cell.reuse is None)
-    return sent + per_judged_cell * len(cells)
+    judging = 0.0
+    for check in (check for check in spec.checks if check.kind == JUDGE):
+        reused = [judge.cache_key(check, cell.case, cell.reuse.output) for cell in cells if cell.reuse is not None]
+        known = verdicts.known(reused) if verdicts is not None and reused else set()
+        judging += client.credits_for(pricing.CHAT, check.model) * (len(cells) - sum(key in known for key in reused))
+    return sent + judging
 
 
 def run_cells(client: ReshiClient, spec: RunSpec, cases: list[dict[str, Any]], stop: threading.Event | None = None, *,

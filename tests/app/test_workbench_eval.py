@@ -54,6 +54,9 @@ def test_a_judged_check_with_repeats_shows_scores_intervals_and_consistency(app_
     ledger = store_of(app_secrets).usage_ledger("local").calls()
     judged = ledger[ledger["endpoint"] == "judge"]
     assert len(judged) == 6 and judged["credits"].sum() == sum(totals["judge_credits"])
+    # Re-run unchanged: every reply reused and every verdict kept, so nothing is to pay.
+    assert "18 of 18 cells will be reused from the opened run." in texts(at)
+    assert "at most 0 credits (3 cases × 2 models × 3 repeats, 1 judged checks)" in texts(at)
 
 
 def test_a_rerun_reuses_unchanged_cells_and_the_switch_runs_them_again(app_secrets):

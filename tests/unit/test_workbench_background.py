@@ -112,6 +112,9 @@ def test_judged_verdicts_are_kept_in_the_store_per_user(store, store_url, client
     store.save_workbench_judgement("alice", key, 0.5, "first")
     store.save_workbench_judgement("alice", key, 0.9, "saved elsewhere at the same moment")
     assert store.workbench_judgement("alice", key) == {"score": 0.5, "reason": "first"}
+    assert store.workbench_judged("alice", [key, "never judged"]) == {key}
+    assert store.workbench_judged("bob", [key]) == set()
+    assert judge.StoreJudgeCache(store, "alice").known([key]) == {key}
 
 
 def test_a_dead_process_run_is_claimed_once(store):

@@ -218,3 +218,18 @@ def test_a_judge_on_a_server_without_structured_output_is_asked_again_for_plain_
     sent = [r["body"] for r in sandbox.control.recent_requests(10)
             if r["endpoint"] == "chat" and r["body"]["messages"][0]["content"] == judge.INSTRUCTIONS][-2:]
     assert [body.get("response_format") for body in sent] == [judge.RESPONSE_FORMAT, None]
+
+
+def test_the_estimate_of_a_rerun_counts_no_judge_call_whose_verdict_is_kept(client):
+    """A re-run reusing every reply asks the judge nothing it judged before: its estimate is 0,
+    not one judge call a cell; a reused reply without a kept verdict still counts one."""
+    check = Check("judge", rubric="{{output}}", model="gpt-4o")
+    run = spec([check], repeat=2)
+    verdicts = judge.MemoryJudgeCache()
+    first = list(workbench.run_cells(client, run, CASES, judge_cache=verdicts))
+    planned = workbench.plan(run, CASES, first)
+    assert all(cell.reuse for cell in planned) and workbench.estimate_credits(client, run, planned) == 6
+    assert workbench.estimate_credits(client, run, planned, verdicts) == 0
+    fewer = judge.MemoryJudgeCache()
+    fewer.put(judge.cache_key(check, CASES[0], planned[0].reuse.output), {"score": 1, "reason": ""})
+    assert workbench.estimate_credits(client, run, planned, fewer) == 4  # case 0's two repeats are known
