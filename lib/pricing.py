@@ -96,5 +96,6 @@ def tokens_ceiling(body: dict[str, Any] | None) -> int:
     prompt = len(json.dumps(text_only(body), ensure_ascii=False).encode())
     reply = next((body[key] for key in ("max_completion_tokens", "max_tokens")
                   if type(body.get(key)) is int and body[key] > 0), REPLY_TOKENS_CEILING)
-    choices = body.get("n") if type(body.get("n")) is int and body["n"] > 1 else 1
+    n = body.get("n")
+    choices = n if type(n) is int and n > 1 else 1
     return prompt + media * MEDIA_PART_TOKENS + reply * choices

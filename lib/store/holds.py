@@ -44,8 +44,10 @@ class Holding:
         """Hold `credits` for a call about to be sent; the hold's id, for its ledger row."""
         self._conn.execute(quota_holds.delete().where(quota_holds.c.user == self._user,
                                                       quota_holds.c.expires_at <= self._now))
-        return self._conn.execute(quota_holds.insert().values(
-            user=self._user, credits=credits, expires_at=expires_at)).inserted_primary_key[0]
+        key = self._conn.execute(quota_holds.insert().values(
+            user=self._user, credits=credits, expires_at=expires_at)).inserted_primary_key
+        assert key is not None   # an INSERT of one row always has its key
+        return int(key[0])
 
 
 class QuotaHolds(Rows):

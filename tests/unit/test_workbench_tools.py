@@ -197,7 +197,7 @@ def test_stop_between_steps_keeps_the_paid_step_and_a_rerun_goes_on_after_it(san
 def test_the_quota_refusing_a_later_step_keeps_the_paid_one_and_a_resume_goes_on(tmp_path, sandbox, api_key, caplog):
     store, refuse = Store(f"sqlite:///{tmp_path / 'store.db'}"), [False]   # (the run's store: both backends elsewhere)
 
-    def quota(endpoint, model) -> None:   # the admin's quota: the first step passes, the next is refused
+    def quota(endpoint, model, price) -> None:   # the admin's quota: the first step passes, the next is refused
         if refuse[0]:
             raise errors.QuotaExceededError("day", limit=1, used=1)
         refuse[0] = True
