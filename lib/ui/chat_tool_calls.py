@@ -253,17 +253,18 @@ def _card(message: Message, call: dict, tool: dict | None, result: Message | Non
         st.markdown(f":material/function: {tr('tools.call_title', name=markdown_literal(name))}")
         parsed = _parsed(arguments)
         if parsed is _NOT_JSON:
-            st.code(arguments or " ", language="text")
+            st.code(arguments or " ", language="text", wrap_lines=True)
             st.error(tr("tools.args_not_json"), icon=":material/data_object:")
         else:
-            st.code(json.dumps(parsed, indent=2, ensure_ascii=False), language="json")
+            st.code(json.dumps(parsed, indent=2, ensure_ascii=False), language="json", wrap_lines=True)
             for path, why in tools.argument_problems(tool, parsed):
                 st.warning(tr("tools.args_mismatch", path=path, reason=markdown_literal(why)), icon=":material/rule:")
         if tool is None:
             st.warning(tr("tools.call_unknown", name=markdown_literal(name)), icon=":material/help:")
         if result is not None:
-            st.caption(tr("tools.result_sent"))
-            st.code(result.content or " ", language="json" if _parsed(result.content) is not _NOT_JSON else "text")
+            st.caption(tr("tools.result_sent"))   # (wrapped: a Compare column is narrow)
+            st.code(result.content or " ", language="json" if _parsed(result.content) is not _NOT_JSON else "text",
+                    wrap_lines=True)
         elif open_calls:
             _result_input(message, call, tool, parsed, missing)
 
@@ -354,10 +355,11 @@ def read_only_calls(steps: tuple[tools.CallStep, ...]) -> None:
             st.markdown(f":material/function: {tr('tools.call_title', name=markdown_literal(step.name))}")
             parsed = _parsed(step.arguments)
             st.code(step.arguments or " " if parsed is _NOT_JSON else json.dumps(parsed, indent=2, ensure_ascii=False),
-                    language="json")
+                    language="json", wrap_lines=True)
             if step.result is not None:
                 st.caption(tr("tools.result_sent"))
-                st.code(step.result or " ", language="json" if _parsed(step.result) is not _NOT_JSON else "text")
+                st.code(step.result or " ", language="json" if _parsed(step.result) is not _NOT_JSON else "text",
+                        wrap_lines=True)
             else:
                 st.caption(tr("tools.result_none"))
 

@@ -246,6 +246,10 @@ def test_in_compare_each_model_runs_its_own_chain(page: Page, app_url, e2e_dir):
     expect(page.get_by_text("Here is what the tools returned:")).to_have_count(2, timeout=30_000)
     wait_for_app(page)
     expect(page.get_by_text("snow in Tokyo").first).to_be_visible()
+    # A mocked result is longer than a column is wide: it wraps, nothing of it hidden to the right.
+    result = page.get_by_test_id("stCode").filter(has_text='"conditions": "sunny"').first
+    expect(result).to_be_visible()
+    assert result.evaluate("e => e.querySelector('pre').scrollWidth <= e.querySelector('pre').clientWidth")
     screenshot(page, "chat-tool-calls-compare-answered")
     stored = store.list_messages(USER, conversation.id)
     assert [(m.role, m.meta.get("column")) for m in stored] == [
