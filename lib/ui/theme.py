@@ -15,6 +15,7 @@ import json
 import streamlit as st
 
 from lib.i18n import key_family
+from lib.ui.config import app_settings
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, labels, tr
 from lib.ui.store_status import remember_setting
@@ -27,11 +28,12 @@ _SETTLED = "theme_settled_for"
 # `%(want)s` is what Streamlit's frontend keeps ("System", "Light", "Dark"), `%(pages)s` the
 # pages' URL paths. The app's base path is the page's path without a page's name at its end.
 # The theme shown is read from the app's background. A reload is tried once per choice in a tab
-# (sessionStorage), so a browser that keeps nothing (storage off) is never reloaded in a loop;
-# it waits a turn, so a login cookie written by the same run is set first.
+# (sessionStorage), so a browser that keeps nothing (storage off) is never reloaded in a loop.
+# In login mode it waits (2 s at most) for the login cookie, which a script of the same run
+# writes: a reload without it would sign the user out.
 _SCRIPT = """<script>
 (() => {
-  const want = %(want)s, pages = %(pages)s;
+  const want = %(want)s, pages = %(pages)s, cookie = %(cookie)s;
   let base = window.location.pathname.replace(/\\/+$/, "");
   if (pages.includes(base.slice(base.lastIndexOf("/") + 1))) base = base.slice(0, base.lastIndexOf("/"));
   try {
@@ -46,7 +48,10 @@ _SCRIPT = """<script>
   if (dark === shownDark) { sessionStorage.removeItem("reshiThemeReload"); return; }
   if (sessionStorage.getItem("reshiThemeReload") === want) return;
   sessionStorage.setItem("reshiThemeReload", want);
-  setTimeout(() => window.location.reload(), 0);
+  let tries = 0;
+  const signedIn = () => !cookie || document.cookie.split("; ").some(c => c.startsWith(cookie + "="));
+  const reload = () => (signedIn() || ++tries > 40) ? window.location.reload() : setTimeout(reload, 50);
+  setTimeout(reload, 0);
 })();
 </script>"""
 
@@ -74,5 +79,7 @@ def theme_switch(page_paths: list[str]) -> None:
 
 
 def apply_theme(theme: str, page_paths: list[str]) -> None:
-    st.html(_SCRIPT % {"want": json.dumps(theme.title()), "pages": json.dumps([p for p in page_paths if p])},
+    auth = app_settings().auth
+    st.html(_SCRIPT % {"want": json.dumps(theme.title()), "pages": json.dumps([p for p in page_paths if p]),
+                       "cookie": json.dumps(auth.cookie_name if auth else "")},
             unsafe_allow_javascript=True)
