@@ -56,15 +56,20 @@ def run_label(run: dict) -> str:
     return f"{label} · {prompts.version_label(source)}" if source else label
 
 
+def labels_key(prefix: str, labels: dict) -> str:
+    """A selectbox's key for this set of labels in this language. The browser keeps a
+    selectbox's labels while its key stays: a run that finished, or another language, needs a
+    new key (and the caller shows the same choice in the new box)."""
+    return prefix + hashlib.sha1(repr([current_lang(), *labels.items()]).encode()).hexdigest()[:12]
+
+
 def saved_runs_picker(store: Store, user: str) -> list[dict]:
     """The selectbox of this user's runs; picking one opens it. Returns the runs listed."""
     runs = store.list_workbench_runs(user)
     labels = {run["id"]: run_label(run) for run in runs}
     options = [None, *labels]
     shown = st.session_state.get(SHOWN)
-    # The browser keeps a selectbox's labels while its key stays: a key per set of labels (a run
-    # finished, another language) makes a new one, showing the open run (never a reset to none).
-    key = "wb_open_" + hashlib.sha1(repr([current_lang(), *labels.items()]).encode()).hexdigest()[:12]
+    key = labels_key("wb_open_", labels)  # showing the open run (never a reset to none)
     col_runs, col_suite = st.columns([4, 1.3], vertical_alignment="bottom")
     col_runs.selectbox(tr("workbench.saved_runs"), options, index=options.index(shown) if shown in options else 0,
                        key=key, on_change=_open_selected, args=(key,),

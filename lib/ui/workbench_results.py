@@ -16,7 +16,7 @@ from lib.ui.resources import get_store
 from lib.ui.session import current_lang, current_user, tr
 from lib.ui.workbench_choice import which_model
 from lib.ui.workbench_editors import CHECK_KEY
-from lib.ui.workbench_open import RUN_STATUS_KEY, run_label
+from lib.ui.workbench_open import RUN_STATUS_KEY, labels_key, run_label
 from lib.workbench import reports, suite
 from lib.workbench.results import problem_text, value_at
 
@@ -285,8 +285,12 @@ def comparison(store: Store, user: str, run: dict, runs: list[dict]) -> dict | N
     earlier = prompts.previous_version_run(run, others)  # a prompt's run: the previous version's
     default = ids.index(earlier) if earlier else ids.index(run["parent_id"]) if run.get("parent_id") in ids else 0
     labels = {r["id"]: run_label(r) for r in others}
-    other_id = st.selectbox(tr("workbench.compare_with"), ids, index=default, key=f"wb_compare_{run['id']}",
-                            format_func=labels.get)
+    chosen = f"wb_compare_{run['id']}"  # the pick, kept when the box's labels (and key) change
+    if st.session_state.get(chosen) in ids:
+        default = ids.index(st.session_state[chosen])
+    other_id = st.selectbox(tr("workbench.compare_with"), ids, index=default, format_func=labels.get,
+                            key=labels_key(chosen + "_", labels))
+    st.session_state[chosen] = other_id
     before = store.get_workbench_run(user, other_id)
     compared(before, run)
     return before

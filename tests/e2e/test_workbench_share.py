@@ -153,6 +153,13 @@ def test_two_runs_compared_are_shared_to_a_phone_and_presented(page: Page, brows
     wait_for_app(page)
     page.get_by_role("tab", name="Compare runs").click()
     expect(page.get_by_text("3 outputs changed between the two runs.")).to_be_visible()
+    switch_language(page, "简体中文")
+    page.get_by_role("tab", name="对比运行").click()
+    # The runs to compare with are named in Chinese (the browser kept a box's old labels).
+    expect(page.get_by_role("combobox", name=re.compile("对比对象"))).to_have_value(re.compile("已完成"))
+    switch_language(page, "English")
+    page.get_by_role("tab", name="Compare runs").click()
+    expect(page.get_by_text("3 outputs changed between the two runs.")).to_be_visible()
     link = share_link(page)
 
     phone = open_signed_out(browser, link, PHONE)
