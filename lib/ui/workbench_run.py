@@ -49,6 +49,9 @@ def run_button(client: ReshiClient, spec: workbench.RunSpec, cases: list[dict]) 
         st.toggle(tr("workbench.full_rerun"), key=FULL_RERUN, help=tr("workbench.full_rerun_help"))
         if reused:
             st.caption(tr("workbench.will_reuse", count=reused, total=len(planned)))
+        going_on = sum(cell.resumes is not None and bool(cell.resumes.chain) for cell in planned)
+        if going_on:
+            st.caption(tr("workbench.will_go_on", count=going_on))
     if st.button(tr("workbench.run"), key="wb_run", type="primary", icon=":material/play_arrow:"):
         problems = _problems(spec, cases)
         for key, fields in problems:

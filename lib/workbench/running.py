@@ -209,16 +209,24 @@ def estimate_credits(client: ReshiClient, spec: RunSpec, cells: list[PlannedCell
                      verdicts: judge.JudgeCache | None = None) -> float:
     """At most, at per-call prices (the replies' tokens are not known yet): each cell sent (with
     tools, as many calls as the step limit: a chain that calls a tool once and answers makes
-    two), and each judged check's call but on a reused reply whose verdict `verdicts` holds
-    (a cached verdict is free; a new reply's cannot be known yet)."""
-    calls = spec.max_steps() if spec.uses_tools() else 1
-    sent = calls * sum(client.credits_for(pricing.CHAT, cell.model) for cell in cells if cell.reuse is None)
+    two; one going on after its paid steps, the calls left), and each judged check's call but
+    on a reused reply whose verdict `verdicts` holds (a cached verdict is free; a new reply's
+    cannot be known yet)."""
+    sent = sum(_calls_at_most(spec, cell) * client.credits_for(pricing.CHAT, cell.model)
+               for cell in cells if cell.reuse is None)
     judging = 0.0
     for check in (check for check in spec.checks if check.kind == JUDGE):
         reused = [judge.cache_key(check, cell.case, cell.reuse.output) for cell in cells if cell.reuse is not None]
         known = verdicts.known(reused) if verdicts is not None and reused else set()
         judging += client.credits_for(pricing.CHAT, check.model) * (len(cells) - sum(key in known for key in reused))
     return sent + judging
+
+
+def _calls_at_most(spec: RunSpec, cell: PlannedCell) -> int:
+    if not spec.uses_tools():
+        return 1
+    paid = cell.resumes.steps if cell.resumes is not None and cell.resumes.chain else 0
+    return max(1, spec.max_steps() - paid)
 
 
 def run_cells(client: ReshiClient, spec: RunSpec, cases: list[dict[str, Any]], stop: threading.Event | None = None, *,

@@ -168,6 +168,9 @@ def test_a_stopped_chain_shows_its_paid_step_and_a_rerun_goes_on_after_it(app_se
     assert not at.exception
     assert [w.value for w in at.warning] == [kept]
     assert "get\\_weather" in texts(at)   # the paid step's call
+    if lang == "en":   # re-run: the two calls left of the step limit of 3, no more
+        assert "Estimated cost: at most 2 credits" in texts(at)
+        assert "1 chain of the opened run that ended early goes on after the steps it paid." in texts(at)
     sandbox.control.reset_stats()
     run(at)
     assert not at.exception
