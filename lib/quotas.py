@@ -65,14 +65,16 @@ def _period_starts(now: datetime) -> tuple[datetime, datetime]:
     return day_start, day_start.replace(day=1)
 
 
+def preset_spend(store: Store, user: str, now: datetime | None = None) -> tuple[float, float]:
+    """Credits `user` spent on the preset connection this UTC day and this month."""
+    day_start, month_start = _period_starts(now or utcnow())
+    return store.connection_spend(user, PRESET, day_start), store.connection_spend(user, PRESET, month_start)
+
+
 def quota_use(store: Store, user: str, now: datetime | None = None) -> QuotaUse | None:
     """`user`'s quota and its use, or None when neither they nor everyone has one."""
     limits = _limits(store, user)
-    if limits is None:
-        return None
-    day_start, month_start = _period_starts(now or utcnow())
-    return QuotaUse(*limits, today=store.connection_spend(user, PRESET, day_start),
-                    this_month=store.connection_spend(user, PRESET, month_start))
+    return None if limits is None else QuotaUse(*limits, *preset_spend(store, user, now))
 
 
 HELD_SECONDS = 960.0  # the client's longest call (BaseClient.deadline_seconds) and a minute more

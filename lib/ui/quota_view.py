@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import quotas
+from lib import formats, quotas
 from lib.store import Store
 from lib.store.settings import QUOTA_DEFAULT
 from lib.ui.config import app_settings
-from lib.ui.session import tr
+from lib.ui.session import current_lang, tr
 from lib.users import list_users
 
 
@@ -37,8 +37,11 @@ def render_quota_editor(store: Store) -> None:
 
 
 def _row(store: Store, user: str) -> dict:
+    """A user's own limits and what they spent on the preset connection (with a quota or not);
+    the default's row has no spending ("—")."""
     own = store.get_quota(user) or {}
-    use = quotas.quota_use(store, user) if user != QUOTA_DEFAULT else None
+    spent = quotas.preset_spend(store, user) if user != QUOTA_DEFAULT else None
+    today, month = (formats.number(value, current_lang()) for value in spent) if spent else ("—", "—")
     return {"user": tr("quota.everyone") if user == QUOTA_DEFAULT else user,
             "daily": float(own.get("daily") or 0), "monthly": float(own.get("monthly") or 0),
-            "today": use.today if use else None, "month": use.this_month if use else None}
+            "today": today, "month": month}

@@ -78,8 +78,10 @@ def test_admins_see_each_users_quota_and_use_on_the_usage_page(login_secrets, sa
     assert any("Credits each user may spend on your preset key" in c.value for c in at.caption)
     [table] = [frame.value for frame in at.dataframe if "daily" in frame.value.columns]
     rows = table.set_index("user")
-    assert (rows.loc["alice", "daily"], rows.loc["alice", "monthly"], rows.loc["alice", "today"]) == (3, 30, 1)
-    assert rows.loc["Everyone (default)", "daily"] == 0 and set(rows.index) >= {"bob", "root"}
+    assert (rows.loc["alice", "daily"], rows.loc["alice", "monthly"], rows.loc["alice", "today"]) == (3, 30, "1")
+    assert rows.loc["bob", "today"] == "0", "what a user without a quota spent shows too"
+    assert (rows.loc["Everyone (default)", "daily"], rows.loc["Everyone (default)", "today"]) == (0, "—")
+    assert set(rows.index) >= {"bob", "root"}
     # The per-user breakdown shows each user's use against their quota, whatever the range.
     [per_user] = [frame for frame in at.dataframe if "quota_day" in frame.value.columns]
     shares = per_user.value.set_index("user")

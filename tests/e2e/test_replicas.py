@@ -7,11 +7,14 @@ from __future__ import annotations
 import io
 import re
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 from playwright.sync_api import Browser, Page, expect
 
+from lib import quotas
+from lib.store import Store
 from tests.e2e.helpers import REPLY_DONE, login, start_new_chat, wait_for_app
 from tests.e2e.test_video import card, create, expect_playing_video
 
@@ -106,3 +109,42 @@ def test_what_one_replica_wrote_the_other_serves(browser: Browser, nginx_url, ng
         direct.close()
     websocket = wait_for_websocket_line(nginx_prefix, key)
     assert websocket["upstream"] == upstream_a, "the websocket went to the same replica as the page"
+
+
+def test_a_reply_under_way_on_one_replica_counts_against_the_quota_on_the_other(
+        browser: Browser, replica_urls, replica_store_url, sandbox, sandbox_speed):
+    """bob has 1 credit left today on the admin's preset key. While his reply streams from
+    replica A (held in the database, not in the ledger yet), his message on replica B is refused
+    with the quota's reason and never sent; once the reply's row lands, its hold is gone."""
+    store = Store(replica_store_url)
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    store.admin_set_quota("bob", daily=store.connection_spend("bob", quotas.PRESET, today) + 1, monthly=0)
+    pages = []
+    try:
+        for url in replica_urls:
+            page = browser.new_context().new_page()
+            login(page, url, "bob")
+            expect(page.get_by_text(re.compile(r"\b1 of [\d.]+ credits left today"))).to_be_visible()
+            start_new_chat(page)
+            pages.append(page)
+        page_a, page_b = pages
+        sandbox_speed(token_rate=12)  # a reply of many seconds
+        before = sandbox.control.stats()["endpoints"].get("chat", 0)
+        page_a.get_by_test_id("stChatInputTextArea").fill("Tell me a long story about a kite.")
+        page_a.get_by_test_id("stChatInputTextArea").press("Enter")
+        expect(page_a.get_by_test_id("stChatMessage").nth(1)).to_contain_text(re.compile(r"\w+ \w+ \w+"))
+        page_b.get_by_test_id("stChatInputTextArea").fill("hello from the other replica")
+        page_b.get_by_test_id("stChatInputTextArea").press("Enter")
+        expect(page_b.get_by_text(re.compile("would pass your admin's quota for the preset connection"))
+               ).to_be_visible(timeout=30_000)
+        assert sandbox.control.stats()["endpoints"].get("chat", 0) == before + 1, "replica B's call was sent"
+        sandbox_speed(token_rate=0)  # the rest of the reply at once
+        expect(page_a.get_by_test_id("stChatMessage").nth(1)).to_contain_text(REPLY_DONE, timeout=30_000)
+        wait_for_app(page_a)
+        assert store.connection_spend("bob", quotas.PRESET, today) == 1
+        assert quotas.check_quota(store, "bob", 0.0) is not None, "the reply's row released its hold"
+    finally:
+        for page in pages:
+            page.context.close()
+        store.admin_set_quota("bob", 0, 0)
+        store.dispose()

@@ -13,14 +13,16 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from lib.store import Store
+from lib.users import list_users
 from tests.e2e.helpers import choose, login, open_expander, screenshot, wait_for_app
 from tests.e2e.test_shares import DESKTOP, PHONE, chat, open_signed_out, share_open_conversation
 from tests.e2e.test_workbench import add_check, open_workbench, paste_cases
-from tests.fixtures.app import PASSWORDS, start_app_server, stop_app_server, write_login_app
+from tests.fixtures.app import PASSWORDS, start_app_server, stop_app_server, with_preset_key, write_login_app
 
 # Exponential for a backtracking engine on any reply without "QQQ": Python's `re` held the GIL
 # on it until the process was killed.
 HOSTILE_PATTERN = "((?s:.)|(?s:.))*QQQ"
+GRID_HEADER_PX, GRID_ROW_PX = 35, 35  # st.data_editor's header and row heights
 
 
 class HealthWatch:
@@ -153,10 +155,7 @@ def test_nginx_keeps_streamlits_metrics_from_visitors(nginx_url, replica_urls):
 def preset_app(tmp_path_factory, sandbox) -> tuple[str, Path]:
     """The app with the admin's preset key (a fresh sandbox key); its URL and its database."""
     folder = tmp_path_factory.mktemp("preset")
-    write_login_app(folder, sandbox, f"sqlite:///{folder / 'store.db'}")
-    key = sandbox.control.add_key(credits=1_000)
-    with open(folder / "secrets.toml", "a") as secrets:
-        secrets.write(f'[api]\nbase_url = "{sandbox.base_url}"\napi_key = "{key}"\n')
+    with_preset_key(write_login_app(folder, sandbox, f"sqlite:///{folder / 'store.db'}"), sandbox)
     url, process = start_app_server(folder, "server.log")
     yield url, folder / "store.db"
     stop_app_server(process)
@@ -194,3 +193,58 @@ def test_a_users_quota_stops_their_calls_with_a_clear_message(page: Page, preset
     screenshot(page, "quota-refused-zh-1400")
     page.get_by_test_id("stSidebar").get_by_text("English", exact=True).click()
     wait_for_app(page)
+
+
+def test_the_admin_sets_a_quota_on_the_usage_page_and_it_holds(browser: Browser, preset_app, sandbox):
+    """root types dave's daily limit into the quota editor and saves: it is stored, dave's
+    sidebar shows it, and his first call (1 credit, past 0.5) is refused unsent."""
+    url, database = preset_app
+    rows = ["*", *(user["username"] for user in list_users(database.parent / "users.yaml"))]
+    admin = browser.new_page(viewport=DESKTOP)
+    login(admin, url, "root", "usage")
+    open_expander(admin, "Quotas on the preset connection")
+    grid = admin.get_by_test_id("stExpander").filter(has_text="Quotas on the preset connection") \
+        .get_by_test_id("stDataFrame")
+    expect(grid).to_be_visible()
+    # The grid is drawn on a canvas: click the first row's first cell, then go by keyboard.
+    grid.click(position={"x": 20, "y": GRID_HEADER_PX + GRID_ROW_PX // 2})
+    admin.keyboard.press("ArrowRight")  # the daily limit
+    for _ in range(rows.index("dave")):
+        admin.keyboard.press("ArrowDown")
+    admin.keyboard.press("Enter")  # opens the cell's editor, an input over the canvas
+    editor = admin.locator("input.gdg-input, textarea.gdg-input")
+    editor.fill("0.5")
+    editor.press("Enter")
+    expect(editor).to_have_count(0)
+    wait_for_app(admin)  # the edit's run: a click meanwhile would be lost
+    admin.get_by_role("button", name="Save quotas").click()
+    expect(admin.get_by_text("Quotas saved.")).to_be_visible()
+    assert Store(f"sqlite:///{database}").get_quota("dave") == {"daily": 0.5, "monthly": 0.0}
+    screenshot(admin, "quota-editor-en-1400")
+    admin.set_viewport_size(PHONE)
+    wait_for_app(admin)
+    screenshot(admin, "quota-editor-en-390")
+    admin.set_viewport_size(DESKTOP)  # the language buttons are in the sidebar, folded on a phone
+    admin.get_by_test_id("stSidebar").get_by_text("简体中文", exact=True).click()
+    wait_for_app(admin)
+    open_expander(admin, "预设连接的额度")
+    screenshot(admin, "quota-editor-zh-1400")
+    admin.set_viewport_size(PHONE)
+    wait_for_app(admin)
+    screenshot(admin, "quota-editor-zh-390")
+    admin.set_viewport_size(DESKTOP)
+    admin.get_by_test_id("stSidebar").get_by_text("English", exact=True).click()
+    wait_for_app(admin)
+    admin.context.close()
+
+    dave = browser.new_page(viewport=DESKTOP)
+    login(dave, url, "dave")
+    expect(dave.get_by_text("0.5 of 0.5 credits left today")).to_be_visible()
+    before = sandbox.control.stats()["endpoints"].get("chat", 0)
+    box = dave.get_by_test_id("stChatInputTextArea")
+    box.fill("a question past my quota")
+    box.press("Enter")
+    expect(dave.get_by_text(re.compile("would pass your admin's quota for the preset connection"))
+           ).to_be_visible(timeout=30_000)
+    assert sandbox.control.stats()["endpoints"].get("chat", 0) == before, "the call was sent"
+    dave.context.close()
