@@ -23,8 +23,13 @@ RUN_STATUS_KEY = key_family("workbench.status", background.STATUSES)
 
 
 def _open_selected(key: str) -> None:
-    """A saved run was picked: show it, and load its prompt, settings and cases for a re-run."""
+    """A saved run was picked: show it, and load its prompt, settings and cases for a re-run.
+    The run already open is not loaded again: the browser reports a box made under a new key
+    (`labels_key`: a run finished) as changed to what it shows, in the rerun that also carries
+    the user's next edit, which loading the run's draft again would throw away."""
     run_id = st.session_state[key]
+    if run_id == st.session_state.get(SHOWN):
+        return
     st.session_state[SHOWN] = run_id
     st.session_state.pop(MESSAGES, None)
     if run_id is None:
