@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from pathlib import Path
 
 from babel import Locale
+from babel.numbers import NumberFormatError, parse_decimal
 
 LANGUAGES = {"en": "English", "zh": "简体中文"}
 DEFAULT_LANGUAGE = "en"
@@ -51,10 +53,20 @@ def plural_form(forms: dict[str, str], lang: str, fields: dict) -> str:
     of the language ("one", "few", ..., and always "other"), picked by Babel's plural rules from
     the number in the field `by` names (`count` when it is absent):
     `"chat.meta_tokens" = { one = "{count} token", other = "{count} tokens" }`. A language with
-    one form (Chinese) keeps a plain string."""
-    number = fields.get(forms.get("by", "count"))
-    category = Locale.parse(lang).plural_form(abs(number)) if isinstance(number, (int, float)) else "other"
+    one form (Chinese) keeps a plain string. The number may come already formatted for the
+    language ("1", "1,234.5")."""
+    number = _number(fields.get(forms.get("by", "count")), lang)
+    category = Locale.parse(lang).plural_form(abs(number)) if number is not None else "other"
     return forms.get(category) or forms["other"]
+
+
+def _number(value: object, lang: str) -> Decimal | None:
+    if isinstance(value, int | float | Decimal):
+        return Decimal(value)
+    try:
+        return parse_decimal(value, locale=lang, strict=True) if isinstance(value, str) else None
+    except NumberFormatError:
+        return None
 
 
 def text_forms(text: str | dict[str, str]) -> list[str]:

@@ -171,9 +171,9 @@ def _run(client: ReshiClient, spec: RunSpec, cases: list[dict[str, Any]]) -> tup
                 run["results"].append(asdict(cell))
                 bar.update(len(run["results"]), failed=reports.failed(cell))
     except KeyboardInterrupt:
-        print(f"\nStopped: {len(run['results'])} of {total} cells finished.", file=sys.stderr)
+        print(f"\nStopped: {len(run['results'])} of {_counted(total, 'cell')} finished.", file=sys.stderr)
     except QuotaReached:
-        stopped = f"{len(run['results'])} of {total} cells finished"
+        stopped = f"{len(run['results'])} of {_counted(total, 'cell')} finished"
     bar.done()
     return run, stopped
 
@@ -210,20 +210,25 @@ def _write_outputs(args: argparse.Namespace, run: dict[str, Any], name: str) -> 
             print(f"error: cannot write {path} ({exc.strerror})", file=sys.stderr)
 
 
+def _counted(number: int, noun: str) -> str:
+    """"1 cell", "2 cells": the command speaks plain English only."""
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 def _report(run: dict[str, Any], name: str) -> int:
     cells = [Cell.from_dict(c) for c in run["results"]]
     checks = [Check.from_dict(c) for c in run["settings"]["checks"]]
-    print(f"{name}: {len(cells)} cells")
+    print(f"{name}: {_counted(len(cells), 'cell')}")
     print(reports.summary_table(run))
     failing = [c for c in cells if reports.failed(c)]
     for cell in sorted(failing, key=lambda c: (c.case, c.model, c.repeat))[:SHOWN_FAILURES]:
         print(f"FAIL case {cell.case + 1} · {cell.model} · repeat {cell.repeat + 1}: "
               + "; ".join(reports.failing_checks(cell, checks)))
     if len(failing) > SHOWN_FAILURES:
-        print(f"... and {len(failing) - SHOWN_FAILURES} more failing cells")
+        print(f"... and {_counted(len(failing) - SHOWN_FAILURES, 'more failing cell')}")
     expected = len(run["cases"]) * len(run["settings"]["models"]) * run["settings"].get("repeat", 1)
     if failing or len(cells) < expected:
-        print(f"{len(failing)} failing cells" + ("" if len(cells) == expected else f", {expected - len(cells)} not run"))
+        print(_counted(len(failing), "failing cell") + ("" if len(cells) == expected else f", {expected - len(cells)} not run"))
         return CHECK_FAILED
     print("All must-checks passed.")
     return OK

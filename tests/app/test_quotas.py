@@ -66,7 +66,7 @@ def test_a_banner_warns_from_80_percent_and_says_when_the_quota_is_used_up(login
     assert any("83% of today's quota" in w.value for w in at.warning)
     store.admin_set_quota("alice", daily=1, monthly=0)
     at.run()
-    assert any("Today's quota on the preset connection is used up (1 of 1 credits)" in e.value for e in at.error)
+    assert any("Today's quota on the preset connection is used up (1 of 1 credit)" in e.value for e in at.error)
 
 
 def test_admins_see_each_users_quota_and_use_on_the_usage_page(login_secrets, sandbox, api_key):

@@ -77,7 +77,7 @@ def test_paste_twenty_cases_run_on_two_models_with_checks(app_secrets):
     paste(at, pasted_cases(20))
     assert "Loaded 20 test cases into the table." in texts(at)
     by_label(at.multiselect, "Models (1–3)").set_value(["gpt-4o-mini", "gpt-4o"]).run()
-    assert "Estimated cost: at most 40 credits (20 cases × 2 models × 1 repeats, 0 judged checks)" in texts(at)
+    assert "Estimated cost: at most 40 credits (cases × models × repeats: 20 × 2 × 1; judged checks: 0)" in texts(at)
     with_checks(at, [("contains", "{{topic}}"), ("contains", "```python")])
     run(at)
     assert not at.exception
@@ -100,7 +100,7 @@ def test_a_csv_with_a_bad_row_is_refused_and_the_table_kept(app_secrets):
     at = paste(make_app(app_secrets, PAGE), "topic,audience\nrain,kids\nsnow, ice,adults\n")
     assert "Line 3 has 3 cells but the header has 2." in error_texts(at)
     assert "Nothing was loaded; the table is as it was." in texts(at)
-    assert "Estimated cost: at most 2 credits (2 cases × 1 models × 1 repeats, 0 judged checks)" in texts(at), "the two example cases stay"
+    assert "Estimated cost: at most 2 credits (cases × models × repeats: 2 × 1 × 1; judged checks: 0)" in texts(at), "the two example cases stay"
     paste(at, "topic\nrain\n")
     assert "Missing columns for these variables: audience." in error_texts(at)
 

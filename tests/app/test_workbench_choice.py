@@ -21,7 +21,7 @@ def test_which_model_picks_the_cheapest_close_to_the_best_and_prices_the_users_c
     success = "\n".join(s.value for s in at.success)
     assert "Cheapest within 5 points of the best: **gpt-4o-mini** (pass rate 100%" in success
     assert len(at.get("vega_lite_chart")) == 2
-    assert "1 chat call cost you 1 credits." in texts(at)
+    assert "Your chat calls in these days: 1, for 1 credit in all." in texts(at)
     costs = table_with(at, "would_cost")
     assert costs.set_index("model")["would_cost"].to_dict() == {"gpt-4o-mini": 1, "gpt-4o": 4}
 

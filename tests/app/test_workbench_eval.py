@@ -40,7 +40,7 @@ def test_a_judged_check_with_repeats_shows_scores_intervals_and_consistency(app_
     by_label(at.multiselect, "Models (1–3)").set_value(["gpt-4o-mini", "gpt-4o"]).run()
     by_label(at.number_input, "Repeats").set_value(3).run()
     add_judge(at)
-    assert "at most 36 credits (3 cases × 2 models × 3 repeats, 1 judged checks)" in texts(at)
+    assert "at most 36 credits (cases × models × repeats: 3 × 2 × 3; judged checks: 1)" in texts(at)
     run(at)
     assert not at.exception
     saved = saved_run(at, app_secrets)
@@ -56,7 +56,7 @@ def test_a_judged_check_with_repeats_shows_scores_intervals_and_consistency(app_
     assert len(judged) == 6 and judged["credits"].sum() == sum(totals["judge_credits"])
     # Re-run unchanged: every reply reused and every verdict kept, so nothing is to pay.
     assert "18 of 18 cells will be reused from the opened run." in texts(at)
-    assert "at most 0 credits (3 cases × 2 models × 3 repeats, 1 judged checks)" in texts(at)
+    assert "at most 0 credits (cases × models × repeats: 3 × 2 × 3; judged checks: 1)" in texts(at)
 
 
 def test_a_rerun_reuses_unchanged_cells_and_the_switch_runs_them_again(app_secrets):
@@ -66,7 +66,7 @@ def test_a_rerun_reuses_unchanged_cells_and_the_switch_runs_them_again(app_secre
     run(at)
     again = saved_run(at, app_secrets)
     assert all(c["reused"] and c["credits"] == 0 and c["saved_credits"] == 1 for c in again["results"])
-    assert "reused · saved 1 credits" in texts(at)
+    assert "reused · saved 1 credit" in texts(at)
     by_label(at.text_area, "User message template").set_value("Write one line about {{topic}} for {{audience}}.")
     at.run()
     assert "3 of 3 cells will be reused" not in texts(at)

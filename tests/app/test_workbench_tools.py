@@ -151,7 +151,7 @@ def open_run(at, run_id: int):
 
 
 @pytest.mark.parametrize("lang, kept, went_on", [
-    ("en", ("Not finished: the run was stopped during this cell. What it paid is kept here (1 credits). "
+    ("en", ("Not finished: the run was stopped during this cell. What it paid is kept here (1 credit). "
             "Resuming or re-running goes on after its 1 paid step: it is not paid twice."),
      "went on after 1 step paid before"),
     ("zh", ("未完成：运行在这一格进行中被停止。已付费的部分保留在这里（1 积分）。"
@@ -188,5 +188,5 @@ def test_a_chain_cut_after_a_paid_step_shows_what_it_kept(app_secrets, sandbox, 
     assert not at.exception
     assert error_texts(at).startswith("Failed: ")
     (kept,) = [c.value for c in at.caption if c.value.startswith("What this cell paid before the error")]
-    assert kept.endswith("credits). A re-run goes on after its 1 paid step: it is not paid twice.")
+    assert kept.endswith("). A re-run goes on after its 1 paid step: it is not paid twice.")
     assert "get\\_weather" in texts(at)   # the paid step's call

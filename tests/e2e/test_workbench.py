@@ -98,7 +98,7 @@ def test_paste_run_two_models_export_rerun_compare(page: Page, app_url, sandbox_
     open_expander(page, "Checks on every reply")
     add_check(page, "{{topic}}")
     add_check(page, "```python")
-    expect(page.get_by_text("Estimated cost: at most 40 credits (20 cases × 2 models × 1 repeats, 0 judged checks)")).to_be_visible()
+    expect(page.get_by_text("Estimated cost: at most 40 credits (cases × models × repeats: 20 × 2 × 1; judged checks: 0)")).to_be_visible()
 
     sandbox_speed(token_rate=60)  # about a second a reply: the grid visibly fills in
     page.get_by_role("button", name="Run", exact=True).click()
@@ -145,7 +145,7 @@ def test_bad_csv_row_then_faults_are_retried_per_cell(page: Page, app_url, sandb
     bad.write_text("topic,audience\nrain,kids\nsnow, ice,adults\n")
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(bad))
     expect(page.get_by_text("Line 3 has 3 cells but the header has 2.")).to_be_visible()
-    expect(page.get_by_text("Estimated cost: at most 2 credits (2 cases × 1 models × 1 repeats, 0 judged checks)")).to_be_visible()
+    expect(page.get_by_text("Estimated cost: at most 2 credits (cases × models × repeats: 2 × 1 × 1; judged checks: 0)")).to_be_visible()
 
     good = tmp_path / "good.csv"
     good.write_text("topic,audience\ntides,kids\nrain [500],kids\nsnow,kids\n")

@@ -50,7 +50,7 @@ def test_judged_repeats_ratings_and_the_suite_in_ci(page: Page, app_url, tmp_pat
     wait_for_app(page)
     open_expander(page, "Checks on every reply")
     add_judge(page)
-    expect(page.get_by_text("3 cases × 2 models × 3 repeats, 1 judged checks")).to_be_visible()
+    expect(page.get_by_text("cases × models × repeats: 3 × 2 × 3; judged checks: 1")).to_be_visible()
     run_and_wait(page)
 
     expect(page.get_by_text(re.compile(r"judged by a model · 0\.\d+")).first).to_be_visible()

@@ -71,7 +71,7 @@ def test_ten_cities_each_call_the_weather_tool_checked_in_both_languages(page: P
     arguments.press("Control+Enter")
     wait_for_app(page)
     add_tool_check(page, "calls the tool", "calculator")   # not called: it fails, named in each cell
-    expect(page.get_by_text("10 cases × 1 models × 1 repeats")).to_be_visible()
+    expect(page.get_by_text("cases × models × repeats: 10 × 1 × 1")).to_be_visible()
     run_and_wait(page)
 
     expect(page.get_by_text("1 step called tools:")).to_have_count(10)

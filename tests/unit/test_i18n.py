@@ -59,6 +59,28 @@ def test_plural_forms_follow_the_languages_rules(lang, count, expected):
     assert t("chat.meta_tokens", lang, count=count) == expected
     assert t("video.refunded", "en", credits=1) == "The 1 credit for this video was refunded."
     assert t("video.refunded", "en", credits=1.5).startswith("The 1.5 credits")
+    assert t("quota.left_day", "en", left="0", limit="1") == "0 of 1 credit left today", "a number already formatted"
+    assert t("quota.left_day", "en", left="0", limit="1,000") == "0 of 1,000 credits left today"
+
+
+# A number right before a counted noun ("{count} calls") reads "1 calls" when the number is 1.
+COUNTED = re.compile(r"\{(\w+)(:[^}]*)?\}\s+(credits|calls|cases|cells|steps|attempts|versions|messages|tools|repeats"
+                     r"|models|points|days|seconds|characters)\b")
+# ... except where the number is a fixed limit that is never 1 (constants and settings' bounds).
+NEVER_ONE = {"chat.import_too_many", "usage.hourly_fallback", "usage.table.newest", "workbench.table_help",
+             "config.problem.cookie_key_weak", "prompts.name_long", "prompts.long_tag", "workbench.regex_too_long",
+             "tools.problem.schema_long", "tools.import_too_many", "usage.balance_embedded",
+             "workbench.choice_history_title", "workbench.choice_history_none", "workbench.awaiting_resume"}
+
+
+def test_a_counted_noun_has_a_singular_form():
+    """Each English text counting something is a plural table picked by that number (a
+    decimal format such as `:.2f` always reads plural: "1.00 credits")."""
+    unpicked = [(key, match.group(0)) for key, text in CATALOGS["en"].items() if key not in NEVER_ONE
+                for form in text_forms(text) if not (isinstance(text, dict) and form == text.get("one"))
+                for match in COUNTED.finditer(form) if "f" not in (match.group(2) or "")
+                and not (isinstance(text, dict) and text.get("by", "count") == match.group(1))]
+    assert not unpicked, unpicked
 
 
 def test_every_key_family_exists_in_full():
