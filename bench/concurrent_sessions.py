@@ -30,7 +30,8 @@ the shipped config, and prints every figure as a ratio to the minimal chatbot's:
 usable chat input and the server CPU of a new tab, the CPU per first and next message and the
 first token (server sent -> in the page) at 1 session, then at `sessions` sending at once and the
 RSS with them open, then a next message in a conversation of 200 earlier messages against one
-of 2. `--quick` makes it a smoke run (1 tab, 2 sessions, 20 earlier messages).
+of 2. `--quick` makes it a smoke run (1 tab, 2 sessions, 20 earlier messages); `--long-only
+--repeats N` measures only the long conversation against the short one, N messages in each.
 
 Run from the repo root: .venv/bin/python -m bench.concurrent_sessions [--sessions 1,4,8,16,32]
                         [--rounds 3] [--configs before,after] [--token-rate 30]
@@ -49,7 +50,7 @@ import tempfile
 import threading
 import time
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import httpx
@@ -588,7 +589,12 @@ async def run(args: argparse.Namespace) -> None:
         browser = await playwright.chromium.launch(**CHROMIUM)
         with tempfile.TemporaryDirectory(prefix="bench-sessions-") as root:
             if args.reference:
-                await reference_run(browser, Path(root), sandbox_url, stamps, QUICK if args.quick else Plan())
+                plan = QUICK if args.quick else Plan()
+                if args.long_only:
+                    plan = replace(plan, loads=0, sessions=0)
+                if args.repeats:
+                    plan = replace(plan, repeats=args.repeats)
+                await reference_run(browser, Path(root), sandbox_url, stamps, plan)
                 await browser.close()
                 return
             ledger = filled_ledger(Path(root), args.usage_rows)
@@ -630,6 +636,10 @@ def main() -> None:
                         help="only the Chat page side by side with bench/minimal_chatbot.py (issue 30)")
     parser.add_argument("--quick", action="store_true",
                         help="with --reference: one tab, 2 sessions, 20 earlier messages (a smoke run)")
+    parser.add_argument("--repeats", type=int,
+                        help="with --reference: next messages sent in the long and the short conversation each (3)")
+    parser.add_argument("--long-only", action="store_true",
+                        help="with --reference: only the long against the short conversation (no tabs, no sessions)")
     asyncio.run(run(parser.parse_args()))
 
 

@@ -79,7 +79,11 @@
     if (event.target === el && !pinned && goingDown && !dragging && nearBottom(el)) pinned = true;
   }, options);
 
-  new MutationObserver(() => {
+  // Once a frame, not on every batch of changes: the look for the Stop button reads the whole
+  // page, and the scroll makes the browser lay it out there and then, ahead of the next words.
+  let queued = false;
+  const follow = () => {
+    queued = false;
     const el = main();
     const now = document.querySelector('[class*="st-key-chat_stop"]') !== null;
     if (now && !streaming) {  // a new reply: follow it, whatever happened before
@@ -88,5 +92,11 @@
     }
     streaming = now;
     if (el && streaming && pinned) el.scrollTop = el.scrollHeight;
+  };
+  new MutationObserver(() => {
+    if (!queued) {
+      queued = true;
+      requestAnimationFrame(follow);
+    }
   }).observe(document.body, {childList: true, subtree: true, characterData: true});
 })();
