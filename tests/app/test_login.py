@@ -123,7 +123,8 @@ def test_signing_out_on_another_browser_ends_this_session(login_secrets):
 # --- the login cookie, and nothing that reruns the login page ---------------------------------
 
 def _cookie_scripts(at) -> list[str]:
-    return [h.proto.body for h in at.get("html") if COOKIE_NAME in h.proto.body]
+    """The scripts that write the login cookie (the theme's script only names it, to wait for it)."""
+    return [h.proto.body for h in at.get("html") if f"{COOKIE_NAME}=" in h.proto.body]
 
 
 def test_nothing_on_the_login_page_reruns_it(login_secrets):
