@@ -58,7 +58,10 @@ class HealthWatch:
                 self._done.wait(0.1)
 
 
-def test_hostile_regex_check_does_not_hold_the_server(page: Page, app_url):
+def test_hostile_regex_check_does_not_hold_the_server(page: Page, preset_app):
+    """In login mode with the admin's preset key (a server of this module's own, so no other
+    file's Workbench draft is in the way)."""
+    app_url, _ = preset_app
     open_workbench(page, app_url)
     paste_cases(page, "topic\taudience\ntides\tkids\nrain\tadults")
     open_expander(page, "Checks on every reply")
@@ -87,7 +90,7 @@ def proxied_app(tmp_path_factory, sandbox) -> tuple[str, Path]:
 
 def browser_from(browser: Browser, address: str) -> Page:
     """A browser of its own (cookies included) whose requests the "proxy" says come from `address`."""
-    return browser.new_context(extra_http_headers={"X-Forwarded-For": address}).new_page()
+    return browser.new_context(extra_http_headers={"X-Forwarded-For": address}, viewport=DESKTOP).new_page()
 
 
 def submit_login(page: Page, log: Path, user: str, password: str) -> None:
@@ -116,19 +119,22 @@ def test_root_signs_in_after_an_outsiders_wrong_passwords(browser: Browser, prox
     submit_login(outsider, log, "root", PASSWORDS["root"])  # the outsider's address stays locked
     expect(locked).to_be_visible()
     assert "user='root' client=203.0.113.66" in log.read_text()
+    screenshot(outsider, "login-locked-outsider-en-1400")
 
     root = browser_from(browser, "198.51.100.7")
     root.goto(url)
     submit_login(root, log, "root", PASSWORDS["root"])
     expect(root.get_by_test_id("stSidebar")).to_contain_text("Root", timeout=30_000)
+    screenshot(root, "login-root-after-outsider-en-1400")
     assert "login ok user='root' client=198.51.100.7" in log.read_text()
 
 
-def test_images_in_shared_markdown_load_nothing_from_their_host(page: Page, browser: Browser, app_url, canary):
+def test_images_in_shared_markdown_load_nothing_from_their_host(page: Page, browser: Browser, preset_app, canary):
     """A Markdown image is a link: in the chat, the share view and presentation mode, a viewer's
-    browser never asks the host the sharer chose for anything."""
+    browser never asks the host the sharer chose for anything (on the admin's preset key)."""
+    app_url, _ = preset_app
     question = f"sharedPixel {uuid.uuid4().hex[:6]} ![tracker]({canary.url}/pixel.png) what is this?"
-    login(page, app_url, "alice")
+    login(page, app_url, "carol")  # alice's quota is the next test's
     chat(page, question)
     link = share_open_conversation(page)
     viewers = [open_signed_out(browser, link, DESKTOP), open_signed_out(browser, link + "&present=1", PHONE)]
@@ -191,6 +197,11 @@ def test_a_users_quota_stops_their_calls_with_a_clear_message(page: Page, preset
     wait_for_app(page)
     expect(page.get_by_text(re.compile("今天剩余 0.2 / 1.2 积分"))).to_be_visible()
     screenshot(page, "quota-refused-zh-1400")
+    page.set_viewport_size(PHONE)
+    page.reload()  # as a phone opens it: the sidebar folded
+    wait_for_app(page)
+    screenshot(page, "quota-refused-zh-390")
+    page.set_viewport_size(DESKTOP)
     page.get_by_test_id("stSidebar").get_by_text("English", exact=True).click()
     wait_for_app(page)
 
@@ -216,7 +227,6 @@ def test_the_admin_sets_a_quota_on_the_usage_page_and_it_holds(browser: Browser,
     editor.fill("0.5")
     editor.press("Enter")
     expect(editor).to_have_count(0)
-    wait_for_app(admin)  # the edit's run: a click meanwhile would be lost
     admin.get_by_role("button", name="Save quotas").click()
     expect(admin.get_by_text("Quotas saved.")).to_be_visible()
     assert Store(f"sqlite:///{database}").get_quota("dave") == {"daily": 0.5, "monthly": 0.0}
@@ -226,6 +236,9 @@ def test_the_admin_sets_a_quota_on_the_usage_page_and_it_holds(browser: Browser,
     screenshot(admin, "quota-editor-en-390")
     admin.set_viewport_size(DESKTOP)  # the language buttons are in the sidebar, folded on a phone
     admin.get_by_test_id("stSidebar").get_by_text("简体中文", exact=True).click()
+    wait_for_app(admin)
+    admin.reload()  # the page anew in Chinese: nothing of the English run left to animate away
+    expect(admin.get_by_role("heading", name="用量")).to_be_visible()
     wait_for_app(admin)
     open_expander(admin, "预设连接的额度")
     screenshot(admin, "quota-editor-zh-1400")
