@@ -124,7 +124,7 @@ def test_a_reply_under_way_on_one_replica_counts_against_the_quota_on_the_other(
         for url in replica_urls:
             page = browser.new_context().new_page()
             login(page, url, "bob")
-            expect(page.get_by_text(re.compile(r"\b1 of [\d.]+ credits left today"))).to_be_visible()
+            expect(page.get_by_text(re.compile(r"\b1 of [\d.]+ credits? left today"))).to_be_visible()
             start_new_chat(page)
             pages.append(page)
         page_a, page_b = pages
