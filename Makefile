@@ -18,10 +18,11 @@ test: lint system-deps
 	$(PY) -m pytest tests/unit tests/app -n 2
 	$(PY) -m pytest tests/e2e
 
-# Lint and type-check (pyproject.toml holds both tools' settings). `ruff format --check`
-# joins once the tree has had its formatting pass.
+# Lint, formatting and types (pyproject.toml holds the tools' settings). A tree that
+# `ruff format` would change fails: run `.venv/bin/ruff format .` before committing.
 lint: $(VENV)/.dev-installed
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 
 sandbox: $(VENV)/.runtime-installed

@@ -2,6 +2,7 @@
 ballot link its audience vote and nothing else;
 otherwise login first, then presentation mode (`?present=1`) alone, or the shared sidebar and
 the chosen page."""
+
 import streamlit as st
 
 from lib.ui.auth import authenticate, signed_in
@@ -44,8 +45,12 @@ def app_pages() -> list[st.Page]:
         st.Page(PAGES_DIR / "upload.py", title=tr("nav.upload"), icon=":material/cloud_upload:", url_path="upload"),
         st.Page(PAGES_DIR / "prompts.py", title=tr("nav.prompts"), icon=":material/library_books:", url_path="prompts"),
         st.Page(PAGES_DIR / "workbench.py", title=tr("nav.workbench"), icon=":material/science:", url_path="workbench"),
-        st.Page(PAGES_DIR / "leaderboard.py", title=tr("nav.leaderboard"), icon=":material/leaderboard:",
-                url_path="leaderboard"),
+        st.Page(
+            PAGES_DIR / "leaderboard.py",
+            title=tr("nav.leaderboard"),
+            icon=":material/leaderboard:",
+            url_path="leaderboard",
+        ),
         st.Page(PAGES_DIR / "usage.py", title=tr("nav.usage"), icon=":material/query_stats:", url_path="usage"),
         st.Page(PAGES_DIR / "shares.py", title=tr("nav.shares"), icon=":material/share:", url_path="shares"),
     ]

@@ -1,5 +1,6 @@
 """Chat: streaming replies from one model or 2-3 side by side, images, prompts, View code,
 export and import, and this user's conversations."""
+
 import streamlit as st
 
 from lib import chat, chat_attachments
@@ -62,7 +63,8 @@ if kept_model:  # one column of a comparison was kept: the conversation goes on 
 # Wide enough for "Present" and "Prompts" beside a long title at 1280 px (a long title wraps).
 # The last column, the phone's menu button, is hidden on a wide screen (lib/ui/phone_layout.py).
 col_title, col_present, col_prompts, col_code, col_export, col_menu = st.columns(
-    [3.0, 1.8, 1.8, 1.6, 1.5, 0.01], vertical_alignment="bottom")
+    [3.0, 1.8, 1.8, 1.6, 1.5, 0.01], vertical_alignment="bottom"
+)
 title_heading(col_title, conversation.title if conversation else tr("chat.new_title"))
 prompt_caption(col_title, settings)
 present_toggle(col_present, disabled=conversation is None)
@@ -73,38 +75,63 @@ header_menu_button(col_menu)
 models = model_ids(client)
 if settings["model"] not in models:
     models = [settings["model"], *models]
-col_model, col_compare, col_refresh, col_settings, col_tools = st.columns([4.6, 1.6, 0.6, 1.6, 1.6],
-                                                                        vertical_alignment="bottom")
-settings["compare_on"] = col_compare.toggle(tr("chat.compare"), value=settings["compare_on"],
-                                            key=f"{widget}_compare_on", help=tr("chat.compare_help"),
-                                            on_change=keep_setting, args=(settings, "compare_on", f"{widget}_compare_on"))
+col_model, col_compare, col_refresh, col_settings, col_tools = st.columns(
+    [4.6, 1.6, 0.6, 1.6, 1.6], vertical_alignment="bottom"
+)
+settings["compare_on"] = col_compare.toggle(
+    tr("chat.compare"),
+    value=settings["compare_on"],
+    key=f"{widget}_compare_on",
+    help=tr("chat.compare_help"),
+    on_change=keep_setting,
+    args=(settings, "compare_on", f"{widget}_compare_on"),
+)
 if settings["compare_on"]:
     blind_toggle(col_compare, settings, widget, keep_setting)
     chosen = settings["compare"] or [settings["model"]]
     settings["compare"] = col_model.multiselect(
-        tr("chat.compare_models"), models, default=[m for m in chosen if m in models],
-        max_selections=chat.MAX_COMPARE, key=f"{widget}_compare", placeholder=tr("chat.compare_placeholder"),
-        on_change=keep_setting, args=(settings, "compare", f"{widget}_compare"))
+        tr("chat.compare_models"),
+        models,
+        default=[m for m in chosen if m in models],
+        max_selections=chat.MAX_COMPARE,
+        key=f"{widget}_compare",
+        placeholder=tr("chat.compare_placeholder"),
+        on_change=keep_setting,
+        args=(settings, "compare", f"{widget}_compare"),
+    )
 else:
-    settings["model"] = col_model.selectbox(tr("chat.model"), models, index=models.index(settings["model"]),
-                                            key=f"{widget}_model", on_change=keep_setting,
-                                            args=(settings, "model", f"{widget}_model"))
+    settings["model"] = col_model.selectbox(
+        tr("chat.model"),
+        models,
+        index=models.index(settings["model"]),
+        key=f"{widget}_model",
+        on_change=keep_setting,
+        args=(settings, "model", f"{widget}_model"),
+    )
 if col_refresh.button("", icon=":material/refresh:", help=tr("chat.refresh_models"), key="chat_refresh_models"):
     refresh_models()
     st.rerun()
 with col_settings.popover(tr("chat.settings"), icon=":material/tune:", use_container_width=True):
-    settings["system"] = st.text_area(tr("chat.system_prompt"), value=settings["system"],
-                                      placeholder=tr("chat.system_placeholder"), key=f"{widget}_system",
-                                      help=tr("chat.system_help"), on_change=system_edited,
-                                      args=(settings, f"{widget}_system", f"{widget}_system_strip"))
+    settings["system"] = st.text_area(
+        tr("chat.system_prompt"),
+        value=settings["system"],
+        placeholder=tr("chat.system_placeholder"),
+        key=f"{widget}_system",
+        help=tr("chat.system_help"),
+        on_change=system_edited,
+        args=(settings, f"{widget}_system", f"{widget}_system_strip"),
+    )
     for param in chat.PARAMS:  # each name on a line of its own: a column beside the value cut it short
         entry = settings["params"][param.name]
         on_key, value_key = f"{widget}_{param.name}_on", f"{widget}_{param.name}"
-        entry["on"] = st.toggle(param.name, value=entry["on"], key=on_key, on_change=keep_setting,
-                                args=(entry, "on", on_key))
+        entry["on"] = st.toggle(
+            param.name, value=entry["on"], key=on_key, on_change=keep_setting, args=(entry, "on", on_key)
+        )
         if not entry["on"]:
             continue
-        keep = dict(key=value_key, label_visibility="collapsed", on_change=keep_setting, args=(entry, "value", value_key))
+        keep = dict(
+            key=value_key, label_visibility="collapsed", on_change=keep_setting, args=(entry, "value", value_key)
+        )
         if param.name == "stop":
             entry["value"] = st.text_area(tr("chat.stop_help"), value=entry["value"], height=68, **keep)
         elif isinstance(param.default, int):
@@ -112,8 +139,12 @@ with col_settings.popover(tr("chat.settings"), icon=":material/tune:", use_conta
         else:
             entry["value"] = st.slider(param.name, param.low, param.high, float(entry["value"]), param.step, **keep)
     settings_section(settings, widget)
-tools_button(col_tools, settings, widget,
-             save=lambda: conversation and store.update_conversation_settings(user, conversation.id, settings))
+tools_button(
+    col_tools,
+    settings,
+    widget,
+    save=lambda: conversation and store.update_conversation_settings(user, conversation.id, settings),
+)
 if settings["compare_on"] and len(settings["compare"]) < 2:
     st.caption(tr("chat.compare_pick_two"))
 prompt_message_button(settings, queue_message)
@@ -141,9 +172,15 @@ def conversation_part() -> None:
     code_slot, export_slot = col_code.empty(), col_export.empty()
     restore_typed_text(INPUT)
     show_store_error()
-    st.bottom.chat_input(tr("chat.placeholder"), max_chars=MAX_PROMPT_CHARS[CHAT], submit_mode="disable",
-                         accept_file="multiple", file_type=chat_attachments.FILE_TYPES, key="chat_input",
-                         on_submit=take_input)
+    st.bottom.chat_input(
+        tr("chat.placeholder"),
+        max_chars=MAX_PROMPT_CHARS[CHAT],
+        submit_mode="disable",
+        accept_file="multiple",
+        file_type=chat_attachments.FILE_TYPES,
+        key="chat_input",
+        on_submit=take_input,
+    )
     leave_if_signed_out()
     store, user, client = get_store(), current_user(), get_client()
     settle_live_reply()  # a click while replies streamed: they are stopped and saved before the history is read
@@ -161,8 +198,9 @@ def conversation_part() -> None:
         st.info(tr("chat.empty_state"), icon=":material/forum:")
     render_history(store, user, client, history, coming=len(chat.reply_models(settings)) if outgoing else 0)
     if history and history[-1].role == "user" and outgoing is None:  # a question left without its reply
-        st.button(tr("chat.retry"), icon=":material/replay:", key="chat_retry_pending", on_click=request_retry,
-                  args=([],))
+        st.button(
+            tr("chat.retry"), icon=":material/replay:", key="chat_retry_pending", on_click=request_retry, args=([],)
+        )
     render_draft_files()
     follow_new_messages()
     if outgoing is None:  # a message waits: what for (a retry streaming meanwhile goes first)
@@ -172,8 +210,11 @@ def conversation_part() -> None:
         st.rerun()
     # What they offer (the request just made, a comparison to report) includes the replies that
     # streamed in this run.
-    view_code_button(code_slot, conv_id, lambda next_message: planned_calls(
-        client, settings, store.list_messages(user, conv_id), next_message))
+    view_code_button(
+        code_slot,
+        conv_id,
+        lambda next_message: planned_calls(client, settings, store.list_messages(user, conv_id), next_message),
+    )
     export_popover(export_slot, conversation, lambda: store.list_messages(user, conv_id))
 
 

@@ -1,4 +1,5 @@
 """Images: a prompt, 1 to 4 images generated at once, and this user's gallery."""
+
 import streamlit as st
 
 from lib import images

@@ -1,5 +1,6 @@
 """Leaderboard: per model, votes, win rate and a Bradley-Terry rating with its 95% interval,
 from blind comparisons, thumbs and audience ballots; filters; CSV export."""
+
 import streamlit as st
 
 from lib import votes

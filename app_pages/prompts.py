@@ -1,4 +1,5 @@
 """Prompts: the team's prompt library, with versions, diffs, sharing, export and import."""
+
 from lib.ui.connection import get_client
 from lib.ui.prompts_view import prompts_page
 from lib.ui.resources import get_store

@@ -1,4 +1,5 @@
 """My shares: every read-only link this user made, with its views, and Revoke."""
+
 from lib.ui.resources import get_store
 from lib.ui.session import current_user
 from lib.ui.share_view import my_shares

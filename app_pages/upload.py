@@ -1,4 +1,5 @@
 """Upload: images as files (several at once) or base64, checked first, and this user's uploads."""
+
 import streamlit as st
 
 from lib.ui.connection import get_client

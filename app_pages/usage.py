@@ -1,4 +1,5 @@
 """Usage: where the credits went, in cards, charts and a table; the budget; admins' prices."""
+
 import streamlit as st
 
 from lib import usage
@@ -30,6 +31,7 @@ title_col.title(tr("usage.title"))
 with refresh_col:
     refresh_balance_button()
 st.caption(tr("usage.intro") + (" " + tr("usage.intro_admin") if is_admin() else ""))
+
 
 # A range or filter click reruns only `report`: not the app's sidebar, the balance or the
 # budget and price editors below (bench/concurrent_sessions prints a Usage rerun's CPU).

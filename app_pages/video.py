@@ -1,4 +1,5 @@
 """Video: Sora tasks from a form, with live progress that survives a reload."""
+
 import streamlit as st
 
 from lib import videos

@@ -1,5 +1,6 @@
 """Workbench: one prompt template on many test cases and 1-3 models at once, with checks,
 saved runs, exports and a comparison of two runs."""
+
 import streamlit as st
 
 from lib import shares, workbench
@@ -49,8 +50,9 @@ start_pending(store, user, client)
 shown = store.get_workbench_run(user, st.session_state[SHOWN]) if st.session_state.get(SHOWN) else None
 if shown:
     st.divider()
-    tab_results, tab_compare, tab_choice = st.tabs([tr("workbench.tab_results"), tr("workbench.tab_compare"),
-                                                    tr("workbench.tab_choice")])
+    tab_results, tab_compare, tab_choice = st.tabs(
+        [tr("workbench.tab_results"), tr("workbench.tab_compare"), tr("workbench.tab_choice")]
+    )
     with tab_results:
         if is_live(shown["id"]):
             live_run(shown)
@@ -59,12 +61,19 @@ if shown:
             results(shown, live=True)
         else:
             resume_button(shown)
-            results(shown, share=lambda rated: share_button(
-                shares.WORKBENCH_RUN, lambda: sharing.run_snapshot(rated), key="wb_share_run"))
+            results(
+                shown,
+                share=lambda rated: share_button(
+                    shares.WORKBENCH_RUN, lambda: sharing.run_snapshot(rated), key="wb_share_run"
+                ),
+            )
     with tab_compare:
         before = comparison(store, user, shown, runs)
         if before is not None:
-            share_button(shares.WORKBENCH_COMPARISON, lambda: sharing.comparison_snapshot(before, shown),
-                         key="wb_share_comparison")
+            share_button(
+                shares.WORKBENCH_COMPARISON,
+                lambda: sharing.comparison_snapshot(before, shown),
+                key="wb_share_comparison",
+            )
     with tab_choice:
         which_model(shown, store, user, client)

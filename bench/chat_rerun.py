@@ -4,6 +4,7 @@ Goal (issue 3): the 1,000-message rerun within 1.5x the 10-message one.
 
 Run from the repo root: .venv/bin/python -m bench.chat_rerun
 """
+
 from __future__ import annotations
 
 import statistics
@@ -26,8 +27,13 @@ def secrets_with_conversation(folder: Path, root_url: str, size: int) -> dict:
     conversation = store.create_conversation("local", f"{size} messages", None)
     for i in range(size):
         role = "user" if i % 2 == 0 else "assistant"
-        store.add_message("local", conversation.id, role, f"message {i}" if role == "user" else REPLY,
-                          None if role == "user" else {"model": "gpt-4o-mini", "tokens": 20, "credits": 1})
+        store.add_message(
+            "local",
+            conversation.id,
+            role,
+            f"message {i}" if role == "user" else REPLY,
+            None if role == "user" else {"model": "gpt-4o-mini", "tokens": 20, "credits": 1},
+        )
     store.set_setting("local", "chat.open_conversation", conversation.id)
     store.dispose()
     return {"sandbox": {"root_url": root_url}, "store": {"url": url}}

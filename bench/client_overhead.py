@@ -6,6 +6,7 @@ Goal (issue 2): at most 0.8x the SDK's time per call, and not slower on streams.
 
 Run from the repo root: .venv/bin/python -m bench.client_overhead
 """
+
 from __future__ import annotations
 
 import statistics
@@ -50,19 +51,24 @@ def main() -> None:
         assert "".join(ours.chat.stream("gpt-4o-mini", LONG, max_tokens=4000))
 
     def sdk_stream():
-        chunks = sdk.chat.completions.create(model="gpt-4o-mini", messages=LONG, stream=True, max_tokens=4000,
-                                             stream_options={"include_usage": True})
+        chunks = sdk.chat.completions.create(
+            model="gpt-4o-mini", messages=LONG, stream=True, max_tokens=4000, stream_options={"include_usage": True}
+        )
         assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
 
     tokens = len(list(ours.chat.stream("gpt-4o-mini", LONG, max_tokens=4000)))
     ours_call, sdk_call = median_time(ours_calls) / CALLS, median_time(sdk_calls) / CALLS
     ours_str, sdk_str = median_time(ours_stream), median_time(sdk_stream)
     print(f"non-streamed chat, per call (median of {ROUNDS} rounds of {CALLS}):")
-    print(f"  lib.client {ours_call * 1000:.2f} ms   openai SDK {sdk_call * 1000:.2f} ms   "
-          f"ratio {ours_call / sdk_call:.2f}  (goal <= 0.80)")
+    print(
+        f"  lib.client {ours_call * 1000:.2f} ms   openai SDK {sdk_call * 1000:.2f} ms   "
+        f"ratio {ours_call / sdk_call:.2f}  (goal <= 0.80)"
+    )
     print(f"streamed reply of {tokens} chunks (median of {ROUNDS}):")
-    print(f"  lib.client {ours_str * 1000:.1f} ms   openai SDK {sdk_str * 1000:.1f} ms   "
-          f"ratio {ours_str / sdk_str:.2f}  (goal <= 1.00)")
+    print(
+        f"  lib.client {ours_str * 1000:.1f} ms   openai SDK {sdk_str * 1000:.1f} ms   "
+        f"ratio {ours_str / sdk_str:.2f}  (goal <= 1.00)"
+    )
     sandbox.stop()
 
 

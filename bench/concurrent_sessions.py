@@ -38,6 +38,7 @@ Run from the repo root: .venv/bin/python -m bench.concurrent_sessions [--session
                         [--usage-rows 100000] [--churn 3] [--churn-sessions 32]
                         [--reference [--quick]]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -76,14 +77,22 @@ from tests.fixtures.app import (
 )
 
 SESSIONS = (1, 4, 8, 16, 32)
-CONFIGS = {"before": ["--runner.postScriptGC", "true", "--server.fileWatcherType", "auto"],
-           "after": []}
-CHROMIUM = {"executable_path": "/usr/bin/chromium",
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync"]}
+CONFIGS = {"before": ["--runner.postScriptGC", "true", "--server.fileWatcherType", "auto"], "after": []}
+CHROMIUM = {
+    "executable_path": "/usr/bin/chromium",
+    "args": [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ],
+}
 TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
 OPENING_AT_ONCE = 8  # tabs loading at the same time (see open_session)
-WAIT_MS = 120_000   # 32 sessions on 2 shared cores are slow; a figure is better late than lost
+WAIT_MS = 120_000  # 32 sessions on 2 shared cores are slow; a figure is better late than lost
 # The reply's first token is "You" (it begins `You said: "..."`): the page has shown it as soon
 # as a Markdown block in the message after the prompt's starts with it (the Stop button's label
 # is one too, so the message's whole text would read "StopYou"). The reply is found after its
@@ -105,6 +114,7 @@ WATCH_FIRST_TOKEN = """prompt => {
 
 
 # --- the sandbox, with the first token of every chat stream stamped ----------------------------
+
 
 class FirstTokenStamps:
     """ASGI wrapper around the sandbox: the wall time at which each chat stream's first token
@@ -145,8 +155,9 @@ def start_stamped_sandbox(token_rate: float) -> tuple[str, FirstTokenStamps]:
     state.add_key(10_000_000, DEFAULT_KEY)
     stamps = FirstTokenStamps(create_app(state, VideoCache(), control_token=None))
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(stamps, host="127.0.0.1", port=port, log_level="warning",
-                                           access_log=False, lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(stamps, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="off")
+    )
     threading.Thread(target=server.run, name="bench-sandbox", daemon=True).start()
     root_url = f"http://127.0.0.1:{port}"
     while True:
@@ -159,9 +170,10 @@ def start_stamped_sandbox(token_rate: float) -> tuple[str, FirstTokenStamps]:
 
 # --- the streamlit process, seen from /proc ----------------------------------------------------
 
+
 def cpu_ms(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) * TICK_MS   # utime, stime
+    return (int(fields[11]) + int(fields[12])) * TICK_MS  # utime, stime
 
 
 def browsers_cpu_ms() -> float:
@@ -221,6 +233,7 @@ async def _quiet(used_ms, quiet_ms: float, window_s: float, limit_s: float) -> N
 
 # --- one browser session -----------------------------------------------------------------------
 
+
 async def wait_for_run(page: Page) -> None:
     await expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=WAIT_MS)
 
@@ -273,10 +286,14 @@ async def open_session(context: BrowserContext, url: str, number: int, opening: 
 
 # --- one server, N sessions --------------------------------------------------------------------
 
+
 @dataclass
 class Figures:
-    cpu: dict[str, list[float]] = field(default_factory=lambda: {kind: [] for kind in (
-        "page switch", "New chat", "first message", "next message", "Usage rerun")})
+    cpu: dict[str, list[float]] = field(
+        default_factory=lambda: {
+            kind: [] for kind in ("page switch", "New chat", "first message", "next message", "Usage rerun")
+        }
+    )
     delays_ms: dict[str, list[float]] = field(default_factory=lambda: {"first message": [], "next message": []})
     browsers: dict[str, list[float]] = field(default_factory=dict)  # the browsers' CPU, as `cpu`
     rss_open_mb: float = 0.0
@@ -301,20 +318,26 @@ async def one_round(pid: int, pages: list[Page], round_no: int, stamps: FirstTok
     for kind in ("first message", "next message"):
         prompts = [f"bench session {i} round {round_no}, {kind}: how are you?" for i in range(len(pages))]
         shown = await batch(pid, figures, kind, [send_message(p, t) for p, t in zip(pages, prompts)])
-        figures.delays_ms[kind] += [(at - stamps.sent_at[t]) * 1000 for at, t in zip(shown, prompts)
-                                    if at and t in stamps.sent_at]
-    await batch(pid, figures, "page switch", [switch_page(p, "Images", ".st-key-images_prompt textarea") for p in pages])
-    await batch(pid, figures, "page switch", [switch_page(p, "Chat", "[data-testid=stChatInputTextArea]") for p in pages])
+        figures.delays_ms[kind] += [
+            (at - stamps.sent_at[t]) * 1000 for at, t in zip(shown, prompts) if at and t in stamps.sent_at
+        ]
+    await batch(
+        pid, figures, "page switch", [switch_page(p, "Images", ".st-key-images_prompt textarea") for p in pages]
+    )
+    await batch(
+        pid, figures, "page switch", [switch_page(p, "Chat", "[data-testid=stChatInputTextArea]") for p in pages]
+    )
     await asyncio.gather(*(switch_page(p, "Usage", "[data-testid=stVegaLiteChart]") for p in pages))
     for preset in ("7 days", "30 days"):
         await batch(pid, figures, "Usage rerun", [pick_preset(p, preset) for p in pages])
     await asyncio.gather(*(switch_page(p, "Chat", "[data-testid=stChatInputTextArea]") for p in pages))
 
 
-async def measure(browser, folder: Path, flags: list[str], sessions: int, rounds: int,
-                  stamps: FirstTokenStamps) -> Figures:
+async def measure(
+    browser, folder: Path, flags: list[str], sessions: int, rounds: int, stamps: FirstTokenStamps
+) -> Figures:
     url, process = start_app_server(folder, f"server-{sessions}-{len(flags)}.log", extra_args=flags)
-    stamps.sent_at.clear()   # every run sends the same prompts
+    stamps.sent_at.clear()  # every run sends the same prompts
     figures = Figures()
     try:
         contexts = [await browser.new_context() for _ in range(sessions)]
@@ -334,19 +357,29 @@ async def measure(browser, folder: Path, flags: list[str], sessions: int, rounds
 
 # --- report ------------------------------------------------------------------------------------
 
+
 def describe(figures: Figures) -> str:
     cpu = "  ".join(f"{kind} {statistics.median(values):6.1f}" for kind, values in figures.cpu.items())
-    delay = "; ".join(f"{kind} median {statistics.median(d):6.1f} ms, worst {max(d):6.1f} ms ({len(d)} replies)"
-                      if d else f"{kind} not observed" for kind, d in figures.delays_ms.items())
+    delay = "; ".join(
+        f"{kind} median {statistics.median(d):6.1f} ms, worst {max(d):6.1f} ms ({len(d)} replies)"
+        if d
+        else f"{kind} not observed"
+        for kind, d in figures.delays_ms.items()
+    )
     browsers = "  ".join(f"{kind} {statistics.median(values):6.1f}" for kind, values in figures.browsers.items())
-    return (f"CPU ms per interaction: {cpu} | the browsers' CPU ms per interaction: {browsers} | "
-            f"first token -> page: {delay} | "
-            f"RSS open {figures.rss_open_mb:5.0f} MB, after close {figures.rss_closed_mb:5.0f} MB")
+    return (
+        f"CPU ms per interaction: {cpu} | the browsers' CPU ms per interaction: {browsers} | "
+        f"first token -> page: {delay} | "
+        f"RSS open {figures.rss_open_mb:5.0f} MB, after close {figures.rss_closed_mb:5.0f} MB"
+    )
 
 
 def ratios(before: Figures, after: Figures) -> str:
-    parts = [f"{kind} x{statistics.median(after.cpu[kind]) / statistics.median(before.cpu[kind]):.2f}"
-             for kind in before.cpu if statistics.median(before.cpu[kind]) > 0]
+    parts = [
+        f"{kind} x{statistics.median(after.cpu[kind]) / statistics.median(before.cpu[kind]):.2f}"
+        for kind in before.cpu
+        if statistics.median(before.cpu[kind]) > 0
+    ]
     return "after/before CPU: " + "  ".join(parts)
 
 
@@ -355,9 +388,13 @@ def secrets_folder(root: Path, sandbox_url: str, name: str, ledger: Path) -> Pat
     folder = root / name
     folder.mkdir()
     shutil.copy(ledger, folder / "store.db")
-    _write_secrets(folder / "secrets.toml", {
-        "sandbox": {"root_url": sandbox_url, "api_key": DEFAULT_KEY},
-        "store": {"url": f"sqlite:///{folder / 'store.db'}"}})
+    _write_secrets(
+        folder / "secrets.toml",
+        {
+            "sandbox": {"root_url": sandbox_url, "api_key": DEFAULT_KEY},
+            "store": {"url": f"sqlite:///{folder / 'store.db'}"},
+        },
+    )
     return folder
 
 
@@ -370,6 +407,7 @@ def filled_ledger(root: Path, rows: int) -> Path:
 
 
 # --- churn: sessions opened and closed, round after round ---------------------------------------
+
 
 async def upload_session(browser, url: str, picture: Path, opening: asyncio.Semaphore) -> BrowserContext:
     """A tab on the Upload page with a file picked (held by the server, not yet sent). Tabs open
@@ -420,11 +458,11 @@ SHORT = 2  # earlier messages of the short conversation; the long one's are --lo
 
 @dataclass
 class Plan:
-    loads: int = 3        # new tabs opened one at a time (page load, a tab's CPU)
-    messages: int = 3     # messages sent in each of them (the first, then next ones)
-    sessions: int = 8     # tabs sending at once
-    long: int = 200       # earlier messages of the long conversation
-    repeats: int = 3      # next messages sent in a long and a short conversation each
+    loads: int = 3  # new tabs opened one at a time (page load, a tab's CPU)
+    messages: int = 3  # messages sent in each of them (the first, then next ones)
+    sessions: int = 8  # tabs sending at once
+    long: int = 200  # earlier messages of the long conversation
+    repeats: int = 3  # next messages sent in a long and a short conversation each
 
 
 QUICK = Plan(loads=1, messages=2, sessions=2, long=20, repeats=1)
@@ -435,11 +473,12 @@ class Contender:
     """One of the apps measured: its script, what shows its reply complete, and (this app's)
     the store holding its conversations, opened in a new tab through the setting that keeps
     the open one."""
+
     name: str
     script: str
     done: object
     store: Store | None = None
-    conversations: dict[int, int] = field(default_factory=dict)   # earlier messages -> conversation id
+    conversations: dict[int, int] = field(default_factory=dict)  # earlier messages -> conversation id
 
     async def open_tab(self, browser, url: str, earlier: int = 0) -> Page:
         """A new tab with a conversation of `earlier` messages (a new one for 0), usable."""
@@ -463,15 +502,20 @@ def app_contender(folder: Path, long: int) -> Contender:
         conversation = store.create_conversation(LOCAL_USER, f"{earlier} earlier messages")
         for number in range(earlier):
             role = "user" if number % 2 == 0 else "assistant"
-            store.add_message(LOCAL_USER, conversation.id, role,
-                              f"Earlier {'question' if role == 'user' else 'answer'} {number}: the keeper rowed "
-                              "out at dawn, and the fog lifted over a sea as calm as a silver mirror.")
+            store.add_message(
+                LOCAL_USER,
+                conversation.id,
+                role,
+                f"Earlier {'question' if role == 'user' else 'answer'} {number}: the keeper rowed "
+                "out at dawn, and the fog lifted over a sea as calm as a silver mirror.",
+            )
         contender.conversations[earlier] = conversation.id
     return contender
 
 
-async def timed_message(pid: int, page: Page, prompt: str, contender: Contender,
-                        stamps: FirstTokenStamps) -> tuple[float, float | None]:
+async def timed_message(
+    pid: int, page: Page, prompt: str, contender: Contender, stamps: FirstTokenStamps
+) -> tuple[float, float | None]:
     """(server CPU ms, first token server sent -> in the page ms) of one message, sent alone on
     a quiet server and browser."""
     await settle(pid)
@@ -483,17 +527,18 @@ async def timed_message(pid: int, page: Page, prompt: str, contender: Contender,
     return cpu_ms(pid) - started, (shown - sent) * 1000 if sent else None
 
 
-async def measure_contender(browser, folder: Path, contender: Contender, plan: Plan,
-                            stamps: FirstTokenStamps) -> dict[str, list[float]]:
-    url, process = start_app_server(folder, f"server-{contender.name.replace(' ', '-')}.log",
-                                    script=contender.script)
+async def measure_contender(
+    browser, folder: Path, contender: Contender, plan: Plan, stamps: FirstTokenStamps
+) -> dict[str, list[float]]:
+    url, process = start_app_server(folder, f"server-{contender.name.replace(' ', '-')}.log", script=contender.script)
     pid, figures = process.pid, {}
 
     def note(figure: str, value: float | None) -> None:
         if value is not None:
             figures.setdefault(figure, []).append(value)
+
     try:
-        page = await contender.open_tab(browser, url)   # warm-up: imports and caches, not counted
+        page = await contender.open_tab(browser, url)  # warm-up: imports and caches, not counted
         await send_message(page, f"{contender.name} warm-up", contender.done)
         await page.context.close()
         for tab in range(plan.loads):
@@ -506,8 +551,9 @@ async def measure_contender(browser, folder: Path, contender: Contender, plan: P
             note("new tab CPU ms", cpu_ms(pid) - started_cpu)
             for number in range(plan.messages):
                 kind = "first message" if number == 0 else "next message"
-                cpu, delay = await timed_message(pid, page, f"{contender.name} tab {tab} message {number}: how are you?",
-                                                 contender, stamps)
+                cpu, delay = await timed_message(
+                    pid, page, f"{contender.name} tab {tab} message {number}: how are you?", contender, stamps
+                )
                 note(f"{kind} CPU ms", cpu)
                 note("first token ms, 1 session", delay)
             await page.context.close()
@@ -517,8 +563,10 @@ async def measure_contender(browser, folder: Path, contender: Contender, plan: P
         prompts = [f"{contender.name} session {n} of {plan.sessions}: how are you?" for n in range(plan.sessions)]
         shown = await asyncio.gather(*(send_message(p, t, contender.done) for p, t in zip(pages, prompts)))
         for at, prompt in zip(shown, prompts):
-            note(f"first token ms, {plan.sessions} sessions", (at - stamps.sent_at[prompt]) * 1000
-                 if prompt in stamps.sent_at else None)
+            note(
+                f"first token ms, {plan.sessions} sessions",
+                (at - stamps.sent_at[prompt]) * 1000 if prompt in stamps.sent_at else None,
+            )
         await settle(pid)
         note(f"RSS MB, {plan.sessions} sessions open", rss_mb(pid))
         for page in pages:
@@ -527,7 +575,8 @@ async def measure_contender(browser, folder: Path, contender: Contender, plan: P
             for earlier in (SHORT, plan.long):
                 page = await contender.open_tab(browser, url, earlier)
                 cpu, delay = await timed_message(
-                    pid, page, f"{contender.name} after {earlier} messages, {repeat}: how are you?", contender, stamps)
+                    pid, page, f"{contender.name} after {earlier} messages, {repeat}: how are you?", contender, stamps
+                )
                 note(f"after {earlier}: next message CPU ms", cpu)
                 note(f"after {earlier}: first token ms", delay)
                 await page.context.close()
@@ -539,21 +588,29 @@ async def measure_contender(browser, folder: Path, contender: Contender, plan: P
 def side_by_side_table(minimal: dict[str, list[float]], app: dict[str, list[float]], plan: Plan) -> str:
     """Every figure, both apps' medians and this app's as a ratio to the minimal chatbot's;
     the long conversation also as a ratio to the short one's, in each app."""
+
     def median(figures: dict, name: str) -> float:
         return statistics.median(figures[name]) if figures.get(name) else float("nan")
+
     rows = [f"{'figure (medians)':<46} {'minimal':>9} {'this app':>9} {'ratio':>7}"]
     names = [n for n in app if n in minimal]
     for name in names:
-        rows.append(f"{name:<46} {median(minimal, name):9.1f} {median(app, name):9.1f} "
-                    f"{median(app, name) / median(minimal, name):6.2f}x")
+        rows.append(
+            f"{name:<46} {median(minimal, name):9.1f} {median(app, name):9.1f} "
+            f"{median(app, name) / median(minimal, name):6.2f}x"
+        )
     crowd = f"first token ms, {plan.sessions} sessions"
     if app.get(crowd) and minimal.get(crowd):
-        rows.append(f"{'  (worst of ' + str(plan.sessions) + ' sessions)':<46} {max(minimal[crowd]):9.1f} "
-                    f"{max(app[crowd]):9.1f} {max(app[crowd]) / max(minimal[crowd]):6.2f}x")
+        rows.append(
+            f"{'  (worst of ' + str(plan.sessions) + ' sessions)':<46} {max(minimal[crowd]):9.1f} "
+            f"{max(app[crowd]):9.1f} {max(app[crowd]) / max(minimal[crowd]):6.2f}x"
+        )
     for figure in ("first token ms", "next message CPU ms"):
         long, short = f"after {plan.long}: {figure}", f"after {SHORT}: {figure}"
-        rows.append(f"{figure + f', {plan.long} vs {SHORT} earlier messages':<46} "
-                    + " ".join(f"{median(f, long) / median(f, short):8.2f}x" for f in (minimal, app)))
+        rows.append(
+            f"{figure + f', {plan.long} vs {SHORT} earlier messages':<46} "
+            + " ".join(f"{median(f, long) / median(f, short):8.2f}x" for f in (minimal, app))
+        )
     return "\n".join(rows)
 
 
@@ -563,8 +620,11 @@ async def reference_run(browser, root: Path, sandbox_url: str, stamps: FirstToke
     results = {}
     for name in ("minimal", "app"):
         folder = secrets_folder(root, sandbox_url, f"reference-{name}", root / "empty.db")
-        contender = (Contender("minimal chatbot", MINIMAL_CHATBOT, MINIMAL_DONE) if name == "minimal"
-                     else app_contender(folder, plan.long))
+        contender = (
+            Contender("minimal chatbot", MINIMAL_CHATBOT, MINIMAL_DONE)
+            if name == "minimal"
+            else app_contender(folder, plan.long)
+        )
         results[name] = await measure_contender(browser, folder, contender, plan, stamps)
         if contender.store is not None:
             contender.store.dispose()
@@ -575,16 +635,22 @@ async def reference_run(browser, root: Path, sandbox_url: str, stamps: FirstToke
 async def run(args: argparse.Namespace) -> None:
     sandbox_url, stamps = start_stamped_sandbox(args.token_rate)
     if args.reference:
-        print(f"{os.cpu_count()} cores; sandbox paced at {args.token_rate:g} tokens/s; the Chat page against "
-              "bench/minimal_chatbot.py, one after the other on fresh servers; medians; the browsers share "
-              "the cores, and so does whatever else the machine runs: compare ratios, not absolute figures.")
+        print(
+            f"{os.cpu_count()} cores; sandbox paced at {args.token_rate:g} tokens/s; the Chat page against "
+            "bench/minimal_chatbot.py, one after the other on fresh servers; medians; the browsers share "
+            "the cores, and so does whatever else the machine runs: compare ratios, not absolute figures."
+        )
     else:
-        print(f"{os.cpu_count()} cores; sandbox paced at {args.token_rate:g} tokens/s; {args.rounds} rounds of "
-              "(New chat, two messages, two page switches, two Usage range clicks) per session; CPU figures "
-              f"are medians over batches; the ledger holds {args.usage_rows:,} rows.")
-        print("note: the Chromium tabs run on the same cores as the server, so figures at large N "
-              "include the browsers' contention; every session is the one local user, so the "
-              "sidebar's conversation list grows by one per session per round.")
+        print(
+            f"{os.cpu_count()} cores; sandbox paced at {args.token_rate:g} tokens/s; {args.rounds} rounds of "
+            "(New chat, two messages, two page switches, two Usage range clicks) per session; CPU figures "
+            f"are medians over batches; the ledger holds {args.usage_rows:,} rows."
+        )
+        print(
+            "note: the Chromium tabs run on the same cores as the server, so figures at large N "
+            "include the browsers' contention; every session is the one local user, so the "
+            "sidebar's conversation list grows by one per session per round."
+        )
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(**CHROMIUM)
         with tempfile.TemporaryDirectory(prefix="bench-sessions-") as root:
@@ -607,9 +673,11 @@ async def run(args: argparse.Namespace) -> None:
                         results[config] = await measure(browser, folder, flags, sessions, args.rounds, stamps)
                     except AssertionError as exc:  # a page that never showed: the machine, not a figure
                         step = str(exc).splitlines()[0][:120]
-                        print(f"N={sessions:>2} {config:>6}: not measured: with {sessions} sessions a page did not "
-                              f"show within {WAIT_MS // 1000} s (the browsers share the server's cores): {step}",
-                              flush=True)
+                        print(
+                            f"N={sessions:>2} {config:>6}: not measured: with {sessions} sessions a page did not "
+                            f"show within {WAIT_MS // 1000} s (the browsers share the server's cores): {step}",
+                            flush=True,
+                        )
                         continue
                     print(f"N={sessions:>2} {config:>6}: {describe(results[config])}", flush=True)
                 if len(results) == len(CONFIGS) == len(configs):
@@ -617,29 +685,45 @@ async def run(args: argparse.Namespace) -> None:
             if args.churn:
                 folder = secrets_folder(Path(root), sandbox_url, "churn", ledger)
                 rss = await churn(browser, folder, args.churn_sessions, args.churn)
-                print(f"churn, {args.churn_sessions} sessions opened and closed {args.churn} times: RSS after "
-                      "each close " + ", ".join(f"{mb:.0f}" for mb in rss) + " MB", flush=True)
+                print(
+                    f"churn, {args.churn_sessions} sessions opened and closed {args.churn} times: RSS after "
+                    "each close " + ", ".join(f"{mb:.0f}" for mb in rss) + " MB",
+                    flush=True,
+                )
         await browser.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sessions", default=",".join(map(str, SESSIONS)),
-                        help="comma-separated session counts, e.g. 1,4; empty for churn only")
+    parser.add_argument(
+        "--sessions",
+        default=",".join(map(str, SESSIONS)),
+        help="comma-separated session counts, e.g. 1,4; empty for churn only",
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--configs", default=",".join(CONFIGS), help="before,after or one of them")
     parser.add_argument("--token-rate", type=float, default=30.0)
     parser.add_argument("--usage-rows", type=int, default=100_000)
     parser.add_argument("--churn", type=int, default=3, help="rounds of open-and-close; 0 for none")
     parser.add_argument("--churn-sessions", type=int, default=32)
-    parser.add_argument("--reference", action="store_true",
-                        help="only the Chat page side by side with bench/minimal_chatbot.py (issue 30)")
-    parser.add_argument("--quick", action="store_true",
-                        help="with --reference: one tab, 2 sessions, 20 earlier messages (a smoke run)")
-    parser.add_argument("--repeats", type=int,
-                        help="with --reference: next messages sent in the long and the short conversation each (3)")
-    parser.add_argument("--long-only", action="store_true",
-                        help="with --reference: only the long against the short conversation (no tabs, no sessions)")
+    parser.add_argument(
+        "--reference",
+        action="store_true",
+        help="only the Chat page side by side with bench/minimal_chatbot.py (issue 30)",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="with --reference: one tab, 2 sessions, 20 earlier messages (a smoke run)"
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        help="with --reference: next messages sent in the long and the short conversation each (3)",
+    )
+    parser.add_argument(
+        "--long-only",
+        action="store_true",
+        help="with --reference: only the long against the short conversation (no tabs, no sessions)",
+    )
     asyncio.run(run(parser.parse_args()))
 
 

@@ -6,6 +6,7 @@ single-image calls in a row. Prints the median of several runs and the ratio (go
 
     .venv/bin/python -m bench.images_concurrency [--delay 0.5] [--runs 5]
 """
+
 from __future__ import annotations
 
 import argparse

@@ -10,6 +10,7 @@ sandbox's [sandbox] root_url and api_key).
 
 `?history=N`: the conversation starts with N messages (a long conversation's next message).
 """
+
 import streamlit as st
 from openai import OpenAI
 
@@ -24,10 +25,16 @@ def client() -> OpenAI:
 
 def earlier_messages(count: int) -> list[dict]:
     """`count` messages alternating question and answer, as long as the sandbox's replies."""
-    return [{"role": "user", "content": f"Earlier question {n}: what happened next?"} if n % 2 == 0 else
-            {"role": "assistant", "content": f"Earlier answer {n}: the keeper rowed out at dawn, and the "
-                                             "fog lifted over a sea as calm as a silver mirror."}
-            for n in range(count)]
+    return [
+        {"role": "user", "content": f"Earlier question {n}: what happened next?"}
+        if n % 2 == 0
+        else {
+            "role": "assistant",
+            "content": f"Earlier answer {n}: the keeper rowed out at dawn, and the "
+            "fog lifted over a sea as calm as a silver mirror.",
+        }
+        for n in range(count)
+    ]
 
 
 if "messages" not in st.session_state:

@@ -10,6 +10,7 @@ block's text for the reasoning model, the answer's for the plain one.
 
 Run from the repo root: .venv/bin/python -m bench.thinking_first [--rounds 9]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,9 +56,11 @@ def first_text_ms(page: Page, kind: str, prompt: str) -> float:
     """Milliseconds from Enter to the first `kind` text of the reply, stamped in the page."""
     box = page.get_by_test_id("stChatInputTextArea")
     box.fill(prompt)
-    page.evaluate("() => { window.__sendNow = () => document.querySelector("
-                  "'[data-testid=\"stChatInputTextArea\"]').dispatchEvent(new KeyboardEvent('keydown', "
-                  "{key: 'Enter', code: 'Enter', keyCode: 13, bubbles: true})); }")
+    page.evaluate(
+        "() => { window.__sendNow = () => document.querySelector("
+        "'[data-testid=\"stChatInputTextArea\"]').dispatchEvent(new KeyboardEvent('keydown', "
+        "{key: 'Enter', code: 'Enter', keyCode: 13, bubbles: true})); }"
+    )
     elapsed = page.evaluate(WATCH, kind)
     expect(page.get_by_test_id("stChatMessage").last).to_contain_text(REPLY_DONE, timeout=60_000)
     wait_for_app(page)
@@ -79,7 +82,7 @@ def main() -> None:
                 browser = playwright.chromium.launch(**CHROMIUM)
                 page = browser.new_page(viewport={"width": 1400, "height": 900})
                 login(page, url, "alice")
-                for round_number in range(rounds + 1):   # the first round warms up and is not counted
+                for round_number in range(rounds + 1):  # the first round warms up and is not counted
                     for kind, model in MODELS.items():
                         start_new_chat(page)
                         pick_model(page, model)
@@ -94,9 +97,11 @@ def main() -> None:
     print(f"median of {rounds} interleaved rounds, sandbox at {TOKEN_RATE} tokens/s")
     print(f"first thinking token on screen ({MODELS['thinking']}): {thinking:7.0f} ms")
     print(f"first answer token on screen   ({MODELS['answer']}):     {answer:7.0f} ms")
-    print(f"ratio thinking / answer: {thinking / answer:.2f} "
-          f"(goal <= 1.0 within the rounds' noise: {'met' if thinking <= answer * 1.1 else 'NOT met'}; "
-          f"spread of the answer rounds {min(times['answer']):.0f}-{max(times['answer']):.0f} ms)")
+    print(
+        f"ratio thinking / answer: {thinking / answer:.2f} "
+        f"(goal <= 1.0 within the rounds' noise: {'met' if thinking <= answer * 1.1 else 'NOT met'}; "
+        f"spread of the answer rounds {min(times['answer']):.0f}-{max(times['answer']):.0f} ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ app, single-user mode, so the user sees every user's rows like an admin) and tim
 
 Goal: rerun under 1 s at 100,000 rows and under 3 s at 1,000,000 on a 2-core machine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,8 +38,14 @@ from tests.fixtures.app import make_app  # noqa: E402
 USAGE = "app_pages/usage.py"
 CHUNK = 50_000
 ENDPOINTS = np.array(["chat", "chat", "chat", "images", "video", "upload", "models", "billing"])
-MODELS = {"chat": ["gpt-4o-mini", "gpt-4o", "gemini-pro", "deepseek-chat"], "images": ["gemini-image"],
-          "video": ["sora-2", "sora-2-pro"], "upload": [None], "models": [None], "billing": [None]}
+MODELS = {
+    "chat": ["gpt-4o-mini", "gpt-4o", "gemini-pro", "deepseek-chat"],
+    "images": ["gemini-image"],
+    "video": ["sora-2", "sora-2-pro"],
+    "upload": [None],
+    "models": [None],
+    "billing": [None],
+}
 CREDITS = {"chat": 1.0, "images": 10.0, "video": 15.0, "upload": 0.0, "models": 0.0, "billing": 0.0}
 USERS = np.array(["local", "local", "alice", "bob"])
 
@@ -48,8 +55,10 @@ def fill(store: Store, rows: int, seed: int = 7) -> None:
     rng = np.random.default_rng(seed)
     now = datetime.now(UTC)
     start = now - timedelta(days=90)
-    insert = ('INSERT INTO usage ("user", ts, endpoint, model, status, error_kind, latency_ms, '
-              "prompt_tokens, completion_tokens, credits, request_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
+    insert = (
+        'INSERT INTO usage ("user", ts, endpoint, model, status, error_kind, latency_ms, '
+        "prompt_tokens, completion_tokens, credits, request_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+    )
     raw = store.engine.raw_connection()
     try:
         for offset in range(0, rows, CHUNK):
@@ -74,9 +83,19 @@ def _chunk(rng, n: int, start: datetime):
         ts = (start + timedelta(seconds=float(seconds[i]))).strftime("%Y-%m-%d %H:%M:%S.%f")
         chat = endpoint == "chat"
         credits = -CREDITS[endpoint] if refund[i] else (0.0 if failed[i] else CREDITS[endpoint])
-        yield (str(users[i]), ts, endpoint, model, 500 if failed[i] else 200, "server" if failed[i] else None,
-               None if refund[i] else float(latency[i]), int(tokens[i, 0]) if chat else None,
-               int(tokens[i, 1]) if chat else None, credits, None)
+        yield (
+            str(users[i]),
+            ts,
+            endpoint,
+            model,
+            500 if failed[i] else 200,
+            "server" if failed[i] else None,
+            None if refund[i] else float(latency[i]),
+            int(tokens[i, 0]) if chat else None,
+            int(tokens[i, 1]) if chat else None,
+            credits,
+            None,
+        )
 
 
 def timed(action) -> float:
@@ -108,8 +127,13 @@ def bench(size: int, runs: int, sandbox) -> dict[str, float]:
             state["on"] = not state["on"]
             at.multiselect(key="usage_filter_endpoints").set_value(["images"] if state["on"] else []).run()
 
-        result = {"fill": fill_seconds, "first open": first_open, "rerun": median_of(runs, at.run),
-                  "new call": median_of(runs, new_call), "filter": median_of(runs, toggle_filter)}
+        result = {
+            "fill": fill_seconds,
+            "first open": first_open,
+            "rerun": median_of(runs, at.run),
+            "new call": median_of(runs, new_call),
+            "filter": median_of(runs, toggle_filter),
+        }
         at.multiselect(key="usage_filter_endpoints").set_value([]).run()
         result["all, first"] = timed(lambda: at.button_group(key="usage_preset").set_value("all").run())
         result["all, new call"] = median_of(runs, new_call)

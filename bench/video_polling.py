@@ -12,6 +12,7 @@ and with no unfinished task the page no longer defines the ticking fragment.
 
 Goal: at most 20 requests per task per minute while unfinished, zero once all are finished.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -88,9 +89,9 @@ def main() -> int:
         rates = [per_task.get(t.task_id, 0) * 60 / args.seconds for t in store.list_video_tasks(USER)]
         unfinished_median = statistics.median(timings)
 
-        sandbox.control.advance_clock(3600)            # every task is now complete
+        sandbox.control.advance_clock(3600)  # every task is now complete
         sandbox.control.reset_stats()
-        tick_for(at, 2 * videos.POLL_SECONDS)          # the tick(s) that see them finish
+        tick_for(at, 2 * videos.POLL_SECONDS)  # the tick(s) that see them finish
         discovered = sum(polls(sandbox).values())
         sandbox.control.reset_stats()
         tick_for(at, 5 * videos.TICK_SECONDS)
@@ -104,12 +105,18 @@ def main() -> int:
 
     scaled = "" if args.seconds == 60 else f" (measured over {args.seconds:g} s, scaled to a minute)"
     print(f"{args.tasks} unfinished tasks, fragment every {videos.TICK_SECONDS:g} s, {ticks} ticks{scaled}")
-    print(f"status requests per task per minute: min {min(rates):.1f}, median {statistics.median(rates):.1f}, "
-          f"max {max(rates):.1f} (goal <= {GOAL_PER_MINUTE})")
-    print(f"fragment run time with {args.tasks} unfinished tasks: median {unfinished_median * 1000:.1f} ms, "
-          f"max {max(timings[:ticks]) * 1000:.1f} ms")
-    print(f"after every task finished: {discovered} requests to learn it, then {after} requests in "
-          f"{5 * videos.TICK_SECONDS:g} s; unfinished tasks left: {left} (the page stops its timer at 0)")
+    print(
+        f"status requests per task per minute: min {min(rates):.1f}, median {statistics.median(rates):.1f}, "
+        f"max {max(rates):.1f} (goal <= {GOAL_PER_MINUTE})"
+    )
+    print(
+        f"fragment run time with {args.tasks} unfinished tasks: median {unfinished_median * 1000:.1f} ms, "
+        f"max {max(timings[:ticks]) * 1000:.1f} ms"
+    )
+    print(
+        f"after every task finished: {discovered} requests to learn it, then {after} requests in "
+        f"{5 * videos.TICK_SECONDS:g} s; unfinished tasks left: {left} (the page stops its timer at 0)"
+    )
     ok = max(rates) <= GOAL_PER_MINUTE and after == 0 and left == 0
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1

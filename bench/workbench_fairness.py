@@ -8,6 +8,7 @@ their ratio (target: at most 1.5x).
 
     .venv/bin/python -m bench.workbench_fairness [--samples 20] [--token-rate 40] [--pool 16] [--slots 8]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,11 +55,12 @@ def main() -> None:
     store = Store(f"sqlite:///{tempfile.mkdtemp()}/bench.db")
     runs = BackgroundRuns(store, slots=args.slots)
     cases = [{"topic": f"topic {i}"} for i in range(CELLS // len(MODELS))]
-    spec = workbench.RunSpec("", "Tell me about {{topic}}.", MODELS, chat.default_settings()["params"],
-                             pool=args.pool)
+    spec = workbench.RunSpec("", "Tell me about {{topic}}.", MODELS, chat.default_settings()["params"], pool=args.pool)
     try:
-        with ReshiClient(sandbox.base_url, sandbox.control.add_key(credits=1_000_000)) as chatter, \
-                ReshiClient(sandbox.base_url, sandbox.control.add_key(credits=1_000_000)) as runner:
+        with (
+            ReshiClient(sandbox.base_url, sandbox.control.add_key(credits=1_000_000)) as chatter,
+            ReshiClient(sandbox.base_url, sandbox.control.add_key(credits=1_000_000)) as runner,
+        ):
             first_token_delays(chatter, 3)  # warm-up: connections
             alone = first_token_delays(chatter, args.samples)
             run_id = store.add_workbench_run("big", workbench.new_run(spec, cases))
@@ -74,8 +76,10 @@ def main() -> None:
     base, loaded = statistics.median(alone), statistics.median(during)
     print(f"chat first-token delay, median of {args.samples}, sandbox at {args.token_rate:g} tokens/s")
     print(f"  no run:                       {base * 1000:7.1f} ms")
-    print(f"  during a {CELLS:,}-cell run:       {loaded * 1000:7.1f} ms   ({cells_meanwhile} cells finished meanwhile,"
-          f" at most {runs.gate.slots} in flight)")
+    print(
+        f"  during a {CELLS:,}-cell run:       {loaded * 1000:7.1f} ms   ({cells_meanwhile} cells finished meanwhile,"
+        f" at most {runs.gate.slots} in flight)"
+    )
     ratio = loaded / base
     print(f"  ratio: {ratio:.2f}x (target <= {TARGET}x) {'OK' if ratio <= TARGET else 'MISSED'}")
 

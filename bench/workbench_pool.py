@@ -6,6 +6,7 @@ lib.workbench's real code path (`run_cells`, what the Workbench page runs) with 
 
     .venv/bin/python -m bench.workbench_pool [--cases 100] [--token-rate 30] [--pools 1,4,8]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,8 +26,9 @@ GOAL = 0.2
 
 
 def _timed(client: ReshiClient, cases: list[dict], pool: int) -> float:
-    spec = workbench.RunSpec("", "Say something short about {{topic}}.", MODELS,
-                             chat.default_settings()["params"], pool=pool)
+    spec = workbench.RunSpec(
+        "", "Say something short about {{topic}}.", MODELS, chat.default_settings()["params"], pool=pool
+    )
     started = time.perf_counter()
     cells = list(workbench.run_cells(client, spec, cases))
     elapsed = time.perf_counter() - started

@@ -4,6 +4,7 @@
 Exit codes: 0 done, 1 the database could not be brought up to date (or --check found it
 behind), 2 bad input (arguments, a URL that names no database). Errors are one plain line.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,37 +24,52 @@ OK, FAILED, BAD_INPUT = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m lib.admin",
-                                     description="Look after Reshi Playground's database.")
+    parser = argparse.ArgumentParser(prog="python -m lib.admin", description="Look after Reshi Playground's database.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     migrate = _command(
-        commands, "migrate", "bring the database to this release's schema (the app also does it at start)",
+        commands,
+        "migrate",
+        "bring the database to this release's schema (the app also does it at start)",
         "Bring the database to this release's schema. Safe to run while other processes start: one "
-        "migrates, the others wait. A database from a newer release is refused, never changed.")
+        "migrates, the others wait. A database from a newer release is refused, never changed.",
+    )
     migrate.add_argument("--check", action="store_true", help="change nothing; exit 1 if the database needs upgrading")
     backup = _command(
-        commands, "backup", "copy the whole database into a new SQLite file, while the app runs",
+        commands,
+        "backup",
+        "copy the whole database into a new SQLite file, while the app runs",
         "A consistent copy of every row in a new SQLite file: SQLite's online backup (what is still "
-        "in the WAL included), or PostgreSQL read in one snapshot. Any backup restores into SQLite or PostgreSQL.")
+        "in the WAL included), or PostgreSQL read in one snapshot. Any backup restores into SQLite or PostgreSQL.",
+    )
     backup.add_argument("file", type=Path, help="the new backup file (must not exist)")
     restore = _command(
-        commands, "restore", "put a backup's rows into the database",
+        commands,
+        "restore",
+        "put a backup's rows into the database",
         "Copy every row of a backup file into the database, brought to this release's schema first "
         "(an older release's backup is upgraded). A database that has rows is refused unless "
-        "--replace. Stop the app first, or its users see the rows change.")
+        "--replace. Stop the app first, or its users see the rows change.",
+    )
     restore.add_argument("file", type=Path, help="a file made by `backup`")
     restore.add_argument("--replace", action="store_true", help="delete the database's rows first")
     copy = _command(
-        commands, "copy", "copy every row to another, empty database (SQLite to PostgreSQL or back)",
+        commands,
+        "copy",
+        "copy every row to another, empty database (SQLite to PostgreSQL or back)",
         "Copy every row of the database to another one, made or brought to this release's schema; "
         "sequences are set past the copied ids and the row counts of every table are compared. "
-        "Then point [store] url at the new database.")
+        "Then point [store] url at the new database.",
+    )
     copy.add_argument("--to", required=True, metavar="URL", help="SQLAlchemy URL of the empty target")
     revision = _command(
-        commands, "revision", "(developers) write the next numbered migration from the models' changes",
+        commands,
+        "revision",
+        "(developers) write the next numbered migration from the models' changes",
         "Write lib/store/migrations/versions/NNNN_<message>.py with what the models changed since "
         "the last revision (autogenerate against a scratch database). Read and trim it before "
-        "committing: see docs/ARCHITECTURE.md.", store=False)
+        "committing: see docs/ARCHITECTURE.md.",
+        store=False,
+    )
     revision.add_argument("message", help='what the change is, e.g. "usage source column"')
     return parser
 
@@ -62,9 +78,13 @@ def _command(commands, name: str, summary: str, description: str, store: bool = 
     """A subcommand; `store`: it takes --store URL."""
     parser = commands.add_parser(name, help=summary, description=description)
     if store:
-        parser.add_argument("--store", metavar="URL", default=None,
-                            help="SQLAlchemy URL of the database (default: [store] url in "
-                                 ".streamlit/secrets.toml, else data/playground.db)")
+        parser.add_argument(
+            "--store",
+            metavar="URL",
+            default=None,
+            help="SQLAlchemy URL of the database (default: [store] url in "
+            ".streamlit/secrets.toml, else data/playground.db)",
+        )
     return parser
 
 
@@ -146,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     except BadInput as exc:
         print(f"error: {exc}", file=sys.stderr)
         return BAD_INPUT
-    except settings.SettingsError as exc:   # [store] url read from a bad secrets.toml
+    except settings.SettingsError as exc:  # [store] url read from a bad secrets.toml
         return settings.print_problems(exc, SECRETS_FILE)
     except (SchemaTooNewError, TransferError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -9,6 +9,7 @@ being the admin's), retried on a failed connection, 429 or 5xx, in a background 
 user's call never waits for it. The body names the user and the numbers, never a key, and the
 request carries no Authorization header.
 """
+
 from __future__ import annotations
 
 import logging
@@ -44,8 +45,16 @@ def due_alert(store: Store, user: str, now: datetime | None = None) -> dict | No
     level = _newly_reached(store, user, SENT_KEY, period, start, share)
     if level is None:
         return None
-    return {"event": "quota", "user": user, "period": period, "period_start": start,
-            "threshold_percent": round(level * 100), "used": used, "limit": limit, "at": now.isoformat()}
+    return {
+        "event": "quota",
+        "user": user,
+        "period": period,
+        "period_start": start,
+        "threshold_percent": round(level * 100),
+        "used": used,
+        "limit": limit,
+        "at": now.isoformat(),
+    }
 
 
 def due_budget_alert(store: Store, user: str, tz_name: str | None, now: datetime | None = None) -> dict | None:
@@ -60,9 +69,17 @@ def due_budget_alert(store: Store, user: str, tz_name: str | None, now: datetime
     level = _newly_reached(store, user, BUDGET_SENT_KEY, status.period, start_text, status.share)
     if level is None:
         return None
-    return {"event": "budget", "user": user, "period": status.period, "period_start": start_text,
-            "time_zone": tz_name or "UTC", "threshold_percent": round(level * 100), "used": status.spent,
-            "limit": status.limit, "at": now.isoformat()}
+    return {
+        "event": "budget",
+        "user": user,
+        "period": status.period,
+        "period_start": start_text,
+        "time_zone": tz_name or "UTC",
+        "threshold_percent": round(level * 100),
+        "used": status.spent,
+        "limit": status.limit,
+        "at": now.isoformat(),
+    }
 
 
 def _newly_reached(store: Store, user: str, sent_key: str, period: str, start: str, share: float) -> float | None:
@@ -80,8 +97,9 @@ def _newly_reached(store: Store, user: str, sent_key: str, period: str, start: s
 
 def send_webhook(url: str, body: dict, policy: netguard.NetPolicy, sleep=time.sleep) -> bool:
     """POST `body` as JSON to `url` through the guard; True once it was taken (2xx)."""
-    with httpx.Client(transport=netguard.GuardedTransport(policy), trust_env=False, timeout=10,
-                      follow_redirects=False) as client:
+    with httpx.Client(
+        transport=netguard.GuardedTransport(policy), trust_env=False, timeout=10, follow_redirects=False
+    ) as client:
         for attempt in range(ATTEMPTS):
             try:
                 netguard.check_url(url)
@@ -102,13 +120,21 @@ def send_webhook(url: str, body: dict, policy: netguard.NetPolicy, sleep=time.sl
     return False
 
 
-def alert_after_paid_call(store: Store, user: str, url: str | None, policy: netguard.NetPolicy, *,
-                          quota: bool = True, tz_name: str | None = None) -> None:
+def alert_after_paid_call(
+    store: Store,
+    user: str,
+    url: str | None,
+    policy: netguard.NetPolicy,
+    *,
+    quota: bool = True,
+    tz_name: str | None = None,
+) -> None:
     """After a paid call: send the alerts it made due (the quota's when it was on the preset
     connection, the user's own budget's on any), if a webhook is set."""
     if not url:
         return
     bodies = [due_alert(store, user) if quota else None, due_budget_alert(store, user, tz_name)]
     for body in filter(None, bodies):
-        threading.Thread(target=send_webhook, args=(url, body, policy), daemon=True,
-                         name=f"{body['event']}-alert").start()
+        threading.Thread(
+            target=send_webhook, args=(url, body, policy), daemon=True, name=f"{body['event']}-alert"
+        ).start()

@@ -20,6 +20,7 @@ so in the log.
 Every auth event is one line on the `reshi.auth` logger, with username and client address,
 never a password or a cookie.
 """
+
 from __future__ import annotations
 
 import logging
@@ -78,6 +79,7 @@ def client_address(ip_address: str | None, forwarded_for: str | None, trust_forw
 
 # --- cookies ----------------------------------------------------------------------------------
 
+
 def make_cookie_token(username: str, cookie_key: str, expiry_days: float, issued_at: datetime) -> str:
     """The login cookie's value, in streamlit-authenticator's format (cookies it issued still
     count): a HS256 JWT of the username and `exp_date`, the issue time plus the expiry days."""
@@ -93,8 +95,11 @@ def read_cookie_token(value: str | None, cookie_key: str, now: datetime | None =
         token = jwt.decode(value, cookie_key, algorithms=["HS256"])
     except jwt.InvalidTokenError:
         return None
-    if not (isinstance(token, dict) and isinstance(token.get("username"), str)
-            and isinstance(token.get("exp_date"), (int, float))):
+    if not (
+        isinstance(token, dict)
+        and isinstance(token.get("username"), str)
+        and isinstance(token.get("exp_date"), (int, float))
+    ):
         return None
     return token if token["exp_date"] > (now or utcnow()).timestamp() else None
 
@@ -104,8 +109,7 @@ def cookie_issued_at(token: Mapping, expiry_days: float) -> datetime:
     return datetime.fromtimestamp(float(token["exp_date"]), UTC) - timedelta(days=expiry_days)
 
 
-def session_refusal(store: Store, credentials: Mapping, username: str,
-                    signed_in_at: datetime | None) -> str | None:
+def session_refusal(store: Store, credentials: Mapping, username: str, signed_in_at: datetime | None) -> str | None:
     """Why a session (from a cookie or a login form) no longer counts, or None if it does."""
     if signed_in_at is None:
         return "no sign-in time"
@@ -119,13 +123,16 @@ def session_refusal(store: Store, credentials: Mapping, username: str,
 
 # --- password guessing ------------------------------------------------------------------------
 
-def lock_remaining(store: Store, settings: AuthSettings, client: str | None,
-                   now: datetime | None = None) -> timedelta | None:
+
+def lock_remaining(
+    store: Store, settings: AuthSettings, client: str | None, now: datetime | None = None
+) -> timedelta | None:
     """How long logins from this client address stay refused, if they are (never for an unknown one)."""
     if not client:
         return None
-    return lock_left(store.get_login_failures(CLIENT, client[:255]), settings.max_failed_logins,
-                     settings.lockout, now or utcnow())
+    return lock_left(
+        store.get_login_failures(CLIENT, client[:255]), settings.max_failed_logins, settings.lockout, now or utcnow()
+    )
 
 
 def slow_down_left(store: Store, username: str, client: str | None, now: datetime | None = None) -> timedelta:
@@ -149,10 +156,15 @@ def record_success(store: Store, username: str, client: str | None) -> None:
 
 def address_blind_warning(trust_forwarded_for: bool) -> str:
     """The log's words when a login comes in with no client address to tell clients apart by."""
-    why = ("X-Forwarded-For is trusted but the proxy did not send it" if trust_forwarded_for
-           else "connections come from this host (a proxy here?) and [auth] trust_x_forwarded_for is off")
-    return (f"client addresses cannot be seen: {why}; failed logins are slowed per username and no "
-            "address is locked. Behind a proxy that sets X-Forwarded-For, set trust_x_forwarded_for = true.")
+    why = (
+        "X-Forwarded-For is trusted but the proxy did not send it"
+        if trust_forwarded_for
+        else "connections come from this host (a proxy here?) and [auth] trust_x_forwarded_for is off"
+    )
+    return (
+        f"client addresses cannot be seen: {why}; failed logins are slowed per username and no "
+        "address is locked. Behind a proxy that sets X-Forwarded-For, set trust_x_forwarded_for = true."
+    )
 
 
 def burn_password_check(password: str) -> None:
@@ -175,12 +187,11 @@ def _subjects(username: str, client: str | None) -> list[tuple[str, str]]:
     return subjects + [(CLIENT, client[:255])] if client else subjects
 
 
-def lock_left(record: LoginFailures | None, max_failures: int, lockout: timedelta,
-              now: datetime) -> timedelta | None:
+def lock_left(record: LoginFailures | None, max_failures: int, lockout: timedelta, now: datetime) -> timedelta | None:
     """How long a subject with these failures stays locked (also used for share-link guessing)."""
     if record is None or record.failures < max_failures:
         return None
     doublings = min(record.failures - max_failures, 16)  # 16 already passes a day
-    lockout = min(lockout * 2 ** doublings, LONGEST_LOCKOUT)
+    lockout = min(lockout * 2**doublings, LONGEST_LOCKOUT)
     remaining = record.last_failure_at + lockout - now
     return remaining if remaining > timedelta(0) else None

@@ -11,6 +11,7 @@ generous); unknown tokens count against the address like a share link's, with th
 lock-out. A ballot closes when the presenter leaves its slide or reveals it, or at `closes_at`.
 Its votes are the owner's audience votes on the leaderboard.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -29,15 +30,16 @@ QUERY_PARAM = "ballot"
 LIMIT_SCOPE = "ballot"
 BROWSER_COOKIE = "reshi_ballot_browser"
 BROWSER_ID_PATTERN = shares.TOKEN_PATTERN
-TOKEN_BYTES = 16   # 128 bits, as short as a link typed from a projector can safely be: 22 characters
+TOKEN_BYTES = 16  # 128 bits, as short as a link typed from a projector can safely be: 22 characters
 DURATIONS = {"2m": timedelta(minutes=2), "5m": timedelta(minutes=5), "15m": timedelta(minutes=15)}
 DEFAULT_DURATION = "5m"
-ANSWER_META = ("model", "credits", "elapsed", "tps", "tokens", "failed")   # what Reveal shows
+ANSWER_META = ("model", "credits", "elapsed", "tps", "tokens", "failed")  # what Reveal shows
 
 
 @dataclass(frozen=True)
 class FloodLimit:
     """Ballot votes one address may cast in `window` (a whole room may share one address)."""
+
     max_votes: int = 60
     window: timedelta = timedelta(minutes=1)
 
@@ -51,14 +53,15 @@ class BallotState(str, Enum):
 
 class Refusal(str, Enum):
     """Why a phone's vote (or its link) was turned down; each has words in the catalog."""
-    MISSING = "missing"      # an unknown or malformed token
-    LOCKED = "locked"        # too many unknown tokens from this address
+
+    MISSING = "missing"  # an unknown or malformed token
+    LOCKED = "locked"  # too many unknown tokens from this address
     CLOSED = "closed"
     EXPIRED = "expired"
     REVEALED = "revealed"
-    ALREADY = "already"      # this browser voted on this ballot
-    FLOOD = "flood"          # too many votes from this address
-    INVALID = "invalid"      # an outcome the ballot does not have
+    ALREADY = "already"  # this browser voted on this ballot
+    FLOOD = "flood"  # too many votes from this address
+    INVALID = "invalid"  # an outcome the ballot does not have
 
 
 REFUSALS = tuple(r.value for r in Refusal)
@@ -104,26 +107,45 @@ def state_of(ballot: Ballot, now: datetime) -> BallotState:
 
 def ballot_answers(slide: Slide, rng: random.Random) -> list[dict]:
     """The slide's replies in a shuffled order, each with what Reveal shows about it."""
-    answers = [{"content": r.content, "meta": {k: r.meta[k] for k in ANSWER_META if k in r.meta}}
-               for r in slide.replies]
+    answers = [
+        {"content": r.content, "meta": {k: r.meta[k] for k in ANSWER_META if k in r.meta}} for r in slide.replies
+    ]
     rng.shuffle(answers)
     return answers
 
 
-def open_ballot(store: Store, user: str, slide: Slide, subject: str, duration: str,
-                now: datetime | None = None, rng: random.Random | None = None) -> tuple[str, Ballot]:
+def open_ballot(
+    store: Store,
+    user: str,
+    slide: Slide,
+    subject: str,
+    duration: str,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+) -> tuple[str, Ballot]:
     """A new ballot on a comparison slide; returns its token (only the hash is kept) and it."""
     now = now or utcnow()
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    ballot = store.add_ballot(user, token_hash=shares.token_hash(token), subject=subject,
-                              prompt=(slide.question or "")[:votes.MAX_PROMPT_CHARS],
-                              answers=ballot_answers(slide, rng or random.SystemRandom()),
-                              closes_at=now + DURATIONS[duration])
+    ballot = store.add_ballot(
+        user,
+        token_hash=shares.token_hash(token),
+        subject=subject,
+        prompt=(slide.question or "")[: votes.MAX_PROMPT_CHARS],
+        answers=ballot_answers(slide, rng or random.SystemRandom()),
+        closes_at=now + DURATIONS[duration],
+    )
     return token, ballot
 
 
-def open_link(store: Store, token: str, address: str | None, limit: shares.GuessLimit, *,
-              first_visit: bool = True, now: datetime | None = None) -> Opened:
+def open_link(
+    store: Store,
+    token: str,
+    address: str | None,
+    limit: shares.GuessLimit,
+    *,
+    first_visit: bool = True,
+    now: datetime | None = None,
+) -> Opened:
     """The ballot a link leads to; unknown tokens count against the address like a share
     link's (`first_visit` False: a rerun of a page already shown, which counts nothing again)."""
     now = now or utcnow()
@@ -138,8 +160,15 @@ def open_link(store: Store, token: str, address: str | None, limit: shares.Guess
     return Opened(ballot)
 
 
-def cast(store: Store, ballot: Ballot, browser_id: str, address: str | None, outcome: str,
-         flood: FloodLimit = FloodLimit(), now: datetime | None = None) -> Refusal | None:
+def cast(
+    store: Store,
+    ballot: Ballot,
+    browser_id: str,
+    address: str | None,
+    outcome: str,
+    flood: FloodLimit = FloodLimit(),
+    now: datetime | None = None,
+) -> Refusal | None:
     """Count a phone's vote; None when counted, else why not (nothing is counted then)."""
     now = now or utcnow()
     state = state_of(store.ballot_by_token_hash(ballot.token_hash) or ballot, now)
@@ -153,9 +182,18 @@ def cast(store: Store, ballot: Ballot, browser_id: str, address: str | None, out
     address_key = address_tag(address) if address else None
     if address_key and store.count_votes_from(address_key, now - flood.window) >= flood.max_votes:
         return Refusal.FLOOD
-    counted = store.add_vote(ballot.user, voter=voter_tag(browser_id), source=votes.AUDIENCE,
-                             subject=f"ballot:{ballot.id}", models=models, outcome=outcome, prompt=ballot.prompt,
-                             ballot_id=ballot.id, address=address_key, at=now)
+    counted = store.add_vote(
+        ballot.user,
+        voter=voter_tag(browser_id),
+        source=votes.AUDIENCE,
+        subject=f"ballot:{ballot.id}",
+        models=models,
+        outcome=outcome,
+        prompt=ballot.prompt,
+        ballot_id=ballot.id,
+        address=address_key,
+        at=now,
+    )
     return None if counted is not None else Refusal.ALREADY
 
 
@@ -170,4 +208,4 @@ def tally(store: Store, ballot: Ballot) -> dict[str, int]:
 
 
 def offered(ballot: Ballot) -> tuple[str, ...]:
-    return (*votes.LETTERS[:len(ballot.answers)], votes.TIE, votes.BAD)
+    return (*votes.LETTERS[: len(ballot.answers)], votes.TIE, votes.BAD)

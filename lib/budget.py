@@ -4,6 +4,7 @@ No Streamlit here. Limits live in the user's settings (None: no limit). "Spent" 
 the ledger's credits in the user's current local day or month (refunds count back), so a day
 starts at the user's own midnight, from the browser's time zone.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -89,8 +90,9 @@ def worst(found: list[PeriodStatus]) -> PeriodStatus | None:
     return max(flagged, key=lambda s: (s.state == EXCEEDED, s.share)) if flagged else None
 
 
-def would_exceed(store: Store, user: str, cost: float, tz_name: str | None,
-                 now: datetime | None = None) -> PeriodStatus | None:
+def would_exceed(
+    store: Store, user: str, cost: float, tz_name: str | None, now: datetime | None = None
+) -> PeriodStatus | None:
     """The first limit that a call costing `cost` would pass, or None when it fits every limit."""
     for status in statuses(store, user, tz_name, now):
         if status.spent + cost > status.limit:

@@ -3,6 +3,7 @@
 A conversation's settings are a plain dict stored with it: the model, the system prompt, and
 each sampling parameter with an on/off switch, so that a parameter that is off is not sent at all.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,7 +24,6 @@ MODEL_NAME = re.compile(r"\w[\w.:/@+-]{0,199}")
 
 def is_model_name(value: object) -> bool:
     return isinstance(value, str) and MODEL_NAME.fullmatch(value) is not None
-
 
 
 @dataclass(frozen=True)
@@ -58,10 +58,19 @@ def default_settings(model: str = DEFAULT_MODEL) -> dict:
     filled in for the system prompt's `{{variables}}`; `imported_sha256`: the hash of the file an
     imported conversation came from, so the same file is not imported twice; `prompt`: the prompt
     version the conversation was opened with (`lib.prompts.reference`), or None."""
-    return {"model": model, "system": "",
-            "params": {p.name: {"on": False, "value": p.default} for p in PARAMS},
-            "compare_on": False, "compare": [], "blind": False, "variables": {}, "imported_sha256": None,
-            "prompt": None, **tools.default_settings(), **chat_options.default_options()}
+    return {
+        "model": model,
+        "system": "",
+        "params": {p.name: {"on": False, "value": p.default} for p in PARAMS},
+        "compare_on": False,
+        "compare": [],
+        "blind": False,
+        "variables": {},
+        "imported_sha256": None,
+        "prompt": None,
+        **tools.default_settings(),
+        **chat_options.default_options(),
+    }
 
 
 def merged_settings(saved: dict | None) -> dict:
@@ -132,14 +141,18 @@ def api_messages(system: str, history: list, *, column: int = 0, now: datetime |
     one-model send continues the first column's. Images are sent as `image_url` parts, except
     uploads past their expiry: the provider has deleted them.
     """
-    turns = [m for m in history if m.role in ("user", "assistant", "tool")
-             and (m.meta or {}).get("column", column) == column]
+    turns = [
+        m for m in history if m.role in ("user", "assistant", "tool") and (m.meta or {}).get("column", column) == column
+    ]
     messages = [{"role": "system", "content": system}] if system.strip() else []
     answered = {(m.meta or {}).get("tool_call_id") for m in turns if m.role == "tool"}
     for message, following in zip(turns, [*turns[1:], None]):
         meta = message.meta or {}
-        if meta.get("failed") or (message.role == "user" and following is not None
-                                  and (following.role == "user" or (following.meta or {}).get("failed"))):
+        if meta.get("failed") or (
+            message.role == "user"
+            and following is not None
+            and (following.role == "user" or (following.meta or {}).get("failed"))
+        ):
             continue
         messages.append({"role": message.role, "content": _content(message.content, meta, now)})
         tools.with_call_fields(messages, meta, answered)
@@ -160,17 +173,30 @@ def title_from(prompt: str) -> str:
 
 def reply_meta(stream: ChatStream) -> dict:
     """What is shown under a reply and kept with it."""
-    return {"model": stream.model, "ttft": stream.ttft, "tps": stream.tokens_per_second,
-            "tokens": stream.tokens, "prompt_tokens": stream.prompt_tokens,
-            "credits": stream.credits, "finish_reason": stream.finish_reason,
-            "request_id": stream.request_id, "elapsed": stream.elapsed,
-            **({"stopped": True} if stream.stopped else {}),
-            **({"thinking": stream.thinking.strip(), "thinking_seconds": stream.thinking_seconds,
-                "first_thinking": stream.first_thinking}
-               if stream.thinking.strip() else {}),
-            **({"reasoning_tokens": stream.reasoning_tokens} if stream.reasoning_tokens else {}),
-            **({"tool_calls": [c.as_message() for c in stream.tool_calls]} if stream.tool_calls else {}),
-            **chat_options.reply_extras(stream)}
+    return {
+        "model": stream.model,
+        "ttft": stream.ttft,
+        "tps": stream.tokens_per_second,
+        "tokens": stream.tokens,
+        "prompt_tokens": stream.prompt_tokens,
+        "credits": stream.credits,
+        "finish_reason": stream.finish_reason,
+        "request_id": stream.request_id,
+        "elapsed": stream.elapsed,
+        **({"stopped": True} if stream.stopped else {}),
+        **(
+            {
+                "thinking": stream.thinking.strip(),
+                "thinking_seconds": stream.thinking_seconds,
+                "first_thinking": stream.first_thinking,
+            }
+            if stream.thinking.strip()
+            else {}
+        ),
+        **({"reasoning_tokens": stream.reasoning_tokens} if stream.reasoning_tokens else {}),
+        **({"tool_calls": [c.as_message() for c in stream.tool_calls]} if stream.tool_calls else {}),
+        **chat_options.reply_extras(stream),
+    }
 
 
 DATE_GROUPS = ("today", "yesterday", "week", "older")
@@ -196,16 +222,19 @@ def continued(content: str, meta: dict, more: str, more_meta: dict) -> tuple[str
     """A cut reply extended in place by its continuation: one text, one meta line (tokens,
     credits and time added up; how the continuation ended is how the reply ends now). A reply
     with versions keeps the extended text as the version shown."""
-    merged = {**{k: v for k, v in meta.items() if k not in ("stopped", "incomplete", "error", "server_message")},
-              **{k: v for k, v in more_meta.items() if k not in ("ttft", "prompt_tokens")}}
+    merged = {
+        **{k: v for k, v in meta.items() if k not in ("stopped", "incomplete", "error", "server_message")},
+        **{k: v for k, v in more_meta.items() if k not in ("ttft", "prompt_tokens")},
+    }
     for name in _ADDED_UP:
         if meta.get(name) is not None or more_meta.get(name) is not None:
             merged[name] = (meta.get(name) or 0) + (more_meta.get(name) or 0)
     text = content + more
     if merged.get("versions"):
         shown = merged.get("version", 0)
-        merged["versions"] = [{"content": text, "meta": _bare(merged)} if i == shown else v
-                              for i, v in enumerate(merged["versions"])]
+        merged["versions"] = [
+            {"content": text, "meta": _bare(merged)} if i == shown else v for i, v in enumerate(merged["versions"])
+        ]
     return text, merged
 
 
@@ -222,6 +251,7 @@ def group_turns(history: list) -> list[list]:
 
 
 # ---------------------------------------------------------------- a reply's versions
+
 
 def versions_of(message) -> list[dict]:
     """A reply's answers so far, each {"content", "meta"}: the ones regenerated before it, and

@@ -5,6 +5,7 @@ which holds the thumbnail) or, when the upload failed and the user agreed, the i
 base64 data URL. Uploaded files are deleted by the provider at `expire_at`; after that they are
 neither shown nor sent again. Streamlit-free.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -16,8 +17,12 @@ FILE_TYPES = ["png", "jpg", "jpeg", "gif", "webp"]
 
 
 def uploaded(upload: UploadRecord, name: str) -> dict:
-    return {"name": name, "url": upload.url, "upload_id": upload.id,
-            "expire_at": upload.expire_at.isoformat() if upload.expire_at else None}
+    return {
+        "name": name,
+        "url": upload.url,
+        "upload_id": upload.id,
+        "expire_at": upload.expire_at.isoformat() if upload.expire_at else None,
+    }
 
 
 def inline(checked: Checked) -> dict:
@@ -40,5 +45,4 @@ def is_available(attachment: dict, now: datetime) -> bool:
 
 def sendable_urls(attachments: list[dict], now: datetime) -> list[str]:
     """What goes into `image_url` parts: inline data URLs, and uploads still alive."""
-    return [a.get("data_url") or a["url"] for a in attachments
-            if isinstance(a, dict) and is_available(a, now)]
+    return [a.get("data_url") or a["url"] for a in attachments if isinstance(a, dict) and is_available(a, now)]

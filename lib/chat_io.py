@@ -8,6 +8,7 @@ Text may contain anything (HTML, scripts): it is kept as text and shown as Markd
 off. Of the meta only known, plain fields come back; images come back as names only, so a
 file can never make the server fetch an address it chose.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -27,8 +28,8 @@ MAX_IMPORT_MB = 5
 MAX_IMPORT_BYTES = MAX_IMPORT_MB * imagetypes.MB  # decimal MB, as the file picker counts them
 MAX_MESSAGES = 5000
 MAX_TITLE_CHARS = 200
-MAX_LABEL_CHARS = 200   # a model id, a finish reason
-MAX_AMOUNT = 1e9        # seconds, tokens/s, credits, token counts: nothing real comes near
+MAX_LABEL_CHARS = 200  # a model id, a finish reason
+MAX_AMOUNT = 1e9  # seconds, tokens/s, credits, token counts: nothing real comes near
 ROLES = ("user", "assistant", "tool")
 
 
@@ -53,17 +54,35 @@ def _flag(value) -> bool:
 
 
 def _variables(value) -> bool:
-    return isinstance(value, dict) and all(_label(k) and isinstance(v, str) and len(v) <= MAX_PROMPT_CHARS[CHAT]
-                                           for k, v in value.items())
+    return isinstance(value, dict) and all(
+        _label(k) and isinstance(v, str) and len(v) <= MAX_PROMPT_CHARS[CHAT] for k, v in value.items()
+    )
 
 
-_META_CHECKS = {"variables": _variables, "model": chat.is_model_name, "ttft": _amount, "tps": _amount, "tokens": _count, "prompt_tokens": _count,
-                "credits": _amount, "finish_reason": _label, "incomplete": _flag, "stopped": _flag,
-                "compare_group": _count, "column": lambda v: _count(v) and v < chat.MAX_COMPARE,
-                "tool_calls": tools.stored_calls_ok, "tool_call_id": _label, "name": _label, "chain_limit": _count,
-                "thinking": lambda v: isinstance(v, str) and len(v) <= chat_options.MAX_THINKING_CHARS,
-                "thinking_seconds": _amount, "first_thinking": _amount, "reasoning_tokens": _count, "structured": structured.stored_check_ok,
-                "logprobs": chat_options.stored_logprobs_ok}
+_META_CHECKS = {
+    "variables": _variables,
+    "model": chat.is_model_name,
+    "ttft": _amount,
+    "tps": _amount,
+    "tokens": _count,
+    "prompt_tokens": _count,
+    "credits": _amount,
+    "finish_reason": _label,
+    "incomplete": _flag,
+    "stopped": _flag,
+    "compare_group": _count,
+    "column": lambda v: _count(v) and v < chat.MAX_COMPARE,
+    "tool_calls": tools.stored_calls_ok,
+    "tool_call_id": _label,
+    "name": _label,
+    "chain_limit": _count,
+    "thinking": lambda v: isinstance(v, str) and len(v) <= chat_options.MAX_THINKING_CHARS,
+    "thinking_seconds": _amount,
+    "first_thinking": _amount,
+    "reasoning_tokens": _count,
+    "structured": structured.stored_check_ok,
+    "logprobs": chat_options.stored_logprobs_ok,
+}
 _META_KEYS = tuple(_META_CHECKS)
 
 
@@ -91,12 +110,26 @@ def _exported_meta(meta: dict) -> dict:
 
 
 def to_json(conversation: Conversation, messages: list[Message]) -> str:
-    return json.dumps({
-        "format": FORMAT, "version": VERSION, "title": conversation.title, "settings": conversation.settings,
-        "exported_at": conversation.updated_at.isoformat(),
-        "messages": [{"role": m.role, "content": m.content, "meta": _exported_meta(m.meta or {}),
-                      "created_at": m.created_at.isoformat()} for m in messages],
-    }, ensure_ascii=False, indent=2)
+    return json.dumps(
+        {
+            "format": FORMAT,
+            "version": VERSION,
+            "title": conversation.title,
+            "settings": conversation.settings,
+            "exported_at": conversation.updated_at.isoformat(),
+            "messages": [
+                {
+                    "role": m.role,
+                    "content": m.content,
+                    "meta": _exported_meta(m.meta or {}),
+                    "created_at": m.created_at.isoformat(),
+                }
+                for m in messages
+            ],
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
 
 
 def to_markdown(conversation: Conversation, messages: list[Message], labels: dict[str, str]) -> str:
@@ -114,9 +147,15 @@ def to_markdown(conversation: Conversation, messages: list[Message], labels: dic
         if meta.get("name") and message.role == "tool":
             who += f" · {meta['name']}"
         lines += [f"## {who}", ""]
-        if meta.get("thinking"):   # folded, as on the page: GitHub and most viewers open it on a click
-            lines += [f"<details><summary>{labels.get('thinking', 'Thinking')}</summary>", "", meta["thinking"], "",
-                      "</details>", ""]
+        if meta.get("thinking"):  # folded, as on the page: GitHub and most viewers open it on a click
+            lines += [
+                f"<details><summary>{labels.get('thinking', 'Thinking')}</summary>",
+                "",
+                meta["thinking"],
+                "",
+                "</details>",
+                "",
+            ]
         lines += [message.content, ""]
         lines += tools.calls_markdown(meta.get("tool_calls") or [])
         lines += [f"- 🖼 {a.get('name', '')}" for a in meta.get("attachments") or []]
@@ -152,21 +191,29 @@ def parse_import(data: bytes) -> Imported:
     if len(messages) > MAX_MESSAGES:
         raise ImportProblem("chat.import_too_many", limit=MAX_MESSAGES)
     adjusted: list[str] = []
-    return Imported(title=chat.title_from(title)[:MAX_TITLE_CHARS], settings=_settings(settings, adjusted),
-                    messages=[_message(i, m, adjusted) for i, m in enumerate(messages)], adjusted=adjusted)
+    return Imported(
+        title=chat.title_from(title)[:MAX_TITLE_CHARS],
+        settings=_settings(settings, adjusted),
+        messages=[_message(i, m, adjusted) for i, m in enumerate(messages)],
+        adjusted=adjusted,
+    )
 
 
 def _settings(saved: dict, adjusted: list[str]) -> dict:
     """The saved settings that hold what we write, over the defaults."""
-    checks = {"model": chat.is_model_name, "system": lambda v: isinstance(v, str)
-              and len(v) <= MAX_PROMPT_CHARS[CHAT], "compare_on": _flag,
-              "compare": lambda v: isinstance(v, list) and all(map(chat.is_model_name, v)),
-              "variables": lambda v: isinstance(v, dict) and all(isinstance(x, str) and len(x) <= MAX_PROMPT_CHARS[CHAT]
-                                                                 for x in v.values()),
-              "prompt": lambda v: v is None or prompts.is_reference(v)}
+    checks = {
+        "model": chat.is_model_name,
+        "system": lambda v: isinstance(v, str) and len(v) <= MAX_PROMPT_CHARS[CHAT],
+        "compare_on": _flag,
+        "compare": lambda v: isinstance(v, list) and all(map(chat.is_model_name, v)),
+        "variables": lambda v: (
+            isinstance(v, dict) and all(isinstance(x, str) and len(x) <= MAX_PROMPT_CHARS[CHAT] for x in v.values())
+        ),
+        "prompt": lambda v: v is None or prompts.is_reference(v),
+    }
     kept = _checked(saved, checks, "settings", adjusted)
-    kept.update(tools.merged(saved))   # wrong types dropped; a broken schema stays, flagged in Tools
-    kept.update(chat_options.merged_options(saved))   # the same: a refused schema or extra stays, with its reason
+    kept.update(tools.merged(saved))  # wrong types dropped; a broken schema stays, flagged in Tools
+    kept.update(chat_options.merged_options(saved))  # the same: a refused schema or extra stays, with its reason
     params = saved.get("params", {})
     if not isinstance(params, dict):
         adjusted.append("settings.params")
@@ -240,8 +287,9 @@ def file_hash(data: bytes) -> str:
 def already_imported(store: Store, user: str, data: bytes) -> Conversation | None:
     """The user's conversation imported from this very file, if they still have it."""
     digest = file_hash(data)
-    return next((c for c in store.list_conversations(user)
-                 if (c.settings or {}).get("imported_sha256") == digest), None)
+    return next(
+        (c for c in store.list_conversations(user) if (c.settings or {}).get("imported_sha256") == digest), None
+    )
 
 
 def fork_at(store: Store, user: str, conversation: Conversation, message_id: int, title: str) -> Conversation | None:

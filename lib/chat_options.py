@@ -6,6 +6,7 @@ with the conversation, carried to the next new chat and into presets), and each 
 when switched on. What a reply did with them (its thinking, its JSON checked against the schema
 that was sent, its token probabilities) is read from the stream into the reply's meta here too.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -17,14 +18,29 @@ EFFORT_OFF = "off"
 EFFORTS = (EFFORT_OFF, "minimal", "low", "medium", "high")
 DEFAULT_TOP_LOGPROBS = 5
 MAX_TOP_LOGPROBS = 20
-OPTION_KEYS = ("reasoning_effort", "response_format", "schema", "schema_name", "schema_strict", "logprobs",
-               "top_logprobs", "extra")
+OPTION_KEYS = (
+    "reasoning_effort",
+    "response_format",
+    "schema",
+    "schema_name",
+    "schema_strict",
+    "logprobs",
+    "top_logprobs",
+    "extra",
+)
 
 
 def default_options() -> dict:
-    return {"reasoning_effort": EFFORT_OFF, "response_format": structured.TEXT, "schema": "",
-            "schema_name": structured.DEFAULT_SCHEMA_NAME, "schema_strict": True, "logprobs": False,
-            "top_logprobs": DEFAULT_TOP_LOGPROBS, "extra": ""}
+    return {
+        "reasoning_effort": EFFORT_OFF,
+        "response_format": structured.TEXT,
+        "schema": "",
+        "schema_name": structured.DEFAULT_SCHEMA_NAME,
+        "schema_strict": True,
+        "logprobs": False,
+        "top_logprobs": DEFAULT_TOP_LOGPROBS,
+        "extra": "",
+    }
 
 
 def merged_options(saved: dict) -> dict:
@@ -47,9 +63,12 @@ def request_options(settings: dict) -> dict:
     sent: dict[str, Any] = {}
     if settings.get("reasoning_effort", EFFORT_OFF) != EFFORT_OFF:
         sent["reasoning_effort"] = settings["reasoning_effort"]
-    response_format = structured.response_format(settings.get("response_format", structured.TEXT),
-                                                 settings.get("schema", ""), settings.get("schema_name", ""),
-                                                 settings.get("schema_strict", True))
+    response_format = structured.response_format(
+        settings.get("response_format", structured.TEXT),
+        settings.get("schema", ""),
+        settings.get("schema_name", ""),
+        settings.get("schema_strict", True),
+    )
     if response_format:
         sent["response_format"] = response_format
     if settings.get("logprobs"):
@@ -79,19 +98,35 @@ MAX_THINKING_CHARS = 200_000
 def stored_logprobs_ok(value: Any) -> bool:
     """Whether stored token probabilities have the compact shape `lib.dialects.token_logprobs`
     writes (an imported file may hold anything)."""
+
     def pair_ok(pair: Any) -> bool:
-        return (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)
-                and isinstance(pair[1], (int, float)) and not isinstance(pair[1], bool) and pair[1] <= 0)
+        return (
+            isinstance(pair, list)
+            and len(pair) == 2
+            and isinstance(pair[0], str)
+            and isinstance(pair[1], (int, float))
+            and not isinstance(pair[1], bool)
+            and pair[1] <= 0
+        )
+
     return isinstance(value, list) and all(
-        isinstance(e, list) and len(e) == 3 and pair_ok(e[:2]) and isinstance(e[2], list)
-        and len(e[2]) <= MAX_TOP_LOGPROBS and all(pair_ok(a) for a in e[2]) for e in value)
+        isinstance(e, list)
+        and len(e) == 3
+        and pair_ok(e[:2])
+        and isinstance(e[2], list)
+        and len(e[2]) <= MAX_TOP_LOGPROBS
+        and all(pair_ok(a) for a in e[2])
+        for e in value
+    )
 
 
 def _sent_schema(body: dict) -> tuple[bool, dict | None]:
     """Whether a request asked for JSON, and the schema it sent."""
     response_format = body.get("response_format")
-    if not isinstance(response_format, dict) or response_format.get("type") not in (structured.JSON_OBJECT,
-                                                                                    structured.JSON_SCHEMA):
+    if not isinstance(response_format, dict) or response_format.get("type") not in (
+        structured.JSON_OBJECT,
+        structured.JSON_SCHEMA,
+    ):
         return False, None
     schema = (response_format.get("json_schema") or {}).get("schema")
     return True, schema if isinstance(schema, dict) else None
@@ -103,8 +138,10 @@ def reply_extras(stream: ChatStream) -> dict:
     extras: dict = {}
     asked, schema = _sent_schema(stream.request_body)
     if asked and stream.text:
-        extras["structured"] = {**structured.check_reply(stream.text, schema).as_meta(),
-                                **({"schema": schema} if schema else {})}
+        extras["structured"] = {
+            **structured.check_reply(stream.text, schema).as_meta(),
+            **({"schema": schema} if schema else {}),
+        }
     if stream.logprobs:
         extras["logprobs"] = stream.logprobs
     return extras

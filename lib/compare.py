@@ -6,6 +6,7 @@ all queues and redraws every column together. So the total time is the slowest s
 the sum of all of them; and the script thread is never stuck in a read, so it can count the
 seconds of a slow answer and notice a click at once.
 """
+
 from __future__ import annotations
 
 import queue
@@ -22,6 +23,7 @@ _FINISHED = object()
 @dataclass
 class Column:
     """One model's side of the comparison, as seen by the script thread."""
+
     stream: ChatStream
     text: str = ""
     thinking: str = ""
@@ -33,8 +35,7 @@ class Column:
 class ParallelStreams:
     def __init__(self, streams: list[ChatStream]):
         self.columns = [Column(stream) for stream in streams]
-        self._threads = [threading.Thread(target=self._read, args=(column,), daemon=True)
-                         for column in self.columns]
+        self._threads = [threading.Thread(target=self._read, args=(column,), daemon=True) for column in self.columns]
         self._arrived = threading.Event()  # set by any worker: the script thread wakes for any column
 
     def start(self) -> ParallelStreams:

@@ -5,6 +5,7 @@ status (timeouts, refused connections, bodies that are not JSON, streams cut sho
 carries data only (its kind, status, the server's own message, ...); `lib.ui.error_text` turns it
 into the user's words. No error ever holds the API key: the client scrubs messages before raising.
 """
+
 from __future__ import annotations
 
 import html
@@ -20,8 +21,7 @@ class ReshiError(Exception):
 
     kind = "error"
 
-    def __init__(self, server_message: str = "", *, status: int | None = None,
-                 request_id: str | None = None):
+    def __init__(self, server_message: str = "", *, status: int | None = None, request_id: str | None = None):
         self.server_message = server_message
         self.status = status
         self.request_id = request_id
@@ -163,8 +163,14 @@ def _kinds(cls: type[ReshiError]) -> tuple[str, ...]:
 KINDS = tuple(dict.fromkeys(_kinds(ReshiError)))
 
 _BY_STATUS: dict[int, type[ReshiError]] = {
-    400: BadRequestError, 401: AuthError, 402: CreditsError, 403: KeyDisabledError,
-    404: NotFoundError, 413: BadRequestError, 422: BadRequestError, 429: RateLimitError,
+    400: BadRequestError,
+    401: AuthError,
+    402: CreditsError,
+    403: KeyDisabledError,
+    404: NotFoundError,
+    413: BadRequestError,
+    422: BadRequestError,
+    429: RateLimitError,
 }
 
 
@@ -207,8 +213,15 @@ def server_message_from(body: bytes | str) -> str:
 
 # Where a JSON error body keeps its words, best first; `error.code`/`error.type` only name the
 # failure, so they come last (new-api sends `{"error": {"message": "", "code": ...}}` at times).
-_MESSAGE_PATHS = (("error", "message"), ("message",), ("detail",), ("error",), ("msg",),
-                  ("error", "code"), ("error", "type"))
+_MESSAGE_PATHS = (
+    ("error", "message"),
+    ("message",),
+    ("detail",),
+    ("error",),
+    ("msg",),
+    ("error", "code"),
+    ("error", "type"),
+)
 
 
 def _json_message(data: dict) -> str:

@@ -6,6 +6,7 @@ owns (`RESERVED`: which model, which messages, streamed or not); every other key
 into the body as typed, over the value a setting would send (it is the advanced, explicit
 choice). A refused text is never merged, and never lost: the UI keeps showing it with the reason.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ NOT_AN_OBJECT, RESERVED_KEYS = "not_an_object", "reserved_keys"
 @dataclass(frozen=True)
 class ExtraParams:
     """The parsed object (empty when the text is blank or refused) and why it was refused."""
+
     values: dict
     problem: Problem | None = None
 

@@ -4,6 +4,7 @@ user's time zone.
 `lang` is a catalog language (`lib.i18n.LANGUAGES`); each maps to the CLDR locale whose
 conventions it follows.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
@@ -51,8 +52,15 @@ def duration(seconds: float, lang: str) -> str:
     for unit, size in _UNITS:
         count, rest = divmod(rest, size)
         if count and len(parts) < 2:
-            parts.append(format_timedelta(timedelta(seconds=count * size), threshold=1, granularity=unit,
-                                          format="short", locale=locale_of(lang)))
+            parts.append(
+                format_timedelta(
+                    timedelta(seconds=count * size),
+                    threshold=1,
+                    granularity=unit,
+                    format="short",
+                    locale=locale_of(lang),
+                )
+            )
         elif parts:
             break
     return " ".join(parts)

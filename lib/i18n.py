@@ -6,6 +6,7 @@ fills in the session's language). A language is one more TOML file and one more 
 LANGUAGES; tests/unit/test_i18n.py checks every catalog has the same keys and `{fields}`, and
 that every key the code uses (keys built at run time included, see `key_family`) exists.
 """
+
 from __future__ import annotations
 
 import tomllib

@@ -5,6 +5,7 @@ side by side in a thread pool: httpx's client is thread-safe, and the hook only 
 store, which is too. Results come back in the order they finish, so a page can show each image
 the moment it arrives. Streamlit-free.
 """
+
 from __future__ import annotations
 
 import io
@@ -27,8 +28,9 @@ def estimate_credits(client: ReshiClient, count: int) -> float:
     return client.credits_for(pricing.IMAGES) * count
 
 
-def generate_concurrently(client: ReshiClient, prompt: str,
-                          count: int) -> Iterator[tuple[int, ImageResult | errors.ReshiError]]:
+def generate_concurrently(
+    client: ReshiClient, prompt: str, count: int
+) -> Iterator[tuple[int, ImageResult | errors.ReshiError]]:
     """Start `count` generations at once; yield (slot, image or error) as each one finishes."""
     with ThreadPoolExecutor(max_workers=count, thread_name_prefix="image") as pool:
         futures = {pool.submit(client.images.generate, prompt): slot for slot in range(count)}
@@ -50,9 +52,16 @@ def image_size(data: bytes) -> tuple[int | None, int | None]:
 def save_image(store: Store, user: str, prompt: str, result: ImageResult) -> Media:
     width, height = image_size(result.data)
     meta = {"request_id": result.request_id, "source_url": result.source_url}
-    return store.add_media(user, data=result.data, mime=result.mime or "application/octet-stream",
-                           prompt=prompt, width=width, height=height, credits=result.credits,
-                           meta={k: v for k, v in meta.items() if v})
+    return store.add_media(
+        user,
+        data=result.data,
+        mime=result.mime or "application/octet-stream",
+        prompt=prompt,
+        width=width,
+        height=height,
+        credits=result.credits,
+        meta={k: v for k, v in meta.items() if v},
+    )
 
 
 def download_name(media: Media) -> str:

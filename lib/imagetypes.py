@@ -3,6 +3,7 @@
 The API accepts JPG, PNG, GIF and WebP; the same check guards the sandbox, the Upload page
 and chat attachments.
 """
+
 from __future__ import annotations
 
 from PIL import Image

@@ -4,6 +4,7 @@ A path is a tuple of object keys and list indices: `("data", 0, "url")`. The rel
 the same value in different places, so readers keep an ordered table of paths and take the
 first that holds something usable.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable

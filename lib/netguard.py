@@ -8,6 +8,7 @@ resolves to is checked, and the socket connects to the checked address, so a DNS
 changes between check and connect (rebinding) cannot slip through. Redirects open new
 connections, so every hop is checked the same way.
 """
+
 from __future__ import annotations
 
 import functools
@@ -129,8 +130,7 @@ class NetPolicy:
         return (host.lower(), port) in self.trusted_origins
 
     def check_host(self, host: str) -> None:
-        if self.allowed_hosts and not any(fnmatchcase(host.lower(), pattern.lower())
-                                          for pattern in self.allowed_hosts):
+        if self.allowed_hosts and not any(fnmatchcase(host.lower(), pattern.lower()) for pattern in self.allowed_hosts):
             raise RefusedAddressError("host", target=host)
 
     def check_address(self, host: str, address: str) -> None:
@@ -145,8 +145,9 @@ class _GuardedBackend(httpcore.SyncBackend):
     def __init__(self, policy: NetPolicy):
         self.policy = policy
 
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                    local_address: str | None = None, socket_options=None) -> httpcore.NetworkStream:
+    def connect_tcp(
+        self, host: str, port: int, timeout: float | None = None, local_address: str | None = None, socket_options=None
+    ) -> httpcore.NetworkStream:
         if self.policy.is_trusted(host, port):
             return super().connect_tcp(host, port, timeout, local_address, socket_options)
         self.policy.check_host(host)
@@ -189,9 +190,12 @@ class GuardedTransport(httpx.HTTPTransport):
         # HTTPTransport has no parameter for httpcore's network backend, so the pool it built
         # is replaced by the same pool with the guarded backend.
         self._pool = httpcore.ConnectionPool(
-            ssl_context=context, max_connections=limits.max_connections,
+            ssl_context=context,
+            max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry, network_backend=_GuardedBackend(policy))
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=_GuardedBackend(policy),
+        )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         check_scheme(request.url.scheme)

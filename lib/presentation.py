@@ -5,20 +5,22 @@ A slide is one question and what answered it: one reply, or a comparison's repli
 side. Messages come either from the store (objects with `role`, `content`, `meta`) or from a
 share's snapshot (dicts with the same keys), so a shared link presents like its owner's chat.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
 from lib import tools
 
-QUERY_PARAM = "present"   # `?present=1`: the open conversation (or a share link's) as slides
-SLIDE_PARAM = "slide"     # `&slide=N`, 1-based: a projector reloaded mid-talk stays on its slide
+QUERY_PARAM = "present"  # `?present=1`: the open conversation (or a share link's) as slides
+SLIDE_PARAM = "slide"  # `&slide=N`, 1-based: a projector reloaded mid-talk stays on its slide
 MAX_SLIDE_DIGITS = 6
 
 
 @dataclass(frozen=True)
 class Reply:
     """`calls`: the tool calls of the reply's chain, with their results, shown before its text."""
+
     content: str
     meta: dict
     calls: tuple[tools.CallStep, ...] = ()
@@ -30,7 +32,7 @@ class Reply:
 
 @dataclass(frozen=True)
 class Slide:
-    question: str | None          # None: replies with no question before them (an imported file's)
+    question: str | None  # None: replies with no question before them (an imported file's)
     attachments: tuple[str, ...]  # the names of the question's images
     replies: tuple[Reply, ...]
     question_id: int | None = None  # the stored question's message id (a share's has none)
@@ -64,8 +66,10 @@ def slides_of(messages: list) -> list[Slide]:
             reply = Reply(content, meta, tools.call_steps(meta.get("tool_calls") or [], {}))
             if slides and slides[-1].replies and slides[-1].replies[-1].calls and "compare_group" not in meta:
                 before = slides[-1].replies[-1]
-                _set_last_reply(slides, Reply("\n\n".join(t for t in (before.content, content) if t), meta,
-                                              before.calls + reply.calls))
+                _set_last_reply(
+                    slides,
+                    Reply("\n\n".join(t for t in (before.content, content) if t), meta, before.calls + reply.calls),
+                )
             elif slides:
                 slides[-1] = replace(slides[-1], replies=(*slides[-1].replies, reply))
             else:

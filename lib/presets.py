@@ -2,6 +2,7 @@
 Streamlit-free. (Presets themselves are gone: the prompt library, lib/prompts.py, replaced them,
 and migration 0004 carried them over.)
 """
+
 from __future__ import annotations
 
 import re

@@ -4,6 +4,7 @@ The sandbox charges from this table and the app estimates from it, so the two al
 The provider documents only the video prices; the others are stated defaults that an admin may
 override (the Usage page stores overrides; changed prices apply to new ledger rows only).
 """
+
 from __future__ import annotations
 
 import json
@@ -25,6 +26,8 @@ SOURCE_OF_ENDPOINT = {BILLING: BALANCE, MODELS: BALANCE, VIDEO_STATUS: VIDEO}
 
 def source_of(endpoint: str) -> str:
     return SOURCE_OF_ENDPOINT.get(endpoint, endpoint)
+
+
 ANY_MODEL = "*"
 
 
@@ -54,15 +57,15 @@ DEFAULT_PRICES: dict[tuple[str, str], Price] = {
 PRICED_AS = {JUDGE: CHAT}
 
 
-def price_of(endpoint: str, model: str | None = None,
-             prices: dict[tuple[str, str], Price] = DEFAULT_PRICES) -> Price:
+def price_of(endpoint: str, model: str | None = None, prices: dict[tuple[str, str], Price] = DEFAULT_PRICES) -> Price:
     """The price of one call: the model's own row, else the endpoint's default, else free."""
     endpoint = PRICED_AS.get(endpoint, endpoint)
     return prices.get((endpoint, model or ANY_MODEL)) or prices.get((endpoint, ANY_MODEL)) or Price()
 
 
-def credits_for(endpoint: str, model: str | None = None, tokens: int = 0,
-                prices: dict[tuple[str, str], Price] = DEFAULT_PRICES) -> float:
+def credits_for(
+    endpoint: str, model: str | None = None, tokens: int = 0, prices: dict[tuple[str, str], Price] = DEFAULT_PRICES
+) -> float:
     return price_of(endpoint, model, prices).cost(tokens)
 
 
@@ -94,8 +97,10 @@ def tokens_ceiling(body: dict[str, Any] | None) -> int:
         return value
 
     prompt = len(json.dumps(text_only(body), ensure_ascii=False).encode())
-    reply = next((body[key] for key in ("max_completion_tokens", "max_tokens")
-                  if type(body.get(key)) is int and body[key] > 0), REPLY_TOKENS_CEILING)
+    reply = next(
+        (body[key] for key in ("max_completion_tokens", "max_tokens") if type(body.get(key)) is int and body[key] > 0),
+        REPLY_TOKENS_CEILING,
+    )
     n = body.get("n")
     choices = n if type(n) is int and n > 1 else 1
     return prompt + media * MEDIA_PART_TOKENS + reply * choices

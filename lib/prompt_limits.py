@@ -1,6 +1,7 @@
 """How long a prompt may be on each endpoint, and what is wrong with one: the rule the Chat,
 Images and Video forms share. The catalog's `huge_prompt` texts name each limit; the test keeps
 them in step."""
+
 from __future__ import annotations
 
 from lib.i18n import key_family

@@ -12,6 +12,7 @@ A prompt is a name and a list of versions; each version's `content` is a plain d
 
 Storage, versions, sharing and the stale-save refusal live in `lib/store/prompts.py`.
 """
+
 from __future__ import annotations
 
 import copy
@@ -40,6 +41,7 @@ _TEXT_FIELDS = ("system", "user")
 @dataclass(frozen=True)
 class Problem:
     """What is wrong, as a catalog key and its fields."""
+
     key: str
     fields: dict = field(default_factory=dict)
 
@@ -52,8 +54,10 @@ class ImportProblem(Exception):
 
 # ---------------------------------------------------------------- content
 
-def variable(name: str, kind: str = SHORT, default: str = "", description: str = "",
-             choices: list[str] | None = None) -> dict:
+
+def variable(
+    name: str, kind: str = SHORT, default: str = "", description: str = "", choices: list[str] | None = None
+) -> dict:
     return {"name": name, "kind": kind, "default": default, "description": description, "choices": choices or []}
 
 
@@ -64,8 +68,14 @@ def prompt_settings(settings: dict) -> dict:
 
 def new_content(settings: dict | None = None, system: str = "", user: str = "") -> dict:
     """A version's content from a conversation's settings (the Chat page's), its variables declared."""
-    content = {"system": system, "user": user, "variables": [],
-               "settings": prompt_settings(settings or chat.default_settings()), "tags": [], "cases": []}
+    content = {
+        "system": system,
+        "user": user,
+        "variables": [],
+        "settings": prompt_settings(settings or chat.default_settings()),
+        "tags": [],
+        "cases": [],
+    }
     return with_declared_variables(content)
 
 
@@ -83,8 +93,12 @@ def used_variables(content: dict) -> list[str]:
 
 # The names of the prompts carried over from the presets that shipped (migration 0004), shown in
 # the user's language.
-SHIPPED_LABELS = {"Translator": "chat.preset.translator", "Code reviewer": "chat.preset.code_reviewer",
-                  "Summarizer": "chat.preset.summarizer", "Brainstorm": "chat.preset.brainstorm"}
+SHIPPED_LABELS = {
+    "Translator": "chat.preset.translator",
+    "Code reviewer": "chat.preset.code_reviewer",
+    "Summarizer": "chat.preset.summarizer",
+    "Brainstorm": "chat.preset.brainstorm",
+}
 
 
 def shipped_label(prompt_owner: str, name: str) -> str | None:
@@ -102,6 +116,7 @@ def parse_choices(text: str) -> list[str]:
 
 
 # ---------------------------------------------------------------- checks
+
 
 def name_problem(name: str) -> Problem | None:
     if not name.strip():
@@ -131,8 +146,11 @@ def problems(content: dict) -> list[Problem]:
     found += [Problem("prompts.unused_variable", {"name": n}) for n in declared if n and n not in used]
     if len(content["tags"]) > MAX_TAGS:
         found.append(Problem("prompts.too_many_tags", {"limit": MAX_TAGS}))
-    found += [Problem("prompts.long_tag", {"tag": t, "limit": MAX_TAG_CHARS})
-              for t in content["tags"] if len(t) > MAX_TAG_CHARS]
+    found += [
+        Problem("prompts.long_tag", {"tag": t, "limit": MAX_TAG_CHARS})
+        for t in content["tags"]
+        if len(t) > MAX_TAG_CHARS
+    ]
     if not any((content.get(f) or "").strip() for f in _TEXT_FIELDS):
         found.append(Problem("prompts.empty_templates"))
     return found
@@ -145,6 +163,7 @@ def unknown_values(content: dict, values: dict) -> list[str]:
 
 
 # ---------------------------------------------------------------- use
+
 
 def values_for(content: dict, given: dict | None = None) -> dict[str, str]:
     """Each declared variable's value: the one given, else its default."""
@@ -166,22 +185,38 @@ def rendered(content: dict, values: dict) -> tuple[str, str]:
 
 def reference(prompt_id: int, name: str, number: int, content: dict) -> dict:
     """What a conversation (or a Workbench run) records of the prompt version it uses."""
-    return {"id": prompt_id, "name": name, "version": number, "system": content["system"],
-            "user": content["user"], "variables": copy.deepcopy(content["variables"])}
+    return {
+        "id": prompt_id,
+        "name": name,
+        "version": number,
+        "system": content["system"],
+        "user": content["user"],
+        "variables": copy.deepcopy(content["variables"]),
+    }
 
 
 def is_reference(value) -> bool:
     """`value` has the shape `reference` writes (a conversation's record, e.g. from an imported file)."""
-    return (isinstance(value, dict) and isinstance(value.get("id"), int) and isinstance(value.get("version"), int)
-            and isinstance(value.get("name"), str) and len(value["name"]) <= MAX_NAME_CHARS
-            and all(isinstance(value.get(f, ""), str) for f in _TEXT_FIELDS)
-            and isinstance(value.get("variables", []), list)
-            and all(isinstance(v, dict) and isinstance(v.get("name"), str) and v.get("kind") in VARIABLE_KINDS
-                    and all(isinstance(c, str) for c in v.get("choices", [])) for v in value.get("variables", [])))
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("id"), int)
+        and isinstance(value.get("version"), int)
+        and isinstance(value.get("name"), str)
+        and len(value["name"]) <= MAX_NAME_CHARS
+        and all(isinstance(value.get(f, ""), str) for f in _TEXT_FIELDS)
+        and isinstance(value.get("variables", []), list)
+        and all(
+            isinstance(v, dict)
+            and isinstance(v.get("name"), str)
+            and v.get("kind") in VARIABLE_KINDS
+            and all(isinstance(c, str) for c in v.get("choices", []))
+            for v in value.get("variables", [])
+        )
+    )
 
 
 def version_label(ref: dict | None) -> str:
-    """"Support triage v4" ("Support triage v4*" when a Workbench run changed its templates)."""
+    """ "Support triage v4" ("Support triage v4*" when a Workbench run changed its templates)."""
     return f"{ref['name']} v{ref['version']}{'*' if ref.get('edited') else ''}" if ref else ""
 
 
@@ -190,13 +225,17 @@ def applied(settings: dict, ref: dict, content: dict) -> dict:
     parameters and system template, its variables at their defaults (values already typed for
     the same names kept), the conversation's own settings (comparison, import) untouched, and its
     tools too when the prompt has none."""
-    kept = {k: v for k, v in (settings.get("variables") or {}).items()
-            if k in {spec["name"] for spec in content["variables"]} and v}
+    kept = {
+        k: v
+        for k, v in (settings.get("variables") or {}).items()
+        if k in {spec["name"] for spec in content["variables"]} and v
+    }
     own = copy.deepcopy(content["settings"])
     if not own.get("tools"):  # a prompt without tools keeps the conversation's
         own = {k: v for k, v in own.items() if k not in tools.default_settings()}
-    return chat.merged_settings({**settings, **own, "system": content["system"],
-                                 "variables": values_for(content, kept), "prompt": ref})
+    return chat.merged_settings(
+        {**settings, **own, "system": content["system"], "variables": values_for(content, kept), "prompt": ref}
+    )
 
 
 def source_of_run(ref: dict | None, system: str, user: str) -> dict | None:
@@ -205,7 +244,8 @@ def source_of_run(ref: dict | None, system: str, user: str) -> dict | None:
     if not ref:
         return None
     return {k: ref[k] for k in ("id", "name", "version")} | {
-        "edited": (system, user) != (ref.get("system"), ref.get("user"))}
+        "edited": (system, user) != (ref.get("system"), ref.get("user"))
+    }
 
 
 def previous_version_run(run: dict, others: list[dict]) -> int | None:
@@ -213,17 +253,23 @@ def previous_version_run(run: dict, others: list[dict]) -> int | None:
     source = (run.get("settings") or {}).get("prompt")
     if not source:
         return None
-    earlier = [r for r in others if ((r.get("settings") or {}).get("prompt") or {}).get("id") == source["id"]
-               and r["settings"]["prompt"]["version"] < source["version"]]
+    earlier = [
+        r
+        for r in others
+        if ((r.get("settings") or {}).get("prompt") or {}).get("id") == source["id"]
+        and r["settings"]["prompt"]["version"] < source["version"]
+    ]
     return max(earlier, key=lambda r: (r["settings"]["prompt"]["version"], r["id"]))["id"] if earlier else None
 
 
 # ---------------------------------------------------------------- search
 
+
 def matches(query: str, name: str, content: dict) -> bool:
     """Every word of the query is in the name, a template, a tag or a variable's description."""
-    haystack = " ".join([name, content["system"], content["user"], *content["tags"],
-                         *(v["description"] for v in content["variables"])]).casefold()
+    haystack = " ".join(
+        [name, content["system"], content["user"], *content["tags"], *(v["description"] for v in content["variables"])]
+    ).casefold()
     return all(word in haystack for word in query.casefold().split())
 
 
@@ -259,10 +305,14 @@ def _flat(value, path: str = "") -> dict[str, object]:
 
 
 def _comparable(content: dict) -> dict:
-    return {"settings": content["settings"], "tags": ", ".join(content["tags"]),
-            "variables": {v["name"]: {k: v[k] for k in ("kind", "default", "description", "choices")}
-                          for v in content["variables"]},
-            "cases": len(content.get("cases") or [])}
+    return {
+        "settings": content["settings"],
+        "tags": ", ".join(content["tags"]),
+        "variables": {
+            v["name"]: {k: v[k] for k in ("kind", "default", "description", "choices")} for v in content["variables"]
+        },
+        "cases": len(content.get("cases") or []),
+    }
 
 
 def settings_diff(old: dict, new: dict) -> list[tuple[str, object, object]]:
@@ -278,6 +328,7 @@ def changed_parts(old: dict, new: dict) -> list[str]:
 
 # ---------------------------------------------------------------- export and import
 
+
 @dataclass
 class Imported:
     name: str
@@ -287,11 +338,26 @@ class Imported:
 
 def to_json(name: str, pinned_version: int | None, versions: list) -> str:
     """A prompt with its whole history (versions from the store, oldest first)."""
-    return json.dumps({
-        "format": FORMAT, "version": FORMAT_VERSION, "name": name, "pinned_version": pinned_version,
-        "versions": [{"number": v.number, "user": v.user, "note": v.note, "created_at": v.created_at.isoformat(),
-                      "content": v.content} for v in versions],
-    }, ensure_ascii=False, indent=2)
+    return json.dumps(
+        {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "name": name,
+            "pinned_version": pinned_version,
+            "versions": [
+                {
+                    "number": v.number,
+                    "user": v.user,
+                    "note": v.note,
+                    "created_at": v.created_at.isoformat(),
+                    "content": v.content,
+                }
+                for v in versions
+            ],
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
 
 
 def parse_import(data: bytes) -> Imported:
@@ -324,27 +390,38 @@ def _imported_version(number: int, item) -> dict:
         raise ImportProblem("prompts.import_bad_field", field=where)
     content = _content(item["content"], where)
     for problem in problems(content):
-        raise ImportProblem("prompts.import_bad_version_content", number=number,
-                            reason_key=problem.key, **problem.fields)
+        raise ImportProblem(
+            "prompts.import_bad_version_content", number=number, reason_key=problem.key, **problem.fields
+        )
     created = item.get("created_at")
     try:
         created_at = datetime.fromisoformat(created) if isinstance(created, str) else None
     except ValueError:
         created_at = None
-    return {"number": number, "user": str(item.get("user") or ""), "note": str(item.get("note") or "")[:MAX_NOTE_CHARS],
-            "created_at": created_at if created_at and created_at.tzinfo else None, "content": content}
+    return {
+        "number": number,
+        "user": str(item.get("user") or ""),
+        "note": str(item.get("note") or "")[:MAX_NOTE_CHARS],
+        "created_at": created_at if created_at and created_at.tzinfo else None,
+        "content": content,
+    }
 
 
 def _content(raw: dict, where: str) -> dict:
     """The content's fields in their types, or ImportProblem naming the one that is not."""
+
     def text(key: str) -> str:
         value = raw.get(key, "")
         if not isinstance(value, str):
             raise ImportProblem("prompts.import_bad_field", field=f"{where}.{key}")
         return value
 
-    variables, settings, tags, cases = (raw.get("variables", []), raw.get("settings", {}), raw.get("tags", []),
-                                        raw.get("cases", []))
+    variables, settings, tags, cases = (
+        raw.get("variables", []),
+        raw.get("settings", {}),
+        raw.get("tags", []),
+        raw.get("cases", []),
+    )
     if not isinstance(variables, list) or not all(isinstance(v, dict) for v in variables):
         raise ImportProblem("prompts.import_bad_field", field=f"{where}.variables")
     if not isinstance(settings, dict):
@@ -359,8 +436,20 @@ def _content(raw: dict, where: str) -> dict:
         choices = spec.get("choices", [])
         if kind not in VARIABLE_KINDS or not isinstance(choices, list):
             raise ImportProblem("prompts.import_bad_field", field=f"{where}.variables")
-        specs.append(variable(str(spec.get("name") or ""), kind, str(spec.get("default") or ""),
-                              str(spec.get("description") or ""), [str(c) for c in choices]))
-    return {"system": text("system"), "user": text("user"), "variables": specs,
-            "settings": prompt_settings({**settings, **chat.merged_settings(settings)}), "tags": tags,
-            "cases": [{str(k): str(v) for k, v in case.items()} for case in cases]}
+        specs.append(
+            variable(
+                str(spec.get("name") or ""),
+                kind,
+                str(spec.get("default") or ""),
+                str(spec.get("description") or ""),
+                [str(c) for c in choices],
+            )
+        )
+    return {
+        "system": text("system"),
+        "user": text("user"),
+        "variables": specs,
+        "settings": prompt_settings({**settings, **chat.merged_settings(settings)}),
+        "tags": tags,
+        "cases": [{str(k): str(v) for k, v in case.items()} for case in cases],
+    }

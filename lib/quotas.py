@@ -14,6 +14,7 @@ at its real price, takes the hold's place. So cells sent at once by a Workbench 
 tabs on two replicas, cannot together pass the quota. A hold whose process died before its
 call reported counts until HELD_SECONDS have passed.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ WARN_SHARE = 0.8  # from 80% of a quota on, a banner says so (as budgets do, lib
 @dataclass(frozen=True)
 class QuotaUse:
     """A user's limits (0: none) and what they spent on the preset connection this day and month."""
+
     daily: float
     monthly: float
     today: float
@@ -45,8 +47,11 @@ class QuotaUse:
 
     def nearest_limit(self) -> tuple[str, float, float, float] | None:
         """(period, share used, used, limit) of the limit most used, or None without limits."""
-        found = [(period, used / limit, used, limit) for period, limit, used in
-                 ((DAY, self.daily, self.today), (MONTH, self.monthly, self.this_month)) if limit]
+        found = [
+            (period, used / limit, used, limit)
+            for period, limit, used in ((DAY, self.daily, self.today), (MONTH, self.monthly, self.this_month))
+            if limit
+        ]
         return max(found, key=lambda item: item[1], default=None)
 
     def left(self, period: str) -> float:
@@ -97,13 +102,17 @@ def check_quota(store: Store, user: str, price: float, now: datetime | None = No
         return holding.hold(price, now + timedelta(seconds=HELD_SECONDS))
 
 
-def shares_used(store: Store, users: list[str], now: datetime | None = None) -> dict[str, tuple[float | None, float | None]]:
+def shares_used(
+    store: Store, users: list[str], now: datetime | None = None
+) -> dict[str, tuple[float | None, float | None]]:
     """Per user, the share of their daily and monthly quota used (None where there is no limit);
     users with no quota at all are left out. For the admins' per-user table."""
     found = {}
     for user in users:
         use = quota_use(store, user, now)
         if use is not None:
-            found[user] = (use.today / use.daily if use.daily else None,
-                           use.this_month / use.monthly if use.monthly else None)
+            found[user] = (
+                use.today / use.daily if use.daily else None,
+                use.this_month / use.monthly if use.monthly else None,
+            )
     return found

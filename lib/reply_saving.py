@@ -8,6 +8,7 @@ interrupted, and its call in the ledger. The client's record of the call replace
 provisional row in one transaction (`CallRecord.replaces`), so a call is one row at every
 moment; `finish` writes each reply as it ended.
 """
+
 from __future__ import annotations
 
 import logging
@@ -26,8 +27,15 @@ log = logging.getLogger("reshi.store")
 
 
 class ReplySaver:
-    def __init__(self, store: Store, user: str, conversation_id: int, streams: list[ChatStream],
-                 extras: list[dict], clock=time.monotonic):
+    def __init__(
+        self,
+        store: Store,
+        user: str,
+        conversation_id: int,
+        streams: list[ChatStream],
+        extras: list[dict],
+        clock=time.monotonic,
+    ):
         self._store, self._user, self._conversation_id = store, user, conversation_id
         self._streams, self._extras, self._clock = streams, extras, clock
         self._message_ids: list[int | None] = [None] * len(streams)
@@ -53,11 +61,16 @@ class ReplySaver:
 
     def _checkpoint(self, index: int, stream: ChatStream) -> None:
         meta = {**chat.reply_meta(stream), **self._extras[index], "incomplete": True, INTERRUPTED: True}
-        call = dict(prompt_tokens=stream.prompt_tokens, completion_tokens=stream.tokens,
-                    latency_ms=stream.waited * 1000, request_id=stream.request_id)
+        call = dict(
+            prompt_tokens=stream.prompt_tokens,
+            completion_tokens=stream.tokens,
+            latency_ms=stream.waited * 1000,
+            request_id=stream.request_id,
+        )
         if self._usage_ids[index] is None:  # the call first: a crash before the message keeps it
-            self._usage_ids[index] = self._store.add_usage(self._user, endpoint=pricing.CHAT, model=stream.model,
-                                                           error_kind=INTERRUPTED, **call)
+            self._usage_ids[index] = self._store.add_usage(
+                self._user, endpoint=pricing.CHAT, model=stream.model, error_kind=INTERRUPTED, **call
+            )
             stream.provisional_row = self._usage_ids[index]  # the call's own record takes its place
         else:
             self._store.update_provisional_usage(self._user, self._usage_ids[index], **call)
@@ -82,7 +95,7 @@ class ReplySaver:
         if error is not None:
             meta.update(error=error.kind, **({"incomplete": True} if stream.text else {"failed": True}))
             if error.server_message:
-                meta["server_message"] = error.server_message[:chat.MAX_SERVER_MESSAGE_CHARS]
+                meta["server_message"] = error.server_message[: chat.MAX_SERVER_MESSAGE_CHARS]
         if message_id is None:
             self._store.add_message(self._user, self._conversation_id, "assistant", stream.text, meta)
         else:

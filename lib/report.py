@@ -4,6 +4,7 @@ Rendered by Jinja2 with autoescaping on, so model text, prompts and model names 
 the page, never markup. The file asks for nothing from elsewhere: the CSS is inline and there
 are no scripts, fonts or images, so it opens the same offline, in a mail client or years later.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -19,8 +20,7 @@ LABELS = ("heading", "prompt", "system", "params", "no_params", "generated", "fa
 LABEL_KEY = key_family("report", LABELS)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-_ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
-                          undefined=jinja2.StrictUndefined)
+_ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined)
 
 
 def render(template: str, **values) -> str:
@@ -31,14 +31,26 @@ def render(template: str, **values) -> str:
 def comparison_report(snapshot: Snapshot, lang: str, generated_at: datetime) -> str:
     """`snapshot` from `lib.shares.comparison_snapshot`; every label in `lang`."""
     payload = snapshot.payload
-    columns = [{"model": c["meta"].get("model") or "?", "text": c["content"],
-                "failed": bool(c["meta"].get("failed")),
-                "metrics": metrics_line(c["meta"], lang, with_model=False)} for c in payload["columns"]]
+    columns = [
+        {
+            "model": c["meta"].get("model") or "?",
+            "text": c["content"],
+            "failed": bool(c["meta"].get("failed")),
+            "metrics": metrics_line(c["meta"], lang, with_model=False),
+        }
+        for c in payload["columns"]
+    ]
     labels = {part: t(LABEL_KEY(part), lang) for part in LABELS}
     return _ENV.get_template("compare_report.html.j2").render(
-        lang="zh-CN" if lang == "zh" else "en", title=snapshot.title, labels=labels, prompt=payload["prompt"],
-        system=payload["system"], params=payload["params"], columns=columns,
-        generated_at=formats.moment(generated_at, lang, UTC, f"{formats.DATE_TIME} 'UTC'"))
+        lang="zh-CN" if lang == "zh" else "en",
+        title=snapshot.title,
+        labels=labels,
+        prompt=payload["prompt"],
+        system=payload["system"],
+        params=payload["params"],
+        columns=columns,
+        generated_at=formats.moment(generated_at, lang, UTC, f"{formats.DATE_TIME} 'UTC'"),
+    )
 
 
 def report_file_name(conversation_id: int) -> str:

@@ -1,4 +1,5 @@
 """Text from users and servers made safe for where it goes: a Markdown element, a file name."""
+
 from __future__ import annotations
 
 import bisect
@@ -68,7 +69,7 @@ def _inline_images_as_links(text: str) -> str:
             starts = runs[len(token)]
             following = bisect.bisect_right(starts, start)
             if following < len(starts):  # else no closing run: the backticks are only text
-                out.append(text[position:starts[following] + len(token)])
+                out.append(text[position : starts[following] + len(token)])
                 position = starts[following] + len(token)
     out.append(text[position:])
     return "".join(out)

@@ -10,6 +10,7 @@ when they are wrong; the command-line tools read the file with `from_file`.
 
 An empty string counts as not set (the example file's `key = ""`). No Streamlit here.
 """
+
 from __future__ import annotations
 
 import json
@@ -48,6 +49,7 @@ EMBEDDED_SANDBOX_PORT = 8765
 
 class _Section(BaseModel):
     """A table of secrets.toml: unknown keys refused, values never changed after the start."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     @model_validator(mode="before")
@@ -60,14 +62,16 @@ class _Section(BaseModel):
 
 class ApiSettings(_Section):
     """The admin's preset connection: with `api_key` set the sidebar offers it."""
-    base_url: str | None = None          # None: the provider's (lib.client.DEFAULT_BASE_URL)
+
+    base_url: str | None = None  # None: the provider's (lib.client.DEFAULT_BASE_URL)
     api_key: str | None = Field(default=None, repr=False)
-    upload_url: str | None = None        # None: derived from base_url
-    timeout: PositiveFloat = 60.0        # seconds a server may stay silent
+    upload_url: str | None = None  # None: derived from base_url
+    timeout: PositiveFloat = 60.0  # seconds a server may stay silent
 
 
 class AuthSettings(_Section):
     """Login mode. `users_file` is relative to the project root (an absolute path stays so)."""
+
     users_file: Path
     cookie_key: str = Field(repr=False)
     cookie_name: str = COOKIE_NAME
@@ -85,8 +89,11 @@ class AuthSettings(_Section):
     @classmethod
     def _strong_key(cls, key: str) -> str:
         if len(key) < MIN_COOKIE_KEY_LENGTH or key in PLACEHOLDER_COOKIE_KEYS:
-            raise PydanticCustomError("cookie_key_weak", "shorter than {length} characters or a placeholder",
-                                      {"length": MIN_COOKIE_KEY_LENGTH})
+            raise PydanticCustomError(
+                "cookie_key_weak",
+                "shorter than {length} characters or a placeholder",
+                {"length": MIN_COOKIE_KEY_LENGTH},
+            )
         return key
 
     @property
@@ -95,11 +102,11 @@ class AuthSettings(_Section):
 
 
 class StoreSettings(_Section):
-    url: str | None = None               # any SQLAlchemy URL; None: lib.store.default_url()
+    url: str | None = None  # any SQLAlchemy URL; None: lib.store.default_url()
 
 
 class SandboxSettings(_Section):
-    root_url: str | None = None          # a sandbox already running; None: the embedded one
+    root_url: str | None = None  # a sandbox already running; None: the embedded one
     api_key: str | None = Field(default=None, repr=False)
     port: int = Field(default=EMBEDDED_SANDBOX_PORT, ge=1, le=65535)
     files_dir: Path | None = None
@@ -132,12 +139,16 @@ class SecuritySettings(_Section):
                 return netguard.networks(value)
             except ValueError:
                 pass
-        raise PydanticCustomError("networks", "must be true, false or a list of networks",
-                                  {"value": json.dumps(value, ensure_ascii=False, default=str)})   # as TOML writes it
+        raise PydanticCustomError(
+            "networks",
+            "must be true, false or a list of networks",
+            {"value": json.dumps(value, ensure_ascii=False, default=str)},
+        )  # as TOML writes it
 
 
 class Settings(BaseModel):
     """The whole file. `auth` is None in single-user mode (no [auth] section, or an empty one)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     api: ApiSettings = ApiSettings()
@@ -150,12 +161,16 @@ class Settings(BaseModel):
     @field_validator("auth", mode="before")
     @classmethod
     def _empty_auth_is_single_user(cls, value: Any) -> Any:
-        return None if value in ({}, None) or (isinstance(value, dict) and not any(
-            v != "" for v in value.values())) else value
+        return (
+            None
+            if value in ({}, None) or (isinstance(value, dict) and not any(v != "" for v in value.values()))
+            else value
+        )
 
 
 class Problem(NamedTuple):
     """One bad key: where (`[auth] cookie_key`), and what is wrong as a catalog key and its fields."""
+
     where: str
     key: str
     fields: dict
@@ -163,14 +178,27 @@ class Problem(NamedTuple):
 
 # Pydantic's error types, grouped into the few things a person is told.
 _PROBLEM_OF_TYPE = {
-    "missing": "missing", "extra_forbidden": "unknown",
-    "bool_type": "not_bool", "bool_parsing": "not_bool",
-    "int_type": "not_whole", "int_parsing": "not_whole", "int_from_float": "not_whole",
-    "float_type": "not_number", "float_parsing": "not_number",
-    "greater_than": "more_than", "greater_than_equal": "at_least", "less_than_equal": "at_most",
-    "string_type": "not_text", "path_type": "not_text", "list_type": "not_list", "tuple_type": "not_list",
-    "model_type": "not_table", "model_attributes_type": "not_table", "dict_type": "not_table",
-    "cookie_key_weak": "cookie_key_weak", "networks": "networks",
+    "missing": "missing",
+    "extra_forbidden": "unknown",
+    "bool_type": "not_bool",
+    "bool_parsing": "not_bool",
+    "int_type": "not_whole",
+    "int_parsing": "not_whole",
+    "int_from_float": "not_whole",
+    "float_type": "not_number",
+    "float_parsing": "not_number",
+    "greater_than": "more_than",
+    "greater_than_equal": "at_least",
+    "less_than_equal": "at_most",
+    "string_type": "not_text",
+    "path_type": "not_text",
+    "list_type": "not_list",
+    "tuple_type": "not_list",
+    "model_type": "not_table",
+    "model_attributes_type": "not_table",
+    "dict_type": "not_table",
+    "cookie_key_weak": "cookie_key_weak",
+    "networks": "networks",
 }
 _problem_key = key_family("config.problem", [*_PROBLEM_OF_TYPE.values(), "other"])
 _LIMITS = ("gt", "ge", "le", "length", "value")
@@ -185,8 +213,10 @@ class SettingsError(Exception):
 
     def lines(self, lang: str, code: Callable[[str], str] = str) -> list[str]:
         """One line per bad key in `lang`: where (through `code`, e.g. Markdown's backticks), what."""
-        return [t("config.problem_line", lang, where=code(p.where), problem=t(p.key, lang, **p.fields))
-                for p in self.problems]
+        return [
+            t("config.problem_line", lang, where=code(p.where), problem=t(p.key, lang, **p.fields))
+            for p in self.problems
+        ]
 
 
 def _where(loc: tuple) -> str:
@@ -198,8 +228,11 @@ def _where(loc: tuple) -> str:
 
 def _problem(error: ErrorDetails) -> Problem:
     name = _PROBLEM_OF_TYPE.get(error["type"], "other")
-    fields = {"limit" if k in ("gt", "ge", "le") else k: format(v, "g") if isinstance(v, (int, float)) else str(v)
-              for k, v in (error.get("ctx") or {}).items() if k in _LIMITS}
+    fields = {
+        "limit" if k in ("gt", "ge", "le") else k: format(v, "g") if isinstance(v, (int, float)) else str(v)
+        for k, v in (error.get("ctx") or {}).items()
+        if k in _LIMITS
+    }
     if name == "other":
         fields = {"message": error["msg"]}
     return Problem(_where(error["loc"]), _problem_key(name), fields)
@@ -216,7 +249,7 @@ def _validate(data: dict) -> Settings:
     except ValidationError as exc:
         problems: list[Problem] = []
         for problem in map(_problem, exc.errors(include_url=False)):
-            if problem not in problems:   # a union's branches may each report the same key
+            if problem not in problems:  # a union's branches may each report the same key
                 problems.append(problem)
         raise SettingsError(problems) from None
 

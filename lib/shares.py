@@ -9,6 +9,7 @@ is limited like passwords: each unknown token counts a failure against the clien
 (scope "share" in the login-failure records), and a client past the limit is refused before
 any lookup, for the same doubling lock-out as a login.
 """
+
 from __future__ import annotations
 
 import base64
@@ -40,18 +41,38 @@ DEFAULT_EXPIRY = "7d"
 LIVE, REVOKED, EXPIRED, MISSING, LOCKED = "live", "revoked", "expired", "missing", "locked"
 
 QUERY_PARAM = "share"
-TOKEN_BYTES = 32                      # 256 bits: the issue asks for at least 128
+TOKEN_BYTES = 32  # 256 bits: the issue asks for at least 128
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{20,100}")
 LIMIT_SCOPE = "share"
 MAX_NOTE_CHARS = 500
 MAX_TITLE_CHARS = 200
 # What a shared reply shows under it; request ids, prompt tokens and the like stay private.
-SHARED_IMAGE_SIDE = 1280             # a shared conversation's images: copies this size at most
+SHARED_IMAGE_SIDE = 1280  # a shared conversation's images: copies this size at most
 MAX_SHARED_IMAGES = 20
 SHARED_IMAGE_PREFIXES = ("data:image/jpeg;base64,", "data:image/png;base64,")
-SHARED_META = ("model", "ttft", "elapsed", "tps", "tokens", "credits", "incomplete", "stopped", "failed", "error",
-               "compare_group", "column", "tool_calls", "tool_call_id", "name", "thinking", "thinking_seconds", "first_thinking",
-               "reasoning_tokens", "structured", "logprobs")
+SHARED_META = (
+    "model",
+    "ttft",
+    "elapsed",
+    "tps",
+    "tokens",
+    "credits",
+    "incomplete",
+    "stopped",
+    "failed",
+    "error",
+    "compare_group",
+    "column",
+    "tool_calls",
+    "tool_call_id",
+    "name",
+    "thinking",
+    "thinking_seconds",
+    "first_thinking",
+    "reasoning_tokens",
+    "structured",
+    "logprobs",
+)
 
 
 @dataclass(frozen=True)
@@ -66,6 +87,7 @@ class Snapshot:
 @dataclass(frozen=True)
 class GuessLimit:
     """Unknown tokens a client may try before it is locked out (the login's [auth] numbers)."""
+
     max_failures: int = 5
     lockout: timedelta = timedelta(minutes=15)
 
@@ -73,12 +95,14 @@ class GuessLimit:
 @dataclass
 class Opened:
     """What a share link leads to: `status` is LIVE, REVOKED, EXPIRED, MISSING or LOCKED."""
+
     status: str
     share: Share | None = None
     wait: timedelta | None = field(default=None)
 
 
 # --- tokens and expiry ------------------------------------------------------------------------
+
 
 def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
@@ -108,6 +132,7 @@ def share_link(app_url: str | None, token: str) -> str:
 
 
 # --- snapshots ------------------------------------------------------------------------------
+
 
 def _shared_meta(meta: dict, image_of: Callable[[dict], bytes | None]) -> dict:
     kept = {key: meta[key] for key in SHARED_META if key in meta}
@@ -158,17 +183,22 @@ def _limited(image_of: Callable[[dict], bytes | None] | None) -> Callable[[dict]
         data = image_of(attachment)
         copied += bool(data)
         return data
+
     return read
 
 
-def conversation_snapshot(conversation: Conversation, messages: list[Message],
-                          image_of: Callable[[dict], bytes | None] | None = None) -> Snapshot:
+def conversation_snapshot(
+    conversation: Conversation, messages: list[Message], image_of: Callable[[dict], bytes | None] | None = None
+) -> Snapshot:
     """`image_of`: an attachment's image bytes (None when gone), copied into the share."""
     settings = chat.merged_settings(conversation.settings)
     read = _limited(image_of)
     entries = [{"role": m.role, "content": m.content, "meta": _shared_meta(m.meta or {}, read)} for m in messages]
-    return Snapshot(CONVERSATION, conversation.title[:MAX_TITLE_CHARS],
-                    {"system": settings["system"], "params": chat.request_params(settings), "messages": entries})
+    return Snapshot(
+        CONVERSATION,
+        conversation.title[:MAX_TITLE_CHARS],
+        {"system": settings["system"], "params": chat.request_params(settings), "messages": entries},
+    )
 
 
 def turns(messages: list[dict]) -> list[list[dict]]:
@@ -185,37 +215,69 @@ def comparison_snapshot(conversation: Snapshot) -> Snapshot | None:
         return None
     prompt = next((g[0]["content"] for g in reversed(groups[:position]) if g[0]["role"] == "user"), "")
     columns = [{"content": m["content"], "meta": m["meta"]} for m in groups[position]]
-    return Snapshot(COMPARISON, chat.title_from(prompt)[:MAX_TITLE_CHARS] or conversation.title,
-                    {"prompt": prompt, "system": conversation.payload["system"],
-                     "params": conversation.payload["params"], "columns": columns})
+    return Snapshot(
+        COMPARISON,
+        chat.title_from(prompt)[:MAX_TITLE_CHARS] or conversation.title,
+        {
+            "prompt": prompt,
+            "system": conversation.payload["system"],
+            "params": conversation.payload["params"],
+            "columns": columns,
+        },
+    )
 
 
 def image_snapshot(item: Media, data: bytes) -> Snapshot:
-    return Snapshot(IMAGE, chat.title_from(item.prompt)[:MAX_TITLE_CHARS],
-                    {"prompt": item.prompt, "width": item.width, "height": item.height},
-                    media=bytes(data), media_mime=item.mime)
+    return Snapshot(
+        IMAGE,
+        chat.title_from(item.prompt)[:MAX_TITLE_CHARS],
+        {"prompt": item.prompt, "width": item.width, "height": item.height},
+        media=bytes(data),
+        media_mime=item.mime,
+    )
 
 
 def video_snapshot(task: VideoTaskRecord, data: bytes, mime: str) -> Snapshot:
-    return Snapshot(VIDEO, chat.title_from(task.prompt)[:MAX_TITLE_CHARS],
-                    {"prompt": task.prompt, "model": task.model, "duration": task.duration,
-                     "aspect_ratio": task.aspect_ratio}, media=bytes(data), media_mime=mime)
+    return Snapshot(
+        VIDEO,
+        chat.title_from(task.prompt)[:MAX_TITLE_CHARS],
+        {"prompt": task.prompt, "model": task.model, "duration": task.duration, "aspect_ratio": task.aspect_ratio},
+        media=bytes(data),
+        media_mime=mime,
+    )
 
 
 # --- making, opening, revoking --------------------------------------------------------------
 
-def create_share(store: Store, user: str, snapshot: Snapshot, expiry: str, note: str = "",
-                 now: datetime | None = None) -> tuple[str, Share]:
+
+def create_share(
+    store: Store, user: str, snapshot: Snapshot, expiry: str, note: str = "", now: datetime | None = None
+) -> tuple[str, Share]:
     """Store the snapshot; returns the token (shown once: only its hash is kept) and the share."""
     token = new_token()
-    share = store.add_share(user, token_hash=token_hash(token), kind=snapshot.kind, title=snapshot.title,
-                            note=note.strip()[:MAX_NOTE_CHARS], payload=snapshot.payload, media=snapshot.media,
-                            media_mime=snapshot.media_mime, expires_at=expires_at(expiry, now or utcnow()))
+    share = store.add_share(
+        user,
+        token_hash=token_hash(token),
+        kind=snapshot.kind,
+        title=snapshot.title,
+        note=note.strip()[:MAX_NOTE_CHARS],
+        payload=snapshot.payload,
+        media=snapshot.media,
+        media_mime=snapshot.media_mime,
+        expires_at=expires_at(expiry, now or utcnow()),
+    )
     return token, share
 
 
-def open_share(store: Store, token: str, client: str | None, limit: GuessLimit, *,
-               first_visit: bool = True, now: datetime | None = None) -> Opened:
+def open_share(
+    store: Store,
+    token: str,
+    client: str | None,
+    limit: GuessLimit,
+    *,
+    first_visit: bool = True,
+    now: datetime | None = None,
+) -> Opened:
     """Look the token up for a viewer at `client` (None: unknown, not limited).
 
     `first_visit` is False on a rerun of a page already shown for this token: it neither counts
@@ -248,8 +310,9 @@ def find_by_token(token: str, lookup: Callable[[str], Any]) -> Any:
     return found if found is not None and hmac.compare_digest(found.token_hash, digest) else None
 
 
-def guess_lock(store: Store, client: str | None, limit: GuessLimit, now: datetime,
-               scope: str = LIMIT_SCOPE) -> timedelta | None:
+def guess_lock(
+    store: Store, client: str | None, limit: GuessLimit, now: datetime, scope: str = LIMIT_SCOPE
+) -> timedelta | None:
     """How long `client` is still locked out for guessing links of `scope` (None: not locked)."""
     if not client:
         return None
@@ -266,6 +329,7 @@ def record_wrong_guess(store: Store, client: str, now: datetime, scope: str = LI
 
 
 # --- rendering data ---------------------------------------------------------------------------
+
 
 def metrics_line(meta: dict, lang: str, *, with_model: bool = True) -> str:
     """A reply's model, time to first token (a reasoning model's: to its first thinking and its

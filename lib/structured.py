@@ -5,6 +5,7 @@ Everything a user typed or a model answered is kept as it came: these functions 
 is wrong with it, where (a line and column of the text, or a path in the JSON) and why, so the
 Chat page and the Workbench can show it in the user's words and never lose the raw text.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,7 @@ from jsonschema.exceptions import best_match
 TEXT, JSON_OBJECT, JSON_SCHEMA = "text", "json_object", "json_schema"
 RESPONSE_FORMATS = (TEXT, JSON_OBJECT, JSON_SCHEMA)
 DEFAULT_SCHEMA_NAME = "reply"
-_SCHEMA_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")   # OpenAI's rule for json_schema.name
+_SCHEMA_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # OpenAI's rule for json_schema.name
 # A reply in a Markdown fence (```json ... ```), as models wrap JSON when not held to a format.
 _FENCE = re.compile(r"^\s*```[A-Za-z]*\s*\n(?P<body>.*?)\n?```\s*$", re.DOTALL)
 ROOT = "$"
@@ -28,13 +29,19 @@ MAX_STORED_PROBLEMS = 50
 # What the reasons are about, for the UI's words: the text is not JSON; the JSON is not a
 # schema; the reply does not match the schema.
 NOT_JSON, NOT_A_SCHEMA, NOT_AN_OBJECT, MISMATCH, MATCHES = (
-    "not_json", "not_a_schema", "not_an_object", "mismatch", "matches")
+    "not_json",
+    "not_a_schema",
+    "not_an_object",
+    "mismatch",
+    "matches",
+)
 
 
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong: `where` is "line 3, column 7" text position (line/column set) or a JSON
     path such as `$.items[0].name`; `reason` is the parser's or validator's own words."""
+
     kind: str
     reason: str
     path: str = ROOT
@@ -99,15 +106,18 @@ def schema_name(name: str) -> str:
     return name if _SCHEMA_NAME.match(name or "") else DEFAULT_SCHEMA_NAME
 
 
-def response_format(kind: str, schema_text: str = "", name: str = DEFAULT_SCHEMA_NAME,
-                    strict: bool = True) -> dict | None:
+def response_format(
+    kind: str, schema_text: str = "", name: str = DEFAULT_SCHEMA_NAME, strict: bool = True
+) -> dict | None:
     """The `response_format` to send for a setting, or None (text: nothing is sent). A schema
     that does not parse is never sent: `schema_problem` says why first."""
     if kind == JSON_OBJECT:
         return {"type": JSON_OBJECT}
     if kind == JSON_SCHEMA and schema_problem(schema_text) is None:
-        return {"type": JSON_SCHEMA, "json_schema": {"name": schema_name(name), "schema": json.loads(schema_text),
-                                                     "strict": bool(strict)}}
+        return {
+            "type": JSON_SCHEMA,
+            "json_schema": {"name": schema_name(name), "schema": json.loads(schema_text), "strict": bool(strict)},
+        }
     return None
 
 
@@ -115,6 +125,7 @@ def response_format(kind: str, schema_text: str = "", name: str = DEFAULT_SCHEMA
 class ReplyCheck:
     """A reply read as JSON and checked: `kind` is MATCHES, NOT_JSON or MISMATCH; `value` the
     parsed JSON (None when not JSON); `problems` every failure, the first one first."""
+
     kind: str
     value: Any = None
     problems: list[Problem] = field(default_factory=list)
@@ -149,8 +160,7 @@ def check_reply(text: str, schema: dict | None) -> ReplyCheck:
         return ReplyCheck(MATCHES, value)
     first = best_match(errors)
     ordered = [first, *(e for e in errors if e is not first)]
-    return ReplyCheck(MISMATCH, value, [Problem(MISMATCH, e.message, path=json_path(e.absolute_path))
-                                        for e in ordered])
+    return ReplyCheck(MISMATCH, value, [Problem(MISMATCH, e.message, path=json_path(e.absolute_path)) for e in ordered])
 
 
 def stored_check_ok(value: Any) -> bool:
@@ -160,10 +170,15 @@ def stored_check_ok(value: Any) -> bool:
         return False
     problems = value.get("problems")
     fields = {"kind": str, "reason": str, "path": str, "line": (int, type(None)), "column": (int, type(None))}
-    return (isinstance(problems, list) and len(problems) <= MAX_STORED_PROBLEMS
-            and all(isinstance(p, dict) and set(p) <= set(fields) and all(isinstance(p.get(k), t) for k, t in fields.items())
-                    for p in problems)
-            and isinstance(value.get("schema", {}), dict))
+    return (
+        isinstance(problems, list)
+        and len(problems) <= MAX_STORED_PROBLEMS
+        and all(
+            isinstance(p, dict) and set(p) <= set(fields) and all(isinstance(p.get(k), t) for k, t in fields.items())
+            for p in problems
+        )
+        and isinstance(value.get("schema", {}), dict)
+    )
 
 
 def first_failure(text: str, schema: dict | None) -> Problem | None:
@@ -177,22 +192,48 @@ def first_failure(text: str, schema: dict | None) -> Problem | None:
 STARTER_SCHEMAS: dict[str, dict] = {
     "sentiment": {
         "type": "object",
-        "properties": {"sentiment": {"type": "string", "enum": ["positive", "neutral", "negative"]},
-                       "confidence": {"type": "number", "minimum": 0, "maximum": 1},
-                       "reason": {"type": "string"}},
-        "required": ["sentiment", "confidence", "reason"], "additionalProperties": False},
+        "properties": {
+            "sentiment": {"type": "string", "enum": ["positive", "neutral", "negative"]},
+            "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+            "reason": {"type": "string"},
+        },
+        "required": ["sentiment", "confidence", "reason"],
+        "additionalProperties": False,
+    },
     "extraction": {
         "type": "object",
-        "properties": {"people": {"type": "array", "items": {
-            "type": "object", "properties": {"name": {"type": "string"}, "role": {"type": "string"}},
-            "required": ["name", "role"], "additionalProperties": False}},
-            "date": {"type": "string"}, "place": {"type": "string"}},
-        "required": ["people", "date", "place"], "additionalProperties": False},
+        "properties": {
+            "people": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"name": {"type": "string"}, "role": {"type": "string"}},
+                    "required": ["name", "role"],
+                    "additionalProperties": False,
+                },
+            },
+            "date": {"type": "string"},
+            "place": {"type": "string"},
+        },
+        "required": ["people", "date", "place"],
+        "additionalProperties": False,
+    },
     "steps": {
         "type": "object",
-        "properties": {"steps": {"type": "array", "minItems": 1, "items": {
-            "type": "object", "properties": {"explanation": {"type": "string"}, "output": {"type": "string"}},
-            "required": ["explanation", "output"], "additionalProperties": False}},
-            "final_answer": {"type": "string"}},
-        "required": ["steps", "final_answer"], "additionalProperties": False},
+        "properties": {
+            "steps": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "properties": {"explanation": {"type": "string"}, "output": {"type": "string"}},
+                    "required": ["explanation", "output"],
+                    "additionalProperties": False,
+                },
+            },
+            "final_answer": {"type": "string"},
+        },
+        "required": ["steps", "final_answer"],
+        "additionalProperties": False,
+    },
 }

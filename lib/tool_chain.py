@@ -8,6 +8,7 @@ model answers in text or `max_steps` replies have called tools. Every step is on
 so each lands in the ledger on its own row. The checks say why they failed as a problem code
 (`TOOL_PROBLEMS`, which the page words in the user's language) and a detail (names, a path).
 """
+
 from __future__ import annotations
 
 import json
@@ -32,6 +33,7 @@ class Chain:
     final text, and whether it stopped at the step limit or was stopped. `step_messages` are
     the assistant and tool messages of its steps answered so far (after the prompt): a chain
     that ended early goes on from them."""
+
     calls: list[dict] = field(default_factory=list)
     text: str = ""
     steps: int = 0
@@ -56,9 +58,17 @@ def mock_result(settings_tools: list[dict], call: ToolCall) -> str:
 Ask = Callable[[list[dict], dict], ChatStream]  # (messages, request fields) -> a reply streamed to its end
 
 
-def run_chain(client: ReshiClient, model: str, messages: list[dict], settings: dict, params: dict | None = None,
-              max_steps: int = tools.DEFAULT_STEPS, stop: threading.Event | None = None,
-              ask: Ask | None = None, chain: Chain | None = None) -> Chain:
+def run_chain(
+    client: ReshiClient,
+    model: str,
+    messages: list[dict],
+    settings: dict,
+    params: dict | None = None,
+    max_steps: int = tools.DEFAULT_STEPS,
+    stop: threading.Event | None = None,
+    ask: Ask | None = None,
+    chain: Chain | None = None,
+) -> Chain:
     """The chain for `messages` with the tools of `settings` (the Chat page's shape: `tools`,
     `tool_choice`, `parallel_tool_calls`); errors of a call are raised as the client raises them.
     `ask` sends one step (the Workbench's: the client's retries, and Stop); by default it is streamed as is.
@@ -85,7 +95,8 @@ def run_chain(client: ReshiClient, model: str, messages: list[dict], settings: d
             break
         chain.step_messages += [
             {"role": "assistant", "content": stream.text or None, "tool_calls": [c.as_message() for c in calls]},
-            *({"role": "tool", "tool_call_id": c.id, "content": mock_result(settings["tools"], c)} for c in calls)]
+            *({"role": "tool", "tool_call_id": c.id, "content": mock_result(settings["tools"], c)} for c in calls),
+        ]
     return chain
 
 
@@ -97,9 +108,11 @@ def _drained(stream: ChatStream) -> ChatStream:
 
 # ---------------------------------------------------------------- the checks
 
+
 @dataclass(frozen=True)
 class CallCheck:
     """A check's verdict on a chain's calls: `problem` (in TOOL_PROBLEMS) and `detail` say why not."""
+
     passed: bool
     problem: str = ""
     detail: str = ""
@@ -128,7 +141,9 @@ def arguments_match(calls: list[dict], name: str, expected: str) -> CallCheck:
         if call["parsed"] is None:
             found.append(CallCheck(False, ARGUMENTS_NOT_JSON, call["arguments"][:80]))
             continue
-        reason = _schema_reason(wanted, call["parsed"]) if _is_schema(wanted) else _subset_reason(wanted, call["parsed"])
+        reason = (
+            _schema_reason(wanted, call["parsed"]) if _is_schema(wanted) else _subset_reason(wanted, call["parsed"])
+        )
         if reason is None:
             return CallCheck(True)
         found.append(CallCheck(False, ARGUMENTS_DIFFER, reason))

@@ -6,6 +6,7 @@ A tool in the settings is a plain dict, kept as typed so nothing is lost while i
 {"name", "description", "parameters" (JSON Schema as text), "mock" (a result template where
 `{{argument}}` is filled from the call)}. Only tools without a problem are sent.
 """
+
 from __future__ import annotations
 
 import copy
@@ -23,7 +24,7 @@ MAX_TOOLS = 32
 MAX_SCHEMA_CHARS = 20_000
 DEFAULT_STEPS = 5
 MAX_STEPS = 20
-CHOICES = ("auto", "none", "required")   # or the name of one tool
+CHOICES = ("auto", "none", "required")  # or the name of one tool
 BLANK_PARAMETERS = '{\n  "type": "object",\n  "properties": {},\n  "required": []\n}'
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}")
 
@@ -32,31 +33,54 @@ PROBLEM_KEY = key_family("tools.problem", PROBLEMS)
 
 
 def _tool(name: str, description: str, parameters: dict, mock: str) -> dict:
-    return {"name": name, "description": description,
-            "parameters": json.dumps(parameters, indent=2, ensure_ascii=False), "mock": mock}
+    return {
+        "name": name,
+        "description": description,
+        "parameters": json.dumps(parameters, indent=2, ensure_ascii=False),
+        "mock": mock,
+    }
 
 
 STARTERS = {
     "weather": _tool(
-        "get_weather", "Get the current weather for a city.",
-        {"type": "object", "properties": {
-            "city": {"type": "string", "description": "The city, e.g. Paris"},
-            "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]}},
-         "required": ["city"], "additionalProperties": False},
-        '{"city": "{{city}}", "temperature": 21, "unit": "celsius", "conditions": "sunny"}'),
+        "get_weather",
+        "Get the current weather for a city.",
+        {
+            "type": "object",
+            "properties": {
+                "city": {"type": "string", "description": "The city, e.g. Paris"},
+                "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
+            },
+            "required": ["city"],
+            "additionalProperties": False,
+        },
+        '{"city": "{{city}}", "temperature": 21, "unit": "celsius", "conditions": "sunny"}',
+    ),
     "search": _tool(
-        "search_documents", "Search the document library and return the best passages.",
-        {"type": "object", "properties": {
-            "query": {"type": "string", "description": "What to look for"},
-            "top_k": {"type": "integer", "minimum": 1, "maximum": 10}},
-         "required": ["query"], "additionalProperties": False},
-        '{"results": [{"title": "Refund policy", "snippet": "Refunds within 30 days for {{query}}."}]}'),
+        "search_documents",
+        "Search the document library and return the best passages.",
+        {
+            "type": "object",
+            "properties": {
+                "query": {"type": "string", "description": "What to look for"},
+                "top_k": {"type": "integer", "minimum": 1, "maximum": 10},
+            },
+            "required": ["query"],
+            "additionalProperties": False,
+        },
+        '{"results": [{"title": "Refund policy", "snippet": "Refunds within 30 days for {{query}}."}]}',
+    ),
     "calculator": _tool(
-        "calculator", "Calculate an arithmetic expression.",
-        {"type": "object", "properties": {
-            "expression": {"type": "string", "description": "e.g. 12 * (3 + 4)"}},
-         "required": ["expression"], "additionalProperties": False},
-        '{"expression": "{{expression}}", "result": 84}'),
+        "calculator",
+        "Calculate an arithmetic expression.",
+        {
+            "type": "object",
+            "properties": {"expression": {"type": "string", "description": "e.g. 12 * (3 + 4)"}},
+            "required": ["expression"],
+            "additionalProperties": False,
+        },
+        '{"expression": "{{expression}}", "result": 84}',
+    ),
 }
 STARTER_KEY = key_family("tools.starter", STARTERS)
 _STARTER_DESCRIPTION = key_family("tools.describe", STARTERS)
@@ -69,8 +93,13 @@ def starter(key: str, lang: str) -> dict:
 
 
 def default_settings() -> dict:
-    return {"tools": [], "tool_choice": "auto", "parallel_tool_calls": True,
-            "auto_mock": False, "auto_steps": DEFAULT_STEPS}
+    return {
+        "tools": [],
+        "tool_choice": "auto",
+        "parallel_tool_calls": True,
+        "auto_mock": False,
+        "auto_steps": DEFAULT_STEPS,
+    }
 
 
 def settings_of(settings: dict) -> dict:
@@ -101,10 +130,12 @@ def _clean(tool: dict) -> dict:
 
 # ---------------------------------------------------------------- checking what was typed
 
+
 @dataclass(frozen=True)
 class Problem:
     """What is wrong with one tool: `index` in the list, `code` in PROBLEMS, `detail` (a path
     or the parser's words, not translated: it quotes the schema)."""
+
     index: int
     code: str
     detail: str = ""
@@ -166,11 +197,16 @@ def valid_tools(tools: list[dict]) -> list[dict]:
 
 # ---------------------------------------------------------------- the request
 
+
 def to_openai(tools: list[dict]) -> list[dict]:
     """The OpenAI `tools` array of the tools without a problem."""
-    return [{"type": "function", "function": {"name": t["name"].strip(), "description": t["description"],
-                                              "parameters": parameters_of(t)}}
-            for t in valid_tools(tools)]
+    return [
+        {
+            "type": "function",
+            "function": {"name": t["name"].strip(), "description": t["description"], "parameters": parameters_of(t)},
+        }
+        for t in valid_tools(tools)
+    ]
 
 
 def names(openai_tools: Any) -> list[str]:
@@ -196,6 +232,7 @@ def request_fields(settings: dict) -> dict:
 
 
 # ---------------------------------------------------------------- import and export
+
 
 class ImportProblem(ValueError):
     """Why a `tools` array was refused: `key` a catalog key, `fields` its placeholders."""
@@ -228,17 +265,24 @@ def import_json(text: str) -> list[dict]:
         if not isinstance(function, dict) or not isinstance(function.get("name"), str):
             raise ImportProblem("tools.import_bad_item", path=f"$[{index}]")
         parameters = function.get("parameters", {"type": "object", "properties": {}})
-        imported.append({"name": function["name"], "description": str(function.get("description") or ""),
-                         "parameters": json.dumps(parameters, indent=2, ensure_ascii=False),
-                         "mock": str(item.get("x-mock") or function.get("x-mock") or "")})
+        imported.append(
+            {
+                "name": function["name"],
+                "description": str(function.get("description") or ""),
+                "parameters": json.dumps(parameters, indent=2, ensure_ascii=False),
+                "mock": str(item.get("x-mock") or function.get("x-mock") or ""),
+            }
+        )
     return imported
 
 
 # ---------------------------------------------------------------- calls and results
 
+
 def fill_mock(template: str, arguments: Any) -> str:
     """The mock result of a call: each `{{name}}` (or `{{a.b}}`) replaced by that argument
     (text as it is, anything else as JSON); a name the call lacks becomes empty."""
+
     def value(match: re.Match) -> str:
         found: Any = arguments
         for part in match.group(1).split("."):
@@ -246,6 +290,7 @@ def fill_mock(template: str, arguments: Any) -> str:
         if found is None:
             return ""
         return found if isinstance(found, str) else json.dumps(found, ensure_ascii=False)
+
     return _PLACEHOLDER.sub(value, template)
 
 
@@ -258,8 +303,10 @@ def argument_problems(tool: dict | None, arguments: Any) -> list[tuple[str, str]
     if tool is None:
         return []
     validator = Draft202012Validator(parameters_of(tool))
-    return [(json_path(e.absolute_path), e.message)
-            for e in sorted(validator.iter_errors(arguments), key=lambda e: list(map(str, e.absolute_path)))]
+    return [
+        (json_path(e.absolute_path), e.message)
+        for e in sorted(validator.iter_errors(arguments), key=lambda e: list(map(str, e.absolute_path)))
+    ]
 
 
 def result_text(typed: str) -> str:
@@ -271,6 +318,7 @@ def result_text(typed: str) -> str:
 
 
 # ---------------------------------------------------------------- the message list
+
 
 def with_call_fields(messages: list[dict], meta: dict, answered: set) -> None:
     """The last message, as the API wants a tool call and its result. An assistant's calls go
@@ -293,7 +341,7 @@ def with_call_fields(messages: list[dict], meta: dict, answered: set) -> None:
 
 def after_last_question(history: list) -> list:
     last_user = max((i for i, m in enumerate(history) if m.role == "user"), default=-1)
-    return history[last_user + 1:]
+    return history[last_user + 1 :]
 
 
 def latest_replies(history: list) -> dict[int, Any]:
@@ -306,8 +354,12 @@ def open_reply_ids(history: list, sending: bool = False) -> set[int]:
     column's latest, when it called tools. While replies are `sending`, one whose results all
     went is being answered, and is not open."""
     answered = {(m.meta or {}).get("tool_call_id") for m in history if m.role == "tool"}
-    return {m.id for m in latest_replies(history).values() if (m.meta or {}).get("tool_calls")
-            and not (sending and all(c.get("id") in answered for c in m.meta["tool_calls"]))}
+    return {
+        m.id
+        for m in latest_replies(history).values()
+        if (m.meta or {}).get("tool_calls")
+        and not (sending and all(c.get("id") in answered for c in m.meta["tool_calls"]))
+    }
 
 
 def continuing_columns(history: list, count: int) -> list[int]:
@@ -318,15 +370,22 @@ def continuing_columns(history: list, count: int) -> list[int]:
         return list(range(count))
     answered = {(m.meta or {}).get("tool_call_id") for m in history if m.role == "tool"}
     latest = latest_replies(history)
-    return [column for column in range(count) if column in latest
-            and (latest[column].meta or {}).get("tool_calls")
-            and all(call.get("id") in answered for call in latest[column].meta["tool_calls"])]
+    return [
+        column
+        for column in range(count)
+        if column in latest
+        and (latest[column].meta or {}).get("tool_calls")
+        and all(call.get("id") in answered for call in latest[column].meta["tool_calls"])
+    ]
 
 
 def chain_steps(history: list, column: int = 0) -> int:
     """How many replies of the column since the last user message called tools: its chain's steps."""
-    return sum(1 for m in after_last_question(history) if m.role == "assistant"
-               and (m.meta or {}).get("column", 0) == column and (m.meta or {}).get("tool_calls"))
+    return sum(
+        1
+        for m in after_last_question(history)
+        if m.role == "assistant" and (m.meta or {}).get("column", 0) == column and (m.meta or {}).get("tool_calls")
+    )
 
 
 # ---------------------------------------------------------------- stored calls, as files carry them
@@ -337,11 +396,21 @@ MAX_ARGUMENTS_CHARS = 100_000
 def stored_calls_ok(value: Any) -> bool:
     """Whether an imported message's `tool_calls` are what a reply stores: a list of
     {"id", "type": "function", "function": {"name", "arguments" (text)}}."""
-    return isinstance(value, list) and len(value) <= MAX_TOOLS and all(
-        isinstance(c, dict) and isinstance(c.get("id"), str) and len(c["id"]) <= 200
-        and isinstance(c.get("function"), dict) and isinstance(c["function"].get("name"), str)
-        and len(c["function"]["name"]) <= 200 and isinstance(c["function"].get("arguments"), str)
-        and len(c["function"]["arguments"]) <= MAX_ARGUMENTS_CHARS for c in value)
+    return (
+        isinstance(value, list)
+        and len(value) <= MAX_TOOLS
+        and all(
+            isinstance(c, dict)
+            and isinstance(c.get("id"), str)
+            and len(c["id"]) <= 200
+            and isinstance(c.get("function"), dict)
+            and isinstance(c["function"].get("name"), str)
+            and len(c["function"]["name"]) <= 200
+            and isinstance(c["function"].get("arguments"), str)
+            and len(c["function"]["arguments"]) <= MAX_ARGUMENTS_CHARS
+            for c in value
+        )
+    )
 
 
 def calls_markdown(calls: list[dict]) -> list[str]:
@@ -353,6 +422,7 @@ def calls_markdown(calls: list[dict]) -> list[str]:
 class CallStep:
     """A call as read-only views show it (share links, presentation mode): `result` None until
     answered."""
+
     id: str
     name: str
     arguments: str
@@ -361,5 +431,9 @@ class CallStep:
 
 def call_steps(calls: list[dict], results: dict) -> tuple[CallStep, ...]:
     """A reply's stored calls with their results (`results`: tool_call_id -> content)."""
-    return tuple(CallStep(str(c.get("id")), c["function"]["name"], c["function"].get("arguments") or "",
-                          results.get(c.get("id"))) for c in calls)
+    return tuple(
+        CallStep(
+            str(c.get("id")), c["function"]["name"], c["function"].get("arguments") or "", results.get(c.get("id"))
+        )
+        for c in calls
+    )

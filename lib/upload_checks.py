@@ -5,6 +5,7 @@ Before: the real type from the bytes (never the name), the 10 MB limit, not empt
 fields, so each file can say why. After: file names shown as given but harmless, the name sent
 to the API stripped of path parts, a thumbnail, and the expiry as a countdown.
 """
+
 from __future__ import annotations
 
 import base64
@@ -29,6 +30,7 @@ _SEND_NAME_STEM_CHARS = 100
 @dataclass
 class Checked:
     """One candidate file: its name as the user gave it, its bytes, and why it is refused (if so)."""
+
     name: str
     data: bytes
     kind: str | None = None

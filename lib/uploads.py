@@ -3,6 +3,7 @@
 Used by the Upload page (files and base64) and by the Images gallery's "upload to get a link".
 Streamlit-free.
 """
+
 from __future__ import annotations
 
 from lib.client import ReshiClient
@@ -10,15 +11,20 @@ from lib.store import Store, UploadRecord
 from lib.upload_checks import Checked, data_url, send_name, thumbnail
 
 
-def send(client: ReshiClient, store: Store, user: str, checked: Checked, *,
-         as_base64: bool = False) -> UploadRecord:
+def send(client: ReshiClient, store: Store, user: str, checked: Checked, *, as_base64: bool = False) -> UploadRecord:
     """Upload one file that passed the checks; raises the client's typed errors."""
     name = send_name(checked.name, checked.kind)
     if as_base64:
         result = client.uploads.upload_base64(data_url(checked), name)
     else:
         result = client.uploads.upload_file(checked.data, name)
-    return store.add_upload(user, url=result.url, stored_filename=result.filename,
-                            original_filename=checked.name, size=result.size or len(checked.data),
-                            mime=checked.mime, expire_at=result.expire_at,
-                            thumbnail=thumbnail(checked.data))
+    return store.add_upload(
+        user,
+        url=result.url,
+        stored_filename=result.filename,
+        original_filename=checked.name,
+        size=result.size or len(checked.data),
+        mime=checked.mime,
+        expire_at=result.expire_at,
+        thumbnail=thumbnail(checked.data),
+    )

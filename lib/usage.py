@@ -16,6 +16,7 @@ the credits spent but are not requests. The free bookkeeping calls the app makes
 (`models` for the model list, `billing` for the balance) are left out of the cards and charts,
 where they would only be noise, but the calls table and its CSV list them like any other call.
 """
+
 from __future__ import annotations
 
 import math
@@ -44,20 +45,36 @@ MODEL, ENDPOINT, SOURCE, CONNECTION = "model", "endpoint", "source", "connection
 BREAKDOWNS = (MODEL, ENDPOINT, SOURCE, CONNECTION)
 LATENCY_BUCKET_MS = 10
 TABLE_LIMIT = 1000
-CSV_COLUMNS = ("time", "user", "endpoint", "model", "outcome", "status", "error_kind", "latency_ms",
-               "prompt_tokens", "completion_tokens", "reasoning_tokens", "credits", "request_id", "source",
-               "connection")
+CSV_COLUMNS = (
+    "time",
+    "user",
+    "endpoint",
+    "model",
+    "outcome",
+    "status",
+    "error_kind",
+    "latency_ms",
+    "prompt_tokens",
+    "completion_tokens",
+    "reasoning_tokens",
+    "credits",
+    "request_id",
+    "source",
+    "connection",
+)
 
 
 # --- ranges and zones -----------------------------------------------------------------------
+
 
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:
     """The first instant of `day` in `tz`, as aware UTC."""
     return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
 
 
-def preset_range(preset: str, tz_name: str | None, now: datetime | None = None,
-                 custom: tuple[date, date] | None = None) -> tuple[datetime | None, datetime | None]:
+def preset_range(
+    preset: str, tz_name: str | None, now: datetime | None = None, custom: tuple[date, date] | None = None
+) -> tuple[datetime | None, datetime | None]:
     """[start, end) in aware UTC for a preset, in whole local days ending with today.
 
     "7d" is today and the six days before it; "all" is unbounded (None, None); "custom" is the
@@ -109,6 +126,7 @@ def zone_offsets(tz: ZoneInfo, start: datetime, end: datetime) -> tuple[int, lis
 
     Steps a day at a time and bisects to the second inside a day where the offset changed.
     """
+
     def offset(at: datetime) -> int:
         return int(at.astimezone(tz).utcoffset().total_seconds())
 
@@ -129,9 +147,11 @@ def zone_offsets(tz: ZoneInfo, start: datetime, end: datetime) -> tuple[int, lis
 
 # --- what is asked ---------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Scope:
     """Whose rows, which range and how to bucket them: what the SQL cube depends on."""
+
     user: str | None  # None: every user's rows (admins only)
     start: datetime | None
     end: datetime | None
@@ -142,6 +162,7 @@ class Scope:
 @dataclass(frozen=True)
 class Filters:
     """The page's narrowing choices; an empty tuple means "any"."""
+
     users: tuple[str, ...] = ()
     models: tuple[str, ...] = ()
     endpoints: tuple[str, ...] = ()
@@ -190,8 +211,9 @@ def cube(store: Store, scope: Scope, after_id: int | None = None, upto_id: int |
         return _typed_cube(pd.DataFrame(columns=CUBE_COLUMNS))
     width = BUCKET_SECONDS[scope.granularity]
     offsets = zone_offsets(zone(scope.tz), scope.start or first, scope.end or last + timedelta(seconds=1))
-    frame = _ledger(store, scope).cube(scope.start, scope.end, bucket_seconds=width, offsets=offsets,
-                                       after_id=after_id, upto_id=upto_id)
+    frame = _ledger(store, scope).cube(
+        scope.start, scope.end, bucket_seconds=width, offsets=offsets, after_id=after_id, upto_id=upto_id
+    )
     frame["bucket"] = pd.to_datetime(frame["bucket"].astype("int64") * width, unit="s")
     return _typed_cube(frame)
 
@@ -210,9 +232,14 @@ def _typed_cube(frame: pd.DataFrame) -> pd.DataFrame:
 def apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """The cube narrowed by the page's filters (the same meaning as the ledger's SQL filters)."""
     keep = pd.Series(True, index=frame.index)
-    for column, values in (("user", filters.users), ("model", filters.models),
-                           ("endpoint", filters.endpoints), ("outcome", filters.outcomes),
-                           ("source", filters.sources), ("connection", filters.connections)):
+    for column, values in (
+        ("user", filters.users),
+        ("model", filters.models),
+        ("endpoint", filters.endpoints),
+        ("outcome", filters.outcomes),
+        ("source", filters.sources),
+        ("connection", filters.connections),
+    ):
         if values:
             keep &= frame[column].isin(values)
     return frame[keep]
@@ -224,6 +251,7 @@ def work(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 # --- cards and charts from the cube ----------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Summary:
@@ -241,10 +269,13 @@ class Summary:
 def summarize(frame: pd.DataFrame) -> Summary:
     rows = work(frame)
     calls = rows[rows["outcome"] != REFUND]
-    return Summary(credits=round(float(rows["credits"].sum()), 6), requests=int(calls["rows"].sum()),
-                   errors=int(rows.loc[rows["outcome"] == ERROR, "rows"].sum()),
-                   tokens=int(rows["prompt_tokens"].sum() + rows["completion_tokens"].sum()),
-                   refunded=round(-float(rows.loc[rows["outcome"] == REFUND, "credits"].sum()), 6))
+    return Summary(
+        credits=round(float(rows["credits"].sum()), 6),
+        requests=int(calls["rows"].sum()),
+        errors=int(rows.loc[rows["outcome"] == ERROR, "rows"].sum()),
+        tokens=int(rows["prompt_tokens"].sum() + rows["completion_tokens"].sum()),
+        refunded=round(-float(rows.loc[rows["outcome"] == REFUND, "credits"].sum()), 6),
+    )
 
 
 def series_columns(by: str) -> list[str]:
@@ -288,7 +319,8 @@ def by_user(frame: pd.DataFrame) -> pd.DataFrame:
     rows = work(frame).assign(
         requests=lambda f: f["rows"].where(f["outcome"] != REFUND, 0),
         errors=lambda f: f["rows"].where(f["outcome"] == ERROR, 0),
-        tokens=lambda f: f["prompt_tokens"] + f["completion_tokens"])
+        tokens=lambda f: f["prompt_tokens"] + f["completion_tokens"],
+    )
     result = rows.groupby("user", as_index=False)[["credits", "requests", "errors", "tokens"]].sum()
     return result.sort_values(["credits", "user"], ascending=[False, True]).reset_index(drop=True)
 
@@ -306,21 +338,30 @@ def options(frame: pd.DataFrame, column: str) -> list[str]:
 HISTOGRAM_KEYS = ["endpoint", "bucket"]
 
 
-def latency_histogram(store: Store, scope: Scope, filters: Filters, after_id: int | None = None,
-                      upto_id: int | None = None) -> pd.DataFrame:
+def latency_histogram(
+    store: Store, scope: Scope, filters: Filters, after_id: int | None = None, upto_id: int | None = None
+) -> pd.DataFrame:
     """Calls per (endpoint, 10 ms latency bucket), built in SQL; adds up like the cube.
 
     Refunds (bookkeeping rows, no call) and calls without a latency are left out.
     """
     return _ledger(store, scope).latency_histogram(
-        scope.start, scope.end, bucket_ms=LATENCY_BUCKET_MS, among_endpoints=WORK_ENDPOINTS,
-        after_id=after_id, upto_id=upto_id, **asdict(filters))
+        scope.start,
+        scope.end,
+        bucket_ms=LATENCY_BUCKET_MS,
+        among_endpoints=WORK_ENDPOINTS,
+        after_id=after_id,
+        upto_id=upto_id,
+        **asdict(filters),
+    )
 
 
 def percentiles(histogram: pd.DataFrame, quantiles: tuple[float, ...] = (0.5, 0.95)) -> pd.DataFrame:
     """p50/p95 latency (ms) per endpoint from a histogram, nearest-rank."""
-    rows = [{"endpoint": endpoint, **{f"p{round(q * 100)}": _nearest_rank(group, q) for q in quantiles}}
-            for endpoint, group in histogram.groupby("endpoint")]
+    rows = [
+        {"endpoint": endpoint, **{f"p{round(q * 100)}": _nearest_rank(group, q) for q in quantiles}}
+        for endpoint, group in histogram.groupby("endpoint")
+    ]
     return pd.DataFrame(rows, columns=["endpoint", *[f"p{round(q * 100)}" for q in quantiles]])
 
 

@@ -5,6 +5,7 @@ holding the GIL, so one check froze every user's pages. RE2 matches in time line
 and refuses what it cannot do that way (backreferences, lookaround), and both the pattern and
 the text it reads are capped, so a check costs at most a few milliseconds.
 """
+
 from __future__ import annotations
 
 import re2
@@ -33,7 +34,9 @@ def compile_user_pattern(pattern: str):
         return re2.compile(pattern, _OPTIONS)
     except re2.error as exc:
         reason = exc.args[0] if exc.args else "not a pattern RE2 accepts"
-        raise UserPatternError(pattern, reason.decode(errors="replace") if isinstance(reason, bytes) else str(reason)) from None
+        raise UserPatternError(
+            pattern, reason.decode(errors="replace") if isinstance(reason, bytes) else str(reason)
+        ) from None
 
 
 def user_pattern_found(pattern: str, text: str) -> bool:

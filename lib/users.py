@@ -16,6 +16,7 @@ The default file is `[auth] users_file` from .streamlit/secrets.toml, else data/
 Removing a user, or replacing one (a new password), also signs them out everywhere in the app's
 database (`[store] url`, or --store URL): their login cookies stop working at once.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -101,16 +102,29 @@ def hash_password(password: str) -> str:
     return bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
 
 
-def add_user(path: str | Path, username: str, name: str, password: str, *,
-             admin: bool = False, email: str | None = None, replace: bool = False) -> None:
+def add_user(
+    path: str | Path,
+    username: str,
+    name: str,
+    password: str,
+    *,
+    admin: bool = False,
+    email: str | None = None,
+    replace: bool = False,
+) -> None:
     """Add a user (or, with replace=True, overwrite one) and save the file."""
     username = normalize_username(username)
     data = load_users(path)
     usernames = data["credentials"]["usernames"]
     if username in usernames and not replace:
         raise ValueError(f"user {username!r} already exists")
-    entry = {"name": name, "password": hash_password(password),
-             "roles": [ADMIN] if admin else [], "failed_login_attempts": 0, "logged_in": False}
+    entry = {
+        "name": name,
+        "password": hash_password(password),
+        "roles": [ADMIN] if admin else [],
+        "failed_login_attempts": 0,
+        "logged_in": False,
+    }
     if email:
         entry["email"] = email
     usernames[username] = entry
@@ -128,9 +142,15 @@ def remove_user(path: str | Path, username: str) -> None:
 def list_users(path: str | Path) -> list[dict]:
     """username, name, email and roles of every user; never the hashes."""
     usernames = load_users(path)["credentials"]["usernames"]
-    return [{"username": username, "name": entry.get("name", ""), "email": entry.get("email"),
-             "roles": list(entry.get("roles") or [])}
-            for username, entry in sorted(usernames.items())]
+    return [
+        {
+            "username": username,
+            "name": entry.get("name", ""),
+            "email": entry.get("email"),
+            "roles": list(entry.get("roles") or []),
+        }
+        for username, entry in sorted(usernames.items())
+    ]
 
 
 def is_admin(users: dict, username: str | None) -> bool:
@@ -143,11 +163,15 @@ def is_admin(users: dict, username: str | None) -> bool:
 
 # --- command line ---------------------------------------------------------------------------
 
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m lib.users", description="Manage the users file.")
-    parser.add_argument("--file", type=Path, default=None,
-                        help="users file (default: [auth] users_file in .streamlit/secrets.toml, "
-                             "else data/users.yaml)")
+    parser.add_argument(
+        "--file",
+        type=Path,
+        default=None,
+        help="users file (default: [auth] users_file in .streamlit/secrets.toml, else data/users.yaml)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     add = commands.add_parser("add", help="add a user; the password is read from stdin")
     add.add_argument("username")
@@ -155,23 +179,34 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--email")
     add.add_argument("--admin", action="store_true")
     add.add_argument("--replace", action="store_true", help="overwrite an existing user")
-    add.add_argument("--adopt-local", action="store_true",
-                     help='give the new user everything made in single-user mode (user "local"): '
-                          "conversations, images, uploads, videos, workbench runs, shares, votes and usage")
-    add.add_argument("--password-stdin", action="store_true", required=True,
-                     help="read the password from stdin (required: never pass it as an argument)")
+    add.add_argument(
+        "--adopt-local",
+        action="store_true",
+        help='give the new user everything made in single-user mode (user "local"): '
+        "conversations, images, uploads, videos, workbench runs, shares, votes and usage",
+    )
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        required=True,
+        help="read the password from stdin (required: never pass it as an argument)",
+    )
     commands.add_parser("list", help="list users (never shows hashes)")
     remove = commands.add_parser("remove", help="remove a user")
     remove.add_argument("username")
     quota = commands.add_parser(
-        "quota", help="set a user's daily and monthly credit quota on the admin's preset connection")
+        "quota", help="set a user's daily and monthly credit quota on the admin's preset connection"
+    )
     quota.add_argument("username", nargs="?", help="the user (or --default for everyone without their own)")
     quota.add_argument("--default", action="store_true", help="the quota of every user who has none of their own")
     quota.add_argument("--daily", type=float, default=0.0, help="credits per UTC day (0: no limit)")
     quota.add_argument("--monthly", type=float, default=0.0, help="credits per UTC month (0: no limit)")
-    parser.add_argument("--store", default=None,
-                        help="the app's database, where sign-outs are recorded (default: [store] url "
-                             "in .streamlit/secrets.toml, else data/playground.db)")
+    parser.add_argument(
+        "--store",
+        default=None,
+        help="the app's database, where sign-outs are recorded (default: [store] url "
+        "in .streamlit/secrets.toml, else data/playground.db)",
+    )
     return parser
 
 
@@ -208,8 +243,10 @@ def _set_quota(args, path: Path) -> int:
         store.admin_set_quota(who, args.daily, args.monthly)
     limits = f"{args.daily:g} a day, {args.monthly:g} a month (0: no limit)"
     removed = "none" if args.default else "removed (everyone's default applies, if one is set)"
-    print(f"quota for {'everyone without their own' if args.default else who}: "
-          + (limits if args.daily or args.monthly else removed))
+    print(
+        f"quota for {'everyone without their own' if args.default else who}: "
+        + (limits if args.daily or args.monthly else removed)
+    )
     return 0
 
 
@@ -232,15 +269,24 @@ def main(argv: list[str] | None = None) -> int:
         return settings.print_problems(exc, SECRETS_FILE)
     try:
         if args.command == "add":
-            add_user(path, args.username, args.name, _read_password(sys.stdin),
-                     admin=args.admin, email=args.email, replace=args.replace)
+            add_user(
+                path,
+                args.username,
+                args.name,
+                _read_password(sys.stdin),
+                admin=args.admin,
+                email=args.email,
+                replace=args.replace,
+            )
             if args.replace:  # a new password: sessions opened with the old one end
                 _sign_out_everywhere(args.store or default_store_url(), args.username)
             print(f"added {normalize_username(args.username)} to {path}")
             if args.adopt_local:
                 moved = adopt_local(args.store or default_store_url(), normalize_username(args.username))
-                print(f"gave {normalize_username(args.username)} user local's rows: "
-                      + (", ".join(f"{table} {count}" for table, count in sorted(moved.items())) or "none"))
+                print(
+                    f"gave {normalize_username(args.username)} user local's rows: "
+                    + (", ".join(f"{table} {count}" for table, count in sorted(moved.items())) or "none")
+                )
         elif args.command == "remove":
             remove_user(path, args.username)
             _sign_out_everywhere(args.store or default_store_url(), args.username)

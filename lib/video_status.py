@@ -4,6 +4,7 @@ API.md lists the strings seen in the wild; anything unknown is treated as still 
 polling, show it verbatim), never as a crash. Case, dashes and spaces do not matter: new-api
 and Midjourney-style task routes send `SUCCESS`, `IN_PROGRESS`, `NOT_START`.
 """
+
 from __future__ import annotations
 
 import math
@@ -61,7 +62,7 @@ def _progress_from_text(raw: str) -> float | None:
     if not match:
         return None
     number = match.group()
-    if "%" in raw[match.end():] or "." not in number:
+    if "%" in raw[match.end() :] or "." not in number:
         return _clamp(float(number))
     return parse_progress(float(number))
 

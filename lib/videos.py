@@ -15,6 +15,7 @@ A task is polled only on the connection that made it (base URL and key, by finge
 server's task id means something to that server and key alone, and polling it elsewhere would
 send another connection's key, perhaps an admin's preset one, wherever that id leads.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -34,13 +35,13 @@ from lib.safe_text import file_slug
 from lib.store import Store, VideoTaskRecord, utcnow
 from lib.video_status import COMPLETED, FAILED, FINISHED
 
-MAX_VIDEO_BYTES = 100 * 1024 * 1024   # a 20 s sora-2-pro video is far smaller; more is no video of ours
-POSTER_MAX_PACKETS = 300              # packets read looking for a first decodable frame
+MAX_VIDEO_BYTES = 100 * 1024 * 1024  # a 20 s sora-2-pro video is far smaller; more is no video of ours
+POSTER_MAX_PACKETS = 300  # packets read looking for a first decodable frame
 POSTER_MAX_SIDE = 1280
 
-TICK_SECONDS = 3.0                    # the fragment's run_every
-POLL_SECONDS = 3.0                    # a healthy, young task is polled this often
-POLL_SLACK_SECONDS = 0.5              # a tick arriving a little early still polls
+TICK_SECONDS = 3.0  # the fragment's run_every
+POLL_SECONDS = 3.0  # a healthy, young task is polled this often
+POLL_SLACK_SECONDS = 0.5  # a tick arriving a little early still polls
 MAX_POLL_SECONDS = 60.0
 MAX_ERROR_DOUBLINGS = 5
 # A task running this long (seconds) is polled at most this often: long renders change slowly.
@@ -61,13 +62,17 @@ class VideoRequest:
 
     def same_as(self, task: VideoTaskRecord) -> bool:
         return (task.prompt, task.model, task.duration, task.aspect_ratio) == (
-            self.prompt, self.model, self.duration, self.aspect_ratio)
+            self.prompt,
+            self.model,
+            self.duration,
+            self.aspect_ratio,
+        )
 
 
 @dataclass
 class Submission:
     task: VideoTaskRecord
-    duplicate: bool          # True: a double click; `task` is the one the first click made
+    duplicate: bool  # True: a double click; `task` is the one the first click made
 
 
 @dataclass
@@ -75,10 +80,11 @@ class PollOutcome:
     polled: list[str] = field(default_factory=list)
     finished: list[str] = field(default_factory=list)
     errors: dict[str, errors.ReshiError] = field(default_factory=dict)
-    not_kept: dict[str, errors.ReshiError] = field(default_factory=dict)   # finished, video not downloaded
+    not_kept: dict[str, errors.ReshiError] = field(default_factory=dict)  # finished, video not downloaded
 
 
 # --- the form ---------------------------------------------------------------------------------
+
 
 def request_problem(request: VideoRequest) -> str | None:
     """The i18n key of what is wrong with the form, or None when it can be sent."""
@@ -89,8 +95,12 @@ def retry_request(task: VideoTaskRecord) -> VideoRequest | None:
     """A task's settings as a new request, when the form could send them (a task stored by an
     older version may hold a model or shape the form no longer offers)."""
     request = VideoRequest(task.prompt, task.model or "", task.duration or 0, task.aspect_ratio or "")
-    valid = (request.model in video_options.MODELS and request.aspect_ratio in video_options.ASPECT_RATIOS
-             and video_options.MIN_DURATION <= request.duration <= video_options.MAX_DURATION and request_problem(request) is None)
+    valid = (
+        request.model in video_options.MODELS
+        and request.aspect_ratio in video_options.ASPECT_RATIOS
+        and video_options.MIN_DURATION <= request.duration <= video_options.MAX_DURATION
+        and request_problem(request) is None
+    )
     return request if valid else None
 
 
@@ -108,8 +118,9 @@ def recent_duplicate(tasks: list[VideoTaskRecord], request: VideoRequest, now: d
 
     Checked against the store, not the session, so it holds across tabs and reruns.
     """
-    return next((t for t in tasks if request.same_as(t) and t.status != FAILED
-                 and now - t.created_at < DUPLICATE_WINDOW), None)
+    return next(
+        (t for t in tasks if request.same_as(t) and t.status != FAILED and now - t.created_at < DUPLICATE_WINDOW), None
+    )
 
 
 def connection_fingerprint(client: ReshiClient) -> str:
@@ -128,8 +139,9 @@ def valid_task_id(task_id: str) -> bool:
     return bool(_TASK_ID.fullmatch(task_id)) and task_id.strip(".") != ""
 
 
-def submit(store: Store, user: str, client: ReshiClient, request: VideoRequest,
-           now: datetime | None = None) -> Submission:
+def submit(
+    store: Store, user: str, client: ReshiClient, request: VideoRequest, now: datetime | None = None
+) -> Submission:
     """Create the task at the API and store it, bound to this connection; a double click returns
     the first task instead.
 
@@ -143,14 +155,22 @@ def submit(store: Store, user: str, client: ReshiClient, request: VideoRequest,
     created = client.videos.create(request.prompt, request.model, request.duration, request.aspect_ratio)
     if not valid_task_id(created.id):
         raise errors.MalformedResponseError("video: the task id is not printable ASCII of at most 128 characters")
-    task = store.add_video_task(user, created.id, request.prompt, request.model, request.duration,
-                                request.aspect_ratio, credits=cost_of(client, request.model),
-                                connection=connection_fingerprint(client))
+    task = store.add_video_task(
+        user,
+        created.id,
+        request.prompt,
+        request.model,
+        request.duration,
+        request.aspect_ratio,
+        credits=cost_of(client, request.model),
+        connection=connection_fingerprint(client),
+    )
     # The creation answer counts as the first poll: it may already carry a status.
     return Submission(apply_poll(store, user, task, created, now, task.connection), duplicate=False)
 
 
 # --- polling ----------------------------------------------------------------------------------
+
 
 def poll_interval(task: VideoTaskRecord, now: datetime) -> float:
     """Seconds between polls: doubled per consecutive error, longer for long-running tasks."""
@@ -202,17 +222,23 @@ def poll_due(store: Store, user: str, client: ReshiClient, now: datetime | None 
         if updated.status == COMPLETED:
             try:
                 keep_video(store, user, client, updated)
-            except errors.ReshiError as exc:   # the page tries again when it shows the task
+            except errors.ReshiError as exc:  # the page tries again when it shows the task
                 outcome.not_kept[task.task_id] = exc
     return outcome
 
 
-def apply_poll(store: Store, user: str, task: VideoTaskRecord, polled: VideoTask, now: datetime,
-               fingerprint: str) -> VideoTaskRecord:
+def apply_poll(
+    store: Store, user: str, task: VideoTaskRecord, polled: VideoTask, now: datetime, fingerprint: str
+) -> VideoTaskRecord:
     """Store what a poll on the connection `fingerprint` said; a failed task gets its refund
     recorded (once). A task without a connection is bound to this one: its server knew it."""
-    fields = dict(status=polled.status, raw_status=polled.raw_status, last_polled_at=now, poll_errors=0,
-                  connection=task.connection or fingerprint)
+    fields = dict(
+        status=polled.status,
+        raw_status=polled.raw_status,
+        last_polled_at=now,
+        poll_errors=0,
+        connection=task.connection or fingerprint,
+    )
     if polled.progress is not None:
         fields["progress"] = polled.progress
     if polled.status == COMPLETED:
@@ -237,12 +263,12 @@ def refund_once(store: Store, user: str, task: VideoTaskRecord) -> bool:
     """
     if task.refunded or not task.credits or not store.claim_video_refund(user, task.task_id):
         return False
-    store.record_usage(user, endpoint=pricing.VIDEO, model=task.model, credits=-task.credits,
-                       request_id=task.task_id)
+    store.record_usage(user, endpoint=pricing.VIDEO, model=task.model, credits=-task.credits, request_id=task.task_id)
     return True
 
 
 # --- our own copy of the video ---------------------------------------------------------------
+
 
 def keep_video(store: Store, user: str, client: ReshiClient, task: VideoTaskRecord) -> bool:
     """Download a completed task's video once, into the store with its poster frame. True when
@@ -287,6 +313,7 @@ def _jpeg(image: Image.Image) -> bytes:
 
 # --- what the page shows ----------------------------------------------------------------------
 
+
 def elapsed_seconds(task: VideoTaskRecord, now: datetime) -> float:
     """Running: so far. Finished: until it finished (never until now: "took" must not grow)."""
     end = task.finished_at or (task.updated_at if task.status in FINISHED else now)
@@ -316,8 +343,7 @@ def download_name(task: VideoTaskRecord) -> str:
     """`sora-2_16x9_5s_a-cat-in-a-garden_3f9a1c.mp4`: what, which shape, and unique."""
     words = file_slug(task.prompt.lower(), _NAME_CHARS) or "video"
     ratio = (task.aspect_ratio or "").replace(":", "x")
-    parts = [task.model or "video", ratio, f"{task.duration}s" if task.duration else "", words,
-             task.task_id[-6:]]
+    parts = [task.model or "video", ratio, f"{task.duration}s" if task.duration else "", words, task.task_id[-6:]]
     return "_".join(p for p in parts if p) + _extension(task.video_url)
 
 
@@ -330,4 +356,4 @@ def _extension(url: str | None) -> str:
 
 
 def mime_of(name: str) -> str:
-    return {".webm": "video/webm", ".mov": "video/quicktime"}.get(name[name.rfind("."):], "video/mp4")
+    return {".webm": "video/webm", ".mov": "video/quicktime"}.get(name[name.rfind(".") :], "video/mp4")

@@ -9,6 +9,7 @@ factor of ten in odds, the mean model at 1000). The 95% interval of each rating 
 refitting on votes drawn with replacement (a seeded bootstrap, so a page shows the same figures
 on every run). Thumbs count on the board but are not games.
 """
+
 from __future__ import annotations
 
 import csv
@@ -27,12 +28,12 @@ TIE, BAD, UP, DOWN = "tie", "bad", "up", "down"
 COMPARISON_OUTCOMES = (*LETTERS, TIE, BAD)
 THUMBS = (UP, DOWN)
 OUTCOMES = (*COMPARISON_OUTCOMES, *THUMBS)
-USER, AUDIENCE = "user", "audience"   # who voted: a signed-in user, or a phone on a ballot
+USER, AUDIENCE = "user", "audience"  # who voted: a signed-in user, or a phone on a ballot
 SOURCES = (USER, AUDIENCE)
 
 BASE_RATING, SCALE = 1000.0, 400.0
 BOOTSTRAP_ROUNDS = 200
-PRIOR_GAMES = 0.5      # a virtual tie against every other model: an unbeaten model stays finite
+PRIOR_GAMES = 0.5  # a virtual tie against every other model: an unbeaten model stays finite
 MAX_ITERATIONS, TOLERANCE = 500, 1e-9
 MAX_PROMPT_CHARS = 2000
 MIN_VOTES_FOR_INTERVAL = 5
@@ -41,7 +42,8 @@ MIN_VOTES_FOR_INTERVAL = 5
 @dataclass(frozen=True)
 class Vote:
     """One judgement as the leaderboard reads it (the store's rows have more)."""
-    models: tuple[str, ...]   # in column order: models[0] is "A"
+
+    models: tuple[str, ...]  # in column order: models[0] is "A"
     outcome: str
     voter: str = ""
     source: str = USER
@@ -52,13 +54,13 @@ class Vote:
 @dataclass(frozen=True)
 class Standing:
     model: str
-    votes: int           # comparisons the model was in
+    votes: int  # comparisons the model was in
     wins: int
     losses: int
-    ties: int            # ties and "all bad"
+    ties: int  # ties and "all bad"
     thumbs_up: int
     thumbs_down: int
-    rating: float | None   # None: in no comparison yet
+    rating: float | None  # None: in no comparison yet
     low: float | None
     high: float | None
 
@@ -99,7 +101,7 @@ def turn_comparisons(groups: list[list], position: int) -> list[list]:
         start -= 1
     while end + 1 < len(groups) and groups[end + 1][0].role != "user":
         end += 1
-    return [group for group in groups[start:end + 1] if "compare_group" in (group[0].meta or {})]
+    return [group for group in groups[start : end + 1] if "compare_group" in (group[0].meta or {})]
 
 
 def compare_subject(question_id: int) -> str:
@@ -133,7 +135,7 @@ def bradley_terry(game_list: list[tuple[str, str, float]], models: list[str]) ->
         score[b] += 1 - s
         played[a, b] += 1
         played[b, a] += 1
-    for a, b in combinations(models, 2):   # the prior: half a tie between every pair
+    for a, b in combinations(models, 2):  # the prior: half a tie between every pair
         for x, y in ((a, b), (b, a)):
             played[x, y] += PRIOR_GAMES
             score[x] += PRIOR_GAMES / 2
@@ -159,8 +161,9 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def ratings_with_intervals(votes: list[Vote], rounds: int = BOOTSTRAP_ROUNDS,
-                           seed: int = 29) -> dict[str, tuple[float, float, float]]:
+def ratings_with_intervals(
+    votes: list[Vote], rounds: int = BOOTSTRAP_ROUNDS, seed: int = 29
+) -> dict[str, tuple[float, float, float]]:
     """Each compared model's rating and its 95% bootstrap interval: (rating, low, high)."""
     compared = [v for v in votes if games(v)]
     models = sorted({m for v in compared for m in v.models})
@@ -194,8 +197,12 @@ def standings(votes: list[Vote], rounds: int = BOOTSTRAP_ROUNDS) -> list[Standin
             for model in vote.models:
                 counts[model]["ties"] += 1
     rated = ratings_with_intervals(votes, rounds)
-    rows = [Standing(m, c["votes"], c["wins"], c["losses"], c["ties"], c[UP], c[DOWN],
-                     *_shown_rating(rated.get(m), c["votes"])) for m, c in counts.items()]
+    rows = [
+        Standing(
+            m, c["votes"], c["wins"], c["losses"], c["ties"], c[UP], c[DOWN], *_shown_rating(rated.get(m), c["votes"])
+        )
+        for m, c in counts.items()
+    ]
     return sorted(rows, key=lambda r: (r.rating is None, -(r.rating or 0), r.model))
 
 
@@ -207,26 +214,55 @@ def _shown_rating(rated: tuple[float, float, float] | None, compared: int) -> tu
     return rated if compared >= MIN_VOTES_FOR_INTERVAL else (rated[0], None, None)
 
 
-STANDING_COLUMNS = ("model", "votes", "wins", "losses", "ties", "win_rate", "rating", "low", "high",
-                    "thumbs_up", "thumbs_down")
+STANDING_COLUMNS = (
+    "model",
+    "votes",
+    "wins",
+    "losses",
+    "ties",
+    "win_rate",
+    "rating",
+    "low",
+    "high",
+    "thumbs_up",
+    "thumbs_down",
+)
 VOTE_COLUMNS = ("created_at", "source", "voter", "model_a", "model_b", "model_c", "outcome", "winner", "prompt")
 
 
 def vote_row(vote: Vote) -> dict:
     models = list(vote.models) + [""] * (len(LETTERS) - len(vote.models))
-    winner = vote.models[LETTERS.index(vote.outcome)] if vote.outcome in LETTERS[:len(vote.models)] else ""
-    return {"created_at": vote.created_at.isoformat() if vote.created_at else "", "source": vote.source,
-            "voter": vote.voter, "model_a": models[0], "model_b": models[1], "model_c": models[2],
-            "outcome": vote.outcome, "winner": winner, "prompt": vote.prompt}
+    winner = vote.models[LETTERS.index(vote.outcome)] if vote.outcome in LETTERS[: len(vote.models)] else ""
+    return {
+        "created_at": vote.created_at.isoformat() if vote.created_at else "",
+        "source": vote.source,
+        "voter": vote.voter,
+        "model_a": models[0],
+        "model_b": models[1],
+        "model_c": models[2],
+        "outcome": vote.outcome,
+        "winner": winner,
+        "prompt": vote.prompt,
+    }
 
 
 def standing_row(standing: Standing) -> dict:
     def rounded(value: float | None) -> float | str:
         return "" if value is None else round(value, 1)
-    return {"model": standing.model, "votes": standing.votes, "wins": standing.wins, "losses": standing.losses,
-            "ties": standing.ties, "win_rate": "" if standing.win_rate is None else round(standing.win_rate, 4),
-            "rating": rounded(standing.rating), "low": rounded(standing.low), "high": rounded(standing.high),
-            "thumbs_up": standing.thumbs_up, "thumbs_down": standing.thumbs_down}
+
+    return {
+        "model": standing.model,
+        "votes": standing.votes,
+        "wins": standing.wins,
+        "losses": standing.losses,
+        "ties": standing.ties,
+        "win_rate": "" if standing.win_rate is None else round(standing.win_rate, 4),
+        "rating": rounded(standing.rating),
+        "low": rounded(standing.low),
+        "high": rounded(standing.high),
+        "thumbs_up": standing.thumbs_up,
+        "thumbs_down": standing.thumbs_down,
+    }
 
 
 def to_csv(rows: list[dict], columns: tuple[str, ...]) -> str:
@@ -245,14 +281,21 @@ def matches_prompt(vote: Vote, text: str) -> bool:
 
 def from_record(record) -> Vote:
     """A stored vote (or a teammate's, without voter and prompt) as the leaderboard reads it."""
-    return Vote(tuple(record.models), record.outcome, voter=getattr(record, "voter", ""), source=record.source,
-                prompt=getattr(record, "prompt", ""), created_at=record.created_at)
+    return Vote(
+        tuple(record.models),
+        record.outcome,
+        voter=getattr(record, "voter", ""),
+        source=record.source,
+        prompt=getattr(record, "prompt", ""),
+        created_at=record.created_at,
+    )
 
 
 @dataclass(frozen=True)
 class VoteFilter:
     """What the leaderboard counts: a date range (inclusive, UTC dates), prompt text, sources
     and voters (empty: all)."""
+
     start: date | None = None
     end: date | None = None
     prompt: str = ""
@@ -261,11 +304,13 @@ class VoteFilter:
 
     def keeps(self, vote: Vote) -> bool:
         day = vote.created_at.date() if vote.created_at else None
-        return ((self.start is None or (day is not None and day >= self.start))
-                and (self.end is None or (day is not None and day <= self.end))
-                and (not self.sources or vote.source in self.sources)
-                and (not self.voters or vote.voter in self.voters)
-                and matches_prompt(vote, self.prompt))
+        return (
+            (self.start is None or (day is not None and day >= self.start))
+            and (self.end is None or (day is not None and day <= self.end))
+            and (not self.sources or vote.source in self.sources)
+            and (not self.voters or vote.voter in self.voters)
+            and matches_prompt(vote, self.prompt)
+        )
 
 
 def filtered(all_votes: list[Vote], rule: VoteFilter) -> list[Vote]:

@@ -1,4 +1,5 @@
 """Shared fixtures live in tests/fixtures/, one module per concern, loaded here."""
+
 pytest_plugins = [
     "tests.fixtures.sandbox",
     "tests.fixtures.postgres",

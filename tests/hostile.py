@@ -3,6 +3,7 @@
 The sandbox plays a well-behaved API; these answers (50 MB bodies, endless lines, a byte every
 few seconds, the caller's key echoed back) are what a broken or malicious server could send.
 """
+
 from __future__ import annotations
 
 import threading
@@ -72,10 +73,9 @@ def send_head(handler: BaseHTTPRequestHandler, status: int, content_type: str, l
     handler.end_headers()
 
 
-def send_in_pieces(handler: BaseHTTPRequestHandler, data: bytes, piece: int = 1024 * 1024,
-                   pause: float = 0.0) -> None:
+def send_in_pieces(handler: BaseHTTPRequestHandler, data: bytes, piece: int = 1024 * 1024, pause: float = 0.0) -> None:
     for start in range(0, len(data), piece):
-        handler.wfile.write(data[start:start + piece])
+        handler.wfile.write(data[start : start + piece])
         handler.wfile.flush()
         if pause:
             time.sleep(pause)

@@ -1,4 +1,5 @@
 """Real image files made with Pillow, for the tests of the Images and Upload pages."""
+
 from __future__ import annotations
 
 import io

@@ -2,6 +2,7 @@
 (`python -m tests.quota_race STORE_URL THREADS TRIES`: prints "ready", waits for a line on stdin,
 races, prints how many holds it got). Imports only what a replica's quota check needs, so the
 process starts quickly. Used by tests/unit/test_quota_holds.py."""
+
 from __future__ import annotations
 
 import sys

@@ -10,22 +10,37 @@ one module per resource (`chat.py`, `models.py`, `images.py`, `videos.py`, `uplo
 `billing.py`); `types.py` what calls return. A new endpoint is a method on its resource that
 calls `self._client.call(...)`; a new resource is a module and one attribute in `_client.py`.
 """
+
 from lib.client._base import derive_upload_url, mask_key
 from lib.client._client import DEFAULT_BASE_URL, ReshiClient
 from lib.client.chat import ChatStream
 from lib.client.models import is_chat_model
 from lib.client.types import (
-                              Balance,
-                              CallRecord,
-                              ChatResult,
-                              ImageResult,
-                              Model,
-                              StreamPart,
-                              ToolCall,
-                              UploadResult,
-                              VideoTask,
+    Balance,
+    CallRecord,
+    ChatResult,
+    ImageResult,
+    Model,
+    StreamPart,
+    ToolCall,
+    UploadResult,
+    VideoTask,
 )
 
-__all__ = ["Balance", "CallRecord", "ChatResult", "ChatStream", "DEFAULT_BASE_URL", "ImageResult", "Model",
-           "ReshiClient", "StreamPart", "ToolCall", "UploadResult", "VideoTask", "derive_upload_url", "is_chat_model",
-           "mask_key"]
+__all__ = [
+    "Balance",
+    "CallRecord",
+    "ChatResult",
+    "ChatStream",
+    "DEFAULT_BASE_URL",
+    "ImageResult",
+    "Model",
+    "ReshiClient",
+    "StreamPart",
+    "ToolCall",
+    "UploadResult",
+    "VideoTask",
+    "derive_upload_url",
+    "is_chat_model",
+    "mask_key",
+]

@@ -11,6 +11,7 @@ stream cut or stopped after it started answering keeps what arrived (as provider
 key is kept out of every repr, exception and log line. The resources (`chat.py`, `images.py`,
 ...) build requests and read answers into typed results; they never touch httpx's errors.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -33,6 +34,7 @@ MB = 1024 * 1024
 T = TypeVar("T")
 log = logging.getLogger("reshi.api")
 _LOGGED_BODY_CHARS = 2000
+
 
 def mask_key(key: str | None) -> str:
     """`sk-...abcd`: enough to tell keys apart, never enough to use one."""
@@ -62,8 +64,9 @@ class Deadline:
             raise errors.ApiTimeoutError(f"no complete answer within {self.seconds:g} s")
 
 
-def bounded(chunks: Iterable[bytes], deadline: Deadline, max_bytes: float,
-             max_line: float = math.inf) -> Iterator[bytes]:
+def bounded(
+    chunks: Iterable[bytes], deadline: Deadline, max_bytes: float, max_line: float = math.inf
+) -> Iterator[bytes]:
     """`chunks` as they arrive, each checked against the deadline, the size cap and the longest
     line so far. Counted after decompression, so a small gzip bomb cannot slip past."""
     total = line = 0
@@ -96,7 +99,7 @@ class Call:
         self.attempts = 0
         self._client = client
         self._started = time.perf_counter()
-        self._finished = threading.Lock()   # held once reported
+        self._finished = threading.Lock()  # held once reported
         self._stopped = threading.Event()
 
     def restart_clock(self) -> None:
@@ -158,19 +161,29 @@ class BaseClient:
 
     # What a server may send. Class attributes, so one client (a test, a deployment with other
     # needs) can change a bound without a constructor argument for each.
-    max_json_bytes = 32 * MB       # the largest answer is an image as b64_json inside JSON
-    max_error_bytes = 64 * 1024    # the message shown needs 300 characters of it
-    max_stream_bytes = 16 * MB     # a whole streamed reply: 32k tokens at ~150 bytes an event is 5 MB
-    max_sse_line_bytes = MB        # one SSE line: one chunk of a reply
-    max_image_bytes = 20 * MB      # one image decoded from b64_json
-    deadline_seconds = 900.0       # a whole call, retries and reading included: 32k tokens at 40/s fit
+    max_json_bytes = 32 * MB  # the largest answer is an image as b64_json inside JSON
+    max_error_bytes = 64 * 1024  # the message shown needs 300 characters of it
+    max_stream_bytes = 16 * MB  # a whole streamed reply: 32k tokens at ~150 bytes an event is 5 MB
+    max_sse_line_bytes = MB  # one SSE line: one chunk of a reply
+    max_image_bytes = 20 * MB  # one image decoded from b64_json
+    deadline_seconds = 900.0  # a whole call, retries and reading included: 32k tokens at 40/s fit
 
-    def __init__(self, base_url: str, api_key: str = "", *,
-                 upload_url: str | None = None, timeout: float = 60.0, connect_timeout: float = 10.0,
-                 max_retries: int = 2, on_call: Callable[[CallRecord], None] | None = None,
-                 prices: dict[tuple[str, str], pricing.Price] | None = None, transport: httpx.BaseTransport | None = None,
-                 policy: netguard.NetPolicy | None = None, connection: str | None = None,
-                 before_paid_call: Callable[[str, str | None, float], int | None] | None = None):
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str = "",
+        *,
+        upload_url: str | None = None,
+        timeout: float = 60.0,
+        connect_timeout: float = 10.0,
+        max_retries: int = 2,
+        on_call: Callable[[CallRecord], None] | None = None,
+        prices: dict[tuple[str, str], pricing.Price] | None = None,
+        transport: httpx.BaseTransport | None = None,
+        policy: netguard.NetPolicy | None = None,
+        connection: str | None = None,
+        before_paid_call: Callable[[str, str | None, float], int | None] | None = None,
+    ):
         """`policy`: where this client may connect (see `lib.netguard`); without one it connects
         anywhere, for callers whose URLs an admin or a test chose. `connection` labels this
         client's ledger rows ("preset", "sandbox", a host; never a key). `before_paid_call`
@@ -191,8 +204,12 @@ class BaseClient:
             transport = netguard.GuardedTransport(policy)
         # A proxy from the environment would connect in the guard's place. httpx already ignores
         # proxy variables when given a transport; trust_env=False keeps it that way.
-        self._http = httpx.Client(timeout=httpx.Timeout(timeout, connect=connect_timeout),
-                                  transport=transport, follow_redirects=True, trust_env=policy is None)
+        self._http = httpx.Client(
+            timeout=httpx.Timeout(timeout, connect=connect_timeout),
+            transport=transport,
+            follow_redirects=True,
+            trust_env=policy is None,
+        )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, api_key={mask_key(self._api_key)!r})"
@@ -247,8 +264,9 @@ class BaseClient:
         keep what it held for the call in its record."""
         if self.before_paid_call is not None:
             record = call.record
-            record.hold = self.before_paid_call(record.endpoint, record.model,
-                                                self.most_credits_for(record.endpoint, record.model, body))
+            record.hold = self.before_paid_call(
+                record.endpoint, record.model, self.most_credits_for(record.endpoint, record.model, body)
+            )
 
     def credits_for(self, endpoint: str, model: str | None = None, tokens: int = 0) -> float:
         """A call's price in this client's table. Before a reply its tokens are unknown, so the
@@ -273,9 +291,16 @@ class BaseClient:
         record.source = record.source or pricing.source_of(record.endpoint)
         record.connection = record.connection or self.connection
         # Quoted (repr): a model name or request id holding a newline cannot start a forged line.
-        log.info("%s model=%r status=%s error=%s latency_ms=%.0f credits=%g request_id=%r",
-                 record.endpoint, record.model, record.status, record.error_kind, record.latency_ms or 0,
-                 record.credits, record.request_id)
+        log.info(
+            "%s model=%r status=%s error=%s latency_ms=%.0f credits=%g request_id=%r",
+            record.endpoint,
+            record.model,
+            record.status,
+            record.error_kind,
+            record.latency_ms or 0,
+            record.credits,
+            record.request_id,
+        )
         if self.on_call is None:
             return
         try:
@@ -295,7 +320,7 @@ class BaseClient:
         while True:
             call.attempts += 1
             last = not retry or call.attempts >= policy.max_attempts
-            refused: httpx.Response | None = None   # the answer that asked to be retried, if any
+            refused: httpx.Response | None = None  # the answer that asked to be retried, if any
             try:
                 response = self._http.send(request, stream=True)
             except httpx.TransportError as exc:
@@ -323,8 +348,12 @@ class BaseClient:
     @staticmethod
     def _status_error(response: httpx.Response, body: bytes) -> errors.ReshiError:
         """The typed error for a status, chosen with the body's code and message (lib.dialects)."""
-        return dialects.error_for(response.status_code, body, request_id=response.headers.get("x-request-id"),
-                                  retry_after=retries.retry_after(response.headers.get("retry-after")))
+        return dialects.error_for(
+            response.status_code,
+            body,
+            request_id=response.headers.get("x-request-id"),
+            retry_after=retries.retry_after(response.headers.get("retry-after")),
+        )
 
     def _error_body(self, response: httpx.Response, deadline: Deadline) -> bytes:
         """The start of an error body: enough for its message, never a whole hostile page.
@@ -341,11 +370,21 @@ class BaseClient:
         try:
             return json.loads(body)
         except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
-            raise errors.MalformedResponseError(errors.server_message_from(body[:500]),
-                                                status=response.status_code) from None
+            raise errors.MalformedResponseError(
+                errors.server_message_from(body[:500]), status=response.status_code
+            ) from None
 
-    def call(self, method: str, url: str, *, endpoint: str, read: Callable[[Any, Call], T],
-             model: str | None = None, retry: bool = False, **kw: Any) -> T:
+    def call(
+        self,
+        method: str,
+        url: str,
+        *,
+        endpoint: str,
+        read: Callable[[Any, Call], T],
+        model: str | None = None,
+        retry: bool = False,
+        **kw: Any,
+    ) -> T:
         """Send, check and parse one JSON call, and report it once, success or failure.
 
         `read(body, call)` turns the parsed answer into the resource's typed result; it sets
@@ -363,8 +402,7 @@ class BaseClient:
             self.raise_for_status(response, call.deadline)
             return self.read_json(response, call.deadline)
 
-    def fetch_bytes(self, url: str, expect: str, *, max_bytes: int = 200 * MB,
-                    authorized: bool = False) -> bytes:
+    def fetch_bytes(self, url: str, expect: str, *, max_bytes: int = 200 * MB, authorized: bool = False) -> bytes:
         """Download media (`expect` is "image" or "video") on the server side, bounded like a call.
 
         No Authorization header unless `authorized` (a URL this client built under its own base
@@ -392,6 +430,7 @@ _MEDIA_CHECKS: dict[str, Callable[[bytes], bool]] = {
     "image": lambda data: imagetypes.sniff(data) is not None,
     "video": _is_video,
 }
+
 
 class APIResource:
     """One resource of a client (`client.chat`, `client.videos`, ...): it builds requests and

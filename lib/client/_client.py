@@ -1,4 +1,5 @@
 """`ReshiClient`: the plumbing of `BaseClient` with the API's resources as attributes."""
+
 from __future__ import annotations
 
 from typing import Any

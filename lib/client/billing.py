@@ -1,4 +1,5 @@
 """`client.billing`: the key's credits, from the one-api billing endpoints."""
+
 from __future__ import annotations
 
 from lib import dialects, errors, pricing
@@ -13,9 +14,11 @@ class Billing(APIResource):
         c = self._client
         call = c.start_call(pricing.BILLING)
         try:
-            with call.finishing():   # one lookup, one ledger row: two rows a view read as a double call
-                subscription, usage = (c.request_json("GET", f"{c.base_url}/dashboard/billing/{part}", call=call,
-                                                      retry=True) for part in ("subscription", "usage"))
+            with call.finishing():  # one lookup, one ledger row: two rows a view read as a double call
+                subscription, usage = (
+                    c.request_json("GET", f"{c.base_url}/dashboard/billing/{part}", call=call, retry=True)
+                    for part in ("subscription", "usage")
+                )
                 return dialects.billing_from(subscription, usage)
-        except errors.ReshiError:   # in the ledger with its kind
+        except errors.ReshiError:  # in the ledger with its kind
             return None

@@ -1,4 +1,5 @@
 """`client.chat`: a complete reply (`create`) or a streamed one (`stream`, a `ChatStream`)."""
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,10 @@ def _token_counts(body: dict[str, Any]) -> tuple[int | None, int | None]:
     usage = body.get("usage")
     if not isinstance(usage, dict):
         return None, None
-    prompt, completion = (n if isinstance(n, int) and not isinstance(n, bool) and n >= 0 else None
-                          for n in (usage.get("prompt_tokens"), usage.get("completion_tokens")))
+    prompt, completion = (
+        n if isinstance(n, int) and not isinstance(n, bool) and n >= 0 else None
+        for n in (usage.get("prompt_tokens"), usage.get("completion_tokens"))
+    )
     return prompt, completion
 
 
@@ -42,8 +45,9 @@ def _whole_message(message: dict[str, Any]) -> tuple[str, str]:
     parts = [(kind, text) for kind, text in dialects.delta_texts({**message, "content": None})]
     inline = dialects.InlineThinking()
     parts += inline.feed(content or "") + inline.flush()
-    thinking, answer = ("".join(text for kind, text in parts if kind == wanted)
-                        for wanted in (dialects.THINKING, dialects.ANSWER))
+    thinking, answer = (
+        "".join(text for kind, text in parts if kind == wanted) for wanted in (dialects.THINKING, dialects.ANSWER)
+    )
     return thinking, answer
 
 
@@ -55,14 +59,21 @@ def _chat_body(model: str, messages: list[dict[str, Any]], stream: bool, params:
 
 
 class Chat(APIResource):
-    def create(self, model: str, messages: list[dict[str, Any]], *, source: str = pricing.CHAT, **params: Any) -> ChatResult:
+    def create(
+        self, model: str, messages: list[dict[str, Any]], *, source: str = pricing.CHAT, **params: Any
+    ) -> ChatResult:
         """A complete, non-streamed reply. `params` are sent as given (None values dropped).
         `source` is the ledger's endpoint for the call (a Workbench judge's is `pricing.JUDGE`);
         the price is chat's either way."""
         c = self._client
-        return c.call("POST", f"{c.base_url}/chat/completions", endpoint=source, model=model,
-                      json=_chat_body(model, messages, False, params),
-                      read=lambda body, call: self._result(model, body, call))
+        return c.call(
+            "POST",
+            f"{c.base_url}/chat/completions",
+            endpoint=source,
+            model=model,
+            json=_chat_body(model, messages, False, params),
+            read=lambda body, call: self._result(model, body, call),
+        )
 
     def _result(self, model: str, body: Any, call: Call) -> ChatResult:
         try:
@@ -77,24 +88,47 @@ class Chat(APIResource):
         record.reasoning_tokens = dialects.reasoning_tokens(body)
         record.credits = _reply_credits(self._client, model, record.prompt_tokens, record.completion_tokens)
         record.request_id = record.request_id or body.get("id")
-        return ChatResult(text=text, model=body.get("model") or model,
-                          finish_reason=dialects.finish_reason_with_calls(choice.get("finish_reason"), bool(calls)),
-                          prompt_tokens=record.prompt_tokens, completion_tokens=record.completion_tokens,
-                          latency_s=call.elapsed, request_id=record.request_id,
-                          credits=record.credits, raw=body, tool_calls=calls.finish(), thinking=thinking,
-                          reasoning_tokens=record.reasoning_tokens)
+        return ChatResult(
+            text=text,
+            model=body.get("model") or model,
+            finish_reason=dialects.finish_reason_with_calls(choice.get("finish_reason"), bool(calls)),
+            prompt_tokens=record.prompt_tokens,
+            completion_tokens=record.completion_tokens,
+            latency_s=call.elapsed,
+            request_id=record.request_id,
+            credits=record.credits,
+            raw=body,
+            tool_calls=calls.finish(),
+            thinking=thinking,
+            reasoning_tokens=record.reasoning_tokens,
+        )
 
-    def stream(self, model: str, messages: list[dict[str, Any]], *, include_usage: bool = True,
-               origin: str | None = None, retry: bool = False, **params: Any) -> ChatStream:
+    def stream(
+        self,
+        model: str,
+        messages: list[dict[str, Any]],
+        *,
+        include_usage: bool = True,
+        origin: str | None = None,
+        retry: bool = False,
+        **params: Any,
+    ) -> ChatStream:
         """A streamed reply: iterate it for text deltas; then read usage and timing from it.
         `origin` is the ledger's source of the call (`pricing.COMPARE`, `pricing.WORKBENCH`;
         default chat); it is not sent. `retry`: send it again after a failure that charged
         nothing, by the client's retry policy (the Workbench's cells; the Chat page lets the
         person retry instead)."""
-        return ChatStream(self._client, model, self.stream_body(model, messages, include_usage=include_usage,
-                                                                **params), origin=origin, retry=retry)
+        return ChatStream(
+            self._client,
+            model,
+            self.stream_body(model, messages, include_usage=include_usage, **params),
+            origin=origin,
+            retry=retry,
+        )
 
-    def stream_body(self, model: str, messages: list[dict[str, Any]], *, include_usage: bool = True, **params: Any) -> dict[str, Any]:
+    def stream_body(
+        self, model: str, messages: list[dict[str, Any]], *, include_usage: bool = True, **params: Any
+    ) -> dict[str, Any]:
         """The body `stream` sends for these arguments, without sending anything (View code)."""
         if include_usage:
             params.setdefault("stream_options", {"include_usage": True})
@@ -115,18 +149,19 @@ class ChatStream:
 
     STOPPED = "stopped"  # the ledger's error kind of a call the user stopped
 
-    def __init__(self, client: BaseClient, model: str, body: dict[str, Any], origin: str | None = None, *,
-                 retry: bool = False):
+    def __init__(
+        self, client: BaseClient, model: str, body: dict[str, Any], origin: str | None = None, *, retry: bool = False
+    ):
         self._client = client
         self._retry = retry
         self.model = model
         self.request_body = body
         self.text = ""
         self.thinking = ""
-        self.logprobs: list[list[Any]] = []   # [token, logprob, [[alternative, logprob], ...]] per answer token
+        self.logprobs: list[list[Any]] = []  # [token, logprob, [[alternative, logprob], ...]] per answer token
         self.reasoning_tokens: int | None = None
-        self.thinking_seconds: float | None = None   # from the request to the last thinking
-        self.first_thinking: float | None = None     # seconds to the first thinking token
+        self.thinking_seconds: float | None = None  # from the request to the last thinking
+        self.first_thinking: float | None = None  # seconds to the first thinking token
         self.events: list[str] = []
         self.finish_reason: str | None = None
         self.prompt_tokens: int | None = None
@@ -139,7 +174,7 @@ class ChatStream:
         self.done = False
         self.stopped = False
         self._deltas = 0
-        self._call = client.start_call(pricing.CHAT, model)   # reported once: ended, failed or stopped
+        self._call = client.start_call(pricing.CHAT, model)  # reported once: ended, failed or stopped
         self._call.record.source = origin
         self._started: float | None = None
         self._network_stream = None
@@ -234,8 +269,9 @@ class ChatStream:
             # Billed as providers (and the sandbox) bill: a call the server started answering is
             # charged, also when the user stopped it or the stream broke; one that failed before
             # its first token costs nothing. Unfinished, the tokens are those that arrived.
-            record.credits = self.credits = _reply_credits(self._client, self.model, self.prompt_tokens,
-                                                           self.completion_tokens if self.done else self.tokens)
+            record.credits = self.credits = _reply_credits(
+                self._client, self.model, self.prompt_tokens, self.completion_tokens if self.done else self.tokens
+            )
 
     @property
     def answering(self) -> bool:
@@ -263,8 +299,16 @@ class ChatStream:
         deadline = call.deadline
         inline = dialects.InlineThinking()
         try:
-            with closing(c.send("POST", f"{c.base_url}/chat/completions", call=call, retry=self._retry,
-                                json=self.request_body, extensions={"trace": self._trace})) as response:
+            with closing(
+                c.send(
+                    "POST",
+                    f"{c.base_url}/chat/completions",
+                    call=call,
+                    retry=self._retry,
+                    json=self.request_body,
+                    extensions={"trace": self._trace},
+                )
+            ) as response:
                 self._network_stream = response.extensions.get("network_stream") or self._network_stream
                 if self.stopped:
                     return
@@ -293,9 +337,11 @@ class ChatStream:
         """The SSE events, parsed by httpx-sse from the bytes as they pass the client's bounds
         (the whole stream, each line, the deadline)."""
         c = self._client
-        checked = httpx.Response(response.status_code, headers={"content-type": response.headers["content-type"]},
-                                 content=bounded(response.iter_bytes(), deadline, c.max_stream_bytes,
-                                                  c.max_sse_line_bytes))
+        checked = httpx.Response(
+            response.status_code,
+            headers={"content-type": response.headers["content-type"]},
+            content=bounded(response.iter_bytes(), deadline, c.max_stream_bytes, c.max_sse_line_bytes),
+        )
         return EventSource(checked).iter_sse()
 
     def _cut_or(self, error: errors.ReshiError) -> errors.ReshiError:

@@ -1,4 +1,5 @@
 """`client.images`: one Gemini image, as checked bytes."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -12,8 +13,9 @@ class Images(APIResource):
     def generate(self, prompt: str) -> ImageResult:
         """One Gemini image. The body may carry `b64_json` or a `url`; both give bytes."""
         c = self._client
-        return c.call("POST", f"{c.base_url}/gemini/images", endpoint=pricing.IMAGES,
-                      json={"prompt": prompt}, read=self._result)
+        return c.call(
+            "POST", f"{c.base_url}/gemini/images", endpoint=pricing.IMAGES, json={"prompt": prompt}, read=self._result
+        )
 
     def _result(self, body: Any, call: Call) -> ImageResult:
         """The image of an answer. Charged once the answer names an image (the server charged
@@ -24,10 +26,11 @@ class Images(APIResource):
             raise errors.MalformedResponseError("images: the answer is not a JPEG, PNG, GIF or WebP image")
         call.record.credits = c.credits_for(pricing.IMAGES)
         if data is None:
-            assert url is not None   # image_from_body gives one of the two
-            data = c.fetch_bytes(url, "image", max_bytes=50 * MB)   # checked as an image there
+            assert url is not None  # image_from_body gives one of the two
+            data = c.fetch_bytes(url, "image", max_bytes=50 * MB)  # checked as an image there
         mime = imagetypes.mime_of(data)
-        if mime is None:   # neither branch lets one through: both checked the bytes above
+        if mime is None:  # neither branch lets one through: both checked the bytes above
             raise errors.MalformedResponseError("images: the answer is not a JPEG, PNG, GIF or WebP image")
-        return ImageResult(data=data, mime=mime, credits=call.record.credits,
-                           request_id=call.record.request_id, source_url=url)
+        return ImageResult(
+            data=data, mime=mime, credits=call.record.credits, request_id=call.record.request_id, source_url=url
+        )

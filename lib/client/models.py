@@ -1,4 +1,5 @@
 """`client.models`: the models the server lists."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -16,9 +17,16 @@ def is_chat_model(model_id: str) -> bool:
 def _models(body: Any, call: Call) -> list[Model]:
     if not isinstance(body, dict) or not isinstance(body.get("data"), list):
         raise errors.MalformedResponseError("models: no 'data' list")
-    return [Model(id=str(m.get("id")), owned_by=str(m.get("owned_by") or ""), created=m.get("created"),
-                  endpoint_types=tuple(map(str, m.get("supported_endpoint_types") or ())))
-            for m in body["data"] if isinstance(m, dict) and m.get("id")]
+    return [
+        Model(
+            id=str(m.get("id")),
+            owned_by=str(m.get("owned_by") or ""),
+            created=m.get("created"),
+            endpoint_types=tuple(map(str, m.get("supported_endpoint_types") or ())),
+        )
+        for m in body["data"]
+        if isinstance(m, dict) and m.get("id")
+    ]
 
 
 class Models(APIResource):

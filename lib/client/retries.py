@@ -8,6 +8,7 @@ cannot charge twice: a refusal for load (429, but not the 429 that means "no cre
 connection that failed or timed out before any answer. `worth_retrying` is the wider question
 the Retry button asks: may sending again (and paying again) give a better answer.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ def retry_after(header: str | None) -> float | None:
 class RetryPolicy:
     """At most `max_retries` more attempts, `backoff_seconds` apart (the last repeated), or the
     server's Retry-After when it sent one, never more than `max_retry_after`."""
+
     max_retries: int = 2
     backoff_seconds: tuple[float, ...] = (0.5, 1.5)
     max_retry_after: float = 10.0

@@ -5,6 +5,7 @@ each server's pieces look like is read by `lib/dialects/tool_calls.py` (`tool_ca
 puts them together: an id and a name once, the arguments' text appended, or replaced when a
 server sends them whole.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -18,7 +19,7 @@ from lib.client.types import ToolCall
 class ToolCallAssembler:
     def __init__(self) -> None:
         self._calls: dict[int, ToolCall] = {}
-        self._lock = threading.Lock()   # read by the page's thread while a worker adds to it
+        self._lock = threading.Lock()  # read by the page's thread while a worker adds to it
 
     def add(self, holder: dict[str, Any]) -> bool:
         """Take in the fragments of one delta (or a complete message); True if it had any."""

@@ -1,4 +1,5 @@
 """What the client's calls return, and what each call reports to the ledger."""
+
 from __future__ import annotations
 
 import json
@@ -12,6 +13,7 @@ from lib import dialects
 @dataclass
 class CallRecord:
     """One API call, as the usage ledger stores it."""
+
     endpoint: str
     model: str | None = None
     status: int | None = None
@@ -21,11 +23,11 @@ class CallRecord:
     completion_tokens: int | None = None
     credits: float = 0.0
     request_id: str | None = None
-    reasoning_tokens: int | None = None   # of completion_tokens, a reasoning model's thinking
-    source: str | None = None       # what made the call; else BaseClient.report fills pricing.source_of(endpoint)
-    connection: str | None = None   # the client's connection label ("preset", "sandbox", a host)
-    replaces: int | None = None     # a streaming call's provisional ledger row (lib/reply_saving.py)
-    hold: int | None = None         # what `before_paid_call` held for it (a quota hold, lib/quotas.py)
+    reasoning_tokens: int | None = None  # of completion_tokens, a reasoning model's thinking
+    source: str | None = None  # what made the call; else BaseClient.report fills pricing.source_of(endpoint)
+    connection: str | None = None  # the client's connection label ("preset", "sandbox", a host)
+    replaces: int | None = None  # a streaming call's provisional ledger row (lib/reply_saving.py)
+    hold: int | None = None  # what `before_paid_call` held for it (a quota hold, lib/quotas.py)
 
 
 @dataclass
@@ -37,8 +39,9 @@ class Model:
 
     @property
     def is_chat(self) -> bool:
-        return dialects.is_chat_model({"id": self.id, "owned_by": self.owned_by,
-                                       "supported_endpoint_types": list(self.endpoint_types)})
+        return dialects.is_chat_model(
+            {"id": self.id, "owned_by": self.owned_by, "supported_endpoint_types": list(self.endpoint_types)}
+        )
 
 
 @dataclass
@@ -64,6 +67,7 @@ _NOT_JSON = object()
 class ToolCall:
     """One function call of a reply: `arguments` as the text that arrived; `parsed` that text
     as JSON (`arguments_ok` False when it is not JSON); `id_made` when the server sent no id."""
+
     index: int
     id: str | None = None
     name: str = ""
@@ -92,6 +96,7 @@ class ToolCall:
 
 class StreamPart(NamedTuple):
     """A piece of a streamed reply: `kind` is lib.dialects.THINKING or ANSWER."""
+
     kind: str
     text: str
 
@@ -113,7 +118,7 @@ class VideoTask:
     progress: float | None = None
     video_url: str | None = None
     error: str | None = None
-    took_seconds: float | None = None   # the server's own finished - submitted, when it says
+    took_seconds: float | None = None  # the server's own finished - submitted, when it says
     raw: dict[str, Any] = field(default_factory=dict)
 
 

@@ -1,4 +1,5 @@
 """`client.uploads`: an image to the provider's upload endpoint (not under /v1), for a public URL."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -40,11 +41,15 @@ def _uploaded(body: Any, call: Call) -> UploadResult:
     if not isinstance(body, dict) or "success" not in body:
         raise errors.MalformedResponseError("upload: no 'success' in the answer")
     if not body["success"]:
-        message = str(body.get("message", ""))[:errors.MAX_MESSAGE_CHARS]
+        message = str(body.get("message", ""))[: errors.MAX_MESSAGE_CHARS]
         raise errors.BadRequestError(message or "upload refused", status=call.record.status)
     if not isinstance(body.get("data"), dict):
         raise errors.MalformedResponseError("upload: no 'data' in the answer")
     data = body["data"]
-    return UploadResult(url=str(data.get("url", "")), filename=str(data.get("filename", "")),
-                        size=int(data.get("size") or 0), expire_at=_parse_expiry(data.get("expire_at")),
-                        message=str(body.get("message", "")))
+    return UploadResult(
+        url=str(data.get("url", "")),
+        filename=str(data.get("filename", "")),
+        size=int(data.get("size") or 0),
+        expire_at=_parse_expiry(data.get("expire_at")),
+        message=str(body.get("message", "")),
+    )

@@ -1,4 +1,5 @@
 """`client.videos`: create a video task, poll it, fetch its bytes, on whichever route the server has."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -13,9 +14,16 @@ from lib.video_status import normalize_status
 
 def _video_task(body: Any) -> VideoTask:
     task = dialects.task_from_body(body)
-    return VideoTask(id=task.id, status=normalize_status(task.raw_status), raw_status=task.raw_status,
-                     progress=task.progress, video_url=task.video_url, error=task.error,
-                     took_seconds=task.took_seconds, raw=body if isinstance(body, dict) else {})
+    return VideoTask(
+        id=task.id,
+        status=normalize_status(task.raw_status),
+        raw_status=task.raw_status,
+        progress=task.progress,
+        video_url=task.video_url,
+        error=task.error,
+        took_seconds=task.took_seconds,
+        raw=body if isinstance(body, dict) else {},
+    )
 
 
 class Videos(APIResource):
@@ -26,20 +34,31 @@ class Videos(APIResource):
         super().__init__(client)
         self._routes = dialects.VIDEO_ROUTES
 
-    def create(self, prompt: str, model: str = video_options.DEFAULT_MODEL,
-               duration: int = video_options.DEFAULT_DURATION,
-               aspect_ratio: str = video_options.DEFAULT_ASPECT_RATIO) -> VideoTask:
+    def create(
+        self,
+        prompt: str,
+        model: str = video_options.DEFAULT_MODEL,
+        duration: int = video_options.DEFAULT_DURATION,
+        aspect_ratio: str = video_options.DEFAULT_ASPECT_RATIO,
+    ) -> VideoTask:
         c = self._client
 
         def read(body: Any, call: Call) -> VideoTask:
             task = _video_task(body)
-            call.record.credits = c.credits_for(pricing.VIDEO, model)   # paid at creation
+            call.record.credits = c.credits_for(pricing.VIDEO, model)  # paid at creation
             call.record.request_id = call.record.request_id or task.id
             return task
 
-        return self._on_first_route(lambda route: c.call(
-            "POST", c.base_url + route.create, endpoint=pricing.VIDEO, model=model, read=read,
-            json=route.body(prompt, model, duration, aspect_ratio)))
+        return self._on_first_route(
+            lambda route: c.call(
+                "POST",
+                c.base_url + route.create,
+                endpoint=pricing.VIDEO,
+                model=model,
+                read=read,
+                json=route.body(prompt, model, duration, aspect_ratio),
+            )
+        )
 
     def get(self, task_id: str) -> VideoTask:
         c = self._client
@@ -49,9 +68,15 @@ class Videos(APIResource):
             return _video_task(body)
 
         path_id = quote(task_id, safe="")
-        return self._on_first_route(lambda route: c.call(
-            "GET", c.base_url + route.status.format(id=path_id), endpoint=pricing.VIDEO_STATUS, retry=True,
-            read=read))
+        return self._on_first_route(
+            lambda route: c.call(
+                "GET",
+                c.base_url + route.status.format(id=path_id),
+                endpoint=pricing.VIDEO_STATUS,
+                retry=True,
+                read=read,
+            )
+        )
 
     def _on_first_route(self, send: Callable[[dialects.VideoRoute], VideoTask]) -> VideoTask:
         """A 404 from a route means the server lacks it (no charge is made): try the next one."""
@@ -70,5 +95,6 @@ class Videos(APIResource):
         """The finished video's bytes when the task names no URL (OpenAI Sora, new-api /v1/videos):
         under this client's own base URL, so the key may go with it."""
         c = self._client
-        return c.fetch_bytes(dialects.video_content_url(c.base_url, task_id), "video", max_bytes=max_bytes,
-                             authorized=True)
+        return c.fetch_bytes(
+            dialects.video_content_url(c.base_url, task_id), "video", max_bytes=max_bytes, authorized=True
+        )

@@ -16,6 +16,7 @@ dialects conflict. docs/API.md, "Dialects", is the same tables in prose.
 
 Callers use this package's names (`dialects.task_from_body`); a table stays in its module.
 """
+
 from lib.dialects.billing import HARD_LIMIT_IS_REMAINING, HARD_LIMIT_IS_TOTAL, BillingFigures, billing_from
 from lib.dialects.envelopes import error_for, error_kind_for, unwrap_envelope
 from lib.dialects.images import image_from_body
@@ -26,14 +27,31 @@ from lib.dialects.videos import VIDEO_ROUTES, TaskFields, VideoRoute, task_from_
 
 __all__ = [
     # envelopes and errors
-    "unwrap_envelope", "error_kind_for", "error_for",
+    "unwrap_envelope",
+    "error_kind_for",
+    "error_for",
     # video tasks
-    "TaskFields", "task_from_body", "VideoRoute", "VIDEO_ROUTES", "video_content_url",
+    "TaskFields",
+    "task_from_body",
+    "VideoRoute",
+    "VIDEO_ROUTES",
+    "video_content_url",
     # images
     "image_from_body",
     # billing and models
-    "BillingFigures", "billing_from", "HARD_LIMIT_IS_TOTAL", "HARD_LIMIT_IS_REMAINING", "is_chat_model",
+    "BillingFigures",
+    "billing_from",
+    "HARD_LIMIT_IS_TOTAL",
+    "HARD_LIMIT_IS_REMAINING",
+    "is_chat_model",
     # chat: tool calls, streamed text, probabilities
-    "ToolCallPiece", "tool_call_pieces", "finish_reason_with_calls",
-    "THINKING", "ANSWER", "delta_texts", "InlineThinking", "reasoning_tokens", "token_logprobs",
+    "ToolCallPiece",
+    "tool_call_pieces",
+    "finish_reason_with_calls",
+    "THINKING",
+    "ANSWER",
+    "delta_texts",
+    "InlineThinking",
+    "reasoning_tokens",
+    "token_logprobs",
 ]

@@ -1,4 +1,5 @@
 """What a value found in an answer must be to count: shared by the readers of this package."""
+
 from __future__ import annotations
 
 import math

@@ -1,4 +1,5 @@
 """A key's balance from the legacy billing pair (`/dashboard/billing/subscription` and `/usage`)."""
+
 from __future__ import annotations
 
 import math
@@ -17,6 +18,7 @@ HARD_LIMIT_IS_TOTAL, HARD_LIMIT_IS_REMAINING = "total", "remaining"
 @dataclass(frozen=True)
 class BillingFigures:
     """A balance in the server's unit: `remaining` is math.inf when the key is unlimited."""
+
     remaining: float
     used: float
     unlimited: bool = False

@@ -1,5 +1,6 @@
 """Whether an answer succeeded: the success envelopes around a payload, and the typed error a
 failure means (by status, code and the server's words), whatever the HTTP status said."""
+
 from __future__ import annotations
 
 import json
@@ -42,9 +43,9 @@ def _is_one_of(value: Any, accepted: tuple[Any, ...]) -> bool:
 
 
 class _ErrorRule(NamedTuple):
-    statuses: tuple[int, ...]        # empty: any status
-    codes: tuple[str, ...]           # any of the body's codes (error.code, error.type, flat code)
-    markers: tuple[str, ...]         # or any of these in the server's message, case-insensitive
+    statuses: tuple[int, ...]  # empty: any status
+    codes: tuple[str, ...]  # any of the body's codes (error.code, error.type, flat code)
+    markers: tuple[str, ...]  # or any of these in the server's message, case-insensitive
     error: type[errors.ReshiError]
 
 
@@ -58,8 +59,12 @@ _ERROR_RULES: tuple[_ErrorRule, ...] = (
     # pre-charge 403 `pre_consume_token_quota_failed`: the key itself, not the account. Only on
     # 401/403: a 5xx may relay an upstream's own "token expired", which is no fault of this key.
     _ErrorRule((401, 403), (), ("令牌已过期", "token has expired", "token expired"), errors.TokenExpiredError),
-    _ErrorRule((401, 403), ("pre_consume_token_quota_failed",), ("令牌额度已用尽", "token quota exhausted"),
-               errors.TokenExhaustedError),
+    _ErrorRule(
+        (401, 403),
+        ("pre_consume_token_quota_failed",),
+        ("令牌额度已用尽", "token quota exhausted"),
+        errors.TokenExhaustedError,
+    ),
     # OpenAI images: 400 `content_policy_violation` when the safety system refuses the prompt.
     _ErrorRule((), ("content_policy_violation",), (), errors.ContentFilteredError),
     # A 200 with an error inside: new-api/one-api billing routes report their own failures so.
@@ -81,8 +86,14 @@ def error_kind_for(status: int, body: bytes | str) -> tuple[type[errors.ReshiErr
     return errors.class_for_status(status), message
 
 
-def error_for(status: int, body: bytes | str, *, request_id: str | None = None,
-              retry_after: float | None = None, scrub: Callable[[str], str] = str) -> errors.ReshiError:
+def error_for(
+    status: int,
+    body: bytes | str,
+    *,
+    request_id: str | None = None,
+    retry_after: float | None = None,
+    scrub: Callable[[str], str] = str,
+) -> errors.ReshiError:
     """The error instance for an answer; `scrub` cleans the server's words (the client masks keys)."""
     cls, message = error_kind_for(status, body)
     extra = {"retry_after": retry_after} if issubclass(cls, errors.RateLimitError) else {}

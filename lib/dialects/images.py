@@ -1,4 +1,5 @@
 """Image answers: the first image's bytes (base64) or its URL, or the filter's silence."""
+
 from __future__ import annotations
 
 import base64

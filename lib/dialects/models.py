@@ -1,4 +1,5 @@
 """Which entries of a `/models` list are chat models, by what relays put in them."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,5 +1,6 @@
 """A chat reply's text, whole or streamed: thinking and answer (in their fields, or thinking in
 inline `<think>` tags), token probabilities and the thinking-token count."""
+
 from __future__ import annotations
 
 import math
@@ -14,14 +15,14 @@ THINKING, ANSWER = "thinking", "answer"
 
 class DeltaField(NamedTuple):
     kind: str
-    path: Path   # inside a chunk's `choices[0].delta`, or a whole reply's `choices[0].message`
+    path: Path  # inside a chunk's `choices[0].delta`, or a whole reply's `choices[0].message`
 
 
 # Where each kind of text is in a chunk's delta. Of the rows of one kind, the first with text
 # wins, so a server that sends the same thinking under two names is read once.
 DELTA_FIELDS: tuple[DeltaField, ...] = (
-    DeltaField(THINKING, ("reasoning_content",)),   # new-api, DeepSeek, this provider
-    DeltaField(THINKING, ("reasoning",)),           # OpenRouter, vLLM, Ollama's OpenAI route
+    DeltaField(THINKING, ("reasoning_content",)),  # new-api, DeepSeek, this provider
+    DeltaField(THINKING, ("reasoning",)),  # OpenRouter, vLLM, Ollama's OpenAI route
     DeltaField(ANSWER, ("content",)),
 )
 # Thinking written inline at the start of the answer (DeepSeek-R1 and Qwen served raw, vLLM
@@ -29,7 +30,8 @@ DELTA_FIELDS: tuple[DeltaField, ...] = (
 INLINE_THINKING_TAGS: tuple[tuple[str, str], ...] = (("<think>", "</think>"), ("<thinking>", "</thinking>"))
 # Where a reply's `usage` counts its thinking tokens (part of completion_tokens).
 REASONING_TOKEN_PATHS: tuple[Path, ...] = (
-    ("usage", "completion_tokens_details", "reasoning_tokens"), ("usage", "reasoning_tokens"),
+    ("usage", "completion_tokens_details", "reasoning_tokens"),
+    ("usage", "reasoning_tokens"),
 )
 
 
@@ -55,14 +57,30 @@ def token_logprobs(choice: Any) -> list[list[Any]]:
     """A choice's token probabilities, compact: [token, logprob, [[alternative, logprob], ...]]
     for each token; entries that are not OpenAI-shaped are left out."""
     entries = first(choice, LOGPROBS_PATHS, lambda v: isinstance(v, list))[1] or []
-    return [[e["token"], e["logprob"], [[a["token"], a["logprob"]] for a in (e.get("top_logprobs") or [])[:MAX_ALTERNATIVES]
-                                        if _is_logprob_entry(a)]]
-            for e in entries if _is_logprob_entry(e)]
+    return [
+        [
+            e["token"],
+            e["logprob"],
+            [
+                [a["token"], a["logprob"]]
+                for a in (e.get("top_logprobs") or [])[:MAX_ALTERNATIVES]
+                if _is_logprob_entry(a)
+            ],
+        ]
+        for e in entries
+        if _is_logprob_entry(e)
+    ]
 
 
 def _is_logprob_entry(entry: Any) -> bool:
-    return (isinstance(entry, dict) and isinstance(entry.get("token"), str) and isinstance(entry.get("logprob"), (int, float))
-            and not isinstance(entry.get("logprob"), bool) and math.isfinite(entry["logprob"]) and entry["logprob"] <= 0)
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("token"), str)
+        and isinstance(entry.get("logprob"), (int, float))
+        and not isinstance(entry.get("logprob"), bool)
+        and math.isfinite(entry["logprob"])
+        and entry["logprob"] <= 0
+    )
 
 
 def reasoning_tokens(body: Any) -> int | None:
@@ -77,7 +95,7 @@ class InlineThinking:
     whitespace) opens thinking: a tag later in an answer is the answer's own text."""
 
     def __init__(self) -> None:
-        self._held = ""                  # the start of the answer, until it is known to open a tag or not
+        self._held = ""  # the start of the answer, until it is known to open a tag or not
         self._closing: str | None = None  # inside thinking: the tag that ends it
         self._decided = False
 
@@ -90,25 +108,25 @@ class InlineThinking:
             opening = next(((o, c) for o, c in INLINE_THINKING_TAGS if start.startswith(o)), None)
             if opening is None:
                 if any(o.startswith(start) for o, _ in INLINE_THINKING_TAGS) and start != "":
-                    return []   # "<thi": maybe a tag, wait for more
+                    return []  # "<thi": maybe a tag, wait for more
                 if not start:
                     return []
                 self._decided, held, self._held = True, self._held, ""
                 return [(ANSWER, held)]
             self._decided, self._closing = True, opening[1]
-            self._held = start[len(opening[0]):].lstrip()
+            self._held = start[len(opening[0]) :].lstrip()
         return self._inside()
 
     def _inside(self) -> list[tuple[str, str]]:
         closing = self._closing
-        assert closing is not None   # only called inside thinking
+        assert closing is not None  # only called inside thinking
         end = self._held.find(closing)
         if end < 0:
             # Keep back what could be the start of the closing tag; the rest is thinking.
             keep = next((n for n in range(len(closing) - 1, 0, -1) if self._held.endswith(closing[:n])), 0)
-            thought, self._held = self._held[:len(self._held) - keep], self._held[len(self._held) - keep:]
+            thought, self._held = self._held[: len(self._held) - keep], self._held[len(self._held) - keep :]
             return [(THINKING, thought)] if thought else []
-        thought, rest = self._held[:end], self._held[end + len(closing):].lstrip("\n")
+        thought, rest = self._held[:end], self._held[end + len(closing) :].lstrip("\n")
         self._held, self._closing = "", None
         return [(kind, text) for kind, text in ((THINKING, thought), (ANSWER, rest)) if text]
 

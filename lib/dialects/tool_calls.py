@@ -1,5 +1,6 @@
 """Tool calls, whole or in a stream's fragments, in one meaning whatever the server sends
 (lib/client/tool_calls.py puts the fragments together)."""
+
 from __future__ import annotations
 
 import json
@@ -11,10 +12,11 @@ from lib.jsonpaths import Path, dig
 
 class ToolCallPiece(NamedTuple):
     """One fragment of a streamed (or one whole) tool call, in one meaning whatever the server."""
+
     index: int  # type: ignore[assignment]  # a field named like tuple.index: the wire's own name
     id: str | None
     name: str | None
-    arguments: str          # text to append, or the whole arguments when `whole`
+    arguments: str  # text to append, or the whole arguments when `whole`
     whole: bool
 
 
@@ -37,8 +39,11 @@ def tool_call_pieces(holder: Any) -> list[ToolCallPiece]:
         found = dig(holder, path)
         if found:
             entries = found if is_list and isinstance(found, list) else [found]
-            return [piece for position, entry in enumerate(entries)
-                    if (piece := _tool_call_piece(entry, position, is_list)) is not None]
+            return [
+                piece
+                for position, entry in enumerate(entries)
+                if (piece := _tool_call_piece(entry, position, is_list)) is not None
+            ]
     return []
 
 
@@ -51,8 +56,9 @@ def _tool_call_piece(entry: Any, position: int, is_list: bool) -> ToolCallPiece 
     index = index if isinstance(index, int) and not isinstance(index, bool) and 0 <= index < 128 else position
     call_id, name = entry.get("id"), function.get("name")
     arguments, whole = _arguments_text(function.get("arguments"))
-    return ToolCallPiece(index, call_id if is_text(call_id) else None, name if is_text(name) else None,
-                         arguments, whole)
+    return ToolCallPiece(
+        index, call_id if is_text(call_id) else None, name if is_text(name) else None, arguments, whole
+    )
 
 
 def _arguments_text(value: Any) -> tuple[str, bool]:

@@ -1,5 +1,6 @@
 """Video tasks: where each field of a task lives, the routes a server creates and polls them
 on, and where a finished video's bytes are."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -21,16 +22,30 @@ _PROGRESS_PATHS: tuple[Path, ...] = (("progress",),)
 # The documented `video_url` wins over every generic name; new-api's /v1/videos route puts the
 # file in `metadata.url`; OpenAI's Sora object has no URL at all (see video_content_url).
 _VIDEO_URL_PATHS: tuple[Path, ...] = (
-    ("video_url",), ("url",), ("result_url",), ("metadata", "url"), ("data", 0, "url"),
-    ("results", 0), ("results", 0, "url"), ("output",), ("output", 0), ("outputs", 0), ("outputs", 0, "url"),
+    ("video_url",),
+    ("url",),
+    ("result_url",),
+    ("metadata", "url"),
+    ("data", 0, "url"),
+    ("results", 0),
+    ("results", 0, "url"),
+    ("output",),
+    ("output", 0),
+    ("outputs", 0),
+    ("outputs", 0, "url"),
 )
 # When the server took the task and when it finished it, in Unix seconds: OpenAI's video object
 # (`created_at`, `completed_at`), new-api's task DTO (`submit_time`, `finish_time`, 0 until done).
 _SUBMITTED_PATHS: tuple[Path, ...] = (("created_at",), ("submit_time",))
 _FINISHED_PATHS: tuple[Path, ...] = (("completed_at",), ("finish_time",), ("finished_at",))
-_LONGEST_TASK_SECONDS = 7 * 24 * 3600   # a longer "took" is a wrong clock, not a task
+_LONGEST_TASK_SECONDS = 7 * 24 * 3600  # a longer "took" is a wrong clock, not a task
 _ERROR_PATHS: tuple[Path, ...] = (
-    ("error", "message"), ("error",), ("fail_reason",), ("failure_reason",), ("error_message",), ("error", "code"),
+    ("error", "message"),
+    ("error",),
+    ("fail_reason",),
+    ("failure_reason",),
+    ("error_message",),
+    ("error", "code"),
 )
 
 
@@ -40,7 +55,7 @@ class TaskFields(NamedTuple):
     progress: float | None
     video_url: str | None
     error: str | None
-    took_seconds: float | None = None   # finished - submitted, by the server's own clock
+    took_seconds: float | None = None  # finished - submitted, by the server's own clock
 
 
 def task_from_body(body: Any) -> TaskFields:
@@ -60,9 +75,14 @@ def task_from_body(body: Any) -> TaskFields:
     video_url = first(task, _VIDEO_URL_PATHS, is_http_url)[1]
     raw_status = first(task, _STATUS_PATHS, is_text)[1] or (COMPLETED if video_url else QUEUED)
     progress = parse_progress(first(task, _PROGRESS_PATHS, is_progress)[1])
-    return TaskFields(id=str(task_id), raw_status=str(raw_status), progress=progress,
-                      video_url=video_url, error=first(task, _ERROR_PATHS, is_text)[1],
-                      took_seconds=_took_seconds(task))
+    return TaskFields(
+        id=str(task_id),
+        raw_status=str(raw_status),
+        progress=progress,
+        video_url=video_url,
+        error=first(task, _ERROR_PATHS, is_text)[1],
+        took_seconds=_took_seconds(task),
+    )
 
 
 def _took_seconds(task: dict[str, Any]) -> float | None:
@@ -77,6 +97,7 @@ def _took_seconds(task: dict[str, Any]) -> float | None:
 
 class VideoRoute(NamedTuple):
     """Where a dialect creates and polls video tasks, and the body it creates them with."""
+
     create: str
     status: str  # with {id}
     body: Callable[[str, str, int, str], dict[str, Any]]
@@ -93,8 +114,9 @@ _OPENAI_SIZES = {"16:9": "1280x720", "9:16": "720x1280"}
 
 def _openai_videos_body(prompt: str, model: str, duration: int, aspect_ratio: str) -> dict[str, Any]:
     if aspect_ratio not in _OPENAI_SIZES:
-        raise errors.BadRequestError(f"this server's video API (OpenAI's) has no {aspect_ratio} size: "
-                                     f"choose {' or '.join(_OPENAI_SIZES)}")
+        raise errors.BadRequestError(
+            f"this server's video API (OpenAI's) has no {aspect_ratio} size: choose {' or '.join(_OPENAI_SIZES)}"
+        )
     seconds = min(_OPENAI_SECONDS, key=lambda allowed: abs(allowed - duration))
     return {"prompt": prompt, "model": model, "seconds": str(seconds), "size": _OPENAI_SIZES[aspect_ratio]}
 

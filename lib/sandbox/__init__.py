@@ -73,6 +73,7 @@ read. Expired uploads are dropped from memory whenever a new file is uploaded.
 
 Keys are never logged (uvicorn's access log is off) nor echoed in any response.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -101,8 +102,12 @@ class Control:
         # A connection per call: uvicorn closes one idle for 5 s, and a call reusing it at that
         # moment fails with "Server disconnected without sending a response" (a test's teardown
         # resetting the clock after a 5-second test did).
-        self._http = httpx.Client(base_url=root_url + "/sandbox", headers={TOKEN_HEADER: token},
-                                  timeout=10, limits=httpx.Limits(max_keepalive_connections=0))
+        self._http = httpx.Client(
+            base_url=root_url + "/sandbox",
+            headers={TOKEN_HEADER: token},
+            timeout=10,
+            limits=httpx.Limits(max_keepalive_connections=0),
+        )
 
     def _post(self, path: str, body: dict | None = None) -> dict:
         response = self._http.post(path, json=body or {})
@@ -126,10 +131,19 @@ class Control:
     def key_info(self, key: str) -> dict:
         return self._get(f"/keys/{key}")
 
-    def set_speed(self, token_rate: float | None = None, video_seconds: float | None = None,
-                  image_delay: float | None = None, hang_seconds: float | None = None) -> dict:
-        given = {"token_rate": token_rate, "video_seconds": video_seconds,
-                 "image_delay": image_delay, "hang_seconds": hang_seconds}
+    def set_speed(
+        self,
+        token_rate: float | None = None,
+        video_seconds: float | None = None,
+        image_delay: float | None = None,
+        hang_seconds: float | None = None,
+    ) -> dict:
+        given = {
+            "token_rate": token_rate,
+            "video_seconds": video_seconds,
+            "image_delay": image_delay,
+            "hang_seconds": hang_seconds,
+        }
         return self._post("/speed", {k: v for k, v in given.items() if v is not None})
 
     def set_dialect(self, dialect: str, reasoning: str | None = None) -> None:
@@ -171,8 +185,15 @@ class RunningSandbox:
     """A sandbox serving on a daemon thread; `stop()` shuts it down. `control` and
     `control_token` are None when it was started without the control API."""
 
-    def __init__(self, server: uvicorn.Server, thread: threading.Thread, host: str, port: int,
-                 state: SandboxState, control_token: str | None):
+    def __init__(
+        self,
+        server: uvicorn.Server,
+        thread: threading.Thread,
+        host: str,
+        port: int,
+        state: SandboxState,
+        control_token: str | None,
+    ):
         self._server, self._thread, self.state = server, thread, state
         self.root_url = f"http://{host}:{port}"
         self.base_url = self.root_url + "/api/v1"
@@ -191,11 +212,19 @@ class RunningSandbox:
         self._thread.join(timeout=10)
 
 
-def start_sandbox(host: str = "127.0.0.1", port: int = 0, credits: float = DEFAULT_CREDITS,
-                  keys: tuple[str, ...] | list[str] = (), token_rate: float = 40.0,
-                  video_seconds: float = 15.0, image_delay: float = 0.0,
-                  hang_seconds: float = 30.0, control: bool = False,
-                  dialect: str = DEFAULT_DIALECT, files_dir: Path | None = None) -> RunningSandbox:
+def start_sandbox(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    credits: float = DEFAULT_CREDITS,
+    keys: tuple[str, ...] | list[str] = (),
+    token_rate: float = 40.0,
+    video_seconds: float = 15.0,
+    image_delay: float = 0.0,
+    hang_seconds: float = 30.0,
+    control: bool = False,
+    dialect: str = DEFAULT_DIALECT,
+    files_dir: Path | None = None,
+) -> RunningSandbox:
     """Serve a fresh sandbox on a pre-bound socket (port 0 = any free port); returns once it
     answers. `control=True` turns on the control API, with a new random token. `dialect` is
     one of lib.sandbox.dialects.DIALECTS. `files_dir` keeps uploads and generated images on disk
@@ -208,8 +237,7 @@ def start_sandbox(host: str = "127.0.0.1", port: int = 0, credits: float = DEFAU
         state.add_key(credits, key)
     # proto must be IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on such sockets, and
     # without it every keep-alive request waits ~40 ms for a delayed ACK.
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM,
-                         socket.IPPROTO_TCP)
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
@@ -217,11 +245,15 @@ def start_sandbox(host: str = "127.0.0.1", port: int = 0, credits: float = DEFAU
     except OSError:
         sock.close()
         raise
-    config = uvicorn.Config(create_app(state, VideoCache(), control_token), log_level="warning",
-                            access_log=False, lifespan="off", timeout_graceful_shutdown=1)
+    config = uvicorn.Config(
+        create_app(state, VideoCache(), control_token),
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=1,
+    )
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
-                              name="reshi-sandbox", daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="reshi-sandbox", daemon=True)
     thread.start()
     # A wildcard address is not one a client can dial; loopback reaches the same server.
     url_host = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, f"[{host}]" if ":" in host else host)

@@ -1,4 +1,5 @@
 """`python -m lib.sandbox`: serve the sandbox until interrupted (see lib/sandbox/__init__.py)."""
+
 from __future__ import annotations
 
 import argparse
@@ -16,12 +17,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--key", action="append", default=[], help="an extra API key (repeatable)")
     parser.add_argument("--video-seconds", type=float, default=15.0, help="how long a video task takes")
     parser.add_argument("--token-rate", type=float, default=40.0, help="chat tokens/s; 0 = unlimited")
-    parser.add_argument("--dialect", choices=list(DIALECTS), default=DEFAULT_DIALECT,
-                        help="whose shapes and error codes to answer with (default: %(default)s)")
+    parser.add_argument(
+        "--dialect",
+        choices=list(DIALECTS),
+        default=DEFAULT_DIALECT,
+        help="whose shapes and error codes to answer with (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
-    sandbox = start_sandbox(host=args.host, port=args.port, credits=args.credits, keys=args.key,
-                            token_rate=args.token_rate, video_seconds=args.video_seconds, control=True,
-                            dialect=args.dialect)
+    sandbox = start_sandbox(
+        host=args.host,
+        port=args.port,
+        credits=args.credits,
+        keys=args.key,
+        token_rate=args.token_rate,
+        video_seconds=args.video_seconds,
+        control=True,
+        dialect=args.dialect,
+    )
     print(sandbox.base_url, flush=True)
     print(f"control API: send the header '{TOKEN_HEADER}: {sandbox.control_token}'", flush=True)
     try:

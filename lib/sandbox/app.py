@@ -5,6 +5,7 @@ The routes are one module per resource in lib/sandbox/routes/; every API handler
 shared steps of lib/sandbox/steps.py (authenticate, read and record, fault, credits) before
 its work, and charges last, so a failed call never costs anything.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -37,8 +38,7 @@ class RequestIdMiddleware:
         async def send_with_id(message):
             if message["type"] == "http.response.start":
                 request_id = "req_" + secrets.token_hex(12)
-                message["headers"] = list(message.get("headers", [])) + [
-                    (b"x-request-id", request_id.encode())]
+                message["headers"] = list(message.get("headers", [])) + [(b"x-request-id", request_id.encode())]
             await send(message)
 
         await self.app(scope, receive, send_with_id)
@@ -70,7 +70,6 @@ class BodyLimitMiddleware:
         await self.app(scope, capped_receive, send)
 
 
-
 def create_app(state: SandboxState, video_cache: media.VideoCache, control_token: str | None) -> FastAPI:
     """The whole server; the control API only with a token (without one, /sandbox/* is 404)."""
     app = FastAPI(title="reshi123 sandbox", docs_url=None, redoc_url=None, openapi_url=None)
@@ -79,8 +78,13 @@ def create_app(state: SandboxState, video_cache: media.VideoCache, control_token
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RequestIdMiddleware)
     api = Api(state)
-    for router in (models.routes(api), billing.routes(api), chat.routes(api), images.routes(api),
-                   videos.routes(api, video_cache)):
+    for router in (
+        models.routes(api),
+        billing.routes(api),
+        chat.routes(api),
+        images.routes(api),
+        videos.routes(api, video_cache),
+    ):
         app.include_router(router, prefix="/api/v1")
     app.include_router(uploads.routes(api), prefix="/api")
     app.include_router(files.routes(state, video_cache), prefix="/files")

@@ -5,6 +5,7 @@ start. The client's address proves nothing: the app itself calls any base URL a 
 loopback, and a proxy in front makes every client look local. The contract is in
 lib/sandbox/__init__.py.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -21,12 +22,14 @@ TOKEN_HEADER = "X-Sandbox-Control"
 
 def _token_check(token: str):
     """A dependency refusing calls without the token (401) or with another one (403)."""
+
     def check(request: Request) -> None:
         sent = request.headers.get(TOKEN_HEADER)
         if not sent:
             raise ApiError(401, f"The sandbox control API needs the header '{TOKEN_HEADER}: <token>'.")
         if not hmac.compare_digest(sent.encode(), token.encode()):
             raise ApiError(403, "Wrong sandbox control token.")
+
     return check
 
 
@@ -88,8 +91,7 @@ def control_routes(state: SandboxState, token: str) -> APIRouter:
         return vars(state.speed)
 
     def dialect_view() -> dict:
-        return {"dialect": state.dialect,
-                "reasoning": state.reasoning_shape or DIALECTS[state.dialect].reasoning_shape}
+        return {"dialect": state.dialect, "reasoning": state.reasoning_shape or DIALECTS[state.dialect].reasoning_shape}
 
     @router.get("/dialect")
     async def dialect():

@@ -23,6 +23,7 @@ A reasoning model's thinking streams first, in the dialect's field (`reasoning_s
 `<think>…</think>` at the start of the content (a model served raw). The control API can set the
 shape apart from the dialect, so each one the client reads is tested over HTTP.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -35,9 +36,9 @@ QUEUED, IN_PROGRESS, COMPLETED, FAILED = "queued", "in_progress", "completed", "
 FAILED_MESSAGE = "Video generation failed: the sandbox was asked to fail this task ([fail])."
 
 # The video routes a dialect serves; a route it does not serve answers its `no_route` error.
-GENERATIONS = "generations"   # POST /videos/generations, GET /videos/generations/{id} (the document)
-VIDEOS = "videos"             # POST /videos, GET /videos/{id} (OpenAI's Sora 2 API)
-CONTENT = "content"           # GET /videos/{id}/content: the MP4 bytes (OpenAI; new-api proxies it)
+GENERATIONS = "generations"  # POST /videos/generations, GET /videos/generations/{id} (the document)
+VIDEOS = "videos"  # POST /videos, GET /videos/{id} (OpenAI's Sora 2 API)
+CONTENT = "content"  # GET /videos/{id}/content: the MP4 bytes (OpenAI; new-api proxies it)
 
 # Where a reasoning model's thinking goes in a chunk's delta (or a whole reply's message).
 REASONING_CONTENT, REASONING, THINK_TAG = "reasoning_content", "reasoning", "think_tag"
@@ -51,12 +52,13 @@ OUT_OF_CREDIT, NO_ROUTE = "out_of_credit", "no_route"
 
 # How a dialect's tool calls carry their arguments: JSON text in fragments, or one object.
 ARGUMENTS_TEXT, ARGUMENTS_OBJECT = "text", "object"
-ARGUMENT_PIECE_CHARS = 8   # text arguments stream in pieces this long, as real servers split them
+ARGUMENT_PIECE_CHARS = 8  # text arguments stream in pieces this long, as real servers split them
 
 
 @dataclass(frozen=True)
 class Refusal:
     """An error answer: `message` may name {cost}, {method} and {path}."""
+
     status: int
     message: str
     type: str
@@ -67,6 +69,7 @@ class Refusal:
 class TaskFacts:
     """What a video task's answer says: `status` and `progress` in the sandbox's words and as a
     0-100 int, until Dialect.task_answer puts them in the dialect's."""
+
     id: str
     model: str
     prompt: str
@@ -76,7 +79,7 @@ class TaskFacts:
     size: str
     status: str
     progress: Any
-    video_url: str | None     # the absolute file URL once completed
+    video_url: str | None  # the absolute file URL once completed
     completed_at: int | None
     failed: bool
 
@@ -84,21 +87,21 @@ class TaskFacts:
 @dataclass(frozen=True)
 class Dialect:
     name: str
-    status_words: Mapping[str, str]              # sandbox word -> the dialect's word
-    progress: Callable[[int], Any]               # a 0-100 percent -> the dialect's form
-    task_shape: Callable[[TaskFacts], dict]      # the task object
-    envelope: Callable[[Any], Any]               # around a task answer
-    models_list: Callable[[list], dict]          # the /models body around its entries
+    status_words: Mapping[str, str]  # sandbox word -> the dialect's word
+    progress: Callable[[int], Any]  # a 0-100 percent -> the dialect's form
+    task_shape: Callable[[TaskFacts], dict]  # the task object
+    envelope: Callable[[Any], Any]  # around a task answer
+    models_list: Callable[[list], dict]  # the /models body around its entries
     video_routes: frozenset[str]
-    image_format: str                            # "JPEG" or "PNG", in b64_json or at a URL
+    image_format: str  # "JPEG" or "PNG", in b64_json or at a URL
     image_as_url: bool
-    model_fields: Callable[[str, str], dict]     # (kind, owner) -> extra fields of a /models entry
-    image_models: bool                           # whether /models lists the image model too
+    model_fields: Callable[[str, str], dict]  # (kind, owner) -> extra fields of a /models entry
+    image_models: bool  # whether /models lists the image model too
     serves_billing: bool
     refusals: Mapping[str, Refusal]
-    tool_arguments: str = ARGUMENTS_TEXT         # ARGUMENTS_TEXT or ARGUMENTS_OBJECT
-    tool_call_ids: bool = True                   # whether each call carries an id
-    tool_finish_reason: str = "tool_calls"       # the finish_reason of a reply that calls tools
+    tool_arguments: str = ARGUMENTS_TEXT  # ARGUMENTS_TEXT or ARGUMENTS_OBJECT
+    tool_call_ids: bool = True  # whether each call carries an id
+    tool_finish_reason: str = "tool_calls"  # the finish_reason of a reply that calls tools
 
     reasoning_shape: str = REASONING_CONTENT
 
@@ -111,14 +114,18 @@ class Dialect:
             head = self._tool_call(index, call, call_id, call.arguments if whole else "")
             deltas.append({"tool_calls": [head]})
             text = "" if whole else call.arguments_text()
-            deltas += [{"tool_calls": [{"index": index, "function": {"arguments": text[i:i + ARGUMENT_PIECE_CHARS]}}]}
-                       for i in range(0, len(text), ARGUMENT_PIECE_CHARS)]
+            deltas += [
+                {"tool_calls": [{"index": index, "function": {"arguments": text[i : i + ARGUMENT_PIECE_CHARS]}}]}
+                for i in range(0, len(text), ARGUMENT_PIECE_CHARS)
+            ]
         return deltas
 
     def tool_calls_message(self, calls: list, ids: list[str]) -> list[dict]:
         """`message.tool_calls` of a complete (not streamed) reply."""
-        return [{k: v for k, v in self._tool_call(index, call, call_id, self._arguments(call)).items() if k != "index"}
-                for index, (call, call_id) in enumerate(zip(calls, ids))]
+        return [
+            {k: v for k, v in self._tool_call(index, call, call_id, self._arguments(call)).items() if k != "index"}
+            for index, (call, call_id) in enumerate(zip(calls, ids))
+        ]
 
     def _arguments(self, call) -> Any:
         if self.tool_arguments == ARGUMENTS_OBJECT and not isinstance(call.arguments, str):
@@ -126,8 +133,12 @@ class Dialect:
         return call.arguments_text()
 
     def _tool_call(self, index: int, call, call_id: str, arguments: Any) -> dict:
-        entry = {"index": index, "id": call_id, "type": "function",
-                 "function": {"name": call.name, "arguments": arguments}}
+        entry = {
+            "index": index,
+            "id": call_id,
+            "type": "function",
+            "function": {"name": call.name, "arguments": arguments},
+        }
         if not self.tool_call_ids:
             del entry["id"]
         return entry
@@ -140,11 +151,20 @@ class Dialect:
 
 # --- task shapes -------------------------------------------------------------------------------
 
+
 def _reshi_task(task: TaskFacts) -> dict:
     """The document's task object: `video_url` when completed, `error` (a string) when failed."""
-    view = {"id": task.id, "object": "video.generation", "status": task.status, "model": task.model,
-            "prompt": task.prompt, "created_at": task.created_at, "progress": task.progress,
-            "duration": task.duration, "aspect_ratio": task.aspect_ratio}
+    view = {
+        "id": task.id,
+        "object": "video.generation",
+        "status": task.status,
+        "model": task.model,
+        "prompt": task.prompt,
+        "created_at": task.created_at,
+        "progress": task.progress,
+        "duration": task.duration,
+        "aspect_ratio": task.aspect_ratio,
+    }
     if task.video_url:
         view["video_url"] = task.video_url
     if task.failed:
@@ -156,9 +176,17 @@ def _new_api_task(task: TaskFacts) -> dict:
     """new-api's task DTO: `task_id` (its numeric row `id` is not sent, it is no task id),
     `fail_reason`, `submit_time`/`finish_time`, and the file in `metadata.url`, where its
     OpenAI-video adaptor puts it (the case reported in issue 11)."""
-    view = {"task_id": task.id, "platform": "sora", "action": "generate", "model": task.model,
-            "status": task.status, "progress": task.progress, "submit_time": task.created_at,
-            "finish_time": task.completed_at or 0, "fail_reason": FAILED_MESSAGE if task.failed else ""}
+    view = {
+        "task_id": task.id,
+        "platform": "sora",
+        "action": "generate",
+        "model": task.model,
+        "status": task.status,
+        "progress": task.progress,
+        "submit_time": task.created_at,
+        "finish_time": task.completed_at or 0,
+        "fail_reason": FAILED_MESSAGE if task.failed else "",
+    }
     if task.video_url:
         view["metadata"] = {"url": task.video_url}
     return view
@@ -167,14 +195,25 @@ def _new_api_task(task: TaskFacts) -> dict:
 def _openai_video(task: TaskFacts) -> dict:
     """OpenAI's video object (`GET /v1/videos/{id}`): `seconds` and `size` as strings, an
     `error` object when failed, and never a URL: the bytes are at `/videos/{id}/content`."""
-    return {"id": task.id, "object": "video", "model": task.model, "status": task.status,
-            "progress": task.progress, "created_at": task.created_at,
-            "completed_at": task.completed_at, "expires_at": None, "prompt": task.prompt,
-            "seconds": str(task.duration), "size": task.size, "remixed_from_video_id": None,
-            "error": {"code": "video_generation_failed", "message": FAILED_MESSAGE} if task.failed else None}
+    return {
+        "id": task.id,
+        "object": "video",
+        "model": task.model,
+        "status": task.status,
+        "progress": task.progress,
+        "created_at": task.created_at,
+        "completed_at": task.completed_at,
+        "expires_at": None,
+        "prompt": task.prompt,
+        "seconds": str(task.duration),
+        "size": task.size,
+        "remixed_from_video_id": None,
+        "error": {"code": "video_generation_failed", "message": FAILED_MESSAGE} if task.failed else None,
+    }
 
 
 # --- envelopes, progress forms, models -----------------------------------------------------------
+
 
 def _bare(payload: Any) -> Any:
     return payload
@@ -214,13 +253,19 @@ def _new_api_model_fields(kind: str, owner: str) -> dict:
 # --- the refusals -------------------------------------------------------------------------------
 
 _RESHI_REFUSALS = {
-    MISSING_KEY: Refusal(401, "Missing API key: send the header 'Authorization: Bearer <your key>'.",
-                         "invalid_request_error", "invalid_api_key"),
-    UNKNOWN_KEY: Refusal(401, "Invalid API key: it is not known to this server.",
-                         "invalid_request_error", "invalid_api_key"),
+    MISSING_KEY: Refusal(
+        401,
+        "Missing API key: send the header 'Authorization: Bearer <your key>'.",
+        "invalid_request_error",
+        "invalid_api_key",
+    ),
+    UNKNOWN_KEY: Refusal(
+        401, "Invalid API key: it is not known to this server.", "invalid_request_error", "invalid_api_key"
+    ),
     DISABLED_KEY: Refusal(403, "This API key has been disabled in the console.", "permission_error", "key_disabled"),
-    OUT_OF_CREDIT: Refusal(402, "Insufficient credits: this call costs {cost:g} credits.",
-                           "insufficient_quota", "insufficient_credits"),
+    OUT_OF_CREDIT: Refusal(
+        402, "Insufficient credits: this call costs {cost:g} credits.", "insufficient_quota", "insufficient_credits"
+    ),
     NO_ROUTE: Refusal(404, "Not Found", "invalid_request_error", "not_found"),
 }
 
@@ -231,48 +276,100 @@ _NEW_API_REFUSALS = {
     MISSING_KEY: Refusal(401, "未提供令牌", "new_api_error", None),
     UNKNOWN_KEY: Refusal(401, "无效的令牌", "new_api_error", None),
     DISABLED_KEY: Refusal(403, "该令牌状态不可用", "new_api_error", None),
-    OUT_OF_CREDIT: Refusal(403, "用户额度不足, 剩余额度不足以支付 {cost:g} 积分", "new_api_error",
-                           "insufficient_user_quota"),
+    OUT_OF_CREDIT: Refusal(
+        403, "用户额度不足, 剩余额度不足以支付 {cost:g} 积分", "new_api_error", "insufficient_user_quota"
+    ),
     NO_ROUTE: Refusal(404, "Invalid URL ({method} {path})", "invalid_request_error", None),
 }
 
 # OpenAI: 401 invalid_api_key, 429 insufficient_quota (waiting never helps), 404 "Invalid URL".
 _OPENAI_REFUSALS = {
-    MISSING_KEY: Refusal(401, "You didn't provide an API key. You need to provide your API key in an "
-                         "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
-                         "invalid_request_error", None),
-    UNKNOWN_KEY: Refusal(401, "Incorrect API key provided. You can find your API key at "
-                         "https://platform.openai.com/account/api-keys.", "invalid_request_error",
-                         "invalid_api_key"),
+    MISSING_KEY: Refusal(
+        401,
+        "You didn't provide an API key. You need to provide your API key in an "
+        "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+        "invalid_request_error",
+        None,
+    ),
+    UNKNOWN_KEY: Refusal(
+        401,
+        "Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.",
+        "invalid_request_error",
+        "invalid_api_key",
+    ),
     DISABLED_KEY: Refusal(403, "This API key has been disabled.", "permission_error", "key_disabled"),
-    OUT_OF_CREDIT: Refusal(429, "You exceeded your current quota, please check your plan and billing "
-                           "details.", "insufficient_quota", "insufficient_quota"),
+    OUT_OF_CREDIT: Refusal(
+        429,
+        "You exceeded your current quota, please check your plan and billing details.",
+        "insufficient_quota",
+        "insufficient_quota",
+    ),
     NO_ROUTE: Refusal(404, "Invalid URL ({method} {path})", "invalid_request_error", None),
 }
 
 _SAME_WORDS = MappingProxyType({w: w for w in (QUEUED, IN_PROGRESS, COMPLETED, FAILED)})
 
-DIALECTS: Mapping[str, Dialect] = MappingProxyType({dialect.name: dialect for dialect in (
-    Dialect(name="reshi", status_words=_SAME_WORDS, progress=int, task_shape=_reshi_task,
-            envelope=_bare, models_list=_openai_list, video_routes=frozenset({GENERATIONS}),
-            image_format="JPEG", image_as_url=False, model_fields=_no_fields, image_models=False,
-            serves_billing=True, refusals=MappingProxyType(_RESHI_REFUSALS)),
-    # new-api's task status constants (SUBMITTED, IN_PROGRESS, SUCCESS, FAILURE); its billing
-    # routes send hard_limit_usd as remaining + used, as the sandbox always has.
-    Dialect(name="new-api",
-            status_words=MappingProxyType({QUEUED: "SUBMITTED", IN_PROGRESS: "IN_PROGRESS",
-                                           COMPLETED: "SUCCESS", FAILED: "FAILURE"}),
-            progress=_percent_string, task_shape=_new_api_task, envelope=_code_success,
-            models_list=_new_api_list, video_routes=frozenset({GENERATIONS, CONTENT}),
-            image_format="PNG", image_as_url=False, model_fields=_new_api_model_fields,
-            image_models=True, serves_billing=True, refusals=MappingProxyType(_NEW_API_REFUSALS),
-            tool_arguments=ARGUMENTS_OBJECT, tool_call_ids=False, tool_finish_reason="stop"),
-    # OpenAI retired the legacy billing routes for API keys: they are unknown URLs there.
-    Dialect(name="openai", status_words=_SAME_WORDS, progress=int, task_shape=_openai_video,
-            envelope=_bare, models_list=_openai_list, video_routes=frozenset({VIDEOS, CONTENT}),
-            image_format="PNG", image_as_url=True, model_fields=_no_fields, image_models=False,
-            serves_billing=False, refusals=MappingProxyType(_OPENAI_REFUSALS), reasoning_shape=REASONING),
-)})
+DIALECTS: Mapping[str, Dialect] = MappingProxyType(
+    {
+        dialect.name: dialect
+        for dialect in (
+            Dialect(
+                name="reshi",
+                status_words=_SAME_WORDS,
+                progress=int,
+                task_shape=_reshi_task,
+                envelope=_bare,
+                models_list=_openai_list,
+                video_routes=frozenset({GENERATIONS}),
+                image_format="JPEG",
+                image_as_url=False,
+                model_fields=_no_fields,
+                image_models=False,
+                serves_billing=True,
+                refusals=MappingProxyType(_RESHI_REFUSALS),
+            ),
+            # new-api's task status constants (SUBMITTED, IN_PROGRESS, SUCCESS, FAILURE); its billing
+            # routes send hard_limit_usd as remaining + used, as the sandbox always has.
+            Dialect(
+                name="new-api",
+                status_words=MappingProxyType(
+                    {QUEUED: "SUBMITTED", IN_PROGRESS: "IN_PROGRESS", COMPLETED: "SUCCESS", FAILED: "FAILURE"}
+                ),
+                progress=_percent_string,
+                task_shape=_new_api_task,
+                envelope=_code_success,
+                models_list=_new_api_list,
+                video_routes=frozenset({GENERATIONS, CONTENT}),
+                image_format="PNG",
+                image_as_url=False,
+                model_fields=_new_api_model_fields,
+                image_models=True,
+                serves_billing=True,
+                refusals=MappingProxyType(_NEW_API_REFUSALS),
+                tool_arguments=ARGUMENTS_OBJECT,
+                tool_call_ids=False,
+                tool_finish_reason="stop",
+            ),
+            # OpenAI retired the legacy billing routes for API keys: they are unknown URLs there.
+            Dialect(
+                name="openai",
+                status_words=_SAME_WORDS,
+                progress=int,
+                task_shape=_openai_video,
+                envelope=_bare,
+                models_list=_openai_list,
+                video_routes=frozenset({VIDEOS, CONTENT}),
+                image_format="PNG",
+                image_as_url=True,
+                model_fields=_no_fields,
+                image_models=False,
+                serves_billing=False,
+                refusals=MappingProxyType(_OPENAI_REFUSALS),
+                reasoning_shape=REASONING,
+            ),
+        )
+    }
+)
 DEFAULT_DIALECT = "reshi"
 
 

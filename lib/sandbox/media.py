@@ -6,6 +6,7 @@ gradient and differ in their shapes. Videos depend only on (aspect ratio, durati
 each shape is encoded once into a temp dir shared by every sandbox on this machine and then
 served from disk: polling and downloading cost no CPU.
 """
+
 from __future__ import annotations
 
 import colorsys
@@ -53,7 +54,7 @@ def _gradient(rng: random.Random, size: int) -> Image.Image:
     end = np.array(_colour(rng, hue + rng.uniform(0.15, 0.45), 0.65), dtype=np.float32)
     angle = rng.uniform(0, np.pi)
     ys, xs = np.mgrid[0:size, 0:size].astype(np.float32) / size
-    mix = (xs * np.cos(angle) + ys * np.sin(angle))
+    mix = xs * np.cos(angle) + ys * np.sin(angle)
     mix = (mix - mix.min()) / (mix.max() - mix.min())
     pixels = start + (end - start) * mix[..., None]
     return Image.fromarray(pixels.astype(np.uint8), "RGB")
@@ -68,8 +69,7 @@ def _soft_shapes(rng: random.Random, size: int) -> Image.Image:
         if rng.random() < 0.7:
             draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=fill)
         else:
-            draw.rounded_rectangle((x - radius, y - radius, x + radius, y + radius),
-                                   radius=radius / 3, fill=fill)
+            draw.rounded_rectangle((x - radius, y - radius, x + radius, y + radius), radius=radius / 3, fill=fill)
     # Blur premultiplied ("RGBa"), else the transparent black around shapes leaves dark halos.
     return layer.convert("RGBa").filter(ImageFilter.GaussianBlur(size / 60)).convert("RGBA")
 
@@ -121,7 +121,7 @@ def _frames(width: int, height: int, count: int):
     xs, ys = np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32)
     radius = min(width, height) // 6
     yy, xx = np.mgrid[-radius:radius, -radius:radius]
-    disc = (xx ** 2 + yy ** 2) < radius ** 2
+    disc = (xx**2 + yy**2) < radius**2
     for i in range(count):
         t = i / VIDEO_FPS
         frame = np.empty((height, width, 3), dtype=np.uint8)
@@ -130,8 +130,8 @@ def _frames(width: int, height: int, count: int):
         frame[..., 2] = int(128 + 100 * np.sin(t * 0.8))
         cx = int((width - 2 * radius) * (0.5 + 0.5 * np.sin(t * 1.3))) + radius
         cy = int((height - 2 * radius) * (0.5 + 0.5 * np.cos(t * 0.9))) + radius
-        frame[cy - radius:cy + radius, cx - radius:cx + radius][disc] = (250, 245, 235)
-        frame[height - 8:, : int(width * (i + 1) / count)] = (255, 255, 255)
+        frame[cy - radius : cy + radius, cx - radius : cx + radius][disc] = (250, 245, 235)
+        frame[height - 8 :, : int(width * (i + 1) / count)] = (255, 255, 255)
         yield frame
 
 

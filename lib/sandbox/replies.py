@@ -3,6 +3,7 @@
 A reply quotes what the user said, gives a short bulleted list, adds a fenced code block when
 the prompt asks for code, and is in Chinese when the last user message contains CJK text.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -19,8 +20,21 @@ _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
 # tokens gives the text back exactly and a stream shows words appearing with their spaces.
 _TOKEN = re.compile(rf"\s*[{_CJK}]|\s*[^\s{_CJK}]+|\s+$")
 _HAS_CJK = re.compile(rf"[{_CJK}]")
-CODE_WORDS = ("code", "python", "function", "script", "program", "javascript", "sql", "```",
-              "代码", "函数", "脚本", "程序", "编程")
+CODE_WORDS = (
+    "code",
+    "python",
+    "function",
+    "script",
+    "program",
+    "javascript",
+    "sql",
+    "```",
+    "代码",
+    "函数",
+    "脚本",
+    "程序",
+    "编程",
+)
 QUOTE_CHARS = 80
 # A prompt asking for length gets hundreds of tokens, so Stop, scrolling and tokens/s can be shown.
 LONG_WORDS = ("long", "story", "essay", "detailed", "in depth", "长", "故事", "详细", "文章")
@@ -52,12 +66,18 @@ BULLETS = {
 }
 
 SNIPPETS = [
-    ('def greet(name: str) -> str:\n    """Say hello, sandbox style."""\n    return f"Hello, {name}!"\n\n'
-    'print(greet("world"))'),
-    ("def fibonacci(n: int) -> list[int]:\n    numbers = [0, 1]\n    while len(numbers) < n:\n"
-    "        numbers.append(numbers[-1] + numbers[-2])\n    return numbers[:n]\n\nprint(fibonacci(10))"),
-    ("from collections import Counter\n\ndef top_words(text: str, k: int = 3):\n"
-    "    return Counter(text.lower().split()).most_common(k)\n\nprint(top_words(\"a b a c a b\"))"),
+    (
+        'def greet(name: str) -> str:\n    """Say hello, sandbox style."""\n    return f"Hello, {name}!"\n\n'
+        'print(greet("world"))'
+    ),
+    (
+        "def fibonacci(n: int) -> list[int]:\n    numbers = [0, 1]\n    while len(numbers) < n:\n"
+        "        numbers.append(numbers[-1] + numbers[-2])\n    return numbers[:n]\n\nprint(fibonacci(10))"
+    ),
+    (
+        "from collections import Counter\n\ndef top_words(text: str, k: int = 3):\n"
+        '    return Counter(text.lower().split()).most_common(k)\n\nprint(top_words("a b a c a b"))'
+    ),
 ]
 
 STORY = {
@@ -88,12 +108,20 @@ STORY = {
 }
 
 TEMPLATES = {
-    "en": {"said": 'You said: "{quote}"', "images": "I saw {n} image(s) in your message.",
-           "intro": "Here is a sandbox answer:", "code": "Here is some code:",
-           "end": "Ask me anything else — I will answer just as quickly."},
-    "zh": {"said": "你说：“{quote}”", "images": "我在你的消息里看到了 {n} 张图片。",
-           "intro": "这是一个沙盒回答：", "code": "下面是一段代码：",
-           "end": "还有什么想问的，尽管问我。"},
+    "en": {
+        "said": 'You said: "{quote}"',
+        "images": "I saw {n} image(s) in your message.",
+        "intro": "Here is a sandbox answer:",
+        "code": "Here is some code:",
+        "end": "Ask me anything else — I will answer just as quickly.",
+    },
+    "zh": {
+        "said": "你说：“{quote}”",
+        "images": "我在你的消息里看到了 {n} 张图片。",
+        "intro": "这是一个沙盒回答：",
+        "code": "下面是一段代码：",
+        "end": "还有什么想问的，尽管问我。",
+    },
 }
 
 
@@ -101,27 +129,40 @@ TEMPLATES = {
 THINKING_SENTENCES = {"minimal": 1, "low": 2, "medium": 4, "high": 7}
 DEFAULT_EFFORT = "medium"
 THINKING = {
-    "en": {"start": 'The user wrote: "{quote}". Let me work out what they need.',
-           "steps": ["First, I restate the question in my own words.",
-                     "The last message matters most; the earlier turns give context.",
-                     "A short answer with three points will be easiest to read.",
-                     "I should check whether code or an example would help.",
-                     "Let me make sure nothing in the answer contradicts the question.",
-                     "Markdown will make the structure clear.",
-                     "One more check of the wording, then I answer."]},
-    "zh": {"start": "用户写道：“{quote}”。我来想想他们需要什么。",
-           "steps": ["首先，我用自己的话复述这个问题。", "最后一条消息最重要，前面的对话提供背景。",
-                     "三点简短的回答最容易读。", "我要看看代码或例子是否有帮助。",
-                     "确认回答里没有和问题矛盾的地方。", "用 Markdown 能让结构更清楚。",
-                     "再检查一遍措辞，然后回答。"]},
+    "en": {
+        "start": 'The user wrote: "{quote}". Let me work out what they need.',
+        "steps": [
+            "First, I restate the question in my own words.",
+            "The last message matters most; the earlier turns give context.",
+            "A short answer with three points will be easiest to read.",
+            "I should check whether code or an example would help.",
+            "Let me make sure nothing in the answer contradicts the question.",
+            "Markdown will make the structure clear.",
+            "One more check of the wording, then I answer.",
+        ],
+    },
+    "zh": {
+        "start": "用户写道：“{quote}”。我来想想他们需要什么。",
+        "steps": [
+            "首先，我用自己的话复述这个问题。",
+            "最后一条消息最重要，前面的对话提供背景。",
+            "三点简短的回答最容易读。",
+            "我要看看代码或例子是否有帮助。",
+            "确认回答里没有和问题矛盾的地方。",
+            "用 Markdown 能让结构更清楚。",
+            "再检查一遍措辞，然后回答。",
+        ],
+    },
 }
 # Markers for replies asked in JSON: `[badjson]` a JSON answer that breaks the schema (with a
 # schema; with `json_object`, text that is not JSON), `[notjson]` text that is not JSON at all.
 BAD_JSON_MARKER, NOT_JSON_MARKER = "[badjson]", "[notjson]"
 NOT_JSON_TEXT = "Sure! Here is the JSON you asked for:\n\n{answer: sandbox, valid: false"
 MAX_TOP_LOGPROBS = 20
-ALTERNATIVES = {"en": (" the", " a", " and", " to", " it", " this", ".", ",", " is", " of", " in", " we"),
-                "zh": ("的", "是", "了", "在", "我", "这", "，", "。", "有", "和", "个", "你")}
+ALTERNATIVES = {
+    "en": (" the", " a", " and", " to", " it", " this", ".", ",", " is", " of", " in", " we"),
+    "zh": ("的", "是", "了", "在", "我", "这", "，", "。", "有", "和", "个", "你"),
+}
 
 
 def tokenize(text: str) -> list[str]:
@@ -148,6 +189,7 @@ def last_user_content(messages: list[dict]) -> tuple[str, int]:
 @dataclass
 class Reply:
     """`tool_deltas` and `tool_calls` (the dialect's shapes) when the reply calls tools."""
+
     text: str
     finish_reason: str
     prompt_tokens: int
@@ -168,16 +210,25 @@ def _pieces(delta: dict) -> list[str]:
     return [json.dumps(call.get("function"), ensure_ascii=False) for call in delta.get("tool_calls", [])]
 
 
-def compose(messages: list[dict], model: str, max_tokens: int | None = None,
-            stop: str | list[str] | None = None, *, effort: str | None = None,
-            response_format: dict | None = None, **params) -> Reply:
+def compose(
+    messages: list[dict],
+    model: str,
+    max_tokens: int | None = None,
+    stop: str | list[str] | None = None,
+    *,
+    effort: str | None = None,
+    response_format: dict | None = None,
+    **params,
+) -> Reply:
     """The reply to a chat request, cut at the first `stop` string and at `max_tokens`.
     `effort` (a reasoning model's): it thinks first, longer for a higher effort. A
     `response_format` asking for JSON gets JSON (valid for its schema, unless a marker says not)."""
     seed = json.dumps([messages, model, params], sort_keys=True, ensure_ascii=False, default=str)
     rng = random.Random(hashlib.sha256(seed.encode()).hexdigest())
     text, images = last_user_content(messages)
-    full = tool_calls.results_answer(messages) or (_json_answer(rng, text, response_format) if response_format else None)
+    full = tool_calls.results_answer(messages) or (
+        _json_answer(rng, text, response_format) if response_format else None
+    )
     full = full or _markdown(rng, text, images)
     reply, finish = _apply_stop(full, stop), "stop"
     tokens = tokenize(reply)
@@ -190,7 +241,7 @@ def compose(messages: list[dict], model: str, max_tokens: int | None = None,
 def _thinking(rng: random.Random, text: str, effort: str) -> str:
     words = THINKING["zh" if _HAS_CJK.search(text) else "en"]
     quote = " ".join(text.split())[:QUOTE_CHARS] or "…"
-    steps = words["steps"][:THINKING_SENTENCES.get(effort, THINKING_SENTENCES[DEFAULT_EFFORT])]
+    steps = words["steps"][: THINKING_SENTENCES.get(effort, THINKING_SENTENCES[DEFAULT_EFFORT])]
     return " ".join([words["start"].format(quote=quote), *steps])
 
 
@@ -217,7 +268,7 @@ def token_logprobs(token: str, top: int, lang: str = "en") -> dict:
     """OpenAI's logprobs entry for one token: its log probability and `top` alternatives (itself
     among them, most likely first), the same every time for the same token."""
     digest = hashlib.sha256(token.encode()).digest()
-    chosen = 0.3 + 0.69 * digest[0] / 255   # p of the token itself
+    chosen = 0.3 + 0.69 * digest[0] / 255  # p of the token itself
     rest, entries = 1 - chosen, [(token, chosen)]
     for index, alternative in enumerate(a for a in ALTERNATIVES[lang] if a != token):
         if len(entries) >= top:
@@ -261,4 +312,4 @@ def _markdown(rng: random.Random, text: str, images: int) -> str:
 def _apply_stop(text: str, stop: str | list[str] | None) -> str:
     stops = [stop] if isinstance(stop, str) else [s for s in (stop or []) if isinstance(s, str)]
     cuts = [text.find(s) for s in stops if s and s in text]
-    return text[:min(cuts)] if cuts else text
+    return text[: min(cuts)] if cuts else text

@@ -1,6 +1,7 @@
 """Deterministic JSON answers for `response_format`: an instance generated from the schema
 asked for (types, enums, consts, required keys, nested objects and arrays, local `$ref`s), or,
 for the `[badjson]` marker, one that breaks it, so a client's validation can be tested."""
+
 from __future__ import annotations
 
 import copy
@@ -9,8 +10,14 @@ import random
 from typing import Any
 
 WORDS = ("harbour", "lantern", "ledger", "compass", "meadow", "signal", "orchard", "harvest")
-FORMATS = {"date": "2026-01-15", "date-time": "2026-01-15T09:30:00Z", "time": "09:30:00",
-           "email": "ada@example.com", "uri": "https://example.com/item", "uuid": "123e4567-e89b-12d3-a456-426614174000"}
+FORMATS = {
+    "date": "2026-01-15",
+    "date-time": "2026-01-15T09:30:00Z",
+    "time": "09:30:00",
+    "email": "ada@example.com",
+    "uri": "https://example.com/item",
+    "uuid": "123e4567-e89b-12d3-a456-426614174000",
+}
 MAX_DEPTH = 8
 
 

@@ -2,6 +2,7 @@
 clock, speed settings, the dialect it speaks and request statistics. One lock guards it all, because handlers run on
 the event loop, in the thread pool (images) and tests drive it through the control API at once.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,21 +19,20 @@ from pathlib import Path
 from lib.sandbox.dialects import DEFAULT_DIALECT
 
 DEFAULT_KEY = "sk-sandbox"
-DEFAULT_CREDITS = 1000   # each key's credits when a sandbox starts: kept in memory only
-FAULT_ENDPOINTS = ("chat", "images", "video", "video_status", "video_content", "upload", "models",
-                   "billing", "*")
+DEFAULT_CREDITS = 1000  # each key's credits when a sandbox starts: kept in memory only
+FAULT_ENDPOINTS = ("chat", "images", "video", "video_status", "video_content", "upload", "models", "billing", "*")
 FAULT_KINDS = ("500", "502", "503", "429", "timeout", "cut", "badjson", "badshape", "html", "echo_key", "no_schema")
 NO_SCHEMA = "no_schema"  # only for a chat asking for structured output: refused, as servers without it do
-QUEUED_SHARE = 0.10   # a video task is "queued" for the first 10% of its time
-FAIL_AT = 0.50        # a "[fail]" task fails halfway through
+QUEUED_SHARE = 0.10  # a video task is "queued" for the first 10% of its time
+FAIL_AT = 0.50  # a "[fail]" task fails halfway through
 RECENT_REQUESTS = 200
 # A real image model draws anew each time. The sandbox draws the n-th request for a prompt (per
 # key) as variant n mod IMAGE_VARIANTS: the four images of a batch differ (four is the Images
 # page's most), and the same prompt and variant always give the same bytes.
 IMAGE_VARIANTS = 4
 IMAGE_PROMPTS_REMEMBERED = 10_000
-_FILE_NAME = re.compile(r"[0-9a-f]{16}\.[a-z]{3,4}")   # what the sandbox names an upload or an image
-_TASK_ID = re.compile(r"video_[0-9a-f]{24}")   # what it names a video task
+_FILE_NAME = re.compile(r"[0-9a-f]{16}\.[a-z]{3,4}")  # what the sandbox names an upload or an image
+_TASK_ID = re.compile(r"video_[0-9a-f]{24}")  # what it names a video task
 
 
 def _tidy(value):
@@ -53,10 +53,10 @@ class Key:
 
 @dataclass
 class Speed:
-    token_rate: float = 40.0      # chat stream tokens per second; 0 = no pacing
-    video_seconds: float = 15.0   # how long a video task takes, in virtual seconds
-    image_delay: float = 0.0      # extra seconds per image (benchmarks)
-    hang_seconds: float = 30.0    # how long a "timeout" fault hangs before its 504
+    token_rate: float = 40.0  # chat stream tokens per second; 0 = no pacing
+    video_seconds: float = 15.0  # how long a video task takes, in virtual seconds
+    image_delay: float = 0.0  # extra seconds per image (benchmarks)
+    hang_seconds: float = 30.0  # how long a "timeout" fault hangs before its 504
 
 
 @dataclass
@@ -68,12 +68,12 @@ class VideoTask:
     duration: int
     aspect_ratio: str
     created_at: float
-    seconds: float      # the speed setting at creation, so later changes don't move it
+    seconds: float  # the speed setting at creation, so later changes don't move it
     cost: float
     fails: bool
-    size: str = ""      # OpenAI's `size` as asked ("1280x720"); empty for the other dialects
+    size: str = ""  # OpenAI's `size` as asked ("1280x720"); empty for the other dialects
     refunded: bool = False
-    file_deleted: bool = False   # the control API deleted its video, as a provider expires one
+    file_deleted: bool = False  # the control API deleted its video, as a provider expires one
 
     def progress_at(self, now: float) -> tuple[str, int]:
         """(status, progress 0-100) of the task at virtual time `now`."""
@@ -91,22 +91,22 @@ class VideoTask:
 class Upload:
     data: bytes
     content_type: str
-    expires_at: float   # virtual time
+    expires_at: float  # virtual time
 
 
 @dataclass
 class SandboxState:
     speed: Speed = field(default_factory=Speed)
-    dialect: str = DEFAULT_DIALECT   # a key of lib.sandbox.dialects.DIALECTS; the control API sets it
-    files_dir: Path | None = None   # uploads, generated images and videos' tasks kept here too, across restarts
-    reasoning_shape: str | None = None   # where thinking goes; None: the dialect's own
+    dialect: str = DEFAULT_DIALECT  # a key of lib.sandbox.dialects.DIALECTS; the control API sets it
+    files_dir: Path | None = None  # uploads, generated images and videos' tasks kept here too, across restarts
+    reasoning_shape: str | None = None  # where thinking goes; None: the dialect's own
 
     def __post_init__(self):
         self.lock = threading.RLock()
         self.keys: dict[str, Key] = {}
         self.tasks: dict[str, VideoTask] = {}
         self.uploads: dict[str, Upload] = {}
-        self.faults: list[list] = []          # [endpoint, kind, remaining]
+        self.faults: list[list] = []  # [endpoint, kind, remaining]
         self.clock_offset = 0.0
         self.counts: Counter[str] = Counter()
         self.polls: Counter[str] = Counter()
@@ -150,8 +150,7 @@ class SandboxState:
             found = self.keys.get(key)
             if found is None:
                 return None
-            return {name: _tidy(value) for name, value in
-                    {"credits": found.credits, **asdict(found)}.items()}
+            return {name: _tidy(value) for name, value in {"credits": found.credits, **asdict(found)}.items()}
 
     def can_pay(self, key: str, amount: float) -> bool:
         with self.lock:
@@ -181,8 +180,9 @@ class SandboxState:
 
     # --- video tasks --------------------------------------------------------------------
     def add_task(self, **fields) -> VideoTask:
-        task = VideoTask(id="video_" + secrets.token_hex(12), created_at=self.now(),
-                         seconds=self.speed.video_seconds, **fields)
+        task = VideoTask(
+            id="video_" + secrets.token_hex(12), created_at=self.now(), seconds=self.speed.video_seconds, **fields
+        )
         with self.lock:
             self.tasks[task.id] = task
             self._keep_task(task)
@@ -249,13 +249,14 @@ class SandboxState:
                 self.files_dir.mkdir(parents=True, exist_ok=True)
                 (self.files_dir / name).write_bytes(upload.data)
                 (self.files_dir / f"{name}.json").write_text(
-                    json.dumps({"content_type": upload.content_type, "expires_at": upload.expires_at}))
+                    json.dumps({"content_type": upload.content_type, "expires_at": upload.expires_at})
+                )
 
     def live_upload(self, name: str) -> Upload | None:
         with self.lock:
             upload = self.uploads.get(name) or self._kept_file(name)
             if upload is not None and upload.expires_at <= self.now():
-                self.uploads.pop(name, None)   # the provider deletes expired images
+                self.uploads.pop(name, None)  # the provider deletes expired images
                 self._forget_file(name)
                 return None
             return upload
@@ -301,8 +302,9 @@ class SandboxState:
     def record(self, method: str, path: str, endpoint: str, body) -> None:
         with self.lock:
             self.counts[endpoint] += 1
-            self.requests.append({"method": method, "path": path, "endpoint": endpoint,
-                                  "body": body, "time": self.now()})
+            self.requests.append(
+                {"method": method, "path": path, "endpoint": endpoint, "body": body, "time": self.now()}
+            )
 
     def count_poll(self, task_id: str) -> None:
         with self.lock:
@@ -323,8 +325,12 @@ class SandboxState:
 
     def stats(self) -> dict:
         with self.lock:
-            return {"endpoints": dict(self.counts), "video_polls": dict(self.polls),
-                    "peak_in_flight": dict(self.peak_in_flight), "total": sum(self.counts.values())}
+            return {
+                "endpoints": dict(self.counts),
+                "video_polls": dict(self.polls),
+                "peak_in_flight": dict(self.peak_in_flight),
+                "total": sum(self.counts.values()),
+            }
 
     def recent(self, n: int) -> list[dict]:
         with self.lock:

@@ -4,6 +4,7 @@ the request, apply a queued fault or a prompt marker, check credits. The routes
 (lib/sandbox/routes/) validate and do the work between them, and charge last, so a failed call
 never costs anything (video pays up front and is refunded).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -18,13 +19,17 @@ from lib.sandbox.http import NOT_JSON, ApiError, error_response
 from lib.sandbox.state import FAULT_KINDS, NO_SCHEMA, SandboxState
 
 MAX_LOGGED_CHARS = 200
-FAULT_MESSAGES = {"500": "The sandbox simulated an internal server error.",
-                  "502": "The sandbox simulated a bad gateway.",
-                  "503": "The sandbox simulated an overloaded upstream (service unavailable).",
-                  "429": "Too many requests: the sandbox simulated a rate limit. Retry after 1 second.",
-                  "timeout": "The sandbox simulated an upstream timeout."}
-HTML_PAGE = ("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway"
-             "</h1></center><hr><center>nginx (reshi sandbox)</center></body></html>")
+FAULT_MESSAGES = {
+    "500": "The sandbox simulated an internal server error.",
+    "502": "The sandbox simulated a bad gateway.",
+    "503": "The sandbox simulated an overloaded upstream (service unavailable).",
+    "429": "Too many requests: the sandbox simulated a rate limit. Retry after 1 second.",
+    "timeout": "The sandbox simulated an upstream timeout.",
+}
+HTML_PAGE = (
+    "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway"
+    "</h1></center><hr><center>nginx (reshi sandbox)</center></body></html>"
+)
 
 
 def _loggable(value):
@@ -36,7 +41,6 @@ def _loggable(value):
     if isinstance(value, list):
         return [_loggable(v) for v in value]
     return value
-
 
 
 async def _json_body(request: Request):
@@ -62,8 +66,7 @@ class Api:
     def refusal(self, reason: str, **words) -> ApiError:
         """The error the current dialect answers for `reason`, its message filled with `words`."""
         refusal = self.dialect.refusals[reason]
-        return ApiError(refusal.status, refusal.message.format(**words), error_type=refusal.type,
-                        code=refusal.code)
+        return ApiError(refusal.status, refusal.message.format(**words), error_type=refusal.type, code=refusal.code)
 
     def serve_only(self, request: Request, route: str) -> None:
         """Refuses a video route the current dialect does not have, as an unknown URL."""
@@ -79,8 +82,7 @@ class Api:
             key = self.authenticate(request)
             body = await _json_body(request)
         finally:
-            self.state.record(request.method, request.url.path, endpoint,
-                              None if body is NOT_JSON else _loggable(body))
+            self.state.record(request.method, request.url.path, endpoint, None if body is NOT_JSON else _loggable(body))
         return key, body
 
     def authenticate(self, request: Request) -> str:
@@ -89,7 +91,7 @@ class Api:
         if scheme.lower() != "bearer" or not token:
             raise self.refusal(dialects.MISSING_KEY)
         key = self.state.key(token)
-        if key is None:   # never echo the key back
+        if key is None:  # never echo the key back
             raise self.refusal(dialects.UNKNOWN_KEY)
         if key.disabled:
             raise self.refusal(dialects.DISABLED_KEY)
@@ -108,18 +110,24 @@ class Api:
             await asyncio.sleep(self.state.speed.hang_seconds)
             return error_response(request, 504, FAULT_MESSAGES[kind])
         if kind == "cut":
-            whole = json.dumps({"id": "cut_" + secrets.token_hex(6), "object": "partial",
-                                "data": [{"note": "the connection dropped in the middle of this body"}]})
+            whole = json.dumps(
+                {
+                    "id": "cut_" + secrets.token_hex(6),
+                    "object": "partial",
+                    "data": [{"note": "the connection dropped in the middle of this body"}],
+                }
+            )
             return Response(whole[: len(whole) // 2], 200, media_type="application/json")
         if kind == "badjson":
             return Response("upstream said: OK <not json>", 200, media_type="application/json")
-        if kind == "badshape":   # JSON, but none of the fields an answer of any endpoint has
+        if kind == "badshape":  # JSON, but none of the fields an answer of any endpoint has
             return {"object": "unexpected", "note": "a gateway answered in a shape of its own"}
         if kind == "html":
             return Response(HTML_PAGE, 502, media_type="text/html")
-        if kind == NO_SCHEMA:   # as a server without structured output refuses it
-            return error_response(request, 400, "response_format is not supported by this model: "
-                                  "ask for JSON in the prompt instead.")
+        if kind == NO_SCHEMA:  # as a server without structured output refuses it
+            return error_response(
+                request, 400, "response_format is not supported by this model: ask for JSON in the prompt instead."
+            )
         if kind == "echo_key":  # as careless gateways do: the credential quoted back in the refusal
             return error_response(request, 401, f"Invalid token: {request.headers.get('authorization', '')}")
         headers = {"Retry-After": "1"} if kind == "429" else None

@@ -13,6 +13,7 @@ Markers: `[tool:name]` calls that tool (even one not given: a model calling a to
 not exist); `[tool-bad-args]` sends arguments that are not JSON; `[tool-loop]` calls the tools
 again after every result (a chain that does not end).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -25,7 +26,7 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 _HAS_CJK = re.compile(f"[{_CJK}]")
 MARKER = re.compile(r"\[tool:([A-Za-z0-9_.-]{1,64})\]")
 BAD_ARGS, LOOP = "[tool-bad-args]", "[tool-loop]"
-BAD_ARGUMENTS_TEXT = '{"oops": '   # what `[tool-bad-args]` sends: JSON cut off
+BAD_ARGUMENTS_TEXT = '{"oops": '  # what `[tool-bad-args]` sends: JSON cut off
 MAX_CALLS = 5
 _CLAUSES = re.compile(r"\s+and\s+|\s+&\s+|[,;，；、和及]|以及|\s+also\s+")
 _QUOTED = re.compile(r"[\"“「『']([^\"”」』']{1,80})[\"”」』']")
@@ -34,18 +35,21 @@ _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _EXPRESSION = re.compile(r"[-+*/%^().\d\s]*\d[-+*/%^().\d\s]*")
 _CJK_LEAD = re.compile(r"^(?:请|帮我|帮忙|查一下|查查|查询|搜索|搜一下|计算|算一下|告诉我|看看)*")
 # Capitalised only because they start a sentence: never the thing asked about.
-_STARTERS = frozenset("what what's whats how tell is are can could would please get find search show give "
-                      "look calculate compute i the and also hi hello".split())
+_STARTERS = frozenset(
+    "what what's whats how tell is are can could would please get find search show give "
+    "look calculate compute i the and also hi hello".split()
+)
 _STOP_WORDS = frozenset(
     "get set the for with from about which their there these given current value return returns "
     "result results string number function using other into that this what when where your some "
-    "make find lookup look list".split())
+    "make find lookup look list".split()
+)
 
 
 @dataclass(frozen=True)
 class PlannedCall:
     name: str
-    arguments: dict | str    # a str only for `[tool-bad-args]`: text that is not JSON
+    arguments: dict | str  # a str only for `[tool-bad-args]`: text that is not JSON
 
     def arguments_text(self) -> str:
         if isinstance(self.arguments, str):
@@ -83,8 +87,10 @@ def _functions(tools: Any) -> dict[str, dict]:
         function = tool.get("function") if isinstance(tool, dict) else None
         if isinstance(function, dict) and isinstance(function.get("name"), str):
             params = function.get("parameters")
-            found[function["name"]] = {"parameters": params if isinstance(params, dict) else {},
-                                       "description": str(function.get("description") or "")}
+            found[function["name"]] = {
+                "parameters": params if isinstance(params, dict) else {},
+                "description": str(function.get("description") or ""),
+            }
     return found
 
 
@@ -156,7 +162,7 @@ def _keywords(name: str, description: str) -> set[str]:
 
 def _bigrams(text: str) -> set[str]:
     runs = re.findall(f"[{_CJK}]+", text)
-    return {run[i:i + 2] for run in runs for i in range(len(run) - 1)}
+    return {run[i : i + 2] for run in runs for i in range(len(run) - 1)}
 
 
 def _entity(clause: str) -> str | None:
@@ -165,8 +171,9 @@ def _entity(clause: str) -> str | None:
     if quoted:
         return quoted.group(1).strip()
     words = clause.strip()
-    names = [m.group(0) for m in _CAPITALISED.finditer(words)
-             if m.group(0).split()[0].lower().strip("'’") not in _STARTERS]
+    names = [
+        m.group(0) for m in _CAPITALISED.finditer(words) if m.group(0).split()[0].lower().strip("'’") not in _STARTERS
+    ]
     if names:
         return names[-1].strip()
     if _HAS_CJK.search(clause):
@@ -235,16 +242,30 @@ def _array(schema: dict, name: str, clause: str) -> list:
     return [_value(schema.get("items") or {"type": "string"}, name, clause) for _ in range(count)]
 
 
-_BY_TYPE = {"object": _object, "string": _string, "number": _number, "integer": _number,
-            "boolean": lambda s, n, c: False, "array": _array, "null": lambda s, n, c: None}
+_BY_TYPE = {
+    "object": _object,
+    "string": _string,
+    "number": _number,
+    "integer": _number,
+    "boolean": lambda s, n, c: False,
+    "array": _array,
+    "null": lambda s, n, c: None,
+}
 
 
 # ---------------------------------------------------------------- after the results
 
 ANSWER = {
-    "en": {"intro": "Here is what the tools returned:", "empty": "(an empty result)",
-           "end": "That is everything the tools said; ask me to look anything else up."},
-    "zh": {"intro": "工具返回的结果如下：", "empty": "（空结果）", "end": "以上就是工具给出的全部信息，还需要查什么尽管说。"},
+    "en": {
+        "intro": "Here is what the tools returned:",
+        "empty": "(an empty result)",
+        "end": "That is everything the tools said; ask me to look anything else up.",
+    },
+    "zh": {
+        "intro": "工具返回的结果如下：",
+        "empty": "（空结果）",
+        "end": "以上就是工具给出的全部信息，还需要查什么尽管说。",
+    },
 }
 QUOTE_CHARS = 300
 
@@ -294,7 +315,7 @@ def request_problem(body: dict) -> str | None:
     for index, tool in enumerate(tools or []):
         function = tool.get("function") if isinstance(tool, dict) else None
         if not isinstance(tool, dict) or tool.get("type") != "function" or not isinstance(function, dict):
-            return f"tools[{index}] must be {{\"type\": \"function\", \"function\": {{...}}}}."
+            return f'tools[{index}] must be {{"type": "function", "function": {{...}}}}.'
         if not isinstance(function.get("name"), str) or not _NAME.match(function["name"]):
             return f"tools[{index}].function.name must be 1-64 letters, digits, '_' or '-'."
         if "parameters" in function and not isinstance(function["parameters"], dict):
@@ -316,6 +337,8 @@ def _tool_messages_problem(messages: list) -> str | None:
         if message.get("role") == "assistant":
             asked = {c.get("id") for c in message.get("tool_calls") or [] if isinstance(c, dict)}
         elif message.get("role") == "tool" and message.get("tool_call_id") not in asked:
-            return ("messages with role 'tool' must be a response to a preceding message with "
-                    "'tool_calls' (no call has the id in tool_call_id).")
+            return (
+                "messages with role 'tool' must be a response to a preceding message with "
+                "'tool_calls' (no call has the id in tool_call_id)."
+            )
     return None

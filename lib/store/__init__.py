@@ -13,6 +13,7 @@ Callers get dataclasses, dicts or DataFrames, never sessions or rows. All times 
 One module per aggregate, each holding its tables, the types it returns and its methods; the
 `Store` below puts them together. This module names the public surface.
 """
+
 from __future__ import annotations
 
 from sqlalchemy.engine import Engine
@@ -45,16 +46,51 @@ from lib.store.votes import Ballot, TeamVote, VoteRecord, VoteRecords
 from lib.store.workbench import WorkbenchRuns
 
 __all__ = [
-    "Store", "default_url", "utcnow",
-    "Conversation", "Message", "Media", "UploadRecord", "VideoTaskRecord",
-    "LoginFailures", "Holding", "Share", "ShareInfo", "Ballot", "TeamVote", "VoteRecord",
-    "Prompt", "PromptVersion", "StalePrompt", "DuplicatePromptName",
-    "UsageLedger", "CUBE_COLUMNS", "CUBE_KEY_COUNT", "NO_CONNECTION", "OK", "STOPPED", "ERROR", "REFUND", "OUTCOMES",
+    "Store",
+    "default_url",
+    "utcnow",
+    "Conversation",
+    "Message",
+    "Media",
+    "UploadRecord",
+    "VideoTaskRecord",
+    "LoginFailures",
+    "Holding",
+    "Share",
+    "ShareInfo",
+    "Ballot",
+    "TeamVote",
+    "VoteRecord",
+    "Prompt",
+    "PromptVersion",
+    "StalePrompt",
+    "DuplicatePromptName",
+    "UsageLedger",
+    "CUBE_COLUMNS",
+    "CUBE_KEY_COUNT",
+    "NO_CONNECTION",
+    "OK",
+    "STOPPED",
+    "ERROR",
+    "REFUND",
+    "OUTCOMES",
 ]
 
 
-class Store(ConversationRecords, MediaRecords, VideoTaskRecords, LedgerRecords, QuotaHolds,
-            SettingRecords, LoginRecords, WorkbenchRuns, ShareRecords, VoteRecords, PromptRecords, Adoption):
+class Store(
+    ConversationRecords,
+    MediaRecords,
+    VideoTaskRecords,
+    LedgerRecords,
+    QuotaHolds,
+    SettingRecords,
+    LoginRecords,
+    WorkbenchRuns,
+    ShareRecords,
+    VoteRecords,
+    PromptRecords,
+    Adoption,
+):
     """All persistence. Thread-safe: each method runs in its own short transaction."""
 
     def __init__(self, url: str):

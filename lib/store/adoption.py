@@ -5,6 +5,7 @@ Every table with a `user` column takes part, in one transaction. A row whose uni
 owner already uses (a setting they have set, a video task id, a vote on the same thing) stays
 with the old owner rather than overwrite theirs; sign-outs are per account and do not move.
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -23,13 +24,15 @@ class Adoption(Rows):
             for table in metadata.sorted_tables:
                 if "user" not in table.c or table.name in NOT_MOVED:
                     continue
-                clash = [sa.exists().where(*(other.c[c.name] == table.c[c.name] for c in key if c.name != "user"),
-                                           other.c.user == new)
-                         for key, other in _unique_keys(table)]
+                clash = [
+                    sa.exists().where(
+                        *(other.c[c.name] == table.c[c.name] for c in key if c.name != "user"), other.c.user == new
+                    )
+                    for key, other in _unique_keys(table)
+                ]
                 stmt = table.update().where(table.c.user == old, *(sa.not_(c) for c in clash)).values(user=new)
                 moved[table.name] = conn.execute(stmt).rowcount
         return {name: count for name, count in moved.items() if count}
-
 
     def count_user_rows(self, user: str) -> dict[str, int]:
         """How many rows of each table (that has any) belong to `user`."""
@@ -38,7 +41,8 @@ class Adoption(Rows):
             for table in metadata.sorted_tables:
                 if "user" in table.c and table.name not in NOT_MOVED:
                     found[table.name] = conn.execute(
-                        sa.select(sa.func.count()).select_from(table).where(table.c.user == user)).scalar_one()
+                        sa.select(sa.func.count()).select_from(table).where(table.c.user == user)
+                    ).scalar_one()
         return {name: count for name, count in found.items() if count}
 
 

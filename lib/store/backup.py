@@ -10,6 +10,7 @@ Restore and copy bring the target to this release's schema, refuse a target that
 (unless told to replace them), copy every row in one transaction, set PostgreSQL's sequences
 past the copied ids and compare the row counts of every table on both sides.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -81,15 +82,18 @@ def restore(file: Path, url: str, replace: bool = False, on_table: Progress | No
         return copy_database(f"sqlite:///{copy}", url, replace, on_table)
 
 
-def copy_database(source_url: str, target_url: str, replace: bool = False,
-                  on_table: Progress | None = None) -> dict[str, int]:
+def copy_database(
+    source_url: str, target_url: str, replace: bool = False, on_table: Progress | None = None
+) -> dict[str, int]:
     """Every row of `source_url` into `target_url` (SQLite or PostgreSQL either way)."""
     with _snapshot(source_url) as source, _engine(target_url) as target:
         upgrade(target)
         present = {name: count for name, count in row_counts(target).items() if count}
         if present and present != _new_database_rows() and not replace:
-            raise TransferError(f"the target already has rows ({_listed(present)}); copy into an empty "
-                                "database, or restore with --replace to replace them")
+            raise TransferError(
+                f"the target already has rows ({_listed(present)}); copy into an empty "
+                "database, or restore with --replace to replace them"
+            )
         if present:  # its rows, or only what a new database starts with (shipped prompts): the source's replace them
             _empty(target)
         return _copy_checked(source, target, on_table)
@@ -98,8 +102,10 @@ def copy_database(source_url: str, target_url: str, replace: bool = False,
 @functools.cache
 def _new_database_rows() -> dict[str, int]:
     """The rows a new database starts with (revisions may add some, such as shipped prompts)."""
-    with tempfile.TemporaryDirectory(prefix="playground-new-") as scratch, \
-            _engine(f"sqlite:///{scratch}/new.db") as new:
+    with (
+        tempfile.TemporaryDirectory(prefix="playground-new-") as scratch,
+        _engine(f"sqlite:///{scratch}/new.db") as new,
+    ):
         upgrade(new)
         return {name: count for name, count in row_counts(new).items() if count}
 
@@ -127,8 +133,11 @@ def _copy_checked(source: Engine, target: Engine, on_table: Progress | None) -> 
     snapshot (a live source may have more rows by now, so it is not counted again)."""
     copied = copy_rows(source, target, on_table)
     found = row_counts(target)
-    wrong = {name: (copied.get(name), found.get(name)) for name in copied.keys() | found.keys()
-             if copied.get(name) != found.get(name)}
+    wrong = {
+        name: (copied.get(name), found.get(name))
+        for name in copied.keys() | found.keys()
+        if copied.get(name) != found.get(name)
+    }
     if wrong:
         raise TransferError(f"row counts differ after the copy (copied, found): {wrong}")
     return copied

@@ -1,5 +1,6 @@
 """Where the database lives and how it is opened: the default SQLite file, the engine with
 SQLite's pragmas, and the schema brought up to date (lib/store/schema.py)."""
+
 from __future__ import annotations
 
 import os

@@ -4,6 +4,7 @@ SQLAlchemy's errors carry the SQL, its parameters and a link; none of that may r
 a terminal. `kind_of` names the failure from the driver's own error, `described` is the
 driver's first line alone (for logs and the operators' commands).
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -13,18 +14,55 @@ KINDS = (LOCKED, READ_ONLY, FULL, UNREACHABLE, OTHER)
 
 # Words of SQLite's and PostgreSQL's messages (and their SQLSTATE classes) for each kind.
 _WORDS = (
-    (LOCKED, ("database is locked", "database table is locked", "could not obtain lock",
-              "lock timeout", "deadlock detected")),
-    (READ_ONLY, ("readonly database", "read-only", "read only", "cannot execute", "permission denied",
-                 "unable to open database file")),
+    (
+        LOCKED,
+        (
+            "database is locked",
+            "database table is locked",
+            "could not obtain lock",
+            "lock timeout",
+            "deadlock detected",
+        ),
+    ),
+    (
+        READ_ONLY,
+        (
+            "readonly database",
+            "read-only",
+            "read only",
+            "cannot execute",
+            "permission denied",
+            "unable to open database file",
+        ),
+    ),
     (FULL, ("database or disk is full", "no space left", "disk full", "could not extend file")),
-    (UNREACHABLE, ("connection refused", "could not connect", "server closed the connection",
-                   "terminating connection", "connection is closed", "the connection is lost",
-                   "connection timed out", "no such host", "consuming input failed", "ssl syscall")),
+    (
+        UNREACHABLE,
+        (
+            "connection refused",
+            "could not connect",
+            "server closed the connection",
+            "terminating connection",
+            "connection is closed",
+            "the connection is lost",
+            "connection timed out",
+            "no such host",
+            "consuming input failed",
+            "ssl syscall",
+        ),
+    ),
 )
-_SQLSTATE = {"55P03": LOCKED, "40P01": LOCKED, "25006": READ_ONLY, "42501": READ_ONLY,
-             "53100": FULL, "08000": UNREACHABLE, "08003": UNREACHABLE, "08006": UNREACHABLE,
-             "57P01": UNREACHABLE}
+_SQLSTATE = {
+    "55P03": LOCKED,
+    "40P01": LOCKED,
+    "25006": READ_ONLY,
+    "42501": READ_ONLY,
+    "53100": FULL,
+    "08000": UNREACHABLE,
+    "08003": UNREACHABLE,
+    "08006": UNREACHABLE,
+    "57P01": UNREACHABLE,
+}
 
 
 def kind_of(exc: BaseException) -> str:

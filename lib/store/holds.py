@@ -8,6 +8,7 @@ the row's own transaction (`_write_usage` in lib/store/ledger.py), so a call is 
 every moment: held, or spent. A hold whose call never reports (its process died) counts until
 `expires_at`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -32,21 +33,29 @@ class Holding:
         """For each start in `since`: credits the user spent on `connection` from then on
         (refunds counted back), plus every live hold. One statement: on PostgreSQL a ledger row
         landing meanwhile (its hold going) is seen whole or not at all."""
-        held = (sa.select(sa.func.coalesce(sa.func.sum(quota_holds.c.credits), 0.0))
-                .where(quota_holds.c.user == self._user, quota_holds.c.expires_at > self._now).scalar_subquery())
-        spent = [sa.select(sa.func.coalesce(sa.func.sum(usage.c.credits), 0.0))
-                 .where(usage.c.user == self._user, usage.c.connection == connection, usage.c.ts >= start)
-                 .scalar_subquery() for start in since]
+        held = (
+            sa.select(sa.func.coalesce(sa.func.sum(quota_holds.c.credits), 0.0))
+            .where(quota_holds.c.user == self._user, quota_holds.c.expires_at > self._now)
+            .scalar_subquery()
+        )
+        spent = [
+            sa.select(sa.func.coalesce(sa.func.sum(usage.c.credits), 0.0))
+            .where(usage.c.user == self._user, usage.c.connection == connection, usage.c.ts >= start)
+            .scalar_subquery()
+            for start in since
+        ]
         row = self._conn.execute(sa.select(held, *spent)).one()
         return [float(value) + float(row[0]) for value in row[1:]]
 
     def hold(self, credits: float, expires_at: datetime) -> int:
         """Hold `credits` for a call about to be sent; the hold's id, for its ledger row."""
-        self._conn.execute(quota_holds.delete().where(quota_holds.c.user == self._user,
-                                                      quota_holds.c.expires_at <= self._now))
-        key = self._conn.execute(quota_holds.insert().values(
-            user=self._user, credits=credits, expires_at=expires_at)).inserted_primary_key
-        assert key is not None   # an INSERT of one row always has its key
+        self._conn.execute(
+            quota_holds.delete().where(quota_holds.c.user == self._user, quota_holds.c.expires_at <= self._now)
+        )
+        key = self._conn.execute(
+            quota_holds.insert().values(user=self._user, credits=credits, expires_at=expires_at)
+        ).inserted_primary_key
+        assert key is not None  # an INSERT of one row always has its key
         return int(key[0])
 
 
@@ -59,8 +68,10 @@ class QuotaHolds(Rows):
             if conn.dialect.name == "sqlite":
                 conn.exec_driver_sql("BEGIN IMMEDIATE")  # waits (busy_timeout) for the write lock
             else:
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(CAST(:space AS integer), hashtext(:user))"),
-                             {"space": _PG_LOCK_SPACE, "user": user})
+                conn.execute(
+                    sa.text("SELECT pg_advisory_xact_lock(CAST(:space AS integer), hashtext(:user))"),
+                    {"space": _PG_LOCK_SPACE, "user": user},
+                )
             try:
                 yield Holding(conn, user, now)
             except BaseException:

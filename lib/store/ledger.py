@@ -11,6 +11,7 @@ instant) // bucket width, with the offset as a CASE over the zone's transitions 
 passes in. The SQL is portable: the only dialect-specific bits (epoch seconds, integer floor)
 are compiled per dialect below, for SQLite and PostgreSQL.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,7 +34,10 @@ from lib.store.spill import UsageSpill
 from lib.store.tables import UTCDateTime, id_column, metadata, user_column, utcnow
 
 usage = sa.Table(
-    "usage", metadata, id_column(), user_column(),
+    "usage",
+    metadata,
+    id_column(),
+    user_column(),
     sa.Column("ts", UTCDateTime, nullable=False, default=utcnow),
     sa.Column("endpoint", sa.String(64), nullable=False),
     sa.Column("model", sa.String(255)),
@@ -42,7 +46,7 @@ usage = sa.Table(
     sa.Column("latency_ms", sa.Float),
     sa.Column("prompt_tokens", sa.Integer),
     sa.Column("completion_tokens", sa.Integer),
-    sa.Column("reasoning_tokens", sa.Integer),   # of completion_tokens, a reasoning model's thinking
+    sa.Column("reasoning_tokens", sa.Integer),  # of completion_tokens, a reasoning model's thinking
     sa.Column("credits", sa.Float, nullable=False, default=0.0),
     sa.Column("request_id", sa.String(255)),
     # What made the call (chat, judge, images, video, upload, balance) and on which connection
@@ -56,7 +60,10 @@ usage = sa.Table(
 # Credits held by paid calls under way on the preset connection, until their ledger row is
 # written (lib/store/holds.py takes them, `_write_usage` releases them with the row).
 quota_holds = sa.Table(
-    "quota_holds", metadata, id_column(), user_column(),
+    "quota_holds",
+    metadata,
+    id_column(),
+    user_column(),
     sa.Column("credits", sa.Float, nullable=False),
     sa.Column("expires_at", UTCDateTime, nullable=False),
     sa.Index("ix_quota_holds_user", "user"),
@@ -65,8 +72,19 @@ quota_holds = sa.Table(
 OK, ERROR, REFUND = "ok", "error", "refund"
 STOPPED = "stopped"  # the user stopped the call: neither a success nor the server's failure
 OUTCOMES = (OK, STOPPED, ERROR, REFUND)
-CUBE_COLUMNS = ["bucket", "user", "endpoint", "model", "outcome", "source", "connection", "rows", "credits",
-                "prompt_tokens", "completion_tokens"]
+CUBE_COLUMNS = [
+    "bucket",
+    "user",
+    "endpoint",
+    "model",
+    "outcome",
+    "source",
+    "connection",
+    "rows",
+    "credits",
+    "prompt_tokens",
+    "completion_tokens",
+]
 CUBE_KEY_COUNT = 7  # the leading columns the cube is grouped by
 NO_CONNECTION = ""  # rows written before the ledger recorded connections
 _INT_COLUMNS = ("status", "prompt_tokens", "completion_tokens", "reasoning_tokens")
@@ -74,8 +92,10 @@ _INT_COLUMNS = ("status", "prompt_tokens", "completion_tokens", "reasoning_token
 
 # --- the two dialect-specific SQL pieces ------------------------------------------------------
 
+
 class _EpochSeconds(FunctionElement):
     """Whole seconds since 1970 of an aware-UTC timestamp column."""
+
     type = sa.BigInteger()
     name = "epoch_seconds"
     inherit_cache = True
@@ -93,6 +113,7 @@ def _epoch_default(element, compiler, **kw):  # PostgreSQL's timestamptz
 
 class _FloorInt(FunctionElement):
     """floor(x) as an integer, for x >= 0 (SQLite may lack FLOOR; its CAST truncates)."""
+
     type = sa.BigInteger()
     name = "floor_int"
     inherit_cache = True
@@ -110,10 +131,12 @@ def _floor_default(element, compiler, **kw):
 
 # --- pieces of the queries ---------------------------------------------------------------------
 
+
 def _outcome() -> ColumnElement:
     c = usage.c
-    return sa.case((c.credits < 0, REFUND), (c.error_kind == STOPPED, STOPPED), (c.error_kind.is_not(None), ERROR),
-                   else_=OK)
+    return sa.case(
+        (c.credits < 0, REFUND), (c.error_kind == STOPPED, STOPPED), (c.error_kind.is_not(None), ERROR), else_=OK
+    )
 
 
 def _source() -> ColumnElement:
@@ -127,13 +150,24 @@ def _connection() -> ColumnElement:
     return sa.func.coalesce(usage.c.connection, NO_CONNECTION)
 
 
-def _filter_where(users: tuple[str, ...] = (), models: tuple[str, ...] = (), endpoints: tuple[str, ...] = (),
-                  outcomes: tuple[str, ...] = (), sources: tuple[str, ...] = (),
-                  connections: tuple[str, ...] = ()) -> list[ColumnElement]:
+def _filter_where(
+    users: tuple[str, ...] = (),
+    models: tuple[str, ...] = (),
+    endpoints: tuple[str, ...] = (),
+    outcomes: tuple[str, ...] = (),
+    sources: tuple[str, ...] = (),
+    connections: tuple[str, ...] = (),
+) -> list[ColumnElement]:
     """The Usage page's narrowing choices; an empty tuple means "any"."""
     c = usage.c
-    pairs = ((c.user, users), (c.model, models), (c.endpoint, endpoints), (_outcome(), outcomes),
-             (_source(), sources), (_connection(), connections))
+    pairs = (
+        (c.user, users),
+        (c.model, models),
+        (c.endpoint, endpoints),
+        (_outcome(), outcomes),
+        (_source(), sources),
+        (_connection(), connections),
+    )
     return [column.in_(values) for column, values in pairs if values]
 
 
@@ -141,10 +175,17 @@ def _local_bucket(offsets: tuple[int, list[tuple[datetime, int]]], bucket_second
     """Each row's local bucket number, (epoch + offset at ts) // width, from the zone's offset at
     the range's start and each (instant, new offset) change after it."""
     c, (first, changes) = usage.c, offsets
-    offset = sa.literal(first, sa.Integer) if not changes else sa.case(
-        *[(c.ts < at, before) for at, before in
-          zip([at for at, _ in changes], [first] + [off for _, off in changes[:-1]])],
-        else_=changes[-1][1])
+    offset = (
+        sa.literal(first, sa.Integer)
+        if not changes
+        else sa.case(
+            *[
+                (c.ts < at, before)
+                for at, before in zip([at for at, _ in changes], [first] + [off for _, off in changes[:-1]])
+            ],
+            else_=changes[-1][1],
+        )
+    )
     return _FloorInt((_EpochSeconds(c.ts) + offset) / bucket_seconds)
 
 
@@ -154,8 +195,9 @@ class UsageLedger:
     def __init__(self, engine: Engine, *whose: ColumnElement):
         self._engine, self._whose = engine, whose
 
-    def _where(self, start: datetime | None, end: datetime | None, after_id: int | None = None,
-               upto_id: int | None = None) -> list[ColumnElement]:
+    def _where(
+        self, start: datetime | None, end: datetime | None, after_id: int | None = None, upto_id: int | None = None
+    ) -> list[ColumnElement]:
         c, where = usage.c, list(self._whose)
         if start is not None:
             where.append(c.ts >= start)
@@ -172,8 +214,9 @@ class UsageLedger:
         with self._engine.connect() as conn:
             return pd.DataFrame(conn.execute(stmt).all(), columns=list(stmt.selected_columns.keys()))
 
-    def span(self, start: datetime | None = None,
-             end: datetime | None = None) -> tuple[datetime | None, datetime | None]:
+    def span(
+        self, start: datetime | None = None, end: datetime | None = None
+    ) -> tuple[datetime | None, datetime | None]:
         """The first and last timestamps in range (cheap: both ends of the ts index)."""
         ts, where = usage.c.ts, self._where(start, end)
         # Two queries: SQLite answers a lone MIN or MAX from the index, but scans the table for both.
@@ -185,48 +228,107 @@ class UsageLedger:
     def net_credits(self, start: datetime | None = None, end: datetime | None = None) -> float:
         """Credits spent in range, refunds counted back (one indexed SUM)."""
         with self._engine.connect() as conn:
-            return float(conn.execute(sa.select(sa.func.sum(usage.c.credits)).where(
-                *self._where(start, end))).scalar() or 0.0)
+            return float(
+                conn.execute(sa.select(sa.func.sum(usage.c.credits)).where(*self._where(start, end))).scalar() or 0.0
+            )
 
-    def cube(self, start: datetime | None, end: datetime | None, *, bucket_seconds: int,
-             offsets: tuple[int, list[tuple[datetime, int]]], after_id: int | None = None,
-             upto_id: int | None = None) -> pd.DataFrame:
+    def cube(
+        self,
+        start: datetime | None,
+        end: datetime | None,
+        *,
+        bucket_seconds: int,
+        offsets: tuple[int, list[tuple[datetime, int]]],
+        after_id: int | None = None,
+        upto_id: int | None = None,
+    ) -> pd.DataFrame:
         """Calls, credits and tokens per (local bucket number, user, endpoint, model, outcome,
         source, connection):
         CUBE_COLUMNS, with `bucket` the whole number of bucket widths since the local epoch."""
         c = usage.c
-        keys = [_local_bucket(offsets, bucket_seconds).label("bucket"), c.user, c.endpoint, c.model,
-                _outcome().label("outcome"), _source().label("source"), _connection().label("connection")]
-        stmt = (sa.select(*keys, sa.func.count().label("rows"),
-                          sa.func.coalesce(sa.func.sum(c.credits), 0.0).label("credits"),
-                          sa.func.coalesce(sa.func.sum(c.prompt_tokens), 0).label("prompt_tokens"),
-                          sa.func.coalesce(sa.func.sum(c.completion_tokens), 0).label("completion_tokens"))
-                .where(*self._where(start, end, after_id, upto_id)).group_by(*keys))
+        keys = [
+            _local_bucket(offsets, bucket_seconds).label("bucket"),
+            c.user,
+            c.endpoint,
+            c.model,
+            _outcome().label("outcome"),
+            _source().label("source"),
+            _connection().label("connection"),
+        ]
+        stmt = (
+            sa.select(
+                *keys,
+                sa.func.count().label("rows"),
+                sa.func.coalesce(sa.func.sum(c.credits), 0.0).label("credits"),
+                sa.func.coalesce(sa.func.sum(c.prompt_tokens), 0).label("prompt_tokens"),
+                sa.func.coalesce(sa.func.sum(c.completion_tokens), 0).label("completion_tokens"),
+            )
+            .where(*self._where(start, end, after_id, upto_id))
+            .group_by(*keys)
+        )
         return self._frame(stmt)[CUBE_COLUMNS]  # a label that drifts from CUBE_COLUMNS fails here
 
-    def latency_histogram(self, start: datetime | None, end: datetime | None, *, bucket_ms: float,
-                          among_endpoints: tuple[str, ...], after_id: int | None = None,
-                          upto_id: int | None = None, **filters: tuple[str, ...]) -> pd.DataFrame:
+    def latency_histogram(
+        self,
+        start: datetime | None,
+        end: datetime | None,
+        *,
+        bucket_ms: float,
+        among_endpoints: tuple[str, ...],
+        after_id: int | None = None,
+        upto_id: int | None = None,
+        **filters: tuple[str, ...],
+    ) -> pd.DataFrame:
         """Calls per (endpoint, latency bucket number) of `among_endpoints`; refunds (bookkeeping
         rows, no call) and calls without a latency are left out."""
         c = usage.c
         bucket = _FloorInt(c.latency_ms / bucket_ms).label("bucket")
-        stmt = (sa.select(c.endpoint, bucket, sa.func.count().label("n"))
-                .where(*self._where(start, end, after_id, upto_id), *_filter_where(**filters),
-                       c.endpoint.in_(among_endpoints), c.latency_ms.is_not(None), c.latency_ms >= 0,
-                       c.credits >= 0)
-                .group_by(c.endpoint, bucket))
+        stmt = (
+            sa.select(c.endpoint, bucket, sa.func.count().label("n"))
+            .where(
+                *self._where(start, end, after_id, upto_id),
+                *_filter_where(**filters),
+                c.endpoint.in_(among_endpoints),
+                c.latency_ms.is_not(None),
+                c.latency_ms >= 0,
+                c.credits >= 0,
+            )
+            .group_by(c.endpoint, bucket)
+        )
         return self._frame(stmt)
 
-    def calls(self, start: datetime | None = None, end: datetime | None = None, *, limit: int | None = None,
-              **filters: tuple[str, ...]) -> pd.DataFrame:
+    def calls(
+        self,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        *,
+        limit: int | None = None,
+        **filters: tuple[str, ...],
+    ) -> pd.DataFrame:
         """The calls in range, newest first, each with its outcome; `ts` aware UTC."""
         c = usage.c
-        stmt = (sa.select(c.ts, c.user, c.endpoint, c.model, _outcome().label("outcome"), c.status,
-                          c.error_kind, c.latency_ms, c.prompt_tokens, c.completion_tokens, c.reasoning_tokens,
-                          c.credits, c.request_id, _source().label("source"), c.connection)
-                .where(*self._where(start, end), *_filter_where(**filters)).order_by(c.ts.desc(), c.id.desc())
-                .limit(limit))
+        stmt = (
+            sa.select(
+                c.ts,
+                c.user,
+                c.endpoint,
+                c.model,
+                _outcome().label("outcome"),
+                c.status,
+                c.error_kind,
+                c.latency_ms,
+                c.prompt_tokens,
+                c.completion_tokens,
+                c.reasoning_tokens,
+                c.credits,
+                c.request_id,
+                _source().label("source"),
+                c.connection,
+            )
+            .where(*self._where(start, end), *_filter_where(**filters))
+            .order_by(c.ts.desc(), c.id.desc())
+            .limit(limit)
+        )
         frame = self._frame(stmt)
         # Fixed dtypes even when empty or all-null, so aggregations never guess.
         frame["ts"] = pd.to_datetime(frame["ts"], utc=True)
@@ -293,12 +395,19 @@ class LedgerRecords(Rows):
         try:
             self.spill.append(row)
         except OSError as exc:  # the disk is full too: held in memory, and this line its only trace on disk
-            log.error("ledger row held in memory only: the database failed (%s) and so did the spill file (%s); "
-                      "it is written when the database takes rows again, lost if the process ends first: %s",
-                      described(failure), exc, json.dumps(row, default=str))
+            log.error(
+                "ledger row held in memory only: the database failed (%s) and so did the spill file (%s); "
+                "it is written when the database takes rows again, lost if the process ends first: %s",
+                described(failure),
+                exc,
+                json.dumps(row, default=str),
+            )
             return
-        log.error("ledger write failed (%s): the row is kept in %s until the database takes it",
-                  described(failure), self.spill.path)
+        log.error(
+            "ledger write failed (%s): the row is kept in %s until the database takes it",
+            described(failure),
+            self.spill.path,
+        )
 
     def replay_spilled_usage(self) -> int:
         """Write the spilled rows that are not in the ledger yet; how many were written. A
@@ -307,8 +416,10 @@ class LedgerRecords(Rows):
             with self.spill.draining() as rows, self.engine.begin() as conn:
                 written = 0
                 for row in rows:
-                    same = [usage.c[name] == row.get(name) if row.get(name) is not None else usage.c[name].is_(None)
-                            for name in ("user", "ts", "endpoint", "request_id", "credits")]
+                    same = [
+                        usage.c[name] == row.get(name) if row.get(name) is not None else usage.c[name].is_(None)
+                        for name in ("user", "ts", "endpoint", "request_id", "credits")
+                    ]
                     if conn.execute(sa.select(usage.c.id).where(*same).limit(1)).first() is None:
                         _write_usage(conn, row)
                         written += 1
@@ -323,8 +434,12 @@ class LedgerRecords(Rows):
         """Credits `user` spent on `connection` since `since`, refunds counted back (a quota's use)."""
         c = usage.c
         with self.engine.connect() as conn:
-            return float(conn.execute(sa.select(sa.func.sum(c.credits)).where(
-                c.user == user, c.connection == connection, c.ts >= since)).scalar() or 0.0)
+            return float(
+                conn.execute(
+                    sa.select(sa.func.sum(c.credits)).where(c.user == user, c.connection == connection, c.ts >= since)
+                ).scalar()
+                or 0.0
+            )
 
     def spilled_usage(self, user: str) -> int:
         """How many of `user`'s ledger rows wait in the spill file."""
@@ -340,21 +455,50 @@ class LedgerRecords(Rows):
         """A streaming call's provisional row, when the call's own record did not replace it."""
         return self._delete(usage, *_provisional(user, row_id))
 
-    def add_usage(self, user: str, *, endpoint: str, model: str | None = None,
-                  status: int | None = None, error_kind: str | None = None,
-                  latency_ms: float | None = None, prompt_tokens: int | None = None,
-                  completion_tokens: int | None = None, credits: float = 0.0,
-                  request_id: str | None = None, ts: datetime | None = None,
-                  reasoning_tokens: int | None = None, source: str | None = None,
-                  connection: str | None = None, replaces: int | None = None, hold: int | None = None) -> int:
+    def add_usage(
+        self,
+        user: str,
+        *,
+        endpoint: str,
+        model: str | None = None,
+        status: int | None = None,
+        error_kind: str | None = None,
+        latency_ms: float | None = None,
+        prompt_tokens: int | None = None,
+        completion_tokens: int | None = None,
+        credits: float = 0.0,
+        request_id: str | None = None,
+        ts: datetime | None = None,
+        reasoning_tokens: int | None = None,
+        source: str | None = None,
+        connection: str | None = None,
+        replaces: int | None = None,
+        hold: int | None = None,
+    ) -> int:
         """Record one call (credits < 0 records a refund), releasing its quota `hold`. Returns the
         ledger row id."""
         with self.engine.begin() as conn:
-            return _write_usage(conn, dict(
-                user=user, ts=ts or utcnow(), endpoint=endpoint, model=model, status=status, error_kind=error_kind,
-                latency_ms=latency_ms, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
-                credits=credits, request_id=request_id, reasoning_tokens=reasoning_tokens, source=source,
-                connection=connection, replaces=replaces, hold=hold))
+            return _write_usage(
+                conn,
+                dict(
+                    user=user,
+                    ts=ts or utcnow(),
+                    endpoint=endpoint,
+                    model=model,
+                    status=status,
+                    error_kind=error_kind,
+                    latency_ms=latency_ms,
+                    prompt_tokens=prompt_tokens,
+                    completion_tokens=completion_tokens,
+                    credits=credits,
+                    request_id=request_id,
+                    reasoning_tokens=reasoning_tokens,
+                    source=source,
+                    connection=connection,
+                    replaces=replaces,
+                    hold=hold,
+                ),
+            )
 
     def add_usage_rows(self, rows: list[dict[str, Any]]) -> None:
         """Bulk insert (benchmarks, tests). Each dict names its user; missing columns default."""

@@ -1,5 +1,6 @@
 """Login state kept in the database, not the session, so a reload or another replica sees it
 too: "signed out everywhere" moments and failed-login counters."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,14 +13,16 @@ from lib.store.rows import Rows, columns_for, to
 from lib.store.tables import UTCDateTime, metadata, utcnow
 
 sign_outs = sa.Table(
-    "sign_outs", metadata,
+    "sign_outs",
+    metadata,
     sa.Column("user", sa.String(255), primary_key=True),
     # Every login cookie issued before this moment is refused.
     sa.Column("signed_out_at", UTCDateTime, nullable=False),
 )
 
 login_failures = sa.Table(
-    "login_failures", metadata,
+    "login_failures",
+    metadata,
     sa.Column("scope", sa.String(16), primary_key=True),  # "user" or "client"
     sa.Column("subject", sa.String(255), primary_key=True),  # a username or a client address
     sa.Column("failures", sa.Integer, nullable=False),
@@ -61,11 +64,13 @@ class LoginRecords(Rows):
     def _bump_login_failures(self, scope: str, subject: str, at: datetime) -> LoginFailures:
         where = _failures_of(scope, subject)
         with self.engine.begin() as conn:
-            bumped = login_failures.update().where(*where).values(
-                failures=login_failures.c.failures + 1, last_failure_at=at)
+            bumped = (
+                login_failures.update().where(*where).values(failures=login_failures.c.failures + 1, last_failure_at=at)
+            )
             if not conn.execute(bumped).rowcount:
-                conn.execute(login_failures.insert().values(
-                    scope=scope, subject=subject, failures=1, last_failure_at=at))
+                conn.execute(
+                    login_failures.insert().values(scope=scope, subject=subject, failures=1, last_failure_at=at)
+                )
             return to(LoginFailures, conn.execute(_select_failures(*where)).one())
 
     def get_login_failures(self, scope: str, subject: str) -> LoginFailures | None:

@@ -1,4 +1,5 @@
 """Generated media (the bytes kept in the database) and the records of uploaded files."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,7 +12,10 @@ from lib.store.rows import Rows, mine
 from lib.store.tables import UTCDateTime, created_column, id_column, metadata, user_column, utcnow
 
 media = sa.Table(
-    "media", metadata, id_column(), user_column(),
+    "media",
+    metadata,
+    id_column(),
+    user_column(),
     sa.Column("kind", sa.String(32), nullable=False, default="image"),
     sa.Column("prompt", sa.Text, nullable=False, default=""),
     sa.Column("data", sa.LargeBinary, nullable=False),
@@ -25,7 +29,10 @@ media = sa.Table(
 )
 
 uploads = sa.Table(
-    "uploads", metadata, id_column(), user_column(),
+    "uploads",
+    metadata,
+    id_column(),
+    user_column(),
     sa.Column("url", sa.Text, nullable=False),
     sa.Column("stored_filename", sa.String(1000)),
     sa.Column("original_filename", sa.String(1000)),
@@ -55,6 +62,7 @@ class Media:
 @dataclass
 class UploadRecord:
     """A file the user uploaded to the API's file host, as the store remembers it."""
+
     id: int
     user: str
     url: str
@@ -72,23 +80,44 @@ class MediaRecords(Rows):
 
     # -- generated media --
 
-    def add_media(self, user: str, *, data: bytes, mime: str, prompt: str = "",
-                  kind: str = "image", width: int | None = None, height: int | None = None,
-                  credits: float = 0.0, meta: dict[str, Any] | None = None) -> Media:
-        return self._insert(Media, media, dict(
-            user=user, kind=kind, prompt=prompt, data=data, mime=mime, width=width, height=height,
-            credits=credits, meta=meta or {}, created_at=utcnow()))
+    def add_media(
+        self,
+        user: str,
+        *,
+        data: bytes,
+        mime: str,
+        prompt: str = "",
+        kind: str = "image",
+        width: int | None = None,
+        height: int | None = None,
+        credits: float = 0.0,
+        meta: dict[str, Any] | None = None,
+    ) -> Media:
+        return self._insert(
+            Media,
+            media,
+            dict(
+                user=user,
+                kind=kind,
+                prompt=prompt,
+                data=data,
+                mime=mime,
+                width=width,
+                height=height,
+                credits=credits,
+                meta=meta or {},
+                created_at=utcnow(),
+            ),
+        )
 
     def list_media(self, user: str, kind: str = "image", limit: int | None = None) -> list[Media]:
         """Newest first, without the bytes (a gallery must not load every image)."""
         c = media.c
-        return self._many(Media, media, c.user == user, c.kind == kind,
-                          order_by=[c.id.desc()], limit=limit)
+        return self._many(Media, media, c.user == user, c.kind == kind, order_by=[c.id.desc()], limit=limit)
 
     def get_media_bytes(self, user: str, media_id: int) -> bytes | None:
         with self.engine.connect() as conn:
-            return conn.execute(sa.select(media.c.data).where(
-                *mine(media, user, media_id))).scalar_one_or_none()
+            return conn.execute(sa.select(media.c.data).where(*mine(media, user, media_id))).scalar_one_or_none()
 
     def delete_media(self, user: str, media_id: int) -> bool:
         return self._delete(media, *mine(media, user, media_id))
@@ -103,14 +132,33 @@ class MediaRecords(Rows):
 
     # -- uploads --
 
-    def add_upload(self, user: str, *, url: str, stored_filename: str | None = None,
-                   original_filename: str | None = None, size: int | None = None,
-                   mime: str | None = None, expire_at: datetime | None = None,
-                   thumbnail: bytes | None = None) -> UploadRecord:
-        return self._insert(UploadRecord, uploads, dict(
-            user=user, url=url, stored_filename=stored_filename,
-            original_filename=original_filename, size=size, mime=mime, expire_at=expire_at,
-            thumbnail=thumbnail, created_at=utcnow()))
+    def add_upload(
+        self,
+        user: str,
+        *,
+        url: str,
+        stored_filename: str | None = None,
+        original_filename: str | None = None,
+        size: int | None = None,
+        mime: str | None = None,
+        expire_at: datetime | None = None,
+        thumbnail: bytes | None = None,
+    ) -> UploadRecord:
+        return self._insert(
+            UploadRecord,
+            uploads,
+            dict(
+                user=user,
+                url=url,
+                stored_filename=stored_filename,
+                original_filename=original_filename,
+                size=size,
+                mime=mime,
+                expire_at=expire_at,
+                thumbnail=thumbnail,
+                created_at=utcnow(),
+            ),
+        )
 
     def list_uploads(self, user: str) -> list[UploadRecord]:
         return self._many(UploadRecord, uploads, uploads.c.user == user, order_by=[uploads.c.id.desc()])

@@ -6,6 +6,7 @@ started from: if someone saved meanwhile, that number is taken and the save is r
 (`StalePrompt`, with the versions saved since), so nothing is overwritten. The pinned version,
 else the newest, is the prompt's current one.
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -20,7 +21,10 @@ from lib.store.rows import Rows
 from lib.store.tables import UTCDateTime, created_column, id_column, metadata, updated_column, user_column, utcnow
 
 prompts = sa.Table(
-    "prompts", metadata, id_column(), user_column(),
+    "prompts",
+    metadata,
+    id_column(),
+    user_column(),
     sa.Column("name", sa.String(255), nullable=False),
     sa.Column("shared", sa.Boolean, nullable=False, default=False),
     sa.Column("recommended", sa.Boolean, nullable=False, default=False),
@@ -32,7 +36,9 @@ prompts = sa.Table(
 )
 
 prompt_versions = sa.Table(
-    "prompt_versions", metadata, id_column(),
+    "prompt_versions",
+    metadata,
+    id_column(),
     sa.Column("prompt_id", sa.Integer, sa.ForeignKey(prompts.c.id, ondelete="CASCADE"), nullable=False),
     sa.Column("number", sa.Integer, nullable=False),
     user_column(),  # who saved it
@@ -94,15 +100,24 @@ class PromptRecords(Rows):
     def list_prompts(self, user: str) -> list[tuple[Prompt, PromptVersion]]:
         """The prompts `user` can use, each with its current version: recommended first, then by name."""
         p, v = prompts.c, prompt_versions.c
-        stmt = (sa.select(prompts, *(c.label(f"v_{c.name}") for c in prompt_versions.c))
-                .join(prompt_versions, sa.and_(v.prompt_id == p.id,
-                                               v.number == sa.func.coalesce(p.pinned_version, p.head_version)))
-                .where(self._visible(user))
-                .order_by(p.recommended.desc(), sa.func.lower(p.name), p.id))
+        stmt = (
+            sa.select(prompts, *(c.label(f"v_{c.name}") for c in prompt_versions.c))
+            .join(
+                prompt_versions,
+                sa.and_(v.prompt_id == p.id, v.number == sa.func.coalesce(p.pinned_version, p.head_version)),
+            )
+            .where(self._visible(user))
+            .order_by(p.recommended.desc(), sa.func.lower(p.name), p.id)
+        )
         with self.engine.connect() as conn:
             rows = conn.execute(stmt).all()
-        return [(Prompt(**{c.name: row._mapping[c.name] for c in prompts.c}),
-                 PromptVersion(**{c.name: row._mapping[f"v_{c.name}"] for c in prompt_versions.c})) for row in rows]
+        return [
+            (
+                Prompt(**{c.name: row._mapping[c.name] for c in prompts.c}),
+                PromptVersion(**{c.name: row._mapping[f"v_{c.name}"] for c in prompt_versions.c}),
+            )
+            for row in rows
+        ]
 
     def get_prompt(self, user: str, prompt_id: int) -> Prompt | None:
         return self._one(Prompt, prompts, prompts.c.id == prompt_id, self._visible(user))
@@ -120,31 +135,53 @@ class PromptRecords(Rows):
         if prompt is None:
             return None
         v = prompt_versions.c
-        return self._one(PromptVersion, prompt_versions, v.prompt_id == prompt_id,
-                         v.number == (number or prompt.current_version))
+        return self._one(
+            PromptVersion, prompt_versions, v.prompt_id == prompt_id, v.number == (number or prompt.current_version)
+        )
 
     def can_edit_prompt(self, user: str, prompt: Prompt, admin: bool = False) -> bool:
         return prompt.user == user or (admin and prompt.shared)
 
     # -- writing --
 
-    def create_prompt(self, user: str, name: str, content: dict[str, Any], note: str = "", *,
-                      shared: bool = False) -> Prompt:
+    def create_prompt(
+        self, user: str, name: str, content: dict[str, Any], note: str = "", *, shared: bool = False
+    ) -> Prompt:
         """A new prompt with `content` as its version 1; DuplicatePromptName if the user already
         has one of that name (or, shared, if a shared one has it)."""
         now = utcnow()
         with _naming(name):
             with self.engine.begin() as conn:
                 self._check_name(conn, user, name, shared)
-                prompt_id = conn.execute(prompts.insert().values(
-                    user=user, name=name, shared=shared, recommended=False, pinned_version=None, head_version=1,
-                    created_at=now, updated_at=now)).inserted_primary_key[0]
-                conn.execute(prompt_versions.insert().values(
-                    prompt_id=prompt_id, number=1, user=user, note=note, content=content, created_at=now))
+                prompt_id = conn.execute(
+                    prompts.insert().values(
+                        user=user,
+                        name=name,
+                        shared=shared,
+                        recommended=False,
+                        pinned_version=None,
+                        head_version=1,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                ).inserted_primary_key[0]
+                conn.execute(
+                    prompt_versions.insert().values(
+                        prompt_id=prompt_id, number=1, user=user, note=note, content=content, created_at=now
+                    )
+                )
         return self._one(Prompt, prompts, prompts.c.id == prompt_id)
 
-    def save_prompt_version(self, user: str, prompt_id: int, content: dict[str, Any], base_version: int, note: str = "",
-                            *, admin: bool = False) -> PromptVersion | None:
+    def save_prompt_version(
+        self,
+        user: str,
+        prompt_id: int,
+        content: dict[str, Any],
+        base_version: int,
+        note: str = "",
+        *,
+        admin: bool = False,
+    ) -> PromptVersion | None:
         """A new version after `base_version` (the one the editor started from); None if the
         user may not edit the prompt; StalePrompt if a version was saved after `base_version`."""
         prompt = self.get_prompt(user, prompt_id)
@@ -154,25 +191,42 @@ class PromptRecords(Rows):
         try:
             with self.engine.begin() as conn:
                 # Only when the base is still the newest; the unique (prompt, number) settles a race.
-                moved = conn.execute(prompts.update().where(
-                    prompts.c.id == prompt_id, prompts.c.head_version == base_version,
-                ).values(head_version=number, updated_at=now)).rowcount
+                moved = conn.execute(
+                    prompts.update()
+                    .where(
+                        prompts.c.id == prompt_id,
+                        prompts.c.head_version == base_version,
+                    )
+                    .values(head_version=number, updated_at=now)
+                ).rowcount
                 if not moved:
                     raise StalePrompt([])
-                new_id = conn.execute(prompt_versions.insert().values(
-                    prompt_id=prompt_id, number=number, user=user, note=note, content=content,
-                    created_at=now)).inserted_primary_key[0]
+                new_id = conn.execute(
+                    prompt_versions.insert().values(
+                        prompt_id=prompt_id, number=number, user=user, note=note, content=content, created_at=now
+                    )
+                ).inserted_primary_key[0]
         except (StalePrompt, IntegrityError):
             v = prompt_versions.c
-            raise StalePrompt(self._many(PromptVersion, prompt_versions, v.prompt_id == prompt_id,
-                                         v.number > base_version, order_by=[v.number])) from None
+            raise StalePrompt(
+                self._many(
+                    PromptVersion,
+                    prompt_versions,
+                    v.prompt_id == prompt_id,
+                    v.number > base_version,
+                    order_by=[v.number],
+                )
+            ) from None
         return self._one(PromptVersion, prompt_versions, prompt_versions.c.id == new_id)
 
     def pin_prompt_version(self, user: str, prompt_id: int, number: int | None, *, admin: bool = False) -> bool:
         """Make version `number` the current one (None: the newest, always)."""
         prompt = self.get_prompt(user, prompt_id)
-        if prompt is None or not self.can_edit_prompt(user, prompt, admin) or \
-                (number is not None and not 1 <= number <= prompt.head_version):
+        if (
+            prompt is None
+            or not self.can_edit_prompt(user, prompt, admin)
+            or (number is not None and not 1 <= number <= prompt.head_version)
+        ):
             return False
         return self._update(prompts, dict(pinned_version=number, updated_at=utcnow()), prompts.c.id == prompt_id)
 
@@ -185,8 +239,11 @@ class PromptRecords(Rows):
         with self.engine.begin() as conn:
             if shared:
                 self._check_name(conn, prompt.user, prompt.name, True, prompt_id)
-            conn.execute(prompts.update().where(prompts.c.id == prompt_id).values(
-                shared=shared, recommended=prompt.recommended and shared, updated_at=utcnow()))
+            conn.execute(
+                prompts.update()
+                .where(prompts.c.id == prompt_id)
+                .values(shared=shared, recommended=prompt.recommended and shared, updated_at=utcnow())
+            )
         return True
 
     def rename_prompt(self, user: str, prompt_id: int, name: str, *, admin: bool = False) -> bool:
@@ -210,8 +267,9 @@ class PromptRecords(Rows):
 
     def admin_recommend_prompt(self, prompt_id: int, recommended: bool) -> bool:
         """Admins mark a shared prompt as recommended (listed first, with a badge)."""
-        return self._update(prompts, dict(recommended=recommended), prompts.c.id == prompt_id,
-                            prompts.c.shared.is_(True))
+        return self._update(
+            prompts, dict(recommended=recommended), prompts.c.id == prompt_id, prompts.c.shared.is_(True)
+        )
 
     def import_prompt(self, user: str, name: str, versions: list[dict[str, Any]], pinned_version: int | None) -> Prompt:
         """A prompt with a whole history (from `lib.prompts.parse_import`), private to `user`;
@@ -220,12 +278,32 @@ class PromptRecords(Rows):
         with _naming(name):
             with self.engine.begin() as conn:
                 self._check_name(conn, user, name, False)
-                prompt_id = conn.execute(prompts.insert().values(
-                    user=user, name=name, shared=False, recommended=False, pinned_version=pinned_version,
-                    head_version=len(versions), created_at=now, updated_at=now)).inserted_primary_key[0]
-                conn.execute(prompt_versions.insert(), [dict(
-                    prompt_id=prompt_id, number=number, user=v["user"] or user, note=v["note"], content=v["content"],
-                    created_at=v["created_at"] or now) for number, v in enumerate(versions, start=1)])
+                prompt_id = conn.execute(
+                    prompts.insert().values(
+                        user=user,
+                        name=name,
+                        shared=False,
+                        recommended=False,
+                        pinned_version=pinned_version,
+                        head_version=len(versions),
+                        created_at=now,
+                        updated_at=now,
+                    )
+                ).inserted_primary_key[0]
+                conn.execute(
+                    prompt_versions.insert(),
+                    [
+                        dict(
+                            prompt_id=prompt_id,
+                            number=number,
+                            user=v["user"] or user,
+                            note=v["note"],
+                            content=v["content"],
+                            created_at=v["created_at"] or now,
+                        )
+                        for number, v in enumerate(versions, start=1)
+                    ],
+                )
         return self._one(Prompt, prompts, prompts.c.id == prompt_id)
 
     # -- helpers --

@@ -1,5 +1,6 @@
 """How every part of the Store reads and writes rows: each call its own short transaction,
 results as dataclasses, and "yours only" as a WHERE clause."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -36,8 +37,9 @@ class Rows:
             row = conn.execute(sa.select(*columns_for(cls, table)).where(*where)).first()
         return to(cls, row)
 
-    def _many(self, cls: type[T], table: sa.Table, *where: Any, order_by: Any = None,
-              limit: int | None = None) -> list[T]:
+    def _many(
+        self, cls: type[T], table: sa.Table, *where: Any, order_by: Any = None, limit: int | None = None
+    ) -> list[T]:
         stmt = sa.select(*columns_for(cls, table)).where(*where)
         if order_by is not None:
             stmt = stmt.order_by(*order_by)

@@ -7,6 +7,7 @@ chain). `upgrade` runs at every start (Store opens the engine through it) and fr
 `alembic_version`) goes through the baseline revision too, which completes what an older
 release lacked; docs/ARCHITECTURE.md says how a developer adds a revision.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -47,7 +48,8 @@ class SchemaTooNewError(RuntimeError):
         super().__init__(
             f"this database has schema revision {found}, made by a newer release of Reshi "
             f"Playground; this release knows revisions up to {head}. Run the newer release, or "
-            f"restore a backup taken with this one (python -m lib.admin restore FILE)")
+            f"restore a backup taken with this one (python -m lib.admin restore FILE)"
+        )
 
 
 @dataclass(frozen=True)
@@ -176,8 +178,7 @@ def new_revision(message: str) -> Path:
         try:
             upgrade(engine)
             with engine.connect() as conn:
-                script = command.revision(alembic_config(conn), message=message,
-                                          autogenerate=True, rev_id=number)
+                script = command.revision(alembic_config(conn), message=message, autogenerate=True, rev_id=number)
         finally:
             engine.dispose()
     _scripts.cache_clear()

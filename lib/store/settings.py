@@ -1,4 +1,5 @@
 """Settings: each user's own key/value settings, and the admin's price overrides (global)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -10,14 +11,16 @@ from lib.store.rows import Rows
 from lib.store.tables import metadata, updated_column, utcnow
 
 user_settings = sa.Table(
-    "user_settings", metadata,
+    "user_settings",
+    metadata,
     sa.Column("user", sa.String(255), primary_key=True),
     sa.Column("key", sa.String(255), primary_key=True),
     sa.Column("value", sa.JSON),
 )
 
 prices = sa.Table(
-    "prices", metadata,
+    "prices",
+    metadata,
     sa.Column("endpoint", sa.String(64), primary_key=True),
     sa.Column("model", sa.String(255), primary_key=True),
     sa.Column("per_call", sa.Float, nullable=False, default=0.0),
@@ -62,7 +65,9 @@ class SettingRecords(Rows):
                 result[(row.endpoint, row.model)] = Price(row.per_call, row.per_1k_tokens)
         return result
 
-    def admin_set_price(self, endpoint: str, model: str, per_call: float,
-                        per_1k_tokens: float = 0.0) -> None:
-        self._upsert(prices, dict(endpoint=endpoint, model=model),
-                     dict(per_call=per_call, per_1k_tokens=per_1k_tokens, updated_at=utcnow()))
+    def admin_set_price(self, endpoint: str, model: str, per_call: float, per_1k_tokens: float = 0.0) -> None:
+        self._upsert(
+            prices,
+            dict(endpoint=endpoint, model=model),
+            dict(per_call=per_call, per_1k_tokens=per_1k_tokens, updated_at=utcnow()),
+        )

@@ -3,6 +3,7 @@
 A share is looked up by the hash of its token, by anyone holding the token (that is the point
 of a link); only its owner lists or revokes it. The token itself is never stored.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,7 +16,10 @@ from lib.store.rows import Rows, mine
 from lib.store.tables import UTCDateTime, created_column, id_column, metadata, user_column, utcnow
 
 shares = sa.Table(
-    "shares", metadata, id_column(), user_column(),
+    "shares",
+    metadata,
+    id_column(),
+    user_column(),
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("kind", sa.String(32), nullable=False),
     sa.Column("title", sa.String(500), nullable=False, default=""),
@@ -35,6 +39,7 @@ shares = sa.Table(
 @dataclass
 class ShareInfo:
     """What the owner's list shows: everything but the snapshot itself."""
+
     id: int
     user: str
     token_hash: str
@@ -56,12 +61,36 @@ class Share(ShareInfo):
 class ShareRecords(Rows):
     """The Store's share methods."""
 
-    def add_share(self, user: str, *, token_hash: str, kind: str, title: str, note: str, payload: dict[str, Any],
-                  media: bytes | None = None, media_mime: str | None = None,
-                  expires_at: datetime | None = None) -> Share:
-        return self._insert(Share, shares, dict(
-            user=user, token_hash=token_hash, kind=kind, title=title, note=note, payload=payload,
-            media=media, media_mime=media_mime, expires_at=expires_at, views=0, created_at=utcnow()))
+    def add_share(
+        self,
+        user: str,
+        *,
+        token_hash: str,
+        kind: str,
+        title: str,
+        note: str,
+        payload: dict[str, Any],
+        media: bytes | None = None,
+        media_mime: str | None = None,
+        expires_at: datetime | None = None,
+    ) -> Share:
+        return self._insert(
+            Share,
+            shares,
+            dict(
+                user=user,
+                token_hash=token_hash,
+                kind=kind,
+                title=title,
+                note=note,
+                payload=payload,
+                media=media,
+                media_mime=media_mime,
+                expires_at=expires_at,
+                views=0,
+                created_at=utcnow(),
+            ),
+        )
 
     def share_by_token_hash(self, token_hash: str) -> Share | None:
         """Any user's share: whoever holds the token may read it."""
@@ -80,5 +109,6 @@ class ShareRecords(Rows):
 
     def revoke_share(self, user: str, share_id: int, at: datetime | None = None) -> bool:
         """True when the share is the user's and was live; a revoked share stays revoked."""
-        return self._update(shares, dict(revoked_at=at or utcnow()), *mine(shares, user, share_id),
-                            shares.c.revoked_at.is_(None))
+        return self._update(
+            shares, dict(revoked_at=at or utcnow()), *mine(shares, user, share_id), shares.c.revoked_at.is_(None)
+        )

@@ -11,6 +11,7 @@ The file sits beside a SQLite database (`<database>.usage-spill.jsonl`), else in
 the file cannot be written either (the disk of a full SQLite database is full too), the process
 holds the row in memory until the database takes rows again.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -113,7 +114,7 @@ class UsageSpill:
 
     def _let_go(self, written: list[dict[str, Any]]) -> None:
         with self._held_lock:
-            del self._held[:len(written)]  # rows held meanwhile stay
+            del self._held[: len(written)]  # rows held meanwhile stay
 
 
 def _parsed(line: str) -> dict[str, Any] | None:

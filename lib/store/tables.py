@@ -1,4 +1,5 @@
 """What every table shares: the one MetaData, the aware-UTC column type and the common columns."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime

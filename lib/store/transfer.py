@@ -5,6 +5,7 @@ Both sides are read as they are (reflected), so it copies any release's schema; 
 foreign-key order, times as aware UTC, and PostgreSQL's id sequences are set past the copied
 ids afterwards (without that, every later insert collides with a copied row).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -24,8 +25,7 @@ def reflected(engine_or_connection) -> sa.MetaData:
     return metadata
 
 
-def copy_rows(source: Engine, target: Engine,
-              on_table: Callable[[str, int], None] | None = None) -> dict[str, int]:
+def copy_rows(source: Engine, target: Engine, on_table: Callable[[str, int], None] | None = None) -> dict[str, int]:
     """Copy every row of every table both databases have, in one transaction on the target
     (whose tables should be empty); returns the rows copied per table."""
     source_tables = reflected(source).tables
@@ -76,8 +76,13 @@ def reset_sequences(connection: Connection, metadata: sa.MetaData) -> None:
         return  # SQLite's next id is always the largest present plus one
     for table in metadata.sorted_tables:
         for column in table.primary_key.columns:
-            sequence = connection.execute(sa.select(sa.func.pg_get_serial_sequence(
-                connection.dialect.identifier_preparer.quote(table.name), column.name))).scalar()
+            sequence = connection.execute(
+                sa.select(
+                    sa.func.pg_get_serial_sequence(
+                        connection.dialect.identifier_preparer.quote(table.name), column.name
+                    )
+                )
+            ).scalar()
             if sequence:
                 largest = connection.execute(sa.select(sa.func.max(column))).scalar()
                 connection.execute(sa.select(sa.func.setval(sequence, largest or 1, largest is not None)))
@@ -87,5 +92,8 @@ def row_counts(engine: Engine, names: Iterable[str] | None = None) -> dict[str, 
     metadata = reflected(engine)
     wanted = set(names) if names is not None else set(metadata.tables) - set(SKIPPED)
     with engine.connect() as conn:
-        return {t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
-                for t in metadata.sorted_tables if t.name in wanted}
+        return {
+            t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+            for t in metadata.sorted_tables
+            if t.name in wanted
+        }

@@ -1,4 +1,5 @@
 """Video tasks: what the app remembers of each task it started, to poll it, show it and refund it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,7 +16,10 @@ from lib.video_status import COMPLETED, FAILED, FINISHED, QUEUED, RUNNING
 VIDEO_STATUSES = (QUEUED, RUNNING, COMPLETED, FAILED)
 
 video_tasks = sa.Table(
-    "video_tasks", metadata, id_column(), user_column(),
+    "video_tasks",
+    metadata,
+    id_column(),
+    user_column(),
     sa.Column("task_id", sa.String(255), nullable=False),
     sa.Column("prompt", sa.Text, nullable=False, default=""),
     sa.Column("model", sa.String(255)),
@@ -50,6 +54,7 @@ _UPDATABLE = {c.name for c in video_tasks.c} - {"id", "user", "task_id", "update
 @dataclass
 class VideoTaskRecord:
     """A video task as the store keeps it (lib.client.VideoTask is what the API answers)."""
+
     id: int
     user: str
     task_id: str
@@ -82,14 +87,35 @@ def _task(user: str, task_id: str) -> tuple:
 class VideoTaskRecords(Rows):
     """The Store's video task methods."""
 
-    def add_video_task(self, user: str, task_id: str, prompt: str, model: str | None,
-                       duration: int | None, aspect_ratio: str | None,
-                       credits: float = 0.0, connection: str | None = None) -> VideoTaskRecord:
+    def add_video_task(
+        self,
+        user: str,
+        task_id: str,
+        prompt: str,
+        model: str | None,
+        duration: int | None,
+        aspect_ratio: str | None,
+        credits: float = 0.0,
+        connection: str | None = None,
+    ) -> VideoTaskRecord:
         now = utcnow()
-        return self._insert(VideoTaskRecord, video_tasks, dict(
-            user=user, task_id=task_id, prompt=prompt, model=model, duration=duration,
-            aspect_ratio=aspect_ratio, credits=credits, status=QUEUED, created_at=now,
-            updated_at=now, connection=connection))
+        return self._insert(
+            VideoTaskRecord,
+            video_tasks,
+            dict(
+                user=user,
+                task_id=task_id,
+                prompt=prompt,
+                model=model,
+                duration=duration,
+                aspect_ratio=aspect_ratio,
+                credits=credits,
+                status=QUEUED,
+                created_at=now,
+                updated_at=now,
+                connection=connection,
+            ),
+        )
 
     def get_video_task(self, user: str, task_id: str) -> VideoTaskRecord | None:
         return self._one(VideoTaskRecord, video_tasks, *_task(user, task_id))
@@ -104,13 +130,16 @@ class VideoTaskRecords(Rows):
             raise ValueError(f"status {status!r} is not one of {VIDEO_STATUSES}")
         now = utcnow()
         with self.engine.begin() as conn:
-            if not conn.execute(video_tasks.update().where(*_task(user, task_id))
-                                .values(**fields, updated_at=now)).rowcount:
+            if not conn.execute(
+                video_tasks.update().where(*_task(user, task_id)).values(**fields, updated_at=now)
+            ).rowcount:
                 return None
             if status in FINISHED and "finished_at" not in fields:
-                conn.execute(video_tasks.update().where(
-                    *_task(user, task_id), video_tasks.c.finished_at.is_(None))
-                    .values(finished_at=now))
+                conn.execute(
+                    video_tasks.update()
+                    .where(*_task(user, task_id), video_tasks.c.finished_at.is_(None))
+                    .values(finished_at=now)
+                )
         return self.get_video_task(user, task_id)
 
     def list_video_tasks(self, user: str, include_hidden: bool = False) -> list[VideoTaskRecord]:
@@ -121,19 +150,18 @@ class VideoTaskRecords(Rows):
     def unfinished_video_tasks(self, user: str) -> list[VideoTaskRecord]:
         """Tasks still to poll, hidden ones included: a hidden task may yet fail and need a refund."""
         c = video_tasks.c
-        return self._many(VideoTaskRecord, video_tasks, c.user == user, c.status.not_in(FINISHED),
-                          order_by=[c.id.desc()])
+        return self._many(
+            VideoTaskRecord, video_tasks, c.user == user, c.status.not_in(FINISHED), order_by=[c.id.desc()]
+        )
 
     def hide_video_task(self, user: str, task_id: str, hidden: bool = True) -> bool:
         """Take the task off the list (or, with `hidden=False`, put it back: the undo)."""
-        return self._update(video_tasks, dict(hidden=hidden, updated_at=utcnow()),
-                            *_task(user, task_id))
+        return self._update(video_tasks, dict(hidden=hidden, updated_at=utcnow()), *_task(user, task_id))
 
     # The one place video bytes are written and read: moving them to object storage means
     # changing these two methods (store the object's key in `media` instead of the bytes).
 
-    def keep_task_video(self, user: str, task_id: str, video: bytes, mime: str,
-                        poster: bytes | None = None) -> bool:
+    def keep_task_video(self, user: str, task_id: str, video: bytes, mime: str, poster: bytes | None = None) -> bool:
         """Store the finished task's video (and its JPEG poster frame) as media rows of the
         user. Once per task: True for the one caller that stored it; another tab or replica
         that downloaded it at the same moment stores nothing (its rows are rolled back)."""
@@ -143,15 +171,37 @@ class VideoTaskRecords(Rows):
         now, prompt = utcnow(), task.prompt
         try:
             with self.engine.begin() as conn:
-                video_id = conn.execute(media.insert().values(
-                    user=user, kind="video", prompt=prompt, data=video, mime=mime, meta={"task_id": task_id},
-                    created_at=now)).inserted_primary_key[0]
-                poster_id = None if poster is None else conn.execute(media.insert().values(
-                    user=user, kind="video_poster", prompt=prompt, data=poster, mime="image/jpeg",
-                    meta={"task_id": task_id}, created_at=now)).inserted_primary_key[0]
-                claimed = conn.execute(video_tasks.update().where(
-                    *_task(user, task_id), video_tasks.c.video_media_id.is_(None)).values(
-                    video_media_id=video_id, poster_media_id=poster_id, updated_at=now)).rowcount
+                video_id = conn.execute(
+                    media.insert().values(
+                        user=user,
+                        kind="video",
+                        prompt=prompt,
+                        data=video,
+                        mime=mime,
+                        meta={"task_id": task_id},
+                        created_at=now,
+                    )
+                ).inserted_primary_key[0]
+                poster_id = (
+                    None
+                    if poster is None
+                    else conn.execute(
+                        media.insert().values(
+                            user=user,
+                            kind="video_poster",
+                            prompt=prompt,
+                            data=poster,
+                            mime="image/jpeg",
+                            meta={"task_id": task_id},
+                            created_at=now,
+                        )
+                    ).inserted_primary_key[0]
+                )
+                claimed = conn.execute(
+                    video_tasks.update()
+                    .where(*_task(user, task_id), video_tasks.c.video_media_id.is_(None))
+                    .values(video_media_id=video_id, poster_media_id=poster_id, updated_at=now)
+                ).rowcount
                 if not claimed:
                     raise _AlreadyKept
         except _AlreadyKept:
@@ -161,15 +211,21 @@ class VideoTaskRecords(Rows):
     def task_video_bytes(self, user: str, task_id: str) -> bytes | None:
         """The kept video of the user's task, or None when none is kept."""
         with self.engine.connect() as conn:
-            return conn.execute(sa.select(media.c.data).join_from(
-                video_tasks, media, media.c.id == video_tasks.c.video_media_id).where(
-                *_task(user, task_id), media.c.user == user)).scalar_one_or_none()
+            return conn.execute(
+                sa.select(media.c.data)
+                .join_from(video_tasks, media, media.c.id == video_tasks.c.video_media_id)
+                .where(*_task(user, task_id), media.c.user == user)
+            ).scalar_one_or_none()
 
     def claim_video_refund(self, user: str, task_id: str) -> bool:
         """Mark the task refunded; True only for the one caller that flipped it, so two tabs
         polling the same failed task record its refund once."""
-        return self._update(video_tasks, dict(refunded=True, updated_at=utcnow()),
-                            *_task(user, task_id), video_tasks.c.refunded.is_(False))
+        return self._update(
+            video_tasks,
+            dict(refunded=True, updated_at=utcnow()),
+            *_task(user, task_id),
+            video_tasks.c.refunded.is_(False),
+        )
 
 
 class _AlreadyKept(Exception):

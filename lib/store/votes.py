@@ -9,6 +9,7 @@ a second vote on the same thing is refused by the database itself, on any replic
 A ballot is looked up by the hash of its link's token, like a share; only its owner closes or
 reveals it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,9 +30,12 @@ from lib.store.tables import (
 )
 
 ballots = sa.Table(
-    "ballots", metadata, id_column(), user_column(),
+    "ballots",
+    metadata,
+    id_column(),
+    user_column(),
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
-    sa.Column("subject", sa.String(64), nullable=False),      # the slide: "slide:<question id>"
+    sa.Column("subject", sa.String(64), nullable=False),  # the slide: "slide:<question id>"
     sa.Column("prompt", sa.Text, nullable=False, default=""),
     # The answers in ballot order (A, B, C): content, model and the figures Reveal shows.
     sa.Column("answers", sa.JSON, nullable=False, default=list),
@@ -43,15 +47,18 @@ ballots = sa.Table(
 )
 
 votes = sa.Table(
-    "votes", metadata, id_column(), user_column(),
+    "votes",
+    metadata,
+    id_column(),
+    user_column(),
     sa.Column("voter", sa.String(255), nullable=False),
-    sa.Column("source", sa.String(16), nullable=False),       # "user" or "audience"
+    sa.Column("source", sa.String(16), nullable=False),  # "user" or "audience"
     sa.Column("subject", sa.String(64), nullable=False),
     sa.Column("models", sa.JSON, nullable=False, default=list),  # in column order: A, B, C
     sa.Column("outcome", sa.String(8), nullable=False),
     sa.Column("prompt", sa.Text, nullable=False, default=""),
     sa.Column("ballot_id", sa.Integer, sa.ForeignKey("ballots.id", ondelete="CASCADE")),
-    sa.Column("address", sa.String(64)),                      # a ballot voter's address, hashed: the flood limit
+    sa.Column("address", sa.String(64)),  # a ballot voter's address, hashed: the flood limit
     created_column(),
     sa.UniqueConstraint("user", "subject", "voter", name="uq_votes_user_subject_voter"),
     sa.Index("ix_votes_ballot", "ballot_id"),
@@ -76,6 +83,7 @@ class VoteRecord:
 @dataclass
 class TeamVote:
     """What anyone may see of a teammate's vote: no voter, no prompt."""
+
     source: str
     models: list[Any]
     outcome: str
@@ -101,14 +109,38 @@ class VoteRecords(Rows):
 
     # -- votes --
 
-    def add_vote(self, user: str, *, voter: str, source: str, subject: str, models: list[str], outcome: str,
-                 prompt: str = "", ballot_id: int | None = None, address: str | None = None,
-                 at: datetime | None = None) -> VoteRecord | None:
+    def add_vote(
+        self,
+        user: str,
+        *,
+        voter: str,
+        source: str,
+        subject: str,
+        models: list[str],
+        outcome: str,
+        prompt: str = "",
+        ballot_id: int | None = None,
+        address: str | None = None,
+        at: datetime | None = None,
+    ) -> VoteRecord | None:
         """The vote, or None when this voter already voted on this subject (nothing counted twice)."""
         try:
-            return self._insert(VoteRecord, votes, dict(
-                user=user, voter=voter[:255], source=source, subject=subject, models=list(models), outcome=outcome,
-                prompt=prompt, ballot_id=ballot_id, address=address, created_at=at or utcnow()))
+            return self._insert(
+                VoteRecord,
+                votes,
+                dict(
+                    user=user,
+                    voter=voter[:255],
+                    source=source,
+                    subject=subject,
+                    models=list(models),
+                    outcome=outcome,
+                    prompt=prompt,
+                    ballot_id=ballot_id,
+                    address=address,
+                    created_at=at or utcnow(),
+                ),
+            )
         except IntegrityError:
             return None
 
@@ -149,17 +181,38 @@ class VoteRecords(Rows):
     def ballot_tally(self, ballot_id: int) -> dict[str, int]:
         """Votes per outcome on a ballot."""
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(votes.c.outcome, sa.func.count()).where(votes.c.ballot_id == ballot_id)
-                                .group_by(votes.c.outcome))
+            rows = conn.execute(
+                sa.select(votes.c.outcome, sa.func.count())
+                .where(votes.c.ballot_id == ballot_id)
+                .group_by(votes.c.outcome)
+            )
             return {outcome: count for outcome, count in rows}  # noqa: C416 - SQLAlchemy rows, not pairs
 
     # -- ballots --
 
-    def add_ballot(self, user: str, *, token_hash: str, subject: str, prompt: str, answers: list[dict[str, Any]],
-                   closes_at: datetime) -> Ballot:
-        return self._insert(Ballot, ballots, dict(
-            user=user, token_hash=token_hash, subject=subject, prompt=prompt, answers=answers,
-            closes_at=closes_at, created_at=utcnow()))
+    def add_ballot(
+        self,
+        user: str,
+        *,
+        token_hash: str,
+        subject: str,
+        prompt: str,
+        answers: list[dict[str, Any]],
+        closes_at: datetime,
+    ) -> Ballot:
+        return self._insert(
+            Ballot,
+            ballots,
+            dict(
+                user=user,
+                token_hash=token_hash,
+                subject=subject,
+                prompt=prompt,
+                answers=answers,
+                closes_at=closes_at,
+                created_at=utcnow(),
+            ),
+        )
 
     def ballot_by_token_hash(self, token_hash: str) -> Ballot | None:
         """Any user's ballot: whoever holds the link may vote on it."""
@@ -170,18 +223,26 @@ class VoteRecords(Rows):
 
     def latest_ballot(self, user: str, subject: str) -> Ballot | None:
         """The newest ballot the user opened on a slide."""
-        found = self._many(Ballot, ballots, ballots.c.user == user, ballots.c.subject == subject,
-                           order_by=[ballots.c.id.desc()], limit=1)
+        found = self._many(
+            Ballot,
+            ballots,
+            ballots.c.user == user,
+            ballots.c.subject == subject,
+            order_by=[ballots.c.id.desc()],
+            limit=1,
+        )
         return found[0] if found else None
 
     def close_ballot(self, user: str, ballot_id: int, at: datetime | None = None) -> bool:
         """True when the ballot is the user's and was open; a closed ballot stays closed."""
-        return self._update(ballots, dict(closed_at=at or utcnow()), *mine(ballots, user, ballot_id),
-                            ballots.c.closed_at.is_(None))
+        return self._update(
+            ballots, dict(closed_at=at or utcnow()), *mine(ballots, user, ballot_id), ballots.c.closed_at.is_(None)
+        )
 
     def reveal_ballot(self, user: str, ballot_id: int, at: datetime | None = None) -> bool:
         """Revealing closes the ballot too: nobody votes once the names are known."""
         now = at or utcnow()
         self.close_ballot(user, ballot_id, now)
-        return self._update(ballots, dict(revealed_at=now), *mine(ballots, user, ballot_id),
-                            ballots.c.revealed_at.is_(None))
+        return self._update(
+            ballots, dict(revealed_at=now), *mine(ballots, user, ballot_id), ballots.c.revealed_at.is_(None)
+        )

@@ -1,6 +1,7 @@
 """Workbench runs. A run is the workbench's whole record as JSON (prompt, settings, cases,
 results), so a run made by an older version still opens; only what lists and filters runs has
 its own column."""
+
 from __future__ import annotations
 
 from collections.abc import Collection
@@ -20,7 +21,10 @@ from lib.store.tables import (
 )
 
 workbench_runs = sa.Table(
-    "workbench_runs", metadata, id_column(), user_column(),
+    "workbench_runs",
+    metadata,
+    id_column(),
+    user_column(),
     sa.Column("version", sa.Integer, nullable=False, default=1),
     sa.Column("parent_id", sa.Integer),
     sa.Column("status", sa.String(32), nullable=False, default="running"),
@@ -35,7 +39,10 @@ workbench_runs = sa.Table(
 # A person's rating of one cell of a run: thumbs up (1) or down (-1) and a note. One per cell,
 # changed in place; kept apart from the run's JSON, which a background run rewrites as it goes.
 workbench_ratings = sa.Table(
-    "workbench_ratings", metadata, id_column(), user_column(),
+    "workbench_ratings",
+    metadata,
+    id_column(),
+    user_column(),
     sa.Column("run_id", sa.Integer, nullable=False),
     sa.Column("case_index", sa.Integer, nullable=False),
     sa.Column("model", sa.String(255), nullable=False),
@@ -49,7 +56,10 @@ workbench_ratings = sa.Table(
 # the case, the output and the judge model: lib/workbench/judge.py), so a re-run, another check
 # or another process (a restart, a replica) pays for a judgement once.
 workbench_judgements = sa.Table(
-    "workbench_judgements", metadata, id_column(), user_column(),
+    "workbench_judgements",
+    metadata,
+    id_column(),
+    user_column(),
     sa.Column("cache_key", sa.String(64), nullable=False),
     sa.Column("score", sa.Float, nullable=False),
     sa.Column("reason", sa.Text, nullable=False, default=""),
@@ -65,47 +75,77 @@ _RUN_SUMMARY = ("id", "version", "parent_id", "status", "prompt", "settings", "c
 class WorkbenchRuns(Rows):
     """The Store's workbench methods."""
 
-    def add_workbench_run(self, user: str, run: dict[str, Any], *, version: int = 1, parent_id: int | None = None,
-                          status: str = "running") -> int:
+    def add_workbench_run(
+        self, user: str, run: dict[str, Any], *, version: int = 1, parent_id: int | None = None, status: str = "running"
+    ) -> int:
         now = utcnow()
         with self.engine.begin() as conn:
-            return conn.execute(workbench_runs.insert().values(
-                user=user, version=version, parent_id=parent_id, status=status, prompt=run["prompt"],
-                settings=run["settings"], cases=run["cases"], results=run.get("results", []),
-                created_at=now, updated_at=now)).inserted_primary_key[0]
+            return conn.execute(
+                workbench_runs.insert().values(
+                    user=user,
+                    version=version,
+                    parent_id=parent_id,
+                    status=status,
+                    prompt=run["prompt"],
+                    settings=run["settings"],
+                    cases=run["cases"],
+                    results=run.get("results", []),
+                    created_at=now,
+                    updated_at=now,
+                )
+            ).inserted_primary_key[0]
 
     def save_workbench_results(self, user: str, run_id: int, results: list[dict[str, Any]], status: str) -> bool:
-        return self._update(workbench_runs, dict(results=results, status=status, updated_at=utcnow()),
-                            *mine(workbench_runs, user, run_id))
+        return self._update(
+            workbench_runs,
+            dict(results=results, status=status, updated_at=utcnow()),
+            *mine(workbench_runs, user, run_id),
+        )
 
     def touch_workbench_run(self, user: str, run_id: int) -> bool:
         """The run is still going on here: its lease (`updated_at`) renewed."""
-        return self._update(workbench_runs, dict(updated_at=utcnow()), *mine(workbench_runs, user, run_id),
-                            workbench_runs.c.status == "running")
+        return self._update(
+            workbench_runs,
+            dict(updated_at=utcnow()),
+            *mine(workbench_runs, user, run_id),
+            workbench_runs.c.status == "running",
+        )
 
     def release_workbench_run(self, user: str, run_id: int) -> bool:
         """Its process stops cleanly: the lease given up (`updated_at` set long past), so the
         next process to look resumes the run at once."""
-        return self._update(workbench_runs, dict(updated_at=RELEASED_AT), *mine(workbench_runs, user, run_id),
-                            workbench_runs.c.status == "running")
+        return self._update(
+            workbench_runs,
+            dict(updated_at=RELEASED_AT),
+            *mine(workbench_runs, user, run_id),
+            workbench_runs.c.status == "running",
+        )
 
     def admin_stale_workbench_runs(self, stale_before) -> list[dict[str, Any]]:
         """Every user's runs still "running" whose lease ran out before `stale_before`: their
         process died. Only the app's restart (lib/ui) reads across users, to resume them."""
-        stmt = (sa.select(*(workbench_runs.c[name] for name in ("id", "user", "updated_at", "settings")))
-                .where(workbench_runs.c.status == "running", workbench_runs.c.updated_at < stale_before)
-                .order_by(workbench_runs.c.id))
+        stmt = (
+            sa.select(*(workbench_runs.c[name] for name in ("id", "user", "updated_at", "settings")))
+            .where(workbench_runs.c.status == "running", workbench_runs.c.updated_at < stale_before)
+            .order_by(workbench_runs.c.id)
+        )
         with self.engine.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(stmt)]
 
     def claim_workbench_run(self, user: str, run_id: int, seen_updated_at) -> bool:
         """Take a dead process's run: true for one claimant only (the lease it saw is renewed)."""
-        return self._update(workbench_runs, dict(updated_at=utcnow()), *mine(workbench_runs, user, run_id),
-                            workbench_runs.c.status == "running", workbench_runs.c.updated_at == seen_updated_at)
+        return self._update(
+            workbench_runs,
+            dict(updated_at=utcnow()),
+            *mine(workbench_runs, user, run_id),
+            workbench_runs.c.status == "running",
+            workbench_runs.c.updated_at == seen_updated_at,
+        )
 
     def mark_workbench_run(self, user: str, run_id: int, status: str) -> bool:
-        return self._update(workbench_runs, dict(status=status, updated_at=utcnow()),
-                            *mine(workbench_runs, user, run_id))
+        return self._update(
+            workbench_runs, dict(status=status, updated_at=utcnow()), *mine(workbench_runs, user, run_id)
+        )
 
     def get_workbench_run(self, user: str, run_id: int) -> dict[str, Any] | None:
         """The whole run as a dict (prompt, settings, cases, results and the columns), or None."""
@@ -116,21 +156,29 @@ class WorkbenchRuns(Rows):
     def list_workbench_runs(self, user: str, limit: int = 100) -> list[dict[str, Any]]:
         """The user's runs, newest first, without their cases and results (they can be large):
         `cells_done` counts the results, `case_count` the cases."""
-        stmt = (sa.select(*(workbench_runs.c[name] for name in _RUN_SUMMARY),
-                          sa.func.json_array_length(workbench_runs.c.results).label("cells_done"),
-                          sa.func.json_array_length(workbench_runs.c.cases).label("case_count"))
-                .where(workbench_runs.c.user == user).order_by(workbench_runs.c.id.desc()).limit(limit))
+        stmt = (
+            sa.select(
+                *(workbench_runs.c[name] for name in _RUN_SUMMARY),
+                sa.func.json_array_length(workbench_runs.c.results).label("cells_done"),
+                sa.func.json_array_length(workbench_runs.c.cases).label("case_count"),
+            )
+            .where(workbench_runs.c.user == user)
+            .order_by(workbench_runs.c.id.desc())
+            .limit(limit)
+        )
         with self.engine.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(stmt)]
 
     def delete_workbench_run(self, user: str, run_id: int) -> bool:
         with self.engine.begin() as conn:
-            conn.execute(workbench_ratings.delete().where(workbench_ratings.c.user == user,
-                                                          workbench_ratings.c.run_id == run_id))
+            conn.execute(
+                workbench_ratings.delete().where(workbench_ratings.c.user == user, workbench_ratings.c.run_id == run_id)
+            )
         return self._delete(workbench_runs, *mine(workbench_runs, user, run_id))
 
-    def rate_workbench_cell(self, user: str, run_id: int, case: int, model: str, repeat: int, thumb: int,
-                            note: str) -> bool:
+    def rate_workbench_cell(
+        self, user: str, run_id: int, case: int, model: str, repeat: int, thumb: int, note: str
+    ) -> bool:
         """Save (or change) the user's rating of a cell of their run; False when the run is not theirs."""
         if self.get_workbench_run(user, run_id) is None:
             return False
@@ -148,16 +196,17 @@ class WorkbenchRuns(Rows):
 
     def workbench_ratings(self, user: str, run_id: int) -> dict[tuple[int, str, int], dict[str, Any]]:
         """The user's ratings of a run's cells, by (case, model, repeat): {"thumb", "note"}."""
-        stmt = sa.select(workbench_ratings).where(workbench_ratings.c.user == user,
-                                                  workbench_ratings.c.run_id == run_id)
+        stmt = sa.select(workbench_ratings).where(
+            workbench_ratings.c.user == user, workbench_ratings.c.run_id == run_id
+        )
         with self.engine.connect() as conn:
-            return {(r.case_index, r.model, r.repeat): {"thumb": r.thumb, "note": r.note}
-                    for r in conn.execute(stmt)}
+            return {(r.case_index, r.model, r.repeat): {"thumb": r.thumb, "note": r.note} for r in conn.execute(stmt)}
 
     def workbench_judgement(self, user: str, cache_key: str) -> dict[str, Any] | None:
         """A verdict the user's judge gave before: {"score", "reason"}, or None."""
         stmt = sa.select(workbench_judgements.c.score, workbench_judgements.c.reason).where(
-            workbench_judgements.c.user == user, workbench_judgements.c.cache_key == cache_key)
+            workbench_judgements.c.user == user, workbench_judgements.c.cache_key == cache_key
+        )
         with self.engine.connect() as conn:
             row = conn.execute(stmt).first()
         return {"score": row.score, "reason": row.reason} if row else None
@@ -167,16 +216,24 @@ class WorkbenchRuns(Rows):
         keys, found = list(cache_keys), set()
         with self.engine.connect() as conn:
             for start in range(0, len(keys), KEYS_PER_QUERY):
-                found.update(conn.execute(sa.select(workbench_judgements.c.cache_key).where(
-                    workbench_judgements.c.user == user,
-                    workbench_judgements.c.cache_key.in_(keys[start:start + KEYS_PER_QUERY]))).scalars())
+                found.update(
+                    conn.execute(
+                        sa.select(workbench_judgements.c.cache_key).where(
+                            workbench_judgements.c.user == user,
+                            workbench_judgements.c.cache_key.in_(keys[start : start + KEYS_PER_QUERY]),
+                        )
+                    ).scalars()
+                )
         return found
 
     def save_workbench_judgement(self, user: str, cache_key: str, score: float, reason: str) -> None:
         """Keep a verdict; one saved at the same moment elsewhere (a replica) is kept instead."""
         try:
             with self.engine.begin() as conn:
-                conn.execute(workbench_judgements.insert().values(
-                    user=user, cache_key=cache_key, score=score, reason=reason, created_at=utcnow()))
+                conn.execute(
+                    workbench_judgements.insert().values(
+                        user=user, cache_key=cache_key, score=score, reason=reason, created_at=utcnow()
+                    )
+                )
         except sa.exc.IntegrityError:
             pass

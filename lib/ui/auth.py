@@ -20,6 +20,7 @@ states, in which a button's one-time trigger is already spent (Extra-Streamlit-C
 form stayed, nothing was logged. The `st.html` script sends nothing back, so nothing but the
 user reruns the login page.
 """
+
 from __future__ import annotations
 
 import json
@@ -68,8 +69,18 @@ COOKIE_STALE = "login_cookie_stale"
 # The language was picked on the login page: it is the user's from then on (lib/ui/sidebar).
 PICKED_AT_LOGIN = "lang_picked_at_login"
 # streamlit-authenticator's own keys, ours for the cookie, and the language.
-_KEPT_AFTER_SIGN_OUT = {"authentication_status", "username", "name", "email", "roles", "logout", "password_hint",
-                        COOKIE_STALE, PICKED_AT_LOGIN, "lang"}
+_KEPT_AFTER_SIGN_OUT = {
+    "authentication_status",
+    "username",
+    "name",
+    "email",
+    "roles",
+    "logout",
+    "password_hint",
+    COOKIE_STALE,
+    PICKED_AT_LOGIN,
+    "lang",
+}
 
 _ADDRESS_BLIND_WARNED = threading.Event()
 
@@ -92,26 +103,30 @@ def authenticate() -> AuthenticationController | None:
         st.session_state.update(user=LOCAL_USER, user_name=LOCAL_USER, is_admin=True)
         return None
     # Not stauth.Authenticate: it draws the cookie manager component (see the module docstring).
-    authenticator = AuthenticationController(users["credentials"], auto_hash=False,
-                                             secret_key=settings.cookie_key)
+    authenticator = AuthenticationController(users["credentials"], auto_hash=False, secret_key=settings.cookie_key)
     store, client = get_store(), _client(settings)
     if st.session_state.pop("logout_requested", False):
         _log_out(authenticator, store, client)
     elif st.session_state.get("authentication_status"):
         _end_if_revoked(authenticator, store, users, client)
     if not st.session_state.get("authentication_status") and not _sign_in(
-            authenticator, settings, users, store, client):
+        authenticator, settings, users, store, client
+    ):
         for key in ("user", "user_name", "is_admin"):
             st.session_state.pop(key, None)
         return authenticator
     if st.session_state.get(COOKIE_DUE):
         # On every run of a session that signed in with the form: one dropped write would log
         # the user out on their next refresh.
-        write_cookie(settings.cookie_name, st.session_state[COOKIE_DUE],
-                      st.session_state[SIGNED_IN_AT] + timedelta(days=settings.cookie_expiry_days))
+        write_cookie(
+            settings.cookie_name,
+            st.session_state[COOKIE_DUE],
+            st.session_state[SIGNED_IN_AT] + timedelta(days=settings.cookie_expiry_days),
+        )
     username = st.session_state["username"]
-    st.session_state.update(user=username, user_name=st.session_state.get("name") or username,
-                            is_admin=is_admin(users, username))
+    st.session_state.update(
+        user=username, user_name=st.session_state.get("name") or username, is_admin=is_admin(users, username)
+    )
     return authenticator
 
 
@@ -151,9 +166,11 @@ def _settings_or_stop() -> tuple[AuthSettings | None, dict | None]:
 def _client(settings: AuthSettings) -> str | None:
     ip_address, forwarded_for = st.context.ip_address, st.context.headers.get("X-Forwarded-For")
     # Under AppTest there is no client: both are mocks, so anything but text counts as unknown.
-    client = client_address(ip_address if isinstance(ip_address, str) else None,
-                            forwarded_for if isinstance(forwarded_for, str) else None,
-                            settings.trust_x_forwarded_for)
+    client = client_address(
+        ip_address if isinstance(ip_address, str) else None,
+        forwarded_for if isinstance(forwarded_for, str) else None,
+        settings.trust_x_forwarded_for,
+    )
     if client is None and not _ADDRESS_BLIND_WARNED.is_set():
         _ADDRESS_BLIND_WARNED.set()  # once per process: the set-up, not each visitor, is at fault
         log.warning(address_blind_warning(settings.trust_x_forwarded_for))
@@ -183,8 +200,9 @@ def _end_if_revoked(authenticator: AuthenticationController, store: Store, users
 
 def _refusal(store: Store, users: dict) -> str | None:
     """Why this signed-in session no longer counts, or None."""
-    return session_refusal(store, users["credentials"], st.session_state["username"],
-                           st.session_state.get(SIGNED_IN_AT))
+    return session_refusal(
+        store, users["credentials"], st.session_state["username"], st.session_state.get(SIGNED_IN_AT)
+    )
 
 
 def _end_session(authenticator: AuthenticationController) -> None:
@@ -197,8 +215,9 @@ def _end_session(authenticator: AuthenticationController) -> None:
     st.session_state[COOKIE_STALE] = True
 
 
-def _sign_in(authenticator: AuthenticationController, settings: AuthSettings, users: dict, store: Store,
-             client: str | None) -> bool:
+def _sign_in(
+    authenticator: AuthenticationController, settings: AuthSettings, users: dict, store: Store, client: str | None
+) -> bool:
     """Sign in from the cookie if it still counts, else show the form. True once signed in.
 
     A successful form login reruns the script, signed in: the form is not drawn in a
@@ -230,8 +249,9 @@ def _sign_in(authenticator: AuthenticationController, settings: AuthSettings, us
     st.rerun()
 
 
-def _restore_from_cookie(authenticator: AuthenticationController, settings: AuthSettings, users: dict,
-                         store: Store, client: str | None) -> bool:
+def _restore_from_cookie(
+    authenticator: AuthenticationController, settings: AuthSettings, users: dict, store: Store, client: str | None
+) -> bool:
     # A session's cookies are those of its first request, so a stale cookie stays stale.
     if st.session_state.get(COOKIE_STALE):
         return False
@@ -249,8 +269,15 @@ def _restore_from_cookie(authenticator: AuthenticationController, settings: Auth
     return True
 
 
-def _check_login(authenticator: AuthenticationController, settings: AuthSettings, users: dict, store: Store,
-                 client: str | None, username: str, password: str) -> str | None:
+def _check_login(
+    authenticator: AuthenticationController,
+    settings: AuthSettings,
+    users: dict,
+    store: Store,
+    client: str | None,
+    username: str,
+    password: str,
+) -> str | None:
     """Check a submitted login; None when it succeeded, else what to tell the user."""
     remaining = lock_remaining(store, settings, client)
     if remaining:
@@ -265,14 +292,21 @@ def _check_login(authenticator: AuthenticationController, settings: AuthSettings
         record_success(store, username, client)
         log.info("login ok user=%r client=%s", username, client)
         now = utcnow()
-        cookie = (make_cookie_token(username, settings.cookie_key, settings.cookie_expiry_days, now)
-                  if settings.cookie_expiry_days else None)  # 0 days: no cookie, as in the library
+        cookie = (
+            make_cookie_token(username, settings.cookie_key, settings.cookie_expiry_days, now)
+            if settings.cookie_expiry_days
+            else None
+        )  # 0 days: no cookie, as in the library
         st.session_state.update({SIGNED_IN_AT: now, COOKIE_DUE: cookie, COOKIE_STALE: False})
         return None
     record_failure(store, username, client)
     log.warning("login failed user=%r client=%s", username, client)
     remaining = lock_remaining(store, settings, client)  # this may have been the last try
-    return tr("auth.locked", time=formats.duration(wait_seconds(remaining), current_lang())) if remaining else tr("auth.bad_credentials")
+    return (
+        tr("auth.locked", time=formats.duration(wait_seconds(remaining), current_lang()))
+        if remaining
+        else tr("auth.bad_credentials")
+    )
 
 
 def _password_ok(authenticator: AuthenticationController, users: dict, username: str, password: str) -> bool:
@@ -293,5 +327,7 @@ def write_cookie(name: str, value: str, expires: datetime) -> None:
     literal = json.dumps(cookie).replace("<", "\\u003c")  # no "</script>" can end the script early
     # Secure whenever the page came over https (the browser knows, however many proxies are in
     # between), so the cookie never travels in clear. It cannot be HttpOnly: a script sets it.
-    st.html(f"<script>document.cookie = {literal} + (location.protocol === 'https:' ? '; Secure' : '');</script>",
-            unsafe_allow_javascript=True)
+    st.html(
+        f"<script>document.cookie = {literal} + (location.protocol === 'https:' ? '; Secure' : '');</script>",
+        unsafe_allow_javascript=True,
+    )

@@ -7,6 +7,7 @@ presenter's URL keeps the open ballot's token (only its hash is stored), so the 
 by the tab that opened the vote, after a reload too; leaving the slide or the presentation
 closes it.
 """
+
 from __future__ import annotations
 
 import io
@@ -32,9 +33,9 @@ from lib.ui.store_status import store_errors_as_messages
 # The presenter's URL keeps the open vote's token (`&vote=`), so a reloaded projector shows its
 # QR code again; the token is on the screen anyway, and only its hash is stored.
 VOTE_PARAM = "vote"
-BROWSER_ID = "ballot_browser_id"        # the phone's id, as read from (or written to) its cookie
-SEEN = "ballot_tokens_seen"             # a rerun of a shown ballot counts no second wrong guess
-LIVE_SECONDS = 2                        # how often the projector's count and the phone's wait refresh
+BROWSER_ID = "ballot_browser_id"  # the phone's id, as read from (or written to) its cookie
+SEEN = "ballot_tokens_seen"  # a rerun of a shown ballot counts no second wrong guess
+LIVE_SECONDS = 2  # how often the projector's count and the phone's wait refresh
 REFUSAL_KEY = key_family("ballot.refused", ballots.REFUSALS)
 DURATION_KEY = key_family("ballot.duration", ballots.DURATIONS)
 OUTCOME_KEY = key_family("vote.outcome", votes.COMPARISON_OUTCOMES)
@@ -50,6 +51,7 @@ header[data-testid="stHeader"], section[data-testid="stSidebar"],
 
 
 # ---------------------------------------------------------------- the presenter's side
+
 
 def ballot_of(store: Store, user: str, slide: Slide) -> Ballot | None:
     return store.latest_ballot(user, ballots.subject_of(slide.question_id)) if slide.question_id else None
@@ -98,17 +100,35 @@ def presenter_panel(slide: Slide) -> None:
 
 def _opener(slide: Slide) -> None:
     with st.container(horizontal=True, vertical_alignment="bottom", key="ballot_opener"):
-        st.segmented_control(tr("ballot.duration"), tuple(ballots.DURATIONS), default=ballots.DEFAULT_DURATION,
-                             required=True, key="ballot_duration", format_func=labels(DURATION_KEY))
-        st.button(tr("ballot.open"), icon=":material/how_to_vote:", type="primary", key="ballot_open",
-                  help=tr("ballot.open_help"), on_click=_open, args=(slide,))
+        st.segmented_control(
+            tr("ballot.duration"),
+            tuple(ballots.DURATIONS),
+            default=ballots.DEFAULT_DURATION,
+            required=True,
+            key="ballot_duration",
+            format_func=labels(DURATION_KEY),
+        )
+        st.button(
+            tr("ballot.open"),
+            icon=":material/how_to_vote:",
+            type="primary",
+            key="ballot_open",
+            help=tr("ballot.open_help"),
+            on_click=_open,
+            args=(slide,),
+        )
 
 
 def _open(slide: Slide) -> None:
     store, user = get_store(), current_user()
     close_presenter_ballots()  # one vote at a time: any other slide's closes
-    token, _ballot = ballots.open_ballot(store, user, slide, ballots.subject_of(slide.question_id),
-                                        st.session_state.get("ballot_duration") or ballots.DEFAULT_DURATION)
+    token, _ballot = ballots.open_ballot(
+        store,
+        user,
+        slide,
+        ballots.subject_of(slide.question_id),
+        st.session_state.get("ballot_duration") or ballots.DEFAULT_DURATION,
+    )
     st.query_params[VOTE_PARAM] = token
 
 
@@ -138,11 +158,22 @@ def _live_panel(ballot_id: int) -> None:
                 st.caption(" · ".join(f"{tr(OUTCOME_KEY(o))}: {tally[o]}" for o in (votes.TIE, votes.BAD)))
             with st.container(horizontal=True):
                 if ballot.revealed_at is None:
-                    st.button(tr("ballot.reveal"), icon=":material/visibility:", type="primary", key="ballot_reveal",
-                              on_click=_reveal, args=(ballot.id,))
+                    st.button(
+                        tr("ballot.reveal"),
+                        icon=":material/visibility:",
+                        type="primary",
+                        key="ballot_reveal",
+                        on_click=_reveal,
+                        args=(ballot.id,),
+                    )
                 if state is BallotState.OPEN:
-                    st.button(tr("ballot.close"), icon=":material/block:", key="ballot_close",
-                              on_click=store.close_ballot, args=(user, ballot.id))
+                    st.button(
+                        tr("ballot.close"),
+                        icon=":material/block:",
+                        key="ballot_close",
+                        on_click=store.close_ballot,
+                        args=(user, ballot.id),
+                    )
 
 
 def _state_text(ballot: Ballot, state: BallotState, token: str | None) -> str:
@@ -184,19 +215,22 @@ def qr_png(link: str) -> bytes:
 
 # ---------------------------------------------------------------- the phone's side
 
+
 def ballot_token() -> str | None:
     return st.query_params.get(ballots.QUERY_PARAM)
 
 
 def ballot_page() -> st.Page:
     """The only page of a ballot link's session: no navigation, no login."""
-    return st.Page(_render_ballot, title=tr("ballot.title"), icon=":material/how_to_vote:", url_path="vote",
-                   default=True)
+    return st.Page(
+        _render_ballot, title=tr("ballot.title"), icon=":material/how_to_vote:", url_path="vote", default=True
+    )
 
 
 def _render_ballot() -> None:
     # Imported here: the share viewer imports presentation mode, which imports this module.
     from lib.ui.share_view import guess_limit_and_client, language_switch
+
     st.html(_PHONE_STYLE)
     language_switch()
     token = ballot_token() or ""
@@ -219,8 +253,7 @@ def _browser_id() -> str:
         known = isinstance(from_cookie, str) and ballots.BROWSER_ID_PATTERN.fullmatch(from_cookie) is not None
         st.session_state[BROWSER_ID] = from_cookie if known else ballots.new_browser_id()
         if not known:
-            write_cookie(ballots.BROWSER_COOKIE, st.session_state[BROWSER_ID],
-                         datetime.now(UTC) + timedelta(days=365))
+            write_cookie(ballots.BROWSER_COOKIE, st.session_state[BROWSER_ID], datetime.now(UTC) + timedelta(days=365))
     return st.session_state[BROWSER_ID]
 
 
@@ -255,9 +288,14 @@ def _phone_status(ballot_id: int, token_hash: str, browser: str, address: str | 
     elif state is BallotState.OPEN:
         with st.container(key="ballot_choices"):
             for outcome in ballots.offered(ballot):
-                st.button(tr(OUTCOME_KEY(outcome)), key=f"ballot_vote_{outcome}", width="stretch",
-                          type="primary" if outcome in votes.LETTERS else "secondary",
-                          on_click=_vote, args=(ballot, browser, address, outcome))
+                st.button(
+                    tr(OUTCOME_KEY(outcome)),
+                    key=f"ballot_vote_{outcome}",
+                    width="stretch",
+                    type="primary" if outcome in votes.LETTERS else "secondary",
+                    on_click=_vote,
+                    args=(ballot, browser, address, outcome),
+                )
     elif not refusal:
         _refused(Refusal(state.value))
     if state is BallotState.REVEALED:
@@ -277,7 +315,9 @@ def _vote(ballot: Ballot, browser: str, address: str | None, outcome: str) -> No
 
 def _refused(refusal: Refusal | None, wait: timedelta | None = None) -> None:
     if refusal is Refusal.LOCKED:
-        st.error(tr("ballot.refused.locked", time=formats.duration(wait_seconds(wait or timedelta()), current_lang())),
-                 icon=":material/lock:")
+        st.error(
+            tr("ballot.refused.locked", time=formats.duration(wait_seconds(wait or timedelta()), current_lang())),
+            icon=":material/lock:",
+        )
     elif refusal is not None:
         st.warning(tr(REFUSAL_KEY(refusal.value)), icon=":material/block:")

@@ -1,5 +1,6 @@
 """The credit budget in the UI: the banner on every page, the check before a paid call, and
 the limits form on the Usage page. Rules and sums live in lib/budget.py."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -13,8 +14,9 @@ from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
 
 # A banner is shown for a period that is near (WARN) or past (EXCEEDED) its limit, never when OK.
-BANNER_KEY = key_family("budget", [f"{state}.{period}" for state in (budget.WARN, budget.EXCEEDED)
-                                   for period in budget.PERIODS])
+BANNER_KEY = key_family(
+    "budget", [f"{state}.{period}" for state in (budget.WARN, budget.EXCEEDED) for period in budget.PERIODS]
+)
 CONFIRM_KEY = key_family("budget.confirm", budget.PERIODS)
 PERIOD_KEY = key_family("budget.period", budget.PERIODS)
 BANNER_SHOWN = "budget_banner_shown"  # (state, period) of the banner drawn last, or None
@@ -68,8 +70,10 @@ def confirm_within_budget(cost: float, key: str, on_cancel: Callable[[], None] |
 def within_budget(cost: float, key: str) -> bool:
     """True when a call of `cost` credits fits every limit, or the user just confirmed it (a
     confirmation is used up by the call it was for)."""
-    return st.session_state.pop(f"{key}_budget_confirmed", False) or \
-        budget.would_exceed(get_store(), current_user(), cost, st.context.timezone) is None
+    return (
+        st.session_state.pop(f"{key}_budget_confirmed", False)
+        or budget.would_exceed(get_store(), current_user(), cost, st.context.timezone) is None
+    )
 
 
 def ask_to_exceed_budget(cost: float, key: str, on_cancel: Callable[[], None] | None = None) -> None:
@@ -80,10 +84,21 @@ def ask_to_exceed_budget(cost: float, key: str, on_cancel: Callable[[], None] | 
     with st.container(border=True):
         st.warning(tr(CONFIRM_KEY(over.period), cost=cost, **_fields(over)), icon=":material/savings:")
         with st.container(horizontal=True):
-            st.button(tr("budget.send_anyway"), key=f"{key}_budget_send", icon=":material/send:", type="primary",
-                      on_click=st.session_state.__setitem__, args=(f"{key}_budget_confirmed", True))
-            st.button(tr("budget.cancel"), key=f"{key}_budget_cancel", icon=":material/close:",
-                      on_click=on_cancel or st.session_state.pop, args=() if on_cancel else (f"{key}_pending", None))
+            st.button(
+                tr("budget.send_anyway"),
+                key=f"{key}_budget_send",
+                icon=":material/send:",
+                type="primary",
+                on_click=st.session_state.__setitem__,
+                args=(f"{key}_budget_confirmed", True),
+            )
+            st.button(
+                tr("budget.cancel"),
+                key=f"{key}_budget_cancel",
+                icon=":material/close:",
+                on_click=on_cancel or st.session_state.pop,
+                args=() if on_cancel else (f"{key}_pending", None),
+            )
         st.caption(tr("budget.manage"))
 
 
@@ -96,8 +111,14 @@ def render_budget_settings() -> None:
         st.caption(tr("budget.help"))
         inputs = {}
         for column, period, label in zip(st.columns(2), budget.PERIODS, ("budget.daily", "budget.monthly")):
-            inputs[period] = column.number_input(tr(label), min_value=0.0, step=10.0, format="%.2f",
-                                                 value=float(limits[period] or 0.0), key=f"budget_{period}")
+            inputs[period] = column.number_input(
+                tr(label),
+                min_value=0.0,
+                step=10.0,
+                format="%.2f",
+                value=float(limits[period] or 0.0),
+                key=f"budget_{period}",
+            )
             _progress(column, spent.get(period), period)
         if st.form_submit_button(tr("budget.save"), icon=":material/save:"):
             for period, value in inputs.items():
@@ -110,7 +131,6 @@ def _progress(column, status: budget.PeriodStatus | None, period: str) -> None:
     label = tr(PERIOD_KEY(period))
     if status is None:
         start, end = budget.period_range(period, st.context.timezone)
-        column.caption(tr("budget.no_limit", period=label,
-                          spent=budget.spent(get_store(), current_user(), start, end)))
+        column.caption(tr("budget.no_limit", period=label, spent=budget.spent(get_store(), current_user(), start, end)))
         return
     column.progress(min(status.share, 1.0), text=tr("budget.progress", period=label, **_fields(status)))

@@ -14,6 +14,7 @@ else a message changes (a new conversation's title and place in the sidebar, the
 banner) is drawn by one run of the whole page afterwards (bench/concurrent_sessions).
 Regenerate, edit and retry go the same way.
 """
+
 from __future__ import annotations
 
 import copy
@@ -74,8 +75,14 @@ def render_draft_files() -> None:
         st.caption(tr("chat.draft_files"))
         for column, (name, data) in zip(st.columns(max(len(drafts), 4)), drafts):
             column.image(data, caption=display_name(name), width=120)
-        st.button(tr("chat.draft_clear"), icon=":material/close:", key="chat_draft_clear", type="tertiary",
-                  on_click=st.session_state.pop, args=(DRAFT_FILES, None))
+        st.button(
+            tr("chat.draft_clear"),
+            icon=":material/close:",
+            key="chat_draft_clear",
+            type="tertiary",
+            on_click=st.session_state.pop,
+            args=(DRAFT_FILES, None),
+        )
 
 
 def take_input() -> None:
@@ -96,8 +103,15 @@ def queue_message(text: str) -> None:
 
 
 def _wait(text: str, files: list) -> None:
-    st.session_state[PENDING] = {"text": text, "files": files, "skip_refused": False, "values": None,
-                                 "inline": False, "budget_ok": False, "attachments": None}
+    st.session_state[PENDING] = {
+        "text": text,
+        "files": files,
+        "skip_refused": False,
+        "values": None,
+        "inline": False,
+        "budget_ok": False,
+        "attachments": None,
+    }
 
 
 def _cancel_button(key: str) -> None:
@@ -129,6 +143,7 @@ class Outgoing:
     replaces are gone and an edited question has its new text (both done just before the
     replies are asked for: a click while the page draws stops the run, and then nothing is
     lost); `earlier`: the answers of a reply being regenerated, kept as versions of the new one."""
+
     conversation_id: int
     earlier: list[dict] = field(default_factory=list)
     replacing: list[int] = field(default_factory=list)
@@ -137,8 +152,11 @@ class Outgoing:
 
     def shown(self, history: list[Message]) -> list[Message]:
         """The history as it will be when the replies come."""
-        return [replace(m, content=self.edit[1]) if self.edit and m.id == self.edit[0] else m
-                for m in history if m.id not in self.replacing and m.id != self.continuing]
+        return [
+            replace(m, content=self.edit[1]) if self.edit and m.id == self.edit[0] else m
+            for m in history
+            if m.id not in self.replacing and m.id != self.continuing
+        ]
 
     def apply(self, store: Store, user: str) -> None:
         if self.edit:
@@ -147,8 +165,9 @@ class Outgoing:
             store.delete_message(user, message_id)
 
 
-def start_sending(store: Store, user: str, client: ReshiClient, conversation: Conversation | None,
-                  settings: dict) -> Outgoing | None:
+def start_sending(
+    store: Store, user: str, client: ReshiClient, conversation: Conversation | None, settings: dict
+) -> Outgoing | None:
     """Before the page draws: an edit or a retry to send again, or a waiting message that
     nothing stands in the way of, which goes into the store (in a new conversation if none is
     open). The page then draws them in place, and `finish_sending` streams the replies at its
@@ -272,8 +291,14 @@ def _refused_files_decided(pending: dict) -> bool:
         return True
     with st.container(border=True):
         for item in refused:
-            st.warning(tr("chat.file_refused", name=markdown_literal(display_name(item.name)),
-                          reason=item.reason(current_lang())), icon=":material/block:")
+            st.warning(
+                tr(
+                    "chat.file_refused",
+                    name=markdown_literal(display_name(item.name)),
+                    reason=item.reason(current_lang()),
+                ),
+                icon=":material/block:",
+            )
         with st.container(horizontal=True):
             if pending["text"].strip() or len(refused) < len(pending["checked"]):
                 _decision_button(tr("chat.send_without"), ":material/send:", "chat_send_without", "skip_refused")
@@ -283,8 +308,10 @@ def _refused_files_decided(pending: dict) -> bool:
 
 def _needs_variables(pending: dict, settings: dict) -> bool:
     """`{{variables}}` in the message, or new ones in the system prompt."""
-    return bool(presets.variables(pending["text"]) or
-                [v for v in presets.variables(settings["system"]) if not settings["variables"].get(v)])
+    return bool(
+        presets.variables(pending["text"])
+        or [v for v in presets.variables(settings["system"]) if not settings["variables"].get(v)]
+    )
 
 
 def _variables_filled(pending: dict, settings: dict) -> bool:
@@ -298,8 +325,13 @@ def _variables_filled(pending: dict, settings: dict) -> bool:
         st.markdown(tr("chat.variables_title"))
         for name in names:
             variable_input(name, settings, settings["variables"].get(name, ""), key=f"chat_var_{name}")
-        st.form_submit_button(tr("chat.variables_send"), icon=":material/send:", type="primary",
-                              on_click=_fill_variables, args=(names, settings))
+        st.form_submit_button(
+            tr("chat.variables_send"),
+            icon=":material/send:",
+            type="primary",
+            on_click=_fill_variables,
+            args=(names, settings),
+        )
     _cancel_button("chat_cancel_variables")
     return False
 
@@ -328,8 +360,13 @@ def _uploaded(store: Store, user: str, client: ReshiClient, checked: list) -> li
         with st.container(border=True):
             st.error(tr("chat.upload_failed", reason=error_text(exc, current_lang())), icon=":material/cloud_off:")
             with st.container(horizontal=True):
-                _decision_button(tr("chat.send_inline"), ":material/data_object:", "chat_send_inline", "inline",
-                                 help=tr("chat.send_inline_help"))
+                _decision_button(
+                    tr("chat.send_inline"),
+                    ":material/data_object:",
+                    "chat_send_inline",
+                    "inline",
+                    help=tr("chat.send_inline_help"),
+                )
                 _cancel_button("chat_cancel_upload")
         return None
 

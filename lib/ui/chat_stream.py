@@ -5,6 +5,7 @@ One model or 2-3 side by side go through lib/compare.py, whose worker threads fi
 queues that this (script) thread drains into placeholders. The Stop button shown while replies
 stream ends the script run; the `finally` blocks keep what arrived.
 """
+
 from __future__ import annotations
 
 import threading
@@ -39,8 +40,7 @@ _REDRAW_SECONDS = 0.05
 _MIN_REDRAW_INTERVAL = 0.1
 
 
-def _keep_earlier_answers(store: Store, user: str, conversation_id: int, question_id: int,
-                          earlier: list[dict]) -> None:
+def _keep_earlier_answers(store: Store, user: str, conversation_id: int, question_id: int, earlier: list[dict]) -> None:
     """The new answer is shown with the earlier ones behind ‹ ›; when none came (stopped at once),
     the last earlier one is back: regenerating never loses an answer."""
     last = store.list_messages(user, conversation_id, limit=1)[-1]
@@ -48,7 +48,6 @@ def _keep_earlier_answers(store: Store, user: str, conversation_id: int, questio
         store.update_message(user, last.id, *chat.with_new_version(earlier, last.content, last.meta))
     else:
         store.add_message(user, conversation_id, "assistant", *chat.showing(earlier, len(earlier) - 1))
-
 
 
 @dataclass
@@ -59,6 +58,7 @@ class LiveReply:
     in a new thread (`runner.fastReruns`) while the old run is only being told to stop: without
     waiting, the next run would read the history before the old run's `finally` saved the reply.
     """
+
     streams: list[ChatStream]
     saved: threading.Event = field(default_factory=threading.Event)
 
@@ -83,11 +83,11 @@ def finish_sending(store: Store, user: str, client: ReshiClient, settings: dict,
     slot = st.empty()
     with slot.container():
         if outgoing.continuing:
-            question_id, count = continue_reply(store, user, client, outgoing.conversation_id, settings,
-                                                outgoing.continuing)
+            question_id, count = continue_reply(
+                store, user, client, outgoing.conversation_id, settings, outgoing.continuing
+            )
         else:
-            question_id, count = send_replies(store, user, client, outgoing.conversation_id, settings,
-                                              outgoing.earlier)
+            question_id, count = send_replies(store, user, client, outgoing.conversation_id, settings, outgoing.earlier)
         step = 0
         while results := answered_by_mocks(store, user, outgoing.conversation_id, settings):  # a chain, step by step
             step += 1
@@ -110,8 +110,15 @@ def _turn_before(store: Store, user: str, replies: list[Message], question_id: i
     return tools.after_last_question(earlier)
 
 
-def send_replies(store: Store, user: str, client: ReshiClient, conversation_id: int, settings: dict,
-                 earlier: list[dict], step: int = 0) -> tuple[int, int]:
+def send_replies(
+    store: Store,
+    user: str,
+    client: ReshiClient,
+    conversation_id: int,
+    settings: dict,
+    earlier: list[dict],
+    step: int = 0,
+) -> tuple[int, int]:
     """Replies to the conversation's last user message: side by side when comparing, else one
     (which keeps the `earlier` answers to that message as its versions). Returns that message's
     id and how many replies were asked for."""
@@ -131,16 +138,27 @@ def send_replies(store: Store, user: str, client: ReshiClient, conversation_id: 
         if earlier and not models:  # before `saved`: the next run must see the versions
             _keep_earlier_answers(store, user, conversation_id, history[-1].id, earlier)
         live.saved.set()
+
     try:
-        stream_replies(store, user, conversation_id, history[-1].id if models else None, streams, slots, step=step,
-                       columns=columns, after=after)
+        stream_replies(
+            store,
+            user,
+            conversation_id,
+            history[-1].id if models else None,
+            streams,
+            slots,
+            step=step,
+            columns=columns,
+            after=after,
+        )
     finally:
         _remember_calls(conversation_id, client.base_url, streams)
     return history[-1].id, len(streams)
 
 
-def continue_reply(store: Store, user: str, client: ReshiClient, conversation_id: int, settings: dict,
-                   reply_id: int) -> tuple[int, int]:
+def continue_reply(
+    store: Store, user: str, client: ReshiClient, conversation_id: int, settings: dict, reply_id: int
+) -> tuple[int, int]:
     """The last reply, cut short or stopped, goes on where it ended: the model gets the
     conversation with that reply and an instruction to continue, which is not kept, and what it
     says is added to the same message, drawn in its place. Returns what `send_replies` does."""
@@ -150,8 +168,9 @@ def continue_reply(store: Store, user: str, client: ReshiClient, conversation_id
         return reply_id - 1, 1
     system = presets.fill(settings["system"], settings["variables"])
     messages = [*chat.api_messages(system, history), {"role": "user", "content": tr("chat.continue_prompt")}]
-    stream = client.chat.stream((reply.meta or {}).get("model") or settings["model"], messages,
-                                **chat.request_params(settings))
+    stream = client.chat.stream(
+        (reply.meta or {}).get("model") or settings["model"], messages, **chat.request_params(settings)
+    )
     live = st.session_state[LIVE] = LiveReply([stream])
     try:
         stream_replies(store, user, conversation_id, None, [stream], extending=reply, after=live.saved.set)
@@ -163,7 +182,9 @@ def continue_reply(store: Store, user: str, client: ReshiClient, conversation_id
 def _requests(settings: dict, history: list[Message]) -> list[tuple[str, list[dict]]]:
     """(model, messages) of each reply a send asks for, after `history`."""
     system = presets.fill(settings["system"], settings["variables"])
-    return [(model, chat.api_messages(system, history, column=i)) for i, model in enumerate(chat.reply_models(settings))]
+    return [
+        (model, chat.api_messages(system, history, column=i)) for i, model in enumerate(chat.reply_models(settings))
+    ]
 
 
 def planned_calls(client: ReshiClient, settings: dict, history: list[Message], next_message: str) -> list[dict]:
@@ -173,23 +194,47 @@ def planned_calls(client: ReshiClient, settings: dict, history: list[Message], n
     last_id = history[-1].id if history else 0
     following = [*history, Message(last_id + 1, 0, "", "user", next_message, {}, datetime.now(UTC))]
     params = chat.request_params(settings)
-    return [{"model": model, "body": client.chat.stream_body(model, messages, **params), "events": None,
-             "done": False, "text": "", "base_url": client.base_url}
-            for model, messages in _requests(settings, following)]
+    return [
+        {
+            "model": model,
+            "body": client.chat.stream_body(model, messages, **params),
+            "events": None,
+            "done": False,
+            "text": "",
+            "base_url": client.base_url,
+        }
+        for model, messages in _requests(settings, following)
+    ]
 
 
 def _remember_calls(conversation_id: int, base_url: str, streams: list[ChatStream]) -> None:
     """What View code shows for this conversation: each request as sent, and the events that
     came back. Kept per conversation, so a new chat never shows another chat's request."""
     st.session_state.setdefault(LAST_CALLS, {})[conversation_id] = [
-        {"model": s.model, "body": s.request_body, "events": list(s.events), "done": s.done,
-         "text": s.text, "base_url": base_url} for s in streams]
+        {
+            "model": s.model,
+            "body": s.request_body,
+            "events": list(s.events),
+            "done": s.done,
+            "text": s.text,
+            "base_url": base_url,
+        }
+        for s in streams
+    ]
 
 
-def stream_replies(store: Store, user: str, conversation_id: int, group_id: int | None,
-                   streams: list[ChatStream], blind_slots: list[int] | None = None,
-                   extending: Message | None = None, step: int = 0, columns: list[int] | None = None,
-                   after: Callable[[], None] = lambda: None) -> None:
+def stream_replies(
+    store: Store,
+    user: str,
+    conversation_id: int,
+    group_id: int | None,
+    streams: list[ChatStream],
+    blind_slots: list[int] | None = None,
+    extending: Message | None = None,
+    step: int = 0,
+    columns: list[int] | None = None,
+    after: Callable[[], None] = lambda: None,
+) -> None:
     """One reply, or 2-3 side by side (`group_id`: the user message they answer), read in worker
     threads and redrawn together; whatever arrives is kept, also when the user stops them.
     A blind comparison (`blind_slots`: where each column is shown) streams as "Model A/B/C".
@@ -201,9 +246,12 @@ def stream_replies(store: Store, user: str, conversation_id: int, group_id: int 
 
     Until the first words arrive, a spinner counts the seconds against the timeout.
     """
-    extras = [{} if group_id is None else {**compare.column_meta(group_id, columns[index] if columns else index),
-                                           **blind_meta(blind_slots, index)}
-              for index in range(len(streams))]
+    extras = [
+        {}
+        if group_id is None
+        else {**compare.column_meta(group_id, columns[index] if columns else index), **blind_meta(blind_slots, index)}
+        for index in range(len(streams))
+    ]
     # A continuation is written into its reply when it ends; new replies are saved as they arrive.
     saver = None if extending is not None else ReplySaver(store, user, conversation_id, streams, extras)
     parallel = compare.ParallelStreams(streams).start()
@@ -211,15 +259,19 @@ def stream_replies(store: Store, user: str, conversation_id: int, group_id: int 
     try:
         with st.chat_message("assistant"):
             stop = _stop_button(step)
-            boxes = (blind_reply_boxes(blind_slots) if blind_slots
-                     else _reply_boxes(streams, side_by_side=group_id is not None))
+            boxes = (
+                blind_reply_boxes(blind_slots)
+                if blind_slots
+                else _reply_boxes(streams, side_by_side=group_id is not None)
+            )
             shown = [""] * len(streams)
             prefix = extending.content if extending else ""
             if prefix:
                 boxes[0].markdown(images_as_links(prefix))
             with st.spinner(tr("chat.waiting", timeout=round(streams[0].read_timeout or 0)), show_time=True):
-                while parallel.poll(_REDRAW_SECONDS) and not any(c.text or c.thinking or c.stream.tool_calls
-                                                                 for c in parallel.columns):
+                while parallel.poll(_REDRAW_SECONDS) and not any(
+                    c.text or c.thinking or c.stream.tool_calls for c in parallel.columns
+                ):
                     if _stop_if_clicked(parallel):
                         st.empty()  # a point where Streamlit ends this run for the page asked
             drawn_at = 0.0
@@ -249,6 +301,7 @@ def stream_replies(store: Store, user: str, conversation_id: int, group_id: int 
         leaving = True
         raise
     finally:
+
         def save_then() -> None:
             for index, column in enumerate(parallel.columns):
                 if saver is not None:
@@ -256,6 +309,7 @@ def stream_replies(store: Store, user: str, conversation_id: int, group_id: int 
                 elif extending is not None:
                     _save_continuation(store, user, extending, column.stream, column.error)
             after()
+
         if leaving:
             _finish_unseen(parallel, saver, save_then)
         else:
@@ -275,11 +329,13 @@ def _finish_unseen(parallel: compare.ParallelStreams, saver: ReplySaver | None, 
     finish in a thread of their own and are saved when they end, as if the user had stayed (the
     reply is paid for either way). Coming back to Chat before then stops them
     (`settle_live_reply`), keeping what arrived."""
+
     def finish() -> None:
         while parallel.poll(0.2):
             if saver is not None:
                 saver.maybe_save()
         save()
+
     threading.Thread(target=finish, name="chat-reply-unseen", daemon=True).start()
 
 
@@ -309,14 +365,14 @@ def _reply_boxes(streams: list[ChatStream], side_by_side: bool) -> list:
     return boxes
 
 
-def _save_continuation(store: Store, user: str, reply: Message, stream: ChatStream,
-                       error: errors.ReshiError | None) -> None:
+def _save_continuation(
+    store: Store, user: str, reply: Message, stream: ChatStream, error: errors.ReshiError | None
+) -> None:
     """What a continuation brought is added to the reply it continues; one that failed before
     any text leaves the reply as it was and says why."""
     if error is not None and not stream.text:
         if get_script_run_ctx() is not None:  # not when it ended unseen, on another page
-            st.toast(tr("chat.continue_failed", reason=error_text(error, current_lang())),
-                     icon=":material/error:")
+            st.toast(tr("chat.continue_failed", reason=error_text(error, current_lang())), icon=":material/error:")
         return
     if not stream.text and not stream.done:
         return  # stopped before anything arrived
@@ -332,13 +388,18 @@ def _stop_button(step: int = 0):
     input's own "stop" mode ends the run without drawing what was kept.)"""
     holder = st.empty()
     # A chain's later steps stream in the same run: each its own key (chat_follow.js matches them all).
-    holder.button(tr("chat.stop"), icon=":material/stop_circle:", key=f"chat_stop_{step}" if step else "chat_stop",
-                  type="secondary")
+    holder.button(
+        tr("chat.stop"),
+        icon=":material/stop_circle:",
+        key=f"chat_stop_{step}" if step else "chat_stop",
+        type="secondary",
+    )
     return holder
 
 
-def _redraw(parallel: compare.ParallelStreams, boxes: list, shown: list, cursor: str, prefix: str = "",
-            blind: bool = False) -> None:
+def _redraw(
+    parallel: compare.ParallelStreams, boxes: list, shown: list, cursor: str, prefix: str = "", blind: bool = False
+) -> None:
     """Each column's text so far; a reasoning model's thinking above it, open while it thinks
     and folded away once the answer starts. A blind comparison shows no thinking before the vote
     (it would tell a reasoning model)."""
@@ -353,7 +414,10 @@ def _redraw(parallel: compare.ParallelStreams, boxes: list, shown: list, cursor:
             continue
         answering = bool(column.text or column.stream.tool_calls)
         with boxes[index].container():
-            thinking_block(thinking + ("" if answering or not cursor else cursor),
-                           column.stream.thinking_seconds, live=bool(cursor) and not answering)
+            thinking_block(
+                thinking + ("" if answering or not cursor else cursor),
+                column.stream.thinking_seconds,
+                live=bool(cursor) and not answering,
+            )
             if answering or prefix:
                 st.markdown(images_as_links(drawn if answering else prefix))

@@ -1,4 +1,5 @@
 """The Chat page's tools: View code, export and import (its Prompts popover is lib/ui/prompt_use.py)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -22,6 +23,7 @@ IMPORT_DONE = "chat_import_done"  # the toast for the run after an import
 
 # ---------------------------------------------------------------- View code
 
+
 def _last_calls(conversation_id: int | None) -> list[dict]:
     return st.session_state.get(LAST_CALLS, {}).get(conversation_id) or []
 
@@ -32,8 +34,12 @@ def _code_body(calls: list[dict]) -> None:
     call = calls[0]
     if len(calls) > 1:
         models = [c["model"] for c in calls]
-        call = calls[models.index(st.segmented_control(tr("chat.code_model"), models, default=models[0],
-                                                       key="chat_code_model") or models[0])]
+        call = calls[
+            models.index(
+                st.segmented_control(tr("chat.code_model"), models, default=models[0], key="chat_code_model")
+                or models[0]
+            )
+        ]
     st.caption(tr("chat.code_planned" if planned else "chat.code_help", masked=code_export.MASKED_KEY))
     body, base = call["body"], call["base_url"]
     sdk, plain, shell, raw = st.tabs([tr("chat.code_openai"), tr("chat.code_requests"), "cURL", tr("chat.code_raw")])
@@ -55,36 +61,64 @@ def view_code_button(container, conversation_id: int | None, planned: Callable[[
     (a reload, a new tab, a restart), the requests its next message would make (`planned`, given
     the words that stand for that message). A new chat has nothing to show yet and says so."""
     calls = _last_calls(conversation_id)
-    if container.button(tr("chat.view_code"), icon=":material/code:", key="chat_view_code",
-                        use_container_width=True, disabled=conversation_id is None,
-                        help=tr("chat.code_nothing") if conversation_id is None else None):
+    if container.button(
+        tr("chat.view_code"),
+        icon=":material/code:",
+        key="chat_view_code",
+        use_container_width=True,
+        disabled=conversation_id is None,
+        help=tr("chat.code_nothing") if conversation_id is None else None,
+    ):
         title = tr("chat.code_title" if calls else "chat.code_title_next")
         st.dialog(title, width="large")(_code_body)(calls or planned(tr("chat.code_next_message")))
 
 
 # ---------------------------------------------------------------- export and import
 
+
 def export_popover(container, conversation: Conversation | None, load_messages: Callable[[], list]) -> None:
     """Markdown and JSON downloads, built only when clicked: a long conversation costs nothing
     on the reruns where nobody exports it."""
-    with container.popover(tr("chat.export"), icon=":material/ios_share:", use_container_width=True,
-                           disabled=conversation is None):
+    with container.popover(
+        tr("chat.export"), icon=":material/ios_share:", use_container_width=True, disabled=conversation is None
+    ):
         if conversation is None:
             return
-        labels = {"user": tr("chat.role_user"), "assistant": tr("chat.role_assistant"),
-                  "system": tr("chat.system_prompt"), "variables": tr("chat.variables_label"),
-                  "tool": tr("tools.role_tool"), "thinking": tr("export.thinking")}
+        labels = {
+            "user": tr("chat.role_user"),
+            "assistant": tr("chat.role_assistant"),
+            "system": tr("chat.system_prompt"),
+            "variables": tr("chat.variables_label"),
+            "tool": tr("tools.role_tool"),
+            "thinking": tr("export.thinking"),
+        }
         stem = chat_io.export_stem(conversation)
-        st.download_button(tr("chat.export_markdown"), lambda: chat_io.to_markdown(conversation, load_messages(), labels),
-                           file_name=f"{stem}.md", mime="text/markdown", icon=":material/description:",
-                           key="chat_export_md", use_container_width=True, on_click="ignore")
-        st.download_button(tr("chat.export_json"), lambda: chat_io.to_json(conversation, load_messages()),
-                           file_name=f"{stem}.json", mime="application/json", icon=":material/data_object:",
-                           key="chat_export_json", use_container_width=True, on_click="ignore")
+        st.download_button(
+            tr("chat.export_markdown"),
+            lambda: chat_io.to_markdown(conversation, load_messages(), labels),
+            file_name=f"{stem}.md",
+            mime="text/markdown",
+            icon=":material/description:",
+            key="chat_export_md",
+            use_container_width=True,
+            on_click="ignore",
+        )
+        st.download_button(
+            tr("chat.export_json"),
+            lambda: chat_io.to_json(conversation, load_messages()),
+            file_name=f"{stem}.json",
+            mime="application/json",
+            icon=":material/data_object:",
+            key="chat_export_json",
+            use_container_width=True,
+            on_click="ignore",
+        )
         comparison_report_button(conversation, load_messages)
-        share_button(shares.CONVERSATION,
-                     lambda: shares.conversation_snapshot(conversation, load_messages(), attachment_image),
-                     "chat_share")
+        share_button(
+            shares.CONVERSATION,
+            lambda: shares.conversation_snapshot(conversation, load_messages(), attachment_image),
+            "chat_share",
+        )
 
 
 def import_popover(store: Store, user: str) -> None:
@@ -102,13 +136,25 @@ def import_popover(store: Store, user: str) -> None:
         st.toast(done["note"], icon=done["icon"])
         st.session_state[IMPORT_POPOVER] = False  # set before the popover is drawn, it closes it
     uploads = st.session_state.setdefault(IMPORT_UPLOADS, 0)
-    with st.popover(tr("chat.import"), icon=":material/upload_file:", use_container_width=True,
-                    key=IMPORT_POPOVER, on_change="rerun"):
-        file = file_picker(tr("chat.import_label"), box="chat_import_picker", button=tr("picker.browse"),
-                           note=tr("picker.note_import", limit=chat_io.MAX_IMPORT_MB), max_mb=chat_io.MAX_IMPORT_MB,
-                           type=["json"], key=f"chat_import_file_{uploads}")
-        if file is None or not st.button(tr("chat.import_go"), icon=":material/upload:", key="chat_import_go",
-                                         type="primary"):
+    with st.popover(
+        tr("chat.import"),
+        icon=":material/upload_file:",
+        use_container_width=True,
+        key=IMPORT_POPOVER,
+        on_change="rerun",
+    ):
+        file = file_picker(
+            tr("chat.import_label"),
+            box="chat_import_picker",
+            button=tr("picker.browse"),
+            note=tr("picker.note_import", limit=chat_io.MAX_IMPORT_MB),
+            max_mb=chat_io.MAX_IMPORT_MB,
+            type=["json"],
+            key=f"chat_import_file_{uploads}",
+        )
+        if file is None or not st.button(
+            tr("chat.import_go"), icon=":material/upload:", key="chat_import_go", type="primary"
+        ):
             return
         _import(store, user, file.getvalue())
 
@@ -127,8 +173,7 @@ def _import(store: Store, user: str, data: bytes) -> None:
     imported.title = tr("chat.imported_title", title=imported.title)
     conversation = chat_io.import_into(store, user, imported, data)
     st.session_state[IMPORT_ADJUSTED] = imported.adjusted
-    _imported(store, user, conversation, tr("chat.imported", title=conversation.title),
-              ":material/check_circle:")
+    _imported(store, user, conversation, tr("chat.imported", title=conversation.title), ":material/check_circle:")
 
 
 def _imported(store: Store, user: str, conversation: Conversation, note: str, icon: str) -> None:

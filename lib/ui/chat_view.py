@@ -3,6 +3,7 @@
 Sending lives in lib/ui/chat_send.py, streaming in lib/ui/chat_stream.py; View code, presets, export and import in
 lib/ui/chat_tools.py.
 """
+
 from __future__ import annotations
 
 import base64
@@ -39,7 +40,9 @@ OPEN_SETTING = "chat.open_conversation"
 RETRY = "chat_retry"
 CONTINUE = "chat_continue"  # the cut reply whose Continue was clicked: it is extended in place
 REPLACE = "chat_retry_replace"
-EDIT = "chat_edit"  # (question id, its new text, how many messages it was said to replace): the conversation forks there
+EDIT = (
+    "chat_edit"  # (question id, its new text, how many messages it was said to replace): the conversation forks there
+)
 EDITING = "chat_editing"  # the question whose Edit was clicked: its dialog opens
 EDIT_DRAFT = "chat_edit_draft"  # {question id: text} its dialog opens with again (`reopen_edit`)
 KEEP = "chat_retry_keep"  # the reply whose answers are kept as versions when it is sent again
@@ -112,16 +115,24 @@ def conversation_sidebar(store: Store, user: str, extra=None) -> None:
     with st.sidebar:
         st.divider()
         # Callbacks, run before the page: one run draws the conversation asked for.
-        st.button(tr("chat.new_chat"), icon=":material/add_comment:", use_container_width=True, type="primary",
-                  key="chat_new", on_click=_open_from_sidebar, args=(store, user, None))
+        st.button(
+            tr("chat.new_chat"),
+            icon=":material/add_comment:",
+            use_container_width=True,
+            type="primary",
+            key="chat_new",
+            on_click=_open_from_sidebar,
+            args=(store, user, None),
+        )
         if extra:
             extra()
         open_id = open_conversation_id(store, user)
         shown = st.session_state.get(LIST_SIZE, LIST_PAGE)
         conversations = store.list_conversations(user, limit=shown)
         hidden = store.count_conversations(user) - shown if len(conversations) == shown else 0
-        opened = store.get_conversation(user, open_id) if open_id and all(c.id != open_id for c in conversations) \
-            else None
+        opened = (
+            store.get_conversation(user, open_id) if open_id and all(c.id != open_id for c in conversations) else None
+        )
         if opened:  # an older one, opened last time: listed first (after the pinned), no longer hidden
             conversations.insert(0, opened)
             conversations.sort(key=lambda c: c.pinned_at is None)
@@ -133,16 +144,24 @@ def conversation_sidebar(store: Store, user: str, extra=None) -> None:
             now, shown_group = datetime.now(zone), None
             for conversation in conversations:
                 # Pinned first; then Today, Yesterday, Last 7 days, Older: newest first
-                group = PINNED if conversation.pinned_at else chat.date_group(conversation.updated_at.astimezone(zone), now)
+                group = (
+                    PINNED if conversation.pinned_at else chat.date_group(conversation.updated_at.astimezone(zone), now)
+                )
                 if group != shown_group:
                     st.caption(tr("chat.group_pinned" if group == PINNED else DATE_GROUP_KEY(group)))
                     shown_group = group
                 if conversation.id == open_id:
                     _conversation_actions(store, user, conversation)
                 else:
-                    st.button(conversation.title, key=f"chat_open_{conversation.id}", use_container_width=True,
-                              icon=":material/keep:" if conversation.pinned_at else None,
-                              type="tertiary", on_click=_open_from_sidebar, args=(store, user, conversation.id))
+                    st.button(
+                        conversation.title,
+                        key=f"chat_open_{conversation.id}",
+                        use_container_width=True,
+                        icon=":material/keep:" if conversation.pinned_at else None,
+                        type="tertiary",
+                        on_click=_open_from_sidebar,
+                        args=(store, user, conversation.id),
+                    )
         _more_conversations(hidden)
 
 
@@ -168,8 +187,13 @@ def _more_conversations(hidden: int) -> None:
     """The list shows the most recent; the rest a page at a time (every button is drawn, and
     sent to the browser, on every run of the Chat page)."""
     if hidden > 0:
-        st.button(tr("chat.more_conversations", count=min(hidden, LIST_PAGE)), icon=":material/expand_more:",
-                  type="tertiary", key="chat_more_conversations", on_click=_show_more_conversations)
+        st.button(
+            tr("chat.more_conversations", count=min(hidden, LIST_PAGE)),
+            icon=":material/expand_more:",
+            type="tertiary",
+            key="chat_more_conversations",
+            on_click=_show_more_conversations,
+        )
 
 
 def _show_more_conversations() -> None:
@@ -178,37 +202,65 @@ def _show_more_conversations() -> None:
 
 def _conversation_actions(store: Store, user: str, conversation) -> None:
     pinned = conversation.pinned_at is not None
-    with st.popover(conversation.title, icon=":material/keep:" if pinned else ":material/chat_bubble:",
-                    use_container_width=True):
-        st.button(tr("chat.unpin" if pinned else "chat.pin"), icon=":material/keep_off:" if pinned else ":material/keep:",
-                  key=f"chat_pin_{conversation.id}", help=None if pinned else tr("chat.pin_help"),
-                  use_container_width=True, on_click=store.pin_conversation, args=(user, conversation.id, not pinned))
+    with st.popover(
+        conversation.title, icon=":material/keep:" if pinned else ":material/chat_bubble:", use_container_width=True
+    ):
+        st.button(
+            tr("chat.unpin" if pinned else "chat.pin"),
+            icon=":material/keep_off:" if pinned else ":material/keep:",
+            key=f"chat_pin_{conversation.id}",
+            help=None if pinned else tr("chat.pin_help"),
+            use_container_width=True,
+            on_click=store.pin_conversation,
+            args=(user, conversation.id, not pinned),
+        )
         title = st.text_input(tr("chat.rename"), value=conversation.title, key=f"chat_title_{conversation.id}")
         save_col, delete_col = st.columns(2)
-        if save_col.button(tr("chat.save"), icon=":material/save:", key=f"chat_rename_{conversation.id}",
-                           disabled=not title.strip()):
+        if save_col.button(
+            tr("chat.save"), icon=":material/save:", key=f"chat_rename_{conversation.id}", disabled=not title.strip()
+        ):
             store.rename_conversation(user, conversation.id, title.strip())
             st.rerun()
-        delete_col.button(tr("chat.delete"), icon=":material/delete:", key=f"chat_delete_{conversation.id}",
-                          on_click=st.session_state.__setitem__, args=(DELETE_ASKED, conversation.id))
+        delete_col.button(
+            tr("chat.delete"),
+            icon=":material/delete:",
+            key=f"chat_delete_{conversation.id}",
+            on_click=st.session_state.__setitem__,
+            args=(DELETE_ASKED, conversation.id),
+        )
         if st.session_state.get(DELETE_ASKED) == conversation.id:
             _confirm_delete(store, user, conversation)
 
 
 def _confirm_delete(store: Store, user: str, conversation) -> None:
     """A deleted conversation cannot come back: one click more, saying what goes."""
-    st.warning(tr("chat.delete_confirm", title=markdown_literal(conversation.title),
-                  count=store.count_messages(user, conversation.id)), icon=":material/delete_forever:")
+    st.warning(
+        tr(
+            "chat.delete_confirm",
+            title=markdown_literal(conversation.title),
+            count=store.count_messages(user, conversation.id),
+        ),
+        icon=":material/delete_forever:",
+    )
     row = st.container(horizontal=True, gap="small")
-    if row.button(tr("chat.delete_for_good"), icon=":material/delete_forever:", type="primary",
-                  key=f"chat_delete_confirm_{conversation.id}"):
+    if row.button(
+        tr("chat.delete_for_good"),
+        icon=":material/delete_forever:",
+        type="primary",
+        key=f"chat_delete_confirm_{conversation.id}",
+    ):
         st.session_state.pop(DELETE_ASKED)
         store.delete_conversation(user, conversation.id)
         set_open_conversation(store, user, None)
         toast_after_rerun(tr("chat.deleted", title=conversation.title), ":material/delete:")
         st.rerun()
-    row.button(tr("chat.cancel_send"), icon=":material/close:", key=f"chat_delete_cancel_{conversation.id}",
-               on_click=st.session_state.pop, args=(DELETE_ASKED, None))
+    row.button(
+        tr("chat.cancel_send"),
+        icon=":material/close:",
+        key=f"chat_delete_cancel_{conversation.id}",
+        on_click=st.session_state.pop,
+        args=(DELETE_ASKED, None),
+    )
 
 
 def meta_line(meta: dict, *, with_model: bool = True) -> str:
@@ -225,8 +277,16 @@ def request_retry(replace: list[int], keep: int | None = None) -> None:
 
 # ---------------------------------------------------------------- history
 
-def render_history(store: Store, user: str, client: ReshiClient, history: list[Message], coming: int = 0,
-                   before: list[Message] = (), after: list[Message] = ()) -> None:
+
+def render_history(
+    store: Store,
+    user: str,
+    client: ReshiClient,
+    history: list[Message],
+    coming: int = 0,
+    before: list[Message] = (),
+    after: list[Message] = (),
+) -> None:
     """Every message with its actions. Any question can be edited and sent again: the
     conversation forks there, the messages after it replaced by the new replies (`coming`:
     replies this run is about to stream, drawn after these). `before`: the messages of the
@@ -240,21 +300,30 @@ def render_history(store: Store, user: str, client: ReshiClient, history: list[M
     groups = chat.group_turns([m for m in history if m.role != "tool"])  # results are drawn in their calls' cards
     known = [*before, *history, *after]
     every_group = chat.group_turns([m for m in known if m.role != "tool"])
-    skipped = len(every_group) - len(groups)   # the groups of `before`
+    skipped = len(every_group) - len(groups)  # the groups of `before`
     results, open_ids = results_of(known), open_reply_ids(known, sending=bool(coming))
     for position, group in enumerate(groups):
         is_last = position == len(groups) - 1 and not after
         if "compare_group" in (group[0].meta or {}):
             turn = votes.turn_comparisons(every_group, skipped + position)
-            going_on = (coming and all(g[0].role != "user" for g in groups[position:])) or \
-                any(m.id in open_ids for step in turn for m in step)
+            going_on = (coming and all(g[0].role != "user" for g in groups[position:])) or any(
+                m.id in open_ids for step in turn for m in step
+            )
             # (replies `coming` in this run are drawn after it: it is no longer the last, e.g. a chain's step)
-            _render_comparison(store, user, group, is_last=is_last and not coming, calls=(results, open_ids),
-                               turn=turn, turn_going_on=bool(going_on))
+            _render_comparison(
+                store,
+                user,
+                group,
+                is_last=is_last and not coming,
+                calls=(results, open_ids),
+                turn=turn,
+                turn_going_on=bool(going_on),
+            )
         else:
             message = group[0]
-            render_message(store, user, client, message, is_last=is_last, results=results,
-                           open_calls=message.id in open_ids)
+            render_message(
+                store, user, client, message, is_last=is_last, results=results, open_calls=message.id in open_ids
+            )
 
 
 # The page's whole run draws the history up to the last question (`earlier_history`), which no
@@ -277,8 +346,10 @@ def earlier_history(store: Store, user: str, client: ReshiClient, conversation: 
     history = store.list_messages(user, conversation.id, limit=window)
     _show_earlier(store, user, conversation.id, window)
     edited = (st.session_state.get(EDIT) or (None,))[0]
-    split = min(max((i for i, m in enumerate(history) if m.role == "user"), default=0),
-                next((i for i, m in enumerate(history) if m.id == edited), len(history)))
+    split = min(
+        max((i for i, m in enumerate(history) if m.role == "user"), default=0),
+        next((i for i, m in enumerate(history) if m.id == edited), len(history)),
+    )
     st.session_state[PAGE_DREW] = (conversation.id, history[split].id if split < len(history) else 0)
     render_history(store, user, client, history[:split], after=history[split:])
 
@@ -302,13 +373,25 @@ def recent_history(store: Store, user: str, conversation_id: int | None) -> tupl
 def _show_earlier(store: Store, user: str, conversation_id: int, window: int) -> None:
     total = store.count_messages(user, conversation_id)
     if total > window:
-        st.button(tr("chat.show_earlier", count=total - window), icon=":material/expand_less:",
-                  key="chat_show_earlier", on_click=st.session_state.__setitem__,
-                  args=(WINDOW, window + chat.HISTORY_PAGE))
+        st.button(
+            tr("chat.show_earlier", count=total - window),
+            icon=":material/expand_less:",
+            key="chat_show_earlier",
+            on_click=st.session_state.__setitem__,
+            args=(WINDOW, window + chat.HISTORY_PAGE),
+        )
 
 
-def render_message(store: Store, user: str, client: ReshiClient, message: Message, *, is_last: bool,
-                   results: dict | None = None, open_calls: bool = False) -> None:
+def render_message(
+    store: Store,
+    user: str,
+    client: ReshiClient,
+    message: Message,
+    *,
+    is_last: bool,
+    results: dict | None = None,
+    open_calls: bool = False,
+) -> None:
     """One stored message. Model text is Markdown with HTML off: tags show as text. A reply's
     tool calls are cards, with their `results` (the last reply's still open to answer)."""
     meta = message.meta or {}
@@ -326,8 +409,10 @@ def render_message(store: Store, user: str, client: ReshiClient, message: Messag
         if meta.get("attachments"):
             attachment_strip(store, user, client, meta["attachments"])
         if meta.get("variables"):
-            st.caption(":material/data_object: " + tr("chat.variables_used",
-                                                      values=markdown_literal(presets.variables_line(meta["variables"]))))
+            st.caption(
+                ":material/data_object: "
+                + tr("chat.variables_used", values=markdown_literal(presets.variables_line(meta["variables"])))
+            )
         if meta.get("tool_calls"):
             call_cards(store, user, message, _tools_of_open_conversation(), results or {}, open_calls, request_retry)
         if message.role == "assistant":
@@ -354,12 +439,21 @@ def system_prompt_strip(settings: dict, widget: str) -> None:
         return
     row = st.container(horizontal=True, vertical_alignment="center", gap="small", key="chat_system_strip")
     first = " ".join(settings["system"].split())
-    row.caption(":material/psychology: " + tr("chat.system_active", prompt=markdown_literal(
-        first[:140] + ("…" if len(first) > 140 else ""))), width="stretch")
+    row.caption(
+        ":material/psychology: "
+        + tr("chat.system_active", prompt=markdown_literal(first[:140] + ("…" if len(first) > 140 else ""))),
+        width="stretch",
+    )
     with row.popover(tr("chat.system_edit"), icon=":material/edit:", type="tertiary"):
         here, there = f"{widget}_system_strip", f"{widget}_system"
-        st.text_area(tr("chat.system_prompt"), value=settings["system"], key=here, height=160,
-                     on_change=system_edited, args=(settings, here, there))
+        st.text_area(
+            tr("chat.system_prompt"),
+            value=settings["system"],
+            key=here,
+            height=160,
+            on_change=system_edited,
+            args=(settings, here, there),
+        )
 
 
 def system_edited(settings: dict, changed: str, other: str) -> None:
@@ -371,8 +465,11 @@ def _folded(message: Message) -> None:
     """A long question (a pasted document) folded under its first line, so the replies around
     it stay in reach; one click shows it whole."""
     first = next((line.strip() for line in message.content.splitlines() if line.strip()), "")
-    label = tr("chat.long_message", start=markdown_literal(first[:80] + ("…" if len(first) > 80 else "")),
-               lines=len(message.content.splitlines()))
+    label = tr(
+        "chat.long_message",
+        start=markdown_literal(first[:80] + ("…" if len(first) > 80 else "")),
+        lines=len(message.content.splitlines()),
+    )
     with st.expander(label, expanded=False, icon=":material/article:"):
         st.markdown(message.content)
 
@@ -382,13 +479,27 @@ def _version_switcher(store: Store, user: str, message: Message) -> None:
     versions, shown = message.meta["versions"], message.meta.get("version", 0)
     row = st.container(horizontal=True, gap="small", vertical_alignment="center")
     switch = dict(store=store, user=user, message_id=message.id, versions=versions)
-    row.button("", icon=":material/chevron_left:", type="tertiary", key=f"chat_version_prev_{message.id}",
-               help=tr("chat.version_prev"), disabled=shown == 0, on_click=_show_version,
-               kwargs={**switch, "index": shown - 1})
+    row.button(
+        "",
+        icon=":material/chevron_left:",
+        type="tertiary",
+        key=f"chat_version_prev_{message.id}",
+        help=tr("chat.version_prev"),
+        disabled=shown == 0,
+        on_click=_show_version,
+        kwargs={**switch, "index": shown - 1},
+    )
     row.caption(tr("chat.version_of", number=shown + 1, count=len(versions)))
-    row.button("", icon=":material/chevron_right:", type="tertiary", key=f"chat_version_next_{message.id}",
-               help=tr("chat.version_next"), disabled=shown == len(versions) - 1, on_click=_show_version,
-               kwargs={**switch, "index": shown + 1})
+    row.button(
+        "",
+        icon=":material/chevron_right:",
+        type="tertiary",
+        key=f"chat_version_next_{message.id}",
+        help=tr("chat.version_next"),
+        disabled=shown == len(versions) - 1,
+        on_click=_show_version,
+        kwargs={**switch, "index": shown + 1},
+    )
 
 
 def _show_version(store: Store, user: str, message_id: int, versions: list[dict], index: int) -> None:
@@ -413,8 +524,14 @@ def _failed_reply(meta: dict, message_id: int, is_last: bool) -> None:
 def _retry_button(message_id: int) -> None:
     """Send the reply again; it is kept as a version of the new one (callbacks run before the
     page, so the run the click starts already sends)."""
-    st.button(tr("chat.retry"), icon=":material/replay:", key=f"chat_retry_{message_id}",
-              on_click=request_retry, args=([message_id],), kwargs={"keep": message_id})
+    st.button(
+        tr("chat.retry"),
+        icon=":material/replay:",
+        key=f"chat_retry_{message_id}",
+        on_click=request_retry,
+        args=([message_id],),
+        kwargs={"keep": message_id},
+    )
 
 
 def reply_notes(meta: dict, message_id: int, is_last: bool, compact: bool = False) -> None:
@@ -440,20 +557,47 @@ def _continues(meta: dict) -> bool:
 
 def _message_actions(store: Store, user: str, message: Message, is_last: bool) -> None:
     row = st.container(horizontal=True, gap="small")
-    row.button(tr("chat.copy"), icon=":material/content_copy:", type="tertiary", key=f"chat_copy_{message.id}",
-               help=tr("chat.copy_help_markdown"), on_click=_ask_copy, args=(message.id,))
+    row.button(
+        tr("chat.copy"),
+        icon=":material/content_copy:",
+        type="tertiary",
+        key=f"chat_copy_{message.id}",
+        help=tr("chat.copy_help_markdown"),
+        on_click=_ask_copy,
+        args=(message.id,),
+    )
     _copy_if_asked(message)
-    row.button(tr("chat.fork"), icon=":material/call_split:", type="tertiary", key=f"chat_fork_{message.id}",
-               help=tr("chat.fork_help"), on_click=_fork, args=(store, user, message))
+    row.button(
+        tr("chat.fork"),
+        icon=":material/call_split:",
+        type="tertiary",
+        key=f"chat_fork_{message.id}",
+        help=tr("chat.fork_help"),
+        on_click=_fork,
+        args=(store, user, message),
+    )
     if message.role == "assistant":
         vote_view.thumb_buttons(store, user, message, row)
     if is_last and message.role == "assistant":
-        row.button(tr("chat.regenerate"), icon=":material/autorenew:", type="tertiary",
-                   key=f"chat_regenerate_{message.id}", on_click=request_retry, args=([message.id],),
-                   kwargs={"keep": message.id})
+        row.button(
+            tr("chat.regenerate"),
+            icon=":material/autorenew:",
+            type="tertiary",
+            key=f"chat_regenerate_{message.id}",
+            on_click=request_retry,
+            args=([message.id],),
+            kwargs={"keep": message.id},
+        )
     if is_last and message.role == "assistant" and _continues(message.meta or {}):
-        row.button(tr("chat.continue"), icon=":material/resume:", type="tertiary", key=f"chat_continue_{message.id}",
-                   help=tr("chat.continue_help"), on_click=st.session_state.__setitem__, args=(CONTINUE, message.id))
+        row.button(
+            tr("chat.continue"),
+            icon=":material/resume:",
+            type="tertiary",
+            key=f"chat_continue_{message.id}",
+            help=tr("chat.continue_help"),
+            on_click=st.session_state.__setitem__,
+            args=(CONTINUE, message.id),
+        )
     if message.role == "user":
         _edit_button(store, user, message, row)
 
@@ -461,8 +605,11 @@ def _message_actions(store: Store, user: str, message: Message, is_last: bool) -
 def _fork(store: Store, user: str, message: Message) -> None:
     """A new conversation from the start up to this message, opened (the original stays)."""
     original = store.get_conversation(user, message.conversation_id)
-    fork = chat_io.fork_at(store, user, original, message.id, tr("chat.fork_title", title=original.title)) \
-        if original else None
+    fork = (
+        chat_io.fork_at(store, user, original, message.id, tr("chat.fork_title", title=original.title))
+        if original
+        else None
+    )
     if fork is not None:
         set_open_conversation(store, user, fork.id)
         st.session_state[FORKED] = fork.title  # the part that ran the click runs the whole page
@@ -503,8 +650,14 @@ def _edit_button(store: Store, user: str, message: Message, row) -> None:
     """Edit opens a dialog, drawn by the run the click starts: what sending replaces is counted
     then (the history above the last question is drawn once per run of the whole page, and the
     conversation may have gone on since), and the page does not carry an editor for every question."""
-    row.button(tr("chat.edit"), icon=":material/edit:", type="tertiary", key=f"chat_edit_{message.id}",
-               on_click=st.session_state.__setitem__, args=(EDITING, message.id))
+    row.button(
+        tr("chat.edit"),
+        icon=":material/edit:",
+        type="tertiary",
+        key=f"chat_edit_{message.id}",
+        on_click=st.session_state.__setitem__,
+        args=(EDITING, message.id),
+    )
     if st.session_state.get(EDITING) == message.id:
         del st.session_state[EDITING]
         st.dialog(tr("chat.edit"), width="large")(_edit_body)(store, user, message)
@@ -516,8 +669,15 @@ def _edit_body(store: Store, user: str, message: Message) -> None:
     replacing = len(store.list_messages(user, message.conversation_id, since=message.id + 1))
     if replacing > 1:  # more than this question's own reply: say what the fork drops
         st.caption(tr("chat.edit_replaces", count=replacing))
-    if st.button(tr("chat.edit_send"), icon=":material/send:", type="primary", key=f"chat_edit_send_{message.id}",
-                 disabled=prompt_problem(CHAT, text) is not None, on_click=_ask_edit, args=(message.id, replacing)):
+    if st.button(
+        tr("chat.edit_send"),
+        icon=":material/send:",
+        type="primary",
+        key=f"chat_edit_send_{message.id}",
+        disabled=prompt_problem(CHAT, text) is not None,
+        on_click=_ask_edit,
+        args=(message.id, replacing),
+    ):
         st.rerun()  # the dialog closes, and the page sends it
 
 
@@ -533,9 +693,16 @@ def _ask_edit(message_id: int, replacing: int) -> None:
     st.session_state[EDIT] = (message_id, st.session_state[f"chat_edit_text_{message_id}"], replacing)
 
 
-def _render_comparison(store: Store, user: str, group: list[Message], *, is_last: bool,
-                       calls: tuple[dict, set] = ({}, set()), turn: list[list[Message]] = (),
-                       turn_going_on: bool = False) -> None:
+def _render_comparison(
+    store: Store,
+    user: str,
+    group: list[Message],
+    *,
+    is_last: bool,
+    calls: tuple[dict, set] = ({}, set()),
+    turn: list[list[Message]] = (),
+    turn_going_on: bool = False,
+) -> None:
     """Side by side; a blind comparison in its shuffled order, names hidden until the vote.
     `calls`: the tool results, and the replies whose calls are still open (each column its chain).
     `turn`: the comparison groups answering the same question (a chain's steps), voted on once
@@ -545,20 +712,26 @@ def _render_comparison(store: Store, user: str, group: list[Message], *, is_last
     with st.chat_message("assistant"):
         for number, (column, message) in enumerate(zip(st.columns(len(shown), border=True), shown)):
             with column:
-                if message is None:   # this column's chain is not at this step
+                if message is None:  # this column's chain is not at this step
                     st.caption(tr("tools.column_not_here"))
                     continue
-                _comparison_column(store, user, group, message, vote_view.column_heading(message, number, group),
-                                   calls)
+                _comparison_column(store, user, group, message, vote_view.column_heading(message, number, group), calls)
         turn_ends_here = turn[-1][0].id == group[0].id
         if turn_ends_here and vote_view.hidden(group) and not turn_going_on:
-            vote_view.vote_buttons(store, user, vote_view.shown_order(turn[0]),
-                                   revealing=[m.id for step in turn[1:] for m in step])
+            vote_view.vote_buttons(
+                store, user, vote_view.shown_order(turn[0]), revealing=[m.id for step in turn[1:] for m in step]
+            )
         elif turn_ends_here and vote_view.is_blind(group) and not vote_view.hidden(group):
             vote_view.verdict_note(vote_view.shown_order(turn[0]))
         if is_last:
-            st.button(tr("chat.regenerate"), icon=":material/autorenew:", type="tertiary",
-                      key=f"chat_regenerate_{group[0].id}", on_click=request_retry, args=([m.id for m in group],))
+            st.button(
+                tr("chat.regenerate"),
+                icon=":material/autorenew:",
+                type="tertiary",
+                key=f"chat_regenerate_{group[0].id}",
+                on_click=request_retry,
+                args=([m.id for m in group],),
+            )
 
 
 def _in_turn_columns(shown: list[Message], first: list[Message]) -> list[Message | None]:
@@ -574,8 +747,9 @@ def _column_of(message: Message) -> int:
     return (message.meta or {}).get("column", 0)
 
 
-def _comparison_column(store: Store, user: str, group: list[Message], message: Message, heading: str,
-                       calls: tuple[dict, set]) -> None:
+def _comparison_column(
+    store: Store, user: str, group: list[Message], message: Message, heading: str, calls: tuple[dict, set]
+) -> None:
     meta = message.meta or {}
     st.markdown(f"**{markdown_literal(heading)}**")
     if meta.get("failed"):
@@ -591,8 +765,9 @@ def _comparison_column(store: Store, user: str, group: list[Message], message: M
     if vote_view.hidden(group):  # no price or figure may tell the models apart before the vote
         return
     st.caption(meta_line(meta, with_model=False))
-    if st.button(tr("chat.keep"), icon=":material/check_circle:", key=f"chat_keep_{message.id}",
-                 help=tr("chat.keep_help")):
+    if st.button(
+        tr("chat.keep"), icon=":material/check_circle:", key=f"chat_keep_{message.id}", help=tr("chat.keep_help")
+    ):
         kept = compare.keep_answer(store, user, group, message.id)
         st.session_state["chat_kept_model"] = (kept.meta or {}).get("model")
         st.rerun()
@@ -600,13 +775,17 @@ def _comparison_column(store: Store, user: str, group: list[Message], message: M
 
 # ---------------------------------------------------------------- attachments
 
+
 def attachment_strip(store: Store, user: str, client: ReshiClient | None, attachments: list[dict]) -> None:
     """Thumbnails of a message's images; an upload past its expiry says so instead."""
     now = datetime.now(UTC)
     for column, attachment in zip(st.columns(max(len(attachments), 4)), attachments):
         name = display_name(str(attachment.get("name") or ""))
-        image = None if not chat_attachments.is_available(attachment, now) else _image_bytes(store, user, client,
-                                                                                       attachment)
+        image = (
+            None
+            if not chat_attachments.is_available(attachment, now)
+            else _image_bytes(store, user, client, attachment)
+        )
         if image:
             column.image(image, caption=name, width=THUMB_WIDTH)
         else:

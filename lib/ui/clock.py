@@ -1,5 +1,6 @@
 """Times shown in the browser's own time zone (UTC when the browser does not say), in the
 user's language."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -2,6 +2,7 @@
 A missing file means defaults; a file that does not parse, or a bad value in it, stops the app
 with the reason (every bad key named) before any page runs: `settings_or_stop`, first thing in
 `app.py`. Everything else reads `app_settings()`, typed."""
+
 from __future__ import annotations
 
 from typing import NoReturn

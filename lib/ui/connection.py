@@ -3,6 +3,7 @@
 The API key lives only in this session's `st.session_state`; a key preset by an admin in
 secrets never reaches the browser at all.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -54,7 +55,7 @@ def network_policy(conn: Connection) -> netguard.NetPolicy:
     Single-user mode runs on the user's own machine, where local model servers are common, so
     loopback is allowed there unless the admin says otherwise.
     """
-    security = app_settings().security   # a typo in a network stopped the app at its start
+    security = app_settings().security  # a typo in a network stopped the app at its start
     networks = security.allow_private_networks
     if networks is None:
         networks = () if login_required() else tuple(netguard.LOOPBACK)
@@ -121,10 +122,16 @@ def connection_client(conn: Connection, user: str) -> ReshiClient:
     admin's `[alerts] webhook_url`, a paid call that reaches 80% or 100% of a quota or of the
     user's budget (in the browser's time zone, as the banner counts it) posts an alert."""
     store, policy = get_store(), network_policy(conn)
-    client = ReshiClient(conn.base_url, conn.api_key, upload_url=conn.upload_url,
-                         timeout=app_settings().api.timeout, prices=store.get_prices(),
-                         policy=policy, connection=connection_label(conn),
-                         on_call=lambda record: record_call(store, user, record))
+    client = ReshiClient(
+        conn.base_url,
+        conn.api_key,
+        upload_url=conn.upload_url,
+        timeout=app_settings().api.timeout,
+        prices=store.get_prices(),
+        policy=policy,
+        connection=connection_label(conn),
+        on_call=lambda record: record_call(store, user, record),
+    )
     if conn.mode == PRESET:  # each call holds what it may cost until its ledger row lands
         client.before_paid_call = lambda _endpoint, _model, most: quotas.check_quota(store, user, most)
     webhook = app_settings().alerts.webhook_url
@@ -136,8 +143,10 @@ def connection_client(conn: Connection, user: str) -> ReshiClient:
         def record_and_alert(record) -> None:
             record_first(record)
             if record.credits:
-                alerts.alert_after_paid_call(store, user, webhook, webhook_policy, quota=conn.mode == PRESET,
-                                             tz_name=tz)
+                alerts.alert_after_paid_call(
+                    store, user, webhook, webhook_policy, quota=conn.mode == PRESET, tz_name=tz
+                )
+
         client.on_call = record_and_alert
     return client
 
@@ -167,23 +176,37 @@ def render_connection_panel() -> None:
         modes = _modes()
         # Keyed per language: its labels are translated, and a widget whose option labels
         # change under it loses its value.
-        mode = st.radio(tr("conn.mode"), modes, index=modes.index(conn.mode), key=f"conn_mode_{current_lang()}",
-                        format_func=labels(key_family("conn.mode", (PRESET, SANDBOX, RESHI, CUSTOM))))
+        mode = st.radio(
+            tr("conn.mode"),
+            modes,
+            index=modes.index(conn.mode),
+            key=f"conn_mode_{current_lang()}",
+            format_func=labels(key_family("conn.mode", (PRESET, SANDBOX, RESHI, CUSTOM))),
+        )
         st.session_state["conn_mode"] = mode
         if mode == CUSTOM:
             st.text_input(tr("conn.base_url"), key="conn_base_url", placeholder="https://host/api/v1")
         if mode in (RESHI, CUSTOM):
-            st.text_input(tr("conn.api_key"), key="conn_api_key", type="password",
-                          placeholder="sk-...", help=tr("conn.api_key_help"))
+            st.text_input(
+                tr("conn.api_key"),
+                key="conn_api_key",
+                type="password",
+                placeholder="sk-...",
+                help=tr("conn.api_key_help"),
+            )
             if custom_urls_allowed():
-                st.text_input(tr("conn.upload_url"), key="conn_upload_url",
-                              placeholder=derive_upload_url(current_connection().base_url or DEFAULT_BASE_URL))
+                st.text_input(
+                    tr("conn.upload_url"),
+                    key="conn_upload_url",
+                    placeholder=derive_upload_url(current_connection().base_url or DEFAULT_BASE_URL),
+                )
         if not custom_urls_allowed():
             st.caption(tr("conn.custom_off"))
         conn = current_connection()
         _describe(conn)
-        if st.button(tr("conn.test"), icon=":material/network_check:", use_container_width=True,
-                     disabled=not conn.ready):
+        if st.button(
+            tr("conn.test"), icon=":material/network_check:", use_container_width=True, disabled=not conn.ready
+        ):
             _test_connection()
     if conn.mode == PRESET:  # outside the panel, which is folded on this connection
         with st.sidebar:
@@ -201,14 +224,19 @@ def render_quota_banner() -> None:
         return
     period, share, used, limit = nearest
     lang = current_lang()
-    fields = dict(percent=formats.number(share * 100, lang, digits=0), used=formats.number(used, lang),
-                  limit=formats.number(limit, lang))
+    fields = dict(
+        percent=formats.number(share * 100, lang, digits=0),
+        used=formats.number(used, lang),
+        limit=formats.number(limit, lang),
+    )
     if share >= 1:
-        st.error(tr("quota.full_day" if period == quotas.DAY else "quota.full_month", **fields),
-                 icon=":material/block:")
+        st.error(
+            tr("quota.full_day" if period == quotas.DAY else "quota.full_month", **fields), icon=":material/block:"
+        )
     else:
-        st.warning(tr("quota.near_day" if period == quotas.DAY else "quota.near_month", **fields),
-                   icon=":material/data_usage:")
+        st.warning(
+            tr("quota.near_day" if period == quotas.DAY else "quota.near_month", **fields), icon=":material/data_usage:"
+        )
 
 
 def _quota_left() -> None:
@@ -216,9 +244,14 @@ def _quota_left() -> None:
     use = quotas.quota_use(get_store(), current_user())
     if use is None:
         return
-    parts = [tr(key, left=formats.number(use.left(period), current_lang()), limit=formats.number(limit, current_lang()))
-             for key, period, limit in (("quota.left_day", quotas.DAY, use.daily),
-                                        ("quota.left_month", quotas.MONTH, use.monthly)) if limit]
+    parts = [
+        tr(key, left=formats.number(use.left(period), current_lang()), limit=formats.number(limit, current_lang()))
+        for key, period, limit in (
+            ("quota.left_day", quotas.DAY, use.daily),
+            ("quota.left_month", quotas.MONTH, use.monthly),
+        )
+        if limit
+    ]
     st.caption(":material/data_usage: " + " · ".join(parts))
 
 

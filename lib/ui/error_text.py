@@ -4,6 +4,7 @@
 the catalog text for it in the user's language, the way openai-python keeps presentation out
 of its exceptions.
 """
+
 from __future__ import annotations
 
 from lib import errors, formats
@@ -15,8 +16,11 @@ REFUSED_KEY = key_family("error.refused_address", errors.REFUSAL_RULES)
 
 
 # The secrets setting behind each network-guard rule: named to whoever can change it only.
-REFUSAL_SETTINGS = {"scheme": "[security]", "host": "[security] allowed_hosts",
-                    "private": "[security] allow_private_networks"}
+REFUSAL_SETTINGS = {
+    "scheme": "[security]",
+    "host": "[security] allowed_hosts",
+    "private": "[security] allow_private_networks",
+}
 
 
 def explain(error: errors.ReshiError, lang: str, *, admin: bool = False) -> str:
@@ -28,8 +32,13 @@ def explain(error: errors.ReshiError, lang: str, *, admin: bool = False) -> str:
         return text + " " + t("error.refused_setting", lang, setting=setting) if admin and setting else text
     if isinstance(error, errors.QuotaExceededError):
         key = "quota.exceeded_day" if error.period == "day" else "quota.exceeded_month"
-        return t(key, lang, limit=formats.number(error.limit, lang), used=formats.number(error.used, lang),
-                 price=formats.number(error.price, lang))
+        return t(
+            key,
+            lang,
+            limit=formats.number(error.limit, lang),
+            used=formats.number(error.used, lang),
+            price=formats.number(error.price, lang),
+        )
     return t(ERROR_KEY(error.kind), lang)
 
 

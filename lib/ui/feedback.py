@@ -1,5 +1,6 @@
 """How every page shows an API error: the explanation in the user's language, the server's
 words, and where it helps, what to do next."""
+
 from __future__ import annotations
 
 import streamlit as st

@@ -1,4 +1,5 @@
 """The Images page's building blocks: the prompt form, a live batch, failures, the gallery."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -61,20 +62,38 @@ _FOCUS_SCRIPT = """<script>
 
 def prompt_form(client: ReshiClient) -> tuple[str, int, bool]:
     """Prompt, examples, count and estimate. Returns (prompt, count, generate clicked)."""
-    st.pills(tr("images.examples"), range(1, images.EXAMPLE_COUNT + 1), key="images_example",
-             format_func=labels(EXAMPLE_KEY), on_change=_use_example)
-    prompt = st.text_area(tr("images.prompt"), key=PROMPT_KEY, placeholder=tr("images.prompt_placeholder"),
-                          max_chars=MAX_PROMPT_CHARS[IMAGES], height=100)
+    st.pills(
+        tr("images.examples"),
+        range(1, images.EXAMPLE_COUNT + 1),
+        key="images_example",
+        format_func=labels(EXAMPLE_KEY),
+        on_change=_use_example,
+    )
+    prompt = st.text_area(
+        tr("images.prompt"),
+        key=PROMPT_KEY,
+        placeholder=tr("images.prompt_placeholder"),
+        max_chars=MAX_PROMPT_CHARS[IMAGES],
+        height=100,
+    )
     number = st.session_state.pop(_FOCUS_PROMPT, None)
     if number:
         st.html(_FOCUS_SCRIPT.format(number=number), unsafe_allow_javascript=True)
     count_col, estimate_col, button_col = st.columns([2, 3, 1.2], vertical_alignment="bottom")
-    count = count_col.segmented_control(tr("images.count"), list(range(1, images.MAX_IMAGES + 1)),
-                                        default=1, required=True, key="images_count")
-    estimate_col.caption(tr("images.estimate", credits=images.estimate_credits(client, count), count=count,
-                            each=images.estimate_credits(client, 1)))
-    clicked = button_col.button(tr("images.generate"), type="primary", icon=":material/auto_awesome:",
-                                key="images_generate", width="stretch")
+    count = count_col.segmented_control(
+        tr("images.count"), list(range(1, images.MAX_IMAGES + 1)), default=1, required=True, key="images_count"
+    )
+    estimate_col.caption(
+        tr(
+            "images.estimate",
+            credits=images.estimate_credits(client, count),
+            count=count,
+            each=images.estimate_credits(client, 1),
+        )
+    )
+    clicked = button_col.button(
+        tr("images.generate"), type="primary", icon=":material/auto_awesome:", key="images_generate", width="stretch"
+    )
     return prompt, count, clicked
 
 
@@ -95,8 +114,11 @@ def generate_batch(store: Store, user: str, client: ReshiClient, prompt: str, co
                 images.save_image(store, user, prompt, outcome)
                 slots[index].image(outcome.data, width="stretch")
             bar.progress(done / count, text=tr("images.progress_count", done=done, count=count))
-        status.update(label=tr("images.done", ok=count - len(failures), count=count),
-                      state="error" if failures else "complete", expanded=bool(failures))
+        status.update(
+            label=tr("images.done", ok=count - len(failures), count=count),
+            state="error" if failures else "complete",
+            expanded=bool(failures),
+        )
     if failures:
         st.session_state[FAILURES_KEY] = (prompt, count, failures)
     st.rerun()
@@ -126,12 +148,13 @@ def gallery(store: Store, user: str, client: ReshiClient) -> None:
     # Row by row: a phone stacks columns one under another, and three tall columns read as
     # images 1, 4, 7, 2, 5, … instead of newest first.
     for start in range(0, len(items), GRID_COLUMNS):
-        for column, item in zip(st.columns(GRID_COLUMNS), items[start:start + GRID_COLUMNS]):
+        for column, item in zip(st.columns(GRID_COLUMNS), items[start : start + GRID_COLUMNS]):
             with column:
                 _card(store, user, client, item)
     more = store.count_media(user) - len(items)
-    if more > 0 and st.button(tr("images.show_more", count=more), icon=":material/expand_more:",
-                              key="images_show_more"):
+    if more > 0 and st.button(
+        tr("images.show_more", count=more), icon=":material/expand_more:", key="images_show_more"
+    ):
         st.session_state["images_window"] = window + GALLERY_PAGE
         st.rerun()
 
@@ -155,18 +178,42 @@ def _actions(store: Store, user: str, client: ReshiClient, item: Media, data: by
     """Download, a labelled menu of the rest, and Delete apart, asked twice (six icons in a row,
     Delete beside Share and alike, were guessed at; issue 31)."""
     row = st.container(horizontal=True, gap="small", vertical_alignment="center")
-    row.download_button(tr("images.download"), data=data, file_name=images.download_name(item), mime=item.mime,
-                        icon=":material/download:", key=f"images_download_{item.id}", on_click="ignore")
+    row.download_button(
+        tr("images.download"),
+        data=data,
+        file_name=images.download_name(item),
+        mime=item.mime,
+        icon=":material/download:",
+        key=f"images_download_{item.id}",
+        on_click="ignore",
+    )
     with row.popover(tr("images.more"), icon=":material/more_horiz:"):
-        st.button(tr("images.reuse"), icon=":material/edit_note:", key=f"images_reuse_{item.id}",
-                  on_click=partial(_reuse_prompt, item.prompt), use_container_width=True)
-        link = st.button(tr("images.get_link"), icon=":material/link:", key=f"images_link_{item.id}",
-                         use_container_width=True)
-        to_chat = st.button(tr("images.to_chat"), icon=":material/add_comment:", help=tr("images.use_in_chat"),
-                            key=f"images_chat_{item.id}", use_container_width=True)
+        st.button(
+            tr("images.reuse"),
+            icon=":material/edit_note:",
+            key=f"images_reuse_{item.id}",
+            on_click=partial(_reuse_prompt, item.prompt),
+            use_container_width=True,
+        )
+        link = st.button(
+            tr("images.get_link"), icon=":material/link:", key=f"images_link_{item.id}", use_container_width=True
+        )
+        to_chat = st.button(
+            tr("images.to_chat"),
+            icon=":material/add_comment:",
+            help=tr("images.use_in_chat"),
+            key=f"images_chat_{item.id}",
+            use_container_width=True,
+        )
         share_button(IMAGE, lambda: image_snapshot(item, data), f"images_share_{item.id}")
-    row.button(tr("images.delete"), icon=":material/delete:", type="tertiary", key=f"images_delete_{item.id}",
-               on_click=st.session_state.__setitem__, args=(DELETE_ASKED, item.id))
+    row.button(
+        tr("images.delete"),
+        icon=":material/delete:",
+        type="tertiary",
+        key=f"images_delete_{item.id}",
+        on_click=st.session_state.__setitem__,
+        args=(DELETE_ASKED, item.id),
+    )
     if st.session_state.get(DELETE_ASKED) == item.id:
         _confirm_delete(store, user, item)
     if to_chat:
@@ -183,14 +230,23 @@ DELETE_ASKED = "images_delete_asked"
 def _confirm_delete(store: Store, user: str, item: Media) -> None:
     st.warning(tr("images.delete_confirm"), icon=":material/delete_forever:")
     row = st.container(horizontal=True, gap="small")
-    if row.button(tr("images.delete_for_good"), icon=":material/delete_forever:", type="primary",
-                  key=f"images_delete_confirm_{item.id}"):
+    if row.button(
+        tr("images.delete_for_good"),
+        icon=":material/delete_forever:",
+        type="primary",
+        key=f"images_delete_confirm_{item.id}",
+    ):
         st.session_state.pop(DELETE_ASKED, None)
         store.delete_media(user, item.id)
         toast_after_rerun(tr("images.deleted"), ":material/delete:")
         st.rerun()
-    row.button(tr("chat.cancel_send"), icon=":material/close:", key=f"images_delete_cancel_{item.id}",
-               on_click=st.session_state.pop, args=(DELETE_ASKED, None))
+    row.button(
+        tr("chat.cancel_send"),
+        icon=":material/close:",
+        key=f"images_delete_cancel_{item.id}",
+        on_click=st.session_state.pop,
+        args=(DELETE_ASKED, None),
+    )
 
 
 def _upload_for_link(store: Store, user: str, client: ReshiClient, item: Media, data: bytes) -> None:
@@ -204,8 +260,7 @@ def _upload_for_link(store: Store, user: str, client: ReshiClient, item: Media, 
     except errors.ReshiError as exc:
         show_error(exc)
         return
-    item.meta.update(upload_url=upload.url,
-                     upload_expire_at=upload.expire_at.isoformat() if upload.expire_at else None)
+    item.meta.update(upload_url=upload.url, upload_expire_at=upload.expire_at.isoformat() if upload.expire_at else None)
     store.update_media_meta(user, item.id, item.meta)
 
 

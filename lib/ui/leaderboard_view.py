@@ -5,6 +5,7 @@ intervals, a chart, the votes themselves and the CSV exports. The arithmetic is 
 A user sees the team's votes only as totals: no teammate's prompt or name reaches their page, so
 the prompt and voter filters apply to their own votes (admins: to everyone's).
 """
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -34,8 +35,9 @@ def load_votes(store: Store, scope: str) -> list[votes.Vote]:
 
 
 def scope_control() -> str:
-    return st.segmented_control(tr("board.scope"), (TEAM, MINE), default=TEAM, required=True, key="board_scope",
-                                format_func=labels(SCOPE_KEY))
+    return st.segmented_control(
+        tr("board.scope"), (TEAM, MINE), default=TEAM, required=True, key="board_scope", format_func=labels(SCOPE_KEY)
+    )
 
 
 def filter_controls(all_votes: list[votes.Vote], scope: str) -> votes.VoteFilter:
@@ -45,21 +47,36 @@ def filter_controls(all_votes: list[votes.Vote], scope: str) -> votes.VoteFilter
     first = min((v.created_at.date() for v in all_votes if v.created_at), default=today)
     detailed = scope == MINE or is_admin()
     dates_col, sources_col, prompt_col = st.columns([2, 2, 3], vertical_alignment="bottom")
-    picked = dates_col.date_input(tr("board.dates"), value=(first, today), key=f"board_dates_{scope}",
-                                  help=tr("board.dates_help"))
+    picked = dates_col.date_input(
+        tr("board.dates"), value=(first, today), key=f"board_dates_{scope}", help=tr("board.dates_help")
+    )
     start, end = (picked[0], picked[-1]) if picked else (None, None)  # mid-pick: the first date only
-    sources = sources_col.multiselect(tr("board.sources"), votes.SOURCES, key="board_sources",
-                                      format_func=labels(SOURCE_KEY), placeholder=tr("board.any"))
-    prompt = prompt_col.text_input(tr("board.prompt"), key=f"board_prompt_{scope}", disabled=not detailed,
-                                   placeholder=tr("board.prompt_placeholder"),
-                                   help=None if detailed else tr("board.prompt_private"))
+    sources = sources_col.multiselect(
+        tr("board.sources"),
+        votes.SOURCES,
+        key="board_sources",
+        format_func=labels(SOURCE_KEY),
+        placeholder=tr("board.any"),
+    )
+    prompt = prompt_col.text_input(
+        tr("board.prompt"),
+        key=f"board_prompt_{scope}",
+        disabled=not detailed,
+        placeholder=tr("board.prompt_placeholder"),
+        help=None if detailed else tr("board.prompt_private"),
+    )
     voters: list[str] = []
     if detailed:
         choices = sorted({v.voter for v in all_votes if v.source == votes.USER})
         if is_admin() and len(choices) > 1:
             voters = st.multiselect(tr("board.voters"), choices, key="board_voters", placeholder=tr("board.any"))
-    return votes.VoteFilter(start=_as_date(start), end=_as_date(end), prompt=prompt if detailed else "",
-                            sources=tuple(sources), voters=tuple(voters))
+    return votes.VoteFilter(
+        start=_as_date(start),
+        end=_as_date(end),
+        prompt=prompt if detailed else "",
+        sources=tuple(sources),
+        voters=tuple(voters),
+    )
 
 
 def _as_date(value) -> date | None:
@@ -86,23 +103,45 @@ def cards(selected: list[votes.Vote], store: Store) -> None:
 
 
 def standings_table(board: list[votes.Standing]) -> None:
-    frame = pd.DataFrame([{
-        "model": s.model, "rating": s.rating, "interval": _interval(s), "votes": s.votes,
-        "win_rate": None if s.win_rate is None else s.win_rate * 100, "wins": s.wins, "losses": s.losses,
-        "ties": s.ties, "thumbs_up": s.thumbs_up, "thumbs_down": s.thumbs_down} for s in board])
-    st.dataframe(frame, hide_index=True, width="stretch", key="board_table", column_config={
-        "model": st.column_config.TextColumn(tr("board.col.model")),
-        "rating": st.column_config.NumberColumn(tr("board.col.rating"), format="%.0f", help=tr("board.rating_help")),
-        "interval": st.column_config.TextColumn(tr("board.col.interval"), help=tr("board.interval_help")),
-        "votes": st.column_config.NumberColumn(tr("board.col.votes")),
-        "win_rate": st.column_config.ProgressColumn(tr("board.col.win_rate"), format="%.0f%%", min_value=0,
-                                                    max_value=100),
-        "wins": st.column_config.NumberColumn(tr("board.col.wins")),
-        "losses": st.column_config.NumberColumn(tr("board.col.losses")),
-        "ties": st.column_config.NumberColumn(tr("board.col.ties"), help=tr("board.ties_help")),
-        "thumbs_up": st.column_config.NumberColumn(tr("board.col.thumbs_up")),
-        "thumbs_down": st.column_config.NumberColumn(tr("board.col.thumbs_down")),
-    })
+    frame = pd.DataFrame(
+        [
+            {
+                "model": s.model,
+                "rating": s.rating,
+                "interval": _interval(s),
+                "votes": s.votes,
+                "win_rate": None if s.win_rate is None else s.win_rate * 100,
+                "wins": s.wins,
+                "losses": s.losses,
+                "ties": s.ties,
+                "thumbs_up": s.thumbs_up,
+                "thumbs_down": s.thumbs_down,
+            }
+            for s in board
+        ]
+    )
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        key="board_table",
+        column_config={
+            "model": st.column_config.TextColumn(tr("board.col.model")),
+            "rating": st.column_config.NumberColumn(
+                tr("board.col.rating"), format="%.0f", help=tr("board.rating_help")
+            ),
+            "interval": st.column_config.TextColumn(tr("board.col.interval"), help=tr("board.interval_help")),
+            "votes": st.column_config.NumberColumn(tr("board.col.votes")),
+            "win_rate": st.column_config.ProgressColumn(
+                tr("board.col.win_rate"), format="%.0f%%", min_value=0, max_value=100
+            ),
+            "wins": st.column_config.NumberColumn(tr("board.col.wins")),
+            "losses": st.column_config.NumberColumn(tr("board.col.losses")),
+            "ties": st.column_config.NumberColumn(tr("board.col.ties"), help=tr("board.ties_help")),
+            "thumbs_up": st.column_config.NumberColumn(tr("board.col.thumbs_up")),
+            "thumbs_down": st.column_config.NumberColumn(tr("board.col.thumbs_down")),
+        },
+    )
 
 
 def _interval(standing: votes.Standing) -> str:
@@ -113,18 +152,41 @@ def _interval(standing: votes.Standing) -> str:
 
 def ratings_chart(board: list[votes.Standing]) -> None:
     """Each rated model's rating as a dot on its 95% interval."""
-    rated = pd.DataFrame([{"model": s.model, "rating": s.rating, "low": s.low if s.low is not None else s.rating,
-                           "high": s.high if s.high is not None else s.rating} for s in board if s.rating is not None])
+    rated = pd.DataFrame(
+        [
+            {
+                "model": s.model,
+                "rating": s.rating,
+                "low": s.low if s.low is not None else s.rating,
+                "high": s.high if s.high is not None else s.rating,
+            }
+            for s in board
+            if s.rating is not None
+        ]
+    )
     if len(rated) < 2:
         return
     order = list(rated["model"])
     y = alt.Y("model:N", sort=order, title=None)
-    rule = alt.Chart(rated).mark_rule(strokeWidth=2).encode(
-        y=y, x=alt.X("low:Q", title=tr("board.col.rating"), scale=alt.Scale(zero=False)), x2="high:Q")
-    dot = alt.Chart(rated).mark_circle(size=90).encode(
-        y=y, x="rating:Q", tooltip=[alt.Tooltip("model:N", title=tr("board.col.model")),
-                                    alt.Tooltip("rating:Q", format=".0f", title=tr("board.col.rating")),
-                                    alt.Tooltip("low:Q", format=".0f"), alt.Tooltip("high:Q", format=".0f")])
+    rule = (
+        alt.Chart(rated)
+        .mark_rule(strokeWidth=2)
+        .encode(y=y, x=alt.X("low:Q", title=tr("board.col.rating"), scale=alt.Scale(zero=False)), x2="high:Q")
+    )
+    dot = (
+        alt.Chart(rated)
+        .mark_circle(size=90)
+        .encode(
+            y=y,
+            x="rating:Q",
+            tooltip=[
+                alt.Tooltip("model:N", title=tr("board.col.model")),
+                alt.Tooltip("rating:Q", format=".0f", title=tr("board.col.rating")),
+                alt.Tooltip("low:Q", format=".0f"),
+                alt.Tooltip("high:Q", format=".0f"),
+            ],
+        )
+    )
     st.altair_chart((rule + dot).properties(height=40 * len(rated) + 40), width="stretch")
 
 
@@ -136,21 +198,44 @@ def votes_table(selected: list[votes.Vote], show_voters: bool) -> None:
     frame["outcome"] = frame["outcome"].map(lambda o: tr(OUTCOME_KEY(o)))
     if not show_voters:
         frame = frame.drop(columns=["voter"])
-    st.dataframe(frame, hide_index=True, width="stretch", key="board_votes", column_config={
-        "created_at": st.column_config.DatetimeColumn(tr("board.col.time"), format="YYYY-MM-DD HH:mm"),
-        "source": tr("board.col.source"), "voter": tr("board.col.voter"),
-        "model_a": tr("vote.model_letter", letter="A"), "model_b": tr("vote.model_letter", letter="B"),
-        "model_c": tr("vote.model_letter", letter="C"), "outcome": tr("board.col.outcome"),
-        "winner": tr("board.col.winner"), "prompt": tr("board.col.prompt")})
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        key="board_votes",
+        column_config={
+            "created_at": st.column_config.DatetimeColumn(tr("board.col.time"), format="YYYY-MM-DD HH:mm"),
+            "source": tr("board.col.source"),
+            "voter": tr("board.col.voter"),
+            "model_a": tr("vote.model_letter", letter="A"),
+            "model_b": tr("vote.model_letter", letter="B"),
+            "model_c": tr("vote.model_letter", letter="C"),
+            "outcome": tr("board.col.outcome"),
+            "winner": tr("board.col.winner"),
+            "prompt": tr("board.col.prompt"),
+        },
+    )
 
 
 def exports(board: list[votes.Standing], selected: list[votes.Vote], with_votes: bool) -> None:
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     with st.container(horizontal=True):
-        st.download_button(tr("board.export"), icon=":material/download:", key="board_export",
-                           data=votes.to_csv([votes.standing_row(s) for s in board], votes.STANDING_COLUMNS),
-                           file_name=f"leaderboard-{stamp}.csv", mime="text/csv", disabled=not board)
+        st.download_button(
+            tr("board.export"),
+            icon=":material/download:",
+            key="board_export",
+            data=votes.to_csv([votes.standing_row(s) for s in board], votes.STANDING_COLUMNS),
+            file_name=f"leaderboard-{stamp}.csv",
+            mime="text/csv",
+            disabled=not board,
+        )
         if with_votes:
-            st.download_button(tr("board.export_votes"), icon=":material/download:", key="board_export_votes",
-                               data=votes.to_csv([votes.vote_row(v) for v in selected], votes.VOTE_COLUMNS),
-                               file_name=f"votes-{stamp}.csv", mime="text/csv", disabled=not selected)
+            st.download_button(
+                tr("board.export_votes"),
+                icon=":material/download:",
+                key="board_export_votes",
+                data=votes.to_csv([votes.vote_row(v) for v in selected], votes.VOTE_COLUMNS),
+                file_name=f"votes-{stamp}.csv",
+                mime="text/csv",
+                disabled=not selected,
+            )

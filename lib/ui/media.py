@@ -5,6 +5,7 @@ loopback, which a remote browser cannot reach. Downloads are cached and size-bou
 video is read from the store once per process and shared by every session showing it (its
 media row never changes), not kept in any session's state.
 """
+
 from __future__ import annotations
 
 import streamlit as st
@@ -16,7 +17,7 @@ from lib.store import Store, VideoTaskRecord
 
 MAX_MEDIA_BYTES = 100 * 1024 * 1024
 _CACHE_ENTRIES = 64
-KEPT_VIDEOS_IN_MEMORY = 8   # per process, shared by its sessions (README, "Kept videos")
+KEPT_VIDEOS_IN_MEMORY = 8  # per process, shared by its sessions (README, "Kept videos")
 
 
 @st.cache_data(max_entries=_CACHE_ENTRIES, ttl=3600, show_spinner=False)

@@ -6,6 +6,7 @@ The rules are in lib/chat_options.py, lib/structured.py and lib/extra_params.py;
 draws them. Nothing typed is ever thrown away: a schema or extra parameters that are refused stay
 in their box with the reason under it, and the message waits until they are fixed.
 """
+
 from __future__ import annotations
 
 import html
@@ -22,16 +23,25 @@ from lib.ui.session import tr
 EFFORT_KEY = key_family("features.effort", chat_options.EFFORTS)
 FORMAT_KEY = key_family("features.format", structured.RESPONSE_FORMATS)
 STARTER_KEY = key_family("features.starter", structured.STARTER_SCHEMAS)
-PROBLEM_KEY = key_family("problem", (structured.NOT_JSON, structured.NOT_AN_OBJECT, structured.NOT_A_SCHEMA,
-                                     extra_params.RESERVED_KEYS, structured.MISMATCH))
+PROBLEM_KEY = key_family(
+    "problem",
+    (
+        structured.NOT_JSON,
+        structured.NOT_AN_OBJECT,
+        structured.NOT_A_SCHEMA,
+        extra_params.RESERVED_KEYS,
+        structured.MISMATCH,
+    ),
+)
 BLOCKED_KEY = key_family("features.blocked", ("schema", "extra"))
 SCHEMA_HEIGHT = 180
 
 
 def problem_text(problem: structured.Problem) -> str:
     """A refusal in the user's words: where (line and column, or a path) and why."""
-    return tr(PROBLEM_KEY(problem.kind), line=problem.line, column=problem.column, path=problem.path,
-              reason=problem.reason)
+    return tr(
+        PROBLEM_KEY(problem.kind), line=problem.line, column=problem.column, path=problem.path, reason=problem.reason
+    )
 
 
 def blocked_text(settings: dict) -> str | None:
@@ -45,6 +55,7 @@ def blocked_text(settings: dict) -> str | None:
 
 # ---------------------------------------------------------------- settings
 
+
 def _keep(settings: dict, field: str, widget_key: str) -> None:
     settings[field] = st.session_state[widget_key]
 
@@ -54,25 +65,62 @@ def settings_section(settings: dict, widget: str) -> None:
     st.divider()
     st.caption(tr("features.section"))
     key = f"{widget}_effort"
-    st.segmented_control(tr("features.effort"), chat_options.EFFORTS, format_func=lambda e: tr(EFFORT_KEY(e)),
-                         default=settings["reasoning_effort"], key=key, help=tr("features.effort_help"),
-                         required=True, on_change=_keep, args=(settings, "reasoning_effort", key))
+    st.segmented_control(
+        tr("features.effort"),
+        chat_options.EFFORTS,
+        format_func=lambda e: tr(EFFORT_KEY(e)),
+        default=settings["reasoning_effort"],
+        key=key,
+        help=tr("features.effort_help"),
+        required=True,
+        on_change=_keep,
+        args=(settings, "reasoning_effort", key),
+    )
     key = f"{widget}_format"
-    st.segmented_control(tr("features.format"), structured.RESPONSE_FORMATS, format_func=lambda f: tr(FORMAT_KEY(f)),
-                         default=settings["response_format"], key=key, help=tr("features.format_help"),
-                         required=True, on_change=_keep, args=(settings, "response_format", key))
+    st.segmented_control(
+        tr("features.format"),
+        structured.RESPONSE_FORMATS,
+        format_func=lambda f: tr(FORMAT_KEY(f)),
+        default=settings["response_format"],
+        key=key,
+        help=tr("features.format_help"),
+        required=True,
+        on_change=_keep,
+        args=(settings, "response_format", key),
+    )
     if settings["response_format"] == structured.JSON_SCHEMA:
         _schema_editor(settings, widget)
     key = f"{widget}_logprobs"
-    st.toggle(tr("features.logprobs"), value=settings["logprobs"], key=key, help=tr("features.logprobs_help"),
-              on_change=_keep, args=(settings, "logprobs", key))
+    st.toggle(
+        tr("features.logprobs"),
+        value=settings["logprobs"],
+        key=key,
+        help=tr("features.logprobs_help"),
+        on_change=_keep,
+        args=(settings, "logprobs", key),
+    )
     if settings["logprobs"]:
         key = f"{widget}_top_logprobs"
-        st.number_input(tr("features.top_logprobs"), 0, chat_options.MAX_TOP_LOGPROBS, settings["top_logprobs"],
-                        key=key, on_change=_keep, args=(settings, "top_logprobs", key))
+        st.number_input(
+            tr("features.top_logprobs"),
+            0,
+            chat_options.MAX_TOP_LOGPROBS,
+            settings["top_logprobs"],
+            key=key,
+            on_change=_keep,
+            args=(settings, "top_logprobs", key),
+        )
     key = f"{widget}_extra"
-    st.text_area(tr("features.extra"), value=settings["extra"], key=key, height=90, help=tr("features.extra_help"),
-                 placeholder='{"n": 1, "top_k": 40}', on_change=_keep, args=(settings, "extra", key))
+    st.text_area(
+        tr("features.extra"),
+        value=settings["extra"],
+        key=key,
+        height=90,
+        help=tr("features.extra_help"),
+        placeholder='{"n": 1, "top_k": 40}',
+        on_change=_keep,
+        args=(settings, "extra", key),
+    )
     parsed = extra_params.parse_extra(settings["extra"])
     if parsed.problem:
         st.error(problem_text(parsed.problem), icon=":material/error:")
@@ -85,8 +133,14 @@ def _schema_editor(settings: dict, widget: str) -> None:
     starter schemas and a schema inferred from an example."""
     key = f"{widget}_schema"
     _follow(settings, "schema", key)
-    st.text_area(tr("features.schema"), key=key, height=SCHEMA_HEIGHT,
-                 placeholder=tr("features.schema_placeholder"), on_change=_keep, args=(settings, "schema", key))
+    st.text_area(
+        tr("features.schema"),
+        key=key,
+        height=SCHEMA_HEIGHT,
+        placeholder=tr("features.schema_placeholder"),
+        on_change=_keep,
+        args=(settings, "schema", key),
+    )
     if not settings["schema"].strip():
         st.caption(tr("features.schema_empty"))
     else:
@@ -98,19 +152,42 @@ def _schema_editor(settings: dict, widget: str) -> None:
     row = st.columns([3, 2], vertical_alignment="bottom")
     name_key, strict_key = f"{widget}_schema_name", f"{widget}_schema_strict"
     _follow(settings, "schema_name", name_key)
-    row[0].text_input(tr("features.schema_name"), key=name_key, max_chars=64,
-                      on_change=_keep, args=(settings, "schema_name", name_key))
-    row[1].toggle(tr("features.schema_strict"), value=settings["schema_strict"], key=strict_key,
-                  help=tr("features.schema_strict_help"), on_change=_keep, args=(settings, "schema_strict", strict_key))
+    row[0].text_input(
+        tr("features.schema_name"),
+        key=name_key,
+        max_chars=64,
+        on_change=_keep,
+        args=(settings, "schema_name", name_key),
+    )
+    row[1].toggle(
+        tr("features.schema_strict"),
+        value=settings["schema_strict"],
+        key=strict_key,
+        help=tr("features.schema_strict_help"),
+        on_change=_keep,
+        args=(settings, "schema_strict", strict_key),
+    )
     starter_key = f"{widget}_starter"
-    st.selectbox(tr("features.starter"), list(structured.STARTER_SCHEMAS), index=None, key=starter_key,
-                 format_func=lambda s: tr(STARTER_KEY(s)), placeholder=tr("features.starter_placeholder"),
-                 on_change=_use_starter, args=(settings, starter_key))
+    st.selectbox(
+        tr("features.starter"),
+        list(structured.STARTER_SCHEMAS),
+        index=None,
+        key=starter_key,
+        format_func=lambda s: tr(STARTER_KEY(s)),
+        placeholder=tr("features.starter_placeholder"),
+        on_change=_use_starter,
+        args=(settings, starter_key),
+    )
     with st.expander(tr("features.infer"), icon=":material/auto_fix_high:"):
         example_key = f"{widget}_example"
         st.text_area(tr("features.example"), key=example_key, height=100, placeholder='{"title": "Dune", "year": 1965}')
-        st.button(tr("features.infer_button"), key=f"{widget}_infer", icon=":material/schema:",
-                  on_click=_infer, args=(settings, example_key))
+        st.button(
+            tr("features.infer_button"),
+            key=f"{widget}_infer",
+            icon=":material/schema:",
+            on_click=_infer,
+            args=(settings, example_key),
+        )
         problem = st.session_state.get(f"{example_key}_problem")
         if problem:
             st.error(problem_text(problem), icon=":material/error:")
@@ -141,6 +218,7 @@ def _infer(settings: dict, example_key: str) -> None:
 
 
 # ---------------------------------------------------------------- a reply
+
 
 def thinking_seconds_label(seconds: float | None) -> str:
     return tr("thinking.done", seconds=max(1, round(seconds))) if seconds else tr("thinking.done_short")
@@ -178,14 +256,15 @@ def _structured_reply(content: str, checked: dict, key: str) -> None:
         for problem in problems[:10]:
             st.markdown(f"- {markdown_literal(problem_text(problem))}")
     else:
-        st.warning(tr("structured.not_json") + " " + (problem_text(problems[0]) if problems else ""),
-                   icon=":material/data_object:")
+        st.warning(
+            tr("structured.not_json") + " " + (problem_text(problems[0]) if problems else ""),
+            icon=":material/data_object:",
+        )
     raw = checked.get("kind") == structured.NOT_JSON or st.toggle(tr("structured.raw"), key=f"{key}_raw")
     if raw:
         st.code(content, language=None, wrap_lines=True)
     else:
-        st.code(structured.pretty(json.loads(structured.unfenced(content).strip())), language="json",
-                wrap_lines=True)
+        st.code(structured.pretty(json.loads(structured.unfenced(content).strip())), language="json", wrap_lines=True)
 
 
 _PROBS_CSS = """<style>
@@ -205,9 +284,10 @@ def probabilities(entries: list[list]) -> None:
     spans = []
     for token, logprob, alternatives in entries:
         p = math.exp(logprob)
-        alts = "\n".join(f"{html.escape(repr(a)[1:-1])}  {math.exp(lp):.1%}" for a, lp in alternatives) \
-            or f"{p:.1%}"
-        spans.append(f'<span class="tok" tabindex="0" style="background:rgba(255,140,0,{(1 - p) * 0.55:.2f})">'
-                     f'{html.escape(token)}<span class="alts">{alts}</span></span>')
+        alts = "\n".join(f"{html.escape(repr(a)[1:-1])}  {math.exp(lp):.1%}" for a, lp in alternatives) or f"{p:.1%}"
+        spans.append(
+            f'<span class="tok" tabindex="0" style="background:rgba(255,140,0,{(1 - p) * 0.55:.2f})">'
+            f'{html.escape(token)}<span class="alts">{alts}</span></span>'
+        )
     st.html(f'{_PROBS_CSS}<div class="tok-probs">{"".join(spans)}</div>')
     st.caption(tr("probs.caption"))

@@ -12,16 +12,17 @@ The menu is the header's own columns, shown as a list under its button only whil
 Prompts and Export are popovers, and Streamlit cannot put a popover inside a popover. The
 server knows no screen width, so the button is drawn always and the wide style hides it.
 """
+
 from __future__ import annotations
 
 import streamlit as st
 
 from lib.ui.session import tr
 
-FOLD = "phone_fold_sidebar"   # set by a click in the sidebar: the next run folds it on a phone
+FOLD = "phone_fold_sidebar"  # set by a click in the sidebar: the next run folds it on a phone
 LAST_PAGE = "phone_last_page"
-NARROW_PX = 640               # Streamlit's own breakpoint for stacking columns
-OVERLAY_PX = 768              # below this the sidebar covers the page
+NARROW_PX = 640  # Streamlit's own breakpoint for stacking columns
+OVERLAY_PX = 768  # below this the sidebar covers the page
 
 MENU = "chat_menu_open"
 # Rows are found by a widget they hold (its key's class): the header holds the menu button,
@@ -81,8 +82,13 @@ def phone_chat_layout() -> None:
 def header_menu_button(container) -> None:
     """The phone header's one menu: a click opens or closes the list of its actions."""
     is_open = bool(st.session_state.get(MENU))
-    container.button(tr("chat.menu"), key="chat_menu", icon=":material/close:" if is_open else ":material/more_vert:",
-                     help=tr("chat.menu_help"), on_click=_flip_menu)
+    container.button(
+        tr("chat.menu"),
+        key="chat_menu",
+        icon=":material/close:" if is_open else ":material/more_vert:",
+        help=tr("chat.menu_help"),
+        on_click=_flip_menu,
+    )
 
 
 def _flip_menu() -> None:

@@ -6,6 +6,7 @@ with CSS scoped to the picker's keyed container: the texts are ours, from the ca
 same places. The size limit is passed to the widget, so the note and the picker's own refusal
 ("File must be 10.0MB or smaller") say the limit the app checks, whatever config.toml is read.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,9 @@ def _css_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False).replace("<", "\\3c ")
 
 
-def file_picker(label: str, *, box: str, button: str, note: str, max_mb: int, **uploader) -> \
-        UploadedFile | list[UploadedFile] | None:
+def file_picker(
+    label: str, *, box: str, button: str, note: str, max_mb: int, **uploader
+) -> UploadedFile | list[UploadedFile] | None:
     """`st.file_uploader(label, max_upload_size=max_mb, **uploader)` whose drop zone says `button`
     and `note` (translated) instead of Streamlit's English. `box` keys the container the CSS is
     scoped to; the uploader's own key may change (a new key empties the picker)."""

@@ -5,6 +5,7 @@ sidebar, no settings, no input, no connection.
 It is a state of the URL (`?present=1&slide=N`), so a reload on the projector stays where it
 was and a link can open straight into it. ← and → step through the turns, Esc leaves.
 """
+
 from __future__ import annotations
 
 import streamlit as st
@@ -21,7 +22,7 @@ from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
 
 TOGGLE = "chat_present"
-THINKING_TOGGLE = "present_thinking"   # whether slides show the models' thinking
+THINKING_TOGGLE = "present_thinking"  # whether slides show the models' thinking
 # Large type for a room, smaller on a phone; the toolbar (menu, deploy) hidden for the audience,
 # and the sidebar: after the Chat page's run, Streamlit's frontend sometimes keeps drawing it
 # (empty) though this run put nothing in it.
@@ -64,8 +65,7 @@ def stop_presenting() -> None:
 
 def present_toggle(container, *, disabled: bool) -> None:
     """The Chat page's switch into presentation mode."""
-    container.toggle(tr("present.toggle"), key=TOGGLE, help=tr("present.help"), disabled=disabled,
-                     on_change=_toggled)
+    container.toggle(tr("present.toggle"), key=TOGGLE, help=tr("present.help"), disabled=disabled, on_change=_toggled)
 
 
 def _toggled() -> None:
@@ -77,8 +77,13 @@ def _toggled() -> None:
 
 def presentation_page() -> st.Page:
     """The only page of a session while it presents (app.py), so no navigation is drawn."""
-    return st.Page(_present_open_conversation, title=tr("present.title"), icon=":material/slideshow:",
-                   url_path="present", default=True)
+    return st.Page(
+        _present_open_conversation,
+        title=tr("present.title"),
+        icon=":material/slideshow:",
+        url_path="present",
+        default=True,
+    )
 
 
 def _present_open_conversation() -> None:
@@ -87,8 +92,11 @@ def _present_open_conversation() -> None:
     conversation_id = open_conversation_id(store, user)
     conversation = store.get_conversation(user, conversation_id) if conversation_id else None
     messages = store.list_messages(user, conversation.id) if conversation else []
-    show_slides(conversation.title if conversation else tr("chat.new_title"), presentation.slides_of(messages),
-                with_ballots=True)
+    show_slides(
+        conversation.title if conversation else tr("chat.new_title"),
+        presentation.slides_of(messages),
+        with_ballots=True,
+    )
 
 
 def show_slides(title: str, slides: list[Slide], *, with_ballots: bool = False) -> None:
@@ -113,15 +121,36 @@ def _bar(title: str, index: int, count: int, thinking: bool) -> None:
     a switch to show its thinking on the slides or not."""
     with st.container(horizontal=True, vertical_alignment="center", key="present_bar"):
         st.markdown(f"**{markdown_literal(title)}**", width="stretch")
-        st.button("", icon=":material/chevron_left:", key="present_prev", help=tr("present.prev"),
-                  disabled=index == 0, on_click=_go_to, args=(index - 1,), shortcut="Left")
+        st.button(
+            "",
+            icon=":material/chevron_left:",
+            key="present_prev",
+            help=tr("present.prev"),
+            disabled=index == 0,
+            on_click=_go_to,
+            args=(index - 1,),
+            shortcut="Left",
+        )
         st.markdown(tr("present.position", number=index + 1 if count else 0, count=count), width="content")
-        st.button("", icon=":material/chevron_right:", key="present_next", help=tr("present.next"),
-                  disabled=index >= count - 1, on_click=_go_to, args=(index + 1,), shortcut="Right")
+        st.button(
+            "",
+            icon=":material/chevron_right:",
+            key="present_next",
+            help=tr("present.next"),
+            disabled=index >= count - 1,
+            on_click=_go_to,
+            args=(index + 1,),
+            shortcut="Right",
+        )
         if thinking:
             st.toggle(tr("present.thinking"), value=st.session_state.get(THINKING_TOGGLE, True), key=THINKING_TOGGLE)
-        st.button(tr("present.exit"), icon=":material/close_fullscreen:", key="present_exit",
-                  on_click=stop_presenting, shortcut="Esc")
+        st.button(
+            tr("present.exit"),
+            icon=":material/close_fullscreen:",
+            key="present_exit",
+            on_click=stop_presenting,
+            shortcut="Esc",
+        )
 
 
 def _slide(slide: Slide, with_ballots: bool = False) -> None:
@@ -169,8 +198,10 @@ def _reply(reply: Reply, number: int) -> None:
 def _figures(meta: dict, number: int) -> None:
     """Latency, speed and credits on one line that wraps on a phone; a figure not measured is "—"."""
     seconds, rate = presentation.latency(meta), meta.get("tps")
-    figures = ((tr("present.latency"), "—" if seconds is None else tr("present.seconds", seconds=seconds)),
-               (tr("present.speed"), tr("chat.meta_tps", rate=rate) if rate else "—"),
-               (tr("present.credits"), f"{meta.get('credits') or 0:g}"))
+    figures = (
+        (tr("present.latency"), "—" if seconds is None else tr("present.seconds", seconds=seconds)),
+        (tr("present.speed"), tr("chat.meta_tps", rate=rate) if rate else "—"),
+        (tr("present.credits"), f"{meta.get('credits') or 0:g}"),
+    )
     with st.container(key=f"present_figures_{number}"):
         st.markdown(" · ".join(f":gray[{label}] **{value}**" for label, value in figures))

@@ -4,6 +4,7 @@ input of one typed `{{variable}}`.
 
 The page of the library itself is lib/ui/prompts_view.py; the rules are in lib/prompts.py.
 """
+
 from __future__ import annotations
 
 import streamlit as st
@@ -39,6 +40,7 @@ def reference_of(prompt: Prompt, version: PromptVersion) -> dict:
 
 # ---------------------------------------------------------------- Chat
 
+
 def open_in_chat(prompt: Prompt, version: PromptVersion) -> None:
     """A new chat with this version: the Chat page takes it before it reads its settings."""
     st.session_state[OPENING] = (prompt.id, version.number)
@@ -59,8 +61,10 @@ def take_opened_prompt(store: Store, user: str, open_new_chat) -> None:
     key = settings_key(None)
     st.session_state[key] = prompts.applied(chat.default_settings(), reference_of(prompt, version), version.content)
     _forget_widgets("chat_new_")
-    st.toast(tr("prompts.opened", label=prompts.version_label(st.session_state[key]["prompt"])),
-             icon=":material/bookmark_added:")
+    st.toast(
+        tr("prompts.opened", label=prompts.version_label(st.session_state[key]["prompt"])),
+        icon=":material/bookmark_added:",
+    )
 
 
 def _forget_widgets(prefix: str) -> None:
@@ -70,11 +74,12 @@ def _forget_widgets(prefix: str) -> None:
 
 
 def prompt_caption(container, settings: dict) -> None:
-    """"Support triage v4" under the title: the prompt version this conversation was opened with."""
+    """ "Support triage v4" under the title: the prompt version this conversation was opened with."""
     ref = settings.get("prompt")
     if ref:
-        container.caption(f":material/bookmarks: {markdown_literal(prompts.version_label(ref))}",
-                          help=tr("prompts.caption_help"))
+        container.caption(
+            f":material/bookmarks: {markdown_literal(prompts.version_label(ref))}", help=tr("prompts.caption_help")
+        )
 
 
 def prompt_message_button(settings: dict, queue_message) -> None:
@@ -82,8 +87,14 @@ def prompt_message_button(settings: dict, queue_message) -> None:
     `{{variables}}` form by `queue_message`."""
     text = (settings.get("prompt") or {}).get("user") or ""
     if text.strip():
-        st.button(tr("prompts.send_user_template"), icon=":material/send:", key="chat_prompt_message",
-                  help=markdown_literal(text[:300]), on_click=queue_message, args=(text,))
+        st.button(
+            tr("prompts.send_user_template"),
+            icon=":material/send:",
+            key="chat_prompt_message",
+            help=markdown_literal(text[:300]),
+            on_click=queue_message,
+            args=(text,),
+        )
 
 
 def prompts_popover(container, store: Store, user: str, settings: dict, widget: str) -> None:
@@ -100,23 +111,35 @@ def prompts_popover(container, store: Store, user: str, settings: dict, widget: 
         _save_as_prompt(store, user, settings)
 
 
-def _use_a_prompt(store: Store, user: str, settings: dict, widget: str,
-                  entries: list[tuple[Prompt, PromptVersion]]) -> None:
+def _use_a_prompt(
+    store: Store, user: str, settings: dict, widget: str, entries: list[tuple[Prompt, PromptVersion]]
+) -> None:
     by_id = {p.id: p for p, _ in entries}
     # keyed per language: a selectbox keeps the option labels it was made with
     shown = {i: _entry_label(p) for i, p in by_id.items()}  # labels made in the run, in its language
-    chosen_id = st.selectbox(tr("prompts.pick"), list(by_id), key=f"chat_prompt_pick_{current_lang()}",
-                             format_func=shown.get)
+    chosen_id = st.selectbox(
+        tr("prompts.pick"), list(by_id), key=f"chat_prompt_pick_{current_lang()}", format_func=shown.get
+    )
     prompt = by_id[chosen_id]
     numbers = list(range(prompt.head_version, 0, -1))
-    number = st.selectbox(tr("prompts.pick_version"), numbers, index=numbers.index(prompt.current_version),
-                          key=f"chat_prompt_version_{prompt.id}_{current_lang()}",
-                          format_func={n: f"v{n}" + (f" · {tr('prompts.marker_current')}" if n == prompt.current_version
-                                                     else "") for n in numbers}.get)
+    number = st.selectbox(
+        tr("prompts.pick_version"),
+        numbers,
+        index=numbers.index(prompt.current_version),
+        key=f"chat_prompt_version_{prompt.id}_{current_lang()}",
+        format_func={
+            n: f"v{n}" + (f" · {tr('prompts.marker_current')}" if n == prompt.current_version else "") for n in numbers
+        }.get,
+    )
     version = store.get_prompt_version(user, prompt.id, number)
     st.caption(markdown_literal(version.content["system"][:300]) or tr("chat.preset_no_system"))
-    if st.button(tr("prompts.use"), icon=":material/download_done:", type="primary", key="chat_prompt_use",
-                 use_container_width=True):
+    if st.button(
+        tr("prompts.use"),
+        icon=":material/download_done:",
+        type="primary",
+        key="chat_prompt_use",
+        use_container_width=True,
+    ):
         new = prompts.applied(settings, reference_of(prompt, version), version.content)
         settings.clear()
         settings.update(new)
@@ -135,15 +158,20 @@ def _save_as_prompt(store: Store, user: str, settings: dict) -> None:
     prompt = store.get_prompt(user, ref["id"]) if ref else None
     content = prompts.new_content(settings, system=settings["system"], user=(ref or {}).get("user", ""))
     if ref and prompt:  # the declarations of the version this chat came from, with any new variables
-        content = prompts.with_declared_variables({**content, "variables": [
-            v for v in ref["variables"] if v["name"] in prompts.used_variables(content)]})
+        content = prompts.with_declared_variables(
+            {**content, "variables": [v for v in ref["variables"] if v["name"] in prompts.used_variables(content)]}
+        )
     if prompt and store.can_edit_prompt(user, prompt, is_admin()):
         note = st.text_input(tr("prompts.note"), key="chat_prompt_note", max_chars=prompts.MAX_NOTE_CHARS)
         if st.button(tr("prompts.save_version_of", name=prompt.name), icon=":material/save:", key="chat_prompt_save_v"):
             _save_version(store, user, settings, prompt, content, note.strip())
     with st.form("chat_prompt_form", border=False, clear_on_submit=True):
-        name = st.text_input(tr("prompts.save_as_new"), key="chat_prompt_name", max_chars=prompts.MAX_NAME_CHARS,
-                             placeholder=tr("prompts.name_placeholder"))
+        name = st.text_input(
+            tr("prompts.save_as_new"),
+            key="chat_prompt_name",
+            max_chars=prompts.MAX_NAME_CHARS,
+            placeholder=tr("prompts.name_placeholder"),
+        )
         if st.form_submit_button(tr("prompts.create"), icon=":material/bookmark_add:"):
             _create_from_chat(store, user, settings, name.strip(), content)
 
@@ -154,12 +182,19 @@ def _save_version(store: Store, user: str, settings: dict, prompt: Prompt, conte
         st.warning(tr(problem.key, **problem.fields), icon=":material/warning:")
         return
     try:
-        saved = store.save_prompt_version(user, prompt.id, content, settings["prompt"]["version"], note,
-                                          admin=is_admin())
+        saved = store.save_prompt_version(
+            user, prompt.id, content, settings["prompt"]["version"], note, admin=is_admin()
+        )
     except StalePrompt as stale:
-        st.warning(tr("prompts.stale_from_chat", number=settings["prompt"]["version"],
-                      newest=stale.since[-1].number if stale.since else prompt.head_version,
-                      who=", ".join(sorted({v.user for v in stale.since})) or "—"), icon=":material/sync_problem:")
+        st.warning(
+            tr(
+                "prompts.stale_from_chat",
+                number=settings["prompt"]["version"],
+                newest=stale.since[-1].number if stale.since else prompt.head_version,
+                who=", ".join(sorted({v.user for v in stale.since})) or "—",
+            ),
+            icon=":material/sync_problem:",
+        )
         return
     if saved:
         settings["prompt"] = reference_of(prompt, saved)
@@ -198,8 +233,9 @@ def variable_input(name: str, settings: dict, value: str, key: str) -> None:
 
 # ---------------------------------------------------------------- Workbench
 
+
 def workbench_source_caption(draft: dict) -> None:
-    """"From the prompt Support triage v3" over the Workbench's editors, while its draft is one."""
+    """ "From the prompt Support triage v3" over the Workbench's editors, while its draft is one."""
     ref = draft.get("prompt_ref")
     if ref:
         st.caption(tr("prompts.workbench_source", label=markdown_literal(prompts.version_label(ref))))
@@ -210,7 +246,12 @@ def open_in_workbench(prompt: Prompt, version: PromptVersion) -> None:
     (or one case of the defaults); the runs made from it record the version."""
     content = version.content
     settings = chat.merged_settings(content["settings"])
-    load_prompt_draft(reference_of(prompt, version), system=content["system"], user=content["user"],
-                      models=[settings["model"]], params=settings["params"],
-                      cases=content.get("cases") or [prompts.values_for(content)])
+    load_prompt_draft(
+        reference_of(prompt, version),
+        system=content["system"],
+        user=content["user"],
+        models=[settings["model"]],
+        params=settings["params"],
+        cases=content.get("cases") or [prompts.values_for(content)],
+    )
     st.switch_page(PAGES_DIR / "workbench.py")

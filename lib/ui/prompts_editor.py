@@ -1,6 +1,7 @@
 """The Prompts page's editor: a prompt's next version (templates, variables, settings, test
 cases), saved or refused when others saved first; a version read only; the toast after a rerun.
 The page is lib/ui/prompts_view.py; the rules are in lib/prompts.py."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -36,8 +37,13 @@ def version_view(version: PromptVersion) -> None:
         shown = _variables_frame(content["variables"])
         shown["kind"] = shown["kind"].map(lambda kind: tr(KIND_KEY(kind)) if kind in prompts.VARIABLE_KINDS else kind)
         st.dataframe(shown, hide_index=True, use_container_width=True, column_config=_variable_columns())
-    st.caption(tr("prompts.settings_line", model=content["settings"].get("model", ""),
-                  params=", ".join(chat.request_params(chat.merged_settings(content["settings"]))) or "—"))
+    st.caption(
+        tr(
+            "prompts.settings_line",
+            model=content["settings"].get("model", ""),
+            params=", ".join(chat.request_params(chat.merged_settings(content["settings"]))) or "—",
+        )
+    )
 
 
 def _editor_key(prompt_id: int, name: str) -> str:
@@ -57,55 +63,94 @@ def reload_editor(prompt_id: int, base: int) -> None:
 
 
 def _variables_frame(specs: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame([{**s, "choices": "\n".join(s["choices"])} for s in specs],
-                        columns=["name", "kind", "default", "description", "choices"])
+    return pd.DataFrame(
+        [{**s, "choices": "\n".join(s["choices"])} for s in specs],
+        columns=["name", "kind", "default", "description", "choices"],
+    )
 
 
-def editor(store: Store, user: str, client: ReshiClient, admin: bool, prompt: Prompt,
-            by_number: dict[int, PromptVersion]) -> None:
+def editor(
+    store: Store, user: str, client: ReshiClient, admin: bool, prompt: Prompt, by_number: dict[int, PromptVersion]
+) -> None:
     base = st.session_state.setdefault(_base_key(prompt.id), prompt.head_version)
     start = by_number[base].content
     key = lambda name: _editor_key(prompt.id, name)  # noqa: E731
     if base != prompt.head_version:
         st.caption(tr("prompts.editing_from", number=base, newest=prompt.head_version))
     name = st.text_input(tr("prompts.name"), value=prompt.name, max_chars=prompts.MAX_NAME_CHARS, key=key("name"))
-    system = st.text_area(tr("prompts.system"), value=start["system"], height=160, key=key("system"),
-                          help=tr("prompts.variables_help"))
-    user_text = st.text_area(tr("prompts.user"), value=start["user"], height=90, key=key("user"),
-                             help=tr("prompts.user_help"))
+    system = st.text_area(
+        tr("prompts.system"), value=start["system"], height=160, key=key("system"), help=tr("prompts.variables_help")
+    )
+    user_text = st.text_area(
+        tr("prompts.user"), value=start["user"], height=90, key=key("user"), help=tr("prompts.user_help")
+    )
     st.markdown(f"**{tr('prompts.variables')}**")
     used = prompts.used_variables({"system": system, "user": user_text})
     # What the tables held last run: a new {{variable}} in a template makes a new table, which
     # starts from them, so descriptions and cases typed before are kept.
     kept = st.session_state.get(key("kept"), {"variables": start["variables"], "cases": start.get("cases") or []})
-    declared = list(kept["variables"]) + [prompts.variable(n) for n in used
-                                          if n not in {v["name"] for v in kept["variables"]}]
-    table = st.data_editor(_variables_frame(declared), num_rows="dynamic", hide_index=True, use_container_width=True,
-                           key=key(f"variables_{'_'.join(used)}"), column_config={
-                               **_variable_columns(),
-                               "name": st.column_config.TextColumn(tr("prompts.var_name"), required=True),
-                               "kind": st.column_config.SelectboxColumn(
-                                   tr("prompts.var_kind"), options=list(prompts.VARIABLE_KINDS), required=True,
-                                   default=prompts.SHORT, format_func=labels(KIND_KEY))})
+    declared = list(kept["variables"]) + [
+        prompts.variable(n) for n in used if n not in {v["name"] for v in kept["variables"]}
+    ]
+    table = st.data_editor(
+        _variables_frame(declared),
+        num_rows="dynamic",
+        hide_index=True,
+        use_container_width=True,
+        key=key(f"variables_{'_'.join(used)}"),
+        column_config={
+            **_variable_columns(),
+            "name": st.column_config.TextColumn(tr("prompts.var_name"), required=True),
+            "kind": st.column_config.SelectboxColumn(
+                tr("prompts.var_kind"),
+                options=list(prompts.VARIABLE_KINDS),
+                required=True,
+                default=prompts.SHORT,
+                format_func=labels(KIND_KEY),
+            ),
+        },
+    )
     settings = _settings_editor(client, start["settings"], key)
-    tags = st.text_input(tr("prompts.tags"), value=", ".join(start["tags"]), key=key("tags"),
-                         placeholder=tr("prompts.tags_placeholder"))
+    tags = st.text_input(
+        tr("prompts.tags"), value=", ".join(start["tags"]), key=key("tags"), placeholder=tr("prompts.tags_placeholder")
+    )
     names = [str(n) for n in table["name"].fillna("") if str(n).strip()]
     st.markdown(f"**{tr('prompts.cases')}**")
-    cases = st.data_editor(pd.DataFrame(kept["cases"], columns=names), num_rows="dynamic",
-                           hide_index=True, use_container_width=True, key=key(f"cases_{'_'.join(names)}"))
+    cases = st.data_editor(
+        pd.DataFrame(kept["cases"], columns=names),
+        num_rows="dynamic",
+        hide_index=True,
+        use_container_width=True,
+        key=key(f"cases_{'_'.join(names)}"),
+    )
     st.caption(tr("prompts.cases_note"))
-    content = {"system": system, "user": user_text, "variables": _specs_from(table), "settings": settings,
-               "tags": prompts.parse_tags(tags), "cases": _cases_from(cases, names)}
+    content = {
+        "system": system,
+        "user": user_text,
+        "variables": _specs_from(table),
+        "settings": settings,
+        "tags": prompts.parse_tags(tags),
+        "cases": _cases_from(cases, names),
+    }
     st.session_state[key("kept")] = {"variables": content["variables"], "cases": content["cases"]}
     problems = prompts.problems(content) or ([p] if (p := prompts.name_problem(name)) else [])
     for problem in problems:
         st.warning(tr(problem.key, **problem.fields), icon=":material/warning:")
     note_col, save_col = st.columns([4, 1.3], vertical_alignment="bottom")
-    note = note_col.text_input(tr("prompts.note"), max_chars=prompts.MAX_NOTE_CHARS, key=key("note"),
-                               placeholder=tr("prompts.note_placeholder"))
-    if save_col.button(tr("prompts.save", number=base + 1), icon=":material/save:", type="primary",
-                       key=key("save"), disabled=bool(problems), use_container_width=True):
+    note = note_col.text_input(
+        tr("prompts.note"),
+        max_chars=prompts.MAX_NOTE_CHARS,
+        key=key("note"),
+        placeholder=tr("prompts.note_placeholder"),
+    )
+    if save_col.button(
+        tr("prompts.save", number=base + 1),
+        icon=":material/save:",
+        type="primary",
+        key=key("save"),
+        disabled=bool(problems),
+        use_container_width=True,
+    ):
         _save(store, user, admin, prompt, name.strip(), content, base, note.strip())
     _stale_notice(store, user, prompt, base, content)
 
@@ -118,11 +163,24 @@ def _settings_editor(client: ReshiClient, saved: dict, key) -> dict:
     if settings["model"] not in models:
         models = [settings["model"], *models]
     model = st.selectbox(tr("prompts.model"), models, index=models.index(settings["model"]), key=key("model"))
-    rows = pd.DataFrame([{"param": p.name, "on": settings["params"][p.name]["on"],
-                          "value": str(settings["params"][p.name]["value"])} for p in chat.PARAMS])
-    edited = st.data_editor(rows, hide_index=True, use_container_width=True, key=key("params"), disabled=["param"],
-                            column_config={"param": tr("prompts.param"), "on": st.column_config.CheckboxColumn(
-                                tr("prompts.param_on")), "value": tr("prompts.param_value")})
+    rows = pd.DataFrame(
+        [
+            {"param": p.name, "on": settings["params"][p.name]["on"], "value": str(settings["params"][p.name]["value"])}
+            for p in chat.PARAMS
+        ]
+    )
+    edited = st.data_editor(
+        rows,
+        hide_index=True,
+        use_container_width=True,
+        key=key("params"),
+        disabled=["param"],
+        column_config={
+            "param": tr("prompts.param"),
+            "on": st.column_config.CheckboxColumn(tr("prompts.param_on")),
+            "value": tr("prompts.param_value"),
+        },
+    )
     params = {}
     for param, row in zip(chat.PARAMS, edited.to_dict("records")):
         params[param.name] = {"on": bool(row["on"]), "value": _param_value(param, row["value"])}
@@ -147,9 +205,13 @@ def _param_value(param: chat.Param, text) -> float | int | str:
 
 
 def _variable_columns() -> dict:
-    return {"name": tr("prompts.var_name"), "kind": tr("prompts.var_kind"), "default": tr("prompts.var_default"),
-            "description": tr("prompts.var_description"),
-            "choices": st.column_config.TextColumn(tr("prompts.var_choices"), help=tr("prompts.var_choices_help"))}
+    return {
+        "name": tr("prompts.var_name"),
+        "kind": tr("prompts.var_kind"),
+        "default": tr("prompts.var_default"),
+        "description": tr("prompts.var_description"),
+        "choices": st.column_config.TextColumn(tr("prompts.var_choices"), help=tr("prompts.var_choices_help")),
+    }
 
 
 def _specs_from(table: pd.DataFrame) -> list[dict]:
@@ -158,8 +220,15 @@ def _specs_from(table: pd.DataFrame) -> list[dict]:
         if not str(row["name"]).strip():
             continue
         kind = row["kind"] if row["kind"] in prompts.VARIABLE_KINDS else prompts.SHORT
-        specs.append(prompts.variable(str(row["name"]).strip(), kind, str(row["default"]), str(row["description"]),
-                                      prompts.parse_choices(str(row["choices"])) if kind == prompts.CHOICE else []))
+        specs.append(
+            prompts.variable(
+                str(row["name"]).strip(),
+                kind,
+                str(row["default"]),
+                str(row["description"]),
+                prompts.parse_choices(str(row["choices"])) if kind == prompts.CHOICE else [],
+            )
+        )
     return specs
 
 
@@ -168,8 +237,7 @@ def _cases_from(table: pd.DataFrame, names: list[str]) -> list[dict]:
     return [{n: str(row.get(n, "")) for n in names} for row in rows if any(str(v).strip() for v in row.values())]
 
 
-def _save(store: Store, user: str, admin: bool, prompt: Prompt, name: str, content: dict, base: int,
-          note: str) -> None:
+def _save(store: Store, user: str, admin: bool, prompt: Prompt, name: str, content: dict, base: int, note: str) -> None:
     try:
         if name != prompt.name:
             store.rename_prompt(user, prompt.id, name, admin=admin)
@@ -194,21 +262,47 @@ def _stale_notice(store: Store, user: str, prompt: Prompt, base: int, draft: dic
     if not since:
         return
     newest = store.get_prompt_version(user, prompt.id, max(since))
-    if newest is None:   # the prompt is gone (deleted meanwhile): no newer version to show
+    if newest is None:  # the prompt is gone (deleted meanwhile): no newer version to show
         return
-    lines = [tr("prompts.stale_version", number=v.number, user=v.user, when=local_time(v.created_at),
-                note=markdown_literal(v.note) or "—")
-             for v in (store.get_prompt_version(user, prompt.id, n) for n in since) if v]
+    lines = [
+        tr(
+            "prompts.stale_version",
+            number=v.number,
+            user=v.user,
+            when=local_time(v.created_at),
+            note=markdown_literal(v.note) or "—",
+        )
+        for v in (store.get_prompt_version(user, prompt.id, n) for n in since)
+        if v
+    ]
     changed = prompts.changed_parts(draft, newest.content)
-    st.error("\n\n".join([tr("prompts.stale", base=base, count=len(since)), *lines,
-                          tr("prompts.stale_changed", parts=", ".join(changed) or "—")]), icon=":material/sync_problem:")
+    st.error(
+        "\n\n".join(
+            [
+                tr("prompts.stale", base=base, count=len(since)),
+                *lines,
+                tr("prompts.stale_changed", parts=", ".join(changed) or "—"),
+            ]
+        ),
+        icon=":material/sync_problem:",
+    )
     keep_col, load_col = st.columns(2)
-    keep_col.button(tr("prompts.stale_keep_mine", number=newest.number + 1), icon=":material/save_as:",
-                    key=f"prompts_stale_keep_{prompt.id}", use_container_width=True,
-                    on_click=_rebase_draft, args=(prompt.id, newest.number))
-    load_col.button(tr("prompts.stale_load", number=newest.number), icon=":material/sync:",
-                    key=f"prompts_stale_load_{prompt.id}", use_container_width=True,
-                    on_click=reload_editor, args=(prompt.id, newest.number))
+    keep_col.button(
+        tr("prompts.stale_keep_mine", number=newest.number + 1),
+        icon=":material/save_as:",
+        key=f"prompts_stale_keep_{prompt.id}",
+        use_container_width=True,
+        on_click=_rebase_draft,
+        args=(prompt.id, newest.number),
+    )
+    load_col.button(
+        tr("prompts.stale_load", number=newest.number),
+        icon=":material/sync:",
+        key=f"prompts_stale_load_{prompt.id}",
+        use_container_width=True,
+        on_click=reload_editor,
+        args=(prompt.id, newest.number),
+    )
 
 
 def _rebase_draft(prompt_id: int, newest: int) -> None:

@@ -1,5 +1,6 @@
 """The Prompts page's History and Compare tabs: the versions, each opened, pinned or restored;
 two versions side by side (templates as a line diff, settings as a table)."""
+
 from __future__ import annotations
 
 import html
@@ -15,21 +16,46 @@ from lib.ui.prompts_editor import reload_editor, say_next_run, version_view
 from lib.ui.session import current_lang, tr
 
 # Tints, not colours: the text keeps the theme's colour and stays readable, light or dark.
-_DIFF_COLOURS = {prompts.CHANGED: "rgba(240, 190, 0, .22)", prompts.ADDED: "rgba(40, 170, 70, .22)",
-                 prompts.REMOVED: "rgba(230, 60, 80, .22)"}
+_DIFF_COLOURS = {
+    prompts.CHANGED: "rgba(240, 190, 0, .22)",
+    prompts.ADDED: "rgba(40, 170, 70, .22)",
+    prompts.REMOVED: "rgba(230, 60, 80, .22)",
+}
 
 
-def history(store: Store, user: str, admin: bool, prompt: Prompt, versions: list[PromptVersion],
-             editable: bool) -> None:
-    rows = [{"version": f"v{v.number}", "by": v.user or tr("prompts.shipped_owner"), "when": local_time(v.created_at),
-             "note": v.note, "": _marker(prompt, v.number)} for v in reversed(versions)]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True, column_config={
-        "version": tr("prompts.col_version"), "by": tr("prompts.col_by"), "when": tr("prompts.col_when"),
-        "note": tr("prompts.col_note"), "": tr("prompts.col_state")})
+def history(
+    store: Store, user: str, admin: bool, prompt: Prompt, versions: list[PromptVersion], editable: bool
+) -> None:
+    rows = [
+        {
+            "version": f"v{v.number}",
+            "by": v.user or tr("prompts.shipped_owner"),
+            "when": local_time(v.created_at),
+            "note": v.note,
+            "": _marker(prompt, v.number),
+        }
+        for v in reversed(versions)
+    ]
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        use_container_width=True,
+        column_config={
+            "version": tr("prompts.col_version"),
+            "by": tr("prompts.col_by"),
+            "when": tr("prompts.col_when"),
+            "note": tr("prompts.col_note"),
+            "": tr("prompts.col_state"),
+        },
+    )
     numbers = [v.number for v in reversed(versions)]
     shown = {n: f"v{n} · {_marker(prompt, n) or versions[n - 1].note}" for n in numbers}  # in this run's language
-    chosen = st.selectbox(tr("prompts.pick_version"), numbers, key=f"prompts_history_pick_{prompt.id}_{current_lang()}",
-                          format_func=shown.__getitem__)
+    chosen = st.selectbox(
+        tr("prompts.pick_version"),
+        numbers,
+        key=f"prompts_history_pick_{prompt.id}_{current_lang()}",
+        format_func=shown.__getitem__,
+    )
     version = versions[chosen - 1]
     row = st.container(horizontal=True, gap="small")
     if row.button(tr("prompts.open_version_in_chat", number=chosen), icon=":material/chat:", key="prompts_hist_chat"):
@@ -37,15 +63,23 @@ def history(store: Store, user: str, admin: bool, prompt: Prompt, versions: list
     if row.button(tr("prompts.test_in_workbench", number=chosen), icon=":material/science:", key="prompts_hist_wb"):
         open_in_workbench(prompt, version)
     if editable:
-        if row.button(tr("prompts.pin", number=chosen), icon=":material/push_pin:", key="prompts_pin",
-                      disabled=prompt.pinned_version == chosen):
+        if row.button(
+            tr("prompts.pin", number=chosen),
+            icon=":material/push_pin:",
+            key="prompts_pin",
+            disabled=prompt.pinned_version == chosen,
+        ):
             store.pin_prompt_version(user, prompt.id, chosen, admin=admin)
             say_next_run(tr("prompts.pinned", number=chosen))
         if prompt.pinned_version and row.button(tr("prompts.unpin"), icon=":material/push_pin:", key="prompts_unpin"):
             store.pin_prompt_version(user, prompt.id, None, admin=admin)
             say_next_run(tr("prompts.unpinned"))
-        if row.button(tr("prompts.restore", number=chosen), icon=":material/history:", key="prompts_restore",
-                      disabled=chosen == prompt.head_version):
+        if row.button(
+            tr("prompts.restore", number=chosen),
+            icon=":material/history:",
+            key="prompts_restore",
+            disabled=chosen == prompt.head_version,
+        ):
             _restore(store, user, admin, prompt, version)
     with st.expander(tr("prompts.version_content", number=chosen)):
         version_view(version)
@@ -59,8 +93,14 @@ def _marker(prompt: Prompt, number: int) -> str:
 
 def _restore(store: Store, user: str, admin: bool, prompt: Prompt, version: PromptVersion) -> None:
     try:
-        saved = store.save_prompt_version(user, prompt.id, version.content, prompt.head_version,
-                                          tr("prompts.restored_note", number=version.number), admin=admin)
+        saved = store.save_prompt_version(
+            user,
+            prompt.id,
+            version.content,
+            prompt.head_version,
+            tr("prompts.restored_note", number=version.number),
+            admin=admin,
+        )
     except StalePrompt:
         st.warning(tr("prompts.restore_stale"), icon=":material/sync_problem:")
         return
@@ -77,10 +117,12 @@ def compare(versions: list[PromptVersion]) -> None:
     left_col, right_col = st.columns(2)
     # keyed by the prompt and its newest version: a new version is compared with the one before it
     key = f"prompts_cmp_{versions[0].prompt_id}_{len(numbers)}"
-    left = left_col.selectbox(tr("prompts.compare_left"), numbers, index=len(numbers) - 2, key=f"{key}_left",
-                              format_func=lambda n: f"v{n}")
-    right = right_col.selectbox(tr("prompts.compare_right"), numbers, index=len(numbers) - 1, key=f"{key}_right",
-                                format_func=lambda n: f"v{n}")
+    left = left_col.selectbox(
+        tr("prompts.compare_left"), numbers, index=len(numbers) - 2, key=f"{key}_left", format_func=lambda n: f"v{n}"
+    )
+    right = right_col.selectbox(
+        tr("prompts.compare_right"), numbers, index=len(numbers) - 1, key=f"{key}_right", format_func=lambda n: f"v{n}"
+    )
     old, new = versions[left - 1].content, versions[right - 1].content
     for field, label in (("system", tr("prompts.system")), ("user", tr("prompts.user"))):
         st.markdown(f"**{label}**")
@@ -93,8 +135,12 @@ def compare(versions: list[PromptVersion]) -> None:
     if not changes:
         st.caption(tr("prompts.no_change"))
         return
-    st.dataframe(pd.DataFrame([{"setting": k, f"v{left}": _shown(a), f"v{right}": _shown(b)} for k, a, b in changes]),
-                 hide_index=True, use_container_width=True, column_config={"setting": tr("prompts.col_setting")})
+    st.dataframe(
+        pd.DataFrame([{"setting": k, f"v{left}": _shown(a), f"v{right}": _shown(b)} for k, a, b in changes]),
+        hide_index=True,
+        use_container_width=True,
+        column_config={"setting": tr("prompts.col_setting")},
+    )
 
 
 def _shown(value) -> str:
@@ -105,7 +151,11 @@ def diff_table(rows: list[tuple[str, str, str]], left: str, right: str) -> str:
     """Two columns of lines, changed ones tinted; every line escaped (it is the user's text)."""
     cells = "".join(
         f"<tr style='background:{_DIFF_COLOURS.get(kind, 'transparent')}'>"
-        f"<td>{html.escape(a)}</td><td>{html.escape(b)}</td></tr>" for kind, a, b in rows)
-    return ("<table style='width:100%;table-layout:fixed;border-collapse:collapse;font-family:monospace;"
-            "font-size:0.85rem;white-space:pre-wrap;word-break:break-word'>"
-            f"<tr><th style='text-align:left'>{left}</th><th style='text-align:left'>{right}</th></tr>{cells}</table>")
+        f"<td>{html.escape(a)}</td><td>{html.escape(b)}</td></tr>"
+        for kind, a, b in rows
+    )
+    return (
+        "<table style='width:100%;table-layout:fixed;border-collapse:collapse;font-family:monospace;"
+        "font-size:0.85rem;white-space:pre-wrap;word-break:break-word'>"
+        f"<tr><th style='text-align:left'>{left}</th><th style='text-align:left'>{right}</th></tr>{cells}</table>"
+    )

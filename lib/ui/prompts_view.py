@@ -5,6 +5,7 @@ what, versions and the stale-save refusal in lib/store/prompts.py; opening a pro
 the Workbench in lib/ui/prompt_use.py. The editor is lib/ui/prompts_editor.py, the History and
 Compare tabs lib/ui/prompts_history.py.
 """
+
 from __future__ import annotations
 
 import streamlit as st
@@ -52,10 +53,13 @@ def prompts_page(store: Store, user: str, client: ReshiClient, admin: bool) -> N
 
 # ---------------------------------------------------------------- the list
 
+
 def status_line(prompt: Prompt, user: str) -> str:
-    """"★ Recommended · Shared · by alice · v2": how a prompt stands, in one line."""
+    """ "★ Recommended · Shared · by alice · v2": how a prompt stands, in one line."""
     parts = [f":material/star: {tr('prompts.recommended')}"] if prompt.recommended else []
-    parts.append(f":material/group: {tr('prompts.shared')}" if prompt.shared else f":material/lock: {tr('prompts.private')}")
+    parts.append(
+        f":material/group: {tr('prompts.shared')}" if prompt.shared else f":material/lock: {tr('prompts.private')}"
+    )
     parts.append(owner_label(prompt, user))
     return " · ".join(parts)
 
@@ -66,17 +70,22 @@ def _prompt_list(found: list[tuple[Prompt, PromptVersion]], user: str, any_promp
     for prompt, version in found:
         is_open = st.session_state.get(OPEN) == prompt.id
         with st.container(border=True):
-            st.button(f"{display_name(prompt)} · v{prompt.current_version}", key=f"prompts_pick_{prompt.id}",
-                      type="primary" if is_open else "tertiary", on_click=st.session_state.__setitem__,
-                      args=(OPEN, prompt.id))
+            st.button(
+                f"{display_name(prompt)} · v{prompt.current_version}",
+                key=f"prompts_pick_{prompt.id}",
+                type="primary" if is_open else "tertiary",
+                on_click=st.session_state.__setitem__,
+                args=(OPEN, prompt.id),
+            )
             st.caption(status_line(prompt, user))
             if version.content["tags"]:
                 st.caption(" ".join(f"`{markdown_literal(t)}`" for t in version.content["tags"]))
 
 
 def _new_prompt_popover(container, store: Store, user: str) -> None:
-    with container.popover(tr("prompts.new"), icon=":material/add:", use_container_width=True, key=NEW_POPOVER,
-                           on_change="rerun"):
+    with container.popover(
+        tr("prompts.new"), icon=":material/add:", use_container_width=True, key=NEW_POPOVER, on_change="rerun"
+    ):
         with st.form("prompts_new_form", border=False, clear_on_submit=True):
             name = st.text_input(tr("prompts.name"), max_chars=prompts.MAX_NAME_CHARS, key="prompts_new_name")
             system = st.text_area(tr("prompts.system"), key="prompts_new_system", height=120)
@@ -101,13 +110,25 @@ def _create(store: Store, user: str, name: str, content: dict) -> None:
 
 def _import_popover(container, store: Store, user: str) -> None:
     uploads = st.session_state.setdefault("prompts_import_n", 0)
-    with container.popover(tr("prompts.import"), icon=":material/upload_file:", use_container_width=True,
-                           key=IMPORT_POPOVER, on_change="rerun"):
-        file = file_picker(tr("prompts.import_label"), box="prompts_import_picker", button=tr("picker.browse"),
-                           note=tr("prompts.import_note"), max_mb=prompts.MAX_IMPORT_BYTES // 1_000_000,
-                           type=["json"], key=f"prompts_import_file_{uploads}")
-        if file is None or not st.button(tr("prompts.import_go"), icon=":material/upload:", key="prompts_import_go",
-                                         type="primary"):
+    with container.popover(
+        tr("prompts.import"),
+        icon=":material/upload_file:",
+        use_container_width=True,
+        key=IMPORT_POPOVER,
+        on_change="rerun",
+    ):
+        file = file_picker(
+            tr("prompts.import_label"),
+            box="prompts_import_picker",
+            button=tr("picker.browse"),
+            note=tr("prompts.import_note"),
+            max_mb=prompts.MAX_IMPORT_BYTES // 1_000_000,
+            type=["json"],
+            key=f"prompts_import_file_{uploads}",
+        )
+        if file is None or not st.button(
+            tr("prompts.import_go"), icon=":material/upload:", key="prompts_import_go", type="primary"
+        ):
             return
         try:
             imported = prompts.parse_import(file.getvalue())
@@ -116,8 +137,10 @@ def _import_popover(container, store: Store, user: str) -> None:
             st.error(tr("prompts.import_refused", reason=_import_reason(problem)), icon=":material/block:")
             return
         except DuplicatePromptName as clash:
-            st.error(tr("prompts.import_refused", reason=tr("prompts.duplicate_name", name=clash.name)),
-                     icon=":material/block:")
+            st.error(
+                tr("prompts.import_refused", reason=tr("prompts.duplicate_name", name=clash.name)),
+                icon=":material/block:",
+            )
             return
         st.session_state["prompts_import_n"] += 1
         st.session_state[OPEN] = prompt.id
@@ -134,26 +157,45 @@ def _import_reason(problem: prompts.ImportProblem) -> str:
 
 # ---------------------------------------------------------------- one prompt
 
+
 def _prompt_detail(store: Store, user: str, client: ReshiClient, admin: bool, prompt: Prompt) -> None:
     versions = store.prompt_versions(user, prompt.id)
     by_number = {v.number: v for v in versions}
     current = by_number[prompt.current_version]
     editable = store.can_edit_prompt(user, prompt, admin)
     st.subheader(f"{display_name(prompt)} · v{prompt.current_version}")
-    st.caption(status_line(prompt, user) + " · " + tr(
-        "prompts.pinned_note" if prompt.pinned_version else "prompts.newest_note", number=prompt.current_version))
+    st.caption(
+        status_line(prompt, user)
+        + " · "
+        + tr("prompts.pinned_note" if prompt.pinned_version else "prompts.newest_note", number=prompt.current_version)
+    )
     actions = st.container(horizontal=True, gap="small")
     if actions.button(tr("prompts.open_in_chat"), icon=":material/chat:", key="prompts_to_chat", type="primary"):
         open_in_chat(prompt, current)
-    if actions.button(tr("prompts.test_in_workbench", number=prompt.head_version), icon=":material/science:",
-                      key="prompts_to_workbench", help=tr("prompts.test_in_workbench_help")):
+    if actions.button(
+        tr("prompts.test_in_workbench", number=prompt.head_version),
+        icon=":material/science:",
+        key="prompts_to_workbench",
+        help=tr("prompts.test_in_workbench_help"),
+    ):
         open_in_workbench(prompt, by_number[prompt.head_version])
-    actions.download_button(tr("prompts.export"), lambda: prompts.to_json(prompt.name, prompt.pinned_version, versions),
-                            file_name=f"prompt-{prompt.id}.json", mime="application/json",
-                            icon=":material/download:", key="prompts_export", on_click="ignore")
-    edit_tab, history_tab, compare_tab, team_tab = st.tabs([
-        tr("prompts.tab_edit" if editable else "prompts.tab_view"), tr("prompts.tab_history", count=len(versions)),
-        tr("prompts.tab_compare"), tr("prompts.tab_team")])
+    actions.download_button(
+        tr("prompts.export"),
+        lambda: prompts.to_json(prompt.name, prompt.pinned_version, versions),
+        file_name=f"prompt-{prompt.id}.json",
+        mime="application/json",
+        icon=":material/download:",
+        key="prompts_export",
+        on_click="ignore",
+    )
+    edit_tab, history_tab, compare_tab, team_tab = st.tabs(
+        [
+            tr("prompts.tab_edit" if editable else "prompts.tab_view"),
+            tr("prompts.tab_history", count=len(versions)),
+            tr("prompts.tab_compare"),
+            tr("prompts.tab_team"),
+        ]
+    )
     with edit_tab:
         if editable:
             editor(store, user, client, admin, prompt, by_number)
@@ -170,11 +212,17 @@ def _prompt_detail(store: Store, user: str, client: ReshiClient, admin: bool, pr
 
 # ---------------------------------------------------------------- team: sharing, recommending, deleting
 
+
 def _team(store: Store, user: str, admin: bool, prompt: Prompt, editable: bool) -> None:
     if not editable:
         st.caption(tr("prompts.read_only", owner=owner_label(prompt, user)))
-    shared = st.toggle(tr("prompts.share_toggle"), value=prompt.shared, key=f"prompts_share_{prompt.id}",
-                       disabled=not editable or (prompt.shared and prompt.user != user), help=tr("prompts.share_help"))
+    shared = st.toggle(
+        tr("prompts.share_toggle"),
+        value=prompt.shared,
+        key=f"prompts_share_{prompt.id}",
+        disabled=not editable or (prompt.shared and prompt.user != user),
+        help=tr("prompts.share_help"),
+    )
     if shared != prompt.shared:
         try:
             store.share_prompt(user, prompt.id, shared, admin=admin)
@@ -183,8 +231,13 @@ def _team(store: Store, user: str, admin: bool, prompt: Prompt, editable: bool) 
             return
         say_next_run(tr("prompts.now_shared" if shared else "prompts.now_private", name=prompt.name))
     if admin:
-        recommended = st.toggle(tr("prompts.recommend_toggle"), value=prompt.recommended, disabled=not prompt.shared,
-                                key=f"prompts_recommend_{prompt.id}", help=tr("prompts.recommend_help"))
+        recommended = st.toggle(
+            tr("prompts.recommend_toggle"),
+            value=prompt.recommended,
+            disabled=not prompt.shared,
+            key=f"prompts_recommend_{prompt.id}",
+            help=tr("prompts.recommend_help"),
+        )
         if recommended != prompt.recommended:
             store.admin_recommend_prompt(prompt.id, recommended)
             st.rerun()
@@ -193,9 +246,15 @@ def _team(store: Store, user: str, admin: bool, prompt: Prompt, editable: bool) 
         if st.button(tr("prompts.delete"), icon=":material/delete:", key=f"prompts_delete_{prompt.id}"):
             st.session_state["prompts_delete_asked"] = prompt.id
         if st.session_state.get("prompts_delete_asked") == prompt.id:
-            st.warning(tr("prompts.delete_confirm", name=markdown_literal(prompt.name)), icon=":material/delete_forever:")
-            if st.button(tr("prompts.delete_for_good"), icon=":material/delete_forever:", type="primary",
-                         key=f"prompts_delete_go_{prompt.id}"):
+            st.warning(
+                tr("prompts.delete_confirm", name=markdown_literal(prompt.name)), icon=":material/delete_forever:"
+            )
+            if st.button(
+                tr("prompts.delete_for_good"),
+                icon=":material/delete_forever:",
+                type="primary",
+                key=f"prompts_delete_go_{prompt.id}",
+            ):
                 store.delete_prompt(user, prompt.id, admin=admin)
                 st.session_state.pop(OPEN, None)
                 say_next_run(tr("prompts.deleted", name=prompt.name))

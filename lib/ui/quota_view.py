@@ -1,5 +1,6 @@
 """The admins' quota editor on the Usage page: each user's daily and monthly credits on the
 preset connection, everyone's default, and what each has used against them (lib/quotas.py)."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -25,12 +26,19 @@ def render_quota_editor(store: Store) -> None:
     # A form: edits reach the server with Save, not one rerun per edited cell (a click on Save
     # during such a rerun could be lost).
     with st.form("quota_form", border=False):
-        edited = st.data_editor(table, hide_index=True, key="quota_editor", disabled=["user", "today", "month"],
-                                column_config={
-                                    "user": tr("usage.col.user"),
-                                    "daily": st.column_config.NumberColumn(tr("quota.col_daily"), min_value=0.0),
-                                    "monthly": st.column_config.NumberColumn(tr("quota.col_monthly"), min_value=0.0),
-                                    "today": tr("quota.col_today"), "month": tr("quota.col_month")})
+        edited = st.data_editor(
+            table,
+            hide_index=True,
+            key="quota_editor",
+            disabled=["user", "today", "month"],
+            column_config={
+                "user": tr("usage.col.user"),
+                "daily": st.column_config.NumberColumn(tr("quota.col_daily"), min_value=0.0),
+                "monthly": st.column_config.NumberColumn(tr("quota.col_monthly"), min_value=0.0),
+                "today": tr("quota.col_today"),
+                "month": tr("quota.col_month"),
+            },
+        )
         saved = st.form_submit_button(tr("quota.save"), icon=":material/save:")
     if saved:
         for before, after in zip(table.to_dict("records"), edited.fillna(0.0).to_dict("records")):
@@ -46,6 +54,10 @@ def _row(store: Store, user: str) -> dict:
     own = store.get_quota(user) or {}
     spent = quotas.preset_spend(store, user) if user != QUOTA_DEFAULT else None
     today, month = (formats.number(value, current_lang()) for value in spent) if spent else ("—", "—")
-    return {"user": tr("quota.everyone") if user == QUOTA_DEFAULT else user,
-            "daily": float(own.get("daily") or 0), "monthly": float(own.get("monthly") or 0),
-            "today": today, "month": month}
+    return {
+        "user": tr("quota.everyone") if user == QUOTA_DEFAULT else user,
+        "daily": float(own.get("daily") or 0),
+        "monthly": float(own.get("monthly") or 0),
+        "today": today,
+        "month": month,
+    }

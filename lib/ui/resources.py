@@ -1,4 +1,5 @@
 """Process-wide resources, made once per server process with `st.cache_resource`."""
+
 from __future__ import annotations
 
 import logging
@@ -36,8 +37,9 @@ def embedded_sandbox() -> RunningSandbox:
     try:
         return start_sandbox(port=port, files_dir=sandbox_files_dir())
     except OSError:
-        _log.warning("port %s is taken: the embedded sandbox uses a free port, so its links change "
-                     "at the next restart", port)
+        _log.warning(
+            "port %s is taken: the embedded sandbox uses a free port, so its links change at the next restart", port
+        )
         return start_sandbox(files_dir=sandbox_files_dir())
 
 
@@ -130,8 +132,7 @@ def _session_sweeper() -> ClosedSessionSweeper | None:
     ttl = st.get_option("server.disconnectedSessionTTL")
     sweeper = ClosedSessionSweeper(Runtime.instance(), ttl)
     interval = min(SWEEP_SECONDS, max(ttl / 2, 1))
-    threading.Thread(target=sweeper.run_forever, args=(interval,), name="closed-session-sweeper",
-                     daemon=True).start()
+    threading.Thread(target=sweeper.run_forever, args=(interval,), name="closed-session-sweeper", daemon=True).start()
     return sweeper
 
 

@@ -1,6 +1,7 @@
 """Search (Ctrl/Cmd+K, or the sidebar's button) over the user's conversations (titles and
 message text), Workbench runs (their prompts) and images (their prompts), and the keyboard
 shortcuts of every page with their `?` overlay."""
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,15 @@ MIN_CHARS = 2
 
 
 def search_button() -> None:
-    st.button(tr("search.open"), icon=":material/search:", key="search_open", use_container_width=True,
-              help=tr("search.open_help"), on_click=st.session_state.__setitem__, args=("search_asked", True))
+    st.button(
+        tr("search.open"),
+        icon=":material/search:",
+        key="search_open",
+        use_container_width=True,
+        help=tr("search.open_help"),
+        on_click=st.session_state.__setitem__,
+        args=("search_asked", True),
+    )
     if st.session_state.pop("search_asked", False):
         st.dialog(tr("search.title"), width="large")(_search_body)()
 
@@ -30,7 +38,7 @@ def snippet(text: str, query: str, width: int = 120) -> str:
     flat = " ".join(text.split())
     at = flat.lower().find(query.lower())
     start = max(0, at - width // 3) if at >= 0 else 0
-    cut = flat[start:start + width]
+    cut = flat[start : start + width]
     return ("…" if start else "") + cut + ("…" if start + width < len(flat) else "")
 
 
@@ -53,8 +61,14 @@ def _conversations(store: Store, user: str, query: str) -> int:
     if hits:
         st.caption(tr("search.conversations"))
     for conversation, text in hits:
-        st.button(conversation.title, key=f"search_chat_{conversation.id}", icon=":material/chat:", type="tertiary",
-                  on_click=_open_conversation, args=(store, user, conversation.id))
+        st.button(
+            conversation.title,
+            key=f"search_chat_{conversation.id}",
+            icon=":material/chat:",
+            type="tertiary",
+            on_click=_open_conversation,
+            args=(store, user, conversation.id),
+        )
         if text and " ".join(text.split()) != conversation.title:
             st.caption(markdown_literal(snippet(text, query)))
     return len(hits)
@@ -70,21 +84,33 @@ def _images(store: Store, user: str, query: str) -> int:
     if hits:
         st.caption(tr("search.images"))
     for media in hits:
-        st.button(snippet(media.prompt, query, 80), key=f"search_image_{media.id}", icon=":material/image:",
-                  type="tertiary", on_click=st.session_state.__setitem__, args=("search_go", "images.py"))
+        st.button(
+            snippet(media.prompt, query, 80),
+            key=f"search_image_{media.id}",
+            icon=":material/image:",
+            type="tertiary",
+            on_click=st.session_state.__setitem__,
+            args=("search_go", "images.py"),
+        )
     return len(hits)
 
 
 def _runs(store: Store, user: str, query: str) -> int:
     def prompt_text(run: dict) -> str:
         return run["prompt"] if isinstance(run["prompt"], str) else json.dumps(run["prompt"], ensure_ascii=False)
+
     hits = [r for r in store.list_workbench_runs(user, limit=200) if query.lower() in prompt_text(r).lower()][:RESULTS]
     if hits:
         st.caption(tr("search.runs"))
     for run in hits:
-        st.button(tr("search.run", id=run["id"], prompt=snippet(prompt_text(run), query, 80)),
-                  key=f"search_run_{run['id']}", icon=":material/science:", type="tertiary",
-                  on_click=st.session_state.__setitem__, args=("search_go", "workbench.py"))
+        st.button(
+            tr("search.run", id=run["id"], prompt=snippet(prompt_text(run), query, 80)),
+            key=f"search_run_{run['id']}",
+            icon=":material/science:",
+            type="tertiary",
+            on_click=st.session_state.__setitem__,
+            args=("search_go", "workbench.py"),
+        )
     return len(hits)
 
 
@@ -97,8 +123,13 @@ def go_where_search_chose() -> None:
 
 # ---------------------------------------------------------------- keyboard shortcuts
 
-SHORTCUTS = (("Ctrl/⌘ K", "search.key_search"), ("Ctrl/⌘ Shift O", "search.key_new_chat"),
-             ("/", "search.key_focus"), ("Esc", "search.key_stop"), ("?", "search.key_help"))
+SHORTCUTS = (
+    ("Ctrl/⌘ K", "search.key_search"),
+    ("Ctrl/⌘ Shift O", "search.key_new_chat"),
+    ("/", "search.key_focus"),
+    ("Esc", "search.key_stop"),
+    ("?", "search.key_help"),
+)
 
 # Attached once per page load (the flag), with the labels of the session's language updated on
 # every run; an overlay already open is redrawn in the new language (a run that switched it may
@@ -152,5 +183,6 @@ if (!window.reshiShortcutsOn) {
 
 def keyboard_shortcuts() -> None:
     labels = {"title": tr("search.key_title"), "rows": [[keys, tr(key)] for keys, key in SHORTCUTS]}
-    st.html(_SHORTCUT_SCRIPT % json.dumps(labels, ensure_ascii=False).replace("<", "\\u003c"),
-            unsafe_allow_javascript=True)
+    st.html(
+        _SHORTCUT_SCRIPT % json.dumps(labels, ensure_ascii=False).replace("<", "\\u003c"), unsafe_allow_javascript=True
+    )

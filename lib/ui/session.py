@@ -1,4 +1,5 @@
 """Who and what this browser session is: language, user, role. Read by every page."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -30,8 +31,14 @@ def language_picker(key: str) -> str | None:
     """The English / 简体中文 switch. Returns the language just picked (already the session's),
     else None; the caller saves it where it belongs and reruns."""
     lang = current_lang()
-    choice = st.segmented_control(t("app.language", lang), list(LANGUAGES), format_func=LANGUAGES.get,
-                                  default=lang, key=key, label_visibility="collapsed")
+    choice = st.segmented_control(
+        t("app.language", lang),
+        list(LANGUAGES),
+        format_func=LANGUAGES.get,
+        default=lang,
+        key=key,
+        label_visibility="collapsed",
+    )
     if choice and choice != lang:
         st.session_state["lang"] = choice
         return choice

@@ -5,6 +5,7 @@ comparison's HTML report download.
 The viewer draws only the snapshot stored in the share: no sidebar, no navigation, nothing
 read from the owner's other rows, and no connection (so no key or base URL) is ever made.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -45,13 +46,21 @@ def shared_view_pages(page_paths: list[str]) -> list[st.Page]:
     """The viewer as the only page of a share link's session, so no navigation is drawn. A link
     made on a page carries that page's path (`/video?share=...`): the viewer answers there too
     instead of Streamlit's "Page not found"."""
+
     def viewer(url_path: str, default: bool = False) -> st.Page:
-        return st.Page(_render_shared_view, title=tr("share.viewer_caption"), icon=":material/visibility:",
-                       url_path=url_path, default=default)
+        return st.Page(
+            _render_shared_view,
+            title=tr("share.viewer_caption"),
+            icon=":material/visibility:",
+            url_path=url_path,
+            default=default,
+        )
+
     return [viewer("shared", default=True), *(viewer(path) for path in page_paths if path)]
 
 
 # --- the viewer -------------------------------------------------------------------------------
+
 
 def _render_shared_view() -> None:
     token = share_token() or ""
@@ -69,13 +78,21 @@ def _render_shared_view() -> None:
         _closed(opened)
         return
     st.subheader(markdown_literal(share.title) or tr(KIND_KEY(share.kind)))
-    st.caption(" · ".join((tr(KIND_KEY(share.kind)), tr("share.shared_on", time=local_time(share.created_at)),
-                           _expiry_text(share))))
+    st.caption(
+        " · ".join(
+            (tr(KIND_KEY(share.kind)), tr("share.shared_on", time=local_time(share.created_at)), _expiry_text(share))
+        )
+    )
     if share.note:
         st.info(markdown_literal(share.note), icon=":material/sticky_note_2:")
     if share.kind in _SLIDES:
-        st.button(tr("present.toggle"), icon=":material/slideshow:", key="share_present", help=tr("present.help"),
-                  on_click=start_presenting)
+        st.button(
+            tr("present.toggle"),
+            icon=":material/slideshow:",
+            key="share_present",
+            help=tr("present.help"),
+            on_click=start_presenting,
+        )
     _BODIES[share.kind](share)
 
 
@@ -83,8 +100,14 @@ def language_switch() -> None:
     """The viewer's own switch: it changes this browser session only (no one is signed in)."""
     lang = current_lang()
     with st.container(horizontal=True, horizontal_alignment="right"):
-        choice = st.segmented_control(tr("app.language"), list(LANGUAGES), format_func=LANGUAGES.get, default=lang,
-                                      key="share_lang", label_visibility="collapsed")
+        choice = st.segmented_control(
+            tr("app.language"),
+            list(LANGUAGES),
+            format_func=LANGUAGES.get,
+            default=lang,
+            key="share_lang",
+            label_visibility="collapsed",
+        )
     if choice and choice != lang:
         st.session_state["lang"] = choice
         st.rerun()
@@ -96,9 +119,11 @@ def guess_limit_and_client() -> tuple[shares.GuessLimit, str | None]:
     limit = shares.GuessLimit(settings.max_failed_logins, settings.lockout) if settings else shares.GuessLimit()
     ip_address, forwarded_for = st.context.ip_address, st.context.headers.get("X-Forwarded-For")
     # Under AppTest there is no client: both are mocks, so anything but text counts as unknown.
-    return limit, client_address(ip_address if isinstance(ip_address, str) else None,
-                                 forwarded_for if isinstance(forwarded_for, str) else None,
-                                 bool(settings and settings.trust_x_forwarded_for))
+    return limit, client_address(
+        ip_address if isinstance(ip_address, str) else None,
+        forwarded_for if isinstance(forwarded_for, str) else None,
+        bool(settings and settings.trust_x_forwarded_for),
+    )
 
 
 def _closed(opened: shares.Opened) -> None:
@@ -107,7 +132,9 @@ def _closed(opened: shares.Opened) -> None:
     elif opened.status == shares.EXPIRED:
         st.warning(tr("share.expired", time=local_time(opened.share.expires_at)), icon=":material/timer_off:")
     elif opened.status == shares.LOCKED:
-        st.error(tr("share.locked", time=formats.duration(wait_seconds(opened.wait), current_lang())), icon=":material/lock:")
+        st.error(
+            tr("share.locked", time=formats.duration(wait_seconds(opened.wait), current_lang())), icon=":material/lock:"
+        )
     else:
         st.error(tr("share.missing"), icon=":material/link_off:")
 
@@ -136,8 +163,10 @@ def _show_comparison(share: Share) -> None:
 
 def _setup(payload: dict) -> None:
     """The system prompt and the parameters the replies were made with."""
-    params = ", ".join(f"`{name}={value}`" if name != "tools" else f"`tools=[{', '.join(tools.names(value))}]`"
-                       for name, value in payload["params"].items()) or tr("share.no_params")
+    params = ", ".join(
+        f"`{name}={value}`" if name != "tools" else f"`tools=[{', '.join(tools.names(value))}]`"
+        for name, value in payload["params"].items()
+    ) or tr("share.no_params")
     st.caption(f"{tr('share.params')}: {params}")
     if payload["system"]:
         with st.expander(tr("chat.system_prompt"), icon=":material/settings:"):
@@ -192,40 +221,61 @@ def _show_image(share: Share) -> None:
 def _show_video(share: Share) -> None:
     st.video(get_store().share_media(share.id), format=share.media_mime or "video/mp4")
     _prompt(share.payload["prompt"])
-    st.caption(tr("share.video_params", model=share.payload.get("model") or "?",
-                  duration=share.payload.get("duration") or "?", ratio=share.payload.get("aspect_ratio") or "?"))
+    st.caption(
+        tr(
+            "share.video_params",
+            model=share.payload.get("model") or "?",
+            duration=share.payload.get("duration") or "?",
+            ratio=share.payload.get("aspect_ratio") or "?",
+        )
+    )
 
 
 def _prompt(prompt: str) -> None:
     st.markdown(f"**{tr('share.prompt')}:** {markdown_literal(prompt)}")
 
 
-_BODIES = {shares.CONVERSATION: _show_conversation, shares.COMPARISON: _show_comparison,
-           shares.IMAGE: _show_image, shares.VIDEO: _show_video,
-           shares.WORKBENCH_RUN: lambda share: read_only_run(share.payload["run"]),
-           shares.WORKBENCH_COMPARISON: lambda share: compared(share.payload["before"], share.payload["after"])}
+_BODIES = {
+    shares.CONVERSATION: _show_conversation,
+    shares.COMPARISON: _show_comparison,
+    shares.IMAGE: _show_image,
+    shares.VIDEO: _show_video,
+    shares.WORKBENCH_RUN: lambda share: read_only_run(share.payload["run"]),
+    shares.WORKBENCH_COMPARISON: lambda share: compared(share.payload["before"], share.payload["after"]),
+}
 # What a shared conversation, comparison or Workbench run is as slides, in presentation mode.
-_SLIDES = {shares.CONVERSATION: lambda payload: slides_of(payload["messages"]), shares.COMPARISON: comparison_slides,
-           shares.WORKBENCH_RUN: lambda payload: workbench_sharing.run_slides(payload, current_lang()),
-           shares.WORKBENCH_COMPARISON: lambda payload: workbench_sharing.comparison_slides(payload, current_lang())}
+_SLIDES = {
+    shares.CONVERSATION: lambda payload: slides_of(payload["messages"]),
+    shares.COMPARISON: comparison_slides,
+    shares.WORKBENCH_RUN: lambda payload: workbench_sharing.run_slides(payload, current_lang()),
+    shares.WORKBENCH_COMPARISON: lambda payload: workbench_sharing.comparison_slides(payload, current_lang()),
+}
 
 
 # --- the Share button and dialog ------------------------------------------------------------
 
-def share_button(kind: str, snapshot_builder: Callable[[], shares.Snapshot | None], key: str, *,
-                 compact: bool = False) -> None:
+
+def share_button(
+    kind: str, snapshot_builder: Callable[[], shares.Snapshot | None], key: str, *, compact: bool = False
+) -> None:
     """A button that opens the Share dialog. `snapshot_builder` runs only while the dialog is
     open; `compact` draws an icon with a tooltip, for a row of icon buttons.
 
     Whether the dialog is open lives in the session, not in the click: any full rerun while it
     is open (a toast, another tab's fragment) would otherwise close it and lose the link."""
-    if st.button("" if compact else tr("share.button"), icon=":material/share:", help=tr("share.help"), key=key,
-                 use_container_width=not compact):
+    if st.button(
+        "" if compact else tr("share.button"),
+        icon=":material/share:",
+        help=tr("share.help"),
+        key=key,
+        use_container_width=not compact,
+    ):
         st.session_state[f"{key}_open"] = True
         st.session_state.pop(f"{key}_link", None)
     if st.session_state.get(f"{key}_open"):
         st.dialog(tr("share.dialog_title"), on_dismiss=partial(_close_dialog, key))(_share_dialog)(
-            kind, snapshot_builder, key)
+            kind, snapshot_builder, key
+        )
 
 
 def _close_dialog(key: str) -> None:
@@ -241,18 +291,36 @@ def _share_dialog(kind: str, snapshot_builder: Callable[[], shares.Snapshot | No
         return
     comparison = shares.comparison_snapshot(snapshot) if kind == shares.CONVERSATION else None
     if comparison is not None:
-        what = st.segmented_control(tr("share.what"), [shares.CONVERSATION, shares.COMPARISON],
-                                    format_func=labels(key_family("share.what", (shares.CONVERSATION, shares.COMPARISON))), default=shares.CONVERSATION,
-                                    required=True, key=f"{key}_what")
+        what = st.segmented_control(
+            tr("share.what"),
+            [shares.CONVERSATION, shares.COMPARISON],
+            format_func=labels(key_family("share.what", (shares.CONVERSATION, shares.COMPARISON))),
+            default=shares.CONVERSATION,
+            required=True,
+            key=f"{key}_what",
+        )
         snapshot = comparison if what == shares.COMPARISON else snapshot
-    expiry = st.segmented_control(tr("share.expiry"), list(shares.EXPIRIES), format_func=labels(key_family("share.expiry", shares.EXPIRIES)),
-                                  default=shares.DEFAULT_EXPIRY, required=True, key=f"{key}_expiry")
-    note = st.text_area(tr("share.note"), max_chars=shares.MAX_NOTE_CHARS, placeholder=tr("share.note_placeholder"),
-                        key=f"{key}_note", height=80)
+    expiry = st.segmented_control(
+        tr("share.expiry"),
+        list(shares.EXPIRIES),
+        format_func=labels(key_family("share.expiry", shares.EXPIRIES)),
+        default=shares.DEFAULT_EXPIRY,
+        required=True,
+        key=f"{key}_expiry",
+    )
+    note = st.text_area(
+        tr("share.note"),
+        max_chars=shares.MAX_NOTE_CHARS,
+        placeholder=tr("share.note_placeholder"),
+        key=f"{key}_note",
+        height=80,
+    )
     st.caption(tr("share.snapshot_help"))
     made = f"{key}_link" in st.session_state
-    if st.button(tr("share.create"), type="primary", icon=":material/add_link:", key=f"{key}_create",
-                 disabled=made) and not made:
+    if (
+        st.button(tr("share.create"), type="primary", icon=":material/add_link:", key=f"{key}_create", disabled=made)
+        and not made
+    ):
         token, _ = shares.create_share(get_store(), current_user(), snapshot, expiry, note)
         st.session_state[f"{key}_link"] = shares.share_link(st.context.url, token)
     if f"{key}_link" in st.session_state:  # the token is in no database: this is the one chance to copy it
@@ -261,6 +329,7 @@ def _share_dialog(kind: str, snapshot_builder: Callable[[], shares.Snapshot | No
 
 
 # --- the comparison report ------------------------------------------------------------------
+
 
 def comparison_report_button(conversation: Conversation | None, load_messages: Callable[[], list[Message]]) -> None:
     """The HTML report download, when the conversation's recent turns hold a comparison; the
@@ -273,9 +342,16 @@ def comparison_report_button(conversation: Conversation | None, load_messages: C
         snapshot = shares.comparison_snapshot(shares.conversation_snapshot(conversation, load_messages()))
         return comparison_report(snapshot, lang, utcnow())
 
-    st.download_button(tr("report.download"), build, file_name=report_file_name(conversation.id), mime="text/html",
-                       icon=":material/compare:", key="chat_export_html", use_container_width=True,
-                       on_click="ignore")
+    st.download_button(
+        tr("report.download"),
+        build,
+        file_name=report_file_name(conversation.id),
+        mime="text/html",
+        icon=":material/compare:",
+        key="chat_export_html",
+        use_container_width=True,
+        on_click="ignore",
+    )
 
 
 def _has_recent_comparison(store: Store, user: str, conversation_id: int) -> bool:
@@ -284,6 +360,7 @@ def _has_recent_comparison(store: Store, user: str, conversation_id: int) -> boo
 
 
 # --- My shares ------------------------------------------------------------------------------
+
 
 def my_shares(store: Store, user: str) -> None:
     st.title(tr("shares.title"))
@@ -300,13 +377,22 @@ def _share_row(store: Store, user: str, share: ShareInfo, status: str) -> None:
     with st.container(border=True, key=f"shares_item_{share.id}"):
         text_col, action_col = st.columns([5, 1], vertical_alignment="center")
         text_col.markdown(f"**{markdown_literal(share.title) or tr(KIND_KEY(share.kind))}**")
-        text_col.caption(" · ".join((
-            tr(KIND_KEY(share.kind)), tr("share.shared_on", time=local_time(share.created_at)),
-            _expiry_text(share), tr("shares.views", count=share.views), tr(STATUS_KEY(status)))))
+        text_col.caption(
+            " · ".join(
+                (
+                    tr(KIND_KEY(share.kind)),
+                    tr("share.shared_on", time=local_time(share.created_at)),
+                    _expiry_text(share),
+                    tr("shares.views", count=share.views),
+                    tr(STATUS_KEY(status)),
+                )
+            )
+        )
         if share.note:
             text_col.caption(markdown_literal(share.note))
-        if status == shares.LIVE and action_col.button(tr("shares.revoke"), icon=":material/link_off:",
-                                                       key=f"shares_revoke_{share.id}", use_container_width=True):
+        if status == shares.LIVE and action_col.button(
+            tr("shares.revoke"), icon=":material/link_off:", key=f"shares_revoke_{share.id}", use_container_width=True
+        ):
             _revoke(store, user, share.id)
 
 

@@ -1,4 +1,5 @@
 """The sidebar every page shares: language, theme, who is logged in, and the connection panel."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -57,5 +58,11 @@ def _account(authenticator: AuthenticationController | None) -> None:
     role = f" · {tr('app.admin')}" if st.session_state.get("is_admin") else ""
     row.markdown(f":material/person: **{name}**{role}", width="stretch")
     # Labelled: an icon alone was not found (issue 31).
-    row.button(tr("auth.logout"), key="logout_button", icon=":material/logout:", type="tertiary",
-               help=tr("auth.logout"), on_click=request_logout)
+    row.button(
+        tr("auth.logout"),
+        key="logout_button",
+        icon=":material/logout:",
+        type="tertiary",
+        help=tr("auth.logout"),
+        on_click=request_logout,
+    )

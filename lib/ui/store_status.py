@@ -1,6 +1,7 @@
 """What the user is told about the database itself: a ledger row kept aside while the database
 would not take it (lib/store/spill.py), and a database that fails (locked, read-only, full,
 unreachable) as a message in their language, what they typed kept."""
+
 from __future__ import annotations
 
 import contextlib
@@ -82,6 +83,7 @@ def restore_typed_text(input_key: str) -> None:
 
 # --- an admin takes over single-user mode's work ----------------------------------------------
 
+
 def adopt_local_panel(store: Store) -> None:
     """For an admin in login mode while user "local" still owns rows: what they are, and a
     button that makes them the admin's (`lib.users add --adopt-local` does it from a shell)."""
@@ -91,10 +93,21 @@ def adopt_local_panel(store: Store) -> None:
     if not rows:
         return
     with st.expander(tr("store.adopt.title"), icon=":material/move_item:"):
-        st.caption(tr("store.adopt.intro", rows=sum(rows.values()), conversations=rows.get("conversations", 0),
-                      calls=rows.get("usage", 0)))
-        st.button(tr("store.adopt.button"), icon=":material/move_item:", key="store_adopt_local",
-                  on_click=_adopt_local, args=(store,))
+        st.caption(
+            tr(
+                "store.adopt.intro",
+                rows=sum(rows.values()),
+                conversations=rows.get("conversations", 0),
+                calls=rows.get("usage", 0),
+            )
+        )
+        st.button(
+            tr("store.adopt.button"),
+            icon=":material/move_item:",
+            key="store_adopt_local",
+            on_click=_adopt_local,
+            args=(store,),
+        )
 
 
 def _adopt_local(store: Store) -> None:

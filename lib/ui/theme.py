@@ -8,6 +8,7 @@ choice, kept in localStorage under `stActiveTheme-<path the page was loaded at>-
 choice under every page's key and, when the page shows the other theme (a browser new to the
 user, a choice just made), reloads it once. Pinned by e2e `test_theme`.
 """
+
 from __future__ import annotations
 
 import json
@@ -70,8 +71,15 @@ def theme_switch(page_paths: list[str]) -> None:
     """System / Light / Dark in the sidebar; a pick is saved as the user's and shown at once."""
     theme = chosen_theme()
     # Words, no icons: with them the three did not fit on one line of the sidebar.
-    choice = st.segmented_control(tr("theme.label"), THEMES, default=theme, key="theme_switch", required=True,
-                                  format_func=labels(THEME_KEY), label_visibility="collapsed")
+    choice = st.segmented_control(
+        tr("theme.label"),
+        THEMES,
+        default=theme,
+        key="theme_switch",
+        required=True,
+        format_func=labels(THEME_KEY),
+        label_visibility="collapsed",
+    )
     if choice and choice != theme:
         st.session_state[SETTING] = theme = choice
         remember_setting(get_store(), current_user(), SETTING, choice)
@@ -80,6 +88,12 @@ def theme_switch(page_paths: list[str]) -> None:
 
 def apply_theme(theme: str, page_paths: list[str]) -> None:
     auth = app_settings().auth
-    st.html(_SCRIPT % {"want": json.dumps(theme.title()), "pages": json.dumps([p for p in page_paths if p]),
-                       "cookie": json.dumps(auth.cookie_name if auth else "")},
-            unsafe_allow_javascript=True)
+    st.html(
+        _SCRIPT
+        % {
+            "want": json.dumps(theme.title()),
+            "pages": json.dumps([p for p in page_paths if p]),
+            "cookie": json.dumps(auth.cookie_name if auth else ""),
+        },
+        unsafe_allow_javascript=True,
+    )

@@ -1,4 +1,5 @@
 """The Upload page's building blocks: the two ways in, the per-file report, the uploads list."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -36,6 +37,7 @@ _LIST_REFRESH = "60s"  # the countdowns tick by the minute
 @dataclass
 class Outcome:
     """What became of one file: uploaded, refused before sending (why), or failed at the API."""
+
     checked: Checked
     upload: UploadRecord | None = None
     error: errors.ReshiError | None = None
@@ -43,13 +45,20 @@ class Outcome:
 
 def files_form(store: Store, user: str, client: ReshiClient) -> None:
     generation = st.session_state.get(_GENERATION, 0)
-    files = file_picker(tr("upload.files_label"), box="upload_picker", button=tr("picker.browse"),
-                        note=tr("upload.picker_note", limit=imagetypes.MAX_UPLOAD_MB), max_mb=imagetypes.PICKER_CEILING_MB,
-                        accept_multiple_files=True, key=f"upload_files_{generation}")
+    files = file_picker(
+        tr("upload.files_label"),
+        box="upload_picker",
+        button=tr("picker.browse"),
+        note=tr("upload.picker_note", limit=imagetypes.MAX_UPLOAD_MB),
+        max_mb=imagetypes.PICKER_CEILING_MB,
+        accept_multiple_files=True,
+        key=f"upload_files_{generation}",
+    )
     sent = st.session_state.setdefault(_SENT_IDS, set())
     waiting = [f for f in files or () if f.file_id not in sent]
-    if st.button(tr("upload.send_files"), type="primary", icon=":material/upload:", disabled=not waiting,
-                 key="upload_send_files"):
+    if st.button(
+        tr("upload.send_files"), type="primary", icon=":material/upload:", disabled=not waiting, key="upload_send_files"
+    ):
         outcomes = [_process(store, user, client, check_image(f.getvalue(), f.name)) for f in waiting]
         st.session_state[REPORT_KEY] = outcomes
         if any(o.error for o in outcomes):
@@ -66,8 +75,7 @@ def files_form(store: Store, user: str, client: ReshiClient) -> None:
 
 
 def base64_form(store: Store, user: str, client: ReshiClient) -> None:
-    text = st.text_area(tr("upload.b64_label"), key="upload_b64", placeholder=tr("upload.b64_placeholder"),
-                        height=120)
+    text = st.text_area(tr("upload.b64_label"), key="upload_b64", placeholder=tr("upload.b64_placeholder"), height=120)
     name = st.text_input(tr("upload.b64_name"), value="image.png", key="upload_b64_name")
     if st.button(tr("upload.send_b64"), type="primary", icon=":material/upload:", key="upload_send_b64"):
         try:
@@ -77,8 +85,7 @@ def base64_form(store: Store, user: str, client: ReshiClient) -> None:
         st.session_state[REPORT_KEY] = [_process(store, user, client, checked, as_base64=True)]
 
 
-def _process(store: Store, user: str, client: ReshiClient, checked: Checked, *,
-             as_base64: bool = False) -> Outcome:
+def _process(store: Store, user: str, client: ReshiClient, checked: Checked, *, as_base64: bool = False) -> Outcome:
     upload = error = None
     if checked.ok:
         try:
@@ -99,8 +106,9 @@ def report() -> None:
             st.error(tr("upload.failed", name=name), icon=":material/cloud_off:")
             show_error(outcome.error)
         else:
-            st.error(tr("upload.refused", name=name, reason=outcome.checked.reason(current_lang())),
-                     icon=":material/block:")
+            st.error(
+                tr("upload.refused", name=name, reason=outcome.checked.reason(current_lang())), icon=":material/block:"
+            )
 
 
 @st.fragment(run_every=_LIST_REFRESH)
@@ -130,16 +138,23 @@ def _upload_card(store: Store, user: str, upload: UploadRecord, now) -> None:
         else:
             details.code(upload.url, language=None, wrap_lines=True)
         details.caption(_details_line(upload, now))
-        if details.button(tr("upload.remove"), icon=":material/delete:", key=f"upload_remove_{upload.id}",
-                          type="tertiary"):
+        if details.button(
+            tr("upload.remove"), icon=":material/delete:", key=f"upload_remove_{upload.id}", type="tertiary"
+        ):
             store.delete_upload(user, upload.id)
             st.rerun(scope="fragment")
 
 
 def _details_line(upload: UploadRecord, now) -> str:
     countdown = expiry_text(upload.expire_at, now, current_lang())
-    expiry = (tr("upload.expires_on", date=local_time(upload.expire_at), countdown=countdown)
-              if upload.expire_at else countdown)
-    size = tr("upload.size_name", size=human_size(upload.size or 0, current_lang()),
-              stored=markdown_literal(upload.stored_filename or ""))
+    expiry = (
+        tr("upload.expires_on", date=local_time(upload.expire_at), countdown=countdown)
+        if upload.expire_at
+        else countdown
+    )
+    size = tr(
+        "upload.size_name",
+        size=human_size(upload.size or 0, current_lang()),
+        stored=markdown_literal(upload.stored_filename or ""),
+    )
     return f"{size} · {expiry}"

@@ -1,5 +1,6 @@
 """The Usage page's building blocks: range and filter controls, cached data, cards, the calls
 table with its CSV export, and the admins' pricing editor. Aggregation lives in lib/usage.py."""
+
 from __future__ import annotations
 
 import threading
@@ -40,25 +41,33 @@ def range_controls() -> usage.Scope:
     tz = st.context.timezone or "UTC"
     col_range, col_granularity = st.columns([3, 1.2], vertical_alignment="bottom")
     preset = col_range.segmented_control(
-        tr("usage.range"), usage.PRESETS, default=usage.DAYS_30, required=True, key="usage_preset",
-        format_func=labels(key_family("usage.preset", usage.PRESETS)))
+        tr("usage.range"),
+        usage.PRESETS,
+        default=usage.DAYS_30,
+        required=True,
+        key="usage_preset",
+        format_func=labels(key_family("usage.preset", usage.PRESETS)),
+    )
     custom = None
     if preset == usage.CUSTOM:
         today = datetime.now(usage.zone(tz)).date()
-        picked = col_range.date_input(tr("usage.custom_range"), value=(today, today), key="usage_custom",
-                                      width=300)
+        picked = col_range.date_input(tr("usage.custom_range"), value=(today, today), key="usage_custom", width=300)
         custom = (picked[0], picked[-1]) if picked else (today, today)  # mid-pick, only the first date
     granularity = col_granularity.segmented_control(
-        tr("usage.granularity"), GRANULARITIES, default=usage.DAY, required=True,
-        key="usage_granularity", format_func=labels(key_family("usage.granularity", GRANULARITIES)))
+        tr("usage.granularity"),
+        GRANULARITIES,
+        default=usage.DAY,
+        required=True,
+        key="usage_granularity",
+        format_func=labels(key_family("usage.granularity", GRANULARITIES)),
+    )
     start, end = usage.preset_range(preset, tz, custom=custom)
     effective = usage.effective_granularity(granularity, start, end)
     notes = [tr("usage.zone", zone=tz)]
     if effective != granularity:
         notes.append(tr("usage.hourly_fallback", days=usage.MAX_HOURLY_DAYS))
     st.caption(" ".join(notes))
-    return usage.Scope(user=None if is_admin() else current_user(), start=start, end=end, tz=tz,
-                       granularity=effective)
+    return usage.Scope(user=None if is_admin() else current_user(), start=start, end=end, tz=tz, granularity=effective)
 
 
 def filter_controls(cube: pd.DataFrame) -> usage.Filters:
@@ -70,10 +79,14 @@ def filter_controls(cube: pd.DataFrame) -> usage.Filters:
         if is_admin():
             _multiselect("users", sorted(set(usage.options(cube, "user")) | set(chosen["users"])))
         _multiselect("models", sorted(set(usage.options(cube, "model")) | set(chosen["models"])))
-        _multiselect("sources", list(dict.fromkeys([*usage.options(cube, usage.SOURCE), *chosen["sources"]])),
-                     source_label)
-        _multiselect("connections", sorted(set(usage.options(cube, usage.CONNECTION)) | set(chosen["connections"])),
-                     connection_label)
+        _multiselect(
+            "sources", list(dict.fromkeys([*usage.options(cube, usage.SOURCE), *chosen["sources"]])), source_label
+        )
+        _multiselect(
+            "connections",
+            sorted(set(usage.options(cube, usage.CONNECTION)) | set(chosen["connections"])),
+            connection_label,
+        )
         _multiselect("endpoints", list(usage.ENDPOINTS), endpoint_label)
         _multiselect("outcomes", list(usage.OUTCOMES), lambda o: tr(OUTCOME_KEY(o)))
     return usage.Filters(**{name: tuple(st.session_state.get(f"usage_filter_{name}") or ()) for name in chosen})
@@ -81,13 +94,20 @@ def filter_controls(cube: pd.DataFrame) -> usage.Filters:
 
 def breakdown_control() -> str:
     """What the credit charts are broken down by: model, endpoint, source or connection."""
-    return st.segmented_control(tr("usage.breakdown"), usage.BREAKDOWNS, default=usage.MODEL, required=True,
-                                key="usage_breakdown", format_func=labels(BREAKDOWN_KEY))
+    return st.segmented_control(
+        tr("usage.breakdown"),
+        usage.BREAKDOWNS,
+        default=usage.MODEL,
+        required=True,
+        key="usage_breakdown",
+        format_func=labels(BREAKDOWN_KEY),
+    )
 
 
 def _multiselect(name: str, choices: list[str], label=str) -> None:
-    st.multiselect(tr(FILTER_KEY(name)), choices, format_func=label, key=f"usage_filter_{name}",
-                   placeholder=tr("usage.filter.any"))
+    st.multiselect(
+        tr(FILTER_KEY(name)), choices, format_func=label, key=f"usage_filter_{name}", placeholder=tr("usage.filter.any")
+    )
 
 
 # --- cached data ----------------------------------------------------------------------------
@@ -111,8 +131,9 @@ def _aggregate_cache() -> tuple[OrderedDict, threading.Lock]:
     return OrderedDict(), threading.Lock()
 
 
-def _up_to_date(key: tuple, version: int, compute: Callable[[int | None, int], pd.DataFrame],
-                keys: list[str]) -> pd.DataFrame:
+def _up_to_date(
+    key: tuple, version: int, compute: Callable[[int | None, int], pd.DataFrame], keys: list[str]
+) -> pd.DataFrame:
     """The aggregate for `key` as of ledger row `version`, from the cache where possible."""
     cache, lock = _aggregate_cache()
     with lock:
@@ -133,14 +154,21 @@ def _up_to_date(key: tuple, version: int, compute: Callable[[int | None, int], p
 
 
 def load_cube(store: Store, scope: usage.Scope) -> pd.DataFrame:
-    return _up_to_date(("cube", store.url, scope), usage.ledger_version(store),
-                       lambda after, upto: usage.cube(store, scope, after, upto), usage.CUBE_KEYS)
+    return _up_to_date(
+        ("cube", store.url, scope),
+        usage.ledger_version(store),
+        lambda after, upto: usage.cube(store, scope, after, upto),
+        usage.CUBE_KEYS,
+    )
 
 
 def load_latency(store: Store, scope: usage.Scope, filters: usage.Filters) -> pd.DataFrame:
     histogram = _up_to_date(
-        ("latency", store.url, scope, filters), usage.ledger_version(store),
-        lambda after, upto: usage.latency_histogram(store, scope, filters, after, upto), usage.HISTOGRAM_KEYS)
+        ("latency", store.url, scope, filters),
+        usage.ledger_version(store),
+        lambda after, upto: usage.latency_histogram(store, scope, filters, after, upto),
+        usage.HISTOGRAM_KEYS,
+    )
     return usage.percentiles(histogram)
 
 
@@ -179,12 +207,20 @@ def render_cards(summary: usage.Summary, balance: Balance | None) -> None:
 
 def _cards(summary: usage.Summary, balance: Balance | None) -> None:
     cols, lang = st.columns(5), current_lang()
-    cols[0].metric(tr("usage.card.credits"), formats.number(summary.credits, lang), border=True,
-                   help=tr("usage.card.refunds", credits=summary.refunded) if summary.refunded else None)
+    cols[0].metric(
+        tr("usage.card.credits"),
+        formats.number(summary.credits, lang),
+        border=True,
+        help=tr("usage.card.refunds", credits=summary.refunded) if summary.refunded else None,
+    )
     cols[1].metric(tr("usage.card.requests"), formats.number(summary.requests, lang), border=True)
     rate = summary.error_rate
-    cols[2].metric(tr("usage.card.error_rate"), "—" if rate is None else formats.percent(rate, lang), border=True,
-                   help=tr("usage.card.errors", count=summary.errors))
+    cols[2].metric(
+        tr("usage.card.error_rate"),
+        "—" if rate is None else formats.percent(rate, lang),
+        border=True,
+        help=tr("usage.card.errors", count=summary.errors),
+    )
     cols[3].metric(tr("usage.card.tokens"), formats.number(summary.tokens, lang), border=True)
     _balance_card(cols[4], balance)
 
@@ -221,33 +257,51 @@ def _balance_card(column, balance: Balance | None) -> None:
     if balance.unlimited:
         column.metric(tr("usage.card.balance"), tr("billing.unlimited"), border=True)
         return
-    column.metric(tr("usage.card.balance"), formats.number(balance.remaining, current_lang()), border=True,
-                  help=tr("usage.card.balance_detail", used=balance.used, total=balance.total))
+    column.metric(
+        tr("usage.card.balance"),
+        formats.number(balance.remaining, current_lang()),
+        border=True,
+        help=tr("usage.card.balance_detail", used=balance.used, total=balance.total),
+    )
 
 
 def refresh_balance_button() -> None:
-    if st.button(tr("usage.refresh_balance"), icon=":material/refresh:", key="usage_refresh_balance",
-                 type="tertiary"):
+    if st.button(tr("usage.refresh_balance"), icon=":material/refresh:", key="usage_refresh_balance", type="tertiary"):
         st.session_state.pop("usage_balance", None)
 
 
 # --- per user (admins) -----------------------------------------------------------------------
 
+
 def per_user_table(store: Store, per_user: pd.DataFrame) -> None:
     """Each user's spending in the range, and, where the admin set a quota, how much of today's
     and this month's quota on the preset connection they have used."""
     shares = quotas.shares_used(store, per_user["user"].tolist())
-    table = per_user.assign(quota_day=per_user["user"].map(lambda u: shares.get(u, (None, None))[0]),
-                            quota_month=per_user["user"].map(lambda u: shares.get(u, (None, None))[1]))
-    config = {"user": tr("usage.col.user"), "credits": tr("usage.col.credits"),
-              "requests": tr("usage.card.requests"), "errors": tr("usage.outcome.error"),
-              "tokens": tr("usage.card.tokens")}
+    table = per_user.assign(
+        quota_day=per_user["user"].map(lambda u: shares.get(u, (None, None))[0]),
+        quota_month=per_user["user"].map(lambda u: shares.get(u, (None, None))[1]),
+    )
+    config = {
+        "user": tr("usage.col.user"),
+        "credits": tr("usage.col.credits"),
+        "requests": tr("usage.card.requests"),
+        "errors": tr("usage.outcome.error"),
+        "tokens": tr("usage.card.tokens"),
+    }
     if shares:
-        config |= {name: st.column_config.ProgressColumn(tr(key), min_value=0.0, max_value=1.0, format="percent",
-                                                         help=tr("usage.quota_help"))
-                   for name, key in (("quota_day", "usage.quota_day"), ("quota_month", "usage.quota_month"))}
-    st.dataframe(table, hide_index=True, width="stretch", column_config=config,
-                 column_order=[*config] if shares else [*per_user.columns])
+        config |= {
+            name: st.column_config.ProgressColumn(
+                tr(key), min_value=0.0, max_value=1.0, format="percent", help=tr("usage.quota_help")
+            )
+            for name, key in (("quota_day", "usage.quota_day"), ("quota_month", "usage.quota_month"))
+        }
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config=config,
+        column_order=[*config] if shares else [*per_user.columns],
+    )
 
 
 # --- the calls table -------------------------------------------------------------------------
@@ -264,30 +318,54 @@ def render_calls_table(store: Store, scope: usage.Scope, filters: usage.Filters,
     available = [c for c in (*TABLE_COLUMNS, *usage.CSV_COLUMNS) if c != "user" or scope.user is None]
     available = list(dict.fromkeys(available))
     with columns_col.popover(tr("usage.table.columns"), icon=":material/view_column:", width="stretch"):
-        picked = st.pills(tr("usage.table.columns"), available, selection_mode="multi", key="usage_columns",
-                          default=[c for c in TABLE_COLUMNS if c in available], label_visibility="collapsed",
-                          format_func=lambda name: tr(COLUMN_KEY(name)))
+        picked = st.pills(
+            tr("usage.table.columns"),
+            available,
+            selection_mode="multi",
+            key="usage_columns",
+            default=[c for c in TABLE_COLUMNS if c in available],
+            label_visibility="collapsed",
+            format_func=lambda name: tr(COLUMN_KEY(name)),
+        )
     columns = [c for c in available if c in picked] or available[:1]
     rows = load_calls(store, scope, filters)
     shown = len(rows)
-    count = (tr("usage.table.newest", shown=shown, total=total) if total > shown
-             else tr("usage.table.count", total=total))
+    count = (
+        tr("usage.table.newest", shown=shown, total=total) if total > shown else tr("usage.table.count", total=total)
+    )
     st.caption(count + " · " + tr("usage.table.columns_hint", shown=len(columns), total=len(available)))
-    display = rows.assign(endpoint=labelled(rows["endpoint"], endpoint_label),
-                          outcome=labelled(rows["outcome"], lambda o: tr(OUTCOME_KEY(o))),
-                          time=rows["time"].dt.tz_localize(None),
-                          # Text columns read better blank than as Streamlit's grey "None"; the
-                          # number columns keep their nulls so they still sort as numbers.
-                          model=rows["model"].fillna(usage.NO_MODEL),
-                          error_kind=rows["error_kind"].fillna(""), request_id=rows["request_id"].fillna(""),
-                          source=labelled(rows["source"], source_label),
-                          connection=labelled(rows["connection"].fillna(NO_CONNECTION), connection_label))
-    st.dataframe(display, hide_index=True, column_order=columns, key="usage_table", height=360,
-                 column_config=_column_config(columns, display["model"]), placeholder="—")
+    display = rows.assign(
+        endpoint=labelled(rows["endpoint"], endpoint_label),
+        outcome=labelled(rows["outcome"], lambda o: tr(OUTCOME_KEY(o))),
+        time=rows["time"].dt.tz_localize(None),
+        # Text columns read better blank than as Streamlit's grey "None"; the
+        # number columns keep their nulls so they still sort as numbers.
+        model=rows["model"].fillna(usage.NO_MODEL),
+        error_kind=rows["error_kind"].fillna(""),
+        request_id=rows["request_id"].fillna(""),
+        source=labelled(rows["source"], source_label),
+        connection=labelled(rows["connection"].fillna(NO_CONNECTION), connection_label),
+    )
+    st.dataframe(
+        display,
+        hide_index=True,
+        column_order=columns,
+        key="usage_table",
+        height=360,
+        column_config=_column_config(columns, display["model"]),
+        placeholder="—",
+    )
     stamp = pd.Timestamp.now(tz=scope.tz).strftime("%Y%m%d-%H%M")
-    st.download_button(tr("usage.export"), data=lambda: usage.calls_csv(store, scope, filters),
-                       file_name=f"usage-{stamp}.csv", mime="text/csv", icon=":material/download:",
-                       key="usage_export", help=tr("usage.export_help"), disabled=total == 0)
+    st.download_button(
+        tr("usage.export"),
+        data=lambda: usage.calls_csv(store, scope, filters),
+        file_name=f"usage-{stamp}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key="usage_export",
+        help=tr("usage.export_help"),
+        disabled=total == 0,
+    )
 
 
 def _column_config(columns: list[str], models: pd.Series) -> dict:
@@ -303,26 +381,45 @@ def _column_config(columns: list[str], models: pd.Series) -> dict:
 
 # --- pricing (admins) ------------------------------------------------------------------------
 
+
 def render_price_editor(store: Store) -> None:
     """Admins edit credits per call / per 1K tokens; new rows may add a model's own price."""
     current = store.get_prices()
-    table = pd.DataFrame([{"endpoint": e, "model": m, "per_call": p.per_call, "per_1k_tokens": p.per_1k_tokens}
-                          for (e, m), p in sorted(current.items())])
+    table = pd.DataFrame(
+        [
+            {"endpoint": e, "model": m, "per_call": p.per_call, "per_1k_tokens": p.per_1k_tokens}
+            for (e, m), p in sorted(current.items())
+        ]
+    )
     st.caption(tr("usage.prices.help"))
-    edited = st.data_editor(table, hide_index=True, num_rows="add", key="usage_prices", column_config={
-        "endpoint": st.column_config.SelectboxColumn(tr("usage.prices.endpoint"), options=list(usage.ENDPOINTS),
-                                                     required=True),
-        "model": st.column_config.TextColumn(tr("usage.prices.model"), required=True),
-        "per_call": st.column_config.NumberColumn(tr("usage.prices.per_call"), min_value=0.0, required=True),
-        "per_1k_tokens": st.column_config.NumberColumn(tr("usage.prices.per_1k"), min_value=0.0, default=0.0)})
+    edited = st.data_editor(
+        table,
+        hide_index=True,
+        num_rows="add",
+        key="usage_prices",
+        column_config={
+            "endpoint": st.column_config.SelectboxColumn(
+                tr("usage.prices.endpoint"), options=list(usage.ENDPOINTS), required=True
+            ),
+            "model": st.column_config.TextColumn(tr("usage.prices.model"), required=True),
+            "per_call": st.column_config.NumberColumn(tr("usage.prices.per_call"), min_value=0.0, required=True),
+            "per_1k_tokens": st.column_config.NumberColumn(tr("usage.prices.per_1k"), min_value=0.0, default=0.0),
+        },
+    )
     if st.button(tr("usage.prices.save"), icon=":material/save:", key="usage_prices_save"):
         _save_prices(store, current, edited)
 
 
 def _save_prices(store: Store, current: dict[tuple[str, str], Price], edited: pd.DataFrame) -> None:
     rows = edited.fillna({"per_1k_tokens": 0.0}).to_dict("records")
-    if any(not r["endpoint"] or not str(r["model"] or "").strip() or pd.isna(r["per_call"])
-           or r["per_call"] < 0 or r["per_1k_tokens"] < 0 for r in rows):
+    if any(
+        not r["endpoint"]
+        or not str(r["model"] or "").strip()
+        or pd.isna(r["per_call"])
+        or r["per_call"] < 0
+        or r["per_1k_tokens"] < 0
+        for r in rows
+    ):
         st.error(tr("usage.prices.invalid"), icon=":material/error:")
         return
     for r in rows:

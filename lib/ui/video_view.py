@@ -1,5 +1,6 @@
 """The Video page's building blocks: the form, the live (polled) tasks and the finished ones,
 which play our own kept copy of each video, a failed one's Retry and a removal's Undo."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -25,33 +26,64 @@ FINISHED_PAGE = 6
 # How a finished card splits between the video and its details, by shape, so that a portrait
 # video is not drawn a screen tall.
 _VIDEO_SHARE = {"16:9": [3, 2], "1:1": [1, 1], "9:16": [1, 2]}
-_BADGES = {QUEUED: ("gray", ":material/schedule:"), RUNNING: ("blue", ":material/autorenew:"),
-           COMPLETED: ("green", ":material/check_circle:"), FAILED: ("red", ":material/error:")}
+_BADGES = {
+    QUEUED: ("gray", ":material/schedule:"),
+    RUNNING: ("blue", ":material/autorenew:"),
+    COMPLETED: ("green", ":material/check_circle:"),
+    FAILED: ("red", ":material/error:"),
+}
 STATUS_KEY = key_family("video.status", (QUEUED, RUNNING, COMPLETED, FAILED))
 # --- the form ---------------------------------------------------------------------------------
+
 
 def render_form(store: Store, user: str, client: ReshiClient) -> None:
     """Prompt, model, duration and shape; the price before sending; HD asks to confirm."""
     if st.session_state.pop("video_reset_confirm", False):
         st.session_state["video_confirm_hd"] = False
-    prompt = st.text_area(tr("video.prompt"), key="video_prompt", height=110, max_chars=MAX_PROMPT_CHARS[pricing.VIDEO],
-                          placeholder=tr("video.prompt_placeholder"))
-    model = st.selectbox(tr("video.model"), video_options.MODELS, key="video_model",
-                         format_func=labels(key_family("video.model", video_options.MODELS)))
+    prompt = st.text_area(
+        tr("video.prompt"),
+        key="video_prompt",
+        height=110,
+        max_chars=MAX_PROMPT_CHARS[pricing.VIDEO],
+        placeholder=tr("video.prompt_placeholder"),
+    )
+    model = st.selectbox(
+        tr("video.model"),
+        video_options.MODELS,
+        key="video_model",
+        format_func=labels(key_family("video.model", video_options.MODELS)),
+    )
     duration_col, ratio_col = st.columns([2, 3])
-    duration = duration_col.number_input(tr("video.duration"), video_options.MIN_DURATION, video_options.MAX_DURATION,
-                                         video_options.DEFAULT_DURATION, step=1, key="video_duration")
-    ratio = ratio_col.selectbox(tr("video.aspect_ratio"), video_options.ASPECT_RATIOS, key="video_ratio",
-                                format_func=labels(key_family("video.ratio", video_options.ASPECT_RATIOS)))
+    duration = duration_col.number_input(
+        tr("video.duration"),
+        video_options.MIN_DURATION,
+        video_options.MAX_DURATION,
+        video_options.DEFAULT_DURATION,
+        step=1,
+        key="video_duration",
+    )
+    ratio = ratio_col.selectbox(
+        tr("video.aspect_ratio"),
+        video_options.ASPECT_RATIOS,
+        key="video_ratio",
+        format_func=labels(key_family("video.ratio", video_options.ASPECT_RATIOS)),
+    )
     request = videos.VideoRequest(prompt or "", model, int(duration), ratio)
     cost = videos.cost_of(client, model)
     st.markdown(tr("video.cost", credits=cost))
     st.caption(tr("video.cost_note"))
     confirmed = not videos.needs_confirmation(model) or st.checkbox(
-        tr("video.confirm_hd", credits=cost), key="video_confirm_hd")
+        tr("video.confirm_hd", credits=cost), key="video_confirm_hd"
+    )
     made = _made_and_unfinished(store, user, request)
-    clicked = st.button(tr("video.generate"), type="primary", icon=":material/movie:", key="video_generate",
-                        disabled=not confirmed or made, use_container_width=True)
+    clicked = st.button(
+        tr("video.generate"),
+        type="primary",
+        icon=":material/movie:",
+        key="video_generate",
+        disabled=not confirmed or made,
+        use_container_width=True,
+    )
     if made:
         st.caption(tr("video.made_wait"))
     elif not confirmed:
@@ -91,9 +123,13 @@ def _submit(store: Store, user: str, client: ReshiClient, request: videos.VideoR
         st.session_state["video_error"] = exc
         return
     notice = "video.duplicate" if submission.duplicate else "video.created"
-    st.session_state["video_notice"] = (request, notice, "info" if submission.duplicate else "success",
-                                        submission.task.task_id)
-    st.session_state["video_reset_confirm"] = True   # the next HD video needs its own confirmation
+    st.session_state["video_notice"] = (
+        request,
+        notice,
+        "info" if submission.duplicate else "success",
+        submission.task.task_id,
+    )
+    st.session_state["video_reset_confirm"] = True  # the next HD video needs its own confirmation
     st.rerun()  # the button rests from now on (it was drawn armed in this run)
 
 
@@ -112,6 +148,7 @@ def _show_outcome(store: Store, user: str, request: videos.VideoRequest) -> None
 
 
 # --- the task lists ---------------------------------------------------------------------------
+
 
 def live_tasks(store: Store, user: str, client: ReshiClient) -> None:
     """The polling fragment's body: poll the tasks that are due and draw the unfinished ones
@@ -155,7 +192,7 @@ def removal_notice(store: Store, user: str) -> None:
 
 
 def _shorten(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def finished_tasks(store: Store, user: str, client: ReshiClient) -> None:
@@ -170,26 +207,31 @@ def finished_tasks(store: Store, user: str, client: ReshiClient) -> None:
         with st.container(border=True):
             _card_header(store, user, task, now)
             _finished_body(store, user, task, client)
-    if len(tasks) > shown and st.button(tr("video.show_older", count=len(tasks) - shown), key="video_show_older",
-                                        icon=":material/expand_more:"):
+    if len(tasks) > shown and st.button(
+        tr("video.show_older", count=len(tasks) - shown), key="video_show_older", icon=":material/expand_more:"
+    ):
         st.session_state["video_shown"] = shown + FINISHED_PAGE
         st.rerun()
 
 
 # --- one task ---------------------------------------------------------------------------------
 
+
 def _card_header(store: Store, user: str, task: VideoTaskRecord, now: datetime) -> None:
     """Status badge, parameters and the remove button on one line; the prompt below."""
     # A horizontal row, not columns: columns stack on a phone and put the button on a line of its own.
     row = st.container(horizontal=True, vertical_alignment="center", gap="small")
-    timing = (tr("video.took", time=videos.format_seconds(videos.elapsed_seconds(task, now)))
-              if task.status in FINISHED else "")
-    params = tr("video.params", model=task.model or "?", duration=task.duration or "?",
-                ratio=task.aspect_ratio or "?")
+    timing = (
+        tr("video.took", time=videos.format_seconds(videos.elapsed_seconds(task, now)))
+        if task.status in FINISHED
+        else ""
+    )
+    params = tr("video.params", model=task.model or "?", duration=task.duration or "?", ratio=task.aspect_ratio or "?")
     details = " · ".join(p for p in (params, timing) if p)
     row.markdown(f"{_status_badge(task)} &nbsp; :gray[{details}]", width="stretch")
-    if row.button("", icon=":material/close:", key=f"video_remove_{task.task_id}", help=tr("video.remove"),
-                  type="tertiary"):
+    if row.button(
+        "", icon=":material/close:", key=f"video_remove_{task.task_id}", help=tr("video.remove"), type="tertiary"
+    ):
         store.hide_video_task(user, task.task_id)
         st.session_state["video_removed"] = (task.task_id, task.prompt)
         st.rerun()
@@ -215,8 +257,14 @@ def _live_body(task: VideoTaskRecord, now: datetime, poll_error: errors.ReshiErr
     if task.raw_status and not is_known_status(task.raw_status):
         st.caption(tr("video.unknown_status", raw=markdown_literal(task.raw_status)))
     if poll_error is not None:
-        st.warning(tr("video.poll_error", reason=explain(poll_error, current_lang()),
-                      seconds=videos.seconds_until_poll(task, utcnow())), icon=":material/sync_problem:")
+        st.warning(
+            tr(
+                "video.poll_error",
+                reason=explain(poll_error, current_lang()),
+                seconds=videos.seconds_until_poll(task, utcnow()),
+            ),
+            icon=":material/sync_problem:",
+        )
 
 
 def _finished_body(store: Store, user: str, task: VideoTaskRecord, client: ReshiClient) -> None:
@@ -231,9 +279,16 @@ def _finished_body(store: Store, user: str, task: VideoTaskRecord, client: Reshi
     with video_col:
         st.video(data, format=videos.mime_of(name))
     with info_col:
-        st.download_button(tr("video.download"), data, file_name=name, mime=videos.mime_of(name),
-                           icon=":material/download:", key=f"video_download_{task.task_id}",
-                           on_click="ignore", use_container_width=True)
+        st.download_button(
+            tr("video.download"),
+            data,
+            file_name=name,
+            mime=videos.mime_of(name),
+            icon=":material/download:",
+            key=f"video_download_{task.task_id}",
+            on_click="ignore",
+            use_container_width=True,
+        )
         share_button(VIDEO, lambda: video_snapshot(task, data, videos.mime_of(name)), f"video_{task.task_id}_share")
         st.caption(":material/inventory_2: " + tr("video.kept"))
         _provider_url(task)
@@ -254,16 +309,27 @@ def _failed_body(task: VideoTaskRecord, client: ReshiClient) -> None:
         st.caption(":material/undo: " + tr("video.refunded", credits=task.credits))
     retry = videos.retry_request(task)
     if retry is not None:
-        st.button(tr("video.retry", credits=videos.cost_of(client, retry.model)), icon=":material/replay:",
-                  key=f"video_retry_{task.task_id}", help=tr("video.retry_help"), on_click=_retry, args=(retry,))
+        st.button(
+            tr("video.retry", credits=videos.cost_of(client, retry.model)),
+            icon=":material/replay:",
+            key=f"video_retry_{task.task_id}",
+            help=tr("video.retry_help"),
+            on_click=_retry,
+            args=(retry,),
+        )
 
 
 def _retry(request: videos.VideoRequest) -> None:
     """Puts the failed task's settings in the form and sends them, as one click on Generate
     with the HD box ticked (the button named the price)."""
-    st.session_state.update(video_prompt=request.prompt, video_model=request.model,
-                            video_duration=request.duration, video_ratio=request.aspect_ratio,
-                            video_confirm_hd=True, video_pending=request)
+    st.session_state.update(
+        video_prompt=request.prompt,
+        video_model=request.model,
+        video_duration=request.duration,
+        video_ratio=request.aspect_ratio,
+        video_confirm_hd=True,
+        video_pending=request,
+    )
 
 
 def _kept_or_explain(store: Store, user: str, task: VideoTaskRecord, client: ReshiClient) -> bytes | None:
@@ -285,7 +351,13 @@ def _kept_or_explain(store: Store, user: str, task: VideoTaskRecord, client: Res
                 st.warning(tr("video.gone"), icon=":material/link_off:")
                 _provider_url(task)
             else:
-                st.warning(tr("video.no_url", status=markdown_literal(task.raw_status or "?"),
-                              reason=explain(exc, current_lang())), icon=":material/link_off:")
+                st.warning(
+                    tr(
+                        "video.no_url",
+                        status=markdown_literal(task.raw_status or "?"),
+                        reason=explain(exc, current_lang()),
+                    ),
+                    icon=":material/link_off:",
+                )
             return None
     return kept_video(store, user, task)

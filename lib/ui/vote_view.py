@@ -12,6 +12,7 @@ With tools, each step of the chains is a group of its own after the question's: 
 its letter (`blind_slot`) through its chain, and the turn is voted on once, under its last
 step when no chain goes on; the vote is on the question's group and reveals every step.
 """
+
 from __future__ import annotations
 
 import streamlit as st
@@ -39,12 +40,18 @@ def blind_slots_for(history: list[Message], columns: list[int], count: int) -> l
 def blind_toggle(container, settings: dict, widget: str, keep_setting) -> None:
     """The Compare row's "Blind" switch: the next comparisons come as Model A/B/C."""
     key = f"{widget}_blind"
-    settings["blind"] = container.toggle(tr("vote.blind"), value=settings.get("blind", False), key=key,
-                                         help=tr("vote.blind_help"), on_change=keep_setting,
-                                         args=(settings, "blind", key))
+    settings["blind"] = container.toggle(
+        tr("vote.blind"),
+        value=settings.get("blind", False),
+        key=key,
+        help=tr("vote.blind_help"),
+        on_change=keep_setting,
+        args=(settings, "blind", key),
+    )
 
 
 # ---------------------------------------------------------------- streaming
+
 
 def blind_meta(slots: list[int] | None, index: int) -> dict:
     return {"blind": True, "blind_slot": slots[index]} if slots else {}
@@ -63,6 +70,7 @@ def blind_reply_boxes(slots: list[int]) -> list:
 
 # ---------------------------------------------------------------- a stored comparison
 
+
 def is_blind(group: list[Message]) -> bool:
     return any((m.meta or {}).get("blind") for m in group)
 
@@ -80,7 +88,7 @@ def shown_order(group: list[Message]) -> list[Message]:
 
 
 def column_heading(message: Message, number: int, group: list[Message]) -> str:
-    """"Model A" while hidden, "A · model" once revealed, the model alone when not blind."""
+    """ "Model A" while hidden, "A · model" once revealed, the model alone when not blind."""
     model = str((message.meta or {}).get("model") or "")
     if not is_blind(group):
         return model
@@ -92,13 +100,17 @@ def vote_buttons(store: Store, user: str, shown: list[Message], revealing: list[
     """A better, B better (C better), tie, all bad: the vote that reveals the names (of
     `shown`, the question's group, and of the `revealing` replies, its chains' later steps)."""
     group_id = (shown[0].meta or {}).get("compare_group")
-    outcomes = (*votes.LETTERS[:len(shown)], votes.TIE, votes.BAD)
+    outcomes = (*votes.LETTERS[: len(shown)], votes.TIE, votes.BAD)
     st.caption(tr("vote.ask"))
     with st.container(horizontal=True, gap="small", key=f"blind_vote_{group_id}"):
         for outcome in outcomes:
-            st.button(tr(OUTCOME_KEY(outcome)), key=f"blind_vote_{group_id}_{outcome}",
-                      icon=":material/how_to_vote:" if outcome in votes.LETTERS else None,
-                      on_click=_cast_blind_vote, args=(store, user, [m.id for m in shown], outcome, list(revealing)))
+            st.button(
+                tr(OUTCOME_KEY(outcome)),
+                key=f"blind_vote_{group_id}_{outcome}",
+                icon=":material/how_to_vote:" if outcome in votes.LETTERS else None,
+                on_click=_cast_blind_vote,
+                args=(store, user, [m.id for m in shown], outcome, list(revealing)),
+            )
 
 
 def verdict_note(shown: list[Message]) -> None:
@@ -115,9 +127,15 @@ def _cast_blind_vote(store: Store, user: str, shown_ids: list[int], outcome: str
         return  # deleted meanwhile (another tab): nothing to vote on
     group_id = (shown[0].meta or {}).get("compare_group")
     subject = votes.compare_subject(group_id)
-    stored = store.add_vote(user, voter=user, source=votes.USER, subject=subject,
-                            models=[str((m.meta or {}).get("model") or "") for m in shown], outcome=outcome,
-                            prompt=_question(store, user, shown[0].conversation_id, group_id))
+    stored = store.add_vote(
+        user,
+        voter=user,
+        source=votes.USER,
+        subject=subject,
+        models=[str((m.meta or {}).get("model") or "") for m in shown],
+        outcome=outcome,
+        prompt=_question(store, user, shown[0].conversation_id, group_id),
+    )
     verdict = (stored or store.vote_on(user, subject)).outcome  # voted in another tab: that vote stands
     for message in [*shown, *_messages(store, user, [i for i in revealing if i not in shown_ids])]:
         store.update_message(user, message.id, meta={**(message.meta or {}), VERDICT: verdict})
@@ -126,13 +144,20 @@ def _cast_blind_vote(store: Store, user: str, shown_ids: list[int], outcome: str
 
 # ---------------------------------------------------------------- thumbs
 
+
 def thumb_buttons(store: Store, user: str, message: Message, row) -> None:
     """Thumbs up and down on a single reply; the one given is highlighted."""
     given = (message.meta or {}).get(THUMB)
     for outcome, icon in ((votes.UP, ":material/thumb_up:"), (votes.DOWN, ":material/thumb_down:")):
-        row.button("", icon=icon, type="primary" if given == outcome else "tertiary",
-                   key=f"chat_thumb_{outcome}_{message.id}", help=tr(THUMB_KEY(outcome)),
-                   on_click=_thumb, args=(store, user, message.id, outcome))
+        row.button(
+            "",
+            icon=icon,
+            type="primary" if given == outcome else "tertiary",
+            key=f"chat_thumb_{outcome}_{message.id}",
+            help=tr(THUMB_KEY(outcome)),
+            on_click=_thumb,
+            args=(store, user, message.id, outcome),
+        )
 
 
 def _thumb(store: Store, user: str, message_id: int, outcome: str) -> None:
@@ -143,13 +168,21 @@ def _thumb(store: Store, user: str, message_id: int, outcome: str) -> None:
     meta = dict(message.meta or {})
     store.withdraw_vote(user, subject)
     if meta.pop(THUMB, None) != outcome:
-        store.add_vote(user, voter=user, source=votes.USER, subject=subject, models=[str(meta.get("model") or "")],
-                       outcome=outcome, prompt=_question(store, user, message.conversation_id, message_id))
+        store.add_vote(
+            user,
+            voter=user,
+            source=votes.USER,
+            subject=subject,
+            models=[str(meta.get("model") or "")],
+            outcome=outcome,
+            prompt=_question(store, user, message.conversation_id, message_id),
+        )
         meta[THUMB] = outcome
     store.update_message(user, message.id, meta=meta)
 
 
 # ---------------------------------------------------------------- lookups
+
 
 def _messages(store: Store, user: str, ids: list[int]) -> list[Message]:
     """The user's messages of these ids that still exist (another tab may have deleted some)."""
@@ -159,4 +192,4 @@ def _messages(store: Store, user: str, ids: list[int]) -> list[Message]:
 def _question(store: Store, user: str, conversation_id: int, before_id: int) -> str:
     """The prompt a vote judged: the last user message up to `before_id`."""
     asked = [m for m in store.list_messages(user, conversation_id) if m.role == "user" and m.id <= before_id]
-    return asked[-1].content[:votes.MAX_PROMPT_CHARS] if asked else ""
+    return asked[-1].content[: votes.MAX_PROMPT_CHARS] if asked else ""

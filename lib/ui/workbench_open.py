@@ -1,6 +1,7 @@
 """What the Workbench opens into its editors: a saved run (the picker, with how far unfinished
 runs have got; re-run with its prompt, settings and cases) or a suite file (lib/workbench/suite.py).
 The editors and the draft they show are lib/ui/workbench_editors.py."""
+
 from __future__ import annotations
 
 import hashlib
@@ -37,11 +38,21 @@ def _open_selected(key: str) -> None:
     run = get_store().get_workbench_run(current_user(), run_id)
     if run:
         spec = workbench.RunSpec.from_run(run)
-        replace_draft(system=spec.system, user=spec.user, models=spec.models, params=spec.params, pool=spec.pool,
-                       checks=[{"id": i, **asdict(c)} for i, c in enumerate(spec.checks, start=1)],
-                       # the run's own cases, also when its variables differ from the draft's
-                       cases=run["cases"], live_cases=run["cases"], case_names=None, parent_id=run_id,
-                       prompt_ref=_prompt_ref_of(run, spec), **run_options(spec))
+        replace_draft(
+            system=spec.system,
+            user=spec.user,
+            models=spec.models,
+            params=spec.params,
+            pool=spec.pool,
+            checks=[{"id": i, **asdict(c)} for i, c in enumerate(spec.checks, start=1)],
+            # the run's own cases, also when its variables differ from the draft's
+            cases=run["cases"],
+            live_cases=run["cases"],
+            case_names=None,
+            parent_id=run_id,
+            prompt_ref=_prompt_ref_of(run, spec),
+            **run_options(spec),
+        )
 
 
 def _prompt_ref_of(run: dict, spec: workbench.RunSpec) -> dict | None:
@@ -55,8 +66,15 @@ def _prompt_ref_of(run: dict, spec: workbench.RunSpec) -> dict | None:
 def run_label(run: dict) -> str:
     when = local_time(run["created_at"], "MM-dd HH:mm")
     status = tr(RUN_STATUS_KEY(run["status"]))
-    label = tr("workbench.run_label", id=run["id"], version=run["version"], when=when, status=status,
-               models=", ".join(run["settings"].get("models", [])), title=workbench.title_of(run))
+    label = tr(
+        "workbench.run_label",
+        id=run["id"],
+        version=run["version"],
+        when=when,
+        status=status,
+        models=", ".join(run["settings"].get("models", [])),
+        title=workbench.title_of(run),
+    )
     source = run["settings"].get("prompt")
     return f"{label} · {prompts.version_label(source)}" if source else label
 
@@ -76,14 +94,27 @@ def saved_runs_picker(store: Store, user: str) -> list[dict]:
     shown = st.session_state.get(SHOWN)
     key = labels_key("wb_open_", labels)  # showing the open run (never a reset to none)
     col_runs, col_suite = st.columns([4, 1.3], vertical_alignment="bottom")
-    col_runs.selectbox(tr("workbench.saved_runs"), options, index=options.index(shown) if shown in options else 0,
-                       key=key, on_change=_open_selected, args=(key,),
-                       format_func=lambda run_id: labels.get(run_id, tr("workbench.new_run")))
+    col_runs.selectbox(
+        tr("workbench.saved_runs"),
+        options,
+        index=options.index(shown) if shown in options else 0,
+        key=key,
+        on_change=_open_selected,
+        args=(key,),
+        format_func=lambda run_id: labels.get(run_id, tr("workbench.new_run")),
+    )
     with col_suite.popover(tr("workbench.open_suite"), icon=":material/upload_file:", width="stretch"):
-        file_picker(tr("workbench.suite_file"), box="wb_suite_picker", button=tr("picker.browse"),
-                    note=tr("workbench.suite_note", limit=SUITE_MB), max_mb=SUITE_MB, type=["toml"],
-                    key=f"wb_suite_{st.session_state.get(SUITE_VERSION, 0)}", on_change=_open_suite,
-                    help=tr("workbench.suite_help"))
+        file_picker(
+            tr("workbench.suite_file"),
+            box="wb_suite_picker",
+            button=tr("picker.browse"),
+            note=tr("workbench.suite_note", limit=SUITE_MB),
+            max_mb=SUITE_MB,
+            type=["toml"],
+            key=f"wb_suite_{st.session_state.get(SUITE_VERSION, 0)}",
+            on_change=_open_suite,
+            help=tr("workbench.suite_help"),
+        )
     _progress_of_unfinished(runs)
     if SUITE_ERROR in st.session_state:
         st.error(tr("workbench.suite_refused", reason=st.session_state[SUITE_ERROR]), icon=":material/block:")
@@ -97,8 +128,15 @@ def _progress_of_unfinished(runs: list[dict]) -> None:
     for run in runs:
         total = (run.get("case_count") or 0) * len(run["settings"].get("models", [])) * run["settings"].get("repeat", 1)
         if run["status"] in ("running", "interrupted") and total:
-            parts.append(tr("workbench.run_progress", id=run["id"], status=tr(RUN_STATUS_KEY(run["status"])),
-                            done=run.get("cells_done") or 0, total=total))
+            parts.append(
+                tr(
+                    "workbench.run_progress",
+                    id=run["id"],
+                    status=tr(RUN_STATUS_KEY(run["status"])),
+                    done=run.get("cells_done") or 0,
+                    total=total,
+                )
+            )
     if parts:
         st.caption(" · ".join(parts))
 
@@ -117,6 +155,16 @@ def _open_suite() -> None:
         return
     st.session_state[SUITE_VERSION] = st.session_state.get(SUITE_VERSION, 0) + 1  # empties the picker
     st.session_state[SHOWN] = None
-    replace_draft(system=spec.system, user=spec.user, models=spec.models, params=spec.params, pool=spec.pool,
-                   checks=[{"id": i, **asdict(c)} for i, c in enumerate(spec.checks, start=1)],
-                   cases=cases, live_cases=cases, case_names=None, parent_id=None, **run_options(spec))
+    replace_draft(
+        system=spec.system,
+        user=spec.user,
+        models=spec.models,
+        params=spec.params,
+        pool=spec.pool,
+        checks=[{"id": i, **asdict(c)} for i, c in enumerate(spec.checks, start=1)],
+        cases=cases,
+        live_cases=cases,
+        case_names=None,
+        parent_id=None,
+        **run_options(spec),
+    )

@@ -1,5 +1,6 @@
 """The Workbench page's results: the grid of a run's cells (a page of cases at a time), totals
 per model, exports, and the comparison of two runs."""
+
 from __future__ import annotations
 
 import re
@@ -25,7 +26,10 @@ PAGE_SIZE = 20
 NAMED_CELL_KINDS = ("rate_limit", "server", "timeout", "connection", "stream_cut")
 CELL_KIND_KEY = key_family("workbench.kind", NAMED_CELL_KINDS)
 DELTA_PARTS = ("before", "after", "delta")
-PASS_RATE_KEY, CREDITS_KEY = key_family("workbench.pass_rate", DELTA_PARTS), key_family("workbench.credits", DELTA_PARTS)
+PASS_RATE_KEY, CREDITS_KEY = (
+    key_family("workbench.pass_rate", DELTA_PARTS),
+    key_family("workbench.credits", DELTA_PARTS),
+)
 LONG_VALUE_KINDS = (workbench.JSON_SCHEMA,)  # a value too long for a badge
 
 
@@ -70,12 +74,18 @@ def render_cell(cell: workbench.Cell, checks: list[workbench.Check], run_id: int
     # The model is named in each cell: on a phone the columns stack under one header.
     if cell.status == workbench.FAILED:
         st.caption(f"`{cell.model}`")
-        st.error(tr("workbench.cell_failed", kind=tr(CELL_KIND_KEY(cell.error_kind))
-                    if cell.error_kind in NAMED_CELL_KINDS else cell.error_kind,
-                    attempts=cell.attempts), icon=":material/error:")
+        st.error(
+            tr(
+                "workbench.cell_failed",
+                kind=tr(CELL_KIND_KEY(cell.error_kind)) if cell.error_kind in NAMED_CELL_KINDS else cell.error_kind,
+                attempts=cell.attempts,
+            ),
+            icon=":material/error:",
+        )
     else:
-        figures = tr("workbench.cell_figures", latency=cell.latency_s or 0, tokens=cell.tokens or 0,
-                     credits=cell.credits)
+        figures = tr(
+            "workbench.cell_figures", latency=cell.latency_s or 0, tokens=cell.tokens or 0, credits=cell.credits
+        )
         retried = " · " + tr("workbench.retried", count=cell.attempts - 1) if cell.attempts > 1 else ""
         st.caption(f"`{cell.model}` · {figures}{retried}")
     if cell.reused:
@@ -101,8 +111,10 @@ def _unfinished(cell: workbench.Cell) -> None:
     again does (goes on after its paid steps, or starts again)."""
     if cell.status == workbench.PARTIAL:
         goes_on = tr("workbench.goes_on", count=cell.steps) if cell.steps else tr("workbench.starts_over")
-        st.warning(tr("workbench.then", first=reports.unfinished_text(cell, current_lang()), then=goes_on),
-                   icon=":material/pause_circle:")
+        st.warning(
+            tr("workbench.then", first=reports.unfinished_text(cell, current_lang()), then=goes_on),
+            icon=":material/pause_circle:",
+        )
     elif cell.status == workbench.FAILED and cell.credits:
         goes_on = tr("workbench.failed_goes_on", count=cell.steps) if cell.steps else ""
         st.caption(tr("workbench.then", first=tr("workbench.failed_paid", credits=cell.credits), then=goes_on).strip())
@@ -112,8 +124,10 @@ def _tool_calls(cell: workbench.Cell) -> None:
     """A chain's calls, each with its arguments, and its step limit when it was reached."""
     if not cell.tool_calls:
         return
-    lines = [f":material/function: **{_literal(call['name'])}** {_literal(_preview(call['arguments'], 80))}"
-             for call in cell.tool_calls]
+    lines = [
+        f":material/function: **{_literal(call['name'])}** {_literal(_preview(call['arguments'], 80))}"
+        for call in cell.tool_calls
+    ]
     st.caption(tr("workbench.tool_steps", count=cell.steps) + "  \n" + "  \n".join(lines))
     if cell.reached_limit:
         st.warning(tr("workbench.tool_limit", count=cell.steps), icon=":material/block:")
@@ -124,12 +138,24 @@ def _rating(run_id: int, cell: workbench.Cell) -> None:
     key = f"wb_rate_{run_id}_{cell.case}_{cell.model}_{cell.repeat}"
     thumbs_col, note_col = st.columns([1, 2], vertical_alignment="center")
     with thumbs_col:
-        st.feedback("thumbs", key=f"{key}_thumb", default={1: 1, -1: 0}.get(cell.rating),
-                    on_change=_save_rating, args=(run_id, cell, key))
-    with note_col.popover(tr("workbench.note_button") if not cell.note else tr("workbench.note_edit"),
-                          icon=":material/edit_note:"):
-        st.text_area(tr("workbench.note"), value=cell.note, key=f"{key}_note", max_chars=2000,
-                     on_change=_save_rating, args=(run_id, cell, key))
+        st.feedback(
+            "thumbs",
+            key=f"{key}_thumb",
+            default={1: 1, -1: 0}.get(cell.rating),
+            on_change=_save_rating,
+            args=(run_id, cell, key),
+        )
+    with note_col.popover(
+        tr("workbench.note_button") if not cell.note else tr("workbench.note_edit"), icon=":material/edit_note:"
+    ):
+        st.text_area(
+            tr("workbench.note"),
+            value=cell.note,
+            key=f"{key}_note",
+            max_chars=2000,
+            on_change=_save_rating,
+            args=(run_id, cell, key),
+        )
     if cell.note:
         st.caption(_literal(cell.note))
 
@@ -137,21 +163,21 @@ def _rating(run_id: int, cell: workbench.Cell) -> None:
 def _save_rating(run_id: int, cell: workbench.Cell, key: str) -> None:
     thumb = st.session_state.get(f"{key}_thumb")
     note = st.session_state.get(f"{key}_note", cell.note)
-    get_store().rate_workbench_cell(current_user(), run_id, cell.case, cell.model, cell.repeat,
-                                    {1: 1, 0: -1}.get(thumb, 0), note or "")
+    get_store().rate_workbench_cell(
+        current_user(), run_id, cell.case, cell.model, cell.repeat, {1: 1, 0: -1}.get(thumb, 0), note or ""
+    )
 
 
 def _check_badge(check: workbench.Check, passed: bool, score: float | None) -> None:
-    label = tr(CHECK_KEY(check.kind)) + (f" {check.value}" if check.value and check.kind not in LONG_VALUE_KINDS else "")
+    label = tr(CHECK_KEY(check.kind)) + (
+        f" {check.value}" if check.value and check.kind not in LONG_VALUE_KINDS else ""
+    )
     if score is not None:
         label += f" · {score:.2f}"
     if not check.must:
         label = tr("workbench.should_label", label=label)
     color = "green" if passed else ("red" if check.must else "orange")
     st.badge(_literal(label), icon=":material/check:" if passed else ":material/close:", color=color)
-
-
-
 
 
 def _literal(text: str) -> str:
@@ -200,8 +226,14 @@ def _prompt_and_checks(run: dict) -> None:
         with st.expander(tr("chat.system_prompt"), icon=":material/settings:"):
             st.code(run["prompt"]["system"], language=None, wrap_lines=True)
     checks = workbench.RunSpec.from_run(run).checks
-    st.caption(tr("workbench.shared_setup", models=", ".join(run["settings"]["models"]),
-                  repeats=run["settings"].get("repeat", 1), checks=len(checks)))
+    st.caption(
+        tr(
+            "workbench.shared_setup",
+            models=", ".join(run["settings"]["models"]),
+            repeats=run["settings"].get("repeat", 1),
+            checks=len(checks),
+        )
+    )
 
 
 def cell_grid(run: dict, rated: bool, waiting: bool = False) -> None:
@@ -210,7 +242,7 @@ def cell_grid(run: dict, rated: bool, waiting: bool = False) -> None:
     cases, groups = run["cases"], workbench.repeats_of(run)
     start = _page_start(len(cases), f"wb_page_{run['id']}")
     checks = workbench.RunSpec.from_run(run).checks
-    for (case, model), slot in grid_slots(cases[start:start + PAGE_SIZE], run["settings"]["models"], start).items():
+    for (case, model), slot in grid_slots(cases[start : start + PAGE_SIZE], run["settings"]["models"], start).items():
         cells = groups.get((case, model))
         with slot.container(border=True):
             if cells:
@@ -223,57 +255,105 @@ def _page_start(count: int, key: str) -> int:
     if count <= PAGE_SIZE:
         return 0
     starts = list(range(0, count, PAGE_SIZE))
-    return st.selectbox(tr("workbench.page"), starts, key=key,
-                        format_func=lambda s: f"{s + 1}–{min(s + PAGE_SIZE, count)}")
+    return st.selectbox(
+        tr("workbench.page"), starts, key=key, format_func=lambda s: f"{s + 1}–{min(s + PAGE_SIZE, count)}"
+    )
 
 
 def _totals_table(run: dict) -> None:
     totals = workbench.totals(run)
-    shown = pd.DataFrame({
-        "model": totals["model"], "cells": totals["cells"], "failed": totals["failed"],
-        "pass_rate": [reports.percent(rate) for rate in totals["pass_rate"]],
-        "interval": [reports.interval(low, high) for low, high in zip(totals["pass_low"], totals["pass_high"])],
-        "consistency": [reports.percent(share) for share in totals["consistency"]],
-        "should_score": [reports.percent(score) for score in totals["should_score"]],
-        "median_latency_s": totals["median_latency_s"], "credits": totals["credits"],
-        "judge_credits": totals["judge_credits"], "saved_credits": totals["saved_credits"],
-        "thumbs_up": totals["thumbs_up"], "thumbs_down": totals["thumbs_down"]})
-    st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        "model": tr("workbench.model"), "cells": tr("workbench.cells"), "failed": tr("workbench.failed"),
-        "pass_rate": st.column_config.TextColumn(tr("workbench.pass_rate"), help=tr("workbench.pass_rate_help")),
-        "interval": st.column_config.TextColumn(tr("workbench.interval"), help=tr("workbench.interval_help")),
-        "consistency": st.column_config.TextColumn(tr("workbench.consistency"), help=tr("workbench.consistency_help")),
-        "should_score": st.column_config.TextColumn(tr("workbench.should_score"),
-                                                    help=tr("workbench.should_score_help")),
-        "median_latency_s": st.column_config.NumberColumn(tr("workbench.median_latency"), format="%.2f s"),
-        "credits": st.column_config.NumberColumn(tr("workbench.credits"), format="%g"),
-        "judge_credits": st.column_config.NumberColumn(tr("workbench.judge_credits"), format="%g"),
-        "saved_credits": st.column_config.NumberColumn(tr("workbench.saved_credits"), format="%g"),
-        "thumbs_up": st.column_config.NumberColumn(tr("workbench.thumbs_up"), help=tr("workbench.ratings_help")),
-        "thumbs_down": st.column_config.NumberColumn(tr("workbench.thumbs_down"), help=tr("workbench.ratings_help"))})
+    shown = pd.DataFrame(
+        {
+            "model": totals["model"],
+            "cells": totals["cells"],
+            "failed": totals["failed"],
+            "pass_rate": [reports.percent(rate) for rate in totals["pass_rate"]],
+            "interval": [reports.interval(low, high) for low, high in zip(totals["pass_low"], totals["pass_high"])],
+            "consistency": [reports.percent(share) for share in totals["consistency"]],
+            "should_score": [reports.percent(score) for score in totals["should_score"]],
+            "median_latency_s": totals["median_latency_s"],
+            "credits": totals["credits"],
+            "judge_credits": totals["judge_credits"],
+            "saved_credits": totals["saved_credits"],
+            "thumbs_up": totals["thumbs_up"],
+            "thumbs_down": totals["thumbs_down"],
+        }
+    )
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "model": tr("workbench.model"),
+            "cells": tr("workbench.cells"),
+            "failed": tr("workbench.failed"),
+            "pass_rate": st.column_config.TextColumn(tr("workbench.pass_rate"), help=tr("workbench.pass_rate_help")),
+            "interval": st.column_config.TextColumn(tr("workbench.interval"), help=tr("workbench.interval_help")),
+            "consistency": st.column_config.TextColumn(
+                tr("workbench.consistency"), help=tr("workbench.consistency_help")
+            ),
+            "should_score": st.column_config.TextColumn(
+                tr("workbench.should_score"), help=tr("workbench.should_score_help")
+            ),
+            "median_latency_s": st.column_config.NumberColumn(tr("workbench.median_latency"), format="%.2f s"),
+            "credits": st.column_config.NumberColumn(tr("workbench.credits"), format="%g"),
+            "judge_credits": st.column_config.NumberColumn(tr("workbench.judge_credits"), format="%g"),
+            "saved_credits": st.column_config.NumberColumn(tr("workbench.saved_credits"), format="%g"),
+            "thumbs_up": st.column_config.NumberColumn(tr("workbench.thumbs_up"), help=tr("workbench.ratings_help")),
+            "thumbs_down": st.column_config.NumberColumn(
+                tr("workbench.thumbs_down"), help=tr("workbench.ratings_help")
+            ),
+        },
+    )
 
 
 def _exports(run: dict, share: Callable[[dict], None] | None) -> None:
     col_csv, col_json, col_suite, col_html, col_share = st.columns([1, 1, 1.6, 1.4, 1])
-    col_csv.download_button(tr("workbench.export_csv"), workbench.to_csv(run), f"workbench-run-{run['id']}.csv",
-                            "text/csv", key="wb_export_csv", on_click="ignore", icon=":material/download:")
-    col_json.download_button(tr("workbench.export_json"), workbench.to_json(run),
-                             f"workbench-run-{run['id']}.json", "application/json", key="wb_export_json", on_click="ignore",
-                             icon=":material/data_object:")
+    col_csv.download_button(
+        tr("workbench.export_csv"),
+        workbench.to_csv(run),
+        f"workbench-run-{run['id']}.csv",
+        "text/csv",
+        key="wb_export_csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    col_json.download_button(
+        tr("workbench.export_json"),
+        workbench.to_json(run),
+        f"workbench-run-{run['id']}.json",
+        "application/json",
+        key="wb_export_json",
+        on_click="ignore",
+        icon=":material/data_object:",
+    )
     name = tr("workbench.suite_name", id=run["id"], title=workbench.title_of(run))
-    col_suite.download_button(tr("workbench.download_suite"),
-                              suite.dump(workbench.RunSpec.from_run(run), run["cases"], name).encode("utf-8"),
-                              f"workbench-run-{run['id']}.toml", "application/toml", key="wb_export_suite", on_click="ignore",
-                              icon=":material/terminal:", help=tr("workbench.download_suite_help"))
-    col_html.download_button(tr("workbench.export_html"), reports.html_report(run, name, current_lang()),
-                             f"workbench-run-{run['id']}.html", "text/html", key="wb_export_html", on_click="ignore",
-                             icon=":material/description:")
+    col_suite.download_button(
+        tr("workbench.download_suite"),
+        suite.dump(workbench.RunSpec.from_run(run), run["cases"], name).encode("utf-8"),
+        f"workbench-run-{run['id']}.toml",
+        "application/toml",
+        key="wb_export_suite",
+        on_click="ignore",
+        icon=":material/terminal:",
+        help=tr("workbench.download_suite_help"),
+    )
+    col_html.download_button(
+        tr("workbench.export_html"),
+        reports.html_report(run, name, current_lang()),
+        f"workbench-run-{run['id']}.html",
+        "text/html",
+        key="wb_export_html",
+        on_click="ignore",
+        icon=":material/description:",
+    )
     if share is not None:
         with col_share:
             share(run)
 
 
 # ------------------------------------------------------------------ comparing two runs
+
 
 def comparison(store: Store, user: str, run: dict, runs: list[dict]) -> dict | None:
     """The Compare tab: `run` against another of `runs` (picked); returns the other run."""
@@ -288,8 +368,9 @@ def comparison(store: Store, user: str, run: dict, runs: list[dict]) -> dict | N
     chosen = f"wb_compare_{run['id']}"  # the pick, kept when the box's labels (and key) change
     if st.session_state.get(chosen) in ids:
         default = ids.index(st.session_state[chosen])
-    other_id = st.selectbox(tr("workbench.compare_with"), ids, index=default, format_func=labels.get,
-                            key=labels_key(chosen + "_", labels))
+    other_id = st.selectbox(
+        tr("workbench.compare_with"), ids, index=default, format_func=labels.get, key=labels_key(chosen + "_", labels)
+    )
     st.session_state[chosen] = other_id
     before = store.get_workbench_run(user, other_id)
     compared(before, run)
@@ -299,20 +380,32 @@ def comparison(store: Store, user: str, run: dict, runs: list[dict]) -> dict | N
 def compared(before: dict, run: dict) -> None:
     """Two runs side by side: prompts, pass rates and credits per model, changed outputs."""
     _prompts_side_by_side(before, run)
-    st.dataframe(workbench.deltas(before, run), hide_index=True, width="stretch", column_config={
-        "model": tr("workbench.model"),
-        **{f"pass_rate_{part}": st.column_config.NumberColumn(tr(PASS_RATE_KEY(part)), format="percent")
-           for part in DELTA_PARTS},
-        **{f"credits_{part}": st.column_config.NumberColumn(tr(CREDITS_KEY(part)), format="%g")
-           for part in DELTA_PARTS}})
+    st.dataframe(
+        workbench.deltas(before, run),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "model": tr("workbench.model"),
+            **{
+                f"pass_rate_{part}": st.column_config.NumberColumn(tr(PASS_RATE_KEY(part)), format="percent")
+                for part in DELTA_PARTS
+            },
+            **{
+                f"credits_{part}": st.column_config.NumberColumn(tr(CREDITS_KEY(part)), format="%g")
+                for part in DELTA_PARTS
+            },
+        },
+    )
     _changed_outputs(before, run)
 
 
 def _prompts_side_by_side(before: dict, after: dict) -> None:
     for column, run in zip(st.columns(2), (before, after)):
         source = prompts.version_label(run["settings"].get("prompt"))  # the library's version, if from there
-        column.markdown(f"**{tr('workbench.run_short', id=run['id'], version=run['version'])}**"
-                        + (f" · {markdown_literal(source)}" if source else ""))
+        column.markdown(
+            f"**{tr('workbench.run_short', id=run['id'], version=run['version'])}**"
+            + (f" · {markdown_literal(source)}" if source else "")
+        )
         column.code(run["prompt"]["user"], language=None, wrap_lines=True)
         if run["prompt"]["system"]:
             column.code(run["prompt"]["system"], language=None, wrap_lines=True)

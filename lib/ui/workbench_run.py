@@ -1,6 +1,7 @@
 """The Workbench page's run: the estimate and Run button, the budget confirmation, then the run
 handed to the process's background runs (lib/workbench/background.py), shown live while it goes
 on, resumed after a restart."""
+
 from __future__ import annotations
 
 import threading
@@ -41,9 +42,17 @@ def run_button(client: ReshiClient, spec: workbench.RunSpec, cases: list[dict]) 
     planned = workbench.plan(spec, cases, _earlier_cells())
     reused = sum(cell.reuse is not None for cell in planned)
     cost = workbench.estimate_credits(client, spec, planned, _verdicts())
-    st.caption(tr("workbench.estimate_eval", credits=cost, cases=len(cases), models=len(spec.models),
-                  repeats=spec.repeat, judges=sum(c.kind == workbench.JUDGE for c in spec.checks)))
-    if spec.uses_tools() and reused < len(planned):   # (only for the cells that are sent)
+    st.caption(
+        tr(
+            "workbench.estimate_eval",
+            credits=cost,
+            cases=len(cases),
+            models=len(spec.models),
+            repeats=spec.repeat,
+            judges=sum(c.kind == workbench.JUDGE for c in spec.checks),
+        )
+    )
+    if spec.uses_tools() and reused < len(planned):  # (only for the cells that are sent)
         st.caption(tr("workbench.estimate_tools", steps=spec.max_steps()))
     if session_draft()["parent_id"]:
         st.toggle(tr("workbench.full_rerun"), key=FULL_RERUN, help=tr("workbench.full_rerun_help"))
@@ -93,8 +102,9 @@ def _execute(store: Store, user: str, client: ReshiClient, spec: workbench.RunSp
     record["settings"]["prompt"] = prompts.source_of_run(session_draft().get("prompt_ref"), spec.system, spec.user)
     if conn.mode in RESUMABLE_MODES:  # its key is the app's, so a restart can resume it alone
         record["settings"]["connection"] = conn.mode
-    run_id = store.add_workbench_run(user, record, parent_id=parent and parent["id"],
-                                     version=workbench.next_version(parent, spec))
+    run_id = store.add_workbench_run(
+        user, record, parent_id=parent and parent["id"], version=workbench.next_version(parent, spec)
+    )
     run_client = connection_client(conn, user)
     background_runs().start(user, run_id, run_client, spec, cases, earlier=earlier, on_end=run_client.close)
     st.session_state[SHOWN] = session_draft()["parent_id"] = run_id
@@ -113,8 +123,9 @@ def live_run(run: dict) -> None:
     if live is None:
         st.rerun(scope="app")
     st.progress(live.done / max(live.total, 1), text=tr("workbench.progress", done=live.done, total=live.total))
-    st.button(tr("workbench.stop"), key="wb_stop", icon=":material/stop_circle:", on_click=_stop_live_run,
-              args=(run["id"],))
+    st.button(
+        tr("workbench.stop"), key="wb_stop", icon=":material/stop_circle:", on_click=_stop_live_run, args=(run["id"],)
+    )
     results({**run, "results": list(live.results), "status": "running"}, live=True)
 
 
@@ -159,8 +170,10 @@ def _app_key_client(user: str, settings: dict[str, Any]) -> ReshiClient | None:
 
 
 # Runs that ended before their last cell and may go on: why, said above their results.
-UNFINISHED_NOTES = {INTERRUPTED: ("workbench.interrupted", ":material/pause_circle:"),
-                    QUOTA: ("workbench.quota_stopped", ":material/data_usage:")}
+UNFINISHED_NOTES = {
+    INTERRUPTED: ("workbench.interrupted", ":material/pause_circle:"),
+    QUOTA: ("workbench.quota_stopped", ":material/data_usage:"),
+}
 
 
 def resume_button(run: dict) -> None:

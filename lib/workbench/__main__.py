@@ -1,4 +1,5 @@
 """`python -m lib.workbench run SUITE.toml ...`: see lib/workbench/cli.py."""
+
 import sys
 
 from lib.workbench.cli import main

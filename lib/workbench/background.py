@@ -17,6 +17,7 @@ for such runs when it starts and on every heartbeat, whether or not anyone uses 
 A clean shutdown (`release`) saves its runs and gives their leases up, so the next process to
 look resumes them at once instead of after `STALE_SECONDS`.
 """
+
 from __future__ import annotations
 
 import logging
@@ -85,6 +86,7 @@ class FairGate:
 @dataclass
 class LiveRun:
     """What the page shows of a run going on in this process."""
+
     user: str
     total: int
     results: list[dict[str, Any]] = field(default_factory=list)
@@ -107,8 +109,15 @@ class BackgroundRuns:
     """The process's runs. `store` is the app's Store (its workbench methods); with `client_for`,
     the runs other processes left are looked for at once and on every heartbeat, and resumed."""
 
-    def __init__(self, store, slots: int = DEFAULT_SLOTS, *, client_for: ClientFor | None = None,
-                 heartbeat_seconds: float = HEARTBEAT_SECONDS, stale_seconds: float = STALE_SECONDS):
+    def __init__(
+        self,
+        store,
+        slots: int = DEFAULT_SLOTS,
+        *,
+        client_for: ClientFor | None = None,
+        heartbeat_seconds: float = HEARTBEAT_SECONDS,
+        stale_seconds: float = STALE_SECONDS,
+    ):
         self.store, self.gate = store, FairGate(slots)
         self.client_for, self.heartbeat_seconds, self.stale_seconds = client_for, heartbeat_seconds, stale_seconds
         self._live: dict[int, LiveRun] = {}
@@ -117,9 +126,19 @@ class BackgroundRuns:
         self._heartbeat = threading.Thread(target=self._beat, name="workbench-heartbeat", daemon=True)
         self._heartbeat.start()
 
-    def start(self, user: str, run_id: int, client: ReshiClient, spec: RunSpec, cases: list[dict[str, Any]], *,
-              earlier: list[Cell] = (), judge_cache: JudgeCache | None = None, finished: list[dict[str, Any]] = (),
-              on_end: Callable[[], None] | None = None) -> LiveRun:
+    def start(
+        self,
+        user: str,
+        run_id: int,
+        client: ReshiClient,
+        spec: RunSpec,
+        cases: list[dict[str, Any]],
+        *,
+        earlier: list[Cell] = (),
+        judge_cache: JudgeCache | None = None,
+        finished: list[dict[str, Any]] = (),
+        on_end: Callable[[], None] | None = None,
+    ) -> LiveRun:
         """Run `run_id`'s cells in a thread of its own; `finished`: cells already done (a resumed
         run), which are kept and not sent again, but for unfinished ones, which go on from what
         they paid and take their place. `on_end` runs when the thread ends (closing a
@@ -129,17 +148,30 @@ class BackgroundRuns:
         live = LiveRun(user, total, list(finished))
         with self._lock:
             self._live[run_id] = live
-        thread = threading.Thread(target=self._drive, name=f"workbench-run-{run_id}", daemon=True,
-                                  args=(run_id, live, client, spec, cases, list(earlier),
-                                        judge_cache or StoreJudgeCache(self.store, user), on_end))
+        thread = threading.Thread(
+            target=self._drive,
+            name=f"workbench-run-{run_id}",
+            daemon=True,
+            args=(
+                run_id,
+                live,
+                client,
+                spec,
+                cases,
+                list(earlier),
+                judge_cache or StoreJudgeCache(self.store, user),
+                on_end,
+            ),
+        )
         thread.start()
         return live
 
     def resume(self, user: str, run: dict[str, Any], client: ReshiClient) -> LiveRun:
         """Go on with a run's unfinished cells (its finished ones are kept, not sent again)."""
         self.store.mark_workbench_run(user, run["id"], RUNNING)
-        return self.start(user, run["id"], client, RunSpec.from_run(run), run["cases"], finished=run["results"],
-                          on_end=client.close)
+        return self.start(
+            user, run["id"], client, RunSpec.from_run(run), run["cases"], finished=run["results"], on_end=client.close
+        )
 
     def look_for_left_runs(self) -> None:
         """Runs still "running" whose lease ran out (their process died) or was given up (a clean
@@ -174,8 +206,11 @@ class BackgroundRuns:
                 self.store.release_workbench_run(live.user, run_id)
         if released:
             # A warning: the cells in flight were paid for and will be sent again.
-            log.warning("workbench: %d run(s) left for the next process to resume: %s", len(released),
-                     ", ".join(f"#{run_id} ({live.done}/{live.total} cells)" for run_id, live in released.items()))
+            log.warning(
+                "workbench: %d run(s) left for the next process to resume: %s",
+                len(released),
+                ", ".join(f"#{run_id} ({live.done}/{live.total} cells)" for run_id, live in released.items()),
+            )
 
     def live(self, run_id: int) -> LiveRun | None:
         with self._lock:
@@ -188,18 +223,39 @@ class BackgroundRuns:
         live.stop.set()
         return True
 
-    def _drive(self, run_id: int, live: LiveRun, client: ReshiClient, spec: RunSpec, cases: list[dict[str, Any]],
-               earlier: list[Cell], judge_cache: JudgeCache | None, on_end: Callable[[], None] | None) -> None:
+    def _drive(
+        self,
+        run_id: int,
+        live: LiveRun,
+        client: ReshiClient,
+        spec: RunSpec,
+        cases: list[dict[str, Any]],
+        earlier: list[Cell],
+        judge_cache: JudgeCache | None,
+        on_end: Callable[[], None] | None,
+    ) -> None:
         at = {(c["case"], c["model"], c.get("repeat", 0)): i for i, c in enumerate(live.results)}
         unfinished = [Cell.from_dict(c) for c in live.results if c["status"] == PARTIAL]
         skip = {slot for slot, i in at.items() if live.results[i]["status"] != PARTIAL}
         status, saved_at = STOPPED, time.monotonic()
         try:
-            with closing(run_cells(client, spec, cases, live.stop, earlier=earlier, judge_cache=judge_cache,
-                                   gate=self.gate, user=live.user, skip=skip, unfinished=unfinished)) as cells:
+            with closing(
+                run_cells(
+                    client,
+                    spec,
+                    cases,
+                    live.stop,
+                    earlier=earlier,
+                    judge_cache=judge_cache,
+                    gate=self.gate,
+                    user=live.user,
+                    skip=skip,
+                    unfinished=unfinished,
+                )
+            ) as cells:
                 for cell in cells:
                     slot = (cell.case, cell.model, cell.repeat)
-                    if slot in at:   # an unfinished cell that went on
+                    if slot in at:  # an unfinished cell that went on
                         live.results[at[slot]] = asdict(cell)
                     else:
                         at[slot] = len(live.results)

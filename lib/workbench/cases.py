@@ -3,6 +3,7 @@
 Every source goes through the same checks (the variables' columns, empty rows, the size), and a
 refused load says why with i18n keys, so the page can show it in the user's language.
 """
+
 from __future__ import annotations
 
 import csv
@@ -21,6 +22,7 @@ MAX_FILE_MB = 10  # a test-case file, in the picker's decimal MB (lib/imagetypes
 class CasesLoad:
     """Loaded cases, or the reasons they were refused (i18n key and fields); `notes` are kept
     rows' remarks (empty rows dropped, extra columns ignored)."""
+
     cases: list[dict[str, Any]] = field(default_factory=list)
     refusals: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
@@ -59,8 +61,12 @@ def load_text(text: str, names: list[str], delimiter: str | None = None) -> Case
         rows = rows[1:]
     bad = [(line, len(row)) for line, row in rows if row and len(row) != len(header)]
     if bad:
-        return CasesLoad(refusals=[("workbench.refused_fields", {"line": line, "found": found, "expected": len(header)})
-                                   for line, found in bad[:5]])
+        return CasesLoad(
+            refusals=[
+                ("workbench.refused_fields", {"line": line, "found": found, "expected": len(header)})
+                for line, found in bad[:5]
+            ]
+        )
     records = [(line, dict(zip(header, row))) for line, row in rows if row]
     return _cases_from(records, header, names)
 

@@ -9,6 +9,7 @@ it or stopping it (with the reason, in plain English, no traceback; what finishe
 reported and written). On a terminal a progress bar goes to stderr; the summary table goes to stdout.
 The API key is read from the environment variable named by --key-env and never printed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,8 +53,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             key = os.environ.get(args.key_env, "")
             if not key:
-                return _refuse(f"the environment variable {args.key_env} holds no API key "
-                               "(set it, name another with --key-env, or use --sandbox)")
+                return _refuse(
+                    f"the environment variable {args.key_env} holds no API key "
+                    "(set it, name another with --key-env, or use --sandbox)"
+                )
             client = ReshiClient(args.base_url, key, on_call=cap.record, before_paid_call=cap.check)
         with client:
             problem = _connection_problem(client) or cap.refusal(estimate_credits(client, spec, plan(spec, cases)))
@@ -69,22 +72,34 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m lib.workbench",
-                                     description="Run a Workbench suite (a TOML file) and report its checks.")
+    parser = argparse.ArgumentParser(
+        prog="python -m lib.workbench", description="Run a Workbench suite (a TOML file) and report its checks."
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    run = commands.add_parser("run", help="run a suite",
-                              description="Run a suite's prompt on its cases and models, check every reply, "
-                                          "print a summary. Exit 0: every must-check passed; 1: one failed; "
-                                          "2: bad suite, arguments, connection or budget.")
+    run = commands.add_parser(
+        "run",
+        help="run a suite",
+        description="Run a suite's prompt on its cases and models, check every reply, "
+        "print a summary. Exit 0: every must-check passed; 1: one failed; "
+        "2: bad suite, arguments, connection or budget.",
+    )
     run.add_argument("suite", type=Path, metavar="SUITE.toml", help="the suite file")
     server = run.add_mutually_exclusive_group(required=True)
     server.add_argument("--sandbox", action="store_true", help="run against the built-in sandbox (deterministic)")
     server.add_argument("--base-url", metavar="URL", help="the API's base URL, e.g. https://host/api/v1")
-    run.add_argument("--key-env", metavar="VAR", default=DEFAULT_KEY_ENV,
-                     help=f"environment variable holding the API key (default {DEFAULT_KEY_ENV})")
-    run.add_argument("--max-credits", type=_credits, metavar="N",
-                     help="the run's budget: refuse a suite whose estimate is above N credits, and stop "
-                          "before a call would take the run's spend past N (exit 2)")
+    run.add_argument(
+        "--key-env",
+        metavar="VAR",
+        default=DEFAULT_KEY_ENV,
+        help=f"environment variable holding the API key (default {DEFAULT_KEY_ENV})",
+    )
+    run.add_argument(
+        "--max-credits",
+        type=_credits,
+        metavar="N",
+        help="the run's budget: refuse a suite whose estimate is above N credits, and stop "
+        "before a call would take the run's spend past N (exit 2)",
+    )
     run.add_argument("--junit", type=Path, metavar="FILE", help="write JUnit XML (for CI)")
     run.add_argument("--json", type=Path, metavar="FILE", help="write the whole run as JSON")
     run.add_argument("--html", type=Path, metavar="FILE", help="write a self-contained HTML report")
@@ -117,12 +132,16 @@ class SpendCap:
         """Why the suite is refused before it starts: its estimate is over the limit."""
         if self.limit is None or estimate <= self.limit:
             return None
-        return (f"the suite may cost up to {estimate:g} credits, more than --max-credits {self.limit:g} "
-                "(run fewer cases, models or repeats, or raise the limit)")
+        return (
+            f"the suite may cost up to {estimate:g} credits, more than --max-credits {self.limit:g} "
+            "(run fewer cases, models or repeats, or raise the limit)"
+        )
 
     def stopped(self, progress: str) -> str:
-        return (f"stopped at the budget: the next call would take the run past --max-credits {self.limit:g} "
-                f"({self.spent:g} credits spent); {progress}")
+        return (
+            f"stopped at the budget: the next call would take the run past --max-credits {self.limit:g} "
+            f"({self.spent:g} credits spent); {progress}"
+        )
 
     def check(self, endpoint: str, model: str | None, most: float) -> int | None:
         """The client's `before_paid_call`: refuse, or hold the most the call may cost."""
@@ -153,8 +172,9 @@ def _connection_problem(client: ReshiClient) -> str | None:
     try:
         client.models.list()
     except errors.ReshiError as exc:
-        return f"cannot use the server at {client.base_url}: {exc.kind}" + \
-            (f" ({exc.server_message})" if exc.server_message else "")
+        return f"cannot use the server at {client.base_url}: {exc.kind}" + (
+            f" ({exc.server_message})" if exc.server_message else ""
+        )
     return None
 
 
@@ -189,8 +209,9 @@ class _Progress:
         self.failed += failed
         if self.live:
             filled = BAR_WIDTH * done // max(self.total, 1)
-            self.out.write(f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{self.total} cells"
-                           f" · {self.failed} failing")
+            self.out.write(
+                f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{self.total} cells · {self.failed} failing"
+            )
             self.out.flush()
 
     def done(self) -> None:
@@ -199,8 +220,11 @@ class _Progress:
 
 
 def _write_outputs(args: argparse.Namespace, run: dict[str, Any], name: str) -> None:
-    outputs = {args.junit: lambda: reports.junit_xml(run, name), args.json: lambda: to_json(run),
-               args.html: lambda: reports.html_report(run, name).encode("utf-8")}
+    outputs = {
+        args.junit: lambda: reports.junit_xml(run, name),
+        args.json: lambda: to_json(run),
+        args.html: lambda: reports.html_report(run, name).encode("utf-8"),
+    }
     for path, render in outputs.items():
         if path is None:
             continue
@@ -211,7 +235,7 @@ def _write_outputs(args: argparse.Namespace, run: dict[str, Any], name: str) -> 
 
 
 def _counted(number: int, noun: str) -> str:
-    """"1 cell", "2 cells": the command speaks plain English only."""
+    """ "1 cell", "2 cells": the command speaks plain English only."""
     return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
@@ -222,15 +246,18 @@ def _report(run: dict[str, Any], name: str) -> int:
     print(reports.summary_table(run))
     failing = [c for c in cells if reports.failed(c)]
     for cell in sorted(failing, key=lambda c: (c.case, c.model, c.repeat))[:SHOWN_FAILURES]:
-        print(f"FAIL case {cell.case + 1} · {cell.model} · repeat {cell.repeat + 1}: "
-              + "; ".join(reports.failing_checks(cell, checks)))
+        print(
+            f"FAIL case {cell.case + 1} · {cell.model} · repeat {cell.repeat + 1}: "
+            + "; ".join(reports.failing_checks(cell, checks))
+        )
     if len(failing) > SHOWN_FAILURES:
         print(f"... and {_counted(len(failing) - SHOWN_FAILURES, 'more failing cell')}")
     expected = len(run["cases"]) * len(run["settings"]["models"]) * run["settings"].get("repeat", 1)
     if failing or len(cells) < expected:
-        print(_counted(len(failing), "failing cell") + ("" if len(cells) == expected else f", {expected - len(cells)} not run"))
+        print(
+            _counted(len(failing), "failing cell")
+            + ("" if len(cells) == expected else f", {expected - len(cells)} not run")
+        )
         return CHECK_FAILED
     print("All must-checks passed.")
     return OK
-
-

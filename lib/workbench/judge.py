@@ -8,6 +8,7 @@ check fails with that reason and nothing is cached. A usable verdict is cached b
 with the case, output, judge model), so a re-run or another check pays for a judgement once.
 Judge calls go through the client under the ledger's own source, `pricing.JUDGE`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -24,13 +25,18 @@ from lib.workbench.prompt import OUTPUT, Check, Verdict
 
 NONSENSE, FAILED = "judge_nonsense", "judge_failed"  # a Verdict's `problem` when the judge gave no verdict
 PROBLEMS = (NONSENSE, FAILED)
-INSTRUCTIONS = ("You are a strict grader. Grade the reply described below against the rubric. "
-                'Answer with one JSON object only: {"score": a number from 0 to 1, "pass": true or false, '
-                '"reason": one short sentence}.')
+INSTRUCTIONS = (
+    "You are a strict grader. Grade the reply described below against the rubric. "
+    'Answer with one JSON object only: {"score": a number from 0 to 1, "pass": true or false, '
+    '"reason": one short sentence}.'
+)
 VERDICT_SCHEMA = {
     "type": "object",
-    "properties": {"score": {"type": "number", "minimum": 0, "maximum": 1}, "pass": {"type": "boolean"},
-                   "reason": {"type": "string"}},
+    "properties": {
+        "score": {"type": "number", "minimum": 0, "maximum": 1},
+        "pass": {"type": "boolean"},
+        "reason": {"type": "string"},
+    },
     "required": ["score", "pass", "reason"],
     "additionalProperties": False,
 }
@@ -160,15 +166,18 @@ class _KeyLocks:
 _asking = _KeyLocks()
 
 
-def judge(client: ReshiClient, check: Check, case: dict[str, Any], output: str, cache: JudgeCache) -> tuple[Verdict, float]:
+def judge(
+    client: ReshiClient, check: Check, case: dict[str, Any], output: str, cache: JudgeCache
+) -> tuple[Verdict, float]:
     """The check's verdict on `output`, and the credits its judge call cost (0 when cached)."""
     key = cache_key(check, case, output)
     with _asking.held(key):
         return _judge_once(client, check, case, output, cache, key)
 
 
-def _judge_once(client: ReshiClient, check: Check, case: dict[str, Any], output: str, cache: JudgeCache,
-                key: str) -> tuple[Verdict, float]:
+def _judge_once(
+    client: ReshiClient, check: Check, case: dict[str, Any], output: str, cache: JudgeCache, key: str
+) -> tuple[Verdict, float]:
     cached = cache.get(key)
     if cached is not None:
         return _verdict(check, cached["score"], cached["reason"]), 0.0
@@ -187,8 +196,7 @@ def _judge_once(client: ReshiClient, check: Check, case: dict[str, Any], output:
 def _ask(client: ReshiClient, model: str, messages: list[dict[str, Any]]):
     """Structured output first; a server that refuses it (400) is asked for plain JSON."""
     try:
-        return client.chat.create(model, messages, source=pricing.JUDGE, temperature=0,
-                                  response_format=RESPONSE_FORMAT)
+        return client.chat.create(model, messages, source=pricing.JUDGE, temperature=0, response_format=RESPONSE_FORMAT)
     except errors.BadRequestError:
         return client.chat.create(model, messages, source=pricing.JUDGE, temperature=0)
 

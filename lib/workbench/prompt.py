@@ -5,6 +5,7 @@ values. A check is a must (a failed one fails the cell) or a should (it counts i
 score). Every kind but "judged by a model" is decided here from the reply alone; the judge's
 call is in `judge.py`.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,21 @@ CONTAINS, NOT_CONTAINS, REGEX, IS_JSON = "contains", "not_contains", "regex", "j
 JSON_SCHEMA, JUDGE, SIMILAR = "json_schema", "judge", "similar"
 MAX_CREDITS, MAX_SECONDS, MIN_LENGTH, MAX_LENGTH = "max_credits", "max_seconds", "min_length", "max_length"
 CALLS_TOOL, TOOL_ARGUMENTS = "calls_tool", "tool_arguments"  # on a run with tools: its chain's calls
-CHECK_KINDS = (CONTAINS, NOT_CONTAINS, REGEX, IS_JSON, JSON_SCHEMA, JUDGE, SIMILAR,
-               MAX_CREDITS, MAX_SECONDS, MIN_LENGTH, MAX_LENGTH, CALLS_TOOL, TOOL_ARGUMENTS)
+CHECK_KINDS = (
+    CONTAINS,
+    NOT_CONTAINS,
+    REGEX,
+    IS_JSON,
+    JSON_SCHEMA,
+    JUDGE,
+    SIMILAR,
+    MAX_CREDITS,
+    MAX_SECONDS,
+    MIN_LENGTH,
+    MAX_LENGTH,
+    CALLS_TOOL,
+    TOOL_ARGUMENTS,
+)
 TOOL_KINDS = (CALLS_TOOL, TOOL_ARGUMENTS)  # the value is a tool's name
 NUMBER_KINDS = (MAX_CREDITS, MAX_SECONDS, MIN_LENGTH, MAX_LENGTH)  # the value is a number
 THRESHOLD_KINDS = (JUDGE, SIMILAR)  # pass at a score of at least `threshold` (0-1)
@@ -50,6 +64,7 @@ def messages_for(system: str, user: str, case: dict[str, Any]) -> list[dict[str,
 class Reply:
     """What a check looks at: the text, what the call cost and took, and (a run with tools)
     the calls its chain made, each {"name", "arguments", "parsed"}."""
+
     text: str
     credits: float = 0.0
     latency_s: float | None = None
@@ -61,6 +76,7 @@ class Verdict:
     """One check on one reply: passed or not, a 0-1 score where the kind has one, and why.
     `problem` names why no verdict could be had (a judge that failed or answered nonsense), or
     why a check on tool calls failed (`tool_chain.TOOL_PROBLEMS`, with `reason` its detail)."""
+
     passed: bool
     score: float | None = None
     reason: str = ""
@@ -72,10 +88,10 @@ class Check:
     kind: str
     value: str = ""
     must: bool = True
-    rubric: str = ""      # a judge's instructions, with {{variables}} and {{output}}
-    model: str = ""       # a judge's model
+    rubric: str = ""  # a judge's instructions, with {{variables}} and {{output}}
+    model: str = ""  # a judge's model
     threshold: float = DEFAULT_THRESHOLD
-    arguments: str = ""   # "the arguments of a tool match": a JSON subset or a JSON Schema
+    arguments: str = ""  # "the arguments of a tool match": a JSON subset or a JSON Schema
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Check:
@@ -135,8 +151,12 @@ def _where(problem: structured.Problem) -> str:
 
 def _bound(kind: str, limit: float, reply: Reply) -> Verdict:
     """The number checks: what was measured against the limit."""
-    measured = {MAX_CREDITS: reply.credits, MAX_SECONDS: reply.latency_s, MIN_LENGTH: len(reply.text),
-                MAX_LENGTH: len(reply.text)}[kind]
+    measured = {
+        MAX_CREDITS: reply.credits,
+        MAX_SECONDS: reply.latency_s,
+        MIN_LENGTH: len(reply.text),
+        MAX_LENGTH: len(reply.text),
+    }[kind]
     if measured is None:
         return Verdict(False, reason="not measured")
     passed = measured >= limit if kind == MIN_LENGTH else measured <= limit
@@ -161,10 +181,17 @@ def checks_from(rows: list[dict[str, Any]]) -> list[Check]:
             continue
         if kind == JUDGE and not str(row.get("rubric") or "").strip():
             continue
-        found.append(Check(kind, value, must=bool(row.get("must", True)), rubric=str(row.get("rubric") or ""),
-                           model=str(row.get("model") or ""),
-                           threshold=float(row.get("threshold", DEFAULT_THRESHOLD)),
-                           arguments=str(row.get("arguments") or "")))
+        found.append(
+            Check(
+                kind,
+                value,
+                must=bool(row.get("must", True)),
+                rubric=str(row.get("rubric") or ""),
+                model=str(row.get("model") or ""),
+                threshold=float(row.get("threshold", DEFAULT_THRESHOLD)),
+                arguments=str(row.get("arguments") or ""),
+            )
+        )
     return found
 
 

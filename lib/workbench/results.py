@@ -3,6 +3,7 @@
 Runs are plain dicts (prompt, settings, cases, results) so they store as JSON, export as JSON
 and compare with each other without a schema of their own.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -37,8 +38,12 @@ def problem_text(problem: str | None, reason: str | None, lang: str = "en") -> s
 
 
 def new_run(spec: RunSpec, cases: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"prompt": {"system": spec.system, "user": spec.user}, "settings": spec.settings(),
-            "cases": cases, "results": []}
+    return {
+        "prompt": {"system": spec.system, "user": spec.user},
+        "settings": spec.settings(),
+        "cases": cases,
+        "results": [],
+    }
 
 
 def cells_of(run: dict[str, Any]) -> list[Cell]:
@@ -71,8 +76,9 @@ def repeats_of(run: dict[str, Any]) -> dict[tuple[int, str], list[Cell]]:
 def _ordered(run: dict[str, Any]) -> list[Cell]:
     """The run's cells by case, then in the order its models were picked, then by repeat."""
     models = run["settings"]["models"]
-    return sorted(cells_of(run), key=lambda c: (c.case, models.index(c.model) if c.model in models else len(models),
-                                                c.repeat))
+    return sorted(
+        cells_of(run), key=lambda c: (c.case, models.index(c.model) if c.model in models else len(models), c.repeat)
+    )
 
 
 def frame(run: dict[str, Any]) -> pd.DataFrame:
@@ -82,13 +88,28 @@ def frame(run: dict[str, Any]) -> pd.DataFrame:
     checks = [Check.from_dict(c) for c in run["settings"].get("checks", [])]
     rows = []
     for cell in _ordered(run):
-        row = {"case": cell.case + 1, **run["cases"][cell.case], "model": cell.model, "repeat": cell.repeat + 1,
-               "status": cell.status, "output": cell.output, "latency_s": cell.latency_s, "tokens": cell.tokens,
-               "credits": cell.credits, "judge_credits": cell.judge_credits, "reused": cell.reused,
-               "saved_credits": cell.saved_credits, "attempts": cell.attempts, "error": cell.error_kind or cell.ended}
-        if run["settings"].get("tools"):   # a run with tools: its chain's calls, in order
-            row |= {"tool_calls": "; ".join(f"{call['name']}({call['arguments']})" for call in cell.tool_calls),
-                    "tool_steps": cell.steps, "step_limit_reached": cell.reached_limit}
+        row = {
+            "case": cell.case + 1,
+            **run["cases"][cell.case],
+            "model": cell.model,
+            "repeat": cell.repeat + 1,
+            "status": cell.status,
+            "output": cell.output,
+            "latency_s": cell.latency_s,
+            "tokens": cell.tokens,
+            "credits": cell.credits,
+            "judge_credits": cell.judge_credits,
+            "reused": cell.reused,
+            "saved_credits": cell.saved_credits,
+            "attempts": cell.attempts,
+            "error": cell.error_kind or cell.ended,
+        }
+        if run["settings"].get("tools"):  # a run with tools: its chain's calls, in order
+            row |= {
+                "tool_calls": "; ".join(f"{call['name']}({call['arguments']})" for call in cell.tool_calls),
+                "tool_steps": cell.steps,
+                "step_limit_reached": cell.reached_limit,
+            }
         for index, (check, ok) in enumerate(zip(checks, cell.checks)):
             label = check.label()
             row[label] = "pass" if ok else "fail"
@@ -119,17 +140,24 @@ def totals(run: dict[str, Any]) -> pd.DataFrame:
         interval = stats.wilson(sum(checked), len(checked))
         scores = [c.score for c in cells if c.score is not None]
         latencies = pd.Series([c.latency_s for c in cells if c.latency_s is not None], dtype=float)
-        rows.append({"model": model, "cells": len(cells), "failed": sum(c.status == FAILED for c in cells),
-                     "pass_rate": sum(checked) / len(checked) if checked else float("nan"),
-                     "pass_low": interval[0] if interval else float("nan"),
-                     "pass_high": interval[1] if interval else float("nan"),
-                     "consistency": _or_nan(stats.consistency((c.case, c.passed) for c in cells
-                                                               if c.passed is not None)),
-                     "should_score": sum(scores) / len(scores) if scores else float("nan"),
-                     "median_latency_s": latencies.median() if len(latencies) else float("nan"),
-                     "credits": sum(c.credits for c in cells), "judge_credits": sum(c.judge_credits for c in cells),
-                     "saved_credits": sum(c.saved_credits for c in cells),
-                     "thumbs_up": sum(c.rating > 0 for c in cells), "thumbs_down": sum(c.rating < 0 for c in cells)})
+        rows.append(
+            {
+                "model": model,
+                "cells": len(cells),
+                "failed": sum(c.status == FAILED for c in cells),
+                "pass_rate": sum(checked) / len(checked) if checked else float("nan"),
+                "pass_low": interval[0] if interval else float("nan"),
+                "pass_high": interval[1] if interval else float("nan"),
+                "consistency": _or_nan(stats.consistency((c.case, c.passed) for c in cells if c.passed is not None)),
+                "should_score": sum(scores) / len(scores) if scores else float("nan"),
+                "median_latency_s": latencies.median() if len(latencies) else float("nan"),
+                "credits": sum(c.credits for c in cells),
+                "judge_credits": sum(c.judge_credits for c in cells),
+                "saved_credits": sum(c.saved_credits for c in cells),
+                "thumbs_up": sum(c.rating > 0 for c in cells),
+                "thumbs_down": sum(c.rating < 0 for c in cells),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -171,28 +199,39 @@ class ChangedCell:
 
     def diff(self) -> str:
         """A unified text diff of the two outputs (line by line, as a reviewer reads it)."""
-        return "\n".join(difflib.unified_diff(self.before.splitlines(), self.after.splitlines(),
-                                              "before", "after", lineterm=""))
+        return "\n".join(
+            difflib.unified_diff(self.before.splitlines(), self.after.splitlines(), "before", "after", lineterm="")
+        )
 
 
 def changed_cells(before: dict[str, Any], after: dict[str, Any]) -> list[ChangedCell]:
     """The cells present in both runs (same case number, model and repeat) whose outputs differ."""
     old, new = grid(before), grid(after)
-    return [ChangedCell(key[0], key[1], old[key].output, new[key].output, key[2])
-            for key in sorted(old.keys() & new.keys()) if old[key].output != new[key].output]
+    return [
+        ChangedCell(key[0], key[1], old[key].output, new[key].output, key[2])
+        for key in sorted(old.keys() & new.keys())
+        if old[key].output != new[key].output
+    ]
 
 
 def deltas(before: dict[str, Any], after: dict[str, Any]) -> pd.DataFrame:
     """Per model of either run: pass rate and credits before and after, and their differences."""
-    merged = totals(after).merge(totals(before), on="model", how="outer", sort=False,
-                                 suffixes=("_after", "_before"))
+    merged = totals(after).merge(totals(before), on="model", how="outer", sort=False, suffixes=("_after", "_before"))
     for name in ("pass_rate", "credits"):
         merged[f"{name}_delta"] = merged[f"{name}_after"].astype(float) - merged[f"{name}_before"].astype(float)
-    return merged[["model", "pass_rate_before", "pass_rate_after", "pass_rate_delta",
-                   "credits_before", "credits_after", "credits_delta"]]
+    return merged[
+        [
+            "model",
+            "pass_rate_before",
+            "pass_rate_after",
+            "pass_rate_delta",
+            "credits_before",
+            "credits_after",
+            "credits_delta",
+        ]
+    ]
 
 
 def title_of(run: dict[str, Any], chars: int = 40) -> str:
     line = " ".join(run["prompt"]["user"].split())
     return line if len(line) <= chars else line[: chars - 1] + "…"
-

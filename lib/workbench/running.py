@@ -15,6 +15,7 @@ Such a cell goes on from its paid steps when it is sent again: when its run is r
 credits stay this run's) or re-run with the same key (they count as saved). A reply cut short
 without tools cannot go on, so it is sent again whole. Each such cell writes a log line.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -36,7 +37,7 @@ DEFAULT_POOL = 4
 MAX_POOL = 16
 MAX_REPEAT = 10
 OK, FAILED, PARTIAL = "ok", "failed", "partial"
-ENDED_STOPPED, ENDED_QUOTA = "stopped", "quota"   # why a PARTIAL cell ended
+ENDED_STOPPED, ENDED_QUOTA = "stopped", "quota"  # why a PARTIAL cell ended
 log = logging.getLogger("reshi.workbench")
 
 
@@ -61,6 +62,8 @@ class _Quota:
     def reach(self, refusal: errors.QuotaExceededError | None = None) -> None:
         self.refusal = self.refusal or refusal
         self.reached.set()
+
+
 REASONING_EFFORTS = ("off", "minimal", "low", "medium", "high")
 
 
@@ -70,6 +73,7 @@ class RunSpec:
     them), the per-run reasoning effort, response format and extra parameters, the tools (the
     Chat page's tool settings: each cell then runs a chain answered by the mocks, up to
     `auto_steps` steps), the checks, how many times each cell is repeated and the pool size."""
+
     system: str
     user: str
     models: list[str]
@@ -83,9 +87,17 @@ class RunSpec:
     tools: dict[str, Any] | None = None
 
     def settings(self) -> dict[str, Any]:
-        return {"models": self.models, "params": self.params, "pool": self.pool, "repeat": self.repeat,
-                "reasoning": self.reasoning, "response_format": self.response_format, "extra": self.extra,
-                "checks": [asdict(c) for c in self.checks], **({"tools": self.tools} if self.uses_tools() else {})}
+        return {
+            "models": self.models,
+            "params": self.params,
+            "pool": self.pool,
+            "repeat": self.repeat,
+            "reasoning": self.reasoning,
+            "response_format": self.response_format,
+            "extra": self.extra,
+            "checks": [asdict(c) for c in self.checks],
+            **({"tools": self.tools} if self.uses_tools() else {}),
+        }
 
     def uses_tools(self) -> bool:
         return bool(self.tools and tools.request_fields(self.tools))
@@ -96,12 +108,19 @@ class RunSpec:
     @classmethod
     def from_run(cls, run: dict[str, Any]) -> RunSpec:
         settings = run["settings"]
-        return cls(system=run["prompt"]["system"], user=run["prompt"]["user"], models=list(settings["models"]),
-                   params=settings["params"], checks=[Check.from_dict(c) for c in settings.get("checks", [])],
-                   pool=int(settings.get("pool", DEFAULT_POOL)), repeat=int(settings.get("repeat", 1)),
-                   reasoning=settings.get("reasoning", "off"), response_format=settings.get("response_format"),
-                   extra=settings.get("extra") or {},
-                   tools=tools.merged(settings["tools"]) if isinstance(settings.get("tools"), dict) else None)
+        return cls(
+            system=run["prompt"]["system"],
+            user=run["prompt"]["user"],
+            models=list(settings["models"]),
+            params=settings["params"],
+            checks=[Check.from_dict(c) for c in settings.get("checks", [])],
+            pool=int(settings.get("pool", DEFAULT_POOL)),
+            repeat=int(settings.get("repeat", 1)),
+            reasoning=settings.get("reasoning", "off"),
+            response_format=settings.get("response_format"),
+            extra=settings.get("extra") or {},
+            tools=tools.merged(settings["tools"]) if isinstance(settings.get("tools"), dict) else None,
+        )
 
     def request_params(self) -> dict[str, Any]:
         """What goes in each request besides the model and messages."""
@@ -125,6 +144,7 @@ class Cell:
     something paid (`ended`: ENDED_STOPPED or ENDED_QUOTA); it and a failed one keep in `chain`
     the messages of their paid steps, to go on from; `continued_steps` are the steps a cell took
     over from such a cell."""
+
     case: int
     model: str
     status: str
@@ -146,7 +166,7 @@ class Cell:
     key: str = ""
     reused: bool = False
     saved_credits: float = 0.0
-    rating: int = 0   # a person's thumbs: 1 up, -1 down (kept in the store, merged in to show)
+    rating: int = 0  # a person's thumbs: 1 up, -1 down (kept in the store, merged in to show)
     note: str = ""
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
     steps: int = 0
@@ -169,8 +189,13 @@ def cell_key(spec: RunSpec, model: str, case: dict[str, Any], repeat: int) -> st
     """What makes a cell's reply: a cell with the same key need not be sent again."""
     sent = [spec.system, spec.user, model, spec.request_params(), case, repeat]
     if spec.uses_tools():  # (only then: the keys of runs without tools stay as they were)
-        sent.append({**tools.request_fields(spec.tools), "mocks": [t["mock"] for t in spec.tools["tools"]],
-                     "steps": spec.max_steps()})
+        sent.append(
+            {
+                **tools.request_fields(spec.tools),
+                "mocks": [t["mock"] for t in spec.tools["tools"]],
+                "steps": spec.max_steps(),
+            }
+        )
     return hashlib.sha256(json.dumps(sent, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
@@ -182,12 +207,13 @@ class PlannedCell:
     repeat: int
     key: str
     reuse: Cell | None = None
-    resumes: Cell | None = None   # an unfinished cell this one goes on from
-    own: bool = False             # ... of this run (resumed): its credits are this run's
+    resumes: Cell | None = None  # an unfinished cell this one goes on from
+    own: bool = False  # ... of this run (resumed): its credits are this run's
 
 
-def plan(spec: RunSpec, cases: list[dict[str, Any]], earlier: list[Cell] = (),
-         unfinished: list[Cell] = ()) -> list[PlannedCell]:
+def plan(
+    spec: RunSpec, cases: list[dict[str, Any]], earlier: list[Cell] = (), unfinished: list[Cell] = ()
+) -> list[PlannedCell]:
     """Every cell of the grid, each with the earlier run's cell it may reuse (same key, a reply),
     else the unfinished cell it goes on from: this run's own (`unfinished`: PARTIAL cells of a
     resumed run) or the earlier run's chain that ended with paid steps."""
@@ -205,15 +231,19 @@ def plan(spec: RunSpec, cases: list[dict[str, Any]], earlier: list[Cell] = (),
     return planned
 
 
-def estimate_credits(client: ReshiClient, spec: RunSpec, cells: list[PlannedCell],
-                     verdicts: judge.JudgeCache | None = None) -> float:
+def estimate_credits(
+    client: ReshiClient, spec: RunSpec, cells: list[PlannedCell], verdicts: judge.JudgeCache | None = None
+) -> float:
     """At most, at per-call prices (the replies' tokens are not known yet): each cell sent (with
     tools, as many calls as the step limit: a chain that calls a tool once and answers makes
     two; one going on after its paid steps, the calls left), and each judged check's call but
     on a reused reply whose verdict `verdicts` holds (a cached verdict is free; a new reply's
     cannot be known yet)."""
-    sent = sum(_calls_at_most(spec, cell) * client.credits_for(pricing.CHAT, cell.model)
-               for cell in cells if cell.reuse is None)
+    sent = sum(
+        _calls_at_most(spec, cell) * client.credits_for(pricing.CHAT, cell.model)
+        for cell in cells
+        if cell.reuse is None
+    )
     judging = 0.0
     for check in (check for check in spec.checks if check.kind == JUDGE):
         reused = [judge.cache_key(check, cell.case, cell.reuse.output) for cell in cells if cell.reuse is not None]
@@ -229,9 +259,19 @@ def _calls_at_most(spec: RunSpec, cell: PlannedCell) -> int:
     return max(1, spec.max_steps() - paid)
 
 
-def run_cells(client: ReshiClient, spec: RunSpec, cases: list[dict[str, Any]], stop: threading.Event | None = None, *,
-              earlier: list[Cell] = (), judge_cache: judge.JudgeCache | None = None, gate=None, user: str = "",
-              skip: set[tuple[int, str, int]] = frozenset(), unfinished: list[Cell] = ()) -> Iterator[Cell]:
+def run_cells(
+    client: ReshiClient,
+    spec: RunSpec,
+    cases: list[dict[str, Any]],
+    stop: threading.Event | None = None,
+    *,
+    earlier: list[Cell] = (),
+    judge_cache: judge.JudgeCache | None = None,
+    gate=None,
+    user: str = "",
+    skip: set[tuple[int, str, int]] = frozenset(),
+    unfinished: list[Cell] = (),
+) -> Iterator[Cell]:
     """Every cell of the grid but those in `skip` ((case, model, repeat) already done), each
     yielded the moment it finishes, `spec.pool` at a time, each holding a slot of `gate` (a
     `background.FairGate`, for `user`) while it works. `unfinished`: the run's own PARTIAL
@@ -250,11 +290,16 @@ def run_cells(client: ReshiClient, spec: RunSpec, cases: list[dict[str, Any]], s
     streams: set = set()
     quota = _Quota()
     pool = ThreadPoolExecutor(max_workers=max(1, min(spec.pool, MAX_POOL)), thread_name_prefix="workbench")
-    work = [planned for planned in plan(spec, cases, earlier, unfinished)
-            if (planned.index, planned.model, planned.repeat) not in skip]
+    work = [
+        planned
+        for planned in plan(spec, cases, earlier, unfinished)
+        if (planned.index, planned.model, planned.repeat) not in skip
+    ]
     try:
-        futures = [pool.submit(_gated, gate, user, _run_cell, client, spec, planned, stop, streams, cache, quota)
-                   for planned in work]
+        futures = [
+            pool.submit(_gated, gate, user, _run_cell, client, spec, planned, stop, streams, cache, quota)
+            for planned in work
+        ]
         for future in as_completed(futures):
             cell = future.result()
             if cell is not None:
@@ -275,18 +320,37 @@ def _gated(gate, user: str, work, *args) -> Cell | None:
         return work(*args)
 
 
-def _run_cell(client: ReshiClient, spec: RunSpec, planned: PlannedCell, stop: threading.Event, streams: set,
-              cache: judge.JudgeCache, quota: _Quota) -> Cell | None:
+def _run_cell(
+    client: ReshiClient,
+    spec: RunSpec,
+    planned: PlannedCell,
+    stop: threading.Event,
+    streams: set,
+    cache: judge.JudgeCache,
+    quota: _Quota,
+) -> Cell | None:
     if stop.is_set() or quota.reached.is_set():
         return None
     if planned.reuse is not None:
         earlier = planned.reuse
-        cell = Cell(case=planned.index, model=planned.model, status=OK, output=earlier.output,
-                    latency_s=earlier.latency_s, tokens=earlier.tokens, repeat=planned.repeat, key=planned.key,
-                    reused=True, saved_credits=earlier.credits or earlier.saved_credits,
-                    tool_calls=earlier.tool_calls, steps=earlier.steps, reached_limit=earlier.reached_limit)
-        reply = Reply(earlier.output, earlier.credits or earlier.saved_credits, earlier.latency_s,
-                      tuple(earlier.tool_calls))
+        cell = Cell(
+            case=planned.index,
+            model=planned.model,
+            status=OK,
+            output=earlier.output,
+            latency_s=earlier.latency_s,
+            tokens=earlier.tokens,
+            repeat=planned.repeat,
+            key=planned.key,
+            reused=True,
+            saved_credits=earlier.credits or earlier.saved_credits,
+            tool_calls=earlier.tool_calls,
+            steps=earlier.steps,
+            reached_limit=earlier.reached_limit,
+        )
+        reply = Reply(
+            earlier.output, earlier.credits or earlier.saved_credits, earlier.latency_s, tuple(earlier.tool_calls)
+        )
     else:
         cell = _send(client, spec, planned, stop, streams, quota)
         if cell is None or cell.status != OK:
@@ -313,13 +377,14 @@ class _Failed(Exception):
         self.error, self.attempts, self.output, self.credits = error, attempts, output, credits
 
 
-def _send(client: ReshiClient, spec: RunSpec, planned: PlannedCell, stop: threading.Event,
-          streams: set, quota: _Quota) -> Cell | None:
+def _send(
+    client: ReshiClient, spec: RunSpec, planned: PlannedCell, stop: threading.Event, streams: set, quota: _Quota
+) -> Cell | None:
     """The cell's reply (with tools: its chain, each step answered by the mocks, going on after
     the paid steps of `planned.resumes`). None when the run was stopped (or the quota reached)
     before anything of it was paid; after that, the cell is kept with what was paid (`_kept`)."""
     messages = messages_for(spec.system, spec.user, planned.case)
-    attempts, paid = [1], [0.0]   # (paid: every reply's credits, also one stopped or cut midway)
+    attempts, paid = [1], [0.0]  # (paid: every reply's credits, also one stopped or cut midway)
 
     def ask(sent: list[dict[str, Any]], request: dict[str, Any]) -> ChatStream:
         try:
@@ -332,13 +397,25 @@ def _send(client: ReshiClient, spec: RunSpec, planned: PlannedCell, stop: thread
         return stream
 
     prior = planned.resumes
-    chain = tool_chain.Chain(calls=list(prior.tool_calls), steps=prior.steps, step_messages=list(prior.chain)) \
-        if prior is not None else tool_chain.Chain()
+    chain = (
+        tool_chain.Chain(calls=list(prior.tool_calls), steps=prior.steps, step_messages=list(prior.chain))
+        if prior is not None
+        else tool_chain.Chain()
+    )
     cell = Cell(case=planned.index, model=planned.model, status=OK, repeat=planned.repeat, key=planned.key)
     try:
         if spec.uses_tools():
-            tool_chain.run_chain(client, planned.model, messages, spec.tools, spec.request_params(),
-                                 max_steps=spec.max_steps(), stop=stop, ask=ask, chain=chain)
+            tool_chain.run_chain(
+                client,
+                planned.model,
+                messages,
+                spec.tools,
+                spec.request_params(),
+                max_steps=spec.max_steps(),
+                stop=stop,
+                ask=ask,
+                chain=chain,
+            )
             if chain.stopped:
                 raise _Stopped
             cell.output, cell.latency_s, cell.tokens = chain.text, chain.seconds, chain.tokens
@@ -348,7 +425,7 @@ def _send(client: ReshiClient, spec: RunSpec, planned: PlannedCell, stop: thread
             cell.output, cell.latency_s, cell.tokens = stream.text, stream.elapsed, stream.tokens
     except _Stopped as stopped:
         if not paid[0]:
-            return None   # nothing of it paid: as if never started (a resumed run keeps its earlier cell)
+            return None  # nothing of it paid: as if never started (a resumed run keeps its earlier cell)
         cell.status, cell.ended, cell.output = PARTIAL, stopped.why, stopped.text
         cell.latency_s, cell.tokens = chain.seconds or None, chain.tokens or None
     except _Failed as failure:
@@ -370,14 +447,27 @@ def _kept(cell: Cell, chain: tool_chain.Chain, paid: float, planned: PlannedCell
     if cell.status != OK:
         cell.chain = chain.step_messages
         if cell.credits:
-            log.warning("workbench cell (case %d, %s, repeat %d) %s after %d paid step(s): %.4g credits kept "
-                        "in the cell", cell.case + 1, cell.model, cell.repeat + 1, cell.ended or cell.error_kind,
-                        cell.steps, cell.credits)
+            log.warning(
+                "workbench cell (case %d, %s, repeat %d) %s after %d paid step(s): %.4g credits kept in the cell",
+                cell.case + 1,
+                cell.model,
+                cell.repeat + 1,
+                cell.ended or cell.error_kind,
+                cell.steps,
+                cell.credits,
+            )
     return cell
 
 
-def _streamed(client: ReshiClient, model: str, messages: list[dict[str, Any]], request: dict[str, Any], stop: threading.Event,
-              streams: set, quota: _Quota) -> tuple[ChatStream, int]:
+def _streamed(
+    client: ReshiClient,
+    model: str,
+    messages: list[dict[str, Any]],
+    request: dict[str, Any],
+    stop: threading.Event,
+    streams: set,
+    quota: _Quota,
+) -> tuple[ChatStream, int]:
     """One reply streamed to its end, sent again by the client's retry policy after a failure
     that charged nothing: (the stream, its attempts). Raises _Stopped or _Failed."""
     if stop.is_set():
@@ -401,8 +491,9 @@ def _streamed(client: ReshiClient, model: str, messages: list[dict[str, Any]], r
     return stream, stream.attempts
 
 
-def _checked(cell: Cell, client: ReshiClient, spec: RunSpec, case: dict[str, Any], reply: Reply,
-             cache: judge.JudgeCache) -> Cell:
+def _checked(
+    cell: Cell, client: ReshiClient, spec: RunSpec, case: dict[str, Any], reply: Reply, cache: judge.JudgeCache
+) -> Cell:
     """The cell with each check's verdict, whether its musts passed and its shoulds' score."""
     verdicts: list[Verdict] = []
     for check in spec.checks:
@@ -424,5 +515,14 @@ def _checked(cell: Cell, client: ReshiClient, spec: RunSpec, case: dict[str, Any
 
 
 def _failed(planned: PlannedCell, exc: errors.ReshiError, attempts: int, output: str = "") -> Cell:
-    return Cell(case=planned.index, model=planned.model, status=FAILED, output=output, error_kind=exc.kind,
-                error_message=exc.server_message, attempts=attempts, repeat=planned.repeat, key=planned.key)
+    return Cell(
+        case=planned.index,
+        model=planned.model,
+        status=FAILED,
+        output=output,
+        error_kind=exc.kind,
+        error_message=exc.server_message,
+        attempts=attempts,
+        repeat=planned.repeat,
+        key=planned.key,
+    )

@@ -1,5 +1,6 @@
 """The figures that tell a stable result from a lucky sample: a pass rate's 95% interval
 (Wilson's, which stays inside 0-1 and is honest for a few samples) and how often repeats agree."""
+
 from __future__ import annotations
 
 import math

@@ -39,6 +39,7 @@ Validation is strict: an unknown key anywhere is refused and named, as is a bad 
 that cannot run (`check_problem`) or a cases file that is missing or does not fit the prompt's
 variables. Every refusal is a `SuiteError` in plain English with where it is.
 """
+
 from __future__ import annotations
 
 import json
@@ -190,8 +191,9 @@ def _spec(suite: _Suite, source: str) -> RunSpec:
     try:
         chat.request_params({"params": params})
     except (TypeError, ValueError):
-        raise SuiteError(f"{source}: params: a value is not of its parameter's type (numbers, "
-                         "and stop as text or a list of texts)") from None
+        raise SuiteError(
+            f"{source}: params: a value is not of its parameter's type (numbers, and stop as text or a list of texts)"
+        ) from None
     extra = extra_params.parse_extra(json.dumps(suite.extra))
     if extra.problem:
         raise SuiteError(f"{source}: extra: may not set {extra.problem.reason}")
@@ -200,16 +202,32 @@ def _spec(suite: _Suite, source: str) -> RunSpec:
         problem = check_problem(check)
         if problem:
             raise SuiteError(f"{source}: checks[{index}] ({check.kind}): {t(problem[0], 'en', **problem[1])}")
-    return RunSpec(suite.prompt.system, suite.prompt.user, suite.models, params, checks, pool=suite.pool,
-                   repeat=suite.repeat, reasoning=suite.reasoning_effort,
-                   response_format=_response_format(suite.response_format, source), extra=extra.values,
-                   tools=_tools(suite, source))
+    return RunSpec(
+        suite.prompt.system,
+        suite.prompt.user,
+        suite.models,
+        params,
+        checks,
+        pool=suite.pool,
+        repeat=suite.repeat,
+        reasoning=suite.reasoning_effort,
+        response_format=_response_format(suite.response_format, source),
+        extra=extra.values,
+        tools=_tools(suite, source),
+    )
 
 
 def _check(check: _Check) -> Check:
     value = json.dumps(check.value) if isinstance(check.value, dict) else str(check.value)
-    return Check(check.kind, value, must=check.must, rubric=check.rubric, model=check.model, threshold=check.threshold,
-                 arguments=_json_text(check.arguments))
+    return Check(
+        check.kind,
+        value,
+        must=check.must,
+        rubric=check.rubric,
+        model=check.model,
+        threshold=check.threshold,
+        arguments=_json_text(check.arguments),
+    )
 
 
 def _json_text(value: str | dict[str, Any]) -> str:
@@ -222,18 +240,31 @@ def _tools(suite: _Suite, source: str) -> dict[str, Any] | None:
         if suite.tool_settings or any(check.kind in ("calls_tool", "tool_arguments") for check in suite.checks):
             raise SuiteError(f"{source}: tool_settings and checks on tool calls need [[tools]]")
         return None
-    listed = [{"name": tool.name, "description": tool.description, "parameters": _json_text(tool.parameters),
-               "mock": tool.mock} for tool in suite.tools]
+    listed = [
+        {
+            "name": tool.name,
+            "description": tool.description,
+            "parameters": _json_text(tool.parameters),
+            "mock": tool.mock,
+        }
+        for tool in suite.tools
+    ]
     for problem in tools.problems(listed):
         reason = t(tools.PROBLEM_KEY(problem.code), "en", number=problem.index + 1, detail=problem.detail)
         raise SuiteError(f"{source}: tools[{problem.index}]: {reason}")
     wanted = suite.tool_settings or _ToolSettings()
     names = [tool["name"] for tool in listed]
     if wanted.choice not in (*tools.CHOICES, *names):
-        raise SuiteError(f"{source}: tool_settings.choice: {wanted.choice!r} is none of auto, none, required "
-                         "or a tool's name")
-    return {**tools.default_settings(), "tools": listed, "tool_choice": wanted.choice,
-            "parallel_tool_calls": wanted.parallel_calls, "auto_steps": wanted.max_steps}
+        raise SuiteError(
+            f"{source}: tool_settings.choice: {wanted.choice!r} is none of auto, none, required or a tool's name"
+        )
+    return {
+        **tools.default_settings(),
+        "tools": listed,
+        "tool_choice": wanted.choice,
+        "parallel_tool_calls": wanted.parallel_calls,
+        "auto_steps": wanted.max_steps,
+    }
 
 
 def _response_format(wanted: _Format | None, source: str) -> dict[str, Any] | None:
@@ -263,8 +294,9 @@ def _cases(suite: _Suite, names: list[str], source: str, base_dir: Path | None) 
 
 def _cases_from_file(name: str, names: list[str], source: str, base_dir: Path | None) -> list[dict[str, Any]]:
     if base_dir is None:
-        raise SuiteError(f"{source}: cases_file {name!r} is not beside a suite opened here; "
-                         "put the cases in the suite as [[cases]]")
+        raise SuiteError(
+            f"{source}: cases_file {name!r} is not beside a suite opened here; put the cases in the suite as [[cases]]"
+        )
     path = (base_dir / name).resolve()
     if not path.is_relative_to(base_dir.resolve()):
         raise SuiteError(f"{source}: cases_file {name!r} must be beside the suite (or below it)")
@@ -274,16 +306,16 @@ def _cases_from_file(name: str, names: list[str], source: str, base_dir: Path | 
         raise SuiteError(f"{source}: cases_file {name!r}: cannot read it ({exc.strerror})") from None
     loaded = load_file(data, path.name, names)
     if loaded.refusals:
-        raise SuiteError(f"{source}: cases_file {name!r}: " + " ".join(t(key, "en", **fields)
-                                                                         for key, fields in loaded.refusals))
+        raise SuiteError(
+            f"{source}: cases_file {name!r}: " + " ".join(t(key, "en", **fields) for key, fields in loaded.refusals)
+        )
     return loaded.cases
 
 
 def dump(spec: RunSpec, cases: list[dict[str, Any]], name: str = "") -> str:
     """A suite file that runs `spec` on `cases` (the page's "Download as suite")."""
     body: dict[str, Any] = {"name": name} if name else {}
-    body |= {"models": spec.models, "repeat": spec.repeat,
-             "prompt": {"system": spec.system, "user": spec.user}}
+    body |= {"models": spec.models, "repeat": spec.repeat, "prompt": {"system": spec.system, "user": spec.user}}
     params = chat.request_params({"params": spec.params})
     if "stop" in params:
         params["stop"] = list(params["stop"])
@@ -295,16 +327,27 @@ def dump(spec: RunSpec, cases: list[dict[str, Any]], name: str = "") -> str:
         form = spec.response_format
         body["response_format"] = {"type": form["type"]}
         if "json_schema" in form:
-            body["response_format"] |= {"schema": form["json_schema"]["schema"], "name": form["json_schema"]["name"],
-                                        "strict": form["json_schema"].get("strict", True)}
+            body["response_format"] |= {
+                "schema": form["json_schema"]["schema"],
+                "name": form["json_schema"]["name"],
+                "strict": form["json_schema"].get("strict", True),
+            }
     if spec.extra:
         body["extra"] = spec.extra
     if spec.uses_tools():
-        body["tools"] = [{key: _parsed(tool[key]) if key == "parameters" else tool[key]
-                          for key in ("name", "description", "parameters", "mock") if tool[key]}
-                         for tool in tools.valid_tools(spec.tools["tools"])]
-        body["tool_settings"] = {"choice": spec.tools["tool_choice"],
-                                 "parallel_calls": spec.tools["parallel_tool_calls"], "max_steps": spec.max_steps()}
+        body["tools"] = [
+            {
+                key: _parsed(tool[key]) if key == "parameters" else tool[key]
+                for key in ("name", "description", "parameters", "mock")
+                if tool[key]
+            }
+            for tool in tools.valid_tools(spec.tools["tools"])
+        ]
+        body["tool_settings"] = {
+            "choice": spec.tools["tool_choice"],
+            "parallel_calls": spec.tools["parallel_tool_calls"],
+            "max_steps": spec.max_steps(),
+        }
     body["checks"] = [_check_table(check) for check in spec.checks]
     body["cases"] = [case for case in cases if case]
     return tomli_w.dumps({k: v for k, v in body.items() if v != []})
@@ -335,6 +378,6 @@ def _parsed(text: str) -> Any:
         return text
     try:
         tomli_w.dumps(value)
-    except (TypeError, ValueError):   # a null, which TOML has no word for
+    except (TypeError, ValueError):  # a null, which TOML has no word for
         return text
     return value

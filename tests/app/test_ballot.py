@@ -1,6 +1,7 @@
 """Audience ballots under AppTest: a comparison slide opens a vote (answers as letters, a QR
 code), phones open the link signed out and vote once, the projector counts and reveals; closed,
 revealed and guessed links are refused; leaving the slide closes the vote."""
+
 from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
@@ -51,7 +52,7 @@ def test_room_votes_from_phones_and_the_projector_reveals(app_secrets):
     ballot_id, token = open_vote(at)
     assert headings(at) == ["### Answer A", "### Answer B"]
     assert not [m for m in at.markdown if any(f"**{model}**" == m.value.replace("\\", "") for model in MODELS)]
-    assert len(at.get("image")) == 1 and any(token in c.value for c in at.code)   # the QR code and the link
+    assert len(at.get("image")) == 1 and any(token in c.value for c in at.code)  # the QR code and the link
     assert at.metric[0].value == "0"
 
     voters = [phone(app_secrets, token) for _ in range(3)]
@@ -104,7 +105,7 @@ def test_leaving_the_slide_closes_its_vote(app_secrets):
     closed = phone(app_secrets, token)
     assert any("closed" in w.value for w in closed.warning) and not closed.button
     assert store.list_votes("local") == []
-    at.button(key="present_prev").click().run()        # back on the slide: closed, can still be revealed
+    at.button(key="present_prev").click().run()  # back on the slide: closed, can still be revealed
     assert at.metric[0].value == "0" and any(b.key == "ballot_reveal" for b in at.button)
 
 
@@ -139,7 +140,7 @@ def test_a_database_failure_on_a_phone_is_a_message_not_a_traceback(app_secrets)
     voter = phone(app_secrets, token)
     engine = Store(app_secrets["store"]["url"]).engine
     with engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE votes")   # the phone's vote check now fails in the database
+        conn.exec_driver_sql("DROP TABLE votes")  # the phone's vote check now fails in the database
     voter.run()
     assert not voter.exception
     assert any("database" in e.value.lower() for e in voter.error)

@@ -1,5 +1,6 @@
 """What a hostile file or answer may not do to the app: a decompression bomb, a garbled
 conversation import, uploaded bytes kept in the session, a key in a repr."""
+
 from __future__ import annotations
 
 import json
@@ -31,16 +32,35 @@ def test_the_upload_report_keeps_no_file_bytes_in_the_session(app_secrets):
 
 
 HOSTILE_IMPORT = {
-    "format": chat_io.FORMAT, "version": 1, "title": "Hostile",
-    "settings": {"model": "gpt-4o-mini", "system": {"nested": ["garbage"]}, "compare": [{"x": 1}],
-                 "variables": {"who": [1, 2]},
-                 "params": {"max_tokens": {"on": True, "value": 999999}, "temperature": {"on": True, "value": "hot"},
-                            "top_p": {"on": "yes", "value": 0.5}, "seed": "x"}},
+    "format": chat_io.FORMAT,
+    "version": 1,
+    "title": "Hostile",
+    "settings": {
+        "model": "gpt-4o-mini",
+        "system": {"nested": ["garbage"]},
+        "compare": [{"x": 1}],
+        "variables": {"who": [1, 2]},
+        "params": {
+            "max_tokens": {"on": True, "value": 999999},
+            "temperature": {"on": True, "value": "hot"},
+            "top_p": {"on": "yes", "value": 0.5},
+            "seed": "x",
+        },
+    },
     "messages": [
         {"role": "user", "content": "hi", "meta": {"ttft": "fast", "tokens": -3, "model": {"n": 1}}},
-        {"role": "assistant", "content": "hello there", "meta": {"model": "gpt-4o-mini", "ttft": "0.5s",
-                                                                 "tps": float("inf"), "tokens": "many",
-                                                                 "credits": [1], "column": 99}},
+        {
+            "role": "assistant",
+            "content": "hello there",
+            "meta": {
+                "model": "gpt-4o-mini",
+                "ttft": "0.5s",
+                "tps": float("inf"),
+                "tokens": "many",
+                "credits": [1],
+                "column": 99,
+            },
+        },
     ],
 }
 

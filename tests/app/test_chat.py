@@ -1,4 +1,5 @@
 """The Chat page under AppTest, against the sandbox: models, parameters, history, every error kind."""
+
 from __future__ import annotations
 
 import pytest
@@ -137,8 +138,11 @@ def test_timeout_is_explained(app_secrets, sandbox_speed):
 
 @pytest.mark.parametrize("case, expected", [("unknown", "401"), ("poor", "credits ran out"), ("disabled", "403")])
 def test_key_errors_say_what_to_do(app_secrets, sandbox, case, expected):
-    key = {"unknown": lambda: "sk-not-a-real-key", "poor": lambda: sandbox.control.add_key(credits=0),
-           "disabled": lambda: _disabled_key(sandbox)}[case]()
+    key = {
+        "unknown": lambda: "sk-not-a-real-key",
+        "poor": lambda: sandbox.control.add_key(credits=0),
+        "disabled": lambda: _disabled_key(sandbox),
+    }[case]()
     secrets = {**app_secrets, "sandbox": {**app_secrets["sandbox"], "api_key": key}}
     at = send(make_app(secrets), "my precious words")
     assert any(expected in e.value for e in at.error)

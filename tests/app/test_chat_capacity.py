@@ -1,6 +1,7 @@
 """The Chat page's one run per message (issue 12) under AppTest: the sidebar lists the recent
 conversations a page at a time, a sent message is drawn in the run that sends it, and what
 that run applies at its top (an edit, the open conversation) is checked there."""
+
 from __future__ import annotations
 
 from lib import budget
@@ -52,7 +53,9 @@ def test_an_edit_to_an_empty_question_is_refused_and_changes_nothing(app_secrets
     at.text_area(key=f"chat_edit_text_{question.id}").set_value("   ")
     at.button(key=f"chat_edit_send_{question.id}").click().run()  # as a click raced the disabling
     assert [(m.role, m.content[:18]) for m in store.list_messages("local", question.conversation_id)] == [
-        ("user", "a question to keep"), ("assistant", 'You said: "a quest')]
+        ("user", "a question to keep"),
+        ("assistant", 'You said: "a quest'),
+    ]
     assert [t.value for t in at.toast] == ["The message is empty: type something first."]
 
 

@@ -1,5 +1,6 @@
 """Chat's rough edges (issue 13) under AppTest against the sandbox: View code in a new chat, a
 gateway's timeout, failed turns after reopening."""
+
 from __future__ import annotations
 
 from lib.store import Store
@@ -35,4 +36,3 @@ def test_failed_turns_keep_their_errors_after_reopening_and_are_not_sent(app_sec
     assert [m["content"] for m in last_request(sandbox)["messages"]] == ["this one works"]
     again = make_app(app_secrets)
     assert len(again.error) == 2 and not [b for b in again.button if b.label == "Retry"]
-

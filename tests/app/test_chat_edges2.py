@@ -1,6 +1,7 @@
 """Chat's rough edges, second round (issue 13) under AppTest against the sandbox: import
 confirmed and never duplicated, Cancel on the budget confirmation, shipped prompts and metrics in
 Chinese, answers kept as alternatives, edits of any question, deleting with Undo."""
+
 from __future__ import annotations
 
 import pytest
@@ -22,6 +23,7 @@ def _store(secrets) -> Store:
 
 
 # ---------------------------------------------------------------- import
+
 
 def _exported_file(secrets, title: str) -> bytes:
     store = _store(secrets)
@@ -57,6 +59,7 @@ def test_importing_the_same_file_again_opens_the_first_import(app_secrets):
 
 # ---------------------------------------------------------------- budget: Cancel
 
+
 def _over_budget(secrets) -> Store:
     store = _store(secrets)
     budget.set_limit(store, "local", budget.DAY, 0.5)  # below any call's price
@@ -74,12 +77,14 @@ def test_cancel_on_the_budget_confirmation_keeps_the_chat_message_unsent(app_sec
     assert store.list_conversations("local") == [] and not at.warning
 
 
-@pytest.mark.parametrize("page, key, generate, made", [
-    (IMAGES, "images", images_generate, lambda store: store.list_media("local")),
-    (VIDEO, "video", video_generate, lambda store: store.list_video_tasks("local")),
-])
-def test_cancel_on_the_budget_confirmation_keeps_the_prompt_and_makes_nothing(app_secrets, page, key, generate,
-                                                                               made):
+@pytest.mark.parametrize(
+    "page, key, generate, made",
+    [
+        (IMAGES, "images", images_generate, lambda store: store.list_media("local")),
+        (VIDEO, "video", video_generate, lambda store: store.list_video_tasks("local")),
+    ],
+)
+def test_cancel_on_the_budget_confirmation_keeps_the_prompt_and_makes_nothing(app_secrets, page, key, generate, made):
     store = _over_budget(app_secrets)
     at = generate(make_app(app_secrets, page), "an expensive fox")
     at.button(key=f"{key}_budget_cancel").click().run()
@@ -91,18 +96,24 @@ def test_cancel_on_the_budget_confirmation_keeps_the_prompt_and_makes_nothing(ap
 
 # ---------------------------------------------------------------- 简体中文
 
+
 def test_shipped_prompt_names_and_the_metrics_line_are_translated(app_secrets):
     at = make_app(app_secrets)
     at.button_group(key="lang_switch").set_value("zh").run()
     line = next(c.value for c in send(at, "你好").caption if c.value.startswith("gpt-"))  # model · … · credits
     assert "个 Token" in line and "tokens" not in line
-    assert at.selectbox(key="chat_prompt_pick_zh").options[:4] == ["★ 头脑风暴 · v1", "★ 代码审查 · v1", "★ 摘要 · v1",
-                                                                  "★ 翻译 · v1"]
+    assert at.selectbox(key="chat_prompt_pick_zh").options[:4] == [
+        "★ 头脑风暴 · v1",
+        "★ 代码审查 · v1",
+        "★ 摘要 · v1",
+        "★ 翻译 · v1",
+    ]
     use_prompt(at, "Translator", "zh")
     assert [t.value for t in at.toast] == ["正在使用 翻译 v1。"]
 
 
 # ---------------------------------------------------------------- versions, edits, delete
+
 
 def _messages(secrets):
     store = _store(secrets)
@@ -124,8 +135,7 @@ def test_regenerate_keeps_each_answer_behind_a_switcher(app_secrets, sandbox):
         model_picker(at).set_value(model).run()
         at.button(key=f"chat_regenerate_{_messages(app_secrets)[-1].id}").click().run()
     reply = _messages(app_secrets)[-1]
-    assert len(_messages(app_secrets)) == 2 and [v["meta"]["model"] for v in reply.meta["versions"]] == [
-        first, *others]
+    assert len(_messages(app_secrets)) == 2 and [v["meta"]["model"] for v in reply.meta["versions"]] == [first, *others]
     assert "3/3" in [c.value for c in at.caption]
     at.button(key=f"chat_version_prev_{reply.id}").click().run()
     at.button(key=f"chat_version_prev_{reply.id}").click().run()
@@ -143,12 +153,13 @@ def test_an_earlier_question_can_be_edited_and_the_conversation_forks_there(app_
         send(at, text)
     first = _messages(app_secrets)[0]
     at.button(key=f"chat_edit_{first.id}").click().run()
-    assert "Sending replaces the 5 messages after this one with the new replies." in [
-        c.value for c in at.caption]
+    assert "Sending replaces the 5 messages after this one with the new replies." in [c.value for c in at.caption]
     at.text_area(key=f"chat_edit_text_{first.id}").set_value("first question")
     at.button(key=f"chat_edit_send_{first.id}").click().run()
     assert [(m.role, m.content[:26]) for m in _messages(app_secrets)] == [
-        ("user", "first question"), ("assistant", 'You said: "first question"')]
+        ("user", "first question"),
+        ("assistant", 'You said: "first question"'),
+    ]
     assert [m["content"] for m in last_request(sandbox)["messages"]] == ["first question"]
 
 
@@ -166,14 +177,18 @@ def test_an_edit_that_would_replace_more_than_it_said_is_asked_again(app_secrets
     store.add_message("local", first.conversation_id, "assistant", "third answer")
     at.text_area(key=f"chat_edit_text_{first.id}").set_value("first question, edited")
     at.button(key=f"chat_edit_send_{first.id}").click().run()
-    grew = "Messages came after this question since: sending now replaces the 5 messages after it. Check, then send again."
+    grew = (
+        "Messages came after this question since: sending now replaces the 5 messages after it. Check, then send again."
+    )
     assert [t.value for t in at.toast] == [grew]
     assert len(_messages(app_secrets)) == len(messages) + 2
     assert "Sending replaces the 5 messages after this one with the new replies." in [c.value for c in at.caption]
     assert at.text_area(key=f"chat_edit_text_{first.id}").value == "first question, edited"
     at.button(key=f"chat_edit_send_{first.id}").click().run()
     question, reply = _messages(app_secrets)
-    assert question.content == "first question, edited" and reply.content.startswith('You said: "first question, edited"')
+    assert question.content == "first question, edited" and reply.content.startswith(
+        'You said: "first question, edited"'
+    )
 
 
 def test_deleting_a_conversation_asks_first(app_secrets):

@@ -1,5 +1,6 @@
 """The Chat page's extras under AppTest against the sandbox: compare, attachments, View code,
 prompts and variables, regenerate/edit/copy, export and import."""
+
 from __future__ import annotations
 
 import json
@@ -29,6 +30,7 @@ def compare_app(secrets, models=MODELS):
 
 
 # ---------------------------------------------------------------- compare
+
 
 def test_three_models_stream_concurrently_and_are_saved_as_columns(app_secrets, sandbox_speed):
     sandbox_speed(token_rate=40)
@@ -78,6 +80,7 @@ def test_a_failing_column_does_not_spoil_the_others(app_secrets, sandbox):
 
 # ---------------------------------------------------------------- attachments
 
+
 def attach(at, text: str, *files):
     for name, data in files:
         at.chat_input[0].upload(name, data, "image/png")
@@ -120,8 +123,13 @@ def test_expired_upload_shows_as_expired_and_is_not_sent_again(app_secrets, sand
     store = store_of(app_secrets)
     conv = store.create_conversation("local", "old pictures", None)
     past = (datetime.now(UTC) - timedelta(days=1)).isoformat()
-    store.add_message("local", conv.id, "user", "look", {"attachments": [
-        {"name": "old.png", "url": f"{sandbox.root_url}/files/uploads/gone.png", "expire_at": past}]})
+    store.add_message(
+        "local",
+        conv.id,
+        "user",
+        "look",
+        {"attachments": [{"name": "old.png", "url": f"{sandbox.root_url}/files/uploads/gone.png", "expire_at": past}]},
+    )
     store.set_setting("local", "chat.open_conversation", conv.id)
     at = make_app(app_secrets)
     assert any("expired" in c.value for c in at.caption)
@@ -130,6 +138,7 @@ def test_expired_upload_shows_as_expired_and_is_not_sent_again(app_secrets, sand
 
 
 # ---------------------------------------------------------------- View code
+
 
 def view_code(at):
     at.button(key="chat_view_code").click().run()
@@ -154,7 +163,7 @@ def _sse_text(output: str) -> str:
     text = ""
     for line in output.splitlines():
         if line.startswith("data: {"):
-            for choice in json.loads(line[len("data: "):]).get("choices") or []:
+            for choice in json.loads(line[len("data: ") :]).get("choices") or []:
                 text += (choice.get("delta") or {}).get("content") or ""
     return text
 
@@ -179,6 +188,7 @@ def test_python_code_from_view_code_runs_and_gives_the_same_reply(app_secrets, t
 
 # ---------------------------------------------------------------- prompts and variables
 
+
 def use_prompt(at, name: str, lang: str = "en"):
     """Pick a prompt in the Chat page's Prompts popover by its stored name, and use its current version."""
     user = at.session_state["user"]
@@ -200,13 +210,15 @@ def test_a_shipped_prompt_fills_variables_in_a_form_before_sending(app_secrets, 
     send(at, "Good night")  # the value is remembered: no form the second time
     assert "into French." in last_request(sandbox)["messages"][0]["content"]
     # The values each message went with are kept, shown under it, and exported (issue 31).
-    questions = [m for m in store_of(app_secrets).list_messages("local", at.session_state["chat_open"])
-                 if m.role == "user"]
+    questions = [
+        m for m in store_of(app_secrets).list_messages("local", at.session_state["chat_open"]) if m.role == "user"
+    ]
     assert [q.meta["variables"] for q in questions] == [{"language": "French"}] * 2
     assert sum("Sent with language = French" in c.value for c in at.caption) == 2
     conversation = store_of(app_secrets).get_conversation("local", at.session_state["chat_open"])
-    markdown = chat_io.to_markdown(conversation, questions, {"user": "You", "assistant": "AI", "system": "System",
-                                                             "variables": "Variables"})
+    markdown = chat_io.to_markdown(
+        conversation, questions, {"user": "You", "assistant": "AI", "system": "System", "variables": "Variables"}
+    )
     assert "into French." in markdown and "{{language}}" not in markdown
     assert "- Variables: language = French" in markdown
     assert chat_io.export_stem(conversation).endswith("-good-morning")
@@ -223,7 +235,9 @@ def test_chat_settings_saved_as_a_prompt_are_private_and_apply_back(login_secret
     at.text_input(key="chat_prompt_name").set_value("Persona")
     next(b for b in at.get("form_submit_button") if b.label == "Create").click().run()
     assert any("Persona" in o for o in at.selectbox(key="chat_prompt_pick_en").options)
-    assert not any("Persona" in o for o in make_app(login_secrets, user="bob").selectbox(key="chat_prompt_pick_en").options)
+    assert not any(
+        "Persona" in o for o in make_app(login_secrets, user="bob").selectbox(key="chat_prompt_pick_en").options
+    )
 
     fresh = use_prompt(make_app(login_secrets, user="alice"), "Persona")
     assert fresh.text_area(key="chat_new_system").value == "Talk like {{persona}}."
@@ -232,10 +246,12 @@ def test_chat_settings_saved_as_a_prompt_are_private_and_apply_back(login_secret
 
 def test_a_choice_variable_is_a_choice_list_in_the_chat_form(app_secrets, sandbox):
     from lib import prompts
+
     store = store_of(app_secrets)
     content = prompts.new_content(system="Answer in {{tone}}.")
-    content["variables"] = [prompts.variable("tone", prompts.CHOICE, "a formal tone", "How it sounds",
-                                             ["a formal tone", "pirate speak"])]
+    content["variables"] = [
+        prompts.variable("tone", prompts.CHOICE, "a formal tone", "How it sounds", ["a formal tone", "pirate speak"])
+    ]
     store.create_prompt("local", "Tone", content)
     at = use_prompt(make_app(app_secrets), "Tone")
     at.session_state["chat_settings_new"]["variables"] = {}  # no value yet: the form asks
@@ -246,6 +262,7 @@ def test_a_choice_variable_is_a_choice_list_in_the_chat_form(app_secrets, sandbo
 
 
 # ---------------------------------------------------------------- regenerate, edit, copy
+
 
 def test_regenerate_replaces_the_last_reply(app_secrets, sandbox):
     at = send(make_app(app_secrets), "say it again")
@@ -280,6 +297,7 @@ def test_copy_is_one_click_and_says_so(app_secrets):
 
 
 # ---------------------------------------------------------------- export (import: tests/e2e)
+
 
 def test_export_json_then_import_gives_the_same_conversation(app_secrets):
     at = send(make_app(app_secrets), "export me <b>bold</b>")
@@ -327,13 +345,21 @@ def test_the_sidebar_groups_conversations_by_date_and_folds_a_long_question(app_
         store.rename_conversation("local", conversation.id, title)
         with store.engine.begin() as connection:  # as if last changed that long ago
             from lib.store.conversations import conversations
-            connection.execute(conversations.update().where(conversations.c.id == conversation.id)
-                               .values(updated_at=now - timedelta(days=days)))
+
+            connection.execute(
+                conversations.update()
+                .where(conversations.c.id == conversation.id)
+                .values(updated_at=now - timedelta(days=days))
+            )
     long_question = "Here is the document:\n" + "a line of it\n" * 40
     at = send(make_app(app_secrets), long_question)
     captions = [c.value for c in at.sidebar.caption]
-    assert [c for c in captions if c in ("Today", "Yesterday", "Last 7 days", "Older")] == \
-        ["Today", "Yesterday", "Last 7 days", "Older"]
+    assert [c for c in captions if c in ("Today", "Yesterday", "Last 7 days", "Older")] == [
+        "Today",
+        "Yesterday",
+        "Last 7 days",
+        "Older",
+    ]
     [folded] = [e for e in at.expander if "Here is the document" in e.label]
     assert "41 lines" in folded.label and folded.proto.expanded is False
 
@@ -347,8 +373,9 @@ def test_fork_from_any_message_opens_a_new_conversation_up_to_it(app_secrets, sa
     at.button(key=f"chat_fork_{first_reply.id}").click().run()
     fork = at.session_state["chat_open"]
     assert fork != original
-    assert [m.content for m in store.list_messages("local", fork)] == \
-        [m.content for m in store.list_messages("local", original)[:2]]
+    assert [m.content for m in store.list_messages("local", fork)] == [
+        m.content for m in store.list_messages("local", original)[:2]
+    ]
     assert store.get_conversation("local", fork).title == "first question (fork)"
     assert len(store.list_messages("local", original)) == 4, "the original stays as it was"
     send(at, "another way")
@@ -371,18 +398,18 @@ def test_a_pinned_conversation_stays_at_the_top_of_the_list_until_unpinned(app_s
     store = store_of(app_secrets)
     old = store.create_conversation("local", "quarterly plan", None)
     store.add_message("local", old.id, "user", "plan")
-    at = send(make_app(app_secrets), "a newer question")       # opens the new one, listed first
+    at = send(make_app(app_secrets), "a newer question")  # opens the new one, listed first
     at.button(key=f"chat_open_{old.id}").click().run()
     at.button(key=f"chat_pin_{old.id}").click().run()
     assert store.get_conversation("local", old.id).pinned_at is not None
-    send(at.button(key="chat_new").click().run(), "newest question")   # newer, yet below the pin
+    send(at.button(key="chat_new").click().run(), "newest question")  # newer, yet below the pin
     assert [c.title for c in store.list_conversations("local")][0] == "quarterly plan"
     captions = [c.value for c in at.sidebar.caption]
     assert captions.index("Pinned") < captions.index("Today")
     listed = [b.label for b in at.sidebar.button if b.key and b.key.startswith("chat_open_")]
     assert listed[0] == "quarterly plan"
     at.button(key=f"chat_open_{old.id}").click().run()
-    at.button(key=f"chat_pin_{old.id}").click().run()            # unpinned: back in its place by date
+    at.button(key=f"chat_pin_{old.id}").click().run()  # unpinned: back in its place by date
     assert store.get_conversation("local", old.id).pinned_at is None
     assert "Pinned" not in [c.value for c in at.sidebar.caption]
     listed = store.list_conversations("local")

@@ -1,5 +1,6 @@
 """Function calling on the Chat page under AppTest, against the sandbox: tools defined in the
 Tools dialog, calls drawn as cards, results typed or mocked, Continue, the automatic chain."""
+
 from __future__ import annotations
 
 from lib.store import Store
@@ -16,7 +17,7 @@ def open_tools(at):
 
 
 def with_weather_tool(at):
-    open_tools(at).button(key="chat_new_tools_add").click().run()   # the first example: the weather lookup
+    open_tools(at).button(key="chat_new_tools_add").click().run()  # the first example: the weather lookup
     return at
 
 
@@ -44,8 +45,8 @@ def test_two_cities_two_cards_one_typed_one_mocked_then_the_answer(app_secrets, 
     stored = stored_messages(app_secrets)
     assert [m[0] for m in stored] == ["user", "assistant", "tool", "tool", "assistant"]
     assert "18 C and cloudy" in stored[-1][1] and any("18 C and cloudy" in m.value for m in at.markdown)
-    assert not card_keys(at)   # answered: no more boxes
-    viewed = next(iter(at.session_state["chat_last_calls"].values()))[0]["body"]   # what View code shows
+    assert not card_keys(at)  # answered: no more boxes
+    viewed = next(iter(at.session_state["chat_last_calls"].values()))[0]["body"]  # what View code shows
     assert viewed["tools"][0]["function"]["name"] == "get_weather"
     assert [m["role"] for m in viewed["messages"]] == ["user", "assistant", "tool", "tool"]
 
@@ -69,7 +70,7 @@ def test_automatic_mocks_run_the_chain_to_the_answer(app_secrets):
     assert roles == ["user", "assistant", "tool", "assistant"]
     assert "sunny" in stored_messages(app_secrets)[-1][1]
     calls = Store(app_secrets["store"]["url"]).usage_ledger("local").calls()
-    assert len(calls[calls["endpoint"] == "chat"]) == 2   # one ledger row per call of the chain
+    assert len(calls[calls["endpoint"] == "chat"]) == 2  # one ledger row per call of the chain
 
 
 def test_a_chain_that_does_not_end_stops_at_the_step_limit(app_secrets):
@@ -85,15 +86,17 @@ def test_a_chain_that_does_not_end_stops_at_the_step_limit(app_secrets):
 
 def test_bad_tools_are_explained_and_kept_but_not_sent(app_secrets, sandbox):
     at = with_weather_tool(make_app(app_secrets))
-    open_tools(at).button(key="chat_new_tools_add").click().run()          # a second get_weather: same name
+    open_tools(at).button(key="chat_new_tools_add").click().run()  # a second get_weather: same name
     open_tools(at).text_area(key="chat_new_tool1_parameters").set_value('{"type": "object",').run()
     warnings = [w.value for w in open_tools(at).warning]
     assert any("already named" in w for w in warnings) and any("not JSON" in w for w in warnings)
     send(at, "Weather in Paris")
     assert len(last_request(sandbox)["tools"]) == 1
-    assert at.session_state["chat_settings_new"]["tools"][1]["parameters"] == '{"type": "object",' or \
-        Store(app_secrets["store"]["url"]).list_conversations("local")[0].settings["tools"][1]["parameters"] == \
-        '{"type": "object",'
+    assert (
+        at.session_state["chat_settings_new"]["tools"][1]["parameters"] == '{"type": "object",'
+        or Store(app_secrets["store"]["url"]).list_conversations("local")[0].settings["tools"][1]["parameters"]
+        == '{"type": "object",'
+    )
 
 
 def test_arguments_that_are_not_json_or_a_tool_that_does_not_exist(app_secrets):
@@ -113,19 +116,26 @@ def test_in_compare_each_model_runs_its_own_chain(app_secrets, sandbox):
     at = send(compare_two(with_weather_tool(make_app(app_secrets))), "Weather in Paris")
     assert not at.exception
     keys = card_keys(at)
-    assert len(keys) == 2                                    # one call in each column
+    assert len(keys) == 2  # one call in each column
     at.button(key=f"{keys[0]}_mock").click().run()
     continue_keys = [b.key for b in at.button if b.key and b.key.startswith("chat_tools_continue_")]
     at.button(key=continue_keys[0]).click().run()
     assert not at.exception
     stored = stored_messages(app_secrets)
     assert [(m[0], m[2].get("column")) for m in stored] == [
-        ("user", None), ("assistant", 0), ("assistant", 1), ("tool", 0), ("assistant", 0)]
-    assert last_request(sandbox)["model"] == "gpt-4o-mini"   # only the first column's chain went on
+        ("user", None),
+        ("assistant", 0),
+        ("assistant", 1),
+        ("tool", 0),
+        ("assistant", 0),
+    ]
+    assert last_request(sandbox)["model"] == "gpt-4o-mini"  # only the first column's chain went on
     # drawn in its column's place, beside the second column's empty place
-    assert [c.value for c in at.caption].count("No reply at this step: this model's chain ended or waits at another step.") == 1
+    assert [c.value for c in at.caption].count(
+        "No reply at this step: this model's chain ended or waits at another step."
+    ) == 1
     keys = card_keys(at)
-    assert len(keys) == 1                                    # the second column's call still waits
+    assert len(keys) == 1  # the second column's call still waits
     at.text_area(key=keys[0]).set_value("windy").run()
     continue_key = next(b.key for b in at.button if b.key and b.key.startswith("chat_tools_continue_"))
     at.button(key=continue_key).click().run()
@@ -141,8 +151,15 @@ def test_in_compare_mocks_run_every_column_to_its_answer(app_secrets):
     send(at, "Weather in Paris")
     assert not at.exception
     columns = [(m[0], m[2].get("column")) for m in stored_messages(app_secrets)]
-    assert columns == [("user", None), ("assistant", 0), ("assistant", 1), ("tool", 0), ("tool", 1),
-                       ("assistant", 0), ("assistant", 1)]
+    assert columns == [
+        ("user", None),
+        ("assistant", 0),
+        ("assistant", 1),
+        ("tool", 0),
+        ("tool", 1),
+        ("assistant", 0),
+        ("assistant", 1),
+    ]
 
 
 def test_tools_import_refuses_what_is_not_a_tools_array_and_takes_one(app_secrets, sandbox):
@@ -151,6 +168,7 @@ def test_tools_import_refuses_what_is_not_a_tools_array_and_takes_one(app_secret
         open_tools(at).text_area(key="chat_new_tools_import_text").set_value(text)
         at.button(key="chat_new_tools_import").click().run()
         return open_tools(at)
+
     at = paste_and_import(make_app(app_secrets), '[{"function": {}}]')
     assert any("$[0] is not a function tool" in e.value for e in at.error)
     exported = '[{"type": "function", "function": {"name": "lookup_order", "parameters": {"type": "object"}}}]'
@@ -164,38 +182,44 @@ def test_import_text_pasted_but_not_imported_is_still_there_when_the_dialog_open
     text = '[{"type": "function", "function": {"name": "lookup_order"'
     at = open_tools(make_app(app_secrets))
     at.text_area(key="chat_new_tools_import_text").set_value(text).run()
-    at.run()   # the dialog closed: its widgets are not drawn, Streamlit drops their state
+    at.run()  # the dialog closed: its widgets are not drawn, Streamlit drops their state
     assert not [a for a in at.text_area if a.key == "chat_new_tools_import_text"]
     assert open_tools(at).text_area(key="chat_new_tools_import_text").value == text
 
 
 def test_blind_compare_keeps_each_columns_letter_through_its_chain_and_votes_once_at_the_end(app_secrets):
     from tests.app.test_votes import headings
+
     at = compare_two(with_weather_tool(make_app(app_secrets)))
     at.toggle(key="chat_new_blind").set_value(True).run()
     send(at, "Weather in Paris")
     assert headings(at)[-2:] == ["**Model A**", "**Model B**"]
-    assert not [b for b in at.button if b.label == "A is better"]     # the chains are not done: no vote yet
+    assert not [b for b in at.button if b.label == "A is better"]  # the chains are not done: no vote yet
     store = Store(app_secrets["store"]["url"])
     replies = store.list_messages("local", store.list_conversations("local")[0].id)
     first = {m.meta["blind_slot"]: m for m in replies if m.role == "assistant"}
-    by_slot = {slot: next(k for k in card_keys(at) if k.startswith(f"chat_tool_result_{m.id}_"))
-               for slot, m in first.items()}
+    by_slot = {
+        slot: next(k for k in card_keys(at) if k.startswith(f"chat_tool_result_{m.id}_")) for slot, m in first.items()
+    }
 
-    at.button(key=f"{by_slot[1]}_mock").click().run()                 # B's chain goes on alone
+    at.button(key=f"{by_slot[1]}_mock").click().run()  # B's chain goes on alone
     at.button(key=f"chat_tools_continue_{first[1].id}").click().run()
     assert not at.exception
-    assert headings(at)[-1] == "**Model B**"                          # its letter, not the first of a new shuffle
-    assert not [b for b in at.button if b.label == "A is better"]     # A's chain still waits
+    assert headings(at)[-1] == "**Model B**"  # its letter, not the first of a new shuffle
+    assert not [b for b in at.button if b.label == "A is better"]  # A's chain still waits
     assert not any(model in h for h in headings(at) for model in ("gpt-4o-mini", "gemini-pro"))
 
     at.button(key=f"{by_slot[0]}_mock").click().run()
     at.button(key=f"chat_tools_continue_{first[0].id}").click().run()
     assert headings(at)[-1] == "**Model A**"
-    assert len([b for b in at.button if b.label == "A is better"]) == 1   # one vote, under the last step
+    assert len([b for b in at.button if b.label == "A is better"]) == 1  # one vote, under the last step
     next(b for b in at.button if b.label == "A is better").click().run()
     assert not at.exception
     models = {slot: m.meta["model"] for slot, m in first.items()}
     assert [(v.models, v.outcome) for v in store.list_votes("local")] == [([models[0], models[1]], "A")]
-    assert headings(at)[-4:] == [f"**Model A · {models[0]}**", f"**Model B · {models[1]}**",
-                                 f"**Model B · {models[1]}**", f"**Model A · {models[0]}**"]
+    assert headings(at)[-4:] == [
+        f"**Model A · {models[0]}**",
+        f"**Model B · {models[1]}**",
+        f"**Model B · {models[1]}**",
+        f"**Model A · {models[0]}**",
+    ]

@@ -1,5 +1,6 @@
 """Every page under each dialect the sandbox speaks (reshi, new-api, openai): what a user does
 works the same, and out of credit reads as such whichever status and code say it."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,6 +1,7 @@
 """A reply's first words are drawn as soon as they arrive (issue 30): between the read that took
 them in and the draw that shows them, the stream loop does not wait for more. AppTest against a
 paced sandbox; what is asserted is the order of the loop's steps, not how long they took."""
+
 from __future__ import annotations
 
 import pytest
@@ -32,7 +33,7 @@ def steps(monkeypatch) -> list[tuple[str, str]]:
 
 
 def test_the_first_words_are_drawn_before_the_loop_waits_for_more(app_secrets, sandbox_speed, steps):
-    sandbox_speed(token_rate=20)   # a reply of many reads, each token on its own
+    sandbox_speed(token_rate=20)  # a reply of many reads, each token on its own
     at = send(make_app(app_secrets), "Hello, first words please")
     first_read = next(index for index, (kind, text) in enumerate(steps) if kind == "poll" and text)
     assert steps[first_read + 1] == ("draw", steps[first_read][1])

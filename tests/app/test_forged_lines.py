@@ -1,5 +1,6 @@
 """A hostile import cannot forge log lines or ledger rows: its model names are checked, and
 whatever reaches the log or the ledger is one line."""
+
 from __future__ import annotations
 
 import json
@@ -14,10 +15,18 @@ FORGED = "gpt-4o-mini\n2026-01-01 00:00:00,000 INFO reshi.auth: login ok user='r
 
 
 def hostile_export() -> bytes:
-    return json.dumps({"format": chat_io.FORMAT, "version": chat_io.VERSION, "title": "Quarterly numbers",
-                       "settings": {"model": FORGED, "compare": [FORGED]},
-                       "messages": [{"role": "user", "content": "hi"},
-                                    {"role": "assistant", "content": "hello", "meta": {"model": FORGED}}]}).encode()
+    return json.dumps(
+        {
+            "format": chat_io.FORMAT,
+            "version": chat_io.VERSION,
+            "title": "Quarterly numbers",
+            "settings": {"model": FORGED, "compare": [FORGED]},
+            "messages": [
+                {"role": "user", "content": "hi"},
+                {"role": "assistant", "content": "hello", "meta": {"model": FORGED}},
+            ],
+        }
+    ).encode()
 
 
 def test_an_imported_model_name_with_a_newline_is_refused_and_nothing_is_forged(app_secrets, caplog):

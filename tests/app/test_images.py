@@ -1,4 +1,5 @@
 """The Images page under AppTest, against the sandbox: generation, every error kind, the gallery."""
+
 from __future__ import annotations
 
 import pytest
@@ -128,13 +129,16 @@ def test_empty_prompt_is_refused_without_a_call(app_secrets, sandbox):
     assert sandbox.control.stats()["endpoints"].get("images", 0) == before
 
 
-@pytest.mark.parametrize("marker, expected", [
-    ("[500]", "server error (5xx)"),
-    ("[503]", "server error (5xx)"),
-    ("[429]", "Too many requests (429)"),
-    ("[badjson]", "could not be read"),
-    ("[html]", "server error (5xx)"),
-])
+@pytest.mark.parametrize(
+    "marker, expected",
+    [
+        ("[500]", "server error (5xx)"),
+        ("[503]", "server error (5xx)"),
+        ("[429]", "Too many requests (429)"),
+        ("[badjson]", "could not be read"),
+        ("[html]", "server error (5xx)"),
+    ],
+)
 def test_api_failures_are_explained_and_keep_the_prompt(app_secrets, marker, expected):
     prompt = f"a fox {marker}"
     at = generate(make_app(app_secrets, IMAGES), prompt, 2)
@@ -180,7 +184,6 @@ def test_partial_failure_keeps_the_good_image_and_retries_the_failed_one(app_sec
     assert len(stored(app_secrets)) == 2 and not at.warning and not at.error
 
 
-
 def test_over_budget_asks_before_generating_and_keeps_the_prompt(app_secrets):
     store = Store(app_secrets["store"]["url"])
     budget.set_limit(store, "local", budget.DAY, 5)
@@ -200,8 +203,9 @@ def test_use_in_chat_attaches_the_image_to_the_next_message(app_secrets, sandbox
     # AppTest keeps its own page pointer; a browser's URL follows st.switch_page by itself.
     at.switch_page("app_pages/chat.py")
     at.chat_input[0].set_value("what is in this picture?").run()
-    body = next(r for r in reversed(sandbox.control.recent_requests(20))
-                if r["path"].endswith("/chat/completions"))["body"]
+    body = next(r for r in reversed(sandbox.control.recent_requests(20)) if r["path"].endswith("/chat/completions"))[
+        "body"
+    ]
     parts = body["messages"][-1]["content"]
     assert [p["type"] for p in parts] == ["text", "image_url"]
     assert "/files/uploads/" in parts[1]["image_url"]["url"]

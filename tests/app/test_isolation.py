@@ -1,4 +1,5 @@
 """One user's data is invisible to another on every page (login mode, AppTest)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -20,18 +21,26 @@ def alice_data(login_secrets):
     store.add_message("alice", conversation.id, "user", f"{MARK} message")
     store.set_setting("alice", "chat.open_conversation", conversation.id)
     store.add_media("alice", data=image_bytes(), mime="image/png", prompt=f"{MARK} image", credits=10)
-    store.add_upload("alice", url=f"http://127.0.0.1:9/{MARK}.png", stored_filename=f"{MARK}.png",
-                     original_filename=f"{MARK}.png", size=95, mime="image/png",
-                     expire_at=utcnow() + timedelta(days=3))
+    store.add_upload(
+        "alice",
+        url=f"http://127.0.0.1:9/{MARK}.png",
+        stored_filename=f"{MARK}.png",
+        original_filename=f"{MARK}.png",
+        size=95,
+        mime="image/png",
+        expire_at=utcnow() + timedelta(days=3),
+    )
     store.add_video_task("alice", "video_alice", f"{MARK} video", "sora-2", 5, "16:9", credits=15)
     store.update_video_task("alice", "video_alice", status="failed", raw_status="failed", error="no")
-    store.add_usage("alice", endpoint="chat", model=f"{MARK}-model", status=200, credits=1,
-                    request_id=f"{MARK}-request")
+    store.add_usage(
+        "alice", endpoint="chat", model=f"{MARK}-model", status=200, credits=1, request_id=f"{MARK}-request"
+    )
     return store
 
 
 def area_text(area) -> str:
     """Everything an area shows, every nested element's content included."""
+
     def walk(node):
         children = getattr(node, "children", None)
         if children is None:
@@ -40,6 +49,7 @@ def area_text(area) -> str:
             yield str(getattr(node, "proto", ""))
             for child in children.values():
                 yield from walk(child)
+
     return "\n".join(walk(area))
 
 

@@ -1,4 +1,5 @@
 """Login hardening under AppTest: attempt limits, refused settings, sessions that end."""
+
 from __future__ import annotations
 
 import logging
@@ -64,6 +65,7 @@ def test_failed_login_is_logged_without_the_password(login_secrets, caplog):
 
 # --- settings that must stop the app ----------------------------------------------------------
 
+
 @pytest.fixture
 def secrets_file(tmp_path):
     """Point Streamlit at a secrets file of the test's making, as `streamlit run` would read it."""
@@ -77,8 +79,13 @@ def secrets_file(tmp_path):
 
 
 def stopped_with(at, text: str) -> bool:
-    return (not at.exception and any(text in e.value for e in at.error)
-            and not at.chat_input and not at.text_input and "user" not in at.session_state)
+    return (
+        not at.exception
+        and any(text in e.value for e in at.error)
+        and not at.chat_input
+        and not at.text_input
+        and "user" not in at.session_state
+    )
 
 
 def test_a_secrets_file_that_does_not_parse_stops_the_app(secrets_file: Path, users_file):
@@ -102,6 +109,7 @@ def test_short_cookie_key_is_refused(login_secrets):
 
 # --- live sessions ----------------------------------------------------------------------------
 
+
 def test_removing_a_user_ends_their_live_session(login_secrets, users_file):
     at = make_app(login_secrets, user="alice")
     assert at.chat_input
@@ -121,6 +129,7 @@ def test_signing_out_on_another_browser_ends_this_session(login_secrets):
 
 
 # --- the login cookie, and nothing that reruns the login page ---------------------------------
+
 
 def _cookie_scripts(at) -> list[str]:
     """The scripts that write the login cookie (the theme's script only names it, to wait for it)."""
@@ -144,7 +153,7 @@ def test_login_writes_the_cookie_and_logout_deletes_it(login_secrets):
     at = make_app(login_secrets)
     submit(at, "alice", PASSWORDS["alice"])
     [script] = _cookie_scripts(at)
-    value = re.search(rf'{COOKIE_NAME}=([^;]*);', script).group(1)
+    value = re.search(rf"{COOKIE_NAME}=([^;]*);", script).group(1)
     token = read_cookie_token(value, COOKIE_KEY)
     assert token["username"] == "alice" and "path=/" in script and "SameSite=Strict" in script
     assert "(location.protocol === 'https:' ? '; Secure' : '')" in script  # Secure when served over https

@@ -1,5 +1,6 @@
 """The Chat page's model features under AppTest, against the sandbox: reasoning effort, response
 format and its schema editor, probabilities, extra parameters: what is sent, shown and stored."""
+
 from __future__ import annotations
 
 import json
@@ -7,8 +8,11 @@ import json
 from tests.app.test_chat import last_request, send, stored_messages
 from tests.fixtures.app import make_app
 
-SCHEMA = {"type": "object", "properties": {"city": {"type": "string"}, "population": {"type": "integer"}},
-          "required": ["city", "population"]}
+SCHEMA = {
+    "type": "object",
+    "properties": {"city": {"type": "string"}, "population": {"type": "integer"}},
+    "required": ["city", "population"],
+}
 
 
 def json_schema_chat(app_secrets, schema_text: str):
@@ -27,18 +31,21 @@ def test_reasoning_effort_is_sent_only_when_on_and_the_thinking_is_kept_apart(ap
     send(at, "second")
     body = last_request(sandbox)
     assert body["reasoning_effort"] == "low"
-    assert "The user wrote" not in json.dumps(body["messages"])   # never sent back
+    assert "The user wrote" not in json.dumps(body["messages"])  # never sent back
     _, content, meta = stored_messages(app_secrets)[-1]
     assert meta["thinking"].startswith('The user wrote: "second"') and "The user wrote" not in content
     assert meta["reasoning_tokens"] > 0
     from lib.store import Store
+
     ledger = Store(app_secrets["store"]["url"]).usage_ledger("local").calls()
-    assert ledger["reasoning_tokens"].iloc[0] == meta["reasoning_tokens"]   # newest first
+    assert ledger["reasoning_tokens"].iloc[0] == meta["reasoning_tokens"]  # newest first
     assert any(e.label.startswith("Thought for") for e in at.expander)
     metrics = [c.value for c in at.caption if "reasoning tokens" in c.value][-1]
     assert 0 <= meta["first_thinking"] <= meta["ttft"]
-    assert f"first thought {meta['first_thinking']:.2f} s" in metrics and \
-        f"first answer token {meta['ttft']:.2f} s" in metrics   # each first token, not the answer's alone
+    assert (
+        f"first thought {meta['first_thinking']:.2f} s" in metrics
+        and f"first answer token {meta['ttft']:.2f} s" in metrics
+    )  # each first token, not the answer's alone
 
 
 def test_a_schema_is_checked_as_typed_with_line_and_reason(app_secrets):
@@ -106,7 +113,7 @@ def test_extra_parameters_reach_the_server_or_are_refused_with_the_reason(app_se
     body = last_request(sandbox)
     assert body["top_k"] == 3 and body["x_vendor"] == {"a": 1} and body["model"] == "gpt-4o-mini"
     conversation_id = at.session_state["chat_open"]
-    again = make_app(app_secrets)   # saved with the conversation's settings
+    again = make_app(app_secrets)  # saved with the conversation's settings
     assert again.text_area(key=f"chat_{conversation_id}_extra").value.startswith('{"top_k": 3')
 
 
@@ -126,17 +133,23 @@ def test_probabilities_are_asked_for_and_shade_the_reply(app_secrets, sandbox):
 
 # --- a share link and presentation mode -----------------------------------------------------
 
+
 def test_thinking_and_checked_json_reach_a_share_link_and_the_slides(app_secrets, sandbox):
     from lib import shares
     from tests.app.test_presentation import present
     from tests.app.test_shares import open_link, store_of
+
     at = json_schema_chat(app_secrets, json.dumps(SCHEMA))
     at.selectbox(key="chat_new_model").set_value("o4-mini").run()
     send(at, "a city, please")
     store = store_of(app_secrets)
     conversation = store.list_conversations("local")[0]
-    token, _ = shares.create_share(store, "local", shares.conversation_snapshot(
-        conversation, store.list_messages("local", conversation.id)), expiry="7d")
+    token, _ = shares.create_share(
+        store,
+        "local",
+        shares.conversation_snapshot(conversation, store.list_messages("local", conversation.id)),
+        expiry="7d",
+    )
     viewer = open_link(app_secrets, token)
     assert not viewer.exception
     assert any(e.label.startswith("Thought for") for e in viewer.expander)
@@ -152,6 +165,7 @@ def test_thinking_and_checked_json_reach_a_share_link_and_the_slides(app_secrets
 
 def test_compare_keeps_each_columns_thinking_and_checks_each_columns_json(app_secrets):
     from tests.app.test_chat_features import compare_app
+
     at = compare_app(app_secrets, ["deepseek-reasoner", "gpt-4o-mini"])
     at.segmented_control(key="chat_new_format").set_value("json_schema").run()
     at.text_area(key="chat_new_schema").set_value(json.dumps(SCHEMA)).run()

@@ -1,4 +1,5 @@
 """The connection panel under the network guard: who may type URLs, and what a refusal looks like."""
+
 from __future__ import annotations
 
 from tests.fixtures.app import make_app

@@ -1,6 +1,7 @@
 """Presentation mode under AppTest: the Chat page's toggle and `?present=1` show the open
 conversation one turn at a time, with nothing else of the app (no sidebar, settings, input or
 key); buttons step and leave; comparisons show each model's figures; share links present too."""
+
 from __future__ import annotations
 
 import pytest
@@ -84,13 +85,19 @@ def alice_has_two_turns(secrets) -> None:
     conversation = store.create_conversation("alice", "Birds", {})
     for question in (FIRST, SECOND):
         store.add_message("alice", conversation.id, "user", question)
-        store.add_message("alice", conversation.id, "assistant", f"Answer to {question}",
-                          {"model": "gpt-4o-mini", "elapsed": 1.25, "tps": 40, "credits": 0.5})
+        store.add_message(
+            "alice",
+            conversation.id,
+            "assistant",
+            f"Answer to {question}",
+            {"model": "gpt-4o-mini", "elapsed": 1.25, "tps": 40, "credits": 0.5},
+        )
     store.set_setting("alice", "chat.open_conversation", conversation.id)
 
 
-@pytest.mark.parametrize("slide, shown", [("2", SECOND), ("-3", FIRST), ("99999999999999", FIRST),
-                                          ("abc", FIRST), ("7", SECOND)])
+@pytest.mark.parametrize(
+    "slide, shown", [("2", SECOND), ("-3", FIRST), ("99999999999999", FIRST), ("abc", FIRST), ("7", SECOND)]
+)
 def test_the_url_opens_the_open_conversation_at_its_slide(login_secrets, slide, shown):
     alice_has_two_turns(login_secrets)
     at = signed_in_with_query(login_secrets, "alice", present="1", slide=slide)
@@ -115,7 +122,7 @@ def test_a_comparison_shows_each_model_with_latency_speed_and_credits(app_secret
     at = compare_app(app_secrets)
     send(at, "Compare yourselves please")
     present(at)
-    text = page_text(at).replace("\\", "")   # the names are shown as escaped Markdown
+    text = page_text(at).replace("\\", "")  # the names are shown as escaped Markdown
     for model in MODELS:
         assert model in text
     figures = [m.value for m in at.markdown if "Latency" in m.value]

@@ -1,6 +1,7 @@
 """The Prompts page under AppTest: create, versions, stale saves refused with what changed,
 pin, restore, diff, sharing and who may edit, recommending, import/export, search, and using a
 version in Chat and the Workbench."""
+
 from __future__ import annotations
 
 from lib import prompts
@@ -16,8 +17,12 @@ def store_of(secrets) -> Store:
 
 
 def texts(at) -> str:
-    return "\n".join(e.value for kind in ("warning", "error", "info", "caption", "markdown", "toast", "success")
-                     for e in at.get(kind) if isinstance(getattr(e, "value", None), str))
+    return "\n".join(
+        e.value
+        for kind in ("warning", "error", "info", "caption", "markdown", "toast", "success")
+        for e in at.get(kind)
+        if isinstance(getattr(e, "value", None), str)
+    )
 
 
 def create(at, name: str, system: str):
@@ -92,8 +97,13 @@ def test_a_save_on_a_stale_version_is_refused_with_what_changed_and_the_draft_ke
     at = create(make_app(login_secrets, PAGE, user="alice"), "Triage", "Triage {{ticket}}.")
     prompt = only_prompt(login_secrets, "alice", "Triage")
     store = store_of(login_secrets)
-    store.save_prompt_version("alice", prompt.id, {**store.get_prompt_version("alice", prompt.id).content,
-                                                   "system": "Other tab's {{ticket}}."}, 1, "from another tab")
+    store.save_prompt_version(
+        "alice",
+        prompt.id,
+        {**store.get_prompt_version("alice", prompt.id).content, "system": "Other tab's {{ticket}}."},
+        1,
+        "from another tab",
+    )
     at = save(at, prompt.id, "Mine {{ticket}}.", "mine")
     shown = "\n".join(e.value for e in at.error)
     assert "Not saved: you started from v1, and 1 newer version(s) were saved meanwhile" in shown
@@ -143,8 +153,10 @@ def test_export_and_import_keep_the_history_and_refuse_what_is_not_a_prompt(logi
     assert "Not imported: this is not an exported prompt" in "\n".join(e.value for e in bob.error)
     _import(bob, exported)
     imported = only_prompt(login_secrets, "bob", "Triage")
-    assert [(v.user, v.note) for v in store.prompt_versions("bob", imported.id)] == [("alice", "First version"),
-                                                                                      ("alice", "again")]
+    assert [(v.user, v.note) for v in store.prompt_versions("bob", imported.id)] == [
+        ("alice", "First version"),
+        ("alice", "again"),
+    ]
     _import(bob, exported)
     assert "There already is a prompt named “Triage”" in "\n".join(e.value for e in bob.error)
 
@@ -152,7 +164,8 @@ def test_export_and_import_keep_the_history_and_refuse_what_is_not_a_prompt(logi
 def _import(at, data: bytes):
     """Choose the file in the import popover's uploader (a new, empty one after each import)."""
     at.file_uploader(key=f"prompts_import_file_{at.session_state['prompts_import_n']}").set_value(
-        ("prompt.json", data, "application/json")).run()
+        ("prompt.json", data, "application/json")
+    ).run()
     return at.button(key="prompts_import_go").click().run()
 
 

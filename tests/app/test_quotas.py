@@ -1,5 +1,6 @@
 """The admin's quotas on the preset connection: a user sees what is left, and a call past it is
 refused with the reason before anything is sent; the user's own key is not limited."""
+
 from __future__ import annotations
 
 import json
@@ -93,8 +94,11 @@ def test_reaching_80_percent_posts_one_alert_to_the_admins_webhook(login_secrets
     hook = Hook(failures=0)
     store = Store(login_secrets["store"]["url"])
     store.admin_set_quota("alice", daily=1.2, monthly=0)
-    secrets = {**login_secrets, "alerts": {"webhook_url": hook.url},
-               "security": {"allow_private_networks": ["127.0.0.0/8"]}}
+    secrets = {
+        **login_secrets,
+        "alerts": {"webhook_url": hook.url},
+        "security": {"allow_private_networks": ["127.0.0.0/8"]},
+    }
     at = preset_app(secrets, sandbox, api_key)
     send(at, "first question")
     for _ in range(100):  # the alert goes from a background thread
@@ -111,6 +115,7 @@ def test_a_workbench_run_stops_as_a_whole_at_the_quota_and_says_so(login_secrets
     """Five one-credit cells against a daily quota of 3: three are sent and kept, the run stops
     with a message naming what was kept, and the cells left can be resumed later."""
     from tests.app.test_workbench import PAGE, paste, pasted_cases, run
+
     store = Store(login_secrets["store"]["url"])
     store.admin_set_quota("alice", daily=3, monthly=0)
     at = preset_app(login_secrets, sandbox, api_key)

@@ -1,5 +1,6 @@
 """A shared conversation shows its images: copied into the share when it is made (like a
 video's bytes), not only their file names."""
+
 from __future__ import annotations
 
 import io
@@ -28,10 +29,10 @@ def test_a_shared_conversation_shows_its_attached_image(app_secrets):
     payload = store_of(app_secrets).share_by_token_hash(share.token_hash).payload
     [copied] = payload["messages"][0]["meta"]["attachments"]
     kept = Image.open(io.BytesIO(shares.shared_image_bytes(copied)))
-    assert copied["name"] == "red.png" and kept.size == (640, 480)      # the upload itself, not its thumbnail
+    assert copied["name"] == "red.png" and kept.size == (640, 480)  # the upload itself, not its thumbnail
 
     viewer = open_link(app_secrets, token)
     assert not viewer.exception
     images = viewer.get("image")
     assert len(images) == 1 and "red.png" in str(images[0].proto)
-    assert not [c for c in viewer.caption if "red.png" in c.value]      # an image, not its file name
+    assert not [c for c in viewer.caption if "red.png" in c.value]  # an image, not its file name

@@ -1,5 +1,6 @@
 """Share links under AppTest: the dialog makes a share, a link opens only its snapshot (signed
 out, no sidebar, no key), bad, revoked and expired links say so, and only the owner revokes."""
+
 from __future__ import annotations
 
 import re
@@ -37,8 +38,13 @@ def alice_shares_a_conversation(secrets, **kwargs) -> tuple[str, Store]:
     store = store_of(secrets)
     shared = store.create_conversation("alice", f"{SHARED} title", {})
     store.add_message("alice", shared.id, "user", f"{SHARED} question")
-    store.add_message("alice", shared.id, "assistant", f"{SHARED} **answer** <b>bold?</b>",
-                      {"model": "gpt-4o-mini", "tokens": 12, "credits": 1, "request_id": "req_private"})
+    store.add_message(
+        "alice",
+        shared.id,
+        "assistant",
+        f"{SHARED} **answer** <b>bold?</b>",
+        {"model": "gpt-4o-mini", "tokens": 12, "credits": 1, "request_id": "req_private"},
+    )
     private = store.create_conversation("alice", f"{PRIVATE} title", {})
     store.add_message("alice", private.id, "user", f"{PRIVATE} question")
     store.set_setting("alice", "chat.open_conversation", private.id)
@@ -80,8 +86,12 @@ def test_link_works_in_single_user_mode_and_counts_one_view_per_session(app_secr
     store = store_of(app_secrets)
     conversation = store.create_conversation("local", "otters", {})
     store.add_message("local", conversation.id, "user", f"{SHARED} hello")
-    token, _share = shares.create_share(store, "local", shares.conversation_snapshot(
-        conversation, store.list_messages("local", conversation.id)), "never")
+    token, _share = shares.create_share(
+        store,
+        "local",
+        shares.conversation_snapshot(conversation, store.list_messages("local", conversation.id)),
+        "never",
+    )
     at = open_link(app_secrets, token)
     assert f"{SHARED} hello" in page_text(at) and len(at.sidebar.children) == 0
     at.run()  # a rerun of the same session
@@ -113,13 +123,17 @@ def test_unknown_revoked_and_expired_links_say_so(login_secrets):
 def test_only_the_owner_sees_and_revokes_a_share(login_secrets):
     token, store = alice_shares_a_conversation(login_secrets)
     as_bob = make_app(login_secrets, page="app_pages/shares.py", user="bob")
-    assert SHARED not in page_text(as_bob) and not [b for b in as_bob.button if (b.key or "").startswith("shares_revoke")]
+    assert SHARED not in page_text(as_bob) and not [
+        b for b in as_bob.button if (b.key or "").startswith("shares_revoke")
+    ]
     [share] = store.list_shares("alice")
     assert not store.revoke_share("bob", share.id)
     as_alice = make_app(login_secrets, page="app_pages/shares.py", user="alice")
     assert f"{SHARED} title" in page_text(as_alice)
     as_alice.button(key=f"shares_revoke_{share.id}").click().run()
-    assert "revoked" in page_text(as_alice) and not [b for b in as_alice.button if (b.key or "").startswith("shares_revoke")]
+    assert "revoked" in page_text(as_alice) and not [
+        b for b in as_alice.button if (b.key or "").startswith("shares_revoke")
+    ]
     assert "revoked by its owner" in page_text(open_link(login_secrets, token))
 
 
@@ -173,8 +187,10 @@ def test_the_latest_comparison_is_shared_and_reported(app_secrets):
     token = re.search(r"share=([A-Za-z0-9_-]+)$", next(c.value for c in at.code if "share=" in c.value)).group(1)
     share = store_of(app_secrets).share_by_token_hash(shares.token_hash(token))
     assert share.kind == "comparison" and [c["meta"]["model"] for c in share.payload["columns"]] == [
-        "gpt-4o-mini", "gemini-pro"]
-    text = page_text(open_link(app_secrets, token)).replace("\\", "")   # names shown as escaped Markdown
+        "gpt-4o-mini",
+        "gemini-pro",
+    ]
+    text = page_text(open_link(app_secrets, token)).replace("\\", "")  # names shown as escaped Markdown
     assert f"{SHARED} compare please" in text and "gpt-4o-mini" in text and "gemini-pro" in text
 
 

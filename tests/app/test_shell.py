@@ -1,4 +1,5 @@
 """The app shell under AppTest: single-user mode, login, logout, roles, language, connection panel."""
+
 from __future__ import annotations
 
 import logging
@@ -51,12 +52,15 @@ def test_logout_returns_to_login_form(login_secrets):
     assert not at.chat_input and "Log in with the account" in texts(at)
 
 
-@pytest.mark.parametrize("cookie_key", [
-    "some_key",                             # the library's default
-    "change-me-to-a-long-random-string",    # the example file's placeholder: long enough, still public
-    "x" * 31,                               # one short of the minimum
-    "",
-])
+@pytest.mark.parametrize(
+    "cookie_key",
+    [
+        "some_key",  # the library's default
+        "change-me-to-a-long-random-string",  # the example file's placeholder: long enough, still public
+        "x" * 31,  # one short of the minimum
+        "",
+    ],
+)
 def test_refuses_login_mode_with_a_known_or_short_cookie_key(login_secrets, cookie_key):
     secrets = {**login_secrets, "auth": {**login_secrets["auth"], "cookie_key": cookie_key}}
     at = make_app(secrets)

@@ -1,4 +1,5 @@
 """What a user sees when the app's database cannot be used (issue 22)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -48,8 +49,9 @@ def refused_with_the_text_kept(at, reason: str):
     assert not at.exception
     assert reason in at.error[0].value
     assert at.chat_input[0].value == "Hello there", "what the user typed is back in the input"
-    assert any("Usage records of yours waiting to be written: 1" in w.value for w in at.warning), \
+    assert any("Usage records of yours waiting to be written: 1" in w.value for w in at.warning), (
         "the model list's call, kept aside, is announced"
+    )
     return at
 
 
@@ -82,8 +84,10 @@ def test_an_admin_takes_over_single_user_work_on_the_usage_page(login_secrets):
     conversation = store.create_conversation("local", "made before login", {})
     store.add_message("local", conversation.id, "user", "hello")
     store.add_usage("local", endpoint="chat", credits=2)
-    assert not any(e.label == "Work from single-user mode (admin)"
-                   for e in make_app(login_secrets, "app_pages/usage.py", user="alice").expander), "admins only"
+    assert not any(
+        e.label == "Work from single-user mode (admin)"
+        for e in make_app(login_secrets, "app_pages/usage.py", user="alice").expander
+    ), "admins only"
 
     at = make_app(login_secrets, "app_pages/usage.py", user="root")
     assert any(e.label == "Work from single-user mode (admin)" for e in at.expander)
@@ -129,11 +133,10 @@ def test_a_full_disk_keeps_the_typed_text_and_the_calls_then_recovers(app_secret
     with small_disk(tmp_path) as disk:
         url = f"sqlite:///{disk / 'store.db'}"
         Store(url).dispose()
-        running = sqlite3.connect(disk / "store.db")    # a running app's WAL files stay open
+        running = sqlite3.connect(disk / "store.db")  # a running app's WAL files stay open
         running.execute("PRAGMA journal_mode=WAL")
         filler = filled(disk)
-        at = refused_with_the_text_kept(make_app({**app_secrets, "store": {"url": url}}),
-                                        "The database's disk is full")
-        filler.unlink()   # the operator frees some space
+        at = refused_with_the_text_kept(make_app({**app_secrets, "store": {"url": url}}), "The database's disk is full")
+        filler.unlink()  # the operator frees some space
         sent_with_every_call_recorded(at, url).dispose()
         running.close()

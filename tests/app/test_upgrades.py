@@ -1,6 +1,7 @@
 """Every page opens on a database made by each earlier release (tests/fixtures/releases/),
 upgraded at start, on SQLite and PostgreSQL, and shows that release's data; and on the last
 release's database moved to the other backend (`lib.admin copy`)."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,8 +17,11 @@ PAGES_DIR = "app_pages"
 
 
 def shown(at) -> str:
-    parts = [str(e.value) for kind in ("markdown", "caption", "title", "subheader", "info", "warning", "error", "code")
-             for e in at.get(kind)]
+    parts = [
+        str(e.value)
+        for kind in ("markdown", "caption", "title", "subheader", "info", "warning", "error", "code")
+        for e in at.get(kind)
+    ]
     parts += [f"{e.label}={e.value}" for e in at.get("metric")]
     parts += [e.label for e in at.get("button")]
     parts += [" | ".join(map(str, e.options)) for e in at.get("selectbox")]
@@ -52,7 +56,7 @@ def test_every_page_works_on_a_database_moved_to_the_other_backend(store_url, sa
         copy_database(release_database(release, f"sqlite:///{tmp_path / 'release.db'}"), store_url)
     every_page_shows(release, store_url, sandbox, api_key)
     at = opened({"sandbox": {"root_url": sandbox.root_url, "api_key": api_key}, "store": {"url": store_url}})
-    at.chat_input[0].set_value("Written after the move").run()   # new rows: the sequences were set past the copied ids
+    at.chat_input[0].set_value("Written after the move").run()  # new rows: the sequences were set past the copied ids
     assert not at.exception and not at.error
     store = Store(store_url)
     try:

@@ -1,4 +1,5 @@
 """The Upload page under AppTest, against the sandbox: every refusal, base64 mode, the list."""
+
 from __future__ import annotations
 
 import base64
@@ -36,9 +37,17 @@ def messages(elements) -> list[str]:
 
 def test_a_batch_refuses_each_bad_file_with_its_reason_and_sends_the_good_one(app_secrets):
     png = image_bytes()
-    at = upload_files(make_app(app_secrets, UPLOAD), [
-        ("good.png", png), ("huge.png", oversized_png()), ("notes.png", b"meeting notes\n"),
-        ("empty.png", b""), ("broken.png", png[:40]), ("program.png", b"MZ\x90\x00" + b"\0" * 64)])
+    at = upload_files(
+        make_app(app_secrets, UPLOAD),
+        [
+            ("good.png", png),
+            ("huge.png", oversized_png()),
+            ("notes.png", b"meeting notes\n"),
+            ("empty.png", b""),
+            ("broken.png", png[:40]),
+            ("program.png", b"MZ\x90\x00" + b"\0" * 64),
+        ],
+    )
     assert not at.exception
     errors = messages(at.error)
     assert any(md("huge.png") in e and "11.5 MB" in e and "10 MB" in e for e in errors)  # 11 MiB, in the picker's MB
@@ -91,9 +100,12 @@ def test_base64_data_url_and_raw(app_secrets, sandbox):
 
 def test_base64_refusals(app_secrets):
     at = make_app(app_secrets, UPLOAD)
-    cases = [("not base64 !!", "not valid base64"), ("data:image/png,abc", "is not base64"),
-             (base64.b64encode(b"plain text").decode(), "not a JPG, PNG, GIF or WebP"),
-             (base64.b64encode(oversized_png()).decode(), "the limit is 10 MB")]
+    cases = [
+        ("not base64 !!", "not valid base64"),
+        ("data:image/png,abc", "is not base64"),
+        (base64.b64encode(b"plain text").decode(), "not a JPG, PNG, GIF or WebP"),
+        (base64.b64encode(oversized_png()).decode(), "the limit is 10 MB"),
+    ]
     for text, reason in cases:
         at = upload_base64(at, text)
         assert reason in at.error[0].value, text[:30]
@@ -117,9 +129,16 @@ def test_wrong_key_is_explained(app_secrets):
 
 def test_expired_upload_is_marked_and_not_previewed(app_secrets):
     store = Store(app_secrets["store"]["url"])
-    store.add_upload("local", url="http://127.0.0.1:9/gone.png", stored_filename="gone.png",
-                     original_filename="old.png", size=100, mime="image/png",
-                     expire_at=utcnow() - timedelta(hours=1), thumbnail=image_bytes())
+    store.add_upload(
+        "local",
+        url="http://127.0.0.1:9/gone.png",
+        stored_filename="gone.png",
+        original_filename="old.png",
+        size=100,
+        mime="image/png",
+        expire_at=utcnow() - timedelta(hours=1),
+        thumbnail=image_bytes(),
+    )
     at = make_app(app_secrets, UPLOAD)
     assert any("Expired" in w.value for w in at.warning)
     assert len(at.image) == 0 and not at.code
@@ -145,8 +164,9 @@ def test_a_second_click_cannot_upload_the_same_files_again(app_secrets, sandbox)
 
 def test_after_an_api_failure_a_retry_sends_only_the_files_not_yet_up(app_secrets, sandbox):
     sandbox.control.queue_fault("upload", "500", count=1)
-    at = upload_files(make_app(app_secrets, UPLOAD), [("first.png", image_bytes()),
-                                                      ("second.png", image_bytes(color=(1, 2, 3)))])
+    at = upload_files(
+        make_app(app_secrets, UPLOAD), [("first.png", image_bytes()), ("second.png", image_bytes(color=(1, 2, 3)))]
+    )
     assert len(uploads(app_secrets)) == 1 and len(at.file_uploader[0].value) == 2
     at.button(key="upload_send_files").click().run()
     assert sorted(u.original_filename for u in uploads(app_secrets)) == ["first.png", "second.png"]

@@ -1,5 +1,6 @@
 """The Usage page and the budget under AppTest, against the sandbox: empty and normal ledgers,
 admins and other users, the balance card, the banner and the confirmation before a chat call."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,17 @@ def ledger(secrets) -> Store:
 def seed(store: Store, user: str, *, chats=2, images=1, refund=False, hours_ago=1):
     ts = datetime.now(UTC) - timedelta(hours=hours_ago)
     for _ in range(chats):
-        store.add_usage(user, endpoint="chat", model="gpt-4o-mini", credits=1, latency_ms=120, status=200,
-                        prompt_tokens=10, completion_tokens=30, ts=ts)
+        store.add_usage(
+            user,
+            endpoint="chat",
+            model="gpt-4o-mini",
+            credits=1,
+            latency_ms=120,
+            status=200,
+            prompt_tokens=10,
+            completion_tokens=30,
+            ts=ts,
+        )
     for _ in range(images):
         store.add_usage(user, endpoint="images", model="gemini-image", credits=10, latency_ms=900, status=200, ts=ts)
     if refund:
@@ -50,8 +60,7 @@ def test_empty_ledger_shows_a_friendly_empty_state(app_secrets):
     at = make_app(app_secrets, page=USAGE)
     assert not at.exception and not at.error
     assert "No calls in this range yet" in texts(at.info)
-    assert cards(at) == {"Credits spent": "0", "Requests": "0", "Error rate": "—", "Tokens": "0",
-                         "Balance": "1,000"}
+    assert cards(at) == {"Credits spent": "0", "Requests": "0", "Error rate": "—", "Tokens": "0", "Balance": "1,000"}
     assert charts(at) == 0
     assert "Reported by the server" in texts(at.caption)
     assert "Estimated from the local ledger and the pricing table" in texts(at.caption)
@@ -175,11 +184,21 @@ def test_chat_asks_before_passing_the_budget_and_keeps_the_message(app_secrets, 
 
 # --- rough edges: shared balances, the table, stable colours -----------------------------------
 
+
 def seed_models(store: Store, user: str = "local") -> None:
     ts = datetime.now(UTC) - timedelta(hours=1)
     for model in ("claude-sonnet-4-5-20250929", "deepseek-chat", "gpt-4o-mini"):
-        store.add_usage(user, endpoint="chat", model=model, credits=1, latency_ms=100.25, status=200,
-                        prompt_tokens=10, completion_tokens=20, ts=ts)
+        store.add_usage(
+            user,
+            endpoint="chat",
+            model=model,
+            credits=1,
+            latency_ms=100.25,
+            status=200,
+            prompt_tokens=10,
+            completion_tokens=20,
+            ts=ts,
+        )
     store.add_usage(user, endpoint="video", model="sora-2-pro", credits=150, latency_ms=300, status=200, ts=ts)
     store.add_usage(user, endpoint="upload", model=None, credits=0, latency_ms=50, status=200, ts=ts)
 
@@ -239,10 +258,23 @@ def test_the_embedded_sandbox_says_its_credits_start_again_after_a_restart(app_s
 
 def test_credits_by_source_and_connection_with_their_filters(app_secrets):
     store, ts = ledger(app_secrets), datetime.now(UTC) - timedelta(hours=1)
-    for source, connection, credits in (("chat", "preset", 1), ("compare", "preset", 2), ("compare", "preset", 2),
-                                        ("workbench", "api.example.com", 4)):
-        store.add_usage("local", endpoint="chat", model="gpt-4o-mini", credits=credits, source=source,
-                        connection=connection, status=200, latency_ms=100, ts=ts)
+    for source, connection, credits in (
+        ("chat", "preset", 1),
+        ("compare", "preset", 2),
+        ("compare", "preset", 2),
+        ("workbench", "api.example.com", 4),
+    ):
+        store.add_usage(
+            "local",
+            endpoint="chat",
+            model="gpt-4o-mini",
+            credits=credits,
+            source=source,
+            connection=connection,
+            status=200,
+            latency_ms=100,
+            ts=ts,
+        )
     at = make_app(app_secrets, page=USAGE)
     at.button_group(key="usage_breakdown").set_value("source").run()
     titles = [json.loads(c.proto.spec).get("title") for c in at.get("vega_lite_chart")]

@@ -4,6 +4,7 @@ one task per double click, the task list through its life, and every error kind.
 AppTest does not tick `run_every`: each `at.run()` is a full run, which runs the polling
 fragment's body once, as a reload would.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -19,7 +20,7 @@ from tests.fixtures.app import make_app
 
 VIDEO = "app_pages/video.py"
 USER = "local"
-DONE = 3.5   # the test sandbox finishes a task in 3 virtual seconds
+DONE = 3.5  # the test sandbox finishes a task in 3 virtual seconds
 
 
 def store_of(secrets) -> Store:
@@ -138,7 +139,7 @@ def kept_task(secrets, sandbox, prompt: str, **choices):
     at = finish_and_reload(generate(open_page(secrets), prompt, **choices), sandbox)
     [task] = store_of(secrets).list_video_tasks(USER)
     sandbox.control.delete_video(task.task_id)
-    st.cache_data.clear()   # no download cached in this process may stand in for the kept copy
+    st.cache_data.clear()  # no download cached in this process may stand in for the kept copy
     return at, task
 
 
@@ -148,7 +149,7 @@ def test_a_completed_video_still_plays_after_the_providers_copy_is_gone(app_secr
         ReshiClient(sandbox.base_url).fetch_bytes(task.video_url, "video")
     store = store_of(app_secrets)
     assert store.get_media_bytes(USER, task.poster_media_id)[:3] == b"\xff\xd8\xff", "a JPEG poster is stored"
-    again = open_page(app_secrets)                      # a new session, after the URL died
+    again = open_page(app_secrets)  # a new session, after the URL died
     assert len(again.get("video")) == 1 and not again.warning
     assert "plays after the provider's link expires" in texts(again)
     assert again.get("download_button")[0].proto.label == "Download"
@@ -158,7 +159,7 @@ def test_a_task_finished_before_copies_were_kept_is_kept_on_its_next_view(app_se
     finish_and_reload(generate(open_page(app_secrets), "an old film", duration=1), sandbox)
     store = store_of(app_secrets)
     [task] = store.list_video_tasks(USER)
-    for kind in ("video", "video_poster"):    # as a task of an older version: no copy
+    for kind in ("video", "video_poster"):  # as a task of an older version: no copy
         for kept in store.list_media(USER, kind):
             store.delete_media(USER, kept.id)
     store.update_video_task(USER, task.task_id, video_media_id=None, poster_media_id=None)
@@ -184,22 +185,28 @@ def test_took_is_how_long_the_task_ran_not_until_the_page_looked(app_secrets, sa
     at = open_page(app_secrets)
     at.button_group(key="lang_switch").set_value(lang).run()
     at = generate(at, "a slow sunrise")
-    [task] = store_of(app_secrets).list_video_tasks(USER)   # made four minutes ago; nobody looked since
+    [task] = store_of(app_secrets).list_video_tasks(USER)  # made four minutes ago; nobody looked since
     store_of(app_secrets).update_video_task(USER, task.task_id, created_at=utcnow() - timedelta(minutes=4))
     at = finish_and_reload(at, sandbox, 240)
     assert took in texts(at)
 
 
 def test_a_failed_task_is_retried_with_its_settings_in_one_click(app_secrets, sandbox):
-    at = finish_and_reload(generate(open_page(app_secrets), "a storm [fail]", duration=7, ratio="9:16 portrait"),
-                           sandbox)
+    at = finish_and_reload(
+        generate(open_page(app_secrets), "a storm [fail]", duration=7, ratio="9:16 portrait"), sandbox
+    )
     at.text_area(key="video_prompt").set_value("something else").run()
     [failed] = store_of(app_secrets).list_video_tasks(USER)
     retry = at.button(key=f"video_retry_{failed.task_id}")
     assert retry.label == "Retry · 15 credits"
     retry.click().run()
     newest, old = store_of(app_secrets).list_video_tasks(USER)
-    assert (newest.prompt, newest.model, newest.duration, newest.aspect_ratio) == ("a storm [fail]", "sora-2", 7, "9:16")
+    assert (newest.prompt, newest.model, newest.duration, newest.aspect_ratio) == (
+        "a storm [fail]",
+        "sora-2",
+        7,
+        "9:16",
+    )
     assert old.task_id == failed.task_id and "Video task created" in texts(at)
     assert at.text_area(key="video_prompt").value == "a storm [fail]"
     at.button(key=f"video_retry_{failed.task_id}").click().run()
@@ -215,7 +222,7 @@ def test_retry_of_an_hd_task_goes_through_the_budget_check(app_secrets, sandbox)
     at.button(key="video_generate").click().run()
     at = finish_and_reload(at, sandbox)
     [failed] = store_of(app_secrets).list_video_tasks(USER)
-    budget.set_limit(store_of(app_secrets), USER, budget.DAY, 100)   # 150 spent and refunded: 0 + 150 > 100
+    budget.set_limit(store_of(app_secrets), USER, budget.DAY, 100)  # 150 spent and refunded: 0 + 150 > 100
     retry = at.button(key=f"video_retry_{failed.task_id}")
     assert retry.label == "Retry · 150 credits"
     retry.click().run()
@@ -254,7 +261,7 @@ def test_failed_task_shows_the_reason_and_the_refund(app_secrets, sandbox):
 def test_tasks_survive_a_new_session_and_polling_resumes(app_secrets, sandbox):
     generate(open_page(app_secrets), "still there after reload")
     let_time_pass(app_secrets, sandbox)
-    again = open_page(app_secrets)                     # a reload: a new session, same user
+    again = open_page(app_secrets)  # a reload: a new session, same user
     assert "still there after reload" in texts(again) and "completed" in texts(again)
 
 
@@ -289,8 +296,9 @@ def test_unknown_status_is_shown_verbatim_and_treated_as_running(app_secrets):
     generate(open_page(app_secrets), "strange states")
     store = store_of(app_secrets)
     [task] = store.list_video_tasks(USER)
-    store.update_video_task(USER, task.task_id, status="running", raw_status="Rendering-Frames",
-                            last_polled_at=utcnow())
+    store.update_video_task(
+        USER, task.task_id, status="running", raw_status="Rendering-Frames", last_polled_at=utcnow()
+    )
     at = open_page(app_secrets)
     assert "running" in texts(at) and "Rendering\\-Frames" in texts(at)
 
@@ -298,8 +306,13 @@ def test_unknown_status_is_shown_verbatim_and_treated_as_running(app_secrets):
 def test_a_video_url_that_no_longer_answers_says_so(app_secrets, sandbox):
     store = store_of(app_secrets)
     store.add_video_task(USER, "video_gone", "deleted video", "sora-2", 5, "16:9", credits=15)
-    store.update_video_task(USER, "video_gone", status="completed", progress=100,
-                            video_url=f"{sandbox.root_url}/files/videos/video_gone.mp4")
+    store.update_video_task(
+        USER,
+        "video_gone",
+        status="completed",
+        progress=100,
+        video_url=f"{sandbox.root_url}/files/videos/video_gone.mp4",
+    )
     at = open_page(app_secrets)
     assert any("no longer answers" in w.value for w in at.warning)
     assert at.code[0].value.endswith("video_gone.mp4")
@@ -307,16 +320,17 @@ def test_a_video_url_that_no_longer_answers_says_so(app_secrets, sandbox):
 
 def test_a_poll_error_shows_on_the_task_and_polling_goes_on(app_secrets, sandbox):
     at = generate(open_page(app_secrets), "flaky polling")
-    sandbox.control.queue_fault("video_status", "500", RetryPolicy().max_attempts)   # each attempt of one poll
+    sandbox.control.queue_fault("video_status", "500", RetryPolicy().max_attempts)  # each attempt of one poll
     at = finish_and_reload(at, sandbox, 0)
     assert any("Could not check this task" in w.value and "server error" in w.value for w in at.warning)
     at = finish_and_reload(at, sandbox)
     assert not at.warning and "completed" in texts(at)
 
 
-@pytest.mark.parametrize("prompt, expected", [("please [500]", "server error"),
-                                              ("please [429]", "Too many requests"),
-                                              ("please [html]", "server error")])
+@pytest.mark.parametrize(
+    "prompt, expected",
+    [("please [500]", "server error"), ("please [429]", "Too many requests"), ("please [html]", "server error")],
+)
 def test_server_errors_keep_the_form_and_offer_retry(app_secrets, prompt, expected):
     at = generate(open_page(app_secrets), prompt, model="sora-2")
     assert any(expected in e.value for e in at.error)

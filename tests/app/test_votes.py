@@ -1,5 +1,6 @@
 """Votes on the Chat page under AppTest against the sandbox: a blind comparison hides names and
 figures until the vote, which is stored and reveals them; thumbs on a single reply."""
+
 from __future__ import annotations
 
 import random
@@ -26,26 +27,27 @@ def test_blind_comparison_hides_models_until_the_vote_reveals_them(app_secrets):
     assert not at.exception
     assert headings(at)[-3:] == ["**Model A**", "**Model B**", "**Model C**"]
     assert not any(model in h for h in headings(at) for model in MODELS)
-    assert not [c.value for c in at.caption if "credits: " in c.value]       # no price, no figures
-    assert not [b for b in at.button if b.label == "Keep this answer"]     # keeping would tell
+    assert not [c.value for c in at.caption if "credits: " in c.value]  # no price, no figures
+    assert not [b for b in at.button if b.label == "Keep this answer"]  # keeping would tell
     replies = [m for m in stored_messages(app_secrets) if m[0] == "assistant"]
     slots = {r[2]["model"]: r[2]["blind_slot"] for r in replies}
     assert sorted(slots.values()) == [0, 1, 2] and all(r[2]["blind"] for r in replies)
-    shown = sorted(slots, key=slots.get)    # the models as A, B, C
+    shown = sorted(slots, key=slots.get)  # the models as A, B, C
 
     next(b for b in at.button if b.label == "B is better").click().run()
     assert not at.exception
     vote = Store(app_secrets["store"]["url"]).list_votes("local")
-    assert [(v.models, v.outcome, v.prompt, v.source) for v in vote] == \
-        [(shown, "B", "Who writes the better haiku?", "user")]
+    assert [(v.models, v.outcome, v.prompt, v.source) for v in vote] == [
+        (shown, "B", "Who writes the better haiku?", "user")
+    ]
     assert headings(at)[-3:] == [f"**Model {letter} · {model}**" for letter, model in zip("ABC", shown)]
     assert [c.value for c in at.caption if "credits: " in c.value]
     assert any("You voted: B is better" in c.value for c in at.caption)
-    assert not [b for b in at.button if b.label == "B is better"]          # voted once: no second vote
+    assert not [b for b in at.button if b.label == "B is better"]  # voted once: no second vote
 
 
 def test_blind_order_is_shuffled_per_turn(app_secrets, monkeypatch):
-    seeded = random.Random(1)   # the app's own source is SystemRandom: 1 in 128 to see one order
+    seeded = random.Random(1)  # the app's own source is SystemRandom: 1 in 128 to see one order
     monkeypatch.setattr(random, "SystemRandom", lambda: seeded)
     at = blind_app(app_secrets, MODELS[:2])
     orders = set()
@@ -53,7 +55,7 @@ def test_blind_order_is_shuffled_per_turn(app_secrets, monkeypatch):
         send(at, f"turn {turn}")
         replies = [m for m in stored_messages(app_secrets) if m[0] == "assistant"][-2:]
         orders.add(tuple(r[2]["model"] for r in sorted(replies, key=lambda r: r[2]["blind_slot"])))
-    assert len(orders) == 2   # a fresh shuffle each turn, not one order kept for the conversation
+    assert len(orders) == 2  # a fresh shuffle each turn, not one order kept for the conversation
 
 
 def test_not_blind_comparison_shows_names_at_once(app_secrets):
@@ -66,11 +68,16 @@ def test_not_blind_comparison_shows_names_at_once(app_secrets):
 def test_thumb_on_a_reply_is_stored_and_taken_back(app_secrets):
     at = make_app(app_secrets)
     send(at, "Rate me")
-    reply_id = next(m for m in Store(app_secrets["store"]["url"]).list_messages(
-        "local", at.session_state["chat_open"]) if m.role == "assistant").id
+    reply_id = next(
+        m
+        for m in Store(app_secrets["store"]["url"]).list_messages("local", at.session_state["chat_open"])
+        if m.role == "assistant"
+    ).id
     at.button(key=f"chat_thumb_up_{reply_id}").click().run()
     store = Store(app_secrets["store"]["url"])
-    assert [(v.outcome, v.prompt, v.subject) for v in store.list_votes("local")] == [("up", "Rate me", f"reply:{reply_id}")]
+    assert [(v.outcome, v.prompt, v.subject) for v in store.list_votes("local")] == [
+        ("up", "Rate me", f"reply:{reply_id}")
+    ]
     assert at.button(key=f"chat_thumb_up_{reply_id}").proto.type == "primary"
     at.button(key=f"chat_thumb_down_{reply_id}").click().run()
     assert [v.outcome for v in store.list_votes("local")] == ["down"]
@@ -86,12 +93,33 @@ BOARD = "app_pages/leaderboard.py"
 def seed_votes(secrets) -> Store:
     store = Store(secrets["store"]["url"])
     for i in range(3):
-        store.add_vote("alice", voter="alice", source="user", subject=f"compare:{i}", models=["gpt-4o-mini", "gemini-pro"],
-                       outcome="A", prompt=f"alice secret prompt {i}")
-    store.add_vote("bob", voter="bob", source="user", subject="compare:9", models=["gemini-pro", "gpt-4o-mini"],
-                   outcome="A", prompt="bob private question")
-    store.add_vote("alice", voter="browser:abc", source="audience", subject="ballot:1",
-                   models=["gpt-4o-mini", "gemini-pro"], outcome="tie", prompt="alice on stage")
+        store.add_vote(
+            "alice",
+            voter="alice",
+            source="user",
+            subject=f"compare:{i}",
+            models=["gpt-4o-mini", "gemini-pro"],
+            outcome="A",
+            prompt=f"alice secret prompt {i}",
+        )
+    store.add_vote(
+        "bob",
+        voter="bob",
+        source="user",
+        subject="compare:9",
+        models=["gemini-pro", "gpt-4o-mini"],
+        outcome="A",
+        prompt="bob private question",
+    )
+    store.add_vote(
+        "alice",
+        voter="browser:abc",
+        source="audience",
+        subject="ballot:1",
+        models=["gpt-4o-mini", "gemini-pro"],
+        outcome="tie",
+        prompt="alice on stage",
+    )
     return store
 
 
@@ -102,8 +130,8 @@ def test_user_sees_team_totals_without_teammates_prompts(login_secrets):
     standings = at.dataframe[0].value
     assert list(standings["model"]) == ["gpt-4o-mini", "gemini-pro"]
     assert list(standings["votes"]) == [5, 5] and list(standings["wins"]) == [3, 1]
-    assert [m.value for m in at.metric] == ["5", "1", "5"]     # counted, bob's own, the team's
-    assert len(at.dataframe) == 1                               # no table of teammates' votes
+    assert [m.value for m in at.metric] == ["5", "1", "5"]  # counted, bob's own, the team's
+    assert len(at.dataframe) == 1  # no table of teammates' votes
     assert at.text_input(key="board_prompt_team").disabled
     assert "alice secret" not in str(at.get("download_button"))
 
@@ -143,7 +171,7 @@ def test_blind_columns_show_no_thinking_until_the_vote(app_secrets):
     send(at, "Which is the better plan?")
     assert not at.exception
     replies = [m for m in stored_messages(app_secrets) if m[0] == "assistant"]
-    [thinking] = [r[2]["thinking"] for r in replies if r[2].get("thinking")]   # stored all the same
+    [thinking] = [r[2]["thinking"] for r in replies if r[2].get("thinking")]  # stored all the same
     assert not [e for e in at.expander if e.label.startswith(("Thought", "Thinking"))]
     assert not any(thinking[:40] in m.value for m in at.markdown)
 

@@ -1,5 +1,6 @@
 """The Workbench page under AppTest against the sandbox: paste, run on two models, checks, faults,
 saved runs, re-run, comparison, budgets, both languages and each user's own runs."""
+
 from __future__ import annotations
 
 import time
@@ -100,7 +101,9 @@ def test_a_csv_with_a_bad_row_is_refused_and_the_table_kept(app_secrets):
     at = paste(make_app(app_secrets, PAGE), "topic,audience\nrain,kids\nsnow, ice,adults\n")
     assert "Line 3 has 3 cells but the header has 2." in error_texts(at)
     assert "Nothing was loaded; the table is as it was." in texts(at)
-    assert "Estimated cost: at most 2 credits (cases × models × repeats: 2 × 1 × 1; judged checks: 0)" in texts(at), "the two example cases stay"
+    assert "Estimated cost: at most 2 credits (cases × models × repeats: 2 × 1 × 1; judged checks: 0)" in texts(at), (
+        "the two example cases stay"
+    )
     paste(at, "topic\nrain\n")
     assert "Missing columns for these variables: audience." in error_texts(at)
 
@@ -146,7 +149,9 @@ def test_opening_an_earlier_run_loads_its_prompt(app_secrets):
     run(at)
     by_label(at.selectbox, "Saved runs").set_value(1).run()
     assert not at.exception
-    assert by_label(at.text_area, "User message template").value == "Write one sentence about {{topic}} for {{audience}}."
+    assert (
+        by_label(at.text_area, "User message template").value == "Write one sentence about {{topic}} for {{audience}}."
+    )
     assert "Run #1 · prompt v1" in [h.value for h in at.subheader]
 
 

@@ -1,5 +1,6 @@
 """The Workbench's "Which model" tab under AppTest: the cheapest model within the chosen distance
 of the best, two charts, and the user's own last 30 days of chat calls priced on each model."""
+
 from __future__ import annotations
 
 from lib import pricing
@@ -10,8 +11,15 @@ from tests.fixtures.app import make_app
 def test_which_model_picks_the_cheapest_close_to_the_best_and_prices_the_users_chats(app_secrets):
     store = store_of(app_secrets)
     store.admin_set_price(pricing.CHAT, "gpt-4o", per_call=4)  # the app's price table: gpt-4o costs more
-    store.add_usage("local", endpoint=pricing.CHAT, model="gpt-4o", source=pricing.CHAT, status=200,
-                    completion_tokens=200, credits=1.0)
+    store.add_usage(
+        "local",
+        endpoint=pricing.CHAT,
+        model="gpt-4o",
+        source=pricing.CHAT,
+        status=200,
+        completion_tokens=200,
+        credits=1.0,
+    )
     store.add_usage("someone", endpoint=pricing.CHAT, model="gpt-4o", source=pricing.CHAT, status=200, credits=99.0)
     at = paste(make_app(app_secrets, PAGE), pasted_cases(3))
     by_label(at.multiselect, "Models (1–3)").set_value(["gpt-4o-mini", "gpt-4o"]).run()

@@ -2,6 +2,7 @@
 repeats (scores, reasons, intervals, consistency, judge credits in the ledger as their own
 endpoint), a must/should mix, reuse on a re-run and the switch that forces a full one, a bad
 rubric refused, per-run settings reaching the server, and Chinese."""
+
 from __future__ import annotations
 
 from tests.app.test_workbench import (
@@ -118,8 +119,10 @@ def test_thumbs_and_a_note_are_saved_counted_and_exported(app_secrets):
     at.text_area(key=f"wb_rate_{run_id}_0_gpt-4o-mini_0_note").set_value("clear and short").run()
     assert not at.exception
     ratings = store_of(app_secrets).workbench_ratings("local", run_id)
-    assert ratings == {(0, "gpt-4o-mini", 0): {"thumb": 1, "note": "clear and short"},
-                       (1, "gpt-4o-mini", 0): {"thumb": -1, "note": ""}}
+    assert ratings == {
+        (0, "gpt-4o-mini", 0): {"thumb": 1, "note": "clear and short"},
+        (1, "gpt-4o-mini", 0): {"thumb": -1, "note": ""},
+    }
     shown = table_with(at, "thumbs_up")
     assert (shown["thumbs_up"].tolist(), shown["thumbs_down"].tolist()) == ([1], [1])
     assert "clear and short" in texts(at)
@@ -129,8 +132,10 @@ def test_a_json_schema_run_checks_each_reply_and_names_the_first_failing_path(ap
     """Per-run response format with a schema (sent as json_schema), and the check "matches the
     JSON schema": the sandbox's valid answer passes; a case asking for [badjson] fails, its cell
     naming the first failing path and the reason."""
-    schema = '{"type": "object", "properties": {"city": {"type": "string"}, "population": {"type": "integer"}},' \
-             ' "required": ["city", "population"]}'
+    schema = (
+        '{"type": "object", "properties": {"city": {"type": "string"}, "population": {"type": "integer"}},'
+        ' "required": ["city", "population"]}'
+    )
     at = paste(make_app(app_secrets, PAGE), "topic\taudience\nLisbon\tvisitors\nPorto [badjson]\tvisitors")
     by_label(at.selectbox, "Response format").set_value("json_schema").run()
     by_label(at.text_area, "Schema the replies must follow").set_value(schema).run()
@@ -144,4 +149,4 @@ def test_a_json_schema_run_checks_each_reply_and_names_the_first_failing_path(ap
     assert body["response_format"]["json_schema"]["schema"]["required"] == ["city", "population"]
     saved = saved_run(at, app_secrets)
     assert [cell["checks"][0] for cell in sorted(saved["results"], key=lambda c: c["case"])] == [True, False]
-    assert "$: 'city' is a required property" in texts(at).replace("\\", "")   # Markdown-escaped in the cell
+    assert "$: 'city' is a required property" in texts(at).replace("\\", "")  # Markdown-escaped in the cell

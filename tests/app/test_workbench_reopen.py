@@ -1,4 +1,5 @@
 """A saved Workbench run, reopened, shows its own cases and settings, not the draft's (issue 22)."""
+
 from __future__ import annotations
 
 from tests.app.test_workbench import PAGE, by_label, paste, pasted_cases, run, table_with
@@ -15,7 +16,9 @@ def test_a_reopened_run_shows_its_own_cases_and_settings(app_secrets):
 
     by_label(at.selectbox, "Saved runs").set_value(1).run()
     assert not at.exception
-    assert by_label(at.text_area, "User message template").value == "Write one sentence about {{topic}} for {{audience}}."
+    assert (
+        by_label(at.text_area, "User message template").value == "Write one sentence about {{topic}} for {{audience}}."
+    )
     cases = table_with(at, "topic")
     assert cases["topic"].tolist() == ["tides 0", "python code 1", "rain 2"]
     assert cases["audience"].tolist() == ["readers 0", "readers 1", "readers 2"]

@@ -1,6 +1,7 @@
 """A Workbench run shared under AppTest: the Share button beside the exports makes a link that
 opens the run read-only and signed out (prompt, totals, cells; no key, no thumbs to click); it
 presents as the totals then the failing cases; the Compare tab shares two runs compared."""
+
 from __future__ import annotations
 
 import re
@@ -56,8 +57,10 @@ def test_two_runs_compared_are_shared_from_the_compare_tab_and_present(app_secre
     viewer = open_link(app_secrets, token)
     assert not viewer.exception
     assert "Workbench runs compared" in texts(viewer) and "2 outputs changed between the two runs." in texts(viewer)
-    assert {c.value for c in viewer.code} >= {"Write one sentence about {{topic}} for {{audience}}.",
-                                              "Write one line about {{topic}} for {{audience}}."}
+    assert {c.value for c in viewer.code} >= {
+        "Write one sentence about {{topic}} for {{audience}}.",
+        "Write one line about {{topic}} for {{audience}}.",
+    }
     assert "credits_delta" in table_with(viewer, "credits_delta").columns
 
     viewer.button(key="share_present").click().run()

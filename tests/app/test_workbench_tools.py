@@ -1,6 +1,7 @@
 """The Workbench with tools under AppTest against the sandbox (issue 26): a weather tool and its
 mock, ten cases, "calls the tool" and "the arguments match" checks, each failure named in its
 cell; broken tools and a tool check without tools are refused before anything is sent."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,13 +19,15 @@ def weather_page(app_secrets):
     at = make_app(app_secrets, PAGE)
     at.text_area(key="wb0_user").set_value("What is the weather in {{city}}?").run()
     paste(at, "city\n" + "\n".join(CITIES))
-    return at.button(key="wb0_wbtools_tools_add").click().run()   # the first example: the weather lookup
+    return at.button(key="wb0_wbtools_tools_add").click().run()  # the first example: the weather lookup
 
 
 def add_tool_check(at, kind: str, tool: str, arguments: str = ""):
     at.button(key="wb_add_check").click().run()
     check_id = max(int(b.key.rsplit("_", 1)[1]) for b in at.button if b.key and b.key.startswith("wb0_check_remove_"))
-    next(b for b in at.selectbox if b.key.startswith("wb0_check_kind_") and b.key.endswith(f"_{check_id}")).set_value(kind).run()
+    next(b for b in at.selectbox if b.key.startswith("wb0_check_kind_") and b.key.endswith(f"_{check_id}")).set_value(
+        kind
+    ).run()
     by_key(at.selectbox, f"wb0_check_tool_{check_id}").set_value(tool).run()
     if arguments:
         at.text_area(key=f"wb0_check_arguments_{check_id}").set_value(arguments).run()
@@ -39,9 +42,10 @@ def badges(at) -> list[str]:
     return [str(b.proto.body) for b in at.get("badge")] if at.get("badge") else []
 
 
-@pytest.mark.parametrize("dialect", ["reshi", "new-api"])   # new-api: arguments as objects, no ids
-def test_ten_cases_with_a_tool_call_it_with_their_city_and_pass_both_checks(app_secrets, sandbox, sandbox_dialect,
-                                                                             dialect):
+@pytest.mark.parametrize("dialect", ["reshi", "new-api"])  # new-api: arguments as objects, no ids
+def test_ten_cases_with_a_tool_call_it_with_their_city_and_pass_both_checks(
+    app_secrets, sandbox, sandbox_dialect, dialect
+):
     sandbox_dialect(dialect)
     at = weather_page(app_secrets)
     add_tool_check(at, "calls_tool", "get_weather")
@@ -60,8 +64,9 @@ def test_ten_cases_with_a_tool_call_it_with_their_city_and_pass_both_checks(app_
     assert texts(at).count("1 step called tools:") == 10 and "get_weather" in texts(at)
     # Each reply's label reads as text, not as Markdown's marks ("- **get_weather**: ...").
     answers = [e.label for e in at.expander if e.label.startswith("Here is what")]
-    assert len(answers) == 10 and all(a.startswith("Here is what the tools returned\\: get\\_weather\\: \\{")
-                                      for a in answers), answers[:1]
+    assert len(answers) == 10 and all(
+        a.startswith("Here is what the tools returned\\: get\\_weather\\: \\{") for a in answers
+    ), answers[:1]
     # Opened again, every cell would be reused: nothing is sent, so no word on what tools cost.
     assert "Estimated cost: at most 0 credits" in texts(at) and "counts as its step limit" not in texts(at)
     sent = last_request(sandbox)
@@ -78,7 +83,7 @@ def test_each_failure_is_named_in_its_cell(app_secrets):
     paste(at, "city\nOslo")
     run(at)
     assert not at.exception
-    shown = texts(at)   # (as Markdown: escaped so it shows as written)
+    shown = texts(at)  # (as Markdown: escaped so it shows as written)
     assert "Not called\\. The model called\\: get\\_weather" in shown
     assert 'The arguments differ\\: \\$\\.city\\: "Oslo" ≠ "Berlin"' in shown
 
@@ -89,7 +94,7 @@ def test_broken_tools_and_a_tool_check_without_tools_are_refused_before_sending(
     sent = sandbox.control.recent_requests(50)
     at.button(key="wb_run").click().run()
     assert any("needs at least one tool" in w.value for w in at.warning)
-    at.button(key="wb0_wbtools_tools_blank").click().run()   # a blank tool: no name
+    at.button(key="wb0_wbtools_tools_blank").click().run()  # a blank tool: no name
     at.button(key="wb_run").click().run()
     assert any(w.value.startswith("Tools 1:") for w in at.warning)
     assert sandbox.control.recent_requests(50) == sent and "wb_run_id" not in at.session_state
@@ -129,15 +134,21 @@ def ended_run(app_secrets, sandbox, api_key, how: str = "stopped") -> int:
 
     from lib import chat, tools
     from lib.client import ReshiClient
+
     stop = threading.Event()
 
-    def paid(row) -> None:   # the first step's ledger row: it was paid for
+    def paid(row) -> None:  # the first step's ledger row: it was paid for
         if how == "cut" and not stop.is_set():
             sandbox.control.queue_fault("chat", "cut", 1)
         stop.set()
-    looping = workbench.RunSpec("", "What is the weather in {{city}}? [tool-loop]", ["gpt-4o-mini"],
-                                chat.default_settings()["params"],
-                                tools={**tools.default_settings(), "tools": [tools.STARTERS["weather"]], "auto_steps": 3})
+
+    looping = workbench.RunSpec(
+        "",
+        "What is the weather in {{city}}? [tool-loop]",
+        ["gpt-4o-mini"],
+        chat.default_settings()["params"],
+        tools={**tools.default_settings(), "tools": [tools.STARTERS["weather"]], "auto_steps": 3},
+    )
     with ReshiClient(sandbox.base_url, api_key, timeout=10, on_call=paid) as client:
         (cell,) = workbench.run_cells(client, looping, [{"city": "Oslo"}], stop if how == "stopped" else None)
     store = store_of(app_secrets)
@@ -150,15 +161,31 @@ def open_run(at, run_id: int):
     return next(b for b in at.selectbox if b.key.startswith("wb_open_")).set_value(run_id).run()
 
 
-@pytest.mark.parametrize("lang, kept, went_on", [
-    ("en", ("Not finished: the run was stopped during this cell. What it paid is kept here (1 credit). "
-            "Resuming or re-running goes on after its 1 paid step: it is not paid twice."),
-     "went on after 1 step paid before"),
-    ("zh", ("未完成：运行在这一格进行中被停止。已付费的部分保留在这里（1 积分）。"
-            "继续或重新运行时，会从已付费的 1 步之后接着进行，不会重复付费。"), "接着之前已付费的 1 步继续"),
-], ids=["en", "zh"])
-def test_a_stopped_chain_shows_its_paid_step_and_a_rerun_goes_on_after_it(app_secrets, sandbox, api_key,
-                                                                          lang, kept, went_on):
+@pytest.mark.parametrize(
+    "lang, kept, went_on",
+    [
+        (
+            "en",
+            (
+                "Not finished: the run was stopped during this cell. What it paid is kept here (1 credit). "
+                "Resuming or re-running goes on after its 1 paid step: it is not paid twice."
+            ),
+            "went on after 1 step paid before",
+        ),
+        (
+            "zh",
+            (
+                "未完成：运行在这一格进行中被停止。已付费的部分保留在这里（1 积分）。"
+                "继续或重新运行时，会从已付费的 1 步之后接着进行，不会重复付费。"
+            ),
+            "接着之前已付费的 1 步继续",
+        ),
+    ],
+    ids=["en", "zh"],
+)
+def test_a_stopped_chain_shows_its_paid_step_and_a_rerun_goes_on_after_it(
+    app_secrets, sandbox, api_key, lang, kept, went_on
+):
     run_id = ended_run(app_secrets, sandbox, api_key)
     at = make_app(app_secrets, PAGE)
     if lang == "zh":
@@ -167,8 +194,8 @@ def test_a_stopped_chain_shows_its_paid_step_and_a_rerun_goes_on_after_it(app_se
     open_run(at, run_id)
     assert not at.exception
     assert [w.value for w in at.warning] == [kept]
-    assert "get\\_weather" in texts(at)   # the paid step's call
-    if lang == "en":   # re-run: the two calls left of the step limit of 3, no more
+    assert "get\\_weather" in texts(at)  # the paid step's call
+    if lang == "en":  # re-run: the two calls left of the step limit of 3, no more
         assert "Estimated cost: at most 2 credits" in texts(at)
         assert "1 chain of the opened run that ended early goes on after the steps it paid." in texts(at)
     sandbox.control.reset_stats()
@@ -189,4 +216,4 @@ def test_a_chain_cut_after_a_paid_step_shows_what_it_kept(app_secrets, sandbox, 
     assert error_texts(at).startswith("Failed: ")
     (kept,) = [c.value for c in at.caption if c.value.startswith("What this cell paid before the error")]
     assert kept.endswith("). A re-run goes on after its 1 paid step: it is not paid twice.")
-    assert "get\\_weather" in texts(at)   # the paid step's call
+    assert "get\\_weather" in texts(at)  # the paid step's call

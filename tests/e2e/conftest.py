@@ -1,4 +1,5 @@
 """What every browser test starts from."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Browser steps shared by the Playwright tests."""
+
 from __future__ import annotations
 
 import re
@@ -26,8 +27,7 @@ def wait_for_app(page: Page) -> None:
     run's leftover elements, such as a streamed reply the run drew again, go when it ends)."""
     page.wait_for_load_state("networkidle")
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
-    expect(page.get_by_test_id("stApp")).not_to_have_attribute("data-test-script-state", RUNNING_STATES,
-                                                               timeout=30_000)
+    expect(page.get_by_test_id("stApp")).not_to_have_attribute("data-test-script-state", RUNNING_STATES, timeout=30_000)
 
 
 def login(page: Page, app_url: str, user: str = "alice", path: str = "") -> None:
@@ -87,7 +87,7 @@ def open_expander(page: Page, title: str) -> None:
     and wait for its half-second opening animation to end: meanwhile it clips and scrolls its
     content, and any scroll closes a list opened inside it."""
     expander = page.get_by_test_id("stExpander").filter(has=page.locator("summary", has_text=title)).first
-    details = expander.locator(":scope > details")   # not those of expanders inside it
+    details = expander.locator(":scope > details")  # not those of expanders inside it
     if details.get_attribute("open") is None:
         details.locator(":scope > summary").click()
     expect(details).to_have_attribute("open", "")
@@ -131,7 +131,8 @@ def import_conversation(page: Page, name: str, data: bytes) -> None:
     """A conversation file imported from the Import dialog."""
     page.get_by_role("button", name="Import", exact=True).click()
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
-        files=[{"name": name, "mimeType": "application/json", "buffer": data}])
+        files=[{"name": name, "mimeType": "application/json", "buffer": data}]
+    )
     page.get_by_role("button", name="Import this conversation").click()
 
 
@@ -144,10 +145,12 @@ def screenshot(page: Page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     viewport = page.viewport_size
-    height = page.evaluate("Math.max(...['stMain', 'stAppScrollToBottomContainer'].map(id =>"
-                           "  document.querySelector(`[data-testid=${id}]`)?.scrollHeight || 0))")
+    height = page.evaluate(
+        "Math.max(...['stMain', 'stAppScrollToBottomContainer'].map(id =>"
+        "  document.querySelector(`[data-testid=${id}]`)?.scrollHeight || 0))"
+    )
     page.set_viewport_size({"width": viewport["width"], "height": max(viewport["height"], min(height, 4000))})
-    page.evaluate(NEXT_FRAMES)   # laid out again at the new size
+    page.evaluate(NEXT_FRAMES)  # laid out again at the new size
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(viewport)
     return path

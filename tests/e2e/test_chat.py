@@ -1,4 +1,5 @@
 """Chat in real Chromium against `streamlit run` and the sandbox: login, streaming, reload, cut."""
+
 from __future__ import annotations
 
 import re
@@ -96,9 +97,21 @@ def test_logout_survives_a_refresh_even_with_the_old_cookie(page: Page, app_url)
 def test_removing_a_user_ends_their_login_cookie(page: Page, app_url, e2e_dir):
     login(page, app_url, "carol")
     removed = subprocess.run(
-        [sys.executable, "-m", "lib.users", "--file", str(e2e_dir / "users.yaml"),
-         "--store", f"sqlite:///{e2e_dir / 'store.db'}", "remove", "carol"],
-        capture_output=True, text=True, timeout=60)
+        [
+            sys.executable,
+            "-m",
+            "lib.users",
+            "--file",
+            str(e2e_dir / "users.yaml"),
+            "--store",
+            f"sqlite:///{e2e_dir / 'store.db'}",
+            "remove",
+            "carol",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert removed.returncode == 0, removed.stderr
     assert any(c["name"] == COOKIE_NAME for c in page.context.cookies()), "the browser still has it"
     signed_out(page)

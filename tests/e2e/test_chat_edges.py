@@ -1,5 +1,6 @@
 """Chat's rough edges (issue 13) in real Chromium: stop, a refused file's cancel, failed turns,
 length cut-offs, following the reply while it streams, Keep this answer, Copy; and screenshots."""
+
 from __future__ import annotations
 
 import json
@@ -83,7 +84,8 @@ def test_stop_cancels_a_slow_call_and_records_it_as_stopped(page: Page, app_url,
 def test_cancel_after_a_refused_file_puts_the_text_back(page: Page, app_url):
     new_chat(page, app_url)
     page.get_by_test_id("stChatInput").locator("input[type=file]").set_input_files(
-        files=[{"name": "fake.png", "mimeType": "image/png", "buffer": b"just some text, not a picture\n"}])
+        files=[{"name": "fake.png", "mimeType": "image/png", "buffer": b"just some text, not a picture\n"}]
+    )
     wait_for_uploaded_chips(page, 1)
     send(page, "And this one?")
     expect(page.get_by_text("fake.png")).to_be_visible(timeout=15_000)
@@ -96,8 +98,11 @@ def test_cancel_after_a_refused_file_puts_the_text_back(page: Page, app_url):
 
 def sent_messages(sandbox, marker: str) -> list[dict]:
     """The messages of the last chat request whose prompt holds `marker`."""
-    return next(r["body"]["messages"] for r in reversed(sandbox.control.recent_requests(30))
-                if r["path"].endswith("/chat/completions") and marker in json.dumps(r["body"]))
+    return next(
+        r["body"]["messages"]
+        for r in reversed(sandbox.control.recent_requests(30))
+        if r["path"].endswith("/chat/completions") and marker in json.dumps(r["body"])
+    )
 
 
 def test_failed_turns_keep_their_errors_and_stay_out_of_the_context(page: Page, app_url, sandbox, sandbox_speed):
@@ -183,8 +188,10 @@ def stream_below_history(page: Page, app_url: str, prompt: str) -> None:
 def test_the_page_follows_a_streaming_reply(page: Page, app_url, sandbox_speed):
     sandbox_speed(token_rate=12)
     stream_below_history(page, app_url, "Follow me")
-    page.wait_for_function(f"() => ({STREAMING})() && document.querySelector('.stMain')"
-                           ".scrollHeight > document.querySelector('.stMain').clientHeight + 200")
+    page.wait_for_function(
+        f"() => ({STREAMING})() && document.querySelector('.stMain')"
+        ".scrollHeight > document.querySelector('.stMain').clientHeight + 200"
+    )
     page.wait_for_timeout(1_000)  # the reply grows meanwhile
     assert page.evaluate(STREAMING) and page.evaluate(AT_BOTTOM), "the newest words are in view"
 
@@ -214,8 +221,10 @@ def wait_for_more_words(page: Page, chars: int = 150) -> None:
 def test_scrolling_up_stops_the_follow_and_scrolling_to_the_bottom_resumes_it(page: Page, app_url, sandbox_speed):
     sandbox_speed(token_rate=15)  # a long story: about 400 tokens, half a minute
     stream_below_history(page, app_url, "Tell me a long story")
-    page.wait_for_function(f"() => ({STREAMING})() && ({AT_BOTTOM})() && document.querySelector('.stMain')"
-                           ".scrollHeight > document.querySelector('.stMain').clientHeight + 300")
+    page.wait_for_function(
+        f"() => ({STREAMING})() && ({AT_BOTTOM})() && document.querySelector('.stMain')"
+        ".scrollHeight > document.querySelector('.stMain').clientHeight + 300"
+    )
 
     page.mouse.move(500, 300)
     page.mouse.wheel(0, -400)  # returns before the page has seen it: wait for the scroll, then its end
@@ -279,7 +288,7 @@ def test_keeping_an_answer_turns_compare_off(page: Page, app_url):
     page.get_by_role("option", name="gemini-pro", exact=True).click()
     wait_for_app(page)
     page.keyboard.press("Escape")
-    expect(chosen).to_contain_text("gemini-pro")   # two models: the send is a comparison
+    expect(chosen).to_contain_text("gemini-pro")  # two models: the send is a comparison
     expect(chosen).to_contain_text("gpt-4o-mini")
     question = f"Pick one {uuid.uuid4().hex[:6]}"
     send(page, question)
@@ -292,12 +301,11 @@ def test_keeping_an_answer_turns_compare_off(page: Page, app_url):
     expect(page.get_by_role("combobox", name="Model")).to_have_value("gemini-pro")
 
 
-
 def test_copy_puts_the_message_on_the_clipboard_as_markdown_in_one_click(page: Page, app_url, e2e_dir):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     new_chat(page, app_url)
     send(page, "Copy me: **bold**, `code` and </script><b>tags</b>")
-    wait_for_new_title(page, "Copy me:")   # the title is drawn as Markdown
+    wait_for_new_title(page, "Copy me:")  # the title is drawn as Markdown
     expect(page.get_by_text(re.compile(r"credits: \d+"))).to_be_visible()
     messages = page.get_by_test_id("stChatMessage")
     # The answer twice: a second click on the same message copies it again.

@@ -1,5 +1,6 @@
 """Chat extras in real Chromium against `streamlit run` and the sandbox: compare, View code and
 its cURL replayed, an attached or pasted PNG, import of a malformed file."""
+
 from __future__ import annotations
 
 import base64
@@ -52,8 +53,7 @@ def test_three_models_stream_side_by_side(page: Page, app_url, e2e_dir, sandbox_
     wait_for_app(page)
     replies = last_messages(e2e_dir, 3)
     elapsed = [m.meta["elapsed"] for m in replies]
-    print(f"\ncompare in Chromium: total {total:.2f} s, slowest column {max(elapsed):.2f} s, "
-          f"sum {sum(elapsed):.2f} s")
+    print(f"\ncompare in Chromium: total {total:.2f} s, slowest column {max(elapsed):.2f} s, sum {sum(elapsed):.2f} s")
     assert [m.meta["model"] for m in replies] == ["gpt-4o-mini", "gemini-pro", "deepseek-chat"]
     assert total < sum(elapsed) * 0.8
     screenshot(page, "chat-compare")
@@ -74,17 +74,23 @@ def test_view_code_curl_replays_to_the_reply_shown(page: Page, app_url, e2e_dir)
     assert "sk-..." in shell and prompt.split(" with")[0] in shell
     key = (e2e_dir / "key").read_text()
     assert key not in dialog.inner_text()
-    output = subprocess.run(["bash", "-c", shell.replace("sk-...", key)], capture_output=True, text=True,
-                            timeout=30).stdout
-    text = "".join((c.get("delta") or {}).get("content") or "" for line in output.splitlines()
-                   if line.startswith("data: {") for c in json.loads(line[6:]).get("choices") or [])
+    output = subprocess.run(
+        ["bash", "-c", shell.replace("sk-...", key)], capture_output=True, text=True, timeout=30
+    ).stdout
+    text = "".join(
+        (c.get("delta") or {}).get("content") or ""
+        for line in output.splitlines()
+        if line.startswith("data: {")
+        for c in json.loads(line[6:]).get("choices") or []
+    )
     assert text == last_messages(e2e_dir, 1)[0].content
 
 
 def test_attached_png_reaches_the_sandbox_as_image_url(page: Page, app_url, sandbox):
     new_chat(page, app_url)
     page.get_by_test_id("stChatInput").locator("input[type=file]").set_input_files(
-        files=[{"name": "square.png", "mimeType": "image/png", "buffer": image_bytes()}])
+        files=[{"name": "square.png", "mimeType": "image/png", "buffer": image_bytes()}]
+    )
     prompt = f"Picture {uuid.uuid4().hex[:6]}"
     wait_for_uploaded_chips(page, 1)
     send(page, prompt)
@@ -93,8 +99,11 @@ def test_attached_png_reaches_the_sandbox_as_image_url(page: Page, app_url, sand
     expect(page.get_by_text("I saw 1 image(s) in your message.")).to_have_count(1, timeout=30_000)
     wait_for_app(page)
     expect(page.get_by_text("I saw 1 image(s) in your message.")).to_have_count(1)
-    body = next(r["body"] for r in reversed(sandbox.control.recent_requests(20))
-                if r["path"].endswith("/chat/completions") and prompt in json.dumps(r["body"]))
+    body = next(
+        r["body"]
+        for r in reversed(sandbox.control.recent_requests(20))
+        if r["path"].endswith("/chat/completions") and prompt in json.dumps(r["body"])
+    )
     parts = body["messages"][-1]["content"]
     assert parts[1]["type"] == "image_url" and "/files/uploads/" in parts[1]["image_url"]["url"]
     wait_for_app(page)
@@ -125,8 +134,11 @@ def test_pasted_image_is_attached_and_sent(page: Page, app_url, sandbox):
     expect(page.get_by_text("I saw 1 image(s) in your message.")).to_have_count(1, timeout=30_000)
     wait_for_app(page)
     expect(page.get_by_text("I saw 1 image(s) in your message.")).to_have_count(1)
-    body = next(r["body"] for r in reversed(sandbox.control.recent_requests(20))
-                if r["path"].endswith("/chat/completions") and prompt in json.dumps(r["body"]))
+    body = next(
+        r["body"]
+        for r in reversed(sandbox.control.recent_requests(20))
+        if r["path"].endswith("/chat/completions") and prompt in json.dumps(r["body"])
+    )
     assert body["messages"][-1]["content"][1]["type"] == "image_url"
 
 
@@ -135,10 +147,21 @@ def test_import_of_a_malformed_file_changes_nothing(page: Page, app_url, e2e_dir
     before = [c.id for c in e2e_store(e2e_dir).list_conversations(USER)]
     page.get_by_role("button", name="Import", exact=True).click()
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
-        files=[{"name": "evil.json", "mimeType": "application/json",
-                "buffer": json.dumps({"format": "reshi-playground/conversation", "version": 1, "title": "x",
-                                      "messages": [{"role": "root", "content": "<script>alert(1)</script>"}]}
-                                     ).encode()}])
+        files=[
+            {
+                "name": "evil.json",
+                "mimeType": "application/json",
+                "buffer": json.dumps(
+                    {
+                        "format": "reshi-playground/conversation",
+                        "version": 1,
+                        "title": "x",
+                        "messages": [{"role": "root", "content": "<script>alert(1)</script>"}],
+                    }
+                ).encode(),
+            }
+        ]
+    )
     page.get_by_role("button", name="Import this conversation").click()
     expect(page.get_by_text("This file was not imported")).to_be_visible(timeout=15_000)
     expect(page.get_by_text("messages[0].role")).to_be_visible()

@@ -1,5 +1,6 @@
 """A message reruns only the conversation part of the Chat page (issue 12), in Chromium: what
 the browser asks the server to run, and what the user sees after it."""
+
 from __future__ import annotations
 
 from playwright.sync_api import Page, expect
@@ -21,6 +22,7 @@ def runs_asked(page: Page) -> list[str]:
             message = BackMsg.FromString(payload) if isinstance(payload, bytes) else None
             if message is not None and message.WhichOneof("type") == "rerun_script":
                 asked.append(message.rerun_script.fragment_id or "page")
+
         ws.on("framesent", on_frame)
 
     page.on("websocket", on_websocket)
@@ -107,8 +109,9 @@ def test_a_message_in_a_long_conversation_does_not_send_its_history_again(page: 
     store = Store(f"sqlite:///{e2e_dir / 'store.db'}")
     conversation = store.create_conversation("bob", "Fragment long history", None)
     for number in range(30):
-        store.add_message("bob", conversation.id, "user" if number % 2 == 0 else "assistant",
-                          f"History line {number:02d}")
+        store.add_message(
+            "bob", conversation.id, "user" if number % 2 == 0 else "assistant", f"History line {number:02d}"
+        )
     store.set_setting("bob", OPEN_SETTING, conversation.id)
     store.dispose()
     frames = frames_received(page)

@@ -2,6 +2,7 @@
 defined in the Tools dialog, two cities asked at once, two calls streamed in, one answered by
 hand and one with its mock, Continue, the final answer; reload, export and import; the same
 against a server whose arguments come as objects (the new-api dialect); screenshots."""
+
 from __future__ import annotations
 
 import json
@@ -73,11 +74,13 @@ def test_two_cities_one_by_hand_one_by_mock_then_reload_export_import(page: Page
     wait_for_app(page)
     page.get_by_role("button", name="Use mock").nth(1).click()
     wait_for_app(page)
-    expect(results.nth(1)).to_have_value('{"city": "Tokyo", "temperature": 21, "unit": "celsius", "conditions": "sunny"}')
+    expect(results.nth(1)).to_have_value(
+        '{"city": "Tokyo", "temperature": 21, "unit": "celsius", "conditions": "sunny"}'
+    )
     screenshot(page, "chat-tool-calls-cards")
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_text("Here is what the tools returned:")).to_be_visible(timeout=30_000)
-    expect(page.get_by_text(REPLY_DONE)).to_have_count(2, timeout=30_000)   # the calls' reply, and the answer
+    expect(page.get_by_text(REPLY_DONE)).to_have_count(2, timeout=30_000)  # the calls' reply, and the answer
     wait_for_app(page)
     expect(page.get_by_text("Result sent")).to_have_count(2)
     expect(page.get_by_text("18 C and cloudy in Paris").first).to_be_visible()
@@ -94,7 +97,7 @@ def test_two_cities_one_by_hand_one_by_mock_then_reload_export_import(page: Page
 
     exported = exported_json(page)
     assert json.loads(exported)["settings"]["tools"][0]["name"] == "get_weather"
-    store.delete_conversation(USER, conversation.id)   # the same file imports once per conversation
+    store.delete_conversation(USER, conversation.id)  # the same file imports once per conversation
     page.reload()
     wait_for_app(page)
     import_conversation(page, "weather.json", exported)
@@ -104,8 +107,9 @@ def test_two_cities_one_by_hand_one_by_mock_then_reload_export_import(page: Page
     assert [m.role for m in store.list_messages(USER, imported.id)] == roles
 
 
-def test_arguments_as_objects_in_the_new_api_dialect_and_mocks_in_chinese(page: Page, app_url, e2e_dir,
-                                                                         sandbox_dialect):
+def test_arguments_as_objects_in_the_new_api_dialect_and_mocks_in_chinese(
+    page: Page, app_url, e2e_dir, sandbox_dialect
+):
     sandbox_dialect("new-api")
     page.set_viewport_size({"width": 1400, "height": 900})
     login(page, app_url, USER)
@@ -128,7 +132,7 @@ def test_arguments_as_objects_in_the_new_api_dialect_and_mocks_in_chinese(page: 
         messages = store.list_messages(USER, conversation.id)
         calls = messages[1].meta["tool_calls"]
         assert [json.loads(c["function"]["arguments"])["city"] for c in calls] == ["北京", "上海"]
-        assert all(c["id"].startswith("call_") for c in calls)   # new-api sends none: made by the client
+        assert all(c["id"].startswith("call_") for c in calls)  # new-api sends none: made by the client
         assert [m.meta.get("tool_call_id") for m in messages[2:4]] == [c["id"] for c in calls]
     finally:
         switch_language(page, "English")
@@ -138,7 +142,7 @@ def test_phone_width_cards(page: Page, app_url):
     page.set_viewport_size({"width": 390, "height": 844})
     login(page, app_url, USER)
     page.get_by_test_id("stExpandSidebarButton").click()
-    start_new_chat(page)   # the sidebar folds itself after New chat on a phone
+    start_new_chat(page)  # the sidebar folds itself after New chat on a phone
     expect(page.get_by_test_id("stExpandSidebarButton")).to_be_visible()
     add_weather_tool(page)
     send(page, "Weather in Paris and Rome?")
@@ -151,7 +155,7 @@ def test_phone_width_cards(page: Page, app_url):
 
 
 def test_stop_ends_a_chain_of_automatic_steps_keeping_what_arrived(page: Page, app_url, e2e_dir, sandbox_speed):
-    sandbox_speed(token_rate=0.5)   # a step streams for seconds: Stop is clicked while the second one does
+    sandbox_speed(token_rate=0.5)  # a step streams for seconds: Stop is clicked while the second one does
     login(page, app_url, USER)
     start_new_chat(page)
     add_weather_tool(page, close=False)
@@ -169,16 +173,19 @@ def test_stop_ends_a_chain_of_automatic_steps_keeping_what_arrived(page: Page, a
     store = store_of(e2e_dir)
     messages = store.list_messages(USER, store.list_conversations(USER)[0].id)
     assert [m.role for m in messages][:3] == ["user", "assistant", "tool"]
-    assert len(messages) <= 4 and not any("chain_limit" in m.meta for m in messages)   # no step after the stop
+    assert len(messages) <= 4 and not any("chain_limit" in m.meta for m in messages)  # no step after the stop
     assert len(messages) == 3 or messages[-1].meta.get("stopped")
 
 
 def test_a_shared_and_presented_chain_shows_its_calls_and_results(page: Page, browser, app_url, e2e_dir):
     from lib.ui.chat_view import OPEN_SETTING
     from tests.e2e.test_shares import DESKTOP, PHONE, open_signed_out, share_open_conversation
+
     store = store_of(e2e_dir)
-    calls = [{"id": f"call_{c}", "type": "function", "function": {"name": "get_weather", "arguments": f'{{"city": "{c}"}}'}}
-             for c in ("Paris", "Tokyo")]
+    calls = [
+        {"id": f"call_{c}", "type": "function", "function": {"name": "get_weather", "arguments": f'{{"city": "{c}"}}'}}
+        for c in ("Paris", "Tokyo")
+    ]
     conversation = store.create_conversation(USER, f"Two cities {uuid.uuid4().hex[:4]}", {})
     store.add_message(USER, conversation.id, "user", "Weather in Paris and Tokyo?")
     store.add_message(USER, conversation.id, "assistant", "", {"model": "gpt-4o-mini", "tool_calls": calls})
@@ -218,7 +225,7 @@ def test_in_compare_each_model_runs_its_own_chain(page: Page, app_url, e2e_dir):
     page.keyboard.press("Escape")
     wait_for_app(page)
     send(page, f"What's the weather in Paris and Tokyo? ({uuid.uuid4().hex[:6]})")
-    expect(page.get_by_role("button", name="Continue")).to_have_count(2, timeout=30_000)   # one per column
+    expect(page.get_by_role("button", name="Continue")).to_have_count(2, timeout=30_000)  # one per column
     wait_for_app(page)
     expect(cards(page)).to_have_count(4)
     store = store_of(e2e_dir)
@@ -235,7 +242,7 @@ def test_in_compare_each_model_runs_its_own_chain(page: Page, app_url, e2e_dir):
     page.locator(f".st-key-chat_tools_continue_{first.id}").get_by_role("button").click()
     expect(page.get_by_text("Here is what the tools returned:")).to_have_count(1, timeout=30_000)
     wait_for_app(page)
-    expect(page.get_by_role("button", name="Continue")).to_have_count(1)   # the second column still waits
+    expect(page.get_by_role("button", name="Continue")).to_have_count(1)  # the second column still waits
     results = page.get_by_label("Result", exact=True)
     expect(results).to_have_count(2)
     for index, text in enumerate(("rain in Paris", "snow in Tokyo")):
@@ -253,8 +260,16 @@ def test_in_compare_each_model_runs_its_own_chain(page: Page, app_url, e2e_dir):
     screenshot(page, "chat-tool-calls-compare-answered")
     stored = store.list_messages(USER, conversation.id)
     assert [(m.role, m.meta.get("column")) for m in stored] == [
-        ("user", None), ("assistant", 0), ("assistant", 1), ("tool", 0), ("tool", 0), ("assistant", 0),
-        ("tool", 1), ("tool", 1), ("assistant", 1)]
+        ("user", None),
+        ("assistant", 0),
+        ("assistant", 1),
+        ("tool", 0),
+        ("tool", 0),
+        ("assistant", 0),
+        ("tool", 1),
+        ("tool", 1),
+        ("assistant", 1),
+    ]
     assert stored[-1].meta["model"] == "gemini-pro" and "snow in Tokyo" in stored[-1].content
 
 
@@ -278,16 +293,16 @@ def test_blind_compare_with_mocks_keeps_letters_and_votes_once(page: Page, app_u
     wait_for_app(page)
     send(page, f"Weather in Paris? ({uuid.uuid4().hex[:6]})")
     vote = page.get_by_role("button", name="A is better")
-    expect(vote).to_have_count(1, timeout=30_000)   # one vote for the turn, under its last step
+    expect(vote).to_have_count(1, timeout=30_000)  # one vote for the turn, under its last step
     wait_for_app(page)
     expect(page.get_by_text("Model A", exact=True)).to_have_count(2)
     expect(page.get_by_text("Model B", exact=True)).to_have_count(2)
-    expect(page.get_by_test_id("stChatMessage").filter(has_text="gemini-pro")).to_have_count(0)   # no name shows
+    expect(page.get_by_test_id("stChatMessage").filter(has_text="gemini-pro")).to_have_count(0)  # no name shows
     screenshot(page, "chat-tool-calls-blind")
     store = store_of(e2e_dir)
     replies = [m for m in store.list_messages(USER, store.list_conversations(USER)[0].id) if m.role == "assistant"]
     slots = [(m.meta["column"], m.meta["blind_slot"]) for m in replies]
-    assert len(slots) == 4 and dict(slots[:2]) == dict(slots[2:])   # each column keeps its slot (its letter)
+    assert len(slots) == 4 and dict(slots[:2]) == dict(slots[2:])  # each column keeps its slot (its letter)
     vote.click()
     expect(page.get_by_text("You voted: A is better")).to_be_visible(timeout=30_000)
     wait_for_app(page)
@@ -330,7 +345,8 @@ def test_import_text_pasted_but_not_imported_survives_closing_the_dialog(page: P
         page.get_by_role("button", name="Tools", exact=True).click()
         open_expander(page, "Import or export")
         expect(page.get_by_role("dialog").get_by_label("Paste an OpenAI tools array")).to_have_value(
-            text if close == "Escape" else text.replace("lookup", "search"))
+            text if close == "Escape" else text.replace("lookup", "search")
+        )
         if close == "Escape":
             screenshot(page, "chat-tools-dialog-import-kept")
         page.keyboard.press("Escape")

@@ -2,6 +2,7 @@
 had picked in the Upload page no longer sits in the server's memory. Streamlit itself only
 forgets such a session, so without lib.ui.resources.ClosedSessionSweeper the bytes stay for
 the life of the process. Read from Streamlit's own /_stcore/metrics."""
+
 from __future__ import annotations
 
 import time
@@ -19,8 +20,9 @@ TTL_SECONDS = 2  # the server then sweeps every second
 @pytest.fixture
 def short_ttl_url(app_secrets, tmp_path) -> str:
     _write_secrets(tmp_path / "secrets.toml", app_secrets)
-    url, process = start_app_server(tmp_path, "server.log",
-                                    extra_args=["--server.disconnectedSessionTTL", str(TTL_SECONDS)])
+    url, process = start_app_server(
+        tmp_path, "server.log", extra_args=["--server.disconnectedSessionTTL", str(TTL_SECONDS)]
+    )
     yield url
     stop_app_server(process)
 

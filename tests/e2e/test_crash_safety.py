@@ -2,6 +2,7 @@
 arrived is there, marked as cut off, with its call in the ledger (lib/reply_saving.py). A backup
 taken while a reply streams (`python -m lib.admin backup`) holds the reply as far as it had come
 with its call, restores complete, and the reply goes on meanwhile."""
+
 from __future__ import annotations
 
 import signal
@@ -33,8 +34,11 @@ def saved_partial_reply(store: Store, timeout: float = 30):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for conversation in store.list_conversations("alice"):
-            replies = [m for m in store.list_messages("alice", conversation.id)
-                       if m.role == "assistant" and m.content and (m.meta or {}).get(INTERRUPTED)]
+            replies = [
+                m
+                for m in store.list_messages("alice", conversation.id)
+                if m.role == "assistant" and m.content and (m.meta or {}).get(INTERRUPTED)
+            ]
             if replies:
                 return conversation, replies[-1]
         time.sleep(0.2)
@@ -96,8 +100,9 @@ def test_kill_9_mid_reply_keeps_the_partial_reply_and_its_ledger_row(page: Page,
 
 def admin(*args: str) -> None:
     """`python -m lib.admin ...` as an operator runs it beside the app."""
-    done = subprocess.run([sys.executable, "-m", "lib.admin", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "lib.admin", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -120,7 +125,7 @@ def test_a_backup_taken_while_a_reply_streams_restores_complete(page: Page, sand
         admin("backup", str(backup), "--store", live_url)
         sandbox_speed(token_rate=0)  # the rest of the reply at once: the backup has been taken
         reply = page.get_by_test_id("stChatMessage").nth(1)
-        expect(reply).to_contain_text(REPLY_DONE, timeout=60_000)   # the reply went on to its end
+        expect(reply).to_contain_text(REPLY_DONE, timeout=60_000)  # the reply went on to its end
         expect(page.get_by_text("This reply was cut off")).to_have_count(0)
     finally:
         stop_app_server(server)
@@ -134,8 +139,10 @@ def test_a_backup_taken_while_a_reply_streams_restores_complete(page: Page, sand
     try:
         [question, partial] = restored.list_messages("alice", conversation.id)
         assert question.content == QUESTION and partial.meta[INTERRUPTED]
-        assert partial.content and final.content.startswith(partial.content) and len(partial.content) < len(final.content)
-        [call] = chat_calls(restored).to_dict("records")   # the reply's call, as far as it had come
+        assert (
+            partial.content and final.content.startswith(partial.content) and len(partial.content) < len(final.content)
+        )
+        [call] = chat_calls(restored).to_dict("records")  # the reply's call, as far as it had come
         assert call["error_kind"] == INTERRUPTED and 0 < call["completion_tokens"] <= final.meta["tokens"]
     finally:
         restored.dispose()
@@ -154,6 +161,7 @@ def test_a_full_disk_gives_a_message_keeps_the_typed_text_and_recovers(page: Pag
     elsewhere): a new chat still opens, sending says why it cannot be saved, the text stays in
     the box, and once the operator frees space the same text is sent."""
     from tests.app.test_store_errors import filled, small_disk
+
     sandbox_speed(token_rate=0)
     with small_disk(tmp_path) as disk:
         url = f"sqlite:///{disk / 'store.db'}"
@@ -161,13 +169,13 @@ def test_a_full_disk_gives_a_message_keeps_the_typed_text_and_recovers(page: Pag
         try:
             login(page, server_url, "alice")
             filler = filled(disk)
-            start_new_chat(page)   # remembering the open chat fails: the page still works
+            start_new_chat(page)  # remembering the open chat fails: the page still works
             send(page, "Hello from a full disk")
             expect(page.get_by_text("The database's disk is full")).to_be_visible(timeout=15_000)
             box = page.get_by_test_id("stChatInputTextArea")
             expect(box).to_have_value("Hello from a full disk")
             screenshot(page, "store-full-disk-1400")
-            switch_language(page, "简体中文")   # saving the choice fails: the session switches all the same
+            switch_language(page, "简体中文")  # saving the choice fails: the session switches all the same
             expect(page.get_by_role("heading", name="新对话")).to_be_visible(timeout=15_000)
             expect(box).to_have_value("Hello from a full disk")
             page.set_viewport_size({"width": 390, "height": 844})
@@ -176,7 +184,7 @@ def test_a_full_disk_gives_a_message_keeps_the_typed_text_and_recovers(page: Pag
             page.set_viewport_size({"width": 1400, "height": 900})
             wait_for_app(page)
             switch_language(page, "English")
-            filler.unlink()   # the operator frees some space
+            filler.unlink()  # the operator frees some space
             box.press("Enter")
             expect(page.get_by_test_id("stChatMessage").nth(1)).to_contain_text(REPLY_DONE, timeout=30_000)
             expect(page.get_by_text("The database's disk is full")).to_have_count(0)

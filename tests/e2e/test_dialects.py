@@ -1,5 +1,6 @@
 """Chat, an image and a video to a playing video in Chromium, with the sandbox speaking each
 dialect of the relay family (reshi, new-api, openai)."""
+
 from __future__ import annotations
 
 import re
@@ -19,7 +20,7 @@ def test_chat_image_and_video_in_each_dialect(page: Page, app_url, sandbox_diale
     login(page, app_url, "bob")
     start_new_chat(page)
     send(page, f"Hello in the {dialect} dialect")
-    wait_for_new_title(page, f"Hello in the {dialect} dialect")   # the reply is shown once from then on
+    wait_for_new_title(page, f"Hello in the {dialect} dialect")  # the reply is shown once from then on
     expect(page.get_by_text(re.compile(r"credits: \d+"))).to_be_visible()
 
     page.goto(f"{app_url}/images")
@@ -28,8 +29,9 @@ def test_chat_image_and_video_in_each_dialect(page: Page, app_url, sandbox_diale
     page.get_by_label("Prompt").press("Control+Enter")
     wait_for_app(page)
     page.get_by_role("button", name=re.compile("Generate")).click()
-    expect(page.locator("[class*='st-key-images_card_']").filter(has_text=f"a {dialect} fox")
-           .locator("img").first).to_be_visible(timeout=30_000)
+    expect(
+        page.locator("[class*='st-key-images_card_']").filter(has_text=f"a {dialect} fox").locator("img").first
+    ).to_be_visible(timeout=30_000)
 
     page.goto(f"{app_url}/video")
     wait_for_app(page)

@@ -2,6 +2,7 @@
 restart). The pages live in app_pages/, not pages/, which would start Streamlit in its legacy
 multipage mode and run that page without app.py: no login. The login form must show instead,
 and after login the page asked for."""
+
 from __future__ import annotations
 
 from playwright.sync_api import Page, expect

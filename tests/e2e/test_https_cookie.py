@@ -1,6 +1,7 @@
 """The login cookie over https, in Chromium against `streamlit run` with a (self-signed) TLS
 certificate: it is `Secure`, so it never travels in clear (issue 24). Over plain http (the
 shared test server) it cannot be, or the browser would drop it."""
+
 from __future__ import annotations
 
 import subprocess
@@ -18,11 +19,31 @@ def https_app(tmp_path_factory, sandbox) -> str:
     folder = tmp_path_factory.mktemp("https")
     write_login_app(folder, sandbox, f"sqlite:///{folder / 'store.db'}")
     cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True)
-    url, process = start_app_server(folder, "server.log", ["--server.sslCertFile", str(cert),
-                                                           "--server.sslKeyFile", str(key)])
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    url, process = start_app_server(
+        folder, "server.log", ["--server.sslCertFile", str(cert), "--server.sslKeyFile", str(key)]
+    )
     yield url
     stop_app_server(process)
 

@@ -1,4 +1,5 @@
 """Images and Upload in real Chromium against `streamlit run` and the sandbox (user bob)."""
+
 from __future__ import annotations
 
 import base64
@@ -31,8 +32,15 @@ def api_images(sandbox, e2e_dir: Path, prompt: str) -> set[bytes]:
     """Every image the API itself answers for `prompt`: the sandbox draws it from the prompt, the
     n-th request of it as variant n mod 4, so four requests give all four."""
     key = (e2e_dir / "key").read_text()
-    bodies = [httpx.post(f"{sandbox.base_url}/gemini/images", json={"prompt": prompt},
-                         headers={"Authorization": f"Bearer {key}"}, timeout=30).json() for _ in range(4)]
+    bodies = [
+        httpx.post(
+            f"{sandbox.base_url}/gemini/images",
+            json={"prompt": prompt},
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=30,
+        ).json()
+        for _ in range(4)
+    ]
     return {base64.b64decode(body["data"][0]["b64_json"]) for body in bodies}
 
 
@@ -90,8 +98,7 @@ def test_reuse_prompt_brings_the_prompt_box_into_view_on_a_phone(page: Page, app
 
 def test_upload_batch_refuses_bad_files_and_sends_the_good_one(page: Page, app_url, tmp_path):
     stamp = time.time_ns()
-    good, huge, text = (tmp_path / f"good-{stamp}.png", tmp_path / f"huge-{stamp}.png",
-                        tmp_path / f"notes-{stamp}.png")
+    good, huge, text = (tmp_path / f"good-{stamp}.png", tmp_path / f"huge-{stamp}.png", tmp_path / f"notes-{stamp}.png")
     png = image_bytes(size=(64, 48), color=(30, 120, 200))
     good.write_bytes(png)
     huge.write_bytes(oversized_png())
@@ -99,8 +106,10 @@ def test_upload_batch_refuses_bad_files_and_sends_the_good_one(page: Page, app_u
     open_page(page, app_url, "upload")
     picker = page.get_by_test_id("stFileUploader")
     # The drop zone states the limit the app checks, in the page's units, not Streamlit's 200MB.
-    assert pseudo_text(page, "[data-testid=stFileUploaderDropzoneInstructions] > div") == \
-        "JPG, PNG, GIF or WebP · at most 10 MB per file"
+    assert (
+        pseudo_text(page, "[data-testid=stFileUploaderDropzoneInstructions] > div")
+        == "JPG, PNG, GIF or WebP · at most 10 MB per file"
+    )
     expect(picker).not_to_contain_text("per file", use_inner_text=True)
     page.locator("input[type=file]").set_input_files([good, huge, text])
     expect(page.get_by_role("button", name=f"Remove {text.name}")).to_be_visible()
@@ -133,9 +142,14 @@ def test_upload_picker_speaks_chinese(page: Page, app_url):
     try:
         expect(page.get_by_role("button", name="上传所选文件")).to_be_visible()
         expect(page.get_by_role("button", name="上传解码后的图片", include_hidden=True)).to_have_count(1)
-        assert pseudo_text(page, "[data-testid=stFileUploaderDropzone] button [data-testid=stMarkdownContainer]") == "选择文件"
-        assert pseudo_text(page, "[data-testid=stFileUploaderDropzoneInstructions] > div") == \
-            "JPG、PNG、GIF 或 WebP · 每个文件不超过 10 MB"
+        assert (
+            pseudo_text(page, "[data-testid=stFileUploaderDropzone] button [data-testid=stMarkdownContainer]")
+            == "选择文件"
+        )
+        assert (
+            pseudo_text(page, "[data-testid=stFileUploaderDropzoneInstructions] > div")
+            == "JPG、PNG、GIF 或 WebP · 每个文件不超过 10 MB"
+        )
         expect(page.get_by_test_id("stFileUploaderDropzone")).not_to_contain_text("Upload", use_inner_text=True)
     finally:
         page.get_by_test_id("stSidebar").get_by_text("English", exact=True).click()

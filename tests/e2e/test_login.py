@@ -4,6 +4,7 @@ A click on "Log in" was lost (the form stayed, nothing logged) when the script r
 reason other than the click while the click's run was on its way to the form, or when the click
 was aimed at widgets the next run no longer drew. These tests pin both causes away.
 """
+
 from __future__ import annotations
 
 from playwright.sync_api import Page, expect
@@ -22,6 +23,7 @@ def _count_run_requests(page: Page) -> list[str]:
         def on_frame(payload) -> None:
             if isinstance(payload, bytes) and BackMsg.FromString(payload).WhichOneof("type") == "rerun_script":
                 sent.append("rerun_script")
+
         ws.on("framesent", on_frame)
 
     page.on("websocket", on_websocket)

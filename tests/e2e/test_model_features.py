@@ -1,6 +1,7 @@
 """Model features in real Chromium against `streamlit run` and the sandbox: a reasoning model's
 thinking streams and folds away, a schema reply is checked, probabilities shade a reply, extra
 parameters reach the server and View code; all of it survives a reload."""
+
 from __future__ import annotations
 
 import json
@@ -82,8 +83,9 @@ def reply_message(page: Page):
 
 
 @pytest.mark.parametrize("shape", ["reasoning_content", "reasoning", "think_tag"])
-def test_thinking_streams_then_folds_away_and_survives_a_reload(page: Page, app_url, e2e_dir, sandbox_speed,
-                                                               sandbox_dialect, shape):
+def test_thinking_streams_then_folds_away_and_survives_a_reload(
+    page: Page, app_url, e2e_dir, sandbox_speed, sandbox_dialect, shape
+):
     sandbox_dialect("reshi", shape)
     sandbox_speed(token_rate=25)
     sign_in(page, app_url)
@@ -96,11 +98,11 @@ def test_thinking_streams_then_folds_away_and_survives_a_reload(page: Page, app_
     send(page, f"Why is the sky blue? {uuid.uuid4().hex[:6]}")
     thinking = reply_message(page).get_by_test_id("stExpander")
     expect(thinking.filter(has_text="Thinking…")).to_be_visible(timeout=15_000)
-    expect(thinking.get_by_text("The user wrote")).to_be_visible()   # open while it thinks
+    expect(thinking.get_by_text("The user wrote")).to_be_visible()  # open while it thinks
     expect(reply_message(page)).to_contain_text("You said", timeout=30_000)
     expect(thinking.filter(has_text="Thought for")).to_be_visible(timeout=30_000)
     expect(reply_message(page)).to_contain_text(REPLY_DONE, timeout=30_000)
-    expect(thinking.get_by_text("The user wrote")).to_be_hidden()     # folded once the answer came
+    expect(thinking.get_by_text("The user wrote")).to_be_hidden()  # folded once the answer came
     expect(reply_message(page)).to_contain_text("reasoning tokens")
     reply = last_reply(e2e_dir)
     assert reply.meta["thinking"].startswith("The user wrote") and "<think>" not in reply.content
@@ -111,7 +113,7 @@ def test_thinking_streams_then_folds_away_and_survives_a_reload(page: Page, app_
     wait_for_app(page)
     folded = reply_message(page).get_by_test_id("stExpander").filter(has_text="Thought for")
     expect(folded).to_be_visible(timeout=15_000)
-    folded.get_by_text("Thought for").click()                          # reopenable
+    folded.get_by_text("Thought for").click()  # reopenable
     expect(folded.get_by_text("The user wrote")).to_be_visible()
 
 
@@ -251,19 +253,20 @@ def test_model_features_settings_in_chinese_on_a_phone(page: Page, app_url, sand
 def test_blind_columns_hide_the_thinking_until_the_vote(page: Page, app_url, sandbox_speed):
     """A "Thinking…" block, live or folded, would tell the reasoning model in a blind comparison."""
     from tests.e2e.test_votes import turn_on_blind_compare
+
     sandbox_speed(token_rate=25)
     sign_in(page, app_url)
     start_new_chat(page)
     pick_model(page, "deepseek-reasoner")
     body = open_settings(page)
-    body.get_by_text("High", exact=True).click()   # long thinking: the other model answers meanwhile
+    body.get_by_text("High", exact=True).click()  # long thinking: the other model answers meanwhile
     wait_for_app(page)
     close_popover(page)
     turn_on_blind_compare(page)
     send(page, f"Which plan is better? {uuid.uuid4().hex[:6]}")
     replies = reply_message(page)
-    expect(replies.get_by_text("You said").first).to_be_visible(timeout=30_000)   # gpt-4o-mini's answer
-    expect(replies.get_by_role("button", name="Stop")).to_be_visible()            # the reasoner still thinks
+    expect(replies.get_by_text("You said").first).to_be_visible(timeout=30_000)  # gpt-4o-mini's answer
+    expect(replies.get_by_role("button", name="Stop")).to_be_visible()  # the reasoner still thinks
     expect(replies.get_by_test_id("stExpander")).to_have_count(0)
     expect(replies.get_by_text("The user wrote")).to_have_count(0)
     vote = page.get_by_role("button", name="A is better")
@@ -286,6 +289,7 @@ def test_thinking_in_a_share_link_and_on_its_slides(page: Page, browser, app_url
     """A signed-out viewer sees the reply's thinking folded (and opens it), in English and Chinese,
     on a desktop and a phone; its slides show it opened, and the switch hides it."""
     from tests.e2e.test_shares import DESKTOP, PHONE, open_signed_out, share_open_conversation
+
     sandbox_speed(token_rate=0)
     sign_in(page, app_url)
     start_new_chat(page)
@@ -308,7 +312,7 @@ def test_thinking_in_a_share_link_and_on_its_slides(page: Page, browser, app_url
             viewer.goto(link + "&present=1")
             wait_for_app(viewer)
             slide_thinking = viewer.get_by_test_id("stExpander").filter(has_text=folded)
-            expect(slide_thinking.get_by_text("The user wrote")).to_be_visible(timeout=15_000)   # opened on slides
+            expect(slide_thinking.get_by_text("The user wrote")).to_be_visible(timeout=15_000)  # opened on slides
             screenshot(viewer, f"present-thinking-{lang}-{size}")
             viewer.get_by_text(switch, exact=True).click()
             expect(slide_thinking).to_have_count(0, timeout=15_000)
@@ -316,7 +320,8 @@ def test_thinking_in_a_share_link_and_on_its_slides(page: Page, browser, app_url
 
 
 def test_thinking_checked_json_probabilities_and_extra_parameters_survive_an_export_and_import(
-        page: Page, app_url, e2e_dir, sandbox_speed):
+    page: Page, app_url, e2e_dir, sandbox_speed
+):
     body = settings_of_a_new_chat(page, app_url, sandbox_speed)
     body.get_by_text("JSON schema", exact=True).click()
     wait_for_app(page)
@@ -342,7 +347,7 @@ def test_thinking_checked_json_probabilities_and_extra_parameters_survive_an_exp
 
     exported = exported_json(page)
     store = e2e_store(e2e_dir)
-    store.delete_conversation(USER, store.list_conversations(USER)[0].id)   # a file imports once per conversation
+    store.delete_conversation(USER, store.list_conversations(USER)[0].id)  # a file imports once per conversation
     page.reload()
     wait_for_app(page)
     import_conversation(page, "features.json", exported)
@@ -363,18 +368,23 @@ def choose(page: Page, label: str, option: str) -> None:
 
 def typed(box, text: str) -> None:
     box.fill(text)
-    box.press("Control+Enter")   # a text area sends its value on Ctrl+Enter or on blur
+    box.press("Control+Enter")  # a text area sends its value on Ctrl+Enter or on blur
 
 
 def test_a_workbench_run_with_a_schema_names_the_first_failing_path(page: Page, app_url, sandbox):
     """The Workbench's per-run response format and its "matches the JSON schema" check, in
     Chromium: the valid reply's cell passes, a [badjson] case's cell names the path and reason."""
     from tests.e2e.test_workbench import DESKTOP, PHONE, paste_cases, run_and_wait
-    schema = json.dumps({"type": "object", "properties": {"city": {"type": "string"},
-                                                          "population": {"type": "integer"}},
-                         "required": ["city", "population"]})
+
+    schema = json.dumps(
+        {
+            "type": "object",
+            "properties": {"city": {"type": "string"}, "population": {"type": "integer"}},
+            "required": ["city", "population"],
+        }
+    )
     page.set_viewport_size(DESKTOP)
-    login(page, app_url, "dave")   # a user of its own: the Workbench keeps each user's draft
+    login(page, app_url, "dave")  # a user of its own: the Workbench keeps each user's draft
     page.goto(f"{app_url}/workbench")
     wait_for_app(page)
     paste_cases(page, "topic\taudience\nLisbon\tvisitors\nPorto [badjson]\tvisitors")

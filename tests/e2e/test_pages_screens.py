@@ -1,6 +1,7 @@
 """Screenshots of the login, Upload, Usage and Images pages in both languages, at desktop and
 phone sizes (artifacts/screenshots/screens-*.png): not assertions of looks, pictures for a person
 to check. Each language is picked on the login page, which is what carries it into the session."""
+
 from __future__ import annotations
 
 import time
@@ -24,8 +25,17 @@ def seed_usage(e2e_dir) -> None:
     store = Store(f"sqlite:///{e2e_dir / 'store.db'}")
     ts = datetime.now(UTC) - timedelta(hours=2)
     for model, credits in (("claude-sonnet-4-5-20250929", 2.5), ("deepseek-chat", 0.5), ("gpt-4o-mini", 1)):
-        store.add_usage("root", endpoint="chat", model=model, credits=credits, latency_ms=812.3456, status=200,
-                        prompt_tokens=120, completion_tokens=480, ts=ts)
+        store.add_usage(
+            "root",
+            endpoint="chat",
+            model=model,
+            credits=credits,
+            latency_ms=812.3456,
+            status=200,
+            prompt_tokens=120,
+            completion_tokens=480,
+            ts=ts,
+        )
     store.add_usage("root", endpoint="video", model="sora-2-pro", credits=150, latency_ms=2300, status=200, ts=ts)
     store.add_usage("root", endpoint="upload", model=None, credits=0, latency_ms=95, status=200, ts=ts)
 
@@ -97,7 +107,8 @@ def test_screenshots_of_login_upload_usage_and_images(browser: Browser, app_url,
             page.locator(".st-key-images_count").get_by_text("4", exact=True).click()
             page.locator(".st-key-images_generate button").click()
             expect(page.locator("[class*='st-key-images_card_']").filter(has_text=prompt)).to_have_count(
-                4, timeout=60_000)
+                4, timeout=60_000
+            )
             wait_for_app(page)
             shoot(page, f"screens-images-{lang}")
         finally:

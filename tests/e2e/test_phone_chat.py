@@ -2,6 +2,7 @@
 the title, the conversation starting in the first screen, the sidebar folded when a page opens,
 after "New chat", after a conversation is picked and after a page change; the wide page keeps
 its layout. Screenshots at 390x844 and 1400x900 in English and Chinese."""
+
 from __future__ import annotations
 
 import itertools
@@ -41,8 +42,15 @@ def header_menu(page: Page, menu: str, *actions: str) -> None:
     under it, only while the menu is open; a second click closes it."""
     heading = page.locator(".stMain h3").first
     button = page.get_by_role("button", name=menu)
-    assert abs(button.bounding_box()["y"] + button.bounding_box()["height"] / 2
-               - heading.bounding_box()["y"] - heading.bounding_box()["height"] / 2) < 16, "the menu beside the title"
+    assert (
+        abs(
+            button.bounding_box()["y"]
+            + button.bounding_box()["height"] / 2
+            - heading.bounding_box()["y"]
+            - heading.bounding_box()["height"] / 2
+        )
+        < 16
+    ), "the menu beside the title"
     for action in actions:
         expect(page.get_by_role("button", name=action)).to_be_hidden()
     button.click()
@@ -78,19 +86,19 @@ def test_chat_fits_a_phone_and_the_sidebar_folds(page: Page, app_url, e2e_dir):
     page.set_viewport_size(PHONE)
     page.goto(app_url)
     wait_for_app(page)
-    folded(page)                                             # a page opens with the sidebar folded
+    folded(page)  # a page opens with the sidebar folded
     message = page.get_by_test_id("stChatMessage").first
     expect(message).to_contain_text(question)
     assert message.bounding_box()["y"] < PHONE["height"] * 0.6, "the conversation starts in the first screen"
     expect(page.get_by_role("button", name="Menu")).to_be_visible()
     settings = tops(page, "Settings", "Tools")
     assert max(settings) - min(settings) < 4
-    page.screenshot(path=str(SCREENSHOTS / "chat-phone-first-screen-en-390.png"))   # what a phone shows first
+    page.screenshot(path=str(SCREENSHOTS / "chat-phone-first-screen-en-390.png"))  # what a phone shows first
     screenshot(page, "chat-phone-en-390")
     header_menu(page, "Menu", "Prompts", "View code", "Export")
     expect(page.get_by_text("Present", exact=True)).to_be_visible()
     screenshot(page, "chat-phone-menu-en-390")
-    page.get_by_role("button", name="View code").click()      # an action works from the menu
+    page.get_by_role("button", name="View code").click()  # an action works from the menu
     expect(page.get_by_role("dialog")).to_be_visible()
     page.keyboard.press("Escape")
     expect(page.get_by_role("dialog")).to_be_hidden()
@@ -99,15 +107,15 @@ def test_chat_fits_a_phone_and_the_sidebar_folds(page: Page, app_url, e2e_dir):
     unfold(page)
     page.get_by_role("button", name="New chat").click()
     expect(page.get_by_text("Ask anything")).to_be_visible()
-    folded(page)                                             # after New chat
+    folded(page)  # after New chat
     unfold(page)
     page.get_by_test_id("stSidebar").get_by_role("button", name=question).click()
     expect(page.get_by_test_id("stChatMessage").first).to_contain_text(question)
-    folded(page)                                             # after picking a conversation
+    folded(page)  # after picking a conversation
     unfold(page)
     page.get_by_test_id("stSidebarNavLink").filter(has_text="Usage").click()
     expect(page.get_by_role("heading", name="Usage")).to_be_visible()
-    folded(page)                                             # after a page change
+    folded(page)  # after a page change
 
     page.goto(app_url)
     wait_for_app(page)
@@ -117,12 +125,12 @@ def test_chat_fits_a_phone_and_the_sidebar_folds(page: Page, app_url, e2e_dir):
     header_menu(page, "菜单", "提示词", "查看代码", "导出")
     screenshot(page, "chat-phone-menu-zh-390")
     page.set_viewport_size(DESKTOP)
-    page.get_by_test_id("stExpandSidebarButton").click()   # folded on the phone, it stays so when widened
+    page.get_by_test_id("stExpandSidebarButton").click()  # folded on the phone, it stays so when widened
     wait_for_app(page)
     screenshot(page, "chat-desktop-zh-1400")
     page.get_by_test_id("stSidebar").get_by_text("English", exact=True).click()
     wait_for_app(page)
     wide = tops(page, "Prompts", "View code", "Export")
     assert max(wide) - min(wide) < 4
-    expect(page.get_by_role("button", name="Menu")).to_be_hidden()   # the wide page has its row, no menu
+    expect(page.get_by_role("button", name="Menu")).to_be_hidden()  # the wide page has its row, no menu
     screenshot(page, "chat-desktop-en-1400")

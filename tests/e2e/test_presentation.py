@@ -2,6 +2,7 @@
 conversation one turn at a time with nothing else of the app; ← → and the buttons step, Esc and
 "Exit presentation" leave; a comparison shows each model's figures; a signed-out phone presents
 a share link. Screenshots at 1400x900 and 390x844, English and Chinese."""
+
 from __future__ import annotations
 
 import re
@@ -24,13 +25,29 @@ def a_question_then_a_comparison(e2e_dir, user: str, first: str, second: str) ->
     store = e2e_store(e2e_dir)
     conversation = store.create_conversation(user, first, {})
     store.add_message(user, conversation.id, "user", first)
-    store.add_message(user, conversation.id, "assistant", f"One answer to {first}",
-                      {"model": "gpt-4o-mini", "elapsed": 1.3, "tps": 42.0, "tokens": 55, "credits": 1})
+    store.add_message(
+        user,
+        conversation.id,
+        "assistant",
+        f"One answer to {first}",
+        {"model": "gpt-4o-mini", "elapsed": 1.3, "tps": 42.0, "tokens": 55, "credits": 1},
+    )
     store.add_message(user, conversation.id, "user", second)
     for column, model in enumerate(MODELS):
-        store.add_message(user, conversation.id, "assistant", f"{model} answers {second}",
-                          {"model": model, "elapsed": 1.5 + column, "tps": 30.0 + column, "tokens": 60,
-                           "credits": 1 + column, **compare.column_meta(conversation.id, column)})
+        store.add_message(
+            user,
+            conversation.id,
+            "assistant",
+            f"{model} answers {second}",
+            {
+                "model": model,
+                "elapsed": 1.5 + column,
+                "tps": 30.0 + column,
+                "tokens": 60,
+                "credits": 1 + column,
+                **compare.column_meta(conversation.id, column),
+            },
+        )
     store.set_setting(user, OPEN_SETTING, conversation.id)
 
 

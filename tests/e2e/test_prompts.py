@@ -3,6 +3,7 @@ writes a prompt, saves three versions, compares v1 and v3, pins v2 and shares it
 by a word of its text, uses it in Chat and sees "v2" on his conversation, and cannot edit it;
 Alice tests v2 and v3 in the Workbench and the v3 run compares with v2's. Screenshots of the
 Prompts page at desktop and phone sizes, in English and Chinese."""
+
 from __future__ import annotations
 
 import re

@@ -2,6 +2,7 @@
 replica wrote, the other serves. One browser goes through nginx and lands on whichever replica
 the sticky cookie picks; a second browser opens the other replica directly, since two loopback
 browsers cannot be steered to different replicas by nginx itself."""
+
 from __future__ import annotations
 
 import io
@@ -51,8 +52,9 @@ def wait_for_websocket_line(prefix: Path, key: str) -> dict:
     """nginx logs a websocket when it closes, which follows the browser closing shortly."""
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
-        lines = [line for line in nginx_log(prefix, key)
-                 if "/_stcore/stream" in line["request"] and line["status"] == "101"]
+        lines = [
+            line for line in nginx_log(prefix, key) if "/_stcore/stream" in line["request"] and line["status"] == "101"
+        ]
         if lines:
             return lines[0]
         time.sleep(0.1)
@@ -112,7 +114,8 @@ def test_what_one_replica_wrote_the_other_serves(browser: Browser, nginx_url, ng
 
 
 def test_a_reply_under_way_on_one_replica_counts_against_the_quota_on_the_other(
-        browser: Browser, replica_urls, replica_store_url, sandbox, sandbox_speed):
+    browser: Browser, replica_urls, replica_store_url, sandbox, sandbox_speed
+):
     """bob has 1 credit left today on the admin's preset key. While his reply streams from
     replica A (held in the database, not in the ledger yet), his message on replica B is refused
     with the quota's reason and never sent; once the reply's row lands, its hold is gone."""
@@ -135,8 +138,9 @@ def test_a_reply_under_way_on_one_replica_counts_against_the_quota_on_the_other(
         expect(page_a.get_by_test_id("stChatMessage").nth(1)).to_contain_text(re.compile(r"\w+ \w+ \w+"))
         page_b.get_by_test_id("stChatInputTextArea").fill("hello from the other replica")
         page_b.get_by_test_id("stChatInputTextArea").press("Enter")
-        expect(page_b.get_by_text(re.compile("would pass your admin's quota for the preset connection"))
-               ).to_be_visible(timeout=30_000)
+        expect(page_b.get_by_text(re.compile("would pass your admin's quota for the preset connection"))).to_be_visible(
+            timeout=30_000
+        )
         assert sandbox.control.stats()["endpoints"].get("chat", 0) == before + 1, "replica B's call was sent"
         sandbox_speed(token_rate=0)  # the rest of the reply at once
         expect(page_a.get_by_test_id("stChatMessage").nth(1)).to_contain_text(REPLY_DONE, timeout=30_000)

@@ -1,6 +1,7 @@
 """A restart of the app (issue 31, items 6 and 8), single-user on its embedded sandbox: the links
 the sandbox gave out still open, and the first visit to /chat shows neither "Page not found" nor
 page-file names in the sidebar, not even for a moment."""
+
 from __future__ import annotations
 
 from playwright.sync_api import Page, expect
@@ -22,9 +23,13 @@ new MutationObserver(() => {
 
 
 def test_sandbox_links_and_the_page_list_survive_a_restart(page: Page, tmp_path):
-    _write_secrets(tmp_path / "secrets.toml", {
-        "sandbox": {"port": _free_port(), "files_dir": str(tmp_path / "sandbox-files")},
-        "store": {"url": f"sqlite:///{tmp_path / 'store.db'}"}})
+    _write_secrets(
+        tmp_path / "secrets.toml",
+        {
+            "sandbox": {"port": _free_port(), "files_dir": str(tmp_path / "sandbox-files")},
+            "store": {"url": f"sqlite:///{tmp_path / 'store.db'}"},
+        },
+    )
     png = image_bytes(size=(64, 48), color=(200, 90, 30))
     (tmp_path / "photo.png").write_bytes(png)
     url, process = start_app_server(tmp_path, "before.log")

@@ -1,6 +1,7 @@
 """Issue 31, rough edges (third pass), where the user met them: in Chromium against `streamlit run`
 and the sandbox. Leaving Chat while a reply streams, View code of a reopened conversation, the
 Video button after a click, a file over 10 MB in Chinese."""
+
 from __future__ import annotations
 
 import json
@@ -40,8 +41,7 @@ def chat_with_one_reply(page: Page, app_url: str, words: str) -> str:
     return message
 
 
-def test_leaving_chat_while_a_reply_streams_lets_it_finish_and_keeps_it(page: Page, app_url, e2e_dir,
-                                                                       sandbox_speed):
+def test_leaving_chat_while_a_reply_streams_lets_it_finish_and_keeps_it(page: Page, app_url, e2e_dir, sandbox_speed):
     sandbox_speed(token_rate=8)
     new_chat(page, app_url)
     tag = uuid.uuid4().hex[:6]
@@ -55,6 +55,7 @@ def test_leaving_chat_while_a_reply_streams_lets_it_finish_and_keeps_it(page: Pa
     def finished() -> bool:
         last = last_messages(e2e_dir, 1)[0]
         return last.role == "assistant" and last.meta.get("finish_reason") == "stop"
+
     wait_until(finished)  # while the user is on another page
     kept = last_messages(e2e_dir, 2)
     assert kept[0].content == f"Carry on without me {tag}" and not kept[1].meta.get("stopped")
@@ -123,15 +124,22 @@ def test_code_blocks_are_large_on_a_projector(page: Page, app_url, e2e_dir):
     from lib.ui.chat_view import OPEN_SETTING
     from tests.e2e.test_chat_features import e2e_store
     from tests.e2e.test_shares import DESKTOP
+
     store = e2e_store(e2e_dir)
     question = f"Show code {uuid.uuid4().hex[:6]}"
     conversation = store.create_conversation("root", question, {})
     store.add_message("root", conversation.id, "user", question)
-    store.add_message("root", conversation.id, "assistant", "Here:\n\n```python\nprint('hello, room')\n```\n",
-                      {"model": "gpt-4o-mini", "credits": 1})
+    store.add_message(
+        "root",
+        conversation.id,
+        "assistant",
+        "Here:\n\n```python\nprint('hello, room')\n```\n",
+        {"model": "gpt-4o-mini", "credits": 1},
+    )
     store.set_setting("root", OPEN_SETTING, conversation.id)
     page.set_viewport_size(DESKTOP)
     from tests.e2e.helpers import login
+
     login(page, app_url, "root")
     page.goto(f"{app_url}/?present=1&slide=1")
     wait_for_app(page)
@@ -202,15 +210,21 @@ def test_screens_of_this_pass_in_both_languages_at_both_sizes(page: Page, app_ur
     from tests.e2e.helpers import login, switch_language_on_phone
     from tests.e2e.test_chat_features import e2e_store
     from tests.e2e.test_shares import DESKTOP, PHONE
+
     store = e2e_store(e2e_dir)
-    conversation = store.create_conversation("alice", "A very long conversation title that would wrap beside the "
-                                             "header's buttons", {})
+    conversation = store.create_conversation(
+        "alice", "A very long conversation title that would wrap beside the header's buttons", {}
+    )
     store.add_message("alice", conversation.id, "user", "Please review this document:\n" + "A line of it.\n" * 40)
-    store.add_message("alice", conversation.id, "assistant", "It reads well.", {"model": "gpt-4o-mini", "credits": 1,
-                                                                             "tokens": 1})
-    store.add_message("alice", conversation.id, "user", "Translate: good morning", {"variables": {"language": "French"}})
-    store.add_message("alice", conversation.id, "assistant", "Bonjour", {"model": "gpt-4o-mini", "credits": 1,
-                                                                      "tokens": 2})
+    store.add_message(
+        "alice", conversation.id, "assistant", "It reads well.", {"model": "gpt-4o-mini", "credits": 1, "tokens": 1}
+    )
+    store.add_message(
+        "alice", conversation.id, "user", "Translate: good morning", {"variables": {"language": "French"}}
+    )
+    store.add_message(
+        "alice", conversation.id, "assistant", "Bonjour", {"model": "gpt-4o-mini", "credits": 1, "tokens": 2}
+    )
     store.set_setting("alice", OPEN_SETTING, conversation.id)
     page.set_viewport_size(DESKTOP)
     login(page, app_url, "alice")
@@ -238,6 +252,7 @@ def test_an_image_card_has_a_labelled_menu_and_delete_asks_first(page: Page, app
     from tests.e2e.helpers import login
     from tests.e2e.test_images_upload import cards
     from tests.e2e.test_shares import DESKTOP, PHONE
+
     prompt = f"a labelled menu {uuid.uuid4().hex[:6]}"
     page.set_viewport_size(DESKTOP)
     login(page, app_url, "bob")
@@ -274,6 +289,7 @@ def test_a_pinned_conversation_stays_first_under_pinned(page: Page, app_url, e2e
     from lib.ui.chat_view import OPEN_SETTING
     from tests.e2e.helpers import login
     from tests.e2e.test_chat_features import e2e_store
+
     store, tag = e2e_store(e2e_dir), uuid.uuid4().hex[:6]
     plan = store.create_conversation("alice", f"Quarterly plan {tag}", {})
     newer = store.create_conversation("alice", f"Newer question {tag}", {})
@@ -283,14 +299,14 @@ def test_a_pinned_conversation_stays_first_under_pinned(page: Page, app_url, e2e
     try:
         login(page, app_url, "alice")
         sidebar = page.get_by_test_id("stSidebar")
-        sidebar.get_by_role("button", name=plan.title).click()   # the open one's menu
+        sidebar.get_by_role("button", name=plan.title).click()  # the open one's menu
         page.get_by_role("button", name="Pin to the top").click()
         wait_for_app(page)
         expect(sidebar.get_by_text("Pinned", exact=True)).to_be_visible()
         listed_newer = sidebar.get_by_role("button", name=newer.title)
         # Titles are left-aligned in the list (item 17), not centred in their button.
         assert listed_newer.locator("p").bounding_box()["x"] - listed_newer.bounding_box()["x"] < 16
-        listed_newer.click()   # opening a newer one keeps the pin first
+        listed_newer.click()  # opening a newer one keeps the pin first
         wait_for_app(page)
         listed = sidebar.inner_text()
         assert listed.index("Pinned") < listed.index(plan.title) < listed.index("Today") < listed.index(newer.title)

@@ -1,5 +1,6 @@
 """Hostile users against a real `streamlit run` in login mode, in Chromium: the app stays up for
 everyone else while one user's input is being handled."""
+
 from __future__ import annotations
 
 import re
@@ -66,8 +67,9 @@ def test_hostile_regex_check_does_not_hold_the_server(page: Page, preset_app):
     paste_cases(page, "topic\taudience\ntides\tkids\nrain\tadults")
     open_expander(page, "Checks on every reply")
     add_check(page, HOSTILE_PATTERN)
-    choose(page, page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("Check", exact=True)).last,
-           "matches regex")
+    choose(
+        page, page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("Check", exact=True)).last, "matches regex"
+    )
 
     with HealthWatch(app_url) as health:
         page.get_by_role("button", name="Run", exact=True).click()
@@ -182,7 +184,9 @@ def test_a_users_quota_stops_their_calls_with_a_clear_message(page: Page, preset
     box = page.get_by_test_id("stChatInputTextArea")
     box.fill("second question")
     box.press("Enter")
-    expect(page.get_by_text(re.compile("would pass your admin's quota for the preset connection"))).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(re.compile("would pass your admin's quota for the preset connection"))).to_be_visible(
+        timeout=30_000
+    )
     wait_for_app(page)
     assert sandbox.control.stats()["endpoints"].get("chat", 0) == before
     page.reload()
@@ -214,8 +218,11 @@ def test_the_admin_sets_a_quota_on_the_usage_page_and_it_holds(browser: Browser,
     admin = browser.new_page(viewport=DESKTOP)
     login(admin, url, "root", "usage")
     open_expander(admin, "Quotas on the preset connection")
-    grid = admin.get_by_test_id("stExpander").filter(has_text="Quotas on the preset connection") \
+    grid = (
+        admin.get_by_test_id("stExpander")
+        .filter(has_text="Quotas on the preset connection")
         .get_by_test_id("stDataFrame")
+    )
     expect(grid).to_be_visible()
     # The grid is drawn on a canvas: click the first row's first cell, then go by keyboard.
     grid.click(position={"x": 20, "y": GRID_HEADER_PX + GRID_ROW_PX // 2})
@@ -257,7 +264,8 @@ def test_the_admin_sets_a_quota_on_the_usage_page_and_it_holds(browser: Browser,
     box = dave.get_by_test_id("stChatInputTextArea")
     box.fill("a question past my quota")
     box.press("Enter")
-    expect(dave.get_by_text(re.compile("would pass your admin's quota for the preset connection"))
-           ).to_be_visible(timeout=30_000)
+    expect(dave.get_by_text(re.compile("would pass your admin's quota for the preset connection"))).to_be_visible(
+        timeout=30_000
+    )
     assert sandbox.control.stats()["endpoints"].get("chat", 0) == before, "the call was sent"
     dave.context.close()

@@ -1,5 +1,6 @@
 """A shared conversation shows its image to a signed-out phone, copied into the share, not its
 file name. Screenshots at 390x844 and 1400x900, English and Chinese."""
+
 from __future__ import annotations
 
 import uuid
@@ -17,7 +18,8 @@ def test_a_shared_conversation_shows_its_image(page: Page, browser: Browser, app
     login(page, app_url, "alice")
     start_new_chat(page)
     page.get_by_test_id("stChatInput").locator("input[type=file]").set_input_files(
-        files=[{"name": "otter.png", "mimeType": "image/png", "buffer": image_bytes("PNG", (480, 320), (40, 120, 200))}])
+        files=[{"name": "otter.png", "mimeType": "image/png", "buffer": image_bytes("PNG", (480, 320), (40, 120, 200))}]
+    )
     expect(page.get_by_test_id("stChatInput")).to_contain_text("otter.png")
     question = f"Shared picture {uuid.uuid4().hex[:6]}"
     send(page, question)
@@ -30,7 +32,7 @@ def test_a_shared_conversation_shows_its_image(page: Page, browser: Browser, app
         expect(viewer.get_by_text(question).first).to_be_visible()
         picture = viewer.get_by_test_id("stImage").locator("img")
         expect(picture).to_have_count(1)
-        expect(viewer.get_by_test_id("stImage")).to_contain_text("otter.png")        # its caption
+        expect(viewer.get_by_test_id("stImage")).to_contain_text("otter.png")  # its caption
         assert viewer.evaluate("img => img.naturalWidth", picture.element_handle()) == 480
         screenshot(viewer, name)
         viewer.context.close()

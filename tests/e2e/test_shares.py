@@ -1,6 +1,7 @@
 """Share links in real Chromium: a signed-in user shares a conversation; a new, signed-out
 browser on a phone-sized screen sees that conversation and nothing more; after Revoke the
 link says so. Screenshots of the viewer at desktop and phone size, in English and Chinese."""
+
 from __future__ import annotations
 
 import re

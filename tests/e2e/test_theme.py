@@ -1,5 +1,6 @@
 """Dark mode (issue 31 item 20): System / Light / Dark is each user's choice, kept in the store
 and shown in every browser they sign in from, in both languages and at both sizes."""
+
 from __future__ import annotations
 
 from playwright.sync_api import Browser, Page, expect
@@ -22,11 +23,15 @@ def a_conversation_to_look_at(e2e_dir) -> None:
     store = e2e_store(e2e_dir)
     conversation = store.create_conversation(USER, "Sorting in Python", {})
     store.add_message(USER, conversation.id, "user", "How do I sort a list of words by length?")
-    store.add_message(USER, conversation.id, "assistant",
-                      "Use `sorted` with a key:\n\n```python\nwords = ['pear', 'fig', 'banana']\n"
-                      "print(sorted(words, key=len))\n```\n\n| word | length |\n|---|---|\n| fig | 3 |\n"
-                      "| pear | 4 |\n\n> A stable sort keeps words of the same length in their order.",
-                      {"model": "gpt-4o-mini", "credits": 1, "tokens": 40})
+    store.add_message(
+        USER,
+        conversation.id,
+        "assistant",
+        "Use `sorted` with a key:\n\n```python\nwords = ['pear', 'fig', 'banana']\n"
+        "print(sorted(words, key=len))\n```\n\n| word | length |\n|---|---|\n| fig | 3 |\n"
+        "| pear | 4 |\n\n> A stable sort keeps words of the same length in their order.",
+        {"model": "gpt-4o-mini", "credits": 1, "tokens": 40},
+    )
     store.set_setting(USER, OPEN_SETTING, conversation.id)
 
 

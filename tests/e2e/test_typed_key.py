@@ -1,6 +1,7 @@
 """A key typed into the sidebar works and is shown masked only. That it is written nowhere (the
 database, data/, the server log) is checked once every browser test has ended, by the e2e_dir
 fixture, whatever order the files run in."""
+
 from __future__ import annotations
 
 from playwright.sync_api import Page, expect

@@ -1,5 +1,6 @@
 """Usage in real Chromium: calls made through the Chat, Images and Video pages show up on the
 Usage page as rendered charts, a credits card that matches what the sandbox charged, and a CSV."""
+
 from __future__ import annotations
 
 import io
@@ -79,7 +80,8 @@ def test_calls_show_up_in_charts_cards_and_csv(page: Page, app_url, sandbox, e2e
     assert spent == 1 + 2 * 10 + 15  # one chat, two images, one sora-2 video
     assert credits_card(page) - credits_before == spent
     expect(page.get_by_test_id("stMetric").filter(has_text="Balance")).to_contain_text(
-        f"{sandbox_credits(sandbox, e2e_dir):,.0f}")
+        f"{sandbox_credits(sandbox, e2e_dir):,.0f}"
+    )
     expect(page.get_by_text("Reported by the server")).to_be_visible()
     screenshot(page, "usage-page")
 

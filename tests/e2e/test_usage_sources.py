@@ -2,6 +2,7 @@
 its own: admins break credits down and filter by source and connection, users see only theirs,
 the calls table says it has more columns, and one view asks the balance once. Screenshots at
 1400x900 and 390x844, in English and Chinese."""
+
 from __future__ import annotations
 
 import re
@@ -17,11 +18,17 @@ from tests.fixtures.app import start_app_server, stop_app_server, write_login_ap
 
 DESKTOP, PHONE = {"width": 1400, "height": 900}, {"width": 390, "height": 844}
 # (days ago, source, endpoint, model, connection, credits) for alice; bob has one chat today.
-ALICE = [(0, "chat", "chat", "gpt-4o-mini", "preset", 1), (0, "compare", "chat", "gpt-4o", "preset", 2),
-         (0, "compare", "chat", "claude-sonnet-4-5-20250929", "preset", 2),
-         (1, "workbench", "chat", "gpt-4o-mini", "api.example.com", 4), (1, "judge", "judge", "gpt-4o", "sandbox", 1),
-         (3, "images", "images", None, "preset", 10), (6, "video", "video", "sora-2", "preset", 15),
-         (12, "upload", "upload", None, "sandbox", 0), (20, "chat", "chat", "deepseek-chat", "sandbox", 3)]
+ALICE = [
+    (0, "chat", "chat", "gpt-4o-mini", "preset", 1),
+    (0, "compare", "chat", "gpt-4o", "preset", 2),
+    (0, "compare", "chat", "claude-sonnet-4-5-20250929", "preset", 2),
+    (1, "workbench", "chat", "gpt-4o-mini", "api.example.com", 4),
+    (1, "judge", "judge", "gpt-4o", "sandbox", 1),
+    (3, "images", "images", None, "preset", 10),
+    (6, "video", "video", "sora-2", "preset", 15),
+    (12, "upload", "upload", None, "sandbox", 0),
+    (20, "chat", "chat", "deepseek-chat", "sandbox", 3),
+]
 ALICE_TOTAL = sum(row[-1] for row in ALICE)
 COMPARE_TOTAL = sum(row[-1] for row in ALICE if row[1] == "compare")
 
@@ -34,12 +41,32 @@ def usage_app(tmp_path_factory, sandbox) -> tuple[str, Path]:
     store = Store(f"sqlite:///{folder / 'store.db'}")
     now = datetime.now(UTC) - timedelta(minutes=5)
     for days, source, endpoint, model, connection, credits in ALICE:
-        store.add_usage("alice", endpoint=endpoint, model=model, source=source, connection=connection,
-                        credits=credits, status=200, latency_ms=300 + 40 * days, ts=now - timedelta(days=days),
-                        prompt_tokens=20 if endpoint == "chat" else None,
-                        completion_tokens=60 if endpoint == "chat" else None)
-    store.add_usage("bob", endpoint="chat", model="gpt-4o-mini", source="chat", connection="preset", credits=1,
-                    status=200, latency_ms=200, ts=now, prompt_tokens=5, completion_tokens=9)
+        store.add_usage(
+            "alice",
+            endpoint=endpoint,
+            model=model,
+            source=source,
+            connection=connection,
+            credits=credits,
+            status=200,
+            latency_ms=300 + 40 * days,
+            ts=now - timedelta(days=days),
+            prompt_tokens=20 if endpoint == "chat" else None,
+            completion_tokens=60 if endpoint == "chat" else None,
+        )
+    store.add_usage(
+        "bob",
+        endpoint="chat",
+        model="gpt-4o-mini",
+        source="chat",
+        connection="preset",
+        credits=1,
+        status=200,
+        latency_ms=200,
+        ts=now,
+        prompt_tokens=5,
+        completion_tokens=9,
+    )
     store.admin_set_quota("alice", 10, 100)  # her preset spend today is 5: half of it
     store.dispose()
     yield url, folder

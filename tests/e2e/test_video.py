@@ -1,5 +1,6 @@
 """Video in real Chromium against `streamlit run` and the sandbox: progress moves by itself, the
 video plays, a failed task shows its refund, and a reload mid-task resumes polling."""
+
 from __future__ import annotations
 
 import re
@@ -26,7 +27,7 @@ def open_video_page(page: Page, app_url: str) -> None:
 def create(page: Page, prompt: str) -> None:
     box = page.get_by_label("Prompt")
     box.fill(prompt)
-    box.press("Control+Enter")      # commit the text before the click, as a user's blur would
+    box.press("Control+Enter")  # commit the text before the click, as a user's blur would
     wait_for_app(page)
     page.get_by_role("button", name="Generate video").click()
     expect(page.get_by_text("Video task created")).to_be_visible(timeout=15_000)
@@ -59,13 +60,18 @@ def test_progress_moves_and_the_video_plays(page: Page, app_url, sandbox, sandbo
     create(page, prompt)
     expect(card(page, prompt).get_by_role("progressbar")).to_be_visible(timeout=10_000)
     expect(card(page, prompt)).to_contain_text("elapsed", timeout=10_000)
-    page.wait_for_function("() => [...document.querySelectorAll('[role=progressbar]')]"
-                           ".some(b => +b.getAttribute('aria-valuenow') > 0)", timeout=15_000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[role=progressbar]')].some(b => +b.getAttribute('aria-valuenow') > 0)",
+        timeout=15_000,
+    )
     first = progress_of(page, prompt)
     expect(card(page, prompt)).to_contain_text("left", timeout=10_000)
     screenshot(page, "video-progress")
-    page.wait_for_function(f"() => [...document.querySelectorAll('[role=progressbar]')]"
-                           f".some(b => +b.getAttribute('aria-valuenow') > {first})", timeout=15_000)
+    page.wait_for_function(
+        f"() => [...document.querySelectorAll('[role=progressbar]')]"
+        f".some(b => +b.getAttribute('aria-valuenow') > {first})",
+        timeout=15_000,
+    )
     expect_playing_video(page, prompt)
     done = card(page, prompt)
     expect(done).to_contain_text("completed")
@@ -108,9 +114,9 @@ def kept_task(e2e_dir, prompt: str):
     return task
 
 
-def test_a_finished_video_plays_from_our_copy_after_the_providers_file_is_gone(page: Page, browser: Browser, app_url,
-                                                                                 fresh_app_url, sandbox, sandbox_speed,
-                                                                                 e2e_dir):
+def test_a_finished_video_plays_from_our_copy_after_the_providers_file_is_gone(
+    page: Page, browser: Browser, app_url, fresh_app_url, sandbox, sandbox_speed, e2e_dir
+):
     sandbox_speed(video_seconds=3)
     open_video_page(page, app_url)
     prompt = f"e2e kept: a kite over the sea {uuid.uuid4().hex[:6]}"
@@ -128,7 +134,7 @@ def test_a_finished_video_plays_from_our_copy_after_the_providers_file_is_gone(p
     wait_for_app(page)
     expect_playing_video(page, prompt)
     source = card(page, prompt).locator("video").get_attribute("src")
-    assert source.startswith(("/media/", f"{fresh_app_url}/media/")), source   # served by the app, not the provider
+    assert source.startswith(("/media/", f"{fresh_app_url}/media/")), source  # served by the app, not the provider
     expect(card(page, prompt)).to_contain_text("plays after the provider's link expires")
     page.wait_for_timeout(4_000)
     expect(card(page, prompt)).to_contain_text(re.compile(r"took 0:0[3-8]")), "took does not grow"
@@ -141,7 +147,7 @@ def test_a_finished_video_plays_from_our_copy_after_the_providers_file_is_gone(p
     expect(viewer.locator("video")).to_have_count(1, timeout=20_000)
     viewer.wait_for_function(PLAYABLE, arg=viewer.locator("video").element_handle(), timeout=20_000)
     expect(viewer.get_by_test_id("stHeading")).to_contain_text(prompt)
-    expect(viewer.get_by_text("Page not found")).to_have_count(0)   # the link carries /video
+    expect(viewer.get_by_text("Page not found")).to_have_count(0)  # the link carries /video
     screenshot(viewer, "video-share-after-expiry-390")
     viewer.context.close()
 
@@ -163,8 +169,10 @@ def test_a_failed_task_is_retried_in_one_click_and_a_removal_undone(page: Page, 
     expect(page.get_by_text("Video task created")).to_be_visible(timeout=15_000)
     expect(shown_cards(page, prompt)).to_have_count(2, timeout=15_000)
     wait_for_app(page)
-    first = min((t for t in Store(f"sqlite:///{e2e_dir / 'store.db'}").list_video_tasks(USER) if t.prompt == prompt),
-                key=lambda t: t.id)
+    first = min(
+        (t for t in Store(f"sqlite:///{e2e_dir / 'store.db'}").list_video_tasks(USER) if t.prompt == prompt),
+        key=lambda t: t.id,
+    )
     # The button with a tooltip is drawn twice inside its keyed container; the first is the one shown.
     page.locator(f".st-key-video_remove_{first.task_id} button").first.click()
     expect(page.get_by_text("from the list.")).to_be_visible(timeout=10_000)

@@ -2,6 +2,7 @@
 presentation mode a comparison slide opens an audience ballot, three phone-sized browsers vote
 from the QR code's link (one in Chinese), the projector counts 3 live and reveals. Screenshots
 at 1400x900 and 390x844 in English and Chinese."""
+
 from __future__ import annotations
 
 import io
@@ -47,7 +48,7 @@ def test_blind_comparison_is_voted_revealed_and_on_the_leaderboard(page: Page, a
     expect(replies).to_contain_text("Model A")
     expect(replies).to_contain_text("Model B")
     columns = replies.get_by_test_id("stColumn")
-    for number, letter in enumerate("AB"):   # headings name no model (the sandbox's own text does)
+    for number, letter in enumerate("AB"):  # headings name no model (the sandbox's own text does)
         expect(columns.nth(number).get_by_test_id("stMarkdownContainer").first).to_have_text(f"Model {letter}")
     expect(replies.get_by_text(re.compile(r"credits: \d"))).to_have_count(0)
     screenshot(page, "blind-compare-en-1400")
@@ -69,7 +70,7 @@ def test_blind_comparison_is_voted_revealed_and_on_the_leaderboard(page: Page, a
     expect(page.get_by_role("heading", name="Leaderboard")).to_be_visible()
     page.get_by_test_id("stButtonGroup").get_by_text("My votes", exact=True).click()
     wait_for_app(page)
-    expect(page.get_by_test_id("stDataFrame")).to_have_count(2)   # the standings, and bob's own votes
+    expect(page.get_by_test_id("stDataFrame")).to_have_count(2)  # the standings, and bob's own votes
     screenshot(page, "leaderboard-en-1400")
     page.set_viewport_size(PHONE)
     wait_for_app(page)
@@ -97,7 +98,7 @@ def qr_link(page: Page, app_url: str) -> str:
     source = panel.get_by_test_id("stImage").locator("img").get_attribute("src")
     png = page.request.get(app_url + source if source.startswith("/") else source).body()
     image = Image.open(io.BytesIO(png))
-    assert image.width >= 200 and image.width == image.height   # a square code, made by the app
+    assert image.width >= 200 and image.width == image.height  # a square code, made by the app
     return link
 
 
@@ -112,16 +113,19 @@ def test_room_votes_on_phones_and_the_projector_reveals(page: Page, browser: Bro
     link = qr_link(page, app_url)
     assert "ballot=" in link
     expect(page.locator(".st-key-ballot_answer_A")).to_contain_text("Answer A")
-    expect(page.locator("[class*=st-key-present_figures]")).to_have_count(0)   # no figures before the reveal
+    expect(page.locator("[class*=st-key-present_figures]")).to_have_count(0)  # no figures before the reveal
     screenshot(page, "ballot-projector-en-1400")
 
-    phones = [open_signed_out(browser, link if link.startswith("http") else app_url + link, PHONE, locale)
-              for locale in ("en-US", "zh-CN", "en-US")]
-    for phone, (choice, thanks) in zip(phones, (("A is better", "your vote is counted"), ("A 更好", "投票已计入"),
-                                                ("Tie", "your vote is counted"))):
+    phones = [
+        open_signed_out(browser, link if link.startswith("http") else app_url + link, PHONE, locale)
+        for locale in ("en-US", "zh-CN", "en-US")
+    ]
+    for phone, (choice, thanks) in zip(
+        phones, (("A is better", "your vote is counted"), ("A 更好", "投票已计入"), ("Tie", "your vote is counted"))
+    ):
         expect(phone.get_by_text("Answer A" if "en" in thanks or "your" in thanks else "回答 A").first).to_be_visible()
         expect(phone.get_by_test_id("stSidebar")).to_have_count(0)
-        assert second in phone.content() and first not in phone.content()   # this slide only
+        assert second in phone.content() and first not in phone.content()  # this slide only
         if phone is phones[1]:
             screenshot(phone, "ballot-phone-zh-390")
         elif phone is phones[0]:
@@ -130,10 +134,10 @@ def test_room_votes_on_phones_and_the_projector_reveals(page: Page, browser: Bro
         expect(phone.get_by_text(thanks)).to_be_visible(timeout=15_000)
     phones[0].reload()
     wait_for_app(phones[0])
-    expect(phones[0].get_by_text("already voted")).to_be_visible(timeout=15_000)   # the cookie: one vote per browser
+    expect(phones[0].get_by_text("already voted")).to_be_visible(timeout=15_000)  # the cookie: one vote per browser
     expect(phones[0].get_by_role("button", name="B is better")).to_have_count(0)
 
-    expect(page.locator(".st-key-ballot_count")).to_contain_text("3", timeout=15_000)   # live, no click
+    expect(page.locator(".st-key-ballot_count")).to_contain_text("3", timeout=15_000)  # live, no click
     screenshot(page, "ballot-projector-3-votes-en-1400")
     page.get_by_role("button", name="Reveal").click()
     expect(page.locator("[class*=st-key-present_figures]")).to_have_count(3, timeout=15_000)

@@ -1,6 +1,7 @@
 """The Workbench in real Chromium against `streamlit run` and the sandbox (user bob): paste 20 cases,
 run them on 2 models while they fill in, checks, exports, edit and re-run, compare, a CSV with a
 bad row, injected 429/500 faults, Stop, and both languages at desktop and phone sizes."""
+
 from __future__ import annotations
 
 import csv
@@ -98,7 +99,9 @@ def test_paste_run_two_models_export_rerun_compare(page: Page, app_url, sandbox_
     open_expander(page, "Checks on every reply")
     add_check(page, "{{topic}}")
     add_check(page, "```python")
-    expect(page.get_by_text("Estimated cost: at most 40 credits (cases × models × repeats: 20 × 2 × 1; judged checks: 0)")).to_be_visible()
+    expect(
+        page.get_by_text("Estimated cost: at most 40 credits (cases × models × repeats: 20 × 2 × 1; judged checks: 0)")
+    ).to_be_visible()
 
     sandbox_speed(token_rate=60)  # about a second a reply: the grid visibly fills in
     page.get_by_role("button", name="Run", exact=True).click()
@@ -145,7 +148,9 @@ def test_bad_csv_row_then_faults_are_retried_per_cell(page: Page, app_url, sandb
     bad.write_text("topic,audience\nrain,kids\nsnow, ice,adults\n")
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(bad))
     expect(page.get_by_text("Line 3 has 3 cells but the header has 2.")).to_be_visible()
-    expect(page.get_by_text("Estimated cost: at most 2 credits (cases × models × repeats: 2 × 1 × 1; judged checks: 0)")).to_be_visible()
+    expect(
+        page.get_by_text("Estimated cost: at most 2 credits (cases × models × repeats: 2 × 1 × 1; judged checks: 0)")
+    ).to_be_visible()
 
     good = tmp_path / "good.csv"
     good.write_text("topic,audience\ntides,kids\nrain [500],kids\nsnow,kids\n")

@@ -2,6 +2,7 @@
 on two models shows scores, reasons, the 95% interval and consistency; each cell offers thumbs and a note; the
 run is downloaded as a suite that the command line runs against the sandbox with JUnit output;
 both languages at desktop and phone sizes (screenshots)."""
+
 from __future__ import annotations
 
 import re
@@ -63,8 +64,13 @@ def test_judged_repeats_ratings_and_the_suite_in_ci(page: Page, app_url, tmp_pat
     with page.expect_download() as info:
         page.get_by_role("button", name="Download as suite").first.click()
     suite.write_bytes(Path(info.value.path()).read_bytes())
-    done = subprocess.run([sys.executable, "-m", "lib.workbench", "run", str(suite), "--sandbox", "--junit",
-                           str(tmp_path / "junit.xml")], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "lib.workbench", "run", str(suite), "--sandbox", "--junit", str(tmp_path / "junit.xml")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     # The sandbox judges deterministically: the command gets the page's verdicts, and a failed
     # must-check is exit 1 with the failures in the JUnit XML.
     assert done.returncode == 1 and "FAIL case" in done.stdout, done.stdout + done.stderr

@@ -1,6 +1,7 @@
 """A Workbench run on the admin's preset key stops as a whole at the user's quota, in Chromium
 against `streamlit run`: the cells that finished are kept, the rest are not sent, and the page
 says so, in English and Chinese at 1400x900 and 390x844 (issue 24)."""
+
 from __future__ import annotations
 
 from pathlib import Path

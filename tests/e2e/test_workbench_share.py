@@ -4,6 +4,7 @@ model" tab; the run's share link opened signed out on a phone and a desktop, in 
 Chinese, and presented as slides; two runs compared, shared from the Compare tab and presented
 signed out; a server stopped mid-run and started again resumes the run's unfinished cells by
 itself at once. Screenshots at 1400x900 and 390x844."""
+
 from __future__ import annotations
 
 import re
@@ -40,9 +41,9 @@ def share_link(page: Page) -> str:
     return link.inner_text().strip()
 
 
-def test_a_run_outlives_its_tab_then_is_shared_to_a_phone_and_presented(page: Page, context: BrowserContext,
-                                                                         browser: Browser, app_url, e2e_dir,
-                                                                         sandbox_speed):
+def test_a_run_outlives_its_tab_then_is_shared_to_a_phone_and_presented(
+    page: Page, context: BrowserContext, browser: Browser, app_url, e2e_dir, sandbox_speed
+):
     page.set_viewport_size(DESKTOP)
     login(page, app_url, USER)
     open_workbench(page, app_url)
@@ -148,7 +149,8 @@ def test_two_runs_compared_are_shared_to_a_phone_and_presented(page: Page, brows
     set_template(page, "Write one sentence about {{topic}} and the tides for {{audience}}.")
     page.get_by_role("button", name="Run", exact=True).click()
     expect(page.get_by_text(re.compile(r"Run #\d+ · prompt v\d+")).filter(has_not_text=before)).to_be_visible(
-        timeout=90_000)
+        timeout=90_000
+    )
     expect(page.get_by_text("finished", exact=True)).to_be_visible(timeout=90_000)
     wait_for_app(page)
     page.get_by_role("tab", name="Compare runs").click()
@@ -166,8 +168,9 @@ def test_two_runs_compared_are_shared_to_a_phone_and_presented(page: Page, brows
     expect(phone.get_by_text("Workbench runs compared", exact=False).first).to_be_visible()
     expect(phone.get_by_role("textbox", name="Username")).to_have_count(0)
     phone.get_by_role("button", name="Present").click()
-    expect(phone.get_by_text(re.compile(r"Run #\d+ \(prompt v\d\) against Run #\d+ \(prompt v\d\): totals per model")))\
-        .to_be_visible()
+    expect(
+        phone.get_by_text(re.compile(r"Run #\d+ \(prompt v\d\) against Run #\d+ \(prompt v\d\): totals per model"))
+    ).to_be_visible()
     expect(phone.get_by_text(re.compile(r"Pass rate moved \+67 points"))).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scrolling
     expect(phone.get_by_test_id("stSidebar")).to_have_count(0)
@@ -232,7 +235,7 @@ def test_a_run_cut_by_a_restart_goes_on_by_itself(page: Page, sandbox, sandbox_s
         done = store.get_workbench_run(USER, run["id"])
         assert done["status"] == "done"
         assert sorted(c["case"] for c in done["results"]) == list(range(8))
-        assert done["results"][:len(kept["results"])] == kept["results"], "finished cells were not sent again"
+        assert done["results"][: len(kept["results"])] == kept["results"], "finished cells were not sent again"
     finally:
         stop_app_server(server)
         store.dispose()

@@ -2,6 +2,7 @@
 the function-calling tests' own): the weather and calculator example tools and their mocks, ten cities, the checks
 "calls the tool" and "arguments of the tool match", each cell's calls and verdicts; a failing
 check named in its cell; both languages at desktop and phone sizes."""
+
 from __future__ import annotations
 
 import re
@@ -41,7 +42,7 @@ def add_tool_check(page: Page, kind: str, tool: str) -> None:
     expect(kinds).to_have_count(rows + 1)
     wait_for_app(page)
     choose(page, kinds.last, kind)
-    expect(tool_boxes(page)).to_have_count(tools + 1)   # the row is drawn again with its tool box
+    expect(tool_boxes(page)).to_have_count(tools + 1)  # the row is drawn again with its tool box
     type_tool(page, tool)
 
 
@@ -70,7 +71,7 @@ def test_ten_cities_each_call_the_weather_tool_checked_in_both_languages(page: P
     arguments.fill('{"city": "{{city}}"}')
     arguments.press("Control+Enter")
     wait_for_app(page)
-    add_tool_check(page, "calls the tool", "calculator")   # not called: it fails, named in each cell
+    add_tool_check(page, "calls the tool", "calculator")  # not called: it fails, named in each cell
     expect(page.get_by_text("cases × models × repeats: 10 × 1 × 1")).to_be_visible()
     run_and_wait(page)
 
@@ -103,17 +104,17 @@ def test_ten_cities_each_call_the_weather_tool_checked_in_both_languages(page: P
 
 def test_a_chain_stopped_midway_keeps_its_paid_step_and_a_rerun_goes_on(page: Page, app_url, sandbox, sandbox_speed):
     open_workbench(page, app_url, USER)
-    set_template(page, "What is the weather in {{city}}? [tool-loop]")   # a chain that never ends
+    set_template(page, "What is the weather in {{city}}? [tool-loop]")  # a chain that never ends
     paste_cases(page, "city\nOslo")
     open_expander(page, "Tools and mock results")
     page.get_by_role("button", name="Add example").click()
     expect(page.locator("input[value='get_weather']")).to_have_count(1)
     wait_for_app(page)
-    sandbox_speed(token_rate=1)   # a step of a few tokens takes seconds: Stop comes during the second
+    sandbox_speed(token_rate=1)  # a step of a few tokens takes seconds: Stop comes during the second
     sandbox.control.reset_stats()
     page.get_by_role("button", name="Run", exact=True).click()
     deadline = time.monotonic() + 30
-    while sandbox.control.stats()["endpoints"].get("chat", 0) < 2:   # the first step paid, the second asked
+    while sandbox.control.stats()["endpoints"].get("chat", 0) < 2:  # the first step paid, the second asked
         assert time.monotonic() < deadline, "the chain's second step was never sent"
         time.sleep(0.05)
     page.get_by_role("button", name="Stop").click()

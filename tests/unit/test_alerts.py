@@ -1,4 +1,5 @@
 """Quota alerts to the admin's webhook: once per threshold, through the guard, retried, no key."""
+
 from __future__ import annotations
 
 import json
@@ -72,8 +73,12 @@ def test_a_users_own_budget_alerts_once_per_threshold_in_their_time_zone(store):
     late = datetime(2026, 5, 1, 17, 30, tzinfo=UTC)  # already 2 May in Shanghai
     store.add_usage("alice", endpoint="chat", credits=8, connection="api.example.com", ts=late)
     body = alerts.due_budget_alert(store, "alice", "Asia/Shanghai", late)
-    assert (body["event"], body["period"], body["period_start"], body["threshold_percent"]) == \
-        ("budget", "day", "2026-05-02", 80)
+    assert (body["event"], body["period"], body["period_start"], body["threshold_percent"]) == (
+        "budget",
+        "day",
+        "2026-05-02",
+        80,
+    )
     assert (body["used"], body["limit"]) == (8, 10) and "key" not in json.dumps(body).lower()
     assert alerts.due_budget_alert(store, "alice", "Asia/Shanghai", late) is None  # sent already
     store.add_usage("alice", endpoint="images", credits=2, connection="sandbox", ts=late)

@@ -1,5 +1,6 @@
 """lib.auth: the [auth] settings it refuses, which sessions still count, and the login limits,
 on a real store (SQLite and PostgreSQL)."""
+
 from __future__ import annotations
 
 import re
@@ -30,15 +31,24 @@ def test_no_auth_section_or_an_empty_one_is_single_user_mode():
     assert auth_settings({"users_file": "", "cookie_key": ""}) is None
 
 
-@pytest.mark.parametrize("section, where, problem", [
-    ({"cookie_key": GOOD_KEY}, "[auth] users_file", "config.problem.missing"),
-    ({"users_file": "u.yaml"}, "[auth] cookie_key", "config.problem.missing"),
-    ({"users_file": "u.yaml", "cookie_key": "k" * 31}, "[auth] cookie_key", "config.problem.cookie_key_weak"),
-    ({"users_file": "u.yaml", "cookie_key": "change-me-to-a-long-random-string"}, "[auth] cookie_key",
-     "config.problem.cookie_key_weak"),
-    ({"users_file": "u.yaml", "cookie_key": GOOD_KEY, "lockout_minutes": "soon"}, "[auth] lockout_minutes",
-     "config.problem.not_number"),
-])
+@pytest.mark.parametrize(
+    "section, where, problem",
+    [
+        ({"cookie_key": GOOD_KEY}, "[auth] users_file", "config.problem.missing"),
+        ({"users_file": "u.yaml"}, "[auth] cookie_key", "config.problem.missing"),
+        ({"users_file": "u.yaml", "cookie_key": "k" * 31}, "[auth] cookie_key", "config.problem.cookie_key_weak"),
+        (
+            {"users_file": "u.yaml", "cookie_key": "change-me-to-a-long-random-string"},
+            "[auth] cookie_key",
+            "config.problem.cookie_key_weak",
+        ),
+        (
+            {"users_file": "u.yaml", "cookie_key": GOOD_KEY, "lockout_minutes": "soon"},
+            "[auth] lockout_minutes",
+            "config.problem.not_number",
+        ),
+    ],
+)
 def test_unusable_auth_settings_are_refused(section, where, problem):
     with pytest.raises(SettingsError) as refused:
         auth_settings(section)
@@ -78,6 +88,7 @@ def test_dummy_hash_costs_what_a_real_one_does():
 
 # --- sessions ---------------------------------------------------------------------------------
 
+
 def test_a_cookie_issued_before_sign_out_is_refused(store, tmp_path):
     users_file = tmp_path / "users.yaml"
     add_user(users_file, "alice", name="Alice", password="pw")
@@ -99,8 +110,10 @@ def test_the_login_cookie_is_the_librarys_format_and_checked_on_reading():
     assert token["username"] == "alice" and auth.cookie_issued_at(token, expiry_days=7) == T0
     # streamlit-authenticator's own cookie (HS256 JWT of username and exp_date) still reads.
     import jwt
-    theirs = jwt.encode({"username": "bob", "exp_date": (T0 + timedelta(days=7)).timestamp()}, GOOD_KEY,
-                        algorithm="HS256")
+
+    theirs = jwt.encode(
+        {"username": "bob", "exp_date": (T0 + timedelta(days=7)).timestamp()}, GOOD_KEY, algorithm="HS256"
+    )
     assert auth.read_cookie_token(theirs, GOOD_KEY, now=T0)["username"] == "bob"
     assert auth.read_cookie_token(value, GOOD_KEY, now=T0 + timedelta(days=7, seconds=1)) is None  # expired
     assert auth.read_cookie_token(value, "x" * 32, now=T0) is None  # another key
@@ -112,6 +125,7 @@ def test_the_login_cookie_is_the_librarys_format_and_checked_on_reading():
 
 
 # --- password guessing ------------------------------------------------------------------------
+
 
 def fail(store, times: int, username: str = "alice", client: str | None = None, at: datetime = T0) -> None:
     for _ in range(times):

@@ -1,4 +1,5 @@
 """lib.budget: limits in user settings, spending from the ledger, states and the pre-call check."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -71,8 +72,7 @@ def test_day_and_month_follow_the_users_zone(store):
     assert in_shanghai == {"day": 5.0, "month": 5.0}
     later = datetime(2024, 5, 1, 17, 0, tzinfo=UTC)  # UTC still 1 May; Shanghai already 2 May
     assert {s.period: s.spent for s in budget.statuses(store, A, "UTC", later)} == {"day": 0.0, "month": 0.0}
-    assert {s.period: s.spent for s in budget.statuses(store, A, "Asia/Shanghai", later)} == {
-        "day": 0.0, "month": 5.0}
+    assert {s.period: s.spent for s in budget.statuses(store, A, "Asia/Shanghai", later)} == {"day": 0.0, "month": 5.0}
 
 
 def test_worst_prefers_exceeded_over_warning():

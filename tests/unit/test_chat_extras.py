@@ -1,4 +1,5 @@
 """Streamlit-free parts of the Chat extras: code export, {{variables}}, import checks, compare, attachments."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,13 @@ from lib import chat, chat_attachments, chat_io, code_export, presets
 from lib.client import ReshiClient
 from lib.compare import ParallelStreams, keep_answer
 
-BODY = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "it's \"quoted\" 中文"}],
-        "temperature": 0.5, "stream": True, "stream_options": {"include_usage": True}}
+BODY = {
+    "model": "gpt-4o-mini",
+    "messages": [{"role": "user", "content": 'it\'s "quoted" 中文'}],
+    "temperature": 0.5,
+    "stream": True,
+    "stream_options": {"include_usage": True},
+}
 
 
 def msg(role, content, meta=None, id=1):
@@ -22,9 +28,13 @@ def msg(role, content, meta=None, id=1):
 
 # ---------------------------------------------------------------- code export
 
+
 def test_code_has_the_masked_key_and_every_parameter():
-    for code in (code_export.python_openai(BODY, "http://h/v1"), code_export.python_requests(BODY, "http://h/v1"),
-                 code_export.curl(BODY, "http://h/v1")):
+    for code in (
+        code_export.python_openai(BODY, "http://h/v1"),
+        code_export.python_requests(BODY, "http://h/v1"),
+        code_export.curl(BODY, "http://h/v1"),
+    ):
         assert "sk-..." in code and "gpt-4o-mini" in code and "0.5" in code and "include_usage" in code
     compile(code_export.python_openai(BODY, "http://h/v1"), "sdk", "exec")
     compile(code_export.python_requests(BODY, "http://h/v1"), "requests", "exec")
@@ -32,9 +42,11 @@ def test_code_has_the_masked_key_and_every_parameter():
 
 def test_curl_body_survives_shell_quoting(tmp_path):
     import subprocess
+
     command = code_export.curl(BODY, "http://h/v1").replace("curl -sN", "printf %s", 1)
-    command = command.split(" \\\n  -H")[0].replace("http://h/v1/chat/completions", "") + " " + \
-        command.split("-d ", 1)[1]
+    command = (
+        command.split(" \\\n  -H")[0].replace("http://h/v1/chat/completions", "") + " " + command.split("-d ", 1)[1]
+    )
     out = subprocess.run(["bash", "-c", command], capture_output=True, text=True).stdout
     assert json.loads(out) == BODY
 
@@ -46,38 +58,54 @@ def test_raw_events_end_with_done_only_when_it_came():
 
 # ---------------------------------------------------------------- {{variables}}
 
+
 def test_variables_are_found_and_filled():
     text = "Translate into {{language}} for {{ audience }}; {{language}} again, {{未知}} stays"
     assert presets.variables(text) == ["language", "audience", "未知"]
-    assert presets.fill(text, {"language": "French", "audience": "kids"}) == \
-        "Translate into French for kids; French again, {{未知}} stays"
+    assert (
+        presets.fill(text, {"language": "French", "audience": "kids"})
+        == "Translate into French for kids; French again, {{未知}} stays"
+    )
     assert presets.variables("no {braces} here {{}}") == []
 
 
 # ---------------------------------------------------------------- import and export
 
+
 def exported(messages=None, **over) -> bytes:
-    doc = {"format": chat_io.FORMAT, "version": 1, "title": "t", "settings": {"model": "gpt-4o"},
-           "messages": messages if messages is not None else [{"role": "user", "content": "hi"},
-                                    {"role": "assistant", "content": "<script>x</script>", "meta": {"model": "m"}}]}
+    doc = {
+        "format": chat_io.FORMAT,
+        "version": 1,
+        "title": "t",
+        "settings": {"model": "gpt-4o"},
+        "messages": messages
+        if messages is not None
+        else [
+            {"role": "user", "content": "hi"},
+            {"role": "assistant", "content": "<script>x</script>", "meta": {"model": "m"}},
+        ],
+    }
     return json.dumps({**doc, **over}).encode()
 
 
-@pytest.mark.parametrize("data, key", [
-    (b"\xff\xfe not utf8", "chat.import_not_json"),
-    (b"{not json", "chat.import_not_json"),
-    (b"[1, 2]", "chat.import_wrong_format"),
-    (exported(format="other"), "chat.import_wrong_format"),
-    (exported(version=2), "chat.import_wrong_version"),
-    (exported(title=5), "chat.import_bad_field"),
-    (exported(settings="x"), "chat.import_bad_field"),
-    (exported(messages=[]), "chat.import_bad_field"),
-    (exported([{"role": "system", "content": "x"}]), "chat.import_bad_field"),
-    (exported([{"role": "user", "content": ["x"]}]), "chat.import_bad_field"),
-    (exported([{"role": "user", "content": "x", "meta": []}]), "chat.import_bad_field"),
-    (exported([{"role": "user", "content": "x" * 100_001}]), "chat.import_bad_field"),
-    (b" " * (chat_io.MAX_IMPORT_BYTES + 1), "chat.import_too_big"),
-])
+@pytest.mark.parametrize(
+    "data, key",
+    [
+        (b"\xff\xfe not utf8", "chat.import_not_json"),
+        (b"{not json", "chat.import_not_json"),
+        (b"[1, 2]", "chat.import_wrong_format"),
+        (exported(format="other"), "chat.import_wrong_format"),
+        (exported(version=2), "chat.import_wrong_version"),
+        (exported(title=5), "chat.import_bad_field"),
+        (exported(settings="x"), "chat.import_bad_field"),
+        (exported(messages=[]), "chat.import_bad_field"),
+        (exported([{"role": "system", "content": "x"}]), "chat.import_bad_field"),
+        (exported([{"role": "user", "content": ["x"]}]), "chat.import_bad_field"),
+        (exported([{"role": "user", "content": "x", "meta": []}]), "chat.import_bad_field"),
+        (exported([{"role": "user", "content": "x" * 100_001}]), "chat.import_bad_field"),
+        (b" " * (chat_io.MAX_IMPORT_BYTES + 1), "chat.import_too_big"),
+    ],
+)
 def test_bad_imports_are_refused_with_a_reason(data, key):
     with pytest.raises(chat_io.ImportProblem) as caught:
         chat_io.parse_import(data)
@@ -85,9 +113,18 @@ def test_bad_imports_are_refused_with_a_reason(data, key):
 
 
 def test_import_keeps_text_as_text_and_only_plain_known_meta():
-    hostile = [{"role": "user", "content": "<img src=x onerror=alert(1)>",
-                "meta": {"attachments": [{"name": "a.png", "url": "http://169.254.169.254/"}], "evil": {"x": 1},
-                         "model": {"nested": True}, "tokens": 3}}]
+    hostile = [
+        {
+            "role": "user",
+            "content": "<img src=x onerror=alert(1)>",
+            "meta": {
+                "attachments": [{"name": "a.png", "url": "http://169.254.169.254/"}],
+                "evil": {"x": 1},
+                "model": {"nested": True},
+                "tokens": 3,
+            },
+        }
+    ]
     imported = chat_io.parse_import(exported(hostile))
     _role, content, meta = imported.messages[0]
     assert content == "<img src=x onerror=alert(1)>"
@@ -100,27 +137,36 @@ def test_export_round_trip_and_markdown(store):
     store.add_message("alice", conversation.id, "assistant", "**hi**", {"model": "gpt-4o", "tokens": 2})
     messages = store.list_messages("alice", conversation.id)
     again = chat_io.import_into(store, "alice", chat_io.parse_import(chat_io.to_json(conversation, messages).encode()))
-    assert [(m.role, m.content, m.meta) for m in store.list_messages("alice", again.id)] == \
-        [(m.role, m.content, m.meta) for m in messages]
+    assert [(m.role, m.content, m.meta) for m in store.list_messages("alice", again.id)] == [
+        (m.role, m.content, m.meta) for m in messages
+    ]
     markdown = chat_io.to_markdown(conversation, messages, {"user": "You", "assistant": "AI", "system": "S"})
     assert markdown.startswith("# Round trip") and "## AI · gpt-4o" in markdown and "**hi**" in markdown
 
 
 # ---------------------------------------------------------------- attachments and history
 
+
 def test_expired_uploads_are_not_sent_inline_ones_always_are():
     now = datetime.now(UTC)
-    attachments = [{"name": "old", "url": "http://x/old.png", "expire_at": (now - timedelta(seconds=1)).isoformat()},
-                   {"name": "new", "url": "http://x/new.png", "expire_at": (now + timedelta(days=2)).isoformat()},
-                   {"name": "inline", "data_url": "data:image/png;base64,AAAA"}, {"name": "imported"}]
+    attachments = [
+        {"name": "old", "url": "http://x/old.png", "expire_at": (now - timedelta(seconds=1)).isoformat()},
+        {"name": "new", "url": "http://x/new.png", "expire_at": (now + timedelta(days=2)).isoformat()},
+        {"name": "inline", "data_url": "data:image/png;base64,AAAA"},
+        {"name": "imported"},
+    ]
     assert chat_attachments.sendable_urls(attachments, now) == ["http://x/new.png", "data:image/png;base64,AAAA"]
     messages = chat.api_messages("", [msg("user", "look", {"attachments": attachments[:1]})], now=now)
     assert messages == [{"role": "user", "content": "look"}]
 
 
 def test_each_compare_column_continues_its_own_answers():
-    history = [msg("user", "q"), msg("assistant", "a0", {"compare_group": 1, "column": 0}),
-               msg("assistant", "a1", {"compare_group": 1, "column": 1}), msg("user", "q2")]
+    history = [
+        msg("user", "q"),
+        msg("assistant", "a0", {"compare_group": 1, "column": 0}),
+        msg("assistant", "a1", {"compare_group": 1, "column": 1}),
+        msg("user", "q2"),
+    ]
     assert [m["content"] for m in chat.api_messages("", history, column=1)] == ["q", "a1", "q2"]
     assert [m["content"] for m in chat.api_messages("", history)] == ["q", "a0", "q2"]
     assert [len(g) for g in chat.group_turns(history)] == [1, 2, 1]
@@ -129,8 +175,12 @@ def test_each_compare_column_continues_its_own_answers():
 def test_keep_answer_drops_the_other_columns(store):
     conversation = store.create_conversation("alice", "c", None)
     store.add_message("alice", conversation.id, "user", "q")
-    group = [store.add_message("alice", conversation.id, "assistant", f"a{i}",
-                               {"compare_group": 1, "column": i, "model": f"m{i}"}) for i in range(3)]
+    group = [
+        store.add_message(
+            "alice", conversation.id, "assistant", f"a{i}", {"compare_group": 1, "column": i, "model": f"m{i}"}
+        )
+        for i in range(3)
+    ]
     keep_answer(store, "alice", group, group[1].id)
     kept = store.list_messages("alice", conversation.id)
     assert [(m.content, m.meta) for m in kept[1:]] == [("a1", {"model": "m1"})]
@@ -138,12 +188,15 @@ def test_keep_answer_drops_the_other_columns(store):
 
 # ---------------------------------------------------------------- concurrent streams
 
+
 def test_parallel_streams_run_at_once(sandbox, api_key):
     sandbox.control.set_speed(token_rate=40)
     try:
         with ReshiClient(sandbox.base_url, api_key) as client:
-            streams = [client.chat.stream(m, [{"role": "user", "content": "race"}])
-                       for m in ("gpt-4o-mini", "gemini-pro", "deepseek-chat")]
+            streams = [
+                client.chat.stream(m, [{"role": "user", "content": "race"}])
+                for m in ("gpt-4o-mini", "gemini-pro", "deepseek-chat")
+            ]
             started = time.perf_counter()
             parallel = ParallelStreams(streams).start()
             while parallel.poll():
@@ -174,9 +227,14 @@ def test_stop_keeps_what_arrived(sandbox, api_key):
 
 def test_a_continuation_extends_the_cut_reply_and_adds_up_its_costs():
     from lib.chat import continued, showing
+
     meta = {"model": "m", "tokens": 20, "credits": 1, "elapsed": 2.0, "ttft": 0.5, "finish_reason": "length"}
-    text, merged = continued("Once upon", meta, " a time.", {"model": "m", "tokens": 3, "credits": 1,
-                                                            "elapsed": 0.5, "ttft": 0.2, "finish_reason": "stop"})
+    text, merged = continued(
+        "Once upon",
+        meta,
+        " a time.",
+        {"model": "m", "tokens": 3, "credits": 1, "elapsed": 0.5, "ttft": 0.2, "finish_reason": "stop"},
+    )
     assert text == "Once upon a time."
     assert (merged["tokens"], merged["credits"], merged["elapsed"], merged["ttft"]) == (23, 2, 2.5, 0.5)
     assert merged["finish_reason"] == "stop" and "stopped" not in merged

@@ -1,4 +1,5 @@
 """lib.client against the sandbox over real HTTP: every endpoint, every typed error, the ledger hook."""
+
 from __future__ import annotations
 
 import base64
@@ -14,7 +15,8 @@ from lib.client import CallRecord, ReshiClient, derive_upload_url, is_chat_model
 from lib.ui.error_text import error_text, explain
 
 PNG_1PX = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
 
 
 @pytest.fixture
@@ -86,8 +88,10 @@ def test_stream_cut_keeps_partial_text(client, calls):
     assert calls[-1].error_kind == "stream_cut"
 
 
-@pytest.mark.parametrize("marker, error", [("[500]", errors.ServerError), ("[429]", errors.RateLimitError),
-                                           ("[badjson]", errors.MalformedResponseError)])
+@pytest.mark.parametrize(
+    "marker, error",
+    [("[500]", errors.ServerError), ("[429]", errors.RateLimitError), ("[badjson]", errors.MalformedResponseError)],
+)
 def test_chat_fault_markers_raise_typed_errors(client, calls, marker, error):
     with pytest.raises(error):
         client.chat.create("gpt-4o-mini", [{"role": "user", "content": f"hi {marker}"}])
@@ -118,6 +122,7 @@ def socket_free_port():
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             yield sock.getsockname()[1]
+
     return bound()
 
 
@@ -228,7 +233,9 @@ def test_key_never_logged(sandbox, caplog):
 def test_a_call_started_answering_is_billed_as_the_sandbox_bills_it(client, calls, sandbox, api_key, how):
     """Providers charge a call once they start answering, stopped or broken after (issue 31)."""
     before = sandbox.control.key_info(api_key)["spent"]
-    stream = client.chat.stream("gpt-4o-mini", [{"role": "user", "content": f"a long story {'[cut]' * (how == 'cut')}"}])
+    stream = client.chat.stream(
+        "gpt-4o-mini", [{"role": "user", "content": f"a long story {'[cut]' * (how == 'cut')}"}]
+    )
     with contextlib.suppress(errors.StreamCutError):
         for _ in stream:
             if how == "stopped":

@@ -1,5 +1,6 @@
 """The client's bounds against a hostile server: sizes, lines, deadlines, and the key kept out
 of every error and log line. Each answer here is one the sandbox (a well-behaved twin) never sends."""
+
 from __future__ import annotations
 
 import json
@@ -35,9 +36,11 @@ def client_for(server: HostileServer, **bounds) -> ReshiClient:
 
 # ---------------------------------------------------------------- sizes
 
+
 def read_in_part(status: int, body: bytes, error: type[errors.ReshiError]) -> errors.ReshiError:
     """Serves `body` as the answer to a call, which must raise `error` and hang up before the
     server could send it all: the client held at most its bound in memory, never the body."""
+
     def answer(h):
         send_head(h, status, "application/json", len(body))
         send_in_pieces(h, body)
@@ -100,18 +103,25 @@ def test_an_oversized_b64_image_is_refused_before_decoding():
 
 # ---------------------------------------------------------------- deadline
 
+
 def trickle(content_type: str, body: bytes):
     """An answer sent a byte at a time, 3.5 s in all: every read is quick, the whole is not."""
+
     def answer(h):
         send_head(h, 200, content_type, len(body))
         send_in_pieces(h, body, piece=1, pause=3.5 / len(body))
+
     return answer
 
 
-@pytest.mark.parametrize("content_type, body, call", [
-    ("application/json", b'{"data": [{"id": "gpt-4o-mini"}]}', lambda c: c.models.list()),
-    ("text/event-stream", sse(delta("hi"), "[DONE]"), lambda c: list(c.chat.stream("gpt-4o-mini", HELLO))),
-], ids=["json", "stream"])
+@pytest.mark.parametrize(
+    "content_type, body, call",
+    [
+        ("application/json", b'{"data": [{"id": "gpt-4o-mini"}]}', lambda c: c.models.list()),
+        ("text/event-stream", sse(delta("hi"), "[DONE]"), lambda c: list(c.chat.stream("gpt-4o-mini", HELLO))),
+    ],
+    ids=["json", "stream"],
+)
 def test_an_answer_trickling_past_the_deadline_times_out(content_type, body, call):
     with HostileServer(trickle(content_type, body)) as server, client_for(server, deadline_seconds=1.0) as client:
         with pytest.raises(errors.ApiTimeoutError, match="within 1 s"):
@@ -120,12 +130,15 @@ def test_an_answer_trickling_past_the_deadline_times_out(content_type, body, cal
 
 # ---------------------------------------------------------------- the key in errors and logs
 
+
 def echo(status: int, content_type: str, template: str):
     """Answers with the caller's own key in the body, as a careless (or hostile) server might."""
+
     def answer(h):
         body = template.replace("KEY", bearer_key(h)).encode()
         send_head(h, status, content_type, len(body))
         h.wfile.write(body)
+
     return answer
 
 
@@ -146,17 +159,28 @@ def refused_port() -> int:
 
 
 ECHO_PATHS = {
-    "401": (echo(401, "application/json", '{"error": {"message": "bad key KEY"}}'),
-            lambda c: c.models.list(), errors.AuthError),
-    "500": (echo(500, "text/html", "<h1>500</h1><p>KEY broke us</p>"),
-            lambda c: c.chat.create("gpt-4o-mini", HELLO), errors.ServerError),
-    "not json": (echo(200, "application/json", "oops KEY"),
-                 lambda c: c.models.list(), errors.MalformedResponseError),
-    "error event": (echo(200, "text/event-stream", 'data: {"error": {"message": "KEY is out of credits"}}\n\n'),
-                    lambda c: list(c.chat.stream("gpt-4o-mini", HELLO)), errors.ServerError),
+    "401": (
+        echo(401, "application/json", '{"error": {"message": "bad key KEY"}}'),
+        lambda c: c.models.list(),
+        errors.AuthError,
+    ),
+    "500": (
+        echo(500, "text/html", "<h1>500</h1><p>KEY broke us</p>"),
+        lambda c: c.chat.create("gpt-4o-mini", HELLO),
+        errors.ServerError,
+    ),
+    "not json": (echo(200, "application/json", "oops KEY"), lambda c: c.models.list(), errors.MalformedResponseError),
+    "error event": (
+        echo(200, "text/event-stream", 'data: {"error": {"message": "KEY is out of credits"}}\n\n'),
+        lambda c: list(c.chat.stream("gpt-4o-mini", HELLO)),
+        errors.ServerError,
+    ),
     "stream cut": (hang_up_mid_stream, lambda c: list(c.chat.stream("gpt-4o-mini", HELLO)), errors.StreamCutError),
-    "upload refused": (echo(200, "application/json", '{"success": false, "message": "KEY may not upload"}'),
-                       lambda c: c.uploads.upload_base64("aGk=", "a.png"), errors.BadRequestError),
+    "upload refused": (
+        echo(200, "application/json", '{"success": false, "message": "KEY may not upload"}'),
+        lambda c: c.uploads.upload_base64("aGk=", "a.png"),
+        errors.BadRequestError,
+    ),
     "timeout": (never_answer, lambda c: c.models.list(), errors.ApiTimeoutError),
 }
 
@@ -187,6 +211,7 @@ def test_a_refused_connection_holds_no_key(caplog):
 
 # ---------------------------------------------------------------- one log line per call
 
+
 def test_one_info_line_per_call_and_prompts_only_at_debug(sandbox, api_key, caplog):
     caplog.set_level(logging.INFO, logger="reshi.api")
     with ReshiClient(sandbox.base_url, api_key, timeout=5) as client:
@@ -210,10 +235,12 @@ def test_one_info_line_per_call_and_prompts_only_at_debug(sandbox, api_key, capl
 
 # ---------------------------------------------------------------- shapes
 
+
 def answering(status: int, content_type: str, body: bytes):
     def answer(h):
         send_head(h, status, content_type, len(body))
         h.wfile.write(body)
+
     return answer
 
 
@@ -230,13 +257,25 @@ def test_odd_usage_in_a_reply_counts_as_no_tokens(usage):
 
 @pytest.mark.parametrize("usage", ODD_USAGE)
 def test_odd_shapes_in_a_stream_are_skipped_and_the_text_kept(usage):
-    events = sse(delta("Hel"), {"choices": "none"}, {"choices": [7]}, {"choices": [{"delta": ["x"]}]},
-                 {"choices": [{"delta": {"content": 5}, "finish_reason": {"odd": 1}}]}, delta("lo"),
-                 {"choices": [], "usage": usage}, "[DONE]")
+    events = sse(
+        delta("Hel"),
+        {"choices": "none"},
+        {"choices": [7]},
+        {"choices": [{"delta": ["x"]}]},
+        {"choices": [{"delta": {"content": 5}, "finish_reason": {"odd": 1}}]},
+        delta("lo"),
+        {"choices": [], "usage": usage},
+        "[DONE]",
+    )
     with HostileServer(answering(200, "text/event-stream", events)) as server, client_for(server) as client:
         stream = client.chat.stream("gpt-4o-mini", HELLO)
         assert "".join(stream) == "Hello"
-    assert (stream.done, stream.prompt_tokens, stream.completion_tokens, stream.finish_reason) == (True, None, None, None)
+    assert (stream.done, stream.prompt_tokens, stream.completion_tokens, stream.finish_reason) == (
+        True,
+        None,
+        None,
+        None,
+    )
 
 
 def test_a_reply_whose_content_is_not_text_is_malformed():

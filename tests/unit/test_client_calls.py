@@ -2,6 +2,7 @@
 (a success, an HTTP error, an answer the client cannot read, a cut), for every resource, and the
 credits in that row are what the sandbox charged the key. Faults come from the sandbox's fault
 injection over real HTTP; the ledger is a real Store, written by the hook the app uses."""
+
 from __future__ import annotations
 
 import itertools
@@ -35,16 +36,20 @@ def user() -> str:
 @pytest.fixture
 def client(sandbox, api_key, store, user):
     """Wired as the app wires a session's client (lib.ui.store_status.record_call)."""
-    with ReshiClient(sandbox.base_url, api_key, timeout=10,
-                     on_call=lambda record: store.record_usage(user, **asdict(record))) as made:
+    with ReshiClient(
+        sandbox.base_url, api_key, timeout=10, on_call=lambda record: store.record_usage(user, **asdict(record))
+    ) as made:
         yield made
 
 
 def rows(store: Store, user: str, endpoint: str) -> list[dict]:
     """The user's ledger rows for `endpoint`, oldest first, a missing error kind as None."""
     records = store.usage_ledger(user).calls().to_dict("records")[::-1]
-    return [{**row, "error_kind": row["error_kind"] if isinstance(row["error_kind"], str) else None}
-            for row in records if row["endpoint"] == endpoint]
+    return [
+        {**row, "error_kind": row["error_kind"] if isinstance(row["error_kind"], str) else None}
+        for row in records
+        if row["endpoint"] == endpoint
+    ]
 
 
 def _chat_stream(client: ReshiClient) -> None:
@@ -69,7 +74,7 @@ CALLS = {
 # outcome -> (the fault queued, how many of it, the error, the ledger's error kind)
 OUTCOMES = {
     "success": (None, 0, None, None),
-    "http_error": ("500", 3, errors.ServerError, "server"),   # 3: a GET is retried, still one call
+    "http_error": ("500", 3, errors.ServerError, "server"),  # 3: a GET is retried, still one call
     "not_json": ("badjson", 1, errors.MalformedResponseError, "malformed"),
     "malformed": ("badshape", 1, errors.MalformedResponseError, "malformed"),
     "cut": ("cut", 1, errors.MalformedResponseError, "malformed"),
@@ -78,14 +83,15 @@ OUTCOMES = {
 
 @pytest.mark.parametrize("outcome", OUTCOMES)
 @pytest.mark.parametrize("name", CALLS)
-def test_each_call_is_one_ledger_row_charged_as_the_sandbox_charged(sandbox, api_key, client, store, user,
-                                                                    name, outcome):
+def test_each_call_is_one_ledger_row_charged_as_the_sandbox_charged(
+    sandbox, api_key, client, store, user, name, outcome
+):
     fault_endpoint, endpoint, send = CALLS[name]
     if name == "video_status":
         task_id = client.videos.create("a red fox running").id
         send = lambda c: _video_status(c, task_id)  # noqa: E731
     fault, count, error, kind = OUTCOMES[outcome]
-    if name == "chat_stream" and outcome == "cut":   # a stream cut halfway keeps what arrived
+    if name == "chat_stream" and outcome == "cut":  # a stream cut halfway keeps what arrived
         error, kind = errors.StreamCutError, "stream_cut"
     before = sandbox.control.key_info(api_key)["credits"]
     if fault:
@@ -126,16 +132,21 @@ def test_a_stopped_stream_is_one_row(client, store, user, sandbox_speed):
 
 # --- one retry policy ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("status, body, transient", [
-    (429, {"error": {"message": "Rate limit reached", "code": "rate_limit_exceeded"}}, True),
-    (429, {"error": {"message": "You exceeded your current quota", "code": "insufficient_quota"}}, False),
-    (503, {"error": {"message": "overloaded"}}, True),
-    (500, {"error": {"message": "boom"}}, True),
-    (402, {"error": {"message": "insufficient credits"}}, False),
-    (400, {"error": {"message": "bad"}}, False),
-])
+
+@pytest.mark.parametrize(
+    "status, body, transient",
+    [
+        (429, {"error": {"message": "Rate limit reached", "code": "rate_limit_exceeded"}}, True),
+        (429, {"error": {"message": "You exceeded your current quota", "code": "insufficient_quota"}}, False),
+        (503, {"error": {"message": "overloaded"}}, True),
+        (500, {"error": {"message": "boom"}}, True),
+        (402, {"error": {"message": "insufficient credits"}}, False),
+        (400, {"error": {"message": "bad"}}, False),
+    ],
+)
 def test_only_failures_that_charged_nothing_are_retried(status, body, transient):
     import json
+
     assert retries.is_transient(dialects.error_for(status, json.dumps(body))) is transient
 
 
@@ -150,7 +161,7 @@ def test_a_post_is_sent_again_only_when_its_caller_asks(client, sandbox, store, 
 
 
 def test_a_stop_ends_the_pause_between_attempts(client, sandbox):
-    sandbox.control.queue_fault("chat", "429", 1)   # Retry-After: 1
+    sandbox.control.queue_fault("chat", "429", 1)  # Retry-After: 1
     stream = client.chat.stream("gpt-4o-mini", HELLO, retry=True)
     started = time.monotonic()
     threading.Timer(0.2, stream.close).start()

@@ -1,4 +1,5 @@
 """lib.client against the sandbox speaking each dialect: the same calls give the same results."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """The price table's per-1K-token prices reach the ledger: a chat reply costs its per-call price
 plus the price of the tokens the server reported, as the Usage page's calls table shows it."""
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,13 @@ def store(tmp_path):
 
 def ledger_client(base_url: str, api_key: str, store: Store) -> ReshiClient:
     """Wired the way the app wires a session's client (lib.ui.connection.get_client)."""
-    return ReshiClient(base_url, api_key, timeout=5, prices=store.get_prices(),
-                       on_call=lambda record: store.add_usage(USER, **asdict(record)))
+    return ReshiClient(
+        base_url,
+        api_key,
+        timeout=5,
+        prices=store.get_prices(),
+        on_call=lambda record: store.add_usage(USER, **asdict(record)),
+    )
 
 
 def shown_calls(store: Store) -> list[dict]:
@@ -65,8 +71,13 @@ def test_a_stopped_reply_is_billed_as_the_provider_bills_it(sandbox, api_key, st
 
 def test_token_counts_that_are_not_counts_add_nothing():
     """A broken or hostile server's usage cannot break the call or charge an odd price."""
-    body = json.dumps({"id": "c1", "choices": [{"message": {"content": "hi"}, "finish_reason": "stop"}],
-                       "usage": {"prompt_tokens": "lots", "completion_tokens": -40}}).encode()
+    body = json.dumps(
+        {
+            "id": "c1",
+            "choices": [{"message": {"content": "hi"}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": "lots", "completion_tokens": -40},
+        }
+    ).encode()
 
     def answer(h):
         send_head(h, 200, "application/json", len(body))
@@ -74,8 +85,12 @@ def test_token_counts_that_are_not_counts_add_nothing():
 
     calls: list[CallRecord] = []
     prices = {(pricing.CHAT, pricing.ANY_MODEL): pricing.Price(PER_CALL, PER_1K)}
-    with HostileServer(answer) as server, ReshiClient(server.base_url, "sk-test", timeout=5, max_retries=0,
-                                                      prices=prices, on_call=calls.append) as client:
+    with (
+        HostileServer(answer) as server,
+        ReshiClient(
+            server.base_url, "sk-test", timeout=5, max_retries=0, prices=prices, on_call=calls.append
+        ) as client,
+    ):
         reply = client.chat.create("gpt-4o-mini", HELLO)
     assert reply.text == "hi" and reply.credits == calls[-1].credits == PER_CALL
 

@@ -1,4 +1,5 @@
 """Numbers, times and waits in the user's language (Babel), and the browser's zone."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -27,12 +28,15 @@ def test_an_unknown_or_missing_zone_is_utc():
     assert formats.zone("Europe/Paris").key == "Europe/Paris"
 
 
-@pytest.mark.parametrize("seconds, en, zh", [
-    (2 * 86400 + 23 * 3600 + 59 * 60, "2 days 23 hr", "2天 23小时"),
-    (5 * 3600 + 12 * 60 + 30, "5 hr 12 min", "5小时 12分钟"),
-    (20, "1 min", "1分钟"),
-    (86400, "1 day", "1天"),
-])
+@pytest.mark.parametrize(
+    "seconds, en, zh",
+    [
+        (2 * 86400 + 23 * 3600 + 59 * 60, "2 days 23 hr", "2天 23小时"),
+        (5 * 3600 + 12 * 60 + 30, "5 hr 12 min", "5小时 12分钟"),
+        (20, "1 min", "1分钟"),
+        (86400, "1 day", "1天"),
+    ],
+)
 def test_durations_keep_the_two_largest_units(seconds, en, zh):
     assert formats.duration(seconds, "en") == en and formats.duration(seconds, "zh") == zh
 

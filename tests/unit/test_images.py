@@ -1,4 +1,5 @@
 """lib.images against the sandbox: concurrent generation, arrival order, errors, saving, names."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -59,16 +60,29 @@ def test_estimate_and_prompt_problems(client):
 
 
 def _media(prompt: str, mime: str = "image/jpeg") -> Media:
-    return Media(id=1, user="u", kind="image", prompt=prompt, mime=mime, width=1, height=1, credits=10,
-                 meta={}, created_at=datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC))
+    return Media(
+        id=1,
+        user="u",
+        kind="image",
+        prompt=prompt,
+        mime=mime,
+        width=1,
+        height=1,
+        credits=10,
+        meta={},
+        created_at=datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC),
+    )
 
 
-@pytest.mark.parametrize("prompt, mime, name", [
-    ("A red fox, in snow!", "image/jpeg", "image-20250102-030405-a-red-fox-in-snow.jpg"),
-    ("雪中的狐狸", "image/png", "image-20250102-030405-雪中的狐狸.png"),
-    ("../../etc/passwd", "image/png", "image-20250102-030405-etc-passwd.png"),
-    ("???", "image/webp", "image-20250102-030405.webp"),
-])
+@pytest.mark.parametrize(
+    "prompt, mime, name",
+    [
+        ("A red fox, in snow!", "image/jpeg", "image-20250102-030405-a-red-fox-in-snow.jpg"),
+        ("雪中的狐狸", "image/png", "image-20250102-030405-雪中的狐狸.png"),
+        ("../../etc/passwd", "image/png", "image-20250102-030405-etc-passwd.png"),
+        ("???", "image/webp", "image-20250102-030405.webp"),
+    ],
+)
 def test_download_name(prompt, mime, name):
     assert images.download_name(_media(prompt, mime)) == name
 

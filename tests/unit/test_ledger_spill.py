@@ -1,6 +1,7 @@
 """A ledger row the database will not take (read-only here; locked, full and unreachable go the same way) is retried, kept in the spill file,
 logged at ERROR, and written at the next start or the next write that works, once; on SQLite
 and PostgreSQL, with the database really refusing writes."""
+
 from __future__ import annotations
 
 import contextlib
@@ -21,8 +22,10 @@ def refusing_writes(store: Store, url: str):
     file's mode would not stop us). PostgreSQL: the database is made read-only and its sessions
     ended (SQLSTATE 25006 on the next write)."""
     if url.startswith("sqlite"):
+
         def read_only(dbapi_connection, _record):
             dbapi_connection.execute("PRAGMA query_only = ON")
+
         store.engine.dispose()
         sa.event.listen(store.engine, "connect", read_only)
         try:
@@ -91,13 +94,14 @@ def test_a_replay_cut_short_writes_nothing_twice(store, store_url):
     assert credits_of(store) == [2.0]
 
 
-def test_a_row_neither_database_nor_disk_takes_is_logged_held_and_written_later(store, store_url, caplog, tmp_path,
-                                                                                 monkeypatch):
+def test_a_row_neither_database_nor_disk_takes_is_logged_held_and_written_later(
+    store, store_url, caplog, tmp_path, monkeypatch
+):
     (tmp_path / "a-file").write_text("")
     monkeypatch.setattr(store.spill, "path", tmp_path / "a-file" / "spill.jsonl")  # the spill cannot be written either
     with refusing_writes(store, store_url), caplog.at_level(logging.ERROR, "reshi.store"):
         assert not store.record_usage(A, endpoint="chat", credits=7, request_id="last-words")
-        assert store.spilled_usage(A) == 1   # the user is told it waits
+        assert store.spilled_usage(A) == 1  # the user is told it waits
     assert "ledger row held in memory only" in caplog.text
     assert '"request_id": "last-words"' in caplog.text and '"credits": 7' in caplog.text
     assert store.record_usage(A, endpoint="chat", credits=5, request_id="works")

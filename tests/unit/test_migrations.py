@@ -2,6 +2,7 @@
 a new database and one made before migrations both end at the models' schema, a newer
 release's database is refused untouched, replicas starting together do not race, and a model
 change without a revision fails here."""
+
 from __future__ import annotations
 
 import re
@@ -48,8 +49,9 @@ def schema_differences(url: str) -> list:
 
 
 def admin(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "lib.admin", *args], cwd=PROJECT_ROOT,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "lib.admin", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_every_model_change_has_a_revision(store_url):
@@ -73,8 +75,12 @@ def test_revisions_are_one_numbered_chain():
 
 
 # Columns that revisions after the baseline add: a database from before migrations lacks them.
-COLUMNS_ADDED_BY_LATER_REVISIONS = (("usage", "reasoning_tokens"), ("usage", "source"), ("usage", "connection"),
-                                    ("conversations", "pinned_at"))
+COLUMNS_ADDED_BY_LATER_REVISIONS = (
+    ("usage", "reasoning_tokens"),
+    ("usage", "source"),
+    ("usage", "connection"),
+    ("conversations", "pinned_at"),
+)
 # Tables that revisions after the baseline add (0004, the prompt library; 0005, Workbench ratings).
 TABLES_OF_LATER_REVISIONS = ("prompts", "prompt_versions", "workbench_ratings", "workbench_judgements", "quota_holds")
 
@@ -84,18 +90,22 @@ def make_pre_migration_database(url: str) -> None:
     table yet, video_tasks without the columns added by hand later; one row in it."""
     engine = make_engine(url)
     try:
-        metadata.create_all(engine, tables=[t for t in metadata.sorted_tables
-                                            if t.name not in ("shares", *TABLES_OF_LATER_REVISIONS)])
+        metadata.create_all(
+            engine, tables=[t for t in metadata.sorted_tables if t.name not in ("shares", *TABLES_OF_LATER_REVISIONS)]
+        )
         with engine.begin() as conn:
             for column in VIDEO_TASK_COLUMNS_ADDED_LATER:
                 conn.execute(sa.text(f"ALTER TABLE video_tasks DROP COLUMN {column}"))
-            for table, column in COLUMNS_ADDED_BY_LATER_REVISIONS:   # today's models have them; that release did not
+            for table, column in COLUMNS_ADDED_BY_LATER_REVISIONS:  # today's models have them; that release did not
                 conn.execute(sa.text(f"ALTER TABLE {table} DROP COLUMN {column}"))
-            conn.execute(sa.text(
-                "INSERT INTO video_tasks (\"user\", task_id, prompt, model, duration, aspect_ratio, status, "
-                "credits, refunded, poll_errors, hidden, created_at, updated_at) VALUES ('alice', 'old', "
-                "'made before', 'sora-2', 5, '16:9', 'queued', 15, false, 0, false, :now, :now)"),
-                {"now": datetime.now(UTC)})
+            conn.execute(
+                sa.text(
+                    'INSERT INTO video_tasks ("user", task_id, prompt, model, duration, aspect_ratio, status, '
+                    "credits, refunded, poll_errors, hidden, created_at, updated_at) VALUES ('alice', 'old', "
+                    "'made before', 'sora-2', 5, '16:9', 'queued', 15, false, 0, false, :now, :now)"
+                ),
+                {"now": datetime.now(UTC)},
+            )
     finally:
         engine.dispose()
 
@@ -138,9 +148,16 @@ def test_a_database_from_a_newer_release_is_refused_untouched(store_url):
 def test_replicas_starting_together_migrate_once(store_url):
     """Four processes upgrade one new database at once: all succeed (without the lock, the
     losers fail creating tables that the winner has just made)."""
-    starts = [subprocess.Popen([sys.executable, "-m", "lib.admin", "migrate", "--store", store_url],
-                               cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True) for _ in range(4)]
+    starts = [
+        subprocess.Popen(
+            [sys.executable, "-m", "lib.admin", "migrate", "--store", store_url],
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
     outcomes = [(p.wait(timeout=120), p.stdout.read(), p.stderr.read()) for p in starts]
     assert [code for code, _, _ in outcomes] == [0, 0, 0, 0], outcomes
     upgraded = [out for _, out, _ in outcomes if "upgraded from revision none" in out]
@@ -153,21 +170,29 @@ def test_upgrade_is_a_single_read_when_up_to_date(store_url):
     statements: list[str] = []
     try:
         upgrade(engine)
-        sa.event.listen(engine, "before_cursor_execute",
-                        lambda conn, cursor, statement, *rest: statements.append(statement))
+        sa.event.listen(
+            engine, "before_cursor_execute", lambda conn, cursor, statement, *rest: statements.append(statement)
+        )
         assert upgrade(engine) == (head_revision(), head_revision())
     finally:
         engine.dispose()
     assert not any(s.lstrip().upper().startswith(("CREATE", "ALTER", "INSERT", "UPDATE")) for s in statements)
 
 
-@pytest.mark.parametrize("args, code, words", [
-    (["--help"], 0, "migrate"),
-    (["migrate", "--help"], 0, "--check"),
-    (["migrate", "--store", "nope://x"], 2, "error: not a database URL"),
-    (["frobnicate"], 2, "invalid choice"),
-    (["migrate", "--store", "sqlite:////no/such/dir/x.db"], 1, "error: No such file or directory: /no/such/dir/x.db"),
-])
+@pytest.mark.parametrize(
+    "args, code, words",
+    [
+        (["--help"], 0, "migrate"),
+        (["migrate", "--help"], 0, "--check"),
+        (["migrate", "--store", "nope://x"], 2, "error: not a database URL"),
+        (["frobnicate"], 2, "invalid choice"),
+        (
+            ["migrate", "--store", "sqlite:////no/such/dir/x.db"],
+            1,
+            "error: No such file or directory: /no/such/dir/x.db",
+        ),
+    ],
+)
 def test_admin_command_line(args, code, words):
     result = admin(*args)
     assert result.returncode == code

@@ -1,4 +1,5 @@
 """The network guard: a guarded client never reaches refused addresses, however the URL gets there."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,9 +17,24 @@ def refusal(call) -> errors.RefusedAddressError:
     return caught.value
 
 
-@pytest.mark.parametrize("address", ["127.0.0.1", "127.8.9.10", "::1", "169.254.169.254", "10.1.2.3",
-                                     "192.168.1.20", "172.16.0.1", "100.64.0.1", "224.0.0.1", "0.0.0.0",
-                                     "::ffff:127.0.0.1", "fe80::1", "fc00::1"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "127.8.9.10",
+        "::1",
+        "169.254.169.254",
+        "10.1.2.3",
+        "192.168.1.20",
+        "172.16.0.1",
+        "100.64.0.1",
+        "224.0.0.1",
+        "0.0.0.0",
+        "::ffff:127.0.0.1",
+        "fe80::1",
+        "fc00::1",
+    ],
+)
 def test_internal_addresses_are_refused(address):
     assert refusal(lambda: NetPolicy().check_address("h", address)).rule == "private"
 
@@ -28,8 +44,10 @@ def test_public_addresses_pass_and_admin_allowed_networks_too():
     NetPolicy().check_address("h", "2606:4700::1111")
     NetPolicy(allowed_networks=networks(["10.0.0.0/8"])).check_address("h", "10.1.2.3")
     NetPolicy(allowed_networks=networks(True)).check_address("h", "169.254.169.254")
-    assert refusal(lambda: NetPolicy(allowed_networks=networks(["10.0.0.0/8"])).check_address(
-        "h", "192.168.1.1")).rule == "private"
+    assert (
+        refusal(lambda: NetPolicy(allowed_networks=networks(["10.0.0.0/8"])).check_address("h", "192.168.1.1")).rule
+        == "private"
+    )
 
 
 def test_allowed_hosts_patterns():
@@ -44,8 +62,7 @@ def test_allowed_hosts_patterns():
 def test_guarded_client_sends_nothing_to_a_loopback_canary(canary, host):
     """`localhost` is a name, refused only because the guard resolves it at connect time."""
     port = canary.url.rsplit(":", 1)[1]
-    with ReshiClient(f"http://{host}:{port}/api/v1", "sk-fake-for-canary", policy=NetPolicy(),
-                     max_retries=0) as client:
+    with ReshiClient(f"http://{host}:{port}/api/v1", "sk-fake-for-canary", policy=NetPolicy(), max_retries=0) as client:
         assert refusal(client.models.list).rule == "private"
         assert refusal(lambda: client.images.generate("x")).rule == "private"
         assert refusal(lambda: client.chat.create("m", [{"role": "user", "content": "x"}])).rule == "private"
@@ -129,7 +146,7 @@ def test_refusal_names_the_rule_in_both_languages():
     english, chinese = error_text(refused, "en", admin=True), error_text(refused, "zh", admin=True)
     assert "169.254.169.254" in english and "allow_private_networks" in english
     assert "169.254.169.254" in chinese and "[security]" in chinese and "服务器消息" not in chinese
-    user = error_text(refused, "en")   # an ordinary user is not shown the operator's settings
+    user = error_text(refused, "en")  # an ordinary user is not shown the operator's settings
     assert "169.254.169.254" in user and "[security]" not in user
 
 

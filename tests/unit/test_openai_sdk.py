@@ -1,4 +1,5 @@
 """The official `openai` SDK, unchanged but for base URL and key, against the sandbox."""
+
 from __future__ import annotations
 
 import openai
@@ -16,8 +17,7 @@ def test_models_list(client):
 
 
 def test_chat_completion(client):
-    response = client.chat.completions.create(
-        model="gemini-pro", messages=[{"role": "user", "content": "Hello!"}])
+    response = client.chat.completions.create(model="gemini-pro", messages=[{"role": "user", "content": "Hello!"}])
     assert response.choices[0].message.content.startswith('You said: "Hello!"')
     assert response.choices[0].finish_reason == "stop"
     assert response.usage.total_tokens > 0
@@ -25,10 +25,10 @@ def test_chat_completion(client):
 
 
 def test_chat_stream(client):
-    plain = client.chat.completions.create(
-        model="gpt-4o-mini", messages=[{"role": "user", "content": "Hello!"}])
+    plain = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "Hello!"}])
     stream = client.chat.completions.create(
-        model="gpt-4o-mini", messages=[{"role": "user", "content": "Hello!"}], stream=True)
+        model="gpt-4o-mini", messages=[{"role": "user", "content": "Hello!"}], stream=True
+    )
     chunks = list(stream)
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert text == plain.choices[0].message.content
@@ -37,8 +37,11 @@ def test_chat_stream(client):
 
 def test_chat_stream_with_usage(client):
     stream = client.chat.completions.create(
-        model="deepseek-chat", messages=[{"role": "user", "content": "Hello!"}], stream=True,
-        stream_options={"include_usage": True})
+        model="deepseek-chat",
+        messages=[{"role": "user", "content": "Hello!"}],
+        stream=True,
+        stream_options={"include_usage": True},
+    )
     chunks = list(stream)
     assert chunks[-1].choices == [] and chunks[-1].usage.completion_tokens > 0
 
@@ -51,8 +54,7 @@ def test_invalid_key_raises_authentication_error(sandbox):
 
 
 def test_no_credits_raises_api_status_error_402(sandbox):
-    client = openai.OpenAI(base_url=sandbox.base_url, api_key=sandbox.control.add_key(credits=0),
-                           max_retries=0)
+    client = openai.OpenAI(base_url=sandbox.base_url, api_key=sandbox.control.add_key(credits=0), max_retries=0)
     with pytest.raises(openai.APIStatusError) as caught:
         client.chat.completions.create(model="gemini-pro", messages=[{"role": "user", "content": "hi"}])
     assert caught.value.status_code == 402

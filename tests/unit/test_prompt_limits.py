@@ -1,4 +1,5 @@
 """One rule for prompts on every endpoint, and texts that name the limit the code applies."""
+
 from __future__ import annotations
 
 import pytest

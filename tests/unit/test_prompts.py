@@ -1,5 +1,6 @@
 """The prompt library: its rules (lib/prompts.py) and its store (lib/store/prompts.py, on SQLite
 and PostgreSQL through the `store` fixture)."""
+
 from __future__ import annotations
 
 import json
@@ -28,6 +29,7 @@ def content(system="Triage {{ticket}} for {{team}}.", user="", **extra) -> dict:
 
 
 # ---------------------------------------------------------------- rules
+
 
 def test_a_template_variable_that_is_not_declared_is_named():
     c = content()
@@ -67,8 +69,12 @@ def test_filling_uses_defaults_and_unknown_values_are_reported():
 
 
 def test_settings_keep_what_other_features_add_and_drop_the_conversations_own():
-    settings = {**chat.default_settings("m-1"), "reasoning": {"effort": "high"}, "compare_on": True,
-                "variables": {"x": "1"}}
+    settings = {
+        **chat.default_settings("m-1"),
+        "reasoning": {"effort": "high"},
+        "compare_on": True,
+        "variables": {"x": "1"},
+    }
     kept = prompts.new_content(settings, system="s")["settings"]
     assert kept["reasoning"] == {"effort": "high"} and kept["model"] == "m-1"
     assert not {"compare_on", "variables", "system", "prompt"} & kept.keys()
@@ -110,9 +116,9 @@ def test_settings_diff_names_what_changed():
 
 # ---------------------------------------------------------------- export and import
 
+
 def _exported(c=None) -> bytes:
-    versions = [SimpleNamespace(number=1, user=A, note="first", created_at=datetime.now(UTC),
-                                content=c or content())]
+    versions = [SimpleNamespace(number=1, user=A, note="first", created_at=datetime.now(UTC), content=c or content())]
     return prompts.to_json("Triage", 1, versions).encode()
 
 
@@ -122,14 +128,19 @@ def test_export_and_import_round_trip():
     assert imported.versions[0]["content"] == content() and imported.versions[0]["note"] == "first"
 
 
-@pytest.mark.parametrize("data, key", [
-    (b"\xff\xfe", "prompts.import_not_json"),
-    (b"[1, 2]", "prompts.import_not_prompt"),
-    (json.dumps({"format": "reshi-chat", "version": 1}).encode(), "prompts.import_not_prompt"),
-    (json.dumps({"format": "reshi-prompt", "version": 9}).encode(), "prompts.import_bad_version"),
-    (json.dumps({"format": "reshi-prompt", "version": 1, "name": "x", "versions": []}).encode(),
-     "prompts.import_bad_field"),
-])
+@pytest.mark.parametrize(
+    "data, key",
+    [
+        (b"\xff\xfe", "prompts.import_not_json"),
+        (b"[1, 2]", "prompts.import_not_prompt"),
+        (json.dumps({"format": "reshi-chat", "version": 1}).encode(), "prompts.import_not_prompt"),
+        (json.dumps({"format": "reshi-prompt", "version": 9}).encode(), "prompts.import_bad_version"),
+        (
+            json.dumps({"format": "reshi-prompt", "version": 1, "name": "x", "versions": []}).encode(),
+            "prompts.import_bad_field",
+        ),
+    ],
+)
 def test_what_is_not_a_prompt_is_refused_with_the_reason(data, key):
     with pytest.raises(prompts.ImportProblem) as caught:
         prompts.parse_import(data)
@@ -147,6 +158,7 @@ def test_an_imported_version_with_an_undeclared_variable_is_refused():
 
 # ---------------------------------------------------------------- store
 
+
 def test_versions_pin_and_current(store):
     prompt = store.create_prompt(A, "Triage", content(), "first")
     store.save_prompt_version(A, prompt.id, content(system="v2 {{ticket}} {{team}}"), 1, "second")
@@ -162,8 +174,7 @@ def test_versions_pin_and_current(store):
 def test_a_save_on_a_stale_version_is_refused_with_what_was_saved_since(store):
     prompt = store.create_prompt(A, "Triage", content())
     store.share_prompt(A, prompt.id, True)
-    store.save_prompt_version(ADMIN, prompt.id, content(system="admin's {{ticket}} {{team}}"), 1, "fix",
-                              admin=True)
+    store.save_prompt_version(ADMIN, prompt.id, content(system="admin's {{ticket}} {{team}}"), 1, "fix", admin=True)
     with pytest.raises(StalePrompt) as caught:
         store.save_prompt_version(A, prompt.id, content(system="mine {{ticket}} {{team}}"), 1)
     assert [(v.number, v.user, v.note) for v in caught.value.since] == [(2, ADMIN, "fix")]
@@ -221,24 +232,34 @@ def _database_before_the_library(url: str, presets_of: dict[str, dict]) -> None:
         with engine.begin() as conn:
             command.upgrade(alembic_config(conn), "0003")
             for user, own in presets_of.items():
-                conn.execute(sa.text('INSERT INTO user_settings ("user", key, value) VALUES (:u, :k, :v)'),
-                             {"u": user, "k": "chat.presets", "v": json.dumps(own)})
+                conn.execute(
+                    sa.text('INSERT INTO user_settings ("user", key, value) VALUES (:u, :k, :v)'),
+                    {"u": user, "k": "chat.presets", "v": json.dumps(own)},
+                )
     finally:
         engine.dispose()
 
 
 def test_the_upgrade_carries_presets_over_shipped_ones_shared_and_own_ones_private(store_url):
     params = chat.default_settings()["params"] | {"max_tokens": {"on": True, "value": 99}}
-    _database_before_the_library(store_url, {A: {
-        "Persona": {"name": "Persona", "model": "m-2", "system": "Be {{tone}}.", "params": params},
-        "Translator": {"name": "Translator", "model": "m-3", "system": "Mine", "params": {}}}})
+    _database_before_the_library(
+        store_url,
+        {
+            A: {
+                "Persona": {"name": "Persona", "model": "m-2", "system": "Be {{tone}}.", "params": params},
+                "Translator": {"name": "Translator", "model": "m-3", "system": "Mine", "params": {}},
+            }
+        },
+    )
     store = Store(store_url)  # opening it upgrades it
     try:
         shipped = {p.name: (p, v) for p, v in store.list_prompts(B)}
         assert set(shipped) == {"Translator", "Code reviewer", "Summarizer", "Brainstorm"}
         assert all(p.shared and p.recommended and p.user == "" for p, _ in shipped.values())
         summarizer = shipped["Summarizer"][1].content
-        assert [v["name"] for v in summarizer["variables"]] == ["count", "audience"] and prompts.problems(summarizer) == []
+        assert [v["name"] for v in summarizer["variables"]] == ["count", "audience"] and prompts.problems(
+            summarizer
+        ) == []
         assert summarizer["settings"]["params"]["temperature"] == {"on": True, "value": 0.3}
         alices = [(p.name, p.user, p.shared, v.content["settings"]["model"]) for p, v in store.list_prompts(A)]
         assert ("Persona", A, False, "m-2") in alices and ("Translator", A, False, "m-3") in alices
@@ -252,10 +273,16 @@ def test_the_upgrade_carries_presets_over_shipped_ones_shared_and_own_ones_priva
 
 def test_a_conversation_export_keeps_its_prompt_version_and_values_and_the_import_checks_them():
     from lib import chat_io
+
     ref = prompts.reference(3, "Support triage", 2, content())
     now = datetime.now(UTC)
-    conversation = SimpleNamespace(id=1, title="t", created_at=now, updated_at=now, settings={**chat.default_settings(), "prompt": ref,
-                                                               "variables": {"ticket": "#9"}})
+    conversation = SimpleNamespace(
+        id=1,
+        title="t",
+        created_at=now,
+        updated_at=now,
+        settings={**chat.default_settings(), "prompt": ref, "variables": {"ticket": "#9"}},
+    )
     messages = [SimpleNamespace(id=1, conversation_id=1, user=A, role="user", content="hi", meta={}, created_at=now)]
     back = chat_io.parse_import(chat_io.to_json(conversation, messages).encode()).settings
     assert prompts.version_label(back["prompt"]) == "Support triage v2" and back["variables"] == {"ticket": "#9"}

@@ -3,6 +3,7 @@
 The samples are cut out of the document at test time, so they stay verbatim; only the two
 strings `https://www.reshi123.com/api/v1` and `sk-your-api-key` are replaced.
 """
+
 from __future__ import annotations
 
 import re
@@ -41,6 +42,7 @@ def run_python(sandbox, api_key, monkeypatch, capsys):
     def run(source: str) -> str:
         exec(compile(localised(source, sandbox, api_key), "<api-doc sample>", "exec"), {})
         return capsys.readouterr().out
+
     return run
 
 
@@ -54,7 +56,7 @@ def test_openai_chat_sample(run_python):
 
 def test_requests_image_sample(run_python, sandbox, api_key):
     out = run_python(samples("Python")[1])
-    assert "'b64_json': '/9j/" in out   # a JPEG's base64
+    assert "'b64_json': '/9j/" in out  # a JPEG's base64
     assert sandbox.control.key_info(api_key)["spent"] == 10
 
 
@@ -66,8 +68,7 @@ def test_requests_video_polling_sample(run_python, sandbox, api_key):
 
 
 @pytest.mark.skipif(not shutil.which("curl"), reason="curl is not installed")
-@pytest.mark.parametrize("index, expected", [(0, '"chat.completion"'), (1, '"b64_json"'),
-                                             (2, '"status":"queued"')])
+@pytest.mark.parametrize("index, expected", [(0, '"chat.completion"'), (1, '"b64_json"'), (2, '"status":"queued"')])
 def test_curl_samples(sandbox, api_key, index, expected):
     command = localised(samples("cURL")[index], sandbox, api_key)
     result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=30)

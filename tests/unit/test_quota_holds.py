@@ -3,6 +3,7 @@ a call under way in one process counts against the quota in every other process 
 database until its ledger row takes its place; calls from two processes racing at the quota's
 edge never pass it (two processes); a dead process's hold expires; a chat reply priced per 1K tokens is held for
 the most it may cost and settles at its real price."""
+
 from __future__ import annotations
 
 import subprocess
@@ -22,8 +23,13 @@ from tests.quota_race import racing
 
 def other_replica(store_url: str, threads: int, tries: int) -> subprocess.Popen:
     """Another replica: a process of its own on the database, as a second `streamlit run` is."""
-    process = subprocess.Popen([sys.executable, "-m", "tests.quota_race", store_url, str(threads), str(tries)], cwd=ROOT,
-                               text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.quota_race", store_url, str(threads), str(tries)],
+        cwd=ROOT,
+        text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
     assert process.stdout.readline() == "ready\n"
     return process
 
@@ -52,6 +58,7 @@ def test_two_processes_racing_at_the_edge_never_pass_the_quota(store, store_url)
     def go() -> None:
         other.stdin.write("go\n")
         other.stdin.flush()
+
     here = racing(store, 4, 10, go)
     there = int(other.communicate(timeout=120)[0])
     assert here + there == 10, f"holds taken here and in the other process: {here}, {there} (10 credits were left)"
@@ -76,8 +83,15 @@ def test_a_reply_priced_per_token_is_held_for_its_most_and_settles_at_its_price(
     def check(_endpoint, _model, most):
         holds.append(most)
         return quotas.check_quota(store, "alice", most)
-    client = ReshiClient(sandbox.base_url, api_key, connection=quotas.PRESET, prices=prices,
-                         before_paid_call=check, on_call=lambda call: store.record_usage("alice", **asdict(call)))
+
+    client = ReshiClient(
+        sandbox.base_url,
+        api_key,
+        connection=quotas.PRESET,
+        prices=prices,
+        before_paid_call=check,
+        on_call=lambda call: store.record_usage("alice", **asdict(call)),
+    )
     store.admin_set_quota("alice", 1.7, 0)
     messages = [{"role": "user", "content": "Say hello."}]
     reply = client.chat.create("gpt-4o-mini", messages, max_tokens=500)
@@ -95,8 +109,10 @@ def test_a_reply_priced_per_token_is_held_for_its_most_and_settles_at_its_price(
 def test_the_tokens_ceiling_of_a_request():
     text = {"model": "m", "messages": [{"role": "user", "content": "你好"}], "max_tokens": 10}
     assert pricing.tokens_ceiling(text) >= len("你好".encode()) + 10
-    assert pricing.tokens_ceiling({**text, "max_tokens": None}) - pricing.tokens_ceiling(text) >= \
-        pricing.REPLY_TOKENS_CEILING - 10 - 5
+    assert (
+        pricing.tokens_ceiling({**text, "max_tokens": None}) - pricing.tokens_ceiling(text)
+        >= pricing.REPLY_TOKENS_CEILING - 10 - 5
+    )
     image = {"type": "image_url", "image_url": {"url": "data:image/png;base64," + "A" * 100_000}}
     with_image = {**text, "messages": [{"role": "user", "content": [{"type": "text", "text": "hi"}, image]}]}
     assert pricing.MEDIA_PART_TOKENS < pricing.tokens_ceiling(with_image) < pricing.MEDIA_PART_TOKENS + 200

@@ -1,5 +1,6 @@
 """Reasoning, structured output, token probabilities and extra keys: the sandbox answers them
 over real HTTP in each dialect, and the client reads every shape of the relay family."""
+
 from __future__ import annotations
 
 import json
@@ -12,14 +13,26 @@ from lib.client import ReshiClient
 from lib.sandbox.dialects import REASONING_SHAPES
 
 HELLO = [{"role": "user", "content": "hello there"}]
-SCHEMA = {"type": "object", "properties": {
-    "title": {"type": "string", "minLength": 3}, "year": {"type": "integer", "minimum": 1900, "maximum": 2100},
-    "genre": {"enum": ["novel", "poem"]}, "tags": {"type": "array", "items": {"type": "string"}, "minItems": 2},
-    "author": {"$ref": "#/$defs/person"}, "rating": {"type": ["number", "null"], "exclusiveMaximum": 5}},
-    "required": ["title", "year", "genre", "tags", "author"], "additionalProperties": False,
-    "$defs": {"person": {"type": "object", "properties": {"name": {"type": "string"}, "email": {"type": "string",
-                                                                                              "format": "email"}},
-                         "required": ["name"]}}}
+SCHEMA = {
+    "type": "object",
+    "properties": {
+        "title": {"type": "string", "minLength": 3},
+        "year": {"type": "integer", "minimum": 1900, "maximum": 2100},
+        "genre": {"enum": ["novel", "poem"]},
+        "tags": {"type": "array", "items": {"type": "string"}, "minItems": 2},
+        "author": {"$ref": "#/$defs/person"},
+        "rating": {"type": ["number", "null"], "exclusiveMaximum": 5},
+    },
+    "required": ["title", "year", "genre", "tags", "author"],
+    "additionalProperties": False,
+    "$defs": {
+        "person": {
+            "type": "object",
+            "properties": {"name": {"type": "string"}, "email": {"type": "string", "format": "email"}},
+            "required": ["name"],
+        }
+    },
+}
 SCHEMA_FORMAT = {"type": "json_schema", "json_schema": {"name": "book", "schema": SCHEMA, "strict": True}}
 
 
@@ -36,7 +49,7 @@ def test_thinking_streams_first_and_apart_in_every_shape_and_dialect(client, san
     stream = client.chat.stream("deepseek-reasoner", HELLO, reasoning_effort="high")
     kinds = [part.kind for part in stream.parts()]
     assert kinds[0] == dialects.THINKING and kinds[-1] == dialects.ANSWER
-    assert kinds.index(dialects.ANSWER) == kinds.count(dialects.THINKING)   # all thinking, then all answer
+    assert kinds.index(dialects.ANSWER) == kinds.count(dialects.THINKING)  # all thinking, then all answer
     assert stream.thinking.startswith('The user wrote: "hello there"') and "<think>" not in stream.thinking
     assert stream.text.startswith('You said: "hello there"') and "think>" not in stream.text
     assert stream.reasoning_tokens and stream.completion_tokens > stream.reasoning_tokens
@@ -64,11 +77,14 @@ def test_more_effort_thinks_longer_and_a_model_without_reasoning_does_not_think(
     assert "".join(plain) and plain.thinking == "" and plain.reasoning_tokens is None
 
 
-@pytest.mark.parametrize("pieces", [
-    ["<think>", "a b", "</think>", "answer"],
-    ["<thi", "nk>a", " b</th", "ink>\n\nans", "wer"],
-    ["  <think>\na b\n</think>answer"],
-])
+@pytest.mark.parametrize(
+    "pieces",
+    [
+        ["<think>", "a b", "</think>", "answer"],
+        ["<thi", "nk>a", " b</th", "ink>\n\nans", "wer"],
+        ["  <think>\na b\n</think>answer"],
+    ],
+)
 def test_inline_thinking_is_split_whatever_the_chunks(pieces):
     inline, out = dialects.InlineThinking(), []
     for piece in pieces:
@@ -87,7 +103,9 @@ def test_a_think_tag_later_in_an_answer_is_answer_text():
 
 def test_a_server_sending_both_names_is_read_once():
     assert dialects.delta_texts({"reasoning_content": "x", "reasoning": "x", "content": "y"}) == [
-        (dialects.THINKING, "x"), (dialects.ANSWER, "y")]
+        (dialects.THINKING, "x"),
+        (dialects.ANSWER, "y"),
+    ]
 
 
 def test_the_openai_sdk_reads_the_sandboxs_thinking(sandbox, api_key):
@@ -98,6 +116,7 @@ def test_the_openai_sdk_reads_the_sandboxs_thinking(sandbox, api_key):
 
 
 # --- structured output ----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("dialect", ["reshi", "new-api", "openai"])
 def test_a_schema_gets_json_valid_for_it_and_badjson_one_that_is_not(client, sandbox_dialect, dialect):
@@ -115,12 +134,19 @@ def test_a_schema_gets_json_valid_for_it_and_badjson_one_that_is_not(client, san
 def test_json_object_gets_an_object(client):
     reply = client.chat.create("gpt-4o", HELLO, response_format={"type": "json_object"})
     assert isinstance(json.loads(reply.text), dict)
-    assert structured.check_reply(client.chat.create("gpt-4o", [{"role": "user", "content": "x [badjson]"}],
-                                                     response_format={"type": "json_object"}).text,
-                                  None).kind == structured.NOT_JSON
+    assert (
+        structured.check_reply(
+            client.chat.create(
+                "gpt-4o", [{"role": "user", "content": "x [badjson]"}], response_format={"type": "json_object"}
+            ).text,
+            None,
+        ).kind
+        == structured.NOT_JSON
+    )
 
 
 # --- token probabilities -------------------------------------------------------------------
+
 
 def test_logprobs_come_in_openais_shape_streamed_and_whole(sandbox_http, sandbox):
     body = {"model": "gpt-4o-mini", "messages": HELLO, "logprobs": True, "top_logprobs": 3}
@@ -130,11 +156,14 @@ def test_logprobs_come_in_openais_shape_streamed_and_whole(sandbox_http, sandbox
     first = content[0]
     assert first["logprob"] <= 0 and first["bytes"] == list(first["token"].encode())
     assert len(first["top_logprobs"]) == 3 and first["token"] in [t["token"] for t in first["top_logprobs"]]
-    assert [t["logprob"] for t in first["top_logprobs"]] == sorted((t["logprob"] for t in first["top_logprobs"]),
-                                                                  reverse=True)
+    assert [t["logprob"] for t in first["top_logprobs"]] == sorted(
+        (t["logprob"] for t in first["top_logprobs"]), reverse=True
+    )
     with sandbox_http.stream("POST", "/chat/completions", json={**body, "stream": True}) as response:
         chunks = [json.loads(line[6:]) for line in response.iter_lines() if line.startswith("data: {")]
-    streamed = [c["choices"][0]["logprobs"]["content"][0] for c in chunks if c["choices"] and c["choices"][0]["logprobs"]]
+    streamed = [
+        c["choices"][0]["logprobs"]["content"][0] for c in chunks if c["choices"] and c["choices"][0]["logprobs"]
+    ]
     assert streamed == content
     plain = sandbox_http.post("/chat/completions", json={"model": "gpt-4o-mini", "messages": HELLO}).json()
     assert plain["choices"][0]["logprobs"] is None
@@ -142,12 +171,21 @@ def test_logprobs_come_in_openais_shape_streamed_and_whole(sandbox_http, sandbox
 
 # --- parameters: unknown keys ignored, wrong types refused -----------------------------------
 
-@pytest.mark.parametrize("extra, words", [
-    ({"temperature": "hot"}, "'temperature'"), ({"n": 0}, "'n'"), ({"logprobs": "yes"}, "'logprobs'"),
-    ({"top_logprobs": 3}, "needs logprobs"), ({"logprobs": True, "top_logprobs": 21}, "'top_logprobs'"),
-    ({"reasoning_effort": "extreme"}, "'reasoning_effort'"), ({"response_format": {"type": "yaml"}}, "'response_format'"),
-    ({"response_format": {"type": "json_schema"}}, "'response_format'"), ({"seed": 1.5}, "'seed'"),
-])
+
+@pytest.mark.parametrize(
+    "extra, words",
+    [
+        ({"temperature": "hot"}, "'temperature'"),
+        ({"n": 0}, "'n'"),
+        ({"logprobs": "yes"}, "'logprobs'"),
+        ({"top_logprobs": 3}, "needs logprobs"),
+        ({"logprobs": True, "top_logprobs": 21}, "'top_logprobs'"),
+        ({"reasoning_effort": "extreme"}, "'reasoning_effort'"),
+        ({"response_format": {"type": "yaml"}}, "'response_format'"),
+        ({"response_format": {"type": "json_schema"}}, "'response_format'"),
+        ({"seed": 1.5}, "'seed'"),
+    ],
+)
 def test_wrong_types_are_400_and_cost_nothing(sandbox, sandbox_http, api_key, extra, words):
     before = sandbox.control.key_info(api_key)["credits"]
     response = sandbox_http.post("/chat/completions", json={"model": "gpt-4o-mini", "messages": HELLO, **extra})
@@ -169,10 +207,20 @@ def test_the_reasoning_models_are_listed(sandbox_http):
 
 # --- View code: extra parameters in the SDK's extra_body ------------------------------------
 
+
 def test_view_codes_sdk_call_sends_the_same_body_extra_keys_in_extra_body(sandbox, api_key, capsys):
     from lib import code_export
-    body = {"model": "o4-mini", "messages": HELLO, "reasoning_effort": "low", "top_k": 40,
-            "x_vendor": {"safe": True}, "response_format": SCHEMA_FORMAT, "logprobs": True, "top_logprobs": 2}
+
+    body = {
+        "model": "o4-mini",
+        "messages": HELLO,
+        "reasoning_effort": "low",
+        "top_k": 40,
+        "x_vendor": {"safe": True},
+        "response_format": SCHEMA_FORMAT,
+        "logprobs": True,
+        "top_logprobs": 2,
+    }
     code = code_export.python_openai(body, sandbox.base_url)
     assert "extra_body={'top_k': 40, 'x_vendor': {'safe': True}}" in code
     exec(compile(code.replace(code_export.MASKED_KEY, api_key), "view-code", "exec"), {})

@@ -1,6 +1,7 @@
 """Streaming replies saved as they arrive (lib/reply_saving.py), against the sandbox's real
 streams: a checkpoint leaves the partial reply marked interrupted with a provisional ledger
 row; the end replaces both with the reply as it ended and the client's own ledger row."""
+
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -28,8 +29,9 @@ class Clock:
 
 @pytest.fixture
 def client(store, sandbox, api_key):
-    with ReshiClient(sandbox.base_url, api_key, timeout=10,
-                     on_call=lambda record: store.record_usage(A, **asdict(record))) as c:
+    with ReshiClient(
+        sandbox.base_url, api_key, timeout=10, on_call=lambda record: store.record_usage(A, **asdict(record))
+    ) as c:
         yield c
 
 

@@ -1,4 +1,5 @@
 """The sandbox's API over real HTTP: auth, models, billing, chat (plain and streamed), images."""
+
 from __future__ import annotations
 
 import base64
@@ -25,7 +26,7 @@ def sse_events(response: httpx.Response) -> list:
     events = []
     for line in response.text.splitlines():
         if line.startswith("data: "):
-            payload = line[len("data: "):]
+            payload = line[len("data: ") :]
             events.append(payload if payload == "[DONE]" else json.loads(payload))
     return events
 
@@ -37,6 +38,7 @@ def error_of(response: httpx.Response) -> dict:
 
 
 # --- auth and credits --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("path", ["/models", "/dashboard/billing/usage", "/videos/generations/x"])
 def test_missing_and_unknown_keys_are_401_without_echo(sandbox, path):
@@ -63,17 +65,20 @@ def test_insufficient_credits_is_402_and_costs_nothing(sandbox):
     assert chat(http).status_code == 200
     assert sandbox.control.key_info(poor) == {"credits": 4, "granted": 5, "spent": 1, "disabled": False}
     broke = sandbox.control.add_key(credits=0)
-    response = httpx.post(sandbox.base_url + "/chat/completions", json=HELLO,
-                          headers={"Authorization": f"Bearer {broke}"})
+    response = httpx.post(
+        sandbox.base_url + "/chat/completions", json=HELLO, headers={"Authorization": f"Bearer {broke}"}
+    )
     assert response.status_code == 402 and error_of(response)["type"] == "insufficient_quota"
 
 
 def test_default_key_exists(sandbox):
-    assert httpx.get(sandbox.base_url + "/models",
-                     headers={"Authorization": f"Bearer {DEFAULT_KEY}"}).status_code == 200
+    assert (
+        httpx.get(sandbox.base_url + "/models", headers={"Authorization": f"Bearer {DEFAULT_KEY}"}).status_code == 200
+    )
 
 
 # --- models and billing ------------------------------------------------------------------------
+
 
 def test_models_list_is_openai_shaped(sandbox_http):
     body = sandbox_http.get("/models").json()
@@ -91,11 +96,12 @@ def test_billing_follows_spending(sandbox_http):
     chat(sandbox_http)
     sandbox_http.post("/gemini/images", json={"prompt": "a dog"})
     usage = sandbox_http.get("/dashboard/billing/usage").json()["total_usage"]
-    assert usage == 1100   # 1 + 10 credits, in cents
+    assert usage == 1100  # 1 + 10 credits, in cents
     assert subscription["hard_limit_usd"] - usage / 100 == 989
 
 
 # --- chat --------------------------------------------------------------------------------------
+
 
 def test_chat_completion_shape_and_charge(sandbox, sandbox_http, api_key):
     response = chat(sandbox_http)
@@ -123,9 +129,11 @@ def test_chat_code_chinese_and_images(sandbox_http):
     assert "```python\n" in code["choices"][0]["message"]["content"]
     chinese = chat(sandbox_http, messages=[{"role": "user", "content": "写一段代码"}]).json()
     assert "你说" in chinese["choices"][0]["message"]["content"]
-    parts = [{"type": "text", "text": "What are these?"},
-             {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}},
-             {"type": "image_url", "image_url": {"url": "http://example.com/a.png"}}]
+    parts = [
+        {"type": "text", "text": "What are these?"},
+        {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}},
+        {"type": "image_url", "image_url": {"url": "http://example.com/a.png"}},
+    ]
     seen = chat(sandbox_http, messages=[{"role": "user", "content": parts}]).json()
     assert "2 image" in seen["choices"][0]["message"]["content"]
 
@@ -141,15 +149,18 @@ def test_chat_max_tokens_and_stop(sandbox_http):
     assert stopped["finish_reason"] == "stop"
 
 
-@pytest.mark.parametrize("body, words", [
-    ({**HELLO, "model": "gpt-9"}, "Unknown model"),
-    ({**HELLO, "model": "sora-2"}, "video model"),
-    ({**HELLO, "model": None}, "model is required"),
-    ({**HELLO, "messages": []}, "messages"),
-    ({**HELLO, "messages": [{"content": "no role"}]}, "role"),
-    ({**HELLO, "max_tokens": 0}, "max_tokens"),
-    ([1, 2], "JSON object"),
-])
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        ({**HELLO, "model": "gpt-9"}, "Unknown model"),
+        ({**HELLO, "model": "sora-2"}, "video model"),
+        ({**HELLO, "model": None}, "model is required"),
+        ({**HELLO, "messages": []}, "messages"),
+        ({**HELLO, "messages": [{"content": "no role"}]}, "role"),
+        ({**HELLO, "max_tokens": 0}, "max_tokens"),
+        ([1, 2], "JSON object"),
+    ],
+)
 def test_chat_validation_errors(sandbox, sandbox_http, api_key, body, words):
     response = sandbox_http.post("/chat/completions", json=body)
     assert response.status_code == 400 and words in error_of(response)["message"]
@@ -157,8 +168,9 @@ def test_chat_validation_errors(sandbox, sandbox_http, api_key, body, words):
 
 
 def test_chat_bad_json_is_400(sandbox_http):
-    response = sandbox_http.post("/chat/completions", content=b"{not json",
-                                 headers={"Content-Type": "application/json"})
+    response = sandbox_http.post(
+        "/chat/completions", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 400 and error_of(response)["type"] == "invalid_request_error"
 
 
@@ -174,13 +186,12 @@ def test_stream_chunk_format_and_done(sandbox, sandbox_http, api_key):
     assert chunks[0]["choices"][0]["delta"] == {"role": "assistant", "content": ""}
     assert chunks[-1]["choices"][0] == {"index": 0, "delta": {}, "logprobs": None, "finish_reason": "stop"}
     middle = [c["choices"][0]["delta"]["content"] for c in chunks[1:-1]]
-    assert "".join(middle) == plain and len(middle) == len(tokenize(plain))   # one token a chunk
+    assert "".join(middle) == plain and len(middle) == len(tokenize(plain))  # one token a chunk
     assert sandbox.control.key_info(api_key)["spent"] == 2
 
 
 def test_stream_include_usage_and_max_tokens(sandbox_http):
-    events = sse_events(chat(sandbox_http, stream=True, max_tokens=4,
-                             stream_options={"include_usage": True}))
+    events = sse_events(chat(sandbox_http, stream=True, max_tokens=4, stream_options={"include_usage": True}))
     assert events[-1] == "[DONE]"
     usage_chunk, finish_chunk = events[-2], events[-3]
     assert usage_chunk["choices"] == [] and usage_chunk["usage"]["completion_tokens"] == 4
@@ -197,6 +208,7 @@ def test_stream_is_paced_by_token_rate(sandbox_http, sandbox_speed):
 
 # --- images ------------------------------------------------------------------------------------
 
+
 def test_image_is_a_prompt_specific_jpeg(sandbox, sandbox_http, api_key):
     def image(prompt: str) -> Image.Image:
         body = sandbox_http.post("/gemini/images", json={"prompt": prompt}).json()
@@ -212,8 +224,11 @@ def test_image_is_a_prompt_specific_jpeg(sandbox, sandbox_http, api_key):
 def test_a_batch_of_four_for_one_prompt_gives_four_different_images(sandbox, sandbox_http):
     """As a real model draws anew each time; the n-th request is variant n mod 4, so the same
     prompt and variant are the same bytes (what a test can compare with what the app shows)."""
+
     def image(http) -> bytes:
-        return base64.b64decode(http.post("/gemini/images", json={"prompt": "four foxes"}).json()["data"][0]["b64_json"])
+        return base64.b64decode(
+            http.post("/gemini/images", json={"prompt": "four foxes"}).json()["data"][0]["b64_json"]
+        )
 
     batch = [image(sandbox_http) for _ in range(4)]
     assert len(set(batch)) == 4

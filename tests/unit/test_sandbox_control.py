@@ -1,4 +1,5 @@
 """The control API and the sandbox's own helpers: keys, speed, stats, request log, start/stop."""
+
 from __future__ import annotations
 
 import json
@@ -24,12 +25,19 @@ def test_keys_can_be_named_inspected_and_toggled(sandbox, control_http):
     assert control_http.get("/keys/sk-nobody").status_code == 404
 
 
-@pytest.mark.parametrize("headers, status", [({}, 401), ({TOKEN_HEADER: "not-the-token"}, 403)],
-                         ids=["no-token", "wrong-token"])
+@pytest.mark.parametrize(
+    "headers, status", [({}, 401), ({TOKEN_HEADER: "not-the-token"}, 403)], ids=["no-token", "wrong-token"]
+)
 def test_control_api_needs_the_token(sandbox, api_key, headers, status):
     """From loopback too: the app itself calls any base URL a user types, from loopback."""
-    for method, path in [("POST", f"/keys/{api_key}/disable"), ("POST", "/keys"), ("GET", "/stats"),
-                         ("GET", f"/keys/{api_key}"), ("POST", "/clock"), ("GET", "/health")]:
+    for method, path in [
+        ("POST", f"/keys/{api_key}/disable"),
+        ("POST", "/keys"),
+        ("GET", "/stats"),
+        ("GET", f"/keys/{api_key}"),
+        ("POST", "/clock"),
+        ("GET", "/health"),
+    ]:
         response = httpx.request(method, f"{sandbox.root_url}/sandbox{path}", headers=headers, json={})
         assert response.status_code == status, path
     assert sandbox.control.key_info(api_key)["disabled"] is False
@@ -42,8 +50,9 @@ def test_without_control_every_sandbox_path_is_404():
         assert plain.control is None and plain.control_token is None
         for path in ("/keys/sk-sandbox/disable", "/keys", "/health"):
             assert httpx.post(f"{plain.root_url}/sandbox{path}", json={}).status_code == 404
-        assert httpx.get(plain.base_url + "/models",
-                         headers={"Authorization": f"Bearer {DEFAULT_KEY}"}).status_code == 200
+        assert (
+            httpx.get(plain.base_url + "/models", headers={"Authorization": f"Bearer {DEFAULT_KEY}"}).status_code == 200
+        )
     finally:
         plain.stop()
 
@@ -63,7 +72,7 @@ def test_a_speed_set_mid_stream_paces_the_rest_of_it(sandbox, sandbox_speed, san
     body = {"model": "gpt-4o-mini", "stream": True, "messages": [{"role": "user", "content": "Tell me a long story"}]}
     with sandbox_http.stream("POST", "/chat/completions", json=body, timeout=600) as response:
         lines = response.iter_lines()
-        assert next(line for line in lines if line.startswith("data: "))   # the role, before any pacing
+        assert next(line for line in lines if line.startswith("data: "))  # the role, before any pacing
         sandbox_speed(token_rate=0)
         assert [line for line in lines if line.startswith("data: ")][-1] == "data: [DONE]"
 
@@ -75,8 +84,7 @@ def test_stats_and_request_log_never_hold_keys(sandbox, sandbox_http, api_key):
     stats = sandbox.control.stats()
     assert stats["endpoints"] == {"models": 1, "chat": 1} and stats["total"] == 2
     log = sandbox.control.recent_requests(5)
-    assert [(r["method"], r["path"]) for r in log] == [
-        ("GET", "/api/v1/models"), ("POST", "/api/v1/chat/completions")]
+    assert [(r["method"], r["path"]) for r in log] == [("GET", "/api/v1/models"), ("POST", "/api/v1/chat/completions")]
     assert log[1]["body"]["messages"][0]["content"] == "hi"
     assert api_key not in json.dumps(log)
     assert len(sandbox.control.recent_requests(1)) == 1
@@ -108,8 +116,11 @@ def test_two_sandboxes_are_independent_and_stop(sandbox):
 
 
 def test_command_line_prints_base_url_and_control_token_but_no_key():
-    proc = subprocess.Popen([sys.executable, "-m", "lib.sandbox", "--port", "0", "--credits", "7",
-                             "--key", "sk-cli"], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lib.sandbox", "--port", "0", "--credits", "7", "--key", "sk-cli"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         base_url = proc.stdout.readline().strip()
         assert base_url.startswith("http://127.0.0.1:") and base_url.endswith("/api/v1")
@@ -118,8 +129,7 @@ def test_command_line_prints_base_url_and_control_token_but_no_key():
         token = token_line.rstrip().rstrip("'").rpartition(" ")[2]
         root = base_url.removesuffix("/api/v1")
         assert httpx.get(root + "/sandbox/keys/sk-cli", headers={TOKEN_HEADER: token}).json()["granted"] == 7
-        response = httpx.get(base_url + "/dashboard/billing/subscription",
-                             headers={"Authorization": "Bearer sk-cli"})
+        response = httpx.get(base_url + "/dashboard/billing/subscription", headers={"Authorization": "Bearer sk-cli"})
         assert response.json()["hard_limit_usd"] == 7
     finally:
         proc.terminate()

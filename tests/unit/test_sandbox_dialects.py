@@ -1,5 +1,6 @@
 """The sandbox's dialects (reshi, new-api, openai): raw HTTP shapes of each, and that the
 client's reader (lib.dialects) and the official openai SDK understand every one of them."""
+
 from __future__ import annotations
 
 import base64
@@ -60,6 +61,7 @@ def is_mp4(data: bytes) -> bool:
 
 # --- video, in each dialect's own shape ------------------------------------------------------
 
+
 def test_reshi_video_is_the_documented_task(sandbox, sandbox_http, sandbox_dialect):
     sandbox_dialect("reshi")
     created = create_video(sandbox_http, "reshi")
@@ -91,8 +93,13 @@ def test_openai_video_object_has_no_url_and_its_bytes_at_content(sandbox, sandbo
     sandbox_dialect("openai")
     created = create_video(sandbox_http, "openai")
     assert {k: created[k] for k in ("object", "status", "progress", "seconds", "size", "model")} == {
-        "object": "video", "status": "queued", "progress": 0, "seconds": "4", "size": "1280x720",
-        "model": "sora-2"}
+        "object": "video",
+        "status": "queued",
+        "progress": 0,
+        "seconds": "4",
+        "size": "1280x720",
+        "model": "sora-2",
+    }
     assert created["id"].startswith("video_") and created["completed_at"] is None
     not_yet = sandbox_http.get(f"/videos/{created['id']}/content")
     assert not_yet.status_code == 404
@@ -100,7 +107,7 @@ def test_openai_video_object_has_no_url_and_its_bytes_at_content(sandbox, sandbo
     done = poll(sandbox_http, "openai", created["id"])
     assert (done["status"], done["progress"], done["error"]) == ("completed", 100, None)
     assert done["completed_at"] == done["created_at"] + 3
-    assert "http" not in str(done)   # no URL anywhere: the object never carries one
+    assert "http" not in str(done)  # no URL anywhere: the object never carries one
     content = sandbox_http.get(f"/videos/{created['id']}/content")
     assert content.headers["content-type"] == "video/mp4" and is_mp4(content.content)
 
@@ -117,21 +124,32 @@ def test_openai_sdk_makes_and_downloads_a_video(sandbox, api_key, sandbox_dialec
     assert sandbox.control.key_info(api_key)["spent"] == 150
 
 
-@pytest.mark.parametrize("fields, named", [
-    ({"seconds": 4}, "seconds"), ({"seconds": "5"}, "seconds"),
-    ({"size": "1792x1024"}, "size"), ({"model": "sora-3"}, "model"), ({"prompt": ""}, "prompt"),
-])
+@pytest.mark.parametrize(
+    "fields, named",
+    [
+        ({"seconds": 4}, "seconds"),
+        ({"seconds": "5"}, "seconds"),
+        ({"size": "1792x1024"}, "size"),
+        ({"model": "sora-3"}, "model"),
+        ({"prompt": ""}, "prompt"),
+    ],
+)
 def test_openai_create_fields_are_validated(sandbox_http, sandbox_dialect, fields, named):
     sandbox_dialect("openai")
     response = sandbox_http.post("/videos", json={"prompt": PROMPT, "model": "sora-2", **fields})
     assert response.status_code == 400 and named in response.json()["error"]["message"]
 
 
-@pytest.mark.parametrize("dialect_name, method, path", [
-    ("reshi", "POST", "/videos"), ("reshi", "GET", "/videos/video_x/content"),
-    ("new-api", "POST", "/videos"),
-    ("openai", "POST", "/videos/generations"), ("openai", "GET", "/dashboard/billing/usage"),
-])
+@pytest.mark.parametrize(
+    "dialect_name, method, path",
+    [
+        ("reshi", "POST", "/videos"),
+        ("reshi", "GET", "/videos/video_x/content"),
+        ("new-api", "POST", "/videos"),
+        ("openai", "POST", "/videos/generations"),
+        ("openai", "GET", "/dashboard/billing/usage"),
+    ],
+)
 def test_a_route_the_dialect_lacks_is_an_unknown_url(sandbox_http, sandbox_dialect, dialect_name, method, path):
     sandbox_dialect(dialect_name)
     response = sandbox_http.request(method, path, json={"prompt": PROMPT})
@@ -140,8 +158,11 @@ def test_a_route_the_dialect_lacks_is_an_unknown_url(sandbox_http, sandbox_diale
         assert response.json()["error"]["message"] == f"Invalid URL ({method} /api/v1{path})"
 
 
-FAILED_WORDS = {"reshi": ("status", "failed", "error"), "new-api": ("status", "FAILURE", "fail_reason"),
-                "openai": ("status", "failed", "error")}
+FAILED_WORDS = {
+    "reshi": ("status", "failed", "error"),
+    "new-api": ("status", "FAILURE", "fail_reason"),
+    "openai": ("status", "failed", "error"),
+}
 
 
 def test_fail_marker_fails_in_the_dialects_words_and_refunds(sandbox, sandbox_http, api_key, dialect):
@@ -155,8 +176,7 @@ def test_fail_marker_fails_in_the_dialects_words_and_refunds(sandbox, sandbox_ht
     assert sandbox.control.key_info(api_key)["spent"] == 0
 
 
-def test_client_reader_follows_each_dialects_task_on_the_same_timeline(sandbox, sandbox_http, slow_videos,
-                                                                      dialect):
+def test_client_reader_follows_each_dialects_task_on_the_same_timeline(sandbox, sandbox_http, slow_videos, dialect):
     """lib.dialects.task_from_body reads id, status, progress and the video from every
     dialect's answers, and each reaches completion at the same virtual time."""
     created = client_dialects.task_from_body(create_video(sandbox_http, dialect))
@@ -185,7 +205,7 @@ def test_images_in_each_dialects_form(sandbox_http, dialect):
         assert set(item) == {"url"}
         picture = httpx.get(item["url"]).content
     else:
-        assert set(item) == {"b64_json"}   # no MIME type: the bytes say which
+        assert set(item) == {"b64_json"}  # no MIME type: the bytes say which
         picture = base64.b64decode(item["b64_json"])
     assert imagetypes.sniff(picture) == IMAGE_KIND[dialect]
     decoded, url = client_dialects.image_from_body(body)
@@ -202,9 +222,11 @@ def test_filtered_marker_answers_an_empty_list_and_costs_nothing(sandbox, sandbo
 
 # --- refusals --------------------------------------------------------------------------------
 
-OUT_OF_CREDIT = {"reshi": (402, "insufficient_credits", "Insufficient credits"),
-                 "new-api": (403, "insufficient_user_quota", "用户额度不足"),
-                 "openai": (429, "insufficient_quota", "You exceeded your current quota")}
+OUT_OF_CREDIT = {
+    "reshi": (402, "insufficient_credits", "Insufficient credits"),
+    "new-api": (403, "insufficient_user_quota", "用户额度不足"),
+    "openai": (429, "insufficient_quota", "You exceeded your current quota"),
+}
 
 
 @pytest.mark.parametrize("call", ["chat", "video"])
@@ -212,8 +234,9 @@ def test_out_of_credit_in_each_dialects_status_and_code(sandbox, dialect, call):
     poor = sandbox.control.add_key(credits=0)
     with httpx.Client(base_url=sandbox.base_url, headers={"Authorization": f"Bearer {poor}"}) as http:
         if call == "chat":
-            response = http.post("/chat/completions", json={
-                "model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]})
+            response = http.post(
+                "/chat/completions", json={"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
+            )
         else:
             response = http.post(CREATE[dialect][0], json=CREATE[dialect][1])
     status, code, words = OUT_OF_CREDIT[dialect]
@@ -241,6 +264,7 @@ def test_faults_and_markers_work_in_every_dialect(sandbox, sandbox_http, dialect
 
 # --- models, billing, chat ----------------------------------------------------------------------
 
+
 def test_new_api_models_carry_endpoint_types_that_sort_chat_from_media(sandbox_http, sandbox_dialect):
     sandbox_dialect("new-api")
     body = sandbox_http.get("/models").json()
@@ -263,7 +287,7 @@ def test_reshi_and_openai_models_are_the_plain_list(sandbox_http, sandbox_dialec
 @pytest.mark.parametrize("dialect_name", ["reshi", "new-api"])
 def test_billing_sends_remaining_plus_used_and_cents(sandbox_http, api_key, sandbox_dialect, dialect_name):
     sandbox_dialect(dialect_name)
-    sandbox_http.post("/gemini/images", json={"prompt": PROMPT})   # 10 credits
+    sandbox_http.post("/gemini/images", json={"prompt": PROMPT})  # 10 credits
     subscription = sandbox_http.get("/dashboard/billing/subscription").json()
     usage = sandbox_http.get("/dashboard/billing/usage").json()
     assert (subscription["hard_limit_usd"], usage["total_usage"]) == (1000, 1000)
@@ -281,12 +305,14 @@ def test_openai_sdk_chats_in_every_dialect(sandbox, api_key, dialect):
     client = openai.OpenAI(base_url=sandbox.base_url, api_key=api_key, max_retries=0)
     reply = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])
     assert reply.choices[0].message.content
-    stream = client.chat.completions.create(model="gpt-4o-mini", stream=True,
-                                            messages=[{"role": "user", "content": "hi"}])
+    stream = client.chat.completions.create(
+        model="gpt-4o-mini", stream=True, messages=[{"role": "user", "content": "hi"}]
+    )
     assert "".join(c.choices[0].delta.content or "" for c in stream if c.choices) == reply.choices[0].message.content
 
 
 # --- setting the dialect ------------------------------------------------------------------------
+
 
 def test_control_api_sets_reads_and_checks_the_dialect(sandbox, control_http, sandbox_dialect):
     sandbox_dialect("new-api")

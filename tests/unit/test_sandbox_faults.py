@@ -1,4 +1,5 @@
 """Fault injection: prompt markers and queued faults, each kind, and that failures cost nothing."""
+
 from __future__ import annotations
 
 import json
@@ -30,7 +31,7 @@ def assert_fault(response: httpx.Response, kind: str) -> None:
         assert response.status_code == 401 and authorization in response.json()["error"]["message"]
     elif kind == "badshape":
         assert response.status_code == 200 and response.json()["object"] == "unexpected"
-    else:   # cut and badjson: a 200 whose body is not JSON
+    else:  # cut and badjson: a 200 whose body is not JSON
         assert response.status_code == 200
         with pytest.raises(ValueError):
             json.loads(response.text)
@@ -100,20 +101,24 @@ def test_video_status_fault(sandbox, sandbox_http):
 
 def test_upload_faults_use_the_upload_error_shape(sandbox, api_key):
     sandbox.control.queue_fault("upload", "500")
-    response = httpx.post(sandbox.upload_url, headers={"Authorization": f"Bearer {api_key}"},
-                          files={"image": ("a.png", b"\x89PNG\r\n\x1a\n...")})
+    response = httpx.post(
+        sandbox.upload_url,
+        headers={"Authorization": f"Bearer {api_key}"},
+        files={"image": ("a.png", b"\x89PNG\r\n\x1a\n...")},
+    )
     assert response.status_code == 500
     assert response.json()["success"] is False and response.json()["message"]
 
 
 def test_bad_fault_requests_are_refused(sandbox, control_http):
-    for body in ({"endpoint": "nope", "kind": "500"}, {"endpoint": "chat", "kind": "418"},
-                 {"endpoint": "chat", "kind": "500", "count": 0}):
+    for body in (
+        {"endpoint": "nope", "kind": "500"},
+        {"endpoint": "chat", "kind": "418"},
+        {"endpoint": "chat", "kind": "500", "count": 0},
+    ):
         response = control_http.post("/faults", json=body)
         assert response.status_code == 400
-    assert httpx.get(sandbox.base_url + "/models",
-                     headers={"Authorization": "Bearer sk-sandbox"}).status_code == 200
-
+    assert httpx.get(sandbox.base_url + "/models", headers={"Authorization": "Bearer sk-sandbox"}).status_code == 200
 
 
 def test_queued_faults_can_be_cleared(sandbox, sandbox_http):
@@ -132,7 +137,9 @@ def test_no_schema_refuses_only_a_chat_asking_for_structured_output(sandbox, san
     assert refused.status_code == 400 and "response_format is not supported" in refused.json()["error"]["message"]
     assert sandbox.control.key_info(api_key)["spent"] == 0
     assert chat(sandbox_http, messages=user("grade this [no_schema]")).status_code == 200
-    assert chat(sandbox_http, messages=user("grade this [no_schema]"), response_format={"type": "text"}).status_code == 200
+    assert (
+        chat(sandbox_http, messages=user("grade this [no_schema]"), response_format={"type": "text"}).status_code == 200
+    )
 
     sandbox.control.queue_fault("chat", "no_schema")
     assert chat(sandbox_http, messages=user("plain")).status_code == 200

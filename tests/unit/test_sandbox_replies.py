@@ -1,4 +1,5 @@
 """The sandbox's replies: a prompt asking for length gets a long one, so Stop can be shown."""
+
 from __future__ import annotations
 
 import pytest

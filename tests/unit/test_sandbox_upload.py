@@ -1,4 +1,5 @@
 """upload.php: both ways in, every refusal, the served file and its 3-day expiry."""
+
 from __future__ import annotations
 
 import base64
@@ -22,9 +23,10 @@ def png_bytes() -> bytes:
 @pytest.fixture
 def upload(sandbox, api_key):
     """`upload(files=..., json=...)` posts to upload.php with this test's key."""
+
     def post(**kwargs) -> httpx.Response:
-        return httpx.post(sandbox.upload_url, headers={"Authorization": f"Bearer {api_key}"},
-                          timeout=30, **kwargs)
+        return httpx.post(sandbox.upload_url, headers={"Authorization": f"Bearer {api_key}"}, timeout=30, **kwargs)
+
     return post
 
 
@@ -55,10 +57,13 @@ def test_expire_at_is_three_days_later_in_shanghai_time(upload):
     assert expire - shanghai_now >= timedelta(days=3, seconds=-5)
 
 
-@pytest.mark.parametrize("encode", [
-    lambda data: "data:image/jpeg;base64," + base64.b64encode(data).decode(),
-    lambda data: base64.b64encode(data).decode(),
-])
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda data: "data:image/jpeg;base64," + base64.b64encode(data).decode(),
+        lambda data: base64.b64encode(data).decode(),
+    ],
+)
 def test_base64_upload_both_forms(upload, encode):
     jpeg = io.BytesIO()
     Image.new("RGB", (8, 8)).save(jpeg, "JPEG")
@@ -93,8 +98,13 @@ def test_exactly_10_mb_is_accepted(upload):
 
 def test_upload_needs_a_key(sandbox):
     refused(httpx.post(sandbox.upload_url, files={"image": ("a.png", png_bytes())}), 401, "API key")
-    refused(httpx.post(sandbox.upload_url, files={"image": ("a.png", png_bytes())},
-                       headers={"Authorization": "Bearer sk-unknown"}), 401, "API key")
+    refused(
+        httpx.post(
+            sandbox.upload_url, files={"image": ("a.png", png_bytes())}, headers={"Authorization": "Bearer sk-unknown"}
+        ),
+        401,
+        "API key",
+    )
 
 
 def test_upload_expires_after_three_days(sandbox, upload):
@@ -115,11 +125,16 @@ def test_a_sandbox_started_again_on_its_port_still_serves_the_links_it_gave(tmp_
     uploads, images and videos (a task's facts, never its key)."""
     from lib.sandbox import start_sandbox
     from lib.sandbox.state import DEFAULT_KEY
+
     first = start_sandbox(files_dir=tmp_path, video_seconds=0)
     port = int(first.root_url.rsplit(":", 1)[1])
     data = png_bytes()
-    answer = httpx.post(first.upload_url, headers={"Authorization": f"Bearer {DEFAULT_KEY}"},
-                        files={"image": ("a.png", data, "image/png")}, timeout=30).json()
+    answer = httpx.post(
+        first.upload_url,
+        headers={"Authorization": f"Bearer {DEFAULT_KEY}"},
+        files={"image": ("a.png", data, "image/png")},
+        timeout=30,
+    ).json()
     api = httpx.Client(base_url=first.base_url, headers={"Authorization": f"Bearer {DEFAULT_KEY}"}, timeout=60)
     task = api.post("/videos/generations", json={"prompt": "a cat", "duration": 1}).json()
     video_url = api.get(f"/videos/generations/{task['id']}").json()["video_url"]
@@ -127,7 +142,7 @@ def test_a_sandbox_started_again_on_its_port_still_serves_the_links_it_gave(tmp_
     assert mp4[4:8] == b"ftyp"
     assert not [f for f in tmp_path.rglob("*") if f.is_file() and DEFAULT_KEY.encode() in f.read_bytes()]
     with pytest.raises(OSError):
-        start_sandbox(port=port)   # taken: the caller falls back to a free port
+        start_sandbox(port=port)  # taken: the caller falls back to a free port
     first.stop()
     again = start_sandbox(port=port, files_dir=tmp_path)
     try:

@@ -1,4 +1,5 @@
 """Video tasks: validation, the status timeline on the virtual clock, refunds, the real MP4."""
+
 from __future__ import annotations
 
 import av
@@ -21,16 +22,19 @@ def status(http: httpx.Client, task_id: str) -> dict:
     return response.json()
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"prompt": ""}, "prompt"),
-    ({"prompt": None}, "prompt"),
-    ({"model": "sora-3"}, "sora-2, sora-2-pro"),
-    ({"duration": 0}, "duration"),
-    ({"duration": 21}, "1 to 20"),
-    ({"duration": "5"}, "duration"),
-    ({"duration": 2.5}, "duration"),
-    ({"aspect_ratio": "4:3"}, "16:9, 9:16, 1:1"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"prompt": ""}, "prompt"),
+        ({"prompt": None}, "prompt"),
+        ({"model": "sora-3"}, "sora-2, sora-2-pro"),
+        ({"duration": 0}, "duration"),
+        ({"duration": 21}, "1 to 20"),
+        ({"duration": "5"}, "duration"),
+        ({"duration": 2.5}, "duration"),
+        ({"aspect_ratio": "4:3"}, "16:9, 9:16, 1:1"),
+    ],
+)
 def test_each_field_is_validated(sandbox, sandbox_http, api_key, body, field):
     response = create(sandbox_http, **body)
     assert response.status_code == 400 and field in response.json()["error"]["message"]
@@ -78,8 +82,9 @@ def test_fail_marker_fails_halfway_and_refunds_once(sandbox, sandbox_http, api_k
 def test_tasks_are_private_to_their_key(sandbox, sandbox_http):
     task = create(sandbox_http).json()
     other = sandbox.control.add_key(credits=10)
-    response = httpx.get(f"{sandbox.base_url}/videos/generations/{task['id']}",
-                         headers={"Authorization": f"Bearer {other}"})
+    response = httpx.get(
+        f"{sandbox.base_url}/videos/generations/{task['id']}", headers={"Authorization": f"Bearer {other}"}
+    )
     assert response.status_code == 404
     assert sandbox_http.get("/videos/generations/video_nope").status_code == 404
 

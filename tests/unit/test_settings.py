@@ -1,5 +1,6 @@
 """lib.settings: secrets.toml through one pydantic model, typed, with every bad key named at
 once in both languages; the example file documents exactly the keys the model knows."""
+
 from __future__ import annotations
 
 import re
@@ -29,10 +30,17 @@ def test_no_settings_are_the_defaults():
 
 
 def test_values_are_typed():
-    parsed = parse({"api": {"timeout": 5, "api_key": "sk-x"},
-                    "security": {"allow_private_networks": ["10.0.0.0/8"], "allowed_hosts": ["a.example"],
-                                 "allow_custom_urls": True},
-                    "auth": {"users_file": "conf/u.yaml", "cookie_key": GOOD_KEY, "lockout_minutes": 30}})
+    parsed = parse(
+        {
+            "api": {"timeout": 5, "api_key": "sk-x"},
+            "security": {
+                "allow_private_networks": ["10.0.0.0/8"],
+                "allowed_hosts": ["a.example"],
+                "allow_custom_urls": True,
+            },
+            "auth": {"users_file": "conf/u.yaml", "cookie_key": GOOD_KEY, "lockout_minutes": 30},
+        }
+    )
     assert parsed.api.timeout == 5.0 and isinstance(parsed.api.timeout, float)
     assert parsed.security.allow_private_networks == (ip_network("10.0.0.0/8"),)
     assert parsed.security.allowed_hosts == ("a.example",) and parsed.security.allow_custom_urls is True
@@ -46,16 +54,27 @@ def test_an_empty_value_is_not_set():
 
 
 def test_every_bad_key_is_named_at_once():
-    found = problems({"api": {"timeout": "soon", "timout": 3},
-                      "auth": {"cookie_key": "short", "max_failed_logins": 0, "trust_x_forwarded_for": "false"},
-                      "sandbox": {"port": 70000},
-                      "security": {"allow_private_networks": ["10.0.0.300/8"], "allowed_hosts": "a.example"},
-                      "securty": {"allow_custom_urls": True}})
-    assert found == [("[api] timeout", "not_number"), ("[api] timout", "unknown"),
-                     ("[auth] users_file", "missing"), ("[auth] cookie_key", "cookie_key_weak"),
-                     ("[auth] max_failed_logins", "more_than"), ("[auth] trust_x_forwarded_for", "not_bool"),
-                     ("[sandbox] port", "at_most"), ("[security] allowed_hosts", "not_list"),
-                     ("[security] allow_private_networks", "networks"), ("[securty]", "unknown")]
+    found = problems(
+        {
+            "api": {"timeout": "soon", "timout": 3},
+            "auth": {"cookie_key": "short", "max_failed_logins": 0, "trust_x_forwarded_for": "false"},
+            "sandbox": {"port": 70000},
+            "security": {"allow_private_networks": ["10.0.0.300/8"], "allowed_hosts": "a.example"},
+            "securty": {"allow_custom_urls": True},
+        }
+    )
+    assert found == [
+        ("[api] timeout", "not_number"),
+        ("[api] timout", "unknown"),
+        ("[auth] users_file", "missing"),
+        ("[auth] cookie_key", "cookie_key_weak"),
+        ("[auth] max_failed_logins", "more_than"),
+        ("[auth] trust_x_forwarded_for", "not_bool"),
+        ("[sandbox] port", "at_most"),
+        ("[security] allowed_hosts", "not_list"),
+        ("[security] allow_private_networks", "networks"),
+        ("[securty]", "unknown"),
+    ]
 
 
 @pytest.mark.parametrize("lang, words", [("en", "must be at most 65535"), ("zh", "必须不大于 65535")])
@@ -71,10 +90,10 @@ def test_the_problems_are_told_in_each_language(lang, words):
 def test_a_file_is_read_and_one_that_is_not_toml_is_a_problem(tmp_path):
     assert settings.from_file(tmp_path / "missing.toml") == Settings()
     good = tmp_path / "good.toml"
-    good.write_text('[api]\ntimeout = 12.5\n')
+    good.write_text("[api]\ntimeout = 12.5\n")
     assert settings.from_file(good).api.timeout == 12.5
     broken = tmp_path / "broken.toml"
-    broken.write_text('[api\ntimeout = 1\n')
+    broken.write_text("[api\ntimeout = 1\n")
     with pytest.raises(SettingsError) as refused:
         settings.from_file(broken)
     assert "line 1" in refused.value.lines("en")[0]
@@ -90,12 +109,15 @@ def test_the_example_file_documents_exactly_the_keys_the_model_knows():
             section = line
             uncommented.append(line)
         elif section and (key := re.match(r"# (\w+) = ", line)) and (section, key[1]) not in seen:
-            seen.add((section, key[1]))   # the first of a key's examples
+            seen.add((section, key[1]))  # the first of a key's examples
             uncommented.append(line[2:].split("   #")[0])
     documented = tomllib.loads("\n".join(uncommented))
-    documented["auth"]["cookie_key"] = GOOD_KEY   # the example's is the placeholder, refused
+    documented["auth"]["cookie_key"] = GOOD_KEY  # the example's is the placeholder, refused
     parse(documented)
-    known = {name: set(next(t for t in get_args(field.annotation) or (field.annotation,)
-                            if t is not type(None)).model_fields)   # `auth` is `AuthSettings | None`
-             for name, field in Settings.model_fields.items()}
+    known = {
+        name: set(
+            next(t for t in get_args(field.annotation) or (field.annotation,) if t is not type(None)).model_fields
+        )  # `auth` is `AuthSettings | None`
+        for name, field in Settings.model_fields.items()
+    }
     assert {name: set(keys) for name, keys in documented.items()} == known

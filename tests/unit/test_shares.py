@@ -1,5 +1,6 @@
 """lib.shares and lib.report: tokens, expiry, snapshots that later edits do not reach, the
 guessing limit, and an HTML report that escapes model text and asks for nothing elsewhere."""
+
 from __future__ import annotations
 
 import base64
@@ -20,7 +21,9 @@ from lib.store.shares import shares as shares_table
 from tests.imagefiles import image_bytes
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
-HOSTILE = '<script>alert(1)</script> <img src="https://evil.example/x.png"> [a](http://evil.example) ![i](https://e.x/i.png)'
+HOSTILE = (
+    '<script>alert(1)</script> <img src="https://evil.example/x.png"> [a](http://evil.example) ![i](https://e.x/i.png)'
+)
 
 
 @pytest.fixture
@@ -31,18 +34,42 @@ def store(tmp_path):
 
 
 def conversation_with_comparison(store: Store, reply_text: str = "plain answer"):
-    conversation = store.create_conversation("alice", "otters", {"system": "be brief", "compare_on": True,
-                                                                 "params": {"temperature": {"on": True, "value": 0.3}}})
+    conversation = store.create_conversation(
+        "alice",
+        "otters",
+        {"system": "be brief", "compare_on": True, "params": {"temperature": {"on": True, "value": 0.3}}},
+    )
     store.add_message("alice", conversation.id, "user", "first question")
-    store.add_message("alice", conversation.id, "assistant", "first answer",
-                      {"model": "gpt-4o-mini", "tokens": 3, "credits": 1, "request_id": "req_secret",
-                       "prompt_tokens": 9})
-    store.add_message("alice", conversation.id, "user", "Compare <these> please",
-                      {"attachments": [{"name": "cat.png", "url": "http://127.0.0.1:9/secret.png"}]})
+    store.add_message(
+        "alice",
+        conversation.id,
+        "assistant",
+        "first answer",
+        {"model": "gpt-4o-mini", "tokens": 3, "credits": 1, "request_id": "req_secret", "prompt_tokens": 9},
+    )
+    store.add_message(
+        "alice",
+        conversation.id,
+        "user",
+        "Compare <these> please",
+        {"attachments": [{"name": "cat.png", "url": "http://127.0.0.1:9/secret.png"}]},
+    )
     for column, model in enumerate(("gpt-4o", "gemini-pro")):
-        store.add_message("alice", conversation.id, "assistant", f"{reply_text} from {model}",
-                          {"model": model, "ttft": 0.25, "tps": 40.0, "tokens": 12, "credits": 1,
-                           "compare_group": 7, "column": column})
+        store.add_message(
+            "alice",
+            conversation.id,
+            "assistant",
+            f"{reply_text} from {model}",
+            {
+                "model": model,
+                "ttft": 0.25,
+                "tps": 40.0,
+                "tokens": 12,
+                "credits": 1,
+                "compare_group": 7,
+                "column": column,
+            },
+        )
     return conversation
 
 
@@ -51,6 +78,7 @@ def snapshot_of(store: Store, conversation) -> shares.Snapshot:
 
 
 # --- tokens and expiry ------------------------------------------------------------------------
+
 
 def test_tokens_are_256_random_bits_in_url_safe_text():
     tokens = [shares.new_token() for _ in range(2000)]
@@ -90,6 +118,7 @@ def test_share_link_is_the_app_address_with_the_token():
 
 # --- snapshots ------------------------------------------------------------------------------
 
+
 def test_a_conversation_share_is_a_snapshot_later_edits_do_not_reach(store):
     conversation = conversation_with_comparison(store)
     token, _ = shares.create_share(store, "alice", snapshot_of(store, conversation), "never")
@@ -103,8 +132,9 @@ def test_a_conversation_share_is_a_snapshot_later_edits_do_not_reach(store):
 
 
 def test_an_image_share_keeps_its_bytes_after_the_image_is_deleted(store):
-    media = store.add_media("alice", data=b"\xff\xd8jpeg-bytes", mime="image/jpeg", prompt="an otter", width=8,
-                            height=8)
+    media = store.add_media(
+        "alice", data=b"\xff\xd8jpeg-bytes", mime="image/jpeg", prompt="an otter", width=8, height=8
+    )
     data = bytearray(store.get_media_bytes("alice", media.id))
     snapshot = shares.image_snapshot(media, data)
     data[:] = b"changed"  # the caller's buffer changing later does not reach the snapshot either
@@ -131,6 +161,7 @@ def test_the_comparison_is_the_latest_with_its_prompt_and_parameters(store):
 
 
 # --- opening: views and the guessing limit -------------------------------------------------
+
 
 def test_views_count_once_per_first_visit_of_a_live_share(store):
     token, share = shares.create_share(store, "alice", shares.Snapshot("image", "t", {}), "7d")
@@ -172,6 +203,7 @@ def test_a_client_quiet_for_a_day_starts_again_from_zero(store):
 
 # --- the HTML report ------------------------------------------------------------------------
 
+
 def report_of(store: Store, reply_text: str, lang: str = "en") -> str:
     snapshot = shares.comparison_snapshot(snapshot_of(store, conversation_with_comparison(store, reply_text)))
     return comparison_report(snapshot, lang, NOW)
@@ -198,10 +230,27 @@ class Tags(HTMLParser):
 def test_report_references_nothing_elsewhere(store):
     html = report_of(store, HOSTILE)
     tags = Tags(html).tags
-    assert {tag for tag, _ in tags} <= {"html", "head", "meta", "title", "style", "body", "main", "h1", "h2", "h3",
-                                        "p", "section", "table", "tr", "td", "div", "article"}
+    assert {tag for tag, _ in tags} <= {
+        "html",
+        "head",
+        "meta",
+        "title",
+        "style",
+        "body",
+        "main",
+        "h1",
+        "h2",
+        "h3",
+        "p",
+        "section",
+        "table",
+        "tr",
+        "td",
+        "div",
+        "article",
+    }
     assert not [attrs for _, attrs in tags if {"src", "href", "action", "srcset"} & set(attrs)]
-    style = html[html.index("<style>"):html.index("</style>")]
+    style = html[html.index("<style>") : html.index("</style>")]
     assert "url(" not in style and "@import" not in style
     assert "http" not in report_of(store, "no address here")
 
@@ -209,8 +258,17 @@ def test_report_references_nothing_elsewhere(store):
 def test_report_shows_columns_side_by_side_with_metrics_prompt_and_parameters(store):
     html = report_of(store, "plain answer")
     assert html.count("<article>") == 2 and "repeat(2, minmax(0, 1fr))" in html
-    for expected in ("plain answer from gpt-4o", "plain answer from gemini-pro", "first token 0.25 s", "40 tokens/s",
-                     "12 tokens", "temperature", "0.3", "be brief", "Compare &lt;these&gt; please"):
+    for expected in (
+        "plain answer from gpt-4o",
+        "plain answer from gemini-pro",
+        "first token 0.25 s",
+        "40 tokens/s",
+        "12 tokens",
+        "temperature",
+        "0.3",
+        "be brief",
+        "Compare &lt;these&gt; please",
+    ):
         assert expected in html
     chinese = report_of(store, "plain answer", "zh")
     assert 'lang="zh-CN"' in chinese and "模型对比" in chinese and "首字 0.25 秒" in chinese
@@ -218,17 +276,21 @@ def test_report_shows_columns_side_by_side_with_metrics_prompt_and_parameters(st
 
 def test_a_conversation_share_copies_its_images_bounded(store):
     conversation = store.create_conversation("alice", "pictures", {})
-    attachments = [{"name": "big.png", "upload_id": 1}, {"name": "gone.png", "upload_id": 2},
-                   {"name": "junk.png", "upload_id": 3}]
+    attachments = [
+        {"name": "big.png", "upload_id": 1},
+        {"name": "gone.png", "upload_id": 2},
+        {"name": "junk.png", "upload_id": 3},
+    ]
     store.add_message("alice", conversation.id, "user", "look", {"attachments": attachments})
     stored = {1: image_bytes("PNG", (3000, 1500)), 3: b"not an image"}
-    snapshot = shares.conversation_snapshot(conversation, store.list_messages("alice", conversation.id),
-                                            lambda a: stored.get(a["upload_id"]))
+    snapshot = shares.conversation_snapshot(
+        conversation, store.list_messages("alice", conversation.id), lambda a: stored.get(a["upload_id"])
+    )
     big, gone, junk = snapshot.payload["messages"][0]["meta"]["attachments"]
-    assert gone == "gone.png" and junk == "junk.png"          # unreadable: the name alone
+    assert gone == "gone.png" and junk == "junk.png"  # unreadable: the name alone
     copy = Image.open(io.BytesIO(shares.shared_image_bytes(big)))
     assert big["name"] == "big.png" and copy.format == "JPEG" and copy.size == (shares.SHARED_IMAGE_SIDE, 640)
-    assert shares.shared_image_bytes({"image": "data:text/html;base64,PHA+"}) is None   # only our own copies
+    assert shares.shared_image_bytes({"image": "data:text/html;base64,PHA+"}) is None  # only our own copies
     assert shares.shared_image_bytes("name.png") is None
 
 
@@ -236,7 +298,8 @@ def test_a_share_copies_at_most_so_many_images(store):
     conversation = store.create_conversation("alice", "many", {})
     many = [{"name": f"{i}.png", "upload_id": i} for i in range(shares.MAX_SHARED_IMAGES + 3)]
     store.add_message("alice", conversation.id, "user", "lots", {"attachments": many})
-    snapshot = shares.conversation_snapshot(conversation, store.list_messages("alice", conversation.id),
-                                            lambda a: image_bytes())
+    snapshot = shares.conversation_snapshot(
+        conversation, store.list_messages("alice", conversation.id), lambda a: image_bytes()
+    )
     kept = snapshot.payload["messages"][0]["meta"]["attachments"]
     assert sum(isinstance(a, dict) for a in kept) == shares.MAX_SHARED_IMAGES and kept[-1] == f"{len(many) - 1}.png"

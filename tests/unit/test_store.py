@@ -1,4 +1,5 @@
 """lib.store on SQLite and on a real PostgreSQL (the `store` fixture runs each test on both)."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
@@ -18,6 +19,7 @@ def aware_utc(value: datetime) -> bool:
 
 
 # --- conversations and messages -------------------------------------------------------------
+
 
 def test_conversation_lifecycle(store):
     settings = {"model": "gpt-x", "system": "be brief", "params": {"temperature": 0.2}}
@@ -48,13 +50,15 @@ def test_messages_add_update_delete_count(store):
     user_msg = store.add_message(A, conv.id, "user", "hi")
     reply = store.add_message(A, conv.id, "assistant", "", {"model": "m", "incomplete": True})
     assert aware_utc(reply.created_at) and reply.meta["incomplete"] is True
-    assert store.update_message(A, reply.id, content="Hello!",
-                                meta={"model": "m", "ttft": 0.3, "tokens": 12, "credits": 1.0})
+    assert store.update_message(
+        A, reply.id, content="Hello!", meta={"model": "m", "ttft": 0.3, "tokens": 12, "credits": 1.0}
+    )
     assert store.update_message(A, user_msg.id, content="hi there")
     assert [(m.role, m.content) for m in store.list_messages(A, conv.id)] == [
-        ("user", "hi there"), ("assistant", "Hello!")]
-    assert store.list_messages(A, conv.id)[1].meta == {"model": "m", "ttft": 0.3, "tokens": 12,
-                                                       "credits": 1.0}
+        ("user", "hi there"),
+        ("assistant", "Hello!"),
+    ]
+    assert store.list_messages(A, conv.id)[1].meta == {"model": "m", "ttft": 0.3, "tokens": 12, "credits": 1.0}
     assert store.count_messages(A, conv.id) == 2
     assert store.delete_message(A, user_msg.id)
     assert store.count_messages(A, conv.id) == 1
@@ -67,8 +71,7 @@ def test_last_n_messages_in_order(store):
     for i in range(30):
         store.add_message(A, conv.id, "user" if i % 2 == 0 else "assistant", f"m{i}")
         store.add_message(A, other.id, "user", f"x{i}")
-    assert [m.content for m in store.list_messages(A, conv.id, limit=5)] == [
-        "m25", "m26", "m27", "m28", "m29"]
+    assert [m.content for m in store.list_messages(A, conv.id, limit=5)] == ["m25", "m26", "m27", "m28", "m29"]
     assert len(store.list_messages(A, conv.id)) == 30
     assert [m.content for m in store.list_messages(A, conv.id, limit=100)][:2] == ["m0", "m1"]
 
@@ -86,6 +89,7 @@ def test_delete_conversation_deletes_its_messages(store):
 
 
 # --- user isolation ---------------------------------------------------------------------------
+
 
 def test_user_b_sees_and_changes_nothing_of_user_a(store):
     conv = store.create_conversation(A, "secret", {"model": "m"})
@@ -138,6 +142,7 @@ def test_same_task_id_for_two_users(store):
 
 # --- settings, persistence --------------------------------------------------------------------
 
+
 def test_settings_upsert(store):
     assert store.get_setting(A, "budget", default={"daily": 0}) == {"daily": 0}
     store.set_setting(A, "budget", {"daily": 100, "monthly": 1000})
@@ -177,19 +182,44 @@ def test_naive_datetimes_are_refused(store):
 
 # --- usage ledger -----------------------------------------------------------------------------
 
+
 def test_usage_ledger_with_refund_and_window(store):
     t0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
-    store.add_usage(A, endpoint=VIDEO, model="sora-2", status=200, latency_ms=812.5, credits=15,
-                    request_id="req-1", ts=t0)
-    store.add_usage(A, endpoint=VIDEO, model="sora-2", error_kind="task_failed", credits=-15,
-                    ts=t0 + timedelta(hours=1))
-    store.add_usage(A, endpoint=CHAT, model="m", status=429, error_kind="rate_limit",
-                    prompt_tokens=10, completion_tokens=0, ts=t0 + timedelta(days=2))
+    store.add_usage(
+        A, endpoint=VIDEO, model="sora-2", status=200, latency_ms=812.5, credits=15, request_id="req-1", ts=t0
+    )
+    store.add_usage(
+        A, endpoint=VIDEO, model="sora-2", error_kind="task_failed", credits=-15, ts=t0 + timedelta(hours=1)
+    )
+    store.add_usage(
+        A,
+        endpoint=CHAT,
+        model="m",
+        status=429,
+        error_kind="rate_limit",
+        prompt_tokens=10,
+        completion_tokens=0,
+        ts=t0 + timedelta(days=2),
+    )
 
     frame = store.usage_ledger(A).calls().iloc[::-1]  # oldest first
-    assert list(frame.columns) == ["ts", "user", "endpoint", "model", "outcome", "status", "error_kind",
-                                   "latency_ms", "prompt_tokens", "completion_tokens", "reasoning_tokens", "credits",
-                                   "request_id", "source", "connection"]
+    assert list(frame.columns) == [
+        "ts",
+        "user",
+        "endpoint",
+        "model",
+        "outcome",
+        "status",
+        "error_kind",
+        "latency_ms",
+        "prompt_tokens",
+        "completion_tokens",
+        "reasoning_tokens",
+        "credits",
+        "request_id",
+        "source",
+        "connection",
+    ]
     assert frame["credits"].tolist() == [15.0, -15.0, 0.0]
     assert frame["outcome"].tolist() == ["ok", "refund", "error"]
     assert frame["credits"].sum() == 0  # the refund cancels the charge
@@ -214,8 +244,17 @@ def test_usage_empty_frame_has_columns(store):
 
 def test_bulk_usage_rows_and_admin_view(store):
     t0 = datetime(2024, 1, 1, tzinfo=UTC)
-    rows = [{"user": A if i % 3 else B, "endpoint": CHAT, "model": "m", "status": 200,
-             "credits": 1.0, "ts": t0 + timedelta(minutes=i)} for i in range(300)]
+    rows = [
+        {
+            "user": A if i % 3 else B,
+            "endpoint": CHAT,
+            "model": "m",
+            "status": 200,
+            "credits": 1.0,
+            "ts": t0 + timedelta(minutes=i),
+        }
+        for i in range(300)
+    ]
     store.add_usage_rows(rows)
     store.add_usage_rows([])
     assert len(store.usage_ledger(A).calls()) == 200
@@ -238,9 +277,18 @@ def test_net_credits_per_user_and_for_admins(store):
 
 # --- media and uploads ------------------------------------------------------------------------
 
+
 def test_media(store):
-    first = store.add_media(A, data=b"\x89PNG first", mime="image/png", prompt="cat", width=512,
-                            height=512, credits=10, meta={"model": "img-1"})
+    first = store.add_media(
+        A,
+        data=b"\x89PNG first",
+        mime="image/png",
+        prompt="cat",
+        width=512,
+        height=512,
+        credits=10,
+        meta={"model": "img-1"},
+    )
     second = store.add_media(A, data=b"\xff\xd8 second", mime="image/jpeg", prompt="dog")
     listed = store.list_media(A)
     assert [m.id for m in listed] == [second.id, first.id]
@@ -257,9 +305,16 @@ def test_media(store):
 
 def test_uploads(store):
     expires = datetime(2030, 1, 1, tzinfo=UTC)
-    first = store.add_upload(A, url="https://cdn/1.png", stored_filename="abc.png",
-                             original_filename="holiday.png", size=1234, mime="image/png",
-                             expire_at=expires, thumbnail=b"thumb")
+    first = store.add_upload(
+        A,
+        url="https://cdn/1.png",
+        stored_filename="abc.png",
+        original_filename="holiday.png",
+        size=1234,
+        mime="image/png",
+        expire_at=expires,
+        thumbnail=b"thumb",
+    )
     second = store.add_upload(A, url="https://cdn/2.pdf", original_filename="doc.pdf")
     assert [u.id for u in store.list_uploads(A)] == [second.id, first.id]
     got = store.get_upload(A, first.id)
@@ -272,14 +327,16 @@ def test_uploads(store):
 
 # --- video tasks ------------------------------------------------------------------------------
 
+
 def test_video_task_lifecycle(store):
     task = store.add_video_task(A, "t1", "a boat", "sora-2", 10, "16:9", 15)
     assert (task.status, task.refunded, task.hidden, task.poll_errors) == ("queued", False, False, 0)
     assert task.finished_at is None and aware_utc(task.created_at)
 
     polled = datetime.now(UTC)
-    running = store.update_video_task(A, "t1", status="running", raw_status="IN_PROGRESS",
-                                      progress=40.0, last_polled_at=polled, poll_errors=1)
+    running = store.update_video_task(
+        A, "t1", status="running", raw_status="IN_PROGRESS", progress=40.0, last_polled_at=polled, poll_errors=1
+    )
     assert (running.status, running.raw_status, running.progress) == ("running", "IN_PROGRESS", 40.0)
     assert running.last_polled_at == polled and running.finished_at is None
     assert [t.task_id for t in store.unfinished_video_tasks(A)] == ["t1"]
@@ -334,13 +391,14 @@ def test_a_task_video_is_kept_once_for_its_owner_only(store):
 def test_a_keep_that_lost_the_race_rolls_its_rows_back(store, monkeypatch):
     store.add_video_task(A, "t1", "a boat", "sora-2", 5, "16:9", 15)
     seen_before_the_other = store.get_video_task(A, "t1")
-    store.update_video_task(A, "t1", video_media_id=12345)   # another replica claimed it meanwhile
+    store.update_video_task(A, "t1", video_media_id=12345)  # another replica claimed it meanwhile
     monkeypatch.setattr(store, "get_video_task", lambda *_: seen_before_the_other)
     assert not store.keep_task_video(A, "t1", b"late copy", "video/mp4", poster=b"jpeg")
     assert store.count_media(A, "video") == 0 and store.count_media(A, "video_poster") == 0
 
 
 # --- prices -----------------------------------------------------------------------------------
+
 
 def test_prices_overlay_defaults(store):
     assert store.get_prices() == DEFAULT_PRICES
@@ -355,6 +413,7 @@ def test_prices_overlay_defaults(store):
 
 
 # --- login: sign-outs and failed attempts ---------------------------------------------------
+
 
 def test_sign_out_everywhere_is_remembered_per_user(store, store_url):
     assert store.signed_out_at(A) is None
@@ -385,12 +444,19 @@ def test_login_failures_count_per_scope_and_subject_until_cleared(store, store_u
     assert store.get_login_failures("client", "203.0.113.9").failures == 1
 
 
-
 # --- shares ---------------------------------------------------------------------------------
 
+
 def _share(store, user=A, token_hash="a" * 64, **kwargs):
-    values = dict(token_hash=token_hash, kind="image", title="otter", note="n", payload={"prompt": "otter"},
-                  media=b"\xff\xd8bytes", media_mime="image/jpeg")
+    values = dict(
+        token_hash=token_hash,
+        kind="image",
+        title="otter",
+        note="n",
+        payload={"prompt": "otter"},
+        media=b"\xff\xd8bytes",
+        media_mime="image/jpeg",
+    )
     return store.add_share(user, **{**values, **kwargs})
 
 

@@ -1,5 +1,6 @@
 """Database failures named from the real errors of SQLite and PostgreSQL (lib/store/failures.py),
 without SQL in their words, and a PostgreSQL connection lost under the pool is replaced."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -34,8 +35,11 @@ def test_sqlite_locked_read_only_and_full(tmp_path):
     assert described(failure) == "attempt to write a readonly database"
 
     full = sa.create_engine(f"sqlite:///{path}")
-    sa.event.listen(full, "connect", lambda c, _: c.execute(
-        "PRAGMA max_page_count = " + str(c.execute("PRAGMA page_count").fetchone()[0])))
+    sa.event.listen(
+        full,
+        "connect",
+        lambda c, _: c.execute("PRAGMA max_page_count = " + str(c.execute("PRAGMA page_count").fetchone()[0])),
+    )
     failure = failure_of(full, f"INSERT INTO sign_outs VALUES ('{'x' * 200_000}', '2026-01-01')")
     assert kind_of(failure) == FULL and "INSERT" not in described(failure)
 
@@ -46,19 +50,30 @@ def test_postgresql_read_only_and_a_lost_connection_recovers(store_url):
     store = Store(store_url)
     try:
         engine = make_engine(store_url)
-        assert kind_of(failure_of(engine, "SET TRANSACTION READ ONLY; INSERT INTO sign_outs VALUES ('a', now())")) == READ_ONLY
+        assert (
+            kind_of(failure_of(engine, "SET TRANSACTION READ ONLY; INSERT INTO sign_outs VALUES ('a', now())"))
+            == READ_ONLY
+        )
 
         store.set_setting("alice", "lang", "zh")  # the pool now holds a connection
         with engine.begin() as admin:  # the server ends every other session (a restart, a failover)
-            admin.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                  "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+            admin.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
         assert store.get_setting("alice", "lang") == "zh", "pool_pre_ping replaced the dead connection"
 
         with engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
             with engine.begin() as admin:
-                admin.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                      "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+                admin.execute(
+                    sa.text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                )
             with pytest.raises(sa.exc.DBAPIError) as caught:  # killed mid-use: this one fails...
                 conn.execute(sa.text("SELECT 1"))
         assert kind_of(caught.value) == UNREACHABLE

@@ -1,14 +1,20 @@
 """Structured output and extra parameters: the pure rules (lib/structured.py, lib/extra_params.py)."""
+
 import json
 
 import pytest
 
 from lib import extra_params, structured
 
-PERSON = {"type": "object", "properties": {"name": {"type": "string"},
-                                           "tags": {"type": "array", "items": {"type": "string"}},
-                                           "age": {"type": "integer"}},
-          "required": ["name", "age"]}
+PERSON = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string"},
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "age": {"type": "integer"},
+    },
+    "required": ["name", "age"],
+}
 
 
 def test_a_reply_that_matches_is_marked_so_with_its_value():
@@ -41,12 +47,15 @@ def test_a_reply_that_is_not_json_says_where_and_the_raw_text_is_not_touched():
     assert check.as_meta()["problems"][0]["kind"] == structured.NOT_JSON
 
 
-@pytest.mark.parametrize("text, kind, where", [
-    ('{\n  "type": "object",\n  "properties": {,}\n}', structured.NOT_JSON, (3, 18)),
-    ('[1, 2]', structured.NOT_AN_OBJECT, None),
-    ('{"type": "objekt"}', structured.NOT_A_SCHEMA, None),
-    ('{"type": "object", "properties": {"a": {"type": 5}}}', structured.NOT_A_SCHEMA, None),
-])
+@pytest.mark.parametrize(
+    "text, kind, where",
+    [
+        ('{\n  "type": "object",\n  "properties": {,}\n}', structured.NOT_JSON, (3, 18)),
+        ("[1, 2]", structured.NOT_AN_OBJECT, None),
+        ('{"type": "objekt"}', structured.NOT_A_SCHEMA, None),
+        ('{"type": "object", "properties": {"a": {"type": 5}}}', structured.NOT_A_SCHEMA, None),
+    ],
+)
 def test_a_typed_schema_is_refused_with_the_line_or_path_and_the_reason(text, kind, where):
     problem = structured.schema_problem(text)
     assert problem is not None and problem.kind == kind and problem.reason
@@ -82,18 +91,23 @@ def test_response_format_for_each_setting():
     assert structured.response_format(structured.JSON_OBJECT) == {"type": "json_object"}
     sent = structured.response_format(structured.JSON_SCHEMA, json.dumps(PERSON), "person card", strict=False)
     assert sent == {"type": "json_schema", "json_schema": {"name": "reply", "schema": PERSON, "strict": False}}
-    assert structured.response_format(structured.JSON_SCHEMA, json.dumps(PERSON), "person")["json_schema"]["name"] \
+    assert (
+        structured.response_format(structured.JSON_SCHEMA, json.dumps(PERSON), "person")["json_schema"]["name"]
         == "person"
+    )
     assert structured.response_format(structured.JSON_SCHEMA, "{not json") is None
 
 
-@pytest.mark.parametrize("text, kind, reason", [
-    ("[1]", extra_params.NOT_AN_OBJECT, "array"),
-    ("42", extra_params.NOT_AN_OBJECT, "number"),
-    ('{"n": 2,}', structured.NOT_JSON, None),
-    ('{"model": "x", "stream": false}', extra_params.RESERVED_KEYS, "model, stream"),
-    ('{"messages": []}', extra_params.RESERVED_KEYS, "messages"),
-])
+@pytest.mark.parametrize(
+    "text, kind, reason",
+    [
+        ("[1]", extra_params.NOT_AN_OBJECT, "array"),
+        ("42", extra_params.NOT_AN_OBJECT, "number"),
+        ('{"n": 2,}', structured.NOT_JSON, None),
+        ('{"model": "x", "stream": false}', extra_params.RESERVED_KEYS, "model, stream"),
+        ('{"messages": []}', extra_params.RESERVED_KEYS, "messages"),
+    ],
+)
 def test_extra_parameters_are_refused_with_the_reason(text, kind, reason):
     parsed = extra_params.parse_extra(text)
     assert parsed.values == {} and parsed.problem.kind == kind
@@ -110,36 +124,64 @@ def test_extra_parameters_are_merged_over_the_settings():
 
 # --- exported and imported with the conversation ------------------------------------------
 
+
 def test_thinking_checks_and_probabilities_survive_an_export_and_import(store):
     from lib import chat, chat_io
-    settings = {**chat.default_settings(), "reasoning_effort": "high", "response_format": "json_schema",
-                "schema": json.dumps(PERSON), "logprobs": True, "top_logprobs": 3, "extra": '{"top_k": 4}'}
+
+    settings = {
+        **chat.default_settings(),
+        "reasoning_effort": "high",
+        "response_format": "json_schema",
+        "schema": json.dumps(PERSON),
+        "logprobs": True,
+        "top_logprobs": 3,
+        "extra": '{"top_k": 4}',
+    }
     conversation = store.create_conversation("alice", "Features", settings)
     store.add_message("alice", conversation.id, "user", "who?")
     check = structured.check_reply('{"name": "Ada"}', PERSON).as_meta()
-    meta = {"model": "o4-mini", "thinking": "Let me *think*.", "thinking_seconds": 2.5, "reasoning_tokens": 12,
-            "structured": {**check, "schema": PERSON}, "logprobs": [["{", -0.1, [["{", -0.1], ["x", -2.5]]]]}
+    meta = {
+        "model": "o4-mini",
+        "thinking": "Let me *think*.",
+        "thinking_seconds": 2.5,
+        "reasoning_tokens": 12,
+        "structured": {**check, "schema": PERSON},
+        "logprobs": [["{", -0.1, [["{", -0.1], ["x", -2.5]]]],
+    }
     store.add_message("alice", conversation.id, "assistant", '{"name": "Ada"}', meta)
     messages = store.list_messages("alice", conversation.id)
     again = chat_io.import_into(store, "alice", chat_io.parse_import(chat_io.to_json(conversation, messages).encode()))
     assert store.list_messages("alice", again.id)[-1].meta == meta
     kept = store.get_conversation("alice", again.id).settings
-    assert {k: kept[k] for k in ("reasoning_effort", "schema", "logprobs", "top_logprobs", "extra")} == \
-        {k: settings[k] for k in ("reasoning_effort", "schema", "logprobs", "top_logprobs", "extra")}
-    markdown = chat_io.to_markdown(conversation, messages, {"user": "You", "assistant": "AI", "system": "S",
-                                                            "thinking": "Thinking"})
-    assert "<details><summary>Thinking</summary>\n\nLet me *think*.\n\n</details>\n\n{\"name\": \"Ada\"}" in markdown
+    assert {k: kept[k] for k in ("reasoning_effort", "schema", "logprobs", "top_logprobs", "extra")} == {
+        k: settings[k] for k in ("reasoning_effort", "schema", "logprobs", "top_logprobs", "extra")
+    }
+    markdown = chat_io.to_markdown(
+        conversation, messages, {"user": "You", "assistant": "AI", "system": "S", "thinking": "Thinking"}
+    )
+    assert '<details><summary>Thinking</summary>\n\nLet me *think*.\n\n</details>\n\n{"name": "Ada"}' in markdown
 
 
-@pytest.mark.parametrize("meta", [
-    {"structured": {"kind": "matches", "problems": [{"reason": {"x": 1}}]}},
-    {"structured": {"kind": "evil", "problems": []}},
-    {"logprobs": [["a", 0.5, []]]}, {"logprobs": [["a", -0.5, [["b", "x"]]]]}, {"thinking": 5},
-    {"reasoning_tokens": -1},
-])
+@pytest.mark.parametrize(
+    "meta",
+    [
+        {"structured": {"kind": "matches", "problems": [{"reason": {"x": 1}}]}},
+        {"structured": {"kind": "evil", "problems": []}},
+        {"logprobs": [["a", 0.5, []]]},
+        {"logprobs": [["a", -0.5, [["b", "x"]]]]},
+        {"thinking": 5},
+        {"reasoning_tokens": -1},
+    ],
+)
 def test_an_import_leaves_out_feature_meta_of_the_wrong_shape(meta):
     from lib import chat_io
-    doc = {"format": chat_io.FORMAT, "version": 1, "title": "t", "settings": {},
-           "messages": [{"role": "assistant", "content": "x", "meta": {"model": "m", **meta}}]}
+
+    doc = {
+        "format": chat_io.FORMAT,
+        "version": 1,
+        "title": "t",
+        "settings": {},
+        "messages": [{"role": "assistant", "content": "x", "meta": {"model": "m", **meta}}],
+    }
     imported = chat_io.parse_import(json.dumps(doc).encode())
     assert imported.messages[0][2] == {"model": "m"} and imported.adjusted

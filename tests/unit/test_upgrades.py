@@ -1,6 +1,7 @@
 """Databases made by earlier releases (tests/fixtures/releases/, made by that folder's
 make_release_databases.py from each release's own code) upgrade to this release's schema on
 SQLite and PostgreSQL with every row still there, and keep working."""
+
 from __future__ import annotations
 
 import pytest
@@ -51,7 +52,7 @@ def test_a_release_database_upgrades_with_every_row(release, store_url):
     after = every_row(url, {name: names for name, (names, _) in before.items()})
     added = {"conversations": 1, "messages": 1, "usage": 1}
     for name, (_, rows) in before.items():
-        assert after[name][1][:len(rows)] == rows, f"{release}: rows of {name} changed"
+        assert after[name][1][: len(rows)] == rows, f"{release}: rows of {name} changed"
         assert len(after[name][1]) == len(rows) + added.get(name, 0), name
 
     engine = make_engine(url)

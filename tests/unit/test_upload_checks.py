@@ -1,4 +1,5 @@
 """The Upload page's checks and texts, without Streamlit: every refusal, base64, names, expiry."""
+
 from __future__ import annotations
 
 import base64
@@ -23,15 +24,18 @@ def test_every_accepted_type_passes(fmt, kind):
     assert checked.ok and checked.kind == kind and checked.mime == f"image/{kind}"
 
 
-@pytest.mark.parametrize("data, problem", [
-    (b"", "upload.refused_empty"),
-    (oversized_png(), "upload.refused_too_big"),
-    (b"just some notes, renamed to .png\n", "upload.refused_type"),
-    (b"MZ\x90\x00\x03" + b"\0" * 200, "upload.refused_type"),          # a Windows executable
-    (b"\x7fELF\x02\x01\x01" + b"\0" * 200, "upload.refused_type"),     # a Linux executable
-    (image_bytes("PNG")[:40], "upload.refused_unreadable"),            # PNG magic, truncated body
-    (b"\x89PNG\r\n\x1a\n" + b"garbage" * 20, "upload.refused_unreadable"),
-])
+@pytest.mark.parametrize(
+    "data, problem",
+    [
+        (b"", "upload.refused_empty"),
+        (oversized_png(), "upload.refused_too_big"),
+        (b"just some notes, renamed to .png\n", "upload.refused_type"),
+        (b"MZ\x90\x00\x03" + b"\0" * 200, "upload.refused_type"),  # a Windows executable
+        (b"\x7fELF\x02\x01\x01" + b"\0" * 200, "upload.refused_type"),  # a Linux executable
+        (image_bytes("PNG")[:40], "upload.refused_unreadable"),  # PNG magic, truncated body
+        (b"\x89PNG\r\n\x1a\n" + b"garbage" * 20, "upload.refused_unreadable"),
+    ],
+)
 def test_each_refusal_has_its_reason(data, problem):
     checked = uc.check_image(data, "photo.png")
     assert not checked.ok and checked.problem == problem
@@ -76,19 +80,22 @@ def test_base64_data_url_raw_and_wrapped():
     raw = base64.b64encode(png).decode()
     assert uc.decode_base64(f"data:image/png;base64,{raw}") == png
     assert uc.decode_base64(raw) == png
-    wrapped = "\n".join(raw[i:i + 60] for i in range(0, len(raw), 60))
+    wrapped = "\n".join(raw[i : i + 60] for i in range(0, len(raw), 60))
     assert uc.decode_base64(f"  {wrapped}\n") == png
     assert uc.decode_base64(raw.rstrip("=")) == png  # padding dropped by some tools
     assert uc.decode_base64(base64.urlsafe_b64encode(png).decode()) == png
 
 
-@pytest.mark.parametrize("text, key", [
-    ("not base64 at all!", "upload.b64_invalid"),
-    ("data:image/png,rawdata", "upload.b64_bad_data_url"),
-    ("data:image/png;base64", "upload.b64_bad_data_url"),
-    ("data:image/png;base64,   ", "upload.b64_empty"),
-    ("   ", "upload.b64_empty"),
-])
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("not base64 at all!", "upload.b64_invalid"),
+        ("data:image/png,rawdata", "upload.b64_bad_data_url"),
+        ("data:image/png;base64", "upload.b64_bad_data_url"),
+        ("data:image/png;base64,   ", "upload.b64_empty"),
+        ("   ", "upload.b64_empty"),
+    ],
+)
 def test_base64_problems(text, key):
     with pytest.raises(uc.Base64Problem) as caught:
         uc.decode_base64(text)
@@ -101,17 +108,20 @@ def test_data_url_uses_the_type_from_the_bytes():
     assert uc.decode_base64(uc.data_url(checked)) == checked.data
 
 
-@pytest.mark.parametrize("name, kind, sent", [
-    ("../../etc/passwd.png", "png", "passwd.png"),
-    ("C:\\Users\\me\\cat.jpg", "jpeg", "cat.jpg"),
-    ("my photo 😀.PNG", "png", "my_photo.png"),
-    ("照片 2024.jpg", "jpeg", "照片_2024.jpg"),
-    ("renamed.png", "jpeg", "renamed.jpg"),          # the bytes decide the extension
-    ("..", "png", "image.png"),
-    (".hidden", "gif", "hidden.gif"),
-    ("", "webp", "image.webp"),
-    ("noext", "png", "noext.png"),
-])
+@pytest.mark.parametrize(
+    "name, kind, sent",
+    [
+        ("../../etc/passwd.png", "png", "passwd.png"),
+        ("C:\\Users\\me\\cat.jpg", "jpeg", "cat.jpg"),
+        ("my photo 😀.PNG", "png", "my_photo.png"),
+        ("照片 2024.jpg", "jpeg", "照片_2024.jpg"),
+        ("renamed.png", "jpeg", "renamed.jpg"),  # the bytes decide the extension
+        ("..", "png", "image.png"),
+        (".hidden", "gif", "hidden.gif"),
+        ("", "webp", "image.webp"),
+        ("noext", "png", "noext.png"),
+    ],
+)
 def test_send_name_has_no_path_and_no_odd_characters(name, kind, sent):
     assert uc.send_name(name, kind) == sent
 
@@ -130,15 +140,18 @@ def test_thumbnail_is_a_small_png():
     assert uc.thumbnail(b"not an image") is None
 
 
-@pytest.mark.parametrize("left, en, zh", [
-    (timedelta(days=2, hours=23, minutes=59), "expires in 2 days 23 hr", "2天 23小时后过期"),
-    (timedelta(days=1, hours=2), "expires in 1 day 2 hr", "1天 2小时后过期"),
-    (timedelta(days=3, minutes=5), "expires in 3 days", "3天后过期"),
-    (timedelta(hours=5, minutes=12, seconds=30), "expires in 5 hr 12 min", "5小时 12分钟后过期"),
-    (timedelta(seconds=20), "expires in 1 min", "1分钟后过期"),
-    (timedelta(0), "expired", "已过期"),
-    (timedelta(days=-1), "expired", "已过期"),
-])
+@pytest.mark.parametrize(
+    "left, en, zh",
+    [
+        (timedelta(days=2, hours=23, minutes=59), "expires in 2 days 23 hr", "2天 23小时后过期"),
+        (timedelta(days=1, hours=2), "expires in 1 day 2 hr", "1天 2小时后过期"),
+        (timedelta(days=3, minutes=5), "expires in 3 days", "3天后过期"),
+        (timedelta(hours=5, minutes=12, seconds=30), "expires in 5 hr 12 min", "5小时 12分钟后过期"),
+        (timedelta(seconds=20), "expires in 1 min", "1分钟后过期"),
+        (timedelta(0), "expired", "已过期"),
+        (timedelta(days=-1), "expired", "已过期"),
+    ],
+)
 def test_expiry_countdown(left, en, zh):
     assert uc.expiry_text(NOW + left, NOW, "en") == en
     assert uc.expiry_text(NOW + left, NOW, "zh") == zh

@@ -1,4 +1,5 @@
 """lib.usage on hand-made ledgers with known answers, on SQLite and PostgreSQL (`store` fixture)."""
+
 from __future__ import annotations
 
 import csv
@@ -49,7 +50,9 @@ def test_presets_are_whole_local_days_ending_today():
 def test_custom_range_is_inclusive_and_order_free():
     picked = (date(2024, 3, 10), date(2024, 3, 8))
     assert usage.preset_range("custom", "America/New_York", NOW, custom=picked) == (
-        at(2024, 3, 8, 5), at(2024, 3, 11, 4))  # New York moved to summer time on 10 March
+        at(2024, 3, 8, 5),
+        at(2024, 3, 11, 4),
+    )  # New York moved to summer time on 10 March
 
 
 def test_unknown_or_missing_zone_falls_back_to_utc():
@@ -72,8 +75,9 @@ def test_zone_offsets_find_dst_changes_to_the_second():
 
 # --- buckets in the user's zone --------------------------------------------------------------
 
+
 def test_days_follow_the_browser_zone(store):
-    add(store, ts=at(2024, 5, 1, 15, 0), credits=1)   # Shanghai: 1 May 23:00
+    add(store, ts=at(2024, 5, 1, 15, 0), credits=1)  # Shanghai: 1 May 23:00
     add(store, ts=at(2024, 5, 1, 17, 0), credits=10)  # Shanghai: 2 May 01:00
     utc = usage.cube(store, Scope(A, None, None, "UTC", usage.DAY))
     shanghai = usage.cube(store, Scope(A, None, None, "Asia/Shanghai", usage.DAY))
@@ -92,8 +96,12 @@ def test_hours_across_a_dst_change(store):
     for hour in range(4):  # 00:30..03:30 UTC on the night Paris skips 02:00-03:00
         add(store, ts=at(2024, 3, 31, hour, 30), credits=hour + 1)
     frame = usage.cube(store, Scope(A, at(2024, 3, 30), at(2024, 4, 1), "Europe/Paris", usage.HOUR))
-    assert buckets(frame) == {"2024-03-31 01:00:00": 1.0, "2024-03-31 03:00:00": 2.0,
-                              "2024-03-31 04:00:00": 3.0, "2024-03-31 05:00:00": 4.0}
+    assert buckets(frame) == {
+        "2024-03-31 01:00:00": 1.0,
+        "2024-03-31 03:00:00": 2.0,
+        "2024-03-31 04:00:00": 3.0,
+        "2024-03-31 05:00:00": 4.0,
+    }
 
 
 def test_range_is_start_inclusive_end_exclusive(store):
@@ -108,14 +116,20 @@ def test_empty_ledger_gives_empty_frames(store):
     assert frame.empty and list(frame.columns) == usage.CUBE_COLUMNS
     summary = usage.summarize(frame)
     assert (summary.credits, summary.requests, summary.error_rate) == (0.0, 0, None)
-    for chart in (usage.credits_over_time, usage.tokens_over_time, usage.calls_by_model, usage.by_user,
-                  *[lambda f, by=by: usage.credits_by(f, by) for by in usage.BREAKDOWNS]):
+    for chart in (
+        usage.credits_over_time,
+        usage.tokens_over_time,
+        usage.calls_by_model,
+        usage.by_user,
+        *[lambda f, by=by: usage.credits_by(f, by) for by in usage.BREAKDOWNS],
+    ):
         assert chart(frame).empty
     assert latency(store, Scope(A, None, None), Filters()).empty
     assert usage.calls(store, Scope(A, None, None), Filters()).empty
 
 
 # --- what counts -----------------------------------------------------------------------------
+
 
 @pytest.fixture
 def ledger(store):
@@ -152,16 +166,27 @@ def test_cards_net_refunds_and_leave_out_bookkeeping_calls(ledger):
 def test_charts_from_the_cube(ledger):
     frame = usage.cube(ledger, alice())
     over_time = usage.credits_over_time(frame).set_index(["endpoint", "model"])["credits"].to_dict()
-    assert over_time == {("chat", "gpt-4o"): 2.0, ("chat", "gemini-pro"): 0.0, ("images", "gemini-image"): 20.0,
-                         ("video", "sora-2"): 0.0, ("upload", usage.NO_MODEL): 0.0}
+    assert over_time == {
+        ("chat", "gpt-4o"): 2.0,
+        ("chat", "gemini-pro"): 0.0,
+        ("images", "gemini-image"): 20.0,
+        ("video", "sora-2"): 0.0,
+        ("upload", usage.NO_MODEL): 0.0,
+    }
     by_endpoint = usage.credits_by(frame, usage.ENDPOINT)
     assert by_endpoint.to_dict("records") == [
-        {"endpoint": "images", "credits": 20.0, "calls": 2}, {"endpoint": "chat", "credits": 2.0, "calls": 3},
-        {"endpoint": "upload", "credits": 0.0, "calls": 1}, {"endpoint": "video", "credits": 0.0, "calls": 1}]
+        {"endpoint": "images", "credits": 20.0, "calls": 2},
+        {"endpoint": "chat", "credits": 2.0, "calls": 3},
+        {"endpoint": "upload", "credits": 0.0, "calls": 1},
+        {"endpoint": "video", "credits": 0.0, "calls": 1},
+    ]
     assert usage.calls_by_model(frame).to_dict("records") == [
-        {"endpoint": "images", "model": "gemini-image", "calls": 2}, {"endpoint": "chat", "model": "gpt-4o", "calls": 2},
-        {"endpoint": "chat", "model": "gemini-pro", "calls": 1}, {"endpoint": "video", "model": "sora-2", "calls": 1},
-        {"endpoint": "upload", "model": usage.NO_MODEL, "calls": 1}]
+        {"endpoint": "images", "model": "gemini-image", "calls": 2},
+        {"endpoint": "chat", "model": "gpt-4o", "calls": 2},
+        {"endpoint": "chat", "model": "gemini-pro", "calls": 1},
+        {"endpoint": "video", "model": "sora-2", "calls": 1},
+        {"endpoint": "upload", "model": usage.NO_MODEL, "calls": 1},
+    ]
     tokens = usage.tokens_over_time(frame).set_index("kind")["tokens"].to_dict()
     assert tokens == {"prompt": 15, "completion": 25}
 
@@ -186,9 +211,13 @@ def test_sources_and_connections_break_down_filter_and_list_the_calls(store):
     assert usage.options(frame, usage.CONNECTION) == ["", "api.example.com", "preset", "sandbox"]
     over_time = usage.credits_over_time(frame, usage.SOURCE).set_index("source")["credits"].to_dict()
     assert over_time == {"chat": 1.0, "compare": 4.0, "workbench": 4.0, "judge": 1.0}
-    for filters in (Filters(sources=("compare", "judge")), Filters(connections=("preset",)),
-                    Filters(sources=("balance",)), Filters(connections=("",)),
-                    Filters(sources=("compare",), connections=("sandbox",))):
+    for filters in (
+        Filters(sources=("compare", "judge")),
+        Filters(connections=("preset",)),
+        Filters(sources=("balance",)),
+        Filters(connections=("",)),
+        Filters(sources=("compare",), connections=("sandbox",)),
+    ):
         picked = usage.apply_filters(frame, filters)
         rows = usage.calls(store, alice(), filters, limit=None)
         assert int(picked["rows"].sum()) == len(rows), filters
@@ -198,9 +227,13 @@ def test_sources_and_connections_break_down_filter_and_list_the_calls(store):
 
 def test_filters_narrow_the_cube_like_the_sql(ledger):
     frame = usage.cube(ledger, alice())
-    cases = [Filters(models=("gpt-4o",)), Filters(endpoints=("images", "video")),
-             Filters(outcomes=("refund",)), Filters(outcomes=("error",)),
-             Filters(models=("sora-2",), outcomes=("ok",))]
+    cases = [
+        Filters(models=("gpt-4o",)),
+        Filters(endpoints=("images", "video")),
+        Filters(outcomes=("refund",)),
+        Filters(outcomes=("error",)),
+        Filters(models=("sora-2",), outcomes=("ok",)),
+    ]
     for filters in cases:
         narrowed = usage.apply_filters(frame, filters)
         rows = usage.calls(ledger, alice(), filters, limit=None)
@@ -227,7 +260,11 @@ def test_users_see_their_own_rows_admins_everyone(ledger):
     everyone = usage.cube(ledger, Scope(None, at(2024, 5, 1), at(2024, 5, 2)))
     per_user = usage.by_user(everyone).set_index("user")
     assert per_user.loc[A, "credits"] == 22.0 and per_user.loc[B].to_dict() == {
-        "credits": 1.0, "requests": 1, "errors": 0, "tokens": 2}
+        "credits": 1.0,
+        "requests": 1,
+        "errors": 0,
+        "tokens": 2,
+    }
     bob_only = usage.apply_filters(everyone, Filters(users=(B,)))
     assert usage.summarize(bob_only).credits == 1.0
     assert set(usage.calls(ledger, Scope(None, None, None), Filters(users=(B,)))["user"]) == {B}
@@ -251,8 +288,14 @@ def test_csv_export_has_exactly_the_filtered_rows(ledger):
 
 
 def test_csv_export_neutralises_formulas_in_text_cells_only(store):
-    add(store, ts=at(2024, 5, 1, 9), model='=HYPERLINK("http://evil.example","x")', request_id="@SUM(A1)",
-        error_kind="+cmd", credits=-15.0)
+    add(
+        store,
+        ts=at(2024, 5, 1, 9),
+        model='=HYPERLINK("http://evil.example","x")',
+        request_id="@SUM(A1)",
+        error_kind="+cmd",
+        credits=-15.0,
+    )
     add(store, ts=at(2024, 5, 1, 8), model="-1+2", request_id="\tTAB")
     rows = list(csv.DictReader(io.StringIO(usage.calls_csv(store, alice("UTC"), Filters()).decode())))
     assert [r["model"] for r in rows] == ['\'=HYPERLINK("http://evil.example","x")', "'-1+2"]
@@ -291,10 +334,14 @@ def test_aggregates_add_up_incrementally(ledger):
     merged = usage.add_up([old_cube, usage.cube(ledger, scope, version, newest)], usage.CUBE_KEYS)
     whole = usage.cube(ledger, scope)
     order = usage.CUBE_KEYS
-    pd.testing.assert_frame_equal(merged.sort_values(order).reset_index(drop=True),
-                                  whole.sort_values(order).reset_index(drop=True), check_dtype=False)
-    histogram = usage.add_up([old_histogram, usage.latency_histogram(ledger, scope, filters, version, newest)],
-                             usage.HISTOGRAM_KEYS)
+    pd.testing.assert_frame_equal(
+        merged.sort_values(order).reset_index(drop=True),
+        whole.sort_values(order).reset_index(drop=True),
+        check_dtype=False,
+    )
+    histogram = usage.add_up(
+        [old_histogram, usage.latency_histogram(ledger, scope, filters, version, newest)], usage.HISTOGRAM_KEYS
+    )
     pd.testing.assert_frame_equal(usage.percentiles(histogram), latency(ledger, scope, filters))
 
 

@@ -1,4 +1,5 @@
 """The Usage charts' colour rule: a colour per model or endpoint, whatever the language or the rest."""
+
 from __future__ import annotations
 
 from lib.ui.usage_charts import PALETTE, stable_colours

@@ -1,5 +1,6 @@
 """Patterns users type are run by RE2, capped: refused with a reason when RE2 cannot run them in
 linear time, never a stall."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,11 +10,14 @@ from lib.user_patterns import MAX_PATTERN_CHARS, MAX_TEXT_CHARS, UserPatternErro
 from lib.workbench import Check
 
 
-@pytest.mark.parametrize("pattern, reason", [
-    (r"(a)\1", "invalid escape sequence"),  # a backreference: no linear-time engine can run it
-    ("(?=a)b", "invalid perl operator"),  # lookahead, likewise
-    ("(a", "missing )"),
-])
+@pytest.mark.parametrize(
+    "pattern, reason",
+    [
+        (r"(a)\1", "invalid escape sequence"),  # a backreference: no linear-time engine can run it
+        ("(?=a)b", "invalid perl operator"),  # lookahead, likewise
+        ("(a", "missing )"),
+    ],
+)
 def test_patterns_re2_cannot_run_are_explained(pattern, reason):
     problem = workbench.check_problem(Check("regex", pattern))
     assert problem[0] == "workbench.bad_regex" and reason in problem[1]["error"]
@@ -21,7 +25,9 @@ def test_patterns_re2_cannot_run_are_explained(pattern, reason):
 
 def test_a_pattern_past_the_cap_is_refused_before_it_is_compiled():
     assert workbench.check_problem(Check("regex", "a" * (MAX_PATTERN_CHARS + 1))) == (
-        "workbench.regex_too_long", {"max": MAX_PATTERN_CHARS})
+        "workbench.regex_too_long",
+        {"max": MAX_PATTERN_CHARS},
+    )
     with pytest.raises(UserPatternError):
         compile_user_pattern("a" * (MAX_PATTERN_CHARS + 1))
 
@@ -38,6 +44,7 @@ def test_only_the_first_part_of_a_huge_reply_is_searched():
 
 
 # ------------------------------------------------------------------ test-case files
+
 
 def test_a_jsonl_line_nested_thousands_deep_is_refused_with_its_line():
     load = workbench.load_file(b'{"topic": "tides"}\n' + b"[" * 100_000 + b"\n", "cases.jsonl", ["topic"])

@@ -1,4 +1,5 @@
 """lib.users: the CLI end to end, and that its file is what streamlit-authenticator expects."""
+
 from __future__ import annotations
 
 import stat
@@ -20,15 +21,27 @@ def store_url(users_file: Path) -> str:
 
 
 def cli(users_file: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "lib.users", "--file", str(users_file),
-                           "--store", store_url(users_file), *args],
-                          input=stdin, capture_output=True, text=True, cwd=PROJECT_ROOT,
-                          timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "lib.users", "--file", str(users_file), "--store", store_url(users_file), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=60,
+    )
 
 
 def add(users_file: Path, username: str, password: str, *extra: str) -> subprocess.CompletedProcess:
-    return cli(users_file, "add", username, "--name", f"{username.title()} Example", *extra,
-               "--password-stdin", stdin=password + "\n")
+    return cli(
+        users_file,
+        "add",
+        username,
+        "--name",
+        f"{username.title()} Example",
+        *extra,
+        "--password-stdin",
+        stdin=password + "\n",
+    )
 
 
 @pytest.fixture
@@ -124,8 +137,9 @@ def test_streamlit_authenticator_accepts_the_file(users_file):
 
     add(users_file, "alice", "s3cret pass", "--admin")
     data = users.load_users(users_file)
-    authenticator = stauth.Authenticate(data["credentials"], "playground_test",
-                                        "a-test-cookie-key-not-the-default", 1, auto_hash=False)
+    authenticator = stauth.Authenticate(
+        data["credentials"], "playground_test", "a-test-cookie-key-not-the-default", 1, auto_hash=False
+    )
     model = authenticator.authentication_controller.authentication_model
     assert model.check_credentials("alice", "s3cret pass")
     assert not model.check_credentials("alice", "wrong")
@@ -144,11 +158,29 @@ def test_add_adopt_local_gives_single_user_work_to_the_new_account(tmp_path, sto
     url = release_database("r3-2026-12-07-last-before-migrations", store_url)
     store = Store(url)
     store.set_setting("ann", "lang", "zh")  # ann's own setting wins over local's
-    before = {t: len(getattr(store, f)("local")) for t, f in (("conversations", "list_conversations"),
-                                                               ("media", "list_media"), ("uploads", "list_uploads"))}
+    before = {
+        t: len(getattr(store, f)("local"))
+        for t, f in (("conversations", "list_conversations"), ("media", "list_media"), ("uploads", "list_uploads"))
+    }
     monkeypatch.setattr("sys.stdin", io.StringIO("ann-pass-123\n"))
-    assert main(["--file", str(tmp_path / "users.yaml"), "--store", url, "add", "Ann", "--name", "Ann",
-                 "--admin", "--password-stdin", "--adopt-local"]) == 0
+    assert (
+        main(
+            [
+                "--file",
+                str(tmp_path / "users.yaml"),
+                "--store",
+                url,
+                "add",
+                "Ann",
+                "--name",
+                "Ann",
+                "--admin",
+                "--password-stdin",
+                "--adopt-local",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "gave ann user local's rows: " in out and "conversations 2" in out and "usage 7" in out
     try:
@@ -168,6 +200,7 @@ def test_reading_the_users_file_loads_no_database_or_http_library():
     is imported by the commands that write the database, httpx by the one setting that needs it."""
     heavy = ("pandas", "sqlalchemy", "alembic", "httpx", "lib.store")
     script = f"import sys, lib.users; print(' '.join(m for m in {heavy!r} if m in sys.modules))"
-    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=PROJECT_ROOT,
-                            timeout=60, check=True)
+    loaded = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60, check=True
+    )
     assert loaded.stdout.split() == []

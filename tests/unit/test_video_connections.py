@@ -1,5 +1,6 @@
 """Video tasks follow the connection they were made on: a task id is quoted into the status URL,
 checked before it is stored, and polled only with the base URL and key that made it."""
+
 from __future__ import annotations
 
 import json
@@ -45,7 +46,7 @@ class _HostileHandler(BaseHTTPRequestHandler):
     def do_GET(self):
         self._answer("in_progress")
 
-    def log_message(self, *args):   # quiet: the test reads `paths`
+    def log_message(self, *args):  # quiet: the test reads `paths`
         pass
 
 
@@ -73,8 +74,11 @@ def test_a_hostile_task_id_stays_one_segment_under_the_status_path(store, hostil
     assert sent.removeprefix(STATUS_PATH) == "..%2F..%2Fsandbox%2Fkeys%2Fsk-sandbox%2Fdisable%3F"
 
 
-@pytest.mark.parametrize("task_id", ["x" * 129, "line\nbreak", "tab\tid", "with space", "..", ".", "视频"],
-                         ids=["long", "newline", "tab", "space", "dotdot", "dot", "non-ascii"])
+@pytest.mark.parametrize(
+    "task_id",
+    ["x" * 129, "line\nbreak", "tab\tid", "with space", "..", ".", "视频"],
+    ids=["long", "newline", "tab", "space", "dotdot", "dot", "non-ascii"],
+)
 def test_a_task_id_that_is_not_plain_printable_is_refused_and_not_stored(store, hostile, task_id):
     hostile.task_id = task_id
     with ReshiClient(hostile.base_url, "sk-test-typed-key") as client:
@@ -89,9 +93,11 @@ def connections(sandbox, api_key):
     (the same server under another name)."""
     other_key = sandbox.control.add_key(credits=100)
     other_url = sandbox.base_url.replace("127.0.0.1", "localhost")
-    with ReshiClient(sandbox.base_url, api_key) as maker, \
-            ReshiClient(sandbox.base_url, other_key) as by_key, \
-            ReshiClient(other_url, api_key) as by_url:
+    with (
+        ReshiClient(sandbox.base_url, api_key) as maker,
+        ReshiClient(sandbox.base_url, other_key) as by_key,
+        ReshiClient(other_url, api_key) as by_url,
+    ):
         yield maker, by_key, by_url
 
 
@@ -115,7 +121,7 @@ def test_a_task_stored_without_a_connection_is_bound_by_the_first_that_knows_it(
     created = maker.videos.create("an old task", "sora-2", 5, "16:9")
     store.add_video_task(USER, created.id, "an old task", "sora-2", 5, "16:9", credits=15)
     outcome = videos.poll_due(store, USER, by_key, later())
-    assert outcome.errors[created.id].kind == "not_found"   # the sandbox knows it for its maker only
+    assert outcome.errors[created.id].kind == "not_found"  # the sandbox knows it for its maker only
     assert store.get_video_task(USER, created.id).connection is None
     assert videos.poll_due(store, USER, maker, later(5)).polled == [created.id]
     assert store.get_video_task(USER, created.id).connection == videos.connection_fingerprint(maker)

@@ -1,4 +1,5 @@
 """Video status normalisation over every status string in API.md, unknown ones, and progress."""
+
 from __future__ import annotations
 
 import math
@@ -10,10 +11,19 @@ from lib.video_status import COMPLETED, FAILED, QUEUED, RUNNING, is_known_status
 
 # Every status string API.md lists, with what it must mean.
 API_MD_STATUSES = {
-    "queued": QUEUED, "pending": QUEUED, "submitted": QUEUED,
-    "processing": RUNNING, "in_progress": RUNNING, "running": RUNNING,
-    "completed": COMPLETED, "succeeded": COMPLETED, "success": COMPLETED,
-    "failed": FAILED, "failure": FAILED, "error": FAILED, "cancelled": FAILED,
+    "queued": QUEUED,
+    "pending": QUEUED,
+    "submitted": QUEUED,
+    "processing": RUNNING,
+    "in_progress": RUNNING,
+    "running": RUNNING,
+    "completed": COMPLETED,
+    "succeeded": COMPLETED,
+    "success": COMPLETED,
+    "failed": FAILED,
+    "failure": FAILED,
+    "error": FAILED,
+    "cancelled": FAILED,
 }
 
 
@@ -32,17 +42,24 @@ ISSUE_11_STATUSES = {
 }
 
 
-@pytest.mark.parametrize("raw, expected", [(word, meaning) for meaning, words in ISSUE_11_STATUSES.items()
-                                           for word in words.split()])
+@pytest.mark.parametrize(
+    "raw, expected", [(word, meaning) for meaning, words in ISSUE_11_STATUSES.items() for word in words.split()]
+)
 def test_every_relay_status_word_in_any_case(raw, expected):
     assert normalize_status(raw) == normalize_status(raw.upper()) == expected
     assert is_known_status(raw.title())
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("COMPLETED", COMPLETED), ("  Succeeded ", COMPLETED), ("In Progress", RUNNING),
-    ("in-progress", RUNNING), ("Canceled", FAILED),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("COMPLETED", COMPLETED),
+        ("  Succeeded ", COMPLETED),
+        ("In Progress", RUNNING),
+        ("in-progress", RUNNING),
+        ("Canceled", FAILED),
+    ],
+)
 def test_case_spaces_and_dashes_do_not_matter(raw, expected):
     assert normalize_status(raw) == expected
 
@@ -53,18 +70,39 @@ def test_unknown_or_missing_status_is_running_and_flagged_unknown(raw):
     assert not is_known_status(raw)
 
 
-@pytest.mark.parametrize("raw, expected", [
-    (45, 45.0), (0, 0.0), (100, 100.0), (45.5, 45.5), (0.45, 45.0), ("45%", 45.0), ("45", 45.0),
-    (" 45.5 % ", 45.5), ("progress: 80%", 80.0), (150, 100.0), (-3, 0.0), ("120%", 100.0),
-    # A float up to 1.0 is a fraction, an int a percent: JSON `1.0` is done, `1` is 1%.
-    (1.0, 100.0), (1, 1.0), (0.0, 0.0), (1.5, 1.5), ("0.5", 50.0), ("1.0", 100.0), ("1", 1.0), ("0.5%", 0.5),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        (45, 45.0),
+        (0, 0.0),
+        (100, 100.0),
+        (45.5, 45.5),
+        (0.45, 45.0),
+        ("45%", 45.0),
+        ("45", 45.0),
+        (" 45.5 % ", 45.5),
+        ("progress: 80%", 80.0),
+        (150, 100.0),
+        (-3, 0.0),
+        ("120%", 100.0),
+        # A float up to 1.0 is a fraction, an int a percent: JSON `1.0` is done, `1` is 1%.
+        (1.0, 100.0),
+        (1, 1.0),
+        (0.0, 0.0),
+        (1.5, 1.5),
+        ("0.5", 50.0),
+        ("1.0", 100.0),
+        ("1", 1.0),
+        ("0.5%", 0.5),
+    ],
+)
 def test_progress_from_int_float_or_string(raw, expected):
     assert parse_progress(raw) == pytest.approx(expected)
 
 
-@pytest.mark.parametrize("raw", [None, "", "soon", "nan", True, False, math.nan, math.inf, -math.inf,
-                                 [50], {"value": 50}])
+@pytest.mark.parametrize(
+    "raw", [None, "", "soon", "nan", True, False, math.nan, math.inf, -math.inf, [50], {"value": 50}]
+)
 def test_no_progress_when_absent_or_not_a_number(raw):
     assert parse_progress(raw) is None
 

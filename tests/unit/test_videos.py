@@ -1,5 +1,6 @@
 """lib/videos against the sandbox and both store backends: one task per submission, polling on
 its interval with backoff, a poll stored, the refund recorded once, and what the page shows."""
+
 from __future__ import annotations
 
 import io
@@ -16,14 +17,13 @@ from lib.store import utcnow
 from lib.video_status import COMPLETED, FAILED, QUEUED, RUNNING
 
 USER = "alice"
-DONE = 3.5   # the test sandbox finishes a task in 3 virtual seconds; "[fail]" fails at 1.5
+DONE = 3.5  # the test sandbox finishes a task in 3 virtual seconds; "[fail]" fails at 1.5
 
 
 @pytest.fixture
 def client(sandbox, api_key, store):
     """A client whose calls land in `store`'s ledger, as the app's session client does."""
-    with ReshiClient(sandbox.base_url, api_key,
-                     on_call=lambda record: store.add_usage(USER, **asdict(record))) as made:
+    with ReshiClient(sandbox.base_url, api_key, on_call=lambda record: store.add_usage(USER, **asdict(record))) as made:
         yield made
 
 
@@ -41,8 +41,11 @@ def ledger(store, user=USER) -> list[float]:
 
 # --- the form -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("prompt, problem", [("", "video.empty_prompt"), ("   \n", "video.empty_prompt"),
-                                             ("x" * 4001, "video.huge_prompt"), ("a cat", None)])
+
+@pytest.mark.parametrize(
+    "prompt, problem",
+    [("", "video.empty_prompt"), ("   \n", "video.empty_prompt"), ("x" * 4001, "video.huge_prompt"), ("a cat", None)],
+)
 def test_request_problems(prompt, problem):
     assert videos.request_problem(request(prompt)) == problem
 
@@ -72,7 +75,12 @@ def test_a_changed_or_later_submission_is_a_new_task(store, client):
 def test_submission_stores_every_parameter_and_counts_as_the_first_poll(store, client, sandbox):
     task = videos.submit(store, USER, client, request(model="sora-2-pro", duration=4, aspect_ratio="9:16")).task
     assert (task.prompt, task.model, task.duration, task.aspect_ratio, task.credits) == (
-        "a cat in a garden", "sora-2-pro", 4, "9:16", 150)
+        "a cat in a garden",
+        "sora-2-pro",
+        4,
+        "9:16",
+        150,
+    )
     assert task.status == QUEUED and task.last_polled_at is not None
     assert sandbox.control.stats()["video_polls"].get(task.task_id, 0) == 0
 
@@ -86,6 +94,7 @@ def test_a_refused_creation_stores_nothing(store, client):
 
 # --- polling ------------------------------------------------------------------------------
 
+
 def stored(store, **fields):
     task = store.add_video_task(USER, fields.pop("task_id", "t1"), "p", "sora-2", 5, "16:9", credits=15)
     return replace(task, **fields)
@@ -96,7 +105,13 @@ def test_poll_interval_backs_off_on_errors_and_for_long_tasks(store):
     task = stored(store, created_at=now)
     assert videos.poll_interval(task, now) == 3
     assert [videos.poll_interval(replace(task, poll_errors=n), now) for n in (1, 2, 3, 4, 5, 9)] == [
-        6, 12, 24, 48, 60, 60]
+        6,
+        12,
+        24,
+        48,
+        60,
+        60,
+    ]
     assert videos.poll_interval(replace(task, created_at=now - timedelta(minutes=3)), now) == 10
     assert videos.poll_interval(replace(task, created_at=now - timedelta(minutes=11)), now) == 30
 
@@ -106,7 +121,7 @@ def test_a_task_is_due_once_per_interval_and_never_when_finished(store):
     task = stored(store, created_at=now, last_polled_at=now)
     assert videos.is_due(replace(task, last_polled_at=None), now)
     assert not videos.is_due(task, now + timedelta(seconds=2))
-    assert videos.is_due(task, now + timedelta(seconds=2.9))     # a tick a little early still polls
+    assert videos.is_due(task, now + timedelta(seconds=2.9))  # a tick a little early still polls
     assert not videos.is_due(replace(task, poll_errors=2), now + timedelta(seconds=6))
     assert not videos.is_due(replace(task, status=COMPLETED), now + timedelta(hours=1))
     assert videos.seconds_until_poll(task, now + timedelta(seconds=1)) == pytest.approx(2)
@@ -114,7 +129,7 @@ def test_a_task_is_due_once_per_interval_and_never_when_finished(store):
 
 def test_polling_follows_a_task_to_completion(store, client, sandbox):
     task = videos.submit(store, USER, client, request()).task
-    assert videos.poll_due(store, USER, client).polled == []          # just created: not due yet
+    assert videos.poll_due(store, USER, client).polled == []  # just created: not due yet
     later = utcnow() + timedelta(seconds=3)
     sandbox.control.advance_clock(1.5)
     outcome = videos.poll_due(store, USER, client, later)
@@ -182,8 +197,13 @@ def test_one_user_cannot_hide_or_poll_anothers_tasks(store, client):
 def test_retry_is_the_failed_tasks_settings_when_the_form_could_send_them(store):
     task = stored(store, prompt="a storm", model="sora-2-pro", duration=7, aspect_ratio="9:16", status=FAILED)
     assert videos.retry_request(task) == videos.VideoRequest("a storm", "sora-2-pro", 7, "9:16")
-    for changed in (dict(model="sora-9"), dict(aspect_ratio="4:3"), dict(duration=None), dict(duration=99),
-                    dict(prompt=" ")):
+    for changed in (
+        dict(model="sora-9"),
+        dict(aspect_ratio="4:3"),
+        dict(duration=None),
+        dict(duration=99),
+        dict(prompt=" "),
+    ):
         assert videos.retry_request(replace(task, **changed)) is None, changed
     # A failed task is no double click: the same request right after it is a new task.
     assert videos.recent_duplicate([task], videos.retry_request(task), task.created_at) is None
@@ -191,6 +211,7 @@ def test_retry_is_the_failed_tasks_settings_when_the_form_could_send_them(store)
 
 
 # --- our own copy ---------------------------------------------------------------------------
+
 
 def finished(store, client, sandbox, prompt="a paper boat") -> videos.VideoTask:
     task = videos.submit(store, USER, client, request(prompt)).task
@@ -244,18 +265,18 @@ def test_the_poster_is_the_first_frame_and_junk_has_none(store, client, sandbox)
 
 
 @pytest.mark.parametrize("dialect", ["new-api", "openai"])
-def test_took_is_the_servers_time_when_no_page_looked_as_it_finished(store, client, sandbox, sandbox_dialect,
-                                                                       dialect):
+def test_took_is_the_servers_time_when_no_page_looked_as_it_finished(store, client, sandbox, sandbox_dialect, dialect):
     sandbox_dialect(dialect)
     task = videos.submit(store, USER, client, request()).task
     sandbox.control.advance_clock(300)
-    videos.poll_due(store, USER, client, utcnow() + timedelta(minutes=5))   # the page opens 5 minutes later
+    videos.poll_due(store, USER, client, utcnow() + timedelta(minutes=5))  # the page opens 5 minutes later
     done = store.get_video_task(USER, task.task_id)
     assert done.status == COMPLETED
     assert videos.elapsed_seconds(done, utcnow() + timedelta(hours=1)) == pytest.approx(3, abs=1)
 
 
 # --- what the page shows ------------------------------------------------------------------
+
 
 def test_elapsed_and_time_left_once_progress_moves(store):
     now = utcnow()
@@ -278,8 +299,12 @@ def test_format_seconds(seconds, text):
 
 
 def test_download_names_say_what_the_video_is(store):
-    task = stored(store, task_id="video_0123456789abcdef", prompt="A cat, in a garden! (sunny)",
-                  video_url="http://h/files/videos/x.mp4")
+    task = stored(
+        store,
+        task_id="video_0123456789abcdef",
+        prompt="A cat, in a garden! (sunny)",
+        video_url="http://h/files/videos/x.mp4",
+    )
     assert videos.download_name(task) == "sora-2_16x9_5s_a-cat-in-a-garden-sunny_abcdef.mp4"
     chinese = replace(task, prompt="一只猫 / 花园", video_url="http://h/v.webm?sig=1")
     assert videos.download_name(chinese) == "sora-2_16x9_5s_一只猫-花园_abcdef.webm"

@@ -1,5 +1,6 @@
 """Votes, Bradley-Terry ratings with bootstrap intervals, and audience ballots (store on SQLite
 and PostgreSQL through the `store` fixture)."""
+
 from __future__ import annotations
 
 import random
@@ -21,13 +22,14 @@ def comparisons(winner: str, loser: str, count: int) -> list[Vote]:
 
 # --- games and ratings ------------------------------------------------------------------------
 
+
 def test_outcomes_become_pairwise_games():
     assert votes.games(Vote(("x", "y", "z"), "B")) == [("y", "x", 1.0), ("y", "z", 1.0)]
     assert votes.games(Vote(("x", "y"), "tie")) == [("x", "y", 0.5)]
     assert votes.games(Vote(("x", "y", "z"), "bad")) == [("x", "y", 0.5), ("x", "z", 0.5), ("y", "z", 0.5)]
     assert votes.games(Vote(("x",), "up")) == []
-    assert votes.games(Vote(("x", "y"), "C")) == []          # no column C: not a game
-    assert votes.games(Vote(("x", "x"), "A")) == []          # a model against itself: not a game
+    assert votes.games(Vote(("x", "y"), "C")) == []  # no column C: not a game
+    assert votes.games(Vote(("x", "x"), "A")) == []  # a model against itself: not a game
 
 
 def test_stronger_model_rates_higher_and_mean_is_base():
@@ -57,18 +59,30 @@ def test_bootstrap_interval_holds_rating_and_narrows_with_more_votes():
         rating, low, high = rated["x"]
         assert low <= rating <= high
     assert many["x"][2] - many["x"][1] < few["x"][2] - few["x"][1]
-    assert votes.ratings_with_intervals(comparisons("x", "y", 5), rounds=20, seed=1) == \
-        votes.ratings_with_intervals(comparisons("x", "y", 5), rounds=20, seed=1)  # seeded: same page, same figures
+    assert votes.ratings_with_intervals(comparisons("x", "y", 5), rounds=20, seed=1) == votes.ratings_with_intervals(
+        comparisons("x", "y", 5), rounds=20, seed=1
+    )  # seeded: same page, same figures
 
 
 def test_standings_count_wins_ties_and_thumbs():
-    board = {s.model: s for s in votes.standings(
-        [Vote(("x", "y"), "A"), Vote(("x", "y"), "tie"), Vote(("y", "x"), "bad"), Vote(("x",), "up"),
-         Vote(("x",), "down"), Vote(("z",), "up")], rounds=10)}
+    board = {
+        s.model: s
+        for s in votes.standings(
+            [
+                Vote(("x", "y"), "A"),
+                Vote(("x", "y"), "tie"),
+                Vote(("y", "x"), "bad"),
+                Vote(("x",), "up"),
+                Vote(("x",), "down"),
+                Vote(("z",), "up"),
+            ],
+            rounds=10,
+        )
+    }
     x = board["x"]
     assert (x.votes, x.wins, x.losses, x.ties, x.thumbs_up, x.thumbs_down) == (3, 1, 0, 2, 1, 1)
     assert x.win_rate == pytest.approx(1 / 3)
-    assert x.rating is not None and x.low is None and x.high is None   # 3 comparisons: no interval yet
+    assert x.rating is not None and x.low is None and x.high is None  # 3 comparisons: no interval yet
     many = votes.standings(comparisons("x", "y", 4) + comparisons("y", "x", 1), rounds=10)
     assert all(s.low is not None and s.low <= s.rating <= s.high for s in many)
     assert board["z"].rating is None and board["z"].win_rate is None and board["z"].thumbs_up == 1
@@ -80,20 +94,22 @@ def test_no_comparisons_no_ratings():
 
 
 def test_csv_is_formula_safe():
-    text = votes.to_csv([votes.vote_row(Vote(("=cmd()", "y"), "A", voter="ann", prompt="@SUM(1)"))],
-                        votes.VOTE_COLUMNS)
+    text = votes.to_csv([votes.vote_row(Vote(("=cmd()", "y"), "A", voter="ann", prompt="@SUM(1)"))], votes.VOTE_COLUMNS)
     assert text.splitlines()[0] == ",".join(votes.VOTE_COLUMNS)
     assert "'=cmd()" in text and "'@SUM(1)" in text and ",A,'=cmd()," in text
 
 
 # --- the store's votes --------------------------------------------------------------------------
 
+
 def test_one_vote_per_voter_and_subject(store):
     first = store.add_vote("ann", voter="ann", source="user", subject="compare:1", models=["x", "y"], outcome="A")
     assert first is not None and first.models == ["x", "y"]
-    assert store.add_vote("ann", voter="ann", source="user", subject="compare:1", models=["x", "y"], outcome="B") is None
+    assert (
+        store.add_vote("ann", voter="ann", source="user", subject="compare:1", models=["x", "y"], outcome="B") is None
+    )
     assert store.vote_on("ann", "compare:1").outcome == "A"
-    assert store.vote_on("bob", "compare:1") is None                  # another user's: not theirs
+    assert store.vote_on("bob", "compare:1") is None  # another user's: not theirs
     assert store.add_vote("bob", voter="bob", source="user", subject="compare:1", models=["x", "y"], outcome="B")
     assert [v.user for v in store.list_votes("ann")] == ["ann"]
     assert len(store.team_votes()) == 2 and not hasattr(store.team_votes()[0], "voter")
@@ -108,13 +124,18 @@ def test_thumb_can_be_withdrawn(store):
 
 # --- ballots -------------------------------------------------------------------------------------
 
-SLIDE = Slide("Which is better?", (), (Reply("one", {"model": "x", "credits": 1, "tps": 30.0, "secret": "no"}),
-                                        Reply("two", {"model": "y", "credits": 2})))
+SLIDE = Slide(
+    "Which is better?",
+    (),
+    (
+        Reply("one", {"model": "x", "credits": 1, "tps": 30.0, "secret": "no"}),
+        Reply("two", {"model": "y", "credits": 2}),
+    ),
+)
 
 
 def open_one(store, now=None, duration="5m"):
-    return ballots.open_ballot(store, "owner", SLIDE, ballots.subject_of(7), duration, now=now,
-                               rng=random.Random(3))
+    return ballots.open_ballot(store, "owner", SLIDE, ballots.subject_of(7), duration, now=now, rng=random.Random(3))
 
 
 def test_ballot_copies_shuffled_answers_and_keeps_only_the_token_hash(store):
@@ -133,7 +154,7 @@ def test_ballot_counts_one_vote_per_browser_into_the_owners_board(store):
     assert ballots.tally(store, ballot) == {"A": 1, "B": 0, "tie": 1, "bad": 0}
     owned = store.list_votes("owner")
     assert {v.source for v in owned} == {"audience"} and all(v.voter.startswith("browser:") for v in owned)
-    assert "phone-1" not in owned[0].voter                          # a one-way tag, not the cookie
+    assert "phone-1" not in owned[0].voter  # a one-way tag, not the cookie
     assert owned[0].models == [a["meta"]["model"] for a in ballot.answers]
 
 
@@ -162,7 +183,7 @@ def test_flood_from_one_address_is_refused(store):
     flood = FloodLimit(max_votes=3, window=timedelta(minutes=1))
     results = [ballots.cast(store, ballot, f"phone-{i}", "10.0.0.9", "A", flood) for i in range(5)]
     assert results == [None, None, None, Refusal.FLOOD, Refusal.FLOOD]
-    assert ballots.cast(store, ballot, "phone-x", "10.0.0.10", "A", flood) is None   # another address votes
+    assert ballots.cast(store, ballot, "phone-x", "10.0.0.10", "A", flood) is None  # another address votes
     assert ballots.tally(store, ballot)["A"] == 4
 
 

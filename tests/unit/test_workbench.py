@@ -1,4 +1,5 @@
 """lib.workbench against the test sandbox over HTTP, and its runs in the store (SQLite and PostgreSQL)."""
+
 from __future__ import annotations
 
 import csv
@@ -24,10 +25,15 @@ def client(sandbox, api_key):
 
 
 def spec(models=("gpt-4o-mini",), checks=(), pool=4, user="Tell {{audience}} about {{topic}}.") -> RunSpec:
-    params = {"temperature": {"on": True, "value": 0.3}, "top_p": {"on": False, "value": 1.0},
-              "max_tokens": {"on": False, "value": 1024}, "presence_penalty": {"on": False, "value": 0.0},
-              "frequency_penalty": {"on": False, "value": 0.0}, "seed": {"on": False, "value": 42},
-              "stop": {"on": False, "value": ""}}
+    params = {
+        "temperature": {"on": True, "value": 0.3},
+        "top_p": {"on": False, "value": 1.0},
+        "max_tokens": {"on": False, "value": 1024},
+        "presence_penalty": {"on": False, "value": 0.0},
+        "frequency_penalty": {"on": False, "value": 0.0},
+        "seed": {"on": False, "value": 42},
+        "stop": {"on": False, "value": ""},
+    }
     return RunSpec("You answer {{audience}}.", user, list(models), params, list(checks), pool)
 
 
@@ -37,36 +43,45 @@ def cases(count: int) -> list[dict]:
 
 # ------------------------------------------------------------------ templates and checks
 
+
 def test_messages_fill_both_templates_with_the_case():
     sent = workbench.messages_for("You answer {{audience}}.", "About {{topic}}", {"topic": "rain", "audience": "kids"})
     assert sent == [{"role": "system", "content": "You answer kids."}, {"role": "user", "content": "About rain"}]
     assert workbench.messages_for("", "{{x}}", {"x": "1"}) == [{"role": "user", "content": "1"}]
 
 
-@pytest.mark.parametrize("check, text, passes", [
-    (Check("contains", "{{topic}}"), "all about rain", True),
-    (Check("contains", "{{topic}}"), "all about snow", False),
-    (Check("not_contains", "sorry"), "Sure!", True),
-    (Check("not_contains", "sorry"), "I'm sorry", False),
-    (Check("regex", r"^\d+$"), "42", True),
-    (Check("regex", r"^\d+$"), "forty", False),
-    (Check("json"), '{"a": 1}', True),
-    (Check("json"), '```json\n{"a": 1}\n```', True),
-    (Check("json"), "not json", False),
-])
+@pytest.mark.parametrize(
+    "check, text, passes",
+    [
+        (Check("contains", "{{topic}}"), "all about rain", True),
+        (Check("contains", "{{topic}}"), "all about snow", False),
+        (Check("not_contains", "sorry"), "Sure!", True),
+        (Check("not_contains", "sorry"), "I'm sorry", False),
+        (Check("regex", r"^\d+$"), "42", True),
+        (Check("regex", r"^\d+$"), "forty", False),
+        (Check("json"), '{"a": 1}', True),
+        (Check("json"), '```json\n{"a": 1}\n```', True),
+        (Check("json"), "not json", False),
+    ],
+)
 def test_checks_use_the_case_values(check, text, passes):
     assert check.passes(text, {"topic": "rain"}) is passes
 
 
 def test_bad_regex_is_explained_and_empty_check_rows_are_ignored():
-    assert workbench.check_problem(Check("regex", "(")) [0] == "workbench.bad_regex"
+    assert workbench.check_problem(Check("regex", "("))[0] == "workbench.bad_regex"
     assert workbench.check_problem(Check("regex", "a+")) is None
-    rows = [{"kind": "contains", "value": "x"}, {"kind": "contains", "value": None}, {"kind": None, "value": "y"},
-            {"kind": "json", "value": None}]
+    rows = [
+        {"kind": "contains", "value": "x"},
+        {"kind": "contains", "value": None},
+        {"kind": None, "value": "y"},
+        {"kind": "json", "value": None},
+    ]
     assert workbench.checks_from(rows) == [Check("contains", "x"), Check("json", "")]
 
 
 # ------------------------------------------------------------------ loading cases
+
 
 def test_csv_with_header_in_any_order_and_extra_columns():
     load = workbench.load_file(b"audience,topic,notes\nkids,tides,x\n,,\nadults,rain,y\n", "c.csv", NAMES)
@@ -84,12 +99,16 @@ def test_csv_bad_row_is_refused_with_its_line():
 
 def test_missing_columns_encoding_size_and_empty_are_refused():
     assert workbench.load_file(b"topic\nrain\n", "c.csv", NAMES).refusals == [
-        ("workbench.refused_missing", {"columns": "audience"})]
-    assert workbench.load_file("topic,audience\npluie,é\n".encode("latin-1"), "c.csv", NAMES).refusals[0][0] == \
-        "workbench.refused_encoding"
+        ("workbench.refused_missing", {"columns": "audience"})
+    ]
+    assert (
+        workbench.load_file("topic,audience\npluie,é\n".encode("latin-1"), "c.csv", NAMES).refusals[0][0]
+        == "workbench.refused_encoding"
+    )
     big = "topic,audience\n" + "".join(f"t{i},a\n" for i in range(workbench.MAX_CASES + 1))
     assert workbench.load_file(big.encode(), "c.csv", NAMES).refusals == [
-        ("workbench.refused_too_many", {"count": 1001, "limit": 1000})]
+        ("workbench.refused_too_many", {"count": 1001, "limit": 1000})
+    ]
     assert workbench.load_file(b"topic,audience\n,\n", "c.csv", NAMES).refusals == [("workbench.refused_empty", {})]
 
 
@@ -99,11 +118,15 @@ def test_utf8_bom_and_chinese_are_read():
 
 
 def test_jsonl_and_its_bad_lines():
-    good = workbench.load_file(b'{"topic": "tides", "audience": "kids"}\n\n{"topic": 3, "audience": null}\n',
-                               "c.jsonl", NAMES)
+    good = workbench.load_file(
+        b'{"topic": "tides", "audience": "kids"}\n\n{"topic": 3, "audience": null}\n', "c.jsonl", NAMES
+    )
     assert good.cases == [{"topic": "tides", "audience": "kids"}, {"topic": "3", "audience": ""}]
     bad = workbench.load_file(b'{"topic": "tides", "audience": "kids"}\n[1, 2]\nnope\n', "c.jsonl", NAMES)
-    assert bad.refusals == [("workbench.refused_jsonl_line", {"line": 2}), ("workbench.refused_jsonl_line", {"line": 3})]
+    assert bad.refusals == [
+        ("workbench.refused_jsonl_line", {"line": 2}),
+        ("workbench.refused_jsonl_line", {"line": 3}),
+    ]
 
 
 def test_pasted_spreadsheet_cells_with_or_without_header():
@@ -122,6 +145,7 @@ def test_table_round_trip_drops_empty_rows():
 
 
 # ------------------------------------------------------------------ running against the sandbox
+
 
 def test_grid_runs_every_cell_with_checks_and_ledger_hook(sandbox, api_key):
     calls = []
@@ -167,7 +191,7 @@ def test_prompt_markers_fail_only_their_own_case(client):
     policy = client.retry_policy
     assert cells[0].status == "failed" and cells[0].attempts == policy.max_attempts
     assert cells[1].status == "ok"
-    assert time.monotonic() - started >= sum(policy.backoff_seconds[:policy.max_retries])
+    assert time.monotonic() - started >= sum(policy.backoff_seconds[: policy.max_retries])
 
 
 def test_stopping_keeps_what_finished_and_starts_nothing_more(sandbox, client, sandbox_speed):
@@ -187,20 +211,36 @@ def test_stopping_keeps_what_finished_and_starts_nothing_more(sandbox, client, s
 
 # ------------------------------------------------------------------ results, exports, comparison
 
+
 def run_with(results: list[workbench.Cell], checks=(Check("contains", "x"),)) -> dict:  # noqa: B008 - a frozen Check
-    run = workbench.new_run(spec(("a", "b"), checks), [{"topic": "=1+1", "audience": "k"}, {"topic": "t", "audience": "k"}])
+    run = workbench.new_run(
+        spec(("a", "b"), checks), [{"topic": "=1+1", "audience": "k"}, {"topic": "t", "audience": "k"}]
+    )
     run["results"] = [cell.__dict__ for cell in results]
     return run
 
 
 def cell(case, model, output="x", latency=1.0, credits=1.0, checks=(True,), status="ok"):
-    return workbench.Cell(case=case, model=model, status=status, output=output, latency_s=latency, tokens=3,
-                          credits=credits, checks=list(checks))
+    return workbench.Cell(
+        case=case,
+        model=model,
+        status=status,
+        output=output,
+        latency_s=latency,
+        tokens=3,
+        credits=credits,
+        checks=list(checks),
+    )
 
 
 def test_totals_per_model():
-    run = run_with([cell(0, "a", latency=1), cell(1, "a", latency=3, checks=(False,)),
-                    cell(0, "b", status="failed", credits=0, checks=(), latency=None)])
+    run = run_with(
+        [
+            cell(0, "a", latency=1),
+            cell(1, "a", latency=3, checks=(False,)),
+            cell(0, "b", status="failed", credits=0, checks=(), latency=None),
+        ]
+    )
     totals = workbench.totals(run).set_index("model")
     assert totals.loc["a", "pass_rate"] == 0.5 and totals.loc["a", "median_latency_s"] == 2
     assert totals.loc["a", "credits"] == 2 and totals.loc["b", "failed"] == 1 and totals.loc["b", "cells"] == 1
@@ -233,6 +273,7 @@ def test_version_goes_up_only_when_the_prompt_changed():
 
 
 # ------------------------------------------------------------------ the store
+
 
 def test_runs_are_saved_per_user(store):
     run = workbench.new_run(spec(checks=[Check("regex", "a")]), cases(2))

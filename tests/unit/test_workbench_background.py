@@ -1,6 +1,7 @@
 """Runs that outlive their tab: the background thread saves every cell and the status, a stop
 ends it, a resumed run sends only its unfinished cells, a dead process's run is claimed once,
 the run list counts finished cells (SQLite and PostgreSQL), and the fair gate bounds and shares."""
+
 from __future__ import annotations
 
 import threading
@@ -20,8 +21,9 @@ CASES = [{"topic": f"topic {i}"} for i in range(6)]
 
 
 def spec(repeat: int = 1, pool: int = 4) -> workbench.RunSpec:
-    return workbench.RunSpec("", "Tell kids about {{topic}}.", ["gpt-4o-mini"], chat.default_settings()["params"],
-                             pool=pool, repeat=repeat)
+    return workbench.RunSpec(
+        "", "Tell kids about {{topic}}.", ["gpt-4o-mini"], chat.default_settings()["params"], pool=pool, repeat=repeat
+    )
 
 
 @pytest.fixture
@@ -61,9 +63,13 @@ def test_a_run_stops_as_a_whole_at_the_quota_keeping_what_finished(store, sandbo
     once cannot pass it either: the calls under way hold their price until they are recorded
     (as lib/ui/connection.py wires the client)."""
     store.admin_set_quota("alice", 3, 0)
-    client = ReshiClient(sandbox.base_url, api_key, connection=quotas.PRESET,
-                         on_call=lambda call: store.record_usage("alice", **asdict(call)),
-                         before_paid_call=lambda _endpoint, _model, most: quotas.check_quota(store, "alice", most))
+    client = ReshiClient(
+        sandbox.base_url,
+        api_key,
+        connection=quotas.PRESET,
+        on_call=lambda call: store.record_usage("alice", **asdict(call)),
+        before_paid_call=lambda _endpoint, _model, most: quotas.check_quota(store, "alice", most),
+    )
     sandbox.control.reset_stats()
     run_id = store.add_workbench_run("alice", workbench.new_run(spec(pool=pool), CASES))
     live = BackgroundRuns(store).start("alice", run_id, client, spec(pool=pool), CASES, on_end=client.close)
@@ -101,8 +107,9 @@ def test_judged_verdicts_are_kept_in_the_store_per_user(store, store_url, client
         run_id = store.add_workbench_run(user, workbench.new_run(judged, CASES[:3]))
         assert runs.start(user, run_id, client, judged, CASES[:3]).finished.wait(60)
         assert all(c["scores"][0] is not None for c in store.get_workbench_run(user, run_id)["results"])
-        return sum(r["body"]["model"] == "gpt-4o" for r in sandbox.control.recent_requests(20)
-                   if r["endpoint"] == "chat")
+        return sum(
+            r["body"]["model"] == "gpt-4o" for r in sandbox.control.recent_requests(20) if r["endpoint"] == "chat"
+        )
 
     assert judge_calls("alice", BackgroundRuns(store)) == 3
     # Another process (a restart, a replica) on the same database: the verdicts are there.
@@ -168,8 +175,10 @@ def test_ratings_are_saved_per_user_counted_and_exported(store):
     assert not store.rate_workbench_cell("bob", run_id, 0, "gpt-4o-mini", 0, 1, "not mine")
     assert store.workbench_ratings("bob", run_id) == {}
     ratings = store.workbench_ratings("alice", run_id)
-    assert ratings == {(0, "gpt-4o-mini", 0): {"thumb": 1, "note": "clear"},
-                       (1, "gpt-4o-mini", 0): {"thumb": -1, "note": "too long"}}
+    assert ratings == {
+        (0, "gpt-4o-mini", 0): {"thumb": 1, "note": "clear"},
+        (1, "gpt-4o-mini", 0): {"thumb": -1, "note": "too long"},
+    }
     rated = workbench.with_ratings(store.get_workbench_run("alice", run_id), ratings)
     totals = workbench.totals(rated).set_index("model")
     assert totals.loc["gpt-4o-mini", "thumbs_up"] == 1 and totals.loc["gpt-4o-mini", "thumbs_down"] == 1
@@ -215,8 +224,9 @@ def test_a_dead_process_run_is_resumed_by_the_watcher_once_its_lease_runs_out(st
     runs.release()
 
 
-def test_a_clean_shutdown_gives_its_runs_to_the_next_process_at_once(store, store_url, sandbox, api_key, client,
-                                                                    sandbox_speed):
+def test_a_clean_shutdown_gives_its_runs_to_the_next_process_at_once(
+    store, store_url, sandbox, api_key, client, sandbox_speed
+):
     record = workbench.new_run(spec(pool=1), CASES)
     record["settings"]["connection"] = "sandbox"
     run_id = store.add_workbench_run("alice", record)

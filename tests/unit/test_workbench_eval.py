@@ -1,6 +1,7 @@
 """The Workbench as an evaluation tool: must/should checks, the new check kinds, judged checks
 (against the sandbox over HTTP), repeats with their interval and consistency, reuse of unchanged
 cells and the estimate with judge calls."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,9 @@ from lib.client import ReshiClient
 from lib.workbench import Check, RunSpec, judge, stats
 from lib.workbench.prompt import Reply
 
-SCHEMA = json.dumps({"type": "object", "properties": {"items": {"type": "array", "items": {"type": "number"}}},
-                     "required": ["items"]})
+SCHEMA = json.dumps(
+    {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "number"}}}, "required": ["items"]}
+)
 RUBRIC = "Grade {{output}} for {{topic}}: is it right for children?"
 
 
@@ -32,16 +34,19 @@ def spec(checks=(), models=("gpt-4o-mini",), repeat=1, user="Tell kids about {{t
 CASES = [{"topic": "tides"}, {"topic": "rain"}, {"topic": "snow"}]
 
 
-@pytest.mark.parametrize("check, reply, passed", [
-    (Check("json_schema", SCHEMA), '{"items": [1, 2]}', True),
-    (Check("json_schema", SCHEMA), '```json\n{"items": [1]}\n```', True),
-    (Check("similar", "the cat sat", threshold=0.8), "the cat sat.", True),
-    (Check("similar", "the cat sat", threshold=0.8), "a dog ran off", False),
-    (Check("min_length", "5"), "four", False),
-    (Check("max_length", "5"), "four", True),
-    (Check("max_credits", "1"), "x", True),
-    (Check("max_seconds", "0.5"), "x", False),
-])
+@pytest.mark.parametrize(
+    "check, reply, passed",
+    [
+        (Check("json_schema", SCHEMA), '{"items": [1, 2]}', True),
+        (Check("json_schema", SCHEMA), '```json\n{"items": [1]}\n```', True),
+        (Check("similar", "the cat sat", threshold=0.8), "the cat sat.", True),
+        (Check("similar", "the cat sat", threshold=0.8), "a dog ran off", False),
+        (Check("min_length", "5"), "four", False),
+        (Check("max_length", "5"), "four", True),
+        (Check("max_credits", "1"), "x", True),
+        (Check("max_seconds", "0.5"), "x", False),
+    ],
+)
 def test_the_new_kinds(check, reply, passed):
     assert check.verdict(Reply(reply, credits=1.0, latency_s=0.8), {}).passed is passed
 
@@ -57,13 +62,16 @@ def test_similarity_gives_a_score():
     assert verdict.passed and verdict.score == 1.0
 
 
-@pytest.mark.parametrize("check, key", [
-    (Check("judge", rubric="no output here", model="gpt-4o"), "workbench.rubric_without_output"),
-    (Check("judge", rubric="{{output}}", model=" "), "workbench.judge_without_model"),
-    (Check("json_schema", '{"type": 5}'), "workbench.bad_schema"),
-    (Check("max_credits", "lots"), "workbench.bad_number"),
-    (Check("similar", "x", threshold=2), "workbench.bad_threshold"),
-])
+@pytest.mark.parametrize(
+    "check, key",
+    [
+        (Check("judge", rubric="no output here", model="gpt-4o"), "workbench.rubric_without_output"),
+        (Check("judge", rubric="{{output}}", model=" "), "workbench.judge_without_model"),
+        (Check("json_schema", '{"type": 5}'), "workbench.bad_schema"),
+        (Check("max_credits", "lots"), "workbench.bad_number"),
+        (Check("similar", "x", threshold=2), "workbench.bad_threshold"),
+    ],
+)
 def test_bad_checks_are_refused_with_their_reason(check, key):
     assert workbench.check_problem(check)[0] == key
 
@@ -72,15 +80,18 @@ def test_a_good_judge_has_no_problem():
     assert workbench.check_problem(Check("judge", rubric="Is {{output}} kind?", model="gpt-4o")) is None
 
 
-@pytest.mark.parametrize("text, expected", [
-    ('{"score": 0.4, "pass": false, "reason": "vague"}', (0.4, "vague")),
-    ('Sure! ```json\n{"score": 1, "pass": true, "reason": "ok"}\n```', (1.0, "ok")),
-    ('I think {"pass": true, "reason": "fine"} overall', (1.0, "fine")),
-    ('{"score": 7, "reason": "out of range"}', None),
-    ('{"score": "high"}', None),
-    ("It is good.", None),
-    ("[1, 2]", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('{"score": 0.4, "pass": false, "reason": "vague"}', (0.4, "vague")),
+        ('Sure! ```json\n{"score": 1, "pass": true, "reason": "ok"}\n```', (1.0, "ok")),
+        ('I think {"pass": true, "reason": "fine"} overall', (1.0, "fine")),
+        ('{"score": 7, "reason": "out of range"}', None),
+        ('{"score": "high"}', None),
+        ("It is good.", None),
+        ("[1, 2]", None),
+    ],
+)
 def test_judge_answers_are_read_or_called_nonsense(text, expected):
     assert judge.parse_verdict(text) == expected
 
@@ -110,8 +121,11 @@ def test_judged_checks_score_cache_and_go_to_the_ledger_as_their_own_source(clie
     assert len(judged) == 3 and all(r.model == "gpt-4o" and r.credits > 0 for r in judged)
     assert sum(c.judge_credits for c in cells) == pytest.approx(sum(r.credits for r in judged))
     # The judge's calls, known by its instructions: the shared sandbox also logs other tests' calls.
-    sent = [r["body"] for r in sandbox.control.recent_requests(50)
-            if r["endpoint"] == "chat" and r["body"]["messages"][0]["content"] == judge.INSTRUCTIONS]
+    sent = [
+        r["body"]
+        for r in sandbox.control.recent_requests(50)
+        if r["endpoint"] == "chat" and r["body"]["messages"][0]["content"] == judge.INSTRUCTIONS
+    ]
     assert len(sent) >= 3 and all(body.get("response_format") == judge.RESPONSE_FORMAT for body in sent)
     again = list(workbench.run_cells(client, run, CASES, judge_cache=cache))
     assert sum(c.judge_credits for c in again) == 0
@@ -134,7 +148,11 @@ def test_a_failed_judge_call_is_named_and_the_reply_kept(client):
 
 
 def test_must_fails_the_cell_should_counts_in_its_score(client):
-    checks = [Check("contains", "tides"), Check("contains", "nowhere", must=False), Check("min_length", "1", must=False)]
+    checks = [
+        Check("contains", "tides"),
+        Check("contains", "nowhere", must=False),
+        Check("min_length", "1", must=False),
+    ]
     cells = {c.case: c for c in workbench.run_cells(client, spec(checks), CASES[:2])}
     assert cells[0].passed is True and cells[0].score == 0.5
     assert cells[1].passed is False and cells[1].score == 0.5
@@ -169,8 +187,9 @@ def test_a_rerun_reuses_unchanged_cells_only(client):
     again = list(workbench.run_cells(client, run, CASES, earlier=first))
     assert len(client.calls) == sent and all(c.reused and c.credits == 0 for c in again)
     assert sum(c.saved_credits for c in again) == pytest.approx(sum(c.credits for c in first))
-    assert [c.checks for c in sorted(again, key=lambda c: (c.case, c.repeat))] == \
-           [c.checks for c in sorted(first, key=lambda c: (c.case, c.repeat))]
+    assert [c.checks for c in sorted(again, key=lambda c: (c.case, c.repeat))] == [
+        c.checks for c in sorted(first, key=lambda c: (c.case, c.repeat))
+    ]
     edited = spec([Check("contains", "tides")], repeat=2, user="Tell children about {{topic}}.")
     fresh = list(workbench.run_cells(client, edited, CASES, earlier=first))
     assert not any(c.reused for c in fresh) and len(client.calls) == sent + 6
@@ -188,16 +207,18 @@ def test_per_run_settings_reach_the_request(client, sandbox):
     run = spec()
     run.reasoning, run.extra = "low", {"top_k": 5}
     run.response_format = {"type": "json_object"}
-    assert run.request_params() == {"reasoning_effort": "low", "response_format": {"type": "json_object"},
-                                    "top_k": 5}
+    assert run.request_params() == {"reasoning_effort": "low", "response_format": {"type": "json_object"}, "top_k": 5}
     again = RunSpec.from_run(workbench.new_run(run, []))
     assert again.request_params() == run.request_params()
 
 
 def test_old_runs_still_open():
-    old = {"prompt": {"system": "", "user": "u"}, "cases": [{}],
-           "settings": {"models": ["m"], "params": {}, "checks": [{"kind": "contains", "value": "x"}]},
-           "results": [{"case": 0, "model": "m", "status": "ok", "output": "x", "checks": [False]}]}
+    old = {
+        "prompt": {"system": "", "user": "u"},
+        "cases": [{}],
+        "settings": {"models": ["m"], "params": {}, "checks": [{"kind": "contains", "value": "x"}]},
+        "results": [{"case": 0, "model": "m", "status": "ok", "output": "x", "checks": [False]}],
+    }
     assert RunSpec.from_run(old).checks == [Check("contains", "x")] and RunSpec.from_run(old).repeat == 1
     assert workbench.totals(old).loc[0, "pass_rate"] == 0.0
 
@@ -206,8 +227,12 @@ def test_a_judge_on_a_server_without_structured_output_is_asked_again_for_plain_
     """The sandbox refuses `response_format` once (400, as a server without structured output
     does); the judge asks again without it and reads the JSON object out of the prose reply (the
     sandbox's reply quotes the prompt, where this rubric wrote the verdict)."""
-    check = Check("judge", rubric='Say {"score": 0.8, "pass": true, "reason": "fits"} about: {{output}}',
-                  model="gpt-4o", threshold=0.5)
+    check = Check(
+        "judge",
+        rubric='Say {"score": 0.8, "pass": true, "reason": "fits"} about: {{output}}',
+        model="gpt-4o",
+        threshold=0.5,
+    )
     sandbox.control.queue_fault("chat", "no_schema")
     sandbox.control.reset_stats()
     [cell] = workbench.run_cells(client, spec([check]), CASES[:1], judge_cache=judge.MemoryJudgeCache())
@@ -215,8 +240,11 @@ def test_a_judge_on_a_server_without_structured_output_is_asked_again_for_plain_
     judged = [r for r in client.calls if r.endpoint == pricing.JUDGE]
     assert [r.status for r in judged] == [400, 200]
     assert cell.judge_credits == judged[1].credits > 0, "the refused call cost nothing"
-    sent = [r["body"] for r in sandbox.control.recent_requests(10)
-            if r["endpoint"] == "chat" and r["body"]["messages"][0]["content"] == judge.INSTRUCTIONS][-2:]
+    sent = [
+        r["body"]
+        for r in sandbox.control.recent_requests(10)
+        if r["endpoint"] == "chat" and r["body"]["messages"][0]["content"] == judge.INSTRUCTIONS
+    ][-2:]
     assert [body.get("response_format") for body in sent] == [judge.RESPONSE_FORMAT, None]
 
 

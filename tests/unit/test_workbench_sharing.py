@@ -1,6 +1,7 @@
 """A Workbench run shared and presented: the snapshot keeps what the owner saw (ratings too) and
 leaves out what is the owner's alone; later changes to the run do not reach the link; the slides
 are the totals per model, then the failing cases."""
+
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -15,21 +16,47 @@ CHECKS = [Check("contains", "tide"), Check("max_length", "500", must=False)]
 
 
 def run_record(outputs: dict[tuple[int, str, int], str]) -> dict:
-    spec = RunSpec("Be brief.", "Explain {{topic}}.", ["gpt-4o", "gpt-4o-mini"], chat.default_settings()["params"],
-                   CHECKS, repeat=2)
+    spec = RunSpec(
+        "Be brief.",
+        "Explain {{topic}}.",
+        ["gpt-4o", "gpt-4o-mini"],
+        chat.default_settings()["params"],
+        CHECKS,
+        repeat=2,
+    )
     run = workbench.new_run(spec, [{"topic": "tides"}, {"topic": "rain *now*"}])
     run["settings"]["connection"], run["settings"]["prompt"] = "sandbox", {"id": 3, "name": "secret plan"}
     for (case, model, repeat), output in outputs.items():
         ok = "tide" in output
-        run["results"].append(asdict(Cell(case, model, "ok", output, latency_s=0.5, credits=1.5, repeat=repeat,
-                                          checks=[ok, True], passed=ok, score=1.0)))
+        run["results"].append(
+            asdict(
+                Cell(
+                    case,
+                    model,
+                    "ok",
+                    output,
+                    latency_s=0.5,
+                    credits=1.5,
+                    repeat=repeat,
+                    checks=[ok, True],
+                    passed=ok,
+                    score=1.0,
+                )
+            )
+        )
     return run
 
 
-OUTPUTS = {(0, "gpt-4o", 0): "tides rise", (0, "gpt-4o", 1): "tides fall",
-           (0, "gpt-4o-mini", 0): "tides", (0, "gpt-4o-mini", 1): "tides",
-           (1, "gpt-4o", 0): "rain falls", (1, "gpt-4o", 1): "tide of rain",
-           (1, "gpt-4o-mini", 0): "tide", (1, "gpt-4o-mini", 1): "tide"}
+OUTPUTS = {
+    (0, "gpt-4o", 0): "tides rise",
+    (0, "gpt-4o", 1): "tides fall",
+    (0, "gpt-4o-mini", 0): "tides",
+    (0, "gpt-4o-mini", 1): "tides",
+    (1, "gpt-4o", 0): "rain falls",
+    (1, "gpt-4o", 1): "tide of rain",
+    (1, "gpt-4o-mini", 0): "tide",
+    (1, "gpt-4o-mini", 1): "tide",
+}
 
 
 @pytest.fixture
@@ -43,8 +70,12 @@ def test_a_shared_run_is_a_snapshot_without_the_owners_connection_or_library(sto
     run_id = store.add_workbench_run("alice", run_record(OUTPUTS), status="done")
     store.rate_workbench_cell("alice", run_id, 1, "gpt-4o", 0, -1, "misses the tide")
     run = store.get_workbench_run("alice", run_id)
-    token, _ = shares.create_share(store, "alice", sharing.run_snapshot(
-        workbench.with_ratings(run, store.workbench_ratings("alice", run_id))), "7d")
+    token, _ = shares.create_share(
+        store,
+        "alice",
+        sharing.run_snapshot(workbench.with_ratings(run, store.workbench_ratings("alice", run_id))),
+        "7d",
+    )
     store.delete_workbench_run("alice", run_id)
 
     opened = shares.open_share(store, token, None, shares.GuessLimit())
@@ -76,7 +107,9 @@ def test_the_slides_are_the_totals_then_the_failing_cases():
     # Case 1 alone failed (on gpt-4o, first repeat); its markup is shown as typed.
     assert len(failing) == 1 and failing[0].question.startswith("**#2** topic: rain \\*now\\*")
     failed_reply, passed_reply = failing[0].replies
-    assert "1 of 2 repeats passed" in failed_reply.content and ":material/close:] contains\\: tide" in failed_reply.content
+    assert (
+        "1 of 2 repeats passed" in failed_reply.content and ":material/close:] contains\\: tide" in failed_reply.content
+    )
     assert failed_reply.content.endswith("rain falls")
     assert "2 of 2 repeats passed" in passed_reply.content and "close" not in passed_reply.content
 
@@ -100,8 +133,9 @@ def test_failing_slides_stop_at_the_limit(monkeypatch):
 def compared_runs() -> tuple[dict, dict]:
     """Case 1 on gpt-4o got better, case 0 on gpt-4o-mini got worse, case 1 on gpt-4o-mini fails in both."""
     before = run_record({**OUTPUTS, (1, "gpt-4o-mini", 0): "rain"})
-    after = run_record({**OUTPUTS, (1, "gpt-4o", 0): "a tide", (0, "gpt-4o-mini", 1): "sea *level*",
-                        (1, "gpt-4o-mini", 1): "drizzle"})
+    after = run_record(
+        {**OUTPUTS, (1, "gpt-4o", 0): "a tide", (0, "gpt-4o-mini", 1): "sea *level*", (1, "gpt-4o-mini", 1): "drizzle"}
+    )
     before["id"], after["id"], before["version"], after["version"] = 4, 5, 1, 2
     return before, after
 
@@ -127,7 +161,8 @@ def test_two_runs_compared_present_their_totals_side_by_side_then_the_changed_ca
     assert worse.content.endswith("sea *level*")  # the reply is the model's Markdown
     assert [(r.model, r.content.split("\n")[0]) for r in cases[1].replies] == [
         ("gpt-4o", ":green[:material/trending_up: **Got better**]"),
-        ("gpt-4o-mini", ":orange[:material/close: **Still failing**]")]
+        ("gpt-4o-mini", ":orange[:material/close: **Still failing**]"),
+    ]
 
 
 def test_a_comparison_without_changes_or_failures_is_one_slide_and_speaks_chinese():

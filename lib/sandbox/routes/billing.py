@@ -1,5 +1,6 @@
 """The one-api billing pair, `GET /dashboard/billing/subscription` and `/usage` (one credit is
 one "usd"), served by the dialects that have it."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
@@ -14,7 +15,7 @@ def routes(api: Api) -> APIRouter:
 
     def key_figures(key: str) -> dict:
         info = state.key_info(key)
-        assert info is not None   # the key was authenticated
+        assert info is not None  # the key was authenticated
         return info
 
     def billing_begin(request: Request):
@@ -28,9 +29,14 @@ def routes(api: Api) -> APIRouter:
         if kind := api.fault(pricing.BILLING):
             return await api.fault_response(request, kind)
         granted = key_figures(key)["granted"]
-        return {"object": "billing_subscription", "has_payment_method": True,
-                "soft_limit_usd": granted, "hard_limit_usd": granted,
-                "system_hard_limit_usd": granted, "access_until": 0}
+        return {
+            "object": "billing_subscription",
+            "has_payment_method": True,
+            "soft_limit_usd": granted,
+            "hard_limit_usd": granted,
+            "system_hard_limit_usd": granted,
+            "access_until": 0,
+        }
 
     @router.get("/dashboard/billing/usage")
     async def usage(request: Request):

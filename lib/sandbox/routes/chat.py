@@ -1,5 +1,6 @@
 """`POST /chat/completions`: the parameters checked as OpenAI checks them, the reply composed
 by lib/sandbox/replies.py (tool calls by lib/sandbox/tool_calls.py), whole or as SSE chunks."""
+
 from __future__ import annotations
 
 import asyncio
@@ -28,7 +29,7 @@ def routes(api: Api) -> APIRouter:
         key, body = await api.begin(request, pricing.CHAT)
         params = _chat_params(json_object(body))
         prompt, _ = replies.last_user_content(params["messages"])
-        if replies.wants_json(params["response_format"]):   # `[badjson]` then breaks the JSON asked for
+        if replies.wants_json(params["response_format"]):  # `[badjson]` then breaks the JSON asked for
             prompt = prompt.replace(replies.BAD_JSON_MARKER, "")
         kind = api.fault(pricing.CHAT, prompt, structured=replies.wants_json(params["response_format"]))
         cut = kind == "cut"
@@ -36,27 +37,44 @@ def routes(api: Api) -> APIRouter:
             return await api.fault_response(request, kind)
         cost = pricing.credits_for(pricing.CHAT, params["model"])
         api.require_credits(key, cost)
-        reply = replies.compose(params["messages"], params["model"], params["max_tokens"],
-                                params["stop"], temperature=body.get("temperature"),
-                                top_p=body.get("top_p"), effort=params["effort"],
-                                response_format=params["response_format"])
+        reply = replies.compose(
+            params["messages"],
+            params["model"],
+            params["max_tokens"],
+            params["stop"],
+            temperature=body.get("temperature"),
+            top_p=body.get("top_p"),
+            effort=params["effort"],
+            response_format=params["response_format"],
+        )
         shape = state.reasoning_shape or api.dialect.reasoning_shape
         chat_id, created = "chatcmpl-" + secrets.token_hex(12), int(state.now())
         reply = _with_tool_calls(reply, body, chat_id, api.dialect)
         if params["stream"]:
             chunks = _chat_chunks(state, key, cost, reply, chat_id, created, params, cut, shape)
-            return StreamingResponse(chunks, media_type="text/event-stream",
-                                     headers={"Cache-Control": "no-cache"})
+            return StreamingResponse(chunks, media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
         state.charge(key, cost)
-        return {"id": chat_id, "object": "chat.completion", "created": created,
-                "model": params["model"], "system_fingerprint": None,
-                "choices": [{"index": 0, "finish_reason": reply.finish_reason,
-                             "logprobs": _logprobs(replies.tokenize(reply.text), params, replies.language_of(reply.text)),
-                             "message": {"role": "assistant", "refusal": None,
-                                         **dialects.thinking_message(shape, reply.thinking, reply.text),
-                                         **({"tool_calls": reply.tool_calls} if reply.tool_calls else {})}}],
-                "usage": _usage(reply)}
-
+        return {
+            "id": chat_id,
+            "object": "chat.completion",
+            "created": created,
+            "model": params["model"],
+            "system_fingerprint": None,
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": reply.finish_reason,
+                    "logprobs": _logprobs(replies.tokenize(reply.text), params, replies.language_of(reply.text)),
+                    "message": {
+                        "role": "assistant",
+                        "refusal": None,
+                        **dialects.thinking_message(shape, reply.thinking, reply.text),
+                        **({"tool_calls": reply.tool_calls} if reply.tool_calls else {}),
+                    },
+                }
+            ],
+            "usage": _usage(reply),
+        }
 
     return router
 
@@ -64,7 +82,7 @@ def routes(api: Api) -> APIRouter:
 def _chat_params(body: dict) -> dict:
     model = body.get("model")
     if not isinstance(model, str) or not model:
-        raise ApiError(400, "model is required, e.g. \"gemini-pro\".")
+        raise ApiError(400, 'model is required, e.g. "gemini-pro".')
     if model in VIDEO_MODELS:
         raise ApiError(400, f"{model} is a video model, not a chat model: use POST /videos/generations.")
     if model not in CHAT_MODELS:
@@ -72,8 +90,10 @@ def _chat_params(body: dict) -> dict:
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         raise ApiError(400, "messages must be a non-empty array of {role, content} objects.")
-    if not all(isinstance(m, dict) and isinstance(m.get("role"), str) and ("content" in m or m.get("tool_calls"))
-               for m in messages):
+    if not all(
+        isinstance(m, dict) and isinstance(m.get("role"), str) and ("content" in m or m.get("tool_calls"))
+        for m in messages
+    ):
         raise ApiError(400, "Each message needs a 'role' and a 'content'.")
     problem = tool_calls.request_problem(body)
     if problem:
@@ -84,13 +104,17 @@ def _chat_params(body: dict) -> dict:
     stream_options = body.get("stream_options") or {}
     _check_types(body)
     effort = body.get("reasoning_effort")
-    return {"model": model, "messages": messages, "stream": bool(body.get("stream")),
-            "max_tokens": max_tokens, "stop": body.get("stop"),
-            "include_usage": isinstance(stream_options, dict)
-            and bool(stream_options.get("include_usage")),
-            "effort": (effort or replies.DEFAULT_EFFORT) if model in REASONING_MODELS else None,
-            "response_format": body.get("response_format"),
-            "top_logprobs": body.get("top_logprobs") or 0 if body.get("logprobs") else None}
+    return {
+        "model": model,
+        "messages": messages,
+        "stream": bool(body.get("stream")),
+        "max_tokens": max_tokens,
+        "stop": body.get("stop"),
+        "include_usage": isinstance(stream_options, dict) and bool(stream_options.get("include_usage")),
+        "effort": (effort or replies.DEFAULT_EFFORT) if model in REASONING_MODELS else None,
+        "response_format": body.get("response_format"),
+        "top_logprobs": body.get("top_logprobs") or 0 if body.get("logprobs") else None,
+    }
 
 
 def _is_number(value) -> bool:
@@ -110,19 +134,35 @@ _PARAM_CHECKS = {
     "frequency_penalty": (lambda v: _is_number(v) and -2 <= v <= 2, "a number from -2 to 2"),
     "seed": (_is_int, "an integer"),
     "n": (lambda v: _is_int(v) and v >= 1, "an integer >= 1"),
-    "stop": (lambda v: isinstance(v, str) or (isinstance(v, list) and all(isinstance(s, str) for s in v)),
-             "a string or an array of strings"),
+    "stop": (
+        lambda v: isinstance(v, str) or (isinstance(v, list) and all(isinstance(s, str) for s in v)),
+        "a string or an array of strings",
+    ),
     "stream_options": (lambda v: isinstance(v, dict), "an object"),
     "logprobs": (lambda v: isinstance(v, bool), "a boolean"),
-    "top_logprobs": (lambda v: _is_int(v) and 0 <= v <= replies.MAX_TOP_LOGPROBS,
-                     f"an integer from 0 to {replies.MAX_TOP_LOGPROBS}"),
+    "top_logprobs": (
+        lambda v: _is_int(v) and 0 <= v <= replies.MAX_TOP_LOGPROBS,
+        f"an integer from 0 to {replies.MAX_TOP_LOGPROBS}",
+    ),
     "reasoning_effort": (lambda v: v in REASONING_EFFORTS, "one of: " + ", ".join(REASONING_EFFORTS)),
-    "response_format": (lambda v: isinstance(v, dict) and v.get("type") in RESPONSE_FORMAT_TYPES and (
-        v.get("type") != "json_schema" or (isinstance(v.get("json_schema"), dict)
-                                           and isinstance(v["json_schema"].get("schema", {}), dict)
-                                           and isinstance(v["json_schema"].get("name"), str))),
-                        ('an object: {"type": "text"}, {"type": "json_object"} or {"type": "json_schema", '
-                        '"json_schema": {"name", "schema"}}')),
+    "response_format": (
+        lambda v: (
+            isinstance(v, dict)
+            and v.get("type") in RESPONSE_FORMAT_TYPES
+            and (
+                v.get("type") != "json_schema"
+                or (
+                    isinstance(v.get("json_schema"), dict)
+                    and isinstance(v["json_schema"].get("schema", {}), dict)
+                    and isinstance(v["json_schema"].get("name"), str)
+                )
+            )
+        ),
+        (
+            'an object: {"type": "text"}, {"type": "json_object"} or {"type": "json_schema", '
+            '"json_schema": {"name", "schema"}}'
+        ),
+    ),
 }
 
 
@@ -131,8 +171,11 @@ def _check_types(body: dict) -> None:
     for name, (valid, expected) in _PARAM_CHECKS.items():
         value = body.get(name)
         if value is not None and not valid(value):
-            raise ApiError(400, f"Invalid type for '{name}': expected {expected}, got {json.dumps(value)[:80]}.",
-                           code="invalid_type")
+            raise ApiError(
+                400,
+                f"Invalid type for '{name}': expected {expected}, got {json.dumps(value)[:80]}.",
+                code="invalid_type",
+            )
     if body.get("top_logprobs") is not None and not body.get("logprobs"):
         raise ApiError(400, "top_logprobs needs logprobs: true.")
 
@@ -140,21 +183,30 @@ def _check_types(body: dict) -> None:
 def _with_tool_calls(reply: replies.Reply, body: dict, chat_id: str, dialect: dialects.Dialect) -> replies.Reply:
     """The reply as tool calls when the request's tools are named (lib/sandbox/tool_calls.py),
     in the dialect's shape; else the text reply as it is."""
-    calls = tool_calls.plan(body["messages"], body.get("tools"), body.get("tool_choice", "auto"),
-                            body.get("parallel_tool_calls", True))
+    calls = tool_calls.plan(
+        body["messages"], body.get("tools"), body.get("tool_choice", "auto"), body.get("parallel_tool_calls", True)
+    )
     if not calls:
         return reply
     ids = [tool_calls.call_id(chat_id, index) for index in range(len(calls))]
-    return replies.Reply("", dialect.tool_finish_reason, reply.prompt_tokens, thinking=reply.thinking,
-                         tool_deltas=dialect.tool_call_deltas(calls, ids),
-                         tool_calls=dialect.tool_calls_message(calls, ids))
+    return replies.Reply(
+        "",
+        dialect.tool_finish_reason,
+        reply.prompt_tokens,
+        thinking=reply.thinking,
+        tool_deltas=dialect.tool_call_deltas(calls, ids),
+        tool_calls=dialect.tool_calls_message(calls, ids),
+    )
 
 
 def _usage(reply: replies.Reply) -> dict:
     thinking = len(replies.tokenize(reply.thinking))
     completion = len(reply.tokens) + thinking
-    usage: dict[str, int | dict[str, int]] = {"prompt_tokens": reply.prompt_tokens, "completion_tokens": completion,
-             "total_tokens": reply.prompt_tokens + completion}
+    usage: dict[str, int | dict[str, int]] = {
+        "prompt_tokens": reply.prompt_tokens,
+        "completion_tokens": completion,
+        "total_tokens": reply.prompt_tokens + completion,
+    }
     if reply.thinking:
         usage["completion_tokens_details"] = {"reasoning_tokens": thinking}
     return usage
@@ -167,13 +219,29 @@ def _logprobs(tokens: list[str], params: dict, lang: str) -> dict | None:
     return {"content": [replies.token_logprobs(t, params["top_logprobs"], lang) for t in tokens], "refusal": None}
 
 
-async def _chat_chunks(state: SandboxState, key: str, cost: float, reply: replies.Reply,
-                       chat_id: str, created: int, params: dict, cut: bool, shape: str):
+async def _chat_chunks(
+    state: SandboxState,
+    key: str,
+    cost: float,
+    reply: replies.Reply,
+    chat_id: str,
+    created: int,
+    params: dict,
+    cut: bool,
+    shape: str,
+):
     """The SSE stream, in OpenAI's chunk format: the thinking first (in `shape`), then the
     answer, each token with its logprobs when asked; a cut stream just stops halfway."""
+
     def event(choices: list, **extra) -> str:
-        chunk = {"id": chat_id, "object": "chat.completion.chunk", "created": created,
-                 "model": params["model"], "system_fingerprint": None, "choices": choices}
+        chunk = {
+            "id": chat_id,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": params["model"],
+            "system_fingerprint": None,
+            "choices": choices,
+        }
         if params["include_usage"]:
             chunk["usage"] = None
         chunk.update(extra)
@@ -183,7 +251,9 @@ async def _chat_chunks(state: SandboxState, key: str, cost: float, reply: replie
         return [{"index": 0, "delta": delta, "logprobs": logprobs, "finish_reason": finish}]
 
     lang = replies.language_of(reply.text)
-    deltas: list[tuple[dict, dict | None]] = [(d, None) for d in dialects.thinking_deltas(shape, replies.tokenize(reply.thinking))]
+    deltas: list[tuple[dict, dict | None]] = [
+        (d, None) for d in dialects.thinking_deltas(shape, replies.tokenize(reply.thinking))
+    ]
     deltas += [(d, _logprobs([d["content"]], params, lang) if "content" in d else None) for d in reply.deltas()]
     yield event(choice({"role": "assistant", "content": "" if not reply.tool_deltas else None}))
     charged = False
@@ -203,4 +273,3 @@ async def _chat_chunks(state: SandboxState, key: str, cost: float, reply: replie
     if params["include_usage"]:
         yield event([], usage=_usage(reply))
     yield "data: [DONE]\n\n"
-

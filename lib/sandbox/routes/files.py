@@ -1,5 +1,6 @@
 """`/files`: what answers link to, served without a key as the provider's CDN does: finished
 videos, uploads and generated images, until they expire (404 after)."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter
@@ -21,7 +22,7 @@ def routes(state: SandboxState, videos: media.VideoCache) -> APIRouter:
         return await mp4_response(videos, task)
 
     @router.get("/uploads/{name}")
-    @router.get("/images/{name}")   # generated images served by URL (the openai dialect)
+    @router.get("/images/{name}")  # generated images served by URL (the openai dialect)
     async def upload_file(name: str):
         upload = state.live_upload(name)
         if upload is None:

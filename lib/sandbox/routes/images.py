@@ -1,5 +1,6 @@
 """`POST /gemini/images`: a real picture of the prompt (lib/sandbox/media.py), as base64 or, in
 the dialects that answer so, as a URL served under /files/images for an hour."""
+
 from __future__ import annotations
 
 import asyncio
@@ -33,7 +34,7 @@ def routes(api: Api) -> APIRouter:
             raise ApiError(400, "prompt is required: a non-empty string describing the image.")
         if kind := api.fault(pricing.IMAGES, prompt):
             return await api.fault_response(request, kind)
-        if FILTERED_MARKER in prompt:   # a safety filter drops the image and still answers 200
+        if FILTERED_MARKER in prompt:  # a safety filter drops the image and still answers 200
             return {"created": int(state.now()), "data": []}
         cost = pricing.credits_for(pricing.IMAGES)
         api.require_credits(key, cost)
@@ -44,8 +45,11 @@ def routes(api: Api) -> APIRouter:
             variant = state.next_image_variant(key, prompt)
             picture = await run_in_threadpool(media.make_image, prompt, dialect.image_format, variant=variant)
         state.charge(key, cost)
-        item = ({"url": _image_url(request, state, picture)} if dialect.image_as_url
-                else {"b64_json": base64.b64encode(picture).decode("ascii")})
+        item = (
+            {"url": _image_url(request, state, picture)}
+            if dialect.image_as_url
+            else {"b64_json": base64.b64encode(picture).decode("ascii")}
+        )
         return {"created": int(state.now()), "data": [item]}
 
     return router
@@ -54,9 +58,8 @@ def routes(api: Api) -> APIRouter:
 def _image_url(request: Request, state: SandboxState, picture: bytes) -> str:
     """Keeps a generated image for an hour and answers where it is served (OpenAI's `url`)."""
     kind = imagetypes.sniff(picture)
-    assert kind is not None   # media.make_image writes a JPEG or a PNG
+    assert kind is not None  # media.make_image writes a JPEG or a PNG
     name = f"{secrets.token_hex(8)}.{imagetypes.EXTENSION[kind]}"
     expires = state.now() + IMAGE_URL_LIFETIME.total_seconds()
     state.add_upload(name, Upload(picture, imagetypes.MIME[kind], expires))
     return f"{origin(request)}/files/images/{name}"
-

@@ -1,5 +1,6 @@
 """`POST /api/upload.php`: an image as multipart or base64 JSON, kept for 3 days and served
 under /files/uploads (lib/sandbox/routes/files.py); the provider's own `{"success"}` shape."""
+
 from __future__ import annotations
 
 import base64
@@ -15,7 +16,7 @@ from lib.sandbox.state import Upload
 from lib.sandbox.steps import Api, origin
 
 UPLOAD_LIFETIME = timedelta(days=3)
-SHANGHAI = timezone(timedelta(hours=8))   # Asia/Shanghai has no daylight saving time
+SHANGHAI = timezone(timedelta(hours=8))  # Asia/Shanghai has no daylight saving time
 
 
 def _decode_base64(text) -> bytes:
@@ -57,12 +58,19 @@ def routes(api: Api) -> APIRouter:
         kind = imagetypes.sniff(data)
         if kind is None:
             raise ApiError(400, "Unsupported file type: only JPG, PNG, GIF and WebP images are accepted.")
-        name = f"{secrets.token_hex(8)}.{imagetypes.EXTENSION[kind]}"   # the client's file name is never a path
+        name = f"{secrets.token_hex(8)}.{imagetypes.EXTENSION[kind]}"  # the client's file name is never a path
         expires = state.now() + UPLOAD_LIFETIME.total_seconds()
         state.add_upload(name, Upload(data, imagetypes.MIME[kind], expires))
         expire_at = datetime.fromtimestamp(expires, SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
-        return {"success": True, "message": "上传成功",
-                "data": {"url": f"{origin(request)}/files/uploads/{name}", "filename": name,
-                         "size": len(data), "expire_at": expire_at}}
+        return {
+            "success": True,
+            "message": "上传成功",
+            "data": {
+                "url": f"{origin(request)}/files/uploads/{name}",
+                "filename": name,
+                "size": len(data),
+                "expire_at": expire_at,
+            },
+        }
 
     return router

@@ -1,6 +1,7 @@
 """Video tasks on both routes a dialect may serve: the provider's `/videos/generations` and
 OpenAI's `/videos` (with `/videos/{id}/content`, the MP4 behind the API key). A task follows the
 virtual clock (lib/sandbox/state.py); its file is a real MP4 (lib/sandbox/media.py)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -34,7 +35,7 @@ def routes(api: Api, videos: media.VideoCache) -> APIRouter:
         api.charge_up_front(key, cost)
         fails = "[fail]" in params["prompt"]
         task = state.add_task(key=key, cost=cost, fails=fails, **params)
-        if not fails:   # start encoding now, so the file is ready by completion
+        if not fails:  # start encoding now, so the file is ready by completion
             videos.request(task.aspect_ratio, task.duration)
         return api.dialect.task_answer(_task_facts(request, task, dialects.QUEUED, 0))
 
@@ -95,7 +96,6 @@ async def mp4_response(videos: media.VideoCache, task: VideoTask) -> FileRespons
     return FileResponse(path, media_type="video/mp4")
 
 
-
 def _video_params(body: dict) -> dict:
     prompt = body.get("prompt")
     if not isinstance(prompt, str) or not prompt.strip():
@@ -126,8 +126,13 @@ def _openai_video_params(fields: dict) -> dict:
     sizes = [s for s in OPENAI_VIDEO_SIZES if model == "sora-2-pro" or s not in PRO_ONLY_SIZES]
     if size not in sizes:
         raise ApiError(400, f"size must be one of: {', '.join(sizes)} for {model}.")
-    return {"prompt": prompt, "model": model, "duration": int(seconds),
-            "aspect_ratio": OPENAI_VIDEO_SIZES[size], "size": size}
+    return {
+        "prompt": prompt,
+        "model": model,
+        "duration": int(seconds),
+        "aspect_ratio": OPENAI_VIDEO_SIZES[size],
+        "size": size,
+    }
 
 
 def _own_task(state: SandboxState, task_id: str, key: str):
@@ -142,9 +147,16 @@ def _task_facts(request: Request, task, status: str, progress: int) -> dialects.
     done = status == dialects.COMPLETED
     width, height = media.VIDEO_SIZES[task.aspect_ratio]
     return dialects.TaskFacts(
-        id=task.id, model=task.model, prompt=task.prompt, created_at=int(task.created_at),
-        duration=task.duration, aspect_ratio=task.aspect_ratio, size=task.size or f"{width}x{height}",
-        status=status, progress=progress, failed=status == dialects.FAILED,
+        id=task.id,
+        model=task.model,
+        prompt=task.prompt,
+        created_at=int(task.created_at),
+        duration=task.duration,
+        aspect_ratio=task.aspect_ratio,
+        size=task.size or f"{width}x{height}",
+        status=status,
+        progress=progress,
+        failed=status == dialects.FAILED,
         video_url=f"{origin(request)}/files/videos/{task.id}.mp4" if done else None,
-        completed_at=int(task.created_at + task.seconds) if done else None)
-
+        completed_at=int(task.created_at + task.seconds) if done else None,
+    )

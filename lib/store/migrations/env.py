@@ -4,6 +4,7 @@ The caller hands over an open connection in `config.attributes["connection"]` (i
 migration lock on it), so nothing here opens its own engine or reads alembic.ini's logging:
 fileConfig would replace the app's log handlers.
 """
+
 from __future__ import annotations
 
 from alembic import context
