@@ -23,29 +23,35 @@ def render_quota_editor(store: Store) -> None:
     users = [QUOTA_DEFAULT] + [user["username"] for user in list_users(settings.users_file)]
     table = pd.DataFrame([_row(store, user) for user in users])
     st.caption(tr("quota.editor_help"))
-    # A form: edits reach the server with Save, not one rerun per edited cell (a click on Save
-    # during such a rerun could be lost).
-    with st.form("quota_form", border=False):
-        edited = st.data_editor(
-            table,
-            hide_index=True,
-            key="quota_editor",
-            disabled=["user", "today", "month"],
-            column_config={
-                "user": tr("usage.col.user"),
-                "daily": st.column_config.NumberColumn(tr("quota.col_daily"), min_value=0.0),
-                "monthly": st.column_config.NumberColumn(tr("quota.col_monthly"), min_value=0.0),
-                "today": tr("quota.col_today"),
-                "month": tr("quota.col_month"),
-            },
-        )
-        saved = st.form_submit_button(tr("quota.save"), icon=":material/save:")
-    if saved:
-        for before, after in zip(table.to_dict("records"), edited.fillna(0.0).to_dict("records")):
-            if (before["daily"], before["monthly"]) != (after["daily"], after["monthly"]):
-                user = QUOTA_DEFAULT if after["user"] == tr("quota.everyone") else after["user"]
-                store.admin_set_quota(user, float(after["daily"]), float(after["monthly"]))
-        st.success(tr("quota.saved"), icon=":material/check_circle:")
+    # Each edit reruns the page, which says what is not saved yet: a Save clicked at once after
+    # typing could go without the last edit while the grid still held it back (in a form, the
+    # grid hands its edits over after a moment, and nothing showed whether it had).
+    edited = st.data_editor(
+        table,
+        hide_index=True,
+        key="quota_editor",
+        disabled=["user", "today", "month"],
+        column_config={
+            "user": tr("usage.col.user"),
+            "daily": st.column_config.NumberColumn(tr("quota.col_daily"), min_value=0.0),
+            "monthly": st.column_config.NumberColumn(tr("quota.col_monthly"), min_value=0.0),
+            "today": tr("quota.col_today"),
+            "month": tr("quota.col_month"),
+        },
+    )
+    changed = [
+        after
+        for before, after in zip(table.to_dict("records"), edited.fillna(0.0).to_dict("records"))
+        if (before["daily"], before["monthly"]) != (after["daily"], after["monthly"])
+    ]
+    if not st.button(tr("quota.save"), icon=":material/save:", key="quota_save"):
+        if changed:
+            st.caption(tr("quota.unsaved", count=len(changed)))
+        return
+    for after in changed:
+        user = QUOTA_DEFAULT if after["user"] == tr("quota.everyone") else after["user"]
+        store.admin_set_quota(user, float(after["daily"]), float(after["monthly"]))
+    st.success(tr("quota.saved"), icon=":material/check_circle:")
 
 
 def _row(store: Store, user: str) -> dict:

@@ -86,12 +86,25 @@ def open_expander(page: Page, title: str) -> None:
     """Open the expander whose title starts with `title` (a click on an open one would close it)
     and wait for its half-second opening animation to end: meanwhile it clips and scrolls its
     content, and any scroll closes a list opened inside it."""
+    wait_for_app(page)  # a run still drawing the page may redraw the expander mid-animation
     expander = page.get_by_test_id("stExpander").filter(has=page.locator("summary", has_text=title)).first
     details = expander.locator(":scope > details")  # not those of expanders inside it
     if details.get_attribute("open") is None:
         details.locator(":scope > summary").click()
     expect(details).to_have_attribute("open", "")
-    details.evaluate("d => Promise.all(d.getAnimations({subtree: true}).map(a => a.finished))")
+    details.evaluate(ANIMATIONS_ENDED)
+    expect(details).to_have_attribute("open", "")
+
+
+# Resolves once no animation in the element runs. An animation cancelled midway (its element
+# drawn again) rejects its `finished`: settled, and whatever runs then is waited for in turn.
+ANIMATIONS_ENDED = """async (element) => {
+    for (;;) {
+        const running = element.getAnimations({subtree: true}).filter(a => a.playState === "running" || a.pending);
+        if (!running.length) return;
+        await Promise.allSettled(running.map(a => a.finished));
+    }
+}"""
 
 
 def choose(page: Page, box: Locator, option: str) -> None:

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from lib.store import Store
 from lib.users import list_users
-from tests.e2e.helpers import choose, login, open_expander, screenshot, wait_for_app
+from tests.e2e.helpers import NEXT_FRAMES, choose, login, open_expander, screenshot, wait_for_app
 from tests.e2e.test_shares import DESKTOP, PHONE, chat, open_signed_out, share_open_conversation
 from tests.e2e.test_workbench import add_check, open_workbench, paste_cases
 from tests.fixtures.app import PASSWORDS, start_app_server, stop_app_server, with_preset_key, write_login_app
@@ -224,6 +224,10 @@ def test_the_admin_sets_a_quota_on_the_usage_page_and_it_holds(browser: Browser,
         .get_by_test_id("stDataFrame")
     )
     expect(grid).to_be_visible()
+    # The whole grid in view: a cell's editor is an input over the canvas, and any scroll (as
+    # Playwright makes to reach an editor below the fold) closes it, losing what was typed.
+    grid.evaluate("g => g.scrollIntoView({block: 'center', behavior: 'instant'})")
+    admin.evaluate(NEXT_FRAMES)
     # The grid is drawn on a canvas: click the first row's first cell, then go by keyboard.
     grid.click(position={"x": 20, "y": GRID_HEADER_PX + GRID_ROW_PX // 2})
     admin.keyboard.press("ArrowRight")  # the daily limit
@@ -234,6 +238,7 @@ def test_the_admin_sets_a_quota_on_the_usage_page_and_it_holds(browser: Browser,
     editor.fill("0.5")
     editor.press("Enter")
     expect(editor).to_have_count(0)
+    expect(admin.get_by_text("1 user's limits changed, not saved yet: Save applies them.")).to_be_visible()
     admin.get_by_role("button", name="Save quotas").click()
     expect(admin.get_by_text("Quotas saved.")).to_be_visible()
     assert Store(f"sqlite:///{database}").get_quota("dave") == {"daily": 0.5, "monthly": 0.0}
