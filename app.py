@@ -14,13 +14,13 @@ from lib.ui.feedback import show_carried_toasts
 from lib.ui.phone_layout import fold_sidebar_when_asked
 from lib.ui.present_view import presentation_page, presenting
 from lib.ui.resources import log_api_calls, open_store_or_stop, release_closed_sessions
-from lib.ui.session import PAGES_DIR, tr
+from lib.ui.session import FAVICON, PAGES_DIR, tr
 from lib.ui.share_view import share_token, shared_view_pages
 from lib.ui.sidebar import remember_language, render_sidebar
 from lib.ui.store_status import render_store_notices, store_errors_as_messages
 from lib.ui.workbench_run import background_runs
 
-st.set_page_config(page_title="Reshi Playground", page_icon=":material/science:", layout="wide")
+st.set_page_config(page_title="Reshi Playground", page_icon=str(FAVICON), layout="wide")
 settings_or_stop()  # secrets.toml checked before anything reads it: a bad key stops every page and link
 log_api_calls()
 release_closed_sessions()

@@ -12,6 +12,9 @@ from lib.i18n import LANGUAGES, language_from_locale, t
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES_DIR = ROOT / "app_pages"  # not `pages/`: that name turns on Streamlit's legacy multipage routing
+# A file, not ":material/science:": Streamlit makes a Material icon favicon a link to
+# fonts.gstatic.com, which every visitor's browser would then fetch.
+FAVICON = Path(__file__).with_name("favicon.png")
 
 
 def fragment_running_alone() -> bool:

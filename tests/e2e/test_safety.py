@@ -8,6 +8,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -274,3 +275,19 @@ def test_the_admin_sets_a_quota_on_the_usage_page_and_it_holds(browser: Browser,
     )
     assert sandbox.control.stats()["endpoints"].get("chat", 0) == before, "the call was sent"
     dave.context.close()
+
+
+def test_no_page_makes_the_browser_fetch_from_another_host(page: Page, preset_app):
+    """A visitor's browser asks only this app: every page, signed out and in. (The favicon, a
+    Material icon, was a link to fonts.gstatic.com on every page.) data: and blob: URLs have no host."""
+    url, _ = preset_app
+    elsewhere = []
+    page.on("request", lambda request: elsewhere.append(request.url) if urlsplit(request.url).hostname else None)
+    local = urlsplit(url).hostname
+    page.goto(url)
+    wait_for_app(page)
+    login(page, url, "carol")
+    for path in ("images", "video", "upload", "prompts", "workbench", "leaderboard", "usage", "shares", ""):
+        page.goto(f"{url}/{path}")
+        wait_for_app(page)
+    assert [address for address in elsewhere if urlsplit(address).hostname != local] == []
