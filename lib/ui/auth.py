@@ -54,9 +54,11 @@ from lib.auth import (
 )
 from lib.settings import AuthSettings
 from lib.store import Store, utcnow
+from lib.ui import state
 from lib.ui.config import app_settings, settings_or_stop, stop_app
 from lib.ui.resources import get_store
 from lib.ui.session import current_lang, fragment_running_alone, language_picker, tr
+from lib.ui.state.shell import Identity, Language
 from lib.users import LOCAL_USER, is_admin
 
 # The login cookie's value, written by a script drawn on every run of a session signed in with
@@ -66,9 +68,7 @@ SIGNED_IN_AT = "signed_in_at"
 # The browser's login cookie no longer counts (logged out, or refused): not read again in this
 # session, and deleted by a script drawn on every run until the next login.
 COOKIE_STALE = "login_cookie_stale"
-# The language was picked on the login page: it is the user's from then on (lib/ui/sidebar).
-PICKED_AT_LOGIN = "lang_picked_at_login"
-# streamlit-authenticator's own keys, ours for the cookie, and the language.
+# streamlit-authenticator's own keys and ours for the cookie.
 _KEPT_AFTER_SIGN_OUT = {
     "authentication_status",
     "username",
@@ -78,8 +78,6 @@ _KEPT_AFTER_SIGN_OUT = {
     "logout",
     "password_hint",
     COOKIE_STALE,
-    PICKED_AT_LOGIN,
-    "lang",
 }
 
 _ADDRESS_BLIND_WARNED = threading.Event()
@@ -100,7 +98,7 @@ def authenticate() -> AuthenticationController | None:
     """
     settings, users = _settings_or_stop()
     if settings is None:
-        st.session_state.update(user=LOCAL_USER, user_name=LOCAL_USER, is_admin=True)
+        _settle_identity(LOCAL_USER, LOCAL_USER, admin=True)
         return None
     # Not stauth.Authenticate: it draws the cookie manager component (see the module docstring).
     authenticator = AuthenticationController(users["credentials"], auto_hash=False, secret_key=settings.cookie_key)
@@ -112,8 +110,7 @@ def authenticate() -> AuthenticationController | None:
     if not st.session_state.get("authentication_status") and not _sign_in(
         authenticator, settings, users, store, client
     ):
-        for key in ("user", "user_name", "is_admin"):
-            st.session_state.pop(key, None)
+        state.reset(Identity)
         return authenticator
     if st.session_state.get(COOKIE_DUE):
         # On every run of a session that signed in with the form: one dropped write would log
@@ -124,10 +121,13 @@ def authenticate() -> AuthenticationController | None:
             st.session_state[SIGNED_IN_AT] + timedelta(days=settings.cookie_expiry_days),
         )
     username = st.session_state["username"]
-    st.session_state.update(
-        user=username, user_name=st.session_state.get("name") or username, is_admin=is_admin(users, username)
-    )
+    _settle_identity(username, st.session_state.get("name") or username, admin=is_admin(users, username))
     return authenticator
+
+
+def _settle_identity(user: str, name: str, admin: bool) -> None:
+    identity = state.of(Identity)
+    identity.user, identity.name, identity.is_admin = user, name, admin
 
 
 def login_required() -> bool:
@@ -136,7 +136,7 @@ def login_required() -> bool:
 
 
 def signed_in() -> bool:
-    return "user" in st.session_state
+    return state.of(Identity).user is not None
 
 
 def leave_if_signed_out() -> None:
@@ -210,8 +210,7 @@ def _end_session(authenticator: AuthenticationController) -> None:
     The rest (a message waiting to go, a new chat's system prompt, View code's requests) was the
     user's, and whoever signs in next on this tab must not get it."""
     authenticator.logout()
-    for key in [key for key in st.session_state if key not in _KEPT_AFTER_SIGN_OUT]:
-        del st.session_state[key]
+    state.sign_out(_KEPT_AFTER_SIGN_OUT)
     st.session_state[COOKIE_STALE] = True
 
 
@@ -231,7 +230,7 @@ def _sign_in(
         write_cookie(settings.cookie_name, "", datetime.fromtimestamp(0, UTC))
     with st.container(horizontal=True, horizontal_alignment="right"):  # above the form's top right corner
         if language_picker("login_lang"):
-            st.session_state[PICKED_AT_LOGIN] = True
+            state.of(Language).picked_at_login = True
             st.rerun()
     with st.form("login_form"):
         st.title(tr("app.title"))

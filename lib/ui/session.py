@@ -9,6 +9,8 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lib.i18n import LANGUAGES, language_from_locale, t
+from lib.ui import state
+from lib.ui.state.shell import Identity, Language
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES_DIR = ROOT / "app_pages"  # not `pages/`: that name turns on Streamlit's legacy multipage routing
@@ -25,9 +27,10 @@ def fragment_running_alone() -> bool:
 
 def current_lang() -> str:
     """The session's language; the first visit follows the browser's locale."""
-    if "lang" not in st.session_state:
-        st.session_state["lang"] = language_from_locale(st.context.locale)
-    return st.session_state["lang"]
+    language = state.of(Language)
+    if language.code is None:
+        language.code = language_from_locale(st.context.locale)
+    return language.code
 
 
 def language_picker(key: str) -> str | None:
@@ -43,7 +46,7 @@ def language_picker(key: str) -> str | None:
         label_visibility="collapsed",
     )
     if choice and choice != lang:
-        st.session_state["lang"] = choice
+        state.of(Language).code = choice
         return choice
     return None
 
@@ -66,10 +69,11 @@ def labels(key: Callable[[object], str]) -> Callable[[object], str]:
 def current_user() -> str:
     """The logged-in user, as settled by app.py in this session (pages run only through app.py,
     which stops before any page while signed out; a run without one starts again there)."""
-    if "user" not in st.session_state:
+    user = state.of(Identity).user
+    if user is None:
         st.rerun()
-    return st.session_state["user"]
+    return user
 
 
 def is_admin() -> bool:
-    return bool(st.session_state.get("is_admin"))
+    return state.of(Identity).is_admin

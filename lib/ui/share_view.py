@@ -20,6 +20,7 @@ from lib.presentation import comparison_slides, slides_of
 from lib.report import comparison_report, report_file_name
 from lib.safe_text import markdown_literal
 from lib.store import Conversation, Message, Share, ShareInfo, Store, utcnow
+from lib.ui import state
 from lib.ui.auth import leave_if_signed_out
 from lib.ui.chat_tool_calls import read_only_calls, shared_results
 from lib.ui.clock import local_time
@@ -29,6 +30,7 @@ from lib.ui.model_features import reply_body, thinking_block
 from lib.ui.present_view import presenting, show_slides, start_presenting
 from lib.ui.resources import get_store
 from lib.ui.session import current_lang, current_user, labels, tr
+from lib.ui.state.shell import Language
 from lib.ui.workbench_results import compared, read_only_run
 from lib.workbench import sharing as workbench_sharing
 
@@ -109,7 +111,7 @@ def language_switch() -> None:
             label_visibility="collapsed",
         )
     if choice and choice != lang:
-        st.session_state["lang"] = choice
+        state.of(Language).code = choice
         st.rerun()
 
 

@@ -6,11 +6,13 @@ import streamlit as st
 from streamlit_authenticator.controllers import AuthenticationController
 
 from lib.i18n import LANGUAGES
-from lib.ui.auth import PICKED_AT_LOGIN, request_logout
+from lib.ui import state
+from lib.ui.auth import request_logout
 from lib.ui.connection import render_connection_panel
 from lib.ui.resources import get_store
 from lib.ui.search_view import go_where_search_chose, keyboard_shortcuts, search_button
-from lib.ui.session import current_lang, current_user, language_picker, tr
+from lib.ui.session import current_lang, current_user, is_admin, language_picker, tr
+from lib.ui.state.shell import Identity, Language
 from lib.ui.store_status import remember_setting
 from lib.ui.theme import theme_switch
 
@@ -22,12 +24,14 @@ def remember_language() -> None:
     the session and is saved as the user's; otherwise the user gets the language they chose last
     time, not the one the login page took from the browser."""
     user = current_user()
-    if st.session_state.pop(PICKED_AT_LOGIN, False):
+    language = state.of(Language)
+    if language.picked_at_login:
+        language.picked_at_login = False
         remember_setting(get_store(), user, "lang", current_lang())
     elif st.session_state.get(_LANGUAGE_SETTLED) != user:
         saved = get_store().get_setting(user, "lang")
         if saved in LANGUAGES:
-            st.session_state["lang"] = saved
+            language.code = saved
     st.session_state[_LANGUAGE_SETTLED] = user
 
 
@@ -53,9 +57,9 @@ def _account(authenticator: AuthenticationController | None) -> None:
     if authenticator is None:
         st.caption(tr("app.single_user"))
         return
-    name = st.session_state.get("user_name") or current_user()
+    name = state.of(Identity).name or current_user()
     row = st.container(horizontal=True, vertical_alignment="center", gap="small")
-    role = f" · {tr('app.admin')}" if st.session_state.get("is_admin") else ""
+    role = f" · {tr('app.admin')}" if is_admin() else ""
     row.markdown(f":material/person: **{name}**{role}", width="stretch")
     # Labelled: an icon alone was not found (issue 31).
     row.button(

@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 from lib import chat_io
 from lib.store import Store
+from lib.ui.state.shell import Identity
+from tests.app.helpers import state_of
 from tests.app.test_chat import chat_texts, last_request, send, stored_messages
 from tests.fixtures.app import make_app
 from tests.imagefiles import image_bytes
@@ -191,7 +193,7 @@ def test_python_code_from_view_code_runs_and_gives_the_same_reply(app_secrets, t
 
 def use_prompt(at, name: str, lang: str = "en"):
     """Pick a prompt in the Chat page's Prompts popover by its stored name, and use its current version."""
-    user = at.session_state["user"]
+    user = state_of(at, Identity).user
     prompt_id = next(p.id for p, _ in Store(at.secrets["store"]["url"]).list_prompts(user) if p.name == name)
     at.selectbox(key=f"chat_prompt_pick_{lang}").set_value(prompt_id).run()
     return at.button(key="chat_prompt_use").click().run()

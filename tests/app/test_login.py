@@ -15,7 +15,9 @@ from lib.auth import COOKIE_NAME, cookie_issued_at, read_cookie_token
 from lib.store import Store
 from lib.ui import auth as auth_ui
 from lib.ui.auth import SIGNED_IN_AT
+from lib.ui.state.shell import Identity
 from lib.users import remove_user
+from tests.app.helpers import state_of
 from tests.app.test_shell import texts
 from tests.fixtures.app import COOKIE_KEY, PASSWORDS, make_app
 
@@ -40,7 +42,7 @@ def test_without_client_addresses_wrong_passwords_never_lock_the_right_one_out(l
             assert "Wrong username or password" in texts(at) and TOO_MANY not in texts(at)
         reloaded = make_app(login_secrets)  # the owner, in a session of their own
         submit(reloaded, "root", PASSWORDS["root"])
-    assert not reloaded.exception and reloaded.session_state["user"] == "root"
+    assert not reloaded.exception and state_of(reloaded, Identity).user == "root"
     lines = [r.getMessage() for r in caplog.records if r.name == "reshi.auth"]
     assert any(line.startswith("login slowed down user='root'") for line in lines)
     assert sum(line.startswith("client addresses cannot be seen") for line in lines) == 1
@@ -84,7 +86,7 @@ def stopped_with(at, text: str) -> bool:
         and any(text in e.value for e in at.error)
         and not at.chat_input
         and not at.text_input
-        and "user" not in at.session_state
+        and state_of(at, Identity).user is None
     )
 
 
@@ -144,9 +146,9 @@ def test_nothing_on_the_login_page_reruns_it(login_secrets):
     at = make_app(login_secrets)
     assert at.text_input and not at.get("component_instance") and not _cookie_scripts(at)
     submit(at, "alice", PASSWORDS["alice"])
-    assert at.session_state["user"] == "alice" and not at.get("component_instance")
+    assert state_of(at, Identity).user == "alice" and not at.get("component_instance")
     at.button(key="logout_button").click().run()
-    assert at.text_input and "user" not in at.session_state and not at.get("component_instance")
+    assert at.text_input and state_of(at, Identity).user is None and not at.get("component_instance")
 
 
 def test_login_writes_the_cookie_and_logout_deletes_it(login_secrets):
@@ -172,6 +174,6 @@ def test_the_next_user_on_a_tab_gets_nothing_of_the_last_ones_session(login_secr
     at.text_area(key="chat_new_system").set_value("Alice's secret instructions").run()
     at.button(key="logout_button").click().run()
     submit(at, "bob", PASSWORDS["bob"])
-    assert at.session_state["user"] == "bob"
+    assert state_of(at, Identity).user == "bob"
     assert at.text_area(key="chat_new_system").value == "", "a new chat starts from the defaults"
     assert not [k for k in at.session_state if "Alice" in str(at.session_state[k])]

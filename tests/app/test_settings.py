@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib.ui.state.shell import Language
+from tests.app.helpers import state_of
 from tests.fixtures.app import APPTEST_ENTRY, make_app
 
 BAD = {
@@ -37,7 +39,7 @@ def test_every_bad_setting_is_named_and_nothing_else_is_drawn(app_secrets):
 def test_the_problems_are_in_chinese_for_a_chinese_session(app_secrets):
     at = AppTest.from_file(APPTEST_ENTRY, default_timeout=30)
     at.secrets.update({**app_secrets, **BAD})
-    at.session_state["lang"] = "zh"
+    state_of(at, Language).code = "zh"
     shown = stopped(at.run())
     assert shown.startswith("应用无法启动：.streamlit/secrets.toml 中有 4 项设置无效。")
     assert "`[sandbox] port`：必须不大于 65535" in shown and "`[api] timeout`：必须是数字" in shown

@@ -8,6 +8,8 @@ import httpx
 import pytest
 
 from lib.store import Store
+from lib.ui.state.shell import Identity, Language
+from tests.app.helpers import state_of
 from tests.fixtures.app import PASSWORDS, make_app
 
 
@@ -36,13 +38,13 @@ def test_login_form_until_logged_in(login_secrets):
     at.text_input[1].set_value(PASSWORDS["alice"])
     at.button[0].click().run()
     assert not at.exception
-    assert at.chat_input and at.session_state["user"] == "alice"
-    assert "alice" in texts(at).lower() and not at.session_state["is_admin"]
+    assert at.chat_input and state_of(at, Identity).user == "alice"
+    assert "alice" in texts(at).lower() and not state_of(at, Identity).is_admin
 
 
 def test_admin_role_comes_from_users_file(login_secrets):
     at = make_app(login_secrets, user="root")
-    assert at.session_state["is_admin"] is True
+    assert state_of(at, Identity).is_admin is True
 
 
 def test_logout_returns_to_login_form(login_secrets):
@@ -127,8 +129,8 @@ def test_the_login_page_has_a_language_switch_that_carries_into_the_session(logi
     at.button_group(key="login_lang").set_value("zh").run()
     assert [t.label for t in at.text_input] == ["用户名", "密码"]
     log_in(at, "alice")
-    assert not at.exception and at.session_state["user"] == "alice"
-    assert at.session_state["lang"] == "zh" and at.button(key="logout_button").help == "退出登录"
+    assert not at.exception and state_of(at, Identity).user == "alice"
+    assert state_of(at, Language).code == "zh" and at.button(key="logout_button").help == "退出登录"
     assert Store(login_secrets["store"]["url"]).get_setting("alice", "lang") == "zh", "remembered for next time"
 
 
@@ -137,10 +139,10 @@ def test_a_users_saved_language_wins_over_the_login_pages_default(login_secrets)
     at = make_app(login_secrets)
     assert [t.label for t in at.text_input] == ["Username", "Password"]  # the browser's language
     log_in(at, "bob")
-    assert at.session_state["lang"] == "zh"
+    assert state_of(at, Language).code == "zh"
     at.button_group(key="lang_switch").set_value("en").run()
     at.run()
-    assert at.session_state["lang"] == "en", "the sidebar's switch is not undone by the saved language"
+    assert state_of(at, Language).code == "en", "the sidebar's switch is not undone by the saved language"
 
 
 def theme_in_page(at) -> str:

@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from lib.store import Store
+from lib.ui.state.shell import Language
+from tests.app.helpers import state_of
 from tests.fixtures.app import APPTEST_ENTRY, make_app
 
 
@@ -36,7 +38,7 @@ def test_the_message_in_chinese(app_secrets):
     made_by_a_newer_release(app_secrets["store"]["url"])
     at = AppTest.from_file(APPTEST_ENTRY, default_timeout=30)
     at.secrets.update(app_secrets)
-    at.session_state["lang"] = "zh"
+    state_of(at, Language).code = "zh"
     at.run()
     assert not at.exception
     assert "此数据库最近由更新版本的 Reshi Playground 打开（结构版本 9999" in at.error[0].value
