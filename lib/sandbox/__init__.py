@@ -61,7 +61,9 @@ by the command line); none gets 401, another 403. `RunningSandbox.control` sends
   puts it back to real time
 - `DELETE /sandbox/videos/{task_id}`: the finished video's file is gone, as when a provider
   expires it: its URL and the content route answer 404 from then on (the task still answers)
-- `GET  /sandbox/stats` -> `{"endpoints": {endpoint: n}, "video_polls": {task_id: n}, "total"}`;
+- `GET  /sandbox/stats` -> `{"endpoints": {endpoint: n}, "video_polls": {task_id: n},
+  "peak_in_flight": {endpoint: n}, "hangs_answered": n, "total"}` (`hangs_answered`: `[timeout]`
+  requests whose hang has ended in its 504, for a test that must wait past it);
   `POST /sandbox/stats/reset`
 - `GET  /sandbox/requests?n=20` -> `{"requests": [{method, path, endpoint, body, time}]}`
   (bodies only, never headers, so never a key)

@@ -112,6 +112,7 @@ class SandboxState:
         self.polls: Counter[str] = Counter()
         self.in_flight: Counter[str] = Counter()
         self.peak_in_flight: Counter[str] = Counter()
+        self.hangs_answered = 0  # `[timeout]` requests whose hang ended in a 504
         self.requests: deque[dict] = deque(maxlen=RECENT_REQUESTS)
         self.image_requests: OrderedDict[tuple[str, str], int] = OrderedDict()
 
@@ -306,6 +307,10 @@ class SandboxState:
                 {"method": method, "path": path, "endpoint": endpoint, "body": body, "time": self.now()}
             )
 
+    def count_hang_answered(self) -> None:
+        with self.lock:
+            self.hangs_answered += 1
+
     def count_poll(self, task_id: str) -> None:
         with self.lock:
             self.polls[task_id] += 1
@@ -329,6 +334,7 @@ class SandboxState:
                 "endpoints": dict(self.counts),
                 "video_polls": dict(self.polls),
                 "peak_in_flight": dict(self.peak_in_flight),
+                "hangs_answered": self.hangs_answered,
                 "total": sum(self.counts.values()),
             }
 
@@ -341,4 +347,5 @@ class SandboxState:
             self.counts.clear()
             self.polls.clear()
             self.peak_in_flight.clear()
+            self.hangs_answered = 0
             self.requests.clear()

@@ -108,6 +108,7 @@ class Api:
     async def fault_response(self, request: Request, kind: str) -> Response | dict[str, str]:
         if kind == "timeout":
             await asyncio.sleep(self.state.speed.hang_seconds)
+            self.state.count_hang_answered()
             return error_response(request, 504, FAULT_MESSAGES[kind])
         if kind == "cut":
             whole = json.dumps(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
@@ -43,11 +45,16 @@ def login(page: Page, app_url: str, user: str = "alice", path: str = "") -> None
 def wait_for_login_cookie(page: Page) -> None:
     """The login cookie is written by a script in the page just after the run; wait for it so
     a test's reload behaves like a person's, who never reloads within milliseconds."""
-    for _ in range(100):
-        if any(c["name"] == COOKIE_NAME for c in page.context.cookies()):
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError("the login cookie was never set")
+    wait_until(lambda: any(c["name"] == COOKIE_NAME for c in page.context.cookies()), 10, "the login cookie")
+
+
+def wait_until(condition: Callable[[], object], seconds: float = 30, what: str = "the condition") -> None:
+    """Wait for something the page does not show (a cookie, the clipboard, what is stored, the
+    sandbox's counts), asking every 100 ms."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"{what} never came"
+        time.sleep(0.1)
 
 
 def _submit_login(page: Page, user: str) -> None:

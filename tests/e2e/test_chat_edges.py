@@ -18,6 +18,7 @@ from tests.e2e.helpers import (
     wait_for_app,
     wait_for_new_title,
     wait_for_uploaded_chips,
+    wait_until,
 )
 from tests.e2e.test_chat import send
 from tests.e2e.test_chat_features import e2e_store, last_messages
@@ -65,16 +66,18 @@ def chat_calls(e2e_dir):
     return frame[frame["endpoint"] == "chat"]
 
 
-def test_stop_cancels_a_slow_call_and_records_it_as_stopped(page: Page, app_url, e2e_dir, sandbox_speed):
+def test_stop_cancels_a_slow_call_and_records_it_as_stopped(page: Page, app_url, e2e_dir, sandbox, sandbox_speed):
     sandbox_speed(hang_seconds=6)
     new_chat(page, app_url)
     calls_before = len(chat_calls(e2e_dir))
+    hangs_before = sandbox.control.stats()["hangs_answered"]
     send(page, f"Slow one {uuid.uuid4().hex[:6]} [timeout]")
     expect(page.get_by_text("Waiting for the model's first words")).to_be_visible(timeout=15_000)
     stop_button(page).click()
     expect(page.get_by_text("Waiting for the model's first words")).to_have_count(0, timeout=5_000)
     wait_for_app(page)
-    page.wait_for_timeout(7_000)  # past the moment the server answers 504: nothing more is recorded
+    # Past the moment the server answers 504 to the stopped request: nothing more is recorded.
+    wait_until(lambda: sandbox.control.stats()["hangs_answered"] > hangs_before, 20, "the server's 504")
     calls = chat_calls(e2e_dir).iloc[calls_before:]
     assert list(calls["error_kind"]) == ["stopped"] and calls.iloc[0]["latency_ms"] < 5_000
     expect(page.get_by_test_id("stChatMessage")).to_have_count(1)
@@ -170,6 +173,8 @@ def test_a_reply_cut_by_max_tokens_says_so_and_continues(page: Page, app_url, sa
 AT_BOTTOM = """() => { const el = document.querySelector('.stMain');
     return el.scrollHeight - el.scrollTop - el.clientHeight < 48; }"""
 STREAMING = "() => document.querySelector('.st-key-chat_stop') !== null"
+REPLY_LENGTH = """() => { const m = document.querySelectorAll('[data-testid="stChatMessage"]');
+    return m.length ? m[m.length - 1].innerText.length : 0; }"""
 
 
 def stream_below_history(page: Page, app_url: str, prompt: str) -> None:
@@ -192,7 +197,8 @@ def test_the_page_follows_a_streaming_reply(page: Page, app_url, sandbox_speed):
         f"() => ({STREAMING})() && document.querySelector('.stMain')"
         ".scrollHeight > document.querySelector('.stMain').clientHeight + 200"
     )
-    page.wait_for_timeout(1_000)  # the reply grows meanwhile
+    grown = page.evaluate(REPLY_LENGTH) + 60
+    page.wait_for_function(f"() => ({REPLY_LENGTH})() > {grown}")  # the reply grows meanwhile
     assert page.evaluate(STREAMING) and page.evaluate(AT_BOTTOM), "the newest words are in view"
 
     sandbox_speed(token_rate=0)  # the rest of the reply at once: nothing more is looked at
@@ -318,10 +324,4 @@ def test_copy_puts_the_message_on_the_clipboard_as_markdown_in_one_click(page: P
 
 def assert_clipboard_becomes(page: Page, expected: str, seconds: float = 10) -> None:
     """The script writes the clipboard just after the run that shows the toast."""
-    copied = None
-    for _ in range(int(seconds * 10)):
-        copied = page.evaluate("navigator.clipboard.readText()")
-        if copied == expected:
-            return
-        page.wait_for_timeout(100)
-    assert copied == expected
+    wait_until(lambda: page.evaluate("navigator.clipboard.readText()") == expected, seconds, "the clipboard's text")

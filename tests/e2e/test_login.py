@@ -11,8 +11,11 @@ from playwright.sync_api import Page, expect
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from lib.auth import COOKIE_NAME
-from tests.e2e.helpers import login, wait_for_app
+from tests.e2e.helpers import NEXT_FRAMES, login, wait_for_app, wait_until
 from tests.fixtures.app import PASSWORDS
+
+FRAMES_LOADED = """() => [...document.querySelectorAll('iframe')]
+    .every((f) => { try { return f.contentDocument.readyState === 'complete'; } catch { return true; } })"""
 
 
 def _count_run_requests(page: Page) -> list[str]:
@@ -36,7 +39,10 @@ def test_only_the_person_reruns_the_login_page(page: Page, app_url):
     whose run would stop the click's. The signed-in page that follows asks for none either."""
     runs = _count_run_requests(page)
     login(page, app_url, "alice")  # also waits for the login cookie, written after the run
-    page.wait_for_timeout(1000)  # a component's report comes when its frame has loaded
+    # A component reports when its frame has loaded: wait for every frame, then for the page to
+    # have handled what they sent.
+    page.wait_for_function(FRAMES_LOADED)
+    page.evaluate(NEXT_FRAMES)
     wait_for_app(page)
     assert runs == ["rerun_script", "rerun_script"]
 
@@ -58,8 +64,4 @@ def test_logout_deletes_the_login_cookie(page: Page, app_url):
     page.get_by_test_id("stSidebar").get_by_role("button", name="Log out").click()
     expect(page.get_by_role("textbox", name="Username")).to_be_visible(timeout=30_000)
     wait_for_app(page)
-    for _ in range(100):
-        if not any(c["name"] == COOKIE_NAME for c in page.context.cookies()):
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError("the login cookie outlived the logout")
+    wait_until(lambda: not any(c["name"] == COOKIE_NAME for c in page.context.cookies()), 10, "the cookie's deletion")

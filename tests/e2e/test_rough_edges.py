@@ -10,21 +10,13 @@ import uuid
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import REPLY_DONE, screenshot, switch_language, wait_for_app, wait_for_new_title
+from tests.e2e.helpers import REPLY_DONE, screenshot, switch_language, wait_for_app, wait_for_new_title, wait_until
 from tests.e2e.test_chat import send
 from tests.e2e.test_chat_edges import chat_calls, new_chat
 from tests.e2e.test_chat_features import last_messages
 from tests.e2e.test_images_upload import open_page
 from tests.e2e.test_video import open_video_page
 from tests.imagefiles import oversized_png
-
-
-def wait_until(condition, seconds: float = 30) -> None:
-    """Poll what is stored (not the page) until `condition()` holds."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "the condition never held"
-        time.sleep(0.2)
 
 
 def nav(page: Page, name: str) -> None:

@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from lib.store import Store
 from lib.users import list_users
-from tests.e2e.helpers import NEXT_FRAMES, choose, login, open_expander, screenshot, wait_for_app
+from tests.e2e.helpers import NEXT_FRAMES, choose, login, open_expander, screenshot, wait_for_app, wait_until
 from tests.e2e.test_shares import DESKTOP, PHONE, chat, open_signed_out, share_open_conversation
 from tests.e2e.test_workbench import add_check, open_workbench, paste_cases
 from tests.fixtures.app import PASSWORDS, start_app_server, stop_app_server, with_preset_key, write_login_app
@@ -104,10 +104,7 @@ def submit_login(page: Page, log: Path, user: str, password: str) -> None:
     page.get_by_role("textbox", name="Username").fill(user)
     page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("button", name="Log in").click()
-    for _ in range(300):
-        if len(answered.findall(log.read_text())) > attempts:
-            break
-        page.wait_for_timeout(100)
+    wait_until(lambda: len(answered.findall(log.read_text())) > attempts, 30, "the login's answer in the log")
     wait_for_app(page)
 
 

@@ -8,12 +8,11 @@ itself at once. Screenshots at 1400x900 and 390x844."""
 from __future__ import annotations
 
 import re
-import time
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from lib.store import Store
-from tests.e2e.helpers import login, open_expander, screenshot, switch_language, wait_for_app
+from tests.e2e.helpers import login, open_expander, screenshot, switch_language, wait_for_app, wait_until
 from tests.e2e.test_shares import open_signed_out
 from tests.e2e.test_workbench import DESKTOP, PHONE, add_check, add_model, paste_cases, set_template
 from tests.fixtures.app import start_app_server, stop_app_server, write_login_app
@@ -224,10 +223,7 @@ def test_a_run_cut_by_a_restart_goes_on_by_itself(page: Page, sandbox, sandbox_s
     try:
         page.goto(url)  # the Chat page: the login cookie outlives the server (cookies ignore the port)
         wait_for_app(page)
-        deadline = time.monotonic() + 60
-        while store.get_workbench_run(USER, run["id"])["status"] == "running":
-            assert time.monotonic() < deadline, "the run did not go on"
-            time.sleep(0.2)
+        wait_until(lambda: store.get_workbench_run(USER, run["id"])["status"] != "running", 60, "the run's end")
         open_workbench(page, url)
         page.get_by_test_id("stSelectbox").filter(has_text="Saved runs").get_by_role("combobox").click()
         page.get_by_role("option", name=re.compile(rf"^#{run['id']} · v1 ")).click()
