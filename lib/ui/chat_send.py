@@ -29,26 +29,18 @@ from lib.pricing import CHAT
 from lib.prompt_limits import prompt_problem
 from lib.safe_text import images_as_links, markdown_literal
 from lib.store import Conversation, Message, Store
+from lib.ui import state
 from lib.ui.budget import ask_to_exceed_budget, within_budget
-from lib.ui.chat_view import (
-    CONTINUE,
-    EDIT,
-    KEEP,
-    REPLACE,
-    RETRY,
-    reopen_edit,
-    set_open_conversation,
-    settings_key,
-)
+from lib.ui.chat_view import reopen_edit, set_open_conversation, settings_key
 from lib.ui.error_text import error_text
 from lib.ui.feedback import toast_after_rerun
 from lib.ui.model_features import blocked_text
 from lib.ui.prompt_use import variable_input
 from lib.ui.session import current_lang, fragment_running_alone, tr
+from lib.ui.state.send import Outbox, SendRequests
 from lib.upload_checks import check_image, display_name
 
 PENDING = "chat_pending"
-DRAFT_FILES = "chat_draft_files"
 INPUT = "chat_input"
 BUDGET_KEY = "chat_send"
 
@@ -61,14 +53,10 @@ def follow_new_messages() -> None:
     st.html(f"<script>{_FOLLOW_SCRIPT}</script>", unsafe_allow_javascript=True)
 
 
-def attach_to_next_message(name: str, data: bytes) -> None:
-    """Another page (the Images gallery) hands an image to the next message sent in Chat."""
-    st.session_state.setdefault(DRAFT_FILES, []).append((name, data))
-
-
 def render_draft_files() -> None:
     """Images waiting for the next message, with a way to drop them."""
-    drafts = st.session_state.get(DRAFT_FILES)
+    outbox = state.of(Outbox)
+    drafts = outbox.draft_files
     if not drafts:
         return
     with st.container(border=True):
@@ -80,8 +68,7 @@ def render_draft_files() -> None:
             icon=":material/close:",
             key="chat_draft_clear",
             type="tertiary",
-            on_click=st.session_state.pop,
-            args=(DRAFT_FILES, None),
+            on_click=outbox.clear_draft_files,
         )
 
 
@@ -94,7 +81,7 @@ def take_input() -> None:
         return
     text = value if isinstance(value, str) else value.text
     files = [] if isinstance(value, str) else [(f.name, f.getvalue()) for f in value.files]
-    _wait(text or "", files + st.session_state.pop(DRAFT_FILES, []))
+    _wait(text or "", files + state.of(Outbox).take_draft_files())
 
 
 def queue_message(text: str) -> None:
@@ -172,7 +159,7 @@ def start_sending(
     nothing stands in the way of, which goes into the store (in a new conversation if none is
     open). The page then draws them in place, and `finish_sending` streams the replies at its
     bottom."""
-    continuing = st.session_state.pop(CONTINUE, None)
+    continuing = state.of(SendRequests).take_continuing()
     if continuing and conversation is not None:
         return Outgoing(conversation.id, continuing=continuing)
     again = _edit_or_retry(store, user, conversation)
@@ -198,8 +185,7 @@ def start_sending(
 def _edit_or_retry(store: Store, user: str, conversation: Conversation | None) -> Outgoing | None:
     """Regenerate, Retry, or an edited question (the messages after it are replaced). Either
     request is dropped when no conversation is open, or the question is not in the open one."""
-    edit, retry = st.session_state.pop(EDIT, None), st.session_state.pop(RETRY, False)
-    replacing, keep = st.session_state.pop(REPLACE, None) or [], st.session_state.pop(KEEP, None)
+    edit, retry, replacing, keep = state.of(SendRequests).take_retry()
     if conversation is None or not (edit or retry):
         return None
     if edit is None:

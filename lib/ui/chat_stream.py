@@ -11,7 +11,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import streamlit as st
@@ -25,6 +24,7 @@ from lib.pricing import CHAT, COMPARE
 from lib.reply_saving import ReplySaver
 from lib.safe_text import images_as_links, markdown_literal
 from lib.store import Message, Store
+from lib.ui import state
 from lib.ui.budget import banner_out_of_date
 from lib.ui.chat_send import Outgoing
 from lib.ui.chat_tool_calls import answered_by_mocks, streaming_calls
@@ -32,10 +32,9 @@ from lib.ui.chat_view import LISTED, render_history
 from lib.ui.error_text import error_text
 from lib.ui.model_features import thinking_block
 from lib.ui.session import current_lang, tr
+from lib.ui.state.send import LiveReply, Replies
 from lib.ui.vote_view import blind_meta, blind_reply_boxes, blind_slots_for
 
-LAST_CALLS = "chat_last_calls"
-LIVE = "chat_live"
 _REDRAW_SECONDS = 0.05
 _MIN_REDRAW_INTERVAL = 0.1
 
@@ -50,23 +49,10 @@ def _keep_earlier_answers(store: Store, user: str, conversation_id: int, questio
         store.add_message(user, conversation_id, "assistant", *chat.showing(earlier, len(earlier) - 1))
 
 
-@dataclass
-class LiveReply:
-    """The replies a script run is streaming, as the next run sees them.
-
-    A click while replies stream (Stop, or any other) makes Streamlit start the next run at once
-    in a new thread (`runner.fastReruns`) while the old run is only being told to stop: without
-    waiting, the next run would read the history before the old run's `finally` saved the reply.
-    """
-
-    streams: list[ChatStream]
-    saved: threading.Event = field(default_factory=threading.Event)
-
-
 def settle_live_reply(wait_seconds: float = 5.0) -> None:
     """Stop the replies a previous run was streaming (their calls are recorded as stopped and
     their connections closed) and wait until what arrived of them is saved."""
-    live = st.session_state.pop(LIVE, None)
+    live = state.of(Replies).take_live()
     if live is None:
         return
     for stream in live.streams:
@@ -131,7 +117,7 @@ def send_replies(
         return history[-1].id, 0
     origin = COMPARE if models else CHAT  # the ledger tells a comparison from a chat
     streams = [client.chat.stream(*requests[column], origin=origin, **params) for column in columns]
-    live = st.session_state[LIVE] = LiveReply(streams)
+    live = state.of(Replies).live = LiveReply(streams)
     slots = blind_slots_for(history, columns, len(streams)) if models and settings.get("blind") else None
 
     def after() -> None:
@@ -171,7 +157,7 @@ def continue_reply(
     stream = client.chat.stream(
         (reply.meta or {}).get("model") or settings["model"], messages, **chat.request_params(settings)
     )
-    live = st.session_state[LIVE] = LiveReply([stream])
+    live = state.of(Replies).live = LiveReply([stream])
     try:
         stream_replies(store, user, conversation_id, None, [stream], extending=reply, after=live.saved.set)
     finally:
@@ -210,7 +196,7 @@ def planned_calls(client: ReshiClient, settings: dict, history: list[Message], n
 def _remember_calls(conversation_id: int, base_url: str, streams: list[ChatStream]) -> None:
     """What View code shows for this conversation: each request as sent, and the events that
     came back. Kept per conversation, so a new chat never shows another chat's request."""
-    st.session_state.setdefault(LAST_CALLS, {})[conversation_id] = [
+    state.of(Replies).last_calls[conversation_id] = [
         {
             "model": s.model,
             "body": s.request_body,

@@ -8,12 +8,13 @@ import streamlit as st
 
 from lib import chat_io, code_export, shares
 from lib.store import Conversation, Store
+from lib.ui import state
 from lib.ui.auth import leave_if_signed_out
-from lib.ui.chat_stream import LAST_CALLS
 from lib.ui.chat_view import attachment_image, set_open_conversation
 from lib.ui.picker import file_picker
 from lib.ui.session import tr
 from lib.ui.share_view import comparison_report_button, share_button
+from lib.ui.state.send import Replies
 
 IMPORT_ADJUSTED = "chat_import_adjusted"
 IMPORT_POPOVER = "chat_import_popover"
@@ -25,7 +26,8 @@ IMPORT_DONE = "chat_import_done"  # the toast for the run after an import
 
 
 def _last_calls(conversation_id: int | None) -> list[dict]:
-    return st.session_state.get(LAST_CALLS, {}).get(conversation_id) or []
+    calls = state.of(Replies).last_calls.get(conversation_id) if conversation_id is not None else None
+    return calls or []
 
 
 def _code_body(calls: list[dict]) -> None:

@@ -22,7 +22,7 @@ from lib.shares import metrics_line
 from lib.store import Conversation, Message, Store
 from lib.store.ledger import INTERRUPTED
 from lib.tools import open_reply_ids
-from lib.ui import vote_view
+from lib.ui import state, vote_view
 from lib.ui.chat_tool_calls import call_cards, results_of
 from lib.ui.clock import browser_zone
 from lib.ui.connection import get_client
@@ -33,19 +33,13 @@ from lib.ui.model_features import reply_body, thinking_block
 from lib.ui.phone_layout import fold_sidebar_on_phone
 from lib.ui.resources import get_store
 from lib.ui.session import current_lang, current_user, tr
+from lib.ui.state.send import Edit, SendRequests
 from lib.ui.store_status import remember_setting
 from lib.upload_checks import display_name
 
 OPEN_SETTING = "chat.open_conversation"
-RETRY = "chat_retry"
-CONTINUE = "chat_continue"  # the cut reply whose Continue was clicked: it is extended in place
-REPLACE = "chat_retry_replace"
-EDIT = (
-    "chat_edit"  # (question id, its new text, how many messages it was said to replace): the conversation forks there
-)
 EDITING = "chat_editing"  # the question whose Edit was clicked: its dialog opens
 EDIT_DRAFT = "chat_edit_draft"  # {question id: text} its dialog opens with again (`reopen_edit`)
-KEEP = "chat_retry_keep"  # the reply whose answers are kept as versions when it is sent again
 DELETE_ASKED = "chat_delete_asked"  # the conversation whose Delete waits for its confirmation
 FORKED = "chat_forked"  # the title of the conversation a Fork just made
 COPY = "chat_copy"  # the message whose Copy was clicked, and how many copies so far
@@ -270,9 +264,7 @@ def meta_line(meta: dict, *, with_model: bool = True) -> str:
 def request_retry(replace: list[int], keep: int | None = None) -> None:
     """Ask the page to send the replies again, the listed messages removed first; the answers of
     the reply `keep` stay as versions of the new one."""
-    st.session_state[REPLACE] = replace
-    st.session_state[KEEP] = keep
-    st.session_state[RETRY] = True
+    state.of(SendRequests).ask_retry(replace, keep)
 
 
 # ---------------------------------------------------------------- history
@@ -345,7 +337,8 @@ def earlier_history(store: Store, user: str, client: ReshiClient, conversation: 
     window = st.session_state.get(WINDOW, chat.HISTORY_PAGE)
     history = store.list_messages(user, conversation.id, limit=window)
     _show_earlier(store, user, conversation.id, window)
-    edited = (st.session_state.get(EDIT) or (None,))[0]
+    edit = state.of(SendRequests).edit
+    edited = edit.question_id if edit else None
     split = min(
         max((i for i, m in enumerate(history) if m.role == "user"), default=0),
         next((i for i, m in enumerate(history) if m.id == edited), len(history)),
@@ -595,8 +588,8 @@ def _message_actions(store: Store, user: str, message: Message, is_last: bool) -
             type="tertiary",
             key=f"chat_continue_{message.id}",
             help=tr("chat.continue_help"),
-            on_click=st.session_state.__setitem__,
-            args=(CONTINUE, message.id),
+            on_click=setattr,
+            args=(state.of(SendRequests), "continuing", message.id),
         )
     if message.role == "user":
         _edit_button(store, user, message, row)
@@ -690,7 +683,7 @@ def reopen_edit(message_id: int, text: str) -> None:
 def _ask_edit(message_id: int, replacing: int) -> None:
     """Recorded only: the page applies it after any reply still streaming has been saved.
     `replacing`: how many messages the user was told it replaces (`chat_send`'s check)."""
-    st.session_state[EDIT] = (message_id, st.session_state[f"chat_edit_text_{message_id}"], replacing)
+    state.of(SendRequests).edit = Edit(message_id, st.session_state[f"chat_edit_text_{message_id}"], replacing)
 
 
 def _render_comparison(

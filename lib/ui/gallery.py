@@ -15,13 +15,14 @@ from lib.prompt_limits import MAX_PROMPT_CHARS
 from lib.safe_text import markdown_literal
 from lib.shares import IMAGE, image_snapshot
 from lib.store import Media, Store, utcnow
-from lib.ui.chat_send import attach_to_next_message
+from lib.ui import state
 from lib.ui.chat_view import set_open_conversation
 from lib.ui.clock import local_time
 from lib.ui.error_text import explain
 from lib.ui.feedback import show_error, toast_after_rerun
 from lib.ui.session import PAGES_DIR, current_lang, labels, tr
 from lib.ui.share_view import share_button
+from lib.ui.state.send import Outbox
 from lib.upload_checks import check_image, expiry_text, is_expired
 from lib.uploads import send
 
@@ -217,7 +218,7 @@ def _actions(store: Store, user: str, client: ReshiClient, item: Media, data: by
     if st.session_state.get(DELETE_ASKED) == item.id:
         _confirm_delete(store, user, item)
     if to_chat:
-        attach_to_next_message(images.download_name(item), data)
+        state.of(Outbox).attach(images.download_name(item), data)
         set_open_conversation(store, user, None)
         st.switch_page(PAGES_DIR / "chat.py")
     if link:

@@ -4,6 +4,8 @@ Tools dialog, calls drawn as cards, results typed or mocked, Continue, the autom
 from __future__ import annotations
 
 from lib.store import Store
+from lib.ui.state.send import Replies
+from tests.app.helpers import state_of
 from tests.app.test_chat import last_request, send, stored_messages
 from tests.fixtures.app import make_app
 
@@ -46,7 +48,7 @@ def test_two_cities_two_cards_one_typed_one_mocked_then_the_answer(app_secrets, 
     assert [m[0] for m in stored] == ["user", "assistant", "tool", "tool", "assistant"]
     assert "18 C and cloudy" in stored[-1][1] and any("18 C and cloudy" in m.value for m in at.markdown)
     assert not card_keys(at)  # answered: no more boxes
-    viewed = next(iter(at.session_state["chat_last_calls"].values()))[0]["body"]  # what View code shows
+    viewed = next(iter(state_of(at, Replies).last_calls.values()))[0]["body"]  # what View code shows
     assert viewed["tools"][0]["function"]["name"] == "get_weather"
     assert [m["role"] for m in viewed["messages"]] == ["user", "assistant", "tool", "tool"]
 
