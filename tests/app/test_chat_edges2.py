@@ -70,6 +70,7 @@ def test_cancel_on_the_budget_confirmation_keeps_the_chat_message_unsent(app_sec
     store = _over_budget(app_secrets)
     at = make_app(app_secrets)
     at.chat_input[0].set_value("too dear to send").run()
+    assert at.button(key="chat_send_budget_send")  # asked: the button the Cancel must take away
     at.button(key="chat_send_budget_cancel").click().run()
     assert not [b for b in at.button if b.key == "chat_send_budget_send"]
     assert at.chat_input[0].proto.value == "too dear to send"  # back in the input, not lost
@@ -87,6 +88,7 @@ def test_cancel_on_the_budget_confirmation_keeps_the_chat_message_unsent(app_sec
 def test_cancel_on_the_budget_confirmation_keeps_the_prompt_and_makes_nothing(app_secrets, page, key, generate, made):
     store = _over_budget(app_secrets)
     at = generate(make_app(app_secrets, page), "an expensive fox")
+    assert at.button(key=f"{key}_budget_send")  # asked: the button the Cancel must take away
     at.button(key=f"{key}_budget_cancel").click().run()
     at.run()
     assert not [b for b in at.button if b.key == f"{key}_budget_send"]

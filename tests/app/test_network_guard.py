@@ -28,6 +28,8 @@ def test_non_admin_gets_no_custom_or_upload_url_in_login_mode(login_secrets):
 def test_admin_may_let_non_admins_type_urls(login_secrets):
     at = make_app({**login_secrets, "security": {"allow_custom_urls": True}}, user="alice")
     assert "Custom base URL" in at.sidebar.radio(key="conn_mode_en").options
+    at.sidebar.radio(key="conn_mode_en").set_value("reshi123").run()
+    assert at.sidebar.text_input(key="conn_upload_url").value == ""  # the box the test above finds absent
 
 
 def test_admin_pointing_at_loopback_gets_the_translated_refusal(login_secrets, canary):
