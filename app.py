@@ -15,7 +15,7 @@ from lib.ui.phone_layout import fold_sidebar_when_asked
 from lib.ui.present_view import presentation_page, presenting
 from lib.ui.resources import log_api_calls, open_store_or_stop, release_closed_sessions
 from lib.ui.session import FAVICON, PAGES_DIR, tr
-from lib.ui.share_view import share_token, shared_view_pages
+from lib.ui.share_viewer import share_token, shared_view_pages
 from lib.ui.sidebar import remember_language, render_sidebar
 from lib.ui.store_status import render_store_notices, store_errors_as_messages
 from lib.ui.workbench_run import background_runs

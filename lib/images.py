@@ -67,7 +67,7 @@ def save_image(store: Store, user: str, prompt: str, result: ImageResult) -> Med
 def download_name(media: Media) -> str:
     """`image-20250101-120000-a-red-fox.jpg`: sortable, tells images apart, extension from the bytes."""
     kind = next((k for k, mime in imagetypes.MIME.items() if mime == media.mime), None)
-    extension = imagetypes.EXTENSION.get(kind, "bin")
+    extension = imagetypes.EXTENSION.get(kind or "", "bin")
     slug = file_slug(media.prompt.lower(), _SLUG_LENGTH)
     stamp = media.created_at.strftime("%Y%m%d-%H%M%S")
     return f"image-{stamp}{'-' + slug if slug else ''}.{extension}"

@@ -30,7 +30,7 @@ from PIL import Image
 from lib import chat
 from lib.auth import LONGEST_LOCKOUT, lock_left
 from lib.i18n import t
-from lib.store import Conversation, Media, Message, Share, Store, VideoTaskRecord, utcnow
+from lib.store import Conversation, Media, Message, Share, ShareInfo, Store, VideoTaskRecord, utcnow
 
 CONVERSATION, COMPARISON, IMAGE, VIDEO = "conversation", "comparison", "image", "video"
 # A Workbench run, and two runs compared (their snapshots: lib/workbench/sharing.py).
@@ -117,7 +117,7 @@ def expires_at(choice: str, now: datetime) -> datetime | None:
     return None if lifetime is None else now + lifetime
 
 
-def status_of(share: Share, now: datetime) -> str:
+def status_of(share: ShareInfo, now: datetime) -> str:
     if share.revoked_at is not None:
         return REVOKED
     if share.expires_at is not None and share.expires_at <= now:

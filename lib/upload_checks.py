@@ -43,10 +43,10 @@ class Checked:
 
     @property
     def mime(self) -> str:
-        return imagetypes.MIME[self.kind]
+        return imagetypes.MIME[self.kind or ""]  # an unknown kind is refused before anyone asks
 
     def reason(self, lang: str) -> str:
-        return t(self.problem, lang, **self.fields)
+        return t(self.problem or "", lang, **self.fields)
 
 
 def check_image(data: bytes, name: str) -> Checked:

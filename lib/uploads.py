@@ -6,13 +6,27 @@ Streamlit-free.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from lib import errors
 from lib.client import ReshiClient
 from lib.store import Store, UploadRecord
 from lib.upload_checks import Checked, data_url, send_name, thumbnail
 
 
+@dataclass
+class Outcome:
+    """What became of one file: uploaded, refused before sending (why), or failed at the API."""
+
+    checked: Checked
+    upload: UploadRecord | None = None
+    error: errors.ReshiError | None = None
+
+
 def send(client: ReshiClient, store: Store, user: str, checked: Checked, *, as_base64: bool = False) -> UploadRecord:
     """Upload one file that passed the checks; raises the client's typed errors."""
+    if checked.kind is None:
+        raise ValueError("only an image that passed the checks is sent")
     name = send_name(checked.name, checked.kind)
     if as_base64:
         result = client.uploads.upload_base64(data_url(checked), name)

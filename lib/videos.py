@@ -30,6 +30,7 @@ from PIL import Image
 
 from lib import errors, pricing, video_options
 from lib.client import ReshiClient, VideoTask
+from lib.errors import ReshiError  # the name `errors` is a field of PollOutcome
 from lib.prompt_limits import prompt_problem
 from lib.safe_text import file_slug
 from lib.store import Store, VideoTaskRecord, utcnow
@@ -79,8 +80,8 @@ class Submission:
 class PollOutcome:
     polled: list[str] = field(default_factory=list)
     finished: list[str] = field(default_factory=list)
-    errors: dict[str, errors.ReshiError] = field(default_factory=dict)
-    not_kept: dict[str, errors.ReshiError] = field(default_factory=dict)  # finished, video not downloaded
+    errors: dict[str, ReshiError] = field(default_factory=dict)
+    not_kept: dict[str, ReshiError] = field(default_factory=dict)  # finished, video not downloaded
 
 
 # --- the form ---------------------------------------------------------------------------------
@@ -155,6 +156,7 @@ def submit(
     created = client.videos.create(request.prompt, request.model, request.duration, request.aspect_ratio)
     if not valid_task_id(created.id):
         raise errors.MalformedResponseError("video: the task id is not printable ASCII of at most 128 characters")
+    fingerprint = connection_fingerprint(client)
     task = store.add_video_task(
         user,
         created.id,
@@ -163,10 +165,10 @@ def submit(
         request.duration,
         request.aspect_ratio,
         credits=cost_of(client, request.model),
-        connection=connection_fingerprint(client),
+        connection=fingerprint,
     )
     # The creation answer counts as the first poll: it may already carry a status.
-    return Submission(apply_poll(store, user, task, created, now, task.connection), duplicate=False)
+    return Submission(apply_poll(store, user, task, created, now, fingerprint), duplicate=False)
 
 
 # --- polling ----------------------------------------------------------------------------------
@@ -292,7 +294,7 @@ def poster_frame(data: bytes) -> bytes | None:
     """The first decodable frame as a JPEG, or None when the bytes hold none (within
     POSTER_MAX_PACKETS packets: hostile files must not keep the decoder busy)."""
     try:
-        with av.open(io.BytesIO(data)) as container:
+        with av.open(io.BytesIO(data), mode="r") as container:
             stream = container.streams.video[0]
             for number, packet in enumerate(container.demux(stream)):
                 if number >= POSTER_MAX_PACKETS:

@@ -25,16 +25,16 @@ from lib.i18n import key_family
 from lib.presentation import Reply, Slide
 from lib.safe_text import images_as_links, markdown_literal
 from lib.store import Ballot, Store, utcnow
+from lib.ui import state
 from lib.ui.auth import write_cookie
 from lib.ui.resources import get_store
 from lib.ui.session import current_lang, current_user, labels, tr
+from lib.ui.state.shares import BALLOT_DURATION, BallotPhone
 from lib.ui.store_status import store_errors_as_messages
 
 # The presenter's URL keeps the open vote's token (`&vote=`), so a reloaded projector shows its
 # QR code again; the token is on the screen anyway, and only its hash is stored.
 VOTE_PARAM = "vote"
-BROWSER_ID = "ballot_browser_id"  # the phone's id, as read from (or written to) its cookie
-SEEN = "ballot_tokens_seen"  # a rerun of a shown ballot counts no second wrong guess
 LIVE_SECONDS = 2  # how often the projector's count and the phone's wait refresh
 REFUSAL_KEY = key_family("ballot.refused", ballots.REFUSALS)
 DURATION_KEY = key_family("ballot.duration", ballots.DURATIONS)
@@ -105,7 +105,7 @@ def _opener(slide: Slide) -> None:
             tuple(ballots.DURATIONS),
             default=ballots.DEFAULT_DURATION,
             required=True,
-            key="ballot_duration",
+            key=BALLOT_DURATION.key,
             format_func=labels(DURATION_KEY),
         )
         st.button(
@@ -120,6 +120,8 @@ def _opener(slide: Slide) -> None:
 
 
 def _open(slide: Slide) -> None:
+    if not slide.question_id:
+        return  # the opener is drawn only under a slide with a question
     store, user = get_store(), current_user()
     close_presenter_ballots()  # one vote at a time: any other slide's closes
     token, _ballot = ballots.open_ballot(
@@ -127,7 +129,7 @@ def _open(slide: Slide) -> None:
         user,
         slide,
         ballots.subject_of(slide.question_id),
-        st.session_state.get("ballot_duration") or ballots.DEFAULT_DURATION,
+        BALLOT_DURATION.value() or ballots.DEFAULT_DURATION,
     )
     st.query_params[VOTE_PARAM] = token
 
@@ -140,10 +142,10 @@ def _live_panel(ballot_id: int) -> None:
     ballot = store.get_ballot(user, ballot_id)
     if ballot is None:
         return
-    state, count = ballots.state_of(ballot, utcnow()), sum(store.ballot_tally(ballot.id).values())
+    ballot_state, count = ballots.state_of(ballot, utcnow()), sum(store.ballot_tally(ballot.id).values())
     token = _presenter_token(ballot)
     with st.container(horizontal=True, vertical_alignment="center", key="ballot_panel", gap="large"):
-        if state is BallotState.OPEN and token:
+        if ballot_state is BallotState.OPEN and token:
             link = ballots.ballot_link(st.context.url, token)
             st.image(qr_png(link), width=220)
             with st.container(width="content"):
@@ -152,7 +154,7 @@ def _live_panel(ballot_id: int) -> None:
         with st.container(width="content"):
             with st.container(key="ballot_count"):
                 st.metric(tr("ballot.count_label"), count)
-            st.caption(_state_text(ballot, state, token))
+            st.caption(_state_text(ballot, ballot_state, token))
             if ballot.revealed_at is not None:
                 tally = ballots.tally(store, ballot)
                 st.caption(" · ".join(f"{tr(OUTCOME_KEY(o))}: {tally[o]}" for o in (votes.TIE, votes.BAD)))
@@ -166,23 +168,27 @@ def _live_panel(ballot_id: int) -> None:
                         on_click=_reveal,
                         args=(ballot.id,),
                     )
-                if state is BallotState.OPEN:
+                if ballot_state is BallotState.OPEN:
                     st.button(
                         tr("ballot.close"),
                         icon=":material/block:",
                         key="ballot_close",
-                        on_click=store.close_ballot,
-                        args=(user, ballot.id),
+                        on_click=_close,
+                        args=(ballot.id,),
                     )
 
 
-def _state_text(ballot: Ballot, state: BallotState, token: str | None) -> str:
-    if state is BallotState.OPEN and not token:
+def _close(ballot_id: int) -> None:
+    get_store().close_ballot(current_user(), ballot_id)
+
+
+def _state_text(ballot: Ballot, ballot_state: BallotState, token: str | None) -> str:
+    if ballot_state is BallotState.OPEN and not token:
         return tr("ballot.link_elsewhere")
-    if state is BallotState.OPEN:
+    if ballot_state is BallotState.OPEN:
         minutes, seconds = divmod(math.ceil(max(0.0, (ballot.closes_at - utcnow()).total_seconds())), 60)
         return tr("ballot.closes_in", time=f"{minutes}:{seconds:02d}")
-    return tr(STATE_KEY(state.value))
+    return tr(STATE_KEY(ballot_state.value))
 
 
 def _reveal(ballot_id: int) -> None:
@@ -229,12 +235,12 @@ def ballot_page() -> st.Page:
 
 def _render_ballot() -> None:
     # Imported here: the share viewer imports presentation mode, which imports this module.
-    from lib.ui.share_view import guess_limit_and_client, language_switch
+    from lib.ui.share_viewer import guess_limit_and_client, language_switch
 
     st.html(_PHONE_STYLE)
     language_switch()
     token = ballot_token() or ""
-    seen = st.session_state.setdefault(SEEN, set())
+    seen = state.of(BallotPhone).seen
     limit, address = guess_limit_and_client()
     opened = ballots.open_link(get_store(), token, address, limit, first_visit=token not in seen)
     seen.add(token)
@@ -247,14 +253,16 @@ def _render_ballot() -> None:
 
 def _browser_id() -> str:
     """This browser's id: its cookie's, else a new one written to the cookie for a year."""
-    if BROWSER_ID not in st.session_state:
+    phone = state.of(BallotPhone)
+    if phone.browser_id is None:
         from_cookie = st.context.cookies.get(ballots.BROWSER_COOKIE)
         # Under AppTest there are no cookies (a mock): anything but text is no cookie.
-        known = isinstance(from_cookie, str) and ballots.BROWSER_ID_PATTERN.fullmatch(from_cookie) is not None
-        st.session_state[BROWSER_ID] = from_cookie if known else ballots.new_browser_id()
-        if not known:
-            write_cookie(ballots.BROWSER_COOKIE, st.session_state[BROWSER_ID], datetime.now(UTC) + timedelta(days=365))
-    return st.session_state[BROWSER_ID]
+        if isinstance(from_cookie, str) and ballots.BROWSER_ID_PATTERN.fullmatch(from_cookie) is not None:
+            phone.browser_id = from_cookie
+        else:
+            phone.browser_id = ballots.new_browser_id()
+            write_cookie(ballots.BROWSER_COOKIE, phone.browser_id, datetime.now(UTC) + timedelta(days=365))
+    return phone.browser_id
 
 
 def _ballot(ballot: Ballot, address: str | None) -> None:
@@ -278,14 +286,15 @@ def _phone_status(ballot_id: int, token_hash: str, browser: str, address: str | 
     ballot = store.ballot_by_token_hash(token_hash)
     if ballot is None or ballot.id != ballot_id:
         return
-    state, refusal = ballots.state_of(ballot, utcnow()), st.session_state.pop(f"ballot_refusal_{ballot_id}", None)
+    phone = state.of(BallotPhone)
+    ballot_state, refusal = ballots.state_of(ballot, utcnow()), phone.refusals.pop(ballot_id, None)
     if refusal:
         _refused(Refusal(refusal))
-    if st.session_state.get(f"ballot_voted_{ballot_id}"):
+    if ballot_id in phone.voted:
         st.success(tr("ballot.thanks"), icon=":material/check_circle:")
     elif ballots.has_voted(store, ballot, browser):  # voted in an earlier visit of this browser
         _refused(Refusal.ALREADY)
-    elif state is BallotState.OPEN:
+    elif ballot_state is BallotState.OPEN:
         with st.container(key="ballot_choices"):
             for outcome in ballots.offered(ballot):
                 st.button(
@@ -297,8 +306,8 @@ def _phone_status(ballot_id: int, token_hash: str, browser: str, address: str | 
                     args=(ballot, browser, address, outcome),
                 )
     elif not refusal:
-        _refused(Refusal(state.value))
-    if state is BallotState.REVEALED:
+        _refused(Refusal(ballot_state.value))
+    if ballot_state is BallotState.REVEALED:
         st.markdown(f"**{tr('ballot.revealed')}**")
         for number, answer in enumerate(ballot.answers):
             model = markdown_literal(str(answer["meta"].get("model") or ""))
@@ -307,10 +316,11 @@ def _phone_status(ballot_id: int, token_hash: str, browser: str, address: str | 
 
 def _vote(ballot: Ballot, browser: str, address: str | None, outcome: str) -> None:
     refusal = ballots.cast(get_store(), ballot, browser, address, outcome)
+    phone = state.of(BallotPhone)
     if refusal is None:
-        st.session_state[f"ballot_voted_{ballot.id}"] = True
+        phone.voted.add(ballot.id)
     else:
-        st.session_state[f"ballot_refusal_{ballot.id}"] = refusal.value
+        phone.refusals[ballot.id] = refusal.value
 
 
 def _refused(refusal: Refusal | None, wait: timedelta | None = None) -> None:

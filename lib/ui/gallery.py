@@ -22,12 +22,11 @@ from lib.ui.error_text import explain
 from lib.ui.feedback import show_error, toast_after_rerun
 from lib.ui.session import PAGES_DIR, current_lang, labels, tr
 from lib.ui.share_view import share_button
+from lib.ui.state.media import IMAGES_EXAMPLE, IMAGES_PROMPT, BatchFailures, ImagesPage
 from lib.ui.state.send import Outbox
 from lib.upload_checks import check_image, expiry_text, is_expired
 from lib.uploads import send
 
-PROMPT_KEY = "images_prompt"
-FAILURES_KEY = "images_failures"
 GALLERY_PAGE = 12
 GRID_COLUMNS = 3
 EXAMPLE_KEY = key_family("images.example", range(1, images.EXAMPLE_COUNT + 1))
@@ -35,22 +34,22 @@ EXAMPLE_KEY = key_family("images.example", range(1, images.EXAMPLE_COUNT + 1))
 
 def _use_example() -> None:
     """Copy the chosen example into the prompt box (a callback: it runs before the box is drawn)."""
-    number = st.session_state.get("images_example")
+    number = IMAGES_EXAMPLE.value()
     if number:
-        st.session_state[PROMPT_KEY] = tr(EXAMPLE_KEY(number))
-        st.session_state["images_example"] = None
+        IMAGES_PROMPT.set(tr(EXAMPLE_KEY(number)))
+        IMAGES_EXAMPLE.set(None)
 
 
 def _reuse_prompt(prompt: str) -> None:
-    st.session_state[PROMPT_KEY] = prompt
-    st.session_state[_FOCUS_PROMPT] = st.session_state.get(_FOCUS_COUNT, 0) + 1
-    st.session_state[_FOCUS_COUNT] = st.session_state[_FOCUS_PROMPT]
+    IMAGES_PROMPT.set(prompt)
+    page = state.of(ImagesPage)
+    page.focus_scripts_drawn += 1
+    page.focus_script = page.focus_scripts_drawn
 
 
 # The gallery is below the fold (on a phone, far below): a prompt put back into the box is
 # brought into view and focused, so the user sees it and can edit it at once. The script is
 # numbered: the same element drawn again in the next run would not run again.
-_FOCUS_PROMPT, _FOCUS_COUNT = "images_focus_prompt", "images_focus_count"
 _FOCUS_SCRIPT = """<script>
 (() => {{  // reuse {number}
   const box = document.querySelector('.st-key-images_prompt textarea');
@@ -66,18 +65,19 @@ def prompt_form(client: ReshiClient) -> tuple[str, int, bool]:
     st.pills(
         tr("images.examples"),
         range(1, images.EXAMPLE_COUNT + 1),
-        key="images_example",
+        key=IMAGES_EXAMPLE.key,
         format_func=labels(EXAMPLE_KEY),
         on_change=_use_example,
     )
     prompt = st.text_area(
         tr("images.prompt"),
-        key=PROMPT_KEY,
+        key=IMAGES_PROMPT.key,
         placeholder=tr("images.prompt_placeholder"),
         max_chars=MAX_PROMPT_CHARS[IMAGES],
         height=100,
     )
-    number = st.session_state.pop(_FOCUS_PROMPT, None)
+    page = state.of(ImagesPage)
+    number, page.focus_script = page.focus_script, None
     if number:
         st.html(_FOCUS_SCRIPT.format(number=number), unsafe_allow_javascript=True)
     count_col, estimate_col, button_col = st.columns([2, 3, 1.2], vertical_alignment="bottom")
@@ -100,7 +100,8 @@ def prompt_form(client: ReshiClient) -> tuple[str, int, bool]:
 
 def generate_batch(store: Store, user: str, client: ReshiClient, prompt: str, count: int) -> None:
     """Request `count` images at once, show each as it arrives, save it, then rerun to the gallery."""
-    st.session_state.pop(FAILURES_KEY, None)
+    page = state.of(ImagesPage)
+    page.failures = None
     failures: list[errors.ReshiError] = []
     with st.status(tr("images.progress", count=count), expanded=True) as status:
         bar = st.progress(0.0)
@@ -121,27 +122,27 @@ def generate_batch(store: Store, user: str, client: ReshiClient, prompt: str, co
             expanded=bool(failures),
         )
     if failures:
-        st.session_state[FAILURES_KEY] = (prompt, count, failures)
+        page.failures = BatchFailures(prompt, count, failures)
     st.rerun()
 
 
 def show_failures(store: Store, user: str, client: ReshiClient) -> None:
     """The last batch's failures, one message per kind, with a retry of the failed ones."""
-    pending = st.session_state.get(FAILURES_KEY)
-    if not pending:
+    last = state.of(ImagesPage).failures
+    if not last:
         return
-    prompt, count, failures = pending
-    st.warning(tr("images.failed_some", failed=len(failures), count=count), icon=":material/warning:")
+    st.warning(tr("images.failed_some", failed=len(last.failures), count=last.count), icon=":material/warning:")
     retry = False
-    for position, exc in enumerate(images.distinct_errors(failures)):
+    for position, exc in enumerate(images.distinct_errors(last.failures)):
         retry = show_error(exc, retry_key=f"images_retry_{position}") or retry
     if retry:
-        generate_batch(store, user, client, prompt, len(failures))
+        generate_batch(store, user, client, last.prompt, len(last.failures))
 
 
 def gallery(store: Store, user: str, client: ReshiClient) -> None:
     st.subheader(tr("images.gallery"))
-    window = st.session_state.get("images_window", GALLERY_PAGE)
+    page = state.of(ImagesPage)
+    window = page.gallery_pages * GALLERY_PAGE
     items = store.list_media(user, limit=window)
     if not items:
         st.info(tr("images.gallery_empty"), icon=":material/photo_library:")
@@ -156,12 +157,14 @@ def gallery(store: Store, user: str, client: ReshiClient) -> None:
     if more > 0 and st.button(
         tr("images.show_more", count=more), icon=":material/expand_more:", key="images_show_more"
     ):
-        st.session_state["images_window"] = window + GALLERY_PAGE
+        page.gallery_pages += 1
         st.rerun()
 
 
 def _card(store: Store, user: str, client: ReshiClient, item: Media) -> None:
     data = store.get_media_bytes(user, item.id)
+    if data is None:  # deleted in another tab since the list was read
+        return
     with st.container(border=True, key=f"images_card_{item.id}"):
         st.image(data, width="stretch")
         st.markdown(markdown_literal(item.prompt))
@@ -178,6 +181,7 @@ def _card(store: Store, user: str, client: ReshiClient, item: Media) -> None:
 def _actions(store: Store, user: str, client: ReshiClient, item: Media, data: bytes) -> None:
     """Download, a labelled menu of the rest, and Delete apart, asked twice (six icons in a row,
     Delete beside Share and alike, were guessed at; issue 31)."""
+    page = state.of(ImagesPage)
     row = st.container(horizontal=True, gap="small", vertical_alignment="center")
     row.download_button(
         tr("images.download"),
@@ -212,10 +216,10 @@ def _actions(store: Store, user: str, client: ReshiClient, item: Media, data: by
         icon=":material/delete:",
         type="tertiary",
         key=f"images_delete_{item.id}",
-        on_click=st.session_state.__setitem__,
-        args=(DELETE_ASKED, item.id),
+        on_click=setattr,
+        args=(page, "delete_asked", item.id),
     )
-    if st.session_state.get(DELETE_ASKED) == item.id:
+    if page.delete_asked == item.id:
         _confirm_delete(store, user, item)
     if to_chat:
         state.of(Outbox).attach(images.download_name(item), data)
@@ -223,9 +227,6 @@ def _actions(store: Store, user: str, client: ReshiClient, item: Media, data: by
         st.switch_page(PAGES_DIR / "chat.py")
     if link:
         _upload_for_link(store, user, client, item, data)
-
-
-DELETE_ASKED = "images_delete_asked"
 
 
 def _confirm_delete(store: Store, user: str, item: Media) -> None:
@@ -237,7 +238,7 @@ def _confirm_delete(store: Store, user: str, item: Media) -> None:
         type="primary",
         key=f"images_delete_confirm_{item.id}",
     ):
-        st.session_state.pop(DELETE_ASKED, None)
+        state.of(ImagesPage).delete_asked = None
         store.delete_media(user, item.id)
         toast_after_rerun(tr("images.deleted"), ":material/delete:")
         st.rerun()
@@ -245,8 +246,8 @@ def _confirm_delete(store: Store, user: str, item: Media) -> None:
         tr("chat.cancel_send"),
         icon=":material/close:",
         key=f"images_delete_cancel_{item.id}",
-        on_click=st.session_state.pop,
-        args=(DELETE_ASKED, None),
+        on_click=setattr,
+        args=(state.of(ImagesPage), "delete_asked", None),
     )
 
 

@@ -20,9 +20,8 @@ from lib.ui.chat_view import failure_text, open_conversation_id, reply_notes
 from lib.ui.model_features import reply_body, thinking_block
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
+from lib.ui.state.shares import PRESENT_THINKING, PRESENT_TOGGLE
 
-TOGGLE = "chat_present"
-THINKING_TOGGLE = "present_thinking"  # whether slides show the models' thinking
 # Large type for a room, smaller on a phone; the toolbar (menu, deploy) hidden for the audience,
 # and the sidebar: after the Chat page's run, Streamlit's frontend sometimes keeps drawing it
 # (empty) though this run put nothing in it.
@@ -65,13 +64,15 @@ def stop_presenting() -> None:
 
 def present_toggle(container, *, disabled: bool) -> None:
     """The Chat page's switch into presentation mode."""
-    container.toggle(tr("present.toggle"), key=TOGGLE, help=tr("present.help"), disabled=disabled, on_change=_toggled)
+    container.toggle(
+        tr("present.toggle"), key=PRESENT_TOGGLE.key, help=tr("present.help"), disabled=disabled, on_change=_toggled
+    )
 
 
 def _toggled() -> None:
     """Switched on, the next run presents instead of drawing the page; the switch itself is not
     drawn then, so its state is dropped and it is off again after the presentation."""
-    if st.session_state.get(TOGGLE):
+    if PRESENT_TOGGLE.value():
         start_presenting()
 
 
@@ -143,7 +144,7 @@ def _bar(title: str, index: int, count: int, thinking: bool) -> None:
             shortcut="Right",
         )
         if thinking:
-            st.toggle(tr("present.thinking"), value=st.session_state.get(THINKING_TOGGLE, True), key=THINKING_TOGGLE)
+            st.toggle(tr("present.thinking"), value=_showing_thinking(), key=PRESENT_THINKING.key)
         st.button(
             tr("present.exit"),
             icon=":material/close_fullscreen:",
@@ -151,6 +152,10 @@ def _bar(title: str, index: int, count: int, thinking: bool) -> None:
             on_click=stop_presenting,
             shortcut="Esc",
         )
+
+
+def _showing_thinking() -> bool:
+    return bool(PRESENT_THINKING.value(True))
 
 
 def _slide(slide: Slide, with_ballots: bool = False) -> None:
@@ -187,7 +192,7 @@ def _reply(reply: Reply, number: int) -> None:
     if reply.meta.get("failed"):
         st.error(failure_text(reply.meta), icon=":material/error:")
         return
-    if st.session_state.get(THINKING_TOGGLE, True):
+    if _showing_thinking():
         thinking_block(reply.meta.get("thinking") or "", reply.meta.get("thinking_seconds"), opened=True)
     read_only_calls(reply.calls)
     reply_body(reply.content, reply.meta, f"present_reply_{number}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import streamlit as st
 
@@ -10,11 +10,13 @@ from lib import errors, imagetypes
 from lib.client import ReshiClient
 from lib.safe_text import markdown_literal
 from lib.store import Store, UploadRecord, utcnow
+from lib.ui import state
 from lib.ui.auth import leave_if_signed_out
 from lib.ui.clock import local_time
 from lib.ui.feedback import show_error
 from lib.ui.picker import file_picker
 from lib.ui.session import current_lang, tr
+from lib.ui.state.media import UploadPage
 from lib.ui.store_status import store_errors_as_messages
 from lib.upload_checks import (
     Base64Problem,
@@ -26,25 +28,13 @@ from lib.upload_checks import (
     human_size,
     is_expired,
 )
-from lib.uploads import send
+from lib.uploads import Outcome, send
 
-REPORT_KEY = "upload_report"
-_GENERATION = "upload_files_generation"
-_SENT_IDS = "upload_sent_ids"  # files of the current picker that went up
 _LIST_REFRESH = "60s"  # the countdowns tick by the minute
 
 
-@dataclass
-class Outcome:
-    """What became of one file: uploaded, refused before sending (why), or failed at the API."""
-
-    checked: Checked
-    upload: UploadRecord | None = None
-    error: errors.ReshiError | None = None
-
-
 def files_form(store: Store, user: str, client: ReshiClient) -> None:
-    generation = st.session_state.get(_GENERATION, 0)
+    page = state.of(UploadPage)
     files = file_picker(
         tr("upload.files_label"),
         box="upload_picker",
@@ -52,15 +42,16 @@ def files_form(store: Store, user: str, client: ReshiClient) -> None:
         note=tr("upload.picker_note", limit=imagetypes.MAX_UPLOAD_MB),
         max_mb=imagetypes.PICKER_CEILING_MB,
         accept_multiple_files=True,
-        key=f"upload_files_{generation}",
+        key=f"upload_files_{page.picker_generation}",
     )
-    sent = st.session_state.setdefault(_SENT_IDS, set())
-    waiting = [f for f in files or () if f.file_id not in sent]
+    sent = page.sent_ids
+    picked = files if isinstance(files, list) else [files] if files else []  # several: a list
+    waiting = [f for f in picked if f.file_id not in sent]
     if st.button(
         tr("upload.send_files"), type="primary", icon=":material/upload:", disabled=not waiting, key="upload_send_files"
     ):
         outcomes = [_process(store, user, client, check_image(f.getvalue(), f.name)) for f in waiting]
-        st.session_state[REPORT_KEY] = outcomes
+        page.report = outcomes
         if any(o.error for o in outcomes):
             # An API failure may pass on a retry: the picker keeps the batch, and a second click
             # sends only what has not gone up yet.
@@ -69,7 +60,7 @@ def files_form(store: Store, user: str, client: ReshiClient) -> None:
             # Every file went up or was refused for what it is (sending it again changes nothing):
             # a new key empties the picker, so a second click cannot upload them twice. The report
             # above the list still says what became of each.
-            st.session_state[_GENERATION] = generation + 1
+            page.picker_generation += 1
             sent.clear()
             st.rerun()
 
@@ -82,7 +73,7 @@ def base64_form(store: Store, user: str, client: ReshiClient) -> None:
             checked = check_image(decode_base64(text), name)
         except Base64Problem as problem:
             checked = Checked(name=name, data=b"", problem=problem.key)
-        st.session_state[REPORT_KEY] = [_process(store, user, client, checked, as_base64=True)]
+        state.of(UploadPage).report = [_process(store, user, client, checked, as_base64=True)]
 
 
 def _process(store: Store, user: str, client: ReshiClient, checked: Checked, *, as_base64: bool = False) -> Outcome:
@@ -98,7 +89,7 @@ def _process(store: Store, user: str, client: ReshiClient, checked: Checked, *, 
 
 def report() -> None:
     """One line per file of the last batch: uploaded, or why not."""
-    for outcome in st.session_state.get(REPORT_KEY, []):
+    for outcome in state.of(UploadPage).report:
         name = markdown_literal(display_name(outcome.checked.name))
         if outcome.upload:
             st.success(tr("upload.sent", name=name), icon=":material/check_circle:")

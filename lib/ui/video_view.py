@@ -4,22 +4,32 @@ which play our own kept copy of each video, a failed one's Retry and a removal's
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 import streamlit as st
 
-from lib import errors, pricing, video_options, videos
+from lib import errors, pricing, video_options, video_submit, videos
 from lib.client import ReshiClient
 from lib.i18n import key_family
 from lib.prompt_limits import MAX_PROMPT_CHARS
 from lib.safe_text import markdown_literal
 from lib.shares import VIDEO, video_snapshot
 from lib.store import Store, VideoTaskRecord, utcnow
+from lib.ui import state
 from lib.ui.budget import confirm_within_budget
 from lib.ui.error_text import explain
 from lib.ui.feedback import show_error
 from lib.ui.media import kept_video
 from lib.ui.session import current_lang, labels, tr
 from lib.ui.share_view import share_button
+from lib.ui.state.media import (
+    VIDEO_CONFIRM_HD,
+    VIDEO_DURATION,
+    VIDEO_MODEL,
+    VIDEO_PROMPT,
+    VIDEO_RATIO,
+    VideoPage,
+)
 from lib.video_status import COMPLETED, FAILED, FINISHED, QUEUED, RUNNING, is_known_status
 
 FINISHED_PAGE = 6
@@ -37,12 +47,15 @@ STATUS_KEY = key_family("video.status", (QUEUED, RUNNING, COMPLETED, FAILED))
 
 
 def render_form(store: Store, user: str, client: ReshiClient) -> None:
-    """Prompt, model, duration and shape; the price before sending; HD asks to confirm."""
-    if st.session_state.pop("video_reset_confirm", False):
-        st.session_state["video_confirm_hd"] = False
+    """Prompt, model, duration and shape; the price before sending; HD asks to confirm. Sending
+    goes through lib/video_submit's steps: asked, the budget's check, submitting, the result."""
+    page = state.of(VideoPage)
+    if page.untick_hd:
+        page.untick_hd = False
+        VIDEO_CONFIRM_HD.set(False)
     prompt = st.text_area(
         tr("video.prompt"),
-        key="video_prompt",
+        key=VIDEO_PROMPT.key,
         height=110,
         max_chars=MAX_PROMPT_CHARS[pricing.VIDEO],
         placeholder=tr("video.prompt_placeholder"),
@@ -50,7 +63,7 @@ def render_form(store: Store, user: str, client: ReshiClient) -> None:
     model = st.selectbox(
         tr("video.model"),
         video_options.MODELS,
-        key="video_model",
+        key=VIDEO_MODEL.key,
         format_func=labels(key_family("video.model", video_options.MODELS)),
     )
     duration_col, ratio_col = st.columns([2, 3])
@@ -60,12 +73,12 @@ def render_form(store: Store, user: str, client: ReshiClient) -> None:
         video_options.MAX_DURATION,
         video_options.DEFAULT_DURATION,
         step=1,
-        key="video_duration",
+        key=VIDEO_DURATION.key,
     )
     ratio = ratio_col.selectbox(
         tr("video.aspect_ratio"),
         video_options.ASPECT_RATIOS,
-        key="video_ratio",
+        key=VIDEO_RATIO.key,
         format_func=labels(key_family("video.ratio", video_options.ASPECT_RATIOS)),
     )
     request = videos.VideoRequest(prompt or "", model, int(duration), ratio)
@@ -73,9 +86,9 @@ def render_form(store: Store, user: str, client: ReshiClient) -> None:
     st.markdown(tr("video.cost", credits=cost))
     st.caption(tr("video.cost_note"))
     confirmed = not videos.needs_confirmation(model) or st.checkbox(
-        tr("video.confirm_hd", credits=cost), key="video_confirm_hd"
+        tr("video.confirm_hd", credits=cost), key=VIDEO_CONFIRM_HD.key
     )
-    made = _made_and_unfinished(store, user, request)
+    made = _made_and_unfinished(store, user, page.submission, request)
     clicked = st.button(
         tr("video.generate"),
         type="primary",
@@ -88,20 +101,28 @@ def render_form(store: Store, user: str, client: ReshiClient) -> None:
         st.caption(tr("video.made_wait"))
     elif not confirmed:
         st.caption(tr("video.confirm_needed", credits=cost))
-    if (clicked or st.session_state.pop("video_retry_now", False)) and confirmed:
-        st.session_state["video_pending"] = request
-    pending = st.session_state.get("video_pending")
-    if pending == request and confirm_within_budget(cost, key="video"):
-        del st.session_state["video_pending"]
-        _submit(store, user, client, request)
-    _show_outcome(store, user, request)
+    retry_clicked, page.retry_clicked = page.retry_clicked, False
+    if (clicked or retry_clicked) and confirmed:
+        _advance(page, video_submit.Ask(request))
+    if video_submit.waiting(page.submission, request) and confirm_within_budget(
+        cost, key="video", on_cancel=partial(_advance, page, video_submit.Cancelled())
+    ):
+        _advance(page, video_submit.BudgetCleared())
+        _submit(store, user, client, page)
+    _show_outcome(store, user, page, request)
 
 
-def _made_and_unfinished(store: Store, user: str, request: videos.VideoRequest) -> bool:
+def _advance(page: VideoPage, event: video_submit.Event) -> None:
+    page.submission = video_submit.advance(page.submission, event)
+
+
+def _made_and_unfinished(
+    store: Store, user: str, submission: video_submit.Submission, request: videos.VideoRequest
+) -> bool:
     """The form still holds what made a task that is not finished yet: its button rests, so a
     second click cannot pay for a second task (a changed prompt or setting arms it again)."""
-    notice = st.session_state.get("video_notice")
-    return bool(notice and notice[0] == request and notice[3] and _unfinished(store, user, notice[3]))
+    task_id = video_submit.task_made_from(submission, request)
+    return task_id is not None and _unfinished(store, user, task_id)
 
 
 def _unfinished(store: Store, user: str, task_id: str) -> bool:
@@ -109,42 +130,48 @@ def _unfinished(store: Store, user: str, task_id: str) -> bool:
     return task is not None and task.status not in FINISHED
 
 
-def _submit(store: Store, user: str, client: ReshiClient, request: videos.VideoRequest) -> None:
-    st.session_state.pop("video_error", None)
-    st.session_state.pop("video_notice", None)
+def _submit(store: Store, user: str, client: ReshiClient, page: VideoPage) -> None:
+    """The SUBMITTING step: the request's own checks, then the call."""
+    request = page.submission.request
+    assert request is not None  # SUBMITTING always carries its request
     problem = videos.request_problem(request)
     if problem:
-        st.session_state["video_notice"] = (request, problem, "warning", None)
+        _advance(page, video_submit.Refused(problem))
         return
     try:
         with st.spinner(tr("video.creating")):
             submission = videos.submit(store, user, client, request)
     except errors.ReshiError as exc:
-        st.session_state["video_error"] = exc
+        _advance(page, video_submit.Failed(exc))
         return
-    notice = "video.duplicate" if submission.duplicate else "video.created"
-    st.session_state["video_notice"] = (
-        request,
-        notice,
-        "info" if submission.duplicate else "success",
-        submission.task.task_id,
-    )
-    st.session_state["video_reset_confirm"] = True  # the next HD video needs its own confirmation
+    _advance(page, video_submit.Created(submission.task.task_id, duplicate=submission.duplicate))
+    page.untick_hd = True  # the next HD video needs its own confirmation
     st.rerun()  # the button rests from now on (it was drawn armed in this run)
 
 
-def _show_outcome(store: Store, user: str, request: videos.VideoRequest) -> None:
-    """The last submission's result, kept while the form still holds what was submitted and,
-    for a task made, until that task finishes (it then shows in the finished list)."""
-    exc = st.session_state.get("video_error")
-    if exc is not None and show_error(exc, retry_key="video_retry"):
-        st.session_state["video_retry_now"] = True
-        st.rerun()
-    notice = st.session_state.get("video_notice")
-    if notice and notice[0] == request and (notice[3] is None or _unfinished(store, user, notice[3])):
-        _, key, kind, _ = notice
-        icon = {"success": ":material/check_circle:", "info": ":material/info:"}.get(kind, ":material/warning:")
-        getattr(st, kind)(tr(key), icon=icon)
+_NOTICES = {
+    video_submit.Outcome.REFUSED: (st.warning, ":material/warning:"),
+    video_submit.Outcome.CREATED: (st.success, ":material/check_circle:"),
+    video_submit.Outcome.DUPLICATE: (st.info, ":material/info:"),
+}
+_NOTICE_KEYS = {video_submit.Outcome.CREATED: "video.created", video_submit.Outcome.DUPLICATE: "video.duplicate"}
+
+
+def _show_outcome(store: Store, user: str, page: VideoPage, request: videos.VideoRequest) -> None:
+    """The last submission's result: a failure with its Retry; otherwise kept while the form still
+    holds what was submitted and, for a task made, until that task finishes (it then shows in the
+    finished list)."""
+    result = page.submission.result
+    if result is None:
+        return
+    if result.error is not None:
+        if show_error(result.error, retry_key="video_retry"):
+            page.retry_clicked = True
+            st.rerun()
+        return
+    if result.request == request and (result.task_id is None or _unfinished(store, user, result.task_id)):
+        show, icon = _NOTICES[result.outcome]
+        show(tr(result.problem or _NOTICE_KEYS[result.outcome]), icon=icon)
 
 
 # --- the task lists ---------------------------------------------------------------------------
@@ -159,7 +186,7 @@ def live_tasks(store: Store, user: str, client: ReshiClient) -> None:
     """
     now = utcnow()
     outcome = videos.poll_due(store, user, client, now)
-    poll_errors = st.session_state.setdefault("video_poll_errors", {})
+    poll_errors = state.of(VideoPage).poll_errors
     for task_id in outcome.polled:
         poll_errors.pop(task_id, None)
     poll_errors.update(outcome.errors)
@@ -179,7 +206,8 @@ def live_tasks(store: Store, user: str, client: ReshiClient) -> None:
 
 def removal_notice(store: Store, user: str) -> None:
     """The last removal, with Undo, until the next one or until the page is left."""
-    removed = st.session_state.get("video_removed")
+    page = state.of(VideoPage)
+    removed = page.removed
     if removed is None:
         return
     task_id, prompt = removed
@@ -187,7 +215,7 @@ def removal_notice(store: Store, user: str) -> None:
         st.markdown(":material/delete: " + tr("video.removed", prompt=markdown_literal(_shorten(prompt))))
         if st.button(tr("video.undo"), icon=":material/undo:", key="video_undo", type="tertiary"):
             store.hide_video_task(user, task_id, hidden=False)
-            del st.session_state["video_removed"]
+            page.removed = None
             st.rerun()
 
 
@@ -201,7 +229,8 @@ def finished_tasks(store: Store, user: str, client: ReshiClient) -> None:
     if not tasks:
         return
     st.markdown(f"#### {tr('video.finished')}")
-    shown = st.session_state.get("video_shown", FINISHED_PAGE)
+    page = state.of(VideoPage)
+    shown = page.finished_pages * FINISHED_PAGE
     now = utcnow()
     for task in tasks[:shown]:
         with st.container(border=True):
@@ -210,7 +239,7 @@ def finished_tasks(store: Store, user: str, client: ReshiClient) -> None:
     if len(tasks) > shown and st.button(
         tr("video.show_older", count=len(tasks) - shown), key="video_show_older", icon=":material/expand_more:"
     ):
-        st.session_state["video_shown"] = shown + FINISHED_PAGE
+        page.finished_pages += 1
         st.rerun()
 
 
@@ -233,7 +262,7 @@ def _card_header(store: Store, user: str, task: VideoTaskRecord, now: datetime) 
         "", icon=":material/close:", key=f"video_remove_{task.task_id}", help=tr("video.remove"), type="tertiary"
     ):
         store.hide_video_task(user, task.task_id)
-        st.session_state["video_removed"] = (task.task_id, task.prompt)
+        state.of(VideoPage).removed = (task.task_id, task.prompt)
         st.rerun()
     st.markdown(f"**{markdown_literal(task.prompt)}**")
 
@@ -275,7 +304,7 @@ def _finished_body(store: Store, user: str, task: VideoTaskRecord, client: Reshi
     if data is None:
         return
     name = videos.download_name(task)
-    video_col, info_col = st.columns(_VIDEO_SHARE.get(task.aspect_ratio, _VIDEO_SHARE["16:9"]))
+    video_col, info_col = st.columns(_VIDEO_SHARE.get(task.aspect_ratio or "", _VIDEO_SHARE["16:9"]))
     with video_col:
         st.video(data, format=videos.mime_of(name))
     with info_col:
@@ -322,14 +351,12 @@ def _failed_body(task: VideoTaskRecord, client: ReshiClient) -> None:
 def _retry(request: videos.VideoRequest) -> None:
     """Puts the failed task's settings in the form and sends them, as one click on Generate
     with the HD box ticked (the button named the price)."""
-    st.session_state.update(
-        video_prompt=request.prompt,
-        video_model=request.model,
-        video_duration=request.duration,
-        video_ratio=request.aspect_ratio,
-        video_confirm_hd=True,
-        video_pending=request,
-    )
+    VIDEO_PROMPT.set(request.prompt)
+    VIDEO_MODEL.set(request.model)
+    VIDEO_DURATION.set(request.duration)
+    VIDEO_RATIO.set(request.aspect_ratio)
+    VIDEO_CONFIRM_HD.set(True)
+    _advance(state.of(VideoPage), video_submit.Ask(request))
 
 
 def _kept_or_explain(store: Store, user: str, task: VideoTaskRecord, client: ReshiClient) -> bytes | None:
@@ -337,14 +364,14 @@ def _kept_or_explain(store: Store, user: str, task: VideoTaskRecord, client: Res
     whose download failed at the poll). One try per session: a file that is gone stays gone.
     When there is none, say what was asked and what came back, so the user can tell the provider."""
     if task.video_media_id is None:
-        tried = st.session_state.setdefault("video_keep_failed", {})
+        tried = state.of(VideoPage).keep_failed
         if task.task_id not in tried:
             try:
                 with st.spinner(tr("video.keeping")):
                     videos.keep_video(store, user, client, task)
                 task = store.get_video_task(user, task.task_id) or task
-            except errors.ReshiError as exc:
-                tried[task.task_id] = exc
+            except errors.ReshiError as error:
+                tried[task.task_id] = error
         exc = tried.get(task.task_id)
         if exc is not None:
             if task.video_url:

@@ -15,6 +15,8 @@ step when no chain goes on; the vote is on the question's group and reveals ever
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import streamlit as st
 
 from lib import tools, votes
@@ -96,7 +98,7 @@ def column_heading(message: Message, number: int, group: list[Message]) -> str:
     return letter if hidden(group) else f"{letter} · {model}"
 
 
-def vote_buttons(store: Store, user: str, shown: list[Message], revealing: list[int] = ()) -> None:
+def vote_buttons(store: Store, user: str, shown: list[Message], revealing: Sequence[int] = ()) -> None:
     """A better, B better (C better), tie, all bad: the vote that reveals the names (of
     `shown`, the question's group, and of the `revealing` replies, its chains' later steps)."""
     group_id = (shown[0].meta or {}).get("compare_group")
@@ -120,12 +122,14 @@ def verdict_note(shown: list[Message]) -> None:
         st.caption(":material/how_to_vote: " + tr(VERDICT_KEY(verdict)))
 
 
-def _cast_blind_vote(store: Store, user: str, shown_ids: list[int], outcome: str, revealing: list[int] = ()) -> None:
+def _cast_blind_vote(
+    store: Store, user: str, shown_ids: list[int], outcome: str, revealing: Sequence[int] = ()
+) -> None:
     by_id = {m.id: m for m in _messages(store, user, shown_ids)}
     shown = [by_id[i] for i in shown_ids if i in by_id]
     if len(shown) != len(shown_ids):
         return  # deleted meanwhile (another tab): nothing to vote on
-    group_id = (shown[0].meta or {}).get("compare_group")
+    group_id = (shown[0].meta or {})["compare_group"]  # the buttons are drawn under a comparison only
     subject = votes.compare_subject(group_id)
     stored = store.add_vote(
         user,
@@ -136,7 +140,10 @@ def _cast_blind_vote(store: Store, user: str, shown_ids: list[int], outcome: str
         outcome=outcome,
         prompt=_question(store, user, shown[0].conversation_id, group_id),
     )
-    verdict = (stored or store.vote_on(user, subject)).outcome  # voted in another tab: that vote stands
+    vote = stored or store.vote_on(user, subject)  # voted in another tab: that vote stands
+    if vote is None:
+        return  # neither stored nor found: the store refused it, and nothing is revealed
+    verdict = vote.outcome
     for message in [*shown, *_messages(store, user, [i for i in revealing if i not in shown_ids])]:
         store.update_message(user, message.id, meta={**(message.meta or {}), VERDICT: verdict})
     st.toast(tr("vote.revealed"), icon=":material/visibility:")

@@ -8,6 +8,8 @@ from streamlit.testing.v1 import AppTest
 
 from lib import ballots, shares
 from lib.store import Store
+from lib.ui.state.shares import BallotPhone
+from tests.app.helpers import state_of
 from tests.app.test_chat import send
 from tests.app.test_chat_features import MODELS, compare_app
 from tests.app.test_isolation import page_text
@@ -24,7 +26,7 @@ def phone(secrets, token: str, browser: str | None = None) -> AppTest:
     at.secrets.update(secrets)
     at.query_params[ballots.QUERY_PARAM] = token
     if browser:
-        at.session_state["ballot_browser_id"] = browser
+        state_of(at, BallotPhone).browser_id = browser
     return at.run()
 
 
@@ -66,7 +68,7 @@ def test_room_votes_from_phones_and_the_projector_reveals(app_secrets):
         assert any("your vote is counted" in s.value for s in voter.success)
         assert not [b for b in voter.button if b.key and b.key.startswith("ballot_vote_")]
 
-    again = phone(app_secrets, token, browser=voters[0].session_state["ballot_browser_id"])
+    again = phone(app_secrets, token, browser=state_of(voters[0], BallotPhone).browser_id)
     assert any("already voted" in w.value for w in again.warning) and not again.button
     store = Store(app_secrets["store"]["url"])
     assert ballots.tally(store, store.get_ballot("local", ballot_id)) == {"A": 2, "B": 0, "tie": 1, "bad": 0}

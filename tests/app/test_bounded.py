@@ -8,6 +8,8 @@ import json
 from lib import chat_io
 from lib.safe_text import markdown_literal as md
 from lib.ui.connection import Connection
+from lib.ui.state.media import UploadPage
+from tests.app.helpers import state_of
 from tests.app.test_chat import last_request, send
 from tests.app.test_upload import UPLOAD, upload_files
 from tests.fixtures.app import make_app
@@ -26,7 +28,7 @@ def test_a_decompression_bomb_is_refused_with_its_reason(app_secrets):
 def test_the_upload_report_keeps_no_file_bytes_in_the_session(app_secrets):
     png = image_bytes(size=(64, 64))
     at = upload_files(make_app(app_secrets, UPLOAD), [("kept.png", png), ("refused.png", b"not an image")])
-    outcomes = at.session_state["upload_report"]
+    outcomes = state_of(at, UploadPage).report
     assert [o.checked.name for o in outcomes] == ["kept.png", "refused.png"]
     assert all(o.checked.data == b"" for o in outcomes)
 
