@@ -43,6 +43,7 @@ from lib.ui.present_view import present_toggle
 from lib.ui.prompt_use import prompt_caption, prompt_message_button, prompts_popover, take_opened_prompt
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
+from lib.ui.state import Widget
 from lib.ui.store_status import restore_typed_text, show_store_error, store_errors_as_messages
 from lib.ui.vote_view import blind_toggle
 
@@ -157,7 +158,7 @@ with store_errors_as_messages():
 
 
 @st.fragment
-@store_errors_as_messages(pending_key=PENDING)
+@store_errors_as_messages(take_unsent_text=lambda: (st.session_state.pop(PENDING, None) or {}).get("text"))
 def conversation_part() -> None:
     """The last turns, the chat input and the replies: a message reruns this part alone, so the
     first words of a reply are not queued behind a redraw of the whole page (issue 12), nor of the
@@ -170,7 +171,7 @@ def conversation_part() -> None:
     and client anew, and first reserves its places outside itself (a run of the whole page that
     stopped before writing them would leave the next run of this part nowhere to write)."""
     code_slot, export_slot = col_code.empty(), col_export.empty()
-    restore_typed_text(INPUT)
+    restore_typed_text(Widget(INPUT))
     show_store_error()
     st.bottom.chat_input(
         tr("chat.placeholder"),

@@ -10,11 +10,10 @@ from lib.ui.quota_view import render_quota_editor
 from lib.ui.resources import get_store
 from lib.ui.session import is_admin, tr
 from lib.ui.store_status import adopt_local_panel, store_errors_as_messages
+from lib.ui.usage_data import load_cube, load_latency
 from lib.ui.usage_view import (
     breakdown_control,
     filter_controls,
-    load_cube,
-    load_latency,
     per_user_table,
     range_controls,
     refresh_balance_button,

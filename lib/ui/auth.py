@@ -58,27 +58,9 @@ from lib.ui import state
 from lib.ui.config import app_settings, settings_or_stop, stop_app
 from lib.ui.resources import get_store
 from lib.ui.session import current_lang, fragment_running_alone, language_picker, tr
+from lib.ui.state.auth import LIBRARY_KEYS, SignIn, StaleCookie, library_name, library_signed_in, library_user
 from lib.ui.state.shell import Identity, Language
 from lib.users import LOCAL_USER, is_admin
-
-# The login cookie's value, written by a script drawn on every run of a session signed in with
-# the form (an element of one run only may be gone before the browser has run its script).
-COOKIE_DUE = "login_cookie_due"
-SIGNED_IN_AT = "signed_in_at"
-# The browser's login cookie no longer counts (logged out, or refused): not read again in this
-# session, and deleted by a script drawn on every run until the next login.
-COOKIE_STALE = "login_cookie_stale"
-# streamlit-authenticator's own keys and ours for the cookie.
-_KEPT_AFTER_SIGN_OUT = {
-    "authentication_status",
-    "username",
-    "name",
-    "email",
-    "roles",
-    "logout",
-    "password_hint",
-    COOKIE_STALE,
-}
 
 _ADDRESS_BLIND_WARNED = threading.Event()
 
@@ -103,25 +85,28 @@ def authenticate() -> AuthenticationController | None:
     # Not stauth.Authenticate: it draws the cookie manager component (see the module docstring).
     authenticator = AuthenticationController(users["credentials"], auto_hash=False, secret_key=settings.cookie_key)
     store, client = get_store(), _client(settings)
-    if st.session_state.pop("logout_requested", False):
+    sign_in = state.of(SignIn)
+    if sign_in.logout_requested:
+        sign_in.logout_requested = False
         _log_out(authenticator, store, client)
-    elif st.session_state.get("authentication_status"):
+    elif library_signed_in():
         _end_if_revoked(authenticator, store, users, client)
-    if not st.session_state.get("authentication_status") and not _sign_in(
-        authenticator, settings, users, store, client
-    ):
+    if not library_signed_in() and not _sign_in(authenticator, settings, users, store, client):
         state.reset(Identity)
         return authenticator
-    if st.session_state.get(COOKIE_DUE):
+    username = library_user()
+    if username is None:
+        raise RuntimeError("signed in, yet the sign-in library names no user")
+    sign_in = state.of(SignIn)  # not the one above if that session just ended
+    if sign_in.cookie_due and sign_in.signed_in_at:
         # On every run of a session that signed in with the form: one dropped write would log
         # the user out on their next refresh.
         write_cookie(
             settings.cookie_name,
-            st.session_state[COOKIE_DUE],
-            st.session_state[SIGNED_IN_AT] + timedelta(days=settings.cookie_expiry_days),
+            sign_in.cookie_due,
+            sign_in.signed_in_at + timedelta(days=settings.cookie_expiry_days),
         )
-    username = st.session_state["username"]
-    _settle_identity(username, st.session_state.get("name") or username, admin=is_admin(users, username))
+    _settle_identity(username, library_name() or username, admin=is_admin(users, username))
     return authenticator
 
 
@@ -147,12 +132,13 @@ def leave_if_signed_out() -> None:
     if not fragment_running_alone():
         return
     settings, users = _settings_or_stop()
-    if settings is not None and ("username" not in st.session_state or _refusal(get_store(), users)):
+    user = library_user()
+    if settings is not None and (user is None or _refusal(get_store(), users, user)):
         st.rerun()
 
 
 def request_logout() -> None:
-    st.session_state["logout_requested"] = True
+    state.of(SignIn).logout_requested = True
 
 
 def _settings_or_stop() -> tuple[AuthSettings | None, dict | None]:
@@ -181,7 +167,7 @@ def _log_out(authenticator: AuthenticationController, store: Store, client: str 
     """Sign the user out everywhere: the record in the store, not the browser deleting its
     cookie (which a quick reload can beat), is what keeps the cookie from signing in again.
     """
-    username = st.session_state.get("username")
+    username = library_user()
     if not username:
         return
     store.sign_out_everywhere(username)
@@ -191,18 +177,16 @@ def _log_out(authenticator: AuthenticationController, store: Store, client: str 
 
 def _end_if_revoked(authenticator: AuthenticationController, store: Store, users: dict, client: str | None) -> None:
     """A live session ends when its user is removed or signs out on another browser."""
-    username = st.session_state["username"]
-    reason = _refusal(store, users)
+    username = library_user()
+    reason = _refusal(store, users, username) if username else "no user"
     if reason:
         log.info("session ended user=%r client=%s reason=%s", username, client, reason)
         _end_session(authenticator)
 
 
-def _refusal(store: Store, users: dict) -> str | None:
-    """Why this signed-in session no longer counts, or None."""
-    return session_refusal(
-        store, users["credentials"], st.session_state["username"], st.session_state.get(SIGNED_IN_AT)
-    )
+def _refusal(store: Store, users: dict, username: str) -> str | None:
+    """Why this session, signed in as `username`, no longer counts, or None."""
+    return session_refusal(store, users["credentials"], username, state.of(SignIn).signed_in_at)
 
 
 def _end_session(authenticator: AuthenticationController) -> None:
@@ -210,8 +194,8 @@ def _end_session(authenticator: AuthenticationController) -> None:
     The rest (a message waiting to go, a new chat's system prompt, View code's requests) was the
     user's, and whoever signs in next on this tab must not get it."""
     authenticator.logout()
-    state.sign_out(_KEPT_AFTER_SIGN_OUT)
-    st.session_state[COOKIE_STALE] = True
+    state.sign_out(LIBRARY_KEYS)
+    state.of(StaleCookie).stale = True
 
 
 def _sign_in(
@@ -224,7 +208,7 @@ def _sign_in(
     """
     if _restore_from_cookie(authenticator, settings, users, store, client):
         return True
-    if st.session_state.get(COOKIE_STALE):
+    if state.of(StaleCookie).stale:
         # On every run, not once: an element drawn in one run only may be gone before the
         # browser has run its script, and the elements after it would shift each time.
         write_cookie(settings.cookie_name, "", datetime.fromtimestamp(0, UTC))
@@ -252,7 +236,7 @@ def _restore_from_cookie(
     authenticator: AuthenticationController, settings: AuthSettings, users: dict, store: Store, client: str | None
 ) -> bool:
     # A session's cookies are those of its first request, so a stale cookie stays stale.
-    if st.session_state.get(COOKIE_STALE):
+    if state.of(StaleCookie).stale:
         return False
     token = read_cookie_token(st.context.cookies.get(settings.cookie_name), settings.cookie_key)
     if not token:
@@ -261,10 +245,10 @@ def _restore_from_cookie(
     reason = session_refusal(store, users["credentials"], token["username"], issued_at)
     if reason:
         log.warning("cookie rejected user=%r client=%s reason=%s", token["username"], client, reason)
-        st.session_state[COOKIE_STALE] = True
+        state.of(StaleCookie).stale = True
         return False
     authenticator.login(token=token)
-    st.session_state[SIGNED_IN_AT] = issued_at
+    state.of(SignIn).signed_in_at = issued_at
     return True
 
 
@@ -296,7 +280,9 @@ def _check_login(
             if settings.cookie_expiry_days
             else None
         )  # 0 days: no cookie, as in the library
-        st.session_state.update({SIGNED_IN_AT: now, COOKIE_DUE: cookie, COOKIE_STALE: False})
+        sign_in = state.of(SignIn)
+        sign_in.signed_in_at, sign_in.cookie_due = now, cookie
+        state.of(StaleCookie).stale = False
         return None
     record_failure(store, username, client)
     log.warning("login failed user=%r client=%s", username, client)

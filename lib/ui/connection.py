@@ -1,6 +1,6 @@
 """The connection panel: which API the session talks to, with which key, and the client for it.
 
-The API key lives only in this session's `st.session_state`; a key preset by an admin in
+The API key lives only in this session's state (lib/ui/state/connection); a key preset by an admin in
 secrets never reaches the browser at all.
 """
 
@@ -15,11 +15,13 @@ from lib import alerts, errors, formats, netguard, quotas
 from lib.client import DEFAULT_BASE_URL, ReshiClient, derive_upload_url, mask_key
 from lib.i18n import key_family
 from lib.sandbox.state import DEFAULT_KEY as SANDBOX_KEY
+from lib.ui import state
 from lib.ui.auth import login_required
 from lib.ui.config import app_settings
 from lib.ui.error_text import error_text
 from lib.ui.resources import embedded_sandbox, get_store
 from lib.ui.session import current_lang, current_user, is_admin, labels, tr
+from lib.ui.state.connection import API_KEY, BASE_URL, UPLOAD_URL, ConnectionChoice
 from lib.ui.store_status import record_call
 
 SANDBOX, RESHI, CUSTOM, PRESET = "sandbox", "reshi123", "custom", "preset"
@@ -93,26 +95,25 @@ def connection_for(mode: str) -> Connection:
 
 def current_connection() -> Connection:
     modes = _modes()
-    mode = st.session_state.get("conn_mode")
+    mode = state.of(ConnectionChoice).mode
     mode = mode if mode in modes else modes[0]
     if mode in RESUMABLE_MODES:
         return connection_for(mode)
-    base = DEFAULT_BASE_URL if mode == RESHI else (st.session_state.get("conn_base_url") or "").strip()
-    typed_upload = (st.session_state.get("conn_upload_url") or "").strip() if custom_urls_allowed() else ""
+    base = DEFAULT_BASE_URL if mode == RESHI else (BASE_URL.value() or "").strip()
+    typed_upload = (UPLOAD_URL.value() or "").strip() if custom_urls_allowed() else ""
     upload = typed_upload or (derive_upload_url(base) if base else "")
-    return Connection(mode, base, upload, (st.session_state.get("conn_api_key") or "").strip())
+    return Connection(mode, base, upload, (API_KEY.value() or "").strip())
 
 
 def get_client() -> ReshiClient:
     """The session's client for the current connection; every call lands in the user's ledger."""
     conn, user = current_connection(), current_user()
-    signature = (conn, user)
-    cached = st.session_state.get("_client")
-    if cached is None or cached[0] != signature:
-        if cached is not None:
-            cached[1].close()
-        st.session_state["_client"] = cached = (signature, connection_client(conn, user))
-    return cached[1]
+    choice = state.of(ConnectionChoice)
+    if choice.client is None or choice.client_for != (conn, user):
+        if choice.client is not None:
+            choice.client.close()
+        choice.client, choice.client_for = connection_client(conn, user), (conn, user)
+    return choice.client
 
 
 def connection_client(conn: Connection, user: str) -> ReshiClient:
@@ -163,9 +164,10 @@ def connection_label(conn: Connection) -> str:
 
 def reset_client() -> None:
     """Drop the session's client, e.g. after the price table changed; the next call builds anew."""
-    cached = st.session_state.pop("_client", None)
-    if cached is not None:
-        cached[1].close()
+    choice = state.of(ConnectionChoice)
+    if choice.client is not None:
+        choice.client.close()
+    choice.client = choice.client_for = None
 
 
 def render_connection_panel() -> None:
@@ -183,13 +185,13 @@ def render_connection_panel() -> None:
             key=f"conn_mode_{current_lang()}",
             format_func=labels(key_family("conn.mode", (PRESET, SANDBOX, RESHI, CUSTOM))),
         )
-        st.session_state["conn_mode"] = mode
+        state.of(ConnectionChoice).mode = mode
         if mode == CUSTOM:
-            st.text_input(tr("conn.base_url"), key="conn_base_url", placeholder="https://host/api/v1")
+            st.text_input(tr("conn.base_url"), key=BASE_URL.key, placeholder="https://host/api/v1")
         if mode in (RESHI, CUSTOM):
             st.text_input(
                 tr("conn.api_key"),
-                key="conn_api_key",
+                key=API_KEY.key,
                 type="password",
                 placeholder="sk-...",
                 help=tr("conn.api_key_help"),
@@ -197,7 +199,7 @@ def render_connection_panel() -> None:
             if custom_urls_allowed():
                 st.text_input(
                     tr("conn.upload_url"),
-                    key="conn_upload_url",
+                    key=UPLOAD_URL.key,
                     placeholder=derive_upload_url(current_connection().base_url or DEFAULT_BASE_URL),
                 )
         if not custom_urls_allowed():

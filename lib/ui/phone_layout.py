@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lib.ui import state
 from lib.ui.session import tr
+from lib.ui.state.shell import PhoneLayout
 
-FOLD = "phone_fold_sidebar"  # set by a click in the sidebar: the next run folds it on a phone
-LAST_PAGE = "phone_last_page"
 NARROW_PX = 640  # Streamlit's own breakpoint for stacking columns
 OVERLAY_PX = 768  # below this the sidebar covers the page
 
-MENU = "chat_menu_open"
 # Rows are found by a widget they hold (its key's class): the header holds the menu button,
 # the settings row the model list's refresh button. A settings button's words are hidden from
 # sight only: a screen reader (and a test) still reads its name.
@@ -71,38 +70,40 @@ _FOLD_SCRIPT = """<script>/* fold COUNT */
 
 def fold_sidebar_on_phone() -> None:
     """For a callback of a sidebar click: the run it starts folds the sidebar on a phone."""
-    st.session_state[FOLD] = st.session_state.get(FOLD, 0) + 1
+    state.of(PhoneLayout).folds_asked += 1
 
 
 def phone_chat_layout() -> None:
     """The Chat page's narrow-screen style."""
-    st.html(_STYLE + ("" if st.session_state.get(MENU) else _MENU_CLOSED))
+    st.html(_STYLE + ("" if state.of(PhoneLayout).menu_open else _MENU_CLOSED))
 
 
 def header_menu_button(container) -> None:
     """The phone header's one menu: a click opens or closes the list of its actions."""
-    is_open = bool(st.session_state.get(MENU))
+    layout = state.of(PhoneLayout)
     container.button(
         tr("chat.menu"),
         key="chat_menu",
-        icon=":material/close:" if is_open else ":material/more_vert:",
+        icon=":material/close:" if layout.menu_open else ":material/more_vert:",
         help=tr("chat.menu_help"),
         on_click=_flip_menu,
+        args=(layout,),
     )
 
 
-def _flip_menu() -> None:
-    st.session_state[MENU] = not st.session_state.get(MENU)
+def _flip_menu(layout: PhoneLayout) -> None:
+    layout.menu_open = not layout.menu_open
 
 
 def fold_sidebar_when_asked(url_path: str) -> None:
     """In the sidebar, on every run of a signed-in page (app.py): after a page change, or a
     click that asked for it, a script folds the sidebar if the screen is a phone's."""
-    if st.session_state.get(LAST_PAGE, url_path) != url_path:
+    layout = state.of(PhoneLayout)
+    if layout.last_page not in (None, url_path):
         fold_sidebar_on_phone()
-    st.session_state[LAST_PAGE] = url_path
-    count = st.session_state.get(FOLD)
-    if count and st.session_state.get(f"{FOLD}_done") != count:
-        st.session_state[f"{FOLD}_done"] = count
+    layout.last_page = url_path
+    count = layout.folds_asked
+    if count and layout.folds_done != count:
+        layout.folds_done = count
         script = _FOLD_SCRIPT.replace("COUNT", str(count)).replace("OVERLAY", str(OVERLAY_PX - 0.02))
         st.sidebar.html(script, unsafe_allow_javascript=True)

@@ -10,26 +10,30 @@ import streamlit as st
 
 from lib.safe_text import markdown_literal
 from lib.store import Store
+from lib.ui import state
 from lib.ui.auth import leave_if_signed_out
 from lib.ui.chat_view import set_open_conversation
 from lib.ui.resources import get_store
 from lib.ui.session import PAGES_DIR, current_user, tr
+from lib.ui.state.shell import Search
 
 RESULTS = 8  # of each kind
 MIN_CHARS = 2
 
 
 def search_button() -> None:
+    search = state.of(Search)
     st.button(
         tr("search.open"),
         icon=":material/search:",
         key="search_open",
         use_container_width=True,
         help=tr("search.open_help"),
-        on_click=st.session_state.__setitem__,
-        args=("search_asked", True),
+        on_click=setattr,
+        args=(search, "asked", True),
     )
-    if st.session_state.pop("search_asked", False):
+    if search.asked:
+        search.asked = False
         st.dialog(tr("search.title"), width="large")(_search_body)()
 
 
@@ -44,7 +48,7 @@ def snippet(text: str, query: str, width: int = 120) -> str:
 
 def _search_body() -> None:
     leave_if_signed_out()
-    if "search_go" in st.session_state:  # a result was clicked: the whole app runs, to its page
+    if state.of(Search).go_to is not None:  # a result was clicked: the whole app runs, to its page
         st.rerun()
     store, user = get_store(), current_user()
     query = st.text_input(tr("search.label"), key="search_query", placeholder=tr("search.placeholder")).strip()
@@ -76,7 +80,7 @@ def _conversations(store: Store, user: str, query: str) -> int:
 
 def _open_conversation(store: Store, user: str, conversation_id: int) -> None:
     set_open_conversation(store, user, conversation_id)
-    st.session_state["search_go"] = "chat.py"
+    state.of(Search).go_to = "chat.py"
 
 
 def _images(store: Store, user: str, query: str) -> int:
@@ -89,8 +93,8 @@ def _images(store: Store, user: str, query: str) -> int:
             key=f"search_image_{media.id}",
             icon=":material/image:",
             type="tertiary",
-            on_click=st.session_state.__setitem__,
-            args=("search_go", "images.py"),
+            on_click=setattr,
+            args=(state.of(Search), "go_to", "images.py"),
         )
     return len(hits)
 
@@ -108,15 +112,16 @@ def _runs(store: Store, user: str, query: str) -> int:
             key=f"search_run_{run['id']}",
             icon=":material/science:",
             type="tertiary",
-            on_click=st.session_state.__setitem__,
-            args=("search_go", "workbench.py"),
+            on_click=setattr,
+            args=(state.of(Search), "go_to", "workbench.py"),
         )
     return len(hits)
 
 
 def go_where_search_chose() -> None:
     """A result was clicked (a callback, before the run): that page opens."""
-    page = st.session_state.pop("search_go", None)
+    search = state.of(Search)
+    page, search.go_to = search.go_to, None
     if page:
         st.switch_page(PAGES_DIR / page)
 

@@ -12,11 +12,9 @@ from lib.ui.connection import render_connection_panel
 from lib.ui.resources import get_store
 from lib.ui.search_view import go_where_search_chose, keyboard_shortcuts, search_button
 from lib.ui.session import current_lang, current_user, is_admin, language_picker, tr
-from lib.ui.state.shell import Identity, Language
+from lib.ui.state.shell import Identity, Language, SavedChoices
 from lib.ui.store_status import remember_setting
 from lib.ui.theme import theme_switch
-
-_LANGUAGE_SETTLED = "lang_settled_for"
 
 
 def remember_language() -> None:
@@ -24,15 +22,15 @@ def remember_language() -> None:
     the session and is saved as the user's; otherwise the user gets the language they chose last
     time, not the one the login page took from the browser."""
     user = current_user()
-    language = state.of(Language)
+    language, saved_choices = state.of(Language), state.of(SavedChoices)
     if language.picked_at_login:
         language.picked_at_login = False
         remember_setting(get_store(), user, "lang", current_lang())
-    elif st.session_state.get(_LANGUAGE_SETTLED) != user:
+    elif saved_choices.language_read_for != user:
         saved = get_store().get_setting(user, "lang")
         if saved in LANGUAGES:
             language.code = saved
-    st.session_state[_LANGUAGE_SETTLED] = user
+    saved_choices.language_read_for = user
 
 
 def render_sidebar(authenticator: AuthenticationController | None, page_paths: list[str]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 
 import sqlalchemy as sa
@@ -14,8 +15,11 @@ import streamlit as st
 from lib.client.types import CallRecord
 from lib.i18n import key_family
 from lib.store import Store, failures
+from lib.ui import state
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
+from lib.ui.state import Widget
+from lib.ui.state.store_status import StoreFailure
 from lib.users import LOCAL_USER
 
 
@@ -44,41 +48,47 @@ def render_store_notices() -> None:
 
 # --- a database that fails: a message in the user's language, never a traceback ----------------
 
-STORE_ERROR, INPUT_BACK, RETRIED = "_store_error", "_store_input_back", "_store_retried"
 FAILED_KEY = key_family("store.failed", failures.KINDS)
 log = logging.getLogger("reshi.store")
 
 
 @contextlib.contextmanager
-def store_errors_as_messages(pending_key: str | None = None):
+def store_errors_as_messages(take_unsent_text: Callable[[], str | None] | None = None) -> Iterator[None]:
     """Runs a page (or a fragment: it skips the router) so that a database failure is a message.
-    With `pending_key`, the session key of a message waiting to be sent: its text goes back into
-    the input (`restore_typed_text`) by one more run, which shows the message there."""
+    With `take_unsent_text`, which takes the message waiting to be sent off its queue and gives
+    its text: the text goes back into the input (`restore_typed_text`) by one more run, which
+    shows the message there."""
     try:
         yield
     except sa.exc.SQLAlchemyError as exc:
         kind = failures.kind_of(exc)
         log.error("database failed (%s): %s", kind, failures.described(exc))
-        pending = st.session_state.pop(pending_key, None) if pending_key else None
-        if pending and pending.get("text") and not st.session_state.pop(RETRIED, False):
-            st.session_state[INPUT_BACK], st.session_state[STORE_ERROR] = pending["text"], kind
-            st.session_state[RETRIED] = True  # once: a run that fails again shows the message itself
-            st.rerun()
+        text = take_unsent_text() if take_unsent_text else None
+        failure = state.of(StoreFailure)
+        if text:
+            retried, failure.retried = failure.retried, False
+            if not retried:
+                failure.text_back, failure.kind = text, kind
+                failure.retried = True  # once: a run that fails again shows the message itself
+                st.rerun()
         show_store_error(kind)
 
 
 def show_store_error(kind: str | None = None) -> None:
     """The message for `kind`, or for the failure a previous run left to show."""
-    kind = kind or st.session_state.pop(STORE_ERROR, None)
+    if kind is None:
+        failure = state.of(StoreFailure)
+        kind, failure.kind = failure.kind, None
     if kind:
         st.error(tr(FAILED_KEY(kind)), icon=":material/database:")
 
 
-def restore_typed_text(input_key: str) -> None:
+def restore_typed_text(typed: Widget[str]) -> None:
     """Call before drawing the input: text a failed send could not keep goes back into it."""
-    if INPUT_BACK in st.session_state:
-        st.session_state[input_key] = st.session_state.pop(INPUT_BACK)
-        st.session_state.pop(RETRIED, None)
+    failure = state.of(StoreFailure)
+    if failure.text_back is not None:
+        typed.set(failure.text_back)
+        failure.text_back, failure.retried = None, False
 
 
 # --- an admin takes over single-user mode's work ----------------------------------------------

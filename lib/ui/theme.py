@@ -16,15 +16,16 @@ import json
 import streamlit as st
 
 from lib.i18n import key_family
+from lib.ui import state
 from lib.ui.config import app_settings
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, labels, tr
+from lib.ui.state.shell import SavedChoices
 from lib.ui.store_status import remember_setting
 
 THEMES = ("system", "light", "dark")
 SETTING = "theme"
 THEME_KEY = key_family("theme", THEMES)
-_SETTLED = "theme_settled_for"
 
 # `%(want)s` is what Streamlit's frontend keeps ("System", "Light", "Dark"), `%(pages)s` the
 # pages' URL paths. The app's base path is the page's path without a page's name at its end.
@@ -59,12 +60,12 @@ _SCRIPT = """<script>
 
 def chosen_theme() -> str:
     """The signed-in user's theme, read from the store once per session and user."""
-    user = current_user()
-    if st.session_state.get(_SETTLED) != user:
+    user, saved_choices = current_user(), state.of(SavedChoices)
+    if saved_choices.theme_read_for != user:
         saved = get_store().get_setting(user, SETTING)
-        st.session_state[SETTING] = saved if saved in THEMES else "system"
-        st.session_state[_SETTLED] = user
-    return st.session_state[SETTING]
+        saved_choices.theme = saved if saved in THEMES else "system"
+        saved_choices.theme_read_for = user
+    return saved_choices.theme
 
 
 def theme_switch(page_paths: list[str]) -> None:
@@ -81,7 +82,7 @@ def theme_switch(page_paths: list[str]) -> None:
         label_visibility="collapsed",
     )
     if choice and choice != theme:
-        st.session_state[SETTING] = theme = choice
+        state.of(SavedChoices).theme = theme = choice
         remember_setting(get_store(), current_user(), SETTING, choice)
     apply_theme(theme, page_paths)
 

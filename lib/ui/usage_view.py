@@ -1,13 +1,11 @@
-"""The Usage page's building blocks: range and filter controls, cached data, cards, the calls
-table with its CSV export, and the admins' pricing editor. Aggregation lives in lib/usage.py."""
+"""The Usage page's building blocks: range and filter controls, cards, the calls table with its
+CSV export, and the admins' pricing editor. Aggregation lives in lib/usage.py, the cached data
+in lib/ui/usage_data.py."""
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime
 
 import pandas as pd
@@ -19,10 +17,12 @@ from lib.i18n import key_family
 from lib.pricing import Price
 from lib.sandbox.state import DEFAULT_CREDITS as SANDBOX_CREDITS
 from lib.store import NO_CONNECTION, Store
+from lib.ui import state
 from lib.ui.connection import current_connection, get_client, key_is_shared, on_embedded_sandbox, reset_client
-from lib.ui.resources import get_store
 from lib.ui.session import current_lang, current_user, is_admin, labels, tr
+from lib.ui.state.usage import FILTER, ServerBalance
 from lib.ui.usage_charts import BREAKDOWN_KEY, connection_label, endpoint_label, labelled, source_label
+from lib.ui.usage_data import load_calls
 
 BALANCE_TTL_SECONDS = 60
 
@@ -72,7 +72,7 @@ def range_controls() -> usage.Scope:
 
 def filter_controls(cube: pd.DataFrame) -> usage.Filters:
     """Multiselects in a popover; choices come from the range's own rows."""
-    chosen = {name: tuple(st.session_state.get(f"usage_filter_{name}") or ()) for name in FILTERS}
+    chosen = _chosen(FILTERS)
     active = sum(bool(v) for v in chosen.values())
     label = tr("usage.filters_on", count=active) if active else tr("usage.filters")
     with st.popover(label, icon=":material/filter_list:", width="stretch"):
@@ -89,7 +89,11 @@ def filter_controls(cube: pd.DataFrame) -> usage.Filters:
         )
         _multiselect("endpoints", list(usage.ENDPOINTS), endpoint_label)
         _multiselect("outcomes", list(usage.OUTCOMES), lambda o: tr(OUTCOME_KEY(o)))
-    return usage.Filters(**{name: tuple(st.session_state.get(f"usage_filter_{name}") or ()) for name in chosen})
+    return usage.Filters(**_chosen(chosen))
+
+
+def _chosen(names: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    return {name: tuple(FILTER(name).value() or ()) for name in names}
 
 
 def breakdown_control() -> str:
@@ -106,79 +110,8 @@ def breakdown_control() -> str:
 
 def _multiselect(name: str, choices: list[str], label=str) -> None:
     st.multiselect(
-        tr(FILTER_KEY(name)), choices, format_func=label, key=f"usage_filter_{name}", placeholder=tr("usage.filter.any")
+        tr(FILTER_KEY(name)), choices, format_func=label, key=FILTER(name).key, placeholder=tr("usage.filter.any")
     )
-
-
-# --- cached data ----------------------------------------------------------------------------
-# The cube and the latency histogram are sums, so a cached one is brought up to date by adding
-# the aggregate of only the rows newer than it (an id range: cheap however long the ledger).
-# Once in a while it is rebuilt whole, in case a row committed late with an older id.
-
-FULL_REBUILD_SECONDS = 300
-MAX_CACHED = 64
-
-
-@dataclass
-class _Cached:
-    version: int
-    built: float
-    frame: pd.DataFrame
-
-
-@st.cache_resource(show_spinner=False)
-def _aggregate_cache() -> tuple[OrderedDict, threading.Lock]:
-    return OrderedDict(), threading.Lock()
-
-
-def _up_to_date(
-    key: tuple, version: int, compute: Callable[[int | None, int], pd.DataFrame], keys: list[str]
-) -> pd.DataFrame:
-    """The aggregate for `key` as of ledger row `version`, from the cache where possible."""
-    cache, lock = _aggregate_cache()
-    with lock:
-        entry = cache.get(key)
-    now = time.monotonic()
-    if entry is not None and entry.version == version:
-        return entry.frame
-    if entry is not None and entry.version < version and now - entry.built < FULL_REBUILD_SECONDS:
-        entry = _Cached(version, entry.built, usage.add_up([entry.frame, compute(entry.version, version)], keys))
-    else:
-        entry = _Cached(version, now, compute(None, version))
-    with lock:
-        cache[key] = entry
-        cache.move_to_end(key)
-        while len(cache) > MAX_CACHED:
-            cache.popitem(last=False)
-    return entry.frame
-
-
-def load_cube(store: Store, scope: usage.Scope) -> pd.DataFrame:
-    return _up_to_date(
-        ("cube", store.url, scope),
-        usage.ledger_version(store),
-        lambda after, upto: usage.cube(store, scope, after, upto),
-        usage.CUBE_KEYS,
-    )
-
-
-def load_latency(store: Store, scope: usage.Scope, filters: usage.Filters) -> pd.DataFrame:
-    histogram = _up_to_date(
-        ("latency", store.url, scope, filters),
-        usage.ledger_version(store),
-        lambda after, upto: usage.latency_histogram(store, scope, filters, after, upto),
-        usage.HISTOGRAM_KEYS,
-    )
-    return usage.percentiles(histogram)
-
-
-@st.cache_data(show_spinner=False, max_entries=MAX_CACHED)
-def _cached_calls(url: str, scope: usage.Scope, filters: usage.Filters, version: int) -> pd.DataFrame:
-    return usage.calls(get_store(), scope, filters)
-
-
-def load_calls(store: Store, scope: usage.Scope, filters: usage.Filters) -> pd.DataFrame:
-    return _cached_calls(store.url, scope, filters, usage.ledger_version(store))
 
 
 # --- cards -----------------------------------------------------------------------------------
@@ -241,13 +174,16 @@ def server_balance() -> Balance | None:
 
     Ask before loading the ledger: the two calls land in it, and the table should show them.
     """
-    client = get_client()
-    cached = st.session_state.get("usage_balance")
-    fresh = cached and cached[0] == client.key_fingerprint and time.monotonic() - cached[1] < BALANCE_TTL_SECONDS
+    client, asked = get_client(), state.of(ServerBalance)
+    fresh = (
+        asked.asked_at is not None
+        and asked.key_fingerprint == client.key_fingerprint
+        and time.monotonic() - asked.asked_at < BALANCE_TTL_SECONDS
+    )
     if not fresh:
-        cached = (client.key_fingerprint, time.monotonic(), client.billing.balance())
-        st.session_state["usage_balance"] = cached
-    return cached[2]
+        asked.key_fingerprint, asked.asked_at = client.key_fingerprint, time.monotonic()
+        asked.balance = client.billing.balance()
+    return asked.balance
 
 
 def _balance_card(column, balance: Balance | None) -> None:
@@ -267,7 +203,7 @@ def _balance_card(column, balance: Balance | None) -> None:
 
 def refresh_balance_button() -> None:
     if st.button(tr("usage.refresh_balance"), icon=":material/refresh:", key="usage_refresh_balance", type="tertiary"):
-        st.session_state.pop("usage_balance", None)
+        state.reset(ServerBalance)
 
 
 # --- per user (admins) -----------------------------------------------------------------------

@@ -6,7 +6,9 @@ from typing import TypeVar
 
 from streamlit.testing.v1 import AppTest
 
+from lib.store import utcnow
 from lib.ui.state import FeatureState, slot_key
+from lib.ui.state.auth import AUTHENTICATION_STATUS, NAME, USERNAME, SignIn
 
 S = TypeVar("S", bound=FeatureState)
 
@@ -17,3 +19,11 @@ def state_of(at: AppTest, cls: type[S]) -> S:
     if key not in at.session_state:
         at.session_state[key] = cls()
     return at.session_state[key]
+
+
+def sign_in_as(at: AppTest, user: str) -> AppTest:
+    """Start `at`'s session signed in as `user`, as a login on the form leaves it (before its first run)."""
+    at.session_state[AUTHENTICATION_STATUS] = True
+    at.session_state[USERNAME] = at.session_state[NAME] = user
+    state_of(at, SignIn).signed_in_at = utcnow()  # a session without it is refused
+    return at

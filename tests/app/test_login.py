@@ -14,7 +14,7 @@ from streamlit import config
 from lib.auth import COOKIE_NAME, cookie_issued_at, read_cookie_token
 from lib.store import Store
 from lib.ui import auth as auth_ui
-from lib.ui.auth import SIGNED_IN_AT
+from lib.ui.state.auth import SignIn
 from lib.ui.state.shell import Identity
 from lib.users import remove_user
 from tests.app.helpers import state_of
@@ -160,7 +160,7 @@ def test_login_writes_the_cookie_and_logout_deletes_it(login_secrets):
     assert token["username"] == "alice" and "path=/" in script and "SameSite=Strict" in script
     assert "(location.protocol === 'https:' ? '; Secure' : '')" in script  # Secure when served over https
     # Signed with the key, and dated by the login: a sign-out after it does not refuse it.
-    assert abs(cookie_issued_at(token, 7) - at.session_state[SIGNED_IN_AT]) < timedelta(seconds=1)
+    assert abs(cookie_issued_at(token, 7) - state_of(at, SignIn).signed_in_at) < timedelta(seconds=1)
     at.run()
     assert _cookie_scripts(at) == [script]  # on every run: one write lost would log them out later
 

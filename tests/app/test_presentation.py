@@ -7,8 +7,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.store import utcnow
-from lib.ui.auth import SIGNED_IN_AT
+from tests.app.helpers import sign_in_as
 from tests.app.test_chat import send
 from tests.app.test_chat_features import MODELS, compare_app
 from tests.app.test_isolation import page_text
@@ -73,9 +72,7 @@ def test_a_new_chat_has_nothing_to_present(app_secrets):
 def signed_in_with_query(secrets, user: str, **query) -> AppTest:
     at = AppTest.from_file(APPTEST_ENTRY, default_timeout=30)
     at.secrets.update(secrets)
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = at.session_state["name"] = user
-    at.session_state[SIGNED_IN_AT] = utcnow()
+    sign_in_as(at, user)
     at.query_params.update(query)
     return at.run()
 

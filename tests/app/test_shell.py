@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from lib.store import Store
+from lib.ui.state.connection import ConnectionChoice
 from lib.ui.state.shell import Identity, Language
 from tests.app.helpers import state_of
 from tests.fixtures.app import PASSWORDS, make_app
@@ -75,7 +76,7 @@ def test_language_switch_translates_and_is_remembered(app_secrets):
     switch.set_value("zh").run()
     assert "单用户模式" in texts(at)
     at.sidebar.radio(key="conn_mode_zh").set_value("custom").run()
-    assert not at.exception and at.session_state["conn_mode"] == "custom"
+    assert not at.exception and state_of(at, ConnectionChoice).mode == "custom"
     again = make_app(app_secrets)
     assert "单用户模式" in texts(again), "a returning user keeps the chosen language"
 
@@ -107,7 +108,7 @@ def test_no_configuration_at_all_uses_the_embedded_sandbox(tmp_path):
     next(b for b in at.sidebar.button if b.label == "Test connection").click().run()
     assert any("Connected" in s.value for s in at.sidebar.success)
     # Its control API is off: a base URL typed into the app cannot reach it through the app.
-    root = at.session_state["_client"][1].base_url.removesuffix("/api/v1")
+    root = state_of(at, ConnectionChoice).client.base_url.removesuffix("/api/v1")
     assert httpx.post(f"{root}/sandbox/keys/sk-sandbox/disable").status_code == 404
     assert httpx.get(f"{root}/sandbox/health").status_code == 404
 
