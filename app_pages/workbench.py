@@ -4,23 +4,21 @@ saved runs, exports and a comparison of two runs."""
 import streamlit as st
 
 from lib import shares, workbench
+from lib.ui import state
 from lib.ui.chat_view import model_ids
 from lib.ui.connection import get_client
 from lib.ui.prompt_use import workbench_source_caption
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
 from lib.ui.share_view import share_button
+from lib.ui.state.workbench import SHARE_COMPARISON, SHARE_RUN, WorkbenchState
+from lib.ui.workbench_cases import cases_editor
+from lib.ui.workbench_checks import checks_editor
 from lib.ui.workbench_choice import which_model
-from lib.ui.workbench_editors import (
-    SHOWN,
-    cases_editor,
-    checks_editor,
-    prompt_editor,
-    session_draft,
-    tools_section,
-)
+from lib.ui.workbench_compare import comparison
+from lib.ui.workbench_editors import prompt_editor, session_draft, tools_section
 from lib.ui.workbench_open import saved_runs_picker
-from lib.ui.workbench_results import comparison, results
+from lib.ui.workbench_results import results
 from lib.ui.workbench_run import (
     awaiting_resume,
     is_live,
@@ -37,7 +35,7 @@ st.title(tr("workbench.title"))
 st.caption(tr("workbench.intro"))
 runs = saved_runs_picker(store, user)
 
-workbench_source_caption(session_draft())
+workbench_source_caption(session_draft().prompt_ref)
 spec = prompt_editor(client)
 spec.tools = tools_section()
 names = workbench.variables(spec.system, spec.user)
@@ -47,7 +45,8 @@ spec.checks = checks_editor(model_ids(client))
 run_button(client, spec, cases)
 start_pending(store, user, client)
 
-shown = store.get_workbench_run(user, st.session_state[SHOWN]) if st.session_state.get(SHOWN) else None
+shown_id = state.of(WorkbenchState).shown
+shown = store.get_workbench_run(user, shown_id) if shown_id else None
 if shown:
     st.divider()
     tab_results, tab_compare, tab_choice = st.tabs(
@@ -64,7 +63,7 @@ if shown:
             results(
                 shown,
                 share=lambda rated: share_button(
-                    shares.WORKBENCH_RUN, lambda: sharing.run_snapshot(rated), key="wb_share_run"
+                    shares.WORKBENCH_RUN, lambda: sharing.run_snapshot(rated), key=SHARE_RUN.key
                 ),
             )
     with tab_compare:
@@ -73,7 +72,7 @@ if shown:
             share_button(
                 shares.WORKBENCH_COMPARISON,
                 lambda: sharing.comparison_snapshot(before, shown),
-                key="wb_share_comparison",
+                key=SHARE_COMPARISON.key,
             )
     with tab_choice:
         which_model(shown, store, user, client)

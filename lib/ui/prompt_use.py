@@ -234,9 +234,9 @@ def variable_input(name: str, settings: dict, value: str, key: str) -> None:
 # ---------------------------------------------------------------- Workbench
 
 
-def workbench_source_caption(draft: dict) -> None:
-    """ "From the prompt Support triage v3" over the Workbench's editors, while its draft is one."""
-    ref = draft.get("prompt_ref")
+def workbench_source_caption(ref: dict | None) -> None:
+    """ "From the prompt Support triage v3" over the Workbench's editors, while its draft is one
+    (`ref`: the draft's prompt version)."""
     if ref:
         st.caption(tr("prompts.workbench_source", label=markdown_literal(prompts.version_label(ref))))
 

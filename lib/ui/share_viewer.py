@@ -25,7 +25,8 @@ from lib.ui.resources import get_store
 from lib.ui.session import current_lang, tr
 from lib.ui.state.shares import ShareViewer
 from lib.ui.state.shell import Language
-from lib.ui.workbench_results import compared, read_only_run
+from lib.ui.workbench_compare import compared
+from lib.ui.workbench_results import read_only_run
 from lib.workbench import sharing as workbench_sharing
 
 KIND_KEY = key_family("share.kind", shares.KINDS)

@@ -12,6 +12,7 @@ from lib import pricing
 from lib.client import ReshiClient
 from lib.store import Store, utcnow
 from lib.ui.session import tr
+from lib.ui.state.workbench import CHOICE_DISTANCE
 from lib.ui.usage_charts import stable_colours
 from lib.workbench import choice, reports
 
@@ -32,7 +33,7 @@ def which_model(run: dict, store: Store | None = None, user: str = "", client: R
         int(choice.DEFAULT_DISTANCE * 100),
         step=1,
         format="%d",
-        key=f"wb_choice_distance_{run['id']}",
+        key=CHOICE_DISTANCE(run["id"]).key,
         help=tr("workbench.choice_distance_help"),
     )
     pick = choice.cheapest_within(points, distance / 100)

@@ -4,35 +4,37 @@ The editors and the draft they show are lib/ui/workbench_editors.py."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict
+from typing import Any
 
 import streamlit as st
 
 from lib import prompts, workbench
 from lib.i18n import key_family
 from lib.store import Store
+from lib.ui import state
 from lib.ui.clock import local_time
 from lib.ui.picker import file_picker
 from lib.ui.resources import get_store
 from lib.ui.session import current_lang, current_user, tr
-from lib.ui.workbench_editors import MESSAGES, SHOWN, replace_draft, run_options
+from lib.ui.state import Widget, WidgetFamily
+from lib.ui.state.workbench import OPEN_RUN, SUITE_FILE, SUITE_FILE_BOX, WorkbenchState, labels_widget, run_options
+from lib.ui.workbench_editors import replace_draft
 from lib.workbench import background, suite
 
-SUITE_VERSION, SUITE_ERROR, SUITE_MB = "wb_suite_version", "wb_suite_error", 5
+SUITE_MB = 5
 RUN_STATUS_KEY = key_family("workbench.status", background.STATUSES)
 
 
-def _open_selected(key: str) -> None:
+def _open_selected(picker: Widget[int | None]) -> None:
     """A saved run was picked: show it, and load its prompt, settings and cases for a re-run.
     The run already open is not loaded again: the browser reports a box made under a new key
     (`labels_key`: a run finished) as changed to what it shows, in the rerun that also carries
     the user's next edit, which loading the run's draft again would throw away."""
-    run_id = st.session_state[key]
-    if run_id == st.session_state.get(SHOWN):
+    run_id, wb = picker.value(), state.of(WorkbenchState)
+    if run_id == wb.shown:
         return
-    st.session_state[SHOWN] = run_id
-    st.session_state.pop(MESSAGES, None)
+    wb.shown, wb.cases_loaded = run_id, None
     if run_id is None:
         return
     run = get_store().get_workbench_run(current_user(), run_id)
@@ -55,7 +57,7 @@ def _open_selected(key: str) -> None:
         )
 
 
-def _prompt_ref_of(run: dict, spec: workbench.RunSpec) -> dict | None:
+def _prompt_ref_of(run: dict[str, Any], spec: workbench.RunSpec) -> dict[str, Any] | None:
     """A run from a library version (not edited): its re-runs record that version too."""
     source = run["settings"].get("prompt")
     if not source or source.get("edited"):
@@ -63,7 +65,7 @@ def _prompt_ref_of(run: dict, spec: workbench.RunSpec) -> dict | None:
     return {**source, "system": spec.system, "user": spec.user}
 
 
-def run_label(run: dict) -> str:
+def run_label(run: dict[str, Any]) -> str:
     when = local_time(run["created_at"], "MM-dd HH:mm")
     status = tr(RUN_STATUS_KEY(run["status"]))
     label = tr(
@@ -79,49 +81,48 @@ def run_label(run: dict) -> str:
     return f"{label} · {prompts.version_label(source)}" if source else label
 
 
-def labels_key(prefix: str, labels: dict) -> str:
-    """A selectbox's key for this set of labels in this language. The browser keeps a
-    selectbox's labels while its key stays: a run that finished, or another language, needs a
-    new key (and the caller shows the same choice in the new box)."""
-    return prefix + hashlib.sha1(repr([current_lang(), *labels.items()]).encode()).hexdigest()[:12]
+def labels_key(family: WidgetFamily[Any], *parts: object, labels: dict[Any, str]) -> Widget[Any]:
+    """A selectbox's widget for this set of labels in the user's language (`labels_widget`)."""
+    return labels_widget(family, *parts, labels=labels, lang=current_lang())
 
 
-def saved_runs_picker(store: Store, user: str) -> list[dict]:
+def saved_runs_picker(store: Store, user: str) -> list[dict[str, Any]]:
     """The selectbox of this user's runs; picking one opens it. Returns the runs listed."""
     runs = store.list_workbench_runs(user)
     labels = {run["id"]: run_label(run) for run in runs}
     options = [None, *labels]
-    shown = st.session_state.get(SHOWN)
-    key = labels_key("wb_open_", labels)  # showing the open run (never a reset to none)
+    wb = state.of(WorkbenchState)
+    shown = wb.shown
+    picker = labels_key(OPEN_RUN, labels=labels)  # showing the open run (never a reset to none)
     col_runs, col_suite = st.columns([4, 1.3], vertical_alignment="bottom")
     col_runs.selectbox(
         tr("workbench.saved_runs"),
         options,
         index=options.index(shown) if shown in options else 0,
-        key=key,
+        key=picker.key,
         on_change=_open_selected,
-        args=(key,),
+        args=(picker,),
         format_func=lambda run_id: labels.get(run_id, tr("workbench.new_run")),
     )
     with col_suite.popover(tr("workbench.open_suite"), icon=":material/upload_file:", width="stretch"):
         file_picker(
             tr("workbench.suite_file"),
-            box="wb_suite_picker",
+            box=SUITE_FILE_BOX.key,
             button=tr("picker.browse"),
             note=tr("workbench.suite_note", limit=SUITE_MB),
             max_mb=SUITE_MB,
             type=["toml"],
-            key=f"wb_suite_{st.session_state.get(SUITE_VERSION, 0)}",
+            key=SUITE_FILE(wb.suite_version).key,
             on_change=_open_suite,
             help=tr("workbench.suite_help"),
         )
     _progress_of_unfinished(runs)
-    if SUITE_ERROR in st.session_state:
-        st.error(tr("workbench.suite_refused", reason=st.session_state[SUITE_ERROR]), icon=":material/block:")
+    if wb.suite_error is not None:
+        st.error(tr("workbench.suite_refused", reason=wb.suite_error), icon=":material/block:")
     return runs
 
 
-def _progress_of_unfinished(runs: list[dict]) -> None:
+def _progress_of_unfinished(runs: list[dict[str, Any]]) -> None:
     """The runs going on (here or in another tab) or interrupted, with how far each has got. Not
     in the picker's labels: a selectbox whose labels change is a new widget to the browser."""
     parts = []
@@ -144,17 +145,18 @@ def _progress_of_unfinished(runs: list[dict]) -> None:
 def _open_suite() -> None:
     """A suite file was picked: its prompt, settings, checks and cases fill the editors (a new
     run, not a re-run of the opened one); a refused suite changes nothing and says why."""
-    uploaded = st.session_state.get(f"wb_suite_{st.session_state.get(SUITE_VERSION, 0)}")
-    st.session_state.pop(SUITE_ERROR, None)
+    wb = state.of(WorkbenchState)
+    uploaded = SUITE_FILE(wb.suite_version).value()
+    wb.suite_error = None
     if uploaded is None:
         return
     try:
         spec, cases, _ = suite.parse(uploaded.getvalue(), uploaded.name)
     except suite.SuiteError as exc:
-        st.session_state[SUITE_ERROR] = str(exc)
+        wb.suite_error = str(exc)
         return
-    st.session_state[SUITE_VERSION] = st.session_state.get(SUITE_VERSION, 0) + 1  # empties the picker
-    st.session_state[SHOWN] = None
+    wb.suite_version += 1  # empties the picker
+    wb.shown = None
     replace_draft(
         system=spec.system,
         user=spec.user,

@@ -1,23 +1,25 @@
 """The Workbench page's results: the grid of a run's cells (a page of cases at a time), totals
-per model, exports, and the comparison of two runs."""
+per model and exports. Comparing two runs is lib/ui/workbench_compare.py."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any, Literal
 
 import pandas as pd
 import streamlit as st
 
-from lib import prompts, workbench
+from lib import workbench
 from lib.i18n import key_family
-from lib.safe_text import images_as_links, markdown_literal
-from lib.store import Store
+from lib.safe_text import images_as_links
 from lib.ui.resources import get_store
 from lib.ui.session import current_lang, current_user, tr
+from lib.ui.state import Widget
+from lib.ui.state.workbench import EXPORT_CSV, EXPORT_HTML, EXPORT_JSON, EXPORT_SUITE, PAGE, RATING
+from lib.ui.workbench_checks import CHECK_KEY
 from lib.ui.workbench_choice import which_model
-from lib.ui.workbench_editors import CHECK_KEY
-from lib.ui.workbench_open import RUN_STATUS_KEY, labels_key, run_label
+from lib.ui.workbench_open import RUN_STATUS_KEY
 from lib.workbench import reports, suite
 from lib.workbench.results import problem_text, value_at
 
@@ -25,15 +27,10 @@ PAGE_SIZE = 20
 # The failures a cell names in a few words; any other kind is shown as it is.
 NAMED_CELL_KINDS = ("rate_limit", "server", "timeout", "connection", "stream_cut")
 CELL_KIND_KEY = key_family("workbench.kind", NAMED_CELL_KINDS)
-DELTA_PARTS = ("before", "after", "delta")
-PASS_RATE_KEY, CREDITS_KEY = (
-    key_family("workbench.pass_rate", DELTA_PARTS),
-    key_family("workbench.credits", DELTA_PARTS),
-)
 LONG_VALUE_KINDS = (workbench.JSON_SCHEMA,)  # a value too long for a badge
 
 
-def grid_slots(cases: list[dict], models: list[str], start: int) -> dict:
+def grid_slots(cases: list[dict[str, Any]], models: list[str], start: int) -> dict[tuple[int, str], Any]:
     """A row per case (its values, then one placeholder per model) under a header of models."""
     header = st.columns([1.2, *[2] * len(models)])
     header[0].markdown(f"**{tr('workbench.case')}**")
@@ -49,7 +46,7 @@ def grid_slots(cases: list[dict], models: list[str], start: int) -> dict:
     return slots
 
 
-def _case_text(index: int, case: dict) -> str:
+def _case_text(index: int, case: dict[str, Any]) -> str:
     values = " · ".join(f"{name}: {value}" for name, value in case.items())
     return f"**#{index + 1}** {values}"
 
@@ -135,15 +132,15 @@ def _tool_calls(cell: workbench.Cell) -> None:
 
 def _rating(run_id: int, cell: workbench.Cell) -> None:
     """Thumbs up or down and a note, saved the moment they change."""
-    key = f"wb_rate_{run_id}_{cell.case}_{cell.model}_{cell.repeat}"
+    thumb, note = (RATING(run_id, cell.case, cell.model, cell.repeat, part) for part in ("thumb", "note"))
     thumbs_col, note_col = st.columns([1, 2], vertical_alignment="center")
     with thumbs_col:
         st.feedback(
             "thumbs",
-            key=f"{key}_thumb",
+            key=thumb.key,
             default={1: 1, -1: 0}.get(cell.rating),
             on_change=_save_rating,
-            args=(run_id, cell, key),
+            args=(run_id, cell, thumb, note),
         )
     with note_col.popover(
         tr("workbench.note_button") if not cell.note else tr("workbench.note_edit"), icon=":material/edit_note:"
@@ -151,20 +148,20 @@ def _rating(run_id: int, cell: workbench.Cell) -> None:
         st.text_area(
             tr("workbench.note"),
             value=cell.note,
-            key=f"{key}_note",
+            key=note.key,
             max_chars=2000,
             on_change=_save_rating,
-            args=(run_id, cell, key),
+            args=(run_id, cell, thumb, note),
         )
     if cell.note:
         st.caption(_literal(cell.note))
 
 
-def _save_rating(run_id: int, cell: workbench.Cell, key: str) -> None:
-    thumb = st.session_state.get(f"{key}_thumb")
-    note = st.session_state.get(f"{key}_note", cell.note)
+def _save_rating(run_id: int, cell: workbench.Cell, thumb: Widget[Any], note: Widget[Any]) -> None:
+    thumbs = thumb.value()  # the feedback widget's 1 (up) or 0 (down); None once cleared
+    rating = 0 if thumbs is None else {1: 1, 0: -1}.get(thumbs, 0)
     get_store().rate_workbench_cell(
-        current_user(), run_id, cell.case, cell.model, cell.repeat, {1: 1, 0: -1}.get(thumb, 0), note or ""
+        current_user(), run_id, cell.case, cell.model, cell.repeat, rating, note.value(cell.note) or ""
     )
 
 
@@ -176,7 +173,7 @@ def _check_badge(check: workbench.Check, passed: bool, score: float | None) -> N
         label += f" · {score:.2f}"
     if not check.must:
         label = tr("workbench.should_label", label=label)
-    color = "green" if passed else ("red" if check.must else "orange")
+    color: Literal["green", "red", "orange"] = "green" if passed else ("red" if check.must else "orange")
     st.badge(_literal(label), icon=":material/check:" if passed else ":material/close:", color=color)
 
 
@@ -196,7 +193,7 @@ def _preview(text: str, chars: int = 60) -> str:
     return line if len(line) <= chars else line[: chars - 1] + "…"
 
 
-def results(run: dict, live: bool = False, share: Callable[[dict], None] | None = None) -> None:
+def results(run: dict[str, Any], live: bool = False, share: Callable[[dict[str, Any]], None] | None = None) -> None:
     """The shown run: its grid (a page of cases at a time), totals per model and exports (not
     while it is `live`: its cells are still coming, and cannot be rated yet); `share` draws the
     Share button beside the exports, given the run with its ratings."""
@@ -210,7 +207,7 @@ def results(run: dict, live: bool = False, share: Callable[[dict], None] | None 
     cell_grid(run, rated=not live, waiting=live)
 
 
-def read_only_run(run: dict) -> None:
+def read_only_run(run: dict[str, Any]) -> None:
     """A run as its share link shows it, read-only: what was asked, the totals, which model to
     use, every cell."""
     _prompt_and_checks(run)
@@ -220,7 +217,7 @@ def read_only_run(run: dict) -> None:
     cell_grid(run, rated=False)
 
 
-def _prompt_and_checks(run: dict) -> None:
+def _prompt_and_checks(run: dict[str, Any]) -> None:
     st.code(run["prompt"]["user"], language=None, wrap_lines=True)
     if run["prompt"]["system"]:
         with st.expander(tr("chat.system_prompt"), icon=":material/settings:"):
@@ -236,11 +233,11 @@ def _prompt_and_checks(run: dict) -> None:
     )
 
 
-def cell_grid(run: dict, rated: bool, waiting: bool = False) -> None:
+def cell_grid(run: dict[str, Any], rated: bool, waiting: bool = False) -> None:
     """The run's cells, a page of cases at a time; `rated`: with their thumbs and notes;
     `waiting`: cells not finished yet are still to come (else they were never run)."""
     cases, groups = run["cases"], workbench.repeats_of(run)
-    start = _page_start(len(cases), f"wb_page_{run['id']}")
+    start = _page_start(len(cases), PAGE(run["id"]).key)
     checks = workbench.RunSpec.from_run(run).checks
     for (case, model), slot in grid_slots(cases[start : start + PAGE_SIZE], run["settings"]["models"], start).items():
         cells = groups.get((case, model))
@@ -260,7 +257,7 @@ def _page_start(count: int, key: str) -> int:
     )
 
 
-def _totals_table(run: dict) -> None:
+def _totals_table(run: dict[str, Any]) -> None:
     totals = workbench.totals(run)
     shown = pd.DataFrame(
         {
@@ -307,14 +304,14 @@ def _totals_table(run: dict) -> None:
     )
 
 
-def _exports(run: dict, share: Callable[[dict], None] | None) -> None:
+def _exports(run: dict[str, Any], share: Callable[[dict[str, Any]], None] | None) -> None:
     col_csv, col_json, col_suite, col_html, col_share = st.columns([1, 1, 1.6, 1.4, 1])
     col_csv.download_button(
         tr("workbench.export_csv"),
         workbench.to_csv(run),
         f"workbench-run-{run['id']}.csv",
         "text/csv",
-        key="wb_export_csv",
+        key=EXPORT_CSV.key,
         on_click="ignore",
         icon=":material/download:",
     )
@@ -323,7 +320,7 @@ def _exports(run: dict, share: Callable[[dict], None] | None) -> None:
         workbench.to_json(run),
         f"workbench-run-{run['id']}.json",
         "application/json",
-        key="wb_export_json",
+        key=EXPORT_JSON.key,
         on_click="ignore",
         icon=":material/data_object:",
     )
@@ -333,7 +330,7 @@ def _exports(run: dict, share: Callable[[dict], None] | None) -> None:
         suite.dump(workbench.RunSpec.from_run(run), run["cases"], name).encode("utf-8"),
         f"workbench-run-{run['id']}.toml",
         "application/toml",
-        key="wb_export_suite",
+        key=EXPORT_SUITE.key,
         on_click="ignore",
         icon=":material/terminal:",
         help=tr("workbench.download_suite_help"),
@@ -343,77 +340,10 @@ def _exports(run: dict, share: Callable[[dict], None] | None) -> None:
         reports.html_report(run, name, current_lang()),
         f"workbench-run-{run['id']}.html",
         "text/html",
-        key="wb_export_html",
+        key=EXPORT_HTML.key,
         on_click="ignore",
         icon=":material/description:",
     )
     if share is not None:
         with col_share:
             share(run)
-
-
-# ------------------------------------------------------------------ comparing two runs
-
-
-def comparison(store: Store, user: str, run: dict, runs: list[dict]) -> dict | None:
-    """The Compare tab: `run` against another of `runs` (picked); returns the other run."""
-    others = [r for r in runs if r["id"] != run["id"]]
-    if not others:
-        st.info(tr("workbench.compare_none"), icon=":material/compare_arrows:")
-        return None
-    ids = [r["id"] for r in others]
-    earlier = prompts.previous_version_run(run, others)  # a prompt's run: the previous version's
-    default = ids.index(earlier) if earlier else ids.index(run["parent_id"]) if run.get("parent_id") in ids else 0
-    labels = {r["id"]: run_label(r) for r in others}
-    chosen = f"wb_compare_{run['id']}"  # the pick, kept when the box's labels (and key) change
-    if st.session_state.get(chosen) in ids:
-        default = ids.index(st.session_state[chosen])
-    other_id = st.selectbox(
-        tr("workbench.compare_with"), ids, index=default, format_func=labels.get, key=labels_key(chosen + "_", labels)
-    )
-    st.session_state[chosen] = other_id
-    before = store.get_workbench_run(user, other_id)
-    compared(before, run)
-    return before
-
-
-def compared(before: dict, run: dict) -> None:
-    """Two runs side by side: prompts, pass rates and credits per model, changed outputs."""
-    _prompts_side_by_side(before, run)
-    st.dataframe(
-        workbench.deltas(before, run),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "model": tr("workbench.model"),
-            **{
-                f"pass_rate_{part}": st.column_config.NumberColumn(tr(PASS_RATE_KEY(part)), format="percent")
-                for part in DELTA_PARTS
-            },
-            **{
-                f"credits_{part}": st.column_config.NumberColumn(tr(CREDITS_KEY(part)), format="%g")
-                for part in DELTA_PARTS
-            },
-        },
-    )
-    _changed_outputs(before, run)
-
-
-def _prompts_side_by_side(before: dict, after: dict) -> None:
-    for column, run in zip(st.columns(2), (before, after)):
-        source = prompts.version_label(run["settings"].get("prompt"))  # the library's version, if from there
-        column.markdown(
-            f"**{tr('workbench.run_short', id=run['id'], version=run['version'])}**"
-            + (f" · {markdown_literal(source)}" if source else "")
-        )
-        column.code(run["prompt"]["user"], language=None, wrap_lines=True)
-        if run["prompt"]["system"]:
-            column.code(run["prompt"]["system"], language=None, wrap_lines=True)
-
-
-def _changed_outputs(before: dict, after: dict) -> None:
-    changed = workbench.changed_cells(before, after)
-    st.caption(tr("workbench.changed_count", count=len(changed)))
-    for cell in changed[:PAGE_SIZE]:
-        with st.expander(tr("workbench.changed_cell", case=cell.case + 1, model=cell.model), expanded=False):
-            st.code(cell.diff(), language="diff", wrap_lines=True)

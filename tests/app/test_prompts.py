@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from lib import prompts
 from lib.store import Store
+from lib.ui.state.workbench import WorkbenchState
+from tests.app.helpers import state_of
 from tests.app.test_chat import send
 from tests.fixtures.app import make_app
 
@@ -191,7 +193,7 @@ def test_test_in_the_workbench_opens_a_run_with_the_saved_cases(login_secrets, s
     at.button(key=f"prompts_pick_{prompt.id}").click().run()
     at.button(key="prompts_to_workbench").click().run()
     at.switch_page("app_pages/workbench.py").run()
-    assert at.session_state["wb_draft"]["cases"] == content["cases"]
+    assert state_of(at, WorkbenchState).draft.cases == content["cases"]
     assert at.text_area(key="wb1_user").value == "Summarize {{topic}}."
     at.button(key="wb_run").click().run()
     run = Store(store_url).list_workbench_runs("alice")[0]

@@ -7,6 +7,8 @@ import time
 
 from lib import budget
 from lib.store import Store
+from lib.ui.state.workbench import WorkbenchState
+from tests.app.helpers import state_of
 from tests.fixtures.app import make_app
 
 PAGE = "app_pages/workbench.py"
@@ -20,6 +22,11 @@ def store_of(secrets) -> Store:
 def pasted_cases(count: int) -> str:
     rows = [f"{TOPICS[i % len(TOPICS)]} {i}\treaders {i}" for i in range(count)]
     return "topic\taudience\n" + "\n".join(rows)
+
+
+def shown_run_id(at) -> int | None:
+    """The id of the run the page shows under its editors (None: none)."""
+    return state_of(at, WorkbenchState).shown
 
 
 def by_label(widgets, label: str):
@@ -41,9 +48,9 @@ def with_checks(at, checks: list[tuple[str, str]]):
 
 def run(at):
     """Run, then wait for the run (it goes on in the background) and show the page after it."""
-    before = at.session_state.get("wb_run_id", None)
+    before = shown_run_id(at)
     at.button(key="wb_run").click().run()
-    run_id = at.session_state.get("wb_run_id", None)
+    run_id = shown_run_id(at)
     if run_id is not None and run_id != before:
         wait_for_run(at, run_id, at.session_state.get("username", "local"))
         at.run()
@@ -82,7 +89,7 @@ def test_paste_twenty_cases_run_on_two_models_with_checks(app_secrets):
     with_checks(at, [("contains", "{{topic}}"), ("contains", "```python")])
     run(at)
     assert not at.exception
-    saved = store_of(app_secrets).get_workbench_run("local", at.session_state["wb_run_id"])
+    saved = store_of(app_secrets).get_workbench_run("local", shown_run_id(at))
     assert saved["status"] == "done" and len(saved["results"]) == 40 and len(saved["cases"]) == 20
     assert all(cell["checks"][0] for cell in saved["results"])
     code_checks = {cell["case"]: cell["checks"][1] for cell in saved["results"]}
@@ -115,7 +122,7 @@ def test_injected_429_and_500_are_retried_and_a_lasting_failure_shows_in_its_cel
     sandbox.control.queue_fault("chat", "500", 1)
     run(at)
     assert not at.exception
-    saved = store_of(app_secrets).get_workbench_run("local", at.session_state["wb_run_id"])
+    saved = store_of(app_secrets).get_workbench_run("local", shown_run_id(at))
     cells = {c["case"]: c for c in saved["results"]}
     assert len(cells) == 3, (saved["status"], saved["results"])
     assert cells[1]["status"] == "failed" and cells[1]["attempts"] == 3
@@ -127,11 +134,11 @@ def test_injected_429_and_500_are_retried_and_a_lasting_failure_shows_in_its_cel
 def test_edit_prompt_rerun_and_compare(app_secrets):
     at = paste(make_app(app_secrets, PAGE), pasted_cases(4))
     run(at)
-    first = at.session_state["wb_run_id"]
+    first = shown_run_id(at)
     by_label(at.text_area, "User message template").set_value("Explain {{topic}} to {{audience}} with python code.")
     run(at)
     assert not at.exception
-    second = at.session_state["wb_run_id"]
+    second = shown_run_id(at)
     saved = store_of(app_secrets).get_workbench_run("local", second)
     assert second != first and saved["parent_id"] == first and saved["version"] == 2
     assert "Run #2 · prompt v2" in [h.value for h in at.subheader]
@@ -165,6 +172,15 @@ def test_past_the_budget_it_asks_first(app_secrets):
     assert not at.exception and len(store.list_workbench_runs("local")) == 1
 
 
+def test_cancel_past_the_budget_drops_the_run(app_secrets):
+    store = store_of(app_secrets)
+    budget.set_limit(store, "local", budget.DAY, 1)
+    at = run(make_app(app_secrets, PAGE))
+    next(b for b in at.button if b.label == "Cancel").click().run()
+    assert not at.exception and not any(b.label == "Send anyway" for b in at.button)
+    assert store.list_workbench_runs("local") == [] and state_of(at, WorkbenchState).pending is None
+
+
 def test_chinese(app_secrets):
     at = make_app(app_secrets, PAGE)
     at.button_group(key="lang_switch").set_value("zh").run()
@@ -185,6 +201,6 @@ def test_each_user_sees_only_their_own_runs(login_secrets):
     assert store_of(login_secrets).list_workbench_runs("alice")
     bob = make_app(login_secrets, PAGE, user="bob")
     assert by_label(bob.selectbox, "Saved runs").options == ["New run (nothing opened)"]
-    bob.session_state["wb_run_id"] = alice.session_state["wb_run_id"]
+    state_of(bob, WorkbenchState).shown = shown_run_id(alice)
     bob.run()
     assert not bob.subheader, "another user's run id shows nothing"

@@ -12,6 +12,7 @@ from tests.app.test_workbench import (
     paste,
     pasted_cases,
     run,
+    shown_run_id,
     store_of,
     table_with,
     texts,
@@ -33,7 +34,7 @@ def thumbs(at, key: str):
 
 
 def saved_run(at, app_secrets) -> dict:
-    return store_of(app_secrets).get_workbench_run("local", at.session_state["wb_run_id"])
+    return store_of(app_secrets).get_workbench_run("local", shown_run_id(at))
 
 
 def test_a_judged_check_with_repeats_shows_scores_intervals_and_consistency(app_secrets):
@@ -113,7 +114,7 @@ def test_chinese_labels(app_secrets):
 def test_thumbs_and_a_note_are_saved_counted_and_exported(app_secrets):
     at = paste(make_app(app_secrets, PAGE), pasted_cases(2))
     run(at)
-    run_id = at.session_state["wb_run_id"]
+    run_id = shown_run_id(at)
     thumbs(at, f"wb_rate_{run_id}_0_gpt-4o-mini_0_thumb").set_value(1).run()
     thumbs(at, f"wb_rate_{run_id}_1_gpt-4o-mini_0_thumb").set_value(0).run()
     at.text_area(key=f"wb_rate_{run_id}_0_gpt-4o-mini_0_note").set_value("clear and short").run()

@@ -23,7 +23,7 @@ def test_a_shared_run_opens_read_only_signed_out_and_presents(app_secrets):
     at = paste(make_app(app_secrets, PAGE), pasted_cases(3))
     with_checks(at, [("contains", "python")])
     run(at)
-    run_id = at.session_state["wb_run_id"]
+    [run_id] = [r["id"] for r in store_of(app_secrets).list_workbench_runs("local")]
     token = made_link(at, "wb_share_run")
     [share] = store_of(app_secrets).list_shares("local")
     assert share.kind == shares.WORKBENCH_RUN and share.title == "Write one sentence about {{topic}} for {{audience}}."

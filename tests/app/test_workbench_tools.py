@@ -8,7 +8,7 @@ import pytest
 
 from lib import workbench
 from tests.app.test_chat import last_request
-from tests.app.test_workbench import PAGE, by_label, error_texts, paste, run, store_of, texts
+from tests.app.test_workbench import PAGE, by_label, error_texts, paste, run, shown_run_id, store_of, texts
 from tests.fixtures.app import make_app
 
 CITIES = ["Paris", "Tokyo", "Lima", "Oslo", "Cairo", "Quito", "Hanoi", "Dakar", "Perth", "Riga"]
@@ -57,7 +57,7 @@ def test_ten_cases_with_a_tool_call_it_with_their_city_and_pass_both_checks(
     assert "counts as its step limit, 5 calls" in texts(at)
     run(at)
     assert not at.exception
-    saved = store_of(app_secrets).get_workbench_run("local", at.session_state["wb_run_id"])
+    saved = store_of(app_secrets).get_workbench_run("local", shown_run_id(at))
     assert saved["settings"]["tools"]["tools"][0]["name"] == "get_weather"
     assert len(saved["results"]) == 10 and all(c["passed"] and c["checks"] == [True, True] for c in saved["results"])
     assert {c["tool_calls"][0]["parsed"]["city"] for c in saved["results"]} == set(CITIES)
@@ -97,7 +97,7 @@ def test_broken_tools_and_a_tool_check_without_tools_are_refused_before_sending(
     at.button(key="wb0_wbtools_tools_blank").click().run()  # a blank tool: no name
     at.button(key="wb_run").click().run()
     assert any(w.value.startswith("Tools 1:") for w in at.warning)
-    assert sandbox.control.recent_requests(50) == sent and "wb_run_id" not in at.session_state
+    assert sandbox.control.recent_requests(50) == sent and shown_run_id(at) is None
 
 
 def test_chinese_labels(app_secrets):
@@ -119,7 +119,7 @@ def test_a_chain_that_does_not_end_shows_its_step_limit_and_the_csv_lists_the_ca
     run(at)
     assert not at.exception
     assert [w.value for w in at.warning] == ["Stopped at the step limit (2 steps): the model still asked for tools."]
-    saved = store_of(app_secrets).get_workbench_run("local", at.session_state["wb_run_id"])
+    saved = store_of(app_secrets).get_workbench_run("local", shown_run_id(at))
     (row,) = workbench.frame(saved).to_dict("records")
     assert row["tool_calls"] == 'get_weather({"city": "Oslo"}); get_weather({"city": "Oslo"})'
     assert row["tool_steps"] == 2 and row["step_limit_reached"]
@@ -202,7 +202,7 @@ def test_a_stopped_chain_shows_its_paid_step_and_a_rerun_goes_on_after_it(
     run(at)
     assert not at.exception
     assert sandbox.control.stats()["endpoints"]["chat"] == 2, "the paid step was sent again"
-    saved = store_of(app_secrets).get_workbench_run("local", at.session_state["wb_run_id"])
+    saved = store_of(app_secrets).get_workbench_run("local", shown_run_id(at))
     (cell,) = saved["results"]
     assert saved["parent_id"] == run_id and cell["status"] == "ok" and cell["steps"] == 3
     assert cell["saved_credits"] == 1 and cell["credits"] == 2

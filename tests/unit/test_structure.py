@@ -19,7 +19,6 @@ MAX_LINES = 400
 # Still reading or writing Streamlit's session state themselves, not through lib/ui/state.
 NOT_YET_THROUGH_THE_STATE_OWNER = {
     "app_pages/chat.py",
-    "app_pages/workbench.py",
     "lib/ui/budget.py",
     "lib/ui/chat_send.py",
     "lib/ui/chat_stream.py",
@@ -31,10 +30,6 @@ NOT_YET_THROUGH_THE_STATE_OWNER = {
     "lib/ui/prompt_use.py",
     "lib/ui/prompts_editor.py",
     "lib/ui/prompts_view.py",
-    "lib/ui/workbench_editors.py",
-    "lib/ui/workbench_open.py",
-    "lib/ui/workbench_results.py",
-    "lib/ui/workbench_run.py",
 }
 # Still longer than MAX_LINES.
 NOT_YET_SHORT = {
@@ -42,12 +37,10 @@ NOT_YET_SHORT = {
     "lib/workbench/running.py",
     "lib/store/ledger.py",
     "lib/ui/chat_tool_calls.py",
-    "lib/ui/workbench_editors.py",
     "lib/prompts.py",
     "lib/client/_base.py",
     "lib/tools.py",
     "lib/ui/chat_stream.py",
-    "lib/ui/workbench_results.py",
     "lib/usage.py",
 }
 
