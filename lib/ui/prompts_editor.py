@@ -4,6 +4,9 @@ The page is lib/ui/prompts_view.py; the rules are in lib/prompts.py."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -12,16 +15,17 @@ from lib.client import ReshiClient
 from lib.i18n import key_family
 from lib.safe_text import markdown_literal
 from lib.store import DuplicatePromptName, Prompt, PromptVersion, StalePrompt, Store
+from lib.ui import state
 from lib.ui.chat_view import model_ids
 from lib.ui.clock import local_time
 from lib.ui.session import labels, tr
+from lib.ui.state.prompts import STALE_KEEP, STALE_LOAD, PromptsState
 
-NOTICE = "prompts_notice"  # a toast said in the next run (after a st.rerun)
 KIND_KEY = key_family("prompts.kind", prompts.VARIABLE_KINDS)
 
 
 def say_next_run(text: str) -> None:
-    st.session_state[NOTICE] = text
+    state.of(PromptsState).notice = text
     st.rerun()
 
 
@@ -46,23 +50,12 @@ def version_view(version: PromptVersion) -> None:
     )
 
 
-def _editor_key(prompt_id: int, name: str) -> str:
-    """Widget keys of the editor: a new generation (after a save, or on "load the newest")
-    starts them afresh; a refused save keeps them, so nothing typed is lost."""
-    return f"prompts_{prompt_id}_g{st.session_state.get(f'prompts_gen_{prompt_id}', 0)}_{name}"
-
-
-def _base_key(prompt_id: int) -> str:
-    return f"prompts_base_{prompt_id}"
-
-
 def reload_editor(prompt_id: int, base: int) -> None:
-    st.session_state[_base_key(prompt_id)] = base
-    st.session_state[f"prompts_gen_{prompt_id}"] = st.session_state.get(f"prompts_gen_{prompt_id}", 0) + 1
-    st.session_state.pop(f"prompts_stale_{prompt_id}", None)
+    """The editor starts again from version `base`."""
+    state.of(PromptsState).editor(prompt_id).start_again(base)
 
 
-def _variables_frame(specs: list[dict]) -> pd.DataFrame:
+def _variables_frame(specs: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(
         [{**s, "choices": "\n".join(s["choices"])} for s in specs],
         columns=["name", "kind", "default", "description", "choices"],
@@ -72,9 +65,15 @@ def _variables_frame(specs: list[dict]) -> pd.DataFrame:
 def editor(
     store: Store, user: str, client: ReshiClient, admin: bool, prompt: Prompt, by_number: dict[int, PromptVersion]
 ) -> None:
-    base = st.session_state.setdefault(_base_key(prompt.id), prompt.head_version)
+    editing = state.of(PromptsState).editor(prompt.id)
+    if editing.base is None:
+        editing.base = prompt.head_version
+    base = editing.base
     start = by_number[base].content
-    key = lambda name: _editor_key(prompt.id, name)  # noqa: E731
+
+    def key(name: str) -> str:
+        return editing.widget(prompt.id, name).key
+
     if base != prompt.head_version:
         st.caption(tr("prompts.editing_from", number=base, newest=prompt.head_version))
     name = st.text_input(tr("prompts.name"), value=prompt.name, max_chars=prompts.MAX_NAME_CHARS, key=key("name"))
@@ -88,7 +87,7 @@ def editor(
     used = prompts.used_variables({"system": system, "user": user_text})
     # What the tables held last run: a new {{variable}} in a template makes a new table, which
     # starts from them, so descriptions and cases typed before are kept.
-    kept = st.session_state.get(key("kept"), {"variables": start["variables"], "cases": start.get("cases") or []})
+    kept = editing.kept or {"variables": start["variables"], "cases": start.get("cases") or []}
     declared = list(kept["variables"]) + [
         prompts.variable(n) for n in used if n not in {v["name"] for v in kept["variables"]}
     ]
@@ -132,7 +131,7 @@ def editor(
         "tags": prompts.parse_tags(tags),
         "cases": _cases_from(cases, names),
     }
-    st.session_state[key("kept")] = {"variables": content["variables"], "cases": content["cases"]}
+    editing.kept = {"variables": content["variables"], "cases": content["cases"]}
     problems = prompts.problems(content) or ([p] if (p := prompts.name_problem(name)) else [])
     for problem in problems:
         st.warning(tr(problem.key, **problem.fields), icon=":material/warning:")
@@ -155,7 +154,7 @@ def editor(
     _stale_notice(store, user, prompt, base, content)
 
 
-def _settings_editor(client: ReshiClient, saved: dict, key) -> dict:
+def _settings_editor(client: ReshiClient, saved: dict[str, Any], key: Callable[[str], str]) -> dict[str, Any]:
     """The model and the Chat page's parameters; settings other features keep are carried over as
     they are (shown, not edited here: the Chat page edits them)."""
     settings = chat.merged_settings(saved)
@@ -191,7 +190,7 @@ def _settings_editor(client: ReshiClient, saved: dict, key) -> dict:
     return {**saved, "model": model, "params": params}
 
 
-def _param_value(param: chat.Param, text) -> float | int | str:
+def _param_value(param: chat.Param, text: Any) -> float | int | str:
     """The typed value, kept within the parameter's range; what is not a number keeps the default."""
     if isinstance(param.default, str):
         return str(text or "")
@@ -204,7 +203,7 @@ def _param_value(param: chat.Param, text) -> float | int | str:
     return number if param.high is None else min(number, param.high)
 
 
-def _variable_columns() -> dict:
+def _variable_columns() -> dict[str, Any]:
     return {
         "name": tr("prompts.var_name"),
         "kind": tr("prompts.var_kind"),
@@ -214,7 +213,7 @@ def _variable_columns() -> dict:
     }
 
 
-def _specs_from(table: pd.DataFrame) -> list[dict]:
+def _specs_from(table: pd.DataFrame) -> list[dict[str, Any]]:
     specs = []
     for row in table.fillna("").to_dict("records"):
         if not str(row["name"]).strip():
@@ -232,12 +231,14 @@ def _specs_from(table: pd.DataFrame) -> list[dict]:
     return specs
 
 
-def _cases_from(table: pd.DataFrame, names: list[str]) -> list[dict]:
+def _cases_from(table: pd.DataFrame, names: list[str]) -> list[dict[str, str]]:
     rows = table.fillna("").to_dict("records")
     return [{n: str(row.get(n, "")) for n in names} for row in rows if any(str(v).strip() for v in row.values())]
 
 
-def _save(store: Store, user: str, admin: bool, prompt: Prompt, name: str, content: dict, base: int, note: str) -> None:
+def _save(
+    store: Store, user: str, admin: bool, prompt: Prompt, name: str, content: dict[str, Any], base: int, note: str
+) -> None:
     try:
         if name != prompt.name:
             store.rename_prompt(user, prompt.id, name, admin=admin)
@@ -246,7 +247,7 @@ def _save(store: Store, user: str, admin: bool, prompt: Prompt, name: str, conte
         st.warning(tr("prompts.duplicate_name", name=name), icon=":material/warning:")
         return
     except StalePrompt as stale:
-        st.session_state[f"prompts_stale_{prompt.id}"] = [v.number for v in stale.since]
+        state.of(PromptsState).editor(prompt.id).stale_since = [v.number for v in stale.since]
         return
     if saved is None:
         st.error(tr("prompts.not_yours"), icon=":material/block:")
@@ -255,10 +256,10 @@ def _save(store: Store, user: str, admin: bool, prompt: Prompt, name: str, conte
     say_next_run(tr("prompts.saved", name=name, number=saved.number))
 
 
-def _stale_notice(store: Store, user: str, prompt: Prompt, base: int, draft: dict) -> None:
+def _stale_notice(store: Store, user: str, prompt: Prompt, base: int, draft: dict[str, Any]) -> None:
     """A save refused because others saved since `base`: who saved what, what differs from the
     draft, and two ways on (the draft stays in the editor either way until one is chosen)."""
-    since = st.session_state.get(f"prompts_stale_{prompt.id}")
+    since = state.of(PromptsState).editor(prompt.id).stale_since
     if not since:
         return
     newest = store.get_prompt_version(user, prompt.id, max(since))
@@ -290,7 +291,7 @@ def _stale_notice(store: Store, user: str, prompt: Prompt, base: int, draft: dic
     keep_col.button(
         tr("prompts.stale_keep_mine", number=newest.number + 1),
         icon=":material/save_as:",
-        key=f"prompts_stale_keep_{prompt.id}",
+        key=STALE_KEEP(prompt.id).key,
         use_container_width=True,
         on_click=_rebase_draft,
         args=(prompt.id, newest.number),
@@ -298,7 +299,7 @@ def _stale_notice(store: Store, user: str, prompt: Prompt, base: int, draft: dic
     load_col.button(
         tr("prompts.stale_load", number=newest.number),
         icon=":material/sync:",
-        key=f"prompts_stale_load_{prompt.id}",
+        key=STALE_LOAD(prompt.id).key,
         use_container_width=True,
         on_click=reload_editor,
         args=(prompt.id, newest.number),
@@ -307,5 +308,5 @@ def _stale_notice(store: Store, user: str, prompt: Prompt, base: int, draft: dic
 
 def _rebase_draft(prompt_id: int, newest: int) -> None:
     """Keep the draft as typed, to be saved after the newest version (the user has seen what changed)."""
-    st.session_state[_base_key(prompt_id)] = newest
-    st.session_state.pop(f"prompts_stale_{prompt_id}", None)
+    editing = state.of(PromptsState).editor(prompt_id)
+    editing.base, editing.stale_since = newest, None

@@ -14,6 +14,15 @@ from lib.ui.clock import local_time
 from lib.ui.prompt_use import open_in_chat, open_in_workbench
 from lib.ui.prompts_editor import reload_editor, say_next_run, version_view
 from lib.ui.session import current_lang, tr
+from lib.ui.state.prompts import (
+    COMPARED,
+    HISTORY_PICK,
+    HISTORY_TO_CHAT,
+    HISTORY_TO_WORKBENCH,
+    PIN,
+    RESTORE,
+    UNPIN,
+)
 
 # Tints, not colours: the text keeps the theme's colour and stays readable, light or dark.
 _DIFF_COLOURS = {
@@ -53,31 +62,33 @@ def history(
     chosen = st.selectbox(
         tr("prompts.pick_version"),
         numbers,
-        key=f"prompts_history_pick_{prompt.id}_{current_lang()}",
+        key=HISTORY_PICK(prompt.id, current_lang()).key,
         format_func=shown.__getitem__,
     )
     version = versions[chosen - 1]
     row = st.container(horizontal=True, gap="small")
-    if row.button(tr("prompts.open_version_in_chat", number=chosen), icon=":material/chat:", key="prompts_hist_chat"):
+    if row.button(tr("prompts.open_version_in_chat", number=chosen), icon=":material/chat:", key=HISTORY_TO_CHAT.key):
         open_in_chat(prompt, version)
-    if row.button(tr("prompts.test_in_workbench", number=chosen), icon=":material/science:", key="prompts_hist_wb"):
+    if row.button(
+        tr("prompts.test_in_workbench", number=chosen), icon=":material/science:", key=HISTORY_TO_WORKBENCH.key
+    ):
         open_in_workbench(prompt, version)
     if editable:
         if row.button(
             tr("prompts.pin", number=chosen),
             icon=":material/push_pin:",
-            key="prompts_pin",
+            key=PIN.key,
             disabled=prompt.pinned_version == chosen,
         ):
             store.pin_prompt_version(user, prompt.id, chosen, admin=admin)
             say_next_run(tr("prompts.pinned", number=chosen))
-        if prompt.pinned_version and row.button(tr("prompts.unpin"), icon=":material/push_pin:", key="prompts_unpin"):
+        if prompt.pinned_version and row.button(tr("prompts.unpin"), icon=":material/push_pin:", key=UNPIN.key):
             store.pin_prompt_version(user, prompt.id, None, admin=admin)
             say_next_run(tr("prompts.unpinned"))
         if row.button(
             tr("prompts.restore", number=chosen),
             icon=":material/history:",
-            key="prompts_restore",
+            key=RESTORE.key,
             disabled=chosen == prompt.head_version,
         ):
             _restore(store, user, admin, prompt, version)
@@ -116,12 +127,20 @@ def compare(versions: list[PromptVersion]) -> None:
     numbers = [v.number for v in versions]
     left_col, right_col = st.columns(2)
     # keyed by the prompt and its newest version: a new version is compared with the one before it
-    key = f"prompts_cmp_{versions[0].prompt_id}_{len(numbers)}"
+    key = (versions[0].prompt_id, len(numbers))
     left = left_col.selectbox(
-        tr("prompts.compare_left"), numbers, index=len(numbers) - 2, key=f"{key}_left", format_func=lambda n: f"v{n}"
+        tr("prompts.compare_left"),
+        numbers,
+        index=len(numbers) - 2,
+        key=COMPARED(*key, "left").key,
+        format_func=lambda n: f"v{n}",
     )
     right = right_col.selectbox(
-        tr("prompts.compare_right"), numbers, index=len(numbers) - 1, key=f"{key}_right", format_func=lambda n: f"v{n}"
+        tr("prompts.compare_right"),
+        numbers,
+        index=len(numbers) - 1,
+        key=COMPARED(*key, "right").key,
+        format_func=lambda n: f"v{n}",
     )
     old, new = versions[left - 1].content, versions[right - 1].content
     for field, label in (("system", tr("prompts.system")), ("user", tr("prompts.user"))):

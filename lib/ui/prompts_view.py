@@ -8,42 +8,64 @@ Compare tabs lib/ui/prompts_history.py.
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from lib import prompts
 from lib.client import ReshiClient
 from lib.safe_text import markdown_literal
 from lib.store import DuplicatePromptName, Prompt, PromptVersion, Store
+from lib.ui import state
 from lib.ui.picker import file_picker
 from lib.ui.prompt_use import display_name, open_in_chat, open_in_workbench, owner_label
-from lib.ui.prompts_editor import NOTICE, editor, say_next_run, version_view
+from lib.ui.prompts_editor import editor, say_next_run, version_view
 from lib.ui.prompts_history import compare, history
 from lib.ui.session import tr
-
-OPEN = "prompts_open"  # the id of the prompt shown
-SEARCH = "prompts_search"
-NEW_POPOVER, IMPORT_POPOVER = "prompts_new_popover", "prompts_import_popover"
-POPOVERS = (NEW_POPOVER, IMPORT_POPOVER)
+from lib.ui.state.prompts import (
+    DELETE,
+    DELETE_GO,
+    EXPORT,
+    IMPORT_BOX,
+    IMPORT_FILE,
+    IMPORT_GO,
+    IMPORT_POPOVER,
+    NEW_FORM,
+    NEW_NAME,
+    NEW_POPOVER,
+    NEW_SYSTEM,
+    PICK,
+    POPOVERS,
+    RECOMMEND,
+    SEARCH,
+    SHARE,
+    TO_CHAT,
+    TO_WORKBENCH,
+    PromptsState,
+)
 
 
 def prompts_page(store: Store, user: str, client: ReshiClient, admin: bool) -> None:
-    notice = st.session_state.pop(NOTICE, None)
+    page = state.of(PromptsState)
+    notice, page.notice = page.notice, None
     if notice:
         st.toast(notice, icon=":material/check_circle:")
         for popover in POPOVERS:  # what was done in one is done: set before they are drawn, it closes them
-            st.session_state[popover] = False
+            popover.set(False)
     st.title(tr("prompts.title"))
     st.caption(tr("prompts.intro"))
     entries = store.list_prompts(user)
     search_col, new_col, import_col = st.columns([4, 1.4, 1.4], vertical_alignment="bottom")
-    query = search_col.text_input(tr("prompts.search"), key=SEARCH, placeholder=tr("prompts.search_placeholder"))
+    query = search_col.text_input(tr("prompts.search"), key=SEARCH.key, placeholder=tr("prompts.search_placeholder"))
     _new_prompt_popover(new_col, store, user)
     _import_popover(import_col, store, user)
     found = [(p, v) for p, v in entries if prompts.matches(query, p.name, v.content)]
     list_col, detail_col = st.columns([1, 2.5], gap="medium")
     with list_col:
         _prompt_list(found, user, bool(entries))
-    opened = next((p for p, _ in entries if p.id == st.session_state.get(OPEN)), None)
+    opened = next((p for p, _ in entries if p.id == page.open), None)
     with detail_col:
         if opened is None:
             st.info(tr("prompts.pick_one"), icon=":material/bookmarks:")
@@ -67,34 +89,34 @@ def status_line(prompt: Prompt, user: str) -> str:
 def _prompt_list(found: list[tuple[Prompt, PromptVersion]], user: str, any_prompts: bool) -> None:
     if not found:
         st.caption(tr("prompts.nothing_found" if any_prompts else "prompts.none_yet"))
+    page = state.of(PromptsState)
     for prompt, version in found:
-        is_open = st.session_state.get(OPEN) == prompt.id
         with st.container(border=True):
             st.button(
                 f"{display_name(prompt)} · v{prompt.current_version}",
-                key=f"prompts_pick_{prompt.id}",
-                type="primary" if is_open else "tertiary",
-                on_click=st.session_state.__setitem__,
-                args=(OPEN, prompt.id),
+                key=PICK(prompt.id).key,
+                type="primary" if page.open == prompt.id else "tertiary",
+                on_click=setattr,
+                args=(page, "open", prompt.id),
             )
             st.caption(status_line(prompt, user))
             if version.content["tags"]:
                 st.caption(" ".join(f"`{markdown_literal(t)}`" for t in version.content["tags"]))
 
 
-def _new_prompt_popover(container, store: Store, user: str) -> None:
+def _new_prompt_popover(container: DeltaGenerator, store: Store, user: str) -> None:
     with container.popover(
-        tr("prompts.new"), icon=":material/add:", use_container_width=True, key=NEW_POPOVER, on_change="rerun"
+        tr("prompts.new"), icon=":material/add:", use_container_width=True, key=NEW_POPOVER.key, on_change="rerun"
     ):
-        with st.form("prompts_new_form", border=False, clear_on_submit=True):
-            name = st.text_input(tr("prompts.name"), max_chars=prompts.MAX_NAME_CHARS, key="prompts_new_name")
-            system = st.text_area(tr("prompts.system"), key="prompts_new_system", height=120)
+        with st.form(NEW_FORM.key, border=False, clear_on_submit=True):
+            name = st.text_input(tr("prompts.name"), max_chars=prompts.MAX_NAME_CHARS, key=NEW_NAME.key)
+            system = st.text_area(tr("prompts.system"), key=NEW_SYSTEM.key, height=120)
             if st.form_submit_button(tr("prompts.create"), icon=":material/add:", type="primary"):
                 content = prompts.new_content(system=system, user="" if system.strip() else "{{input}}")
                 _create(store, user, name, content)
 
 
-def _create(store: Store, user: str, name: str, content: dict) -> None:
+def _create(store: Store, user: str, name: str, content: dict[str, Any]) -> None:
     problem = prompts.name_problem(name) or next(iter(prompts.problems(content)), None)
     if problem:
         st.warning(tr(problem.key, **problem.fields), icon=":material/warning:")
@@ -104,30 +126,30 @@ def _create(store: Store, user: str, name: str, content: dict) -> None:
     except DuplicatePromptName:
         st.warning(tr("prompts.duplicate_name", name=name.strip()), icon=":material/warning:")
         return
-    st.session_state[OPEN] = prompt.id
+    state.of(PromptsState).open = prompt.id
     say_next_run(tr("prompts.created", name=prompt.name))
 
 
-def _import_popover(container, store: Store, user: str) -> None:
-    uploads = st.session_state.setdefault("prompts_import_n", 0)
+def _import_popover(container: DeltaGenerator, store: Store, user: str) -> None:
+    page = state.of(PromptsState)
     with container.popover(
         tr("prompts.import"),
         icon=":material/upload_file:",
         use_container_width=True,
-        key=IMPORT_POPOVER,
+        key=IMPORT_POPOVER.key,
         on_change="rerun",
     ):
         file = file_picker(
             tr("prompts.import_label"),
-            box="prompts_import_picker",
+            box=IMPORT_BOX.key,
             button=tr("picker.browse"),
             note=tr("prompts.import_note"),
             max_mb=prompts.MAX_IMPORT_BYTES // 1_000_000,
             type=["json"],
-            key=f"prompts_import_file_{uploads}",
+            key=IMPORT_FILE(page.imports).key,
         )
-        if file is None or not st.button(
-            tr("prompts.import_go"), icon=":material/upload:", key="prompts_import_go", type="primary"
+        if not isinstance(file, UploadedFile) or not st.button(
+            tr("prompts.import_go"), icon=":material/upload:", key=IMPORT_GO.key, type="primary"
         ):
             return
         try:
@@ -142,8 +164,8 @@ def _import_popover(container, store: Store, user: str) -> None:
                 icon=":material/block:",
             )
             return
-        st.session_state["prompts_import_n"] += 1
-        st.session_state[OPEN] = prompt.id
+        page.imports += 1
+        page.open = prompt.id
         say_next_run(tr("prompts.imported", name=prompt.name, count=prompt.head_version))
 
 
@@ -170,12 +192,12 @@ def _prompt_detail(store: Store, user: str, client: ReshiClient, admin: bool, pr
         + tr("prompts.pinned_note" if prompt.pinned_version else "prompts.newest_note", number=prompt.current_version)
     )
     actions = st.container(horizontal=True, gap="small")
-    if actions.button(tr("prompts.open_in_chat"), icon=":material/chat:", key="prompts_to_chat", type="primary"):
+    if actions.button(tr("prompts.open_in_chat"), icon=":material/chat:", key=TO_CHAT.key, type="primary"):
         open_in_chat(prompt, current)
     if actions.button(
         tr("prompts.test_in_workbench", number=prompt.head_version),
         icon=":material/science:",
-        key="prompts_to_workbench",
+        key=TO_WORKBENCH.key,
         help=tr("prompts.test_in_workbench_help"),
     ):
         open_in_workbench(prompt, by_number[prompt.head_version])
@@ -185,7 +207,7 @@ def _prompt_detail(store: Store, user: str, client: ReshiClient, admin: bool, pr
         file_name=f"prompt-{prompt.id}.json",
         mime="application/json",
         icon=":material/download:",
-        key="prompts_export",
+        key=EXPORT.key,
         on_click="ignore",
     )
     edit_tab, history_tab, compare_tab, team_tab = st.tabs(
@@ -219,7 +241,7 @@ def _team(store: Store, user: str, admin: bool, prompt: Prompt, editable: bool) 
     shared = st.toggle(
         tr("prompts.share_toggle"),
         value=prompt.shared,
-        key=f"prompts_share_{prompt.id}",
+        key=SHARE(prompt.id).key,
         disabled=not editable or (prompt.shared and prompt.user != user),
         help=tr("prompts.share_help"),
     )
@@ -235,7 +257,7 @@ def _team(store: Store, user: str, admin: bool, prompt: Prompt, editable: bool) 
             tr("prompts.recommend_toggle"),
             value=prompt.recommended,
             disabled=not prompt.shared,
-            key=f"prompts_recommend_{prompt.id}",
+            key=RECOMMEND(prompt.id).key,
             help=tr("prompts.recommend_help"),
         )
         if recommended != prompt.recommended:
@@ -243,9 +265,10 @@ def _team(store: Store, user: str, admin: bool, prompt: Prompt, editable: bool) 
             st.rerun()
     if editable:
         st.divider()
-        if st.button(tr("prompts.delete"), icon=":material/delete:", key=f"prompts_delete_{prompt.id}"):
-            st.session_state["prompts_delete_asked"] = prompt.id
-        if st.session_state.get("prompts_delete_asked") == prompt.id:
+        page = state.of(PromptsState)
+        if st.button(tr("prompts.delete"), icon=":material/delete:", key=DELETE(prompt.id).key):
+            page.delete_asked = prompt.id
+        if page.delete_asked == prompt.id:
             st.warning(
                 tr("prompts.delete_confirm", name=markdown_literal(prompt.name)), icon=":material/delete_forever:"
             )
@@ -253,8 +276,8 @@ def _team(store: Store, user: str, admin: bool, prompt: Prompt, editable: bool) 
                 tr("prompts.delete_for_good"),
                 icon=":material/delete_forever:",
                 type="primary",
-                key=f"prompts_delete_go_{prompt.id}",
+                key=DELETE_GO(prompt.id).key,
             ):
                 store.delete_prompt(user, prompt.id, admin=admin)
-                st.session_state.pop(OPEN, None)
+                page.open = None
                 say_next_run(tr("prompts.deleted", name=prompt.name))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from lib import prompts
 from lib.store import Store
+from lib.ui.state.prompts import IMPORT_FILE, PromptsState
 from lib.ui.state.workbench import WorkbenchState
 from tests.app.helpers import state_of
 from tests.app.test_chat import send
@@ -35,8 +36,7 @@ def create(at, name: str, system: str):
 
 
 def editor(at, prompt_id: int, field: str):
-    gen = at.session_state.get(f"prompts_gen_{prompt_id}", 0)
-    return f"prompts_{prompt_id}_g{gen}_{field}"
+    return state_of(at, PromptsState).editor(prompt_id).widget(prompt_id, field).key
 
 
 def save(at, prompt_id: int, system: str, note: str = ""):
@@ -59,7 +59,7 @@ def test_the_shipped_presets_are_in_the_library_recommended(login_secrets):
 def test_save_versions_pin_restore_and_compare(login_secrets):
     at = create(make_app(login_secrets, PAGE, user="alice"), "Support triage", "Triage {{ticket}}.")
     prompt = only_prompt(login_secrets, "alice", "Support triage")
-    assert at.session_state["prompts_open"] == prompt.id
+    assert state_of(at, PromptsState).open == prompt.id
     save(at, prompt.id, "Triage {{ticket}} kindly.", "kinder")
     save(at, prompt.id, "Triage {{ticket}} kindly, in one line.", "shorter")
     versions = store_of(login_secrets).prompt_versions("alice", prompt.id)
@@ -165,7 +165,7 @@ def test_export_and_import_keep_the_history_and_refuse_what_is_not_a_prompt(logi
 
 def _import(at, data: bytes):
     """Choose the file in the import popover's uploader (a new, empty one after each import)."""
-    at.file_uploader(key=f"prompts_import_file_{at.session_state['prompts_import_n']}").set_value(
+    at.file_uploader(key=IMPORT_FILE(state_of(at, PromptsState).imports).key).set_value(
         ("prompt.json", data, "application/json")
     ).run()
     return at.button(key="prompts_import_go").click().run()
