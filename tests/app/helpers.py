@@ -1,4 +1,4 @@
-"""What AppTest tests share: reading the app's session state as the app's own types."""
+"""What AppTest tests share: the app's session state as its own types, its store, its text."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import TypeVar
 
 from streamlit.testing.v1 import AppTest
 
-from lib.store import utcnow
+from lib.store import Store, utcnow
 from lib.ui.state import FeatureState, slot_key
 from lib.ui.state.auth import AUTHENTICATION_STATUS, NAME, USERNAME, SignIn
 
@@ -27,3 +27,14 @@ def sign_in_as(at: AppTest, user: str) -> AppTest:
     at.session_state[USERNAME] = at.session_state[NAME] = user
     state_of(at, SignIn).signed_in_at = utcnow()  # a session without it is refused
     return at
+
+
+def store_of(secrets: dict) -> Store:
+    """The app's store, as the app opens it from the test's secrets."""
+    return Store(secrets["store"]["url"])
+
+
+def texts(at: AppTest) -> str:
+    """Every message a person reads on the page (main area and sidebar), one per line."""
+    kinds = ("markdown", "caption", "info", "error", "warning", "success", "toast")
+    return "\n".join(str(e.value) for kind in kinds for e in at.get(kind) if isinstance(getattr(e, "value", None), str))

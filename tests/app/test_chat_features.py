@@ -12,16 +12,12 @@ from datetime import UTC, datetime, timedelta
 from lib import chat_io
 from lib.store import Store
 from lib.ui.state.shell import Identity
-from tests.app.helpers import state_of
+from tests.app.helpers import state_of, store_of
 from tests.app.test_chat import chat_texts, last_request, send, stored_messages
 from tests.fixtures.app import make_app
 from tests.imagefiles import image_bytes
 
 MODELS = ["gpt-4o-mini", "gemini-pro", "deepseek-chat"]
-
-
-def store_of(secrets) -> Store:
-    return Store(secrets["store"]["url"])
 
 
 def compare_app(secrets, models=MODELS):

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from lib.store import Store
+from tests.app.helpers import texts
 from tests.app.test_upload import upload_files
-from tests.app.test_video import finish_and_reload, texts
+from tests.app.test_video import finish_and_reload
 from tests.app.test_video import generate as generate_video
 from tests.fixtures.app import make_app
 from tests.imagefiles import image_bytes

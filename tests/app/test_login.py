@@ -17,8 +17,7 @@ from lib.ui import auth as auth_ui
 from lib.ui.state.auth import SignIn
 from lib.ui.state.shell import Identity
 from lib.users import remove_user
-from tests.app.helpers import state_of
-from tests.app.test_shell import texts
+from tests.app.helpers import state_of, texts
 from tests.fixtures.app import COOKIE_KEY, PASSWORDS, make_app
 
 TOO_MANY = "Too many attempts, try again in"

@@ -136,8 +136,9 @@ def test_probabilities_are_asked_for_and_shade_the_reply(app_secrets, sandbox):
 
 def test_thinking_and_checked_json_reach_a_share_link_and_the_slides(app_secrets, sandbox):
     from lib import shares
+    from tests.app.helpers import store_of
     from tests.app.test_presentation import present
-    from tests.app.test_shares import open_link, store_of
+    from tests.app.test_shares import open_link
 
     at = json_schema_chat(app_secrets, json.dumps(SCHEMA))
     at.selectbox(key="chat_new_model").set_value("o4-mini").run()

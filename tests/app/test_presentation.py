@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.helpers import sign_in_as
+from tests.app.helpers import sign_in_as, store_of
 from tests.app.test_chat import send
 from tests.app.test_chat_features import MODELS, compare_app
 from tests.app.test_isolation import page_text
-from tests.app.test_shares import PRIVATE, SHARED, alice_shares_a_conversation, open_link, store_of
+from tests.app.test_shares import PRIVATE, SHARED, alice_shares_a_conversation, open_link
 from tests.fixtures.app import APPTEST_ENTRY, make_app
 
 FIRST, SECOND = "First question about otters", "Second question about herons"

@@ -8,24 +8,11 @@ from lib import prompts
 from lib.store import Store
 from lib.ui.state.prompts import IMPORT_FILE, PromptsState
 from lib.ui.state.workbench import WorkbenchState
-from tests.app.helpers import state_of
+from tests.app.helpers import state_of, store_of, texts
 from tests.app.test_chat import send
 from tests.fixtures.app import make_app
 
 PAGE = "app_pages/prompts.py"
-
-
-def store_of(secrets) -> Store:
-    return Store(secrets["store"]["url"])
-
-
-def texts(at) -> str:
-    return "\n".join(
-        e.value
-        for kind in ("warning", "error", "info", "caption", "markdown", "toast", "success")
-        for e in at.get(kind)
-        if isinstance(getattr(e, "value", None), str)
-    )
 
 
 def create(at, name: str, system: str):

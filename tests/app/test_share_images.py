@@ -9,8 +9,9 @@ import re
 from PIL import Image
 
 from lib import shares
+from tests.app.helpers import store_of
 from tests.app.test_chat_features import attach
-from tests.app.test_shares import open_link, store_of
+from tests.app.test_shares import open_link
 from tests.fixtures.app import make_app
 from tests.imagefiles import image_bytes
 

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib import shares
 from lib.store import Store, utcnow
+from tests.app.helpers import store_of
 from tests.app.test_chat import send
 from tests.app.test_chat_features import compare_app
 from tests.app.test_isolation import page_text
@@ -19,10 +20,6 @@ from tests.fixtures.app import APPTEST_ENTRY, make_app
 from tests.imagefiles import image_bytes
 
 SHARED, PRIVATE = "sharedOtter4c1e", "privateBadger9d2f"
-
-
-def store_of(secrets) -> Store:
-    return Store(secrets["store"]["url"])
 
 
 def open_link(secrets, token: str) -> AppTest:

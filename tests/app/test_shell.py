@@ -10,14 +10,8 @@ import pytest
 from lib.store import Store
 from lib.ui.state.connection import ConnectionChoice
 from lib.ui.state.shell import Identity, Language
-from tests.app.helpers import state_of
+from tests.app.helpers import state_of, texts
 from tests.fixtures.app import PASSWORDS, make_app
-
-
-def texts(at) -> str:
-    parts = [e.value for e in (*at.markdown, *at.caption, *at.info, *at.error, *at.warning, *at.success)]
-    parts += [e.value for e in at.sidebar.caption] + [e.value for e in at.sidebar.markdown]
-    return "\n".join(str(p) for p in parts)
 
 
 def test_single_user_mode_needs_no_login_and_says_so(app_secrets):

@@ -15,16 +15,13 @@ import streamlit as st
 from lib import budget, errors
 from lib.client import ReshiClient
 from lib.client.retries import RetryPolicy
-from lib.store import Store, utcnow
+from lib.store import utcnow
+from tests.app.helpers import store_of, texts
 from tests.fixtures.app import make_app
 
 VIDEO = "app_pages/video.py"
 USER = "local"
 DONE = 3.5  # the test sandbox finishes a task in 3 virtual seconds
-
-
-def store_of(secrets) -> Store:
-    return Store(secrets["store"]["url"])
 
 
 def open_page(secrets, **kw):
@@ -44,11 +41,6 @@ def generate(at, prompt: str, duration: int | None = None, **choices):
     at.button(key="video_generate").click().run()
     assert not at.exception, at.exception
     return at
-
-
-def texts(at) -> str:
-    parts = [e.value for e in (*at.markdown, *at.caption, *at.info, *at.error, *at.warning, *at.success)]
-    return "\n".join(str(p) for p in parts)
 
 
 def let_time_pass(secrets, sandbox, seconds=DONE):

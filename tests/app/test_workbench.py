@@ -8,15 +8,11 @@ import time
 from lib import budget
 from lib.store import Store
 from lib.ui.state.workbench import WorkbenchState
-from tests.app.helpers import state_of
+from tests.app.helpers import state_of, store_of, texts
 from tests.fixtures.app import make_app
 
 PAGE = "app_pages/workbench.py"
 TOPICS = ["tides", "python code", "rain", "sql function", "volcanoes"]
-
-
-def store_of(secrets) -> Store:
-    return Store(secrets["store"]["url"])
 
 
 def pasted_cases(count: int) -> str:
@@ -68,11 +64,6 @@ def wait_for_run(at, run_id: int, user: str = "local") -> None:
 def table_with(at, column: str):
     """The shown table that has `column` (the data editors are dataframes too)."""
     return next(d.value for d in at.dataframe if column in d.value.columns)
-
-
-def texts(at) -> str:
-    parts = [e.value for e in (*at.markdown, *at.caption, *at.info, *at.error, *at.warning, *at.success)]
-    return "\n".join(str(p) for p in parts)
 
 
 def error_texts(at) -> str:

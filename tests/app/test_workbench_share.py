@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 
 from lib import shares
+from tests.app.helpers import store_of, texts
 from tests.app.test_shares import open_link
-from tests.app.test_workbench import PAGE, by_label, paste, pasted_cases, run, store_of, table_with, texts, with_checks
+from tests.app.test_workbench import PAGE, by_label, paste, pasted_cases, run, table_with, with_checks
 from tests.fixtures.app import make_app
 
 

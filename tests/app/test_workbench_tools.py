@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 
 from lib import workbench
+from tests.app.helpers import store_of, texts
 from tests.app.test_chat import last_request
-from tests.app.test_workbench import PAGE, by_label, error_texts, paste, run, shown_run_id, store_of, texts
+from tests.app.test_workbench import PAGE, by_label, error_texts, paste, run, shown_run_id
 from tests.fixtures.app import make_app
 
 CITIES = ["Paris", "Tokyo", "Lima", "Oslo", "Cairo", "Quito", "Hanoi", "Dakar", "Perth", "Riga"]
