@@ -167,6 +167,19 @@ class Settings(BaseModel):
             else value
         )
 
+    @property
+    def private_networks(self) -> Networks:
+        """The private networks the app may call: `[security] allow_private_networks`, else the
+        mode's default. Single-user mode runs on the user's own machine, where local model
+        servers are common, so loopback is allowed there; login mode allows none."""
+        if self.security.allow_private_networks is not None:
+            return self.security.allow_private_networks
+        if self.auth is not None:
+            return ()
+        from lib import netguard  # httpx: see `SecuritySettings._networks`
+
+        return tuple(netguard.LOOPBACK)
+
 
 class Problem(NamedTuple):
     """One bad key: where (`[auth] cookie_key`), and what is wrong as a catalog key and its fields."""

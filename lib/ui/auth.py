@@ -78,10 +78,11 @@ def authenticate() -> AuthenticationController | None:
     router still calls `st.navigation` (hidden) before stopping, so the page asked for in the
     URL is the one shown after login.
     """
-    settings, users = _settings_or_stop()
-    if settings is None:
+    login = _login_settings_or_stop()
+    if login is None:
         _settle_identity(LOCAL_USER, LOCAL_USER, admin=True)
         return None
+    settings, users = login
     # Not stauth.Authenticate: it draws the cookie manager component (see the module docstring).
     authenticator = AuthenticationController(users["credentials"], auto_hash=False, secret_key=settings.cookie_key)
     store, client = get_store(), _client(settings)
@@ -131,9 +132,9 @@ def leave_if_signed_out() -> None:
     the router has just checked.)"""
     if not fragment_running_alone():
         return
-    settings, users = _settings_or_stop()
+    login = _login_settings_or_stop()
     user = library_user()
-    if settings is not None and (user is None or _refusal(get_store(), users, user)):
+    if login is not None and (user is None or _refusal(get_store(), login[1], user)):
         st.rerun()
 
 
@@ -141,10 +142,13 @@ def request_logout() -> None:
     state.of(SignIn).logout_requested = True
 
 
-def _settings_or_stop() -> tuple[AuthSettings | None, dict | None]:
+def _login_settings_or_stop() -> tuple[AuthSettings, dict] | None:
+    """The [auth] settings and the users file's credentials; None in single-user mode."""
     settings = settings_or_stop().auth
+    if settings is None:
+        return None
     try:
-        return settings, load_credentials(settings.users_file) if settings else None
+        return settings, load_credentials(settings.users_file)
     except AuthConfigError as exc:
         stop_app(tr(exc.key, **exc.fields))
 

@@ -13,6 +13,7 @@ import streamlit as st
 
 from lib import alerts, errors, formats, netguard, quotas
 from lib.client import DEFAULT_BASE_URL, ReshiClient, derive_upload_url, mask_key
+from lib.client.types import CallRecord
 from lib.i18n import key_family
 from lib.sandbox.state import DEFAULT_KEY as SANDBOX_KEY
 from lib.ui import state
@@ -52,16 +53,12 @@ def _modes() -> list[str]:
 
 
 def network_policy(conn: Connection) -> netguard.NetPolicy:
-    """The `[security]` rules for this connection; an admin-configured connection's own hosts are trusted.
-
-    Single-user mode runs on the user's own machine, where local model servers are common, so
-    loopback is allowed there unless the admin says otherwise.
-    """
-    security = app_settings().security  # a typo in a network stopped the app at its start
-    networks = security.allow_private_networks
-    if networks is None:
-        networks = () if login_required() else tuple(netguard.LOOPBACK)
-    policy = netguard.NetPolicy(allowed_networks=networks, allowed_hosts=security.allowed_hosts)
+    """The `[security]` rules for this connection (`Settings.private_networks` says which private
+    networks by mode); an admin-configured connection's own hosts are trusted."""
+    settings = app_settings()  # a typo in a network stopped the app at its start
+    policy = netguard.NetPolicy(
+        allowed_networks=settings.private_networks, allowed_hosts=settings.security.allowed_hosts
+    )
     return policy.trusting(conn.base_url, conn.upload_url) if conn.mode in (SANDBOX, PRESET) else policy
 
 
@@ -123,6 +120,10 @@ def connection_client(conn: Connection, user: str) -> ReshiClient:
     admin's `[alerts] webhook_url`, a paid call that reaches 80% or 100% of a quota or of the
     user's budget (in the browser's time zone, as the banner counts it) posts an alert."""
     store, policy = get_store(), network_policy(conn)
+
+    def record_first(record: CallRecord) -> None:
+        record_call(store, user, record)
+
     client = ReshiClient(
         conn.base_url,
         conn.api_key,
@@ -131,7 +132,7 @@ def connection_client(conn: Connection, user: str) -> ReshiClient:
         prices=store.get_prices(),
         policy=policy,
         connection=connection_label(conn),
-        on_call=lambda record: record_call(store, user, record),
+        on_call=record_first,
     )
     if conn.mode == PRESET:  # each call holds what it may cost until its ledger row lands
         client.before_paid_call = lambda _endpoint, _model, most: quotas.check_quota(store, user, most)
@@ -139,9 +140,7 @@ def connection_client(conn: Connection, user: str) -> ReshiClient:
     if webhook:  # the admin's alerts: a quota's on the preset connection, the user's budget's on any
         webhook_policy, tz = replace(policy, trusted_origins=frozenset()), st.context.timezone
 
-        record_first = client.on_call
-
-        def record_and_alert(record) -> None:
+        def record_and_alert(record: CallRecord) -> None:
             record_first(record)
             if record.credits:
                 alerts.alert_after_paid_call(

@@ -8,6 +8,7 @@ the prompt and voter filters apply to their own votes (admins: to everyone's).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 import altair as alt
@@ -16,7 +17,7 @@ import streamlit as st
 
 from lib import votes
 from lib.i18n import key_family
-from lib.store import Store
+from lib.store import Store, TeamVote, VoteRecord
 from lib.ui.session import current_user, is_admin, labels, tr
 
 TEAM, MINE = "team", "mine"
@@ -27,6 +28,7 @@ OUTCOME_KEY = key_family("board.outcome", votes.OUTCOMES)
 
 def load_votes(store: Store, scope: str) -> list[votes.Vote]:
     user = current_user()
+    records: Sequence[VoteRecord | TeamVote]
     if scope == MINE:
         records = store.list_votes(user)
     else:

@@ -40,7 +40,7 @@ def language_picker(key: str) -> str | None:
     choice = st.segmented_control(
         t("app.language", lang),
         list(LANGUAGES),
-        format_func=LANGUAGES.get,
+        format_func=LANGUAGES.__getitem__,
         default=lang,
         key=key,
         label_visibility="collapsed",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
+from typing import Literal
 
 import altair as alt
 import numpy as np
@@ -24,6 +25,8 @@ from lib.ui.session import tr
 
 HEIGHT = 280
 TIME_FORMAT = {usage.HOUR: "%m-%d %H:%M", usage.DAY: "%m-%d"}
+# A tick per bucket at most (Vega-Lite's time intervals are named as the granularities are).
+TICK_UNIT: dict[str, Literal["hour", "day"]] = {usage.HOUR: "hour", usage.DAY: "day"}
 # Vega's "tableau10": told apart by most eyes. Which series gets which is `stable_colours`' rule.
 # Vega cuts legend and axis labels at 160 px: "claude-sonnet-4-5-20250…". Model names are shown whole.
 LABEL_LIMIT = 320
@@ -124,7 +127,10 @@ def _time_x(scope: usage.Scope, data: pd.DataFrame) -> alt.X:
         title=tr("usage.axis.time"),
         scale=scale,
         axis=alt.Axis(
-            format=TIME_FORMAT[scope.granularity], labelAngle=-30, tickCount=scope.granularity, labelOverlap=True
+            format=TIME_FORMAT[scope.granularity],
+            labelAngle=-30,
+            tickCount=TICK_UNIT[scope.granularity],
+            labelOverlap=True,
         ),
     )
 

@@ -218,11 +218,14 @@ def per_user_table(store: Store, per_user: pd.DataFrame) -> None:
         quota_month=per_user["user"].map(lambda u: shares.get(u, (None, None))[1]),
     )
     config = {
-        "user": tr("usage.col.user"),
-        "credits": tr("usage.col.credits"),
-        "requests": tr("usage.card.requests"),
-        "errors": tr("usage.outcome.error"),
-        "tokens": tr("usage.card.tokens"),
+        name: st.column_config.Column(tr(key))
+        for name, key in (
+            ("user", "usage.col.user"),
+            ("credits", "usage.col.credits"),
+            ("requests", "usage.card.requests"),
+            ("errors", "usage.outcome.error"),
+            ("tokens", "usage.card.tokens"),
+        )
     }
     if shares:
         config |= {

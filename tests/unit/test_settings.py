@@ -29,6 +29,15 @@ def test_no_settings_are_the_defaults():
     assert defaults.security.allow_private_networks is None, "the default depends on the mode"
 
 
+def test_the_private_networks_default_by_mode():
+    auth = {"users_file": "conf/u.yaml", "cookie_key": GOOD_KEY}
+    assert parse({}).private_networks == (ip_network("127.0.0.0/8"), ip_network("::1/128")), "single-user: loopback"
+    assert parse({"auth": auth}).private_networks == (), "login mode: none"
+    chosen = {"allow_private_networks": ["10.0.0.0/8"]}
+    assert parse({"auth": auth, "security": chosen}).private_networks == (ip_network("10.0.0.0/8"),)
+    assert parse({"security": {"allow_private_networks": False}}).private_networks == ()
+
+
 def test_values_are_typed():
     parsed = parse(
         {
