@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from lib import chat_attachments as attachments
 from lib import chat_options, tools
@@ -113,7 +114,7 @@ def reply_models(settings: dict) -> list[str]:
 def request_params(settings: dict) -> dict:
     """Only the parameters switched on, in the types the API expects, then the model-feature
     options switched on (lib/chat_options.py) and the extra parameters over them all."""
-    sent = {}
+    sent: dict[str, Any] = {}
     for param in PARAMS:
         entry = settings["params"][param.name]
         if not entry["on"]:
@@ -144,7 +145,7 @@ def api_messages(system: str, history: list, *, column: int = 0, now: datetime |
     turns = [
         m for m in history if m.role in ("user", "assistant", "tool") and (m.meta or {}).get("column", column) == column
     ]
-    messages = [{"role": "system", "content": system}] if system.strip() else []
+    messages: list[dict[str, Any]] = [{"role": "system", "content": system}] if system.strip() else []
     answered = {(m.meta or {}).get("tool_call_id") for m in turns if m.role == "tool"}
     for message, following in zip(turns, [*turns[1:], None]):
         meta = message.meta or {}

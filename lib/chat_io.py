@@ -267,7 +267,8 @@ def _message(index: int, item, adjusted: list[str]) -> tuple[str, str, dict]:
     if not isinstance(meta, dict):
         raise ImportProblem("chat.import_bad_field", field=f"{where}.meta")
     kept = _checked(meta, _META_CHECKS, f"{where}.meta", adjusted)
-    attachments = meta.get("attachments") if isinstance(meta.get("attachments"), list) else []
+    listed = meta.get("attachments")
+    attachments = listed if isinstance(listed, list) else []
     names = [a.get("name") for a in attachments if isinstance(a, dict)]
     if names:
         kept["attachments"] = [{"name": str(n)[:255]} for n in names]

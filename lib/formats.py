@@ -8,6 +8,7 @@ conventions it follows.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_datetime, format_timedelta
@@ -15,7 +16,7 @@ from babel.numbers import format_decimal, format_percent
 
 LOCALES = {"en": "en_US", "zh": "zh_Hans_CN"}
 DATE_TIME = "yyyy-MM-dd HH:mm"  # one unambiguous form in every language
-_UNITS = (("day", 86400), ("hour", 3600), ("minute", 60))
+_UNITS: tuple[tuple[Literal["day", "hour", "minute"], int], ...] = (("day", 86400), ("hour", 3600), ("minute", 60))
 
 
 def zone(name: str | None) -> ZoneInfo:
@@ -48,7 +49,8 @@ def moment(when: datetime, lang: str, zone: tzinfo, pattern: str = DATE_TIME) ->
 
 def duration(seconds: float, lang: str) -> str:
     """The two largest whole units, down to minutes: '2 days 23 hr', '5 hr 12 min', '1 min'."""
-    parts, rest = [], max(int(seconds), 60)
+    parts: list[str] = []
+    rest = max(int(seconds), 60)
     for unit, size in _UNITS:
         count, rest = divmod(rest, size)
         if count and len(parts) < 2:

@@ -101,7 +101,7 @@ def is_public(address: str) -> bool:
     inner = embedded_ipv4(ip)
     if inner is not None and (not _is_global(inner) or int(ip) >> 32 == 0):
         return False
-    return _is_global(inner if ip.ipv4_mapped else ip)
+    return _is_global(ip.ipv4_mapped or ip)
 
 
 def _is_global(ip: IPv4Address | IPv6Address) -> bool:
@@ -155,7 +155,7 @@ class _GuardedBackend(httpcore.SyncBackend):
             resolved = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except OSError as exc:
             raise httpcore.ConnectError(str(exc)) from exc
-        addresses = list(dict.fromkeys(info[4][0] for info in resolved))
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in resolved))
         # Every address, not only the first: a host that also resolves to an internal address
         # is refused rather than trusted to be reached on its public one.
         for address in addresses:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import TypedDict
 
 import sqlalchemy as sa
 
@@ -24,6 +25,15 @@ from lib.store.ledger import INTERRUPTED
 
 SAVE_EVERY_SECONDS = 2.0
 log = logging.getLogger("reshi.store")
+
+
+class _CallSoFar(TypedDict):
+    """A streaming call's figures so far, as its provisional ledger row keeps them."""
+
+    prompt_tokens: int | None
+    completion_tokens: int
+    latency_ms: float
+    request_id: str | None
 
 
 class ReplySaver:
@@ -61,24 +71,25 @@ class ReplySaver:
 
     def _checkpoint(self, index: int, stream: ChatStream) -> None:
         meta = {**chat.reply_meta(stream), **self._extras[index], "incomplete": True, INTERRUPTED: True}
-        call = dict(
+        call = _CallSoFar(
             prompt_tokens=stream.prompt_tokens,
             completion_tokens=stream.tokens,
             latency_ms=stream.waited * 1000,
             request_id=stream.request_id,
         )
-        if self._usage_ids[index] is None:  # the call first: a crash before the message keeps it
+        usage_id, message_id = self._usage_ids[index], self._message_ids[index]
+        if usage_id is None:  # the call first: a crash before the message keeps it
             self._usage_ids[index] = self._store.add_usage(
                 self._user, endpoint=pricing.CHAT, model=stream.model, error_kind=INTERRUPTED, **call
             )
             stream.provisional_row = self._usage_ids[index]  # the call's own record takes its place
         else:
-            self._store.update_provisional_usage(self._user, self._usage_ids[index], **call)
-        if self._message_ids[index] is None:
+            self._store.update_provisional_usage(self._user, usage_id, **call)
+        if message_id is None:
             message = self._store.add_message(self._user, self._conversation_id, "assistant", stream.text, meta)
             self._message_ids[index] = message.id if message else None
         else:
-            self._store.update_message(self._user, self._message_ids[index], content=stream.text, meta=meta)
+            self._store.update_message(self._user, message_id, content=stream.text, meta=meta)
 
     def finish(self, index: int, stream: ChatStream, error: errors.ReshiError | None) -> None:
         """Keep the reply as it ended. One stopped before anything arrived (text or a tool call)

@@ -34,7 +34,9 @@ def images_as_links(markdown: str) -> str:
     from a host the text chose (their address, their browser, a GET wherever the sharer liked). An image
     is a link with a `!` before it, so dropping the `!` keeps the link. Code blocks and code
     spans, where `![` is only text, are left as they are."""
-    out, fence, prose = [], None, []
+    out: list[str] = []
+    fence: str | None = None
+    prose: list[str] = []
     for line in markdown.splitlines(keepends=True):
         opened = _FENCE.match(line)
         if fence is None and opened:

@@ -169,7 +169,13 @@ def stored_check_ok(value: Any) -> bool:
     if not isinstance(value, dict) or value.get("kind") not in (MATCHES, NOT_JSON, MISMATCH):
         return False
     problems = value.get("problems")
-    fields = {"kind": str, "reason": str, "path": str, "line": (int, type(None)), "column": (int, type(None))}
+    fields: dict[str, type | tuple[type, ...]] = {
+        "kind": str,
+        "reason": str,
+        "path": str,
+        "line": (int, type(None)),
+        "column": (int, type(None)),
+    }
     return (
         isinstance(problems, list)
         and len(problems) <= MAX_STORED_PROBLEMS

@@ -131,7 +131,7 @@ def arguments_match(calls: list[dict], name: str, expected: str) -> CallCheck:
     them, nested objects alike). The detail is the first call's first difference."""
     try:
         wanted = json.loads(expected)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         return CallCheck(False, ARGUMENTS_DIFFER, f"expected: {exc.msg}")
     own = [c for c in calls if c["name"] == name]
     if not own:

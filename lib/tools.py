@@ -166,7 +166,7 @@ def schema_problem(text: str) -> tuple[str, str] | None:
         return None
     try:
         schema = json.loads(text)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         return "schema_json", f"{exc.msg} (line {exc.lineno}, column {exc.colno})"
     if not isinstance(schema, dict) or schema.get("type", "object") != "object":
         return "schema_type", ""
@@ -251,7 +251,7 @@ def import_json(text: str) -> list[dict]:
     are kept when a tool carries `x-mock`. Raises ImportProblem."""
     try:
         data = json.loads(text)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise ImportProblem("tools.import_not_json", detail=f"line {exc.lineno}, column {exc.colno}") from None
     if isinstance(data, dict):
         data = data.get("tools", [data])
@@ -332,7 +332,7 @@ def with_call_fields(messages: list[dict], meta: dict, answered: set) -> None:
     elif calls and not message["content"]:
         messages.pop()
     elif message["role"] == "tool":
-        before = next((m for m in reversed(messages[:-1]) if m["role"] != "tool"), {})
+        before: dict = next((m for m in reversed(messages[:-1]) if m["role"] != "tool"), {})
         if meta.get("tool_call_id") in {call.get("id") for call in before.get("tool_calls") or []}:
             message["tool_call_id"] = meta["tool_call_id"]
         else:

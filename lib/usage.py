@@ -114,7 +114,7 @@ def chart_bounds(scope: Scope, first: datetime | None, last: datetime | None) ->
     MIN_CHART_BUCKETS buckets: 30 days of which only today had calls read as one hairline at
     the right edge. An unbounded range spans its calls. None when there is nothing to span."""
     bounds = local_bounds(scope)
-    if first is None or pd.isna(first):
+    if first is None or last is None or pd.isna(first):
         return bounds
     width = timedelta(seconds=BUCKET_SECONDS[scope.granularity])
     start, end = bounds or (datetime.min, last + width)
@@ -128,7 +128,7 @@ def zone_offsets(tz: ZoneInfo, start: datetime, end: datetime) -> tuple[int, lis
     """
 
     def offset(at: datetime) -> int:
-        return int(at.astimezone(tz).utcoffset().total_seconds())
+        return int((at.astimezone(tz).utcoffset() or timedelta()).total_seconds())
 
     first, changes = offset(start), []
     cursor, current = start, first
@@ -207,7 +207,7 @@ def cube(store: Store, scope: Scope, after_id: int | None = None, upto_id: int |
     those rows (to add to an earlier cube with `add_up(frames, CUBE_KEYS)`).
     """
     first, last = ledger_span(store, scope)
-    if first is None:
+    if first is None or last is None:
         return _typed_cube(pd.DataFrame(columns=CUBE_COLUMNS))
     width = BUCKET_SECONDS[scope.granularity]
     offsets = zone_offsets(zone(scope.tz), scope.start or first, scope.end or last + timedelta(seconds=1))

@@ -102,7 +102,7 @@ def control_routes(state: SandboxState, token: str) -> APIRouter:
         """The dialect, and where thinking goes (`reasoning`; left out: the dialect's own)."""
         body = await _control_body(request)
         name, shape = body.get("dialect"), body.get("reasoning")
-        if name not in DIALECTS:
+        if not isinstance(name, str) or name not in DIALECTS:
             raise ApiError(400, f"dialect must be one of: {', '.join(DIALECTS)}.")
         if shape is not None and shape not in REASONING_SHAPES:
             raise ApiError(400, f"reasoning must be one of: {', '.join(REASONING_SHAPES)}.")

@@ -19,6 +19,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -99,7 +100,7 @@ def _wrap(text: str, width: int) -> list[str]:
     return lines
 
 
-IMAGE_SAVE_OPTIONS = {"JPEG": {"quality": 88}, "PNG": {"optimize": False}}
+IMAGE_SAVE_OPTIONS: dict[str, dict[str, Any]] = {"JPEG": {"quality": 88}, "PNG": {"optimize": False}}
 
 
 def make_image(prompt: str, image_format: str = "JPEG", size: int = IMAGE_SIZE, variant: int = 0) -> bytes:

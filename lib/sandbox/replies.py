@@ -12,6 +12,7 @@ import math
 import random
 import re
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from lib.sandbox import schema_answers, tool_calls
 
@@ -128,7 +129,14 @@ TEMPLATES = {
 # A reasoning model thinks first: a few sentences, more for a higher `reasoning_effort`.
 THINKING_SENTENCES = {"minimal": 1, "low": 2, "medium": 4, "high": 7}
 DEFAULT_EFFORT = "medium"
-THINKING = {
+
+
+class _ThinkingWords(TypedDict):
+    start: str  # a str.format template with {quote}
+    steps: list[str]
+
+
+THINKING: dict[str, _ThinkingWords] = {
     "en": {
         "start": 'The user wrote: "{quote}". Let me work out what they need.',
         "steps": [

@@ -99,7 +99,8 @@ def _type_of(schema: dict) -> str:
 
 
 def _object(schema: dict, rng: random.Random, root: Any, depth: int) -> dict:
-    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    declared = schema.get("properties")
+    properties: dict = declared if isinstance(declared, dict) else {}
     value = {name: instance_for(sub, rng, root, depth + 1) for name, sub in properties.items()}
     for name in schema.get("required") or []:
         if isinstance(name, str) and name not in value:
@@ -121,8 +122,9 @@ def _string(schema: dict, rng: random.Random) -> str:
     if schema.get("format") in FORMATS:
         return FORMATS[schema["format"]]
     text = rng.choice(WORDS)
-    low = schema.get("minLength") if isinstance(schema.get("minLength"), int) else 0
-    high = schema.get("maxLength") if isinstance(schema.get("maxLength"), int) else None
+    min_length, max_length = schema.get("minLength"), schema.get("maxLength")
+    low = min_length if isinstance(min_length, int) else 0
+    high = max_length if isinstance(max_length, int) else None
     while len(text) < low:
         text += " " + rng.choice(WORDS)
     return text[:high] if high is not None else text

@@ -207,7 +207,8 @@ def _value(schema: Any, name: str, clause: str) -> Any:
 
 
 def _object(schema: dict, name: str, clause: str) -> dict:
-    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    declared = schema.get("properties")
+    properties: dict = declared if isinstance(declared, dict) else {}
     required = [r for r in schema.get("required") or [] if isinstance(r, str)]
     names = required or list(properties)
     return {key: _value(properties.get(key, {"type": "string"}), key, clause) for key in names}
@@ -292,9 +293,9 @@ def results_answer(messages: list[dict]) -> str | None:
     return "\n".join([*lines, "", words["end"]])
 
 
-def _call_names(assistant: dict) -> dict[str, str]:
+def _call_names(assistant: dict) -> dict[str | None, str]:
     calls = assistant.get("tool_calls") if isinstance(assistant, dict) else None
-    names = {}
+    names: dict[str | None, str] = {}
     for call in calls if isinstance(calls, list) else []:
         if isinstance(call, dict) and isinstance(call.get("function"), dict):
             names[call.get("id")] = str(call["function"].get("name") or "tool")
