@@ -8,14 +8,13 @@ from lib.pricing import CHAT
 from lib.prompt_limits import MAX_PROMPT_CHARS
 from lib.ui.auth import leave_if_signed_out
 from lib.ui.chat_send import (
-    INPUT,
-    PENDING,
+    draw_pending_step,
     follow_new_messages,
-    process_pending,
     queue_message,
     render_draft_files,
     start_sending,
     take_input,
+    take_unsent_text,
 )
 from lib.ui.chat_stream import finish_sending, planned_calls, settle_live_reply
 from lib.ui.chat_tool_calls import tools_button
@@ -43,7 +42,7 @@ from lib.ui.present_view import present_toggle
 from lib.ui.prompt_use import prompt_caption, prompt_message_button, prompts_popover, take_opened_prompt
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
-from lib.ui.state import Widget
+from lib.ui.state.send import INPUT
 from lib.ui.store_status import restore_typed_text, show_store_error, store_errors_as_messages
 from lib.ui.vote_view import blind_toggle
 
@@ -158,7 +157,7 @@ with store_errors_as_messages():
 
 
 @st.fragment
-@store_errors_as_messages(take_unsent_text=lambda: (st.session_state.pop(PENDING, None) or {}).get("text"))
+@store_errors_as_messages(take_unsent_text=take_unsent_text)
 def conversation_part() -> None:
     """The last turns, the chat input and the replies: a message reruns this part alone, so the
     first words of a reply are not queued behind a redraw of the whole page (issue 12), nor of the
@@ -171,7 +170,7 @@ def conversation_part() -> None:
     and client anew, and first reserves its places outside itself (a run of the whole page that
     stopped before writing them would leave the next run of this part nowhere to write)."""
     code_slot, export_slot = col_code.empty(), col_export.empty()
-    restore_typed_text(Widget(INPUT))
+    restore_typed_text(INPUT)
     show_store_error()
     st.bottom.chat_input(
         tr("chat.placeholder"),
@@ -179,7 +178,7 @@ def conversation_part() -> None:
         submit_mode="disable",
         accept_file="multiple",
         file_type=chat_attachments.FILE_TYPES,
-        key="chat_input",
+        key=INPUT.key,
         on_submit=take_input,
     )
     leave_if_signed_out()
@@ -205,7 +204,7 @@ def conversation_part() -> None:
     render_draft_files()
     follow_new_messages()
     if outgoing is None:  # a message waits: what for (a retry streaming meanwhile goes first)
-        process_pending(store, user, client, settings)
+        draw_pending_step(store, user, client, settings)
     finish_sending(store, user, client, settings, outgoing)
     if outgoing and len(history) >= RECENT_LIMIT:  # a run of the whole page takes them over
         st.rerun()

@@ -1,9 +1,11 @@
 """Sending on the Chat page: from what was typed (and attached) to the request going out.
 
-A message waits in `st.session_state[PENDING]` until it can go: files refused by the checks,
-`{{variables}}` to fill, the budget, an upload that failed and may go inline instead. At each
-stop the user sees why (`process_pending`, drawn where the replies will be), and nothing they
-typed or attached is lost meanwhile.
+A message waits as a `PendingSend` (lib/send_flow.py, kept in lib/ui/state/send.py `Outbox`)
+until it can go: files refused by the checks, `{{variables}}` to fill, the budget, an upload
+that failed and may go inline instead. Each run looks at it again (`_look_again`) and feeds
+lib/send_flow.py `advance` what it finds; the clicks feed it their choices (`_feed`). At each
+step that stops it the user sees why (`draw_pending_step`, drawn where the replies will be),
+and nothing they typed or attached is lost meanwhile.
 
 The chat input, the last turns and the replies are a fragment of the page (`app_pages/chat.py`;
 the history before them is the whole page's, lib/ui/chat_view.py `earlier_history`), so a message
@@ -28,6 +30,18 @@ from lib.client import ReshiClient
 from lib.pricing import CHAT
 from lib.prompt_limits import prompt_problem
 from lib.safe_text import images_as_links, markdown_literal
+from lib.send_flow import (
+    BudgetChecked,
+    Choice,
+    Event,
+    FilesChecked,
+    Looked,
+    PendingSend,
+    Step,
+    Uploaded,
+    VariablesFilled,
+    advance,
+)
 from lib.store import Conversation, Message, Store
 from lib.ui import state
 from lib.ui.budget import ask_to_exceed_budget, within_budget
@@ -37,11 +51,9 @@ from lib.ui.feedback import toast_after_rerun
 from lib.ui.model_features import blocked_text
 from lib.ui.prompt_use import variable_input
 from lib.ui.session import current_lang, fragment_running_alone, tr
-from lib.ui.state.send import Outbox, SendRequests
-from lib.upload_checks import check_image, display_name
+from lib.ui.state.send import INPUT, VARIABLE, Outbox, SendRequests
+from lib.upload_checks import Checked, check_image, display_name
 
-PENDING = "chat_pending"
-INPUT = "chat_input"
 BUDGET_KEY = "chat_send"
 
 
@@ -76,7 +88,7 @@ def take_input() -> None:
     """The chat input's `on_submit`: before the run, so the top of the page can already send it.
     A new submit (text, or text with files) replaces any message still waiting; images handed
     over by another page go with it."""
-    value = st.session_state.get(INPUT)
+    value = INPUT.value()
     if value is None:
         return
     text = value if isinstance(value, str) else value.text
@@ -89,39 +101,43 @@ def queue_message(text: str) -> None:
     _wait(text, [])
 
 
-def _wait(text: str, files: list) -> None:
-    st.session_state[PENDING] = {
-        "text": text,
-        "files": files,
-        "skip_refused": False,
-        "values": None,
-        "inline": False,
-        "budget_ok": False,
-        "attachments": None,
-    }
+def _wait(text: str, files: list[tuple[str, bytes]]) -> None:
+    state.of(Outbox).pending = PendingSend(text, tuple(files))
+
+
+def take_unsent_text() -> str | None:
+    """The waiting message is dropped (the database failed while it was being stored): its text,
+    which goes back into the input."""
+    outbox = state.of(Outbox)
+    pending, outbox.pending = outbox.pending, None
+    return pending.text if pending else None
+
+
+def _feed(event: Event) -> None:
+    """A click about the waiting message, recorded before the next run (callbacks run first), so
+    that run already acts on it. A cancelled message does not go, but its text goes back into the
+    input: nothing typed is lost. (A callback runs before the chat input is drawn, so the input
+    shows it in this run.)"""
+    outbox = state.of(Outbox)
+    if outbox.pending is None:
+        return
+    outbox.pending = advance(outbox.pending, event)
+    if outbox.pending.step is Step.CANCELLED:
+        if outbox.pending.text:
+            INPUT.set(outbox.pending.text)
+        outbox.pending = None
+
+
+def _cancel() -> None:
+    _feed(Choice.CANCEL)
 
 
 def _cancel_button(key: str) -> None:
     st.button(tr("chat.cancel_send"), icon=":material/close:", key=key, type="tertiary", on_click=_cancel)
 
 
-def _cancel() -> None:
-    """The message does not go, but its text goes back into the input: nothing typed is lost.
-    (A callback runs before the chat input is drawn, so the input shows it in this run.)"""
-    pending = st.session_state.pop(PENDING, None)
-    if pending and pending["text"]:
-        st.session_state[INPUT] = pending["text"]
-
-
-def _decision_button(label: str, icon: str, key: str, field: str, **kw) -> None:
-    """A choice about the waiting message, recorded before the next run (callbacks run first),
-    so that run already acts on it."""
-    st.button(label, icon=icon, key=key, type="primary", on_click=_decide, args=(field,), **kw)
-
-
-def _decide(field: str) -> None:
-    if PENDING in st.session_state:
-        st.session_state[PENDING][field] = True
+def _choice_button(label: str, icon: str, key: str, choice: Choice, **kw) -> None:
+    st.button(label, icon=icon, key=key, type="primary", on_click=_feed, args=(choice,), **kw)
 
 
 @dataclass
@@ -165,20 +181,23 @@ def start_sending(
     again = _edit_or_retry(store, user, conversation)
     if again is not None:
         return again
-    pending = st.session_state.get(PENDING)
-    if pending is None or not _clear_to_send(pending, settings, client):
+    outbox = state.of(Outbox)
+    if outbox.pending is None:
         return None
-    text = presets.fill(pending["text"], pending["values"])
+    pending = outbox.pending = _look_again(outbox.pending, settings, client)
+    if pending.step is not Step.READY:
+        return None
+    text = pending.filled_text()
     if conversation is None:
-        conversation = store.create_conversation(user, chat.title_from(text or pending["checked"][0].name), settings)
+        conversation = store.create_conversation(user, chat.title_from(text or pending.files[0][0]), settings)
         st.session_state[settings_key(conversation.id)] = settings
         st.session_state[settings_key(None)] = copy.deepcopy(settings)  # the next new chat's, its own
         set_open_conversation(store, user, conversation.id)
-    attachments = pending["attachments"]
-    used = presets.values_used(pending["text"], settings["system"], {**settings["variables"], **pending["values"]})
+    attachments = list(pending.attachments or ())
+    used = presets.values_used(pending.text, settings["system"], {**settings["variables"], **(pending.values or {})})
     meta = {**({"attachments": attachments} if attachments else {}), **({"variables": used} if used else {})}
     store.add_message(user, conversation.id, "user", text, meta or None)
-    st.session_state.pop(PENDING)  # only now: a database that failed leaves it to go back into the input
+    outbox.pending = None  # only now: a database that failed leaves it to go back into the input
     return Outgoing(conversation.id, [])
 
 
@@ -205,29 +224,16 @@ def _edit_or_retry(store: Store, user: str, conversation: Conversation | None) -
     return Outgoing(conversation.id, replacing=replacing, edit=(question_id, text))
 
 
-def _clear_to_send(pending: dict, settings: dict, client: ReshiClient) -> bool:
-    """Nothing to ask the user and nothing to upload: each check that passes is noted in
-    `pending`, so a later run does not ask again. What stops it is drawn by `process_pending`."""
-    if not pending["files"] and prompt_problem(CHAT, pending["text"]):
-        return False
-    if blocked_text(settings):  # a schema or extra parameters to fix first: the message waits
-        return False
-    if "checked" not in pending:  # decoded once, not on every run while the user decides
-        pending["checked"] = [check_image(data, name) for name, data in pending["files"]]
-    if any(not c.ok for c in pending["checked"]) and not pending["skip_refused"]:
-        return False
-    if pending["values"] is None and not _needs_variables(pending, settings):
-        pending["values"] = {}
-    if pending["values"] is None:
-        return False
-    if not pending["budget_ok"]:
-        pending["budget_ok"] = within_budget(_estimate(client, settings), BUDGET_KEY)
-    if not pending["budget_ok"]:
-        return False
-    ok = [c for c in pending["checked"] if c.ok]
-    if pending["attachments"] is None and (pending["inline"] or not ok):
-        pending["attachments"] = [chat_attachments.inline(c) for c in ok]
-    return pending["attachments"] is not None
+def _look_again(pending: PendingSend, settings: dict, client: ReshiClient) -> PendingSend:
+    """This run's look at the waiting message (lib/send_flow.py): against the settings as they
+    are now, its files checked once, its price against the budget, up to the first step that
+    needs the user or its upload. What stops it is drawn by `draw_pending_step`."""
+    pending = advance(pending, Looked.at(pending, settings))
+    if pending.step is Step.CHECK_FILES:
+        pending = advance(pending, FilesChecked(tuple(check_image(data, name) for name, data in pending.files)))
+    if pending.step is Step.CHECK_BUDGET:
+        pending = advance(pending, BudgetChecked(within_budget(_estimate(client, settings), BUDGET_KEY)))
+    return pending
 
 
 def _estimate(client: ReshiClient, settings: dict) -> float:
@@ -235,33 +241,30 @@ def _estimate(client: ReshiClient, settings: dict) -> float:
     return sum(client.credits_for(CHAT, m) for m in chat.reply_models(settings))
 
 
-def process_pending(store: Store, user: str, client: ReshiClient, settings: dict) -> None:
+def draw_pending_step(store: Store, user: str, client: ReshiClient, settings: dict) -> None:
     """Where the replies will be: what the waiting message waits for (the user's decision, or
     its upload, which happens here under its preview and then sends it)."""
-    pending = st.session_state.get(PENDING)
+    outbox = state.of(Outbox)
+    pending = outbox.pending
     if pending is None:
         return
-    if not pending["files"] and (problem := prompt_problem(CHAT, pending["text"])):
-        st.warning(tr(problem), icon=":material/warning:")
-        st.session_state.pop(PENDING)
-        return
-    blocked = blocked_text(settings)
-    if blocked:
-        _preview(pending["text"], [])
-        st.warning(blocked, icon=":material/data_object:")
+    if pending.step is Step.REFUSED:
+        st.warning(tr(pending.refusal or ""), icon=":material/warning:")
+        outbox.pending = None
+    elif pending.step is Step.FIX_SETTINGS:
+        _preview(pending.text, [])
+        st.warning(blocked_text(settings) or "", icon=":material/data_object:")
         _cancel_button("chat_cancel_blocked")
-        return
-    if not _refused_files_decided(pending) or not _variables_filled(pending, settings):
-        return
-    ok = [c for c in pending["checked"] if c.ok]
-    _preview(presets.fill(pending["text"], pending["values"]), ok)
-    if not pending["budget_ok"]:
+    elif pending.step is Step.ASK_REFUSED_FILES:
+        _ask_about_refused_files(pending)
+    elif pending.step is Step.ASK_VARIABLES:
+        _ask_for_variables(pending, settings)
+    elif pending.step is Step.ASK_BUDGET:
+        _preview(pending.filled_text(), pending.accepted)
         ask_to_exceed_budget(_estimate(client, settings), BUDGET_KEY, on_cancel=_cancel)
-        return
-    attachments = _uploaded(store, user, client, ok)
-    if attachments is not None:
-        pending["attachments"] = attachments
-        _run_again()  # the next run's start_sending sends it
+    elif pending.step is Step.UPLOAD:
+        _preview(pending.filled_text(), pending.accepted)
+        _upload(store, user, client, pending)
 
 
 def _run_again() -> None:
@@ -270,13 +273,10 @@ def _run_again() -> None:
     st.rerun(scope="fragment" if fragment_running_alone() else "app")
 
 
-def _refused_files_decided(pending: dict) -> bool:
-    """False, with the refused files and a choice, while the user has not chosen to send without them."""
-    refused = [c for c in pending["checked"] if not c.ok]
-    if not refused or pending["skip_refused"]:
-        return True
+def _ask_about_refused_files(pending: PendingSend) -> None:
+    """The refused files, with the choice to send without them (when anything is left to send)."""
     with st.container(border=True):
-        for item in refused:
+        for item in pending.refused:
             st.warning(
                 tr(
                     "chat.file_refused",
@@ -286,31 +286,22 @@ def _refused_files_decided(pending: dict) -> bool:
                 icon=":material/block:",
             )
         with st.container(horizontal=True):
-            if pending["text"].strip() or len(refused) < len(pending["checked"]):
-                _decision_button(tr("chat.send_without"), ":material/send:", "chat_send_without", "skip_refused")
+            if pending.may_go_without_refused:
+                _choice_button(
+                    tr("chat.send_without"), ":material/send:", "chat_send_without", Choice.SEND_WITHOUT_REFUSED
+                )
             _cancel_button("chat_cancel_refused")
-    return False
 
 
-def _needs_variables(pending: dict, settings: dict) -> bool:
-    """`{{variables}}` in the message, or new ones in the system prompt."""
-    return bool(
-        presets.variables(pending["text"])
-        or [v for v in presets.variables(settings["system"]) if not settings["variables"].get(v)]
-    )
-
-
-def _variables_filled(pending: dict, settings: dict) -> bool:
+def _ask_for_variables(pending: PendingSend, settings: dict) -> None:
     """A small form for the message's `{{variables}}`; its Send fills them before the next run."""
-    if pending["values"] is not None:
-        return True
-    names = presets.variables(pending["text"], settings["system"])
-    if pending["text"].strip():  # what was typed stays in sight while its values are asked for
-        _preview(pending["text"], [c for c in pending["checked"] if c.ok])
+    names = presets.variables(pending.text, settings["system"])
+    if pending.text.strip():  # what was typed stays in sight while its values are asked for
+        _preview(pending.text, pending.accepted)
     with st.form("chat_variables_form", border=True):
         st.markdown(tr("chat.variables_title"))
         for name in names:
-            variable_input(name, settings, settings["variables"].get(name, ""), key=f"chat_var_{name}")
+            variable_input(name, settings, settings["variables"].get(name, ""), key=VARIABLE(name).key)
         st.form_submit_button(
             tr("chat.variables_send"),
             icon=":material/send:",
@@ -319,42 +310,44 @@ def _variables_filled(pending: dict, settings: dict) -> bool:
             args=(names, settings),
         )
     _cancel_button("chat_cancel_variables")
-    return False
 
 
 def _fill_variables(names: list[str], settings: dict) -> None:
-    pending = st.session_state.get(PENDING)
-    if pending is None:
+    if state.of(Outbox).pending is None:
         return
-    values = {name: st.session_state.get(f"chat_var_{name}", "") for name in names}
+    values = {name: VARIABLE(name).value("") or "" for name in names}
     settings["variables"].update({k: v for k, v in values.items() if k in prompts.kept_variables(settings)})
-    pending["values"] = values
+    _feed(VariablesFilled(values))
 
 
-def _preview(text: str, checked: list) -> None:
+def _preview(text: str, checked: list[Checked]) -> None:
     with st.chat_message("user"):
         st.markdown(images_as_links(text))
         for column, item in zip(st.columns(max(len(checked), 4)), checked):
             column.image(item.data, caption=display_name(item.name), width=120)
 
 
-def _uploaded(store: Store, user: str, client: ReshiClient, checked: list) -> list | None:
-    """Upload each image; on failure None, with the choice to send them inline instead."""
+def _upload(store: Store, user: str, client: ReshiClient, pending: PendingSend) -> None:
+    """Upload each image, then send it (the next run); on failure, the choice to send them inline."""
+    outbox = state.of(Outbox)
     try:
-        return [chat_attachments.uploaded(uploads.send(client, store, user, c), c.name) for c in checked]
+        uploaded = [chat_attachments.uploaded(uploads.send(client, store, user, c), c.name) for c in pending.accepted]
     except errors.ReshiError as exc:
+        outbox.pending = advance(pending, Choice.UPLOAD_FAILED)
         with st.container(border=True):
             st.error(tr("chat.upload_failed", reason=error_text(exc, current_lang())), icon=":material/cloud_off:")
             with st.container(horizontal=True):
-                _decision_button(
+                _choice_button(
                     tr("chat.send_inline"),
                     ":material/data_object:",
                     "chat_send_inline",
-                    "inline",
+                    Choice.SEND_INLINE,
                     help=tr("chat.send_inline_help"),
                 )
                 _cancel_button("chat_cancel_upload")
-        return None
+        return
+    outbox.pending = advance(pending, Uploaded(tuple(uploaded)))
+    _run_again()  # the next run's start_sending sends it
 
 
 def _answers_of(store: Store, user: str, conversation_id: int, reply_id: int | None) -> list[dict]:

@@ -12,6 +12,7 @@ from lib.ui.state import FeatureState, Widget, WidgetFamily
 
 if TYPE_CHECKING:
     from lib.client import ChatStream
+    from lib.send_flow import PendingSend
 
 INPUT: Widget[Any] = Widget("chat_input")  # the chat input: its text, or text and files
 VARIABLE: WidgetFamily[str] = WidgetFamily("chat_var")  # the `{{variables}}` form's fields, by name
@@ -52,8 +53,10 @@ class SendRequests(FeatureState):
 
 @dataclass
 class Outbox(FeatureState):
-    """Images another page handed over for the next message."""
+    """The message waiting to be sent (lib/send_flow.py walks it), and images another page
+    handed over for the next one."""
 
+    pending: PendingSend | None = None
     draft_files: list[tuple[str, bytes]] = field(default_factory=list)  # (name, bytes)
 
     def attach(self, name: str, data: bytes) -> None:
