@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import Enum
 
 from lib.store import Store
 from lib.usage import local_midnight, zone
@@ -98,3 +99,31 @@ def would_exceed(
         if status.spent + cost > status.limit:
             return status
     return None
+
+
+class Confirmation(Enum):
+    """Where a paid call stands against the budget (lib/ui/budget.py draws it, one per kind of call)."""
+
+    UNASKED = "unasked"  # nothing decided: the call is checked against every limit
+    ASKING = "asking"  # it would pass a limit: "Send anyway" and "Cancel" are shown
+    CONFIRMED = "confirmed"  # "Send anyway": the next check lets the call go past the limit, once
+    GOES = "goes"  # within every limit, or confirmed: the call goes and the confirmation is used up
+    CANCELLED = "cancelled"  # "Cancel": the caller drops the waiting call
+
+
+class BudgetEvent(Enum):
+    FITS = "fits"  # a check found the call within every limit
+    OVER = "over"  # a check found it would pass one
+    SEND_ANYWAY = "send_anyway"
+    CANCEL = "cancel"
+
+
+def confirmation_after(step: Confirmation, event: BudgetEvent) -> Confirmation:
+    """The confirmation after `event`. The two buttons count only while they are shown."""
+    if event in (BudgetEvent.SEND_ANYWAY, BudgetEvent.CANCEL):
+        if step is not Confirmation.ASKING:
+            return step
+        return Confirmation.CONFIRMED if event is BudgetEvent.SEND_ANYWAY else Confirmation.CANCELLED
+    if step is Confirmation.CONFIRMED or event is BudgetEvent.FITS:
+        return Confirmation.GOES
+    return Confirmation.ASKING

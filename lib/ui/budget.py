@@ -9,9 +9,11 @@ import streamlit as st
 
 from lib import budget
 from lib.i18n import key_family
+from lib.ui import state
 from lib.ui.feedback import toast_after_rerun
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
+from lib.ui.state.budget import BudgetState
 
 # A banner is shown for a period that is near (WARN) or past (EXCEEDED) its limit, never when OK.
 BANNER_KEY = key_family(
@@ -19,7 +21,6 @@ BANNER_KEY = key_family(
 )
 CONFIRM_KEY = key_family("budget.confirm", budget.PERIODS)
 PERIOD_KEY = key_family("budget.period", budget.PERIODS)
-BANNER_SHOWN = "budget_banner_shown"  # (state, period) of the banner drawn last, or None
 
 
 def _statuses() -> list[budget.PeriodStatus]:
@@ -33,7 +34,7 @@ def _fields(status: budget.PeriodStatus) -> dict:
 def render_budget_banner() -> None:
     """From 80% of a limit on, a warning at the top of the page; once it is reached, an error."""
     status = budget.worst(_statuses())
-    st.session_state[BANNER_SHOWN] = _banner(status)
+    state.of(BudgetState).banner_shown = _banner(status)
     if status is None:
         return
     text = tr(BANNER_KEY(f"{status.state}.{status.period}"), **_fields(status))
@@ -50,16 +51,15 @@ def _banner(status: budget.PeriodStatus | None) -> tuple[str, str] | None:
 def banner_out_of_date() -> bool:
     """After a call made in a run of part of a page: does the banner drawn last say otherwise
     than it would now (a limit neared or reached by that call)?"""
-    return _banner(budget.worst(_statuses())) != st.session_state.get(BANNER_SHOWN)
+    return _banner(budget.worst(_statuses())) != state.of(BudgetState).banner_shown
 
 
-def confirm_within_budget(cost: float, key: str, on_cancel: Callable[[], None] | None = None) -> bool:
+def confirm_within_budget(cost: float, key: str, on_cancel: Callable[[], None]) -> bool:
     """True when a call of `cost` credits fits every limit, or the user just confirmed it.
 
     Otherwise shows what would be passed with "Send anyway" and "Cancel" and returns False; the
     caller keeps whatever the user typed, so nothing is lost while they decide. Cancel drops the
-    waiting call: `on_cancel`, or by default the caller's `st.session_state[f"{key}_pending"]`
-    (where Images and Video keep theirs; their prompts stay in their own widgets).
+    waiting call: `on_cancel` (the prompts stay in their own widgets).
     """
     if within_budget(cost, key):
         return True
@@ -69,14 +69,33 @@ def confirm_within_budget(cost: float, key: str, on_cancel: Callable[[], None] |
 
 def within_budget(cost: float, key: str) -> bool:
     """True when a call of `cost` credits fits every limit, or the user just confirmed it (a
-    confirmation is used up by the call it was for)."""
-    return (
-        st.session_state.pop(f"{key}_budget_confirmed", False)
-        or budget.would_exceed(get_store(), current_user(), cost, st.context.timezone) is None
-    )
+    confirmation is used up by the call it was for). `key`: the kind of call (lib/budget.py
+    `Confirmation` is kept per kind)."""
+    fits = budget.would_exceed(get_store(), current_user(), cost, st.context.timezone) is None
+    return _feed(key, budget.BudgetEvent.FITS if fits else budget.BudgetEvent.OVER) is budget.Confirmation.GOES
 
 
-def ask_to_exceed_budget(cost: float, key: str, on_cancel: Callable[[], None] | None = None) -> None:
+def _feed(key: str, event: budget.BudgetEvent) -> budget.Confirmation:
+    """The confirmation of `key` after `event`; one that ended (the call goes, or is cancelled) is forgotten."""
+    confirmations = state.of(BudgetState).confirmations
+    step = budget.confirmation_after(confirmations.get(key, budget.Confirmation.UNASKED), event)
+    if step in (budget.Confirmation.GOES, budget.Confirmation.CANCELLED):
+        confirmations.pop(key, None)
+    else:
+        confirmations[key] = step
+    return step
+
+
+def _send_anyway(key: str) -> None:
+    _feed(key, budget.BudgetEvent.SEND_ANYWAY)
+
+
+def _cancel(key: str, on_cancel: Callable[[], None]) -> None:
+    if _feed(key, budget.BudgetEvent.CANCEL) is budget.Confirmation.CANCELLED:
+        on_cancel()
+
+
+def ask_to_exceed_budget(cost: float, key: str, on_cancel: Callable[[], None]) -> None:
     """The limit a call of `cost` would pass, with "Send anyway" (it goes in the next run) and "Cancel"."""
     over = budget.would_exceed(get_store(), current_user(), cost, st.context.timezone)
     if over is None:
@@ -89,15 +108,15 @@ def ask_to_exceed_budget(cost: float, key: str, on_cancel: Callable[[], None] | 
                 key=f"{key}_budget_send",
                 icon=":material/send:",
                 type="primary",
-                on_click=st.session_state.__setitem__,
-                args=(f"{key}_budget_confirmed", True),
+                on_click=_send_anyway,
+                args=(key,),
             )
             st.button(
                 tr("budget.cancel"),
                 key=f"{key}_budget_cancel",
                 icon=":material/close:",
-                on_click=on_cancel or st.session_state.pop,
-                args=() if on_cancel else (f"{key}_pending", None),
+                on_click=_cancel,
+                args=(key, on_cancel),
             )
         st.caption(tr("budget.manage"))
 

@@ -81,3 +81,31 @@ def test_worst_prefers_exceeded_over_warning():
     assert budget.worst([warn, exceeded]) == exceeded
     assert budget.worst([warn]) == warn
     assert budget.worst([budget.PeriodStatus("day", 10, 1)]) is None
+
+
+# ---------------------------------------------------------------- the confirmation past a limit
+
+C, E = budget.Confirmation, budget.BudgetEvent
+
+
+def test_a_call_within_every_limit_goes_and_one_over_a_limit_is_asked_about():
+    assert budget.confirmation_after(C.UNASKED, E.FITS) is C.GOES
+    assert budget.confirmation_after(C.UNASKED, E.OVER) is C.ASKING
+    assert budget.confirmation_after(C.ASKING, E.OVER) is C.ASKING  # asked again on each check
+    assert budget.confirmation_after(C.ASKING, E.FITS) is C.GOES  # a limit raised meanwhile
+
+
+def test_send_anyway_lets_the_next_check_pass_once():
+    confirmed = budget.confirmation_after(C.ASKING, E.SEND_ANYWAY)
+    assert confirmed is C.CONFIRMED
+    assert budget.confirmation_after(confirmed, E.OVER) is C.GOES
+
+
+def test_cancel_ends_the_question():
+    assert budget.confirmation_after(C.ASKING, E.CANCEL) is C.CANCELLED
+
+
+def test_the_buttons_count_only_while_they_are_shown():
+    for step in (C.UNASKED, C.CONFIRMED):
+        assert budget.confirmation_after(step, E.SEND_ANYWAY) is step
+        assert budget.confirmation_after(step, E.CANCEL) is step

@@ -19,7 +19,6 @@ MAX_LINES = 400
 # Still reading or writing Streamlit's session state themselves, not through lib/ui/state.
 NOT_YET_THROUGH_THE_STATE_OWNER = {
     "app_pages/chat.py",
-    "lib/ui/budget.py",
     "lib/ui/chat_send.py",
     "lib/ui/chat_stream.py",
     "lib/ui/chat_tool_calls.py",
