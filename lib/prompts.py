@@ -1,4 +1,4 @@
-"""The team prompt library: what a prompt holds, its checks, diffs, and export/import. No Streamlit.
+"""The team prompt library: what a prompt holds, its checks and diffs. No Streamlit.
 
 A prompt is a name and a list of versions; each version's `content` is a plain dict:
 
@@ -10,17 +10,16 @@ A prompt is a name and a list of versions; each version's `content` is a plain d
   conversation (`CONVERSATION_ONLY`), so a setting added later carries over without a change here;
 - `tags`, and `cases`: the test cases "Test in the Workbench" opens (one dict of values each).
 
-Storage, versions, sharing and the stale-save refusal live in `lib/store/prompts.py`.
+Storage, versions, sharing and the stale-save refusal live in `lib/store/prompts.py`; the file a
+prompt is exported to and imported from in `lib/prompt_files.py`.
 """
 
 from __future__ import annotations
 
 import copy
 import difflib
-import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from lib import chat, presets, tools
 
@@ -29,9 +28,6 @@ VARIABLE_KINDS = (SHORT, LONG, CHOICE)
 MAX_NAME_CHARS = 80
 MAX_NOTE_CHARS = 200
 MAX_TAGS, MAX_TAG_CHARS = 12, 32
-MAX_CASES = 200
-MAX_IMPORT_BYTES = 2_000_000
-FORMAT, FORMAT_VERSION = "reshi-prompt", 1
 # Settings that belong to one conversation, not to the prompt it started from.
 CONVERSATION_ONLY = ("system", "compare_on", "compare", "blind", "variables", "imported_sha256", "prompt")
 _VARIABLE_NAME = re.compile(r"[\w\u4e00-\u9fff][\w\u4e00-\u9fff ]{0,39}")
@@ -44,12 +40,6 @@ class Problem:
 
     key: str
     fields: dict = field(default_factory=dict)
-
-
-class ImportProblem(Exception):
-    def __init__(self, key: str, **fields):
-        super().__init__(key)
-        self.key, self.fields = key, fields
 
 
 # ---------------------------------------------------------------- content
@@ -324,132 +314,3 @@ def settings_diff(old: dict, new: dict) -> list[tuple[str, object, object]]:
 def changed_parts(old: dict, new: dict) -> list[str]:
     """What differs between two contents, by name: "system", "user", then each setting."""
     return [f for f in _TEXT_FIELDS if old.get(f) != new.get(f)] + [key for key, _, _ in settings_diff(old, new)]
-
-
-# ---------------------------------------------------------------- export and import
-
-
-@dataclass
-class Imported:
-    name: str
-    versions: list[dict]  # each {"number", "user", "note", "created_at", "content"}
-    pinned_version: int | None
-
-
-def to_json(name: str, pinned_version: int | None, versions: list) -> str:
-    """A prompt with its whole history (versions from the store, oldest first)."""
-    return json.dumps(
-        {
-            "format": FORMAT,
-            "version": FORMAT_VERSION,
-            "name": name,
-            "pinned_version": pinned_version,
-            "versions": [
-                {
-                    "number": v.number,
-                    "user": v.user,
-                    "note": v.note,
-                    "created_at": v.created_at.isoformat(),
-                    "content": v.content,
-                }
-                for v in versions
-            ],
-        },
-        ensure_ascii=False,
-        indent=2,
-    )
-
-
-def parse_import(data: bytes) -> Imported:
-    """An exported prompt, checked whole: ImportProblem says what makes it not one."""
-    if len(data) > MAX_IMPORT_BYTES:
-        raise ImportProblem("prompts.import_too_big", limit=MAX_IMPORT_BYTES // 1_000_000)
-    try:
-        doc = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise ImportProblem("prompts.import_not_json") from None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise ImportProblem("prompts.import_not_prompt")
-    if doc.get("version") != FORMAT_VERSION:
-        raise ImportProblem("prompts.import_bad_version", version=str(doc.get("version")))
-    name, versions = doc.get("name"), doc.get("versions")
-    if not isinstance(name, str) or name_problem(name):
-        raise ImportProblem("prompts.import_bad_field", field="name")
-    if not isinstance(versions, list) or not versions:
-        raise ImportProblem("prompts.import_bad_field", field="versions")
-    checked = [_imported_version(index, item) for index, item in enumerate(versions, start=1)]
-    pinned = doc.get("pinned_version")
-    if pinned is not None and (not isinstance(pinned, int) or not 1 <= pinned <= len(checked)):
-        raise ImportProblem("prompts.import_bad_field", field="pinned_version")
-    return Imported(name=name.strip(), versions=checked, pinned_version=pinned)
-
-
-def _imported_version(number: int, item) -> dict:
-    where = f"versions[{number - 1}]"
-    if not isinstance(item, dict) or not isinstance(item.get("content"), dict):
-        raise ImportProblem("prompts.import_bad_field", field=where)
-    content = _content(item["content"], where)
-    for problem in problems(content):
-        raise ImportProblem(
-            "prompts.import_bad_version_content", number=number, reason_key=problem.key, **problem.fields
-        )
-    created = item.get("created_at")
-    try:
-        created_at = datetime.fromisoformat(created) if isinstance(created, str) else None
-    except ValueError:
-        created_at = None
-    return {
-        "number": number,
-        "user": str(item.get("user") or ""),
-        "note": str(item.get("note") or "")[:MAX_NOTE_CHARS],
-        "created_at": created_at if created_at and created_at.tzinfo else None,
-        "content": content,
-    }
-
-
-def _content(raw: dict, where: str) -> dict:
-    """The content's fields in their types, or ImportProblem naming the one that is not."""
-
-    def text(key: str) -> str:
-        value = raw.get(key, "")
-        if not isinstance(value, str):
-            raise ImportProblem("prompts.import_bad_field", field=f"{where}.{key}")
-        return value
-
-    variables, settings, tags, cases = (
-        raw.get("variables", []),
-        raw.get("settings", {}),
-        raw.get("tags", []),
-        raw.get("cases", []),
-    )
-    if not isinstance(variables, list) or not all(isinstance(v, dict) for v in variables):
-        raise ImportProblem("prompts.import_bad_field", field=f"{where}.variables")
-    if not isinstance(settings, dict):
-        raise ImportProblem("prompts.import_bad_field", field=f"{where}.settings")
-    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-        raise ImportProblem("prompts.import_bad_field", field=f"{where}.tags")
-    if not isinstance(cases, list) or len(cases) > MAX_CASES or not all(isinstance(c, dict) for c in cases):
-        raise ImportProblem("prompts.import_bad_field", field=f"{where}.cases")
-    specs = []
-    for spec in variables:
-        kind = spec.get("kind", SHORT)
-        choices = spec.get("choices", [])
-        if kind not in VARIABLE_KINDS or not isinstance(choices, list):
-            raise ImportProblem("prompts.import_bad_field", field=f"{where}.variables")
-        specs.append(
-            variable(
-                str(spec.get("name") or ""),
-                kind,
-                str(spec.get("default") or ""),
-                str(spec.get("description") or ""),
-                [str(c) for c in choices],
-            )
-        )
-    return {
-        "system": text("system"),
-        "user": text("user"),
-        "variables": specs,
-        "settings": prompt_settings({**settings, **chat.merged_settings(settings)}),
-        "tags": tags,
-        "cases": [{str(k): str(v) for k, v in case.items()} for case in cases],
-    }

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from lib import chat, prompts
+from lib import chat, prompt_files, prompts
 from lib.store import DuplicatePromptName, StalePrompt, Store
 from lib.store.engine import make_engine
 from lib.store.schema import alembic_config
@@ -119,11 +119,11 @@ def test_settings_diff_names_what_changed():
 
 def _exported(c=None) -> bytes:
     versions = [SimpleNamespace(number=1, user=A, note="first", created_at=datetime.now(UTC), content=c or content())]
-    return prompts.to_json("Triage", 1, versions).encode()
+    return prompt_files.to_json("Triage", 1, versions).encode()
 
 
 def test_export_and_import_round_trip():
-    imported = prompts.parse_import(_exported())
+    imported = prompt_files.parse_import(_exported())
     assert imported.name == "Triage" and imported.pinned_version == 1
     assert imported.versions[0]["content"] == content() and imported.versions[0]["note"] == "first"
 
@@ -142,16 +142,16 @@ def test_export_and_import_round_trip():
     ],
 )
 def test_what_is_not_a_prompt_is_refused_with_the_reason(data, key):
-    with pytest.raises(prompts.ImportProblem) as caught:
-        prompts.parse_import(data)
+    with pytest.raises(prompt_files.ImportProblem) as caught:
+        prompt_files.parse_import(data)
     assert caught.value.key == key
 
 
 def test_an_imported_version_with_an_undeclared_variable_is_refused():
     c = content()
     c["variables"] = []
-    with pytest.raises(prompts.ImportProblem) as caught:
-        prompts.parse_import(_exported(c))
+    with pytest.raises(prompt_files.ImportProblem) as caught:
+        prompt_files.parse_import(_exported(c))
     assert caught.value.key == "prompts.import_bad_version_content"
     assert caught.value.fields["reason_key"] == "prompts.undeclared_variable"
 
@@ -217,7 +217,7 @@ def test_only_admins_recommend_and_only_shared_prompts(store):
 
 
 def test_import_keeps_the_history(store):
-    imported = prompts.parse_import(_exported())
+    imported = prompt_files.parse_import(_exported())
     prompt = store.import_prompt(B, imported.name, imported.versions, imported.pinned_version)
     versions = store.prompt_versions(B, prompt.id)
     assert prompt.user == B and prompt.pinned_version == 1 and [(v.user, v.note) for v in versions] == [(A, "first")]

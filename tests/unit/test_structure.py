@@ -34,11 +34,8 @@ NOT_YET_SHORT = {
     "lib/workbench/running.py",
     "lib/store/ledger.py",
     "lib/ui/chat_tool_calls.py",
-    "lib/prompts.py",
     "lib/client/_base.py",
-    "lib/tools.py",
     "lib/ui/chat_stream.py",
-    "lib/usage.py",
 }
 
 
