@@ -5,7 +5,8 @@ Resource style, like openai-python: `client.chat.create(...)`, `client.chat.stre
 `client.videos.get(task_id)`, `client.uploads.upload_file(...)`, `client.billing.balance()`.
 
 Every failure is a typed error from `lib.errors`. Where things live: `_base.py` the plumbing of
-a call (sending, retries, bounds, deadline, status to typed error, key masking, the ledger hook);
+a call (sending, retries, status to typed error, key masking, the ledger hook); `_call.py` one
+call from its first attempt to its report, with its deadline and the bounds on what it reads;
 one module per resource (`chat.py`, `models.py`, `images.py`, `videos.py`, `uploads.py`,
 `billing.py`); `types.py` what calls return. A new endpoint is a method on its resource that
 calls `self._client.call(...)`; a new resource is a module and one attribute in `_client.py`.

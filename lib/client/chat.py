@@ -13,7 +13,8 @@ import httpx
 from httpx_sse import EventSource, ServerSentEvent
 
 from lib import dialects, errors, pricing
-from lib.client._base import APIResource, BaseClient, Call, Deadline, bounded, log_request
+from lib.client._base import APIResource, BaseClient, log_request
+from lib.client._call import Call, Deadline, bounded
 from lib.client.tool_calls import ToolCallAssembler
 from lib.client.types import CallRecord, ChatResult, StreamPart, ToolCall
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from lib import dialects, errors, imagetypes, pricing
-from lib.client._base import MB, APIResource, Call
+from lib.client._base import MB, APIResource
+from lib.client._call import Call
 from lib.client.types import ImageResult
 
 

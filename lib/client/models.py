@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from lib import dialects, errors, pricing
-from lib.client._base import APIResource, Call
+from lib.client._base import APIResource
+from lib.client._call import Call
 from lib.client.types import Model
 
 

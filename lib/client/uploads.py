@@ -7,7 +7,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from lib import errors, imagetypes, pricing
-from lib.client._base import APIResource, Call
+from lib.client._base import APIResource
+from lib.client._call import Call
 from lib.client.types import UploadResult
 
 # The provider stamps `expire_at` without a zone; it is a Chinese service, so Beijing time.

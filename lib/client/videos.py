@@ -7,7 +7,8 @@ from typing import Any
 from urllib.parse import quote
 
 from lib import dialects, errors, pricing, video_options
-from lib.client._base import MB, APIResource, BaseClient, Call
+from lib.client._base import MB, APIResource, BaseClient
+from lib.client._call import Call
 from lib.client.types import VideoTask
 from lib.video_status import normalize_status
 

@@ -31,9 +31,9 @@ from lib.store.ledger import (
     OUTCOMES,
     REFUND,
     STOPPED,
-    LedgerRecords,
     UsageLedger,
 )
+from lib.store.ledger_records import LedgerRecords
 from lib.store.logins import LoginFailures, LoginRecords
 from lib.store.media import Media, MediaRecords, UploadRecord
 from lib.store.prompts import DuplicatePromptName, Prompt, PromptRecords, PromptVersion, StalePrompt

@@ -8,6 +8,8 @@ with the old owner rather than overwrite theirs; sign-outs are per account and d
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from lib.store.rows import Rows
@@ -46,7 +48,7 @@ class Adoption(Rows):
         return {name: count for name, count in found.items() if count}
 
 
-def _unique_keys(table: sa.Table):
+def _unique_keys(table: sa.Table) -> list[tuple[list[sa.Column[Any]], sa.FromClause]]:
     """Each unique key (the primary key too) that includes `user`, with an alias to look up a
     row of the new owner under it."""
     keys = [table.primary_key.columns] + [c.columns for c in table.constraints if isinstance(c, sa.UniqueConstraint)]

@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from lib.store.rows import Rows, mine
+from lib.store.rows import Rows, inserted_id, mine
 from lib.store.tables import UTCDateTime, created_column, id_column, metadata, updated_column, user_column, utcnow
 
 conversations = sa.Table(
@@ -168,7 +168,7 @@ class ConversationRecords(Rows):
             ).rowcount
             if not bumped:
                 return None
-            new_id = conn.execute(
+            result = conn.execute(
                 messages.insert().values(
                     conversation_id=conversation_id,
                     user=user,
@@ -177,7 +177,8 @@ class ConversationRecords(Rows):
                     meta=meta or {},
                     created_at=now,
                 )
-            ).inserted_primary_key[0]
+            )
+            new_id = inserted_id(result)
         return self._one(Message, messages, messages.c.id == new_id)
 
     def update_message(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.engine.interfaces import DBAPIConnection
 
 from lib.store.schema import upgrade
 
@@ -53,7 +54,7 @@ def _create_private(path: str | None) -> None:
         pass
 
 
-def _configure_sqlite(dbapi_connection, _record) -> None:
+def _configure_sqlite(dbapi_connection: DBAPIConnection, _record: object) -> None:
     """WAL lets readers run while one writer writes; the busy timeout makes writers wait for
     each other instead of failing with 'database is locked'; foreign keys match PostgreSQL."""
     cursor = dbapi_connection.cursor()

@@ -4,7 +4,7 @@ the admin's quota check until its ledger row is written (lib/quotas.py).
 A hold is taken in the same transaction as the check, under a lock per user that every replica
 on the database shares: PostgreSQL's transaction-level advisory lock on the user, SQLite's
 BEGIN IMMEDIATE (the database's one write lock). The ledger row of the call deletes its hold in
-the row's own transaction (`_write_usage` in lib/store/ledger.py), so a call is counted once at
+the row's own transaction (`_write_usage` in lib/store/ledger_records.py), so a call is counted once at
 every moment: held, or spent. A hold whose call never reports (its process died) counts until
 `expires_at`.
 """

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -36,11 +37,11 @@ class LoginFailures:
     last_failure_at: datetime
 
 
-def _failures_of(scope: str, subject: str) -> tuple:
+def _failures_of(scope: str, subject: str) -> tuple[sa.ColumnElement[bool], ...]:
     return login_failures.c.scope == scope, login_failures.c.subject == subject
 
 
-def _select_failures(*where) -> sa.Select:
+def _select_failures(*where: sa.ColumnElement[bool]) -> sa.Select[Any]:
     return sa.select(*columns_for(LoginFailures, login_failures)).where(*where)
 
 
@@ -52,7 +53,10 @@ class LoginRecords(Rows):
 
     def signed_out_at(self, user: str) -> datetime | None:
         with self.engine.connect() as conn:
-            return conn.execute(sa.select(sign_outs.c.signed_out_at).where(sign_outs.c.user == user)).scalar()
+            at: datetime | None = conn.execute(
+                sa.select(sign_outs.c.signed_out_at).where(sign_outs.c.user == user)
+            ).scalar()
+            return at
 
     def record_login_failure(self, scope: str, subject: str, at: datetime | None = None) -> LoginFailures:
         """Count one more failure, atomically, so concurrent failures on any replica all count."""
@@ -71,7 +75,7 @@ class LoginRecords(Rows):
                 conn.execute(
                     login_failures.insert().values(scope=scope, subject=subject, failures=1, last_failure_at=at)
                 )
-            return to(LoginFailures, conn.execute(_select_failures(*where)).one())
+            return LoginFailures(**conn.execute(_select_failures(*where)).one()._mapping)
 
     def get_login_failures(self, scope: str, subject: str) -> LoginFailures | None:
         with self.engine.connect() as conn:

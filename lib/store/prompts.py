@@ -9,6 +9,7 @@ else the newest, is the prompt's current one.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from lib.store.rows import Rows
+from lib.store.rows import Rows, inserted_id
 from lib.store.tables import UTCDateTime, created_column, id_column, metadata, updated_column, user_column, utcnow
 
 prompts = sa.Table(
@@ -153,7 +154,7 @@ class PromptRecords(Rows):
         with _naming(name):
             with self.engine.begin() as conn:
                 self._check_name(conn, user, name, shared)
-                prompt_id = conn.execute(
+                result = conn.execute(
                     prompts.insert().values(
                         user=user,
                         name=name,
@@ -164,13 +165,14 @@ class PromptRecords(Rows):
                         created_at=now,
                         updated_at=now,
                     )
-                ).inserted_primary_key[0]
+                )
+                prompt_id = inserted_id(result)
                 conn.execute(
                     prompt_versions.insert().values(
                         prompt_id=prompt_id, number=1, user=user, note=note, content=content, created_at=now
                     )
                 )
-        return self._one(Prompt, prompts, prompts.c.id == prompt_id)
+        return self._read_back(Prompt, prompts, prompt_id)
 
     def save_prompt_version(
         self,
@@ -201,11 +203,12 @@ class PromptRecords(Rows):
                 ).rowcount
                 if not moved:
                     raise StalePrompt([])
-                new_id = conn.execute(
+                result = conn.execute(
                     prompt_versions.insert().values(
                         prompt_id=prompt_id, number=number, user=user, note=note, content=content, created_at=now
                     )
-                ).inserted_primary_key[0]
+                )
+                new_id = inserted_id(result)
         except (StalePrompt, IntegrityError):
             v = prompt_versions.c
             raise StalePrompt(
@@ -278,7 +281,7 @@ class PromptRecords(Rows):
         with _naming(name):
             with self.engine.begin() as conn:
                 self._check_name(conn, user, name, False)
-                prompt_id = conn.execute(
+                result = conn.execute(
                     prompts.insert().values(
                         user=user,
                         name=name,
@@ -289,7 +292,8 @@ class PromptRecords(Rows):
                         created_at=now,
                         updated_at=now,
                     )
-                ).inserted_primary_key[0]
+                )
+                prompt_id = inserted_id(result)
                 conn.execute(
                     prompt_versions.insert(),
                     [
@@ -304,16 +308,16 @@ class PromptRecords(Rows):
                         for number, v in enumerate(versions, start=1)
                     ],
                 )
-        return self._one(Prompt, prompts, prompts.c.id == prompt_id)
+        return self._read_back(Prompt, prompts, prompt_id)
 
     # -- helpers --
 
     @staticmethod
-    def _visible(user: str):
+    def _visible(user: str) -> sa.ColumnElement[bool]:
         return sa.or_(prompts.c.user == user, prompts.c.shared.is_(True))
 
     @staticmethod
-    def _check_name(conn, owner: str, name: str, shared: bool, other_than: int | None = None) -> None:
+    def _check_name(conn: sa.Connection, owner: str, name: str, shared: bool, other_than: int | None = None) -> None:
         """Two prompts of one owner, or two shared ones, may not have one name (any case)."""
         p = prompts.c
         clash = sa.or_(p.user == owner, p.shared.is_(True)) if shared else (p.user == owner)
@@ -325,7 +329,7 @@ class PromptRecords(Rows):
 
 
 @contextmanager
-def _naming(name: str):
+def _naming(name: str) -> Iterator[None]:
     """The database's unique (owner, name) as DuplicatePromptName: two saves racing on one name."""
     try:
         yield

@@ -22,6 +22,13 @@ def to(cls: type[T], row: sa.Row[Any] | None) -> T | None:
     return None if row is None else cls(**row._mapping)
 
 
+def inserted_id(result: sa.CursorResult[Any]) -> int:
+    """The id of the row an INSERT of one row wrote."""
+    key = result.inserted_primary_key
+    assert key is not None, "an INSERT of one row has a primary key"
+    return int(key[0])
+
+
 def mine(table: sa.Table, user: str, row_id: int) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[bool]]:
     """WHERE clause for 'row `row_id`, but only if it belongs to `user`'."""
     return table.c.id == row_id, table.c.user == user
@@ -54,9 +61,13 @@ class Rows:
 
     def _insert(self, cls: type[T], table: sa.Table, values: dict[str, Any]) -> T:
         with self.engine.begin() as conn:
-            new_id = conn.execute(table.insert().values(**values)).inserted_primary_key[0]
-        # Read back in a transaction of its own: the new row, unless deleted in between.
-        return cast(T, self._one(cls, table, table.c.id == new_id))
+            new_id = inserted_id(conn.execute(table.insert().values(**values)))
+        return self._read_back(cls, table, new_id)
+
+    def _read_back(self, cls: type[T], table: sa.Table, row_id: int) -> T:
+        """A row just written, read back in a transaction of its own: another writer may have
+        deleted it in between, and callers have always been handed None then (typed as found)."""
+        return cast(T, self._one(cls, table, table.c.id == row_id))
 
     def _update(self, table: sa.Table, values: dict[str, Any], *where: Any) -> bool:
         """Update the matching rows; True when at least one row was the caller's to change."""

@@ -19,14 +19,15 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from alembic.script import Script, ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy.engine import Connection, Engine
 
@@ -77,7 +78,10 @@ def _scripts() -> ScriptDirectory:
 
 
 def head_revision() -> str:
-    return _scripts().get_current_head()
+    head = _scripts().get_current_head()
+    if head is None:
+        raise RuntimeError(f"no schema revisions in {MIGRATIONS_DIR / 'versions'}")
+    return head
 
 
 def _known(revision: str) -> bool:
@@ -96,7 +100,7 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
     with engine.connect() as conn:
         state = schema_state(conn)
     if state.up_to_date:
-        return state.current, state.current
+        return state.current, state.head  # the same revision: up to date
     with migration_lock(engine) as conn:
         state = schema_state(conn)
         if not state.up_to_date:
@@ -155,10 +159,10 @@ def _sqlite_file_lock(database: str | None) -> Iterator[None]:
 def differences(connection: Connection) -> list[Any]:
     """What the database's schema lacks or has beyond the models (empty when they agree)."""
     context = MigrationContext.configure(connection, opts={"compare_type": True})
-    return compare_metadata(context, metadata)
+    return list(compare_metadata(context, metadata))
 
 
-def render_item(type_: str, obj, autogen_context):
+def render_item(type_: str, obj: object, autogen_context: AutogenContext) -> str | Literal[False]:
     """Autogenerate writes the store's UTC column as the plain type it is in the database, so
     a revision never imports app code that may change after it is written."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
@@ -182,4 +186,5 @@ def new_revision(message: str) -> Path:
         finally:
             engine.dispose()
     _scripts.cache_clear()
+    assert isinstance(script, Script), "one revision asked for, one written"
     return Path(script.path)

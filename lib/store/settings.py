@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import sqlalchemy as sa
 
@@ -33,6 +33,13 @@ QUOTA_KEY = "admin_quota"  # a user's own settings never use this key: only admi
 QUOTA_DEFAULT = "*"  # not a username (lib.users allows no "*")
 
 
+class Quota(TypedDict):
+    """The most credits a user may spend on the preset connection a day and a month (0: no limit)."""
+
+    daily: float
+    monthly: float
+
+
 class SettingRecords(Rows):
     """The Store's settings and price methods."""
 
@@ -45,15 +52,16 @@ class SettingRecords(Rows):
     def set_setting(self, user: str, key: str, value: Any) -> None:
         self._upsert(user_settings, dict(user=user, key=key), dict(value=value))
 
-    def get_quota(self, user: str) -> dict[str, Any] | None:
+    def get_quota(self, user: str) -> Quota | None:
         """The admin's quota for `user` ({"daily": N, "monthly": N}, 0 for none), or None when
         none is set for them. The default for everyone is the row of user QUOTA_DEFAULT."""
-        return self.get_setting(user, QUOTA_KEY)
+        quota: Quota | None = self.get_setting(user, QUOTA_KEY)  # only admin_set_quota writes it
+        return quota
 
     def admin_set_quota(self, user: str, daily: float, monthly: float) -> None:
         """Set `user`'s quota (QUOTA_DEFAULT: everyone's default); both 0 removes it."""
         if daily or monthly:
-            self.set_setting(user, QUOTA_KEY, {"daily": daily, "monthly": monthly})
+            self.set_setting(user, QUOTA_KEY, Quota(daily=daily, monthly=monthly))
         else:
             self._delete(user_settings, user_settings.c.user == user, user_settings.c.key == QUOTA_KEY)
 

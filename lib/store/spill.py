@@ -22,7 +22,7 @@ import threading
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import sqlalchemy as sa
 
@@ -51,7 +51,9 @@ class UsageSpill:
         self._held_lock = threading.Lock()
 
     @contextlib.contextmanager
-    def _locked(self, mode: str) -> Iterator:
+    def _locked(self, mode: str) -> Iterator[IO[str]]:
+        if self.path is None:
+            raise OSError("an in-memory database has no spill file")
         with open(self.path, mode, encoding="utf-8") as file:
             fcntl.flock(file, fcntl.LOCK_EX)
             try:
@@ -89,8 +91,8 @@ class UsageSpill:
         found = list(self._held)
         if self._file_exists():
             with self._locked("r") as file:
-                found += [_parsed(line) for line in file if line.strip()]
-        return [row for row in found if row is not None and (user is None or row["user"] == user)]
+                found += [row for row in map(_parsed, file) if row is not None]
+        return [row for row in found if user is None or row["user"] == user]
 
     @contextlib.contextmanager
     def draining(self) -> Iterator[list[dict[str, Any]]]:
@@ -109,7 +111,7 @@ class UsageSpill:
             os.fsync(file.fileno())
         self._let_go(held)
         with contextlib.suppress(FileNotFoundError):
-            if self.path.stat().st_size == 0:
+            if self.path is not None and self.path.stat().st_size == 0:
                 self.path.unlink()
 
     def _let_go(self, written: list[dict[str, Any]]) -> None:
@@ -118,9 +120,10 @@ class UsageSpill:
 
 
 def _parsed(line: str) -> dict[str, Any] | None:
-    """One spilled row, its time aware again; a torn last line (a crash mid-write) is skipped."""
+    """One spilled row, its time aware again; a torn last line (a crash mid-write) and a blank
+    one are skipped."""
     try:
-        row = json.loads(line)
+        row: dict[str, Any] = json.loads(line)
     except ValueError:
         return None
     row["ts"] = datetime.fromisoformat(row["ts"])

@@ -19,7 +19,7 @@ BATCH_ROWS = 500
 SKIPPED = ("alembic_version",)  # the target's own migration state says where its schema is
 
 
-def reflected(engine_or_connection) -> sa.MetaData:
+def reflected(engine_or_connection: Engine | Connection) -> sa.MetaData:
     metadata = sa.MetaData()
     metadata.reflect(engine_or_connection)
     return metadata
@@ -63,7 +63,7 @@ def _insert(writing: Connection, table: sa.Table, rows: list[dict[str, Any]]) ->
     return len(rows)
 
 
-def _utc(value):
+def _utc(value: object) -> object:
     """The store keeps UTC: SQLite hands it back naive, PostgreSQL in the session's zone."""
     if isinstance(value, datetime):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

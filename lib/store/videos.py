@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from lib.store.media import media
-from lib.store.rows import Rows
+from lib.store.rows import Rows, inserted_id
 from lib.store.tables import UTCDateTime, created_column, id_column, metadata, updated_column, user_column, utcnow
 from lib.video_status import COMPLETED, FAILED, FINISHED, QUEUED, RUNNING
 
@@ -80,7 +80,7 @@ class VideoTaskRecord:
     poster_media_id: int | None
 
 
-def _task(user: str, task_id: str) -> tuple:
+def _task(user: str, task_id: str) -> tuple[sa.ColumnElement[bool], ...]:
     return video_tasks.c.user == user, video_tasks.c.task_id == task_id
 
 
@@ -171,7 +171,7 @@ class VideoTaskRecords(Rows):
         now, prompt = utcnow(), task.prompt
         try:
             with self.engine.begin() as conn:
-                video_id = conn.execute(
+                result = conn.execute(
                     media.insert().values(
                         user=user,
                         kind="video",
@@ -181,11 +181,11 @@ class VideoTaskRecords(Rows):
                         meta={"task_id": task_id},
                         created_at=now,
                     )
-                ).inserted_primary_key[0]
-                poster_id = (
-                    None
-                    if poster is None
-                    else conn.execute(
+                )
+                video_id = inserted_id(result)
+                poster_id: int | None = None
+                if poster is not None:
+                    result = conn.execute(
                         media.insert().values(
                             user=user,
                             kind="video_poster",
@@ -195,8 +195,8 @@ class VideoTaskRecords(Rows):
                             meta={"task_id": task_id},
                             created_at=now,
                         )
-                    ).inserted_primary_key[0]
-                )
+                    )
+                    poster_id = inserted_id(result)
                 claimed = conn.execute(
                     video_tasks.update()
                     .where(*_task(user, task_id), video_tasks.c.video_media_id.is_(None))

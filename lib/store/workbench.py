@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 import sqlalchemy as sa
 
-from lib.store.rows import Rows, mine
+from lib.store.rows import Rows, inserted_id, mine
 from lib.store.tables import (
     created_column,
     id_column,
@@ -67,6 +67,31 @@ workbench_judgements = sa.Table(
     sa.UniqueConstraint("user", "cache_key", name="uq_workbench_judgements_user_cache_key"),
 )
 MAX_NOTE_CHARS = 2000
+
+
+class CachedVerdict(TypedDict):
+    """A judged check's verdict as kept (lib/workbench/judge.py's cache)."""
+
+    score: float
+    reason: str
+
+
+class CellRating(TypedDict):
+    """A person's rating of one cell: thumbs up (1), down (-1) or none (0), and a note."""
+
+    thumb: int
+    note: str
+
+
+class StaleRun(TypedDict):
+    """A run whose process died (`admin_stale_workbench_runs`): enough to claim and resume it."""
+
+    id: int
+    user: str
+    updated_at: datetime
+    settings: dict[str, Any]
+
+
 KEYS_PER_QUERY = 500  # within every database's limit of bound parameters
 RELEASED_AT = datetime(2000, 1, 1, tzinfo=UTC)  # a given-up lease: older than any lease can last
 _RUN_SUMMARY = ("id", "version", "parent_id", "status", "prompt", "settings", "created_at", "updated_at")
@@ -80,7 +105,7 @@ class WorkbenchRuns(Rows):
     ) -> int:
         now = utcnow()
         with self.engine.begin() as conn:
-            return conn.execute(
+            result = conn.execute(
                 workbench_runs.insert().values(
                     user=user,
                     version=version,
@@ -93,7 +118,8 @@ class WorkbenchRuns(Rows):
                     created_at=now,
                     updated_at=now,
                 )
-            ).inserted_primary_key[0]
+            )
+            return inserted_id(result)
 
     def save_workbench_results(self, user: str, run_id: int, results: list[dict[str, Any]], status: str) -> bool:
         return self._update(
@@ -121,7 +147,7 @@ class WorkbenchRuns(Rows):
             workbench_runs.c.status == "running",
         )
 
-    def admin_stale_workbench_runs(self, stale_before) -> list[dict[str, Any]]:
+    def admin_stale_workbench_runs(self, stale_before: datetime) -> list[StaleRun]:
         """Every user's runs still "running" whose lease ran out before `stale_before`: their
         process died. Only the app's restart (lib/ui) reads across users, to resume them."""
         stmt = (
@@ -130,9 +156,12 @@ class WorkbenchRuns(Rows):
             .order_by(workbench_runs.c.id)
         )
         with self.engine.connect() as conn:
-            return [dict(row._mapping) for row in conn.execute(stmt)]
+            return [
+                StaleRun(id=row.id, user=row.user, updated_at=row.updated_at, settings=row.settings)
+                for row in conn.execute(stmt)
+            ]
 
-    def claim_workbench_run(self, user: str, run_id: int, seen_updated_at) -> bool:
+    def claim_workbench_run(self, user: str, run_id: int, seen_updated_at: datetime) -> bool:
         """Take a dead process's run: true for one claimant only (the lease it saw is renewed)."""
         return self._update(
             workbench_runs,
@@ -194,26 +223,28 @@ class WorkbenchRuns(Rows):
                     conn.execute(workbench_ratings.update().where(*where).values(**values))
         return True
 
-    def workbench_ratings(self, user: str, run_id: int) -> dict[tuple[int, str, int], dict[str, Any]]:
+    def workbench_ratings(self, user: str, run_id: int) -> dict[tuple[int, str, int], CellRating]:
         """The user's ratings of a run's cells, by (case, model, repeat): {"thumb", "note"}."""
         stmt = sa.select(workbench_ratings).where(
             workbench_ratings.c.user == user, workbench_ratings.c.run_id == run_id
         )
         with self.engine.connect() as conn:
-            return {(r.case_index, r.model, r.repeat): {"thumb": r.thumb, "note": r.note} for r in conn.execute(stmt)}
+            return {
+                (r.case_index, r.model, r.repeat): CellRating(thumb=r.thumb, note=r.note) for r in conn.execute(stmt)
+            }
 
-    def workbench_judgement(self, user: str, cache_key: str) -> dict[str, Any] | None:
+    def workbench_judgement(self, user: str, cache_key: str) -> CachedVerdict | None:
         """A verdict the user's judge gave before: {"score", "reason"}, or None."""
         stmt = sa.select(workbench_judgements.c.score, workbench_judgements.c.reason).where(
             workbench_judgements.c.user == user, workbench_judgements.c.cache_key == cache_key
         )
         with self.engine.connect() as conn:
             row = conn.execute(stmt).first()
-        return {"score": row.score, "reason": row.reason} if row else None
+        return CachedVerdict(score=row.score, reason=row.reason) if row else None
 
     def workbench_judged(self, user: str, cache_keys: Collection[str]) -> set[str]:
         """Those of `cache_keys` the user's judge gave a verdict for (a few queries, not one a key)."""
-        keys, found = list(cache_keys), set()
+        keys, found = list(cache_keys), set[str]()
         with self.engine.connect() as conn:
             for start in range(0, len(keys), KEYS_PER_QUERY):
                 found.update(

@@ -8,7 +8,7 @@ import streamlit as st
 
 from lib import formats, quotas
 from lib.store import Store
-from lib.store.settings import QUOTA_DEFAULT
+from lib.store.settings import QUOTA_DEFAULT, Quota
 from lib.ui.config import app_settings
 from lib.ui.session import current_lang, tr
 from lib.users import list_users
@@ -57,7 +57,7 @@ def render_quota_editor(store: Store) -> None:
 def _row(store: Store, user: str) -> dict:
     """A user's own limits and what they spent on the preset connection (with a quota or not);
     the default's row has no spending ("—")."""
-    own = store.get_quota(user) or {}
+    own = store.get_quota(user) or Quota(daily=0, monthly=0)
     spent = quotas.preset_spend(store, user) if user != QUOTA_DEFAULT else None
     today, month = (formats.number(value, current_lang()) for value in spent) if spent else ("—", "—")
     return {

@@ -4,8 +4,10 @@ by a model). No Streamlit. The page and the command line (`python -m lib.workben
 
 Where things live: `prompt.py` the template filled per case and the checks on each reply;
 `judge.py` checks judged by a model; `cases.py`
-test cases typed, pasted or loaded from a file; `running.py` the run itself (pool, retries,
-stop, reuse of unchanged cells); `stats.py` intervals and consistency; `results.py` a run as
+test cases typed, pasted or loaded from a file; `grid.py` a run's grid as data (what it sends,
+its cells planned and ended, reuse of unchanged cells); `running.py` the run itself (pool,
+retries, stop); `status.py` the run's and the cell's state machines; `background.py` runs
+that outlive their tab; `stats.py` intervals and consistency; `results.py` a run as
 data (tables, totals, exports, versions, comparing two runs); `suite.py` a run as a TOML suite
 file; `cli.py` the command line.
 """
@@ -18,6 +20,20 @@ from lib.workbench.cases import (
     load_file,
     load_text,
     table_for,
+)
+from lib.workbench.grid import (
+    DEFAULT_POOL,
+    FAILED,
+    MAX_MODELS,
+    MAX_POOL,
+    MAX_REPEAT,
+    OK,
+    PARTIAL,
+    REASONING_EFFORTS,
+    Cell,
+    RunSpec,
+    estimate_credits,
+    plan,
 )
 from lib.workbench.judge import MemoryJudgeCache
 from lib.workbench.prompt import (
@@ -61,21 +77,8 @@ from lib.workbench.results import (
     totals,
     with_ratings,
 )
-from lib.workbench.running import (
-    DEFAULT_POOL,
-    FAILED,
-    MAX_MODELS,
-    MAX_POOL,
-    MAX_REPEAT,
-    OK,
-    PARTIAL,
-    REASONING_EFFORTS,
-    Cell,
-    RunSpec,
-    estimate_credits,
-    plan,
-    run_cells,
-)
+from lib.workbench.running import run_cells
+from lib.workbench.status import CellStatus, RunStatus
 
 __all__ = [
     "CALLS_TOOL",
@@ -108,10 +111,12 @@ __all__ = [
     "TOOL_KINDS",
     "CasesLoad",
     "Cell",
+    "CellStatus",
     "ChangedCell",
     "Check",
     "MemoryJudgeCache",
     "RunSpec",
+    "RunStatus",
     "cases_from_table",
     "cells_of",
     "changed_cells",

@@ -24,24 +24,29 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lib.client import ReshiClient
+from lib.workbench.grid import PARTIAL, Cell, RunSpec
 from lib.workbench.judge import JudgeCache, StoreJudgeCache
-from lib.workbench.running import PARTIAL, Cell, QuotaReached, RunSpec, run_cells
+from lib.workbench.running import QuotaReached, run_cells
+from lib.workbench.status import RunEvent, RunStatus, next_run_status
+
+if TYPE_CHECKING:  # (importing the store at run time would import pandas with it)
+    from lib.store import Store
 
 log = logging.getLogger("reshi.workbench")
 DEFAULT_SLOTS = 8
 SAVE_EVERY_SECONDS = 2.0
 HEARTBEAT_SECONDS = 10.0
 STALE_SECONDS = 45.0
-RUNNING, DONE, STOPPED, INTERRUPTED = "running", "done", "stopped", "interrupted"
-QUOTA = "quota"  # stopped as a whole by the admin's quota (running.QuotaReached)
-STATUSES = (RUNNING, DONE, STOPPED, INTERRUPTED, QUOTA)
+RUNNING, DONE, STOPPED = RunStatus.RUNNING, RunStatus.DONE, RunStatus.STOPPED
+INTERRUPTED, QUOTA = RunStatus.INTERRUPTED, RunStatus.QUOTA
+STATUSES = tuple(status.value for status in RunStatus)
 
 
 class FairGate:
@@ -111,7 +116,7 @@ class BackgroundRuns:
 
     def __init__(
         self,
-        store,
+        store: Store,
         slots: int = DEFAULT_SLOTS,
         *,
         client_for: ClientFor | None = None,
@@ -134,9 +139,9 @@ class BackgroundRuns:
         spec: RunSpec,
         cases: list[dict[str, Any]],
         *,
-        earlier: list[Cell] = (),
+        earlier: Sequence[Cell] = (),
         judge_cache: JudgeCache | None = None,
-        finished: list[dict[str, Any]] = (),
+        finished: Sequence[dict[str, Any]] = (),
         on_end: Callable[[], None] | None = None,
     ) -> LiveRun:
         """Run `run_id`'s cells in a thread of its own; `finished`: cells already done (a resumed
@@ -168,7 +173,7 @@ class BackgroundRuns:
 
     def resume(self, user: str, run: dict[str, Any], client: ReshiClient) -> LiveRun:
         """Go on with a run's unfinished cells (its finished ones are kept, not sent again)."""
-        self.store.mark_workbench_run(user, run["id"], RUNNING)
+        self.store.mark_workbench_run(user, run["id"], next_run_status(RunStatus(run["status"]), RunEvent.STARTED))
         return self.start(
             user, run["id"], client, RunSpec.from_run(run), run["cases"], finished=run["results"], on_end=client.close
         )
@@ -186,10 +191,14 @@ class BackgroundRuns:
                 continue  # another replica took it
             client = self.client_for(user, row["settings"])
             if client is None:
-                self.store.mark_workbench_run(user, run_id, INTERRUPTED)
+                self.store.mark_workbench_run(user, run_id, next_run_status(RUNNING, RunEvent.ORPHANED))
+                continue
+            run = self.store.get_workbench_run(user, run_id)
+            if run is None:  # deleted by its user since it was claimed
+                client.close()
                 continue
             log.info("workbench run %s of %s: resumed after its process stopped", run_id, user)
-            self.resume(user, self.store.get_workbench_run(user, run_id), client)
+            self.resume(user, run, client)
 
     def release(self) -> None:
         """A clean shutdown: every live run's finished cells saved, still "running", and its lease
@@ -237,7 +246,7 @@ class BackgroundRuns:
         at = {(c["case"], c["model"], c.get("repeat", 0)): i for i, c in enumerate(live.results)}
         unfinished = [Cell.from_dict(c) for c in live.results if c["status"] == PARTIAL]
         skip = {slot for slot, i in at.items() if live.results[i]["status"] != PARTIAL}
-        status, saved_at = STOPPED, time.monotonic()
+        status, saved_at = STOPPED, time.monotonic()  # (kept when the run ends by an error it did not expect)
         try:
             with closing(
                 run_cells(
@@ -265,9 +274,9 @@ class BackgroundRuns:
                             if not live.released:
                                 self.store.save_workbench_results(live.user, run_id, list(live.results), RUNNING)
                         saved_at = time.monotonic()
-            status = DONE if live.done == live.total else STOPPED
+            status = next_run_status(RUNNING, RunEvent.ENDED, done=live.done, total=live.total)
         except QuotaReached:
-            status = QUOTA
+            status = next_run_status(RUNNING, RunEvent.QUOTA_REACHED)
         finally:
             with self._lock:  # saved and no longer live at once: a page sees one or the other
                 try:

@@ -38,7 +38,7 @@ def cheapest_within(points: pd.DataFrame, distance: float) -> str | None:
     if points.empty:
         return None
     close = points[points["pass_rate"] >= points["pass_rate"].max() - distance - 1e-9]
-    return close.sort_values(["credits_per_call", "median_latency_s"], na_position="last").iloc[0]["model"]
+    return str(close.sort_values(["credits_per_call", "median_latency_s"], na_position="last").iloc[0]["model"])
 
 
 def history_cost(

@@ -17,6 +17,7 @@ import itertools
 import os
 import sys
 import threading
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import asdict
 from pathlib import Path
@@ -26,10 +27,11 @@ from lib import errors
 from lib.client import CallRecord, ReshiClient
 from lib.sandbox import start_sandbox
 from lib.workbench import reports, suite
+from lib.workbench.grid import Cell, RunSpec, estimate_credits, plan
 from lib.workbench.judge import MemoryJudgeCache
 from lib.workbench.prompt import Check
 from lib.workbench.results import new_run, to_json
-from lib.workbench.running import Cell, QuotaReached, RunSpec, estimate_credits, plan, run_cells
+from lib.workbench.running import QuotaReached, run_cells
 
 OK, CHECK_FAILED, BAD_INPUT = 0, 1, 2
 DEFAULT_KEY_ENV = "RESHI_API_KEY"
@@ -158,7 +160,8 @@ class SpendCap:
         if self.limit is None:
             return
         with self._lock:
-            self._under_way.pop(record.hold, None)  # a refused call held nothing
+            if record.hold is not None:  # a refused call held nothing
+                self._under_way.pop(record.hold, None)
             self.spent += record.credits or 0
 
 
@@ -220,7 +223,7 @@ class _Progress:
 
 
 def _write_outputs(args: argparse.Namespace, run: dict[str, Any], name: str) -> None:
-    outputs = {
+    outputs: dict[Path | None, Callable[[], bytes]] = {
         args.junit: lambda: reports.junit_xml(run, name),
         args.json: lambda: to_json(run),
         args.html: lambda: reports.html_report(run, name).encode("utf-8"),

@@ -17,11 +17,15 @@ import re
 import threading
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from lib import errors, presets, pricing, structured
-from lib.client import ReshiClient
+from lib.client import ChatResult, ReshiClient
 from lib.workbench.prompt import OUTPUT, Check, Verdict
+
+if TYPE_CHECKING:  # (importing the store at run time would import pandas with it)
+    from lib.store import Store
+    from lib.store.workbench import CachedVerdict
 
 NONSENSE, FAILED = "judge_nonsense", "judge_failed"  # a Verdict's `problem` when the judge gave no verdict
 PROBLEMS = (NONSENSE, FAILED)
@@ -47,9 +51,9 @@ MAX_REASON_CHARS = 500
 class JudgeCache(Protocol):
     """Where verdicts are kept: `{"score", "reason"}` by key (the store's table, or memory)."""
 
-    def get(self, key: str) -> dict[str, Any] | None: ...
+    def get(self, key: str) -> CachedVerdict | None: ...
 
-    def put(self, key: str, verdict: dict[str, Any]) -> None: ...
+    def put(self, key: str, verdict: CachedVerdict) -> None: ...
 
     def known(self, keys: Collection[str]) -> set[str]:
         """Those of `keys` that have a verdict (for the estimate: asking them again is free)."""
@@ -59,15 +63,15 @@ class JudgeCache(Protocol):
 class MemoryJudgeCache:
     """A cache for one process (the command line, which has no database)."""
 
-    def __init__(self):
-        self._verdicts: dict[str, dict[str, Any]] = {}
+    def __init__(self) -> None:
+        self._verdicts: dict[str, CachedVerdict] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> dict[str, Any] | None:
+    def get(self, key: str) -> CachedVerdict | None:
         with self._lock:
             return self._verdicts.get(key)
 
-    def put(self, key: str, verdict: dict[str, Any]) -> None:
+    def put(self, key: str, verdict: CachedVerdict) -> None:
         with self._lock:
             self._verdicts[key] = verdict
 
@@ -79,13 +83,13 @@ class MemoryJudgeCache:
 class StoreJudgeCache:
     """The user's verdicts in the store: they outlive the process (a restart, another replica)."""
 
-    def __init__(self, store, user: str):
+    def __init__(self, store: Store, user: str) -> None:
         self.store, self.user = store, user
 
-    def get(self, key: str) -> dict[str, Any] | None:
+    def get(self, key: str) -> CachedVerdict | None:
         return self.store.workbench_judgement(self.user, key)
 
-    def put(self, key: str, verdict: dict[str, Any]) -> None:
+    def put(self, key: str, verdict: CachedVerdict) -> None:
         self.store.save_workbench_judgement(self.user, key, verdict["score"], verdict["reason"])
 
     def known(self, keys: Collection[str]) -> set[str]:
@@ -144,7 +148,7 @@ class _KeyLocks:
     once and often give the same output, and the second should wait for the first's verdict
     instead of paying for its own."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._locks: dict[str, list[Any]] = {}  # key -> [lock, holders]
         self._guard = threading.Lock()
 
@@ -193,7 +197,7 @@ def _judge_once(
     return _verdict(check, *parsed), result.credits
 
 
-def _ask(client: ReshiClient, model: str, messages: list[dict[str, Any]]):
+def _ask(client: ReshiClient, model: str, messages: list[dict[str, Any]]) -> ChatResult:
     """Structured output first; a server that refuses it (400) is asked for plain JSON."""
     try:
         return client.chat.create(model, messages, source=pricing.JUDGE, temperature=0, response_format=RESPONSE_FORMAT)

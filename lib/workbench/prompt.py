@@ -68,7 +68,7 @@ class Reply:
     text: str
     credits: float = 0.0
     latency_s: float | None = None
-    calls: tuple = ()
+    calls: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -217,7 +217,7 @@ def check_problem(check: Check) -> tuple[str, dict[str, Any]] | None:
     if check.kind == TOOL_ARGUMENTS:
         try:
             json.loads(check.arguments)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             return "workbench.bad_tool_arguments", {"error": f"{exc.msg} ({exc.lineno}:{exc.colno})"}
     if check.kind in THRESHOLD_KINDS and not 0 <= check.threshold <= 1:
         return "workbench.bad_threshold", {"value": check.threshold}

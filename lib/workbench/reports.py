@@ -15,9 +15,9 @@ import pandas as pd
 from lib import formats
 from lib.i18n import key_family, t
 from lib.report import render
+from lib.workbench.grid import ENDED_QUOTA, ENDED_STOPPED, FAILED, OK, PARTIAL, Cell
 from lib.workbench.prompt import Check
 from lib.workbench.results import cells_of, problem_text, totals, value_at
-from lib.workbench.running import ENDED_QUOTA, ENDED_STOPPED, FAILED, OK, PARTIAL, Cell
 
 LABELS = (
     "heading",
@@ -115,7 +115,8 @@ def junit_xml(run: dict[str, Any], name: str) -> bytes:
             if shoulds:
                 ET.SubElement(case, "system-out").text = "should-checks failed: " + "; ".join(shoulds)
     ET.indent(suites)
-    return ET.tostring(suites, encoding="utf-8", xml_declaration=True)
+    xml: bytes = ET.tostring(suites, encoding="utf-8", xml_declaration=True)  # (typeshed: Any for this encoding)
+    return xml
 
 
 def _case_name(run: dict[str, Any], cell: Cell) -> str:

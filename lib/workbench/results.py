@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -19,14 +20,17 @@ from lib.usage import (
     _inert as spreadsheet_safe,  # the usage CSV's formula guard, shared
 )
 from lib.workbench import judge, stats
+from lib.workbench.grid import FAILED, Cell, RunSpec
 from lib.workbench.prompt import Check
-from lib.workbench.running import FAILED, Cell, RunSpec
+
+if TYPE_CHECKING:
+    from lib.store.workbench import CellRating
 
 # Why a check could not pass, as a code (what stopped the judge, how a tool call differed)
 PROBLEM_KEY = key_family("workbench.problem", (*judge.PROBLEMS, *tool_chain.TOOL_PROBLEMS))
 
 
-def value_at(values: list, index: int) -> Any:
+def value_at(values: list[Any], index: int) -> Any:
     """A cell's per-check value (score, reason, problem), None for a check added after it ran."""
     return values[index] if index < len(values) else None
 
@@ -50,13 +54,13 @@ def cells_of(run: dict[str, Any]) -> list[Cell]:
     return [Cell.from_dict(cell) for cell in run.get("results", [])]
 
 
-def with_ratings(run: dict[str, Any], ratings: dict[tuple[int, str, int], dict[str, Any]]) -> dict[str, Any]:
+def with_ratings(run: dict[str, Any], ratings: Mapping[tuple[int, str, int], CellRating]) -> dict[str, Any]:
     """The run with a person's ratings (`Store.workbench_ratings`) in its cells, to show,
     count and export."""
     results = []
     for cell in run.get("results", []):
-        rated = ratings.get((cell["case"], cell["model"], cell.get("repeat", 0)), {})
-        results.append({**cell, "rating": rated.get("thumb", 0), "note": rated.get("note", "")})
+        rated = ratings.get((cell["case"], cell["model"], cell.get("repeat", 0)))
+        results.append({**cell, "rating": rated["thumb"] if rated else 0, "note": rated["note"] if rated else ""})
     return {**run, "results": results}
 
 
@@ -170,7 +174,8 @@ def to_csv(run: dict[str, Any]) -> bytes:
     cells = frame(run)
     for name in cells.select_dtypes(include="object").columns:
         cells[name] = cells[name].map(spreadsheet_safe)
-    return cells.to_csv(index=False).encode("utf-8")
+    text: str = cells.to_csv(index=False)  # (pandas has no stubs here)
+    return text.encode("utf-8")
 
 
 def to_json(run: dict[str, Any]) -> bytes:
@@ -186,7 +191,7 @@ def next_version(parent: dict[str, Any] | None, spec: RunSpec) -> int:
     if parent is None:
         return 1
     same = parent["prompt"] == {"system": spec.system, "user": spec.user}
-    return parent.get("version", 1) + (0 if same else 1)
+    return int(parent.get("version", 1)) + (0 if same else 1)
 
 
 @dataclass

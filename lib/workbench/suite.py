@@ -49,24 +49,25 @@ from typing import Annotated, Any, Literal
 
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 
 from lib import chat, extra_params, structured, tools
 from lib.i18n import t
 from lib.workbench.cases import load_file
-from lib.workbench.prompt import (
-    CHECK_KINDS,
-    DEFAULT_THRESHOLD,
-    Check,
-    check_problem,
-    variables,
-)
-from lib.workbench.running import (
+from lib.workbench.grid import (
     DEFAULT_POOL,
     MAX_MODELS,
     MAX_POOL,
     MAX_REPEAT,
     REASONING_EFFORTS,
     RunSpec,
+)
+from lib.workbench.prompt import (
+    CHECK_KINDS,
+    DEFAULT_THRESHOLD,
+    Check,
+    check_problem,
+    variables,
 )
 
 MAX_TOOLS = tools.MAX_TOOLS  # (a suite's `tools` key hides the module in its model)
@@ -173,7 +174,7 @@ def parse(data: bytes, source: str, base_dir: Path | None = None) -> tuple[RunSp
     return spec, cases, suite.name
 
 
-def _plain(error: dict[str, Any]) -> str:
+def _plain(error: ErrorDetails) -> str:
     """One pydantic error as a person reads it: where (`checks[2].rubrik`) and what is wrong."""
     where = "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in error["loc"]).lstrip(".")
     where = where.replace(".schema_", ".schema")
@@ -284,7 +285,7 @@ def _cases(suite: _Suite, names: list[str], source: str, base_dir: Path | None) 
         raise SuiteError(f"{source}: give cases as [[cases]] or cases_file, not both")
     if suite.cases_file:
         return _cases_from_file(suite.cases_file, names, source, base_dir)
-    cases = [{k: str(v) for k, v in case.items()} for case in suite.cases]
+    cases: list[dict[str, Any]] = [{k: str(v) for k, v in case.items()} for case in suite.cases]
     for index, case in enumerate(cases):
         missing = [name for name in names if name not in case]
         if missing:
@@ -334,18 +335,18 @@ def dump(spec: RunSpec, cases: list[dict[str, Any]], name: str = "") -> str:
             }
     if spec.extra:
         body["extra"] = spec.extra
-    if spec.uses_tools():
+    if (tool_settings := spec.active_tools()) is not None:
         body["tools"] = [
             {
                 key: _parsed(tool[key]) if key == "parameters" else tool[key]
                 for key in ("name", "description", "parameters", "mock")
                 if tool[key]
             }
-            for tool in tools.valid_tools(spec.tools["tools"])
+            for tool in tools.valid_tools(tool_settings["tools"])
         ]
         body["tool_settings"] = {
-            "choice": spec.tools["tool_choice"],
-            "parallel_calls": spec.tools["parallel_tool_calls"],
+            "choice": tool_settings["tool_choice"],
+            "parallel_calls": tool_settings["parallel_tool_calls"],
             "max_steps": spec.max_steps(),
         }
     body["checks"] = [_check_table(check) for check in spec.checks]
