@@ -32,7 +32,6 @@ NOT_YET_THROUGH_THE_STATE_OWNER = {
 NOT_YET_SHORT = {
     "lib/ui/chat_view.py",
     "lib/ui/chat_tool_calls.py",
-    "lib/ui/chat_stream.py",
 }
 
 

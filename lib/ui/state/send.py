@@ -1,4 +1,4 @@
-"""Sending on the Chat page (lib/ui/chat_send.py, lib/ui/chat_stream.py): the message waiting to
+"""Sending on the Chat page (lib/ui/chat_send.py, chat_stream.py, chat_live.py): the message waiting to
 go, images handed over for the next one, what the history's buttons ask the next run to send
 again, and the replies streaming now."""
 
