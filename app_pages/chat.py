@@ -6,7 +6,9 @@ import streamlit as st
 from lib import chat, chat_attachments
 from lib.pricing import CHAT
 from lib.prompt_limits import MAX_PROMPT_CHARS
+from lib.ui import state
 from lib.ui.auth import leave_if_signed_out
+from lib.ui.chat_history import RECENT_LIMIT, earlier_history, recent_history, render_history
 from lib.ui.chat_send import (
     draw_pending_step,
     follow_new_messages,
@@ -16,19 +18,14 @@ from lib.ui.chat_send import (
     take_input,
     take_unsent_text,
 )
+from lib.ui.chat_sidebar import conversation_sidebar
 from lib.ui.chat_stream import finish_sending, planned_calls, settle_live_reply
-from lib.ui.chat_tool_calls import tools_button
 from lib.ui.chat_tools import export_popover, import_popover, view_code_button
+from lib.ui.chat_tools_editor import tools_button
 from lib.ui.chat_view import (
-    RECENT_LIMIT,
     conversation_settings,
-    conversation_sidebar,
-    earlier_history,
-    keep_setting,
     model_ids,
-    recent_history,
     refresh_models,
-    render_history,
     request_retry,
     set_open_conversation,
     system_edited,
@@ -36,12 +33,14 @@ from lib.ui.chat_view import (
     title_heading,
 )
 from lib.ui.connection import get_client
-from lib.ui.model_features import settings_section
+from lib.ui.model_features import keep_setting, settings_section
 from lib.ui.phone_layout import header_menu_button, phone_chat_layout
 from lib.ui.present_view import present_toggle
 from lib.ui.prompt_use import prompt_caption, prompt_message_button, prompts_popover, take_opened_prompt
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
+from lib.ui.state import Widget
+from lib.ui.state.chat import REFRESH_MODELS, RETRY_QUESTION, OpenConversation, settings_widgets
 from lib.ui.state.send import INPUT
 from lib.ui.store_status import restore_typed_text, show_store_error, store_errors_as_messages
 from lib.ui.vote_view import blind_toggle
@@ -49,15 +48,16 @@ from lib.ui.vote_view import blind_toggle
 store, user, client = get_store(), current_user(), get_client()
 take_opened_prompt(store, user, lambda: set_open_conversation(store, user, None))
 conversation, settings = conversation_settings(store, user)
-widget = f"chat_{conversation.id if conversation else 'new'}"
+widget = settings_widgets(conversation.id if conversation else None).prefix
 conversation_sidebar(store, user, extra=lambda: import_popover(store, user))
 phone_chat_layout()
-kept_model = st.session_state.pop("chat_kept_model", None)
+opened = state.of(OpenConversation)
+kept_model, opened.kept_model = opened.kept_model, None
 if kept_model:  # one column of a comparison was kept: the conversation goes on with that model
     settings.update(model=kept_model, compare_on=False)
-    st.session_state.pop(f"{widget}_model", None)
+    Widget[str](f"{widget}_model").forget()
     # Set, not forgotten: a forgotten toggle is redrawn from the browser's state, still on.
-    st.session_state[f"{widget}_compare_on"] = False
+    Widget[bool](f"{widget}_compare_on").set(False)
 
 # ---------------------------------------------------------------- header: title and tools
 # Wide enough for "Present" and "Prompts" beside a long title at 1280 px (a long title wraps).
@@ -108,7 +108,7 @@ else:
         on_change=keep_setting,
         args=(settings, "model", f"{widget}_model"),
     )
-if col_refresh.button("", icon=":material/refresh:", help=tr("chat.refresh_models"), key="chat_refresh_models"):
+if col_refresh.button("", icon=":material/refresh:", help=tr("chat.refresh_models"), key=REFRESH_MODELS.key):
     refresh_models()
     st.rerun()
 with col_settings.popover(tr("chat.settings"), icon=":material/tune:", use_container_width=True):
@@ -119,7 +119,7 @@ with col_settings.popover(tr("chat.settings"), icon=":material/tune:", use_conta
         key=f"{widget}_system",
         help=tr("chat.system_help"),
         on_change=system_edited,
-        args=(settings, f"{widget}_system", f"{widget}_system_strip"),
+        args=(settings, Widget[str](f"{widget}_system"), Widget[str](f"{widget}_system_strip")),
     )
     for param in chat.PARAMS:  # each name on a line of its own: a column beside the value cut it short
         entry = settings["params"][param.name]
@@ -199,7 +199,7 @@ def conversation_part() -> None:
     render_history(store, user, client, history, coming=len(chat.reply_models(settings)) if outgoing else 0)
     if history and history[-1].role == "user" and outgoing is None:  # a question left without its reply
         st.button(
-            tr("chat.retry"), icon=":material/replay:", key="chat_retry_pending", on_click=request_retry, args=([],)
+            tr("chat.retry"), icon=":material/replay:", key=RETRY_QUESTION.key, on_click=request_retry, args=([],)
         )
     render_draft_files()
     follow_new_messages()

@@ -8,7 +8,7 @@ step that stops it the user sees why (`draw_pending_step`, drawn where the repli
 and nothing they typed or attached is lost meanwhile.
 
 The chat input, the last turns and the replies are a fragment of the page (`app_pages/chat.py`;
-the history before them is the whole page's, lib/ui/chat_view.py `earlier_history`), so a message
+the history before them is the whole page's, lib/ui/chat_history.py `earlier_history`), so a message
 reruns that part alone. A message that can go is put in the store before the part
 draws anything (`start_sending`), so it is drawn in place; the replies then stream at the
 bottom (lib/ui/chat_stream.py `finish_sending`) and are drawn there with their actions. What
@@ -45,7 +45,8 @@ from lib.send_flow import (
 from lib.store import Conversation, Message, Store
 from lib.ui import state
 from lib.ui.budget import ask_to_exceed_budget, within_budget
-from lib.ui.chat_view import reopen_edit, set_open_conversation, settings_key
+from lib.ui.chat_actions import reopen_edit
+from lib.ui.chat_view import keep_settings, set_open_conversation
 from lib.ui.error_text import error_text
 from lib.ui.feedback import toast_after_rerun
 from lib.ui.model_features import blocked_text
@@ -190,8 +191,8 @@ def start_sending(
     text = pending.filled_text()
     if conversation is None:
         conversation = store.create_conversation(user, chat.title_from(text or pending.files[0][0]), settings)
-        st.session_state[settings_key(conversation.id)] = settings
-        st.session_state[settings_key(None)] = copy.deepcopy(settings)  # the next new chat's, its own
+        keep_settings(conversation.id, settings)
+        keep_settings(None, copy.deepcopy(settings))  # the next new chat's, its own
         set_open_conversation(store, user, conversation.id)
     attachments = list(pending.attachments or ())
     used = presets.values_used(pending.text, settings["system"], {**settings["variables"], **(pending.values or {})})

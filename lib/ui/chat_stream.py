@@ -16,11 +16,12 @@ from lib.pricing import CHAT, COMPARE
 from lib.store import Message, Store
 from lib.ui import state
 from lib.ui.budget import banner_out_of_date
+from lib.ui.chat_history import render_history
 from lib.ui.chat_live import stream_replies
 from lib.ui.chat_send import Outgoing
 from lib.ui.chat_tool_calls import answered_by_mocks
-from lib.ui.chat_view import LISTED, render_history
 from lib.ui.session import tr
+from lib.ui.state.chat import OpenConversation
 from lib.ui.state.send import LiveReply, Replies
 from lib.ui.vote_view import blind_slots_for
 
@@ -67,7 +68,7 @@ def finish_sending(store: Store, user: str, client: ReshiClient, settings: dict,
     replies = [m for m in store.list_messages(user, outgoing.conversation_id, limit=count) if m.id > question_id]
     with slot.container():
         render_history(store, user, client, replies, before=_turn_before(store, user, replies, question_id))
-    if outgoing.conversation_id not in st.session_state.get(LISTED, []) or banner_out_of_date():
+    if outgoing.conversation_id not in state.of(OpenConversation).listed or banner_out_of_date():
         # A new conversation gets its title and its place in the sidebar; a limit neared or reached
         # gets its banner. (A listed one keeps its place until the next run of the whole page.)
         st.rerun()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
@@ -14,23 +15,18 @@ from lib.ui.chat_view import attachment_image, set_open_conversation
 from lib.ui.picker import file_picker
 from lib.ui.session import tr
 from lib.ui.share_view import comparison_report_button, share_button
+from lib.ui.state.chat import CODE_MODEL, IMPORT_FILE, IMPORT_GO, IMPORT_POPOVER, VIEW_CODE, ChatPanels
 from lib.ui.state.send import Replies
-
-IMPORT_ADJUSTED = "chat_import_adjusted"
-IMPORT_POPOVER = "chat_import_popover"
-IMPORT_UPLOADS = "chat_import_uploads"  # a new uploader key per import: it starts empty
-IMPORT_DONE = "chat_import_done"  # the toast for the run after an import
-
 
 # ---------------------------------------------------------------- View code
 
 
-def _last_calls(conversation_id: int | None) -> list[dict]:
+def _last_calls(conversation_id: int | None) -> list[dict[str, Any]]:
     calls = state.of(Replies).last_calls.get(conversation_id) if conversation_id is not None else None
     return calls or []
 
 
-def _code_body(calls: list[dict]) -> None:
+def _code_body(calls: list[dict[str, Any]]) -> None:
     leave_if_signed_out()
     planned = calls[0]["events"] is None
     call = calls[0]
@@ -38,8 +34,7 @@ def _code_body(calls: list[dict]) -> None:
         models = [c["model"] for c in calls]
         call = calls[
             models.index(
-                st.segmented_control(tr("chat.code_model"), models, default=models[0], key="chat_code_model")
-                or models[0]
+                st.segmented_control(tr("chat.code_model"), models, default=models[0], key=CODE_MODEL.key) or models[0]
             )
         ]
     st.caption(tr("chat.code_planned" if planned else "chat.code_help", masked=code_export.MASKED_KEY))
@@ -58,7 +53,9 @@ def _code_body(calls: list[dict]) -> None:
         st.code(code_export.raw_events(call["events"], call["done"]), language="text", height=260)
 
 
-def view_code_button(container, conversation_id: int | None, planned: Callable[[str], list[dict]]) -> None:
+def view_code_button(
+    container: Any, conversation_id: int | None, planned: Callable[[str], list[dict[str, Any]]]
+) -> None:
     """The code of this conversation's last request in this session; for a conversation reopened
     (a reload, a new tab, a restart), the requests its next message would make (`planned`, given
     the words that stand for that message). A new chat has nothing to show yet and says so."""
@@ -66,7 +63,7 @@ def view_code_button(container, conversation_id: int | None, planned: Callable[[
     if container.button(
         tr("chat.view_code"),
         icon=":material/code:",
-        key="chat_view_code",
+        key=VIEW_CODE.key,
         use_container_width=True,
         disabled=conversation_id is None,
         help=tr("chat.code_nothing") if conversation_id is None else None,
@@ -78,7 +75,7 @@ def view_code_button(container, conversation_id: int | None, planned: Callable[[
 # ---------------------------------------------------------------- export and import
 
 
-def export_popover(container, conversation: Conversation | None, load_messages: Callable[[], list]) -> None:
+def export_popover(container: Any, conversation: Conversation | None, load_messages: Callable[[], list[Any]]) -> None:
     """Markdown and JSON downloads, built only when clicked: a long conversation costs nothing
     on the reruns where nobody exports it."""
     with container.popover(
@@ -130,19 +127,20 @@ def import_popover(store: Store, user: str) -> None:
     After an import the popover closes and its uploader starts empty, so a second click cannot
     import the same file again; a file imported before opens the conversation it made instead.
     """
-    adjusted = st.session_state.pop(IMPORT_ADJUSTED, None)
+    panels = state.of(ChatPanels)
+    adjusted, panels.import_adjusted = panels.import_adjusted, None
     if adjusted:
         st.warning(tr("chat.import_adjusted", fields=chat_io.adjusted_summary(adjusted)), icon=":material/rule:")
-    done = st.session_state.pop(IMPORT_DONE, None)
+    done, panels.import_done = panels.import_done, None
     if done:  # said in the run that shows the conversation, so the toast and the chat arrive together
-        st.toast(done["note"], icon=done["icon"])
-        st.session_state[IMPORT_POPOVER] = False  # set before the popover is drawn, it closes it
-    uploads = st.session_state.setdefault(IMPORT_UPLOADS, 0)
+        note, icon = done
+        st.toast(note, icon=icon)
+        IMPORT_POPOVER.set(False)  # set before the popover is drawn, it closes it
     with st.popover(
         tr("chat.import"),
         icon=":material/upload_file:",
         use_container_width=True,
-        key=IMPORT_POPOVER,
+        key=IMPORT_POPOVER.key,
         on_change="rerun",
     ):
         file = file_picker(
@@ -152,10 +150,12 @@ def import_popover(store: Store, user: str) -> None:
             note=tr("picker.note_import", limit=chat_io.MAX_IMPORT_MB),
             max_mb=chat_io.MAX_IMPORT_MB,
             type=["json"],
-            key=f"chat_import_file_{uploads}",
+            key=IMPORT_FILE(panels.import_uploads).key,
         )
-        if file is None or not st.button(
-            tr("chat.import_go"), icon=":material/upload:", key="chat_import_go", type="primary"
+        if (
+            file is None
+            or isinstance(file, list)
+            or not st.button(tr("chat.import_go"), icon=":material/upload:", key=IMPORT_GO.key, type="primary")
         ):
             return
         _import(store, user, file.getvalue())
@@ -174,13 +174,14 @@ def _import(store: Store, user: str, data: bytes) -> None:
     # Told apart from the conversation it was exported from, in the list and in search.
     imported.title = tr("chat.imported_title", title=imported.title)
     conversation = chat_io.import_into(store, user, imported, data)
-    st.session_state[IMPORT_ADJUSTED] = imported.adjusted
+    state.of(ChatPanels).import_adjusted = imported.adjusted
     _imported(store, user, conversation, tr("chat.imported", title=conversation.title), ":material/check_circle:")
 
 
 def _imported(store: Store, user: str, conversation: Conversation, note: str, icon: str) -> None:
     """Open the conversation, say so, and close the popover with a fresh, empty uploader."""
     set_open_conversation(store, user, conversation.id)
-    st.session_state[IMPORT_UPLOADS] += 1
-    st.session_state[IMPORT_DONE] = {"note": note, "icon": icon}
+    panels = state.of(ChatPanels)
+    panels.import_uploads += 1
+    panels.import_done = (note, icon)
     st.rerun()

@@ -7,23 +7,25 @@ import streamlit as st
 
 from lib import errors
 from lib.client import retries
+from lib.ui import state
 from lib.ui.error_text import error_text
 from lib.ui.session import current_lang, tr
-
-_CARRIED_TOASTS = "feedback_carried_toasts"
+from lib.ui.state.feedback import CarriedToasts
 
 
 def toast_after_rerun(text: str, icon: str) -> None:
     """A toast for an action that ends in `st.rerun()`: shown by the run that follows. A toast
     sent by the interrupted run sits in the event container at the place the next run's first
     style-only `st.html` takes, which replaces it before it shows."""
-    st.session_state.setdefault(_CARRIED_TOASTS, []).append((text, icon))
+    state.of(CarriedToasts).waiting.append((text, icon))
 
 
 def show_carried_toasts() -> None:
     """In the router, on every run of a signed-in page: the toasts the last run left."""
-    for text, icon in st.session_state.pop(_CARRIED_TOASTS, []):
+    carried = state.of(CarriedToasts)
+    for text, icon in carried.waiting:
         st.toast(text, icon=icon)
+    carried.waiting = []
 
 
 def show_error(exc: errors.ReshiError, *, retry_key: str | None = None) -> bool:

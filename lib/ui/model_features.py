@@ -18,7 +18,10 @@ import streamlit as st
 from lib import chat_options, extra_params, structured
 from lib.i18n import key_family
 from lib.safe_text import images_as_links, markdown_literal
+from lib.ui import state
 from lib.ui.session import tr
+from lib.ui.state import Widget
+from lib.ui.state.chat import ChatPanels
 
 EFFORT_KEY = key_family("features.effort", chat_options.EFFORTS)
 FORMAT_KEY = key_family("features.format", structured.RESPONSE_FORMATS)
@@ -56,8 +59,9 @@ def blocked_text(settings: dict) -> str | None:
 # ---------------------------------------------------------------- settings
 
 
-def _keep(settings: dict, field: str, widget_key: str) -> None:
-    settings[field] = st.session_state[widget_key]
+def keep_setting(settings: dict, field: str, widget_key: str) -> None:
+    """A settings widget's on_change: its new value is in `settings` before the page runs."""
+    settings[field] = Widget(widget_key).value()
 
 
 def settings_section(settings: dict, widget: str) -> None:
@@ -73,7 +77,7 @@ def settings_section(settings: dict, widget: str) -> None:
         key=key,
         help=tr("features.effort_help"),
         required=True,
-        on_change=_keep,
+        on_change=keep_setting,
         args=(settings, "reasoning_effort", key),
     )
     key = f"{widget}_format"
@@ -85,7 +89,7 @@ def settings_section(settings: dict, widget: str) -> None:
         key=key,
         help=tr("features.format_help"),
         required=True,
-        on_change=_keep,
+        on_change=keep_setting,
         args=(settings, "response_format", key),
     )
     if settings["response_format"] == structured.JSON_SCHEMA:
@@ -96,7 +100,7 @@ def settings_section(settings: dict, widget: str) -> None:
         value=settings["logprobs"],
         key=key,
         help=tr("features.logprobs_help"),
-        on_change=_keep,
+        on_change=keep_setting,
         args=(settings, "logprobs", key),
     )
     if settings["logprobs"]:
@@ -107,7 +111,7 @@ def settings_section(settings: dict, widget: str) -> None:
             chat_options.MAX_TOP_LOGPROBS,
             settings["top_logprobs"],
             key=key,
-            on_change=_keep,
+            on_change=keep_setting,
             args=(settings, "top_logprobs", key),
         )
     key = f"{widget}_extra"
@@ -118,7 +122,7 @@ def settings_section(settings: dict, widget: str) -> None:
         height=90,
         help=tr("features.extra_help"),
         placeholder='{"n": 1, "top_k": 40}',
-        on_change=_keep,
+        on_change=keep_setting,
         args=(settings, "extra", key),
     )
     parsed = extra_params.parse_extra(settings["extra"])
@@ -138,7 +142,7 @@ def _schema_editor(settings: dict, widget: str) -> None:
         key=key,
         height=SCHEMA_HEIGHT,
         placeholder=tr("features.schema_placeholder"),
-        on_change=_keep,
+        on_change=keep_setting,
         args=(settings, "schema", key),
     )
     if not settings["schema"].strip():
@@ -156,7 +160,7 @@ def _schema_editor(settings: dict, widget: str) -> None:
         tr("features.schema_name"),
         key=name_key,
         max_chars=64,
-        on_change=_keep,
+        on_change=keep_setting,
         args=(settings, "schema_name", name_key),
     )
     row[1].toggle(
@@ -164,7 +168,7 @@ def _schema_editor(settings: dict, widget: str) -> None:
         value=settings["schema_strict"],
         key=strict_key,
         help=tr("features.schema_strict_help"),
-        on_change=_keep,
+        on_change=keep_setting,
         args=(settings, "schema_strict", strict_key),
     )
     starter_key = f"{widget}_starter"
@@ -188,30 +192,32 @@ def _schema_editor(settings: dict, widget: str) -> None:
             on_click=_infer,
             args=(settings, example_key),
         )
-        problem = st.session_state.get(f"{example_key}_problem")
+        problem = state.of(ChatPanels).example_problems.get(example_key)
         if problem:
             st.error(problem_text(problem), icon=":material/error:")
 
 
 def _follow(settings: dict, field: str, key: str) -> None:
     """A box that a button may fill (a starter, an inferred schema) shows the setting's value."""
-    if st.session_state.get(key) != settings[field]:
-        st.session_state[key] = settings[field]
+    box = Widget[str](key)
+    if box.value() != settings[field]:
+        box.set(settings[field])
 
 
 def _use_starter(settings: dict, key: str) -> None:
-    name = st.session_state[key]
+    starter = Widget[str | None](key)
+    name = starter.value()
     if name:
         settings["schema"] = structured.pretty(structured.STARTER_SCHEMAS[name])
         settings["schema_name"] = name
-    st.session_state[key] = None
+    starter.set(None)
 
 
 def _infer(settings: dict, example_key: str) -> None:
     """A schema from the example, in the schema box; an example that is not JSON stays where it
     is with the reason."""
-    schema, problem = structured.infer_schema(st.session_state.get(example_key) or "")
-    st.session_state[f"{example_key}_problem"] = problem
+    schema, problem = structured.infer_schema(Widget[str](example_key).value() or "")
+    state.of(ChatPanels).example_problems[example_key] = problem
     if schema is not None:
         settings["schema"] = structured.pretty(schema)
         st.toast(tr("features.inferred"), icon=":material/schema:")

@@ -12,12 +12,14 @@ import streamlit as st
 from lib import chat, prompts
 from lib.safe_text import markdown_literal
 from lib.store import DuplicatePromptName, Prompt, PromptVersion, StalePrompt, Store
-from lib.ui.chat_view import settings_key
+from lib.ui import state
+from lib.ui.chat_view import keep_settings
 from lib.ui.feedback import toast_after_rerun
 from lib.ui.session import PAGES_DIR, current_lang, is_admin, tr
+from lib.ui.state import WidgetFamily
+from lib.ui.state.chat import ChatPanels, settings_widgets
 from lib.ui.workbench_editors import load_prompt_draft
 
-OPENING = "prompt_opening"  # a prompt version on its way to the Chat page: (prompt id, version number)
 SHIPPED_OWNER = ""  # the owner of the prompts carried over from the shipped presets
 
 
@@ -43,14 +45,15 @@ def reference_of(prompt: Prompt, version: PromptVersion) -> dict:
 
 def open_in_chat(prompt: Prompt, version: PromptVersion) -> None:
     """A new chat with this version: the Chat page takes it before it reads its settings."""
-    st.session_state[OPENING] = (prompt.id, version.number)
+    state.of(ChatPanels).prompt_opening = (prompt.id, version.number)
     st.switch_page(PAGES_DIR / "chat.py")
 
 
 def take_opened_prompt(store: Store, user: str, open_new_chat) -> None:
     """On the Chat page, before anything reads the settings: a version sent by the Prompts page
     becomes a new chat's settings (`open_new_chat` opens a new chat)."""
-    opening = st.session_state.pop(OPENING, None)
+    panels = state.of(ChatPanels)
+    opening, panels.prompt_opening = panels.prompt_opening, None
     if opening is None:
         return
     prompt, version = store.get_prompt(user, opening[0]), store.get_prompt_version(user, *opening)
@@ -58,19 +61,10 @@ def take_opened_prompt(store: Store, user: str, open_new_chat) -> None:
         st.toast(tr("prompts.gone"), icon=":material/block:")
         return
     open_new_chat()
-    key = settings_key(None)
-    st.session_state[key] = prompts.applied(chat.default_settings(), reference_of(prompt, version), version.content)
-    _forget_widgets("chat_new_")
-    st.toast(
-        tr("prompts.opened", label=prompts.version_label(st.session_state[key]["prompt"])),
-        icon=":material/bookmark_added:",
-    )
-
-
-def _forget_widgets(prefix: str) -> None:
-    """Widgets keep their own state: forget it, so they show the settings just put in place."""
-    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix)]:
-        del st.session_state[key]
+    settings = prompts.applied(chat.default_settings(), reference_of(prompt, version), version.content)
+    keep_settings(None, settings)
+    settings_widgets(None).forget_all()  # widgets keep their own state: they show the settings just put in place
+    st.toast(tr("prompts.opened", label=prompts.version_label(settings["prompt"])), icon=":material/bookmark_added:")
 
 
 def prompt_caption(container, settings: dict) -> None:
@@ -118,20 +112,22 @@ def _use_a_prompt(
     # keyed per language: a selectbox keeps the option labels it was made with
     shown = {i: _entry_label(p) for i, p in by_id.items()}  # labels made in the run, in its language
     chosen_id = st.selectbox(
-        tr("prompts.pick"), list(by_id), key=f"chat_prompt_pick_{current_lang()}", format_func=shown.get
+        tr("prompts.pick"), list(by_id), key=f"chat_prompt_pick_{current_lang()}", format_func=lambda i: shown[i]
     )
-    prompt = by_id[chosen_id]
+    prompt = by_id[chosen_id if chosen_id is not None else entries[0][0].id]
     numbers = list(range(prompt.head_version, 0, -1))
+    current = f" · {tr('prompts.marker_current')}"  # made in the run, in its language
     number = st.selectbox(
         tr("prompts.pick_version"),
         numbers,
         index=numbers.index(prompt.current_version),
         key=f"chat_prompt_version_{prompt.id}_{current_lang()}",
-        format_func={
-            n: f"v{n}" + (f" · {tr('prompts.marker_current')}" if n == prompt.current_version else "") for n in numbers
-        }.get,
+        format_func=lambda n: f"v{n}" + (current if n == prompt.current_version else ""),
     )
-    version = store.get_prompt_version(user, prompt.id, number)
+    version = store.get_prompt_version(user, prompt.id, number or prompt.current_version)
+    if version is None:  # deleted or unshared meanwhile
+        st.caption(tr("prompts.gone"))
+        return
     st.caption(markdown_literal(version.content["system"][:300]) or tr("chat.preset_no_system"))
     if st.button(
         tr("prompts.use"),
@@ -143,7 +139,7 @@ def _use_a_prompt(
         new = prompts.applied(settings, reference_of(prompt, version), version.content)
         settings.clear()
         settings.update(new)
-        _forget_widgets(f"{widget}_")
+        WidgetFamily(widget).forget_all()  # the settings widgets show the settings just put in place
         toast_after_rerun(tr("prompts.opened", label=prompts.version_label(new["prompt"])), ":material/bookmark_added:")
         st.rerun()
 
@@ -212,7 +208,9 @@ def _create_from_chat(store: Store, user: str, settings: dict, name: str, conten
     except DuplicatePromptName:
         st.warning(tr("prompts.duplicate_name", name=name), icon=":material/warning:")
         return
-    settings["prompt"] = reference_of(prompt, store.get_prompt_version(user, prompt.id, 1))
+    first = store.get_prompt_version(user, prompt.id, 1)
+    if first is not None:  # (just made)
+        settings["prompt"] = reference_of(prompt, first)
     toast_after_rerun(tr("prompts.created", name=name), ":material/bookmark_added:")
     st.rerun()
 

@@ -15,7 +15,7 @@ from lib import chat, extra_params, structured, tools, workbench
 from lib.client import ReshiClient
 from lib.i18n import key_family
 from lib.ui import state
-from lib.ui.chat_tool_calls import tools_editor
+from lib.ui.chat_tools_editor import tools_editor
 from lib.ui.chat_view import model_ids
 from lib.ui.session import current_lang, labels, tr
 from lib.ui.state.workbench import Draft, WorkbenchState

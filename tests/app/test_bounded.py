@@ -8,6 +8,7 @@ import json
 from lib import chat_io
 from lib.safe_text import markdown_literal as md
 from lib.ui.connection import Connection
+from lib.ui.state.chat import IMPORT_FILE, ChatPanels
 from lib.ui.state.media import UploadPage
 from tests.app.helpers import state_of
 from tests.app.test_chat import last_request, send
@@ -69,7 +70,7 @@ HOSTILE_IMPORT = {
 
 def import_file(at, data: bytes):
     """Choose the file in the import popover's uploader (a new, empty one after each import)."""
-    uploader = f"chat_import_file_{at.session_state['chat_import_uploads']}"
+    uploader = IMPORT_FILE(state_of(at, ChatPanels).import_uploads).key
     at.file_uploader(key=uploader).set_value(("hostile.json", data, "application/json")).run()
     return at.button(key="chat_import_go").click().run()
 

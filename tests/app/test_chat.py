@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from lib.store import Store
+from lib.ui.state.chat import OpenConversation
+from tests.app.helpers import state_of
 from tests.fixtures.app import make_app
 
 CHAT = "app_pages/chat.py"
@@ -13,6 +15,16 @@ CHAT = "app_pages/chat.py"
 def send(at, text: str):
     at.chat_input[0].set_value(text).run()
     return at
+
+
+def open_conversation(at) -> int | None:
+    """The conversation the page has open."""
+    return state_of(at, OpenConversation).conversation_id
+
+
+def open_in_next_run(at, conversation_id: int) -> None:
+    opened = state_of(at, OpenConversation)
+    opened.conversation_id, opened.chosen = conversation_id, True
 
 
 def chat_texts(at) -> list[str]:
@@ -72,13 +84,13 @@ def test_history_and_settings_survive_a_new_session(app_secrets):
     send(at, "remember me")
     again = make_app(app_secrets)
     assert "remember me" in chat_texts(again)
-    conv_id = again.session_state["chat_open"]
+    conv_id = open_conversation(again)
     assert again.selectbox(key=f"chat_{conv_id}_model").value == "gemini-pro"
 
 
 def test_conversations_rename_delete_and_new(app_secrets):
     at = send(make_app(app_secrets), "first conversation")
-    conv_id = at.session_state["chat_open"]
+    conv_id = open_conversation(at)
     at.text_input(key=f"chat_title_{conv_id}").set_value("Renamed")
     at.button(key=f"chat_rename_{conv_id}").click().run()
     store = Store(app_secrets["store"]["url"])
@@ -86,7 +98,7 @@ def test_conversations_rename_delete_and_new(app_secrets):
     at.button(key="chat_new").click().run()
     send(at, "second conversation")
     assert len(store.list_conversations("local")) == 2
-    second = at.session_state["chat_open"]
+    second = open_conversation(at)
     at.button(key=f"chat_delete_{second}").click().run()
     at.button(key=f"chat_delete_confirm_{second}").click().run()
     assert [c.title for c in store.list_conversations("local")] == ["Renamed"]

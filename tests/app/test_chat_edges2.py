@@ -8,8 +8,9 @@ import pytest
 
 from lib import budget, chat_io
 from lib.store import Store
+from lib.ui.state.chat import IMPORT_POPOVER
 from tests.app.test_bounded import import_file
-from tests.app.test_chat import last_request, send
+from tests.app.test_chat import last_request, open_conversation, send
 from tests.app.test_chat_features import use_prompt
 from tests.app.test_images import IMAGES
 from tests.app.test_images import generate as images_generate
@@ -39,9 +40,9 @@ def test_import_opens_the_conversation_says_so_and_closes(app_secrets):
     imported = _store(app_secrets).list_conversations("local")
     # Told apart from its original (issue 31).
     assert [c.title for c in imported] == ["Trip notes (imported)"]
-    assert at.session_state["chat_open"] == imported[0].id
+    assert open_conversation(at) == imported[0].id
     assert [t.value for t in at.toast] == ["Imported “Trip notes (imported)”."]
-    assert at.session_state["chat_import_popover"] is False
+    assert at.session_state[IMPORT_POPOVER.key] is False
     assert "imported question" in [m.markdown[0].value for m in at.chat_message]
     assert not [b for b in at.button if b.key == "chat_import_go"]  # the uploader starts empty
 
@@ -53,7 +54,7 @@ def test_importing_the_same_file_again_opens_the_first_import(app_secrets):
     import_file(at, data)
     imported = _store(app_secrets).list_conversations("local")
     assert len(imported) == 1
-    assert at.session_state["chat_open"] == imported[0].id
+    assert open_conversation(at) == imported[0].id
     assert "imported before" in at.toast[0].value
 
 
@@ -195,7 +196,7 @@ def test_an_edit_that_would_replace_more_than_it_said_is_asked_again(app_secrets
 
 def test_deleting_a_conversation_asks_first(app_secrets):
     at = send(make_app(app_secrets), "keep me, maybe")
-    conversation_id = at.session_state["chat_open"]
+    conversation_id = open_conversation(at)
     at.button(key=f"chat_delete_{conversation_id}").click().run()
     assert "Delete “keep me, maybe” and its 2 messages? This cannot be undone." in [w.value for w in at.warning]
     assert _store(app_secrets).get_conversation("local", conversation_id) is not None
@@ -203,5 +204,5 @@ def test_deleting_a_conversation_asks_first(app_secrets):
     assert not at.warning and _store(app_secrets).get_conversation("local", conversation_id) is not None
     at.button(key=f"chat_delete_{conversation_id}").click().run()
     at.button(key=f"chat_delete_confirm_{conversation_id}").click().run()
-    assert _store(app_secrets).list_conversations("local") == [] and at.session_state["chat_open"] is None
+    assert _store(app_secrets).list_conversations("local") == [] and open_conversation(at) is None
     assert [t.value for t in at.toast] == ["Deleted “keep me, maybe”."]

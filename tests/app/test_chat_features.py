@@ -11,9 +11,10 @@ from datetime import UTC, datetime, timedelta
 
 from lib import chat_io
 from lib.store import Store
+from lib.ui.state.chat import ChatSettings
 from lib.ui.state.shell import Identity
 from tests.app.helpers import state_of, store_of
-from tests.app.test_chat import chat_texts, last_request, send, stored_messages
+from tests.app.test_chat import chat_texts, last_request, open_conversation, send, stored_messages
 from tests.fixtures.app import make_app
 from tests.imagefiles import image_bytes
 
@@ -63,7 +64,7 @@ def test_each_column_continues_its_own_answers_and_keep_picks_one(app_secrets, s
     last_two = stored_messages(app_secrets)[-2:]
     assert last_two[0][:2] == ("user", "second round") and last_two[1][2]["model"] == "gemini-pro"
     assert "compare_group" not in last_two[1][2]
-    conv_id = at.session_state["chat_open"]
+    conv_id = open_conversation(at)
     assert at.selectbox(key=f"chat_{conv_id}_model").value == "gemini-pro"
 
 
@@ -208,12 +209,10 @@ def test_a_shipped_prompt_fills_variables_in_a_form_before_sending(app_secrets, 
     send(at, "Good night")  # the value is remembered: no form the second time
     assert "into French." in last_request(sandbox)["messages"][0]["content"]
     # The values each message went with are kept, shown under it, and exported (issue 31).
-    questions = [
-        m for m in store_of(app_secrets).list_messages("local", at.session_state["chat_open"]) if m.role == "user"
-    ]
+    questions = [m for m in store_of(app_secrets).list_messages("local", open_conversation(at)) if m.role == "user"]
     assert [q.meta["variables"] for q in questions] == [{"language": "French"}] * 2
     assert sum("Sent with language = French" in c.value for c in at.caption) == 2
-    conversation = store_of(app_secrets).get_conversation("local", at.session_state["chat_open"])
+    conversation = store_of(app_secrets).get_conversation("local", open_conversation(at))
     markdown = chat_io.to_markdown(
         conversation, questions, {"user": "You", "assistant": "AI", "system": "System", "variables": "Variables"}
     )
@@ -252,7 +251,7 @@ def test_a_choice_variable_is_a_choice_list_in_the_chat_form(app_secrets, sandbo
     ]
     store.create_prompt("local", "Tone", content)
     at = use_prompt(make_app(app_secrets), "Tone")
-    at.session_state["chat_settings_new"]["variables"] = {}  # no value yet: the form asks
+    state_of(at, ChatSettings).by_conversation[None]["variables"] = {}  # no value yet: the form asks
     send(at, "hello")
     at.selectbox(key="chat_var_tone").set_value("pirate speak")
     next(b for b in at.get("form_submit_button") if b.label == "Send").click().run()
@@ -264,17 +263,17 @@ def test_a_choice_variable_is_a_choice_list_in_the_chat_form(app_secrets, sandbo
 
 def test_regenerate_replaces_the_last_reply(app_secrets, sandbox):
     at = send(make_app(app_secrets), "say it again")
-    first = store_of(app_secrets).list_messages("local", at.session_state["chat_open"])[-1]
+    first = store_of(app_secrets).list_messages("local", open_conversation(at))[-1]
     sent = sandbox.control.stats()["endpoints"]["chat"]
     at.button(key=f"chat_regenerate_{first.id}").click().run()
-    messages = store_of(app_secrets).list_messages("local", at.session_state["chat_open"])
+    messages = store_of(app_secrets).list_messages("local", open_conversation(at))
     assert [m.role for m in messages] == ["user", "assistant"] and messages[-1].created_at > first.created_at
     assert sandbox.control.stats()["endpoints"]["chat"] == sent + 1
 
 
 def test_edit_last_user_message_and_resend(app_secrets, sandbox):
     at = send(make_app(app_secrets), "typo in thsi")
-    user_id = store_of(app_secrets).list_messages("local", at.session_state["chat_open"])[0].id
+    user_id = store_of(app_secrets).list_messages("local", open_conversation(at))[0].id
     at.button(key=f"chat_edit_{user_id}").click().run()
     at.text_area(key=f"chat_edit_text_{user_id}").set_value("typo in this")
     at.button(key=f"chat_edit_send_{user_id}").click().run()
@@ -300,7 +299,7 @@ def test_copy_is_one_click_and_says_so(app_secrets):
 def test_export_json_then_import_gives_the_same_conversation(app_secrets):
     at = send(make_app(app_secrets), "export me <b>bold</b>")
     store = store_of(app_secrets)
-    conversation = store.get_conversation("local", at.session_state["chat_open"])
+    conversation = store.get_conversation("local", open_conversation(at))
     exported = chat_io.to_json(conversation, store.list_messages("local", conversation.id))
     conversation = chat_io.import_into(store, "local", chat_io.parse_import(exported.encode()))
     again = [(m.role, m.content) for m in store.list_messages("local", conversation.id)]
@@ -366,10 +365,10 @@ def test_fork_from_any_message_opens_a_new_conversation_up_to_it(app_secrets, sa
     at = send(make_app(app_secrets), "first question")
     send(at, "second question")
     store = store_of(app_secrets)
-    original = at.session_state["chat_open"]
+    original = open_conversation(at)
     first_reply = store.list_messages("local", original)[1]
     at.button(key=f"chat_fork_{first_reply.id}").click().run()
-    fork = at.session_state["chat_open"]
+    fork = open_conversation(at)
     assert fork != original
     assert [m.content for m in store.list_messages("local", fork)] == [
         m.content for m in store.list_messages("local", original)[:2]

@@ -8,7 +8,7 @@ import logging
 
 from lib import chat, chat_io
 from lib.store import Store
-from tests.app.test_chat import send
+from tests.app.test_chat import open_in_next_run, send
 from tests.fixtures.app import make_app
 
 FORGED = "gpt-4o-mini\n2026-01-01 00:00:00,000 INFO reshi.auth: login ok user='root' client=10.0.0.1"
@@ -37,7 +37,7 @@ def test_an_imported_model_name_with_a_newline_is_refused_and_nothing_is_forged(
     conversation = chat_io.import_into(store, "local", imported)
 
     at = make_app(app_secrets)
-    at.session_state["chat_open"] = conversation.id
+    open_in_next_run(at, conversation.id)
     with caplog.at_level(logging.INFO):
         send(at, "and now?")
     assert not at.exception
@@ -52,7 +52,7 @@ def test_the_log_and_the_ledger_keep_any_model_name_on_one_line(app_secrets, cap
     stripped of control characters in the ledger."""
     store = Store(app_secrets["store"]["url"])
     at = make_app(app_secrets)
-    at.session_state["chat_open"] = store.create_conversation("local", "t", chat.default_settings(FORGED)).id
+    open_in_next_run(at, store.create_conversation("local", "t", chat.default_settings(FORGED)).id)
     with caplog.at_level(logging.INFO, logger="reshi.api"):
         send(at, "hello")
     api_lines = [r.getMessage() for r in caplog.records if r.name == "reshi.api"]

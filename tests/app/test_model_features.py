@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.app.test_chat import last_request, send, stored_messages
+from tests.app.test_chat import last_request, open_conversation, send, stored_messages
 from tests.fixtures.app import make_app
 
 SCHEMA = {
@@ -27,7 +27,7 @@ def test_reasoning_effort_is_sent_only_when_on_and_the_thinking_is_kept_apart(ap
     at.selectbox(key="chat_new_model").set_value("deepseek-reasoner").run()
     send(at, "first")
     assert "reasoning_effort" not in last_request(sandbox)
-    at.segmented_control(key=f"chat_{at.session_state['chat_open']}_effort").set_value("low").run()
+    at.segmented_control(key=f"chat_{open_conversation(at)}_effort").set_value("low").run()
     send(at, "second")
     body = last_request(sandbox)
     assert body["reasoning_effort"] == "low"
@@ -112,7 +112,7 @@ def test_extra_parameters_reach_the_server_or_are_refused_with_the_reason(app_se
     at.text_area(key="chat_new_extra").set_value('{"top_k": 3, "n": 1, "x_vendor": {"a": 1}}').run()
     body = last_request(sandbox)
     assert body["top_k"] == 3 and body["x_vendor"] == {"a": 1} and body["model"] == "gpt-4o-mini"
-    conversation_id = at.session_state["chat_open"]
+    conversation_id = open_conversation(at)
     again = make_app(app_secrets)  # saved with the conversation's settings
     assert again.text_area(key=f"chat_{conversation_id}_extra").value.startswith('{"top_k": 3')
 

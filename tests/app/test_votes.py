@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 from lib.store import Store
-from tests.app.test_chat import send, stored_messages
+from tests.app.test_chat import open_conversation, send, stored_messages
 from tests.app.test_chat_features import MODELS, compare_app
 from tests.fixtures.app import make_app
 
@@ -70,7 +70,7 @@ def test_thumb_on_a_reply_is_stored_and_taken_back(app_secrets):
     send(at, "Rate me")
     reply_id = next(
         m
-        for m in Store(app_secrets["store"]["url"]).list_messages("local", at.session_state["chat_open"])
+        for m in Store(app_secrets["store"]["url"]).list_messages("local", open_conversation(at))
         if m.role == "assistant"
     ).id
     at.button(key=f"chat_thumb_up_{reply_id}").click().run()
