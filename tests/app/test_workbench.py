@@ -7,6 +7,7 @@ import time
 
 from lib import budget
 from lib.store import Store
+from lib.ui.state.shell import Identity
 from lib.ui.state.workbench import WorkbenchState
 from tests.app.helpers import state_of, store_of, texts
 from tests.fixtures.app import make_app
@@ -48,7 +49,7 @@ def run(at):
     at.button(key="wb_run").click().run()
     run_id = shown_run_id(at)
     if run_id is not None and run_id != before:
-        wait_for_run(at, run_id, at.session_state.get("username", "local"))
+        wait_for_run(at, run_id, state_of(at, Identity).user)
         at.run()
     return at
 
