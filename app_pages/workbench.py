@@ -55,7 +55,7 @@ if shown:
     with tab_results:
         if is_live(shown["id"]):
             live_run(shown)
-        elif shown["status"] == "running":  # the process that ran it stopped: it is resumed soon
+        elif shown["status"] == workbench.RunStatus.RUNNING:  # the process that ran it stopped: it is resumed soon
             awaiting_resume(shown)
             results(shown, live=True)
         else:

@@ -128,7 +128,7 @@ def _progress_of_unfinished(runs: list[dict[str, Any]]) -> None:
     parts = []
     for run in runs:
         total = (run.get("case_count") or 0) * len(run["settings"].get("models", [])) * run["settings"].get("repeat", 1)
-        if run["status"] in ("running", "interrupted") and total:
+        if run["status"] in (workbench.RunStatus.RUNNING, workbench.RunStatus.INTERRUPTED) and total:
             parts.append(
                 tr(
                     "workbench.run_progress",

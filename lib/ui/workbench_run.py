@@ -130,7 +130,7 @@ def live_run(run: dict[str, Any]) -> None:
     st.button(
         tr("workbench.stop"), key=STOP.key, icon=":material/stop_circle:", on_click=_stop_live_run, args=(run["id"],)
     )
-    results({**run, "results": list(live.results), "status": "running"}, live=True)
+    results({**run, "results": list(live.results), "status": workbench.RunStatus.RUNNING}, live=True)
 
 
 @st.fragment(run_every=AWAITING_REFRESH_SECONDS)
@@ -140,7 +140,7 @@ def awaiting_resume(run: dict[str, Any]) -> None:
     shutdown), by the first process to look (`BackgroundRuns.look_for_left_runs`); the whole page
     runs again when it is live here or no longer running."""
     stored = get_store().get_workbench_run(current_user(), run["id"])
-    if is_live(run["id"]) or stored is None or stored["status"] != "running":
+    if is_live(run["id"]) or stored is None or stored["status"] != workbench.RunStatus.RUNNING:
         st.rerun(scope="app")
     st.info(tr("workbench.awaiting_resume", seconds=int(STALE_SECONDS)), icon=":material/hourglass_top:")
 
