@@ -1,15 +1,18 @@
 """Chat settings and history, turned into what the API is sent. No Streamlit here.
 
-A conversation's settings are a plain dict stored with it: the model, the system prompt, and
-each sampling parameter with an on/off switch, so that a parameter that is off is not sent at all.
+A conversation's settings are a plain dict stored with it (`ChatSettings`): the model, the system
+prompt, and each sampling parameter with an on/off switch, so that a parameter that is off is not
+sent at all. A message's `meta` is a plain dict too (`MessageMeta`). Both are TypedDicts: types
+for the checker over the JSON the store keeps, not a different shape at run time.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from lib import chat_attachments as attachments
 from lib import chat_options, tools
@@ -47,13 +50,70 @@ PARAMS = (
 )
 
 
+class ParamSetting(TypedDict):
+    on: bool  # sent only when on
+    value: float | int | str  # the type of the Param's default
+
+
+class ChatSettings(tools.ToolSettings, chat_options.ChatOptions):
+    """A conversation's settings as `merged_settings` gives them: every key there (older saved
+    settings lack some, so readers of a saved dict take it as a Mapping)."""
+
+    model: str
+    system: str  # the system prompt's template, with `{{variables}}`
+    params: dict[str, ParamSetting]  # by Param name
+    compare_on: bool
+    compare: list[str]  # up to MAX_COMPARE models
+    blind: bool
+    variables: dict[str, str]
+    imported_sha256: str | None
+    prompt: dict[str, Any] | None  # `lib.prompts.reference`
+
+
+class MessageMeta(chat_options.ReplyExtras, total=False):
+    """What a message keeps beside its text; every key is optional (a user's message has few)."""
+
+    # a reply's figures (`reply_meta`)
+    model: str
+    ttft: float | None
+    tps: float | None
+    tokens: int
+    prompt_tokens: int | None
+    credits: float
+    finish_reason: str | None
+    request_id: str | None
+    elapsed: float | None
+    stopped: bool
+    thinking: str
+    thinking_seconds: float | None
+    first_thinking: float | None
+    reasoning_tokens: int
+    tool_calls: list[dict[str, Any]]  # as the API's assistant message carries them
+    # how it ended
+    incomplete: bool
+    interrupted: bool  # saved while streaming (lib/reply_saving.py)
+    failed: bool
+    error: str  # the error kind
+    server_message: str
+    # where it sits
+    compare_group: int
+    column: int  # of a comparison, 0..MAX_COMPARE-1
+    tool_call_id: str  # a tool result's call
+    name: str  # a tool result's tool
+    chain_limit: int
+    variables: dict[str, str]  # a user message's filled `{{variables}}`
+    attachments: list[dict[str, Any]]  # lib/chat_attachments.py
+    versions: list[dict[str, Any]]  # a reply's answers, each {"content", "meta"}
+    version: int  # the one shown
+
+
 MAX_COMPARE = 3
 MAX_SERVER_MESSAGE_CHARS = 500  # the server's own words kept with a failed turn
 # Why a reply ended early, as the API says it; each gets a note under the reply and a Continue.
 UNFINISHED_REASONS = ("length", "content_filter")
 
 
-def default_settings(model: str = DEFAULT_MODEL) -> dict:
+def default_settings(model: str = DEFAULT_MODEL) -> ChatSettings:
     """`compare_on`/`compare`: the models answering side by side (`blind`: as "Model A/B/C" until
     the user votes); `variables`: the values last
     filled in for the system prompt's `{{variables}}`; `imported_sha256`: the hash of the file an
@@ -74,7 +134,7 @@ def default_settings(model: str = DEFAULT_MODEL) -> dict:
     }
 
 
-def merged_settings(saved: dict | None) -> dict:
+def merged_settings(saved: Mapping[str, Any] | None) -> ChatSettings:
     """Saved settings over the defaults, so settings written by older versions still load."""
     settings = default_settings()
     saved = saved or {}
@@ -82,7 +142,7 @@ def merged_settings(saved: dict | None) -> dict:
     settings["system"] = saved.get("system") or ""
     for name, value in (saved.get("params") or {}).items():
         if name in settings["params"] and isinstance(value, dict):
-            settings["params"][name].update(value)
+            settings["params"][name] = cast(ParamSetting, {**settings["params"][name], **value})
     settings["compare_on"] = bool(saved.get("compare_on"))
     settings.update(chat_options.merged_options(saved))
     settings["blind"] = bool(saved.get("blind"))
@@ -100,18 +160,18 @@ def merged_settings(saved: dict | None) -> dict:
     return settings
 
 
-def compare_models(settings: dict) -> list[str]:
+def compare_models(settings: Mapping[str, Any]) -> list[str]:
     """The models of a side-by-side send, or [] when the next send goes to one model."""
     models = settings["compare"] if settings["compare_on"] else []
     return models if len(models) >= 2 else []
 
 
-def reply_models(settings: dict) -> list[str]:
+def reply_models(settings: Mapping[str, Any]) -> list[str]:
     """The models the next send asks: the comparison's, or the one model."""
     return compare_models(settings) or [settings["model"]]
 
 
-def request_params(settings: dict) -> dict:
+def request_params(settings: Mapping[str, Any]) -> dict:
     """Only the parameters switched on, in the types the API expects, then the model-feature
     options switched on (lib/chat_options.py) and the extra parameters over them all."""
     sent: dict[str, Any] = {}
@@ -172,9 +232,9 @@ def title_from(prompt: str) -> str:
     return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1] + "…"
 
 
-def reply_meta(stream: ChatStream) -> dict:
+def reply_meta(stream: ChatStream) -> MessageMeta:
     """What is shown under a reply and kept with it."""
-    return {
+    meta: MessageMeta = {
         "model": stream.model,
         "ttft": stream.ttft,
         "tps": stream.tokens_per_second,
@@ -184,20 +244,19 @@ def reply_meta(stream: ChatStream) -> dict:
         "finish_reason": stream.finish_reason,
         "request_id": stream.request_id,
         "elapsed": stream.elapsed,
-        **({"stopped": True} if stream.stopped else {}),
-        **(
-            {
-                "thinking": stream.thinking.strip(),
-                "thinking_seconds": stream.thinking_seconds,
-                "first_thinking": stream.first_thinking,
-            }
-            if stream.thinking.strip()
-            else {}
-        ),
-        **({"reasoning_tokens": stream.reasoning_tokens} if stream.reasoning_tokens else {}),
-        **({"tool_calls": [c.as_message() for c in stream.tool_calls]} if stream.tool_calls else {}),
-        **chat_options.reply_extras(stream),
     }
+    if stream.stopped:
+        meta["stopped"] = True
+    if stream.thinking.strip():
+        meta["thinking"] = stream.thinking.strip()
+        meta["thinking_seconds"] = stream.thinking_seconds
+        meta["first_thinking"] = stream.first_thinking
+    if stream.reasoning_tokens:
+        meta["reasoning_tokens"] = stream.reasoning_tokens
+    if stream.tool_calls:
+        meta["tool_calls"] = [c.as_message() for c in stream.tool_calls]
+    meta.update(chat_options.reply_extras(stream))
+    return meta
 
 
 DATE_GROUPS = ("today", "yesterday", "week", "older")
@@ -219,7 +278,9 @@ def is_long(text: str) -> bool:
 _ADDED_UP = ("tokens", "credits", "elapsed")
 
 
-def continued(content: str, meta: dict, more: str, more_meta: dict) -> tuple[str, dict]:
+def continued(
+    content: str, meta: Mapping[str, Any], more: str, more_meta: Mapping[str, Any]
+) -> tuple[str, dict[str, Any]]:
     """A cut reply extended in place by its continuation: one text, one meta line (tokens,
     credits and time added up; how the continuation ended is how the reply ends now). A reply
     with versions keeps the extended text as the version shown."""

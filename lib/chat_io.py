@@ -97,7 +97,7 @@ class ImportProblem(ValueError):
 @dataclass
 class Imported:
     title: str
-    settings: dict
+    settings: chat.ChatSettings
     messages: list[tuple[str, str, dict]] = field(default_factory=list)
     adjusted: list[str] = field(default_factory=list)  # fields left out or clamped, as paths
 
@@ -199,7 +199,7 @@ def parse_import(data: bytes) -> Imported:
     )
 
 
-def _settings(saved: dict, adjusted: list[str]) -> dict:
+def _settings(saved: dict, adjusted: list[str]) -> chat.ChatSettings:
     """The saved settings that hold what we write, over the defaults."""
     checks = {
         "model": chat.is_model_name,

@@ -9,7 +9,8 @@ that was sent, its token probabilities) is read from the stream into the reply's
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypedDict, cast
 
 from lib import extra_params, structured
 from lib.client import ChatStream
@@ -30,7 +31,27 @@ OPTION_KEYS = (
 )
 
 
-def default_options() -> dict:
+class ChatOptions(TypedDict):
+    """The model-feature part of a conversation's settings (`lib.chat.ChatSettings`)."""
+
+    reasoning_effort: str  # one of EFFORTS
+    response_format: str  # one of structured.RESPONSE_FORMATS
+    schema: str  # the JSON Schema as typed
+    schema_name: str
+    schema_strict: bool
+    logprobs: bool
+    top_logprobs: int  # 0..MAX_TOP_LOGPROBS
+    extra: str  # extra parameters, as typed (lib/extra_params.py)
+
+
+class ReplyExtras(TypedDict, total=False):
+    """What a reply's meta keeps of these features (`lib.chat.MessageMeta`)."""
+
+    structured: dict[str, Any]  # `structured.ReplyCheck.as_meta()`, plus the schema sent
+    logprobs: list[list[Any]]  # [token, logprob, [[alternative, logprob], ...]] per token
+
+
+def default_options() -> ChatOptions:
     return {
         "reasoning_effort": EFFORT_OFF,
         "response_format": structured.TEXT,
@@ -43,13 +64,14 @@ def default_options() -> dict:
     }
 
 
-def merged_options(saved: dict) -> dict:
+def merged_options(saved: Mapping[str, Any]) -> ChatOptions:
     """Saved options over the defaults; a value of the wrong type keeps the default."""
-    options = default_options()
-    for key, default in options.items():
+    chosen: dict[str, Any] = dict(default_options())
+    for key, default in chosen.items():
         value = saved.get(key)
         if type(value) is type(default):
-            options[key] = value
+            chosen[key] = value
+    options = cast(ChatOptions, chosen)  # each value has its default's type
     if options["reasoning_effort"] not in EFFORTS:
         options["reasoning_effort"] = EFFORT_OFF
     if options["response_format"] not in structured.RESPONSE_FORMATS:
@@ -58,7 +80,7 @@ def merged_options(saved: dict) -> dict:
     return options
 
 
-def request_options(settings: dict) -> dict:
+def request_options(settings: Mapping[str, Any]) -> dict:
     """What the options add to a request: only those switched on."""
     sent: dict[str, Any] = {}
     if settings.get("reasoning_effort", EFFORT_OFF) != EFFORT_OFF:
@@ -76,12 +98,12 @@ def request_options(settings: dict) -> dict:
     return sent
 
 
-def with_extra(params: dict, settings: dict) -> dict:
+def with_extra(params: dict, settings: Mapping[str, Any]) -> dict:
     """`params` with the settings' extra parameters over them (none while they are refused)."""
     return extra_params.merged(params, settings.get("extra", ""))
 
 
-def options_problem(settings: dict) -> tuple[str, structured.Problem] | None:
+def options_problem(settings: Mapping[str, Any]) -> tuple[str, structured.Problem] | None:
     """What stops a send: ("schema", why) when a JSON schema is asked for and the one typed is
     not one; ("extra", why) when the extra parameters are refused."""
     if settings.get("response_format") == structured.JSON_SCHEMA:
@@ -132,10 +154,10 @@ def _sent_schema(body: dict) -> tuple[bool, dict | None]:
     return True, schema if isinstance(schema, dict) else None
 
 
-def reply_extras(stream: ChatStream) -> dict:
+def reply_extras(stream: ChatStream) -> ReplyExtras:
     """The meta a reply keeps of these features: its JSON checked against the schema that was
     sent (`structured`), and its token probabilities (`logprobs`)."""
-    extras: dict = {}
+    extras: ReplyExtras = {}
     asked, schema = _sent_schema(stream.request_body)
     if asked and stream.text:
         extras["structured"] = {

@@ -19,7 +19,9 @@ from __future__ import annotations
 import copy
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from lib import chat, presets, tools
 
@@ -51,12 +53,12 @@ def variable(
     return {"name": name, "kind": kind, "default": default, "description": description, "choices": choices or []}
 
 
-def prompt_settings(settings: dict) -> dict:
+def prompt_settings(settings: Mapping[str, Any]) -> dict:
     """The conversation's settings a prompt keeps: all of them but the conversation's own."""
     return {k: copy.deepcopy(v) for k, v in settings.items() if k not in CONVERSATION_ONLY}
 
 
-def new_content(settings: dict | None = None, system: str = "", user: str = "") -> dict:
+def new_content(settings: Mapping[str, Any] | None = None, system: str = "", user: str = "") -> dict:
     """A version's content from a conversation's settings (the Chat page's), its variables declared."""
     content = {
         "system": system,
@@ -161,7 +163,7 @@ def values_for(content: dict, given: dict | None = None) -> dict[str, str]:
     return {v["name"]: str(given.get(v["name"]) or v["default"]) for v in content["variables"]}
 
 
-def kept_variables(settings: dict) -> list[str]:
+def kept_variables(settings: Mapping[str, Any]) -> list[str]:
     """The variables whose values a conversation keeps: its system prompt's, and those its prompt declares."""
     declared = [v["name"] for v in ((settings.get("prompt") or {}).get("variables") or [])]
     return list(dict.fromkeys([*presets.variables(settings["system"]), *declared]))
@@ -210,7 +212,7 @@ def version_label(ref: dict | None) -> str:
     return f"{ref['name']} v{ref['version']}{'*' if ref.get('edited') else ''}" if ref else ""
 
 
-def applied(settings: dict, ref: dict, content: dict) -> dict:
+def applied(settings: Mapping[str, Any], ref: dict, content: dict) -> chat.ChatSettings:
     """A conversation's settings once a prompt version is opened in it: the prompt's model,
     parameters and system template, its variables at their defaults (values already typed for
     the same names kept), the conversation's own settings (comparison, import) untouched, and its

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TypedDict
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypedDict
 
 import sqlalchemy as sa
 
@@ -43,8 +44,8 @@ class ReplySaver:
         user: str,
         conversation_id: int,
         streams: list[ChatStream],
-        extras: list[dict],
-        clock=time.monotonic,
+        extras: Sequence[Mapping[str, Any]],  # each reply's own meta beside `chat.reply_meta`
+        clock: Callable[[], float] = time.monotonic,
     ):
         self._store, self._user, self._conversation_id = store, user, conversation_id
         self._streams, self._extras, self._clock = streams, extras, clock

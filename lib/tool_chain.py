@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,15 +62,15 @@ def run_chain(
     client: ReshiClient,
     model: str,
     messages: list[dict],
-    settings: dict,
+    settings: Mapping[str, Any],
     params: dict | None = None,
     max_steps: int = tools.DEFAULT_STEPS,
     stop: threading.Event | None = None,
     ask: Ask | None = None,
     chain: Chain | None = None,
 ) -> Chain:
-    """The chain for `messages` with the tools of `settings` (the Chat page's shape: `tools`,
-    `tool_choice`, `parallel_tool_calls`); errors of a call are raised as the client raises them.
+    """The chain for `messages` with the tools of `settings` (the Chat page's shape,
+    `lib.tools.ToolSettings`: `tools`, `tool_choice`, `parallel_tool_calls`); errors of a call are raised as the client raises them.
     `ask` sends one step (the Workbench's: the client's retries, and Stop); by default it is streamed as is.
     `chain` is filled in place (so when a step raises, it holds the steps before); given with
     steps already (an earlier, unfinished run of the chain), it goes on after them."""

@@ -12,8 +12,9 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from jsonschema import Draft202012Validator, SchemaError
 
@@ -98,7 +99,17 @@ def starter(key: str, lang: str) -> dict:
     return {**STARTERS[key], "description": t(_STARTER_DESCRIPTION(key), lang)}
 
 
-def default_settings() -> dict:
+class ToolSettings(TypedDict):
+    """The function-calling part of a conversation's settings (`lib.chat.ChatSettings`)."""
+
+    tools: list[dict[str, str]]  # each {"name", "description", "parameters", "mock"}, as typed
+    tool_choice: str  # one of CHOICES or a tool's name
+    parallel_tool_calls: bool
+    auto_mock: bool  # answer calls with their mock results by itself
+    auto_steps: int  # up to how many such steps, 1..MAX_STEPS
+
+
+def default_settings() -> ToolSettings:
     return {
         "tools": [],
         "tool_choice": "auto",
@@ -108,12 +119,12 @@ def default_settings() -> dict:
     }
 
 
-def settings_of(settings: dict) -> dict:
+def settings_of(settings: Mapping[str, Any]) -> dict:
     """The tool settings alone (a copy), as a preset keeps them."""
     return copy.deepcopy({key: settings[key] for key in default_settings() if key in settings})
 
 
-def merged(saved: dict) -> dict:
+def merged(saved: Mapping[str, Any]) -> ToolSettings:
     """The tool settings of a saved settings dict over the defaults; wrong types are dropped."""
     settings = default_settings()
     tools = saved.get("tools")
@@ -220,7 +231,7 @@ def names(openai_tools: Any) -> list[str]:
     return [str(t.get("function", {}).get("name")) for t in openai_tools or [] if isinstance(t, dict)]
 
 
-def request_fields(settings: dict) -> dict:
+def request_fields(settings: Mapping[str, Any]) -> dict:
     """`tools`, `tool_choice` and `parallel_tool_calls` for a request; {} without tools."""
     tools = to_openai(settings.get("tools") or [])
     if not tools:

@@ -187,7 +187,7 @@ def _save_continuation(
         return  # stopped before anything arrived
     meta = chat.reply_meta(stream)
     if error is not None:
-        meta.update(error=error.kind, incomplete=True)
+        meta.update({"error": error.kind, "incomplete": True})
     store.update_message(user, reply.id, *chat.continued(reply.content, reply.meta or {}, stream.text, meta))
 
 

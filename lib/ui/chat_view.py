@@ -55,7 +55,7 @@ def conversation_settings(store: Store, user: str) -> tuple[Conversation | None,
     conversation = store.get_conversation(user, conv_id) if conv_id else None
     kept = state.of(ChatSettings).by_conversation
     if conv_id not in kept:
-        kept[conv_id] = chat.merged_settings(conversation.settings if conversation else None)
+        kept[conv_id] = dict(chat.merged_settings(conversation.settings if conversation else None))
     return conversation, kept[conv_id]
 
 

@@ -62,7 +62,7 @@ def take_opened_prompt(store: Store, user: str, open_new_chat) -> None:
         return
     open_new_chat()
     settings = prompts.applied(chat.default_settings(), reference_of(prompt, version), version.content)
-    keep_settings(None, settings)
+    keep_settings(None, dict(settings))
     settings_widgets(None).forget_all()  # widgets keep their own state: they show the settings just put in place
     st.toast(tr("prompts.opened", label=prompts.version_label(settings["prompt"])), icon=":material/bookmark_added:")
 

@@ -85,7 +85,7 @@ class RunSpec:
             reasoning=settings.get("reasoning", "off"),
             response_format=settings.get("response_format"),
             extra=settings.get("extra") or {},
-            tools=tools.merged(settings["tools"]) if isinstance(settings.get("tools"), dict) else None,
+            tools=dict(tools.merged(settings["tools"])) if isinstance(settings.get("tools"), dict) else None,
         )
 
     def request_params(self) -> dict[str, Any]:

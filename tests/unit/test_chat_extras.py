@@ -243,3 +243,17 @@ def test_a_continuation_extends_the_cut_reply_and_adds_up_its_costs():
     versions = [{"content": "old", "meta": {}}, {"content": "Once upon", "meta": meta}]
     text, merged = continued(*showing(versions, 1), " a time.", {"tokens": 3})
     assert merged["versions"][1]["content"] == "Once upon a time." and merged["versions"][0]["content"] == "old"
+
+
+def test_settings_have_exactly_the_keys_their_type_names():
+    """`chat.ChatSettings` (with the tools' and the options' parts) is every key a conversation's
+    settings hold once merged, old saved settings included."""
+    typed = chat.ChatSettings.__required_keys__
+    assert set(chat.default_settings()) == typed
+    assert set(chat.merged_settings(None)) == typed
+    assert set(chat.merged_settings({"model": "m", "params": {"seed": {"on": True, "value": 7}}})) == typed
+    assert chat.merged_settings({"params": {"seed": {"on": True}}})["params"]["seed"] == {"on": True, "value": 42}
+
+
+def test_an_imported_messages_meta_keeps_only_typed_keys():
+    assert set(chat_io._META_KEYS) | {"attachments"} <= chat.MessageMeta.__optional_keys__

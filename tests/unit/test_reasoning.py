@@ -8,7 +8,7 @@ import json
 import pytest
 from openai import OpenAI
 
-from lib import dialects, structured
+from lib import chat, dialects, structured
 from lib.client import ReshiClient
 from lib.sandbox.dialects import REASONING_SHAPES
 
@@ -227,3 +227,14 @@ def test_view_codes_sdk_call_sends_the_same_body_extra_keys_in_extra_body(sandbo
     sent = [r for r in sandbox.control.recent_requests(5) if r["endpoint"] == "chat"][-1]["body"]
     assert {k: sent[k] for k in body} == body
     assert structured.check_reply(capsys.readouterr().out.strip(), SCHEMA).ok
+
+
+def test_a_reply_keeps_only_keys_its_message_meta_type_names(client):
+    """`chat.MessageMeta` is what a reply's meta may hold: a key written but not typed fails here."""
+    stream = client.chat.stream(
+        "gemini-2.5-pro", HELLO, reasoning_effort="high", response_format=SCHEMA_FORMAT, logprobs=True, top_logprobs=2
+    )
+    "".join(stream)
+    meta = chat.reply_meta(stream)
+    assert {"thinking", "reasoning_tokens", "structured", "logprobs"} <= set(meta)
+    assert set(meta) <= chat.MessageMeta.__optional_keys__

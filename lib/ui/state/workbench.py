@@ -55,7 +55,7 @@ class Draft:
     format: str = structured.TEXT
     schema: str = ""
     extra_text: str = ""
-    tools: dict[str, Any] = field(default_factory=tools.default_settings)
+    tools: dict[str, Any] = field(default_factory=lambda: dict(tools.default_settings()))
 
 
 @dataclass
