@@ -39,7 +39,6 @@ from lib.ui.present_view import present_toggle
 from lib.ui.prompt_use import prompt_caption, prompt_message_button, prompts_popover, take_opened_prompt
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
-from lib.ui.state import Widget
 from lib.ui.state.chat import REFRESH_MODELS, RETRY_QUESTION, OpenConversation, settings_widgets
 from lib.ui.state.send import INPUT
 from lib.ui.store_status import restore_typed_text, show_store_error, store_errors_as_messages
@@ -48,16 +47,17 @@ from lib.ui.vote_view import blind_toggle
 store, user, client = get_store(), current_user(), get_client()
 take_opened_prompt(store, user, lambda: set_open_conversation(store, user, None))
 conversation, settings = conversation_settings(store, user)
-widget = settings_widgets(conversation.id if conversation else None).prefix
+widgets = settings_widgets(conversation.id if conversation else None)
+widget = widgets.prefix  # (the helpers below key their widgets from it)
 conversation_sidebar(store, user, extra=lambda: import_popover(store, user))
 phone_chat_layout()
 opened = state.of(OpenConversation)
 kept_model, opened.kept_model = opened.kept_model, None
 if kept_model:  # one column of a comparison was kept: the conversation goes on with that model
     settings.update(model=kept_model, compare_on=False)
-    Widget[str](f"{widget}_model").forget()
+    widgets("model").forget()
     # Set, not forgotten: a forgotten toggle is redrawn from the browser's state, still on.
-    Widget[bool](f"{widget}_compare_on").set(False)
+    widgets("compare_on").set(False)
 
 # ---------------------------------------------------------------- header: title and tools
 # Wide enough for "Present" and "Prompts" beside a long title at 1280 px (a long title wraps).
@@ -81,10 +81,10 @@ col_model, col_compare, col_refresh, col_settings, col_tools = st.columns(
 settings["compare_on"] = col_compare.toggle(
     tr("chat.compare"),
     value=settings["compare_on"],
-    key=f"{widget}_compare_on",
+    key=widgets("compare_on").key,
     help=tr("chat.compare_help"),
     on_change=keep_setting,
-    args=(settings, "compare_on", f"{widget}_compare_on"),
+    args=(settings, "compare_on", widgets("compare_on").key),
 )
 if settings["compare_on"]:
     blind_toggle(col_compare, settings, widget, keep_setting)
@@ -94,19 +94,19 @@ if settings["compare_on"]:
         models,
         default=[m for m in chosen if m in models],
         max_selections=chat.MAX_COMPARE,
-        key=f"{widget}_compare",
+        key=widgets("compare").key,
         placeholder=tr("chat.compare_placeholder"),
         on_change=keep_setting,
-        args=(settings, "compare", f"{widget}_compare"),
+        args=(settings, "compare", widgets("compare").key),
     )
 else:
     settings["model"] = col_model.selectbox(
         tr("chat.model"),
         models,
         index=models.index(settings["model"]),
-        key=f"{widget}_model",
+        key=widgets("model").key,
         on_change=keep_setting,
-        args=(settings, "model", f"{widget}_model"),
+        args=(settings, "model", widgets("model").key),
     )
 if col_refresh.button("", icon=":material/refresh:", help=tr("chat.refresh_models"), key=REFRESH_MODELS.key):
     refresh_models()
@@ -116,14 +116,14 @@ with col_settings.popover(tr("chat.settings"), icon=":material/tune:", use_conta
         tr("chat.system_prompt"),
         value=settings["system"],
         placeholder=tr("chat.system_placeholder"),
-        key=f"{widget}_system",
+        key=widgets("system").key,
         help=tr("chat.system_help"),
         on_change=system_edited,
-        args=(settings, Widget[str](f"{widget}_system"), Widget[str](f"{widget}_system_strip")),
+        args=(settings, widgets("system"), widgets("system_strip")),
     )
     for param in chat.PARAMS:  # each name on a line of its own: a column beside the value cut it short
         entry = settings["params"][param.name]
-        on_key, value_key = f"{widget}_{param.name}_on", f"{widget}_{param.name}"
+        on_key, value_key = widgets(param.name, "on").key, widgets(param.name).key
         entry["on"] = st.toggle(
             param.name, value=entry["on"], key=on_key, on_change=keep_setting, args=(entry, "on", on_key)
         )

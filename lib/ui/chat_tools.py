@@ -15,7 +15,16 @@ from lib.ui.chat_view import attachment_image, set_open_conversation
 from lib.ui.picker import file_picker
 from lib.ui.session import tr
 from lib.ui.share_view import comparison_report_button, share_button
-from lib.ui.state.chat import CODE_MODEL, IMPORT_FILE, IMPORT_GO, IMPORT_POPOVER, VIEW_CODE, ChatPanels
+from lib.ui.state.chat import (
+    CODE_MODEL,
+    EXPORT_JSON,
+    EXPORT_MARKDOWN,
+    IMPORT_FILE,
+    IMPORT_GO,
+    IMPORT_POPOVER,
+    VIEW_CODE,
+    ChatPanels,
+)
 from lib.ui.state.send import Replies
 
 # ---------------------------------------------------------------- View code
@@ -98,7 +107,7 @@ def export_popover(container: Any, conversation: Conversation | None, load_messa
             file_name=f"{stem}.md",
             mime="text/markdown",
             icon=":material/description:",
-            key="chat_export_md",
+            key=EXPORT_MARKDOWN.key,
             use_container_width=True,
             on_click="ignore",
         )
@@ -108,7 +117,7 @@ def export_popover(container: Any, conversation: Conversation | None, load_messa
             file_name=f"{stem}.json",
             mime="application/json",
             icon=":material/data_object:",
-            key="chat_export_json",
+            key=EXPORT_JSON.key,
             use_container_width=True,
             on_click="ignore",
         )

@@ -28,7 +28,7 @@ from lib.ui.error_text import explain, recorded_error_text
 from lib.ui.media import fetch_media
 from lib.ui.resources import get_store
 from lib.ui.session import current_lang, current_user, tr
-from lib.ui.state import Widget
+from lib.ui.state import Widget, WidgetFamily
 from lib.ui.state.chat import RETRY_REPLY, ChatSettings, OpenConversation
 from lib.ui.state.send import Edit, SendRequests
 from lib.ui.store_status import remember_setting
@@ -147,7 +147,8 @@ def system_prompt_strip(settings: dict[str, Any], widget: str) -> None:
         width="stretch",
     )
     with row.popover(tr("chat.system_edit"), icon=":material/edit:", type="tertiary"):
-        here, there = Widget[str](f"{widget}_system_strip"), Widget[str](f"{widget}_system")
+        widgets = WidgetFamily[str](widget)
+        here, there = widgets("system_strip"), widgets("system")
         st.text_area(
             tr("chat.system_prompt"),
             value=settings["system"],

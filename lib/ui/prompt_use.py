@@ -17,7 +17,17 @@ from lib.ui.chat_view import keep_settings
 from lib.ui.feedback import toast_after_rerun
 from lib.ui.session import PAGES_DIR, current_lang, is_admin, tr
 from lib.ui.state import WidgetFamily
-from lib.ui.state.chat import ChatPanels, settings_widgets
+from lib.ui.state.chat import (
+    PROMPT_MESSAGE,
+    PROMPT_NAME,
+    PROMPT_NOTE,
+    PROMPT_PICK,
+    PROMPT_SAVE_VERSION,
+    PROMPT_USE,
+    PROMPT_VERSION,
+    ChatPanels,
+    settings_widgets,
+)
 from lib.ui.workbench_editors import load_prompt_draft
 
 SHIPPED_OWNER = ""  # the owner of the prompts carried over from the shipped presets
@@ -84,7 +94,7 @@ def prompt_message_button(settings: dict, queue_message) -> None:
         st.button(
             tr("prompts.send_user_template"),
             icon=":material/send:",
-            key="chat_prompt_message",
+            key=PROMPT_MESSAGE.key,
             help=markdown_literal(text[:300]),
             on_click=queue_message,
             args=(text,),
@@ -112,7 +122,7 @@ def _use_a_prompt(
     # keyed per language: a selectbox keeps the option labels it was made with
     shown = {i: _entry_label(p) for i, p in by_id.items()}  # labels made in the run, in its language
     chosen_id = st.selectbox(
-        tr("prompts.pick"), list(by_id), key=f"chat_prompt_pick_{current_lang()}", format_func=lambda i: shown[i]
+        tr("prompts.pick"), list(by_id), key=PROMPT_PICK(current_lang()).key, format_func=lambda i: shown[i]
     )
     prompt = by_id[chosen_id if chosen_id is not None else entries[0][0].id]
     numbers = list(range(prompt.head_version, 0, -1))
@@ -121,7 +131,7 @@ def _use_a_prompt(
         tr("prompts.pick_version"),
         numbers,
         index=numbers.index(prompt.current_version),
-        key=f"chat_prompt_version_{prompt.id}_{current_lang()}",
+        key=PROMPT_VERSION(prompt.id, current_lang()).key,
         format_func=lambda n: f"v{n}" + (current if n == prompt.current_version else ""),
     )
     version = store.get_prompt_version(user, prompt.id, number or prompt.current_version)
@@ -133,7 +143,7 @@ def _use_a_prompt(
         tr("prompts.use"),
         icon=":material/download_done:",
         type="primary",
-        key="chat_prompt_use",
+        key=PROMPT_USE.key,
         use_container_width=True,
     ):
         new = prompts.applied(settings, reference_of(prompt, version), version.content)
@@ -158,13 +168,15 @@ def _save_as_prompt(store: Store, user: str, settings: dict) -> None:
             {**content, "variables": [v for v in ref["variables"] if v["name"] in prompts.used_variables(content)]}
         )
     if prompt and store.can_edit_prompt(user, prompt, is_admin()):
-        note = st.text_input(tr("prompts.note"), key="chat_prompt_note", max_chars=prompts.MAX_NOTE_CHARS)
-        if st.button(tr("prompts.save_version_of", name=prompt.name), icon=":material/save:", key="chat_prompt_save_v"):
+        note = st.text_input(tr("prompts.note"), key=PROMPT_NOTE.key, max_chars=prompts.MAX_NOTE_CHARS)
+        if st.button(
+            tr("prompts.save_version_of", name=prompt.name), icon=":material/save:", key=PROMPT_SAVE_VERSION.key
+        ):
             _save_version(store, user, settings, prompt, content, note.strip())
     with st.form("chat_prompt_form", border=False, clear_on_submit=True):
         name = st.text_input(
             tr("prompts.save_as_new"),
-            key="chat_prompt_name",
+            key=PROMPT_NAME.key,
             max_chars=prompts.MAX_NAME_CHARS,
             placeholder=tr("prompts.name_placeholder"),
         )

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from lib import chat_io
 from lib.store import Store
-from lib.ui.state.chat import ChatSettings
+from lib.ui.state.chat import PROMPT_USE, ChatSettings
 from lib.ui.state.shell import Identity
 from tests.app.helpers import state_of, store_of
 from tests.app.test_chat import chat_texts, last_request, open_conversation, send, stored_messages
@@ -193,7 +193,7 @@ def use_prompt(at, name: str, lang: str = "en"):
     user = state_of(at, Identity).user
     prompt_id = next(p.id for p, _ in Store(at.secrets["store"]["url"]).list_prompts(user) if p.name == name)
     at.selectbox(key=f"chat_prompt_pick_{lang}").set_value(prompt_id).run()
-    return at.button(key="chat_prompt_use").click().run()
+    return at.button(key=PROMPT_USE.key).click().run()
 
 
 def test_a_shipped_prompt_fills_variables_in_a_form_before_sending(app_secrets, sandbox):
