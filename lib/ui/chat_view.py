@@ -29,7 +29,7 @@ from lib.ui.media import fetch_media
 from lib.ui.resources import get_store
 from lib.ui.session import current_lang, current_user, tr
 from lib.ui.state import Widget, WidgetFamily
-from lib.ui.state.chat import RETRY_REPLY, ChatSettings, OpenConversation
+from lib.ui.state.chat import RETRY_REPLY, OpenConversation, SettingsInUse
 from lib.ui.state.send import Edit, SendRequests
 from lib.ui.store_status import remember_setting
 from lib.upload_checks import display_name
@@ -53,14 +53,14 @@ def conversation_settings(store: Store, user: str) -> tuple[Conversation | None,
     the first run that opened it (saved with the conversation when they change)."""
     conv_id = open_conversation_id(store, user)
     conversation = store.get_conversation(user, conv_id) if conv_id else None
-    kept = state.of(ChatSettings).by_conversation
+    kept = state.of(SettingsInUse).by_conversation
     if conv_id not in kept:
         kept[conv_id] = dict(chat.merged_settings(conversation.settings if conversation else None))
     return conversation, kept[conv_id]
 
 
 def tools_of_open_conversation() -> list[dict[str, Any]]:
-    settings = state.of(ChatSettings).by_conversation.get(state.of(OpenConversation).conversation_id, {})
+    settings = state.of(SettingsInUse).by_conversation.get(state.of(OpenConversation).conversation_id, {})
     return settings.get("tools") or []
 
 
@@ -91,7 +91,7 @@ def refresh_models() -> None:
 
 def keep_settings(conversation_id: int | None, settings: dict[str, Any]) -> None:
     """These settings are the conversation's in this session (None: the next new chat's)."""
-    state.of(ChatSettings).by_conversation[conversation_id] = settings
+    state.of(SettingsInUse).by_conversation[conversation_id] = settings
 
 
 def meta_line(meta: dict[str, Any], *, with_model: bool = True) -> str:

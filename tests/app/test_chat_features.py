@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from lib import chat_io
 from lib.store import Store
-from lib.ui.state.chat import PROMPT_USE, ChatSettings
+from lib.ui.state.chat import PROMPT_USE, SettingsInUse
 from lib.ui.state.shell import Identity
 from tests.app.helpers import state_of, store_of
 from tests.app.test_chat import chat_texts, last_request, open_conversation, send, stored_messages
@@ -251,7 +251,7 @@ def test_a_choice_variable_is_a_choice_list_in_the_chat_form(app_secrets, sandbo
     ]
     store.create_prompt("local", "Tone", content)
     at = use_prompt(make_app(app_secrets), "Tone")
-    state_of(at, ChatSettings).by_conversation[None]["variables"] = {}  # no value yet: the form asks
+    state_of(at, SettingsInUse).by_conversation[None]["variables"] = {}  # no value yet: the form asks
     send(at, "hello")
     at.selectbox(key="chat_var_tone").set_value("pirate speak")
     next(b for b in at.get("form_submit_button") if b.label == "Send").click().run()

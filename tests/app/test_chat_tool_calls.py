@@ -4,7 +4,7 @@ Tools dialog, calls drawn as cards, results typed or mocked, Continue, the autom
 from __future__ import annotations
 
 from lib.store import Store
-from lib.ui.state.chat import ChatSettings
+from lib.ui.state.chat import SettingsInUse
 from lib.ui.state.send import Replies
 from tests.app.helpers import state_of
 from tests.app.test_chat import last_request, send, stored_messages
@@ -96,7 +96,7 @@ def test_bad_tools_are_explained_and_kept_but_not_sent(app_secrets, sandbox):
     send(at, "Weather in Paris")
     assert len(last_request(sandbox)["tools"]) == 1
     assert (
-        state_of(at, ChatSettings).by_conversation[None]["tools"][1]["parameters"] == '{"type": "object",'
+        state_of(at, SettingsInUse).by_conversation[None]["tools"][1]["parameters"] == '{"type": "object",'
         or Store(app_secrets["store"]["url"]).list_conversations("local")[0].settings["tools"][1]["parameters"]
         == '{"type": "object",'
     )

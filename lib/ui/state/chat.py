@@ -33,7 +33,7 @@ class OpenConversation(FeatureState):
 
 
 @dataclass
-class ChatSettings(FeatureState):
+class SettingsInUse(FeatureState):
     """Each conversation's settings (lib/chat.py `merged_settings`) from the first run that opened
     it; None: a new chat's. Saved with the conversation when they change."""
 
