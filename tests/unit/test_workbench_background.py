@@ -213,13 +213,16 @@ def test_a_dead_process_run_is_resumed_by_the_watcher_once_its_lease_runs_out(st
     started = time.monotonic()
     runs = BackgroundRuns(store, client_for=client_for, heartbeat_seconds=0.1, stale_seconds=1.0)
     deadline = started + 30
-    while store.get_workbench_run("alice", run_id)["status"] != DONE:
-        assert time.monotonic() < deadline, "the left run was not resumed"
+    # One sweep takes both, in turn: Alice's resumed run may finish before Bob's is marked.
+    while (store.get_workbench_run("alice", run_id)["status"], store.get_workbench_run("bob", own_key)["status"]) != (
+        DONE,
+        INTERRUPTED,
+    ):
+        assert time.monotonic() < deadline, "the left runs were not resumed or marked"
         time.sleep(0.05)
     assert time.monotonic() - started >= 0.9, "taken while its lease was still fresh"
     assert sorted(c["case"] for c in store.get_workbench_run("alice", run_id)["results"]) == list(range(6))
     assert sandbox.control.stats()["endpoints"]["chat"] == 4, "the finished cells are not sent again"
-    assert store.get_workbench_run("bob", own_key)["status"] == INTERRUPTED
     assert runs.live(run_id) is None and len(clients) == 1
     runs.release()
 
