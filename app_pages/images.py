@@ -4,7 +4,7 @@ from functools import partial
 
 import streamlit as st
 
-from lib import images
+from lib.media import images
 from lib.pricing import IMAGES
 from lib.prompt_limits import prompt_problem
 from lib.ui import state

@@ -3,7 +3,7 @@ from blind comparisons, thumbs and audience ballots; filters; CSV export."""
 
 import streamlit as st
 
-from lib import votes
+from lib.sharing import votes
 from lib.ui.leaderboard_view import (
     MINE,
     cards,

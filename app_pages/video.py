@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import videos
+from lib.media import videos
 from lib.ui.auth import leave_if_signed_out
 from lib.ui.connection import get_client
 from lib.ui.resources import get_store

@@ -3,7 +3,8 @@ saved runs, exports and a comparison of two runs."""
 
 import streamlit as st
 
-from lib import shares, workbench
+from lib import workbench
+from lib.sharing import shares
 from lib.ui import state
 from lib.ui.chat_view import model_ids
 from lib.ui.connection import get_client

@@ -1,6 +1,6 @@
 """How much faster are 4 images requested at once than one after another?
 
-Starts its own sandbox with a fixed delay per image, then times lib.images' real code path
+Starts its own sandbox with a fixed delay per image, then times lib.media.images' real code path
 (`generate_concurrently`, the same call the Images page makes) for 4 images at once, against 4
 single-image calls in a row. Prints the median of several runs and the ratio (goal: <= 0.35).
 
@@ -18,8 +18,8 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a file: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lib import images
 from lib.client import ReshiClient
+from lib.media import images
 from lib.sandbox import start_sandbox
 
 COUNT = 4

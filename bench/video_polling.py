@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from streamlit.testing.v1 import AppTest
 
-from lib import videos
 from lib.client import ReshiClient
+from lib.media import videos
 from lib.sandbox import start_sandbox
 from lib.store import Store
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from lib.media.upload_checks import Checked, data_url, is_expired
 from lib.store import UploadRecord
-from lib.upload_checks import Checked, data_url, is_expired
 
 FILE_TYPES = ["png", "jpg", "jpeg", "gif", "webp"]
 

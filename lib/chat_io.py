@@ -16,7 +16,8 @@ import json
 import math
 from dataclasses import dataclass, field
 
-from lib import chat, chat_options, imagetypes, presets, prompts, structured, tools
+from lib import chat, chat_options, presets, prompts, structured, tools
+from lib.media import imagetypes
 from lib.pricing import CHAT
 from lib.prompt_limits import MAX_PROMPT_CHARS
 from lib.safe_text import file_slug

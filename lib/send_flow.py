@@ -20,9 +20,9 @@ from enum import Enum
 from typing import Any
 
 from lib import chat_attachments, chat_options, presets
+from lib.media.upload_checks import Checked
 from lib.pricing import CHAT
 from lib.prompt_limits import prompt_problem
-from lib.upload_checks import Checked
 
 
 class Step(Enum):

@@ -25,10 +25,11 @@ from typing import Any, Self, TypeVar
 
 import httpx
 
-from lib import dialects, errors, imagetypes, netguard, pricing
+from lib import dialects, errors, netguard, pricing
 from lib.client import retries
 from lib.client._call import Call, Deadline, bounded
 from lib.client.types import CallRecord
+from lib.media import imagetypes
 
 MB = 1024 * 1024
 T = TypeVar("T")

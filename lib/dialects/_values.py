@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from lib.video_status import parse_progress
+from lib.media.video_status import parse_progress
 
 
 def is_id(value: Any) -> bool:

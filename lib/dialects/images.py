@@ -21,7 +21,7 @@ def image_from_body(body: Any, max_bytes: float = math.inf) -> tuple[bytes | Non
     """The first image of an answer: its decoded bytes, or else its URL (one of the two is set).
 
     `b64_json` carries no type (OpenAI's images API and the provider's Gemini route): the bytes
-    tell PNG from JPEG (lib.imagetypes), never a declared type. A `data:` prefix is dropped.
+    tell PNG from JPEG (lib.media.imagetypes), never a declared type. A `data:` prefix is dropped.
     An empty `data` list is a safety filter's silence (OpenAI and Gemini relays drop filtered
     images and answer 200): ContentFilteredError. An image over `max_bytes` is refused on the
     length of its text, before anything is decoded.

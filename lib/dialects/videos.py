@@ -11,7 +11,7 @@ from lib import errors
 from lib.dialects._values import is_http_url, is_id, is_progress, is_text, is_unix_time
 from lib.dialects.envelopes import unwrap_envelope
 from lib.jsonpaths import Path, first
-from lib.video_status import COMPLETED, QUEUED, parse_progress
+from lib.media.video_status import COMPLETED, QUEUED, parse_progress
 
 # Where each field of a task lives, best first. The provider's own names lead, then OpenAI's
 # video object (`id`, `status`, `progress`, `error.message`), then new-api's task DTO

@@ -8,10 +8,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from lib.media.video_status import COMPLETED, FAILED, FINISHED, QUEUED, RUNNING
 from lib.store.media import media
 from lib.store.rows import Rows, inserted_id
 from lib.store.tables import UTCDateTime, created_column, id_column, metadata, updated_column, user_column, utcnow
-from lib.video_status import COMPLETED, FAILED, FINISHED, QUEUED, RUNNING
 
 VIDEO_STATUSES = (QUEUED, RUNNING, COMPLETED, FAILED)
 
@@ -38,7 +38,7 @@ video_tasks = sa.Table(
     sa.Column("last_polled_at", UTCDateTime),
     sa.Column("poll_errors", sa.Integer, nullable=False, default=0),
     sa.Column("hidden", sa.Boolean, nullable=False, default=False),
-    # Which connection made the task (lib.videos.connection_fingerprint, never a key): it is
+    # Which connection made the task (lib.media.videos.connection_fingerprint, never a key): it is
     # polled on that one only. NULL in rows from before the column existed.
     sa.Column("connection", sa.String(64)),
     # Our own copy of the finished video and its poster frame, as rows of `media` (NULL until

@@ -2,7 +2,7 @@
 code and short link, the live count, Reveal, Close) and the phone's ballot page (`?ballot=`),
 which app.py routes to before any login, with nothing else of the owner's on it.
 
-The rules (tokens, one vote per browser, the flood limit, refusals) are lib/ballots.py. The
+The rules (tokens, one vote per browser, the flood limit, refusals) are lib/sharing/ballots.py. The
 presenter's URL keeps the open ballot's token (only its hash is stored), so the QR code is shown
 by the tab that opened the vote, after a reload too; leaving the slide or the presentation
 closes it.
@@ -18,12 +18,13 @@ from datetime import UTC, datetime, timedelta
 import segno
 import streamlit as st
 
-from lib import ballots, formats, shares, votes
+from lib import formats
 from lib.auth import wait_seconds
-from lib.ballots import BallotState, Refusal
 from lib.i18n import key_family
-from lib.presentation import Reply, Slide
 from lib.safe_text import images_as_links, markdown_literal
+from lib.sharing import ballots, shares, votes
+from lib.sharing.ballots import BallotState, Refusal
+from lib.sharing.presentation import Reply, Slide
 from lib.store import Ballot, Store, utcnow
 from lib.ui import state
 from lib.ui.auth import write_cookie

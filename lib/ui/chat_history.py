@@ -9,9 +9,10 @@ from typing import Any
 
 import streamlit as st
 
-from lib import chat, presets, votes
+from lib import chat, presets
 from lib.client import ReshiClient
 from lib.safe_text import markdown_literal
+from lib.sharing import votes
 from lib.store import Conversation, Message, Store
 from lib.tools import open_reply_ids
 from lib.ui import state

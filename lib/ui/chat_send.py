@@ -25,8 +25,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib import chat, chat_attachments, errors, presets, prompts, uploads
+from lib import chat, chat_attachments, errors, presets, prompts
 from lib.client import ReshiClient
+from lib.media import uploads
+from lib.media.upload_checks import Checked, check_image, display_name
 from lib.pricing import CHAT
 from lib.prompt_limits import prompt_problem
 from lib.safe_text import images_as_links, markdown_literal
@@ -53,7 +55,6 @@ from lib.ui.model_features import blocked_text
 from lib.ui.prompt_use import variable_input
 from lib.ui.session import current_lang, fragment_running_alone, tr
 from lib.ui.state.send import INPUT, VARIABLE, Outbox, SendRequests
-from lib.upload_checks import Checked, check_image, display_name
 
 BUDGET_KEY = "chat_send"
 

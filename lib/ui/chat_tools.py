@@ -7,7 +7,8 @@ from typing import Any
 
 import streamlit as st
 
-from lib import chat_io, code_export, shares
+from lib import chat_io, code_export
+from lib.sharing import shares
 from lib.store import Conversation, Store
 from lib.ui import state
 from lib.ui.auth import leave_if_signed_out

@@ -18,8 +18,9 @@ import streamlit as st
 from lib import chat, chat_attachments, errors
 from lib.client import ReshiClient
 from lib.i18n import key_family
+from lib.media.upload_checks import display_name
 from lib.safe_text import markdown_literal
-from lib.shares import metrics_line
+from lib.sharing.shares import metrics_line
 from lib.store import Conversation, Store
 from lib.store.ledger import INTERRUPTED
 from lib.ui import state
@@ -32,7 +33,6 @@ from lib.ui.state import Widget, WidgetFamily
 from lib.ui.state.chat import RETRY_REPLY, OpenConversation, SettingsInUse
 from lib.ui.state.send import Edit, SendRequests
 from lib.ui.store_status import remember_setting
-from lib.upload_checks import display_name
 
 OPEN_SETTING = "chat.open_conversation"
 THUMB_WIDTH = 160

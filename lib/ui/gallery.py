@@ -7,13 +7,16 @@ from functools import partial
 
 import streamlit as st
 
-from lib import errors, images
+from lib import errors
 from lib.client import ReshiClient
 from lib.i18n import key_family
+from lib.media import images
+from lib.media.upload_checks import check_image, expiry_text, is_expired
+from lib.media.uploads import send
 from lib.pricing import IMAGES
 from lib.prompt_limits import MAX_PROMPT_CHARS
 from lib.safe_text import markdown_literal
-from lib.shares import IMAGE, image_snapshot
+from lib.sharing.shares import IMAGE, image_snapshot
 from lib.store import Media, Store, utcnow
 from lib.ui import state
 from lib.ui.chat_view import set_open_conversation
@@ -24,8 +27,6 @@ from lib.ui.session import PAGES_DIR, current_lang, labels, tr
 from lib.ui.share_view import share_button
 from lib.ui.state.media import IMAGES_EXAMPLE, IMAGES_PROMPT, BatchFailures, ImagesPage
 from lib.ui.state.send import Outbox
-from lib.upload_checks import check_image, expiry_text, is_expired
-from lib.uploads import send
 
 GALLERY_PAGE = 12
 GRID_COLUMNS = 3

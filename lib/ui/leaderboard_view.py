@@ -1,6 +1,6 @@
 """The Leaderboard page's building blocks: whose votes (the team's totals, or the user's own;
 admins see every vote with its voter and prompt), the filters, the standings with their 95%
-intervals, a chart, the votes themselves and the CSV exports. The arithmetic is lib/votes.py.
+intervals, a chart, the votes themselves and the CSV exports. The arithmetic is lib/sharing/votes.py.
 
 A user sees the team's votes only as totals: no teammate's prompt or name reaches their page, so
 the prompt and voter filters apply to their own votes (admins: to everyone's).
@@ -15,8 +15,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from lib import votes
 from lib.i18n import key_family
+from lib.sharing import votes
 from lib.store import Store, TeamVote, VoteRecord
 from lib.ui.session import current_user, is_admin, labels, tr
 

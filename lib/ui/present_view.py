@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import presentation
-from lib.presentation import QUERY_PARAM, SLIDE_PARAM, Reply, Slide
 from lib.safe_text import images_as_links, markdown_literal
+from lib.sharing import presentation
+from lib.sharing.presentation import QUERY_PARAM, SLIDE_PARAM, Reply, Slide
 from lib.ui.ballot_view import close_presenter_ballots, comparison_slide, presenter_panel
 from lib.ui.chat_stream import settle_live_reply
 from lib.ui.chat_tool_calls import read_only_calls

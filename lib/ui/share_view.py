@@ -8,10 +8,11 @@ from functools import partial
 
 import streamlit as st
 
-from lib import chat, shares
+from lib import chat
 from lib.i18n import key_family
-from lib.report import comparison_report, report_file_name
 from lib.safe_text import markdown_literal
+from lib.sharing import shares
+from lib.sharing.report import comparison_report, report_file_name
 from lib.store import Conversation, Message, ShareInfo, Store, utcnow
 from lib.ui import state
 from lib.ui.auth import leave_if_signed_out

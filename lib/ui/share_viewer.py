@@ -9,11 +9,12 @@ from datetime import timedelta
 
 import streamlit as st
 
-from lib import formats, shares, tools
+from lib import formats, tools
 from lib.auth import client_address, wait_seconds
 from lib.i18n import LANGUAGES, key_family
-from lib.presentation import comparison_slides, slides_of
 from lib.safe_text import markdown_literal
+from lib.sharing import shares
+from lib.sharing.presentation import comparison_slides, slides_of
 from lib.store import Share, ShareInfo
 from lib.ui import state
 from lib.ui.chat_tool_calls import read_only_calls, shared_results

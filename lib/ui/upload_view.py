@@ -6,8 +6,20 @@ from dataclasses import replace
 
 import streamlit as st
 
-from lib import errors, imagetypes
+from lib import errors
 from lib.client import ReshiClient
+from lib.media import imagetypes
+from lib.media.upload_checks import (
+    Base64Problem,
+    Checked,
+    check_image,
+    decode_base64,
+    display_name,
+    expiry_text,
+    human_size,
+    is_expired,
+)
+from lib.media.uploads import Outcome, send
 from lib.safe_text import markdown_literal
 from lib.store import Store, UploadRecord, utcnow
 from lib.ui import state
@@ -18,17 +30,6 @@ from lib.ui.picker import file_picker
 from lib.ui.session import current_lang, tr
 from lib.ui.state.media import UploadPage
 from lib.ui.store_status import store_errors_as_messages
-from lib.upload_checks import (
-    Base64Problem,
-    Checked,
-    check_image,
-    decode_base64,
-    display_name,
-    expiry_text,
-    human_size,
-    is_expired,
-)
-from lib.uploads import Outcome, send
 
 _LIST_REFRESH = "60s"  # the countdowns tick by the minute
 

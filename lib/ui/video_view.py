@@ -8,12 +8,14 @@ from functools import partial
 
 import streamlit as st
 
-from lib import errors, pricing, video_options, video_submit, videos
+from lib import errors, pricing
 from lib.client import ReshiClient
 from lib.i18n import key_family
+from lib.media import video_options, video_submit, videos
+from lib.media.video_status import COMPLETED, FAILED, FINISHED, QUEUED, RUNNING, is_known_status
 from lib.prompt_limits import MAX_PROMPT_CHARS
 from lib.safe_text import markdown_literal
-from lib.shares import VIDEO, video_snapshot
+from lib.sharing.shares import VIDEO, video_snapshot
 from lib.store import Store, VideoTaskRecord, utcnow
 from lib.ui import state
 from lib.ui.budget import confirm_within_budget
@@ -30,7 +32,6 @@ from lib.ui.state.media import (
     VIDEO_RATIO,
     VideoPage,
 )
-from lib.video_status import COMPLETED, FAILED, FINISHED, QUEUED, RUNNING, is_known_status
 
 FINISHED_PAGE = 6
 # How a finished card splits between the video and its details, by shape, so that a portrait

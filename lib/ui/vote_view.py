@@ -19,8 +19,9 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from lib import tools, votes
+from lib import tools
 from lib.i18n import key_family
+from lib.sharing import votes
 from lib.store import Message, Store
 from lib.ui.session import tr
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from lib import formats
 from lib.i18n import key_family, t
-from lib.report import render
+from lib.sharing.report import render
 from lib.workbench.grid import ENDED_QUOTA, ENDED_STOPPED, FAILED, OK, PARTIAL, Cell
 from lib.workbench.prompt import Check
 from lib.workbench.results import cells_of, problem_text, totals, value_at

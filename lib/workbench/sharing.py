@@ -14,9 +14,9 @@ from typing import Any
 import pandas as pd
 
 from lib.i18n import key_family, t
-from lib.presentation import Reply, Slide
 from lib.safe_text import markdown_literal
-from lib.shares import MAX_TITLE_CHARS, WORKBENCH_COMPARISON, WORKBENCH_RUN, Snapshot
+from lib.sharing.presentation import Reply, Slide
+from lib.sharing.shares import MAX_TITLE_CHARS, WORKBENCH_COMPARISON, WORKBENCH_RUN, Snapshot
 from lib.workbench.prompt import Check
 from lib.workbench.reports import failed, failing_checks, interval, percent
 from lib.workbench.results import repeats_of, title_of, totals

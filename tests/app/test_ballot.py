@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from lib import ballots, shares
+from lib.sharing import ballots, shares
 from lib.store import Store
 from lib.ui.state.shares import BallotPhone
 from tests.app.helpers import state_of

@@ -135,7 +135,7 @@ def test_probabilities_are_asked_for_and_shade_the_reply(app_secrets, sandbox):
 
 
 def test_thinking_and_checked_json_reach_a_share_link_and_the_slides(app_secrets, sandbox):
-    from lib import shares
+    from lib.sharing import shares
     from tests.app.helpers import store_of
     from tests.app.test_presentation import present
     from tests.app.test_shares import open_link

@@ -8,7 +8,7 @@ import re
 
 from PIL import Image
 
-from lib import shares
+from lib.sharing import shares
 from tests.app.helpers import store_of
 from tests.app.test_chat_features import attach
 from tests.app.test_shares import open_link

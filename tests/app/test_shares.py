@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from streamlit.testing.v1 import AppTest
 
-from lib import shares
+from lib.sharing import shares
 from lib.store import Store, utcnow
 from tests.app.helpers import store_of
 from tests.app.test_chat import send

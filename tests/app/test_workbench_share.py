@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from lib import shares
+from lib.sharing import shares
 from tests.app.helpers import store_of, texts
 from tests.app.test_shares import open_link
 from tests.app.test_workbench import PAGE, by_label, paste, pasted_cases, run, table_with, with_checks

@@ -9,7 +9,7 @@ import uuid
 
 from playwright.sync_api import Browser, Page, expect
 
-from lib import shares
+from lib.sharing import shares
 from lib.store import Store
 from tests.e2e.helpers import login, screenshot, start_new_chat, wait_for_app, wait_for_new_title
 from tests.imagefiles import image_bytes

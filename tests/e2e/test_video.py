@@ -10,7 +10,7 @@ from datetime import timedelta
 import httpx
 from playwright.sync_api import Browser, Page, expect
 
-from lib import videos
+from lib.media import videos
 from lib.store import Store
 from tests.e2e.helpers import login, screenshot, switch_language, switch_language_on_phone, wait_for_app
 from tests.e2e.test_shares import PHONE, open_signed_out

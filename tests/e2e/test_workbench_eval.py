@@ -51,7 +51,9 @@ def test_judged_repeats_ratings_and_the_suite_in_ci(page: Page, app_url, tmp_pat
     wait_for_app(page)
     open_expander(page, "Checks on every reply")
     add_judge(page)
-    expect(page.get_by_text("cases × models × repeats: 3 × 2 × 3; judged checks: 1")).to_be_visible()
+    # The run the rubric's Ctrl+Enter starts may begin after wait_for_app has looked: wait for
+    # what it draws as long as for any run.
+    expect(page.get_by_text("cases × models × repeats: 3 × 2 × 3; judged checks: 1")).to_be_visible(timeout=30_000)
     run_and_wait(page)
 
     expect(page.get_by_text(re.compile(r"judged by a model · 0\.\d+")).first).to_be_visible()

@@ -6,7 +6,7 @@ import pytest
 
 from lib import errors
 from lib.client import ReshiClient
-from lib.video_status import COMPLETED
+from lib.media.video_status import COMPLETED
 
 DIALECTS = ("reshi", "new-api", "openai")
 

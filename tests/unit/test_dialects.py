@@ -17,9 +17,9 @@ import pytest
 from lib import dialects, errors
 from lib.client import retries
 from lib.dialects import BillingFigures, TaskFields
+from lib.media.video_status import COMPLETED, FAILED, QUEUED, RUNNING, normalize_status
 from lib.sandbox.steps import HTML_PAGE
 from lib.ui.error_text import error_text, explain
-from lib.video_status import COMPLETED, FAILED, QUEUED, RUNNING, normalize_status
 from tests.imagefiles import image_bytes
 
 MP4 = "https://cdn.example.com/v/abc.mp4"

@@ -1,4 +1,4 @@
-"""lib.images against the sandbox: concurrent generation, arrival order, errors, saving, names."""
+"""lib.media.images against the sandbox: concurrent generation, arrival order, errors, saving, names."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from lib import errors, images
+from lib import errors
 from lib.client import ReshiClient
+from lib.media import images
 from lib.pricing import IMAGES
 from lib.prompt_limits import MAX_PROMPT_CHARS, prompt_problem
 from lib.store import Media

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from lib import presentation
 from lib.compare import column_meta
+from lib.sharing import presentation
 
 
 def message(role, content, **meta):

@@ -10,10 +10,11 @@ import openai
 import pytest
 
 from lib import dialects as client_dialects
-from lib import errors, imagetypes
+from lib import errors
+from lib.media import imagetypes
+from lib.media.video_status import COMPLETED, QUEUED, RUNNING, normalize_status
 from lib.sandbox import start_sandbox
 from lib.sandbox.dialects import DIALECTS
-from lib.video_status import COMPLETED, QUEUED, RUNNING, normalize_status
 
 # The test sandbox's tasks take 3 virtual seconds: queued < 0.3 s, failed at 1.5 s, done at 3 s.
 DONE = 3.5

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from lib.imagetypes import MAX_UPLOAD_BYTES as MAX  # the API's "10 MB", read as decimal MB
+from lib.media.imagetypes import MAX_UPLOAD_BYTES as MAX  # the API's "10 MB", read as decimal MB
 
 
 def png_bytes() -> bytes:

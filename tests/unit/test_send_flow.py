@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from lib import chat, structured
+from lib.media.upload_checks import Checked
 from lib.send_flow import (
     BudgetChecked,
     Choice,
@@ -18,7 +19,6 @@ from lib.send_flow import (
     VariablesFilled,
     advance,
 )
-from lib.upload_checks import Checked
 
 PHOTO = Checked("photo.png", b"\x89PNG...", kind="png")
 BROKEN = Checked("notes.txt", b"hello", problem="upload.refused_type")

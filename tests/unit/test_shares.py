@@ -1,4 +1,4 @@
-"""lib.shares and lib.report: tokens, expiry, snapshots that later edits do not reach, the
+"""lib.sharing.shares and lib.sharing.report: tokens, expiry, snapshots that later edits do not reach, the
 guessing limit, and an HTML report that escapes model text and asks for nothing elsewhere."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image
 
-from lib import shares
-from lib.report import comparison_report
+from lib.sharing import shares
+from lib.sharing.report import comparison_report
 from lib.store import Store
 from lib.store.shares import shares as shares_table
 from tests.imagefiles import image_bytes

@@ -321,7 +321,7 @@ def test_an_imported_call_that_is_not_what_we_store_is_left_out(store):
 
 
 def test_share_snapshot_and_slides_show_the_chain_as_one_reply(store):
-    from lib import presentation, shares
+    from lib.sharing import presentation, shares
 
     conversation, messages = _chain(store)
     snapshot = shares.conversation_snapshot(conversation, messages)

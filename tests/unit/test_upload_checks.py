@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from lib import imagetypes
-from lib import upload_checks as uc
+from lib.media import imagetypes
+from lib.media import upload_checks as uc
 from tests.imagefiles import image_bytes, oversized_png, pixel_bomb
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)

@@ -10,8 +10,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from lib import errors, videos
+from lib import errors
 from lib.client import ReshiClient
+from lib.media import videos
 from lib.store import utcnow
 
 USER = "alice"

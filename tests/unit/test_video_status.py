@@ -7,7 +7,7 @@ import math
 import pytest
 
 from lib.client.videos import _video_task
-from lib.video_status import COMPLETED, FAILED, QUEUED, RUNNING, is_known_status, normalize_status, parse_progress
+from lib.media.video_status import COMPLETED, FAILED, QUEUED, RUNNING, is_known_status, normalize_status, parse_progress
 
 # Every status string API.md lists, with what it must mean.
 API_MD_STATUSES = {

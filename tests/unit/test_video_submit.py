@@ -1,11 +1,11 @@
-"""The Video form's submission steps (lib/video_submit.py), without Streamlit."""
+"""The Video form's submission steps (lib/media/video_submit.py), without Streamlit."""
 
 from __future__ import annotations
 
 import pytest
 
 from lib import errors
-from lib.video_submit import (
+from lib.media.video_submit import (
     Ask,
     BudgetCleared,
     Cancelled,
@@ -20,7 +20,7 @@ from lib.video_submit import (
     task_made_from,
     waiting,
 )
-from lib.videos import VideoRequest
+from lib.media.videos import VideoRequest
 
 CASTLE = VideoRequest("a castle at dawn")
 STORM = VideoRequest("a storm", model="sora-2-pro")

@@ -10,11 +10,12 @@ from datetime import timedelta
 import pytest
 from PIL import Image
 
-from lib import errors, videos
+from lib import errors
 from lib.client import ReshiClient
+from lib.media import videos
+from lib.media.video_status import COMPLETED, FAILED, QUEUED, RUNNING
 from lib.sandbox.media import VIDEO_SIZES
 from lib.store import utcnow
-from lib.video_status import COMPLETED, FAILED, QUEUED, RUNNING
 
 USER = "alice"
 DONE = 3.5  # the test sandbox finishes a task in 3 virtual seconds; "[fail]" fails at 1.5

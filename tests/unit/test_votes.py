@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import pytest
 
-from lib import ballots, votes
-from lib.ballots import FloodLimit, Refusal
-from lib.presentation import Reply, Slide
-from lib.shares import GuessLimit
+from lib.sharing import ballots, votes
+from lib.sharing.ballots import FloodLimit, Refusal
+from lib.sharing.presentation import Reply, Slide
+from lib.sharing.shares import GuessLimit
+from lib.sharing.votes import Vote
 from lib.store import utcnow
-from lib.votes import Vote
 
 
 def comparisons(winner: str, loser: str, count: int) -> list[Vote]:

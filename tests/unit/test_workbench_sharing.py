@@ -8,7 +8,8 @@ from dataclasses import asdict
 
 import pytest
 
-from lib import chat, shares, workbench
+from lib import chat, workbench
+from lib.sharing import shares
 from lib.store import Store
 from lib.workbench import Cell, Check, RunSpec, sharing
 

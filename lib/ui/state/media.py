@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lib import errors
+from lib.media.uploads import Outcome
+from lib.media.video_submit import Submission
 from lib.ui.state import FeatureState, Widget
-from lib.uploads import Outcome
-from lib.video_submit import Submission
 
 # --- Images ---------------------------------------------------------------------------------
 

@@ -28,13 +28,14 @@ from urllib.parse import urlparse
 import av
 from PIL import Image
 
-from lib import errors, pricing, video_options
+from lib import errors, pricing
 from lib.client import ReshiClient, VideoTask
 from lib.errors import ReshiError  # the name `errors` is a field of PollOutcome
+from lib.media import video_options
+from lib.media.video_status import COMPLETED, FAILED, FINISHED
 from lib.prompt_limits import prompt_problem
 from lib.safe_text import file_slug
 from lib.store import Store, VideoTaskRecord, utcnow
-from lib.video_status import COMPLETED, FAILED, FINISHED
 
 MAX_VIDEO_BYTES = 100 * 1024 * 1024  # a 20 s sora-2-pro video is far smaller; more is no video of ours
 POSTER_MAX_PACKETS = 300  # packets read looking for a first decodable frame

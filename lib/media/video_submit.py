@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 
 from lib import errors
-from lib.videos import VideoRequest
+from lib.media.videos import VideoRequest
 
 
 class Step(Enum):

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from lib import errors
 from lib.client import ReshiClient
+from lib.media.upload_checks import Checked, data_url, send_name, thumbnail
 from lib.store import Store, UploadRecord
-from lib.upload_checks import Checked, data_url, send_name, thumbnail
 
 
 @dataclass

@@ -17,8 +17,9 @@ from datetime import datetime
 
 from PIL import Image
 
-from lib import formats, imagetypes
+from lib import formats
 from lib.i18n import t
+from lib.media import imagetypes
 from lib.safe_text import file_slug
 
 MAX_BYTES = imagetypes.MAX_UPLOAD_BYTES

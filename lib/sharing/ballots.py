@@ -22,8 +22,8 @@ from datetime import datetime, timedelta
 from enum import Enum
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from lib import shares, votes
-from lib.presentation import Slide
+from lib.sharing import shares, votes
+from lib.sharing.presentation import Slide
 from lib.store import Ballot, Store, utcnow
 
 QUERY_PARAM = "ballot"

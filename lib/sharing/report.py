@@ -14,12 +14,12 @@ import jinja2
 
 from lib import formats
 from lib.i18n import key_family, t
-from lib.shares import Snapshot, metrics_line
+from lib.sharing.shares import Snapshot, metrics_line
 
 LABELS = ("heading", "prompt", "system", "params", "no_params", "generated", "failed")  # the template's labels
 LABEL_KEY = key_family("report", LABELS)
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined)
 
 
@@ -29,7 +29,7 @@ def render(template: str, **values) -> str:
 
 
 def comparison_report(snapshot: Snapshot, lang: str, generated_at: datetime) -> str:
-    """`snapshot` from `lib.shares.comparison_snapshot`; every label in `lang`."""
+    """`snapshot` from `lib.sharing.shares.comparison_snapshot`; every label in `lang`."""
     payload = snapshot.payload
     columns = [
         {

@@ -1,0 +1,1 @@
+"""Images, videos and uploads: what the media pages check, send and keep. Streamlit-free."""
