@@ -40,21 +40,25 @@ def _open_selected(picker: Widget[int | None]) -> None:
     run = get_store().get_workbench_run(current_user(), run_id)
     if run:
         spec = workbench.RunSpec.from_run(run)
-        replace_draft(
-            system=spec.system,
-            user=spec.user,
-            models=spec.models,
-            params=spec.params,
-            pool=spec.pool,
-            checks=[{"id": i, **asdict(c)} for i, c in enumerate(spec.checks, start=1)],
-            # the run's own cases, also when its variables differ from the draft's
-            cases=run["cases"],
-            live_cases=run["cases"],
-            case_names=None,
-            parent_id=run_id,
-            prompt_ref=_prompt_ref_of(run, spec),
-            **run_options(spec),
-        )
+        # the run's own cases, also when its variables differ from the draft's
+        _draft_from(spec, run["cases"], parent_id=run_id, prompt_ref=_prompt_ref_of(run, spec))
+
+
+def _draft_from(spec: workbench.RunSpec, cases: list[dict[str, Any]], **values: Any) -> None:
+    """The editors show `spec` (a saved run's or a suite's) and `cases`, plus `values`."""
+    replace_draft(
+        system=spec.system,
+        user=spec.user,
+        models=spec.models,
+        params=spec.params,
+        pool=spec.pool,
+        checks=[{"id": i, **asdict(c)} for i, c in enumerate(spec.checks, start=1)],
+        cases=cases,
+        live_cases=cases,
+        case_names=None,
+        **run_options(spec),
+        **values,
+    )
 
 
 def _prompt_ref_of(run: dict[str, Any], spec: workbench.RunSpec) -> dict[str, Any] | None:
@@ -157,16 +161,4 @@ def _open_suite() -> None:
         return
     wb.suite_version += 1  # empties the picker
     wb.shown = None
-    replace_draft(
-        system=spec.system,
-        user=spec.user,
-        models=spec.models,
-        params=spec.params,
-        pool=spec.pool,
-        checks=[{"id": i, **asdict(c)} for i, c in enumerate(spec.checks, start=1)],
-        cases=cases,
-        live_cases=cases,
-        case_names=None,
-        parent_id=None,
-        **run_options(spec),
-    )
+    _draft_from(spec, cases, parent_id=None)
