@@ -4,7 +4,7 @@ export and import, and this user's conversations."""
 import streamlit as st
 
 from lib import chat, chat_attachments
-from lib.pricing import CHAT
+from lib.credits.pricing import CHAT
 from lib.prompt_limits import MAX_PROMPT_CHARS
 from lib.ui import state
 from lib.ui.auth import leave_if_signed_out

@@ -4,8 +4,8 @@ from functools import partial
 
 import streamlit as st
 
+from lib.credits.pricing import IMAGES
 from lib.media import images
-from lib.pricing import IMAGES
 from lib.prompt_limits import prompt_problem
 from lib.ui import state
 from lib.ui.budget import confirm_within_budget

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import usage
+from lib.credits import usage
 from lib.ui import usage_charts as charts
 from lib.ui.auth import leave_if_signed_out
 from lib.ui.budget import render_budget_settings

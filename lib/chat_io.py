@@ -17,8 +17,8 @@ import math
 from dataclasses import dataclass, field
 
 from lib import chat, chat_options, presets, prompts, structured, tools
+from lib.credits.pricing import CHAT
 from lib.media import imagetypes
-from lib.pricing import CHAT
 from lib.prompt_limits import MAX_PROMPT_CHARS
 from lib.safe_text import file_slug
 from lib.store import Conversation, Message, Store

@@ -4,8 +4,8 @@ them in step."""
 
 from __future__ import annotations
 
+from lib.credits.pricing import CHAT, IMAGES, VIDEO
 from lib.i18n import key_family
-from lib.pricing import CHAT, IMAGES, VIDEO
 
 MAX_PROMPT_CHARS = {CHAT: 100_000, IMAGES: 4000, VIDEO: 4000}
 PROBLEM_KEYS = {endpoint: key_family(endpoint, ("empty_prompt", "huge_prompt")) for endpoint in MAX_PROMPT_CHARS}

@@ -18,8 +18,9 @@ from typing import Any, TypedDict
 
 import sqlalchemy as sa
 
-from lib import chat, errors, pricing
+from lib import chat, errors
 from lib.client import ChatStream
+from lib.credits import pricing
 from lib.store import Store
 from lib.store.failures import described
 from lib.store.ledger import INTERRUPTED

@@ -20,8 +20,8 @@ from enum import Enum
 from typing import Any
 
 from lib import chat_attachments, chat_options, presets
+from lib.credits.pricing import CHAT
 from lib.media.upload_checks import Checked
-from lib.pricing import CHAT
 from lib.prompt_limits import prompt_problem
 
 

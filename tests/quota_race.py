@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 import threading
 
-from lib import quotas
+from lib.credits import quotas
 from lib.errors import QuotaExceededError
 from lib.store import Store
 

@@ -25,10 +25,11 @@ from typing import Any, Self, TypeVar
 
 import httpx
 
-from lib import dialects, errors, netguard, pricing
+from lib import dialects, errors, netguard
 from lib.client import retries
 from lib.client._call import Call, Deadline, bounded
 from lib.client.types import CallRecord
+from lib.credits import pricing
 from lib.media import imagetypes
 
 MB = 1024 * 1024
@@ -90,7 +91,7 @@ class BaseClient:
         anywhere, for callers whose URLs an admin or a test chose. `connection` labels this
         client's ledger rows ("preset", "sandbox", a host; never a key). `before_paid_call`
         (endpoint, model, the most the call may cost) runs before every POST and may refuse it
-        by raising a ReshiError (the admin's quotas, lib/quotas.py; the refusal is recorded like
+        by raising a ReshiError (the admin's quotas, lib/credits/quotas.py; the refusal is recorded like
         any failed call), or hold what it may cost: what it returns goes into the call's
         `CallRecord.hold`, for the ledger hook to release."""
         self.base_url = netguard.without_query(base_url).rstrip("/")

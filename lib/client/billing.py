@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from lib import dialects, errors, pricing
+from lib import dialects, errors
 from lib.client._base import APIResource
 from lib.client.types import Balance
+from lib.credits import pricing
 
 
 class Billing(APIResource):

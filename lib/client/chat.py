@@ -12,11 +12,12 @@ from typing import Any
 import httpx
 from httpx_sse import EventSource, ServerSentEvent
 
-from lib import dialects, errors, pricing
+from lib import dialects, errors
 from lib.client._base import APIResource, BaseClient, log_request
 from lib.client._call import Call, Deadline, bounded
 from lib.client.tool_calls import ToolCallAssembler
 from lib.client.types import CallRecord, ChatResult, StreamPart, ToolCall
+from lib.credits import pricing
 
 
 def _token_counts(body: dict[str, Any]) -> tuple[int | None, int | None]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from lib import dialects, errors, pricing
+from lib import dialects, errors
 from lib.client._base import MB, APIResource
 from lib.client._call import Call
 from lib.client.types import ImageResult
+from lib.credits import pricing
 from lib.media import imagetypes
 
 

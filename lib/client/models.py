@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from lib import dialects, errors, pricing
+from lib import dialects, errors
 from lib.client._base import APIResource
 from lib.client._call import Call
 from lib.client.types import Model
+from lib.credits import pricing
 
 
 def is_chat_model(model_id: str) -> bool:

@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from lib import errors, pricing
+from lib import errors
 from lib.client._base import APIResource
 from lib.client._call import Call
 from lib.client.types import UploadResult
+from lib.credits import pricing
 from lib.media import imagetypes
 
 # The provider stamps `expire_at` without a zone; it is a Chinese service, so Beijing time.

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from lib import dialects, errors, pricing
+from lib import dialects, errors
 from lib.client._base import MB, APIResource, BaseClient
 from lib.client._call import Call
 from lib.client.types import VideoTask
+from lib.credits import pricing
 from lib.media import video_options
 from lib.media.video_status import normalize_status
 

@@ -14,8 +14,9 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from PIL import Image
 
-from lib import errors, pricing
+from lib import errors
 from lib.client import ImageResult, ReshiClient
+from lib.credits import pricing
 from lib.media import imagetypes
 from lib.safe_text import file_slug
 from lib.store import Media, Store

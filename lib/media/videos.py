@@ -28,8 +28,9 @@ from urllib.parse import urlparse
 import av
 from PIL import Image
 
-from lib import errors, pricing
+from lib import errors
 from lib.client import ReshiClient, VideoTask
+from lib.credits import pricing
 from lib.errors import ReshiError  # the name `errors` is a field of PollOutcome
 from lib.media import video_options
 from lib.media.video_status import COMPLETED, FAILED, FINISHED

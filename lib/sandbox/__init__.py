@@ -16,7 +16,7 @@ API (same paths as the real one; `Authorization: Bearer KEY` on all of them)
   `GET  /api/v1/dashboard/billing/subscription` and `/usage` (one-api shape; one credit = one
   "usd", so balance = hard_limit_usd - total_usage / 100).
 - Key `sk-sandbox` always exists. Missing/unknown key 401, disabled 403, too few credits 402.
-  Prices come from `lib.pricing`; a call is charged only when it succeeds (a video task is
+  Prices come from `lib.credits.pricing`; a call is charged only when it succeeds (a video task is
   charged at creation and refunded, once, when it fails).
 - Video status follows the virtual clock: `queued` for the first 10% of `video_seconds`, then
   `in_progress` with `progress`, then `completed` with an absolute `video_url` (a real H.264

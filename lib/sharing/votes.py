@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import combinations
 
-from lib.usage import _inert as spreadsheet_safe  # the usage CSV's formula guard, shared
+from lib.credits.usage import _inert as spreadsheet_safe  # the usage CSV's formula guard, shared
 
 LETTERS = ("A", "B", "C")
 TIE, BAD, UP, DOWN = "tie", "bad", "up", "down"

@@ -1,5 +1,5 @@
 """Quota holds: the credits a paid call may cost, held in the database from the moment it passes
-the admin's quota check until its ledger row is written (lib/quotas.py).
+the admin's quota check until its ledger row is written (lib/credits/quotas.py).
 
 A hold is taken in the same transaction as the check, under a lock per user that every replica
 on the database shares: PostgreSQL's transaction-level advisory lock on the user, SQLite's

@@ -24,7 +24,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
-from lib.pricing import SOURCE_OF_ENDPOINT
+from lib.credits.pricing import SOURCE_OF_ENDPOINT
 from lib.store.tables import UTCDateTime, id_column, metadata, user_column, utcnow
 
 usage = sa.Table(

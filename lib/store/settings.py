@@ -6,7 +6,7 @@ from typing import Any, TypedDict
 
 import sqlalchemy as sa
 
-from lib.pricing import DEFAULT_PRICES, Price
+from lib.credits.pricing import DEFAULT_PRICES, Price
 from lib.store.rows import Rows
 from lib.store.tables import metadata, updated_column, utcnow
 
@@ -66,7 +66,7 @@ class SettingRecords(Rows):
             self._delete(user_settings, user_settings.c.user == user, user_settings.c.key == QUOTA_KEY)
 
     def get_prices(self) -> dict[tuple[str, str], Price]:
-        """lib.pricing.DEFAULT_PRICES with the admin's stored overrides on top."""
+        """lib.credits.pricing.DEFAULT_PRICES with the admin's stored overrides on top."""
         result = dict(DEFAULT_PRICES)
         with self.engine.connect() as conn:
             for row in conn.execute(sa.select(prices)):

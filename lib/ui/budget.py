@@ -1,5 +1,5 @@
 """The credit budget in the UI: the banner on every page, the check before a paid call, and
-the limits form on the Usage page. Rules and sums live in lib/budget.py."""
+the limits form on the Usage page. Rules and sums live in lib/credits/budget.py."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from lib import budget
+from lib.credits import budget
 from lib.i18n import key_family
 from lib.ui import state
 from lib.ui.feedback import toast_after_rerun
@@ -69,7 +69,7 @@ def confirm_within_budget(cost: float, key: str, on_cancel: Callable[[], None]) 
 
 def within_budget(cost: float, key: str) -> bool:
     """True when a call of `cost` credits fits every limit, or the user just confirmed it (a
-    confirmation is used up by the call it was for). `key`: the kind of call (lib/budget.py
+    confirmation is used up by the call it was for). `key`: the kind of call (lib/credits/budget.py
     `Confirmation` is kept per kind)."""
     fits = budget.would_exceed(get_store(), current_user(), cost, st.context.timezone) is None
     return _feed(key, budget.BudgetEvent.FITS if fits else budget.BudgetEvent.OVER) is budget.Confirmation.GOES

@@ -10,7 +10,7 @@ from typing import Any
 import streamlit as st
 
 from lib import chat_io
-from lib.pricing import CHAT
+from lib.credits.pricing import CHAT
 from lib.prompt_limits import prompt_problem
 from lib.store import Message, Store
 from lib.ui import state, vote_view

@@ -27,9 +27,9 @@ import streamlit as st
 
 from lib import chat, chat_attachments, errors, presets, prompts
 from lib.client import ReshiClient
+from lib.credits.pricing import CHAT
 from lib.media import uploads
 from lib.media.upload_checks import Checked, check_image, display_name
-from lib.pricing import CHAT
 from lib.prompt_limits import prompt_problem
 from lib.safe_text import images_as_links, markdown_literal
 from lib.send_flow import (

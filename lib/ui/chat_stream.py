@@ -12,7 +12,7 @@ import streamlit as st
 
 from lib import chat, presets, tools
 from lib.client import ChatStream, ReshiClient
-from lib.pricing import CHAT, COMPARE
+from lib.credits.pricing import CHAT, COMPARE
 from lib.store import Message, Store
 from lib.ui import state
 from lib.ui.budget import banner_out_of_date

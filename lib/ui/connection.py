@@ -11,9 +11,10 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from lib import alerts, errors, formats, netguard, quotas
+from lib import errors, formats, netguard
 from lib.client import DEFAULT_BASE_URL, ReshiClient, derive_upload_url, mask_key
 from lib.client.types import CallRecord
+from lib.credits import alerts, quotas
 from lib.i18n import key_family
 from lib.sandbox.state import DEFAULT_KEY as SANDBOX_KEY
 from lib.ui import state
@@ -116,7 +117,7 @@ def get_client() -> ReshiClient:
 def connection_client(conn: Connection, user: str) -> ReshiClient:
     """A new client on `conn` whose every call lands in `user`'s ledger (the session's, or a
     background run's own, which outlives the session); on the preset connection (the admin's
-    key) every paid call is checked against the admin's quotas first (lib/quotas.py). With the
+    key) every paid call is checked against the admin's quotas first (lib/credits/quotas.py). With the
     admin's `[alerts] webhook_url`, a paid call that reaches 80% or 100% of a quota or of the
     user's budget (in the browser's time zone, as the banner counts it) posts an alert."""
     store, policy = get_store(), network_policy(conn)

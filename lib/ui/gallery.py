@@ -9,11 +9,11 @@ import streamlit as st
 
 from lib import errors
 from lib.client import ReshiClient
+from lib.credits.pricing import IMAGES
 from lib.i18n import key_family
 from lib.media import images
 from lib.media.upload_checks import check_image, expiry_text, is_expired
 from lib.media.uploads import send
-from lib.pricing import IMAGES
 from lib.prompt_limits import MAX_PROMPT_CHARS
 from lib.safe_text import markdown_literal
 from lib.sharing.shares import IMAGE, image_snapshot

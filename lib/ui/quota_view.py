@@ -1,12 +1,13 @@
 """The admins' quota editor on the Usage page: each user's daily and monthly credits on the
-preset connection, everyone's default, and what each has used against them (lib/quotas.py)."""
+preset connection, everyone's default, and what each has used against them (lib/credits/quotas.py)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from lib import formats, quotas
+from lib import formats
+from lib.credits import quotas
 from lib.store import Store
 from lib.store.settings import QUOTA_DEFAULT, Quota
 from lib.ui.config import app_settings

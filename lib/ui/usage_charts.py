@@ -1,6 +1,6 @@
 """The Usage page's Altair charts: each with a title and axes in the user's language.
 
-Inputs are the small frames of `lib.usage`; time buckets are naive local wall times, which the
+Inputs are the small frames of `lib.credits.usage`; time buckets are naive local wall times, which the
 browser (in the same zone) draws as they are.
 """
 
@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import usage
+from lib.credits import usage
+from lib.credits.pricing import SOURCES
+from lib.credits.quotas import PRESET
 from lib.i18n import key_family
-from lib.pricing import SOURCES
-from lib.quotas import PRESET
 from lib.store import NO_CONNECTION
 from lib.ui.connection import SANDBOX
 from lib.ui.session import tr

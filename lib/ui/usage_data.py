@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from lib import usage
+from lib.credits import usage
 from lib.store import Store
 from lib.ui.resources import get_store
 

@@ -1,5 +1,5 @@
 """The Usage page's building blocks: range and filter controls, cards, the calls table with its
-CSV export, and the admins' pricing editor. Aggregation lives in lib/usage.py, the cached data
+CSV export, and the admins' pricing editor. Aggregation lives in lib/credits/usage.py, the cached data
 in lib/ui/usage_data.py."""
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from lib import formats, quotas, usage
+from lib import formats
 from lib.client import Balance
+from lib.credits import quotas, usage
+from lib.credits.pricing import Price
 from lib.i18n import key_family
-from lib.pricing import Price
 from lib.sandbox.state import DEFAULT_CREDITS as SANDBOX_CREDITS
 from lib.store import NO_CONNECTION, Store
 from lib.ui import state

@@ -8,8 +8,9 @@ from functools import partial
 
 import streamlit as st
 
-from lib import errors, pricing
+from lib import errors
 from lib.client import ReshiClient
+from lib.credits import pricing
 from lib.i18n import key_family
 from lib.media import video_options, video_submit, videos
 from lib.media.video_status import COMPLETED, FAILED, FINISHED, QUEUED, RUNNING, is_known_status

@@ -8,8 +8,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from lib import pricing
 from lib.client import ReshiClient
+from lib.credits import pricing
 from lib.store import Store, utcnow
 from lib.ui.session import tr
 from lib.ui.state.workbench import CHOICE_DISTANCE

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from lib import pricing
+from lib.credits import pricing
 from lib.workbench.results import totals
 
 HISTORY_DAYS = 30

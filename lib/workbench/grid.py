@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from lib import chat, pricing, tools
+from lib import chat, tools
 from lib.client import ReshiClient
+from lib.credits import pricing
 from lib.workbench import judge
 from lib.workbench.prompt import JUDGE, Check
 from lib.workbench.status import CellStatus

@@ -19,8 +19,9 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
-from lib import errors, presets, pricing, structured
+from lib import errors, presets, structured
 from lib.client import ChatResult, ReshiClient
+from lib.credits import pricing
 from lib.workbench.prompt import OUTPUT, Check, Verdict
 
 if TYPE_CHECKING:  # (importing the store at run time would import pandas with it)

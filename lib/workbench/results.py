@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from lib import tool_chain
-from lib.i18n import key_family, t
-from lib.usage import (
+from lib.credits.usage import (
     _inert as spreadsheet_safe,  # the usage CSV's formula guard, shared
 )
+from lib.i18n import key_family, t
 from lib.workbench import judge, stats
 from lib.workbench.grid import FAILED, Cell, RunSpec
 from lib.workbench.prompt import Check

@@ -26,8 +26,9 @@ from contextlib import AbstractContextManager
 from functools import partial
 from typing import Any, Protocol
 
-from lib import errors, pricing, tool_chain
+from lib import errors, tool_chain
 from lib.client import ChatStream, ReshiClient
+from lib.credits import pricing
 from lib.workbench import judge
 from lib.workbench.grid import ENDED_QUOTA, ENDED_STOPPED, FAILED, MAX_POOL, OK, Cell, PlannedCell, RunSpec, plan
 from lib.workbench.prompt import JUDGE, Reply, Verdict, messages_for

@@ -4,7 +4,7 @@ that run applies at its top (an edit, the open conversation) is checked there.""
 
 from __future__ import annotations
 
-from lib import budget
+from lib.credits import budget
 from lib.store import Store
 from tests.app.test_chat import send
 from tests.fixtures.app import make_app

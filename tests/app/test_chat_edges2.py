@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from lib import budget, chat_io
+from lib import chat_io
+from lib.credits import budget
 from lib.store import Store
 from lib.ui.state.chat import IMPORT_POPOVER
 from tests.app.test_bounded import import_file

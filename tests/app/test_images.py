@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lib import budget
+from lib.credits import budget
 from lib.store import Store
 from tests.fixtures.app import make_app
 from tests.imagefiles import image_bytes

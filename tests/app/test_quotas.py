@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 
-from lib import usage
+from lib.credits import usage
 from lib.store import Store
 from lib.store.settings import QUOTA_DEFAULT
 from tests.app.test_chat import send

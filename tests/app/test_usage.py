@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from lib import budget
+from lib.credits import budget
 from lib.store import Store
 from tests.fixtures.app import make_app
 

@@ -12,9 +12,10 @@ from datetime import timedelta
 import pytest
 import streamlit as st
 
-from lib import budget, errors
+from lib import errors
 from lib.client import ReshiClient
 from lib.client.retries import RetryPolicy
+from lib.credits import budget
 from lib.store import utcnow
 from tests.app.helpers import store_of, texts
 from tests.fixtures.app import make_app

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from lib import budget
+from lib.credits import budget
 from lib.store import Store
 from lib.ui.state.shell import Identity
 from lib.ui.state.workbench import WorkbenchState

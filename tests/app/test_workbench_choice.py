@@ -3,7 +3,7 @@ of the best, two charts, and the user's own last 30 days of chat calls priced on
 
 from __future__ import annotations
 
-from lib import pricing
+from lib.credits import pricing
 from tests.app.helpers import store_of, texts
 from tests.app.test_workbench import PAGE, by_label, paste, pasted_cases, run, table_with, with_checks
 from tests.fixtures.app import make_app

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 from playwright.sync_api import Browser, Page, expect
 
-from lib import quotas
+from lib.credits import quotas
 from lib.store import Store
 from tests.e2e.helpers import REPLY_DONE, login, start_new_chat, wait_for_app
 from tests.e2e.test_video import card, create, expect_playing_video

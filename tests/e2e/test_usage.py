@@ -9,7 +9,7 @@ import time
 import pandas as pd
 from playwright.sync_api import Page, expect
 
-from lib import usage
+from lib.credits import usage
 from tests.e2e.helpers import REPLY_DONE, login, screenshot, start_new_chat, wait_for_app
 
 USER = "bob"

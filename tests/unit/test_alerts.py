@@ -7,7 +7,8 @@ import threading
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from lib import alerts, budget, netguard
+from lib import netguard
+from lib.credits import alerts, budget
 
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 LOOPBACK_OK = netguard.NetPolicy(allowed_networks=netguard.LOOPBACK)

@@ -1,10 +1,10 @@
-"""lib.budget: limits in user settings, spending from the ledger, states and the pre-call check."""
+"""lib.credits.budget: limits in user settings, spending from the ledger, states and the pre-call check."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from lib import budget
+from lib.credits import budget
 
 A, B = "alice", "bob"
 UTC = UTC

@@ -12,8 +12,9 @@ from dataclasses import asdict
 
 import pytest
 
-from lib import dialects, errors, pricing
+from lib import dialects, errors
 from lib.client import ReshiClient, retries
+from lib.credits import pricing
 from lib.store import Store
 from tests.imagefiles import image_bytes
 

@@ -8,8 +8,8 @@ from dataclasses import asdict
 
 import pytest
 
-from lib import pricing, usage
 from lib.client import CallRecord, ReshiClient
+from lib.credits import pricing, usage
 from lib.store import Store
 from tests.hostile import HostileServer, send_head
 

@@ -8,8 +8,8 @@ import pytest
 
 from lib import errors
 from lib.client import ReshiClient
+from lib.credits.pricing import IMAGES
 from lib.media import images
-from lib.pricing import IMAGES
 from lib.prompt_limits import MAX_PROMPT_CHARS, prompt_problem
 from lib.store import Media
 

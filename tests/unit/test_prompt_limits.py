@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from lib import formats
+from lib.credits.pricing import CHAT, IMAGES, VIDEO
 from lib.i18n import LANGUAGES, t
-from lib.pricing import CHAT, IMAGES, VIDEO
 from lib.prompt_limits import MAX_PROMPT_CHARS, prompt_problem
 
 

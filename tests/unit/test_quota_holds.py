@@ -1,4 +1,4 @@
-"""Quota holds in the database (lib/quotas.py, lib/store/holds.py), on SQLite and PostgreSQL:
+"""Quota holds in the database (lib/credits/quotas.py, lib/store/holds.py), on SQLite and PostgreSQL:
 a call under way in one process counts against the quota in every other process on the
 database until its ledger row takes its place; calls from two processes racing at the quota's
 edge never pass it (two processes); a dead process's hold expires; a chat reply priced per 1K tokens is held for
@@ -13,8 +13,8 @@ from datetime import timedelta
 
 import pytest
 
-from lib import pricing, quotas
 from lib.client import ReshiClient
+from lib.credits import pricing, quotas
 from lib.errors import QuotaExceededError
 from lib.store import Store, utcnow
 from tests.fixtures.app import ROOT

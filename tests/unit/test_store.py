@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from lib.pricing import ANY_MODEL, CHAT, DEFAULT_PRICES, IMAGES, VIDEO, Price
+from lib.credits.pricing import ANY_MODEL, CHAT, DEFAULT_PRICES, IMAGES, VIDEO, Price
 from lib.store import Store, default_url
 
 A, B = "alice", "bob"

@@ -1,4 +1,4 @@
-"""lib.usage on hand-made ledgers with known answers, on SQLite and PostgreSQL (`store` fixture)."""
+"""lib.credits.usage on hand-made ledgers with known answers, on SQLite and PostgreSQL (`store` fixture)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 import pandas as pd
 import pytest
 
-from lib import usage
-from lib.usage import Filters, Scope
+from lib.credits import usage
+from lib.credits.usage import Filters, Scope
 
 A, B = "alice", "bob"
 UTC = UTC

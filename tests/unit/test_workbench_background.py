@@ -11,8 +11,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from lib import chat, pricing, quotas, workbench
+from lib import chat, workbench
 from lib.client import ReshiClient
+from lib.credits import pricing, quotas
 from lib.store import Store
 from lib.workbench import judge
 from lib.workbench.background import DONE, INTERRUPTED, QUOTA, STOPPED, BackgroundRuns, FairGate

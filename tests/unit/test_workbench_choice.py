@@ -10,7 +10,8 @@ from datetime import timedelta
 import pandas as pd
 import pytest
 
-from lib import chat, pricing, workbench
+from lib import chat, workbench
+from lib.credits import pricing
 from lib.store import utcnow
 from lib.workbench import Cell, Check, RunSpec, choice
 

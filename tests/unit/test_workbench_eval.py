@@ -8,8 +8,9 @@ import json
 
 import pytest
 
-from lib import chat, pricing, workbench
+from lib import chat, workbench
 from lib.client import ReshiClient
+from lib.credits import pricing
 from lib.workbench import Check, RunSpec, judge, stats
 from lib.workbench.prompt import Reply
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from lib import pricing
+from lib.credits import pricing
 from lib.sandbox import dialects
 from lib.sandbox.steps import Api
 

@@ -10,7 +10,7 @@ import secrets
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
-from lib import pricing
+from lib.credits import pricing
 from lib.sandbox import dialects, replies, tool_calls
 from lib.sandbox.http import ApiError, json_object
 from lib.sandbox.routes.models import CHAT_MODELS, REASONING_MODELS, VIDEO_MODELS

@@ -11,7 +11,7 @@ from datetime import timedelta
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from lib import pricing
+from lib.credits import pricing
 from lib.media import imagetypes
 from lib.sandbox import media
 from lib.sandbox.http import ApiError, json_object

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 from fastapi import APIRouter, Request
 
-from lib import pricing
+from lib.credits import pricing
 from lib.media import imagetypes
 from lib.sandbox.http import NOT_JSON, ApiError, json_object
 from lib.sandbox.state import Upload

@@ -9,7 +9,7 @@ import asyncio
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 
-from lib import pricing
+from lib.credits import pricing
 from lib.sandbox import dialects, media
 from lib.sandbox.http import NOT_JSON, ApiError, json_object
 from lib.sandbox.routes.models import VIDEO_MODELS

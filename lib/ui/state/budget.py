@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lib.budget import Confirmation
+from lib.credits.budget import Confirmation
 from lib.ui.state import FeatureState
 
 

@@ -16,7 +16,7 @@ def upgrade() -> None:
     with op.batch_alter_table('usage', schema=None) as batch_op:
         batch_op.add_column(sa.Column('source', sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column('connection', sa.String(length=255), nullable=True))
-    # Old rows' source follows from their endpoint, as lib.pricing.source_of says today; their
+    # Old rows' source follows from their endpoint, as lib.credits.pricing.source_of says today; their
     # connection was never recorded and stays unknown (NULL).
     op.execute("UPDATE usage SET source = CASE endpoint WHEN 'billing' THEN 'balance' WHEN 'models' THEN 'balance'"
                " WHEN 'video_status' THEN 'video' ELSE endpoint END WHERE source IS NULL")

@@ -7,7 +7,7 @@ host), with their calls, credits and tokens. It is small (days x users x models 
 long the ledger is, so the page's filters and every chart are then cheap pandas work on it. Latency percentiles and
 the calls table need the rows themselves and get their own filtered queries.
 
-Time zones: buckets are local days or hours in the browser's zone. lib/usage_scope.py finds
+Time zones: buckets are local days or hours in the browser's zone. lib/credits/usage_scope.py finds
 the zone's transitions inside the range; the store's ledger (lib.store.ledger, where the SQL lives)
 buckets each row by the offset in force at its instant, so DST and half-hour zones bucket exactly.
 
@@ -25,32 +25,32 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
-from lib.formats import zone
-from lib.pricing import BILLING, CHAT, IMAGES, JUDGE, MODELS, SOURCES, UPLOAD, VIDEO, VIDEO_STATUS
-from lib.store import CUBE_COLUMNS, CUBE_KEY_COUNT, ERROR, NO_CONNECTION, REFUND, Store, UsageLedger
-from lib.store import OUTCOMES as OUTCOMES  # the usage page lists them; explicit re-export
+from lib.credits.pricing import BILLING, CHAT, IMAGES, JUDGE, MODELS, SOURCES, UPLOAD, VIDEO, VIDEO_STATUS
 
 # What is asked (the range, its zone and buckets, the filters): re-exported for the page.
-from lib.usage_scope import ALL as ALL
-from lib.usage_scope import BUCKET_SECONDS as BUCKET_SECONDS
-from lib.usage_scope import CUSTOM as CUSTOM
-from lib.usage_scope import DAY as DAY
-from lib.usage_scope import DAYS_7 as DAYS_7
-from lib.usage_scope import DAYS_30 as DAYS_30
-from lib.usage_scope import HOUR as HOUR
-from lib.usage_scope import MAX_HOURLY_DAYS as MAX_HOURLY_DAYS
-from lib.usage_scope import MIN_CHART_BUCKETS as MIN_CHART_BUCKETS
-from lib.usage_scope import PRESET_DAYS as PRESET_DAYS
-from lib.usage_scope import PRESETS as PRESETS
-from lib.usage_scope import TODAY as TODAY
-from lib.usage_scope import Filters as Filters
-from lib.usage_scope import Scope as Scope
-from lib.usage_scope import chart_bounds as chart_bounds
-from lib.usage_scope import effective_granularity as effective_granularity
-from lib.usage_scope import local_bounds as local_bounds
-from lib.usage_scope import local_midnight as local_midnight
-from lib.usage_scope import preset_range as preset_range
-from lib.usage_scope import zone_offsets as zone_offsets
+from lib.credits.usage_scope import ALL as ALL
+from lib.credits.usage_scope import BUCKET_SECONDS as BUCKET_SECONDS
+from lib.credits.usage_scope import CUSTOM as CUSTOM
+from lib.credits.usage_scope import DAY as DAY
+from lib.credits.usage_scope import DAYS_7 as DAYS_7
+from lib.credits.usage_scope import DAYS_30 as DAYS_30
+from lib.credits.usage_scope import HOUR as HOUR
+from lib.credits.usage_scope import MAX_HOURLY_DAYS as MAX_HOURLY_DAYS
+from lib.credits.usage_scope import MIN_CHART_BUCKETS as MIN_CHART_BUCKETS
+from lib.credits.usage_scope import PRESET_DAYS as PRESET_DAYS
+from lib.credits.usage_scope import PRESETS as PRESETS
+from lib.credits.usage_scope import TODAY as TODAY
+from lib.credits.usage_scope import Filters as Filters
+from lib.credits.usage_scope import Scope as Scope
+from lib.credits.usage_scope import chart_bounds as chart_bounds
+from lib.credits.usage_scope import effective_granularity as effective_granularity
+from lib.credits.usage_scope import local_bounds as local_bounds
+from lib.credits.usage_scope import local_midnight as local_midnight
+from lib.credits.usage_scope import preset_range as preset_range
+from lib.credits.usage_scope import zone_offsets as zone_offsets
+from lib.formats import zone
+from lib.store import CUBE_COLUMNS, CUBE_KEY_COUNT, ERROR, NO_CONNECTION, REFUND, Store, UsageLedger
+from lib.store import OUTCOMES as OUTCOMES  # the usage page lists them; explicit re-export
 
 WORK_ENDPOINTS = (CHAT, JUDGE, IMAGES, VIDEO, UPLOAD)
 ENDPOINTS = WORK_ENDPOINTS + (VIDEO_STATUS, MODELS, BILLING)

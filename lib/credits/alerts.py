@@ -1,5 +1,5 @@
 """Alerts when a user reaches 80% and 100% of the admin's quota on the preset connection, or of
-their own credit budget (lib/budget.py, any connection).
+their own credit budget (lib/credits/budget.py, any connection).
 
 The banners are `render_quota_banner` (lib/ui/connection.py) and `render_budget_banner`
 (lib/ui/budget.py). When the admin sets `[alerts] webhook_url`, each threshold crossed also
@@ -19,7 +19,8 @@ from datetime import datetime
 
 import httpx
 
-from lib import budget, netguard, quotas
+from lib import netguard
+from lib.credits import budget, quotas
 from lib.errors import RefusedAddressError
 from lib.formats import zone
 from lib.store import Store, utcnow

@@ -26,7 +26,7 @@ from lib.store.settings import QUOTA_DEFAULT
 
 PRESET = "preset"  # the ledger's connection label of the admin's preset connection
 DAY, MONTH = "day", "month"
-WARN_SHARE = 0.8  # from 80% of a quota on, a banner says so (as budgets do, lib/budget.py)
+WARN_SHARE = 0.8  # from 80% of a quota on, a banner says so (as budgets do, lib/credits/budget.py)
 
 
 @dataclass(frozen=True)

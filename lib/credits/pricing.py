@@ -69,7 +69,7 @@ def credits_for(
     return price_of(endpoint, model, prices).cost(tokens)
 
 
-# The most tokens a chat request is held for before it is sent (lib/quotas.py), where its price
+# The most tokens a chat request is held for before it is sent (lib/credits/quotas.py), where its price
 # has a per-1K-token part: its reply's `max_tokens` (else this), and its prompt at most one token
 # per UTF-8 byte of its text (a tokenizer's tokens are whole bytes or more), each image, audio
 # or file part of a message at most MEDIA_PART_TOKENS.

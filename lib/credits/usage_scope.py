@@ -2,7 +2,7 @@
 browser's zone), how it is bucketed (hours or days), whose rows and which filters. No Streamlit here.
 
 Time zones: the range is whole local days; `zone_offsets` finds the zone's transitions inside
-it, so the store can bucket each row by the offset in force at its instant (lib/usage.py).
+it, so the store can bucket each row by the offset in force at its instant (lib/credits/usage.py).
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 
+from lib.credits.usage import local_midnight, zone
 from lib.store import Store
-from lib.usage import local_midnight, zone
 
 DAY, MONTH = "day", "month"
 PERIODS = (DAY, MONTH)
