@@ -127,6 +127,7 @@ def test_chat_fits_a_phone_and_the_sidebar_folds(page: Page, app_url, e2e_dir):
     page.set_viewport_size(DESKTOP)
     page.get_by_test_id("stExpandSidebarButton").click()  # folded on the phone, it stays so when widened
     wait_for_app(page)
+    expect(page.get_by_test_id("stSidebar")).to_be_in_viewport(ratio=1)  # slid all the way in
     screenshot(page, "chat-desktop-zh-1400")
     page.get_by_test_id("stSidebar").get_by_text("English", exact=True).click()
     wait_for_app(page)
