@@ -158,6 +158,21 @@ def import_conversation(page: Page, name: str, data: bytes) -> None:
 
 # Resolves after two animation frames: whatever a resize set off has been laid out and painted.
 NEXT_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+# The sidebar, if any, has not moved for 20 frames and runs no transition: a width change folds
+# or unfolds it a moment later, so one still frame is not enough.
+SIDEBAR_SETTLED = """() => new Promise((done) => {
+    const bar = document.querySelector('[data-testid="stSidebar"]');
+    if (!bar) return done(true);
+    let x = bar.getBoundingClientRect().x, still = 0;
+    const look = () => {
+        const now = bar.getBoundingClientRect().x;
+        still = now === x && bar.getAnimations().length === 0 ? still + 1 : 0;
+        x = now;
+        if (still >= 20) return done(true);
+        requestAnimationFrame(look);
+    };
+    requestAnimationFrame(look);
+})"""
 
 
 def screenshot(page: Page, name: str) -> Path:
@@ -171,6 +186,7 @@ def screenshot(page: Page, name: str) -> Path:
     )
     page.set_viewport_size({"width": viewport["width"], "height": max(viewport["height"], min(height, 4000))})
     page.evaluate(NEXT_FRAMES)  # laid out again at the new size
+    page.wait_for_function(SIDEBAR_SETTLED)  # not caught sliding in or out (a width change folds it)
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(viewport)
     return path
