@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 MAX_CASES = 1000
-MAX_FILE_MB = 10  # a test-case file, in the picker's decimal MB (lib/imagetypes.MB)
+MAX_FILE_MB = 10  # a test-case file, in the picker's decimal MB (lib/media/imagetypes.MB)
 
 
 @dataclass
