@@ -3,9 +3,10 @@ export and import, and this user's conversations."""
 
 import streamlit as st
 
-from lib import chat, chat_attachments
+from lib import chat
+from lib.chat import attached_images
 from lib.credits.pricing import CHAT
-from lib.prompt_limits import MAX_PROMPT_CHARS
+from lib.prompts.limits import MAX_PROMPT_CHARS
 from lib.ui import state
 from lib.ui.auth import leave_if_signed_out
 from lib.ui.chat_history import RECENT_LIMIT, earlier_history, recent_history, render_history
@@ -177,7 +178,7 @@ def conversation_part() -> None:
         max_chars=MAX_PROMPT_CHARS[CHAT],
         submit_mode="disable",
         accept_file="multiple",
-        file_type=chat_attachments.FILE_TYPES,
+        file_type=attached_images.FILE_TYPES,
         key=INPUT.key,
         on_submit=take_input,
     )

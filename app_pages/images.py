@@ -6,7 +6,7 @@ import streamlit as st
 
 from lib.credits.pricing import IMAGES
 from lib.media import images
-from lib.prompt_limits import prompt_problem
+from lib.prompts.limits import prompt_problem
 from lib.ui import state
 from lib.ui.budget import confirm_within_budget
 from lib.ui.connection import get_client

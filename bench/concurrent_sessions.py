@@ -59,13 +59,13 @@ import uvicorn
 from playwright.async_api import BrowserContext, Page, async_playwright, expect
 
 from bench.usage_page import fill
+from lib.accounts.users import LOCAL_USER
 from lib.sandbox.app import create_app
 from lib.sandbox.media import VideoCache
 from lib.sandbox.state import DEFAULT_KEY, SandboxState, Speed
 from lib.store import Store
 from lib.ui.chat_view import OPEN_SETTING
 from lib.ui.resources import SWEEP_SECONDS
-from lib.users import LOCAL_USER
 from tests.e2e.helpers import REPLY_DONE
 from tests.fixtures.app import (
     APP,

@@ -132,7 +132,7 @@ class SecuritySettings(_Section):
             return None
         if isinstance(value, bool) or (isinstance(value, (list, tuple)) and all(isinstance(c, str) for c in value)):
             # Imported here: netguard brings httpx, which the command-line tools reading this
-            # file (lib.users, lib.admin) need only for this key (`import lib.users` under 0.5 s).
+            # file (lib.accounts.users, lib.store.cli) need only for this key (`import lib.accounts.users` under 0.5 s).
             from lib import netguard
 
             try:

@@ -26,7 +26,7 @@ class CallRecord:
     reasoning_tokens: int | None = None  # of completion_tokens, a reasoning model's thinking
     source: str | None = None  # what made the call; else BaseClient.report fills pricing.source_of(endpoint)
     connection: str | None = None  # the client's connection label ("preset", "sandbox", a host)
-    replaces: int | None = None  # a streaming call's provisional ledger row (lib/reply_saving.py)
+    replaces: int | None = None  # a streaming call's provisional ledger row (lib/chat/reply_saving.py)
     hold: int | None = None  # what `before_paid_call` held for it (a quota hold, lib/credits/quotas.py)
 
 

@@ -34,7 +34,7 @@ from lib.credits import pricing
 from lib.errors import ReshiError  # the name `errors` is a field of PollOutcome
 from lib.media import video_options
 from lib.media.video_status import COMPLETED, FAILED, FINISHED
-from lib.prompt_limits import prompt_problem
+from lib.prompts.limits import prompt_problem
 from lib.safe_text import file_slug
 from lib.store import Store, VideoTaskRecord, utcnow
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from lib import tools
+from lib.chat import tools
 
 QUERY_PARAM = "present"  # `?present=1`: the open conversation (or a share link's) as slides
 SLIDE_PARAM = "slide"  # `&slide=N`, 1-based: a projector reloaded mid-talk stays on its slide

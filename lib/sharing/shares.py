@@ -28,7 +28,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from PIL import Image
 
 from lib import chat
-from lib.auth import LONGEST_LOCKOUT, lock_left
+from lib.accounts.auth import LONGEST_LOCKOUT, lock_left
 from lib.i18n import t
 from lib.store import Conversation, Media, Message, Share, ShareInfo, Store, VideoTaskRecord, utcnow
 

@@ -1,5 +1,5 @@
 """Giving one user's rows to another: when login is turned on, the work done in single-user mode
-(user "local") goes to a real account (`python -m lib.users add NAME --adopt-local`).
+(user "local") goes to a real account (`python -m lib.accounts add NAME --adopt-local`).
 
 Every table with a `user` column takes part, in one transaction. A row whose unique key the new
 owner already uses (a setting they have set, a video task id, a vote on the same thing) stays

@@ -1,4 +1,4 @@
-"""Backups, restores and moves of the whole database (`python -m lib.admin backup|restore|copy`).
+"""Backups, restores and moves of the whole database (`python -m lib.store backup|restore|copy`).
 
 A backup is always one SQLite file at this release's schema, whichever database it came from,
 so any backup restores into SQLite or PostgreSQL:

@@ -129,7 +129,7 @@ class LedgerRecords(Rows):
         return len(self.spill.rows(user))
 
     def update_provisional_usage(self, user: str, row_id: int, **fields: Any) -> bool:
-        """A streaming call's provisional row as the call goes on (lib/reply_saving.py); a row
+        """A streaming call's provisional row as the call goes on (lib/chat/reply_saving.py); a row
         the call's own record has replaced already is left as it is."""
         clean = {name: without_controls(value) if isinstance(value, str) else value for name, value in fields.items()}
         return self._update(usage, clean, *_provisional(user, row_id))

@@ -275,7 +275,7 @@ class PromptRecords(Rows):
         )
 
     def import_prompt(self, user: str, name: str, versions: list[dict[str, Any]], pinned_version: int | None) -> Prompt:
-        """A prompt with a whole history (from `lib.prompt_files.parse_import`), private to `user`;
+        """A prompt with a whole history (from `lib.prompts.files.parse_import`), private to `user`;
         each version keeps who saved it and when, where the file says."""
         now = utcnow()
         with _naming(name):

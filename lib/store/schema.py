@@ -3,7 +3,7 @@ refusing one from a newer release, and one migration at a time across processes.
 
 The revisions live in lib/store/migrations/versions/, numbered 0001, 0002, ... (one linear
 chain). `upgrade` runs at every start (Store opens the engine through it) and from
-`python -m lib.admin migrate`. A database made before migrations existed (tables present, no
+`python -m lib.store migrate`. A database made before migrations existed (tables present, no
 `alembic_version`) goes through the baseline revision too, which completes what an older
 release lacked; docs/ARCHITECTURE.md says how a developer adds a revision.
 """
@@ -49,7 +49,7 @@ class SchemaTooNewError(RuntimeError):
         super().__init__(
             f"this database has schema revision {found}, made by a newer release of Reshi "
             f"Playground; this release knows revisions up to {head}. Run the newer release, or "
-            f"restore a backup taken with this one (python -m lib.admin restore FILE)"
+            f"restore a backup taken with this one (python -m lib.store restore FILE)"
         )
 
 

@@ -30,7 +30,7 @@ prices = sa.Table(
 
 
 QUOTA_KEY = "admin_quota"  # a user's own settings never use this key: only admin_set_quota writes it
-QUOTA_DEFAULT = "*"  # not a username (lib.users allows no "*")
+QUOTA_DEFAULT = "*"  # not a username (lib.accounts.users allows no "*")
 
 
 class Quota(TypedDict):

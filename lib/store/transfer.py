@@ -1,5 +1,5 @@
 """Copying every row from one database to another of the same schema, SQLite or PostgreSQL
-either way: what `python -m lib.admin copy` and PostgreSQL's `backup`/`restore` stand on.
+either way: what `python -m lib.store copy` and PostgreSQL's `backup`/`restore` stand on.
 
 Both sides are read as they are (reflected), so it copies any release's schema; rows go in
 foreign-key order, times as aware UTC, and PostgreSQL's id sequences are set past the copied

@@ -6,7 +6,7 @@ unusable, stops the app with a message: it never falls back to single-user mode.
 
 Otherwise streamlit-authenticator's AuthenticationController checks bcrypt passwords from the
 users file (handed over as a dict, because given a path it would rewrite the file), and a signed
-cookie keeps the user logged in across browser refreshes. The rules in `lib.auth` decide whether
+cookie keeps the user logged in across browser refreshes. The rules in `lib.accounts.auth` decide whether
 that cookie, and a live session, still count (user still in the users file, not signed out
 since) and how many wrong passwords are allowed.
 
@@ -35,7 +35,7 @@ import streamlit_authenticator as stauth
 from streamlit_authenticator.controllers import AuthenticationController
 
 from lib import formats
-from lib.auth import (
+from lib.accounts.auth import (
     AuthConfigError,
     address_blind_warning,
     burn_password_check,
@@ -52,6 +52,7 @@ from lib.auth import (
     slow_down_left,
     wait_seconds,
 )
+from lib.accounts.users import LOCAL_USER, is_admin
 from lib.settings import AuthSettings
 from lib.store import Store, utcnow
 from lib.ui import state
@@ -60,7 +61,6 @@ from lib.ui.resources import get_store
 from lib.ui.session import current_lang, fragment_running_alone, language_picker, tr
 from lib.ui.state.auth import LIBRARY_KEYS, SignIn, StaleCookie, library_name, library_signed_in, library_user
 from lib.ui.state.shell import Identity, Language
-from lib.users import LOCAL_USER, is_admin
 
 _ADDRESS_BLIND_WARNED = threading.Event()
 

@@ -19,7 +19,7 @@ import segno
 import streamlit as st
 
 from lib import formats
-from lib.auth import wait_seconds
+from lib.accounts.auth import wait_seconds
 from lib.i18n import key_family
 from lib.safe_text import images_as_links, markdown_literal
 from lib.sharing import ballots, shares, votes

@@ -9,9 +9,9 @@ from typing import Any
 
 import streamlit as st
 
-from lib import chat_io
+from lib.chat import transcripts
 from lib.credits.pricing import CHAT
-from lib.prompt_limits import prompt_problem
+from lib.prompts.limits import prompt_problem
 from lib.store import Message, Store
 from lib.ui import state, vote_view
 from lib.ui.chat_view import continues, request_continue, request_edit, request_retry, set_open_conversation
@@ -79,7 +79,7 @@ def _fork(store: Store, user: str, message: Message) -> None:
     """A new conversation from the start up to this message, opened (the original stays)."""
     original = store.get_conversation(user, message.conversation_id)
     fork = (
-        chat_io.fork_at(store, user, original, message.id, tr("chat.fork_title", title=original.title))
+        transcripts.fork_at(store, user, original, message.id, tr("chat.fork_title", title=original.title))
         if original
         else None
     )

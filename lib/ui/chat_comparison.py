@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from lib import compare
+from lib.chat import compare
 from lib.safe_text import markdown_literal
 from lib.store import Message, Store
 from lib.ui import state, vote_view

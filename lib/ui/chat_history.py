@@ -9,12 +9,13 @@ from typing import Any
 
 import streamlit as st
 
-from lib import chat, presets
+from lib import chat
+from lib.chat.tools import open_reply_ids
 from lib.client import ReshiClient
+from lib.prompts import templating
 from lib.safe_text import markdown_literal
 from lib.sharing import votes
 from lib.store import Conversation, Message, Store
-from lib.tools import open_reply_ids
 from lib.ui import state
 from lib.ui.chat_actions import message_actions
 from lib.ui.chat_comparison import render_comparison
@@ -168,7 +169,7 @@ def render_message(
         if meta.get("variables"):
             st.caption(
                 ":material/data_object: "
-                + tr("chat.variables_used", values=markdown_literal(presets.variables_line(meta["variables"])))
+                + tr("chat.variables_used", values=markdown_literal(templating.variables_line(meta["variables"])))
             )
         if meta.get("tool_calls"):
             call_cards(store, user, message, tools_of_open_conversation(), results or {}, open_calls, request_retry)

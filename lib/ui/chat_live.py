@@ -1,6 +1,6 @@
 """The replies on the Chat page as they arrive: drawn, saved as they go, and kept when stopped.
 
-One model or 2-3 side by side go through lib/compare.py, whose worker threads fill per-column
+One model or 2-3 side by side go through lib/chat/compare.py, whose worker threads fill per-column
 queues that this (script) thread drains into placeholders. The Stop button shown while replies
 stream ends the script run; the `finally` blocks keep what arrived. lib/ui/chat_stream.py asks
 for them.
@@ -17,9 +17,10 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
 
-from lib import chat, compare, errors
+from lib import chat, errors
+from lib.chat import compare
+from lib.chat.reply_saving import ReplySaver
 from lib.client import ChatStream
-from lib.reply_saving import ReplySaver
 from lib.safe_text import images_as_links, markdown_literal
 from lib.store import Message, Store
 from lib.ui.chat_tool_calls import streaming_calls

@@ -1,9 +1,9 @@
 """Sending on the Chat page: from what was typed (and attached) to the request going out.
 
-A message waits as a `PendingSend` (lib/send_flow.py, kept in lib/ui/state/send.py `Outbox`)
+A message waits as a `PendingSend` (lib/chat/send_flow.py, kept in lib/ui/state/send.py `Outbox`)
 until it can go: files refused by the checks, `{{variables}}` to fill, the budget, an upload
 that failed and may go inline instead. Each run looks at it again (`_look_again`) and feeds
-lib/send_flow.py `advance` what it finds; the clicks feed it their choices (`_feed`). At each
+lib/chat/send_flow.py `advance` what it finds; the clicks feed it their choices (`_feed`). At each
 step that stops it the user sees why (`draw_pending_step`, drawn where the replies will be),
 and nothing they typed or attached is lost meanwhile.
 
@@ -25,14 +25,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib import chat, chat_attachments, errors, presets, prompts
-from lib.client import ReshiClient
-from lib.credits.pricing import CHAT
-from lib.media import uploads
-from lib.media.upload_checks import Checked, check_image, display_name
-from lib.prompt_limits import prompt_problem
-from lib.safe_text import images_as_links, markdown_literal
-from lib.send_flow import (
+from lib import chat, errors, prompts
+from lib.chat import attached_images
+from lib.chat.send_flow import (
     BudgetChecked,
     Choice,
     Event,
@@ -44,6 +39,13 @@ from lib.send_flow import (
     VariablesFilled,
     advance,
 )
+from lib.client import ReshiClient
+from lib.credits.pricing import CHAT
+from lib.media import uploads
+from lib.media.upload_checks import Checked, check_image, display_name
+from lib.prompts import templating
+from lib.prompts.limits import prompt_problem
+from lib.safe_text import images_as_links, markdown_literal
 from lib.store import Conversation, Message, Store
 from lib.ui import state
 from lib.ui.budget import ask_to_exceed_budget, within_budget
@@ -196,7 +198,7 @@ def start_sending(
         keep_settings(None, copy.deepcopy(settings))  # the next new chat's, its own
         set_open_conversation(store, user, conversation.id)
     attachments = list(pending.attachments or ())
-    used = presets.values_used(pending.text, settings["system"], {**settings["variables"], **(pending.values or {})})
+    used = templating.values_used(pending.text, settings["system"], {**settings["variables"], **(pending.values or {})})
     meta = {**({"attachments": attachments} if attachments else {}), **({"variables": used} if used else {})}
     store.add_message(user, conversation.id, "user", text, meta or None)
     outbox.pending = None  # only now: a database that failed leaves it to go back into the input
@@ -227,7 +229,7 @@ def _edit_or_retry(store: Store, user: str, conversation: Conversation | None) -
 
 
 def _look_again(pending: PendingSend, settings: dict, client: ReshiClient) -> PendingSend:
-    """This run's look at the waiting message (lib/send_flow.py): against the settings as they
+    """This run's look at the waiting message (lib/chat/send_flow.py): against the settings as they
     are now, its files checked once, its price against the budget, up to the first step that
     needs the user or its upload. What stops it is drawn by `draw_pending_step`."""
     pending = advance(pending, Looked.at(pending, settings))
@@ -297,7 +299,7 @@ def _ask_about_refused_files(pending: PendingSend) -> None:
 
 def _ask_for_variables(pending: PendingSend, settings: dict) -> None:
     """A small form for the message's `{{variables}}`; its Send fills them before the next run."""
-    names = presets.variables(pending.text, settings["system"])
+    names = templating.variables(pending.text, settings["system"])
     if pending.text.strip():  # what was typed stays in sight while its values are asked for
         _preview(pending.text, pending.accepted)
     with st.form("chat_variables_form", border=True):
@@ -333,7 +335,7 @@ def _upload(store: Store, user: str, client: ReshiClient, pending: PendingSend) 
     """Upload each image, then send it (the next run); on failure, the choice to send them inline."""
     outbox = state.of(Outbox)
     try:
-        uploaded = [chat_attachments.uploaded(uploads.send(client, store, user, c), c.name) for c in pending.accepted]
+        uploaded = [attached_images.uploaded(uploads.send(client, store, user, c), c.name) for c in pending.accepted]
     except errors.ReshiError as exc:
         outbox.pending = advance(pending, Choice.UPLOAD_FAILED)
         with st.container(border=True):

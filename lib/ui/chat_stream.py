@@ -10,9 +10,11 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from lib import chat, presets, tools
+from lib import chat
+from lib.chat import tools
 from lib.client import ChatStream, ReshiClient
 from lib.credits.pricing import CHAT, COMPARE
+from lib.prompts import templating
 from lib.store import Message, Store
 from lib.ui import state
 from lib.ui.budget import banner_out_of_date
@@ -139,7 +141,7 @@ def continue_reply(
     reply = history[-1] if history and history[-1].id == reply_id and history[-1].role == "assistant" else None
     if reply is None:  # no longer the last reply (another tab went on): nothing to extend
         return reply_id - 1, 1
-    system = presets.fill(settings["system"], settings["variables"])
+    system = templating.fill(settings["system"], settings["variables"])
     messages = [*chat.api_messages(system, history), {"role": "user", "content": tr("chat.continue_prompt")}]
     stream = client.chat.stream(
         (reply.meta or {}).get("model") or settings["model"], messages, **chat.request_params(settings)
@@ -154,7 +156,7 @@ def continue_reply(
 
 def _requests(settings: dict, history: list[Message]) -> list[tuple[str, list[dict]]]:
     """(model, messages) of each reply a send asks for, after `history`."""
-    system = presets.fill(settings["system"], settings["variables"])
+    system = templating.fill(settings["system"], settings["variables"])
     return [
         (model, chat.api_messages(system, history, column=i)) for i, model in enumerate(chat.reply_models(settings))
     ]

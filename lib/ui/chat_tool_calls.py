@@ -2,7 +2,7 @@
 against the schema, a result typed or mocked), Continue, the chain answered with mocks, and the
 calls as a share or a slide shows them. The Tools dialog is lib/ui/chat_tools_editor.py.
 
-The logic is lib/tools.py; what is stored: an assistant reply's `meta["tool_calls"]` (as the
+The logic is lib/chat/tools.py; what is stored: an assistant reply's `meta["tool_calls"]` (as the
 API sent them) and one `tool` message per result, `meta["tool_call_id"]` naming its call.
 """
 
@@ -14,7 +14,7 @@ from typing import Any, cast
 
 import streamlit as st
 
-from lib import tools
+from lib.chat import tools
 from lib.client import ChatStream
 from lib.safe_text import markdown_literal
 from lib.store import Message, Store

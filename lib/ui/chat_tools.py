@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from lib import chat_io, code_export
+from lib.chat import code_export, transcripts
 from lib.sharing import shares
 from lib.store import Conversation, Store
 from lib.ui import state
@@ -101,10 +101,10 @@ def export_popover(container: Any, conversation: Conversation | None, load_messa
             "tool": tr("tools.role_tool"),
             "thinking": tr("export.thinking"),
         }
-        stem = chat_io.export_stem(conversation)
+        stem = transcripts.export_stem(conversation)
         st.download_button(
             tr("chat.export_markdown"),
-            lambda: chat_io.to_markdown(conversation, load_messages(), labels),
+            lambda: transcripts.to_markdown(conversation, load_messages(), labels),
             file_name=f"{stem}.md",
             mime="text/markdown",
             icon=":material/description:",
@@ -114,7 +114,7 @@ def export_popover(container: Any, conversation: Conversation | None, load_messa
         )
         st.download_button(
             tr("chat.export_json"),
-            lambda: chat_io.to_json(conversation, load_messages()),
+            lambda: transcripts.to_json(conversation, load_messages()),
             file_name=f"{stem}.json",
             mime="application/json",
             icon=":material/data_object:",
@@ -140,7 +140,7 @@ def import_popover(store: Store, user: str) -> None:
     panels = state.of(ChatPanels)
     adjusted, panels.import_adjusted = panels.import_adjusted, None
     if adjusted:
-        st.warning(tr("chat.import_adjusted", fields=chat_io.adjusted_summary(adjusted)), icon=":material/rule:")
+        st.warning(tr("chat.import_adjusted", fields=transcripts.adjusted_summary(adjusted)), icon=":material/rule:")
     done, panels.import_done = panels.import_done, None
     if done:  # said in the run that shows the conversation, so the toast and the chat arrive together
         note, icon = done
@@ -157,8 +157,8 @@ def import_popover(store: Store, user: str) -> None:
             tr("chat.import_label"),
             box="chat_import_picker",
             button=tr("picker.browse"),
-            note=tr("picker.note_import", limit=chat_io.MAX_IMPORT_MB),
-            max_mb=chat_io.MAX_IMPORT_MB,
+            note=tr("picker.note_import", limit=transcripts.MAX_IMPORT_MB),
+            max_mb=transcripts.MAX_IMPORT_MB,
             type=["json"],
             key=IMPORT_FILE(panels.import_uploads).key,
         )
@@ -172,18 +172,18 @@ def import_popover(store: Store, user: str) -> None:
 
 
 def _import(store: Store, user: str, data: bytes) -> None:
-    earlier = chat_io.already_imported(store, user, data)
+    earlier = transcripts.already_imported(store, user, data)
     if earlier is not None:
         _imported(store, user, earlier, tr("chat.import_again", title=earlier.title), ":material/info:")
         return
     try:
-        imported = chat_io.parse_import(data)
-    except chat_io.ImportProblem as problem:
+        imported = transcripts.parse_import(data)
+    except transcripts.ImportProblem as problem:
         st.error(tr("chat.import_refused", reason=tr(problem.key, **problem.fields)), icon=":material/block:")
         return
     # Told apart from the conversation it was exported from, in the list and in search.
     imported.title = tr("chat.imported_title", title=imported.title)
-    conversation = chat_io.import_into(store, user, imported, data)
+    conversation = transcripts.import_into(store, user, imported, data)
     state.of(ChatPanels).import_adjusted = imported.adjusted
     _imported(store, user, conversation, tr("chat.imported", title=conversation.title), ":material/check_circle:")
 

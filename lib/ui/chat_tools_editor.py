@@ -1,6 +1,6 @@
 """The Tools dialog of the Chat page: the conversation's tools (name, description, schema,
 mock), tool_choice, parallel calls, answering with mocks, import and export. Its body,
-`tools_editor`, is the Workbench's tools too. The rules are lib/tools.py; a reply's calls are
+`tools_editor`, is the Workbench's tools too. The rules are lib/chat/tools.py; a reply's calls are
 drawn by lib/ui/chat_tool_calls.py.
 """
 
@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from lib import tools
+from lib.chat import tools
 from lib.i18n import key_family, t
 from lib.safe_text import markdown_literal
 from lib.ui import state

@@ -15,7 +15,8 @@ from typing import Any
 
 import streamlit as st
 
-from lib import chat, chat_attachments, errors
+from lib import chat, errors
+from lib.chat import attached_images
 from lib.client import ReshiClient
 from lib.i18n import key_family
 from lib.media.upload_checks import display_name
@@ -200,7 +201,7 @@ def reply_notes(meta: dict, message_id: int, is_last: bool, compact: bool = Fals
     reason = meta.get("finish_reason")
     if meta.get("stopped"):
         st.caption(tr("chat.stopped_note"))
-    elif meta.get(INTERRUPTED):  # the server stopped while it streamed (lib/reply_saving.py)
+    elif meta.get(INTERRUPTED):  # the server stopped while it streamed (lib/chat/reply_saving.py)
         st.warning(tr("store.reply_interrupted"), icon=":material/power_off:")
         if is_last:
             _retry_button(message_id)
@@ -225,9 +226,7 @@ def attachment_strip(store: Store, user: str, client: ReshiClient | None, attach
     for column, attachment in zip(st.columns(max(len(attachments), 4)), attachments):
         name = display_name(str(attachment.get("name") or ""))
         image = (
-            None
-            if not chat_attachments.is_available(attachment, now)
-            else _image_bytes(store, user, client, attachment)
+            None if not attached_images.is_available(attachment, now) else _image_bytes(store, user, client, attachment)
         )
         if image:
             column.image(image, caption=name, width=THUMB_WIDTH)
@@ -238,7 +237,7 @@ def attachment_strip(store: Store, user: str, client: ReshiClient | None, attach
 def attachment_image(attachment: dict) -> bytes | None:
     """An attachment's image at its best, for a copy (a share): inline, the upload itself while
     the provider keeps it, else its thumbnail; None when none is left."""
-    if chat_attachments.is_available(attachment, datetime.now(UTC)) and attachment.get("url"):
+    if attached_images.is_available(attachment, datetime.now(UTC)) and attachment.get("url"):
         full = fetch_media(get_client(), attachment["url"], "image")
         if full:
             return full

@@ -14,7 +14,7 @@ from lib.i18n import key_family
 from lib.media import images
 from lib.media.upload_checks import check_image, expiry_text, is_expired
 from lib.media.uploads import send
-from lib.prompt_limits import MAX_PROMPT_CHARS
+from lib.prompts.limits import MAX_PROMPT_CHARS
 from lib.safe_text import markdown_literal
 from lib.sharing.shares import IMAGE, image_snapshot
 from lib.store import Media, Store, utcnow

@@ -2,7 +2,7 @@
 and schema editor, probabilities, extra parameters) and what a reply shows of them (its
 thinking, its JSON checked against the schema, its tokens shaded by probability).
 
-The rules are in lib/chat_options.py, lib/structured.py and lib/extra_params.py; this module only
+The rules are in lib/chat/features.py, lib/chat/structured.py and lib/chat/extra_params.py; this module only
 draws them. Nothing typed is ever thrown away: a schema or extra parameters that are refused stay
 in their box with the reason under it, and the message waits until they are fixed.
 """
@@ -15,7 +15,7 @@ import math
 
 import streamlit as st
 
-from lib import chat_options, extra_params, structured
+from lib.chat import extra_params, features, structured
 from lib.i18n import key_family
 from lib.safe_text import images_as_links, markdown_literal
 from lib.ui import state
@@ -23,7 +23,7 @@ from lib.ui.session import tr
 from lib.ui.state import Widget
 from lib.ui.state.chat import ChatPanels
 
-EFFORT_KEY = key_family("features.effort", chat_options.EFFORTS)
+EFFORT_KEY = key_family("features.effort", features.EFFORTS)
 FORMAT_KEY = key_family("features.format", structured.RESPONSE_FORMATS)
 STARTER_KEY = key_family("features.starter", structured.STARTER_SCHEMAS)
 PROBLEM_KEY = key_family(
@@ -49,7 +49,7 @@ def problem_text(problem: structured.Problem) -> str:
 
 def blocked_text(settings: dict) -> str | None:
     """Why a message cannot go with these settings, or None."""
-    found = chat_options.options_problem(settings)
+    found = features.options_problem(settings)
     if found is None:
         return None
     what, problem = found
@@ -71,7 +71,7 @@ def settings_section(settings: dict, widget: str) -> None:
     key = f"{widget}_effort"
     st.segmented_control(
         tr("features.effort"),
-        chat_options.EFFORTS,
+        features.EFFORTS,
         format_func=lambda e: tr(EFFORT_KEY(e)),
         default=settings["reasoning_effort"],
         key=key,
@@ -108,7 +108,7 @@ def settings_section(settings: dict, widget: str) -> None:
         st.number_input(
             tr("features.top_logprobs"),
             0,
-            chat_options.MAX_TOP_LOGPROBS,
+            features.MAX_TOP_LOGPROBS,
             settings["top_logprobs"],
             key=key,
             on_change=keep_setting,

@@ -2,7 +2,7 @@
 one) or in the Workbench, the Chat page's Prompts popover, the "Support triage v4" label, and the
 input of one typed `{{variable}}`.
 
-The page of the library itself is lib/ui/prompts_view.py; the rules are in lib/prompts.py.
+The page of the library itself is lib/ui/prompts_view.py; the rules are in lib/prompts/__init__.py.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The Prompts page's editor: a prompt's next version (templates, variables, settings, test
 cases), saved or refused when others saved first; a version read only; the toast after a rerun.
-The page is lib/ui/prompts_view.py; the rules are in lib/prompts.py."""
+The page is lib/ui/prompts_view.py; the rules are in lib/prompts/__init__.py."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The Prompts page: the team's prompt library, its editor, history, diff, sharing, export/import.
 
-Rules (what a prompt holds, checks, diffs) are in lib/prompts.py, its file in lib/prompt_files.py;
+Rules (what a prompt holds, checks, diffs) are in lib/prompts/__init__.py, its file in lib/prompts/files.py;
 who may do what, versions and the stale-save refusal in lib/store/prompts.py; opening a prompt in Chat or
 the Workbench in lib/ui/prompt_use.py. The editor is lib/ui/prompts_editor.py, the History and
 Compare tabs lib/ui/prompts_history.py.
@@ -14,8 +14,9 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from lib import prompt_files, prompts
+from lib import prompts
 from lib.client import ReshiClient
+from lib.prompts import files
 from lib.safe_text import markdown_literal
 from lib.store import DuplicatePromptName, Prompt, PromptVersion, Store
 from lib.ui import state
@@ -144,7 +145,7 @@ def _import_popover(container: DeltaGenerator, store: Store, user: str) -> None:
             box=IMPORT_BOX.key,
             button=tr("picker.browse"),
             note=tr("prompts.import_note"),
-            max_mb=prompt_files.MAX_IMPORT_BYTES // 1_000_000,
+            max_mb=files.MAX_IMPORT_BYTES // 1_000_000,
             type=["json"],
             key=IMPORT_FILE(page.imports).key,
         )
@@ -153,9 +154,9 @@ def _import_popover(container: DeltaGenerator, store: Store, user: str) -> None:
         ):
             return
         try:
-            imported = prompt_files.parse_import(file.getvalue())
+            imported = files.parse_import(file.getvalue())
             prompt = store.import_prompt(user, imported.name, imported.versions, imported.pinned_version)
-        except prompt_files.ImportProblem as problem:
+        except files.ImportProblem as problem:
             st.error(tr("prompts.import_refused", reason=_import_reason(problem)), icon=":material/block:")
             return
         except DuplicatePromptName as clash:
@@ -169,7 +170,7 @@ def _import_popover(container: DeltaGenerator, store: Store, user: str) -> None:
         say_next_run(tr("prompts.imported", name=prompt.name, count=prompt.head_version))
 
 
-def _import_reason(problem: prompt_files.ImportProblem) -> str:
+def _import_reason(problem: files.ImportProblem) -> str:
     fields = dict(problem.fields)
     if "reason_key" in fields:  # a version's content breaks a rule: say which version and which rule
         reason = tr(fields.pop("reason_key"), **{k: v for k, v in fields.items() if k != "number"})
@@ -203,7 +204,7 @@ def _prompt_detail(store: Store, user: str, client: ReshiClient, admin: bool, pr
         open_in_workbench(prompt, by_number[prompt.head_version])
     actions.download_button(
         tr("prompts.export"),
-        lambda: prompt_files.to_json(prompt.name, prompt.pinned_version, versions),
+        lambda: files.to_json(prompt.name, prompt.pinned_version, versions),
         file_name=f"prompt-{prompt.id}.json",
         mime="application/json",
         icon=":material/download:",

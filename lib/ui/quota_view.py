@@ -7,12 +7,12 @@ import pandas as pd
 import streamlit as st
 
 from lib import formats
+from lib.accounts.users import list_users
 from lib.credits import quotas
 from lib.store import Store
 from lib.store.settings import QUOTA_DEFAULT, Quota
 from lib.ui.config import app_settings
 from lib.ui.session import current_lang, tr
-from lib.users import list_users
 
 
 def render_quota_editor(store: Store) -> None:

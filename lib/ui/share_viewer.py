@@ -9,8 +9,9 @@ from datetime import timedelta
 
 import streamlit as st
 
-from lib import formats, tools
-from lib.auth import client_address, wait_seconds
+from lib import formats
+from lib.accounts.auth import client_address, wait_seconds
+from lib.chat import tools
 from lib.i18n import LANGUAGES, key_family
 from lib.safe_text import markdown_literal
 from lib.sharing import shares

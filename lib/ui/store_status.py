@@ -12,6 +12,7 @@ from dataclasses import asdict
 import sqlalchemy as sa
 import streamlit as st
 
+from lib.accounts.users import LOCAL_USER
 from lib.client.types import CallRecord
 from lib.i18n import key_family
 from lib.store import Store, failures
@@ -20,7 +21,6 @@ from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
 from lib.ui.state import Widget
 from lib.ui.state.store_status import StoreFailure
-from lib.users import LOCAL_USER
 
 
 def record_call(store: Store, user: str, record: CallRecord) -> None:
@@ -96,7 +96,7 @@ def restore_typed_text(typed: Widget[str]) -> None:
 
 def adopt_local_panel(store: Store) -> None:
     """For an admin in login mode while user "local" still owns rows: what they are, and a
-    button that makes them the admin's (`lib.users add --adopt-local` does it from a shell)."""
+    button that makes them the admin's (`python -m lib.accounts add --adopt-local` does it from a shell)."""
     if current_user() == LOCAL_USER:
         return
     rows = store.count_user_rows(LOCAL_USER)

@@ -14,7 +14,7 @@ from lib.credits import pricing
 from lib.i18n import key_family
 from lib.media import video_options, video_submit, videos
 from lib.media.video_status import COMPLETED, FAILED, FINISHED, QUEUED, RUNNING, is_known_status
-from lib.prompt_limits import MAX_PROMPT_CHARS
+from lib.prompts.limits import MAX_PROMPT_CHARS
 from lib.safe_text import markdown_literal
 from lib.sharing.shares import VIDEO, video_snapshot
 from lib.store import Store, VideoTaskRecord, utcnow

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from lib import tools
+from lib.chat import tools
 from lib.i18n import key_family
 from lib.sharing import votes
 from lib.store import Message, Store

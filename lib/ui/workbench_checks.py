@@ -8,7 +8,8 @@ from typing import Any
 
 import streamlit as st
 
-from lib import chat, tools, workbench
+from lib import chat, workbench
+from lib.chat import tools
 from lib.i18n import key_family
 from lib.ui.session import current_lang, labels, tr
 from lib.ui.state.workbench import ADD_CHECK

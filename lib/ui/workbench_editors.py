@@ -11,7 +11,8 @@ from typing import Any
 
 import streamlit as st
 
-from lib import chat, extra_params, structured, tools, workbench
+from lib import chat, workbench
+from lib.chat import extra_params, structured, tools
 from lib.client import ReshiClient
 from lib.i18n import key_family
 from lib.ui import state

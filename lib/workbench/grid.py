@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from lib import chat, tools
+from lib import chat
+from lib.chat import tools
 from lib.client import ReshiClient
 from lib.credits import pricing
 from lib.workbench import judge

@@ -19,9 +19,11 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
-from lib import errors, presets, structured
+from lib import errors
+from lib.chat import structured
 from lib.client import ChatResult, ReshiClient
 from lib.credits import pricing
+from lib.prompts import templating
 from lib.workbench.prompt import OUTPUT, Check, Verdict
 
 if TYPE_CHECKING:  # (importing the store at run time would import pandas with it)
@@ -99,12 +101,12 @@ class StoreJudgeCache:
 
 def judge_messages(check: Check, case: dict[str, Any], output: str) -> list[dict[str, Any]]:
     # One pass over the rubric: a {{...}} inside the output or a case value is not filled again.
-    rubric = presets.fill(check.rubric, {**case, OUTPUT: output})
+    rubric = templating.fill(check.rubric, {**case, OUTPUT: output})
     return [{"role": "system", "content": INSTRUCTIONS}, {"role": "user", "content": rubric}]
 
 
 def cache_key(check: Check, case: dict[str, Any], output: str) -> str:
-    rubric = presets.fill(check.rubric, {k: v for k, v in case.items() if k != OUTPUT})
+    rubric = templating.fill(check.rubric, {k: v for k, v in case.items() if k != OUTPUT})
     return hashlib.sha256(json.dumps([rubric, output, check.model], ensure_ascii=False).encode()).hexdigest()
 
 

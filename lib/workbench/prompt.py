@@ -14,8 +14,9 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from lib import presets, structured, tool_chain
-from lib.user_patterns import (
+from lib.chat import structured, tool_chain
+from lib.prompts import templating
+from lib.workbench.user_patterns import (
     MAX_PATTERN_CHARS,
     UserPatternError,
     compile_user_pattern,
@@ -50,14 +51,14 @@ OUTPUT = "output"  # the rubric's `{{output}}`: the reply being judged
 
 
 def variables(system: str, user: str) -> list[str]:
-    """The `{{variables}}` of the prompt: one test-case column each (the presets' syntax)."""
-    return presets.variables(system, user)
+    """The `{{variables}}` of the prompt: one test-case column each (`lib.prompts.templating`'s syntax)."""
+    return templating.variables(system, user)
 
 
 def messages_for(system: str, user: str, case: dict[str, Any]) -> list[dict[str, Any]]:
-    filled_system = presets.fill(system, case)
+    filled_system = templating.fill(system, case)
     messages = [{"role": "system", "content": filled_system}] if filled_system.strip() else []
-    return messages + [{"role": "user", "content": presets.fill(user, case)}]
+    return messages + [{"role": "user", "content": templating.fill(user, case)}]
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ class Check:
 
     def verdict(self, reply: Reply, case: dict[str, Any]) -> Verdict:
         """Every kind but JUDGE (see `judge.py`), decided from the reply alone."""
-        wanted = presets.fill(self.value, case)
+        wanted = templating.fill(self.value, case)
         text = reply.text
         if self.kind == CONTAINS:
             return Verdict(wanted in text)
@@ -132,7 +133,7 @@ class Check:
         if self.kind == CALLS_TOOL:
             return _call_verdict(tool_chain.calls_tool(list(reply.calls), wanted.strip()))
         if self.kind == TOOL_ARGUMENTS:
-            expected = presets.fill(self.arguments, case)
+            expected = templating.fill(self.arguments, case)
             return _call_verdict(tool_chain.arguments_match(list(reply.calls), wanted.strip(), expected))
         if self.kind == SIMILAR:
             score = round(fuzz.ratio(text.strip(), wanted.strip()) / 100, 3)
@@ -222,7 +223,7 @@ def check_problem(check: Check) -> tuple[str, dict[str, Any]] | None:
     if check.kind in THRESHOLD_KINDS and not 0 <= check.threshold <= 1:
         return "workbench.bad_threshold", {"value": check.threshold}
     if check.kind == JUDGE:
-        if OUTPUT not in presets.variables(check.rubric):
+        if OUTPUT not in templating.variables(check.rubric):
             return "workbench.rubric_without_output", {}
         if not check.model.strip():
             return "workbench.judge_without_model", {}

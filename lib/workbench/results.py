@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from lib import tool_chain
+from lib.chat import tool_chain
 from lib.credits.usage import (
     _inert as spreadsheet_safe,  # the usage CSV's formula guard, shared
 )

@@ -26,7 +26,8 @@ from contextlib import AbstractContextManager
 from functools import partial
 from typing import Any, Protocol
 
-from lib import errors, tool_chain
+from lib import errors
+from lib.chat import tool_chain
 from lib.client import ChatStream, ReshiClient
 from lib.credits import pricing
 from lib.workbench import judge

@@ -51,7 +51,8 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 
-from lib import chat, extra_params, structured, tools
+from lib import chat
+from lib.chat import extra_params, structured, tools
 from lib.i18n import t
 from lib.workbench.cases import load_file
 from lib.workbench.grid import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from lib import chat_io
+from lib.chat import transcripts
 from lib.safe_text import markdown_literal as md
 from lib.ui.connection import Connection
 from lib.ui.state.chat import IMPORT_FILE, ChatPanels
@@ -35,7 +35,7 @@ def test_the_upload_report_keeps_no_file_bytes_in_the_session(app_secrets):
 
 
 HOSTILE_IMPORT = {
-    "format": chat_io.FORMAT,
+    "format": transcripts.FORMAT,
     "version": 1,
     "title": "Hostile",
     "settings": {

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from lib import chat_io
+from lib.chat import transcripts
 from lib.credits import budget
 from lib.store import Store
 from lib.ui.state.chat import IMPORT_POPOVER
@@ -31,7 +31,7 @@ def _exported_file(secrets, title: str) -> bytes:
     store = _store(secrets)
     conversation = store.create_conversation("local", title)
     store.add_message("local", conversation.id, "user", "imported question")
-    data = chat_io.to_json(conversation, store.list_messages("local", conversation.id)).encode()
+    data = transcripts.to_json(conversation, store.list_messages("local", conversation.id)).encode()
     store.delete_conversation("local", conversation.id)
     return data
 

@@ -9,7 +9,7 @@ import subprocess
 import time
 from datetime import UTC, datetime, timedelta
 
-from lib import chat_io
+from lib.chat import transcripts
 from lib.store import Store
 from lib.ui.state.chat import PROMPT_USE, SettingsInUse
 from lib.ui.state.shell import Identity
@@ -213,13 +213,13 @@ def test_a_shipped_prompt_fills_variables_in_a_form_before_sending(app_secrets, 
     assert [q.meta["variables"] for q in questions] == [{"language": "French"}] * 2
     assert sum("Sent with language = French" in c.value for c in at.caption) == 2
     conversation = store_of(app_secrets).get_conversation("local", open_conversation(at))
-    markdown = chat_io.to_markdown(
+    markdown = transcripts.to_markdown(
         conversation, questions, {"user": "You", "assistant": "AI", "system": "System", "variables": "Variables"}
     )
     assert "into French." in markdown and "{{language}}" not in markdown
     assert "- Variables: language = French" in markdown
-    assert chat_io.export_stem(conversation).endswith("-good-morning")
-    again = chat_io.parse_import(chat_io.to_json(conversation, questions).encode())
+    assert transcripts.export_stem(conversation).endswith("-good-morning")
+    again = transcripts.parse_import(transcripts.to_json(conversation, questions).encode())
     assert again.messages[0][2]["variables"] == {"language": "French"}
     settings = store_of(app_secrets).list_conversations("local")[0].settings
     assert settings["variables"] == {"language": "French"} and settings["prompt"]["version"] == 1
@@ -300,8 +300,8 @@ def test_export_json_then_import_gives_the_same_conversation(app_secrets):
     at = send(make_app(app_secrets), "export me <b>bold</b>")
     store = store_of(app_secrets)
     conversation = store.get_conversation("local", open_conversation(at))
-    exported = chat_io.to_json(conversation, store.list_messages("local", conversation.id))
-    conversation = chat_io.import_into(store, "local", chat_io.parse_import(exported.encode()))
+    exported = transcripts.to_json(conversation, store.list_messages("local", conversation.id))
+    conversation = transcripts.import_into(store, "local", transcripts.parse_import(exported.encode()))
     again = [(m.role, m.content) for m in store.list_messages("local", conversation.id)]
     assert again == [(m[0], m[1]) for m in stored_messages(app_secrets)[:2]]
 

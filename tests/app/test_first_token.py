@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from lib import compare
+from lib.chat import compare
 from lib.ui import chat_live
 from tests.app.test_chat import send
 from tests.fixtures.app import make_app

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import logging
 
-from lib import chat, chat_io
+from lib import chat
+from lib.chat import transcripts
 from lib.store import Store
 from tests.app.test_chat import open_in_next_run, send
 from tests.fixtures.app import make_app
@@ -17,8 +18,8 @@ FORGED = "gpt-4o-mini\n2026-01-01 00:00:00,000 INFO reshi.auth: login ok user='r
 def hostile_export() -> bytes:
     return json.dumps(
         {
-            "format": chat_io.FORMAT,
-            "version": chat_io.VERSION,
+            "format": transcripts.FORMAT,
+            "version": transcripts.VERSION,
             "title": "Quarterly numbers",
             "settings": {"model": FORGED, "compare": [FORGED]},
             "messages": [
@@ -31,10 +32,10 @@ def hostile_export() -> bytes:
 
 def test_an_imported_model_name_with_a_newline_is_refused_and_nothing_is_forged(app_secrets, caplog):
     store = Store(app_secrets["store"]["url"])
-    imported = chat_io.parse_import(hostile_export())
+    imported = transcripts.parse_import(hostile_export())
     assert {"settings.model", "settings.compare"} <= set(imported.adjusted)
     assert imported.settings["model"] == chat.DEFAULT_MODEL and imported.messages[1][2] == {}
-    conversation = chat_io.import_into(store, "local", imported)
+    conversation = transcripts.import_into(store, "local", imported)
 
     at = make_app(app_secrets)
     open_in_next_run(at, conversation.id)

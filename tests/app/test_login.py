@@ -11,12 +11,12 @@ import pytest
 import streamlit as st
 from streamlit import config
 
-from lib.auth import COOKIE_NAME, cookie_issued_at, read_cookie_token
+from lib.accounts.auth import COOKIE_NAME, cookie_issued_at, read_cookie_token
+from lib.accounts.users import remove_user
 from lib.store import Store
 from lib.ui import auth as auth_ui
 from lib.ui.state.auth import SignIn
 from lib.ui.state.shell import Identity
-from lib.users import remove_user
 from tests.app.helpers import state_of, texts
 from tests.fixtures.app import COOKIE_KEY, PASSWORDS, make_app
 

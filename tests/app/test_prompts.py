@@ -4,7 +4,8 @@ version in Chat and the Workbench."""
 
 from __future__ import annotations
 
-from lib import prompt_files, prompts
+from lib import prompts
+from lib.prompts import files
 from lib.store import Store
 from lib.ui.state.prompts import IMPORT_FILE, PromptsState
 from lib.ui.state.workbench import WorkbenchState
@@ -136,7 +137,7 @@ def test_export_and_import_keep_the_history_and_refuse_what_is_not_a_prompt(logi
     store = store_of(login_secrets)
     prompt = only_prompt(login_secrets, "alice", "Triage")
     store.save_prompt_version("alice", prompt.id, store.get_prompt_version("alice", prompt.id).content, 1, "again")
-    exported = prompt_files.to_json(prompt.name, None, store.prompt_versions("alice", prompt.id)).encode()
+    exported = files.to_json(prompt.name, None, store.prompt_versions("alice", prompt.id)).encode()
     bob = make_app(login_secrets, PAGE, user="bob")
     _import(bob, b'{"format": "reshi-chat", "version": 1}')
     assert "Not imported: this is not an exported prompt" in "\n".join(e.value for e in bob.error)

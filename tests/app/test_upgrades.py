@@ -1,6 +1,6 @@
 """Every page opens on a database made by each earlier release (tests/fixtures/releases/),
 upgraded at start, on SQLite and PostgreSQL, and shows that release's data; and on the last
-release's database moved to the other backend (`lib.admin copy`)."""
+release's database moved to the other backend (`python -m lib.store copy`)."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def test_every_page_shows_an_upgraded_release(release, store_url, sandbox, api_k
 
 
 def test_every_page_works_on_a_database_moved_to_the_other_backend(store_url, sandbox, api_key, tmp_path, request):
-    """`python -m lib.admin copy --to`: the last release's SQLite file moved to PostgreSQL, or a
+    """`python -m lib.store copy --to`: the last release's SQLite file moved to PostgreSQL, or a
     PostgreSQL database moved to a SQLite file; every page shows its data there."""
     release = RELEASES[-1]
     if store_url.startswith("sqlite"):

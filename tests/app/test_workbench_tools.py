@@ -133,7 +133,8 @@ def ended_run(app_secrets, sandbox, api_key, how: str = "stopped") -> int:
     import threading
     from dataclasses import asdict
 
-    from lib import chat, tools
+    from lib import chat
+    from lib.chat import tools
     from lib.client import ReshiClient
 
     stop = threading.Event()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 
-from lib.auth import COOKIE_NAME
+from lib.accounts.auth import COOKIE_NAME
 from lib.chat import title_from
 from tests.fixtures.app import PASSWORDS
 

@@ -8,7 +8,7 @@ import sys
 
 from playwright.sync_api import Page, expect
 
-from lib.auth import COOKIE_NAME
+from lib.accounts.auth import COOKIE_NAME
 from tests.e2e.helpers import login, screenshot, start_new_chat, wait_for_app, wait_for_new_title
 
 
@@ -100,7 +100,7 @@ def test_removing_a_user_ends_their_login_cookie(page: Page, app_url, e2e_dir):
         [
             sys.executable,
             "-m",
-            "lib.users",
+            "lib.accounts",
             "--file",
             str(e2e_dir / "users.yaml"),
             "--store",

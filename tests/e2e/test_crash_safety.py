@@ -1,6 +1,6 @@
 """A server killed with SIGKILL while a reply streams, then started again: the reply that had
-arrived is there, marked as cut off, with its call in the ledger (lib/reply_saving.py). A backup
-taken while a reply streams (`python -m lib.admin backup`) holds the reply as far as it had come
+arrived is there, marked as cut off, with its call in the ledger (lib/chat/reply_saving.py). A backup
+taken while a reply streams (`python -m lib.store backup`) holds the reply as far as it had come
 with its call, restores complete, and the reply goes on meanwhile."""
 
 from __future__ import annotations
@@ -99,9 +99,9 @@ def test_kill_9_mid_reply_keeps_the_partial_reply_and_its_ledger_row(page: Page,
 
 
 def admin(*args: str) -> None:
-    """`python -m lib.admin ...` as an operator runs it beside the app."""
+    """`python -m lib.store ...` as an operator runs it beside the app."""
     done = subprocess.run(
-        [sys.executable, "-m", "lib.admin", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "lib.store", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stdout + done.stderr
 

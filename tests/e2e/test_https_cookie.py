@@ -9,7 +9,7 @@ import subprocess
 import pytest
 from playwright.sync_api import Browser
 
-from lib.auth import COOKIE_NAME
+from lib.accounts.auth import COOKIE_NAME
 from tests.e2e.helpers import login
 from tests.fixtures.app import start_app_server, stop_app_server, write_login_app
 

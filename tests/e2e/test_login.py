@@ -10,7 +10,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
-from lib.auth import COOKIE_NAME
+from lib.accounts.auth import COOKIE_NAME
 from tests.e2e.helpers import NEXT_FRAMES, login, wait_for_app, wait_until
 from tests.fixtures.app import PASSWORDS
 

@@ -11,8 +11,8 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
+from lib.chat.structured import STARTER_SCHEMAS
 from lib.store import Store
-from lib.structured import STARTER_SCHEMAS
 from tests.e2e.helpers import (
     REPLY_DONE,
     exported_json,

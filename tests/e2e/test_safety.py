@@ -14,8 +14,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from lib.accounts.users import list_users
 from lib.store import Store
-from lib.users import list_users
 from tests.e2e.helpers import NEXT_FRAMES, choose, login, open_expander, screenshot, wait_for_app, wait_until
 from tests.e2e.test_shares import DESKTOP, PHONE, chat, open_signed_out, share_open_conversation
 from tests.e2e.test_workbench import add_check, open_workbench, paste_cases

@@ -1,4 +1,4 @@
-"""lib.auth: the [auth] settings it refuses, which sessions still count, and the login limits,
+"""lib.accounts.auth: the [auth] settings it refuses, which sessions still count, and the login limits,
 on a real store (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from lib import auth
-from lib.auth import AuthConfigError, client_address, lock_remaining, session_refusal, slow_down_left
+from lib.accounts import auth
+from lib.accounts.auth import AuthConfigError, client_address, lock_remaining, session_refusal, slow_down_left
+from lib.accounts.users import add_user, hash_password, load_users
 from lib.settings import PROJECT_ROOT, AuthSettings, SettingsError, parse
-from lib.users import add_user, hash_password, load_users
 
 GOOD_KEY = "k" * 32
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""Backup, restore and copy (lib/store/backup.py, `python -m lib.admin`), on SQLite and a real
+"""Backup, restore and copy (lib/store/backup.py, `python -m lib.store`), on SQLite and a real
 PostgreSQL: a backup taken while rows are being written is one consistent moment and restores
 complete; SQLite moves to PostgreSQL and back with every row, and new rows still get new ids."""
 
@@ -22,7 +22,7 @@ RELEASE = "r3-2026-12-07-last-before-migrations"
 
 def admin(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "lib.admin", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "lib.store", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120
     )
 
 

@@ -9,9 +9,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from lib import chat, chat_attachments, chat_io, code_export, presets
+from lib import chat
+from lib.chat import attached_images, code_export, transcripts
+from lib.chat.compare import ParallelStreams, keep_answer
 from lib.client import ReshiClient
-from lib.compare import ParallelStreams, keep_answer
+from lib.prompts import templating
 
 BODY = {
     "model": "gpt-4o-mini",
@@ -61,12 +63,12 @@ def test_raw_events_end_with_done_only_when_it_came():
 
 def test_variables_are_found_and_filled():
     text = "Translate into {{language}} for {{ audience }}; {{language}} again, {{未知}} stays"
-    assert presets.variables(text) == ["language", "audience", "未知"]
+    assert templating.variables(text) == ["language", "audience", "未知"]
     assert (
-        presets.fill(text, {"language": "French", "audience": "kids"})
+        templating.fill(text, {"language": "French", "audience": "kids"})
         == "Translate into French for kids; French again, {{未知}} stays"
     )
-    assert presets.variables("no {braces} here {{}}") == []
+    assert templating.variables("no {braces} here {{}}") == []
 
 
 # ---------------------------------------------------------------- import and export
@@ -74,7 +76,7 @@ def test_variables_are_found_and_filled():
 
 def exported(messages=None, **over) -> bytes:
     doc = {
-        "format": chat_io.FORMAT,
+        "format": transcripts.FORMAT,
         "version": 1,
         "title": "t",
         "settings": {"model": "gpt-4o"},
@@ -103,12 +105,12 @@ def exported(messages=None, **over) -> bytes:
         (exported([{"role": "user", "content": ["x"]}]), "chat.import_bad_field"),
         (exported([{"role": "user", "content": "x", "meta": []}]), "chat.import_bad_field"),
         (exported([{"role": "user", "content": "x" * 100_001}]), "chat.import_bad_field"),
-        (b" " * (chat_io.MAX_IMPORT_BYTES + 1), "chat.import_too_big"),
+        (b" " * (transcripts.MAX_IMPORT_BYTES + 1), "chat.import_too_big"),
     ],
 )
 def test_bad_imports_are_refused_with_a_reason(data, key):
-    with pytest.raises(chat_io.ImportProblem) as caught:
-        chat_io.parse_import(data)
+    with pytest.raises(transcripts.ImportProblem) as caught:
+        transcripts.parse_import(data)
     assert caught.value.key == key
 
 
@@ -125,7 +127,7 @@ def test_import_keeps_text_as_text_and_only_plain_known_meta():
             },
         }
     ]
-    imported = chat_io.parse_import(exported(hostile))
+    imported = transcripts.parse_import(exported(hostile))
     _role, content, meta = imported.messages[0]
     assert content == "<img src=x onerror=alert(1)>"
     assert meta == {"tokens": 3, "attachments": [{"name": "a.png"}]}
@@ -136,11 +138,13 @@ def test_export_round_trip_and_markdown(store):
     store.add_message("alice", conversation.id, "user", "hello")
     store.add_message("alice", conversation.id, "assistant", "**hi**", {"model": "gpt-4o", "tokens": 2})
     messages = store.list_messages("alice", conversation.id)
-    again = chat_io.import_into(store, "alice", chat_io.parse_import(chat_io.to_json(conversation, messages).encode()))
+    again = transcripts.import_into(
+        store, "alice", transcripts.parse_import(transcripts.to_json(conversation, messages).encode())
+    )
     assert [(m.role, m.content, m.meta) for m in store.list_messages("alice", again.id)] == [
         (m.role, m.content, m.meta) for m in messages
     ]
-    markdown = chat_io.to_markdown(conversation, messages, {"user": "You", "assistant": "AI", "system": "S"})
+    markdown = transcripts.to_markdown(conversation, messages, {"user": "You", "assistant": "AI", "system": "S"})
     assert markdown.startswith("# Round trip") and "## AI · gpt-4o" in markdown and "**hi**" in markdown
 
 
@@ -155,7 +159,7 @@ def test_expired_uploads_are_not_sent_inline_ones_always_are():
         {"name": "inline", "data_url": "data:image/png;base64,AAAA"},
         {"name": "imported"},
     ]
-    assert chat_attachments.sendable_urls(attachments, now) == ["http://x/new.png", "data:image/png;base64,AAAA"]
+    assert attached_images.sendable_urls(attachments, now) == ["http://x/new.png", "data:image/png;base64,AAAA"]
     messages = chat.api_messages("", [msg("user", "look", {"attachments": attachments[:1]})], now=now)
     assert messages == [{"role": "user", "content": "look"}]
 
@@ -256,4 +260,4 @@ def test_settings_have_exactly_the_keys_their_type_names():
 
 
 def test_an_imported_messages_meta_keeps_only_typed_keys():
-    assert set(chat_io._META_KEYS) | {"attachments"} <= chat.MessageMeta.__optional_keys__
+    assert set(transcripts._META_KEYS) | {"attachments"} <= chat.MessageMeta.__optional_keys__

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import socket
 
+from lib.chat.compare import ParallelStreams
 from lib.client import ReshiClient
-from lib.compare import ParallelStreams
 
 SILENT_SECONDS = 10.0  # the silent server's read timeout: column 0's error, long after column 1's words
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from lib import formats
-from lib.auth import wait_seconds
+from lib.accounts.auth import wait_seconds
 
 NOON_UTC = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 

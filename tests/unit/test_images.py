@@ -10,7 +10,7 @@ from lib import errors
 from lib.client import ReshiClient
 from lib.credits.pricing import IMAGES
 from lib.media import images
-from lib.prompt_limits import MAX_PROMPT_CHARS, prompt_problem
+from lib.prompts.limits import MAX_PROMPT_CHARS, prompt_problem
 from lib.store import Media
 
 

@@ -116,7 +116,7 @@ def _no_spill_left(store):
 
 
 def test_a_kept_record_of_a_streaming_call_replaces_its_provisional_row(store, store_url):
-    """A streaming reply's call (lib/reply_saving.py) kept in the spill file still takes the place
+    """A streaming reply's call (lib/chat/reply_saving.py) kept in the spill file still takes the place
     of its provisional row when it is written: the call is one row."""
     provisional = store.add_usage(A, endpoint="chat", error_kind="interrupted", completion_tokens=3)
     with refusing_writes(store, store_url):

@@ -50,13 +50,13 @@ def schema_differences(url: str) -> list:
 
 def admin(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "lib.admin", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "lib.store", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120
     )
 
 
 def test_every_model_change_has_a_revision(store_url):
     """Fails when a table, column, type or index in lib/store changes with no revision: add one
-    with `python -m lib.admin revision "what changed"` (docs/ARCHITECTURE.md)."""
+    with `python -m lib.store revision "what changed"` (docs/ARCHITECTURE.md)."""
     Store(store_url).dispose()
     assert revision_of(store_url) == head_revision()
     assert schema_differences(store_url) == []
@@ -150,7 +150,7 @@ def test_replicas_starting_together_migrate_once(store_url):
     losers fail creating tables that the winner has just made)."""
     starts = [
         subprocess.Popen(
-            [sys.executable, "-m", "lib.admin", "migrate", "--store", store_url],
+            [sys.executable, "-m", "lib.store", "migrate", "--store", store_url],
             cwd=PROJECT_ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

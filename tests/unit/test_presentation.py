@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from lib.compare import column_meta
+from lib.chat.compare import column_meta
 from lib.sharing import presentation
 
 

@@ -7,7 +7,7 @@ import pytest
 from lib import formats
 from lib.credits.pricing import CHAT, IMAGES, VIDEO
 from lib.i18n import LANGUAGES, t
-from lib.prompt_limits import MAX_PROMPT_CHARS, prompt_problem
+from lib.prompts.limits import MAX_PROMPT_CHARS, prompt_problem
 
 
 @pytest.mark.parametrize("endpoint", [CHAT, IMAGES, VIDEO])

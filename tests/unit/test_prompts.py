@@ -1,4 +1,4 @@
-"""The prompt library: its rules (lib/prompts.py) and its store (lib/store/prompts.py, on SQLite
+"""The prompt library: its rules (lib/prompts/__init__.py) and its store (lib/store/prompts.py, on SQLite
 and PostgreSQL through the `store` fixture)."""
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from lib import chat, prompt_files, prompts
+from lib import chat, prompts
+from lib.prompts import files
 from lib.store import DuplicatePromptName, StalePrompt, Store
 from lib.store.engine import make_engine
 from lib.store.schema import alembic_config
@@ -119,11 +120,11 @@ def test_settings_diff_names_what_changed():
 
 def _exported(c=None) -> bytes:
     versions = [SimpleNamespace(number=1, user=A, note="first", created_at=datetime.now(UTC), content=c or content())]
-    return prompt_files.to_json("Triage", 1, versions).encode()
+    return files.to_json("Triage", 1, versions).encode()
 
 
 def test_export_and_import_round_trip():
-    imported = prompt_files.parse_import(_exported())
+    imported = files.parse_import(_exported())
     assert imported.name == "Triage" and imported.pinned_version == 1
     assert imported.versions[0]["content"] == content() and imported.versions[0]["note"] == "first"
 
@@ -142,16 +143,16 @@ def test_export_and_import_round_trip():
     ],
 )
 def test_what_is_not_a_prompt_is_refused_with_the_reason(data, key):
-    with pytest.raises(prompt_files.ImportProblem) as caught:
-        prompt_files.parse_import(data)
+    with pytest.raises(files.ImportProblem) as caught:
+        files.parse_import(data)
     assert caught.value.key == key
 
 
 def test_an_imported_version_with_an_undeclared_variable_is_refused():
     c = content()
     c["variables"] = []
-    with pytest.raises(prompt_files.ImportProblem) as caught:
-        prompt_files.parse_import(_exported(c))
+    with pytest.raises(files.ImportProblem) as caught:
+        files.parse_import(_exported(c))
     assert caught.value.key == "prompts.import_bad_version_content"
     assert caught.value.fields["reason_key"] == "prompts.undeclared_variable"
 
@@ -217,7 +218,7 @@ def test_only_admins_recommend_and_only_shared_prompts(store):
 
 
 def test_import_keeps_the_history(store):
-    imported = prompt_files.parse_import(_exported())
+    imported = files.parse_import(_exported())
     prompt = store.import_prompt(B, imported.name, imported.versions, imported.pinned_version)
     versions = store.prompt_versions(B, prompt.id)
     assert prompt.user == B and prompt.pinned_version == 1 and [(v.user, v.note) for v in versions] == [(A, "first")]
@@ -272,7 +273,7 @@ def test_the_upgrade_carries_presets_over_shipped_ones_shared_and_own_ones_priva
 
 
 def test_a_conversation_export_keeps_its_prompt_version_and_values_and_the_import_checks_them():
-    from lib import chat_io
+    from lib.chat import transcripts
 
     ref = prompts.reference(3, "Support triage", 2, content())
     now = datetime.now(UTC)
@@ -284,7 +285,7 @@ def test_a_conversation_export_keeps_its_prompt_version_and_values_and_the_impor
         settings={**chat.default_settings(), "prompt": ref, "variables": {"ticket": "#9"}},
     )
     messages = [SimpleNamespace(id=1, conversation_id=1, user=A, role="user", content="hi", meta={}, created_at=now)]
-    back = chat_io.parse_import(chat_io.to_json(conversation, messages).encode()).settings
+    back = transcripts.parse_import(transcripts.to_json(conversation, messages).encode()).settings
     assert prompts.version_label(back["prompt"]) == "Support triage v2" and back["variables"] == {"ticket": "#9"}
     conversation.settings["prompt"] = {"id": "3; DROP", "name": "x", "version": 2}
-    assert chat_io.parse_import(chat_io.to_json(conversation, messages).encode()).settings["prompt"] is None
+    assert transcripts.parse_import(transcripts.to_json(conversation, messages).encode()).settings["prompt"] is None

@@ -8,7 +8,8 @@ import json
 import pytest
 from openai import OpenAI
 
-from lib import chat, dialects, structured
+from lib import chat, dialects
+from lib.chat import structured
 from lib.client import ReshiClient
 from lib.sandbox.dialects import REASONING_SHAPES
 
@@ -209,7 +210,7 @@ def test_the_reasoning_models_are_listed(sandbox_http):
 
 
 def test_view_codes_sdk_call_sends_the_same_body_extra_keys_in_extra_body(sandbox, api_key, capsys):
-    from lib import code_export
+    from lib.chat import code_export
 
     body = {
         "model": "o4-mini",

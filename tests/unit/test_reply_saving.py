@@ -1,4 +1,4 @@
-"""Streaming replies saved as they arrive (lib/reply_saving.py), against the sandbox's real
+"""Streaming replies saved as they arrive (lib/chat/reply_saving.py), against the sandbox's real
 streams: a checkpoint leaves the partial reply marked interrupted with a provisional ledger
 row; the end replaces both with the reply as it ended and the client's own ledger row."""
 
@@ -8,8 +8,8 @@ from dataclasses import asdict
 
 import pytest
 
+from lib.chat.reply_saving import SAVE_EVERY_SECONDS, ReplySaver
 from lib.client import ReshiClient
-from lib.reply_saving import SAVE_EVERY_SECONDS, ReplySaver
 from lib.store.ledger import INTERRUPTED
 
 A = "alice"

@@ -1,4 +1,4 @@
-"""lib.send_flow: the steps a chat message waits through before it goes, without Streamlit."""
+"""lib.chat.send_flow: the steps a chat message waits through before it goes, without Streamlit."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from lib import chat, structured
-from lib.media.upload_checks import Checked
-from lib.send_flow import (
+from lib import chat
+from lib.chat import structured
+from lib.chat.send_flow import (
     BudgetChecked,
     Choice,
     FilesChecked,
@@ -19,6 +19,7 @@ from lib.send_flow import (
     VariablesFilled,
     advance,
 )
+from lib.media.upload_checks import Checked
 
 PHOTO = Checked("photo.png", b"\x89PNG...", kind="png")
 BROKEN = Checked("notes.txt", b"hello", problem="upload.refused_type")

@@ -1,10 +1,10 @@
-"""Structured output and extra parameters: the pure rules (lib/structured.py, lib/extra_params.py)."""
+"""Structured output and extra parameters: the pure rules (lib/chat/structured.py, lib/chat/extra_params.py)."""
 
 import json
 
 import pytest
 
-from lib import extra_params, structured
+from lib.chat import extra_params, structured
 
 PERSON = {
     "type": "object",
@@ -126,7 +126,8 @@ def test_extra_parameters_are_merged_over_the_settings():
 
 
 def test_thinking_checks_and_probabilities_survive_an_export_and_import(store):
-    from lib import chat, chat_io
+    from lib import chat
+    from lib.chat import transcripts
 
     settings = {
         **chat.default_settings(),
@@ -150,13 +151,15 @@ def test_thinking_checks_and_probabilities_survive_an_export_and_import(store):
     }
     store.add_message("alice", conversation.id, "assistant", '{"name": "Ada"}', meta)
     messages = store.list_messages("alice", conversation.id)
-    again = chat_io.import_into(store, "alice", chat_io.parse_import(chat_io.to_json(conversation, messages).encode()))
+    again = transcripts.import_into(
+        store, "alice", transcripts.parse_import(transcripts.to_json(conversation, messages).encode())
+    )
     assert store.list_messages("alice", again.id)[-1].meta == meta
     kept = store.get_conversation("alice", again.id).settings
     assert {k: kept[k] for k in ("reasoning_effort", "schema", "logprobs", "top_logprobs", "extra")} == {
         k: settings[k] for k in ("reasoning_effort", "schema", "logprobs", "top_logprobs", "extra")
     }
-    markdown = chat_io.to_markdown(
+    markdown = transcripts.to_markdown(
         conversation, messages, {"user": "You", "assistant": "AI", "system": "S", "thinking": "Thinking"}
     )
     assert '<details><summary>Thinking</summary>\n\nLet me *think*.\n\n</details>\n\n{"name": "Ada"}' in markdown
@@ -174,14 +177,14 @@ def test_thinking_checks_and_probabilities_survive_an_export_and_import(store):
     ],
 )
 def test_an_import_leaves_out_feature_meta_of_the_wrong_shape(meta):
-    from lib import chat_io
+    from lib.chat import transcripts
 
     doc = {
-        "format": chat_io.FORMAT,
+        "format": transcripts.FORMAT,
         "version": 1,
         "title": "t",
         "settings": {},
         "messages": [{"role": "assistant", "content": "x", "meta": {"model": "m", **meta}}],
     }
-    imported = chat_io.parse_import(json.dumps(doc).encode())
+    imported = transcripts.parse_import(json.dumps(doc).encode())
     assert imported.messages[0][2] == {"model": "m"} and imported.adjusted

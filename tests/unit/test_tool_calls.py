@@ -1,5 +1,5 @@
 """Function calling end to end below the UI: the sandbox's calls in each dialect, read by the
-official openai SDK and assembled by lib.client; lib/tools.py's checks, mocks, import and export."""
+official openai SDK and assembled by lib.client; lib/chat/tools.py's checks, mocks, import and export."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import json
 import openai
 import pytest
 
-from lib import chat, dialects, tools
+from lib import chat, dialects
+from lib.chat import tools
 from lib.client import ReshiClient
 from lib.sandbox import tool_calls as sandbox_calls
 
@@ -173,7 +174,7 @@ def test_each_servers_fragment_reads_as_one_meaning(delta, expected):
     assert dialects.tool_call_pieces(delta) == expected
 
 
-# ---------------------------------------------------------------- lib/tools.py
+# ---------------------------------------------------------------- lib/chat/tools.py
 
 
 def test_problems_name_the_tool_and_the_path():
@@ -288,11 +289,11 @@ def _chain(store, user="ann"):
 
 
 def test_export_and_import_keep_the_calls_results_and_tools(store):
-    from lib import chat_io
+    from lib.chat import transcripts
 
     conversation, messages = _chain(store)
-    data = chat_io.to_json(conversation, messages).encode()
-    imported = chat_io.parse_import(data)
+    data = transcripts.to_json(conversation, messages).encode()
+    imported = transcripts.parse_import(data)
     assert [(r, m.get("tool_calls"), m.get("tool_call_id")) for r, _, m in imported.messages] == [
         ("user", None, None),
         ("assistant", CALLS, None),
@@ -301,22 +302,22 @@ def test_export_and_import_keep_the_calls_results_and_tools(store):
         ("assistant", None, None),
     ]
     assert imported.settings["tools"] == [tools.STARTERS["weather"]] and not imported.adjusted
-    again = chat_io.import_into(store, "bob", imported)
+    again = transcripts.import_into(store, "bob", imported)
     sent = chat.api_messages("", store.list_messages("bob", again.id))
     assert [m["role"] for m in sent] == ["user", "assistant", "tool", "tool", "assistant"]
-    markdown = chat_io.to_markdown(
+    markdown = transcripts.to_markdown(
         conversation, messages, {"user": "You", "assistant": "AI", "system": "S", "tool": "Tool result"}
     )
     assert '`get_weather({"city": "Paris"})`' in markdown and "## Tool result · get_weather" in markdown
 
 
 def test_an_imported_call_that_is_not_what_we_store_is_left_out(store):
-    from lib import chat_io
+    from lib.chat import transcripts
 
     conversation, messages = _chain(store)
-    doc = json.loads(chat_io.to_json(conversation, messages))
+    doc = json.loads(transcripts.to_json(conversation, messages))
     doc["messages"][1]["meta"]["tool_calls"] = [{"id": 1, "function": "rm -rf"}]
-    imported = chat_io.parse_import(json.dumps(doc).encode())
+    imported = transcripts.parse_import(json.dumps(doc).encode())
     assert "tool_calls" not in imported.messages[1][2] and imported.adjusted == ["messages[1].meta.tool_calls"]
 
 

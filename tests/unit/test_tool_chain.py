@@ -1,4 +1,4 @@
-"""Chains run without a person (lib/tool_chain.py) against the sandbox, and the Workbench-style
+"""Chains run without a person (lib/chat/tool_chain.py) against the sandbox, and the Workbench-style
 checks "calls the tool X" and "the arguments of X match" over ten cases."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from lib import tool_chain, tools
+from lib.chat import tool_chain, tools
 from lib.client import ReshiClient
 
 SETTINGS = {**tools.default_settings(), "tools": list(tools.STARTERS.values())}

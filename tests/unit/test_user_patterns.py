@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from lib import workbench
-from lib.user_patterns import MAX_PATTERN_CHARS, MAX_TEXT_CHARS, UserPatternError, compile_user_pattern
 from lib.workbench import Check
+from lib.workbench.user_patterns import MAX_PATTERN_CHARS, MAX_TEXT_CHARS, UserPatternError, compile_user_pattern
 
 
 @pytest.mark.parametrize(

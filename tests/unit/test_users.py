@@ -1,4 +1,4 @@
-"""lib.users: the CLI end to end, and that its file is what streamlit-authenticator expects."""
+"""lib.accounts.users: the CLI end to end, and that its file is what streamlit-authenticator expects."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import bcrypt
 import pytest
 
-from lib import users
+from lib.accounts import users
 from lib.store import Store, utcnow
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -22,7 +22,7 @@ def store_url(users_file: Path) -> str:
 
 def cli(users_file: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "lib.users", "--file", str(users_file), "--store", store_url(users_file), *args],
+        [sys.executable, "-m", "lib.accounts", "--file", str(users_file), "--store", store_url(users_file), *args],
         input=stdin,
         capture_output=True,
         text=True,
@@ -70,7 +70,7 @@ def test_remove_and_new_password_sign_the_user_out_everywhere(users_file):
     assert cli(users_file, "remove", "alice").returncode == 0
     assert add(users_file, "bob", "new pass", "--replace").returncode == 0
     store = Store(store_url(users_file))
-    # A cookie issued before these moments no longer signs anyone in (lib.auth.session_refusal).
+    # A cookie issued before these moments no longer signs anyone in (lib.accounts.auth.session_refusal).
     assert store.signed_out_at("alice") > before and store.signed_out_at("bob") > before
     store.dispose()
 
@@ -151,8 +151,8 @@ def test_add_adopt_local_gives_single_user_work_to_the_new_account(tmp_path, sto
     """Turning on login: the first admin takes over what was made as user "local"."""
     import io
 
+    from lib.accounts.users import main
     from lib.store import Store
-    from lib.users import main
     from tests.fixtures.releases import release_database
 
     url = release_database("r3-2026-12-07-last-before-migrations", store_url)
@@ -196,10 +196,10 @@ def test_add_adopt_local_gives_single_user_work_to_the_new_account(tmp_path, sto
 
 
 def test_reading_the_users_file_loads_no_database_or_http_library():
-    """`import lib.users` (the login, `list`) stays light: the store (SQLAlchemy, Alembic, pandas)
+    """`import lib.accounts.users` (the login, `list`) stays light: the store (SQLAlchemy, Alembic, pandas)
     is imported by the commands that write the database, httpx by the one setting that needs it."""
     heavy = ("pandas", "sqlalchemy", "alembic", "httpx", "lib.store")
-    script = f"import sys, lib.users; print(' '.join(m for m in {heavy!r} if m in sys.modules))"
+    script = f"import sys, lib.accounts.users; print(' '.join(m for m in {heavy!r} if m in sys.modules))"
     loaded = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60, check=True
     )

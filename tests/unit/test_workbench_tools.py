@@ -9,7 +9,8 @@ from dataclasses import asdict
 
 import pytest
 
-from lib import chat, errors, tools, workbench
+from lib import chat, errors, workbench
+from lib.chat import tools
 from lib.client import ReshiClient
 from lib.store import Store
 from lib.workbench import Check, RunSpec, reports

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lib import chat
-from lib.structured import Problem
+from lib.chat.structured import Problem
 from lib.ui.state import FeatureState, Widget, WidgetFamily
 
 LIST_PAGE = 20  # conversations the sidebar lists, and how many more each "More" shows
@@ -34,7 +34,7 @@ class OpenConversation(FeatureState):
 
 @dataclass
 class SettingsInUse(FeatureState):
-    """Each conversation's settings (lib/chat.py `merged_settings`) from the first run that opened
+    """Each conversation's settings (lib/chat/__init__.py `merged_settings`) from the first run that opened
     it; None: a new chat's. Saved with the conversation when they change."""
 
     by_conversation: dict[int | None, dict[str, Any]] = field(default_factory=dict)

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from lib.ui.state import FeatureState, Widget, WidgetFamily
 
 if TYPE_CHECKING:
+    from lib.chat.send_flow import PendingSend
     from lib.client import ChatStream
-    from lib.send_flow import PendingSend
 
 INPUT: Widget[Any] = Widget("chat_input")  # the chat input: its text, or text and files
 VARIABLE: WidgetFamily[str] = WidgetFamily("chat_var")  # the `{{variables}}` form's fields, by name
@@ -53,7 +53,7 @@ class SendRequests(FeatureState):
 
 @dataclass
 class Outbox(FeatureState):
-    """The message waiting to be sent (lib/send_flow.py walks it), and images another page
+    """The message waiting to be sent (lib/chat/send_flow.py walks it), and images another page
     handed over for the next one."""
 
     pending: PendingSend | None = None

@@ -9,7 +9,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from lib import chat, structured, tools, workbench
+from lib import chat, workbench
+from lib.chat import structured, tools
 from lib.ui.state import FeatureState, Widget, WidgetFamily
 
 EXAMPLE_USER = "Write one sentence about {{topic}} for {{audience}}."

@@ -1,5 +1,5 @@
 """The `{{variables}}` syntax every template shares (Chat, the prompt library, the Workbench).
-Streamlit-free. (Presets themselves are gone: the prompt library, lib/prompts.py, replaced them,
+Streamlit-free. (It was lib/presets.py while presets lasted; the prompt library replaced them,
 and migration 0004 carried them over.)
 """
 

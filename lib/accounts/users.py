@@ -7,10 +7,10 @@
 
 Command line (the password never appears in argv or shell history):
 
-    python -m lib.users [--file PATH] add USERNAME --name "Full Name" [--admin] [--email E] --password-stdin
-    python -m lib.users [--file PATH] list
-    python -m lib.users [--file PATH] remove USERNAME
-    python -m lib.users [--file PATH] quota (USERNAME | --default) --daily N --monthly N   (0: no limit)
+    python -m lib.accounts [--file PATH] add USERNAME --name "Full Name" [--admin] [--email E] --password-stdin
+    python -m lib.accounts [--file PATH] list
+    python -m lib.accounts [--file PATH] remove USERNAME
+    python -m lib.accounts [--file PATH] quota (USERNAME | --default) --daily N --monthly N   (0: no limit)
 
 The default file is `[auth] users_file` from .streamlit/secrets.toml, else data/users.yaml.
 Removing a user, or replacing one (a new password), also signs them out everywhere in the app's
@@ -165,7 +165,7 @@ def is_admin(users: dict, username: str | None) -> bool:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m lib.users", description="Manage the users file.")
+    parser = argparse.ArgumentParser(prog="python -m lib.accounts", description="Manage the users file.")
     parser.add_argument(
         "--file",
         type=Path,
@@ -300,7 +300,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -19,10 +19,11 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
-from lib import chat_attachments, chat_options, presets
+from lib.chat import attached_images, features
 from lib.credits.pricing import CHAT
 from lib.media.upload_checks import Checked
-from lib.prompt_limits import prompt_problem
+from lib.prompts import templating
+from lib.prompts.limits import prompt_problem
 
 
 class Step(Enum):
@@ -73,7 +74,7 @@ class PendingSend:
         return bool(self.text.strip()) or bool(self.accepted)
 
     def filled_text(self) -> str:
-        return presets.fill(self.text, dict(self.values or {}))
+        return templating.fill(self.text, dict(self.values or {}))
 
 
 @dataclass(frozen=True)
@@ -88,10 +89,10 @@ class Looked:
     def at(cls, pending: PendingSend, settings: dict[str, Any]) -> Looked:
         return cls(
             problem=prompt_problem(CHAT, pending.text),
-            blocked=chat_options.options_problem(settings) is not None,
+            blocked=features.options_problem(settings) is not None,
             needs_variables=bool(
-                presets.variables(pending.text)
-                or [v for v in presets.variables(settings["system"]) if not settings["variables"].get(v)]
+                templating.variables(pending.text)
+                or [v for v in templating.variables(settings["system"]) if not settings["variables"].get(v)]
             ),
         )
 
@@ -188,5 +189,5 @@ def _next_question(pending: PendingSend) -> PendingSend:
     if not pending.budget_ok:
         return replace(pending, step=Step.CHECK_BUDGET)
     if pending.attachments is None and (pending.inline or not pending.accepted):
-        pending = replace(pending, attachments=tuple(chat_attachments.inline(c) for c in pending.accepted))
+        pending = replace(pending, attachments=tuple(attached_images.inline(c) for c in pending.accepted))
     return replace(pending, step=Step.READY if pending.attachments is not None else Step.UPLOAD)

@@ -1,6 +1,6 @@
 """A prompt with its whole history as a file: exported as JSON, and such a file checked whole
 before anything of it is kept (ImportProblem says what makes it not one). No Streamlit here;
-what a prompt holds and its checks are lib/prompts.py's.
+what a prompt holds and its checks are lib/prompts/__init__.py's.
 """
 
 from __future__ import annotations

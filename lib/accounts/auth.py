@@ -33,9 +33,9 @@ import bcrypt
 import jwt
 import yaml
 
+from lib.accounts.users import load_users
 from lib.settings import COOKIE_NAME, AuthSettings  # noqa: F401 - COOKIE_NAME: the login cookie's, for its readers
 from lib.store import LoginFailures, Store, utcnow
-from lib.users import load_users
 
 log = logging.getLogger("reshi.auth")
 
@@ -43,7 +43,7 @@ PAIR, CLIENT = "pair", "client"
 FREE_TRIES = 3
 LONGEST_SLOW_DOWN = timedelta(seconds=16)
 LONGEST_LOCKOUT = timedelta(days=1)
-# A bcrypt hash of no one's password, with the cost lib.users uses: checking an unknown
+# A bcrypt hash of no one's password, with the cost lib.accounts.users uses: checking an unknown
 # username against it takes as long as checking a real one.
 _DUMMY_HASH = b"$2b$12$NnBJ20xrfqcMY3l5i/lSl.pIUqzgekL8P65Pl2WfoDxeRAXu4bVLm"
 

@@ -26,7 +26,7 @@ class UserPatternError(ValueError):
         self.reason = reason
 
 
-def compile_user_pattern(pattern: str):
+def compile_user_pattern(pattern: str) -> re2._Regexp:
     """`pattern` compiled by RE2, or UserPatternError."""
     if len(pattern) > MAX_PATTERN_CHARS:
         raise UserPatternError(pattern, f"longer than {MAX_PATTERN_CHARS} characters")

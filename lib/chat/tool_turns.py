@@ -1,6 +1,6 @@
 """Tool calls in a conversation's history: which replies' calls are answered, which columns of a
 comparison go on after tool results, how many steps a chain has taken, and the fields the API
-wants on a call and its result. No Streamlit here; the tools themselves are lib/tools.py's.
+wants on a call and its result. No Streamlit here; the tools themselves are lib/chat/tools.py's.
 """
 
 from __future__ import annotations

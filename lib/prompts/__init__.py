@@ -1,8 +1,10 @@
-"""The team prompt library: what a prompt holds, its checks and diffs. No Streamlit.
+"""The team prompt library: what a prompt holds, its checks and diffs. No Streamlit in this
+package. Beside it: a prompt as a file (`files`), the `{{variables}}` syntax every template
+shares (`templating`) and how long a prompt may be on each endpoint (`limits`).
 
 A prompt is a name and a list of versions; each version's `content` is a plain dict:
 
-- `system`, `user`: the two templates, with `{{variables}}` (the presets' syntax, `lib.presets`);
+- `system`, `user`: the two templates, with `{{variables}}` (`lib.prompts.templating`'s syntax);
 - `variables`: the declared ones, each {"name", "kind" (short/long/choice), "default",
   "description", "choices"};
 - `settings`: the Chat page's settings dict as it was (model, params, and whatever settings other
@@ -11,7 +13,7 @@ A prompt is a name and a list of versions; each version's `content` is a plain d
 - `tags`, and `cases`: the test cases "Test in the Workbench" opens (one dict of values each).
 
 Storage, versions, sharing and the stale-save refusal live in `lib/store/prompts.py`; the file a
-prompt is exported to and imported from in `lib/prompt_files.py`.
+prompt is exported to and imported from in `lib/prompts/files.py`.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from lib import chat, presets, tools
+from lib import chat
+from lib.chat import tools
+from lib.prompts import templating
 
 SHORT, LONG, CHOICE = "short", "long", "choice"
 VARIABLE_KINDS = (SHORT, LONG, CHOICE)
@@ -80,7 +84,7 @@ def with_declared_variables(content: dict) -> dict:
 
 
 def used_variables(content: dict) -> list[str]:
-    return presets.variables(*(content.get(f) or "" for f in _TEXT_FIELDS))
+    return templating.variables(*(content.get(f) or "" for f in _TEXT_FIELDS))
 
 
 # The names of the prompts carried over from the presets that shipped (migration 0004), shown in
@@ -166,13 +170,13 @@ def values_for(content: dict, given: dict | None = None) -> dict[str, str]:
 def kept_variables(settings: Mapping[str, Any]) -> list[str]:
     """The variables whose values a conversation keeps: its system prompt's, and those its prompt declares."""
     declared = [v["name"] for v in ((settings.get("prompt") or {}).get("variables") or [])]
-    return list(dict.fromkeys([*presets.variables(settings["system"]), *declared]))
+    return list(dict.fromkeys([*templating.variables(settings["system"]), *declared]))
 
 
 def rendered(content: dict, values: dict) -> tuple[str, str]:
     """The system and user templates filled with `values` (defaults for the ones left out)."""
     filled = values_for(content, values)
-    return presets.fill(content["system"], filled), presets.fill(content["user"], filled)
+    return templating.fill(content["system"], filled), templating.fill(content["user"], filled)
 
 
 def reference(prompt_id: int, name: str, number: int, content: dict) -> dict:

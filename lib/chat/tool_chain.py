@@ -19,7 +19,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, SchemaError
 
-from lib import tools
+from lib.chat import tools
 from lib.client import ChatStream, ReshiClient, ToolCall
 
 NOT_CALLED, ARGUMENTS_DIFFER, ARGUMENTS_NOT_JSON = "tool_not_called", "tool_arguments_differ", "tool_arguments_not_json"
@@ -70,7 +70,7 @@ def run_chain(
     chain: Chain | None = None,
 ) -> Chain:
     """The chain for `messages` with the tools of `settings` (the Chat page's shape,
-    `lib.tools.ToolSettings`: `tools`, `tool_choice`, `parallel_tool_calls`); errors of a call are raised as the client raises them.
+    `lib.chat.tools.ToolSettings`: `tools`, `tool_choice`, `parallel_tool_calls`); errors of a call are raised as the client raises them.
     `ask` sends one step (the Workbench's: the client's retries, and Stop); by default it is streamed as is.
     `chain` is filled in place (so when a step raises, it holds the steps before); given with
     steps already (an earlier, unfinished run of the chain), it goes on after them."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypedDict, cast
 
-from lib import extra_params, structured
+from lib.chat import extra_params, structured
 from lib.client import ChatStream
 
 EFFORT_OFF = "off"
@@ -41,7 +41,7 @@ class ChatOptions(TypedDict):
     schema_strict: bool
     logprobs: bool
     top_logprobs: int  # 0..MAX_TOP_LOGPROBS
-    extra: str  # extra parameters, as typed (lib/extra_params.py)
+    extra: str  # extra parameters, as typed (lib/chat/extra_params.py)
 
 
 class ReplyExtras(TypedDict, total=False):

@@ -1,5 +1,5 @@
-"""Operators' commands for the app's database: `python -m lib.admin migrate`, `backup FILE`,
-`restore FILE`, `copy --to URL` and, for developers, `python -m lib.admin revision MESSAGE`.
+"""Operators' commands for the app's database: `python -m lib.store migrate`, `backup FILE`,
+`restore FILE`, `copy --to URL` and, for developers, `python -m lib.store revision MESSAGE`.
 
 Exit codes: 0 done, 1 the database could not be brought up to date (or --check found it
 behind), 2 bad input (arguments, a URL that names no database). Errors are one plain line.
@@ -14,17 +14,17 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from lib import settings
+from lib.accounts.users import SECRETS_FILE, default_store_url
 from lib.store.backup import TransferError, backup, copy_database, restore
 from lib.store.engine import make_engine
 from lib.store.failures import described
 from lib.store.schema import SchemaTooNewError, new_revision, schema_state, upgrade
-from lib.users import SECRETS_FILE, default_store_url
 
 OK, FAILED, BAD_INPUT = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m lib.admin", description="Look after Reshi Playground's database.")
+    parser = argparse.ArgumentParser(prog="python -m lib.store", description="Look after Reshi Playground's database.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     migrate = _command(
         commands,
@@ -74,7 +74,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _command(commands, name: str, summary: str, description: str, store: bool = True) -> argparse.ArgumentParser:
+def _command(
+    commands: "argparse._SubParsersAction[argparse.ArgumentParser]",
+    name: str,
+    summary: str,
+    description: str,
+    store: bool = True,
+) -> argparse.ArgumentParser:
     """A subcommand; `store`: it takes --store URL."""
     parser = commands.add_parser(name, help=summary, description=description)
     if store:
@@ -177,7 +183,3 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # a file that cannot be opened or written
         print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
         return FAILED
-
-
-if __name__ == "__main__":
-    sys.exit(main())

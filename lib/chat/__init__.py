@@ -1,4 +1,9 @@
-"""Chat settings and history, turned into what the API is sent. No Streamlit here.
+"""Chat: a conversation's settings and history, turned into what the API is sent. No Streamlit
+in this package. This module is its core; beside it are sending a message (`send_flow`), 1-3
+models streaming at once (`compare`), replies kept as they stream (`reply_saving`), a
+conversation as a file (`transcripts`), images attached (`attached_images`), the model features
+(`features`, with `structured` and `extra_params`), function calling (`tools`, `tool_turns`,
+`tool_chain`) and a request as code (`code_export`).
 
 A conversation's settings are a plain dict stored with it (`ChatSettings`): the model, the system
 prompt, and each sampling parameter with an on/off switch, so that a parameter that is off is not
@@ -14,8 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypedDict, cast
 
-from lib import chat_attachments as attachments
-from lib import chat_options, tools
+from lib.chat import attached_images, features, tools
 from lib.client import ChatStream
 
 HISTORY_PAGE = 50
@@ -55,7 +59,7 @@ class ParamSetting(TypedDict):
     value: float | int | str  # the type of the Param's default
 
 
-class ChatSettings(tools.ToolSettings, chat_options.ChatOptions):
+class ChatSettings(tools.ToolSettings, features.ChatOptions):
     """A conversation's settings as `merged_settings` gives them: every key there (older saved
     settings lack some, so readers of a saved dict take it as a Mapping)."""
 
@@ -70,7 +74,7 @@ class ChatSettings(tools.ToolSettings, chat_options.ChatOptions):
     prompt: dict[str, Any] | None  # `lib.prompts.reference`
 
 
-class MessageMeta(chat_options.ReplyExtras, total=False):
+class MessageMeta(features.ReplyExtras, total=False):
     """What a message keeps beside its text; every key is optional (a user's message has few)."""
 
     # a reply's figures (`reply_meta`)
@@ -91,7 +95,7 @@ class MessageMeta(chat_options.ReplyExtras, total=False):
     tool_calls: list[dict[str, Any]]  # as the API's assistant message carries them
     # how it ended
     incomplete: bool
-    interrupted: bool  # saved while streaming (lib/reply_saving.py)
+    interrupted: bool  # saved while streaming (lib/chat/reply_saving.py)
     failed: bool
     error: str  # the error kind
     server_message: str
@@ -102,7 +106,7 @@ class MessageMeta(chat_options.ReplyExtras, total=False):
     name: str  # a tool result's tool
     chain_limit: int
     variables: dict[str, str]  # a user message's filled `{{variables}}`
-    attachments: list[dict[str, Any]]  # lib/chat_attachments.py
+    attachments: list[dict[str, Any]]  # lib/chat/attached_images.py
     versions: list[dict[str, Any]]  # a reply's answers, each {"content", "meta"}
     version: int  # the one shown
 
@@ -130,7 +134,7 @@ def default_settings(model: str = DEFAULT_MODEL) -> ChatSettings:
         "imported_sha256": None,
         "prompt": None,
         **tools.default_settings(),
-        **chat_options.default_options(),
+        **features.default_options(),
     }
 
 
@@ -144,7 +148,7 @@ def merged_settings(saved: Mapping[str, Any] | None) -> ChatSettings:
         if name in settings["params"] and isinstance(value, dict):
             settings["params"][name] = cast(ParamSetting, {**settings["params"][name], **value})
     settings["compare_on"] = bool(saved.get("compare_on"))
-    settings.update(chat_options.merged_options(saved))
+    settings.update(features.merged_options(saved))
     settings["blind"] = bool(saved.get("blind"))
     compare = saved.get("compare")
     if isinstance(compare, list):
@@ -173,7 +177,7 @@ def reply_models(settings: Mapping[str, Any]) -> list[str]:
 
 def request_params(settings: Mapping[str, Any]) -> dict:
     """Only the parameters switched on, in the types the API expects, then the model-feature
-    options switched on (lib/chat_options.py) and the extra parameters over them all."""
+    options switched on (lib/chat/features.py) and the extra parameters over them all."""
     sent: dict[str, Any] = {}
     for param in PARAMS:
         entry = settings["params"][param.name]
@@ -189,7 +193,7 @@ def request_params(settings: Mapping[str, Any]) -> dict:
         else:
             sent[param.name] = float(value)
     sent.update(tools.request_fields(settings))
-    return chat_options.with_extra({**sent, **chat_options.request_options(settings)}, settings)
+    return features.with_extra({**sent, **features.request_options(settings)}, settings)
 
 
 def api_messages(system: str, history: list, *, column: int = 0, now: datetime | None = None) -> list[dict]:
@@ -221,7 +225,7 @@ def api_messages(system: str, history: list, *, column: int = 0, now: datetime |
 
 
 def _content(text: str, meta: dict, now: datetime | None) -> str | list[dict]:
-    urls = attachments.sendable_urls(meta.get("attachments") or [], now or datetime.now(UTC))
+    urls = attached_images.sendable_urls(meta.get("attachments") or [], now or datetime.now(UTC))
     if not urls:
         return text
     return [{"type": "text", "text": text}, *({"type": "image_url", "image_url": {"url": u}} for u in urls)]
@@ -255,7 +259,7 @@ def reply_meta(stream: ChatStream) -> MessageMeta:
         meta["reasoning_tokens"] = stream.reasoning_tokens
     if stream.tool_calls:
         meta["tool_calls"] = [c.as_message() for c in stream.tool_calls]
-    meta.update(chat_options.reply_extras(stream))
+    meta.update(features.reply_extras(stream))
     return meta
 
 

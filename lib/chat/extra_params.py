@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lib.structured import Problem, parse_json
+from lib.chat.structured import Problem, parse_json
 
 RESERVED = ("model", "messages", "stream")
 NOT_AN_OBJECT, RESERVED_KEYS = "not_an_object", "reserved_keys"

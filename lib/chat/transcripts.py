@@ -16,10 +16,12 @@ import json
 import math
 from dataclasses import dataclass, field
 
-from lib import chat, chat_options, presets, prompts, structured, tools
+from lib import chat, prompts
+from lib.chat import features, structured, tools
 from lib.credits.pricing import CHAT
 from lib.media import imagetypes
-from lib.prompt_limits import MAX_PROMPT_CHARS
+from lib.prompts import templating
+from lib.prompts.limits import MAX_PROMPT_CHARS
 from lib.safe_text import file_slug
 from lib.store import Conversation, Message, Store
 
@@ -77,12 +79,12 @@ _META_CHECKS = {
     "tool_call_id": _label,
     "name": _label,
     "chain_limit": _count,
-    "thinking": lambda v: isinstance(v, str) and len(v) <= chat_options.MAX_THINKING_CHARS,
+    "thinking": lambda v: isinstance(v, str) and len(v) <= features.MAX_THINKING_CHARS,
     "thinking_seconds": _amount,
     "first_thinking": _amount,
     "reasoning_tokens": _count,
     "structured": structured.stored_check_ok,
-    "logprobs": chat_options.stored_logprobs_ok,
+    "logprobs": features.stored_logprobs_ok,
 }
 _META_KEYS = tuple(_META_CHECKS)
 
@@ -137,7 +139,7 @@ def to_markdown(conversation: Conversation, messages: list[Message], labels: dic
     """`labels` names the roles in the reader's language ({"user": "You", "assistant": ...})."""
     lines = [f"# {conversation.title}", ""]
     settings = conversation.settings or {}
-    system = presets.fill(settings.get("system") or "", settings.get("variables") or {})
+    system = templating.fill(settings.get("system") or "", settings.get("variables") or {})
     if system:
         lines += [f"> **{labels['system']}:** {system}", ""]
     for message in messages:
@@ -161,7 +163,7 @@ def to_markdown(conversation: Conversation, messages: list[Message], labels: dic
         lines += tools.calls_markdown(meta.get("tool_calls") or [])
         lines += [f"- 🖼 {a.get('name', '')}" for a in meta.get("attachments") or []]
         if meta.get("variables"):
-            lines += [f"- {labels.get('variables', '{{ }}')}: {presets.variables_line(meta['variables'])}"]
+            lines += [f"- {labels.get('variables', '{{ }}')}: {templating.variables_line(meta['variables'])}"]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -214,7 +216,7 @@ def _settings(saved: dict, adjusted: list[str]) -> chat.ChatSettings:
     }
     kept = _checked(saved, checks, "settings", adjusted)
     kept.update(tools.merged(saved))  # wrong types dropped; a broken schema stays, flagged in Tools
-    kept.update(chat_options.merged_options(saved))  # the same: a refused schema or extra stays, with its reason
+    kept.update(features.merged_options(saved))  # the same: a refused schema or extra stays, with its reason
     params = saved.get("params", {})
     if not isinstance(params, dict):
         adjusted.append("settings.params")

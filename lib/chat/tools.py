@@ -18,13 +18,13 @@ from typing import Any, TypedDict
 
 from jsonschema import Draft202012Validator, SchemaError
 
+from lib.chat.tool_turns import after_last_question as after_last_question
+from lib.chat.tool_turns import chain_steps as chain_steps
+from lib.chat.tool_turns import continuing_columns as continuing_columns
+from lib.chat.tool_turns import latest_replies as latest_replies
+from lib.chat.tool_turns import open_reply_ids as open_reply_ids
+from lib.chat.tool_turns import with_call_fields as with_call_fields
 from lib.i18n import key_family, t
-from lib.tool_turns import after_last_question as after_last_question
-from lib.tool_turns import chain_steps as chain_steps
-from lib.tool_turns import continuing_columns as continuing_columns
-from lib.tool_turns import latest_replies as latest_replies
-from lib.tool_turns import open_reply_ids as open_reply_ids
-from lib.tool_turns import with_call_fields as with_call_fields
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_TOOLS = 32
