@@ -6,19 +6,19 @@ the chosen page."""
 import streamlit as st
 
 from lib.ui.auth import authenticate, signed_in
-from lib.ui.ballot_view import ballot_page, ballot_token
-from lib.ui.budget import render_budget_banner
+from lib.ui.chat.phone_layout import fold_sidebar_when_asked
 from lib.ui.config import settings_or_stop
 from lib.ui.connection import render_quota_banner
+from lib.ui.credits.budget import render_budget_banner
 from lib.ui.feedback import show_carried_toasts
-from lib.ui.phone_layout import fold_sidebar_when_asked
-from lib.ui.present_view import presentation_page, presenting
 from lib.ui.resources import log_api_calls, open_store_or_stop, release_closed_sessions
 from lib.ui.session import FAVICON, PAGES_DIR, tr
-from lib.ui.share_viewer import share_token, shared_view_pages
+from lib.ui.sharing.ballots import ballot_page, ballot_token
+from lib.ui.sharing.presentation import presentation_page, presenting
+from lib.ui.sharing.viewer import share_token, shared_view_pages
 from lib.ui.sidebar import remember_language, render_sidebar
 from lib.ui.store_status import render_store_notices, store_errors_as_messages
-from lib.ui.workbench_run import background_runs
+from lib.ui.workbench.run import background_runs
 
 st.set_page_config(page_title="Reshi Playground", page_icon=str(FAVICON), layout="wide")
 settings_or_stop()  # secrets.toml checked before anything reads it: a bad key stops every page and link

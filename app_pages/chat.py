@@ -9,8 +9,12 @@ from lib.credits.pricing import CHAT
 from lib.prompts.limits import MAX_PROMPT_CHARS
 from lib.ui import state
 from lib.ui.auth import leave_if_signed_out
-from lib.ui.chat_history import RECENT_LIMIT, earlier_history, recent_history, render_history
-from lib.ui.chat_send import (
+from lib.ui.chat.conversations import conversation_sidebar
+from lib.ui.chat.exports import export_popover, import_popover, view_code_button
+from lib.ui.chat.history import RECENT_LIMIT, earlier_history, recent_history, render_history
+from lib.ui.chat.model_features import keep_setting, settings_section
+from lib.ui.chat.phone_layout import header_menu_button, phone_chat_layout
+from lib.ui.chat.send import (
     draw_pending_step,
     follow_new_messages,
     queue_message,
@@ -19,11 +23,9 @@ from lib.ui.chat_send import (
     take_input,
     take_unsent_text,
 )
-from lib.ui.chat_sidebar import conversation_sidebar
-from lib.ui.chat_stream import finish_sending, planned_calls, settle_live_reply
-from lib.ui.chat_tools import export_popover, import_popover, view_code_button
-from lib.ui.chat_tools_editor import tools_button
-from lib.ui.chat_view import (
+from lib.ui.chat.stream import finish_sending, planned_calls, settle_live_reply
+from lib.ui.chat.tools_editor import tools_button
+from lib.ui.chat.view import (
     conversation_settings,
     model_ids,
     refresh_models,
@@ -34,16 +36,14 @@ from lib.ui.chat_view import (
     title_heading,
 )
 from lib.ui.connection import get_client
-from lib.ui.model_features import keep_setting, settings_section
-from lib.ui.phone_layout import header_menu_button, phone_chat_layout
-from lib.ui.present_view import present_toggle
-from lib.ui.prompt_use import prompt_caption, prompt_message_button, prompts_popover, take_opened_prompt
+from lib.ui.prompts.use import prompt_caption, prompt_message_button, prompts_popover, take_opened_prompt
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
+from lib.ui.sharing.presentation import present_toggle
+from lib.ui.sharing.votes import blind_toggle
 from lib.ui.state.chat import REFRESH_MODELS, RETRY_QUESTION, OpenConversation, settings_widgets
 from lib.ui.state.send import INPUT
 from lib.ui.store_status import restore_typed_text, show_store_error, store_errors_as_messages
-from lib.ui.vote_view import blind_toggle
 
 store, user, client = get_store(), current_user(), get_client()
 take_opened_prompt(store, user, lambda: set_open_conversation(store, user, None))
@@ -62,7 +62,7 @@ if kept_model:  # one column of a comparison was kept: the conversation goes on 
 
 # ---------------------------------------------------------------- header: title and tools
 # Wide enough for "Present" and "Prompts" beside a long title at 1280 px (a long title wraps).
-# The last column, the phone's menu button, is hidden on a wide screen (lib/ui/phone_layout.py).
+# The last column, the phone's menu button, is hidden on a wide screen (lib/ui/chat/phone_layout.py).
 col_title, col_present, col_prompts, col_code, col_export, col_menu = st.columns(
     [3.0, 1.8, 1.8, 1.6, 1.5, 0.01], vertical_alignment="bottom"
 )

@@ -8,9 +8,9 @@ from lib.credits.pricing import IMAGES
 from lib.media import images
 from lib.prompts.limits import prompt_problem
 from lib.ui import state
-from lib.ui.budget import confirm_within_budget
 from lib.ui.connection import get_client
-from lib.ui.gallery import gallery, generate_batch, prompt_form, show_failures
+from lib.ui.credits.budget import confirm_within_budget
+from lib.ui.media.images import gallery, generate_batch, prompt_form, show_failures
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
 from lib.ui.state.media import ImagesPage

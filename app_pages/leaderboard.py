@@ -4,7 +4,9 @@ from blind comparisons, thumbs and audience ballots; filters; CSV export."""
 import streamlit as st
 
 from lib.sharing import votes
-from lib.ui.leaderboard_view import (
+from lib.ui.resources import get_store
+from lib.ui.session import current_user, is_admin, tr
+from lib.ui.sharing.leaderboard import (
     MINE,
     cards,
     exports,
@@ -16,8 +18,6 @@ from lib.ui.leaderboard_view import (
     standings_table,
     votes_table,
 )
-from lib.ui.resources import get_store
-from lib.ui.session import current_user, is_admin, tr
 
 store, user = get_store(), current_user()
 st.title(tr("board.title"))

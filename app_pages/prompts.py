@@ -1,7 +1,7 @@
 """Prompts: the team's prompt library, with versions, diffs, sharing, export and import."""
 
 from lib.ui.connection import get_client
-from lib.ui.prompts_view import prompts_page
+from lib.ui.prompts.view import prompts_page
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, is_admin
 

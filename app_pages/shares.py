@@ -2,6 +2,6 @@
 
 from lib.ui.resources import get_store
 from lib.ui.session import current_user
-from lib.ui.share_view import my_shares
+from lib.ui.sharing.links import my_shares
 
 my_shares(get_store(), current_user())

@@ -3,9 +3,9 @@
 import streamlit as st
 
 from lib.ui.connection import get_client
+from lib.ui.media.uploads import base64_form, files_form, report, uploads_list
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
-from lib.ui.upload_view import base64_form, files_form, report, uploads_list
 
 store, user, client = get_store(), current_user(), get_client()
 

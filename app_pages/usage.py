@@ -3,15 +3,11 @@
 import streamlit as st
 
 from lib.credits import usage
-from lib.ui import usage_charts as charts
 from lib.ui.auth import leave_if_signed_out
-from lib.ui.budget import render_budget_settings
-from lib.ui.quota_view import render_quota_editor
-from lib.ui.resources import get_store
-from lib.ui.session import is_admin, tr
-from lib.ui.store_status import adopt_local_panel, store_errors_as_messages
-from lib.ui.usage_data import load_cube, load_latency
-from lib.ui.usage_view import (
+from lib.ui.credits import usage_charts as charts
+from lib.ui.credits.budget import render_budget_settings
+from lib.ui.credits.quotas import render_quota_editor
+from lib.ui.credits.usage import (
     breakdown_control,
     filter_controls,
     per_user_table,
@@ -22,6 +18,10 @@ from lib.ui.usage_view import (
     render_price_editor,
     server_balance,
 )
+from lib.ui.credits.usage_data import load_cube, load_latency
+from lib.ui.resources import get_store
+from lib.ui.session import is_admin, tr
+from lib.ui.store_status import adopt_local_panel, store_errors_as_messages
 
 store = get_store()
 balance = server_balance()

@@ -6,21 +6,21 @@ import streamlit as st
 from lib import workbench
 from lib.sharing import shares
 from lib.ui import state
-from lib.ui.chat_view import model_ids
+from lib.ui.chat.view import model_ids
 from lib.ui.connection import get_client
-from lib.ui.prompt_use import workbench_source_caption
+from lib.ui.prompts.use import workbench_source_caption
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
-from lib.ui.share_view import share_button
+from lib.ui.sharing.links import share_button
 from lib.ui.state.workbench import SHARE_COMPARISON, SHARE_RUN, WorkbenchState
-from lib.ui.workbench_cases import cases_editor
-from lib.ui.workbench_checks import checks_editor
-from lib.ui.workbench_choice import which_model
-from lib.ui.workbench_compare import comparison
-from lib.ui.workbench_editors import prompt_editor, session_draft, tools_section
-from lib.ui.workbench_open import saved_runs_picker
-from lib.ui.workbench_results import results
-from lib.ui.workbench_run import (
+from lib.ui.workbench.cases import cases_editor
+from lib.ui.workbench.checks import checks_editor
+from lib.ui.workbench.choice import which_model
+from lib.ui.workbench.compare import comparison
+from lib.ui.workbench.editors import prompt_editor, session_draft, tools_section
+from lib.ui.workbench.opening import saved_runs_picker
+from lib.ui.workbench.results import results
+from lib.ui.workbench.run import (
     awaiting_resume,
     is_live,
     live_run,

@@ -64,7 +64,7 @@ from lib.sandbox.app import create_app
 from lib.sandbox.media import VideoCache
 from lib.sandbox.state import DEFAULT_KEY, SandboxState, Speed
 from lib.store import Store
-from lib.ui.chat_view import OPEN_SETTING
+from lib.ui.chat.view import OPEN_SETTING
 from lib.ui.resources import SWEEP_SECONDS
 from tests.e2e.helpers import REPLY_DONE
 from tests.fixtures.app import (

@@ -4,7 +4,7 @@ Run from the repo root: `.venv/bin/python bench/video_polling.py [--seconds 60] 
 
 It starts its own sandbox (videos that take 10 virtual minutes, so they stay unfinished), a
 throwaway SQLite store and `--tasks` video tasks, then runs the page's polling fragment body
-(`lib.ui.video_view.live_tasks`, the function the page's `st.fragment(run_every=...)` calls)
+(`lib.ui.media.videos.live_tasks`, the function the page's `st.fragment(run_every=...)` calls)
 under AppTest once every `videos.TICK_SECONDS`, as the browser's timer would, for `--seconds`.
 The sandbox counts every status request per task. Then it finishes every task on the sandbox's
 clock and keeps ticking: after the tick that sees them finish there must be no request at all,
@@ -40,7 +40,7 @@ def fragment_run(store, user, client, timings):
     """The AppTest script: one run of the polling fragment's body, timed."""
     import time as clock
 
-    from lib.ui.video_view import live_tasks
+    from lib.ui.media.videos import live_tasks
 
     started = clock.perf_counter()
     try:

@@ -5,7 +5,7 @@ A message waits as a `PendingSend` until nothing stands in its way. Its `step` s
 user sees under it, in this order: its text alone refused, the chat's settings to fix, refused
 files to send without, `{{variables}}` to fill, a budget limit to pass, its images' upload (and,
 when that failed, whether to send them inline). `advance(pending, event)` is the only way it
-moves. The Chat page (lib/ui/chat_send.py) feeds it what each run finds (`Looked`: the message
+moves. The Chat page (lib/ui/chat/send.py) feeds it what each run finds (`Looked`: the message
 against the chat's settings as they are now; the files' checks, made once; the budget) and what
 the user clicks, and draws the step. Each decision is kept, so a later run does not ask again;
 what the settings or the budget decide is looked at again on every run until it lets the

@@ -2,7 +2,7 @@
 their own credit budget (lib/credits/budget.py, any connection).
 
 The banners are `render_quota_banner` (lib/ui/connection.py) and `render_budget_banner`
-(lib/ui/budget.py). When the admin sets `[alerts] webhook_url`, each threshold crossed also
+(lib/ui/credits/budget.py). When the admin sets `[alerts] webhook_url`, each threshold crossed also
 sends one POST of JSON there (`"event": "quota"` or `"budget"`), once per user, kind, period
 and threshold: through the network guard (the `[security]` rules; the URL is not trusted for
 being the admin's), retried on a failed connection, 429 or 5xx, in a background thread so the

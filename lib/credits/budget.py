@@ -102,7 +102,7 @@ def would_exceed(
 
 
 class Confirmation(Enum):
-    """Where a paid call stands against the budget (lib/ui/budget.py draws it, one per kind of call)."""
+    """Where a paid call stands against the budget (lib/ui/credits/budget.py draws it, one per kind of call)."""
 
     UNASKED = "unasked"  # nothing decided: the call is checked against every limit
     ASKING = "asking"  # it would pass a limit: "Send anyway" and "Cancel" are shown

@@ -1,5 +1,5 @@
 """Sending the Video form, as a state machine: the steps a submission goes through and the one
-function that moves it on, `advance(submission, event)`. Pure: the page (lib/ui/video_view.py)
+function that moves it on, `advance(submission, event)`. Pure: the page (lib/ui/media/videos.py)
 turns clicks and answers into events and draws the step it is given.
 
     EDITING --Ask--> ASKED --BudgetCleared--> SUBMITTING --Refused/Failed/Created--> EDITING

@@ -8,9 +8,9 @@ from streamlit_authenticator.controllers import AuthenticationController
 from lib.i18n import LANGUAGES
 from lib.ui import state
 from lib.ui.auth import request_logout
+from lib.ui.chat.search import go_where_search_chose, keyboard_shortcuts, search_button
 from lib.ui.connection import render_connection_panel
 from lib.ui.resources import get_store
-from lib.ui.search_view import go_where_search_chose, keyboard_shortcuts, search_button
 from lib.ui.session import current_lang, current_user, is_admin, language_picker, tr
 from lib.ui.state.shell import Identity, Language, SavedChoices
 from lib.ui.store_status import remember_setting

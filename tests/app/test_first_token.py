@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from lib.chat import compare
-from lib.ui import chat_live
+from lib.ui.chat import live
 from tests.app.test_chat import send
 from tests.fixtures.app import make_app
 
@@ -16,7 +16,7 @@ from tests.fixtures.app import make_app
 def steps(monkeypatch) -> list[tuple[str, str]]:
     """The stream loop's reads ("poll", the text so far) and draws ("draw", the text drawn)."""
     taken: list[tuple[str, str]] = []
-    poll, redraw = compare.ParallelStreams.poll, chat_live._redraw
+    poll, redraw = compare.ParallelStreams.poll, live._redraw
 
     def recorded_poll(self, wait: float = 0.05) -> bool:
         going = poll(self, wait)
@@ -28,7 +28,7 @@ def steps(monkeypatch) -> list[tuple[str, str]]:
         taken.append(("draw", parallel.columns[0].text))
 
     monkeypatch.setattr(compare.ParallelStreams, "poll", recorded_poll)
-    monkeypatch.setattr(chat_live, "_redraw", recorded_redraw)
+    monkeypatch.setattr(live, "_redraw", recorded_redraw)
     return taken
 
 

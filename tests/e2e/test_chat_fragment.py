@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from lib.store import Store
-from lib.ui.chat_view import OPEN_SETTING
+from lib.ui.chat.view import OPEN_SETTING
 from tests.e2e.helpers import REPLY_DONE, login, start_new_chat, wait_for_app, wait_for_new_title
 from tests.e2e.test_chat import send
 

@@ -178,7 +178,7 @@ def test_stop_ends_a_chain_of_automatic_steps_keeping_what_arrived(page: Page, a
 
 
 def test_a_shared_and_presented_chain_shows_its_calls_and_results(page: Page, browser, app_url, e2e_dir):
-    from lib.ui.chat_view import OPEN_SETTING
+    from lib.ui.chat.view import OPEN_SETTING
     from tests.e2e.test_shares import DESKTOP, PHONE, open_signed_out, share_open_conversation
 
     store = store_of(e2e_dir)

@@ -11,7 +11,7 @@ import uuid
 from playwright.sync_api import Browser, Page, expect
 
 from lib.chat import compare
-from lib.ui.chat_view import OPEN_SETTING
+from lib.ui.chat.view import OPEN_SETTING
 from tests.e2e.helpers import login, screenshot, wait_for_app
 from tests.e2e.test_chat import send
 from tests.e2e.test_chat_features import e2e_store

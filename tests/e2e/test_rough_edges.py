@@ -113,7 +113,7 @@ def test_a_file_over_10_mb_is_reported_in_chinese(page: Page, app_url, tmp_path)
 
 
 def test_code_blocks_are_large_on_a_projector(page: Page, app_url, e2e_dir):
-    from lib.ui.chat_view import OPEN_SETTING
+    from lib.ui.chat.view import OPEN_SETTING
     from tests.e2e.test_chat_features import e2e_store
     from tests.e2e.test_shares import DESKTOP
 
@@ -198,7 +198,7 @@ def test_fork_from_a_message_opens_a_branch(page: Page, app_url, e2e_dir):
 def test_screens_of_this_pass_in_both_languages_at_both_sizes(page: Page, app_url, e2e_dir):
     """The Chat page with a folded long question, a message's {{variables}}, the date groups,
     Log out labelled and Search; at 1400x900 and 390x844, English and Chinese."""
-    from lib.ui.chat_view import OPEN_SETTING
+    from lib.ui.chat.view import OPEN_SETTING
     from tests.e2e.helpers import login, switch_language_on_phone
     from tests.e2e.test_chat_features import e2e_store
     from tests.e2e.test_shares import DESKTOP, PHONE
@@ -278,7 +278,7 @@ def test_an_image_card_has_a_labelled_menu_and_delete_asks_first(page: Page, app
 
 
 def test_a_pinned_conversation_stays_first_under_pinned(page: Page, app_url, e2e_dir):
-    from lib.ui.chat_view import OPEN_SETTING
+    from lib.ui.chat.view import OPEN_SETTING
     from tests.e2e.helpers import login
     from tests.e2e.test_chat_features import e2e_store
 

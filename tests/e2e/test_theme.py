@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, Page, expect
 
-from lib.ui.chat_view import OPEN_SETTING
+from lib.ui.chat.view import OPEN_SETTING
 from tests.e2e.helpers import login, screenshot, switch_language, switch_language_on_phone, wait_for_app
 from tests.e2e.test_chat_features import e2e_store
 from tests.e2e.test_shares import DESKTOP, PHONE

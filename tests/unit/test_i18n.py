@@ -18,7 +18,7 @@ from lib.i18n import CATALOGS, DEFAULT_LANGUAGE, KEY_FAMILIES, LANGUAGES, has_te
 ROOT = Path(__file__).resolve().parents[2]
 KEY_SHAPE = re.compile(r"[a-z_]+(?:\.[a-z0-9_]+)+")
 AREAS = {key.split(".")[0] for key in CATALOGS[DEFAULT_LANGUAGE]}
-# settings' names shaped like keys: lib/ui/chat_view.py, and the presets migration 0004 carries over
+# settings' names shaped like keys: lib/ui/chat/view.py, and the presets migration 0004 carries over
 NOT_KEYS = {
     "chat.open_conversation",
     "chat.presets",

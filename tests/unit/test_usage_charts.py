@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lib.ui.usage_charts import PALETTE, stable_colours
+from lib.ui.credits.usage_charts import PALETTE, stable_colours
 
 MODELS = ["gpt-4o-mini", "claude-sonnet-4-5", "deepseek-chat", "sora-2", "sora-2-pro", "upload", "images"]
 

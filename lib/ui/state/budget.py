@@ -1,4 +1,4 @@
-"""The credit budget in the UI (lib/ui/budget.py): the banner drawn last, and each waiting paid
+"""The credit budget in the UI (lib/ui/credits/budget.py): the banner drawn last, and each waiting paid
 call's confirmation past a limit."""
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ class OpenConversation(FeatureState):
     list_size: int = LIST_PAGE  # how many conversations the sidebar lists
     listed: list[int] = field(default_factory=list)  # the ids of the conversations the sidebar drew last
     # The whole page's run drew the history of this conversation up to this message id; the
-    # conversation part draws from there on (lib/ui/chat_history.py).
+    # conversation part draws from there on (lib/ui/chat/history.py).
     page_drew: tuple[int | None, int] = (None, 0)
     kept_model: str | None = None  # a comparison's column kept: the conversation goes on with its model
 

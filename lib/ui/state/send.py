@@ -1,4 +1,4 @@
-"""Sending on the Chat page (lib/ui/chat_send.py, chat_stream.py, chat_live.py): the message waiting to
+"""Sending on the Chat page (lib/ui/chat/: send.py, stream.py, live.py): the message waiting to
 go, images handed over for the next one, what the history's buttons ask the next run to send
 again, and the replies streaming now."""
 
@@ -29,7 +29,7 @@ class Edit(NamedTuple):
 @dataclass
 class SendRequests(FeatureState):
     """What a button in the history asks the conversation part's next run to send (taken once,
-    by `chat_send.start_sending`, after any reply still streaming has been saved)."""
+    by `lib.ui.chat.send.start_sending`, after any reply still streaming has been saved)."""
 
     retry: bool = False  # Regenerate or Retry: the replies again
     replacing: list[int] = field(default_factory=list)  # the messages they replace, removed first

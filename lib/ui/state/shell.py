@@ -50,7 +50,7 @@ class PhoneLayout(FeatureState):
 
 @dataclass
 class Search(FeatureState):
-    """The search dialog (lib/ui/search_view): asked for by its button, and the page a clicked
+    """The search dialog (lib/ui/chat/search.py): asked for by its button, and the page a clicked
     result goes to (switched to by the next run of the whole app)."""
 
     asked: bool = False

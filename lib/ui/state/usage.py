@@ -1,4 +1,4 @@
-"""The Usage page's state (lib/ui/usage_view): its filters' widgets and the server's balance,
+"""The Usage page's state (lib/ui/credits/usage.py): its filters' widgets and the server's balance,
 asked at most once a minute."""
 
 from __future__ import annotations
