@@ -5,7 +5,8 @@ import streamlit as st
 from lib.media import videos
 from lib.ui.auth import leave_if_signed_out
 from lib.ui.connection import get_client
-from lib.ui.media.videos import finished_tasks, live_tasks, removal_notice, render_form
+from lib.ui.media.video_form import render_form
+from lib.ui.media.videos import finished_tasks, live_tasks, removal_notice
 from lib.ui.resources import get_store
 from lib.ui.session import current_user, tr
 from lib.ui.store_status import store_errors_as_messages

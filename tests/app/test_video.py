@@ -277,6 +277,20 @@ def test_newest_first_and_removing_hides_only_that_task_until_undone(app_secrets
     assert "Removed" not in texts(at)
 
 
+def test_a_remove_clicked_as_the_task_finishes_is_not_lost(app_secrets, sandbox):
+    """The click's run polls first and finds the task done: the page reruns to move it to the
+    finished list, and a click read only where the button is drawn would be forgotten."""
+    at = generate(open_page(app_secrets), "finishing video")
+    task = store_of(app_secrets).list_video_tasks(USER)[0]
+    let_time_pass(app_secrets, sandbox)  # the task finishes at this run's poll
+    at.button(key=f"video_remove_{task.task_id}").click().run()
+    assert not at.exception, at.exception
+    assert card_prompts(at) == []
+    assert "Removed “finishing video” from the list." in texts(at)
+    kept = store_of(app_secrets).list_video_tasks(USER, include_hidden=True)[0]
+    assert (kept.status, kept.hidden) == ("completed", True)
+
+
 def test_another_users_tasks_are_not_shown(login_secrets):
     store = store_of(login_secrets)
     store.add_video_task("bob", "video_bobs", "bob's secret video", "sora-2", 5, "16:9")

@@ -1,36 +1,27 @@
-"""The Video page's building blocks: the form, the live (polled) tasks and the finished ones,
-which play our own kept copy of each video, a failed one's Retry and a removal's Undo."""
+"""The Video page's task lists: the live (polled) tasks and the finished ones, which play our own
+kept copy of each video, a failed one's Retry and a removal's Undo. The form is video_form.py."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
 
 import streamlit as st
 
 from lib import errors
 from lib.client import ReshiClient
-from lib.credits import pricing
 from lib.i18n import key_family
-from lib.media import video_options, video_submit, videos
+from lib.media import videos
 from lib.media.video_status import COMPLETED, FAILED, FINISHED, QUEUED, RUNNING, is_known_status
-from lib.prompts.limits import MAX_PROMPT_CHARS
 from lib.safe_text import markdown_literal
 from lib.sharing.shares import VIDEO, video_snapshot
 from lib.store import Store, VideoTaskRecord, utcnow
 from lib.ui import state
-from lib.ui.credits.budget import confirm_within_budget
 from lib.ui.error_text import explain
-from lib.ui.feedback import show_error
 from lib.ui.media.fetched import kept_video
-from lib.ui.session import current_lang, labels, tr
+from lib.ui.media.video_form import retry_in_form
+from lib.ui.session import current_lang, tr
 from lib.ui.sharing.links import share_button
 from lib.ui.state.media import (
-    VIDEO_CONFIRM_HD,
-    VIDEO_DURATION,
-    VIDEO_MODEL,
-    VIDEO_PROMPT,
-    VIDEO_RATIO,
     VideoPage,
 )
 
@@ -45,137 +36,6 @@ _BADGES = {
     FAILED: ("red", ":material/error:"),
 }
 STATUS_KEY = key_family("video.status", (QUEUED, RUNNING, COMPLETED, FAILED))
-# --- the form ---------------------------------------------------------------------------------
-
-
-def render_form(store: Store, user: str, client: ReshiClient) -> None:
-    """Prompt, model, duration and shape; the price before sending; HD asks to confirm. Sending
-    goes through lib/video_submit's steps: asked, the budget's check, submitting, the result."""
-    page = state.of(VideoPage)
-    if page.untick_hd:
-        page.untick_hd = False
-        VIDEO_CONFIRM_HD.set(False)
-    prompt = st.text_area(
-        tr("video.prompt"),
-        key=VIDEO_PROMPT.key,
-        height=110,
-        max_chars=MAX_PROMPT_CHARS[pricing.VIDEO],
-        placeholder=tr("video.prompt_placeholder"),
-    )
-    model = st.selectbox(
-        tr("video.model"),
-        video_options.MODELS,
-        key=VIDEO_MODEL.key,
-        format_func=labels(key_family("video.model", video_options.MODELS)),
-    )
-    duration_col, ratio_col = st.columns([2, 3])
-    duration = duration_col.number_input(
-        tr("video.duration"),
-        video_options.MIN_DURATION,
-        video_options.MAX_DURATION,
-        video_options.DEFAULT_DURATION,
-        step=1,
-        key=VIDEO_DURATION.key,
-    )
-    ratio = ratio_col.selectbox(
-        tr("video.aspect_ratio"),
-        video_options.ASPECT_RATIOS,
-        key=VIDEO_RATIO.key,
-        format_func=labels(key_family("video.ratio", video_options.ASPECT_RATIOS)),
-    )
-    request = videos.VideoRequest(prompt or "", model, int(duration), ratio)
-    cost = videos.cost_of(client, model)
-    st.markdown(tr("video.cost", credits=cost))
-    st.caption(tr("video.cost_note"))
-    confirmed = not videos.needs_confirmation(model) or st.checkbox(
-        tr("video.confirm_hd", credits=cost), key=VIDEO_CONFIRM_HD.key
-    )
-    made = _made_and_unfinished(store, user, page.submission, request)
-    clicked = st.button(
-        tr("video.generate"),
-        type="primary",
-        icon=":material/movie:",
-        key="video_generate",
-        disabled=not confirmed or made,
-        use_container_width=True,
-    )
-    if made:
-        st.caption(tr("video.made_wait"))
-    elif not confirmed:
-        st.caption(tr("video.confirm_needed", credits=cost))
-    retry_clicked, page.retry_clicked = page.retry_clicked, False
-    if (clicked or retry_clicked) and confirmed:
-        _advance(page, video_submit.Ask(request))
-    if video_submit.waiting(page.submission, request) and confirm_within_budget(
-        cost, key="video", on_cancel=partial(_advance, page, video_submit.Cancelled())
-    ):
-        _advance(page, video_submit.BudgetCleared())
-        _submit(store, user, client, page)
-    _show_outcome(store, user, page, request)
-
-
-def _advance(page: VideoPage, event: video_submit.Event) -> None:
-    page.submission = video_submit.advance(page.submission, event)
-
-
-def _made_and_unfinished(
-    store: Store, user: str, submission: video_submit.Submission, request: videos.VideoRequest
-) -> bool:
-    """The form still holds what made a task that is not finished yet: its button rests, so a
-    second click cannot pay for a second task (a changed prompt or setting arms it again)."""
-    task_id = video_submit.task_made_from(submission, request)
-    return task_id is not None and _unfinished(store, user, task_id)
-
-
-def _unfinished(store: Store, user: str, task_id: str) -> bool:
-    task = store.get_video_task(user, task_id)
-    return task is not None and task.status not in FINISHED
-
-
-def _submit(store: Store, user: str, client: ReshiClient, page: VideoPage) -> None:
-    """The SUBMITTING step: the request's own checks, then the call."""
-    request = page.submission.request
-    assert request is not None  # SUBMITTING always carries its request
-    problem = videos.request_problem(request)
-    if problem:
-        _advance(page, video_submit.Refused(problem))
-        return
-    try:
-        with st.spinner(tr("video.creating")):
-            submission = videos.submit(store, user, client, request)
-    except errors.ReshiError as exc:
-        _advance(page, video_submit.Failed(exc))
-        return
-    _advance(page, video_submit.Created(submission.task.task_id, duplicate=submission.duplicate))
-    page.untick_hd = True  # the next HD video needs its own confirmation
-    st.rerun()  # the button rests from now on (it was drawn armed in this run)
-
-
-_NOTICES = {
-    video_submit.Outcome.REFUSED: (st.warning, ":material/warning:"),
-    video_submit.Outcome.CREATED: (st.success, ":material/check_circle:"),
-    video_submit.Outcome.DUPLICATE: (st.info, ":material/info:"),
-}
-_NOTICE_KEYS = {video_submit.Outcome.CREATED: "video.created", video_submit.Outcome.DUPLICATE: "video.duplicate"}
-
-
-def _show_outcome(store: Store, user: str, page: VideoPage, request: videos.VideoRequest) -> None:
-    """The last submission's result: a failure with its Retry; otherwise kept while the form still
-    holds what was submitted and, for a task made, until that task finishes (it then shows in the
-    finished list)."""
-    result = page.submission.result
-    if result is None:
-        return
-    if result.error is not None:
-        if show_error(result.error, retry_key="video_retry"):
-            page.retry_clicked = True
-            st.rerun()
-        return
-    if result.request == request and (result.task_id is None or _unfinished(store, user, result.task_id)):
-        show, icon = _NOTICES[result.outcome]
-        show(tr(result.problem or _NOTICE_KEYS[result.outcome]), icon=icon)
-
-
 # --- the task lists ---------------------------------------------------------------------------
 
 
@@ -192,7 +52,7 @@ def live_tasks(store: Store, user: str, client: ReshiClient) -> None:
     for task_id in outcome.polled:
         poll_errors.pop(task_id, None)
     poll_errors.update(outcome.errors)
-    if outcome.finished:
+    if outcome.finished or state.of(VideoPage).removal_unseen:
         st.rerun()
     tasks = [task for task in store.unfinished_video_tasks(user) if not task.hidden]
     if tasks:
@@ -213,6 +73,7 @@ def removal_notice(store: Store, user: str) -> None:
     if removed is None:
         return
     task_id, prompt = removed
+    page.removal_unseen = False
     with st.container(border=True, horizontal=True, vertical_alignment="center", key="video_removed_notice"):
         st.markdown(":material/delete: " + tr("video.removed", prompt=markdown_literal(_shorten(prompt))))
         if st.button(tr("video.undo"), icon=":material/undo:", key="video_undo", type="tertiary"):
@@ -260,13 +121,24 @@ def _card_header(store: Store, user: str, task: VideoTaskRecord, now: datetime) 
     params = tr("video.params", model=task.model or "?", duration=task.duration or "?", ratio=task.aspect_ratio or "?")
     details = " · ".join(p for p in (params, timing) if p)
     row.markdown(f"{_status_badge(task)} &nbsp; :gray[{details}]", width="stretch")
-    if row.button(
-        "", icon=":material/close:", key=f"video_remove_{task.task_id}", help=tr("video.remove"), type="tertiary"
-    ):
-        store.hide_video_task(user, task.task_id)
-        state.of(VideoPage).removed = (task.task_id, task.prompt)
-        st.rerun()
+    # A callback, not `if st.button(...)`: it runs before the script, so the click counts even when
+    # the run it starts polls first, finds the task finished and reruns before this line.
+    row.button(
+        "",
+        icon=":material/close:",
+        key=f"video_remove_{task.task_id}",
+        help=tr("video.remove"),
+        type="tertiary",
+        on_click=_remove,
+        args=(store, user, task.task_id, task.prompt),
+    )
     st.markdown(f"**{markdown_literal(task.prompt)}**")
+
+
+def _remove(store: Store, user: str, task_id: str, prompt: str) -> None:
+    store.hide_video_task(user, task_id)
+    page = state.of(VideoPage)
+    page.removed, page.removal_unseen = (task_id, prompt), True
 
 
 def _status_badge(task: VideoTaskRecord) -> str:
@@ -345,20 +217,9 @@ def _failed_body(task: VideoTaskRecord, client: ReshiClient) -> None:
             icon=":material/replay:",
             key=f"video_retry_{task.task_id}",
             help=tr("video.retry_help"),
-            on_click=_retry,
+            on_click=retry_in_form,
             args=(retry,),
         )
-
-
-def _retry(request: videos.VideoRequest) -> None:
-    """Puts the failed task's settings in the form and sends them, as one click on Generate
-    with the HD box ticked (the button named the price)."""
-    VIDEO_PROMPT.set(request.prompt)
-    VIDEO_MODEL.set(request.model)
-    VIDEO_DURATION.set(request.duration)
-    VIDEO_RATIO.set(request.aspect_ratio)
-    VIDEO_CONFIRM_HD.set(True)
-    _advance(state.of(VideoPage), video_submit.Ask(request))
 
 
 def _kept_or_explain(store: Store, user: str, task: VideoTaskRecord, client: ReshiClient) -> bytes | None:

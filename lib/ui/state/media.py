@@ -57,6 +57,9 @@ class VideoPage(FeatureState):
     retry_clicked: bool = False  # the last submission's error's Retry: ask again in the next run
     poll_errors: dict[str, errors.ReshiError] = field(default_factory=dict)  # by task id, until polled fine
     removed: tuple[str, str] | None = None  # (task id, prompt) of the last removal, for its Undo
+    # Set by a Remove click, cleared once its notice is drawn: a click inside the polling fragment
+    # reruns the whole page, where the notice is.
+    removal_unseen: bool = False
     finished_pages: int = 1  # how many pages of finished tasks are shown
     # Finished tasks without a kept copy whose download was tried in this session and failed:
     # one try per session, a file that is gone stays gone.
