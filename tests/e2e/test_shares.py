@@ -80,7 +80,7 @@ def test_a_signed_out_phone_sees_the_shared_conversation_only_until_revoked(page
     page.goto(f"{app_url}/shares")
     wait_for_app(page)
     row = page.locator("[class*=st-key-shares_item_]").filter(has_text=shared)
-    expect(page.get_by_text(re.compile(r"4 views"))).to_be_visible()
+    expect(row.get_by_text(re.compile(r"4 views"))).to_be_visible()
     screenshot(page, "my-shares")
     row.get_by_role("button", name="Revoke").click()
     wait_for_app(page)
