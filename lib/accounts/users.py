@@ -51,10 +51,10 @@ def default_users_file() -> Path:
 
 
 def default_store_url() -> str:
-    """`[store] url` from secrets.toml, else the app's default database."""
-    from lib.store import default_url  # see _store: only the commands that write the database need it
+    """The database the commands write to without --store (`lib.store.engine.configured_url`)."""
+    from lib.store.engine import configured_url  # see _store: only the commands that write the database need it
 
-    return settings.from_file(SECRETS_FILE).store.url or default_url()
+    return configured_url()
 
 
 def load_users(path: str | Path) -> dict:

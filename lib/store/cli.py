@@ -14,9 +14,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from lib import settings
-from lib.accounts.users import SECRETS_FILE, default_store_url
+from lib.settings import SECRETS_FILE
 from lib.store.backup import TransferError, backup, copy_database, restore
-from lib.store.engine import make_engine
+from lib.store.engine import configured_url, make_engine
 from lib.store.failures import described
 from lib.store.schema import SchemaTooNewError, new_revision, schema_state, upgrade
 
@@ -129,7 +129,7 @@ def migrate(url: str, check: bool) -> int:
 
 
 def _transfer(args: argparse.Namespace) -> int:
-    url = args.store or default_store_url()
+    url = args.store or configured_url()
     for given in (url, getattr(args, "to", None)):
         if given:
             _open(given).dispose()  # a URL that names no database is bad input
@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "revision":
             print(f"wrote {new_revision(args.message)}")
             return OK
-        return migrate(args.store or default_store_url(), args.check)
+        return migrate(args.store or configured_url(), args.check)
     except BadInput as exc:
         print(f"error: {exc}", file=sys.stderr)
         return BAD_INPUT

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.engine.interfaces import DBAPIConnection
 
+from lib import settings
 from lib.store.schema import upgrade
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -20,6 +21,12 @@ def default_url() -> str:
     data_dir = PROJECT_ROOT / "data"
     data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     return f"sqlite:///{data_dir / 'playground.db'}"
+
+
+def configured_url() -> str:
+    """`[store] url` from secrets.toml, else the default database: what the operator commands
+    open when not given --store. Raises SettingsError when the file holds a bad setting."""
+    return settings.from_file(settings.SECRETS_FILE).store.url or default_url()
 
 
 def open_engine(url: str) -> Engine:

@@ -48,11 +48,11 @@ def live_tasks(store: Store, user: str, client: ReshiClient) -> None:
     """
     now = utcnow()
     outcome = videos.poll_due(store, user, client, now)
-    poll_errors = state.of(VideoPage).poll_errors
+    page = state.of(VideoPage)
     for task_id in outcome.polled:
-        poll_errors.pop(task_id, None)
-    poll_errors.update(outcome.errors)
-    if outcome.finished or state.of(VideoPage).removal_unseen:
+        page.poll_errors.pop(task_id, None)
+    page.poll_errors.update(outcome.errors)
+    if outcome.finished or page.removal_unseen:
         st.rerun()
     tasks = [task for task in store.unfinished_video_tasks(user) if not task.hidden]
     if tasks:
@@ -61,7 +61,7 @@ def live_tasks(store: Store, user: str, client: ReshiClient) -> None:
     for task in tasks:
         with st.container(border=True):
             _card_header(store, user, task, now)
-            _live_body(task, now, poll_errors.get(task.task_id))
+            _live_body(task, now, page.poll_errors.get(task.task_id))
             if not videos.on_connection(task, fingerprint):
                 st.caption(":material/link_off: " + tr("video.other_connection"))
 
